@@ -1,0 +1,233 @@
+// One schema for a run's configuration: every field typed, documented and defaulted here, once.
+// The CLI flags (kebab-case), --config files (JSON or YAML, camelCase) and the body of POST /api/runs
+// are all validated by resolveConfig(); unknown keys and wrong types are InputErrors naming the key.
+import { InputError } from './errors.js';
+import type { RunConfig } from './types.js';
+
+type FieldType = 'int' | 'number' | 'string' | 'enum' | 'intList';
+
+export interface FieldSpec {
+  type: FieldType;
+  /** Default value; null means "not set". */
+  default: unknown;
+  doc: string;
+  /** Allowed values for enums. */
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  /** Exclusive lower bound. */
+  above?: number;
+  /** Exclusive upper bound. */
+  below?: number;
+  nullable?: boolean;
+  /** Shown in --help as the group heading. */
+  group: 'input' | 'prepare' | 'autoencoder' | 'tsne' | 'run';
+}
+
+export const CONFIG_SCHEMA = {
+  // input
+  dataset: { type: 'string', default: null, nullable: true, group: 'input', doc: 'built-in dataset name (see `latentmap datasets`); default mnist when no --input is given' },
+  input: { type: 'string', default: null, nullable: true, group: 'input', doc: 'input file: .csv, .tsv (optionally .gz), .arrow/.feather, .parquet, .npy, IDX (-ubyte[.gz])' },
+  labelColumn: { type: 'string', default: null, nullable: true, group: 'input', doc: "column holding the label (kept out of the features); default: the dataset's own, or a column named label/class/target/species" },
+  dataDir: { type: 'string', default: null, nullable: true, group: 'input', doc: 'where file-based built-in datasets live (fashion-mnist: /usr/share/datasets/fashion-mnist)' },
+  limit: { type: 'int', default: null, nullable: true, min: 1, group: 'input', doc: 'use only the first N rows' },
+  // prepare
+  missing: { type: 'enum', default: 'drop', values: ['drop', 'mean', 'zero', 'error'], group: 'prepare', doc: 'rows with missing (empty or NaN) values: drop the row, impute the column mean or 0, or stop with an error' },
+  scaling: { type: 'enum', default: 'auto', values: ['auto', 'minmax', 'standardize', 'none'], group: 'prepare', doc: 'feature scaling; auto: min-max to [0, 1] for BCE, standardization for MSE' },
+  // autoencoder
+  reducer: { type: 'enum', default: 'autoencoder', values: ['autoencoder', 'pca', 'none'], group: 'autoencoder', doc: 'what makes the codes t-SNE runs on: a trained autoencoder, PCA (baseline), or none (raw scaled values)' },
+  variant: { type: 'enum', default: 'plain', values: ['plain', 'sparse', 'denoising', 'vae'], group: 'autoencoder', doc: 'autoencoder variant' },
+  codeSize: { type: 'int', default: 32, min: 1, group: 'autoencoder', doc: 'width of the code (also the number of PCA components); must be smaller than the input width' },
+  layers: { type: 'intList', default: [256, 128], group: 'autoencoder', doc: 'hidden layer widths of the encoder, comma separated; the decoder mirrors them' },
+  activation: { type: 'enum', default: 'relu', values: ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear'], group: 'autoencoder', doc: 'hidden-layer activation' },
+  loss: { type: 'enum', default: 'auto', values: ['auto', 'mse', 'bce'], group: 'autoencoder', doc: 'reconstruction loss; auto: binary cross-entropy when every input lies in [0, 1], else mean squared error' },
+  optimizer: { type: 'enum', default: 'adam', values: ['adam', 'sgd', 'rmsprop'], group: 'autoencoder', doc: 'optimizer' },
+  epochs: { type: 'int', default: 30, min: 1, max: 100000, group: 'autoencoder', doc: 'maximum training epochs (early stopping may end sooner)' },
+  batchSize: { type: 'int', default: 256, min: 1, max: 1048576, group: 'autoencoder', doc: 'mini-batch size' },
+  learningRate: { type: 'number', default: 0.001, above: 0, max: 10, group: 'autoencoder', doc: 'optimizer learning rate' },
+  validationSplit: { type: 'number', default: 0.1, min: 0, below: 1, group: 'autoencoder', doc: 'fraction of rows held out for validation loss (0: none)' },
+  patience: { type: 'int', default: 5, min: 0, group: 'autoencoder', doc: 'early stopping: epochs without validation improvement before stopping and restoring the best weights (0: off)' },
+  sparsityPenalty: { type: 'enum', default: 'kl', values: ['l1', 'kl'], group: 'autoencoder', doc: 'sparse variant: L1 activity penalty or KL divergence toward --sparsity-target' },
+  sparsityWeight: { type: 'number', default: 0.001, min: 0, group: 'autoencoder', doc: 'sparse variant: weight of the sparsity penalty' },
+  sparsityTarget: { type: 'number', default: 0.05, above: 0, below: 1, group: 'autoencoder', doc: 'sparse variant (kl): target mean activation rho of each code unit' },
+  noise: { type: 'enum', default: 'gaussian', values: ['gaussian', 'mask'], group: 'autoencoder', doc: 'denoising variant: additive Gaussian noise or masking noise' },
+  noiseStd: { type: 'number', default: 0.2, above: 0, group: 'autoencoder', doc: 'denoising variant (gaussian): noise standard deviation, in scaled units' },
+  noiseFraction: { type: 'number', default: 0.2, above: 0, below: 1, group: 'autoencoder', doc: 'denoising variant (mask): fraction of inputs set to 0' },
+  klWeight: { type: 'number', default: 1, min: 0, group: 'autoencoder', doc: 'vae variant: weight of the KL term against the reconstruction loss' },
+  // t-SNE
+  tsneEngine: { type: 'enum', default: 'auto', values: ['auto', 'exact', 'bh', 'fft', 'tsne-js'], group: 'tsne', doc: 'gradient method: exact O(n^2), Barnes-Hut, FFT interpolation, tsne-js (baseline, at most 2,000 rows); auto picks by size' },
+  perplexity: { type: 'number', default: 30, above: 0, max: 1000, group: 'tsne', doc: 'effective number of neighbours' },
+  iterations: { type: 'int', default: 1000, min: 1, max: 100000, group: 'tsne', doc: 'optimization iterations, early exaggeration included' },
+  theta: { type: 'number', default: 0.5, min: 0, max: 1, group: 'tsne', doc: 'Barnes-Hut accuracy (0: exact, larger: faster, coarser)' },
+  earlyExaggeration: { type: 'number', default: 12, min: 1, max: 100, group: 'tsne', doc: 'early exaggeration factor' },
+  exaggerationIterations: { type: 'int', default: 250, min: 0, group: 'tsne', doc: 'iterations with early exaggeration' },
+  tsneLearningRate: { type: 'number', default: null, nullable: true, above: 0, group: 'tsne', doc: 'step size; default: n / early exaggeration (at least 200)' },
+  metricsSample: { type: 'int', default: 2000, min: 10, group: 'tsne', doc: 'rows sampled to compute trustworthiness, kNN preservation and label accuracy' },
+  // run
+  seed: { type: 'int', default: 42, min: 0, max: 4294967295, group: 'run', doc: 'random seed: the same seed and backend give the same run' },
+  runsDir: { type: 'string', default: './runs', group: 'run', doc: 'directory that holds the runs' },
+  name: { type: 'string', default: null, nullable: true, group: 'run', doc: 'run name (default: the dataset name)' },
+  backend: { type: 'enum', default: 'auto', values: ['auto', 'tensorflow', 'wasm', 'cpu'], group: 'run', doc: 'TensorFlow.js backend; auto: tfjs-node when installed, else wasm, else cpu' },
+} as const satisfies Record<keyof RunConfig, FieldSpec>;
+
+export type ConfigKey = keyof RunConfig;
+export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKey[];
+
+/** camelCase key → kebab-case flag name (without the dashes). */
+export function flagName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** kebab-case flag name → camelCase key. */
+export function keyFromFlag(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** A RunConfig with every default applied. */
+export function defaultConfig(): RunConfig {
+  const out: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const d = CONFIG_SCHEMA[key].default as unknown;
+    out[key] = Array.isArray(d) ? [...d] : d;
+  }
+  return out as unknown as RunConfig;
+}
+
+/**
+ * Validates one value for key. Strings are accepted for every type (they come from flags and YAML)
+ * and converted; anything else must already have the right JSON type.
+ * `source` names where the value came from, for the error message ("--code-size", "job.yaml", "request body").
+ */
+export function parseValue(key: ConfigKey, raw: unknown, source: string): unknown {
+  const spec: FieldSpec = CONFIG_SCHEMA[key];
+  const where = { field: key };
+  const fail = (what: string): never => {
+    throw new InputError(`${what} (from ${source})`, where);
+  };
+  if (raw === null || raw === undefined || raw === 'null') {
+    if (spec.nullable) return null;
+    return fail(`must not be empty`);
+  }
+  switch (spec.type) {
+    case 'string': {
+      if (typeof raw !== 'string' || raw.length === 0) return fail(`must be a non-empty string, got ${show(raw)}`);
+      return raw;
+    }
+    case 'enum': {
+      if (typeof raw !== 'string' || !spec.values!.includes(raw)) {
+        return fail(`must be one of ${spec.values!.join(', ')}; got ${show(raw)}`);
+      }
+      return raw;
+    }
+    case 'int':
+    case 'number': {
+      const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+      if (typeof n !== 'number' || !Number.isFinite(n)) return fail(`must be a ${spec.type === 'int' ? 'whole number' : 'number'}, got ${show(raw)}`);
+      if (spec.type === 'int' && !Number.isInteger(n)) return fail(`must be a whole number, got ${show(raw)}`);
+      checkRange(n, spec, fail);
+      return n;
+    }
+    case 'intList': {
+      let list: unknown[];
+      if (typeof raw === 'string') list = raw.trim() === '' ? [] : raw.split(',').map((s) => s.trim());
+      else if (Array.isArray(raw)) list = raw;
+      else if (typeof raw === 'number') list = [raw];
+      else return fail(`must be a list of whole numbers like 256,128, got ${show(raw)}`);
+      return list.map((item) => {
+        const n = typeof item === 'string' && item !== '' ? Number(item) : item;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+          return fail(`must be a list of positive whole numbers like 256,128; ${show(item)} is not one`);
+        }
+        return n;
+      });
+    }
+  }
+}
+
+function checkRange(n: number, spec: FieldSpec, fail: (what: string) => never): void {
+  if (spec.min !== undefined && n < spec.min) fail(`must be at least ${spec.min}, got ${n}`);
+  if (spec.max !== undefined && n > spec.max) fail(`must be at most ${spec.max}, got ${n}`);
+  if (spec.above !== undefined && n <= spec.above) fail(`must be greater than ${spec.above}, got ${n}`);
+  if (spec.below !== undefined && n >= spec.below) fail(`must be less than ${spec.below}, got ${n}`);
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/**
+ * Validates a partial configuration object (a --config file, a request body) and returns only the keys it set.
+ * Unknown keys are errors that name the key (and suggest the closest known one).
+ */
+export function parsePartialConfig(obj: unknown, source: string): Partial<RunConfig> {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    throw new InputError(`a run configuration must be an object of settings, got ${Array.isArray(obj) ? 'an array' : show(obj)} (from ${source})`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
+    if (!(key in CONFIG_SCHEMA)) {
+      const hint = closestKey(key);
+      throw new InputError(`unknown configuration key "${key}"${hint ? `; did you mean "${hint}"?` : ''} (from ${source})`, { field: key });
+    }
+    out[key] = parseValue(key as ConfigKey, raw, source);
+  }
+  return out as Partial<RunConfig>;
+}
+
+/**
+ * Merges layers of configuration (later layers win: defaults < file < flags) and checks the
+ * cross-field rules. Returns a fully resolved RunConfig.
+ */
+export function resolveConfig(...layers: Partial<RunConfig>[]): RunConfig {
+  const config = defaultConfig();
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) {
+      if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v;
+    }
+  }
+  if (config.dataset !== null && config.input !== null) {
+    throw new InputError('give either a dataset or an input file, not both', { field: 'input' });
+  }
+  if (config.dataset === null && config.input === null) config.dataset = 'mnist';
+  if (config.tsneEngine === 'tsne-js' && config.theta !== CONFIG_SCHEMA.theta.default) {
+    throw new InputError('theta applies to the Barnes-Hut engine only; tsne-js computes exact gradients', { field: 'theta' });
+  }
+  if (config.exaggerationIterations > config.iterations) {
+    throw new InputError(
+      `must not exceed iterations (${config.iterations}), got ${config.exaggerationIterations}`,
+      { field: 'exaggerationIterations' },
+    );
+  }
+  return config;
+}
+
+/** Closest schema key by edit distance, for "did you mean" hints. */
+function closestKey(key: string): string | null {
+  const k = keyFromFlag(key.toLowerCase());
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const cand of CONFIG_KEYS) {
+    const d = editDistance(k.toLowerCase(), cand.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = cand;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,55 @@
+// Two kinds of failure: the user's input or configuration is wrong (InputError: exit 2, HTTP 400),
+// or something else broke (any other Error: exit 1, HTTP 500).
+
+/** Where in the input a problem lies; every field optional, rendered as "file:line:column (field)". */
+export interface InputLocation {
+  file?: string;
+  line?: number;
+  column?: number | string;
+  field?: string;
+}
+
+/** Bad data or configuration. The message says what is wrong and, where known, where and what to do. */
+export class InputError extends Error {
+  readonly location: InputLocation;
+
+  constructor(message: string, location: InputLocation = {}, options?: { cause?: unknown }) {
+    super(formatMessage(message, location), options);
+    this.name = 'InputError';
+    this.location = location;
+  }
+}
+
+/** Thrown when a stage is cancelled through its AbortSignal. */
+export class CancelledError extends Error {
+  constructor(message = 'cancelled') {
+    super(message);
+    this.name = 'AbortError';
+  }
+}
+
+export function isInputError(err: unknown): err is InputError {
+  return err instanceof InputError || (err instanceof Error && err.name === 'InputError');
+}
+
+export function isCancelled(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError';
+}
+
+/** Throws CancelledError when the signal has been aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+function formatMessage(message: string, loc: InputLocation): string {
+  const parts: string[] = [];
+  if (loc.file) {
+    let where = loc.file;
+    if (loc.line !== undefined) where += `:${loc.line}`;
+    if (loc.line !== undefined && loc.column !== undefined) where += `:${loc.column}`;
+    parts.push(where);
+  }
+  if (loc.field) parts.push(`field "${loc.field}"`);
+  if (loc.column !== undefined && loc.line === undefined) parts.push(`column ${loc.column}`);
+  return parts.length ? `${parts.join(', ')}: ${message}` : message;
+}

@@ -1,0 +1,220 @@
+// Shared types for every stage of the pipeline, the server and the viewer's API client.
+// This file imports nothing: stages import their types from here, never from a sibling.
+
+/** A dense row-major matrix: row r, column c is values[r * cols + c]. */
+export interface Matrix {
+  rows: number;
+  cols: number;
+  values: Float32Array;
+}
+
+/** A column kept beside the numeric matrix (labels, ids, text, numbers not used as features). */
+export type MetaColumn =
+  | { name: string; kind: 'number'; values: Float64Array }
+  | { name: string; kind: 'string'; values: (string | null)[] };
+
+/** Image geometry of an image dataset: each row holds width * height * channels values, row-major. */
+export interface ImageShape {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+}
+
+/** What every loader returns. */
+export interface Dataset {
+  /** Short name: the built-in dataset's name or the input file's base name. */
+  name: string;
+  /** Where it came from: `builtin:mnist`, or the absolute path of the input file. */
+  source: string;
+  /** The numeric feature matrix; NaN marks a missing value (prepare decides what to do with it). */
+  matrix: Matrix;
+  /** Feature names, one per matrix column. */
+  columns: string[];
+  /** The label column, when the dataset has one (also kept out of the matrix). */
+  label?: MetaColumn;
+  /** Every other non-feature column, in file order. */
+  metadata: MetaColumn[];
+  /** Present for image datasets (mnist, fashion-mnist, IDX input). */
+  image?: ImageShape;
+  /** sha256 of the input bytes (for built-ins: of the data the package ships), hex. */
+  sha256: string;
+  /** Value range known from the format, e.g. [0, 1] for MNIST pixels (prepare may use it). */
+  valueRange?: [number, number];
+}
+
+export type Stage = 'load' | 'prepare' | 'train' | 'encode' | 'tsne' | 'metrics' | 'write';
+
+/** Extra detail a stage may attach to a progress report. */
+export interface ProgressInfo {
+  epoch?: number;
+  loss?: number;
+  valLoss?: number;
+  iteration?: number;
+  kl?: number;
+  message?: string;
+}
+
+/**
+ * One progress signature everywhere: progress is a fraction in [0, 1] of the named stage.
+ * Called often; implementations must be cheap.
+ */
+export type ProgressFn = (progress: number, stage: Stage, info?: ProgressInfo) => void;
+
+/** Hooks every long-running stage accepts. */
+export interface StageHooks {
+  onProgress?: ProgressFn;
+  /** Aborting stops the stage at its next check and rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export type Reducer = 'autoencoder' | 'pca' | 'none';
+export type Variant = 'plain' | 'sparse' | 'denoising' | 'vae';
+export type Loss = 'auto' | 'mse' | 'bce';
+export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'linear';
+export type TsneEngine = 'auto' | 'exact' | 'bh' | 'fft' | 'tsne-js';
+export type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type Scaling = 'auto' | 'minmax' | 'standardize' | 'none';
+export type MissingPolicy = 'drop' | 'mean' | 'zero' | 'error';
+export type NoiseKind = 'gaussian' | 'mask';
+export type SparsityPenalty = 'l1' | 'kl';
+
+/** A fully resolved run configuration (every field present). See pipeline/config.ts for docs and defaults. */
+export interface RunConfig {
+  dataset: string | null;
+  input: string | null;
+  labelColumn: string | null;
+  dataDir: string | null;
+  limit: number | null;
+  missing: MissingPolicy;
+  scaling: Scaling;
+  reducer: Reducer;
+  variant: Variant;
+  codeSize: number;
+  layers: number[];
+  activation: Activation;
+  loss: Loss;
+  optimizer: 'adam' | 'sgd' | 'rmsprop';
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  validationSplit: number;
+  patience: number;
+  sparsityPenalty: SparsityPenalty;
+  sparsityWeight: number;
+  sparsityTarget: number;
+  noise: NoiseKind;
+  noiseStd: number;
+  noiseFraction: number;
+  klWeight: number;
+  tsneEngine: TsneEngine;
+  perplexity: number;
+  iterations: number;
+  theta: number;
+  earlyExaggeration: number;
+  exaggerationIterations: number;
+  tsneLearningRate: number | null;
+  metricsSample: number;
+  seed: number;
+  runsDir: string;
+  name: string | null;
+  backend: Backend;
+}
+
+/** Options the t-SNE engine takes (a subset of RunConfig plus engine internals). */
+export interface TsneOptions {
+  engine: TsneEngine;
+  perplexity: number;
+  iterations: number;
+  /** Barnes-Hut accuracy; 0.5 by default. */
+  theta: number;
+  earlyExaggeration: number;
+  exaggerationIterations: number;
+  /** null: automatic (n / earlyExaggeration, at least 200). */
+  learningRate: number | null;
+  seed: number;
+}
+
+export interface TsneResult {
+  /** n x 2, row-major (x0, y0, x1, y1, ...). */
+  embedding: Float32Array;
+  kl: number;
+  iterations: number;
+  /** KL every 50 iterations. */
+  klHistory: { iteration: number; kl: number }[];
+  /** The engine that actually ran (auto resolved). */
+  engine: Exclude<TsneEngine, 'auto'>;
+  /** Adjustments made to fit the input (e.g. perplexity lowered), also logged. */
+  notes: string[];
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  valLoss: number | null;
+  seconds: number;
+}
+
+export interface History {
+  epochs: EpochRecord[];
+  tsne: { iteration: number; kl: number }[];
+}
+
+export interface StageTimings {
+  load: number;
+  prepare: number;
+  train: number;
+  encode: number;
+  tsne: number;
+  total: number;
+  [stage: string]: number;
+}
+
+export interface RunMetrics {
+  reconstruction: { loss: string | null; train: number | null; validation: number | null } & Record<string, unknown>;
+  tsne: { kl: number | null; iterations: number };
+  trustworthiness: number | null;
+  knnPreservation: number | null;
+  labelAccuracy: number | null;
+  [extra: string]: unknown;
+}
+
+export type RunStatus = 'complete' | 'failed' | 'running' | 'queued' | 'cancelled';
+
+export interface RunManifest {
+  id: string;
+  name: string;
+  status: RunStatus;
+  createdAt: string;
+  config: RunConfig;
+  dataset: {
+    name: string;
+    source: string;
+    rows: number;
+    columns: number;
+    sha256: string;
+    label: string | null;
+    image: ImageShape | null;
+    features: string[];
+    metadata: string[];
+  };
+  prepare: Record<string, unknown>;
+  backend: string;
+  versions: Record<string, string>;
+  timings: StageTimings;
+  metrics: RunMetrics;
+  artifacts: Record<string, string>;
+  base: string | null;
+  notes: string[];
+}
+
+/** A summary row for run listings. */
+export interface RunSummary {
+  id: string;
+  name: string;
+  createdAt: string;
+  dataset: string;
+  rows: number;
+  reducer: Reducer;
+  variant: Variant;
+  base: string | null;
+}

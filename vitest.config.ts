@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Two cores: one test file per core keeps the wasm backend and t-SNE from fighting for both.
+    maxWorkers: 2,
+  },
+});
