@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Builds the browser viewer: bundles web/src/main.ts (with d3 and apache-arrow) into web/dist/main.js,
+// minified, with a sourcemap, and copies web/index.html and web/styles.css beside it.
+// Runs from `npm run build` and from `npm install` (the "prepare" script).
+//
+//   node scripts/build-web.js            one build
+//   node scripts/build-web.js --watch    rebuild on change (development)
+//   node scripts/build-web.js --no-minify
+//
+// No inline scripts and no CDN: the server's content security policy only allows 'self'.
+import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const webDir = join(root, 'web');
+const outDir = join(webDir, 'dist');
+const entry = join(webDir, 'src', 'main.ts');
+/** Static files copied verbatim into web/dist (when present). */
+const STATIC_FILES = ['index.html', 'styles.css', 'favicon.svg'];
+
+const args = new Set(process.argv.slice(2));
+const watch = args.has('--watch');
+const minify = !args.has('--no-minify');
+
+async function exists(path) {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function copyStatic() {
+  for (const name of STATIC_FILES) {
+    const from = join(webDir, name);
+    if (await exists(from)) await copyFile(from, join(outDir, name));
+  }
+}
+
+async function main() {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    // A production install (npm install --omit=dev) has no esbuild; the prepare script must not fail it.
+    console.warn('build-web: esbuild is not installed (dev dependency); skipping the viewer build.');
+    return 0;
+  }
+  if (!(await exists(entry))) {
+    console.error(`build-web: ${entry} does not exist; nothing to bundle.`);
+    return 1;
+  }
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  await copyStatic();
+
+  const options = {
+    entryPoints: [entry],
+    bundle: true,
+    outfile: join(outDir, 'main.js'),
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+    minify,
+    sourcemap: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  };
+
+  const started = performance.now();
+  if (watch) {
+    const ctx = await esbuild.context({
+      ...options,
+      plugins: [{ name: 'copy-static', setup: (b) => b.onEnd(() => copyStatic()) }],
+    });
+    await ctx.watch();
+    console.log(`build-web: watching ${entry} → ${outDir}`);
+    return null;
+  }
+  await esbuild.build(options);
+  const files = await readdir(outDir);
+  let bytes = 0;
+  for (const f of files) bytes += (await stat(join(outDir, f))).size;
+  const ms = Math.round(performance.now() - started);
+  console.log(`build-web: web/dist (${files.length} files, ${(bytes / 1024).toFixed(0)} KiB) in ${ms} ms`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    if (code !== null) process.exitCode = code;
+  },
+  (err) => {
+    console.error(`build-web: ${err && err.message ? err.message : err}`);
+    process.exitCode = 1;
+  },
+);
