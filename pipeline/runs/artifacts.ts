@@ -1,0 +1,158 @@
+// Arrow IPC files of a run: points.arrow, codes.arrow, data.arrow. Writing and reading them lives here only.
+import { readFile, writeFile } from 'node:fs/promises';
+import {
+  Bool,
+  Field,
+  FixedSizeList,
+  Float32,
+  Float64,
+  Int32,
+  Table,
+  Utf8,
+  makeData,
+  makeVector,
+  tableFromIPC,
+  tableToIPC,
+  vectorFromArray,
+  type Vector,
+} from 'apache-arrow';
+import type { Matrix, MetaColumn } from '../types.js';
+
+export interface PointsColumns {
+  /** Row index in the input (after --limit, before dropping rows with missing values). */
+  index: Int32Array;
+  /** n x 2 map coordinates, row-major. */
+  embedding: Float32Array;
+  /** Per-row reconstruction error, when a model made the codes. */
+  error?: Float32Array | null;
+  label?: MetaColumn | null;
+  metadata?: MetaColumn[];
+  /** For transform runs: true for the rows placed by the transform, false for the base run's rows. */
+  isNew?: Uint8Array | null;
+}
+
+/** Column names the points file reserves; metadata columns with these names are renamed with a trailing underscore. */
+const RESERVED = new Set(['index', 'x', 'y', 'error', 'label', 'isNew']);
+
+export function metaVector(col: MetaColumn): Vector {
+  if (col.kind === 'number') {
+    const v = col.values;
+    let integral = v.length > 0;
+    for (let i = 0; i < v.length && integral; i++) {
+      const x = v[i]!;
+      if (!Number.isInteger(x) || Math.abs(x) > 2147483647) integral = false;
+    }
+    return integral ? makeVector(Int32Array.from(v)) : makeVector(v instanceof Float64Array ? v : Float64Array.from(v));
+  }
+  return vectorFromArray(col.values, new Utf8());
+}
+
+/** Builds the points table (columns in contract order). */
+export function pointsTable(p: PointsColumns): Table {
+  const n = p.index.length;
+  if (p.embedding.length !== n * 2) throw new Error(`points: embedding has ${p.embedding.length / 2} rows, index has ${n}`);
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = p.embedding[2 * i]!;
+    y[i] = p.embedding[2 * i + 1]!;
+  }
+  const cols: Record<string, Vector> = { index: makeVector(p.index), x: makeVector(x), y: makeVector(y) };
+  if (p.error) cols.error = makeVector(p.error);
+  if (p.label) cols.label = metaVector(p.label);
+  for (const m of p.metadata ?? []) {
+    let name = m.name;
+    while (RESERVED.has(name) || name in cols) name = `${name}_`;
+    cols[name] = metaVector(m);
+  }
+  if (p.isNew) cols.isNew = vectorFromArray(Array.from(p.isNew, (b) => b !== 0), new Bool());
+  for (const [name, v] of Object.entries(cols)) {
+    if (v.length !== n) throw new Error(`points: column "${name}" has ${v.length} rows, expected ${n}`);
+  }
+  return new Table(cols);
+}
+
+export async function writePoints(file: string, p: PointsColumns): Promise<void> {
+  await writeFile(file, tableToIPC(pointsTable(p), 'file'));
+}
+
+/** A FixedSizeList<float32> vector holding each matrix row as one list. */
+function matrixVector(m: Matrix): Vector {
+  const child = makeData({ type: new Float32(), length: m.rows * m.cols, nullCount: 0, data: m.values });
+  const type = new FixedSizeList(m.cols, new Field('item', new Float32(), false));
+  return makeVector(makeData({ type, length: m.rows, nullCount: 0, child }));
+}
+
+function matrixFromVector(v: Vector | null, what: string): Matrix {
+  if (!v || !(v.type instanceof FixedSizeList)) throw new Error(`${what}: missing fixed-size-list column`);
+  const cols = v.type.listSize;
+  const rows = v.length;
+  const values = new Float32Array(rows * cols);
+  let offset = 0;
+  for (const chunk of v.data) {
+    const child = chunk.children[0]!;
+    const base = child.offset + chunk.offset * cols;
+    const count = chunk.length * cols;
+    values.set((child.values as Float32Array).subarray(base, base + count), offset);
+    offset += count;
+  }
+  return { rows, cols, values };
+}
+
+function int32Column(t: Table, name: string, what: string): Int32Array {
+  const v = t.getChild(name);
+  if (!v) throw new Error(`${what}: missing column "${name}"`);
+  const arr = v.toArray();
+  return arr instanceof Int32Array ? arr : Int32Array.from(arr as ArrayLike<number>);
+}
+
+/** codes.arrow: `index` int32 and `code` FixedSizeList<float32>[codeSize]. */
+export async function writeCodes(file: string, codes: Matrix, index: Int32Array): Promise<void> {
+  await writeFile(file, tableToIPC(new Table({ index: makeVector(index), code: matrixVector(codes) }), 'file'));
+}
+
+export async function readCodes(file: string): Promise<{ codes: Matrix; index: Int32Array }> {
+  const t = tableFromIPC(await readFile(file));
+  return { codes: matrixFromVector(t.getChild('code'), file), index: int32Column(t, 'index', file) };
+}
+
+/** data.arrow: the original (unscaled) feature values of every row: `index` int32, `values` FixedSizeList<float32>. */
+export async function writeData(file: string, values: Matrix, index: Int32Array): Promise<void> {
+  await writeFile(file, tableToIPC(new Table({ index: makeVector(index), values: matrixVector(values) }), 'file'));
+}
+
+export async function readData(file: string): Promise<{ values: Matrix; index: Int32Array }> {
+  const t = tableFromIPC(await readFile(file));
+  return { values: matrixFromVector(t.getChild('values'), file), index: int32Column(t, 'index', file) };
+}
+
+export async function readPoints(file: string): Promise<Table> {
+  return tableFromIPC(await readFile(file));
+}
+
+/** The `?format=json` body: one plain object per row, in input order. */
+export function pointsToRows(table: Table): Record<string, unknown>[] {
+  const names = table.schema.fields.map((f) => f.name);
+  const columns = names.map((n) => table.getChild(n)!);
+  const rows: Record<string, unknown>[] = new Array(table.numRows);
+  for (let i = 0; i < table.numRows; i++) {
+    const row: Record<string, unknown> = {};
+    for (let c = 0; c < names.length; c++) {
+      const v = columns[c]!.get(i);
+      row[names[c]!] = typeof v === 'bigint' ? Number(v) : v;
+    }
+    rows[i] = row;
+  }
+  return rows;
+}
+
+/** Reads a MetaColumn back from a points table column (used by transform runs to carry the base run's metadata). */
+export function metaColumnFrom(table: Table, name: string): MetaColumn | null {
+  const v = table.getChild(name);
+  if (!v) return null;
+  if (v.type instanceof Utf8) return { name, kind: 'string', values: Array.from(v.toArray() as Iterable<string | null>) };
+  if (v.type instanceof Int32 || v.type instanceof Float64 || v.type instanceof Float32) {
+    return { name, kind: 'number', values: Float64Array.from(v.toArray() as ArrayLike<number>) };
+  }
+  return { name, kind: 'string', values: Array.from({ length: v.length }, (_, i) => (v.get(i) == null ? null : String(v.get(i)))) };
+}

@@ -1,0 +1,183 @@
+// The runs directory: immutable run directories, each assembled in a hidden temporary directory
+// (`.tmp-<id>-<pid>`) and renamed into place only when complete, so every visible run is whole.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import type { RunManifest } from '../types.js';
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$/;
+const TMP_PREFIX = '.tmp-';
+
+/** Run ids are letters, digits, '-' and '_' only (so never '.', '/', '%' or '..'), at most 120 characters. */
+export function isValidRunId(id: string): boolean {
+  return typeof id === 'string' && ID_PATTERN.test(id);
+}
+
+export function assertRunId(id: string): void {
+  if (!isValidRunId(id)) {
+    throw new InputError(
+      `invalid run id ${JSON.stringify(String(id).slice(0, 130))}: ids are letters, digits, '-' and '_' (at most 120)`,
+      { field: 'id' },
+    );
+  }
+}
+
+/** A run being written; nothing of it is visible until commit(). */
+export interface RunWriter {
+  readonly id: string;
+  /** The hidden temporary directory to write the artifacts into. */
+  readonly dir: string;
+  /** Writes manifest.json last and renames the directory into place; returns the final path. */
+  commit(manifest: RunManifest): Promise<string>;
+  /** Removes the temporary directory. Safe to call twice or after commit. */
+  abort(): Promise<void>;
+}
+
+export class RunStore {
+  readonly dir: string;
+
+  constructor(runsDir: string) {
+    this.dir = path.resolve(runsDir);
+  }
+
+  /** Path of a run (or a file inside it); the id is validated so the result never leaves the runs directory. */
+  path(id: string, ...file: string[]): string {
+    assertRunId(id);
+    const p = path.join(this.dir, id, ...file);
+    const rel = path.relative(this.dir, p);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new InputError(`path escapes the runs directory`, { field: 'id' });
+    return p;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    try {
+      await stat(this.path(id, 'manifest.json'));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The manifest of a complete run, or null when there is none with that id. */
+  async get(id: string): Promise<RunManifest | null> {
+    try {
+      return JSON.parse(await readFile(this.path(id, 'manifest.json'), 'utf8')) as RunManifest;
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      return null;
+    }
+  }
+
+  /** Every complete run, newest first. Hidden temporary directories and unreadable entries are skipped. */
+  async list(): Promise<RunManifest[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const runs: RunManifest[] = [];
+    await Promise.all(
+      entries
+        .filter((e) => isValidRunId(e))
+        .map(async (e) => {
+          const m = await this.get(e);
+          if (m && m.status === 'complete') runs.push(m);
+        }),
+    );
+    runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+    return runs;
+  }
+
+  /** A fresh id: UTC timestamp, a slug of the name, and random hex (unique across concurrent jobs). */
+  newId(name: string, now = new Date()): string {
+    const ts = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'run';
+    return `${ts}-${slug}-${randomBytes(3).toString('hex')}`;
+  }
+
+  /** Starts writing run `id` in a hidden temporary directory. Fails if the id is taken. */
+  async begin(id: string): Promise<RunWriter> {
+    assertRunId(id);
+    await mkdir(this.dir, { recursive: true });
+    if (await this.exists(id)) throw new InputError(`run ${id} already exists in ${this.dir}`, { field: 'id' });
+    const tmp = path.join(this.dir, `${TMP_PREFIX}${id}-${process.pid}`);
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    // The owner file lets a later process tell a live writer from one killed mid-run.
+    await writeFile(path.join(tmp, '.owner'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() }));
+    const final = path.join(this.dir, id);
+    let done = false;
+    return {
+      id,
+      dir: tmp,
+      commit: async (manifest: RunManifest) => {
+        if (done) throw new Error(`run ${id} was already committed or aborted`);
+        await writeFile(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+        await rm(path.join(tmp, '.owner'), { force: true });
+        try {
+          // rename(2) onto an existing non-empty directory fails, so a concurrent job can never clobber a run.
+          await rename(tmp, final);
+        } catch (err) {
+          throw new Error(`could not move run ${id} into place (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+        }
+        done = true;
+        return final;
+      },
+      abort: async () => {
+        done = true;
+        await rm(tmp, { recursive: true, force: true });
+      },
+    };
+  }
+
+  /**
+   * Removes hidden temporary directories left by writers that no longer run (killed, crashed).
+   * A directory whose owner process is alive on this host is left alone. Returns the names removed.
+   */
+  async cleanupStale(): Promise<string[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const removed: string[] = [];
+    for (const e of entries.filter((n) => n.startsWith(TMP_PREFIX))) {
+      const dir = path.join(this.dir, e);
+      let owner: { pid?: number; host?: string } = {};
+      try {
+        owner = JSON.parse(await readFile(path.join(dir, '.owner'), 'utf8'));
+      } catch {
+        // no owner file: either being committed right now (owner removed just before rename) or corrupt;
+        // judge by the pid in the name
+        const m = /-(\d+)$/.exec(e);
+        if (m) owner = { pid: Number(m[1]), host: hostname() };
+      }
+      if (owner.pid && owner.host === hostname() && isAlive(owner.pid)) continue;
+      await rm(dir, { recursive: true, force: true });
+      removed.push(e);
+    }
+    return removed;
+  }
+
+  /** Deletes a complete run (used by prune). */
+  async remove(id: string): Promise<void> {
+    const target = this.path(id);
+    // Rename first so the run disappears atomically, then delete at leisure.
+    const trash = path.join(this.dir, `${TMP_PREFIX}deleted-${id}-${process.pid}`);
+    await rename(target, trash);
+    await rm(trash, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
