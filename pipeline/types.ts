@@ -218,3 +218,28 @@ export interface RunSummary {
   variant: Variant;
   base: string | null;
 }
+
+/** A sparse matrix in compressed sparse row form (t-SNE affinities): row i is indices/values[indptr[i] .. indptr[i+1]). */
+export interface SparseMatrix {
+  rows: number;
+  cols: number;
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float64Array;
+}
+
+/** The k nearest neighbours of each row, nearest first: row i is indices/distances[i*k .. i*k+k); distances are squared Euclidean. */
+export interface NeighborGraph {
+  n: number;
+  k: number;
+  indices: Int32Array;
+  distances: Float32Array;
+}
+
+/** A fitted PCA: rows of `components` are unit principal axes (k x cols), best first. */
+export interface PcaModel {
+  mean: Float32Array;
+  components: Matrix;
+  /** Variance of the data along each component. */
+  explainedVariance: Float64Array;
+}
