@@ -243,3 +243,10 @@ export interface PcaModel {
   /** Variance of the data along each component. */
   explainedVariance: Float64Array;
 }
+
+/**
+ * The contract every t-SNE gradient method (exact, Barnes-Hut, FFT) implements: for the 2-D points y
+ * (n x 2, row-major) write into `out` the unnormalized repulsive forces sum_j q_ij^2 (y_i - y_j), with
+ * q_ij = 1 / (1 + |y_i - y_j|^2), and return Z = sum_{i != j} q_ij.
+ */
+export type RepulsionFn = (y: Float64Array, n: number, out: Float64Array) => number;
