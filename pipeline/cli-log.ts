@@ -1,0 +1,124 @@
+// How the CLI reports a running job: progress bars on a terminal, plain lines in a log file,
+// or one JSON object per line (--log-format json) for schedulers and the server's job queue.
+import type { ProgressInfo, Stage } from './types.js';
+
+export type LogFormat = 'text' | 'json';
+
+export interface CliLogger {
+  progress(progress: number, stage: Stage, info?: ProgressInfo): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, exitCode: number): void;
+  /** Ends any progress line in place. */
+  done(): void;
+}
+
+export interface LoggerOptions {
+  format: LogFormat;
+  /** Where log lines go (stderr, so stdout carries only the result). */
+  write: (text: string) => void;
+  /** Draw a redrawn progress bar (only on a terminal). */
+  tty: boolean;
+  quiet?: boolean;
+  now?: () => number;
+}
+
+const STAGE_LABEL: Record<Stage, string> = {
+  load: 'load',
+  prepare: 'prepare',
+  train: 'train',
+  encode: 'encode',
+  tsne: 't-SNE',
+  metrics: 'metrics',
+  write: 'write',
+};
+
+function detail(info: ProgressInfo | undefined): string {
+  if (!info) return '';
+  const parts: string[] = [];
+  if (info.epoch !== undefined) parts.push(`epoch ${info.epoch}`);
+  if (info.loss !== undefined) parts.push(`loss ${info.loss.toFixed(4)}`);
+  if (info.valLoss !== undefined && info.valLoss !== null) parts.push(`val ${info.valLoss.toFixed(4)}`);
+  if (info.iteration !== undefined) parts.push(`iter ${info.iteration}`);
+  if (info.kl !== undefined) parts.push(`KL ${info.kl.toFixed(3)}`);
+  if (info.message) parts.push(info.message);
+  return parts.join('  ');
+}
+
+export function createLogger(opts: LoggerOptions): CliLogger {
+  const now = opts.now ?? (() => Date.now());
+  const start = now();
+  const elapsed = (): number => Math.round((now() - start) / 100) / 10;
+  let lastStage: Stage | null = null;
+  let lastEmit = 0;
+  let lastDecile = -1;
+  let barOpen = false;
+
+  const endBar = (): void => {
+    if (barOpen) {
+      opts.write('\n');
+      barOpen = false;
+    }
+  };
+
+  if (opts.format === 'json') {
+    const emit = (obj: Record<string, unknown>): void => opts.write(`${JSON.stringify({ time: new Date(now()).toISOString(), ...obj })}\n`);
+    return {
+      progress(progress, stage, info) {
+        const t = now();
+        // Every stage start and end, every epoch/KL report, and at most 4 lines a second in between.
+        const important = progress === 0 || progress === 1 || stage !== lastStage || info?.epoch !== undefined || info?.kl !== undefined;
+        if (!important && t - lastEmit < 250) return;
+        lastEmit = t;
+        lastStage = stage;
+        emit({ type: 'progress', stage, progress: Math.round(progress * 1000) / 1000, elapsed: elapsed(), ...info });
+      },
+      info: (message) => emit({ type: 'log', level: 'info', message, elapsed: elapsed() }),
+      warn: (message) => emit({ type: 'log', level: 'warn', message, elapsed: elapsed() }),
+      error: (message, exitCode) => emit({ type: 'error', level: 'error', message, exitCode, elapsed: elapsed() }),
+      done: () => {},
+    };
+  }
+
+  return {
+    progress(progress, stage, info) {
+      if (opts.quiet) return;
+      const label = STAGE_LABEL[stage].padEnd(8);
+      if (opts.tty) {
+        const t = now();
+        if (progress !== 1 && stage === lastStage && t - lastEmit < 100) return;
+        lastEmit = t;
+        if (stage !== lastStage) endBar();
+        lastStage = stage;
+        const width = 24;
+        const filled = Math.round(Math.max(0, Math.min(1, progress)) * width);
+        const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+        opts.write(`\r\x1b[2K${label} ${bar} ${String(Math.round(progress * 100)).padStart(3)}%  ${detail(info)}`);
+        barOpen = true;
+        if (progress >= 1) endBar();
+        return;
+      }
+      // Not a terminal: a line at each stage start and end and at each tenth in between.
+      const decile = Math.floor(progress * 10);
+      if (stage !== lastStage) lastDecile = -1;
+      if (stage === lastStage && decile === lastDecile && progress !== 1) return;
+      lastStage = stage;
+      lastDecile = decile;
+      opts.write(`[${elapsed().toFixed(1).padStart(6)}s] ${label} ${String(Math.round(progress * 100)).padStart(3)}%  ${detail(info)}\n`);
+    },
+    info(message) {
+      if (opts.quiet) return;
+      endBar();
+      opts.write(`${message}\n`);
+    },
+    warn(message) {
+      endBar();
+      opts.write(`warning: ${message}\n`);
+    },
+    error(message) {
+      endBar();
+      opts.write(`error: ${message}\n`);
+    },
+    done: endBar,
+  };
+}

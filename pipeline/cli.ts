@@ -1,0 +1,467 @@
+// The command line: the only place that parses argv, prints, and decides exit codes.
+// Exit 0 success, 2 bad input or configuration (one clear line on stderr, nothing written), 1 anything else.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import { createLogger, type CliLogger, type LogFormat } from './cli-log.js';
+import { CONFIG_KEYS, CONFIG_SCHEMA, flagName, keyFromFlag, parsePartialConfig, parseValue, resolveConfig, type FieldSpec } from './config.js';
+import { InputError, isCancelled, isInputError } from './errors.js';
+import type { RunConfig } from './types.js';
+
+/** Flags every command may take besides its own. */
+interface Parsed {
+  values: Map<string, string>;
+  bools: Set<string>;
+  positionals: string[];
+}
+
+interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Flags that take a value: name → help text. */
+  flags: Record<string, string>;
+  /** Flags that take no value. */
+  bools: Record<string, string>;
+  run(args: Parsed, io: Io): Promise<number>;
+}
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Whether stderr is a terminal (progress bars). */
+  tty: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  tty: Boolean(process.stderr.isTTY),
+  env: process.env,
+};
+
+function parseArgs(argv: string[], spec: CommandSpec): Parsed {
+  const values = new Map<string, string>();
+  const bools = new Set<string>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('--')) {
+      if (a.startsWith('-') && a !== '-' && a !== '-h') throw new InputError(`unknown option ${a} (options are long, like --help)`);
+      if (a === '-h') bools.add('help');
+      else positionals.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+    if (name in spec.bools) {
+      if (eq >= 0) throw new InputError(`option --${name} takes no value`);
+      bools.add(name);
+    } else if (name in spec.flags) {
+      let v: string | undefined;
+      if (eq >= 0) v = a.slice(eq + 1);
+      else {
+        v = argv[i + 1];
+        if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new InputError(`option --${name} needs a value`);
+        i++;
+      }
+      values.set(name, v);
+    } else {
+      const known = [...Object.keys(spec.flags), ...Object.keys(spec.bools)];
+      const near = known.find((k) => k.startsWith(name) || name.startsWith(k));
+      throw new InputError(`unknown option --${name} for \`latentmap ${spec.name}\`${near ? `; did you mean --${near}?` : ''} (see latentmap ${spec.name} --help)`);
+    }
+  }
+  return { values, bools, positionals };
+}
+
+function helpText(spec: CommandSpec, extra = ''): string {
+  const lines = [`latentmap ${spec.name}: ${spec.summary}`, '', `usage: ${spec.usage}`, ''];
+  const entries = [...Object.entries(spec.flags).map(([k, d]) => [`--${k} VALUE`, d]), ...Object.entries(spec.bools).map(([k, d]) => [`--${k}`, d])];
+  const width = Math.min(34, Math.max(...entries.map(([k]) => k!.length)) + 2);
+  for (const [k, d] of entries) lines.push(`  ${k!.padEnd(width)}${d}`);
+  if (extra) lines.push('', extra);
+  return `${lines.join('\n')}\n`;
+}
+
+// ---- run -------------------------------------------------------------------------------------------
+
+function configFlags(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of CONFIG_KEYS) {
+    const spec: FieldSpec = CONFIG_SCHEMA[key];
+    const def = spec.default === null ? '' : ` (default ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)})`;
+    const vals = spec.values ? ` [${spec.values.join('|')}]` : '';
+    out[flagName(key)] = `${spec.doc}${vals}${def}`;
+  }
+  return out;
+}
+
+/** Reads a --config file (JSON or YAML) into a validated partial configuration. */
+export async function readConfigFile(file: string): Promise<Partial<RunConfig>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read configuration file: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { file }, { cause: err });
+  }
+  let obj: unknown;
+  if (/\.ya?ml$/i.test(file)) {
+    const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      const pos = e.linePos?.[0];
+      throw new InputError(`invalid YAML: ${e.message.split('\n')[0]}`, { file, ...(pos ? { line: pos.line, column: pos.col } : {}) });
+    }
+    obj = doc.toJS();
+  } else {
+    try {
+      obj = JSON.parse(text);
+    } catch (err) {
+      const m = /position (\d+)/.exec((err as Error).message);
+      const loc: { file: string; line?: number; column?: number } = { file };
+      if (m) {
+        const before = text.slice(0, Number(m[1]));
+        loc.line = before.split('\n').length;
+        loc.column = before.length - before.lastIndexOf('\n');
+      }
+      throw new InputError(`invalid JSON: ${(err as Error).message.replace(/ in JSON at position \d+.*$/, '')}`, loc);
+    }
+  }
+  const partial = parsePartialConfig(obj ?? {}, path.basename(file));
+  // Relative paths in a config file are relative to the file, so a job file works from any directory.
+  const base = path.dirname(path.resolve(file));
+  for (const k of ['input', 'dataDir', 'runsDir'] as const) {
+    const v = partial[k];
+    if (typeof v === 'string' && !path.isAbsolute(v)) (partial as Record<string, unknown>)[k] = path.resolve(base, v);
+  }
+  return partial;
+}
+
+/** Builds the configuration of `latentmap run`: defaults < --config file < flags. */
+export async function configFromArgs(args: Parsed): Promise<RunConfig> {
+  const fromFile = args.values.has('config') ? await readConfigFile(args.values.get('config')!) : {};
+  const fromFlags: Record<string, unknown> = {};
+  for (const [flag, raw] of args.values) {
+    const key = keyFromFlag(flag);
+    if (!(CONFIG_KEYS as string[]).includes(key)) continue;
+    fromFlags[key] = parseValue(key as keyof RunConfig, raw, `--${flag}`);
+  }
+  // A flag naming the data source replaces the file's choice of source.
+  if ('input' in fromFlags && !('dataset' in fromFlags)) fromFlags.dataset = null;
+  if ('dataset' in fromFlags && !('input' in fromFlags)) fromFlags.input = null;
+  return resolveConfig(fromFile, fromFlags as Partial<RunConfig>);
+}
+
+function loggerFor(args: Parsed, io: Io): CliLogger {
+  const format = (args.values.get('log-format') ?? 'text') as LogFormat;
+  if (format !== 'text' && format !== 'json') throw new InputError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
+  return createLogger({ format, write: io.err, tty: io.tty && format === 'text', quiet: args.bools.has('quiet') });
+}
+
+const runCommand: CommandSpec = {
+  name: 'run',
+  summary: 'load a dataset, train an autoencoder, run t-SNE on the codes and write a run directory',
+  usage: 'latentmap run [--config job.json|job.yaml] [--dataset NAME | --input PATH] [flags...]',
+  flags: {
+    config: 'configuration file (JSON or YAML, keys in camelCase as below); flags override it',
+    'log-format': 'text (progress bars on a terminal, plain lines otherwise) or json (one object per line) (default text)',
+    id: 'use this run id (letters, digits, - and _) instead of a generated one',
+    ...configFlags(),
+  },
+  bools: {
+    json: 'print one machine-readable result object on stdout',
+    'if-changed': 'exit 0 without work when the newest run of the same --name used the same configuration and input',
+    quiet: 'no progress output (errors are still printed)',
+    help: 'show this help',
+  },
+  async run(args, io) {
+    const log = loggerFor(args, io);
+    const config = await configFromArgs(args);
+    const { runPipeline } = await import('./pipeline.js');
+    const id = args.values.get('id');
+    const controller = new AbortController();
+    const onSignal = (): void => controller.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const result = await runPipeline(config, {
+        onProgress: (p, s, i) => log.progress(p, s, i),
+        log: (m) => log.info(m),
+        signal: controller.signal,
+        ifChanged: args.bools.has('if-changed'),
+        ...(id !== undefined ? { id } : {}),
+      });
+      log.done();
+      if (args.bools.has('json')) {
+        io.out(`${JSON.stringify({ id: result.id, dir: result.dir, skipped: result.skipped, manifest: result.manifest })}\n`);
+      } else if (result.skipped) {
+        io.out(`unchanged: run ${result.id} already used this configuration and input\n${result.dir}\n`);
+      } else {
+        io.out(`${result.id}\n${result.dir}\n`);
+      }
+      return 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};
+
+// ---- serve -----------------------------------------------------------------------------------------
+
+const serveCommand: CommandSpec = {
+  name: 'serve',
+  summary: 'serve the runs directory over HTTP (JSON API + viewer)',
+  usage: 'latentmap serve [--runs-dir ./runs] [--port 3000] [--host 127.0.0.1] [--token T]',
+  flags: {
+    'runs-dir': 'directory that holds the runs (default ./runs)',
+    port: 'port to listen on (default: env PORT, else 3000; 0 picks a free port)',
+    host: 'address to bind (default 127.0.0.1); any non-loopback address requires a token',
+    token: 'bearer token required for writes (default: env LATENTMAP_TOKEN)',
+    concurrency: 'runs started from the API that may train at once (default 1)',
+  },
+  bools: { help: 'show this help' },
+  async run(args, io) {
+    const { serve } = await import('../server/main.js');
+    const portRaw = args.values.get('port') ?? io.env.PORT ?? '3000';
+    const port = Number(portRaw);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`port must be a whole number from 0 to 65535, got ${JSON.stringify(portRaw)}`, { field: 'port' });
+    const concRaw = args.values.get('concurrency') ?? '1';
+    const concurrency = Number(concRaw);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new InputError(`concurrency must be a whole number from 1 to 64, got ${JSON.stringify(concRaw)}`, { field: 'concurrency' });
+    const server = await serve({
+      runsDir: args.values.get('runs-dir') ?? './runs',
+      port,
+      host: args.values.get('host') ?? '127.0.0.1',
+      token: args.values.get('token') ?? io.env.LATENTMAP_TOKEN ?? null,
+      concurrency,
+      log: (line: string) => io.err(`${line}\n`),
+    });
+    io.out(`latentmap serving ${path.resolve(args.values.get('runs-dir') ?? './runs')} at ${server.url}\n`);
+    // serve() installs graceful shutdown on SIGTERM/SIGINT; wait until it has closed.
+    await server.closed;
+    return 0;
+  },
+};
+
+// ---- datasets ------------------------------------------------------------------------------------
+
+const datasetsCommand: CommandSpec = {
+  name: 'datasets',
+  summary: 'list the built-in datasets and whether each is available on this machine',
+  usage: 'latentmap datasets [--data-dir DIR] [--json]',
+  flags: { 'data-dir': 'where file-based built-ins live (fashion-mnist default: /usr/share/datasets/fashion-mnist)' },
+  bools: { json: 'print JSON', help: 'show this help' },
+  async run(args, io) {
+    const { listDatasets } = await import('./load/index.js');
+    const list = await listDatasets(args.values.get('data-dir') ?? null);
+    if (args.bools.has('json')) {
+      io.out(`${JSON.stringify(list, null, 2)}\n`);
+      return 0;
+    }
+    const rows = list.map((d) => [d.name, d.available ? 'yes' : 'no', String(d.rows), String(d.columns), d.labels ?? '-', d.available ? d.description : `${d.description} (${d.reason})`]);
+    const head = ['name', 'available', 'rows', 'columns', 'label', 'description'];
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ');
+    io.out(`${[fmt(head), ...rows.map(fmt)].join('\n')}\n`);
+    return 0;
+  },
+};
+
+// ---- transform / reconstruct / sample / prune ------------------------------------------------------
+
+const transformCommand: CommandSpec = {
+  name: 'transform',
+  summary: "encode new rows with a run's saved model and place them into its map without moving the old points",
+  usage: 'latentmap transform --run ID|DIR --input PATH [--runs-dir ./runs] [--name NAME] [--json]',
+  flags: {
+    run: 'the base run: an id in --runs-dir, or a run directory',
+    input: 'file with the new rows (same features as the base run)',
+    'runs-dir': 'directory that holds the runs; the new run is written here (default ./runs, or the base run directory\'s parent)',
+    name: 'name of the new run (default: the base run\'s name)',
+    'label-column': 'label column of the input (default: the base run\'s)',
+    iterations: 'optimization iterations for the new points (default 750)',
+    seed: 'random seed (default: the base run\'s)',
+    'log-format': 'text or json (default text)',
+    id: 'use this run id instead of a generated one',
+  },
+  bools: { json: 'print one machine-readable result object', quiet: 'no progress output', help: 'show this help' },
+  async run(args, io) {
+    const log = loggerFor(args, io);
+    const run = required(args, 'run');
+    const input = required(args, 'input');
+    const { transformRun } = await import('./commands/transform.js');
+    const iterations = optionalInt(args, 'iterations', 1, 100000);
+    const seed = optionalInt(args, 'seed', 0, 4294967295);
+    const result = await transformRun(
+      {
+        run,
+        input: path.resolve(input),
+        runsDir: args.values.get('runs-dir') ?? null,
+        name: args.values.get('name') ?? null,
+        labelColumn: args.values.get('label-column') ?? null,
+        iterations,
+        seed,
+        id: args.values.get('id') ?? null,
+      },
+      { onProgress: (p, s, i) => log.progress(p, s, i), log: (m) => log.info(m) },
+    );
+    log.done();
+    if (args.bools.has('json')) io.out(`${JSON.stringify({ id: result.id, dir: result.dir, manifest: result.manifest })}\n`);
+    else io.out(`${result.id}\n${result.dir}\n`);
+    return 0;
+  },
+};
+
+const reconstructCommand: CommandSpec = {
+  name: 'reconstruct',
+  summary: "pass rows through a run's saved autoencoder and write the reconstructions (a denoising run denoises them)",
+  usage: 'latentmap reconstruct --run ID|DIR --input PATH --output PATH(.csv|.arrow) [--runs-dir ./runs]',
+  flags: {
+    run: 'the run whose model to use: an id in --runs-dir, or a run directory',
+    input: 'file with the rows to reconstruct (same features as the run)',
+    output: 'where to write the reconstructions: .csv or .arrow (refuses to overwrite an existing file unless --force)',
+    'runs-dir': 'directory that holds the runs (default ./runs)',
+  },
+  bools: { json: 'print a machine-readable summary', force: 'overwrite --output if it exists', help: 'show this help' },
+  async run(args, io) {
+    const { reconstructRows } = await import('./commands/reconstruct.js');
+    const r = await reconstructRows({
+      run: required(args, 'run'),
+      input: path.resolve(required(args, 'input')),
+      output: path.resolve(required(args, 'output')),
+      runsDir: args.values.get('runs-dir') ?? null,
+      force: args.bools.has('force'),
+    });
+    io.out(args.bools.has('json') ? `${JSON.stringify(r)}\n` : `wrote ${r.rows} reconstructed rows to ${r.output} (mean error ${r.meanError.toFixed(5)})\n`);
+    return 0;
+  },
+};
+
+const sampleCommand: CommandSpec = {
+  name: 'sample',
+  summary: 'draw new rows from a variational autoencoder run (and PNGs for image datasets)',
+  usage: 'latentmap sample --run ID|DIR --count N [--output samples.csv|.arrow] [--png-dir DIR] [--seed S]',
+  flags: {
+    run: 'a run trained with --variant vae: an id in --runs-dir, or a run directory',
+    count: 'how many rows to generate',
+    output: 'where to write them: .csv or .arrow (default samples-<run>.csv)',
+    'png-dir': 'for image datasets: also write one PNG per sample into this directory',
+    seed: 'random seed (default 42)',
+    'runs-dir': 'directory that holds the runs (default ./runs)',
+  },
+  bools: { json: 'print a machine-readable summary', force: 'overwrite existing output', help: 'show this help' },
+  async run(args, io) {
+    const { sampleRows } = await import('./commands/sample.js');
+    const count = optionalInt(args, 'count', 1, 1_000_000);
+    if (count === null) throw new InputError('--count is required (how many rows to generate)', { field: 'count' });
+    const run = required(args, 'run');
+    const r = await sampleRows({
+      run,
+      count,
+      output: path.resolve(args.values.get('output') ?? `samples-${path.basename(run)}.csv`),
+      pngDir: args.values.has('png-dir') ? path.resolve(args.values.get('png-dir')!) : null,
+      seed: optionalInt(args, 'seed', 0, 4294967295) ?? 42,
+      runsDir: args.values.get('runs-dir') ?? null,
+      force: args.bools.has('force'),
+    });
+    io.out(args.bools.has('json') ? `${JSON.stringify(r)}\n` : `wrote ${r.rows} sampled rows to ${r.output}${r.pngs ? ` and ${r.pngs} PNGs to ${r.pngDir}` : ''}\n`);
+    return 0;
+  },
+};
+
+const pruneCommand: CommandSpec = {
+  name: 'prune',
+  summary: 'delete old runs, keeping the newest N (of one --name, or of every name separately)',
+  usage: 'latentmap prune --keep N [--name NAME] [--runs-dir ./runs] [--dry-run]',
+  flags: {
+    keep: 'how many of the newest runs to keep per name',
+    name: 'only prune runs with this name',
+    'runs-dir': 'directory that holds the runs (default ./runs)',
+  },
+  bools: { 'dry-run': 'only list what would be deleted', json: 'print JSON', help: 'show this help' },
+  async run(args, io) {
+    const { pruneRuns } = await import('./commands/prune.js');
+    const keep = optionalInt(args, 'keep', 0, 1_000_000);
+    if (keep === null) throw new InputError('--keep is required (how many runs to keep per name)', { field: 'keep' });
+    const r = await pruneRuns({ runsDir: args.values.get('runs-dir') ?? './runs', keep, name: args.values.get('name') ?? null, dryRun: args.bools.has('dry-run') });
+    if (args.bools.has('json')) io.out(`${JSON.stringify(r)}\n`);
+    else io.out(`${args.bools.has('dry-run') ? 'would delete' : 'deleted'} ${r.deleted.length} run(s), kept ${r.kept.length}${r.deleted.length ? `:\n${r.deleted.join('\n')}` : ''}\n`);
+    return 0;
+  },
+};
+
+function required(args: Parsed, flag: string): string {
+  const v = args.values.get(flag);
+  if (v === undefined || v === '') throw new InputError(`--${flag} is required`, { field: flag });
+  return v;
+}
+
+function optionalInt(args: Parsed, flag: string, min: number, max: number): number | null {
+  const raw = args.values.get(flag);
+  if (raw === undefined) return null;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InputError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`, { field: flag });
+  return n;
+}
+
+// ---- main ------------------------------------------------------------------------------------------
+
+const COMMANDS: CommandSpec[] = [runCommand, serveCommand, datasetsCommand, transformCommand, reconstructCommand, sampleCommand, pruneCommand];
+
+function mainHelp(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'latentmap: autoencoder codes + t-SNE maps of high-dimensional data, served to a D3 viewer',
+    '',
+    'usage: latentmap <command> [options]   (latentmap <command> --help for its options)',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}${c.summary}`),
+    '',
+    'exit codes: 0 success, 2 bad input or configuration (nothing written), 1 any other failure',
+    '',
+  ].join('\n');
+}
+
+/** Runs the CLI; returns the exit code (the bin sets process.exitCode). */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.err : io.out)(mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    const { versions } = await import('./pipeline.js');
+    io.out(`${versions().latentmap}\n`);
+    return 0;
+  }
+  const spec = COMMANDS.find((c) => c.name === name);
+  if (!spec) {
+    io.err(`error: unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.map((c) => c.name).join(', ')}\n`);
+    return 2;
+  }
+  let jsonLog = false;
+  try {
+    const args = parseArgs(rest, spec);
+    jsonLog = args.values.get('log-format') === 'json';
+    if (args.bools.has('help')) {
+      io.out(helpText(spec, spec === runCommand ? 'Configuration files use the same names in camelCase: {"dataset": "mnist", "codeSize": 32, "layers": [256, 128]}' : ''));
+      return 0;
+    }
+    if (args.positionals.length > 0) throw new InputError(`unexpected argument ${JSON.stringify(args.positionals[0])} (options are written --name value)`);
+    return await spec.run(args, io);
+  } catch (err) {
+    const code = isInputError(err) ? 2 : 1;
+    const message = isCancelled(err) ? 'cancelled; nothing was written' : err instanceof Error ? err.message : String(err);
+    if (jsonLog) io.err(`${JSON.stringify({ time: new Date().toISOString(), type: 'error', level: 'error', message, exitCode: code })}\n`);
+    else io.err(`error: ${message}\n`);
+    if (code === 1 && io.env.LATENTMAP_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
+    return code;
+  }
+}

@@ -1,0 +1,45 @@
+// `latentmap reconstruct`: rows through a run's saved autoencoder (or PCA), written back in the input's units.
+// With a denoising run this denoises new noisy rows.
+import { loadDataset } from '../load/index.js';
+import { InputError } from '../errors.js';
+import { invertPreprocessing } from '../prepare.js';
+import { loadRunModel, scaledRowsFor } from './model-of-run.js';
+import { resolveRun } from './resolve-run.js';
+import { checkOutput, writeRows } from './write-rows.js';
+
+export interface ReconstructOptions {
+  run: string;
+  input: string;
+  output: string;
+  runsDir: string | null;
+  force: boolean;
+}
+
+export interface ReconstructResult {
+  run: string;
+  rows: number;
+  output: string;
+  /** Mean per-row reconstruction error, in the run's loss on scaled values. */
+  meanError: number;
+}
+
+export async function reconstructRows(opts: ReconstructOptions): Promise<ReconstructResult> {
+  const kind = await checkOutput(opts.output, opts.force);
+  const { dir, manifest } = await resolveRun(opts.run, opts.runsDir);
+  if (manifest.config.reducer === 'none') {
+    throw new InputError(`run ${manifest.id} used --reducer none: it has no model to reconstruct with`, { field: 'run' });
+  }
+  const dataset = await loadDataset({ dataset: null, input: opts.input, labelColumn: manifest.dataset.label, dataDir: null, limit: null });
+  const model = await loadRunModel(dir, manifest);
+  try {
+    const { scaled } = scaledRowsFor(dataset, manifest, model.preprocessing);
+    const rec = model.reconstruct!(scaled);
+    const errors = model.rowErrors!(scaled);
+    let sum = 0;
+    for (const e of errors) sum += e;
+    await writeRows(opts.output, invertPreprocessing(rec, model.preprocessing), manifest.dataset.features, kind);
+    return { run: manifest.id, rows: rec.rows, output: opts.output, meanError: sum / Math.max(1, errors.length) };
+  } finally {
+    model.dispose();
+  }
+}

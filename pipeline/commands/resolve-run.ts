@@ -1,0 +1,43 @@
+// `--run ID|DIR`: a run id in the runs directory, or the path of a run directory.
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import { RunStore, isValidRunId } from '../runs/store.js';
+import type { RunManifest } from '../types.js';
+
+export interface ResolvedRun {
+  dir: string;
+  manifest: RunManifest;
+  /** The runs directory the run lives in. */
+  runsDir: string;
+}
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export async function resolveRun(run: string, runsDir: string | null): Promise<ResolvedRun> {
+  let dir: string;
+  const looksLikePath = run.includes('/') || run.includes(path.sep) || run.startsWith('.');
+  if (!looksLikePath && isValidRunId(run) && (await isDir(new RunStore(runsDir ?? './runs').path(run)))) {
+    dir = new RunStore(runsDir ?? './runs').path(run);
+  } else if (await isDir(run)) {
+    dir = path.resolve(run);
+  } else {
+    throw new InputError(
+      `no run ${JSON.stringify(run)}: not a run id in ${path.resolve(runsDir ?? './runs')} nor a run directory (see \`ls ${runsDir ?? './runs'}\`)`,
+      { field: 'run' },
+    );
+  }
+  let manifest: RunManifest;
+  try {
+    manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as RunManifest;
+  } catch {
+    throw new InputError(`${dir} is not a complete run (no readable manifest.json)`, { field: 'run' });
+  }
+  return { dir, manifest, runsDir: runsDir ? path.resolve(runsDir) : path.dirname(dir) };
+}

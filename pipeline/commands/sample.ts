@@ -1,0 +1,55 @@
+// `latentmap sample`: generate new rows from a variational autoencoder run (PNGs too for image datasets).
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import { rowToPng } from '../image.js';
+import { invertPreprocessing } from '../prepare.js';
+import { loadRunModel } from './model-of-run.js';
+import { resolveRun } from './resolve-run.js';
+import { checkOutput, writeRows } from './write-rows.js';
+
+export interface SampleOptions {
+  run: string;
+  count: number;
+  output: string;
+  pngDir: string | null;
+  seed: number;
+  runsDir: string | null;
+  force: boolean;
+}
+
+export interface SampleResult {
+  run: string;
+  rows: number;
+  output: string;
+  pngDir: string | null;
+  pngs: number;
+}
+
+export async function sampleRows(opts: SampleOptions): Promise<SampleResult> {
+  const kind = await checkOutput(opts.output, opts.force);
+  const { dir, manifest } = await resolveRun(opts.run, opts.runsDir);
+  if (manifest.config.reducer !== 'autoencoder' || manifest.config.variant !== 'vae') {
+    throw new InputError(`run ${manifest.id} is not a variational autoencoder run (variant ${manifest.config.variant}); train one with --variant vae`, { field: 'run' });
+  }
+  const image = manifest.dataset.image;
+  if (opts.pngDir && !image) throw new InputError(`run ${manifest.id} is not an image dataset; --png-dir applies to image datasets only`, { field: 'png-dir' });
+  const model = await loadRunModel(dir, manifest);
+  try {
+    const rows = invertPreprocessing(model.autoencoder!.sample(opts.count, opts.seed), model.preprocessing);
+    await writeRows(opts.output, rows, manifest.dataset.features, kind);
+    let pngs = 0;
+    if (opts.pngDir && image) {
+      await mkdir(opts.pngDir, { recursive: true });
+      const width = String(rows.rows - 1).length;
+      for (let r = 0; r < rows.rows; r++) {
+        const png = rowToPng(rows.values.subarray(r * rows.cols, (r + 1) * rows.cols), image, { scale: 4 });
+        await writeFile(path.join(opts.pngDir, `sample-${String(r).padStart(width, '0')}.png`), png);
+        pngs++;
+      }
+    }
+    return { run: manifest.id, rows: rows.rows, output: opts.output, pngDir: opts.pngDir, pngs };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,173 @@
+// `latentmap transform`: encode new rows with a run's saved model and place them into that run's map
+// (t-SNE transform: only the new points move). The result is a new run naming its base; it holds the
+// base points (isNew false) followed by the new ones (isNew true), so it can be viewed on its own.
+import { copyFile, cp, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { throwIfAborted } from '../errors.js';
+import { loadDataset } from '../load/index.js';
+import { selectRows, tsneOptions, versions, type PipelineHooks, type PipelineResult } from '../pipeline.js';
+import { metaColumnFrom, readCodes, readData, readPoints, writeCodes, writeData, writePoints } from '../runs/artifacts.js';
+import { RunStore } from '../runs/store.js';
+import { tsneTransform } from '../tsne/index.js';
+import type { Matrix, MetaColumn, RunManifest } from '../types.js';
+import { loadRunModel, scaledRowsFor } from './model-of-run.js';
+import { resolveRun } from './resolve-run.js';
+
+export interface TransformOptions {
+  /** Base run id (in runsDir) or run directory. */
+  run: string;
+  input: string;
+  /** Where the new run goes; null: the base run's runs directory. */
+  runsDir: string | null;
+  name: string | null;
+  labelColumn: string | null;
+  /** Optimization iterations for the new points; null: 750. */
+  iterations: number | null;
+  seed: number | null;
+  id: string | null;
+}
+
+function concatMeta(base: MetaColumn | null, added: MetaColumn | null, nBase: number, nNew: number, name: string): MetaColumn | null {
+  if (!base && !added) return null;
+  if (base?.kind === 'number' && (added === null || added.kind === 'number')) {
+    const v = new Float64Array(nBase + nNew).fill(NaN);
+    v.set(base.values, 0);
+    if (added) v.set(added.values, nBase);
+    return { name, kind: 'number', values: v };
+  }
+  const toStr = (c: MetaColumn | null, n: number): (string | null)[] =>
+    c === null ? new Array<string | null>(n).fill(null) : c.kind === 'string' ? c.values : Array.from(c.values, (x) => (Number.isNaN(x) ? null : String(x)));
+  return { name, kind: 'string', values: [...toStr(base, nBase), ...toStr(added, nNew)] };
+}
+
+function concatRows(a: Matrix, b: Matrix): Matrix {
+  const values = new Float32Array((a.rows + b.rows) * a.cols);
+  values.set(a.values, 0);
+  values.set(b.values, a.values.length);
+  return { rows: a.rows + b.rows, cols: a.cols, values };
+}
+
+export async function transformRun(opts: TransformOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
+  const log = hooks.log ?? (() => {});
+  const { onProgress, signal } = hooks;
+  const started = performance.now();
+  const base = await resolveRun(opts.run, opts.runsDir);
+  const bm = base.manifest;
+  const store = new RunStore(opts.runsDir ?? base.runsDir);
+  const timings: Record<string, number> = { load: 0, prepare: 0, train: 0, encode: 0, tsne: 0 };
+  const tick = (stage: string, t0: number): void => {
+    timings[stage] = (performance.now() - t0) / 1000;
+  };
+
+  let t0 = performance.now();
+  onProgress?.(0, 'load');
+  const dataset = await loadDataset({ dataset: null, input: opts.input, labelColumn: opts.labelColumn ?? bm.dataset.label, dataDir: null, limit: null });
+  onProgress?.(1, 'load');
+  tick('load', t0);
+  log(`loaded ${dataset.matrix.rows} new rows from ${path.basename(opts.input)}`);
+
+  const model = await loadRunModel(base.dir, bm);
+  try {
+    t0 = performance.now();
+    const { raw, scaled } = scaledRowsFor(dataset, bm, model.preprocessing);
+    tick('prepare', t0);
+    t0 = performance.now();
+    onProgress?.(0, 'encode');
+    const newCodes = model.encode(scaled);
+    const newErrors = model.rowErrors ? model.rowErrors(scaled) : null;
+    onProgress?.(1, 'encode');
+    tick('encode', t0);
+    throwIfAborted(signal);
+
+    const basePoints = await readPoints(path.join(base.dir, 'points.arrow'));
+    const nBase = basePoints.numRows;
+    const embedding = new Float32Array(nBase * 2);
+    const xs = basePoints.getChild('x')!.toArray() as Float32Array;
+    const ys = basePoints.getChild('y')!.toArray() as Float32Array;
+    for (let i = 0; i < nBase; i++) {
+      embedding[2 * i] = xs[i]!;
+      embedding[2 * i + 1] = ys[i]!;
+    }
+    const baseCodes = (await readCodes(path.join(base.dir, 'codes.arrow'))).codes;
+
+    t0 = performance.now();
+    const tOpts = { ...tsneOptions(bm.config), iterations: opts.iterations ?? 750, seed: opts.seed ?? bm.config.seed };
+    const placed = await tsneTransform({ x: baseCodes, embedding }, newCodes, tOpts, { onProgress, signal });
+    tick('tsne', t0);
+    for (const n of placed.notes) log(n);
+
+    // The combined run: base rows then new rows. New rows are indexed after the base's largest index.
+    const baseIndex = basePoints.getChild('index')!.toArray() as Int32Array;
+    let maxIndex = -1;
+    for (const v of baseIndex) maxIndex = Math.max(maxIndex, v);
+    const nNew = raw.rows;
+    const index = new Int32Array(nBase + nNew);
+    index.set(baseIndex, 0);
+    for (let i = 0; i < nNew; i++) index[nBase + i] = maxIndex + 1 + i;
+    const allEmbedding = new Float32Array((nBase + nNew) * 2);
+    allEmbedding.set(embedding, 0);
+    allEmbedding.set(placed.embedding, nBase * 2);
+    const isNew = new Uint8Array(nBase + nNew);
+    isNew.fill(1, nBase);
+    let error: Float32Array | null = null;
+    const baseErr = basePoints.getChild('error');
+    if (baseErr && newErrors) {
+      error = new Float32Array(nBase + nNew);
+      error.set(baseErr.toArray() as Float32Array, 0);
+      error.set(newErrors, nBase);
+    }
+    const all = Int32Array.from({ length: nNew }, (_, i) => i);
+    const labelName = bm.dataset.label;
+    const newLabel = dataset.label ? selectRows(dataset.label, all) : null;
+    const label = labelName ? concatMeta(metaColumnFrom(basePoints, 'label'), newLabel, nBase, nNew, labelName) : null;
+    const metadata: MetaColumn[] = [];
+    for (const m of bm.dataset.metadata) {
+      const added = dataset.metadata.find((c) => c.name === m) ?? null;
+      const col = concatMeta(metaColumnFrom(basePoints, m), added, nBase, nNew, m);
+      if (col) metadata.push(col);
+    }
+
+    const name = opts.name ?? bm.name;
+    const id = opts.id ?? store.newId(`${name}-transform`);
+    const writer = await store.begin(id);
+    try {
+      onProgress?.(0, 'write');
+      const artifacts: Record<string, string> = { ...bm.artifacts };
+      await writePoints(path.join(writer.dir, 'points.arrow'), { index, embedding: allEmbedding, error, label, metadata, isNew });
+      await writeCodes(path.join(writer.dir, 'codes.arrow'), concatRows(baseCodes, newCodes), index);
+      artifacts.codes = 'codes.arrow';
+      const baseData = await readData(path.join(base.dir, 'data.arrow'));
+      await writeData(path.join(writer.dir, 'data.arrow'), concatRows(baseData.values, raw), index);
+      // The model is the base run's: copy it so the new run is self-contained (encode, reconstruct, images).
+      await cp(path.join(base.dir, 'model'), path.join(writer.dir, 'model'), { recursive: true });
+      await copyFile(path.join(base.dir, 'history.json'), path.join(writer.dir, 'history.json'));
+      await writeFile(path.join(writer.dir, 'transform.json'), `${JSON.stringify({ base: bm.id, input: dataset.source, rows: nNew, notes: placed.notes })}\n`);
+      artifacts.transform = 'transform.json';
+      onProgress?.(1, 'write');
+      timings.total = (performance.now() - started) / 1000;
+      const manifest: RunManifest = {
+        ...bm,
+        id,
+        name,
+        status: 'complete',
+        createdAt: new Date().toISOString(),
+        dataset: { ...bm.dataset, rows: nBase + nNew, source: dataset.source, sha256: dataset.sha256 },
+        versions: versions(),
+        timings: timings as RunManifest['timings'],
+        metrics: { ...bm.metrics, transform: { newRows: nNew, iterations: tOpts.iterations } },
+        artifacts,
+        base: bm.id,
+        notes: [...placed.notes],
+      };
+      const dir = await writer.commit(manifest);
+      return { id, dir, manifest, skipped: false };
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
