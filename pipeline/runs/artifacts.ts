@@ -2,11 +2,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import {
   Bool,
+  DataType,
   Field,
   FixedSizeList,
   Float32,
-  Float64,
-  Int32,
   Table,
   Utf8,
   makeData,
@@ -150,9 +149,14 @@ export function pointsToRows(table: Table): Record<string, unknown>[] {
 export function metaColumnFrom(table: Table, name: string): MetaColumn | null {
   const v = table.getChild(name);
   if (!v) return null;
-  if (v.type instanceof Utf8) return { name, kind: 'string', values: Array.from(v.toArray() as Iterable<string | null>) };
-  if (v.type instanceof Int32 || v.type instanceof Float64 || v.type instanceof Float32) {
-    return { name, kind: 'number', values: Float64Array.from(v.toArray() as ArrayLike<number>) };
+  if (DataType.isUtf8(v.type)) return { name, kind: 'string', values: Array.from({ length: v.length }, (_, i) => v.get(i) as string | null) };
+  if (DataType.isInt(v.type) || DataType.isFloat(v.type)) {
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = v.get(i);
+      out[i] = x === null ? NaN : Number(x);
+    }
+    return { name, kind: 'number', values: out };
   }
   return { name, kind: 'string', values: Array.from({ length: v.length }, (_, i) => (v.get(i) == null ? null : String(v.get(i)))) };
 }

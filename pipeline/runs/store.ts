@@ -1,5 +1,5 @@
 // The runs directory: immutable run directories, each assembled in a hidden temporary directory
-// (`.tmp-<id>-<pid>`) and renamed into place only when complete, so every visible run is whole.
+// (`.tmp-<id>-<pid>-<random>`) and renamed into place only when complete, so every visible run is whole.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -103,8 +103,7 @@ export class RunStore {
     assertRunId(id);
     await mkdir(this.dir, { recursive: true });
     if (await this.exists(id)) throw new InputError(`run ${id} already exists in ${this.dir}`, { field: 'id' });
-    const tmp = path.join(this.dir, `${TMP_PREFIX}${id}-${process.pid}`);
-    await rm(tmp, { recursive: true, force: true });
+    const tmp = path.join(this.dir, `${TMP_PREFIX}${id}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await mkdir(tmp, { recursive: true });
     // The owner file lets a later process tell a live writer from one killed mid-run.
     await writeFile(path.join(tmp, '.owner'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() }));
@@ -153,7 +152,7 @@ export class RunStore {
       } catch {
         // no owner file: either being committed right now (owner removed just before rename) or corrupt;
         // judge by the pid in the name
-        const m = /-(\d+)$/.exec(e);
+        const m = /-(\d+)-[0-9a-f]+$/.exec(e);
         if (m) owner = { pid: Number(m[1]), host: hostname() };
       }
       if (owner.pid && owner.host === hostname() && isAlive(owner.pid)) continue;
@@ -167,7 +166,7 @@ export class RunStore {
   async remove(id: string): Promise<void> {
     const target = this.path(id);
     // Rename first so the run disappears atomically, then delete at leisure.
-    const trash = path.join(this.dir, `${TMP_PREFIX}deleted-${id}-${process.pid}`);
+    const trash = path.join(this.dir, `${TMP_PREFIX}deleted-${id}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await rename(target, trash);
     await rm(trash, { recursive: true, force: true });
   }

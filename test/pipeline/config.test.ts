@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIG_KEYS, CONFIG_SCHEMA, defaultConfig, flagName, keyFromFlag, parsePartialConfig, parseValue, resolveConfig } from '../../pipeline/config.js';
+import { InputError } from '../../pipeline/errors.js';
+
+describe('run configuration schema', () => {
+  it('documents and defaults every field once', () => {
+    const config = defaultConfig();
+    for (const key of CONFIG_KEYS) {
+      expect(CONFIG_SCHEMA[key].doc.length, key).toBeGreaterThan(10);
+      expect(key in config).toBe(true);
+    }
+    expect(config.codeSize).toBe(32);
+    expect(config.layers).toEqual([256, 128]);
+    expect(config.runsDir).toBe('./runs');
+  });
+
+  it('maps flags and keys both ways', () => {
+    expect(flagName('tsneEngine')).toBe('tsne-engine');
+    expect(keyFromFlag('code-size')).toBe('codeSize');
+    for (const key of CONFIG_KEYS) expect(keyFromFlag(flagName(key))).toBe(key);
+  });
+
+  it('parses strings from flags into typed values', () => {
+    expect(parseValue('codeSize', '16', '--code-size')).toBe(16);
+    expect(parseValue('layers', '512, 64', '--layers')).toEqual([512, 64]);
+    expect(parseValue('learningRate', '3e-4', '--learning-rate')).toBeCloseTo(3e-4);
+    expect(parseValue('limit', 'null', '--limit')).toBeNull();
+  });
+
+  it('rejects wrong types and ranges with the field named', () => {
+    const bad: [Parameters<typeof parseValue>[0], unknown, RegExp][] = [
+      ['codeSize', '0', /at least 1/],
+      ['codeSize', '3.5', /whole number/],
+      ['codeSize', 'abc', /whole number/],
+      ['variant', 'fancy', /one of plain, sparse, denoising, vae/],
+      ['layers', '256,-1', /positive whole numbers/],
+      ['validationSplit', 1, /less than 1/],
+      ['perplexity', 0, /greater than 0/],
+      ['epochs', true, /whole number/],
+    ];
+    for (const [key, value, message] of bad) {
+      let err: unknown;
+      try {
+        parseValue(key, value, 'test');
+      } catch (e) {
+        err = e;
+      }
+      expect(err, `${key}=${String(value)}`).toBeInstanceOf(InputError);
+      expect((err as InputError).message).toMatch(message);
+      expect((err as InputError).message).toContain(`field "${key}"`);
+    }
+  });
+
+  it('names an unknown key and suggests the closest known one', () => {
+    expect(() => parsePartialConfig({ codesize: 8 }, 'job.json')).toThrow(/unknown configuration key "codesize"; did you mean "codeSize"\?/);
+    expect(() => parsePartialConfig({ zzzzzzzz: 1 }, 'job.json')).toThrow(/unknown configuration key "zzzzzzzz" \(from job.json\)/);
+    expect(() => parsePartialConfig([1, 2], 'body')).toThrow(/must be an object/);
+  });
+
+  it('layers later sources over earlier ones and fills defaults', () => {
+    const c = resolveConfig(parsePartialConfig({ dataset: 'iris', epochs: 3 }, 'file'), { epochs: 5 });
+    expect(c.dataset).toBe('iris');
+    expect(c.epochs).toBe(5);
+    expect(c.perplexity).toBe(30);
+  });
+
+  it('defaults to mnist and refuses both a dataset and an input', () => {
+    expect(resolveConfig().dataset).toBe('mnist');
+    expect(() => resolveConfig({ dataset: 'iris', input: 'x.csv' })).toThrow(/either a dataset or an input/);
+  });
+
+  it('refuses more exaggeration iterations than iterations', () => {
+    expect(() => resolveConfig({ iterations: 100 })).toThrow(/exaggerationIterations|must not exceed iterations/);
+  });
+});
