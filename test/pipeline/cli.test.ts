@@ -1,0 +1,143 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type Io } from '../../pipeline/cli.js';
+
+const BIN = path.join(import.meta.dirname, '../../bin/latentmap.js');
+let dir: string;
+
+function capture(): Io & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return { out: (t) => void (out += t), err: (t) => void (err += t), tty: false, env: {}, stdout: () => out, stderr: () => err };
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'latentmap-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('latentmap help', () => {
+  it('lists the commands and documents every run flag with its default', async () => {
+    const io = capture();
+    expect(await main(['--help'], io)).toBe(0);
+    for (const c of ['run', 'serve', 'datasets', 'transform', 'reconstruct', 'sample', 'prune']) expect(io.stdout()).toContain(`  ${c}`);
+    const run = capture();
+    expect(await main(['run', '--help'], run)).toBe(0);
+    for (const f of ['--code-size', '--layers', '--tsne-engine', '--runs-dir', '--backend', '--config', '--json', '--if-changed', '--log-format']) {
+      expect(run.stdout()).toContain(f);
+    }
+    expect(run.stdout()).toContain('(default 32)');
+  });
+
+  it('exits 2 with one line for no command or an unknown one', async () => {
+    const io = capture();
+    expect(await main(['frobnicate'], io)).toBe(2);
+    expect(io.stderr().trim().split('\n')).toHaveLength(1);
+    expect(io.stderr()).toMatch(/unknown command "frobnicate"/);
+  });
+});
+
+describe('latentmap run with bad configuration', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown flag', ['--code-sise', '8'], /unknown option --code-sise.*did you mean --code-size/],
+    ['a value of the wrong type', ['--code-size', 'abc'], /field "codeSize".*whole number/],
+    ['an out-of-range value', ['--perplexity', '-3'], /field "perplexity"/],
+    ['a flag without its value', ['--epochs'], /--epochs needs a value/],
+    ['an unknown enum value', ['--variant', 'magic'], /one of plain, sparse, denoising, vae/],
+    ['a dataset that does not exist', ['--dataset', 'nope'], /nope/],
+    ['an input file that does not exist', ['--input', '/nonexistent/x.csv'], /x\.csv/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`${what}: exit 2, one line on stderr, nothing written`, async () => {
+      const runs = path.join(dir, `runs-${what.replace(/\W+/g, '-')}`);
+      const io = capture();
+      expect(await main(['run', ...args, '--runs-dir', runs], io)).toBe(2);
+      const lines = io.stderr().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^error: /);
+      expect(lines[0]).toMatch(message);
+      expect(await exists(runs)).toBe(false);
+      expect(io.stdout()).toBe('');
+    });
+  }
+
+  it('names the unknown key of a --config file, JSON or YAML', async () => {
+    const json = path.join(dir, 'job.json');
+    await writeFile(json, JSON.stringify({ dataset: 'iris', codeSzie: 2 }));
+    const io = capture();
+    expect(await main(['run', '--config', json], io)).toBe(2);
+    expect(io.stderr()).toMatch(/unknown configuration key "codeSzie"; did you mean "codeSize"\? \(from job.json\)/);
+    const yaml = path.join(dir, 'job.yaml');
+    await writeFile(yaml, 'dataset: iris\nepochs: many\n');
+    const io2 = capture();
+    expect(await main(['run', '--config', yaml], io2)).toBe(2);
+    expect(io2.stderr()).toMatch(/field "epochs".*whole number.*job.yaml/);
+    const broken = path.join(dir, 'broken.json');
+    await writeFile(broken, '{\n  "dataset": "iris",\n  "epochs": 3,,\n}');
+    const io3 = capture();
+    expect(await main(['run', '--config', broken], io3)).toBe(2);
+    expect(io3.stderr()).toMatch(/broken\.json:3:\d+: invalid JSON/);
+  });
+
+  it('JSON log format reports the error as one JSON object', async () => {
+    const io = capture();
+    expect(await main(['run', '--log-format', 'json', '--code-size', '0', '--runs-dir', path.join(dir, 'x')], io)).toBe(2);
+    const obj = JSON.parse(io.stderr().trim());
+    expect(obj).toMatchObject({ type: 'error', exitCode: 2 });
+    expect(obj.message).toMatch(/codeSize/);
+  });
+});
+
+describe('latentmap as a process', () => {
+  it('runs a small job end to end: exit 0, one JSON result on stdout, JSON log lines on stderr', () => {
+    const runs = path.join(dir, 'proc-runs');
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'run', '--dataset', 'iris', '--code-size', '2', '--layers', '8', '--epochs', '3', '--iterations', '260', '--backend', 'cpu', '--runs-dir', runs, '--json', '--log-format', 'json'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.stderr).not.toMatch(/"type":"error"/);
+    expect(r.status).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.id).toMatch(/iris/);
+    expect(result.manifest.dataset.rows).toBe(150);
+    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    const stages = new Set(events.filter((e) => e.type === 'progress').map((e) => e.stage));
+    for (const s of ['load', 'train', 'tsne']) expect(stages.has(s)).toBe(true);
+    expect(events.every((e) => typeof e.time === 'string')).toBe(true);
+  });
+
+  it('exits 2 on bad input and leaves the earlier runs exactly as they were', async () => {
+    const runs = path.join(dir, 'proc-runs');
+    const before = (await readdir(runs)).sort();
+    const bad = path.join(dir, 'ragged.csv');
+    await writeFile(bad, 'a,b,c\n1,2,3\n4,5\n');
+    const r = spawnSync(process.execPath, [BIN, 'run', '--input', bad, '--runs-dir', runs], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/ragged\.csv:3/);
+    expect((await readdir(runs)).sort()).toEqual(before);
+  });
+
+  it('lists the built-in datasets with their availability', () => {
+    const r = spawnSync(process.execPath, [BIN, 'datasets', '--json'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    const list = JSON.parse(r.stdout) as { name: string; available: boolean }[];
+    expect(list.map((d) => d.name)).toEqual(expect.arrayContaining(['mnist', 'fashion-mnist', 'iris', 'penguins']));
+    expect(list.find((d) => d.name === 'mnist')!.available).toBe(true);
+  });
+});

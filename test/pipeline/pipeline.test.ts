@@ -1,0 +1,125 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../pipeline/config.js';
+import { runPipeline } from '../../pipeline/pipeline.js';
+import { transformRun } from '../../pipeline/commands/transform.js';
+import { reconstructRows } from '../../pipeline/commands/reconstruct.js';
+import type { RunConfig } from '../../pipeline/types.js';
+
+let dir: string;
+const small = (over: Partial<RunConfig> = {}): RunConfig =>
+  resolveConfig({ dataset: 'iris', codeSize: 2, layers: [8], epochs: 5, iterations: 300, runsDir: dir, backend: 'cpu', ...over });
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'latentmap-pipeline-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('runPipeline on iris', () => {
+  let result: Awaited<ReturnType<typeof runPipeline>>;
+  const stages = new Set<string>();
+
+  beforeAll(async () => {
+    result = await runPipeline(small(), { onProgress: (_p, s) => stages.add(s) });
+  });
+
+  it('writes a complete run directory that apache-arrow reads back with one point per row', async () => {
+    expect((await readdir(result.dir)).sort()).toEqual(['codes.arrow', 'data.arrow', 'history.json', 'manifest.json', 'model', 'points.arrow']);
+    const points = tableFromIPC(await readFile(path.join(result.dir, 'points.arrow')));
+    expect(points.numRows).toBe(150);
+    expect(points.schema.fields.map((f) => f.name).slice(0, 5)).toEqual(['index', 'x', 'y', 'error', 'label']);
+    const xs = points.getChild('x')!.toArray() as Float32Array;
+    expect(xs.every((v) => Number.isFinite(v))).toBe(true);
+    expect(Array.from(points.getChild('index')!.toArray() as Int32Array)).toEqual(Array.from({ length: 150 }, (_, i) => i));
+    const codes = tableFromIPC(await readFile(path.join(result.dir, 'codes.arrow')));
+    expect(codes.numRows).toBe(150);
+    expect((await readdir(path.join(result.dir, 'model'))).sort()).toEqual(expect.arrayContaining(['model.json', 'preprocessing.json']));
+  });
+
+  it('records the resolved configuration, dataset, backend, timings and metrics in the manifest', () => {
+    const m = result.manifest;
+    expect(m.status).toBe('complete');
+    expect(m.config.codeSize).toBe(2);
+    expect(m.config.perplexity).toBe(30);
+    expect(m.dataset).toMatchObject({ name: 'iris', rows: 150, columns: 4, label: 'species' });
+    expect(m.dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.backend).toBe('cpu');
+    for (const k of ['load', 'prepare', 'train', 'encode', 'tsne', 'total']) expect(m.timings[k]).toBeGreaterThanOrEqual(0);
+    expect(m.metrics.reconstruction.train).toBeGreaterThan(0);
+    expect(m.metrics.tsne.iterations).toBe(300);
+    expect(m.metrics.trustworthiness).toBeGreaterThan(0.8);
+    expect(m.metrics.labelAccuracy).toBeGreaterThan(0.8);
+  });
+
+  it('reports progress for every stage and writes the training and KL history', async () => {
+    for (const s of ['load', 'prepare', 'train', 'encode', 'tsne', 'write']) expect(stages.has(s), s).toBe(true);
+    const history = JSON.parse(await readFile(path.join(result.dir, 'history.json'), 'utf8'));
+    expect(history.epochs.length).toBeGreaterThan(0);
+    expect(history.epochs[0]).toHaveProperty('loss');
+    expect(history.tsne.length).toBeGreaterThan(0);
+  });
+
+  it('--if-changed returns the earlier run when nothing changed, and runs again when the config changed', async () => {
+    const again = await runPipeline(small(), { ifChanged: true });
+    expect(again.skipped).toBe(true);
+    expect(again.id).toBe(result.id);
+    const changed = await runPipeline(small({ seed: 7 }), { ifChanged: true });
+    expect(changed.skipped).toBe(false);
+    expect(changed.id).not.toBe(result.id);
+  });
+
+  it('transform places new rows without moving the base points', async () => {
+    const input = path.join(dir, 'new-iris.csv');
+    const src = (await readFile(path.join(import.meta.dirname, '../../datasets/iris.csv'), 'utf8')).split(/\r?\n/);
+    await writeFile(input, [src[0], ...src.slice(1, 6)].join('\n'));
+    const t = await transformRun({ run: result.dir, input, runsDir: dir, name: null, labelColumn: null, iterations: 100, seed: null, id: null });
+    expect(t.manifest.base).toBe(result.id);
+    const before = tableFromIPC(await readFile(path.join(result.dir, 'points.arrow')));
+    const after = tableFromIPC(await readFile(path.join(t.dir, 'points.arrow')));
+    expect(after.numRows).toBe(155);
+    const bx = before.getChild('x')!.toArray() as Float32Array;
+    const ax = after.getChild('x')!.toArray() as Float32Array;
+    expect(Array.from(ax.subarray(0, 150))).toEqual(Array.from(bx));
+    const isNew = Array.from({ length: 155 }, (_, i) => after.getChild('isNew')!.get(i));
+    expect(isNew.filter(Boolean).length).toBe(5);
+    expect(Array.from(ax.subarray(150)).every((v) => Number.isFinite(v))).toBe(true);
+  });
+
+  it('reconstruct writes one reconstructed row per input row in the input units', async () => {
+    const input = path.join(dir, 'rows.csv');
+    await writeFile(input, 'sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n');
+    const output = path.join(dir, 'rec.csv');
+    const r = await reconstructRows({ run: result.dir, input, output, runsDir: dir, force: false });
+    expect(r.rows).toBe(2);
+    const lines = (await readFile(output, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(3);
+    const first = lines[1]!.split(',').map(Number);
+    expect(first).toHaveLength(4);
+    expect(Math.abs(first[0]! - 5.1)).toBeLessThan(2.5);
+  });
+});
+
+describe('runPipeline with bad input', () => {
+  it('a code size not smaller than the input width fails before anything is written', async () => {
+    const before = await readdir(dir);
+    await expect(runPipeline(small({ codeSize: 4 }))).rejects.toThrow(/codeSize|code size/i);
+    expect(await readdir(dir)).toEqual(before);
+  });
+});
+
+describe('reducers beside the autoencoder', () => {
+  it('pca and none make complete runs too', async () => {
+    const pca = await runPipeline(small({ reducer: 'pca' }));
+    expect(pca.manifest.metrics.reconstruction.loss).toBe('mse');
+    expect((await readdir(path.join(pca.dir, 'model'))).sort()).toEqual(['pca.json', 'preprocessing.json']);
+    const none = await runPipeline(small({ reducer: 'none' }));
+    const pts = tableFromIPC(await readFile(path.join(none.dir, 'points.arrow')));
+    expect(pts.numRows).toBe(150);
+    expect(pts.getChild('error')).toBeNull();
+  });
+});
