@@ -1,0 +1,97 @@
+// The HTTP API and the viewer as an Express app. A factory: no listen here (server/main.ts listens).
+import { fileURLToPath } from 'node:url';
+import compression from 'compression';
+import express from 'express';
+import { RunStore } from '../pipeline/runs/store.js';
+import { requireToken } from './auth.js';
+import type { ServerContext } from './context.js';
+import { apiNotFound, createErrorHandler } from './error-handler.js';
+import { HttpError } from './http-error.js';
+import { JobQueue } from './jobs.js';
+import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { createReconstructor, type Reconstructor } from './reconstruct.js';
+import { RunCache } from './run-cache.js';
+import { eventsRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { itemsRoutes } from './routes/items.js';
+import { neighborsRoutes } from './routes/neighbors.js';
+import { pointsRoutes } from './routes/points.js';
+import { runsRoutes } from './routes/runs.js';
+import { webRoutes } from './routes/web.js';
+import { hostCheck, sameOriginWrites, securityHeaders } from './security.js';
+
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
+
+export interface AppOptions {
+  /** The runs directory served (and written by jobs started over the API). */
+  runsDir: string;
+  /** Bearer token every write (POST, DELETE) must carry. Default null: writes are open (loopback only). */
+  token?: string | null;
+  /** The job queue for POST /api/runs. Default: a queue of concurrency 1 over runsDir. */
+  jobs?: JobQueue;
+  /** The viewer's built files. Default <repo>/web/dist. */
+  webRoot?: string;
+  /** POST throttle per client address. Default: bursts of 10, then one every 5 s. */
+  rateLimit?: RateLimitOptions;
+  /** Largest request body, bytes. Default 64 kB. */
+  bodyLimit?: number;
+  /** Memory for cached run data, bytes. Default 512 MiB. */
+  cacheBytes?: number;
+  /** Host names the server answers to (DNS-rebinding guard); null: any. Default null (serve() sets it on loopback). */
+  allowedHosts?: string[] | null;
+  /** Decodes rows with a run's model for reconstruction.png. Default: the run's saved autoencoder or PCA. */
+  reconstruct?: Reconstructor;
+  /** Where server-side errors are logged. Default: stderr. */
+  log?: (line: string) => void;
+}
+
+export type LatentmapApp = express.Express & { locals: { context: ServerContext; dispose: () => void } };
+
+export function createApp(options: AppOptions): LatentmapApp {
+  const store = new RunStore(options.runsDir);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const token = options.token ?? null;
+  const reconstructor = options.reconstruct ? null : createReconstructor();
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
+  const ctx: ServerContext = {
+    store,
+    cache: new RunCache(store, options.cacheBytes),
+    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log }),
+    requireToken: requireToken(token),
+    rateLimit: createRateLimiter(options.rateLimit),
+    bodyLimit,
+    reconstruct: options.reconstruct ?? reconstructor!.reconstruct,
+    log,
+  };
+  void ctx.jobs.init().catch((err: unknown) => log(`job queue: ${(err as Error).message}`));
+
+  const app = express() as LatentmapApp;
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('json spaces', 0);
+  app.locals.context = ctx;
+  app.locals.dispose = () => reconstructor?.dispose();
+
+  app.use(securityHeaders);
+  if (options.allowedHosts) app.use(hostCheck(options.allowedHosts));
+  app.use(sameOriginWrites);
+  app.use(
+    compression({
+      threshold: 1024,
+      // Event streams must flow as written; precompressed bodies already carry Content-Encoding.
+      filter: (req, res) => !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res),
+    }),
+  );
+
+  app.use(healthRoutes(ctx));
+  app.use(runsRoutes(ctx));
+  app.use(pointsRoutes(ctx));
+  app.use(itemsRoutes(ctx));
+  app.use(neighborsRoutes(ctx));
+  app.use(eventsRoutes(ctx));
+  app.use('/api', apiNotFound);
+  app.use(webRoutes(options.webRoot ?? DEFAULT_WEB_ROOT));
+  app.use((req, _res, next) => next(new HttpError(404, `not found: ${req.path.slice(0, 200)}`)));
+  app.use(createErrorHandler({ roots: [store.dir, fileURLToPath(new URL('..', import.meta.url))], bodyLimit, log }));
+  return app;
+}

@@ -1,0 +1,113 @@
+// Immutable response bodies: a strong ETag, precompressed gzip/brotli variants, 304 on If-None-Match.
+// A run never changes once written, so its resources are encoded once and then served from memory.
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import type { Request, Response } from 'express';
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+export interface CachedBody {
+  type: string;
+  /** Strong ETag of the identity bytes, quoted. Encoded variants carry it with a -gzip / -br suffix. */
+  etag: string;
+  identity: Buffer;
+  gzip: Buffer | null;
+  br: Buffer | null;
+}
+
+/** Bodies smaller than this are not worth compressing. */
+const MIN_COMPRESS = 1024;
+
+export function strongEtag(bytes: Buffer | Uint8Array | string): string {
+  return `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
+}
+
+/** Builds a cached body; compresses in libuv's thread pool so the event loop stays free. */
+export async function cachedBody(bytes: Buffer | Uint8Array, type: string, compress = true): Promise<CachedBody> {
+  const identity = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const body: CachedBody = { type, etag: strongEtag(identity), identity, gzip: null, br: null };
+  if (compress && identity.length >= MIN_COMPRESS) {
+    const [gz, br] = await Promise.all([
+      gzipAsync(identity, { level: 6 }),
+      brotliAsync(identity, {
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: 6,
+          [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
+        },
+      }),
+    ]);
+    // Keep a variant only when it actually saves bytes.
+    body.gzip = gz.length < identity.length * 0.95 ? gz : null;
+    body.br = br.length < identity.length * 0.95 ? br : null;
+  }
+  return body;
+}
+
+export function sizeOfBody(b: CachedBody): number {
+  return b.identity.length + (b.gzip?.length ?? 0) + (b.br?.length ?? 0);
+}
+
+/** True when an If-None-Match header names this entity (weak comparison, encoding suffixes ignored). */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '').replace(/"/g, '');
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim().replace(/^W\//, '').replace(/"/g, '');
+    return t === bare || t === `${bare}-gzip` || t === `${bare}-br`;
+  });
+}
+
+/** Quality of each coding named in an Accept-Encoding header ("*" included). */
+function qualities(header: string): Map<string, number> {
+  const q = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    if (!name) continue;
+    let value = 1;
+    for (const p of params) {
+      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
+      if (m) value = Number(m[1]);
+    }
+    q.set(name.trim().toLowerCase(), Number.isFinite(value) ? value : 0);
+  }
+  return q;
+}
+
+/** Brotli when the client accepts it at least as much as gzip, else gzip, else identity. */
+export function chooseEncoding(header: string | undefined, haveBr: boolean, haveGzip: boolean): 'br' | 'gzip' | 'identity' {
+  if (!header || (!haveBr && !haveGzip)) return 'identity';
+  const q = qualities(header);
+  const star = q.get('*') ?? 0;
+  const br = haveBr ? (q.get('br') ?? star) : 0;
+  const gz = haveGzip ? (q.get('gzip') ?? q.get('x-gzip') ?? star) : 0;
+  if (br > 0 && br >= gz) return 'br';
+  if (gz > 0) return 'gzip';
+  return 'identity';
+}
+
+/** Sends a cached body with caching headers, the best encoding the client accepts, or 304. */
+export function sendCached(req: Request, res: Response, body: CachedBody, cacheControl = IMMUTABLE): void {
+  res.setHeader('Cache-Control', cacheControl);
+  res.setHeader('Vary', 'Accept-Encoding');
+  const encoding = chooseEncoding(req.headers['accept-encoding'], body.br !== null, body.gzip !== null);
+  const etag = encoding === 'identity' ? body.etag : `${body.etag.slice(0, -1)}-${encoding}"`;
+  res.setHeader('ETag', etag);
+  if (etagMatches(req.headers['if-none-match'], body.etag)) {
+    res.status(304).end();
+    return;
+  }
+  const bytes = encoding === 'br' ? body.br! : encoding === 'gzip' ? body.gzip! : body.identity;
+  res.setHeader('Content-Type', body.type);
+  if (encoding !== 'identity') res.setHeader('Content-Encoding', encoding);
+  res.setHeader('Content-Length', String(bytes.length));
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  res.end(bytes);
+}

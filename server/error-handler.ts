@@ -1,0 +1,84 @@
+// The final error handler: every failure becomes { "error": "..." } JSON with a 4xx/5xx status.
+// No stack trace and no file path ever reaches a client; 5xx details go to the server log only.
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isInputError } from '../pipeline/errors.js';
+import { HttpError } from './http-error.js';
+
+/** Messages for body-parser's and the router's own errors (their messages are not meant for clients). */
+const TYPE_MESSAGES: Record<string, [number, string]> = {
+  'entity.too.large': [413, 'request body too large'],
+  'entity.parse.failed': [400, 'request body is not valid JSON'],
+  'entity.verify.failed': [400, 'request body was rejected'],
+  'encoding.unsupported': [415, 'unsupported content encoding'],
+  'charset.unsupported': [415, 'unsupported charset: send UTF-8 JSON'],
+  'request.aborted': [400, 'request aborted'],
+  'request.size.invalid': [400, 'request size did not match Content-Length'],
+  'stream.encoding.set': [500, 'internal error'],
+};
+
+/**
+ * Removes the server's directories (runs directory, repository, temp dir, working directory) from a message;
+ * with `anyPath`, also anything else that looks like an absolute file path.
+ */
+export function scrubPaths(message: string, roots: string[], anyPath = false): string {
+  let out = message;
+  for (const root of roots) {
+    if (root && root.length > 1) out = out.split(root).join('<dir>');
+  }
+  if (anyPath) out = out.replace(/(^|[\s"'(=:])(\/[^\s"'()]+|[A-Za-z]:\\[^\s"'()]+)/g, '$1<path>');
+  return out;
+}
+
+export function createErrorHandler(options: { roots: string[]; bodyLimit: number; log: (line: string) => void }): ErrorRequestHandler {
+  const roots = [...options.roots.map((r) => path.resolve(r)), tmpdir(), process.cwd()].sort((a, b) => b.length - a.length);
+  return (err: unknown, req, res, _next) => {
+    let status = 500;
+    let message = 'internal error';
+    let headers: Record<string, string> = {};
+    let extra: Record<string, unknown> = {};
+    // Messages this server composed name only URL paths and ids; anything else may carry a file path.
+    let anyPath = true;
+    if (err instanceof HttpError) {
+      anyPath = false;
+      status = err.status;
+      message = err.message;
+      headers = err.headers;
+      extra = err.extra;
+    } else if (isInputError(err)) {
+      status = 400;
+      message = (err as Error).message;
+    } else if (err && typeof err === 'object') {
+      const e = err as { type?: unknown; status?: unknown; statusCode?: unknown };
+      const known = typeof e.type === 'string' ? TYPE_MESSAGES[e.type] : undefined;
+      const s = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+      if (known) {
+        [status, message] = known;
+        if (status === 413) message = `request body too large (limit ${Math.round(options.bodyLimit / 1024)} kB)`;
+      } else if (s >= 400 && s < 500) {
+        status = s;
+        message = s === 400 ? 'bad request (malformed URL or parameters)' : 'request refused';
+      }
+    }
+    if (status >= 500) {
+      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      options.log(`error ${req.method} ${req.originalUrl}: ${detail}`);
+    }
+    if (res.headersSent) {
+      // Too late for a JSON answer: cut the connection so the client sees a failure, not a truncated body.
+      res.destroy();
+      return;
+    }
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.removeHeader('ETag');
+    res.removeHeader('Content-Encoding');
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(status).json({ ...extra, error: scrubPaths(message, roots, anyPath) });
+  };
+}
+
+/** 404 for any /api route nothing answered. */
+export const apiNotFound: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, `no such API endpoint: ${req.method} ${req.path.slice(0, 200)}`));
+};

@@ -1,0 +1,143 @@
+// Listens: creates the app, binds (127.0.0.1 by default), shuts down gracefully on SIGTERM/SIGINT.
+// Flags and environment are read by the CLI (`latentmap serve`), which calls serve().
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { isIP } from 'node:net';
+import { InputError } from '../pipeline/errors.js';
+import { createApp, type AppOptions } from './app.js';
+import { JobQueue } from './jobs.js';
+
+export interface ServeOptions {
+  runsDir: string;
+  port: number;
+  /** Address to bind. Anything but loopback needs a token. */
+  host: string;
+  token: string | null;
+  /** Jobs started over the API that may run at once. Default 1. */
+  concurrency?: number;
+  log?: (line: string) => void;
+  /** Install SIGTERM/SIGINT handlers that close the server. Default true. */
+  handleSignals?: boolean;
+  /** Passed through to createApp. */
+  app?: Partial<Omit<AppOptions, 'runsDir' | 'token' | 'jobs' | 'log'>>;
+  /** How long in-flight responses may take to finish at shutdown, ms. Default 5000. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  /** Stops accepting, finishes in-flight responses, ends event streams, stops running jobs (marked failed). */
+  close(): Promise<void>;
+  /** Resolves once the server has closed (after close() or a signal). */
+  closed: Promise<void>;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
+  return false;
+}
+
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const token = options.token === '' ? null : options.token;
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new InputError(`port must be a whole number from 0 to 65535, got ${options.port}`, { field: 'port' });
+  }
+  const loopback = isLoopback(options.host);
+  if (!loopback && !token) {
+    throw new InputError(
+      `refusing to listen on ${options.host} without a token: anyone who can reach it could start runs. Set --token (or LATENTMAP_TOKEN), or bind 127.0.0.1`,
+      { field: 'host' },
+    );
+  }
+  const jobs = new JobQueue({ runsDir: options.runsDir, concurrency: options.concurrency ?? 1, log });
+  await jobs.init();
+  const app = createApp({
+    ...options.app,
+    runsDir: options.runsDir,
+    token,
+    jobs,
+    log,
+    // On loopback, answer only to loopback host names (a DNS-rebinding page cannot reach the API).
+    allowedHosts: options.app?.allowedHosts ?? (loopback ? ['localhost', '127.0.0.1', '::1', options.host.replace(/^\[|\]$/g, '')] : null),
+  });
+
+  const server = createServer(app);
+  server.keepAliveTimeout = 5000;
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      if (err.code === 'EADDRINUSE') reject(new InputError(`port ${options.port} is in use on ${options.host}; pick another with --port (0: any free port)`, { field: 'port' }));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') reject(new InputError(`cannot bind ${options.host}: no such local address`, { field: 'host' }));
+      else reject(err);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(options.port, options.host);
+  });
+
+  const addr = server.address() as AddressInfo;
+  const hostForUrl = addr.family === 'IPv6' || addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+  const url = `http://${hostForUrl}:${addr.port}`;
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  let closing: Promise<void> | null = null;
+  const grace = options.shutdownGraceMs ?? 5000;
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const serverClosed = new Promise<void>((r) => server.close(() => r()));
+      // Idle keep-alive connections go now; event streams would never end by themselves.
+      server.closeIdleConnections();
+      await jobs.close();
+      const force = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, grace);
+      force.unref();
+      // Event streams end when their job does (jobs.close() finished them); end any left.
+      for (const s of sockets) {
+        const res = (s as Socket & { _httpMessage?: { getHeader?: (n: string) => unknown } })._httpMessage;
+        const type = res?.getHeader?.('Content-Type');
+        if (typeof type === 'string' && type.startsWith('text/event-stream')) s.end();
+      }
+      await serverClosed;
+      clearTimeout(force);
+      app.locals.dispose();
+      detach();
+      resolveClosed();
+    })();
+    return closing;
+  };
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`${signal}: shutting down`);
+    void close();
+  };
+  const detach = (): void => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+  if (options.handleSignals !== false) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+
+  return { url, server, close, closed };
+}

@@ -1,0 +1,27 @@
+// Strict validation of route parameters: nothing that fails here reaches the file system.
+import { isValidRunId } from '../pipeline/runs/store.js';
+import { HttpError } from './http-error.js';
+
+export function runIdParam(raw: unknown): string {
+  if (typeof raw !== 'string' || !isValidRunId(raw)) {
+    throw new HttpError(400, 'invalid run id: ids are letters, digits, "-" and "_" (at most 120 characters)');
+  }
+  return raw;
+}
+
+/** A row index: a non-negative whole number written in plain decimal digits, at most 2^31 - 1. */
+export function rowIndexParam(raw: unknown): number {
+  if (typeof raw !== 'string' || !/^(0|[1-9][0-9]{0,9})$/.test(raw) || Number(raw) > 2147483647) {
+    throw new HttpError(400, `invalid row index ${JSON.stringify(String(raw).slice(0, 40))}: use a non-negative whole number`);
+  }
+  return Number(raw);
+}
+
+/** An optional whole-number query parameter within [min, max]. */
+export function intQuery(raw: unknown, name: string, def: number, min: number, max: number): number {
+  if (raw === undefined) return def;
+  if (typeof raw !== 'string' || !/^[0-9]{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new HttpError(400, `query parameter ${name} must be a whole number from ${min} to ${max}`);
+  }
+  return Number(raw);
+}

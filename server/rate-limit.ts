@@ -1,0 +1,53 @@
+// A small token bucket per client address: bursts of `capacity` requests, refilled at `refillPerSecond`.
+import type { RequestHandler } from 'express';
+import { HttpError } from './http-error.js';
+
+export interface RateLimitOptions {
+  /** Requests allowed in a burst. Default 10. */
+  capacity?: number;
+  /** Tokens added back per second. Default 0.2 (one request every 5 s, sustained). */
+  refillPerSecond?: number;
+  /** Clock in milliseconds (tests). Default Date.now. */
+  now?: () => number;
+  /** Most addresses tracked at once; full buckets are forgotten first. Default 10,000. */
+  maxClients?: number;
+}
+
+export function createRateLimiter(options: RateLimitOptions = {}): RequestHandler {
+  const capacity = options.capacity ?? 10;
+  const rate = options.refillPerSecond ?? 0.2;
+  const now = options.now ?? Date.now;
+  const maxClients = options.maxClients ?? 10_000;
+  if (!(capacity >= 1) || !(rate > 0)) throw new Error('rate limit: capacity must be >= 1 and refillPerSecond > 0');
+  const buckets = new Map<string, { tokens: number; at: number }>();
+
+  const refill = (b: { tokens: number; at: number }, t: number): void => {
+    b.tokens = Math.min(capacity, b.tokens + ((t - b.at) / 1000) * rate);
+    b.at = t;
+  };
+
+  return (req, _res, next) => {
+    const key = req.socket.remoteAddress ?? 'unknown';
+    const t = now();
+    let b = buckets.get(key);
+    if (!b) {
+      if (buckets.size >= maxClients) {
+        for (const [k, other] of buckets) {
+          refill(other, t);
+          if (other.tokens >= capacity) buckets.delete(k);
+        }
+        if (buckets.size >= maxClients) buckets.delete(buckets.keys().next().value!);
+      }
+      b = { tokens: capacity, at: t };
+      buckets.set(key, b);
+    }
+    refill(b, t);
+    if (b.tokens < 1) {
+      const wait = Math.ceil((1 - b.tokens) / rate);
+      next(new HttpError(429, `too many requests: try again in ${wait} s`, { 'Retry-After': String(wait) }));
+      return;
+    }
+    b.tokens -= 1;
+    next();
+  };
+}

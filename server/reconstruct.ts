@@ -1,0 +1,59 @@
+// Reconstructions of stored rows through a run's saved model (autoencoder or PCA), for reconstruction.png.
+// The model code (tfjs) is imported on first use, so a server that never draws one never loads it.
+// A few models stay loaded (least recently used are disposed).
+import type { Matrix, RunManifest } from '../pipeline/types.js';
+
+/** Rows in the input's units → their reconstructions in the input's units. */
+export type Reconstructor = (runDir: string, manifest: RunManifest, raw: Matrix) => Promise<Matrix>;
+
+interface Loaded {
+  reconstruct: (raw: Matrix) => Matrix;
+  dispose(): void;
+}
+
+export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor; dispose(): void } {
+  const models = new Map<string, Promise<Loaded>>();
+
+  const load = async (runDir: string, manifest: RunManifest): Promise<Loaded> => {
+    const [{ loadRunModel }, { applyPreprocessing, invertPreprocessing }] = await Promise.all([
+      import('../pipeline/commands/model-of-run.js'),
+      import('../pipeline/prepare.js'),
+    ]);
+    const model = await loadRunModel(runDir, manifest);
+    const rec = model.reconstruct;
+    if (!rec) {
+      model.dispose();
+      throw new Error('run has no model');
+    }
+    return {
+      reconstruct: (raw) => invertPreprocessing(rec(applyPreprocessing(raw, model.preprocessing)), model.preprocessing),
+      dispose: () => model.dispose(),
+    };
+  };
+
+  const reconstruct: Reconstructor = async (runDir, manifest, raw) => {
+    const key = `${runDir}\n${manifest.createdAt}`;
+    let p = models.get(key);
+    if (p) {
+      models.delete(key);
+    } else {
+      p = load(runDir, manifest);
+      p.catch(() => models.delete(key));
+    }
+    models.set(key, p);
+    while (models.size > maxModels) {
+      const [oldKey, old] = models.entries().next().value!;
+      models.delete(oldKey);
+      void old.then((m) => m.dispose(), () => {});
+    }
+    return (await p).reconstruct(raw);
+  };
+
+  return {
+    reconstruct,
+    dispose: () => {
+      for (const p of models.values()) void p.then((m) => m.dispose(), () => {});
+      models.clear();
+    },
+  };
+}

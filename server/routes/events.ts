@@ -1,0 +1,64 @@
+// GET /api/runs/:id/events: a job's progress as server-sent events.
+//   event: state     data: the job (id, status, progress, error ...); sent first and on every status change
+//   event: progress  data: { id, stage, progress (fraction of the stage), elapsed, epoch, loss, valLoss, iteration, kl }
+//   event: log       data: { id, level, message }
+// The stream ends after the state event of a finished job (status complete, failed or cancelled).
+// A complete run that no job of this server made answers one state event { id, status: "complete" } and ends.
+import { Router } from 'express';
+import type { ServerContext } from '../context.js';
+import { HttpError } from '../http-error.js';
+import type { JobEvent, JobState } from '../jobs.js';
+import { runIdParam } from '../params.js';
+
+const FINISHED = new Set(['complete', 'failed', 'cancelled']);
+const HEARTBEAT_MS = 15_000;
+
+export function eventsRoutes(ctx: ServerContext): Router {
+  const router = Router();
+  router.get('/api/runs/:id/events', async (req, res) => {
+    const id = runIdParam(req.params.id);
+    await ctx.jobs.init();
+    const job = ctx.jobs.get(id);
+    let initial: Pick<JobState, 'id' | 'status'> | JobState;
+    if (job) initial = job;
+    else if (await ctx.store.exists(id)) initial = { id, status: 'complete' };
+    else throw new HttpError(404, `no run or job ${id}`);
+
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    let seq = 0;
+    const send = (event: string, data: unknown): void => {
+      res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    res.write('retry: 3000\n\n');
+    send('state', initial);
+    if (FINISHED.has(initial.status)) {
+      res.end();
+      return;
+    }
+    let unsubscribe = (): void => {};
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    const stop = (): void => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    };
+    unsubscribe = ctx.jobs.subscribe(id, (e: JobEvent) => {
+      if (e.type === 'progress') send('progress', { id, ...e.progress });
+      else if (e.type === 'log') send('log', { id, level: e.level, message: e.message });
+      else {
+        send('state', e.job);
+        if (FINISHED.has(e.job.status)) {
+          stop();
+          res.end();
+        }
+      }
+    });
+    req.on('close', stop);
+    res.on('close', stop);
+  });
+  return router;
+}

@@ -1,0 +1,106 @@
+// One row of a run: GET /api/runs/:id/items/:index (its point, metadata and original values), and for image
+// datasets its picture (image.png) and the picture decoded from its code by the run's model (reconstruction.png).
+// :index is the row's `index` value in points.arrow (its position in the input).
+import type { Table } from 'apache-arrow';
+import { Router, type Request } from 'express';
+import { rowToPng } from '../../pipeline/image.js';
+import type { RunManifest } from '../../pipeline/types.js';
+import { cachedBody, sendCached } from '../cached-body.js';
+import type { ServerContext } from '../context.js';
+import { HttpError } from '../http-error.js';
+import { intQuery, rowIndexParam, runIdParam } from '../params.js';
+import { JSON_TYPE, type MatrixData } from '../run-cache.js';
+import { runOr404 } from './runs.js';
+
+/** One row of a points table as a plain object (numbers, strings, booleans). */
+export function rowObject(table: Table, pos: number): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const field of table.schema.fields) {
+    const v: unknown = table.getChild(field.name)!.get(pos);
+    row[field.name] = typeof v === 'bigint' ? Number(v) : v;
+  }
+  return row;
+}
+
+function noRow(id: string, index: number, rows: number): HttpError {
+  return new HttpError(404, `run ${id} has no row with index ${index} (it has ${rows} rows)`);
+}
+
+function rowValues(data: MatrixData, pos: number): Float32Array {
+  const { cols, values } = data.matrix;
+  return values.subarray(pos * cols, pos * cols + cols);
+}
+
+async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string; manifest: RunManifest; values: Float32Array; scale: number }> {
+  const id = runIdParam(req.params.id);
+  const index = rowIndexParam(req.params.index);
+  const scale = intQuery(req.query.scale, 'scale', 1, 1, 16);
+  const { manifest } = await runOr404(ctx, id);
+  if (!manifest.dataset?.image) throw new HttpError(404, `run ${id} is not an image dataset`);
+  const data = await ctx.cache.data(id);
+  const pos = data.lookup.positionOf(index);
+  if (pos < 0) throw noRow(id, index, data.matrix.rows);
+  return { id, manifest, values: rowValues(data, pos), scale };
+}
+
+/** [0, 1] when the row lies in it, else the row's own range: the original and its reconstruction share it. */
+function displayRange(values: Float32Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo >= 0 && hi <= 1) return [0, 1];
+  if (lo >= 0 && hi <= 255) return [0, 255];
+  return hi > lo ? [lo, hi] : [lo, lo + 1];
+}
+
+export function itemsRoutes(ctx: ServerContext): Router {
+  const router = Router();
+
+  router.get('/api/runs/:id/items/:index', async (req, res) => {
+    const id = runIdParam(req.params.id);
+    const index = rowIndexParam(req.params.index);
+    const { manifest } = await runOr404(ctx, id);
+    const points = await ctx.cache.points(id);
+    const pos = points.lookup.positionOf(index);
+    if (pos < 0) throw noRow(id, index, points.rows);
+    let values: number[] | null = null;
+    try {
+      const data = await ctx.cache.data(id);
+      const p = data.lookup.positionOf(index);
+      if (p >= 0) values = Array.from(rowValues(data, p));
+    } catch (err) {
+      if (!(err instanceof HttpError && err.status === 404)) throw err;
+    }
+    const image = manifest.dataset?.image ?? null;
+    const body = {
+      index,
+      point: rowObject(points.table, pos),
+      features: manifest.dataset?.features ?? [],
+      values,
+      image,
+      imageUrl: image && values ? `/api/runs/${id}/items/${index}/image.png` : null,
+      reconstructionUrl: image && values && manifest.config?.reducer !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null,
+    };
+    sendCached(req, res, await cachedBody(Buffer.from(JSON.stringify(body)), JSON_TYPE, false));
+  });
+
+  router.get('/api/runs/:id/items/:index/image.png', async (req, res) => {
+    const { manifest, values, scale } = await imageRow(ctx, req);
+    const png = rowToPng(values, manifest.dataset.image!, { range: displayRange(values), scale });
+    sendCached(req, res, await cachedBody(png, 'image/png', false));
+  });
+
+  router.get('/api/runs/:id/items/:index/reconstruction.png', async (req, res) => {
+    const { id, manifest, values, scale } = await imageRow(ctx, req);
+    if (manifest.config?.reducer === 'none') throw new HttpError(404, `run ${id} used reducer none: it has no model to reconstruct with`);
+    const raw = { rows: 1, cols: values.length, values: Float32Array.from(values) };
+    const rec = await ctx.reconstruct(ctx.store.path(id), manifest, raw);
+    const png = rowToPng(rec.values, manifest.dataset.image!, { range: displayRange(values), scale });
+    sendCached(req, res, await cachedBody(png, 'image/png', false));
+  });
+
+  return router;
+}

@@ -1,0 +1,28 @@
+// GET /api/runs/:id/neighbors/:index?k=10: the k rows nearest to a row in code space (Euclidean), nearest first.
+import { Router } from 'express';
+import { cachedBody, sendCached } from '../cached-body.js';
+import type { ServerContext } from '../context.js';
+import { HttpError } from '../http-error.js';
+import { nearestRows } from '../nearest.js';
+import { intQuery, rowIndexParam, runIdParam } from '../params.js';
+import { JSON_TYPE } from '../run-cache.js';
+import { runOr404 } from './runs.js';
+
+export const MAX_K = 1000;
+
+export function neighborsRoutes(ctx: ServerContext): Router {
+  const router = Router();
+  router.get('/api/runs/:id/neighbors/:index', async (req, res) => {
+    const id = runIdParam(req.params.id);
+    const index = rowIndexParam(req.params.index);
+    const k = intQuery(req.query.k, 'k', 10, 1, MAX_K);
+    await runOr404(ctx, id);
+    const codes = await ctx.cache.codes(id);
+    const pos = codes.lookup.positionOf(index);
+    if (pos < 0) throw new HttpError(404, `run ${id} has no row with index ${index} (it has ${codes.matrix.rows} rows)`);
+    const near = nearestRows(codes.matrix, pos, k);
+    const neighbors = Array.from(near.rows, (r, i) => ({ index: codes.index[r]!, distance: near.distances[i]! }));
+    sendCached(req, res, await cachedBody(Buffer.from(JSON.stringify({ index, k, neighbors })), JSON_TYPE, false));
+  });
+  return router;
+}

@@ -1,0 +1,271 @@
+// The read side of the HTTP API over real HTTP: every endpoint, caching, compression, security headers.
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { tempRunsDir, writeFixtureRun, type FixtureRun } from './fixtures.js';
+import { listen, readEvents, request } from './http.js';
+
+let runsDir: { dir: string; cleanup: () => Promise<void> };
+let webRoot: string;
+let base: string;
+let close: () => Promise<void>;
+let plain: FixtureRun;
+let images: FixtureRun;
+let gappy: FixtureRun;
+
+beforeAll(async () => {
+  runsDir = await tempRunsDir();
+  plain = await writeFixtureRun(runsDir.dir, { id: 'plain-run', rows: 300, codeSize: 5, seed: 3, createdAt: '2026-01-01T00:00:00.000Z' });
+  images = await writeFixtureRun(runsDir.dir, { id: 'image_run', rows: 40, image: { width: 5, height: 4, channels: 1 }, seed: 4, createdAt: '2026-01-02T00:00:00.000Z' });
+  // Rows 0..49 with every third input row dropped: indexes are not positions.
+  const index = Int32Array.from({ length: 50 }, (_, i) => Math.floor(i / 2) * 3 + (i % 2));
+  gappy = await writeFixtureRun(runsDir.dir, { id: 'gappy', rows: 50, index, seed: 5, createdAt: '2026-01-03T00:00:00.000Z' });
+  webRoot = await mkdtemp(path.join(tmpdir(), 'latentmap-web-'));
+  await writeFile(path.join(webRoot, 'index.html'), '<!doctype html><title>latentmap</title>');
+  await writeFile(path.join(webRoot, 'main.js'), `console.log(${JSON.stringify('x'.repeat(4000))});`);
+  const app = createApp({ runsDir: runsDir.dir, webRoot, log: () => {} });
+  ({ base, close } = await listen(app));
+});
+
+afterAll(async () => {
+  await close();
+  await runsDir.cleanup();
+  await rm(webRoot, { recursive: true, force: true });
+});
+
+describe('run listing and manifests', () => {
+  it('answers health with status ok and job counts', async () => {
+    const r = await request(base, '/api/health');
+    expect(r.status).toBe(200);
+    expect(r.json()).toMatchObject({ status: 'ok', jobs: { queued: 0, running: 0 } });
+  });
+
+  it('lists complete runs newest first as summaries, without long-lived caching', async () => {
+    const r = await request(base, '/api/runs');
+    expect(r.status).toBe(200);
+    const runs = r.json();
+    expect(runs.map((s: { id: string }) => s.id)).toEqual(['gappy', 'image_run', 'plain-run']);
+    expect(runs[2]).toMatchObject({ id: 'plain-run', rows: 300, dataset: 'fixture', reducer: 'autoencoder', base: null });
+    expect(String(r.headers['cache-control'])).not.toContain('immutable');
+  });
+
+  it('serves a manifest with a strong ETag and an immutable cache lifetime', async () => {
+    const r = await request(base, '/api/runs/plain-run');
+    expect(r.status).toBe(200);
+    expect(r.json()).toEqual(plain.manifest);
+    expect(r.headers.etag).toMatch(/^"[^"]+"$/);
+    expect(r.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('answers 304 to If-None-Match with the current ETag, also across encodings', async () => {
+    const first = await request(base, '/api/runs/plain-run/points', { headers: { 'accept-encoding': 'gzip' } });
+    const tag = String(first.headers.etag);
+    expect(tag).toMatch(/-gzip"$/);
+    const again = await request(base, '/api/runs/plain-run/points', { headers: { 'if-none-match': tag, 'accept-encoding': 'gzip' } });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    const identity = await request(base, '/api/runs/plain-run/points', { headers: { 'if-none-match': tag } });
+    expect(identity.status).toBe(304);
+    const stale = await request(base, '/api/runs/plain-run/points', { headers: { 'if-none-match': '"something-else"' } });
+    expect(stale.status).toBe(200);
+  });
+
+  it('serves the training history', async () => {
+    const r = await request(base, '/api/runs/plain-run/history');
+    expect(r.status).toBe(200);
+    expect(r.json().epochs).toHaveLength(2);
+    expect(r.json().tsne[0]).toEqual({ iteration: 50, kl: 1.2 });
+  });
+});
+
+describe('points', () => {
+  it('streams points as Arrow IPC with every row in input order', async () => {
+    const r = await request(base, '/api/runs/plain-run/points');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('application/vnd.apache.arrow.stream');
+    const table = tableFromIPC(r.body);
+    expect(table.numRows).toBe(300);
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['index', 'x', 'y', 'error', 'label', 'name']);
+    const x = table.getChild('x')!.toArray() as Float32Array;
+    expect(x[7]).toBe(plain.embedding[14]);
+    expect(table.getChild('index')!.get(299)).toBe(299);
+  });
+
+  it('answers ?format=json with row objects in input order', async () => {
+    const r = await request(base, '/api/runs/gappy/points?format=json');
+    expect(r.status).toBe(200);
+    const rows = r.json();
+    expect(rows).toHaveLength(50);
+    expect(rows[3]).toEqual({
+      index: gappy.index[3],
+      x: Math.fround(gappy.embedding[6]!),
+      y: Math.fround(gappy.embedding[7]!),
+      error: expect.any(Number),
+      label: gappy.labels[3],
+      name: `row ${gappy.index[3]}`,
+    });
+  });
+
+  it('compresses points with gzip or brotli when accepted, to the same bytes', async () => {
+    const identity = await request(base, '/api/runs/plain-run/points');
+    const gz = await request(base, '/api/runs/plain-run/points', { headers: { 'accept-encoding': 'gzip' } });
+    const br = await request(base, '/api/runs/plain-run/points', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(identity.headers['content-encoding']).toBeUndefined();
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(gz.headers.vary).toContain('Accept-Encoding');
+    expect(gunzipSync(gz.body).equals(identity.body)).toBe(true);
+    expect(brotliDecompressSync(br.body).equals(identity.body)).toBe(true);
+    expect(gz.body.length).toBeLessThan(identity.body.length);
+  });
+
+  it('refuses an unknown format', async () => {
+    const r = await request(base, '/api/runs/plain-run/points?format=csv');
+    expect(r.status).toBe(400);
+    expect(r.json().error).toMatch(/format/);
+  });
+});
+
+describe('items', () => {
+  it('returns a row’s point, metadata and original values', async () => {
+    const r = await request(base, '/api/runs/plain-run/items/42');
+    expect(r.status).toBe(200);
+    const item = r.json();
+    expect(item.index).toBe(42);
+    expect(item.point).toMatchObject({ index: 42, label: plain.labels[42], name: 'row 42' });
+    expect(item.features).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
+    expect(item.values).toEqual(Array.from(plain.data.subarray(42 * 6, 43 * 6)));
+    expect(item.image).toBeNull();
+    expect(item.imageUrl).toBeNull();
+  });
+
+  it('looks rows up by their index value, not their position', async () => {
+    // gappy holds indexes 0,1,3,4,6,7,...: 2 is not a row; 4 is the fourth row.
+    expect((await request(base, '/api/runs/gappy/items/2')).status).toBe(404);
+    const r = await request(base, '/api/runs/gappy/items/4');
+    expect(r.status).toBe(200);
+    expect(r.json().point.name).toBe('row 4');
+    expect(r.json().values).toEqual(Array.from(gappy.data.subarray(3 * 6, 4 * 6)));
+  });
+
+  it('draws an image row as a PNG of the dataset’s shape, optionally enlarged', async () => {
+    const r = await request(base, '/api/runs/image_run/items/7/image.png');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('image/png');
+    const png = PNG.sync.read(r.body);
+    expect([png.width, png.height]).toEqual([5, 4]);
+    // Pixel (x=2, y=1) is value 1*5+2 of row 7, in [0, 1] → * 255.
+    expect(png.data[(1 * 5 + 2) * 4]).toBe(Math.round(images.data[7 * 20 + 7]! * 255));
+    const big = PNG.sync.read((await request(base, '/api/runs/image_run/items/7/image.png?scale=3')).body);
+    expect([big.width, big.height]).toEqual([15, 12]);
+    const item = (await request(base, '/api/runs/image_run/items/7')).json();
+    expect(item.imageUrl).toBe('/api/runs/image_run/items/7/image.png');
+    expect(item.reconstructionUrl).toBe('/api/runs/image_run/items/7/reconstruction.png');
+  });
+
+  it('has no image for a non-image dataset', async () => {
+    const r = await request(base, '/api/runs/plain-run/items/1/image.png');
+    expect(r.status).toBe(404);
+    expect(r.json().error).toMatch(/not an image dataset/);
+  });
+});
+
+describe('neighbours', () => {
+  const bruteForce = (run: FixtureRun, row: number, k: number): number[] => {
+    const d = run.codeSize;
+    const dist: [number, number][] = [];
+    for (let j = 0; j < run.index.length; j++) {
+      if (j === row) continue;
+      let s = 0;
+      for (let c = 0; c < d; c++) s += (run.codes[j * d + c]! - run.codes[row * d + c]!) ** 2;
+      dist.push([s, j]);
+    }
+    dist.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return dist.slice(0, k).map(([, j]) => run.index[j]!);
+  };
+
+  it('returns the k nearest rows in code space, nearest first (default k 10)', async () => {
+    const r = await request(base, '/api/runs/plain-run/neighbors/17');
+    expect(r.status).toBe(200);
+    const body = r.json();
+    expect(body.k).toBe(10);
+    expect(body.neighbors.map((n: { index: number }) => n.index)).toEqual(bruteForce(plain, 17, 10));
+    const d = body.neighbors.map((n: { distance: number }) => n.distance);
+    expect([...d].sort((a, b) => a - b)).toEqual(d);
+    // Same cluster: the fixture puts label l at codes around 10 * l.
+    for (const n of body.neighbors) expect(plain.labels[n.index]).toBe(plain.labels[17]);
+  });
+
+  it('honours ?k= and answers with index values for gappy runs', async () => {
+    const r = await request(base, '/api/runs/gappy/neighbors/7?k=4');
+    expect(r.status).toBe(200);
+    expect(r.json().neighbors.map((n: { index: number }) => n.index)).toEqual(bruteForce(gappy, 5, 4));
+  });
+
+  it('refuses k out of range', async () => {
+    for (const k of ['0', '1001', '-1', '2.5', 'ten']) {
+      const r = await request(base, `/api/runs/plain-run/neighbors/1?k=${k}`);
+      expect(r.status, k).toBe(400);
+    }
+  });
+});
+
+describe('events of a complete run', () => {
+  it('sends one state event saying complete and ends', async () => {
+    const s = await readEvents(base, '/api/runs/plain-run/events');
+    expect(s.status).toBe(200);
+    expect(s.contentType).toMatch(/^text\/event-stream/);
+    expect(s.events).toEqual([{ event: 'state', data: { id: 'plain-run', status: 'complete' } }]);
+  });
+});
+
+describe('viewer and headers', () => {
+  it('serves the viewer at / with a content security policy and safety headers', async () => {
+    const r = await request(base, '/');
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('<title>latentmap</title>');
+    const csp = String(r.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['referrer-policy']).toBe('no-referrer');
+    expect(r.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('compresses static files when accepted', async () => {
+    const r = await request(base, '/main.js', { headers: { 'accept-encoding': 'gzip' } });
+    expect(r.status).toBe(200);
+    expect(r.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(r.body).toString()).toContain('console.log');
+  });
+
+  it('answers 503 with a build hint when the viewer is not built', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'latentmap-noweb-'));
+    await mkdir(path.join(empty, 'sub'));
+    const other = await listen(createApp({ runsDir: runsDir.dir, webRoot: path.join(empty, 'missing'), log: () => {} }));
+    try {
+      const r = await request(other.base, '/');
+      expect(r.status).toBe(503);
+      expect(r.json().error).toMatch(/npm run build/);
+      // The API still works.
+      expect((await request(other.base, '/api/runs/plain-run')).status).toBe(200);
+    } finally {
+      await other.close();
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('answers JSON 404 for unknown API routes and unknown files', async () => {
+    for (const p of ['/api/nothing', '/api/runs/plain-run/nothing', '/nothing.js']) {
+      const r = await request(base, p);
+      expect(r.status, p).toBe(404);
+      expect(r.headers['content-type'], p).toMatch(/^application\/json/);
+      expect(typeof r.json().error).toBe('string');
+    }
+  });
+});

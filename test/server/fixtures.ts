@@ -1,0 +1,116 @@
+// Small, seeded run directories for the server tests (and the benchmark), written with the run store and
+// the artifact writers, so they are exactly what the pipeline writes.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defaultConfig } from '../../pipeline/config.js';
+import { createRandom } from '../../pipeline/random.js';
+import { writeCodes, writeData, writePoints } from '../../pipeline/runs/artifacts.js';
+import { RunStore } from '../../pipeline/runs/store.js';
+import type { History, ImageShape, RunManifest } from '../../pipeline/types.js';
+
+export interface FixtureRunOptions {
+  id: string;
+  rows: number;
+  /** Code width. Default 4. */
+  codeSize?: number;
+  /** Feature count of data.arrow (ignored when image is set). Default 6. */
+  features?: number;
+  image?: ImageShape | null;
+  /** Indexes of the rows (default 0..rows-1). */
+  index?: Int32Array;
+  seed?: number;
+  createdAt?: string;
+  /** Skip data.arrow. */
+  noData?: boolean;
+}
+
+export interface FixtureRun {
+  id: string;
+  dir: string;
+  manifest: RunManifest;
+  codes: Float32Array;
+  codeSize: number;
+  data: Float32Array;
+  features: number;
+  embedding: Float32Array;
+  labels: Float64Array;
+  index: Int32Array;
+}
+
+export async function tempRunsDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'latentmap-server-test-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Promise<FixtureRun> {
+  const store = new RunStore(runsDir);
+  const rng = createRandom(o.seed ?? 1);
+  const n = o.rows;
+  const codeSize = o.codeSize ?? 4;
+  const image = o.image ?? null;
+  const features = image ? image.width * image.height * image.channels : (o.features ?? 6);
+  const index = o.index ?? Int32Array.from({ length: n }, (_, i) => i);
+  const labels = Float64Array.from({ length: n }, (_, i) => i % 3);
+  const codes = new Float32Array(n * codeSize);
+  // Three clusters in code space, by label.
+  for (let i = 0; i < n; i++) for (let c = 0; c < codeSize; c++) codes[i * codeSize + c] = labels[i]! * 10 + rng.normal();
+  const embedding = new Float32Array(n * 2);
+  for (let i = 0; i < embedding.length; i++) embedding[i] = rng.normal() * 5;
+  const data = new Float32Array(n * features);
+  for (let i = 0; i < data.length; i++) data[i] = image ? rng() : rng.normal() * 3 + 1;
+  const errors = Float32Array.from({ length: n }, () => rng() * 0.1);
+  const writer = await store.begin(o.id);
+  await writePoints(path.join(writer.dir, 'points.arrow'), {
+    index,
+    embedding,
+    error: errors,
+    label: { name: 'label', kind: 'number', values: labels },
+    metadata: [{ name: 'name', kind: 'string', values: Array.from({ length: n }, (_, i) => `row ${index[i]}`) }],
+  });
+  await writeCodes(path.join(writer.dir, 'codes.arrow'), { rows: n, cols: codeSize, values: codes }, index);
+  if (!o.noData) await writeData(path.join(writer.dir, 'data.arrow'), { rows: n, cols: features, values: data }, index);
+  const history: History = {
+    epochs: [
+      { epoch: 1, loss: 0.5, valLoss: 0.6, seconds: 0.1 },
+      { epoch: 2, loss: 0.3, valLoss: 0.4, seconds: 0.1 },
+    ],
+    tsne: [{ iteration: 50, kl: 1.2 }],
+  };
+  await writeFile(path.join(writer.dir, 'history.json'), JSON.stringify(history, null, 2));
+  const config = { ...defaultConfig(), dataset: 'fixture', codeSize, runsDir };
+  const manifest: RunManifest = {
+    id: o.id,
+    name: 'fixture',
+    status: 'complete',
+    createdAt: o.createdAt ?? new Date().toISOString(),
+    config,
+    dataset: {
+      name: 'fixture',
+      source: 'builtin:fixture',
+      rows: n,
+      columns: features,
+      sha256: '0'.repeat(64),
+      label: 'label',
+      image,
+      features: Array.from({ length: features }, (_, i) => `f${i}`),
+      metadata: ['name'],
+    },
+    prepare: {},
+    backend: 'cpu',
+    versions: {},
+    timings: { load: 0, prepare: 0, train: 0, encode: 0, tsne: 0, total: 0 },
+    metrics: {
+      reconstruction: { loss: 'mse', train: 0.3, validation: 0.4 },
+      tsne: { kl: 1.2, iterations: 50 },
+      trustworthiness: null,
+      knnPreservation: null,
+      labelAccuracy: null,
+    },
+    artifacts: { points: 'points.arrow', codes: 'codes.arrow', history: 'history.json', ...(o.noData ? {} : { data: 'data.arrow' }) },
+    base: null,
+    notes: [],
+  };
+  const dir = await writer.commit(manifest);
+  return { id: o.id, dir, manifest, codes, codeSize, data, features, embedding, labels, index };
+}
