@@ -1,0 +1,197 @@
+// Typed client of the HTTP API (DESIGN.md). Every call rejects with ApiError carrying the server's
+// `{ "error": "..." }` message and status.
+import { tableFromIPC } from 'apache-arrow';
+import type { History, RunConfig, RunManifest, RunSummary } from '../../pipeline/types.js';
+import { decodePoints, type DecodedPoints } from './points.js';
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** One row's detail (GET /api/runs/:id/items/:index); fields beyond index are whatever the server sends. */
+export interface ItemDetail {
+  index: number;
+  [key: string]: unknown;
+}
+
+export interface Neighbor {
+  index: number;
+  distance: number | null;
+}
+
+/** A progress event of a run started through the API (GET /api/runs/:id/events). */
+export interface RunEvent {
+  type: string;
+  stage?: string;
+  progress?: number;
+  loss?: number;
+  valLoss?: number;
+  kl?: number;
+  epoch?: number;
+  iteration?: number;
+  message?: string;
+  error?: string;
+  [key: string]: unknown;
+}
+
+export interface ApiOptions {
+  /** Base URL of the server (default: same origin). */
+  base?: string;
+  /** Bearer token for writes (POST/DELETE) when the server requires one. */
+  token?: () => string | null;
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = (await res.json()) as { error?: string };
+    if (body && typeof body.error === 'string') message = body.error;
+  } catch {
+    // not JSON
+  }
+  return new ApiError(message, res.status);
+}
+
+export class Api {
+  readonly base: string;
+  private readonly token: () => string | null;
+
+  constructor(options: ApiOptions = {}) {
+    this.base = (options.base ?? '').replace(/\/$/, '');
+    this.token = options.token ?? (() => null);
+  }
+
+  private runUrl(id: string, ...rest: (string | number)[]): string {
+    return [`${this.base}/api/runs/${encodeURIComponent(id)}`, ...rest.map((r) => encodeURIComponent(String(r)))].join('/');
+  }
+
+  private async json<T>(url: string, init?: RequestInit): Promise<T> {
+    const res = await fetch(url, init);
+    if (!res.ok) throw await errorOf(res);
+    return (await res.json()) as T;
+  }
+
+  health(): Promise<unknown> {
+    return this.json(`${this.base}/api/health`);
+  }
+
+  /** Complete runs, newest first. The server may send summaries or full manifests; both are normalized. */
+  async runs(): Promise<RunSummary[]> {
+    const body = await this.json<unknown>(`${this.base}/api/runs`);
+    const list = Array.isArray(body) ? body : ((body as { runs?: unknown[] }).runs ?? []);
+    return list.map((r) => toSummary(r as Record<string, unknown>));
+  }
+
+  manifest(id: string): Promise<RunManifest> {
+    return this.json(this.runUrl(id));
+  }
+
+  history(id: string): Promise<History> {
+    return this.json(this.runUrl(id, 'history'));
+  }
+
+  /** The run's points, read from the Arrow IPC stream. */
+  async points(id: string, signal?: AbortSignal): Promise<DecodedPoints> {
+    const res = await fetch(this.runUrl(id, 'points'), { signal: signal ?? null, headers: { accept: 'application/vnd.apache.arrow.stream' } });
+    if (!res.ok) throw await errorOf(res);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return decodePoints(tableFromIPC(bytes));
+  }
+
+  item(id: string, index: number): Promise<ItemDetail> {
+    return this.json(this.runUrl(id, 'items', index));
+  }
+
+  imageUrl(id: string, index: number): string {
+    return this.runUrl(id, 'items', index, 'image.png');
+  }
+
+  reconstructionUrl(id: string, index: number): string {
+    return this.runUrl(id, 'items', index, 'reconstruction.png');
+  }
+
+  /** Nearest neighbours in code space (the row itself excluded). */
+  async neighbors(id: string, index: number, k = 10): Promise<Neighbor[]> {
+    const body = await this.json<unknown>(`${this.runUrl(id, 'neighbors', index)}?k=${k}`);
+    return normalizeNeighbors(body, index);
+  }
+
+  /** Starts a run; resolves to its id. */
+  async startRun(config: Partial<RunConfig>): Promise<string> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const token = this.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    const body = await this.json<{ id: string }>(`${this.base}/api/runs`, { method: 'POST', headers, body: JSON.stringify(config) });
+    return body.id;
+  }
+
+  async cancelRun(id: string): Promise<void> {
+    const headers: Record<string, string> = {};
+    const token = this.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(this.runUrl(id), { method: 'DELETE', headers });
+    if (!res.ok) throw await errorOf(res);
+  }
+
+  /** Subscribes to a run's progress events; returns the close function. */
+  events(id: string, onEvent: (e: RunEvent) => void, onError?: (message: string) => void): () => void {
+    const source = new EventSource(this.runUrl(id, 'events'));
+    const handle = (type: string) => (msg: MessageEvent) => {
+      let data: RunEvent;
+      try {
+        data = { type, ...(JSON.parse(String(msg.data)) as object) } as RunEvent;
+      } catch {
+        data = { type, message: String(msg.data) };
+      }
+      if (type === 'message' && typeof (data as { type?: unknown }).type === 'string') data.type = String(data.type);
+      onEvent(data);
+      if (data.type === 'done' || data.type === 'failed' || data.type === 'cancelled' || data.type === 'error') source.close();
+    };
+    for (const t of ['message', 'progress', 'log', 'done', 'failed', 'cancelled', 'queued', 'started', 'state']) {
+      source.addEventListener(t, handle(t) as EventListener);
+    }
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) onError?.('the event stream closed');
+    };
+    return () => source.close();
+  }
+}
+
+function toSummary(r: Record<string, unknown>): RunSummary {
+  const dataset = r.dataset as unknown;
+  const config = (r.config ?? {}) as Partial<RunConfig>;
+  return {
+    id: String(r.id),
+    name: String(r.name ?? r.id),
+    createdAt: String(r.createdAt ?? ''),
+    dataset: typeof dataset === 'string' ? dataset : String((dataset as { name?: string } | undefined)?.name ?? ''),
+    rows: Number(r.rows ?? (dataset as { rows?: number } | undefined)?.rows ?? 0),
+    reducer: (r.reducer ?? config.reducer ?? 'autoencoder') as RunSummary['reducer'],
+    variant: (r.variant ?? config.variant ?? 'plain') as RunSummary['variant'],
+    base: (r.base as string | null | undefined) ?? null,
+  };
+}
+
+/** Accepts `[{index, distance}]`, `{neighbors: [...]}`, or parallel `{indices, distances}` arrays. */
+export function normalizeNeighbors(body: unknown, self: number): Neighbor[] {
+  let list: Neighbor[] = [];
+  const b = body as Record<string, unknown>;
+  const arr = Array.isArray(body) ? body : Array.isArray(b?.neighbors) ? (b.neighbors as unknown[]) : null;
+  if (arr) {
+    list = arr.map((e) =>
+      typeof e === 'number'
+        ? { index: e, distance: null }
+        : { index: Number((e as Neighbor).index), distance: (e as Neighbor).distance ?? null },
+    );
+  } else if (Array.isArray(b?.indices)) {
+    const d = Array.isArray(b.distances) ? (b.distances as number[]) : [];
+    list = (b.indices as number[]).map((index, k) => ({ index, distance: d[k] ?? null }));
+  }
+  return list.filter((e) => Number.isInteger(e.index) && e.index !== self);
+}

@@ -1,0 +1,259 @@
+// The points of a run, decoded once from the Arrow stream into flat typed arrays the renderer and
+// hit-tester read directly. Pure: no DOM, no fetch (the API client hands in the Arrow table).
+import { DataType, type Table, type Vector } from 'apache-arrow';
+
+/** A numeric column, colored with a sequential scale. */
+export interface NumberColumn {
+  name: string;
+  kind: 'number';
+  values: Float64Array;
+  /** Finite minimum and maximum (NaN when the column has no finite value). */
+  min: number;
+  max: number;
+}
+
+/** A categorical column: each row holds a code into `categories` (-1: missing). */
+export interface CategoryColumn {
+  name: string;
+  kind: 'category';
+  codes: Int32Array;
+  /** Category names in display order (numbers ascending, then text ascending). */
+  categories: string[];
+  /** Rows per category, aligned with `categories`. */
+  counts: number[];
+  /** Rows with a missing value. */
+  missing: number;
+}
+
+export type PointColumn = NumberColumn | CategoryColumn;
+
+export interface PointData {
+  /** Number of points. */
+  n: number;
+  /** The input row index of each point (the run's `index` column). */
+  index: Int32Array;
+  x: Float32Array;
+  y: Float32Array;
+  /** Per-row reconstruction error, when the run has one. */
+  error: Float32Array | null;
+  /** 1 for the new points of a transform run, else null. */
+  isNew: Uint8Array | null;
+  /** The label column (always categorical), when the run has one. */
+  label: CategoryColumn | null;
+  /** Every column usable for coloring, label first, then error, then metadata in file order. */
+  columns: PointColumn[];
+  /** Finite data extent. */
+  extent: { xmin: number; xmax: number; ymin: number; ymax: number };
+}
+
+/** Numeric columns with at most this many distinct integer values are treated as categories. */
+export const MAX_INTEGER_CATEGORIES = 20;
+/** Text columns with more distinct values than this are kept for search/tooltips but not offered for coloring. */
+export const MAX_TEXT_CATEGORIES = 256;
+
+const RESERVED = new Set(['index', 'x', 'y', 'isNew']);
+
+/** Plain values of a column (numbers, strings, booleans or null), for metadata tooltips and export. */
+export interface RawColumn {
+  name: string;
+  kind: 'number' | 'text';
+  get(row: number): string | number | boolean | null;
+}
+
+export interface DecodedPoints extends PointData {
+  /** Every non-coordinate column for tooltips, search and export (including high-cardinality text). */
+  raw: RawColumn[];
+}
+
+function isNumeric(type: DataType): boolean {
+  return DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type);
+}
+
+function numericValues(vec: Vector, n: number): Float64Array {
+  const out = new Float64Array(n);
+  const arr = vec.toArray() as ArrayLike<number | bigint | null>;
+  const hasNulls = vec.nullCount > 0;
+  for (let i = 0; i < n; i++) {
+    const v = arr[i];
+    out[i] = hasNulls && !vec.isValid(i) ? NaN : v === null || v === undefined ? NaN : Number(v);
+  }
+  return out;
+}
+
+function textValues(vec: Vector, n: number): (string | null)[] {
+  const out: (string | null)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const v: unknown = vec.get(i);
+    out[i] = v === null || v === undefined ? null : String(v);
+  }
+  return out;
+}
+
+/** Display order for category names: numbers ascending first, then text ascending. */
+export function compareCategories(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  const fa = a.trim() !== '' && Number.isFinite(na);
+  const fb = b.trim() !== '' && Number.isFinite(nb);
+  if (fa && fb) return na - nb;
+  if (fa) return -1;
+  if (fb) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Builds a categorical column from per-row text (null: missing). */
+export function categoryColumn(name: string, text: (string | null)[]): CategoryColumn {
+  const ids = new Map<string, number>();
+  const firstCodes = new Int32Array(text.length);
+  const names: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const t = text[i];
+    if (t === null) {
+      firstCodes[i] = -1;
+      continue;
+    }
+    let id = ids.get(t);
+    if (id === undefined) {
+      id = names.length;
+      ids.set(t, id);
+      names.push(t);
+    }
+    firstCodes[i] = id;
+  }
+  const sorted = names.slice().sort(compareCategories);
+  const remap = new Int32Array(names.length);
+  sorted.forEach((s, k) => (remap[ids.get(s)!] = k));
+  const codes = new Int32Array(text.length);
+  const counts = new Array<number>(sorted.length).fill(0);
+  let missing = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = firstCodes[i];
+    if (c < 0) {
+      codes[i] = -1;
+      missing++;
+    } else {
+      codes[i] = remap[c];
+      counts[remap[c]]++;
+    }
+  }
+  return { name, kind: 'category', codes, categories: sorted, counts, missing };
+}
+
+/** Builds a numeric column, computing its finite range. */
+export function numberColumn(name: string, values: Float64Array): NumberColumn {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min > max) min = max = NaN;
+  return { name, kind: 'number', values, min, max };
+}
+
+/** Integer-valued numeric columns with few distinct values become categories; others stay numeric. */
+function numericOrCategory(name: string, values: Float64Array): PointColumn {
+  const distinct = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) return numberColumn(name, values);
+    distinct.add(v);
+    if (distinct.size > MAX_INTEGER_CATEGORIES) return numberColumn(name, values);
+  }
+  if (distinct.size === 0) return numberColumn(name, values);
+  return categoryColumn(
+    name,
+    Array.from(values, (v) => (Number.isNaN(v) ? null : String(v))),
+  );
+}
+
+function extentOf(x: Float32Array, y: Float32Array): PointData['extent'] {
+  let xmin = Infinity;
+  let xmax = -Infinity;
+  let ymin = Infinity;
+  let ymax = -Infinity;
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i];
+    const b = y[i];
+    if (a < xmin) xmin = a;
+    if (a > xmax) xmax = a;
+    if (b < ymin) ymin = b;
+    if (b > ymax) ymax = b;
+  }
+  if (!(xmin <= xmax)) xmin = xmax = 0;
+  if (!(ymin <= ymax)) ymin = ymax = 0;
+  return { xmin, xmax, ymin, ymax };
+}
+
+/**
+ * Decodes a run's points table (`index`, `x`, `y`, optional `error`, `label`, `isNew`, metadata).
+ * Throws an Error naming the missing column when x or y is absent.
+ */
+export function decodePoints(table: Table): DecodedPoints {
+  const n = table.numRows;
+  const xv = table.getChild('x');
+  const yv = table.getChild('y');
+  if (!xv || !yv) throw new Error(`the points table has no ${!xv ? 'x' : 'y'} column (columns: ${table.schema.fields.map((f) => f.name).join(', ')})`);
+  const x = Float32Array.from(numericValues(xv, n));
+  const y = Float32Array.from(numericValues(yv, n));
+  const iv = table.getChild('index');
+  const index = iv ? Int32Array.from(numericValues(iv, n)) : Int32Array.from({ length: n }, (_, i) => i);
+  const nv = table.getChild('isNew');
+  let isNew: Uint8Array | null = null;
+  if (nv) {
+    isNew = new Uint8Array(n);
+    let any = false;
+    for (let i = 0; i < n; i++) if (nv.get(i)) (isNew[i] = 1), (any = true);
+    if (!any) isNew = null;
+  }
+  let error: Float32Array | null = null;
+  let label: CategoryColumn | null = null;
+  const columns: PointColumn[] = [];
+  const raw: RawColumn[] = [];
+  for (const field of table.schema.fields) {
+    if (RESERVED.has(field.name)) continue;
+    const vec = table.getChild(field.name)!;
+    if (isNumeric(field.type)) {
+      const values = numericValues(vec, n);
+      raw.push({ name: field.name, kind: 'number', get: (r) => (Number.isNaN(values[r]) ? null : values[r]) });
+      if (field.name === 'error') {
+        error = Float32Array.from(values);
+        columns.push(numberColumn('error', values));
+      } else if (field.name === 'label') {
+        label = categoryColumn('label', Array.from(values, (v) => (Number.isNaN(v) ? null : String(v))));
+        columns.unshift(label);
+      } else {
+        columns.push(numericOrCategory(field.name, values));
+      }
+    } else {
+      const text = textValues(vec, n);
+      raw.push({ name: field.name, kind: 'text', get: (r) => text[r] });
+      const col = categoryColumn(field.name, text);
+      if (field.name === 'label') {
+        label = col;
+        columns.unshift(col);
+      } else if (col.categories.length <= MAX_TEXT_CATEGORIES) {
+        columns.push(col);
+      }
+    }
+  }
+  // label first, then error, then the rest in file order
+  columns.sort((a, b) => rank(a.name) - rank(b.name));
+  return { n, index, x, y, error, isNew, label, columns, extent: extentOf(x, y), raw };
+}
+
+function rank(name: string): number {
+  return name === 'label' ? 0 : name === 'error' ? 1 : 2;
+}
+
+/** Maps an input row index to its position in the points arrays (or -1). */
+export function indexLookup(index: Int32Array): (rowIndex: number) => number {
+  let identity = true;
+  for (let i = 0; i < index.length; i++) if (index[i] !== i) (identity = false), (i = index.length);
+  if (identity) return (r) => (r >= 0 && r < index.length ? r : -1);
+  const map = new Map<number, number>();
+  for (let i = 0; i < index.length; i++) map.set(index[i], i);
+  return (r) => map.get(r) ?? -1;
+}

@@ -1,0 +1,125 @@
+// The detail panel of one point: original and reconstruction side by side (images for image datasets,
+// values otherwise), its reconstruction error, its metadata, and its nearest neighbours in code space.
+import type { RunManifest } from '../../../pipeline/types.js';
+import type { Api, ItemDetail, Neighbor } from '../api.js';
+import type { DecodedPoints } from '../points.js';
+import { fill, formatNumber, h } from './dom.js';
+
+export interface DetailContext {
+  api: Api;
+  runId: string;
+  manifest: RunManifest;
+  points: DecodedPoints;
+  /** Position of the point in the points arrays. */
+  position: number;
+  /** Input row index → position (-1 when absent). */
+  positionOf: (row: number) => number;
+  /** Called with the neighbours' positions once known (to highlight them on the map). */
+  onNeighbors: (positions: number[]) => void;
+  onSelectRow: (row: number) => void;
+  onZoom: () => void;
+  onClose: () => void;
+  colorOf: (position: number) => string;
+}
+
+function numbers(v: unknown): number[] | null {
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number' || x === null)) return v as number[];
+  return null;
+}
+
+export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
+  const { api, runId, manifest, points, position: i } = ctx;
+  const row = points.index[i];
+  const image = manifest.dataset.image;
+  const labelText = points.label ? (points.label.codes[i] >= 0 ? points.label.categories[points.label.codes[i]] : '—') : null;
+  const meta = h('dl', { className: 'kv' });
+  for (const col of points.raw) meta.append(h('dt', null, col.name), h('dd', null, formatNumber(col.get(i))));
+  meta.append(h('dt', null, 'map x, y'), h('dd', null, `${formatNumber(points.x[i])}, ${formatNumber(points.y[i])}`));
+  const body = h('div', { className: 'detail-body' });
+  const neighborsEl = h('div', { className: 'neighbors' }, h('p', { className: 'muted small' }, 'Loading neighbours…'));
+  if (image) {
+    body.append(
+      h(
+        'div',
+        { className: 'pair' },
+        h('figure', null, h('img', { src: api.imageUrl(runId, row), alt: `row ${row}, original`, className: 'pixelated', width: 112, height: 112 }), h('figcaption', null, 'original')),
+        manifest.config.reducer !== 'none'
+          ? h('figure', null, h('img', { src: api.reconstructionUrl(runId, row), alt: `row ${row}, reconstruction`, className: 'pixelated', width: 112, height: 112 }), h('figcaption', null, 'reconstruction'))
+          : null,
+      ),
+    );
+  }
+  const valuesEl = h('div', { className: 'values' });
+  body.append(valuesEl);
+  fill(
+    el,
+    h(
+      'div',
+      { className: 'panel-head' },
+      h('h3', null, h('span', { className: 'swatch', style: `background:${ctx.colorOf(i)}` }), `Row ${row}`, labelText !== null ? h('span', { className: 'muted' }, ` · label ${labelText}`) : null),
+      h(
+        'div',
+        null,
+        h('button', { type: 'button', className: 'icon', title: 'Zoom to this point', onclick: (() => ctx.onZoom()) as EventListener }, 'Zoom'),
+        h('button', { type: 'button', className: 'icon', title: 'Close', 'aria-label': 'Close detail', onclick: (() => ctx.onClose()) as EventListener }, '✕'),
+      ),
+    ),
+    points.error ? h('p', { className: 'error-line' }, 'reconstruction error ', h('strong', null, formatNumber(points.error[i])), errorRank(points.error, i)) : null,
+    body,
+    h('h4', null, 'Nearest neighbours in code space'),
+    neighborsEl,
+    h('details', null, h('summary', null, 'Metadata'), meta),
+  );
+
+  api.item(runId, row).then(
+    (item: ItemDetail) => {
+      if (image) return;
+      const orig = numbers(item.values) ?? numbers(item.features) ?? numbers(item.original);
+      const rec = numbers(item.reconstruction);
+      if (!orig) return;
+      const names = manifest.dataset.features ?? [];
+      const table = h('table', { className: 'values-table' }, h('thead', null, h('tr', null, h('th', null, 'feature'), h('th', null, 'original'), rec ? h('th', null, 'reconstruction') : null)));
+      const tb = h('tbody');
+      orig.slice(0, 200).forEach((v, k) => tb.append(h('tr', null, h('td', null, names[k] ?? `#${k}`), h('td', { className: 'num' }, formatNumber(v)), rec ? h('td', { className: 'num' }, formatNumber(rec[k])) : null)));
+      table.append(tb);
+      fill(valuesEl, table, orig.length > 200 ? h('p', { className: 'muted small' }, `first 200 of ${orig.length} values`) : null);
+    },
+    (err: Error) => fill(valuesEl, h('p', { className: 'muted small' }, `values unavailable: ${err.message}`)),
+  );
+
+  api.neighbors(runId, row, 10).then(
+    (list: Neighbor[]) => {
+      const positions = list.map((n) => ctx.positionOf(n.index)).filter((p) => p >= 0);
+      ctx.onNeighbors(positions);
+      const ul = h('ul', { className: image ? 'neighbor-grid' : 'neighbor-list' });
+      for (const n of list) {
+        const p = ctx.positionOf(n.index);
+        const lab = p >= 0 && points.label && points.label.codes[p] >= 0 ? points.label.categories[points.label.codes[p]] : null;
+        ul.append(
+          h(
+            'li',
+            null,
+            h(
+              'button',
+              { type: 'button', className: 'neighbor', title: `row ${n.index}${n.distance !== null ? `, distance ${formatNumber(n.distance)}` : ''}`, onclick: (() => ctx.onSelectRow(n.index)) as EventListener },
+              image ? h('img', { src: api.imageUrl(runId, n.index), alt: `row ${n.index}`, className: 'pixelated', width: 48, height: 48, loading: 'lazy' }) : null,
+              h('span', { className: 'swatch', style: `background:${p >= 0 ? ctx.colorOf(p) : '#999'}` }),
+              h('span', null, lab !== null ? lab : `#${n.index}`),
+              n.distance !== null ? h('span', { className: 'muted small' }, formatNumber(n.distance)) : null,
+            ),
+          ),
+        );
+      }
+      fill(neighborsEl, list.length ? ul : h('p', { className: 'muted small' }, 'no neighbours'));
+    },
+    (err: Error) => fill(neighborsEl, h('p', { className: 'muted small' }, `neighbours unavailable: ${err.message}`)),
+  );
+}
+
+function errorRank(err: Float32Array, i: number): HTMLElement {
+  let below = 0;
+  const v = err[i];
+  for (let k = 0; k < err.length; k++) if (err[k] < v) below++;
+  const pct = (100 * below) / Math.max(1, err.length);
+  return h('span', { className: 'muted' }, ` · higher than ${pct.toFixed(0)} % of rows`);
+}

@@ -1,0 +1,83 @@
+// The legend: categories with swatches and counts (click hides, a second click isolates, a third shows
+// all; shift-click toggles one), or a sequential color bar for numeric columns.
+import { axisBottom, scaleLinear, scaleLog, select } from 'd3';
+import type { ColorEncoding } from '../colors.js';
+import { formatNumber, h, fill } from './dom.js';
+
+export interface LegendHandlers {
+  onCategory: (cat: number, shift: boolean) => void;
+  onShowAll: () => void;
+}
+
+export function renderLegend(
+  el: HTMLElement,
+  enc: ColorEncoding,
+  hidden: ReadonlySet<number>,
+  handlers: LegendHandlers,
+): void {
+  if (enc.kind === 'none') {
+    fill(el, h('p', { className: 'muted' }, 'One color for every point.'));
+    return;
+  }
+  if (enc.kind === 'category') {
+    const col = enc.column;
+    const total = col.counts.reduce((a, b) => a + b, 0) + col.missing;
+    const list = h('ul', { className: 'legend-list', role: 'list' });
+    col.categories.forEach((name, c) => {
+      const off = hidden.has(c);
+      const pct = total ? ((100 * col.counts[c]) / total).toFixed(1) : '0';
+      const button = h(
+        'button',
+        {
+          type: 'button',
+          className: `legend-item${off ? ' off' : ''}`,
+          'aria-pressed': String(!off),
+          'data-category': name,
+          title: `${name}: ${col.counts[c]} points (${pct} %). Click: hide · again: only this · again: all. Shift-click: toggle.`,
+          onclick: ((e: MouseEvent) => handlers.onCategory(c, e.shiftKey)) as EventListener,
+        },
+        h('span', { className: 'swatch', style: `background:${enc.palette[c]}` }),
+        h('span', { className: 'legend-name' }, name),
+        h('span', { className: 'legend-count' }, formatNumber(col.counts[c])),
+      );
+      list.append(h('li', null, button));
+    });
+    const shown = col.categories.length - hidden.size;
+    fill(
+      el,
+      h(
+        'div',
+        { className: 'legend-head' },
+        h('span', null, `${col.name} · ${col.categories.length} classes${col.missing ? ` · ${col.missing} missing` : ''}`),
+        hidden.size
+          ? h('button', { type: 'button', className: 'link', onclick: (() => handlers.onShowAll()) as EventListener }, `show all (${shown}/${col.categories.length})`)
+          : null,
+      ),
+      list,
+    );
+    return;
+  }
+  // numeric: a color bar with an axis
+  const width = 260;
+  const [lo, hi] = enc.domain;
+  const canvas = h('canvas', { width: 256, height: 1, className: 'colorbar' });
+  const ctx = canvas.getContext('2d');
+  if (ctx) {
+    for (let i = 0; i < 256; i++) {
+      ctx.fillStyle = enc.interpolate(i / 255);
+      ctx.fillRect(i, 0, 1, 1);
+    }
+  }
+  const svg = select(document.createElementNS('http://www.w3.org/2000/svg', 'svg')).attr('width', width + 16).attr('height', 22);
+  const scale = (enc.log ? scaleLog() : scaleLinear()).domain([lo, hi]).range([0, width]);
+  svg
+    .append('g')
+    .attr('transform', 'translate(8,1)')
+    .call(axisBottom(scale).ticks(enc.log ? 4 : 5, enc.log ? '~g' : '~s').tickSizeOuter(0));
+  fill(
+    el,
+    h('div', { className: 'legend-head' }, h('span', null, `${enc.column.name}${enc.log ? ' (log scale)' : ''}`)),
+    h('div', { className: 'colorbar-wrap' }, canvas, svg.node()),
+    h('p', { className: 'muted small' }, `1st–99th percentile: ${formatNumber(lo)} – ${formatNumber(hi)}; range ${formatNumber(enc.column.min)} – ${formatNumber(enc.column.max)}`),
+  );
+}

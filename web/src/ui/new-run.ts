@@ -1,0 +1,193 @@
+// The new-run form: dataset, autoencoder variant and hyperparameters, t-SNE settings. Starts a run through
+// POST /api/runs and shows live progress from the event stream (stage, progress, growing loss curve),
+// then hands the finished run's id back to the app. Fields, defaults and help come from the one
+// configuration schema (pipeline/config.ts).
+import { CONFIG_SCHEMA, type ConfigKey } from '../../../pipeline/config.js';
+import type { RunConfig } from '../../../pipeline/types.js';
+import type { Api, RunEvent } from '../api.js';
+import { lineChart } from './charts.js';
+import { fill, formatNumber, h } from './dom.js';
+
+const BUILTIN_DATASETS = ['mnist', 'fashion-mnist', 'iris', 'penguins'];
+
+const GROUPS: { title: string; keys: ConfigKey[] }[] = [
+  { title: 'Data', keys: ['dataset', 'limit', 'name'] },
+  { title: 'Autoencoder', keys: ['reducer', 'variant', 'codeSize', 'layers', 'activation', 'loss', 'epochs', 'batchSize', 'learningRate'] },
+  { title: 't-SNE', keys: ['tsneEngine', 'perplexity', 'iterations', 'seed'] },
+];
+
+/** Form defaults that differ from the CLI's (a quick interactive run). */
+const FORM_DEFAULTS: Partial<Record<ConfigKey, unknown>> = { dataset: 'mnist', limit: 2000, epochs: 10 };
+
+function label(key: string): string {
+  return key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase()).replace('Tsne', 't-SNE');
+}
+
+export class NewRunDialog {
+  readonly dialog: HTMLDialogElement;
+  private form: HTMLFormElement;
+  private progress: HTMLDivElement;
+  private close: (() => void) | null = null;
+
+  constructor(
+    private api: Api,
+    private onDone: (id: string) => void,
+  ) {
+    this.form = h('form', { className: 'new-run-form', method: 'dialog' });
+    this.progress = h('div', { className: 'run-progress', 'aria-live': 'polite' });
+    this.dialog = h('dialog', { className: 'new-run', 'aria-labelledby': 'new-run-title' }, h('h2', { id: 'new-run-title' }, 'New run'), this.form, this.progress);
+    document.body.append(this.dialog);
+    this.buildForm();
+  }
+
+  open(): void {
+    this.progress.replaceChildren();
+    this.form.hidden = false;
+    this.dialog.showModal();
+    (this.form.querySelector('input, select') as HTMLElement | null)?.focus();
+  }
+
+  private field(key: ConfigKey): HTMLElement {
+    const spec = CONFIG_SCHEMA[key] as { type: string; default: unknown; doc: string; values?: readonly string[]; min?: number; max?: number };
+    const def = FORM_DEFAULTS[key] ?? spec.default;
+    const id = `nr-${key}`;
+    let input: HTMLInputElement | HTMLSelectElement;
+    if (spec.type === 'enum') {
+      input = h('select', { id, name: key }, ...(spec.values ?? []).map((v) => h('option', { value: v, selected: v === def }, v)));
+    } else if (key === 'dataset') {
+      input = h('input', { id, name: key, list: 'nr-datasets', value: String(def ?? ''), required: true, autocomplete: 'off' });
+    } else {
+      const numeric = spec.type === 'int' || spec.type === 'number';
+      input = h('input', {
+        id,
+        name: key,
+        type: numeric ? 'number' : 'text',
+        step: spec.type === 'number' ? 'any' : numeric ? '1' : null,
+        min: spec.min ?? null,
+        max: spec.max ?? null,
+        value: def === null || def === undefined ? '' : Array.isArray(def) ? def.join(',') : String(def),
+        placeholder: def === null ? 'default' : null,
+      });
+    }
+    return h('label', { className: 'field', title: spec.doc, for: id }, h('span', null, label(key)), input, h('small', null, spec.doc));
+  }
+
+  private buildForm(): void {
+    const datalist = h('datalist', { id: 'nr-datasets' }, ...BUILTIN_DATASETS.map((d) => h('option', { value: d })));
+    const token = h('input', { id: 'nr-token', type: 'password', autocomplete: 'off', value: sessionStorage.getItem('latentmap-token') ?? '' });
+    const error = h('p', { className: 'form-error', role: 'alert' });
+    fill(
+      this.form,
+      datalist,
+      ...GROUPS.map((g) => h('fieldset', null, h('legend', null, g.title), ...g.keys.map((k) => this.field(k)))),
+      h('details', null, h('summary', null, 'Access token'), h('label', { className: 'field', for: 'nr-token' }, h('span', null, 'Token (when the server requires one)'), token)),
+      error,
+      h(
+        'div',
+        { className: 'form-actions' },
+        h('button', { type: 'button', className: 'secondary', onclick: (() => this.dialog.close()) as EventListener }, 'Cancel'),
+        h('button', { type: 'submit', className: 'primary' }, 'Start run'),
+      ),
+    );
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      sessionStorage.setItem('latentmap-token', token.value);
+      const config = this.readConfig();
+      error.textContent = '';
+      this.api.startRun(config).then(
+        (id) => this.watch(id),
+        (err: Error) => (error.textContent = err.message),
+      );
+    });
+  }
+
+  /** Only the fields the user set or that differ from the schema default are sent. */
+  private readConfig(): Partial<RunConfig> {
+    const out: Record<string, unknown> = {};
+    const data = new FormData(this.form);
+    for (const g of GROUPS) {
+      for (const key of g.keys) {
+        const raw = String(data.get(key) ?? '').trim();
+        const spec = CONFIG_SCHEMA[key] as { type: string; default: unknown };
+        if (raw === '') continue;
+        let v: unknown = raw;
+        if (spec.type === 'int' || spec.type === 'number') v = Number(raw);
+        else if (spec.type === 'intList') v = raw.split(/[\s,]+/).filter(Boolean).map(Number);
+        const def = spec.default;
+        if (JSON.stringify(v) === JSON.stringify(def) && !(key in FORM_DEFAULTS)) continue;
+        out[key] = v;
+      }
+    }
+    return out as Partial<RunConfig>;
+  }
+
+  private watch(id: string): void {
+    this.form.hidden = true;
+    const stageEl = h('div', { className: 'stage' }, 'queued');
+    const bar = h('progress', { max: 1, value: 0 });
+    const chart = h('div', { className: 'charts' });
+    const log = h('p', { className: 'muted small' });
+    const cancel = h('button', { type: 'button', className: 'secondary' }, 'Cancel run');
+    const closeBtn = h('button', { type: 'button', className: 'secondary', onclick: (() => this.dialog.close()) as EventListener }, 'Close');
+    cancel.addEventListener('click', () => {
+      this.api.cancelRun(id).catch((err: Error) => (log.textContent = err.message));
+    });
+    fill(this.progress, h('p', null, 'Run ', h('code', null, id)), stageEl, bar, chart, log, h('div', { className: 'form-actions' }, cancel, closeBtn));
+    const loss: [number, number][] = [];
+    const valLoss: [number, number][] = [];
+    const kl: [number, number][] = [];
+    let last = 0;
+    const redraw = () => {
+      chart.replaceChildren();
+      if (loss.length) {
+        chart.append(
+          lineChart(
+            [
+              { name: 'train', color: '#0072B2', points: loss },
+              { name: 'validation', color: '#D55E00', points: valLoss, dashed: true },
+            ],
+            { title: 'Loss', xLabel: 'epoch' },
+          ),
+        );
+      }
+      if (kl.length) chart.append(lineChart([{ name: 'KL', color: '#009E73', points: kl }], { title: 't-SNE KL', xLabel: 'iteration' }));
+    };
+    this.close?.();
+    this.close = this.api.events(
+      id,
+      (e: RunEvent) => {
+        if (e.type === 'done' || e.type === 'complete') {
+          stageEl.textContent = 'complete';
+          bar.value = 1;
+          this.close?.();
+          this.dialog.close();
+          this.onDone(id);
+          return;
+        }
+        if (e.type === 'failed' || e.type === 'error' || e.type === 'cancelled') {
+          stageEl.textContent = e.type;
+          log.textContent = String(e.error ?? e.message ?? 'the run failed');
+          log.className = 'form-error';
+          cancel.hidden = true;
+          return;
+        }
+        if (e.stage) stageEl.textContent = `${e.stage}${typeof e.progress === 'number' ? ` · ${Math.round(e.progress * 100)} %` : ''}`;
+        if (typeof e.progress === 'number') bar.value = e.progress;
+        if (typeof e.epoch === 'number' && typeof e.loss === 'number' && (loss.length === 0 || loss[loss.length - 1][0] !== e.epoch)) {
+          loss.push([e.epoch, e.loss]);
+          if (typeof e.valLoss === 'number') valLoss.push([e.epoch, e.valLoss]);
+        }
+        if (typeof e.kl === 'number' && typeof e.iteration === 'number') kl.push([e.iteration, e.kl]);
+        if (e.message) log.textContent = e.message;
+        else if (typeof e.loss === 'number') log.textContent = `loss ${formatNumber(e.loss)}`;
+        const now = performance.now();
+        if (now - last > 250) {
+          last = now;
+          redraw();
+        }
+      },
+      (message) => (log.textContent = message),
+    );
+    this.dialog.addEventListener('close', () => redraw(), { once: true });
+  }
+}

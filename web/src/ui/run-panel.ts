@@ -1,0 +1,82 @@
+// The run panel: dataset, configuration, stage timings, metrics, loss and KL curves.
+import type { History, RunManifest } from '../../../pipeline/types.js';
+import { lineChart } from './charts.js';
+import { fill, formatNumber, formatSeconds, h } from './dom.js';
+
+function dl(rows: [string, unknown][]): HTMLDListElement {
+  const el = h('dl', { className: 'kv' });
+  for (const [k, v] of rows) {
+    if (v === undefined) continue;
+    el.append(h('dt', null, k), h('dd', null, typeof v === 'number' ? formatNumber(v) : v === null ? '—' : String(v)));
+  }
+  return el;
+}
+
+export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History | null): void {
+  const c = m.config;
+  const ds = m.dataset;
+  const stages = ['load', 'prepare', 'train', 'encode', 'tsne', 'metrics', 'write'].filter((s) => typeof m.timings?.[s] === 'number');
+  const total = m.timings?.total ?? stages.reduce((a, s) => a + (m.timings[s] ?? 0), 0);
+  const bars = h('div', { className: 'timing-bars' });
+  const palette: Record<string, string> = { load: '#56B4E9', prepare: '#009E73', train: '#E69F00', encode: '#CC79A7', tsne: '#0072B2', metrics: '#D55E00', write: '#999' };
+  const stack = h('div', { className: 'timing-stack', role: 'img', 'aria-label': 'stage timings' });
+  for (const s of stages) {
+    const v = m.timings[s];
+    const pct = total > 0 ? (100 * v) / total : 0;
+    stack.append(h('span', { style: `width:${pct}%;background:${palette[s] ?? '#888'}`, title: `${s}: ${formatSeconds(v)}` }));
+    bars.append(h('div', { className: 'timing-row' }, h('span', { className: 'swatch', style: `background:${palette[s] ?? '#888'}` }), h('span', null, s), h('span', { className: 'num' }, formatSeconds(v))));
+  }
+  const met = m.metrics ?? ({} as RunManifest['metrics']);
+  const rec = met.reconstruction ?? { loss: null, train: null, validation: null };
+  const reducer = c?.reducer ?? 'autoencoder';
+  const model =
+    reducer === 'autoencoder'
+      ? `${c.variant} autoencoder ${[ds.columns, ...(c.layers ?? []), c.codeSize].join('→')} (${c.activation}, ${rec.loss ?? c.loss})`
+      : reducer === 'pca'
+        ? `PCA, ${c.codeSize} components`
+        : 'none (t-SNE on scaled values)';
+  const charts = h('div', { className: 'charts' });
+  if (history && history.epochs?.length) {
+    charts.append(
+      lineChart(
+        [
+          { name: 'train', color: '#0072B2', points: history.epochs.map((e) => [e.epoch, e.loss]) },
+          { name: 'validation', color: '#D55E00', points: history.epochs.filter((e) => e.valLoss !== null).map((e) => [e.epoch, e.valLoss as number]), dashed: true },
+        ],
+        { title: 'Reconstruction loss', xLabel: 'epoch' },
+      ),
+    );
+  }
+  if (history && history.tsne?.length) {
+    charts.append(lineChart([{ name: 'KL', color: '#009E73', points: history.tsne.map((t) => [t.iteration, t.kl]) }], { title: 't-SNE KL divergence', xLabel: 'iteration' }));
+  }
+  fill(
+    el,
+    h('h3', null, m.name || m.id),
+    h('p', { className: 'muted small' }, `${m.id} · ${new Date(m.createdAt).toLocaleString()}${m.base ? ` · transform of ${m.base}` : ''}`),
+    dl([
+      ['dataset', `${ds.name} (${formatNumber(ds.rows)} × ${formatNumber(ds.columns)})`],
+      ['label', ds.label ?? '—'],
+      ['model', model],
+      ['training', reducer === 'autoencoder' ? `${c.epochs} epochs max, batch ${c.batchSize}, lr ${c.learningRate}, ${c.optimizer}` : undefined],
+      ['t-SNE', `${c?.tsneEngine ?? '?'} engine, perplexity ${c?.perplexity}, ${met.tsne?.iterations ?? c?.iterations} iterations`],
+      ['backend', m.backend],
+      ['seed', c?.seed],
+    ]),
+    h('h4', null, 'Metrics'),
+    dl([
+      ['reconstruction (train)', rec.train],
+      ['reconstruction (validation)', rec.validation],
+      ['t-SNE KL', met.tsne?.kl ?? null],
+      ['trustworthiness', met.trustworthiness],
+      ['kNN preservation', met.knnPreservation],
+      ['label accuracy (kNN)', met.labelAccuracy],
+    ]),
+    h('h4', null, `Timings · ${formatSeconds(total)}`),
+    stack,
+    bars,
+    charts,
+    m.notes?.length ? h('details', null, h('summary', null, `Notes (${m.notes.length})`), h('ul', null, ...m.notes.map((n) => h('li', null, n)))) : null,
+    h('details', null, h('summary', null, 'Full configuration'), h('pre', { className: 'config' }, JSON.stringify(c, null, 2))),
+  );
+}

@@ -1,0 +1,81 @@
+// The view lives in the URL hash, so a reload or a shared link restores it:
+//   #run=ID&color=label&view=cx,cy,k&hide=3,7&sel=lasso:x,y,x,y,...&point=12&q=text&compare=ID2&mode=lasso
+// Pure: parse and format only; the app reads and writes location.hash.
+
+export interface ViewState {
+  run: string | null;
+  /** Second run shown side by side. */
+  compare: string | null;
+  /** Column colored by ("" = none, null = the default). */
+  color: string | null;
+  /** Map view: the data point at the center of the canvas and the zoom factor. */
+  view: { cx: number; cy: number; k: number } | null;
+  /** Hidden category names of the color column. */
+  hidden: string[];
+  /** Selection shape in data coordinates. */
+  selection: { kind: 'rect' | 'lasso'; polygon: number[] } | null;
+  /** Row index shown in the detail panel. */
+  point: number | null;
+  /** Search text. */
+  search: string;
+}
+
+export function emptyState(): ViewState {
+  return { run: null, compare: null, color: null, view: null, hidden: [], selection: null, point: null, search: '' };
+}
+
+function num(s: string): number {
+  const v = Number(s);
+  return Number.isFinite(v) ? v : NaN;
+}
+
+/** Short but precise enough number text (6 significant digits, no trailing zeros). */
+export function fmt(v: number): string {
+  if (v === 0) return '0';
+  return String(Number(v.toPrecision(6)));
+}
+
+/** Parses a location hash (with or without '#'). Malformed parts are ignored, never thrown. */
+export function parseState(hash: string): ViewState {
+  const s = emptyState();
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  s.run = params.get('run') || null;
+  s.compare = params.get('compare') || null;
+  s.color = params.has('color') ? params.get('color') : null;
+  const view = params.get('view');
+  if (view) {
+    const [cx, cy, k] = view.split(',').map(num);
+    if (Number.isFinite(cx) && Number.isFinite(cy) && k > 0) s.view = { cx, cy, k };
+  }
+  const hide = params.get('hide');
+  if (hide) s.hidden = hide.split(',').map((h) => decodeURIComponent(h)).filter((h) => h !== '');
+  const sel = params.get('sel');
+  if (sel) {
+    const m = /^(rect|lasso):(.+)$/.exec(sel);
+    if (m) {
+      const poly = m[2].split(',').map(num);
+      if (poly.length >= 6 && poly.length % 2 === 0 && poly.every(Number.isFinite)) {
+        s.selection = { kind: m[1] as 'rect' | 'lasso', polygon: poly };
+      }
+    }
+  }
+  const point = params.get('point');
+  if (point !== null && /^\d+$/.test(point)) s.point = Number(point);
+  s.search = params.get('q') ?? '';
+  return s;
+}
+
+/** Formats a state as a hash (without '#'); empty fields are left out. */
+export function formatState(s: ViewState): string {
+  const parts: string[] = [];
+  const add = (k: string, v: string) => parts.push(`${k}=${encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3A/g, ':')}`);
+  if (s.run) add('run', s.run);
+  if (s.compare) add('compare', s.compare);
+  if (s.color !== null) add('color', s.color);
+  if (s.view) add('view', `${fmt(s.view.cx)},${fmt(s.view.cy)},${fmt(s.view.k)}`);
+  if (s.hidden.length) add('hide', s.hidden.map((h) => encodeURIComponent(h)).join(','));
+  if (s.selection) add('sel', `${s.selection.kind}:${s.selection.polygon.map(fmt).join(',')}`);
+  if (s.point !== null) add('point', String(s.point));
+  if (s.search) add('q', s.search);
+  return parts.join('&');
+}
