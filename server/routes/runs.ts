@@ -35,9 +35,26 @@ export async function runOr404(ctx: ServerContext, id: string): Promise<Awaited<
   }
 }
 
+/** Parses raw request bytes as JSON: empty, non-UTF-8 and malformed bodies are 400s. */
+export function parseJsonBody(raw: unknown): unknown {
+  if (!Buffer.isBuffer(raw) || raw.length === 0) {
+    throw new HttpError(400, 'send the run configuration as a JSON object in the request body (it may be {})');
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new HttpError(400, 'request body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'request body is not valid JSON');
+  }
+}
+
 /** Validates a POST body as a run configuration; the runs directory is always the server's own. */
 export function configFromBody(body: unknown, runsDir: string): Partial<RunConfig> {
-  if (body === undefined) throw new HttpError(400, 'send the run configuration as a JSON object (it may be {})');
   const partial = parsePartialConfig(body, 'request body');
   if (partial.runsDir !== undefined) {
     if (path.resolve(partial.runsDir) !== path.resolve(runsDir)) {
@@ -91,7 +108,8 @@ export function runsRoutes(ctx: ServerContext): Router {
     sendCached(req, res, await ctx.cache.history(id));
   });
 
-  const parseBody = express.json({ limit: ctx.bodyLimit, strict: true, type: 'application/json' });
+  // Raw bytes, parsed here: an empty body is an error, not silently {}.
+  const readBody = express.raw({ limit: ctx.bodyLimit, type: () => true });
 
   router.post(
     '/api/runs',
@@ -101,9 +119,9 @@ export function runsRoutes(ctx: ServerContext): Router {
       requireJson(req);
       next();
     },
-    parseBody,
+    readBody,
     async (req, res) => {
-      const config = configFromBody(req.body, ctx.store.dir);
+      const config = configFromBody(parseJsonBody(req.body), ctx.store.dir);
       const job = await ctx.jobs.submit(config);
       res.setHeader('Location', `/api/runs/${job.id}`);
       res.setHeader('Cache-Control', 'no-store');

@@ -1,0 +1,231 @@
+// Every refusal of the HTTP API over real HTTP: traversal, bad ids and indexes, bodies, tokens, rate limits,
+// cross-origin writes, foreign Host headers; and no error ever carries a stack trace or a file path.
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { JobQueue } from '../../server/jobs.js';
+import { tempRunsDir, writeFixtureRun } from './fixtures.js';
+import { listen, request, type Reply } from './http.js';
+
+const TOKEN = 'test-token-0123456789';
+let runs: { dir: string; cleanup: () => Promise<void> };
+let base: string;
+let close: () => Promise<void>;
+let jobs: JobQueue;
+const started: string[][] = [];
+
+function expectCleanError(r: Reply, status: number): void {
+  expect(r.status, r.text).toBe(status);
+  expect(r.headers['content-type']).toMatch(/^application\/json/);
+  const body = r.json();
+  expect(Object.keys(body)).toContain('error');
+  expect(typeof body.error).toBe('string');
+  expect(r.text).not.toMatch(/\bat .+\(.+:\d+:\d+\)|node_modules|\.ts:\d+/);
+  expect(r.text).not.toContain(runs.dir);
+  expect(r.text).not.toContain(process.cwd());
+}
+
+beforeAll(async () => {
+  runs = await tempRunsDir();
+  await writeFixtureRun(runs.dir, { id: 'run1', rows: 20 });
+  // A queue whose jobs never really start (the command records its arguments and sleeps), so POSTs are cheap.
+  jobs = new JobQueue({
+    runsDir: runs.dir,
+    concurrency: 1,
+    command: (j) => {
+      started.push([j.id]);
+      return { file: process.execPath, args: ['-e', 'setTimeout(() => {}, 60000)'] };
+    },
+    killGraceMs: 500,
+  });
+  const app = createApp({
+    runsDir: runs.dir,
+    token: TOKEN,
+    jobs,
+    webRoot: '/nonexistent-web-root',
+    rateLimit: { capacity: 1000, refillPerSecond: 1 },
+    log: () => {},
+  });
+  ({ base, close } = await listen(app));
+});
+
+afterAll(async () => {
+  await jobs.close();
+  await close();
+  await runs.cleanup();
+});
+
+const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+describe('path traversal and ids', () => {
+  it('refuses traversal attempts, plain and percent-encoded, without touching files outside', async () => {
+    const attempts = [
+      '/api/runs/..%2F..%2Fetc/points',
+      '/api/runs/..%2f..%2fetc%2fpasswd',
+      '/api/runs/%2E%2E/points',
+      '/api/runs/..%5C..%5Cwindows/points',
+      '/api/runs/run1%2F..%2F..%2Fetc/history',
+      '/api/runs/%2Fetc%2Fpasswd/items/0',
+      '/api/runs/.jobs/points',
+      '/api/runs/.tmp-run1-1/points',
+    ];
+    for (const p of attempts) {
+      const r = await request(base, p);
+      expect([400, 404], p).toContain(r.status);
+      expectCleanError(r, r.status);
+      expect(r.text).not.toContain('root:');
+    }
+    for (const p of ['/api/runs/../../etc/passwd', '/api/runs/../../../etc/points', '/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd']) {
+      const r = await request(base, p);
+      expect([400, 404], p).toContain(r.status);
+      expectCleanError(r, r.status);
+      expect(r.text).not.toContain('root:');
+    }
+  });
+
+  it('answers 400 for malformed ids and 404 for well-formed unknown ones', async () => {
+    for (const id of ['a.b', '-leading-dash', 'x'.repeat(121), '%00', 'a%20b', '%E0%A4%A']) {
+      expectCleanError(await request(base, `/api/runs/${id}`), 400);
+    }
+    expectCleanError(await request(base, '/api/runs/no-such-run'), 404);
+    expectCleanError(await request(base, '/api/runs/no-such-run/points'), 404);
+    expectCleanError(await request(base, '/api/runs/no-such-run/neighbors/0'), 404);
+    expectCleanError(await request(base, '/api/runs/no-such-run/events'), 404);
+  });
+});
+
+describe('row indexes', () => {
+  it('refuses non-integer and negative indexes with 400', async () => {
+    for (const idx of ['-1', '1.5', '1e3', 'abc', '0x10', '01', '%201', '99999999999']) {
+      expectCleanError(await request(base, `/api/runs/run1/items/${idx}`), 400);
+      expectCleanError(await request(base, `/api/runs/run1/neighbors/${idx}`), 400);
+    }
+  });
+
+  it('answers 404 for an index past the last row', async () => {
+    for (const p of ['/api/runs/run1/items/20', '/api/runs/run1/neighbors/20', '/api/runs/run1/items/2147483647']) {
+      expectCleanError(await request(base, p), 404);
+    }
+    expect((await request(base, '/api/runs/run1/items/19')).status).toBe(200);
+  });
+});
+
+describe('writes need the token', () => {
+  it('refuses POST and DELETE without a token or with a wrong one', async () => {
+    const body = JSON.stringify({ dataset: 'iris' });
+    const none = await request(base, '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expectCleanError(none, 401);
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    for (const header of [`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, 'Bearer ', `Basic ${TOKEN}`, TOKEN, `Bearer ${TOKEN} extra`]) {
+      const r = await request(base, '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json', authorization: header }, body });
+      expectCleanError(r, 401);
+    }
+    expectCleanError(await request(base, '/api/runs/run1', { method: 'DELETE' }), 401);
+    expectCleanError(await request(base, '/api/runs/run1', { method: 'DELETE', headers: { authorization: 'Bearer nope' } }), 401);
+    expect(started).toHaveLength(0);
+  });
+
+  it('accepts a write with the right token', async () => {
+    const r = await request(base, '/api/runs', { method: 'POST', headers: auth, body: JSON.stringify({ dataset: 'iris', epochs: 2 }) });
+    expect(r.status, r.text).toBe(202);
+    const { id, status } = r.json();
+    // Queued, and already started when the queue was idle.
+    expect(['queued', 'running']).toContain(status);
+    expect(r.headers.location).toBe(`/api/runs/${id}`);
+    const del = await request(base, `/api/runs/${id}`, { method: 'DELETE', headers: auth });
+    expect(del.status, del.text).toBe(200);
+    expect(del.json()).toEqual({ id, status: 'cancelled' });
+  });
+
+  it('lets reads through without a token', async () => {
+    expect((await request(base, '/api/runs/run1')).status).toBe(200);
+  });
+});
+
+describe('request bodies', () => {
+  it('answers 413 for a body over 64 kB', async () => {
+    const big = JSON.stringify({ name: 'x'.repeat(70 * 1024) });
+    expectCleanError(await request(base, '/api/runs', { method: 'POST', headers: auth, body: big }), 413);
+  });
+
+  it('answers 400 for invalid JSON and for JSON that is not an object', async () => {
+    for (const body of ['{"dataset": "iris",', '{dataset: iris}', '', 'null', '[1,2]', '"iris"']) {
+      const r = await request(base, '/api/runs', { method: 'POST', headers: auth, body });
+      expectCleanError(r, 400);
+    }
+  });
+
+  it('answers 415 for a body that is not declared as JSON', async () => {
+    const r = await request(base, '/api/runs', { method: 'POST', headers: { authorization: auth.authorization, 'content-type': 'text/plain' }, body: '{}' });
+    expectCleanError(r, 415);
+  });
+
+  it('names unknown configuration keys and bad values', async () => {
+    const unknown = await request(base, '/api/runs', { method: 'POST', headers: auth, body: JSON.stringify({ dataset: 'iris', codesize: 8 }) });
+    expectCleanError(unknown, 400);
+    expect(unknown.json().error).toMatch(/unknown configuration key "codesize"; did you mean "codeSize"\?/);
+    const bad = await request(base, '/api/runs', { method: 'POST', headers: auth, body: JSON.stringify({ epochs: -3 }) });
+    expectCleanError(bad, 400);
+    expect(bad.json().error).toMatch(/epochs/);
+    const both = await request(base, '/api/runs', { method: 'POST', headers: auth, body: JSON.stringify({ dataset: 'iris', input: 'x.csv' }) });
+    expectCleanError(both, 400);
+  });
+
+  it('refuses a runsDir other than the server’s and writes nothing there', async () => {
+    const r = await request(base, '/api/runs', { method: 'POST', headers: auth, body: JSON.stringify({ dataset: 'iris', runsDir: '/tmp/elsewhere' }) });
+    expectCleanError(r, 400);
+    expect(r.json().error).toMatch(/runsDir/);
+    const same = await request(base, '/api/runs', { method: 'POST', headers: auth, body: JSON.stringify({ dataset: 'iris', runsDir: runs.dir }) });
+    expect(same.status).toBe(202);
+    await request(base, `/api/runs/${same.json().id}`, { method: 'DELETE', headers: auth });
+  });
+});
+
+describe('cancelling', () => {
+  it('answers 404 for an unknown run and 409 for a complete one', async () => {
+    expectCleanError(await request(base, '/api/runs/never-was', { method: 'DELETE', headers: auth }), 404);
+    const r = await request(base, '/api/runs/run1', { method: 'DELETE', headers: auth });
+    expectCleanError(r, 409);
+    expect(await readdir(runs.dir)).toContain('run1');
+  });
+});
+
+describe('cross-site and host checks', () => {
+  it('refuses writes from another origin even with the token', async () => {
+    const r = await request(base, '/api/runs', { method: 'POST', headers: { ...auth, origin: 'http://evil.example' }, body: '{}' });
+    expectCleanError(r, 403);
+  });
+
+  it('refuses requests for another host name when allowedHosts is set', async () => {
+    const other = await listen(createApp({ runsDir: runs.dir, jobs, allowedHosts: ['127.0.0.1', 'localhost'], log: () => {} }));
+    try {
+      expectCleanError(await request(other.base, '/api/runs', { headers: { host: 'evil.example:80' } }), 421);
+      expect((await request(other.base, '/api/runs', { headers: { host: 'localhost:1234' } })).status).toBe(200);
+      expect((await request(other.base, '/api/runs')).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After once a client’s POST burst is spent', async () => {
+    const app = createApp({ runsDir: runs.dir, jobs, rateLimit: { capacity: 3, refillPerSecond: 0.001 }, log: () => {} });
+    const other = await listen(app);
+    try {
+      const statuses: number[] = [];
+      let last: Reply | null = null;
+      for (let i = 0; i < 5; i++) {
+        last = await request(other.base, '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"nope": 1}' });
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([400, 400, 400, 429, 429]);
+      expectCleanError(last!, 429);
+      expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
+      // Reads are not limited.
+      expect((await request(other.base, '/api/runs/run1')).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+});
