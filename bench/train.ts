@@ -1,0 +1,152 @@
+// npm run bench:train — autoencoder training speed and validation loss, side by side:
+//   custom   pipeline/autoencoder trainAutoencoder (hand-written dense gradients, explicit transposes)
+//   fit      tfjs-layers model.fit on the same model, data, split and batch (the baseline, measured in the same run)
+//   pytorch  bench/train_torch.py on the same data and split (when python3 can import torch)
+// per available backend and batch size. samples/s = training rows x epochs / wall seconds (validation included
+// for everyone). Environment: BENCH_EPOCHS (default 3), BENCH_BATCHES (default 256,512),
+// BENCH_BACKENDS (default wasm,cpu; tensorflow when tfjs-node is installed), BENCH_ROWS (default 10000),
+// BENCH_REPEAT (default 1), BENCH_CPU_ROWS (rows for the slow cpu backend, default 2000).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { autoencoderOptions, splitRows, trainAutoencoder, type AutoencoderOptions } from '../pipeline/autoencoder/index.js';
+import { gatherRows } from '../pipeline/autoencoder/train.js';
+import { initBackend } from '../pipeline/backend.js';
+import { defaultConfig } from '../pipeline/config.js';
+import type { Backend, Matrix } from '../pipeline/types.js';
+import { mnistDigits } from './mnist-digits.js';
+
+const env = process.env;
+const epochs = Number(env.BENCH_EPOCHS ?? 3);
+const batches = (env.BENCH_BATCHES ?? '256,512').split(',').map(Number);
+const rows = Number(env.BENCH_ROWS ?? 10000);
+const cpuRows = Number(env.BENCH_CPU_ROWS ?? 2000);
+const repeat = Number(env.BENCH_REPEAT ?? 1);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Row {
+  backend: string;
+  batch: number;
+  method: string;
+  rows: number;
+  epochs: number;
+  samplesPerSecond: number;
+  valLoss: number;
+  ratio?: number;
+}
+
+function optionsFor(batch: number): AutoencoderOptions {
+  const config = { ...defaultConfig(), epochs, batchSize: batch, patience: 0 };
+  return autoencoderOptions(config, 784, 'bce');
+}
+
+async function runCustom(x: Matrix, options: AutoencoderOptions): Promise<{ sps: number; val: number }> {
+  const t0 = performance.now();
+  const ae = await trainAutoencoder(x, options);
+  const seconds = (performance.now() - t0) / 1000;
+  const nTrain = x.rows - Math.round(x.rows * options.validationSplit);
+  const val = ae.summary.validation as number;
+  ae.dispose();
+  return { sps: (nTrain * options.epochs) / seconds, val };
+}
+
+/** The same model through tfjs-layers: Dense layers, Glorot init, adam, binary cross-entropy, model.fit. */
+async function runFit(x: Matrix, options: AutoencoderOptions): Promise<{ sps: number; val: number }> {
+  const split = splitRows(x.rows, options.validationSplit, options.seed);
+  const train = gatherRows(x, split.train);
+  const val = gatherRows(x, split.validation);
+  const model = tf.sequential();
+  const sizes = [...options.layers, options.codeSize, ...[...options.layers].reverse()];
+  sizes.forEach((units, i) =>
+    model.add(tf.layers.dense({ units, activation: i === options.layers.length ? 'linear' : options.activation, ...(i === 0 ? { inputShape: [784] } : {}) })),
+  );
+  model.add(tf.layers.dense({ units: 784, activation: 'sigmoid' }));
+  model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'binaryCrossentropy' });
+  const xt = tf.tensor2d(train.values, [train.rows, 784]);
+  const xv = tf.tensor2d(val.values, [val.rows, 784]);
+  const t0 = performance.now();
+  const h = await model.fit(xt, xt, { epochs: options.epochs, batchSize: options.batchSize, validationData: [xv, xv], shuffle: true, verbose: 0 });
+  const seconds = (performance.now() - t0) / 1000;
+  const vl = h.history.val_loss!;
+  xt.dispose();
+  xv.dispose();
+  model.dispose();
+  return { sps: (train.rows * options.epochs) / seconds, val: vl[vl.length - 1] as number };
+}
+
+function runTorch(x: Matrix, options: AutoencoderOptions): { sps: number; val: number } | string {
+  const probe = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) return 'python3-torch not installed (apt-get install -y python3-torch libopenblas0-pthread)';
+  const split = splitRows(x.rows, options.validationSplit, options.seed);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'latentmap-bench-'));
+  try {
+    const train = gatherRows(x, split.train);
+    const val = gatherRows(x, split.validation);
+    writeFileSync(path.join(dir, 'train.f32'), new Uint8Array(train.values.buffer));
+    writeFileSync(path.join(dir, 'val.f32'), new Uint8Array(val.values.buffer));
+    const args = [
+      path.join(here, 'train_torch.py'),
+      '--train', path.join(dir, 'train.f32'), '--val', path.join(dir, 'val.f32'), '--cols', '784',
+      '--layers', options.layers.join(','), '--code-size', String(options.codeSize), '--epochs', String(options.epochs),
+      '--batch-size', String(options.batchSize), '--learning-rate', String(options.learningRate), '--seed', String(options.seed),
+    ];
+    const r = spawnSync('python3', args, { encoding: 'utf8' });
+    if (r.status !== 0) return `pytorch failed: ${r.stderr.trim().split('\n').pop()}`;
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samplesPerSecond: number; valLoss: number };
+    return { sps: out.samplesPerSecond, val: out.valLoss };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const all = mnistDigits(rows).matrix;
+  const requested = (env.BENCH_BACKENDS ?? 'tensorflow,wasm,cpu').split(',') as Backend[];
+  const table: Row[] = [];
+  const notes: string[] = [];
+  for (const backend of requested) {
+    try {
+      await initBackend(backend);
+    } catch (err) {
+      notes.push(`${backend}: ${(err as Error).message.split(';')[0]}`);
+      continue;
+    }
+    const x: Matrix = backend === 'cpu' ? { rows: cpuRows, cols: 784, values: all.values.subarray(0, cpuRows * 784) } : all;
+    for (const batch of batches) {
+      const options = optionsFor(batch);
+      for (let rep = 0; rep < repeat; rep++) {
+        const fit = await runFit(x, options);
+        const custom = await runCustom(x, options);
+        const base = { backend, batch, rows: x.rows, epochs };
+        table.push({ ...base, method: 'model.fit', samplesPerSecond: fit.sps, valLoss: fit.val, ratio: 1 });
+        table.push({ ...base, method: 'custom', samplesPerSecond: custom.sps, valLoss: custom.val, ratio: custom.sps / fit.sps });
+        console.error(`${backend} batch ${batch}: fit ${fit.sps.toFixed(0)}/s, custom ${custom.sps.toFixed(0)}/s`);
+      }
+    }
+  }
+  for (const batch of batches) {
+    const torch = runTorch(all, optionsFor(batch));
+    if (typeof torch === 'string') {
+      notes.push(torch);
+      break;
+    }
+    const fit = table.find((r) => r.backend === 'wasm' && r.batch === batch && r.method === 'model.fit');
+    table.push({ backend: 'pytorch-cpu', batch, method: 'pytorch', rows: all.rows, epochs, samplesPerSecond: torch.sps, valLoss: torch.val, ...(fit ? { ratio: torch.sps / fit.samplesPerSecond } : {}) });
+  }
+  console.log(`\nautoencoder training, mnist ${rows} rows (10% validation), 784-${optionsFor(256).layers.join('-')}-32 mirrored, adam, bce, ${epochs} epochs`);
+  console.log('ratio: samples/s relative to model.fit on the same backend and batch in this run (pytorch: relative to wasm model.fit)\n');
+  console.log(['backend', 'batch', 'method', 'rows', 'samples/s', 'val loss', 'ratio'].map((h) => h.padEnd(12)).join(''));
+  for (const r of table) {
+    console.log(
+      [r.backend, String(r.batch), r.method, String(r.rows), r.samplesPerSecond.toFixed(0), r.valLoss.toFixed(4), r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}x`]
+        .map((c) => c.padEnd(12))
+        .join(''),
+    );
+  }
+  for (const n of notes) console.log(`note: ${n}`);
+}
+
+await main();

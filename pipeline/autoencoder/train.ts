@@ -1,0 +1,310 @@
+// The training loop: seeded split and shuffles, a custom training step (hand-written dense gradients, see
+// model.ts), per-epoch validation, early stopping that restores the best weights, progress and cancel.
+import * as tf from '@tensorflow/tfjs';
+import { InputError, throwIfAborted } from '../errors.js';
+import { createRandom, permutation, type Random } from '../random.js';
+import type { EpochRecord, Matrix, StageHooks } from '../types.js';
+import { TrainedAutoencoder, type Autoencoder } from './autoencoder.js';
+import { corrupt } from './denoising.js';
+import { reconstructionLoss, rowLoss } from './loss.js';
+import { splitRows } from './split.js';
+import { allLayers, buildNetwork, decodeLogits, encodeTensor, forwardTrain, logVarTensor, type Network } from './model.js';
+import type { AutoencoderOptions } from './options.js';
+import { activationStats, sparsityPenalty } from './sparse.js';
+import { klDivergence, vaePenalty } from './vae.js';
+
+/** Progress is reported at least once per epoch, and within an epoch about this often (ms). */
+const PROGRESS_INTERVAL_MS = 1000;
+
+/**
+ * Trains an autoencoder on x (already scaled by prepare: in [0, 1] for bce, standardized for mse).
+ * The validation rows are the last validationSplit fraction of a seeded shuffle of the rows.
+ * The monitored validation loss (history valLoss, early stopping) is the mean reconstruction loss of the
+ * clean held-out rows; for denoising, of a fixed seeded noisy copy of them against the clean rows; for vae,
+ * reconstruction (through the mean code) plus the weighted KL term.
+ * Rejects with CancelledError when hooks.signal aborts, with an Error naming the epoch when the loss turns NaN.
+ */
+export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, hooks: StageHooks = {}): Promise<Autoencoder> {
+  validateInput(x, options);
+  const backend = tf.getBackend();
+  const root = createRandom(options.seed);
+  root.fork(); // the split's stream (splitRows forks the same seed the same way)
+  const shuffleRandom = root.fork();
+  const noiseRandom = root.fork();
+  const epsRandom = root.fork();
+
+  const D = options.inputSize;
+  const split = splitRows(x.rows, options.validationSplit, options.seed);
+  const nVal = split.validation.length;
+  const nTrain = split.train.length;
+  const trainX = gatherRows(x, split.train);
+  const valX = gatherRows(x, split.validation);
+  const clip: [number, number] | null = options.loss === 'bce' ? [0, 1] : null;
+  let noisyValX: Matrix | null = null;
+  if (options.noise && nVal > 0) {
+    noisyValX = { rows: nVal, cols: D, values: new Float32Array(valX.values.length) };
+    corrupt(valX.values, noisyValX.values, options.noise, noiseRandom.fork(), clip);
+  }
+
+  const net = buildNetwork(options);
+  const vars = allLayers(net).flatMap((l) => [l.w, l.b]);
+  const optimizer = makeOptimizer(options);
+  const history: EpochRecord[] = [];
+  const B = Math.min(options.batchSize, nTrain);
+  const clean = new Float32Array(B * D);
+  const noisy = options.noise ? new Float32Array(B * D) : null;
+  const inT = new Float32Array(B * D);
+  const eps = options.variant === 'vae' ? new Float32Array(B * options.codeSize) : null;
+  const steps = Math.ceil(nTrain / B);
+
+  let best = Infinity;
+  let bestEpoch = 0;
+  let snapshot: tf.Tensor[] | null = null;
+  let samples = 0;
+  let stepSeconds = 0;
+  let lastProgress = performance.now();
+  const started = performance.now();
+  const progress = (fraction: number, info: { epoch: number; loss?: number; valLoss?: number }) =>
+    hooks.onProgress?.(Math.min(1, fraction), 'train', info);
+
+  try {
+    progress(0, { epoch: 0 });
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      const epochStart = performance.now();
+      const perm = permutation(nTrain, shuffleRandom);
+      let lossSum = 0;
+      for (let step = 0; step < steps; step++) {
+        throwIfAborted(hooks.signal);
+        const start = step * B;
+        const rows = Math.min(B, nTrain - start);
+        const t0 = performance.now();
+        const loss = trainStep(net, vars, optimizer, options, {
+          trainX,
+          rows,
+          perm: perm.subarray(start, start + rows),
+          clean,
+          noisy,
+          inT,
+          eps,
+          noiseRandom,
+          epsRandom,
+          clip,
+        });
+        stepSeconds += (performance.now() - t0) / 1000;
+        samples += rows;
+        if (!Number.isFinite(loss)) {
+          throw new Error(
+            `training diverged: the loss became ${loss} in epoch ${epoch} (batch ${step + 1} of ${steps}); ` +
+              `try a smaller --learning-rate (now ${options.learningRate}, e.g. ${options.learningRate / 10})`,
+          );
+        }
+        lossSum += loss * rows;
+        if (performance.now() - lastProgress > PROGRESS_INTERVAL_MS && step + 1 < steps) {
+          lastProgress = performance.now();
+          progress((epoch - 1 + (step + 1) / steps) / options.epochs, { epoch, loss: lossSum / (start + rows) });
+        }
+        // Let abort signals and other callbacks run between steps.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      const loss = lossSum / nTrain;
+      const valLoss = nVal > 0 ? monitoredLoss(net, options, valX, noisyValX) : null;
+      if (valLoss !== null && !Number.isFinite(valLoss)) {
+        throw new Error(`training diverged: the validation loss became ${valLoss} in epoch ${epoch}; try a smaller --learning-rate (now ${options.learningRate})`);
+      }
+      history.push({ epoch, loss, valLoss, seconds: (performance.now() - epochStart) / 1000 });
+      lastProgress = performance.now();
+      progress(epoch / options.epochs, { epoch, loss, ...(valLoss !== null ? { valLoss } : {}) });
+
+      const monitored = valLoss ?? loss;
+      if (monitored < best) {
+        best = monitored;
+        bestEpoch = epoch;
+        if (options.patience > 0) {
+          snapshot?.forEach((t) => t.dispose());
+          snapshot = vars.map((v) => tf.clone(v));
+        }
+      } else if (options.patience > 0 && epoch - bestEpoch >= options.patience) {
+        break;
+      }
+    }
+    if (snapshot && bestEpoch < history.length) vars.forEach((v, i) => v.assign(snapshot![i]!));
+  } catch (err) {
+    allLayers(net).forEach((l) => {
+      l.w.dispose();
+      l.b.dispose();
+    });
+    throw err;
+  } finally {
+    snapshot?.forEach((t) => t.dispose());
+    optimizer.dispose();
+  }
+
+  const summary: Record<string, number | string | null> = {
+    loss: options.loss,
+    train: null,
+    validation: null,
+    epochs: history.length,
+    bestEpoch,
+    samplesPerSecond: stepSeconds > 0 ? Math.round(samples / stepSeconds) : null,
+    seconds: (performance.now() - started) / 1000,
+  };
+  const model = new TrainedAutoencoder(options, net, backend, history, summary);
+  summary.train = model.meanError(trainX);
+  summary.validation = nVal > 0 ? model.meanError(valX) : null;
+  const statsRows = nVal > 0 ? valX : trainX;
+  if (options.variant === 'sparse') {
+    const codes = model.encode(statsRows);
+    Object.assign(summary, activationStats(codes.values));
+  }
+  if (noisyValX) summary.noisyValidation = noisyError(net, options, noisyValX, valX);
+  if (options.variant === 'vae') summary.kl = meanKl(net, statsRows);
+  return model;
+}
+
+interface StepBuffers {
+  trainX: Matrix;
+  rows: number;
+  perm: Int32Array;
+  clean: Float32Array;
+  noisy: Float32Array | null;
+  inT: Float32Array;
+  eps: Float32Array | null;
+  noiseRandom: Random;
+  epsRandom: Random;
+  clip: [number, number] | null;
+}
+
+/** One optimizer step on the rows perm (indices into trainX); returns the batch's objective. */
+function trainStep(net: Network, vars: tf.Variable[], optimizer: tf.Optimizer, options: AutoencoderOptions, s: StepBuffers): number {
+  const D = options.inputSize;
+  const { rows } = s;
+  const src = s.trainX.values;
+  const clean = s.clean.subarray(0, rows * D);
+  for (let r = 0; r < rows; r++) clean.set(src.subarray(s.perm[r]! * D, (s.perm[r]! + 1) * D), r * D);
+  let input = clean;
+  if (options.noise && s.noisy) {
+    input = s.noisy.subarray(0, rows * D);
+    corrupt(clean, input, options.noise, s.noiseRandom, s.clip);
+  }
+  // The input's transpose, built here so the first layer's weight gradient is a plain product.
+  const inT = s.inT.subarray(0, rows * D);
+  for (let r = 0; r < rows; r++) {
+    const off = r * D;
+    for (let c = 0; c < D; c++) inT[c * rows + r] = input[off + c]!;
+  }
+  let eps: Float32Array | null = null;
+  if (s.eps) {
+    eps = s.eps.subarray(0, rows * options.codeSize);
+    for (let i = 0; i < eps.length; i++) eps[i] = s.epsRandom.normal();
+  }
+  const cost = tf.tidy(() => {
+    const xIn = tf.tensor2d(input, [rows, D]);
+    const xInT = tf.tensor2d(inT, [D, rows]);
+    const target = input === clean ? xIn : tf.tensor2d(clean, [rows, D]);
+    const epsT = eps ? tf.tensor2d(eps, [rows, options.codeSize]) : null;
+    return optimizer.minimize(
+      () => {
+        const f = forwardTrain(net, xIn, xInT, epsT);
+        let objective = reconstructionLoss(f.logits, target, options.loss);
+        if (options.sparsity) objective = tf.add(objective, sparsityPenalty(f.code, options.sparsity));
+        if (f.logVar && options.klWeight !== null) objective = tf.add(objective, vaePenalty(f.code, f.logVar, options.klWeight, D));
+        return objective;
+      },
+      true,
+      vars,
+    ) as tf.Scalar;
+  });
+  const value = cost.dataSync()[0]!;
+  cost.dispose();
+  return value;
+}
+
+function makeOptimizer(options: AutoencoderOptions): tf.Optimizer {
+  switch (options.optimizer) {
+    case 'adam':
+      return tf.train.adam(options.learningRate);
+    case 'sgd':
+      return tf.train.sgd(options.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(options.learningRate);
+  }
+}
+
+/** The validation loss early stopping watches (see trainAutoencoder). */
+function monitoredLoss(net: Network, options: AutoencoderOptions, valX: Matrix, noisyValX: Matrix | null): number {
+  if (noisyValX) return noisyError(net, options, noisyValX, valX);
+  let total = 0;
+  forBatches(valX, null, (x) => {
+    const codes = encodeTensor(net, x);
+    let perRow: tf.Tensor = rowLoss(decodeLogits(net, codes), x, options.loss);
+    if (options.variant === 'vae' && options.klWeight !== null) {
+      const logVar = logVarTensor(net, x);
+      const kl = tf.mul(tf.sum(tf.sub(tf.sub(tf.add(logVar, 1), tf.square(codes)), tf.exp(logVar)), 1), -0.5 * options.klWeight / options.inputSize);
+      perRow = tf.add(perRow, kl);
+    }
+    return tf.sum(perRow) as tf.Scalar;
+  }, (v) => (total += v));
+  return total / valX.rows;
+}
+
+/** Mean reconstruction loss of noisy inputs against their clean versions. */
+function noisyError(net: Network, options: AutoencoderOptions, noisy: Matrix, clean: Matrix): number {
+  let total = 0;
+  forBatches(noisy, clean, (xn, xc) => tf.sum(rowLoss(decodeLogits(net, encodeTensor(net, xn)), xc!, options.loss)) as tf.Scalar, (v) => (total += v));
+  return total / noisy.rows;
+}
+
+function meanKl(net: Network, x: Matrix): number {
+  let total = 0;
+  forBatches(x, null, (xb) => tf.mul(klDivergence(encodeTensor(net, xb), logVarTensor(net, xb)), xb.shape[0]) as tf.Scalar, (v) => (total += v));
+  return total / x.rows;
+}
+
+/** Runs f over row batches of a (and b, aligned) inside tidy, passing each scalar result to sink. */
+function forBatches(a: Matrix, b: Matrix | null, f: (a: tf.Tensor2D, b: tf.Tensor2D | null) => tf.Scalar, sink: (v: number) => void): void {
+  const size = 2048;
+  for (let start = 0; start < a.rows; start += size) {
+    const end = Math.min(a.rows, start + size);
+    const s = tf.tidy(() =>
+      f(
+        tf.tensor2d(a.values.subarray(start * a.cols, end * a.cols), [end - start, a.cols]),
+        b ? tf.tensor2d(b.values.subarray(start * b.cols, end * b.cols), [end - start, b.cols]) : null,
+      ),
+    );
+    sink(s.dataSync()[0]!);
+    s.dispose();
+  }
+}
+
+export function gatherRows(x: Matrix, rows: Int32Array): Matrix {
+  const out = new Float32Array(rows.length * x.cols);
+  for (let i = 0; i < rows.length; i++) out.set(x.values.subarray(rows[i]! * x.cols, (rows[i]! + 1) * x.cols), i * x.cols);
+  return { rows: rows.length, cols: x.cols, values: out };
+}
+
+function validateInput(x: Matrix, options: AutoencoderOptions): void {
+  if (x.cols !== options.inputSize) {
+    throw new InputError(`the data has ${x.cols} columns but the autoencoder was built for ${options.inputSize}`, { field: 'input' });
+  }
+  if (x.values.length !== x.rows * x.cols) throw new Error(`matrix values length ${x.values.length} is not ${x.rows} x ${x.cols}`);
+  const needed = options.validationSplit > 0 ? 2 : 1;
+  if (x.rows < needed) {
+    throw new InputError(`training needs at least ${needed} rows${needed === 2 ? ' (one for validation)' : ''}, got ${x.rows}`, { field: 'input' });
+  }
+  const v = x.values;
+  for (let i = 0; i < v.length; i++) {
+    const value = v[i]!;
+    if (!Number.isFinite(value)) {
+      throw new InputError(`row ${Math.floor(i / x.cols) + 1}, column ${(i % x.cols) + 1} is ${value}; use --missing mean or drop such rows`, {
+        field: 'input',
+      });
+    }
+    if (options.loss === 'bce' && (value < 0 || value > 1)) {
+      throw new InputError(
+        `binary cross-entropy needs every value in [0, 1], but row ${Math.floor(i / x.cols) + 1}, column ${(i % x.cols) + 1} is ${value}; ` +
+          'use --loss mse or --scaling minmax',
+        { field: 'loss' },
+      );
+    }
+  }
+}
