@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { isIP } from 'node:net';
 import { InputError } from '../pipeline/errors.js';
 import { createApp, type AppOptions } from './app.js';
-import { JobQueue } from './jobs.js';
+import { JobQueue, type JobQueueOptions } from './jobs.js';
 
 export interface ServeOptions {
   runsDir: string;
@@ -20,6 +20,8 @@ export interface ServeOptions {
   handleSignals?: boolean;
   /** Passed through to createApp. */
   app?: Partial<Omit<AppOptions, 'runsDir' | 'token' | 'jobs' | 'log'>>;
+  /** The process a job runs (default: this Node running bin/latentmap.js run ...); see JobQueueOptions.command. */
+  jobCommand?: JobQueueOptions['command'];
   /** How long in-flight responses may take to finish at shutdown, ms. Default 5000. */
   shutdownGraceMs?: number;
 }
@@ -54,7 +56,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       { field: 'host' },
     );
   }
-  const jobs = new JobQueue({ runsDir: options.runsDir, concurrency: options.concurrency ?? 1, log });
+  const jobs = new JobQueue({
+    runsDir: options.runsDir,
+    concurrency: options.concurrency ?? 1,
+    log,
+    ...(options.jobCommand ? { command: options.jobCommand } : {}),
+  });
   await jobs.init();
   const app = createApp({
     ...options.app,
@@ -117,7 +124,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         const type = res?.getHeader?.('Content-Type');
         if (typeof type === 'string' && type.startsWith('text/event-stream')) s.end();
       }
+      // Connections become idle as their last response ends: close them as they do.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      server.closeIdleConnections();
       await serverClosed;
+      clearInterval(sweep);
       clearTimeout(force);
       app.locals.dispose();
       detach();

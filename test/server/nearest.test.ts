@@ -1,0 +1,53 @@
+// nearestRows: the partial selection agrees with a full sort, excludes the row itself, handles ties and small n.
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../pipeline/random.js';
+import { nearestRows } from '../../server/nearest.js';
+
+function sorted(values: Float32Array, rows: number, cols: number, row: number): { j: number; d: number }[] {
+  const out: { j: number; d: number }[] = [];
+  for (let j = 0; j < rows; j++) {
+    if (j === row) continue;
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += (values[j * cols + c]! - values[row * cols + c]!) ** 2;
+    out.push({ j, d: s });
+  }
+  return out.sort((a, b) => a.d - b.d || a.j - b.j);
+}
+
+describe('nearestRows', () => {
+  it('matches a full sort on random codes for many rows and k', () => {
+    const rng = createRandom(11);
+    for (const [rows, cols] of [
+      [200, 8],
+      [57, 3],
+      [1000, 32],
+    ] as const) {
+      const values = Float32Array.from({ length: rows * cols }, () => rng.normal());
+      for (const row of [0, 1, rows >> 1, rows - 1]) {
+        for (const k of [1, 5, 10, 50]) {
+          const got = nearestRows({ rows, cols, values }, row, k);
+          const want = sorted(values, rows, cols, row).slice(0, k);
+          expect(Array.from(got.rows)).toEqual(want.map((w) => w.j));
+          want.forEach((w, i) => expect(got.distances[i]).toBeCloseTo(Math.sqrt(w.d), 4));
+        }
+      }
+    }
+  });
+
+  it('never returns the row itself and caps k at rows - 1', () => {
+    const values = Float32Array.from([0, 0, 1, 0, 0, 1, 5, 5]);
+    const got = nearestRows({ rows: 4, cols: 2, values }, 0, 10);
+    expect(Array.from(got.rows)).toEqual([1, 2, 3]);
+    expect(Array.from(got.distances)).toEqual([1, 1, Math.fround(Math.sqrt(50))]);
+  });
+
+  it('breaks ties by the lower row and returns nothing for a single row', () => {
+    const values = new Float32Array(6 * 2); // all rows at the origin
+    expect(Array.from(nearestRows({ rows: 6, cols: 2, values }, 3, 3).rows)).toEqual([0, 1, 2]);
+    expect(nearestRows({ rows: 1, cols: 2, values: new Float32Array(2) }, 0, 5).rows.length).toBe(0);
+  });
+
+  it('refuses a row out of range', () => {
+    expect(() => nearestRows({ rows: 2, cols: 1, values: new Float32Array(2) }, 2, 1)).toThrow(RangeError);
+  });
+});
