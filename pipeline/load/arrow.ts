@@ -1,0 +1,87 @@
+// Arrow IPC loader: the file format (.arrow/.feather v2, "ARROW1" magic) or the stream format (.arrows/.ipc).
+// With a row limit, record batches past the limit are not decoded.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { RecordBatchReader, Table, type RecordBatch } from 'apache-arrow';
+import { InputError, throwIfAborted } from '../errors.js';
+import type { Dataset, StageHooks } from '../types.js';
+import { datasetFromArrowTable } from './arrow-table.js';
+import { fileSize, fsError, gzipError, isGzip } from './source.js';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+
+export interface ArrowOptions {
+  labelColumn?: string | null;
+  ownLabel?: string | null;
+  /** Read only the first N rows. Default all. */
+  limit?: number | null;
+  name?: string;
+  source?: string;
+}
+
+export async function loadArrow(path: string, opts: ArrowOptions = {}, hooks: StageHooks = {}): Promise<Dataset> {
+  const size = await fileSize(path);
+  if (size === 0) throw new InputError('the file is empty; an Arrow IPC file starts with ARROW1', { file: path });
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw fsError(err, path);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (isGzip(bytes)) {
+    try {
+      bytes = await promisify(gunzip)(bytes);
+    } catch (err) {
+      throw gzipError(err, path);
+    }
+  }
+  hooks.onProgress?.(0.3, 'load');
+  throwIfAborted(hooks.signal);
+  const table = readArrowTable(bytes, path, opts.limit ?? null);
+  const dataset = datasetFromArrowTable(table, {
+    file: path,
+    labelColumn: opts.labelColumn ?? null,
+    ownLabel: opts.ownLabel ?? null,
+    sha256,
+    format: 'Arrow',
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.source !== undefined ? { source: opts.source } : {}),
+  });
+  hooks.onProgress?.(1, 'load');
+  return dataset;
+}
+
+/** Decodes an Arrow IPC file or stream, keeping only the first `limit` rows. Damage → InputError. */
+export function readArrowTable(bytes: Uint8Array, path: string, limit: number | null): Table {
+  const looksArrow =
+    Buffer.from(bytes.subarray(0, 6)).toString('latin1') === 'ARROW1' ||
+    (bytes.length >= 8 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff);
+  if (!looksArrow) {
+    throw new InputError('not an Arrow IPC file or stream (it starts with neither "ARROW1" nor a 0xFFFFFFFF message marker)', { file: path });
+  }
+  try {
+    const reader = RecordBatchReader.from(bytes);
+    const batches: RecordBatch[] = [];
+    let rows = 0;
+    for (const batch of reader) {
+      if (limit !== null && rows + batch.numRows > limit) {
+        batches.push(batch.slice(0, limit - rows));
+        rows = limit;
+        break;
+      }
+      batches.push(batch);
+      rows += batch.numRows;
+      if (limit !== null && rows >= limit) break;
+    }
+    if (batches.length === 0) return new Table(reader.schema);
+    return new Table(batches);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(
+      `the Arrow data is truncated or corrupt (${(err as Error).message}); write the file again`,
+      { file: path },
+      { cause: err },
+    );
+  }
+}

@@ -1,0 +1,265 @@
+// A streaming RFC 4180 tokenizer over bytes: fields may be quoted ("a, b"), hold doubled quotes ("say ""hi""")
+// and newlines; rows end with LF, CRLF or CR. It hands each field to a sink as a byte range, so numbers are
+// parsed without making strings. Chunks may split a field, a quote pair or a CRLF anywhere.
+import { InputError } from '../errors.js';
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/** Receives fields and row ends from the tokenizer. */
+export interface CsvSink {
+  /**
+   * One field: bytes [start, end) of buf (quotes removed). escaped: the field holds doubled quotes ("") that
+   * the sink must turn into single ones when it decodes the text. The range is valid only during the call.
+   */
+  field(buf: Buffer, start: number, end: number, quoted: boolean, escaped: boolean): void;
+  /**
+   * The current row ended. line: the 1-based line the row started on; offset: bytes consumed so far.
+   * Return false to stop reading (e.g. a row limit was reached).
+   */
+  row(line: number, offset: number): boolean;
+}
+
+const S_START = 0; // at the start of a field
+const S_UNQUOTED = 1; // inside an unquoted field
+const S_QUOTED = 2; // inside a quoted field
+const S_QUOTE_SEEN = 3; // inside a quoted field, just after a quote: either "" or the closing quote
+
+export class CsvTokenizer {
+  private state = S_START;
+  /** Bytes of the unfinished field carried over from the previous chunk. */
+  private carry: Buffer | null = null;
+  /** Start of the field's content in the current buffer. */
+  private fieldStart = 0;
+  /** Position of the closing quote candidate (S_QUOTE_SEEN). */
+  private quoteEnd = 0;
+  private escaped = false;
+  private fieldsInRow = 0;
+  private line = 1;
+  private rowLine = 1;
+  private lastWasCR = false;
+  /** Bytes of input before the current buffer. */
+  private consumed = 0;
+  private stopped = false;
+  private bomChecked = false;
+
+  constructor(
+    private readonly sink: CsvSink,
+    private readonly delimiter: number,
+    private readonly file: string,
+  ) {}
+
+  /** True once the sink asked to stop. */
+  get done(): boolean {
+    return this.stopped;
+  }
+
+  /** The 1-based line on which the current row started. */
+  get rowStartLine(): number {
+    return this.rowLine;
+  }
+
+  /** Bytes handed to the tokenizer so far. */
+  get bytes(): number {
+    return this.consumed;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.stopped || chunk.length === 0) return;
+    let buf = chunk;
+    let i = 0;
+    if (!this.bomChecked) {
+      if (buf.length < 3 && this.consumed === 0 && this.carry === null) {
+        // Too short to tell; keep it until more arrives.
+        this.carry = buf;
+        return;
+      }
+      this.bomChecked = true;
+    }
+    if (this.carry !== null) {
+      const offset = this.carry.length;
+      buf = Buffer.concat([this.carry, chunk]);
+      i = offset;
+      this.carry = null;
+      if (this.state === S_START) i = 0;
+    }
+    if (this.consumed === 0 && i === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+      i = 3; // UTF-8 byte order mark
+    }
+    this.scan(buf, i);
+  }
+
+  /** Call once after the last chunk: finishes the last row. */
+  end(): void {
+    if (this.stopped) return;
+    if (!this.bomChecked && this.carry !== null) {
+      const rest = this.carry;
+      this.carry = null;
+      this.bomChecked = true;
+      this.scan(rest, 0);
+      if (this.stopped) return;
+    }
+    const buf = this.carry ?? Buffer.alloc(0);
+    this.carry = null;
+    switch (this.state) {
+      case S_QUOTED:
+        throw new InputError(
+          'a quoted field starts on this line and is never closed (a missing closing ")',
+          { file: this.file, line: this.rowLine },
+        );
+      case S_QUOTE_SEEN:
+        this.sink.field(buf, this.fieldStart, this.quoteEnd, true, this.escaped);
+        this.endRow(buf.length);
+        break;
+      case S_UNQUOTED:
+        this.sink.field(buf, this.fieldStart, buf.length, false, false);
+        this.endRow(buf.length);
+        break;
+      default:
+        if (this.fieldsInRow > 0) {
+          this.sink.field(buf, 0, 0, false, false);
+          this.endRow(0);
+        }
+    }
+    this.state = S_START;
+  }
+
+  private endRow(pos: number): void {
+    this.fieldsInRow = 0;
+    if (!this.sink.row(this.rowLine, this.consumed + pos)) this.stopped = true;
+  }
+
+  private scan(buf: Buffer, from: number): void {
+    const n = buf.length;
+    const D = this.delimiter;
+    const sink = this.sink;
+    let i = from;
+    let state = this.state;
+    let fs = this.fieldStart;
+    while (i < n) {
+      if (state === S_START) {
+        const c = buf[i]!;
+        if (c === LF && this.lastWasCR) {
+          // second half of a CRLF
+          this.lastWasCR = false;
+          i++;
+          continue;
+        }
+        this.lastWasCR = false;
+        if (c === QUOTE) {
+          state = S_QUOTED;
+          fs = i + 1;
+          this.escaped = false;
+          i++;
+          continue;
+        }
+        if ((c === LF || c === CR) && this.fieldsInRow === 0) {
+          // a blank line: skipped
+          this.line++;
+          this.rowLine = this.line;
+          this.lastWasCR = c === CR;
+          i++;
+          continue;
+        }
+        state = S_UNQUOTED;
+        fs = i;
+      }
+      if (state === S_UNQUOTED) {
+        let j = i;
+        let c = 0;
+        while (j < n) {
+          c = buf[j]!;
+          if (c === D || c === LF || c === CR) break;
+          j++;
+        }
+        if (j === n) {
+          i = n;
+          break;
+        }
+        sink.field(buf, fs, j, false, false);
+        state = S_START;
+        i = j + 1;
+        if (c === D) {
+          this.fieldsInRow++;
+        } else {
+          this.fieldsInRow++;
+          this.endRow(i);
+          this.line++;
+          this.rowLine = this.line;
+          this.lastWasCR = c === CR;
+          if (this.stopped) return;
+        }
+        continue;
+      }
+      if (state === S_QUOTED) {
+        let j = i;
+        while (j < n) {
+          const c = buf[j]!;
+          if (c === QUOTE) break;
+          if (c === LF) this.line++;
+          else if (c === CR && buf[j + 1] !== LF) this.line++;
+          j++;
+        }
+        if (j === n) {
+          i = n;
+          break;
+        }
+        this.quoteEnd = j;
+        state = S_QUOTE_SEEN;
+        i = j + 1;
+        continue;
+      }
+      // S_QUOTE_SEEN
+      const c = buf[i]!;
+      if (c === QUOTE) {
+        this.escaped = true;
+        state = S_QUOTED;
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < n && (buf[j] === 32 || buf[j] === 9) && buf[j] !== D) j++;
+      if (j === n) {
+        i = n;
+        break;
+      }
+      const t = buf[j]!;
+      if (t !== D && t !== LF && t !== CR) {
+        throw new InputError(
+          `unexpected text after a closing quote in field ${this.fieldsInRow + 1}; quote the whole field and double any " inside it ("")`,
+          { file: this.file, line: this.line },
+        );
+      }
+      sink.field(buf, fs, this.quoteEnd, true, this.escaped);
+      state = S_START;
+      i = j + 1;
+      this.fieldsInRow++;
+      if (t !== D) {
+        this.endRow(i);
+        this.line++;
+        this.rowLine = this.line;
+        this.lastWasCR = t === CR;
+        if (this.stopped) return;
+      }
+    }
+    // Keep the unfinished field for the next chunk.
+    this.state = state;
+    if (state === S_START) {
+      this.consumed += n;
+      this.fieldStart = 0;
+      return;
+    }
+    const keepFrom = state === S_UNQUOTED ? fs : fs - 1; // a quoted field keeps its opening quote
+    this.carry = buf.subarray(keepFrom);
+    this.fieldStart = fs - keepFrom;
+    this.quoteEnd -= keepFrom;
+    this.consumed += keepFrom;
+  }
+}
+
+/** Decodes a field's bytes as UTF-8 text, undoing doubled quotes. */
+export function fieldText(buf: Buffer, start: number, end: number, escaped: boolean): string {
+  const s = buf.toString('utf8', start, end);
+  return escaped ? s.replaceAll('""', '"') : s;
+}

@@ -1,0 +1,63 @@
+// Loading: a built-in dataset by name, or a file by its format (CSV/TSV, Arrow IPC, Parquet, .npy, IDX).
+// Every loader returns a Dataset (pipeline/types.ts): the numeric matrix, feature names, label and metadata columns.
+import { InputError } from '../errors.js';
+import type { Dataset, StageHooks } from '../types.js';
+import { loadArrow } from './arrow.js';
+import { loadBuiltin } from './builtin.js';
+import { loadCsv } from './csv.js';
+import { loadIdx } from './idx.js';
+import { loadNpy } from './npy.js';
+import { loadParquet } from './parquet.js';
+import { detectFormat } from './sniff.js';
+import { fileSize } from './source.js';
+
+export { listDatasets, builtinNames, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type DatasetInfo } from './builtin.js';
+export { loadCsv, type CsvOptions } from './csv.js';
+export { loadArrow } from './arrow.js';
+export { loadParquet } from './parquet.js';
+export { loadNpy } from './npy.js';
+export { loadIdx } from './idx.js';
+export { detectFormat, type FileFormat } from './sniff.js';
+export { isGenericName, LABEL_NAMES } from './columns.js';
+
+export interface LoadOptions {
+  /** Built-in dataset name (see listDatasets); give this or `input`. */
+  dataset: string | null;
+  /** Input file path; give this or `dataset`. */
+  input: string | null;
+  /** Label column; default the dataset's own, else a column named label/class/target/species/y. */
+  labelColumn: string | null;
+  /** Where file-based built-ins live (fashion-mnist); default their standard place. */
+  dataDir: string | null;
+  /** Only the first N rows; default all. */
+  limit: number | null;
+}
+
+/** Loads a built-in dataset or a file. Bad input of any kind is an InputError that says what and where. */
+export async function loadDataset(opts: LoadOptions, hooks: StageHooks = {}): Promise<Dataset> {
+  const { dataset, input, labelColumn, dataDir, limit } = opts;
+  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) {
+    throw new InputError(`must be a positive whole number, got ${limit}`, { field: 'limit' });
+  }
+  if (dataset !== null && input !== null) throw new InputError('give either a dataset or an input file, not both', { field: 'input' });
+  if (dataset !== null) return loadBuiltin(dataset, { labelColumn, dataDir, limit }, hooks);
+  if (input === null) throw new InputError('give a dataset name or an input file', { field: 'input' });
+  const size = await fileSize(input);
+  if (size === 0) throw new InputError('the file is empty', { file: input });
+  const { format } = await detectFormat(input);
+  switch (format) {
+    case 'csv':
+      return loadCsv(input, { labelColumn, limit }, hooks);
+    case 'arrow':
+      return loadArrow(input, { labelColumn, limit }, hooks);
+    case 'parquet':
+      return loadParquet(input, { labelColumn, limit }, hooks);
+    case 'npy':
+      return loadNpy(input, { labelColumn, limit }, hooks);
+    case 'idx':
+      if (labelColumn !== null && labelColumn !== 'label') {
+        throw new InputError(`an IDX file's only label column is "label" (from the labels file beside it); got "${labelColumn}"`, { field: 'labelColumn' });
+      }
+      return loadIdx(input, { limit }, hooks);
+  }
+}

@@ -1,0 +1,370 @@
+// Prepare: missing values (drop the row, impute the column mean or zero, or stop), then feature scaling chosen to
+// fit the data and the loss. Pure: no I/O. The Preprocessing it returns is saved with the run, so new rows
+// (transform, reconstruct) are scaled exactly like the run's own rows.
+//
+// Auto rules:
+// - loss auto: BCE when every input value lies in [0, 1] (after the chosen scaling, when scaling is not auto),
+//   else MSE;
+// - scaling auto: for BCE min-max to [0, 1] (nothing at all when the data already lie in [0, 1]); for MSE
+//   standardization (mean 0, standard deviation 1);
+// - a constant column keeps scale 1, so it stays finite (it becomes all 0).
+import { InputError } from './errors.js';
+import type { Dataset, Loss, Matrix, MissingPolicy, Preprocessing, Scaling } from './types.js';
+
+export interface PrepareOptions {
+  /** Feature scaling (config `scaling`, default auto). */
+  scaling: Scaling;
+  /** What to do with rows holding missing values (config `missing`, default drop). */
+  missing: MissingPolicy;
+  /** Reconstruction loss the data must suit (config `loss`, default auto). */
+  loss: Loss;
+}
+
+export interface PrepareReport {
+  /** Rows in the dataset. */
+  rows: number;
+  keptRows: number;
+  droppedRows: number;
+  /** Missing values replaced (--missing mean or zero). */
+  imputedValues: number;
+  /** Names of the columns with a single value (kept, scale 1). */
+  constantColumns: string[];
+  /** The scaling applied (auto resolved). */
+  scaling: Preprocessing['kind'];
+  /** The loss chosen (auto resolved). */
+  loss: 'mse' | 'bce';
+  /** Missing values per column, for the columns that have any. */
+  missingByColumn: Record<string, number>;
+}
+
+export interface Prepared {
+  /** Scaled rows, kept rows only, in input order. May share the dataset's buffer when nothing changed. */
+  matrix: Matrix;
+  /** For each kept row, its row in the dataset. */
+  rowIndex: Int32Array;
+  loss: 'mse' | 'bce';
+  preprocessing: Preprocessing;
+  report: PrepareReport;
+}
+
+/** Fewest rows a map can be made of. */
+export const MIN_ROWS = 2;
+
+export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
+  const { rows, cols, values } = dataset.matrix;
+  const names = dataset.columns;
+  const file = dataset.source.startsWith('builtin:') ? dataset.name : dataset.source;
+  if (cols === 0) throw new InputError('the dataset has no numeric columns to map', { file });
+  if (rows < MIN_ROWS) {
+    throw new InputError(
+      rows === 0 ? 'the dataset has no rows' : `the dataset has a single row; a map needs at least ${MIN_ROWS} rows`,
+      { file },
+    );
+  }
+
+  // Missing values (NaN); infinities are a loader bug or hand-made data: refuse them.
+  const missingPerCol = new Float64Array(cols);
+  const rowHasMissing = new Uint8Array(rows);
+  let missingTotal = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const v = values[base + c]!;
+      if (v !== v) {
+        missingPerCol[c]!++;
+        rowHasMissing[r] = 1;
+        missingTotal++;
+      } else if (v === Infinity || v === -Infinity) {
+        throw new InputError(`row ${r + 1}, column "${names[c]}" is infinite; use finite numbers (or leave the cell empty for missing)`, { file, field: names[c] });
+      }
+    }
+  }
+  const missingByColumn: Record<string, number> = {};
+  for (let c = 0; c < cols; c++) if (missingPerCol[c]! > 0) missingByColumn[names[c]!] = missingPerCol[c]!;
+
+  if (missingTotal > 0 && opts.missing === 'error') {
+    const r = rowHasMissing.indexOf(1);
+    let c = 0;
+    while (!Number.isNaN(values[r * cols + c]!)) c++;
+    throw new InputError(
+      `row ${r + 1} has no value in column "${names[c]}" (${missingTotal} missing value${missingTotal === 1 ? '' : 's'} in all); choose --missing drop, mean or zero to handle them`,
+      { file, field: names[c] },
+    );
+  }
+
+  // Rows kept.
+  let kept = rows;
+  if (opts.missing === 'drop' && missingTotal > 0) {
+    kept = 0;
+    for (let r = 0; r < rows; r++) if (!rowHasMissing[r]) kept++;
+    if (kept < MIN_ROWS) {
+      const worst = Object.entries(missingByColumn)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([n, k]) => `"${n}" (${k} missing)`)
+        .join(', ');
+      throw new InputError(
+        `${kept === 0 ? 'every row has' : `all but ${kept} row${kept === 1 ? '' : 's'} have`} a missing value (most in ${worst}), so dropping them leaves ${kept === 0 ? 'nothing' : 'too little'} to map; use --missing mean or zero, or remove those columns`,
+        { file, field: 'missing' },
+      );
+    }
+  }
+  const rowIndex = new Int32Array(kept);
+  for (let r = 0, k = 0; r < rows; r++) if (kept === rows || !rowHasMissing[r]) rowIndex[k++] = r;
+
+  // Column statistics over the kept rows, missing values skipped (float64 sums).
+  const min = new Float64Array(cols).fill(Infinity);
+  const max = new Float64Array(cols).fill(-Infinity);
+  const sum = new Float64Array(cols);
+  const count = new Float64Array(cols);
+  for (let k = 0; k < kept; k++) {
+    const base = rowIndex[k]! * cols;
+    for (let c = 0; c < cols; c++) {
+      const v = values[base + c]!;
+      if (v !== v) continue;
+      if (v < min[c]!) min[c] = v;
+      if (v > max[c]!) max[c] = v;
+      sum[c]! += v;
+      count[c]!++;
+    }
+  }
+  const mean = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) mean[c] = count[c]! > 0 ? sum[c]! / count[c]! : 0;
+
+  // What replaces a missing value (also saved, for new rows).
+  const fill = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) fill[c] = opts.missing === 'zero' ? 0 : mean[c]!;
+  let imputed = 0;
+  if (opts.missing === 'mean' || opts.missing === 'zero') {
+    imputed = missingTotal;
+    // Imputed values join the column's range (zero may lie outside it; the mean never does).
+    for (let c = 0; c < cols; c++) {
+      if (count[c]! === 0) {
+        min[c] = fill[c]!;
+        max[c] = fill[c]!;
+      } else if (missingPerCol[c]! > 0) {
+        if (fill[c]! < min[c]!) min[c] = fill[c]!;
+        if (fill[c]! > max[c]!) max[c] = fill[c]!;
+      }
+    }
+  }
+  // Mean and standard deviation of the values as they will be (imputed included), two passes for accuracy.
+  const n = kept;
+  const fullMean = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) fullMean[c] = (sum[c]! + (imputed > 0 ? missingPerCol[c]! * fill[c]! : 0)) / n;
+  const sq = new Float64Array(cols);
+  for (let k = 0; k < kept; k++) {
+    const base = rowIndex[k]! * cols;
+    for (let c = 0; c < cols; c++) {
+      let v = values[base + c]!;
+      if (v !== v) v = fill[c]!;
+      const d = v - fullMean[c]!;
+      sq[c]! += d * d;
+    }
+  }
+
+  const constantColumns: string[] = [];
+  for (let c = 0; c < cols; c++) if (min[c] === max[c]) constantColumns.push(names[c]!);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let c = 0; c < cols; c++) {
+    if (min[c]! < lo) lo = min[c]!;
+    if (max[c]! > hi) hi = max[c]!;
+  }
+  const rawInUnit = lo >= 0 && hi <= 1;
+
+  // Resolve loss and scaling.
+  let kind: Preprocessing['kind'] = 'none';
+  let loss: 'mse' | 'bce';
+  const offset = new Float64Array(cols);
+  const scale = new Float64Array(cols).fill(1);
+  const setScaling = (k: Preprocessing['kind']): void => {
+    kind = k;
+    for (let c = 0; c < cols; c++) {
+      const constant = min[c] === max[c];
+      if (k === 'minmax') {
+        offset[c] = min[c]!;
+        scale[c] = constant ? 1 : max[c]! - min[c]!;
+      } else if (k === 'standardize') {
+        offset[c] = fullMean[c]!;
+        const sd = Math.sqrt(sq[c]! / n);
+        scale[c] = constant || !(sd > 0) ? 1 : sd;
+      } else {
+        offset[c] = 0;
+        scale[c] = 1;
+      }
+    }
+  };
+  if (opts.scaling === 'auto') {
+    loss = opts.loss === 'auto' ? (rawInUnit ? 'bce' : 'mse') : opts.loss;
+    setScaling(loss === 'bce' ? (rawInUnit ? 'none' : 'minmax') : 'standardize');
+  } else {
+    setScaling(opts.scaling);
+    // Range of the scaled values.
+    let slo = Infinity;
+    let shi = -Infinity;
+    for (let c = 0; c < cols; c++) {
+      const a = (min[c]! - offset[c]!) / scale[c]!;
+      const b = (max[c]! - offset[c]!) / scale[c]!;
+      if (a < slo) slo = a;
+      if (b > shi) shi = b;
+    }
+    const inUnit = slo >= -1e-6 && shi <= 1 + 1e-6;
+    loss = opts.loss === 'auto' ? (inUnit ? 'bce' : 'mse') : opts.loss;
+    if (loss === 'bce' && !inUnit) {
+      throw new InputError(
+        `bce needs every input in [0, 1], but with --scaling ${opts.scaling} the values range from ${fmt(slo)} to ${fmt(shi)}; use --scaling minmax (or auto), or --loss mse`,
+        { field: 'loss' },
+      );
+    }
+  }
+
+  // The scaled matrix.
+  const identity = kind === 'none' && kept === rows && imputed === 0;
+  let out: Float32Array;
+  if (identity) {
+    out = values;
+  } else {
+    out = new Float32Array(kept * cols);
+    const inv = new Float64Array(cols);
+    for (let c = 0; c < cols; c++) inv[c] = 1 / scale[c]!;
+    for (let k = 0; k < kept; k++) {
+      const src = rowIndex[k]! * cols;
+      const dst = k * cols;
+      for (let c = 0; c < cols; c++) {
+        let v = values[src + c]!;
+        if (v !== v) v = fill[c]!;
+        out[dst + c] = (v - offset[c]!) * inv[c]!;
+      }
+    }
+    // BCE needs [0, 1] exactly; float rounding may step a hair outside.
+    if (loss === 'bce') for (let i = 0; i < out.length; i++) out[i] = out[i]! < 0 ? 0 : out[i]! > 1 ? 1 : out[i]!;
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i]!)) {
+      const c = i % cols;
+      throw new Error(`prepare produced a non-finite value in column "${names[c]}" (offset ${offset[c]}, scale ${scale[c]})`);
+    }
+  }
+
+  const preprocessing: Preprocessing = {
+    kind,
+    features: [...names],
+    offset: Array.from(offset),
+    scale: Array.from(scale),
+    fill: Array.from(fill),
+    missing: opts.missing,
+    loss,
+  };
+  return {
+    matrix: { rows: kept, cols, values: out },
+    rowIndex,
+    loss,
+    preprocessing,
+    report: {
+      rows,
+      keptRows: kept,
+      droppedRows: rows - kept,
+      imputedValues: imputed,
+      constantColumns,
+      scaling: kind,
+      loss,
+      missingByColumn,
+    },
+  };
+}
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(3);
+}
+
+/**
+ * Scales new rows as the run scaled its own: (raw - offset) / scale; a missing value (NaN) takes the saved fill
+ * value (the column mean, or 0 under --missing zero) first.
+ */
+export function applyPreprocessing(x: Matrix, p: Preprocessing): Matrix {
+  checkWidth(x, p);
+  const { rows, cols, values } = x;
+  const out = new Float32Array(rows * cols);
+  const inv = p.scale.map((s) => 1 / s);
+  const fill = p.fill ?? p.offset;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) {
+      let v = values[base + c]!;
+      if (v !== v) v = fill[c]!;
+      out[base + c] = (v - p.offset[c]!) * inv[c]!;
+    }
+  }
+  return { rows, cols, values: out };
+}
+
+/** Undoes applyPreprocessing: scaled * scale + offset (for reconstructions and samples). */
+export function invertPreprocessing(x: Matrix, p: Preprocessing): Matrix {
+  checkWidth(x, p);
+  const { rows, cols, values } = x;
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) out[base + c] = values[base + c]! * p.scale[c]! + p.offset[c]!;
+  }
+  return { rows, cols, values: out };
+}
+
+function checkWidth(x: Matrix, p: Preprocessing): void {
+  if (x.cols !== p.features.length) {
+    throw new InputError(`the rows have ${x.cols} columns but the run was trained on ${p.features.length}`, { field: 'input' });
+  }
+}
+
+/**
+ * The run's feature columns picked from a new dataset, in the run's order: by name (exact, then ignoring case
+ * and surrounding spaces), or by position when the widths match and the names carry no meaning (col_1, pixel_0,
+ * a headerless CSV or a .npy). A feature the new data lack is an InputError naming it.
+ */
+export function alignFeatures(dataset: Dataset, features: string[]): Matrix {
+  const { rows, cols, values } = dataset.matrix;
+  const have = dataset.columns;
+  const file = dataset.source.startsWith('builtin:') ? dataset.name : dataset.source;
+  const exact = new Map<string, number>();
+  have.forEach((n, i) => {
+    if (!exact.has(n)) exact.set(n, i);
+  });
+  const loose = new Map<string, number>();
+  have.forEach((n, i) => {
+    const k = n.trim().toLowerCase();
+    if (!loose.has(k)) loose.set(k, i);
+  });
+  const pick: number[] = [];
+  const missing: string[] = [];
+  for (const f of features) {
+    const i = exact.get(f) ?? loose.get(f.trim().toLowerCase());
+    if (i === undefined) missing.push(f);
+    else pick.push(i);
+  }
+  if (missing.length > 0) {
+    const generic = (names: readonly string[]): boolean => names.every((n) => GENERIC.test(n.trim()));
+    if (cols === features.length && (generic(features) || generic(have))) {
+      return { rows, cols, values: values.slice() };
+    }
+    const textCol = dataset.metadata.find((m) => m.name === missing[0]) ?? (dataset.label?.name === missing[0] ? dataset.label : undefined);
+    const why = textCol
+      ? `column "${missing[0]}" is not numeric here${textCol === dataset.label ? ' (it was taken as the label column)' : ''}`
+      : `column "${missing[0]}" is missing`;
+    throw new InputError(
+      `${why}, but the run was trained on it${missing.length > 1 ? ` (${missing.length} of its ${features.length} feature columns are missing)` : ''}; the numeric columns here are: ${have.slice(0, 12).map((n) => JSON.stringify(n)).join(', ')}${have.length > 12 ? ', ...' : ''}`,
+      { file, field: missing[0] },
+    );
+  }
+  const k = features.length;
+  const out = new Float32Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    const src = r * cols;
+    const dst = r * k;
+    for (let j = 0; j < k; j++) out[dst + j] = values[src + pick[j]!]!;
+  }
+  return { rows, cols: k, values: out };
+}
+
+/** Names that mean only a position (col_3, pixel_12, x0, V5, 7). Same rule as load/columns.ts isGenericName. */
+const GENERIC = /^(col|column|c|x|v|var|f|feature|feat|pixel|px|dim|d|field)?[_ -]?\d+$/i;
