@@ -250,3 +250,20 @@ export interface PcaModel {
  * q_ij = 1 / (1 + |y_i - y_j|^2), and return Z = sum_{i != j} q_ij.
  */
 export type RepulsionFn = (y: Float64Array, n: number, out: Float64Array) => number;
+
+/**
+ * How prepare() scaled the features, saved with a run (model/preprocessing.json) so new rows are scaled the
+ * same way: scaled = (raw - offset) / scale per column; raw = scaled * scale + offset. JSON-serializable.
+ */
+export interface Preprocessing {
+  /** 'none' also covers data already in [0, 1] under BCE (offset 0, scale 1). */
+  kind: 'minmax' | 'standardize' | 'none';
+  /** Feature names, in matrix column order. */
+  features: string[];
+  offset: number[];
+  scale: number[];
+  /** Raw value that replaces a missing one in new rows (column mean, or 0 for --missing zero). */
+  fill: number[];
+  missing: MissingPolicy;
+  loss: 'mse' | 'bce';
+}
