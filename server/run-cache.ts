@@ -3,12 +3,13 @@
 // the cache key includes the manifest's inode and mtime so a run removed and written again is reloaded.
 import { readFile, stat } from 'node:fs/promises';
 import { tableToIPC, type Table } from 'apache-arrow';
-import { pointsToRows, readCodes, readData, readPoints } from '../pipeline/runs/artifacts.js';
+import { readCodes, readData, readPoints } from '../pipeline/runs/artifacts.js';
 import { isValidRunId, type RunStore } from '../pipeline/runs/store.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
 import { cachedBody, sizeOfBody, type CachedBody } from './cached-body.js';
 import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
+import { pointsJson } from './points-json.js';
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -127,7 +128,7 @@ export class RunCache {
     const { key } = await this.run(id);
     return (await this.lru.get(`${key}#points.json`, async () => {
       const { table } = await this.points(id);
-      return cachedBody(Buffer.from(JSON.stringify(pointsToRows(table))), JSON_TYPE);
+      return cachedBody(Buffer.from(pointsJson(table)), JSON_TYPE);
     })) as CachedBody;
   }
 
