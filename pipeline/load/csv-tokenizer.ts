@@ -39,6 +39,8 @@ export class CsvTokenizer {
   private line = 1;
   private rowLine = 1;
   private lastWasCR = false;
+  /** Inside a quoted field, the last byte scanned was a CR (so a following LF is the same line break). */
+  private quotedCR = false;
   /** Bytes of input before the current buffer. */
   private consumed = 0;
   private stopped = false;
@@ -151,6 +153,7 @@ export class CsvTokenizer {
           state = S_QUOTED;
           fs = i + 1;
           this.escaped = false;
+          this.quotedCR = false;
           i++;
           continue;
         }
@@ -194,13 +197,22 @@ export class CsvTokenizer {
       }
       if (state === S_QUOTED) {
         let j = i;
+        let prevCR = this.quotedCR;
         while (j < n) {
           const c = buf[j]!;
           if (c === QUOTE) break;
-          if (c === LF) this.line++;
-          else if (c === CR && buf[j + 1] !== LF) this.line++;
+          if (c === LF) {
+            if (!prevCR) this.line++;
+            prevCR = false;
+          } else if (c === CR) {
+            this.line++;
+            prevCR = true;
+          } else {
+            prevCR = false;
+          }
           j++;
         }
+        this.quotedCR = prevCR;
         if (j === n) {
           i = n;
           break;
@@ -214,6 +226,7 @@ export class CsvTokenizer {
       const c = buf[i]!;
       if (c === QUOTE) {
         this.escaped = true;
+        this.quotedCR = false;
         state = S_QUOTED;
         i++;
         continue;

@@ -1,0 +1,47 @@
+import { writeFileSync } from 'node:fs';
+import { tableFromArrays } from 'apache-arrow';
+import { afterAll, describe, expect, it } from 'vitest';
+import { detectFormat, loadDataset } from '../../../pipeline/load/index.js';
+import { makeTempDir, writeArrow, writeIdxU8, writeNpy, writeParquetFile, writeText } from './fixtures.js';
+
+const tmp = makeTempDir();
+afterAll(() => tmp.cleanup());
+const base = { dataset: null, labelColumn: null, dataDir: null, limit: null };
+
+describe('loadDataset on files', () => {
+  it('picks the loader by extension and by magic bytes', async () => {
+    const t = tableFromArrays({ a: Float32Array.of(1, 2), b: Float32Array.of(3, 4) });
+    const files = {
+      csv: writeText(tmp.path('x.csv'), 'a,b\n1,3\n2,4\n'),
+      tsvgz: writeText(tmp.path('x.tsv.gz'), 'a\tb\n1\t3\n2\t4\n', true),
+      arrow: writeArrow(tmp.path('x.arrow'), t),
+      stream: writeArrow(tmp.path('x.bin'), t, 'stream'),
+      parquetNamedCsv: await writeParquetFile(tmp.path('actually-parquet.csv'), t),
+      npy: writeNpy(tmp.path('x.npy'), '<f4', [2, 2], Float32Array.of(1, 3, 2, 4)),
+      idx: writeIdxU8(tmp.path('x-idx2-ubyte'), [2, 2], Uint8Array.of(255, 0, 0, 255)),
+      txt: writeText(tmp.path('x.dat'), 'a b\n'.replace(' ', ',') + '1,3\n2,4\n'),
+    };
+    expect((await detectFormat(files.parquetNamedCsv)).format).toBe('parquet');
+    expect((await detectFormat(files.stream)).format).toBe('arrow');
+    expect(await detectFormat(files.tsvgz)).toEqual({ format: 'csv', gzip: true });
+    for (const [kind, input] of Object.entries(files)) {
+      const d = await loadDataset({ ...base, input });
+      expect(d.matrix.rows, kind).toBe(2);
+      expect(d.matrix.cols, kind).toBe(2);
+      if (kind !== 'idx') expect(Array.from(d.matrix.values), kind).toEqual([1, 3, 2, 4]);
+      else expect(Array.from(d.matrix.values)).toEqual([1, 0, 0, 1]);
+    }
+    const limited = await loadDataset({ ...base, input: files.parquetNamedCsv, limit: 1 });
+    expect(limited.matrix.rows).toBe(1);
+  });
+
+  it('bad requests and missing or empty files are InputErrors', async () => {
+    await expect(loadDataset({ ...base, input: tmp.path('missing.csv') })).rejects.toThrow(/missing\.csv: file not found/);
+    writeFileSync(tmp.path('empty.parquet'), '');
+    await expect(loadDataset({ ...base, input: tmp.path('empty.parquet') })).rejects.toThrow(/empty\.parquet: the file is empty/);
+    await expect(loadDataset({ ...base, dataset: 'iris', input: tmp.path('x.csv') })).rejects.toThrow(/either a dataset or an input file/);
+    await expect(loadDataset({ ...base, input: null })).rejects.toThrow(/give a dataset name or an input file/);
+    await expect(loadDataset({ ...base, dataset: 'iris', input: null, limit: 0 })).rejects.toThrow(/field "limit": must be a positive whole number/);
+    await expect(loadDataset({ ...base, dataset: 'iris', input: null, labelColumn: 'colour' })).rejects.toThrow(/label column "colour" not found/);
+  });
+});

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { alignFeatures, applyPreprocessing, invertPreprocessing, prepare, type PrepareOptions } from '../../pipeline/prepare.js';
+import { createRandom } from '../../pipeline/random.js';
+import type { Dataset, Matrix, Preprocessing } from '../../pipeline/types.js';
+
+const AUTO: PrepareOptions = { scaling: 'auto', missing: 'drop', loss: 'auto' };
+
+function dataset(rows: number[][], columns?: string[], extra: Partial<Dataset> = {}): Dataset {
+  const cols = rows[0]?.length ?? 0;
+  return {
+    name: 't',
+    source: '/data/t.csv',
+    matrix: { rows: rows.length, cols, values: Float32Array.from(rows.flat()) },
+    columns: columns ?? Array.from({ length: cols }, (_, i) => `f${String.fromCharCode(97 + i)}`),
+    metadata: [],
+    sha256: 'x',
+    ...extra,
+  };
+}
+
+function randomDataset(rows: number, cols: number, seed: number, scale = 10, shift = 5): Dataset {
+  const rnd = createRandom(seed);
+  return dataset(Array.from({ length: rows }, () => Array.from({ length: cols }, () => rnd.normal() * scale + shift)));
+}
+
+function column(m: Matrix, c: number): number[] {
+  return Array.from({ length: m.rows }, (_, r) => m.values[r * m.cols + c]!);
+}
+
+const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+const sd = (a: number[]) => Math.sqrt(mean(a.map((v) => (v - mean(a)) ** 2)));
+
+describe('prepare: loss and scaling', () => {
+  it('data in [0, 1] → BCE, left as they are', () => {
+    const d = dataset([
+      [0, 0.5],
+      [1, 0.25],
+      [0.5, 0.75],
+    ]);
+    const p = prepare(d, AUTO);
+    expect(p.loss).toBe('bce');
+    expect(p.report.scaling).toBe('none');
+    expect(Array.from(p.matrix.values)).toEqual(Array.from(d.matrix.values));
+    expect(p.preprocessing).toMatchObject({ kind: 'none', offset: [0, 0], scale: [1, 1], loss: 'bce' });
+  });
+
+  it('other data → MSE with standardization (mean 0, sd 1 per column)', () => {
+    const p = prepare(randomDataset(200, 3, 1), AUTO);
+    expect(p.loss).toBe('mse');
+    expect(p.report.scaling).toBe('standardize');
+    for (let c = 0; c < 3; c++) {
+      expect(mean(column(p.matrix, c))).toBeCloseTo(0, 5);
+      expect(sd(column(p.matrix, c))).toBeCloseTo(1, 4);
+    }
+  });
+
+  it('--loss bce on wider data → min-max to exactly [0, 1]; --scaling minmax with loss auto → BCE', () => {
+    const d = randomDataset(100, 2, 2);
+    for (const p of [prepare(d, { ...AUTO, loss: 'bce' }), prepare(d, { ...AUTO, scaling: 'minmax' })]) {
+      expect(p.loss).toBe('bce');
+      expect(p.report.scaling).toBe('minmax');
+      for (let c = 0; c < 2; c++) {
+        const col = column(p.matrix, c);
+        expect(Math.min(...col)).toBe(0);
+        expect(Math.max(...col)).toBe(1);
+      }
+    }
+  });
+
+  it('--loss mse on [0, 1] data standardizes; --scaling none on wider data picks MSE', () => {
+    expect(prepare(dataset([[0], [1], [0.5]]), { ...AUTO, loss: 'mse' }).report.scaling).toBe('standardize');
+    const p = prepare(randomDataset(20, 2, 3), { ...AUTO, scaling: 'none' });
+    expect([p.loss, p.report.scaling]).toEqual(['mse', 'none']);
+  });
+
+  it('BCE with a scaling that leaves [0, 1] is an InputError naming the loss', () => {
+    const d = randomDataset(50, 2, 4);
+    expect(() => prepare(d, { ...AUTO, loss: 'bce', scaling: 'standardize' })).toThrow(/field "loss": bce needs every input in \[0, 1\], but with --scaling standardize the values range from/);
+    expect(() => prepare(d, { ...AUTO, loss: 'bce', scaling: 'none' })).toThrow(/field "loss"/);
+  });
+
+  it('constant columns stay finite (scale 1) and are reported', () => {
+    const d = dataset([
+      [7, 1, 0],
+      [7, 2, 0],
+      [7, 3, 0],
+    ]);
+    for (const opts of [AUTO, { ...AUTO, scaling: 'minmax' as const }]) {
+      const p = prepare(d, opts);
+      expect(p.report.constantColumns).toEqual(['fa', 'fc']);
+      expect(p.matrix.values.every(Number.isFinite)).toBe(true);
+      expect(column(p.matrix, 0)).toEqual([0, 0, 0]);
+    }
+  });
+});
+
+describe('prepare: missing values', () => {
+  const holes = dataset([
+    [1, 10],
+    [NaN, 20],
+    [3, NaN],
+    [5, 40],
+  ]);
+
+  it('drop (default): rows with a missing value go, rowIndex names the rows kept', () => {
+    const p = prepare(holes, AUTO);
+    expect(Array.from(p.rowIndex)).toEqual([0, 3]);
+    expect(p.report).toMatchObject({ rows: 4, keptRows: 2, droppedRows: 2, imputedValues: 0, missingByColumn: { fa: 1, fb: 1 } });
+  });
+
+  it('mean and zero impute, keep every row, and save the fill values for new rows', () => {
+    const m = prepare(holes, { ...AUTO, missing: 'mean', scaling: 'none' });
+    expect(m.report).toMatchObject({ keptRows: 4, imputedValues: 2 });
+    expect(Array.from(m.matrix.values)).toEqual([1, 10, 3, 20, 3, 70 / 3, 5, 40].map(Math.fround));
+    expect(m.preprocessing.fill).toEqual([3, 70 / 3]);
+    const z = prepare(holes, { ...AUTO, missing: 'zero', scaling: 'none' });
+    expect(Array.from(z.matrix.values)).toEqual([1, 10, 0, 20, 3, 0, 5, 40]);
+  });
+
+  it('error names the first row and column', () => {
+    expect(() => prepare(holes, { ...AUTO, missing: 'error' })).toThrow(/\/data\/t\.csv, field "fa": row 2 has no value in column "fa" \(2 missing values in all\); choose --missing drop, mean or zero/);
+  });
+
+  it('dropping every row, or having a single row, is an InputError', () => {
+    const allHoles = dataset([
+      [NaN, 1],
+      [2, NaN],
+    ]);
+    expect(() => prepare(allHoles, AUTO)).toThrow(/every row has a missing value .* use --missing mean or zero/);
+    expect(() => prepare(dataset([[1, 2]]), AUTO)).toThrow(/\/data\/t\.csv: the dataset has a single row; a map needs at least 2 rows/);
+  });
+
+  it('an infinite value is refused', () => {
+    expect(() => prepare(dataset([[1], [Infinity]]), AUTO)).toThrow(/row 2, column "fa" is infinite/);
+  });
+});
+
+describe('applyPreprocessing / invertPreprocessing', () => {
+  it('reapplying the saved preprocessing (through JSON) to the kept rows gives the prepared matrix; inverting restores them', () => {
+    const d = randomDataset(60, 4, 9, 3, -2);
+    for (const opts of [AUTO, { ...AUTO, loss: 'bce' as const }]) {
+      const p = prepare(d, opts);
+      const saved = JSON.parse(JSON.stringify(p.preprocessing)) as Preprocessing;
+      const again = applyPreprocessing(d.matrix, saved);
+      for (let i = 0; i < again.values.length; i++) expect(again.values[i]).toBeCloseTo(p.matrix.values[i]!, 5);
+      const back = invertPreprocessing(again, saved);
+      for (let i = 0; i < back.values.length; i++) expect(back.values[i]).toBeCloseTo(d.matrix.values[i]!, 4);
+    }
+  });
+
+  it('fills missing values of new rows with the saved fill value', () => {
+    const p = prepare(
+      dataset([
+        [0, 2],
+        [4, 6],
+      ]),
+      { ...AUTO, missing: 'mean' },
+    );
+    const y = applyPreprocessing({ rows: 1, cols: 2, values: Float32Array.of(NaN, 6) }, p.preprocessing);
+    expect(y.values[0]).toBeCloseTo(0, 6); // the mean, standardized
+  });
+
+  it('a width mismatch is an InputError', () => {
+    const p = prepare(dataset([[0, 1], [1, 0]]), AUTO);
+    expect(() => applyPreprocessing({ rows: 1, cols: 3, values: new Float32Array(3) }, p.preprocessing)).toThrow(/the rows have 3 columns but the run was trained on 2/);
+  });
+});
+
+describe('alignFeatures', () => {
+  it('picks the run’s columns by name, in the run’s order, ignoring extra columns and case', () => {
+    const d = dataset([[1, 2, 3]], ['b', 'extra', 'A']);
+    expect(Array.from(alignFeatures(d, ['a', 'b']).values)).toEqual([3, 1]);
+  });
+
+  it('falls back to position when the widths match and the names are generic', () => {
+    const d = dataset([[1, 2]], ['col_1', 'col_2']);
+    expect(Array.from(alignFeatures(d, ['sepal', 'petal']).values)).toEqual([1, 2]);
+    const pixels = dataset([[5, 6]], ['pixel_0', 'pixel_1']);
+    expect(Array.from(alignFeatures(pixels, ['col_1', 'col_2']).values)).toEqual([5, 6]);
+  });
+
+  it('a missing feature is an InputError naming it (and saying when it became the label)', () => {
+    const d = dataset([[1, 2]], ['a', 'b']);
+    expect(() => alignFeatures(d, ['a', 'c'])).toThrow(/\/data\/t\.csv, field "c": column "c" is missing, but the run was trained on it; the numeric columns here are: "a", "b"/);
+    const labelled = dataset([[1]], ['a'], { label: { name: 'y', kind: 'number', values: Float64Array.of(1) } });
+    expect(() => alignFeatures(labelled, ['a', 'y'])).toThrow(/column "y" is not numeric here \(it was taken as the label column\)/);
+  });
+});
