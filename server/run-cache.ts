@@ -9,6 +9,7 @@ import type { Matrix, RunManifest } from '../pipeline/types.js';
 import { cachedBody, sizeOfBody, type CachedBody } from './cached-body.js';
 import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
+import { byVariance } from './nearest.js';
 import { pointsJson } from './points-json.js';
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
@@ -141,11 +142,13 @@ export class RunCache {
     })) as CachedBody;
   }
 
+  /** The codes, columns reordered by variance for the neighbour search (distances are unchanged). */
   async codes(id: string): Promise<MatrixData> {
     const { key } = await this.run(id);
     return (await this.lru.get(`${key}#codes`, async () => {
       const { codes, index } = await readCodes(await this.file(id, 'codes.arrow', 'codes'));
-      return { matrix: codes, index, lookup: indexLookup(index) } satisfies MatrixData;
+      // Only distances are needed from the codes: keep them in the order that searches fastest.
+      return { matrix: byVariance(codes), index, lookup: indexLookup(index) } satisfies MatrixData;
     })) as MatrixData;
   }
 

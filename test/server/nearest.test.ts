@@ -1,7 +1,7 @@
 // nearestRows: the partial selection agrees with a full sort, excludes the row itself, handles ties and small n.
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../pipeline/random.js';
-import { nearestRows } from '../../server/nearest.js';
+import { byVariance, nearestRows } from '../../server/nearest.js';
 
 function sorted(values: Float32Array, rows: number, cols: number, row: number): { j: number; d: number }[] {
   const out: { j: number; d: number }[] = [];
@@ -49,5 +49,24 @@ describe('nearestRows', () => {
 
   it('refuses a row out of range', () => {
     expect(() => nearestRows({ rows: 2, cols: 1, values: new Float32Array(2) }, 2, 1)).toThrow(RangeError);
+  });
+});
+
+describe('byVariance', () => {
+  it('reorders columns widest first and keeps every distance', () => {
+    const rng = createRandom(5);
+    const rows = 300;
+    const cols = 6;
+    const scale = [0.1, 3, 1, 10, 0.5, 2];
+    const values = Float32Array.from({ length: rows * cols }, (_, i) => rng.normal() * scale[i % cols]!);
+    const m = { rows, cols, values };
+    const v = byVariance(m);
+    expect(Array.from(v.values.subarray(0, cols))).toEqual([3, 1, 5, 2, 4, 0].map((c) => values[c]));
+    for (const row of [0, 17, 299]) {
+      const a = nearestRows(m, row, 8);
+      const b = nearestRows(v, row, 8);
+      expect(Array.from(b.rows)).toEqual(Array.from(a.rows));
+      a.distances.forEach((d, i) => expect(b.distances[i]).toBeCloseTo(d, 4));
+    }
   });
 });
