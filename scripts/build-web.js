@@ -6,6 +6,7 @@
 //   node scripts/build-web.js            one build
 //   node scripts/build-web.js --watch    rebuild on change (development)
 //   node scripts/build-web.js --no-minify
+//   node scripts/build-web.js --outdir DIR   build somewhere else (tests build into a temp dir)
 //
 // No inline scripts and no CDN: the server's content security policy only allows 'self'.
 import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
@@ -14,12 +15,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const webDir = join(root, 'web');
-const outDir = join(webDir, 'dist');
+const argv = process.argv.slice(2);
+const outArg = argv.indexOf('--outdir');
+const outDir = outArg >= 0 && argv[outArg + 1] ? resolve(argv[outArg + 1]) : join(webDir, 'dist');
 const entry = join(webDir, 'src', 'main.ts');
 /** Static files copied verbatim into web/dist (when present). */
 const STATIC_FILES = ['index.html', 'styles.css', 'favicon.svg'];
 
-const args = new Set(process.argv.slice(2));
+const args = new Set(argv);
 const watch = args.has('--watch');
 const minify = !args.has('--no-minify');
 
@@ -85,7 +88,7 @@ async function main() {
   let bytes = 0;
   for (const f of files) bytes += (await stat(join(outDir, f))).size;
   const ms = Math.round(performance.now() - started);
-  console.log(`build-web: web/dist (${files.length} files, ${(bytes / 1024).toFixed(0)} KiB) in ${ms} ms`);
+  console.log(`build-web: ${outDir} (${files.length} files, ${(bytes / 1024).toFixed(0)} KiB) in ${ms} ms`);
   return 0;
 }
 

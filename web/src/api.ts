@@ -150,6 +150,11 @@ export class Api {
         data = { type, message: String(msg.data) };
       }
       if (type === 'message' && typeof (data as { type?: unknown }).type === 'string') data.type = String(data.type);
+      // the server's `state` event carries the job's status; finished states end the stream
+      const status = typeof data.status === 'string' ? data.status : null;
+      if (type === 'state' && status === 'complete') data.type = 'done';
+      else if (type === 'state' && (status === 'failed' || status === 'cancelled')) data.type = status;
+      else if (type === 'state' && status) data.stage = data.stage ?? status;
       onEvent(data);
       if (data.type === 'done' || data.type === 'failed' || data.type === 'cancelled' || data.type === 'error') source.close();
     };

@@ -112,8 +112,9 @@ export class ScatterView {
     this.overlay.addEventListener('pointerleave', () => this.setHover(-1, 0, 0));
     this.overlay.addEventListener('pointerdown', (e) => this.onPointerDown(e));
     this.overlay.addEventListener('keydown', (e) => this.onKey(e));
+    // pointerdown, not mousedown: d3-zoom stops the mousedown's propagation to other listeners
     let downAt: [number, number] | null = null;
-    this.overlay.addEventListener('mousedown', (e) => (downAt = [e.clientX, e.clientY]));
+    this.overlay.addEventListener('pointerdown', (e) => (downAt = [e.clientX, e.clientY]), { capture: true });
     this.overlay.addEventListener('click', (e) => {
       if (this.mode !== 'pan' || !downAt) return;
       if (Math.hypot(e.clientX - downAt[0], e.clientY - downAt[1]) > 4) return; // a pan, not a click

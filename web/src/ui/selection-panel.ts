@@ -13,7 +13,7 @@ export function renderSelection(
   runId: string,
   onClear: () => void,
 ): void {
-  const col = points.label ?? (enc.kind === 'category' ? enc.column : null);
+  const col = enc.kind === 'category' ? enc.column : points.label;
   const palette = enc.kind === 'category' && col === enc.column ? enc.palette : null;
   const summary = col ? summarize(col.codes, col.categories, mask) : [];
   const max = summary.reduce((a, s) => Math.max(a, s.count), 1);

@@ -1,0 +1,132 @@
+// Shared helpers of the browser tests: launch Debian's chromium through playwright-core, build the viewer
+// into a temp dir, start the real server app on an ephemeral loopback port, read canvas pixels.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createApp } from '../../server/app.js';
+
+const run = promisify(execFile);
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(ROOT, 'test-results');
+
+/** Launches headless chromium with a fresh profile. Fails with a clear message when chromium is missing. */
+export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `chromium not found at ${CHROMIUM}: the browser tests need it. Install it with ` +
+        '`apt-get update && apt-get install -y chromium` (or set CHROMIUM_PATH)' +
+        (process.env.CI === 'true' ? ' — CI must provide it.' : '.'),
+    );
+  }
+  // playwright's launch() always starts chromium with a fresh temporary --user-data-dir of its own
+  // (it refuses the flag); the persistent-profile API is not needed here.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+    },
+  };
+}
+
+/** Builds the viewer bundle into a fresh temp dir (so parallel test files never share web/dist). */
+export async function buildViewer(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'latentmap-web-'));
+  await run(process.execPath, [path.join(ROOT, 'scripts/build-web.js'), '--outdir', dir], { cwd: ROOT });
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Starts the real server app over a runs directory on 127.0.0.1:<ephemeral>. */
+export async function startServer(runsDir: string, webRoot: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = createApp({ runsDir, webRoot, log: () => {} });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      app.locals.dispose?.();
+    },
+  };
+}
+
+/** Opens the viewer and waits until the first map is drawn. Collects page errors into `errors`. */
+export async function openViewer(browser: Browser, url: string, viewport = { width: 1280, height: 720 }): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(url);
+  await waitForMap(page);
+  return { page, errors };
+}
+
+export async function waitForMap(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const app = (window as unknown as { latentmap?: { primary: unknown } }).latentmap;
+    return !!app?.primary && document.querySelector('.pane.primary canvas.scatter-points') !== null;
+  });
+  // two frames: the scheduled draw has run
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/** Counts pixels of the primary map's point canvas within `tolerance` of an RGB color (or, with null, every non-background pixel). */
+export async function countPixels(page: Page, rgb: [number, number, number] | null, tolerance = 40, slot = 'primary'): Promise<number> {
+  return page.evaluate(
+    ({ rgb, tolerance, slot }) => {
+      const canvas = document.querySelector(`.pane.${slot} canvas.scatter-points`) as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let p = 0; p < data.length; p += 4) {
+        const r = data[p];
+        const g = data[p + 1];
+        const b = data[p + 2];
+        if (rgb === null) {
+          if (r < 250 || g < 250 || b < 250) n++;
+        } else if (Math.abs(r - rgb[0]) + Math.abs(g - rgb[1]) + Math.abs(b - rgb[2]) <= tolerance) n++;
+      }
+      return n;
+    },
+    { rgb, tolerance, slot },
+  );
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+export function hexToRgb(hex: string): [number, number, number] {
+  const v = parseInt(hex.replace('#', ''), 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}

@@ -1,0 +1,119 @@
+// A synthetic run for the browser tests and the benchmark: well-separated Gaussian clusters on a circle,
+// labelled, with a text and a numeric metadata column, an error column, codes (so neighbours are
+// cluster mates) and data values. Written with the run store and the pipeline's artifact writers.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { defaultConfig } from '../../pipeline/config.js';
+import { createRandom } from '../../pipeline/random.js';
+import { writeCodes, writeData, writePoints } from '../../pipeline/runs/artifacts.js';
+import { RunStore } from '../../pipeline/runs/store.js';
+import type { History, RunManifest } from '../../pipeline/types.js';
+
+export interface ClusterRunOptions {
+  id: string;
+  rows: number;
+  /** Number of clusters (labels 0..k-1). Default 6. */
+  clusters?: number;
+  seed?: number;
+  /** Rotate the circle of clusters (radians), to make a second run of the same rows look different. */
+  rotate?: number;
+  name?: string;
+}
+
+export interface ClusterRun {
+  id: string;
+  labels: Int32Array;
+  x: Float32Array;
+  y: Float32Array;
+  /** Cluster centers in map coordinates. */
+  centers: [number, number][];
+}
+
+export const GROUP_NAMES = ['north', 'east', 'south', 'west', 'centre', 'edge', 'far', 'near', 'deep', 'high'];
+
+export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Promise<ClusterRun> {
+  const store = new RunStore(runsDir);
+  const rng = createRandom(o.seed ?? 7);
+  const n = o.rows;
+  const k = o.clusters ?? 6;
+  const features = 6;
+  const centers: [number, number][] = [];
+  for (let c = 0; c < k; c++) {
+    const a = (2 * Math.PI * c) / k + (o.rotate ?? 0);
+    centers.push([30 * Math.cos(a), 30 * Math.sin(a)]);
+  }
+  const labels = new Int32Array(n);
+  const embedding = new Float32Array(n * 2);
+  const codes = new Float32Array(n * 4);
+  const data = new Float32Array(n * features);
+  const error = new Float32Array(n);
+  const score = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = i % k;
+    labels[i] = c;
+    const x = centers[c][0] + rng.normal() * 3;
+    const y = centers[c][1] + rng.normal() * 3;
+    embedding[2 * i] = x;
+    embedding[2 * i + 1] = y;
+    codes[4 * i] = x;
+    codes[4 * i + 1] = y;
+    codes[4 * i + 2] = c * 5;
+    codes[4 * i + 3] = rng.normal();
+    for (let f = 0; f < features; f++) data[i * features + f] = c + rng.normal() * 0.5;
+    error[i] = 0.01 * (1 + c) * (1 + rng());
+    score[i] = Math.round(rng() * 1000) / 10;
+  }
+  const index = Int32Array.from({ length: n }, (_, i) => i);
+  const writer = await store.begin(o.id);
+  await writePoints(path.join(writer.dir, 'points.arrow'), {
+    index,
+    embedding,
+    error,
+    label: { name: 'label', kind: 'number', values: Float64Array.from(labels) },
+    metadata: [
+      { name: 'group', kind: 'string', values: Array.from(labels, (c) => GROUP_NAMES[c % GROUP_NAMES.length]) },
+      { name: 'score', kind: 'number', values: score },
+    ],
+  });
+  await writeCodes(path.join(writer.dir, 'codes.arrow'), { rows: n, cols: 4, values: codes }, index);
+  await writeData(path.join(writer.dir, 'data.arrow'), { rows: n, cols: features, values: data }, index);
+  const history: History = {
+    epochs: Array.from({ length: 12 }, (_, e) => ({ epoch: e + 1, loss: 0.5 / (e + 1), valLoss: 0.55 / (e + 1) + 0.01, seconds: 0.2 })),
+    tsne: Array.from({ length: 10 }, (_, t) => ({ iteration: (t + 1) * 50, kl: 3 / (t + 1) + 0.4 })),
+  };
+  await writeFile(path.join(writer.dir, 'history.json'), JSON.stringify(history));
+  const manifest: RunManifest = {
+    id: o.id,
+    name: o.name ?? 'clusters',
+    status: 'complete',
+    createdAt: new Date().toISOString(),
+    config: { ...defaultConfig(), dataset: 'clusters', codeSize: 4, layers: [16, 8], epochs: 12, iterations: 500, runsDir },
+    dataset: {
+      name: 'clusters',
+      source: 'synthetic',
+      rows: n,
+      columns: features,
+      sha256: '0'.repeat(64),
+      label: 'label',
+      image: null,
+      features: Array.from({ length: features }, (_, f) => `feature_${f}`),
+      metadata: ['group', 'score'],
+    },
+    prepare: {},
+    backend: 'cpu',
+    versions: {},
+    timings: { load: 0.1, prepare: 0.05, train: 2.5, encode: 0.1, tsne: 4.2, total: 7 },
+    metrics: {
+      reconstruction: { loss: 'mse', train: 0.04, validation: 0.05 },
+      tsne: { kl: 0.7, iterations: 500 },
+      trustworthiness: 0.97,
+      knnPreservation: 0.8,
+      labelAccuracy: 0.99,
+    },
+    artifacts: { points: 'points.arrow', codes: 'codes.arrow', data: 'data.arrow', history: 'history.json' },
+    base: null,
+    notes: [],
+  };
+  await writer.commit(manifest);
+  return { id: o.id, labels, x: Float32Array.from({ length: n }, (_, i) => embedding[2 * i]), y: Float32Array.from({ length: n }, (_, i) => embedding[2 * i + 1]), centers };
+}
