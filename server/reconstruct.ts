@@ -1,6 +1,8 @@
 // Reconstructions of stored rows through a run's saved model (autoencoder or PCA), for reconstruction.png.
 // The model code (tfjs) is imported on first use, so a server that never draws one never loads it.
 // A few models stay loaded (least recently used are disposed).
+import { access } from 'node:fs/promises';
+import path from 'node:path';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
 
 /** Rows in the input's units → their reconstructions in the input's units. */
@@ -15,6 +17,12 @@ export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor
   const models = new Map<string, Promise<Loaded>>();
 
   const load = async (runDir: string, manifest: RunManifest): Promise<Loaded> => {
+    // Fail fast (without importing tfjs) when the run has no saved model.
+    try {
+      await access(path.join(runDir, 'model', 'preprocessing.json'));
+    } catch {
+      throw new Error(`run ${manifest.id} has no saved model`);
+    }
     const [{ loadRunModel }, { applyPreprocessing, invertPreprocessing }] = await Promise.all([
       import('../pipeline/commands/model-of-run.js'),
       import('../pipeline/prepare.js'),

@@ -1,4 +1,5 @@
-// One row of a run: GET /api/runs/:id/items/:index (its point, metadata and original values), and for image
+// One row of a run: GET /api/runs/:id/items/:index (its point, metadata, original values and their reconstruction
+// by the run's model), and for image
 // datasets its picture (image.png) and the picture decoded from its code by the run's model (reconstruction.png).
 // :index is the row's `index` value in points.arrow (its position in the input).
 import type { Table } from 'apache-arrow';
@@ -74,12 +75,23 @@ export function itemsRoutes(ctx: ServerContext): Router {
     } catch (err) {
       if (!(err instanceof HttpError && err.status === 404)) throw err;
     }
+    // The row passed through the run's model, in the input's units (null without a model or stored values).
+    let reconstruction: number[] | null = null;
+    if (values && manifest.config?.reducer !== 'none') {
+      try {
+        const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values: Float32Array.from(values) });
+        reconstruction = Array.from(rec.values, (v) => (Number.isFinite(v) ? v : 0));
+      } catch (err) {
+        ctx.log(`reconstruction of ${id}/${index} failed: ${(err as Error).message}`);
+      }
+    }
     const image = manifest.dataset?.image ?? null;
     const body = {
       index,
       point: rowObject(points.table, pos),
       features: manifest.dataset?.features ?? [],
       values,
+      reconstruction,
       image,
       imageUrl: image && values ? `/api/runs/${id}/items/${index}/image.png` : null,
       reconstructionUrl: image && values && manifest.config?.reducer !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null,

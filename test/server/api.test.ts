@@ -28,7 +28,13 @@ beforeAll(async () => {
   webRoot = await mkdtemp(path.join(tmpdir(), 'latentmap-web-'));
   await writeFile(path.join(webRoot, 'index.html'), '<!doctype html><title>latentmap</title>');
   await writeFile(path.join(webRoot, 'main.js'), `console.log(${JSON.stringify('x'.repeat(4000))});`);
-  const app = createApp({ runsDir: runsDir.dir, webRoot, log: () => {} });
+  // Fixture runs have no trained model: a stand-in decoder (1 - value) shows what the routes do with one.
+  const app = createApp({
+    runsDir: runsDir.dir,
+    webRoot,
+    log: () => {},
+    reconstruct: async (_dir, _manifest, raw) => ({ ...raw, values: raw.values.map((v) => 1 - v) }),
+  });
   ({ base, close } = await listen(app));
 });
 
@@ -146,6 +152,7 @@ describe('items', () => {
     expect(item.point).toMatchObject({ index: 42, label: plain.labels[42], name: 'row 42' });
     expect(item.features).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
     expect(item.values).toEqual(Array.from(plain.data.subarray(42 * 6, 43 * 6)));
+    expect(item.reconstruction).toEqual(item.values.map((v: number) => Math.fround(1 - v)));
     expect(item.image).toBeNull();
     expect(item.imageUrl).toBeNull();
   });
@@ -174,10 +181,21 @@ describe('items', () => {
     expect(item.reconstructionUrl).toBe('/api/runs/image_run/items/7/reconstruction.png');
   });
 
+  it('draws reconstruction.png from the model’s output in the original’s value range', async () => {
+    const r = await request(base, '/api/runs/image_run/items/7/reconstruction.png?scale=2');
+    expect(r.status, r.text).toBe(200);
+    expect(r.headers['content-type']).toBe('image/png');
+    const png = PNG.sync.read(r.body);
+    expect([png.width, png.height]).toEqual([10, 8]);
+    expect(png.data[0]).toBe(Math.round((1 - images.data[7 * 20]!) * 255));
+  });
+
   it('has no image for a non-image dataset', async () => {
-    const r = await request(base, '/api/runs/plain-run/items/1/image.png');
-    expect(r.status).toBe(404);
-    expect(r.json().error).toMatch(/not an image dataset/);
+    for (const p of ['/api/runs/plain-run/items/1/image.png', '/api/runs/plain-run/items/1/reconstruction.png']) {
+      const r = await request(base, p);
+      expect(r.status).toBe(404);
+      expect(r.json().error).toMatch(/not an image dataset/);
+    }
   });
 });
 

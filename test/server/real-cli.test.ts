@@ -1,0 +1,91 @@
+// The real thing end to end over HTTP: POST /api/runs starts the real CLI (bin/latentmap.js run) on a slice of
+// mnist, the event stream reports training and t-SNE progress, and the finished run is served: points,
+// neighbours, and images, with reconstruction.png decoded by the run's saved autoencoder.
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { JobQueue } from '../../server/jobs.js';
+import { tempRunsDir } from './fixtures.js';
+import { listen, readEvents, request } from './http.js';
+
+let runs: { dir: string; cleanup: () => Promise<void> };
+let jobs: JobQueue;
+let base: string;
+let close: () => Promise<void>;
+let id: string;
+let events: { event: string; data: any }[];
+
+beforeAll(async () => {
+  runs = await tempRunsDir();
+  jobs = new JobQueue({ runsDir: runs.dir });
+  ({ base, close } = await listen(createApp({ runsDir: runs.dir, jobs, log: () => {} })));
+  const config = {
+    dataset: 'mnist',
+    limit: 300,
+    codeSize: 8,
+    layers: [64],
+    epochs: 4,
+    batchSize: 32,
+    iterations: 150,
+    exaggerationIterations: 50,
+    perplexity: 10,
+    metricsSample: 100,
+    name: 'server-e2e',
+    seed: 3,
+  };
+  const r = await request(base, '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+  expect(r.status, r.text).toBe(202);
+  id = r.json().id;
+  events = (await readEvents(base, `/api/runs/${id}/events`)).events;
+}, 240_000);
+
+afterAll(async () => {
+  await jobs.close();
+  await close();
+  await runs.cleanup();
+});
+
+describe('a real run started over HTTP', () => {
+  it('reports training and t-SNE progress and completes', () => {
+    const last = events.at(-1)!;
+    expect(last.data.error ?? null, JSON.stringify(last)).toBeNull();
+    expect(last).toMatchObject({ event: 'state', data: { id, status: 'complete' } });
+    const stages = new Set(events.filter((e) => e.event === 'progress').map((e) => e.data.stage));
+    expect(stages.has('tsne')).toBe(true);
+    const trainLoss = events.filter((e) => e.event === 'progress' && e.data.stage === 'train' && typeof e.data.loss === 'number');
+    expect(trainLoss.length).toBeGreaterThan(0);
+  });
+
+  it('serves the run it wrote: points, neighbours and the original image', async () => {
+    const m = (await request(base, `/api/runs/${id}`)).json();
+    expect(m).toMatchObject({ id, status: 'complete', dataset: { rows: 300, image: { width: 28, height: 28, channels: 1 } } });
+    const points = (await request(base, `/api/runs/${id}/points?format=json`)).json();
+    expect(points).toHaveLength(300);
+    const nb = (await request(base, `/api/runs/${id}/neighbors/0?k=5`)).json();
+    expect(nb.neighbors).toHaveLength(5);
+    const img = PNG.sync.read((await request(base, `/api/runs/${id}/items/0/image.png`)).body);
+    expect([img.width, img.height]).toEqual([28, 28]);
+  });
+
+  it('draws reconstruction.png with the saved model, closer to its own digit than to another row’s', async () => {
+    const grey = async (p: string): Promise<Float64Array> => {
+      const r = await request(base, p);
+      expect(r.status, r.text.slice(0, 200)).toBe(200);
+      expect(r.headers['content-type']).toBe('image/png');
+      const png = PNG.sync.read(r.body);
+      expect([png.width, png.height]).toEqual([28, 28]);
+      return Float64Array.from({ length: 784 }, (_, i) => png.data[i * 4]!);
+    };
+    const dist = (a: Float64Array, b: Float64Array): number => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
+    let closerToOwn = 0;
+    const rows = [0, 1, 2, 3, 4, 5];
+    for (const row of rows) {
+      const own = await grey(`/api/runs/${id}/items/${row}/image.png`);
+      const other = await grey(`/api/runs/${id}/items/${(row + 7) % 300}/image.png`);
+      const rec = await grey(`/api/runs/${id}/items/${row}/reconstruction.png`);
+      if (dist(rec, own) < dist(rec, other)) closerToOwn++;
+    }
+    // Four epochs on 300 digits: most reconstructions already resemble their own digit.
+    expect(closerToOwn).toBeGreaterThanOrEqual(4);
+  });
+});
