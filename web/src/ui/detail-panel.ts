@@ -105,6 +105,7 @@ export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
               image ? h('img', { src: api.imageUrl(runId, n.index), alt: `row ${n.index}`, className: 'pixelated', width: 48, height: 48, loading: 'lazy' }) : null,
               h('span', { className: 'swatch', style: `background:${p >= 0 ? ctx.colorOf(p) : '#999'}` }),
               h('span', null, lab !== null ? lab : `#${n.index}`),
+              !image && lab !== null ? h('span', { className: 'muted small' }, `#${n.index}`) : null,
               n.distance !== null ? h('span', { className: 'muted small' }, formatNumber(n.distance)) : null,
             ),
           ),

@@ -1,0 +1,62 @@
+import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { searchPoints, selectedRows, summarize, toCsv } from '../../web/src/export.js';
+import { decodePoints } from '../../web/src/points.js';
+
+function points() {
+  const t = tableFromArrays({
+    index: Int32Array.from([10, 11, 12, 13]),
+    x: Float32Array.from([0, 1, 2, 3]),
+    y: Float32Array.from([0, 1, 2, 3]),
+    label: Int32Array.from([5, 15, 5, 1]),
+    name: ['Ann, "the first"', 'bob', '=cmd()', 'Dora\nDee'],
+  });
+  return decodePoints(tableFromIPC(tableToIPC(t, 'stream')));
+}
+
+describe('export', () => {
+  it('exports the selected rows in input order with every column', () => {
+    const rows = selectedRows(points(), Uint8Array.from([1, 0, 1, 0]));
+    expect(rows).toEqual([
+      { index: 10, x: 0, y: 0, label: 5, name: 'Ann, "the first"' },
+      { index: 12, x: 2, y: 2, label: 5, name: '=cmd()' },
+    ]);
+  });
+
+  it('writes RFC 4180 CSV, quoting commas, quotes and newlines, and defusing formulas', () => {
+    const csv = toCsv(selectedRows(points(), Uint8Array.from([1, 0, 1, 1])));
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe('index,x,y,label,name');
+    expect(lines[1]).toBe('10,0,0,5,"Ann, ""the first"""');
+    expect(lines[2]).toBe(`12,2,2,5,"'=cmd()"`);
+    expect(lines[3]).toBe('13,3,3,1,"Dora\nDee"'); // an embedded newline stays inside the quotes
+    expect(csv.endsWith('\r\n')).toBe(true);
+    expect(toCsv([])).toBe('\r\n');
+  });
+
+  it('summarizes a selection per label, largest first', () => {
+    const p = points();
+    const s = summarize(p.label!.codes, p.label!.categories, Uint8Array.from([1, 1, 1, 0]));
+    expect(s).toEqual([
+      { name: '5', code: 1, count: 2 },
+      { name: '15', code: 2, count: 1 },
+    ]);
+  });
+});
+
+describe('search', () => {
+  it('matches a label exactly before matching substrings', () => {
+    const p = points();
+    expect(Array.from(searchPoints(p, '5')!)).toEqual([1, 0, 1, 0]); // not 15
+    expect(Array.from(searchPoints(p, 'BOB')!)).toEqual([0, 1, 0, 0]);
+    expect(Array.from(searchPoints(p, 'an')!)).toEqual([1, 0, 0, 0]); // substring of text columns
+  });
+
+  it('supports column:value and #row queries, and returns null for an empty query', () => {
+    const p = points();
+    expect(Array.from(searchPoints(p, 'label:1')!)).toEqual([0, 0, 0, 1]);
+    expect(Array.from(searchPoints(p, '#12')!)).toEqual([0, 0, 1, 0]);
+    expect(Array.from(searchPoints(p, 'nothing-here')!)).toEqual([0, 0, 0, 0]);
+    expect(searchPoints(p, '   ')).toBeNull();
+  });
+});

@@ -1,0 +1,81 @@
+import { tableFromArrays, tableFromIPC, tableToIPC, vectorFromArray, Table, Utf8 } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { categoryColumn, compareCategories, decodePoints, indexLookup } from '../../web/src/points.js';
+
+function roundTrip(t: Table): Table {
+  return tableFromIPC(tableToIPC(t, 'stream'));
+}
+
+describe('decodePoints', () => {
+  it('reads coordinates, index, error and a numeric label as categories in numeric order', () => {
+    const t = roundTrip(
+      tableFromArrays({
+        index: Int32Array.from([0, 1, 2, 3]),
+        x: Float32Array.from([0, 1, 2, 3]),
+        y: Float32Array.from([3, 2, 1, 0]),
+        error: Float32Array.from([0.1, 0.2, 0.3, 0.4]),
+        label: Int32Array.from([10, 2, 10, 1]),
+      }),
+    );
+    const p = decodePoints(t);
+    expect(p.n).toBe(4);
+    expect(Array.from(p.x)).toEqual([0, 1, 2, 3]);
+    expect(p.error).not.toBeNull();
+    expect(p.label!.categories).toEqual(['1', '2', '10']);
+    expect(Array.from(p.label!.codes)).toEqual([2, 1, 2, 0]);
+    expect(p.label!.counts).toEqual([1, 1, 2]);
+    expect(p.columns.map((c) => c.name)).toEqual(['label', 'error']);
+    expect(p.extent).toEqual({ xmin: 0, xmax: 3, ymin: 0, ymax: 3 });
+  });
+
+  it('keeps text metadata as categories, marks new points, and treats nulls as missing', () => {
+    const t = roundTrip(
+      new Table({
+        x: vectorFromArray([0, 1, 2], undefined),
+        y: vectorFromArray([0, 1, 2], undefined),
+        species: vectorFromArray(['b', null, 'a'], new Utf8()),
+        isNew: vectorFromArray([false, true, false]),
+      }),
+    );
+    const p = decodePoints(t);
+    const species = p.columns.find((c) => c.name === 'species')!;
+    expect(species.kind).toBe('category');
+    if (species.kind !== 'category') return;
+    expect(species.categories).toEqual(['a', 'b']);
+    expect(Array.from(species.codes)).toEqual([1, -1, 0]);
+    expect(species.missing).toBe(1);
+    expect(Array.from(p.isNew!)).toEqual([0, 1, 0]);
+    expect(Array.from(p.index)).toEqual([0, 1, 2]); // no index column: input order
+    expect(p.raw.find((c) => c.name === 'species')!.get(1)).toBeNull();
+  });
+
+  it('treats a real-valued metadata column as numeric with its range', () => {
+    const p = decodePoints(roundTrip(tableFromArrays({ x: Float32Array.from([0, 1]), y: Float32Array.from([0, 1]), score: Float64Array.from([0.5, 2.25]) })));
+    const score = p.columns.find((c) => c.name === 'score')!;
+    expect(score.kind).toBe('number');
+    if (score.kind === 'number') expect([score.min, score.max]).toEqual([0.5, 2.25]);
+  });
+
+  it('refuses a table without coordinates, naming the missing column', () => {
+    expect(() => decodePoints(roundTrip(tableFromArrays({ x: Float32Array.from([1]) })))).toThrow(/no y column/);
+  });
+});
+
+describe('categories and lookups', () => {
+  it('orders numbers numerically before text', () => {
+    expect(['b', '10', 'a', '9'].sort(compareCategories)).toEqual(['9', '10', 'a', 'b']);
+  });
+
+  it('counts every category', () => {
+    const c = categoryColumn('c', ['x', 'y', 'x', null]);
+    expect(c.counts).toEqual([2, 1]);
+    expect(c.missing).toBe(1);
+  });
+
+  it('maps row indexes to positions, identity or not', () => {
+    const id = indexLookup(Int32Array.from([0, 1, 2]));
+    expect([id(0), id(2), id(3), id(-1)]).toEqual([0, 2, -1, -1]);
+    const shuffled = indexLookup(Int32Array.from([5, 3, 9]));
+    expect([shuffled(9), shuffled(5), shuffled(0)]).toEqual([2, 0, -1]);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { emptyState, fmt, formatState, parseState, type ViewState } from '../../web/src/url-state.js';
+
+describe('URL state', () => {
+  it('round-trips every field', () => {
+    const s: ViewState = {
+      run: 'mnist-2026_01',
+      compare: 'mnist-b',
+      color: 'error',
+      view: { cx: -12.3456789, cy: 4.5, k: 3.25 },
+      hidden: ['a b', 'x,y', '7'],
+      selection: { kind: 'lasso', polygon: [0, 0, 1.5, 0, 1, 2] },
+      point: 42,
+      search: 'species:adelie & co',
+    };
+    const hash = formatState(s);
+    const back = parseState(`#${hash}`);
+    expect(back).toEqual({ ...s, view: { cx: -12.3457, cy: 4.5, k: 3.25 } });
+  });
+
+  it('leaves empty fields out and parses an empty hash to the empty state', () => {
+    expect(formatState(emptyState())).toBe('');
+    expect(formatState({ ...emptyState(), run: 'r' })).toBe('run=r');
+    expect(parseState('')).toEqual(emptyState());
+    // color '' (nothing) differs from no color (default)
+    expect(parseState(formatState({ ...emptyState(), color: '' })).color).toBe('');
+  });
+
+  it('ignores malformed parts instead of throwing', () => {
+    const s = parseState('#run=a&view=1,x,2&sel=circle:1,2&point=-3&hide=');
+    expect(s.run).toBe('a');
+    expect(s.view).toBeNull();
+    expect(s.selection).toBeNull();
+    expect(s.point).toBeNull();
+    expect(s.hidden).toEqual([]);
+    expect(parseState('#sel=rect:1,2,3').selection).toBeNull(); // odd coordinate count
+    expect(parseState('#view=0,0,0').view).toBeNull(); // zoom must be positive
+  });
+
+  it('formats numbers compactly', () => {
+    expect(fmt(0)).toBe('0');
+    expect(fmt(1 / 3)).toBe('0.333333');
+    expect(fmt(123456789)).toBe('123457000');
+  });
+});
