@@ -208,6 +208,39 @@ describe('cross-site and host checks', () => {
   });
 });
 
+describe('internal failures', () => {
+  it('answer 500 with a bare message: no stack trace, no file path', async () => {
+    const app = createApp({
+      runsDir: runs.dir,
+      jobs,
+      log: () => {},
+      reconstruct: async () => {
+        throw new Error(`ENOENT: no such file or directory, open '${runs.dir}/run1/model/weights.bin' at /work/main/server/x.ts:12:3`);
+      },
+    });
+    const other = await listen(app);
+    try {
+      // The fixture is no image dataset, so reconstruction.png refuses it first; items swallow the failure.
+      const item = await request(other.base, '/api/runs/run1/items/0');
+      expect(item.status).toBe(200);
+      expect(item.json().reconstruction).toBeNull();
+      await writeFixtureRun(runs.dir, { id: 'imgrun', rows: 4, image: { width: 2, height: 2, channels: 1 } });
+      const r = await request(other.base, '/api/runs/imgrun/items/0/reconstruction.png');
+      expectCleanError(r, 500);
+      expect(r.json()).toEqual({ error: 'internal error' });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('answers HEAD like GET without a body', async () => {
+    const r = await request(base, '/api/runs/run1/points', { method: 'HEAD' });
+    expect(r.status).toBe(200);
+    expect(r.body.length).toBe(0);
+    expect(Number(r.headers['content-length'])).toBeGreaterThan(0);
+  });
+});
+
 describe('rate limit', () => {
   it('answers 429 with Retry-After once a client’s POST burst is spent', async () => {
     const app = createApp({ runsDir: runs.dir, jobs, rateLimit: { capacity: 3, refillPerSecond: 0.001 }, log: () => {} });

@@ -1,0 +1,37 @@
+// LruCache: bounded by size, least recently used out first, one load per key at a time, failures not cached.
+import { describe, expect, it } from 'vitest';
+import { LruCache } from '../../server/lru.js';
+
+describe('LruCache', () => {
+  it('evicts the least recently used values once the size bound is passed', async () => {
+    const c = new LruCache<string, string>({ maxSize: 10, sizeOf: (v) => v.length });
+    await c.get('a', async () => 'aaaa');
+    await c.get('b', async () => 'bbbb');
+    expect(c.peek('a')).toBe('aaaa'); // a is now more recent than b
+    await c.get('c', async () => 'cccc');
+    expect(c.peek('b')).toBeUndefined();
+    expect(c.peek('a')).toBe('aaaa');
+    expect(c.peek('c')).toBe('cccc');
+    expect(c.size).toBe(8);
+  });
+
+  it('serves but does not keep a value larger than the whole cache', async () => {
+    const c = new LruCache<string, string>({ maxSize: 3, sizeOf: (v) => v.length });
+    expect(await c.get('big', async () => 'xxxxx')).toBe('xxxxx');
+    expect(c.count).toBe(0);
+  });
+
+  it('shares one load between concurrent gets and does not cache a failure', async () => {
+    const c = new LruCache<string, number>({ maxSize: 100, sizeOf: () => 1 });
+    let calls = 0;
+    const load = async (): Promise<number> => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 10));
+      return 42;
+    };
+    expect(await Promise.all([c.get('k', load), c.get('k', load), c.get('k', load)])).toEqual([42, 42, 42]);
+    expect(calls).toBe(1);
+    await expect(c.get('bad', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await c.get('bad', async () => 7)).toBe(7);
+  });
+});
