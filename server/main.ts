@@ -137,6 +137,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     return closing;
   };
 
+  // The viewer opens the newest run first: parse and compress its points now, not on the first request.
+  void (async () => {
+    const [newest] = await app.locals.context.store.list();
+    if (newest) await app.locals.context.cache.pointsArrow(newest.id);
+  })().catch((err: unknown) => log(`warming the cache: ${(err as Error).message}`));
+
   const onSignal = (signal: NodeJS.Signals): void => {
     log(`${signal}: shutting down`);
     void close();
