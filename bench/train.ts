@@ -5,7 +5,8 @@
 // per available backend and batch size. samples/s = training rows x epochs / wall seconds (validation included
 // for everyone). Environment: BENCH_EPOCHS (default 3), BENCH_BATCHES (default 256,512),
 // BENCH_BACKENDS (default wasm,cpu; tensorflow when tfjs-node is installed), BENCH_ROWS (default 10000),
-// BENCH_REPEAT (default 1), BENCH_CPU_ROWS (rows for the slow cpu backend, default 2000).
+// BENCH_REPEAT (default 1), BENCH_CPU_ROWS (rows for the slow cpu backend, default 2000),
+// BENCH_PYTHON (a python with torch; default: python3, then /usr/bin/python3).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -78,8 +79,11 @@ async function runFit(x: Matrix, options: AutoencoderOptions): Promise<{ sps: nu
 }
 
 function runTorch(x: Matrix, options: AutoencoderOptions): { sps: number; val: number } | string {
-  const probe = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) return 'python3-torch not installed (apt-get install -y python3-torch libopenblas0-pthread)';
+  // Debian's python3-torch lives in /usr/bin/python3's packages; a pyenv or venv python3 on PATH may not see it.
+  const python = [env.BENCH_PYTHON, 'python3', '/usr/bin/python3'].find(
+    (p) => p && spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0,
+  );
+  if (!python) return 'python3-torch not installed (apt-get install -y python3-torch libopenblas0-pthread)';
   const split = splitRows(x.rows, options.validationSplit, options.seed);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'latentmap-bench-'));
   try {
@@ -93,7 +97,7 @@ function runTorch(x: Matrix, options: AutoencoderOptions): { sps: number; val: n
       '--layers', options.layers.join(','), '--code-size', String(options.codeSize), '--epochs', String(options.epochs),
       '--batch-size', String(options.batchSize), '--learning-rate', String(options.learningRate), '--seed', String(options.seed),
     ];
-    const r = spawnSync('python3', args, { encoding: 'utf8' });
+    const r = spawnSync(python, args, { encoding: 'utf8' });
     if (r.status !== 0) return `pytorch failed: ${r.stderr.trim().split('\n').pop()}`;
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samplesPerSecond: number; valLoss: number };
     return { sps: out.samplesPerSecond, val: out.valLoss };

@@ -56,6 +56,14 @@ export interface AutoencoderOptions {
   patience: number;
   /** Seeds weight initialization, shuffling, the split, noise and the vae's draws. */
   seed: number;
+  /**
+   * Threads that compute each batch's gradient (data parallel; 2 uses a worker thread on the second core).
+   * auto: 2 when the backend is wasm, the machine has at least 2 cores, the batch has at least 64 rows and
+   * training is long enough (at least 20,000 samples) to repay the worker's start-up; else 1.
+   * Results are deterministic for a given seed, backend and thread count (2 threads split each batch in halves,
+   * so they differ in rounding from 1 thread). Not in the run configuration: set it here for benchmarks.
+   */
+  workers: 'auto' | 1 | 2;
   /** sparse variant only. */
   sparsity: SparsityOptions | null;
   /** denoising variant only. */
@@ -156,6 +164,7 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
     validationSplit: config.validationSplit,
     patience: config.patience,
     seed: config.seed,
+    workers: 'auto',
     sparsity,
     noise,
     klWeight,

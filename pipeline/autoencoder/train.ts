@@ -6,12 +6,15 @@ import { createRandom, permutation, type Random } from '../random.js';
 import type { EpochRecord, Matrix, StageHooks } from '../types.js';
 import { TrainedAutoencoder, type Autoencoder } from './autoencoder.js';
 import { corrupt } from './denoising.js';
-import { reconstructionLoss, rowLoss } from './loss.js';
-import { splitRows } from './split.js';
-import { allLayers, buildNetwork, decodeLogits, encodeTensor, forwardTrain, logVarTensor, type Network } from './model.js';
+import { availableParallelism } from 'node:os';
+import { rowLoss } from './loss.js';
+import { allLayers, buildNetwork, decodeLogits, encodeTensor, logVarTensor, type Network } from './model.js';
+import { objective } from './objective.js';
 import type { AutoencoderOptions } from './options.js';
-import { activationStats, sparsityPenalty } from './sparse.js';
-import { klDivergence, vaePenalty } from './vae.js';
+import { GradientWorker } from './parallel.js';
+import { activationStats } from './sparse.js';
+import { splitRows } from './split.js';
+import { klDivergence } from './vae.js';
 
 /** Progress is reported at least once per epoch, and within an epoch about this often (ms). */
 const PROGRESS_INTERVAL_MS = 1000;
@@ -51,11 +54,21 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
   const optimizer = makeOptimizer(options);
   const history: EpochRecord[] = [];
   const B = Math.min(options.batchSize, nTrain);
-  const clean = new Float32Array(B * D);
-  const noisy = options.noise ? new Float32Array(B * D) : null;
-  const inT = new Float32Array(B * D);
-  const eps = options.variant === 'vae' ? new Float32Array(B * options.codeSize) : null;
   const steps = Math.ceil(nTrain / B);
+  const workers = resolveWorkers(options, backend, nTrain);
+  const notes: string[] = [];
+  let worker: GradientWorker | null = null;
+  if (workers === 2) {
+    try {
+      worker = await GradientWorker.start(options, vars.reduce((n, v) => n + v.size, 0), Math.floor(B / 2));
+    } catch (err) {
+      notes.push(`gradient worker unavailable (${err instanceof Error ? err.message : String(err)}); trained on one thread`);
+    }
+  }
+  const local = { rows: B, input: new Float32Array(B * D), inputT: new Float32Array(B * D), target: options.noise ? new Float32Array(B * D) : null, eps: options.variant === 'vae' ? new Float32Array(B * options.codeSize) : null };
+  const remote = worker
+    ? { rows: 0, input: worker.buffers.input, inputT: worker.buffers.inputT, target: options.noise ? worker.buffers.target : null, eps: options.variant === 'vae' ? worker.buffers.eps : null }
+    : null;
 
   let best = Infinity;
   let bestEpoch = 0;
@@ -78,14 +91,11 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
         const start = step * B;
         const rows = Math.min(B, nTrain - start);
         const t0 = performance.now();
-        const loss = trainStep(net, vars, optimizer, options, {
+        const loss = trainStep(net, vars, optimizer, options, worker, {
           trainX,
-          rows,
           perm: perm.subarray(start, start + rows),
-          clean,
-          noisy,
-          inT,
-          eps,
+          local,
+          remote,
           noiseRandom,
           epsRandom,
           clip,
@@ -137,6 +147,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
   } finally {
     snapshot?.forEach((t) => t.dispose());
     optimizer.dispose();
+    await worker?.close();
   }
 
   const summary: Record<string, number | string | null> = {
@@ -146,6 +157,8 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
     epochs: history.length,
     bestEpoch,
     samplesPerSecond: stepSeconds > 0 ? Math.round(samples / stepSeconds) : null,
+    workers: worker ? 2 : 1,
+    ...(notes.length ? { notes: notes.join('; ') } : {}),
     seconds: (performance.now() - started) / 1000,
   };
   const model = new TrainedAutoencoder(options, net, backend, history, summary);
@@ -161,62 +174,101 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
   return model;
 }
 
-interface StepBuffers {
-  trainX: Matrix;
-  rows: number;
-  perm: Int32Array;
-  clean: Float32Array;
-  noisy: Float32Array | null;
-  inT: Float32Array;
+/** Where one part of a batch is written: the main thread's arrays or the worker's shared ones. */
+interface PartBuffers {
+  input: Float32Array;
+  inputT: Float32Array;
+  /** Clean targets (denoising only; otherwise the input is the target). */
+  target: Float32Array | null;
   eps: Float32Array | null;
+}
+
+interface StepData {
+  trainX: Matrix;
+  perm: Int32Array;
+  local: PartBuffers;
+  remote: PartBuffers | null;
   noiseRandom: Random;
   epsRandom: Random;
   clip: [number, number] | null;
 }
 
-/** One optimizer step on the rows perm (indices into trainX); returns the batch's objective. */
-function trainStep(net: Network, vars: tf.Variable[], optimizer: tf.Optimizer, options: AutoencoderOptions, s: StepBuffers): number {
+/**
+ * Writes rows perm[from..to) of trainX into a part's buffers: the (corrupted) input, its transpose (so the
+ * first layer's weight gradient is a plain product), the clean target and the vae's draws.
+ */
+function fillPart(options: AutoencoderOptions, s: StepData, from: number, to: number, part: PartBuffers): void {
   const D = options.inputSize;
-  const { rows } = s;
+  const rows = to - from;
   const src = s.trainX.values;
-  const clean = s.clean.subarray(0, rows * D);
-  for (let r = 0; r < rows; r++) clean.set(src.subarray(s.perm[r]! * D, (s.perm[r]! + 1) * D), r * D);
-  let input = clean;
-  if (options.noise && s.noisy) {
-    input = s.noisy.subarray(0, rows * D);
-    corrupt(clean, input, options.noise, s.noiseRandom, s.clip);
+  const clean = part.target ? part.target.subarray(0, rows * D) : part.input.subarray(0, rows * D);
+  for (let r = 0; r < rows; r++) {
+    const i = s.perm[from + r]!;
+    clean.set(src.subarray(i * D, (i + 1) * D), r * D);
   }
-  // The input's transpose, built here so the first layer's weight gradient is a plain product.
-  const inT = s.inT.subarray(0, rows * D);
+  const input = part.input.subarray(0, rows * D);
+  if (options.noise) corrupt(clean, input, options.noise, s.noiseRandom, s.clip);
+  const inT = part.inputT;
   for (let r = 0; r < rows; r++) {
     const off = r * D;
     for (let c = 0; c < D; c++) inT[c * rows + r] = input[off + c]!;
   }
-  let eps: Float32Array | null = null;
-  if (s.eps) {
-    eps = s.eps.subarray(0, rows * options.codeSize);
-    for (let i = 0; i < eps.length; i++) eps[i] = s.epsRandom.normal();
+  if (part.eps) {
+    const n = rows * options.codeSize;
+    for (let i = 0; i < n; i++) part.eps[i] = s.epsRandom.normal();
   }
-  const cost = tf.tidy(() => {
-    const xIn = tf.tensor2d(input, [rows, D]);
-    const xInT = tf.tensor2d(inT, [D, rows]);
-    const target = input === clean ? xIn : tf.tensor2d(clean, [rows, D]);
-    const epsT = eps ? tf.tensor2d(eps, [rows, options.codeSize]) : null;
-    return optimizer.minimize(
-      () => {
-        const f = forwardTrain(net, xIn, xInT, epsT);
-        let objective = reconstructionLoss(f.logits, target, options.loss);
-        if (options.sparsity) objective = tf.add(objective, sparsityPenalty(f.code, options.sparsity));
-        if (f.logVar && options.klWeight !== null) objective = tf.add(objective, vaePenalty(f.code, f.logVar, options.klWeight, D));
-        return objective;
-      },
-      true,
-      vars,
-    ) as tf.Scalar;
+}
+
+/**
+ * One optimizer step on the rows s.perm; returns the batch's objective. With a worker, the batch is split in
+ * two parts whose gradients (each scaled by its share of the rows) are summed before the update.
+ */
+function trainStep(net: Network, vars: tf.Variable[], optimizer: tf.Optimizer, options: AutoencoderOptions, worker: GradientWorker | null, s: StepData): number {
+  const D = options.inputSize;
+  const rows = s.perm.length;
+  const split = worker && s.remote && rows >= 2;
+  const mine = split ? Math.ceil(rows / 2) : rows;
+  fillPart(options, s, 0, mine, s.local);
+  if (split) {
+    fillPart(options, s, mine, rows, s.remote!);
+    // Publish the current weights, then let the worker start on its part while this thread does its own.
+    let off = 0;
+    for (const v of vars) {
+      worker!.buffers.weights.set(v.dataSync() as Float32Array, off);
+      off += v.size;
+    }
+    worker!.begin(rows - mine, (rows - mine) / rows);
+  }
+  const scale = mine / rows;
+  let loss = 0;
+  tf.tidy(() => {
+    const input = tf.tensor2d(s.local.input.subarray(0, mine * D), [mine, D]);
+    const batch = {
+      input,
+      inputT: tf.tensor2d(s.local.inputT.subarray(0, mine * D), [D, mine]),
+      target: s.local.target ? tf.tensor2d(s.local.target.subarray(0, mine * D), [mine, D]) : input,
+      eps: s.local.eps ? tf.tensor2d(s.local.eps.subarray(0, mine * options.codeSize), [mine, options.codeSize]) : null,
+    };
+    const { value, grads } = tf.variableGrads(() => objective(net, options, batch, scale), vars);
+    loss = value.dataSync()[0]!;
+    if (split) {
+      loss += worker!.finish();
+      let off = 0;
+      for (const v of vars) {
+        grads[v.name] = tf.add(grads[v.name]!, tf.tensor(worker!.buffers.grads.subarray(off, off + v.size), v.shape));
+        off += v.size;
+      }
+    }
+    optimizer.applyGradients(grads);
   });
-  const value = cost.dataSync()[0]!;
-  cost.dispose();
-  return value;
+  return loss;
+}
+
+/** The thread count for this training (see AutoencoderOptions.workers). */
+function resolveWorkers(options: AutoencoderOptions, backend: string, nTrain: number): 1 | 2 {
+  if (options.workers !== 'auto') return options.workers === 2 && backend === 'wasm' ? 2 : 1;
+  const long = nTrain * options.epochs >= 20_000;
+  return backend === 'wasm' && availableParallelism() >= 2 && Math.min(options.batchSize, nTrain) >= 64 && long ? 2 : 1;
 }
 
 function makeOptimizer(options: AutoencoderOptions): tf.Optimizer {

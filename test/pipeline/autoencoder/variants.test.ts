@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { autoencoderOptions, splitRows, trainAutoencoder } from '../../../pipeline/autoencoder/index.js';
+import { gatherRows } from '../../../pipeline/autoencoder/train.js';
+import { initBackend } from '../../../pipeline/backend.js';
+import { isInputError } from '../../../pipeline/errors.js';
+import { createRandom } from '../../../pipeline/random.js';
+import type { Matrix } from '../../../pipeline/types.js';
+import { lowRank, meanBce, testConfig } from './fixtures.js';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+const data = lowRank(500, 32, 3, 21);
+
+describe('sparse variant', () => {
+  for (const penalty of ['kl', 'l1'] as const) {
+    it(`the ${penalty} penalty lowers mean code activation and the active fraction against no penalty`, async () => {
+      const train = async (weight: number) => {
+        const config = testConfig({ variant: 'sparse', sparsityPenalty: penalty, sparsityWeight: weight, sparsityTarget: 0.05, epochs: 20, batchSize: 64, codeSize: 8 });
+        const ae = await trainAutoencoder(data, autoencoderOptions(config, 32, 'bce'));
+        const s = { ...ae.summary };
+        ae.dispose();
+        return s;
+      };
+      const plain = await train(0);
+      const sparse = await train(penalty === 'kl' ? 0.5 : 0.005);
+      expect(sparse.meanActivation as number).toBeLessThan((plain.meanActivation as number) * 0.7);
+      expect(sparse.activeFraction as number).toBeLessThan(plain.activeFraction as number);
+      expect(sparse.validation as number).toBeLessThan(0.69); // still reconstructs better than a coin
+    });
+  }
+});
+
+describe('denoising variant', () => {
+  it('reconstructs noisy held-out rows closer to their clean versions than the plain autoencoder does', async () => {
+    const split = splitRows(data.rows, 0.1, 42);
+    const clean = gatherRows(data, split.validation);
+    const noisy: Matrix = { ...clean, values: clean.values.slice() };
+    const random = createRandom(99);
+    for (let i = 0; i < noisy.values.length; i++) noisy.values[i] = Math.min(1, Math.max(0, noisy.values[i]! + 0.3 * random.normal()));
+    const run = async (variant: 'plain' | 'denoising') => {
+      const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ variant, noiseStd: 0.3, epochs: 25, codeSize: 8 }), 32, 'bce'));
+      const err = meanBce(ae.reconstruct(noisy).values, clean.values);
+      const summary = { ...ae.summary };
+      ae.dispose();
+      return { err, summary };
+    };
+    const plain = await run('plain');
+    const denoising = await run('denoising');
+    expect(denoising.err).toBeLessThan(plain.err);
+    expect(denoising.summary.noisyValidation as number).toBeGreaterThan(0);
+    expect(denoising.summary.noisyValidation as number).toBeLessThan(plain.err);
+    expect(plain.summary.noisyValidation).toBeUndefined();
+  });
+
+  it('masking noise trains too and reports the noisy validation error', async () => {
+    const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ variant: 'denoising', noise: 'mask', noiseFraction: 0.3, epochs: 5 }), 32, 'bce'));
+    expect(Number.isFinite(ae.summary.noisyValidation as number)).toBe(true);
+    expect(ae.summary.noisyValidation as number).toBeGreaterThanOrEqual(ae.summary.validation as number);
+    ae.dispose();
+  });
+});
+
+describe('vae variant', () => {
+  it('codes are the means (deterministic), sample() draws seeded rows in [0, 1], and the KL is reported', async () => {
+    const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ variant: 'vae', epochs: 15, codeSize: 4 }), 32, 'bce'));
+    expect(Array.from(ae.encode(data).values)).toEqual(Array.from(ae.encode(data).values));
+    const a = ae.sample(50, 3);
+    const b = ae.sample(50, 3);
+    const c = ae.sample(50, 4);
+    expect(a.rows).toBe(50);
+    expect(a.cols).toBe(32);
+    expect(Array.from(a.values)).toEqual(Array.from(b.values));
+    expect(Array.from(a.values)).not.toEqual(Array.from(c.values));
+    expect(a.values.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(ae.summary.kl as number).toBeGreaterThan(0);
+    const val = ae.history.map((h) => h.valLoss!);
+    expect(val[val.length - 1]!).toBeLessThan(val[0]!);
+    ae.dispose();
+  });
+
+  it('the KL weight pulls the codes toward the prior: a larger weight gives a smaller KL', async () => {
+    const kl = async (klWeight: number) => {
+      const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ variant: 'vae', klWeight, epochs: 15 }), 32, 'bce'));
+      const v = ae.summary.kl as number;
+      ae.dispose();
+      return v;
+    };
+    expect(await kl(5)).toBeLessThan(await kl(0.1));
+  });
+
+  it('sampling from a model that is not a vae is an input error', async () => {
+    const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ epochs: 1 }), 32, 'bce'));
+    let err: unknown = null;
+    try {
+      ae.sample(5, 1);
+    } catch (e) {
+      err = e;
+    }
+    ae.dispose();
+    expect(isInputError(err)).toBe(true);
+    expect((err as Error).message).toMatch(/vae/);
+  });
+});
