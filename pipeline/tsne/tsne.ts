@@ -1,0 +1,174 @@
+// The t-SNE stage in the current thread: validate, neighbours, affinities, PCA initialization, then the
+// optimizer with progress, KL every 50 iterations and cancellation. tsne() in index.ts moves this to a
+// worker thread.
+
+import type { Matrix, RepulsionFn, SparseMatrix, StageHooks, TsneEngine, TsneOptions, TsneResult } from '../types.js';
+import { InputError, throwIfAborted } from '../errors.js';
+import { createRandom } from '../random.js';
+import { fitPca, pcaTransform } from '../reduce/pca.js';
+import { knn } from './knn.js';
+import { conditionalAffinities, symmetrize } from './affinities.js';
+import { exactRepulsion } from './gradient-exact.js';
+import { bhRepulsion } from './gradient-bh.js';
+import { fftRepulsion } from './gradient-fft.js';
+import { TsneOptimizer } from './optimize.js';
+
+/** Below this many points 'auto' uses Barnes-Hut, from here on FFT (measured with npm run bench:tsne). */
+export const AUTO_FFT_FROM = 8000;
+/** The exact engine refuses more points than this (its time grows with n^2). */
+export const EXACT_MAX_ROWS = 20000;
+/** KL is computed (and reported) every this many iterations. */
+export const KL_EVERY = 50;
+
+/** Throws InputError for fewer than 4 rows or a non-finite value (naming the row and column). */
+export function validateTsneInput(x: Matrix): void {
+  if (x.rows < 4) throw new InputError(`t-SNE needs at least 4 rows, got ${x.rows}; add rows or use --reducer pca without a map`);
+  if (x.cols < 1) throw new InputError('t-SNE needs at least one column of numbers');
+  const v = x.values;
+  for (let t = 0; t < v.length; t++) {
+    if (!Number.isFinite(v[t]!)) {
+      const row = Math.floor(t / x.cols);
+      const col = t % x.cols;
+      throw new InputError(
+        `t-SNE input row ${row} (0-based), column ${col} is ${v[t]}; remove the row or impute missing values (--missing mean)`,
+        { column: col },
+      );
+    }
+  }
+}
+
+/** Resolves 'auto' for n points. */
+export function resolveEngine(engine: TsneEngine, n: number): Exclude<TsneEngine, 'auto'> {
+  if (engine === 'auto') return n < AUTO_FFT_FROM ? 'bh' : 'fft';
+  return engine;
+}
+
+export function repulsionFor(engine: 'exact' | 'bh' | 'fft', theta: number): RepulsionFn {
+  if (engine === 'exact') return exactRepulsion;
+  if (engine === 'bh') return bhRepulsion(theta);
+  return fftRepulsion();
+}
+
+/** Perplexity actually used for n points: lowered to (n - 1) / 3 when 3 * perplexity neighbours do not exist. */
+export function effectivePerplexity(perplexity: number, n: number, notes: string[]): number {
+  if (!(perplexity > 0)) throw new InputError(`perplexity must be positive, got ${perplexity}`, { field: 'perplexity' });
+  if (3 * perplexity > n - 1) {
+    const p = (n - 1) / 3;
+    notes.push(`perplexity lowered from ${perplexity} to ${round(p)}: ${n} rows allow at most (n - 1) / 3`);
+    return p;
+  }
+  return perplexity;
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+/** Sparse symmetric input affinities P for x (k = min(n - 1, 3 * perplexity) neighbours). */
+export function inputAffinities(x: Matrix, perplexity: number, seed: number): SparseMatrix {
+  const n = x.rows;
+  const k = Math.min(n - 1, Math.max(1, Math.floor(3 * perplexity)));
+  const graph = knn(x, k, { seed });
+  return symmetrize(graph, conditionalAffinities(graph, perplexity));
+}
+
+/** PCA initialization scaled so the first coordinate has standard deviation 1e-4 (openTSNE). */
+export function pcaInitialization(x: Matrix, seed: number, notes: string[]): Float64Array {
+  const n = x.rows;
+  const y = new Float64Array(2 * n);
+  let sd = 0;
+  if (x.cols >= 2) {
+    const codes = pcaTransform(fitPca(x, 2, seed), x).values;
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += codes[2 * i]!;
+    mean /= n;
+    for (let i = 0; i < n; i++) sd += (codes[2 * i]! - mean) ** 2;
+    sd = Math.sqrt(sd / n);
+    if (sd > 0 && Number.isFinite(sd)) {
+      for (let t = 0; t < 2 * n; t++) y[t] = (codes[t]! / sd) * 1e-4;
+      return y;
+    }
+  }
+  notes.push(
+    x.cols < 2
+      ? 'random initialization: the input has a single column, PCA initialization needs two'
+      : 'random initialization: the input has no variance for PCA initialization',
+  );
+  const random = createRandom(seed);
+  for (let t = 0; t < 2 * n; t++) y[t] = random.normal() * 1e-4;
+  return y;
+}
+
+export interface PreparedTsne {
+  optimizer: TsneOptimizer;
+  engine: 'exact' | 'bh' | 'fft';
+  notes: string[];
+}
+
+/** Everything before the first iteration. */
+export function prepareTsne(x: Matrix, options: TsneOptions, hooks: StageHooks = {}): PreparedTsne {
+  validateTsneInput(x);
+  const n = x.rows;
+  const notes: string[] = [];
+  const engine = resolveEngine(options.engine, n);
+  if (engine === 'tsne-js') throw new Error('prepareTsne does not run tsne-js; use runTsneJs');
+  if (engine === 'exact' && n > EXACT_MAX_ROWS) {
+    throw new InputError(
+      `the exact t-SNE engine takes time in n^2 and is limited to ${EXACT_MAX_ROWS} rows, got ${n}; use --tsne-engine bh or auto`,
+      { field: 'tsneEngine' },
+    );
+  }
+  const perplexity = effectivePerplexity(options.perplexity, n, notes);
+  hooks.onProgress?.(0, 'tsne', { message: 'nearest neighbours' });
+  const p = inputAffinities(x, perplexity, options.seed);
+  throwIfAborted(hooks.signal);
+  hooks.onProgress?.(0.05, 'tsne', { message: 'initialization' });
+  const init = pcaInitialization(x, options.seed + 1, notes);
+  const learningRate = options.learningRate ?? Math.max(200, n / options.earlyExaggeration);
+  const optimizer = new TsneOptimizer(p, init, {
+    learningRate,
+    iterations: options.iterations,
+    earlyExaggeration: options.earlyExaggeration,
+    exaggerationIterations: Math.min(options.exaggerationIterations, options.iterations),
+    repulsion: repulsionFor(engine, options.theta),
+  });
+  return { optimizer, engine, notes };
+}
+
+/** Fraction of the stage's progress spent before the first iteration. */
+const SETUP_SHARE = 0.08;
+
+/**
+ * Runs t-SNE in this thread. Yields to the event loop every ~100 ms so an abort can arrive; rejects with
+ * CancelledError when hooks.signal aborts.
+ */
+export async function runTsne(x: Matrix, options: TsneOptions, hooks: StageHooks = {}): Promise<TsneResult> {
+  throwIfAborted(hooks.signal);
+  const { optimizer, engine, notes } = prepareTsne(x, options, hooks);
+  const klHistory: { iteration: number; kl: number }[] = [];
+  const total = options.iterations;
+  let lastYield = Date.now();
+  let kl = NaN;
+  while (!optimizer.done) {
+    const it = optimizer.iteration + 1; // 1-based number of the iteration being run
+    const wantKl = it % KL_EVERY === 0 || it === total;
+    const value = optimizer.step(wantKl);
+    if (wantKl) {
+      kl = value;
+      klHistory.push({ iteration: it, kl });
+      hooks.onProgress?.(SETUP_SHARE + ((1 - SETUP_SHARE) * it) / total, 'tsne', { iteration: it, kl });
+    } else if (it % 10 === 0) {
+      hooks.onProgress?.(SETUP_SHARE + ((1 - SETUP_SHARE) * it) / total, 'tsne', { iteration: it });
+    }
+    if (Date.now() - lastYield > 100) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = Date.now();
+      throwIfAborted(hooks.signal);
+    }
+  }
+  const embedding = optimizer.embedding();
+  for (let t = 0; t < embedding.length; t++) {
+    if (!Number.isFinite(embedding[t]!)) throw new Error(`t-SNE produced a non-finite coordinate at point ${t >> 1}`);
+  }
+  return { embedding, kl, iterations: optimizer.iteration, klHistory, engine, notes };
+}

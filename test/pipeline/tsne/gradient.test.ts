@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { exactRepulsion } from '../../../pipeline/tsne/gradient-exact.js';
+import { bhRepulsion } from '../../../pipeline/tsne/gradient-bh.js';
+import { fftRepulsion } from '../../../pipeline/tsne/gradient-fft.js';
+import { layout, relativeError } from './fixtures.js';
+
+function brute(y: Float64Array, n: number): { f: Float64Array; z: number } {
+  const f = new Float64Array(2 * n);
+  let z = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      const dx = y[2 * i]! - y[2 * j]!;
+      const dy = y[2 * i + 1]! - y[2 * j + 1]!;
+      const q = 1 / (1 + dx * dx + dy * dy);
+      z += q;
+      f[2 * i]! += q * q * dx;
+      f[2 * i + 1]! += q * q * dy;
+    }
+  }
+  return { f, z };
+}
+
+describe('repulsion methods share one contract and agree with exact', () => {
+  it('exact matches a direct double sum', () => {
+    const y = layout(200, 10, 1);
+    const out = new Float64Array(400);
+    const z = exactRepulsion(y, 200, out);
+    const ref = brute(y, 200);
+    expect(z).toBeCloseTo(ref.z, 8);
+    expect(relativeError(out, ref.f)).toBeLessThan(1e-12);
+  });
+
+  it('Barnes-Hut with theta 0 is exact', () => {
+    const y = layout(300, 10, 2);
+    const ex = new Float64Array(600);
+    const ze = exactRepulsion(y, 300, ex);
+    const out = new Float64Array(600);
+    const z = bhRepulsion(0)(y, 300, out);
+    expect(Math.abs(z - ze) / ze).toBeLessThan(1e-12);
+    expect(relativeError(out, ex)).toBeLessThan(1e-10);
+  });
+
+  for (const spread of [1, 10, 40]) {
+    it(`Barnes-Hut (theta 0.5) and FFT are within a few percent of exact (map spread ${spread})`, () => {
+      const n = 1500;
+      const y = layout(n, spread, 3 + spread);
+      const ex = new Float64Array(2 * n);
+      const ze = exactRepulsion(y, n, ex);
+      for (const method of [bhRepulsion(0.5), fftRepulsion()]) {
+        const out = new Float64Array(2 * n);
+        const z = method(y, n, out);
+        expect(Math.abs(z - ze) / ze).toBeLessThan(0.02);
+        expect(relativeError(out, ex)).toBeLessThan(0.06);
+      }
+    });
+  }
+
+  it('finer FFT grids converge to exact', () => {
+    const n = 800;
+    const y = layout(n, 5, 9);
+    const ex = new Float64Array(2 * n);
+    exactRepulsion(y, n, ex);
+    const coarse = new Float64Array(2 * n);
+    const fine = new Float64Array(2 * n);
+    fftRepulsion({ boxesPerUnit: 0.5, minBoxes: 10 })(y, n, coarse);
+    fftRepulsion({ boxesPerUnit: 2, minBoxes: 60, nodesPerBox: 4 })(y, n, fine);
+    expect(relativeError(fine, ex)).toBeLessThan(relativeError(coarse, ex) / 3);
+    expect(relativeError(fine, ex)).toBeLessThan(2e-3);
+  });
+
+  it('duplicate points give finite forces with every method', () => {
+    const n = 50;
+    const y = new Float64Array(2 * n); // all at the origin
+    for (const method of [exactRepulsion, bhRepulsion(0.5), fftRepulsion()]) {
+      const out = new Float64Array(2 * n);
+      const z = method(y, n, out);
+      expect(z).toBeCloseTo(n * (n - 1), 3);
+      for (const v of out) expect(Number.isFinite(v)).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { knn, knnApprox, knnExact, knnQuery } from '../../../pipeline/tsne/knn.js';
+import { blobs } from './fixtures.js';
+
+function bruteForce(values: Float32Array, n: number, d: number, i: number, k: number): number[] {
+  const ds: [number, number][] = [];
+  for (let j = 0; j < n; j++) {
+    if (j === i) continue;
+    let s = 0;
+    for (let c = 0; c < d; c++) s += (values[i * d + c]! - values[j * d + c]!) ** 2;
+    ds.push([s, j]);
+  }
+  ds.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return ds.slice(0, k).map((p) => p[1]);
+}
+
+describe('knn', () => {
+  it('exact search returns the true nearest neighbours, nearest first, without the row itself', () => {
+    const { x } = blobs(300, 5, 3, 1);
+    const g = knnExact(x, 7);
+    for (const i of [0, 17, 150, 299]) {
+      expect(Array.from(g.indices.subarray(i * 7, i * 7 + 7))).toEqual(bruteForce(x.values, 300, 5, i, 7));
+      for (let t = 1; t < 7; t++) expect(g.distances[i * 7 + t]!).toBeGreaterThanOrEqual(g.distances[i * 7 + t - 1]!);
+    }
+  });
+
+  it('approximate search finds at least 95% of the true neighbours on clustered data', () => {
+    const { x } = blobs(2500, 20, 10, 2);
+    const k = 30;
+    const approx = knnApprox(x, k, { seed: 3 });
+    const exact = knnExact(x, k);
+    let hits = 0;
+    for (let i = 0; i < x.rows; i++) {
+      const truth = new Set(exact.indices.subarray(i * k, i * k + k));
+      for (let t = 0; t < k; t++) if (truth.has(approx.indices[i * k + t]!)) hits++;
+      expect(approx.indices.subarray(i * k, i * k + k)).not.toContain(i);
+    }
+    expect(hits / (x.rows * k)).toBeGreaterThan(0.95);
+  });
+
+  it('the approximate search is deterministic for a seed', () => {
+    const { x } = blobs(1500, 8, 4, 5);
+    const a = knn(x, 10, { method: 'approx', seed: 9 });
+    const b = knn(x, 10, { method: 'approx', seed: 9 });
+    expect(a.indices).toEqual(b.indices);
+  });
+
+  it('handles duplicate rows (distance zero) without losing rows', () => {
+    const values = new Float32Array(40 * 3); // all rows identical
+    const g = knn({ rows: 40, cols: 3, values }, 5, { method: 'approx', seed: 1 });
+    for (let i = 0; i < 40; i++) {
+      const row = Array.from(g.indices.subarray(i * 5, i * 5 + 5));
+      expect(new Set(row).size).toBe(5);
+      expect(row).not.toContain(i);
+    }
+    expect(Math.max(...g.distances)).toBe(0);
+  });
+
+  it('knnQuery finds a copied reference row at distance zero', () => {
+    const { x } = blobs(200, 4, 2, 7);
+    const q = { rows: 1, cols: 4, values: x.values.slice(13 * 4, 14 * 4) };
+    const g = knnQuery(x, q, 3);
+    expect(g.indices[0]).toBe(13);
+    expect(g.distances[0]).toBe(0);
+  });
+});
