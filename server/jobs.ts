@@ -3,9 +3,11 @@
 // Progress comes from the CLI's JSON log lines on stderr. A small state file per job (runs/.jobs/<id>.json)
 // lets a restarted server report a job cut off by a crash or restart as failed.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isValidRunId, RunStore } from '../pipeline/runs/store.js';
@@ -63,6 +65,8 @@ export interface JobQueueOptions {
   command?: (job: { id: string; configFile: string; runsDir: string }) => JobCommand;
   /** After SIGTERM, how long a cancelled job may take to exit before SIGKILL, ms. Default 5000. */
   killGraceMs?: number;
+  /** Most jobs waiting in the queue; submit() refuses more (QueueFullError). Default 20. */
+  maxQueued?: number;
   log?: (line: string) => void;
 }
 
@@ -75,6 +79,17 @@ export function defaultJobCommand(job: { id: string; configFile: string; runsDir
     args: [BIN, 'run', '--config', job.configFile, '--id', job.id, '--runs-dir', job.runsDir, '--log-format', 'json', '--json'],
   };
 }
+
+/** submit() when the queue is full or shut down: the caller should try again later. */
+export class QueueFullError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueueFullError';
+  }
+}
+
+/** A job file: the state, plus (while queued or running) which server owns it and the child's pid. */
+type Persisted = JobState & { pid?: number; owner?: { host: string; pid: number; instance: string } };
 
 interface Running {
   child: ChildProcess;
@@ -91,6 +106,7 @@ export class JobQueue {
   private readonly concurrency: number;
   private readonly command: NonNullable<JobQueueOptions['command']>;
   private readonly killGraceMs: number;
+  private readonly maxQueued: number;
   private readonly log: (line: string) => void;
   private readonly jobs = new Map<string, JobState>();
   private readonly queue: string[] = [];
@@ -98,6 +114,8 @@ export class JobQueue {
   private readonly events = new EventEmitter();
   private closed = false;
   private ready: Promise<void> | null = null;
+  /** Tells this queue's job files from those of another live server sharing the runs directory. */
+  private readonly instance = randomBytes(6).toString('hex');
 
   constructor(options: JobQueueOptions) {
     this.store = new RunStore(options.runsDir);
@@ -106,6 +124,7 @@ export class JobQueue {
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error('concurrency must be a whole number >= 1');
     this.command = options.command ?? defaultJobCommand;
     this.killGraceMs = options.killGraceMs ?? 5000;
+    this.maxQueued = options.maxQueued ?? 20;
     this.log = options.log ?? (() => {});
     this.events.setMaxListeners(0);
   }
@@ -131,14 +150,17 @@ export class JobQueue {
     for (const name of names) {
       const m = /^(.+)\.json$/.exec(name);
       if (!m || name.endsWith('.config.json') || !isValidRunId(m[1]!)) continue;
-      let job: JobState & { pid?: number };
+      let job: Persisted;
       try {
-        job = JSON.parse(await readFile(path.join(this.jobsDir, name), 'utf8')) as JobState & { pid?: number };
+        job = JSON.parse(await readFile(path.join(this.jobsDir, name), 'utf8')) as Persisted;
       } catch {
         continue;
       }
       if (job.id !== m[1]) continue;
-      if (job.status === 'queued' || job.status === 'running') {
+      const owner = job.owner;
+      // Another server that is still alive (sharing this runs directory) owns it: leave it alone.
+      const othersLive = owner !== undefined && owner.instance !== this.instance && owner.host === hostname() && isAlive(owner.pid);
+      if ((job.status === 'queued' || job.status === 'running') && !othersLive) {
         const was = job.status;
         if (was === 'running' && job.pid) killOrphan(job.pid, job.id);
         if (await this.store.exists(job.id)) {
@@ -149,9 +171,10 @@ export class JobQueue {
           job.error = `interrupted: the server stopped while this job was ${was}; start it again`;
         }
         job.finishedAt = new Date().toISOString();
-        delete job.pid;
         await this.save(job);
       }
+      delete job.pid;
+      delete job.owner;
       this.jobs.set(job.id, job);
     }
     const removed = await this.store.cleanupStale();
@@ -160,15 +183,24 @@ export class JobQueue {
 
   private async save(job: JobState, pid?: number): Promise<void> {
     const file = path.join(this.jobsDir, `${job.id}.json`);
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(pid ? { ...job, pid } : job));
+    const tmp = `${file}.${process.pid}.${this.instance}.tmp`;
+    const live = job.status === 'queued' || job.status === 'running';
+    const persisted: Persisted = { ...job };
+    if (live) {
+      persisted.owner = { host: hostname(), pid: process.pid, instance: this.instance };
+      if (pid) persisted.pid = pid;
+    }
+    await writeFile(tmp, JSON.stringify(persisted));
     await rename(tmp, file);
   }
 
   /** Queues a run of `config` (already validated). Returns its state (status queued). */
   async submit(config: Partial<RunConfig>): Promise<JobState> {
     await this.init();
-    if (this.closed) throw new Error('the job queue is shut down');
+    if (this.closed) throw new QueueFullError('the server is shutting down; start the run again once it is back');
+    if (this.queue.length >= this.maxQueued) {
+      throw new QueueFullError(`${this.queue.length} runs are already waiting; try again when one has finished`);
+    }
     const name = config.name ?? config.dataset ?? (config.input ? path.basename(config.input).replace(/\.[^.]*$/, '') : 'mnist');
     let id = this.store.newId(name);
     while (this.jobs.has(id) || (await this.store.exists(id))) id = this.store.newId(name);
@@ -394,6 +426,15 @@ export class JobQueue {
     } catch {
       // best effort
     }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

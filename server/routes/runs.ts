@@ -6,6 +6,7 @@ import type { RunConfig, RunManifest, RunSummary } from '../../pipeline/types.js
 import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
+import { QueueFullError } from '../jobs.js';
 import { runIdParam } from '../params.js';
 
 export function summarize(m: RunManifest): RunSummary {
@@ -122,7 +123,13 @@ export function runsRoutes(ctx: ServerContext): Router {
     readBody,
     async (req, res) => {
       const config = configFromBody(parseJsonBody(req.body), ctx.store.dir);
-      const job = await ctx.jobs.submit(config);
+      let job;
+      try {
+        job = await ctx.jobs.submit(config);
+      } catch (err) {
+        if (err instanceof QueueFullError) throw new HttpError(503, err.message, { 'Retry-After': '30' });
+        throw err;
+      }
       res.setHeader('Location', `/api/runs/${job.id}`);
       res.setHeader('Cache-Control', 'no-store');
       res.status(202).json({ id: job.id, status: job.status, events: `/api/runs/${job.id}/events` });

@@ -173,6 +173,22 @@ describe('restart', () => {
   });
 });
 
+describe('two servers on one runs directory', () => {
+  it('leaves the jobs of another live server alone', async () => {
+    const id = await post({ name: 'slow' });
+    await waitFor(() => (jobs.get(id)?.progress?.epoch ?? 0) >= 1);
+    const second = new JobQueue({ runsDir: runs.dir, command: fakeCommand });
+    try {
+      await second.init();
+      expect(second.get(id)?.status).toBe('running');
+      expect(jobs.get(id)?.status).toBe('running');
+      expect((await readdir(runs.dir)).some((e) => e.startsWith(`.tmp-${id}-`))).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe('graceful shutdown', () => {
   it('ends event streams and marks a running job failed (interrupted) when the server closes', async () => {
     const server = await serve({ runsDir: runs.dir, port: 0, host: '127.0.0.1', token: null, handleSignals: false, jobCommand: fakeCommand, log: () => {} });

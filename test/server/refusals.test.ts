@@ -181,6 +181,33 @@ describe('request bodies', () => {
   });
 });
 
+describe('a full queue', () => {
+  it('answers 503 with Retry-After once maxQueued runs wait', async () => {
+    const small = new JobQueue({
+      runsDir: runs.dir,
+      maxQueued: 2,
+      killGraceMs: 500,
+      command: () => ({ file: process.execPath, args: ['-e', 'setTimeout(() => {}, 60000)'] }),
+    });
+    const other = await listen(createApp({ runsDir: runs.dir, jobs: small, log: () => {} }));
+    try {
+      const statuses: number[] = [];
+      let last: Reply | null = null;
+      for (let i = 0; i < 4; i++) {
+        last = await request(other.base, '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"dataset":"iris"}' });
+        statuses.push(last.status);
+      }
+      // One running, two waiting, the fourth refused.
+      expect(statuses).toEqual([202, 202, 202, 503]);
+      expectCleanError(last!, 503);
+      expect(last!.headers['retry-after']).toBe('30');
+    } finally {
+      await small.close();
+      await other.close();
+    }
+  });
+});
+
 describe('cancelling', () => {
   it('answers 404 for an unknown run and 409 for a complete one', async () => {
     expectCleanError(await request(base, '/api/runs/never-was', { method: 'DELETE', headers: auth }), 404);
