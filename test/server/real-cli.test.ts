@@ -1,6 +1,7 @@
 // The real thing end to end over HTTP: POST /api/runs starts the real CLI (bin/latentmap.js run) on a slice of
 // mnist, the event stream reports training and t-SNE progress, and the finished run is served: points,
 // neighbours, and images, with reconstruction.png decoded by the run's saved autoencoder.
+import { readdir } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
@@ -89,4 +90,24 @@ describe('a real run started over HTTP', () => {
     // Eight epochs on 500 digits: reconstructions already resemble their own digit more than another.
     expect(closerToOwn).toBeGreaterThanOrEqual(5);
   });
+});
+
+describe('cancelling a real run', () => {
+  it('stops the CLI mid-training: cancelled, and nothing of the run is left', async () => {
+    const body = JSON.stringify({ dataset: 'mnist', limit: 2000, epochs: 200, name: 'to-cancel' });
+    const r = await request(base, '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(r.status).toBe(202);
+    const cancelId = r.json().id as string;
+    let deleted: Promise<unknown> | null = null;
+    const stream = readEvents(base, `/api/runs/${cancelId}/events`, (e) => {
+      if (e.event === 'progress' && e.data.stage === 'train') deleted ??= request(base, `/api/runs/${cancelId}`, { method: 'DELETE' });
+      return false;
+    });
+    const { events: seen } = await stream;
+    expect(deleted).not.toBeNull();
+    await deleted;
+    expect(seen.at(-1)).toMatchObject({ event: 'state', data: { id: cancelId, status: 'cancelled' } });
+    expect((await readdir(runs.dir)).filter((e) => e.includes(cancelId))).toEqual([]);
+    expect((await request(base, `/api/runs/${cancelId}`)).status).toBe(404);
+  }, 120_000);
 });
