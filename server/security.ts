@@ -49,7 +49,12 @@ export function hostCheck(allowed: string[]): RequestHandler {
   return (req, _res, next) => {
     const host = req.headers.host;
     if (!host || !set.has(hostName(host))) {
-      next(new HttpError(421, 'this server answers only requests addressed to its own host name'));
+      next(
+        new HttpError(
+          421,
+          `this server listens on loopback and answers only requests for ${allowed.join(', ')} (a guard against DNS rebinding); to reach it under another name, serve with --host 0.0.0.0 and a --token`,
+        ),
+      );
       return;
     }
     next();
