@@ -45,7 +45,15 @@ export interface AppOptions {
   log?: (line: string) => void;
 }
 
-export type LatentmapApp = express.Express & { locals: { context: ServerContext; dispose: () => void } };
+export type LatentmapApp = express.Express & {
+  locals: {
+    context: ServerContext;
+    /** Ends every open event stream (shutdown). */
+    endStreams: () => void;
+    /** Releases loaded models. */
+    dispose: () => void;
+  };
+};
 
 export function createApp(options: AppOptions): LatentmapApp {
   const store = new RunStore(options.runsDir);
@@ -62,6 +70,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     bodyLimit,
     reconstruct: options.reconstruct ?? reconstructor!.reconstruct,
     log,
+    streams: new Set(),
   };
   void ctx.jobs.init().catch((err: unknown) => log(`job queue: ${(err as Error).message}`));
 
@@ -71,6 +80,10 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.set('json spaces', 0);
   app.locals.context = ctx;
   app.locals.dispose = () => reconstructor?.dispose();
+  app.locals.endStreams = () => {
+    for (const res of ctx.streams) res.end();
+    ctx.streams.clear();
+  };
 
   app.use(securityHeaders);
   if (options.allowedHosts) app.use(hostCheck(options.allowedHosts));

@@ -1,5 +1,5 @@
 // What every route file gets: the run store, the per-run cache, the job queue, options.
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { RunStore } from '../pipeline/runs/store.js';
 import type { JobQueue } from './jobs.js';
 import type { Reconstructor } from './reconstruct.js';
@@ -17,4 +17,6 @@ export interface ServerContext {
   bodyLimit: number;
   reconstruct: Reconstructor;
   log: (line: string) => void;
+  /** Open event streams, ended at shutdown. */
+  streams: Set<Response>;
 }

@@ -119,11 +119,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       }, grace);
       force.unref();
       // Event streams end when their job does (jobs.close() finished them); end any left.
-      for (const s of sockets) {
-        const res = (s as Socket & { _httpMessage?: { getHeader?: (n: string) => unknown } })._httpMessage;
-        const type = res?.getHeader?.('Content-Type');
-        if (typeof type === 'string' && type.startsWith('text/event-stream')) s.end();
-      }
+      app.locals.endStreams();
       // Connections become idle as their last response ends: close them as they do.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();

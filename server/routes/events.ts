@@ -42,9 +42,11 @@ export function eventsRoutes(ctx: ServerContext): Router {
     }
     let unsubscribe = (): void => {};
     const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    ctx.streams.add(res);
     const stop = (): void => {
       clearInterval(heartbeat);
       unsubscribe();
+      ctx.streams.delete(res);
     };
     unsubscribe = ctx.jobs.subscribe(id, (e: JobEvent) => {
       if (e.type === 'progress') send('progress', { id, ...e.progress });
