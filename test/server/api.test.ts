@@ -241,7 +241,7 @@ describe('neighbours', () => {
 
 describe('events of a complete run', () => {
   it('sends one state event saying complete and ends', async () => {
-    const s = await readEvents(base, '/api/runs/plain-run/events');
+    const s = await readEvents(base, '/api/runs/plain-run/events', undefined, { 'accept-encoding': 'gzip, br' });
     expect(s.status).toBe(200);
     expect(s.contentType).toMatch(/^text\/event-stream/);
     expect(s.events).toEqual([{ event: 'state', data: { id: 'plain-run', status: 'complete' } }]);
