@@ -42,8 +42,13 @@ export class ScatterView {
   private tree: PointTree | null = null;
   private colors: Uint32Array = new Uint32Array(0);
   private visible: Uint8Array | null = null;
-  private emphasis: Uint8Array | null = null;
-  private marked: Uint8Array | null = null;
+  // The same arrays in draw order (a seeded shuffle), so the rasterizer reads memory sequentially.
+  private drawX: Float32Array = new Float32Array(0);
+  private drawY: Float32Array = new Float32Array(0);
+  private drawColors: Uint32Array = new Uint32Array(0);
+  private drawVisible: Uint8Array | null = null;
+  private drawEmphasis: Uint8Array | null = null;
+  private drawMarked: Uint8Array | null = null;
   private width = 0; // CSS px
   private height = 0;
   private dpr = 1;
@@ -140,8 +145,12 @@ export class ScatterView {
     this.colors = colors;
     this.order = drawOrder(points.n, 7);
     this.tree = null;
-    this.visible = this.emphasis = null;
-    this.marked = points.isNew;
+    this.visible = null;
+    this.drawX = this.permute(points.x);
+    this.drawY = this.permute(points.y);
+    this.drawColors = this.permute(colors);
+    this.drawVisible = this.drawEmphasis = null;
+    this.drawMarked = this.permute(points.isNew);
     this.hover = this.linked = this.focus = -1;
     this.rings = [];
     this.selection = null;
@@ -153,17 +162,19 @@ export class ScatterView {
 
   setColors(colors: Uint32Array): void {
     this.colors = colors;
+    this.drawColors = this.permute(colors);
     this.invalidate();
   }
 
   setVisible(mask: Uint8Array | null): void {
     this.visible = mask;
+    this.drawVisible = this.permute(mask);
     if (this.hover >= 0 && mask && !mask[this.hover]) this.hover = -1;
     this.invalidate();
   }
 
   setEmphasis(mask: Uint8Array | null): void {
-    this.emphasis = mask;
+    this.drawEmphasis = this.permute(mask);
     this.invalidate();
   }
 
@@ -197,6 +208,17 @@ export class ScatterView {
 
   getMode(): InteractionMode {
     return this.mode;
+  }
+
+  /** A copy of a per-point array in draw order. */
+  private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T): T;
+  private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T | null): T | null;
+  private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T | null): T | null {
+    const order = this.order;
+    if (!a || !order || a.length !== order.length) return a;
+    const out = new (a.constructor as new (n: number) => T)(a.length);
+    for (let k = 0; k < order.length; k++) out[k] = a[order[k]];
+    return out;
   }
 
   private ensureTree(): PointTree | null {
@@ -429,13 +451,13 @@ export class ScatterView {
         this.pixels!,
         {
           n: this.points.n,
-          x: this.points.x,
-          y: this.points.y,
-          colors: this.colors,
-          order: this.order,
-          visible: this.visible,
-          emphasis: this.emphasis,
-          marked: this.marked,
+          x: this.drawX,
+          y: this.drawY,
+          colors: this.drawColors,
+          order: null,
+          visible: this.drawVisible,
+          emphasis: this.drawEmphasis,
+          marked: this.drawMarked,
         },
         this.renderTransform(),
         { width: W, height: H, radius: radius * this.dpr, alpha, background: bg },
