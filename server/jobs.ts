@@ -388,6 +388,8 @@ export class JobQueue {
       }
     }
     if (!obj) {
+      // Keep the last plain lines for the failure message, but never stack frames.
+      if (/^\s*at\s/.test(line) || /^\s*\^+\s*$/.test(line)) return;
       r.tail.push(line.slice(0, 500));
       if (r.tail.length > 20) r.tail.shift();
       return;

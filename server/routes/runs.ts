@@ -8,6 +8,7 @@ import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { QueueFullError } from '../jobs.js';
 import { runIdParam } from '../params.js';
+import type { RunInfo } from '../run-cache.js';
 
 export function summarize(m: RunManifest): RunSummary {
   return {
@@ -23,7 +24,7 @@ export function summarize(m: RunManifest): RunSummary {
 }
 
 /** Loads a complete run's info, turning "not found" into a message about the job when one exists. */
-export async function runOr404(ctx: ServerContext, id: string): Promise<Awaited<ReturnType<ServerContext['cache']['run']>>> {
+export async function runOr404(ctx: ServerContext, id: string): Promise<RunInfo> {
   try {
     return await ctx.cache.run(id);
   } catch (err) {
