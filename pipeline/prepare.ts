@@ -65,20 +65,13 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   // Missing values (NaN); infinities are a loader bug or hand-made data: refuse them.
   const missingPerCol = new Float64Array(cols);
   const rowHasMissing = new Uint8Array(rows);
-  let missingTotal = 0;
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const v = values[base + c]!;
-      if (v !== v) {
-        missingPerCol[c]!++;
-        rowHasMissing[r] = 1;
-        missingTotal++;
-      } else if (v === Infinity || v === -Infinity) {
-        throw new InputError(`row ${r + 1}, column "${names[c]}" is infinite; use finite numbers (or leave the cell empty for missing)`, { file, field: names[c] });
-      }
-    }
+  const scan = scanMissing(values, rows, cols, missingPerCol, rowHasMissing);
+  if (scan.infinite >= 0) {
+    const r = Math.floor(scan.infinite / cols);
+    const c = scan.infinite % cols;
+    throw new InputError(`row ${r + 1}, column "${names[c]}" is infinite; use finite numbers (or leave the cell empty for missing)`, { file, field: names[c] });
   }
+  const missingTotal = scan.missing;
   const missingByColumn: Record<string, number> = {};
   for (let c = 0; c < cols; c++) if (missingPerCol[c]! > 0) missingByColumn[names[c]!] = missingPerCol[c]!;
 
@@ -117,17 +110,7 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   const max = new Float64Array(cols).fill(-Infinity);
   const sum = new Float64Array(cols);
   const count = new Float64Array(cols);
-  for (let k = 0; k < kept; k++) {
-    const base = rowIndex[k]! * cols;
-    for (let c = 0; c < cols; c++) {
-      const v = values[base + c]!;
-      if (v !== v) continue;
-      if (v < min[c]!) min[c] = v;
-      if (v > max[c]!) max[c] = v;
-      sum[c]! += v;
-      count[c]!++;
-    }
-  }
+  columnStats(values, cols, rowIndex, min, max, sum, count);
   const mean = new Float64Array(cols);
   for (let c = 0; c < cols; c++) mean[c] = count[c]! > 0 ? sum[c]! / count[c]! : 0;
 
@@ -153,15 +136,7 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   const fullMean = new Float64Array(cols);
   for (let c = 0; c < cols; c++) fullMean[c] = (sum[c]! + (imputed > 0 ? missingPerCol[c]! * fill[c]! : 0)) / n;
   const sq = new Float64Array(cols);
-  for (let k = 0; k < kept; k++) {
-    const base = rowIndex[k]! * cols;
-    for (let c = 0; c < cols; c++) {
-      let v = values[base + c]!;
-      if (v !== v) v = fill[c]!;
-      const d = v - fullMean[c]!;
-      sq[c]! += d * d;
-    }
-  }
+  sumSquares(values, cols, rowIndex, fill, fullMean, sq);
 
   const constantColumns: string[] = [];
   for (let c = 0; c < cols; c++) if (min[c] === max[c]) constantColumns.push(names[c]!);
@@ -228,15 +203,7 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
     out = new Float32Array(kept * cols);
     const inv = new Float64Array(cols);
     for (let c = 0; c < cols; c++) inv[c] = 1 / scale[c]!;
-    for (let k = 0; k < kept; k++) {
-      const src = rowIndex[k]! * cols;
-      const dst = k * cols;
-      for (let c = 0; c < cols; c++) {
-        let v = values[src + c]!;
-        if (v !== v) v = fill[c]!;
-        out[dst + c] = (v - offset[c]!) * inv[c]!;
-      }
-    }
+    scaleRows(values, cols, rowIndex, fill, offset, inv, out);
     // BCE needs [0, 1] exactly; float rounding may step a hair outside.
     if (loss === 'bce') for (let i = 0; i < out.length; i++) out[i] = out[i]! < 0 ? 0 : out[i]! > 1 ? 1 : out[i]!;
   }
@@ -272,6 +239,70 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
       missingByColumn,
     },
   };
+}
+
+// Hot loops, kept small so the engine optimizes each on its own.
+
+function scanMissing(values: Float32Array, rows: number, cols: number, perCol: Float64Array, perRow: Uint8Array): { missing: number; infinite: number } {
+  let missing = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const v = values[base + c]!;
+      if (v - v !== 0) {
+        // NaN or ±Infinity
+        if (v !== v) {
+          perCol[c]!++;
+          perRow[r] = 1;
+          missing++;
+        } else {
+          return { missing, infinite: base + c };
+        }
+      }
+    }
+  }
+  return { missing, infinite: -1 };
+}
+
+function columnStats(values: Float32Array, cols: number, rowIndex: Int32Array, min: Float64Array, max: Float64Array, sum: Float64Array, count: Float64Array): void {
+  const kept = rowIndex.length;
+  for (let k = 0; k < kept; k++) {
+    const base = rowIndex[k]! * cols;
+    for (let c = 0; c < cols; c++) {
+      const v = values[base + c]!;
+      if (v !== v) continue;
+      if (v < min[c]!) min[c] = v;
+      if (v > max[c]!) max[c] = v;
+      sum[c]! += v;
+      count[c]!++;
+    }
+  }
+}
+
+function sumSquares(values: Float32Array, cols: number, rowIndex: Int32Array, fill: Float64Array, mean: Float64Array, sq: Float64Array): void {
+  const kept = rowIndex.length;
+  for (let k = 0; k < kept; k++) {
+    const base = rowIndex[k]! * cols;
+    for (let c = 0; c < cols; c++) {
+      let v = values[base + c]!;
+      if (v !== v) v = fill[c]!;
+      const d = v - mean[c]!;
+      sq[c]! += d * d;
+    }
+  }
+}
+
+function scaleRows(values: Float32Array, cols: number, rowIndex: Int32Array, fill: Float64Array, offset: Float64Array, inv: Float64Array, out: Float32Array): void {
+  const kept = rowIndex.length;
+  for (let k = 0; k < kept; k++) {
+    const src = rowIndex[k]! * cols;
+    const dst = k * cols;
+    for (let c = 0; c < cols; c++) {
+      let v = values[src + c]!;
+      if (v !== v) v = fill[c]!;
+      out[dst + c] = (v - offset[c]!) * inv[c]!;
+    }
+  }
 }
 
 function fmt(v: number): string {

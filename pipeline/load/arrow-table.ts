@@ -1,7 +1,8 @@
-// Turns an apache-arrow Table (from an Arrow IPC file or stream, or from Parquet through parquet-wasm) into a
-// Dataset: numeric columns (ints, floats, decimals, booleans, fixed-size lists of numbers) form the matrix,
-// nulls and NaN become NaN (missing); the label column and every other column are metadata.
-import { DataType, type Data, type Table, type Vector } from 'apache-arrow';
+// Turns Arrow data (from an Arrow IPC file or stream, or from Parquet through parquet-wasm) into a Dataset:
+// numeric columns (ints, floats, decimals, booleans, fixed-size lists of numbers) form the matrix, nulls and NaN
+// become NaN (missing); the label column and every other column are metadata. Record batches are added one at
+// a time (ArrowDatasetBuilder), so a reader can stream a file without holding all of it decoded.
+import { DataType, makeVector, type Data, type RecordBatch, type Schema, type Table, type Vector } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import type { Dataset, MetaColumn } from '../types.js';
 import { absolute, cleanNames, datasetName, findLabelColumn } from './columns.js';
@@ -45,118 +46,184 @@ function toNumber(v: unknown): number {
   return Number.isNaN(n) ? NaN : n;
 }
 
-export function datasetFromArrowTable(table: Table, opts: ArrowTableOptions): Dataset {
-  const { file } = opts;
-  const rows = table.numRows;
-  const fields = table.schema.fields;
-  if (fields.length === 0) throw new InputError(`the ${opts.format} data has no columns`, { file });
-  if (rows === 0) throw new InputError(`the ${opts.format} data has columns (${fields.map((f) => f.name).join(', ')}) but no rows`, { file });
-  const names = cleanNames(fields.map((f) => f.name));
-  const labelIndex = findLabelColumn(names, opts.labelColumn, opts.ownLabel, file);
+interface Feature {
+  col: number;
+  name: string;
+  /** Element of a fixed-size list, or -1 for a plain column. */
+  sub: number;
+}
 
-  // Feature layout: one matrix column per numeric column, k per fixed-size list of k numbers.
-  const features: { col: number; name: string; sub: number; size: number }[] = [];
-  fields.forEach((f, i) => {
-    if (i === labelIndex) return;
-    const k = kindOf(f.type);
-    if (k === 'number') features.push({ col: i, name: names[i]!, sub: -1, size: 1 });
-    else if (k === 'list') {
-      const size = (f.type as { listSize: number }).listSize;
-      for (let j = 0; j < size; j++) features.push({ col: i, name: `${names[i]}_${j}`, sub: j, size });
+interface MetaPlan {
+  col: number;
+  name: string;
+  type: DataType;
+  numeric: boolean;
+  values: Float64Array | (string | null)[];
+}
+
+/** Rows written per tile: one tile of the row-major matrix stays in cache while each column fills it. */
+const TILE = 1024;
+
+export class ArrowDatasetBuilder {
+  private readonly features: Feature[] = [];
+  private readonly meta: MetaPlan[] = [];
+  private readonly labelIndex: number;
+  private readonly values: Float32Array;
+  private readonly width: number;
+  private rows = 0;
+
+  constructor(
+    schema: Schema,
+    private readonly capacity: number,
+    private readonly opts: ArrowTableOptions,
+  ) {
+    const { file } = opts;
+    const fields = schema.fields;
+    if (fields.length === 0) throw new InputError(`the ${opts.format} data has no columns`, { file });
+    const names = cleanNames(fields.map((f) => f.name));
+    if (capacity === 0) throw new InputError(`the ${opts.format} data has columns (${names.join(', ')}) but no rows`, { file });
+    this.labelIndex = findLabelColumn(names, opts.labelColumn, opts.ownLabel, file);
+    fields.forEach((f, i) => {
+      const k = kindOf(f.type);
+      if (i !== this.labelIndex && k === 'number') this.features.push({ col: i, name: names[i]!, sub: -1 });
+      else if (i !== this.labelIndex && k === 'list') {
+        const size = (f.type as { listSize: number }).listSize;
+        for (let j = 0; j < size; j++) this.features.push({ col: i, name: `${names[i]}_${j}`, sub: j });
+      } else {
+        const numeric = k === 'number';
+        this.meta.push({ col: i, name: names[i]!, type: f.type, numeric, values: numeric ? new Float64Array(capacity) : new Array<string | null>(capacity) });
+      }
+    });
+    if (this.features.length === 0) {
+      throw new InputError(
+        `no numeric columns to map; the columns are ${fields.map((f, i) => `${JSON.stringify(names[i])} (${String(f.type)})`).join(', ')}`,
+        { file },
+      );
     }
-  });
-  if (features.length === 0) {
-    throw new InputError(
-      `no numeric columns to map; the columns are ${fields.map((f, i) => `${JSON.stringify(names[i])} (${String(f.type)})`).join(', ')}`,
-      { file },
-    );
+    this.width = this.features.length;
+    this.values = new Float32Array(capacity * this.width);
   }
-  const width = features.length;
-  const values = new Float32Array(rows * width);
-  const fail = (name: string, row: number, v: number): never => {
+
+  /** Rows added so far. */
+  get count(): number {
+    return this.rows;
+  }
+
+  /** Appends a record batch's rows (at most up to the capacity). */
+  addBatch(batch: RecordBatch): void {
+    const n = Math.min(batch.numRows, this.capacity - this.rows);
+    if (n <= 0) return;
+    const children = batch.data.children;
+    const r0 = this.rows;
+    const sources = this.features.map((feat) => {
+      const data = children[feat.col]!;
+      return feat.sub < 0 && directNumeric(data.type)
+        ? { data, direct: data.values as ArrayLike<number>, nulls: data.nullCount > 0, vec: null }
+        : { data, direct: null, nulls: false, vec: makeVector(data) as Vector };
+    });
+    // Tiles of rows: each column fills the same few hundred KB of the row-major matrix in turn.
+    for (let t = 0; t < n; t += TILE) {
+      const end = Math.min(n, t + TILE);
+      for (let c = 0; c < this.width; c++) {
+        const s = sources[c]!;
+        if (s.direct !== null) this.fillDirect(s.direct, s.nulls ? s.data : null, c, r0, t, end);
+        else this.fillGeneric(s.vec!, this.features[c]!, c, r0, t, end);
+      }
+    }
+    for (const m of this.meta) fillMeta(m, children[m.col]!, r0, n);
+    this.rows += n;
+  }
+
+  addTable(table: Table): void {
+    for (const batch of table.batches) this.addBatch(batch);
+  }
+
+  private fillDirect(src: ArrayLike<number>, nullable: Data | null, c: number, r0: number, start: number, end: number): void {
+    const width = this.width;
+    const out = this.values;
+    for (let i = start; i < end; i++) {
+      let v = src[i]!;
+      if (nullable !== null && !nullable.getValid(i)) v = NaN;
+      else if (v > FLOAT32_MAX || v < -FLOAT32_MAX) this.fail(this.features[c]!.name, r0 + i, v);
+      out[(r0 + i) * width + c] = v;
+    }
+  }
+
+  private fillGeneric(vec: Vector, feat: Feature, c: number, r0: number, start: number, end: number): void {
+    const width = this.width;
+    const out = this.values;
+    for (let i = start; i < end; i++) {
+      let v: number;
+      if (feat.sub < 0) v = toNumber(vec.get(i));
+      else {
+        const list = vec.get(i) as { get(j: number): unknown } | null;
+        v = list === null ? NaN : toNumber(list.get(feat.sub));
+      }
+      if (v > FLOAT32_MAX || v < -FLOAT32_MAX) this.fail(feat.name, r0 + i, v);
+      out[(r0 + i) * width + c] = v;
+    }
+  }
+
+  private fail(name: string, row: number, v: number): never {
     throw new InputError(
       Number.isFinite(v)
         ? `${v} is too large for a 32-bit float (largest: 3.4e38); rescale the column`
         : `the value is infinite (${v}); use finite numbers, or null for missing`,
-      { file, field: `${name}, row ${row + 1}` },
+      { file: this.opts.file, field: `${name}, row ${row + 1}` },
     );
-  };
-  features.forEach((feat, c) => {
-    const vec = table.getChildAt(feat.col)!;
-    let r0 = 0;
-    for (const data of vec.data as Data[]) {
-      const n = data.length;
-      if (feat.sub < 0 && directNumeric(data.type)) {
-        const src = data.values as ArrayLike<number>;
-        const hasNulls = data.nullCount > 0;
-        for (let i = 0; i < n; i++) {
-          let v = src[i]!;
-          if (hasNulls && !data.getValid(i)) v = NaN;
-          else if (v > FLOAT32_MAX || v < -FLOAT32_MAX) fail(feat.name, r0 + i, v);
-          values[(r0 + i) * width + c] = v;
-        }
-      } else if (feat.sub < 0) {
-        const chunk = vecOf(vec, data);
-        for (let i = 0; i < n; i++) {
-          const v = toNumber(chunk.get(i));
-          if (v > FLOAT32_MAX || v < -FLOAT32_MAX) fail(feat.name, r0 + i, v);
-          values[(r0 + i) * width + c] = v;
-        }
-      } else {
-        const chunk = vecOf(vec, data);
-        for (let i = 0; i < n; i++) {
-          const list = chunk.get(i) as { get(j: number): unknown } | null;
-          const v = list === null ? NaN : toNumber(list.get(feat.sub));
-          if (v > FLOAT32_MAX || v < -FLOAT32_MAX) fail(feat.name, r0 + i, v);
-          values[(r0 + i) * width + c] = v;
-        }
-      }
-      r0 += n;
+  }
+
+  finish(): Dataset {
+    const { opts } = this;
+    const rows = this.rows;
+    const values = rows === this.capacity ? this.values : this.values.slice(0, rows * this.width);
+    let label: MetaColumn | undefined;
+    const metadata: MetaColumn[] = [];
+    for (const m of this.meta) {
+      const col: MetaColumn = m.numeric
+        ? { name: m.name, kind: 'number', values: (m.values as Float64Array).subarray(0, rows) }
+        : { name: m.name, kind: 'string', values: (m.values as (string | null)[]).slice(0, rows) };
+      if (m.col === this.labelIndex) label = col;
+      else metadata.push(col);
     }
-  });
-
-  let label: MetaColumn | undefined;
-  const metadata: MetaColumn[] = [];
-  fields.forEach((f, i) => {
-    const k = kindOf(f.type);
-    if (i !== labelIndex && k !== 'other') return;
-    const meta = metaColumn(names[i]!, f.type, table.getChildAt(i)!, rows);
-    if (i === labelIndex) label = meta;
-    else metadata.push(meta);
-  });
-  const dataset: Dataset = {
-    name: opts.name ?? datasetName(file),
-    source: opts.source ?? absolute(file),
-    matrix: { rows, cols: width, values },
-    columns: features.map((f) => f.name),
-    metadata,
-    sha256: opts.sha256,
-  };
-  if (label) dataset.label = label;
-  return dataset;
-}
-
-/** A Vector over one Data chunk of vec. */
-function vecOf(vec: Vector, data: Data): Vector {
-  return vec.data.length === 1 ? vec : new (vec.constructor as new (d: Data[]) => Vector)([data]);
-}
-
-function metaColumn(name: string, type: DataType, vec: Vector, rows: number): MetaColumn {
-  if (kindOf(type) === 'number') {
-    const out = new Float64Array(rows);
-    for (let i = 0; i < rows; i++) out[i] = toNumber(vec.get(i));
-    return { name, kind: 'number', values: out };
+    const dataset: Dataset = {
+      name: opts.name ?? datasetName(opts.file),
+      source: opts.source ?? absolute(opts.file),
+      matrix: { rows, cols: this.width, values },
+      columns: this.features.map((f) => f.name),
+      metadata,
+      sha256: opts.sha256,
+    };
+    if (label) dataset.label = label;
+    return dataset;
   }
-  const out = new Array<string | null>(rows);
-  const isTime = DataType.isDate(type) || DataType.isTimestamp(type);
-  for (let i = 0; i < rows; i++) {
+}
+
+function fillMeta(m: MetaPlan, data: Data, r0: number, n: number): void {
+  const vec: Vector = makeVector(data);
+  if (m.numeric) {
+    const out = m.values as Float64Array;
+    for (let i = 0; i < n; i++) out[r0 + i] = toNumber(vec.get(i));
+    return;
+  }
+  const out = m.values as (string | null)[];
+  const isTime = DataType.isDate(m.type) || DataType.isTimestamp(m.type);
+  for (let i = 0; i < n; i++) {
     const v: unknown = vec.get(i);
-    if (v === null || v === undefined) out[i] = null;
-    else if (typeof v === 'string') out[i] = v;
-    else if (isTime && (typeof v === 'number' || typeof v === 'bigint')) out[i] = new Date(Number(v)).toISOString();
-    else if (v instanceof Date) out[i] = v.toISOString();
-    else if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') out[i] = JSON.stringify(v);
-    else out[i] = String(v);
+    let s: string | null;
+    if (v === null || v === undefined) s = null;
+    else if (typeof v === 'string') s = v;
+    else if (isTime && (typeof v === 'number' || typeof v === 'bigint')) s = new Date(Number(v)).toISOString();
+    else if (v instanceof Date) s = v.toISOString();
+    else if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') s = JSON.stringify(v);
+    else s = String(v);
+    out[r0 + i] = s;
   }
-  return { name, kind: 'string', values: out };
+}
+
+/** A whole table at once. */
+export function datasetFromArrowTable(table: Table, opts: ArrowTableOptions): Dataset {
+  const b = new ArrowDatasetBuilder(table.schema, table.numRows, opts);
+  b.addTable(table);
+  return b.finish();
 }

@@ -1,24 +1,46 @@
 // A streaming RFC 4180 tokenizer over bytes: fields may be quoted ("a, b"), hold doubled quotes ("say ""hi""")
 // and newlines; rows end with LF, CRLF or CR. It hands each field to a sink as a byte range, so numbers are
 // parsed without making strings. Chunks may split a field, a quote pair or a CRLF anywhere.
+//
+// Fast lane: a sink may name numeric columns (`lane`); an unquoted field of such a column that is a plain
+// decimal (optional minus, digits, optional fraction, at most 15 significant digits) is parsed while it is
+// scanned and stored straight into the sink's row buffer, with no call per field. Anything else in such a
+// column (missing, exponent, text, spaces) takes the ordinary path through field().
 import { InputError } from '../errors.js';
 
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
+/** Exact powers of ten (every one up to 1e22 is a double). */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/** Where fast-lane values go: values[base + slot[f]] for field f with slot[f] >= 0. */
+export interface CsvLane {
+  /** Per field index: the slot in the row buffer, or -1 for the ordinary path. */
+  slot: Int32Array;
+  values: Float32Array;
+  /** Offset of the current row in values. */
+  base: number;
+  /** Per field index: how many values took the fast lane. */
+  hits: Float64Array;
+}
+
 /** Receives fields and row ends from the tokenizer. */
 export interface CsvSink {
   /**
-   * One field: bytes [start, end) of buf (quotes removed). escaped: the field holds doubled quotes ("") that
-   * the sink must turn into single ones when it decodes the text. The range is valid only during the call.
+   * Field `index` of the current row: bytes [start, end) of buf (quotes removed). escaped: the field holds
+   * doubled quotes ("") that the sink must turn into single ones when it decodes the text. The range is valid
+   * only during the call.
    */
-  field(buf: Buffer, start: number, end: number, quoted: boolean, escaped: boolean): void;
+  field(index: number, buf: Buffer, start: number, end: number, quoted: boolean, escaped: boolean): void;
   /**
-   * The current row ended. line: the 1-based line the row started on; offset: bytes consumed so far.
-   * Return false to stop reading (e.g. a row limit was reached).
+   * The current row ended after `fields` fields. line: the 1-based line the row started on; offset: bytes
+   * consumed so far. Return false to stop reading (e.g. a row limit was reached).
    */
-  row(line: number, offset: number): boolean;
+  row(fields: number, line: number, offset: number): boolean;
+  /** The fast lane, when the sink has one (read at every field; may change between rows). */
+  lane: CsvLane | null;
 }
 
 const S_START = 0; // at the start of a field
@@ -111,16 +133,16 @@ export class CsvTokenizer {
           { file: this.file, line: this.rowLine },
         );
       case S_QUOTE_SEEN:
-        this.sink.field(buf, this.fieldStart, this.quoteEnd, true, this.escaped);
+        this.sink.field(this.fieldsInRow++, buf, this.fieldStart, this.quoteEnd, true, this.escaped);
         this.endRow(buf.length);
         break;
       case S_UNQUOTED:
-        this.sink.field(buf, this.fieldStart, buf.length, false, false);
+        this.sink.field(this.fieldsInRow++, buf, this.fieldStart, buf.length, false, false);
         this.endRow(buf.length);
         break;
       default:
         if (this.fieldsInRow > 0) {
-          this.sink.field(buf, 0, 0, false, false);
+          this.sink.field(this.fieldsInRow++, buf, 0, 0, false, false);
           this.endRow(0);
         }
     }
@@ -128,8 +150,9 @@ export class CsvTokenizer {
   }
 
   private endRow(pos: number): void {
+    const fields = this.fieldsInRow;
     this.fieldsInRow = 0;
-    if (!this.sink.row(this.rowLine, this.consumed + pos)) this.stopped = true;
+    if (!this.sink.row(fields, this.rowLine, this.consumed + pos)) this.stopped = true;
   }
 
   private scan(buf: Buffer, from: number): void {
@@ -167,6 +190,59 @@ export class CsvTokenizer {
         }
         state = S_UNQUOTED;
         fs = i;
+        const lane = sink.lane;
+        const f = this.fieldsInRow;
+        if (lane !== null && f < lane.slot.length && lane.slot[f]! >= 0) {
+          // Fast lane: parse a plain decimal while scanning for the field's end.
+          let j = i;
+          let neg = false;
+          if (c === 45) {
+            neg = true;
+            j++;
+          }
+          let mant = 0;
+          let sig = 0;
+          let digits = 0;
+          let frac = -1;
+          let t = 0;
+          while (j < n) {
+            t = buf[j]!;
+            const d = t - 48;
+            if (d >= 0 && d <= 9) {
+              if (mant !== 0 || d !== 0) {
+                mant = mant * 10 + d;
+                sig++;
+              }
+              digits++;
+              if (frac >= 0) frac++;
+            } else if (t === 46 && frac < 0) {
+              frac = 0;
+            } else {
+              break;
+            }
+            j++;
+          }
+          if (j < n && (t === D || t === LF || t === CR) && digits > 0 && sig <= 15 && frac <= 22) {
+            const v = frac > 0 ? mant / POW10[frac]! : mant;
+            lane.values[lane.base + lane.slot[f]!] = neg ? -v : v;
+            lane.hits[f]!++;
+            state = S_START;
+            i = j + 1;
+            this.fieldsInRow++;
+            if (t !== D) {
+              this.endRow(i);
+              this.line++;
+              this.rowLine = this.line;
+              this.lastWasCR = t === CR;
+              if (this.stopped) {
+                this.state = S_START;
+                return;
+              }
+            }
+            continue;
+          }
+          // Not a plain decimal, or the chunk ends inside it: the ordinary path from the field's start.
+        }
       }
       if (state === S_UNQUOTED) {
         let j = i;
@@ -180,13 +256,10 @@ export class CsvTokenizer {
           i = n;
           break;
         }
-        sink.field(buf, fs, j, false, false);
+        sink.field(this.fieldsInRow++, buf, fs, j, false, false);
         state = S_START;
         i = j + 1;
-        if (c === D) {
-          this.fieldsInRow++;
-        } else {
-          this.fieldsInRow++;
+        if (c !== D) {
           this.endRow(i);
           this.line++;
           this.rowLine = this.line;
@@ -244,10 +317,9 @@ export class CsvTokenizer {
           { file: this.file, line: this.line },
         );
       }
-      sink.field(buf, fs, this.quoteEnd, true, this.escaped);
+      sink.field(this.fieldsInRow++, buf, fs, this.quoteEnd, true, this.escaped);
       state = S_START;
       i = j + 1;
-      this.fieldsInRow++;
       if (t !== D) {
         this.endRow(i);
         this.line++;

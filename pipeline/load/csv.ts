@@ -13,7 +13,7 @@ import { extname } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Dataset, MetaColumn, StageHooks } from '../types.js';
 import { absolute, cleanNames, datasetName, findLabelColumn, genericColumnNames, metaFromStrings } from './columns.js';
-import { CsvTokenizer, fieldText, type CsvSink } from './csv-tokenizer.js';
+import { CsvTokenizer, fieldText, type CsvLane, type CsvSink } from './csv-tokenizer.js';
 import { FLOAT32_MAX, NUM_INFINITE, NUM_MISSING, NUM_OK, NUM_TEXT, parsed, parseNumberBytes, parseNumberText } from './number.js';
 import { fileSize, fsError, gzipError, isGzip, openByteSource, readHead } from './source.js';
 
@@ -160,11 +160,10 @@ class CsvBuilder implements CsvSink {
   private capacity = 0;
   private rows = 0;
   private rowBase = 0;
-  private fieldIdx = 0;
+  /** The tokenizer's fast lane for numeric columns, on once the first PREFIX_ROWS rows are in. */
+  lane: CsvLane | null = null;
   private extraFields = 0;
   private lastExtraEmpty = true;
-  /** Line of the row being read (for messages); kept current by the tokenizer. */
-  private line = 1;
   private estimated = false;
   tokenizer: CsvTokenizer | null = null;
 
@@ -175,10 +174,14 @@ class CsvBuilder implements CsvSink {
     private readonly totalBytes: number,
   ) {}
 
+  /** Line of the row being read (for messages). */
+  private currentLine(): number {
+    return this.tokenizer?.rowStartLine ?? 1;
+  }
+
   // ---- CsvSink ----
 
-  field(buf: Buffer, start: number, end: number, _quoted: boolean, escaped: boolean): void {
-    const f = this.fieldIdx++;
+  field(f: number, buf: Buffer, start: number, end: number, _quoted: boolean, escaped: boolean): void {
     if (this.phase === 'header') {
       this.headerCells.push(fieldText(buf, start, end, escaped));
       return;
@@ -193,7 +196,6 @@ class CsvBuilder implements CsvSink {
       return;
     }
     const col = this.cols[f]!;
-    this.line = this.tokenizer!.rowStartLine;
     if (col.kind === Kind.Number) {
       const v = escaped ? NaN : parseNumberBytes(buf, start, end);
       const st = escaped ? NUM_TEXT : parsed.status;
@@ -215,27 +217,26 @@ class CsvBuilder implements CsvSink {
     this.addText(col, fieldText(buf, start, end, escaped));
   }
 
-  row(line: number, offset: number): boolean {
-    const nfields = this.fieldIdx;
-    this.fieldIdx = 0;
+  row(nfields: number, line: number, offset: number): boolean {
     if (this.phase === 'header') {
       this.headerLine = line;
+      const width = this.headerCells.length;
       this.setupHeader(this.headerCells, line);
       this.headerCells = [];
-      if (this.headerless) return this.row(line, offset);
+      if (this.headerless) return this.row(width, line, offset);
       return true;
     }
-    this.line = line;
     this.checkWidth(nfields, line);
     if (this.phase === 'first') {
       this.setupFirstRow();
     }
     this.rows++;
     if (this.limit !== null && this.rows >= this.limit) return false;
-    if (this.rows === PREFIX_ROWS) this.dropPrefixes();
+    if (this.rows === PREFIX_ROWS) this.startLane();
     if (!this.estimated && this.rows >= 256) this.estimateCapacity(offset);
     if (this.rows >= this.capacity) this.grow(Math.ceil(this.capacity * 1.25) + 1024);
     this.rowBase = this.rows * this.stride;
+    if (this.lane !== null) this.lane.base = this.rowBase;
     return true;
   }
 
@@ -271,7 +272,6 @@ class CsvBuilder implements CsvSink {
       completeFrom: 0,
     }));
     this.phase = 'first';
-    this.fieldIdx = this.headerless ? cells.length : 0;
   }
 
   /** The first data row decides which columns get a slot in the row buffer: those whose cell is a number or missing. */
@@ -300,8 +300,7 @@ class CsvBuilder implements CsvSink {
     this.rowBase = 0;
     // Store the first row's cells the way field() stores every later row's.
     for (const col of this.cols) {
-      const { text, line } = cells[col.index]!;
-      this.line = line;
+      const { text } = cells[col.index]!;
       if (col.kind !== Kind.Number) {
         this.addText(col, text);
         continue;
@@ -352,7 +351,7 @@ class CsvBuilder implements CsvSink {
       col.numeric++;
     } else {
       col.text++;
-      if (col.firstText === null) col.firstText = { line: this.line, value: text };
+      if (col.firstText === null) col.firstText = { line: this.currentLine(), value: text };
     }
   }
 
@@ -360,6 +359,11 @@ class CsvBuilder implements CsvSink {
   private demote(col: Column, text: string): void {
     const row = this.rows;
     col.kind = Kind.Text;
+    if (this.lane !== null) {
+      col.numeric += this.lane.hits[col.index]!;
+      this.lane.hits[col.index] = 0;
+      this.lane.slot[col.index] = -1;
+    }
     if (col.prefix !== null) {
       // Rebuild earlier cells from the kept raw text (the prefix already holds this row's cell too).
       col.strings = col.prefix.slice(0, row).map((t) => (parseNumberText(t), parsed.status === NUM_MISSING ? null : t));
@@ -370,7 +374,7 @@ class CsvBuilder implements CsvSink {
     }
     col.prefix = null;
     col.text++;
-    col.firstText = { line: this.line, value: text };
+    col.firstText = { line: this.currentLine(), value: text };
     col.strings.push(text);
   }
 
@@ -379,12 +383,18 @@ class CsvBuilder implements CsvSink {
       float32
         ? `${JSON.stringify(text.trim())} in column "${col.name}" is too large for a 32-bit float (largest: 3.4e38); rescale the column`
         : `${JSON.stringify(text.trim())} in column "${col.name}" is infinite; use a finite number, or leave the cell empty to mark it missing`,
-      { file: this.file, line: this.line, column: col.index + 1 },
+      { file: this.file, line: this.currentLine(), column: col.index + 1 },
     );
   }
 
-  private dropPrefixes(): void {
-    for (const col of this.cols) col.prefix = null;
+  /** After the first PREFIX_ROWS rows: stop keeping raw text, and let plain decimals take the fast lane. */
+  private startLane(): void {
+    const slot = new Int32Array(this.ncols).fill(-1);
+    for (const col of this.cols) {
+      col.prefix = null;
+      if (col.kind === Kind.Number) slot[col.index] = col.slot;
+    }
+    this.lane = { slot, values: this.values, base: this.rowBase, hits: new Float64Array(this.ncols) };
   }
 
   // ---- row buffer ----
@@ -405,6 +415,7 @@ class CsvBuilder implements CsvSink {
     bigger.set(this.values.subarray(0, this.rows * this.stride));
     this.values = bigger;
     this.capacity = cap;
+    if (this.lane !== null) this.lane.values = bigger;
   }
 
   // ---- second pass: cells of columns that turned to text after the first PREFIX_ROWS rows ----
@@ -439,6 +450,10 @@ class CsvBuilder implements CsvSink {
       throw new InputError('the file has a header but no data rows; add rows below the header line', { file: this.file, line: this.headerLine });
     }
     const rows = this.rows;
+    if (this.lane !== null) {
+      for (const col of this.cols) col.numeric += this.lane.hits[col.index]!;
+      this.lane = null;
+    }
     // A column of numbers with a few text cells: name the first text cell.
     for (const col of this.cols) {
       if (col.kind !== Kind.Text || col.firstText === null || col.numeric === 0) continue;
@@ -503,7 +518,7 @@ class CsvBuilder implements CsvSink {
 
 /** Collects the cells of some columns for the rows before each column's completeFrom. */
 class RefillSink implements CsvSink {
-  private fieldIdx = 0;
+  readonly lane = null;
   private row0 = 0;
   private header: boolean;
   private readonly byIndex = new Map<number, Column>();
@@ -517,8 +532,7 @@ class RefillSink implements CsvSink {
     for (const c of targets) this.byIndex.set(c.index, c);
   }
 
-  field(buf: Buffer, start: number, end: number, _quoted: boolean, escaped: boolean): void {
-    const f = this.fieldIdx++;
+  field(f: number, buf: Buffer, start: number, end: number, _quoted: boolean, escaped: boolean): void {
     if (this.header) return;
     const col = this.byIndex.get(f);
     if (col && this.row0 < col.completeFrom) {
@@ -529,7 +543,6 @@ class RefillSink implements CsvSink {
   }
 
   row(): boolean {
-    this.fieldIdx = 0;
     if (this.header) {
       this.header = false;
       return true;

@@ -8,10 +8,11 @@ function tokenize(bytes: Buffer, chunk: (i: number) => number, delimiter = ','):
   const lines: number[] = [];
   let cur: string[] = [];
   const sink: CsvSink = {
-    field(buf, s, e, _q, esc) {
+    lane: null,
+    field(_i, buf, s, e, _q, esc) {
       cur.push(fieldText(buf, s, e, esc));
     },
-    row(line) {
+    row(_n, line) {
       rows.push(cur);
       lines.push(line);
       cur = [];
@@ -86,6 +87,51 @@ describe('CsvTokenizer', () => {
     }
   });
 
+  it('the fast lane stores plain decimals of numeric columns and hands everything else to field()', () => {
+    const rnd = createRandom(5);
+    const cells: string[][] = [];
+    const kinds = ['12', '-0.5', '007', '.25', '3.', '1e3', ' 4', 'NA', '', 'x1', '"6"', '-', '1234567890.123456', '12345678901234567', '0.0071000000461936', '0.00000000000000000000001'];
+    for (let r = 0; r < 300; r++) cells.push([kinds[rnd.int(kinds.length)]!, kinds[rnd.int(kinds.length)]!, 'txt']);
+    const bytes = Buffer.from(cells.map((r) => r.join(',')).join('\n') + '\n');
+    const values = new Float32Array(300 * 2).fill(-999);
+    const slow: string[] = [];
+    let row = 0;
+    const lane = { slot: Int32Array.of(0, 1, -1), values, base: 0, hits: new Float64Array(3) };
+    const sink: CsvSink = {
+      lane,
+      field(i, buf, s, e, _q, esc) {
+        if (i < 2) slow.push(`${row}:${i}:${fieldText(buf, s, e, esc)}`);
+      },
+      row() {
+        row++;
+        lane.base = row * 2;
+        return true;
+      },
+    };
+    const tok = new CsvTokenizer(sink, 44, 't.csv');
+    for (let p = 0; p < bytes.length; p += 7) tok.push(Buffer.from(bytes.subarray(p, p + 7)));
+    tok.end();
+    expect(row).toBe(300);
+    const plain = /^-?(\d+\.?\d*|\.\d+)$/;
+    let laneCells = 0;
+    cells.forEach((r, ri) => {
+      for (let c = 0; c < 2; c++) {
+        const t = r[c]!;
+        const tookSlowPath = slow.includes(`${ri}:${c}:${t.replace(/^"(.*)"$/, '$1')}`);
+        if (!tookSlowPath) {
+          // Only a plain decimal may skip field(), and then it is stored exactly.
+          expect(plain.test(t), t).toBe(true);
+          expect(values[ri * 2 + c], t).toBe(Math.fround(Number(t)));
+          laneCells++;
+        }
+      }
+    });
+    // Most plain decimals do take the lane (7-byte chunks split a few of them).
+    expect(laneCells).toBeGreaterThan(50);
+    const expectedHits = laneCells;
+    expect(lane.hits[0]! + lane.hits[1]!).toBe(expectedHits);
+  });
+
   it('reads tab-separated fields', () => {
     expect(tokenize(Buffer.from('a\tb\n1\t"2\t3"\n'), () => 4, '\t').rows).toEqual([
       ['a', 'b'],
@@ -103,7 +149,7 @@ describe('CsvTokenizer', () => {
 
   it('stops when the sink says so', () => {
     let n = 0;
-    const tok = new CsvTokenizer({ field() {}, row: () => ++n < 2 }, 44, 't.csv');
+    const tok = new CsvTokenizer({ lane: null, field() {}, row: () => ++n < 2 }, 44, 't.csv');
     tok.push(Buffer.from('a\n1\n2\n3\n'));
     expect(tok.done).toBe(true);
     expect(n).toBe(2);
