@@ -81,8 +81,16 @@ describe('viewer over pipeline runs', () => {
     await page.locator('#nr-epochs').fill('3');
     await page.locator('#nr-iterations').fill('250');
     await page.locator('#nr-name').fill('iris from the form');
+    // the default code size (32) is wider than iris (4 features): the job fails and says why
+    await page.locator('dialog.new-run button[type=submit]').click();
+    await page.locator('.run-progress .form-error').waitFor({ timeout: 120_000 });
+    expect(await page.locator('.run-progress .form-error').textContent()).toMatch(/code size/i);
+    await page.getByRole('button', { name: 'Edit and retry' }).click();
+    await page.locator('#nr-codeSize').fill('2');
+    await page.locator('#nr-layers').fill('8');
     await page.locator('dialog.new-run button[type=submit]').click();
     await page.locator('.run-progress progress').waitFor();
+    await page.waitForFunction(() => /train|tsne|prepare|load|encode|metrics|write/.test(document.querySelector('.run-progress .stage')?.textContent ?? ''), null, { timeout: 120_000 });
     await screenshot(page, 'viewer-new-run-progress');
     // the dialog closes and the new run's map opens once the job completes
     await dialog.waitFor({ state: 'hidden', timeout: 150_000 });

@@ -128,11 +128,16 @@ export class NewRunDialog {
     const chart = h('div', { className: 'charts' });
     const log = h('p', { className: 'muted small' });
     const cancel = h('button', { type: 'button', className: 'secondary' }, 'Cancel run');
+    const retry = h('button', { type: 'button', className: 'primary', hidden: true, onclick: (() => {
+      this.close?.();
+      this.progress.replaceChildren();
+      this.form.hidden = false;
+    }) as EventListener }, 'Edit and retry');
     const closeBtn = h('button', { type: 'button', className: 'secondary', onclick: (() => this.dialog.close()) as EventListener }, 'Close');
     cancel.addEventListener('click', () => {
       this.api.cancelRun(id).catch((err: Error) => (log.textContent = err.message));
     });
-    fill(this.progress, h('p', null, 'Run ', h('code', null, id)), stageEl, bar, chart, log, h('div', { className: 'form-actions' }, cancel, closeBtn));
+    fill(this.progress, h('p', null, 'Run ', h('code', null, id)), stageEl, bar, chart, log, h('div', { className: 'form-actions' }, cancel, retry, closeBtn));
     const loss: [number, number][] = [];
     const valLoss: [number, number][] = [];
     const kl: [number, number][] = [];
@@ -169,6 +174,7 @@ export class NewRunDialog {
           log.textContent = String(e.error ?? e.message ?? 'the run failed');
           log.className = 'form-error';
           cancel.hidden = true;
+          retry.hidden = false;
           return;
         }
         if (e.stage) stageEl.textContent = `${e.stage}${typeof e.progress === 'number' ? ` · ${Math.round(e.progress * 100)} %` : ''}`;
