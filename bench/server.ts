@@ -10,6 +10,7 @@
 // Environment: BENCH_ROWS (default 70000), BENCH_SECONDS, BENCH_CONNECTIONS.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +94,26 @@ async function load(
   };
 }
 
+/** One client, one request at a time: median and p90 of full response times (body read), ms. */
+async function sequential(url: string, headers: Record<string, string>, n = 30): Promise<{ p50: number; p90: number; bytes: number }> {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    bytes = await new Promise<number>((resolve, reject) => {
+      get(url, { headers }, (res) => {
+        let size = 0;
+        res.on('data', (c: Buffer) => (size += c.length));
+        res.on('end', () => resolve(size));
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(n / 2)]!, p90: times[Math.floor(n * 0.9)]!, bytes };
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') {
     await child(process.argv[3]!);
@@ -171,6 +192,19 @@ async function main(): Promise<void> {
     console.log(fmt(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const t of table) console.log(fmt(t));
+    // autocannon's client parses every body in JS on the same two cores: for megabyte bodies it, not the
+    // server, sets the req/s above. One sequential client shows the time the server needs per response.
+    console.log('\none client, sequential requests (30 each): response time incl. body');
+    for (const [name, url, headers] of [
+      ['manifest', api, {}],
+      ['points arrow', `${api}/points`, {}],
+      ['points arrow br', `${api}/points`, { 'accept-encoding': 'br' }],
+      ['points json gzip', `${api}/points?format=json`, { 'accept-encoding': 'gzip' }],
+      ['neighbors k=10', `${api}/neighbors/12345?k=10`, {}],
+    ] as [string, string, Record<string, string>][]) {
+      const r = await sequential(url, headers);
+      console.log(`  ${name.padEnd(18)} p50 ${r.p50.toFixed(1).padStart(6)} ms  p90 ${r.p90.toFixed(1).padStart(6)} ms  ${(r.bytes / 1024).toFixed(1).padStart(7)} kB`);
+    }
     const one = rows.find((r) => r.name === 'neighbors k=10, 1 conn')!;
     console.log(`\nneighbours, one client at a time: p50 ${one.p50.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms (target: well under 50 ms)`);
     console.log(`(under ${CONNECTIONS} concurrent connections latency is queueing: requests share one event loop)`);
