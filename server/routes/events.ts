@@ -34,6 +34,10 @@ export function eventsRoutes(ctx: ServerContext): Router {
     const send = (event: string, data: unknown): void => {
       res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     res.write('retry: 3000\n\n');
     send('state', initial);
     if (FINISHED.has(initial.status)) {

@@ -245,6 +245,9 @@ describe('events of a complete run', () => {
     expect(s.status).toBe(200);
     expect(s.contentType).toMatch(/^text\/event-stream/);
     expect(s.events).toEqual([{ event: 'state', data: { id: 'plain-run', status: 'complete' } }]);
+    const head = await request(base, '/api/runs/plain-run/events', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toMatch(/^text\/event-stream/);
   });
 });
 
