@@ -77,6 +77,8 @@ describe('a job started over HTTP', () => {
     const second = await post({ name: 'ok' });
     await waitFor(() => jobs.get(slow)?.status === 'running');
     expect(jobs.get(second)?.status).toBe('queued');
+    // HEAD on a live stream answers at once instead of holding the connection.
+    expect((await request(base, `/api/runs/${slow}/events`, { method: 'HEAD' })).status).toBe(200);
     const notYet = await request(base, `/api/runs/${second}`);
     expect(notYet.status).toBe(404);
     expect(notYet.json()).toMatchObject({ status: 'queued' });
