@@ -20,6 +20,9 @@ export class QuadTree {
   start: Int32Array;
   child: Int32Array;
   nodes = 0;
+  /** Coordinates in tree order (px[t], py[t] of point order[t]): leaf sums read them contiguously. */
+  px: Float64Array;
+  py: Float64Array;
   private stack: Int32Array;
 
   constructor(
@@ -35,7 +38,14 @@ export class QuadTree {
     this.start = new Int32Array(cap);
     this.child = new Int32Array(cap);
     this.stack = new Int32Array(4 * MAX_DEPTH + 16);
+    this.px = new Float64Array(n);
+    this.py = new Float64Array(n);
     this.build();
+    for (let t = 0; t < n; t++) {
+      const p = this.order[t]!;
+      this.px[t] = y[2 * p]!;
+      this.py[t] = y[2 * p + 1]!;
+    }
   }
 
   private grow(): void {
@@ -157,7 +167,7 @@ export class QuadTree {
    * sum_j q^2 (p - y_j) into out[o], out[o + 1] and returns sum_j q.
    */
   force(px: number, py: number, self: number, theta: number, out: Float64Array, o: number): number {
-    const { comX, comY, halfWidth, count, child, start, order, y } = this;
+    const { comX, comY, halfWidth, count, child, start, order, px: sx, py: sy } = this;
     const stack = this.stack;
     const theta2 = theta * theta;
     let sp = 0;
@@ -173,10 +183,9 @@ export class QuadTree {
       if (first < 0) {
         const s = start[node]!;
         for (let t = s; t < s + c; t++) {
-          const p = order[t]!;
-          if (p === self) continue;
-          const dx = px - y[2 * p]!;
-          const dy = py - y[2 * p + 1]!;
+          if (order[t] === self) continue;
+          const dx = px - sx[t]!;
+          const dy = py - sy[t]!;
           const q = 1 / (1 + dx * dx + dy * dy);
           z += q;
           const q2 = q * q;
@@ -215,7 +224,12 @@ export function bhRepulsion(theta = 0.5): RepulsionFn {
     const tree = new QuadTree(y, n);
     out.fill(0, 0, 2 * n);
     let z = 0;
-    for (let i = 0; i < n; i++) z += tree.force(y[2 * i]!, y[2 * i + 1]!, i, theta, out, 2 * i);
+    // points in tree order: neighbours in space follow each other, so traversals share cached nodes
+    const order = tree.order;
+    for (let t = 0; t < n; t++) {
+      const i = order[t]!;
+      z += tree.force(tree.px[t]!, tree.py[t]!, i, theta, out, 2 * i);
+    }
     return z;
   };
 }

@@ -266,6 +266,16 @@ function lagrange(u: number, p: number, nodes: Float64Array, denom: Float64Array
   }
 }
 
+/** The FFT length the FFT method uses for a map of this extent (largest minus smallest coordinate). */
+export function fftLength(extent: number, options: FftOptions = {}): number {
+  const p = options.nodesPerBox ?? 3;
+  const minBoxes = options.minBoxes ?? 50;
+  const perUnit = options.boxesPerUnit ?? 1;
+  const wideMap = extent * perUnit >= minBoxes;
+  const wantBoxes = wideMap ? Math.ceil(extent * perUnit) + 1 : minBoxes;
+  return fftSize(2 * wantBoxes * p);
+}
+
 /** FFT-interpolated repulsion. Holds its grids between calls; not safe to share between threads. */
 export function fftRepulsion(options: FftOptions = {}): RepulsionFn {
   const p = options.nodesPerBox ?? 3;

@@ -91,12 +91,13 @@ function rebuildError(msg: Extract<WorkerMessage, { type: 'error' }>): Error {
   return err;
 }
 
-export { runTsne, prepareTsne, resolveEngine, AUTO_FFT_FROM, KL_EVERY } from './tsne.js';
+export { runTsne, prepareTsne, KL_EVERY } from './tsne.js';
+export { autoRepulsion, fftCost, bhCost, type AutoRepulsion } from './gradient-auto.js';
 export { runTsneJs, TSNEJS_MAX_ROWS } from './tsnejs.js';
 export { TsneOptimizer, type OptimizerOptions } from './optimize.js';
 export { knn, knnExact, knnApprox, knnQuery, type KnnOptions } from './knn.js';
 export { conditionalAffinities, symmetrize, rowPerplexities, type ConditionalAffinities } from './affinities.js';
 export { exactRepulsion } from './gradient-exact.js';
 export { bhRepulsion, QuadTree } from './gradient-bh.js';
-export { fftRepulsion, type FftOptions } from './gradient-fft.js';
+export { fftRepulsion, fftLength, type FftOptions } from './gradient-fft.js';
 export { TRANSFORM_DEFAULTS, type TransformOptions, type TransformResult } from './transform.js';

@@ -11,10 +11,9 @@ import { conditionalAffinities, symmetrize } from './affinities.js';
 import { exactRepulsion } from './gradient-exact.js';
 import { bhRepulsion } from './gradient-bh.js';
 import { fftRepulsion } from './gradient-fft.js';
+import { autoRepulsion, type AutoRepulsion } from './gradient-auto.js';
 import { TsneOptimizer } from './optimize.js';
 
-/** Below this many points 'auto' uses Barnes-Hut, from here on FFT (measured with npm run bench:tsne). */
-export const AUTO_FFT_FROM = 8000;
 /** The exact engine refuses more points than this (its time grows with n^2). */
 export const EXACT_MAX_ROWS = 20000;
 /** KL is computed (and reported) every this many iterations. */
@@ -37,13 +36,8 @@ export function validateTsneInput(x: Matrix): void {
   }
 }
 
-/** Resolves 'auto' for n points. */
-export function resolveEngine(engine: TsneEngine, n: number): Exclude<TsneEngine, 'auto'> {
-  if (engine === 'auto') return n < AUTO_FFT_FROM ? 'bh' : 'fft';
-  return engine;
-}
-
-export function repulsionFor(engine: 'exact' | 'bh' | 'fft', theta: number): RepulsionFn {
+export function repulsionFor(engine: 'auto' | 'exact' | 'bh' | 'fft', theta: number): RepulsionFn {
+  if (engine === 'auto') return autoRepulsion(theta);
   if (engine === 'exact') return exactRepulsion;
   if (engine === 'bh') return bhRepulsion(theta);
   return fftRepulsion();
@@ -101,7 +95,9 @@ export function pcaInitialization(x: Matrix, seed: number, notes: string[]): Flo
 
 export interface PreparedTsne {
   optimizer: TsneOptimizer;
-  engine: 'exact' | 'bh' | 'fft';
+  engine: 'auto' | 'exact' | 'bh' | 'fft';
+  /** For 'auto': iterations run with each method. */
+  usage: { bh: number; fft: number } | null;
   notes: string[];
 }
 
@@ -110,7 +106,7 @@ export function prepareTsne(x: Matrix, options: TsneOptions, hooks: StageHooks =
   validateTsneInput(x);
   const n = x.rows;
   const notes: string[] = [];
-  const engine = resolveEngine(options.engine, n);
+  const engine = options.engine;
   if (engine === 'tsne-js') throw new Error('prepareTsne does not run tsne-js; use runTsneJs');
   if (engine === 'exact' && n > EXACT_MAX_ROWS) {
     throw new InputError(
@@ -125,14 +121,15 @@ export function prepareTsne(x: Matrix, options: TsneOptions, hooks: StageHooks =
   hooks.onProgress?.(0.05, 'tsne', { message: 'initialization' });
   const init = pcaInitialization(x, options.seed + 1, notes);
   const learningRate = options.learningRate ?? Math.max(200, n / options.earlyExaggeration);
+  const repulsion = repulsionFor(engine, options.theta);
   const optimizer = new TsneOptimizer(p, init, {
     learningRate,
     iterations: options.iterations,
     earlyExaggeration: options.earlyExaggeration,
     exaggerationIterations: Math.min(options.exaggerationIterations, options.iterations),
-    repulsion: repulsionFor(engine, options.theta),
+    repulsion,
   });
-  return { optimizer, engine, notes };
+  return { optimizer, engine, usage: engine === 'auto' ? (repulsion as AutoRepulsion).usage : null, notes };
 }
 
 /** Fraction of the stage's progress spent before the first iteration. */
@@ -144,7 +141,7 @@ const SETUP_SHARE = 0.08;
  */
 export async function runTsne(x: Matrix, options: TsneOptions, hooks: StageHooks = {}): Promise<TsneResult> {
   throwIfAborted(hooks.signal);
-  const { optimizer, engine, notes } = prepareTsne(x, options, hooks);
+  const { optimizer, engine: requested, usage, notes } = prepareTsne(x, options, hooks);
   const klHistory: { iteration: number; kl: number }[] = [];
   const total = options.iterations;
   let lastYield = Date.now();
@@ -169,6 +166,11 @@ export async function runTsne(x: Matrix, options: TsneOptions, hooks: StageHooks
   const embedding = optimizer.embedding();
   for (let t = 0; t < embedding.length; t++) {
     if (!Number.isFinite(embedding[t]!)) throw new Error(`t-SNE produced a non-finite coordinate at point ${t >> 1}`);
+  }
+  let engine: Exclude<TsneEngine, 'auto'> = requested === 'auto' ? 'bh' : requested;
+  if (usage) {
+    engine = usage.fft > usage.bh ? 'fft' : 'bh';
+    notes.push(`auto engine: FFT gradient for ${usage.fft} iterations, Barnes-Hut for ${usage.bh} (chosen each iteration by cost)`);
   }
   return { embedding, kl, iterations: optimizer.iteration, klHistory, engine, notes };
 }

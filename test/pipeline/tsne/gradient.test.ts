@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exactRepulsion } from '../../../pipeline/tsne/gradient-exact.js';
 import { bhRepulsion } from '../../../pipeline/tsne/gradient-bh.js';
 import { fftRepulsion } from '../../../pipeline/tsne/gradient-fft.js';
+import { autoRepulsion } from '../../../pipeline/tsne/gradient-auto.js';
 import { layout, relativeError } from './fixtures.js';
 
 function brute(y: Float64Array, n: number): { f: Float64Array; z: number } {
@@ -78,5 +79,20 @@ describe('repulsion methods share one contract and agree with exact', () => {
       expect(z).toBeCloseTo(n * (n - 1), 3);
       for (const v of out) expect(Number.isFinite(v)).toBe(true);
     }
+  });
+
+  it('auto takes FFT for many points on a compact map and Barnes-Hut for few or spread-out points', () => {
+    const big = layout(20000, 3, 21);
+    const auto = autoRepulsion(0.5);
+    const out = new Float64Array(40000);
+    const ref = new Float64Array(40000);
+    expect(auto(big, 20000, out)).toBe(fftRepulsion()(big, 20000, ref));
+    expect(out).toEqual(ref);
+    const small = layout(500, 30, 22);
+    const out2 = new Float64Array(1000);
+    const ref2 = new Float64Array(1000);
+    expect(auto(small, 500, out2)).toBe(bhRepulsion(0.5)(small, 500, ref2));
+    expect(out2).toEqual(ref2);
+    expect(auto.usage).toEqual({ fft: 1, bh: 1 });
   });
 });

@@ -52,6 +52,7 @@ describe('tsne', () => {
     const { x } = blobs(60, 3, 2, 4);
     const res = await tsne(x, { ...base, engine: 'auto', iterations: 60, perplexity: 5 }, { worker: false });
     expect(res.engine).toBe('bh');
+    expect(res.notes.join(' ')).toMatch(/Barnes-Hut for 60/);
   });
 
   it('reports progress with KL every 50 iterations and a decreasing KL after exaggeration', async () => {

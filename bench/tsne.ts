@@ -1,0 +1,143 @@
+// npm run bench:tsne [-- --sizes 1000,10000,70000] [--engines auto,bh,fft] [--iterations 1000] [--no-peers] [--no-sklearn]
+//
+// Fashion-MNIST (Debian's dataset-fashion-mnist), first 50 principal components (our PCA), perplexity 30,
+// 1,000 iterations. A table per size: seconds for the whole t-SNE stage (neighbours included), ms per
+// iteration, final KL, trustworthiness@10 and 10-NN label accuracy (our metrics, the same for every row),
+// and the time as a ratio to Rtsne measured in the same run on the same input. tsne-js is the baseline row
+// at n = 1,000. Peers run only when installed (r-cran-rtsne, python3-sklearn) and the table says so otherwise.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Matrix, TsneEngine, TsneOptions } from '../pipeline/types.js';
+import { loadDataset } from '../pipeline/load/index.js';
+import { fitPca, pcaTransform } from '../pipeline/reduce/pca.js';
+import { tsne } from '../pipeline/tsne/index.js';
+import { mapMetrics } from '../pipeline/metrics.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const value = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
+};
+const sizes = value('sizes', '1000,10000,70000').split(',').map(Number);
+const iterations = Number(value('iterations', '1000'));
+const engineArg = value('engines', '');
+const threads = Number(value('threads', '2'));
+
+function enginesFor(n: number): TsneEngine[] {
+  if (engineArg) return engineArg.split(',').filter((e) => e !== 'tsne-js' || n <= 2000) as TsneEngine[];
+  if (n <= 2000) return ['tsne-js', 'exact', 'bh', 'fft', 'auto'];
+  if (n <= 20000) return ['bh', 'fft', 'auto'];
+  return ['auto'];
+}
+
+function has(cmd: string, check: string[]): boolean {
+  const r = spawnSync(cmd, check, { stdio: 'ignore' });
+  return r.status === 0;
+}
+const peers = !flag('no-peers');
+const haveR = peers && has('Rscript', ['-e', 'suppressPackageStartupMessages(library(Rtsne))']);
+const python = '/usr/bin/python3';
+const haveSk = peers && !flag('no-sklearn') && has(python, ['-c', 'import sklearn.manifold']);
+
+interface Row {
+  engine: string;
+  seconds: number;
+  msPerIter: number;
+  kl: number;
+  trust: number;
+  labelAcc: number | null;
+  iterations: number;
+}
+
+const fmt = (v: number | null, d: number) => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(d));
+
+async function main(): Promise<void> {
+  console.log(`t-SNE benchmark: Fashion-MNIST, 50 principal components, perplexity 30, ${iterations} iterations`);
+  const t0 = performance.now();
+  const maxN = Math.max(...sizes);
+  const ds = await loadDataset({ dataset: 'fashion-mnist', input: null, labelColumn: null, dataDir: null, limit: maxN });
+  const pca = fitPca(ds.matrix, 50, 0);
+  const pcs = pcaTransform(pca, ds.matrix);
+  const labels = ds.label ? Array.from(ds.label.values as ArrayLike<string | number | null>) : null;
+  console.log(`loaded ${ds.matrix.rows} x ${ds.matrix.cols} and took 50 principal components in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`peers: Rtsne ${haveR ? 'installed' : 'NOT installed (apt-get install r-cran-rtsne)'}; scikit-learn ${haveSk ? 'installed' : flag('no-sklearn') ? 'skipped (--no-sklearn)' : 'NOT installed (apt-get install python3-sklearn)'}`);
+  console.log(`cores: 2 on the reference machine; peers run with ${threads} threads; our engine runs in one worker thread`);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-tsne-'));
+  try {
+    for (const n of sizes) {
+      const x: Matrix = { rows: n, cols: 50, values: pcs.values.slice(0, n * 50) };
+      const lab = labels ? labels.slice(0, n) : null;
+      const rows: Row[] = [];
+      const score = (embedding: Float32Array) => mapMetrics(x, embedding, lab, { k: 10, sample: 2000, seed: 0 });
+      const input = join(dir, `x${n}.f32`);
+      writeFileSync(input, Buffer.from(x.values.buffer, x.values.byteOffset, x.values.byteLength));
+      const runPeer = (name: string, cmd: string, script: string) => {
+        const out = join(dir, `${name}-${n}.f32`);
+        try {
+          const stdout = execFileSync(cmd, [join(here, script), input, String(n), '50', out, '30', '0.5', String(iterations), String(threads)], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'inherit'],
+            maxBuffer: 1 << 20,
+          });
+          const res = JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; kl: number; version: string };
+          const emb = new Float32Array(readFileSync(out).buffer.slice(0));
+          const m = score(emb);
+          rows.push({ engine: `${name} ${res.version}`, seconds: res.seconds, msPerIter: (1000 * res.seconds) / iterations, kl: res.kl, trust: m.trustworthiness, labelAcc: m.labelAccuracy, iterations });
+        } catch (err) {
+          console.log(`  ${name} failed at n = ${n}: ${(err as Error).message.split('\n')[0]}`);
+        }
+      };
+      if (haveR) runPeer('Rtsne', 'Rscript', 'tsne_rtsne.R');
+      if (haveSk && n <= 20000) runPeer('sklearn', python, 'tsne_sklearn.py');
+      for (const engine of enginesFor(n)) {
+        if (engine === 'exact' && n > 5000) continue;
+        const options: TsneOptions = {
+          engine,
+          perplexity: 30,
+          iterations,
+          theta: 0.5,
+          earlyExaggeration: 12,
+          exaggerationIterations: 250,
+          learningRate: null,
+          seed: 42,
+        };
+        const t = performance.now();
+        try {
+          const res = await tsne(x, options);
+          const seconds = (performance.now() - t) / 1000;
+          const m = score(res.embedding);
+          const label = engine === 'auto' ? `latentmap auto (${res.engine})` : engine === 'tsne-js' ? 'tsne-js (baseline)' : `latentmap ${engine}`;
+          rows.push({ engine: label, seconds, msPerIter: (1000 * seconds) / res.iterations, kl: res.kl, trust: m.trustworthiness, labelAcc: m.labelAccuracy, iterations: res.iterations });
+        } catch (err) {
+          console.log(`  ${engine} failed at n = ${n}: ${(err as Error).message}`);
+        }
+      }
+      const ref = rows.find((r) => r.engine.startsWith('Rtsne'));
+      console.log(`\nn = ${n}`);
+      const head = ['engine', 'seconds', 'ms/iter', 'KL', 'trust@10', 'label acc', 'time / Rtsne'];
+      const body = rows.map((r) => [
+        r.engine + (r.iterations !== iterations ? ` (${r.iterations} it)` : ''),
+        fmt(r.seconds, 2),
+        fmt(r.msPerIter, 2),
+        fmt(r.kl, 3),
+        fmt(r.trust, 4),
+        fmt(r.labelAcc, 3),
+        ref ? fmt(r.seconds / ref.seconds, 2) : 'n/a',
+      ]);
+      const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
+      const line = (cells: string[]) => cells.map((s, c) => (c === 0 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!))).join('  ');
+      console.log(line(head));
+      for (const b of body) console.log(line(b));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

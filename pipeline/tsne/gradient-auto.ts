@@ -1,0 +1,48 @@
+// 'auto' repulsion: each iteration picks Barnes-Hut or FFT by a cost model measured on the 2-core
+// reference machine (npm run bench:tsne). FFT costs grow with the grid (the map's extent squared), Barnes-Hut
+// with n log n, so small or compact maps favour FFT and small n or widely spread maps favour Barnes-Hut.
+// The choice depends on the positions only, so the same seed still gives the same map.
+
+import type { RepulsionFn } from '../types.js';
+import { bhRepulsion } from './gradient-bh.js';
+import { fftLength, fftRepulsion } from './gradient-fft.js';
+
+/** Cost of one FFT evaluation in model units: grid transforms plus per-point interpolation. */
+export function fftCost(m: number, n: number): number {
+  const radix3 = (m & (m - 1)) !== 0;
+  return 1e-4 * m * m * Math.log2(m) * (radix3 ? 1.2 : 1) + 1.25e-3 * n;
+}
+
+/** Cost of one Barnes-Hut (theta 0.5) evaluation in the same units. */
+export function bhCost(n: number): number {
+  return 1.7e-3 * n * Math.log2(Math.max(2, n));
+}
+
+export interface AutoRepulsion extends RepulsionFn {
+  /** Iterations run with each method so far. */
+  usage: { bh: number; fft: number };
+}
+
+export function autoRepulsion(theta = 0.5): AutoRepulsion {
+  const bh = bhRepulsion(theta);
+  const fft = fftRepulsion();
+  const usage = { bh: 0, fft: 0 };
+  const fn = ((y, n, out) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let t = 0; t < 2 * n; t++) {
+      const v = y[t]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const m = fftLength(Math.max(hi - lo, 1e-6));
+    if (fftCost(m, n) < bhCost(n)) {
+      usage.fft++;
+      return fft(y, n, out);
+    }
+    usage.bh++;
+    return bh(y, n, out);
+  }) as AutoRepulsion;
+  fn.usage = usage;
+  return fn;
+}
