@@ -175,6 +175,23 @@ describe('restart', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('runs as many jobs at once as concurrency allows', async () => {
+    const wide = new JobQueue({ runsDir: runs.dir, concurrency: 2, command: fakeCommand, killGraceMs: 2000 });
+    try {
+      const a = await wide.submit({ name: 'slow' });
+      const b = await wide.submit({ name: 'slow' });
+      const c = await wide.submit({ name: 'slow' });
+      expect([a.status, b.status, c.status]).toEqual(['running', 'running', 'queued']);
+      await wide.cancel(a.id);
+      await waitFor(() => wide.get(c.id)?.status === 'running');
+      expect(wide.get(b.id)?.status).toBe('running');
+    } finally {
+      await wide.close();
+    }
+  });
+});
+
 describe('two servers on one runs directory', () => {
   it('leaves the jobs of another live server alone', async () => {
     const id = await post({ name: 'slow' });
