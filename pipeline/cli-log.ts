@@ -13,6 +13,41 @@ export interface CliLogger {
   done(): void;
 }
 
+/**
+ * Holds every line of a logger until the job reaches a stage past loading and preparing (train, encode,
+ * t-SNE), by which time the input and configuration have been checked: a job that fails on bad input then
+ * prints only its error line. A progress bar on a terminal still draws live (main() erases it before an error).
+ */
+export function holdUntilValidated(inner: CliLogger, tty: boolean): CliLogger {
+  let held: (() => void)[] | null = [];
+  const later = (f: () => void): void => {
+    if (held) held.push(f);
+    else f();
+  };
+  const release = (): void => {
+    const h = held;
+    held = null;
+    for (const f of h ?? []) f();
+  };
+  return {
+    progress: (p, s, i) => {
+      if (held && s !== 'load' && s !== 'prepare') release();
+      if (tty) inner.progress(p, s, i);
+      else later(() => inner.progress(p, s, i));
+    },
+    info: (m) => later(() => inner.info(m)),
+    warn: (m) => later(() => inner.warn(m)),
+    error: (m, code) => {
+      held = null;
+      inner.error(m, code);
+    },
+    done: () => {
+      release();
+      inner.done();
+    },
+  };
+}
+
 export interface LoggerOptions {
   format: LogFormat;
   /** Where log lines go (stderr, so stdout carries only the result). */

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import { createLogger, type CliLogger, type LogFormat } from './cli-log.js';
-import { CONFIG_KEYS, CONFIG_SCHEMA, flagName, keyFromFlag, parsePartialConfig, parseValue, resolveConfig, type FieldSpec } from './config.js';
+import { createLogger, holdUntilValidated, type CliLogger, type LogFormat } from './cli-log.js';
+import { CONFIG_KEYS, CONFIG_SCHEMA, closestName, flagName, keyFromFlag, parsePartialConfig, parseValue, resolveConfig, type FieldSpec } from './config.js';
 import { InputError, isCancelled, isInputError } from './errors.js';
 import type { RunConfig } from './types.js';
 
@@ -73,7 +73,7 @@ function parseArgs(argv: string[], spec: CommandSpec): Parsed {
       values.set(name, v);
     } else {
       const known = [...Object.keys(spec.flags), ...Object.keys(spec.bools)];
-      const near = known.find((k) => k.startsWith(name) || name.startsWith(k));
+      const near = closestName(name, known);
       throw new InputError(`unknown option --${name} for \`latentmap ${spec.name}\`${near ? `; did you mean --${near}?` : ''} (see latentmap ${spec.name} --help)`);
     }
   }
@@ -158,10 +158,12 @@ export async function configFromArgs(args: Parsed): Promise<RunConfig> {
   return resolveConfig(fromFile, fromFlags as Partial<RunConfig>);
 }
 
+/** The job's logger; its lines are held until the input has been checked (see holdUntilValidated). */
 function loggerFor(args: Parsed, io: Io): CliLogger {
   const format = (args.values.get('log-format') ?? 'text') as LogFormat;
   if (format !== 'text' && format !== 'json') throw new InputError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
-  return createLogger({ format, write: io.err, tty: io.tty && format === 'text', quiet: args.bools.has('quiet') });
+  const tty = io.tty && format === 'text';
+  return holdUntilValidated(createLogger({ format, write: io.err, tty, quiet: args.bools.has('quiet') }), tty);
 }
 
 const runCommand: CommandSpec = {
@@ -265,7 +267,7 @@ const datasetsCommand: CommandSpec = {
       io.out(`${JSON.stringify(list, null, 2)}\n`);
       return 0;
     }
-    const rows = list.map((d) => [d.name, d.available ? 'yes' : 'no', String(d.rows), String(d.columns), d.labels ?? '-', d.available ? d.description : `${d.description} (${d.reason})`]);
+    const rows = list.map((d) => [d.name, d.available ? 'yes' : 'no', String(d.rows), String(d.columns), (d.labels ?? '-').replace(/ \(.*$/, ''), d.available ? d.description : `${d.description} (${d.reason})`]);
     const head = ['name', 'available', 'rows', 'columns', 'label', 'description'];
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const fmt = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ');
@@ -459,6 +461,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   } catch (err) {
     const code = isInputError(err) ? 2 : 1;
     const message = isCancelled(err) ? 'cancelled; nothing was written' : err instanceof Error ? err.message : String(err);
+    if (io.tty && !jsonLog) io.err('\r\x1b[2K'); // erase a progress bar in place
     if (jsonLog) io.err(`${JSON.stringify({ time: new Date().toISOString(), type: 'error', level: 'error', message, exitCode: code })}\n`);
     else io.err(`error: ${message}\n`);
     if (code === 1 && io.env.LATENTMAP_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);

@@ -204,17 +204,21 @@ export function resolveConfig(...layers: Partial<RunConfig>[]): RunConfig {
 
 /** Closest schema key by edit distance, for "did you mean" hints. */
 function closestKey(key: string): string | null {
-  const k = keyFromFlag(key.toLowerCase());
+  return closestName(keyFromFlag(key.toLowerCase()), CONFIG_KEYS);
+}
+
+/** The candidate nearest to name (case-insensitive edit distance), when it is near enough to be a typo. */
+export function closestName(name: string, candidates: readonly string[]): string | null {
   let best: string | null = null;
   let bestD = Infinity;
-  for (const cand of CONFIG_KEYS) {
-    const d = editDistance(k.toLowerCase(), cand.toLowerCase());
+  for (const cand of candidates) {
+    const d = editDistance(name.toLowerCase(), cand.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = cand;
     }
   }
-  return bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : null;
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
 }
 
 function editDistance(a: string, b: string): number {

@@ -29,7 +29,7 @@ export async function reconstructRows(opts: ReconstructOptions): Promise<Reconst
   if (manifest.config.reducer === 'none') {
     throw new InputError(`run ${manifest.id} used --reducer none: it has no model to reconstruct with`, { field: 'run' });
   }
-  const dataset = await loadDataset({ dataset: null, input: opts.input, labelColumn: manifest.dataset.label, dataDir: null, limit: null });
+  const dataset = await loadDataset({ dataset: null, input: opts.input, labelColumn: null, dataDir: null, limit: null });
   const model = await loadRunModel(dir, manifest);
   try {
     const { scaled } = scaledRowsFor(dataset, manifest, model.preprocessing);

@@ -62,7 +62,8 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
 
   let t0 = performance.now();
   onProgress?.(0, 'load');
-  const dataset = await loadDataset({ dataset: null, input: opts.input, labelColumn: opts.labelColumn ?? bm.dataset.label, dataDir: null, limit: null });
+  // New rows need not carry the label: it is taken when present (under the base run's label name).
+  const dataset = await loadDataset({ dataset: null, input: opts.input, labelColumn: opts.labelColumn, dataDir: null, limit: null });
   onProgress?.(1, 'load');
   tick('load', t0);
   log(`loaded ${dataset.matrix.rows} new rows from ${path.basename(opts.input)}`);
@@ -119,7 +120,8 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
     }
     const all = Int32Array.from({ length: nNew }, (_, i) => i);
     const labelName = bm.dataset.label;
-    const newLabel = dataset.label ? selectRows(dataset.label, all) : null;
+    const found = dataset.label?.name === labelName || opts.labelColumn ? dataset.label : dataset.metadata.find((c) => c.name === labelName);
+    const newLabel = found ? selectRows(found, all) : null;
     const label = labelName ? concatMeta(metaColumnFrom(basePoints, 'label'), newLabel, nBase, nNew, labelName) : null;
     const metadata: MetaColumn[] = [];
     for (const m of bm.dataset.metadata) {

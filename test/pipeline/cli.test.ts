@@ -111,7 +111,8 @@ describe('latentmap as a process', () => {
       { encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.stderr).not.toMatch(/"type":"error"/);
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stdout.trim().split('\n'), r.stdout.slice(0, 500)).toHaveLength(1);
     const result = JSON.parse(r.stdout);
     expect(result.id).toMatch(/iris/);
     expect(result.manifest.dataset.rows).toBe(150);

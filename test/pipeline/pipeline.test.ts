@@ -75,7 +75,7 @@ describe('runPipeline on iris', () => {
 
   it('transform places new rows without moving the base points', async () => {
     const input = path.join(dir, 'new-iris.csv');
-    const src = (await readFile(path.join(import.meta.dirname, '../../datasets/iris.csv'), 'utf8')).split(/\r?\n/);
+    const src = (await readFile(path.join(import.meta.dirname, '../../datasets/iris/iris.csv'), 'utf8')).split(/\r?\n/);
     await writeFile(input, [src[0], ...src.slice(1, 6)].join('\n'));
     const t = await transformRun({ run: result.dir, input, runsDir: dir, name: null, labelColumn: null, iterations: 100, seed: null, id: null });
     expect(t.manifest.base).toBe(result.id);
