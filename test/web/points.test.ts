@@ -1,6 +1,6 @@
 import { tableFromArrays, tableFromIPC, tableToIPC, vectorFromArray, Table, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { categoryColumn, compareCategories, decodePoints, indexLookup } from '../../web/src/points.js';
+import { categoryColumn, compareCategories, decodePoints, fitExtent, indexLookup } from '../../web/src/points.js';
 
 function roundTrip(t: Table): Table {
   return tableFromIPC(tableToIPC(t, 'stream'));
@@ -77,5 +77,25 @@ describe('categories and lookups', () => {
     expect([id(0), id(2), id(3), id(-1)]).toEqual([0, 2, -1, -1]);
     const shuffled = indexLookup(Int32Array.from([5, 3, 9]));
     expect([shuffled(9), shuffled(5), shuffled(0)]).toEqual([2, 0, -1]);
+  });
+});
+
+describe('fitExtent', () => {
+  it('fits the full range of a compact map', () => {
+    const x = Float32Array.from({ length: 1000 }, (_, i) => (i % 100) / 10);
+    const y = Float32Array.from({ length: 1000 }, (_, i) => Math.floor(i / 100));
+    const e = fitExtent(x, y);
+    expect([e.xmin, e.ymin, e.ymax]).toEqual([0, 0, 9]);
+    expect(e.xmax).toBeCloseTo(9.9, 5);
+  });
+
+  it('leaves a far outlier outside so it cannot squeeze the rest of the map', () => {
+    const x = Float32Array.from({ length: 1000 }, (_, i) => (i % 100) / 10);
+    const y = Float32Array.from({ length: 1000 }, (_, i) => Math.floor(i / 100));
+    x[0] = 500;
+    const e = fitExtent(x, y);
+    expect(e.xmax).toBeLessThan(12);
+    expect(e.xmax).toBeGreaterThanOrEqual(9.9);
+    expect(e.xmin).toBe(0);
   });
 });

@@ -42,7 +42,7 @@ export interface PointData {
   label: CategoryColumn | null;
   /** Every column usable for coloring, label first, then error, then metadata in file order. */
   columns: PointColumn[];
-  /** Finite data extent. */
+  /** The data extent the map is fitted to (see fitExtent: outliers may lie outside). */
   extent: { xmin: number; xmax: number; ymin: number; ymax: number };
 }
 
@@ -169,6 +169,35 @@ function numericOrCategory(name: string, values: Float64Array): PointColumn {
   );
 }
 
+/**
+ * The extent the map is fitted to: the full range, unless a few far outliers would squeeze the bulk of
+ * the map into a corner (full range more than twice the 0.5-99.5 % range); then the robust range plus a
+ * margin. Zooming out still shows the outliers.
+ */
+export function fitExtent(x: Float32Array, y: Float32Array): PointData['extent'] {
+  const full = extentOf(x, y);
+  if (x.length < 50) return full;
+  const q = (v: Float32Array, p: number) => {
+    const step = Math.max(1, Math.floor(v.length / 20000));
+    const s: number[] = [];
+    for (let i = 0; i < v.length; i += step) if (Number.isFinite(v[i])) s.push(v[i]);
+    s.sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))];
+  };
+  const rx = [q(x, 0.005), q(x, 0.995)];
+  const ry = [q(y, 0.005), q(y, 0.995)];
+  const wide = full.xmax - full.xmin > 2 * (rx[1] - rx[0]) || full.ymax - full.ymin > 2 * (ry[1] - ry[0]);
+  if (!wide) return full;
+  const mx = (rx[1] - rx[0]) * 0.1;
+  const my = (ry[1] - ry[0]) * 0.1;
+  return {
+    xmin: Math.max(full.xmin, rx[0] - mx),
+    xmax: Math.min(full.xmax, rx[1] + mx),
+    ymin: Math.max(full.ymin, ry[0] - my),
+    ymax: Math.min(full.ymax, ry[1] + my),
+  };
+}
+
 function extentOf(x: Float32Array, y: Float32Array): PointData['extent'] {
   let xmin = Infinity;
   let xmax = -Infinity;
@@ -241,7 +270,7 @@ export function decodePoints(table: Table): DecodedPoints {
   }
   // label first, then error, then the rest in file order
   columns.sort((a, b) => rank(a.name) - rank(b.name));
-  return { n, index, x, y, error, isNew, label, columns, extent: extentOf(x, y), raw };
+  return { n, index, x, y, error, isNew, label, columns, extent: fitExtent(x, y), raw };
 }
 
 function rank(name: string): number {

@@ -2,7 +2,7 @@
 // device-pixel-ratio-aware canvas; a second canvas on top carries the hover ring, highlighted
 // neighbours and the selection shape. D3 zoom drives pan/zoom (mouse, touch, keyboard); the quadtree
 // in hit-test.ts answers hover and click.
-import { select, zoom, zoomIdentity, type D3ZoomEvent, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
+import { quadtree, select, zoom, zoomIdentity, type D3ZoomEvent, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
 import type { PointData } from '../points.js';
 import { buildTree, nearestVisible, rectPolygon, simplifyPolygon, type PointTree } from './hit-test.js';
 import { drawOrder, pointStyle, renderPoints, type RenderTransform } from './render.js';
@@ -28,6 +28,8 @@ export interface ScatterCallbacks {
 }
 
 const PAD = 28;
+/** Points added to the hover quadtree per slice. */
+const TREE_SLICE = 50_000;
 
 export class ScatterView {
   readonly root: HTMLDivElement;
@@ -156,8 +158,7 @@ export class ScatterView {
     this.selection = null;
     this.fit();
     this.invalidate();
-    // the quadtree is built off the critical path (about 1 s at 1,000,000 points)
-    setTimeout(() => this.ensureTree(), 0);
+    this.buildTreeInSlices(points);
   }
 
   setColors(colors: Uint32Array): void {
@@ -222,8 +223,36 @@ export class ScatterView {
   }
 
   private ensureTree(): PointTree | null {
-    if (!this.tree && this.points) this.tree = buildTree(this.points.x, this.points.y);
+    // small maps: build on demand; large ones are being built in slices and answer once complete
+    if (!this.tree && this.points && this.points.n <= TREE_SLICE) this.tree = buildTree(this.points.x, this.points.y);
     return this.tree;
+  }
+
+  /**
+   * Builds the hover quadtree in slices of TREE_SLICE points between frames, so loading a
+   * million points never blocks the page for the second or more a single build takes.
+   */
+  private buildTreeInSlices(points: PointData): void {
+    if (points.n <= TREE_SLICE) {
+      this.tree = buildTree(points.x, points.y);
+      return;
+    }
+    const { x, y } = points;
+    const { xmin, xmax, ymin, ymax } = points.extent;
+    const tree = quadtree<number>()
+      .x((i) => x[i])
+      .y((i) => y[i])
+      .cover(xmin, ymin)
+      .cover(xmax, ymax);
+    let i = 0;
+    const slice = () => {
+      if (this.points !== points) return; // replaced meanwhile
+      const end = Math.min(points.n, i + TREE_SLICE);
+      for (; i < end; i++) if (Number.isFinite(x[i]) && Number.isFinite(y[i])) tree.add(i);
+      if (i < points.n) setTimeout(slice, 0);
+      else this.tree = tree;
+    };
+    setTimeout(slice, 0);
   }
 
   private invalidate(): void {
