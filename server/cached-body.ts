@@ -111,3 +111,17 @@ export function sendCached(req: Request, res: Response, body: CachedBody, cacheC
   }
   res.end(bytes);
 }
+
+/**
+ * Sends a body computed for this request (an item, a neighbour list) like sendCached: strong ETag, 304,
+ * immutable caching; only the one encoding the client prefers is compressed.
+ */
+export async function sendFresh(req: Request, res: Response, bytes: Buffer, type: string): Promise<void> {
+  const body: CachedBody = { type, etag: strongEtag(bytes), identity: bytes, gzip: null, br: null };
+  const want = bytes.length >= MIN_COMPRESS ? chooseEncoding(req.headers['accept-encoding'], true, true) : 'identity';
+  if (want !== 'identity' && !etagMatches(req.headers['if-none-match'], body.etag)) {
+    if (want === 'br') body.br = await brotliAsync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } });
+    else body.gzip = await gzipAsync(bytes, { level: 6 });
+  }
+  sendCached(req, res, body);
+}

@@ -6,7 +6,7 @@ import type { Table } from 'apache-arrow';
 import { Router, type Request } from 'express';
 import { rowToPng } from '../../pipeline/image.js';
 import type { RunManifest } from '../../pipeline/types.js';
-import { cachedBody, sendCached } from '../cached-body.js';
+import { cachedBody, sendCached, sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
@@ -96,7 +96,7 @@ export function itemsRoutes(ctx: ServerContext): Router {
       imageUrl: image && values ? `/api/runs/${id}/items/${index}/image.png` : null,
       reconstructionUrl: image && values && manifest.config?.reducer !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null,
     };
-    sendCached(req, res, await cachedBody(Buffer.from(JSON.stringify(body)), JSON_TYPE, false));
+    await sendFresh(req, res, Buffer.from(JSON.stringify(body)), JSON_TYPE);
   });
 
   router.get('/api/runs/:id/items/:index/image.png', async (req, res) => {

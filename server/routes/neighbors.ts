@@ -1,6 +1,6 @@
 // GET /api/runs/:id/neighbors/:index?k=10: the k rows nearest to a row in code space (Euclidean), nearest first.
 import { Router } from 'express';
-import { cachedBody, sendCached } from '../cached-body.js';
+import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { nearestRows } from '../nearest.js';
@@ -22,7 +22,7 @@ export function neighborsRoutes(ctx: ServerContext): Router {
     if (pos < 0) throw new HttpError(404, `run ${id} has no row with index ${index} (it has ${codes.matrix.rows} rows)`);
     const near = nearestRows(codes.matrix, pos, k);
     const neighbors = Array.from(near.rows, (r, i) => ({ index: codes.index[r]!, distance: near.distances[i]! }));
-    sendCached(req, res, await cachedBody(Buffer.from(JSON.stringify({ index, k, neighbors })), JSON_TYPE, false));
+    await sendFresh(req, res, Buffer.from(JSON.stringify({ index, k, neighbors })), JSON_TYPE);
   });
   return router;
 }

@@ -136,6 +136,16 @@ describe('points', () => {
     expect(gz.body.length).toBeLessThan(identity.body.length);
   });
 
+  it('compresses computed answers (items) in the client’s preferred encoding, with matching ETags', async () => {
+    const identity = await request(base, '/api/runs/image_run/items/3');
+    const br = await request(base, '/api/runs/image_run/items/3', { headers: { 'accept-encoding': 'gzip;q=0.5, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(br.body).equals(identity.body)).toBe(true);
+    expect(br.headers.etag).toBe(`${String(identity.headers.etag).slice(0, -1)}-br"`);
+    const again = await request(base, '/api/runs/image_run/items/3', { headers: { 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) } });
+    expect(again.status).toBe(304);
+  });
+
   it('refuses an unknown format', async () => {
     const r = await request(base, '/api/runs/plain-run/points?format=csv');
     expect(r.status).toBe(400);
