@@ -63,9 +63,14 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   }
 
   // Missing values (NaN); infinities are a loader bug or hand-made data: refuse them.
+  // One pass finds the missing values and the column statistics of all rows; dropping rows redoes the stats.
   const missingPerCol = new Float64Array(cols);
   const rowHasMissing = new Uint8Array(rows);
-  const scan = scanMissing(values, rows, cols, missingPerCol, rowHasMissing);
+  const min = new Float64Array(cols).fill(Infinity);
+  const max = new Float64Array(cols).fill(-Infinity);
+  const sum = new Float64Array(cols);
+  const count = new Float64Array(cols);
+  const scan = scanAll(values, rows, cols, missingPerCol, rowHasMissing, min, max, sum, count);
   if (scan.infinite >= 0) {
     const r = Math.floor(scan.infinite / cols);
     const c = scan.infinite % cols;
@@ -106,11 +111,13 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   for (let r = 0, k = 0; r < rows; r++) if (kept === rows || !rowHasMissing[r]) rowIndex[k++] = r;
 
   // Column statistics over the kept rows, missing values skipped (float64 sums).
-  const min = new Float64Array(cols).fill(Infinity);
-  const max = new Float64Array(cols).fill(-Infinity);
-  const sum = new Float64Array(cols);
-  const count = new Float64Array(cols);
-  columnStats(values, cols, rowIndex, min, max, sum, count);
+  if (kept !== rows) {
+    min.fill(Infinity);
+    max.fill(-Infinity);
+    sum.fill(0);
+    count.fill(0);
+    columnStats(values, cols, rowIndex, min, max, sum, count);
+  }
   const mean = new Float64Array(cols);
   for (let c = 0; c < cols; c++) mean[c] = count[c]! > 0 ? sum[c]! / count[c]! : 0;
 
@@ -135,8 +142,7 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   const n = kept;
   const fullMean = new Float64Array(cols);
   for (let c = 0; c < cols; c++) fullMean[c] = (sum[c]! + (imputed > 0 ? missingPerCol[c]! * fill[c]! : 0)) / n;
-  const sq = new Float64Array(cols);
-  sumSquares(values, cols, rowIndex, fill, fullMean, sq);
+  let sq: Float64Array | null = null; // sums of squared deviations, computed only for standardization
 
   const constantColumns: string[] = [];
   for (let c = 0; c < cols; c++) if (min[c] === max[c]) constantColumns.push(names[c]!);
@@ -161,6 +167,10 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
         offset[c] = min[c]!;
         scale[c] = constant ? 1 : max[c]! - min[c]!;
       } else if (k === 'standardize') {
+        if (sq === null) {
+          sq = new Float64Array(cols);
+          sumSquares(values, cols, rowIndex, fill, fullMean, sq);
+        }
         offset[c] = fullMean[c]!;
         const sd = Math.sqrt(sq[c]! / n);
         scale[c] = constant || !(sd > 0) ? 1 : sd;
@@ -203,13 +213,10 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
     out = new Float32Array(kept * cols);
     const inv = new Float64Array(cols);
     for (let c = 0; c < cols; c++) inv[c] = 1 / scale[c]!;
-    scaleRows(values, cols, rowIndex, fill, offset, inv, out);
-    // BCE needs [0, 1] exactly; float rounding may step a hair outside.
-    if (loss === 'bce') for (let i = 0; i < out.length; i++) out[i] = out[i]! < 0 ? 0 : out[i]! > 1 ? 1 : out[i]!;
-  }
-  for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i]!)) {
-      const c = i % cols;
+    // BCE needs [0, 1] exactly: float rounding may step a hair outside, so its values are clamped.
+    const bad = scaleRows(values, cols, rowIndex, fill, offset, inv, out, loss === 'bce');
+    if (bad >= 0) {
+      const c = bad % cols;
       throw new Error(`prepare produced a non-finite value in column "${names[c]}" (offset ${offset[c]}, scale ${scale[c]})`);
     }
   }
@@ -243,7 +250,17 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
 
 // Hot loops, kept small so the engine optimizes each on its own.
 
-function scanMissing(values: Float32Array, rows: number, cols: number, perCol: Float64Array, perRow: Uint8Array): { missing: number; infinite: number } {
+function scanAll(
+  values: Float32Array,
+  rows: number,
+  cols: number,
+  perCol: Float64Array,
+  perRow: Uint8Array,
+  min: Float64Array,
+  max: Float64Array,
+  sum: Float64Array,
+  count: Float64Array,
+): { missing: number; infinite: number } {
   let missing = 0;
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
@@ -255,10 +272,14 @@ function scanMissing(values: Float32Array, rows: number, cols: number, perCol: F
           perCol[c]!++;
           perRow[r] = 1;
           missing++;
-        } else {
-          return { missing, infinite: base + c };
+          continue;
         }
+        return { missing, infinite: base + c };
       }
+      if (v < min[c]!) min[c] = v;
+      if (v > max[c]!) max[c] = v;
+      sum[c]! += v;
+      count[c]!++;
     }
   }
   return { missing, infinite: -1 };
@@ -292,17 +313,32 @@ function sumSquares(values: Float32Array, cols: number, rowIndex: Int32Array, fi
   }
 }
 
-function scaleRows(values: Float32Array, cols: number, rowIndex: Int32Array, fill: Float64Array, offset: Float64Array, inv: Float64Array, out: Float32Array): void {
+/** Writes the scaled kept rows into out; returns the index of the first non-finite result, or -1. */
+function scaleRows(
+  values: Float32Array,
+  cols: number,
+  rowIndex: Int32Array,
+  fill: Float64Array,
+  offset: Float64Array,
+  inv: Float64Array,
+  out: Float32Array,
+  clampUnit: boolean,
+): number {
   const kept = rowIndex.length;
+  let bad = -1;
   for (let k = 0; k < kept; k++) {
     const src = rowIndex[k]! * cols;
     const dst = k * cols;
     for (let c = 0; c < cols; c++) {
       let v = values[src + c]!;
       if (v !== v) v = fill[c]!;
-      out[dst + c] = (v - offset[c]!) * inv[c]!;
+      let y = (v - offset[c]!) * inv[c]!;
+      if (clampUnit) y = y < 0 ? 0 : y > 1 ? 1 : y;
+      if (y - y !== 0 && bad < 0) bad = dst + c;
+      out[dst + c] = y;
     }
   }
+  return bad;
 }
 
 function fmt(v: number): string {
