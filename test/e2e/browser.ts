@@ -76,8 +76,13 @@ export async function startServer(runsDir: string, webRoot: string): Promise<{ u
 }
 
 /** Opens the viewer and waits until the first map is drawn. Collects page errors into `errors`. */
-export async function openViewer(browser: Browser, url: string, viewport = { width: 1280, height: 720 }): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+export async function openViewer(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1280, height: 720 },
+  deviceScaleFactor = 1,
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport, deviceScaleFactor });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

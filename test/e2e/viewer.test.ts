@@ -245,6 +245,17 @@ describe('viewer', () => {
     await page.context().close();
   });
 
+  it('draws at the device pixel ratio, so points stay sharp on high-density screens', async () => {
+    const { page } = await openViewer(chrome.browser, `${server.url}/`, { width: 1000, height: 700 }, 2);
+    const size = await page.evaluate(() => {
+      const c = document.querySelector('.pane.primary canvas.scatter-points') as HTMLCanvasElement;
+      return { width: c.width, css: c.getBoundingClientRect().width };
+    });
+    expect(size.width).toBe(Math.round(size.css * 2));
+    expect(await countPixels(page, null)).toBeGreaterThan(ROWS * 8); // about four times the pixels of ratio 1
+    await page.context().close();
+  });
+
   it('works in a narrow window', async () => {
     const { page, errors } = await open('', { width: 420, height: 860 });
     expect(await countPixels(page, null)).toBeGreaterThan(ROWS);

@@ -480,7 +480,7 @@ export class App {
     this.mode = mode;
     for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
     this.primary?.view.setMode(mode);
-    this.secondary?.view.setMode(mode === 'pan' ? 'pan' : 'pan');
+    // selections are made on the primary map; the compare map stays in pan mode
   }
 
   private bindControls(): void {

@@ -91,7 +91,7 @@ export class ScatterView {
     this.overlay.setAttribute('role', 'application');
     this.overlay.setAttribute(
       'aria-label',
-      `${options.label ?? 'Map'}: arrow keys pan, + and - zoom, 0 resets, Escape clears the selection`,
+      `${options.label ?? 'Map'}: arrow keys pan, + and - zoom, 0 resets, Enter opens the point nearest the center, Escape clears the selection`,
     );
     this.root.append(this.canvas, this.overlay);
     container.append(this.root);
@@ -360,6 +360,15 @@ export class ScatterView {
     return nearestVisible(tree, this.points.x, this.points.y, dx, dy, r, this.visible);
   }
 
+  /** The visible point nearest to a CSS position within a quarter of the view, or -1. */
+  private pickNearest(px: number, py: number): number {
+    const tree = this.ensureTree();
+    if (!tree || !this.points) return -1;
+    const [dx, dy] = this.toData(px, py);
+    const r = Math.min(this.width, this.height) / 4 / (this.scale * this.t.k);
+    return nearestVisible(tree, this.points.x, this.points.y, dx, dy, r, this.visible);
+  }
+
   private setHover(i: number, clientX: number, clientY: number): void {
     if (i !== this.hover) {
       this.hover = i;
@@ -439,6 +448,12 @@ export class ScatterView {
       case '0':
         this.resetView();
         break;
+      case 'Enter': {
+        // keyboard users open the point nearest the center of the view
+        const i = this.pickNearest(this.width / 2, this.height / 2);
+        if (i >= 0) this.callbacks.onClick?.(i);
+        break;
+      }
       default:
         return;
     }
