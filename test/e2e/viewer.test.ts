@@ -245,6 +245,24 @@ describe('viewer', () => {
     await page.context().close();
   });
 
+  it('pans, zooms and opens a point from the keyboard alone', async () => {
+    const { page } = await open();
+    const view = () => page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.getView());
+    await page.locator('.pane.primary .scatter-overlay').focus();
+    const v0 = await view();
+    await page.keyboard.press('+');
+    expect((await view()).k).toBeCloseTo(v0.k * 1.4, 5);
+    await page.keyboard.press('ArrowRight');
+    expect((await view()).cx).toBeGreaterThan(v0.cx);
+    await page.keyboard.press('0');
+    expect((await view()).k).toBe(1);
+    await page.keyboard.press('Enter');
+    await page.locator('#detail-panel').waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await page.locator('#detail-panel').waitFor({ state: 'hidden' });
+    await page.context().close();
+  });
+
   it('draws at the device pixel ratio, so points stay sharp on high-density screens', async () => {
     const { page } = await openViewer(chrome.browser, `${server.url}/`, { width: 1000, height: 700 }, 2);
     const size = await page.evaluate(() => {

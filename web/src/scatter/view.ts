@@ -360,12 +360,12 @@ export class ScatterView {
     return nearestVisible(tree, this.points.x, this.points.y, dx, dy, r, this.visible);
   }
 
-  /** The visible point nearest to a CSS position within a quarter of the view, or -1. */
+  /** The visible point nearest to a CSS position within half the view, or -1. */
   private pickNearest(px: number, py: number): number {
     const tree = this.ensureTree();
     if (!tree || !this.points) return -1;
     const [dx, dy] = this.toData(px, py);
-    const r = Math.min(this.width, this.height) / 4 / (this.scale * this.t.k);
+    const r = Math.min(this.width, this.height) / 2 / (this.scale * this.t.k);
     return nearestVisible(tree, this.points.x, this.points.y, dx, dy, r, this.visible);
   }
 
