@@ -43,8 +43,11 @@ export async function loadDataset(opts: LoadOptions, hooks: StageHooks = {}): Pr
   if (dataset !== null) return loadBuiltin(dataset, { labelColumn, dataDir, limit }, hooks);
   if (input === null) throw new InputError('give a dataset name or an input file', { field: 'input' });
   const size = await fileSize(input);
-  if (size === 0) throw new InputError('the file is empty', { file: input });
-  const { format } = await detectFormat(input);
+  if (size === 0) throw new InputError('the file is empty (0 bytes); give a CSV/TSV, Arrow, Parquet, .npy or IDX file with data', { file: input });
+  const { format, gzip } = await detectFormat(input);
+  if (gzip && (format === 'npy' || format === 'parquet')) {
+    throw new InputError(`this is a gzipped ${format === 'npy' ? '.npy' : 'Parquet'} file, which latentmap reads only uncompressed; decompress it first (gunzip)`, { file: input });
+  }
   switch (format) {
     case 'csv':
       return loadCsv(input, { labelColumn, limit }, hooks);

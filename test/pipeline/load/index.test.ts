@@ -40,6 +40,10 @@ describe('loadDataset on files', () => {
     writeFileSync(tmp.path('empty.parquet'), '');
     await expect(loadDataset({ ...base, input: tmp.path('empty.parquet') })).rejects.toThrow(/empty\.parquet: the file is empty/);
     await expect(loadDataset({ ...base, dataset: 'iris', input: tmp.path('x.csv') })).rejects.toThrow(/either a dataset or an input file/);
+    const { gzipSync } = await import('node:zlib');
+    const { readFileSync } = await import('node:fs');
+    writeFileSync(tmp.path('x.npy.gz'), gzipSync(readFileSync(writeNpy(tmp.path('plain.npy'), '<f4', [1, 1], Float32Array.of(1)))));
+    await expect(loadDataset({ ...base, input: tmp.path('x.npy.gz') })).rejects.toThrow(/x\.npy\.gz: this is a gzipped \.npy file, which latentmap reads only uncompressed; decompress it first/);
     await expect(loadDataset({ ...base, input: null })).rejects.toThrow(/give a dataset name or an input file/);
     await expect(loadDataset({ ...base, dataset: 'iris', input: null, limit: 0 })).rejects.toThrow(/field "limit": must be a positive whole number/);
     await expect(loadDataset({ ...base, dataset: 'iris', input: null, labelColumn: 'colour' })).rejects.toThrow(/label column "colour" not found/);
