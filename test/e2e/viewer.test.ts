@@ -1,8 +1,7 @@
 // The viewer in a real browser over the real server: points drawn (canvas pixels), hover tooltip, legend
 // hide/isolate (the hidden class's pixels disappear), lasso count, detail panel with neighbours, URL
 // restore, keyboard zoom, compare with linked hover, a narrow window. Screenshots go to test-results/.
-import { rm } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -71,6 +70,10 @@ describe('viewer', () => {
     expect(await page.locator('#run-panel').textContent()).toContain('clusters');
     expect(await page.locator('#run-panel svg.chart').count()).toBe(2); // loss and KL curves
     await screenshot(page, 'viewer-map');
+    const [png] = await Promise.all([page.waitForEvent('download'), page.locator('#export-png').click()]);
+    const bytes = await readFile((await png.path())!);
+    expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.suggestedFilename()).toBe('clusters-a-map.png');
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -142,6 +145,17 @@ describe('viewer', () => {
     expect(summary).toHaveLength(1);
     expect(summary[0]).toContain('2');
     await screenshot(page, 'viewer-lasso');
+    // export the selection as CSV: a header and one line per selected row, all of cluster 2
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = await readFile((await csvDownload.path())!, 'utf8');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('index,x,y,error,label,group,score');
+    expect(lines).toHaveLength(shown + 1);
+    for (const line of lines.slice(1)) expect(line.split(',')[4]).toBe('2');
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const json = JSON.parse(await readFile((await jsonDownload.path())!, 'utf8')) as { index: number; label: number }[];
+    expect(json).toHaveLength(shown);
+    expect(json.every((r) => r.label === 2 && runA.labels[r.index] === 2)).toBe(true);
     await page.keyboard.press('Escape');
     await page.locator('#selection-panel').waitFor({ state: 'hidden' });
     await page.context().close();

@@ -105,7 +105,9 @@ export class App {
     if (!this.primary || this.primary.id !== runId) await this.loadPrimary(runId);
     const p = this.primary!;
     // color by
-    const colName = s.color ?? (p.points.label ? 'label' : p.points.error ? 'error' : '');
+    const fallback = p.points.label ? 'label' : p.points.error ? 'error' : '';
+    // a color column this run lacks (e.g. kept from another run) falls back to the default
+    const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
     // hidden categories by name
     if (p.encoding.kind === 'category' && s.hidden.length) {
