@@ -234,7 +234,12 @@ class CsvBuilder implements CsvSink {
     if (this.limit !== null && this.rows >= this.limit) return false;
     if (this.rows === PREFIX_ROWS) this.startLane();
     if (!this.estimated && this.rows >= 256) this.estimateCapacity(offset);
-    if (this.rows >= this.capacity) this.grow(Math.ceil(this.capacity * 1.25) + 1024);
+    if (this.rows >= this.capacity) {
+      // Out of room: re-estimate from the bytes read so far rather than growing by a fixed factor, so the
+      // copy (old + new buffer) stays near the final size.
+      const byBytes = offset > 0 && offset < this.totalBytes ? Math.ceil((this.totalBytes / offset) * this.rows * 1.02) : 0;
+      this.grow(Math.max(byBytes, Math.ceil(this.capacity * 1.1)) + 1024);
+    }
     this.rowBase = this.rows * this.stride;
     if (this.lane !== null) this.lane.base = this.rowBase;
     return true;

@@ -131,6 +131,16 @@ describe('loadCsv: valid input', () => {
     }
   });
 
+  it('grows its row buffer correctly when the first rows misjudge the row count', async () => {
+    const lines = ['a,b,note'];
+    for (let i = 0; i < 400; i++) lines.push(`${i},${-i},${'long text '.repeat(30)}`);
+    for (let i = 400; i < 30000; i++) lines.push(`${i},${-i},`);
+    const d = await loadCsv(writeText(tmp.path('skewed.csv'), lines.join('\n')));
+    expect(d.matrix.rows).toBe(29999 + 1);
+    expect(Array.from(d.matrix.values.subarray(2 * 29999))).toEqual([29999, -29999]);
+    expect(d.matrix.values.length).toBe(2 * 30000);
+  });
+
   it('reports progress up to 1 and stops when aborted', async () => {
     const text = 'a\n' + Array.from({ length: 200000 }, (_, i) => String(i)).join('\n');
     const p = writeText(tmp.path('progress.csv'), text);
