@@ -450,7 +450,7 @@ class CsvBuilder implements CsvSink {
   // ---- result ----
 
   finish(sha256: string): Dataset {
-    if (this.phase === 'header') throw new InputError('the file holds no lines', { file: this.file });
+    if (this.phase === 'header') throw new InputError('the file holds only blank lines; a CSV needs a header line and at least one data row', { file: this.file });
     if (this.rows === 0) {
       throw new InputError('the file has a header but no data rows; add rows below the header line', { file: this.file, line: this.headerLine });
     }

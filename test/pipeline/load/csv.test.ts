@@ -159,6 +159,7 @@ describe('loadCsv: bad input says what and where', () => {
   const cases: [string, string, RegExp][] = [
     ['empty.csv', '', /empty\.csv: the file is empty/],
     ['header-only.csv', 'a,b,c\n', /header-only\.csv:1: the file has a header but no data rows/],
+    ['blank.csv', '\ufeff\r\n\n\n', /blank\.csv: the file holds only blank lines/],
     ['short-row.csv', 'a,b,c\n1,2,3\n4,5\n', /short-row\.csv:3: this row has 2 fields but the header has 3/],
     ['long-row.csv', 'a,b\n1,2\n3,4,5,6\n', /long-row\.csv:3: this row has 4 fields but the header has 2; a value containing the separator/],
     ['unclosed.csv', 'a,b\n1,"2\n3,4\n', /unclosed\.csv:2: a quoted field starts on this line and is never closed/],
