@@ -58,8 +58,10 @@ export interface AutoencoderOptions {
   seed: number;
   /**
    * Threads that compute each batch's gradient (data parallel; 2 uses a worker thread on the second core).
-   * auto: 2 when the backend is wasm, the machine has at least 2 cores, the batch has at least 64 rows and
-   * training is long enough (at least 20,000 samples) to repay the worker's start-up; else 1.
+   * auto: 2 when the backend is wasm, the machine has at least 2 cores and the 1-minute load average says
+   * another core is idle (two threads synchronize every step, so on a busy machine they are slower than one),
+   * the batch has at least 64 rows and training is long enough (at least 20,000 samples) to repay the
+   * worker's start-up; else 1. The summary's `workers` says which ran.
    * Results are deterministic for a given seed, backend and thread count (2 threads split each batch in halves,
    * so they differ in rounding from 1 thread). Not in the run configuration: set it here for benchmarks.
    */

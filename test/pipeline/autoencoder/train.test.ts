@@ -38,11 +38,14 @@ describe('trainAutoencoder', () => {
   });
 
   it('reports progress once per epoch with the epoch, loss and validation loss, ending at 1', async () => {
-    const calls: { p: number; stage: string; info: ProgressInfo | undefined }[] = [];
+    const calls: { p: number; stage: string; info: ProgressInfo | undefined; tensors: number }[] = [];
     const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ epochs: 4 }), 20, 'bce'), {
-      onProgress: (p, stage, info) => calls.push({ p, stage, info }),
+      onProgress: (p, stage, info) => calls.push({ p, stage, info, tensors: tf.memory().numTensors }),
     });
     ae.dispose();
+    // No leaks across epochs: the same number of live tensors at the end of every epoch.
+    const counts = calls.filter((c) => c.info?.valLoss !== undefined).map((c) => c.tensors);
+    expect(new Set(counts).size).toBe(1);
     expect(calls.every((c) => c.stage === 'train')).toBe(true);
     const ends = calls.filter((c) => c.info?.valLoss !== undefined);
     expect(ends.map((c) => c.info!.epoch)).toEqual([1, 2, 3, 4]);
