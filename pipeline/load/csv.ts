@@ -473,8 +473,9 @@ class CsvBuilder implements CsvSink {
     const features = this.cols.filter((c) => c.kind === Kind.Number && c.numeric > 0);
     if (features.length === 0) {
       const described = this.cols.map((c) => `${JSON.stringify(c.name)} (${c.kind === Kind.Label ? 'label' : c.kind === Kind.Number ? 'empty' : 'text'})`);
+      const commas = this.cols.some((c) => c.firstText !== null && /^[+-]?\d+,\d+$/.test(c.firstText.value.trim()));
       throw new InputError(
-        `no numeric columns to map; the columns are ${described.join(', ')}. latentmap needs at least one column of numbers`,
+        `no numeric columns to map; the columns are ${described.join(', ')}. latentmap needs at least one column of numbers${commas ? ' (decimal commas such as 1,5 are text: write 1.5)' : ''}`,
         { file: this.file },
       );
     }

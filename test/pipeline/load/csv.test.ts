@@ -166,6 +166,7 @@ describe('loadCsv: bad input says what and where', () => {
     ['inf.csv', 'a,b\n1,2\n3,-Infinity\n', /inf\.csv:3:2: "-Infinity" in column "b" is infinite/],
     ['f32.csv', 'a,b\n1,2\n3e39,4\n', /f32\.csv:3:1: "3e39" in column "a" is too large for a 32-bit float/],
     ['text.csv', 'x,v\n' + Array.from({ length: 60 }, (_, i) => `${i},${i === 41 ? 'n/a?' : i}`).join('\n'), /text\.csv:43:2: column "v" holds numbers, but "n\/a\?" is not a number/],
+    ['comma.csv', 'a;b\n1,5;2,25\n3,5;4,75\n', /comma\.csv: no numeric columns to map; .*\(decimal commas such as 1,5 are text: write 1\.5\)/],
     ['words.csv', 'name,town\nann,oslo\nbob,rome\n', /words\.csv: no numeric columns to map; the columns are "name" \(text\), "town" \(text\)/],
   ];
   for (const [name, text, pattern] of cases) {
