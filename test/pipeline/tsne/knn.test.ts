@@ -25,7 +25,7 @@ describe('knn', () => {
   });
 
   it('approximate search finds at least 95% of the true neighbours on clustered data', () => {
-    const { x } = blobs(2500, 20, 10, 2);
+    const { x } = blobs(2000, 20, 10, 2);
     const k = 30;
     const approx = knnApprox(x, k, { seed: 3 });
     const exact = knnExact(x, k);
