@@ -18,6 +18,9 @@ export interface ClusterRunOptions {
   /** Rotate the circle of clusters (radians), to make a second run of the same rows look different. */
   rotate?: number;
   name?: string;
+  /** Mark the last `newRows` rows as placed by a transform (isNew), with `base` as the base run. */
+  newRows?: number;
+  base?: string;
 }
 
 export interface ClusterRun {
@@ -74,6 +77,7 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
       { name: 'group', kind: 'string', values: Array.from(labels, (c) => GROUP_NAMES[c % GROUP_NAMES.length]) },
       { name: 'score', kind: 'number', values: score },
     ],
+    isNew: o.newRows ? Uint8Array.from({ length: n }, (_, i) => (i >= n - o.newRows! ? 1 : 0)) : null,
   });
   await writeCodes(path.join(writer.dir, 'codes.arrow'), { rows: n, cols: 4, values: codes }, index);
   await writeData(path.join(writer.dir, 'data.arrow'), { rows: n, cols: features, values: data }, index);
@@ -111,7 +115,7 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
       labelAccuracy: 0.99,
     },
     artifacts: { points: 'points.arrow', codes: 'codes.arrow', data: 'data.arrow', history: 'history.json' },
-    base: null,
+    base: o.base ?? null,
     notes: [],
   };
   await writer.commit(manifest);

@@ -30,6 +30,7 @@ beforeAll(async () => {
   runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-'));
   // run B first so that run A (created later) is the newest, shown by default
   await writeClusterRun(runsDir, { id: 'clusters-b', rows: ROWS, rotate: 0.6, seed: 9, name: 'clusters rotated' });
+  await writeClusterRun(runsDir, { id: 'clusters-t', rows: ROWS, seed: 7, name: 'clusters transform', newRows: 300, base: 'clusters-a' });
   await new Promise((r) => setTimeout(r, 20));
   runA = await writeClusterRun(runsDir, { id: 'clusters-a', rows: ROWS, seed: 7 });
   web = await buildViewer();
@@ -275,6 +276,25 @@ describe('viewer', () => {
     await page.keyboard.press('Escape');
     await page.locator('#detail-panel').waitFor({ state: 'hidden' });
     await page.context().close();
+  });
+
+  it('rings the new points of a transform run and lets them be colored and hidden as a class', async () => {
+    const ringPixels = (p: Page) => countPixels(p, [0x33, 0x33, 0x33], 6);
+    const { page } = await open('run=clusters-t');
+    expect(await page.locator('.pane.primary .pane-title').textContent()).toContain('300 new (ringed)');
+    const rings = await ringPixels(page);
+    expect(rings).toBeGreaterThan(300);
+    await page.locator('#color-by').selectOption('placement');
+    const items = await page.locator('.legend-item').allTextContents();
+    expect(items).toEqual(['base run2,700', 'new (transform)300']); // name and count spans
+    await page.locator('.legend-item', { hasText: 'new (transform)' }).click(); // hide the new points
+    await waitForMap(page);
+    expect(await ringPixels(page)).toBeLessThan(rings * 0.05);
+    await screenshot(page, 'viewer-transform');
+    await page.context().close();
+    const plain = await open('run=clusters-a');
+    expect(await ringPixels(plain.page)).toBeLessThan(rings * 0.05);
+    await plain.page.context().close();
   });
 
   it('draws at the device pixel ratio, so points stay sharp on high-density screens', async () => {

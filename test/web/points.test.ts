@@ -45,6 +45,8 @@ describe('decodePoints', () => {
     expect(Array.from(species.codes)).toEqual([1, -1, 0]);
     expect(species.missing).toBe(1);
     expect(Array.from(p.isNew!)).toEqual([0, 1, 0]);
+    const placement = p.columns.find((c) => c.name === 'placement')!;
+    expect(placement.kind === 'category' && placement.categories).toEqual(['base run', 'new (transform)']);
     expect(Array.from(p.index)).toEqual([0, 1, 2]); // no index column: input order
     expect(p.raw.find((c) => c.name === 'species')!.get(1)).toBeNull();
   });

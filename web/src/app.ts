@@ -414,7 +414,6 @@ export class App {
     other?.view.setLinked(other.positionOf(row));
     const rows: [string, unknown][] = [];
     for (const col of pts.raw.slice(0, 8)) rows.push([col.name, col.get(i)]);
-    if (pts.isNew) rows.push(['new point', pts.isNew[i] ? 'yes' : 'no']);
     const lab = pts.label && pts.label.codes[i] >= 0 ? pts.label.categories[pts.label.codes[i]] : null;
     const image = pane.manifest.dataset.image ? this.api.imageUrl(pane.id, row) : null;
     this.tooltip.show(lab !== null ? `Row ${row} · ${lab}` : `Row ${row}`, rows, x, y, image, unpackHex(pane.encoding.colors[i]));

@@ -9,7 +9,7 @@ export function selectedRows(points: DecodedPoints, mask: Uint8Array): Row[] {
   for (let i = 0; i < points.n; i++) {
     if (!mask[i]) continue;
     const row: Row = { index: points.index[i], x: points.x[i], y: points.y[i] };
-    for (const col of points.raw) row[col.name] = col.get(i);
+    for (const col of points.raw) if (col.name !== 'new point') row[col.name] = col.get(i);
     if (points.isNew) row.isNew = points.isNew[i] === 1;
     rows.push(row);
   }

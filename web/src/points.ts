@@ -268,6 +268,12 @@ export function decodePoints(table: Table): DecodedPoints {
       }
     }
   }
+  // transform runs: the new points can be colored and hidden like any class
+  if (isNew) {
+    const flag = isNew;
+    columns.push(categoryColumn('placement', Array.from(flag, (v) => (v ? 'new (transform)' : 'base run'))));
+    raw.unshift({ name: 'new point', kind: 'text', get: (r) => (flag[r] ? 'yes' : 'no') });
+  }
   // label first, then error, then the rest in file order
   columns.sort((a, b) => rank(a.name) - rank(b.name));
   return { n, index, x, y, error, isNew, label, columns, extent: fitExtent(x, y), raw };
