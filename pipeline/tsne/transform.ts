@@ -40,6 +40,11 @@ function median(values: number[]): number {
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
+/**
+ * From `options` the transform uses theta (Barnes-Hut accuracy of the repulsion from the reference map);
+ * the map's perplexity and iteration count do not apply to placing new points, which follows openTSNE's
+ * transform: perplexity 5 and 250 iterations unless `transform` says otherwise (recorded in `notes`).
+ */
 export async function tsneTransform(
   reference: { x: Matrix; embedding: Float32Array },
   newX: Matrix,
@@ -59,7 +64,7 @@ export async function tsneTransform(
     );
   }
   const m = newX.rows;
-  const notes: string[] = [];
+  const notes: string[] = [`transform: perplexity ${o.perplexity}, ${o.iterations} iterations, reference points fixed`];
   if (m === 0) return { embedding: new Float32Array(0), notes };
   for (let t = 0; t < newX.values.length; t++) {
     if (!Number.isFinite(newX.values[t]!)) {
