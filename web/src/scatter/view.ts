@@ -555,7 +555,12 @@ export class ScatterView {
     }
     for (const i of this.rings) this.ring(ctx, i, r + 3.5, '#d1495b', 2);
     this.ring(ctx, this.focus, r + 5, '#111', 2.5);
-    this.ring(ctx, this.linked, r + 6, '#e07a00', 2.5);
+    if (this.linked >= 0) {
+      // the row hovered in the other map: a bold target that stands out on any class color
+      this.ring(ctx, this.linked, r + 7, '#fff', 5);
+      this.ring(ctx, this.linked, r + 7, '#e07a00', 2.5);
+      this.ring(ctx, this.linked, r + 2, '#111', 1.5);
+    }
     if (this.hover >= 0) {
       this.ring(ctx, this.hover, r + 4, '#fff', 4);
       this.ring(ctx, this.hover, r + 4, '#111', 1.75, this.cssColor(this.hover));

@@ -13,7 +13,7 @@ export interface ChartOptions {
   height?: number;
   xLabel: string;
   yLabel?: string;
-  /** Log y axis when every value is positive and they span more than a decade (default true). */
+  /** Log y axis when every value is positive and they span more than a factor 50 (default true). */
   autoLog?: boolean;
   title: string;
 }
@@ -35,7 +35,7 @@ export function lineChart(series: Series[], opts: ChartOptions): SVGSVGElement {
   }
   const [x0, x1] = extent(all, (p) => p[0]) as [number, number];
   const [y0, y1] = extent(all, (p) => p[1]) as [number, number];
-  const useLog = (opts.autoLog ?? true) && y0 > 0 && y1 / y0 > 10;
+  const useLog = (opts.autoLog ?? true) && y0 > 0 && y1 / y0 > 50;
   const x = scaleLinear().domain(x0 === x1 ? [x0 - 1, x1 + 1] : [x0, x1]).range([m.left, width - m.right]);
   const y = (useLog ? scaleLog().domain([y0, y1]) : scaleLinear().domain(y0 === y1 ? [y0 - 1, y1 + 1] : [y0, y1]))
     .nice()

@@ -73,7 +73,7 @@ export function renderLegend(
   svg
     .append('g')
     .attr('transform', 'translate(8,1)')
-    .call(axisBottom(scale).ticks(enc.log ? 4 : 5, enc.log ? '~g' : '~s').tickSizeOuter(0));
+    .call(axisBottom(scale).ticks(enc.log ? 4 : 5, '~g').tickSizeOuter(0));
   fill(
     el,
     h('div', { className: 'legend-head' }, h('span', null, `${enc.column.name}${enc.log ? ' (log scale)' : ''}`)),
