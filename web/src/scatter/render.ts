@@ -229,7 +229,7 @@ export function drawOrder(n: number, seed = 1): Uint32Array {
 
 /** Point radius (CSS px) and opacity suited to the number of points and the zoom factor. */
 export function pointStyle(n: number, k: number): { radius: number; alpha: number } {
-  const base = n <= 2000 ? 3.6 : n <= 20000 ? 2.6 : n <= 200000 ? 1.7 : 1.15;
+  const base = n <= 2000 ? 3.6 : n <= 20000 ? 2.6 : n <= 200000 ? 1.7 : n <= 500000 ? 1.15 : 1;
   const radius = Math.min(9, base * Math.pow(Math.max(1, k), 0.45));
   const alpha = n <= 5000 ? 0.9 : n <= 50000 ? 0.8 : n <= 300000 ? 0.7 : 0.55;
   return { radius, alpha };
