@@ -308,6 +308,31 @@ describe('viewer', () => {
     await page.context().close();
   });
 
+  it('explains an empty runs directory and offers the new-run form', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-empty-'));
+    const bare = await startServer(empty, web.dir);
+    try {
+      const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 720 } });
+      const page = await context.newPage();
+      await page.goto(`${bare.url}/#run=missing`);
+      await page.locator('.empty h2').waitFor();
+      expect(await page.locator('.empty').textContent()).toContain('latentmap run');
+      await page.locator('.empty button').click();
+      await page.locator('dialog.new-run').waitFor();
+      await context.close();
+    } finally {
+      await bare.close();
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('says so when the URL names a run that does not exist, and shows the newest', async () => {
+    const { page } = await open('run=no-such-run');
+    expect(await page.locator('#status').textContent()).toContain('no-such-run');
+    expect(await page.locator('#run-picker').inputValue()).toBe('clusters-a');
+    await page.context().close();
+  });
+
   it('works in a narrow window', async () => {
     const { page, errors } = await open('', { width: 420, height: 860 });
     expect(await countPixels(page, null)).toBeGreaterThan(ROWS);

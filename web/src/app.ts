@@ -100,9 +100,9 @@ export class App {
       this.showEmpty();
       return;
     }
-    if (s.run && s.run !== runId) this.setStatus(`Run “${s.run}” was not found; showing the newest run.`, true);
     this.state = { ...s, run: runId };
     if (!this.primary || this.primary.id !== runId) await this.loadPrimary(runId);
+    if (s.run && s.run !== runId) this.setStatus(`Run “${s.run}” was not found; showing the newest run.`, true);
     const p = this.primary!;
     // color by
     const fallback = p.points.label ? 'label' : p.points.error ? 'error' : '';
