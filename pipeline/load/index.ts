@@ -2,21 +2,17 @@
 // Every loader returns a Dataset (pipeline/types.ts): the numeric matrix, feature names, label and metadata columns.
 import { InputError } from '../errors.js';
 import type { Dataset, StageHooks } from '../types.js';
-import { loadArrow } from './arrow.js';
 import { loadBuiltin } from './builtin.js';
 import { loadCsv } from './csv.js';
 import { loadIdx } from './idx.js';
-import { loadNpy } from './npy.js';
-import { loadParquet } from './parquet.js';
 import { detectFormat } from './sniff.js';
 import { fileSize } from './source.js';
 
 export { listDatasets, builtinNames, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type DatasetInfo } from './builtin.js';
 export { loadCsv, type CsvOptions } from './csv.js';
-export { loadArrow } from './arrow.js';
-export { loadParquet } from './parquet.js';
-export { loadNpy } from './npy.js';
 export { loadIdx } from './idx.js';
+// The Arrow, Parquet and .npy loaders (pipeline/load/arrow.ts, parquet.ts, npy.ts) are imported when a file
+// needs them, so starting on a built-in or a CSV does not load apache-arrow and parquet-wasm.
 export { detectFormat, type FileFormat } from './sniff.js';
 export { isGenericName, LABEL_NAMES } from './columns.js';
 
@@ -52,11 +48,11 @@ export async function loadDataset(opts: LoadOptions, hooks: StageHooks = {}): Pr
     case 'csv':
       return loadCsv(input, { labelColumn, limit }, hooks);
     case 'arrow':
-      return loadArrow(input, { labelColumn, limit }, hooks);
+      return (await import('./arrow.js')).loadArrow(input, { labelColumn, limit }, hooks);
     case 'parquet':
-      return loadParquet(input, { labelColumn, limit }, hooks);
+      return (await import('./parquet.js')).loadParquet(input, { labelColumn, limit }, hooks);
     case 'npy':
-      return loadNpy(input, { labelColumn, limit }, hooks);
+      return (await import('./npy.js')).loadNpy(input, { labelColumn, limit }, hooks);
     case 'idx':
       if (labelColumn !== null && labelColumn !== 'label') {
         throw new InputError(`an IDX file's only label column is "label" (from the labels file beside it); got "${labelColumn}"`, { field: 'labelColumn' });
