@@ -63,6 +63,20 @@ describe('viewer over pipeline runs', () => {
     expect(thumbs).toHaveLength(10);
     expect(thumbs.every((w) => w === 28)).toBe(true);
     expect(await page.locator('#detail-panel').textContent()).toContain('reconstruction error');
+    // zoomed in far enough, the points become their digit images
+    await page.keyboard.press('Escape');
+    await page.evaluate(() => {
+      const app = (window as unknown as { latentmap: { primary: { points: { x: Float32Array; y: Float32Array }; view: { setView(v: object): void } } } }).latentmap;
+      app.primary.view.setView({ cx: app.primary.points.x[17], cy: app.primary.points.y[17], k: 60 });
+    });
+    await page.waitForFunction(() => {
+      const c = document.querySelector('.pane.primary canvas.scatter-overlay') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let dark = 0;
+      for (let p = 0; p < d.length; p += 4) if (d[p + 3] === 255 && d[p] < 30 && d[p + 1] < 30 && d[p + 2] < 30) dark++;
+      return dark > 2000; // at least a few 24-56 px digit images (black backgrounds) drawn
+    });
+    await screenshot(page, 'viewer-mnist-thumbnails');
     // color by reconstruction error switches the legend to a color bar
     await page.locator('#color-by').selectOption('error');
     await page.locator('#legend canvas.colorbar').waitFor();

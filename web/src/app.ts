@@ -188,6 +188,7 @@ export class App {
         onClick: (i) => this.onClick(slot, i),
         onSelect: (kind, poly) => slot === 'primary' && this.select(kind, poly, true),
         onViewChange: () => slot === 'primary' && this.writeHash(),
+        thumbnail: manifest.dataset.image ? (i) => this.thumbnail(id, points.index[i], () => view.refresh()) : undefined,
       },
       { label: `Map of ${manifest.name || id}` },
     );
@@ -273,6 +274,22 @@ export class App {
     this.runs = await this.api.runs();
     this.fillPickers();
     await this.applyState({ ...emptyState(), run: id });
+  }
+
+  private thumbs = new Map<string, HTMLImageElement>();
+
+  /** The image of a row, loading it on first use (bounded cache; the server marks images immutable). */
+  private thumbnail(runId: string, row: number, onLoad: () => void): HTMLImageElement | null {
+    const key = `${runId}/${row}`;
+    let img = this.thumbs.get(key);
+    if (!img) {
+      if (this.thumbs.size > 2000) this.thumbs.clear();
+      img = new Image();
+      img.onload = onLoad;
+      img.src = this.api.imageUrl(runId, row);
+      this.thumbs.set(key, img);
+    }
+    return img.complete && img.naturalWidth > 0 ? img : null;
   }
 
   // ---- color, legend, visibility -----------------------------------------------------------------

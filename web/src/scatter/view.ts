@@ -25,11 +25,19 @@ export interface ScatterCallbacks {
   /** A finished selection shape (data coordinates), or null when cleared by a click on empty space. */
   onSelect?: (kind: 'rect' | 'lasso', polygon: number[]) => void;
   onViewChange?: (view: MapView) => void;
+  /**
+   * For image datasets: the image of point i once loaded (null: not yet; the provider calls
+   * ScatterView.refresh() when it arrives). When at most THUMBNAIL_LIMIT points are in view, they are
+   * drawn as images instead of dots.
+   */
+  thumbnail?: (i: number) => CanvasImageSource | null;
 }
 
 const PAD = 28;
 /** Points added to the hover quadtree per slice. */
 const TREE_SLICE = 50_000;
+/** Most points drawn as thumbnails at once (zoomed in on an image dataset). */
+export const THUMBNAIL_LIMIT = 160;
 
 export class ScatterView {
   readonly root: HTMLDivElement;
@@ -107,6 +115,7 @@ export class ScatterView {
       })
       .on('zoom', (event: D3ZoomEvent<HTMLCanvasElement, unknown>) => {
         this.t = event.transform;
+        if (this.hover >= 0) this.setHover(-1, 0, 0); // the map moved under the pointer
         this.mainDirty = true;
         this.overlayDirty = true;
         this.schedule();
@@ -542,6 +551,7 @@ export class ScatterView {
     ctx.clearRect(0, 0, this.width, this.height);
     if (!this.points) return;
     const r = pointStyle(this.points.n, this.t.k).radius;
+    this.drawThumbnails(ctx);
     for (const shape of [this.selection, this.drag]) {
       if (!shape || shape.length < 4) continue;
       this.path(ctx, shape);
@@ -565,6 +575,62 @@ export class ScatterView {
       this.ring(ctx, this.hover, r + 4, '#fff', 4);
       this.ring(ctx, this.hover, r + 4, '#111', 1.75, this.cssColor(this.hover));
     }
+  }
+
+  /** Visible points inside the view, or null when there are more than `limit`. */
+  pointsInView(limit: number): number[] | null {
+    const tree = this.tree;
+    if (!tree || !this.points) return null;
+    const [x0, y1] = this.toData(0, 0);
+    const [x1, y0] = this.toData(this.width, this.height);
+    const out: number[] = [];
+    let over = false;
+    tree.visit((node, nx0, ny0, nx1, ny1) => {
+      if (over || nx0 > x1 || nx1 < x0 || ny0 > y1 || ny1 < y0) return true;
+      if (!node.length) {
+        let leaf: { data: number; next?: unknown } | undefined = node as { data: number; next?: unknown };
+        while (leaf) {
+          const i = leaf.data;
+          const px = this.points!.x[i];
+          const py = this.points!.y[i];
+          if (px >= x0 && px <= x1 && py >= y0 && py <= y1 && (!this.visible || this.visible[i])) {
+            out.push(i);
+            if (out.length > limit) over = true;
+          }
+          leaf = leaf.next as typeof leaf;
+        }
+      }
+      return false;
+    });
+    return over ? null : out;
+  }
+
+  /** Redraws the overlay (e.g. when a thumbnail has loaded). */
+  refresh(): void {
+    this.overlayDirty = true;
+    this.schedule();
+  }
+
+  private drawThumbnails(ctx: CanvasRenderingContext2D): void {
+    const provider = this.callbacks.thumbnail;
+    if (!provider || !this.points || this.t.k < 2) return;
+    const inView = this.pointsInView(THUMBNAIL_LIMIT);
+    if (!inView) return;
+    // thumbnails grow with the zoom, from 24 to 56 CSS px
+    const size = Math.round(Math.max(24, Math.min(56, 6 * Math.sqrt(this.t.k))));
+    ctx.imageSmoothingEnabled = false;
+    for (const i of inView) {
+      const img = provider(i);
+      if (!img) continue;
+      const [sx, sy] = this.toScreen(this.points.x[i], this.points.y[i]);
+      const x = Math.round(sx - size / 2);
+      const y = Math.round(sy - size / 2);
+      ctx.drawImage(img, x, y, size, size);
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = this.cssColor(i);
+      ctx.strokeRect(x - 1, y - 1, size + 2, size + 2);
+    }
+    ctx.imageSmoothingEnabled = true;
   }
 
   private cssColor(i: number): string {
