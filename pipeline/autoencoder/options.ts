@@ -57,15 +57,14 @@ export interface AutoencoderOptions {
   /** Seeds weight initialization, shuffling, the split, noise and the vae's draws. */
   seed: number;
   /**
-   * Threads that compute each batch's gradient (data parallel; 2 uses a worker thread on the second core).
-   * auto: 2 when the backend is wasm, the machine has at least 2 cores and the 1-minute load average says
-   * another core is idle (two threads synchronize every step, so on a busy machine they are slower than one),
-   * the batch has at least 64 rows and training is long enough (at least 20,000 samples) to repay the
-   * worker's start-up; else 1. The summary's `workers` says which ran.
-   * Results are deterministic for a given seed, backend and thread count (2 threads split each batch in halves,
-   * so they differ in rounding from 1 thread). Not in the run configuration: set it here for benchmarks.
+   * Threads that compute each batch's gradient: 1 (default), or 2 to split every batch between this thread and
+   * a worker thread on the second core (data parallel, wasm backend only). Not in the run configuration:
+   * on this shared 2-core machine two threads measured slower than one (they synchronize every step, and the
+   * per-step fixed costs — weight transposes, packing, the optimizer update — do not shrink with the batch),
+   * so it is opt-in, for benchmarks. Deterministic for a given seed, backend and thread count; 2 threads
+   * differ from 1 only by rounding.
    */
-  workers: 'auto' | 1 | 2;
+  workers: 1 | 2;
   /** sparse variant only. */
   sparsity: SparsityOptions | null;
   /** denoising variant only. */
@@ -166,7 +165,7 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
     validationSplit: config.validationSplit,
     patience: config.patience,
     seed: config.seed,
-    workers: 'auto',
+    workers: 1,
     sparsity,
     noise,
     klWeight,

@@ -6,7 +6,6 @@ import { createRandom, permutation, type Random } from '../random.js';
 import type { EpochRecord, Matrix, StageHooks } from '../types.js';
 import { TrainedAutoencoder, type Autoencoder } from './autoencoder.js';
 import { corrupt } from './denoising.js';
-import { availableParallelism, loadavg } from 'node:os';
 import { rowLoss } from './loss.js';
 import { allLayers, buildNetwork, decodeLogits, encodeTensor, logVarTensor, type Network } from './model.js';
 import { objective } from './objective.js';
@@ -58,7 +57,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
   const workers = resolveWorkers(options, backend, nTrain);
   const notes: string[] = [];
   let worker: GradientWorker | null = null;
-  if (options.workers === 2 && workers === 1) notes.push(`two training threads need the wasm backend (this is ${backend}); trained on one thread`);
+  if (options.workers === 2 && workers === 1) notes.push(`two training threads need the wasm backend (this is ${backend}) and at least 2 training rows; trained on one thread`);
   if (workers === 2) {
     try {
       worker = await GradientWorker.start(options, vars.reduce((n, v) => n + v.size, 0), Math.floor(B / 2));
@@ -265,14 +264,9 @@ function trainStep(net: Network, vars: tf.Variable[], optimizer: tf.Optimizer, o
   return loss;
 }
 
-/** The thread count for this training (see AutoencoderOptions.workers). */
+/** The thread count for this training: 2 only when asked for and the backend is wasm. */
 function resolveWorkers(options: AutoencoderOptions, backend: string, nTrain: number): 1 | 2 {
-  if (options.workers !== 'auto') return options.workers === 2 && backend === 'wasm' ? 2 : 1;
-  const long = nTrain * options.epochs >= 20_000;
-  const cores = availableParallelism();
-  // Two threads wait for each other every step: on a machine whose other cores are busy they are slower than one.
-  const idle = loadavg()[0]! < cores - 0.5;
-  return backend === 'wasm' && cores >= 2 && idle && Math.min(options.batchSize, nTrain) >= 64 && long ? 2 : 1;
+  return options.workers === 2 && backend === 'wasm' && nTrain >= 2 ? 2 : 1;
 }
 
 function makeOptimizer(options: AutoencoderOptions): tf.Optimizer {
