@@ -32,6 +32,9 @@ let wasmPathsSet = false;
  * request switches the backend (tensors made on the old backend must not be used afterwards).
  */
 export async function initBackend(requested: Backend): Promise<BackendInfo> {
+  // Production mode: no debug checks, and no console hints from tfjs ("Hi, looks like you are running
+  // TensorFlow.js in Node.js..."), which would break --log-format json. We report the backend ourselves.
+  tf.env().set('PROD', true);
   if (current && current.requested === requested && tf.getBackend() === current.info.name) {
     return current.info;
   }
