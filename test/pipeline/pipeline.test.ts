@@ -123,3 +123,20 @@ describe('reducers beside the autoencoder', () => {
     expect(pts.getChild('error')).toBeNull();
   });
 });
+
+describe('sample from a variational autoencoder run', () => {
+  it('writes the requested number of generated rows, and refuses a non-vae run', async () => {
+    const { sampleRows } = await import('../../pipeline/commands/sample.js');
+    const vae = await runPipeline(small({ variant: 'vae' }));
+    const output = path.join(dir, 'samples.csv');
+    const r = await sampleRows({ run: vae.dir, count: 7, output, pngDir: null, seed: 1, runsDir: dir, force: false });
+    expect(r.rows).toBe(7);
+    const lines = (await readFile(output, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('sepal_length,sepal_width,petal_length,petal_width');
+    expect(lines).toHaveLength(8);
+    expect(lines.slice(1).every((l) => l.split(',').map(Number).every(Number.isFinite))).toBe(true);
+    await expect(sampleRows({ run: vae.dir, count: 7, output, pngDir: null, seed: 1, runsDir: dir, force: false })).rejects.toThrow(/exists; pass --force/);
+    const plain = await runPipeline(small({ seed: 3 }));
+    await expect(sampleRows({ run: plain.dir, count: 2, output: path.join(dir, 's2.csv'), pngDir: null, seed: 1, runsDir: dir, force: false })).rejects.toThrow(/not a variational autoencoder run/);
+  });
+});
