@@ -100,20 +100,115 @@ function sqDist(v: Float32Array, a: number, b: number, cols: number): number {
   return s;
 }
 
-/** Exact brute force, blocked for cache reuse. */
+/** Rows per tile of the exact search: a tile pair (2 x 128 rows x cols float32) stays in L1/L2. */
+const TILE = 128;
+
+/**
+ * Exact brute force over tiles of rows: each unordered pair is measured once (four rows of a tile at a
+ * time against one row of the other, so each loaded value is used four times) and offered to both rows'
+ * bounded heaps. The heaps order by (distance, index), so the kept set is the k smallest by that order
+ * whatever the visiting order.
+ */
 export function knnExact(x: Matrix, k: number): NeighborGraph {
-  const { rows: n, cols, values } = x;
+  const { rows: n, cols, values: v } = x;
+  const hd = new Float64Array(n * k);
+  const hi = new Int32Array(n * k);
+  const size = new Int32Array(n);
+  // bound[i]: the worst kept distance once row i's heap is full (Infinity before)
+  const bound = new Float64Array(n).fill(Infinity);
+  const push = (i: number, d: number, j: number): void => {
+    const o = i * k;
+    const s = size[i]!;
+    if (s < k) {
+      let c = s;
+      size[i] = s + 1;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        const pd = hd[o + p]!;
+        if (pd > d || (pd === d && hi[o + p]! > j)) break;
+        hd[o + c] = pd;
+        hi[o + c] = hi[o + p]!;
+        c = p;
+      }
+      hd[o + c] = d;
+      hi[o + c] = j;
+      if (s + 1 === k) bound[i] = hd[o]!;
+      return;
+    }
+    const rd = hd[o]!;
+    if (d > rd || (d === rd && j > hi[o]!)) return;
+    let c = 0;
+    for (;;) {
+      const l = 2 * c + 1;
+      if (l >= k) break;
+      const r = l + 1;
+      let m = l;
+      if (r < k) {
+        const dl = hd[o + l]!;
+        const dr = hd[o + r]!;
+        if (dr > dl || (dr === dl && hi[o + r]! > hi[o + l]!)) m = r;
+      }
+      const md = hd[o + m]!;
+      if (md < d || (md === d && hi[o + m]! < j)) break;
+      hd[o + c] = md;
+      hi[o + c] = hi[o + m]!;
+      c = m;
+    }
+    hd[o + c] = d;
+    hi[o + c] = j;
+    bound[i] = hd[o]!;
+  };
+  const offer = (i: number, d: number, j: number): void => {
+    if (d <= bound[i]!) push(i, d, j);
+    if (d <= bound[j]!) push(j, d, i);
+  };
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    const i1 = Math.min(n, i0 + TILE);
+    for (let j0 = i0; j0 < n; j0 += TILE) {
+      const j1 = Math.min(n, j0 + TILE);
+      let a = i0;
+      for (; a + 4 <= i1; a += 4) {
+        const oa = a * cols;
+        const ob = oa + cols;
+        const oc = ob + cols;
+        const od = oc + cols;
+        // in the diagonal tile only pairs j > row are measured
+        for (let j = j0 === i0 ? a + 1 : j0; j < j1; j++) {
+          const oj = j * cols;
+          let s0 = 0;
+          let s1 = 0;
+          let s2 = 0;
+          let s3 = 0;
+          for (let c = 0; c < cols; c++) {
+            const w = v[oj + c]!;
+            const d0 = v[oa + c]! - w;
+            const d1 = v[ob + c]! - w;
+            const d2 = v[oc + c]! - w;
+            const d3 = v[od + c]! - w;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+          }
+          offer(a, s0, j);
+          if (j > a + 1) offer(a + 1, s1, j);
+          if (j > a + 2) offer(a + 2, s2, j);
+          if (j > a + 3) offer(a + 3, s3, j);
+        }
+      }
+      for (; a < i1; a++) {
+        for (let j = j0 === i0 ? a + 1 : j0; j < j1; j++) offer(a, sqDist(v, a, j, cols), j);
+      }
+    }
+  }
   const indices = new Int32Array(n * k);
   const distances = new Float32Array(n * k);
   const heap = new TopK(k);
   for (let i = 0; i < n; i++) {
+    const o = i * k;
     heap.reset();
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      const d = sqDist(values, i, j, cols);
-      if (d < heap.bound()) heap.push(d, j);
-    }
-    heap.write(indices, distances, i * k);
+    for (let t = 0; t < k; t++) heap.push(hd[o + t]!, hi[o + t]!);
+    heap.write(indices, distances, o);
   }
   return { n, k, indices, distances };
 }
