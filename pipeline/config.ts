@@ -44,7 +44,7 @@ export const CONFIG_SCHEMA = {
   optimizer: { type: 'enum', default: 'adam', values: ['adam', 'sgd', 'rmsprop'], group: 'autoencoder', doc: 'gradient-descent optimizer' },
   epochs: { type: 'int', default: 30, min: 1, max: 100000, group: 'autoencoder', doc: 'maximum training epochs (early stopping may end sooner)' },
   batchSize: { type: 'int', default: 256, min: 1, max: 1048576, group: 'autoencoder', doc: 'mini-batch size' },
-  learningRate: { type: 'number', default: 0.001, above: 0, max: 10, group: 'autoencoder', doc: 'optimizer learning rate' },
+  learningRate: { type: 'number', default: 0.002, above: 0, max: 10, group: 'autoencoder', doc: 'optimizer learning rate' },
   validationSplit: { type: 'number', default: 0.1, min: 0, below: 1, group: 'autoencoder', doc: 'fraction of rows held out for validation loss (0: none)' },
   patience: { type: 'int', default: 5, min: 0, group: 'autoencoder', doc: 'early stopping: epochs without validation improvement before stopping and restoring the best weights (0: off)' },
   sparsityPenalty: { type: 'enum', default: 'kl', values: ['l1', 'kl'], group: 'autoencoder', doc: 'sparse variant: L1 activity penalty or KL divergence toward --sparsity-target' },

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,21 @@ describe('latentmap run with bad configuration', () => {
     const io3 = capture();
     expect(await main(['run', '--config', broken], io3)).toBe(2);
     expect(io3.stderr()).toMatch(/broken\.json:3:\d+: invalid JSON/);
+  });
+
+  it('flags override the --config file, whose relative paths are relative to the file', async () => {
+    const jobDir = path.join(dir, 'jobs');
+    await mkdir(jobDir, { recursive: true });
+    await writeFile(path.join(jobDir, 'rows.csv'), 'a,b,c,kind\n' + Array.from({ length: 40 }, (_, i) => `${i % 7},${(i * 3) % 5},${i % 2},${i % 2 ? 'odd' : 'even'}`).join('\n'));
+    const job = path.join(jobDir, 'job.yaml');
+    await writeFile(job, 'input: rows.csv\nlabelColumn: kind\ncodeSize: 2\nlayers: [4]\nepochs: 50\niterations: 260\nbackend: cpu\nrunsDir: out\n');
+    const io = capture();
+    expect(await main(['run', '--config', job, '--epochs', '2', '--json'], io), io.stderr()).toBe(0);
+    const result = JSON.parse(io.stdout());
+    expect(result.manifest.config.epochs).toBe(2);
+    expect(result.manifest.config.input).toBe(path.join(jobDir, 'rows.csv'));
+    expect(result.dir.startsWith(path.join(jobDir, 'out'))).toBe(true);
+    expect(result.manifest.dataset).toMatchObject({ rows: 40, columns: 3, label: 'kind' });
   });
 
   it('JSON log format reports the error as one JSON object', async () => {
