@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isValidRunId, RunStore } from '../pipeline/runs/store.js';
+import { isProcessAlive, isValidRunId, RunStore } from '../pipeline/runs/store.js';
 import type { RunConfig } from '../pipeline/types.js';
 
 export type JobStatus = 'queued' | 'running' | 'complete' | 'failed' | 'cancelled';
@@ -159,7 +159,7 @@ export class JobQueue {
       if (job.id !== m[1]) continue;
       const owner = job.owner;
       // Another server that is still alive (sharing this runs directory) owns it: leave it alone.
-      const othersLive = owner !== undefined && owner.instance !== this.instance && owner.host === hostname() && isAlive(owner.pid);
+      const othersLive = owner !== undefined && owner.instance !== this.instance && owner.host === hostname() && isProcessAlive(owner.pid);
       if ((job.status === 'queued' || job.status === 'running') && !othersLive) {
         const was = job.status;
         if (was === 'running' && job.pid) killOrphan(job.pid, job.id);
@@ -428,15 +428,6 @@ export class JobQueue {
     } catch {
       // best effort
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -155,7 +155,7 @@ export class RunStore {
         const m = /-(\d+)-[0-9a-f]+$/.exec(e);
         if (m) owner = { pid: Number(m[1]), host: hostname() };
       }
-      if (owner.pid && owner.host === hostname() && isAlive(owner.pid)) continue;
+      if (owner.pid && owner.host === hostname() && isProcessAlive(owner.pid)) continue;
       await rm(dir, { recursive: true, force: true });
       removed.push(e);
     }
@@ -172,7 +172,8 @@ export class RunStore {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host (signal 0 probes without signalling). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
