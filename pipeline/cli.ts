@@ -288,8 +288,8 @@ const transformCommand: CommandSpec = {
     'runs-dir': 'directory that holds the runs; the new run is written here (default ./runs, or the base run directory\'s parent)',
     name: 'name of the new run (default: the base run\'s name)',
     'label-column': 'label column of the input (default: the base run\'s)',
-    iterations: 'optimization iterations for the new points (default 750)',
-    seed: 'random seed (default: the base run\'s)',
+    iterations: 'optimization iterations for the new points (default 250; the old points never move)',
+    perplexity: "perplexity of the new points' affinities to the map (default 5: placement by the nearest neighbours)",
     'log-format': 'text or json (default text)',
     id: 'use this run id instead of a generated one',
   },
@@ -300,7 +300,7 @@ const transformCommand: CommandSpec = {
     const input = required(args, 'input');
     const { transformRun } = await import('./commands/transform.js');
     const iterations = optionalInt(args, 'iterations', 1, 100000);
-    const seed = optionalInt(args, 'seed', 0, 4294967295);
+    const perplexity = args.values.has('perplexity') ? (parseValue('perplexity', args.values.get('perplexity'), '--perplexity') as number) : null;
     const result = await transformRun(
       {
         run,
@@ -309,7 +309,7 @@ const transformCommand: CommandSpec = {
         name: args.values.get('name') ?? null,
         labelColumn: args.values.get('label-column') ?? null,
         iterations,
-        seed,
+        perplexity,
         id: args.values.get('id') ?? null,
       },
       { onProgress: (p, s, i) => log.progress(p, s, i), log: (m) => log.info(m) },

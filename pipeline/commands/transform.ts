@@ -9,7 +9,7 @@ import { loadDataset } from '../load/index.js';
 import { selectRows, tsneOptions, versions, type PipelineHooks, type PipelineResult } from '../pipeline.js';
 import { metaColumnFrom, readCodes, readData, readPoints, writeCodes, writeData, writePoints } from '../runs/artifacts.js';
 import { RunStore } from '../runs/store.js';
-import { tsneTransform } from '../tsne/index.js';
+import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
 import type { Matrix, MetaColumn, RunManifest } from '../types.js';
 import { loadRunModel, scaledRowsFor } from './model-of-run.js';
 import { resolveRun } from './resolve-run.js';
@@ -22,9 +22,10 @@ export interface TransformOptions {
   runsDir: string | null;
   name: string | null;
   labelColumn: string | null;
-  /** Optimization iterations for the new points; null: 750. */
+  /** Optimization iterations for the new points; null: the engine's default (250, as openTSNE's transform). */
   iterations: number | null;
-  seed: number | null;
+  /** Perplexity of the new points' affinities to the map; null: the engine's default (5, local placement). */
+  perplexity: number | null;
   id: string | null;
 }
 
@@ -93,8 +94,11 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
     const baseCodes = (await readCodes(path.join(base.dir, 'codes.arrow'))).codes;
 
     t0 = performance.now();
-    const tOpts = { ...tsneOptions(bm.config), iterations: opts.iterations ?? 750, seed: opts.seed ?? bm.config.seed };
-    const placed = await tsneTransform({ x: baseCodes, embedding }, newCodes, tOpts, { onProgress, signal });
+    const placement = {
+      iterations: opts.iterations ?? TRANSFORM_DEFAULTS.iterations,
+      perplexity: opts.perplexity ?? TRANSFORM_DEFAULTS.perplexity,
+    };
+    const placed = await tsneTransform({ x: baseCodes, embedding }, newCodes, tsneOptions(bm.config), { onProgress, signal }, placement);
     tick('tsne', t0);
     for (const n of placed.notes) log(n);
 
@@ -157,7 +161,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
         dataset: { ...bm.dataset, rows: nBase + nNew, source: dataset.source, sha256: dataset.sha256 },
         versions: versions(),
         timings: timings as RunManifest['timings'],
-        metrics: { ...bm.metrics, transform: { newRows: nNew, iterations: tOpts.iterations } },
+        metrics: { ...bm.metrics, transform: { newRows: nNew, ...placement } },
         artifacts,
         base: bm.id,
         notes: [...placed.notes],

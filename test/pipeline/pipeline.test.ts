@@ -77,8 +77,9 @@ describe('runPipeline on iris', () => {
     const input = path.join(dir, 'new-iris.csv');
     const src = (await readFile(path.join(import.meta.dirname, '../../datasets/iris/iris.csv'), 'utf8')).split(/\r?\n/);
     await writeFile(input, [src[0], ...src.slice(1, 6)].join('\n'));
-    const t = await transformRun({ run: result.dir, input, runsDir: dir, name: null, labelColumn: null, iterations: 100, seed: null, id: null });
+    const t = await transformRun({ run: result.dir, input, runsDir: dir, name: null, labelColumn: null, iterations: 100, perplexity: null, id: null });
     expect(t.manifest.base).toBe(result.id);
+    expect(t.manifest.metrics.transform).toEqual({ newRows: 5, iterations: 100, perplexity: 5 });
     const before = tableFromIPC(await readFile(path.join(result.dir, 'points.arrow')));
     const after = tableFromIPC(await readFile(path.join(t.dir, 'points.arrow')));
     expect(after.numRows).toBe(155);
