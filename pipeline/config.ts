@@ -190,9 +190,22 @@ export function resolveConfig(...layers: Partial<RunConfig>[]): RunConfig {
     throw new InputError('give either a dataset or an input file, not both', { field: 'input' });
   }
   if (config.dataset === null && config.input === null) config.dataset = 'mnist';
-  if (config.tsneEngine === 'tsne-js' && config.theta !== CONFIG_SCHEMA.theta.default) {
-    throw new InputError('theta applies to the Barnes-Hut engine only; tsne-js computes exact gradients', { field: 'theta' });
-  }
+  // A setting that would have no effect with the rest of the configuration is an error, never silently ignored.
+  const set = new Set(layers.flatMap((l) => Object.entries(l).filter(([, v]) => v !== undefined).map(([k]) => k)));
+  const onlyWith = (keys: ConfigKey[], applies: boolean, what: string): void => {
+    for (const key of keys) {
+      if (set.has(key) && !applies) throw new InputError(`applies only ${what}; remove it or change that setting`, { field: key });
+    }
+  };
+  const ae = config.reducer === 'autoencoder';
+  onlyWith(['variant', 'layers', 'activation', 'loss', 'optimizer', 'epochs', 'batchSize', 'learningRate', 'validationSplit', 'patience'], ae, `with --reducer autoencoder (this run uses ${config.reducer})`);
+  onlyWith(['sparsityPenalty', 'sparsityWeight'], ae && config.variant === 'sparse', `with --variant sparse (this run uses ${ae ? config.variant : config.reducer})`);
+  onlyWith(['sparsityTarget'], ae && config.variant === 'sparse' && config.sparsityPenalty === 'kl', 'with --variant sparse and --sparsity-penalty kl');
+  onlyWith(['noise'], ae && config.variant === 'denoising', `with --variant denoising (this run uses ${ae ? config.variant : config.reducer})`);
+  onlyWith(['noiseStd'], ae && config.variant === 'denoising' && config.noise === 'gaussian', 'with --variant denoising and --noise gaussian');
+  onlyWith(['noiseFraction'], ae && config.variant === 'denoising' && config.noise === 'mask', 'with --variant denoising and --noise mask');
+  onlyWith(['klWeight'], ae && config.variant === 'vae', `with --variant vae (this run uses ${ae ? config.variant : config.reducer})`);
+  onlyWith(['theta'], config.tsneEngine === 'bh' || config.tsneEngine === 'auto', `with --tsne-engine bh or auto (Barnes-Hut); ${config.tsneEngine} does not use it`);
   if (config.exaggerationIterations > config.iterations) {
     throw new InputError(
       `must not exceed iterations (${config.iterations}), got ${config.exaggerationIterations}`,

@@ -69,6 +69,17 @@ describe('run configuration schema', () => {
     expect(() => resolveConfig({ dataset: 'iris', input: 'x.csv' })).toThrow(/either a dataset or an input/);
   });
 
+  it('refuses a setting that would have no effect with the rest of the configuration', () => {
+    expect(() => resolveConfig({ noiseStd: 0.5 })).toThrow(/field "noiseStd": applies only with --variant denoising and --noise gaussian/);
+    expect(() => resolveConfig({ variant: 'denoising', noise: 'mask', noiseStd: 0.5 })).toThrow(/noiseStd/);
+    expect(() => resolveConfig({ klWeight: 2, variant: 'sparse' })).toThrow(/field "klWeight": applies only with --variant vae \(this run uses sparse\)/);
+    expect(() => resolveConfig({ reducer: 'pca', epochs: 3 })).toThrow(/field "epochs": applies only with --reducer autoencoder \(this run uses pca\)/);
+    expect(() => resolveConfig({ tsneEngine: 'fft', theta: 0.3 })).toThrow(/field "theta"/);
+    expect(resolveConfig({ variant: 'denoising', noise: 'mask', noiseFraction: 0.3 }).noiseFraction).toBe(0.3);
+    expect(resolveConfig({ variant: 'sparse', sparsityPenalty: 'l1', sparsityWeight: 0.01 }).sparsityWeight).toBe(0.01);
+    expect(resolveConfig({ reducer: 'pca', codeSize: 8 }).codeSize).toBe(8);
+  });
+
   it('refuses more exaggeration iterations than iterations', () => {
     expect(() => resolveConfig({ iterations: 100 })).toThrow(/exaggerationIterations|must not exceed iterations/);
   });

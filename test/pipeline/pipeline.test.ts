@@ -10,8 +10,10 @@ import { reconstructRows } from '../../pipeline/commands/reconstruct.js';
 import type { RunConfig } from '../../pipeline/types.js';
 
 let dir: string;
-const small = (over: Partial<RunConfig> = {}): RunConfig =>
-  resolveConfig({ dataset: 'iris', codeSize: 2, layers: [8], epochs: 5, iterations: 300, runsDir: dir, backend: 'cpu', ...over });
+const small = (over: Partial<RunConfig> = {}): RunConfig => {
+  const model = over.reducer && over.reducer !== 'autoencoder' ? {} : { layers: [8], epochs: 5 };
+  return resolveConfig({ dataset: 'iris', codeSize: 2, ...model, iterations: 300, runsDir: dir, backend: 'cpu', ...over });
+};
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'latentmap-pipeline-'));
