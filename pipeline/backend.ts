@@ -88,7 +88,10 @@ async function tryTfjsNode(): Promise<string | null> {
     await tf.ready();
     return null;
   } catch (err) {
-    return message(err).split('\n')[0]!.slice(0, 200);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return 'not installed';
+    // The message goes into run manifests, which the server shows: keep file paths out of it.
+    return message(err).split('\n')[0]!.replace(/(\/[^\s'"]+)+/g, '<path>').slice(0, 200);
   }
 }
 

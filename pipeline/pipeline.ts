@@ -1,6 +1,7 @@
 // Composes the stages: load → prepare → reduce (autoencoder | pca | none) → t-SNE → metrics → run directory.
 // Emits (progress, stage); never prints and never exits (the CLI and the server's jobs do that).
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -57,7 +58,12 @@ export function versions(): Record<string, string> {
     try {
       return (require(`${name}/package.json`) as { version: string }).version;
     } catch {
-      return 'unavailable';
+      // Packages whose exports map hides package.json (apache-arrow): read it beside the entry point.
+      try {
+        return (JSON.parse(readFileSync(path.join(path.dirname(require.resolve(name)), 'package.json'), 'utf8')) as { version: string }).version;
+      } catch {
+        return 'unavailable';
+      }
     }
   };
   return {
@@ -229,13 +235,12 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         await writeFile(path.join(modelDir, 'preprocessing.json'), `${JSON.stringify(prepared.preprocessing)}\n`);
         artifacts.preprocessing = 'model/preprocessing.json';
         if (model) {
-          const files = await model.save(modelDir);
-          artifacts.model = 'model/model.json';
-          for (const f of files) artifacts[`model:${f}`] = `model/${f}`;
+          // model.json (TensorFlow.js layers model), weights.bin, autoencoder.json (the options to rebuild it)
+          for (const f of await model.save(modelDir)) artifacts[path.basename(f, path.extname(f)).replace(/\W+/g, '')] = `model/${f}`;
         }
         if (pcaJson) {
           await writeFile(path.join(modelDir, 'pca.json'), JSON.stringify(pcaJson));
-          artifacts.model = 'model/pca.json';
+          artifacts.pca = 'model/pca.json';
         }
         await writeFile(path.join(writer.dir, 'history.json'), `${JSON.stringify(history)}\n`);
         artifacts.history = 'history.json';
