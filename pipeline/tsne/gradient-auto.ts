@@ -3,8 +3,7 @@
 // with n log n, so small or compact maps favour FFT and small n or widely spread maps favour Barnes-Hut.
 // The choice depends on the positions only, so the same seed still gives the same map.
 
-import type { RepulsionFn } from '../types.js';
-import { bhRepulsion } from './gradient-bh.js';
+import { parallelBhRepulsion, PARALLEL_MIN_ROWS, type OverlappingRepulsion } from './gradient-bh-parallel.js';
 import { fftLength, fftRepulsion } from './gradient-fft.js';
 
 /** Cost of one FFT evaluation in model units: grid transforms plus per-point interpolation. */
@@ -13,21 +12,28 @@ export function fftCost(m: number, n: number): number {
   return 1e-4 * m * m * Math.log2(m) * (radix3 ? 1.2 : 1) + 1.25e-3 * n;
 }
 
-/** Cost of one Barnes-Hut (theta 0.5) evaluation in the same units. */
+/** Cost of one Barnes-Hut (theta 0.5) evaluation in the same units, on one thread. */
 export function bhCost(n: number): number {
   return 1.7e-3 * n * Math.log2(Math.max(2, n));
 }
 
-export interface AutoRepulsion extends RepulsionFn {
+/** Barnes-Hut's measured speed-up from its helper thread (10,000 points, quiet 2-core machine). */
+const BH_THREAD_SPEEDUP = 1.5;
+
+export interface AutoRepulsion extends OverlappingRepulsion {
   /** Iterations run with each method so far. */
   usage: { bh: number; fft: number };
+  /** Starts the Barnes-Hut helper thread for n points ahead of the first call. */
+  prestart(n: number): void;
+  /** Stops the Barnes-Hut helper thread. */
+  dispose(): void;
 }
 
 export function autoRepulsion(theta = 0.5): AutoRepulsion {
-  const bh = bhRepulsion(theta);
+  const bh = parallelBhRepulsion(theta);
   const fft = fftRepulsion();
   const usage = { bh: 0, fft: 0 };
-  const fn = ((y, n, out) => {
+  const run = (y: Float64Array, n: number, out: Float64Array, work?: () => void): number => {
     let lo = Infinity;
     let hi = -Infinity;
     for (let t = 0; t < 2 * n; t++) {
@@ -36,13 +42,19 @@ export function autoRepulsion(theta = 0.5): AutoRepulsion {
       if (v > hi) hi = v;
     }
     const m = fftLength(Math.max(hi - lo, 1e-6));
-    if (fftCost(m, n) < bhCost(n)) {
+    const bhTime = n >= PARALLEL_MIN_ROWS ? bhCost(n) / BH_THREAD_SPEEDUP : bhCost(n);
+    if (fftCost(m, n) < bhTime) {
       usage.fft++;
+      work?.();
       return fft(y, n, out);
     }
     usage.bh++;
-    return bh(y, n, out);
-  }) as AutoRepulsion;
+    return work ? bh.overlap(y, n, out, work) : bh(y, n, out);
+  };
+  const fn = ((y, n, out) => run(y, n, out)) as AutoRepulsion;
+  fn.overlap = run;
   fn.usage = usage;
+  fn.dispose = bh.dispose;
+  fn.prestart = bh.prestart;
   return fn;
 }

@@ -233,3 +233,19 @@ export function bhRepulsion(theta = 0.5): RepulsionFn {
     return z;
   };
 }
+
+/**
+ * Repulsion on the points at tree-order positions [t0, t1) of `tree`: writes each point's force into
+ * out[2 * id], out[2 * id + 1] (callers split the positions into disjoint ranges) and returns their sum of q.
+ */
+export function bhRange(tree: QuadTree, theta: number, t0: number, t1: number, out: Float64Array): number {
+  const order = tree.order;
+  let z = 0;
+  for (let t = t0; t < t1; t++) {
+    const i = order[t]!;
+    out[2 * i] = 0;
+    out[2 * i + 1] = 0;
+    z += tree.force(tree.px[t]!, tree.py[t]!, i, theta, out, 2 * i);
+  }
+  return z;
+}

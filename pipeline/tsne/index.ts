@@ -99,5 +99,6 @@ export { knn, knnExact, knnApprox, knnQuery, type KnnOptions } from './knn.js';
 export { conditionalAffinities, symmetrize, rowPerplexities, type ConditionalAffinities } from './affinities.js';
 export { exactRepulsion } from './gradient-exact.js';
 export { bhRepulsion, QuadTree } from './gradient-bh.js';
+export { parallelBhRepulsion, type ParallelRepulsion } from './gradient-bh-parallel.js';
 export { fftRepulsion, fftLength, type FftOptions } from './gradient-fft.js';
 export { TRANSFORM_DEFAULTS, type TransformOptions, type TransformResult } from './transform.js';

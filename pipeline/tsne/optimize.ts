@@ -3,6 +3,7 @@
 // the worker and the async runner drive it the same way.
 
 import type { RepulsionFn, SparseMatrix } from '../types.js';
+import type { OverlappingRepulsion } from './gradient-bh-parallel.js';
 
 export interface OptimizerOptions {
   /** Step size (no factor 4 in the gradient, as bhtsne, FIt-SNE and openTSNE). */
@@ -73,34 +74,24 @@ export class TsneOptimizer {
 
   /** One iteration. With computeKl, also returns KL(P || Q) of the un-exaggerated P (else NaN). */
   step(computeKl = false): number {
-    const { y, n, update, gains, rep, attr, p } = this;
+    const { y, n, update, gains, rep, attr } = this;
     const o = this.options;
     const exaggerating = this.iteration < o.exaggerationIterations;
     const exaggeration = exaggerating ? o.earlyExaggeration : 1;
     const momentum = exaggerating ? o.initialMomentum : o.finalMomentum;
 
-    const z = o.repulsion(y, n, rep);
-    // attractive forces sum_j p_ij q_ij (y_i - y_j), and sum p_ij log q_ij for the KL
-    const { indptr, indices, values } = p;
+    // attractive forces sum_j p_ij q_ij (y_i - y_j), and sum p_ij log q_ij for the KL; a repulsion with a
+    // helper thread runs them here while the helper computes
     let pLogQ = 0;
-    for (let i = 0; i < n; i++) {
-      const xi = y[2 * i]!;
-      const yi = y[2 * i + 1]!;
-      let fx = 0;
-      let fy = 0;
-      const end = indptr[i + 1]!;
-      for (let e = indptr[i]!; e < end; e++) {
-        const j = indices[e]!;
-        const dx = xi - y[2 * j]!;
-        const dy = yi - y[2 * j + 1]!;
-        const q = 1 / (1 + dx * dx + dy * dy);
-        const pq = values[e]! * q;
-        fx += pq * dx;
-        fy += pq * dy;
-        if (computeKl) pLogQ += values[e]! * Math.log(q);
-      }
-      attr[2 * i] = fx;
-      attr[2 * i + 1] = fy;
+    const attract = () => {
+      pLogQ = this.attraction(computeKl);
+    };
+    const overlapping = o.repulsion as Partial<OverlappingRepulsion>;
+    let z: number;
+    if (overlapping.overlap) z = overlapping.overlap(y, n, rep, attract);
+    else {
+      z = o.repulsion(y, n, rep);
+      attract();
     }
     const invZ = 1 / Math.max(z, Number.MIN_VALUE);
     const lr = o.learningRate;
@@ -148,6 +139,33 @@ export class TsneOptimizer {
     // KL = sum p log p - sum p log q_ij + log Z  (P sums to 1), at the positions before this step
     this.lastKl = this.pLogP - pLogQ + Math.log(z);
     return this.lastKl;
+  }
+
+  /** Writes the attractive forces into attr; returns sum p_ij log q_ij when computeKl (else 0). */
+  private attraction(computeKl: boolean): number {
+    const { y, n, attr, p } = this;
+    const { indptr, indices, values } = p;
+    let pLogQ = 0;
+    for (let i = 0; i < n; i++) {
+      const xi = y[2 * i]!;
+      const yi = y[2 * i + 1]!;
+      let fx = 0;
+      let fy = 0;
+      const end = indptr[i + 1]!;
+      for (let e = indptr[i]!; e < end; e++) {
+        const j = indices[e]!;
+        const dx = xi - y[2 * j]!;
+        const dy = yi - y[2 * j + 1]!;
+        const q = 1 / (1 + dx * dx + dy * dy);
+        const pq = values[e]! * q;
+        fx += pq * dx;
+        fy += pq * dy;
+        if (computeKl) pLogQ += values[e]! * Math.log(q);
+      }
+      attr[2 * i] = fx;
+      attr[2 * i + 1] = fy;
+    }
+    return pLogQ;
   }
 
   /** The embedding as float32, n x 2 row-major. */

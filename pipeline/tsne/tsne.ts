@@ -9,7 +9,7 @@ import { fitPca, pcaTransform } from '../reduce/pca.js';
 import { knn } from './knn.js';
 import { conditionalAffinities, symmetrize } from './affinities.js';
 import { exactRepulsion } from './gradient-exact.js';
-import { bhRepulsion } from './gradient-bh.js';
+import { parallelBhRepulsion } from './gradient-bh-parallel.js';
 import { fftRepulsion } from './gradient-fft.js';
 import { autoRepulsion, type AutoRepulsion } from './gradient-auto.js';
 import { TsneOptimizer } from './optimize.js';
@@ -39,7 +39,7 @@ export function validateTsneInput(x: Matrix): void {
 export function repulsionFor(engine: 'auto' | 'exact' | 'bh' | 'fft', theta: number): RepulsionFn {
   if (engine === 'auto') return autoRepulsion(theta);
   if (engine === 'exact') return exactRepulsion;
-  if (engine === 'bh') return bhRepulsion(theta);
+  if (engine === 'bh') return parallelBhRepulsion(theta);
   return fftRepulsion();
 }
 
@@ -99,6 +99,8 @@ export interface PreparedTsne {
   /** For 'auto': iterations run with each method. */
   usage: { bh: number; fft: number } | null;
   notes: string[];
+  /** Stops the repulsion's helper thread, if it has one (runTsne does this when it ends). */
+  dispose: () => void;
 }
 
 /** Everything before the first iteration. */
@@ -115,13 +117,24 @@ export function prepareTsne(x: Matrix, options: TsneOptions, hooks: StageHooks =
     );
   }
   const perplexity = effectivePerplexity(options.perplexity, n, notes);
-  hooks.onProgress?.(0, 'tsne', { message: 'nearest neighbours' });
-  const p = inputAffinities(x, perplexity, options.seed);
-  throwIfAborted(hooks.signal);
-  hooks.onProgress?.(0.05, 'tsne', { message: 'initialization' });
-  const init = pcaInitialization(x, options.seed + 1, notes);
-  const learningRate = options.learningRate ?? Math.max(200, n / options.earlyExaggeration);
   const repulsion = repulsionFor(engine, options.theta);
+  const helper = repulsion as Partial<{ dispose: () => void; prestart: (n: number) => void }>;
+  const dispose = () => helper.dispose?.();
+  // a helper thread loads while the neighbours are searched
+  helper.prestart?.(n);
+  let p: SparseMatrix;
+  let init: Float64Array;
+  try {
+    hooks.onProgress?.(0, 'tsne', { message: 'nearest neighbours' });
+    p = inputAffinities(x, perplexity, options.seed);
+    throwIfAborted(hooks.signal);
+    hooks.onProgress?.(0.05, 'tsne', { message: 'initialization' });
+    init = pcaInitialization(x, options.seed + 1, notes);
+  } catch (err) {
+    dispose();
+    throw err;
+  }
+  const learningRate = options.learningRate ?? Math.max(200, n / options.earlyExaggeration);
   const optimizer = new TsneOptimizer(p, init, {
     learningRate,
     iterations: options.iterations,
@@ -129,7 +142,7 @@ export function prepareTsne(x: Matrix, options: TsneOptions, hooks: StageHooks =
     exaggerationIterations: Math.min(options.exaggerationIterations, options.iterations),
     repulsion,
   });
-  return { optimizer, engine, usage: engine === 'auto' ? (repulsion as AutoRepulsion).usage : null, notes };
+  return { optimizer, engine, usage: engine === 'auto' ? (repulsion as AutoRepulsion).usage : null, notes, dispose };
 }
 
 /** Fraction of the stage's progress spent before the first iteration. */
@@ -141,7 +154,22 @@ const SETUP_SHARE = 0.08;
  */
 export async function runTsne(x: Matrix, options: TsneOptions, hooks: StageHooks = {}): Promise<TsneResult> {
   throwIfAborted(hooks.signal);
-  const { optimizer, engine: requested, usage, notes } = prepareTsne(x, options, hooks);
+  const { optimizer, engine: requested, usage, notes, dispose } = prepareTsne(x, options, hooks);
+  try {
+    return await optimize(optimizer, requested, usage, notes, options, hooks);
+  } finally {
+    dispose();
+  }
+}
+
+async function optimize(
+  optimizer: TsneOptimizer,
+  requested: PreparedTsne['engine'],
+  usage: PreparedTsne['usage'],
+  notes: string[],
+  options: TsneOptions,
+  hooks: StageHooks,
+): Promise<TsneResult> {
   const klHistory: { iteration: number; kl: number }[] = [];
   const total = options.iterations;
   let lastYield = Date.now();

@@ -3,6 +3,7 @@ import { exactRepulsion } from '../../../pipeline/tsne/gradient-exact.js';
 import { bhRepulsion } from '../../../pipeline/tsne/gradient-bh.js';
 import { fftRepulsion } from '../../../pipeline/tsne/gradient-fft.js';
 import { autoRepulsion } from '../../../pipeline/tsne/gradient-auto.js';
+import { parallelBhRepulsion } from '../../../pipeline/tsne/gradient-bh-parallel.js';
 import { layout, relativeError } from './fixtures.js';
 
 function brute(y: Float64Array, n: number): { f: Float64Array; z: number } {
@@ -94,5 +95,32 @@ describe('repulsion methods share one contract and agree with exact', () => {
     expect(auto(small, 500, out2)).toBe(bhRepulsion(0.5)(small, 500, ref2));
     expect(out2).toEqual(ref2);
     expect(auto.usage).toEqual({ fft: 1, bh: 1 });
+  });
+
+  it('Barnes-Hut with a helper thread gives the serial forces, the same Z every call, and runs side work', () => {
+    const n = 6000;
+    const y = layout(n, 20, 31);
+    const serial = new Float64Array(2 * n);
+    const zs = bhRepulsion(0.5)(y, n, serial);
+    const par = parallelBhRepulsion(0.5, 1000);
+    const first = new Float64Array(2 * n);
+    const z1 = par(y, n, first);
+    try {
+      expect(first).toEqual(serial);
+      expect(Math.abs(z1 - zs) / zs).toBeLessThan(1e-12);
+      for (let r = 0; r < 5; r++) {
+        const again = new Float64Array(2 * n);
+        let ran = 0;
+        expect(par.overlap(y, n, again, () => ran++)).toBe(z1);
+        expect(ran).toBe(1);
+        expect(again).toEqual(serial);
+      }
+    } finally {
+      par.dispose();
+    }
+    // after dispose it still answers, in this thread alone, with the same numbers
+    const after = new Float64Array(2 * n);
+    expect(par(y, n, after)).toBe(z1);
+    expect(after).toEqual(serial);
   });
 });

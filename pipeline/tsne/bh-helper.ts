@@ -1,0 +1,33 @@
+// The Barnes-Hut helper thread: waits for a new generation of positions in shared memory, builds the same
+// quadtree as the main thread and claims chunks of points until none are left (gradient-bh-parallel.ts).
+
+import { workerData } from 'node:worker_threads';
+import { QuadTree, bhRange } from './gradient-bh.js';
+import { CTRL, type HelperData } from './gradient-bh-parallel.js';
+
+const data = workerData as HelperData | undefined;
+if (data && data.kind === 'bh-helper') {
+  const { n, theta, chunk } = data;
+  const ctrl = new Int32Array(data.ctrl);
+  const y = new Float64Array(data.y);
+  const out = new Float64Array(data.out);
+  const zs = new Float64Array(data.z);
+  const chunks = Math.ceil(n / chunk);
+  let seen = 0;
+  Atomics.store(ctrl, CTRL.ready, 1);
+  Atomics.notify(ctrl, CTRL.ready);
+  for (;;) {
+    Atomics.wait(ctrl, CTRL.generation, seen);
+    const gen = Atomics.load(ctrl, CTRL.generation);
+    if (gen < 0) break; // disposed
+    seen = gen;
+    const tree = new QuadTree(y, n);
+    for (;;) {
+      const c = Atomics.add(ctrl, CTRL.next, 1);
+      if (c >= chunks) break;
+      zs[c] = bhRange(tree, theta, c * chunk, Math.min(n, (c + 1) * chunk), out);
+    }
+    Atomics.store(ctrl, CTRL.finished, gen);
+    Atomics.notify(ctrl, CTRL.finished);
+  }
+}

@@ -1,0 +1,153 @@
+// Barnes-Hut repulsion on two threads. The positions go to shared memory; this thread and a helper thread
+// each build the same quadtree and claim chunks of points (in tree order) from an atomic counter. Each
+// chunk writes the forces of its own points and its own sum of q, and the sums are added in chunk order,
+// so the result is the same whichever thread computed which chunk (and the same as with no helper at all).
+
+import { Worker } from 'node:worker_threads';
+import type { RepulsionFn } from '../types.js';
+import { QuadTree, bhRange, bhRepulsion } from './gradient-bh.js';
+
+/** Slots of the shared control array. */
+export const CTRL = { generation: 0, next: 1, finished: 2, ready: 3 } as const;
+
+export interface HelperData {
+  kind: 'bh-helper';
+  n: number;
+  theta: number;
+  chunk: number;
+  ctrl: SharedArrayBuffer;
+  y: SharedArrayBuffer;
+  out: SharedArrayBuffer;
+  z: SharedArrayBuffer;
+}
+
+/** Points per claimed chunk. */
+const CHUNK = 256;
+/** Below this many points a helper thread does not pay for itself. */
+export const PARALLEL_MIN_ROWS = 4000;
+/** How long the first evaluation waits for the helper to start before going on without it (ms). */
+const START_TIMEOUT_MS = 20000;
+
+/** A repulsion that can run other work of the caller's while its helper thread computes. */
+export interface OverlappingRepulsion extends RepulsionFn {
+  /** As the function itself, running `work` in this thread meanwhile (`work` must not touch y or out). */
+  overlap(y: Float64Array, n: number, out: Float64Array, work: () => void): number;
+}
+
+export interface ParallelRepulsion extends OverlappingRepulsion {
+  /** Starts the helper for n points now (it takes ~0.5 s to load), so it is ready by the first call. */
+  prestart(n: number): void;
+  /** Stops the helper thread (further calls run in this thread only). */
+  dispose(): void;
+}
+
+/**
+ * Barnes-Hut repulsion sharing the work with a helper thread for n >= minRows (below, exactly
+ * bhRepulsion(theta)). The forces equal bhRepulsion's; Z is summed per chunk, so it may differ from
+ * bhRepulsion's in the last bits, but never between runs: same input, same output, however the work was shared.
+ */
+export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): ParallelRepulsion {
+  let state: {
+    n: number;
+    worker: Worker | null;
+    ctrl: Int32Array;
+    y: Float64Array;
+    out: Float64Array;
+    z: Float64Array;
+    generation: number;
+  } | null = null;
+
+  const stop = () => {
+    if (!state?.worker) return;
+    Atomics.store(state.ctrl, CTRL.generation, -1);
+    Atomics.notify(state.ctrl, CTRL.generation);
+    void state.worker.terminate();
+    state.worker = null;
+  };
+
+  const start = (n: number) => {
+    stop();
+    const chunks = Math.ceil(n / CHUNK);
+    const buffers = {
+      ctrl: new SharedArrayBuffer(4 * 4),
+      y: new SharedArrayBuffer(16 * n),
+      out: new SharedArrayBuffer(16 * n),
+      z: new SharedArrayBuffer(8 * chunks),
+    };
+    let worker: Worker | null = null;
+    {
+      const data: HelperData = { kind: 'bh-helper', n, theta, chunk: CHUNK, ...buffers };
+      try {
+        worker = new Worker(new URL('./bh-helper-entry.mjs', import.meta.url), { workerData: data });
+        worker.unref();
+        worker.on('error', () => undefined);
+      } catch {
+        worker = null;
+      }
+    }
+    state = {
+      n,
+      worker,
+      ctrl: new Int32Array(buffers.ctrl),
+      y: new Float64Array(buffers.y),
+      out: new Float64Array(buffers.out),
+      z: new Float64Array(buffers.z),
+      generation: 0,
+    };
+  };
+
+  const serial = bhRepulsion(theta);
+  const run = (y: Float64Array, n: number, out: Float64Array, work?: () => void): number => {
+    // small maps: the plain serial evaluation (and its summation order)
+    if (n < minRows) {
+      work?.();
+      return serial(y, n, out);
+    }
+    if (!state || state.n !== n) start(n);
+    const s = state!;
+    const { ctrl, z: zs } = s;
+    const chunks = Math.ceil(n / CHUNK);
+    s.y.set(y.subarray(0, 2 * n));
+    let helper = false;
+    if (s.worker) {
+      if (Atomics.load(ctrl, CTRL.ready) !== 1) Atomics.wait(ctrl, CTRL.ready, 0, START_TIMEOUT_MS);
+      if (Atomics.load(ctrl, CTRL.ready) === 1) helper = true;
+      else stop();
+    }
+    Atomics.store(ctrl, CTRL.next, 0);
+    const gen = ++s.generation;
+    if (helper) {
+      Atomics.store(ctrl, CTRL.generation, gen);
+      Atomics.notify(ctrl, CTRL.generation);
+    }
+    // the caller's own work (the attractive forces) runs while the helper starts on the chunks
+    work?.();
+    const tree = new QuadTree(s.y, n);
+    for (;;) {
+      const c = Atomics.add(ctrl, CTRL.next, 1);
+      if (c >= chunks) break;
+      zs[c] = bhRange(tree, theta, c * CHUNK, Math.min(n, (c + 1) * CHUNK), s.out);
+    }
+    if (helper) {
+      // the helper announces the end of its generation after its last chunk
+      for (;;) {
+        const f = Atomics.load(ctrl, CTRL.finished);
+        if (f === gen) break;
+        if (Atomics.wait(ctrl, CTRL.finished, f, 60000) === 'timed-out' && Atomics.load(ctrl, CTRL.finished) !== gen) {
+          throw new Error('the Barnes-Hut helper thread stopped answering');
+        }
+      }
+    }
+    out.set(s.out.subarray(0, 2 * n));
+    let z = 0;
+    for (let c = 0; c < chunks; c++) z += zs[c]!;
+    return z;
+  };
+  const fn = ((y, n, out) => run(y, n, out)) as ParallelRepulsion;
+  fn.overlap = run;
+  fn.dispose = stop;
+  fn.prestart = (n) => {
+    if (n >= minRows && (!state || state.n !== n)) start(n);
+  };
+  return fn;
+}
