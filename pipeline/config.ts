@@ -42,7 +42,7 @@ export const CONFIG_SCHEMA = {
   activation: { type: 'enum', default: 'relu', values: ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear'], group: 'autoencoder', doc: 'hidden-layer activation' },
   loss: { type: 'enum', default: 'auto', values: ['auto', 'mse', 'bce'], group: 'autoencoder', doc: 'reconstruction loss; auto: binary cross-entropy when every input lies in [0, 1], else mean squared error' },
   optimizer: { type: 'enum', default: 'adam', values: ['adam', 'sgd', 'rmsprop'], group: 'autoencoder', doc: 'gradient-descent optimizer' },
-  epochs: { type: 'int', default: 30, min: 1, max: 100000, group: 'autoencoder', doc: 'maximum training epochs (early stopping may end sooner)' },
+  epochs: { type: 'int', default: 25, min: 1, max: 100000, group: 'autoencoder', doc: 'maximum training epochs (early stopping may end sooner)' },
   batchSize: { type: 'int', default: 256, min: 1, max: 1048576, group: 'autoencoder', doc: 'mini-batch size' },
   learningRate: { type: 'number', default: 0.002, above: 0, max: 10, group: 'autoencoder', doc: 'optimizer learning rate' },
   validationSplit: { type: 'number', default: 0.1, min: 0, below: 1, group: 'autoencoder', doc: 'fraction of rows held out for validation loss (0: none)' },

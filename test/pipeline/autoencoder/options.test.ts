@@ -21,7 +21,7 @@ describe('autoencoderOptions', () => {
     const o = autoencoderOptions(config(), 784, 'bce');
     expect(autoencoderOptions(defaultConfig(), 784, 'bce').codeSize).toBe(32);
     expect(o).toMatchObject({ variant: 'plain', inputSize: 784, codeSize: 4, layers: [256, 128], activation: 'relu', loss: 'bce' });
-    expect(o).toMatchObject({ epochs: 30, batchSize: 256, learningRate: 0.002, validationSplit: 0.1, patience: 5, seed: 42 });
+    expect(o).toMatchObject({ epochs: 25, batchSize: 256, learningRate: 0.002, validationSplit: 0.1, patience: 5, seed: 42 });
     expect(o.codeActivation).toBe('linear');
     expect(o.sparsity).toBeNull();
     expect(o.noise).toBeNull();
