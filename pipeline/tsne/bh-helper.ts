@@ -1,8 +1,10 @@
 // The Barnes-Hut helper thread: waits for a new generation of positions in shared memory, builds the same
-// quadtree as the main thread and claims chunks of points until none are left (gradient-bh-parallel.ts).
+// quadtree as the main thread and claims chunks of points until none are left (gradient-bh-parallel.ts);
+// in FFT mode it computes the whole FFT repulsion instead.
 
 import { workerData } from 'node:worker_threads';
 import { QuadTree, bhRange } from './gradient-bh.js';
+import { fftRepulsion } from './gradient-fft.js';
 import { CTRL, type HelperData } from './gradient-bh-parallel.js';
 
 const data = workerData as HelperData | undefined;
@@ -14,6 +16,7 @@ if (data && data.kind === 'bh-helper') {
   const zs = new Float64Array(data.z);
   const chunks = Math.ceil(n / chunk);
   let seen = 0;
+  let fft: ReturnType<typeof fftRepulsion> | null = null;
   Atomics.store(ctrl, CTRL.ready, 1);
   Atomics.notify(ctrl, CTRL.ready);
   for (;;) {
@@ -21,6 +24,14 @@ if (data && data.kind === 'bh-helper') {
     const gen = Atomics.load(ctrl, CTRL.generation);
     if (gen < 0) break; // disposed
     seen = gen;
+    if (Atomics.load(ctrl, CTRL.mode) === 1) {
+      // the whole FFT repulsion (default options, as auto's), while the caller computes attraction
+      fft ??= fftRepulsion();
+      zs[0] = fft(y, n, out);
+      Atomics.store(ctrl, CTRL.finished, gen);
+      Atomics.notify(ctrl, CTRL.finished);
+      continue;
+    }
     const tree = new QuadTree(y, n);
     for (;;) {
       const c = Atomics.add(ctrl, CTRL.next, 1);

@@ -45,6 +45,8 @@ export function autoRepulsion(theta = 0.5): AutoRepulsion {
     const bhTime = n >= PARALLEL_MIN_ROWS ? bhCost(n) / BH_THREAD_SPEEDUP : bhCost(n);
     if (fftCost(m, n) < bhTime) {
       usage.fft++;
+      // with a helper thread the FFT runs there while `work` runs here (same numbers as fft())
+      if (work && n >= PARALLEL_MIN_ROWS) return bh.fftOverlap(y, n, out, work);
       work?.();
       return fft(y, n, out);
     }

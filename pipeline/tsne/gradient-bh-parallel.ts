@@ -6,9 +6,21 @@
 import { Worker } from 'node:worker_threads';
 import type { RepulsionFn } from '../types.js';
 import { QuadTree, bhRange, bhRepulsion } from './gradient-bh.js';
+import { fftRepulsion } from './gradient-fft.js';
 
 /** Slots of the shared control array. */
-export const CTRL = { generation: 0, next: 1, finished: 2, ready: 3 } as const;
+export const CTRL = { generation: 0, next: 1, finished: 2, ready: 3, mode: 4 } as const;
+
+/** Waits until the helper has finished generation `gen`. */
+function awaitHelper(ctrl: Int32Array, gen: number): void {
+  for (;;) {
+    const f = Atomics.load(ctrl, CTRL.finished);
+    if (f === gen) return;
+    if (Atomics.wait(ctrl, CTRL.finished, f, 60000) === 'timed-out' && Atomics.load(ctrl, CTRL.finished) !== gen) {
+      throw new Error('the t-SNE helper thread stopped answering');
+    }
+  }
+}
 
 export interface HelperData {
   kind: 'bh-helper';
@@ -35,6 +47,11 @@ export interface OverlappingRepulsion extends RepulsionFn {
 }
 
 export interface ParallelRepulsion extends OverlappingRepulsion {
+  /**
+   * fftRepulsion() (default options) computed on the helper thread while `work` runs here; without a
+   * helper, both here. Same numbers either way.
+   */
+  fftOverlap(y: Float64Array, n: number, out: Float64Array, work: () => void): number;
   /** Starts the helper for n points now (it takes ~0.5 s to load), so it is ready by the first call. */
   prestart(n: number): void;
   /** Stops the helper thread (further calls run in this thread only). */
@@ -69,7 +86,7 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     stop();
     const chunks = Math.ceil(n / CHUNK);
     const buffers = {
-      ctrl: new SharedArrayBuffer(4 * 4),
+      ctrl: new SharedArrayBuffer(8 * 4),
       y: new SharedArrayBuffer(16 * n),
       out: new SharedArrayBuffer(16 * n),
       z: new SharedArrayBuffer(8 * chunks),
@@ -97,6 +114,36 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
   };
 
   const serial = bhRepulsion(theta);
+  let localFft: RepulsionFn | null = null;
+
+  const helperReady = (s: NonNullable<typeof state>): boolean => {
+    if (!s.worker) return false;
+    const ctrl = s.ctrl;
+    if (Atomics.load(ctrl, CTRL.ready) !== 1) Atomics.wait(ctrl, CTRL.ready, 0, START_TIMEOUT_MS);
+    if (Atomics.load(ctrl, CTRL.ready) === 1) return true;
+    stop();
+    return false;
+  };
+
+  const fftOverlap = (y: Float64Array, n: number, out: Float64Array, work: () => void): number => {
+    if (n >= minRows && (!state || state.n !== n)) start(n);
+    const s = state && state.n === n ? state : null;
+    if (!s || !helperReady(s)) {
+      work();
+      localFft ??= fftRepulsion();
+      return localFft(y, n, out);
+    }
+    const ctrl = s.ctrl;
+    s.y.set(y.subarray(0, 2 * n));
+    Atomics.store(ctrl, CTRL.mode, 1);
+    const gen = ++s.generation;
+    Atomics.store(ctrl, CTRL.generation, gen);
+    Atomics.notify(ctrl, CTRL.generation);
+    work();
+    awaitHelper(ctrl, gen);
+    out.set(s.out.subarray(0, 2 * n));
+    return s.z[0]!;
+  };
   const run = (y: Float64Array, n: number, out: Float64Array, work?: () => void): number => {
     // small maps: the plain serial evaluation (and its summation order)
     if (n < minRows) {
@@ -108,12 +155,8 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     const { ctrl, z: zs } = s;
     const chunks = Math.ceil(n / CHUNK);
     s.y.set(y.subarray(0, 2 * n));
-    let helper = false;
-    if (s.worker) {
-      if (Atomics.load(ctrl, CTRL.ready) !== 1) Atomics.wait(ctrl, CTRL.ready, 0, START_TIMEOUT_MS);
-      if (Atomics.load(ctrl, CTRL.ready) === 1) helper = true;
-      else stop();
-    }
+    const helper = helperReady(s);
+    Atomics.store(ctrl, CTRL.mode, 0);
     Atomics.store(ctrl, CTRL.next, 0);
     const gen = ++s.generation;
     if (helper) {
@@ -128,16 +171,7 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
       if (c >= chunks) break;
       zs[c] = bhRange(tree, theta, c * CHUNK, Math.min(n, (c + 1) * CHUNK), s.out);
     }
-    if (helper) {
-      // the helper announces the end of its generation after its last chunk
-      for (;;) {
-        const f = Atomics.load(ctrl, CTRL.finished);
-        if (f === gen) break;
-        if (Atomics.wait(ctrl, CTRL.finished, f, 60000) === 'timed-out' && Atomics.load(ctrl, CTRL.finished) !== gen) {
-          throw new Error('the Barnes-Hut helper thread stopped answering');
-        }
-      }
-    }
+    if (helper) awaitHelper(ctrl, gen);
     out.set(s.out.subarray(0, 2 * n));
     let z = 0;
     for (let c = 0; c < chunks; c++) z += zs[c]!;
@@ -145,6 +179,7 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
   };
   const fn = ((y, n, out) => run(y, n, out)) as ParallelRepulsion;
   fn.overlap = run;
+  fn.fftOverlap = fftOverlap;
   fn.dispose = stop;
   fn.prestart = (n) => {
     if (n >= minRows && (!state || state.n !== n)) start(n);

@@ -123,4 +123,23 @@ describe('repulsion methods share one contract and agree with exact', () => {
     expect(par(y, n, after)).toBe(z1);
     expect(after).toEqual(serial);
   });
+
+  it('the FFT repulsion on the helper thread gives the numbers of fftRepulsion()', () => {
+    const n = 5000;
+    const y = layout(n, 8, 41);
+    const ref = new Float64Array(2 * n);
+    const zr = fftRepulsion()(y, n, ref);
+    const par = parallelBhRepulsion(0.5, 1000);
+    try {
+      for (let r = 0; r < 3; r++) {
+        const out = new Float64Array(2 * n);
+        let ran = 0;
+        expect(par.fftOverlap(y, n, out, () => ran++)).toBe(zr);
+        expect(ran).toBe(1);
+        expect(out).toEqual(ref);
+      }
+    } finally {
+      par.dispose();
+    }
+  });
 });
