@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const labels = ds.label ? Array.from(ds.label.values as ArrayLike<string | number | null>) : null;
   console.log(`loaded ${ds.matrix.rows} x ${ds.matrix.cols} and took 50 principal components in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`peers: Rtsne ${haveR ? 'installed' : 'NOT installed (apt-get install r-cran-rtsne)'}; scikit-learn ${haveSk ? 'installed' : flag('no-sklearn') ? 'skipped (--no-sklearn)' : 'NOT installed (apt-get install python3-sklearn)'}`);
-  console.log(`cores: 2 on the reference machine; peers run with ${threads} threads; our engine runs in one worker thread`);
+  console.log(`cores: 2 on the reference machine; peers run with ${threads} threads; our engine runs in one worker thread plus a gradient helper thread from 4,000 rows`);
   const dir = mkdtempSync(join(tmpdir(), 'bench-tsne-'));
   try {
     for (const n of sizes) {

@@ -315,6 +315,7 @@ export function knnApprox(x: Matrix, k: number, options: KnnOptions = {}): Neigh
   const fanout = Math.min(k, 16);
   const snapshot = new Int32Array(n * k);
   const sortD = new Float64Array(k);
+  const seenBy = new Int32Array(n);
   for (let round = 0; round < rounds; round++) {
     // snapshot of each list sorted nearest first (insertion sort; lists are short)
     for (let i = 0; i < n; i++) {
@@ -334,6 +335,7 @@ export function knnApprox(x: Matrix, k: number, options: KnnOptions = {}): Neigh
       }
     }
     let updates = 0;
+    seenBy.fill(-1);
     for (let i = 0; i < n; i++) {
       const oi = i * k;
       const si = size[i]!;
@@ -343,7 +345,10 @@ export function knnApprox(x: Matrix, k: number, options: KnnOptions = {}): Neigh
         const sj = size[j]!;
         for (let b = 0; b < sj && b < fanout; b++) {
           const m = snapshot[oj + b]!;
-          if (m === i) continue;
+          // a candidate reached through several neighbours is measured once per row (the repeats
+          // would be refused as duplicates anyway)
+          if (m === i || seenBy[m] === i) continue;
+          seenBy[m] = i;
           const d = sqDist(values, i, m, cols);
           if (push(i, d, m)) updates++;
           if (push(m, d, i)) updates++;
