@@ -8,6 +8,16 @@ import type { Dataset, MetaColumn } from '../types.js';
 import { absolute, cleanNames, datasetName, findLabelColumn } from './columns.js';
 import { FLOAT32_MAX } from './number.js';
 
+/** Options of the loaders that go through Arrow tables (Arrow IPC and Parquet files). */
+export interface TableFileOptions {
+  labelColumn?: string | null;
+  ownLabel?: string | null;
+  /** Read only the first N rows. Default all. */
+  limit?: number | null;
+  name?: string;
+  source?: string;
+}
+
 export interface ArrowTableOptions {
   file: string;
   labelColumn: string | null;

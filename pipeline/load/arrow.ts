@@ -5,19 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { RecordBatchReader, Table, type RecordBatch } from 'apache-arrow';
 import { InputError, throwIfAborted } from '../errors.js';
 import type { Dataset, StageHooks } from '../types.js';
-import { datasetFromArrowTable } from './arrow-table.js';
+import { datasetFromArrowTable, type TableFileOptions } from './arrow-table.js';
 import { fileSize, fsError, gzipError, isGzip } from './source.js';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 
-export interface ArrowOptions {
-  labelColumn?: string | null;
-  ownLabel?: string | null;
-  /** Read only the first N rows. Default all. */
-  limit?: number | null;
-  name?: string;
-  source?: string;
-}
+export type ArrowOptions = TableFileOptions;
 
 export async function loadArrow(path: string, opts: ArrowOptions = {}, hooks: StageHooks = {}): Promise<Dataset> {
   const size = await fileSize(path);

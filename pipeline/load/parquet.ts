@@ -9,7 +9,7 @@ import { tableFromIPC, type Schema } from 'apache-arrow';
 import { initSync, readParquet, readSchema } from 'parquet-wasm/esm';
 import { InputError, throwIfAborted } from '../errors.js';
 import type { Dataset, StageHooks } from '../types.js';
-import { ArrowDatasetBuilder } from './arrow-table.js';
+import { ArrowDatasetBuilder, type TableFileOptions } from './arrow-table.js';
 import { fileSize, fsError, readRange } from './source.js';
 
 let ready = false;
@@ -25,14 +25,7 @@ export async function initParquet(): Promise<void> {
   }
 }
 
-export interface ParquetOptions {
-  labelColumn?: string | null;
-  ownLabel?: string | null;
-  /** Read only the first N rows. Default all. */
-  limit?: number | null;
-  name?: string;
-  source?: string;
-}
+export type ParquetOptions = TableFileOptions;
 
 export async function loadParquet(path: string, opts: ParquetOptions = {}, hooks: StageHooks = {}): Promise<Dataset> {
   const size = await fileSize(path);
