@@ -1,4 +1,6 @@
 // `latentmap prune --keep N [--name NAME]`: caps disk use by deleting the oldest runs of each name.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { RunStore } from '../runs/store.js';
 
 export interface PruneOptions {
@@ -32,7 +34,11 @@ export async function pruneRuns(opts: PruneOptions): Promise<PruneResult> {
   for (const r of runs) if (!doomed.has(r.id) && r.base) doomed.delete(r.base);
   const deleted: string[] = [];
   for (const id of doomed) {
-    if (!opts.dryRun) await store.remove(id);
+    if (!opts.dryRun) {
+      await store.remove(id);
+      // The server's record of the job that made the run (runs/.jobs/<id>.json) goes with it.
+      await rm(path.join(store.dir, '.jobs', `${id}.json`), { force: true });
+    }
     deleted.push(id);
   }
   const kept = runs.map((r) => r.id).filter((id) => !doomed.has(id));

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -34,9 +34,12 @@ describe('prune', () => {
   it('keeps the newest N runs of each name', async () => {
     for (let d = 1; d <= 4; d++) await addRun(`a${d}`, 'alpha', d);
     for (let d = 1; d <= 2; d++) await addRun(`b${d}`, 'beta', d);
+    await mkdir(path.join(dir, '.jobs'));
+    for (const id of ['a1', 'a3']) await writeFile(path.join(dir, '.jobs', `${id}.json`), '{}');
     const r = await pruneRuns({ runsDir: dir, keep: 2, name: null, dryRun: false });
     expect(r.deleted.sort()).toEqual(['a1', 'a2']);
-    expect((await readdir(dir)).sort()).toEqual(['a3', 'a4', 'b1', 'b2']);
+    expect((await readdir(dir)).filter((e) => !e.startsWith('.')).sort()).toEqual(['a3', 'a4', 'b1', 'b2']);
+    expect(await readdir(path.join(dir, '.jobs'))).toEqual(['a3.json']);
   });
 
   it('prunes only the named runs when --name is given, and a dry run deletes nothing', async () => {
