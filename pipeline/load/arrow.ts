@@ -1,12 +1,10 @@
 // Arrow IPC loader: the file format (.arrow/.feather v2, "ARROW1" magic) or the stream format (.arrows/.ipc).
 // With a row limit, record batches past the limit are not decoded.
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { RecordBatchReader, Table, type RecordBatch } from 'apache-arrow';
 import { InputError, throwIfAborted } from '../errors.js';
 import type { Dataset, StageHooks } from '../types.js';
 import { datasetFromArrowTable, type TableFileOptions } from './arrow-table.js';
-import { fileSize, fsError, gzipError, isGzip } from './source.js';
+import { fileSize, gzipError, isGzip, readWholeFile } from './source.js';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 
@@ -15,13 +13,9 @@ export type ArrowOptions = TableFileOptions;
 export async function loadArrow(path: string, opts: ArrowOptions = {}, hooks: StageHooks = {}): Promise<Dataset> {
   const size = await fileSize(path);
   if (size === 0) throw new InputError('the file is empty; an Arrow IPC file starts with ARROW1', { file: path });
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw fsError(err, path);
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const whole = await readWholeFile(path);
+  const { sha256 } = whole;
+  let bytes = whole.bytes;
   if (isGzip(bytes)) {
     try {
       bytes = await promisify(gunzip)(bytes);

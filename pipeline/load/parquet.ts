@@ -2,7 +2,6 @@
 // Arrow IPC stream that apache-arrow reads and ArrowDatasetBuilder copies into the matrix, so only one slice
 // is decoded at once (peak memory: the file's bytes, the matrix and one slice). With a row limit only the rows
 // needed are decoded.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tableFromIPC, type Schema } from 'apache-arrow';
@@ -10,7 +9,7 @@ import { initSync, readParquet, readSchema } from 'parquet-wasm/esm';
 import { InputError, throwIfAborted } from '../errors.js';
 import type { Dataset, StageHooks } from '../types.js';
 import { ArrowDatasetBuilder, type TableFileOptions } from './arrow-table.js';
-import { fileSize, fsError, readRange } from './source.js';
+import { fileSize, readRange, readWholeFile } from './source.js';
 
 let ready = false;
 
@@ -40,13 +39,7 @@ export async function loadParquet(path: string, opts: ParquetOptions = {}, hooks
   throwIfAborted(hooks.signal);
   const corrupt = (err: unknown): InputError =>
     err instanceof InputError ? err : new InputError(`the Parquet data is corrupt or unsupported (${errorText(err)})`, { file: path }, { cause: err });
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw fsError(err, path);
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const { bytes, sha256 } = await readWholeFile(path);
   // parquet-wasm's synchronous reader reports damaged data as errors (its async reader aborts the
   // WebAssembly instance instead), so rows are read synchronously, BATCH_ROWS at a time: only one slice of
   // the data is ever decoded at once.

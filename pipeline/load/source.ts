@@ -2,7 +2,7 @@
 // byte streams (optionally gunzipped) that report progress and honour an AbortSignal.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { PassThrough, Transform, pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CancelledError, InputError } from '../errors.js';
@@ -67,6 +67,17 @@ export async function readRange(path: string, position: number, length: number):
   } finally {
     await fh.close();
   }
+}
+
+/** A whole file's bytes and their sha256 (hex), with file-system errors turned into InputErrors. */
+export async function readWholeFile(path: string): Promise<{ bytes: Buffer; sha256: string }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw fsError(err, path);
+  }
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /** sha256 (hex) of a file's bytes from `from` to the end, continuing `hash` when given. */
