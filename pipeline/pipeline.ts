@@ -213,11 +213,10 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     // Write: everything goes into a hidden directory that is renamed into place only when complete.
     const name = config.name ?? dataset.name;
     const id = hooks.id ?? store.newId(name);
-    const writer = await store.begin(id);
-    try {
+    const { dir, manifest } = await store.write(id, async (runDir) => {
       const artifacts: Record<string, string> = {};
       await timed(timings, 'write', onProgress, async () => {
-        await writePoints(path.join(writer.dir, 'points.arrow'), {
+        await writePoints(path.join(runDir, 'points.arrow'), {
           index: prepared.rowIndex,
           embedding: tsneResult.embedding,
           error: errors,
@@ -226,11 +225,11 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         });
         artifacts.points = 'points.arrow';
         // For reducer none the codes are the scaled rows themselves (neighbours and transform use them).
-        await writeCodes(path.join(writer.dir, 'codes.arrow'), codes, prepared.rowIndex);
+        await writeCodes(path.join(runDir, 'codes.arrow'), codes, prepared.rowIndex);
         artifacts.codes = 'codes.arrow';
-        await writeData(path.join(writer.dir, 'data.arrow'), selectMatrixRows(dataset.matrix, prepared.rowIndex), prepared.rowIndex);
+        await writeData(path.join(runDir, 'data.arrow'), selectMatrixRows(dataset.matrix, prepared.rowIndex), prepared.rowIndex);
         artifacts.data = 'data.arrow';
-        const modelDir = path.join(writer.dir, 'model');
+        const modelDir = path.join(runDir, 'model');
         await mkdir(modelDir, { recursive: true });
         await writeFile(path.join(modelDir, 'preprocessing.json'), `${JSON.stringify(prepared.preprocessing)}\n`);
         artifacts.preprocessing = 'model/preprocessing.json';
@@ -242,7 +241,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
           await writeFile(path.join(modelDir, 'pca.json'), JSON.stringify(pcaJson));
           artifacts.pca = 'model/pca.json';
         }
-        await writeFile(path.join(writer.dir, 'history.json'), `${JSON.stringify(history)}\n`);
+        await writeFile(path.join(runDir, 'history.json'), `${JSON.stringify(history)}\n`);
         artifacts.history = 'history.json';
       });
       timings.total = (performance.now() - started) / 1000;
@@ -278,12 +277,9 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         base: null,
         notes,
       };
-      const dir = await writer.commit(manifest);
-      return { id, dir, manifest, skipped: false };
-    } catch (err) {
-      await writer.abort();
-      throw err;
-    }
+      return manifest;
+    });
+    return { id, dir, manifest, skipped: false };
   } finally {
     model?.dispose();
   }

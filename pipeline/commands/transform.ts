@@ -136,19 +136,18 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
 
     const name = opts.name ?? bm.name;
     const id = opts.id ?? store.newId(`${name}-transform`);
-    const writer = await store.begin(id);
-    try {
+    const { dir, manifest } = await store.write(id, async (runDir) => {
       onProgress?.(0, 'write');
       const artifacts: Record<string, string> = { ...bm.artifacts };
-      await writePoints(path.join(writer.dir, 'points.arrow'), { index, embedding: allEmbedding, error, label, metadata, isNew });
-      await writeCodes(path.join(writer.dir, 'codes.arrow'), concatRows(baseCodes, newCodes), index);
+      await writePoints(path.join(runDir, 'points.arrow'), { index, embedding: allEmbedding, error, label, metadata, isNew });
+      await writeCodes(path.join(runDir, 'codes.arrow'), concatRows(baseCodes, newCodes), index);
       artifacts.codes = 'codes.arrow';
       const baseData = await readData(path.join(base.dir, 'data.arrow'));
-      await writeData(path.join(writer.dir, 'data.arrow'), concatRows(baseData.values, raw), index);
+      await writeData(path.join(runDir, 'data.arrow'), concatRows(baseData.values, raw), index);
       // The model is the base run's: copy it so the new run is self-contained (encode, reconstruct, images).
-      await cp(path.join(base.dir, 'model'), path.join(writer.dir, 'model'), { recursive: true });
-      await copyFile(path.join(base.dir, 'history.json'), path.join(writer.dir, 'history.json'));
-      await writeFile(path.join(writer.dir, 'transform.json'), `${JSON.stringify({ base: bm.id, input: dataset.source, rows: nNew, notes: placed.notes })}\n`);
+      await cp(path.join(base.dir, 'model'), path.join(runDir, 'model'), { recursive: true });
+      await copyFile(path.join(base.dir, 'history.json'), path.join(runDir, 'history.json'));
+      await writeFile(path.join(runDir, 'transform.json'), `${JSON.stringify({ base: bm.id, input: dataset.source, rows: nNew, notes: placed.notes })}\n`);
       artifacts.transform = 'transform.json';
       onProgress?.(1, 'write');
       timings.total = (performance.now() - started) / 1000;
@@ -166,12 +165,9 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
         base: bm.id,
         notes: [...placed.notes],
       };
-      const dir = await writer.commit(manifest);
-      return { id, dir, manifest, skipped: false };
-    } catch (err) {
-      await writer.abort();
-      throw err;
-    }
+      return manifest;
+    });
+    return { id, dir, manifest, skipped: false };
   } finally {
     model.dispose();
   }

@@ -133,6 +133,21 @@ export class RunStore {
   }
 
   /**
+   * Writes run `id` whole or not at all: `fill` writes the artifacts into the hidden directory it is given
+   * and returns the manifest; the run is then renamed into place. Any failure removes the directory.
+   */
+  async write(id: string, fill: (dir: string) => Promise<RunManifest>): Promise<{ dir: string; manifest: RunManifest }> {
+    const writer = await this.begin(id);
+    try {
+      const manifest = await fill(writer.dir);
+      return { dir: await writer.commit(manifest), manifest };
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+  }
+
+  /**
    * Removes hidden temporary directories left by writers that no longer run (killed, crashed).
    * A directory whose owner process is alive on this host is left alone. Returns the names removed.
    */

@@ -98,6 +98,23 @@ describe('RunStore', () => {
     expect((await readdir(dir)).filter((e) => e.startsWith('.tmp-'))).toEqual([]);
   });
 
+  it('write() commits what fill wrote, and leaves nothing when fill fails', async () => {
+    const store = new RunStore(dir);
+    const ok = await store.write('good', async (d) => {
+      await writeFile(path.join(d, 'points.arrow'), 'x');
+      return manifest('good', '2026-01-01T00:00:00Z');
+    });
+    expect(ok.dir).toBe(path.join(dir, 'good'));
+    expect(ok.manifest.id).toBe('good');
+    await expect(
+      store.write('bad', async (d) => {
+        await writeFile(path.join(d, 'points.arrow'), 'half');
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
+    expect(await readdir(dir)).toEqual(['good']);
+  });
+
   it('abort removes the temporary directory', async () => {
     const store = new RunStore(dir);
     const w = await store.begin('gone');
