@@ -10,7 +10,9 @@ import { rowLoss } from './loss.js';
 import { allLayers, buildNetwork, decodeLogits, encodeTensor, logVarTensor, type Network } from './model.js';
 import { objective } from './objective.js';
 import type { AutoencoderOptions } from './options.js';
-import { GradientWorker } from './parallel.js';
+import { optimizerState, optimizerStep, type OptimizerState } from './optimizer.js';
+import { GradientWorker, sharedFloats, updateSplit } from './parallel.js';
+import { paramCount, readGradients, readParams, writeParams } from './params.js';
 import { activationStats } from './sparse.js';
 import { splitRows } from './split.js';
 import { klDivergence } from './vae.js';
@@ -50,7 +52,6 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
 
   const net = buildNetwork(options);
   const vars = allLayers(net).flatMap((l) => [l.w, l.b]);
-  const optimizer = makeOptimizer(options);
   const history: EpochRecord[] = [];
   const B = Math.min(options.batchSize, nTrain);
   const steps = Math.ceil(nTrain / B);
@@ -58,9 +59,15 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
   const notes: string[] = [];
   let worker: GradientWorker | null = null;
   if (options.workers === 2 && workers === 1) notes.push(`two training threads need the wasm backend (this is ${backend}) and at least 2 training rows; trained on one thread`);
+  // The parameters and the optimizer state, in shared memory when a worker takes part.
+  const count = paramCount(vars);
+  const alloc = workers === 2 ? sharedFloats : (n: number) => new Float32Array(n);
+  const params: Params = { weights: alloc(count), grads: alloc(count), state: optimizerState(options.optimizer, count, alloc), updates: 0 };
+  readParams(vars, params.weights);
   if (workers === 2) {
     try {
-      worker = await GradientWorker.start(options, vars.reduce((n, v) => n + v.size, 0), Math.floor(B / 2));
+      worker = await GradientWorker.start(options, params.weights, params.state, Math.floor(B / 2));
+      params.grads = worker.buffers.grads0;
     } catch (err) {
       notes.push(`gradient worker unavailable (${err instanceof Error ? err.message : String(err)}); trained on one thread`);
     }
@@ -72,7 +79,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
 
   let best = Infinity;
   let bestEpoch = 0;
-  let snapshot: tf.Tensor[] | null = null;
+  let snapshot: Float32Array | null = null;
   let samples = 0;
   let stepSeconds = 0;
   let lastProgress = performance.now();
@@ -91,7 +98,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
         const start = step * B;
         const rows = Math.min(B, nTrain - start);
         const t0 = performance.now();
-        const loss = trainStep(net, vars, optimizer, options, worker, {
+        const loss = trainStep(net, vars, params, options, worker, {
           trainX,
           perm: perm.subarray(start, start + rows),
           local,
@@ -129,15 +136,12 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
       if (monitored < best) {
         best = monitored;
         bestEpoch = epoch;
-        if (options.patience > 0) {
-          snapshot?.forEach((t) => t.dispose());
-          snapshot = vars.map((v) => tf.clone(v));
-        }
+        if (options.patience > 0) snapshot = params.weights.slice();
       } else if (options.patience > 0 && epoch - bestEpoch >= options.patience) {
         break;
       }
     }
-    if (snapshot && bestEpoch < history.length) vars.forEach((v, i) => v.assign(snapshot![i]!));
+    if (snapshot && bestEpoch < history.length) writeParams(vars, snapshot);
   } catch (err) {
     allLayers(net).forEach((l) => {
       l.w.dispose();
@@ -145,8 +149,6 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
     });
     throw err;
   } finally {
-    snapshot?.forEach((t) => t.dispose());
-    optimizer.dispose();
     await worker?.close();
   }
 
@@ -219,25 +221,29 @@ function fillPart(options: AutoencoderOptions, s: StepData, from: number, to: nu
   }
 }
 
+/** The flat parameters (params.ts layout), this thread's gradient, the optimizer state and the update count. */
+interface Params {
+  weights: Float32Array;
+  grads: Float32Array;
+  state: OptimizerState;
+  updates: number;
+}
+
 /**
- * One optimizer step on the rows s.perm; returns the batch's objective. With a worker, the batch is split in
- * two parts whose gradients (each scaled by its share of the rows) are summed before the update.
+ * One optimizer step on the rows s.perm; returns the batch's objective. The network's variables hold
+ * params.weights on entry and on return. With a worker, the batch is split in two parts whose gradients (each
+ * scaled by its share of the rows) are summed by the optimizer, and each thread updates half of the parameters.
  */
-function trainStep(net: Network, vars: tf.Variable[], optimizer: tf.Optimizer, options: AutoencoderOptions, worker: GradientWorker | null, s: StepData): number {
+function trainStep(net: Network, vars: tf.Variable[], params: Params, options: AutoencoderOptions, worker: GradientWorker | null, s: StepData): number {
   const D = options.inputSize;
   const rows = s.perm.length;
-  const split = worker && s.remote && rows >= 2;
+  const split = worker !== null && s.remote !== null && rows >= 2;
   const mine = split ? Math.ceil(rows / 2) : rows;
   fillPart(options, s, 0, mine, s.local);
+  // The worker loads the shared weights and starts on its part while this thread does its own.
   if (split) {
     fillPart(options, s, mine, rows, s.remote!);
-    // Publish the current weights, then let the worker start on its part while this thread does its own.
-    let off = 0;
-    for (const v of vars) {
-      worker!.buffers.weights.set(v.dataSync() as Float32Array, off);
-      off += v.size;
-    }
-    worker!.begin(rows - mine, (rows - mine) / rows);
+    worker!.beginGrad(rows - mine, (rows - mine) / rows);
   }
   const scale = mine / rows;
   let loss = 0;
@@ -250,34 +256,26 @@ function trainStep(net: Network, vars: tf.Variable[], optimizer: tf.Optimizer, o
       eps: s.local.eps ? tf.tensor2d(s.local.eps.subarray(0, mine * options.codeSize), [mine, options.codeSize]) : null,
     };
     const { value, grads } = tf.variableGrads(() => objective(net, options, batch, scale), vars);
+    readGradients(vars, grads, params.grads);
     loss = value.dataSync()[0]!;
-    if (split) {
-      loss += worker!.finish();
-      let off = 0;
-      for (const v of vars) {
-        grads[v.name] = tf.add(grads[v.name]!, tf.tensor(worker!.buffers.grads.subarray(off, off + v.size), v.shape));
-        off += v.size;
-      }
-    }
-    optimizer.applyGradients(grads);
   });
+  const step = ++params.updates;
+  const count = params.weights.length;
+  if (split) {
+    loss += worker!.finish();
+    worker!.beginUpdate(step);
+    optimizerStep(options.optimizer, options.learningRate, step, params.weights, params.state, params.grads, worker!.buffers.grads1, 0, updateSplit(count));
+    worker!.finish();
+  } else {
+    optimizerStep(options.optimizer, options.learningRate, step, params.weights, params.state, params.grads, null, 0, count);
+  }
+  writeParams(vars, params.weights);
   return loss;
 }
 
 /** The thread count for this training: 2 only when asked for and the backend is wasm. */
 function resolveWorkers(options: AutoencoderOptions, backend: string, nTrain: number): 1 | 2 {
   return options.workers === 2 && backend === 'wasm' && nTrain >= 2 ? 2 : 1;
-}
-
-function makeOptimizer(options: AutoencoderOptions): tf.Optimizer {
-  switch (options.optimizer) {
-    case 'adam':
-      return tf.train.adam(options.learningRate);
-    case 'sgd':
-      return tf.train.sgd(options.learningRate);
-    case 'rmsprop':
-      return tf.train.rmsprop(options.learningRate);
-  }
 }
 
 /** The validation loss early stopping watches (see trainAutoencoder). */
