@@ -8,11 +8,12 @@
 
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 
-const BETA1 = 0.9;
-const BETA2 = 0.999;
+/** tfjs' adam defaults (epsilon: its float32 backend epsilon). */
+export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+const BETA1 = ADAM.beta1;
+const BETA2 = ADAM.beta2;
 const DECAY = 0.9;
-/** tfjs' float32 backend epsilon, its default for adam and rmsprop. */
-const EPSILON = 1e-7;
+const EPSILON = ADAM.epsilon;
 
 /** Optimizer state: one or two Float32Arrays as long as the parameters (shared memory when two threads train). */
 export interface OptimizerState {

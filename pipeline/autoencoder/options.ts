@@ -57,12 +57,15 @@ export interface AutoencoderOptions {
   /** Seeds weight initialization, shuffling, the split, noise and the vae's draws. */
   seed: number;
   /**
-   * Threads that compute each batch's gradient: 1 (default), or 2 to split every batch between this thread and
-   * a worker thread on the second core (data parallel, wasm backend only). Not in the run configuration:
-   * on this shared 2-core machine two threads measured slower than one (they synchronize every step, and the
-   * per-step fixed costs — weight transposes, packing, the optimizer update — do not shrink with the batch),
-   * so it is opt-in, for benchmarks. Deterministic for a given seed, backend and thread count; 2 threads
-   * differ from 1 only by rounding.
+   * What runs the training steps: 'engine' (our WebAssembly SIMD kernels and hand-written gradients, engine.ts),
+   * 'tfjs' (tfjs' automatic differentiation on the selected backend), or 'auto' (default): tfjs on the native
+   * tensorflow backend, the engine otherwise. Not in the run configuration; for benchmarks and tests.
+   */
+  trainer: 'auto' | 'engine' | 'tfjs';
+  /**
+   * Threads of the engine: 2 (default; each batch is split between this thread and a worker on the second
+   * core) or 1. Fixed rather than taken from the machine's core count, so a seed gives the same weights on any
+   * machine: 2 threads differ from 1 only by rounding. Not in the run configuration.
    */
   workers: 1 | 2;
   /** sparse variant only. */
@@ -165,7 +168,8 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
     validationSplit: config.validationSplit,
     patience: config.patience,
     seed: config.seed,
-    workers: 1,
+    trainer: 'auto',
+    workers: 2,
     sparsity,
     noise,
     klWeight,

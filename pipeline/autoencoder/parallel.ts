@@ -1,41 +1,28 @@
-// Data parallelism on the second core. The parameters, the optimizer state and both threads' gradients live
-// in shared memory. Each training step has two phases:
-//   grad:   each thread loads the shared weights into its network and computes the gradient of its part of
-//           the batch (this thread the first part, the worker the second) into its own gradient array;
-//   update: each thread applies the optimizer to half of the parameters, with the sum of the two gradients.
+// The training engine's second thread (see engine.ts). Both threads share one WebAssembly.Memory: weights,
+// optimizer state, both gradients and both parts of each batch. Each step has two phases:
+//   grad:   each thread runs forward and backward on its part of the batch into its own gradient array;
+//   update: each thread applies the optimizer to its half of the parameters with the sum of both gradients
+//           and rewrites the transposed weights of that half.
 // Every parameter is updated by one fixed thread with the same arithmetic, so a seed gives the same weights
 // whatever the timing. Synchronization is counters in an Int32Array (Atomics.wait / notify).
 import { Worker } from 'node:worker_threads';
+import type { MlpLayout } from './mlp.js';
 import type { AutoencoderOptions } from './options.js';
-import type { OptimizerState } from './optimizer.js';
 
 /** Indices into the control array. */
-export const CTRL = { request: 0, done: 1, rows: 2, command: 3, failed: 4, step: 5 } as const;
+export const CTRL = { request: 0, done: 1, rows: 2, command: 3, failed: 4, step: 5, batchRows: 6 } as const;
 export const CMD = { grad: 1, update: 2, exit: 3 } as const;
 /** A worker phase that takes longer than this is treated as a crash. */
-const STEP_TIMEOUT_MS = 120_000;
-
-export interface SharedBuffers {
-  control: Int32Array;
-  /** [scale of the worker's loss, the worker's scaled loss] */
-  scalars: Float64Array;
-  /** Every weight and bias (params.ts layout): the one copy the optimizer updates. */
-  weights: Float32Array;
-  /** The gradient of this thread's part of the batch. */
-  grads0: Float32Array;
-  /** The gradient of the worker's part. */
-  grads1: Float32Array;
-  state: OptimizerState;
-  input: Float32Array;
-  inputT: Float32Array;
-  target: Float32Array;
-  eps: Float32Array;
-  error: Uint8Array;
-}
+const PHASE_TIMEOUT_MS = 120_000;
 
 export interface WorkerData {
   options: AutoencoderOptions;
-  buffers: SharedBuffers;
+  layout: MlpLayout;
+  memory: WebAssembly.Memory;
+  control: Int32Array;
+  /** [the worker's last scaled loss] */
+  scalars: Float64Array;
+  error: Uint8Array;
 }
 
 /**
@@ -47,9 +34,9 @@ function bootstrap(moduleUrl: string): string {
   return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(moduleUrl)}); });`;
 }
 
-/** A Float32Array over shared memory. */
-export function sharedFloats(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(Math.max(1, n) * 4)).subarray(0, n);
+/** The parameter index where the worker's half of the optimizer update starts. */
+export function updateSplit(count: number): number {
+  return Math.floor(count / 2);
 }
 
 export class GradientWorker {
@@ -58,75 +45,64 @@ export class GradientWorker {
 
   private constructor(
     private readonly worker: Worker,
-    readonly buffers: SharedBuffers,
+    private readonly data: WorkerData,
   ) {}
 
-  /**
-   * Starts a worker for parts of at most maxRows rows. weights and state must be shared arrays (sharedFloats);
-   * rejects if the worker cannot start.
-   */
-  static async start(options: AutoencoderOptions, weights: Float32Array, state: OptimizerState, maxRows: number): Promise<GradientWorker> {
-    const D = options.inputSize;
-    const count = weights.length;
-    const buffers: SharedBuffers = {
+  /** Starts the worker on the shared memory; rejects if it cannot start. */
+  static async start(options: AutoencoderOptions, layout: MlpLayout, memory: WebAssembly.Memory): Promise<GradientWorker> {
+    const data: WorkerData = {
+      options,
+      layout,
+      memory,
       control: new Int32Array(new SharedArrayBuffer(8 * 4)),
-      scalars: new Float64Array(new SharedArrayBuffer(2 * 8)),
-      weights,
-      grads0: sharedFloats(count),
-      grads1: sharedFloats(count),
-      state,
-      input: sharedFloats(maxRows * D),
-      inputT: sharedFloats(maxRows * D),
-      target: sharedFloats(options.noise ? maxRows * D : 0),
-      eps: sharedFloats(options.variant === 'vae' ? maxRows * options.codeSize : 0),
+      scalars: new Float64Array(new SharedArrayBuffer(8)),
       error: new Uint8Array(new SharedArrayBuffer(4096)),
     };
-    const data: WorkerData = { options, buffers };
     const worker = new Worker(bootstrap(new URL('./gradient-worker.ts', import.meta.url).href), { eval: true, workerData: data });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);
-      const onExit = (code: number) => reject(new Error(`the gradient worker exited with code ${code} before it was ready`));
+      const onExit = (code: number) => reject(new Error(`the training worker exited with code ${code} before it was ready`));
       worker.once('error', onError);
       worker.once('exit', onExit);
       worker.once('message', (m: unknown) => {
         worker.off('error', onError);
         worker.off('exit', onExit);
         if (m === 'ready') resolve();
-        else reject(new Error(`the gradient worker failed to start: ${String(m)}`));
+        else reject(new Error(`the training worker failed to start: ${String(m)}`));
       });
     });
     worker.on('error', () => undefined); // reported through the shared error buffer or the phase timeout
-    return new GradientWorker(worker, buffers);
+    return new GradientWorker(worker, data);
   }
 
-  /** Tells the worker to compute the gradient of its `rows` rows (already in the buffers), its loss scaled by `scale`. */
-  beginGrad(rows: number, scale: number): void {
-    this.buffers.scalars[0] = scale;
-    this.buffers.control[CTRL.rows] = rows;
+  /** Starts the worker's forward and backward pass on its `rows` rows (already in memory) of a batch of batchRows. */
+  beginGrad(rows: number, batchRows: number): void {
+    this.data.control[CTRL.rows] = rows;
+    this.data.control[CTRL.batchRows] = batchRows;
     this.send(CMD.grad);
   }
 
-  /** Tells the worker to apply optimizer update number `step` to the second half of the parameters. */
+  /** Starts optimizer update number `step` of the second half of the parameters. */
   beginUpdate(step: number): void {
-    this.buffers.control[CTRL.step] = step;
+    this.data.control[CTRL.step] = step;
     this.send(CMD.update);
   }
 
   /** Blocks until the worker's phase is done; returns its scaled loss (meaningful after a grad phase). */
   finish(): number {
-    const c = this.buffers.control;
-    const deadline = Date.now() + STEP_TIMEOUT_MS;
+    const c = this.data.control;
+    const deadline = Date.now() + PHASE_TIMEOUT_MS;
     while (Atomics.load(c, CTRL.done) !== this.request) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error('the gradient worker did not answer within 120 s');
+      if (left <= 0) throw new Error('the training worker did not answer within 120 s');
       Atomics.wait(c, CTRL.done, Atomics.load(c, CTRL.done), Math.min(left, 1000));
     }
     if (c[CTRL.failed]) {
-      const end = this.buffers.error.indexOf(0);
-      const message = new TextDecoder().decode(this.buffers.error.slice(0, end < 0 ? undefined : end));
-      throw new Error(`the gradient worker failed: ${message}`);
+      const error = this.data.error;
+      const end = error.indexOf(0);
+      throw new Error(`the training worker failed: ${new TextDecoder().decode(error.slice(0, end < 0 ? undefined : end))}`);
     }
-    return this.buffers.scalars[1]!;
+    return this.data.scalars[0]!;
   }
 
   async close(): Promise<void> {
@@ -140,15 +116,10 @@ export class GradientWorker {
   }
 
   private send(command: number): void {
-    const c = this.buffers.control;
+    const c = this.data.control;
     c[CTRL.command] = command;
     this.request++;
     Atomics.store(c, CTRL.request, this.request);
     Atomics.notify(c, CTRL.request);
   }
-}
-
-/** The parameter index where the worker's half of the optimizer update starts. */
-export function updateSplit(count: number): number {
-  return Math.floor(count / 2);
 }

@@ -8,11 +8,9 @@ import { TrainedAutoencoder, type Autoencoder } from './autoencoder.js';
 import { corrupt } from './denoising.js';
 import { rowLoss } from './loss.js';
 import { allLayers, buildNetwork, decodeLogits, encodeTensor, logVarTensor, type Network } from './model.js';
-import { objective } from './objective.js';
 import type { AutoencoderOptions } from './options.js';
-import { optimizerState, optimizerStep, type OptimizerState } from './optimizer.js';
-import { GradientWorker, sharedFloats, updateSplit } from './parallel.js';
-import { paramCount, readGradients, readParams, writeParams } from './params.js';
+import { TrainingEngine, type PartBuffers } from './engine.js';
+import { TfjsStepper } from './tfjs-step.js';
 import { activationStats } from './sparse.js';
 import { splitRows } from './split.js';
 import { klDivergence } from './vae.js';
@@ -55,27 +53,10 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
   const history: EpochRecord[] = [];
   const B = Math.min(options.batchSize, nTrain);
   const steps = Math.ceil(nTrain / B);
-  const workers = resolveWorkers(options, backend, nTrain);
   const notes: string[] = [];
-  let worker: GradientWorker | null = null;
-  if (options.workers === 2 && workers === 1) notes.push(`two training threads need the wasm backend (this is ${backend}) and at least 2 training rows; trained on one thread`);
-  // The parameters and the optimizer state, in shared memory when a worker takes part.
-  const count = paramCount(vars);
-  const alloc = workers === 2 ? sharedFloats : (n: number) => new Float32Array(n);
-  const params: Params = { weights: alloc(count), grads: alloc(count), state: optimizerState(options.optimizer, count, alloc), updates: 0 };
-  readParams(vars, params.weights);
-  if (workers === 2) {
-    try {
-      worker = await GradientWorker.start(options, params.weights, params.state, Math.floor(B / 2));
-      params.grads = worker.buffers.grads0;
-    } catch (err) {
-      notes.push(`gradient worker unavailable (${err instanceof Error ? err.message : String(err)}); trained on one thread`);
-    }
-  }
-  const local = { rows: B, input: new Float32Array(B * D), inputT: new Float32Array(B * D), target: options.noise ? new Float32Array(B * D) : null, eps: options.variant === 'vae' ? new Float32Array(B * options.codeSize) : null };
-  const remote = worker
-    ? { rows: 0, input: worker.buffers.input, inputT: worker.buffers.inputT, target: options.noise ? worker.buffers.target : null, eps: options.variant === 'vae' ? worker.buffers.eps : null }
-    : null;
+  const stepper = await makeStepper(options, backend, net, vars, B, nTrain, notes);
+  const local = stepper.part(0);
+  const remote = stepper.threads === 2 ? stepper.part(1) : null;
 
   let best = Infinity;
   let bestEpoch = 0;
@@ -98,7 +79,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
         const start = step * B;
         const rows = Math.min(B, nTrain - start);
         const t0 = performance.now();
-        const loss = trainStep(net, vars, params, options, worker, {
+        const loss = trainStep(stepper, options, {
           trainX,
           perm: perm.subarray(start, start + rows),
           local,
@@ -124,6 +105,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const loss = lossSum / nTrain;
+      stepper.writeTo(vars);
       const valLoss = nVal > 0 ? monitoredLoss(net, options, valX, noisyValX) : null;
       if (valLoss !== null && !Number.isFinite(valLoss)) {
         throw new Error(`training diverged: the validation loss became ${valLoss} in epoch ${epoch}; try a smaller --learning-rate (now ${options.learningRate})`);
@@ -136,12 +118,12 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
       if (monitored < best) {
         best = monitored;
         bestEpoch = epoch;
-        if (options.patience > 0) snapshot = params.weights.slice();
+        if (options.patience > 0) snapshot = stepper.snapshot();
       } else if (options.patience > 0 && epoch - bestEpoch >= options.patience) {
         break;
       }
     }
-    if (snapshot && bestEpoch < history.length) writeParams(vars, snapshot);
+    if (snapshot && bestEpoch < history.length) stepper.restore(snapshot, vars);
   } catch (err) {
     allLayers(net).forEach((l) => {
       l.w.dispose();
@@ -149,7 +131,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
     });
     throw err;
   } finally {
-    await worker?.close();
+    await stepper.close();
   }
 
   const summary: Record<string, number | string | null> = {
@@ -159,7 +141,8 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
     epochs: history.length,
     bestEpoch,
     samplesPerSecond: stepSeconds > 0 ? Math.round(samples / stepSeconds) : null,
-    workers: worker ? 2 : 1,
+    trainer: stepper instanceof TrainingEngine ? 'engine' : 'tfjs',
+    workers: stepper.threads,
     ...(notes.length ? { notes: notes.join('; ') } : {}),
     seconds: (performance.now() - started) / 1000,
   };
@@ -174,15 +157,6 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
   if (noisyValX) summary.noisyValidation = noisyError(net, options, noisyValX, valX);
   if (options.variant === 'vae') summary.kl = meanKl(net, statsRows);
   return model;
-}
-
-/** Where one part of a batch is written: the main thread's arrays or the worker's shared ones. */
-interface PartBuffers {
-  input: Float32Array;
-  inputT: Float32Array;
-  /** Clean targets (denoising only; otherwise the input is the target). */
-  target: Float32Array | null;
-  eps: Float32Array | null;
 }
 
 interface StepData {
@@ -211,7 +185,7 @@ function fillPart(options: AutoencoderOptions, s: StepData, from: number, to: nu
   const input = part.input.subarray(0, rows * D);
   if (options.noise) corrupt(clean, input, options.noise, s.noiseRandom, s.clip);
   const inT = part.inputT;
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; inT && r < rows; r++) {
     const off = r * D;
     for (let c = 0; c < D; c++) inT[c * rows + r] = input[off + c]!;
   }
@@ -221,61 +195,31 @@ function fillPart(options: AutoencoderOptions, s: StepData, from: number, to: nu
   }
 }
 
-/** The flat parameters (params.ts layout), this thread's gradient, the optimizer state and the update count. */
-interface Params {
-  weights: Float32Array;
-  grads: Float32Array;
-  state: OptimizerState;
-  updates: number;
+/** One optimizer step on the rows s.perm (split between the stepper's parts); returns the batch's objective. */
+function trainStep(stepper: Stepper, options: AutoencoderOptions, s: StepData): number {
+  const rows = s.perm.length;
+  const mine = stepper.firstPartRows(rows);
+  fillPart(options, s, 0, mine, s.local);
+  if (mine < rows) fillPart(options, s, mine, rows, s.remote!);
+  return stepper.step(rows);
 }
+
+type Stepper = TrainingEngine | TfjsStepper;
 
 /**
- * One optimizer step on the rows s.perm; returns the batch's objective. The network's variables hold
- * params.weights on entry and on return. With a worker, the batch is split in two parts whose gradients (each
- * scaled by its share of the rows) are summed by the optimizer, and each thread updates half of the parameters.
+ * The engine (our SIMD kernels, options.workers threads) unless the trainer is tfjs, or auto on the native
+ * tensorflow backend, which is multi-threaded and fast through tfjs itself.
  */
-function trainStep(net: Network, vars: tf.Variable[], params: Params, options: AutoencoderOptions, worker: GradientWorker | null, s: StepData): number {
-  const D = options.inputSize;
-  const rows = s.perm.length;
-  const split = worker !== null && s.remote !== null && rows >= 2;
-  const mine = split ? Math.ceil(rows / 2) : rows;
-  fillPart(options, s, 0, mine, s.local);
-  // The worker loads the shared weights and starts on its part while this thread does its own.
-  if (split) {
-    fillPart(options, s, mine, rows, s.remote!);
-    worker!.beginGrad(rows - mine, (rows - mine) / rows);
+async function makeStepper(options: AutoencoderOptions, backend: string, net: Network, vars: tf.Variable[], B: number, nTrain: number, notes: string[]): Promise<Stepper> {
+  const useEngine = options.trainer === 'engine' || (options.trainer === 'auto' && backend !== 'tensorflow');
+  if (!useEngine) {
+    if (options.workers === 2 && options.trainer === 'tfjs') notes.push('the tfjs trainer uses one thread');
+    return new TfjsStepper(net, vars, options, B);
   }
-  const scale = mine / rows;
-  let loss = 0;
-  tf.tidy(() => {
-    const input = tf.tensor2d(s.local.input.subarray(0, mine * D), [mine, D]);
-    const batch = {
-      input,
-      inputT: tf.tensor2d(s.local.inputT.subarray(0, mine * D), [D, mine]),
-      target: s.local.target ? tf.tensor2d(s.local.target.subarray(0, mine * D), [mine, D]) : input,
-      eps: s.local.eps ? tf.tensor2d(s.local.eps.subarray(0, mine * options.codeSize), [mine, options.codeSize]) : null,
-    };
-    const { value, grads } = tf.variableGrads(() => objective(net, options, batch, scale), vars);
-    readGradients(vars, grads, params.grads);
-    loss = value.dataSync()[0]!;
-  });
-  const step = ++params.updates;
-  const count = params.weights.length;
-  if (split) {
-    loss += worker!.finish();
-    worker!.beginUpdate(step);
-    optimizerStep(options.optimizer, options.learningRate, step, params.weights, params.state, params.grads, worker!.buffers.grads1, 0, updateSplit(count));
-    worker!.finish();
-  } else {
-    optimizerStep(options.optimizer, options.learningRate, step, params.weights, params.state, params.grads, null, 0, count);
-  }
-  writeParams(vars, params.weights);
-  return loss;
-}
-
-/** The thread count for this training: 2 only when asked for and the backend is wasm. */
-function resolveWorkers(options: AutoencoderOptions, backend: string, nTrain: number): 1 | 2 {
-  return options.workers === 2 && backend === 'wasm' && nTrain >= 2 ? 2 : 1;
+  const threads = options.workers === 2 && nTrain >= 2 ? 2 : 1;
+  const engine = await TrainingEngine.start(options, vars, B, threads);
+  if (engine.fallback) notes.push(engine.fallback);
+  return engine;
 }
 
 /** The validation loss early stopping watches (see trainAutoencoder). */

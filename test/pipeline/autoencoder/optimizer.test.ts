@@ -26,7 +26,7 @@ describe('flat optimizers follow tfjs', () => {
         const g = grad(ours);
         const half = g.map((v) => v / 2);
         optimizerStep(name, lr, step, ours, state, half, half, 0, n);
-        tf.tidy(() => opt.applyGradients({ [theirs.name]: tf.tensor1d(grad(theirs.dataSync() as Float32Array)) }));
+        tf.tidy(() => opt.applyGradients([{ name: theirs.name, tensor: tf.tensor1d(grad(theirs.dataSync() as Float32Array)) }]));
       }
       const t = theirs.dataSync();
       let maxDiff = 0;

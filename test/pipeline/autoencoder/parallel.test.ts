@@ -19,7 +19,7 @@ async function train(workers: 1 | 2, variant: Variant = 'plain') {
   return result;
 }
 
-describe('training on two threads (gradient worker)', () => {
+describe('the training engine on two threads', () => {
   it('gives the same model as one thread, up to rounding, and says it used two threads', async () => {
     const one = await train(1);
     const two = await train(2);
