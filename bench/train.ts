@@ -1,8 +1,8 @@
 // npm run bench:train — autoencoder training speed and validation loss, side by side:
-//   custom   pipeline/autoencoder trainAutoencoder on one thread (hand-written dense gradients, explicit transposes)
-//   custom 2thr  the same with a gradient worker on the second core (wasm only)
-//   fit      tfjs-layers model.fit on the same model, data, split and batch (the baseline, measured in the same run)
-//   pytorch  bench/train_torch.py on the same data and split (when python3 can import torch)
+//   engine 1thr / 2thr  trainAutoencoder with the training engine (our wasm SIMD kernels) on one or two threads
+//   tfjs step   trainAutoencoder through tfjs autodiff (hand-written dense gradients) on the selected backend
+//   model.fit   tfjs-layers model.fit on the same model, data, split and batch (the baseline, measured in the same run)
+//   pytorch     bench/train_torch.py on the same data and split (when python3 can import torch), run right before ours
 // per available backend and batch size. samples/s = training rows x epochs / wall seconds (validation included
 // for everyone). Environment: BENCH_EPOCHS (default 3), BENCH_BATCHES (default 256,512),
 // BENCH_BACKENDS (default wasm,cpu; tensorflow when tfjs-node is installed), BENCH_ROWS (default 10000),
@@ -112,6 +112,8 @@ async function main(): Promise<void> {
   const requested = (env.BENCH_BACKENDS ?? 'tensorflow,wasm,cpu').split(',') as Backend[];
   const table: Row[] = [];
   const notes: string[] = [];
+  const torchFor = new Map<number, number>();
+  let torchMissing = false;
   for (const backend of requested) {
     try {
       await initBackend(backend);
@@ -125,38 +127,43 @@ async function main(): Promise<void> {
       // The plain-JS cpu backend is ~50x slower: one epoch on fewer rows.
       const o = backend === 'cpu' ? { ...options, epochs: 1 } : options;
       for (let rep = 0; rep < repeat; rep++) {
-        const fit = await runFit(x, o);
-        const custom = await runCustom(x, { ...o, workers: 1 });
         const base = { backend, batch, rows: x.rows, epochs: o.epochs };
-        table.push({ ...base, method: 'model.fit', samplesPerSecond: fit.sps, valLoss: fit.val, ratio: 1 });
-        table.push({ ...base, method: 'custom', samplesPerSecond: custom.sps, valLoss: custom.val, ratio: custom.sps / fit.sps });
-        let line = `${backend} batch ${batch}: fit ${fit.sps.toFixed(0)}/s, custom ${custom.sps.toFixed(0)}/s`;
-        if (backend === 'wasm') {
-          const two = await runCustom(x, { ...o, workers: 2 });
-          table.push({ ...base, method: 'custom 2thr', samplesPerSecond: two.sps, valLoss: two.val, ratio: two.sps / fit.sps });
-          line += `, custom 2 threads ${two.sps.toFixed(0)}/s`;
+        const add = (method: string, r: { sps: number; val: number }) => table.push({ ...base, method, samplesPerSecond: r.sps, valLoss: r.val });
+        // PyTorch first, right beside ours, so both see the same machine load (wasm rows only)
+        if (backend === 'wasm' && !torchMissing) {
+          const torch = runTorch(all, options);
+          if (typeof torch === 'string') {
+            notes.push(torch);
+            torchMissing = true;
+          } else {
+            table.push({ backend: 'pytorch-cpu', batch, method: 'pytorch', rows: all.rows, epochs, samplesPerSecond: torch.sps, valLoss: torch.val });
+            torchFor.set(batch, Math.max(torchFor.get(batch) ?? 0, torch.sps));
+          }
         }
-        console.error(line);
+        add('model.fit', await runFit(x, o));
+        add('tfjs step', await runCustom(x, { ...o, trainer: 'tfjs', workers: 1 }));
+        // the engine does not use the tfjs backend for training (only for validation): run it once, under wasm
+        if (backend === 'wasm') {
+          add('engine 1thr', await runCustom(x, { ...o, trainer: 'engine', workers: 1 }));
+          add('engine 2thr', await runCustom(x, { ...o, trainer: 'engine', workers: 2 }));
+        }
+        console.error(table.filter((r) => r.batch === batch && (r.backend === backend || r.backend === 'pytorch-cpu')).slice(-5).map((r) => `${r.method} ${r.samplesPerSecond.toFixed(0)}/s`).join(', '));
       }
     }
   }
-  torch: for (const batch of batches) {
-    for (let rep = 0; rep < repeat; rep++) {
-      const torch = runTorch(all, optionsFor(batch));
-      if (typeof torch === 'string') {
-        notes.push(torch);
-        break torch;
-      }
-      const fit = table.find((r) => r.backend === 'wasm' && r.batch === batch && r.method === 'model.fit');
-      table.push({ backend: 'pytorch-cpu', batch, method: 'pytorch', rows: all.rows, epochs, samplesPerSecond: torch.sps, valLoss: torch.val, ...(fit ? { ratio: torch.sps / fit.samplesPerSecond } : {}) });
-    }
+  for (const r of table) {
+    const fit = table.find((f) => f.backend === (r.backend === 'pytorch-cpu' ? 'wasm' : r.backend) && f.batch === r.batch && f.method === 'model.fit');
+    if (fit) r.ratio = r.samplesPerSecond / fit.samplesPerSecond;
   }
   console.log(`\nautoencoder training, mnist ${rows} rows (10% validation), 784-${optionsFor(256).layers.join('-')}-32 mirrored, adam, bce, ${epochs} epochs`);
-  console.log('ratio: samples/s relative to model.fit on the same backend and batch in this run (pytorch: relative to wasm model.fit);\nsamples/s include per-epoch validation for everyone (custom: also the final train/validation error summary)\n');
-  console.log(['backend', 'batch', 'method', 'rows', 'samples/s', 'val loss', 'ratio'].map((h) => h.padEnd(12)).join(''));
+  console.log('vs fit: samples/s relative to tfjs model.fit on the same backend and batch in this run (pytorch: the wasm model.fit);');
+  console.log('vs torch: relative to PyTorch (CPU, 2 threads) at the same batch in this run, measured right before ours;');
+  console.log('samples/s = training rows x epochs / wall seconds, per-epoch validation included for everyone (ours: also the final error summary)\n');
+  console.log(['backend', 'batch', 'method', 'rows', 'samples/s', 'val loss', 'vs fit', 'vs torch'].map((h) => h.padEnd(12)).join(''));
   for (const r of table) {
+    const torch = torchFor.get(r.batch);
     console.log(
-      [r.backend, String(r.batch), r.method, String(r.rows), r.samplesPerSecond.toFixed(0), r.valLoss.toFixed(4), r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}x`]
+      [r.backend, String(r.batch), r.method, String(r.rows), r.samplesPerSecond.toFixed(0), r.valLoss.toFixed(4), r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}x`, torch && r.rows === rows ? `${(r.samplesPerSecond / torch).toFixed(2)}x` : '-']
         .map((c) => c.padEnd(12))
         .join(''),
     );

@@ -4,6 +4,7 @@
 // loads and runs the model; only training runs here, because tfjs' wasm backend spent as much time repacking
 // changed weights as multiplying (see gemm.ts), and its optimizer ran a dozen kernels per variable per step.
 import type * as tf from '@tensorflow/tfjs';
+import type { Matrix } from '../types.js';
 import { MlpPart, mlpLayout, mlpMemory, partViews, sharedViews, type MlpLayout } from './mlp.js';
 import type { AutoencoderOptions } from './options.js';
 import { GradientWorker, updateSplit } from './parallel.js';
@@ -97,6 +98,34 @@ export class TrainingEngine {
       this.main.update(step, 0, count);
     }
     return loss;
+  }
+
+  /**
+   * The mean over x's rows of each row's reconstruction loss against `target`'s row (default: itself), through
+   * the current weights (the vae through its mean code), plus the vae's weighted KL term with withKl. Both
+   * threads take part.
+   */
+  evaluate(x: Matrix, target: Matrix | null, withKl: boolean): number {
+    const D = this.options.inputSize;
+    const max = this.layout.maxRows;
+    const parts: PartBuffers[] = this.worker ? [this.part(0), this.part(1)] : [this.part(0)];
+    const fill = (p: PartBuffers, from: number, to: number) => {
+      p.input.set(x.values.subarray(from * D, to * D));
+      if (p.target) p.target.set((target ?? x).values.subarray(from * D, to * D));
+    };
+    let sum = 0;
+    for (let start = 0; start < x.rows; start += max * parts.length) {
+      const mid = Math.min(x.rows, start + max);
+      const end = Math.min(x.rows, mid + (parts.length - 1) * max);
+      fill(parts[0]!, start, mid);
+      if (end > mid) {
+        fill(parts[1]!, mid, end);
+        this.worker!.beginEvaluate(end - mid, withKl);
+      }
+      sum += this.main.evaluate(mid - start, withKl);
+      if (end > mid) sum += this.worker!.finish();
+    }
+    return x.rows > 0 ? sum / x.rows : NaN;
   }
 
   /** Copies the trained weights into the tfjs variables. */

@@ -18,6 +18,8 @@ for (;;) {
   try {
     if (command === CMD.grad) {
       scalars[0] = part.step(c[CTRL.rows]!, c[CTRL.batchRows]!);
+    } else if (command === CMD.evaluate) {
+      scalars[0] = part.evaluate(c[CTRL.rows]!, c[CTRL.step] === 1);
     } else if (command === CMD.update) {
       part.update(c[CTRL.step]!, updateSplit(count), count);
     }

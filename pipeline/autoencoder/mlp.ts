@@ -294,6 +294,38 @@ export class MlpPart {
     return loss;
   }
 
+  /**
+   * Forward pass only, the vae through its mean code: the sum over the part's rows of each row's mean
+   * reconstruction loss against its target (part.target when the model has one, else the input), plus with
+   * withKl the vae's weighted KL term per row. (What the tfjs model's rowErrors and the validation loss compute.)
+   */
+  evaluate(rows: number, withKl: boolean): number {
+    const { layout, options, part, f } = this;
+    const L = layout.layers;
+    let h = part.input;
+    for (const i of layout.encoder) h = this.dense(L[i]!, h, part.act[i]!, rows);
+    const before = h;
+    const mean = this.dense(L[layout.code]!, before, part.act[layout.code]!, rows);
+    h = mean;
+    for (const i of layout.decoder) h = this.dense(L[i]!, h, part.act[i]!, rows);
+    const logits = this.dense(L[layout.output]!, h, part.act[layout.output]!, rows);
+    const D = options.inputSize;
+    // scale = 1 / D: each row's mean loss (the gradient written to the scratch area is not used)
+    let sum = this.reconstruction(logits, part.scratch[0], rows, rows) * rows;
+    if (withKl && layout.logVar !== null) {
+      const lv = this.dense(L[layout.logVar]!, before, part.act[layout.logVar]!, rows);
+      const n = rows * options.codeSize;
+      let kl = 0;
+      for (let i = 0; i < n; i++) {
+        const m = f[mean + i]!;
+        const v = f[lv + i]!;
+        kl += 1 + v - m * m - Math.exp(v);
+      }
+      sum += (-0.5 * kl * (options.klWeight ?? 0)) / D;
+    }
+    return sum;
+  }
+
   /** out = act(input W + b) for `rows` rows; returns out. */
   private dense(l: LayerSpec, input: number, out: number, rows: number): number {
     const { f } = this;

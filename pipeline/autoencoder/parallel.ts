@@ -11,7 +11,7 @@ import type { AutoencoderOptions } from './options.js';
 
 /** Indices into the control array. */
 export const CTRL = { request: 0, done: 1, rows: 2, command: 3, failed: 4, step: 5, batchRows: 6 } as const;
-export const CMD = { grad: 1, update: 2, exit: 3 } as const;
+export const CMD = { grad: 1, update: 2, exit: 3, evaluate: 4 } as const;
 /** A worker phase that takes longer than this is treated as a crash. */
 const PHASE_TIMEOUT_MS = 120_000;
 
@@ -82,13 +82,20 @@ export class GradientWorker {
     this.send(CMD.grad);
   }
 
+  /** Starts a forward-only evaluation of the worker's `rows` rows (see MlpPart.evaluate). */
+  beginEvaluate(rows: number, withKl: boolean): void {
+    this.data.control[CTRL.rows] = rows;
+    this.data.control[CTRL.step] = withKl ? 1 : 0;
+    this.send(CMD.evaluate);
+  }
+
   /** Starts optimizer update number `step` of the second half of the parameters. */
   beginUpdate(step: number): void {
     this.data.control[CTRL.step] = step;
     this.send(CMD.update);
   }
 
-  /** Blocks until the worker's phase is done; returns its scaled loss (meaningful after a grad phase). */
+  /** Blocks until the worker's phase is done; returns its loss (after a grad phase: scaled; after evaluate: the sum). */
   finish(): number {
     const c = this.data.control;
     const deadline = Date.now() + PHASE_TIMEOUT_MS;
