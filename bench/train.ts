@@ -6,7 +6,7 @@
 // per available backend and batch size. samples/s = training rows x epochs / wall seconds (validation included
 // for everyone). Environment: BENCH_EPOCHS (default 3), BENCH_BATCHES (default 256,512),
 // BENCH_BACKENDS (default wasm,cpu; tensorflow when tfjs-node is installed), BENCH_ROWS (default 10000),
-// BENCH_REPEAT (default 1), BENCH_CPU_ROWS (rows for the slow cpu backend, default 1000, 1 epoch),
+// BENCH_REPEAT (default 1; repeat r uses seed 42 + r), BENCH_METHODS (default pytorch,model.fit,tfjs,engine), BENCH_CPU_ROWS (rows for the slow cpu backend, default 1000, 1 epoch),
 // BENCH_PYTHON (a python with torch; default: python3, then /usr/bin/python3).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,7 @@ const batches = (env.BENCH_BATCHES ?? '256,512').split(',').map(Number);
 const rows = Number(env.BENCH_ROWS ?? 10000);
 const cpuRows = Number(env.BENCH_CPU_ROWS ?? 1000);
 const repeat = Number(env.BENCH_REPEAT ?? 1);
+const methods = new Set((env.BENCH_METHODS ?? 'pytorch,model.fit,tfjs,engine').split(','));
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface Row {
@@ -40,8 +41,10 @@ interface Row {
   ratio?: number;
 }
 
-function optionsFor(batch: number): AutoencoderOptions {
-  const config = { ...defaultConfig(), epochs, batchSize: batch, patience: 0 };
+function optionsFor(batch: number, rep = 0): AutoencoderOptions {
+  // each repeat uses the next seed (initialization, shuffles, split), so repeats also show the seed-to-seed
+  // spread of the validation loss that a comparison between two frameworks has to be read against
+  const config = { ...defaultConfig(), epochs, batchSize: batch, patience: 0, seed: defaultConfig().seed + rep };
   return autoencoderOptions(config, 784, 'bce');
 }
 
@@ -123,14 +126,14 @@ async function main(): Promise<void> {
     }
     const x: Matrix = backend === 'cpu' ? { rows: cpuRows, cols: 784, values: all.values.subarray(0, cpuRows * 784) } : all;
     for (const batch of batches) {
-      const options = optionsFor(batch);
-      // The plain-JS cpu backend is ~50x slower: one epoch on fewer rows.
-      const o = backend === 'cpu' ? { ...options, epochs: 1 } : options;
       for (let rep = 0; rep < repeat; rep++) {
+        const options = optionsFor(batch, rep);
+        // The plain-JS cpu backend is ~50x slower: one epoch on fewer rows.
+        const o = backend === 'cpu' ? { ...options, epochs: 1 } : options;
         const base = { backend, batch, rows: x.rows, epochs: o.epochs };
         const add = (method: string, r: { sps: number; val: number }) => table.push({ ...base, method, samplesPerSecond: r.sps, valLoss: r.val });
         // PyTorch first, right beside ours, so both see the same machine load (wasm rows only)
-        if (backend === 'wasm' && !torchMissing) {
+        if (backend === 'wasm' && !torchMissing && methods.has('pytorch')) {
           const torch = runTorch(all, options);
           if (typeof torch === 'string') {
             notes.push(torch);
@@ -140,10 +143,10 @@ async function main(): Promise<void> {
             torchFor.set(batch, Math.max(torchFor.get(batch) ?? 0, torch.sps));
           }
         }
-        add('model.fit', await runFit(x, o));
-        add('tfjs step', await runCustom(x, { ...o, trainer: 'tfjs', workers: 1 }));
+        if (methods.has('model.fit')) add('model.fit', await runFit(x, o));
+        if (methods.has('tfjs')) add('tfjs step', await runCustom(x, { ...o, trainer: 'tfjs', workers: 1 }));
         // the engine does not use the tfjs backend for training (only for validation): run it once, under wasm
-        if (backend === 'wasm') {
+        if (backend === 'wasm' && methods.has('engine')) {
           add('engine 1thr', await runCustom(x, { ...o, trainer: 'engine', workers: 1 }));
           add('engine 2thr', await runCustom(x, { ...o, trainer: 'engine', workers: 2 }));
         }
@@ -169,13 +172,16 @@ async function main(): Promise<void> {
     );
   }
   if (repeat > 1) {
-    // The machine is shared: the best of the repeats is the least disturbed measurement.
-    console.log(`\nbest of ${repeat} (samples/s)`);
+    // The machine is shared: the best of the repeats is the least disturbed measurement. Each repeat used
+    // another seed: the validation loss is the mean (and range) over the seeds.
+    console.log(`\nover ${repeat} repeats (seeds ${defaultConfig().seed}..${defaultConfig().seed + repeat - 1}): best samples/s, mean validation loss [min, max]`);
     const keys = [...new Set(table.map((r) => `${r.backend}|${r.batch}|${r.method}`))];
     for (const k of keys) {
       const rs = table.filter((r) => `${r.backend}|${r.batch}|${r.method}` === k);
       const best = Math.max(...rs.map((r) => r.samplesPerSecond));
-      console.log(k.split('|').map((c) => c.padEnd(12)).join('') + best.toFixed(0));
+      const vals = rs.map((r) => r.valLoss);
+      const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+      console.log(k.split('|').map((c) => c.padEnd(12)).join('') + best.toFixed(0).padEnd(12) + `${mean.toFixed(4)} [${Math.min(...vals).toFixed(4)}, ${Math.max(...vals).toFixed(4)}]`);
     }
   }
   for (const n of notes) console.log(`note: ${n}`);

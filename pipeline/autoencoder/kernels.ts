@@ -52,16 +52,16 @@ const OP = {
  * 4 x 8 tiles, i.e. rows [0, M - M % 4) and columns [0, N - N % 8). Pointers and strides are in bytes; A[i][k]
  * is at a + i rsA + k csA; bias 0 means none.
  */
-function gemmBody(): Body {
+function gemmBody(R: number): Body {
   const P = { a: 0, rsA: 1, csA: 2, b: 3, ldb: 4, c: 5, ldc: 6, M: 7, N: 8, K: 9, acc: 10, bias: 11, relu: 12 };
   const f = new Body(13);
   const n0 = f.local(I32);
   const m0 = f.local(I32);
   const k = f.local(I32);
-  const pa = [f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  const pa = Array.from({ length: R }, () => f.local(I32));
   const pb = f.local(I32);
   const pc = f.local(I32);
-  const acc = Array.from({ length: 8 }, () => f.local(V128));
+  const acc = Array.from({ length: 2 * R }, () => f.local(V128));
   const b0 = f.local(V128);
   const b1 = f.local(V128);
   const av = f.local(V128);
@@ -73,7 +73,7 @@ function gemmBody(): Body {
     () => {
       f.i32(0).set(m0);
       f.loop(
-        () => f.get(m0).i32(4).op(OP.add).get(P.M).op(OP.gtU),
+        () => f.get(m0).i32(R).op(OP.add).get(P.M).op(OP.gtU),
         () => {
           // accumulators start at the bias (bias != 0: a byte pointer to N floats) or at zero
           f.get(P.bias).op(OP.if, 0x40);
@@ -81,9 +81,9 @@ function gemmBody(): Body {
           f.op(0x05); // else
           for (let h = 0; h < 2; h++) zero().set(acc[h]!);
           f.op(OP.end);
-          for (let r = 1; r < 4; r++) for (let h = 0; h < 2; h++) f.get(acc[h]!).set(acc[2 * r + h]!);
-          f.get(P.a).get(m0).get(P.rsA).op(OP.mul).op(OP.add).tee(pa[0]!);
-          f.get(P.rsA).op(OP.add).tee(pa[1]!).get(P.rsA).op(OP.add).tee(pa[2]!).get(P.rsA).op(OP.add).set(pa[3]!);
+          for (let r = 1; r < R; r++) for (let h = 0; h < 2; h++) f.get(acc[h]!).set(acc[2 * r + h]!);
+          f.get(P.a).get(m0).get(P.rsA).op(OP.mul).op(OP.add).set(pa[0]!);
+          for (let r = 1; r < R; r++) f.get(pa[r - 1]!).get(P.rsA).op(OP.add).set(pa[r]!);
           f.get(P.b).get(n0).i32(4).op(OP.mul).op(OP.add).set(pb);
           f.get(P.K).set(k);
           f.loop(
@@ -91,7 +91,7 @@ function gemmBody(): Body {
             () => {
               f.get(pb).simd(OP.load, 0, 0).set(b0);
               f.get(pb).simd(OP.load, 0, 16).set(b1);
-              for (let r = 0; r < 4; r++) {
+              for (let r = 0; r < R; r++) {
                 f.get(pa[r]!).simd(OP.load32Splat, 2, 0).set(av);
                 f.get(acc[2 * r]!).get(av).get(b0).simd(OP.fmul).simd(OP.fadd).set(acc[2 * r]!);
                 f.get(acc[2 * r + 1]!).get(av).get(b1).simd(OP.fmul).simd(OP.fadd).set(acc[2 * r + 1]!);
@@ -102,7 +102,7 @@ function gemmBody(): Body {
             },
           );
           f.get(P.c).get(m0).get(P.ldc).op(OP.mul).op(OP.add).get(n0).i32(4).op(OP.mul).op(OP.add).set(pc);
-          for (let r = 0; r < 4; r++) {
+          for (let r = 0; r < R; r++) {
             for (let h = 0; h < 2; h++) {
               const a = acc[2 * r + h]!;
               f.get(P.acc).op(OP.if, 0x40).get(a).get(pc).simd(OP.load, 0, h * 16).simd(OP.fadd).set(a).op(OP.end);
@@ -111,7 +111,7 @@ function gemmBody(): Body {
             }
             f.get(pc).get(P.ldc).op(OP.add).set(pc);
           }
-          f.get(m0).i32(4).op(OP.add).set(m0);
+          f.get(m0).i32(R).op(OP.add).set(m0);
         },
       );
       f.get(n0).i32(8).op(OP.add).set(n0);
@@ -243,7 +243,7 @@ function adamBody(): Body {
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(
     [
-      { name: 'gemm', params: new Array<number>(13).fill(I32), results: [], body: gemmBody() },
+      { name: 'gemm', params: new Array<number>(13).fill(I32), results: [], body: gemmBody(4) },
       { name: 'bce', params: [I32, I32, I32, I32, F32], results: [F32], body: bceBody() },
       { name: 'adam', params: [I32, I32, I32, I32, I32, I32, F32, F32, F32, I32], results: [], body: adamBody() },
     ],
