@@ -227,7 +227,15 @@ async function makeStepper(options: AutoencoderOptions, backend: string, net: Ne
     return new TfjsStepper(net, vars, options, B);
   }
   const threads = options.workers === 2 && nTrain >= 2 ? 2 : 1;
-  const engine = await TrainingEngine.start(options, vars, B, threads);
+  let engine: TrainingEngine;
+  try {
+    engine = await TrainingEngine.start(options, vars, B, threads);
+  } catch (err) {
+    // e.g. a runtime without WebAssembly SIMD or shared memory: train through tfjs instead, and say so
+    if (options.trainer === 'engine') throw err;
+    notes.push(`the training engine could not start (${err instanceof Error ? err.message : String(err)}); trained through tfjs`);
+    return new TfjsStepper(net, vars, options, B);
+  }
   if (engine.fallback) notes.push(engine.fallback);
   return engine;
 }
