@@ -10,7 +10,7 @@
 // JavaScript loop with Math.exp and Math.log1p took a sixth of each training step).
 
 import { ADAM } from './optimizer.js';
-import { Body, F32, I32, moduleBytes, V128 } from './wasm-emit.js';
+import { Body, F32, I32, moduleBytes, V128 } from '../wasm-emit.js';
 
 /** Largest memory the module accepts, in 64 KiB pages (1 GiB). */
 export const MAX_PAGES = 16384;

@@ -1,4 +1,4 @@
-// A minimal WebAssembly binary emitter: just what the training kernels (kernels.ts) need. Emitting the bytes
+// A minimal WebAssembly binary emitter for the SIMD kernels (autoencoder/kernels.ts). Emitting the bytes
 // here keeps the build free of toolchains and downloads; WebAssembly.validate and the kernels' tests check them.
 
 export const I32 = 0x7f;
