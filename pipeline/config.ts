@@ -67,7 +67,7 @@ export const CONFIG_SCHEMA = {
   seed: { type: 'int', default: 42, min: 0, max: 4294967295, group: 'run', doc: 'random seed: the same seed and backend give the same run' },
   runsDir: { type: 'string', default: './runs', group: 'run', doc: 'directory that holds the runs' },
   name: { type: 'string', default: null, nullable: true, group: 'run', doc: 'run name (default: the dataset name)' },
-  backend: { type: 'enum', default: 'auto', values: ['auto', 'tensorflow', 'wasm', 'cpu'], group: 'run', doc: 'TensorFlow.js backend; auto: tfjs-node when installed, else wasm, else cpu' },
+  backend: { type: 'enum', default: 'auto', values: ['auto', 'tensorflow', 'wasm', 'cpu'], group: 'run', doc: 'TensorFlow.js backend (models, inference; training too with tensorflow, else latentmap\'s own wasm engine trains); auto: tfjs-node when installed, else wasm, else cpu' },
 } as const satisfies Record<keyof RunConfig, FieldSpec>;
 
 export type ConfigKey = keyof RunConfig;
