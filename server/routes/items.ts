@@ -2,11 +2,12 @@
 // by the run's model), and for image
 // datasets its picture (image.png) and the picture decoded from its code by the run's model (reconstruction.png).
 // :index is the row's `index` value in points.arrow (its position in the input).
-import type { Table } from 'apache-arrow';
+import { DataType, Precision, type Float, type Table } from 'apache-arrow';
 import { Router, type Request } from 'express';
 import { rowToPng } from '../../pipeline/image.js';
 import type { RunManifest } from '../../pipeline/types.js';
 import { cachedBody, sendCached, sendFresh } from '../cached-body.js';
+import { shortestFloat32 } from '../points-json.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
@@ -18,7 +19,8 @@ export function rowObject(table: Table, pos: number): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const field of table.schema.fields) {
     const v: unknown = table.getChild(field.name)!.get(pos);
-    row[field.name] = typeof v === 'bigint' ? Number(v) : v;
+    const single = DataType.isFloat(field.type) && (field.type as Float).precision === Precision.SINGLE;
+    row[field.name] = typeof v === 'bigint' ? Number(v) : single && typeof v === 'number' ? shortestFloat32(v) : v;
   }
   return row;
 }
@@ -71,7 +73,8 @@ export function itemsRoutes(ctx: ServerContext): Router {
     try {
       const data = await ctx.cache.data(id);
       const p = data.lookup.positionOf(index);
-      if (p >= 0) values = Array.from(rowValues(data, p));
+      // float32 values in the fewest digits that read back the same (4.6, not 4.599999904632568)
+      if (p >= 0) values = Array.from(rowValues(data, p), shortestFloat32);
     } catch (err) {
       if (!(err instanceof HttpError && err.status === 404)) throw err;
     }
@@ -80,7 +83,7 @@ export function itemsRoutes(ctx: ServerContext): Router {
     if (values && manifest.config?.reducer !== 'none') {
       try {
         const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values: Float32Array.from(values) });
-        reconstruction = Array.from(rec.values, (v) => (Number.isFinite(v) ? v : 0));
+        reconstruction = Array.from(rec.values, (v) => (Number.isFinite(v) ? shortestFloat32(v) : 0));
       } catch (err) {
         ctx.log(`reconstruction of ${id}/${index} failed: ${(err as Error).message}`);
       }

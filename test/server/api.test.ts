@@ -21,7 +21,7 @@ let gappy: FixtureRun;
 beforeAll(async () => {
   runsDir = await tempRunsDir();
   plain = await writeFixtureRun(runsDir.dir, { id: 'plain-run', rows: 300, codeSize: 5, seed: 3, createdAt: '2026-01-01T00:00:00.000Z' });
-  images = await writeFixtureRun(runsDir.dir, { id: 'image_run', rows: 40, image: { width: 5, height: 4, channels: 1 }, seed: 4, createdAt: '2026-01-02T00:00:00.000Z' });
+  images = await writeFixtureRun(runsDir.dir, { id: 'image_run', rows: 40, image: { width: 16, height: 12, channels: 1 }, seed: 4, createdAt: '2026-01-02T00:00:00.000Z' });
   // Rows 0..49 with every third input row dropped: indexes are not positions.
   const index = Int32Array.from({ length: 50 }, (_, i) => Math.floor(i / 2) * 3 + (i % 2));
   gappy = await writeFixtureRun(runsDir.dir, { id: 'gappy', rows: 50, index, seed: 5, createdAt: '2026-01-03T00:00:00.000Z' });
@@ -161,8 +161,11 @@ describe('items', () => {
     expect(item.index).toBe(42);
     expect(item.point).toMatchObject({ index: 42, label: plain.labels[42], name: 'row 42' });
     expect(item.features).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
-    expect(item.values).toEqual(Array.from(plain.data.subarray(42 * 6, 43 * 6)));
-    expect(item.reconstruction).toEqual(item.values.map((v: number) => Math.fround(1 - v)));
+    // float32 values in the fewest digits that read back to the same float32
+    const stored = Array.from(plain.data.subarray(42 * 6, 43 * 6));
+    expect(item.values.map(Math.fround)).toEqual(stored);
+    expect(item.reconstruction.map(Math.fround)).toEqual(stored.map((v) => Math.fround(1 - v)));
+    for (const v of [...item.values, ...item.reconstruction]) expect(String(v).replace(/^-|e.*$/g, '').replace('.', '').replace(/^0+/, '').length).toBeLessThanOrEqual(9);
     expect(item.image).toBeNull();
     expect(item.imageUrl).toBeNull();
   });
@@ -173,7 +176,7 @@ describe('items', () => {
     const r = await request(base, '/api/runs/gappy/items/4');
     expect(r.status).toBe(200);
     expect(r.json().point.name).toBe('row 4');
-    expect(r.json().values).toEqual(Array.from(gappy.data.subarray(3 * 6, 4 * 6)));
+    expect(r.json().values.map(Math.fround)).toEqual(Array.from(gappy.data.subarray(3 * 6, 4 * 6)));
   });
 
   it('draws an image row as a PNG of the dataset’s shape, optionally enlarged', async () => {
@@ -181,11 +184,11 @@ describe('items', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('image/png');
     const png = PNG.sync.read(r.body);
-    expect([png.width, png.height]).toEqual([5, 4]);
-    // Pixel (x=2, y=1) is value 1*5+2 of row 7, in [0, 1] → * 255.
-    expect(png.data[(1 * 5 + 2) * 4]).toBe(Math.round(images.data[7 * 20 + 7]! * 255));
+    expect([png.width, png.height]).toEqual([16, 12]);
+    // Pixel (x=2, y=1) is value 1*16+2 of row 7, in [0, 1] → * 255.
+    expect(png.data[(1 * 16 + 2) * 4]).toBe(Math.round(images.data[7 * 192 + 18]! * 255));
     const big = PNG.sync.read((await request(base, '/api/runs/image_run/items/7/image.png?scale=3')).body);
-    expect([big.width, big.height]).toEqual([15, 12]);
+    expect([big.width, big.height]).toEqual([48, 36]);
     const item = (await request(base, '/api/runs/image_run/items/7')).json();
     expect(item.imageUrl).toBe('/api/runs/image_run/items/7/image.png');
     expect(item.reconstructionUrl).toBe('/api/runs/image_run/items/7/reconstruction.png');
@@ -196,8 +199,8 @@ describe('items', () => {
     expect(r.status, r.text).toBe(200);
     expect(r.headers['content-type']).toBe('image/png');
     const png = PNG.sync.read(r.body);
-    expect([png.width, png.height]).toEqual([10, 8]);
-    expect(png.data[0]).toBe(Math.round((1 - images.data[7 * 20]!) * 255));
+    expect([png.width, png.height]).toEqual([32, 24]);
+    expect(png.data[0]).toBe(Math.round((1 - images.data[7 * 192]!) * 255));
   });
 
   it('has no image for a non-image dataset', async () => {
