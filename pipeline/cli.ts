@@ -380,7 +380,7 @@ const sampleCommand: CommandSpec = {
 
 const pruneCommand: CommandSpec = {
   name: 'prune',
-  summary: 'delete old runs, keeping the newest N (of one --name, or of every name separately)',
+  summary: 'delete old runs, keeping the newest N (of one --name, or of every name separately), and the server\'s records of failed or cancelled jobs beyond the newest N',
   usage: 'latentmap prune --keep N [--name NAME] [--runs-dir ./runs] [--dry-run]',
   flags: {
     keep: 'how many of the newest runs to keep per name',
@@ -394,7 +394,10 @@ const pruneCommand: CommandSpec = {
     if (keep === null) throw new InputError('--keep is required (how many runs to keep per name)', { field: 'keep' });
     const r = await pruneRuns({ runsDir: args.values.get('runs-dir') ?? './runs', keep, name: args.values.get('name') ?? null, dryRun: args.bools.has('dry-run') });
     if (args.bools.has('json')) io.out(`${JSON.stringify(r)}\n`);
-    else io.out(`${args.bools.has('dry-run') ? 'would delete' : 'deleted'} ${r.deleted.length} run(s), kept ${r.kept.length}${r.deleted.length ? `:\n${r.deleted.join('\n')}` : ''}\n`);
+    else {
+      const records = r.jobRecords.length ? ` and ${r.jobRecords.length} record(s) of failed or cancelled jobs` : '';
+      io.out(`${args.bools.has('dry-run') ? 'would delete' : 'deleted'} ${r.deleted.length} run(s)${records}, kept ${r.kept.length}${r.deleted.length ? `:\n${r.deleted.join('\n')}` : ''}\n`);
+    }
     return 0;
   },
 };

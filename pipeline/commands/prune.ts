@@ -1,5 +1,5 @@
 // `latentmap prune --keep N [--name NAME]`: caps disk use by deleting the oldest runs of each name.
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { RunStore } from '../runs/store.js';
 
@@ -17,6 +17,11 @@ export interface PruneResult {
   kept: string[];
   /** Hidden temporary directories of dead writers that were removed too. */
   stale: string[];
+  /**
+   * Ids of the server's records of failed or cancelled jobs (runs/.jobs/<id>.json; such jobs left no run)
+   * deleted beyond the newest `keep` of each name. Queued and running jobs' records are never touched.
+   */
+  jobRecords: string[];
 }
 
 export async function pruneRuns(opts: PruneOptions): Promise<PruneResult> {
@@ -42,5 +47,38 @@ export async function pruneRuns(opts: PruneOptions): Promise<PruneResult> {
     deleted.push(id);
   }
   const kept = runs.map((r) => r.id).filter((id) => !doomed.has(id));
-  return { deleted, kept, stale };
+  const jobRecords = await pruneJobRecords(path.join(store.dir, '.jobs'), new Set(runs.map((r) => r.id)), opts);
+  return { deleted, kept, stale, jobRecords };
+}
+
+/** The failed and cancelled job records beyond the newest opts.keep per name (deleted unless a dry run). */
+async function pruneJobRecords(jobsDir: string, runIds: Set<string>, opts: PruneOptions): Promise<string[]> {
+  let files: string[];
+  try {
+    files = (await readdir(jobsDir)).filter((f) => f.endsWith('.json'));
+  } catch {
+    return []; // no server ever ran here
+  }
+  const byName = new Map<string, { id: string; at: string }[]>();
+  for (const file of files) {
+    let job: { id?: unknown; name?: unknown; status?: unknown; createdAt?: unknown; finishedAt?: unknown };
+    try {
+      job = JSON.parse(await readFile(path.join(jobsDir, file), 'utf8'));
+    } catch {
+      continue; // being written, or not ours: leave it
+    }
+    const id = file.slice(0, -'.json'.length);
+    if ((job.status !== 'failed' && job.status !== 'cancelled') || runIds.has(id)) continue;
+    const name = typeof job.name === 'string' ? job.name : '';
+    if (opts.name !== null && name !== opts.name) continue;
+    const at = String(job.finishedAt ?? job.createdAt ?? '');
+    byName.set(name, [...(byName.get(name) ?? []), { id, at }]);
+  }
+  const doomed: string[] = [];
+  for (const jobs of byName.values()) {
+    jobs.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+    for (const j of jobs.slice(opts.keep)) doomed.push(j.id);
+  }
+  if (!opts.dryRun) for (const id of doomed) await rm(path.join(jobsDir, `${id}.json`), { force: true });
+  return doomed.sort();
 }

@@ -42,6 +42,26 @@ describe('prune', () => {
     expect(await readdir(path.join(dir, '.jobs'))).toEqual(['a3.json']);
   });
 
+  it('removes the records of failed and cancelled jobs beyond the newest N per name, never queued or running ones', async () => {
+    await addRun('a1', 'alpha', 1);
+    await mkdir(path.join(dir, '.jobs'));
+    const job = (id: string, name: string, status: string, day: number) =>
+      writeFile(path.join(dir, '.jobs', `${id}.json`), JSON.stringify({ id, name, status, createdAt: new Date(Date.UTC(2026, 0, day)).toISOString(), finishedAt: null }));
+    await job('f1', 'alpha', 'failed', 1);
+    await job('f2', 'alpha', 'cancelled', 2);
+    await job('f3', 'alpha', 'failed', 3);
+    await job('q1', 'alpha', 'queued', 1);
+    await job('r1', 'alpha', 'running', 1);
+    await job('g1', 'beta', 'failed', 1);
+    await writeFile(path.join(dir, '.jobs', 'a1.json'), JSON.stringify({ id: 'a1', name: 'alpha', status: 'complete' }));
+    const dry = await pruneRuns({ runsDir: dir, keep: 1, name: null, dryRun: true });
+    expect(dry.jobRecords).toEqual(['f1', 'f2']);
+    expect(await readdir(path.join(dir, '.jobs'))).toHaveLength(7);
+    const r = await pruneRuns({ runsDir: dir, keep: 1, name: null, dryRun: false });
+    expect(r.jobRecords).toEqual(['f1', 'f2']);
+    expect((await readdir(path.join(dir, '.jobs'))).sort()).toEqual(['a1.json', 'f3.json', 'g1.json', 'q1.json', 'r1.json']);
+  });
+
   it('prunes only the named runs when --name is given, and a dry run deletes nothing', async () => {
     for (let d = 1; d <= 3; d++) await addRun(`a${d}`, 'alpha', d);
     for (let d = 1; d <= 3; d++) await addRun(`b${d}`, 'beta', d);
