@@ -98,10 +98,21 @@ export interface FunctionDef {
   body: Body;
 }
 
-/** A module that imports env.memory (shared, 1 page up to maxPages) and exports the functions. */
-export function moduleBytes(functions: FunctionDef[], maxPages: number): Uint8Array<ArrayBuffer> {
+export interface MemoryImport {
+  /** Import name under "env" (default "memory"). */
+  name?: string;
+  /** A shared memory (threads; needs maxPages) or a plain one (default true). */
+  shared?: boolean;
+  /** Largest size in 64 KiB pages (required when shared). */
+  maxPages?: number;
+}
+
+/** A module that imports one memory from "env" (by default a shared "memory" of 1 page up to maxPages) and exports the functions. */
+export function moduleBytes(functions: FunctionDef[], maxPages: number, memory: MemoryImport = {}): Uint8Array<ArrayBuffer> {
+  const shared = memory.shared ?? true;
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(memory.maxPages ?? maxPages)] : [0x00, ...uleb(1)];
   const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
-  const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(maxPages)];
+  const memoryImport = [...name('env'), ...name(memory.name ?? 'memory'), 0x02, ...limits];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
