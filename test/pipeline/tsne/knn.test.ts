@@ -24,6 +24,22 @@ describe('knn', () => {
     }
   });
 
+  it('exact search is exact for sizes that do not fill whole tiles or groups of four', () => {
+    for (const [n, d, k] of [[31, 3, 10], [130, 7, 5], [261, 50, 30]] as const) {
+      const { x } = blobs(n, d, 3, n);
+      const g = knnExact(x, k);
+      for (let i = 0; i < n; i++) expect(Array.from(g.indices.subarray(i * k, i * k + k))).toEqual(bruteForce(x.values, n, d, i, k));
+    }
+  });
+
+  it('exact search keeps the lower indices among equidistant rows (duplicates)', () => {
+    const values = new Float32Array(12 * 2);
+    for (let i = 6; i < 12; i++) values[2 * i] = 1; // rows 0-5 at (0, 0), rows 6-11 at (1, 0)
+    const g = knnExact({ rows: 12, cols: 2, values }, 7);
+    expect(Array.from(g.indices.subarray(0, 7))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(Array.from(g.indices.subarray(7 * 7, 8 * 7))).toEqual([6, 8, 9, 10, 11, 0, 1]);
+  });
+
   it('approximate search finds at least 95% of the true neighbours on clustered data', () => {
     const { x } = blobs(2000, 20, 10, 2);
     const k = 30;
