@@ -29,11 +29,15 @@ const EXACT_WORK_LIMIT = 1e9;
 
 /** The k nearest neighbours of every row of x (excluding the row itself), nearest first. */
 export function knn(x: Matrix, k: number, options: KnnOptions = {}): NeighborGraph {
+  return useApprox(x, k, options) ? knnApprox(x, k, options) : knnExact(x, k);
+}
+
+/** Whether knn uses the approximate method for these inputs (throws on an impossible k). */
+export function useApprox(x: Matrix, k: number, options: KnnOptions = {}): boolean {
   const n = x.rows;
   if (k < 1 || k > n - 1) throw new RangeError(`k must be in [1, ${n - 1}], got ${k}`);
   const method = options.method ?? 'auto';
-  const exact = method === 'exact' || (method === 'auto' && n * n * x.cols <= EXACT_WORK_LIMIT);
-  return exact ? knnExact(x, k) : knnApprox(x, k, options);
+  return !(method === 'exact' || (method === 'auto' && n * n * x.cols <= EXACT_WORK_LIMIT));
 }
 
 /** Bounded max-heap of (distance, index) pairs kept in sorted-on-demand arrays. */
@@ -368,12 +372,14 @@ export function knnQuery(reference: Matrix, queries: Matrix, k: number): Neighbo
 }
 
 /**
- * Per-row bounded max-heaps of (squared distance, index), flat, k per row; bound[i] is the worst kept
- * distance once row i holds k entries (Infinity before), so callers reject most offers with one
- * comparison. There is no duplicate check: the block join offers each pair once, and the forest's lists
- * only count links between blocks, where a repeat does no harm.
+ * Per-row bounded max-heaps of (squared distance, index), flat, k per row, ordered by (distance, index)
+ * so the kept set is the k smallest by that order whatever the order of the offers (two threads may
+ * share the work). bound[i] is the worst kept distance once row i holds k entries (Infinity before), so
+ * callers reject most offers with one comparison (d <= bound). There is no duplicate check: the block join
+ * offers each pair once, and the forest's lists only count links between blocks, where a repeat does no
+ * harm. The arrays may live in shared memory (the helper thread's heaps).
  */
-class Heaps {
+export class Heaps {
   readonly dist: Float32Array;
   readonly idx: Int32Array;
   readonly size: Int32Array;
@@ -381,10 +387,11 @@ class Heaps {
   constructor(
     readonly n: number,
     readonly k: number,
+    shared?: { dist: SharedArrayBuffer; idx: SharedArrayBuffer; size: SharedArrayBuffer },
   ) {
-    this.dist = new Float32Array(n * k);
-    this.idx = new Int32Array(n * k);
-    this.size = new Int32Array(n);
+    this.dist = shared ? new Float32Array(shared.dist) : new Float32Array(n * k);
+    this.idx = shared ? new Int32Array(shared.idx) : new Int32Array(n * k);
+    this.size = shared ? new Int32Array(shared.size) : new Int32Array(n);
     this.bound = new Float64Array(n).fill(Infinity);
   }
   reset(): void {
@@ -400,8 +407,9 @@ class Heaps {
       size[i] = s + 1;
       while (c > 0) {
         const p = (c - 1) >> 1;
-        if (dist[o + p]! >= d) break;
-        dist[o + c] = dist[o + p]!;
+        const pd = dist[o + p]!;
+        if (pd > d || (pd === d && idx[o + p]! > j)) break;
+        dist[o + c] = pd;
         idx[o + c] = idx[o + p]!;
         c = p;
       }
@@ -410,15 +418,22 @@ class Heaps {
       if (s + 1 === k) this.bound[i] = dist[o]!;
       return;
     }
-    if (d >= dist[o]!) return;
+    const rd = dist[o]!;
+    if (d > rd || (d === rd && j > idx[o]!)) return;
     let c = 0;
     for (;;) {
       const l = 2 * c + 1;
       if (l >= k) break;
       const r = l + 1;
-      const m = r < k && dist[o + r]! > dist[o + l]! ? r : l;
-      if (dist[o + m]! <= d) break;
-      dist[o + c] = dist[o + m]!;
+      let m = l;
+      if (r < k) {
+        const dl = dist[o + l]!;
+        const dr = dist[o + r]!;
+        if (dr > dl || (dr === dl && idx[o + r]! > idx[o + l]!)) m = r;
+      }
+      const md = dist[o + m]!;
+      if (md < d || (md === d && idx[o + m]! < j)) break;
+      dist[o + c] = md;
       idx[o + c] = idx[o + m]!;
       c = m;
     }
@@ -438,27 +453,57 @@ class Heaps {
  * through the SIMD kernel in float32 (relative error ~1e-6), which is where the time goes.
  */
 export function knnApprox(x: Matrix, k: number, options: KnnOptions = {}): NeighborGraph {
+  const prepared = prepareApprox(x, k, options);
+  let next = 0;
+  blockJoin(prepared.space, prepared.heaps, prepared.starts, prepared.pairs, () => next++);
+  return finishApprox(prepared);
+}
+
+/** The approximate search up to the block join: renumbered rows, the kernel, the pairs of blocks to search. */
+export interface PreparedApprox {
+  n: number;
+  k: number;
+  /** Rows renumbered: xp row i is x row perm[i]. */
+  xp: Matrix;
+  perm: Int32Array;
+  /** Block b is rows starts[b] .. starts[b + 1] - 1 of xp. */
+  starts: Int32Array;
+  pairs: Int32Array;
+  space: DistanceSpace;
+  /** Empty heaps for the block join. */
+  heaps: Heaps;
+}
+
+export function prepareApprox(x: Matrix, k: number, options: KnnOptions = {}): PreparedApprox {
   const n = x.rows;
   const seed = options.seed ?? 0;
   const trees = Math.max(1, options.trees ?? 2);
-  const leafSize = Math.min(4096, Math.max(options.leafSize ?? defaultLeafSize(k), k + 1));
+  const leafSize = approxLeafSize(k, options);
   const minLinks = Math.max(1, options.minLinks ?? 8);
-
   const { perm, starts } = localityOrder(x, leafSize, seed);
   const xp = permuteRows(x, perm);
-  const space = distanceSpace(xp, leafSize + 8, leafSize * leafSize);
+  const space = distanceSpace(xp, leafSize);
   const heaps = new Heaps(n, k);
   forest(xp, space, trees, leafSize, createRandom(seed), heaps);
   const pairs = linkedBlocks(heaps, starts, minLinks);
   heaps.reset();
-  blockJoin(space, heaps, starts, pairs);
-  // A row lacks neighbours only when its block is smaller than k + 1 and no linked block fills it: brute force.
+  return { n, k, xp, perm, starts, pairs, space, heaps };
+}
+
+/** The graph from the block join's heaps (rows short of k neighbours filled by brute force). */
+export function finishApprox(p: PreparedApprox): NeighborGraph {
+  const { n, k, xp, heaps, perm } = p;
+  // A row lacks neighbours only when its block is smaller than k + 1 and no linked block fills it.
   for (let i = 0; i < n; i++) {
     if (heaps.size[i]! === k) continue;
     const have = new Set(heaps.idx.subarray(i * k, i * k + heaps.size[i]!));
     for (let j = 0; j < n; j++) if (j !== i && !have.has(j)) heaps.push(i, sqDist(xp.values, i, j, xp.cols), j);
   }
   return sortRows(n, k, heaps.dist, heaps.idx, heaps.size, perm, perm, true);
+}
+
+export function approxLeafSize(k: number, options: KnnOptions): number {
+  return Math.min(4096, Math.max(options.leafSize ?? defaultLeafSize(k), k + 1));
 }
 
 function defaultLeafSize(k: number): number {
@@ -486,16 +531,19 @@ function forest(x: Matrix, space: DistanceSpace, trees: number, leafSize: number
         for (let b = a + 1; b < size; b++) {
           const d = out[row + b]!;
           const j = leaf[b]!;
-          if (d < bound[i]!) heaps.push(i, d, j);
-          if (d < bound[j]!) heaps.push(j, d, i);
+          if (d <= bound[i]!) heaps.push(i, d, j);
+          if (d <= bound[j]!) heaps.push(j, d, i);
         }
       }
     });
   }
 }
 
-/** The pairs of distinct blocks joined by at least minLinks list entries, as keys bi * blocks + bj (bi < bj), most-linked first. */
-function linkedBlocks(heaps: Heaps, starts: Int32Array, minLinks: number): number[] {
+/**
+ * The block pairs to search, as keys bi * blocks + bj: every block with itself, then the pairs of
+ * distinct blocks (bi < bj) joined by at least minLinks list entries, most-linked first.
+ */
+function linkedBlocks(heaps: Heaps, starts: Int32Array, minLinks: number): Int32Array {
   const { n, k, idx, size } = heaps;
   const nb = starts.length - 1;
   const blockOf = new Int32Array(n);
@@ -513,11 +561,21 @@ function linkedBlocks(heaps: Heaps, starts: Int32Array, minLinks: number): numbe
   const pairs: [number, number][] = [];
   for (const [key, c] of counts) if (c >= minLinks) pairs.push([key, c]);
   pairs.sort((p, q) => q[1] - p[1] || p[0] - q[0]);
-  return pairs.map((p) => p[0]);
+  const keys = new Int32Array(nb + pairs.length);
+  for (let b = 0; b < nb; b++) keys[b] = b * nb + b;
+  for (let p = 0; p < pairs.length; p++) keys[nb + p] = pairs[p]![0];
+  return keys;
 }
 
-/** Exact search of every block against itself, then of the given block pairs, each pair of rows offered once. */
-function blockJoin(space: DistanceSpace, heaps: Heaps, starts: Int32Array, pairs: ArrayLike<number>): void {
+/** Blocks joined per claim of the shared work counter (knnParallel). */
+export const PAIRS_PER_CHUNK = 16;
+
+/**
+ * Exact search of the block pairs listed in `pairs` (keys bi * blocks + bj; bi === bj: a block against
+ * itself), each pair of rows offered once, in chunks of PAIRS_PER_CHUNK taken from claim() until it
+ * returns a chunk past the end.
+ */
+export function blockJoin(space: DistanceSpace, heaps: Heaps, starts: Int32Array, pairs: Int32Array, claim: () => number): void {
   const { bound } = heaps;
   const nb = starts.length - 1;
   const out = space.out;
@@ -534,16 +592,19 @@ function blockJoin(space: DistanceSpace, heaps: Heaps, starts: Int32Array, pairs
       let bi2 = bound[i]!;
       for (let b = tri ? a + 1 : 0; b < nbj; b++) {
         const d = out[row + b]!;
-        if (d < bi2) {
+        if (d <= bi2) {
           heaps.push(i, d, b0 + b);
           bi2 = bound[i]!;
         }
-        if (d < bound[b0 + b]!) heaps.push(b0 + b, d, i);
+        if (d <= bound[b0 + b]!) heaps.push(b0 + b, d, i);
       }
     }
   };
-  for (let b = 0; b < nb; b++) join(b, b);
-  for (let p = 0; p < pairs.length; p++) join(Math.floor(pairs[p]! / nb), pairs[p]! % nb);
+  const chunks = Math.ceil(pairs.length / PAIRS_PER_CHUNK);
+  for (let c = claim(); c < chunks; c = claim()) {
+    const end = Math.min(pairs.length, (c + 1) * PAIRS_PER_CHUNK);
+    for (let p = c * PAIRS_PER_CHUNK; p < end; p++) join(Math.floor(pairs[p]! / nb), pairs[p]! % nb);
+  }
 }
 
 /**
@@ -551,14 +612,16 @@ function blockJoin(space: DistanceSpace, heaps: Heaps, starts: Int32Array, pairs
  * an approximate search), or plain JavaScript without WebAssembly SIMD. measure(a, na, b, nb, tri)
  * fills out[r * nb + c] for r < na, c < nb (only c > r when tri).
  */
-interface DistanceSpace {
+export interface DistanceSpace {
   out: Float64Array;
   measure(a: Int32Array, na: number, b: Int32Array, nb: number, tri: boolean): void;
   /** The same for the contiguous rows a0 .. a0 + na - 1 and b0 .. b0 + nb - 1. */
   rows(a0: number, na: number, b0: number, nb: number, tri: boolean): void;
 }
 
-function distanceSpace(x: Matrix, maxList: number, maxOut: number): DistanceSpace {
+export function distanceSpace(x: Matrix, leafSize: number): DistanceSpace {
+  const maxList = leafSize + 8;
+  const maxOut = leafSize * leafSize;
   const { rows: n, cols } = x;
   const loaded = loadRows(x, 'f32', n + 4);
   if (!loaded) {

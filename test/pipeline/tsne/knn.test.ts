@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { knn, knnApprox, knnExact, knnQuery } from '../../../pipeline/tsne/knn.js';
+import { knnParallel } from '../../../pipeline/tsne/knn-parallel.js';
 import { blobs } from './fixtures.js';
 
 function bruteForce(values: Float32Array, n: number, d: number, i: number, k: number): number[] {
@@ -75,6 +76,14 @@ describe('knn', () => {
     const a = knn(x, 10, { method: 'approx', seed: 9 });
     const b = knn(x, 10, { method: 'approx', seed: 9 });
     expect(a.indices).toEqual(b.indices);
+  });
+
+  it('the two-thread search returns the same graph as the one-thread search', () => {
+    const { x } = blobs(3000, 10, 12, 6);
+    const one = knnApprox(x, 12, { seed: 4, leafSize: 64 });
+    const two = knnParallel(x, 12, { method: 'approx', seed: 4, leafSize: 64, helperMinRows: 0, waitForHelper: true });
+    expect(two.indices).toEqual(one.indices);
+    expect(two.distances).toEqual(one.distances);
   });
 
   it('handles duplicate rows (distance zero) without losing rows', () => {
