@@ -540,14 +540,15 @@ function forest(x: Matrix, space: DistanceSpace, trees: number, leafSize: number
 }
 
 /**
- * The block pairs to search, as keys bi * blocks + bj: every block with itself, then the pairs of
- * distinct blocks (bi < bj) joined by at least minLinks list entries, most-linked first.
+ * The block pairs to search, as (bi, bj) in consecutive entries: every block with itself, then the
+ * pairs of distinct blocks (bi < bj) joined by at least minLinks list entries, most-linked first.
  */
 function linkedBlocks(heaps: Heaps, starts: Int32Array, minLinks: number): Int32Array {
   const { n, k, idx, size } = heaps;
   const nb = starts.length - 1;
   const blockOf = new Int32Array(n);
   for (let b = 0; b < nb; b++) blockOf.fill(b, starts[b]!, starts[b + 1]!);
+  // keys bi * nb + bj are exact in a double for any n this search can hold in memory
   const counts = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     const bi = blockOf[i]!;
@@ -558,26 +559,29 @@ function linkedBlocks(heaps: Heaps, starts: Int32Array, minLinks: number): Int32
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   }
-  const pairs: [number, number][] = [];
-  for (const [key, c] of counts) if (c >= minLinks) pairs.push([key, c]);
-  pairs.sort((p, q) => q[1] - p[1] || p[0] - q[0]);
-  const keys = new Int32Array(nb + pairs.length);
-  for (let b = 0; b < nb; b++) keys[b] = b * nb + b;
-  for (let p = 0; p < pairs.length; p++) keys[nb + p] = pairs[p]![0];
-  return keys;
+  const linked: [number, number][] = [];
+  for (const [key, c] of counts) if (c >= minLinks) linked.push([key, c]);
+  linked.sort((p, q) => q[1] - p[1] || p[0] - q[0]);
+  const pairs = new Int32Array(2 * (nb + linked.length));
+  for (let b = 0; b < nb; b++) pairs[2 * b] = pairs[2 * b + 1] = b;
+  for (let p = 0; p < linked.length; p++) {
+    const key = linked[p]![0];
+    pairs[2 * (nb + p)] = Math.floor(key / nb);
+    pairs[2 * (nb + p) + 1] = key % nb;
+  }
+  return pairs;
 }
 
 /** Blocks joined per claim of the shared work counter (knnParallel). */
 export const PAIRS_PER_CHUNK = 16;
 
 /**
- * Exact search of the block pairs listed in `pairs` (keys bi * blocks + bj; bi === bj: a block against
- * itself), each pair of rows offered once, in chunks of PAIRS_PER_CHUNK taken from claim() until it
+ * Exact search of the block pairs listed in `pairs` ((bi, bj) in consecutive entries; bi === bj: a block
+ * against itself), each pair of rows offered once, in chunks of PAIRS_PER_CHUNK taken from claim() until it
  * returns a chunk past the end.
  */
 export function blockJoin(space: DistanceSpace, heaps: Heaps, starts: Int32Array, pairs: Int32Array, claim: () => number): void {
   const { bound } = heaps;
-  const nb = starts.length - 1;
   const out = space.out;
   const join = (bi: number, bj: number): void => {
     const a0 = starts[bi]!;
@@ -600,10 +604,11 @@ export function blockJoin(space: DistanceSpace, heaps: Heaps, starts: Int32Array
       }
     }
   };
-  const chunks = Math.ceil(pairs.length / PAIRS_PER_CHUNK);
+  const count = pairs.length >> 1;
+  const chunks = Math.ceil(count / PAIRS_PER_CHUNK);
   for (let c = claim(); c < chunks; c = claim()) {
-    const end = Math.min(pairs.length, (c + 1) * PAIRS_PER_CHUNK);
-    for (let p = c * PAIRS_PER_CHUNK; p < end; p++) join(Math.floor(pairs[p]! / nb), pairs[p]! % nb);
+    const end = Math.min(count, (c + 1) * PAIRS_PER_CHUNK);
+    for (let p = c * PAIRS_PER_CHUNK; p < end; p++) join(pairs[2 * p]!, pairs[2 * p + 1]!);
   }
 }
 
