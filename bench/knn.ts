@@ -2,7 +2,8 @@
 //
 // Neighbour search of the t-SNE stage on Fashion-MNIST (Debian's dataset-fashion-mnist), first 50
 // principal components as bench/tsne.ts makes them, k = 90 (perplexity 30). For each size: seconds and
-// recall@k against knnExact of the approximate search and of `knn` with its default method; with
+// recall@k against knnExact of knnExact (up to 20,000 rows), `knn` with its default method, knnApprox
+// and knnParallel (two threads from 20,000 rows; the same graph as knnApprox); with
 // --baseline, the same for an older knn.ts (e.g. `git show <rev>:pipeline/tsne/knn.ts`), run back to back
 // in this process so load from other work on the machine affects both alike. CPU seconds (of this
 // process, all its threads) are printed beside wall seconds: on a shared machine they vary less. The 50 PCs and the exact
@@ -16,6 +17,7 @@ import type { Matrix, NeighborGraph } from '../pipeline/types.js';
 import { loadDataset } from '../pipeline/load/index.js';
 import { fitPca, pcaTransform } from '../pipeline/reduce/pca.js';
 import * as current from '../pipeline/tsne/knn.js';
+import { knnParallel } from '../pipeline/tsne/knn-parallel.js';
 
 const args = process.argv.slice(2);
 const value = (name: string, def: string) => {
@@ -71,8 +73,11 @@ async function main(): Promise<void> {
       if (n <= 20000) runs.push(['baseline knnExact', () => base.knnExact(x, k)]);
       runs.push(['baseline knnApprox', () => base.knnApprox(x, k, { seed: 42 })]);
     }
-    runs.push(['knn (default method)', () => current.knn(x, k, { seed: 42 })]);
+    if (n <= 20000) runs.push(['knnExact', () => current.knnExact(x, k)]);
+    const auto = current.useApprox(x, k, {}) ? 'approx' : 'exact';
+    runs.push([`knn (auto: ${auto})`, () => current.knn(x, k, { seed: 42 })]);
     runs.push(['knnApprox', () => current.knnApprox(x, k, { seed: 42 })]);
+    runs.push(['knnParallel (2 threads)', () => knnParallel(x, k, { seed: 42 })]);
     for (let r = 0; r < repeat; r++) {
       for (const [name, run] of runs) {
         const t = performance.now();

@@ -8,7 +8,7 @@ import { createRandom, type Random } from '../random.js';
 import { createKernel, type DistanceKernel, type KernelPrecision } from './knn-kernel.js';
 
 export interface KnnOptions {
-  /** 'auto' (default): exact when n * n * cols is small (at most 1e9), approximate otherwise. */
+  /** 'auto' (default): exact when n * n * (cols + 16) is at most 1.5e9 (~4,800 rows at 50 columns), approximate otherwise. */
   method?: 'auto' | 'exact' | 'approx';
   /** Seed of the random projections (approximate method only). Default 0. */
   seed?: number;
@@ -21,11 +21,12 @@ export interface KnnOptions {
 }
 
 /**
- * Work of a brute-force search above which 'auto' switches to the approximate method: at 50 columns,
- * about 4,500 rows. At 10,000 x 50 the approximate search takes about half the exact one's time with
- * recall@90 0.998 (npm run bench:knn).
+ * Work of a brute-force search, n * n * (cols + 16) (the 16: the per-pair cost beside the distance
+ * itself), above which 'auto' switches to the approximate method: about 4,800 rows at 50 columns. At
+ * 10,000 x 50 the approximate search takes about half the exact one's time with recall@90 0.998
+ * (npm run bench:knn).
  */
-const EXACT_WORK_LIMIT = 1e9;
+const EXACT_WORK_LIMIT = 1.5e9;
 
 /** The k nearest neighbours of every row of x (excluding the row itself), nearest first. */
 export function knn(x: Matrix, k: number, options: KnnOptions = {}): NeighborGraph {
@@ -37,7 +38,7 @@ export function useApprox(x: Matrix, k: number, options: KnnOptions = {}): boole
   const n = x.rows;
   if (k < 1 || k > n - 1) throw new RangeError(`k must be in [1, ${n - 1}], got ${k}`);
   const method = options.method ?? 'auto';
-  return !(method === 'exact' || (method === 'auto' && n * n * x.cols <= EXACT_WORK_LIMIT));
+  return !(method === 'exact' || (method === 'auto' && n * n * (x.cols + 16) <= EXACT_WORK_LIMIT));
 }
 
 /** Bounded max-heap of (distance, index) pairs kept in sorted-on-demand arrays. */
