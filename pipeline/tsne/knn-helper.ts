@@ -17,7 +17,7 @@ if (data && data.kind === 'knn-helper' && port) {
     try {
       const xp = { rows: job.n, cols: job.cols, values: new Float32Array(job.values) };
       const space = distanceSpace(xp, job.leafSize);
-      const heaps = new Heaps(job.n, job.k, job.heaps);
+      const heaps = new Heaps(job.n, job.k, space.bound, job.heaps);
       blockJoin(space, heaps, new Int32Array(job.starts), new Int32Array(job.pairs), () => Atomics.add(ctrl, CTRL.next, 1));
     } catch {
       Atomics.store(ctrl, CTRL.error, 1);

@@ -20,6 +20,8 @@ export interface DistanceKernel {
   /** Byte stride of one row. */
   readonly stride: number;
   block(values: number, listA: number, na: number, listB: number, nb: number, out: number, tri: 0 | 1): void;
+  /** float32 kernels only: see candidatesBody. Returns the number of records written. */
+  candidates(values: number, listA: number, na: number, listB: number, nb: number, out: number, tri: 0 | 1, bounds: number): number;
 }
 
 const uleb = (v: number): number[] => {
@@ -130,15 +132,104 @@ function blockBody(precision: KernelPrecision): number[] {
   return [...uleb(body.length), ...body];
 }
 
+/**
+ * candidates32(values, stride, listA, na, listB, nb, out, tri, bounds) -> count: like block32, but
+ * instead of the whole block it writes only the pairs (a, b) with d <= bounds[listA[a]] or
+ * d <= bounds[listB[b]] (bounds: float32 per row), as records of 8 bytes: float32 d, int32 a << 16 | b.
+ * Requires na, nb < 65536.
+ */
+function candidatesBody(): number[] {
+  // params: 0 values, 1 stride, 2 listA, 3 na, 4 listB, 5 nb, 6 out, 7 tri, 8 bounds
+  // i32 locals: 9 a, 10 b, 11..14 ra0..ra3, 15 rb, 16 c, 17 outp
+  // f32 locals: 18..21 bA0..bA3, 22 bB, 23 s
+  // v128 locals: 24..27 acc0..acc3, 28 vb, 29 t
+  const zero = [...simd(0x0c), ...new Array(16).fill(0)];
+  const hsum32 = (acc: number): number[] => [
+    ...get(acc), ...simd(0x1f), 0, ...get(acc), ...simd(0x1f), 1, 0x92,
+    ...get(acc), ...simd(0x1f), 2, ...get(acc), ...simd(0x1f), 3, 0x92, 0x92,
+  ];
+  const listEntry = (list: number, index: number, offset: number) => [...get(list), ...get(index), ...i32c(4), ...mul, ...add, ...loadI32(offset)];
+  const rowPtr = (entry: number[]) => [...get(0), ...entry, ...get(1), ...mul, ...add];
+  const boundOf = (entry: number[]) => [...get(8), ...entry, ...i32c(4), ...mul, ...add, 0x2a, 2, 0];
+  const accumulate = (ra: number, acc: number) => [
+    ...get(acc),
+    ...get(ra), ...get(16), ...add, ...v128Load,
+    ...get(28), ...simd(0xe5), ...tee(29), ...get(29), ...simd(0xe6),
+    ...simd(0xe4), ...set(acc),
+  ];
+  const emit = (r: number) => [
+    ...hsum32(24 + r), ...set(23),
+    // valid: a + r < na and (tri == 0 or b > a + r)
+    ...get(9), ...i32c(r), ...add, ...get(3), ...ltU,
+    ...get(7), 0x45, ...get(10), ...get(9), ...i32c(r), ...add, 0x4b, 0x72,
+    0x71,
+    // passes a bound
+    ...get(23), ...get(18 + r), 0x5f, ...get(23), ...get(22), 0x5f, 0x72,
+    0x71,
+    0x04, 0x40, // if
+    ...get(17), ...get(23), 0x38, 2, 0,
+    ...get(17), ...get(9), ...i32c(r), ...add, ...i32c(16), 0x74, ...get(10), 0x72, 0x36, 2, 4,
+    ...get(17), ...i32c(8), ...add, ...set(17),
+    0x0b,
+  ];
+  const code: number[] = [
+    ...get(6), ...set(17),
+    ...i32c(0), ...set(9),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(9), ...get(3), ...geU, 0x0d, 1,
+    ...rowPtr(listEntry(2, 9, 0)), ...set(11),
+    ...rowPtr(listEntry(2, 9, 4)), ...set(12),
+    ...rowPtr(listEntry(2, 9, 8)), ...set(13),
+    ...rowPtr(listEntry(2, 9, 12)), ...set(14),
+    ...boundOf(listEntry(2, 9, 0)), ...set(18),
+    ...boundOf(listEntry(2, 9, 4)), ...set(19),
+    ...boundOf(listEntry(2, 9, 8)), ...set(20),
+    ...boundOf(listEntry(2, 9, 12)), ...set(21),
+    ...get(7), ...get(9), ...i32c(1), ...add, ...mul, ...set(10),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(10), ...get(5), ...geU, 0x0d, 1,
+    ...rowPtr(listEntry(4, 10, 0)), ...set(15),
+    ...boundOf(listEntry(4, 10, 0)), ...set(22),
+    ...zero, ...set(24), ...zero, ...set(25), ...zero, ...set(26), ...zero, ...set(27),
+    ...i32c(0), ...set(16),
+    0x03, 0x40,
+    ...get(15), ...get(16), ...add, ...v128Load, ...set(28),
+    ...accumulate(11, 24), ...accumulate(12, 25), ...accumulate(13, 26), ...accumulate(14, 27),
+    ...get(16), ...i32c(16), ...add, ...tee(16), ...get(1), ...ltU, 0x0d, 0,
+    0x0b,
+    ...emit(0), ...emit(1), ...emit(2), ...emit(3),
+    ...get(10), ...i32c(1), ...add, ...set(10),
+    0x0c, 0,
+    0x0b, 0x0b,
+    ...get(9), ...i32c(4), ...add, ...set(9),
+    0x0c, 0,
+    0x0b, 0x0b,
+    // count = (outp - out) / 8
+    ...get(17), ...get(6), 0x6b, ...i32c(3), 0x76,
+    0x0b,
+  ];
+  const locals = vec([
+    [...uleb(9), I32],
+    [...uleb(6), 0x7d],
+    [...uleb(6), V128],
+  ]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const type = section(1, vec([[0x60, ...vec(new Array(8).fill([I32])), ...vec([])]]));
+  const type = section(1, vec([
+    [0x60, ...vec(new Array(8).fill([I32])), ...vec([])],
+    [0x60, ...vec(new Array(9).fill([I32])), ...vec([[I32]])],
+  ]));
   const imports = section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, ...uleb(1)]]));
-  const funcs = section(3, vec([[0], [0]]));
+  const funcs = section(3, vec([[0], [0], [1]]));
   const exports = section(7, vec([
     [...name('block64'), 0x00, 0],
     [...name('block32'), 0x00, 1],
+    [...name('candidates32'), 0x00, 2],
   ]));
-  const code = section(10, [...uleb(2), ...blockBody('f64'), ...blockBody('f32')]);
+  const code = section(10, [...uleb(3), ...blockBody('f64'), ...blockBody('f32'), ...candidatesBody()]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exports, ...code]);
 }
 
@@ -168,10 +259,15 @@ export function createKernel(precision: KernelPrecision, cols: number, bytes: nu
   const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const instance = new WebAssembly.Instance(mod, { env: { mem: memory } });
   const fn = instance.exports[precision === 'f64' ? 'block64' : 'block32'] as (...args: number[]) => void;
+  const cand = instance.exports.candidates32 as (...args: number[]) => number;
   return {
     precision,
     memory,
     stride,
     block: (values, listA, na, listB, nb, out, tri) => fn(values, stride, listA, na, listB, nb, out, tri),
+    candidates: (values, listA, na, listB, nb, out, tri, bounds) => {
+      if (precision !== 'f32') throw new Error('candidates needs the float32 kernel');
+      return cand(values, stride, listA, na, listB, nb, out, tri, bounds);
+    },
   };
 }

@@ -384,16 +384,18 @@ export class Heaps {
   readonly dist: Float32Array;
   readonly idx: Int32Array;
   readonly size: Int32Array;
-  readonly bound: Float64Array;
+  readonly bound: Float32Array;
   constructor(
     readonly n: number,
     readonly k: number,
+    bound: Float32Array,
     shared?: { dist: SharedArrayBuffer; idx: SharedArrayBuffer; size: SharedArrayBuffer },
   ) {
     this.dist = shared ? new Float32Array(shared.dist) : new Float32Array(n * k);
     this.idx = shared ? new Int32Array(shared.idx) : new Int32Array(n * k);
     this.size = shared ? new Int32Array(shared.size) : new Int32Array(n);
-    this.bound = new Float64Array(n).fill(Infinity);
+    this.bound = bound;
+    this.bound.fill(Infinity);
   }
   reset(): void {
     this.size.fill(0);
@@ -484,7 +486,7 @@ export function prepareApprox(x: Matrix, k: number, options: KnnOptions = {}): P
   const { perm, starts } = localityOrder(x, leafSize, seed);
   const xp = permuteRows(x, perm);
   const space = distanceSpace(xp, leafSize);
-  const heaps = new Heaps(n, k);
+  const heaps = new Heaps(n, k, space.bound);
   forest(xp, space, trees, leafSize, createRandom(seed), heaps);
   const pairs = linkedBlocks(heaps, starts, minLinks);
   heaps.reset();
@@ -583,26 +585,20 @@ export const PAIRS_PER_CHUNK = 16;
  */
 export function blockJoin(space: DistanceSpace, heaps: Heaps, starts: Int32Array, pairs: Int32Array, claim: () => number): void {
   const { bound } = heaps;
-  const out = space.out;
+  const { candD, candCode } = space;
   const join = (bi: number, bj: number): void => {
     const a0 = starts[bi]!;
-    const na = starts[bi + 1]! - a0;
     const b0 = starts[bj]!;
-    const nbj = starts[bj + 1]! - b0;
-    const tri = bi === bj;
-    space.rows(a0, na, b0, nbj, tri);
-    for (let a = 0; a < na; a++) {
-      const i = a0 + a;
-      const row = a * nbj;
-      let bi2 = bound[i]!;
-      for (let b = tri ? a + 1 : 0; b < nbj; b++) {
-        const d = out[row + b]!;
-        if (d <= bi2) {
-          heaps.push(i, d, b0 + b);
-          bi2 = bound[i]!;
-        }
-        if (d <= bound[b0 + b]!) heaps.push(b0 + b, d, i);
-      }
+    // the kernel passes on only the pairs within the bound of either row (bounds as they were when it
+    // ran: they only tighten, so each is checked again here)
+    const count = space.candidates(a0, starts[bi + 1]! - a0, b0, starts[bj + 1]! - b0, bi === bj);
+    for (let t = 0; t < count; t++) {
+      const d = candD[2 * t]!;
+      const code = candCode[2 * t + 1]!;
+      const i = a0 + (code >>> 16);
+      const j = b0 + (code & 0xffff);
+      if (d <= bound[i]!) heaps.push(i, d, j);
+      if (d <= bound[j]!) heaps.push(j, d, i);
     }
   };
   const count = pairs.length >> 1;
@@ -621,8 +617,16 @@ export function blockJoin(space: DistanceSpace, heaps: Heaps, starts: Int32Array
 export interface DistanceSpace {
   out: Float64Array;
   measure(a: Int32Array, na: number, b: Int32Array, nb: number, tri: boolean): void;
-  /** The same for the contiguous rows a0 .. a0 + na - 1 and b0 .. b0 + nb - 1. */
-  rows(a0: number, na: number, b0: number, nb: number, tri: boolean): void;
+  /** Per-row bounds (the heaps' bound array lives here, where the kernel reads it). */
+  bound: Float32Array;
+  /**
+   * For the contiguous rows a0 + r (r < na) and b0 + c (c < nb; only c > r when tri): the pairs whose
+   * distance is at most the bound of either row, as records t: candD[2t] the distance, candCode[2t + 1]
+   * r << 16 | c. Returns the number of records.
+   */
+  candidates(a0: number, na: number, b0: number, nb: number, tri: boolean): number;
+  candD: Float32Array;
+  candCode: Int32Array;
 }
 
 export function distanceSpace(x: Matrix, leafSize: number): DistanceSpace {
@@ -632,31 +636,53 @@ export function distanceSpace(x: Matrix, leafSize: number): DistanceSpace {
   const loaded = loadRows(x, 'f32', n + 4);
   if (!loaded) {
     const out = new Float64Array(maxOut + 4 * maxList);
+    const candD = new Float32Array(2 * maxOut);
+    const candCode = new Int32Array(2 * maxOut);
+    const bound = new Float32Array(n).fill(Infinity);
     const v = x.values;
     return {
       out,
+      bound,
+      candD,
+      candCode,
       measure(a, na, b, nb, tri) {
         for (let r = 0; r < na; r++) {
           for (let c = tri ? r + 1 : 0; c < nb; c++) out[r * nb + c] = sqDist(v, a[r]!, b[c]!, cols);
         }
       },
-      rows(a0, na, b0, nb, tri) {
+      candidates(a0, na, b0, nb, tri) {
+        let count = 0;
         for (let r = 0; r < na; r++) {
-          for (let c = tri ? r + 1 : 0; c < nb; c++) out[r * nb + c] = sqDist(v, a0 + r, b0 + c, cols);
+          for (let c = tri ? r + 1 : 0; c < nb; c++) {
+            const d = Math.fround(sqDist(v, a0 + r, b0 + c, cols));
+            if (d <= bound[a0 + r]! || d <= bound[b0 + c]!) {
+              candD[2 * count] = d;
+              candCode[2 * count + 1] = (r << 16) | c;
+              count++;
+            }
+          }
         }
+        return count;
       },
     };
   }
   const { k: kern, rows, list } = loaded;
   const listA = align16(list + 4 * (n + 4));
   const listB = listA + 4 * (maxList + 8);
-  const outAt = align16(listB + 4 * (maxList + 8));
+  const boundAt = align16(listB + 4 * (maxList + 8));
+  const outAt = align16(boundAt + 4 * n);
   ensureMemory(kern, outAt + 8 * (maxOut + 4 * maxList));
   const la = new Int32Array(kern.memory.buffer, listA, maxList + 8);
   const lb = new Int32Array(kern.memory.buffer, listB, maxList + 8);
+  const bound = new Float32Array(kern.memory.buffer, boundAt, n).fill(Infinity);
   const out = new Float64Array(kern.memory.buffer, outAt, maxOut + 4 * maxList);
+  const candD = new Float32Array(kern.memory.buffer, outAt, 2 * (maxOut + 4 * maxList));
+  const candCode = new Int32Array(kern.memory.buffer, outAt, 2 * (maxOut + 4 * maxList));
   return {
     out,
+    bound,
+    candD,
+    candCode,
     measure(a, na, b, nb, tri) {
       la.set(a.subarray(0, na));
       // the kernel reads rows of A four at a time: pad with a valid row
@@ -668,9 +694,9 @@ export function distanceSpace(x: Matrix, leafSize: number): DistanceSpace {
         kern.block(rows, listA, na, listB, nb, outAt, tri ? 1 : 0);
       }
     },
-    rows(a0, na, b0, nb, tri) {
+    candidates(a0, na, b0, nb, tri) {
       // the identity list past row n - 1 names row 0, so the groups of four stay readable
-      kern.block(rows, list + 4 * a0, na, list + 4 * b0, nb, outAt, tri ? 1 : 0);
+      return kern.candidates(rows, list + 4 * a0, na, list + 4 * b0, nb, outAt, tri ? 1 : 0, boundAt);
     },
   };
 }
