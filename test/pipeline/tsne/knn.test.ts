@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { knn, knnApprox, knnExact, knnQuery } from '../../../pipeline/tsne/knn.js';
 import { knnParallel } from '../../../pipeline/tsne/knn-parallel.js';
+import { createKernel } from '../../../pipeline/tsne/knn-kernel.js';
 import { blobs } from './fixtures.js';
 
 function bruteForce(values: Float32Array, n: number, d: number, i: number, k: number): number[] {
@@ -14,6 +15,74 @@ function bruteForce(values: Float32Array, n: number, d: number, i: number, k: nu
   ds.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   return ds.slice(0, k).map((p) => p[1]);
 }
+
+describe('knn distance kernel', () => {
+  // rows 0..n-1 of `cols` values in the kernel's memory, a list of row numbers, bounds, an output
+  function setup(precision: 'f64' | 'f32', n: number, cols: number) {
+    const kern = createKernel(precision, cols, 1 << 20);
+    expect(kern).not.toBeNull();
+    const k = kern!;
+    const elem = precision === 'f64' ? 8 : 4;
+    const { x } = blobs(n, cols, 3, 11);
+    const rows = precision === 'f64' ? new Float64Array(k.memory.buffer, 0, (n * k.stride) / 8) : new Float32Array(k.memory.buffer, 0, (n * k.stride) / 4);
+    for (let i = 0; i < n; i++) for (let c = 0; c < cols; c++) rows[(i * k.stride) / elem + c] = x.values[i * cols + c]!;
+    const listAt = n * k.stride;
+    const list = new Int32Array(k.memory.buffer, listAt, n + 4);
+    for (let i = 0; i < n + 4; i++) list[i] = (i * 7) % n;
+    const boundAt = listAt + 4 * (n + 4);
+    const outAt = boundAt + 4 * n + 16 - ((boundAt + 4 * n) % 16);
+    const dist = (a: number, b: number) => {
+      let s = 0;
+      for (let c = 0; c < cols; c++) s += (x.values[a * cols + c]! - x.values[b * cols + c]!) ** 2;
+      return s;
+    };
+    return { k, list, listAt, boundAt, outAt, dist };
+  }
+
+  it('block64 gives squared distances between listed rows, also for partial groups of four and with tri', () => {
+    const { k, list, listAt, outAt, dist } = setup('f64', 40, 7);
+    for (const [na, nb, tri] of [[9, 13, 0], [11, 11, 1]] as const) {
+      const bAt = tri ? listAt : listAt + 4 * 20;
+      k.block(0, listAt, na, bAt, nb, outAt, tri);
+      const out = new Float64Array(k.memory.buffer, outAt, na * nb);
+      for (let a = 0; a < na; a++) {
+        for (let b = tri ? a + 1 : 0; b < nb; b++) {
+          const want = dist(list[a]!, list[(tri ? 0 : 20) + b]!);
+          expect(Math.abs(out[a * nb + b]! - want)).toBeLessThan(1e-12 * want + 1e-12);
+        }
+      }
+    }
+  });
+
+  it('candidates32 passes on exactly the pairs within either row\'s bound', () => {
+    const { k, list, listAt, boundAt, outAt, dist } = setup('f32', 40, 7);
+    const bounds = new Float32Array(k.memory.buffer, boundAt, 40);
+    const sorted = Array.from({ length: 200 }, (_, t) => dist(t % 40, (t * 13 + 5) % 40)).sort((p, q) => p - q);
+    for (let i = 0; i < 40; i++) bounds[i] = sorted[(i * 37) % 200]!;
+    for (const [na, nb, tri] of [[9, 13, 0], [11, 11, 1]] as const) {
+      const bAt = tri ? listAt : listAt + 4 * 20;
+      const count = k.candidates(0, listAt, na, bAt, nb, outAt, tri, boundAt);
+      expect(count).toBeGreaterThan(0);
+      expect(count).toBeLessThan(tri ? (na * (na - 1)) / 2 : na * nb);
+      const d = new Float32Array(k.memory.buffer, outAt, 2 * count);
+      const code = new Int32Array(k.memory.buffer, outAt, 2 * count);
+      const got = new Map<number, number>();
+      for (let t = 0; t < count; t++) got.set(code[2 * t + 1]!, d[2 * t]!);
+      for (let a = 0; a < na; a++) {
+        for (let b = tri ? a + 1 : 0; b < nb; b++) {
+          const ia = list[a]!;
+          const ib = list[(tri ? 0 : 20) + b]!;
+          const want = dist(ia, ib);
+          const margin = 1e-5 * want;
+          const key = (a << 16) | b;
+          if (want <= Math.max(bounds[ia]!, bounds[ib]!) - margin) expect(Math.abs(got.get(key)! - want)).toBeLessThan(margin);
+          if (want > Math.max(bounds[ia]!, bounds[ib]!) + margin) expect(got.has(key)).toBe(false);
+        }
+      }
+      if (tri) for (const key of got.keys()) expect(key & 0xffff).toBeGreaterThan(key >>> 16);
+    }
+  });
+});
 
 describe('knn', () => {
   it('exact search returns the true nearest neighbours, nearest first, without the row itself', () => {
