@@ -18,6 +18,7 @@ if (data && data.kind === 'knn-helper' && port) {
       const xp = { rows: job.n, cols: job.cols, values: new Float32Array(job.values) };
       const space = distanceSpace(xp, job.leafSize);
       const heaps = new Heaps(job.n, job.k, space.bound, job.heaps);
+      heaps.bound.set(new Float32Array(job.bounds));
       blockJoin(space, heaps, new Int32Array(job.starts), new Int32Array(job.pairs), () => Atomics.add(ctrl, CTRL.next, 1));
     } catch {
       Atomics.store(ctrl, CTRL.error, 1);

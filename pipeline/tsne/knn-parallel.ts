@@ -22,6 +22,8 @@ export interface HelperJob {
   values: SharedArrayBuffer;
   starts: SharedArrayBuffer;
   pairs: SharedArrayBuffer;
+  /** The join's initial bounds (PreparedApprox.initialBound). */
+  bounds: SharedArrayBuffer;
   heaps: { dist: SharedArrayBuffer; idx: SharedArrayBuffer; size: SharedArrayBuffer };
 }
 
@@ -70,6 +72,7 @@ export function knnParallel(x: Matrix, k: number, options: KnnOptions & Parallel
       values: share(p.xp.values),
       starts: share(p.starts),
       pairs: share(p.pairs),
+      bounds: share(p.initialBound),
       heaps: { dist: new SharedArrayBuffer(4 * n * k), idx: new SharedArrayBuffer(4 * n * k), size: new SharedArrayBuffer(4 * n) },
     };
     if (worker) worker.postMessage(job);
@@ -80,7 +83,7 @@ export function knnParallel(x: Matrix, k: number, options: KnnOptions & Parallel
       const res = Atomics.wait(ctrl, CTRL.done, 0, HELPER_TIMEOUT_MS);
       if (res === 'timed-out' || Atomics.load(ctrl, CTRL.error) === 1) {
         // its chunks are lost: do the whole join here (rare)
-        p.heaps.reset();
+        p.heaps.restart(p.initialBound);
         let next = 0;
         blockJoin(p.space, p.heaps, p.starts, p.pairs, () => next++);
       } else {

@@ -397,9 +397,10 @@ export class Heaps {
     this.bound = bound;
     this.bound.fill(Infinity);
   }
-  reset(): void {
+  /** Empty heaps whose rows accept only offers up to the given bounds until they are full. */
+  restart(bounds: Float32Array): void {
     this.size.fill(0);
-    this.bound.fill(Infinity);
+    this.bound.set(bounds);
   }
   push(i: number, d: number, j: number): void {
     const { dist, idx, size, k } = this;
@@ -473,8 +474,17 @@ export interface PreparedApprox {
   starts: Int32Array;
   pairs: Int32Array;
   space: DistanceSpace;
-  /** Empty heaps for the block join. */
+  /** Empty heaps for the block join, their bounds set to initialBound. */
   heaps: Heaps;
+  /**
+   * Per row, the k-th distance of the forest's list when it holds k distinct rows (else Infinity): the
+   * k nearest are no farther, so the join need not offer anything beyond it, which spares most heap
+   * updates. A row whose join finds fewer than k within it takes the forest's entries (seed*) back.
+   */
+  initialBound: Float32Array;
+  seedDist: Float32Array;
+  seedIdx: Int32Array;
+  seedSize: Int32Array;
 }
 
 export function prepareApprox(x: Matrix, k: number, options: KnnOptions = {}): PreparedApprox {
@@ -489,17 +499,43 @@ export function prepareApprox(x: Matrix, k: number, options: KnnOptions = {}): P
   const heaps = new Heaps(n, k, space.bound);
   forest(xp, space, trees, leafSize, createRandom(seed), heaps);
   const pairs = linkedBlocks(heaps, starts, minLinks);
-  heaps.reset();
-  return { n, k, xp, perm, starts, pairs, space, heaps };
+  // (the forest offers each pair once, so a full list holds k distinct rows: the check is a safeguard)
+  const initialBound = new Float32Array(n).fill(Infinity);
+  const stamp = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    if (heaps.size[i]! < k) continue;
+    let distinct = 0;
+    for (let t = i * k; t < (i + 1) * k; t++) {
+      const j = heaps.idx[t]!;
+      if (stamp[j] !== i) {
+        stamp[j] = i;
+        distinct++;
+      }
+    }
+    if (distinct === k) initialBound[i] = heaps.bound[i]!;
+  }
+  const seedDist = heaps.dist.slice();
+  const seedIdx = heaps.idx.slice();
+  const seedSize = heaps.size.slice();
+  heaps.restart(initialBound);
+  return { n, k, xp, perm, starts, pairs, space, heaps, initialBound, seedDist, seedIdx, seedSize };
 }
 
 /** The graph from the block join's heaps (rows short of k neighbours filled by brute force). */
 export function finishApprox(p: PreparedApprox): NeighborGraph {
   const { n, k, xp, heaps, perm } = p;
-  // A row lacks neighbours only when its block is smaller than k + 1 and no linked block fills it.
   for (let i = 0; i < n; i++) {
     if (heaps.size[i]! === k) continue;
     const have = new Set(heaps.idx.subarray(i * k, i * k + heaps.size[i]!));
+    // fewer than k found within the forest's bound: its entries (all within) complete the row
+    for (let t = i * k; t < i * k + p.seedSize[i]!; t++) {
+      const j = p.seedIdx[t]!;
+      if (have.has(j)) continue;
+      have.add(j);
+      heaps.push(i, p.seedDist[t]!, j);
+    }
+    if (heaps.size[i]! === k) continue;
+    // a row lacks neighbours only when its block is smaller than k + 1 and no linked block fills it
     for (let j = 0; j < n; j++) if (j !== i && !have.has(j)) heaps.push(i, sqDist(xp.values, i, j, xp.cols), j);
   }
   return sortRows(n, k, heaps.dist, heaps.idx, heaps.size, perm, perm, true);
@@ -513,7 +549,10 @@ function defaultLeafSize(k: number): number {
   return Math.max(64, 2 * k);
 }
 
-/** Offers every pair of rows that share a leaf, tree after tree. */
+/**
+ * Offers every pair of rows that share a leaf, tree after tree, each pair once (a pair that shared a
+ * leaf of an earlier tree is skipped), so full lists hold k distinct rows.
+ */
 function forest(x: Matrix, space: DistanceSpace, trees: number, leafSize: number, random: Random, heaps: Heaps): void {
   const { rows: n, cols } = x;
   const { bound } = heaps;
@@ -522,11 +561,17 @@ function forest(x: Matrix, space: DistanceSpace, trees: number, leafSize: number
   const proj = new Float64Array(n);
   const dir = new Float64Array(cols);
   const out = space.out;
+  const leafOf: Int32Array[] = [];
   for (let t = 0; t < trees; t++) {
     for (let i = 0; i < n; i++) order[i] = i;
+    const earlier = leafOf.slice();
+    const mine = new Int32Array(n);
+    let leaves = 0;
     buildLeaves(values, cols, order, 0, n, leafSize, random, proj, dir, (lo, hi) => {
       const leaf = order.subarray(lo, hi);
       const size = hi - lo;
+      for (let a = 0; a < size; a++) mine[leaf[a]!] = leaves;
+      leaves++;
       space.measure(leaf, size, leaf, size, true);
       for (let a = 0; a < size; a++) {
         const i = leaf[a]!;
@@ -534,11 +579,15 @@ function forest(x: Matrix, space: DistanceSpace, trees: number, leafSize: number
         for (let b = a + 1; b < size; b++) {
           const d = out[row + b]!;
           const j = leaf[b]!;
+          let seen = false;
+          for (let e = 0; e < earlier.length; e++) if (earlier[e]![i] === earlier[e]![j]) seen = true;
+          if (seen) continue;
           if (d <= bound[i]!) heaps.push(i, d, j);
           if (d <= bound[j]!) heaps.push(j, d, i);
         }
       }
     });
+    leafOf.push(mine);
   }
 }
 
