@@ -9,7 +9,8 @@
 //   out[a * nb + b] = sum over dimensions of (row(listA[a]) - row(listB[b]))^2,
 // with b starting at a0 + 1 when tri is 1, where a0 is the first row of a's group of four (the caller
 // reads only b > a then). Four rows of A are measured against one row of B at a time (each B vector is
-// loaded once for four pairs; four independent sums hide the add latency).
+// loaded once for four pairs; four independent sums hide the add latency). candidates32 measures the
+// same way but writes only the pairs within a per-row bound, compacted (see candidatesBody).
 
 /** Which element type the rows hold: float64 (f64x2 lanes, rounding like the scalar loops) or float32 (f32x4, twice the throughput). */
 export type KernelPrecision = 'f64' | 'f32';

@@ -453,8 +453,10 @@ export class Heaps {
  * neighbour lists (recall 0.4 to 0.6) from the rows sharing its leaves. (2) The true neighbours of a row
  * sit almost always in the blocks where its rough neighbours sit: every block is searched exactly against
  * itself and against each block its rows' lists point to at least minLinks times (in either direction),
- * most-linked pairs first so the bounds tighten early. The searching is whole blocks of contiguous rows
- * through the SIMD kernel in float32 (relative error ~1e-6), which is where the time goes.
+ * most-linked pairs first, each row refusing from the start whatever lies beyond its forest list's k-th
+ * distance. The searching is whole blocks of contiguous rows through the SIMD kernel in float32
+ * (relative error ~1e-6), which is where the time goes. Deterministic for a seed; knnParallel
+ * (knn-parallel.ts) gives the same graph with two threads.
  */
 export function knnApprox(x: Matrix, k: number, options: KnnOptions = {}): NeighborGraph {
   const prepared = prepareApprox(x, k, options);
