@@ -20,6 +20,11 @@ const MAX_STEPS = 200;
  * p(j | i) proportional to exp(-beta_i * d_ij) over row i's neighbours, beta_i chosen so that the
  * entropy is log(perplexity). Distances are squared Euclidean. Rows whose neighbours all sit at the same
  * distance (duplicates) get uniform weights.
+ *
+ * The search for beta takes Newton steps on the entropy H(beta), whose derivative is
+ * -beta * Var_p(d), inside a bisection bracket (a step leaving the bracket, or going nowhere, bisects
+ * instead); it converges in a handful of steps where plain bisection (bhtsne's) takes tens, each step
+ * costing k exponentials.
  */
 export function conditionalAffinities(graph: NeighborGraph, perplexity: number): ConditionalAffinities {
   const { n, k, distances } = graph;
@@ -27,46 +32,61 @@ export function conditionalAffinities(graph: NeighborGraph, perplexity: number):
   const target = Math.log(Math.min(perplexity, k));
   const values = new Float64Array(n * k);
   const betas = new Float64Array(n);
+  const d = new Float64Array(k);
+  const w = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     const o = i * k;
     const dmin = distances[o]!; // nearest first
-    let beta = 1;
+    // shifted distances; beta ~ 1 / mean shifted distance as the starting point
+    let mean = 0;
+    for (let t = 0; t < k; t++) {
+      d[t] = distances[o + t]! - dmin;
+      mean += d[t]!;
+    }
+    mean /= k;
+    let beta = mean > 0 ? 1 / mean : 1;
     let lo = 0;
     let hi = Infinity;
-    // scale the starting point to the data: beta ~ 1 / mean shifted distance
-    let mean = 0;
-    for (let t = 0; t < k; t++) mean += distances[o + t]! - dmin;
-    mean /= k;
-    if (mean > 0) beta = 1 / mean;
+    let current = false; // whether w holds the weights of the final beta
     for (let step = 0; step < MAX_STEPS; step++) {
       let sum = 0;
-      let sumDP = 0;
+      let sumD = 0;
+      let sumD2 = 0;
       for (let t = 0; t < k; t++) {
-        const d = distances[o + t]! - dmin;
-        const p = Math.exp(-beta * d);
-        values[o + t] = p;
+        const dt = d[t]!;
+        const p = Math.exp(-beta * dt);
+        w[t] = p;
         sum += p;
-        sumDP += d * p;
+        sumD += dt * p;
+        sumD2 += dt * dt * p;
       }
-      const entropy = Math.log(sum) + (beta * sumDP) / sum;
+      const meanD = sumD / sum;
+      const entropy = Math.log(sum) + beta * meanD;
       const diff = entropy - target;
-      if (Math.abs(diff) < ENTROPY_TOLERANCE) break;
-      if (diff > 0) {
-        // too flat: sharpen
-        lo = beta;
-        beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
-      } else {
-        hi = beta;
-        beta = (beta + lo) / 2;
+      if (Math.abs(diff) < ENTROPY_TOLERANCE) {
+        current = true;
+        break;
       }
+      if (diff > 0) lo = beta; // too flat: sharpen
+      else hi = beta;
+      // Newton: H' = -beta * Var(d), so the step is diff / (beta * Var(d))
+      const variance = sumD2 / sum - meanD * meanD;
+      let next = beta + diff / (beta * variance);
+      if (!(next > lo && next < hi) || !Number.isFinite(next) || next === beta) {
+        next = hi === Infinity ? beta * 2 : (lo + hi) / 2;
+      }
+      beta = next;
       if (!Number.isFinite(beta) || beta > 1e300) break;
     }
     let sum = 0;
-    for (let t = 0; t < k; t++) sum += values[o + t]!;
+    for (let t = 0; t < k; t++) {
+      if (!current) w[t] = Math.exp(-beta * d[t]!);
+      sum += w[t]!;
+    }
     if (!(sum > 0) || !Number.isFinite(sum)) {
       for (let t = 0; t < k; t++) values[o + t] = 1 / k;
     } else {
-      for (let t = 0; t < k; t++) values[o + t]! /= sum;
+      for (let t = 0; t < k; t++) values[o + t] = w[t]! / sum;
     }
     betas[i] = beta;
   }

@@ -1,0 +1,29 @@
+// The neighbour-search helper thread (knn-parallel.ts): receives the renumbered rows and the block pairs
+// of an approximate search, then claims chunks of block pairs from the shared counter until none are
+// left, offering to its own heaps in shared memory. The caller merges those heaps into its own.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { Heaps, blockJoin, distanceSpace } from './knn.js';
+import { CTRL, type HelperJob } from './knn-parallel.js';
+
+const data = workerData as { kind: string; ctrl: SharedArrayBuffer } | undefined;
+const port = parentPort;
+if (data && data.kind === 'knn-helper' && port) {
+  const ctrl = new Int32Array(data.ctrl);
+  port.once('message', (job: HelperJob) => {
+    // the caller closes the state when it finished every chunk before this thread started
+    if (Atomics.compareExchange(ctrl, CTRL.state, 0, 1) !== 0) return;
+    Atomics.notify(ctrl, CTRL.state);
+    try {
+      const xp = { rows: job.n, cols: job.cols, values: new Float32Array(job.values) };
+      const space = distanceSpace(xp, job.leafSize);
+      const heaps = new Heaps(job.n, job.k, space.bound, job.heaps);
+      heaps.bound.set(new Float32Array(job.bounds));
+      blockJoin(space, heaps, new Int32Array(job.starts), new Int32Array(job.pairs), () => Atomics.add(ctrl, CTRL.next, 1));
+    } catch {
+      Atomics.store(ctrl, CTRL.error, 1);
+    }
+    Atomics.store(ctrl, CTRL.done, 1);
+    Atomics.notify(ctrl, CTRL.done);
+  });
+}
