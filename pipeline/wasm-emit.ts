@@ -95,7 +95,8 @@ export interface FunctionDef {
   name: string;
   params: number[];
   results: number[];
-  body: Body;
+  /** A Body, or a body already encoded (its size, locals and code). */
+  body: Body | number[];
 }
 
 export interface MemoryImport {
@@ -119,6 +120,6 @@ export function moduleBytes(functions: FunctionDef[], maxPages: number, memory: 
     ...section(2, vec([memoryImport])),
     ...section(3, vec(functions.map((_, i) => uleb(i)))),
     ...section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
-    ...section(10, vec(functions.map((f) => f.body.encode()))),
+    ...section(10, vec(functions.map((f) => (f.body instanceof Body ? f.body.encode() : f.body)))),
   ]);
 }

@@ -1,6 +1,7 @@
 // Squared-distance blocks for the neighbour search, in WebAssembly SIMD (128-bit lanes): the plain
 // JavaScript loops spend ~50-70 ns per 50-dimensional pair on this machine, the SIMD kernel a fraction.
-// The module is a few hundred bytes assembled here (no toolchain needed) and compiled synchronously.
+// The module is a few hundred bytes assembled here (with pipeline/wasm-emit.ts; no toolchain needed) and
+// compiled synchronously.
 //
 // Layout in the kernel's memory: rows of `stride` bytes (the dimension padded with zeros to a multiple
 // of 16 bytes, so two float64 or four float32 per vector), lists of row numbers as int32, and an output
@@ -11,6 +12,8 @@
 // reads only b > a then). Four rows of A are measured against one row of B at a time (each B vector is
 // loaded once for four pairs; four independent sums hide the add latency). candidates32 measures the
 // same way but writes only the pairs within a per-row bound, compacted (see candidatesBody).
+
+import { I32, moduleBytes, sleb, uleb, V128, vec } from '../wasm-emit.js';
 
 /** Which element type the rows hold: float64 (f64x2 lanes, rounding like the scalar loops) or float32 (f32x4, twice the throughput). */
 export type KernelPrecision = 'f64' | 'f32';
@@ -25,35 +28,7 @@ export interface DistanceKernel {
   candidates(values: number, listA: number, na: number, listB: number, nb: number, out: number, tri: 0 | 1, bounds: number): number;
 }
 
-const uleb = (v: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-};
-const sleb = (v: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-};
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
 // opcodes
-const I32 = 0x7f;
-const V128 = 0x7b;
 const get = (i: number) => [0x20, ...uleb(i)];
 const set = (i: number) => [0x21, ...uleb(i)];
 const tee = (i: number) => [0x22, ...uleb(i)];
@@ -218,20 +193,17 @@ function candidatesBody(): number[] {
   return [...uleb(body.length), ...body];
 }
 
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const type = section(1, vec([
-    [0x60, ...vec(new Array(8).fill([I32])), ...vec([])],
-    [0x60, ...vec(new Array(9).fill([I32])), ...vec([[I32]])],
-  ]));
-  const imports = section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, ...uleb(1)]]));
-  const funcs = section(3, vec([[0], [0], [1]]));
-  const exports = section(7, vec([
-    [...name('block64'), 0x00, 0],
-    [...name('block32'), 0x00, 1],
-    [...name('candidates32'), 0x00, 2],
-  ]));
-  const code = section(10, [...uleb(3), ...blockBody('f64'), ...blockBody('f32'), ...candidatesBody()]);
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exports, ...code]);
+function kernelBytes(): Uint8Array<ArrayBuffer> {
+  const block = new Array<number>(8).fill(I32);
+  return moduleBytes(
+    [
+      { name: 'block64', params: block, results: [], body: blockBody('f64') },
+      { name: 'block32', params: block, results: [], body: blockBody('f32') },
+      { name: 'candidates32', params: new Array<number>(9).fill(I32), results: [I32], body: candidatesBody() },
+    ],
+    0,
+    { name: 'mem', shared: false },
+  );
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -240,7 +212,7 @@ let compiled: WebAssembly.Module | null | undefined;
 export function kernelModule(): WebAssembly.Module | null {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(moduleBytes());
+      compiled = new WebAssembly.Module(kernelBytes());
     } catch {
       compiled = null;
     }
