@@ -130,54 +130,8 @@ export function knnExact(x: Matrix, k: number): NeighborGraph {
   const { k: kern, rows, list } = loaded;
   const out = align16(list + 4 * (n + 4));
   ensureMemory(kern, out + 8 * TILE * TILE);
-  const hd = new Float64Array(n * k);
-  const hi = new Int32Array(n * k);
-  const size = new Int32Array(n);
-  // bound[i]: the worst kept distance once row i's heap is full (Infinity before)
-  const bound = new Float64Array(n).fill(Infinity);
-  // j is an original index; i a renumbered row
-  const push = (i: number, d: number, j: number): void => {
-    const o = i * k;
-    const s = size[i]!;
-    if (s < k) {
-      let c = s;
-      size[i] = s + 1;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        const pd = hd[o + p]!;
-        if (pd > d || (pd === d && hi[o + p]! > j)) break;
-        hd[o + c] = pd;
-        hi[o + c] = hi[o + p]!;
-        c = p;
-      }
-      hd[o + c] = d;
-      hi[o + c] = j;
-      if (s + 1 === k) bound[i] = hd[o]!;
-      return;
-    }
-    const rd = hd[o]!;
-    if (d > rd || (d === rd && j > hi[o]!)) return;
-    let c = 0;
-    for (;;) {
-      const l = 2 * c + 1;
-      if (l >= k) break;
-      const r = l + 1;
-      let m = l;
-      if (r < k) {
-        const dl = hd[o + l]!;
-        const dr = hd[o + r]!;
-        if (dr > dl || (dr === dl && hi[o + r]! > hi[o + l]!)) m = r;
-      }
-      const md = hd[o + m]!;
-      if (md < d || (md === d && hi[o + m]! < j)) break;
-      hd[o + c] = md;
-      hi[o + c] = hi[o + m]!;
-      c = m;
-    }
-    hd[o + c] = d;
-    hi[o + c] = j;
-    bound[i] = hd[o]!;
-  };
+  const { hd, hi, size, bound, push } = exactHeaps(n, k);
+  // push(i, d, j): j is an original index; i a renumbered row
   const tile = (i0: number, j0: number): void => {
     const na = Math.min(n, i0 + TILE) - i0;
     const nb = Math.min(n, j0 + TILE) - j0;
@@ -204,13 +158,15 @@ export function knnExact(x: Matrix, k: number): NeighborGraph {
   return sortRows(n, k, hd, hi, size, perm, null, true);
 }
 
-/** knnExact in plain JavaScript, where WebAssembly SIMD is unavailable. */
-function knnExactJs(x: Matrix, k: number): NeighborGraph {
-  const { rows: n, cols, values: v } = x;
+/**
+ * Bounded max-heaps of the k nearest (float64 distance, index) pairs of n rows, ordered by (distance, index)
+ * so the kept set does not depend on the visiting order. bound[i] is row i's worst kept distance once its
+ * heap is full (Infinity before): offers beyond it can be skipped.
+ */
+function exactHeaps(n: number, k: number) {
   const hd = new Float64Array(n * k);
   const hi = new Int32Array(n * k);
   const size = new Int32Array(n);
-  // bound[i]: the worst kept distance once row i's heap is full (Infinity before)
   const bound = new Float64Array(n).fill(Infinity);
   const push = (i: number, d: number, j: number): void => {
     const o = i * k;
@@ -254,6 +210,13 @@ function knnExactJs(x: Matrix, k: number): NeighborGraph {
     hi[o + c] = j;
     bound[i] = hd[o]!;
   };
+  return { hd, hi, size, bound, push };
+}
+
+/** knnExact in plain JavaScript, where WebAssembly SIMD is unavailable. */
+export function knnExactJs(x: Matrix, k: number): NeighborGraph {
+  const { rows: n, cols, values: v } = x;
+  const { hd, hi, bound, push } = exactHeaps(n, k);
   const offer = (i: number, d: number, j: number): void => {
     if (d <= bound[i]!) push(i, d, j);
     if (d <= bound[j]!) push(j, d, i);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knn, knnApprox, knnExact, knnQuery } from '../../../pipeline/tsne/knn.js';
+import { knn, knnApprox, knnExact, knnExactJs, knnQuery } from '../../../pipeline/tsne/knn.js';
 import { knnParallel } from '../../../pipeline/tsne/knn-parallel.js';
 import { createKernel } from '../../../pipeline/tsne/knn-kernel.js';
 import { blobs } from './fixtures.js';
@@ -99,6 +99,16 @@ describe('knn', () => {
       const { x } = blobs(n, d, 3, n);
       const g = knnExact(x, k);
       for (let i = 0; i < n; i++) expect(Array.from(g.indices.subarray(i * k, i * k + k))).toEqual(bruteForce(x.values, n, d, i, k));
+    }
+  });
+
+  it('the JavaScript fallback (no wasm SIMD) gives the kernel\'s graph', () => {
+    for (const [n, d, k] of [[31, 3, 10], [261, 50, 30]] as const) {
+      const { x } = blobs(n, d, 3, n + 1);
+      const a = knnExact(x, k);
+      const b = knnExactJs(x, k);
+      expect(Array.from(b.indices)).toEqual(Array.from(a.indices));
+      for (let i = 0; i < a.distances.length; i++) expect(b.distances[i]!).toBeCloseTo(a.distances[i]!, 4);
     }
   });
 
