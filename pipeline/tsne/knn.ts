@@ -306,11 +306,49 @@ function ensureMemory(k: DistanceKernel, bytes: number): void {
   if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
 }
 
-/** Exact k nearest reference rows of each query row (for transform). */
+/** Exact k nearest reference rows of each query row (for transform), through the float64 SIMD kernel. */
 export function knnQuery(reference: Matrix, queries: Matrix, k: number): NeighborGraph {
   if (reference.cols !== queries.cols) {
     throw new RangeError(`queries have ${queries.cols} columns, the reference ${reference.cols}`);
   }
+  const n = queries.rows;
+  const m = reference.rows;
+  const cols = reference.cols;
+  // the reference rows, then the query rows, in one kernel memory
+  const both: Matrix = { rows: m + n, cols, values: new Float32Array((m + n) * cols) };
+  both.values.set(reference.values.subarray(0, m * cols));
+  both.values.set(queries.values.subarray(0, n * cols), m * cols);
+  const loaded = loadRows(both, 'f64', m + n + 4);
+  if (!loaded) return knnQueryJs(reference, queries, k);
+  const { k: kern, rows, list } = loaded;
+  const out = align16(list + 4 * (m + n + 4));
+  ensureMemory(kern, out + 8 * TILE * TILE);
+  const indices = new Int32Array(n * k);
+  const distances = new Float32Array(n * k);
+  const heaps = Array.from({ length: Math.min(n, TILE) }, () => new TopK(k));
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    const na = Math.min(n, i0 + TILE) - i0;
+    for (let a = 0; a < na; a++) heaps[a]!.reset();
+    for (let j0 = 0; j0 < m; j0 += TILE) {
+      const nb = Math.min(m, j0 + TILE) - j0;
+      kern.block(rows, list + 4 * (m + i0), na, list + 4 * j0, nb, out, 0);
+      const d = new Float64Array(kern.memory.buffer, out, na * nb);
+      for (let a = 0; a < na; a++) {
+        const heap = heaps[a]!;
+        const row = a * nb;
+        for (let b = 0; b < nb; b++) {
+          const s = d[row + b]!;
+          if (s < heap.bound()) heap.push(s, j0 + b);
+        }
+      }
+    }
+    for (let a = 0; a < na; a++) heaps[a]!.write(indices, distances, (i0 + a) * k);
+  }
+  return { n, k, indices, distances };
+}
+
+/** knnQuery in plain JavaScript, where WebAssembly SIMD is unavailable. */
+export function knnQueryJs(reference: Matrix, queries: Matrix, k: number): NeighborGraph {
   const n = queries.rows;
   const cols = reference.cols;
   const ref = reference.values;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knn, knnApprox, knnExact, knnExactJs, knnQuery } from '../../../pipeline/tsne/knn.js';
+import { knn, knnApprox, knnExact, knnExactJs, knnQuery, knnQueryJs } from '../../../pipeline/tsne/knn.js';
 import { knnParallel } from '../../../pipeline/tsne/knn-parallel.js';
 import { createKernel } from '../../../pipeline/tsne/knn-kernel.js';
 import { blobs } from './fixtures.js';
@@ -174,6 +174,15 @@ describe('knn', () => {
       expect(row).not.toContain(i);
     }
     expect(Math.max(...g.distances)).toBe(0);
+  });
+
+  it('knnQuery through the kernel gives the JavaScript search\'s neighbours, across partial tiles', () => {
+    const { x } = blobs(300, 13, 3, 21);
+    const { x: q } = blobs(150, 13, 3, 22);
+    const a = knnQuery(x, q, 9);
+    const b = knnQueryJs(x, q, 9);
+    expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
+    for (let i = 0; i < a.distances.length; i++) expect(a.distances[i]!).toBeCloseTo(b.distances[i]!, 4);
   });
 
   it('knnQuery finds a copied reference row at distance zero', () => {
