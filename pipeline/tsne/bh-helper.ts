@@ -3,20 +3,20 @@
 // in FFT mode it computes the whole FFT repulsion instead.
 
 import { workerData } from 'node:worker_threads';
-import { QuadTree, bhRange } from './gradient-bh.js';
+import { QuadTree, bhChunk, bhChunks } from './gradient-bh.js';
 import { fftRepulsion } from './gradient-fft.js';
 import { CTRL, type HelperData } from './gradient-bh-parallel.js';
 
 const data = workerData as HelperData | undefined;
 if (data && data.kind === 'bh-helper') {
-  const { n, theta, chunk } = data;
+  const { n, theta } = data;
   const ctrl = new Int32Array(data.ctrl);
   const y = new Float64Array(data.y);
   const out = new Float64Array(data.out);
   const zs = new Float64Array(data.z);
-  const chunks = Math.ceil(n / chunk);
   let seen = 0;
   let fft: ReturnType<typeof fftRepulsion> | null = null;
+  let tree: QuadTree | null = null;
   Atomics.store(ctrl, CTRL.ready, 1);
   Atomics.notify(ctrl, CTRL.ready);
   for (;;) {
@@ -32,11 +32,13 @@ if (data && data.kind === 'bh-helper') {
       Atomics.notify(ctrl, CTRL.finished);
       continue;
     }
-    const tree = new QuadTree(y, n);
+    if (tree) tree.rebuild(y, n);
+    else tree = new QuadTree(y, n);
+    const chunks = bhChunks(tree);
     for (;;) {
       const c = Atomics.add(ctrl, CTRL.next, 1);
       if (c >= chunks) break;
-      zs[c] = bhRange(tree, theta, c * chunk, Math.min(n, (c + 1) * chunk), out);
+      zs[c] = bhChunk(tree, theta, c, out);
     }
     Atomics.store(ctrl, CTRL.finished, gen);
     Atomics.notify(ctrl, CTRL.finished);

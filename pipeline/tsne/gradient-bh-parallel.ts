@@ -1,11 +1,11 @@
 // Barnes-Hut repulsion on two threads. The positions go to shared memory; this thread and a helper thread
-// each build the same quadtree and claim chunks of points (in tree order) from an atomic counter. Each
-// chunk writes the forces of its own points and its own sum of q, and the sums are added in chunk order,
-// so the result is the same whichever thread computed which chunk (and the same as with no helper at all).
+// each build the same quadtree and claim chunks of point groups (in tree order) from an atomic counter.
+// Each chunk writes the forces of its own points and its own sum of q, and the sums are added in chunk
+// order, so the result is the same whichever thread computed which chunk (and the same as bhRepulsion's).
 
 import { Worker } from 'node:worker_threads';
 import type { RepulsionFn } from '../types.js';
-import { QuadTree, bhRange, bhRepulsion } from './gradient-bh.js';
+import { QuadTree, bhChunk, bhChunks, bhRepulsion } from './gradient-bh.js';
 import { fftRepulsion } from './gradient-fft.js';
 
 /** Slots of the shared control array. */
@@ -26,15 +26,12 @@ export interface HelperData {
   kind: 'bh-helper';
   n: number;
   theta: number;
-  chunk: number;
   ctrl: SharedArrayBuffer;
   y: SharedArrayBuffer;
   out: SharedArrayBuffer;
   z: SharedArrayBuffer;
 }
 
-/** Points per claimed chunk. */
-const CHUNK = 256;
 /** Below this many points a helper thread does not pay for itself. */
 export const PARALLEL_MIN_ROWS = 4000;
 /** How long the first evaluation waits for the helper to start before going on without it (ms). */
@@ -60,8 +57,8 @@ export interface ParallelRepulsion extends OverlappingRepulsion {
 
 /**
  * Barnes-Hut repulsion sharing the work with a helper thread for n >= minRows (below, exactly
- * bhRepulsion(theta)). The forces equal bhRepulsion's; Z is summed per chunk, so it may differ from
- * bhRepulsion's in the last bits, but never between runs: same input, same output, however the work was shared.
+ * bhRepulsion(theta)). Forces and Z equal bhRepulsion's (both sum Z per chunk, then over the chunks in
+ * order): same input, same output, however the work was shared.
  */
 export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): ParallelRepulsion {
   let state: {
@@ -84,16 +81,15 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
 
   const start = (n: number) => {
     stop();
-    const chunks = Math.ceil(n / CHUNK);
     const buffers = {
       ctrl: new SharedArrayBuffer(8 * 4),
       y: new SharedArrayBuffer(16 * n),
       out: new SharedArrayBuffer(16 * n),
-      z: new SharedArrayBuffer(8 * chunks),
+      z: new SharedArrayBuffer(8 * n), // a chunk has at least one point
     };
     let worker: Worker | null = null;
     {
-      const data: HelperData = { kind: 'bh-helper', n, theta, chunk: CHUNK, ...buffers };
+      const data: HelperData = { kind: 'bh-helper', n, theta, ...buffers };
       try {
         worker = new Worker(new URL('./bh-helper-entry.mjs', import.meta.url), { workerData: data });
         worker.unref();
@@ -114,6 +110,7 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
   };
 
   const serial = bhRepulsion(theta);
+  let tree: QuadTree | null = null;
   let localFft: RepulsionFn | null = null;
 
   const helperReady = (s: NonNullable<typeof state>): boolean => {
@@ -153,7 +150,6 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     if (!state || state.n !== n) start(n);
     const s = state!;
     const { ctrl, z: zs } = s;
-    const chunks = Math.ceil(n / CHUNK);
     s.y.set(y.subarray(0, 2 * n));
     const helper = helperReady(s);
     Atomics.store(ctrl, CTRL.mode, 0);
@@ -165,11 +161,13 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     }
     // the caller's own work (the attractive forces) runs while the helper starts on the chunks
     work?.();
-    const tree = new QuadTree(s.y, n);
+    if (tree) tree.rebuild(s.y, n);
+    else tree = new QuadTree(s.y, n);
+    const chunks = bhChunks(tree);
     for (;;) {
       const c = Atomics.add(ctrl, CTRL.next, 1);
       if (c >= chunks) break;
-      zs[c] = bhRange(tree, theta, c * CHUNK, Math.min(n, (c + 1) * CHUNK), s.out);
+      zs[c] = bhChunk(tree, theta, c, s.out);
     }
     if (helper) awaitHelper(ctrl, gen);
     out.set(s.out.subarray(0, 2 * n));
