@@ -96,11 +96,11 @@ describe('repulsion methods share one contract and agree with exact', () => {
   });
 
   it('auto takes FFT for many points on a compact map and Barnes-Hut for few or spread-out points', () => {
-    const big = layout(20000, 3, 21);
+    const big = layout(40000, 3, 21);
     const auto = autoRepulsion(0.5);
-    const out = new Float64Array(40000);
-    const ref = new Float64Array(40000);
-    expect(auto(big, 20000, out)).toBe(fftRepulsion()(big, 20000, ref));
+    const out = new Float64Array(80000);
+    const ref = new Float64Array(80000);
+    expect(auto(big, 40000, out)).toBe(fftRepulsion()(big, 40000, ref));
     expect(out).toEqual(ref);
     const small = layout(500, 30, 22);
     const out2 = new Float64Array(1000);
