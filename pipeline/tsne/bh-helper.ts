@@ -1,10 +1,10 @@
 // The Barnes-Hut helper thread: waits for a new generation of positions in shared memory, builds the same
 // quadtree as the main thread and claims chunks of points until none are left (gradient-bh-parallel.ts);
-// in FFT mode it computes the whole FFT repulsion instead.
+// in FFT mode it convolves one of the FFT repulsion's two charge pairs instead.
 
 import { workerData } from 'node:worker_threads';
 import { QuadTree, bhChunk, bhChunks } from './gradient-bh.js';
-import { fftRepulsion } from './gradient-fft.js';
+import { FftState } from './gradient-fft.js';
 import { CTRL, type HelperData } from './gradient-bh-parallel.js';
 
 const data = workerData as HelperData | undefined;
@@ -15,7 +15,7 @@ if (data && data.kind === 'bh-helper') {
   const out = new Float64Array(data.out);
   const zs = new Float64Array(data.z);
   let seen = 0;
-  let fft: ReturnType<typeof fftRepulsion> | null = null;
+  let fft: FftState | null = null;
   let tree: QuadTree | null = null;
   Atomics.store(ctrl, CTRL.ready, 1);
   Atomics.notify(ctrl, CTRL.ready);
@@ -25,9 +25,10 @@ if (data && data.kind === 'bh-helper') {
     if (gen < 0) break; // disposed
     seen = gen;
     if (Atomics.load(ctrl, CTRL.mode) === 1) {
-      // the whole FFT repulsion (default options, as auto's), while the caller computes attraction
-      fft ??= fftRepulsion();
-      zs[0] = fft(y, n, out);
+      // the FFT repulsion's first charge pair (default options, as auto's); the caller does the second
+      fft ??= new FftState();
+      fft.prepare(y, n);
+      fft.potentials(y, n, 0, out);
       Atomics.store(ctrl, CTRL.finished, gen);
       Atomics.notify(ctrl, CTRL.finished);
       continue;

@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RepulsionFn } from '../types.js';
 import { QuadTree, bhChunk, bhChunks, bhRepulsion } from './gradient-bh.js';
-import { fftRepulsion } from './gradient-fft.js';
+import { FftState, combinePotentials, fftRepulsion } from './gradient-fft.js';
 
 /** Slots of the shared control array. */
 export const CTRL = { generation: 0, next: 1, finished: 2, ready: 3, mode: 4 } as const;
@@ -45,8 +45,8 @@ export interface OverlappingRepulsion extends RepulsionFn {
 
 export interface ParallelRepulsion extends OverlappingRepulsion {
   /**
-   * fftRepulsion() (default options) computed on the helper thread while `work` runs here; without a
-   * helper, both here. Same numbers either way.
+   * fftRepulsion() (default options) with one of its two convolutions on the helper thread, while `work`
+   * and the other run here; without a helper, all here. Same numbers either way.
    */
   fftOverlap(y: Float64Array, n: number, out: Float64Array, work: () => void): number;
   /** Starts the helper for n points now (it takes ~0.5 s to load), so it is ready by the first call. */
@@ -122,6 +122,8 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     return false;
   };
 
+  let fftState: FftState | null = null;
+  let potB = new Float64Array(0);
   const fftOverlap = (y: Float64Array, n: number, out: Float64Array, work: () => void): number => {
     if (n >= minRows && (!state || state.n !== n)) start(n);
     const s = state && state.n === n ? state : null;
@@ -130,6 +132,7 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
       localFft ??= fftRepulsion();
       return localFft(y, n, out);
     }
+    // the helper convolves charge pair A (into s.out); this thread computes `work`, then pair B
     const ctrl = s.ctrl;
     s.y.set(y.subarray(0, 2 * n));
     Atomics.store(ctrl, CTRL.mode, 1);
@@ -137,9 +140,12 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     Atomics.store(ctrl, CTRL.generation, gen);
     Atomics.notify(ctrl, CTRL.generation);
     work();
+    fftState ??= new FftState();
+    if (potB.length < 2 * n) potB = new Float64Array(2 * n);
+    fftState.prepare(s.y, n);
+    fftState.potentials(s.y, n, 1, potB);
     awaitHelper(ctrl, gen);
-    out.set(s.out.subarray(0, 2 * n));
-    return s.z[0]!;
+    return combinePotentials(s.y, n, s.out, potB, out);
   };
   const run = (y: Float64Array, n: number, out: Float64Array, work?: () => void): number => {
     // small maps: the plain serial evaluation (and its summation order)
