@@ -12,13 +12,13 @@
 import type { RepulsionFn } from '../types.js';
 
 /** Points per leaf; a leaf's points are summed exactly (unless the whole leaf passes the theta test). */
-const LEAF_CAPACITY = 8;
+const LEAF_CAPACITY = 4;
 /** Cells stop splitting below this depth (duplicates would otherwise split forever). */
 const MAX_DEPTH = 48;
 /** Largest group of points that share one traversal and interaction list. */
-const GROUP_SIZE = 32;
+const GROUP_SIZE = 64;
 /** Groups per unit of work (a chunk claimed by one thread; Z is summed per chunk, then over chunks in order). */
-export const GROUPS_PER_CHUNK = 8;
+export const GROUPS_PER_CHUNK = 4;
 
 /** A quadtree over 2-D points held in flat typed arrays, built top-down by partitioning an index array. */
 export class QuadTree {
