@@ -5,9 +5,9 @@
 
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { SparseMatrix } from '../types.js';
-import { QuadTree, bhChunk, bhChunks } from './gradient-bh.js';
+import { QuadTree, TreeOverflowError, bhChunk, bhChunks } from './gradient-bh.js';
 import { FftState } from './gradient-fft.js';
-import { CTRL, MODE, type HelperData, type SharedAffinities } from './gradient-bh-parallel.js';
+import { CTRL, MODE, TREE, type HelperData, type SharedAffinities } from './gradient-bh-parallel.js';
 import { ATTRACTION_ROWS, attractRows } from './optimize.js';
 
 const data = workerData as HelperData | undefined;
@@ -23,6 +23,7 @@ if (data && data.kind === 'bh-helper') {
   let seen = 0;
   let fft: FftState | null = null;
   let tree: QuadTree | null = null;
+  const sharedTree = new QuadTree(y, n, data.tree);
   const rowChunks = Math.ceil(n / ATTRACTION_ROWS);
   Atomics.store(ctrl, CTRL.ready, 1);
   Atomics.notify(ctrl, CTRL.ready);
@@ -55,13 +56,32 @@ if (data && data.kind === 'bh-helper') {
       fft.prepare(y, n);
       fft.potentials(y, n, 0, out);
     } else {
-      if (tree) tree.rebuild(y, n);
-      else tree = new QuadTree(y, n);
-      const chunks = bhChunks(tree);
+      let t: QuadTree | null = null;
+      if (Atomics.load(ctrl, CTRL.tree) === TREE.building) {
+        // build the tree both threads use; the caller takes attraction rows meanwhile
+        let state: number = TREE.ready;
+        try {
+          sharedTree.rebuild(y, n);
+          Atomics.store(ctrl, CTRL.treeNodes, sharedTree.nodes);
+          Atomics.store(ctrl, CTRL.treeGroups, sharedTree.groups);
+          t = sharedTree;
+        } catch (err) {
+          if (!(err instanceof TreeOverflowError)) throw err;
+          state = TREE.overflow;
+        }
+        Atomics.store(ctrl, CTRL.tree, state);
+        Atomics.notify(ctrl, CTRL.tree);
+      }
+      if (!t) {
+        if (tree) tree.rebuild(y, n);
+        else tree = new QuadTree(y, n);
+        t = tree;
+      }
+      const chunks = bhChunks(t);
       for (;;) {
         const c = Atomics.add(ctrl, CTRL.next, 1);
         if (c >= chunks) break;
-        zs[c] = bhChunk(tree, theta, c, out);
+        zs[c] = bhChunk(t, theta, c, out);
       }
     }
     if (mode !== MODE.affinities && p && Atomics.load(ctrl, CTRL.attract) === 1) {

@@ -5,12 +5,28 @@
 
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { RepulsionFn, SparseMatrix } from '../types.js';
-import { QuadTree, bhChunk, bhChunks, bhRepulsion } from './gradient-bh.js';
+import { QuadTree, bhChunk, bhChunks, bhRepulsion, sharedTreeBuffers, type SharedTreeBuffers } from './gradient-bh.js';
 import { FftState, combinePotentials, fftRepulsion } from './gradient-fft.js';
 import { ATTRACTION_ROWS, attractRows, type AttractionSharing } from './optimize.js';
 
 /** Slots of the shared control array. */
-export const CTRL = { generation: 0, next: 1, finished: 2, ready: 3, mode: 4, nextRow: 5, attract: 6, kl: 7 } as const;
+export const CTRL = {
+  generation: 0,
+  next: 1,
+  finished: 2,
+  ready: 3,
+  mode: 4,
+  nextRow: 5,
+  attract: 6,
+  kl: 7,
+  /** TREE.* below; the helper's progress with the shared tree. */
+  tree: 8,
+  treeNodes: 9,
+  treeGroups: 10,
+} as const;
+
+/** States of the shared tree in a Barnes-Hut generation. */
+export const TREE = { own: -1, building: 0, ready: 1, overflow: 2 } as const;
 
 /** Modes of a generation: Barnes-Hut chunks, the FFT's charge pair A, or taking P from the port. */
 export const MODE = { bh: 0, fft: 1, affinities: 2 } as const;
@@ -47,6 +63,8 @@ export interface HelperData {
   pLogQ: SharedArrayBuffer;
   /** P arrives here (a SharedAffinities message) before the first generation that shares the attraction. */
   port: MessagePort;
+  /** The quadtree the helper builds for both threads when the attraction is shared. */
+  tree: SharedTreeBuffers;
 }
 
 /** Below this many points a helper thread does not pay for itself. */
@@ -93,6 +111,8 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     generation: number;
     /** P as the helper has it (null: not sent). */
     shared: SparseMatrix | null;
+    /** A view of the tree the helper builds in shared memory. */
+    tree: QuadTree;
   } | null = null;
   /** P for withAttraction (whether or not the helper has it). */
   let affinities: SparseMatrix | null = null;
@@ -115,6 +135,7 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
       z: new SharedArrayBuffer(8 * n), // a chunk has at least one point
       attr: new SharedArrayBuffer(16 * n),
       pLogQ: new SharedArrayBuffer(8 * Math.ceil(n / ATTRACTION_ROWS)),
+      tree: sharedTreeBuffers(n),
     };
     const channel = new MessageChannel();
     let worker: Worker | null = null;
@@ -140,6 +161,7 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
       port: channel.port1,
       generation: 0,
       shared: null,
+      tree: new QuadTree(new Float64Array(0), n, buffers.tree),
     };
   };
 
@@ -195,6 +217,7 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     const helper = helperReady(s);
     Atomics.store(ctrl, CTRL.mode, MODE.bh);
     Atomics.store(ctrl, CTRL.attract, 0);
+    Atomics.store(ctrl, CTRL.tree, TREE.own);
     Atomics.store(ctrl, CTRL.next, 0);
     const gen = ++s.generation;
     if (helper) {
@@ -288,6 +311,7 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     Atomics.store(ctrl, CTRL.nextRow, 0);
     Atomics.store(ctrl, CTRL.attract, 1);
     Atomics.store(ctrl, CTRL.kl, computeKl ? 1 : 0);
+    Atomics.store(ctrl, CTRL.tree, TREE.building);
     const gen = ++s.generation;
     Atomics.store(ctrl, CTRL.generation, gen);
     Atomics.notify(ctrl, CTRL.generation);
@@ -302,14 +326,35 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
       awaitHelper(ctrl, gen);
       z = combinePotentials(s.y, n, s.out, potB, out);
     } else {
-      // both build the tree and take Barnes-Hut chunks, then attraction rows
-      if (tree) tree.rebuild(s.y, n);
-      else tree = new QuadTree(s.y, n);
-      const chunks = bhChunks(tree);
+      // the helper builds the tree in shared memory while this thread takes attraction rows; then both
+      // take Barnes-Hut chunks, then the attraction rows left (if the tree overflows its buffers, each
+      // thread builds its own, as the serial version does)
+      const rowChunks = Math.ceil(n / ATTRACTION_ROWS);
+      while (Atomics.load(ctrl, CTRL.tree) === TREE.building) {
+        const c = Atomics.add(ctrl, CTRL.nextRow, 1);
+        if (c >= rowChunks) break;
+        s.pLogQ[c] = attractRows(s.y, p, c * ATTRACTION_ROWS, Math.min(n, (c + 1) * ATTRACTION_ROWS), s.attr, computeKl);
+      }
+      while (Atomics.load(ctrl, CTRL.tree) === TREE.building) {
+        const r = Atomics.wait(ctrl, CTRL.tree, TREE.building, 60000);
+        if (r === 'timed-out' && Atomics.load(ctrl, CTRL.tree) === TREE.building) {
+          throw new Error('the t-SNE helper thread stopped answering');
+        }
+      }
+      let t: QuadTree;
+      if (Atomics.load(ctrl, CTRL.tree) === TREE.ready) {
+        t = s.tree;
+        t.attach(s.y, n, Atomics.load(ctrl, CTRL.treeNodes), Atomics.load(ctrl, CTRL.treeGroups));
+      } else {
+        if (tree) tree.rebuild(s.y, n);
+        else tree = new QuadTree(s.y, n);
+        t = tree;
+      }
+      const chunks = bhChunks(t);
       for (;;) {
         const c = Atomics.add(ctrl, CTRL.next, 1);
         if (c >= chunks) break;
-        s.z[c] = bhChunk(tree, theta, c, s.out);
+        s.z[c] = bhChunk(t, theta, c, s.out);
       }
       attractShared(s, p, n, computeKl);
       awaitHelper(ctrl, gen);

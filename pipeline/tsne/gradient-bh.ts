@@ -20,25 +20,64 @@ const GROUP_SIZE = 64;
 /** Groups per unit of work (a chunk claimed by one thread; Z is summed per chunk, then over chunks in order). */
 export const GROUPS_PER_CHUNK = 4;
 
+/** The arrays of a tree in shared memory, for n points and up to `capacity` nodes (sharedTreeBuffers()). */
+export interface SharedTreeBuffers {
+  n: number;
+  capacity: number;
+  order: SharedArrayBuffer;
+  px: SharedArrayBuffer;
+  py: SharedArrayBuffer;
+  groupStart: SharedArrayBuffer;
+  comX: SharedArrayBuffer;
+  comY: SharedArrayBuffer;
+  halfWidth: SharedArrayBuffer;
+  count: SharedArrayBuffer;
+  start: SharedArrayBuffer;
+  child: SharedArrayBuffer;
+}
+
+/** Shared arrays for a tree over n points; 4n + 64 nodes hold any map without very deep chains of cells. */
+export function sharedTreeBuffers(n: number): SharedTreeBuffers {
+  const capacity = 4 * n + 64;
+  const b = (bytes: number) => new SharedArrayBuffer(bytes);
+  return {
+    n,
+    capacity,
+    order: b(4 * n),
+    px: b(8 * n),
+    py: b(8 * n),
+    groupStart: b(4 * (n + 1)),
+    comX: b(8 * capacity),
+    comY: b(8 * capacity),
+    halfWidth: b(8 * capacity),
+    count: b(4 * capacity),
+    start: b(4 * capacity),
+    child: b(4 * capacity),
+  };
+}
+
+/** A tree in fixed (shared) storage needed more nodes than it has. */
+export class TreeOverflowError extends Error {}
+
 /** A quadtree over 2-D points held in flat typed arrays, built top-down by partitioning an index array. */
 export class QuadTree {
   y: Float64Array;
   n = 0;
   /** Point ids, grouped by leaf: leaf `node` holds order[start[node] .. start[node] + count[node]). */
-  order = new Int32Array(0);
+  order: Int32Array<ArrayBufferLike> = new Int32Array(0);
   /** Per node: centre-of-mass x and y, half width of the cell, number of points, first child (-1: leaf). */
-  comX = new Float64Array(0);
-  comY = new Float64Array(0);
-  halfWidth = new Float64Array(0);
-  count = new Int32Array(0);
-  start = new Int32Array(0);
-  child = new Int32Array(0);
+  comX: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  comY: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  halfWidth: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  count: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  start: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  child: Int32Array<ArrayBufferLike> = new Int32Array(0);
   nodes = 0;
   /** Coordinates in tree order (px[t], py[t] of point order[t]): leaf sums read them contiguously. */
-  px = new Float64Array(0);
-  py = new Float64Array(0);
+  px: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  py: Float64Array<ArrayBufferLike> = new Float64Array(0);
   /** Groups: group g holds tree positions [groupStart[g], groupStart[g + 1]). */
-  groupStart = new Int32Array(0);
+  groupStart: Int32Array<ArrayBufferLike> = new Int32Array(0);
   groups = 0;
   private readonly stack = new Int32Array(4 * MAX_DEPTH + 16);
   private readonly work = new Float64Array(6 * (4 * MAX_DEPTH + 16));
@@ -47,15 +86,49 @@ export class QuadTree {
   private listY = new Float64Array(1024);
   private listM = new Float64Array(1024);
 
-  constructor(y: Float64Array, n: number) {
+  /** Set when the arrays are shared buffers of fixed size. */
+  private readonly fixed: boolean;
+
+  /**
+   * Builds the tree over the first n points of y. With `shared`, the tree lives in those buffers (which
+   * another thread may build into and this one attach() to); otherwise in arrays of its own.
+   */
+  constructor(y: Float64Array, n: number, shared?: SharedTreeBuffers) {
     this.y = y;
+    this.fixed = !!shared;
+    if (shared) {
+      this.order = new Int32Array(shared.order);
+      this.px = new Float64Array(shared.px);
+      this.py = new Float64Array(shared.py);
+      this.groupStart = new Int32Array(shared.groupStart);
+      this.comX = new Float64Array(shared.comX);
+      this.comY = new Float64Array(shared.comY);
+      this.halfWidth = new Float64Array(shared.halfWidth);
+      this.count = new Int32Array(shared.count);
+      this.start = new Int32Array(shared.start);
+      this.child = new Int32Array(shared.child);
+      this.n = n;
+      return; // built by rebuild() or attach()
+    }
     this.rebuild(y, n);
   }
 
-  /** Rebuilds the tree in place over the first n points of y (reusing its arrays). */
+  /** Takes the tree another thread has built in the shared buffers (with `nodes` nodes and `groups` groups). */
+  attach(y: Float64Array, n: number, nodes: number, groups: number): void {
+    this.y = y;
+    this.n = n;
+    this.nodes = nodes;
+    this.groups = groups;
+  }
+
+  /**
+   * Rebuilds the tree in place over the first n points of y (reusing its arrays). In shared storage,
+   * throws TreeOverflowError when it needs more nodes than the buffers hold.
+   */
   rebuild(y: Float64Array, n: number): void {
     this.y = y;
     this.n = n;
+    if (this.fixed && this.order.length < n) throw new TreeOverflowError(`shared tree buffers hold ${this.order.length} points, not ${n}`);
     if (this.order.length < n) {
       this.order = new Int32Array(n);
       this.px = new Float64Array(n);
@@ -69,12 +142,13 @@ export class QuadTree {
   }
 
   private allocNodes(cap: number): void {
-    const g64 = (a: Float64Array) => {
+    if (this.fixed) throw new TreeOverflowError(`the tree needs more than ${this.comX.length} nodes`);
+    const g64 = (a: Float64Array<ArrayBufferLike>) => {
       const b = new Float64Array(cap);
       b.set(a.subarray(0, Math.min(a.length, cap)));
       return b;
     };
-    const g32 = (a: Int32Array) => {
+    const g32 = (a: Int32Array<ArrayBufferLike>) => {
       const b = new Int32Array(cap);
       b.set(a.subarray(0, Math.min(a.length, cap)));
       return b;

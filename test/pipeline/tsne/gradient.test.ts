@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { exactRepulsion } from '../../../pipeline/tsne/gradient-exact.js';
-import { bhRepulsion } from '../../../pipeline/tsne/gradient-bh.js';
+import {
+  QuadTree,
+  TreeOverflowError,
+  bhChunk,
+  bhChunks,
+  bhRepulsion,
+  sharedTreeBuffers,
+} from '../../../pipeline/tsne/gradient-bh.js';
 import { fftRepulsion } from '../../../pipeline/tsne/gradient-fft.js';
 import { autoRepulsion } from '../../../pipeline/tsne/gradient-auto.js';
 import { parallelBhRepulsion } from '../../../pipeline/tsne/gradient-bh-parallel.js';
@@ -69,6 +76,30 @@ describe('repulsion methods share one contract and agree with exact', () => {
       expect(bh(y, n, out)).toBe(bhRepulsion(0.5)(y, n, ref));
       expect(out).toEqual(ref);
     }
+  });
+
+  it('a quadtree in shared buffers gives the forces of one with its own arrays, and refuses to outgrow them', () => {
+    const n = 2000;
+    const y = layout(n, 15, 61);
+    const own = new QuadTree(y, n);
+    const buffers = sharedTreeBuffers(n);
+    const builder = new QuadTree(y, n, buffers);
+    builder.rebuild(y, n);
+    // another view of the same buffers, as the thread that did not build sees them
+    const shared = new QuadTree(y, n, buffers);
+    shared.attach(y, n, builder.nodes, builder.groups);
+    const a = new Float64Array(2 * n);
+    const b = new Float64Array(2 * n);
+    let za = 0;
+    let zb = 0;
+    for (let c = 0; c < bhChunks(own); c++) za += bhChunk(own, 0.5, c, a);
+    for (let c = 0; c < bhChunks(shared); c++) zb += bhChunk(shared, 0.5, c, b);
+    expect(zb).toBe(za);
+    expect(b).toEqual(a);
+    const small = { ...sharedTreeBuffers(n), capacity: 8 };
+    for (const k of ['comX', 'comY', 'halfWidth'] as const) small[k] = new SharedArrayBuffer(8 * 8);
+    for (const k of ['count', 'start', 'child'] as const) small[k] = new SharedArrayBuffer(4 * 8);
+    expect(() => new QuadTree(y, n, small).rebuild(y, n)).toThrow(TreeOverflowError);
   });
 
   it('finer FFT grids converge to exact', () => {
