@@ -1,4 +1,5 @@
 // npm run bench:tsne [-- --sizes 1000,10000,70000] [--engines auto,bh,fft] [--iterations 1000] [--no-peers] [--no-sklearn]
+//                      [--sample 2000]
 //
 // Fashion-MNIST (Debian's dataset-fashion-mnist), first 50 principal components (our PCA), perplexity 30,
 // 1,000 iterations. A table per size: seconds for the whole t-SNE stage (neighbours included), ms per
@@ -29,6 +30,8 @@ const sizes = value('sizes', '1000,10000,70000').split(',').map(Number);
 const iterations = Number(value('iterations', '1000'));
 const engineArg = value('engines', '');
 const threads = Number(value('threads', '2'));
+/** Points the quality metrics are computed on (all of them when n is smaller). */
+const metricSample = Number(value('sample', '2000'));
 
 function enginesFor(n: number): TsneEngine[] {
   if (engineArg) return engineArg.split(',').filter((e) => e !== 'tsne-js' || n <= 2000) as TsneEngine[];
@@ -74,13 +77,14 @@ async function main(): Promise<void> {
   const notInstalled = (pkg: string) => (peers ? `NOT installed (apt-get install ${pkg})` : 'skipped (--no-peers)');
   console.log(`peers: Rtsne ${haveR ? 'installed' : notInstalled('r-cran-rtsne')}; scikit-learn ${haveSk ? 'installed' : peers && flag('no-sklearn') ? 'skipped (--no-sklearn)' : notInstalled('python3-sklearn')}`);
   console.log(`cores: 2 on the reference machine; peers run with ${threads} threads; our engine runs in one worker thread plus a gradient helper thread from 4,000 rows`);
+  console.log(`quality metrics (trustworthiness@10, 10-NN label accuracy) on ${metricSample} sampled points (all when n is smaller)`);
   const dir = mkdtempSync(join(tmpdir(), 'bench-tsne-'));
   try {
     for (const n of sizes) {
       const x: Matrix = { rows: n, cols: 50, values: pcs.values.slice(0, n * 50) };
       const lab = labels ? labels.slice(0, n) : null;
       const rows: Row[] = [];
-      const score = (embedding: Float32Array) => mapMetrics(x, embedding, lab, { k: 10, sample: 2000, seed: 0 });
+      const score = (embedding: Float32Array) => mapMetrics(x, embedding, lab, { k: 10, sample: metricSample, seed: 0 });
       const input = join(dir, `x${n}.f32`);
       writeFileSync(input, Buffer.from(x.values.buffer, x.values.byteOffset, x.values.byteLength));
       const runPeer = (name: string, cmd: string, script: string) => {
