@@ -244,7 +244,9 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
   const helperHasP = (s: NonNullable<typeof state>, p: SparseMatrix): boolean => {
     if (!helperReady(s)) return false;
     if (s.shared === p) return true;
+    // P's own buffers when they are shared and whole (the optimizer's are), else a shared copy
     const copy = <T extends Int32Array | Float64Array>(a: T, make: (b: SharedArrayBuffer) => T): SharedArrayBuffer => {
+      if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a.buffer;
       const b = new SharedArrayBuffer(a.byteLength);
       make(b).set(a);
       return b;

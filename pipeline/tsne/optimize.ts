@@ -158,9 +158,10 @@ export class TsneOptimizer {
     const rank = (this.rank = localityOrder(p));
     const inv = new Int32Array(n);
     for (let i = 0; i < n; i++) inv[rank[i]!] = i;
-    const indptr = new Int32Array(n + 1);
-    const indices = new Int32Array(p.indices.length);
-    const values = new Float64Array(p.values.length);
+    // in shared memory, so a helper thread can read it without a copy
+    const indptr = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
+    const indices = new Int32Array(new SharedArrayBuffer(4 * p.indices.length));
+    const values = new Float64Array(new SharedArrayBuffer(8 * p.values.length));
     this.yi = new Float64Array(2 * n);
     let k = 0;
     for (let r = 0; r < n; r++) {
