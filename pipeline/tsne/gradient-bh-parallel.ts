@@ -1,7 +1,15 @@
-// Barnes-Hut repulsion on two threads. The positions go to shared memory; this thread and a helper thread
-// each build the same quadtree and claim chunks of point groups (in tree order) from an atomic counter.
-// Each chunk writes the forces of its own points and its own sum of q, and the sums are added in chunk
-// order, so the result is the same whichever thread computed which chunk (and the same as bhRepulsion's).
+// Barnes-Hut (and FFT) repulsion on two threads. The positions go to shared memory; this thread and a
+// helper thread claim chunks of point groups (in tree order) from an atomic counter. Each chunk writes the
+// forces of its own points and its own sum of q, and the sums are added in chunk order, so the result is
+// the same whichever thread computed which chunk (and the same as bhRepulsion's).
+//
+// Two ways to use it:
+// - overlap(y, n, out, work): each thread builds the tree; the caller's `work` (the attraction) runs here
+//   while the helper starts on the chunks.
+// - shareAffinities(P) once, then withAttraction(...) per iteration (what TsneOptimizer does): the helper
+//   builds the tree once in shared memory while this thread takes rows of P; both then take Barnes-Hut
+//   chunks (or, for the FFT, one charge pair each), then the rows of P left. Sum p log q is added per
+//   chunk of rows in order, so the numbers equal the single-thread optimizer's.
 
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { RepulsionFn, SparseMatrix } from '../types.js';
