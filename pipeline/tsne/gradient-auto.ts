@@ -9,14 +9,15 @@ import type { AttractionSharing } from './optimize.js';
 
 /**
  * Cost of one FFT evaluation in model units (one unit: Barnes-Hut's cost per point and log2 n): grid
- * transforms plus per-point interpolation. Fitted to single-thread timings of both methods in one process
- * on Fashion-MNIST maps (10,000 and 70,000 points, FFT lengths 384-1024); above 512 the grids leave the
- * cache and cost more than m^2 log m.
+ * transforms plus per-point interpolation. Fitted to the process CPU time of single-thread evaluations of
+ * both methods on Fashion-MNIST maps (10,000 and 70,000 points, FFT lengths 384-1024): FFT / Barnes-Hut
+ * measured 2.5-2.7 at 10k with m = 384 (model 2.6) and 11.7 with m = 768 (10.9); at 70k 0.41-0.46 with
+ * m = 384 (0.44), 0.65 with 512 (0.60), 1.30 with 768 (1.43), 2.16 with 1024 (2.12). Both methods share
+ * their work with the helper thread the same way, so single-thread costs decide.
  */
 export function fftCost(m: number, n: number): number {
   const radix3 = (m & (m - 1)) !== 0;
-  const cache = m > 512 ? Math.sqrt(m / 512) : 1;
-  return 0.122 * m * m * Math.log2(m) * (radix3 ? 1.2 : 1) * cache + 5.4 * n;
+  return 0.211 * m * m * Math.log2(m) * (radix3 ? 1.2 : 1) + 2.5 * n;
 }
 
 /** Cost of one Barnes-Hut (theta 0.5, grouped walk) evaluation in the same units. */
