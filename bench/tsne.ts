@@ -1,8 +1,10 @@
 // npm run bench:tsne [-- --sizes 1000,10000,70000] [--engines auto,bh,fft] [--iterations 1000] [--no-peers] [--no-sklearn]
+//                      [--sample 2000]
 //
 // Fashion-MNIST (Debian's dataset-fashion-mnist), first 50 principal components (our PCA), perplexity 30,
 // 1,000 iterations. A table per size: seconds for the whole t-SNE stage (neighbours included), ms per
-// iteration, final KL, trustworthiness@10 and 10-NN label accuracy (our metrics, the same for every row),
+// iteration, for our engine the setup seconds (neighbours, affinities, initialization) and the optimizer's
+// own ms per iteration, final KL, trustworthiness@10 and 10-NN label accuracy (our metrics, the same for every row),
 // and the time as a ratio to Rtsne measured in the same run on the same input. tsne-js is the baseline row
 // at n = 1,000. Peers run only when installed (r-cran-rtsne, python3-sklearn) and the table says so otherwise.
 
@@ -28,6 +30,8 @@ const sizes = value('sizes', '1000,10000,70000').split(',').map(Number);
 const iterations = Number(value('iterations', '1000'));
 const engineArg = value('engines', '');
 const threads = Number(value('threads', '2'));
+/** Points the quality metrics are computed on (all of them when n is smaller). */
+const metricSample = Number(value('sample', '2000'));
 
 function enginesFor(n: number): TsneEngine[] {
   if (engineArg) return engineArg.split(',').filter((e) => e !== 'tsne-js' || n <= 2000) as TsneEngine[];
@@ -49,6 +53,10 @@ interface Row {
   engine: string;
   seconds: number;
   msPerIter: number;
+  /** Ours: seconds before the first iteration (neighbours, affinities, initialization). */
+  setup: number | null;
+  /** Ours: ms per iteration of the optimizer alone (from the first progress report to the end). */
+  optMsPerIter: number | null;
   kl: number;
   trust: number;
   labelAcc: number | null;
@@ -66,15 +74,17 @@ async function main(): Promise<void> {
   const pcs = pcaTransform(pca, ds.matrix);
   const labels = ds.label ? Array.from(ds.label.values as ArrayLike<string | number | null>) : null;
   console.log(`loaded ${ds.matrix.rows} x ${ds.matrix.cols} and took 50 principal components in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  console.log(`peers: Rtsne ${haveR ? 'installed' : 'NOT installed (apt-get install r-cran-rtsne)'}; scikit-learn ${haveSk ? 'installed' : flag('no-sklearn') ? 'skipped (--no-sklearn)' : 'NOT installed (apt-get install python3-sklearn)'}`);
+  const notInstalled = (pkg: string) => (peers ? `NOT installed (apt-get install ${pkg})` : 'skipped (--no-peers)');
+  console.log(`peers: Rtsne ${haveR ? 'installed' : notInstalled('r-cran-rtsne')}; scikit-learn ${haveSk ? 'installed' : peers && flag('no-sklearn') ? 'skipped (--no-sklearn)' : notInstalled('python3-sklearn')}`);
   console.log(`cores: 2 on the reference machine; peers run with ${threads} threads; our engine runs in one worker thread plus a gradient helper thread from 4,000 rows`);
+  console.log(`quality metrics (trustworthiness@10, 10-NN label accuracy) on ${metricSample} sampled points (all when n is smaller)`);
   const dir = mkdtempSync(join(tmpdir(), 'bench-tsne-'));
   try {
     for (const n of sizes) {
       const x: Matrix = { rows: n, cols: 50, values: pcs.values.slice(0, n * 50) };
       const lab = labels ? labels.slice(0, n) : null;
       const rows: Row[] = [];
-      const score = (embedding: Float32Array) => mapMetrics(x, embedding, lab, { k: 10, sample: 2000, seed: 0 });
+      const score = (embedding: Float32Array) => mapMetrics(x, embedding, lab, { k: 10, sample: metricSample, seed: 0 });
       const input = join(dir, `x${n}.f32`);
       writeFileSync(input, Buffer.from(x.values.buffer, x.values.byteOffset, x.values.byteLength));
       const runPeer = (name: string, cmd: string, script: string) => {
@@ -88,7 +98,7 @@ async function main(): Promise<void> {
           const res = JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; kl: number; version: string };
           const emb = new Float32Array(readFileSync(out).buffer.slice(0));
           const m = score(emb);
-          rows.push({ engine: `${name} ${res.version}`, seconds: res.seconds, msPerIter: (1000 * res.seconds) / iterations, kl: res.kl, trust: m.trustworthiness, labelAcc: m.labelAccuracy, iterations });
+          rows.push({ engine: `${name} ${res.version}`, seconds: res.seconds, msPerIter: (1000 * res.seconds) / iterations, setup: null, optMsPerIter: null, kl: res.kl, trust: m.trustworthiness, labelAcc: m.labelAccuracy, iterations });
         } catch (err) {
           console.log(`  ${name} failed at n = ${n}: ${(err as Error).message.split('\n')[0]}`);
         }
@@ -108,23 +118,34 @@ async function main(): Promise<void> {
           seed: 42,
         };
         const t = performance.now();
+        let first: { at: number; iteration: number } | null = null;
         try {
-          const res = await tsne(x, options);
-          const seconds = (performance.now() - t) / 1000;
+          const res = await tsne(x, options, {
+            onProgress: (_p, _stage, info) => {
+              if (!first && info?.iteration) first = { at: performance.now(), iteration: info.iteration };
+            },
+          });
+          const end = performance.now();
+          const seconds = (end - t) / 1000;
+          const f = first as { at: number; iteration: number } | null;
+          const setup = f ? (f.at - t) / 1000 : null;
+          const optMsPerIter = f && res.iterations > f.iteration ? (end - f.at) / (res.iterations - f.iteration) : null;
           const m = score(res.embedding);
           const label = engine === 'auto' ? `latentmap auto (${res.engine})` : engine === 'tsne-js' ? 'tsne-js (baseline)' : `latentmap ${engine}`;
-          rows.push({ engine: label, seconds, msPerIter: (1000 * seconds) / res.iterations, kl: res.kl, trust: m.trustworthiness, labelAcc: m.labelAccuracy, iterations: res.iterations });
+          rows.push({ engine: label, seconds, msPerIter: (1000 * seconds) / res.iterations, setup, optMsPerIter, kl: res.kl, trust: m.trustworthiness, labelAcc: m.labelAccuracy, iterations: res.iterations });
         } catch (err) {
           console.log(`  ${engine} failed at n = ${n}: ${(err as Error).message}`);
         }
       }
       const ref = rows.find((r) => r.engine.startsWith('Rtsne'));
       console.log(`\nn = ${n}`);
-      const head = ['engine', 'seconds', 'ms/iter', 'KL', 'trust@10', 'label acc', 'time / Rtsne'];
+      const head = ['engine', 'seconds', 'ms/iter', 'setup s', 'opt ms/iter', 'KL', 'trust@10', 'label acc', 'time / Rtsne'];
       const body = rows.map((r) => [
         r.engine + (r.iterations !== iterations ? ` (${r.iterations} it)` : ''),
         fmt(r.seconds, 2),
         fmt(r.msPerIter, 2),
+        fmt(r.setup, 2),
+        fmt(r.optMsPerIter, 2),
         fmt(r.kl, 3),
         fmt(r.trust, 4),
         fmt(r.labelAcc, 3),

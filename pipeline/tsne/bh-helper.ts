@@ -1,22 +1,30 @@
 // The Barnes-Hut helper thread: waits for a new generation of positions in shared memory, builds the same
 // quadtree as the main thread and claims chunks of points until none are left (gradient-bh-parallel.ts);
-// in FFT mode it computes the whole FFT repulsion instead.
+// in FFT mode it convolves one of the FFT repulsion's two charge pairs instead. When the optimizer shares
+// the attraction, it then claims chunks of P's rows as well.
 
-import { workerData } from 'node:worker_threads';
-import { QuadTree, bhRange } from './gradient-bh.js';
-import { fftRepulsion } from './gradient-fft.js';
-import { CTRL, type HelperData } from './gradient-bh-parallel.js';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { SparseMatrix } from '../types.js';
+import { QuadTree, TreeOverflowError, bhChunk, bhChunks } from './gradient-bh.js';
+import { FftState } from './gradient-fft.js';
+import { CTRL, MODE, TREE, type HelperData, type SharedAffinities } from './gradient-bh-parallel.js';
+import { ATTRACTION_ROWS, attractRows } from './optimize.js';
 
 const data = workerData as HelperData | undefined;
 if (data && data.kind === 'bh-helper') {
-  const { n, theta, chunk } = data;
+  const { n, theta, port } = data;
   const ctrl = new Int32Array(data.ctrl);
   const y = new Float64Array(data.y);
   const out = new Float64Array(data.out);
   const zs = new Float64Array(data.z);
-  const chunks = Math.ceil(n / chunk);
+  const attr = new Float64Array(data.attr);
+  const pLogQ = new Float64Array(data.pLogQ);
+  let p: SparseMatrix | null = null;
   let seen = 0;
-  let fft: ReturnType<typeof fftRepulsion> | null = null;
+  let fft: FftState | null = null;
+  let tree: QuadTree | null = null;
+  const sharedTree = new QuadTree(y, n, data.tree);
+  const rowChunks = Math.ceil(n / ATTRACTION_ROWS);
   Atomics.store(ctrl, CTRL.ready, 1);
   Atomics.notify(ctrl, CTRL.ready);
   for (;;) {
@@ -24,19 +32,65 @@ if (data && data.kind === 'bh-helper') {
     const gen = Atomics.load(ctrl, CTRL.generation);
     if (gen < 0) break; // disposed
     seen = gen;
-    if (Atomics.load(ctrl, CTRL.mode) === 1) {
-      // the whole FFT repulsion (default options, as auto's), while the caller computes attraction
-      fft ??= fftRepulsion();
-      zs[0] = fft(y, n, out);
-      Atomics.store(ctrl, CTRL.finished, gen);
-      Atomics.notify(ctrl, CTRL.finished);
-      continue;
+    const mode = Atomics.load(ctrl, CTRL.mode);
+    if (mode === MODE.affinities) {
+      // the message was posted before this generation began; wait for it to arrive if it has not yet
+      let msg = receiveMessageOnPort(port);
+      for (let tries = 0; !msg && tries < 10000; tries++) {
+        Atomics.wait(ctrl, CTRL.ready, 1, 1);
+        msg = receiveMessageOnPort(port);
+      }
+      if (msg) {
+        const m = msg.message as SharedAffinities;
+        p = {
+          rows: m.rows,
+          cols: m.rows,
+          indptr: new Int32Array(m.indptr),
+          indices: new Int32Array(m.indices),
+          values: new Float64Array(m.values),
+        };
+      }
+    } else if (mode === MODE.fft) {
+      // the FFT repulsion's first charge pair (default options, as auto's); the caller does the second
+      fft ??= new FftState();
+      fft.prepare(y, n);
+      fft.potentials(y, n, 0, out);
+    } else {
+      let t: QuadTree | null = null;
+      if (Atomics.load(ctrl, CTRL.tree) === TREE.building) {
+        // build the tree both threads use; the caller takes attraction rows meanwhile
+        let state: number = TREE.ready;
+        try {
+          sharedTree.rebuild(y, n);
+          Atomics.store(ctrl, CTRL.treeNodes, sharedTree.nodes);
+          Atomics.store(ctrl, CTRL.treeGroups, sharedTree.groups);
+          t = sharedTree;
+        } catch (err) {
+          if (!(err instanceof TreeOverflowError)) throw err;
+          state = TREE.overflow;
+        }
+        Atomics.store(ctrl, CTRL.tree, state);
+        Atomics.notify(ctrl, CTRL.tree);
+      }
+      if (!t) {
+        if (tree) tree.rebuild(y, n);
+        else tree = new QuadTree(y, n);
+        t = tree;
+      }
+      const chunks = bhChunks(t);
+      for (;;) {
+        const c = Atomics.add(ctrl, CTRL.next, 1);
+        if (c >= chunks) break;
+        zs[c] = bhChunk(t, theta, c, out);
+      }
     }
-    const tree = new QuadTree(y, n);
-    for (;;) {
-      const c = Atomics.add(ctrl, CTRL.next, 1);
-      if (c >= chunks) break;
-      zs[c] = bhRange(tree, theta, c * chunk, Math.min(n, (c + 1) * chunk), out);
+    if (mode !== MODE.affinities && p && Atomics.load(ctrl, CTRL.attract) === 1) {
+      const computeKl = Atomics.load(ctrl, CTRL.kl) === 1;
+      for (;;) {
+        const c = Atomics.add(ctrl, CTRL.nextRow, 1);
+        if (c >= rowChunks) break;
+        pLogQ[c] = attractRows(y, p, c * ATTRACTION_ROWS, Math.min(n, (c + 1) * ATTRACTION_ROWS), attr, computeKl);
+      }
     }
     Atomics.store(ctrl, CTRL.finished, gen);
     Atomics.notify(ctrl, CTRL.finished);

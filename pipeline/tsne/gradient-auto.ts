@@ -5,19 +5,27 @@
 
 import { parallelBhRepulsion, PARALLEL_MIN_ROWS, type OverlappingRepulsion } from './gradient-bh-parallel.js';
 import { fftLength, fftRepulsion } from './gradient-fft.js';
+import type { AttractionSharing } from './optimize.js';
 
-/** Cost of one FFT evaluation in model units: grid transforms plus per-point interpolation. */
+/**
+ * Cost of one FFT evaluation in model units (one unit: Barnes-Hut's cost per point and log2 n): grid
+ * transforms plus per-point interpolation. Fitted to the process CPU time of single-thread evaluations of
+ * both methods on Fashion-MNIST maps (10,000 and 70,000 points, FFT lengths 384-1024): FFT / Barnes-Hut
+ * measured 2.5-2.7 at 10k with m = 384 (model 2.6) and 11.7 with m = 768 (10.9); at 70k 0.41-0.46 with
+ * m = 384 (0.44), 0.65 with 512 (0.60), 1.30 with 768 (1.43), 2.16 with 1024 (2.12). Both methods share
+ * their work with the helper thread the same way, so single-thread costs decide.
+ */
 export function fftCost(m: number, n: number): number {
   const radix3 = (m & (m - 1)) !== 0;
-  return 1e-4 * m * m * Math.log2(m) * (radix3 ? 1.2 : 1) + 1.25e-3 * n;
+  return 0.211 * m * m * Math.log2(m) * (radix3 ? 1.2 : 1) + 2.5 * n;
 }
 
-/** Cost of one Barnes-Hut (theta 0.5) evaluation in the same units. */
+/** Cost of one Barnes-Hut (theta 0.5, grouped walk) evaluation in the same units. */
 export function bhCost(n: number): number {
-  return 1.7e-3 * n * Math.log2(Math.max(2, n));
+  return n * Math.log2(Math.max(2, n));
 }
 
-export interface AutoRepulsion extends OverlappingRepulsion {
+export interface AutoRepulsion extends OverlappingRepulsion, AttractionSharing {
   /** Iterations run with each method so far. */
   usage: { bh: number; fft: number };
   /** Starts the Barnes-Hut helper thread for n points ahead of the first call. */
@@ -30,7 +38,8 @@ export function autoRepulsion(theta = 0.5): AutoRepulsion {
   const bh = parallelBhRepulsion(theta);
   const fft = fftRepulsion();
   const usage = { bh: 0, fft: 0 };
-  const run = (y: Float64Array, n: number, out: Float64Array, work?: () => void): number => {
+  /** Whether FFT is the cheaper method for these positions (they alone decide, so the same seed gives the same map). */
+  const chooseFft = (y: Float64Array, n: number): boolean => {
     let lo = Infinity;
     let hi = -Infinity;
     for (let t = 0; t < 2 * n; t++) {
@@ -39,21 +48,27 @@ export function autoRepulsion(theta = 0.5): AutoRepulsion {
       if (v > hi) hi = v;
     }
     const m = fftLength(Math.max(hi - lo, 1e-6));
-    // the helper thread speeds up both methods (Barnes-Hut shares its points, the FFT overlaps the
-    // attractive forces), so the single-thread costs still decide; at 10,000 points this keeps the maps
-    // of the single-thread engine, and counting Barnes-Hut's speed-up alone measured only ~7% faster
-    if (fftCost(m, n) < bhCost(n)) {
-      usage.fft++;
-      // with a helper thread the FFT runs there while `work` runs here (same numbers as fft())
+    const useFft = fftCost(m, n) < bhCost(n);
+    if (useFft) usage.fft++;
+    else usage.bh++;
+    return useFft;
+  };
+  const run = (y: Float64Array, n: number, out: Float64Array, work?: () => void): number => {
+    if (chooseFft(y, n)) {
+      // with a helper thread one of the FFT's two convolutions runs there while `work` and the other run
+      // here (same numbers as fft())
       if (work && n >= PARALLEL_MIN_ROWS) return bh.fftOverlap(y, n, out, work);
       work?.();
       return fft(y, n, out);
     }
-    usage.bh++;
     return work ? bh.overlap(y, n, out, work) : bh(y, n, out);
   };
   const fn = ((y, n, out) => run(y, n, out)) as AutoRepulsion;
   fn.overlap = run;
+  fn.shareAffinities = bh.shareAffinities;
+  // the attraction and either method shared with the helper thread (FFT: the numbers of fft() above)
+  fn.withAttraction = (y, n, out, attr, computeKl) =>
+    chooseFft(y, n) ? bh.withAttractionFft(y, n, out, attr, computeKl) : bh.withAttraction(y, n, out, attr, computeKl);
   fn.usage = usage;
   fn.dispose = bh.dispose;
   fn.prestart = bh.prestart;

@@ -1,63 +1,156 @@
 // Barnes-Hut repulsive forces on a quadtree (van der Maaten 2014): a cell whose width over its distance
 // to the point is below theta acts as one body at its centre of mass.
+//
+// The tree lives in flat typed arrays that are rebuilt in place every iteration (no allocation once they
+// have grown to size). Forces are computed by a grouped walk (Barnes 1990): the points are cut into small
+// groups of neighbouring points (subtrees of at most GROUP_SIZE points); one traversal per group, with
+// the opening test taken against the group's bounding box, lists the cells and points that act on the
+// whole group, and every point of the group then sums that list in a tight loop. Each cell accepted for
+// a group satisfies theta for every point of the group, so the result is at least as accurate as the
+// per-point walk with the same theta.
 
 import type { RepulsionFn } from '../types.js';
 
-/** Points per leaf; a leaf's points are summed exactly. */
+/** Points per leaf; a leaf's points are summed exactly (unless the whole leaf passes the theta test). */
 const LEAF_CAPACITY = 4;
 /** Cells stop splitting below this depth (duplicates would otherwise split forever). */
 const MAX_DEPTH = 48;
+/** Largest group of points that share one traversal and interaction list. */
+const GROUP_SIZE = 64;
+/** Groups per unit of work (a chunk claimed by one thread; Z is summed per chunk, then over chunks in order). */
+export const GROUPS_PER_CHUNK = 4;
+
+/** The arrays of a tree in shared memory, for n points and up to `capacity` nodes (sharedTreeBuffers()). */
+export interface SharedTreeBuffers {
+  n: number;
+  capacity: number;
+  order: SharedArrayBuffer;
+  px: SharedArrayBuffer;
+  py: SharedArrayBuffer;
+  groupStart: SharedArrayBuffer;
+  comX: SharedArrayBuffer;
+  comY: SharedArrayBuffer;
+  halfWidth: SharedArrayBuffer;
+  count: SharedArrayBuffer;
+  start: SharedArrayBuffer;
+  child: SharedArrayBuffer;
+}
+
+/** Shared arrays for a tree over n points; 4n + 64 nodes hold any map without very deep chains of cells. */
+export function sharedTreeBuffers(n: number): SharedTreeBuffers {
+  const capacity = 4 * n + 64;
+  const b = (bytes: number) => new SharedArrayBuffer(bytes);
+  return {
+    n,
+    capacity,
+    order: b(4 * n),
+    px: b(8 * n),
+    py: b(8 * n),
+    groupStart: b(4 * (n + 1)),
+    comX: b(8 * capacity),
+    comY: b(8 * capacity),
+    halfWidth: b(8 * capacity),
+    count: b(4 * capacity),
+    start: b(4 * capacity),
+    child: b(4 * capacity),
+  };
+}
+
+/** A tree in fixed (shared) storage needed more nodes than it has. */
+export class TreeOverflowError extends Error {}
 
 /** A quadtree over 2-D points held in flat typed arrays, built top-down by partitioning an index array. */
 export class QuadTree {
+  y: Float64Array;
+  n = 0;
   /** Point ids, grouped by leaf: leaf `node` holds order[start[node] .. start[node] + count[node]). */
-  order: Int32Array;
+  order: Int32Array<ArrayBufferLike> = new Int32Array(0);
   /** Per node: centre-of-mass x and y, half width of the cell, number of points, first child (-1: leaf). */
-  comX: Float64Array;
-  comY: Float64Array;
-  halfWidth: Float64Array;
-  count: Int32Array;
-  start: Int32Array;
-  child: Int32Array;
+  comX: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  comY: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  halfWidth: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  count: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  start: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  child: Int32Array<ArrayBufferLike> = new Int32Array(0);
   nodes = 0;
   /** Coordinates in tree order (px[t], py[t] of point order[t]): leaf sums read them contiguously. */
-  px: Float64Array;
-  py: Float64Array;
-  private stack: Int32Array;
+  px: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  py: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  /** Groups: group g holds tree positions [groupStart[g], groupStart[g + 1]). */
+  groupStart: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  groups = 0;
+  private readonly stack = new Int32Array(4 * MAX_DEPTH + 16);
+  private readonly work = new Float64Array(6 * (4 * MAX_DEPTH + 16));
+  /** Interaction list of the group being evaluated: x, y and mass of each body. */
+  private listX = new Float64Array(1024);
+  private listY = new Float64Array(1024);
+  private listM = new Float64Array(1024);
 
-  constructor(
-    readonly y: Float64Array,
-    readonly n: number,
-  ) {
-    this.order = new Int32Array(n);
-    const cap = Math.max(16, 2 * n);
-    this.comX = new Float64Array(cap);
-    this.comY = new Float64Array(cap);
-    this.halfWidth = new Float64Array(cap);
-    this.count = new Int32Array(cap);
-    this.start = new Int32Array(cap);
-    this.child = new Int32Array(cap);
-    this.stack = new Int32Array(4 * MAX_DEPTH + 16);
-    this.px = new Float64Array(n);
-    this.py = new Float64Array(n);
-    this.build();
-    for (let t = 0; t < n; t++) {
-      const p = this.order[t]!;
-      this.px[t] = y[2 * p]!;
-      this.py[t] = y[2 * p + 1]!;
+  /** Set when the arrays are shared buffers of fixed size. */
+  private readonly fixed: boolean;
+
+  /**
+   * Builds the tree over the first n points of y. With `shared`, the tree lives in those buffers (which
+   * another thread may build into and this one attach() to); otherwise in arrays of its own.
+   */
+  constructor(y: Float64Array, n: number, shared?: SharedTreeBuffers) {
+    this.y = y;
+    this.fixed = !!shared;
+    if (shared) {
+      this.order = new Int32Array(shared.order);
+      this.px = new Float64Array(shared.px);
+      this.py = new Float64Array(shared.py);
+      this.groupStart = new Int32Array(shared.groupStart);
+      this.comX = new Float64Array(shared.comX);
+      this.comY = new Float64Array(shared.comY);
+      this.halfWidth = new Float64Array(shared.halfWidth);
+      this.count = new Int32Array(shared.count);
+      this.start = new Int32Array(shared.start);
+      this.child = new Int32Array(shared.child);
+      this.n = n;
+      return; // built by rebuild() or attach()
     }
+    this.rebuild(y, n);
   }
 
-  private grow(): void {
-    const cap = this.comX.length * 2;
-    const g64 = (a: Float64Array) => {
+  /** Takes the tree another thread has built in the shared buffers (with `nodes` nodes and `groups` groups). */
+  attach(y: Float64Array, n: number, nodes: number, groups: number): void {
+    this.y = y;
+    this.n = n;
+    this.nodes = nodes;
+    this.groups = groups;
+  }
+
+  /**
+   * Rebuilds the tree in place over the first n points of y (reusing its arrays). In shared storage,
+   * throws TreeOverflowError when it needs more nodes than the buffers hold.
+   */
+  rebuild(y: Float64Array, n: number): void {
+    this.y = y;
+    this.n = n;
+    if (this.fixed && this.order.length < n) throw new TreeOverflowError(`shared tree buffers hold ${this.order.length} points, not ${n}`);
+    if (this.order.length < n) {
+      this.order = new Int32Array(n);
+      this.px = new Float64Array(n);
+      this.py = new Float64Array(n);
+      this.groupStart = new Int32Array(n + 1);
+    }
+    const cap = Math.max(16, Math.ceil(n / 2));
+    if (this.comX.length < cap) this.allocNodes(cap);
+    this.build();
+    this.findGroups();
+  }
+
+  private allocNodes(cap: number): void {
+    if (this.fixed) throw new TreeOverflowError(`the tree needs more than ${this.comX.length} nodes`);
+    const g64 = (a: Float64Array<ArrayBufferLike>) => {
       const b = new Float64Array(cap);
-      b.set(a);
+      b.set(a.subarray(0, Math.min(a.length, cap)));
       return b;
     };
-    const g32 = (a: Int32Array) => {
+    const g32 = (a: Int32Array<ArrayBufferLike>) => {
       const b = new Int32Array(cap);
-      b.set(a);
+      b.set(a.subarray(0, Math.min(a.length, cap)));
       return b;
     };
     this.comX = g64(this.comX);
@@ -69,7 +162,7 @@ export class QuadTree {
   }
 
   private build(): void {
-    const { y, n, order } = this;
+    const { y, n, order, px, py, work } = this;
     let minX = Infinity;
     let minY = Infinity;
     let maxX = -Infinity;
@@ -78,63 +171,65 @@ export class QuadTree {
       order[i] = i;
       const a = y[2 * i]!;
       const b = y[2 * i + 1]!;
+      px[i] = a;
+      py[i] = b;
       if (a < minX) minX = a;
       if (a > maxX) maxX = a;
       if (b < minY) minY = b;
       if (b > maxY) maxY = b;
     }
     const hw = Math.max(maxX - minX, maxY - minY) / 2 + 1e-9;
-    // work list of (node, lo, hi, cx, cy, depth)
-    const work: number[] = [];
+    // work stack of (node, lo, hi, cx, cy, depth)
+    let sp = 0;
     this.nodes = 1;
     this.setNode(0, 0, n, hw);
-    work.push(0, 0, n, (minX + maxX) / 2, (minY + maxY) / 2, 0);
-    while (work.length) {
-      const depth = work.pop()!;
-      const cy = work.pop()!;
-      const cx = work.pop()!;
-      const hi = work.pop()!;
-      const lo = work.pop()!;
-      const node = work.pop()!;
-      const h = this.halfWidth[node]!;
-      if (hi - lo <= LEAF_CAPACITY || depth >= MAX_DEPTH) {
-        this.child[node] = -1;
-        continue;
-      }
+    work[sp++] = 0;
+    work[sp++] = 0;
+    work[sp++] = n;
+    work[sp++] = (minX + maxX) / 2;
+    work[sp++] = (minY + maxY) / 2;
+    work[sp++] = 0;
+    while (sp > 0) {
+      const depth = work[--sp]!;
+      const cy = work[--sp]!;
+      const cx = work[--sp]!;
+      const hi = work[--sp]!;
+      const lo = work[--sp]!;
+      const node = work[--sp]!;
+      if (hi - lo <= LEAF_CAPACITY || depth >= MAX_DEPTH) continue;
       // partition [lo, hi) into quadrants: by x, then each half by y
-      const midX = this.partition(lo, hi, 0, cx);
-      const q1 = this.partition(lo, midX, 1, cy);
-      const q3 = this.partition(midX, hi, 1, cy);
-      const bounds = [lo, q1, midX, q3, hi];
-      while (this.nodes + 4 > this.comX.length) this.grow();
+      const midX = this.partition(lo, hi, px, cx);
+      const q1 = this.partition(lo, midX, py, cy);
+      const q3 = this.partition(midX, hi, py, cy);
+      if (this.nodes + 4 > this.comX.length) this.allocNodes(this.comX.length * 2);
       const first = this.nodes;
       this.nodes += 4;
       this.child[node] = first;
-      const qh = h / 2;
+      const qh = this.halfWidth[node]! / 2;
       for (let c = 0; c < 4; c++) {
-        const clo = bounds[c]!;
-        const chi = bounds[c + 1]!;
+        const clo = c === 0 ? lo : c === 1 ? q1 : c === 2 ? midX : q3;
+        const chi = c === 0 ? q1 : c === 1 ? midX : c === 2 ? q3 : hi;
         const id = first + c;
         this.setNode(id, clo, chi, qh);
-        if (chi > clo) {
-          const ccx = cx + (c < 2 ? -qh : qh);
-          const ccy = cy + (c % 2 === 0 ? -qh : qh);
-          work.push(id, clo, chi, ccx, ccy, depth + 1);
-        } else {
-          this.child[id] = -1;
+        if (chi - clo > LEAF_CAPACITY) {
+          work[sp++] = id;
+          work[sp++] = clo;
+          work[sp++] = chi;
+          work[sp++] = cx + (c < 2 ? -qh : qh);
+          work[sp++] = cy + (c % 2 === 0 ? -qh : qh);
+          work[sp++] = depth + 1;
         }
       }
     }
   }
 
   private setNode(id: number, lo: number, hi: number, hw: number): void {
-    const { y, order } = this;
+    const { px, py } = this;
     let sx = 0;
     let sy = 0;
     for (let t = lo; t < hi; t++) {
-      const p = order[t]!;
-      sx += y[2 * p]!;
-      sy += y[2 * p + 1]!;
+      sx += px[t]!;
+      sy += py[t]!;
     }
     const c = hi - lo;
     this.comX[id] = c ? sx / c : 0;
@@ -145,26 +240,203 @@ export class QuadTree {
     this.child[id] = -1;
   }
 
-  /** Moves points with coordinate `dim` below `split` to the front of [lo, hi); returns the boundary. */
-  private partition(lo: number, hi: number, dim: number, split: number): number {
-    const { y, order } = this;
+  /** Moves points with coordinate (`key`, px or py) below `split` to the front of [lo, hi); returns the boundary. */
+  private partition(lo: number, hi: number, key: Float64Array, split: number): number {
+    const { order, px, py } = this;
     let i = lo;
     let j = hi - 1;
     while (i <= j) {
-      if (y[2 * order[i]! + dim]! < split) i++;
+      if (key[i]! < split) i++;
       else {
         const t = order[i]!;
         order[i] = order[j]!;
         order[j] = t;
+        const a = px[i]!;
+        px[i] = px[j]!;
+        px[j] = a;
+        const b = py[i]!;
+        py[i] = py[j]!;
+        py[j] = b;
         j--;
       }
     }
     return i;
   }
 
+  /** Cuts the tree order into groups: the largest subtrees of at most GROUP_SIZE points, in order. */
+  private findGroups(): void {
+    const { stack, count, child, start, groupStart } = this;
+    let g = 0;
+    let sp = 0;
+    stack[sp++] = 0;
+    while (sp > 0) {
+      const node = stack[--sp]!;
+      const c = count[node]!;
+      if (c === 0) continue;
+      const first = child[node]!;
+      if (c <= GROUP_SIZE || first < 0) {
+        groupStart[g++] = start[node]!;
+        continue;
+      }
+      // children in reverse, so they pop (and the groups follow) in tree order
+      stack[sp++] = first + 3;
+      stack[sp++] = first + 2;
+      stack[sp++] = first + 1;
+      stack[sp++] = first;
+    }
+    groupStart[g] = this.n;
+    this.groups = g;
+  }
+
+  /**
+   * Repulsion on the points of group g from every point of the tree: writes sum_j q^2 (p - y_j) of each
+   * of its points into out[2 * id], out[2 * id + 1] and returns the group's sum of q (self pairs excluded).
+   */
+  groupForce(g: number, theta: number, out: Float64Array): number {
+    const { comX, comY, halfWidth, count, child, start, px, py, order, stack } = this;
+    const s = this.groupStart[g]!;
+    const e = this.groupStart[g + 1]!;
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (let t = s; t < e; t++) {
+      const a = px[t]!;
+      const b = py[t]!;
+      if (a < x0) x0 = a;
+      if (a > x1) x1 = a;
+      if (b < y0) y0 = b;
+      if (b > y1) y1 = b;
+    }
+    const theta2 = theta * theta;
+    let lx = this.listX;
+    let ly = this.listY;
+    let lm = this.listM;
+    let len = 0;
+    let sp = 0;
+    stack[sp++] = 0;
+    while (sp > 0) {
+      const node = stack[--sp]!;
+      const c = count[node]!;
+      if (c === 0) continue;
+      if (len + LEAF_CAPACITY > lx.length || (c > LEAF_CAPACITY && len + c > lx.length)) {
+        this.growList(Math.max(2 * lx.length, len + c + LEAF_CAPACITY));
+        lx = this.listX;
+        ly = this.listY;
+        lm = this.listM;
+      }
+      const cx = comX[node]!;
+      const cy = comY[node]!;
+      const dx = cx < x0 ? x0 - cx : cx > x1 ? cx - x1 : 0;
+      const dy = cy < y0 ? y0 - cy : cy > y1 ? cy - y1 : 0;
+      const w = 2 * halfWidth[node]!;
+      if (w * w < theta2 * (dx * dx + dy * dy)) {
+        lx[len] = cx;
+        ly[len] = cy;
+        lm[len] = c;
+        len++;
+        continue;
+      }
+      const first = child[node]!;
+      if (first < 0) {
+        const b = start[node]!;
+        for (let t = b; t < b + c; t++) {
+          lx[len] = px[t]!;
+          ly[len] = py[t]!;
+          lm[len] = 1;
+          len++;
+        }
+        continue;
+      }
+      stack[sp++] = first;
+      stack[sp++] = first + 1;
+      stack[sp++] = first + 2;
+      stack[sp++] = first + 3;
+    }
+    // two points at a time: each body of the list is loaded once for both (each point's sums are
+    // accumulated in the same order as one at a time)
+    let z = 0;
+    let t = s;
+    for (; t + 1 < e; t += 2) {
+      const xa = px[t]!;
+      const ya = py[t]!;
+      const xb = px[t + 1]!;
+      const yb = py[t + 1]!;
+      let za = 0;
+      let fxa = 0;
+      let fya = 0;
+      let zb = 0;
+      let fxb = 0;
+      let fyb = 0;
+      for (let k = 0; k < len; k++) {
+        const bx = lx[k]!;
+        const by = ly[k]!;
+        const bm = lm[k]!;
+        const dxa = xa - bx;
+        const dya = ya - by;
+        const dxb = xb - bx;
+        const dyb = yb - by;
+        const qa = 1 / (1 + dxa * dxa + dya * dya);
+        const qb = 1 / (1 + dxb * dxb + dyb * dyb);
+        const mqa = bm * qa;
+        const mqb = bm * qb;
+        za += mqa;
+        zb += mqb;
+        const mqa2 = mqa * qa;
+        const mqb2 = mqb * qb;
+        fxa += mqa2 * dxa;
+        fya += mqa2 * dya;
+        fxb += mqb2 * dxb;
+        fyb += mqb2 * dyb;
+      }
+      // each point is in its group's list once: q = 1, no force
+      z += za - 1;
+      z += zb - 1;
+      const ia = order[t]!;
+      const ib = order[t + 1]!;
+      out[2 * ia] = fxa;
+      out[2 * ia + 1] = fya;
+      out[2 * ib] = fxb;
+      out[2 * ib + 1] = fyb;
+    }
+    if (t < e) {
+      const x = px[t]!;
+      const yy = py[t]!;
+      let zi = 0;
+      let fx = 0;
+      let fy = 0;
+      for (let k = 0; k < len; k++) {
+        const dx = x - lx[k]!;
+        const dy = yy - ly[k]!;
+        const q = 1 / (1 + dx * dx + dy * dy);
+        const mq = lm[k]! * q;
+        zi += mq;
+        const mq2 = mq * q;
+        fx += mq2 * dx;
+        fy += mq2 * dy;
+      }
+      z += zi - 1;
+      const i = order[t]!;
+      out[2 * i] = fx;
+      out[2 * i + 1] = fy;
+    }
+    return z;
+  }
+
+  private growList(size: number): void {
+    const g = (a: Float64Array) => {
+      const b = new Float64Array(size);
+      b.set(a);
+      return b;
+    };
+    this.listX = g(this.listX);
+    this.listY = g(this.listY);
+    this.listM = g(this.listM);
+  }
+
   /**
    * Repulsion on the point (px, py) from every point of the tree except `self` (-1: none): adds
-   * sum_j q^2 (p - y_j) into out[o], out[o + 1] and returns sum_j q.
+   * sum_j q^2 (p - y_j) into out[o], out[o + 1] and returns sum_j q. (The per-point walk, for transform.)
    */
   force(px: number, py: number, self: number, theta: number, out: Float64Array, o: number): number {
     const { comX, comY, halfWidth, count, child, start, order, px: sx, py: sy } = this;
@@ -218,34 +490,35 @@ export class QuadTree {
   }
 }
 
-/** Barnes-Hut repulsion with accuracy theta (0.5 is the usual default; 0 is exact). */
-export function bhRepulsion(theta = 0.5): RepulsionFn {
-  return (y, n, out) => {
-    const tree = new QuadTree(y, n);
-    out.fill(0, 0, 2 * n);
-    let z = 0;
-    // points in tree order: neighbours in space follow each other, so traversals share cached nodes
-    const order = tree.order;
-    for (let t = 0; t < n; t++) {
-      const i = order[t]!;
-      z += tree.force(tree.px[t]!, tree.py[t]!, i, theta, out, 2 * i);
-    }
-    return z;
-  };
+/** Number of chunks (units of GROUPS_PER_CHUNK groups) of a built tree. */
+export function bhChunks(tree: QuadTree): number {
+  return Math.ceil(tree.groups / GROUPS_PER_CHUNK);
 }
 
 /**
- * Repulsion on the points at tree-order positions [t0, t1) of `tree`: writes each point's force into
- * out[2 * id], out[2 * id + 1] (callers split the positions into disjoint ranges) and returns their sum of q.
+ * Repulsion on the points of chunk c of `tree`: writes each point's force into out[2 * id],
+ * out[2 * id + 1] (chunks hold disjoint points) and returns their sum of q, summed over the groups in order.
  */
-export function bhRange(tree: QuadTree, theta: number, t0: number, t1: number, out: Float64Array): number {
-  const order = tree.order;
+export function bhChunk(tree: QuadTree, theta: number, c: number, out: Float64Array): number {
+  const g1 = Math.min(tree.groups, (c + 1) * GROUPS_PER_CHUNK);
   let z = 0;
-  for (let t = t0; t < t1; t++) {
-    const i = order[t]!;
-    out[2 * i] = 0;
-    out[2 * i + 1] = 0;
-    z += tree.force(tree.px[t]!, tree.py[t]!, i, theta, out, 2 * i);
-  }
+  for (let g = c * GROUPS_PER_CHUNK; g < g1; g++) z += tree.groupForce(g, theta, out);
   return z;
+}
+
+/**
+ * Barnes-Hut repulsion with accuracy theta (0.5 is the usual default; 0 is exact). Keeps its tree between
+ * calls; not safe to share between threads. Z is summed per chunk and then over the chunks in order, as
+ * the two-thread version does, so both give the same numbers.
+ */
+export function bhRepulsion(theta = 0.5): RepulsionFn {
+  let tree: QuadTree | null = null;
+  return (y, n, out) => {
+    if (tree) tree.rebuild(y, n);
+    else tree = new QuadTree(y, n);
+    const chunks = bhChunks(tree);
+    let z = 0;
+    for (let c = 0; c < chunks; c++) z += bhChunk(tree, theta, c, out);
+    return z;
+  };
 }

@@ -276,33 +276,54 @@ export function fftLength(extent: number, options: FftOptions = {}): number {
   return fftSize(2 * wantBoxes * p);
 }
 
-/** FFT-interpolated repulsion. Holds its grids between calls; not safe to share between threads. */
-export function fftRepulsion(options: FftOptions = {}): RepulsionFn {
-  const p = options.nodesPerBox ?? 3;
-  const minBoxes = options.minBoxes ?? 50;
-  const perUnit = options.boxesPerUnit ?? 1;
-  const nodes = new Float64Array(p);
-  const denom = new Float64Array(p);
-  for (let j = 0; j < p; j++) nodes[j] = (j + 0.5) / p;
-  for (let j = 0; j < p; j++) {
-    let d = 1;
-    for (let m = 0; m < p; m++) if (m !== j) d *= nodes[j]! - nodes[m]!;
-    denom[j] = d;
-  }
-  let fft: Fft | null = null;
-  let aRe = new Float64Array(0);
-  let aIm = new Float64Array(0);
-  let bRe = new Float64Array(0);
-  let bIm = new Float64Array(0);
-  let kRe = new Float64Array(0);
-  let kIm = new Float64Array(0);
-  let wx = new Float64Array(0);
-  let wy = new Float64Array(0);
-  let cell = new Int32Array(0);
-  let kernelM = 0;
-  let kernelSpacing = 0;
+/**
+ * Compact maps (narrower than minBoxes boxes) stretch their boxes to the map; the box width is rounded up
+ * to a power of this factor, so the grid (and the kernel's transform) changes only when the map has grown
+ * by this much, not every iteration.
+ */
+const WIDTH_STEP = 1.05;
 
-  return (y, n, out) => {
+/**
+ * The state of the FFT method for one thread: the grid laid over the current positions, each point's
+ * interpolation weights, one complex work grid and the kernel's transform. The four charges are
+ * convolved as two complex pairs, A = (1, y1) and B = (y2, |y|^2), so two threads can take one pair each
+ * and combine() gives the same numbers as one thread doing both.
+ */
+export class FftState {
+  private readonly p: number;
+  private readonly minBoxes: number;
+  private readonly perUnit: number;
+  private readonly nodes: Float64Array;
+  private readonly denom: Float64Array;
+  private fft: Fft | null = null;
+  private re = new Float64Array(0);
+  private im = new Float64Array(0);
+  private kernel = new Float64Array(0);
+  private wx = new Float64Array(0);
+  private wy = new Float64Array(0);
+  private cell = new Int32Array(0);
+  private kernelM = 0;
+  private kernelSpacing = 0;
+  private m = 0;
+  private g = 0;
+
+  constructor(options: FftOptions = {}) {
+    const p = (this.p = options.nodesPerBox ?? 3);
+    this.minBoxes = options.minBoxes ?? 50;
+    this.perUnit = options.boxesPerUnit ?? 1;
+    this.nodes = new Float64Array(p);
+    this.denom = new Float64Array(p);
+    for (let j = 0; j < p; j++) this.nodes[j] = (j + 0.5) / p;
+    for (let j = 0; j < p; j++) {
+      let d = 1;
+      for (let k = 0; k < p; k++) if (k !== j) d *= this.nodes[j]! - this.nodes[k]!;
+      this.denom[j] = d;
+    }
+  }
+
+  /** Lays the grid over the first n points of y and computes their interpolation weights. */
+  prepare(y: Float64Array, n: number): void {
+    const { p, minBoxes, perUnit } = this;
     let lo = Infinity;
     let hi = -Infinity;
     for (let t = 0; t < 2 * n; t++) {
@@ -312,61 +333,38 @@ export function fftRepulsion(options: FftOptions = {}): RepulsionFn {
     }
     const extent = Math.max(hi - lo, 1e-6);
     // Boxes are 1 / boxesPerUnit wide once the map spans minBoxes of them (then the kernel's transform
-    // depends on the FFT length only and is reused); a smaller map is cut into minBoxes boxes.
+    // depends on the FFT length only and is reused); a smaller map is cut into at least minBoxes boxes.
     const wideMap = extent * perUnit >= minBoxes;
     const wantBoxes = wideMap ? Math.ceil(extent * perUnit) + 1 : minBoxes;
     // FFT length m >= 2 * grid; use every node the chosen length affords
     const m = fftSize(2 * wantBoxes * p);
     const boxes = Math.floor(m / 2 / p);
     const g = boxes * p; // grid nodes per dimension
-    const boxWidth = wideMap ? 1 / perUnit : extent / boxes;
+    const boxWidth = wideMap ? 1 / perUnit : Math.pow(WIDTH_STEP, Math.ceil(Math.log(extent / boxes) / Math.log(WIDTH_STEP)));
     const spacing = boxWidth / p;
-    if (!fft || fft.m !== m) {
-      fft = new Fft(m);
-      aRe = new Float64Array(m * m);
-      aIm = new Float64Array(m * m);
-      bRe = new Float64Array(m * m);
-      bIm = new Float64Array(m * m);
-      kRe = new Float64Array(m * m);
-      kIm = new Float64Array(m * m);
+    this.m = m;
+    this.g = g;
+    if (!this.fft || this.fft.m !== m) {
+      this.fft = new Fft(m);
+      this.re = new Float64Array(m * m);
+      this.im = new Float64Array(m * m);
+      this.kernel = new Float64Array(m * m);
+      this.kernelM = 0;
     }
-    if (wx.length < n * p) {
-      wx = new Float64Array(n * p);
-      wy = new Float64Array(n * p);
-      cell = new Int32Array(2 * n);
+    if (this.kernelM !== m || this.kernelSpacing !== spacing) {
+      this.kernelM = m;
+      this.kernelSpacing = spacing;
+      this.kernelTransform(spacing);
     }
-    if (kernelM !== m || kernelSpacing !== spacing) {
-      kernelM = m;
-      kernelSpacing = spacing;
-      kernelTransform();
+    if (this.wx.length < n * p) {
+      this.wx = new Float64Array(n * p);
+      this.wy = new Float64Array(n * p);
+      this.cell = new Int32Array(2 * n);
     }
-    function kernelTransform(): void {
-    // kernel on the grid offsets, circularly embedded
-    kRe.fill(0);
-    kIm.fill(0);
-    for (let a = 0; a < m; a++) {
-      const da = a < g ? a : a > m - g ? a - m : NaN;
-      if (Number.isNaN(da)) continue;
-      for (let b = 0; b < m; b++) {
-        const db = b < g ? b : b > m - g ? b - m : NaN;
-        if (Number.isNaN(db)) continue;
-        const r2 = (da * da + db * db) * spacing * spacing;
-        const q = 1 / (1 + r2);
-        kRe[a * m + b] = q * q;
-      }
-    }
-    fft2(fft!, kRe, kIm, m, m, 1, m);
-    }
-    // charges: A = (1) + i (y1), B = (y2) + i (|y|^2), on grid rows/cols [0, g)
-    aRe.fill(0);
-    aIm.fill(0);
-    bRe.fill(0);
-    bIm.fill(0);
+    const { wx, wy, cell, nodes, denom } = this;
     for (let i = 0; i < n; i++) {
-      const x0 = y[2 * i]!;
-      const x1 = y[2 * i + 1]!;
-      let sx = (x0 - lo) / boxWidth;
-      let sy = (x1 - lo) / boxWidth;
+      let sx = (y[2 * i]! - lo) / boxWidth;
+      let sy = (y[2 * i + 1]! - lo) / boxWidth;
       let bx = Math.floor(sx);
       let by = Math.floor(sy);
       if (bx >= boxes) bx = boxes - 1;
@@ -377,63 +375,118 @@ export function fftRepulsion(options: FftOptions = {}): RepulsionFn {
       cell[2 * i + 1] = by * p;
       lagrange(sx, p, nodes, denom, wx, i * p);
       lagrange(sy, p, nodes, denom, wy, i * p);
-      const sq = x0 * x0 + x1 * x1;
-      for (let u = 0; u < p; u++) {
-        const row = (bx * p + u) * m + by * p;
-        const wu = wx[i * p + u]!;
-        for (let v = 0; v < p; v++) {
-          const w = wu * wy[i * p + v]!;
-          aRe[row + v]! += w;
-          aIm[row + v]! += w * x0;
-          bRe[row + v]! += w * x1;
-          bIm[row + v]! += w * sq;
-        }
+    }
+  }
+
+  /** The kernel 1 / (1 + r^2)^2 on the grid offsets, circularly embedded, transformed (real: it is even). */
+  private kernelTransform(spacing: number): void {
+    const { m, g, re, im } = this;
+    re.fill(0);
+    im.fill(0);
+    for (let a = 0; a < m; a++) {
+      const da = a < g ? a : a > m - g ? a - m : NaN;
+      if (Number.isNaN(da)) continue;
+      for (let b = 0; b < m; b++) {
+        const db = b < g ? b : b > m - g ? b - m : NaN;
+        if (Number.isNaN(db)) continue;
+        const r2 = (da * da + db * db) * spacing * spacing;
+        const q = 1 / (1 + r2);
+        re[a * m + b] = q * q;
       }
     }
-    fft2(fft, aRe, aIm, m, g, 1, m);
-    fft2(fft, bRe, bIm, m, g, 1, m);
-    // the kernel is real and even, so its transform is real: multiplying both parts keeps the packing
-    for (let t = 0; t < m * m; t++) {
-      const k = kRe[t]!;
-      aRe[t]! *= k;
-      aIm[t]! *= k;
-      bRe[t]! *= k;
-      bIm[t]! *= k;
-    }
-    fft2(fft, aRe, aIm, m, m, -1, g);
-    fft2(fft, bRe, bIm, m, m, -1, g);
-    const scale = 1 / (m * m);
-    // gather potentials at the points
-    let z = 0;
+    fft2(this.fft!, re, im, m, m, 1, m);
+    this.kernel.set(re);
+  }
+
+  /**
+   * Convolves charge pair `pair` (0: 1 and y1; 1: y2 and |y|^2) with the kernel and interpolates the two
+   * potentials back to the points: pot[2 * i], pot[2 * i + 1]. Call prepare() with the same y first.
+   */
+  potentials(y: Float64Array, n: number, pair: 0 | 1, pot: Float64Array): void {
+    const { p, m, g, re, im, wx, wy, cell, kernel } = this;
+    const fft = this.fft!;
+    re.fill(0);
+    im.fill(0);
     for (let i = 0; i < n; i++) {
+      const x0 = y[2 * i]!;
+      const x1 = y[2 * i + 1]!;
+      const c0 = pair === 0 ? 1 : x1;
+      const c1 = pair === 0 ? x0 : x0 * x0 + x1 * x1;
       const gx = cell[2 * i]!;
       const gy = cell[2 * i + 1]!;
-      let p0 = 0;
-      let p1 = 0;
-      let p2 = 0;
-      let p3 = 0;
       for (let u = 0; u < p; u++) {
         const row = (gx + u) * m + gy;
         const wu = wx[i * p + u]!;
         for (let v = 0; v < p; v++) {
           const w = wu * wy[i * p + v]!;
-          p0 += w * aRe[row + v]!;
-          p1 += w * aIm[row + v]!;
-          p2 += w * bRe[row + v]!;
-          p3 += w * bIm[row + v]!;
+          re[row + v]! += w * c0;
+          im[row + v]! += w * c1;
         }
       }
-      p0 *= scale;
-      p1 *= scale;
-      p2 *= scale;
-      p3 *= scale;
-      const x0 = y[2 * i]!;
-      const x1 = y[2 * i + 1]!;
-      out[2 * i] = x0 * p0 - p1;
-      out[2 * i + 1] = x1 * p0 - p2;
-      z += (1 + x0 * x0 + x1 * x1) * p0 - 2 * (x0 * p1 + x1 * p2) + p3;
     }
-    return z - n;
+    fft2(fft, re, im, m, g, 1, m);
+    // the kernel's transform is real, so multiplying both parts keeps the packing
+    for (let t = 0; t < m * m; t++) {
+      const k = kernel[t]!;
+      re[t]! *= k;
+      im[t]! *= k;
+    }
+    fft2(fft, re, im, m, m, -1, g);
+    const scale = 1 / (m * m);
+    for (let i = 0; i < n; i++) {
+      const gx = cell[2 * i]!;
+      const gy = cell[2 * i + 1]!;
+      let p0 = 0;
+      let p1 = 0;
+      for (let u = 0; u < p; u++) {
+        const row = (gx + u) * m + gy;
+        const wu = wx[i * p + u]!;
+        for (let v = 0; v < p; v++) {
+          const w = wu * wy[i * p + v]!;
+          p0 += w * re[row + v]!;
+          p1 += w * im[row + v]!;
+        }
+      }
+      pot[2 * i] = p0 * scale;
+      pot[2 * i + 1] = p1 * scale;
+    }
+  }
+}
+
+/**
+ * Forces and Z from the potentials of pair A (potA) and pair B (potB): writes sum_j q^2 (y_i - y_j) into
+ * out and returns Z = sum_{i != j} q.
+ */
+export function combinePotentials(y: Float64Array, n: number, potA: Float64Array, potB: Float64Array, out: Float64Array): number {
+  let z = 0;
+  for (let i = 0; i < n; i++) {
+    const p0 = potA[2 * i]!;
+    const p1 = potA[2 * i + 1]!;
+    const p2 = potB[2 * i]!;
+    const p3 = potB[2 * i + 1]!;
+    const x0 = y[2 * i]!;
+    const x1 = y[2 * i + 1]!;
+    out[2 * i] = x0 * p0 - p1;
+    out[2 * i + 1] = x1 * p0 - p2;
+    z += (1 + x0 * x0 + x1 * x1) * p0 - 2 * (x0 * p1 + x1 * p2) + p3;
+  }
+  return z - n;
+}
+
+/** FFT-interpolated repulsion. Holds its grids between calls; not safe to share between threads. */
+export function fftRepulsion(options: FftOptions = {}): RepulsionFn {
+  const state = new FftState(options);
+  let potA = new Float64Array(0);
+  let potB = new Float64Array(0);
+  return (y, n, out) => {
+    if (potA.length < 2 * n) {
+      potA = new Float64Array(2 * n);
+      potB = new Float64Array(2 * n);
+    }
+    state.prepare(y, n);
+    state.potentials(y, n, 0, potA);
+    state.potentials(y, n, 1, potB);
+    return combinePotentials(y, n, potA, potB, out);
   };
 }
 

@@ -5,6 +5,69 @@
 import type { RepulsionFn, SparseMatrix } from '../types.js';
 import type { OverlappingRepulsion } from './gradient-bh-parallel.js';
 
+/** Rows per unit of attraction work (a chunk one thread claims; sum p log q is added per chunk, then in order). */
+export const ATTRACTION_ROWS = 512;
+
+/**
+ * Attractive forces sum_j p_ij q_ij (y_i - y_j) of rows [r0, r1) of P into attr; returns those rows'
+ * sum p_ij log q_ij when computeKl (else 0).
+ */
+export function attractRows(
+  y: Float64Array,
+  p: SparseMatrix,
+  r0: number,
+  r1: number,
+  attr: Float64Array,
+  computeKl: boolean,
+): number {
+  const { indptr, indices, values } = p;
+  let pLogQ = 0;
+  for (let i = r0; i < r1; i++) {
+    const xi = y[2 * i]!;
+    const yi = y[2 * i + 1]!;
+    let fx = 0;
+    let fy = 0;
+    const end = indptr[i + 1]!;
+    if (computeKl) {
+      for (let e = indptr[i]!; e < end; e++) {
+        const j = indices[e]!;
+        const dx = xi - y[2 * j]!;
+        const dy = yi - y[2 * j + 1]!;
+        const q = 1 / (1 + dx * dx + dy * dy);
+        const pq = values[e]! * q;
+        fx += pq * dx;
+        fy += pq * dy;
+        pLogQ += values[e]! * Math.log(q);
+      }
+    } else {
+      for (let e = indptr[i]!; e < end; e++) {
+        const j = indices[e]!;
+        const dx = xi - y[2 * j]!;
+        const dy = yi - y[2 * j + 1]!;
+        const q = 1 / (1 + dx * dx + dy * dy);
+        const pq = values[e]! * q;
+        fx += pq * dx;
+        fy += pq * dy;
+      }
+    }
+    attr[2 * i] = fx;
+    attr[2 * i + 1] = fy;
+  }
+  return pLogQ;
+}
+
+/**
+ * A repulsion that can also compute the attractive forces, sharing both with a helper thread. The
+ * optimizer hands it P once (in the optimizer's internal order); the numbers are those of the repulsion
+ * alone plus attraction() here (sum p log q added per ATTRACTION_ROWS chunk, then in order).
+ */
+export interface AttractionSharing {
+  /** Takes P (rows = n) for the following withAttraction() calls. */
+  shareAffinities(p: SparseMatrix): void;
+  /** Repulsion into out (returns Z, as the function itself) and attraction into attr; pLogQ as attraction(). */
+  withAttraction(y: Float64Array, n: number, out: Float64Array, attr: Float64Array, computeKl: boolean): { z: number; pLogQ: number };
+}
+
 export interface OptimizerOptions {
   /** Step size (no factor 4 in the gradient, as bhtsne, FIt-SNE and openTSNE). */
   learningRate: number;
@@ -25,20 +88,62 @@ export interface OptimizerOptions {
   minGain?: number;
 }
 
-/** Step-by-step t-SNE optimization of a 2-D embedding against sparse affinities P (which sum to 1). */
+/**
+ * Breadth-first order of the affinity graph from point 0 (then from each point not yet reached): returns
+ * rank, the position of each point in that order. Neighbours get near positions, so the attractive
+ * forces read the positions of a row's neighbours from a few cache lines instead of all over the array.
+ */
+export function localityOrder(p: SparseMatrix): Int32Array {
+  const n = p.rows;
+  const { indptr, indices } = p;
+  const rank = new Int32Array(n).fill(-1);
+  const queue = new Int32Array(n);
+  let head = 0;
+  let tail = 0;
+  for (let s = 0; s < n; s++) {
+    if (rank[s]! >= 0) continue;
+    rank[s] = tail;
+    queue[tail++] = s;
+    while (head < tail) {
+      const u = queue[head++]!;
+      const end = indptr[u + 1]!;
+      for (let e = indptr[u]!; e < end; e++) {
+        const v = indices[e]!;
+        if (rank[v]! < 0) {
+          rank[v] = tail;
+          queue[tail++] = v;
+        }
+      }
+    }
+  }
+  return rank;
+}
+
+/**
+ * Step-by-step t-SNE optimization of a 2-D embedding against sparse affinities P (which sum to 1).
+ * Internally the points are renumbered in localityOrder(P) (the same P, the same order, so still
+ * deterministic); `y` and embedding() are in the caller's order.
+ */
 export class TsneOptimizer {
-  /** Current positions, n x 2 row-major. */
+  /** Current positions, n x 2 row-major, in the input's order (updated after every step). */
   readonly y: Float64Array;
   readonly n: number;
   /** Iterations done so far. */
   iteration = 0;
   /** KL divergence at the last step that computed it (NaN before). */
   lastKl = NaN;
+  /** Positions in the internal order: point i of the input is internal point rank[i]. */
+  private readonly yi: Float64Array;
+  private readonly rank: Int32Array;
+  /** P renumbered to the internal order. */
+  private readonly q: SparseMatrix;
   private readonly update: Float64Array;
   private readonly gains: Float64Array;
   private readonly rep: Float64Array;
   private readonly attr: Float64Array;
   private readonly pLogP: number;
+  /** The repulsion, when it also takes the attractive forces (with its helper thread). */
+  private readonly sharing: AttractionSharing | null;
   private readonly options: Required<OptimizerOptions>;
 
   constructor(
@@ -49,6 +154,28 @@ export class TsneOptimizer {
     this.n = p.rows;
     if (init.length !== 2 * this.n) throw new RangeError(`init has ${init.length} values, expected ${2 * this.n}`);
     this.y = Float64Array.from(init);
+    const n = this.n;
+    const rank = (this.rank = localityOrder(p));
+    const inv = new Int32Array(n);
+    for (let i = 0; i < n; i++) inv[rank[i]!] = i;
+    // in shared memory, so a helper thread can read it without a copy
+    const indptr = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
+    const indices = new Int32Array(new SharedArrayBuffer(4 * p.indices.length));
+    const values = new Float64Array(new SharedArrayBuffer(8 * p.values.length));
+    this.yi = new Float64Array(2 * n);
+    let k = 0;
+    for (let r = 0; r < n; r++) {
+      const i = inv[r]!;
+      indptr[r] = k;
+      this.yi[2 * r] = init[2 * i]!;
+      this.yi[2 * r + 1] = init[2 * i + 1]!;
+      for (let e = p.indptr[i]!; e < p.indptr[i + 1]!; e++) {
+        indices[k] = rank[p.indices[e]!]!;
+        values[k++] = p.values[e]!;
+      }
+    }
+    indptr[n] = k;
+    this.q = { rows: n, cols: n, indptr, indices, values };
     this.options = {
       initialMomentum: 0.5,
       finalMomentum: 0.8,
@@ -66,6 +193,11 @@ export class TsneOptimizer {
       if (v > 0) s += v * Math.log(v);
     }
     this.pLogP = s;
+    const sharing = options.repulsion as Partial<AttractionSharing>;
+    if (sharing.shareAffinities && sharing.withAttraction) {
+      sharing.shareAffinities(this.q);
+      this.sharing = sharing as AttractionSharing;
+    } else this.sharing = null;
   }
 
   get done(): boolean {
@@ -74,7 +206,7 @@ export class TsneOptimizer {
 
   /** One iteration. With computeKl, also returns KL(P || Q) of the un-exaggerated P (else NaN). */
   step(computeKl = false): number {
-    const { y, n, update, gains, rep, attr } = this;
+    const { yi: y, n, update, gains, rep, attr } = this;
     const o = this.options;
     const exaggerating = this.iteration < o.exaggerationIterations;
     const exaggeration = exaggerating ? o.earlyExaggeration : 1;
@@ -88,7 +220,11 @@ export class TsneOptimizer {
     };
     const overlapping = o.repulsion as Partial<OverlappingRepulsion>;
     let z: number;
-    if (overlapping.overlap) z = overlapping.overlap(y, n, rep, attract);
+    if (this.sharing) {
+      const r = this.sharing.withAttraction(y, n, rep, attr, computeKl);
+      z = r.z;
+      pLogQ = r.pLogQ;
+    } else if (overlapping.overlap) z = overlapping.overlap(y, n, rep, attract);
     else {
       z = o.repulsion(y, n, rep);
       attract();
@@ -130,9 +266,15 @@ export class TsneOptimizer {
     }
     mx /= n;
     my /= n;
+    const { y: out, rank } = this;
     for (let i = 0; i < n; i++) {
       y[2 * i]! -= mx;
       y[2 * i + 1]! -= my;
+    }
+    for (let i = 0; i < n; i++) {
+      const r = rank[i]!;
+      out[2 * i] = y[2 * r]!;
+      out[2 * i + 1] = y[2 * r + 1]!;
     }
     this.iteration++;
     if (!computeKl) return NaN;
@@ -143,27 +285,10 @@ export class TsneOptimizer {
 
   /** Writes the attractive forces into attr; returns sum p_ij log q_ij when computeKl (else 0). */
   private attraction(computeKl: boolean): number {
-    const { y, n, attr, p } = this;
-    const { indptr, indices, values } = p;
+    const { yi, n, attr, q } = this;
     let pLogQ = 0;
-    for (let i = 0; i < n; i++) {
-      const xi = y[2 * i]!;
-      const yi = y[2 * i + 1]!;
-      let fx = 0;
-      let fy = 0;
-      const end = indptr[i + 1]!;
-      for (let e = indptr[i]!; e < end; e++) {
-        const j = indices[e]!;
-        const dx = xi - y[2 * j]!;
-        const dy = yi - y[2 * j + 1]!;
-        const q = 1 / (1 + dx * dx + dy * dy);
-        const pq = values[e]! * q;
-        fx += pq * dx;
-        fy += pq * dy;
-        if (computeKl) pLogQ += values[e]! * Math.log(q);
-      }
-      attr[2 * i] = fx;
-      attr[2 * i + 1] = fy;
+    for (let r0 = 0; r0 < n; r0 += ATTRACTION_ROWS) {
+      pLogQ += attractRows(yi, q, r0, Math.min(n, r0 + ATTRACTION_ROWS), attr, computeKl);
     }
     return pLogQ;
   }
