@@ -46,32 +46,42 @@ describe('tsne', () => {
   });
 
   it('exact, Barnes-Hut and FFT reach maps of similar KL from the same affinities and start', () => {
-    const { x } = blobs(200, 8, 5, 3);
-    const opts = { ...base, iterations: 200, exaggerationIterations: 80 };
-    const { optimizer } = prepareTsne(x, { ...opts, engine: 'exact' });
-    const init = optimizer.y.slice();
-    const kls: Record<string, number> = {};
-    // a coarser FFT grid than the default keeps this test quick; the default grid is checked in gradient.test.ts
-    for (const [name, repulsion] of [
-      ['exact', exactRepulsion],
-      ['bh', bhRepulsion(0.5)],
-      ['fft', fftRepulsion({ minBoxes: 30 })],
-    ] as const) {
-      const o = new TsneOptimizer(optimizer.p, init, {
-        learningRate: 200,
-        iterations: opts.iterations,
-        earlyExaggeration: 12,
-        exaggerationIterations: opts.exaggerationIterations,
-        repulsion,
-      });
-      let kl = NaN;
-      while (!o.done) kl = o.step(o.iteration === opts.iterations - 1);
-      kls[name] = kl;
+    // One 200-point map after 200 iterations lands in one of several nearby minima whatever the gradient
+    // (Barnes-Hut at theta 0.2 ends up to 6% from exact on some seeds), so the check is on the mean over
+    // maps of three data sets, with a looser bound on each. The FFT grid is a little coarser than the
+    // default (40 intervals, not 50) to keep the test quick; the default grid is checked in gradient.test.ts.
+    const diffs: Record<'bh' | 'fft', number[]> = { bh: [], fft: [] };
+    for (const seed of [3, 4, 5]) {
+      const { x } = blobs(200, 8, 5, seed);
+      const opts = { ...base, iterations: 200, exaggerationIterations: 80 };
+      const { optimizer } = prepareTsne(x, { ...opts, engine: 'exact' });
+      const init = optimizer.y.slice();
+      const kls: Record<string, number> = {};
+      for (const [name, repulsion] of [
+        ['exact', exactRepulsion],
+        ['bh', bhRepulsion(0.5)],
+        ['fft', fftRepulsion({ minBoxes: 40 })],
+      ] as const) {
+        const o = new TsneOptimizer(optimizer.p, init, {
+          learningRate: 200,
+          iterations: opts.iterations,
+          earlyExaggeration: 12,
+          exaggerationIterations: opts.exaggerationIterations,
+          repulsion,
+        });
+        let kl = NaN;
+        while (!o.done) kl = o.step(o.iteration === opts.iterations - 1);
+        kls[name] = kl;
+      }
+      for (const m of ['bh', 'fft'] as const) {
+        const d = Math.abs(kls[m]! - kls.exact!) / kls.exact!;
+        expect(d, `${m}, seed ${seed}`).toBeLessThan(0.1);
+        diffs[m].push(d);
+      }
     }
-    expect(Math.abs(kls.bh! - kls.exact!) / kls.exact!).toBeLessThan(0.05);
-    // FFT maps of these 200 points end ~4-5% above exact's KL whatever the grid (this coarse grid: 4.0%
-    // before compact maps' box widths were rounded up to 5% steps, 5.1% after; the default grid: 4.2%)
-    expect(Math.abs(kls.fft! - kls.exact!) / kls.exact!).toBeLessThan(0.06);
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    expect(mean(diffs.bh)).toBeLessThan(0.04);
+    expect(mean(diffs.fft)).toBeLessThan(0.05);
   });
 
   it('sharing the attraction with the helper thread gives the single-thread maps (Barnes-Hut and FFT)', () => {
