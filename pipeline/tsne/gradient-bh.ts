@@ -10,6 +10,7 @@
 // per-point walk with the same theta.
 
 import type { RepulsionFn } from '../types.js';
+import { BH_MAX_PAGES, createInteract, type Interact } from './bh-kernel.js';
 
 /** Points per leaf; a leaf's points are summed exactly (unless the whole leaf passes the theta test). */
 const LEAF_CAPACITY = 4;
@@ -81,10 +82,14 @@ export class QuadTree {
   groups = 0;
   private readonly stack = new Int32Array(4 * MAX_DEPTH + 16);
   private readonly work = new Float64Array(6 * (4 * MAX_DEPTH + 16));
-  /** Interaction list of the group being evaluated: x, y and mass of each body. */
-  private listX = new Float64Array(1024);
-  private listY = new Float64Array(1024);
-  private listM = new Float64Array(1024);
+  /**
+   * Interaction list of the group being evaluated (x, y and mass of each body), the group's points and the
+   * kernel's sums, all in one WebAssembly memory that the interaction kernel (bh-kernel.ts) reads.
+   */
+  private readonly lists = new ListMemory(1024);
+  private listX = this.lists.x;
+  private listY = this.lists.y;
+  private listM = this.lists.m;
 
   /** Set when the arrays are shared buffers of fixed size. */
   private readonly fixed: boolean;
@@ -353,51 +358,29 @@ export class QuadTree {
       stack[sp++] = first + 2;
       stack[sp++] = first + 3;
     }
-    // two points at a time: each body of the list is loaded once for both (each point's sums are
-    // accumulated in the same order as one at a time)
+    // two points at a time, in the SIMD kernel: each body of the list is loaded once for both, and each
+    // point's sums are accumulated in the same order as the one-at-a-time loop
     let z = 0;
     let t = s;
-    for (; t + 1 < e; t += 2) {
-      const xa = px[t]!;
-      const ya = py[t]!;
-      const xb = px[t + 1]!;
-      const yb = py[t + 1]!;
-      let za = 0;
-      let fxa = 0;
-      let fya = 0;
-      let zb = 0;
-      let fxb = 0;
-      let fyb = 0;
-      for (let k = 0; k < len; k++) {
-        const bx = lx[k]!;
-        const by = ly[k]!;
-        const bm = lm[k]!;
-        const dxa = xa - bx;
-        const dya = ya - by;
-        const dxb = xb - bx;
-        const dyb = yb - by;
-        const qa = 1 / (1 + dxa * dxa + dya * dya);
-        const qb = 1 / (1 + dxb * dxb + dyb * dyb);
-        const mqa = bm * qa;
-        const mqb = bm * qb;
-        za += mqa;
-        zb += mqb;
-        const mqa2 = mqa * qa;
-        const mqb2 = mqb * qb;
-        fxa += mqa2 * dxa;
-        fya += mqa2 * dya;
-        fxb += mqb2 * dxb;
-        fyb += mqb2 * dyb;
+    const lists = this.lists;
+    const pairs = (e - s) >> 1;
+    if (pairs > 0) {
+      const d = lists.f64;
+      d.set(px.subarray(s, s + 2 * pairs), lists.px);
+      d.set(py.subarray(s, s + 2 * pairs), lists.py);
+      lists.interact(lists.px, lists.py, pairs, lists.lx, lists.ly, lists.lm, len, lists.out);
+      for (let p = 0; p < pairs; p++, t += 2) {
+        const o = lists.out + 6 * p;
+        // each point is in its group's list once: q = 1, no force
+        z += d[o]! - 1;
+        z += d[o + 1]! - 1;
+        const ia = order[t]!;
+        const ib = order[t + 1]!;
+        out[2 * ia] = d[o + 2]!;
+        out[2 * ia + 1] = d[o + 4]!;
+        out[2 * ib] = d[o + 3]!;
+        out[2 * ib + 1] = d[o + 5]!;
       }
-      // each point is in its group's list once: q = 1, no force
-      z += za - 1;
-      z += zb - 1;
-      const ia = order[t]!;
-      const ib = order[t + 1]!;
-      out[2 * ia] = fxa;
-      out[2 * ia + 1] = fya;
-      out[2 * ib] = fxb;
-      out[2 * ib + 1] = fyb;
     }
     if (t < e) {
       const x = px[t]!;
@@ -424,14 +407,10 @@ export class QuadTree {
   }
 
   private growList(size: number): void {
-    const g = (a: Float64Array) => {
-      const b = new Float64Array(size);
-      b.set(a);
-      return b;
-    };
-    this.listX = g(this.listX);
-    this.listY = g(this.listY);
-    this.listM = g(this.listM);
+    this.lists.grow(size);
+    this.listX = this.lists.x;
+    this.listY = this.lists.y;
+    this.listM = this.lists.m;
   }
 
   /**
@@ -521,4 +500,61 @@ export function bhRepulsion(theta = 0.5): RepulsionFn {
     for (let c = 0; c < chunks; c++) z += bhChunk(tree, theta, c, out);
     return z;
   };
+}
+
+/**
+ * The memory the interaction kernel works in, offsets in doubles: the group's px and py (GROUP_SIZE each),
+ * the kernel's sums (3 GROUP_SIZE), then the list's x, y and mass (cap each). Grows keeping the list.
+ */
+class ListMemory {
+  readonly memory: WebAssembly.Memory;
+  readonly interact: Interact;
+  readonly px = 0;
+  readonly py = GROUP_SIZE;
+  readonly out = 2 * GROUP_SIZE;
+  readonly lx = 5 * GROUP_SIZE;
+  ly: number;
+  lm: number;
+  cap: number;
+  f64!: Float64Array;
+  x!: Float64Array;
+  y!: Float64Array;
+  m!: Float64Array;
+
+  constructor(cap: number) {
+    this.cap = cap;
+    this.ly = this.lx + cap;
+    this.lm = this.ly + cap;
+    this.memory = new WebAssembly.Memory({ initial: ListMemory.pages(cap), maximum: BH_MAX_PAGES, shared: true });
+    this.interact = createInteract(this.memory);
+    this.views();
+  }
+
+  private static pages(cap: number): number {
+    return Math.ceil(((5 * GROUP_SIZE + 3 * cap) * 8) / 65536) + 1;
+  }
+
+  private views(): void {
+    this.f64 = new Float64Array(this.memory.buffer);
+    this.x = this.f64.subarray(this.lx, this.lx + this.cap);
+    this.y = this.f64.subarray(this.ly, this.ly + this.cap);
+    this.m = this.f64.subarray(this.lm, this.lm + this.cap);
+  }
+
+  /** Room for `cap` bodies; the bodies listed so far move with their arrays. */
+  grow(cap: number): void {
+    const need = ListMemory.pages(cap);
+    const have = this.memory.buffer.byteLength / 65536;
+    if (need > have) this.memory.grow(need - have);
+    const d = new Float64Array(this.memory.buffer);
+    const ly = this.lx + cap;
+    const lm = ly + cap;
+    // the regions move right: the rightmost first
+    d.copyWithin(lm, this.lm, this.lm + this.cap);
+    d.copyWithin(ly, this.ly, this.ly + this.cap);
+    this.cap = cap;
+    this.ly = ly;
+    this.lm = lm;
+    this.views();
+  }
 }
