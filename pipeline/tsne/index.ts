@@ -96,6 +96,7 @@ export { autoRepulsion, fftCost, bhCost, type AutoRepulsion } from './gradient-a
 export { runTsneJs, TSNEJS_MAX_ROWS } from './tsnejs.js';
 export { TsneOptimizer, type OptimizerOptions } from './optimize.js';
 export { knn, knnExact, knnApprox, knnQuery, type KnnOptions } from './knn.js';
+export { knnParallel } from './knn-parallel.js';
 export { conditionalAffinities, symmetrize, rowPerplexities, type ConditionalAffinities } from './affinities.js';
 export { exactRepulsion } from './gradient-exact.js';
 export { bhRepulsion, QuadTree } from './gradient-bh.js';
