@@ -10,7 +10,7 @@
 // per-point walk with the same theta.
 
 import type { RepulsionFn } from '../types.js';
-import { BH_MAX_PAGES, createInteract, type Interact } from './bh-kernel.js';
+import { BH_MAX_PAGES, createInteract4, type Interact4 } from './bh-kernel.js';
 
 /** Points per leaf; a leaf's points are summed exactly (unless the whole leaf passes the theta test). */
 const LEAF_CAPACITY = 4;
@@ -358,50 +358,26 @@ export class QuadTree {
       stack[sp++] = first + 2;
       stack[sp++] = first + 3;
     }
-    // two points at a time, in the SIMD kernel: each body of the list is loaded once for both, and each
-    // point's sums are accumulated in the same order as the one-at-a-time loop
+    // four points at a time, in the float32 SIMD kernel: each body of the list is loaded once for all four
+    // (the group is padded to a multiple of four with copies of its last point, whose sums are dropped)
     let z = 0;
-    let t = s;
     const lists = this.lists;
-    const pairs = (e - s) >> 1;
-    if (pairs > 0) {
-      const d = lists.f64;
-      d.set(px.subarray(s, s + 2 * pairs), lists.px);
-      d.set(py.subarray(s, s + 2 * pairs), lists.py);
-      lists.interact(lists.px, lists.py, pairs, lists.lx, lists.ly, lists.lm, len, lists.out);
-      for (let p = 0; p < pairs; p++, t += 2) {
-        const o = lists.out + 6 * p;
-        // each point is in its group's list once: q = 1, no force
-        z += d[o]! - 1;
-        z += d[o + 1]! - 1;
-        const ia = order[t]!;
-        const ib = order[t + 1]!;
-        out[2 * ia] = d[o + 2]!;
-        out[2 * ia + 1] = d[o + 4]!;
-        out[2 * ib] = d[o + 3]!;
-        out[2 * ib + 1] = d[o + 5]!;
-      }
+    const members = e - s;
+    const quads = (members + 3) >> 2;
+    const f = lists.f32;
+    for (let u = 0; u < 4 * quads; u++) {
+      const tt = s + Math.min(u, members - 1);
+      f[lists.px + u] = px[tt]!;
+      f[lists.py + u] = py[tt]!;
     }
-    if (t < e) {
-      const x = px[t]!;
-      const yy = py[t]!;
-      let zi = 0;
-      let fx = 0;
-      let fy = 0;
-      for (let k = 0; k < len; k++) {
-        const dx = x - lx[k]!;
-        const dy = yy - ly[k]!;
-        const q = 1 / (1 + dx * dx + dy * dy);
-        const mq = lm[k]! * q;
-        zi += mq;
-        const mq2 = mq * q;
-        fx += mq2 * dx;
-        fy += mq2 * dy;
-      }
-      z += zi - 1;
-      const i = order[t]!;
-      out[2 * i] = fx;
-      out[2 * i + 1] = fy;
+    lists.interact(lists.px, lists.py, quads, lists.lx, lists.ly, lists.lm, len, lists.out);
+    for (let u = 0; u < members; u++) {
+      const o = lists.out + 12 * (u >> 2) + (u & 3);
+      // each point is in its group's list once: q = 1, no force
+      z += f[o]! - 1;
+      const i = order[s + u]!;
+      out[2 * i] = f[o + 4]!;
+      out[2 * i + 1] = f[o + 8]!;
     }
     return z;
   }
@@ -503,12 +479,12 @@ export function bhRepulsion(theta = 0.5): RepulsionFn {
 }
 
 /**
- * The memory the interaction kernel works in, offsets in doubles: the group's px and py (GROUP_SIZE each),
- * the kernel's sums (3 GROUP_SIZE), then the list's x, y and mass (cap each). Grows keeping the list.
+ * The memory the interaction kernel works in, offsets in floats: the group's px and py (GROUP_SIZE each),
+ * the kernel's sums (3 GROUP_SIZE), then the list's x, y and mass (cap each), all float32. Grows keeping the list.
  */
 class ListMemory {
   readonly memory: WebAssembly.Memory;
-  readonly interact: Interact;
+  readonly interact: Interact4;
   readonly px = 0;
   readonly py = GROUP_SIZE;
   readonly out = 2 * GROUP_SIZE;
@@ -516,29 +492,29 @@ class ListMemory {
   ly: number;
   lm: number;
   cap: number;
-  f64!: Float64Array;
-  x!: Float64Array;
-  y!: Float64Array;
-  m!: Float64Array;
+  f32!: Float32Array;
+  x!: Float32Array;
+  y!: Float32Array;
+  m!: Float32Array;
 
   constructor(cap: number) {
     this.cap = cap;
     this.ly = this.lx + cap;
     this.lm = this.ly + cap;
     this.memory = new WebAssembly.Memory({ initial: ListMemory.pages(cap), maximum: BH_MAX_PAGES, shared: true });
-    this.interact = createInteract(this.memory);
+    this.interact = createInteract4(this.memory);
     this.views();
   }
 
   private static pages(cap: number): number {
-    return Math.ceil(((5 * GROUP_SIZE + 3 * cap) * 8) / 65536) + 1;
+    return Math.ceil(((5 * GROUP_SIZE + 3 * cap) * 4) / 65536) + 1;
   }
 
   private views(): void {
-    this.f64 = new Float64Array(this.memory.buffer);
-    this.x = this.f64.subarray(this.lx, this.lx + this.cap);
-    this.y = this.f64.subarray(this.ly, this.ly + this.cap);
-    this.m = this.f64.subarray(this.lm, this.lm + this.cap);
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.x = this.f32.subarray(this.lx, this.lx + this.cap);
+    this.y = this.f32.subarray(this.ly, this.ly + this.cap);
+    this.m = this.f32.subarray(this.lm, this.lm + this.cap);
   }
 
   /** Room for `cap` bodies; the bodies listed so far move with their arrays. */
@@ -546,7 +522,7 @@ class ListMemory {
     const need = ListMemory.pages(cap);
     const have = this.memory.buffer.byteLength / 65536;
     if (need > have) this.memory.grow(need - have);
-    const d = new Float64Array(this.memory.buffer);
+    const d = new Float32Array(this.memory.buffer);
     const ly = this.lx + cap;
     const lm = ly + cap;
     // the regions move right: the rightmost first

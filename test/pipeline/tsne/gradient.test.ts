@@ -40,14 +40,14 @@ describe('repulsion methods share one contract and agree with exact', () => {
     expect(relativeError(out, ref.f)).toBeLessThan(1e-12);
   });
 
-  it('Barnes-Hut with theta 0 is exact', () => {
+  it('Barnes-Hut with theta 0 is exact, up to the float32 sums of its interaction kernel', () => {
     const y = layout(300, 10, 2);
     const ex = new Float64Array(600);
     const ze = exactRepulsion(y, 300, ex);
     const out = new Float64Array(600);
     const z = bhRepulsion(0)(y, 300, out);
-    expect(Math.abs(z - ze) / ze).toBeLessThan(1e-12);
-    expect(relativeError(out, ex)).toBeLessThan(1e-10);
+    expect(Math.abs(z - ze) / ze).toBeLessThan(1e-6);
+    expect(relativeError(out, ex)).toBeLessThan(1e-5);
   });
 
   for (const spread of [1, 10, 25]) {
