@@ -4,7 +4,7 @@
 // The choice depends on the positions only, so the same seed still gives the same map.
 
 import { parallelBhRepulsion, PARALLEL_MIN_ROWS, type OverlappingRepulsion } from './gradient-bh-parallel.js';
-import { fftLength, fftRepulsion } from './gradient-fft.js';
+import { fftLength, fftRepulsion, mapRange } from './gradient-fft.js';
 import type { AttractionSharing } from './optimize.js';
 
 /**
@@ -40,14 +40,7 @@ export function autoRepulsion(theta = 0.5): AutoRepulsion {
   const usage = { bh: 0, fft: 0 };
   /** Whether FFT is the cheaper method for these positions (they alone decide, so the same seed gives the same map). */
   const chooseFft = (y: Float64Array, n: number): boolean => {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let t = 0; t < 2 * n; t++) {
-      const v = y[t]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    const m = fftLength(Math.max(hi - lo, 1e-6));
+    const m = fftLength(mapRange(y, n).extent);
     const useFft = fftCost(m, n) < bhCost(n);
     if (useFft) usage.fft++;
     else usage.bh++;

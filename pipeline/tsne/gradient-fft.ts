@@ -266,14 +266,32 @@ function lagrange(u: number, p: number, nodes: Float64Array, denom: Float64Array
   }
 }
 
-/** The FFT length the FFT method uses for a map of this extent (largest minus smallest coordinate). */
-export function fftLength(extent: number, options: FftOptions = {}): number {
-  const p = options.nodesPerBox ?? 3;
-  const minBoxes = options.minBoxes ?? 50;
-  const perUnit = options.boxesPerUnit ?? 1;
+/** The smallest coordinate of the first n points of y (either axis) and the extent above it (at least 1e-6). */
+export function mapRange(y: Float64Array, n: number): { lo: number; extent: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let t = 0; t < 2 * n; t++) {
+    const v = y[t]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { lo, extent: Math.max(hi - lo, 1e-6) };
+}
+
+/**
+ * The grid for a map of this extent: boxes are 1 / boxesPerUnit wide once the map spans minBoxes of them
+ * (wideMap; then the kernel's transform depends on the FFT length only and is reused), and a smaller map is
+ * cut into at least minBoxes boxes. m is the FFT length (at least twice the grid's nodes per dimension).
+ */
+function gridPlan(extent: number, p: number, minBoxes: number, perUnit: number): { wideMap: boolean; m: number } {
   const wideMap = extent * perUnit >= minBoxes;
   const wantBoxes = wideMap ? Math.ceil(extent * perUnit) + 1 : minBoxes;
-  return fftSize(2 * wantBoxes * p);
+  return { wideMap, m: fftSize(2 * wantBoxes * p) };
+}
+
+/** The FFT length the FFT method uses for a map of this extent (largest minus smallest coordinate). */
+export function fftLength(extent: number, options: FftOptions = {}): number {
+  return gridPlan(extent, options.nodesPerBox ?? 3, options.minBoxes ?? 50, options.boxesPerUnit ?? 1).m;
 }
 
 /**
@@ -324,20 +342,9 @@ export class FftState {
   /** Lays the grid over the first n points of y and computes their interpolation weights. */
   prepare(y: Float64Array, n: number): void {
     const { p, minBoxes, perUnit } = this;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let t = 0; t < 2 * n; t++) {
-      const v = y[t]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    const extent = Math.max(hi - lo, 1e-6);
-    // Boxes are 1 / boxesPerUnit wide once the map spans minBoxes of them (then the kernel's transform
-    // depends on the FFT length only and is reused); a smaller map is cut into at least minBoxes boxes.
-    const wideMap = extent * perUnit >= minBoxes;
-    const wantBoxes = wideMap ? Math.ceil(extent * perUnit) + 1 : minBoxes;
-    // FFT length m >= 2 * grid; use every node the chosen length affords
-    const m = fftSize(2 * wantBoxes * p);
+    const { lo, extent } = mapRange(y, n);
+    const { wideMap, m } = gridPlan(extent, p, minBoxes, perUnit);
+    // use every node the chosen length affords
     const boxes = Math.floor(m / 2 / p);
     const g = boxes * p; // grid nodes per dimension
     const boxWidth = wideMap ? 1 / perUnit : Math.pow(WIDTH_STEP, Math.ceil(Math.log(extent / boxes) / Math.log(WIDTH_STEP)));
