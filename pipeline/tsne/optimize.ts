@@ -5,6 +5,9 @@
 import type { RepulsionFn, SparseMatrix } from '../types.js';
 import type { OverlappingRepulsion } from './gradient-bh-parallel.js';
 
+/** The smallest gain by default (bhtsne, openTSNE). */
+export const MIN_GAIN = 0.01;
+
 /** Rows per unit of attraction work (a chunk one thread claims; sum p log q is added per chunk, then in order). */
 export const ATTRACTION_ROWS = 512;
 
@@ -180,7 +183,7 @@ export class TsneOptimizer {
       initialMomentum: 0.5,
       finalMomentum: 0.8,
       maxStepNorm: 5,
-      minGain: 0.01,
+      minGain: MIN_GAIN,
       ...options,
     };
     this.update = new Float64Array(2 * this.n);
@@ -231,34 +234,14 @@ export class TsneOptimizer {
     }
     const invZ = 1 / Math.max(z, Number.MIN_VALUE);
     const lr = o.learningRate;
-    const maxStep2 = o.maxStepNorm * o.maxStepNorm;
     let mx = 0;
     let my = 0;
     for (let i = 0; i < n; i++) {
-      let ux = 0;
-      let uy = 0;
-      for (let d = 0; d < 2; d++) {
-        const t = 2 * i + d;
-        const g = exaggeration * attr[t]! - rep[t]! * invZ;
-        const u = update[t]!;
-        let gain = gains[t]!;
-        gain = (g > 0) !== (u > 0) ? gain + 0.2 : gain * 0.8;
-        if (gain < o.minGain) gain = o.minGain;
-        gains[t] = gain;
-        const nu = momentum * u - lr * gain * g;
-        if (d === 0) ux = nu;
-        else uy = nu;
-      }
-      const norm2 = ux * ux + uy * uy;
-      if (norm2 > maxStep2) {
-        const s = o.maxStepNorm / Math.sqrt(norm2);
-        ux *= s;
-        uy *= s;
-      }
-      update[2 * i] = ux;
-      update[2 * i + 1] = uy;
-      const nx = y[2 * i]! + ux;
-      const ny = y[2 * i + 1]! + uy;
+      const gx = exaggeration * attr[2 * i]! - rep[2 * i]! * invZ;
+      const gy = exaggeration * attr[2 * i + 1]! - rep[2 * i + 1]! * invZ;
+      stepPoint(i, gx, gy, update, gains, momentum, lr, o.minGain, o.maxStepNorm);
+      const nx = y[2 * i]! + update[2 * i]!;
+      const ny = y[2 * i + 1]! + update[2 * i + 1]!;
       y[2 * i] = nx;
       y[2 * i + 1] = ny;
       mx += nx;
@@ -297,4 +280,46 @@ export class TsneOptimizer {
   embedding(): Float32Array {
     return Float32Array.from(this.y);
   }
+}
+
+/**
+ * One point's update from its gradient (gx, gy), in place in update[2i..2i+1] and gains (Jacobs 1988, as in
+ * bhtsne and openTSNE): each coordinate's gain grows by 0.2 where the gradient's sign differs from the last
+ * update's and shrinks by a factor 0.8 otherwise, never below minGain; the update is momentum times the last
+ * one minus learningRate x gain x gradient; an update longer than maxStepNorm is scaled down to it. The caller
+ * moves the point by the new update.
+ */
+export function stepPoint(
+  i: number,
+  gx: number,
+  gy: number,
+  update: Float64Array,
+  gains: Float64Array,
+  momentum: number,
+  learningRate: number,
+  minGain: number,
+  maxStepNorm: number,
+): void {
+  let ux = 0;
+  let uy = 0;
+  for (let d = 0; d < 2; d++) {
+    const t = 2 * i + d;
+    const g = d === 0 ? gx : gy;
+    const u = update[t]!;
+    let gain = gains[t]!;
+    gain = (g > 0) !== (u > 0) ? gain + 0.2 : gain * 0.8;
+    if (gain < minGain) gain = minGain;
+    gains[t] = gain;
+    const nu = momentum * u - learningRate * gain * g;
+    if (d === 0) ux = nu;
+    else uy = nu;
+  }
+  const norm2 = ux * ux + uy * uy;
+  if (norm2 > maxStepNorm * maxStepNorm) {
+    const s = maxStepNorm / Math.sqrt(norm2);
+    ux *= s;
+    uy *= s;
+  }
+  update[2 * i] = ux;
+  update[2 * i + 1] = uy;
 }

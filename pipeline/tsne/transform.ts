@@ -8,6 +8,7 @@ import { InputError, throwIfAborted } from '../errors.js';
 import { knnQuery } from './knn.js';
 import { conditionalAffinities } from './affinities.js';
 import { QuadTree } from './gradient-bh.js';
+import { MIN_GAIN, stepPoint } from './optimize.js';
 import { validateTsneInput } from './tsne.js';
 
 export interface TransformOptions {
@@ -107,7 +108,6 @@ export async function tsneTransform(
   const gains = new Float64Array(2 * m).fill(1);
   const rep = new Float64Array(2);
   const theta = options.theta;
-  const maxStep2 = o.maxStepNorm * o.maxStepNorm;
   let lastYield = Date.now();
   for (let it = 0; it < o.iterations; it++) {
     const momentum = it < o.iterations / 4 ? 0.5 : 0.8;
@@ -129,30 +129,9 @@ export async function tsneTransform(
         ay += pq * dy;
       }
       const invZ = 1 / Math.max(z, Number.MIN_VALUE);
-      let ux = 0;
-      let uy = 0;
-      for (let d = 0; d < 2; d++) {
-        const t = 2 * i + d;
-        const g = (d === 0 ? ax : ay) - rep[d]! * invZ;
-        const u = update[t]!;
-        let gain = gains[t]!;
-        gain = (g > 0) !== (u > 0) ? gain + 0.2 : gain * 0.8;
-        if (gain < 0.01) gain = 0.01;
-        gains[t] = gain;
-        const nu = momentum * u - o.learningRate * gain * g;
-        if (d === 0) ux = nu;
-        else uy = nu;
-      }
-      const n2 = ux * ux + uy * uy;
-      if (n2 > maxStep2) {
-        const s = o.maxStepNorm / Math.sqrt(n2);
-        ux *= s;
-        uy *= s;
-      }
-      update[2 * i] = ux;
-      update[2 * i + 1] = uy;
-      y[2 * i] = px + ux;
-      y[2 * i + 1] = py + uy;
+      stepPoint(i, ax - rep[0]! * invZ, ay - rep[1]! * invZ, update, gains, momentum, o.learningRate, MIN_GAIN, o.maxStepNorm);
+      y[2 * i] = px + update[2 * i]!;
+      y[2 * i + 1] = py + update[2 * i + 1]!;
     }
     if ((it + 1) % 10 === 0) hooks.onProgress?.(0.05 + (0.95 * (it + 1)) / o.iterations, 'tsne', { iteration: it + 1 });
     if (Date.now() - lastYield > 100) {
