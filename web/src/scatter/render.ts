@@ -150,11 +150,7 @@ function blendPass(
           buf[p] = opaque;
           continue;
         }
-        const d = buf[p];
-        const dr = d & 255;
-        const dg = (d >>> 8) & 255;
-        const db = (d >>> 16) & 255;
-        buf[p] = (0xff000000 | ((db + (((cb - db) * a) >> 8)) << 16) | ((dg + (((cg - dg) * a) >> 8)) << 8) | (dr + (((cr - dr) * a) >> 8))) >>> 0;
+        buf[p] = over(buf[p], cr, cg, cb, a);
       }
     } else {
       for (let s = 0; s < m; s++) {
@@ -167,11 +163,7 @@ function blendPass(
           buf[p] = opaque;
           continue;
         }
-        const d = buf[p];
-        const dr = d & 255;
-        const dg = (d >>> 8) & 255;
-        const db = (d >>> 16) & 255;
-        buf[p] = (0xff000000 | ((db + (((cb - db) * a) >> 8)) << 16) | ((dg + (((cg - dg) * a) >> 8)) << 8) | (dr + (((cr - dr) * a) >> 8))) >>> 0;
+        buf[p] = over(buf[p], cr, cg, cb, a);
       }
     }
   }
@@ -233,4 +225,12 @@ export function pointStyle(n: number, k: number): { radius: number; alpha: numbe
   const radius = Math.min(9, base * Math.pow(Math.max(1, k), 0.45));
   const alpha = n <= 5000 ? 0.9 : n <= 50000 ? 0.8 : n <= 300000 ? 0.7 : 0.55;
   return { radius, alpha };
+}
+
+/** The opaque pixel (ABGR) of colour (cr, cg, cb) laid with coverage a / 256 over pixel d. */
+function over(d: number, cr: number, cg: number, cb: number, a: number): number {
+  const dr = d & 255;
+  const dg = (d >>> 8) & 255;
+  const db = (d >>> 16) & 255;
+  return (0xff000000 | ((db + (((cb - db) * a) >> 8)) << 16) | ((dg + (((cg - dg) * a) >> 8)) << 8) | (dr + (((cr - dr) * a) >> 8))) >>> 0;
 }
