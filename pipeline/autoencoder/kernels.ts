@@ -9,7 +9,7 @@
 // bce: binary cross-entropy from logits and its gradient, four values at a time, with a polynomial exp (the
 // JavaScript loop with Math.exp and Math.log1p took a sixth of each training step).
 
-import { ADAM } from './optimizer.js';
+import { ADAM, optimizerStep } from './optimizer.js';
 import { Body, F32, I32, moduleBytes, V128 } from '../wasm-emit.js';
 
 /** Largest memory the module accepts, in 64 KiB pages (1 GiB). */
@@ -334,13 +334,10 @@ export function createAdam(memory: WebAssembly.Memory): AdamKernel {
     const n4 = n - (n % 4);
     const o = from * 4;
     if (n4 > 0) kernel(w * 4 + o, m * 4 + o, v * 4 + o, g0 * 4 + o, (g1 ?? g0) * 4 + o, n4, a, c2, ADAM.epsilon, g1 === null ? 0 : 1);
-    for (let i = from + n4; i < to; i++) {
-      const g = g1 === null ? f[g0 + i]! : f[g0 + i]! + f[g1 + i]!;
-      const mi = ADAM.beta1 * f[m + i]! + (1 - ADAM.beta1) * g;
-      const vi = ADAM.beta2 * f[v + i]! + (1 - ADAM.beta2) * g * g;
-      f[m + i] = mi;
-      f[v + i] = vi;
-      f[w + i] = f[w + i]! - (a * mi) / (Math.sqrt(vi * c2) + ADAM.epsilon);
+    // the last n % 4 parameters: the same update in JavaScript
+    if (n4 < n) {
+      const view = (at: number) => f.subarray(at);
+      optimizerStep('adam', learningRate, step, view(w), { m: view(m), v: view(v) }, view(g0), g1 === null ? null : view(g1), from + n4, to);
     }
   };
 }
