@@ -87,15 +87,14 @@ export class TrainingEngine {
     const step = ++this.updates;
     const count = this.layout.count;
     const split = w !== null && mine < rows;
-    // with a one-row batch the worker's gradient is stale: only this thread's counts
-    this.main.twoParts = split;
     if (split) {
       loss += w.finish();
       w.beginUpdate(step);
-      this.main.update(step, 0, updateSplit(count));
+      this.main.update(step, 0, updateSplit(count), true);
       w.finish();
     } else {
-      this.main.update(step, 0, count);
+      // one thread, or a one-row batch the worker had no part of (its gradient array is stale)
+      this.main.update(step, 0, count, false);
     }
     return loss;
   }

@@ -21,7 +21,7 @@ for (;;) {
     } else if (command === CMD.evaluate) {
       scalars[0] = part.evaluate(c[CTRL.rows]!, c[CTRL.step] === 1);
     } else if (command === CMD.update) {
-      part.update(c[CTRL.step]!, updateSplit(count), count);
+      part.update(c[CTRL.step]!, updateSplit(count), count, true);
     }
     c[CTRL.failed] = 0;
   } catch (err) {

@@ -177,13 +177,13 @@ export class MlpPart {
   }
 
   /**
-   * Optimizer update number `step` of parameters [from, to) with the sum of the threads' gradients, then the
-   * transposes of the weights in that range.
+   * Optimizer update number `step` of parameters [from, to), then the transposes of the weights in that range.
+   * The gradient is this thread's, plus the worker's when `summed` (the batch was split between the two).
    */
-  update(step: number, from: number, to: number): void {
+  update(step: number, from: number, to: number, summed: boolean): void {
     const { layout, options } = this;
     const s = layout.shared;
-    const two = layout.threads === 2 && this.twoParts;
+    const two = layout.threads === 2 && summed;
     if (options.optimizer === 'adam') {
       this.adam(s.weights, s.m, s.v, s.grads[0], two ? s.grads[1] : null, from, to, options.learningRate, step);
     } else {
@@ -192,9 +192,6 @@ export class MlpPart {
     }
     this.transposeWeights(from, to);
   }
-
-  /** Whether the last step's batch was split between two threads (else only thread 0's gradient is current). */
-  twoParts = true;
 
   /** Writes the transposes of layers' weights whose parameters lie in [from, to) (after an optimizer update). */
   transposeWeights(from: number, to: number): void {
