@@ -31,9 +31,9 @@ const RUN_ID = 'bench-70k';
 async function child(runsDir: string): Promise<void> {
   const app = createApp({ runsDir, log: () => {} });
   // The naive baseline: rebuild the body on every request, compress on the fly.
-  const file = path.join(runsDir, RUN_ID, 'points.arrow');
+  const runDir = path.join(runsDir, RUN_ID);
   app.get('/naive/points', compression({ filter: () => true }), async (req, res) => {
-    const table = await readPoints(file);
+    const table = await readPoints(runDir);
     if (req.query.format === 'json') res.type('application/json').send(JSON.stringify(pointsToRows(table)));
     else res.type('application/vnd.apache.arrow.stream').send(Buffer.from(tableToIPC(table, 'stream')));
   });
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     console.log(`synthetic run: ${ROWS} points, 32-wide codes, written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     // Neighbour search without HTTP.
-    const { codes } = await readCodes(path.join(runsDir, RUN_ID, 'codes.arrow'));
+    const { codes } = await readCodes(path.join(runsDir, RUN_ID));
     const times: number[] = [];
     for (let i = 0; i < 200; i++) {
       const row = (i * 7919) % codes.rows;

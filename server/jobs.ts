@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { JOBS_DIR } from '../pipeline/runs/layout.js';
 import { isProcessAlive, isValidRunId, RunStore } from '../pipeline/runs/store.js';
 import type { RunConfig } from '../pipeline/types.js';
 
@@ -119,7 +120,7 @@ export class JobQueue {
 
   constructor(options: JobQueueOptions) {
     this.store = new RunStore(options.runsDir);
-    this.jobsDir = path.join(this.store.dir, '.jobs');
+    this.jobsDir = path.join(this.store.dir, JOBS_DIR);
     this.concurrency = options.concurrency ?? 1;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error('concurrency must be a whole number >= 1');
     this.command = options.command ?? defaultJobCommand;

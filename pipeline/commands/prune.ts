@@ -1,6 +1,7 @@
 // `latentmap prune --keep N [--name NAME]`: caps disk use by deleting the oldest runs of each name.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { JOBS_DIR } from '../runs/layout.js';
 import { RunStore } from '../runs/store.js';
 
 export interface PruneOptions {
@@ -42,12 +43,12 @@ export async function pruneRuns(opts: PruneOptions): Promise<PruneResult> {
     if (!opts.dryRun) {
       await store.remove(id);
       // The server's record of the job that made the run (runs/.jobs/<id>.json) goes with it.
-      await rm(path.join(store.dir, '.jobs', `${id}.json`), { force: true });
+      await rm(store.jobRecord(id), { force: true });
     }
     deleted.push(id);
   }
   const kept = runs.map((r) => r.id).filter((id) => !doomed.has(id));
-  const jobRecords = await pruneJobRecords(path.join(store.dir, '.jobs'), new Set(runs.map((r) => r.id)), opts);
+  const jobRecords = await pruneJobRecords(path.join(store.dir, JOBS_DIR), new Set(runs.map((r) => r.id)), opts);
   return { deleted, kept, stale, jobRecords };
 }
 
