@@ -19,7 +19,7 @@ function codes(n: number): string {
 describe('values kept as written', () => {
   it('keeps labels and codes with leading zeros as text, apart from the numbers they resemble', async () => {
     const d = await load(writeText(tmp.path('codes.csv'), codes(24)));
-    expect([...new Set(d.label!.values)].sort()).toEqual(['0601', '06075', '36061', '6075']);
+    expect([...new Set(d.label!.values as string[])].sort()).toEqual(['0601', '06075', '36061', '6075']);
     expect(d.columns).toEqual(['f1', 'f2']);
     const county = d.metadata.find((m) => m.name === 'county')!;
     expect(county.kind).toBe('string');
