@@ -15,6 +15,7 @@ import { rowErrors } from './reduce/row-errors.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
 import { modelDir, writeHistory, writePcaJson, writePreprocessing } from './runs/run-dir.js';
 import { RunStore } from './runs/store.js';
+import { givenEmbedding, takeCoordinates } from './coordinates.js';
 import { tsne } from './tsne/index.js';
 import type {
   Dataset,
@@ -90,8 +91,7 @@ export function tsneOptions(config: RunConfig): TsneOptions {
 
 /** How a run's configuration says to read its file: header, encoding, which columns are features. */
 export function loadChoices(config: RunConfig): Pick<LoadOptions, 'header' | 'encoding' | 'selection'> {
-  const exclude = [...config.exclude, ...(config.coordinates ?? [])];
-  return { header: config.header, encoding: config.encoding, selection: { features: config.features, exclude } };
+  return { header: config.header, encoding: config.encoding, selection: { features: config.features, exclude: config.exclude, coordinates: config.coordinates ?? [] } };
 }
 
 /** Keeps the rows of a metadata column named by rowIndex. */
@@ -144,13 +144,17 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const store = new RunStore(config.runsDir);
   for (const stale of await store.cleanupStale()) log(`removed stale temporary directory ${stale}`);
 
-  const dataset: Dataset = await timed(timings, 'load', onProgress, () =>
+  const loaded: Dataset = await timed(timings, 'load', onProgress, () =>
     loadDataset(
       { dataset: config.dataset, input: config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config) },
       { onProgress, signal },
     ),
   );
-  for (const n of dataset.notes ?? []) note(n);
+  for (const n of loaded.notes ?? []) note(n);
+  // --coordinates: the map is given; the two columns leave the features, the reducer and t-SNE are skipped.
+  const given = config.coordinates ? takeCoordinates(loaded, config.coordinates) : null;
+  const dataset = given ? given.dataset : loaded;
+  if (given) note(`map given by columns ${config.coordinates!.map((c) => `"${c}"`).join(', ')} (--coordinates): reducer and t-SNE skipped`);
   log(`loaded ${dataset.name}: ${dataset.matrix.rows} rows x ${dataset.matrix.cols} features${dataset.label ? `, label "${dataset.label.name}"` : ''}`);
   throwIfAborted(signal);
 
@@ -180,7 +184,9 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const reconstruction: RunMetrics['reconstruction'] = { loss: null, train: null, validation: null };
   const history: History = { epochs: [], tsne: [] };
   try {
-    if (config.reducer === 'autoencoder') {
+    if (given) {
+      codes = x;
+    } else if (config.reducer === 'autoencoder') {
       const options = autoencoderOptions(config, x.cols, prepared.loss);
       const be = await initBackend(config.backend);
       backend = be.name;
@@ -207,10 +213,12 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     }
     throwIfAborted(signal);
 
-    const tsneResult = await timed(timings, 'tsne', onProgress, () => tsne(codes, tsneOptions(config), { onProgress, signal }));
+    const tsneResult = given
+      ? { embedding: givenEmbedding(given, prepared.rowIndex, config.coordinates!), kl: NaN, iterations: 0, engine: 'given', klHistory: [], notes: [] }
+      : await timed(timings, 'tsne', onProgress, () => tsne(codes, tsneOptions(config), { onProgress, signal }));
     for (const n of tsneResult.notes) note(n);
     history.tsne = tsneResult.klHistory;
-    log(`t-SNE (${tsneResult.engine}) finished: KL ${tsneResult.kl.toFixed(4)} after ${tsneResult.iterations} iterations`);
+    if (!given) log(`t-SNE (${tsneResult.engine}) finished: KL ${tsneResult.kl.toFixed(4)} after ${tsneResult.iterations} iterations`);
 
     const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
     const quality = await timed(timings, 'metrics', onProgress, () =>
@@ -266,7 +274,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         timings: timings as StageTimings,
         metrics: {
           reconstruction,
-          tsne: { kl: tsneResult.kl, iterations: tsneResult.iterations, engine: tsneResult.engine } as RunMetrics['tsne'],
+          tsne: { kl: given ? null : tsneResult.kl, iterations: tsneResult.iterations, engine: tsneResult.engine } as RunMetrics['tsne'],
           trustworthiness: quality.trustworthiness,
           knnPreservation: quality.knnPreservation,
           labelAccuracy: quality.labelAccuracy,

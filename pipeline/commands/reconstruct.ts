@@ -26,8 +26,8 @@ export interface ReconstructResult {
 export async function reconstructRows(opts: ReconstructOptions): Promise<ReconstructResult> {
   const kind = await checkOutput(opts.output, opts.force);
   const { dir, manifest } = await resolveRun(opts.run, opts.runsDir);
-  if (manifest.config.reducer === 'none') {
-    throw new InputError(`run ${manifest.id} used --reducer none: it has no model to reconstruct with`, { field: 'run' });
+  if (manifest.config.reducer === 'none' || manifest.config.coordinates) {
+    throw new InputError(`run ${manifest.id} used ${manifest.config.coordinates ? '--coordinates' : '--reducer none'}: it has no model to reconstruct with`, { field: 'run' });
   }
   const dataset = await loadDataset({ dataset: null, input: opts.input, labelColumn: null, dataDir: null, limit: null });
   const model = await loadRunModel(dir, manifest);

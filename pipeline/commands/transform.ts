@@ -3,7 +3,7 @@
 // base points (isNew false) followed by the new ones (isNew true), so it can be viewed on its own.
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { throwIfAborted } from '../errors.js';
+import { InputError, throwIfAborted } from '../errors.js';
 import { loadDataset } from '../load/index.js';
 import { selectRows, tsneOptions, versions, type PipelineHooks, type PipelineResult } from '../pipeline.js';
 import { metaColumnFrom, readCodes, readData, readPoints, writeCodes, writeData, writePoints } from '../runs/artifacts.js';
@@ -55,6 +55,9 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
   const started = performance.now();
   const base = await resolveRun(opts.run, opts.runsDir);
   const bm = base.manifest;
+  if (bm.config.coordinates) {
+    throw new InputError(`run ${bm.id} took its map from columns ${bm.config.coordinates.join(',')} (--coordinates); it has no model to place new rows with`, { field: 'run' });
+  }
   const store = new RunStore(opts.runsDir ?? base.runsDir);
   const timings: Record<string, number> = { load: 0, prepare: 0, train: 0, encode: 0, tsne: 0 };
   const tick = (stage: string, t0: number): void => {

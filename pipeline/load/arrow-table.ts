@@ -138,7 +138,7 @@ export class ArrowDatasetBuilder {
     const { names, notes: nameNotes } = cleanNames(fields.map((f) => f.name));
     this.notes.push(...nameNotes);
     if (capacity === 0) throw new InputError(`the ${opts.format} data has columns (${names.join(', ')}) but no rows`, { file });
-    this.labelIndex = findLabelColumn(names, opts.labelColumn, opts.ownLabel, file);
+    this.labelIndex = findLabelColumn(names, opts.labelColumn, opts.ownLabel, file, opts.selection?.coordinates);
     const chosen = nonFeaturesByName(names, opts.selection ?? ALL_FEATURES, this.labelIndex, file);
     const idNote = identifierNote(chosen.identifiers.filter((n) => kindOf(fields[names.indexOf(n)]!.type) === 'number'));
     if (idNote) this.notes.push(idNote);

@@ -301,7 +301,7 @@ class CsvBuilder implements CsvSink {
       this.notes.push(...clean.notes);
     }
     this.ncols = this.names.length;
-    this.labelIndex = findLabelColumn(this.names, this.opts.labelColumn, this.opts.ownLabel, this.file);
+    this.labelIndex = findLabelColumn(this.names, this.opts.labelColumn, this.opts.ownLabel, this.file, this.opts.selection?.coordinates);
     const chosen = nonFeaturesByName(this.names, this.opts.selection ?? ALL_FEATURES, this.labelIndex, this.file);
     this.identifiers = chosen.identifiers;
     const meta = new Set([...(this.opts.metaColumns ?? []), ...chosen.names]);

@@ -12,6 +12,8 @@ export interface FeatureSelection {
   features: readonly string[] | null;
   /** Columns that are never features (--exclude). */
   exclude: readonly string[];
+  /** Two columns that already are the map (--coordinates): read as numbers, never taken as the label. */
+  coordinates?: readonly string[];
 }
 
 export const ALL_FEATURES: FeatureSelection = { features: null, exclude: [] };
@@ -55,6 +57,7 @@ export function nonFeaturesByName(names: readonly string[], sel: FeatureSelectio
     }
   };
   check(sel.exclude, 'exclude');
+  check(sel.coordinates ?? [], 'coordinates');
   for (const n of sel.exclude) out.add(n);
   if (sel.features !== null) {
     check(sel.features, 'features');
@@ -62,7 +65,7 @@ export function nonFeaturesByName(names: readonly string[], sel: FeatureSelectio
     if (label !== undefined && sel.features.includes(label)) {
       throw new InputError(`--features names "${label}", which is the label column; choose another --label-column or leave it out of --features`, { file, field: 'features' });
     }
-    const keep = new Set(sel.features);
+    const keep = new Set([...sel.features, ...(sel.coordinates ?? [])]);
     for (const n of names) if (!keep.has(n)) out.add(n);
     return { names: out, identifiers: [] };
   }
