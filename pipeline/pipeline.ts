@@ -10,6 +10,7 @@ import { throwIfAborted } from './errors.js';
 import { loadDataset, type LoadOptions } from './load/index.js';
 import { mapMetrics } from './metrics.js';
 import { prepare } from './prepare.js';
+import { centrePrecise, uncentre } from './precision.js';
 import { fitPca, pcaReconstruct, pcaToJSON, pcaTransform } from './reduce/pca.js';
 import { rowErrors } from './reduce/row-errors.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
@@ -166,9 +167,13 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     }
   }
 
+  // Values float32 cannot keep apart are centred in float64 first; the saved preprocessing stays in input units.
+  const centred = centrePrecise(dataset);
+  for (const n of centred?.notes ?? []) note(n);
   const prepared = await timed(timings, 'prepare', onProgress, () =>
-    prepare(dataset, { scaling: config.scaling, missing: config.missing, loss: config.loss }),
+    prepare(centred?.dataset ?? dataset, { scaling: config.scaling, missing: config.missing, loss: config.loss }),
   );
+  if (centred) prepared.preprocessing = uncentre(prepared.preprocessing, centred.shifts);
   const x = prepared.matrix;
   if (prepared.report.droppedRows > 0) note(`dropped ${prepared.report.droppedRows} rows with missing values (--missing drop)`);
   if (prepared.report.imputedValues > 0) note(`imputed ${prepared.report.imputedValues} missing values (--missing ${config.missing})`);

@@ -108,12 +108,22 @@ export function moveToMetadata(dataset: Dataset, drop: number[], note: string | 
     for (let r = 0; r < rows; r++) v[r] = values[r * cols + c]!;
     return { name: dataset.columns[c]!, kind: 'number', values: v };
   });
+  const { precise: _precise, ...rest } = dataset;
+  void _precise;
   const result: Dataset = {
-    ...dataset,
+    ...rest,
     matrix: { rows, cols: keep.length, values: out },
     columns: keep.map((c) => dataset.columns[c]!),
     metadata: [...moved, ...dataset.metadata],
   };
+  if (dataset.precise) {
+    const precise = new Map<number, Float64Array>();
+    keep.forEach((c, k) => {
+      const wide = dataset.precise!.get(c);
+      if (wide) precise.set(k, wide);
+    });
+    if (precise.size > 0) result.precise = precise;
+  }
   if (note) result.notes = [...(dataset.notes ?? []), note];
   return result;
 }
