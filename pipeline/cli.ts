@@ -288,7 +288,7 @@ const sampleCommand: CommandSpec = {
   flags: {
     run: 'a run trained with --variant vae: an id in --runs-dir, or a run directory',
     count: 'how many rows to generate',
-    output: 'where to write them: .csv or .arrow (default samples-<run>.csv)',
+    output: 'where to write them: .csv or .arrow (default <runs-dir>/samples/<run>-seed<S>-n<N>.csv)',
     'png-dir': 'for image datasets: also write one PNG per sample into this directory',
     seed: 'random seed (default 42)',
     'runs-dir': 'directory that holds the runs (default ./runs)',
@@ -302,7 +302,7 @@ const sampleCommand: CommandSpec = {
     const r = await sampleRows({
       run,
       count,
-      output: path.resolve(args.values.get('output') ?? `samples-${path.basename(run)}.csv`),
+      output: args.values.has('output') ? path.resolve(args.values.get('output')!) : null,
       pngDir: args.values.has('png-dir') ? path.resolve(args.values.get('png-dir')!) : null,
       seed: optionalInt(args, 'seed', 0, 4294967295) ?? 42,
       runsDir: args.values.get('runs-dir') ?? null,

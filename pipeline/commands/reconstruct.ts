@@ -37,7 +37,12 @@ export async function reconstructRows(opts: ReconstructOptions): Promise<Reconst
     const errors = model.rowErrors!(scaled);
     let sum = 0;
     for (const e of errors) sum += e;
-    await writeRows(opts.output, invertPreprocessing(rec, model.preprocessing), manifest.dataset.features, kind);
+    // The rows keep what identifies them (label, id and other metadata) and gain their reconstruction error.
+    const before = [...(dataset.label ? [dataset.label] : []), ...dataset.metadata];
+    await writeRows(opts.output, invertPreprocessing(rec, model.preprocessing), manifest.dataset.features, kind, {
+      before,
+      after: [{ name: 'reconstruction_error', values: errors }],
+    });
     return { run: manifest.id, rows: rec.rows, output: opts.output, meanError: sum / Math.max(1, errors.length) };
   } finally {
     model.dispose();

@@ -155,6 +155,8 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
         ...bm,
         id,
         name,
+        // The settings that made this run: the base's model and map, this input, this placement.
+        config: { ...bm.config, name, input: dataset.source, dataset: null, perplexity: placement.perplexity, iterations: placement.iterations, exaggerationIterations: 0 },
         status: 'complete',
         createdAt: new Date().toISOString(),
         dataset: { ...bm.dataset, rows: nBase + nNew, source: dataset.source, sha256: dataset.sha256 },
