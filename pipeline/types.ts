@@ -55,6 +55,20 @@ export interface ProgressInfo {
 }
 
 /**
+ * One progress report of a run, the one shape every consumer shares: the CLI's JSON log writes it as a line
+ * (`--log-format json`, plus `time`), the server's job queue keeps the latest as a job's `progress`,
+ * GET /api/runs/:id/events sends it as `event: progress` (plus the job's `id`), and the viewer reads it.
+ */
+export interface ProgressEvent extends ProgressInfo {
+  type: 'progress';
+  stage: Stage;
+  /** Fraction of the stage done, in [0, 1]. */
+  progress: number;
+  /** Seconds since the run started. */
+  elapsed?: number;
+}
+
+/**
  * One progress signature everywhere: progress is a fraction in [0, 1] of the named stage.
  * Called often; implementations must be cheap.
  */
