@@ -41,8 +41,9 @@ export async function pruneRuns(opts: PruneOptions): Promise<PruneResult> {
   for (const id of doomed) {
     if (!opts.dryRun) {
       await store.remove(id);
-      // The server's record of the job that made the run (runs/.jobs/<id>.json) goes with it.
-      await rm(path.join(store.dir, '.jobs', `${id}.json`), { force: true });
+      // The server's record of the job that made the run (runs/.jobs/<id>.json and the configuration it
+      // ran, <id>.config.json) goes with it.
+      await removeJobRecord(path.join(store.dir, '.jobs'), id);
     }
     deleted.push(id);
   }
@@ -55,7 +56,7 @@ export async function pruneRuns(opts: PruneOptions): Promise<PruneResult> {
 async function pruneJobRecords(jobsDir: string, runIds: Set<string>, opts: PruneOptions): Promise<string[]> {
   let files: string[];
   try {
-    files = (await readdir(jobsDir)).filter((f) => f.endsWith('.json'));
+    files = (await readdir(jobsDir)).filter((f) => f.endsWith('.json') && !f.endsWith('.config.json'));
   } catch {
     return []; // no server ever ran here
   }
@@ -79,6 +80,12 @@ async function pruneJobRecords(jobsDir: string, runIds: Set<string>, opts: Prune
     jobs.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
     for (const j of jobs.slice(opts.keep)) doomed.push(j.id);
   }
-  if (!opts.dryRun) for (const id of doomed) await rm(path.join(jobsDir, `${id}.json`), { force: true });
+  if (!opts.dryRun) for (const id of doomed) await removeJobRecord(jobsDir, id);
   return doomed.sort();
+}
+
+/** Deletes a job's record and the configuration file it ran. */
+async function removeJobRecord(jobsDir: string, id: string): Promise<void> {
+  await rm(path.join(jobsDir, `${id}.json`), { force: true });
+  await rm(path.join(jobsDir, `${id}.config.json`), { force: true });
 }
