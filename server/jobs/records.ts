@@ -4,7 +4,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { JOBS_DIR } from '../../pipeline/runs/layout.js';
+import { JOBS_DIR, jobConfigFile } from '../../pipeline/runs/layout.js';
 import { isProcessAlive, isValidRunId, type RunStore } from '../../pipeline/runs/store.js';
 import type { ProgressEvent, RunConfig } from '../../pipeline/types.js';
 import { killOrphan } from './child.js';
@@ -49,7 +49,7 @@ export class JobRecords {
 
   /** The configuration file the job's process reads. */
   configFile(id: string): string {
-    return path.join(this.dir, `${id}.config.json`);
+    return jobConfigFile(this.store.dir, id);
   }
 
   async writeConfig(id: string, config: Partial<RunConfig>): Promise<void> {
