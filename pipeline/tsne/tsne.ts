@@ -6,7 +6,7 @@ import type { Matrix, SparseMatrix, StageHooks, TsneEngine, TsneOptions, TsneRes
 import { InputError, throwIfAborted } from '../errors.js';
 import { createRandom } from '../random.js';
 import { fitPca, pcaTransform } from '../reduce/pca.js';
-import { knnParallel } from './knn-parallel.js';
+import { knnParallel } from './knn/index.js';
 import { conditionalAffinities, symmetrize } from './affinities.js';
 import { exactRepulsion } from './gradient-exact.js';
 import { parallelForces } from './forces-parallel.js';
