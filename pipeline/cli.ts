@@ -23,6 +23,7 @@ const defaultIo: Io = {
 function configFlags(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of CONFIG_KEYS) {
+    if (key === 'header') continue; // --header / --no-header, below
     const spec: FieldSpec = CONFIG_SCHEMA[key];
     const def = spec.default === null ? '' : ` (default ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)})`;
     const vals = spec.values ? ` [${spec.values.join('|')}]` : '';
@@ -81,6 +82,9 @@ export async function configFromArgs(args: Parsed): Promise<RunConfig> {
     if (!(CONFIG_KEYS as string[]).includes(key)) continue;
     fromFlags[key] = parseValue(key as keyof RunConfig, raw, `--${flag}`);
   }
+  if (args.bools.has('header') && args.bools.has('no-header')) throw new InputError('give --header or --no-header, not both', { field: 'header' });
+  if (args.bools.has('header')) fromFlags.header = 'yes';
+  if (args.bools.has('no-header')) fromFlags.header = 'no';
   // A flag naming the data source replaces the file's choice of source.
   if ('input' in fromFlags && !('dataset' in fromFlags)) fromFlags.dataset = null;
   if ('dataset' in fromFlags && !('input' in fromFlags)) fromFlags.input = null;
@@ -106,6 +110,8 @@ const runCommand: CommandSpec = {
     ...configFlags(),
   },
   bools: {
+    header: 'CSV/TSV: the first line names the columns (default: guessed from the first rows, and said)',
+    'no-header': 'CSV/TSV: the first line is data; columns are named col_1, col_2, ...',
     json: 'print one machine-readable result object on stdout',
     'if-changed': 'exit 0 without work when the newest run of the same --name used the same configuration and input',
     quiet: 'no progress output (errors are still printed)',

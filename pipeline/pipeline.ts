@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { autoencoderOptions, trainAutoencoder, type Autoencoder } from './autoencoder/index.js';
 import { initBackend } from './backend.js';
 import { throwIfAborted } from './errors.js';
-import { loadDataset } from './load/index.js';
+import { loadDataset, type LoadOptions } from './load/index.js';
 import { mapMetrics } from './metrics.js';
 import { prepare } from './prepare.js';
 import { fitPca, pcaReconstruct, pcaToJSON, pcaTransform } from './reduce/pca.js';
@@ -88,6 +88,12 @@ export function tsneOptions(config: RunConfig): TsneOptions {
   };
 }
 
+/** How a run's configuration says to read its file: header, encoding, which columns are features. */
+export function loadChoices(config: RunConfig): Pick<LoadOptions, 'header' | 'encoding' | 'selection'> {
+  const exclude = [...config.exclude, ...(config.coordinates ?? [])];
+  return { header: config.header, encoding: config.encoding, selection: { features: config.features, exclude } };
+}
+
 /** Keeps the rows of a metadata column named by rowIndex. */
 export function selectRows(col: MetaColumn, rowIndex: Int32Array): MetaColumn {
   if (col.kind === 'number') {
@@ -140,10 +146,11 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
 
   const dataset: Dataset = await timed(timings, 'load', onProgress, () =>
     loadDataset(
-      { dataset: config.dataset, input: config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit },
+      { dataset: config.dataset, input: config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config) },
       { onProgress, signal },
     ),
   );
+  for (const n of dataset.notes ?? []) note(n);
   log(`loaded ${dataset.name}: ${dataset.matrix.rows} rows x ${dataset.matrix.cols} features${dataset.label ? `, label "${dataset.label.name}"` : ''}`);
   throwIfAborted(signal);
 

@@ -40,6 +40,8 @@ export interface Dataset {
   sha256: string;
   /** Value range known from the format, e.g. [0, 1] for MNIST pixels (prepare may use it). */
   valueRange?: [number, number];
+  /** What the loader guessed or changed, in sentences for the log and the manifest (encoding, header, names). */
+  notes?: string[];
 }
 
 export type Stage = 'load' | 'prepare' | 'train' | 'encode' | 'tsne' | 'metrics' | 'write';
@@ -99,6 +101,12 @@ export interface RunConfig {
   labelColumn: string | null;
   dataDir: string | null;
   limit: number | null;
+  /** How a file is read, which columns are features, and a layout the file already has (see config.ts). */
+  header: 'auto' | 'yes' | 'no';
+  encoding: string | null;
+  features: string[] | null;
+  exclude: string[];
+  coordinates: string[] | null;
   missing: MissingPolicy;
   scaling: Scaling;
   reducer: Reducer;
