@@ -167,33 +167,50 @@ export function symmetricUnion(graph: NeighborGraph, w: Float64Array, setOpMixRa
       bwd[p] = v;
     }
   }
-  // per row: sort by column, merge the forward and backward entry of a pair
-  const indptr = new Int32Array(n + 1);
-  const outIdx: number[] = [];
-  const outVal: number[] = [];
-  const order: number[] = [];
+  // per row: sort by column (insertion sort: rows hold at most a few dozen entries), merge the forward
+  // and backward entry of a pair
   for (let i = 0; i < n; i++) {
-    order.length = 0;
-    for (let p = count[i]!; p < count[i + 1]!; p++) order.push(p);
-    order.sort((p, q) => col[p]! - col[q]!);
-    let s = 0;
-    while (s < order.length) {
-      const j = col[order[s]!]!;
+    const lo = count[i]!;
+    for (let p = lo + 1; p < count[i + 1]!; p++) {
+      const c = col[p]!;
+      const f = fwd[p]!;
+      const g = bwd[p]!;
+      let q = p - 1;
+      while (q >= lo && col[q]! > c) {
+        col[q + 1] = col[q]!;
+        fwd[q + 1] = fwd[q]!;
+        bwd[q + 1] = bwd[q]!;
+        q--;
+      }
+      col[q + 1] = c;
+      fwd[q + 1] = f;
+      bwd[q + 1] = g;
+    }
+  }
+  const indptr = new Int32Array(n + 1);
+  const outIdx = new Int32Array(count[n]!);
+  const outVal = new Float64Array(count[n]!);
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    let p = count[i]!;
+    const end = count[i + 1]!;
+    while (p < end) {
+      const j = col[p]!;
       let f = 0;
       let g = 0;
-      while (s < order.length && col[order[s]!] === j) {
-        f += fwd[order[s]!]!;
-        g += bwd[order[s]!]!;
-        s++;
+      while (p < end && col[p] === j) {
+        f += fwd[p]!;
+        g += bwd[p]!;
+        p++;
       }
       const prod = f * g;
       const v = setOpMixRatio * (f + g - prod) + (1 - setOpMixRatio) * prod;
       if (v !== 0) {
-        outIdx.push(j);
-        outVal.push(v);
+        outIdx[t] = j;
+        outVal[t++] = v;
       }
     }
-    indptr[i + 1] = outIdx.length;
+    indptr[i + 1] = t;
   }
-  return { rows: n, cols: n, indptr, indices: Int32Array.from(outIdx), values: Float64Array.from(outVal) };
+  return { rows: n, cols: n, indptr, indices: outIdx.slice(0, t), values: outVal.slice(0, t) };
 }

@@ -71,6 +71,8 @@ export function layoutBlockEpoch(s: LayoutState, block: 0 | 1, epoch: number, al
   const twoAb = 2 * a * b;
   const twoGb = 2 * gamma * b;
   const tab = tableFor(b);
+  // a uniform 32-bit draw times n / 2^32: an index in [0, n) without a modulo
+  const scaleN = n / 4294967296;
   let state = s.rng[block]!;
   for (let i = e0; i < e1; i++) {
     if (epochOfNextSample[i]! > epoch) continue;
@@ -109,7 +111,7 @@ export function layoutBlockEpoch(s: LayoutState, block: 0 | 1, epoch: number, al
       let t = state;
       t = Math.imul(t ^ (t >>> 15), t | 1);
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      const m = ((t ^ (t >>> 14)) >>> 0) % n;
+      const m = (((t ^ (t >>> 14)) >>> 0) * scaleN) | 0;
       if (m === j && !bipartite) continue;
       const from = !bipartite && m >= lo && m < hi ? live : snapshot;
       dx = cx - from[2 * m]!;

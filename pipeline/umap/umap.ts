@@ -111,18 +111,21 @@ export function pruneGraph(graph: SparseMatrix, epochs: number): SparseMatrix {
   let max = 0;
   for (const v of graph.values) max = Math.max(max, v);
   const threshold = max / epochs;
+  let kept = 0;
+  for (const v of graph.values) if (v >= threshold) kept++;
   const indptr = new Int32Array(graph.rows + 1);
-  const idx: number[] = [];
-  const val: number[] = [];
+  const indices = new Int32Array(kept);
+  const values = new Float64Array(kept);
+  let t = 0;
   for (let i = 0; i < graph.rows; i++) {
     for (let p = graph.indptr[i]!; p < graph.indptr[i + 1]!; p++) {
       if (graph.values[p]! < threshold) continue;
-      idx.push(graph.indices[p]!);
-      val.push(graph.values[p]!);
+      indices[t] = graph.indices[p]!;
+      values[t++] = graph.values[p]!;
     }
-    indptr[i + 1] = idx.length;
+    indptr[i + 1] = t;
   }
-  return { rows: graph.rows, cols: graph.cols, indptr, indices: Int32Array.from(idx), values: Float64Array.from(val) };
+  return { rows: graph.rows, cols: graph.cols, indptr, indices, values };
 }
 
 /** Fraction of the stage's progress spent before the first epoch. */
