@@ -167,7 +167,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
       artifacts.data = await writeData(runDir, concatRows(baseData.values, raw), index);
       // The model is the base run's: copy it so the new run is self-contained (encode, reconstruct, images).
       await copyModelAndHistory(base.dir, runDir);
-      artifacts.transform = await writeTransformRecord(runDir, { base: bm.id, input: dataset.source, rows: nNew, ...placement, notes: placed.notes });
+      artifacts.transform = await writeTransformRecord(runDir, { base: bm.id, input: dataset.source, rows: nNew, method, ...placement, notes: placed.notes });
       onProgress?.(1, 'write');
       timings.total = (performance.now() - started) / 1000;
       const manifest: RunManifest = {
