@@ -16,7 +16,7 @@ import { absolute, cleanNames, datasetName, findLabelColumn, genericColumnNames,
 import { ALL_FEATURES, identifierNote, nonFeaturesByName, type FeatureSelection } from './feature-choice.js';
 import { CsvTokenizer, fieldText, type CsvLane, type CsvSink } from './csv-tokenizer.js';
 import { decideHeader, firstRows, type HeaderMode } from './csv-header.js';
-import { chooseEncoding, NotUtf8Error, restartEncoding, textStream, type EncodingChoice, type TextStream } from './encoding.js';
+import { chooseEncoding, mixedEncodings, NotUtf8Error, restartEncoding, textStream, type EncodingChoice, type TextStream } from './encoding.js';
 import { FLOAT32_MAX, NUM_INFINITE, NUM_MISSING, NUM_OK, NUM_TEXT, parsed, parseNumberBytes, parseNumberText } from './number.js';
 import { fileSize, fsError, gzipError, isGzip, openByteSource, readHead } from './source.js';
 
@@ -95,7 +95,7 @@ export async function loadCsv(path: string, opts: CsvOptions = {}, hooks: StageH
     for await (const chunk of src.stream) {
       const raw = chunk as Buffer;
       if (text === null) {
-        choice ??= chooseEncoding(raw, opts.encoding ?? null);
+        choice ??= chooseEncoding(raw, opts.encoding ?? null, path);
         text = textStream(choice);
       }
       const buf = text.push(raw);
@@ -126,10 +126,7 @@ export async function loadCsv(path: string, opts: CsvOptions = {}, hooks: StageH
       const line = tokenizer?.currentLine ?? 1;
       const again = opts.encoding ? null : restartEncoding(err, line);
       if (again) return loadCsv(path, { ...opts, restartWith: again }, hooks);
-      throw new InputError(
-        `line ${line} is not UTF-8 (byte 0x${err.byte.toString(16).toUpperCase()}), though the lines before it are${opts.encoding ? '' : ' UTF-8 text'}; the file mixes encodings: convert it to UTF-8 (iconv -f ENCODING -t UTF-8), or pass --encoding`,
-        { file: path, line },
-      );
+      throw mixedEncodings(path, line, err.byte);
     }
     throw gzipError(fsError(err, path), path);
   }
