@@ -12,7 +12,7 @@ import { renderDetail } from './ui/detail-panel.js';
 import { download, fill, formatNumber, h } from './ui/dom.js';
 import { renderLegend } from './ui/legend.js';
 import { NewRunDialog } from './ui/new-run.js';
-import { renderRunPanel } from './ui/run-panel.js';
+import { mapSummary, renderRunPanel } from './ui/run-panel.js';
 import { renderSelection } from './ui/selection-panel.js';
 import { Tooltip } from './ui/tooltip.js';
 import { emptyState, formatState, parseState, type ViewState } from './url-state.js';
@@ -209,7 +209,7 @@ export class App {
     fill(
       title,
       h('strong', null, manifest.name || id),
-      h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(points.n)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''}`),
+      h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(points.n)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''} · ${mapSummary(manifest)}`),
     );
     view.setPoints(points, pane.encoding.colors);
     this.setStatus(`Loaded ${formatNumber(points.n)} points in ${Math.round(performance.now() - started)} ms`);
