@@ -4,7 +4,7 @@
 import { InputError } from './errors.js';
 import type { RunConfig } from './types.js';
 
-type FieldType = 'int' | 'number' | 'string' | 'enum' | 'intList';
+type FieldType = 'int' | 'number' | 'string' | 'enum' | 'intList' | 'stringList';
 
 export interface FieldSpec {
   type: FieldType;
@@ -31,6 +31,12 @@ export const CONFIG_SCHEMA = {
   labelColumn: { type: 'string', default: null, nullable: true, group: 'input', doc: "column holding the label (kept out of the features); default: the dataset's own, or a column named label/class/target/species" },
   dataDir: { type: 'string', default: null, nullable: true, group: 'input', doc: 'where file-based built-in datasets live (fashion-mnist: /usr/share/datasets/fashion-mnist)' },
   limit: { type: 'int', default: null, nullable: true, min: 1, group: 'input', doc: 'use only the first N rows' },
+  // input: how a file is read, which columns are features, and a layout the file already has
+  header: { type: 'enum', default: 'auto', values: ['auto', 'yes', 'no'], group: 'input', doc: "CSV/TSV: whether the first line names the columns; auto guesses from the first rows and says so (flags: --header, --no-header)" },
+  encoding: { type: 'string', default: null, nullable: true, group: 'input', doc: 'CSV/TSV text encoding (utf-8, windows-1252, latin1, utf-16le, iso-8859-2, ...); default: detected (UTF-8; UTF-16 with a byte-order mark; else the likeliest legacy encoding), and said' },
+  features: { type: 'stringList', default: null, nullable: true, group: 'input', doc: 'the feature columns, comma separated (default: every numeric column except the label and identifier-like columns such as id, *_id, zip, row numbers)' },
+  exclude: { type: 'stringList', default: [], group: 'input', doc: 'columns never used as features, comma separated (kept as metadata)' },
+  coordinates: { type: 'stringList', default: null, nullable: true, group: 'input', doc: 'two columns x,y that already are the map: the reducer and t-SNE are skipped' },
   // prepare
   missing: { type: 'enum', default: 'drop', values: ['drop', 'mean', 'zero', 'error'], group: 'prepare', doc: 'rows with missing (empty or NaN) values: drop the row, impute the column mean or 0, or stop with an error' },
   scaling: { type: 'enum', default: 'auto', values: ['auto', 'minmax', 'standardize', 'none'], group: 'prepare', doc: 'feature scaling; auto: min-max to [0, 1] for BCE, standardization for MSE' },
@@ -138,6 +144,16 @@ export function parseValue(key: ConfigKey, raw: unknown, source: string): unknow
       checkRange(n, spec, fail);
       return n;
     }
+    case 'stringList': {
+      let list: unknown[];
+      if (typeof raw === 'string') list = raw.trim() === '' ? [] : raw.split(',').map((s) => s.trim());
+      else if (Array.isArray(raw)) list = raw;
+      else return fail(`must be a list of column names like a,b,c, got ${show(raw)}`);
+      return list.map((item) => {
+        if (typeof item !== 'string' || item === '') return fail(`must be a list of column names like a,b,c; ${show(item)} is not one`);
+        return item;
+      });
+    }
     case 'intList': {
       let list: unknown[];
       if (typeof raw === 'string') list = raw.trim() === '' ? [] : raw.split(',').map((s) => s.trim());
@@ -227,6 +243,10 @@ export function resolveConfig(...layers: Partial<RunConfig>[]): RunConfig {
     throw new InputError(`must be less than nNeighbors (${config.nNeighbors}), got ${config.localConnectivity}`, { field: 'localConnectivity' });
   }
   onlyWith(['theta'], config.tsneEngine === 'bh' || config.tsneEngine === 'auto', `with --tsne-engine bh or auto (Barnes-Hut); ${config.tsneEngine} does not use it`);
+  if (config.coordinates !== null && config.coordinates.length !== 2) {
+    throw new InputError(`must name exactly two columns (x,y), got ${config.coordinates.length}`, { field: 'coordinates' });
+  }
+  onlyWith(['header', 'encoding'], config.input !== null, 'to an --input file (built-in datasets are read as they ship)');
   if (config.exaggerationIterations > config.iterations) {
     throw new InputError(
       `must not exceed iterations (${config.iterations}), got ${config.exaggerationIterations}`,

@@ -2,18 +2,18 @@
 // Emits (progress, stage); never prints and never exits (the CLI and the server's jobs do that).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { autoencoderOptions, trainAutoencoder, type Autoencoder } from './autoencoder/index.js';
 import { initBackend } from './backend.js';
 import { throwIfAborted } from './errors.js';
-import { loadDataset } from './load/index.js';
+import { loadDataset, type LoadOptions } from './load/index.js';
 import { mapMetrics } from './metrics.js';
 import { prepare } from './prepare.js';
 import { fitPca, pcaReconstruct, pcaToJSON, pcaTransform } from './reduce/pca.js';
 import { rowErrors } from './reduce/row-errors.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
+import { modelDir, writeHistory, writePcaJson, writePreprocessing } from './runs/run-dir.js';
 import { RunStore } from './runs/store.js';
 import { runMap } from './map.js';
 import type {
@@ -75,6 +75,12 @@ export function versions(): Record<string, string> {
 
 export { tsneOptions, umapOptions } from './map.js';
 
+/** How a run's configuration says to read its file: header, encoding, which columns are features. */
+export function loadChoices(config: RunConfig): Pick<LoadOptions, 'header' | 'encoding' | 'selection'> {
+  const exclude = [...config.exclude, ...(config.coordinates ?? [])];
+  return { header: config.header, encoding: config.encoding, selection: { features: config.features, exclude } };
+}
+
 /** Keeps the rows of a metadata column named by rowIndex. */
 export function selectRows(col: MetaColumn, rowIndex: Int32Array): MetaColumn {
   if (col.kind === 'number') {
@@ -127,10 +133,11 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
 
   const dataset: Dataset = await timed(timings, 'load', onProgress, () =>
     loadDataset(
-      { dataset: config.dataset, input: config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit },
+      { dataset: config.dataset, input: config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config) },
       { onProgress, signal },
     ),
   );
+  for (const n of dataset.notes ?? []) note(n);
   log(`loaded ${dataset.name}: ${dataset.matrix.rows} rows x ${dataset.matrix.cols} features${dataset.label ? `, label "${dataset.label.name}"` : ''}`);
   throwIfAborted(signal);
 
@@ -203,33 +210,24 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     const { dir, manifest } = await store.write(id, async (runDir) => {
       const artifacts: Record<string, string> = {};
       await timed(timings, 'write', onProgress, async () => {
-        await writePoints(path.join(runDir, 'points.arrow'), {
+        artifacts.points = await writePoints(runDir, {
           index: prepared.rowIndex,
           embedding: mapped.embedding,
           error: errors,
           label: labels,
           metadata: dataset.metadata.map((c) => selectRows(c, prepared.rowIndex)),
         });
-        artifacts.points = 'points.arrow';
         // For reducer none the codes are the scaled rows themselves (neighbours and transform use them).
-        await writeCodes(path.join(runDir, 'codes.arrow'), codes, prepared.rowIndex);
-        artifacts.codes = 'codes.arrow';
-        await writeData(path.join(runDir, 'data.arrow'), selectMatrixRows(dataset.matrix, prepared.rowIndex), prepared.rowIndex);
-        artifacts.data = 'data.arrow';
-        const modelDir = path.join(runDir, 'model');
-        await mkdir(modelDir, { recursive: true });
-        await writeFile(path.join(modelDir, 'preprocessing.json'), `${JSON.stringify(prepared.preprocessing)}\n`);
-        artifacts.preprocessing = 'model/preprocessing.json';
+        artifacts.codes = await writeCodes(runDir, codes, prepared.rowIndex);
+        artifacts.data = await writeData(runDir, selectMatrixRows(dataset.matrix, prepared.rowIndex), prepared.rowIndex);
+        artifacts.preprocessing = await writePreprocessing(runDir, prepared.preprocessing);
         if (model) {
           // model.json (TensorFlow.js layers model), weights.bin, autoencoder.json (the options to rebuild it)
-          for (const f of await model.save(modelDir)) artifacts[path.basename(f, path.extname(f)).replace(/\W+/g, '')] = `model/${f}`;
+          const dir = await modelDir(runDir);
+          for (const f of await model.save(dir)) artifacts[path.basename(f, path.extname(f)).replace(/\W+/g, '')] = path.relative(runDir, path.join(dir, f));
         }
-        if (pcaJson) {
-          await writeFile(path.join(modelDir, 'pca.json'), JSON.stringify(pcaJson));
-          artifacts.pca = 'model/pca.json';
-        }
-        await writeFile(path.join(runDir, 'history.json'), `${JSON.stringify(history)}\n`);
-        artifacts.history = 'history.json';
+        if (pcaJson) artifacts.pca = await writePcaJson(runDir, pcaJson);
+        artifacts.history = await writeHistory(runDir, history);
       });
       timings.total = (performance.now() - started) / 1000;
       const manifest: RunManifest = {

@@ -40,6 +40,8 @@ export interface Dataset {
   sha256: string;
   /** Value range known from the format, e.g. [0, 1] for MNIST pixels (prepare may use it). */
   valueRange?: [number, number];
+  /** What the loader guessed or changed, in sentences for the log and the manifest (encoding, header, names). */
+  notes?: string[];
 }
 
 /** 'tsne' or 'umap' is the map stage, named after the method a run's configuration chose (`map`). */
@@ -53,6 +55,20 @@ export interface ProgressInfo {
   iteration?: number;
   kl?: number;
   message?: string;
+}
+
+/**
+ * One progress report of a run, the one shape every consumer shares: the CLI's JSON log writes it as a line
+ * (`--log-format json`, plus `time`), the server's job queue keeps the latest as a job's `progress`,
+ * GET /api/runs/:id/events sends it as `event: progress` (plus the job's `id`), and the viewer reads it.
+ */
+export interface ProgressEvent extends ProgressInfo {
+  type: 'progress';
+  stage: Stage;
+  /** Fraction of the stage done, in [0, 1]. */
+  progress: number;
+  /** Seconds since the run started. */
+  elapsed?: number;
 }
 
 /**
@@ -89,6 +105,12 @@ export interface RunConfig {
   labelColumn: string | null;
   dataDir: string | null;
   limit: number | null;
+  /** How a file is read, which columns are features, and a layout the file already has (see config.ts). */
+  header: 'auto' | 'yes' | 'no';
+  encoding: string | null;
+  features: string[] | null;
+  exclude: string[];
+  coordinates: string[] | null;
   missing: MissingPolicy;
   scaling: Scaling;
   reducer: Reducer;

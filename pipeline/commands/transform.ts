@@ -1,7 +1,6 @@
 // `latentmap transform`: encode new rows with a run's saved model and place them into that run's map
 // (the t-SNE or UMAP transform, after the base run's method: only the new points move). The result is a new run naming its base; it holds the
 // base points (isNew false) followed by the new ones (isNew true), so it can be viewed on its own.
-import { copyFile, cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError, throwIfAborted } from '../errors.js';
@@ -9,6 +8,7 @@ import { loadDataset } from '../load/index.js';
 import { mapMethod, tsneOptions, umapOptions } from '../map.js';
 import { selectRows, versions, type PipelineHooks, type PipelineResult } from '../pipeline.js';
 import { metaColumnFrom, readCodes, readData, readPoints, writeCodes, writeData, writePoints } from '../runs/artifacts.js';
+import { copyModelAndHistory, writeTransformRecord } from '../runs/run-dir.js';
 import { RunStore } from '../runs/store.js';
 import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
 import { umapTransform } from '../umap/index.js';
@@ -95,7 +95,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
     tick('encode', t0);
     throwIfAborted(signal);
 
-    const basePoints = await readPoints(path.join(base.dir, 'points.arrow'));
+    const basePoints = await readPoints(base.dir);
     const nBase = basePoints.numRows;
     const embedding = new Float32Array(nBase * 2);
     const xs = basePoints.getChild('x')!.toArray() as Float32Array;
@@ -104,7 +104,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
       embedding[2 * i] = xs[i]!;
       embedding[2 * i + 1] = ys[i]!;
     }
-    const baseCodes = (await readCodes(path.join(base.dir, 'codes.arrow'))).codes;
+    const baseCodes = (await readCodes(base.dir)).codes;
 
     t0 = performance.now();
     let placement: Record<string, number>;
@@ -161,16 +161,13 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
     const { dir, manifest } = await store.write(id, async (runDir) => {
       onProgress?.(0, 'write');
       const artifacts: Record<string, string> = { ...bm.artifacts };
-      await writePoints(path.join(runDir, 'points.arrow'), { index, embedding: allEmbedding, error, label, metadata, isNew });
-      await writeCodes(path.join(runDir, 'codes.arrow'), concatRows(baseCodes, newCodes), index);
-      artifacts.codes = 'codes.arrow';
-      const baseData = await readData(path.join(base.dir, 'data.arrow'));
-      await writeData(path.join(runDir, 'data.arrow'), concatRows(baseData.values, raw), index);
+      artifacts.points = await writePoints(runDir, { index, embedding: allEmbedding, error, label, metadata, isNew });
+      artifacts.codes = await writeCodes(runDir, concatRows(baseCodes, newCodes), index);
+      const baseData = await readData(base.dir);
+      artifacts.data = await writeData(runDir, concatRows(baseData.values, raw), index);
       // The model is the base run's: copy it so the new run is self-contained (encode, reconstruct, images).
-      await cp(path.join(base.dir, 'model'), path.join(runDir, 'model'), { recursive: true });
-      await copyFile(path.join(base.dir, 'history.json'), path.join(runDir, 'history.json'));
-      await writeFile(path.join(runDir, 'transform.json'), `${JSON.stringify({ base: bm.id, input: dataset.source, rows: nNew, notes: placed.notes })}\n`);
-      artifacts.transform = 'transform.json';
+      await copyModelAndHistory(base.dir, runDir);
+      artifacts.transform = await writeTransformRecord(runDir, { base: bm.id, input: dataset.source, rows: nNew, method, ...placement, notes: placed.notes });
       onProgress?.(1, 'write');
       timings.total = (performance.now() - started) / 1000;
       const manifest: RunManifest = {
