@@ -75,7 +75,7 @@ export interface PreparedUmap {
 }
 
 /** Everything before the first epoch. */
-export function prepareUmap(x: Matrix, options: UmapOptions, hooks: StageHooks = {}, helperMinRows?: number): PreparedUmap {
+export function prepareUmap(x: Matrix, options: UmapOptions, hooks: StageHooks = {}, helper: { helperMinRows?: number; waitForHelper?: boolean } = {}): PreparedUmap {
   validateUmapInput(x);
   const n = x.rows;
   const notes: string[] = [];
@@ -101,7 +101,7 @@ export function prepareUmap(x: Matrix, options: UmapOptions, hooks: StageHooks =
     repulsionStrength: options.repulsionStrength,
     negativeSampleRate: options.negativeSampleRate,
     seed: options.seed + 3,
-    helperMinRows,
+    ...helper,
   });
   return { layout, a, b, notes };
 }
@@ -137,7 +137,7 @@ const SETUP_SHARE = 0.2;
  */
 export async function runUmap(x: Matrix, options: UmapOptions, hooks: StageHooks = {}, helperMinRows?: number): Promise<UmapResult> {
   throwIfAborted(hooks.signal);
-  const { layout, a, b, notes } = prepareUmap(x, options, hooks, helperMinRows);
+  const { layout, a, b, notes } = prepareUmap(x, options, hooks, { helperMinRows });
   try {
     let lastYield = Date.now();
     const total = layout.epochs;
