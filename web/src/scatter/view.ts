@@ -1,13 +1,17 @@
 // ScatterView: one interactive map. The points are rasterized into an ImageData buffer (render.ts) on a
 // device-pixel-ratio-aware canvas; a second canvas on top carries the overlay (overlay.ts). The view
 // transform is pure math (transform.ts); interaction.ts turns pointer, wheel and keys into transform
-// changes, hovers, clicks and selection shapes; the spatial index (hit-test.ts) answers hover and click.
+// changes, hovers, clicks and selection shapes; the grid index (grid-index.ts) answers hover and click
+// and gives the draw order. While the map moves, frames draw a density-aware level of detail (lod.ts)
+// within a time budget; once it rests, the exact complete picture is drawn, in chunks between tasks
+// when it holds millions of points.
 import { packHex } from '../colors.js';
 import type { PointData } from '../points.js';
-import { buildTree, buildTreeInSlices, nearestVisible, pointsInBox, type PointTree } from './hit-test.js';
+import { buildGrid, nearestInGrid, pointsInGridBox, type GridIndex } from './grid-index.js';
 import { MapInteraction, type InteractionHost, type InteractionMode } from './interaction.js';
+import { chunkPlan, exactPlan, FRAME_BUDGET, lodPlan, planSize } from './lod.js';
 import { drawOverlay, THUMBNAIL_LIMIT } from './overlay.js';
-import { drawOrder, pointStyle, renderPoints } from './render.js';
+import { pointStyle, renderSteps, type DrawPlan } from './render.js';
 import * as T from './transform.js';
 
 export type { InteractionMode } from './interaction.js';
@@ -29,8 +33,12 @@ export interface ScatterCallbacks {
   thumbnail?: (i: number) => CanvasImageSource | null;
 }
 
-/** Maps up to this many points get their hover index built at once; larger ones in slices between frames. */
-const TREE_SLICE = 50_000;
+/** The map counts as moving until this long after the last view change, ms. */
+const SETTLE_MS = 140;
+/** Points per chunk of the exact redraw at rest (one chunk per task). */
+const REST_CHUNK = 1_500_000;
+/** Target time of an interactive frame's point drawing, ms. */
+const FRAME_TARGET_MS = 10;
 
 export class ScatterView implements InteractionHost {
   readonly root: HTMLDivElement;
@@ -42,11 +50,11 @@ export class ScatterView implements InteractionHost {
   private image: ImageData | null = null;
   private pixels: Uint32Array | null = null;
   private points: PointData | null = null;
-  private order: Uint32Array | null = null;
-  private tree: PointTree | null = null;
+  private grid: GridIndex | null = null;
   private colors: Uint32Array = new Uint32Array(0);
   private visible: Uint8Array | null = null;
-  // The same arrays in draw order (a seeded shuffle), so the rasterizer reads memory sequentially.
+  // The same arrays in draw order (grid cells, shuffled within each), so the rasterizer reads memory
+  // sequentially and a view's cells are contiguous stretches.
   private drawX: Float32Array = new Float32Array(0);
   private drawY: Float32Array = new Float32Array(0);
   private drawColors: Uint32Array = new Uint32Array(0);
@@ -64,12 +72,20 @@ export class ScatterView implements InteractionHost {
   private linked = -1;
   private focus = -1;
   private rings: number[] = [];
+  private markers: number[] = [];
   private selection: number[] | null = null;
   private dragShape: number[] | null = null;
   private resizeObserver: ResizeObserver;
   private readonly background: string;
-  /** Milliseconds of the last full point redraw (render + putImageData). */
+  /** Milliseconds of the last point drawing (render + putImageData), interactive or exact. */
   lastDrawMs = 0;
+  /** Points drawn by the last frame, and whether it was the exact picture. */
+  lastDrawn = { points: 0, exact: true };
+  private movingUntil = 0;
+  private settleTimer = 0;
+  private restJob = 0;
+  /** Points an interactive frame draws, adapted to the measured speed of this machine. */
+  private budget = FRAME_BUDGET;
 
   constructor(
     container: HTMLElement,
@@ -101,6 +117,8 @@ export class ScatterView implements InteractionHost {
 
   destroy(): void {
     cancelAnimationFrame(this.frame);
+    clearTimeout(this.settleTimer);
+    this.cancelRest();
     this.resizeObserver.disconnect();
     this.root.remove();
   }
@@ -110,8 +128,7 @@ export class ScatterView implements InteractionHost {
   setPoints(points: PointData, colors: Uint32Array): void {
     this.points = points;
     this.colors = colors;
-    this.order = drawOrder(points.n, 7);
-    this.tree = null;
+    this.grid = buildGrid(points.x, points.y, points.extent);
     this.visible = null;
     this.drawX = this.permute(points.x);
     this.drawY = this.permute(points.y);
@@ -120,11 +137,15 @@ export class ScatterView implements InteractionHost {
     this.drawMarked = this.permute(points.isNew);
     this.hovered = this.linked = this.focus = -1;
     this.rings = [];
+    this.markers = [];
     this.selection = null;
     this.refit();
     this.invalidate();
-    if (points.n <= TREE_SLICE) this.tree = buildTree(points.x, points.y);
-    else buildTreeInSlices(points.x, points.y, points.extent, TREE_SLICE, () => this.points === points, (tree) => (this.tree = tree));
+  }
+
+  /** Whether hover and click can answer (always, once points are set). */
+  ready(): boolean {
+    return this.grid !== null;
   }
 
   setColors(colors: Uint32Array): void {
@@ -150,6 +171,17 @@ export class ScatterView implements InteractionHost {
     this.focus = focus;
     this.rings = rings;
     this.refresh();
+  }
+
+  /** Crosshair targets on these points (a few search hits, e.g. a #row search). */
+  setMarkers(positions: number[]): void {
+    this.markers = positions;
+    this.refresh();
+  }
+
+  /** Positions currently marked with a target. */
+  markedPositions(): number[] {
+    return this.markers.slice();
   }
 
   /** The point hovered in a linked view (-1: none). */
@@ -178,8 +210,8 @@ export class ScatterView implements InteractionHost {
   private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T): T;
   private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T | null): T | null;
   private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T | null): T | null {
-    const order = this.order;
-    if (!a || !order || a.length !== order.length) return a;
+    const order = this.grid?.ids;
+    if (!a || !order || !this.points || a.length !== this.points.n) return a;
     const out = new (a.constructor as new (n: number) => T)(a.length);
     for (let k = 0; k < order.length; k++) out[k] = a[order[k]];
     return out;
@@ -260,25 +292,23 @@ export class ScatterView implements InteractionHost {
 
   /** The visible point under CSS position (px, py), or -1. */
   pick(px: number, py: number): number {
-    const tree = this.tree;
-    if (!tree || !this.points) return -1;
+    if (!this.grid || !this.points) return -1;
     const [dx, dy] = this.toData(px, py);
-    return nearestVisible(tree, this.points.x, this.points.y, dx, dy, this.hitRadius(), this.visible);
+    return nearestInGrid(this.grid, this.points.x, this.points.y, dx, dy, this.hitRadius(), this.visible);
   }
 
   /** The visible point nearest the center of the view within half its size, or -1. */
   pickCenter(): number {
-    const tree = this.tree;
-    if (!tree || !this.points) return -1;
+    if (!this.grid || !this.points) return -1;
     const [dx, dy] = this.toData(this.fit.width / 2, this.fit.height / 2);
     const r = Math.min(this.fit.width, this.fit.height) / 2 / (this.fit.scale * this.t.k);
-    return nearestVisible(tree, this.points.x, this.points.y, dx, dy, r, this.visible);
+    return nearestInGrid(this.grid, this.points.x, this.points.y, dx, dy, r, this.visible);
   }
 
   /** Visible points inside the view, or null when there are more than `limit`. */
   pointsInView(limit: number): number[] | null {
-    if (!this.tree || !this.points) return null;
-    return pointsInBox(this.tree, this.points.x, this.points.y, T.visibleBox(this.fit, this.t), this.visible, limit);
+    if (!this.grid || !this.points) return null;
+    return pointsInGridBox(this.grid, this.points.x, this.points.y, T.visibleBox(this.fit, this.t), this.visible, limit);
   }
 
   // ---- InteractionHost --------------------------------------------------------------------------
@@ -289,6 +319,7 @@ export class ScatterView implements InteractionHost {
 
   onZoom(t: T.ZoomState): void {
     this.t = t;
+    this.moving();
     if (this.hovered >= 0) this.hover(-1, 0, 0); // the map moved under the pointer
     this.invalidate();
     this.callbacks.onViewChange?.(this.getView());
@@ -326,45 +357,139 @@ export class ScatterView implements InteractionHost {
     });
   }
 
-  /** Draws now (what a frame would do); returns the milliseconds of the point redraw. */
+  /** Marks the map as moving: frames draw the level of detail until it settles. */
+  private moving(): void {
+    this.movingUntil = performance.now() + SETTLE_MS;
+    this.cancelRest();
+    clearTimeout(this.settleTimer);
+    this.settleTimer = window.setTimeout(() => this.settle(), SETTLE_MS + 5);
+  }
+
+  private settle(): void {
+    this.settleTimer = 0;
+    if (performance.now() < this.movingUntil) {
+      this.settleTimer = window.setTimeout(() => this.settle(), this.movingUntil - performance.now() + 5);
+      return;
+    }
+    if (!this.lastDrawn.exact) {
+      this.mainDirty = true;
+      this.schedule();
+    }
+  }
+
+  private cancelRest(): void {
+    this.restJob++;
+  }
+
+  /**
+   * Draws now (what a frame would do); returns the milliseconds of the point drawing. With `force`,
+   * the exact complete picture is drawn at once, however many points.
+   */
   draw(force = false): number {
-    if (this.mainDirty || force) this.drawPoints();
+    if (this.mainDirty || force) this.drawPoints(force);
     if (this.overlayDirty || force) this.paintOverlay();
     return this.lastDrawMs;
   }
 
-  private drawPoints(): void {
-    this.mainDirty = false;
-    const started = performance.now();
+  private ensureImage(): Uint32Array {
     const W = this.canvas.width;
     const H = this.canvas.height;
     if (!this.image || this.image.width !== W || this.image.height !== H) {
       this.image = this.ctx.createImageData(W, H);
       this.pixels = new Uint32Array(this.image.data.buffer);
     }
+    return this.pixels!;
+  }
+
+  /** The data box the canvas shows, grown by the point radius (points just outside still touch it). */
+  private drawBox(radius: number): T.Extent {
+    const b = T.visibleBox(this.fit, this.t);
+    const m = (radius + 2) / (this.fit.scale * this.t.k);
+    return { xmin: b.xmin - m, xmax: b.xmax + m, ymin: b.ymin - m, ymax: b.ymax + m };
+  }
+
+  private drawPoints(force: boolean): void {
+    this.mainDirty = false;
+    this.cancelRest();
+    const started = performance.now();
+    const pixels = this.ensureImage();
     const bg = packHex(this.background);
-    if (!this.points) {
-      this.pixels!.fill(bg);
-    } else {
-      const { radius, alpha } = pointStyle(this.points.n, this.t.k);
-      renderPoints(
-        this.pixels!,
-        {
-          n: this.points.n,
-          x: this.drawX,
-          y: this.drawY,
-          colors: this.drawColors,
-          order: null,
-          visible: this.drawVisible,
-          emphasis: this.drawEmphasis,
-          marked: this.drawMarked,
-        },
-        T.renderTransform(this.fit, this.t, this.dpr),
-        { width: W, height: H, radius: radius * this.dpr, alpha, background: bg },
-      );
+    if (!this.points || !this.grid) {
+      pixels.fill(bg);
+      this.ctx.putImageData(this.image!, 0, 0);
+      this.lastDrawMs = performance.now() - started;
+      return;
     }
-    this.ctx.putImageData(this.image, 0, 0);
-    this.lastDrawMs = performance.now() - started;
+    const { radius } = pointStyle(this.points.n, this.t.k);
+    const box = this.drawBox(radius);
+    const exact = exactPlan(this.grid, box);
+    const inView = planSize(exact);
+    const moving = !force && performance.now() < this.movingUntil;
+    if (moving && inView > this.budget) {
+      // level of detail while the map moves
+      const plan = lodPlan(this.grid, box, this.budget);
+      const drawn = planSize(plan);
+      this.runSteps([plan], bg);
+      this.ctx.putImageData(this.image!, 0, 0);
+      this.lastDrawMs = performance.now() - started;
+      this.lastDrawn = { points: drawn, exact: false };
+      // adapt the budget to this machine: aim at FRAME_TARGET_MS for the drawing
+      const perPoint = this.lastDrawMs / Math.max(1, drawn);
+      const next = Math.max(50_000, Math.min(2_000_000, FRAME_TARGET_MS / Math.max(1e-6, perPoint)));
+      this.budget = Math.round(0.7 * this.budget + 0.3 * next);
+      return;
+    }
+    if (force || inView <= REST_CHUNK) {
+      this.runSteps([exact], bg);
+      this.ctx.putImageData(this.image!, 0, 0);
+      this.lastDrawMs = performance.now() - started;
+      this.lastDrawn = { points: inView, exact: true };
+      return;
+    }
+    // millions in view at rest: the exact picture in chunks, one per task, shown when complete
+    const job = this.restJob;
+    const steps = this.steps(chunkPlan(exact, REST_CHUNK), bg);
+    const step = () => {
+      if (job !== this.restJob) return; // the view moved meanwhile
+      const t0 = performance.now();
+      let r = steps.next();
+      while (!r.done && performance.now() - t0 < 40) r = steps.next();
+      if (!r.done) {
+        setTimeout(step, 0);
+        return;
+      }
+      this.ctx.putImageData(this.image!, 0, 0);
+      this.lastDrawMs = performance.now() - started;
+      this.lastDrawn = { points: inView, exact: true };
+    };
+    step();
+  }
+
+  private steps(chunks: DrawPlan[], bg: number): Generator<number, number> {
+    const { radius, alpha } = pointStyle(this.points!.n, this.t.k);
+    const W = this.canvas.width;
+    const H = this.canvas.height;
+    return renderSteps(
+      this.pixels!,
+      {
+        n: this.drawX.length,
+        x: this.drawX,
+        y: this.drawY,
+        colors: this.drawColors,
+        order: null,
+        visible: this.drawVisible,
+        emphasis: this.drawEmphasis,
+        marked: this.drawMarked,
+      },
+      T.renderTransform(this.fit, this.t, this.dpr),
+      { width: W, height: H, radius: radius * this.dpr, alpha, background: bg },
+      chunks,
+    );
+  }
+
+  private runSteps(chunks: DrawPlan[], bg: number): void {
+    const it = this.steps(chunks, bg);
+    for (let r = it.next(); !r.done; r = it.next());
   }
 
   private paintOverlay(): void {
@@ -387,6 +512,7 @@ export class ScatterView implements InteractionHost {
       linked: this.linked,
       focus: this.focus,
       rings: this.rings,
+      markers: this.markers,
       shapes: [this.selection, this.dragShape],
       thumbnails: provider && inView ? { points: inView, image: provider } : null,
     });
