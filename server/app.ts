@@ -11,7 +11,9 @@ import { JobQueue } from './jobs.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { createReconstructor, type Reconstructor } from './reconstruct.js';
 import { RunCache } from './run-cache.js';
+import { datasetsRoutes } from './routes/datasets.js';
 import { eventsRoutes } from './routes/events.js';
+import { featuresRoutes } from './routes/features.js';
 import { healthRoutes } from './routes/health.js';
 import { itemsRoutes } from './routes/items.js';
 import { neighborsRoutes } from './routes/neighbors.js';
@@ -97,6 +99,8 @@ export function createApp(options: AppOptions): LatentmapApp {
   );
 
   app.use(healthRoutes(ctx));
+  app.use(datasetsRoutes(ctx));
+  app.use(featuresRoutes(ctx));
   app.use(runsRoutes(ctx));
   app.use(pointsRoutes(ctx));
   app.use(itemsRoutes(ctx));

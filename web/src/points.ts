@@ -239,6 +239,11 @@ function numericOrCategory(name: string, values: Float64Array): PointColumn {
   return numericCategoryColumn(name, values);
 }
 
+/** A fetched feature as a color column: numeric, or categorical when it holds few integers. */
+export function featureColumn(name: string, values: Float64Array): PointColumn {
+  return numericOrCategory(name, values);
+}
+
 /**
  * The extent the map is fitted to: the full range, unless a few far outliers would squeeze the bulk of
  * the map into a corner (full range more than twice the 0.5-99.5 % range); then the robust range plus a

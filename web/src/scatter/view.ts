@@ -7,11 +7,11 @@
 // when it holds millions of points.
 import { packHex } from '../colors.js';
 import type { PointData } from '../points.js';
-import { buildGrid, nearestInGrid, pointsInGridBox, type GridIndex } from './grid-index.js';
+import { nearestInGrid, pointsInGridBox } from './grid-index.js';
 import { MapInteraction, type InteractionHost, type InteractionMode } from './interaction.js';
-import { chunkPlan, exactPlan, FRAME_BUDGET, lodPlan, planSize } from './lod.js';
-import { drawOverlay, THUMBNAIL_LIMIT } from './overlay.js';
-import { pointStyle, renderSteps, type DrawPlan } from './render.js';
+import { drawOverlay, THUMBNAIL_LIMIT, type OverlayState } from './overlay.js';
+import { PointsLayer, type FrameGeometry } from './points-layer.js';
+import { pointStyle } from './render.js';
 import * as T from './transform.js';
 
 export type { InteractionMode } from './interaction.js';
@@ -35,10 +35,6 @@ export interface ScatterCallbacks {
 
 /** The map counts as moving until this long after the last view change, ms. */
 const SETTLE_MS = 140;
-/** Points per chunk of the exact redraw at rest (one chunk per task). */
-const REST_CHUNK = 1_500_000;
-/** Target time of an interactive frame's point drawing, ms. */
-const FRAME_TARGET_MS = 10;
 
 export class ScatterView implements InteractionHost {
   readonly root: HTMLDivElement;
@@ -49,18 +45,10 @@ export class ScatterView implements InteractionHost {
   private interaction: MapInteraction;
   private image: ImageData | null = null;
   private pixels: Uint32Array | null = null;
+  private layer: PointsLayer;
   private points: PointData | null = null;
-  private grid: GridIndex | null = null;
   private colors: Uint32Array = new Uint32Array(0);
   private visible: Uint8Array | null = null;
-  // The same arrays in draw order (grid cells, shuffled within each), so the rasterizer reads memory
-  // sequentially and a view's cells are contiguous stretches.
-  private drawX: Float32Array = new Float32Array(0);
-  private drawY: Float32Array = new Float32Array(0);
-  private drawColors: Uint32Array = new Uint32Array(0);
-  private drawVisible: Uint8Array | null = null;
-  private drawEmphasis: Uint8Array | null = null;
-  private drawMarked: Uint8Array | null = null;
   private dpr = 1;
   private fit: T.BaseFit = { width: 0, height: 0, scale: 1, mx: 0, my: 0 };
   private t: T.ZoomState = { k: 1, x: 0, y: 0 };
@@ -77,15 +65,8 @@ export class ScatterView implements InteractionHost {
   private dragShape: number[] | null = null;
   private resizeObserver: ResizeObserver;
   private readonly background: string;
-  /** Milliseconds of the last point drawing (render + putImageData), interactive or exact. */
-  lastDrawMs = 0;
-  /** Points drawn by the last frame, and whether it was the exact picture. */
-  lastDrawn = { points: 0, exact: true };
   private movingUntil = 0;
   private settleTimer = 0;
-  private restJob = 0;
-  /** Points an interactive frame draws, adapted to the measured speed of this machine. */
-  private budget = FRAME_BUDGET;
 
   constructor(
     container: HTMLElement,
@@ -93,6 +74,7 @@ export class ScatterView implements InteractionHost {
     options: { background?: string; label?: string } = {},
   ) {
     this.background = options.background ?? '#ffffff';
+    this.layer = new PointsLayer(packHex(this.background));
     this.root = document.createElement('div');
     this.root.className = 'scatter';
     this.canvas = document.createElement('canvas');
@@ -118,7 +100,7 @@ export class ScatterView implements InteractionHost {
   destroy(): void {
     cancelAnimationFrame(this.frame);
     clearTimeout(this.settleTimer);
-    this.cancelRest();
+    this.layer.cancel();
     this.resizeObserver.disconnect();
     this.root.remove();
   }
@@ -128,13 +110,8 @@ export class ScatterView implements InteractionHost {
   setPoints(points: PointData, colors: Uint32Array): void {
     this.points = points;
     this.colors = colors;
-    this.grid = buildGrid(points.x, points.y, points.extent);
     this.visible = null;
-    this.drawX = this.permute(points.x);
-    this.drawY = this.permute(points.y);
-    this.drawColors = this.permute(colors);
-    this.drawVisible = this.drawEmphasis = null;
-    this.drawMarked = this.permute(points.isNew);
+    this.layer.setPoints(points, colors);
     this.hovered = this.linked = this.focus = -1;
     this.rings = [];
     this.markers = [];
@@ -145,24 +122,34 @@ export class ScatterView implements InteractionHost {
 
   /** Whether hover and click can answer (always, once points are set). */
   ready(): boolean {
-    return this.grid !== null;
+    return this.layer.grid !== null;
+  }
+
+  /** Milliseconds of the last point drawing (render + putImageData), interactive or exact. */
+  get lastDrawMs(): number {
+    return this.layer.lastDrawMs;
+  }
+
+  /** Points drawn by the last frame, and whether it was the exact picture. */
+  get lastDrawn(): { points: number; exact: boolean } {
+    return this.layer.lastDrawn;
   }
 
   setColors(colors: Uint32Array): void {
     this.colors = colors;
-    this.drawColors = this.permute(colors);
+    this.layer.setColors(colors);
     this.invalidate();
   }
 
   setVisible(mask: Uint8Array | null): void {
     this.visible = mask;
-    this.drawVisible = this.permute(mask);
+    this.layer.setVisible(mask);
     if (this.hovered >= 0 && mask && !mask[this.hovered]) this.hovered = -1;
     this.invalidate();
   }
 
   setEmphasis(mask: Uint8Array | null): void {
-    this.drawEmphasis = this.permute(mask);
+    this.layer.setEmphasis(mask);
     this.invalidate();
   }
 
@@ -204,17 +191,6 @@ export class ScatterView implements InteractionHost {
 
   getMode(): InteractionMode {
     return this.currentMode;
-  }
-
-  /** A copy of a per-point array in draw order. */
-  private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T): T;
-  private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T | null): T | null;
-  private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T | null): T | null {
-    const order = this.grid?.ids;
-    if (!a || !order || !this.points || a.length !== this.points.n) return a;
-    const out = new (a.constructor as new (n: number) => T)(a.length);
-    for (let k = 0; k < order.length; k++) out[k] = a[order[k]];
-    return out;
   }
 
   private invalidate(): void {
@@ -292,23 +268,26 @@ export class ScatterView implements InteractionHost {
 
   /** The visible point under CSS position (px, py), or -1. */
   pick(px: number, py: number): number {
-    if (!this.grid || !this.points) return -1;
+    const grid = this.layer.grid;
+    if (!grid || !this.points) return -1;
     const [dx, dy] = this.toData(px, py);
-    return nearestInGrid(this.grid, this.points.x, this.points.y, dx, dy, this.hitRadius(), this.visible);
+    return nearestInGrid(grid, this.points.x, this.points.y, dx, dy, this.hitRadius(), this.visible);
   }
 
   /** The visible point nearest the center of the view within half its size, or -1. */
   pickCenter(): number {
-    if (!this.grid || !this.points) return -1;
+    const grid = this.layer.grid;
+    if (!grid || !this.points) return -1;
     const [dx, dy] = this.toData(this.fit.width / 2, this.fit.height / 2);
     const r = Math.min(this.fit.width, this.fit.height) / 2 / (this.fit.scale * this.t.k);
-    return nearestInGrid(this.grid, this.points.x, this.points.y, dx, dy, r, this.visible);
+    return nearestInGrid(grid, this.points.x, this.points.y, dx, dy, r, this.visible);
   }
 
   /** Visible points inside the view, or null when there are more than `limit`. */
   pointsInView(limit: number): number[] | null {
-    if (!this.grid || !this.points) return null;
-    return pointsInGridBox(this.grid, this.points.x, this.points.y, T.visibleBox(this.fit, this.t), this.visible, limit);
+    const grid = this.layer.grid;
+    if (!grid || !this.points) return null;
+    return pointsInGridBox(grid, this.points.x, this.points.y, T.visibleBox(this.fit, this.t), this.visible, limit);
   }
 
   // ---- InteractionHost --------------------------------------------------------------------------
@@ -360,7 +339,7 @@ export class ScatterView implements InteractionHost {
   /** Marks the map as moving: frames draw the level of detail until it settles. */
   private moving(): void {
     this.movingUntil = performance.now() + SETTLE_MS;
-    this.cancelRest();
+    this.layer.cancel();
     clearTimeout(this.settleTimer);
     this.settleTimer = window.setTimeout(() => this.settle(), SETTLE_MS + 5);
   }
@@ -371,14 +350,10 @@ export class ScatterView implements InteractionHost {
       this.settleTimer = window.setTimeout(() => this.settle(), this.movingUntil - performance.now() + 5);
       return;
     }
-    if (!this.lastDrawn.exact) {
+    if (!this.layer.lastDrawn.exact) {
       this.mainDirty = true;
       this.schedule();
     }
-  }
-
-  private cancelRest(): void {
-    this.restJob++;
   }
 
   /**
@@ -388,108 +363,35 @@ export class ScatterView implements InteractionHost {
   draw(force = false): number {
     if (this.mainDirty || force) this.drawPoints(force);
     if (this.overlayDirty || force) this.paintOverlay();
-    return this.lastDrawMs;
+    return this.layer.lastDrawMs;
   }
 
-  private ensureImage(): Uint32Array {
+  /** Where a frame at device pixel ratio dpr (and this view's zoom) draws. */
+  private geometry(dpr: number): FrameGeometry {
+    const { radius } = pointStyle(this.points?.n ?? 0, this.t.k);
+    const b = T.visibleBox(this.fit, this.t);
+    const m = (radius + 2) / (this.fit.scale * this.t.k);
+    return {
+      transform: T.renderTransform(this.fit, this.t, dpr),
+      box: { xmin: b.xmin - m, xmax: b.xmax + m, ymin: b.ymin - m, ymax: b.ymax + m },
+      k: this.t.k,
+      dpr,
+      width: Math.round(this.fit.width * dpr),
+      height: Math.round(this.fit.height * dpr),
+    };
+  }
+
+  private drawPoints(force: boolean): void {
+    this.mainDirty = false;
     const W = this.canvas.width;
     const H = this.canvas.height;
     if (!this.image || this.image.width !== W || this.image.height !== H) {
       this.image = this.ctx.createImageData(W, H);
       this.pixels = new Uint32Array(this.image.data.buffer);
     }
-    return this.pixels!;
-  }
-
-  /** The data box the canvas shows, grown by the point radius (points just outside still touch it). */
-  private drawBox(radius: number): T.Extent {
-    const b = T.visibleBox(this.fit, this.t);
-    const m = (radius + 2) / (this.fit.scale * this.t.k);
-    return { xmin: b.xmin - m, xmax: b.xmax + m, ymin: b.ymin - m, ymax: b.ymax + m };
-  }
-
-  private drawPoints(force: boolean): void {
-    this.mainDirty = false;
-    this.cancelRest();
-    const started = performance.now();
-    const pixels = this.ensureImage();
-    const bg = packHex(this.background);
-    if (!this.points || !this.grid) {
-      pixels.fill(bg);
-      this.ctx.putImageData(this.image!, 0, 0);
-      this.lastDrawMs = performance.now() - started;
-      return;
-    }
-    const { radius } = pointStyle(this.points.n, this.t.k);
-    const box = this.drawBox(radius);
-    const exact = exactPlan(this.grid, box);
-    const inView = planSize(exact);
-    const moving = !force && performance.now() < this.movingUntil;
-    if (moving && inView > this.budget) {
-      // level of detail while the map moves
-      const plan = lodPlan(this.grid, box, this.budget);
-      const drawn = planSize(plan);
-      this.runSteps([plan], bg);
-      this.ctx.putImageData(this.image!, 0, 0);
-      this.lastDrawMs = performance.now() - started;
-      this.lastDrawn = { points: drawn, exact: false };
-      // adapt the budget to this machine: aim at FRAME_TARGET_MS for the drawing
-      const perPoint = this.lastDrawMs / Math.max(1, drawn);
-      const next = Math.max(50_000, Math.min(2_000_000, FRAME_TARGET_MS / Math.max(1e-6, perPoint)));
-      this.budget = Math.round(0.7 * this.budget + 0.3 * next);
-      return;
-    }
-    if (force || inView <= REST_CHUNK) {
-      this.runSteps([exact], bg);
-      this.ctx.putImageData(this.image!, 0, 0);
-      this.lastDrawMs = performance.now() - started;
-      this.lastDrawn = { points: inView, exact: true };
-      return;
-    }
-    // millions in view at rest: the exact picture in chunks, one per task, shown when complete
-    const job = this.restJob;
-    const steps = this.steps(chunkPlan(exact, REST_CHUNK), bg);
-    const step = () => {
-      if (job !== this.restJob) return; // the view moved meanwhile
-      const t0 = performance.now();
-      let r = steps.next();
-      while (!r.done && performance.now() - t0 < 40) r = steps.next();
-      if (!r.done) {
-        setTimeout(step, 0);
-        return;
-      }
-      this.ctx.putImageData(this.image!, 0, 0);
-      this.lastDrawMs = performance.now() - started;
-      this.lastDrawn = { points: inView, exact: true };
-    };
-    step();
-  }
-
-  private steps(chunks: DrawPlan[], bg: number): Generator<number, number> {
-    const { radius, alpha } = pointStyle(this.points!.n, this.t.k);
-    const W = this.canvas.width;
-    const H = this.canvas.height;
-    return renderSteps(
-      this.pixels!,
-      {
-        n: this.drawX.length,
-        x: this.drawX,
-        y: this.drawY,
-        colors: this.drawColors,
-        order: null,
-        visible: this.drawVisible,
-        emphasis: this.drawEmphasis,
-        marked: this.drawMarked,
-      },
-      T.renderTransform(this.fit, this.t, this.dpr),
-      { width: W, height: H, radius: radius * this.dpr, alpha, background: bg },
-      chunks,
-    );
-  }
-
-  private runSteps(chunks: DrawPlan[], bg: number): void {
-    const it = this.steps(chunks, bg);
-    for (let r = it.next(); !r.done; r = it.next());
+    const image = this.image;
+    const g = { ...this.geometry(this.dpr), width: W, height: H };
+    this.layer.draw(this.pixels!, g, performance.now() < this.movingUntil, force, () => this.ctx.putImageData(image, 0, 0));
   }
 
   private paintOverlay(): void {
@@ -497,11 +399,16 @@ export class ScatterView implements InteractionHost {
     const ctx = this.octx;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, this.fit.width, this.fit.height);
+    const state = this.overlayState();
+    if (state) drawOverlay(ctx, state);
+  }
+
+  private overlayState(): OverlayState | null {
     const pts = this.points;
-    if (!pts) return;
+    if (!pts) return null;
     const provider = this.callbacks.thumbnail;
     const inView = provider && this.t.k >= 2 ? this.pointsInView(THUMBNAIL_LIMIT) : null;
-    drawOverlay(ctx, {
+    return {
       x: pts.x,
       y: pts.y,
       radius: pointStyle(pts.n, this.t.k).radius,
@@ -515,7 +422,7 @@ export class ScatterView implements InteractionHost {
       markers: this.markers,
       shapes: [this.selection, this.dragShape],
       thumbnails: provider && inView ? { points: inView, image: provider } : null,
-    });
+    };
   }
 
   private cssColor(i: number): string {
@@ -523,16 +430,25 @@ export class ScatterView implements InteractionHost {
     return `rgb(${c & 255},${(c >>> 8) & 255},${(c >>> 16) & 255})`;
   }
 
-  /** The map (points and overlay) as one PNG. */
-  toPng(): Promise<Blob> {
-    this.draw(true);
+  /**
+   * The map as it is on screen (points and overlay) drawn at `scale` device pixels per CSS pixel, exact
+   * whatever the number of points: a canvas of (width x scale) x (height x scale).
+   */
+  snapshot(scale: number): HTMLCanvasElement {
+    const g = this.geometry(scale);
     const out = document.createElement('canvas');
-    out.width = this.canvas.width;
-    out.height = this.canvas.height;
+    out.width = g.width;
+    out.height = g.height;
     const ctx = out.getContext('2d')!;
-    ctx.drawImage(this.canvas, 0, 0);
-    ctx.drawImage(this.overlay, 0, 0);
-    return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+    const image = ctx.createImageData(g.width, g.height);
+    new Uint32Array(image.data.buffer).set(this.layer.snapshot(g));
+    ctx.putImageData(image, 0, 0);
+    const state = this.overlayState();
+    if (state) {
+      ctx.setTransform(scale, 0, 0, scale, 0, 0);
+      drawOverlay(ctx, state);
+    }
+    return out;
   }
 
   /** Size in CSS pixels. */
