@@ -8,19 +8,23 @@ import { DetailController } from './app/detail.js';
 import { combineMasks, projectMask } from './app/emphasis.js';
 import { shortcutOf } from './app/shortcuts.js';
 import { ThumbnailCache } from './app/thumbnails.js';
-import { fillColorBy } from './app/color-by.js';
+import { featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
+import { exportPng, exportSvg } from './app/export-image.js';
 import { encodeColumn } from './colors.js';
 import { searchPoints } from './export.js';
 import { clickCategory, countVisible, toggleCategory, visibilityMask } from './legend-state.js';
 import { selectPolygon } from './scatter/hit-test.js';
 import type { InteractionMode } from './scatter/view.js';
-import { download, fill, formatNumber, h } from './ui/dom.js';
+import { fill, formatNumber, h } from './ui/dom.js';
 import { renderLegend } from './ui/legend.js';
 import { NewRunDialog } from './ui/new-run.js';
 import { renderRunPanel } from './ui/run-panel.js';
 import { renderSelection } from './ui/selection-panel.js';
 import { Tooltip } from './ui/tooltip.js';
 import { emptyState, formatState, parseState, type ViewState } from './url-state.js';
+
+/** Search hits up to this many get a crosshair target each. */
+const MAX_MARKERS = 20;
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -71,6 +75,7 @@ export class App {
     });
     this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id));
     this.bindControls();
+    document.querySelector('.topbar .actions')?.prepend(this.newRun.badge);
     this.ready = this.start();
   }
 
@@ -104,6 +109,7 @@ export class App {
     const p = this.primary!;
     // color by
     const fallback = p.points.label ? 'label' : p.points.error ? 'error' : '';
+    if (s.color && isFeatureChoice(s.color)) await loadFeature(this.api, p, s.color).catch(() => null);
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
@@ -164,6 +170,18 @@ export class App {
     fill(this.els.runPicker, ...opts(false));
     fill(this.els.comparePicker, ...opts(true));
     if (this.primary) this.els.runPicker.value = this.primary.id;
+    this.fillComparePicker();
+  }
+
+  /** The compare picker offers every run but the one shown. */
+  private fillComparePicker(): void {
+    const primary = this.primary?.id ?? null;
+    fill(
+      this.els.comparePicker,
+      h('option', { value: '' }, '— none —'),
+      ...this.runs.filter((r) => r.id !== primary).map((r) => h('option', { value: r.id }, `${r.name} · ${r.dataset} · ${formatNumber(r.rows)} rows${r.base ? ' · transform' : ''} · ${r.id}`)),
+    );
+    this.els.comparePicker.value = this.secondary?.id ?? '';
   }
 
   private async loadPane(id: string, slot: Slot): Promise<Pane> {
@@ -200,7 +218,9 @@ export class App {
       throw err;
     }
     this.els.runPicker.value = id;
-    fillColorBy(this.els.colorBy, this.primary.points.columns);
+    this.fillComparePicker();
+    this.setControlsEnabled(true);
+    fillColorBy(this.els.colorBy, this.primary.points.columns, featureNames(this.primary.manifest));
     renderRunPanel(this.els.run, this.primary.manifest, this.primary.history);
   }
 
@@ -236,6 +256,17 @@ export class App {
       ),
     );
     fill(this.els.legend);
+    fill(this.els.run);
+    this.setControlsEnabled(false);
+  }
+
+  /**
+   * With no map, the controls that act on one are disabled and the empty panels hidden; New run stays.
+   */
+  private setControlsEnabled(on: boolean): void {
+    const controls = [this.els.runPicker, this.els.comparePicker, this.els.colorBy, this.els.search, ...document.querySelectorAll<HTMLButtonElement>('[data-mode], #reset-view, #export-png, #export-svg, #export-scale')];
+    for (const c of controls) c.disabled = !on;
+    for (const panel of [this.els.legend.closest('.panel'), this.els.run]) if (panel) (panel as HTMLElement).hidden = !on;
   }
 
   private async afterNewRun(id: string): Promise<void> {
@@ -295,6 +326,10 @@ export class App {
     this.searchMask = searchPoints(p.points, text);
     const n = this.searchMask ? countVisible(this.searchMask, 0) : 0;
     this.els.searchCount.textContent = this.searchMask ? `${formatNumber(n)} match${n === 1 ? '' : 'es'}` : '';
+    // a few hits (a #row search) get a target each, not just a larger dot
+    const marks: number[] = [];
+    if (this.searchMask && n <= MAX_MARKERS) for (let i = 0; i < this.searchMask.length; i++) if (this.searchMask[i]) marks.push(i);
+    p.view.setMarkers(marks);
     this.applyEmphasis();
     if (write) this.writeHash();
   }
@@ -368,7 +403,19 @@ export class App {
         this.writeHash(true);
       } else void this.loadSecondary(id).then(() => this.writeHash(true));
     });
-    this.els.colorBy.addEventListener('change', () => this.setColor(this.els.colorBy.value));
+    this.els.colorBy.addEventListener('change', () => {
+      const name = this.els.colorBy.value;
+      const p = this.primary;
+      if (!p || !isFeatureChoice(name) || p.points.columns.some((c) => c.name === name)) return this.setColor(name);
+      this.setStatus(`Loading ${name}…`);
+      loadFeature(this.api, p, name).then(
+        () => {
+          this.setStatus('');
+          if (this.primary === p) this.setColor(name);
+        },
+        (err: Error) => this.setStatus(`Cannot color by ${name}: ${err.message}`, true),
+      );
+    });
     let searchTimer = 0;
     this.els.search.addEventListener('input', () => {
       clearTimeout(searchTimer);
@@ -377,11 +424,8 @@ export class App {
     for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) {
       b.addEventListener('click', () => this.setMode(b.dataset.mode as InteractionMode));
     }
-    byId('export-png').addEventListener('click', () => {
-      const p = this.primary;
-      if (!p) return;
-      void p.view.toPng().then((blob) => download(blob, `${p.id}-map.png`));
-    });
+    byId('export-png').addEventListener('click', () => this.primary && exportPng(this.primary, Number(byId<HTMLSelectElement>('export-scale').value) || 2, (m, e) => this.setStatus(m, e)));
+    byId('export-svg').addEventListener('click', () => this.primary && exportSvg(this.primary, (m, e) => this.setStatus(m, e)));
     byId('new-run').addEventListener('click', () => this.newRun.open());
     byId('reset-view').addEventListener('click', () => this.primary?.view.resetView());
     document.addEventListener('keydown', (e) => {

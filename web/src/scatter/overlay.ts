@@ -19,6 +19,8 @@ export interface OverlayState {
   linked: number;
   focus: number;
   rings: readonly number[];
+  /** Search hits to point out (a few): a crosshair target on each, visible at any zoom. */
+  markers: readonly number[];
   /** Finished selection and the one being drawn (data coordinates, flat x, y pairs). */
   shapes: readonly (readonly number[] | null)[];
   /** Thumbnails to draw: the points in view (when few) and their loaded images. */
@@ -37,6 +39,31 @@ function ring(ctx: CanvasRenderingContext2D, s: OverlayState, i: number, r: numb
   ctx.lineWidth = width;
   ctx.strokeStyle = stroke;
   ctx.stroke();
+}
+
+/** A crosshair target: a white-backed ring and four ticks pointing at the point. */
+function target(ctx: CanvasRenderingContext2D, s: OverlayState, i: number, r: number): void {
+  const [sx, sy] = s.toScreen(s.x[i], s.y[i]);
+  const R = r + 9;
+  for (const [color, width] of [
+    ['#fff', 5],
+    ['#c2185b', 2.25],
+  ] as const) {
+    ctx.beginPath();
+    ctx.arc(sx, sy, R, 0, Math.PI * 2);
+    for (const [dx, dy] of [
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+    ]) {
+      ctx.moveTo(sx + dx * (R + 2), sy + dy * (R + 2));
+      ctx.lineTo(sx + dx * (R + 12), sy + dy * (R + 12));
+    }
+    ctx.lineWidth = width;
+    ctx.strokeStyle = color;
+    ctx.stroke();
+  }
 }
 
 function path(ctx: CanvasRenderingContext2D, s: OverlayState, poly: readonly number[]): void {
@@ -84,6 +111,7 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, s: OverlayState): voi
     ctx.stroke();
     ctx.setLineDash([]);
   }
+  for (const i of s.markers) target(ctx, s, i, r);
   for (const i of s.rings) ring(ctx, s, i, r + 3.5, '#d1495b', 2);
   ring(ctx, s, s.focus, r + 5, '#111', 2.5);
   if (s.linked >= 0) {
