@@ -223,8 +223,9 @@ const transformCommand: CommandSpec = {
     'runs-dir': 'directory that holds the runs; the new run is written here (default ./runs, or the base run directory\'s parent)',
     name: 'name of the new run (default: the base run\'s name)',
     'label-column': 'label column of the input (default: the base run\'s)',
-    iterations: 'optimization iterations for the new points (default 250; the old points never move)',
-    perplexity: "perplexity of the new points' affinities to the map (default 5: placement by the nearest neighbours)",
+    iterations: 't-SNE runs: optimization iterations for the new points (default 250; the old points never move)',
+    perplexity: "t-SNE runs: perplexity of the new points' affinities to the map (default 5: placement by the nearest neighbours)",
+    epochs: 'UMAP runs: layout epochs for the new points (default as umap-learn: 100, 30 beyond 10,000 new rows, or a third of the run\'s --umap-epochs; the old points never move)',
     'log-format': 'text or json (default text)',
     id: 'use this run id instead of a generated one',
   },
@@ -236,6 +237,7 @@ const transformCommand: CommandSpec = {
     const { transformRun } = await import('./commands/transform.js');
     const iterations = optionalInt(args, 'iterations', 1, 100000);
     const perplexity = args.values.has('perplexity') ? (parseValue('perplexity', args.values.get('perplexity'), '--perplexity') as number) : null;
+    const epochs = optionalInt(args, 'epochs', 1, 100000);
     const result = await transformRun(
       {
         run,
@@ -245,6 +247,7 @@ const transformCommand: CommandSpec = {
         labelColumn: args.values.get('label-column') ?? null,
         iterations,
         perplexity,
+        epochs,
         id: args.values.get('id') ?? null,
       },
       { onProgress: (p, s, i) => log.progress(p, s, i), log: (m) => log.info(m) },

@@ -3,7 +3,8 @@
 // run like any other (points, codes, metrics), so the viewer serves it with everything else.
 import { InputError } from './errors.js';
 import { moveToMetadata } from './load/feature-choice.js';
-import type { Dataset, MetaColumn } from './types.js';
+import type { MapStageResult } from './map.js';
+import type { Dataset, MetaColumn, RunMetrics } from './types.js';
 
 export interface GivenMap {
   /** The dataset without the coordinate columns among its features (they are metadata now). */
@@ -49,4 +50,16 @@ export function givenEmbedding(map: GivenMap, rowIndex: Int32Array, names: reado
     }
   }
   return out;
+}
+
+/** The map stage's result for a given map: no optimisation ran (metrics.tsne {kl null, iterations 0, engine "given"}). */
+export function givenMap(map: GivenMap, rowIndex: Int32Array, names: readonly string[]): MapStageResult {
+  return {
+    stage: 'tsne',
+    embedding: givenEmbedding(map, rowIndex, names),
+    klHistory: [],
+    metrics: { tsne: { kl: null, iterations: 0, engine: 'given' } as unknown as RunMetrics['tsne'] },
+    summary: `map taken from columns ${names.join(', ')}`,
+    notes: [],
+  };
 }

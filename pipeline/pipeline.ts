@@ -1,4 +1,4 @@
-// Composes the stages: load → prepare → reduce (autoencoder | pca | none) → t-SNE → metrics → run directory.
+// Composes the stages: load → prepare → reduce (autoencoder | pca | none) → map (t-SNE or UMAP) → metrics → run directory.
 // Emits (progress, stage); never prints and never exits (the CLI and the server's jobs do that).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -16,8 +16,8 @@ import { rowErrors } from './reduce/row-errors.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
 import { modelDir, writeHistory, writePcaJson, writePreprocessing } from './runs/run-dir.js';
 import { RunStore } from './runs/store.js';
-import { givenEmbedding, takeCoordinates } from './coordinates.js';
-import { tsne } from './tsne/index.js';
+import { givenMap, takeCoordinates } from './coordinates.js';
+import { runMap } from './map.js';
 import type {
   Dataset,
   History,
@@ -29,7 +29,6 @@ import type {
   RunMetrics,
   StageHooks,
   StageTimings,
-  TsneOptions,
 } from './types.js';
 
 export interface PipelineHooks extends StageHooks {
@@ -76,19 +75,7 @@ export function versions(): Record<string, string> {
   };
 }
 
-/** The t-SNE options of a run configuration. */
-export function tsneOptions(config: RunConfig): TsneOptions {
-  return {
-    engine: config.tsneEngine,
-    perplexity: config.perplexity,
-    iterations: config.iterations,
-    theta: config.theta,
-    earlyExaggeration: config.earlyExaggeration,
-    exaggerationIterations: config.exaggerationIterations,
-    learningRate: config.tsneLearningRate,
-    seed: config.seed,
-  };
-}
+export { tsneOptions, umapOptions } from './map.js';
 
 /** How a run's configuration says to read its file: header, encoding, which columns are features. */
 export function loadChoices(config: RunConfig): Pick<LoadOptions, 'header' | 'encoding' | 'selection'> {
@@ -136,7 +123,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const log = hooks.log ?? (() => {});
   const started = performance.now();
   const createdAt = new Date().toISOString();
-  const timings: Record<string, number> = { load: 0, prepare: 0, train: 0, encode: 0, tsne: 0 };
+  const timings: Record<string, number> = { load: 0, prepare: 0, train: 0, encode: 0 };
   const notes: string[] = [];
   const note = (msg: string): void => {
     notes.push(msg);
@@ -218,16 +205,16 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     }
     throwIfAborted(signal);
 
-    const tsneResult = given
-      ? { embedding: givenEmbedding(given, prepared.rowIndex, config.coordinates!), kl: NaN, iterations: 0, engine: 'given', klHistory: [], notes: [] }
-      : await timed(timings, 'tsne', onProgress, () => tsne(codes, tsneOptions(config), { onProgress, signal }));
-    for (const n of tsneResult.notes) note(n);
-    history.tsne = tsneResult.klHistory;
-    if (!given) log(`t-SNE (${tsneResult.engine}) finished: KL ${tsneResult.kl.toFixed(4)} after ${tsneResult.iterations} iterations`);
+    const mapped = given
+      ? givenMap(given, prepared.rowIndex, config.coordinates!)
+      : await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal }));
+    for (const n of mapped.notes) note(n);
+    history.tsne = mapped.klHistory;
+    log(mapped.summary);
 
     const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
     const quality = await timed(timings, 'metrics', onProgress, () =>
-      mapMetrics(codes, tsneResult.embedding, labels ? labels.values : null, { k: 10, sample: config.metricsSample, seed: config.seed }),
+      mapMetrics(codes, mapped.embedding, labels ? labels.values : null, { k: 10, sample: config.metricsSample, seed: config.seed }),
     );
 
     // Write: everything goes into a hidden directory that is renamed into place only when complete.
@@ -238,7 +225,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
       await timed(timings, 'write', onProgress, async () => {
         artifacts.points = await writePoints(runDir, {
           index: prepared.rowIndex,
-          embedding: tsneResult.embedding,
+          embedding: mapped.embedding,
           error: errors,
           label: labels,
           metadata: dataset.metadata.map((c) => selectRows(c, prepared.rowIndex)),
@@ -279,7 +266,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         timings: timings as StageTimings,
         metrics: {
           reconstruction,
-          tsne: { kl: given ? null : tsneResult.kl, iterations: tsneResult.iterations, engine: tsneResult.engine } as RunMetrics['tsne'],
+          ...mapped.metrics,
           trustworthiness: quality.trustworthiness,
           knnPreservation: quality.knnPreservation,
           labelAccuracy: quality.labelAccuracy,

@@ -52,14 +52,13 @@ export interface RunInfo {
   key: string;
 }
 
-type Entry = CachedBody | PointsData | MatrixData | RunInfo | { bytes: number; value: unknown };
+type Entry = CachedBody | PointsData | MatrixData | RunInfo;
 
 function sizeOf(e: Entry): number {
   if ('identity' in e) return sizeOfBody(e);
   if ('table' in e) return e.table.data.reduce((s, d) => s + d.byteLength, 0) + 64;
   if ('matrix' in e) return e.matrix.values.byteLength + e.index.byteLength + 64;
-  if ('manifest' in e) return sizeOfBody(e.body) * 2 + 256;
-  return e.bytes;
+  return sizeOfBody(e.body) * 2 + 256;
 }
 
 export class RunCache {
@@ -162,14 +161,5 @@ export class RunCache {
       const { values, index } = await readData(await this.dirWith(id, 'data', 'stored input values'));
       return { matrix: values, index, lookup: indexLookup(index) } satisfies MatrixData;
     })) as MatrixData;
-  }
-
-  /** Any other per-run value (e.g. a loaded model), cached under `name` with a size estimate. */
-  async other<T>(id: string, name: string, bytes: number, load: (info: RunInfo) => Promise<T>): Promise<T> {
-    const info = await this.run(id);
-    const entry = (await this.lru.get(`${info.key}#${name}`, async () => ({ bytes, value: await load(info) }))) as {
-      value: T;
-    };
-    return entry.value;
   }
 }

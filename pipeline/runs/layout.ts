@@ -41,3 +41,8 @@ export const JOBS_DIR = '.jobs';
 export function jobRecordFile(runsDir: string, id: string): string {
   return path.join(runsDir, JOBS_DIR, `${id}.json`);
 }
+
+/** Path of the configuration job `id` ran (written by the server, read by the job's process). */
+export function jobConfigFile(runsDir: string, id: string): string {
+  return path.join(runsDir, JOBS_DIR, `${id}.config.json`);
+}

@@ -89,8 +89,11 @@ export interface TransformRecord {
   base: string;
   input: string;
   rows: number;
-  perplexity: number;
-  iterations: number;
+  /** How the new rows were placed: into a t-SNE map (perplexity, iterations) or a UMAP map (epochs). */
+  method: 'tsne' | 'umap';
+  perplexity?: number;
+  iterations?: number;
+  epochs?: number;
   notes: string[];
 }
 

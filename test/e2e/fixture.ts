@@ -20,6 +20,10 @@ export interface ClusterRunOptions {
   /** Mark the last `newRows` rows as placed by a transform (isNew), with `base` as the base run. */
   newRows?: number;
   base?: string;
+  /** Write points.arrow (index, x, y, error, label, score) and the manifest only: no codes, data or text column (the viewer benchmark's millions of rows). */
+  pointsOnly?: boolean;
+  /** Add an integer metadata column `year` (1990 + row % 30), for number-format checks. */
+  year?: boolean;
 }
 
 export interface ClusterRun {
@@ -46,8 +50,9 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
   }
   const labels = new Int32Array(n);
   const embedding = new Float32Array(n * 2);
-  const codes = new Float32Array(n * 4);
-  const data = new Float32Array(n * features);
+  const full = !o.pointsOnly;
+  const codes = new Float32Array(full ? n * 4 : 0);
+  const data = new Float32Array(full ? n * features : 0);
   const error = new Float32Array(n);
   const score = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -57,11 +62,13 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
     const y = centers[c][1] + rng.normal() * 3;
     embedding[2 * i] = x;
     embedding[2 * i + 1] = y;
-    codes[4 * i] = x;
-    codes[4 * i + 1] = y;
-    codes[4 * i + 2] = c * 5;
-    codes[4 * i + 3] = rng.normal();
-    for (let f = 0; f < features; f++) data[i * features + f] = c + rng.normal() * 0.5;
+    if (full) {
+      codes[4 * i] = x;
+      codes[4 * i + 1] = y;
+      codes[4 * i + 2] = c * 5;
+      codes[4 * i + 3] = rng.normal();
+      for (let f = 0; f < features; f++) data[i * features + f] = c + rng.normal() * 0.5;
+    }
     error[i] = 0.01 * (1 + c) * (1 + rng());
     score[i] = Math.round(rng() * 1000) / 10;
   }
@@ -73,13 +80,16 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
     error,
     label: { name: 'label', kind: 'number', values: Float64Array.from(labels) },
     metadata: [
-      { name: 'group', kind: 'string', values: Array.from(labels, (c) => GROUP_NAMES[c % GROUP_NAMES.length]) },
-      { name: 'score', kind: 'number', values: score },
+      ...(full ? [{ name: 'group', kind: 'string' as const, values: Array.from(labels, (c) => GROUP_NAMES[c % GROUP_NAMES.length]) }] : []),
+      { name: 'score', kind: 'number' as const, values: score },
+      ...(o.year ? [{ name: 'year', kind: 'number' as const, values: Float64Array.from({ length: n }, (_, i) => 1990 + (i % 30)) }] : []),
     ],
     isNew: o.newRows ? Uint8Array.from({ length: n }, (_, i) => (i >= n - o.newRows! ? 1 : 0)) : null,
   });
-  await writeCodes(writer.dir, { rows: n, cols: 4, values: codes }, index);
-  await writeData(writer.dir, { rows: n, cols: features, values: data }, index);
+  if (full) {
+    await writeCodes(writer.dir, { rows: n, cols: 4, values: codes }, index);
+    await writeData(writer.dir, { rows: n, cols: features, values: data }, index);
+  }
   const history: History = {
     epochs: Array.from({ length: 12 }, (_, e) => ({ epoch: e + 1, loss: 0.5 / (e + 1), valLoss: 0.55 / (e + 1) + 0.01, seconds: 0.2 })),
     tsne: Array.from({ length: 10 }, (_, t) => ({ iteration: (t + 1) * 50, kl: 3 / (t + 1) + 0.4 })),
@@ -100,7 +110,7 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
       label: 'label',
       image: null,
       features: Array.from({ length: features }, (_, f) => `feature_${f}`),
-      metadata: ['group', 'score'],
+      metadata: [...(full ? ['group'] : []), 'score', ...(o.year ? ['year'] : [])],
     },
     prepare: {},
     backend: 'cpu',
@@ -113,7 +123,7 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
       knnPreservation: 0.8,
       labelAccuracy: 0.99,
     },
-    artifacts: { points: 'points.arrow', codes: 'codes.arrow', data: 'data.arrow', history: 'history.json' },
+    artifacts: full ? { points: 'points.arrow', codes: 'codes.arrow', data: 'data.arrow', history: 'history.json' } : { points: 'points.arrow', history: 'history.json' },
     base: o.base ?? null,
     notes: [],
   };
