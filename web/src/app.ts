@@ -10,6 +10,7 @@ import { shortcutOf } from './app/shortcuts.js';
 import { ThumbnailCache } from './app/thumbnails.js';
 import { featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
 import { exportPng, exportSvg } from './app/export-image.js';
+import { applyLayers, clustersOf, type MapLayer } from './app/map-layers.js';
 import { encodeColumn } from './colors.js';
 import { searchPoints } from './export.js';
 import { clickCategory, countVisible, toggleCategory, visibilityMask } from './legend-state.js';
@@ -39,6 +40,7 @@ export class App {
   primary: Pane | null = null;
   secondary: Pane | null = null;
   private mode: InteractionMode = 'pan';
+  private layers = new Set<MapLayer>();
   private selection: { kind: 'rect' | 'lasso'; polygon: number[]; mask: Uint8Array; count: number } | null = null;
   private searchMask: Uint8Array | null = null;
   private writtenHash = '';
@@ -110,6 +112,8 @@ export class App {
     // color by
     const fallback = p.points.label ? 'label' : p.points.error ? 'error' : '';
     if (s.color && isFeatureChoice(s.color)) await loadFeature(this.api, p, s.color).catch(() => null);
+    if (s.color === 'cluster' || s.layers.includes('clusters')) clustersOf(p);
+    this.setLayers(new Set(s.layers as MapLayer[]), false);
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
@@ -148,6 +152,7 @@ export class App {
     this.state.selection = this.selection ? { kind: this.selection.kind, polygon: this.selection.polygon } : null;
     this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
     this.state.search = this.els.search.value.trim();
+    this.state.layers = [...this.layers].sort();
     const write = () => {
       this.hashTimer = 0;
       const hash = formatState(this.state);
@@ -264,7 +269,7 @@ export class App {
    * With no map, the controls that act on one are disabled and the empty panels hidden; New run stays.
    */
   private setControlsEnabled(on: boolean): void {
-    const controls = [this.els.runPicker, this.els.comparePicker, this.els.colorBy, this.els.search, ...document.querySelectorAll<HTMLButtonElement>('[data-mode], #reset-view, #export-png, #export-svg, #export-scale')];
+    const controls = [this.els.runPicker, this.els.comparePicker, this.els.colorBy, this.els.search, ...document.querySelectorAll<HTMLButtonElement>('[data-mode], #reset-view, #export-png, #export-svg, #export-scale, [data-layer]')];
     for (const c of controls) c.disabled = !on;
     for (const panel of [this.els.legend.closest('.panel'), this.els.run]) if (panel) (panel as HTMLElement).hidden = !on;
   }
@@ -395,7 +400,7 @@ export class App {
   }
 
   private bindControls(): void {
-    this.els.runPicker.addEventListener('change', () => void this.applyState({ ...emptyState(), run: this.els.runPicker.value, color: this.state.color }));
+    this.els.runPicker.addEventListener('change', () => void this.applyState({ ...emptyState(), run: this.els.runPicker.value, color: this.state.color, layers: this.state.layers }));
     this.els.comparePicker.addEventListener('change', () => {
       const id = this.els.comparePicker.value;
       if (!id) {
@@ -427,6 +432,14 @@ export class App {
     byId('export-png').addEventListener('click', () => this.primary && exportPng(this.primary, Number(byId<HTMLSelectElement>('export-scale').value) || 2, (m, e) => this.setStatus(m, e)));
     byId('export-svg').addEventListener('click', () => this.primary && exportSvg(this.primary, (m, e) => this.setStatus(m, e)));
     byId('new-run').addEventListener('click', () => this.newRun.open());
+    for (const box of document.querySelectorAll<HTMLInputElement>('[data-layer]')) {
+      box.addEventListener('change', () => {
+        const next = new Set(this.layers);
+        if (box.checked) next.add(box.dataset.layer as MapLayer);
+        else next.delete(box.dataset.layer as MapLayer);
+        this.setLayers(next);
+      });
+    }
     byId('reset-view').addEventListener('click', () => this.primary?.view.resetView());
     document.addEventListener('keydown', (e) => {
       const inField = !!(e.target as HTMLElement).closest('input, select, textarea, dialog');
@@ -441,6 +454,21 @@ export class App {
       else if (action === 'mode-rect') this.setMode('rect');
       else if (action === 'mode-lasso') this.setMode('lasso');
     });
+  }
+
+  /** Shows the map layers (contours, clusters) on the primary map and ticks their boxes. */
+  private setLayers(layers: Set<MapLayer>, write = true): void {
+    this.layers = layers;
+    for (const box of document.querySelectorAll<HTMLInputElement>('[data-layer]')) box.checked = layers.has(box.dataset.layer as MapLayer);
+    const p = this.primary;
+    if (!p) return;
+    applyLayers(p, layers);
+    // clusters add a Color-by choice
+    if (p.points.columns.some((c) => c.name === 'cluster') && !this.els.colorBy.querySelector('option[value="cluster"]')) {
+      fillColorBy(this.els.colorBy, p.points.columns, featureNames(p.manifest));
+      this.els.colorBy.value = this.state.color ?? '';
+    }
+    if (write) this.writeHash();
   }
 
   private setStatus(text: string, isError = false): void {

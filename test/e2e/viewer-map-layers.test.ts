@@ -1,0 +1,91 @@
+// The map's explanatory layers in headless chromium: density contours drawn and toggled, clusters found
+// with a label on each (the dominant class), Color by cluster, both kept in the URL.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildViewer, launchBrowser, openViewer, screenshot, startServer } from './browser.js';
+import { writeClusterRun } from './fixture.js';
+
+type Hook = { primary: { view: { shownLabels: { text: string; x: number; y: number }[]; overlay: HTMLCanvasElement } } };
+
+let runsDir: string;
+let web: { dir: string; cleanup: () => Promise<void> };
+let server: { url: string; close: () => Promise<void> };
+let chrome: { browser: Browser; close: () => Promise<void> };
+
+beforeAll(async () => {
+  runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-layers-'));
+  await writeClusterRun(runsDir, { id: 'eight', rows: 4000, clusters: 8, seed: 11, name: 'eight clusters' });
+  web = await buildViewer();
+  server = await startServer(runsDir, web.dir);
+  chrome = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await server?.close();
+  await web?.cleanup();
+  if (runsDir) await rm(runsDir, { recursive: true, force: true });
+});
+
+/** Overlay pixels close to the contour color (#2b3a55, drawn semi-transparent). */
+function contourPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const c = (window as unknown as { latentmap: Hook }).latentmap.primary.view.overlay;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let p = 0; p < d.length; p += 4) if (d[p + 3] > 40 && d[p] < 90 && d[p + 1] < 100 && d[p + 2] > 50 && d[p + 2] < 140) n++;
+    return n;
+  });
+}
+
+const frames = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+describe('map layers', () => {
+  it('draws density contours when toggled on and removes them when toggled off', async () => {
+    const { page, errors } = await openViewer(chrome.browser, server.url);
+    expect(await contourPixels(page)).toBe(0);
+    await page.locator('#layer-contours').check();
+    await frames(page);
+    const on = await contourPixels(page);
+    expect(on).toBeGreaterThan(2000);
+    await page.waitForFunction(() => location.hash.includes('layers=contours'));
+    await screenshot(page, 'layers-contours');
+    await page.locator('#layer-contours').uncheck();
+    await frames(page);
+    expect(await contourPixels(page)).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('finds the clusters, labels each with its dominant class, and offers them in Color by', async () => {
+    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#layers=clusters`);
+    await frames(page);
+    expect(await page.locator('#layer-clusters').isChecked()).toBe(true);
+    const labels = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.shownLabels.map((l) => l.text));
+    expect(labels).toHaveLength(8);
+    // each cluster of the fixture is one label class: "C3 · 5 (100 %)"
+    const classes = labels.map((t) => /^C\d+ · (\d+) \((\d+) %\)$/.exec(t));
+    for (const m of classes) {
+      expect(m).not.toBeNull();
+      expect(Number(m![2])).toBeGreaterThanOrEqual(99);
+    }
+    expect(new Set(classes.map((m) => m![1])).size).toBe(8);
+    await screenshot(page, 'layers-clusters');
+    // zoomed in, the labels keep their screen size and stay inside the view
+    await page.locator('.pane.primary canvas.scatter-overlay').focus();
+    for (let k = 0; k < 4; k++) await page.keyboard.press('+');
+    await frames(page);
+    const zoomed = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.shownLabels.length);
+    expect(zoomed).toBeGreaterThanOrEqual(1);
+    // Color by cluster: a legend of 8 clusters (plus noise as missing, if any)
+    await page.locator('#color-by').selectOption('cluster');
+    await page.waitForFunction(() => document.querySelectorAll('.legend-item').length === 8);
+    expect(await page.locator('.legend-item .legend-name').first().textContent()).toMatch(/^C1 · \d+ \(\d+ %\)$/);
+    await page.waitForFunction(() => /color=cluster/.test(location.hash) && /layers=clusters/.test(location.hash));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
