@@ -89,3 +89,39 @@ describe('map layers', () => {
     await page.context().close();
   });
 });
+
+describe('linked filter charts', () => {
+  it('brushing the error histogram dims the rest of the map, recounts the label bars, and lives in the URL', async () => {
+    const { page, errors } = await openViewer(chrome.browser, server.url);
+    const chart = page.locator('.filter-item[data-column="error"] svg');
+    await chart.waitFor();
+    const labelBars = () => page.locator('.filter-item[data-column="label"] rect.kept').evaluateAll((els) => els.map((e) => Number(e.getAttribute('height'))));
+    const before = await labelBars();
+    const box = (await chart.boundingBox())!;
+    // the fixture's error grows with the class: brushing the lowest quarter keeps the first classes
+    await page.mouse.move(box.x + box.width * 0.03, box.y + box.height * 0.4);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.4, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => /filter=error:/.test(location.hash));
+    const count = await page.locator('.filter-count').textContent();
+    const m = /^([\d,]+) of 4,000 rows$/.exec(count ?? '');
+    expect(m).not.toBeNull();
+    const passing = Number(m![1].replace(/,/g, ''));
+    expect(passing).toBeGreaterThan(100);
+    expect(passing).toBeLessThan(4000);
+    const after = await labelBars();
+    expect(after.filter((h, c) => h < before[c] - 0.5).length).toBeGreaterThan(0); // other chart recounted
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await screenshot(page, 'filters-brush');
+    // a bar click adds a second filter; reload restores both
+    await page.locator('.filter-item[data-column="label"] g.bar[data-category="0"]').click();
+    await page.waitForFunction(() => /filter=.*label:0/.test(decodeURIComponent(location.hash)));
+    const hash = await page.evaluate(() => location.hash);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('.filter-item.active').length === 2);
+    expect(await page.evaluate(() => location.hash)).toBe(hash);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -13,6 +13,7 @@ describe('URL state', () => {
       point: 42,
       search: 'species:adelie & co',
       layers: ['clusters', 'contours'],
+      filter: 'error:0.1..0.3;label:3|5',
     };
     const hash = formatState(s);
     const back = parseState(`#${hash}`);

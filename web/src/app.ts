@@ -10,7 +10,9 @@ import { shortcutOf } from './app/shortcuts.js';
 import { ThumbnailCache } from './app/thumbnails.js';
 import { featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
 import { exportPng, exportSvg } from './app/export-image.js';
+import { chartColumns, filterMask, formatFilters, parseFilters, type Filter } from './app/filters.js';
 import { applyLayers, clustersOf, type MapLayer } from './app/map-layers.js';
+import { renderFilterCharts } from './ui/filter-charts.js';
 import { encodeColumn } from './colors.js';
 import { searchPoints } from './export.js';
 import { clickCategory, countVisible, toggleCategory, visibilityMask } from './legend-state.js';
@@ -41,6 +43,8 @@ export class App {
   secondary: Pane | null = null;
   private mode: InteractionMode = 'pan';
   private layers = new Set<MapLayer>();
+  private filters: Filter[] = [];
+  private filterRows: Uint8Array | null = null;
   private selection: { kind: 'rect' | 'lasso'; polygon: number[]; mask: Uint8Array; count: number } | null = null;
   private searchMask: Uint8Array | null = null;
   private writtenHash = '';
@@ -58,6 +62,7 @@ export class App {
     maps: byId<HTMLElement>('maps'),
     legend: byId<HTMLElement>('legend'),
     selection: byId<HTMLElement>('selection-panel'),
+    filters: byId<HTMLElement>('filter-panel'),
     detail: byId<HTMLElement>('detail-panel'),
     run: byId<HTMLElement>('run-panel'),
     status: byId<HTMLElement>('status'),
@@ -114,6 +119,7 @@ export class App {
     if (s.color && isFeatureChoice(s.color)) await loadFeature(this.api, p, s.color).catch(() => null);
     if (s.color === 'cluster' || s.layers.includes('clusters')) clustersOf(p);
     this.setLayers(new Set(s.layers as MapLayer[]), false);
+    this.filters = parseFilters(s.filter);
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
@@ -131,6 +137,7 @@ export class App {
     // search, selection, view, detail
     this.els.search.value = s.search;
     this.applySearch(s.search, false);
+    this.applyFilters(false);
     if (s.selection) this.select(s.selection.kind, s.selection.polygon, false);
     else this.clearSelection(false);
     if (s.view) p.view.setView(s.view);
@@ -153,6 +160,7 @@ export class App {
     this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
     this.state.search = this.els.search.value.trim();
     this.state.layers = [...this.layers].sort();
+    this.state.filter = formatFilters(this.filters);
     const write = () => {
       this.hashTimer = 0;
       const hash = formatState(this.state);
@@ -271,7 +279,7 @@ export class App {
   private setControlsEnabled(on: boolean): void {
     const controls = [this.els.runPicker, this.els.comparePicker, this.els.colorBy, this.els.search, ...document.querySelectorAll<HTMLButtonElement>('[data-mode], #reset-view, #export-png, #export-svg, #export-scale, [data-layer]')];
     for (const c of controls) c.disabled = !on;
-    for (const panel of [this.els.legend.closest('.panel'), this.els.run]) if (panel) (panel as HTMLElement).hidden = !on;
+    for (const panel of [this.els.legend.closest('.panel'), this.els.run, this.els.filters]) if (panel) (panel as HTMLElement).hidden = !on;
   }
 
   private async afterNewRun(id: string): Promise<void> {
@@ -364,7 +372,7 @@ export class App {
   private applyEmphasis(): void {
     const p = this.primary;
     if (!p) return;
-    const mask = combineMasks(this.selection?.mask, this.searchMask);
+    const mask = combineMasks(this.selection?.mask, this.searchMask, this.filterRows);
     p.view.setEmphasis(mask);
     const q = this.secondary;
     if (q) q.view.setEmphasis(mask ? projectMask(mask, p.points.index, q.positionOf, q.points.n) : null);
@@ -454,6 +462,28 @@ export class App {
       else if (action === 'mode-rect') this.setMode('rect');
       else if (action === 'mode-lasso') this.setMode('lasso');
     });
+  }
+
+  /** Applies the filter charts' filters: the passing rows stand out; the charts recount. */
+  private applyFilters(write = true): void {
+    const p = this.primary;
+    if (!p) return;
+    const points = p.points;
+    this.filters = this.filters.filter((f) => points.columns.some((c) => c.name === f.column));
+    this.filterRows = filterMask(points, this.filters);
+    let passing: number | null = null;
+    if (this.filterRows) {
+      passing = 0;
+      for (let i = 0; i < this.filterRows.length; i++) passing += this.filterRows[i];
+    }
+    renderFilterCharts(this.els.filters, points, chartColumns(points), this.filters, (col) => filterMask(points, this.filters, col), {
+      onFilter: (column, f) => {
+        this.filters = [...this.filters.filter((g) => g.column !== column), ...(f ? [f] : [])];
+        this.applyFilters();
+      },
+    }, passing);
+    this.applyEmphasis();
+    if (write) this.writeHash();
   }
 
   /** Shows the map layers (contours, clusters) on the primary map and ticks their boxes. */

@@ -20,10 +20,12 @@ export interface ViewState {
   search: string;
   /** Map layers shown: "contours", "clusters". */
   layers: string[];
+  /** Filter charts' filters in their URL form (app/filters.ts), "" for none. */
+  filter: string;
 }
 
 export function emptyState(): ViewState {
-  return { run: null, compare: null, color: null, view: null, hidden: [], selection: null, point: null, search: '', layers: [] };
+  return { run: null, compare: null, color: null, view: null, hidden: [], selection: null, point: null, search: '', layers: [], filter: '' };
 }
 
 function num(s: string): number {
@@ -66,6 +68,7 @@ export function parseState(hash: string): ViewState {
   s.search = params.get('q') ?? '';
   const layers = params.get('layers');
   if (layers) s.layers = layers.split(',').filter((l) => l === 'contours' || l === 'clusters');
+  s.filter = params.get('filter') ?? '';
   return s;
 }
 
@@ -82,5 +85,6 @@ export function formatState(s: ViewState): string {
   if (s.point !== null) add('point', String(s.point));
   if (s.search) add('q', s.search);
   if (s.layers.length) add('layers', s.layers.join(','));
+  if (s.filter) add('filter', s.filter);
   return parts.join('&');
 }
