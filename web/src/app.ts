@@ -8,17 +8,18 @@ import { DetailController } from './app/detail.js';
 import { combineMasks, projectMask } from './app/emphasis.js';
 import { shortcutOf } from './app/shortcuts.js';
 import { ThumbnailCache } from './app/thumbnails.js';
-import { featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
+import { chooseColorBy, featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
+import { fillRunPickers, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
 import { exportPng, exportSvg } from './app/export-image.js';
-import { chartColumns, filterMask, formatFilters, parseFilters, type Filter } from './app/filters.js';
-import { applyLayers, clustersOf, type MapLayer } from './app/map-layers.js';
+import { chartColumns, countOnes, filterMask, formatFilters, parseFilters, type Filter } from './app/filters.js';
+import { applyLayers, bindLayerBoxes, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { renderFilterCharts } from './ui/filter-charts.js';
 import { encodeColumn } from './colors.js';
 import { searchPoints } from './export.js';
 import { clickCategory, countVisible, toggleCategory, visibilityMask } from './legend-state.js';
 import { selectPolygon } from './scatter/hit-test.js';
 import type { InteractionMode } from './scatter/view.js';
-import { fill, formatNumber, h } from './ui/dom.js';
+import { fill, formatNumber } from './ui/dom.js';
 import { renderLegend } from './ui/legend.js';
 import { NewRunDialog } from './ui/new-run.js';
 import { renderRunPanel } from './ui/run-panel.js';
@@ -176,25 +177,7 @@ export class App {
   // ---- loading ----------------------------------------------------------------------------------
 
   private fillPickers(): void {
-    const opts = (withNone: boolean) => [
-      ...(withNone ? [h('option', { value: '' }, '— none —')] : []),
-      ...this.runs.map((r) => h('option', { value: r.id }, `${r.name} · ${r.dataset} · ${formatNumber(r.rows)} rows${r.base ? ' · transform' : ''} · ${r.id}`)),
-    ];
-    fill(this.els.runPicker, ...opts(false));
-    fill(this.els.comparePicker, ...opts(true));
-    if (this.primary) this.els.runPicker.value = this.primary.id;
-    this.fillComparePicker();
-  }
-
-  /** The compare picker offers every run but the one shown. */
-  private fillComparePicker(): void {
-    const primary = this.primary?.id ?? null;
-    fill(
-      this.els.comparePicker,
-      h('option', { value: '' }, '— none —'),
-      ...this.runs.filter((r) => r.id !== primary).map((r) => h('option', { value: r.id }, `${r.name} · ${r.dataset} · ${formatNumber(r.rows)} rows${r.base ? ' · transform' : ''} · ${r.id}`)),
-    );
-    this.els.comparePicker.value = this.secondary?.id ?? '';
+    fillRunPickers(this.els.runPicker, this.els.comparePicker, this.runs, this.primary?.id ?? null, this.secondary?.id ?? null);
   }
 
   private async loadPane(id: string, slot: Slot): Promise<Pane> {
@@ -231,7 +214,7 @@ export class App {
       throw err;
     }
     this.els.runPicker.value = id;
-    this.fillComparePicker();
+    this.fillPickers();
     this.setControlsEnabled(true);
     fillColorBy(this.els.colorBy, this.primary.points.columns, featureNames(this.primary.manifest));
     renderRunPanel(this.els.run, this.primary.manifest, this.primary.history);
@@ -258,28 +241,14 @@ export class App {
   }
 
   private showEmpty(): void {
-    fill(
-      this.els.maps,
-      h(
-        'div',
-        { className: 'empty' },
-        h('h2', null, 'No runs yet'),
-        h('p', null, 'Make one from the command line — ', h('code', null, 'npx latentmap run --dataset mnist'), ' — or start one here.'),
-        h('button', { type: 'button', className: 'primary', onclick: (() => this.newRun.open()) as EventListener }, 'New run…'),
-      ),
-    );
+    showNoRuns(this.els.maps, () => this.newRun.open());
     fill(this.els.legend);
     fill(this.els.run);
     this.setControlsEnabled(false);
   }
 
-  /**
-   * With no map, the controls that act on one are disabled and the empty panels hidden; New run stays.
-   */
   private setControlsEnabled(on: boolean): void {
-    const controls = [this.els.runPicker, this.els.comparePicker, this.els.colorBy, this.els.search, ...document.querySelectorAll<HTMLButtonElement>('[data-mode], #reset-view, #export-png, #export-svg, #export-scale, [data-layer]')];
-    for (const c of controls) c.disabled = !on;
-    for (const panel of [this.els.legend.closest('.panel'), this.els.run, this.els.filters]) if (panel) (panel as HTMLElement).hidden = !on;
+    setMapControlsEnabled(on, [this.els.legend.closest('.panel'), this.els.run, this.els.filters]);
   }
 
   private async afterNewRun(id: string): Promise<void> {
@@ -417,17 +386,8 @@ export class App {
       } else void this.loadSecondary(id).then(() => this.writeHash(true));
     });
     this.els.colorBy.addEventListener('change', () => {
-      const name = this.els.colorBy.value;
       const p = this.primary;
-      if (!p || !isFeatureChoice(name) || p.points.columns.some((c) => c.name === name)) return this.setColor(name);
-      this.setStatus(`Loading ${name}…`);
-      loadFeature(this.api, p, name).then(
-        () => {
-          this.setStatus('');
-          if (this.primary === p) this.setColor(name);
-        },
-        (err: Error) => this.setStatus(`Cannot color by ${name}: ${err.message}`, true),
-      );
+      if (p) chooseColorBy(this.api, p, this.els.colorBy.value, (name) => this.primary === p && this.setColor(name), (m, e) => this.setStatus(m, e));
     });
     let searchTimer = 0;
     this.els.search.addEventListener('input', () => {
@@ -440,14 +400,7 @@ export class App {
     byId('export-png').addEventListener('click', () => this.primary && exportPng(this.primary, Number(byId<HTMLSelectElement>('export-scale').value) || 2, (m, e) => this.setStatus(m, e)));
     byId('export-svg').addEventListener('click', () => this.primary && exportSvg(this.primary, (m, e) => this.setStatus(m, e)));
     byId('new-run').addEventListener('click', () => this.newRun.open());
-    for (const box of document.querySelectorAll<HTMLInputElement>('[data-layer]')) {
-      box.addEventListener('change', () => {
-        const next = new Set(this.layers);
-        if (box.checked) next.add(box.dataset.layer as MapLayer);
-        else next.delete(box.dataset.layer as MapLayer);
-        this.setLayers(next);
-      });
-    }
+    bindLayerBoxes(() => this.layers, (next) => this.setLayers(next));
     byId('reset-view').addEventListener('click', () => this.primary?.view.resetView());
     document.addEventListener('keydown', (e) => {
       const inField = !!(e.target as HTMLElement).closest('input, select, textarea, dialog');
@@ -471,11 +424,7 @@ export class App {
     const points = p.points;
     this.filters = this.filters.filter((f) => points.columns.some((c) => c.name === f.column));
     this.filterRows = filterMask(points, this.filters);
-    let passing: number | null = null;
-    if (this.filterRows) {
-      passing = 0;
-      for (let i = 0; i < this.filterRows.length; i++) passing += this.filterRows[i];
-    }
+    const passing = this.filterRows ? countOnes(this.filterRows) : null;
     renderFilterCharts(this.els.filters, points, chartColumns(points), this.filters, (col) => filterMask(points, this.filters, col), {
       onFilter: (column, f) => {
         this.filters = [...this.filters.filter((g) => g.column !== column), ...(f ? [f] : [])];
@@ -489,7 +438,7 @@ export class App {
   /** Shows the map layers (contours, clusters) on the primary map and ticks their boxes. */
   private setLayers(layers: Set<MapLayer>, write = true): void {
     this.layers = layers;
-    for (const box of document.querySelectorAll<HTMLInputElement>('[data-layer]')) box.checked = layers.has(box.dataset.layer as MapLayer);
+    tickLayerBoxes(layers);
     const p = this.primary;
     if (!p) return;
     applyLayers(p, layers);

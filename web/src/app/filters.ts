@@ -78,3 +78,10 @@ export function parseFilters(text: string): Filter[] {
 export function chartColumns(points: DecodedPoints, max = 6): PointColumn[] {
   return points.columns.filter((c) => c.name !== 'placement' && (c.kind === 'number' || c.categories.length <= 40)).slice(0, max);
 }
+
+/** How many entries of a 0/1 mask are 1. */
+export function countOnes(mask: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i];
+  return n;
+}

@@ -50,3 +50,20 @@ export function applyLayers(pane: Pane, layers: ReadonlySet<MapLayer>): void {
   if (layers.has('clusters')) pane.view.setLabels(clustersOf(pane).map((c) => ({ x: c.peak[0], y: c.peak[1], text: c.text })));
   else pane.view.setLabels(null);
 }
+
+/** Ticks the maps bar's layer boxes to match. */
+export function tickLayerBoxes(layers: ReadonlySet<MapLayer>): void {
+  for (const box of document.querySelectorAll<HTMLInputElement>('[data-layer]')) box.checked = layers.has(box.dataset.layer as MapLayer);
+}
+
+/** Listens to the layer boxes: each change gives the new set of layers. */
+export function bindLayerBoxes(current: () => ReadonlySet<MapLayer>, change: (layers: Set<MapLayer>) => void): void {
+  for (const box of document.querySelectorAll<HTMLInputElement>('[data-layer]')) {
+    box.addEventListener('change', () => {
+      const next = new Set(current());
+      if (box.checked) next.add(box.dataset.layer as MapLayer);
+      else next.delete(box.dataset.layer as MapLayer);
+      change(next);
+    });
+  }
+}
