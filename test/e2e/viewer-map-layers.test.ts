@@ -125,3 +125,22 @@ describe('linked filter charts', () => {
     await page.context().close();
   });
 });
+
+describe('explain a selection', () => {
+  it('lists the columns that most set a selected cluster apart, with the standardized difference and both means', async () => {
+    // cluster 0 of the fixture sits at (30, 0); its features are 0 + noise against 1..7 elsewhere
+    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#sel=rect:22,-8,38,-8,38,8,22,8`);
+    await page.locator('#selection-panel .explain-table tbody tr').first().waitFor({ timeout: 30_000 });
+    const rows = await page.locator('#selection-panel .explain-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    expect(rows.length).toBeGreaterThanOrEqual(6);
+    const top = rows.slice(0, 6).map((r) => r[0]);
+    expect(top.filter((name) => name.startsWith('feature_')).length).toBeGreaterThanOrEqual(5);
+    const d = Number(rows[0][1]);
+    expect(d).toBeLessThan(-1.2); // lower than the rest by more than a pooled sd
+    expect(Number(rows[0][2])).toBeLessThan(0.3); // selected mean near 0
+    expect(Number(rows[0][3])).toBeGreaterThan(3); // rest's mean near 4
+    await screenshot(page, 'explain-selection');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});

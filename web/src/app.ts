@@ -6,6 +6,7 @@ import { Api } from './api.js';
 import { closePane, hiddenNames, openPane, syncCompare, type Pane, type Slot } from './app/pane.js';
 import { DetailController } from './app/detail.js';
 import { combineMasks, projectMask } from './app/emphasis.js';
+import { explainColumns, explainSelection } from './app/explain.js';
 import { shortcutOf } from './app/shortcuts.js';
 import { ThumbnailCache } from './app/thumbnails.js';
 import { chooseColorBy, featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
@@ -23,7 +24,7 @@ import { fill, formatNumber } from './ui/dom.js';
 import { renderLegend } from './ui/legend.js';
 import { NewRunDialog } from './ui/new-run.js';
 import { renderRunPanel } from './ui/run-panel.js';
-import { renderSelection } from './ui/selection-panel.js';
+import { renderExplanation, renderSelection } from './ui/selection-panel.js';
 import { Tooltip } from './ui/tooltip.js';
 import { emptyState, formatState, parseState, type ViewState } from './url-state.js';
 
@@ -324,6 +325,10 @@ export class App {
     p.view.setSelectionShape(polygon);
     this.els.selection.hidden = false;
     renderSelection(this.els.selection, p.points, mask, count, p.encoding, p.id, () => this.clearSelection());
+    const selection = this.selection;
+    void explainColumns(p, featureNames(p.manifest), (f) => loadFeature(this.api, p, f)).then((cols) => {
+      if (this.selection === selection) renderExplanation(this.els.selection, explainSelection(cols, mask));
+    });
     this.applyEmphasis();
     if (write) this.writeHash();
   }
