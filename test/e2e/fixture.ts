@@ -1,11 +1,10 @@
 // A synthetic run for the browser tests and the benchmark: well-separated Gaussian clusters on a circle,
 // labelled, with a text and a numeric metadata column, an error column, codes (so neighbours are
 // cluster mates) and data values. Written with the run store and the pipeline's artifact writers.
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { defaultConfig } from '../../pipeline/config.js';
 import { createRandom } from '../../pipeline/random.js';
 import { writeCodes, writeData, writePoints } from '../../pipeline/runs/artifacts.js';
+import { writeHistory } from '../../pipeline/runs/run-dir.js';
 import { RunStore } from '../../pipeline/runs/store.js';
 import type { History, RunManifest } from '../../pipeline/types.js';
 
@@ -75,7 +74,7 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
   }
   const index = Int32Array.from({ length: n }, (_, i) => i);
   const writer = await store.begin(o.id);
-  await writePoints(path.join(writer.dir, 'points.arrow'), {
+  await writePoints(writer.dir, {
     index,
     embedding,
     error,
@@ -88,14 +87,14 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
     isNew: o.newRows ? Uint8Array.from({ length: n }, (_, i) => (i >= n - o.newRows! ? 1 : 0)) : null,
   });
   if (full) {
-    await writeCodes(path.join(writer.dir, 'codes.arrow'), { rows: n, cols: 4, values: codes }, index);
-    await writeData(path.join(writer.dir, 'data.arrow'), { rows: n, cols: features, values: data }, index);
+    await writeCodes(writer.dir, { rows: n, cols: 4, values: codes }, index);
+    await writeData(writer.dir, { rows: n, cols: features, values: data }, index);
   }
   const history: History = {
     epochs: Array.from({ length: 12 }, (_, e) => ({ epoch: e + 1, loss: 0.5 / (e + 1), valLoss: 0.55 / (e + 1) + 0.01, seconds: 0.2 })),
     tsne: Array.from({ length: 10 }, (_, t) => ({ iteration: (t + 1) * 50, kl: 3 / (t + 1) + 0.4 })),
   };
-  await writeFile(path.join(writer.dir, 'history.json'), JSON.stringify(history));
+  await writeHistory(writer.dir, history);
   const manifest: RunManifest = {
     id: o.id,
     name: o.name ?? 'clusters',

@@ -8,6 +8,7 @@ import { countVisible, visibilityMask } from '../legend-state.js';
 import { indexLookup, type DecodedPoints } from '../points.js';
 import { ScatterView, type ScatterCallbacks } from '../scatter/view.js';
 import { fill, formatNumber, h } from '../ui/dom.js';
+import { mapSummary } from '../ui/run-panel.js';
 import type { ThumbnailCache } from './thumbnails.js';
 
 export type Slot = 'primary' | 'secondary';
@@ -78,7 +79,7 @@ export async function openPane(
   fill(
     title,
     h('strong', null, manifest.name || id),
-    h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(points.n)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''}`),
+    h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(points.n)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''} · ${mapSummary(manifest)}`),
   );
   const indexStart = performance.now();
   view.setPoints(points, pane.encoding.colors);

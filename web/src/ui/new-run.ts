@@ -1,4 +1,4 @@
-// The new-run form: dataset, autoencoder variant and hyperparameters, t-SNE settings. Starts a run through
+// The new-run form: dataset, autoencoder variant and hyperparameters, the map method and its settings. Starts a run through
 // POST /api/runs and shows live progress from the event stream (stage, progress, growing loss curve),
 // then hands the finished run's id back to the app. Fields, defaults and help come from the one
 // configuration schema (pipeline/config.ts), spoken in the form's words (field names, not CLI flags);
@@ -13,7 +13,7 @@ import { fill, formatNumber, h } from './dom.js';
 const GROUPS: { title: string; keys: ConfigKey[] }[] = [
   { title: 'Data', keys: ['dataset', 'limit', 'name'] },
   { title: 'Autoencoder', keys: ['reducer', 'variant', 'codeSize', 'layers', 'activation', 'loss', 'epochs', 'batchSize', 'learningRate'] },
-  { title: 't-SNE', keys: ['tsneEngine', 'perplexity', 'iterations', 'seed'] },
+  { title: 'Map: t-SNE or UMAP', keys: ['map', 'tsneEngine', 'perplexity', 'iterations', 'nNeighbors', 'minDist', 'seed'] },
 ];
 
 /** Form defaults that differ from the CLI's (a quick interactive run). */
