@@ -117,6 +117,10 @@ export interface RunConfig {
   seed: number;
   runsDir: string;
   name: string | null;
+  /** redis://host:port of the shard queue (sharded input only); null: this process places every shard. */
+  queue: string | null;
+  /** Sharded input: rows sampled from the shards to make the reference map. */
+  referenceRows: number;
   backend: Backend;
 }
 
