@@ -169,7 +169,7 @@ async function runOne(input: string, runsDir: string, extra: string[] = []): Pro
 async function fitsne(runDir: string, manifest: RunManifest): Promise<{ seconds: number; peakMB: number; trust: number; acc: number | null } | null> {
   if (!fitsneDir) return null;
   if (!existsSync(join(fitsneDir, 'bin/fast_tsne'))) throw new Error(`--fitsne ${fitsneDir}: no bin/fast_tsne there (build it: see the top of bench/scale.ts)`);
-  const { codes } = await readCodes(join(runDir, 'codes.arrow'));
+  const { codes } = await readCodes(runDir);
   const npy = join(dir, 'codes.f32');
   writeFileSync(npy, codes.values);
   const outFile = join(dir, 'fitsne.f64');
@@ -187,7 +187,7 @@ async function fitsne(runDir: string, manifest: RunManifest): Promise<{ seconds:
   if (m.code !== 0) throw new Error(`FIt-SNE failed: ${m.stderr.slice(-2000)}`);
   const seconds = Number(/fitsne seconds ([\d.]+)/.exec(m.stderr)?.[1] ?? m.seconds);
   const z = Float32Array.from(new Float64Array(readFileSync(outFile).buffer.slice(0)));
-  const points = await readPoints(join(runDir, 'points.arrow'));
+  const points = await readPoints(runDir);
   const labels = Array.from({ length: points.numRows }, (_, i) => String(points.getChild('label')!.get(i)));
   const q = mapMetrics(codes, z, labels, { k: 10, sample: manifest.config.metricsSample, seed: manifest.config.seed });
   return { seconds, peakMB: m.peakMB, trust: q.trustworthiness, acc: q.labelAccuracy };

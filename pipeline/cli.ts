@@ -4,35 +4,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { createLogger, holdUntilValidated, type CliLogger, type LogFormat } from './cli-log.js';
-import { CONFIG_KEYS, CONFIG_SCHEMA, closestName, flagName, keyFromFlag, parsePartialConfig, parseValue, resolveConfig, type FieldSpec } from './config.js';
+import { CONFIG_KEYS, CONFIG_SCHEMA, flagName, keyFromFlag, parsePartialConfig, parseValue, resolveConfig, type FieldSpec } from './config.js';
+import { helpText, optionalInt, parseArgs, required, type CommandSpec, type Io, type Parsed } from './cli-args.js';
 import { InputError, isCancelled, isInputError } from './errors.js';
+
+export type { Io } from './cli-args.js';
 import type { RunConfig } from './types.js';
-
-/** Flags every command may take besides its own. */
-interface Parsed {
-  values: Map<string, string>;
-  bools: Set<string>;
-  positionals: string[];
-}
-
-interface CommandSpec {
-  name: string;
-  summary: string;
-  usage: string;
-  /** Flags that take a value: name → help text. */
-  flags: Record<string, string>;
-  /** Flags that take no value. */
-  bools: Record<string, string>;
-  run(args: Parsed, io: Io): Promise<number>;
-}
-
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** Whether stderr is a terminal (progress bars). */
-  tty: boolean;
-  env: NodeJS.ProcessEnv;
-}
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t),
@@ -41,59 +18,12 @@ const defaultIo: Io = {
   env: process.env,
 };
 
-function parseArgs(argv: string[], spec: CommandSpec): Parsed {
-  const values = new Map<string, string>();
-  const bools = new Set<string>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!a.startsWith('--')) {
-      if (a.startsWith('-') && a !== '-' && a !== '-h') throw new InputError(`unknown option ${a} (options are long, like --help)`);
-      if (a === '-h') bools.add('help');
-      else positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-    if (name in spec.bools) {
-      if (eq >= 0) throw new InputError(`option --${name} takes no value`);
-      bools.add(name);
-    } else if (name in spec.flags) {
-      let v: string | undefined;
-      if (eq >= 0) v = a.slice(eq + 1);
-      else {
-        v = argv[i + 1];
-        if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new InputError(`option --${name} needs a value`);
-        i++;
-      }
-      values.set(name, v);
-    } else {
-      const known = [...Object.keys(spec.flags), ...Object.keys(spec.bools)];
-      const near = closestName(name, known);
-      throw new InputError(`unknown option --${name} for \`latentmap ${spec.name}\`${near ? `; did you mean --${near}?` : ''} (see latentmap ${spec.name} --help)`);
-    }
-  }
-  return { values, bools, positionals };
-}
-
-function helpText(spec: CommandSpec, extra = ''): string {
-  const lines = [`latentmap ${spec.name}: ${spec.summary}`, '', `usage: ${spec.usage}`, ''];
-  const entries = [...Object.entries(spec.flags).map(([k, d]) => [`--${k} VALUE`, d]), ...Object.entries(spec.bools).map(([k, d]) => [`--${k}`, d])];
-  const width = Math.min(34, Math.max(...entries.map(([k]) => k!.length)) + 2);
-  for (const [k, d] of entries) lines.push(`  ${k!.padEnd(width)}${d}`);
-  if (extra) lines.push('', extra);
-  return `${lines.join('\n')}\n`;
-}
-
 // ---- run -------------------------------------------------------------------------------------------
 
 function configFlags(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of CONFIG_KEYS) {
+    if (key === 'header') continue; // --header / --no-header, below
     const spec: FieldSpec = CONFIG_SCHEMA[key];
     const def = spec.default === null ? '' : ` (default ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)})`;
     const vals = spec.values ? ` [${spec.values.join('|')}]` : '';
@@ -152,6 +82,9 @@ export async function configFromArgs(args: Parsed): Promise<RunConfig> {
     if (!(CONFIG_KEYS as string[]).includes(key)) continue;
     fromFlags[key] = parseValue(key as keyof RunConfig, raw, `--${flag}`);
   }
+  if (args.bools.has('header') && args.bools.has('no-header')) throw new InputError('give --header or --no-header, not both', { field: 'header' });
+  if (args.bools.has('header')) fromFlags.header = 'yes';
+  if (args.bools.has('no-header')) fromFlags.header = 'no';
   // A flag naming the data source replaces the file's choice of source.
   if ('input' in fromFlags && !('dataset' in fromFlags)) fromFlags.dataset = null;
   if ('dataset' in fromFlags && !('input' in fromFlags)) fromFlags.input = null;
@@ -177,6 +110,8 @@ const runCommand: CommandSpec = {
     ...configFlags(),
   },
   bools: {
+    header: 'CSV/TSV: the first line names the columns (default: guessed from the first rows, and said)',
+    'no-header': 'CSV/TSV: the first line is data; columns are named col_1, col_2, ...',
     json: 'print one machine-readable result object on stdout',
     'if-changed': 'exit 0 without work when the newest run of the same --name used the same configuration and input',
     quiet: 'no progress output (errors are still printed)',
@@ -295,8 +230,9 @@ const transformCommand: CommandSpec = {
     'runs-dir': 'directory that holds the runs; the new run is written here (default ./runs, or the base run directory\'s parent)',
     name: 'name of the new run (default: the base run\'s name)',
     'label-column': 'label column of the input (default: the base run\'s)',
-    iterations: 'optimization iterations for the new points (default 250; the old points never move)',
-    perplexity: "perplexity of the new points' affinities to the map (default 5: placement by the nearest neighbours)",
+    iterations: 't-SNE runs: optimization iterations for the new points (default 250; the old points never move)',
+    perplexity: "t-SNE runs: perplexity of the new points' affinities to the map (default 5: placement by the nearest neighbours)",
+    epochs: 'UMAP runs: layout epochs for the new points (default as umap-learn: 100, 30 beyond 10,000 new rows, or a third of the run\'s --umap-epochs; the old points never move)',
     'log-format': 'text or json (default text)',
     id: 'use this run id instead of a generated one',
   },
@@ -308,6 +244,7 @@ const transformCommand: CommandSpec = {
     const { transformRun } = await import('./commands/transform.js');
     const iterations = optionalInt(args, 'iterations', 1, 100000);
     const perplexity = args.values.has('perplexity') ? (parseValue('perplexity', args.values.get('perplexity'), '--perplexity') as number) : null;
+    const epochs = optionalInt(args, 'epochs', 1, 100000);
     const result = await transformRun(
       {
         run,
@@ -317,6 +254,7 @@ const transformCommand: CommandSpec = {
         labelColumn: args.values.get('label-column') ?? null,
         iterations,
         perplexity,
+        epochs,
         id: args.values.get('id') ?? null,
       },
       { onProgress: (p, s, i) => log.progress(p, s, i), log: (m) => log.info(m) },
@@ -437,20 +375,6 @@ const workerCommand: CommandSpec = {
     return 0;
   },
 };
-
-function required(args: Parsed, flag: string): string {
-  const v = args.values.get(flag);
-  if (v === undefined || v === '') throw new InputError(`--${flag} is required`, { field: flag });
-  return v;
-}
-
-function optionalInt(args: Parsed, flag: string, min: number, max: number): number | null {
-  const raw = args.values.get(flag);
-  if (raw === undefined) return null;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InputError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`, { field: flag });
-  return n;
-}
 
 // ---- main ------------------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import { DataType, makeVector, type Data, type RecordBatch, type Schema, type Ta
 import { InputError } from '../errors.js';
 import type { Dataset, MetaColumn } from '../types.js';
 import { absolute, cleanNames, datasetName, findLabelColumn } from './columns.js';
+import { ALL_FEATURES, identifierNote, nonFeaturesByName, type FeatureSelection } from './feature-choice.js';
 import { FLOAT32_MAX } from './number.js';
 
 /** Options of the loaders that go through Arrow tables (Arrow IPC and Parquet files). */
@@ -16,6 +17,8 @@ export interface TableFileOptions {
   limit?: number | null;
   name?: string;
   source?: string;
+  /** --features / --exclude. Default: every numeric column that is not identifier-like. */
+  selection?: FeatureSelection;
 }
 
 export interface ArrowTableOptions {
@@ -27,6 +30,7 @@ export interface ArrowTableOptions {
   source?: string;
   /** What to call the format in messages ("Arrow", "Parquet"). */
   format: string;
+  selection?: FeatureSelection;
 }
 
 type Kind = 'number' | 'list' | 'other';
@@ -81,6 +85,7 @@ export class ArrowDatasetBuilder {
   private readonly values: Float32Array;
   private readonly width: number;
   private rows = 0;
+  private readonly notes: string[] = [];
 
   constructor(
     schema: Schema,
@@ -90,11 +95,15 @@ export class ArrowDatasetBuilder {
     const { file } = opts;
     const fields = schema.fields;
     if (fields.length === 0) throw new InputError(`the ${opts.format} data has no columns`, { file });
-    const names = cleanNames(fields.map((f) => f.name));
+    const { names, notes: nameNotes } = cleanNames(fields.map((f) => f.name));
+    this.notes.push(...nameNotes);
     if (capacity === 0) throw new InputError(`the ${opts.format} data has columns (${names.join(', ')}) but no rows`, { file });
     this.labelIndex = findLabelColumn(names, opts.labelColumn, opts.ownLabel, file);
+    const chosen = nonFeaturesByName(names, opts.selection ?? ALL_FEATURES, this.labelIndex, file);
+    const idNote = identifierNote(chosen.identifiers.filter((n) => kindOf(fields[names.indexOf(n)]!.type) === 'number'));
+    if (idNote) this.notes.push(idNote);
     fields.forEach((f, i) => {
-      const k = kindOf(f.type);
+      const k = chosen.names.has(names[i]!) ? 'other' : kindOf(f.type);
       if (i !== this.labelIndex && k === 'number') this.features.push({ col: i, name: names[i]!, sub: -1 });
       else if (i !== this.labelIndex && k === 'list') {
         const size = (f.type as { listSize: number }).listSize;
@@ -205,6 +214,7 @@ export class ArrowDatasetBuilder {
       sha256: opts.sha256,
     };
     if (label) dataset.label = label;
+    if (this.notes.length > 0) dataset.notes = [...this.notes];
     return dataset;
   }
 }

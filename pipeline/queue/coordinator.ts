@@ -5,7 +5,7 @@
 // renamed into place only when every shard is in. The work files live in a hidden directory beside the
 // shards (the storage the workers share) and are removed at the end.
 
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,10 +14,12 @@ import { InputError, throwIfAborted } from '../errors.js';
 import { runPipeline, type PipelineHooks, type PipelineResult } from '../pipeline.js';
 import { metaColumnFrom, readCodes, readPoints, writeCodes, writePoints } from '../runs/artifacts.js';
 import { RunStore } from '../runs/store.js';
+import { RUN_FILES } from '../runs/layout.js';
+import { copyModelAndHistory } from '../runs/run-dir.js';
 import type { MetaColumn, RunConfig, RunManifest } from '../types.js';
 import { listShards } from './shards.js';
 import { concatColumns, drawSample } from './sample.js';
-import { placeShard, shardOutputs, type ShardJob, type ShardResult } from './shard-job.js';
+import { placeShard, shardOutput, type ShardJob, type ShardResult } from './shard-job.js';
 import { runOnQueue } from './dispatch.js';
 
 /** Runs a sharded configuration (config.input: a directory or glob of shards) to one complete run. */
@@ -67,9 +69,8 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
     const { dir, manifest } = await store.write(id, async (runDir) => {
       onProgress?.(0, 'write');
       const rows = await assemble(jobs, rm0, runDir);
-      await cp(path.join(reference.dir, 'model'), path.join(runDir, 'model'), { recursive: true });
-      await cp(path.join(reference.dir, 'history.json'), path.join(runDir, 'history.json'));
-      const artifacts: Record<string, string> = { ...rm0.artifacts, points: 'points.arrow', codes: 'codes.arrow' };
+      await copyModelAndHistory(reference.dir, runDir);
+      const artifacts: Record<string, string> = { ...rm0.artifacts, points: RUN_FILES.points, codes: RUN_FILES.codes };
       delete artifacts.data;
       const workers = new Set(results.map((r) => r.worker));
       const shardSeconds = results.reduce((a, r) => a + r.seconds, 0);
@@ -87,12 +88,8 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
           sha256: createHash('sha256').update(sample.shardSha256.join('\n')).digest('hex'),
         },
         timings: {
+          ...rm0.timings,
           load: sampleSeconds + rm0.timings.load,
-          prepare: rm0.timings.prepare,
-          train: rm0.timings.train,
-          encode: rm0.timings.encode,
-          tsne: rm0.timings.tsne,
-          metrics: rm0.timings.metrics ?? 0,
           place: placeSeconds,
           write: (performance.now() - t0) / 1000,
           total: (performance.now() - started) / 1000,
@@ -152,8 +149,8 @@ async function runHere(jobs: ShardJob[], hooks: PipelineHooks): Promise<PlacedSh
 /** Concatenates the shards' points and codes (row index: the row's number across shards in order). */
 async function assemble(jobs: ShardJob[], reference: RunManifest, runDir: string): Promise<number> {
   const parts = await Promise.all(jobs.map(async (j) => {
-    const out = shardOutputs(j.workDir, j.index);
-    return { points: await readPoints(out.points), codes: (await readCodes(out.codes)).codes };
+    const out = shardOutput(j.workDir, j.index);
+    return { points: await readPoints(out), codes: (await readCodes(out)).codes };
   }));
   const n = parts.reduce((a, p) => a + p.points.numRows, 0);
   const cols = parts[0]!.codes.cols;
@@ -182,8 +179,8 @@ async function assemble(jobs: ShardJob[], reference: RunManifest, runDir: string
   };
   const label = reference.dataset.label ? column('label') : null;
   const metadata = reference.dataset.metadata.map(column).filter((c): c is MetaColumn => c !== null);
-  await writePoints(path.join(runDir, 'points.arrow'), { index, embedding, error, label, metadata });
-  await writeCodes(path.join(runDir, 'codes.arrow'), { rows: n, cols, values: codes }, index);
+  await writePoints(runDir, { index, embedding, error, label, metadata });
+  await writeCodes(runDir, { rows: n, cols, values: codes }, index);
   return n;
 }
 

@@ -2,18 +2,21 @@
 // into its map (the t-SNE transform; the reference points never move), then write the shard's points and
 // codes into the run's work directory beside the shards. A placed row depends only on itself and the
 // reference run, so a shard gives the same points whichever worker took it and however often it ran.
-// Outputs are written to a temporary name and renamed, so a retried or repeated job only ever replaces a
-// whole file with the same bytes, and a job whose outputs exist does nothing.
+// A shard's outputs (points and codes, named as in a run directory) are written into a temporary directory
+// renamed into place, so a retried or repeated job finds either nothing or the whole output, and a job
+// whose output exists does nothing.
 
-import { readFile, rename, stat, unlink, mkdir } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError, throwIfAborted } from '../errors.js';
 import { loadDataset } from '../load/index.js';
 import { loadRunModel, scaledRowsFor, type RunModel } from '../commands/model-of-run.js';
-import { tsneOptions } from '../pipeline.js';
+import { mapMethod, tsneOptions, umapOptions } from '../map.js';
 import { readCodes, readPoints, writeCodes, writePoints } from '../runs/artifacts.js';
+import { readManifest } from '../runs/run-dir.js';
 import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
+import { umapTransform } from '../umap/index.js';
 import type { Matrix, MetaColumn, RunManifest, StageHooks } from '../types.js';
 
 /** What a queue job carries (JSON). Paths are as the coordinator sees the shared storage. */
@@ -40,10 +43,9 @@ export interface ShardResult {
   reused: boolean;
 }
 
-/** The files a shard job writes (relative names fixed here, the only place that spells them). */
-export function shardOutputs(workDir: string, index: number): { points: string; codes: string } {
-  const base = path.join(workDir, 'shards', String(index).padStart(6, '0'));
-  return { points: `${base}.points.arrow`, codes: `${base}.codes.arrow` };
+/** The directory a shard job writes (its points and codes under the run directory's file names). */
+export function shardOutput(workDir: string, index: number): string {
+  return path.join(workDir, 'shards', String(index).padStart(6, '0'));
 }
 
 /** The reference run as a shard job needs it, loaded once per process and run. */
@@ -57,10 +59,10 @@ interface Reference {
 const references = new Map<string, Promise<Reference>>();
 
 async function loadReference(dir: string): Promise<Reference> {
-  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as RunManifest;
+  const manifest = await readManifest(dir);
   const model = await loadRunModel(dir, manifest);
-  const codes = (await readCodes(path.join(dir, 'codes.arrow'))).codes;
-  const points = await readPoints(path.join(dir, 'points.arrow'));
+  const codes = (await readCodes(dir)).codes;
+  const points = await readPoints(dir);
   const xs = points.getChild('x')!.toArray() as Float32Array;
   const ys = points.getChild('y')!.toArray() as Float32Array;
   const embedding = new Float32Array(2 * xs.length);
@@ -89,25 +91,14 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-async function atomically(file: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  try {
-    await write(tmp);
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-}
-
 /**
  * Runs one shard job. Bad rows in the shard (a missing value, other columns than the reference's) throw
  * InputError naming the shard, row and column; the job is not worth retrying then.
  */
 export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise<ShardResult> {
-  const out = shardOutputs(job.workDir, job.index);
-  if ((await exists(out.points)) && (await exists(out.codes))) {
-    const rows = (await readPoints(out.points)).numRows;
+  const out = shardOutput(job.workDir, job.index);
+  if (await exists(out)) {
+    const rows = (await readPoints(out)).numRows;
     return { index: job.index, rows, seconds: 0, reused: true };
   }
   const t0 = performance.now();
@@ -129,24 +120,33 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const codes = ref.model.encode(scaled);
   const errors = ref.model.rowErrors ? ref.model.rowErrors(scaled) : null;
   throwIfAborted(hooks.signal);
-  const placed = await tsneTransform(
-    { x: ref.codes, embedding: ref.embedding },
-    codes,
-    tsneOptions(manifest.config),
-    {
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-      onProgress: (p) => hooks.onProgress?.(0.2 + 0.75 * p, 'tsne', { message: 'placing' }),
-    },
-    { ...TRANSFORM_DEFAULTS },
-  );
+  // the map's own transform: t-SNE's (openTSNE's: perplexity 5, 250 iterations) or UMAP's
+  const placeHooks = {
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    onProgress: (p: number) => hooks.onProgress?.(0.2 + 0.75 * p, 'tsne', { message: 'placing' }),
+  };
+  const reference = { x: ref.codes, embedding: ref.embedding };
+  const placed =
+    mapMethod(manifest.config) === 'umap'
+      ? await umapTransform(reference, codes, umapOptions(manifest.config), placeHooks, {})
+      : await tsneTransform(reference, codes, tsneOptions(manifest.config), placeHooks, { ...TRANSFORM_DEFAULTS });
   const n = scaled.rows;
   const index = Int32Array.from({ length: n }, (_, i) => i);
   const labelName = manifest.dataset.label;
   const label: MetaColumn | null = labelName ? (dataset.label?.name === labelName ? dataset.label : (dataset.metadata.find((c) => c.name === labelName) ?? null)) : null;
   const metadata = manifest.dataset.metadata.map((m) => dataset.metadata.find((c) => c.name === m)).filter((c): c is MetaColumn => Boolean(c));
-  await mkdir(path.dirname(out.points), { recursive: true });
-  await atomically(out.codes, (tmp) => writeCodes(tmp, codes, index));
-  await atomically(out.points, (tmp) => writePoints(tmp, { index, embedding: placed.embedding, error: errors, label, metadata }));
+  const tmp = `${out}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    await mkdir(tmp, { recursive: true });
+    await writeCodes(tmp, codes, index);
+    await writePoints(tmp, { index, embedding: placed.embedding, error: errors, label, metadata });
+    // another attempt of the same job may have finished first: its output is the same, keep it
+    await rename(tmp, out).catch(async (err: NodeJS.ErrnoException) => {
+      if (!(await exists(out))) throw err;
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
   hooks.onProgress?.(1, 'write', { message: 'written' });
   return { index: job.index, rows: n, seconds: (performance.now() - t0) / 1000, reused: false };
 }

@@ -4,6 +4,7 @@
 
 import type { Matrix, SparseMatrix, StageHooks, TsneEngine, TsneOptions, TsneResult } from '../types.js';
 import { InputError, throwIfAborted } from '../errors.js';
+import { MIN_ROWS, tooFewRows } from '../min-rows.js';
 import { createRandom } from '../random.js';
 import { fitPca, pcaTransform } from '../reduce/pca.js';
 import { knnParallel } from './knn/index.js';
@@ -21,7 +22,7 @@ export const KL_EVERY = 50;
 
 /** Throws InputError for fewer than 4 rows or a non-finite value (naming the row and column). */
 export function validateTsneInput(x: Matrix): void {
-  if (x.rows < 4) throw new InputError(`t-SNE needs at least 4 rows, got ${x.rows}; add rows or use --reducer pca without a map`);
+  if (x.rows < MIN_ROWS) throw tooFewRows(x.rows);
   if (x.cols < 1) throw new InputError('t-SNE needs at least one column of numbers');
   const v = x.values;
   for (let t = 0; t < v.length; t++) {

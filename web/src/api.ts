@@ -1,7 +1,7 @@
 // Typed client of the HTTP API (DESIGN.md). Every call rejects with ApiError carrying the server's
 // `{ "error": "..." }` message and status.
 import { tableFromIPC } from 'apache-arrow';
-import type { History, RunConfig, RunManifest, RunSummary } from '../../pipeline/types.js';
+import type { History, ProgressEvent, RunConfig, RunManifest, RunSummary } from '../../pipeline/types.js';
 import { decodePoints, type DecodedPoints } from './points.js';
 
 export class ApiError extends Error {
@@ -25,20 +25,17 @@ export interface Neighbor {
   distance: number | null;
 }
 
-/** A progress event of a run started through the API (GET /api/runs/:id/events). */
-export interface RunEvent {
+/**
+ * An event of a run started through the API (GET /api/runs/:id/events): a progress report (the shared
+ * ProgressEvent of pipeline/types.ts), a log line or a job state; `type` names which.
+ */
+export type RunEvent = Omit<Partial<ProgressEvent>, 'type' | 'stage'> & {
   type: string;
+  /** The progress stage, or a job status on a state event. */
   stage?: string;
-  progress?: number;
-  loss?: number;
-  valLoss?: number;
-  kl?: number;
-  epoch?: number;
-  iteration?: number;
-  message?: string;
   error?: string;
   [key: string]: unknown;
-}
+};
 
 export interface ApiOptions {
   /** Base URL of the server (default: same origin). */

@@ -52,7 +52,7 @@ function startWorker(url: string): WorkerProcess {
 }
 
 async function points(dir: string): Promise<{ index: number[]; x: Float32Array; y: Float32Array; label: string[] }> {
-  const t = await readPoints(path.join(dir, 'points.arrow'));
+  const t = await readPoints(dir);
   return {
     index: Array.from(t.getChild('index')!.toArray() as Int32Array),
     x: t.getChild('x')!.toArray() as Float32Array,

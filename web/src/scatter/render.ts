@@ -1,6 +1,7 @@
 // The point renderer: rasterizes every point straight into a Uint32 pixel buffer (ImageData layout),
 // alpha-blended anti-aliased disks, no per-point canvas calls. Pure: no DOM, so the benchmark and tests
 // can run it anywhere. The caller puts the buffer on a canvas with putImageData.
+import type { RenderTransform } from './transform.js';
 
 /** One pixel of a point sprite: offset from the point's pixel and coverage (0-256). */
 export interface Sprite {
@@ -52,13 +53,7 @@ export function diskSprite(radius: number): Sprite {
   return sprite;
 }
 
-/** Where and how to draw: data coordinates map to device pixels as px = x * ax + bx, py = y * ay + by. */
-export interface RenderTransform {
-  ax: number;
-  bx: number;
-  ay: number;
-  by: number;
-}
+export type { RenderTransform };
 
 export interface RenderOptions {
   /** Buffer width and height in device pixels. */
