@@ -248,6 +248,11 @@ async function distributed(): Promise<void> {
     const single = await runOne(shards, join(dir, 'runs-single'));
     const s1 = single.manifest.metrics.sharded as { placeSeconds: number; rowsPerSecondPerWorker: number; referenceSeconds: number };
     const ws = Array.from({ length: workers }, () => spawn(process.execPath, [bin, 'worker', '--queue', url!, '--quiet'], { cwd: root, stdio: 'ignore' }));
+    // workers are this bench's children: stop them however the bench ends
+    const stopWorkers = (): void => ws.forEach((w) => w.exitCode === null && w.kill('SIGKILL'));
+    process.once('exit', stopWorkers);
+    process.once('SIGTERM', () => process.exit(143));
+    process.once('SIGINT', () => process.exit(130));
     let q: Awaited<ReturnType<typeof runOne>>;
     try {
       q = await runOne(shards, join(dir, 'runs-queue'), ['--queue', url]);
