@@ -195,7 +195,7 @@ async function main(): Promise<void> {
       const r = spawnSync(PYTHON, [join(here, 'quality_datasets.py'), work, ...sklearnNames], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`exporting scikit-learn datasets failed: ${r.stderr}`);
     }
-    for (const spec of DATASETS.filter((d) => chosen.includes(d.name))) {
+    for (const spec of chosen.map((name) => DATASETS.find((d) => d.name === name)!)) {
       const csv = join(work, `${spec.name}.csv`);
       const ds = await loadDataset(
         spec.source === 'builtin'
