@@ -15,6 +15,7 @@ import { fitPca, pcaReconstruct, pcaToJSON, pcaTransform } from './reduce/pca.js
 import { rowErrors } from './reduce/row-errors.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
 import { RunStore } from './runs/store.js';
+import { findUploadFile, manifestSource } from './runs/uploads.js';
 import { tsne } from './tsne/index.js';
 import type {
   Dataset,
@@ -138,9 +139,9 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const store = new RunStore(config.runsDir);
   for (const stale of await store.cleanupStale()) log(`removed stale temporary directory ${stale}`);
 
-  const dataset: Dataset = await timed(timings, 'load', onProgress, () =>
+  const dataset: Dataset = await timed(timings, 'load', onProgress, async () =>
     loadDataset(
-      { dataset: config.dataset, input: config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit },
+      { dataset: config.dataset, input: config.upload !== null ? await findUploadFile(config.runsDir, config.upload) : config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit },
       { onProgress, signal },
     ),
   );
@@ -253,7 +254,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         config,
         dataset: {
           name: dataset.name,
-          source: dataset.source,
+          source: manifestSource(dataset.source, config.runsDir),
           rows: x.rows,
           columns: x.cols,
           sha256: dataset.sha256,

@@ -96,6 +96,8 @@ export type SparsityPenalty = 'l1' | 'kl';
 export interface RunConfig {
   dataset: string | null;
   input: string | null;
+  /** An upload id of the server (runs/.uploads/<id>). */
+  upload: string | null;
   labelColumn: string | null;
   dataDir: string | null;
   limit: number | null;

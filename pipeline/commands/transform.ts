@@ -9,6 +9,7 @@ import { loadDataset } from '../load/index.js';
 import { selectRows, tsneOptions, versions, type PipelineHooks, type PipelineResult } from '../pipeline.js';
 import { metaColumnFrom, readCodes, readData, readPoints, writeCodes, writeData, writePoints } from '../runs/artifacts.js';
 import { RunStore } from '../runs/store.js';
+import { manifestSource } from '../runs/uploads.js';
 import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
 import type { Matrix, MetaColumn, RunManifest } from '../types.js';
 import { loadRunModel, scaledRowsFor } from './model-of-run.js';
@@ -147,7 +148,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
       // The model is the base run's: copy it so the new run is self-contained (encode, reconstruct, images).
       await cp(path.join(base.dir, 'model'), path.join(runDir, 'model'), { recursive: true });
       await copyFile(path.join(base.dir, 'history.json'), path.join(runDir, 'history.json'));
-      await writeFile(path.join(runDir, 'transform.json'), `${JSON.stringify({ base: bm.id, input: dataset.source, rows: nNew, notes: placed.notes })}\n`);
+      await writeFile(path.join(runDir, 'transform.json'), `${JSON.stringify({ base: bm.id, input: manifestSource(dataset.source, store.dir), rows: nNew, notes: placed.notes })}\n`);
       artifacts.transform = 'transform.json';
       onProgress?.(1, 'write');
       timings.total = (performance.now() - started) / 1000;
@@ -157,7 +158,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
         name,
         status: 'complete',
         createdAt: new Date().toISOString(),
-        dataset: { ...bm.dataset, rows: nBase + nNew, source: dataset.source, sha256: dataset.sha256 },
+        dataset: { ...bm.dataset, rows: nBase + nNew, source: manifestSource(dataset.source, store.dir), sha256: dataset.sha256 },
         versions: versions(),
         timings: timings as RunManifest['timings'],
         metrics: { ...bm.metrics, transform: { newRows: nNew, ...placement } },
