@@ -52,6 +52,9 @@ export interface ProgressInfo {
   iteration?: number;
   kl?: number;
   message?: string;
+  /** Loading: bytes of the input read so far, of totalBytes. */
+  bytes?: number;
+  totalBytes?: number;
 }
 
 /**
