@@ -13,7 +13,7 @@
 // server's peak RSS during that phase. The first phase asks for every run cold at once (points, items,
 // images, neighbours of all four big runs): the cache budget must hold while they load.
 // Target: no errors, /api/health p99 < 100 ms in every phase, peak RSS < 512 MiB + 200 MB.
-// Environment: BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300).
+// Environment: BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_DIR (os tmpdir).
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     await probeMain(process.argv[3]!);
     return;
   }
-  const runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-bench-server-'));
+  const runsDir = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), 'latentmap-bench-server-'));
   let proc: ChildProcess | null = null;
   try {
     const t0 = performance.now();

@@ -226,6 +226,29 @@ export interface RunManifest {
   notes: string[];
 }
 
+/** What the loaders found in an uploaded file (POST /api/uploads checks every upload by loading it). */
+export interface UploadShape {
+  rows: number;
+  /** Feature columns. */
+  columns: number;
+  label: string | null;
+  metadata: string[];
+  image: ImageShape | null;
+}
+
+/** A file uploaded to the server for runs (GET /api/uploads); a run names it with `"upload": id`. */
+export interface UploadInfo extends UploadShape {
+  /** `up-` and 16 hex digits. */
+  id: string;
+  /** The file name it was uploaded under (base name only). */
+  name: string;
+  /** Its extension, which decides the format (.csv, .parquet, .arrow, .npy ...). */
+  format: string;
+  bytes: number;
+  sha256: string;
+  createdAt: string;
+}
+
 /** A summary row for run listings. */
 export interface RunSummary {
   id: string;

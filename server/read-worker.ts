@@ -6,22 +6,13 @@
 import { parentPort } from 'node:worker_threads';
 import { isInputError } from '../pipeline/errors.js';
 import { rowToPng } from '../pipeline/image.js';
-import type { ImageShape } from '../pipeline/types.js';
+import type { ImageShape, UploadShape } from '../pipeline/types.js';
 import { nearestRows } from './nearest.js';
 
 export type WorkerTask =
   | { op: 'png'; values: Float32Array; shape: ImageShape; range: [number, number]; scale: number }
   | { op: 'nearest'; codes: SharedArrayBuffer; rows: number; cols: number; row: number; k: number }
   | { op: 'check'; file: string };
-
-export interface UploadShape {
-  rows: number;
-  /** Feature columns. */
-  columns: number;
-  label: string | null;
-  metadata: string[];
-  image: ImageShape | null;
-}
 
 export type WorkerReply =
   | { ok: true; png: Uint8Array }

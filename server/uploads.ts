@@ -12,19 +12,9 @@ import { pipeline } from 'node:stream/promises';
 import { InputError } from '../pipeline/errors.js';
 import { isUploadId, UPLOAD_EXTENSIONS, UPLOAD_META, uploadDir, uploadsDir } from '../pipeline/runs/uploads.js';
 import { HttpError } from './http-error.js';
-import type { UploadShape } from './read-worker.js';
+import type { UploadInfo, UploadShape } from '../pipeline/types.js';
 
-/** What GET /api/uploads lists for each upload. */
-export interface UploadInfo extends UploadShape {
-  id: string;
-  /** The file name it was uploaded under (base name only). */
-  name: string;
-  /** Its extension, which decides the format (.csv, .parquet, .arrow, .npy ...). */
-  format: string;
-  bytes: number;
-  sha256: string;
-  createdAt: string;
-}
+export type { UploadInfo } from '../pipeline/types.js';
 
 /** Loads a stored file with the pipeline's loaders: its shape, or an InputError saying what is wrong. */
 export type UploadChecker = (file: string) => Promise<UploadShape>;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { Router, type Request } from 'express';
 import { parsePartialConfig, resolveConfig } from '../../pipeline/config.js';
 import { InputError } from '../../pipeline/errors.js';
+import type { UploadShape } from '../../pipeline/types.js';
 import { declaredLengthWithin, parseJsonBody } from '../body.js';
 import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
@@ -10,7 +11,6 @@ import { HttpError } from '../http-error.js';
 import { checkJobLimits } from '../job-limits.js';
 import { JobStoreError, QueueFullError } from '../jobs/queue.js';
 import { runIdParam } from '../params.js';
-import type { UploadShape } from '../read-worker.js';
 import type { RunInfo } from '../run-cache.js';
 import { checkRunInputs, inputShape } from '../run-inputs.js';
 
