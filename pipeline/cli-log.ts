@@ -64,6 +64,7 @@ const STAGE_LABEL: Record<Stage, string> = {
   train: 'train',
   encode: 'encode',
   tsne: 't-SNE',
+  umap: 'UMAP',
   metrics: 'metrics',
   write: 'write',
 };

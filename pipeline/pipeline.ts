@@ -1,22 +1,22 @@
-// Composes the stages: load → prepare → reduce (autoencoder | pca | none) → t-SNE → metrics → run directory.
+// Composes the stages: load → prepare → reduce (autoencoder | pca | none) → map (t-SNE or UMAP) → metrics → run directory.
 // Emits (progress, stage); never prints and never exits (the CLI and the server's jobs do that).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { autoencoderOptions, trainAutoencoder, type Autoencoder } from './autoencoder/index.js';
 import { initBackend } from './backend.js';
 import { throwIfAborted } from './errors.js';
-import { loadDataset } from './load/index.js';
+import { loadDataset, type LoadOptions } from './load/index.js';
 import { mapMetrics } from './metrics.js';
 import { prepare } from './prepare.js';
 import { fitPca, pcaReconstruct, pcaToJSON, pcaTransform } from './reduce/pca.js';
 import { rowErrors } from './reduce/row-errors.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
+import { modelDir, writeHistory, writePcaJson, writePreprocessing } from './runs/run-dir.js';
 import { RunStore } from './runs/store.js';
 import { findUploadFile, manifestSource } from './runs/uploads.js';
-import { tsne } from './tsne/index.js';
+import { runMap } from './map.js';
 import type {
   Dataset,
   History,
@@ -28,7 +28,6 @@ import type {
   RunMetrics,
   StageHooks,
   StageTimings,
-  TsneOptions,
 } from './types.js';
 
 export interface PipelineHooks extends StageHooks {
@@ -75,18 +74,12 @@ export function versions(): Record<string, string> {
   };
 }
 
-/** The t-SNE options of a run configuration. */
-export function tsneOptions(config: RunConfig): TsneOptions {
-  return {
-    engine: config.tsneEngine,
-    perplexity: config.perplexity,
-    iterations: config.iterations,
-    theta: config.theta,
-    earlyExaggeration: config.earlyExaggeration,
-    exaggerationIterations: config.exaggerationIterations,
-    learningRate: config.tsneLearningRate,
-    seed: config.seed,
-  };
+export { tsneOptions, umapOptions } from './map.js';
+
+/** How a run's configuration says to read its file: header, encoding, which columns are features. */
+export function loadChoices(config: RunConfig): Pick<LoadOptions, 'header' | 'encoding' | 'selection'> {
+  const exclude = [...config.exclude, ...(config.coordinates ?? [])];
+  return { header: config.header, encoding: config.encoding, selection: { features: config.features, exclude } };
 }
 
 /** Keeps the rows of a metadata column named by rowIndex. */
@@ -130,7 +123,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const log = hooks.log ?? (() => {});
   const started = performance.now();
   const createdAt = new Date().toISOString();
-  const timings: Record<string, number> = { load: 0, prepare: 0, train: 0, encode: 0, tsne: 0 };
+  const timings: Record<string, number> = { load: 0, prepare: 0, train: 0, encode: 0 };
   const notes: string[] = [];
   const note = (msg: string): void => {
     notes.push(msg);
@@ -141,10 +134,11 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
 
   const dataset: Dataset = await timed(timings, 'load', onProgress, async () =>
     loadDataset(
-      { dataset: config.dataset, input: config.upload !== null ? await findUploadFile(config.runsDir, config.upload) : config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit },
+      { dataset: config.dataset, input: config.upload !== null ? await findUploadFile(config.runsDir, config.upload) : config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config) },
       { onProgress, signal },
     ),
   );
+  for (const n of dataset.notes ?? []) note(n);
   log(`loaded ${dataset.name}: ${dataset.matrix.rows} rows x ${dataset.matrix.cols} features${dataset.label ? `, label "${dataset.label.name}"` : ''}`);
   throwIfAborted(signal);
 
@@ -201,14 +195,14 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     }
     throwIfAborted(signal);
 
-    const tsneResult = await timed(timings, 'tsne', onProgress, () => tsne(codes, tsneOptions(config), { onProgress, signal }));
-    for (const n of tsneResult.notes) note(n);
-    history.tsne = tsneResult.klHistory;
-    log(`t-SNE (${tsneResult.engine}) finished: KL ${tsneResult.kl.toFixed(4)} after ${tsneResult.iterations} iterations`);
+    const mapped = await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal }));
+    for (const n of mapped.notes) note(n);
+    history.tsne = mapped.klHistory;
+    log(mapped.summary);
 
     const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
     const quality = await timed(timings, 'metrics', onProgress, () =>
-      mapMetrics(codes, tsneResult.embedding, labels ? labels.values : null, { k: 10, sample: config.metricsSample, seed: config.seed }),
+      mapMetrics(codes, mapped.embedding, labels ? labels.values : null, { k: 10, sample: config.metricsSample, seed: config.seed }),
     );
 
     // Write: everything goes into a hidden directory that is renamed into place only when complete.
@@ -217,33 +211,24 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     const { dir, manifest } = await store.write(id, async (runDir) => {
       const artifacts: Record<string, string> = {};
       await timed(timings, 'write', onProgress, async () => {
-        await writePoints(path.join(runDir, 'points.arrow'), {
+        artifacts.points = await writePoints(runDir, {
           index: prepared.rowIndex,
-          embedding: tsneResult.embedding,
+          embedding: mapped.embedding,
           error: errors,
           label: labels,
           metadata: dataset.metadata.map((c) => selectRows(c, prepared.rowIndex)),
         });
-        artifacts.points = 'points.arrow';
         // For reducer none the codes are the scaled rows themselves (neighbours and transform use them).
-        await writeCodes(path.join(runDir, 'codes.arrow'), codes, prepared.rowIndex);
-        artifacts.codes = 'codes.arrow';
-        await writeData(path.join(runDir, 'data.arrow'), selectMatrixRows(dataset.matrix, prepared.rowIndex), prepared.rowIndex);
-        artifacts.data = 'data.arrow';
-        const modelDir = path.join(runDir, 'model');
-        await mkdir(modelDir, { recursive: true });
-        await writeFile(path.join(modelDir, 'preprocessing.json'), `${JSON.stringify(prepared.preprocessing)}\n`);
-        artifacts.preprocessing = 'model/preprocessing.json';
+        artifacts.codes = await writeCodes(runDir, codes, prepared.rowIndex);
+        artifacts.data = await writeData(runDir, selectMatrixRows(dataset.matrix, prepared.rowIndex), prepared.rowIndex);
+        artifacts.preprocessing = await writePreprocessing(runDir, prepared.preprocessing);
         if (model) {
           // model.json (TensorFlow.js layers model), weights.bin, autoencoder.json (the options to rebuild it)
-          for (const f of await model.save(modelDir)) artifacts[path.basename(f, path.extname(f)).replace(/\W+/g, '')] = `model/${f}`;
+          const dir = await modelDir(runDir);
+          for (const f of await model.save(dir)) artifacts[path.basename(f, path.extname(f)).replace(/\W+/g, '')] = path.relative(runDir, path.join(dir, f));
         }
-        if (pcaJson) {
-          await writeFile(path.join(modelDir, 'pca.json'), JSON.stringify(pcaJson));
-          artifacts.pca = 'model/pca.json';
-        }
-        await writeFile(path.join(runDir, 'history.json'), `${JSON.stringify(history)}\n`);
-        artifacts.history = 'history.json';
+        if (pcaJson) artifacts.pca = await writePcaJson(runDir, pcaJson);
+        artifacts.history = await writeHistory(runDir, history);
       });
       timings.total = (performance.now() - started) / 1000;
       const manifest: RunManifest = {
@@ -269,7 +254,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         timings: timings as StageTimings,
         metrics: {
           reconstruction,
-          tsne: { kl: tsneResult.kl, iterations: tsneResult.iterations, engine: tsneResult.engine } as RunMetrics['tsne'],
+          ...mapped.metrics,
           trustworthiness: quality.trustworthiness,
           knnPreservation: quality.knnPreservation,
           labelAccuracy: quality.labelAccuracy,

@@ -19,7 +19,9 @@ import { RunList } from './run-list.js';
 import { uploadsRoutes } from './routes/uploads.js';
 import { UploadStore, type UploadChecker } from './uploads.js';
 import { WorkerPool } from './worker-pool.js';
+import { datasetsRoutes } from './routes/datasets.js';
 import { eventsRoutes } from './routes/events.js';
+import { featuresRoutes } from './routes/features.js';
 import { healthRoutes } from './routes/health.js';
 import { itemsRoutes } from './routes/items.js';
 import { jobsRoutes } from './routes/jobs.js';
@@ -140,6 +142,8 @@ export function createApp(options: AppOptions): LatentmapApp {
   );
 
   app.use(healthRoutes(ctx));
+  app.use(datasetsRoutes(ctx));
+  app.use(featuresRoutes(ctx));
   app.use(runsRoutes(ctx));
   app.use(jobsRoutes(ctx));
   app.use(uploadsRoutes(ctx));

@@ -1,4 +1,4 @@
-// The server's worker thread: CPU-heavy work a request asks for, kept off the event loop so /api/health
+// The server's worker thread (started by worker-pool.ts through pipeline/threads.ts): CPU-heavy work a request asks for, kept off the event loop so /api/health
 // and every other request stay fast. Pure functions of the message; the main thread owns files and caches.
 //   png      one image row → PNG bytes (pipeline/image.ts)
 //   nearest  the k nearest rows of one row in code space (server/nearest.ts) over codes in shared memory

@@ -4,15 +4,18 @@
 // Each load reserves its peak size (a multiple of the file's size) before reading, so concurrent cold
 // loads of big runs stay within the budget. A run whose files cannot be read as what they should be is
 // reported as corrupt (500, the same message on every endpoint).
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { tableToIPC, type Table } from 'apache-arrow';
 import { readCodes, readData, readPoints } from '../pipeline/runs/artifacts.js';
-import { isValidRunId, type RunStore } from '../pipeline/runs/store.js';
+import type { RunFile } from '../pipeline/runs/layout.js';
+import { readHistory, readManifest } from '../pipeline/runs/run-dir.js';
+import type { RunStore } from '../pipeline/runs/store.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
 import { cachedBody, sizeOfBody, type CachedBody } from './cached-body.js';
 import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
 import { byVariance } from './nearest.js';
+import { runIdParam } from './params.js';
 import { pointsJson } from './points-json.js';
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
@@ -87,8 +90,8 @@ export class RunCache {
 
   /** The manifest of complete run `id`; 400 for an invalid id, 404 when there is no such complete run. */
   async run(id: string): Promise<RunInfo> {
-    if (!isValidRunId(id)) throw new HttpError(400, 'invalid run id: ids are letters, digits, "-" and "_" (at most 120)');
-    const file = this.store.path(id, 'manifest.json');
+    runIdParam(id);
+    const file = this.store.file(id, 'manifest');
     let version: string;
     try {
       const s = await stat(file);
@@ -100,7 +103,7 @@ export class RunCache {
     return (await this.lru.get(`${key}#manifest`, async () => {
       let manifest: RunManifest;
       try {
-        manifest = JSON.parse(await readFile(file, 'utf8')) as RunManifest;
+        manifest = await readManifest(this.store.path(id));
       } catch {
         throw corruptRun(id, 'its manifest.json is not valid JSON');
       }
@@ -114,27 +117,29 @@ export class RunCache {
     })) as RunInfo;
   }
 
-  /** The path of an artifact and its size; 404 when the run has none. */
-  private async file(id: string, name: string, what: string): Promise<{ path: string; bytes: number }> {
-    const p = this.store.path(id, name);
+  /** The run's directory and the size of its `file`; 404 naming `what` when the run has none. */
+  private async dirWith(id: string, file: RunFile, what: string): Promise<{ dir: string; bytes: number }> {
     try {
-      return { path: p, bytes: (await stat(p)).size };
+      return { dir: this.store.path(id), bytes: (await stat(this.store.file(id, file))).size };
     } catch {
       throw new HttpError(404, `run ${id} has no ${what}`);
     }
   }
 
-  /** Loads an artifact with `read`; anything but an HttpError means the file is damaged. */
-  private async artifact<T>(id: string, name: string, what: string, factor: number, cacheKey: string, read: (file: string) => Promise<T>): Promise<T> {
-    const f = await this.file(id, name, what);
+  /**
+   * Loads an artifact with `read` (given the run's directory), reserving `factor` times its file size first;
+   * anything but an HttpError means the file is damaged.
+   */
+  private async artifact<T>(id: string, file: RunFile, what: string, factor: number, cacheKey: string, read: (dir: string) => Promise<T>): Promise<T> {
+    const f = await this.dirWith(id, file, what);
     return (await this.lru.get(
       cacheKey,
       async () => {
         try {
-          return (await read(f.path)) as unknown as Entry;
+          return (await read(f.dir)) as unknown as Entry;
         } catch (err) {
           if (err instanceof HttpError) throw err;
-          throw corruptRun(id, `its ${what} (${name}) cannot be read`);
+          throw corruptRun(id, `its ${what} cannot be read`);
         }
       },
       f.bytes * factor + 4096,
@@ -144,10 +149,10 @@ export class RunCache {
   async points(id: string): Promise<PointsData> {
     const { key } = await this.run(id);
     const { manifest } = await this.run(id);
-    return this.artifact(id, 'points.arrow', 'points', 3, `${key}#points`, async (file) => {
-      const table = await readPoints(file);
+    return this.artifact(id, 'points', 'points', 3, `${key}#points`, async (dir) => {
+      const table = await readPoints(dir);
       if (table.numRows !== manifest.dataset.rows && !(manifest.base && table.numRows > 0)) {
-        throw corruptRun(id, `its points (points.arrow) hold ${table.numRows} rows, its manifest says ${manifest.dataset.rows}`);
+        throw corruptRun(id, `its points hold ${table.numRows} rows, its manifest says ${manifest.dataset.rows}`);
       }
       const idx = table.getChild('index');
       const index = idx ? Int32Array.from(idx.toArray() as ArrayLike<number>) : Int32Array.from({ length: table.numRows }, (_, i) => i);
@@ -155,7 +160,7 @@ export class RunCache {
     });
   }
 
-  /** points.arrow re-encoded as an Arrow IPC stream. */
+  /** The points file re-encoded as an Arrow IPC stream. */
   async pointsArrow(id: string): Promise<CachedBody> {
     const { key } = await this.run(id);
     const { table } = await this.points(id);
@@ -173,18 +178,18 @@ export class RunCache {
 
   async history(id: string): Promise<CachedBody> {
     const { key } = await this.run(id);
-    return this.artifact(id, 'history.json', 'history', 4, `${key}#history`, async (file) => {
-      const text = await readFile(file, 'utf8');
-      // Re-serialize: proves it is JSON and drops the pretty-printing.
-      return cachedBody(Buffer.from(JSON.stringify(JSON.parse(text))), JSON_TYPE);
+    return this.artifact(id, 'history', 'history', 4, `${key}#history`, async (dir) => {
+      const history = await readHistory(dir);
+      // Re-serialized: proven JSON, without the pretty-printing.
+      return cachedBody(Buffer.from(JSON.stringify(history)), JSON_TYPE);
     });
   }
 
   /** The codes, columns reordered by variance for the neighbour search (distances are unchanged). */
   async codes(id: string): Promise<MatrixData> {
     const { key } = await this.run(id);
-    return this.artifact(id, 'codes.arrow', 'codes', 4, `${key}#codes`, async (file) => {
-      const { codes, index } = await readCodes(file);
+    return this.artifact(id, 'codes', 'codes', 4, `${key}#codes`, async (dir) => {
+      const { codes, index } = await readCodes(dir);
       // Only distances are needed from the codes: keep them in the order that searches fastest, in shared
       // memory for the worker thread.
       const ordered = byVariance(codes);
@@ -194,11 +199,11 @@ export class RunCache {
     });
   }
 
-  /** The original (unscaled) values of every row, from data.arrow. */
+  /** The original (unscaled) values of every row, from the run's data file. */
   async data(id: string): Promise<MatrixData> {
     const { key } = await this.run(id);
-    return this.artifact(id, 'data.arrow', 'stored input values', 2, `${key}#data`, async (file) => {
-      const { values, index } = await readData(file);
+    return this.artifact(id, 'data', 'stored input values', 2, `${key}#data`, async (dir) => {
+      const { values, index } = await readData(dir);
       return { matrix: values, index, lookup: indexLookup(index) } satisfies MatrixData;
     });
   }

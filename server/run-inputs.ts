@@ -10,7 +10,7 @@ import type { UploadInfo, UploadStore } from './uploads.js';
 /** Fields that name a file or directory of the server. */
 export const PATH_FIELDS = ['input', 'dataDir', 'runsDir'] as const;
 /** String fields that never name a path (checked or harmless names). Any other string field is refused over HTTP. */
-export const NAME_FIELDS = ['dataset', 'upload', 'name', 'labelColumn'] as const;
+export const NAME_FIELDS = ['dataset', 'upload', 'name', 'labelColumn', 'encoding'] as const;
 
 const DATASET_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
 

@@ -1,11 +1,12 @@
 // A few worker threads (server/read-worker.ts) and a bounded queue in front of them. A task waits for a
 // free worker; when `maxQueued` tasks already wait, run() refuses with 503 (the server is saturated: the
 // client should retry) instead of letting the queue, and memory, grow. A worker that dies is replaced.
-import { Worker, type Transferable } from 'node:worker_threads';
+import type { Transferable, Worker } from 'node:worker_threads';
+import { startThread } from '../pipeline/threads.js';
 import { HttpError } from './http-error.js';
 import type { WorkerReply, WorkerTask } from './read-worker.js';
 
-const ENTRY = new URL('./read-worker-entry.mjs', import.meta.url);
+const MODULE = new URL('./read-worker.ts', import.meta.url);
 
 export interface WorkerPoolOptions {
   /** Worker threads. Default 1 (the machine's other core serves requests). */
@@ -60,7 +61,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
+    const worker = startThread(MODULE, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
     worker.unref();
     const slot: Slot = { worker, busy: false };
     worker.on('message', (msg: { reply: WorkerReply }) => {

@@ -1,12 +1,12 @@
 // The saved reducer of a run (autoencoder or PCA) and its preprocessing, loaded back to encode new rows.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { loadAutoencoder, type Autoencoder } from '../autoencoder/index.js';
 import { initBackend } from '../backend.js';
 import { InputError } from '../errors.js';
 import { alignFeatures, applyPreprocessing } from '../prepare.js';
 import { pcaFromJSON, pcaReconstruct, pcaTransform } from '../reduce/pca.js';
 import { rowErrors } from '../reduce/row-errors.js';
+import { RUN_FILES } from '../runs/layout.js';
+import { modelDirOf, readPcaJson, readPreprocessing } from '../runs/run-dir.js';
 import type { Dataset, Matrix, Preprocessing, RunManifest } from '../types.js';
 
 export interface RunModel {
@@ -23,17 +23,16 @@ export interface RunModel {
 }
 
 export async function loadRunModel(dir: string, manifest: RunManifest): Promise<RunModel> {
-  const modelDir = path.join(dir, 'model');
   let preprocessing: Preprocessing;
   try {
-    preprocessing = JSON.parse(await readFile(path.join(modelDir, 'preprocessing.json'), 'utf8')) as Preprocessing;
+    preprocessing = await readPreprocessing(dir);
   } catch {
-    throw new InputError(`run ${manifest.id} has no saved preprocessing (model/preprocessing.json); it cannot encode new rows`, { field: 'run' });
+    throw new InputError(`run ${manifest.id} has no saved preprocessing (${RUN_FILES.preprocessing}); it cannot encode new rows`, { field: 'run' });
   }
   const loss = (manifest.metrics.reconstruction.loss ?? 'mse') as 'mse' | 'bce';
   if (manifest.config.reducer === 'autoencoder') {
     await initBackend(manifest.config.backend === 'tensorflow' ? 'auto' : manifest.config.backend);
-    const ae = await loadAutoencoder(modelDir);
+    const ae = await loadAutoencoder(modelDirOf(dir));
     return {
       reducer: 'autoencoder',
       preprocessing,
@@ -45,7 +44,7 @@ export async function loadRunModel(dir: string, manifest: RunManifest): Promise<
     };
   }
   if (manifest.config.reducer === 'pca') {
-    const pca = pcaFromJSON(JSON.parse(await readFile(path.join(modelDir, 'pca.json'), 'utf8')));
+    const pca = pcaFromJSON(await readPcaJson(dir));
     return {
       reducer: 'pca',
       preprocessing,

@@ -17,9 +17,12 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { RunManifest } from '../types.js';
+import { jobRecordFile, runFile, TMP_PREFIX, type RunFile } from './layout.js';
+import { readManifestOrNull, writeManifest } from './run-dir.js';
+import { isValidRunId, newRunId, runIdProblem } from './run-id.js';
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$/;
-const TMP_PREFIX = '.tmp-';
+export { isValidRunId, newRunId, runIdProblem } from './run-id.js';
+
 const LOCK = '.owner';
 /** How often a writer refreshes its lock file, ms. */
 export const HEARTBEAT_MS = 10_000;
@@ -62,18 +65,10 @@ export function writerAlive(lock: Partial<WriterLock>, ageMs: number, here = hos
   return fresh;
 }
 
-/** Run ids are letters, digits, '-' and '_' only (so never '.', '/', '%' or '..'), at most 120 characters. */
-export function isValidRunId(id: string): boolean {
-  return typeof id === 'string' && ID_PATTERN.test(id);
-}
-
+/** Throws InputError (field `id`) with the one run-id message when `id` is not a valid run id. */
 export function assertRunId(id: string): void {
-  if (!isValidRunId(id)) {
-    throw new InputError(
-      `invalid run id ${JSON.stringify(String(id).slice(0, 130))}: ids are letters, digits, '-' and '_' (at most 120)`,
-      { field: 'id' },
-    );
-  }
+  const problem = runIdProblem(id);
+  if (problem) throw new InputError(problem, { field: 'id' });
 }
 
 /** A run being written; nothing of it is visible until commit(). */
@@ -81,7 +76,7 @@ export interface RunWriter {
   readonly id: string;
   /** The hidden temporary directory to write the artifacts into. */
   readonly dir: string;
-  /** Writes manifest.json last and renames the directory into place; returns the final path. */
+  /** Writes the manifest last and renames the directory into place; returns the final path. */
   commit(manifest: RunManifest): Promise<string>;
   /** Removes the temporary directory. Safe to call twice or after commit. */
   abort(): Promise<void>;
@@ -103,9 +98,20 @@ export class RunStore {
     return p;
   }
 
+  /** Path of one of run `id`'s files (layout.ts names them); the id is validated. */
+  file(id: string, file: RunFile): string {
+    return runFile(this.path(id), file);
+  }
+
+  /** Path of the server's record of job `id` (whether or not it exists). */
+  jobRecord(id: string): string {
+    assertRunId(id);
+    return jobRecordFile(this.dir, id);
+  }
+
   async exists(id: string): Promise<boolean> {
     try {
-      await stat(this.path(id, 'manifest.json'));
+      await stat(this.file(id, 'manifest'));
       return true;
     } catch {
       return false;
@@ -114,12 +120,7 @@ export class RunStore {
 
   /** The manifest of a complete run, or null when there is none with that id. */
   async get(id: string): Promise<RunManifest | null> {
-    try {
-      return JSON.parse(await readFile(this.path(id, 'manifest.json'), 'utf8')) as RunManifest;
-    } catch (err) {
-      if (err instanceof InputError) throw err;
-      return null;
-    }
+    return readManifestOrNull(this.path(id));
   }
 
   /** Every complete run, newest first. Hidden temporary directories and unreadable entries are skipped. */
@@ -143,11 +144,9 @@ export class RunStore {
     return runs;
   }
 
-  /** A fresh id: UTC timestamp, a slug of the name, and random hex (unique across concurrent jobs). */
+  /** A fresh id for a run named `name` (the naming rule is newRunId's, in run-id.ts). */
   newId(name: string, now = new Date()): string {
-    const ts = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'run';
-    return `${ts}-${slug}-${randomBytes(3).toString('hex')}`;
+    return newRunId(name, now);
   }
 
   /** Starts writing run `id` in a hidden temporary directory. Fails if the id is taken. */
@@ -174,7 +173,7 @@ export class RunStore {
       dir: tmp,
       commit: async (manifest: RunManifest) => {
         if (done) throw new Error(`run ${id} was already committed or aborted`);
-        await writeFile(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+        await writeManifest(tmp, manifest);
         clearInterval(heartbeat);
         await rm(lockFile, { force: true });
         try {

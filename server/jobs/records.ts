@@ -4,6 +4,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { JOBS_DIR, jobConfigFile } from '../../pipeline/runs/layout.js';
 import { isProcessAlive, isValidRunId, type RunStore } from '../../pipeline/runs/store.js';
 import type { ProgressEvent, RunConfig } from '../../pipeline/types.js';
 import { killOrphan } from './child.js';
@@ -35,9 +36,6 @@ export interface JobOwner {
 /** A job file: the state, plus (while queued or running) which server owns it and the child's pid. */
 type Persisted = JobState & { pid?: number; owner?: JobOwner };
 
-/** The folder of job records inside a runs directory. */
-export const JOBS_FOLDER = '.jobs';
-
 export class JobRecords {
   readonly dir: string;
 
@@ -46,12 +44,12 @@ export class JobRecords {
     /** Tells this server's records from those of another live server sharing the runs directory. */
     readonly instance: string,
   ) {
-    this.dir = path.join(store.dir, JOBS_FOLDER);
+    this.dir = path.join(store.dir, JOBS_DIR);
   }
 
   /** The configuration file the job's process reads. */
   configFile(id: string): string {
-    return path.join(this.dir, `${id}.config.json`);
+    return jobConfigFile(this.store.dir, id);
   }
 
   async writeConfig(id: string, config: Partial<RunConfig>): Promise<void> {
