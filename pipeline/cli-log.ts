@@ -77,6 +77,7 @@ function detail(info: ProgressInfo | undefined): string {
   if (info.valLoss !== undefined && info.valLoss !== null) parts.push(`val ${info.valLoss.toFixed(4)}`);
   if (info.iteration !== undefined) parts.push(`iter ${info.iteration}`);
   if (info.kl !== undefined) parts.push(`KL ${info.kl.toFixed(3)}`);
+  if (info.bytes !== undefined) parts.push(`${(info.bytes / 1e6).toFixed(1)}${info.totalBytes ? ` of ${(info.totalBytes / 1e6).toFixed(1)}` : ''} MB`);
   if (info.message) parts.push(info.message);
   return parts.join('  ');
 }

@@ -162,14 +162,19 @@ const runCommand: CommandSpec = {
 const serveCommand: CommandSpec = {
   name: 'serve',
   summary: 'serve the runs directory over HTTP (JSON API + viewer)',
-  usage: 'latentmap serve [--runs-dir ./runs] [--port 3000] [--host 127.0.0.1] [--token T]',
+  usage: 'latentmap serve [--runs-dir ./runs] [--port 3000] [--host 127.0.0.1] [--token T] [--data-root DIR ...]',
   flags: {
     'runs-dir': 'directory that holds the runs (default ./runs)',
     port: 'port to listen on (default: env PORT, else 3000; 0 picks a free port)',
     host: 'address to bind (default 127.0.0.1); any non-loopback address requires a token',
     token: 'bearer token required for writes (default: env LATENTMAP_TOKEN)',
     concurrency: 'runs started from the API that may train at once (default 1)',
+    'data-root': 'a directory whose files runs started over HTTP may read (repeatable; default none: only built-in datasets and uploads)',
+    'max-upload-bytes': 'largest file accepted by POST /api/uploads, bytes (default 268435456, 256 MiB)',
+    'max-job-memory': 'most memory one run started over HTTP may use, MB: larger runs are refused, a run past it is stopped (default 4096)',
+    'max-job-seconds': 'longest one run started over HTTP may take, seconds: longer runs are refused, a run past it is stopped (default 7200)',
   },
+  repeatable: ['data-root'],
   bools: { help: 'show this help' },
   async run(args, io) {
     const { serve } = await import('../server/main.js');
@@ -179,12 +184,22 @@ const serveCommand: CommandSpec = {
     const concRaw = args.values.get('concurrency') ?? '1';
     const concurrency = Number(concRaw);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new InputError(`concurrency must be a whole number from 1 to 64, got ${JSON.stringify(concRaw)}`, { field: 'concurrency' });
+    const positive = (flag: string, def: number): number => {
+      const raw = args.values.get(flag);
+      if (raw === undefined) return def;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1) throw new InputError(`--${flag} must be a positive whole number, got ${JSON.stringify(raw)}`, { field: flag });
+      return n;
+    };
     const server = await serve({
       runsDir: args.values.get('runs-dir') ?? './runs',
       port,
       host: args.values.get('host') ?? '127.0.0.1',
       token: args.values.get('token') ?? io.env.LATENTMAP_TOKEN ?? null,
       concurrency,
+      dataRoots: args.lists.get('data-root') ?? [],
+      maxUploadBytes: positive('max-upload-bytes', 256 * 1024 * 1024),
+      jobLimits: { maxBytes: positive('max-job-memory', 4096) * 1024 * 1024, maxSeconds: positive('max-job-seconds', 7200) },
       log: (line: string) => io.err(`${line}\n`),
     });
     io.out(`latentmap serving ${path.resolve(args.values.get('runs-dir') ?? './runs')} at ${server.url}\n`);

@@ -17,6 +17,7 @@ import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
 import { modelDir, writeHistory, writePcaJson, writePreprocessing } from './runs/run-dir.js';
 import { RunStore } from './runs/store.js';
 import { givenMap, takeCoordinates } from './coordinates.js';
+import { findUploadFile, manifestSource } from './runs/uploads.js';
 import { runMap } from './map.js';
 import type {
   Dataset,
@@ -132,9 +133,9 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const store = new RunStore(config.runsDir);
   for (const stale of await store.cleanupStale()) log(`removed stale temporary directory ${stale}`);
 
-  const loaded: Dataset = await timed(timings, 'load', onProgress, () =>
+  const loaded: Dataset = await timed(timings, 'load', onProgress, async () =>
     loadDataset(
-      { dataset: config.dataset, input: config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config) },
+      { dataset: config.dataset, input: config.upload !== null ? await findUploadFile(config.runsDir, config.upload) : config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config) },
       { onProgress, signal },
     ),
   );
@@ -251,7 +252,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         config,
         dataset: {
           name: dataset.name,
-          source: dataset.source,
+          source: manifestSource(dataset.source, config.runsDir),
           rows: x.rows,
           columns: x.cols,
           sha256: dataset.sha256,

@@ -61,6 +61,9 @@ export interface ProgressInfo {
   iteration?: number;
   kl?: number;
   message?: string;
+  /** Loading: bytes of the input read so far, of totalBytes. */
+  bytes?: number;
+  totalBytes?: number;
 }
 
 /**
@@ -110,6 +113,8 @@ export type SparsityPenalty = 'l1' | 'kl';
 export interface RunConfig {
   dataset: string | null;
   input: string | null;
+  /** An upload id of the server (runs/.uploads/<id>). */
+  upload: string | null;
   labelColumn: string | null;
   dataDir: string | null;
   limit: number | null;
@@ -295,6 +300,29 @@ export interface RunManifest {
   artifacts: Record<string, string>;
   base: string | null;
   notes: string[];
+}
+
+/** What the loaders found in an uploaded file (POST /api/uploads checks every upload by loading it). */
+export interface UploadShape {
+  rows: number;
+  /** Feature columns. */
+  columns: number;
+  label: string | null;
+  metadata: string[];
+  image: ImageShape | null;
+}
+
+/** A file uploaded to the server for runs (GET /api/uploads); a run names it with `"upload": id`. */
+export interface UploadInfo extends UploadShape {
+  /** `up-` and 16 hex digits. */
+  id: string;
+  /** The file name it was uploaded under (base name only). */
+  name: string;
+  /** Its extension, which decides the format (.csv, .parquet, .arrow, .npy ...). */
+  format: string;
+  bytes: number;
+  sha256: string;
+  createdAt: string;
 }
 
 /** A summary row for run listings. */

@@ -4,6 +4,7 @@
 import { access } from 'node:fs/promises';
 import { runFile } from '../pipeline/runs/layout.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
+import { HttpError } from './http-error.js';
 
 /** Rows in the input's units → their reconstructions in the input's units. */
 export type Reconstructor = (runDir: string, manifest: RunManifest, raw: Matrix) => Promise<Matrix>;
@@ -21,7 +22,7 @@ export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor
     try {
       await access(runFile(runDir, 'preprocessing'));
     } catch {
-      throw new Error(`run ${manifest.id} has no saved model`);
+      throw new HttpError(404, `run ${manifest.id} has no saved model to reconstruct with`);
     }
     const [{ loadRunModel }, { applyPreprocessing, invertPreprocessing }] = await Promise.all([
       import('../pipeline/commands/model-of-run.js'),
@@ -31,7 +32,7 @@ export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor
     const rec = model.reconstruct;
     if (!rec) {
       model.dispose();
-      throw new Error('run has no model');
+      throw new HttpError(404, `run ${manifest.id} has no model that reconstructs`);
     }
     return {
       reconstruct: (raw) => invertPreprocessing(rec(applyPreprocessing(raw, model.preprocessing)), model.preprocessing),
