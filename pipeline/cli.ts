@@ -143,7 +143,7 @@ const runCommand: CommandSpec = {
       });
       log.done();
       if (args.bools.has('json')) {
-        io.out(`${JSON.stringify({ id: result.id, dir: result.dir, skipped: result.skipped, manifest: result.manifest })}\n`);
+        io.out(`${JSON.stringify({ ok: true, exitCode: 0, id: result.id, dir: result.dir, skipped: result.skipped, manifest: result.manifest })}\n`);
       } else if (result.skipped) {
         io.out(`unchanged: run ${result.id} already used this configuration and input\n${result.dir}\n`);
       } else {
@@ -260,7 +260,7 @@ const transformCommand: CommandSpec = {
       { onProgress: (p, s, i) => log.progress(p, s, i), log: (m) => log.info(m) },
     );
     log.done();
-    if (args.bools.has('json')) io.out(`${JSON.stringify({ id: result.id, dir: result.dir, manifest: result.manifest })}\n`);
+    if (args.bools.has('json')) io.out(`${JSON.stringify({ ok: true, exitCode: 0, id: result.id, dir: result.dir, manifest: result.manifest })}\n`);
     else io.out(`${result.id}\n${result.dir}\n`);
     return 0;
   },
@@ -286,7 +286,7 @@ const reconstructCommand: CommandSpec = {
       runsDir: args.values.get('runs-dir') ?? null,
       force: args.bools.has('force'),
     });
-    io.out(args.bools.has('json') ? `${JSON.stringify(r)}\n` : `wrote ${r.rows} reconstructed rows to ${r.output} (mean error ${r.meanError.toFixed(5)})\n`);
+    io.out(args.bools.has('json') ? `${JSON.stringify({ ok: true, exitCode: 0, ...r })}\n` : `wrote ${r.rows} reconstructed rows to ${r.output} (mean error ${r.meanError.toFixed(5)})\n`);
     return 0;
   },
 };
@@ -298,7 +298,7 @@ const sampleCommand: CommandSpec = {
   flags: {
     run: 'a run trained with --variant vae: an id in --runs-dir, or a run directory',
     count: 'how many rows to generate',
-    output: 'where to write them: .csv or .arrow (default samples-<run>.csv)',
+    output: 'where to write them: .csv or .arrow (default <runs-dir>/samples/<run>-seed<S>-n<N>.csv)',
     'png-dir': 'for image datasets: also write one PNG per sample into this directory',
     seed: 'random seed (default 42)',
     'runs-dir': 'directory that holds the runs (default ./runs)',
@@ -312,13 +312,13 @@ const sampleCommand: CommandSpec = {
     const r = await sampleRows({
       run,
       count,
-      output: path.resolve(args.values.get('output') ?? `samples-${path.basename(run)}.csv`),
+      output: args.values.has('output') ? path.resolve(args.values.get('output')!) : null,
       pngDir: args.values.has('png-dir') ? path.resolve(args.values.get('png-dir')!) : null,
       seed: optionalInt(args, 'seed', 0, 4294967295) ?? 42,
       runsDir: args.values.get('runs-dir') ?? null,
       force: args.bools.has('force'),
     });
-    io.out(args.bools.has('json') ? `${JSON.stringify(r)}\n` : `wrote ${r.rows} sampled rows to ${r.output}${r.pngs ? ` and ${r.pngs} PNGs to ${r.pngDir}` : ''}\n`);
+    io.out(args.bools.has('json') ? `${JSON.stringify({ ok: true, exitCode: 0, ...r })}\n` : `wrote ${r.rows} sampled rows to ${r.output}${r.pngs ? ` and ${r.pngs} PNGs to ${r.pngDir}` : ''}\n`);
     return 0;
   },
 };
@@ -331,18 +331,28 @@ const pruneCommand: CommandSpec = {
     keep: 'how many of the newest runs to keep per name',
     name: 'only prune runs with this name',
     'runs-dir': 'directory that holds the runs (default ./runs)',
+    'log-format': 'text or json (one object per line on stderr: what was deleted, warnings) (default text)',
   },
-  bools: { 'dry-run': 'only list what would be deleted', json: 'print JSON', help: 'show this help' },
+  bools: { 'dry-run': 'only list what would be deleted', json: 'print JSON', quiet: 'no log lines (errors are still printed)', help: 'show this help' },
   async run(args, io) {
+    const log = loggerFor(args, io);
     const { pruneRuns } = await import('./commands/prune.js');
     const keep = optionalInt(args, 'keep', 0, 1_000_000);
     if (keep === null) throw new InputError('--keep is required (how many runs to keep per name)', { field: 'keep' });
-    const r = await pruneRuns({ runsDir: args.values.get('runs-dir') ?? './runs', keep, name: args.values.get('name') ?? null, dryRun: args.bools.has('dry-run') });
-    if (args.bools.has('json')) io.out(`${JSON.stringify(r)}\n`);
-    else {
-      const records = r.jobRecords.length ? ` and ${r.jobRecords.length} record(s) of failed or cancelled jobs` : '';
-      io.out(`${args.bools.has('dry-run') ? 'would delete' : 'deleted'} ${r.deleted.length} run(s)${records}, kept ${r.kept.length}${r.deleted.length ? `:\n${r.deleted.join('\n')}` : ''}\n`);
+    const runsDir = args.values.get('runs-dir') ?? './runs';
+    const name = args.values.get('name') ?? null;
+    const dryRun = args.bools.has('dry-run');
+    const r = await pruneRuns({ runsDir, keep, name, dryRun });
+    if (name !== null && !r.names.includes(name)) {
+      log.warn(`no run in ${path.resolve(runsDir)} is named ${JSON.stringify(name)}, so nothing was pruned${r.names.length ? `; the names there are: ${r.names.map((n) => JSON.stringify(n)).join(', ')}` : ' (it holds no complete run)'}`);
     }
+    const records = r.jobRecords.length ? ` and ${r.jobRecords.length} record(s) of failed or cancelled jobs` : '';
+    const summary = `${dryRun ? 'would delete' : 'deleted'} ${r.deleted.length} run(s)${records}, kept ${r.kept.length}`;
+    for (const id of r.deleted) log.info(`${dryRun ? 'would delete' : 'deleted'} run ${id}`);
+    log.info(summary);
+    log.done();
+    if (args.bools.has('json')) io.out(`${JSON.stringify({ ok: true, exitCode: 0, ...r })}\n`);
+    else io.out(`${summary}${r.deleted.length ? `:\n${r.deleted.join('\n')}` : ''}\n`);
     return 0;
   },
 };
@@ -412,6 +422,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return 2;
   }
   let jsonLog = false;
+  // --json promises one result object on stdout, on failure too (even when the arguments themselves are bad).
+  const jsonResult = rest.includes('--json');
   try {
     const args = parseArgs(rest, spec);
     jsonLog = args.values.get('log-format') === 'json';
@@ -427,6 +439,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (io.tty && !jsonLog) io.err('\r\x1b[2K'); // erase a progress bar in place
     if (jsonLog) io.err(`${JSON.stringify({ time: new Date().toISOString(), type: 'error', level: 'error', message, exitCode: code })}\n`);
     else io.err(`error: ${message}\n`);
+    if (jsonResult) io.out(`${JSON.stringify({ ok: false, command: name, error: message, exitCode: code })}\n`);
     if (code === 1 && io.env.LATENTMAP_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
     return code;
   }

@@ -10,11 +10,13 @@ import { throwIfAborted } from './errors.js';
 import { loadDataset, type LoadOptions } from './load/index.js';
 import { mapMetrics } from './metrics.js';
 import { prepare } from './prepare.js';
+import { centrePrecise, uncentre } from './precision.js';
 import { fitPca, pcaReconstruct, pcaToJSON, pcaTransform } from './reduce/pca.js';
 import { rowErrors } from './reduce/row-errors.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
 import { modelDir, writeHistory, writePcaJson, writePreprocessing } from './runs/run-dir.js';
 import { RunStore } from './runs/store.js';
+import { givenMap, takeCoordinates } from './coordinates.js';
 import { runMap } from './map.js';
 import type {
   Dataset,
@@ -77,8 +79,7 @@ export { tsneOptions, umapOptions } from './map.js';
 
 /** How a run's configuration says to read its file: header, encoding, which columns are features. */
 export function loadChoices(config: RunConfig): Pick<LoadOptions, 'header' | 'encoding' | 'selection'> {
-  const exclude = [...config.exclude, ...(config.coordinates ?? [])];
-  return { header: config.header, encoding: config.encoding, selection: { features: config.features, exclude } };
+  return { header: config.header, encoding: config.encoding, selection: { features: config.features, exclude: config.exclude, coordinates: config.coordinates ?? [] } };
 }
 
 /** Keeps the rows of a metadata column named by rowIndex. */
@@ -131,13 +132,17 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const store = new RunStore(config.runsDir);
   for (const stale of await store.cleanupStale()) log(`removed stale temporary directory ${stale}`);
 
-  const dataset: Dataset = await timed(timings, 'load', onProgress, () =>
+  const loaded: Dataset = await timed(timings, 'load', onProgress, () =>
     loadDataset(
       { dataset: config.dataset, input: config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config) },
       { onProgress, signal },
     ),
   );
-  for (const n of dataset.notes ?? []) note(n);
+  for (const n of loaded.notes ?? []) note(n);
+  // --coordinates: the map is given; the two columns leave the features, the reducer and t-SNE are skipped.
+  const given = config.coordinates ? takeCoordinates(loaded, config.coordinates) : null;
+  const dataset = given ? given.dataset : loaded;
+  if (given) note(`map given by columns ${config.coordinates!.map((c) => `"${c}"`).join(', ')} (--coordinates): reducer and t-SNE skipped`);
   log(`loaded ${dataset.name}: ${dataset.matrix.rows} rows x ${dataset.matrix.cols} features${dataset.label ? `, label "${dataset.label.name}"` : ''}`);
   throwIfAborted(signal);
 
@@ -149,9 +154,13 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     }
   }
 
+  // Values float32 cannot keep apart are centred in float64 first; the saved preprocessing stays in input units.
+  const centred = centrePrecise(dataset);
+  for (const n of centred?.notes ?? []) note(n);
   const prepared = await timed(timings, 'prepare', onProgress, () =>
-    prepare(dataset, { scaling: config.scaling, missing: config.missing, loss: config.loss }),
+    prepare(centred?.dataset ?? dataset, { scaling: config.scaling, missing: config.missing, loss: config.loss }),
   );
+  if (centred) prepared.preprocessing = uncentre(prepared.preprocessing, centred.shifts);
   const x = prepared.matrix;
   if (prepared.report.droppedRows > 0) note(`dropped ${prepared.report.droppedRows} rows with missing values (--missing drop)`);
   if (prepared.report.imputedValues > 0) note(`imputed ${prepared.report.imputedValues} missing values (--missing ${config.missing})`);
@@ -167,7 +176,9 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const reconstruction: RunMetrics['reconstruction'] = { loss: null, train: null, validation: null };
   const history: History = { epochs: [], tsne: [] };
   try {
-    if (config.reducer === 'autoencoder') {
+    if (given) {
+      codes = x;
+    } else if (config.reducer === 'autoencoder') {
       const options = autoencoderOptions(config, x.cols, prepared.loss);
       const be = await initBackend(config.backend);
       backend = be.name;
@@ -194,7 +205,9 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     }
     throwIfAborted(signal);
 
-    const mapped = await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal }));
+    const mapped = given
+      ? givenMap(given, prepared.rowIndex, config.coordinates!)
+      : await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal }));
     for (const n of mapped.notes) note(n);
     history.tsne = mapped.klHistory;
     log(mapped.summary);

@@ -42,6 +42,12 @@ export interface Dataset {
   valueRange?: [number, number];
   /** What the loader guessed or changed, in sentences for the log and the manifest (encoding, header, names). */
   notes?: string[];
+  /**
+   * Float64 values of the feature columns (by matrix column) that float32 cannot hold: magnitudes of 2^24 and
+   * more that are not float32 numbers, such as epoch-millisecond timestamps. The run centres these in float64
+   * before narrowing (pipeline/precision.ts), so values one second apart stay apart.
+   */
+  precise?: Map<number, Float64Array>;
 }
 
 /** 'tsne' or 'umap' is the map stage, named after the method a run's configuration chose (`map`). */

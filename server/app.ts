@@ -11,7 +11,9 @@ import { JobQueue } from './jobs/queue.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { createReconstructor, type Reconstructor } from './reconstruct.js';
 import { RunCache } from './run-cache.js';
+import { datasetsRoutes } from './routes/datasets.js';
 import { eventsRoutes } from './routes/events.js';
+import { featuresRoutes } from './routes/features.js';
 import { healthRoutes } from './routes/health.js';
 import { itemsRoutes } from './routes/items.js';
 import { jobsRoutes } from './routes/jobs.js';
@@ -98,6 +100,8 @@ export function createApp(options: AppOptions): LatentmapApp {
   );
 
   app.use(healthRoutes(ctx));
+  app.use(datasetsRoutes(ctx));
+  app.use(featuresRoutes(ctx));
   app.use(runsRoutes(ctx));
   app.use(jobsRoutes(ctx));
   app.use(pointsRoutes(ctx));

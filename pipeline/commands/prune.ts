@@ -23,6 +23,8 @@ export interface PruneResult {
    * deleted beyond the newest `keep` of each name. Queued and running jobs' records are never touched.
    */
   jobRecords: string[];
+  /** The names of the complete runs in the runs directory (to say what --name could have matched). */
+  names: string[];
 }
 
 export async function pruneRuns(opts: PruneOptions): Promise<PruneResult> {
@@ -50,7 +52,8 @@ export async function pruneRuns(opts: PruneOptions): Promise<PruneResult> {
   }
   const kept = runs.map((r) => r.id).filter((id) => !doomed.has(id));
   const jobRecords = await pruneJobRecords(path.join(store.dir, JOBS_DIR), new Set(runs.map((r) => r.id)), opts);
-  return { deleted, kept, stale, jobRecords };
+  const names = [...new Set(runs.map((r) => r.name))].sort();
+  return { deleted, kept, stale, jobRecords, names };
 }
 
 /** The failed and cancelled job records beyond the newest opts.keep per name (deleted unless a dry run). */

@@ -59,6 +59,9 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
   const started = performance.now();
   const base = await resolveRun(opts.run, opts.runsDir);
   const bm = base.manifest;
+  if (bm.config.coordinates) {
+    throw new InputError(`run ${bm.id} took its map from columns ${bm.config.coordinates.join(',')} (--coordinates); it has no model to place new rows with`, { field: 'run' });
+  }
   const method = mapMethod(bm.config);
   if (method === 'umap' && (opts.iterations !== null || opts.perplexity !== null)) {
     throw new InputError(`run ${bm.id} is a UMAP map: --iterations and --perplexity place points into a t-SNE map; use --epochs`, {
@@ -174,6 +177,8 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
         ...bm,
         id,
         name,
+        // The settings that made this run: the base's model and map, this input, this placement.
+        config: { ...bm.config, name, input: dataset.source, dataset: null, perplexity: placement.perplexity, iterations: placement.iterations, exaggerationIterations: 0 },
         status: 'complete',
         createdAt: new Date().toISOString(),
         dataset: { ...bm.dataset, rows: nBase + nNew, source: dataset.source, sha256: dataset.sha256 },

@@ -227,7 +227,8 @@ export class CsvTokenizer {
             }
             j++;
           }
-          if (j < n && (t === D || t === LF || t === CR) && digits > 0 && sig <= 15 && frac <= 22) {
+          // Magnitudes of 2^24 and more take the ordinary path: float32 may not hold them (see csv.ts, precise columns).
+          if (j < n && (t === D || t === LF || t === CR) && digits > 0 && sig <= 15 && frac <= 22 && (frac > 0 ? mant / POW10[frac]! : mant) < 16777216) {
             const v = frac > 0 ? mant / POW10[frac]! : mant;
             lane.values[lane.base + lane.slot[f]!] = neg ? -v : v;
             lane.hits[f]!++;

@@ -97,13 +97,22 @@ function guessLegacy(sample: Buffer, why: string): EncodingChoice {
  * Decides how to read a file from its first bytes: a UTF-16 byte-order mark, else UTF-8 when the start is
  * valid UTF-8, else a detected legacy encoding. `requested` (--encoding) wins.
  */
-export function chooseEncoding(head: Buffer, requested: string | null): EncodingChoice {
+export function chooseEncoding(head: Buffer, requested: string | null, file: string): EncodingChoice {
   if (requested) return requestedEncoding(requested);
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', label: 'UTF-16LE', note: 'decoded as UTF-16LE (byte-order mark)' };
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', label: 'UTF-16BE', note: 'decoded as UTF-16BE (byte-order mark)' };
   const bad = firstNonUtf8(head);
   if (bad < 0) return UTF8;
+  if (hasNonAscii(head, bad)) throw mixedEncodings(file, lineOf(head, bad, 1), head[bad]!);
   return guessLegacy(head, `the file is not UTF-8: line ${lineOf(head, bad, 1)} has byte 0x${head[bad]!.toString(16).toUpperCase()}`);
+}
+
+/** The refusal of a file whose UTF-8 text is followed by bytes that are not UTF-8. */
+export function mixedEncodings(file: string, line: number, byte: number): InputError {
+  return new InputError(
+    `line ${line} is not UTF-8 (byte 0x${byte.toString(16).toUpperCase()}), though the lines before it are UTF-8 text; the file mixes encodings: convert it to UTF-8 (iconv -f ENCODING -t UTF-8), or pass --encoding`,
+    { file, line },
+  );
 }
 
 /** Thrown by a UTF-8 check that met a byte that is not UTF-8 after the file's start had been accepted. */

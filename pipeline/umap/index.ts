@@ -1,9 +1,9 @@
 // The UMAP engine's public face: umap() and umapTransform() run in a worker thread by default; the
 // pieces (graph, a/b fit, spectral layout, step-by-step layout) for tests and advanced use.
 
-import { Worker } from 'node:worker_threads';
 import type { Matrix, StageHooks, UmapOptions, UmapResult } from '../types.js';
 import { CancelledError, InputError, throwIfAborted } from '../errors.js';
+import { startThread } from '../threads.js';
 import { runUmap } from './umap.js';
 import { umapTransform as transformInThread, type UmapTransformOptions, type UmapTransformResult } from './transform.js';
 import type { UmapWorkerMessage, UmapWorkerRequest } from './worker.js';
@@ -42,7 +42,7 @@ function inWorker<T>(request: UmapWorkerRequest, hooks: StageHooks): Promise<T> 
       reject(err);
       return;
     }
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url));
+    const worker = startThread(new URL('./worker.ts', import.meta.url));
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;

@@ -3,6 +3,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { layoutBlockEpoch } from './layout.js';
+import { post } from '../threads.js';
 import { CTRL, stateOfJob, type LayoutJob } from './optimizer.js';
 
 const data = workerData as { kind: string; ctrl: SharedArrayBuffer } | undefined;
@@ -11,6 +12,7 @@ if (data && data.kind === 'umap-layout-helper' && port) {
   const ctrl = new Int32Array(data.ctrl);
   port.once('message', (job: LayoutJob) => {
     const state = stateOfJob(job);
+    post(ctrl, CTRL.ready, 1);
     let seen = -1;
     try {
       for (;;) {
@@ -21,8 +23,7 @@ if (data && data.kind === 'umap-layout-helper' && port) {
         seen = e;
         if (Atomics.compareExchange(ctrl, CTRL.claim, e - 1, e) !== e - 1) continue;
         layoutBlockEpoch(state, 1, e, job.learningRate * (1 - e / job.epochs));
-        Atomics.store(ctrl, CTRL.done, e);
-        Atomics.notify(ctrl, CTRL.done);
+        post(ctrl, CTRL.done, e);
       }
     } catch {
       Atomics.store(ctrl, CTRL.error, 1);

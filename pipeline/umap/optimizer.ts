@@ -3,13 +3,14 @@
 // [0, 10]^2), then one epoch per step(). From `helperMinRows` points the second block of every epoch runs
 // on a helper thread (see layout.ts for why the result does not depend on it).
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SparseMatrix } from '../types.js';
 import { createRandom } from '../random.js';
+import { awaitValue, startThread } from '../threads.js';
 import { layoutBlockEpoch, layoutBlockSettle, type LayoutState } from './layout.js';
 
 /** Slots of the shared control array (all start at -1 but stop and error at 0). */
-export const CTRL = { epoch: 0, claim: 1, done: 2, stop: 3, error: 4 } as const;
+export const CTRL = { epoch: 0, claim: 1, done: 2, stop: 3, error: 4, ready: 5 } as const;
 
 export interface LayoutJob {
   state: { [K in keyof LayoutState]: LayoutState[K] extends number | boolean ? LayoutState[K] : SharedArrayBuffer };
@@ -27,6 +28,8 @@ export interface LayoutOptions {
   seed: number;
   /** Fewest points for which a helper thread runs the second block. Default 4,000; Infinity: never. */
   helperMinRows?: number;
+  /** For tests: wait (up to 10 s) until the helper has started before the first epoch, so it takes part. */
+  waitForHelper?: boolean;
 }
 
 /** Below this many points (by default) a helper thread does not pay for its start. */
@@ -120,6 +123,8 @@ export class UmapLayout {
   /** Edges optimized (the graph's non-zero entries; each pair once per direction). */
   readonly edges: number;
   private epoch = 0;
+  /** Epochs whose second block the helper thread ran. */
+  helperEpochs = 0;
   private readonly learningRate: number;
   private ctrl: Int32Array | null = null;
   private worker: Worker | null = null;
@@ -171,7 +176,10 @@ export class UmapLayout {
       negativeSampleRate: options.negativeSampleRate,
       bipartite: false,
     };
-    if (n >= (options.helperMinRows ?? HELPER_MIN_ROWS)) this.startHelper();
+    if (n >= (options.helperMinRows ?? HELPER_MIN_ROWS)) {
+      this.startHelper();
+      if (this.ctrl && options.waitForHelper) awaitValue(this.ctrl, CTRL.ready, 1, 10000);
+    }
   }
 
   get done(): boolean {
@@ -210,6 +218,7 @@ export class UmapLayout {
         if (Date.now() - started > HELPER_TIMEOUT_MS) throw new Error('the UMAP layout helper thread stopped answering');
         Atomics.wait(ctrl, CTRL.done, d, 1000);
       }
+      this.helperEpochs++;
     }
     layoutBlockSettle(this.state, 0);
     layoutBlockSettle(this.state, 1);
@@ -238,13 +247,12 @@ export class UmapLayout {
   }
 
   private startHelper(): void {
-    const ctrl = new Int32Array(new SharedArrayBuffer(4 * 5)).fill(-1);
+    const ctrl = new Int32Array(new SharedArrayBuffer(4 * 6)).fill(-1);
     ctrl[CTRL.stop] = 0;
     ctrl[CTRL.error] = 0;
+    ctrl[CTRL.ready] = 0;
     try {
-      const worker = new Worker(new URL('./layout-helper-entry.mjs', import.meta.url), { workerData: { kind: 'umap-layout-helper', ctrl: ctrl.buffer } });
-      worker.unref();
-      worker.on('error', () => undefined);
+      const worker = startThread(new URL('./layout-helper.ts', import.meta.url), { workerData: { kind: 'umap-layout-helper', ctrl: ctrl.buffer }, unref: true });
       const s = this.state;
       const buf = (a: { buffer: ArrayBufferLike }) => a.buffer as SharedArrayBuffer;
       const job: LayoutJob = {

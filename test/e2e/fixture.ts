@@ -22,6 +22,8 @@ export interface ClusterRunOptions {
   base?: string;
   /** Write points.arrow (index, x, y, error, label, score) and the manifest only: no codes, data or text column (the viewer benchmark's millions of rows). */
   pointsOnly?: boolean;
+  /** Add an integer metadata column `year` (1990 + row % 30), for number-format checks. */
+  year?: boolean;
 }
 
 export interface ClusterRun {
@@ -80,6 +82,7 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
     metadata: [
       ...(full ? [{ name: 'group', kind: 'string' as const, values: Array.from(labels, (c) => GROUP_NAMES[c % GROUP_NAMES.length]) }] : []),
       { name: 'score', kind: 'number' as const, values: score },
+      ...(o.year ? [{ name: 'year', kind: 'number' as const, values: Float64Array.from({ length: n }, (_, i) => 1990 + (i % 30)) }] : []),
     ],
     isNew: o.newRows ? Uint8Array.from({ length: n }, (_, i) => (i >= n - o.newRows! ? 1 : 0)) : null,
   });
@@ -107,7 +110,7 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
       label: 'label',
       image: null,
       features: Array.from({ length: features }, (_, f) => `feature_${f}`),
-      metadata: full ? ['group', 'score'] : ['score'],
+      metadata: [...(full ? ['group'] : []), 'score', ...(o.year ? ['year'] : [])],
     },
     prepare: {},
     backend: 'cpu',

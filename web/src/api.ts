@@ -20,6 +20,18 @@ export interface ItemDetail {
   [key: string]: unknown;
 }
 
+/** A built-in dataset as GET /api/datasets describes it. */
+export interface DatasetChoice {
+  name: string;
+  description: string;
+  rows: number;
+  columns: number;
+  labels: string | null;
+  image: boolean;
+  available: boolean;
+  reason: string | null;
+}
+
 export interface Neighbor {
   index: number;
   distance: number | null;
@@ -78,6 +90,12 @@ export class Api {
     return this.json(`${this.base}/api/health`);
   }
 
+  /** The built-in datasets runs started from the browser may use. */
+  async datasets(): Promise<DatasetChoice[]> {
+    const body = await this.json<{ datasets?: DatasetChoice[] }>(`${this.base}/api/datasets`);
+    return body.datasets ?? [];
+  }
+
   /** Complete runs, newest first. The server may send summaries or full manifests; both are normalized. */
   async runs(): Promise<RunSummary[]> {
     const body = await this.json<unknown>(`${this.base}/api/runs`);
@@ -93,12 +111,35 @@ export class Api {
     return this.json(this.runUrl(id, 'history'));
   }
 
+  /** When the last points stream arrived (performance.now()), how long decoding took, and its size. */
+  lastPointsTiming: { fetchedAt: number; decodeMs: number; bytes: number } | null = null;
+
   /** The run's points, read from the Arrow IPC stream. */
   async points(id: string, signal?: AbortSignal): Promise<DecodedPoints> {
     const res = await fetch(this.runUrl(id, 'points'), { signal: signal ?? null, headers: { accept: 'application/vnd.apache.arrow.stream' } });
     if (!res.ok) throw await errorOf(res);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    return decodePoints(tableFromIPC(bytes));
+    const fetched = performance.now();
+    const points = decodePoints(tableFromIPC(bytes));
+    this.lastPointsTiming = { fetchedAt: fetched, decodeMs: performance.now() - fetched, bytes: bytes.byteLength };
+    return points;
+  }
+
+  /**
+   * One input feature of every row, aligned with `index` (the points' input row of each position);
+   * rows the server lacks are NaN.
+   */
+  async feature(id: string, name: string, index: Int32Array): Promise<Float64Array> {
+    const res = await fetch(this.runUrl(id, 'features', name), { headers: { accept: 'application/vnd.apache.arrow.stream' } });
+    if (!res.ok) throw await errorOf(res);
+    const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
+    const rows = table.getChild('index')!.toArray() as Int32Array;
+    const vals = table.getChild('value')!.toArray() as Float32Array;
+    const byRow = new Map<number, number>();
+    for (let k = 0; k < rows.length; k++) byRow.set(rows[k], vals[k]);
+    const out = new Float64Array(index.length);
+    for (let i = 0; i < index.length; i++) out[i] = byRow.get(index[i]) ?? NaN;
+    return out;
   }
 
   item(id: string, index: number): Promise<ItemDetail> {

@@ -8,6 +8,7 @@ import { countVisible, visibilityMask } from '../legend-state.js';
 import { indexLookup, type DecodedPoints } from '../points.js';
 import { ScatterView, type ScatterCallbacks } from '../scatter/view.js';
 import { fill, formatNumber, h } from '../ui/dom.js';
+import { mapSummary } from '../ui/run-panel.js';
 import type { ThumbnailCache } from './thumbnails.js';
 
 export type Slot = 'primary' | 'secondary';
@@ -28,6 +29,8 @@ export interface Pane {
   el: HTMLElement;
   title: HTMLElement;
   history: History | null;
+  /** Load phases, ms: fetch (request to last byte), decode, index (draw order, hit grid). */
+  timing: { fetchMs: number; decodeMs: number; indexMs: number };
 }
 
 /**
@@ -47,7 +50,9 @@ export async function openPane(
   const el = h('section', { className: `pane ${slot}`, 'aria-label': `map of ${id}` }, title, host);
   if (slot === 'primary') maps.prepend(el);
   else maps.append(el);
+  const started = performance.now();
   const [manifest, points, history] = await Promise.all([api.manifest(id), api.points(id), api.history(id).catch(() => null)]);
+  const t = api.lastPointsTiming;
   const view: ScatterView = new ScatterView(
     host,
     {
@@ -69,13 +74,16 @@ export async function openPane(
     el,
     title,
     history,
+    timing: { fetchMs: t ? t.fetchedAt - started : NaN, decodeMs: t?.decodeMs ?? NaN, indexMs: 0 },
   };
   fill(
     title,
     h('strong', null, manifest.name || id),
-    h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(points.n)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''}`),
+    h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(points.n)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''} · ${mapSummary(manifest)}`),
   );
+  const indexStart = performance.now();
   view.setPoints(points, pane.encoding.colors);
+  pane.timing.indexMs = performance.now() - indexStart;
   return pane;
 }
 

@@ -1,13 +1,17 @@
 // ScatterView: one interactive map. The points are rasterized into an ImageData buffer (render.ts) on a
 // device-pixel-ratio-aware canvas; a second canvas on top carries the overlay (overlay.ts). The view
 // transform is pure math (transform.ts); interaction.ts turns pointer, wheel and keys into transform
-// changes, hovers, clicks and selection shapes; the spatial index (hit-test.ts) answers hover and click.
+// changes, hovers, clicks and selection shapes; the grid index (grid-index.ts) answers hover and click
+// and gives the draw order. While the map moves, frames draw a density-aware level of detail (lod.ts)
+// within a time budget; once it rests, the exact complete picture is drawn, in chunks between tasks
+// when it holds millions of points.
 import { packHex } from '../colors.js';
 import type { PointData } from '../points.js';
-import { buildTree, buildTreeInSlices, nearestVisible, pointsInBox, type PointTree } from './hit-test.js';
+import { nearestInGrid, pointsInGridBox } from './grid-index.js';
 import { MapInteraction, type InteractionHost, type InteractionMode } from './interaction.js';
-import { drawOverlay, THUMBNAIL_LIMIT } from './overlay.js';
-import { drawOrder, pointStyle, renderPoints } from './render.js';
+import { drawOverlay, THUMBNAIL_LIMIT, type OverlayState } from './overlay.js';
+import { PointsLayer, type FrameGeometry } from './points-layer.js';
+import { pointStyle } from './render.js';
 import * as T from './transform.js';
 
 export type { InteractionMode } from './interaction.js';
@@ -29,8 +33,8 @@ export interface ScatterCallbacks {
   thumbnail?: (i: number) => CanvasImageSource | null;
 }
 
-/** Maps up to this many points get their hover index built at once; larger ones in slices between frames. */
-const TREE_SLICE = 50_000;
+/** The map counts as moving until this long after the last view change, ms. */
+const SETTLE_MS = 140;
 
 export class ScatterView implements InteractionHost {
   readonly root: HTMLDivElement;
@@ -41,18 +45,10 @@ export class ScatterView implements InteractionHost {
   private interaction: MapInteraction;
   private image: ImageData | null = null;
   private pixels: Uint32Array | null = null;
+  private layer: PointsLayer;
   private points: PointData | null = null;
-  private order: Uint32Array | null = null;
-  private tree: PointTree | null = null;
   private colors: Uint32Array = new Uint32Array(0);
   private visible: Uint8Array | null = null;
-  // The same arrays in draw order (a seeded shuffle), so the rasterizer reads memory sequentially.
-  private drawX: Float32Array = new Float32Array(0);
-  private drawY: Float32Array = new Float32Array(0);
-  private drawColors: Uint32Array = new Uint32Array(0);
-  private drawVisible: Uint8Array | null = null;
-  private drawEmphasis: Uint8Array | null = null;
-  private drawMarked: Uint8Array | null = null;
   private dpr = 1;
   private fit: T.BaseFit = { width: 0, height: 0, scale: 1, mx: 0, my: 0 };
   private t: T.ZoomState = { k: 1, x: 0, y: 0 };
@@ -64,12 +60,17 @@ export class ScatterView implements InteractionHost {
   private linked = -1;
   private focus = -1;
   private rings: number[] = [];
+  private markers: number[] = [];
+  private contours: OverlayState['contours'] = null;
+  private labels: OverlayState['labels'] = null;
+  /** Cluster labels drawn by the last overlay paint (CSS px), for tests and the export. */
+  shownLabels: { text: string; x: number; y: number }[] = [];
   private selection: number[] | null = null;
   private dragShape: number[] | null = null;
   private resizeObserver: ResizeObserver;
   private readonly background: string;
-  /** Milliseconds of the last full point redraw (render + putImageData). */
-  lastDrawMs = 0;
+  private movingUntil = 0;
+  private settleTimer = 0;
 
   constructor(
     container: HTMLElement,
@@ -77,6 +78,7 @@ export class ScatterView implements InteractionHost {
     options: { background?: string; label?: string } = {},
   ) {
     this.background = options.background ?? '#ffffff';
+    this.layer = new PointsLayer(packHex(this.background));
     this.root = document.createElement('div');
     this.root.className = 'scatter';
     this.canvas = document.createElement('canvas');
@@ -101,6 +103,8 @@ export class ScatterView implements InteractionHost {
 
   destroy(): void {
     cancelAnimationFrame(this.frame);
+    clearTimeout(this.settleTimer);
+    this.layer.cancel();
     this.resizeObserver.disconnect();
     this.root.remove();
   }
@@ -110,38 +114,47 @@ export class ScatterView implements InteractionHost {
   setPoints(points: PointData, colors: Uint32Array): void {
     this.points = points;
     this.colors = colors;
-    this.order = drawOrder(points.n, 7);
-    this.tree = null;
     this.visible = null;
-    this.drawX = this.permute(points.x);
-    this.drawY = this.permute(points.y);
-    this.drawColors = this.permute(colors);
-    this.drawVisible = this.drawEmphasis = null;
-    this.drawMarked = this.permute(points.isNew);
+    this.layer.setPoints(points, colors);
     this.hovered = this.linked = this.focus = -1;
     this.rings = [];
+    this.markers = [];
+    this.contours = this.labels = null;
     this.selection = null;
     this.refit();
     this.invalidate();
-    if (points.n <= TREE_SLICE) this.tree = buildTree(points.x, points.y);
-    else buildTreeInSlices(points.x, points.y, points.extent, TREE_SLICE, () => this.points === points, (tree) => (this.tree = tree));
+  }
+
+  /** Whether hover and click can answer (always, once points are set). */
+  ready(): boolean {
+    return this.layer.grid !== null;
+  }
+
+  /** Milliseconds of the last point drawing (render + putImageData), interactive or exact. */
+  get lastDrawMs(): number {
+    return this.layer.lastDrawMs;
+  }
+
+  /** Points drawn by the last frame, and whether it was the exact picture. */
+  get lastDrawn(): { points: number; exact: boolean } {
+    return this.layer.lastDrawn;
   }
 
   setColors(colors: Uint32Array): void {
     this.colors = colors;
-    this.drawColors = this.permute(colors);
+    this.layer.setColors(colors);
     this.invalidate();
   }
 
   setVisible(mask: Uint8Array | null): void {
     this.visible = mask;
-    this.drawVisible = this.permute(mask);
+    this.layer.setVisible(mask);
     if (this.hovered >= 0 && mask && !mask[this.hovered]) this.hovered = -1;
     this.invalidate();
   }
 
   setEmphasis(mask: Uint8Array | null): void {
-    this.drawEmphasis = this.permute(mask);
+    this.layer.setEmphasis(mask);
     this.invalidate();
   }
 
@@ -150,6 +163,29 @@ export class ScatterView implements InteractionHost {
     this.focus = focus;
     this.rings = rings;
     this.refresh();
+  }
+
+  /** Density contours to draw (data coordinates), or null. */
+  setContours(levels: OverlayState['contours']): void {
+    this.contours = levels;
+    this.refresh();
+  }
+
+  /** Cluster labels to place (data coordinates), or null. */
+  setLabels(labels: OverlayState['labels']): void {
+    this.labels = labels;
+    this.refresh();
+  }
+
+  /** Crosshair targets on these points (a few search hits, e.g. a #row search). */
+  setMarkers(positions: number[]): void {
+    this.markers = positions;
+    this.refresh();
+  }
+
+  /** Positions currently marked with a target. */
+  markedPositions(): number[] {
+    return this.markers.slice();
   }
 
   /** The point hovered in a linked view (-1: none). */
@@ -172,17 +208,6 @@ export class ScatterView implements InteractionHost {
 
   getMode(): InteractionMode {
     return this.currentMode;
-  }
-
-  /** A copy of a per-point array in draw order. */
-  private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T): T;
-  private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T | null): T | null;
-  private permute<T extends Float32Array | Uint32Array | Uint8Array>(a: T | null): T | null {
-    const order = this.order;
-    if (!a || !order || a.length !== order.length) return a;
-    const out = new (a.constructor as new (n: number) => T)(a.length);
-    for (let k = 0; k < order.length; k++) out[k] = a[order[k]];
-    return out;
   }
 
   private invalidate(): void {
@@ -260,25 +285,26 @@ export class ScatterView implements InteractionHost {
 
   /** The visible point under CSS position (px, py), or -1. */
   pick(px: number, py: number): number {
-    const tree = this.tree;
-    if (!tree || !this.points) return -1;
+    const grid = this.layer.grid;
+    if (!grid || !this.points) return -1;
     const [dx, dy] = this.toData(px, py);
-    return nearestVisible(tree, this.points.x, this.points.y, dx, dy, this.hitRadius(), this.visible);
+    return nearestInGrid(grid, this.points.x, this.points.y, dx, dy, this.hitRadius(), this.visible);
   }
 
   /** The visible point nearest the center of the view within half its size, or -1. */
   pickCenter(): number {
-    const tree = this.tree;
-    if (!tree || !this.points) return -1;
+    const grid = this.layer.grid;
+    if (!grid || !this.points) return -1;
     const [dx, dy] = this.toData(this.fit.width / 2, this.fit.height / 2);
     const r = Math.min(this.fit.width, this.fit.height) / 2 / (this.fit.scale * this.t.k);
-    return nearestVisible(tree, this.points.x, this.points.y, dx, dy, r, this.visible);
+    return nearestInGrid(grid, this.points.x, this.points.y, dx, dy, r, this.visible);
   }
 
   /** Visible points inside the view, or null when there are more than `limit`. */
   pointsInView(limit: number): number[] | null {
-    if (!this.tree || !this.points) return null;
-    return pointsInBox(this.tree, this.points.x, this.points.y, T.visibleBox(this.fit, this.t), this.visible, limit);
+    const grid = this.layer.grid;
+    if (!grid || !this.points) return null;
+    return pointsInGridBox(grid, this.points.x, this.points.y, T.visibleBox(this.fit, this.t), this.visible, limit);
   }
 
   // ---- InteractionHost --------------------------------------------------------------------------
@@ -289,6 +315,7 @@ export class ScatterView implements InteractionHost {
 
   onZoom(t: T.ZoomState): void {
     this.t = t;
+    this.moving();
     if (this.hovered >= 0) this.hover(-1, 0, 0); // the map moved under the pointer
     this.invalidate();
     this.callbacks.onViewChange?.(this.getView());
@@ -326,45 +353,62 @@ export class ScatterView implements InteractionHost {
     });
   }
 
-  /** Draws now (what a frame would do); returns the milliseconds of the point redraw. */
-  draw(force = false): number {
-    if (this.mainDirty || force) this.drawPoints();
-    if (this.overlayDirty || force) this.paintOverlay();
-    return this.lastDrawMs;
+  /** Marks the map as moving: frames draw the level of detail until it settles. */
+  private moving(): void {
+    this.movingUntil = performance.now() + SETTLE_MS;
+    this.layer.cancel();
+    clearTimeout(this.settleTimer);
+    this.settleTimer = window.setTimeout(() => this.settle(), SETTLE_MS + 5);
   }
 
-  private drawPoints(): void {
+  private settle(): void {
+    this.settleTimer = 0;
+    if (performance.now() < this.movingUntil) {
+      this.settleTimer = window.setTimeout(() => this.settle(), this.movingUntil - performance.now() + 5);
+      return;
+    }
+    if (!this.layer.lastDrawn.exact) {
+      this.mainDirty = true;
+      this.schedule();
+    }
+  }
+
+  /**
+   * Draws now (what a frame would do); returns the milliseconds of the point drawing. With `force`,
+   * the exact complete picture is drawn at once, however many points.
+   */
+  draw(force = false): number {
+    if (this.mainDirty || force) this.drawPoints(force);
+    if (this.overlayDirty || force) this.paintOverlay();
+    return this.layer.lastDrawMs;
+  }
+
+  /** Where a frame at device pixel ratio dpr (and this view's zoom) draws. */
+  private geometry(dpr: number): FrameGeometry {
+    const { radius } = pointStyle(this.points?.n ?? 0, this.t.k);
+    const b = T.visibleBox(this.fit, this.t);
+    const m = (radius + 2) / (this.fit.scale * this.t.k);
+    return {
+      transform: T.renderTransform(this.fit, this.t, dpr),
+      box: { xmin: b.xmin - m, xmax: b.xmax + m, ymin: b.ymin - m, ymax: b.ymax + m },
+      k: this.t.k,
+      dpr,
+      width: Math.round(this.fit.width * dpr),
+      height: Math.round(this.fit.height * dpr),
+    };
+  }
+
+  private drawPoints(force: boolean): void {
     this.mainDirty = false;
-    const started = performance.now();
     const W = this.canvas.width;
     const H = this.canvas.height;
     if (!this.image || this.image.width !== W || this.image.height !== H) {
       this.image = this.ctx.createImageData(W, H);
       this.pixels = new Uint32Array(this.image.data.buffer);
     }
-    const bg = packHex(this.background);
-    if (!this.points) {
-      this.pixels!.fill(bg);
-    } else {
-      const { radius, alpha } = pointStyle(this.points.n, this.t.k);
-      renderPoints(
-        this.pixels!,
-        {
-          n: this.points.n,
-          x: this.drawX,
-          y: this.drawY,
-          colors: this.drawColors,
-          order: null,
-          visible: this.drawVisible,
-          emphasis: this.drawEmphasis,
-          marked: this.drawMarked,
-        },
-        T.renderTransform(this.fit, this.t, this.dpr),
-        { width: W, height: H, radius: radius * this.dpr, alpha, background: bg },
-      );
-    }
-    this.ctx.putImageData(this.image, 0, 0);
-    this.lastDrawMs = performance.now() - started;
+    const image = this.image;
+    const g = { ...this.geometry(this.dpr), width: W, height: H };
+    this.layer.draw(this.pixels!, g, performance.now() < this.movingUntil, force, () => this.ctx.putImageData(image, 0, 0));
   }
 
   private paintOverlay(): void {
@@ -372,11 +416,16 @@ export class ScatterView implements InteractionHost {
     const ctx = this.octx;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, this.fit.width, this.fit.height);
+    const state = this.overlayState();
+    this.shownLabels = state ? drawOverlay(ctx, state) : [];
+  }
+
+  private overlayState(): OverlayState | null {
     const pts = this.points;
-    if (!pts) return;
+    if (!pts) return null;
     const provider = this.callbacks.thumbnail;
     const inView = provider && this.t.k >= 2 ? this.pointsInView(THUMBNAIL_LIMIT) : null;
-    drawOverlay(ctx, {
+    return {
       x: pts.x,
       y: pts.y,
       radius: pointStyle(pts.n, this.t.k).radius,
@@ -387,9 +436,12 @@ export class ScatterView implements InteractionHost {
       linked: this.linked,
       focus: this.focus,
       rings: this.rings,
+      markers: this.markers,
+      contours: this.contours,
+      labels: this.labels,
       shapes: [this.selection, this.dragShape],
       thumbnails: provider && inView ? { points: inView, image: provider } : null,
-    });
+    };
   }
 
   private cssColor(i: number): string {
@@ -397,16 +449,25 @@ export class ScatterView implements InteractionHost {
     return `rgb(${c & 255},${(c >>> 8) & 255},${(c >>> 16) & 255})`;
   }
 
-  /** The map (points and overlay) as one PNG. */
-  toPng(): Promise<Blob> {
-    this.draw(true);
+  /**
+   * The map as it is on screen (points and overlay) drawn at `scale` device pixels per CSS pixel, exact
+   * whatever the number of points: a canvas of (width x scale) x (height x scale).
+   */
+  snapshot(scale: number): HTMLCanvasElement {
+    const g = this.geometry(scale);
     const out = document.createElement('canvas');
-    out.width = this.canvas.width;
-    out.height = this.canvas.height;
+    out.width = g.width;
+    out.height = g.height;
     const ctx = out.getContext('2d')!;
-    ctx.drawImage(this.canvas, 0, 0);
-    ctx.drawImage(this.overlay, 0, 0);
-    return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+    const image = ctx.createImageData(g.width, g.height);
+    new Uint32Array(image.data.buffer).set(this.layer.snapshot(g));
+    ctx.putImageData(image, 0, 0);
+    const state = this.overlayState();
+    if (state) {
+      ctx.setTransform(scale, 0, 0, scale, 0, 0);
+      drawOverlay(ctx, state);
+    }
+    return out;
   }
 
   /** Size in CSS pixels. */

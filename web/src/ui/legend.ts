@@ -1,7 +1,7 @@
 // The legend: categories with swatches and counts (click hides, a second click isolates, a third shows
 // all; shift-click toggles one), or a sequential color bar for numeric columns.
 import { axisBottom, scaleLinear, scaleLog, select } from 'd3';
-import type { ColorEncoding } from '../colors.js';
+import { SAFE_CATEGORIES, type ColorEncoding } from '../colors.js';
 import { formatNumber, h, fill } from './dom.js';
 
 export interface LegendHandlers {
@@ -54,6 +54,13 @@ export function renderLegend(
           : null,
       ),
       list,
+      col.categories.length > SAFE_CATEGORIES
+        ? h(
+            'p',
+            { className: 'muted small legend-note' },
+            `More than ${SAFE_CATEGORIES} classes: the colors past the ${SAFE_CATEGORIES}th are not color-blind safe and some look alike. Click a class to hide it, or search for it, to tell them apart.`,
+          )
+        : null,
     );
     return;
   }
@@ -79,5 +86,8 @@ export function renderLegend(
     h('div', { className: 'legend-head' }, h('span', null, `${enc.column.name}${enc.log ? ' (log scale)' : ''}`)),
     h('div', { className: 'colorbar-wrap' }, canvas, svg.node()),
     h('p', { className: 'muted small' }, `1st–99th percentile: ${formatNumber(lo)} – ${formatNumber(hi)}; range ${formatNumber(enc.column.min)} – ${formatNumber(enc.column.max)}`),
+    enc.column.name === 'preservation'
+      ? h('p', { className: 'muted small legend-note' }, 'Neighbourhood preservation: the share of each row’s nearest neighbours in the input that are also its neighbours on the map. Dark regions are where the map tore or folded the data: do not read distances there.')
+      : null,
   );
 }

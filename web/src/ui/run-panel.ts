@@ -12,6 +12,14 @@ function dl(rows: [string, unknown][]): HTMLDListElement {
   return el;
 }
 
+/** The map method and its quality in a few words, for a map pane's title: "UMAP · trust 0.984 · label acc 0.789". */
+export function mapSummary(m: RunManifest): string {
+  const method = m.config?.map === 'umap' ? 'UMAP' : 't-SNE';
+  const q = m.metrics ?? ({} as RunManifest['metrics']);
+  const part = (name: string, v: number | null | undefined) => (typeof v === 'number' ? ` · ${name} ${v.toFixed(3)}` : '');
+  return `${method}${part('trust', q.trustworthiness)}${part('label acc', q.labelAccuracy)}`;
+}
+
 export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History | null): void {
   const c = m.config;
   const ds = m.dataset;
