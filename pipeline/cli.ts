@@ -121,13 +121,20 @@ const runCommand: CommandSpec = {
     const log = loggerFor(args, io);
     const config = await configFromArgs(args);
     const { runPipeline } = await import('./pipeline.js');
+    const { isShardedInput } = await import('./queue/shards.js');
+    const sharded = await isShardedInput(config.input);
+    if (config.queue !== null && !sharded) {
+      throw new InputError('--queue needs sharded input: --input naming a directory or glob of shard files (a single file runs here)', { field: 'queue' });
+    }
+    if (config.queue !== null) (await import('./queue/connection.js')).parseQueueUrl(config.queue);
+    const run = sharded ? (await import('./queue/coordinator.js')).runSharded : runPipeline;
     const id = args.values.get('id');
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const result = await runPipeline(config, {
+      const result = await run(config, {
         onProgress: (p, s, i) => log.progress(p, s, i),
         log: (m) => log.info(m),
         signal: controller.signal,
@@ -350,9 +357,38 @@ const pruneCommand: CommandSpec = {
   },
 };
 
+const workerCommand: CommandSpec = {
+  name: 'worker',
+  summary: 'serve shard jobs of sharded runs (latentmap run --input DIR --queue URL) from a BullMQ queue on Redis until stopped',
+  usage: 'latentmap worker --queue redis://host:port [--concurrency 1] [--lock-seconds 30]',
+  flags: {
+    queue: 'redis://[user:password@]host:port[/db] of the queue the coordinator uses',
+    concurrency: 'shard jobs this process runs at once (default 1; each already uses two threads)',
+    'lock-seconds': "how long a job's lock lasts without renewal, i.e. how soon a dead worker's shard goes to another worker (default 30)",
+    'log-format': 'text or json (default text)',
+  },
+  bools: { quiet: 'no log lines', help: 'show this help' },
+  async run(args, io) {
+    const format = (args.values.get('log-format') ?? 'text') as LogFormat;
+    if (format !== 'text' && format !== 'json') throw new InputError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
+    // a service logs as it goes (nothing to validate first)
+    const log = createLogger({ format, write: io.err, tty: false, quiet: args.bools.has('quiet') });
+    const { runWorker } = await import('./commands/worker.js');
+    const r = await runWorker({
+      queue: required(args, 'queue'),
+      concurrency: optionalInt(args, 'concurrency', 1, 64) ?? 1,
+      lockSeconds: optionalInt(args, 'lock-seconds', 2, 3600) ?? 30,
+      log: (m) => log.info(m),
+    });
+    log.done();
+    io.out(`worker stopped after ${r.jobs} shard job(s), ${r.rows} rows\n`);
+    return 0;
+  },
+};
+
 // ---- main ------------------------------------------------------------------------------------------
 
-const COMMANDS: CommandSpec[] = [runCommand, serveCommand, datasetsCommand, transformCommand, reconstructCommand, sampleCommand, pruneCommand];
+const COMMANDS: CommandSpec[] = [runCommand, serveCommand, datasetsCommand, transformCommand, reconstructCommand, sampleCommand, pruneCommand, workerCommand];
 
 function mainHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -84,6 +84,8 @@ export const CONFIG_SCHEMA = {
   seed: { type: 'int', default: 42, min: 0, max: 4294967295, group: 'run', doc: 'random seed: the same seed and backend give the same run' },
   runsDir: { type: 'string', default: './runs', group: 'run', doc: 'directory that holds the runs' },
   name: { type: 'string', default: null, nullable: true, group: 'run', doc: 'run name (default: the dataset name)' },
+  queue: { type: 'string', default: null, nullable: true, group: 'run', doc: 'redis://host:port of a BullMQ queue: --input names shards (a directory or glob) that `latentmap worker` processes place into the map' },
+  referenceRows: { type: 'int', default: 20000, min: 100, max: 10000000, group: 'run', doc: 'sharded input: rows drawn (seeded, evenly from every shard) to train the reducer and make the reference map the other rows are placed into' },
   backend: { type: 'enum', default: 'auto', values: ['auto', 'tensorflow', 'wasm', 'cpu'], group: 'run', doc: 'TensorFlow.js backend (models, inference; training too with tensorflow, else latentmap\'s own wasm engine trains); auto: tfjs-node when installed, else wasm, else cpu' },
 } as const satisfies Record<keyof RunConfig, FieldSpec>;
 

@@ -75,6 +75,8 @@ export interface ProgressEvent extends ProgressInfo {
   progress: number;
   /** Seconds since the run started. */
   elapsed?: number;
+  /** Seconds left in this stage, extrapolated from its progress so far (absent while too early to tell). */
+  stageLeft?: number;
 }
 
 /**
@@ -159,6 +161,10 @@ export interface RunConfig {
   seed: number;
   runsDir: string;
   name: string | null;
+  /** redis://host:port of the shard queue (sharded input only); null: this process places every shard. */
+  queue: string | null;
+  /** Sharded input: rows sampled from the shards to make the reference map. */
+  referenceRows: number;
   backend: Backend;
 }
 

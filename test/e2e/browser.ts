@@ -102,8 +102,12 @@ export async function buildViewer(): Promise<{ dir: string; cleanup: () => Promi
 }
 
 /** Starts the real server app over a runs directory on 127.0.0.1:<ephemeral>. */
-export async function startServer(runsDir: string, webRoot: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const app = createApp({ runsDir, webRoot, log: () => {} });
+export async function startServer(
+  runsDir: string,
+  webRoot: string,
+  options: { cacheBytes?: number } = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = createApp({ runsDir, webRoot, log: () => {}, ...options });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -111,12 +111,18 @@ export class Api {
     return this.json(this.runUrl(id, 'history'));
   }
 
+  /** When the last points stream arrived (performance.now()), how long decoding took, and its size. */
+  lastPointsTiming: { fetchedAt: number; decodeMs: number; bytes: number } | null = null;
+
   /** The run's points, read from the Arrow IPC stream. */
   async points(id: string, signal?: AbortSignal): Promise<DecodedPoints> {
     const res = await fetch(this.runUrl(id, 'points'), { signal: signal ?? null, headers: { accept: 'application/vnd.apache.arrow.stream' } });
     if (!res.ok) throw await errorOf(res);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    return decodePoints(tableFromIPC(bytes));
+    const fetched = performance.now();
+    const points = decodePoints(tableFromIPC(bytes));
+    this.lastPointsTiming = { fetchedAt: fetched, decodeMs: performance.now() - fetched, bytes: bytes.byteLength };
+    return points;
   }
 
   /**
