@@ -105,7 +105,9 @@ function ours(name: string, input: string[], flags: string[], ref: Reference, wo
     result = null;
   }
   if (r.status !== 0 || !result?.dir || !result.manifest) {
-    const why = result?.error ?? (r.stderr.trim().split('\n').pop() || `exit ${r.status}`);
+    // a crash ends stderr with node's version line: name the error line instead
+    const lines = r.stderr.trim().split('\n');
+    const why = result?.error ?? (lines.find((l) => /error/i.test(l)) ?? lines.pop()) ?? `exit ${r.status}`;
     return { name, score: null, seconds: null, note: `failed (exit ${r.status}): ${why.replace(/^error:\s*/, '')}` };
   }
   const table = tableFromIPC(readFileSync(join(result.dir, 'points.arrow')));
