@@ -62,7 +62,7 @@ export class RunList {
     const out: RunSummary[] = [];
     await Promise.all(
       names.map(async (id) => {
-        const file = this.store.path(id, 'manifest.json');
+        const file = this.store.file(id, 'manifest');
         let version: string;
         try {
           const s = await stat(file);

@@ -84,7 +84,7 @@ describe('runPipeline on iris', () => {
     expect(t.manifest.metrics.transform).toEqual({ newRows: 5, iterations: 100, perplexity: 5 });
     // The manifest shows the transform's own settings, not the base run's.
     expect(t.manifest.config).toMatchObject({ input, dataset: null, perplexity: 5, iterations: 100 });
-    expect(JSON.parse(await readFile(path.join(t.dir, 'transform.json'), 'utf8'))).toMatchObject({ base: result.id, input, rows: 5, perplexity: 5, iterations: 100 });
+    expect(JSON.parse(await readFile(path.join(t.dir, 'transform.json'), 'utf8'))).toMatchObject({ base: result.id, input: path.basename(input), rows: 5, perplexity: 5, iterations: 100 }); // no server path in a run's files
     const before = tableFromIPC(await readFile(path.join(result.dir, 'points.arrow')));
     const after = tableFromIPC(await readFile(path.join(t.dir, 'points.arrow')));
     expect(after.numRows).toBe(155);
