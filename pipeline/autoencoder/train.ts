@@ -2,7 +2,8 @@
 // model.ts), per-epoch validation, early stopping that restores the best weights, progress and cancel.
 import * as tf from '@tensorflow/tfjs';
 import { InputError, throwIfAborted } from '../errors.js';
-import { createRandom, permutation, type Random } from '../random.js';
+import { createRandom, deriveSeed, permutation } from '../random.js';
+import type { Random } from '../random.js';
 import type { EpochRecord, Matrix, StageHooks } from '../types.js';
 import { TrainedAutoencoder, type Autoencoder } from './autoencoder.js';
 import { corrupt } from './denoising.js';
@@ -29,11 +30,10 @@ const PROGRESS_INTERVAL_MS = 1000;
 export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, hooks: StageHooks = {}): Promise<Autoencoder> {
   validateInput(x, options);
   const backend = tf.getBackend();
-  const root = createRandom(options.seed);
-  root.fork(); // the split's stream (splitRows forks the same seed the same way)
-  const shuffleRandom = root.fork();
-  const noiseRandom = root.fork();
-  const epsRandom = root.fork();
+  // one named stream per use (the split draws from its own, 'split')
+  const shuffleRandom = createRandom(deriveSeed(options.seed, 'shuffle'));
+  const noiseRandom = createRandom(deriveSeed(options.seed, 'noise'));
+  const epsRandom = createRandom(deriveSeed(options.seed, 'vae-eps'));
 
   const D = options.inputSize;
   const split = splitRows(x.rows, options.validationSplit, options.seed);
@@ -45,7 +45,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
   let noisyValX: Matrix | null = null;
   if (options.noise && nVal > 0) {
     noisyValX = { rows: nVal, cols: D, values: new Float32Array(valX.values.length) };
-    corrupt(valX.values, noisyValX.values, options.noise, noiseRandom.fork(), clip);
+    corrupt(valX.values, noisyValX.values, options.noise, createRandom(deriveSeed(options.seed, 'validation-noise')), clip);
   }
 
   const net = buildNetwork(options);
