@@ -5,9 +5,10 @@
 // Auto rules:
 // - loss auto: BCE when every input value lies in [0, 1] (after the chosen scaling, when scaling is not auto),
 //   else MSE;
-// - scaling auto: for BCE min-max to [0, 1] (nothing at all when the data already lie in [0, 1]); for MSE
-//   standardization (mean 0, standard deviation 1);
+// - scaling auto: keep the geometry (uniform: one offset and scale for all columns, onto [0, 1]; nothing at all
+//   when the data already lie in [0, 1]) where the columns share one unit, else standardize (auto-scaling.ts);
 // - a constant column keeps scale 1, so it stays finite (it becomes all 0).
+import { chooseScaling } from './auto-scaling.js';
 import { InputError } from './errors.js';
 import type { Dataset, Loss, Matrix, MissingPolicy, Preprocessing, Scaling } from './types.js';
 
@@ -31,6 +32,9 @@ export interface PrepareReport {
   constantColumns: string[];
   /** The scaling applied (auto resolved). */
   scaling: Preprocessing['kind'];
+  /** Why auto chose that scaling, with its figures (absent when the scaling was set). */
+  scalingReason?: string;
+  scalingFigures?: Record<string, number>;
   /** The loss chosen (auto resolved). */
   loss: 'mse' | 'bce';
   /** Missing values per column, for the columns that have any. */
@@ -142,7 +146,14 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   const n = kept;
   const fullMean = new Float64Array(cols);
   for (let c = 0; c < cols; c++) fullMean[c] = (sum[c]! + (imputed > 0 ? missingPerCol[c]! * fill[c]! : 0)) / n;
-  let sq: Float64Array | null = null; // sums of squared deviations, computed only for standardization
+  let sq: Float64Array | null = null; // sums of squared deviations, computed only when needed
+  const squares = (): Float64Array => {
+    if (sq === null) {
+      sq = new Float64Array(cols);
+      sumSquares(values, cols, rowIndex, fill, fullMean, sq);
+    }
+    return sq;
+  };
 
   const constantColumns: string[] = [];
   for (let c = 0; c < cols; c++) if (min[c] === max[c]) constantColumns.push(names[c]!);
@@ -167,22 +178,34 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
         offset[c] = min[c]!;
         scale[c] = constant ? 1 : max[c]! - min[c]!;
       } else if (k === 'standardize') {
-        if (sq === null) {
-          sq = new Float64Array(cols);
-          sumSquares(values, cols, rowIndex, fill, fullMean, sq);
-        }
+        const sq = squares();
         offset[c] = fullMean[c]!;
         const sd = Math.sqrt(sq[c]! / n);
         scale[c] = constant || !(sd > 0) ? 1 : sd;
+      } else if (k === 'uniform') {
+        // one offset and one scale for every column: the overall range onto [0, 1], distances keep their proportions
+        offset[c] = lo;
+        scale[c] = hi > lo ? hi - lo : 1;
       } else {
         offset[c] = 0;
         scale[c] = 1;
       }
     }
   };
+  let scalingReason: string | undefined;
+  let scalingFigures: Record<string, number> | undefined;
   if (opts.scaling === 'auto') {
-    loss = opts.loss === 'auto' ? (rawInUnit ? 'bce' : 'mse') : opts.loss;
-    setScaling(loss === 'bce' ? (rawInUnit ? 'none' : 'minmax') : 'standardize');
+    const sqs = squares();
+    const choice = chooseScaling(Array.from(sqs, (s) => Math.sqrt(s / n)), dataset.image !== undefined);
+    scalingReason = choice.reason;
+    scalingFigures = choice.figures;
+    // kept geometry lands in [0, 1] (BCE fits it); standardized values do not (MSE)
+    loss = opts.loss === 'auto' ? (choice.kind === 'uniform' ? 'bce' : 'mse') : opts.loss;
+    if (choice.kind === 'uniform') setScaling(rawInUnit ? 'none' : 'uniform');
+    else if (loss === 'bce') {
+      setScaling('minmax');
+      scalingReason += '; min-max per column instead, as --loss bce needs values in [0, 1]';
+    } else setScaling('standardize');
   } else {
     setScaling(opts.scaling);
     // Range of the scaled values.
@@ -242,6 +265,7 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
       imputedValues: imputed,
       constantColumns,
       scaling: kind,
+      ...(scalingReason !== undefined ? { scalingReason, scalingFigures } : {}),
       loss,
       missingByColumn,
     },

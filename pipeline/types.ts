@@ -67,13 +67,16 @@ export interface StageHooks {
   signal?: AbortSignal;
 }
 
-export type Reducer = 'autoencoder' | 'pca' | 'none';
+/** What makes the codes t-SNE runs on. */
+export type ReducerName = 'autoencoder' | 'pca' | 'none';
+/** The configuration's reducer: one by name, or auto (chosen from the data by measurement). */
+export type ReducerSetting = 'auto' | ReducerName;
 export type Variant = 'plain' | 'sparse' | 'denoising' | 'vae';
 export type Loss = 'auto' | 'mse' | 'bce';
 export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'linear';
 export type TsneEngine = 'auto' | 'exact' | 'bh' | 'fft' | 'tsne-js';
 export type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type Scaling = 'auto' | 'minmax' | 'standardize' | 'none';
+export type Scaling = 'auto' | 'minmax' | 'standardize' | 'uniform' | 'none';
 export type MissingPolicy = 'drop' | 'mean' | 'zero' | 'error';
 export type NoiseKind = 'gaussian' | 'mask';
 export type SparsityPenalty = 'l1' | 'kl';
@@ -87,10 +90,10 @@ export interface RunConfig {
   limit: number | null;
   missing: MissingPolicy;
   scaling: Scaling;
-  reducer: Reducer;
+  reducer: ReducerSetting;
   variant: Variant;
-  codeSize: number;
-  layers: number[];
+  codeSize: number | 'auto';
+  layers: number[] | 'auto';
   activation: Activation;
   loss: Loss;
   optimizer: 'adam' | 'sgd' | 'rmsprop';
@@ -169,13 +172,37 @@ export interface StageTimings {
   [stage: string]: number;
 }
 
+/** How well one space keeps another's neighbourhoods (see pipeline/metrics.ts). */
+export interface NeighbourhoodMetrics {
+  trustworthiness: number | null;
+  knnPreservation: number | null;
+}
+
 export interface RunMetrics {
   reconstruction: { loss: string | null; train: number | null; validation: number | null } & Record<string, unknown>;
   tsne: { kl: number | null; iterations: number };
+  /** The map against the prepared input (the user's data, scaled): trustworthiness@k. */
   trustworthiness: number | null;
+  /** The map against the prepared input: mean share of each row's k input neighbours among its k map neighbours. */
   knnPreservation: number | null;
+  /** k-NN label accuracy in the map (leave-one-out over the sample), when there are labels. */
   labelAccuracy: number | null;
+  /** What the reducer kept: the codes against the prepared input (absent in runs made before these fields). */
+  codes?: NeighbourhoodMetrics;
+  /** What the map method kept: the map against the codes. */
+  mapVsCodes?: NeighbourhoodMetrics;
   [extra: string]: unknown;
+}
+
+/**
+ * One setting as the run resolved it: the value used, whether it was chosen automatically, why, and the
+ * figures the choice was made from (RunManifest.choices, also logged).
+ */
+export interface Choice {
+  value: unknown;
+  auto: boolean;
+  reason: string;
+  figures?: Record<string, unknown>;
 }
 
 export type RunStatus = 'complete' | 'failed' | 'running' | 'queued' | 'cancelled';
@@ -202,6 +229,11 @@ export interface RunManifest {
   versions: Record<string, string>;
   timings: StageTimings;
   metrics: RunMetrics;
+  /**
+   * The resolved value of every setting that may be auto (reducer, codeSize, layers, scaling, ...), with the
+   * reason; absent in runs made before choices were recorded.
+   */
+  choices?: Record<string, Choice>;
   artifacts: Record<string, string>;
   base: string | null;
   notes: string[];
@@ -214,7 +246,8 @@ export interface RunSummary {
   createdAt: string;
   dataset: string;
   rows: number;
-  reducer: Reducer;
+  /** The reducer that made the codes (auto resolved). */
+  reducer: ReducerName;
   variant: Variant;
   base: string | null;
 }
@@ -256,8 +289,11 @@ export type RepulsionFn = (y: Float64Array, n: number, out: Float64Array) => num
  * same way: scaled = (raw - offset) / scale per column; raw = scaled * scale + offset. JSON-serializable.
  */
 export interface Preprocessing {
-  /** 'none' also covers data already in [0, 1] under BCE (offset 0, scale 1). */
-  kind: 'minmax' | 'standardize' | 'none';
+  /**
+   * 'none' also covers data already in [0, 1] under BCE (offset 0, scale 1); 'uniform' maps every column with
+   * one offset and one scale (the data's overall range onto [0, 1]), which keeps the geometry.
+   */
+  kind: 'minmax' | 'standardize' | 'uniform' | 'none';
   /** Feature names, in matrix column order. */
   features: string[];
   offset: number[];

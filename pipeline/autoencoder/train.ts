@@ -20,6 +20,13 @@ import { klDivergence } from './vae.js';
 const PROGRESS_INTERVAL_MS = 1000;
 
 /**
+ * Early stopping: an epoch improves on the best monitored loss only when it lowers it by at least this
+ * fraction (0.2 %); after `patience` epochs without such a gain, training stops and the best weights return.
+ * (Keras' EarlyStopping min_delta, relative here so it suits any loss scale.)
+ */
+export const MIN_IMPROVEMENT = 0.002;
+
+/**
  * Trains an autoencoder on x (already scaled by prepare: in [0, 1] for bce, standardized for mse).
  * The validation rows are the last validationSplit fraction of a seeded shuffle of the rows.
  * The monitored validation loss (history valLoss, early stopping) is the mean reconstruction loss of the
@@ -62,6 +69,8 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
 
   let best = Infinity;
   let bestEpoch = 0;
+  let improvedFrom = Infinity;
+  let improvedEpoch = 0;
   let snapshot: Float32Array | null = null;
   let samples = 0;
   let stepSeconds = 0;
@@ -117,13 +126,17 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
       progress(epoch / options.epochs, { epoch, loss, ...(valLoss !== null ? { valLoss } : {}) });
 
       const monitored = valLoss ?? loss;
+      // the best weights are kept whatever the gain; only a gain of MIN_IMPROVEMENT resets the patience
+      if (monitored < improvedFrom * (1 - MIN_IMPROVEMENT)) {
+        improvedFrom = monitored;
+        improvedEpoch = epoch;
+      }
       if (monitored < best) {
         best = monitored;
         bestEpoch = epoch;
         if (options.patience > 0) snapshot = stepper.snapshot();
-      } else if (options.patience > 0 && epoch - bestEpoch >= options.patience) {
-        break;
       }
+      if (options.patience > 0 && epoch - improvedEpoch >= options.patience) break;
     }
     if (snapshot && bestEpoch < history.length) stepper.restore(snapshot, vars);
     // the engine's two threads measure the final errors faster than tfjs (the same numbers up to rounding)

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { rowToPng } from '../image.js';
 import { invertPreprocessing } from '../prepare.js';
-import { loadRunModel } from './model-of-run.js';
+import { loadRunReducer, reducerOfRun } from '../reduce/index.js';
 import { resolveRun } from './resolve-run.js';
 import { checkOutput, writeRows } from './write-rows.js';
 
@@ -29,14 +29,15 @@ export interface SampleResult {
 export async function sampleRows(opts: SampleOptions): Promise<SampleResult> {
   const kind = await checkOutput(opts.output, opts.force);
   const { dir, manifest } = await resolveRun(opts.run, opts.runsDir);
-  if (manifest.config.reducer !== 'autoencoder' || manifest.config.variant !== 'vae') {
+  if (reducerOfRun(manifest) !== 'autoencoder' || manifest.config.variant !== 'vae') {
     throw new InputError(`run ${manifest.id} is not a variational autoencoder run (variant ${manifest.config.variant}); train one with --variant vae`, { field: 'run' });
   }
   const image = manifest.dataset.image;
   if (opts.pngDir && !image) throw new InputError(`run ${manifest.id} is not an image dataset; --png-dir applies to image datasets only`, { field: 'png-dir' });
-  const model = await loadRunModel(dir, manifest);
+  const { reducer, preprocessing } = await loadRunReducer(dir, manifest);
   try {
-    const rows = invertPreprocessing(model.autoencoder!.sample(opts.count, opts.seed), model.preprocessing);
+    if (!reducer.sample) throw new InputError(`run ${manifest.id} has no variational autoencoder to sample from`, { field: 'run' });
+    const rows = invertPreprocessing(reducer.sample(opts.count, opts.seed), preprocessing);
     await writeRows(opts.output, rows, manifest.dataset.features, kind);
     let pngs = 0;
     if (opts.pngDir && image) {
@@ -50,6 +51,6 @@ export async function sampleRows(opts: SampleOptions): Promise<SampleResult> {
     }
     return { run: manifest.id, rows: rows.rows, output: opts.output, pngDir: opts.pngDir, pngs };
   } finally {
-    model.dispose();
+    reducer.dispose();
   }
 }

@@ -11,7 +11,8 @@ import { metaColumnFrom, readCodes, readData, readPoints, writeCodes, writeData,
 import { RunStore } from '../runs/store.js';
 import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
 import type { Matrix, MetaColumn, RunManifest } from '../types.js';
-import { loadRunModel, scaledRowsFor } from './model-of-run.js';
+import { loadRunReducer } from '../reduce/index.js';
+import { scaledRowsFor } from './new-rows.js';
 import { resolveRun } from './resolve-run.js';
 
 export interface TransformOptions {
@@ -69,15 +70,15 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
   tick('load', t0);
   log(`loaded ${dataset.matrix.rows} new rows from ${path.basename(opts.input)}`);
 
-  const model = await loadRunModel(base.dir, bm);
+  const { reducer, preprocessing } = await loadRunReducer(base.dir, bm);
   try {
     t0 = performance.now();
-    const { raw, scaled } = scaledRowsFor(dataset, bm, model.preprocessing);
+    const { raw, scaled } = scaledRowsFor(dataset, bm, preprocessing);
     tick('prepare', t0);
     t0 = performance.now();
     onProgress?.(0, 'encode');
-    const newCodes = model.encode(scaled);
-    const newErrors = model.rowErrors ? model.rowErrors(scaled) : null;
+    const newCodes = reducer.encode(scaled);
+    const newErrors = reducer.rowErrors(scaled);
     onProgress?.(1, 'encode');
     tick('encode', t0);
     throwIfAborted(signal);
@@ -169,7 +170,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
     });
     return { id, dir, manifest, skipped: false };
   } finally {
-    model.dispose();
+    reducer.dispose();
   }
 }
 

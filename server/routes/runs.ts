@@ -9,6 +9,7 @@ import { HttpError } from '../http-error.js';
 import { QueueFullError } from '../jobs.js';
 import { runIdParam } from '../params.js';
 import type { RunInfo } from '../run-cache.js';
+import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
 
 export function summarize(m: RunManifest): RunSummary {
   return {
@@ -17,7 +18,7 @@ export function summarize(m: RunManifest): RunSummary {
     createdAt: m.createdAt,
     dataset: m.dataset?.name ?? '',
     rows: m.dataset?.rows ?? 0,
-    reducer: m.config?.reducer,
+    reducer: reducerOfRun(m),
     variant: m.config?.variant,
     base: m.base ?? null,
   };
