@@ -572,5 +572,6 @@ export class App {
 
 function columnLabel(c: PointColumn): string {
   if (c.name === 'error') return 'reconstruction error';
+  if (c.name === 'preservation') return 'neighbourhood preservation';
   return c.kind === 'category' ? `${c.name} (${c.categories.length} classes)` : `${c.name} (numeric)`;
 }
