@@ -100,3 +100,34 @@ describe("the README's configuration example", () => {
     expect(m.metrics.labelAccuracy).toBeGreaterThan(0.9);
   }, 300_000);
 });
+
+describe('reducer auto where reducing pays', () => {
+  it('measures PCA on a sample, uses it when it keeps the neighbourhoods, and spares the autoencoder\'s training when PCA keeps nearly all (1,000 x 1,000, rank 5)', async () => {
+    const { fitRunReducer } = await import('../../pipeline/reduce/choose.js');
+    const { createRandom } = await import('../../pipeline/random.js');
+    const rnd = createRandom(3);
+    const n = 1000;
+    const d = 1000;
+    const z = Float32Array.from({ length: n * 5 }, () => rnd.normal());
+    const w = Float32Array.from({ length: 5 * d }, () => rnd.normal());
+    const values = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) for (let t = 0; t < 5; t++) values[i * d + j]! += z[i * 5 + t]! * w[t * d + j]!;
+    const logs: string[] = [];
+    const config = resolveConfig({ dataset: 'x', runsDir: dir, backend: 'cpu', epochs: 20 });
+    const { reducer, choices } = await fitRunReducer({ rows: n, cols: d, values }, { config, loss: 'mse' }, { log: (l) => logs.push(l) });
+    try {
+      const figures = choices.reducer!.figures as { candidates: Record<string, { trustworthiness: number }>; autoencoderOptionsUsed: boolean; autoencoder: string };
+      expect(Object.keys(figures.candidates)).toEqual(['pca']);
+      expect(figures.candidates.pca!.trustworthiness).toBeGreaterThan(0.995);
+      expect(figures.autoencoder).toMatch(/^not trained: PCA already keeps trustworthiness/);
+      expect(choices.reducer!.value).toBe('pca');
+      expect(reducer.name).toBe('pca');
+      expect(reducer.codeSize).toBe(32);
+      expect(figures.autoencoderOptionsUsed).toBe(false);
+      expect(choices.reducer!.reason).toMatch(/^pca keeps trustworthiness (1\.0000|0\.99\d+) of the input's neighbourhoods/);
+      expect(logs.filter((l) => l.startsWith('auto reducer: ') && l.includes('keeps trustworthiness'))).toHaveLength(2);
+    } finally {
+      reducer.dispose();
+    }
+  }, 600_000);
+});
