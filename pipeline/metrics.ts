@@ -130,7 +130,7 @@ export function mapMetrics(
 
 // ---- the run's quality: the map against the prepared input, what the reducer kept, what the map kept ----
 
-/** Reference-space distance work (multiply-adds) the sampled trustworthiness may spend: about 1.5 s on 2 cores (MNIST 10k: 240 rows). */
+/** Reference-space distance work (multiply-adds) the sampled trustworthiness may spend: about 1.5 s on 2 cores. */
 export const TRUST_BUDGET = 2e9;
 /** Fewest sampled rows for trustworthiness, whatever the budget. */
 export const TRUST_MIN_SAMPLE = 300;
