@@ -123,6 +123,13 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
       error.set(baseErr.toArray() as Float32Array, 0);
       error.set(newErrors, nBase);
     }
+    // the base rows keep their neighbourhood preservation; the new rows have none (NaN: not part of the map's fit)
+    let preservation: Float32Array | null = null;
+    const basePres = basePoints.getChild('preservation');
+    if (basePres) {
+      preservation = new Float32Array(nBase + nNew).fill(NaN);
+      preservation.set(basePres.toArray() as Float32Array, 0);
+    }
     const all = Int32Array.from({ length: nNew }, (_, i) => i);
     const labelName = bm.dataset.label;
     const found = dataset.label?.name === labelName || opts.labelColumn ? dataset.label : dataset.metadata.find((c) => c.name === labelName);
@@ -140,7 +147,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
     const { dir, manifest } = await store.write(id, async (runDir) => {
       onProgress?.(0, 'write');
       const artifacts: Record<string, string> = { ...bm.artifacts };
-      await writePoints(path.join(runDir, 'points.arrow'), { index, embedding: allEmbedding, error, label, metadata, isNew });
+      await writePoints(path.join(runDir, 'points.arrow'), { index, embedding: allEmbedding, error, preservation, label, metadata, isNew });
       await writeCodes(path.join(runDir, 'codes.arrow'), concatRows(baseCodes, newCodes), index);
       artifacts.codes = 'codes.arrow';
       const baseData = await readData(path.join(base.dir, 'data.arrow'));
