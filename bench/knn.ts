@@ -16,8 +16,8 @@ import { pathToFileURL } from 'node:url';
 import type { Matrix, NeighborGraph } from '../pipeline/types.js';
 import { loadDataset } from '../pipeline/load/index.js';
 import { fitPca, pcaTransform } from '../pipeline/reduce/pca.js';
-import * as current from '../pipeline/tsne/knn.js';
-import { knnParallel } from '../pipeline/tsne/knn-parallel.js';
+import * as current from '../pipeline/tsne/knn/index.js';
+import { knnParallel } from '../pipeline/tsne/knn/index.js';
 
 const args = process.argv.slice(2);
 const value = (name: string, def: string) => {

@@ -1,45 +1,40 @@
-// npm run bench:server — the HTTP API under load on a synthetic 70,000-point run (32-wide codes).
-// The server runs in a child process (so the load generator does not steal its event loop); autocannon
-// drives each endpoint for BENCH_SECONDS (default 5) with BENCH_CONNECTIONS (default 10) connections and
-// prints req/s, p50 and p99 latency, errors and bytes per response. Baselines in the same run:
-//   health               the cheapest endpoint: req/s of the others are also shown as a ratio to it
-//   points ... (naive)   the same body rebuilt on every request (tableToIPC / pointsToRows + JSON.stringify,
-//                        compressed by the compression middleware), i.e. what a server without the per-run
-//                        cache and precompressed variants would do: the "x naive" column is cached / naive.
-// Also: neighbour search in-process (no HTTP), mean and max ms over 200 random rows.
-// Environment: BENCH_ROWS (default 70000), BENCH_SECONDS, BENCH_CONNECTIONS.
+// npm run bench:server — every read endpoint of the HTTP API under load, with the server's health and
+// memory watched throughout.
+//
+// Set-up (synthetic, seeded, written with the same artifact writers as the pipeline): four 70,000-point
+// image runs (28 x 28, like fashion-mnist: 32-wide codes, 784 stored values per row) and 300 small runs
+// (so /api/runs lists 304). The server runs in a child process with its default options (cache budget
+// 512 MiB), so the load generator does not steal its event loop.
+//
+// For each endpoint autocannon drives BENCH_CONNECTIONS (default 50) connections for BENCH_SECONDS
+// (default 5) while one separate client asks /api/health every 50 ms; the table gives the endpoint's req/s,
+// p50/p99, its 2xx, 429 (refused by the rate limit, with Retry-After: the server protecting itself) and
+// errors (any other status, timeouts, socket errors), /api/health's p99 and max during that phase, and the
+// server's peak RSS during that phase. The first phase asks for every run cold at once (points, items,
+// images, neighbours of all four big runs): the cache budget must hold while they load.
+// Target: no errors, /api/health p99 < 100 ms in every phase, peak RSS < 512 MiB + 200 MB.
+// Environment: BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300).
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { get } from 'node:http';
+import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import compression from 'compression';
-import { tableToIPC } from 'apache-arrow';
-import { pointsToRows, readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import { createApp } from '../server/app.js';
-import { nearestRows } from '../server/nearest.js';
 import { writeFixtureRun } from '../test/server/fixtures.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 70000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const RUN_ID = 'bench-70k';
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SMALL_RUNS = Number(process.env.BENCH_SMALL_RUNS ?? 300);
+const BIG = ['big-1', 'big-2', 'big-3', 'big-4'];
+const BUDGET_MB = 512 * 1.048576;
 
 async function child(runsDir: string): Promise<void> {
   const app = createApp({ runsDir, log: () => {} });
-  // The naive baseline: rebuild the body on every request, compress on the fly.
-  const file = path.join(runsDir, RUN_ID, 'points.arrow');
-  app.get('/naive/points', compression({ filter: () => true }), async (req, res) => {
-    const table = await readPoints(file);
-    if (req.query.format === 'json') res.type('application/json').send(JSON.stringify(pointsToRows(table)));
-    else res.type('application/vnd.apache.arrow.stream').send(Buffer.from(tableToIPC(table, 'stream')));
-  });
-  // Express resolves routes in order: move the naive route before the app's 404 handlers.
-  const stack = (app as unknown as { router: { stack: unknown[] } }).router.stack;
-  stack.splice(stack.length - 4, 0, stack.pop()!);
   const server = app.listen(0, '127.0.0.1', () => {
     const addr = server.address() as { port: number };
     process.send!({ port: addr.port });
@@ -52,66 +47,108 @@ async function child(runsDir: string): Promise<void> {
   });
 }
 
+/** Resident set size of a process, MB (Linux /proc). */
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Asks /api/health every `everyMs` on its own connection until stopped; returns the latencies, ms. */
+function healthProbe(base: string, everyMs = 50): { stop: () => Promise<number[]> } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const times: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t = performance.now();
+      await new Promise<void>((resolve) => {
+        const req = get(`${base}/api/health`, { agent, timeout: 30_000 }, (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+          res.on('error', () => resolve());
+        });
+        req.on('error', () => resolve());
+        req.on('timeout', () => req.destroy());
+      });
+      times.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      agent.destroy();
+      return times;
+    },
+  };
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
 interface Row {
   name: string;
   reqs: number;
   p50: number;
   p99: number;
+  ok: number;
+  limited: number;
   errors: number;
-  bytes: number;
+  healthP99: number;
+  healthMax: number;
+  peakMb: number;
 }
 
-async function load(
-  name: string,
-  url: string,
-  opts: { headers?: Record<string, string>; paths?: () => string; connections?: number } = {},
-): Promise<Row> {
-  const result = await autocannon({
-    url,
-    connections: opts.connections ?? CONNECTIONS,
-    duration: SECONDS,
-    headers: opts.headers ?? {},
-    ...(opts.paths
-      ? {
-          requests: [
-            {
-              setupRequest: (req: Record<string, unknown>) => ({ ...req, path: opts.paths!() }),
-            },
-          ],
-        }
-      : {}),
-  } as autocannon.Options);
-  // Let the server drain sockets of the last run before the next endpoint is measured.
+async function phase(name: string, base: string, pid: number, paths: () => string, headers: Record<string, string> = {}): Promise<Row> {
+  let peak = rssMb(pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
+  const probe = healthProbe(base);
+  const statuses = new Map<number, number>();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: base,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        timeout: 30,
+        headers,
+        requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: paths() }) }],
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    instance.on('response', (_client, status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
+  });
+  const health = (await probe.stop()).sort((a, b) => a - b);
+  // Let the server drain the last requests, still sampling memory.
   await new Promise((r) => setTimeout(r, 1000));
-  const errors = result.errors + result.timeouts + result.non2xx;
+  clearInterval(sampler);
+  let ok = 0;
+  let limited = 0;
+  let other = 0;
+  for (const [s, n] of statuses) {
+    if (s >= 200 && s < 300) ok += n;
+    else if (s === 429) limited += n;
+    else other += n;
+  }
   return {
     name,
     reqs: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors,
-    bytes: result.requests.total > 0 ? result.throughput.total / result.requests.total : 0,
+    ok,
+    limited,
+    errors: other + result.errors + result.timeouts,
+    healthP99: quantile(health, 0.99),
+    healthMax: health.at(-1) ?? NaN,
+    peakMb: peak,
   };
-}
-
-/** One client, one request at a time: median and p90 of full response times (body read), ms. */
-async function sequential(url: string, headers: Record<string, string>, n = 30): Promise<{ p50: number; p90: number; bytes: number }> {
-  const times: number[] = [];
-  let bytes = 0;
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    bytes = await new Promise<number>((resolve, reject) => {
-      get(url, { headers }, (res) => {
-        let size = 0;
-        res.on('data', (c: Buffer) => (size += c.length));
-        res.on('end', () => resolve(size));
-        res.on('error', reject);
-      }).on('error', reject);
-    });
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: times[Math.floor(n / 2)]!, p90: times[Math.floor(n * 0.9)]!, bytes };
 }
 
 async function main(): Promise<void> {
@@ -123,91 +160,77 @@ async function main(): Promise<void> {
   let proc: ChildProcess | null = null;
   try {
     const t0 = performance.now();
-    await writeFixtureRun(runsDir, { id: RUN_ID, rows: ROWS, codeSize: 32, features: 8, seed: 7 });
-    console.log(`synthetic run: ${ROWS} points, 32-wide codes, written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
-    // Neighbour search without HTTP.
-    const { codes } = await readCodes(path.join(runsDir, RUN_ID, 'codes.arrow'));
-    const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const row = (i * 7919) % codes.rows;
-      const s = performance.now();
-      nearestRows(codes, row, 10);
-      times.push(performance.now() - s);
+    for (const [i, id] of BIG.entries()) {
+      await writeFixtureRun(runsDir, { id, rows: ROWS, codeSize: 32, image: { width: 28, height: 28, channels: 1 }, seed: 7 + i });
     }
-    console.log(`neighbour search in-process (k=10, ${codes.rows} x ${codes.cols}): mean ${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(2)} ms, max ${Math.max(...times).toFixed(2)} ms`);
+    for (let i = 0; i < SMALL_RUNS; i++) {
+      await writeFixtureRun(runsDir, { id: `small-${String(i).padStart(3, '0')}`, rows: 20, seed: i, createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() });
+    }
+    console.log(`synthetic runs: ${BIG.length} x ${ROWS} points (28x28 images, 32-wide codes) + ${SMALL_RUNS} small, written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     proc = fork(fileURLToPath(import.meta.url), ['--child', runsDir], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
     const port = await new Promise<number>((resolve, reject) => {
       proc!.once('message', (m) => resolve((m as { port: number }).port));
       proc!.once('exit', (code) => reject(new Error(`server child exited with ${code}`)));
     });
+    const pid = proc.pid!;
     const base = `http://127.0.0.1:${port}`;
-    // Warm the caches (first requests parse and compress).
-    for (const p of ['/points', '/points?format=json', '/neighbors/0', '']) {
-      for (const enc of ['identity', 'gzip', 'br']) await fetch(`${base}/api/runs/${RUN_ID}${p}`, { headers: { 'accept-encoding': enc } });
-    }
+    await fetch(`${base}/api/health`);
+    const idle = rssMb(pid);
 
     let seed = 1;
-    const randomRow = (): number => {
+    const rnd = (n: number): number => {
       seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed % ROWS;
+      return seed % n;
     };
+    const big = (): string => BIG[rnd(BIG.length)]!;
+    const run = `/api/runs/${BIG[0]}`;
     const rows: Row[] = [];
-    const api = `${base}/api/runs/${RUN_ID}`;
-    rows.push(await load('health (baseline)', `${base}/api/health`));
-    rows.push(await load('manifest', api));
-    rows.push(await load('points arrow', `${api}/points`));
-    rows.push(await load('points arrow br', `${api}/points`, { headers: { 'accept-encoding': 'br' } }));
-    rows.push(await load('points arrow gzip', `${api}/points`, { headers: { 'accept-encoding': 'gzip' } }));
-    rows.push(await load('points json gzip', `${api}/points?format=json`, { headers: { 'accept-encoding': 'gzip' } }));
-    rows.push(await load('points json', `${api}/points?format=json`));
-    rows.push(await load('neighbors k=10', api, { paths: () => `/api/runs/${RUN_ID}/neighbors/${randomRow()}?k=10` }));
-    rows.push(await load('neighbors k=100', api, { paths: () => `/api/runs/${RUN_ID}/neighbors/${randomRow()}?k=100` }));
-    rows.push(await load('neighbors k=10, 1 conn', api, { connections: 1, paths: () => `/api/runs/${RUN_ID}/neighbors/${randomRow()}?k=10` }));
-    // Naive baselines last: their slow requests keep the server busy after autocannon stops.
-    rows.push(await load('points arrow gzip (naive)', `${base}/naive/points`, { headers: { 'accept-encoding': 'gzip' } }));
-    rows.push(await load('points json gzip (naive)', `${base}/naive/points?format=json`, { headers: { 'accept-encoding': 'gzip' } }));
+    const cold = [
+      (id: string) => `/api/runs/${id}/points`,
+      (id: string) => `/api/runs/${id}/items/${rnd(ROWS)}`,
+      (id: string) => `/api/runs/${id}/items/${rnd(ROWS)}/image.png`,
+      (id: string) => `/api/runs/${id}/neighbors/${rnd(ROWS)}?k=10`,
+    ];
+    rows.push(await phase('cold: 4 big runs at once', base, pid, () => cold[rnd(cold.length)]!(big())));
+    rows.push(await phase('health', base, pid, () => '/api/health'));
+    rows.push(await phase(`runs list (${BIG.length + SMALL_RUNS})`, base, pid, () => '/api/runs'));
+    rows.push(await phase('manifest', base, pid, () => run));
+    rows.push(await phase('history', base, pid, () => `${run}/history`));
+    rows.push(await phase('events (complete run)', base, pid, () => `${run}/events`));
+    rows.push(await phase('points arrow', base, pid, () => `${run}/points`));
+    rows.push(await phase('points arrow br', base, pid, () => `${run}/points`, { 'accept-encoding': 'br' }));
+    rows.push(await phase('points json gzip', base, pid, () => `${run}/points?format=json`, { 'accept-encoding': 'gzip' }));
+    rows.push(await phase('items', base, pid, () => `${run}/items/${rnd(ROWS)}`));
+    rows.push(await phase('image.png', base, pid, () => `${run}/items/${rnd(ROWS)}/image.png`));
+    rows.push(await phase('image.png?scale=16', base, pid, () => `${run}/items/${rnd(ROWS)}/image.png?scale=16`));
+    rows.push(await phase('neighbors k=10', base, pid, () => `${run}/neighbors/${rnd(ROWS)}?k=10`));
+    rows.push(await phase('neighbors k=1000', base, pid, () => `${run}/neighbors/${rnd(ROWS)}?k=1000`));
+    rows.push(await phase('mixed, all 4 runs', base, pid, () => cold[rnd(cold.length)]!(big())));
 
-    const health = rows[0]!.reqs;
-    const naive = new Map([
-      ['points arrow gzip', rows.find((r) => r.name === 'points arrow gzip (naive)')!.reqs],
-      ['points json gzip', rows.find((r) => r.name === 'points json gzip (naive)')!.reqs],
-    ]);
-    console.log(`\nautocannon: ${CONNECTIONS} connections, ${SECONDS} s per endpoint, ${ROWS} points\n`);
-    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'kB/resp', 'x health', 'x naive'];
+    console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per endpoint; /api/health asked every 50 ms alongside; idle RSS ${idle.toFixed(0)} MB, limit ${(BUDGET_MB + 200).toFixed(0)} MB (512 MiB cache + 200 MB)\n`);
+    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', '429', 'errors', 'health p99', 'health max', 'peak RSS MB'];
     const table = rows.map((r) => [
       r.name,
       r.reqs.toFixed(0),
-      r.p50.toFixed(1),
-      r.p99.toFixed(1),
+      r.p50.toFixed(0),
+      r.p99.toFixed(0),
+      String(r.ok),
+      String(r.limited),
       String(r.errors),
-      (r.bytes / 1024).toFixed(1),
-      (r.reqs / health).toFixed(3),
-      // A naive endpoint that finished nothing in the window managed under 1 request per window.
-      naive.has(r.name) ? (naive.get(r.name)! > 0 ? (r.reqs / naive.get(r.name)!).toFixed(1) : `>${(r.reqs * SECONDS).toFixed(0)}`) : '',
+      r.healthP99.toFixed(0),
+      r.healthMax.toFixed(0),
+      r.peakMb.toFixed(0),
     ]);
     const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
-    const fmt = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    const fmt = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
     console.log(fmt(head));
-    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
     for (const t of table) console.log(fmt(t));
-    // autocannon's client parses every body in JS on the same two cores: for megabyte bodies it, not the
-    // server, sets the req/s above. One sequential client shows the time the server needs per response.
-    console.log('\none client, sequential requests (30 each): response time incl. body');
-    for (const [name, url, headers] of [
-      ['manifest', api, {}],
-      ['points arrow', `${api}/points`, {}],
-      ['points arrow br', `${api}/points`, { 'accept-encoding': 'br' }],
-      ['points json gzip', `${api}/points?format=json`, { 'accept-encoding': 'gzip' }],
-      ['neighbors k=10', `${api}/neighbors/12345?k=10`, {}],
-    ] as [string, string, Record<string, string>][]) {
-      const r = await sequential(url, headers);
-      console.log(`  ${name.padEnd(18)} p50 ${r.p50.toFixed(1).padStart(6)} ms  p90 ${r.p90.toFixed(1).padStart(6)} ms  ${(r.bytes / 1024).toFixed(1).padStart(7)} kB`);
-    }
-    const one = rows.find((r) => r.name === 'neighbors k=10, 1 conn')!;
-    console.log(`\nneighbours, one client at a time: p50 ${one.p50.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms (target: well under 50 ms)`);
-    console.log(`(under ${CONNECTIONS} concurrent connections latency is queueing: requests share one event loop)`);
+    const worst = Math.max(...rows.map((r) => r.healthP99));
+    const peak = Math.max(...rows.map((r) => r.peakMb));
+    const errors = rows.reduce((s, r) => s + r.errors, 0);
+    console.log(`\nerrors ${errors}; worst /api/health p99 ${worst.toFixed(0)} ms (target < 100); peak RSS ${peak.toFixed(0)} MB (target < ${(BUDGET_MB + 200).toFixed(0)})`);
   } finally {
     if (proc && proc.exitCode === null) {
       proc.send('stop');

@@ -1,192 +1,236 @@
-// npm run bench:viewer — the viewer's redraw and hover hit-test times in headless chromium at 10,000,
-// 100,000 and 1,000,000 points, against baselines measured in the same run:
-//   redraw:  ScatterView.draw (pixel-buffer rasterizer + putImageData) vs a plain Canvas 2D loop
-//            (one fillRect per point, batched by color: the usual fast canvas scatterplot)
-//   hover:   quadtree nearestVisible (what the viewer does on pointermove) vs a linear scan
-// Prints a table; times are medians over repeats (p95 in brackets). The machine is shared: read ratios.
-//   flags: --sizes 10000,100000,1000000  --repeats 15  --dpr 1  --screenshot docs/bench-map.png
+// npm run bench:viewer — the viewer at 100,000, 1,000,000 and 10,000,000 points in headless chromium
+// (no GPU), through the real server and the real app:
+//   load:   from the page's navigation to the first map drawn (fetch of the Arrow stream, decode, index,
+//           first draw); the server's cache is warmed first, so this is the viewer's time, not the
+//           server's first compression
+//   pan:    frame times while the view is dragged (40 steps of 1.5 % of the width), median [p95]
+//   zoom:   frame times while zooming in and out (wheel steps of x1.15 between k = 1 and 8), median [p95]
+//   rest:   the exact complete redraw once interaction stops (what the user sees after ~150 ms idle)
+//   hover:  one hit-test (the point under the pointer) at random positions, mean µs
+//   memory: the page's JS heap plus ArrayBuffer backing stores after load (CDP Runtime.getHeapUsage)
+// Beside ours, the peer: a raw WebGL2 gl.POINTS draw of the same points (what regl-scatterplot and
+// deck.gl's ScatterplotLayer reduce to), which on a machine without a GPU runs on SwiftShader.
+// Prints a table. The machine is shared: read ratios and the load average printed with it.
+//   flags: --sizes 100000,1000000,10000000  --repeats 40  --webgl 100000,1000000 (peer sizes; "" to skip)
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { launchBrowser } from '../test/e2e/browser.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import type { Page } from 'playwright-core';
+import { buildViewer, launchBrowser, startServer } from '../test/e2e/browser.js';
+import { writeClusterRun } from '../test/e2e/fixture.js';
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : def;
 }
-const sizes = flag('sizes', '10000,100000,1000000').split(',').map(Number);
-const repeats = Number(flag('repeats', '15'));
-const dpr = Number(flag('dpr', '1'));
-const shot = process.argv.includes('--screenshot') ? flag('screenshot', '') : '';
+const sizes = flag('sizes', '100000,1000000,10000000').split(',').filter(Boolean).map(Number);
+const repeats = Number(flag('repeats', '40'));
+/** How long a load may take before the size is reported as failed. */
+const LOAD_TIMEOUT = 120_000;
+const webglSizes = new Set(flag('webgl', '100000,1000000').split(',').filter(Boolean).map(Number));
 
-// The page-side benchmark, bundled from the viewer's own modules.
-const PAGE = `
-import { ScatterView } from './web/src/scatter/view.ts';
-import { buildTree, nearestVisible, nearestVisibleScan } from './web/src/scatter/hit-test.ts';
-import { encodeCategory } from './web/src/colors.ts';
-import { categoryColumn } from './web/src/points.ts';
-import { pointStyle } from './web/src/scatter/render.ts';
-
-function rng(seed) { let s = seed >>> 0 || 1; return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; }; }
-function normal(r) { return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()); }
-
-function synth(n) {
-  const r = rng(12345 + n);
-  const x = new Float32Array(n), y = new Float32Array(n);
-  const text = new Array(n);
-  const centers = Array.from({ length: 10 }, (_, c) => [40 * Math.cos(c * 0.63) + 8 * normal(r), 40 * Math.sin(c * 0.63) + 8 * normal(r)]);
-  for (let i = 0; i < n; i++) {
-    const c = i % 10;
-    x[i] = centers[c][0] + normal(r) * 6;
-    y[i] = centers[c][1] + normal(r) * 6;
-    text[i] = String(c);
-  }
-  let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
-  for (let i = 0; i < n; i++) { xmin = Math.min(xmin, x[i]); xmax = Math.max(xmax, x[i]); ymin = Math.min(ymin, y[i]); ymax = Math.max(ymax, y[i]); }
-  const label = categoryColumn('label', text);
-  return { n, index: Int32Array.from({ length: n }, (_, i) => i), x, y, error: null, isNew: null, label, columns: [label], extent: { xmin, xmax, ymin, ymax } };
+interface Stats {
+  median: number;
+  p95: number;
 }
+function stats(ms: number[]): Stats {
+  const s = ms.slice().sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))] };
+}
+const fmt = (s: Stats) => `${s.median.toFixed(1)} [${s.p95.toFixed(1)}]`;
 
-function stats(ms) { const s = ms.slice().sort((a, b) => a - b); return { median: s[Math.floor(s.length / 2)], p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))] }; }
-
-window.benchSize = async (n, repeats) => {
-  const host = document.getElementById('host');
-  host.replaceChildren();
-  const pts = synth(n);
-  const enc = encodeCategory(pts.label);
-  const view = new ScatterView(host, {}, {});
-  view.setPoints(pts, enc.colors);
-  view.draw(true);
-  const out = { n };
-  // full redraw at the fitted view, and while zoomed in (fewer points in view, bigger sprites)
-  for (const [name, v] of [['redraw', null], ['redrawZoomed', 4]]) {
-    if (v) { const e = pts.extent; view.setView({ cx: (e.xmin + e.xmax) / 2 + 10, cy: (e.ymin + e.ymax) / 2, k: v }); }
-    view.draw(true);
-    const ms = [];
-    for (let k = 0; k < repeats; k++) { const t0 = performance.now(); view.draw(true); ms.push(performance.now() - t0); }
-    out[name] = stats(ms);
-  }
-  view.resetView();
-  // baseline: a plain Canvas 2D scatterplot (one fillRect per point, batched by color; cheaper than arcs,
-  // which at 1,000,000 points build paths large enough to crash the renderer)
-  {
-    const canvas = view.canvas;
-    const ctx = canvas.getContext('2d');
-    const { width: W, height: H } = view.size();
-    const s = Math.min((W - 56) / (pts.extent.xmax - pts.extent.xmin), (H - 56) / (pts.extent.ymax - pts.extent.ymin));
-    const { radius, alpha } = pointStyle(n, 1);
-    const colors = enc.palette;
-    const draw = () => {
-      ctx.setTransform(devicePixelRatio, 0, 0, devicePixelRatio, 0, 0);
-      ctx.fillStyle = '#fff';
-      ctx.fillRect(0, 0, W, H);
-      ctx.globalAlpha = alpha;
-      for (let c = 0; c < colors.length; c++) {
-        ctx.fillStyle = colors[c];
-        const codes = pts.label.codes;
-        const d = 2 * radius;
-        for (let i = 0; i < n; i++) {
-          if (codes[i] !== c) continue;
-          const px = W / 2 + (pts.x[i] - (pts.extent.xmin + pts.extent.xmax) / 2) * s;
-          const py = H / 2 - (pts.y[i] - (pts.extent.ymin + pts.extent.ymax) / 2) * s;
-          ctx.fillRect(px - radius, py - radius, d, d);
-        }
-      }
-      ctx.globalAlpha = 1;
-      ctx.getImageData(0, 0, 1, 1); // force the raster work to finish inside the timing
-    };
-    draw();
-    const ms = [];
-    const reps = n >= 1000000 ? Math.max(3, Math.floor(repeats / 3)) : repeats;
-    for (let k = 0; k < reps; k++) { const t0 = performance.now(); draw(); ms.push(performance.now() - t0); }
-    out.baselineRedraw = stats(ms);
-  }
-  // hover: quadtree build, then nearest-visible queries at random pointer positions (hover radius of the viewer)
-  {
-    const t0 = performance.now();
-    const tree = buildTree(pts.x, pts.y);
-    out.treeBuild = performance.now() - t0;
-    const r = rng(99);
-    const e = pts.extent;
-    const W = view.size().width;
-    const radius = (pointStyle(n, 1).radius + 4) * (e.xmax - e.xmin) / (W - 56);
-    const visible = null;
-    const qs = 2000;
-    const qx = Float64Array.from({ length: qs }, () => e.xmin + r() * (e.xmax - e.xmin));
-    const qy = Float64Array.from({ length: qs }, () => e.ymin + r() * (e.ymax - e.ymin));
-    let found = 0;
-    const t1 = performance.now();
-    for (let q = 0; q < qs; q++) if (nearestVisible(tree, pts.x, pts.y, qx[q], qy[q], radius, visible) >= 0) found++;
-    out.hover = (performance.now() - t1) / qs;
-    out.hoverHits = found / qs;
-    const scanQs = n >= 1000000 ? 20 : 200;
-    const t2 = performance.now();
-    for (let q = 0; q < scanQs; q++) nearestVisibleScan(pts.x, pts.y, qx[q], qy[q], radius, visible);
-    out.baselineHover = (performance.now() - t2) / scanQs;
-  }
-  view.destroy();
-  return out;
+type ViewHandle = {
+  getView(): { cx: number; cy: number; k: number };
+  setView(v: { cx: number; cy: number; k: number }): void;
+  draw(force?: boolean): number;
+  pick(px: number, py: number): number;
+  size(): { width: number; height: number };
 };
-window.benchReady = true;
-`;
+
+/** Frame times of a scripted interaction: each step moves the view and runs the frame's drawing. */
+async function frames(page: Page, kind: 'pan' | 'zoom', steps: number): Promise<number[]> {
+  return page.evaluate(
+    ({ kind, steps }) => {
+      const view = (window as unknown as { latentmap: { primary: { view: ViewHandle } } }).latentmap.primary.view;
+      const app = (window as unknown as { latentmap: { primary: { points: { extent: { xmin: number; xmax: number } } } } }).latentmap;
+      const width = app.primary.points.extent.xmax - app.primary.points.extent.xmin;
+      const v0 = view.getView();
+      const ms: number[] = [];
+      for (let s = 0; s < steps; s++) {
+        const v = view.getView();
+        if (kind === 'pan') {
+          // 1.5 % of the view's width per frame, ten frames one way, ten back
+          const dir = Math.floor(s / 10) % 2 === 0 ? 1 : -1;
+          view.setView({ cx: v.cx + (dir * 0.015 * width) / v.k, cy: v.cy, k: v.k });
+        } else {
+          const up = Math.floor(s / 15) % 2 === 0;
+          view.setView({ cx: v.cx, cy: v.cy, k: Math.max(1, Math.min(8, v.k * (up ? 1.15 : 1 / 1.15))) });
+        }
+        const t0 = performance.now();
+        view.draw();
+        ms.push(performance.now() - t0);
+      }
+      view.setView(v0);
+      return ms;
+    },
+    { kind, steps },
+  );
+}
 
 async function main(): Promise<void> {
-  const bundle = await esbuild.build({
-    stdin: { contents: PAGE, resolveDir: ROOT, loader: 'js', sourcefile: 'bench-viewer-page.js' },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    minify: true,
-    platform: 'browser',
-  });
-  const script = bundle.outputFiles[0].text;
+  const runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-bench-viewer-'));
+  const web = await buildViewer();
+  const server = await startServer(runsDir, web.dir);
   const chrome = await launchBrowser();
+  const rows: Record<string, string>[] = [];
   try {
-    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: dpr });
-    const page = await context.newPage();
-    await page.setContent('<!doctype html><html><body style="margin:0"><div id="host" style="position:fixed;inset:0"></div></body></html>');
-    await page.addScriptTag({ content: script });
-    await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true);
-    const version = chrome.browser.version();
-    console.log(`viewer benchmark — headless chromium ${version}, 1280x720 CSS px, devicePixelRatio ${dpr}, ${repeats} repeats`);
-    const rows: Record<string, unknown>[] = [];
+    console.log(`viewer benchmark — headless chromium ${chrome.browser.version()} (no GPU), 1280x720 CSS px, dpr 1, ${repeats} frames per interaction; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     for (const n of sizes) {
-      const r = (await page.evaluate(([n, repeats]) => (window as unknown as { benchSize: (n: number, r: number) => Promise<unknown> }).benchSize(n, repeats), [n, repeats] as const)) as {
-        n: number;
-        redraw: { median: number; p95: number };
-        redrawZoomed: { median: number; p95: number };
-        baselineRedraw: { median: number; p95: number };
-        treeBuild: number;
-        hover: number;
-        hoverHits: number;
-        baselineHover: number;
-      };
+      const id = `bench-${n}`;
+      const t0 = performance.now();
+      await writeClusterRun(runsDir, { id, rows: n, clusters: 10, seed: 3, pointsOnly: true, name: `bench ${n}` });
+      const written = performance.now() - t0;
+      // warm the server's cache (its one-time compression of the stream is the server's cost, not the viewer's)
+      const warm = await fetch(`${server.url}/api/runs/${id}/points`, { headers: { 'accept-encoding': 'br, gzip' } });
+      await warm.arrayBuffer();
+      const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
+      // tsx compiles this file with esbuild's keepNames, whose __name helper the page lacks
+      await context.addInitScript('window.__name = (f) => f');
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('crash', () => errors.push('the page crashed'));
+      try {
+      await page.goto(`${server.url}/#run=${id}`);
+      await page.waitForFunction(
+        () => {
+          const app = (window as unknown as { latentmap?: { primary: { view: { lastDrawMs: number } } | null } }).latentmap;
+          return !!app?.primary && document.querySelector('.pane.primary canvas.scatter-points') !== null && app.primary.view.lastDrawMs > 0;
+        },
+        null,
+        { timeout: LOAD_TIMEOUT, polling: 'raf' },
+      );
+      const load = await page.evaluate(() => performance.now());
+      // let background work (indexes) finish before measuring frames
+      await page.waitForFunction(() => {
+        const v = (window as unknown as { latentmap: { primary: { view: { pick(x: number, y: number): number; ready?: () => boolean } } } }).latentmap.primary.view;
+        return v.ready ? v.ready() : (v as unknown as { tree: unknown }).tree !== null;
+      }, null, { timeout: LOAD_TIMEOUT });
+      const indexed = await page.evaluate(() => performance.now());
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
+      const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number; embedderHeapUsedSize?: number };
+      const memory = heap.usedSize + (heap.backingStorageSize ?? 0) + (heap.embedderHeapUsedSize ?? 0);
+      const pan = stats(await frames(page, 'pan', repeats));
+      const zoom = stats(await frames(page, 'zoom', repeats));
+      const rest = await page.evaluate((reps) => {
+        const view = (window as unknown as { latentmap: { primary: { view: ViewHandle } } }).latentmap.primary.view;
+        const ms: number[] = [];
+        for (let r = 0; r < reps; r++) {
+          const t = performance.now();
+          view.draw(true);
+          ms.push(performance.now() - t);
+        }
+        return ms;
+      }, n >= 10_000_000 ? 3 : 7);
+      const hover = await page.evaluate(() => {
+        const view = (window as unknown as { latentmap: { primary: { view: ViewHandle } } }).latentmap.primary.view;
+        const { width, height } = view.size();
+        let s = 12345;
+        const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        const qs = 2000;
+        let hits = 0;
+        const t = performance.now();
+        for (let q = 0; q < qs; q++) if (view.pick(r() * width, r() * height) >= 0) hits++;
+        return { us: ((performance.now() - t) / qs) * 1000, hits: hits / qs };
+      });
+      let webgl = '—';
+      if (webglSizes.has(n)) webgl = fmt(stats(await webglPeer(page, n)));
       rows.push({
         points: n.toLocaleString('en-US'),
-        'redraw ms': `${r.redraw.median.toFixed(1)} [${r.redraw.p95.toFixed(1)}]`,
-        'zoomed ×4 ms': `${r.redrawZoomed.median.toFixed(1)} [${r.redrawZoomed.p95.toFixed(1)}]`,
-        'canvas2d rect ms': `${r.baselineRedraw.median.toFixed(1)} [${r.baselineRedraw.p95.toFixed(1)}]`,
-        'redraw speedup': `${(r.baselineRedraw.median / r.redraw.median).toFixed(1)}x`,
-        'hover µs': (r.hover * 1000).toFixed(1),
-        'scan µs': (r.baselineHover * 1000).toFixed(0),
-        'hover speedup': `${(r.baselineHover / r.hover).toFixed(0)}x`,
-        'tree build ms': r.treeBuild.toFixed(0),
-        'hits %': (100 * r.hoverHits).toFixed(0),
+        'load ms': load.toFixed(0),
+        'hover ready ms': indexed.toFixed(0),
+        'pan ms': fmt(pan),
+        'zoom ms': fmt(zoom),
+        'rest redraw ms': fmt(stats(rest)),
+        'hover µs': hover.us.toFixed(1),
+        'memory MB': (memory / 1e6).toFixed(0),
+        'webgl2 peer ms': webgl,
       });
+      } catch (err) {
+        rows.push({ points: n.toLocaleString('en-US'), 'load ms': `failed: ${(err as Error).message.split('\n')[0].slice(0, 80)}` });
+      }
+      if (errors.length) console.error(`page errors at ${n}: ${errors.join('; ')}`);
+      console.error(`  ${n.toLocaleString('en-US')} points done (fixture written in ${(written / 1000).toFixed(1)} s)`);
+      await context.close();
+      await rm(path.join(runsDir, id), { recursive: true, force: true });
     }
     console.table(rows);
-    console.log('redraw: full repaint of every point (render + putImageData); [p95]. canvas2d rect: the same points drawn with one fillRect per point, batched by color.');
-    console.log('hover: one quadtree nearest-visible query at a random pointer position; scan: a linear scan over all points.');
-    if (shot) {
-      await page.evaluate(() => (window as unknown as { benchSize: (n: number, r: number) => Promise<unknown> }).benchSize(100000, 1));
-      await page.screenshot({ path: path.resolve(ROOT, shot) });
-    }
-    await context.close();
+    console.log('median [p95] ms per frame. load: navigation to first map drawn. rest: the exact full redraw after interaction stops.');
+    console.log('webgl2 peer: a raw WebGL2 gl.POINTS draw (2 px points, alpha blending) of the same number of points, finished with readPixels, in the same page.');
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
     await chrome.close();
+    await server.close();
+    await web.cleanup();
+    await rm(runsDir, { recursive: true, force: true });
   }
+}
+
+/** The peer renderer: WebGL2 gl.POINTS of n random points, timed to completion (readPixels). */
+function webglPeer(page: Page, n: number): Promise<number[]> {
+  return page.evaluate((n) => {
+    const c = document.createElement('canvas');
+    c.width = 1280;
+    c.height = 720;
+    const gl = c.getContext('webgl2', { antialias: false, preserveDrawingBuffer: true });
+    if (!gl) return [NaN];
+    const vs = `#version 300 es
+in vec2 p; in vec4 c; uniform vec2 t; out vec4 vc;
+void main() { gl_Position = vec4(p + t, 0.0, 1.0); gl_PointSize = 2.0; vc = c; }`;
+    const fs = `#version 300 es
+precision mediump float; in vec4 vc; out vec4 o;
+void main() { o = vec4(vc.rgb, 0.55); }`;
+    const shader = (type: number, src: string) => {
+      const s = gl.createShader(type)!;
+      gl.shaderSource(s, src);
+      gl.compileShader(s);
+      return s;
+    };
+    const prog = gl.createProgram()!;
+    gl.attachShader(prog, shader(gl.VERTEX_SHADER, vs));
+    gl.attachShader(prog, shader(gl.FRAGMENT_SHADER, fs));
+    gl.linkProgram(prog);
+    gl.useProgram(prog);
+    let s = 7;
+    const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const pos = new Float32Array(2 * n).map(() => r() * 1.6 - 0.8);
+    const col = new Uint8Array(4 * n).map(() => (r() * 255) | 0);
+    const attr = (name: string, data: ArrayBufferView, size: number, type: number, norm: boolean) => {
+      gl.bindBuffer(gl.ARRAY_BUFFER, gl.createBuffer());
+      gl.bufferData(gl.ARRAY_BUFFER, data, gl.STATIC_DRAW);
+      const loc = gl.getAttribLocation(prog, name);
+      gl.enableVertexAttribArray(loc);
+      gl.vertexAttribPointer(loc, size, type, norm, 0, 0);
+    };
+    attr('p', pos, 2, gl.FLOAT, false);
+    attr('c', col, 4, gl.UNSIGNED_BYTE, true);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+    const px = new Uint8Array(4);
+    const ms: number[] = [];
+    const loc = gl.getUniformLocation(prog, 't');
+    for (let k = 0; k < 6; k++) {
+      const t0 = performance.now();
+      gl.clearColor(1, 1, 1, 1);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+      gl.uniform2f(loc, 0.002 * k, 0);
+      gl.drawArrays(gl.POINTS, 0, n);
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      ms.push(performance.now() - t0);
+    }
+    return ms.slice(1); // the first draw includes the upload
+  }, n);
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 // How the CLI reports a running job: progress bars on a terminal, plain lines in a log file,
 // or one JSON object per line (--log-format json) for schedulers and the server's job queue.
-import type { ProgressInfo, Stage } from './types.js';
+import type { ProgressEvent, ProgressInfo, Stage } from './types.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -64,6 +64,7 @@ const STAGE_LABEL: Record<Stage, string> = {
   train: 'train',
   encode: 'encode',
   tsne: 't-SNE',
+  umap: 'UMAP',
   metrics: 'metrics',
   write: 'write',
 };
@@ -106,7 +107,8 @@ export function createLogger(opts: LoggerOptions): CliLogger {
         if (!important && t - lastEmit < 250) return;
         lastEmit = t;
         lastStage = stage;
-        emit({ type: 'progress', stage, progress: Math.round(progress * 1000) / 1000, elapsed: elapsed(), ...info });
+        const event: ProgressEvent = { type: 'progress', stage, progress: Math.round(progress * 1000) / 1000, elapsed: elapsed(), ...info };
+        emit({ ...event });
       },
       info: (message) => emit({ type: 'log', level: 'info', message, elapsed: elapsed() }),
       warn: (message) => emit({ type: 'log', level: 'warn', message, elapsed: elapsed() }),

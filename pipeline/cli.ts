@@ -4,35 +4,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { createLogger, holdUntilValidated, type CliLogger, type LogFormat } from './cli-log.js';
-import { CONFIG_KEYS, CONFIG_SCHEMA, closestName, flagName, keyFromFlag, parsePartialConfig, parseValue, resolveConfig, type FieldSpec } from './config.js';
+import { CONFIG_KEYS, CONFIG_SCHEMA, flagName, keyFromFlag, parsePartialConfig, parseValue, resolveConfig, type FieldSpec } from './config.js';
+import { helpText, optionalInt, parseArgs, required, type CommandSpec, type Io, type Parsed } from './cli-args.js';
 import { InputError, isCancelled, isInputError } from './errors.js';
+
+export type { Io } from './cli-args.js';
 import type { RunConfig } from './types.js';
-
-/** Flags every command may take besides its own. */
-interface Parsed {
-  values: Map<string, string>;
-  bools: Set<string>;
-  positionals: string[];
-}
-
-interface CommandSpec {
-  name: string;
-  summary: string;
-  usage: string;
-  /** Flags that take a value: name → help text. */
-  flags: Record<string, string>;
-  /** Flags that take no value. */
-  bools: Record<string, string>;
-  run(args: Parsed, io: Io): Promise<number>;
-}
-
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** Whether stderr is a terminal (progress bars). */
-  tty: boolean;
-  env: NodeJS.ProcessEnv;
-}
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t),
@@ -41,59 +18,12 @@ const defaultIo: Io = {
   env: process.env,
 };
 
-function parseArgs(argv: string[], spec: CommandSpec): Parsed {
-  const values = new Map<string, string>();
-  const bools = new Set<string>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!a.startsWith('--')) {
-      if (a.startsWith('-') && a !== '-' && a !== '-h') throw new InputError(`unknown option ${a} (options are long, like --help)`);
-      if (a === '-h') bools.add('help');
-      else positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-    if (name in spec.bools) {
-      if (eq >= 0) throw new InputError(`option --${name} takes no value`);
-      bools.add(name);
-    } else if (name in spec.flags) {
-      let v: string | undefined;
-      if (eq >= 0) v = a.slice(eq + 1);
-      else {
-        v = argv[i + 1];
-        if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new InputError(`option --${name} needs a value`);
-        i++;
-      }
-      values.set(name, v);
-    } else {
-      const known = [...Object.keys(spec.flags), ...Object.keys(spec.bools)];
-      const near = closestName(name, known);
-      throw new InputError(`unknown option --${name} for \`latentmap ${spec.name}\`${near ? `; did you mean --${near}?` : ''} (see latentmap ${spec.name} --help)`);
-    }
-  }
-  return { values, bools, positionals };
-}
-
-function helpText(spec: CommandSpec, extra = ''): string {
-  const lines = [`latentmap ${spec.name}: ${spec.summary}`, '', `usage: ${spec.usage}`, ''];
-  const entries = [...Object.entries(spec.flags).map(([k, d]) => [`--${k} VALUE`, d]), ...Object.entries(spec.bools).map(([k, d]) => [`--${k}`, d])];
-  const width = Math.min(34, Math.max(...entries.map(([k]) => k!.length)) + 2);
-  for (const [k, d] of entries) lines.push(`  ${k!.padEnd(width)}${d}`);
-  if (extra) lines.push('', extra);
-  return `${lines.join('\n')}\n`;
-}
-
 // ---- run -------------------------------------------------------------------------------------------
 
 function configFlags(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of CONFIG_KEYS) {
+    if (key === 'header') continue; // --header / --no-header, below
     const spec: FieldSpec = CONFIG_SCHEMA[key];
     const def = spec.default === null ? '' : ` (default ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)})`;
     const vals = spec.values ? ` [${spec.values.join('|')}]` : '';
@@ -152,6 +82,9 @@ export async function configFromArgs(args: Parsed): Promise<RunConfig> {
     if (!(CONFIG_KEYS as string[]).includes(key)) continue;
     fromFlags[key] = parseValue(key as keyof RunConfig, raw, `--${flag}`);
   }
+  if (args.bools.has('header') && args.bools.has('no-header')) throw new InputError('give --header or --no-header, not both', { field: 'header' });
+  if (args.bools.has('header')) fromFlags.header = 'yes';
+  if (args.bools.has('no-header')) fromFlags.header = 'no';
   // A flag naming the data source replaces the file's choice of source.
   if ('input' in fromFlags && !('dataset' in fromFlags)) fromFlags.dataset = null;
   if ('dataset' in fromFlags && !('input' in fromFlags)) fromFlags.input = null;
@@ -177,6 +110,8 @@ const runCommand: CommandSpec = {
     ...configFlags(),
   },
   bools: {
+    header: 'CSV/TSV: the first line names the columns (default: guessed from the first rows, and said)',
+    'no-header': 'CSV/TSV: the first line is data; columns are named col_1, col_2, ...',
     json: 'print one machine-readable result object on stdout',
     'if-changed': 'exit 0 without work when the newest run of the same --name used the same configuration and input',
     quiet: 'no progress output (errors are still printed)',
@@ -201,7 +136,7 @@ const runCommand: CommandSpec = {
       });
       log.done();
       if (args.bools.has('json')) {
-        io.out(`${JSON.stringify({ id: result.id, dir: result.dir, skipped: result.skipped, manifest: result.manifest })}\n`);
+        io.out(`${JSON.stringify({ ok: true, exitCode: 0, id: result.id, dir: result.dir, skipped: result.skipped, manifest: result.manifest })}\n`);
       } else if (result.skipped) {
         io.out(`unchanged: run ${result.id} already used this configuration and input\n${result.dir}\n`);
       } else {
@@ -288,8 +223,9 @@ const transformCommand: CommandSpec = {
     'runs-dir': 'directory that holds the runs; the new run is written here (default ./runs, or the base run directory\'s parent)',
     name: 'name of the new run (default: the base run\'s name)',
     'label-column': 'label column of the input (default: the base run\'s)',
-    iterations: 'optimization iterations for the new points (default 250; the old points never move)',
-    perplexity: "perplexity of the new points' affinities to the map (default 5: placement by the nearest neighbours)",
+    iterations: 't-SNE runs: optimization iterations for the new points (default 250; the old points never move)',
+    perplexity: "t-SNE runs: perplexity of the new points' affinities to the map (default 5: placement by the nearest neighbours)",
+    epochs: 'UMAP runs: layout epochs for the new points (default as umap-learn: 100, 30 beyond 10,000 new rows, or a third of the run\'s --umap-epochs; the old points never move)',
     'log-format': 'text or json (default text)',
     id: 'use this run id instead of a generated one',
   },
@@ -301,6 +237,7 @@ const transformCommand: CommandSpec = {
     const { transformRun } = await import('./commands/transform.js');
     const iterations = optionalInt(args, 'iterations', 1, 100000);
     const perplexity = args.values.has('perplexity') ? (parseValue('perplexity', args.values.get('perplexity'), '--perplexity') as number) : null;
+    const epochs = optionalInt(args, 'epochs', 1, 100000);
     const result = await transformRun(
       {
         run,
@@ -310,12 +247,13 @@ const transformCommand: CommandSpec = {
         labelColumn: args.values.get('label-column') ?? null,
         iterations,
         perplexity,
+        epochs,
         id: args.values.get('id') ?? null,
       },
       { onProgress: (p, s, i) => log.progress(p, s, i), log: (m) => log.info(m) },
     );
     log.done();
-    if (args.bools.has('json')) io.out(`${JSON.stringify({ id: result.id, dir: result.dir, manifest: result.manifest })}\n`);
+    if (args.bools.has('json')) io.out(`${JSON.stringify({ ok: true, exitCode: 0, id: result.id, dir: result.dir, manifest: result.manifest })}\n`);
     else io.out(`${result.id}\n${result.dir}\n`);
     return 0;
   },
@@ -341,7 +279,7 @@ const reconstructCommand: CommandSpec = {
       runsDir: args.values.get('runs-dir') ?? null,
       force: args.bools.has('force'),
     });
-    io.out(args.bools.has('json') ? `${JSON.stringify(r)}\n` : `wrote ${r.rows} reconstructed rows to ${r.output} (mean error ${r.meanError.toFixed(5)})\n`);
+    io.out(args.bools.has('json') ? `${JSON.stringify({ ok: true, exitCode: 0, ...r })}\n` : `wrote ${r.rows} reconstructed rows to ${r.output} (mean error ${r.meanError.toFixed(5)})\n`);
     return 0;
   },
 };
@@ -373,7 +311,7 @@ const sampleCommand: CommandSpec = {
       runsDir: args.values.get('runs-dir') ?? null,
       force: args.bools.has('force'),
     });
-    io.out(args.bools.has('json') ? `${JSON.stringify(r)}\n` : `wrote ${r.rows} sampled rows to ${r.output}${r.pngs ? ` and ${r.pngs} PNGs to ${r.pngDir}` : ''}\n`);
+    io.out(args.bools.has('json') ? `${JSON.stringify({ ok: true, exitCode: 0, ...r })}\n` : `wrote ${r.rows} sampled rows to ${r.output}${r.pngs ? ` and ${r.pngs} PNGs to ${r.pngDir}` : ''}\n`);
     return 0;
   },
 };
@@ -386,35 +324,31 @@ const pruneCommand: CommandSpec = {
     keep: 'how many of the newest runs to keep per name',
     name: 'only prune runs with this name',
     'runs-dir': 'directory that holds the runs (default ./runs)',
+    'log-format': 'text or json (one object per line on stderr: what was deleted, warnings) (default text)',
   },
-  bools: { 'dry-run': 'only list what would be deleted', json: 'print JSON', help: 'show this help' },
+  bools: { 'dry-run': 'only list what would be deleted', json: 'print JSON', quiet: 'no log lines (errors are still printed)', help: 'show this help' },
   async run(args, io) {
+    const log = loggerFor(args, io);
     const { pruneRuns } = await import('./commands/prune.js');
     const keep = optionalInt(args, 'keep', 0, 1_000_000);
     if (keep === null) throw new InputError('--keep is required (how many runs to keep per name)', { field: 'keep' });
-    const r = await pruneRuns({ runsDir: args.values.get('runs-dir') ?? './runs', keep, name: args.values.get('name') ?? null, dryRun: args.bools.has('dry-run') });
-    if (args.bools.has('json')) io.out(`${JSON.stringify(r)}\n`);
-    else {
-      const records = r.jobRecords.length ? ` and ${r.jobRecords.length} record(s) of failed or cancelled jobs` : '';
-      io.out(`${args.bools.has('dry-run') ? 'would delete' : 'deleted'} ${r.deleted.length} run(s)${records}, kept ${r.kept.length}${r.deleted.length ? `:\n${r.deleted.join('\n')}` : ''}\n`);
+    const runsDir = args.values.get('runs-dir') ?? './runs';
+    const name = args.values.get('name') ?? null;
+    const dryRun = args.bools.has('dry-run');
+    const r = await pruneRuns({ runsDir, keep, name, dryRun });
+    if (name !== null && !r.names.includes(name)) {
+      log.warn(`no run in ${path.resolve(runsDir)} is named ${JSON.stringify(name)}, so nothing was pruned${r.names.length ? `; the names there are: ${r.names.map((n) => JSON.stringify(n)).join(', ')}` : ' (it holds no complete run)'}`);
     }
+    const records = r.jobRecords.length ? ` and ${r.jobRecords.length} record(s) of failed or cancelled jobs` : '';
+    const summary = `${dryRun ? 'would delete' : 'deleted'} ${r.deleted.length} run(s)${records}, kept ${r.kept.length}`;
+    for (const id of r.deleted) log.info(`${dryRun ? 'would delete' : 'deleted'} run ${id}`);
+    log.info(summary);
+    log.done();
+    if (args.bools.has('json')) io.out(`${JSON.stringify({ ok: true, exitCode: 0, ...r })}\n`);
+    else io.out(`${summary}${r.deleted.length ? `:\n${r.deleted.join('\n')}` : ''}\n`);
     return 0;
   },
 };
-
-function required(args: Parsed, flag: string): string {
-  const v = args.values.get(flag);
-  if (v === undefined || v === '') throw new InputError(`--${flag} is required`, { field: flag });
-  return v;
-}
-
-function optionalInt(args: Parsed, flag: string, min: number, max: number): number | null {
-  const raw = args.values.get(flag);
-  if (raw === undefined) return null;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InputError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`, { field: flag });
-  return n;
-}
 
 // ---- main ------------------------------------------------------------------------------------------
 
@@ -452,6 +386,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return 2;
   }
   let jsonLog = false;
+  // --json promises one result object on stdout, on failure too (even when the arguments themselves are bad).
+  const jsonResult = rest.includes('--json');
   try {
     const args = parseArgs(rest, spec);
     jsonLog = args.values.get('log-format') === 'json';
@@ -467,6 +403,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (io.tty && !jsonLog) io.err('\r\x1b[2K'); // erase a progress bar in place
     if (jsonLog) io.err(`${JSON.stringify({ time: new Date().toISOString(), type: 'error', level: 'error', message, exitCode: code })}\n`);
     else io.err(`error: ${message}\n`);
+    if (jsonResult) io.out(`${JSON.stringify({ ok: false, command: name, error: message, exitCode: code })}\n`);
     if (code === 1 && io.env.LATENTMAP_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
     return code;
   }

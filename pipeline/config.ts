@@ -4,7 +4,7 @@
 import { InputError } from './errors.js';
 import type { RunConfig } from './types.js';
 
-type FieldType = 'int' | 'number' | 'string' | 'enum' | 'intList';
+type FieldType = 'int' | 'number' | 'string' | 'enum' | 'intList' | 'stringList';
 
 export interface FieldSpec {
   type: FieldType;
@@ -23,7 +23,7 @@ export interface FieldSpec {
   /** Also accepts the string 'auto' (an int or intList chosen from the data when the run starts). */
   auto?: boolean;
   /** Shown in --help as the group heading. */
-  group: 'input' | 'prepare' | 'autoencoder' | 'tsne' | 'run';
+  group: 'input' | 'prepare' | 'autoencoder' | 'tsne' | 'umap' | 'run';
 }
 
 export const CONFIG_SCHEMA = {
@@ -33,6 +33,12 @@ export const CONFIG_SCHEMA = {
   labelColumn: { type: 'string', default: null, nullable: true, group: 'input', doc: "column holding the label (kept out of the features); default: the dataset's own, or a column named label/class/target/species" },
   dataDir: { type: 'string', default: null, nullable: true, group: 'input', doc: 'where file-based built-in datasets live (fashion-mnist: /usr/share/datasets/fashion-mnist)' },
   limit: { type: 'int', default: null, nullable: true, min: 1, group: 'input', doc: 'use only the first N rows' },
+  // input: how a file is read, which columns are features, and a layout the file already has
+  header: { type: 'enum', default: 'auto', values: ['auto', 'yes', 'no'], group: 'input', doc: "CSV/TSV: whether the first line names the columns; auto guesses from the first rows and says so (flags: --header, --no-header)" },
+  encoding: { type: 'string', default: null, nullable: true, group: 'input', doc: 'CSV/TSV text encoding (utf-8, windows-1252, latin1, utf-16le, iso-8859-2, ...); default: detected (UTF-8; UTF-16 with a byte-order mark; else the likeliest legacy encoding), and said' },
+  features: { type: 'stringList', default: null, nullable: true, group: 'input', doc: 'the feature columns, comma separated (default: every numeric column except the label and identifier-like columns such as id, *_id, zip, row numbers)' },
+  exclude: { type: 'stringList', default: [], group: 'input', doc: 'columns never used as features, comma separated (kept as metadata)' },
+  coordinates: { type: 'stringList', default: null, nullable: true, group: 'input', doc: 'two columns x,y that already are the map: the reducer and t-SNE are skipped' },
   // prepare
   missing: { type: 'enum', default: 'drop', values: ['drop', 'mean', 'zero', 'error'], group: 'prepare', doc: 'rows with missing (empty or NaN) values: drop the row, impute the column mean or 0, or stop with an error' },
   scaling: { type: 'enum', default: 'auto', values: ['auto', 'minmax', 'standardize', 'uniform', 'none'], group: 'prepare', doc: 'feature scaling: min-max per column, standardize per column, uniform (one offset and scale for all columns, onto [0, 1]: keeps the geometry), none; auto: uniform when the columns share one unit (similar ranges: pixels, counts, embeddings, scores), standardize when they do not' },
@@ -65,6 +71,17 @@ export const CONFIG_SCHEMA = {
   exaggerationIterations: { type: 'int', default: 250, min: 0, group: 'tsne', doc: 'iterations with early exaggeration' },
   tsneLearningRate: { type: 'number', default: null, nullable: true, above: 0, group: 'tsne', doc: 'step size; default: n / early exaggeration (at least 200)' },
   metricsSample: { type: 'int', default: 2000, min: 10, group: 'tsne', doc: 'most rows sampled to compute trustworthiness (fewer on wide, large inputs, within a fixed budget); kNN preservation and label accuracy use every row' },
+  // map method; UMAP (defaults and names as umap-learn's)
+  map: { type: 'enum', default: 'tsne', values: ['tsne', 'umap'], group: 'umap', doc: 'map method: t-SNE (the --tsne-* options, perplexity, iterations...) or UMAP (--n-neighbors, --min-dist, --spread, --umap-*...)' },
+  nNeighbors: { type: 'int', default: 15, min: 2, max: 1000, group: 'umap', doc: 'UMAP: size of the local neighbourhood, the point itself included (umap-learn n_neighbors); larger keeps more global structure' },
+  minDist: { type: 'number', default: 0.1, min: 0, max: 100, group: 'umap', doc: 'UMAP: smallest distance between points in the map (at most --spread); smaller packs clusters tighter' },
+  spread: { type: 'number', default: 1, above: 0, max: 100, group: 'umap', doc: 'UMAP: scale of the map\'s neighbourhoods; with --min-dist it fixes the curve 1 / (1 + a d^2b)' },
+  umapEpochs: { type: 'int', default: null, nullable: true, min: 1, max: 100000, group: 'umap', doc: 'UMAP: layout epochs; default 500 up to 10,000 rows, 200 beyond (umap-learn)' },
+  negativeSampleRate: { type: 'int', default: 5, min: 1, max: 100, group: 'umap', doc: 'UMAP: negative samples per positive sample' },
+  umapLearningRate: { type: 'number', default: 1, above: 0, max: 100, group: 'umap', doc: 'UMAP: initial SGD step, decaying linearly to 0' },
+  repulsionStrength: { type: 'number', default: 1, above: 0, max: 100, group: 'umap', doc: 'UMAP: weight of the negative samples (gamma)' },
+  localConnectivity: { type: 'number', default: 1, min: 0, max: 100, group: 'umap', doc: 'UMAP: nearest neighbours each point is assumed connected to (below --n-neighbors)' },
+  umapInit: { type: 'enum', default: 'spectral', values: ['spectral', 'pca', 'random'], group: 'umap', doc: 'UMAP: initial layout: spectral (eigenvectors of the graph Laplacian, umap-learn\'s default), pca, or random' },
   // run
   seed: { type: 'int', default: 42, min: 0, max: 4294967295, group: 'run', doc: 'random seed: the same seed and backend give the same run' },
   runsDir: { type: 'string', default: './runs', group: 'run', doc: 'directory that holds the runs' },
@@ -129,6 +146,16 @@ export function parseValue(key: ConfigKey, raw: unknown, source: string): unknow
       if (spec.type === 'int' && !Number.isInteger(n)) return fail(`must be a whole number, got ${show(raw)}`);
       checkRange(n, spec, fail);
       return n;
+    }
+    case 'stringList': {
+      let list: unknown[];
+      if (typeof raw === 'string') list = raw.trim() === '' ? [] : raw.split(',').map((s) => s.trim());
+      else if (Array.isArray(raw)) list = raw;
+      else return fail(`must be a list of column names like a,b,c, got ${show(raw)}`);
+      return list.map((item) => {
+        if (typeof item !== 'string' || item === '') return fail(`must be a list of column names like a,b,c; ${show(item)} is not one`);
+        return item;
+      });
     }
     case 'intList': {
       let list: unknown[];
@@ -209,7 +236,21 @@ export function resolveConfig(...layers: Partial<RunConfig>[]): RunConfig {
   onlyWith(['noiseStd'], ae && config.variant === 'denoising' && config.noise === 'gaussian', 'with --variant denoising and --noise gaussian');
   onlyWith(['noiseFraction'], ae && config.variant === 'denoising' && config.noise === 'mask', 'with --variant denoising and --noise mask');
   onlyWith(['klWeight'], ae && config.variant === 'vae', `with --variant vae (this run uses ${ae ? config.variant : config.reducer})`);
+  const tsneKeys: ConfigKey[] = ['tsneEngine', 'perplexity', 'iterations', 'theta', 'earlyExaggeration', 'exaggerationIterations', 'tsneLearningRate'];
+  const umapKeys: ConfigKey[] = ['nNeighbors', 'minDist', 'spread', 'umapEpochs', 'negativeSampleRate', 'umapLearningRate', 'repulsionStrength', 'localConnectivity', 'umapInit'];
+  onlyWith(tsneKeys, config.map === 'tsne', `with --map tsne (this run uses ${config.map})`);
+  onlyWith(umapKeys, config.map === 'umap', `with --map umap (this run uses ${config.map})`);
+  if (config.minDist > config.spread) {
+    throw new InputError(`must not exceed spread (${config.spread}), got ${config.minDist}`, { field: 'minDist' });
+  }
+  if (config.localConnectivity >= config.nNeighbors) {
+    throw new InputError(`must be less than nNeighbors (${config.nNeighbors}), got ${config.localConnectivity}`, { field: 'localConnectivity' });
+  }
   onlyWith(['theta'], config.tsneEngine === 'bh' || config.tsneEngine === 'auto', `with --tsne-engine bh or auto (Barnes-Hut); ${config.tsneEngine} does not use it`);
+  if (config.coordinates !== null && config.coordinates.length !== 2) {
+    throw new InputError(`must name exactly two columns (x,y), got ${config.coordinates.length}`, { field: 'coordinates' });
+  }
+  onlyWith(['header', 'encoding'], config.input !== null, 'to an --input file (built-in datasets are read as they ship)');
   if (config.exaggerationIterations > config.iterations) {
     throw new InputError(
       `must not exceed iterations (${config.iterations}), got ${config.exaggerationIterations}`,

@@ -4,6 +4,7 @@
 import type { Matrix, NeighborGraph } from './types.js';
 import { InputError } from './errors.js';
 import { createRandom, permutation } from './random.js';
+import { NeighborHeaps } from './tsne/knn/heap.js';
 
 export interface MapMetricsOptions {
   /** Neighbourhood size. Default 10 (lowered for tiny inputs so the trustworthiness formula stays defined). */
@@ -19,20 +20,6 @@ export interface MapMetrics {
   knnPreservation: number;
   /** null when there are no labels. */
   labelAccuracy: number | null;
-}
-
-/** Pushes (d, j) into the k smallest kept in sorted arrays (insertion; k is small). */
-function insert(dist: Float64Array, idx: Int32Array, size: number, k: number, d: number, j: number): number {
-  if (size === k && d >= dist[k - 1]!) return size;
-  let t = size < k ? size : k - 1;
-  while (t > 0 && dist[t - 1]! > d) {
-    dist[t] = dist[t - 1]!;
-    idx[t] = idx[t - 1]!;
-    t--;
-  }
-  dist[t] = d;
-  idx[t] = j;
-  return size < k ? size + 1 : size;
 }
 
 export function mapMetrics(
@@ -55,6 +42,8 @@ export function mapMetrics(
 
   const x = high.values;
   const highDist = new Float64Array(n);
+  // the k nearest in each space by (squared distance, row), nearest first: high-dim (hi) and map (li)
+  const heaps = new NeighborHeaps(2, k);
   const hd = new Float64Array(k);
   const hi = new Int32Array(k);
   const ld = new Float64Array(k);
@@ -66,8 +55,9 @@ export function mapMetrics(
   const votes = new Map<string | number, number>();
   for (let s = 0; s < sampleSize; s++) {
     const i = sample[s]!;
-    let hs = 0;
-    let ls = 0;
+    heaps.clear(0);
+    heaps.clear(1);
+    const { bound } = heaps;
     const ex = embedding[2 * i]!;
     const ey = embedding[2 * i + 1]!;
     for (let j = 0; j < n; j++) {
@@ -78,11 +68,14 @@ export function mapMetrics(
         acc += t * t;
       }
       highDist[j] = acc;
-      hs = insert(hd, hi, hs, k, acc, j);
+      if (acc <= bound[0]!) heaps.push(0, acc, j);
       const dx = ex - embedding[2 * j]!;
       const dy = ey - embedding[2 * j + 1]!;
-      ls = insert(ld, li, ls, k, dx * dx + dy * dy, j);
+      const dl = dx * dx + dy * dy;
+      if (dl <= bound[1]!) heaps.push(1, dl, j);
     }
+    heaps.sortedRow(0, hi, hd);
+    heaps.sortedRow(1, li, ld);
     // trustworthiness: map neighbours that are not high-dim neighbours, penalized by their high-dim rank
     for (let a = 0; a < k; a++) {
       const j = li[a]!;
@@ -191,15 +184,20 @@ export function sampledTrustworthiness(reference: Matrix, others: Matrix[], k: n
   const penalty = new Float64Array(others.length);
   const dist = new Float64Array(k);
   const idx = new Int32Array(k);
+  const heap = new NeighborHeaps(1, k);
   for (const i of sample) {
     squaredDistances(reference, i, refDist);
     for (let o = 0; o < others.length; o++) {
       const m = others[o]!;
-      let size = 0;
+      heap.clear(0);
+      const { bound } = heap;
       for (let j = 0; j < n; j++) {
         if (j === i) continue;
-        size = insert(dist, idx, size, k, squaredDistance(m, i, j), j);
+        const dj = squaredDistance(m, i, j);
+        if (dj <= bound[0]!) heap.push(0, dj, j);
       }
+      const size = Math.min(k, heap.size[0]!);
+      heap.sortedRow(0, idx, dist);
       for (let a = 0; a < size; a++) {
         const dj = refDist[idx[a]!]!;
         let rank = 1; // j's place among i's reference neighbours (ties count in j's favour, as in mapMetrics)

@@ -1,21 +1,21 @@
 // Composes the stages: load → prepare → reduce (a Reducer: autoencoder | pca | none, or auto's measured choice)
-// → map (t-SNE) → quality → run directory.
+// → map (t-SNE or UMAP) → quality → run directory.
 // Emits (progress, stage); never prints and never exits (the CLI and the server's jobs do that).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { throwIfAborted } from './errors.js';
-import { loadDataset } from './load/index.js';
+import { loadDataset, type LoadOptions } from './load/index.js';
 import { prepare } from './prepare.js';
-import { checkExplicitCodeSize, fitRunReducer } from './reduce/choose.js';
-import type { Reducer } from './reduce/reducer.js';
 import { runQuality } from './quality.js';
 import { deriveSeed } from './random.js';
+import { checkExplicitCodeSize, fitRunReducer } from './reduce/choose.js';
+import type { Reducer } from './reduce/reducer.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
+import { writeHistory, writePreprocessing } from './runs/run-dir.js';
 import { RunStore } from './runs/store.js';
-import { tsne } from './tsne/index.js';
+import { runMap } from './map.js';
 import type {
   Choice,
   Dataset,
@@ -25,10 +25,8 @@ import type {
   ProgressFn,
   RunConfig,
   RunManifest,
-  RunMetrics,
   StageHooks,
   StageTimings,
-  TsneOptions,
 } from './types.js';
 
 export interface PipelineHooks extends StageHooks {
@@ -75,18 +73,12 @@ export function versions(): Record<string, string> {
   };
 }
 
-/** The t-SNE options of a run configuration. */
-export function tsneOptions(config: RunConfig): TsneOptions {
-  return {
-    engine: config.tsneEngine,
-    perplexity: config.perplexity,
-    iterations: config.iterations,
-    theta: config.theta,
-    earlyExaggeration: config.earlyExaggeration,
-    exaggerationIterations: config.exaggerationIterations,
-    learningRate: config.tsneLearningRate,
-    seed: config.seed,
-  };
+export { tsneOptions, umapOptions } from './map.js';
+
+/** How a run's configuration says to read its file: header, encoding, which columns are features. */
+export function loadChoices(config: RunConfig): Pick<LoadOptions, 'header' | 'encoding' | 'selection'> {
+  const exclude = [...config.exclude, ...(config.coordinates ?? [])];
+  return { header: config.header, encoding: config.encoding, selection: { features: config.features, exclude } };
 }
 
 /** Keeps the rows of a metadata column named by rowIndex. */
@@ -130,7 +122,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const log = hooks.log ?? (() => {});
   const started = performance.now();
   const createdAt = new Date().toISOString();
-  const timings: Record<string, number> = { load: 0, prepare: 0, train: 0, encode: 0, tsne: 0 };
+  const timings: Record<string, number> = { load: 0, prepare: 0, train: 0, encode: 0 };
   const notes: string[] = [];
   const note = (msg: string): void => {
     notes.push(msg);
@@ -141,10 +133,11 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
 
   const dataset: Dataset = await timed(timings, 'load', onProgress, () =>
     loadDataset(
-      { dataset: config.dataset, input: config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit },
+      { dataset: config.dataset, input: config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config) },
       { onProgress, signal },
     ),
   );
+  for (const n of dataset.notes ?? []) note(n);
   log(`loaded ${dataset.name}: ${dataset.matrix.rows} rows x ${dataset.matrix.cols} features${dataset.label ? `, label "${dataset.label.name}"` : ''}`);
   throwIfAborted(signal);
 
@@ -170,9 +163,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, x);
   let reducer: Reducer | null = null;
   try {
-    const fitted = await timed(timings, 'train', onProgress, () =>
-      fitRunReducer(x, { config, loss: prepared.loss }, { onProgress, signal, log }),
-    );
+    const fitted = await timed(timings, 'train', onProgress, () => fitRunReducer(x, { config, loss: prepared.loss }, { onProgress, signal, log }));
     reducer = fitted.reducer;
     Object.assign(choices, fitted.choices);
     const report = reducer.report;
@@ -183,16 +174,16 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     const history: History = { epochs: report.history, tsne: [] };
     throwIfAborted(signal);
 
-    // Map: t-SNE on the codes.
-    const tsneResult = await timed(timings, 'tsne', onProgress, () => tsne(codes, tsneOptions(config), { onProgress, signal }));
-    for (const n of tsneResult.notes) note(n);
-    history.tsne = tsneResult.klHistory;
-    log(`t-SNE (${tsneResult.engine}) finished: KL ${tsneResult.kl.toFixed(4)} after ${tsneResult.iterations} iterations`);
+    // Map: t-SNE or UMAP on the codes.
+    const mapped = await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal }));
+    for (const n of mapped.notes) note(n);
+    history.tsne = mapped.klHistory;
+    log(mapped.summary);
 
     // Quality: the map against the prepared input; what the reducer and the map each kept.
     const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
     const quality = await timed(timings, 'metrics', onProgress, () =>
-      runQuality(x, codes === x ? null : codes, tsneResult.embedding, labels ? labels.values : null, {
+      runQuality(x, codes === x ? null : codes, mapped.embedding, labels ? labels.values : null, {
         k: 10,
         sample: config.metricsSample,
         seed: deriveSeed(config.seed, 'metrics'),
@@ -210,27 +201,20 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     const { dir, manifest } = await store.write(id, async (runDir) => {
       const artifacts: Record<string, string> = {};
       await timed(timings, 'write', onProgress, async () => {
-        await writePoints(path.join(runDir, 'points.arrow'), {
+        artifacts.points = await writePoints(runDir, {
           index: prepared.rowIndex,
-          embedding: tsneResult.embedding,
+          embedding: mapped.embedding,
           error: errors,
           preservation: quality.preservation,
           label: labels,
           metadata: dataset.metadata.map((c) => selectRows(c, prepared.rowIndex)),
         });
-        artifacts.points = 'points.arrow';
         // For reducer none the codes are the scaled rows themselves (neighbours and transform use them).
-        await writeCodes(path.join(runDir, 'codes.arrow'), codes, prepared.rowIndex);
-        artifacts.codes = 'codes.arrow';
-        await writeData(path.join(runDir, 'data.arrow'), selectMatrixRows(dataset.matrix, prepared.rowIndex), prepared.rowIndex);
-        artifacts.data = 'data.arrow';
-        const modelDir = path.join(runDir, 'model');
-        await mkdir(modelDir, { recursive: true });
-        await writeFile(path.join(modelDir, 'preprocessing.json'), `${JSON.stringify(prepared.preprocessing)}\n`);
-        artifacts.preprocessing = 'model/preprocessing.json';
-        for (const [key, file] of Object.entries(await r.save(modelDir))) artifacts[key] = `model/${file}`;
-        await writeFile(path.join(runDir, 'history.json'), `${JSON.stringify(history)}\n`);
-        artifacts.history = 'history.json';
+        artifacts.codes = await writeCodes(runDir, codes, prepared.rowIndex);
+        artifacts.data = await writeData(runDir, selectMatrixRows(dataset.matrix, prepared.rowIndex), prepared.rowIndex);
+        artifacts.preprocessing = await writePreprocessing(runDir, prepared.preprocessing);
+        Object.assign(artifacts, await r.save(runDir));
+        artifacts.history = await writeHistory(runDir, history);
       });
       timings.total = (performance.now() - started) / 1000;
       const manifest: RunManifest = {
@@ -256,7 +240,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         timings: timings as StageTimings,
         metrics: {
           reconstruction: report.reconstruction,
-          tsne: { kl: tsneResult.kl, iterations: tsneResult.iterations, engine: tsneResult.engine } as RunMetrics['tsne'],
+          ...mapped.metrics,
           trustworthiness: quality.trustworthiness,
           knnPreservation: quality.knnPreservation,
           labelAccuracy: quality.labelAccuracy,

@@ -10,6 +10,7 @@
 // - a constant column keeps scale 1, so it stays finite (it becomes all 0).
 import { chooseScaling } from './auto-scaling.js';
 import { InputError } from './errors.js';
+import { MIN_ROWS, tooFewRows } from './min-rows.js';
 import type { Dataset, Loss, Matrix, MissingPolicy, Preprocessing, Scaling } from './types.js';
 
 export interface PrepareOptions {
@@ -51,20 +52,19 @@ export interface Prepared {
   report: PrepareReport;
 }
 
-/** Fewest rows a map can be made of. */
-export const MIN_ROWS = 2;
+export { MIN_ROWS } from './min-rows.js';
+
+/** Largest magnitude a feature may have unscaled (--scaling none): squares and sums stay finite in float32. */
+const UNSCALED_MAX = 1e15;
+/** Smallest non-zero magnitude a feature may have unscaled: its square is still a normal float32. */
+const UNSCALED_MIN = 1e-15;
 
 export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   const { rows, cols, values } = dataset.matrix;
   const names = dataset.columns;
   const file = dataset.source.startsWith('builtin:') ? dataset.name : dataset.source;
   if (cols === 0) throw new InputError('the dataset has no numeric columns to map', { file });
-  if (rows < MIN_ROWS) {
-    throw new InputError(
-      rows === 0 ? 'the dataset has no rows' : `the dataset has a single row; a map needs at least ${MIN_ROWS} rows`,
-      { file },
-    );
-  }
+  if (rows < MIN_ROWS) throw tooFewRows(rows, { file });
 
   // Missing values (NaN); infinities are a loader bug or hand-made data: refuse them.
   // One pass finds the missing values and the column statistics of all rows; dropping rows redoes the stats.
@@ -157,6 +157,10 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
 
   const constantColumns: string[] = [];
   for (let c = 0; c < cols; c++) if (min[c] === max[c]) constantColumns.push(names[c]!);
+  if (constantColumns.length === cols) {
+    const shown = names.slice(0, 6).map((nm, c) => `"${nm}" = ${fmt(min[c]!)}`).join(', ');
+    throw new InputError(`every feature column is constant (${shown}${cols > 6 ? ', ...' : ''}): all ${n} rows are the same point, so there is nothing to map`, { file });
+  }
   let lo = Infinity;
   let hi = -Infinity;
   for (let c = 0; c < cols; c++) {
@@ -226,6 +230,8 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
       );
     }
   }
+
+  if (kind === 'none') checkUnscaledRange(names, min, max, cols, opts.scaling, file);
 
   // The scaled matrix.
   const identity = kind === 'none' && kept === rows && imputed === 0;
@@ -363,6 +369,27 @@ function scaleRows(
     }
   }
   return bad;
+}
+
+/**
+ * Unscaled features (--scaling none, or auto on data in [0, 1]) must stay where float32 training can square
+ * them: magnitudes within [UNSCALED_MIN, UNSCALED_MAX] (zeros aside). Refuses naming the columns outside and
+ * the scaling that brings them to order 1.
+ */
+function checkUnscaledRange(names: string[], min: Float64Array, max: Float64Array, cols: number, scaling: Scaling, file: string): void {
+  const huge: string[] = [];
+  for (let c = 0; c < cols; c++) if (Math.max(Math.abs(min[c]!), Math.abs(max[c]!)) > UNSCALED_MAX) huge.push(`"${names[c]}" (up to ${Math.max(Math.abs(min[c]!), Math.abs(max[c]!)).toPrecision(3)})`);
+  const tiny: string[] = [];
+  for (let c = 0; c < cols; c++) {
+    const largest = Math.max(Math.abs(min[c]!), Math.abs(max[c]!));
+    if (largest > 0 && largest < UNSCALED_MIN) tiny.push(`"${names[c]}" (at most ${largest.toPrecision(3)})`);
+  }
+  if (huge.length === 0 && tiny.length === 0) return;
+  const parts = [huge.length ? `${huge.join(', ')} ${huge.length === 1 ? 'is' : 'are'} too large` : '', tiny.length ? `${tiny.join(', ')} ${tiny.length === 1 ? 'is' : 'are'} too small` : ''].filter(Boolean);
+  throw new InputError(
+    `with --scaling ${scaling}, ${parts.join(' and ')} to train on unscaled (32-bit training needs magnitudes between 1e-15 and 1e15); use --scaling standardize (or minmax), which brings every column to order 1`,
+    { file, field: 'scaling' },
+  );
 }
 
 function fmt(v: number): string {

@@ -40,9 +40,12 @@ export interface Dataset {
   sha256: string;
   /** Value range known from the format, e.g. [0, 1] for MNIST pixels (prepare may use it). */
   valueRange?: [number, number];
+  /** What the loader guessed or changed, in sentences for the log and the manifest (encoding, header, names). */
+  notes?: string[];
 }
 
-export type Stage = 'load' | 'prepare' | 'train' | 'encode' | 'tsne' | 'metrics' | 'write';
+/** 'tsne' or 'umap' is the map stage, named after the method a run's configuration chose (`map`). */
+export type Stage = 'load' | 'prepare' | 'train' | 'encode' | 'tsne' | 'umap' | 'metrics' | 'write';
 
 /** Extra detail a stage may attach to a progress report. */
 export interface ProgressInfo {
@@ -52,6 +55,20 @@ export interface ProgressInfo {
   iteration?: number;
   kl?: number;
   message?: string;
+}
+
+/**
+ * One progress report of a run, the one shape every consumer shares: the CLI's JSON log writes it as a line
+ * (`--log-format json`, plus `time`), the server's job queue keeps the latest as a job's `progress`,
+ * GET /api/runs/:id/events sends it as `event: progress` (plus the job's `id`), and the viewer reads it.
+ */
+export interface ProgressEvent extends ProgressInfo {
+  type: 'progress';
+  stage: Stage;
+  /** Fraction of the stage done, in [0, 1]. */
+  progress: number;
+  /** Seconds since the run started. */
+  elapsed?: number;
 }
 
 /**
@@ -74,6 +91,9 @@ export type ReducerSetting = 'auto' | ReducerName;
 export type Variant = 'plain' | 'sparse' | 'denoising' | 'vae';
 export type Loss = 'auto' | 'mse' | 'bce';
 export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'linear';
+/** The method that makes the 2-D map. */
+export type MapMethod = 'tsne' | 'umap';
+export type UmapInit = 'spectral' | 'pca' | 'random';
 export type TsneEngine = 'auto' | 'exact' | 'bh' | 'fft' | 'tsne-js';
 export type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type Scaling = 'auto' | 'minmax' | 'standardize' | 'uniform' | 'none';
@@ -88,6 +108,12 @@ export interface RunConfig {
   labelColumn: string | null;
   dataDir: string | null;
   limit: number | null;
+  /** How a file is read, which columns are features, and a layout the file already has (see config.ts). */
+  header: 'auto' | 'yes' | 'no';
+  encoding: string | null;
+  features: string[] | null;
+  exclude: string[];
+  coordinates: string[] | null;
   missing: MissingPolicy;
   scaling: Scaling;
   reducer: ReducerSetting;
@@ -117,6 +143,16 @@ export interface RunConfig {
   exaggerationIterations: number;
   tsneLearningRate: number | null;
   metricsSample: number;
+  map: MapMethod;
+  nNeighbors: number;
+  minDist: number;
+  spread: number;
+  umapEpochs: number | null;
+  negativeSampleRate: number;
+  umapLearningRate: number;
+  repulsionStrength: number;
+  localConnectivity: number;
+  umapInit: UmapInit;
   seed: number;
   runsDir: string;
   name: string | null;
@@ -150,6 +186,43 @@ export interface TsneResult {
   notes: string[];
 }
 
+/** Options the UMAP engine takes (umap-learn's names in camelCase; defaults in pipeline/config.ts). */
+export interface UmapOptions {
+  /** Size of the local neighbourhood, the point itself included (umap-learn's n_neighbors). */
+  nNeighbors: number;
+  /** Smallest distance between points in the map. */
+  minDist: number;
+  /** Scale of the map's neighbourhoods. */
+  spread: number;
+  /** Layout epochs; null: 500 up to 10,000 rows, else 200 (umap-learn's default). */
+  epochs: number | null;
+  /** Negative samples per positive sample. */
+  negativeSampleRate: number;
+  /** Initial SGD step (umap-learn's learning_rate), decaying linearly to 0. */
+  learningRate: number;
+  /** Weight of the negative samples (umap-learn's repulsion_strength, gamma). */
+  repulsionStrength: number;
+  /** Nearest neighbours each point is assumed connected to. */
+  localConnectivity: number;
+  init: UmapInit;
+  seed: number;
+}
+
+export interface UmapResult {
+  /** n x 2, row-major (x0, y0, x1, y1, ...). */
+  embedding: Float32Array;
+  /** Epochs run. */
+  epochs: number;
+  /** The fitted curve 1 / (1 + a d^2b). */
+  a: number;
+  b: number;
+  /** Edges of the fuzzy graph the layout was fitted to (each pair once per direction). */
+  edges: number;
+  init: UmapInit;
+  /** Adjustments and choices (neighbours lowered, initialization), also logged. */
+  notes: string[];
+}
+
 export interface EpochRecord {
   epoch: number;
   loss: number;
@@ -167,9 +240,11 @@ export interface StageTimings {
   prepare: number;
   train: number;
   encode: number;
-  tsne: number;
+  /** Present for t-SNE runs; a UMAP run has `umap` instead. */
+  tsne?: number;
+  umap?: number;
   total: number;
-  [stage: string]: number;
+  [stage: string]: number | undefined;
 }
 
 /** How well one space keeps another's neighbourhoods (see pipeline/metrics.ts). */
@@ -180,7 +255,10 @@ export interface NeighbourhoodMetrics {
 
 export interface RunMetrics {
   reconstruction: { loss: string | null; train: number | null; validation: number | null } & Record<string, unknown>;
-  tsne: { kl: number | null; iterations: number };
+  /** t-SNE runs; null for UMAP runs. */
+  tsne: { kl: number | null; iterations: number } | null;
+  /** UMAP runs only. */
+  umap?: { epochs: number; a: number; b: number; edges: number; init: UmapInit };
   /** The map against the prepared input (the user's data, scaled): trustworthiness@k. */
   trustworthiness: number | null;
   /** The map against the prepared input: mean share of each row's k input neighbours among its k map neighbours. */

@@ -7,13 +7,16 @@ import { requireToken } from './auth.js';
 import type { ServerContext } from './context.js';
 import { apiNotFound, createErrorHandler } from './error-handler.js';
 import { HttpError } from './http-error.js';
-import { JobQueue } from './jobs.js';
+import { JobQueue } from './jobs/queue.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { createReconstructor, type Reconstructor } from './reconstruct.js';
 import { RunCache } from './run-cache.js';
+import { datasetsRoutes } from './routes/datasets.js';
 import { eventsRoutes } from './routes/events.js';
+import { featuresRoutes } from './routes/features.js';
 import { healthRoutes } from './routes/health.js';
 import { itemsRoutes } from './routes/items.js';
+import { jobsRoutes } from './routes/jobs.js';
 import { neighborsRoutes } from './routes/neighbors.js';
 import { pointsRoutes } from './routes/points.js';
 import { runsRoutes } from './routes/runs.js';
@@ -97,7 +100,10 @@ export function createApp(options: AppOptions): LatentmapApp {
   );
 
   app.use(healthRoutes(ctx));
+  app.use(datasetsRoutes(ctx));
+  app.use(featuresRoutes(ctx));
   app.use(runsRoutes(ctx));
+  app.use(jobsRoutes(ctx));
   app.use(pointsRoutes(ctx));
   app.use(itemsRoutes(ctx));
   app.use(neighborsRoutes(ctx));

@@ -1,7 +1,7 @@
 // What every route file gets: the run store, the per-run cache, the job queue, options.
 import type { RequestHandler, Response } from 'express';
 import type { RunStore } from '../pipeline/runs/store.js';
-import type { JobQueue } from './jobs.js';
+import type { JobQueue } from './jobs/queue.js';
 import type { Reconstructor } from './reconstruct.js';
 import type { RunCache } from './run-cache.js';
 

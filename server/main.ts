@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { isIP } from 'node:net';
 import { InputError } from '../pipeline/errors.js';
 import { createApp, type AppOptions } from './app.js';
-import { JobQueue, type JobQueueOptions } from './jobs.js';
+import { JobQueue, type JobQueueOptions } from './jobs/queue.js';
 
 export interface ServeOptions {
   runsDir: string;

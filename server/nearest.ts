@@ -1,7 +1,8 @@
-// Brute-force k nearest neighbours of one row in code space (Euclidean), with a bounded max-heap as the
-// partial selection and early exit from rows that cannot make the k best. Pure: no I/O.
+// Brute-force k nearest neighbours of one row in code space (Euclidean), with the neighbour search's bounded
+// heap (pipeline/tsne/knn/heap.ts) as the partial selection and early exit from rows that cannot make the k best. Pure: no I/O.
 // 70,000 x 32 codes take a few milliseconds.
 import type { Matrix } from '../pipeline/types.js';
+import { NeighborHeaps } from '../pipeline/tsne/knn/heap.js';
 
 export interface Nearest {
   /** Row positions, nearest first. */
@@ -15,36 +16,15 @@ export function nearestRows(m: Matrix, row: number, k: number): Nearest {
   const { rows, cols, values } = m;
   if (!(row >= 0 && row < rows)) throw new RangeError(`row ${row} out of range [0, ${rows})`);
   const kk = Math.max(0, Math.min(k, rows - 1));
-  // Max-heap on (distance, row) of the best kk so far.
-  const heapD = new Float64Array(kk);
-  const heapR = new Int32Array(kk);
-  let size = 0;
+  // the k best so far by (squared distance, row): the neighbour search's one bounded heap
+  const heap = new NeighborHeaps(1, kk);
   const q = values.subarray(row * cols, row * cols + cols);
-  const worse = (d1: number, r1: number, d2: number, r2: number): boolean => d1 > d2 || (d1 === d2 && r1 > r2);
-  const siftDown = (): void => {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m2 = i;
-      if (l < size && worse(heapD[l]!, heapR[l]!, heapD[m2]!, heapR[m2]!)) m2 = l;
-      if (r < size && worse(heapD[r]!, heapR[r]!, heapD[m2]!, heapR[m2]!)) m2 = r;
-      if (m2 === i) return;
-      const td = heapD[i]!;
-      const tr = heapR[i]!;
-      heapD[i] = heapD[m2]!;
-      heapR[i] = heapR[m2]!;
-      heapD[m2] = td;
-      heapR[m2] = tr;
-      i = m2;
-    }
-  };
   if (kk > 0) {
     for (let j = 0; j < rows; j++) {
       if (j === row) continue;
       const base = j * cols;
       // Partial distance: once the sum passes the k-th best so far, this row cannot enter (checked every 8 dims).
-      const bound = size < kk ? Infinity : heapD[0]!;
+      const bound = heap.bound[0]!;
       let d = 0;
       for (let c = 0; c < cols; c++) {
         const diff = values[base + c]! - q[c]!;
@@ -52,41 +32,13 @@ export function nearestRows(m: Matrix, row: number, k: number): Nearest {
         if ((c & 7) === 7 && d > bound) break;
       }
       if (d > bound) continue;
-      if (size < kk) {
-        // Sift up.
-        let i = size++;
-        heapD[i] = d;
-        heapR[i] = j;
-        while (i > 0) {
-          const p = (i - 1) >> 1;
-          if (!worse(heapD[i]!, heapR[i]!, heapD[p]!, heapR[p]!)) break;
-          const td = heapD[i]!;
-          const tr = heapR[i]!;
-          heapD[i] = heapD[p]!;
-          heapR[i] = heapR[p]!;
-          heapD[p] = td;
-          heapR[p] = tr;
-          i = p;
-        }
-      } else if (worse(heapD[0]!, heapR[0]!, d, j)) {
-        heapD[0] = d;
-        heapR[0] = j;
-        siftDown();
-      }
+      heap.push(0, d, j);
     }
   }
-  // Pop into ascending order.
-  const outR = new Int32Array(size);
-  const outD = new Float32Array(size);
-  for (let n = size; n > 0; n--) {
-    outR[n - 1] = heapR[0]!;
-    outD[n - 1] = Math.sqrt(heapD[0]!);
-    size--;
-    heapD[0] = heapD[size]!;
-    heapR[0] = heapR[size]!;
-    siftDown();
-  }
-  return { rows: outR, distances: outD };
+  const outR = new Int32Array(heap.size[0]!);
+  const sq = new Float64Array(outR.length);
+  heap.sortedRow(0, outR, sq);
+  return { rows: outR, distances: Float32Array.from(sq, Math.sqrt) };
 }
 
 /**

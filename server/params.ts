@@ -1,12 +1,11 @@
 // Strict validation of route parameters: nothing that fails here reaches the file system.
-import { isValidRunId } from '../pipeline/runs/store.js';
+import { runIdProblem } from '../pipeline/runs/run-id.js';
 import { HttpError } from './http-error.js';
 
 export function runIdParam(raw: unknown): string {
-  if (typeof raw !== 'string' || !isValidRunId(raw)) {
-    throw new HttpError(400, 'invalid run id: ids are letters, digits, "-" and "_" (at most 120 characters)');
-  }
-  return raw;
+  const problem = runIdProblem(raw);
+  if (problem !== null) throw new HttpError(400, problem);
+  return raw as string;
 }
 
 /** A row index: a non-negative whole number written in plain decimal digits, at most 2^31 - 1. */

@@ -2,7 +2,7 @@
 // The model code (tfjs) is imported on first use, so a server that never draws one never loads it.
 // A few models stay loaded (least recently used are disposed).
 import { access } from 'node:fs/promises';
-import path from 'node:path';
+import { runFile } from '../pipeline/runs/layout.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
 
 /** Rows in the input's units → their reconstructions in the input's units. */
@@ -19,7 +19,7 @@ export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor
   const load = async (runDir: string, manifest: RunManifest): Promise<Loaded> => {
     // Fail fast (without importing tfjs) when the run has no saved model.
     try {
-      await access(path.join(runDir, 'model', 'preprocessing.json'));
+      await access(runFile(runDir, 'preprocessing'));
     } catch {
       throw new Error(`run ${manifest.id} has no saved model`);
     }

@@ -1,15 +1,18 @@
 // What the server keeps in memory per run: encoded bodies (manifest, points, history) and parsed
 // arrays (points table, codes, original values), in one LRU bounded by bytes. Runs are immutable;
 // the cache key includes the manifest's inode and mtime so a run removed and written again is reloaded.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { tableToIPC, type Table } from 'apache-arrow';
 import { readCodes, readData, readPoints } from '../pipeline/runs/artifacts.js';
-import { isValidRunId, type RunStore } from '../pipeline/runs/store.js';
+import type { RunFile } from '../pipeline/runs/layout.js';
+import { readHistory, readManifest } from '../pipeline/runs/run-dir.js';
+import type { RunStore } from '../pipeline/runs/store.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
 import { cachedBody, sizeOfBody, type CachedBody } from './cached-body.js';
 import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
 import { byVariance } from './nearest.js';
+import { runIdParam } from './params.js';
 import { pointsJson } from './points-json.js';
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
@@ -49,14 +52,13 @@ export interface RunInfo {
   key: string;
 }
 
-type Entry = CachedBody | PointsData | MatrixData | RunInfo | { bytes: number; value: unknown };
+type Entry = CachedBody | PointsData | MatrixData | RunInfo;
 
 function sizeOf(e: Entry): number {
   if ('identity' in e) return sizeOfBody(e);
   if ('table' in e) return e.table.data.reduce((s, d) => s + d.byteLength, 0) + 64;
   if ('matrix' in e) return e.matrix.values.byteLength + e.index.byteLength + 64;
-  if ('manifest' in e) return sizeOfBody(e.body) * 2 + 256;
-  return e.bytes;
+  return sizeOfBody(e.body) * 2 + 256;
 }
 
 export class RunCache {
@@ -72,8 +74,8 @@ export class RunCache {
 
   /** The manifest of complete run `id`; 400 for an invalid id, 404 when there is no such complete run. */
   async run(id: string): Promise<RunInfo> {
-    if (!isValidRunId(id)) throw new HttpError(400, 'invalid run id: ids are letters, digits, "-" and "_" (at most 120)');
-    const file = this.store.path(id, 'manifest.json');
+    runIdParam(id);
+    const file = this.store.file(id, 'manifest');
     let version: string;
     try {
       const s = await stat(file);
@@ -85,7 +87,7 @@ export class RunCache {
     return (await this.lru.get(`${key}#manifest`, async () => {
       let manifest: RunManifest;
       try {
-        manifest = JSON.parse(await readFile(file, 'utf8')) as RunManifest;
+        manifest = await readManifest(this.store.path(id));
       } catch {
         throw new HttpError(404, `no run ${id}`);
       }
@@ -95,27 +97,27 @@ export class RunCache {
     })) as RunInfo;
   }
 
-  private async file(id: string, name: string, what: string): Promise<string> {
-    const p = this.store.path(id, name);
+  /** The run's directory, once `file` is known to be in it (404 naming `what` otherwise). */
+  private async dirWith(id: string, file: RunFile, what: string): Promise<string> {
     try {
-      await stat(p);
+      await stat(this.store.file(id, file));
     } catch {
       throw new HttpError(404, `run ${id} has no ${what}`);
     }
-    return p;
+    return this.store.path(id);
   }
 
   async points(id: string): Promise<PointsData> {
     const { key } = await this.run(id);
     return (await this.lru.get(`${key}#points`, async () => {
-      const table = await readPoints(await this.file(id, 'points.arrow', 'points'));
+      const table = await readPoints(await this.dirWith(id, 'points', 'points'));
       const idx = table.getChild('index');
       const index = idx ? Int32Array.from(idx.toArray() as ArrayLike<number>) : Int32Array.from({ length: table.numRows }, (_, i) => i);
       return { table, rows: table.numRows, lookup: indexLookup(index) } satisfies PointsData;
     })) as PointsData;
   }
 
-  /** points.arrow re-encoded as an Arrow IPC stream. */
+  /** The points file re-encoded as an Arrow IPC stream. */
   async pointsArrow(id: string): Promise<CachedBody> {
     const { key } = await this.run(id);
     return (await this.lru.get(`${key}#points.stream`, async () => {
@@ -136,9 +138,9 @@ export class RunCache {
   async history(id: string): Promise<CachedBody> {
     const { key } = await this.run(id);
     return (await this.lru.get(`${key}#history`, async () => {
-      const text = await readFile(await this.file(id, 'history.json', 'history'), 'utf8');
-      // Re-serialize: proves it is JSON and drops the pretty-printing.
-      return cachedBody(Buffer.from(JSON.stringify(JSON.parse(text))), JSON_TYPE);
+      const history = await readHistory(await this.dirWith(id, 'history', 'history'));
+      // Re-serialized: proven JSON, without the pretty-printing.
+      return cachedBody(Buffer.from(JSON.stringify(history)), JSON_TYPE);
     })) as CachedBody;
   }
 
@@ -146,27 +148,18 @@ export class RunCache {
   async codes(id: string): Promise<MatrixData> {
     const { key } = await this.run(id);
     return (await this.lru.get(`${key}#codes`, async () => {
-      const { codes, index } = await readCodes(await this.file(id, 'codes.arrow', 'codes'));
+      const { codes, index } = await readCodes(await this.dirWith(id, 'codes', 'codes'));
       // Only distances are needed from the codes: keep them in the order that searches fastest.
       return { matrix: byVariance(codes), index, lookup: indexLookup(index) } satisfies MatrixData;
     })) as MatrixData;
   }
 
-  /** The original (unscaled) values of every row, from data.arrow. */
+  /** The original (unscaled) values of every row, from the run's data file. */
   async data(id: string): Promise<MatrixData> {
     const { key } = await this.run(id);
     return (await this.lru.get(`${key}#data`, async () => {
-      const { values, index } = await readData(await this.file(id, 'data.arrow', 'stored input values'));
+      const { values, index } = await readData(await this.dirWith(id, 'data', 'stored input values'));
       return { matrix: values, index, lookup: indexLookup(index) } satisfies MatrixData;
     })) as MatrixData;
-  }
-
-  /** Any other per-run value (e.g. a loaded model), cached under `name` with a size estimate. */
-  async other<T>(id: string, name: string, bytes: number, load: (info: RunInfo) => Promise<T>): Promise<T> {
-    const info = await this.run(id);
-    const entry = (await this.lru.get(`${info.key}#${name}`, async () => ({ bytes, value: await load(info) }))) as {
-      value: T;
-    };
-    return entry.value;
   }
 }

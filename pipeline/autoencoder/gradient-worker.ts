@@ -1,6 +1,7 @@
 // The training engine's second thread (see parallel.ts): the forward and backward pass of the second part of
 // each batch, and the optimizer update of the second half of the parameters, on the shared memory.
 import { parentPort, workerData } from 'node:worker_threads';
+import { post } from '../threads.js';
 import { MlpPart } from './mlp.js';
 import { CMD, CTRL, updateSplit, type WorkerData } from './parallel.js';
 
@@ -30,7 +31,6 @@ for (;;) {
     error.set(bytes);
     c[CTRL.failed] = 1;
   }
-  Atomics.store(c, CTRL.done, seen);
-  Atomics.notify(c, CTRL.done);
+  post(c, CTRL.done, seen);
 }
 process.exit(0);

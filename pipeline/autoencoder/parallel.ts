@@ -5,7 +5,8 @@
 //           and rewrites the transposed weights of that half.
 // Every parameter is updated by one fixed thread with the same arithmetic, so a seed gives the same weights
 // whatever the timing. Synchronization is counters in an Int32Array (Atomics.wait / notify).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { awaitValue, post, startThread } from '../threads.js';
 import type { MlpLayout } from './mlp.js';
 import type { AutoencoderOptions } from './options.js';
 
@@ -23,15 +24,6 @@ export interface WorkerData {
   /** [the worker's last scaled loss] */
   scalars: Float64Array;
   error: Uint8Array;
-}
-
-/**
- * A worker script that registers tsx's loader and then imports the TypeScript module. (execArgv
- * ['--import', 'tsx'] does not install the loader in worker threads on Node 20 here.)
- */
-function bootstrap(moduleUrl: string): string {
-  const api = import.meta.resolve('tsx/esm/api');
-  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(moduleUrl)}); });`;
 }
 
 /** The parameter index where the worker's half of the optimizer update starts. */
@@ -58,7 +50,7 @@ export class GradientWorker {
       scalars: new Float64Array(new SharedArrayBuffer(8)),
       error: new Uint8Array(new SharedArrayBuffer(4096)),
     };
-    const worker = new Worker(bootstrap(new URL('./gradient-worker.ts', import.meta.url).href), { eval: true, workerData: data });
+    const worker = startThread(new URL('./gradient-worker.ts', import.meta.url), { workerData: data });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       const onExit = (code: number) => reject(new Error(`the training worker exited with code ${code} before it was ready`));
@@ -98,12 +90,7 @@ export class GradientWorker {
   /** Blocks until the worker's phase is done; returns its loss (after a grad phase: scaled; after evaluate: the sum). */
   finish(): number {
     const c = this.data.control;
-    const deadline = Date.now() + PHASE_TIMEOUT_MS;
-    while (Atomics.load(c, CTRL.done) !== this.request) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error('the training worker did not answer within 120 s');
-      Atomics.wait(c, CTRL.done, Atomics.load(c, CTRL.done), Math.min(left, 1000));
-    }
+    if (!awaitValue(c, CTRL.done, this.request, PHASE_TIMEOUT_MS)) throw new Error('the training worker did not answer within 120 s');
     if (c[CTRL.failed]) {
       const error = this.data.error;
       const end = error.indexOf(0);
@@ -126,7 +113,6 @@ export class GradientWorker {
     const c = this.data.control;
     c[CTRL.command] = command;
     this.request++;
-    Atomics.store(c, CTRL.request, this.request);
-    Atomics.notify(c, CTRL.request);
+    post(c, CTRL.request, this.request);
   }
 }

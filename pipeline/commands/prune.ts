@@ -1,6 +1,7 @@
 // `latentmap prune --keep N [--name NAME]`: caps disk use by deleting the oldest runs of each name.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { JOBS_DIR, jobConfigFile, jobRecordFile } from '../runs/layout.js';
 import { RunStore } from '../runs/store.js';
 
 export interface PruneOptions {
@@ -22,6 +23,8 @@ export interface PruneResult {
    * deleted beyond the newest `keep` of each name. Queued and running jobs' records are never touched.
    */
   jobRecords: string[];
+  /** The names of the complete runs in the runs directory (to say what --name could have matched). */
+  names: string[];
 }
 
 export async function pruneRuns(opts: PruneOptions): Promise<PruneResult> {
@@ -41,21 +44,23 @@ export async function pruneRuns(opts: PruneOptions): Promise<PruneResult> {
   for (const id of doomed) {
     if (!opts.dryRun) {
       await store.remove(id);
-      // The server's record of the job that made the run (runs/.jobs/<id>.json) goes with it.
-      await rm(path.join(store.dir, '.jobs', `${id}.json`), { force: true });
+      // The server's record of the job that made the run (runs/.jobs/<id>.json and the configuration it
+      // ran, <id>.config.json) goes with it.
+      await removeJobRecord(store.dir, id);
     }
     deleted.push(id);
   }
   const kept = runs.map((r) => r.id).filter((id) => !doomed.has(id));
-  const jobRecords = await pruneJobRecords(path.join(store.dir, '.jobs'), new Set(runs.map((r) => r.id)), opts);
-  return { deleted, kept, stale, jobRecords };
+  const jobRecords = await pruneJobRecords(path.join(store.dir, JOBS_DIR), new Set(runs.map((r) => r.id)), opts);
+  const names = [...new Set(runs.map((r) => r.name))].sort();
+  return { deleted, kept, stale, jobRecords, names };
 }
 
 /** The failed and cancelled job records beyond the newest opts.keep per name (deleted unless a dry run). */
 async function pruneJobRecords(jobsDir: string, runIds: Set<string>, opts: PruneOptions): Promise<string[]> {
   let files: string[];
   try {
-    files = (await readdir(jobsDir)).filter((f) => f.endsWith('.json'));
+    files = (await readdir(jobsDir)).filter((f) => f.endsWith('.json') && !f.endsWith('.config.json'));
   } catch {
     return []; // no server ever ran here
   }
@@ -79,6 +84,12 @@ async function pruneJobRecords(jobsDir: string, runIds: Set<string>, opts: Prune
     jobs.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
     for (const j of jobs.slice(opts.keep)) doomed.push(j.id);
   }
-  if (!opts.dryRun) for (const id of doomed) await rm(path.join(jobsDir, `${id}.json`), { force: true });
+  if (!opts.dryRun) for (const id of doomed) await removeJobRecord(path.dirname(jobsDir), id);
   return doomed.sort();
+}
+
+/** Deletes a job's record and the configuration file it ran. */
+async function removeJobRecord(runsDir: string, id: string): Promise<void> {
+  await rm(jobRecordFile(runsDir, id), { force: true });
+  await rm(jobConfigFile(runsDir, id), { force: true });
 }

@@ -1,7 +1,9 @@
 // `--run ID|DIR`: a run id in the runs directory, or the path of a run directory.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { RUN_FILES } from '../runs/layout.js';
+import { readManifest } from '../runs/run-dir.js';
 import { RunStore, isValidRunId } from '../runs/store.js';
 import type { RunManifest } from '../types.js';
 
@@ -35,9 +37,9 @@ export async function resolveRun(run: string, runsDir: string | null): Promise<R
   }
   let manifest: RunManifest;
   try {
-    manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as RunManifest;
+    manifest = await readManifest(dir);
   } catch {
-    throw new InputError(`${dir} is not a complete run (no readable manifest.json)`, { field: 'run' });
+    throw new InputError(`${dir} is not a complete run (no readable ${RUN_FILES.manifest})`, { field: 'run' });
   }
   return { dir, manifest, runsDir: runsDir ? path.resolve(runsDir) : path.dirname(dir) };
 }

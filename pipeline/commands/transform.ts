@@ -1,15 +1,17 @@
 // `latentmap transform`: encode new rows with a run's saved model and place them into that run's map
-// (t-SNE transform: only the new points move). The result is a new run naming its base; it holds the
+// (the t-SNE or UMAP transform, after the base run's method: only the new points move). The result is a new run naming its base; it holds the
 // base points (isNew false) followed by the new ones (isNew true), so it can be viewed on its own.
-import { copyFile, cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { throwIfAborted } from '../errors.js';
+import { InputError, throwIfAborted } from '../errors.js';
 import { loadDataset } from '../load/index.js';
-import { selectRows, tsneOptions, versions, type PipelineHooks, type PipelineResult } from '../pipeline.js';
+import { mapMethod, tsneOptions, umapOptions } from '../map.js';
+import { selectRows, versions, type PipelineHooks, type PipelineResult } from '../pipeline.js';
 import { metaColumnFrom, readCodes, readData, readPoints, writeCodes, writeData, writePoints } from '../runs/artifacts.js';
+import { copyModelAndHistory, writeTransformRecord } from '../runs/run-dir.js';
 import { RunStore } from '../runs/store.js';
 import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
+import { umapTransform } from '../umap/index.js';
 import type { Matrix, MetaColumn, RunManifest } from '../types.js';
 import { loadRunReducer } from '../reduce/index.js';
 import { scaledRowsFor } from './new-rows.js';
@@ -27,6 +29,8 @@ export interface TransformOptions {
   iterations: number | null;
   /** Perplexity of the new points' affinities to the map; null: the engine's default (5, local placement). */
   perplexity: number | null;
+  /** UMAP runs: layout epochs for the new points; null: umap-learn's (100, or 30 beyond 10,000 new rows). */
+  epochs?: number | null;
   id: string | null;
 }
 
@@ -56,8 +60,17 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
   const started = performance.now();
   const base = await resolveRun(opts.run, opts.runsDir);
   const bm = base.manifest;
+  const method = mapMethod(bm.config);
+  if (method === 'umap' && (opts.iterations !== null || opts.perplexity !== null)) {
+    throw new InputError(`run ${bm.id} is a UMAP map: --iterations and --perplexity place points into a t-SNE map; use --epochs`, {
+      field: opts.iterations !== null ? 'iterations' : 'perplexity',
+    });
+  }
+  if (method === 'tsne' && opts.epochs != null) {
+    throw new InputError(`run ${bm.id} is a t-SNE map: --epochs places points into a UMAP map; use --iterations`, { field: 'epochs' });
+  }
   const store = new RunStore(opts.runsDir ?? base.runsDir);
-  const timings: Record<string, number> = { load: 0, prepare: 0, train: 0, encode: 0, tsne: 0 };
+  const timings: Record<string, number> = { load: 0, prepare: 0, train: 0, encode: 0 };
   const tick = (stage: string, t0: number): void => {
     timings[stage] = (performance.now() - t0) / 1000;
   };
@@ -83,7 +96,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
     tick('encode', t0);
     throwIfAborted(signal);
 
-    const basePoints = await readPoints(path.join(base.dir, 'points.arrow'));
+    const basePoints = await readPoints(base.dir);
     const nBase = basePoints.numRows;
     const embedding = new Float32Array(nBase * 2);
     const xs = basePoints.getChild('x')!.toArray() as Float32Array;
@@ -92,15 +105,24 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
       embedding[2 * i] = xs[i]!;
       embedding[2 * i + 1] = ys[i]!;
     }
-    const baseCodes = (await readCodes(path.join(base.dir, 'codes.arrow'))).codes;
+    const baseCodes = (await readCodes(base.dir)).codes;
 
     t0 = performance.now();
-    const placement = {
-      iterations: opts.iterations ?? TRANSFORM_DEFAULTS.iterations,
-      perplexity: opts.perplexity ?? TRANSFORM_DEFAULTS.perplexity,
-    };
-    const placed = await tsneTransform({ x: baseCodes, embedding }, newCodes, tsneOptions(bm.config), { onProgress, signal }, placement);
-    tick('tsne', t0);
+    let placement: Record<string, number>;
+    let placed: { embedding: Float32Array; notes: string[] };
+    if (method === 'umap') {
+      const r = await umapTransform({ x: baseCodes, embedding }, newCodes, umapOptions(bm.config), { onProgress, signal }, opts.epochs != null ? { epochs: opts.epochs } : {});
+      placement = { epochs: r.epochs };
+      placed = r;
+    } else {
+      const tsnePlacement = {
+        iterations: opts.iterations ?? TRANSFORM_DEFAULTS.iterations,
+        perplexity: opts.perplexity ?? TRANSFORM_DEFAULTS.perplexity,
+      };
+      placement = tsnePlacement;
+      placed = await tsneTransform({ x: baseCodes, embedding }, newCodes, tsneOptions(bm.config), { onProgress, signal }, tsnePlacement);
+    }
+    tick(method, t0);
     for (const n of placed.notes) log(n);
 
     // The combined run: base rows then new rows. New rows are indexed after the base's largest index.
@@ -147,16 +169,13 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
     const { dir, manifest } = await store.write(id, async (runDir) => {
       onProgress?.(0, 'write');
       const artifacts: Record<string, string> = { ...bm.artifacts };
-      await writePoints(path.join(runDir, 'points.arrow'), { index, embedding: allEmbedding, error, preservation, label, metadata, isNew });
-      await writeCodes(path.join(runDir, 'codes.arrow'), concatRows(baseCodes, newCodes), index);
-      artifacts.codes = 'codes.arrow';
-      const baseData = await readData(path.join(base.dir, 'data.arrow'));
-      await writeData(path.join(runDir, 'data.arrow'), concatRows(baseData.values, raw), index);
+      artifacts.points = await writePoints(runDir, { index, embedding: allEmbedding, error, preservation, label, metadata, isNew });
+      artifacts.codes = await writeCodes(runDir, concatRows(baseCodes, newCodes), index);
+      const baseData = await readData(base.dir);
+      artifacts.data = await writeData(runDir, concatRows(baseData.values, raw), index);
       // The model is the base run's: copy it so the new run is self-contained (encode, reconstruct, images).
-      await cp(path.join(base.dir, 'model'), path.join(runDir, 'model'), { recursive: true });
-      await copyFile(path.join(base.dir, 'history.json'), path.join(runDir, 'history.json'));
-      await writeFile(path.join(runDir, 'transform.json'), `${JSON.stringify({ base: bm.id, input: dataset.source, rows: nNew, notes: placed.notes })}\n`);
-      artifacts.transform = 'transform.json';
+      await copyModelAndHistory(base.dir, runDir);
+      artifacts.transform = await writeTransformRecord(runDir, { base: bm.id, input: dataset.source, rows: nNew, method, ...placement, notes: placed.notes });
       onProgress?.(1, 'write');
       timings.total = (performance.now() - started) / 1000;
       const manifest: RunManifest = {

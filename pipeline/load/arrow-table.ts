@@ -5,7 +5,8 @@
 import { DataType, makeVector, type Data, type RecordBatch, type Schema, type Table, type Vector } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import type { Dataset, MetaColumn } from '../types.js';
-import { absolute, cleanNames, datasetName, findLabelColumn } from './columns.js';
+import { absolute, cleanNames, datasetName, findLabelColumn, metaFromStrings } from './columns.js';
+import { ALL_FEATURES, identifierNote, nonFeaturesByName, type FeatureSelection } from './feature-choice.js';
 import { FLOAT32_MAX } from './number.js';
 
 /** Options of the loaders that go through Arrow tables (Arrow IPC and Parquet files). */
@@ -16,6 +17,8 @@ export interface TableFileOptions {
   limit?: number | null;
   name?: string;
   source?: string;
+  /** --features / --exclude. Default: every numeric column that is not identifier-like. */
+  selection?: FeatureSelection;
 }
 
 export interface ArrowTableOptions {
@@ -27,17 +30,51 @@ export interface ArrowTableOptions {
   source?: string;
   /** What to call the format in messages ("Arrow", "Parquet"). */
   format: string;
+  selection?: FeatureSelection;
 }
 
-type Kind = 'number' | 'list' | 'other';
+type Kind = 'number' | 'list' | 'varlist' | 'other';
 
+function isNumberType(type: DataType | undefined): boolean {
+  return !!type && (DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type));
+}
+
+/**
+ * How a column is read: 'number' (ints of every width, floats, decimals, booleans) and 'list' (a fixed-size
+ * list of numbers: an embedding) and 'varlist' (a list of numbers of the same length in every row, as Parquet
+ * stores embeddings) are features; everything else is metadata text (metaText).
+ */
 function kindOf(type: DataType): Kind {
-  if (DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type) || DataType.isBool(type)) return 'number';
-  if (DataType.isFixedSizeList(type)) {
-    const child = type.children[0]?.type;
-    if (child && (DataType.isInt(child) || DataType.isFloat(child))) return 'list';
-  }
+  if (isNumberType(type) || DataType.isBool(type)) return 'number';
+  if (DataType.isFixedSizeList(type) && isNumberType(type.children[0]?.type)) return 'list';
+  if ((DataType.isList(type) || String(type).startsWith('LargeList')) && isNumberType(type.children[0]?.type)) return 'varlist';
   return 'other';
+}
+
+/** Types whose cells become metadata text; anything else is refused naming the column and its type. */
+function metaReadable(type: DataType): boolean {
+  return (
+    DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isBool(type) || isNumberType(type) || DataType.isDate(type) ||
+    DataType.isTimestamp(type) || DataType.isTime(type) || DataType.isDuration(type) || DataType.isNull(type) || DataType.isBinary(type) ||
+    DataType.isLargeBinary(type) || DataType.isFixedSizeBinary(type) || DataType.isList(type) || DataType.isFixedSizeList(type) ||
+    DataType.isStruct(type) || DataType.isMap(type) || DataType.isInterval(type) ||
+    (DataType.isDictionary(type) && metaReadable(type.dictionary))
+  );
+}
+
+/** 10^scale as a bigint and a number (decimals store an unscaled integer). */
+function decimalText(unscaled: bigint, scale: number): string {
+  if (scale <= 0) return (unscaled * 10n ** BigInt(-scale)).toString();
+  const neg = unscaled < 0n;
+  const digits = (neg ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+/** A cell as a number: bigints (int64, uint64) and decimals (scaled) included; null → NaN. */
+function cellNumber(v: unknown, type: DataType): number {
+  if (v === null || v === undefined) return NaN;
+  if (DataType.isDecimal(type)) return Number(decimalText(BigInt(String(v)), type.scale));
+  return toNumber(v);
 }
 
 /** True for ints up to 32 bits and float32/float64: their Data.values index directly. */
@@ -59,9 +96,12 @@ function toNumber(v: unknown): number {
 interface Feature {
   col: number;
   name: string;
-  /** Element of a fixed-size list, or -1 for a plain column. */
+  /** Element of a (fixed-size or same-length) list, or -1 for a plain column. */
   sub: number;
 }
+
+/** Nanoseconds per unit of Arrow's TimeUnit (SECOND, MILLISECOND, MICROSECOND, NANOSECOND). */
+const NANOS_PER_UNIT = [1_000_000_000n, 1_000_000n, 1_000n, 1n];
 
 interface MetaPlan {
   col: number;
@@ -78,9 +118,14 @@ export class ArrowDatasetBuilder {
   private readonly features: Feature[] = [];
   private readonly meta: MetaPlan[] = [];
   private readonly labelIndex: number;
-  private readonly values: Float32Array;
-  private readonly width: number;
+  private values: Float32Array = new Float32Array(0);
+  private width = 0;
   private rows = 0;
+  private readonly notes: string[] = [];
+  /** Columns of same-length lists, whose width the first batch tells. */
+  private readonly varlists: { col: number; name: string; type: DataType }[] = [];
+  private readonly names: string[];
+  private readonly fields: Schema['fields'];
 
   constructor(
     schema: Schema,
@@ -90,28 +135,81 @@ export class ArrowDatasetBuilder {
     const { file } = opts;
     const fields = schema.fields;
     if (fields.length === 0) throw new InputError(`the ${opts.format} data has no columns`, { file });
-    const names = cleanNames(fields.map((f) => f.name));
+    const { names, notes: nameNotes } = cleanNames(fields.map((f) => f.name));
+    this.notes.push(...nameNotes);
     if (capacity === 0) throw new InputError(`the ${opts.format} data has columns (${names.join(', ')}) but no rows`, { file });
     this.labelIndex = findLabelColumn(names, opts.labelColumn, opts.ownLabel, file);
+    const chosen = nonFeaturesByName(names, opts.selection ?? ALL_FEATURES, this.labelIndex, file);
+    const idNote = identifierNote(chosen.identifiers.filter((n) => kindOf(fields[names.indexOf(n)]!.type) === 'number'));
+    if (idNote) this.notes.push(idNote);
+    this.names = names;
+    this.fields = fields;
     fields.forEach((f, i) => {
-      const k = kindOf(f.type);
+      const k = chosen.names.has(names[i]!) ? 'other' : kindOf(f.type);
       if (i !== this.labelIndex && k === 'number') this.features.push({ col: i, name: names[i]!, sub: -1 });
       else if (i !== this.labelIndex && k === 'list') {
         const size = (f.type as { listSize: number }).listSize;
         for (let j = 0; j < size; j++) this.features.push({ col: i, name: `${names[i]}_${j}`, sub: j });
+      } else if (i !== this.labelIndex && k === 'varlist') {
+        this.varlists.push({ col: i, name: names[i]!, type: f.type });
       } else {
-        const numeric = k === 'number';
+        if (!metaReadable(f.type)) {
+          throw new InputError(`column "${names[i]}" has type ${String(f.type)}, which latentmap cannot read; leave the column out of the file`, { file, field: names[i]! });
+        }
+        // 64-bit integers and decimals are read as exact text first; finish() keeps them numbers when no digit is lost.
+        const numeric = k === 'number' && !(DataType.isInt(f.type) && f.type.bitWidth === 64) && !DataType.isDecimal(f.type);
         this.meta.push({ col: i, name: names[i]!, type: f.type, numeric, values: numeric ? new Float64Array(capacity) : new Array<string | null>(capacity) });
       }
     });
-    if (this.features.length === 0) {
+    if (this.features.length === 0 && this.varlists.length === 0) {
       throw new InputError(
         `no numeric columns to map; the columns are ${fields.map((f, i) => `${JSON.stringify(names[i])} (${String(f.type)})`).join(', ')}`,
         { file },
       );
     }
+    if (this.varlists.length === 0) this.allocate();
+  }
+
+  private allocate(): void {
     this.width = this.features.length;
-    this.values = new Float32Array(capacity * this.width);
+    this.values = new Float32Array(this.capacity * this.width);
+  }
+
+  /** Lists of numbers of one length in every row (an embedding as Parquet stores it): the first row tells the length. */
+  private layoutLists(batch: RecordBatch): void {
+    for (const v of this.varlists) {
+      const data = batch.data.children[v.col]!;
+      const offsets = data.valueOffsets as ArrayLike<number | bigint>;
+      let width = -1;
+      for (let i = 0; i < data.length && width < 0; i++) if (data.getValid(i)) width = Number(offsets[i + 1]!) - Number(offsets[i]!);
+      if (width <= 0) {
+        throw new InputError(`column "${v.name}" (${String(v.type)}) holds no values in its first rows; an embedding column needs the same number of values in every row`, { file: this.opts.file, field: v.name });
+      }
+      for (let j = 0; j < width; j++) this.features.push({ col: v.col, name: `${v.name}_${j}`, sub: j });
+      (v as { width?: number }).width = width;
+    }
+    this.notes.push(`${this.varlists.map((v) => `"${v.name}" (${(v as { width?: number }).width} values per row)`).join(', ')} read as features: ${this.varlists.length === 1 ? 'an embedding column' : 'embedding columns'}`);
+    this.varlists.length = 0;
+    this.allocate();
+  }
+
+  /** Refuses a list column whose rows do not all hold `width` values, naming the first such row. */
+  private checkListLengths(batch: RecordBatch, r0: number): void {
+    const seen = new Set<number>();
+    for (const f of this.features) {
+      if (f.sub < 0 || seen.has(f.col)) continue;
+      seen.add(f.col);
+      const data = batch.data.children[f.col]!;
+      if (DataType.isFixedSizeList(data.type)) continue;
+      const width = this.features.filter((g) => g.col === f.col).length;
+      const offsets = data.valueOffsets as ArrayLike<number | bigint>;
+      for (let i = 0; i < data.length; i++) {
+        const len = Number(offsets[i + 1]!) - Number(offsets[i]!);
+        if (data.getValid(i) && len !== width) {
+          throw new InputError(`row ${r0 + i + 1} of column "${this.names[f.col]}" (${String(this.fields[f.col]!.type)}) holds ${len} values, the first rows ${width}; every row of an embedding column needs the same number`, { file: this.opts.file, field: this.names[f.col]! });
+        }
+      }
+    }
   }
 
   /** Rows added so far. */
@@ -123,8 +221,10 @@ export class ArrowDatasetBuilder {
   addBatch(batch: RecordBatch): void {
     const n = Math.min(batch.numRows, this.capacity - this.rows);
     if (n <= 0) return;
+    if (this.varlists.length > 0) this.layoutLists(batch);
     const children = batch.data.children;
     const r0 = this.rows;
+    this.checkListLengths(batch, r0);
     const sources = this.features.map((feat) => {
       const data = children[feat.col]!;
       return feat.sub < 0 && directNumeric(data.type)
@@ -164,10 +264,10 @@ export class ArrowDatasetBuilder {
     const out = this.values;
     for (let i = start; i < end; i++) {
       let v: number;
-      if (feat.sub < 0) v = toNumber(vec.get(i));
+      if (feat.sub < 0) v = cellNumber(vec.get(i), vec.type);
       else {
         const list = vec.get(i) as { get(j: number): unknown } | null;
-        v = list === null ? NaN : toNumber(list.get(feat.sub));
+        v = list === null ? NaN : cellNumber(list.get(feat.sub), vec.type.children[0]!.type);
       }
       if (v > FLOAT32_MAX || v < -FLOAT32_MAX) this.fail(feat.name, r0 + i, v);
       out[(r0 + i) * width + c] = v;
@@ -190,9 +290,12 @@ export class ArrowDatasetBuilder {
     let label: MetaColumn | undefined;
     const metadata: MetaColumn[] = [];
     for (const m of this.meta) {
+      const exactText = DataType.isDecimal(m.type) || (DataType.isInt(m.type) && m.type.bitWidth === 64);
       const col: MetaColumn = m.numeric
         ? { name: m.name, kind: 'number', values: (m.values as Float64Array).subarray(0, rows) }
-        : { name: m.name, kind: 'string', values: (m.values as (string | null)[]).slice(0, rows) };
+        : exactText
+          ? metaFromStrings(m.name, (m.values as (string | null)[]).slice(0, rows))
+          : { name: m.name, kind: 'string', values: (m.values as (string | null)[]).slice(0, rows) };
       if (m.col === this.labelIndex) label = col;
       else metadata.push(col);
     }
@@ -205,30 +308,64 @@ export class ArrowDatasetBuilder {
       sha256: opts.sha256,
     };
     if (label) dataset.label = label;
+    if (this.notes.length > 0) dataset.notes = [...this.notes];
     return dataset;
   }
 }
 
 function fillMeta(m: MetaPlan, data: Data, r0: number, n: number): void {
-  const vec: Vector = makeVector(data);
   if (m.numeric) {
+    const vec: Vector = makeVector(data);
     const out = m.values as Float64Array;
-    for (let i = 0; i < n; i++) out[r0 + i] = toNumber(vec.get(i));
+    for (let i = 0; i < n; i++) out[r0 + i] = cellNumber(vec.get(i), data.type);
     return;
   }
   const out = m.values as (string | null)[];
-  const isTime = DataType.isDate(m.type) || DataType.isTimestamp(m.type);
-  for (let i = 0; i < n; i++) {
-    const v: unknown = vec.get(i);
-    let s: string | null;
-    if (v === null || v === undefined) s = null;
-    else if (typeof v === 'string') s = v;
-    else if (isTime && (typeof v === 'number' || typeof v === 'bigint')) s = new Date(Number(v)).toISOString();
-    else if (v instanceof Date) s = v.toISOString();
-    else if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') s = JSON.stringify(v);
-    else s = String(v);
-    out[r0 + i] = s;
+  const text = metaText(data);
+  for (let i = 0; i < n; i++) out[r0 + i] = text(i);
+}
+
+/**
+ * Cell i of a column as text, exactly: dictionaries through their indices of any width (signed or not, 64-bit
+ * too), 64-bit integers and decimals in full, dates and timestamps as ISO 8601 in UTC to the unit's precision
+ * (nanoseconds included), binary as hex, lists and structs as JSON.
+ */
+function metaText(data: Data): (i: number) => string | null {
+  const type = data.type;
+  if (DataType.isDictionary(type)) {
+    const chunks = data.dictionary!.data;
+    const dict = chunks.length === 1 ? metaText(chunks[0]!) : (k: number) => String(data.dictionary!.get(k) ?? '');
+    const indices = data.values as ArrayLike<number | bigint>;
+    return (i) => (data.getValid(i) ? dict(Number(indices[i]!)) : null);
   }
+  if (DataType.isTimestamp(type)) {
+    const raw = data.values as ArrayLike<number | bigint>;
+    const per = NANOS_PER_UNIT[type.unit]!;
+    return (i) => (data.getValid(i) ? isoFromNanos(BigInt(raw[i]!) * per, type.unit) : null);
+  }
+  const vec: Vector = makeVector(data);
+  if (DataType.isDecimal(type)) return (i) => (data.getValid(i) ? decimalText(BigInt(String(vec.get(i))), type.scale) : null);
+  if (DataType.isDate(type)) return (i) => (data.getValid(i) ? new Date(Number(vec.get(i))).toISOString().slice(0, 10) : null);
+  if (DataType.isBinary(type) || DataType.isLargeBinary(type) || DataType.isFixedSizeBinary(type)) {
+    return (i) => (data.getValid(i) ? `0x${Buffer.from(vec.get(i) as Uint8Array).toString('hex')}` : null);
+  }
+  return (i) => {
+    const v: unknown = vec.get(i);
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'object') return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+    return String(v);
+  };
+}
+
+/** ISO 8601 (UTC) of a time in nanoseconds since the epoch, with as many fraction digits as the unit has. */
+function isoFromNanos(ns: bigint, unit: number): string {
+  const ms = ns / 1_000_000n - (ns < 0n && ns % 1_000_000n !== 0n ? 1n : 0n);
+  const iso = new Date(Number(ms)).toISOString();
+  if (unit <= 1) return unit === 0 ? iso.replace('.000Z', 'Z') : iso;
+  const sub = ((ns % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  const digits = unit === 2 ? (sub / 1000n).toString().padStart(3, '0') : sub.toString().padStart(6, '0');
+  return `${iso.slice(0, -1)}${digits}Z`;
 }
 
 /** A whole table at once. */

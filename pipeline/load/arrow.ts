@@ -30,6 +30,7 @@ export async function loadArrow(path: string, opts: ArrowOptions = {}, hooks: St
     file: path,
     labelColumn: opts.labelColumn ?? null,
     ownLabel: opts.ownLabel ?? null,
+    ...(opts.selection ? { selection: opts.selection } : {}),
     sha256,
     format: 'Arrow',
     ...(opts.name !== undefined ? { name: opts.name } : {}),

@@ -56,25 +56,51 @@ export function isGenericName(name: string): boolean {
   return /^(col|column|c|x|v|var|f|feature|feat|pixel|px|dim|d|field)?[_ -]?\d+$/i.test(name.trim());
 }
 
-/** Trims names, names empty ones column_N and makes duplicates unique (a, a_2, a_3). */
-export function cleanNames(raw: readonly string[]): string[] {
-  const seen = new Map<string, number>();
-  return raw.map((r, i) => {
-    let name = r.trim();
-    if (name === '') name = `column_${i + 1}`;
-    const count = seen.get(name) ?? 0;
-    seen.set(name, count + 1);
-    if (count > 0) {
-      let k = count + 1;
-      while (seen.has(`${name}_${k}`)) k++;
-      name = `${name}_${k}`;
-      seen.set(name, 1);
+/**
+ * Column names as the file gives them, made unique without touching any name the file itself uses: names are
+ * trimmed, an empty one becomes column_N (N its 1-based position), and the 2nd, 3rd... use of a name gets the
+ * first suffix _2, _3, ... that no column of the file has and no earlier rename took. So `c,c,c,c_2` gives
+ * c, c_3, c_4, c_2: the file's own c_2 keeps its name. `notes` says what was renamed.
+ */
+export function cleanNames(raw: readonly string[]): { names: string[]; notes: string[] } {
+  const trimmed = raw.map((r, i) => (r.trim() === '' ? `column_${i + 1}` : r.trim()));
+  const taken = new Set(trimmed);
+  const seen = new Set<string>();
+  const renamed: string[] = [];
+  const empty = trimmed.filter((n, i) => raw[i]!.trim() === '' && n === `column_${i + 1}`).length;
+  const names = trimmed.map((name, i) => {
+    if (!seen.has(name)) {
+      seen.add(name);
+      return name;
     }
-    return name;
+    let k = 2;
+    while (taken.has(`${name}_${k}`)) k++;
+    const fresh = `${name}_${k}`;
+    taken.add(fresh);
+    renamed.push(`column ${i + 1} "${name}" is named "${fresh}"`);
+    return fresh;
   });
+  const notes: string[] = [];
+  if (renamed.length > 0) notes.push(`duplicate column names: ${renamed.join(', ')} (names the file does not use)`);
+  if (empty > 0) notes.push(`${empty} column${empty === 1 ? ' has' : 's have'} no name in the header and ${empty === 1 ? 'is' : 'are'} named column_N by position`);
+  return { names, notes };
 }
 
-/** A metadata column from strings: numeric (Float64Array, NaN for missing) when every non-missing value is a number. */
+/** True when `text` is a number written the way the number prints (3, -2.5, 0.25): reading it as a number loses nothing. */
+export function isCanonicalNumber(text: string): boolean {
+  const x = parseNumberText(text);
+  return parsed.status === NUM_OK && String(x) === text;
+}
+
+/** True for text with a leading zero before another digit (06075, 007): a code, not a quantity. */
+export function hasLeadingZero(text: string): boolean {
+  return /^[+-]?0\d/.test(text.trim());
+}
+
+/**
+ * A metadata column from strings, kept exactly as written: numeric (Float64Array, NaN for missing) only when
+ * every non-missing cell is a number written as it prints (so "06075", "1.50" or "1e3" keep the column text).
+ */
 export function metaFromStrings(name: string, values: (string | null)[], preferNumber = true): MetaColumn {
   if (preferNumber) {
     const nums = new Float64Array(values.length);
@@ -87,7 +113,7 @@ export function metaFromStrings(name: string, values: (string | null)[], preferN
         continue;
       }
       const x = parseNumberText(v);
-      if (parsed.status === NUM_OK) {
+      if (parsed.status === NUM_OK && String(x) === v) {
         nums[i] = x;
         any = true;
       } else if (parsed.status === NUM_MISSING) {

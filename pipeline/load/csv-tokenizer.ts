@@ -84,6 +84,11 @@ export class CsvTokenizer {
     return this.rowLine;
   }
 
+  /** The 1-based line the next byte pushed would be on (a quoted newline counts as a line). */
+  get currentLine(): number {
+    return this.line;
+  }
+
   /** Bytes handed to the tokenizer so far. */
   get bytes(): number {
     return this.consumed;

@@ -12,8 +12,11 @@ import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Dataset, MetaColumn, StageHooks } from '../types.js';
-import { absolute, cleanNames, datasetName, findLabelColumn, genericColumnNames, metaFromStrings } from './columns.js';
+import { absolute, cleanNames, datasetName, findLabelColumn, genericColumnNames, hasLeadingZero, listNames, metaFromStrings } from './columns.js';
+import { ALL_FEATURES, identifierNote, nonFeaturesByName, type FeatureSelection } from './feature-choice.js';
 import { CsvTokenizer, fieldText, type CsvLane, type CsvSink } from './csv-tokenizer.js';
+import { decideHeader, firstRows, type HeaderMode } from './csv-header.js';
+import { chooseEncoding, mixedEncodings, NotUtf8Error, restartEncoding, textStream, type EncodingChoice, type TextStream } from './encoding.js';
 import { FLOAT32_MAX, NUM_INFINITE, NUM_MISSING, NUM_OK, NUM_TEXT, parsed, parseNumberBytes, parseNumberText } from './number.js';
 import { fileSize, fsError, gzipError, isGzip, openByteSource, readHead } from './source.js';
 
@@ -32,6 +35,14 @@ export interface CsvOptions {
   name?: string;
   /** Dataset source. Default: the absolute path. */
   source?: string;
+  /** Text encoding (--encoding). Default: detected (see encoding.ts), and said in the dataset's notes. */
+  encoding?: string | null;
+  /** Set when a load restarts after finding that a file taken for UTF-8 is not: the encoding to use. */
+  restartWith?: EncodingChoice;
+  /** Whether the first line is a header: yes, no, or auto (guessed from the first rows; see csv-header.ts). Default auto. */
+  header?: HeaderMode;
+  /** --features / --exclude. Default: every numeric column not identifier-like. */
+  selection?: FeatureSelection;
 }
 
 /** Rows whose raw text is kept so a column that turns out to be text early on can be rebuilt without a second pass. */
@@ -77,29 +88,52 @@ export async function loadCsv(path: string, opts: CsvOptions = {}, hooks: StageH
   const builder = new CsvBuilder(path, opts, limit, totalHint);
   const src = openByteSource(path, gzip, size, hooks);
   let tokenizer: CsvTokenizer | null = null;
+  let choice: EncodingChoice | null = opts.restartWith ?? null;
+  let text: TextStream | null = null;
   let sha256: string;
   try {
     for await (const chunk of src.stream) {
-      const buf = chunk as Buffer;
+      const raw = chunk as Buffer;
+      if (text === null) {
+        choice ??= chooseEncoding(raw, opts.encoding ?? null, path);
+        text = textStream(choice);
+      }
+      const buf = text.push(raw);
       if (tokenizer === null) {
+        if (buf.length === 0) continue;
         const delim = opts.delimiter ?? sniffDelimiter(buf, path);
         if (delim.length !== 1) throw new InputError(`the delimiter must be one character, got ${JSON.stringify(delim)}`, { field: 'delimiter' });
         tokenizer = new CsvTokenizer(builder, delim.charCodeAt(0), path);
+        const decision = decideHeader(opts.header === 'yes' || opts.header === 'no' ? [] : firstRows(buf, delim), opts.header ?? 'auto');
+        builder.header = decision.header;
+        if (decision.note) builder.notes.push(decision.note);
         builder.delimiter = delim;
         builder.tokenizer = tokenizer;
       }
       tokenizer.push(buf);
       if (tokenizer.done) break;
     }
-    if (tokenizer !== null && !tokenizer.done) tokenizer.end();
+    if (text !== null && tokenizer !== null && !tokenizer.done) {
+      tokenizer.push(text.end());
+      if (!tokenizer.done) tokenizer.end();
+    }
     sha256 = await src.finishHash();
   } catch (err) {
     src.close();
+    if (err instanceof NotUtf8Error) {
+      // The start was UTF-8 (or plain ASCII) but this byte is not: say where, or restart in the right encoding.
+      if (tokenizer !== null && err.validBytes > 0 && !tokenizer.done) tokenizer.push(err.chunk.subarray(0, err.validBytes));
+      const line = tokenizer?.currentLine ?? 1;
+      const again = opts.encoding ? null : restartEncoding(err, line);
+      if (again) return loadCsv(path, { ...opts, restartWith: again }, hooks);
+      throw mixedEncodings(path, line, err.byte);
+    }
     throw gzipError(fsError(err, path), path);
   }
   if (tokenizer === null) throw new InputError('the file is empty (no text after decompression)', { file: path });
-  if (builder.needsSecondPass()) await builder.secondPass(gzip, size);
+  if (builder.needsSecondPass()) await builder.secondPass(gzip, size, choice!);
   const dataset = builder.finish(sha256);
+  if (choice?.note) dataset.notes = [choice.note, ...(dataset.notes ?? [])];
   hooks.onProgress?.(1, 'load');
   return dataset;
 }
@@ -153,6 +187,14 @@ class CsvBuilder implements CsvSink {
   private headerCells: string[] = [];
   private firstCells: { text: string; line: number }[] = [];
   private headerless = false;
+  /** Whether the first line is the header (decided before the first byte is tokenized). */
+  header = true;
+  /** What was guessed or changed, for the dataset's notes. */
+  readonly notes: string[] = [];
+  /** Identifier-like columns by name (left out of the features when they hold numbers). */
+  private identifiers: string[] = [];
+  /** Columns left out of the features because their values have leading zeros (codes). */
+  private codes: string[] = [];
   private headerLine = 1;
   // row buffer
   private stride = 0;
@@ -248,21 +290,21 @@ class CsvBuilder implements CsvSink {
   // ---- setup ----
 
   private setupHeader(cells: string[], line: number): void {
-    const allNumeric = cells.length > 0 && cells.every((c) => {
-      parseNumberText(c);
-      return parsed.status === NUM_OK;
-    });
-    if (allNumeric) {
+    if (!this.header) {
       // No header: the first line is data.
       this.headerless = true;
       this.names = genericColumnNames(cells.length);
       this.firstCells = cells.map((text) => ({ text, line }));
     } else {
-      this.names = cleanNames(cells);
+      const clean = cleanNames(cells);
+      this.names = clean.names;
+      this.notes.push(...clean.notes);
     }
     this.ncols = this.names.length;
     this.labelIndex = findLabelColumn(this.names, this.opts.labelColumn, this.opts.ownLabel, this.file);
-    const meta = new Set(this.opts.metaColumns ?? []);
+    const chosen = nonFeaturesByName(this.names, this.opts.selection ?? ALL_FEATURES, this.labelIndex, this.file);
+    this.identifiers = chosen.identifiers;
+    const meta = new Set([...(this.opts.metaColumns ?? []), ...chosen.names]);
     this.cols = this.names.map((name, index) => ({
       name,
       index,
@@ -392,8 +434,28 @@ class CsvBuilder implements CsvSink {
     );
   }
 
+  /**
+   * Numeric columns whose first rows hold numbers written with leading zeros (zip codes, FIPS codes: "06075")
+   * are codes: kept as text exactly as written, not features (unless --features names them).
+   */
+  private leadingZerosToCodes(): void {
+    const chosen = this.opts.selection?.features ?? null;
+    for (const col of this.cols) {
+      if (col.kind !== Kind.Number || col.prefix === null || (chosen !== null && chosen.includes(col.name))) continue;
+      if (!col.prefix.some(hasLeadingZero)) continue;
+      col.kind = Kind.Meta;
+      col.strings = col.prefix.map((t) => (parseNumberText(t), parsed.status === NUM_MISSING ? null : t));
+      col.completeFrom = 0;
+      col.prefix = null;
+      col.numeric = 0;
+      if (this.lane !== null) this.lane.slot[col.index] = -1;
+      this.codes.push(col.name);
+    }
+  }
+
   /** After the first PREFIX_ROWS rows: stop keeping raw text, and let plain decimals take the fast lane. */
   private startLane(): void {
+    this.leadingZerosToCodes();
     const slot = new Int32Array(this.ncols).fill(-1);
     for (const col of this.cols) {
       col.prefix = null;
@@ -429,18 +491,22 @@ class CsvBuilder implements CsvSink {
     return this.cols.some((c) => c.strings !== null && c.completeFrom > 0);
   }
 
-  async secondPass(gzip: boolean, size: number): Promise<void> {
+  async secondPass(gzip: boolean, size: number, encoding: EncodingChoice): Promise<void> {
     const targets = this.cols.filter((c) => c.strings !== null && c.completeFrom > 0);
     const upto = Math.max(...targets.map((c) => c.completeFrom));
     const sink = new RefillSink(targets, upto, this.headerless);
     const src = openByteSource(this.file, gzip, size);
     const tok = new CsvTokenizer(sink, this.delimiter.charCodeAt(0), this.file);
+    const text = textStream(encoding);
     try {
       for await (const chunk of src.stream) {
-        tok.push(chunk as Buffer);
+        tok.push(text.push(chunk as Buffer));
         if (tok.done) break;
       }
-      if (!tok.done) tok.end();
+      if (!tok.done) {
+        tok.push(text.end());
+        if (!tok.done) tok.end();
+      }
     } finally {
       src.close();
     }
@@ -458,6 +524,8 @@ class CsvBuilder implements CsvSink {
     if (this.lane !== null) {
       for (const col of this.cols) col.numeric += this.lane.hits[col.index]!;
       this.lane = null;
+    } else {
+      this.leadingZerosToCodes();
     }
     // A column of numbers with a few text cells: name the first text cell.
     for (const col of this.cols) {
@@ -518,6 +586,15 @@ class CsvBuilder implements CsvSink {
       sha256,
     };
     if (label) dataset.label = label;
+    // Only identifier-like columns of numbers were left out of anything (a text column is never a feature).
+    const numbers = (m: MetaColumn): boolean => m.kind === 'number' || m.values.every((v) => v === null || (parseNumberText(String(v)), parsed.status === NUM_OK));
+    const idNote = identifierNote(this.identifiers.filter((n) => !this.codes.includes(n) && metadata.some((m) => m.name === n && numbers(m))));
+    if (idNote) this.notes.push(idNote);
+    if (this.codes.length > 0) {
+      const one = this.codes.length === 1;
+      this.notes.push(`${listNames(this.codes)} ${one ? 'holds' : 'hold'} codes written with leading zeros (like "06075"): kept as text exactly as written, not used as ${one ? 'a feature' : 'features'}`);
+    }
+    if (this.notes.length > 0) dataset.notes = [...this.notes];
     return dataset;
   }
 }

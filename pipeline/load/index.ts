@@ -6,6 +6,8 @@ import { loadBuiltin } from './builtin.js';
 import { loadCsv } from './csv.js';
 import { loadIdx } from './idx.js';
 import { detectFormat } from './sniff.js';
+import type { HeaderMode } from './csv-header.js';
+import { ALL_FEATURES, leaveOutRowNumbers, selectByName, type FeatureSelection } from './feature-choice.js';
 import { fileSize } from './source.js';
 
 export { listDatasets, builtinNames, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type DatasetInfo } from './builtin.js';
@@ -27,6 +29,12 @@ export interface LoadOptions {
   dataDir: string | null;
   /** Only the first N rows; default all. */
   limit: number | null;
+  /** CSV/TSV: whether the first line is a header (default auto: guessed, and said). */
+  header?: HeaderMode;
+  /** CSV/TSV: the text encoding (default: detected, and said). */
+  encoding?: string | null;
+  /** Which columns are features (--features / --exclude); default every numeric one that is not identifier-like. */
+  selection?: FeatureSelection;
 }
 
 /** Loads a built-in dataset or a file. Bad input of any kind is an InputError that says what and where. */
@@ -44,19 +52,31 @@ export async function loadDataset(opts: LoadOptions, hooks: StageHooks = {}): Pr
   if (gzip && (format === 'npy' || format === 'parquet')) {
     throw new InputError(`this is a gzipped ${format === 'npy' ? '.npy' : 'Parquet'} file, which latentmap reads only uncompressed; decompress it first (gunzip)`, { file: input });
   }
+  const selection = opts.selection ?? ALL_FEATURES;
+  if (format !== 'csv') {
+    const textOnly = opts.header !== undefined && opts.header !== 'auto' ? 'header' : opts.encoding ? 'encoding' : null;
+    if (textOnly) throw new InputError(`--${textOnly} applies to CSV/TSV files; this is ${format === 'arrow' ? 'an Arrow' : format === 'idx' ? 'an IDX' : format === 'npy' ? 'a .npy' : 'a Parquet'} file`, { file: input, field: textOnly });
+  }
+  let loaded: Dataset;
   switch (format) {
     case 'csv':
-      return loadCsv(input, { labelColumn, limit }, hooks);
+      loaded = await loadCsv(input, { labelColumn, limit, header: opts.header ?? 'auto', encoding: opts.encoding ?? null, selection }, hooks);
+      break;
     case 'arrow':
-      return (await import('./arrow.js')).loadArrow(input, { labelColumn, limit }, hooks);
+      loaded = await (await import('./arrow.js')).loadArrow(input, { labelColumn, limit, selection }, hooks);
+      break;
     case 'parquet':
-      return (await import('./parquet.js')).loadParquet(input, { labelColumn, limit }, hooks);
+      loaded = await (await import('./parquet.js')).loadParquet(input, { labelColumn, limit, selection }, hooks);
+      break;
     case 'npy':
-      return (await import('./npy.js')).loadNpy(input, { labelColumn, limit }, hooks);
+      loaded = selectByName(await (await import('./npy.js')).loadNpy(input, { labelColumn, limit }, hooks), selection, input);
+      break;
     case 'idx':
       if (labelColumn !== null && labelColumn !== 'label') {
         throw new InputError(`an IDX file's only label column is "label" (from the labels file beside it); got "${labelColumn}"`, { field: 'labelColumn' });
       }
-      return loadIdx(input, { limit }, hooks);
+      loaded = selectByName(await loadIdx(input, { limit }, hooks), selection, input);
+      break;
   }
+  return leaveOutRowNumbers(loaded, selection);
 }

@@ -57,6 +57,7 @@ export async function loadParquet(path: string, opts: ParquetOptions = {}, hooks
     file: path,
     labelColumn: opts.labelColumn ?? null,
     ownLabel: opts.ownLabel ?? null,
+    ...(opts.selection ? { selection: opts.selection } : {}),
     sha256,
     format: 'Parquet',
     ...(opts.name !== undefined ? { name: opts.name } : {}),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { autoencoderOptions, loadAutoencoder, trainAutoencoder, type Autoencoder } from '../autoencoder/index.js';
 import { initBackend } from '../backend.js';
 import { deriveSeed } from '../random.js';
+import { modelDir, modelDirOf } from '../runs/run-dir.js';
 import type { Reducer, ReducerMethod, ReducerReport } from './reducer.js';
 
 function wrap(ae: Autoencoder, report: ReducerReport): Reducer {
@@ -14,10 +15,11 @@ function wrap(ae: Autoencoder, report: ReducerReport): Reducer {
     reconstruct: (x) => ae.reconstruct(x),
     rowErrors: (x) => ae.rowErrors(x),
     ...(ae.options.variant === 'vae' ? { sample: (count: number, seed: number) => ae.sample(count, seed) } : {}),
-    save: async (dir) => {
+    save: async (runDir) => {
       const out: Record<string, string> = {};
       // model.json (TensorFlow.js layers model), weights.bin, autoencoder.json (the options to rebuild it)
-      for (const f of await ae.save(dir)) out[path.basename(f, path.extname(f)).replace(/\W+/g, '')] = f;
+      const dir = await modelDir(runDir);
+      for (const f of await ae.save(dir)) out[path.basename(f, path.extname(f)).replace(/\W+/g, '')] = path.relative(runDir, path.join(dir, f));
       return out;
     },
     report,
@@ -48,9 +50,9 @@ export const autoencoderReducer: ReducerMethod = {
       description: `${describe(ae)} on ${be.name}`,
     });
   },
-  async load(dir, settings) {
+  async load(runDir, settings) {
     const be = await initBackend(settings.backend === 'tensorflow' ? 'auto' : settings.backend);
-    const ae = await loadAutoencoder(dir);
+    const ae = await loadAutoencoder(modelDirOf(runDir));
     return wrap(ae, {
       backend: be.name,
       history: ae.history,

@@ -1,7 +1,7 @@
 // The reducers by name, and a run's saved reducer loaded back (transform, reconstruct, sample, the server).
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { InputError } from '../errors.js';
+import { RUN_FILES } from '../runs/layout.js';
+import { readPreprocessing } from '../runs/run-dir.js';
 import type { Preprocessing, ReducerName, RunManifest } from '../types.js';
 import { autoencoderReducer } from './autoencoder.js';
 import { noneReducer } from './none.js';
@@ -25,14 +25,13 @@ export interface RunReducer {
 
 /** Loads the reducer that made a run's codes and the run's preprocessing. InputError when they are missing. */
 export async function loadRunReducer(dir: string, manifest: RunManifest): Promise<RunReducer> {
-  const modelDir = path.join(dir, 'model');
   let preprocessing: Preprocessing;
   try {
-    preprocessing = JSON.parse(await readFile(path.join(modelDir, 'preprocessing.json'), 'utf8')) as Preprocessing;
+    preprocessing = await readPreprocessing(dir);
   } catch {
-    throw new InputError(`run ${manifest.id} has no saved preprocessing (model/preprocessing.json); it cannot encode new rows`, { field: 'run' });
+    throw new InputError(`run ${manifest.id} has no saved preprocessing (${RUN_FILES.preprocessing}); it cannot encode new rows`, { field: 'run' });
   }
   const loss = (manifest.metrics.reconstruction.loss ?? preprocessing.loss ?? 'mse') as 'mse' | 'bce';
-  const reducer = await REDUCERS[reducerOfRun(manifest)].load(modelDir, { loss, backend: manifest.config.backend });
+  const reducer = await REDUCERS[reducerOfRun(manifest)].load(dir, { loss, backend: manifest.config.backend });
   return { reducer, preprocessing };
 }

@@ -1,14 +1,11 @@
 // Reducer pca: the top principal axes of the prepared rows (pca.ts), saved as model/pca.json.
-import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { InputError } from '../errors.js';
 import { deriveSeed } from '../random.js';
 import type { Matrix, PcaModel } from '../types.js';
 import { fitPca, pcaFromJSON, pcaReconstruct, pcaToJSON, pcaTransform } from './pca.js';
 import { meanOf, type Reducer, type ReducerMethod } from './reducer.js';
 import { rowErrors } from './row-errors.js';
-
-export const PCA_FILE = 'pca.json';
+import { readPcaJson, writePcaJson } from '../runs/run-dir.js';
 
 function fitted(pca: PcaModel, reconstruction: Reducer['report']['reconstruction']): Reducer {
   const k = pca.components.rows;
@@ -20,10 +17,7 @@ function fitted(pca: PcaModel, reconstruction: Reducer['report']['reconstruction
     reconstruct: rec,
     // PCA reconstructions are unbounded, so their error is always the squared error
     rowErrors: (x) => rowErrors(x, rec(x), 'mse'),
-    save: async (dir) => {
-      await writeFile(path.join(dir, PCA_FILE), JSON.stringify(pcaToJSON(pca)));
-      return { pca: PCA_FILE };
-    },
+    save: async (runDir) => ({ pca: await writePcaJson(runDir, pcaToJSON(pca)) }),
     report: { backend: 'none', history: [], reconstruction, notes: [], description: `PCA, ${k} components` },
     dispose: () => {},
   };
@@ -50,12 +44,12 @@ export const pcaReducer: ReducerMethod = {
     reducer.report.reconstruction.explainedVariance = total > 0 ? Math.min(1, kept / total) : 1;
     return reducer;
   },
-  async load(dir) {
+  async load(runDir) {
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(path.join(dir, PCA_FILE), 'utf8'));
+      json = await readPcaJson(runDir);
     } catch (err) {
-      throw new InputError(`cannot read the saved PCA model ${PCA_FILE}; is this a run made with --reducer pca?`, { field: 'run' }, { cause: err });
+      throw new InputError('cannot read the saved PCA model; is this a run made with --reducer pca?', { field: 'run' }, { cause: err });
     }
     return fitted(pcaFromJSON(json), { loss: 'mse', train: null, validation: null });
   },

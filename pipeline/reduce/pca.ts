@@ -146,7 +146,7 @@ export function pcaToJSON(m: PcaModel): PcaJSON {
 
 export function pcaFromJSON(o: unknown): PcaModel {
   const bad = (what: string): never => {
-    throw new InputError(`not a latentmap PCA model (model/pca.json): ${what}`);
+    throw new InputError(`not a latentmap PCA model: ${what}`);
   };
   if (typeof o !== 'object' || o === null) return bad('expected an object');
   const j = o as Partial<PcaJSON>;

@@ -19,8 +19,8 @@ export interface Reducer {
   rowErrors(x: Matrix): Float32Array | null;
   /** vae only: count rows decoded from codes drawn from N(0, I); absent for every other reducer. */
   sample?(count: number, seed: number): Matrix;
-  /** Writes the reducer's files into the run's model directory; returns {artifact key: file name relative to it}. */
-  save(modelDir: string): Promise<Record<string, string>>;
+  /** Writes the reducer's files into the run directory (through runs/run-dir.ts); returns {artifact key: file relative to it}. */
+  save(runDir: string): Promise<Record<string, string>>;
   /** What fitting reported (for the manifest and history.json). */
   readonly report: ReducerReport;
   dispose(): void;
@@ -62,7 +62,8 @@ export interface LoadSettings {
 export interface ReducerMethod {
   readonly name: ReducerName;
   fit(x: Matrix, settings: FitSettings, hooks?: StageHooks): Promise<Reducer>;
-  load(modelDir: string, settings: LoadSettings): Promise<Reducer>;
+  /** Loads what fit saved in the run directory runDir. */
+  load(runDir: string, settings: LoadSettings): Promise<Reducer>;
 }
 
 /** The reducer that made a run's codes: the auto choice when recorded, else the configured one. */

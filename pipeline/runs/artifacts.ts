@@ -1,4 +1,5 @@
-// Arrow IPC files of a run: points.arrow, codes.arrow, data.arrow. Writing and reading them lives here only.
+// Arrow IPC files of a run (points, codes, data). Writing and reading them lives here only; every function
+// takes the run directory and finds the file by its name in layout.ts.
 import { readFile, writeFile } from 'node:fs/promises';
 import {
   Bool,
@@ -16,6 +17,7 @@ import {
   type Vector,
 } from 'apache-arrow';
 import type { Matrix, MetaColumn } from '../types.js';
+import { RUN_FILES, runFile } from './layout.js';
 
 export interface PointsColumns {
   /** Row index in the input (after --limit, before dropping rows with missing values). */
@@ -74,8 +76,10 @@ export function pointsTable(p: PointsColumns): Table {
   return new Table(cols);
 }
 
-export async function writePoints(file: string, p: PointsColumns): Promise<void> {
-  await writeFile(file, tableToIPC(pointsTable(p), 'file'));
+/** Writes the run's points file; returns its name relative to the run (for the manifest's `artifacts`). */
+export async function writePoints(runDir: string, p: PointsColumns): Promise<string> {
+  await writeFile(runFile(runDir, 'points'), tableToIPC(pointsTable(p), 'file'));
+  return RUN_FILES.points;
 }
 
 /** A FixedSizeList<float32> vector holding each matrix row as one list. */
@@ -108,28 +112,30 @@ function int32Column(t: Table, name: string, what: string): Int32Array {
   return arr instanceof Int32Array ? arr : Int32Array.from(arr as ArrayLike<number>);
 }
 
-/** codes.arrow: `index` int32 and `code` FixedSizeList<float32>[codeSize]. */
-export async function writeCodes(file: string, codes: Matrix, index: Int32Array): Promise<void> {
-  await writeFile(file, tableToIPC(new Table({ index: makeVector(index), code: matrixVector(codes) }), 'file'));
+/** The codes file: `index` int32 and `code` FixedSizeList<float32>[codeSize]. Returns its relative name. */
+export async function writeCodes(runDir: string, codes: Matrix, index: Int32Array): Promise<string> {
+  await writeFile(runFile(runDir, 'codes'), tableToIPC(new Table({ index: makeVector(index), code: matrixVector(codes) }), 'file'));
+  return RUN_FILES.codes;
 }
 
-export async function readCodes(file: string): Promise<{ codes: Matrix; index: Int32Array }> {
-  const t = tableFromIPC(await readFile(file));
-  return { codes: matrixFromVector(t.getChild('code'), file), index: int32Column(t, 'index', file) };
+export async function readCodes(runDir: string): Promise<{ codes: Matrix; index: Int32Array }> {
+  const t = tableFromIPC(await readFile(runFile(runDir, 'codes')));
+  return { codes: matrixFromVector(t.getChild('code'), RUN_FILES.codes), index: int32Column(t, 'index', RUN_FILES.codes) };
 }
 
-/** data.arrow: the original (unscaled) feature values of every row: `index` int32, `values` FixedSizeList<float32>. */
-export async function writeData(file: string, values: Matrix, index: Int32Array): Promise<void> {
-  await writeFile(file, tableToIPC(new Table({ index: makeVector(index), values: matrixVector(values) }), 'file'));
+/** The data file: original (unscaled) feature values of every row: `index` int32, `values` FixedSizeList<float32>. */
+export async function writeData(runDir: string, values: Matrix, index: Int32Array): Promise<string> {
+  await writeFile(runFile(runDir, 'data'), tableToIPC(new Table({ index: makeVector(index), values: matrixVector(values) }), 'file'));
+  return RUN_FILES.data;
 }
 
-export async function readData(file: string): Promise<{ values: Matrix; index: Int32Array }> {
-  const t = tableFromIPC(await readFile(file));
-  return { values: matrixFromVector(t.getChild('values'), file), index: int32Column(t, 'index', file) };
+export async function readData(runDir: string): Promise<{ values: Matrix; index: Int32Array }> {
+  const t = tableFromIPC(await readFile(runFile(runDir, 'data')));
+  return { values: matrixFromVector(t.getChild('values'), RUN_FILES.data), index: int32Column(t, 'index', RUN_FILES.data) };
 }
 
-export async function readPoints(file: string): Promise<Table> {
-  return tableFromIPC(await readFile(file));
+export async function readPoints(runDir: string): Promise<Table> {
+  return tableFromIPC(await readFile(runFile(runDir, 'points')));
 }
 
 /** The `?format=json` body: one plain object per row, in input order. */

@@ -1,27 +1,74 @@
 // The runs directory: immutable run directories, each assembled in a hidden temporary directory
 // (`.tmp-<id>-<pid>-<random>`) and renamed into place only when complete, so every visible run is whole.
+//
+// Liveness across hosts (the runs directory may be shared, e.g. over NFS): a writer keeps a lock file
+// `.owner` in its temporary directory ({host, pid, startedAt, processStart}) and rewrites it every
+// HEARTBEAT_MS, so its mtime (set by the file server) shows the writer is alive. cleanupStale() removes a
+// temporary directory only when its writer is dead:
+//   - on another host: when the lock has not been refreshed for STALE_AFTER_MS (a pid means nothing there);
+//   - on this host: when the pid is gone, or it now names another process (its start time differs from the
+//     one recorded, or, without /proc, the lock is older than STALE_AFTER_MS), so a reused pid is cleaned;
+//   - with no lock (removed just before the rename of a commit, or never written): when the directory
+//     itself has not changed for a minute.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { RunManifest } from '../types.js';
+import { jobRecordFile, runFile, TMP_PREFIX, type RunFile } from './layout.js';
+import { readManifestOrNull, writeManifest } from './run-dir.js';
+import { isValidRunId, newRunId, runIdProblem } from './run-id.js';
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$/;
-const TMP_PREFIX = '.tmp-';
+export { isValidRunId, newRunId, runIdProblem } from './run-id.js';
 
-/** Run ids are letters, digits, '-' and '_' only (so never '.', '/', '%' or '..'), at most 120 characters. */
-export function isValidRunId(id: string): boolean {
-  return typeof id === 'string' && ID_PATTERN.test(id);
+const LOCK = '.owner';
+/** How often a writer refreshes its lock file, ms. */
+export const HEARTBEAT_MS = 10_000;
+/** A lock not refreshed for this long belongs to a dead writer, ms (30 heartbeats: generous for clock skew and busy hosts). */
+export const STALE_AFTER_MS = 5 * 60_000;
+/** A temporary directory without a lock is being committed (renamed) for at most this long, ms. */
+const NO_LOCK_GRACE_MS = 60_000;
+
+/** The lock file of a run being written. */
+export interface WriterLock {
+  host: string;
+  pid: number;
+  startedAt: string;
+  /** The process's start time in clock ticks since boot (Linux /proc/<pid>/stat field 22); null elsewhere. */
+  processStart: string | null;
 }
 
-export function assertRunId(id: string): void {
-  if (!isValidRunId(id)) {
-    throw new InputError(
-      `invalid run id ${JSON.stringify(String(id).slice(0, 130))}: ids are letters, digits, '-' and '_' (at most 120)`,
-      { field: 'id' },
-    );
+/** Start time of process `pid` (clock ticks since boot, Linux), or null when unknown. */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: fields after the last ')' are fixed.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null;
+  } catch {
+    return null;
   }
+}
+
+/**
+ * Whether the writer that holds `lock` (a lock file last written `ageMs` ago) may still be writing.
+ * See the liveness rule at the top of this file.
+ */
+export function writerAlive(lock: Partial<WriterLock>, ageMs: number, here = hostname(), staleAfterMs = STALE_AFTER_MS): boolean {
+  const fresh = ageMs < staleAfterMs;
+  if (lock.host !== here || !lock.pid) return fresh;
+  if (!isProcessAlive(lock.pid)) return false;
+  const now = processStartTime(lock.pid);
+  if (now !== null && lock.processStart) return now === lock.processStart;
+  return fresh;
+}
+
+/** Throws InputError (field `id`) with the one run-id message when `id` is not a valid run id. */
+export function assertRunId(id: string): void {
+  const problem = runIdProblem(id);
+  if (problem) throw new InputError(problem, { field: 'id' });
 }
 
 /** A run being written; nothing of it is visible until commit(). */
@@ -29,7 +76,7 @@ export interface RunWriter {
   readonly id: string;
   /** The hidden temporary directory to write the artifacts into. */
   readonly dir: string;
-  /** Writes manifest.json last and renames the directory into place; returns the final path. */
+  /** Writes the manifest last and renames the directory into place; returns the final path. */
   commit(manifest: RunManifest): Promise<string>;
   /** Removes the temporary directory. Safe to call twice or after commit. */
   abort(): Promise<void>;
@@ -51,9 +98,20 @@ export class RunStore {
     return p;
   }
 
+  /** Path of one of run `id`'s files (layout.ts names them); the id is validated. */
+  file(id: string, file: RunFile): string {
+    return runFile(this.path(id), file);
+  }
+
+  /** Path of the server's record of job `id` (whether or not it exists). */
+  jobRecord(id: string): string {
+    assertRunId(id);
+    return jobRecordFile(this.dir, id);
+  }
+
   async exists(id: string): Promise<boolean> {
     try {
-      await stat(this.path(id, 'manifest.json'));
+      await stat(this.file(id, 'manifest'));
       return true;
     } catch {
       return false;
@@ -62,12 +120,7 @@ export class RunStore {
 
   /** The manifest of a complete run, or null when there is none with that id. */
   async get(id: string): Promise<RunManifest | null> {
-    try {
-      return JSON.parse(await readFile(this.path(id, 'manifest.json'), 'utf8')) as RunManifest;
-    } catch (err) {
-      if (err instanceof InputError) throw err;
-      return null;
-    }
+    return readManifestOrNull(this.path(id));
   }
 
   /** Every complete run, newest first. Hidden temporary directories and unreadable entries are skipped. */
@@ -91,11 +144,9 @@ export class RunStore {
     return runs;
   }
 
-  /** A fresh id: UTC timestamp, a slug of the name, and random hex (unique across concurrent jobs). */
+  /** A fresh id for a run named `name` (the naming rule is newRunId's, in run-id.ts). */
   newId(name: string, now = new Date()): string {
-    const ts = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'run';
-    return `${ts}-${slug}-${randomBytes(3).toString('hex')}`;
+    return newRunId(name, now);
   }
 
   /** Starts writing run `id` in a hidden temporary directory. Fails if the id is taken. */
@@ -105,8 +156,16 @@ export class RunStore {
     if (await this.exists(id)) throw new InputError(`run ${id} already exists in ${this.dir}`, { field: 'id' });
     const tmp = path.join(this.dir, `${TMP_PREFIX}${id}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await mkdir(tmp, { recursive: true });
-    // The owner file lets a later process tell a live writer from one killed mid-run.
-    await writeFile(path.join(tmp, '.owner'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() }));
+    // The lock file lets any process, on any host sharing this directory, tell a live writer from a dead one.
+    const lock: WriterLock = { host: hostname(), pid: process.pid, startedAt: new Date().toISOString(), processStart: processStartTime(process.pid) };
+    const lockFile = path.join(tmp, LOCK);
+    await writeFile(lockFile, JSON.stringify(lock));
+    let beats = 0;
+    const heartbeat = setInterval(() => {
+      // Rewriting (not utimes) lets the file server set the mtime from its own clock.
+      writeFile(lockFile, JSON.stringify({ ...lock, beats: ++beats })).catch(() => {});
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
     const final = path.join(this.dir, id);
     let done = false;
     return {
@@ -114,8 +173,9 @@ export class RunStore {
       dir: tmp,
       commit: async (manifest: RunManifest) => {
         if (done) throw new Error(`run ${id} was already committed or aborted`);
-        await writeFile(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-        await rm(path.join(tmp, '.owner'), { force: true });
+        await writeManifest(tmp, manifest);
+        clearInterval(heartbeat);
+        await rm(lockFile, { force: true });
         try {
           // rename(2) onto an existing non-empty directory fails, so a concurrent job can never clobber a run.
           await rename(tmp, final);
@@ -127,6 +187,7 @@ export class RunStore {
       },
       abort: async () => {
         done = true;
+        clearInterval(heartbeat);
         await rm(tmp, { recursive: true, force: true });
       },
     };
@@ -148,10 +209,10 @@ export class RunStore {
   }
 
   /**
-   * Removes hidden temporary directories left by writers that no longer run (killed, crashed).
-   * A directory whose owner process is alive on this host is left alone. Returns the names removed.
+   * Removes hidden temporary directories left by writers that no longer run (killed, crashed, on any host
+   * sharing this directory); see the liveness rule at the top of this file. Returns the names removed.
    */
-  async cleanupStale(): Promise<string[]> {
+  async cleanupStale(staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
     let entries: string[];
     try {
       entries = await readdir(this.dir);
@@ -161,16 +222,28 @@ export class RunStore {
     const removed: string[] = [];
     for (const e of entries.filter((n) => n.startsWith(TMP_PREFIX))) {
       const dir = path.join(this.dir, e);
-      let owner: { pid?: number; host?: string } = {};
+      let alive: boolean;
+      const lockFile = path.join(dir, LOCK);
       try {
-        owner = JSON.parse(await readFile(path.join(dir, '.owner'), 'utf8'));
+        const age = Date.now() - (await stat(lockFile)).mtimeMs;
+        let lock: Partial<WriterLock> = {};
+        try {
+          const parsed = JSON.parse(await readFile(lockFile, 'utf8')) as unknown;
+          if (parsed && typeof parsed === 'object') lock = parsed as Partial<WriterLock>;
+        } catch {
+          // caught mid-rewrite, or corrupt: the lock's age alone decides
+        }
+        alive = writerAlive(lock, age, hostname(), staleAfterMs);
       } catch {
-        // no owner file: either being committed right now (owner removed just before rename) or corrupt;
-        // judge by the pid in the name
-        const m = /-(\d+)-[0-9a-f]+$/.exec(e);
-        if (m) owner = { pid: Number(m[1]), host: hostname() };
+        // No lock: being committed right now (the lock goes just before the rename), a trash directory of
+        // remove(), or a writer killed in that moment. Judge by the directory's own age.
+        try {
+          alive = Date.now() - (await stat(dir)).mtimeMs < Math.min(staleAfterMs, NO_LOCK_GRACE_MS);
+        } catch {
+          continue; // gone meanwhile
+        }
       }
-      if (owner.pid && owner.host === hostname() && isProcessAlive(owner.pid)) continue;
+      if (alive) continue;
       await rm(dir, { recursive: true, force: true });
       removed.push(e);
     }

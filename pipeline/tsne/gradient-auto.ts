@@ -3,9 +3,9 @@
 // with n log n, so small or compact maps favour FFT and small n or widely spread maps favour Barnes-Hut.
 // The choice depends on the positions only, so the same seed still gives the same map.
 
-import { parallelBhRepulsion, PARALLEL_MIN_ROWS, type OverlappingRepulsion } from './gradient-bh-parallel.js';
-import { fftLength, fftRepulsion, mapRange } from './gradient-fft.js';
-import type { AttractionSharing } from './optimize.js';
+import { PARALLEL_MIN_ROWS, sharedEngine } from './forces-parallel.js';
+import { fftLength, mapRange } from './gradient-fft.js';
+import type { Forces } from './forces.js';
 
 /**
  * Cost of one FFT evaluation in model units (one unit: Barnes-Hut's cost per point and log2 n): grid
@@ -25,18 +25,12 @@ export function bhCost(n: number): number {
   return n * Math.log2(Math.max(2, n));
 }
 
-export interface AutoRepulsion extends OverlappingRepulsion, AttractionSharing {
-  /** Iterations run with each method so far. */
-  usage: { bh: number; fft: number };
-  /** Starts the Barnes-Hut helper thread for n points ahead of the first call. */
-  prestart(n: number): void;
-  /** Stops the Barnes-Hut helper thread. */
-  dispose(): void;
-}
-
-export function autoRepulsion(theta = 0.5): AutoRepulsion {
-  const bh = parallelBhRepulsion(theta);
-  const fft = fftRepulsion();
+/**
+ * The 'auto' Forces: Barnes-Hut or FFT, whichever fftCost/bhCost says is cheaper for the current positions,
+ * both sharing one helper thread (forces-parallel.ts). usage counts the evaluations of each.
+ */
+export function autoForces(theta = 0.5, minRows = PARALLEL_MIN_ROWS): Forces {
+  const engine = sharedEngine(theta, minRows);
   const usage = { bh: 0, fft: 0 };
   /** Whether FFT is the cheaper method for these positions (they alone decide, so the same seed gives the same map). */
   const chooseFft = (y: Float64Array, n: number): boolean => {
@@ -46,24 +40,12 @@ export function autoRepulsion(theta = 0.5): AutoRepulsion {
     else usage.bh++;
     return useFft;
   };
-  const run = (y: Float64Array, n: number, out: Float64Array, work?: () => void): number => {
-    if (chooseFft(y, n)) {
-      // with a helper thread one of the FFT's two convolutions runs there while `work` and the other run
-      // here (same numbers as fft())
-      if (work && n >= PARALLEL_MIN_ROWS) return bh.fftOverlap(y, n, out, work);
-      work?.();
-      return fft(y, n, out);
-    }
-    return work ? bh.overlap(y, n, out, work) : bh(y, n, out);
+  return {
+    method: 'auto',
+    repulsion: (y, n, out) => engine.repulsion(chooseFft(y, n), y, n, out),
+    evaluate: (y, n, p, rep, attr, computeKl) => engine.evaluate(chooseFft(y, n), y, n, p, rep, attr, computeKl),
+    prestart: engine.prestart,
+    dispose: engine.dispose,
+    usage,
   };
-  const fn = ((y, n, out) => run(y, n, out)) as AutoRepulsion;
-  fn.overlap = run;
-  fn.shareAffinities = bh.shareAffinities;
-  // the attraction and either method shared with the helper thread (FFT: the numbers of fft() above)
-  fn.withAttraction = (y, n, out, attr, computeKl) =>
-    chooseFft(y, n) ? bh.withAttractionFft(y, n, out, attr, computeKl) : bh.withAttraction(y, n, out, attr, computeKl);
-  fn.usage = usage;
-  fn.dispose = bh.dispose;
-  fn.prestart = bh.prestart;
-  return fn;
 }

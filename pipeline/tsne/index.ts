@@ -1,9 +1,9 @@
 // The t-SNE engine's public face: tsne() and tsneTransform() run in a worker thread by default, and the
 // step-by-step pieces (TsneOptimizer, gradient methods, affinities) for tests and advanced use.
 
-import { Worker } from 'node:worker_threads';
 import type { Matrix, StageHooks, TsneOptions, TsneResult } from '../types.js';
 import { CancelledError, InputError, throwIfAborted } from '../errors.js';
+import { startThread } from '../threads.js';
 import { runTsne } from './tsne.js';
 import { runTsneJs } from './tsnejs.js';
 import { tsneTransform as transformInThread, type TransformOptions, type TransformResult } from './transform.js';
@@ -48,7 +48,7 @@ function inWorker<T>(request: WorkerRequest, hooks: StageHooks): Promise<T> {
       reject(err);
       return;
     }
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url));
+    const worker = startThread(new URL('./worker.ts', import.meta.url));
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
@@ -91,15 +91,16 @@ function rebuildError(msg: Extract<WorkerMessage, { type: 'error' }>): Error {
   return err;
 }
 
-export { runTsne, prepareTsne, KL_EVERY } from './tsne.js';
-export { autoRepulsion, fftCost, bhCost, type AutoRepulsion } from './gradient-auto.js';
+export { runTsne, prepareTsne, forcesFor, KL_EVERY } from './tsne.js';
+export { autoForces, fftCost, bhCost } from './gradient-auto.js';
+export { serialForces, attraction, attractRows, ATTRACTION_ROWS, type Forces, type ForceMethod, type ForceTotals } from './forces.js';
 export { runTsneJs, TSNEJS_MAX_ROWS } from './tsnejs.js';
 export { TsneOptimizer, type OptimizerOptions } from './optimize.js';
-export { knn, knnExact, knnApprox, knnQuery, type KnnOptions } from './knn.js';
-export { knnParallel } from './knn-parallel.js';
+export { knn, knnExact, knnApprox, knnQuery, type KnnOptions } from './knn/index.js';
+export { knnParallel } from './knn/index.js';
 export { conditionalAffinities, symmetrize, rowPerplexities, type ConditionalAffinities } from './affinities.js';
 export { exactRepulsion } from './gradient-exact.js';
 export { bhRepulsion, QuadTree } from './gradient-bh.js';
-export { parallelBhRepulsion, type ParallelRepulsion } from './gradient-bh-parallel.js';
+export { parallelForces, sharedEngine, type SharedEngine } from './forces-parallel.js';
 export { fftRepulsion, fftLength, type FftOptions } from './gradient-fft.js';
 export { TRANSFORM_DEFAULTS, type TransformOptions, type TransformResult } from './transform.js';

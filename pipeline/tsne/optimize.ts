@@ -2,74 +2,11 @@
 // bhtsne/openTSNE), early exaggeration, step clipping and re-centering. One step() per iteration, so tests,
 // the worker and the async runner drive it the same way.
 
-import type { RepulsionFn, SparseMatrix } from '../types.js';
-import type { OverlappingRepulsion } from './gradient-bh-parallel.js';
+import type { SparseMatrix } from '../types.js';
+import type { Forces } from './forces.js';
 
 /** The smallest gain by default (bhtsne, openTSNE). */
 export const MIN_GAIN = 0.01;
-
-/** Rows per unit of attraction work (a chunk one thread claims; sum p log q is added per chunk, then in order). */
-export const ATTRACTION_ROWS = 512;
-
-/**
- * Attractive forces sum_j p_ij q_ij (y_i - y_j) of rows [r0, r1) of P into attr; returns those rows'
- * sum p_ij log q_ij when computeKl (else 0).
- */
-export function attractRows(
-  y: Float64Array,
-  p: SparseMatrix,
-  r0: number,
-  r1: number,
-  attr: Float64Array,
-  computeKl: boolean,
-): number {
-  const { indptr, indices, values } = p;
-  let pLogQ = 0;
-  for (let i = r0; i < r1; i++) {
-    const xi = y[2 * i]!;
-    const yi = y[2 * i + 1]!;
-    let fx = 0;
-    let fy = 0;
-    const end = indptr[i + 1]!;
-    if (computeKl) {
-      for (let e = indptr[i]!; e < end; e++) {
-        const j = indices[e]!;
-        const dx = xi - y[2 * j]!;
-        const dy = yi - y[2 * j + 1]!;
-        const q = 1 / (1 + dx * dx + dy * dy);
-        const pq = values[e]! * q;
-        fx += pq * dx;
-        fy += pq * dy;
-        pLogQ += values[e]! * Math.log(q);
-      }
-    } else {
-      for (let e = indptr[i]!; e < end; e++) {
-        const j = indices[e]!;
-        const dx = xi - y[2 * j]!;
-        const dy = yi - y[2 * j + 1]!;
-        const q = 1 / (1 + dx * dx + dy * dy);
-        const pq = values[e]! * q;
-        fx += pq * dx;
-        fy += pq * dy;
-      }
-    }
-    attr[2 * i] = fx;
-    attr[2 * i + 1] = fy;
-  }
-  return pLogQ;
-}
-
-/**
- * A repulsion that can also compute the attractive forces, sharing both with a helper thread. The
- * optimizer hands it P once (in the optimizer's internal order); the numbers are those of the repulsion
- * alone plus attraction() here (sum p log q added per ATTRACTION_ROWS chunk, then in order).
- */
-export interface AttractionSharing {
-  /** Takes P (rows = n) for the following withAttraction() calls. */
-  shareAffinities(p: SparseMatrix): void;
-  /** Repulsion into out (returns Z, as the function itself) and attraction into attr; pLogQ as attraction(). */
-  withAttraction(y: Float64Array, n: number, out: Float64Array, attr: Float64Array, computeKl: boolean): { z: number; pLogQ: number };
-}
 
 export interface OptimizerOptions {
   /** Step size (no factor 4 in the gradient, as bhtsne, FIt-SNE and openTSNE). */
@@ -79,8 +16,8 @@ export interface OptimizerOptions {
   /** Factor P is multiplied by during the first `exaggerationIterations`. */
   earlyExaggeration: number;
   exaggerationIterations: number;
-  /** The repulsion method (exact, Barnes-Hut or FFT). */
-  repulsion: RepulsionFn;
+  /** The gradient method (forces.ts: exact, Barnes-Hut, FFT or auto). The caller disposes it. */
+  forces: Forces;
   /** Momentum during exaggeration. Default 0.5. */
   initialMomentum?: number;
   /** Momentum afterwards. Default 0.8. */
@@ -145,8 +82,6 @@ export class TsneOptimizer {
   private readonly rep: Float64Array;
   private readonly attr: Float64Array;
   private readonly pLogP: number;
-  /** The repulsion, when it also takes the attractive forces (with its helper thread). */
-  private readonly sharing: AttractionSharing | null;
   private readonly options: Required<OptimizerOptions>;
 
   constructor(
@@ -196,11 +131,6 @@ export class TsneOptimizer {
       if (v > 0) s += v * Math.log(v);
     }
     this.pLogP = s;
-    const sharing = options.repulsion as Partial<AttractionSharing>;
-    if (sharing.shareAffinities && sharing.withAttraction) {
-      sharing.shareAffinities(this.q);
-      this.sharing = sharing as AttractionSharing;
-    } else this.sharing = null;
   }
 
   get done(): boolean {
@@ -215,23 +145,8 @@ export class TsneOptimizer {
     const exaggeration = exaggerating ? o.earlyExaggeration : 1;
     const momentum = exaggerating ? o.initialMomentum : o.finalMomentum;
 
-    // attractive forces sum_j p_ij q_ij (y_i - y_j), and sum p_ij log q_ij for the KL; a repulsion with a
-    // helper thread runs them here while the helper computes
-    let pLogQ = 0;
-    const attract = () => {
-      pLogQ = this.attraction(computeKl);
-    };
-    const overlapping = o.repulsion as Partial<OverlappingRepulsion>;
-    let z: number;
-    if (this.sharing) {
-      const r = this.sharing.withAttraction(y, n, rep, attr, computeKl);
-      z = r.z;
-      pLogQ = r.pLogQ;
-    } else if (overlapping.overlap) z = overlapping.overlap(y, n, rep, attract);
-    else {
-      z = o.repulsion(y, n, rep);
-      attract();
-    }
+    // repulsion and attraction (sum_j p_ij q_ij (y_i - y_j)), and sum p_ij log q_ij for the KL
+    const { z, pLogQ } = o.forces.evaluate(y, n, this.q, rep, attr, computeKl);
     const invZ = 1 / Math.max(z, Number.MIN_VALUE);
     const lr = o.learningRate;
     let mx = 0;
@@ -264,16 +179,6 @@ export class TsneOptimizer {
     // KL = sum p log p - sum p log q_ij + log Z  (P sums to 1), at the positions before this step
     this.lastKl = this.pLogP - pLogQ + Math.log(z);
     return this.lastKl;
-  }
-
-  /** Writes the attractive forces into attr; returns sum p_ij log q_ij when computeKl (else 0). */
-  private attraction(computeKl: boolean): number {
-    const { yi, n, attr, q } = this;
-    let pLogQ = 0;
-    for (let r0 = 0; r0 < n; r0 += ATTRACTION_ROWS) {
-      pLogQ += attractRows(yi, q, r0, Math.min(n, r0 + ATTRACTION_ROWS), attr, computeKl);
-    }
-    return pLogQ;
   }
 
   /** The embedding as float32, n x 2 row-major. */

@@ -5,7 +5,7 @@
 
 import type { Matrix, StageHooks, TsneOptions } from '../types.js';
 import { InputError, throwIfAborted } from '../errors.js';
-import { knnQuery } from './knn.js';
+import { knnQuery } from './knn/index.js';
 import { conditionalAffinities } from './affinities.js';
 import { QuadTree } from './gradient-bh.js';
 import { MIN_GAIN, stepPoint } from './optimize.js';

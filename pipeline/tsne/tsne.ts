@@ -2,16 +2,17 @@
 // optimizer with progress, KL every 50 iterations and cancellation. tsne() in index.ts moves this to a
 // worker thread.
 
-import type { Matrix, RepulsionFn, SparseMatrix, StageHooks, TsneEngine, TsneOptions, TsneResult } from '../types.js';
+import type { Matrix, SparseMatrix, StageHooks, TsneEngine, TsneOptions, TsneResult } from '../types.js';
 import { InputError, throwIfAborted } from '../errors.js';
+import { MIN_ROWS, tooFewRows } from '../min-rows.js';
 import { createRandom, deriveSeed } from '../random.js';
 import { fitPca, pcaTransform } from '../reduce/pca.js';
-import { knnParallel } from './knn-parallel.js';
+import { knnParallel } from './knn/index.js';
 import { conditionalAffinities, symmetrize } from './affinities.js';
 import { exactRepulsion } from './gradient-exact.js';
-import { parallelBhRepulsion } from './gradient-bh-parallel.js';
-import { fftRepulsion } from './gradient-fft.js';
-import { autoRepulsion, type AutoRepulsion } from './gradient-auto.js';
+import { parallelForces } from './forces-parallel.js';
+import { autoForces } from './gradient-auto.js';
+import { serialForces, type Forces, type ForceMethod } from './forces.js';
 import { TsneOptimizer } from './optimize.js';
 
 /** The exact engine refuses more points than this (its time grows with n^2). */
@@ -21,7 +22,7 @@ export const KL_EVERY = 50;
 
 /** Throws InputError for fewer than 4 rows or a non-finite value (naming the row and column). */
 export function validateTsneInput(x: Matrix): void {
-  if (x.rows < 4) throw new InputError(`t-SNE needs at least 4 rows, got ${x.rows}; add rows or use --reducer pca without a map`);
+  if (x.rows < MIN_ROWS) throw tooFewRows(x.rows);
   if (x.cols < 1) throw new InputError('t-SNE needs at least one column of numbers');
   const v = x.values;
   for (let t = 0; t < v.length; t++) {
@@ -36,11 +37,11 @@ export function validateTsneInput(x: Matrix): void {
   }
 }
 
-export function repulsionFor(engine: 'auto' | 'exact' | 'bh' | 'fft', theta: number): RepulsionFn {
-  if (engine === 'auto') return autoRepulsion(theta);
-  if (engine === 'exact') return exactRepulsion;
-  if (engine === 'bh') return parallelBhRepulsion(theta);
-  return fftRepulsion();
+/** The Forces of a method by name (forces.ts); the caller disposes it. */
+export function forcesFor(engine: ForceMethod, theta: number): Forces {
+  if (engine === 'auto') return autoForces(theta);
+  if (engine === 'exact') return serialForces('exact', exactRepulsion);
+  return parallelForces(engine, theta);
 }
 
 /** Perplexity actually used for n points: lowered to (n - 1) / 3 when 3 * perplexity neighbours do not exist. */
@@ -96,11 +97,10 @@ export function pcaInitialization(x: Matrix, seed: number, notes: string[]): Flo
 
 export interface PreparedTsne {
   optimizer: TsneOptimizer;
-  engine: 'auto' | 'exact' | 'bh' | 'fft';
-  /** For 'auto': iterations run with each method. */
-  usage: { bh: number; fft: number } | null;
+  /** The optimizer's forces (forces.usage: for 'auto', iterations run with each method). */
+  forces: Forces;
   notes: string[];
-  /** Stops the repulsion's helper thread, if it has one (runTsne does this when it ends). */
+  /** Stops the forces' helper thread, if they have one (runTsne does this when it ends). */
   dispose: () => void;
 }
 
@@ -118,11 +118,10 @@ export function prepareTsne(x: Matrix, options: TsneOptions, hooks: StageHooks =
     );
   }
   const perplexity = effectivePerplexity(options.perplexity, n, notes);
-  const repulsion = repulsionFor(engine, options.theta);
-  const helper = repulsion as Partial<{ dispose: () => void; prestart: (n: number) => void }>;
-  const dispose = () => helper.dispose?.();
+  const forces = forcesFor(engine, options.theta);
+  const dispose = () => forces.dispose();
   // a helper thread loads while the neighbours are searched
-  helper.prestart?.(n);
+  forces.prestart(n);
   let p: SparseMatrix;
   let init: Float64Array;
   try {
@@ -141,9 +140,9 @@ export function prepareTsne(x: Matrix, options: TsneOptions, hooks: StageHooks =
     iterations: options.iterations,
     earlyExaggeration: options.earlyExaggeration,
     exaggerationIterations: Math.min(options.exaggerationIterations, options.iterations),
-    repulsion,
+    forces,
   });
-  return { optimizer, engine, usage: engine === 'auto' ? (repulsion as AutoRepulsion).usage : null, notes, dispose };
+  return { optimizer, forces, notes, dispose };
 }
 
 /** Fraction of the stage's progress spent before the first iteration. */
@@ -155,9 +154,9 @@ const SETUP_SHARE = 0.08;
  */
 export async function runTsne(x: Matrix, options: TsneOptions, hooks: StageHooks = {}): Promise<TsneResult> {
   throwIfAborted(hooks.signal);
-  const { optimizer, engine: requested, usage, notes, dispose } = prepareTsne(x, options, hooks);
+  const { optimizer, forces, notes, dispose } = prepareTsne(x, options, hooks);
   try {
-    return await optimize(optimizer, requested, usage, notes, options, hooks);
+    return await optimize(optimizer, forces, notes, options, hooks);
   } finally {
     dispose();
   }
@@ -165,8 +164,7 @@ export async function runTsne(x: Matrix, options: TsneOptions, hooks: StageHooks
 
 async function optimize(
   optimizer: TsneOptimizer,
-  requested: PreparedTsne['engine'],
-  usage: PreparedTsne['usage'],
+  forces: Forces,
   notes: string[],
   options: TsneOptions,
   hooks: StageHooks,
@@ -196,7 +194,8 @@ async function optimize(
   for (let t = 0; t < embedding.length; t++) {
     if (!Number.isFinite(embedding[t]!)) throw new Error(`t-SNE produced a non-finite coordinate at point ${t >> 1}`);
   }
-  let engine: Exclude<TsneEngine, 'auto'> = requested === 'auto' ? 'bh' : requested;
+  let engine: Exclude<TsneEngine, 'auto'> = forces.method === 'auto' ? 'bh' : forces.method;
+  const usage = forces.usage;
   if (usage) {
     engine = usage.fft > usage.bh ? 'fft' : 'bh';
     notes.push(`auto engine: FFT gradient for ${usage.fft} iterations, Barnes-Hut for ${usage.bh} (chosen each iteration by cost)`);

@@ -1,4 +1,4 @@
-// Worker-thread entry: runs t-SNE or a transform off the main thread so a server stays responsive.
+// Worker-thread module (started through threads.ts): runs t-SNE or a transform off the main thread so a server stays responsive.
 // Protocol: one request message in; 'progress' messages and one 'done' or 'error' message out.
 
 import { parentPort } from 'node:worker_threads';

@@ -1,13 +1,13 @@
 // GET /api/runs/:id/events: a job's progress as server-sent events.
 //   event: state     data: the job (id, status, progress, error ...); sent first and on every status change
-//   event: progress  data: { id, stage, progress (fraction of the stage), elapsed, epoch, loss, valLoss, iteration, kl }
+//   event: progress  data: the ProgressEvent of pipeline/types.ts plus the job's id { id, type, stage, progress, elapsed, epoch, loss, ... }
 //   event: log       data: { id, level, message }
 // The stream ends after the state event of a finished job (status complete, failed or cancelled).
 // A complete run that no job of this server made answers one state event { id, status: "complete" } and ends.
 import { Router } from 'express';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
-import type { JobEvent, JobState } from '../jobs.js';
+import type { JobEvent, JobState } from '../jobs/queue.js';
 import { runIdParam } from '../params.js';
 
 const FINISHED = new Set(['complete', 'failed', 'cancelled']);

@@ -1,4 +1,4 @@
-// Runs as a resource: list, manifest, history; start one (POST), cancel one (DELETE); the job list.
+// Runs as a resource: list, manifest, history; start one (POST), cancel one (DELETE).
 import path from 'node:path';
 import express, { Router, type Request } from 'express';
 import { parsePartialConfig, resolveConfig } from '../../pipeline/config.js';
@@ -6,7 +6,7 @@ import type { RunConfig, RunManifest, RunSummary } from '../../pipeline/types.js
 import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
-import { QueueFullError } from '../jobs.js';
+import { QueueFullError } from '../jobs/queue.js';
 import { runIdParam } from '../params.js';
 import type { RunInfo } from '../run-cache.js';
 import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
@@ -83,21 +83,6 @@ export function runsRoutes(ctx: ServerContext): Router {
     const runs = await ctx.store.list();
     res.setHeader('Cache-Control', 'no-cache');
     res.json(runs.map(summarize));
-  });
-
-  router.get('/api/jobs', async (_req, res) => {
-    await ctx.jobs.init();
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(ctx.jobs.list());
-  });
-
-  router.get('/api/jobs/:id', async (req, res) => {
-    const id = runIdParam(req.params.id);
-    await ctx.jobs.init();
-    const job = ctx.jobs.get(id);
-    if (!job) throw new HttpError(404, `no job ${id}`);
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(job);
   });
 
   router.get('/api/runs/:id', async (req, res) => {

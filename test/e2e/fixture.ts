@@ -1,11 +1,10 @@
 // A synthetic run for the browser tests and the benchmark: well-separated Gaussian clusters on a circle,
 // labelled, with a text and a numeric metadata column, an error column, codes (so neighbours are
 // cluster mates) and data values. Written with the run store and the pipeline's artifact writers.
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { defaultConfig } from '../../pipeline/config.js';
 import { createRandom } from '../../pipeline/random.js';
 import { writeCodes, writeData, writePoints } from '../../pipeline/runs/artifacts.js';
+import { writeHistory } from '../../pipeline/runs/run-dir.js';
 import { RunStore } from '../../pipeline/runs/store.js';
 import type { History, RunManifest } from '../../pipeline/types.js';
 
@@ -21,6 +20,10 @@ export interface ClusterRunOptions {
   /** Mark the last `newRows` rows as placed by a transform (isNew), with `base` as the base run. */
   newRows?: number;
   base?: string;
+  /** Write points.arrow (index, x, y, error, label, score) and the manifest only: no codes, data or text column (the viewer benchmark's millions of rows). */
+  pointsOnly?: boolean;
+  /** Add an integer metadata column `year` (1990 + row % 30), for number-format checks. */
+  year?: boolean;
 }
 
 export interface ClusterRun {
@@ -47,8 +50,9 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
   }
   const labels = new Int32Array(n);
   const embedding = new Float32Array(n * 2);
-  const codes = new Float32Array(n * 4);
-  const data = new Float32Array(n * features);
+  const full = !o.pointsOnly;
+  const codes = new Float32Array(full ? n * 4 : 0);
+  const data = new Float32Array(full ? n * features : 0);
   const error = new Float32Array(n);
   const score = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -58,34 +62,39 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
     const y = centers[c][1] + rng.normal() * 3;
     embedding[2 * i] = x;
     embedding[2 * i + 1] = y;
-    codes[4 * i] = x;
-    codes[4 * i + 1] = y;
-    codes[4 * i + 2] = c * 5;
-    codes[4 * i + 3] = rng.normal();
-    for (let f = 0; f < features; f++) data[i * features + f] = c + rng.normal() * 0.5;
+    if (full) {
+      codes[4 * i] = x;
+      codes[4 * i + 1] = y;
+      codes[4 * i + 2] = c * 5;
+      codes[4 * i + 3] = rng.normal();
+      for (let f = 0; f < features; f++) data[i * features + f] = c + rng.normal() * 0.5;
+    }
     error[i] = 0.01 * (1 + c) * (1 + rng());
     score[i] = Math.round(rng() * 1000) / 10;
   }
   const index = Int32Array.from({ length: n }, (_, i) => i);
   const writer = await store.begin(o.id);
-  await writePoints(path.join(writer.dir, 'points.arrow'), {
+  await writePoints(writer.dir, {
     index,
     embedding,
     error,
     label: { name: 'label', kind: 'number', values: Float64Array.from(labels) },
     metadata: [
-      { name: 'group', kind: 'string', values: Array.from(labels, (c) => GROUP_NAMES[c % GROUP_NAMES.length]) },
-      { name: 'score', kind: 'number', values: score },
+      ...(full ? [{ name: 'group', kind: 'string' as const, values: Array.from(labels, (c) => GROUP_NAMES[c % GROUP_NAMES.length]) }] : []),
+      { name: 'score', kind: 'number' as const, values: score },
+      ...(o.year ? [{ name: 'year', kind: 'number' as const, values: Float64Array.from({ length: n }, (_, i) => 1990 + (i % 30)) }] : []),
     ],
     isNew: o.newRows ? Uint8Array.from({ length: n }, (_, i) => (i >= n - o.newRows! ? 1 : 0)) : null,
   });
-  await writeCodes(path.join(writer.dir, 'codes.arrow'), { rows: n, cols: 4, values: codes }, index);
-  await writeData(path.join(writer.dir, 'data.arrow'), { rows: n, cols: features, values: data }, index);
+  if (full) {
+    await writeCodes(writer.dir, { rows: n, cols: 4, values: codes }, index);
+    await writeData(writer.dir, { rows: n, cols: features, values: data }, index);
+  }
   const history: History = {
     epochs: Array.from({ length: 12 }, (_, e) => ({ epoch: e + 1, loss: 0.5 / (e + 1), valLoss: 0.55 / (e + 1) + 0.01, seconds: 0.2 })),
     tsne: Array.from({ length: 10 }, (_, t) => ({ iteration: (t + 1) * 50, kl: 3 / (t + 1) + 0.4 })),
   };
-  await writeFile(path.join(writer.dir, 'history.json'), JSON.stringify(history));
+  await writeHistory(writer.dir, history);
   const manifest: RunManifest = {
     id: o.id,
     name: o.name ?? 'clusters',
@@ -101,7 +110,7 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
       label: 'label',
       image: null,
       features: Array.from({ length: features }, (_, f) => `feature_${f}`),
-      metadata: ['group', 'score'],
+      metadata: [...(full ? ['group'] : []), 'score', ...(o.year ? ['year'] : [])],
     },
     prepare: {},
     backend: 'cpu',
@@ -114,7 +123,7 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
       knnPreservation: 0.8,
       labelAccuracy: 0.99,
     },
-    artifacts: { points: 'points.arrow', codes: 'codes.arrow', data: 'data.arrow', history: 'history.json' },
+    artifacts: full ? { points: 'points.arrow', codes: 'codes.arrow', data: 'data.arrow', history: 'history.json' } : { points: 'points.arrow', history: 'history.json' },
     base: o.base ?? null,
     notes: [],
   };

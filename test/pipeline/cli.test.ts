@@ -119,6 +119,28 @@ describe('latentmap run with bad configuration', () => {
   });
 });
 
+describe('unattended use', () => {
+  it('--json prints one result object on failure too: ok false, the error and the exit code', async () => {
+    const io = capture();
+    const missing = path.join(dir, 'no-such.csv');
+    expect(await main(['run', '--input', missing, '--runs-dir', path.join(dir, 'x'), '--json'], io)).toBe(2);
+    expect(JSON.parse(io.stdout())).toEqual({ ok: false, command: 'run', error: `${missing}: file not found; check the path (relative paths start at the current directory)`, exitCode: 2 });
+    const bad = capture();
+    expect(await main(['transform', '--json', '--bogus'], bad)).toBe(2);
+    expect(JSON.parse(bad.stdout())).toMatchObject({ ok: false, exitCode: 2, error: expect.stringMatching(/unknown option --bogus/) });
+  });
+
+  it('prune writes JSON log lines and warns when --name matches no run', async () => {
+    const io = capture();
+    const runs = path.join(dir, 'prune-empty');
+    await mkdir(runs, { recursive: true });
+    expect(await main(['prune', '--keep', '1', '--name', 'nightly', '--runs-dir', runs, '--log-format', 'json'], io)).toBe(0);
+    const lines = io.stderr().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ type: 'log', level: 'warn', message: `no run in ${runs} is named "nightly", so nothing was pruned (it holds no complete run)` });
+    expect(lines.at(-1)).toMatchObject({ type: 'log', level: 'info', message: 'deleted 0 run(s), kept 0' });
+  });
+});
+
 describe('latentmap as a process', () => {
   it('runs a small job end to end: exit 0, one JSON result on stdout, JSON log lines on stderr', () => {
     const runs = path.join(dir, 'proc-runs');

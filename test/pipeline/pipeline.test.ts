@@ -54,7 +54,7 @@ describe('runPipeline on iris', () => {
     expect(m.backend).toBe('cpu');
     for (const k of ['load', 'prepare', 'train', 'encode', 'tsne', 'total']) expect(m.timings[k]).toBeGreaterThanOrEqual(0);
     expect(m.metrics.reconstruction.train).toBeGreaterThan(0);
-    expect(m.metrics.tsne.iterations).toBe(300);
+    expect(m.metrics.tsne?.iterations).toBe(300);
     expect(m.metrics.trustworthiness).toBeGreaterThan(0.8);
     expect(m.metrics.labelAccuracy).toBeGreaterThan(0.8);
   });

@@ -36,6 +36,7 @@ describe('prepare: loss and scaling', () => {
       [0, 0.5],
       [1, 0.25],
       [0.5, 0.75],
+      [0.25, 0],
     ]);
     const p = prepare(d, AUTO);
     expect(p.loss).toBe('bce');
@@ -93,7 +94,7 @@ describe('prepare: loss and scaling', () => {
   });
 
   it('--loss mse on [0, 1] data keeps it as it is; --scaling none on wider data picks MSE', () => {
-    expect(prepare(dataset([[0], [1], [0.5]]), { ...AUTO, loss: 'mse' }).report.scaling).toBe('none');
+    expect(prepare(dataset([[0], [1], [0.5], [0.25]]), { ...AUTO, loss: 'mse' }).report.scaling).toBe('none');
     const p = prepare(randomDataset(20, 2, 3), { ...AUTO, scaling: 'none' });
     expect([p.loss, p.report.scaling]).toEqual(['mse', 'none']);
   });
@@ -109,14 +110,15 @@ describe('prepare: loss and scaling', () => {
       [7, 1, 0],
       [7, 2, 0],
       [7, 3, 0],
+      [7, 4, 0],
     ]);
     for (const opts of [AUTO, { ...AUTO, scaling: 'minmax' as const }, { ...AUTO, scaling: 'standardize' as const }]) {
       const p = prepare(d, opts);
       expect(p.report.constantColumns).toEqual(['fa', 'fc']);
       expect(p.matrix.values.every(Number.isFinite)).toBe(true);
       const first = column(p.matrix, 0);
-      expect(first).toEqual([first[0], first[0], first[0]]);
-      if (opts.scaling !== 'auto') expect(first).toEqual([0, 0, 0]);
+      expect(first).toEqual([first[0], first[0], first[0], first[0]]);
+      if (opts.scaling !== 'auto') expect(first).toEqual([0, 0, 0, 0]);
     }
   });
 });
@@ -130,9 +132,9 @@ describe('prepare: missing values', () => {
   ]);
 
   it('drop (default): rows with a missing value go, rowIndex names the rows kept', () => {
-    const p = prepare(holes, AUTO);
-    expect(Array.from(p.rowIndex)).toEqual([0, 3]);
-    expect(p.report).toMatchObject({ rows: 4, keptRows: 2, droppedRows: 2, imputedValues: 0, missingByColumn: { fa: 1, fb: 1 } });
+    const p = prepare(dataset([[1, 10], [NaN, 20], [3, NaN], [5, 40], [6, 50], [7, 60], [8, 70]]), AUTO);
+    expect(Array.from(p.rowIndex)).toEqual([0, 3, 4, 5, 6]);
+    expect(p.report).toMatchObject({ rows: 7, keptRows: 5, droppedRows: 2, imputedValues: 0, missingByColumn: { fa: 1, fb: 1 } });
   });
 
   it('mean and zero impute, keep every row, and save the fill values for new rows', () => {
@@ -148,17 +150,21 @@ describe('prepare: missing values', () => {
     expect(() => prepare(holes, { ...AUTO, missing: 'error' })).toThrow(/\/data\/t\.csv, field "fa": row 2 has no value in column "fa" \(2 missing values in all\); choose --missing drop, mean or zero/);
   });
 
-  it('dropping every row, or having a single row, is an InputError', () => {
+  it('dropping every row, or having fewer rows than a map needs, is an InputError', () => {
     const allHoles = dataset([
       [NaN, 1],
       [2, NaN],
+      [NaN, 3],
+      [4, NaN],
     ]);
     expect(() => prepare(allHoles, AUTO)).toThrow(/every row has a missing value .* use --missing mean or zero/);
-    expect(() => prepare(dataset([[1, 2]]), AUTO)).toThrow(/\/data\/t\.csv: the dataset has a single row; a map needs at least 2 rows/);
+    for (const rows of [1, 2, 3]) {
+      expect(() => prepare(dataset(Array.from({ length: rows }, (_, r) => [r, 2 * r])), AUTO)).toThrow(`/data/t.csv: a map needs at least 4 rows; the data has ${rows === 1 ? '1 row' : `${rows} rows`}: add rows`);
+    }
   });
 
   it('an infinite value is refused', () => {
-    expect(() => prepare(dataset([[1], [Infinity]]), AUTO)).toThrow(/row 2, column "fa" is infinite/);
+    expect(() => prepare(dataset([[1], [Infinity], [2], [3]]), AUTO)).toThrow(/row 2, column "fa" is infinite/);
   });
 });
 
@@ -180,6 +186,8 @@ describe('applyPreprocessing / invertPreprocessing', () => {
       dataset([
         [0, 2],
         [4, 6],
+        [0, 6],
+        [4, 2],
       ]),
       { ...AUTO, scaling: 'standardize', missing: 'mean' },
     );
@@ -188,7 +196,7 @@ describe('applyPreprocessing / invertPreprocessing', () => {
   });
 
   it('a width mismatch is an InputError', () => {
-    const p = prepare(dataset([[0, 1], [1, 0]]), AUTO);
+    const p = prepare(dataset([[0, 1], [1, 0], [0.5, 0.5], [0, 0]]), AUTO);
     expect(() => applyPreprocessing({ rows: 1, cols: 3, values: new Float32Array(3) }, p.preprocessing)).toThrow(/the rows have 3 columns but the run was trained on 2/);
   });
 });

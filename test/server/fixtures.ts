@@ -1,11 +1,12 @@
 // Small, seeded run directories for the server tests (and the benchmark), written with the run store and
 // the artifact writers, so they are exactly what the pipeline writes.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig } from '../../pipeline/config.js';
 import { createRandom } from '../../pipeline/random.js';
 import { writeCodes, writeData, writePoints } from '../../pipeline/runs/artifacts.js';
+import { writeHistory } from '../../pipeline/runs/run-dir.js';
 import { RunStore } from '../../pipeline/runs/store.js';
 import type { History, ImageShape, RunManifest } from '../../pipeline/types.js';
 
@@ -61,15 +62,15 @@ export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Pr
   for (let i = 0; i < data.length; i++) data[i] = image ? rng() : rng.normal() * 3 + 1;
   const errors = Float32Array.from({ length: n }, () => rng() * 0.1);
   const writer = await store.begin(o.id);
-  await writePoints(path.join(writer.dir, 'points.arrow'), {
+  await writePoints(writer.dir, {
     index,
     embedding,
     error: errors,
     label: { name: 'label', kind: 'number', values: labels },
     metadata: [{ name: 'name', kind: 'string', values: Array.from({ length: n }, (_, i) => `row ${index[i]}`) }],
   });
-  await writeCodes(path.join(writer.dir, 'codes.arrow'), { rows: n, cols: codeSize, values: codes }, index);
-  if (!o.noData) await writeData(path.join(writer.dir, 'data.arrow'), { rows: n, cols: features, values: data }, index);
+  await writeCodes(writer.dir, { rows: n, cols: codeSize, values: codes }, index);
+  if (!o.noData) await writeData(writer.dir, { rows: n, cols: features, values: data }, index);
   const history: History = {
     epochs: [
       { epoch: 1, loss: 0.5, valLoss: 0.6, seconds: 0.1 },
@@ -77,7 +78,7 @@ export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Pr
     ],
     tsne: [{ iteration: 50, kl: 1.2 }],
   };
-  await writeFile(path.join(writer.dir, 'history.json'), JSON.stringify(history, null, 2));
+  await writeHistory(writer.dir, history);
   const config = { ...defaultConfig(), dataset: 'fixture', reducer: 'autoencoder' as const, codeSize, layers: [16, 8], runsDir };
   const manifest: RunManifest = {
     id: o.id,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import { JobQueue, type JobState } from '../../server/jobs.js';
+import { JobQueue, type JobState } from '../../server/jobs/queue.js';
 import { serve } from '../../server/main.js';
 import { tempRunsDir } from './fixtures.js';
 import { listen, readEvents, request } from './http.js';

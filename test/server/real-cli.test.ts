@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import { JobQueue } from '../../server/jobs.js';
+import { JobQueue } from '../../server/jobs/queue.js';
 import { tempRunsDir } from './fixtures.js';
 import { listen, readEvents, request } from './http.js';
 

@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import { JobQueue } from '../../server/jobs.js';
+import { JobQueue } from '../../server/jobs/queue.js';
 import { tempRunsDir, writeFixtureRun } from './fixtures.js';
 import { listen, request, type Reply } from './http.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { categoricalPalette, encodeColumn, OKABE_ITO, packHex, quantile, TABLEAU_10, unpackHex } from '../../web/src/colors.js';
+import { categoricalPalette, encodeColumn, OKABE_ITO, packHex, quantile, TOL_QUALITATIVE, unpackHex } from '../../web/src/colors.js';
 import { categoryColumn, numberColumn } from '../../web/src/points.js';
 
 describe('colors', () => {
@@ -12,9 +12,14 @@ describe('colors', () => {
     expect(() => packHex('#12')).toThrow(/not a hex color/);
   });
 
-  it('uses Okabe-Ito up to 8 classes, Tableau 10 up to 10, and distinct generated colors beyond', () => {
+  it('uses Okabe-Ito up to 8 classes, Tol\'s color-blind-safe schemes for 9 to 12, and distinct generated colors beyond', () => {
     expect(categoricalPalette(6)).toEqual(OKABE_ITO.slice(0, 6));
-    expect(categoricalPalette(10)).toEqual(TABLEAU_10);
+    expect(categoricalPalette(10)).toEqual(TOL_QUALITATIVE[10]);
+    expect(categoricalPalette(12)).toEqual(TOL_QUALITATIVE[12]);
+    // Tableau 10's red and green (classes 2 and 4 of MNIST) are gone
+    expect(categoricalPalette(10)).not.toContain('#E15759');
+    expect(categoricalPalette(10)).not.toContain('#59A14F');
+    expect(categoricalPalette(13).slice(0, 12)).toEqual(TOL_QUALITATIVE[12]);
     const many = categoricalPalette(40);
     expect(many).toHaveLength(40);
     expect(new Set(many).size).toBe(40);

@@ -1,7 +1,7 @@
 // Typed client of the HTTP API (DESIGN.md). Every call rejects with ApiError carrying the server's
 // `{ "error": "..." }` message and status.
 import { tableFromIPC } from 'apache-arrow';
-import type { History, RunConfig, RunManifest, RunSummary } from '../../pipeline/types.js';
+import type { History, ProgressEvent, RunConfig, RunManifest, RunSummary } from '../../pipeline/types.js';
 import { decodePoints, type DecodedPoints } from './points.js';
 
 export class ApiError extends Error {
@@ -20,25 +20,34 @@ export interface ItemDetail {
   [key: string]: unknown;
 }
 
+/** A built-in dataset as GET /api/datasets describes it. */
+export interface DatasetChoice {
+  name: string;
+  description: string;
+  rows: number;
+  columns: number;
+  labels: string | null;
+  image: boolean;
+  available: boolean;
+  reason: string | null;
+}
+
 export interface Neighbor {
   index: number;
   distance: number | null;
 }
 
-/** A progress event of a run started through the API (GET /api/runs/:id/events). */
-export interface RunEvent {
+/**
+ * An event of a run started through the API (GET /api/runs/:id/events): a progress report (the shared
+ * ProgressEvent of pipeline/types.ts), a log line or a job state; `type` names which.
+ */
+export type RunEvent = Omit<Partial<ProgressEvent>, 'type' | 'stage'> & {
   type: string;
+  /** The progress stage, or a job status on a state event. */
   stage?: string;
-  progress?: number;
-  loss?: number;
-  valLoss?: number;
-  kl?: number;
-  epoch?: number;
-  iteration?: number;
-  message?: string;
   error?: string;
   [key: string]: unknown;
-}
+};
 
 export interface ApiOptions {
   /** Base URL of the server (default: same origin). */
@@ -81,6 +90,12 @@ export class Api {
     return this.json(`${this.base}/api/health`);
   }
 
+  /** The built-in datasets runs started from the browser may use. */
+  async datasets(): Promise<DatasetChoice[]> {
+    const body = await this.json<{ datasets?: DatasetChoice[] }>(`${this.base}/api/datasets`);
+    return body.datasets ?? [];
+  }
+
   /** Complete runs, newest first. The server may send summaries or full manifests; both are normalized. */
   async runs(): Promise<RunSummary[]> {
     const body = await this.json<unknown>(`${this.base}/api/runs`);
@@ -102,6 +117,23 @@ export class Api {
     if (!res.ok) throw await errorOf(res);
     const bytes = new Uint8Array(await res.arrayBuffer());
     return decodePoints(tableFromIPC(bytes));
+  }
+
+  /**
+   * One input feature of every row, aligned with `index` (the points' input row of each position);
+   * rows the server lacks are NaN.
+   */
+  async feature(id: string, name: string, index: Int32Array): Promise<Float64Array> {
+    const res = await fetch(this.runUrl(id, 'features', name), { headers: { accept: 'application/vnd.apache.arrow.stream' } });
+    if (!res.ok) throw await errorOf(res);
+    const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
+    const rows = table.getChild('index')!.toArray() as Int32Array;
+    const vals = table.getChild('value')!.toArray() as Float32Array;
+    const byRow = new Map<number, number>();
+    for (let k = 0; k < rows.length; k++) byRow.set(rows[k], vals[k]);
+    const out = new Float64Array(index.length);
+    for (let i = 0; i < index.length; i++) out[i] = byRow.get(index[i]) ?? NaN;
+    return out;
   }
 
   item(id: string, index: number): Promise<ItemDetail> {

@@ -1,15 +1,21 @@
-// The viewer application: run picker, one or two map panes (compare), color-by, legend, search,
-// selection, detail panel, run panel, new-run form, and the view kept in the URL hash.
-import type { History, RunManifest, RunSummary } from '../../pipeline/types.js';
+// The viewer application: wires the run picker, one or two map panes (app/pane.ts), color-by, legend,
+// search, selection, detail panel, run panel and new-run form together, and keeps the view in the URL
+// hash. The parts that are pure (emphasis masks, shortcuts, URL state) live in their own modules.
+import type { RunSummary } from '../../pipeline/types.js';
 import { Api } from './api.js';
-import { encodeColumn, unpackHex, type ColorEncoding } from './colors.js';
+import { closePane, hiddenNames, openPane, syncCompare, type Pane, type Slot } from './app/pane.js';
+import { DetailController } from './app/detail.js';
+import { combineMasks, projectMask } from './app/emphasis.js';
+import { shortcutOf } from './app/shortcuts.js';
+import { ThumbnailCache } from './app/thumbnails.js';
+import { featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
+import { exportPng, exportSvg } from './app/export-image.js';
+import { encodeColumn } from './colors.js';
 import { searchPoints } from './export.js';
 import { clickCategory, countVisible, toggleCategory, visibilityMask } from './legend-state.js';
-import { indexLookup, type DecodedPoints, type PointColumn } from './points.js';
 import { selectPolygon } from './scatter/hit-test.js';
-import { ScatterView, type InteractionMode } from './scatter/view.js';
-import { renderDetail } from './ui/detail-panel.js';
-import { download, fill, formatNumber, h } from './ui/dom.js';
+import type { InteractionMode } from './scatter/view.js';
+import { fill, formatNumber, h } from './ui/dom.js';
 import { renderLegend } from './ui/legend.js';
 import { NewRunDialog } from './ui/new-run.js';
 import { renderRunPanel } from './ui/run-panel.js';
@@ -17,20 +23,8 @@ import { renderSelection } from './ui/selection-panel.js';
 import { Tooltip } from './ui/tooltip.js';
 import { emptyState, formatState, parseState, type ViewState } from './url-state.js';
 
-/** One map: a run's data and its view. */
-interface Pane {
-  id: string;
-  manifest: RunManifest;
-  points: DecodedPoints;
-  positionOf: (row: number) => number;
-  encoding: ColorEncoding;
-  hidden: Set<number>;
-  visible: Uint8Array | null;
-  view: ScatterView;
-  el: HTMLElement;
-  title: HTMLElement;
-  history: History | null;
-}
+/** Search hits up to this many get a crosshair target each. */
+const MAX_MARKERS = 20;
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -47,12 +41,12 @@ export class App {
   private mode: InteractionMode = 'pan';
   private selection: { kind: 'rect' | 'lasso'; polygon: number[]; mask: Uint8Array; count: number } | null = null;
   private searchMask: Uint8Array | null = null;
-  private detail = -1; // position in primary
-  private neighbors: number[] = [];
   private writtenHash = '';
   private hashTimer = 0;
   private tooltip: Tooltip;
+  private inspect: DetailController;
   private newRun: NewRunDialog;
+  private thumbs = new ThumbnailCache((run, row) => this.api.imageUrl(run, row));
   private readonly els = {
     runPicker: byId<HTMLSelectElement>('run-picker'),
     comparePicker: byId<HTMLSelectElement>('compare-picker'),
@@ -71,8 +65,17 @@ export class App {
 
   constructor() {
     this.tooltip = new Tooltip(this.els.maps);
+    this.inspect = new DetailController({
+      api: this.api,
+      panel: this.els.detail,
+      tooltip: this.tooltip,
+      primary: () => this.primary,
+      secondary: () => this.secondary,
+      changed: () => this.writeHash(),
+    });
     this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id));
     this.bindControls();
+    document.querySelector('.topbar .actions')?.prepend(this.newRun.badge);
     this.ready = this.start();
   }
 
@@ -106,6 +109,7 @@ export class App {
     const p = this.primary!;
     // color by
     const fallback = p.points.label ? 'label' : p.points.error ? 'error' : '';
+    if (s.color && isFeatureChoice(s.color)) await loadFeature(this.api, p, s.color).catch(() => null);
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
@@ -140,9 +144,9 @@ export class App {
     this.state.run = p.id;
     this.state.compare = this.secondary?.id ?? null;
     this.state.view = p.view.getView();
-    this.state.hidden = p.encoding.kind === 'category' ? [...p.hidden].sort((a, b) => a - b).map((c) => (p.encoding as { column: { categories: string[] } }).column.categories[c]) : [];
+    this.state.hidden = hiddenNames(p);
     this.state.selection = this.selection ? { kind: this.selection.kind, polygon: this.selection.polygon } : null;
-    this.state.point = this.detail >= 0 ? p.points.index[this.detail] : null;
+    this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
     this.state.search = this.els.search.value.trim();
     const write = () => {
       this.hashTimer = 0;
@@ -166,63 +170,46 @@ export class App {
     fill(this.els.runPicker, ...opts(false));
     fill(this.els.comparePicker, ...opts(true));
     if (this.primary) this.els.runPicker.value = this.primary.id;
+    this.fillComparePicker();
   }
 
-  private async loadPane(id: string, slot: 'primary' | 'secondary'): Promise<Pane> {
-    const title = h('div', { className: 'pane-title' }, `Loading ${id}…`);
-    const host = h('div', { className: 'map-host' });
-    const el = h('section', { className: `pane ${slot}`, 'aria-label': `map of ${id}` }, title, host);
-    if (slot === 'primary') this.els.maps.prepend(el);
-    else this.els.maps.append(el);
+  /** The compare picker offers every run but the one shown. */
+  private fillComparePicker(): void {
+    const primary = this.primary?.id ?? null;
+    fill(
+      this.els.comparePicker,
+      h('option', { value: '' }, '— none —'),
+      ...this.runs.filter((r) => r.id !== primary).map((r) => h('option', { value: r.id }, `${r.name} · ${r.dataset} · ${formatNumber(r.rows)} rows${r.base ? ' · transform' : ''} · ${r.id}`)),
+    );
+    this.els.comparePicker.value = this.secondary?.id ?? '';
+  }
+
+  private async loadPane(id: string, slot: Slot): Promise<Pane> {
     this.els.maps.classList.toggle('compare', slot === 'secondary' || !!this.secondary);
     const started = performance.now();
-    const [manifest, points, history] = await Promise.all([
-      this.api.manifest(id),
-      this.api.points(id),
-      this.api.history(id).catch(() => null),
-    ]);
-    const view = new ScatterView(
-      host,
+    const pane = await openPane(
+      this.api,
+      this.els.maps,
+      id,
+      slot,
       {
         onHover: (i, x, y) => this.onHover(slot, i, x, y),
         onClick: (i) => this.onClick(slot, i),
         onSelect: (kind, poly) => slot === 'primary' && this.select(kind, poly, true),
         onViewChange: () => slot === 'primary' && this.writeHash(),
-        thumbnail: manifest.dataset.image ? (i) => this.thumbnail(id, points.index[i], () => view.refresh()) : undefined,
       },
-      { label: `Map of ${manifest.name || id}` },
+      this.thumbs,
     );
-    view.setMode(this.mode);
-    const pane: Pane = {
-      id,
-      manifest,
-      points,
-      positionOf: indexLookup(points.index),
-      encoding: encodeColumn(null, points.n),
-      hidden: new Set(),
-      visible: null,
-      view,
-      el,
-      title,
-      history,
-    };
-    fill(
-      title,
-      h('strong', null, manifest.name || id),
-      h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(points.n)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''}`),
-    );
-    view.setPoints(points, pane.encoding.colors);
-    this.setStatus(`Loaded ${formatNumber(points.n)} points in ${Math.round(performance.now() - started)} ms`);
+    pane.view.setMode(slot === 'primary' ? this.mode : 'pan');
+    this.setStatus(`Loaded ${formatNumber(pane.points.n)} points in ${Math.round(performance.now() - started)} ms`);
     return pane;
   }
 
   private async loadPrimary(id: string): Promise<void> {
-    this.primary?.view.destroy();
-    this.primary?.el.remove();
+    if (this.primary) closePane(this.primary);
     this.primary = null;
     this.selection = null;
-    this.detail = -1;
-    this.neighbors = [];
+    this.inspect.reset();
     try {
       this.primary = await this.loadPane(id, 'primary');
     } catch (err) {
@@ -231,7 +218,9 @@ export class App {
       throw err;
     }
     this.els.runPicker.value = id;
-    this.fillColorBy();
+    this.fillComparePicker();
+    this.setControlsEnabled(true);
+    fillColorBy(this.els.colorBy, this.primary.points.columns, featureNames(this.primary.manifest));
     renderRunPanel(this.els.run, this.primary.manifest, this.primary.history);
   }
 
@@ -250,8 +239,7 @@ export class App {
 
   private closeSecondary(): void {
     if (!this.secondary) return;
-    this.secondary.view.destroy();
-    this.secondary.el.remove();
+    closePane(this.secondary);
     this.secondary = null;
     this.els.maps.classList.remove('compare');
   }
@@ -268,6 +256,17 @@ export class App {
       ),
     );
     fill(this.els.legend);
+    fill(this.els.run);
+    this.setControlsEnabled(false);
+  }
+
+  /**
+   * With no map, the controls that act on one are disabled and the empty panels hidden; New run stays.
+   */
+  private setControlsEnabled(on: boolean): void {
+    const controls = [this.els.runPicker, this.els.comparePicker, this.els.colorBy, this.els.search, ...document.querySelectorAll<HTMLButtonElement>('[data-mode], #reset-view, #export-png, #export-svg, #export-scale')];
+    for (const c of controls) c.disabled = !on;
+    for (const panel of [this.els.legend.closest('.panel'), this.els.run]) if (panel) (panel as HTMLElement).hidden = !on;
   }
 
   private async afterNewRun(id: string): Promise<void> {
@@ -276,30 +275,7 @@ export class App {
     await this.applyState({ ...emptyState(), run: id });
   }
 
-  private thumbs = new Map<string, HTMLImageElement>();
-
-  /** The image of a row, loading it on first use (bounded cache; the server marks images immutable). */
-  private thumbnail(runId: string, row: number, onLoad: () => void): HTMLImageElement | null {
-    const key = `${runId}/${row}`;
-    let img = this.thumbs.get(key);
-    if (!img) {
-      if (this.thumbs.size > 2000) this.thumbs.clear();
-      img = new Image();
-      img.onload = onLoad;
-      img.src = this.api.imageUrl(runId, row);
-      this.thumbs.set(key, img);
-    }
-    return img.complete && img.naturalWidth > 0 ? img : null;
-  }
-
   // ---- color, legend, visibility -----------------------------------------------------------------
-
-  private fillColorBy(): void {
-    const p = this.primary!;
-    const options = [h('option', { value: '' }, 'nothing (one color)')];
-    for (const c of p.points.columns) options.push(h('option', { value: c.name }, columnLabel(c)));
-    fill(this.els.colorBy, ...options);
-  }
 
   private setColor(name: string, write = true): void {
     const p = this.primary;
@@ -336,24 +312,9 @@ export class App {
     if (this.secondary) this.syncSecondary();
   }
 
-  /** The compare pane colors by the same column (by name) and hides the same categories (by name). */
   private syncSecondary(): void {
-    const p = this.primary;
-    const q = this.secondary;
-    if (!p || !q) return;
-    const name = p.encoding.kind === 'none' ? null : p.encoding.column.name;
-    const col = q.points.columns.find((c) => c.name === name) ?? null;
-    q.encoding = encodeColumn(col, q.points.n);
-    q.view.setColors(q.encoding.colors);
-    if (p.encoding.kind === 'category' && q.encoding.kind === 'category') {
-      const names = new Set([...p.hidden].map((c) => (p.encoding as { column: { categories: string[] } }).column.categories[c]));
-      q.hidden = new Set(q.encoding.column.categories.map((n, c) => (names.has(n) ? c : -1)).filter((c) => c >= 0));
-      q.visible = visibilityMask(q.encoding.column.codes, q.hidden);
-    } else {
-      q.hidden = new Set();
-      q.visible = null;
-    }
-    q.view.setVisible(q.visible);
+    if (!this.primary || !this.secondary) return;
+    syncCompare(this.primary, this.secondary);
     this.applyEmphasis();
   }
 
@@ -365,6 +326,10 @@ export class App {
     this.searchMask = searchPoints(p.points, text);
     const n = this.searchMask ? countVisible(this.searchMask, 0) : 0;
     this.els.searchCount.textContent = this.searchMask ? `${formatNumber(n)} match${n === 1 ? '' : 'es'}` : '';
+    // a few hits (a #row search) get a target each, not just a larger dot
+    const marks: number[] = [];
+    if (this.searchMask && n <= MAX_MARKERS) for (let i = 0; i < this.searchMask.length; i++) if (this.searchMask[i]) marks.push(i);
+    p.view.setMarkers(marks);
     this.applyEmphasis();
     if (write) this.writeHash();
   }
@@ -394,102 +359,30 @@ export class App {
   private applyEmphasis(): void {
     const p = this.primary;
     if (!p) return;
-    let mask: Uint8Array | null = null;
-    if (this.selection && this.searchMask) {
-      mask = new Uint8Array(p.points.n);
-      for (let i = 0; i < mask.length; i++) mask[i] = this.selection.mask[i] & this.searchMask[i];
-    } else mask = this.selection?.mask ?? this.searchMask;
+    const mask = combineMasks(this.selection?.mask, this.searchMask);
     p.view.setEmphasis(mask);
     const q = this.secondary;
-    if (q) {
-      if (!mask) q.view.setEmphasis(null);
-      else {
-        const m2 = new Uint8Array(q.points.n);
-        for (let i = 0; i < mask.length; i++) {
-          if (!mask[i]) continue;
-          const j = q.positionOf(p.points.index[i]);
-          if (j >= 0) m2[j] = 1;
-        }
-        q.view.setEmphasis(m2);
-      }
-    }
+    if (q) q.view.setEmphasis(mask ? projectMask(mask, p.points.index, q.positionOf, q.points.n) : null);
   }
 
   // ---- hover, click, detail ---------------------------------------------------------------------
 
-  private onHover(slot: 'primary' | 'secondary', i: number, x: number, y: number): void {
+  private onHover(slot: Slot, i: number, x: number, y: number): void {
     const pane = slot === 'primary' ? this.primary : this.secondary;
-    const other = slot === 'primary' ? this.secondary : this.primary;
-    if (!pane) return;
-    if (i < 0) {
-      this.tooltip.hide();
-      other?.view.setLinked(-1);
-      return;
-    }
-    const pts = pane.points;
-    const row = pts.index[i];
-    other?.view.setLinked(other.positionOf(row));
-    const rows: [string, unknown][] = [];
-    for (const col of pts.raw.slice(0, 8)) rows.push([col.name, col.get(i)]);
-    const lab = pts.label && pts.label.codes[i] >= 0 ? pts.label.categories[pts.label.codes[i]] : null;
-    const image = pane.manifest.dataset.image ? this.api.imageUrl(pane.id, row) : null;
-    this.tooltip.show(lab !== null ? `Row ${row} · ${lab}` : `Row ${row}`, rows, x, y, image, unpackHex(pane.encoding.colors[i]));
+    if (pane) this.inspect.hover(pane, slot === 'primary' ? this.secondary : this.primary, i, x, y);
   }
 
-  private onClick(slot: 'primary' | 'secondary', i: number): void {
-    if (i < 0) {
-      if (slot === 'primary' && this.detail >= 0) this.closeDetail();
-      return;
-    }
-    const pane = slot === 'primary' ? this.primary! : this.secondary!;
-    const pos = slot === 'primary' ? i : this.primary!.positionOf(pane.points.index[i]);
-    if (pos >= 0) this.openDetail(pos);
+  private onClick(slot: Slot, i: number): void {
+    const pane = slot === 'primary' ? this.primary : this.secondary;
+    if (pane) this.inspect.click(pane, i);
   }
 
   openDetail(pos: number, write = true): void {
-    const p = this.primary;
-    if (!p) return;
-    this.detail = pos;
-    this.neighbors = [];
-    p.view.setHighlights(pos, []);
-    this.secondary?.view.setHighlights(this.secondary.positionOf(p.points.index[pos]), []);
-    this.els.detail.hidden = false;
-    renderDetail(this.els.detail, {
-      api: this.api,
-      runId: p.id,
-      manifest: p.manifest,
-      points: p.points,
-      position: pos,
-      positionOf: p.positionOf,
-      onNeighbors: (positions) => {
-        if (this.detail !== pos) return;
-        this.neighbors = positions;
-        p.view.setHighlights(pos, positions);
-        const q = this.secondary;
-        if (q) q.view.setHighlights(q.positionOf(p.points.index[pos]), positions.map((n) => q.positionOf(p.points.index[n])).filter((j) => j >= 0));
-      },
-      onSelectRow: (row) => {
-        const j = p.positionOf(row);
-        if (j >= 0) this.openDetail(j);
-      },
-      onZoom: () => {
-        const v = p.view.getView();
-        p.view.setView({ cx: p.points.x[pos], cy: p.points.y[pos], k: Math.max(v.k, 6) });
-      },
-      onClose: () => this.closeDetail(),
-      colorOf: (j) => unpackHex(p.encoding.colors[j]),
-    });
-    if (write) this.writeHash();
+    this.inspect.open(pos, write);
   }
 
   closeDetail(write = true): void {
-    this.detail = -1;
-    this.neighbors = [];
-    this.primary?.view.setHighlights(-1, []);
-    this.secondary?.view.setHighlights(-1, []);
-    this.els.detail.hidden = true;
-    this.els.detail.replaceChildren();
-    if (write) this.writeHash();
+    this.inspect.close(write);
   }
 
   // ---- controls ---------------------------------------------------------------------------------
@@ -510,7 +403,19 @@ export class App {
         this.writeHash(true);
       } else void this.loadSecondary(id).then(() => this.writeHash(true));
     });
-    this.els.colorBy.addEventListener('change', () => this.setColor(this.els.colorBy.value));
+    this.els.colorBy.addEventListener('change', () => {
+      const name = this.els.colorBy.value;
+      const p = this.primary;
+      if (!p || !isFeatureChoice(name) || p.points.columns.some((c) => c.name === name)) return this.setColor(name);
+      this.setStatus(`Loading ${name}…`);
+      loadFeature(this.api, p, name).then(
+        () => {
+          this.setStatus('');
+          if (this.primary === p) this.setColor(name);
+        },
+        (err: Error) => this.setStatus(`Cannot color by ${name}: ${err.message}`, true),
+      );
+    });
     let searchTimer = 0;
     this.els.search.addEventListener('input', () => {
       clearTimeout(searchTimer);
@@ -519,25 +424,22 @@ export class App {
     for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) {
       b.addEventListener('click', () => this.setMode(b.dataset.mode as InteractionMode));
     }
-    byId('export-png').addEventListener('click', () => {
-      const p = this.primary;
-      if (!p) return;
-      void p.view.toPng().then((blob) => download(blob, `${p.id}-map.png`));
-    });
+    byId('export-png').addEventListener('click', () => this.primary && exportPng(this.primary, Number(byId<HTMLSelectElement>('export-scale').value) || 2, (m, e) => this.setStatus(m, e)));
+    byId('export-svg').addEventListener('click', () => this.primary && exportSvg(this.primary, (m, e) => this.setStatus(m, e)));
     byId('new-run').addEventListener('click', () => this.newRun.open());
     byId('reset-view').addEventListener('click', () => this.primary?.view.resetView());
     document.addEventListener('keydown', (e) => {
-      const target = e.target as HTMLElement;
-      if (target.closest('input, select, textarea, dialog')) return;
-      if (e.key === 'Escape') {
+      const inField = !!(e.target as HTMLElement).closest('input, select, textarea, dialog');
+      const action = shortcutOf({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, inField });
+      if (action === 'escape') {
         if (this.selection) this.clearSelection();
-        else if (this.detail >= 0) this.closeDetail();
-      } else if (e.key === '/' ) {
+        else if (this.inspect.position >= 0) this.closeDetail();
+      } else if (action === 'search') {
         e.preventDefault();
         this.els.search.focus();
-      } else if (e.key === 'r' && !e.ctrlKey && !e.metaKey) this.setMode('rect');
-      else if (e.key === 'l' && !e.ctrlKey && !e.metaKey) this.setMode('lasso');
-      else if (e.key === 'p' && !e.ctrlKey && !e.metaKey) this.setMode('pan');
+      } else if (action === 'mode-pan') this.setMode('pan');
+      else if (action === 'mode-rect') this.setMode('rect');
+      else if (action === 'mode-lasso') this.setMode('lasso');
     });
   }
 
@@ -549,7 +451,7 @@ export class App {
   // ---- hooks for tests and the benchmark --------------------------------------------------------
 
   /** CSS-pixel position (relative to the page) of a row in the primary map, or null. */
-  screenOf(row: number, slot: 'primary' | 'secondary' = 'primary'): [number, number] | null {
+  screenOf(row: number, slot: Slot = 'primary'): [number, number] | null {
     const pane = slot === 'primary' ? this.primary : this.secondary;
     if (!pane) return null;
     const i = pane.positionOf(row);
@@ -561,17 +463,11 @@ export class App {
 
   /** Positions of the detail point's neighbours (highlighted on the map). */
   neighborPositions(): number[] {
-    return this.neighbors.slice();
+    return this.inspect.neighbors.slice();
   }
 
   /** Current selection count (or null). */
   selectionCount(): number | null {
     return this.selection?.count ?? null;
   }
-}
-
-function columnLabel(c: PointColumn): string {
-  if (c.name === 'error') return 'reconstruction error';
-  if (c.name === 'preservation') return 'neighbourhood preservation';
-  return c.kind === 'category' ? `${c.name} (${c.categories.length} classes)` : `${c.name} (numeric)`;
 }

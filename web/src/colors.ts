@@ -1,13 +1,23 @@
-// Color encodings: a categorical palette safe for color-blind readers (Okabe-Ito, then Tableau 10, then
-// a generated extension), and a sequential viridis ramp for numeric columns and reconstruction error.
+// Color encodings: a categorical palette safe for color-blind readers (Okabe-Ito up to 8 classes, Paul
+// Tol's qualitative schemes for 9 to 12, then a generated extension that is not color-blind safe), and a sequential viridis ramp for numeric columns and reconstruction error.
 // Colors are packed as little-endian RGBA in a Uint32 (0xAABBGGRR), the layout of ImageData pixels.
 import { interpolateViridis } from 'd3';
 import type { CategoryColumn, NumberColumn, PointColumn } from './points.js';
 
 /** Okabe & Ito (2008), "Color Universal Design": distinguishable under the common color-vision deficiencies. */
 export const OKABE_ITO = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#000000'];
-/** Tableau 10: used when there are more than 8 categories. */
-export const TABLEAU_10 = ['#4E79A7', '#F28E2B', '#E15759', '#76B7B2', '#59A14F', '#EDC948', '#B07AA1', '#FF9DA7', '#9C755F', '#BAB0AC'];
+/**
+ * Paul Tol's qualitative schemes for 9 to 12 classes (P. Tol, "Colour Schemes", SRON technical note
+ * SRON/EPS/TN/09-002, 2012): distinct for readers with the common color-vision deficiencies and in print.
+ */
+export const TOL_QUALITATIVE: Record<9 | 10 | 11 | 12, string[]> = {
+  9: ['#332288', '#88CCEE', '#44AA99', '#117733', '#999933', '#DDCC77', '#CC6677', '#882255', '#AA4499'],
+  10: ['#332288', '#88CCEE', '#44AA99', '#117733', '#999933', '#DDCC77', '#661100', '#CC6677', '#882255', '#AA4499'],
+  11: ['#332288', '#6699CC', '#88CCEE', '#44AA99', '#117733', '#999933', '#DDCC77', '#661100', '#CC6677', '#882255', '#AA4499'],
+  12: ['#332288', '#6699CC', '#88CCEE', '#44AA99', '#117733', '#999933', '#DDCC77', '#661100', '#CC6677', '#AA4466', '#882255', '#AA4499'],
+};
+/** Most categories the palette keeps color-blind safe; past it the legend says so. */
+export const SAFE_CATEGORIES = 12;
 /** Color of rows with a missing value. */
 export const MISSING_COLOR = '#9a9a9a';
 
@@ -45,11 +55,15 @@ function hslToHex(h: number, s: number, l: number): string {
   return `#${f(0)}${f(8)}${f(4)}`;
 }
 
-/** The categorical palette for `count` categories: Okabe-Ito up to 8, Tableau 10 up to 10, then golden-angle hues. */
+/**
+ * The categorical palette for `count` categories: Okabe-Ito up to 8, Tol's scheme for exactly 9-12, and
+ * past 12 Tol's 12 followed by golden-angle hues (not color-blind safe: the legend says so).
+ */
 export function categoricalPalette(count: number): string[] {
   if (count <= OKABE_ITO.length) return OKABE_ITO.slice(0, count);
-  const out = TABLEAU_10.slice(0, Math.min(count, 10));
-  for (let i = 10; i < count; i++) out.push(hslToHex((i * 137.508) % 360, 0.55 + 0.2 * ((i >> 1) % 2), 0.42 + 0.12 * (i % 3)));
+  if (count <= SAFE_CATEGORIES) return TOL_QUALITATIVE[count as 9 | 10 | 11 | 12].slice();
+  const out = TOL_QUALITATIVE[12].slice();
+  for (let i = SAFE_CATEGORIES; i < count; i++) out.push(hslToHex((i * 137.508) % 360, 0.55 + 0.2 * ((i >> 1) % 2), 0.42 + 0.12 * (i % 3)));
   return out;
 }
 

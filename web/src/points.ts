@@ -70,14 +70,36 @@ function isNumeric(type: DataType): boolean {
 }
 
 function numericValues(vec: Vector, n: number): Float64Array {
-  const out = new Float64Array(n);
   const arr = vec.toArray() as ArrayLike<number | bigint | null>;
   const hasNulls = vec.nullCount > 0;
+  // fast paths: no nulls, already float (typed-array conversion, no per-row JS)
+  if (!hasNulls && (arr instanceof Float64Array || arr instanceof Float32Array || arr instanceof Int32Array || arr instanceof Uint8Array || arr instanceof Int16Array || arr instanceof Uint16Array || arr instanceof Int8Array || arr instanceof Uint32Array)) {
+    return new Float64Array(arr.subarray(0, n));
+  }
+  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = arr[i];
     out[i] = hasNulls && !vec.isValid(i) ? NaN : v === null || v === undefined ? NaN : Number(v);
   }
   return out;
+}
+
+/** A coordinate column as Float32Array (nulls: NaN), without a Float64 detour when it already is float32. */
+function float32Values(vec: Vector, n: number): Float32Array {
+  if (DataType.isFloat(vec.type) && vec.nullCount === 0) {
+    const arr = vec.toArray() as unknown;
+    if (arr instanceof Float32Array) return new Float32Array(arr.subarray(0, n));
+  }
+  return new Float32Array(numericValues(vec, n));
+}
+
+/** An integer column as Int32Array, straight from Arrow when it already is int32 without nulls. */
+function int32Values(vec: Vector, n: number): Int32Array {
+  if (DataType.isInt(vec.type) && vec.nullCount === 0) {
+    const arr = vec.toArray() as unknown;
+    if (arr instanceof Int32Array) return new Int32Array(arr.subarray(0, n));
+  }
+  return new Int32Array(numericValues(vec, n));
 }
 
 function textValues(vec: Vector, n: number): (string | null)[] {
@@ -139,6 +161,57 @@ export function categoryColumn(name: string, text: (string | null)[]): CategoryC
   return { name, kind: 'category', codes, categories: sorted, counts, missing };
 }
 
+/**
+ * Builds a categorical column from numbers (NaN: missing) without a string per row: the names are the
+ * distinct values' text, in ascending numeric order. Same result as categoryColumn over String(v).
+ */
+export function numericCategoryColumn(name: string, values: ArrayLike<number>): CategoryColumn {
+  const ids = new Map<number, number>();
+  const n = values.length;
+  const codes = new Int32Array(n);
+  const distinct: number[] = [];
+  // small non-negative integers (class labels) are looked up in an array, not a Map
+  const SMALL = 4096;
+  const small = new Int32Array(SMALL).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v !== v) {
+      codes[i] = -1;
+      continue;
+    }
+    if (v >= 0 && v < SMALL && (v | 0) === v) {
+      let id = small[v];
+      if (id < 0) {
+        id = small[v] = distinct.length;
+        distinct.push(v);
+      }
+      codes[i] = id;
+      continue;
+    }
+    let id = ids.get(v);
+    if (id === undefined) {
+      id = distinct.length;
+      ids.set(v, id);
+      distinct.push(v);
+    }
+    codes[i] = id;
+  }
+  const sorted = distinct.map((v, id) => ({ v, id })).sort((a, b) => a.v - b.v);
+  const remap = new Int32Array(distinct.length);
+  sorted.forEach((e, k) => (remap[e.id] = k));
+  const counts = new Array<number>(sorted.length).fill(0);
+  let missing = 0;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i];
+    if (c < 0) missing++;
+    else {
+      codes[i] = remap[c];
+      counts[remap[c]]++;
+    }
+  }
+  return { name, kind: 'category', codes, categories: sorted.map((e) => String(e.v)), counts, missing };
+}
+
 /** Builds a numeric column, computing its finite range. */
 export function numberColumn(name: string, values: Float64Array): NumberColumn {
   let min = Infinity;
@@ -163,10 +236,12 @@ function numericOrCategory(name: string, values: Float64Array): PointColumn {
     if (distinct.size > MAX_INTEGER_CATEGORIES) return numberColumn(name, values);
   }
   if (distinct.size === 0) return numberColumn(name, values);
-  return categoryColumn(
-    name,
-    Array.from(values, (v) => (Number.isNaN(v) ? null : String(v))),
-  );
+  return numericCategoryColumn(name, values);
+}
+
+/** A fetched feature as a color column: numeric, or categorical when it holds few integers. */
+export function featureColumn(name: string, values: Float64Array): PointColumn {
+  return numericOrCategory(name, values);
 }
 
 /**
@@ -225,10 +300,10 @@ export function decodePoints(table: Table): DecodedPoints {
   const xv = table.getChild('x');
   const yv = table.getChild('y');
   if (!xv || !yv) throw new Error(`the points table has no ${!xv ? 'x' : 'y'} column (columns: ${table.schema.fields.map((f) => f.name).join(', ')})`);
-  const x = Float32Array.from(numericValues(xv, n));
-  const y = Float32Array.from(numericValues(yv, n));
+  const x = float32Values(xv, n);
+  const y = float32Values(yv, n);
   const iv = table.getChild('index');
-  const index = iv ? Int32Array.from(numericValues(iv, n)) : Int32Array.from({ length: n }, (_, i) => i);
+  const index = iv ? int32Values(iv, n) : new Int32Array(n).map((_, i) => i);
   const nv = table.getChild('isNew');
   let isNew: Uint8Array | null = null;
   if (nv) {
@@ -248,10 +323,10 @@ export function decodePoints(table: Table): DecodedPoints {
       const values = numericValues(vec, n);
       raw.push({ name: field.name, kind: 'number', get: (r) => (Number.isNaN(values[r]) ? null : values[r]) });
       if (field.name === 'error') {
-        error = Float32Array.from(values);
+        error = new Float32Array(values);
         columns.push(numberColumn('error', values));
       } else if (field.name === 'label') {
-        label = categoryColumn('label', Array.from(values, (v) => (Number.isNaN(v) ? null : String(v))));
+        label = numericCategoryColumn('label', values);
         columns.unshift(label);
       } else {
         columns.push(numericOrCategory(field.name, values));

@@ -31,12 +31,15 @@ function numbers(m: MetaColumn | undefined): number[] {
 describe('loadCsv: valid input', () => {
   it('reads a BOM, CRLF, quoted commas, doubled quotes, newlines in quotes and duplicate rows', async () => {
     const d = await loadCsv(join(FIXTURES, 'awkward.csv'));
-    expect(d.columns).toEqual(['id', 'sepal length', 'petal, width']);
+    // The id column identifies rows: metadata, with a note, not a feature.
+    expect(d.columns).toEqual(['sepal length', 'petal, width']);
     expect(d.matrix.rows).toBe(5);
-    expect(Array.from(d.matrix.values)).toEqual([1, 5.1, 0.2, 2, 4.9, 0.2, 3, 4.7, 0.2, 3, 4.7, 0.2, 4, 7, 7].map(Math.fround));
+    expect(Array.from(d.matrix.values)).toEqual([5.1, 0.2, 4.9, 0.2, 4.7, 0.2, 4.7, 0.2, 7, 7].map(Math.fround));
     expect(d.label).toBeUndefined();
-    expect(d.metadata.map((m) => m.name)).toEqual(['kind']);
-    expect(strings(d.metadata[0])).toEqual(['setosa', 'a "quoted" name', 'two\r\nlines', 'two\r\nlines', 'dup, constant']);
+    expect(d.metadata.map((m) => m.name)).toEqual(['id', 'kind']);
+    expect(numbers(d.metadata[0])).toEqual([1, 2, 3, 3, 4]);
+    expect(d.notes).toEqual([expect.stringMatching(/^"id" looks like an identifier \(by name\) and is kept as metadata, not used as a feature/)]);
+    expect(strings(d.metadata[1])).toEqual(['setosa', 'a "quoted" name', 'two\r\nlines', 'two\r\nlines', 'dup, constant']);
     expect(d.name).toBe('awkward');
     expect(d.sha256).toBe(createHash('sha256').update(readFileSync(join(FIXTURES, 'awkward.csv'))).digest('hex'));
   });

@@ -17,7 +17,7 @@ afterEach(async () => {
 describe('points.arrow', () => {
   it('round-trips coordinates, error, label and metadata in input order', async () => {
     const file = path.join(dir, 'points.arrow');
-    await writePoints(file, {
+    await writePoints(dir, {
       index: Int32Array.from([0, 2, 5]),
       embedding: Float32Array.from([1, 2, 3, 4, 5, 6]),
       error: Float32Array.from([0.1, 0.2, 0.3]),
@@ -31,21 +31,20 @@ describe('points.arrow', () => {
     expect(t.schema.fields.map((f) => f.name)).toEqual(['index', 'x', 'y', 'error', 'label', 'weight', 'x_']);
     expect(t.schema.fields[0]!.type.toString()).toBe('Int32');
     expect(t.schema.fields[1]!.type.toString()).toBe('Float32');
-    const rows = pointsToRows(await readPoints(file));
+    const rows = pointsToRows(await readPoints(dir));
     expect(rows[1]).toMatchObject({ index: 2, x: 3, y: 4, label: 'b', weight: 2.5, x_: 8 });
     expect(rows[2]!.label).toBeNull();
     expect(rows[0]!.error).toBeCloseTo(0.1);
   });
 
   it('stores integral numeric labels as int32 and marks transformed points', async () => {
-    const file = path.join(dir, 'points.arrow');
-    await writePoints(file, {
+    await writePoints(dir, {
       index: Int32Array.from([0, 1]),
       embedding: new Float32Array(4),
       label: { name: 'digit', kind: 'number', values: Float64Array.from([3, 7]) },
       isNew: Uint8Array.from([0, 1]),
     });
-    const t = await readPoints(file);
+    const t = await readPoints(dir);
     expect(t.getChild('label')!.type.toString()).toBe('Int32');
     expect(pointsToRows(t).map((r) => r.isNew)).toEqual([false, true]);
     expect(metaColumnFrom(t, 'label')).toEqual({ name: 'label', kind: 'number', values: Float64Array.from([3, 7]) });
@@ -53,7 +52,7 @@ describe('points.arrow', () => {
 
   it('refuses columns whose lengths disagree', async () => {
     await expect(
-      writePoints(path.join(dir, 'p.arrow'), { index: Int32Array.from([0, 1]), embedding: new Float32Array(4), error: new Float32Array(3) }),
+      writePoints(dir, { index: Int32Array.from([0, 1]), embedding: new Float32Array(4), error: new Float32Array(3) }),
     ).rejects.toThrow(/error/);
   });
 });
@@ -62,14 +61,14 @@ describe('codes.arrow and data.arrow', () => {
   it('round-trip a matrix as fixed-size lists', async () => {
     const values = Float32Array.from({ length: 12 }, (_, i) => i / 4);
     const index = Int32Array.from([4, 5, 6, 7]);
-    await writeCodes(path.join(dir, 'codes.arrow'), { rows: 4, cols: 3, values }, index);
-    const back = await readCodes(path.join(dir, 'codes.arrow'));
+    await writeCodes(dir, { rows: 4, cols: 3, values }, index);
+    const back = await readCodes(dir);
     expect(back.codes.rows).toBe(4);
     expect(back.codes.cols).toBe(3);
     expect(Array.from(back.codes.values)).toEqual(Array.from(values));
     expect(Array.from(back.index)).toEqual([4, 5, 6, 7]);
-    await writeData(path.join(dir, 'data.arrow'), { rows: 2, cols: 6, values }, Int32Array.from([0, 1]));
-    const d = await readData(path.join(dir, 'data.arrow'));
+    await writeData(dir, { rows: 2, cols: 6, values }, Int32Array.from([0, 1]));
+    const d = await readData(dir);
     expect(d.values.cols).toBe(6);
     expect(Array.from(d.values.values)).toEqual(Array.from(values));
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knnExact } from '../../../pipeline/tsne/knn.js';
+import { knnExact } from '../../../pipeline/tsne/knn/index.js';
 import { conditionalAffinities, rowPerplexities, symmetrize } from '../../../pipeline/tsne/affinities.js';
 import { blobs } from './fixtures.js';
 

@@ -9,9 +9,11 @@ import {
   sharedTreeBuffers,
 } from '../../../pipeline/tsne/gradient-bh.js';
 import { fftRepulsion } from '../../../pipeline/tsne/gradient-fft.js';
-import { autoRepulsion } from '../../../pipeline/tsne/gradient-auto.js';
-import { parallelBhRepulsion } from '../../../pipeline/tsne/gradient-bh-parallel.js';
-import { layout, relativeError } from './fixtures.js';
+import { autoForces } from '../../../pipeline/tsne/gradient-auto.js';
+import { parallelForces } from '../../../pipeline/tsne/forces-parallel.js';
+import { forcesFor, inputAffinities } from '../../../pipeline/tsne/tsne.js';
+import { attraction } from '../../../pipeline/tsne/forces.js';
+import { blobs, layout, relativeError } from './fixtures.js';
 
 function brute(y: Float64Array, n: number): { f: Float64Array; z: number } {
   const f = new Float64Array(2 * n);
@@ -128,35 +130,34 @@ describe('repulsion methods share one contract and agree with exact', () => {
 
   it('auto takes FFT for many points on a compact map and Barnes-Hut for few or spread-out points', () => {
     const big = layout(40000, 3, 21);
-    const auto = autoRepulsion(0.5);
+    const auto = autoForces(0.5);
     const out = new Float64Array(80000);
     const ref = new Float64Array(80000);
-    expect(auto(big, 40000, out)).toBe(fftRepulsion()(big, 40000, ref));
+    expect(auto.repulsion(big, 40000, out)).toBe(fftRepulsion()(big, 40000, ref));
     expect(out).toEqual(ref);
     const small = layout(500, 30, 22);
     const out2 = new Float64Array(1000);
     const ref2 = new Float64Array(1000);
-    expect(auto(small, 500, out2)).toBe(bhRepulsion(0.5)(small, 500, ref2));
+    expect(auto.repulsion(small, 500, out2)).toBe(bhRepulsion(0.5)(small, 500, ref2));
     expect(out2).toEqual(ref2);
     expect(auto.usage).toEqual({ fft: 1, bh: 1 });
+    auto.dispose();
   });
 
-  it('Barnes-Hut with a helper thread gives the serial forces, the same Z every call, and runs side work', () => {
+  it('Barnes-Hut with a helper thread gives the serial forces and the same Z on every call', () => {
     const n = 6000;
     const y = layout(n, 20, 31);
     const serial = new Float64Array(2 * n);
     const zs = bhRepulsion(0.5)(y, n, serial);
-    const par = parallelBhRepulsion(0.5, 1000);
+    const par = parallelForces('bh', 0.5, 1000);
     const first = new Float64Array(2 * n);
-    const z1 = par(y, n, first);
+    const z1 = par.repulsion(y, n, first);
     try {
       expect(first).toEqual(serial);
       expect(z1).toBe(zs);
       for (let r = 0; r < 5; r++) {
         const again = new Float64Array(2 * n);
-        let ran = 0;
-        expect(par.overlap(y, n, again, () => ran++)).toBe(z1);
-        expect(ran).toBe(1);
+        expect(par.repulsion(y, n, again)).toBe(z1);
         expect(again).toEqual(serial);
       }
     } finally {
@@ -164,7 +165,7 @@ describe('repulsion methods share one contract and agree with exact', () => {
     }
     // after dispose it still answers, in this thread alone, with the same numbers
     const after = new Float64Array(2 * n);
-    expect(par(y, n, after)).toBe(z1);
+    expect(par.repulsion(y, n, after)).toBe(z1);
     expect(after).toEqual(serial);
   });
 
@@ -173,17 +174,55 @@ describe('repulsion methods share one contract and agree with exact', () => {
     const y = layout(n, 8, 41);
     const ref = new Float64Array(2 * n);
     const zr = fftRepulsion()(y, n, ref);
-    const par = parallelBhRepulsion(0.5, 1000);
+    const par = parallelForces('fft', 0.5, 1000);
     try {
       for (let r = 0; r < 3; r++) {
         const out = new Float64Array(2 * n);
-        let ran = 0;
-        expect(par.fftOverlap(y, n, out, () => ran++)).toBe(zr);
-        expect(ran).toBe(1);
+        expect(par.repulsion(y, n, out)).toBe(zr);
         expect(out).toEqual(ref);
       }
     } finally {
       par.dispose();
+    }
+  });
+});
+
+describe('every force method answers through the one Forces contract', () => {
+  it('exact, Barnes-Hut, FFT and auto evaluate the same attraction and pLogQ and a repulsion near exact (helper thread in use)', () => {
+    const n = 5000;
+    const { x } = blobs(n, 6, 4, 51);
+    const p = inputAffinities(x, 15, 1);
+    const y = layout(n, 8, 52);
+    const refAttr = new Float64Array(2 * n);
+    const refPLogQ = attraction(y, p, n, refAttr, true);
+    const exact = forcesFor('exact', 0.5);
+    const exRep = new Float64Array(2 * n);
+    const exAttr = new Float64Array(2 * n);
+    const ex = exact.evaluate(y, n, p, exRep, exAttr, true);
+    expect(ex.pLogQ).toBe(refPLogQ);
+    expect(exAttr).toEqual(refAttr);
+    expect(refPLogQ).toBeLessThan(0);
+    for (const method of ['bh', 'fft', 'auto'] as const) {
+      const forces = forcesFor(method, 0.5);
+      try {
+        forces.prestart(n);
+        for (const computeKl of [true, false]) {
+          const rep = new Float64Array(2 * n);
+          const attr = new Float64Array(2 * n);
+          const { z, pLogQ } = forces.evaluate(y, n, p, rep, attr, computeKl);
+          expect(attr, method).toEqual(refAttr);
+          expect(pLogQ, method).toBe(computeKl ? refPLogQ : 0);
+          expect(Math.abs(z - ex.z) / ex.z, method).toBeLessThan(0.01);
+          expect(relativeError(rep, exRep), method).toBeLessThan(0.03);
+          // repulsion alone gives the evaluation's repulsion
+          const alone = new Float64Array(2 * n);
+          expect(forces.repulsion(y, n, alone)).toBe(z);
+          expect(alone).toEqual(rep);
+        }
+        expect(forces.usage === null).toBe(method !== 'auto');
+      } finally {
+        forces.dispose();
+      }
     }
   });
 });

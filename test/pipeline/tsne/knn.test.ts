@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { knn, knnApprox, knnExact, knnExactJs, knnQuery, knnQueryJs } from '../../../pipeline/tsne/knn.js';
-import { knnParallel } from '../../../pipeline/tsne/knn-parallel.js';
-import { createKernel } from '../../../pipeline/tsne/knn-kernel.js';
+import { knn, knnApprox, knnExact, knnExactJs, knnQuery, knnQueryJs } from '../../../pipeline/tsne/knn/index.js';
+import { knnParallel } from '../../../pipeline/tsne/knn/index.js';
+import { createKernel } from '../../../pipeline/tsne/knn/kernel.js';
 import { blobs } from './fixtures.js';
 
 function bruteForce(values: Float32Array, n: number, d: number, i: number, k: number): number[] {

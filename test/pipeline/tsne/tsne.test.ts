@@ -7,9 +7,10 @@ import {
   exactRepulsion,
   bhRepulsion,
   fftRepulsion,
-  parallelBhRepulsion,
+  parallelForces,
+  serialForces,
+  type Forces,
 } from '../../../pipeline/tsne/index.js';
-import type { RepulsionFn } from '../../../pipeline/types.js';
 import { isCancelled, isInputError } from '../../../pipeline/errors.js';
 import { mapMetrics } from '../../../pipeline/metrics.js';
 import { blobs } from './fixtures.js';
@@ -67,7 +68,7 @@ describe('tsne', () => {
           iterations: opts.iterations,
           earlyExaggeration: 12,
           exaggerationIterations: opts.exaggerationIterations,
-          repulsion,
+          forces: serialForces(name, repulsion),
         });
         let kl = NaN;
         while (!o.done) kl = o.step(o.iteration === opts.iterations - 1);
@@ -88,24 +89,20 @@ describe('tsne', () => {
     const { x } = blobs(3000, 8, 5, 11);
     const prep = prepareTsne(x, { ...base, engine: 'exact', perplexity: 10 });
     const init = prep.optimizer.y.slice();
-    const par = parallelBhRepulsion(0.5, 1000);
-    // the FFT variant: the same helper, the FFT repulsion
-    const parFft = Object.assign(((y, n, out) => fftRepulsion()(y, n, out)) as RepulsionFn, {
-      shareAffinities: par.shareAffinities,
-      withAttraction: par.withAttractionFft,
-    });
+    const par = parallelForces('bh', 0.5, 1000);
+    const parFft = parallelForces('fft', 0.5, 1000);
     try {
       for (const [serial, shared] of [
-        [bhRepulsion(0.5), par],
-        [fftRepulsion(), parFft],
+        [serialForces('bh', bhRepulsion(0.5)), par],
+        [serialForces('fft', fftRepulsion()), parFft],
       ] as const) {
-        const run = (repulsion: RepulsionFn) => {
+        const run = (forces: Forces) => {
           const o = new TsneOptimizer(prep.optimizer.p, init, {
             learningRate: 250,
             iterations: 12,
             earlyExaggeration: 12,
             exaggerationIterations: 6,
-            repulsion,
+            forces,
           });
           const kls: number[] = [];
           while (!o.done) kls.push(o.step(o.iteration % 4 === 3));
@@ -118,6 +115,8 @@ describe('tsne', () => {
       }
     } finally {
       par.dispose();
+      parFft.dispose();
+      prep.dispose();
     }
   });
 

@@ -15,6 +15,64 @@ export function buildTree(x: Float32Array, y: Float32Array): PointTree {
 }
 
 /**
+ * Builds the quadtree in slices of `slice` points between tasks, so indexing a million points never
+ * blocks the page for the second or more a single build takes. Stops when `alive()` turns false.
+ */
+export function buildTreeInSlices(
+  x: Float32Array,
+  y: Float32Array,
+  extent: { xmin: number; xmax: number; ymin: number; ymax: number },
+  slice: number,
+  alive: () => boolean,
+  done: (tree: PointTree) => void,
+): void {
+  const tree = quadtree<number>()
+    .x((i) => x[i])
+    .y((i) => y[i])
+    .cover(extent.xmin, extent.ymin)
+    .cover(extent.xmax, extent.ymax);
+  let i = 0;
+  const step = () => {
+    if (!alive()) return;
+    const end = Math.min(x.length, i + slice);
+    for (; i < end; i++) if (Number.isFinite(x[i]) && Number.isFinite(y[i])) tree.add(i);
+    if (i < x.length) setTimeout(step, 0);
+    else done(tree);
+  };
+  setTimeout(step, 0);
+}
+
+/** Visible points inside a data-space box, or null when there are more than `limit`. */
+export function pointsInBox(
+  tree: PointTree,
+  x: Float32Array,
+  y: Float32Array,
+  box: { xmin: number; xmax: number; ymin: number; ymax: number },
+  visible: Uint8Array | null,
+  limit: number,
+): number[] | null {
+  const { xmin: x0, xmax: x1, ymin: y0, ymax: y1 } = box;
+  const out: number[] = [];
+  let over = false;
+  tree.visit((node, nx0, ny0, nx1, ny1) => {
+    if (over || nx0 > x1 || nx1 < x0 || ny0 > y1 || ny1 < y0) return true;
+    if (!node.length) {
+      let leaf: QuadtreeLeaf<number> | undefined = node as QuadtreeLeaf<number>;
+      while (leaf) {
+        const i = leaf.data;
+        if (x[i] >= x0 && x[i] <= x1 && y[i] >= y0 && y[i] <= y1 && (!visible || visible[i])) {
+          out.push(i);
+          if (out.length > limit) over = true;
+        }
+        leaf = leaf.next;
+      }
+    }
+    return false;
+  });
+  return over ? null : out;
+}
+
+/**
  * The visible point nearest to (px, py) within `radius` (data units), or -1.
  * Unlike quadtree.find, hidden points (visible[i] === 0) are skipped.
  */

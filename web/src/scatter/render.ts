@@ -1,6 +1,7 @@
 // The point renderer: rasterizes every point straight into a Uint32 pixel buffer (ImageData layout),
 // alpha-blended anti-aliased disks, no per-point canvas calls. Pure: no DOM, so the benchmark and tests
 // can run it anywhere. The caller puts the buffer on a canvas with putImageData.
+import type { RenderTransform } from './transform.js';
 
 /** One pixel of a point sprite: offset from the point's pixel and coverage (0-256). */
 export interface Sprite {
@@ -52,13 +53,7 @@ export function diskSprite(radius: number): Sprite {
   return sprite;
 }
 
-/** Where and how to draw: data coordinates map to device pixels as px = x * ax + bx, py = y * ay + by. */
-export interface RenderTransform {
-  ax: number;
-  bx: number;
-  ay: number;
-  by: number;
-}
+export type { RenderTransform };
 
 export interface RenderOptions {
   /** Buffer width and height in device pixels. */
@@ -92,6 +87,18 @@ export interface RenderInput {
   marked?: Uint8Array | null;
 }
 
+/**
+ * Which stretches of the (draw-ordered) arrays to draw: [from[r], to[r]) for r < count, each with an
+ * opacity boost (a point standing for `boost` points is drawn as `boost` layers would be:
+ * 1 - (1 - alpha)^boost). Null boost: 1 everywhere. Built by lod.ts from the grid index.
+ */
+export interface DrawPlan {
+  from: Uint32Array;
+  to: Uint32Array;
+  boost: Float32Array | null;
+  count: number;
+}
+
 function blendPass(
   buf: Uint32Array,
   w: number,
@@ -103,8 +110,34 @@ function blendPass(
   want: number, // -1: every visible point; 0/1: only points whose emphasis equals want
   colorOverride: number, // -1: per-point color
   onlyMarked: boolean,
+  plan: DrawPlan | null,
 ): number {
-  const { n, x, y, colors } = input;
+  if (!plan) return blendRange(buf, w, h, input, t, sprite, alpha256, want, colorOverride, onlyMarked, 0, input.n);
+  let drawn = 0;
+  const a = alpha256 / 256;
+  for (let r = 0; r < plan.count; r++) {
+    const boost = plan.boost ? plan.boost[r] : 1;
+    const alpha = boost === 1 ? alpha256 : Math.round((1 - Math.pow(1 - Math.min(a, 0.999), boost)) * 256);
+    drawn += blendRange(buf, w, h, input, t, sprite, alpha, want, colorOverride, onlyMarked, plan.from[r], plan.to[r]);
+  }
+  return drawn;
+}
+
+function blendRange(
+  buf: Uint32Array,
+  w: number,
+  h: number,
+  input: RenderInput,
+  t: RenderTransform,
+  sprite: Sprite,
+  alpha256: number,
+  want: number,
+  colorOverride: number,
+  onlyMarked: boolean,
+  from: number,
+  to: number,
+): number {
+  const { x, y, colors } = input;
   const order = input.order ?? null;
   const visible = input.visible ?? null;
   const emphasis = want >= 0 ? (input.emphasis ?? null) : null;
@@ -124,7 +157,7 @@ function blendPass(
   const xmax = w - R;
   const ymax = h - R;
   let drawn = 0;
-  for (let k = 0; k < n; k++) {
+  for (let k = from; k < to; k++) {
     const i = order !== null ? order[k] : k;
     if (visible !== null && visible[i] === 0) continue;
     if (emphasis !== null && emphasis[i] !== want) continue;
@@ -171,10 +204,23 @@ function blendPass(
 }
 
 /**
- * Clears `buf` to the background and draws the visible points. Returns how many points landed in view.
- * With an emphasis, the other points are drawn first, dimmed, and the emphasized ones on top, larger.
+ * Clears `buf` to the background and draws the visible points (those of `plan`, default all). Returns
+ * how many points landed in view. With an emphasis, the other points are drawn first, dimmed, and the
+ * emphasized ones on top, larger.
  */
-export function renderPoints(buf: Uint32Array, input: RenderInput, t: RenderTransform, opts: RenderOptions): number {
+export function renderPoints(buf: Uint32Array, input: RenderInput, t: RenderTransform, opts: RenderOptions, plan: DrawPlan | null = null): number {
+  const steps = renderSteps(buf, input, t, opts, plan ? [plan] : [null]);
+  let drawn = 0;
+  for (let r = steps.next(); !r.done; r = steps.next()) drawn = r.value;
+  return drawn;
+}
+
+/**
+ * The same drawing as renderPoints, one chunk of the plan at a time: each step draws one plan of
+ * `chunks` for one pass and yields the running count, so a long redraw can be spread over several
+ * tasks (and abandoned when the view moves). The buffer is complete after the last step.
+ */
+export function* renderSteps(buf: Uint32Array, input: RenderInput, t: RenderTransform, opts: RenderOptions, chunks: (DrawPlan | null)[]): Generator<number, number> {
   const { width: w, height: h } = opts;
   if (buf.length < w * h) throw new Error(`pixel buffer too small: ${buf.length} < ${w}x${h}`);
   buf.fill(opts.background);
@@ -184,17 +230,23 @@ export function renderPoints(buf: Uint32Array, input: RenderInput, t: RenderTran
   let drawn = 0;
   if (input.emphasis) {
     const dim = Math.round((opts.dimAlpha ?? 0.12) * 256);
-    drawn += blendPass(buf, w, h, input, t, sprite, dim, 0, -1, false);
+    for (const c of chunks) yield (drawn += blendPass(buf, w, h, input, t, sprite, dim, 0, -1, false, c));
     const big = diskSprite(opts.radius * 1.35 + 0.5);
     if (input.marked) {
-      blendPass(buf, w, h, input, t, diskSprite(big.radius + 1.25), 256, 1, ring, true);
+      for (const c of chunks) {
+        blendPass(buf, w, h, input, t, diskSprite(big.radius + 1.25), 256, 1, ring, true, c);
+        yield drawn;
+      }
     }
-    drawn += blendPass(buf, w, h, input, t, big, Math.max(alpha256, 230), 1, -1, false);
+    for (const c of chunks) yield (drawn += blendPass(buf, w, h, input, t, big, Math.max(alpha256, 230), 1, -1, false, c));
   } else {
     if (input.marked) {
-      blendPass(buf, w, h, input, t, diskSprite(opts.radius + 1.25), 256, -1, ring, true);
+      for (const c of chunks) {
+        blendPass(buf, w, h, input, t, diskSprite(opts.radius + 1.25), 256, -1, ring, true, c);
+        yield drawn;
+      }
     }
-    drawn += blendPass(buf, w, h, input, t, sprite, alpha256, -1, -1, false);
+    for (const c of chunks) yield (drawn += blendPass(buf, w, h, input, t, sprite, alpha256, -1, -1, false, c));
   }
   return drawn;
 }

@@ -13,6 +13,8 @@ export interface ChartOptions {
   height?: number;
   xLabel: string;
   yLabel?: string;
+  /** Whole-number x values (epochs, iterations): ticks only at whole numbers (default true). */
+  integerX?: boolean;
   /** Log y axis when every value is positive and they span more than a factor 50 (default true). */
   autoLog?: boolean;
   title: string;
@@ -40,7 +42,10 @@ export function lineChart(series: Series[], opts: ChartOptions): SVGSVGElement {
   const y = (useLog ? scaleLog().domain([y0, y1]) : scaleLinear().domain(y0 === y1 ? [y0 - 1, y1 + 1] : [y0, y1]))
     .nice()
     .range([height - m.bottom, m.top]);
-  svg.append('g').attr('transform', `translate(0,${height - m.bottom})`).call(axisBottom(x).ticks(5, '~s').tickSizeOuter(0));
+  const xAxis = axisBottom(x).ticks(5, '~s').tickSizeOuter(0);
+  // an epoch axis never shows 1.5: whole-number ticks only
+  if (opts.integerX ?? true) xAxis.tickValues(x.ticks(5).filter(Number.isInteger));
+  svg.append('g').attr('transform', `translate(0,${height - m.bottom})`).call(xAxis);
   svg.append('g').attr('transform', `translate(${m.left},0)`).call(axisLeft(y).ticks(4, '~g').tickSizeOuter(0));
   svg.append('text').attr('class', 'axis-label').attr('x', width - m.right).attr('y', height - 2).attr('text-anchor', 'end').text(opts.xLabel);
   const path = line<[number, number]>()

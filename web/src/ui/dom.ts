@@ -42,6 +42,15 @@ export function formatNumber(v: unknown): string {
   return String(Number(v.toPrecision(a < 1 ? 3 : 4)));
 }
 
+/**
+ * Formats a data value (a cell of the table, not a count): integers as written (a year stays "2007",
+ * an id "3625"), other numbers with 4 significant digits like formatNumber, text as is.
+ */
+export function formatValue(v: unknown): string {
+  if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  return formatNumber(v);
+}
+
 export function formatSeconds(s: unknown): string {
   if (typeof s !== 'number' || !Number.isFinite(s)) return '—';
   if (s < 1) return `${Math.round(s * 1000)} ms`;

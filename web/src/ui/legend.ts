@@ -1,7 +1,7 @@
 // The legend: categories with swatches and counts (click hides, a second click isolates, a third shows
 // all; shift-click toggles one), or a sequential color bar for numeric columns.
 import { axisBottom, scaleLinear, scaleLog, select } from 'd3';
-import type { ColorEncoding } from '../colors.js';
+import { SAFE_CATEGORIES, type ColorEncoding } from '../colors.js';
 import { formatNumber, h, fill } from './dom.js';
 
 export interface LegendHandlers {
@@ -54,6 +54,13 @@ export function renderLegend(
           : null,
       ),
       list,
+      col.categories.length > SAFE_CATEGORIES
+        ? h(
+            'p',
+            { className: 'muted small legend-note' },
+            `More than ${SAFE_CATEGORIES} classes: the colors past the ${SAFE_CATEGORIES}th are not color-blind safe and some look alike. Click a class to hide it, or search for it, to tell them apart.`,
+          )
+        : null,
     );
     return;
   }

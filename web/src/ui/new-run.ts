@@ -1,19 +1,19 @@
-// The new-run form: dataset, autoencoder variant and hyperparameters, t-SNE settings. Starts a run through
+// The new-run form: dataset, autoencoder variant and hyperparameters, the map method and its settings. Starts a run through
 // POST /api/runs and shows live progress from the event stream (stage, progress, growing loss curve),
 // then hands the finished run's id back to the app. Fields, defaults and help come from the one
-// configuration schema (pipeline/config.ts).
-import { CONFIG_SCHEMA, type ConfigKey } from '../../../pipeline/config.js';
+// configuration schema (pipeline/config.ts), spoken in the form's words (field names, not CLI flags);
+// the dataset list comes from GET /api/datasets. With the dialog closed, a badge in the top bar shows
+// the running job; a run that finishes then is offered, never swapped in for the map being looked at.
+import { CONFIG_SCHEMA, flagName, type ConfigKey } from '../../../pipeline/config.js';
 import type { RunConfig } from '../../../pipeline/types.js';
 import type { Api, RunEvent } from '../api.js';
 import { lineChart } from './charts.js';
 import { fill, formatNumber, h } from './dom.js';
 
-const BUILTIN_DATASETS = ['mnist', 'fashion-mnist', 'iris', 'penguins'];
-
 const GROUPS: { title: string; keys: ConfigKey[] }[] = [
   { title: 'Data', keys: ['dataset', 'limit', 'name'] },
   { title: 'Autoencoder', keys: ['reducer', 'variant', 'codeSize', 'layers', 'activation', 'loss', 'epochs', 'batchSize', 'learningRate'] },
-  { title: 't-SNE', keys: ['tsneEngine', 'perplexity', 'iterations', 'seed'] },
+  { title: 'Map: t-SNE or UMAP', keys: ['map', 'tsneEngine', 'perplexity', 'iterations', 'nNeighbors', 'minDist', 'seed'] },
 ];
 
 /** Form values that differ from the schema's defaults: only which data to map (training follows the schema). */
@@ -23,16 +23,40 @@ function label(key: string): string {
   return key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase()).replace('Tsne', 't-SNE');
 }
 
+const FLAG_TO_KEY = new Map((Object.keys(CONFIG_SCHEMA) as ConfigKey[]).map((k) => [flagName(k), k]));
+
+/**
+ * A message written for the command line, in the form's words: "--code-size" becomes "Code size", and
+ * "--flag value" pairs lose their dashes. Flags that are not form fields keep their name without dashes.
+ */
+export function inFormWords(text: string): string {
+  return text.replace(/--([a-z][a-z0-9-]*)/g, (_m, flag: string) => {
+    const key = FLAG_TO_KEY.get(flag);
+    return key ? `“${label(key)}”` : flag;
+  });
+}
+
+/** Why a Layers value is not a list of sizes (null when it is one, or empty, or "auto"). */
+export function layersProblem(raw: string): string | null {
+  const t = raw.trim();
+  if (t === '' || t === 'auto') return null;
+  const bad = t.split(/[\s,]+/).filter(Boolean).find((p) => !/^[1-9]\d*$/.test(p));
+  return bad === undefined ? null : `Layers: “${bad}” is not a layer size. Write whole numbers separated by commas, for example 256,128 (or leave it empty for automatic).`;
+}
+
 export class NewRunDialog {
   readonly dialog: HTMLDialogElement;
   private form: HTMLFormElement;
   private progress: HTMLDivElement;
   private close: (() => void) | null = null;
+  /** The top-bar badge of the running (or finished, unopened) job. */
+  readonly badge: HTMLElement;
 
   constructor(
     private api: Api,
     private onDone: (id: string) => void,
   ) {
+    this.badge = h('div', { id: 'job-badge', className: 'job-badge', role: 'status', 'aria-live': 'polite', hidden: true });
     this.form = h('form', { className: 'new-run-form', method: 'dialog' });
     this.progress = h('div', { className: 'run-progress', 'aria-live': 'polite' });
     this.dialog = h('dialog', { className: 'new-run', 'aria-labelledby': 'new-run-title' }, h('h2', { id: 'new-run-title' }, 'New run'), this.form, this.progress);
@@ -41,8 +65,16 @@ export class NewRunDialog {
   }
 
   open(): void {
+    if (this.watching) {
+      // a job is running: show its progress rather than a fresh form
+      this.dialog.showModal();
+      return;
+    }
     this.progress.replaceChildren();
     this.form.hidden = false;
+    // each run gets its own name: never the previous run's
+    const name = this.form.querySelector<HTMLInputElement>('#nr-name');
+    if (name) name.value = '';
     this.dialog.showModal();
     (this.form.querySelector('input, select') as HTMLElement | null)?.focus();
   }
@@ -70,11 +102,22 @@ export class NewRunDialog {
         placeholder: def === null ? 'default' : null,
       });
     }
-    return h('label', { className: 'field', title: spec.doc, for: id }, h('span', null, label(key)), input, h('small', null, spec.doc));
+    const doc = inFormWords(spec.doc);
+    return h('label', { className: 'field', title: doc, for: id }, h('span', null, label(key)), input, h('small', null, doc));
   }
 
   private buildForm(): void {
-    const datalist = h('datalist', { id: 'nr-datasets' }, ...BUILTIN_DATASETS.map((d) => h('option', { value: d })));
+    const datalist = h('datalist', { id: 'nr-datasets' });
+    this.api.datasets().then(
+      (list) =>
+        fill(
+          datalist,
+          ...list.map((d) =>
+            h('option', { value: d.name, disabled: !d.available }, `${d.description.split(':')[0]} · ${d.rows.toLocaleString('en-US')} × ${d.columns}${d.available ? '' : ` (${d.reason})`}`),
+          ),
+        ),
+      () => undefined, // the field still takes any name; the server says which exist
+    );
     const token = h('input', { id: 'nr-token', type: 'password', autocomplete: 'off', value: sessionStorage.getItem('latentmap-token') ?? '' });
     const error = h('p', { className: 'form-error', role: 'alert' });
     fill(
@@ -93,11 +136,16 @@ export class NewRunDialog {
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       sessionStorage.setItem('latentmap-token', token.value);
-      const config = this.readConfig();
       error.textContent = '';
+      const layers = layersProblem(String(new FormData(this.form).get('layers') ?? ''));
+      if (layers) {
+        error.textContent = layers;
+        return;
+      }
+      const config = this.readConfig();
       this.api.startRun(config).then(
-        (id) => this.watch(id),
-        (err: Error) => (error.textContent = err.message),
+        (id) => this.watch(id, String(config.name ?? config.dataset ?? id)),
+        (err: Error) => (error.textContent = inFormWords(err.message)),
       );
     });
   }
@@ -123,7 +171,19 @@ export class NewRunDialog {
     return out as Partial<RunConfig>;
   }
 
-  private watch(id: string): void {
+  private watching: string | null = null;
+
+  private setBadge(text: string | null, action?: { label: string; run: () => void }): void {
+    this.badge.hidden = text === null;
+    fill(
+      this.badge,
+      text,
+      action ? h('button', { type: 'button', className: 'link', onclick: (() => action.run()) as EventListener }, action.label) : null,
+    );
+  }
+
+  private watch(id: string, name: string): void {
+    this.watching = id;
     this.form.hidden = true;
     const stageEl = h('div', { className: 'stage' }, 'queued');
     const bar = h('progress', { max: 1, value: 0 });
@@ -167,19 +227,39 @@ export class NewRunDialog {
           stageEl.textContent = 'complete';
           bar.value = 1;
           this.close?.();
-          this.dialog.close();
-          this.onDone(id);
+          this.watching = null;
+          if (this.dialog.open) {
+            // the user is watching: open the new map
+            this.dialog.close();
+            this.setBadge(null);
+            this.onDone(id);
+          } else {
+            // the user is looking at another map: offer the new one, do not swap it in
+            this.setBadge(`Run “${name}” is ready. `, {
+              label: 'Open it',
+              run: () => {
+                this.setBadge(null);
+                this.onDone(id);
+              },
+            });
+          }
           return;
         }
         if (e.type === 'failed' || e.type === 'error' || e.type === 'cancelled') {
+          this.watching = null;
+          if (!this.dialog.open) this.setBadge(`Run “${name}” ${e.type === 'cancelled' ? 'was cancelled' : 'failed'}. `, { label: 'Details', run: () => this.dialog.showModal() });
           stageEl.textContent = e.type;
-          log.textContent = String(e.error ?? e.message ?? 'the run failed');
+          log.textContent = inFormWords(String(e.error ?? e.message ?? 'the run failed'));
           log.className = 'form-error';
           cancel.hidden = true;
           retry.hidden = false;
           return;
         }
-        if (e.stage) stageEl.textContent = `${e.stage}${typeof e.progress === 'number' ? ` · ${Math.round(e.progress * 100)} %` : ''}`;
+        if (e.stage) {
+          stageEl.textContent = `${e.stage}${typeof e.progress === 'number' ? ` · ${Math.round(e.progress * 100)} %` : ''}`;
+          this.setBadge(`Running “${name}”: ${stageEl.textContent}. `, { label: 'Show', run: () => this.dialog.showModal() });
+          if (this.dialog.open) this.badge.hidden = true;
+        }
         if (typeof e.progress === 'number') bar.value = e.progress;
         if (typeof e.epoch === 'number' && typeof e.loss === 'number' && (loss.length === 0 || loss[loss.length - 1][0] !== e.epoch)) {
           loss.push([e.epoch, e.loss]);
@@ -196,6 +276,9 @@ export class NewRunDialog {
       },
       (message) => (log.textContent = message),
     );
-    this.dialog.addEventListener('close', () => redraw(), { once: true });
+    this.dialog.addEventListener('close', () => {
+      redraw();
+      if (this.watching) this.badge.hidden = false;
+    });
   }
 }

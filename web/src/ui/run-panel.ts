@@ -13,16 +13,24 @@ function dl(rows: [string, unknown][]): HTMLDListElement {
   return el;
 }
 
+/** The map method and its quality in a few words, for a map pane's title: "UMAP · trust 0.984 · label acc 0.789". */
+export function mapSummary(m: RunManifest): string {
+  const method = m.config?.map === 'umap' ? 'UMAP' : 't-SNE';
+  const q = m.metrics ?? ({} as RunManifest['metrics']);
+  const part = (name: string, v: number | null | undefined) => (typeof v === 'number' ? ` · ${name} ${v.toFixed(3)}` : '');
+  return `${method}${part('trust', q.trustworthiness)}${part('label acc', q.labelAccuracy)}`;
+}
+
 export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History | null): void {
   const c = m.config;
   const ds = m.dataset;
-  const stages = ['load', 'prepare', 'train', 'encode', 'tsne', 'metrics', 'write'].filter((s) => typeof m.timings?.[s] === 'number');
+  const stages = ['load', 'prepare', 'train', 'encode', 'tsne', 'umap', 'metrics', 'write'].filter((s) => typeof m.timings?.[s] === 'number');
   const total = m.timings?.total ?? stages.reduce((a, s) => a + (m.timings[s] ?? 0), 0);
   const bars = h('div', { className: 'timing-bars' });
-  const palette: Record<string, string> = { load: '#56B4E9', prepare: '#009E73', train: '#E69F00', encode: '#CC79A7', tsne: '#0072B2', metrics: '#D55E00', write: '#999' };
+  const palette: Record<string, string> = { load: '#56B4E9', prepare: '#009E73', train: '#E69F00', encode: '#CC79A7', tsne: '#0072B2', umap: '#0072B2', metrics: '#D55E00', write: '#999' };
   const stack = h('div', { className: 'timing-stack', role: 'img', 'aria-label': 'stage timings' });
   for (const s of stages) {
-    const v = m.timings[s];
+    const v = m.timings[s] ?? 0;
     const pct = total > 0 ? (100 * v) / total : 0;
     stack.append(h('span', { style: `width:${pct}%;background:${palette[s] ?? '#888'}`, title: `${s}: ${formatSeconds(v)}` }));
     bars.append(h('div', { className: 'timing-row' }, h('span', { className: 'swatch', style: `background:${palette[s] ?? '#888'}` }), h('span', null, s), h('span', { className: 'num' }, formatSeconds(v))));
@@ -38,7 +46,7 @@ export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History
       ? `${c.variant} autoencoder ${[ds.columns, ...(Array.isArray(layers) ? layers : []), codeSize].join('→')} (${c.activation}, ${rec.loss ?? c.loss})`
       : reducer === 'pca'
         ? `PCA, ${String(codeSize)} components`
-        : 'none (t-SNE on the prepared values)';
+        : 'none (the map of the prepared values)';
   const auto = (key: string): HTMLElement | null => {
     const ch = m.choices?.[key];
     return ch?.auto ? h('li', null, h('strong', null, `${key}: ${Array.isArray(ch.value) ? ch.value.join(',') : String(ch.value)}`), ` · ${ch.reason}`) : null;
@@ -76,7 +84,9 @@ export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History
       ['label', ds.label ?? '—'],
       ['model', model],
       ['training', reducer === 'autoencoder' ? `${c.epochs} epochs max, batch ${c.batchSize}, lr ${c.learningRate}, ${c.optimizer}` : undefined],
-      ['t-SNE', `${c?.tsneEngine ?? '?'} engine, perplexity ${c?.perplexity}, ${met.tsne?.iterations ?? c?.iterations} iterations`],
+      c?.map === 'umap'
+        ? ['UMAP', `${c.nNeighbors} neighbours, min dist ${c.minDist}, spread ${c.spread}, ${met.umap?.epochs ?? c.umapEpochs ?? 'auto'} epochs, ${c.umapInit} init`]
+        : ['t-SNE', `${c?.tsneEngine ?? '?'} engine, perplexity ${c?.perplexity}, ${met.tsne?.iterations ?? c?.iterations} iterations`],
       ['backend', m.backend],
       ['seed', c?.seed],
     ]),
@@ -102,7 +112,7 @@ export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History
     dl([
       ['reconstruction (train)', rec.train],
       ['reconstruction (validation)', rec.validation],
-      ['t-SNE KL', met.tsne?.kl ?? null],
+      c?.map === 'umap' ? ['UMAP a, b', met.umap ? `${formatNumber(met.umap.a)}, ${formatNumber(met.umap.b)}` : null] : ['t-SNE KL', met.tsne?.kl ?? null],
     ]),
     h('h4', null, `Timings · ${formatSeconds(total)}`),
     stack,

@@ -1,5 +1,5 @@
 // The hover tooltip: the row's metadata and, for image datasets, the image itself.
-import { fill, formatNumber, h } from './dom.js';
+import { fill, formatValue, h } from './dom.js';
 
 export class Tooltip {
   readonly el: HTMLDivElement;
@@ -16,7 +16,7 @@ export class Tooltip {
       this.el,
       h('div', { className: 'tooltip-title' }, swatch ? h('span', { className: 'swatch', style: `background:${swatch}` }) : null, title),
       img,
-      h('dl', { className: 'kv' }, ...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, formatNumber(v))])),
+      h('dl', { className: 'kv' }, ...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, formatValue(v))])),
     );
     this.el.hidden = false;
     const parent = this.el.parentElement!.getBoundingClientRect();

@@ -1,17 +1,18 @@
-// The Barnes-Hut helper thread: waits for a new generation of positions in shared memory, builds the same
-// quadtree as the main thread and claims chunks of points until none are left (gradient-bh-parallel.ts);
-// in FFT mode it convolves one of the FFT repulsion's two charge pairs instead. When the optimizer shares
+// The t-SNE forces' helper thread (started by forces-parallel.ts through threads.ts): waits for a new
+// generation of positions in shared memory, builds the same quadtree as the main thread and claims chunks
+// of points until none are left; in FFT mode it convolves one of the FFT repulsion's two charge pairs instead. When the optimizer shares
 // the attraction, it then claims chunks of P's rows as well.
 
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { SparseMatrix } from '../types.js';
 import { QuadTree, TreeOverflowError, bhChunk, bhChunks } from './gradient-bh.js';
 import { FftState } from './gradient-fft.js';
-import { CTRL, MODE, TREE, type HelperData, type SharedAffinities } from './gradient-bh-parallel.js';
-import { ATTRACTION_ROWS, attractRows } from './optimize.js';
+import { CTRL, MODE, TREE, type HelperData, type SharedAffinities } from './forces-parallel.js';
+import { ATTRACTION_ROWS, attractRows } from './forces.js';
+import { post } from '../threads.js';
 
 const data = workerData as HelperData | undefined;
-if (data && data.kind === 'bh-helper') {
+if (data && data.kind === 'forces-helper') {
   const { n, theta, port } = data;
   const ctrl = new Int32Array(data.ctrl);
   const y = new Float64Array(data.y);
@@ -25,8 +26,7 @@ if (data && data.kind === 'bh-helper') {
   let tree: QuadTree | null = null;
   const sharedTree = new QuadTree(y, n, data.tree);
   const rowChunks = Math.ceil(n / ATTRACTION_ROWS);
-  Atomics.store(ctrl, CTRL.ready, 1);
-  Atomics.notify(ctrl, CTRL.ready);
+  post(ctrl, CTRL.ready, 1);
   for (;;) {
     Atomics.wait(ctrl, CTRL.generation, seen);
     const gen = Atomics.load(ctrl, CTRL.generation);
@@ -69,8 +69,7 @@ if (data && data.kind === 'bh-helper') {
           if (!(err instanceof TreeOverflowError)) throw err;
           state = TREE.overflow;
         }
-        Atomics.store(ctrl, CTRL.tree, state);
-        Atomics.notify(ctrl, CTRL.tree);
+        post(ctrl, CTRL.tree, state);
       }
       if (!t) {
         if (tree) tree.rebuild(y, n);
@@ -92,7 +91,6 @@ if (data && data.kind === 'bh-helper') {
         pLogQ[c] = attractRows(y, p, c * ATTRACTION_ROWS, Math.min(n, (c + 1) * ATTRACTION_ROWS), attr, computeKl);
       }
     }
-    Atomics.store(ctrl, CTRL.finished, gen);
-    Atomics.notify(ctrl, CTRL.finished);
+    post(ctrl, CTRL.finished, gen);
   }
 }

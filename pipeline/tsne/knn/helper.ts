@@ -1,10 +1,13 @@
-// The neighbour-search helper thread (knn-parallel.ts): receives the renumbered rows and the block pairs
+// The neighbour-search helper thread (parallel.ts, started through threads.ts): receives the renumbered rows and the block pairs
 // of an approximate search, then claims chunks of block pairs from the shared counter until none are
 // left, offering to its own heaps in shared memory. The caller merges those heaps into its own.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { Heaps, blockJoin, distanceSpace } from './knn.js';
-import { CTRL, type HelperJob } from './knn-parallel.js';
+import { NeighborHeaps } from './heap.js';
+import { blockJoin } from './approximate.js';
+import { distanceSpace } from './space.js';
+import { CTRL, type HelperJob } from './parallel.js';
+import { post } from '../../threads.js';
 
 const data = workerData as { kind: string; ctrl: SharedArrayBuffer } | undefined;
 const port = parentPort;
@@ -17,13 +20,12 @@ if (data && data.kind === 'knn-helper' && port) {
     try {
       const xp = { rows: job.n, cols: job.cols, values: new Float32Array(job.values) };
       const space = distanceSpace(xp, job.leafSize);
-      const heaps = new Heaps(job.n, job.k, space.bound, job.heaps);
+      const heaps = new NeighborHeaps(job.n, job.k, { precision: 'f32', bound: space.bound, shared: job.heaps });
       heaps.bound.set(new Float32Array(job.bounds));
       blockJoin(space, heaps, new Int32Array(job.starts), new Int32Array(job.pairs), () => Atomics.add(ctrl, CTRL.next, 1));
     } catch {
       Atomics.store(ctrl, CTRL.error, 1);
     }
-    Atomics.store(ctrl, CTRL.done, 1);
-    Atomics.notify(ctrl, CTRL.done);
+    post(ctrl, CTRL.done, 1);
   });
 }

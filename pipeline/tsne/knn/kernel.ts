@@ -13,7 +13,8 @@
 // loaded once for four pairs; four independent sums hide the add latency). candidates32 measures the
 // same way but writes only the pairs within a per-row bound, compacted (see candidatesBody).
 
-import { I32, moduleBytes, sleb, uleb, V128, vec } from '../wasm-emit.js';
+import type { Matrix } from '../../types.js';
+import { I32, moduleBytes, sleb, uleb, V128, vec } from '../../wasm-emit.js';
 
 /** Which element type the rows hold: float64 (f64x2 lanes, rounding like the scalar loops) or float32 (f32x4, twice the throughput). */
 export type KernelPrecision = 'f64' | 'f32';
@@ -244,3 +245,50 @@ export function createKernel(precision: KernelPrecision, cols: number, bytes: nu
     },
   };
 }
+
+export interface LoadedRows {
+  k: DistanceKernel;
+  /** Byte offset of row 0. */
+  rows: number;
+  /** Byte offset of an identity list 0, 1, ..., listLength - 1 (entries past n name row 0). */
+  list: number;
+}
+
+/** x's rows copied (zero-padded to the kernel's stride) into a new kernel's memory, then an identity list; null without WebAssembly SIMD. */
+export function loadRows(x: Matrix, precision: KernelPrecision, listLength: number): LoadedRows | null {
+  const { rows: n, cols, values } = x;
+  const k = createKernel(precision, cols, 1);
+  if (!k) return null;
+  const list = n * k.stride;
+  ensureMemory(k, list + 4 * listLength);
+  const elem = precision === 'f64' ? 8 : 4;
+  const per = k.stride / elem;
+  const dst = precision === 'f64' ? new Float64Array(k.memory.buffer, 0, n * per) : new Float32Array(k.memory.buffer, 0, n * per);
+  for (let i = 0; i < n; i++) dst.set(values.subarray(i * cols, (i + 1) * cols), i * per);
+  const ids = new Int32Array(k.memory.buffer, list, listLength);
+  for (let i = 0; i < listLength; i++) ids[i] = i < n ? i : 0;
+  return { k, rows: 0, list };
+}
+
+export function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+/** Grows the kernel's memory to at least `bytes` (views of the old buffer are detached). */
+export function ensureMemory(k: DistanceKernel, bytes: number): void {
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
+}
+
+/** Squared Euclidean distance of rows a and b of a row-major matrix with `cols` columns (plain JavaScript). */
+export function sqDist(v: Float32Array, a: number, b: number, cols: number): number {
+  let s = 0;
+  const oa = a * cols;
+  const ob = b * cols;
+  for (let c = 0; c < cols; c++) {
+    const d = v[oa + c]! - v[ob + c]!;
+    s += d * d;
+  }
+  return s;
+}
+

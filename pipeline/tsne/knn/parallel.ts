@@ -7,9 +7,12 @@
 // claim chunks of block pairs from one shared counter, so a slow start only means the helper takes fewer
 // chunks (or none: then this thread closes the state and does them all).
 
-import { Worker } from 'node:worker_threads';
-import type { Matrix, NeighborGraph } from '../types.js';
-import { approxLeafSize, blockJoin, finishApprox, knn, prepareApprox, useApprox, type KnnOptions } from './knn.js';
+import type { Worker } from 'node:worker_threads';
+import type { Matrix, NeighborGraph } from '../../types.js';
+import { startThread, awaitChange, awaitValue } from '../../threads.js';
+import { approxLeafSize, blockJoin, finishApprox, knnApprox, prepareApprox } from './approximate.js';
+import { useApprox, type KnnOptions } from './options.js';
+import { knnExact } from './exact.js';
 
 /** Slots of the shared control array. state: 0 not started, 1 helper working, -1 closed by the caller. */
 export const CTRL = { next: 0, state: 1, done: 2, error: 3 } as const;
@@ -46,13 +49,12 @@ const HELPER_TIMEOUT_MS = 120000;
  */
 export function knnParallel(x: Matrix, k: number, options: KnnOptions & ParallelOptions = {}): NeighborGraph {
   const n = x.rows;
-  if (n < (options.helperMinRows ?? MIN_ROWS) || !useApprox(x, k, options)) return knn(x, k, options);
+  if (!useApprox(x, k, options)) return knnExact(x, k);
+  if (n < (options.helperMinRows ?? MIN_ROWS)) return knnApprox(x, k, options);
   const ctrl = new Int32Array(new SharedArrayBuffer(4 * 4));
   let worker: Worker | null = null;
   try {
-    worker = new Worker(new URL('./knn-helper-entry.mjs', import.meta.url), { workerData: { kind: 'knn-helper', ctrl: ctrl.buffer } });
-    worker.unref();
-    worker.on('error', () => undefined);
+    worker = startThread(new URL('./helper.ts', import.meta.url), { workerData: { kind: 'knn-helper', ctrl: ctrl.buffer }, unref: true });
   } catch {
     worker = null;
   }
@@ -76,12 +78,11 @@ export function knnParallel(x: Matrix, k: number, options: KnnOptions & Parallel
       heaps: { dist: new SharedArrayBuffer(4 * n * k), idx: new SharedArrayBuffer(4 * n * k), size: new SharedArrayBuffer(4 * n) },
     };
     if (worker) worker.postMessage(job);
-    if (worker && options.waitForHelper) Atomics.wait(ctrl, CTRL.state, 0, 10000);
+    if (worker && options.waitForHelper) awaitChange(ctrl, CTRL.state, 0, 10000);
     blockJoin(p.space, p.heaps, p.starts, p.pairs, () => Atomics.add(ctrl, CTRL.next, 1));
     if (Atomics.compareExchange(ctrl, CTRL.state, 0, -1) !== 0) {
       // the helper took part: wait for its last chunk, then merge its heaps into ours
-      const res = Atomics.wait(ctrl, CTRL.done, 0, HELPER_TIMEOUT_MS);
-      if (res === 'timed-out' || Atomics.load(ctrl, CTRL.error) === 1) {
+      if (!awaitValue(ctrl, CTRL.done, 1, HELPER_TIMEOUT_MS) || Atomics.load(ctrl, CTRL.error) === 1) {
         // its chunks are lost: do the whole join here (rare)
         p.heaps.restart(p.initialBound);
         let next = 0;

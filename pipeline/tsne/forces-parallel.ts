@@ -1,21 +1,19 @@
-// Barnes-Hut (and FFT) repulsion on two threads. The positions go to shared memory; this thread and a
-// helper thread claim chunks of point groups (in tree order) from an atomic counter. Each chunk writes the
-// forces of its own points and its own sum of q, and the sums are added in chunk order, so the result is
-// the same whichever thread computed which chunk (and the same as bhRepulsion's).
+// Barnes-Hut and FFT forces on two threads (the Forces contract of forces.ts). The positions go to shared
+// memory; this thread and a helper thread (forces-helper.ts) claim chunks of the work from atomic
+// counters. Each chunk writes the forces of its own points and its own sum, and the sums are added in
+// chunk order, so the result is the same whichever thread computed which chunk, and the same as the
+// one-thread methods' (bhRepulsion, fftRepulsion, attraction()).
 //
-// Two ways to use it:
-// - overlap(y, n, out, work): each thread builds the tree; the caller's `work` (the attraction) runs here
-//   while the helper starts on the chunks.
-// - shareAffinities(P) once, then withAttraction(...) per iteration (what TsneOptimizer does): the helper
-//   builds the tree once in shared memory while this thread takes rows of P; both then take Barnes-Hut
-//   chunks (or, for the FFT, one charge pair each), then the rows of P left. Sum p log q is added per
-//   chunk of rows in order, so the numbers equal the single-thread optimizer's.
+// Per evaluation: the helper builds the quadtree once in shared memory while this thread takes rows of P;
+// both then take Barnes-Hut chunks (or, for the FFT, one charge pair each), then the rows of P left. P is
+// handed to the helper once per optimization.
 
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { RepulsionFn, SparseMatrix } from '../types.js';
 import { QuadTree, bhChunk, bhChunks, bhRepulsion, sharedTreeBuffers, type SharedTreeBuffers } from './gradient-bh.js';
 import { FftState, combinePotentials, fftRepulsion } from './gradient-fft.js';
-import { ATTRACTION_ROWS, attractRows, type AttractionSharing } from './optimize.js';
+import { ATTRACTION_ROWS, attraction, attractRows, type Forces } from './forces.js';
+import { post, requireValue, awaitChange, startThread } from '../threads.js';
 
 /** Slots of the shared control array. */
 export const CTRL = {
@@ -49,17 +47,14 @@ export interface SharedAffinities {
 
 /** Waits until the helper has finished generation `gen`. */
 function awaitHelper(ctrl: Int32Array, gen: number): void {
-  for (;;) {
-    const f = Atomics.load(ctrl, CTRL.finished);
-    if (f === gen) return;
-    if (Atomics.wait(ctrl, CTRL.finished, f, 60000) === 'timed-out' && Atomics.load(ctrl, CTRL.finished) !== gen) {
-      throw new Error('the t-SNE helper thread stopped answering');
-    }
-  }
+  requireValue(ctrl, CTRL.finished, gen, ANSWER_TIMEOUT_MS, 'the t-SNE helper thread stopped answering');
 }
 
+/** How long a share of one evaluation may take the helper before it counts as dead (ms). */
+const ANSWER_TIMEOUT_MS = 60000;
+
 export interface HelperData {
-  kind: 'bh-helper';
+  kind: 'forces-helper';
   n: number;
   theta: number;
   ctrl: SharedArrayBuffer;
@@ -80,32 +75,36 @@ export const PARALLEL_MIN_ROWS = 4000;
 /** How long the first evaluation waits for the helper to start before going on without it (ms). */
 const START_TIMEOUT_MS = 20000;
 
-/** A repulsion that can run other work of the caller's while its helper thread computes. */
-export interface OverlappingRepulsion extends RepulsionFn {
-  /** As the function itself, running `work` in this thread meanwhile (`work` must not touch y or out). */
-  overlap(y: Float64Array, n: number, out: Float64Array, work: () => void): number;
-}
-
-export interface ParallelRepulsion extends OverlappingRepulsion, AttractionSharing {
-  /** As withAttraction(), with the FFT repulsion (fftRepulsion() numbers) instead of Barnes-Hut. */
-  withAttractionFft(y: Float64Array, n: number, out: Float64Array, attr: Float64Array, computeKl: boolean): { z: number; pLogQ: number };
-  /**
-   * fftRepulsion() (default options) with one of its two convolutions on the helper thread, while `work`
-   * and the other run here; without a helper, all here. Same numbers either way.
-   */
-  fftOverlap(y: Float64Array, n: number, out: Float64Array, work: () => void): number;
+/**
+ * Barnes-Hut and FFT evaluations sharing one helper thread (from minRows points; below, this thread
+ * alone). Both methods' numbers equal the one-thread methods' however the work was shared.
+ */
+export interface SharedEngine {
+  /** Repulsion alone (Barnes-Hut at theta, or fftRepulsion() with default options). */
+  repulsion(useFft: boolean, y: Float64Array, n: number, out: Float64Array): number;
+  /** Repulsion and attraction (see Forces.evaluate). */
+  evaluate(useFft: boolean, y: Float64Array, n: number, p: SparseMatrix, rep: Float64Array, attr: Float64Array, computeKl: boolean): { z: number; pLogQ: number };
   /** Starts the helper for n points now (it takes ~0.5 s to load), so it is ready by the first call. */
   prestart(n: number): void;
   /** Stops the helper thread (further calls run in this thread only). */
   dispose(): void;
 }
 
-/**
- * Barnes-Hut repulsion sharing the work with a helper thread for n >= minRows (below, exactly
- * bhRepulsion(theta)). Forces and Z equal bhRepulsion's (both sum Z per chunk, then over the chunks in
- * order): same input, same output, however the work was shared.
- */
-export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): ParallelRepulsion {
+/** The Forces of one method ('bh' or 'fft') on a shared engine. */
+export function parallelForces(method: 'bh' | 'fft', theta = 0.5, minRows = PARALLEL_MIN_ROWS): Forces {
+  const engine = sharedEngine(theta, minRows);
+  const useFft = method === 'fft';
+  return {
+    method,
+    repulsion: (y, n, out) => engine.repulsion(useFft, y, n, out),
+    evaluate: (y, n, p, rep, attr, computeKl) => engine.evaluate(useFft, y, n, p, rep, attr, computeKl),
+    prestart: engine.prestart,
+    dispose: engine.dispose,
+    usage: null,
+  };
+}
+
+export function sharedEngine(theta = 0.5, minRows = PARALLEL_MIN_ROWS): SharedEngine {
   let state: {
     n: number;
     worker: Worker | null;
@@ -122,13 +121,10 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     /** A view of the tree the helper builds in shared memory. */
     tree: QuadTree;
   } | null = null;
-  /** P for withAttraction (whether or not the helper has it). */
-  let affinities: SparseMatrix | null = null;
 
   const stop = () => {
     if (!state?.worker) return;
-    Atomics.store(state.ctrl, CTRL.generation, -1);
-    Atomics.notify(state.ctrl, CTRL.generation);
+    post(state.ctrl, CTRL.generation, -1);
     void state.worker.terminate();
     state.worker = null;
     state.port.close();
@@ -147,15 +143,11 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     };
     const channel = new MessageChannel();
     let worker: Worker | null = null;
-    {
-      const data: HelperData = { kind: 'bh-helper', n, theta, ...buffers, port: channel.port2 };
-      try {
-        worker = new Worker(new URL('./bh-helper-entry.mjs', import.meta.url), { workerData: data, transferList: [channel.port2] });
-        worker.unref();
-        worker.on('error', () => undefined);
-      } catch {
-        worker = null;
-      }
+    const data: HelperData = { kind: 'forces-helper', n, theta, ...buffers, port: channel.port2 };
+    try {
+      worker = startThread(new URL('./forces-helper.ts', import.meta.url), { workerData: data, transferList: [channel.port2], unref: true });
+    } catch {
+      worker = null;
     }
     state = {
       n,
@@ -172,54 +164,57 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
       tree: new QuadTree(new Float64Array(0), n, buffers.tree),
     };
   };
+  /** The state for n points, started when n is large enough; null: this thread alone. */
+  const stateFor = (n: number) => {
+    if (n >= minRows && (!state || state.n !== n)) start(n);
+    return state && state.n === n ? state : null;
+  };
 
   const serial = bhRepulsion(theta);
   let tree: QuadTree | null = null;
   let localFft: RepulsionFn | null = null;
+  const fftHere = (y: Float64Array, n: number, out: Float64Array): number => {
+    localFft ??= fftRepulsion();
+    return localFft(y, n, out);
+  };
 
   const helperReady = (s: NonNullable<typeof state>): boolean => {
     if (!s.worker) return false;
-    const ctrl = s.ctrl;
-    if (Atomics.load(ctrl, CTRL.ready) !== 1) Atomics.wait(ctrl, CTRL.ready, 0, START_TIMEOUT_MS);
-    if (Atomics.load(ctrl, CTRL.ready) === 1) return true;
+    if (awaitChange(s.ctrl, CTRL.ready, 0, START_TIMEOUT_MS) === 1) return true;
     stop();
     return false;
+  };
+  const begin = (s: NonNullable<typeof state>): number => {
+    const gen = ++s.generation;
+    post(s.ctrl, CTRL.generation, gen);
+    return gen;
   };
 
   let fftState: FftState | null = null;
   let potB = new Float64Array(0);
-  const fftOverlap = (y: Float64Array, n: number, out: Float64Array, work: () => void): number => {
-    if (n >= minRows && (!state || state.n !== n)) start(n);
-    const s = state && state.n === n ? state : null;
-    if (!s || !helperReady(s)) {
-      work();
-      localFft ??= fftRepulsion();
-      return localFft(y, n, out);
-    }
-    // the helper convolves charge pair A (into s.out); this thread computes `work`, then pair B
-    const ctrl = s.ctrl;
-    s.y.set(y.subarray(0, 2 * n));
-    Atomics.store(ctrl, CTRL.mode, MODE.fft);
-    Atomics.store(ctrl, CTRL.attract, 0);
-    const gen = ++s.generation;
-    Atomics.store(ctrl, CTRL.generation, gen);
-    Atomics.notify(ctrl, CTRL.generation);
-    work();
+  /** This thread's FFT charge pair B into potB (the helper convolves pair A into s.out). */
+  const fftPairB = (s: NonNullable<typeof state>, n: number): void => {
     fftState ??= new FftState();
     if (potB.length < 2 * n) potB = new Float64Array(2 * n);
     fftState.prepare(s.y, n);
     fftState.potentials(s.y, n, 1, potB);
+  };
+  const fftRepulsionShared = (y: Float64Array, n: number, out: Float64Array): number => {
+    const s = stateFor(n);
+    if (!s || !helperReady(s)) return fftHere(y, n, out);
+    const ctrl = s.ctrl;
+    s.y.set(y.subarray(0, 2 * n));
+    Atomics.store(ctrl, CTRL.mode, MODE.fft);
+    Atomics.store(ctrl, CTRL.attract, 0);
+    const gen = begin(s);
+    fftPairB(s, n);
     awaitHelper(ctrl, gen);
     return combinePotentials(s.y, n, s.out, potB, out);
   };
-  const run = (y: Float64Array, n: number, out: Float64Array, work?: () => void): number => {
+  const bhRepulsionShared = (y: Float64Array, n: number, out: Float64Array): number => {
     // small maps: the plain serial evaluation (and its summation order)
-    if (n < minRows) {
-      work?.();
-      return serial(y, n, out);
-    }
-    if (!state || state.n !== n) start(n);
-    const s = state!;
+    const s = n < minRows ? null : stateFor(n);
+    if (!s) return serial(y, n, out);
     const { ctrl, z: zs } = s;
     s.y.set(y.subarray(0, 2 * n));
     const helper = helperReady(s);
@@ -227,13 +222,7 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     Atomics.store(ctrl, CTRL.attract, 0);
     Atomics.store(ctrl, CTRL.tree, TREE.own);
     Atomics.store(ctrl, CTRL.next, 0);
-    const gen = ++s.generation;
-    if (helper) {
-      Atomics.store(ctrl, CTRL.generation, gen);
-      Atomics.notify(ctrl, CTRL.generation);
-    }
-    // the caller's own work (the attractive forces) runs while the helper starts on the chunks
-    work?.();
+    const gen = helper ? begin(s) : ++s.generation;
     if (tree) tree.rebuild(s.y, n);
     else tree = new QuadTree(s.y, n);
     const chunks = bhChunks(tree);
@@ -266,12 +255,8 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
       values: copy(p.values, (b) => new Float64Array(b)),
     };
     s.port.postMessage(msg);
-    const ctrl = s.ctrl;
-    Atomics.store(ctrl, CTRL.mode, MODE.affinities);
-    const gen = ++s.generation;
-    Atomics.store(ctrl, CTRL.generation, gen);
-    Atomics.notify(ctrl, CTRL.generation);
-    awaitHelper(ctrl, gen);
+    Atomics.store(s.ctrl, CTRL.mode, MODE.affinities);
+    awaitHelper(s.ctrl, begin(s));
     s.shared = p;
     return true;
   };
@@ -286,33 +271,21 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     }
   };
 
-  /** Attraction in this thread alone, with the same chunked sum as the shared one. */
-  const attractLocal = (y: Float64Array, p: SparseMatrix, n: number, attr: Float64Array, computeKl: boolean): number => {
-    let pLogQ = 0;
-    for (let r0 = 0; r0 < n; r0 += ATTRACTION_ROWS) pLogQ += attractRows(y, p, r0, Math.min(n, r0 + ATTRACTION_ROWS), attr, computeKl);
-    return pLogQ;
-  };
-
-  const withAttraction = (
+  const evaluate = (
     useFft: boolean,
     y: Float64Array,
     n: number,
+    p: SparseMatrix,
     out: Float64Array,
     attr: Float64Array,
     computeKl: boolean,
   ): { z: number; pLogQ: number } => {
-    const p = affinities;
-    if (!p || p.rows !== n) throw new Error('withAttraction: call shareAffinities with this P first');
-    if (n >= minRows && (!state || state.n !== n)) start(n);
-    const s = state && state.n === n ? state : null;
+    if (p.rows !== n) throw new RangeError(`P has ${p.rows} rows for ${n} points`);
+    const s = stateFor(n);
     if (!s || !helperHasP(s, p)) {
       // one thread: the repulsion, then the attraction
-      let z: number;
-      if (useFft) {
-        localFft ??= fftRepulsion();
-        z = localFft(y, n, out);
-      } else z = n < minRows ? serial(y, n, out) : run(y, n, out);
-      return { z, pLogQ: attractLocal(y, p, n, attr, computeKl) };
+      const z = useFft ? fftHere(y, n, out) : n < minRows ? serial(y, n, out) : bhRepulsionShared(y, n, out);
+      return { z, pLogQ: attraction(y, p, n, attr, computeKl) };
     }
     const ctrl = s.ctrl;
     s.y.set(y.subarray(0, 2 * n));
@@ -322,16 +295,11 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     Atomics.store(ctrl, CTRL.attract, 1);
     Atomics.store(ctrl, CTRL.kl, computeKl ? 1 : 0);
     Atomics.store(ctrl, CTRL.tree, TREE.building);
-    const gen = ++s.generation;
-    Atomics.store(ctrl, CTRL.generation, gen);
-    Atomics.notify(ctrl, CTRL.generation);
+    const gen = begin(s);
     let z = 0;
     if (useFft) {
       // the helper convolves pair A, this thread pair B; then both take attraction rows
-      fftState ??= new FftState();
-      if (potB.length < 2 * n) potB = new Float64Array(2 * n);
-      fftState.prepare(s.y, n);
-      fftState.potentials(s.y, n, 1, potB);
+      fftPairB(s, n);
       attractShared(s, p, n, computeKl);
       awaitHelper(ctrl, gen);
       z = combinePotentials(s.y, n, s.out, potB, out);
@@ -345,14 +313,10 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
         if (c >= rowChunks) break;
         s.pLogQ[c] = attractRows(s.y, p, c * ATTRACTION_ROWS, Math.min(n, (c + 1) * ATTRACTION_ROWS), s.attr, computeKl);
       }
-      while (Atomics.load(ctrl, CTRL.tree) === TREE.building) {
-        const r = Atomics.wait(ctrl, CTRL.tree, TREE.building, 60000);
-        if (r === 'timed-out' && Atomics.load(ctrl, CTRL.tree) === TREE.building) {
-          throw new Error('the t-SNE helper thread stopped answering');
-        }
-      }
+      const treeState = awaitChange(ctrl, CTRL.tree, TREE.building, ANSWER_TIMEOUT_MS);
+      if (treeState === TREE.building) throw new Error('the t-SNE helper thread stopped answering');
       let t: QuadTree;
-      if (Atomics.load(ctrl, CTRL.tree) === TREE.ready) {
+      if (treeState === TREE.ready) {
         t = s.tree;
         t.attach(s.y, n, Atomics.load(ctrl, CTRL.treeNodes), Atomics.load(ctrl, CTRL.treeGroups));
       } else {
@@ -378,17 +342,12 @@ export function parallelBhRepulsion(theta = 0.5, minRows = PARALLEL_MIN_ROWS): P
     return { z, pLogQ };
   };
 
-  const fn = ((y, n, out) => run(y, n, out)) as ParallelRepulsion;
-  fn.overlap = run;
-  fn.fftOverlap = fftOverlap;
-  fn.dispose = stop;
-  fn.shareAffinities = (p) => {
-    affinities = p;
+  return {
+    repulsion: (useFft, y, n, out) => (useFft ? fftRepulsionShared(y, n, out) : bhRepulsionShared(y, n, out)),
+    evaluate,
+    prestart: (n) => {
+      stateFor(n);
+    },
+    dispose: stop,
   };
-  fn.withAttraction = (y, n, out, attr, computeKl) => withAttraction(false, y, n, out, attr, computeKl);
-  fn.withAttractionFft = (y, n, out, attr, computeKl) => withAttraction(true, y, n, out, attr, computeKl);
-  fn.prestart = (n) => {
-    if (n >= minRows && (!state || state.n !== n)) start(n);
-  };
-  return fn;
 }

@@ -1,0 +1,88 @@
+// The process a job runs: by default this Node running `bin/latentmap.js run` with the job's config file.
+// Starting it, stopping it (SIGTERM, then SIGKILL after a grace period), and ending an orphan a crashed
+// server left behind. Knows nothing of queues or job records.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface JobCommand {
+  file: string;
+  args: string[];
+}
+
+/** What the command of a job is built from. */
+export interface JobCommandInput {
+  id: string;
+  configFile: string;
+  runsDir: string;
+}
+
+export const BIN = fileURLToPath(new URL('../../bin/latentmap.js', import.meta.url));
+/** The repository (the child's working directory). */
+export const REPO = path.dirname(path.dirname(BIN));
+
+export function defaultJobCommand(job: JobCommandInput): JobCommand {
+  return {
+    file: process.execPath,
+    args: [BIN, 'run', '--config', job.configFile, '--id', job.id, '--runs-dir', job.runsDir, '--log-format', 'json', '--json'],
+  };
+}
+
+export interface JobProcess {
+  readonly child: ChildProcess;
+  /** Resolves once the process has exited and its pipes have closed. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM now, SIGKILL after graceMs if it is still running. */
+  stop(graceMs: number): void;
+  /** Whether the process has exited. */
+  readonly done: boolean;
+}
+
+/**
+ * Starts a job's process with stdin closed and stdout drained; `onStderr` gets stderr as text.
+ * The server's token is not passed on. A process that cannot start still resolves `exited` (code null),
+ * after `onStartError`.
+ */
+export function startJobProcess(
+  cmd: JobCommand,
+  handlers: { onStderr: (chunk: string) => void; onStartError: (err: Error) => void },
+): JobProcess {
+  const env = { ...process.env };
+  delete env.LATENTMAP_TOKEN;
+  const child = spawn(cmd.file, cmd.args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', handlers.onStderr);
+  child.stdout!.resume();
+  child.on('error', handlers.onStartError);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  const done = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  return {
+    child,
+    exited,
+    get done() {
+      return done();
+    },
+    stop(graceMs) {
+      if (done()) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        if (!done()) child.kill('SIGKILL');
+      }, graceMs);
+      timer.unref();
+      void exited.then(() => clearTimeout(timer));
+    },
+  };
+}
+
+/** Ends a job process left by a crashed server, if that pid is still our CLI for that job (Linux /proc check). */
+export function killOrphan(pid: number, id: string): void {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.includes(id)) process.kill(pid, 'SIGTERM');
+  } catch {
+    // not running, or no /proc: nothing to do
+  }
+}

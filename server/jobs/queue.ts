@@ -1,0 +1,294 @@
+// Runs started from the API: a queue (one at a time unless `concurrency` says otherwise). Each job is the
+// CLI in a child process (child.ts), so training never blocks the server and a crashing job cannot take it
+// down; progress comes from the CLI's JSON log lines (cli-lines.ts); job records (records.ts) let a
+// restarted server report a job cut off by a crash or restart as failed.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { RunStore } from '../../pipeline/runs/store.js';
+import type { ProgressEvent, RunConfig } from '../../pipeline/types.js';
+import { defaultJobCommand, REPO, startJobProcess, type JobCommand, type JobCommandInput, type JobProcess } from './child.js';
+import { lineSplitter, parseCliLine } from './cli-lines.js';
+import { JobRecords, type JobState, type JobStatus } from './records.js';
+
+export type { JobState, JobStatus } from './records.js';
+
+export type JobEvent =
+  | { type: 'progress'; id: string; progress: ProgressEvent }
+  | { type: 'log'; id: string; level: string; message: string }
+  | { type: 'state'; job: JobState };
+
+export interface JobQueueOptions {
+  /** The runs directory; job records live in <runsDir>/.jobs. */
+  runsDir: string;
+  /** Jobs that may run at once. Default 1. */
+  concurrency?: number;
+  /**
+   * The process to start for a job. Default: this Node with bin/latentmap.js run --config FILE --id ID
+   * --runs-dir DIR --log-format json --json.
+   */
+  command?: (job: JobCommandInput) => JobCommand;
+  /** After SIGTERM, how long a cancelled job may take to exit before SIGKILL, ms. Default 5000. */
+  killGraceMs?: number;
+  /** Most jobs waiting in the queue; submit() refuses more (QueueFullError). Default 20. */
+  maxQueued?: number;
+  log?: (line: string) => void;
+}
+
+/** submit() when the queue is full or shut down: the caller should try again later. */
+export class QueueFullError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueueFullError';
+  }
+}
+
+interface Running {
+  proc: JobProcess;
+  cancelRequested: boolean;
+  shutdown: boolean;
+  lastError: string | null;
+  tail: string[];
+  exited: Promise<void>;
+}
+
+export class JobQueue {
+  readonly store: RunStore;
+  readonly records: JobRecords;
+  private readonly concurrency: number;
+  private readonly command: NonNullable<JobQueueOptions['command']>;
+  private readonly killGraceMs: number;
+  private readonly maxQueued: number;
+  private readonly log: (line: string) => void;
+  private readonly jobs = new Map<string, JobState>();
+  private readonly queue: string[] = [];
+  private readonly running = new Map<string, Running>();
+  private readonly events = new EventEmitter();
+  private closed = false;
+  private ready: Promise<void> | null = null;
+
+  constructor(options: JobQueueOptions) {
+    this.store = new RunStore(options.runsDir);
+    this.records = new JobRecords(this.store, randomBytes(6).toString('hex'));
+    this.concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error('concurrency must be a whole number >= 1');
+    this.command = options.command ?? defaultJobCommand;
+    this.killGraceMs = options.killGraceMs ?? 5000;
+    this.maxQueued = options.maxQueued ?? 20;
+    this.log = options.log ?? (() => {});
+    this.events.setMaxListeners(0);
+  }
+
+  /** The folder of job records. */
+  get jobsDir(): string {
+    return this.records.dir;
+  }
+
+  /**
+   * Loads the job records (recovering those a previous server cut off) and removes the temporary
+   * directories of dead writers. Idempotent; called by the other methods.
+   */
+  init(): Promise<void> {
+    this.ready ??= this.recover();
+    return this.ready;
+  }
+
+  private async recover(): Promise<void> {
+    for (const job of await this.records.recover()) this.jobs.set(job.id, job);
+    const removed = await this.store.cleanupStale();
+    if (removed.length) this.log(`removed ${removed.length} unfinished run director${removed.length === 1 ? 'y' : 'ies'}`);
+  }
+
+  /** Queues a run of `config` (already validated). Returns its state (status queued). */
+  async submit(config: Partial<RunConfig>): Promise<JobState> {
+    await this.init();
+    if (this.closed) throw new QueueFullError('the server is shutting down; start the run again once it is back');
+    if (this.queue.length >= this.maxQueued) {
+      throw new QueueFullError(`${this.queue.length} runs are already waiting; try again when one has finished`);
+    }
+    const name = config.name ?? config.dataset ?? (config.input ? path.basename(config.input).replace(/\.[^.]*$/, '') : 'mnist');
+    let id = this.store.newId(name);
+    while (this.jobs.has(id) || (await this.store.exists(id))) id = this.store.newId(name);
+    const job: JobState = {
+      id,
+      name,
+      status: 'queued',
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      error: null,
+      progress: null,
+      config,
+    };
+    this.jobs.set(id, job);
+    // The CLI resolves relative paths against the config file's folder; here they mean the server's working directory.
+    const forCli: Partial<RunConfig> = { ...config };
+    for (const k of ['input', 'dataDir'] as const) {
+      const v = forCli[k];
+      if (typeof v === 'string') forCli[k] = path.resolve(v);
+    }
+    delete forCli.runsDir;
+    await this.records.writeConfig(id, forCli);
+    await this.records.save(job);
+    this.queue.push(id);
+    this.emit({ type: 'state', job });
+    this.pump();
+    return job;
+  }
+
+  get(id: string): JobState | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Every job this server knows, newest first. */
+  list(): JobState[] {
+    return [...this.jobs.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  }
+
+  /** Listens to one job's events; returns the unsubscribe function. */
+  subscribe(id: string, listener: (e: JobEvent) => void): () => void {
+    this.events.on(id, listener);
+    return () => this.events.off(id, listener);
+  }
+
+  /**
+   * Cancels a queued or running job. Resolves with its final state once the child has exited.
+   * Returns null for an unknown job; a finished job is returned unchanged.
+   */
+  async cancel(id: string): Promise<JobState | null> {
+    await this.init();
+    const job = this.jobs.get(id);
+    if (!job) return null;
+    if (job.status === 'queued') {
+      const at = this.queue.indexOf(id);
+      if (at >= 0) this.queue.splice(at, 1);
+      await this.finish(job, 'cancelled', 'cancelled before it started');
+      return job;
+    }
+    const r = this.running.get(id);
+    if (job.status === 'running' && r) {
+      r.cancelRequested = true;
+      r.proc.stop(this.killGraceMs);
+      await r.exited;
+    }
+    return job;
+  }
+
+  /** Stops taking jobs; queued and running jobs are marked failed (interrupted) and their children killed. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.init();
+    for (const id of this.queue.splice(0)) {
+      const job = this.jobs.get(id);
+      if (job) await this.finish(job, 'failed', 'interrupted: the server shut down before this job started; start it again');
+    }
+    const waits: Promise<void>[] = [];
+    for (const r of this.running.values()) {
+      r.shutdown = true;
+      r.proc.stop(this.killGraceMs);
+      waits.push(r.exited);
+    }
+    await Promise.all(waits);
+  }
+
+  private emit(e: JobEvent): void {
+    const id = e.type === 'state' ? e.job.id : e.id;
+    this.events.emit(id, e);
+  }
+
+  private async finish(job: JobState, status: JobStatus, error: string | null): Promise<void> {
+    job.status = status;
+    job.error = error === null ? null : this.scrub(error);
+    job.finishedAt = new Date().toISOString();
+    try {
+      await this.records.save(job);
+    } catch (err) {
+      this.log(`could not save job state ${job.id}: ${(err as Error).message}`);
+    }
+    this.emit({ type: 'state', job });
+  }
+
+  /** Client-facing messages never carry the server's directories. */
+  private scrub(message: string): string {
+    return message.split(this.store.dir).join('<runs>').split(REPO).join('<app>');
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running.size < this.concurrency && this.queue.length > 0) {
+      const id = this.queue.shift()!;
+      const job = this.jobs.get(id);
+      if (!job || job.status !== 'queued') continue;
+      this.start(job);
+    }
+  }
+
+  private start(job: JobState): void {
+    const cmd = this.command({ id: job.id, configFile: this.records.configFile(job.id), runsDir: this.store.dir });
+    let r!: Running;
+    const proc = startJobProcess(cmd, {
+      onStderr: lineSplitter((line) => this.onLine(job, r, line)),
+      onStartError: (err) => {
+        r.lastError = `could not start the job: ${err.message}`;
+      },
+    });
+    r = { proc, cancelRequested: false, shutdown: false, lastError: null, tail: [], exited: proc.exited.then(() => {}) };
+    this.running.set(job.id, r);
+    job.status = 'running';
+    job.startedAt = new Date().toISOString();
+    void this.records.save(job, proc.child.pid).catch(() => {});
+    this.emit({ type: 'state', job });
+    r.exited = proc.exited.then(({ code, signal }) =>
+      this.onExit(job, r, code, signal).finally(() => {
+        this.running.delete(job.id);
+        this.pump();
+      }),
+    );
+  }
+
+  private onLine(job: JobState, r: Running, text: string): void {
+    const line = parseCliLine(text);
+    if (!line) return;
+    switch (line.kind) {
+      case 'progress':
+        job.progress = line.event;
+        this.emit({ type: 'progress', id: job.id, progress: line.event });
+        break;
+      case 'error':
+        r.lastError = line.message;
+        break;
+      case 'log':
+        this.emit({ type: 'log', id: job.id, level: line.level, message: this.scrub(line.message) });
+        break;
+      case 'text':
+        // Keep the last plain lines for the failure message.
+        r.tail.push(line.line);
+        if (r.tail.length > 20) r.tail.shift();
+        break;
+    }
+  }
+
+  private async onExit(job: JobState, r: Running, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    const complete = code === 0 && (await this.store.exists(job.id));
+    if (complete) {
+      await this.finish(job, 'complete', null);
+    } else if (r.shutdown) {
+      await this.finish(job, 'failed', 'interrupted: the server shut down while this job was running; start it again');
+    } else if (r.cancelRequested) {
+      await this.finish(job, 'cancelled', 'cancelled');
+    } else {
+      const why =
+        r.lastError ??
+        (code === 0
+          ? 'the job ended without writing its run'
+          : `the job ${signal ? `was killed (${signal})` : `exited with code ${code}`}${r.tail.length ? `: ${r.tail[r.tail.length - 1]}` : ''}`);
+      await this.finish(job, 'failed', why);
+    }
+    // The child is gone: its hidden temporary directory (if any) can go too.
+    try {
+      await this.store.cleanupStale();
+    } catch {
+      // best effort
+    }
+  }
+}

@@ -1,0 +1,195 @@
+// What a new user found wrong with the viewer (issue 14, item 7), each checked in headless chromium:
+// the palette for 10 classes, the search count beside (not under) the clear button and a target on a
+// #row hit, numbers written as data, the empty state, the compare picker, PNG/SVG export with title
+// and legend at a scale, feature columns in Color by, and the New-run form's words, name and datasets.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOL_QUALITATIVE } from '../../web/src/colors.js';
+import { buildViewer, countPixels, hexToRgb, launchBrowser, openViewer, screenshot, startServer } from './browser.js';
+import { writeClusterRun, type ClusterRun } from './fixture.js';
+
+type Hook = {
+  primary: { view: { markedPositions(): number[]; toScreen(x: number, y: number): [number, number]; overlay: HTMLCanvasElement; size(): { width: number; height: number } } };
+};
+
+let runsDir: string;
+let emptyDir: string;
+let web: { dir: string; cleanup: () => Promise<void> };
+let server: { url: string; close: () => Promise<void> };
+let emptyServer: { url: string; close: () => Promise<void> };
+let chrome: { browser: Browser; close: () => Promise<void> };
+let ten: ClusterRun;
+const ROWS = 2000;
+
+beforeAll(async () => {
+  runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-fixes-'));
+  emptyDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-empty-'));
+  await writeClusterRun(runsDir, { id: 'six', rows: ROWS, seed: 4, name: 'six clusters' });
+  await new Promise((r) => setTimeout(r, 20));
+  ten = await writeClusterRun(runsDir, { id: 'ten', rows: ROWS, clusters: 10, seed: 5, name: 'ten clusters', year: true });
+  web = await buildViewer();
+  server = await startServer(runsDir, web.dir);
+  emptyServer = await startServer(emptyDir, web.dir);
+  chrome = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await server?.close();
+  await emptyServer?.close();
+  await web?.cleanup();
+  for (const d of [runsDir, emptyDir]) if (d) await rm(d, { recursive: true, force: true });
+});
+
+async function open(hash = ''): Promise<{ page: Page; errors: string[] }> {
+  return openViewer(chrome.browser, `${server.url}/${hash ? `#${hash}` : ''}`);
+}
+
+describe('viewer fixes', () => {
+  it('colors 10 classes with a color-blind-safe palette (Tol), not Tableau red and green', async () => {
+    const { page, errors } = await open('run=ten');
+    const swatches = await page.locator('.legend-item .swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    expect(swatches).toHaveLength(10);
+    expect(swatches).toEqual(TOL_QUALITATIVE[10].map((hex) => `rgb(${hexToRgb(hex).join(', ')})`));
+    for (const hex of TOL_QUALITATIVE[10]) expect(await countPixels(page, hexToRgb(hex), 30)).toBeGreaterThan(20);
+    await screenshot(page, 'fixes-palette-10');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows the match count beside the search box, and a target on a #row hit', async () => {
+    const { page } = await open('run=ten');
+    await page.locator('#search').fill('#5');
+    await page.waitForFunction(() => document.getElementById('search-count')?.textContent === '1 match');
+    const input = (await page.locator('#search').boundingBox())!;
+    const count = (await page.locator('#search-count').boundingBox())!;
+    expect(count.x).toBeGreaterThanOrEqual(input.x + input.width); // never under the native clear button
+    const marked = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.markedPositions());
+    expect(marked).toEqual([5]);
+    // the target's magenta ring is drawn on the overlay around row 5
+    const ring = await page.evaluate(
+      ([x, y]) => {
+        const v = (window as unknown as { latentmap: Hook }).latentmap.primary.view;
+        const [sx, sy] = v.toScreen(x, y);
+        const ctx = v.overlay.getContext('2d')!;
+        const d = ctx.getImageData(Math.round(sx) - 30, Math.round(sy) - 30, 60, 60).data;
+        let n = 0;
+        for (let p = 0; p < d.length; p += 4) if (d[p + 3] > 200 && Math.abs(d[p] - 0xc2) + Math.abs(d[p + 1] - 0x18) + Math.abs(d[p + 2] - 0x5b) < 60) n++;
+        return n;
+      },
+      [ten.x[5], ten.y[5]] as [number, number],
+    );
+    expect(ring).toBeGreaterThan(40);
+    await screenshot(page, 'fixes-search-target');
+    await page.context().close();
+  });
+
+  it('writes data values as they are: a year is 2007, not 2,007; counts keep separators', async () => {
+    const { page } = await open('run=ten&point=17');
+    await page.locator('#detail-panel').waitFor();
+    await page.waitForFunction(() => document.querySelector('#detail-panel')?.textContent?.includes('year'));
+    const year = 1990 + (17 % 30);
+    const dl = await page.locator('#detail-panel').textContent();
+    expect(dl).toContain(`year${year}`);
+    expect(dl).not.toContain(year.toLocaleString('en-US'));
+    expect(await page.locator('.legend-count').first().textContent()).toBe('200');
+    await page.context().close();
+  });
+
+  it('offers only other runs to compare with', async () => {
+    const { page } = await open('run=ten');
+    const values = await page.locator('#compare-picker option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    expect(values).toEqual(['', 'six']);
+    await page.locator('#run-picker').selectOption('six');
+    // once the other run is shown, the picker offers the first one instead
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#compare-picker option'), (o) => (o as HTMLOptionElement).value).join() === ',ten');
+    await page.context().close();
+  });
+
+  it('offers the input features in Color by and colors the map by one', async () => {
+    const { page, errors } = await open('run=ten');
+    const features = await page.locator('#color-by optgroup[label="Input features"] option').allTextContents();
+    expect(features).toEqual(['feature_0', 'feature_1', 'feature_2', 'feature_3', 'feature_4', 'feature_5']);
+    const before = await countPixels(page, hexToRgb(TOL_QUALITATIVE[10][0]), 30);
+    await page.locator('#color-by').selectOption('feature:feature_2');
+    await page.waitForFunction(() => document.querySelector('#legend')?.textContent?.includes('feature_2'));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    // viridis now: the first class color is gone, and the URL keeps the choice
+    expect(before).toBeGreaterThan(100);
+    expect(await countPixels(page, hexToRgb(TOL_QUALITATIVE[10][0]), 20)).toBeLessThan(before / 10);
+    await page.waitForFunction(() => location.hash.includes('color=feature:feature_2'));
+    await page.reload();
+    await page.waitForFunction(() => (document.getElementById('color-by') as HTMLSelectElement).value === 'feature:feature_2');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('exports a PNG with title and legend at the chosen scale, and an SVG of the points', async () => {
+    const { page } = await open('run=ten');
+    const { width, height } = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.size());
+    await page.locator('#export-scale').selectOption('2');
+    const [png] = await Promise.all([page.waitForEvent('download'), page.locator('#export-png').click()]);
+    expect(png.suggestedFilename()).toBe('ten-map.png');
+    const img = PNG.sync.read(await readFile((await png.path())!));
+    // the map at 2x, a 46 px title band above and a 210 px legend beside it
+    expect(img.width).toBe(2 * (width + 210));
+    expect(img.height).toBe(2 * (height + 46));
+    // legend swatches: the 10 Tol colors appear in the legend column
+    let legendHits = 0;
+    const [r0, g0, b0] = hexToRgb(TOL_QUALITATIVE[10][9]);
+    for (let y = 0; y < img.height; y++) {
+      for (let x = 2 * width; x < img.width; x++) {
+        const p = 4 * (y * img.width + x);
+        if (Math.abs(img.data[p] - r0) + Math.abs(img.data[p + 1] - g0) + Math.abs(img.data[p + 2] - b0) < 10) legendHits++;
+      }
+    }
+    expect(legendHits).toBeGreaterThan(400); // a 24x24 device-pixel swatch
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.locator('#export-svg').click()]);
+    const text = await readFile((await svg.path())!, 'utf8');
+    expect(text.match(/<circle /g)?.length).toBe(ROWS);
+    expect(text).toContain('ten clusters');
+    expect(text).toContain('label');
+    await page.context().close();
+  });
+
+  it('with no runs, disables what needs a map, hides the empty cards and keeps New run', async () => {
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    await page.goto(emptyServer.url);
+    await page.locator('.empty h2').waitFor();
+    for (const sel of ['#export-png', '#export-svg', '#reset-view', '[data-mode="lasso"]', '#search', '#color-by', '#run-picker', '#compare-picker']) {
+      expect(await page.locator(sel).isDisabled(), sel).toBe(true);
+    }
+    expect(await page.locator('#new-run').isEnabled()).toBe(true);
+    expect(await page.locator('#run-panel').isVisible()).toBe(false);
+    expect(await page.locator('#legend').isVisible()).toBe(false);
+    await screenshot(page, 'fixes-empty-state');
+    await context.close();
+  });
+
+  it('speaks the form\'s words in the New-run form, lists datasets from the API, forgets the last name, and explains a bad Layers value', async () => {
+    const { page } = await open('run=ten');
+    await page.locator('#new-run').click();
+    await page.locator('dialog.new-run').waitFor();
+    const help = await page.locator('dialog.new-run .field small').allTextContents();
+    expect(help.length).toBeGreaterThan(5);
+    for (const t of help) expect(t).not.toMatch(/--[a-z]/);
+    const datasets = await page.locator('#nr-datasets option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    expect(datasets).toEqual(expect.arrayContaining(['iris', 'mnist', 'penguins']));
+    await page.locator('#nr-name').fill('my first');
+    await page.locator('#nr-layers').fill('64,abc');
+    await page.locator('dialog.new-run button[type=submit]').click();
+    const error = page.locator('dialog.new-run .form-error');
+    await page.waitForFunction(() => (document.querySelector('dialog.new-run .form-error')?.textContent ?? '') !== '');
+    expect(await error.textContent()).toContain('“abc” is not a layer size');
+    expect(await error.textContent()).not.toContain('null');
+    await page.getByRole('button', { name: 'Cancel' }).first().click();
+    await page.locator('#new-run').click();
+    expect(await page.locator('#nr-name').inputValue()).toBe('');
+    await page.context().close();
+  });
+});

@@ -1,0 +1,108 @@
+// The inspected point: the detail panel of one row of the primary map, its focus ring and its
+// neighbours' rings (in both maps when comparing), and the hover tooltip with the linked-hover ring.
+import type { Api } from '../api.js';
+import { unpackHex } from '../colors.js';
+import { renderDetail } from '../ui/detail-panel.js';
+import type { Tooltip } from '../ui/tooltip.js';
+import type { Pane } from './pane.js';
+
+export interface DetailHost {
+  api: Api;
+  panel: HTMLElement;
+  tooltip: Tooltip;
+  primary(): Pane | null;
+  secondary(): Pane | null;
+  /** The inspected point changed (for the URL). */
+  changed(): void;
+}
+
+export class DetailController {
+  /** Position of the inspected point in the primary map (-1: none). */
+  position = -1;
+  /** Positions of its neighbours in the primary map. */
+  neighbors: number[] = [];
+
+  constructor(private host: DetailHost) {}
+
+  /** Tooltip and linked ring for the point hovered in one pane (-1: none). */
+  hover(pane: Pane, other: Pane | null, i: number, clientX: number, clientY: number): void {
+    if (i < 0) {
+      this.host.tooltip.hide();
+      other?.view.setLinked(-1);
+      return;
+    }
+    const pts = pane.points;
+    const row = pts.index[i];
+    other?.view.setLinked(other.positionOf(row));
+    const rows: [string, unknown][] = [];
+    for (const col of pts.raw.slice(0, 8)) rows.push([col.name, col.get(i)]);
+    const lab = pts.label && pts.label.codes[i] >= 0 ? pts.label.categories[pts.label.codes[i]] : null;
+    const image = pane.manifest.dataset.image ? this.host.api.imageUrl(pane.id, row) : null;
+    this.host.tooltip.show(lab !== null ? `Row ${row} · ${lab}` : `Row ${row}`, rows, clientX, clientY, image, unpackHex(pane.encoding.colors[i]));
+  }
+
+  /** A click on point i of a pane (-1: on empty space, which closes the detail of the primary map). */
+  click(pane: Pane, i: number): void {
+    const p = this.host.primary();
+    if (!p) return;
+    if (i < 0) {
+      if (pane === p && this.position >= 0) this.close();
+      return;
+    }
+    const pos = pane === p ? i : p.positionOf(pane.points.index[i]);
+    if (pos >= 0) this.open(pos);
+  }
+
+  open(pos: number, notify = true): void {
+    const p = this.host.primary();
+    if (!p) return;
+    const q = this.host.secondary();
+    this.position = pos;
+    this.neighbors = [];
+    p.view.setHighlights(pos, []);
+    q?.view.setHighlights(q.positionOf(p.points.index[pos]), []);
+    this.host.panel.hidden = false;
+    renderDetail(this.host.panel, {
+      api: this.host.api,
+      runId: p.id,
+      manifest: p.manifest,
+      points: p.points,
+      position: pos,
+      positionOf: p.positionOf,
+      onNeighbors: (positions) => {
+        if (this.position !== pos) return;
+        this.neighbors = positions;
+        p.view.setHighlights(pos, positions);
+        const q2 = this.host.secondary();
+        if (q2) q2.view.setHighlights(q2.positionOf(p.points.index[pos]), positions.map((n) => q2.positionOf(p.points.index[n])).filter((j) => j >= 0));
+      },
+      onSelectRow: (row) => {
+        const j = p.positionOf(row);
+        if (j >= 0) this.open(j);
+      },
+      onZoom: () => {
+        const v = p.view.getView();
+        p.view.setView({ cx: p.points.x[pos], cy: p.points.y[pos], k: Math.max(v.k, 6) });
+      },
+      onClose: () => this.close(),
+      colorOf: (j) => unpackHex(p.encoding.colors[j]),
+    });
+    if (notify) this.host.changed();
+  }
+
+  close(notify = true): void {
+    this.position = -1;
+    this.neighbors = [];
+    this.host.primary()?.view.setHighlights(-1, []);
+    this.host.secondary()?.view.setHighlights(-1, []);
+    this.host.panel.hidden = true;
+    this.host.panel.replaceChildren();
+    if (notify) this.host.changed();
+  }
+
+  /** Forgets the inspected point without touching the panes (a new primary run was loaded). */
+  reset(): void {
+    this.position = -1;
+    this.neighbors = [];
+  }
+}

@@ -1,0 +1,110 @@
+// One map pane: a run's manifest, points and history, its color encoding and hidden categories, and
+// the ScatterView that draws it. The primary pane is the one looked at; the secondary one is the run it
+// is compared with, colored by the same column and hiding the same categories (by name).
+import type { History, RunManifest } from '../../../pipeline/types.js';
+import type { Api } from '../api.js';
+import { encodeColumn, type ColorEncoding } from '../colors.js';
+import { countVisible, visibilityMask } from '../legend-state.js';
+import { indexLookup, type DecodedPoints } from '../points.js';
+import { ScatterView, type ScatterCallbacks } from '../scatter/view.js';
+import { fill, formatNumber, h } from '../ui/dom.js';
+import { mapSummary } from '../ui/run-panel.js';
+import type { ThumbnailCache } from './thumbnails.js';
+
+export type Slot = 'primary' | 'secondary';
+
+export interface Pane {
+  id: string;
+  slot: Slot;
+  manifest: RunManifest;
+  points: DecodedPoints;
+  /** Position of an input row index in `points` (-1: absent). */
+  positionOf: (row: number) => number;
+  encoding: ColorEncoding;
+  /** Hidden category codes of the encoding's column. */
+  hidden: Set<number>;
+  /** 0: hidden point; null: all shown. */
+  visible: Uint8Array | null;
+  view: ScatterView;
+  el: HTMLElement;
+  title: HTMLElement;
+  history: History | null;
+}
+
+/**
+ * Adds a pane's section to `maps` (first for the primary, last for the secondary), loads the run and
+ * draws it. Rejects with the API's error (the caller removes the section).
+ */
+export async function openPane(
+  api: Api,
+  maps: HTMLElement,
+  id: string,
+  slot: Slot,
+  callbacks: Omit<ScatterCallbacks, 'thumbnail'>,
+  thumbs: ThumbnailCache,
+): Promise<Pane> {
+  const title = h('div', { className: 'pane-title' }, `Loading ${id}…`);
+  const host = h('div', { className: 'map-host' });
+  const el = h('section', { className: `pane ${slot}`, 'aria-label': `map of ${id}` }, title, host);
+  if (slot === 'primary') maps.prepend(el);
+  else maps.append(el);
+  const [manifest, points, history] = await Promise.all([api.manifest(id), api.points(id), api.history(id).catch(() => null)]);
+  const view: ScatterView = new ScatterView(
+    host,
+    {
+      ...callbacks,
+      thumbnail: manifest.dataset.image ? (i) => thumbs.get(id, points.index[i], () => view.refresh()) : undefined,
+    },
+    { label: `Map of ${manifest.name || id}` },
+  );
+  const pane: Pane = {
+    id,
+    slot,
+    manifest,
+    points,
+    positionOf: indexLookup(points.index),
+    encoding: encodeColumn(null, points.n),
+    hidden: new Set(),
+    visible: null,
+    view,
+    el,
+    title,
+    history,
+  };
+  fill(
+    title,
+    h('strong', null, manifest.name || id),
+    h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(points.n)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''} · ${mapSummary(manifest)}`),
+  );
+  view.setPoints(points, pane.encoding.colors);
+  return pane;
+}
+
+export function closePane(pane: Pane): void {
+  pane.view.destroy();
+  pane.el.remove();
+}
+
+/** Category names of a pane's hidden codes. */
+export function hiddenNames(pane: Pane): string[] {
+  if (pane.encoding.kind !== 'category') return [];
+  const names = pane.encoding.column.categories;
+  return [...pane.hidden].sort((a, b) => a - b).map((c) => names[c]);
+}
+
+/** The compare pane colors by the same column (by name) and hides the same categories (by name). */
+export function syncCompare(p: Pane, q: Pane): void {
+  const name = p.encoding.kind === 'none' ? null : p.encoding.column.name;
+  const col = q.points.columns.find((c) => c.name === name) ?? null;
+  q.encoding = encodeColumn(col, q.points.n);
+  q.view.setColors(q.encoding.colors);
+  if (q.encoding.kind === 'category' && p.encoding.kind === 'category') {
+    const names = new Set(hiddenNames(p));
+    q.hidden = new Set(q.encoding.column.categories.map((n, c) => (names.has(n) ? c : -1)).filter((c) => c >= 0));
+    q.visible = visibilityMask(q.encoding.column.codes, q.hidden);
+  } else {
+    q.hidden = new Set();
+    q.visible = null;
+  }
+  q.view.setVisible(q.visible);
+}
