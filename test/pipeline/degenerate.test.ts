@@ -67,6 +67,6 @@ describe('degenerate data', () => {
     expect(await visibleRuns()).toEqual([]);
     const ok = await runPipeline(config(p, { scaling: 'standardize', layers: [4], epochs: 3 }));
     expect(ok.manifest.dataset.rows).toBe(60);
-    expect(Number.isFinite(ok.manifest.metrics.tsne.kl)).toBe(true);
+    expect(Number.isFinite(ok.manifest.metrics.tsne?.kl ?? NaN)).toBe(true);
   });
 });
