@@ -263,7 +263,7 @@ export interface RunMetrics {
   trustworthiness: number | null;
   /** The map against the prepared input: mean share of each row's k input neighbours among its k map neighbours. */
   knnPreservation: number | null;
-  /** k-NN label accuracy in the map (leave-one-out over the sample), when there are labels. */
+  /** k-NN label accuracy in the map (each labelled row against its k map neighbours, every row), when there are labels. */
   labelAccuracy: number | null;
   /** What the reducer kept: the codes against the prepared input (absent in runs made before these fields). */
   codes?: NeighbourhoodMetrics;
