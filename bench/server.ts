@@ -13,7 +13,7 @@
 // server's peak RSS during that phase. The first phase asks for every run cold at once (points, items,
 // images, neighbours of all four big runs): the cache budget must hold while they load.
 // Target: no errors, /api/health p99 < 100 ms in every phase, peak RSS < 512 MiB + 200 MB.
-// Environment: BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300).
+// Environment: BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_DIR (os tmpdir).
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -57,8 +57,28 @@ function rssMb(pid: number): number {
   }
 }
 
-/** Asks /api/health every `everyMs` on its own connection until stopped; returns the latencies, ms. */
-function healthProbe(base: string, everyMs = 50): { stop: () => Promise<number[]> } {
+/**
+ * Asks /api/health every 50 ms from its own process (so the load generator's event loop does not delay it)
+ * until stopped; returns the latencies, ms.
+ */
+function healthProbe(base: string): { stop: () => Promise<number[]> } {
+  const child = fork(fileURLToPath(import.meta.url), ['--probe', base], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const result = new Promise<number[]>((resolve) => {
+    child.once('message', (m) => resolve(m as number[]));
+    child.once('exit', () => resolve([]));
+  });
+  return {
+    stop: async () => {
+      child.send('stop');
+      const times = await result;
+      if (child.exitCode === null) child.kill();
+      return times;
+    },
+  };
+}
+
+/** The probe process: see healthProbe. */
+async function probeMain(base: string, everyMs = 50): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const times: number[] = [];
   let running = true;
@@ -78,14 +98,13 @@ function healthProbe(base: string, everyMs = 50): { stop: () => Promise<number[]
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
+  process.once('message', () => {
+    running = false;
+    void loop.then(() => {
       agent.destroy();
-      return times;
-    },
-  };
+      process.send!(times, undefined, undefined, () => process.exit(0));
+    });
+  });
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -156,7 +175,11 @@ async function main(): Promise<void> {
     await child(process.argv[3]!);
     return;
   }
-  const runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-bench-server-'));
+  if (process.argv[2] === '--probe') {
+    await probeMain(process.argv[3]!);
+    return;
+  }
+  const runsDir = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), 'latentmap-bench-server-'));
   let proc: ChildProcess | null = null;
   try {
     const t0 = performance.now();

@@ -12,6 +12,8 @@
 // deck.gl's ScatterplotLayer reduce to), which on a machine without a GPU runs on SwiftShader.
 // Prints a table. The machine is shared: read ratios and the load average printed with it.
 //   flags: --sizes 100000,1000000,10000000  --repeats 40  --webgl 100000,1000000 (peer sizes; "" to skip)
+//          --timeout 300 (seconds a size may take to load before it is reported as failed)
+//          --cache-mb 3072 (the server's run cache; the default 512 MiB cannot hold a 10M-row stream)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,7 +28,7 @@ function flag(name: string, def: string): string {
 const sizes = flag('sizes', '100000,1000000,10000000').split(',').filter(Boolean).map(Number);
 const repeats = Number(flag('repeats', '40'));
 /** How long a load may take before the size is reported as failed. */
-const LOAD_TIMEOUT = 120_000;
+const LOAD_TIMEOUT = Number(flag('timeout', '300')) * 1000;
 const webglSizes = new Set(flag('webgl', '100000,1000000').split(',').filter(Boolean).map(Number));
 
 interface Stats {
@@ -80,7 +82,9 @@ async function frames(page: Page, kind: 'pan' | 'zoom', steps: number): Promise<
 async function main(): Promise<void> {
   const runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-bench-viewer-'));
   const web = await buildViewer();
-  const server = await startServer(runsDir, web.dir);
+  // the server's run cache must hold a 10M-row stream (~320 MB) with its compressed variants, or every
+  // request recompresses it: the default 512 MiB does not
+  const server = await startServer(runsDir, web.dir, { cacheBytes: Number(flag('cache-mb', '3072')) * 2 ** 20 });
   const chrome = await launchBrowser();
   const rows: Record<string, string>[] = [];
   try {
@@ -111,6 +115,8 @@ async function main(): Promise<void> {
         { timeout: LOAD_TIMEOUT, polling: 'raf' },
       );
       const load = await page.evaluate(() => performance.now());
+      const phases = await page.evaluate(() => (window as unknown as { latentmap: { primary: { timing?: { fetchMs: number; decodeMs: number; indexMs: number } } } }).latentmap.primary.timing ?? null);
+      if (phases) console.error(`  ${n.toLocaleString('en-US')}: fetch ${phases.fetchMs.toFixed(0)} ms, decode ${phases.decodeMs.toFixed(0)} ms, index ${phases.indexMs.toFixed(0)} ms, first draw at ${load.toFixed(0)} ms`);
       // let background work (indexes) finish before measuring frames
       await page.waitForFunction(() => {
         const v = (window as unknown as { latentmap: { primary: { view: { pick(x: number, y: number): number; ready?: () => boolean } } } }).latentmap.primary.view;

@@ -6,6 +6,8 @@ import { InputError } from './errors.js';
 /** Flags every command may take besides its own. */
 export interface Parsed {
   values: Map<string, string>;
+  /** Every value of a repeatable flag, in order. */
+  lists: Map<string, string[]>;
   bools: Set<string>;
   positionals: string[];
 }
@@ -18,6 +20,8 @@ export interface CommandSpec {
   flags: Record<string, string>;
   /** Flags that take no value. */
   bools: Record<string, string>;
+  /** Flags (of `flags`) that may be given more than once; all values are in Parsed.lists. */
+  repeatable?: string[];
   run(args: Parsed, io: Io): Promise<number>;
 }
 
@@ -32,6 +36,7 @@ export interface Io {
 
 export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
   const values = new Map<string, string>();
+  const lists = new Map<string, string[]>();
   const bools = new Set<string>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -60,13 +65,14 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
         i++;
       }
       values.set(name, v);
+      if (spec.repeatable?.includes(name)) lists.set(name, [...(lists.get(name) ?? []), v]);
     } else {
       const known = [...Object.keys(spec.flags), ...Object.keys(spec.bools)];
       const near = closestName(name, known);
       throw new InputError(`unknown option --${name} for \`latentmap ${spec.name}\`${near ? `; did you mean --${near}?` : ''} (see latentmap ${spec.name} --help)`);
     }
   }
-  return { values, bools, positionals };
+  return { values, lists, bools, positionals };
 }
 
 export function helpText(spec: CommandSpec, extra = ''): string {

@@ -77,14 +77,44 @@ function detail(info: ProgressInfo | undefined): string {
   if (info.valLoss !== undefined && info.valLoss !== null) parts.push(`val ${info.valLoss.toFixed(4)}`);
   if (info.iteration !== undefined) parts.push(`iter ${info.iteration}`);
   if (info.kl !== undefined) parts.push(`KL ${info.kl.toFixed(3)}`);
+  if (info.bytes !== undefined) parts.push(`${(info.bytes / 1e6).toFixed(1)}${info.totalBytes ? ` of ${(info.totalBytes / 1e6).toFixed(1)}` : ''} MB`);
   if (info.message) parts.push(info.message);
   return parts.join('  ');
+}
+
+/** "1h02m", "3m05s", "12s": a duration for the time left. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/**
+ * Seconds left in a stage, extrapolated from its progress so far (the stage's elapsed time x (1 - p) / p);
+ * null until the stage has run 2 s and reached 2%, when the estimate would be noise.
+ */
+export function stageTimeLeft(progress: number, stageSeconds: number): number | null {
+  if (!(progress >= 0.02 && progress < 1) || stageSeconds < 2) return null;
+  return (stageSeconds * (1 - progress)) / progress;
 }
 
 export function createLogger(opts: LoggerOptions): CliLogger {
   const now = opts.now ?? (() => Date.now());
   const start = now();
   const elapsed = (): number => Math.round((now() - start) / 100) / 10;
+  let stageOf: Stage | null = null;
+  let stageStart = start;
+  /** Seconds left in this stage by its progress so far (null when too early to tell). */
+  const left = (progress: number, stage: Stage): number | null => {
+    const t = now();
+    if (stage !== stageOf || progress === 0) {
+      stageOf = stage;
+      stageStart = t;
+    }
+    return stageTimeLeft(progress, (t - stageStart) / 1000);
+  };
+  const leftText = (l: number | null): string => (l === null ? '' : `  ~${formatDuration(l)} left`);
   let lastStage: Stage | null = null;
   let lastEmit = 0;
   let lastDecile = -1;
@@ -107,7 +137,8 @@ export function createLogger(opts: LoggerOptions): CliLogger {
         if (!important && t - lastEmit < 250) return;
         lastEmit = t;
         lastStage = stage;
-        const event: ProgressEvent = { type: 'progress', stage, progress: Math.round(progress * 1000) / 1000, elapsed: elapsed(), ...info };
+        const l = left(progress, stage);
+        const event: ProgressEvent = { type: 'progress', stage, progress: Math.round(progress * 1000) / 1000, elapsed: elapsed(), ...(l !== null ? { stageLeft: Math.round(l) } : {}), ...info };
         emit({ ...event });
       },
       info: (message) => emit({ type: 'log', level: 'info', message, elapsed: elapsed() }),
@@ -121,6 +152,7 @@ export function createLogger(opts: LoggerOptions): CliLogger {
     progress(progress, stage, info) {
       if (opts.quiet) return;
       const label = STAGE_LABEL[stage].padEnd(8);
+      const l = left(progress, stage);
       if (opts.tty) {
         const t = now();
         if (progress !== 1 && stage === lastStage && t - lastEmit < 100) return;
@@ -130,7 +162,7 @@ export function createLogger(opts: LoggerOptions): CliLogger {
         const width = 24;
         const filled = Math.round(Math.max(0, Math.min(1, progress)) * width);
         const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-        opts.write(`\r\x1b[2K${label} ${bar} ${String(Math.round(progress * 100)).padStart(3)}%  ${detail(info)}`);
+        opts.write(`\r\x1b[2K${label} ${bar} ${String(Math.round(progress * 100)).padStart(3)}%  ${detail(info)}${leftText(l)}`);
         barOpen = true;
         if (progress >= 1) endBar();
         return;
@@ -141,7 +173,7 @@ export function createLogger(opts: LoggerOptions): CliLogger {
       if (stage === lastStage && decile === lastDecile && progress !== 1) return;
       lastStage = stage;
       lastDecile = decile;
-      opts.write(`[${elapsed().toFixed(1).padStart(6)}s] ${label} ${String(Math.round(progress * 100)).padStart(3)}%  ${detail(info)}\n`);
+      opts.write(`[${elapsed().toFixed(1).padStart(6)}s] ${label} ${String(Math.round(progress * 100)).padStart(3)}%  ${detail(info)}${leftText(l)}\n`);
     },
     info(message) {
       if (opts.quiet) return;

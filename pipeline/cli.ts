@@ -121,13 +121,20 @@ const runCommand: CommandSpec = {
     const log = loggerFor(args, io);
     const config = await configFromArgs(args);
     const { runPipeline } = await import('./pipeline.js');
+    const { isShardedInput } = await import('./queue/shards.js');
+    const sharded = await isShardedInput(config.input);
+    if (config.queue !== null && !sharded) {
+      throw new InputError('--queue needs sharded input: --input naming a directory or glob of shard files (a single file runs here)', { field: 'queue' });
+    }
+    if (config.queue !== null) (await import('./queue/connection.js')).parseQueueUrl(config.queue);
+    const run = sharded ? (await import('./queue/coordinator.js')).runSharded : runPipeline;
     const id = args.values.get('id');
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const result = await runPipeline(config, {
+      const result = await run(config, {
         onProgress: (p, s, i) => log.progress(p, s, i),
         log: (m) => log.info(m),
         signal: controller.signal,
@@ -155,14 +162,19 @@ const runCommand: CommandSpec = {
 const serveCommand: CommandSpec = {
   name: 'serve',
   summary: 'serve the runs directory over HTTP (JSON API + viewer)',
-  usage: 'latentmap serve [--runs-dir ./runs] [--port 3000] [--host 127.0.0.1] [--token T]',
+  usage: 'latentmap serve [--runs-dir ./runs] [--port 3000] [--host 127.0.0.1] [--token T] [--data-root DIR ...]',
   flags: {
     'runs-dir': 'directory that holds the runs (default ./runs)',
     port: 'port to listen on (default: env PORT, else 3000; 0 picks a free port)',
     host: 'address to bind (default 127.0.0.1); any non-loopback address requires a token',
     token: 'bearer token required for writes (default: env LATENTMAP_TOKEN)',
     concurrency: 'runs started from the API that may train at once (default 1)',
+    'data-root': 'a directory whose files runs started over HTTP may read (repeatable; default none: only built-in datasets and uploads)',
+    'max-upload-bytes': 'largest file accepted by POST /api/uploads, bytes (default 268435456, 256 MiB)',
+    'max-job-memory': 'most memory one run started over HTTP may use, MB: larger runs are refused, a run past it is stopped (default 4096)',
+    'max-job-seconds': 'longest one run started over HTTP may take, seconds: longer runs are refused, a run past it is stopped (default 7200)',
   },
+  repeatable: ['data-root'],
   bools: { help: 'show this help' },
   async run(args, io) {
     const { serve } = await import('../server/main.js');
@@ -172,12 +184,22 @@ const serveCommand: CommandSpec = {
     const concRaw = args.values.get('concurrency') ?? '1';
     const concurrency = Number(concRaw);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new InputError(`concurrency must be a whole number from 1 to 64, got ${JSON.stringify(concRaw)}`, { field: 'concurrency' });
+    const positive = (flag: string, def: number): number => {
+      const raw = args.values.get(flag);
+      if (raw === undefined) return def;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1) throw new InputError(`--${flag} must be a positive whole number, got ${JSON.stringify(raw)}`, { field: flag });
+      return n;
+    };
     const server = await serve({
       runsDir: args.values.get('runs-dir') ?? './runs',
       port,
       host: args.values.get('host') ?? '127.0.0.1',
       token: args.values.get('token') ?? io.env.LATENTMAP_TOKEN ?? null,
       concurrency,
+      dataRoots: args.lists.get('data-root') ?? [],
+      maxUploadBytes: positive('max-upload-bytes', 256 * 1024 * 1024),
+      jobLimits: { maxBytes: positive('max-job-memory', 4096) * 1024 * 1024, maxSeconds: positive('max-job-seconds', 7200) },
       log: (line: string) => io.err(`${line}\n`),
     });
     io.out(`latentmap serving ${path.resolve(args.values.get('runs-dir') ?? './runs')} at ${server.url}\n`);
@@ -291,7 +313,7 @@ const sampleCommand: CommandSpec = {
   flags: {
     run: 'a run trained with --variant vae: an id in --runs-dir, or a run directory',
     count: 'how many rows to generate',
-    output: 'where to write them: .csv or .arrow (default samples-<run>.csv)',
+    output: 'where to write them: .csv or .arrow (default <runs-dir>/samples/<run>-seed<S>-n<N>.csv)',
     'png-dir': 'for image datasets: also write one PNG per sample into this directory',
     seed: 'random seed (default 42)',
     'runs-dir': 'directory that holds the runs (default ./runs)',
@@ -305,7 +327,7 @@ const sampleCommand: CommandSpec = {
     const r = await sampleRows({
       run,
       count,
-      output: path.resolve(args.values.get('output') ?? `samples-${path.basename(run)}.csv`),
+      output: args.values.has('output') ? path.resolve(args.values.get('output')!) : null,
       pngDir: args.values.has('png-dir') ? path.resolve(args.values.get('png-dir')!) : null,
       seed: optionalInt(args, 'seed', 0, 4294967295) ?? 42,
       runsDir: args.values.get('runs-dir') ?? null,
@@ -350,9 +372,38 @@ const pruneCommand: CommandSpec = {
   },
 };
 
+const workerCommand: CommandSpec = {
+  name: 'worker',
+  summary: 'serve shard jobs of sharded runs (latentmap run --input DIR --queue URL) from a BullMQ queue on Redis until stopped',
+  usage: 'latentmap worker --queue redis://host:port [--concurrency 1] [--lock-seconds 30]',
+  flags: {
+    queue: 'redis://[user:password@]host:port[/db] of the queue the coordinator uses',
+    concurrency: 'shard jobs this process runs at once (default 1; each already uses two threads)',
+    'lock-seconds': "how long a job's lock lasts without renewal, i.e. how soon a dead worker's shard goes to another worker (default 30)",
+    'log-format': 'text or json (default text)',
+  },
+  bools: { quiet: 'no log lines', help: 'show this help' },
+  async run(args, io) {
+    const format = (args.values.get('log-format') ?? 'text') as LogFormat;
+    if (format !== 'text' && format !== 'json') throw new InputError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
+    // a service logs as it goes (nothing to validate first)
+    const log = createLogger({ format, write: io.err, tty: false, quiet: args.bools.has('quiet') });
+    const { runWorker } = await import('./commands/worker.js');
+    const r = await runWorker({
+      queue: required(args, 'queue'),
+      concurrency: optionalInt(args, 'concurrency', 1, 64) ?? 1,
+      lockSeconds: optionalInt(args, 'lock-seconds', 2, 3600) ?? 30,
+      log: (m) => log.info(m),
+    });
+    log.done();
+    io.out(`worker stopped after ${r.jobs} shard job(s), ${r.rows} rows\n`);
+    return 0;
+  },
+};
+
 // ---- main ------------------------------------------------------------------------------------------
 
-const COMMANDS: CommandSpec[] = [runCommand, serveCommand, datasetsCommand, transformCommand, reconstructCommand, sampleCommand, pruneCommand];
+const COMMANDS: CommandSpec[] = [runCommand, serveCommand, datasetsCommand, transformCommand, reconstructCommand, sampleCommand, pruneCommand, workerCommand];
 
 function mainHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -22,6 +22,8 @@ export interface FieldSpec {
   nullable?: boolean;
   /** Also accepts the string 'auto' (an int or intList chosen from the data when the run starts). */
   auto?: boolean;
+  /** intList: most items (min/max bound each item). */
+  maxItems?: number;
   /** Shown in --help as the group heading. */
   group: 'input' | 'prepare' | 'autoencoder' | 'tsne' | 'umap' | 'run';
 }
@@ -30,9 +32,10 @@ export const CONFIG_SCHEMA = {
   // input
   dataset: { type: 'string', default: null, nullable: true, group: 'input', doc: 'built-in dataset name (see `latentmap datasets`); default mnist when no --input is given' },
   input: { type: 'string', default: null, nullable: true, group: 'input', doc: 'input file: .csv, .tsv (optionally .gz), .arrow/.feather, .parquet, .npy, IDX (-ubyte[.gz])' },
+  upload: { type: 'string', default: null, nullable: true, group: 'input', doc: 'id of a file uploaded to the server (POST /api/uploads), read from <runs-dir>/.uploads/<id>; instead of --input or --dataset' },
   labelColumn: { type: 'string', default: null, nullable: true, group: 'input', doc: "column holding the label (kept out of the features); default: the dataset's own, or a column named label/class/target/species" },
   dataDir: { type: 'string', default: null, nullable: true, group: 'input', doc: 'where file-based built-in datasets live (fashion-mnist: /usr/share/datasets/fashion-mnist)' },
-  limit: { type: 'int', default: null, nullable: true, min: 1, group: 'input', doc: 'use only the first N rows' },
+  limit: { type: 'int', default: null, nullable: true, min: 1, max: 100_000_000, group: 'input', doc: 'use only the first N rows' },
   // input: how a file is read, which columns are features, and a layout the file already has
   header: { type: 'enum', default: 'auto', values: ['auto', 'yes', 'no'], group: 'input', doc: "CSV/TSV: whether the first line names the columns; auto guesses from the first rows and says so (flags: --header, --no-header)" },
   encoding: { type: 'string', default: null, nullable: true, group: 'input', doc: 'CSV/TSV text encoding (utf-8, windows-1252, latin1, utf-16le, iso-8859-2, ...); default: detected (UTF-8; UTF-16 with a byte-order mark; else the likeliest legacy encoding), and said' },
@@ -45,8 +48,8 @@ export const CONFIG_SCHEMA = {
   // autoencoder
   reducer: { type: 'enum', default: 'auto', values: ['auto', 'autoencoder', 'pca', 'none'], group: 'autoencoder', doc: 'what makes the codes t-SNE runs on: a trained autoencoder, PCA, or none (the scaled values); auto: chosen by measuring how well each keeps the input\'s neighbourhoods on a sample, and its cost' },
   variant: { type: 'enum', default: 'plain', values: ['plain', 'sparse', 'denoising', 'vae'], group: 'autoencoder', doc: 'autoencoder variant' },
-  codeSize: { type: 'int', default: 'auto', auto: true, min: 1, group: 'autoencoder', doc: 'width of the code (also the number of PCA components); an explicit size must be smaller than the input width; auto: fitted to the width and row count' },
-  layers: { type: 'intList', default: 'auto', auto: true, group: 'autoencoder', doc: 'hidden layer widths of the encoder, comma separated; the decoder mirrors them; auto: fitted to the width, code size and row count' },
+  codeSize: { type: 'int', default: 'auto', auto: true, min: 1, max: 4096, group: 'autoencoder', doc: 'width of the code (also the number of PCA components); an explicit size must be smaller than the input width; auto: fitted to the width and row count' },
+  layers: { type: 'intList', default: 'auto', auto: true, max: 16384, maxItems: 16, group: 'autoencoder', doc: 'hidden layer widths of the encoder, comma separated; the decoder mirrors them; auto: fitted to the width, code size and row count' },
   activation: { type: 'enum', default: 'relu', values: ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear'], group: 'autoencoder', doc: 'hidden-layer activation' },
   loss: { type: 'enum', default: 'auto', values: ['auto', 'mse', 'bce'], group: 'autoencoder', doc: 'reconstruction loss; auto: binary cross-entropy when every input lies in [0, 1], else mean squared error' },
   optimizer: { type: 'enum', default: 'adam', values: ['adam', 'sgd', 'rmsprop'], group: 'autoencoder', doc: 'gradient-descent optimizer' },
@@ -54,7 +57,7 @@ export const CONFIG_SCHEMA = {
   batchSize: { type: 'int', default: 256, min: 1, max: 1048576, group: 'autoencoder', doc: 'mini-batch size' },
   learningRate: { type: 'number', default: 0.002, above: 0, max: 10, group: 'autoencoder', doc: 'optimizer learning rate' },
   validationSplit: { type: 'number', default: 0.1, min: 0, below: 1, group: 'autoencoder', doc: 'fraction of rows held out for validation loss (0: none)' },
-  patience: { type: 'int', default: 5, min: 0, group: 'autoencoder', doc: 'early stopping: epochs without validation improvement before stopping and restoring the best weights (0: off)' },
+  patience: { type: 'int', default: 5, min: 0, max: 100000, group: 'autoencoder', doc: 'early stopping: epochs without validation improvement before stopping and restoring the best weights (0: off)' },
   sparsityPenalty: { type: 'enum', default: 'kl', values: ['l1', 'kl'], group: 'autoencoder', doc: 'sparse variant: L1 activity penalty or KL divergence toward --sparsity-target' },
   sparsityWeight: { type: 'number', default: 0.001, min: 0, group: 'autoencoder', doc: 'sparse variant: weight of the sparsity penalty' },
   sparsityTarget: { type: 'number', default: 0.05, above: 0, below: 1, group: 'autoencoder', doc: 'sparse variant (kl): target mean activation rho of each code unit' },
@@ -68,9 +71,9 @@ export const CONFIG_SCHEMA = {
   iterations: { type: 'int', default: 1000, min: 1, max: 100000, group: 'tsne', doc: 'optimization iterations, early exaggeration included' },
   theta: { type: 'number', default: 0.5, min: 0, max: 1, group: 'tsne', doc: 'Barnes-Hut accuracy (0: exact, larger: faster, coarser)' },
   earlyExaggeration: { type: 'number', default: 12, min: 1, max: 100, group: 'tsne', doc: 'early exaggeration factor' },
-  exaggerationIterations: { type: 'int', default: 250, min: 0, group: 'tsne', doc: 'iterations with early exaggeration' },
+  exaggerationIterations: { type: 'int', default: 250, min: 0, max: 100000, group: 'tsne', doc: 'iterations with early exaggeration' },
   tsneLearningRate: { type: 'number', default: null, nullable: true, above: 0, group: 'tsne', doc: 'step size; default: n / early exaggeration (at least 200)' },
-  metricsSample: { type: 'int', default: 2000, min: 10, group: 'tsne', doc: 'most rows sampled to compute trustworthiness (fewer on wide, large inputs, within a fixed budget); kNN preservation and label accuracy use every row' },
+  metricsSample: { type: 'int', default: 2000, min: 10, max: 100000, group: 'tsne', doc: 'most rows sampled to compute trustworthiness (fewer on wide, large inputs, within a fixed budget); kNN preservation and label accuracy use every row' },
   // map method; UMAP (defaults and names as umap-learn's)
   map: { type: 'enum', default: 'tsne', values: ['tsne', 'umap'], group: 'umap', doc: 'map method: t-SNE (the --tsne-* options, perplexity, iterations...) or UMAP (--n-neighbors, --min-dist, --spread, --umap-*...)' },
   nNeighbors: { type: 'int', default: 15, min: 2, max: 1000, group: 'umap', doc: 'UMAP: size of the local neighbourhood, the point itself included (umap-learn n_neighbors); larger keeps more global structure' },
@@ -86,6 +89,8 @@ export const CONFIG_SCHEMA = {
   seed: { type: 'int', default: 42, min: 0, max: 4294967295, group: 'run', doc: 'random seed: the same seed and backend give the same run' },
   runsDir: { type: 'string', default: './runs', group: 'run', doc: 'directory that holds the runs' },
   name: { type: 'string', default: null, nullable: true, group: 'run', doc: 'run name (default: the dataset name)' },
+  queue: { type: 'string', default: null, nullable: true, group: 'run', doc: 'redis://host:port of a BullMQ queue: --input names shards (a directory or glob) that `latentmap worker` processes place into the map' },
+  referenceRows: { type: 'int', default: 20000, min: 100, max: 10000000, group: 'run', doc: 'sharded input: rows drawn (seeded, evenly from every shard) to train the reducer and make the reference map the other rows are placed into' },
   backend: { type: 'enum', default: 'auto', values: ['auto', 'tensorflow', 'wasm', 'cpu'], group: 'run', doc: 'TensorFlow.js backend (models, inference; training too with tensorflow, else latentmap\'s own wasm engine trains); auto: tfjs-node when installed, else wasm, else cpu' },
 } as const satisfies Record<keyof RunConfig, FieldSpec>;
 
@@ -163,11 +168,13 @@ export function parseValue(key: ConfigKey, raw: unknown, source: string): unknow
       else if (Array.isArray(raw)) list = raw;
       else if (typeof raw === 'number') list = [raw];
       else return fail(`must be a list of whole numbers like 256,128, got ${show(raw)}`);
+      if (spec.maxItems !== undefined && list.length > spec.maxItems) return fail(`must have at most ${spec.maxItems} items, got ${list.length}`);
       return list.map((item) => {
         const n = typeof item === 'string' && item !== '' ? Number(item) : item;
         if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
           return fail(`must be a list of positive whole numbers like 256,128; ${show(item)} is not one`);
         }
+        if (spec.max !== undefined && n > spec.max) return fail(`items must be at most ${spec.max}, got ${n}`);
         return n;
       });
     }
@@ -194,15 +201,16 @@ export function parsePartialConfig(obj: unknown, source: string): Partial<RunCon
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     throw new InputError(`a run configuration must be an object of settings, got ${Array.isArray(obj) ? 'an array' : show(obj)} (from ${source})`);
   }
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
-    if (!(key in CONFIG_SCHEMA)) {
+    // Own keys only: "__proto__", "constructor", "toString" ... are unknown keys, not inherited properties.
+    if (!Object.hasOwn(CONFIG_SCHEMA, key)) {
       const hint = closestKey(key);
       throw new InputError(`unknown configuration key "${key}"${hint ? `; did you mean "${hint}"?` : ''} (from ${source})`, { field: key });
     }
     out[key] = parseValue(key as ConfigKey, raw, source);
   }
-  return out as Partial<RunConfig>;
+  return { ...out } as Partial<RunConfig>;
 }
 
 /**
@@ -219,7 +227,10 @@ export function resolveConfig(...layers: Partial<RunConfig>[]): RunConfig {
   if (config.dataset !== null && config.input !== null) {
     throw new InputError('give either a dataset or an input file, not both', { field: 'input' });
   }
-  if (config.dataset === null && config.input === null) config.dataset = 'mnist';
+  if (config.upload !== null && (config.dataset !== null || config.input !== null)) {
+    throw new InputError(`give one of an upload, an input file or a dataset, not ${config.input !== null ? 'an input file' : 'a dataset'} too`, { field: 'upload' });
+  }
+  if (config.dataset === null && config.input === null && config.upload === null) config.dataset = 'mnist';
   // A setting that would have no effect with the rest of the configuration is an error, never silently ignored.
   const set = new Set(layers.flatMap((l) => Object.entries(l).filter(([, v]) => v !== undefined).map(([k]) => k)));
   const onlyWith = (keys: ConfigKey[], applies: boolean, what: string): void => {

@@ -1,5 +1,5 @@
 // Composes the stages: load → prepare → reduce (a Reducer: autoencoder | pca | none, or auto's measured choice)
-// → map (t-SNE or UMAP) → quality → run directory.
+// → map (t-SNE or UMAP, or the map --coordinates gives) → quality → run directory.
 // Emits (progress, stage); never prints and never exits (the CLI and the server's jobs do that).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -8,13 +8,17 @@ import { performance } from 'node:perf_hooks';
 import { throwIfAborted } from './errors.js';
 import { loadDataset, type LoadOptions } from './load/index.js';
 import { prepare } from './prepare.js';
+import { centrePrecise, uncentre } from './precision.js';
 import { runQuality } from './quality.js';
 import { deriveSeed } from './random.js';
 import { checkExplicitCodeSize, fitRunReducer } from './reduce/choose.js';
+import { REDUCERS } from './reduce/index.js';
 import type { Reducer } from './reduce/reducer.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
 import { writeHistory, writePreprocessing } from './runs/run-dir.js';
 import { RunStore } from './runs/store.js';
+import { givenMap, takeCoordinates } from './coordinates.js';
+import { findUploadFile, manifestSource } from './runs/uploads.js';
 import { runMap } from './map.js';
 import type {
   Choice,
@@ -77,8 +81,7 @@ export { tsneOptions, umapOptions } from './map.js';
 
 /** How a run's configuration says to read its file: header, encoding, which columns are features. */
 export function loadChoices(config: RunConfig): Pick<LoadOptions, 'header' | 'encoding' | 'selection'> {
-  const exclude = [...config.exclude, ...(config.coordinates ?? [])];
-  return { header: config.header, encoding: config.encoding, selection: { features: config.features, exclude } };
+  return { header: config.header, encoding: config.encoding, selection: { features: config.features, exclude: config.exclude, coordinates: config.coordinates ?? [] } };
 }
 
 /** Keeps the rows of a metadata column named by rowIndex. */
@@ -131,13 +134,17 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const store = new RunStore(config.runsDir);
   for (const stale of await store.cleanupStale()) log(`removed stale temporary directory ${stale}`);
 
-  const dataset: Dataset = await timed(timings, 'load', onProgress, () =>
+  const loaded: Dataset = await timed(timings, 'load', onProgress, async () =>
     loadDataset(
-      { dataset: config.dataset, input: config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config) },
+      { dataset: config.dataset, input: config.upload !== null ? await findUploadFile(config.runsDir, config.upload) : config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config) },
       { onProgress, signal },
     ),
   );
-  for (const n of dataset.notes ?? []) note(n);
+  for (const n of loaded.notes ?? []) note(n);
+  // --coordinates: the map is given; the two columns leave the features, the reducer and t-SNE are skipped.
+  const given = config.coordinates ? takeCoordinates(loaded, config.coordinates) : null;
+  const dataset = given ? given.dataset : loaded;
+  if (given) note(`map given by columns ${config.coordinates!.map((c) => `"${c}"`).join(', ')} (--coordinates): reducer and t-SNE skipped`);
   log(`loaded ${dataset.name}: ${dataset.matrix.rows} rows x ${dataset.matrix.cols} features${dataset.label ? `, label "${dataset.label.name}"` : ''}`);
   throwIfAborted(signal);
 
@@ -149,23 +156,33 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     }
   }
 
+  // Values float32 cannot keep apart are centred in float64 first; the saved preprocessing stays in input units.
+  const centred = centrePrecise(dataset);
+  for (const n of centred?.notes ?? []) note(n);
   const prepared = await timed(timings, 'prepare', onProgress, () =>
-    prepare(dataset, { scaling: config.scaling, missing: config.missing, loss: config.loss }),
+    prepare(centred?.dataset ?? dataset, { scaling: config.scaling, missing: config.missing, loss: config.loss }),
   );
+  if (centred) prepared.preprocessing = uncentre(prepared.preprocessing, centred.shifts);
   const x = prepared.matrix;
   if (prepared.report.droppedRows > 0) note(`dropped ${prepared.report.droppedRows} rows with missing values (--missing drop)`);
   if (prepared.report.imputedValues > 0) note(`imputed ${prepared.report.imputedValues} missing values (--missing ${config.missing})`);
   if (prepared.report.constantColumns.length > 0) log(`${prepared.report.constantColumns.length} constant columns kept (scale 1)`);
   log(`prepared ${x.rows} rows, scaling ${String(prepared.report.scaling)}${prepared.report.scalingReason ? ` (auto: ${prepared.report.scalingReason})` : ''}, loss ${prepared.loss}`);
 
-  // Reduce: the codes the map is made from (the configured reducer, or auto's measured choice).
+  // Reduce: the codes the map is made from (the configured reducer, or auto's measured choice; none when
+  // --coordinates gives the map).
   const choices: Record<string, Choice> = { scaling: scalingChoice(config, prepared.report) };
-  checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, x);
+  if (!given) checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, x);
   let reducer: Reducer | null = null;
   try {
-    const fitted = await timed(timings, 'train', onProgress, () => fitRunReducer(x, { config, loss: prepared.loss }, { onProgress, signal, log }));
-    reducer = fitted.reducer;
-    Object.assign(choices, fitted.choices);
+    if (given) {
+      reducer = await REDUCERS.none.fit(x, { config, loss: prepared.loss, codeSize: x.cols, layers: [] });
+      choices.reducer = { value: 'none', auto: false, reason: 'the map is given by --coordinates' };
+    } else {
+      const fitted = await timed(timings, 'train', onProgress, () => fitRunReducer(x, { config, loss: prepared.loss }, { onProgress, signal, log }));
+      reducer = fitted.reducer;
+      Object.assign(choices, fitted.choices);
+    }
     const report = reducer.report;
     for (const n of report.notes) note(n);
     log(`reducer: ${report.description}`);
@@ -174,8 +191,10 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     const history: History = { epochs: report.history, tsne: [] };
     throwIfAborted(signal);
 
-    // Map: t-SNE or UMAP on the codes.
-    const mapped = await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal }));
+    // Map: t-SNE or UMAP on the codes, or the given one.
+    const mapped = given
+      ? givenMap(given, prepared.rowIndex, config.coordinates!)
+      : await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal }));
     for (const n of mapped.notes) note(n);
     history.tsne = mapped.klHistory;
     log(mapped.summary);
@@ -225,7 +244,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         config,
         dataset: {
           name: dataset.name,
-          source: dataset.source,
+          source: manifestSource(dataset.source, config.runsDir),
           rows: x.rows,
           columns: x.cols,
           sha256: dataset.sha256,

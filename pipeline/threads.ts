@@ -5,7 +5,7 @@
 // training engine's second thread, the t-SNE stage's worker) keep counters in an Int32Array over a
 // SharedArrayBuffer and move them with post() and awaitValue() below.
 
-import { Worker, type TransferListItem } from 'node:worker_threads';
+import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 
 export interface ThreadOptions {
   /** Structured-cloned into the thread (SharedArrayBuffers and WebAssembly.Memory are shared, not copied). */
@@ -13,6 +13,8 @@ export interface ThreadOptions {
   transferList?: readonly TransferListItem[];
   /** Let the process exit while the thread still runs (helpers that only serve a caller). Default false. */
   unref?: boolean;
+  /** Heap limits of the thread (e.g. maxOldGenerationSizeMb); default Node's. */
+  resourceLimits?: ResourceLimits;
 }
 
 /** Source of the bootstrap that registers tsx's loader in the new thread, then imports the module. */
@@ -32,6 +34,7 @@ export function startThread(module: URL, options: ThreadOptions = {}): Worker {
     eval: true,
     workerData: options.workerData,
     transferList: options.transferList as TransferListItem[] | undefined,
+    ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
   if (options.unref) {
     worker.unref();

@@ -42,6 +42,12 @@ export interface Dataset {
   valueRange?: [number, number];
   /** What the loader guessed or changed, in sentences for the log and the manifest (encoding, header, names). */
   notes?: string[];
+  /**
+   * Float64 values of the feature columns (by matrix column) that float32 cannot hold: magnitudes of 2^24 and
+   * more that are not float32 numbers, such as epoch-millisecond timestamps. The run centres these in float64
+   * before narrowing (pipeline/precision.ts), so values one second apart stay apart.
+   */
+  precise?: Map<number, Float64Array>;
 }
 
 /** 'tsne' or 'umap' is the map stage, named after the method a run's configuration chose (`map`). */
@@ -55,6 +61,9 @@ export interface ProgressInfo {
   iteration?: number;
   kl?: number;
   message?: string;
+  /** Loading: bytes of the input read so far, of totalBytes. */
+  bytes?: number;
+  totalBytes?: number;
 }
 
 /**
@@ -69,6 +78,8 @@ export interface ProgressEvent extends ProgressInfo {
   progress: number;
   /** Seconds since the run started. */
   elapsed?: number;
+  /** Seconds left in this stage, extrapolated from its progress so far (absent while too early to tell). */
+  stageLeft?: number;
 }
 
 /**
@@ -105,6 +116,8 @@ export type SparsityPenalty = 'l1' | 'kl';
 export interface RunConfig {
   dataset: string | null;
   input: string | null;
+  /** An upload id of the server (runs/.uploads/<id>). */
+  upload: string | null;
   labelColumn: string | null;
   dataDir: string | null;
   limit: number | null;
@@ -156,6 +169,10 @@ export interface RunConfig {
   seed: number;
   runsDir: string;
   name: string | null;
+  /** redis://host:port of the shard queue (sharded input only); null: this process places every shard. */
+  queue: string | null;
+  /** Sharded input: rows sampled from the shards to make the reference map. */
+  referenceRows: number;
   backend: Backend;
 }
 
@@ -315,6 +332,29 @@ export interface RunManifest {
   artifacts: Record<string, string>;
   base: string | null;
   notes: string[];
+}
+
+/** What the loaders found in an uploaded file (POST /api/uploads checks every upload by loading it). */
+export interface UploadShape {
+  rows: number;
+  /** Feature columns. */
+  columns: number;
+  label: string | null;
+  metadata: string[];
+  image: ImageShape | null;
+}
+
+/** A file uploaded to the server for runs (GET /api/uploads); a run names it with `"upload": id`. */
+export interface UploadInfo extends UploadShape {
+  /** `up-` and 16 hex digits. */
+  id: string;
+  /** The file name it was uploaded under (base name only). */
+  name: string;
+  /** Its extension, which decides the format (.csv, .parquet, .arrow, .npy ...). */
+  format: string;
+  bytes: number;
+  sha256: string;
+  createdAt: string;
 }
 
 /** A summary row for run listings. */

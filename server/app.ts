@@ -2,15 +2,23 @@
 import { fileURLToPath } from 'node:url';
 import compression from 'compression';
 import express from 'express';
+import { InputError } from '../pipeline/errors.js';
 import { RunStore } from '../pipeline/runs/store.js';
 import { requireToken } from './auth.js';
 import type { ServerContext } from './context.js';
 import { apiNotFound, createErrorHandler } from './error-handler.js';
 import { HttpError } from './http-error.js';
+import { DataRoots } from './data-roots.js';
+import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { JobQueue } from './jobs/queue.js';
+import { publicManifest } from './public-manifest.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { createReconstructor, type Reconstructor } from './reconstruct.js';
 import { RunCache } from './run-cache.js';
+import { RunList } from './run-list.js';
+import { uploadsRoutes } from './routes/uploads.js';
+import { UploadStore, type UploadChecker } from './uploads.js';
+import { WorkerPool } from './worker-pool.js';
 import { datasetsRoutes } from './routes/datasets.js';
 import { eventsRoutes } from './routes/events.js';
 import { featuresRoutes } from './routes/features.js';
@@ -40,6 +48,18 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Memory for cached run data, bytes. Default 512 MiB. */
   cacheBytes?: number;
+  /** Directories runs started over HTTP may read files from (DataRoots.open). Default none. */
+  dataRoots?: DataRoots;
+  /** Largest upload, bytes. Default 256 MiB. */
+  maxUploadBytes?: number;
+  /** What one job may use; runs estimated to need more are refused with 400. Default 4 GiB, 2 h. */
+  jobLimits?: JobLimits;
+  /** Expensive reads (images, neighbours, items, points as JSON) per client address. Default: bursts of 200, then 100 a second. */
+  readRateLimit?: RateLimitOptions;
+  /** Worker threads for CPU-heavy reads. Default 1. */
+  workerThreads?: number;
+  /** Checks an upload's content. Default: the pipeline's loaders, in a worker thread. */
+  checkUpload?: UploadChecker;
   /** Host names the server answers to (DNS-rebinding guard); null: any. Default null (serve() sets it on loopback). */
   allowedHosts?: string[] | null;
   /** Decodes rows with a run's model for reconstruction.png. Default: the run's saved autoencoder or PCA. */
@@ -53,7 +73,7 @@ export type LatentmapApp = express.Express & {
     context: ServerContext;
     /** Ends every open event stream (shutdown). */
     endStreams: () => void;
-    /** Releases loaded models. */
+    /** Releases loaded models and worker threads. */
     dispose: () => void;
   };
 };
@@ -64,25 +84,47 @@ export function createApp(options: AppOptions): LatentmapApp {
   const token = options.token ?? null;
   const reconstructor = options.reconstruct ? null : createReconstructor();
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
+  const dataRoots = options.dataRoots ?? DataRoots.none();
+  const repo = fileURLToPath(new URL('..', import.meta.url));
+  const hidden = [store.dir, ...dataRoots.paths(), repo.replace(/\/$/, ''), process.cwd()];
+  const workers = new WorkerPool({ size: options.workerThreads ?? 1 });
+  const checkUpload: UploadChecker =
+    options.checkUpload ??
+    (async (file) => {
+      const reply = await workers.run({ op: 'check', file });
+      if (!reply.ok) throw reply.input ? new InputError(reply.message) : new Error(reply.message);
+      if (!('shape' in reply)) throw new Error('unexpected worker reply');
+      return reply.shape;
+    });
   const ctx: ServerContext = {
     store,
-    cache: new RunCache(store, options.cacheBytes),
-    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log }),
+    cache: new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden)),
+    runList: new RunList(store),
+    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, publicRoots: dataRoots.paths() }),
+    uploads: new UploadStore(store.dir, options.maxUploadBytes ?? 256 * 1024 * 1024, checkUpload),
+    dataRoots,
+    jobLimits: options.jobLimits ?? DEFAULT_JOB_LIMITS,
+    workers,
     requireToken: requireToken(token),
     rateLimit: createRateLimiter(options.rateLimit),
+    readLimit: createRateLimiter(options.readRateLimit ?? { capacity: 200, refillPerSecond: 100 }),
     bodyLimit,
     reconstruct: options.reconstruct ?? reconstructor!.reconstruct,
     log,
     streams: new Set(),
   };
   void ctx.jobs.init().catch((err: unknown) => log(`job queue: ${(err as Error).message}`));
+  void ctx.uploads.cleanupPartial().catch(() => {});
 
   const app = express() as LatentmapApp;
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('json spaces', 0);
   app.locals.context = ctx;
-  app.locals.dispose = () => reconstructor?.dispose();
+  app.locals.dispose = () => {
+    reconstructor?.dispose();
+    void workers.close();
+  };
   app.locals.endStreams = () => {
     for (const res of ctx.streams) res.end();
     ctx.streams.clear();
@@ -104,6 +146,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.use(featuresRoutes(ctx));
   app.use(runsRoutes(ctx));
   app.use(jobsRoutes(ctx));
+  app.use(uploadsRoutes(ctx));
   app.use(pointsRoutes(ctx));
   app.use(itemsRoutes(ctx));
   app.use(neighborsRoutes(ctx));
@@ -111,6 +154,6 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.use('/api', apiNotFound);
   app.use(webRoutes(options.webRoot ?? DEFAULT_WEB_ROOT));
   app.use((req, _res, next) => next(new HttpError(404, `not found: ${req.path.slice(0, 200)}`)));
-  app.use(createErrorHandler({ roots: [store.dir, fileURLToPath(new URL('..', import.meta.url))], bodyLimit, log }));
+  app.use(createErrorHandler({ roots: [store.dir, repo, ...dataRoots.paths()], bodyLimit, log }));
   return app;
 }

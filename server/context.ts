@@ -1,18 +1,33 @@
 // What every route file gets: the run store, the per-run cache, the job queue, options.
 import type { RequestHandler, Response } from 'express';
 import type { RunStore } from '../pipeline/runs/store.js';
+import type { DataRoots } from './data-roots.js';
+import type { JobLimits } from './job-limits.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Reconstructor } from './reconstruct.js';
 import type { RunCache } from './run-cache.js';
+import type { RunList } from './run-list.js';
+import type { UploadStore } from './uploads.js';
+import type { WorkerPool } from './worker-pool.js';
 
 export interface ServerContext {
   store: RunStore;
   cache: RunCache;
+  runList: RunList;
   jobs: JobQueue;
+  uploads: UploadStore;
+  /** The directories runs started over HTTP may read files from. */
+  dataRoots: DataRoots;
+  /** What one job may use (estimated before it starts, enforced while it runs). */
+  jobLimits: JobLimits;
+  /** CPU-heavy reads (PNG encoding, neighbour search, upload checks) run here, off the event loop. */
+  workers: WorkerPool;
   /** Guards writes (POST/DELETE): checks the bearer token when the server has one. */
   requireToken: RequestHandler;
   /** Throttles POSTs per client address. */
   rateLimit: RequestHandler;
+  /** Throttles expensive reads (images, neighbours, items, points as JSON) per client address. */
+  readLimit: RequestHandler;
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
   reconstruct: Reconstructor;

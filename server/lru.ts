@@ -1,5 +1,8 @@
 // A least-recently-used cache bounded by the total size of its values (bytes, roughly).
-// Loads are deduplicated: concurrent get()s of a missing key share one loader call.
+// Loads are deduplicated: concurrent get()s of a missing key share one loader call. A load may reserve
+// its expected size first: cached values are evicted to make room, and while the reservations of loads in
+// flight plus the cached values would pass the bound, further loads wait. So concurrent cold loads of big
+// values cannot together take more than the bound (the memory a load needs while it runs included).
 
 export interface LruOptions<V> {
   /** Upper bound of the sum of sizeOf() over the cached values. */
@@ -12,11 +15,19 @@ export class LruCache<K, V> {
   private readonly entries = new Map<K, { value: V; size: number }>();
   private readonly pending = new Map<K, Promise<V>>();
   private total = 0;
+  /** Bytes reserved by loads in flight. */
+  private reserved = 0;
+  private readonly waiters: (() => void)[] = [];
 
   constructor(private readonly options: LruOptions<V>) {}
 
   get size(): number {
     return this.total;
+  }
+
+  /** Size reserved by loads in flight. */
+  get reservedSize(): number {
+    return this.reserved;
   }
 
   get count(): number {
@@ -40,7 +51,7 @@ export class LruCache<K, V> {
     this.entries.set(key, { value, size });
     this.total += size;
     for (const [k, e] of this.entries) {
-      if (this.total <= this.options.maxSize) break;
+      if (this.total + this.reserved <= this.options.maxSize) break;
       this.entries.delete(k);
       this.total -= e.size;
     }
@@ -54,24 +65,52 @@ export class LruCache<K, V> {
     }
   }
 
-  /** The cached value, or the loader's result (cached). A failed load is not cached. */
-  async get(key: K, load: () => Promise<V>): Promise<V> {
+  /**
+   * The cached value, or the loader's result (cached). A failed load is not cached. `reserve` is the size
+   * the load will need at its peak (default 0): it waits until that fits beside the cached values and the
+   * other loads' reservations (a load larger than the bound waits until it is the only one).
+   */
+  async get(key: K, load: () => Promise<V>, reserve = 0): Promise<V> {
     const hit = this.peek(key);
     if (hit !== undefined) return hit;
     const inflight = this.pending.get(key);
     if (inflight) return inflight;
-    const p = load().then(
-      (value) => {
-        this.pending.delete(key);
+    const p = (async () => {
+      const amount = Math.min(reserve, this.options.maxSize);
+      if (amount > 0) await this.acquire(amount);
+      try {
+        const value = await load();
+        if (amount > 0) this.release(amount);
         this.set(key, value);
         return value;
-      },
-      (err: unknown) => {
-        this.pending.delete(key);
+      } catch (err) {
+        if (amount > 0) this.release(amount);
         throw err;
-      },
-    );
+      } finally {
+        this.pending.delete(key);
+      }
+    })();
     this.pending.set(key, p);
     return p;
+  }
+
+  private fits(amount: number): boolean {
+    // Evict least recently used values until the reservation fits (or nothing is left to evict).
+    for (const [k, e] of this.entries) {
+      if (this.total + this.reserved + amount <= this.options.maxSize) break;
+      this.entries.delete(k);
+      this.total -= e.size;
+    }
+    return this.total + this.reserved + amount <= this.options.maxSize || this.reserved === 0;
+  }
+
+  private async acquire(amount: number): Promise<void> {
+    while (!this.fits(amount)) await new Promise<void>((r) => this.waiters.push(r));
+    this.reserved += amount;
+  }
+
+  private release(amount: number): void {
+    this.reserved -= amount;
+    for (const w of this.waiters.splice(0)) w();
   }
 }

@@ -5,6 +5,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { isIP } from 'node:net';
 import { InputError } from '../pipeline/errors.js';
 import { createApp, type AppOptions } from './app.js';
+import { DataRoots } from './data-roots.js';
+import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { JobQueue, type JobQueueOptions } from './jobs/queue.js';
 
 export interface ServeOptions {
@@ -15,6 +17,12 @@ export interface ServeOptions {
   token: string | null;
   /** Jobs started over the API that may run at once. Default 1. */
   concurrency?: number;
+  /** Directories runs started over HTTP may read files from (--data-root). Default none. */
+  dataRoots?: string[];
+  /** Largest upload, bytes (--max-upload-bytes). Default 256 MiB. */
+  maxUploadBytes?: number;
+  /** What one job may use (--max-job-memory, --max-job-seconds). Default 4 GiB, 2 h. */
+  jobLimits?: JobLimits;
   log?: (line: string) => void;
   /** Install SIGTERM/SIGINT handlers that close the server. Default true. */
   handleSignals?: boolean;
@@ -56,10 +64,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       { field: 'host' },
     );
   }
+  const dataRoots = await DataRoots.open(options.dataRoots ?? []);
+  const jobLimits = options.jobLimits ?? DEFAULT_JOB_LIMITS;
   const jobs = new JobQueue({
     runsDir: options.runsDir,
     concurrency: options.concurrency ?? 1,
     log,
+    limits: jobLimits,
+    publicRoots: dataRoots.paths(),
     ...(options.jobCommand ? { command: options.jobCommand } : {}),
   });
   await jobs.init();
@@ -69,6 +81,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     token,
     jobs,
     log,
+    dataRoots,
+    jobLimits,
+    ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
     // On loopback, answer only to loopback host names (a DNS-rebinding page cannot reach the API).
     allowedHosts: options.app?.allowedHosts ?? (loopback ? ['localhost', '127.0.0.1', '::1', options.host.replace(/^\[|\]$/g, '')] : null),
   });

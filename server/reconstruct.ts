@@ -4,6 +4,7 @@
 import { access } from 'node:fs/promises';
 import { runFile } from '../pipeline/runs/layout.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
+import { HttpError } from './http-error.js';
 
 /** Rows in the input's units → their reconstructions in the input's units. */
 export type Reconstructor = (runDir: string, manifest: RunManifest, raw: Matrix) => Promise<Matrix>;
@@ -21,13 +22,13 @@ export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor
     try {
       await access(runFile(runDir, 'preprocessing'));
     } catch {
-      throw new Error(`run ${manifest.id} has no saved model`);
+      throw new HttpError(404, `run ${manifest.id} has no saved model to reconstruct with`);
     }
     const [{ loadRunReducer, reducerOfRun }, { applyPreprocessing, invertPreprocessing }] = await Promise.all([
       import('../pipeline/reduce/index.js'),
       import('../pipeline/prepare.js'),
     ]);
-    if (reducerOfRun(manifest) === 'none') throw new Error('run has no model');
+    if (reducerOfRun(manifest) === 'none') throw new HttpError(404, `run ${manifest.id} has no model that reconstructs`);
     const { reducer, preprocessing } = await loadRunReducer(runDir, manifest);
     return {
       reconstruct: (raw) => invertPreprocessing(reducer.reconstruct(applyPreprocessing(raw, preprocessing))!, preprocessing),

@@ -27,8 +27,8 @@ export interface ReconstructResult {
 export async function reconstructRows(opts: ReconstructOptions): Promise<ReconstructResult> {
   const kind = await checkOutput(opts.output, opts.force);
   const { dir, manifest } = await resolveRun(opts.run, opts.runsDir);
-  if (reducerOfRun(manifest) === 'none') {
-    throw new InputError(`run ${manifest.id} used --reducer none: it has no model to reconstruct with`, { field: 'run' });
+  if (reducerOfRun(manifest) === 'none' || manifest.config.coordinates) {
+    throw new InputError(`run ${manifest.id} used ${manifest.config.coordinates ? '--coordinates' : '--reducer none'}: it has no model to reconstruct with`, { field: 'run' });
   }
   const dataset = await loadDataset({ dataset: null, input: opts.input, labelColumn: null, dataDir: null, limit: null });
   const { reducer, preprocessing } = await loadRunReducer(dir, manifest);
@@ -38,7 +38,12 @@ export async function reconstructRows(opts: ReconstructOptions): Promise<Reconst
     const errors = reducer.rowErrors(scaled)!;
     let sum = 0;
     for (const e of errors) sum += e;
-    await writeRows(opts.output, invertPreprocessing(rec, preprocessing), manifest.dataset.features, kind);
+    // The rows keep what identifies them (label, id and other metadata) and gain their reconstruction error.
+    const before = [...(dataset.label ? [dataset.label] : []), ...dataset.metadata];
+    await writeRows(opts.output, invertPreprocessing(rec, preprocessing), manifest.dataset.features, kind, {
+      before,
+      after: [{ name: 'reconstruction_error', values: errors }],
+    });
     return { run: manifest.id, rows: rec.rows, output: opts.output, meanError: sum / Math.max(1, errors.length) };
   } finally {
     reducer.dispose();

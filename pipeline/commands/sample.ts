@@ -11,7 +11,8 @@ import { checkOutput, writeRows } from './write-rows.js';
 export interface SampleOptions {
   run: string;
   count: number;
-  output: string;
+  /** Where to write (.csv or .arrow); null: <runs directory>/samples/<run id>-seed<seed>-n<count>.csv. */
+  output: string | null;
   pngDir: string | null;
   seed: number;
   runsDir: string | null;
@@ -26,9 +27,13 @@ export interface SampleResult {
   pngs: number;
 }
 
+/** Folder of the runs directory that `sample` writes into when no --output is named (not a run: no manifest). */
+export const SAMPLES_DIR = 'samples';
+
 export async function sampleRows(opts: SampleOptions): Promise<SampleResult> {
-  const kind = await checkOutput(opts.output, opts.force);
-  const { dir, manifest } = await resolveRun(opts.run, opts.runsDir);
+  const { dir, manifest, runsDir } = await resolveRun(opts.run, opts.runsDir);
+  const output = opts.output ?? path.join(runsDir, SAMPLES_DIR, `${manifest.id}-seed${opts.seed}-n${opts.count}.csv`);
+  const kind = await checkOutput(output, opts.force);
   if (reducerOfRun(manifest) !== 'autoencoder' || manifest.config.variant !== 'vae') {
     throw new InputError(`run ${manifest.id} is not a variational autoencoder run (variant ${manifest.config.variant}); train one with --variant vae`, { field: 'run' });
   }
@@ -38,7 +43,8 @@ export async function sampleRows(opts: SampleOptions): Promise<SampleResult> {
   try {
     if (!reducer.sample) throw new InputError(`run ${manifest.id} has no variational autoencoder to sample from`, { field: 'run' });
     const rows = invertPreprocessing(reducer.sample(opts.count, opts.seed), preprocessing);
-    await writeRows(opts.output, rows, manifest.dataset.features, kind);
+    await mkdir(path.dirname(output), { recursive: true });
+    await writeRows(output, rows, manifest.dataset.features, kind);
     let pngs = 0;
     if (opts.pngDir && image) {
       await mkdir(opts.pngDir, { recursive: true });
@@ -49,7 +55,7 @@ export async function sampleRows(opts: SampleOptions): Promise<SampleResult> {
         pngs++;
       }
     }
-    return { run: manifest.id, rows: rows.rows, output: opts.output, pngDir: opts.pngDir, pngs };
+    return { run: manifest.id, rows: rows.rows, output, pngDir: opts.pngDir, pngs };
   } finally {
     reducer.dispose();
   }

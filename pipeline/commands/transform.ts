@@ -10,6 +10,7 @@ import { selectRows, versions, type PipelineHooks, type PipelineResult } from '.
 import { metaColumnFrom, readCodes, readData, readPoints, writeCodes, writeData, writePoints } from '../runs/artifacts.js';
 import { copyModelAndHistory, writeTransformRecord } from '../runs/run-dir.js';
 import { RunStore } from '../runs/store.js';
+import { manifestSource } from '../runs/uploads.js';
 import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
 import { umapTransform } from '../umap/index.js';
 import type { Matrix, MetaColumn, RunManifest } from '../types.js';
@@ -60,6 +61,9 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
   const started = performance.now();
   const base = await resolveRun(opts.run, opts.runsDir);
   const bm = base.manifest;
+  if (bm.config.coordinates) {
+    throw new InputError(`run ${bm.id} took its map from columns ${bm.config.coordinates.join(',')} (--coordinates); it has no model to place new rows with`, { field: 'run' });
+  }
   const method = mapMethod(bm.config);
   if (method === 'umap' && (opts.iterations !== null || opts.perplexity !== null)) {
     throw new InputError(`run ${bm.id} is a UMAP map: --iterations and --perplexity place points into a t-SNE map; use --epochs`, {
@@ -175,16 +179,18 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
       artifacts.data = await writeData(runDir, concatRows(baseData.values, raw), index);
       // The model is the base run's: copy it so the new run is self-contained (encode, reconstruct, images).
       await copyModelAndHistory(base.dir, runDir);
-      artifacts.transform = await writeTransformRecord(runDir, { base: bm.id, input: dataset.source, rows: nNew, method, ...placement, notes: placed.notes });
+      artifacts.transform = await writeTransformRecord(runDir, { base: bm.id, input: manifestSource(dataset.source, store.dir), rows: nNew, method, ...placement, notes: placed.notes });
       onProgress?.(1, 'write');
       timings.total = (performance.now() - started) / 1000;
       const manifest: RunManifest = {
         ...bm,
         id,
         name,
+        // The settings that made this run: the base's model and map, this input, this placement.
+        config: { ...bm.config, name, input: dataset.source, dataset: null, perplexity: placement.perplexity, iterations: placement.iterations, exaggerationIterations: 0 },
         status: 'complete',
         createdAt: new Date().toISOString(),
-        dataset: { ...bm.dataset, rows: nBase + nNew, source: dataset.source, sha256: dataset.sha256 },
+        dataset: { ...bm.dataset, rows: nBase + nNew, source: manifestSource(dataset.source, store.dir), sha256: dataset.sha256 },
         versions: versions(),
         timings: timings as RunManifest['timings'],
         metrics: { ...bm.metrics, transform: { newRows: nNew, ...placement } },

@@ -126,6 +126,8 @@ export class ArrowDatasetBuilder {
   private readonly varlists: { col: number; name: string; type: DataType }[] = [];
   private readonly names: string[];
   private readonly fields: Schema['fields'];
+  /** Float64 copies of feature columns that hold values float32 cannot (see Dataset.precise). */
+  private readonly wide = new Map<number, Float64Array>();
 
   constructor(
     schema: Schema,
@@ -138,7 +140,7 @@ export class ArrowDatasetBuilder {
     const { names, notes: nameNotes } = cleanNames(fields.map((f) => f.name));
     this.notes.push(...nameNotes);
     if (capacity === 0) throw new InputError(`the ${opts.format} data has columns (${names.join(', ')}) but no rows`, { file });
-    this.labelIndex = findLabelColumn(names, opts.labelColumn, opts.ownLabel, file);
+    this.labelIndex = findLabelColumn(names, opts.labelColumn, opts.ownLabel, file, opts.selection?.coordinates);
     const chosen = nonFeaturesByName(names, opts.selection ?? ALL_FEATURES, this.labelIndex, file);
     const idNote = identifierNote(chosen.identifiers.filter((n) => kindOf(fields[names.indexOf(n)]!.type) === 'number'));
     if (idNote) this.notes.push(idNote);
@@ -256,7 +258,20 @@ export class ArrowDatasetBuilder {
       if (nullable !== null && !nullable.getValid(i)) v = NaN;
       else if (v > FLOAT32_MAX || v < -FLOAT32_MAX) this.fail(this.features[c]!.name, r0 + i, v);
       out[(r0 + i) * width + c] = v;
+      this.keepWide(c, r0 + i, v);
     }
+  }
+
+  /** Keeps column c in float64 too once it holds a value float32 cannot (|v| >= 2^24 and not a float32). */
+  private keepWide(c: number, row: number, v: number): void {
+    let wide = this.wide.size > 0 ? this.wide.get(c) : undefined;
+    if (wide === undefined) {
+      if (!((v >= 16777216 || v <= -16777216) && Math.fround(v) !== v)) return;
+      wide = new Float64Array(this.capacity);
+      for (let r = 0; r < row; r++) wide[r] = this.values[r * this.width + c]!;
+      this.wide.set(c, wide);
+    }
+    wide[row] = v;
   }
 
   private fillGeneric(vec: Vector, feat: Feature, c: number, r0: number, start: number, end: number): void {
@@ -271,6 +286,7 @@ export class ArrowDatasetBuilder {
       }
       if (v > FLOAT32_MAX || v < -FLOAT32_MAX) this.fail(feat.name, r0 + i, v);
       out[(r0 + i) * width + c] = v;
+      this.keepWide(c, r0 + i, v);
     }
   }
 
@@ -308,6 +324,7 @@ export class ArrowDatasetBuilder {
       sha256: opts.sha256,
     };
     if (label) dataset.label = label;
+    if (this.wide.size > 0) dataset.precise = new Map([...this.wide].map(([c, w]) => [c, w.subarray(0, rows)]));
     if (this.notes.length > 0) dataset.notes = [...this.notes];
     return dataset;
   }

@@ -11,9 +11,9 @@ export const LABEL_NAMES = ['label', 'class', 'target', 'species', 'y'] as const
  * Index of the label column among names, or -1 when there is none.
  * - `requested` (--label-column) must exist, else InputError listing the columns;
  * - else `own` (a built-in dataset's label column), when present;
- * - else the first column named label/class/target/species/y (case-insensitive).
+ * - else the first column named label/class/target/species/y (case-insensitive) not in `notLabel` (--coordinates).
  */
-export function findLabelColumn(names: readonly string[], requested: string | null | undefined, own: string | null | undefined, file: string): number {
+export function findLabelColumn(names: readonly string[], requested: string | null | undefined, own: string | null | undefined, file: string, notLabel: readonly string[] = []): number {
   if (requested !== null && requested !== undefined) {
     let i = names.indexOf(requested);
     if (i < 0) {
@@ -33,7 +33,7 @@ export function findLabelColumn(names: readonly string[], requested: string | nu
     if (i >= 0) return i;
   }
   for (const cand of LABEL_NAMES) {
-    const i = names.findIndex((n) => n.trim().toLowerCase() === cand);
+    const i = names.findIndex((n) => n.trim().toLowerCase() === cand && !notLabel.includes(n));
     if (i >= 0) return i;
   }
   return -1;

@@ -48,7 +48,13 @@ const S_UNQUOTED = 1; // inside an unquoted field
 const S_QUOTED = 2; // inside a quoted field
 const S_QUOTE_SEEN = 3; // inside a quoted field, just after a quote: either "" or the closing quote
 
+/** Longest row (line) a CSV may have, bytes: past it the file is refused rather than read ever slower. */
+export const MAX_ROW_BYTES = 64 * 1024 * 1024;
+
 export class CsvTokenizer {
+  /** Bytes pushed so far, and where the current row started. */
+  private pushed = 0;
+  private rowStartByte = 0;
   private state = S_START;
   /** Bytes of the unfinished field carried over from the previous chunk. */
   private carry: Buffer | null = null;
@@ -96,6 +102,13 @@ export class CsvTokenizer {
 
   push(chunk: Buffer): void {
     if (this.stopped || chunk.length === 0) return;
+    this.pushed += chunk.length;
+    if (this.pushed - this.rowStartByte > MAX_ROW_BYTES) {
+      throw new InputError(
+        `the row starting on this line is longer than ${MAX_ROW_BYTES / 1024 / 1024} MiB without a line break; is this a CSV/TSV file (one row per line)?`,
+        { file: this.file, line: this.rowLine },
+      );
+    }
     let buf = chunk;
     let i = 0;
     if (!this.bomChecked) {
@@ -157,6 +170,7 @@ export class CsvTokenizer {
   private endRow(pos: number): void {
     const fields = this.fieldsInRow;
     this.fieldsInRow = 0;
+    this.rowStartByte = this.consumed + pos;
     if (!this.sink.row(fields, this.rowLine, this.consumed + pos)) this.stopped = true;
   }
 
@@ -227,7 +241,8 @@ export class CsvTokenizer {
             }
             j++;
           }
-          if (j < n && (t === D || t === LF || t === CR) && digits > 0 && sig <= 15 && frac <= 22) {
+          // Magnitudes of 2^24 and more take the ordinary path: float32 may not hold them (see csv.ts, precise columns).
+          if (j < n && (t === D || t === LF || t === CR) && digits > 0 && sig <= 15 && frac <= 22 && (frac > 0 ? mant / POW10[frac]! : mant) < 16777216) {
             const v = frac > 0 ? mant / POW10[frac]! : mant;
             lane.values[lane.base + lane.slot[f]!] = neg ? -v : v;
             lane.hits[f]!++;

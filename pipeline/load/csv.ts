@@ -73,7 +73,12 @@ interface Column {
   firstText: { line: number; value: string } | null;
   /** Row from which `strings` is complete; rows before it need a second pass. */
   completeFrom: number;
+  /** Float64 copy of the column once it holds a value float32 cannot (|v| >= 2^24, not a float32), else null. */
+  wide?: Float64Array | null;
 }
+
+/** Smallest magnitude at which float32 starts to drop whole units (2^24). */
+const FLOAT32_EXACT = 16777216;
 
 export async function loadCsv(path: string, opts: CsvOptions = {}, hooks: StageHooks = {}): Promise<Dataset> {
   const size = await fileSize(path);
@@ -245,9 +250,12 @@ class CsvBuilder implements CsvSink {
       if (st === NUM_OK) {
         if (v > FLOAT32_MAX || v < -FLOAT32_MAX) this.infinite(col, fieldText(buf, start, end, escaped), true);
         this.values[this.rowBase + col.slot] = v;
+        if (col.wide) col.wide[this.rows] = v;
+        else if ((v >= FLOAT32_EXACT || v <= -FLOAT32_EXACT) && Math.fround(v) !== v) this.widen(col, v);
         col.numeric++;
       } else if (st === NUM_MISSING) {
         this.values[this.rowBase + col.slot] = NaN;
+        if (col.wide) col.wide[this.rows] = NaN;
         col.missing++;
       } else if (st === NUM_INFINITE) {
         this.infinite(col, fieldText(buf, start, end, escaped), false);
@@ -301,7 +309,7 @@ class CsvBuilder implements CsvSink {
       this.notes.push(...clean.notes);
     }
     this.ncols = this.names.length;
-    this.labelIndex = findLabelColumn(this.names, this.opts.labelColumn, this.opts.ownLabel, this.file);
+    this.labelIndex = findLabelColumn(this.names, this.opts.labelColumn, this.opts.ownLabel, this.file, this.opts.selection?.coordinates);
     const chosen = nonFeaturesByName(this.names, this.opts.selection ?? ALL_FEATURES, this.labelIndex, this.file);
     this.identifiers = chosen.identifiers;
     const meta = new Set([...(this.opts.metaColumns ?? []), ...chosen.names]);
@@ -357,6 +365,7 @@ class CsvBuilder implements CsvSink {
       if (parsed.status === NUM_OK) {
         if (v > FLOAT32_MAX || v < -FLOAT32_MAX) this.infinite(col, text, true);
         this.values[col.slot] = v;
+        if ((v >= FLOAT32_EXACT || v <= -FLOAT32_EXACT) && Math.fround(v) !== v) this.widen(col, v);
         col.numeric++;
       } else if (parsed.status === NUM_MISSING) {
         this.values[col.slot] = NaN;
@@ -459,7 +468,7 @@ class CsvBuilder implements CsvSink {
     const slot = new Int32Array(this.ncols).fill(-1);
     for (const col of this.cols) {
       col.prefix = null;
-      if (col.kind === Kind.Number) slot[col.index] = col.slot;
+      if (col.kind === Kind.Number && !col.wide) slot[col.index] = col.slot;
     }
     this.lane = { slot, values: this.values, base: this.rowBase, hits: new Float64Array(this.ncols) };
   }
@@ -475,12 +484,35 @@ class CsvBuilder implements CsvSink {
     if (est > this.capacity) this.grow(est);
   }
 
+  /**
+   * Column `col` met a value float32 cannot hold (epoch-millisecond timestamps, large ids): from now on it is
+   * also kept in float64 (earlier rows' float32 values were exact, being below 2^24 or float32 numbers), and it
+   * leaves the tokenizer's float32 fast lane so every later value reaches both copies.
+   */
+  private widen(col: Column, v: number): void {
+    const wide = new Float64Array(Math.max(this.capacity, 1));
+    for (let r = 0; r < this.rows; r++) wide[r] = this.values[r * this.stride + col.slot]!;
+    wide[this.rows] = v;
+    col.wide = wide;
+    if (this.lane !== null) {
+      col.numeric += this.lane.hits[col.index]!;
+      this.lane.hits[col.index] = 0;
+      this.lane.slot[col.index] = -1;
+    }
+  }
+
   private grow(rows: number): void {
     const cap = this.limit !== null ? Math.min(Math.max(rows, 1), this.limit) : Math.max(rows, 1);
     if (cap <= this.capacity) return;
     const bigger = new Float32Array(cap * this.stride);
     bigger.set(this.values.subarray(0, this.rows * this.stride));
     this.values = bigger;
+    for (const col of this.cols) {
+      if (!col.wide) continue;
+      const wide = new Float64Array(cap);
+      wide.set(col.wide.subarray(0, this.rows + 1));
+      col.wide = wide;
+    }
     this.capacity = cap;
     if (this.lane !== null) this.lane.values = bigger;
   }
@@ -585,6 +617,11 @@ class CsvBuilder implements CsvSink {
       metadata,
       sha256,
     };
+    const precise = new Map<number, Float64Array>();
+    features.forEach((c, k) => {
+      if (c.wide) precise.set(k, c.wide.slice(0, rows));
+    });
+    if (precise.size > 0) dataset.precise = precise;
     if (label) dataset.label = label;
     // Only identifier-like columns of numbers were left out of anything (a text column is never a feature).
     const numbers = (m: MetaColumn): boolean => m.kind === 'number' || m.values.every((v) => v === null || (parseNumberText(String(v)), parsed.status === NUM_OK));

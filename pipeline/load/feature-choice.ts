@@ -12,6 +12,8 @@ export interface FeatureSelection {
   features: readonly string[] | null;
   /** Columns that are never features (--exclude). */
   exclude: readonly string[];
+  /** Two columns that already are the map (--coordinates): read as numbers, never taken as the label. */
+  coordinates?: readonly string[];
 }
 
 export const ALL_FEATURES: FeatureSelection = { features: null, exclude: [] };
@@ -55,6 +57,7 @@ export function nonFeaturesByName(names: readonly string[], sel: FeatureSelectio
     }
   };
   check(sel.exclude, 'exclude');
+  check(sel.coordinates ?? [], 'coordinates');
   for (const n of sel.exclude) out.add(n);
   if (sel.features !== null) {
     check(sel.features, 'features');
@@ -62,7 +65,7 @@ export function nonFeaturesByName(names: readonly string[], sel: FeatureSelectio
     if (label !== undefined && sel.features.includes(label)) {
       throw new InputError(`--features names "${label}", which is the label column; choose another --label-column or leave it out of --features`, { file, field: 'features' });
     }
-    const keep = new Set(sel.features);
+    const keep = new Set([...sel.features, ...(sel.coordinates ?? [])]);
     for (const n of names) if (!keep.has(n)) out.add(n);
     return { names: out, identifiers: [] };
   }
@@ -105,12 +108,22 @@ export function moveToMetadata(dataset: Dataset, drop: number[], note: string | 
     for (let r = 0; r < rows; r++) v[r] = values[r * cols + c]!;
     return { name: dataset.columns[c]!, kind: 'number', values: v };
   });
+  const { precise: _precise, ...rest } = dataset;
+  void _precise;
   const result: Dataset = {
-    ...dataset,
+    ...rest,
     matrix: { rows, cols: keep.length, values: out },
     columns: keep.map((c) => dataset.columns[c]!),
     metadata: [...moved, ...dataset.metadata],
   };
+  if (dataset.precise) {
+    const precise = new Map<number, Float64Array>();
+    keep.forEach((c, k) => {
+      const wide = dataset.precise!.get(c);
+      if (wide) precise.set(k, wide);
+    });
+    if (precise.size > 0) result.precise = precise;
+  }
   if (note) result.notes = [...(dataset.notes ?? []), note];
   return result;
 }

@@ -118,7 +118,7 @@ export function openByteSource(path: string, gzip: boolean, size: number, hooks:
       raw += chunk.length;
       if (hooks.onProgress && size > 0 && raw - lastReport > size / 100) {
         lastReport = raw;
-        hooks.onProgress(Math.min(1, raw / size) * 0.99, 'load');
+        hooks.onProgress(Math.min(1, raw / size) * 0.99, 'load', { bytes: raw, totalBytes: size });
       }
       if (hooks.signal?.aborted) {
         cb(new CancelledError());

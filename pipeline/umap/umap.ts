@@ -6,6 +6,7 @@
 
 import type { Matrix, SparseMatrix, StageHooks, UmapOptions, UmapResult } from '../types.js';
 import { InputError, throwIfAborted } from '../errors.js';
+import { MIN_ROWS, tooFewRows } from '../min-rows.js';
 import { createRandom } from '../random.js';
 import { fitPca, pcaTransform } from '../reduce/pca.js';
 import { knnParallel } from '../tsne/index.js';
@@ -16,7 +17,7 @@ import { spectralLayout } from './spectral.js';
 
 /** Throws InputError for fewer than 4 rows or a non-finite value (naming the row and column). */
 export function validateUmapInput(x: Matrix, what = 'UMAP input'): void {
-  if (x.rows < 4) throw new InputError(`UMAP needs at least 4 rows, got ${x.rows}; add rows`);
+  if (x.rows < MIN_ROWS) throw tooFewRows(x.rows);
   if (x.cols < 1) throw new InputError('UMAP needs at least one column of numbers');
   const v = x.values;
   for (let t = 0; t < v.length; t++) {

@@ -16,6 +16,8 @@ export interface JobCommandInput {
   id: string;
   configFile: string;
   runsDir: string;
+  /** V8 heap limit for the job, MB (--max-old-space-size); null: Node's default. */
+  heapMb?: number | null;
 }
 
 export const BIN = fileURLToPath(new URL('../../bin/latentmap.js', import.meta.url));
@@ -25,8 +27,27 @@ export const REPO = path.dirname(path.dirname(BIN));
 export function defaultJobCommand(job: JobCommandInput): JobCommand {
   return {
     file: process.execPath,
-    args: [BIN, 'run', '--config', job.configFile, '--id', job.id, '--runs-dir', job.runsDir, '--log-format', 'json', '--json'],
+    args: [...(job.heapMb ? [`--max-old-space-size=${job.heapMb}`] : []), BIN, 'run', '--config', job.configFile, '--id', job.id, '--runs-dir', job.runsDir, '--log-format', 'json', '--json'],
   };
+}
+
+/** What a job may use while it runs; past either it is killed (SIGKILL) and `onLimit` says which. */
+export interface ProcessLimits {
+  /** Resident memory, bytes (checked every `everyMs`, Linux /proc). */
+  maxRssBytes?: number | null;
+  /** Wall-clock time, seconds. */
+  maxSeconds?: number | null;
+  everyMs?: number;
+}
+
+/** Resident set size of a process, bytes (Linux /proc), or null when unknown. */
+export function rssOf(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface JobProcess {
@@ -46,7 +67,12 @@ export interface JobProcess {
  */
 export function startJobProcess(
   cmd: JobCommand,
-  handlers: { onStderr: (chunk: string) => void; onStartError: (err: Error) => void },
+  handlers: {
+    onStderr: (chunk: string) => void;
+    onStartError: (err: Error) => void;
+    onLimit?: (kind: 'memory' | 'time', detail: string) => void;
+  },
+  limits: ProcessLimits = {},
 ): JobProcess {
   const env = { ...process.env };
   delete env.LATENTMAP_TOKEN;
@@ -59,6 +85,28 @@ export function startJobProcess(
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
   const done = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const timers: NodeJS.Timeout[] = [];
+  const overLimit = (kind: 'memory' | 'time', detail: string): void => {
+    if (done()) return;
+    handlers.onLimit?.(kind, detail);
+    child.kill('SIGKILL');
+  };
+  if (limits.maxRssBytes && child.pid) {
+    const pid = child.pid;
+    const max = limits.maxRssBytes;
+    timers.push(
+      setInterval(() => {
+        const rss = rssOf(pid);
+        if (rss !== null && rss > max) overLimit('memory', `${Math.round(rss / 1024 ** 2)} MB`);
+      }, limits.everyMs ?? 500),
+    );
+  }
+  if (limits.maxSeconds) {
+    const s = limits.maxSeconds;
+    timers.push(setTimeout(() => overLimit('time', `${s} s`), s * 1000));
+  }
+  for (const t of timers) t.unref();
+  void exited.then(() => timers.forEach((t) => clearTimeout(t)));
   return {
     child,
     exited,

@@ -32,7 +32,22 @@ export interface JobQueueOptions {
   killGraceMs?: number;
   /** Most jobs waiting in the queue; submit() refuses more (QueueFullError). Default 20. */
   maxQueued?: number;
+  /**
+   * What one job may use: past maxBytes of resident memory or maxSeconds of wall-clock time it is killed
+   * and fails saying which. The default command also gets a V8 heap limit of maxBytes. Default: none.
+   */
+  limits?: { maxBytes: number; maxSeconds: number } | null;
+  /** Directories (data roots) named in client-facing messages as `data-root:`. */
+  publicRoots?: string[];
   log?: (line: string) => void;
+}
+
+/** submit() when the job's files cannot be written (full disk ...): nothing was queued. */
+export class JobStoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'JobStoreError';
+  }
 }
 
 /** submit() when the queue is full or shut down: the caller should try again later. */
@@ -48,6 +63,8 @@ interface Running {
   cancelRequested: boolean;
   shutdown: boolean;
   lastError: string | null;
+  /** Set when the job was killed for passing a limit. */
+  limitError: string | null;
   tail: string[];
   exited: Promise<void>;
 }
@@ -60,6 +77,8 @@ export class JobQueue {
   private readonly killGraceMs: number;
   private readonly maxQueued: number;
   private readonly log: (line: string) => void;
+  private readonly limits: JobQueueOptions['limits'];
+  private readonly publicRoots: string[];
   private readonly jobs = new Map<string, JobState>();
   private readonly queue: string[] = [];
   private readonly running = new Map<string, Running>();
@@ -76,6 +95,8 @@ export class JobQueue {
     this.killGraceMs = options.killGraceMs ?? 5000;
     this.maxQueued = options.maxQueued ?? 20;
     this.log = options.log ?? (() => {});
+    this.limits = options.limits ?? null;
+    this.publicRoots = [...(options.publicRoots ?? [])].sort((a, b) => b.length - a.length);
     this.events.setMaxListeners(0);
   }
 
@@ -99,14 +120,18 @@ export class JobQueue {
     if (removed.length) this.log(`removed ${removed.length} unfinished run director${removed.length === 1 ? 'y' : 'ies'}`);
   }
 
-  /** Queues a run of `config` (already validated). Returns its state (status queued). */
-  async submit(config: Partial<RunConfig>): Promise<JobState> {
+  /**
+   * Queues a run of `config` (already validated; what clients see of it). `forJob` is what the process
+   * runs (default `config`; the server passes real paths there). Returns its state (status queued).
+   * When the job cannot be recorded (full disk ...) nothing of it is left and the error is thrown.
+   */
+  async submit(config: Partial<RunConfig>, forJob: Partial<RunConfig> = config): Promise<JobState> {
     await this.init();
     if (this.closed) throw new QueueFullError('the server is shutting down; start the run again once it is back');
     if (this.queue.length >= this.maxQueued) {
       throw new QueueFullError(`${this.queue.length} runs are already waiting; try again when one has finished`);
     }
-    const name = config.name ?? config.dataset ?? (config.input ? path.basename(config.input).replace(/\.[^.]*$/, '') : 'mnist');
+    const name = forJob.name ?? forJob.dataset ?? (forJob.input ? path.basename(forJob.input).replace(/\.[^.]*$/, '') : forJob.upload ? 'upload' : 'mnist');
     let id = this.store.newId(name);
     while (this.jobs.has(id) || (await this.store.exists(id))) id = this.store.newId(name);
     const job: JobState = {
@@ -120,16 +145,22 @@ export class JobQueue {
       progress: null,
       config,
     };
-    this.jobs.set(id, job);
     // The CLI resolves relative paths against the config file's folder; here they mean the server's working directory.
-    const forCli: Partial<RunConfig> = { ...config };
+    const forCli: Partial<RunConfig> = { ...forJob };
     for (const k of ['input', 'dataDir'] as const) {
       const v = forCli[k];
       if (typeof v === 'string') forCli[k] = path.resolve(v);
     }
     delete forCli.runsDir;
-    await this.records.writeConfig(id, forCli);
-    await this.records.save(job);
+    try {
+      await this.records.writeConfig(id, forCli);
+      await this.records.save(job);
+    } catch (err) {
+      // No phantom job: a job that could not be recorded was never queued.
+      await this.records.remove(id).catch(() => {});
+      throw new JobStoreError(`could not record the job (${(err as NodeJS.ErrnoException).code ?? 'error'}); nothing was started`, { cause: err });
+    }
+    this.jobs.set(id, job);
     this.queue.push(id);
     this.emit({ type: 'state', job });
     this.pump();
@@ -209,9 +240,19 @@ export class JobQueue {
     this.emit({ type: 'state', job });
   }
 
-  /** Client-facing messages never carry the server's directories. */
+  /**
+   * Client-facing messages (job errors, log lines: anyone who can read /api/jobs sees them) never carry a
+   * server path nor more than a glimpse of a file's contents: data roots become `data-root:`, the runs
+   * directory `<runs>`, any other absolute path `<path>`; quoted text is cut to 40 characters, the message to 500.
+   */
   private scrub(message: string): string {
-    return message.split(this.store.dir).join('<runs>').split(REPO).join('<app>');
+    let out = message;
+    for (const root of this.publicRoots) out = out.split(`${root}/`).join('data-root:').split(root).join('data-root:');
+    out = out.replace(new RegExp(`${escapeRegExp(this.store.dir)}/\\.uploads/(up-[0-9a-f]{16})/[^\\s"':,)]*`, 'g'), 'upload:$1');
+    out = out.split(this.store.dir).join('<runs>').split(REPO).join('<app>');
+    out = out.replace(/(^|[\s"'(=:])(\/[^\s"'():,]+)/g, '$1<path>');
+    out = out.replace(/"([^"]{40})[^"]+"/g, '"$1…"');
+    return out.length > 500 ? `${out.slice(0, 497)}...` : out;
   }
 
   private pump(): void {
@@ -224,15 +265,31 @@ export class JobQueue {
   }
 
   private start(job: JobState): void {
-    const cmd = this.command({ id: job.id, configFile: this.records.configFile(job.id), runsDir: this.store.dir });
-    let r!: Running;
-    const proc = startJobProcess(cmd, {
-      onStderr: lineSplitter((line) => this.onLine(job, r, line)),
-      onStartError: (err) => {
-        r.lastError = `could not start the job: ${err.message}`;
-      },
+    const limits = this.limits;
+    const cmd = this.command({
+      id: job.id,
+      configFile: this.records.configFile(job.id),
+      runsDir: this.store.dir,
+      heapMb: limits ? Math.max(256, Math.floor(limits.maxBytes / 1024 ** 2)) : null,
     });
-    r = { proc, cancelRequested: false, shutdown: false, lastError: null, tail: [], exited: proc.exited.then(() => {}) };
+    let r!: Running;
+    const proc = startJobProcess(
+      cmd,
+      {
+        onStderr: lineSplitter((line) => this.onLine(job, r, line)),
+        onStartError: (err) => {
+          r.lastError = `could not start the job: ${err.message}`;
+        },
+        onLimit: (kind, detail) => {
+          r.limitError =
+            kind === 'memory'
+              ? `stopped: the job used ${detail} of memory, more than this server allows per job (${Math.round(limits!.maxBytes / 1024 ** 2)} MB, --max-job-memory); use smaller layers, a smaller code or fewer rows`
+              : `stopped: the job ran longer than this server allows per job (${detail}, --max-job-seconds); use fewer epochs or iterations or fewer rows`;
+        },
+      },
+      limits ? { maxRssBytes: limits.maxBytes, maxSeconds: limits.maxSeconds } : {},
+    );
+    r = { proc, cancelRequested: false, shutdown: false, lastError: null, limitError: null, tail: [], exited: proc.exited.then(() => {}) };
     this.running.set(job.id, r);
     job.status = 'running';
     job.startedAt = new Date().toISOString();
@@ -276,8 +333,13 @@ export class JobQueue {
       await this.finish(job, 'failed', 'interrupted: the server shut down while this job was running; start it again');
     } else if (r.cancelRequested) {
       await this.finish(job, 'cancelled', 'cancelled');
+    } else if (r.limitError) {
+      await this.finish(job, 'failed', r.limitError);
     } else {
+      // A heap exhausted below the limit reads as V8's own message: say what it means.
+      const oom = r.tail.some((l) => /heap out of memory|Allocation failed/i.test(l));
       const why =
+        (oom ? 'stopped: the job ran out of memory (its heap limit); use smaller layers, a smaller code or fewer rows' : null) ??
         r.lastError ??
         (code === 0
           ? 'the job ended without writing its run'
@@ -291,4 +353,8 @@ export class JobQueue {
       // best effort
     }
   }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

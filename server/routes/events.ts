@@ -21,8 +21,11 @@ export function eventsRoutes(ctx: ServerContext): Router {
     const job = ctx.jobs.get(id);
     let initial: Pick<JobState, 'id' | 'status'> | JobState;
     if (job) initial = job;
-    else if (await ctx.store.exists(id)) initial = { id, status: 'complete' };
-    else throw new HttpError(404, `no run or job ${id}`);
+    else if (await ctx.store.exists(id)) {
+      // Complete only when its manifest reads as one (a corrupt run answers as it does everywhere).
+      await ctx.cache.run(id);
+      initial = { id, status: 'complete' };
+    } else throw new HttpError(404, `no run or job ${id}`);
 
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');

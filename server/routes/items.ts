@@ -4,8 +4,7 @@
 // :index is the row's `index` value in points.arrow (its position in the input).
 import { DataType, Precision, type Float, type Table } from 'apache-arrow';
 import { Router, type Request } from 'express';
-import { rowToPng } from '../../pipeline/image.js';
-import type { RunManifest } from '../../pipeline/types.js';
+import type { ImageShape, RunManifest } from '../../pipeline/types.js';
 import { cachedBody, sendCached, sendFresh } from '../cached-body.js';
 import { shortestFloat32 } from '../points-json.js';
 import type { ServerContext } from '../context.js';
@@ -38,13 +37,29 @@ function rowValues(data: MatrixData, pos: number): Float32Array {
 async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string; manifest: RunManifest; values: Float32Array; scale: number }> {
   const id = runIdParam(req.params.id);
   const index = rowIndexParam(req.params.index);
-  const scale = intQuery(req.query.scale, 'scale', 1, 1, 16);
+  const scale = intQuery(req.query.scale, 'scale', 1, 1, MAX_SCALE);
   const { manifest } = await runOr404(ctx, id);
-  if (!manifest.dataset?.image) throw new HttpError(404, `run ${id} is not an image dataset`);
+  const image = manifest.dataset?.image;
+  if (!image) throw new HttpError(404, `run ${id} is not an image dataset`);
+  if (scale * Math.max(image.width, image.height) > MAX_IMAGE_SIDE) {
+    throw new HttpError(400, `query parameter scale: at most ${Math.max(1, Math.floor(MAX_IMAGE_SIDE / Math.max(image.width, image.height)))} for this run's ${image.width}x${image.height} images (pictures are at most ${MAX_IMAGE_SIDE} pixels wide)`);
+  }
   const data = await ctx.cache.data(id);
   const pos = data.lookup.positionOf(index);
   if (pos < 0) throw noRow(id, index, data.matrix.rows);
   return { id, manifest, values: rowValues(data, pos), scale };
+}
+
+/** Largest scale factor of image.png and reconstruction.png. */
+export const MAX_SCALE = 16;
+/** Largest side of a picture the server draws, pixels. */
+export const MAX_IMAGE_SIDE = 1024;
+
+/** Encodes a row as PNG in the worker thread. */
+async function png(ctx: ServerContext, values: Float32Array, image: ImageShape, range: [number, number], scale: number): Promise<Buffer> {
+  const reply = await ctx.workers.run({ op: 'png', values: Float32Array.from(values), shape: image, range, scale });
+  if (!reply.ok || !('png' in reply)) throw new Error(reply.ok ? 'unexpected worker reply' : reply.message);
+  return Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength);
 }
 
 /** [0, 1] when the row lies in it, else the row's own range: the original and its reconstruction share it. */
@@ -63,7 +78,7 @@ function displayRange(values: Float32Array): [number, number] {
 export function itemsRoutes(ctx: ServerContext): Router {
   const router = Router();
 
-  router.get('/api/runs/:id/items/:index', async (req, res) => {
+  router.get('/api/runs/:id/items/:index', ctx.readLimit, async (req, res) => {
     const id = runIdParam(req.params.id);
     const index = rowIndexParam(req.params.index);
     const { manifest } = await runOr404(ctx, id);
@@ -103,19 +118,19 @@ export function itemsRoutes(ctx: ServerContext): Router {
     await sendFresh(req, res, Buffer.from(JSON.stringify(body)), JSON_TYPE);
   });
 
-  router.get('/api/runs/:id/items/:index/image.png', async (req, res) => {
+  router.get('/api/runs/:id/items/:index/image.png', ctx.readLimit, async (req, res) => {
     const { manifest, values, scale } = await imageRow(ctx, req);
-    const png = rowToPng(values, manifest.dataset.image!, { range: displayRange(values), scale });
-    sendCached(req, res, await cachedBody(png, 'image/png', false));
+    const bytes = await png(ctx, values, manifest.dataset.image!, displayRange(values), scale);
+    sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 
-  router.get('/api/runs/:id/items/:index/reconstruction.png', async (req, res) => {
+  router.get('/api/runs/:id/items/:index/reconstruction.png', ctx.readLimit, async (req, res) => {
     const { id, manifest, values, scale } = await imageRow(ctx, req);
     if (reducerOfRun(manifest) === 'none') throw new HttpError(404, `run ${id} used reducer none: it has no model to reconstruct with`);
     const raw = { rows: 1, cols: values.length, values: Float32Array.from(values) };
     const rec = await ctx.reconstruct(ctx.store.path(id), manifest, raw);
-    const png = rowToPng(rec.values, manifest.dataset.image!, { range: displayRange(values), scale });
-    sendCached(req, res, await cachedBody(png, 'image/png', false));
+    const bytes = await png(ctx, rec.values, manifest.dataset.image!, displayRange(values), scale);
+    sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 
   return router;

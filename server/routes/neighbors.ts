@@ -3,7 +3,6 @@ import { Router } from 'express';
 import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
-import { nearestRows } from '../nearest.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
 import { JSON_TYPE } from '../run-cache.js';
 import { runOr404 } from './runs.js';
@@ -12,7 +11,7 @@ export const MAX_K = 1000;
 
 export function neighborsRoutes(ctx: ServerContext): Router {
   const router = Router();
-  router.get('/api/runs/:id/neighbors/:index', async (req, res) => {
+  router.get('/api/runs/:id/neighbors/:index', ctx.readLimit, async (req, res) => {
     const id = runIdParam(req.params.id);
     const index = rowIndexParam(req.params.index);
     const k = intQuery(req.query.k, 'k', 10, 1, MAX_K);
@@ -20,8 +19,11 @@ export function neighborsRoutes(ctx: ServerContext): Router {
     const codes = await ctx.cache.codes(id);
     const pos = codes.lookup.positionOf(index);
     if (pos < 0) throw new HttpError(404, `run ${id} has no row with index ${index} (it has ${codes.matrix.rows} rows)`);
-    const near = nearestRows(codes.matrix, pos, k);
-    const neighbors = Array.from(near.rows, (r, i) => ({ index: codes.index[r]!, distance: near.distances[i]! }));
+    // The search runs in the worker thread, over the codes in shared memory (no copy).
+    const { matrix } = codes;
+    const reply = await ctx.workers.run({ op: 'nearest', codes: matrix.values.buffer as SharedArrayBuffer, rows: matrix.rows, cols: matrix.cols, row: pos, k });
+    if (!reply.ok || !('distances' in reply)) throw new Error(reply.ok ? 'unexpected worker reply' : reply.message);
+    const neighbors = Array.from(reply.rows, (r, i) => ({ index: codes.index[r]!, distance: reply.distances[i]! }));
     await sendFresh(req, res, Buffer.from(JSON.stringify({ index, k, neighbors })), JSON_TYPE);
   });
   return router;

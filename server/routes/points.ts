@@ -13,6 +13,7 @@ export function pointsRoutes(ctx: ServerContext): Router {
     const format = req.query.format ?? 'arrow';
     if (format !== 'arrow' && format !== 'json') throw new HttpError(400, 'query parameter format must be arrow (default) or json');
     await runOr404(ctx, id);
+    if (format === 'json') await new Promise<void>((resolve, reject) => ctx.readLimit(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
     sendCached(req, res, format === 'json' ? await ctx.cache.pointsJson(id) : await ctx.cache.pointsArrow(id));
   });
   return router;

@@ -2,26 +2,40 @@
 import path from 'node:path';
 import express, { Router, type Request } from 'express';
 import { parsePartialConfig, resolveConfig } from '../../pipeline/config.js';
-import type { RunConfig, RunManifest, RunSummary } from '../../pipeline/types.js';
+import { InputError } from '../../pipeline/errors.js';
+import type { UploadShape } from '../../pipeline/types.js';
+import { declaredLengthWithin, parseJsonBody } from '../body.js';
 import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
-import { QueueFullError } from '../jobs/queue.js';
+import { checkJobLimits } from '../job-limits.js';
+import { JobStoreError, QueueFullError } from '../jobs/queue.js';
 import { runIdParam } from '../params.js';
 import type { RunInfo } from '../run-cache.js';
-import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
+import { checkRunInputs, inputShape } from '../run-inputs.js';
 
-export function summarize(m: RunManifest): RunSummary {
-  return {
-    id: m.id,
-    name: m.name,
-    createdAt: m.createdAt,
-    dataset: m.dataset?.name ?? '',
-    rows: m.dataset?.rows ?? 0,
-    reducer: reducerOfRun(m),
-    variant: m.config?.variant,
-    base: m.base ?? null,
-  };
+/** The shape of a file under a data root, loaded once per version of the file. */
+const shapes = new Map<string, Promise<UploadShape>>();
+
+async function fileShape(ctx: ServerContext, file: string, shown: string): Promise<UploadShape> {
+  const { stat } = await import('node:fs/promises');
+  const s = await stat(file);
+  const key = `${file}\n${s.mtimeMs}\n${s.size}`;
+  let p = shapes.get(key);
+  if (!p) {
+    p = ctx.workers.run({ op: 'check', file }).then((reply) => {
+      if (!reply.ok) {
+        if (reply.input) throw new InputError(reply.message.split(file).join(shown).split(path.dirname(file)).join(''), { field: 'input' });
+        throw new Error(reply.message);
+      }
+      if (!('shape' in reply)) throw new Error('unexpected worker reply');
+      return reply.shape;
+    });
+    p.catch(() => shapes.delete(key));
+    if (shapes.size > 100) shapes.delete(shapes.keys().next().value!);
+    shapes.set(key, p);
+  }
+  return p;
 }
 
 /** Loads a complete run's info, turning "not found" into a message about the job when one exists. */
@@ -38,38 +52,6 @@ export async function runOr404(ctx: ServerContext, id: string): Promise<RunInfo>
   }
 }
 
-/** Parses raw request bytes as JSON: empty, non-UTF-8 and malformed bodies are 400s. */
-export function parseJsonBody(raw: unknown): unknown {
-  if (!Buffer.isBuffer(raw) || raw.length === 0) {
-    throw new HttpError(400, 'send the run configuration as a JSON object in the request body (it may be {})');
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    throw new HttpError(400, 'request body is not valid UTF-8');
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HttpError(400, 'request body is not valid JSON');
-  }
-}
-
-/** Validates a POST body as a run configuration; the runs directory is always the server's own. */
-export function configFromBody(body: unknown, runsDir: string): Partial<RunConfig> {
-  const partial = parsePartialConfig(body, 'request body');
-  if (partial.runsDir !== undefined) {
-    if (path.resolve(partial.runsDir) !== path.resolve(runsDir)) {
-      throw new HttpError(400, 'field "runsDir": runs started over HTTP are always written to the server\'s runs directory; leave runsDir out');
-    }
-    delete partial.runsDir;
-  }
-  // Cross-field rules (dataset vs input, exaggeration vs iterations ...), same as the CLI.
-  resolveConfig(partial);
-  return partial;
-}
-
 function requireJson(req: Request): void {
   if (!req.is('application/json')) {
     throw new HttpError(415, 'send the run configuration as JSON with Content-Type: application/json');
@@ -79,10 +61,8 @@ function requireJson(req: Request): void {
 export function runsRoutes(ctx: ServerContext): Router {
   const router = Router();
 
-  router.get('/api/runs', async (_req, res) => {
-    const runs = await ctx.store.list();
-    res.setHeader('Cache-Control', 'no-cache');
-    res.json(runs.map(summarize));
+  router.get('/api/runs', async (req, res) => {
+    sendCached(req, res, await ctx.runList.json(), 'no-cache');
   });
 
   router.get('/api/runs/:id', async (req, res) => {
@@ -107,14 +87,24 @@ export function runsRoutes(ctx: ServerContext): Router {
       requireJson(req);
       next();
     },
+    declaredLengthWithin(ctx.bodyLimit),
     readBody,
     async (req, res) => {
-      const config = configFromBody(parseJsonBody(req.body), ctx.store.dir);
+      // Everything is checked before anything starts: keys and types, what it may read, what it would cost.
+      const partial = parsePartialConfig(parseJsonBody(req.body), 'request body');
+      const checked = await checkRunInputs(partial, ctx.dataRoots, ctx.uploads);
+      const forJob = checked.forJob;
+      if (checked.upload && forJob.name === undefined) forJob.name = checked.upload.name.replace(/(\.[a-z]+)+$/i, '') || 'upload';
+      // Cross-field rules (dataset vs input, exaggeration vs iterations ...), same as the CLI.
+      const resolved = resolveConfig(forJob);
+      const shape = await inputShape(resolved, checked, (file) => fileShape(ctx, file, partial.input ?? path.basename(file)));
+      checkJobLimits(resolved, shape.rows, shape.columns, ctx.jobLimits);
       let job;
       try {
-        job = await ctx.jobs.submit(config);
+        job = await ctx.jobs.submit(partial, forJob);
       } catch (err) {
         if (err instanceof QueueFullError) throw new HttpError(503, err.message, { 'Retry-After': '30' });
+        if (err instanceof JobStoreError) throw new HttpError(503, err.message, { 'Retry-After': '60' });
         throw err;
       }
       res.setHeader('Location', `/api/runs/${job.id}`);

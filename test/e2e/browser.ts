@@ -1,8 +1,10 @@
-// Shared helpers of the browser tests: launch Debian's chromium through playwright-core, build the viewer
-// into a temp dir, start the real server app on an ephemeral loopback port, read canvas pixels.
+// Shared helpers of the browser tests: launch a headless Chromium through playwright-core (Debian's when it is
+// installed, else the one shipped inside the @sparticuz/chromium npm package, so `npm install && npm test`
+// needs nothing else), build the viewer into a temp dir, start the real server app on an ephemeral loopback
+// port, read canvas pixels.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,22 +15,65 @@ import { createApp } from '../../server/app.js';
 
 const run = promisify(execFile);
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's chromium, used when installed. */
+export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(ROOT, 'test-results');
 
-/** Launches headless chromium with a fresh profile. Fails with a clear message when chromium is missing. */
-export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
-  if (!existsSync(CHROMIUM)) {
+/**
+ * The Chromium to drive: CHROMIUM_PATH when set (the word `packaged` forces the npm package's), else Debian's
+ * /usr/bin/chromium when installed, else the Chromium inside @sparticuz/chromium (a devDependency: its
+ * binary ships in the package, brotli-compressed, and is unpacked to the temp directory on first use).
+ */
+export async function chromiumPath(): Promise<{ path: string; source: string }> {
+  const wanted = process.env.CHROMIUM_PATH;
+  if (wanted && wanted !== 'packaged') {
+    if (!existsSync(wanted)) throw new Error(`CHROMIUM_PATH=${wanted} does not exist`);
+    return { path: wanted, source: 'CHROMIUM_PATH' };
+  }
+  if (!wanted && existsSync(SYSTEM_CHROMIUM)) return { path: SYSTEM_CHROMIUM, source: 'Debian chromium' };
+  try {
+    return { path: await unpackPackagedChromium(), source: '@sparticuz/chromium' };
+  } catch (err) {
     throw new Error(
-      `chromium not found at ${CHROMIUM}: the browser tests need it. Install it with ` +
-        '`apt-get update && apt-get install -y chromium` (or set CHROMIUM_PATH)' +
-        (process.env.CI === 'true' ? ' — CI must provide it.' : '.'),
+      `no Chromium for the browser tests: ${SYSTEM_CHROMIUM} is not installed and the one in @sparticuz/chromium could not be unpacked (${(err as Error).message}); run \`npm install\`, or \`apt-get install chromium\`, or set CHROMIUM_PATH`,
+      { cause: err },
     );
   }
+}
+
+/** Unpacks the packaged Chromium once; test files in parallel workers take turns through a lock file. */
+async function unpackPackagedChromium(): Promise<string> {
+  const lock = path.join(tmpdir(), 'latentmap-chromium-unpack.lock');
+  for (let waited = 0; ; waited += 200) {
+    try {
+      const fh = await open(lock, 'wx');
+      await fh.close();
+      break;
+    } catch {
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > 180_000) await rm(lock, { force: true }); // left by a killed run
+      if (waited > 240_000) throw new Error('timed out waiting for another test worker to unpack Chromium');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    const pkg = (await import('@sparticuz/chromium')).default;
+    return await pkg.executablePath();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+/**
+ * Launches headless Chromium with a fresh profile. Throws (so the test fails, never skips) when no browser can
+ * start, also under CI.
+ */
+export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
+  const exe = await chromiumPath();
   // playwright's launch() always starts chromium with a fresh temporary --user-data-dir of its own
   // (it refuses the flag); the persistent-profile API is not needed here.
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: exe.path,
     headless: true,
     args: [
       '--headless',
@@ -57,8 +102,12 @@ export async function buildViewer(): Promise<{ dir: string; cleanup: () => Promi
 }
 
 /** Starts the real server app over a runs directory on 127.0.0.1:<ephemeral>. */
-export async function startServer(runsDir: string, webRoot: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const app = createApp({ runsDir, webRoot, log: () => {} });
+export async function startServer(
+  runsDir: string,
+  webRoot: string,
+  options: { cacheBytes?: number } = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = createApp({ runsDir, webRoot, log: () => {}, ...options });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -192,4 +192,31 @@ describe('viewer fixes', () => {
     expect(await page.locator('#nr-name').inputValue()).toBe('');
     await page.context().close();
   });
+
+  it('with the dialog closed, shows the running job in the top bar and offers the finished run instead of replacing the map', async () => {
+    const { page, errors } = await open('run=ten');
+    await page.locator('#new-run').click();
+    await page.locator('#nr-dataset').fill('iris');
+    await page.locator('#nr-limit').fill('');
+    await page.locator('#nr-epochs').fill('3');
+    await page.locator('#nr-iterations').fill('250');
+    await page.locator('#nr-codeSize').fill('2');
+    await page.locator('#nr-layers').fill('8');
+    await page.locator('#nr-name').fill('iris in the background');
+    await page.locator('dialog.new-run button[type=submit]').click();
+    await page.locator('.run-progress progress').waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    const badge = page.locator('#job-badge');
+    await page.waitForFunction(() => /Running|ready/.test(document.getElementById('job-badge')?.textContent ?? ''), null, { timeout: 60_000 });
+    await screenshot(page, 'fixes-job-badge');
+    await page.waitForFunction(() => /is ready/.test(document.getElementById('job-badge')?.textContent ?? ''), null, { timeout: 200_000 });
+    // the map being looked at stays
+    expect(await page.locator('.pane.primary .pane-title').textContent()).toContain('ten clusters');
+    await badge.getByRole('button', { name: 'Open it' }).click();
+    await page.waitForFunction(() => document.querySelector('.pane.primary .pane-title')?.textContent?.includes('iris in the background'), null, { timeout: 30_000 });
+    expect(await badge.isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 300_000);
 });
+

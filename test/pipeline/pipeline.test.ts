@@ -83,6 +83,9 @@ describe('runPipeline on iris', () => {
     const t = await transformRun({ run: result.dir, input, runsDir: dir, name: null, labelColumn: null, iterations: 100, perplexity: null, id: null });
     expect(t.manifest.base).toBe(result.id);
     expect(t.manifest.metrics.transform).toEqual({ newRows: 5, iterations: 100, perplexity: 5 });
+    // The manifest shows the transform's own settings, not the base run's.
+    expect(t.manifest.config).toMatchObject({ input, dataset: null, perplexity: 5, iterations: 100 });
+    expect(JSON.parse(await readFile(path.join(t.dir, 'transform.json'), 'utf8'))).toMatchObject({ base: result.id, input, rows: 5, perplexity: 5, iterations: 100 });
     const before = tableFromIPC(await readFile(path.join(result.dir, 'points.arrow')));
     const after = tableFromIPC(await readFile(path.join(t.dir, 'points.arrow')));
     expect(after.numRows).toBe(155);
@@ -94,17 +97,22 @@ describe('runPipeline on iris', () => {
     expect(Array.from(ax.subarray(150)).every((v) => Number.isFinite(v))).toBe(true);
   });
 
-  it('reconstruct writes one reconstructed row per input row in the input units', async () => {
+  it('reconstruct writes one row per input row in input units, keeping id, label and metadata, with its error', async () => {
     const input = path.join(dir, 'rows.csv');
-    await writeFile(input, 'sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n');
+    await writeFile(input, 'id,sepal_length,sepal_width,petal_length,petal_width,species,note\n007,5.1,3.5,1.4,0.2,setosa,first\n12,6.7,3.0,5.2,2.3,virginica,"a, b"\n');
     const output = path.join(dir, 'rec.csv');
     const r = await reconstructRows({ run: result.dir, input, output, runsDir: dir, force: false });
     expect(r.rows).toBe(2);
     const lines = (await readFile(output, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('species,id,note,sepal_length,sepal_width,petal_length,petal_width,reconstruction_error');
     expect(lines).toHaveLength(3);
-    const first = lines[1]!.split(',').map(Number);
-    expect(first).toHaveLength(4);
+    expect(lines[1]!.startsWith('setosa,007,first,')).toBe(true);
+    expect(lines[2]!.startsWith('virginica,12,"a, b",')).toBe(true);
+    const first = lines[1]!.split(',').slice(3).map(Number);
+    expect(first).toHaveLength(5);
     expect(Math.abs(first[0]! - 5.1)).toBeLessThan(2.5);
+    expect(first[4]).toBeGreaterThan(0);
+    expect(Math.abs(first[4]! + Number(lines[2]!.split(',').at(-1)) - 2 * r.meanError)).toBeLessThan(1e-5);
   });
 });
 
@@ -140,6 +148,10 @@ describe('sample from a variational autoencoder run', () => {
     expect(lines).toHaveLength(8);
     expect(lines.slice(1).every((l) => l.split(',').map(Number).every(Number.isFinite))).toBe(true);
     await expect(sampleRows({ run: vae.dir, count: 7, output, pngDir: null, seed: 1, runsDir: dir, force: false })).rejects.toThrow(/exists; pass --force/);
+    // Without --output: into the runs directory, never the working directory.
+    const dflt = await sampleRows({ run: vae.dir, count: 3, output: null, pngDir: null, seed: 2, runsDir: null, force: false });
+    expect(dflt.output).toBe(path.join(path.dirname(vae.dir), 'samples', `${vae.id}-seed2-n3.csv`));
+    expect((await readFile(dflt.output, 'utf8')).trim().split('\n')).toHaveLength(4);
     const plain = await runPipeline(small({ seed: 3 }));
     await expect(sampleRows({ run: plain.dir, count: 2, output: path.join(dir, 's2.csv'), pngDir: null, seed: 1, runsDir: dir, force: false })).rejects.toThrow(/not a variational autoencoder run/);
   });

@@ -12,6 +12,8 @@ describe('URL state', () => {
       selection: { kind: 'lasso', polygon: [0, 0, 1.5, 0, 1, 2] },
       point: 42,
       search: 'species:adelie & co',
+      layers: ['clusters', 'contours'],
+      filter: 'error:0.1..0.3;label:3|5',
     };
     const hash = formatState(s);
     const back = parseState(`#${hash}`);

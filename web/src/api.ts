@@ -1,7 +1,7 @@
 // Typed client of the HTTP API (DESIGN.md). Every call rejects with ApiError carrying the server's
 // `{ "error": "..." }` message and status.
 import { tableFromIPC } from 'apache-arrow';
-import type { History, ProgressEvent, RunConfig, RunManifest, RunSummary } from '../../pipeline/types.js';
+import type { History, ProgressEvent, RunConfig, RunManifest, RunSummary, UploadInfo } from '../../pipeline/types.js';
 import { decodePoints, type DecodedPoints } from './points.js';
 
 export class ApiError extends Error {
@@ -111,12 +111,18 @@ export class Api {
     return this.json(this.runUrl(id, 'history'));
   }
 
+  /** When the last points stream arrived (performance.now()), how long decoding took, and its size. */
+  lastPointsTiming: { fetchedAt: number; decodeMs: number; bytes: number } | null = null;
+
   /** The run's points, read from the Arrow IPC stream. */
   async points(id: string, signal?: AbortSignal): Promise<DecodedPoints> {
     const res = await fetch(this.runUrl(id, 'points'), { signal: signal ?? null, headers: { accept: 'application/vnd.apache.arrow.stream' } });
     if (!res.ok) throw await errorOf(res);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    return decodePoints(tableFromIPC(bytes));
+    const fetched = performance.now();
+    const points = decodePoints(tableFromIPC(bytes));
+    this.lastPointsTiming = { fetchedAt: fetched, decodeMs: performance.now() - fetched, bytes: bytes.byteLength };
+    return points;
   }
 
   /**
@@ -168,6 +174,33 @@ export class Api {
     const token = this.token();
     if (token) headers.authorization = `Bearer ${token}`;
     const res = await fetch(this.runUrl(id), { method: 'DELETE', headers });
+    if (!res.ok) throw await errorOf(res);
+  }
+
+  /**
+   * Uploads a file for runs (POST /api/uploads, the file as the body, its name in the query; needs the
+   * token when the server has one). Resolves to its description once the server has checked it with the
+   * pipeline's loaders; a run then names it with `startRun({ upload: info.id, ... })`. Rejects with the
+   * server's message for a file it cannot read (400), one over its size limit (413) or an unknown format.
+   */
+  async upload(file: Blob, name = (file as { name?: string }).name ?? 'data.csv'): Promise<UploadInfo> {
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    const token = this.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    return this.json<UploadInfo>(`${this.base}/api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', headers, body: file });
+  }
+
+  /** The files uploaded for runs, newest first. */
+  uploads(): Promise<UploadInfo[]> {
+    return this.json(`${this.base}/api/uploads`);
+  }
+
+  /** Deletes an upload (409 while a queued or running job reads it). */
+  async deleteUpload(id: string): Promise<void> {
+    const headers: Record<string, string> = {};
+    const token = this.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(`${this.base}/api/uploads/${encodeURIComponent(id)}`, { method: 'DELETE', headers });
     if (!res.ok) throw await errorOf(res);
   }
 

@@ -6,20 +6,25 @@ import { Api } from './api.js';
 import { closePane, hiddenNames, openPane, syncCompare, type Pane, type Slot } from './app/pane.js';
 import { DetailController } from './app/detail.js';
 import { combineMasks, projectMask } from './app/emphasis.js';
+import { explainColumns, explainSelection } from './app/explain.js';
 import { shortcutOf } from './app/shortcuts.js';
 import { ThumbnailCache } from './app/thumbnails.js';
-import { featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
+import { chooseColorBy, featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
+import { fillRunPickers, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
 import { exportPng, exportSvg } from './app/export-image.js';
+import { chartColumns, countOnes, filterMask, formatFilters, parseFilters, type Filter } from './app/filters.js';
+import { applyLayers, bindLayerBoxes, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
+import { renderFilterCharts } from './ui/filter-charts.js';
 import { encodeColumn } from './colors.js';
 import { searchPoints } from './export.js';
 import { clickCategory, countVisible, toggleCategory, visibilityMask } from './legend-state.js';
 import { selectPolygon } from './scatter/hit-test.js';
 import type { InteractionMode } from './scatter/view.js';
-import { fill, formatNumber, h } from './ui/dom.js';
+import { fill, formatNumber } from './ui/dom.js';
 import { renderLegend } from './ui/legend.js';
 import { NewRunDialog } from './ui/new-run.js';
 import { renderRunPanel } from './ui/run-panel.js';
-import { renderSelection } from './ui/selection-panel.js';
+import { renderExplanation, renderSelection } from './ui/selection-panel.js';
 import { Tooltip } from './ui/tooltip.js';
 import { emptyState, formatState, parseState, type ViewState } from './url-state.js';
 
@@ -39,6 +44,9 @@ export class App {
   primary: Pane | null = null;
   secondary: Pane | null = null;
   private mode: InteractionMode = 'pan';
+  private layers = new Set<MapLayer>();
+  private filters: Filter[] = [];
+  private filterRows: Uint8Array | null = null;
   private selection: { kind: 'rect' | 'lasso'; polygon: number[]; mask: Uint8Array; count: number } | null = null;
   private searchMask: Uint8Array | null = null;
   private writtenHash = '';
@@ -56,6 +64,7 @@ export class App {
     maps: byId<HTMLElement>('maps'),
     legend: byId<HTMLElement>('legend'),
     selection: byId<HTMLElement>('selection-panel'),
+    filters: byId<HTMLElement>('filter-panel'),
     detail: byId<HTMLElement>('detail-panel'),
     run: byId<HTMLElement>('run-panel'),
     status: byId<HTMLElement>('status'),
@@ -110,6 +119,9 @@ export class App {
     // color by
     const fallback = p.points.label ? 'label' : p.points.error ? 'error' : '';
     if (s.color && isFeatureChoice(s.color)) await loadFeature(this.api, p, s.color).catch(() => null);
+    if (s.color === 'cluster' || s.layers.includes('clusters')) clustersOf(p);
+    this.setLayers(new Set(s.layers as MapLayer[]), false);
+    this.filters = parseFilters(s.filter);
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
@@ -127,6 +139,7 @@ export class App {
     // search, selection, view, detail
     this.els.search.value = s.search;
     this.applySearch(s.search, false);
+    this.applyFilters(false);
     if (s.selection) this.select(s.selection.kind, s.selection.polygon, false);
     else this.clearSelection(false);
     if (s.view) p.view.setView(s.view);
@@ -148,6 +161,8 @@ export class App {
     this.state.selection = this.selection ? { kind: this.selection.kind, polygon: this.selection.polygon } : null;
     this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
     this.state.search = this.els.search.value.trim();
+    this.state.layers = [...this.layers].sort();
+    this.state.filter = formatFilters(this.filters);
     const write = () => {
       this.hashTimer = 0;
       const hash = formatState(this.state);
@@ -163,25 +178,7 @@ export class App {
   // ---- loading ----------------------------------------------------------------------------------
 
   private fillPickers(): void {
-    const opts = (withNone: boolean) => [
-      ...(withNone ? [h('option', { value: '' }, '— none —')] : []),
-      ...this.runs.map((r) => h('option', { value: r.id }, `${r.name} · ${r.dataset} · ${formatNumber(r.rows)} rows${r.base ? ' · transform' : ''} · ${r.id}`)),
-    ];
-    fill(this.els.runPicker, ...opts(false));
-    fill(this.els.comparePicker, ...opts(true));
-    if (this.primary) this.els.runPicker.value = this.primary.id;
-    this.fillComparePicker();
-  }
-
-  /** The compare picker offers every run but the one shown. */
-  private fillComparePicker(): void {
-    const primary = this.primary?.id ?? null;
-    fill(
-      this.els.comparePicker,
-      h('option', { value: '' }, '— none —'),
-      ...this.runs.filter((r) => r.id !== primary).map((r) => h('option', { value: r.id }, `${r.name} · ${r.dataset} · ${formatNumber(r.rows)} rows${r.base ? ' · transform' : ''} · ${r.id}`)),
-    );
-    this.els.comparePicker.value = this.secondary?.id ?? '';
+    fillRunPickers(this.els.runPicker, this.els.comparePicker, this.runs, this.primary?.id ?? null, this.secondary?.id ?? null);
   }
 
   private async loadPane(id: string, slot: Slot): Promise<Pane> {
@@ -218,7 +215,7 @@ export class App {
       throw err;
     }
     this.els.runPicker.value = id;
-    this.fillComparePicker();
+    this.fillPickers();
     this.setControlsEnabled(true);
     fillColorBy(this.els.colorBy, this.primary.points.columns, featureNames(this.primary.manifest));
     renderRunPanel(this.els.run, this.primary.manifest, this.primary.history);
@@ -245,28 +242,14 @@ export class App {
   }
 
   private showEmpty(): void {
-    fill(
-      this.els.maps,
-      h(
-        'div',
-        { className: 'empty' },
-        h('h2', null, 'No runs yet'),
-        h('p', null, 'Make one from the command line — ', h('code', null, 'npx latentmap run --dataset mnist'), ' — or start one here.'),
-        h('button', { type: 'button', className: 'primary', onclick: (() => this.newRun.open()) as EventListener }, 'New run…'),
-      ),
-    );
+    showNoRuns(this.els.maps, () => this.newRun.open());
     fill(this.els.legend);
     fill(this.els.run);
     this.setControlsEnabled(false);
   }
 
-  /**
-   * With no map, the controls that act on one are disabled and the empty panels hidden; New run stays.
-   */
   private setControlsEnabled(on: boolean): void {
-    const controls = [this.els.runPicker, this.els.comparePicker, this.els.colorBy, this.els.search, ...document.querySelectorAll<HTMLButtonElement>('[data-mode], #reset-view, #export-png, #export-svg, #export-scale')];
-    for (const c of controls) c.disabled = !on;
-    for (const panel of [this.els.legend.closest('.panel'), this.els.run]) if (panel) (panel as HTMLElement).hidden = !on;
+    setMapControlsEnabled(on, [this.els.legend.closest('.panel'), this.els.run, this.els.filters]);
   }
 
   private async afterNewRun(id: string): Promise<void> {
@@ -342,6 +325,10 @@ export class App {
     p.view.setSelectionShape(polygon);
     this.els.selection.hidden = false;
     renderSelection(this.els.selection, p.points, mask, count, p.encoding, p.id, () => this.clearSelection());
+    const selection = this.selection;
+    void explainColumns(p, featureNames(p.manifest), (f) => loadFeature(this.api, p, f)).then((cols) => {
+      if (this.selection === selection) renderExplanation(this.els.selection, explainSelection(cols, mask));
+    });
     this.applyEmphasis();
     if (write) this.writeHash();
   }
@@ -359,7 +346,7 @@ export class App {
   private applyEmphasis(): void {
     const p = this.primary;
     if (!p) return;
-    const mask = combineMasks(this.selection?.mask, this.searchMask);
+    const mask = combineMasks(this.selection?.mask, this.searchMask, this.filterRows);
     p.view.setEmphasis(mask);
     const q = this.secondary;
     if (q) q.view.setEmphasis(mask ? projectMask(mask, p.points.index, q.positionOf, q.points.n) : null);
@@ -395,7 +382,7 @@ export class App {
   }
 
   private bindControls(): void {
-    this.els.runPicker.addEventListener('change', () => void this.applyState({ ...emptyState(), run: this.els.runPicker.value, color: this.state.color }));
+    this.els.runPicker.addEventListener('change', () => void this.applyState({ ...emptyState(), run: this.els.runPicker.value, color: this.state.color, layers: this.state.layers }));
     this.els.comparePicker.addEventListener('change', () => {
       const id = this.els.comparePicker.value;
       if (!id) {
@@ -404,17 +391,8 @@ export class App {
       } else void this.loadSecondary(id).then(() => this.writeHash(true));
     });
     this.els.colorBy.addEventListener('change', () => {
-      const name = this.els.colorBy.value;
       const p = this.primary;
-      if (!p || !isFeatureChoice(name) || p.points.columns.some((c) => c.name === name)) return this.setColor(name);
-      this.setStatus(`Loading ${name}…`);
-      loadFeature(this.api, p, name).then(
-        () => {
-          this.setStatus('');
-          if (this.primary === p) this.setColor(name);
-        },
-        (err: Error) => this.setStatus(`Cannot color by ${name}: ${err.message}`, true),
-      );
+      if (p) chooseColorBy(this.api, p, this.els.colorBy.value, (name) => this.primary === p && this.setColor(name), (m, e) => this.setStatus(m, e));
     });
     let searchTimer = 0;
     this.els.search.addEventListener('input', () => {
@@ -427,6 +405,7 @@ export class App {
     byId('export-png').addEventListener('click', () => this.primary && exportPng(this.primary, Number(byId<HTMLSelectElement>('export-scale').value) || 2, (m, e) => this.setStatus(m, e)));
     byId('export-svg').addEventListener('click', () => this.primary && exportSvg(this.primary, (m, e) => this.setStatus(m, e)));
     byId('new-run').addEventListener('click', () => this.newRun.open());
+    bindLayerBoxes(() => this.layers, (next) => this.setLayers(next));
     byId('reset-view').addEventListener('click', () => this.primary?.view.resetView());
     document.addEventListener('keydown', (e) => {
       const inField = !!(e.target as HTMLElement).closest('input, select, textarea, dialog');
@@ -441,6 +420,39 @@ export class App {
       else if (action === 'mode-rect') this.setMode('rect');
       else if (action === 'mode-lasso') this.setMode('lasso');
     });
+  }
+
+  /** Applies the filter charts' filters: the passing rows stand out; the charts recount. */
+  private applyFilters(write = true): void {
+    const p = this.primary;
+    if (!p) return;
+    const points = p.points;
+    this.filters = this.filters.filter((f) => points.columns.some((c) => c.name === f.column));
+    this.filterRows = filterMask(points, this.filters);
+    const passing = this.filterRows ? countOnes(this.filterRows) : null;
+    renderFilterCharts(this.els.filters, points, chartColumns(points), this.filters, (col) => filterMask(points, this.filters, col), {
+      onFilter: (column, f) => {
+        this.filters = [...this.filters.filter((g) => g.column !== column), ...(f ? [f] : [])];
+        this.applyFilters();
+      },
+    }, passing);
+    this.applyEmphasis();
+    if (write) this.writeHash();
+  }
+
+  /** Shows the map layers (contours, clusters) on the primary map and ticks their boxes. */
+  private setLayers(layers: Set<MapLayer>, write = true): void {
+    this.layers = layers;
+    tickLayerBoxes(layers);
+    const p = this.primary;
+    if (!p) return;
+    applyLayers(p, layers);
+    // clusters add a Color-by choice
+    if (p.points.columns.some((c) => c.name === 'cluster') && !this.els.colorBy.querySelector('option[value="cluster"]')) {
+      fillColorBy(this.els.colorBy, p.points.columns, featureNames(p.manifest));
+      this.els.colorBy.value = this.state.color ?? '';
+    }
+    if (write) this.writeHash();
   }
 
   private setStatus(text: string, isError = false): void {

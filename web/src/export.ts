@@ -42,15 +42,77 @@ export function summarize(codes: Int32Array, categories: string[], mask: Uint8Ar
   return out.filter((o) => o.count > 0).sort((a, b) => b.count - a.count || a.code - b.code);
 }
 
+/** A numeric condition on a column: `error>0.2`, `score<=10`, `petal_length:1..2` (inclusive range). */
+export interface RangeQuery {
+  column: string;
+  lo: number;
+  hi: number;
+  loOpen: boolean;
+  hiOpen: boolean;
+}
+
+/** Parses a numeric condition, or null when the text is not one. */
+export function parseRange(q: string): RangeQuery | null {
+  const num = '(-?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[-+]?\\d+)?)';
+  const cmp = new RegExp(`^([^<>=:]+?)\\s*(<=|>=|<|>|=)\\s*${num}$`, 'i').exec(q);
+  if (cmp) {
+    const column = cmp[1].trim();
+    const v = Number(cmp[3]);
+    switch (cmp[2]) {
+      case '>':
+        return { column, lo: v, hi: Infinity, loOpen: true, hiOpen: false };
+      case '>=':
+        return { column, lo: v, hi: Infinity, loOpen: false, hiOpen: false };
+      case '<':
+        return { column, lo: -Infinity, hi: v, loOpen: false, hiOpen: true };
+      case '<=':
+        return { column, lo: -Infinity, hi: v, loOpen: false, hiOpen: false };
+      default:
+        return { column, lo: v, hi: v, loOpen: false, hiOpen: false };
+    }
+  }
+  const range = new RegExp(`^([^<>=:]+?)\\s*:\\s*${num}\\s*\\.\\.\\s*${num}$`, 'i').exec(q);
+  if (range) {
+    const a = Number(range[2]);
+    const b = Number(range[3]);
+    return { column: range[1].trim(), lo: Math.min(a, b), hi: Math.max(a, b), loOpen: false, hiOpen: false };
+  }
+  return null;
+}
+
 /**
- * Search. `#123` or `index:123` finds a row index; `column:value` matches that column exactly
- * (case-insensitive); plain text matches any column's value exactly when some value equals it
- * (so "5" finds label 5, not 15), otherwise any text value containing it. Null for an empty query.
+ * Whether v satisfies the range. A value stored as float32 (error, coordinates) is compared with the
+ * bounds rounded to float32 too, so `error>0.2` leaves out a stored 0.2.
+ */
+export function inRange(r: RangeQuery, v: number): boolean {
+  if (!Number.isFinite(v)) return false;
+  const f32 = v === Math.fround(v);
+  const lo = f32 ? Math.fround(r.lo) : r.lo;
+  const hi = f32 ? Math.fround(r.hi) : r.hi;
+  return (r.loOpen ? v > lo : v >= lo) && (r.hiOpen ? v < hi : v <= hi);
+}
+
+/**
+ * Search. `#123` or `index:123` finds a row index; `column>0.2`, `column<=3`, `column:1..2` match a
+ * numeric column's range; `column:value` matches that column exactly (case-insensitive); plain text
+ * matches any column's value exactly when some value equals it (so "5" finds label 5, not 15),
+ * otherwise any text value containing it. Null for an empty query.
  */
 export function searchPoints(points: DecodedPoints, query: string): Uint8Array | null {
   const q = query.trim().toLowerCase();
   if (!q) return null;
   const mask = new Uint8Array(points.n);
+  const range = parseRange(q);
+  if (range) {
+    const col = points.raw.find((c) => c.name.toLowerCase() === range.column) ?? (range.column === 'error' ? points.raw.find((c) => c.name === 'error') : undefined);
+    if (col && col.kind === 'number') {
+      for (let i = 0; i < points.n; i++) {
+        const v = col.get(i);
+        if (typeof v === 'number' && inRange(range, v)) mask[i] = 1;
+      }
+      return mask;
+    }
+  }
   const idx = /^(?:#|index:)\s*(\d+)$/.exec(q);
   if (idx) {
     const r = Number(idx[1]);

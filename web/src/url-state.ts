@@ -1,5 +1,5 @@
 // The view lives in the URL hash, so a reload or a shared link restores it:
-//   #run=ID&color=label&view=cx,cy,k&hide=3,7&sel=lasso:x,y,x,y,...&point=12&q=text&compare=ID2&mode=lasso
+//   #run=ID&color=label&view=cx,cy,k&hide=3,7&sel=lasso:x,y,x,y,...&point=12&q=text&compare=ID2&layers=contours,clusters
 // Pure: parse and format only; the app reads and writes location.hash.
 
 export interface ViewState {
@@ -18,10 +18,14 @@ export interface ViewState {
   point: number | null;
   /** Search text. */
   search: string;
+  /** Map layers shown: "contours", "clusters". */
+  layers: string[];
+  /** Filter charts' filters in their URL form (app/filters.ts), "" for none. */
+  filter: string;
 }
 
 export function emptyState(): ViewState {
-  return { run: null, compare: null, color: null, view: null, hidden: [], selection: null, point: null, search: '' };
+  return { run: null, compare: null, color: null, view: null, hidden: [], selection: null, point: null, search: '', layers: [], filter: '' };
 }
 
 function num(s: string): number {
@@ -62,6 +66,9 @@ export function parseState(hash: string): ViewState {
   const point = params.get('point');
   if (point !== null && /^\d+$/.test(point)) s.point = Number(point);
   s.search = params.get('q') ?? '';
+  const layers = params.get('layers');
+  if (layers) s.layers = layers.split(',').filter((l) => l === 'contours' || l === 'clusters');
+  s.filter = params.get('filter') ?? '';
   return s;
 }
 
@@ -77,5 +84,7 @@ export function formatState(s: ViewState): string {
   if (s.selection) add('sel', `${s.selection.kind}:${s.selection.polygon.map(fmt).join(',')}`);
   if (s.point !== null) add('point', String(s.point));
   if (s.search) add('q', s.search);
+  if (s.layers.length) add('layers', s.layers.join(','));
+  if (s.filter) add('filter', s.filter);
   return parts.join('&');
 }

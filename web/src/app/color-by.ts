@@ -26,7 +26,8 @@ export function featureNames(m: RunManifest): string[] {
 /** The option text of a column. */
 export function columnLabel(c: PointColumn): string {
   if (c.name === 'error') return 'reconstruction error';
-  if (c.name === 'preservation') return 'neighbourhood preservation';
+  // the run's per-row trust figure: share of a row's input-space neighbours among its map neighbours
+  if (c.name === 'preservation' && c.kind === 'number') return 'neighbourhood preservation (trust)';
   const name = isFeatureChoice(c.name) ? c.name.slice(FEATURE_PREFIX.length) : c.name;
   return c.kind === 'category' ? `${name} (${c.categories.length} classes)` : `${name} (numeric)`;
 }
@@ -47,4 +48,23 @@ export async function loadFeature(api: Api, pane: Pane, choice: string): Promise
   if (pane.points.columns.some((c) => c.name === choice)) return;
   const values = await api.feature(pane.id, choice.slice(FEATURE_PREFIX.length), pane.points.index);
   if (!pane.points.columns.some((c) => c.name === choice)) pane.points.columns.push(featureColumn(choice, values));
+}
+
+/**
+ * A Color-by choice: columns at once; a feature after it is fetched (with a status line meanwhile and a
+ * clear message when it cannot be).
+ */
+export function chooseColorBy(api: Api, pane: Pane, name: string, setColor: (name: string) => void, status: (message: string, isError: boolean) => void): void {
+  if (!isFeatureChoice(name) || pane.points.columns.some((c) => c.name === name)) {
+    setColor(name);
+    return;
+  }
+  status(`Loading ${name.slice(FEATURE_PREFIX.length)}…`, false);
+  loadFeature(api, pane, name).then(
+    () => {
+      status('', false);
+      setColor(name);
+    },
+    (err: Error) => status(`Cannot color by ${name.slice(FEATURE_PREFIX.length)}: ${err.message}`, true),
+  );
 }

@@ -29,6 +29,8 @@ export interface Pane {
   el: HTMLElement;
   title: HTMLElement;
   history: History | null;
+  /** Load phases, ms: fetch (request to last byte), decode, index (draw order, hit grid). */
+  timing: { fetchMs: number; decodeMs: number; indexMs: number };
 }
 
 /**
@@ -48,7 +50,9 @@ export async function openPane(
   const el = h('section', { className: `pane ${slot}`, 'aria-label': `map of ${id}` }, title, host);
   if (slot === 'primary') maps.prepend(el);
   else maps.append(el);
+  const started = performance.now();
   const [manifest, points, history] = await Promise.all([api.manifest(id), api.points(id), api.history(id).catch(() => null)]);
+  const t = api.lastPointsTiming;
   const view: ScatterView = new ScatterView(
     host,
     {
@@ -70,13 +74,16 @@ export async function openPane(
     el,
     title,
     history,
+    timing: { fetchMs: t ? t.fetchedAt - started : NaN, decodeMs: t?.decodeMs ?? NaN, indexMs: 0 },
   };
   fill(
     title,
     h('strong', null, manifest.name || id),
     h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(points.n)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''} · ${mapSummary(manifest)}`),
   );
+  const indexStart = performance.now();
   view.setPoints(points, pane.encoding.colors);
+  pane.timing.indexMs = performance.now() - indexStart;
   return pane;
 }
 

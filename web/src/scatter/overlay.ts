@@ -23,6 +23,10 @@ export interface OverlayState {
   markers: readonly number[];
   /** Finished selection and the one being drawn (data coordinates, flat x, y pairs). */
   shapes: readonly (readonly number[] | null)[];
+  /** Density contour rings (data coordinates), faint to strong by level; null: off. */
+  contours: readonly { value: number; rings: number[][] }[] | null;
+  /** Cluster labels at their peaks (data coordinates), most important first; null: off. */
+  labels: readonly { x: number; y: number; text: string }[] | null;
   /** Thumbnails to draw: the points in view (when few) and their loaded images. */
   thumbnails: { points: readonly number[]; image: (i: number) => CanvasImageSource | null } | null;
 }
@@ -96,9 +100,64 @@ function drawThumbnails(ctx: CanvasRenderingContext2D, s: OverlayState): void {
   ctx.imageSmoothingEnabled = true;
 }
 
-/** Draws the overlay into a context already cleared and scaled to CSS pixels. */
-export function drawOverlay(ctx: CanvasRenderingContext2D, s: OverlayState): void {
+/** The color of density contours. */
+export const CONTOUR_COLOR = '#2b3a55';
+
+function drawContours(ctx: CanvasRenderingContext2D, s: OverlayState): void {
+  const levels = s.contours;
+  if (!levels || levels.length === 0) return;
+  ctx.strokeStyle = CONTOUR_COLOR;
+  levels.forEach((level, k) => {
+    ctx.globalAlpha = 0.25 + (0.55 * (k + 1)) / levels.length;
+    ctx.lineWidth = 0.8 + (0.8 * (k + 1)) / levels.length;
+    ctx.beginPath();
+    for (const ring of level.rings) {
+      for (let j = 0; j < ring.length; j += 2) {
+        const [sx, sy] = s.toScreen(ring[j], ring[j + 1]);
+        if (j === 0) ctx.moveTo(sx, sy);
+        else ctx.lineTo(sx, sy);
+      }
+      ctx.closePath();
+    }
+    ctx.stroke();
+  });
+  ctx.globalAlpha = 1;
+}
+
+/**
+ * Cluster labels at a fixed screen size (readable at every zoom), white-haloed; a label that would
+ * overlap one already placed (a larger cluster's) is left out at this zoom.
+ */
+function drawLabels(ctx: CanvasRenderingContext2D, s: OverlayState): { text: string; x: number; y: number }[] {
+  const placed: { x0: number; y0: number; x1: number; y1: number }[] = [];
+  const shown: { text: string; x: number; y: number }[] = [];
+  if (!s.labels) return shown;
+  ctx.font = '600 12px system-ui, sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.lineJoin = 'round';
+  for (const l of s.labels) {
+    const [sx, sy] = s.toScreen(l.x, l.y);
+    const w = ctx.measureText(l.text).width + 8;
+    const box = { x0: sx - w / 2, y0: sy - 9, x1: sx + w / 2, y1: sy + 9 };
+    if (placed.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1)) continue;
+    placed.push(box);
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = 'rgba(255,255,255,0.92)';
+    ctx.strokeText(l.text, sx, sy);
+    ctx.fillStyle = '#111a28';
+    ctx.fillText(l.text, sx, sy);
+    shown.push({ text: l.text, x: sx, y: sy });
+  }
+  ctx.textAlign = 'start';
+  ctx.textBaseline = 'alphabetic';
+  return shown;
+}
+
+/** Draws the overlay into a context already cleared and scaled to CSS pixels; returns the labels shown. */
+export function drawOverlay(ctx: CanvasRenderingContext2D, s: OverlayState): { text: string; x: number; y: number }[] {
   const r = s.radius;
+  drawContours(ctx, s);
   drawThumbnails(ctx, s);
   for (const shape of s.shapes) {
     if (!shape || shape.length < 4) continue;
@@ -120,8 +179,10 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, s: OverlayState): voi
     ring(ctx, s, s.linked, r + 7, '#e07a00', 2.5);
     ring(ctx, s, s.linked, r + 2, '#111', 1.5);
   }
+  const shown = drawLabels(ctx, s);
   if (s.hover >= 0) {
     ring(ctx, s, s.hover, r + 4, '#fff', 4);
     ring(ctx, s, s.hover, r + 4, '#111', 1.75, s.colorOf(s.hover));
   }
+  return shown;
 }

@@ -61,6 +61,10 @@ export class ScatterView implements InteractionHost {
   private focus = -1;
   private rings: number[] = [];
   private markers: number[] = [];
+  private contours: OverlayState['contours'] = null;
+  private labels: OverlayState['labels'] = null;
+  /** Cluster labels drawn by the last overlay paint (CSS px), for tests and the export. */
+  shownLabels: { text: string; x: number; y: number }[] = [];
   private selection: number[] | null = null;
   private dragShape: number[] | null = null;
   private resizeObserver: ResizeObserver;
@@ -115,6 +119,7 @@ export class ScatterView implements InteractionHost {
     this.hovered = this.linked = this.focus = -1;
     this.rings = [];
     this.markers = [];
+    this.contours = this.labels = null;
     this.selection = null;
     this.refit();
     this.invalidate();
@@ -157,6 +162,18 @@ export class ScatterView implements InteractionHost {
   setHighlights(focus: number, rings: number[]): void {
     this.focus = focus;
     this.rings = rings;
+    this.refresh();
+  }
+
+  /** Density contours to draw (data coordinates), or null. */
+  setContours(levels: OverlayState['contours']): void {
+    this.contours = levels;
+    this.refresh();
+  }
+
+  /** Cluster labels to place (data coordinates), or null. */
+  setLabels(labels: OverlayState['labels']): void {
+    this.labels = labels;
     this.refresh();
   }
 
@@ -400,7 +417,7 @@ export class ScatterView implements InteractionHost {
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, this.fit.width, this.fit.height);
     const state = this.overlayState();
-    if (state) drawOverlay(ctx, state);
+    this.shownLabels = state ? drawOverlay(ctx, state) : [];
   }
 
   private overlayState(): OverlayState | null {
@@ -420,6 +437,8 @@ export class ScatterView implements InteractionHost {
       focus: this.focus,
       rings: this.rings,
       markers: this.markers,
+      contours: this.contours,
+      labels: this.labels,
       shapes: [this.selection, this.dragShape],
       thumbnails: provider && inView ? { points: inView, image: provider } : null,
     };

@@ -86,5 +86,8 @@ export function renderLegend(
     h('div', { className: 'legend-head' }, h('span', null, `${enc.column.name}${enc.log ? ' (log scale)' : ''}`)),
     h('div', { className: 'colorbar-wrap' }, canvas, svg.node()),
     h('p', { className: 'muted small' }, `1st–99th percentile: ${formatNumber(lo)} – ${formatNumber(hi)}; range ${formatNumber(enc.column.min)} – ${formatNumber(enc.column.max)}`),
+    enc.column.name === 'preservation'
+      ? h('p', { className: 'muted small legend-note' }, 'Neighbourhood preservation: the share of each row’s nearest neighbours in the input that are also its neighbours on the map. Dark regions are where the map tore or folded the data: do not read distances there.')
+      : null,
   );
 }

@@ -1,0 +1,287 @@
+// How the pipeline's cost grows with the number of rows: `npm run bench:scale [-- flags]`.
+//
+//   --sizes 10k,70k,250k,1m   row counts (default all four); each runs `latentmap run` in a fresh child process
+//   --reducer autoencoder|pca  the reducer of the runs (default autoencoder, the default pipeline)
+//   --fitsne DIR               a FIt-SNE checkout with bin/fast_tsne built (or env FITSNE_DIR): at 70k and 250k
+//                              FIt-SNE runs with 2 threads on the same codes, side by side
+//   --queue [redis://host:port] the distributed mode instead (below); without a URL a redis-server is started here
+//   --workers N                workers of the distributed mode (default 3)
+//   --shards N                 shards of the distributed mode (default 12)
+//
+// Data: Fashion-MNIST (Debian's dataset-fashion-mnist), its 70,000 images first, then the same images with
+// random shifts of up to 2 pixels, written as one Arrow IPC file (a fixed-size list of 784 uint8 and the
+// class name) per size. Per size the table gives each stage's seconds (from the run's manifest), peak RSS of
+// the whole run (VmRSS of the child sampled every 200 ms, and its VmHWM), t-SNE trustworthiness and 10-NN
+// label accuracy (the run's own metrics, on its metrics sample), and at the end the growth exponent b of
+// seconds ~ n^b per stage, fitted by least squares on log-log over the sizes run.
+//
+// FIt-SNE is not part of latentmap and nothing here builds it. To compare, build it from its public source
+// (https://github.com/KlugerLab/FIt-SNE, C++ with FFTW: `apt-get install libfftw3-dev`, then in the checkout
+// `g++ -std=c++11 -O3 src/sptree.cpp src/tsne.cpp src/nbodyfft.cpp -o bin/fast_tsne -pthread -lfftw3 -lm`)
+// and pass the checkout with --fitsne. It runs through its own Python wrapper (fast_tsne.py; numpy from
+// Debian's python3-numpy, run by /usr/bin/python3) with perplexity 30, 1000 iterations, PCA initialization
+// and 2 threads, on the run's codes.
+//
+// Distributed mode (--queue): the dataset is cut into shards; first one process places every shard
+// (latentmap run --input DIR, no queue), then a coordinator with --queue and N `latentmap worker` processes.
+// It reports rows per second per worker (rows over the summed seconds of the shard jobs), against the
+// single process's rate, the coordinator's overhead (sampling pass, reference run, assembly), and what
+// 100,000,000 rows on 50 workers would take from these figures.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Table, makeData, makeVector, tableToIPC, vectorFromArray, FixedSizeList, Field, Uint8, Utf8 } from 'apache-arrow';
+import { loadDataset } from '../pipeline/load/index.js';
+import { createRandom } from '../pipeline/random.js';
+import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
+import { mapMetrics } from '../pipeline/metrics.js';
+import type { RunManifest } from '../pipeline/types.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin/latentmap.js');
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  return v === undefined || v.startsWith('--') ? '' : v;
+};
+const parseSize = (s: string): number => {
+  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s.trim());
+  if (!m) throw new Error(`bad size ${s}`);
+  return Math.round(Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1e3 : m[2]!.toLowerCase() === 'm' ? 1e6 : 1));
+};
+const sizes = (flag('sizes') ?? '10k,70k,250k,1m').split(',').map(parseSize);
+const reducer = flag('reducer') ?? 'autoencoder';
+const fitsneDir = flag('fitsne') ?? process.env.FITSNE_DIR ?? null;
+const queueFlag = flag('queue');
+const workers = Number(flag('workers') ?? 3);
+const shardCount = Number(flag('shards') ?? 12);
+const dir = mkdtempSync(join(tmpdir(), 'latentmap-bench-scale-'));
+
+function uptime(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+// ---- data ------------------------------------------------------------------------------------------
+
+const base = await loadDataset({ dataset: 'fashion-mnist', input: null, labelColumn: null, dataDir: null, limit: null });
+const baseRows = base.matrix.rows;
+const names = base.label!.values as (string | null)[];
+
+/** Rows [from, to) of the benchmark data: Fashion-MNIST, then shifted copies (seeded). */
+function rowsOf(from: number, to: number): { pixels: Uint8Array; labels: string[] } {
+  const pixels = new Uint8Array((to - from) * 784);
+  const labels: string[] = [];
+  for (let r = from; r < to; r++) {
+    const src = r % baseRows;
+    const random = createRandom(r);
+    const dx = r < baseRows ? 0 : random.int(5) - 2;
+    const dy = r < baseRows ? 0 : random.int(5) - 2;
+    const o = (r - from) * 784;
+    for (let y = 0; y < 28; y++) {
+      const sy = y - dy;
+      if (sy < 0 || sy >= 28) continue;
+      for (let x = 0; x < 28; x++) {
+        const sx = x - dx;
+        if (sx < 0 || sx >= 28) continue;
+        pixels[o + y * 28 + x] = Math.round(255 * base.matrix.values[src * 784 + sy * 28 + sx]!);
+      }
+    }
+    labels.push(String(names[src]));
+  }
+  return { pixels, labels };
+}
+
+function writeArrow(file: string, from: number, to: number): void {
+  const { pixels, labels } = rowsOf(from, to);
+  const type = new FixedSizeList(784, new Field('pixel', new Uint8()));
+  const child = makeData({ type: new Uint8(), length: pixels.length, data: pixels });
+  const list = makeVector(makeData({ type, length: to - from, nullCount: 0, child }));
+  writeFileSync(file, tableToIPC(new Table({ pixels: list, label: vectorFromArray(labels, new Utf8()) }), 'file'));
+}
+
+// ---- one measured child ------------------------------------------------------------------------------
+
+interface Measured {
+  seconds: number;
+  peakMB: number;
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+function rssOf(pid: number): { rss: number; hwm: number } {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { rss: Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024, hwm: Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024 };
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+}
+
+function measure(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    let peak = 0;
+    const timer = setInterval(() => {
+      const { rss, hwm } = rssOf(child.pid!);
+      peak = Math.max(peak, rss, hwm);
+    }, 200);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      resolve({ seconds: (performance.now() - t0) / 1000, peakMB: peak, stdout, stderr, code });
+    });
+  });
+}
+
+function fit(ns: number[], ts: number[]): number | null {
+  const pts = ns.map((n, i) => [Math.log(n), Math.log(Math.max(ts[i]!, 1e-3))] as const).filter((_, i) => ts[i]! > 0.05);
+  if (pts.length < 2) return null;
+  const mx = pts.reduce((a, p) => a + p[0], 0) / pts.length;
+  const my = pts.reduce((a, p) => a + p[1], 0) / pts.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of pts) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+  }
+  return sxy / sxx;
+}
+
+const fmt = (v: number | null | undefined, d = 1): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));
+
+async function runOne(input: string, runsDir: string, extra: string[] = []): Promise<{ m: Measured; manifest: RunManifest; dir: string }> {
+  const m = await measure(process.execPath, [bin, 'run', '--input', input, '--label-column', 'label', '--reducer', reducer, '--runs-dir', runsDir, '--json', '--quiet', ...extra]);
+  if (m.code !== 0) throw new Error(`latentmap run failed (exit ${m.code}): ${m.stderr.slice(-2000)}`);
+  const out = JSON.parse(m.stdout) as { dir: string; manifest: RunManifest };
+  return { m, manifest: out.manifest, dir: out.dir };
+}
+
+/** FIt-SNE on the run's codes through its Python wrapper; its map's metrics as the run computes them. */
+async function fitsne(runDir: string, manifest: RunManifest): Promise<{ seconds: number; peakMB: number; trust: number; acc: number | null } | null> {
+  if (!fitsneDir) return null;
+  if (!existsSync(join(fitsneDir, 'bin/fast_tsne'))) throw new Error(`--fitsne ${fitsneDir}: no bin/fast_tsne there (build it: see the top of bench/scale.ts)`);
+  const { codes } = await readCodes(runDir);
+  const npy = join(dir, 'codes.f32');
+  writeFileSync(npy, codes.values);
+  const outFile = join(dir, 'fitsne.f64');
+  const script = [
+    'import sys, time, numpy as np',
+    `sys.path.insert(0, ${JSON.stringify(fitsneDir)})`,
+    'from fast_tsne import fast_tsne',
+    `X = np.fromfile(${JSON.stringify(npy)}, dtype=np.float32).reshape(${codes.rows}, ${codes.cols}).astype(np.float64)`,
+    't0 = time.time()',
+    `Z = fast_tsne(X, perplexity=30, max_iter=1000, nthreads=2, seed=${manifest.config.seed})`,
+    'sys.stderr.write("fitsne seconds %.2f\\n" % (time.time() - t0))',
+    `np.ascontiguousarray(Z, dtype=np.float64).tofile(${JSON.stringify(outFile)})`,
+  ].join('\n');
+  const m = await measure('/usr/bin/python3', ['-c', script], { ...process.env, OMP_NUM_THREADS: '2' });
+  if (m.code !== 0) throw new Error(`FIt-SNE failed: ${m.stderr.slice(-2000)}`);
+  const seconds = Number(/fitsne seconds ([\d.]+)/.exec(m.stderr)?.[1] ?? m.seconds);
+  const z = Float32Array.from(new Float64Array(readFileSync(outFile).buffer.slice(0)));
+  const points = await readPoints(runDir);
+  const labels = Array.from({ length: points.numRows }, (_, i) => String(points.getChild('label')!.get(i)));
+  const q = mapMetrics(codes, z, labels, { k: 10, sample: manifest.config.metricsSample, seed: manifest.config.seed });
+  return { seconds, peakMB: m.peakMB, trust: q.trustworthiness, acc: q.labelAccuracy };
+}
+
+// ---- the single-machine table --------------------------------------------------------------------------
+
+async function scaleTable(): Promise<void> {
+  const stages = ['load', 'prepare', 'train', 'encode', 'tsne', 'metrics', 'write', 'total'];
+  const rows: { n: number; t: Record<string, number>; peakMB: number; trust: number | null; acc: number | null }[] = [];
+  console.log(`bench:scale  reducer ${reducer}  load average at start ${uptime()}  (2-core machine; each size in a fresh process)`);
+  for (const n of sizes) {
+    const file = join(dir, `fmnist-${n}.arrow`);
+    writeArrow(file, 0, n);
+    const { m, manifest, dir: runDir } = await runOne(file, join(dir, 'runs'));
+    const t = manifest.timings as Record<string, number>;
+    rows.push({ n, t, peakMB: m.peakMB, trust: manifest.metrics.trustworthiness, acc: manifest.metrics.labelAccuracy });
+    console.log(
+      `${String(n).padStart(8)} rows  ${stages.map((s) => `${s} ${fmt(t[s])} s`).join('  ')}  peak ${fmt(m.peakMB / 1024, 2)} GB  trust ${fmt(manifest.metrics.trustworthiness, 3)}  acc ${fmt(manifest.metrics.labelAccuracy, 3)}  (load ${uptime()})`,
+    );
+    if (fitsneDir && (n === 70000 || n === 250000)) {
+      const f = await fitsne(runDir, manifest);
+      if (f) {
+        console.log(
+          `${''.padStart(8)}       FIt-SNE (2 threads, same codes) ${fmt(f.seconds)} s, peak ${fmt(f.peakMB / 1024, 2)} GB, trust ${fmt(f.trust, 3)}, acc ${fmt(f.acc, 3)};  ours/FIt-SNE: t-SNE time ${fmt(t.tsne! / f.seconds, 2)}x, whole-run peak ${fmt(m.peakMB / f.peakMB, 2)}x`,
+        );
+      }
+    }
+    rmSync(file, { force: true });
+    rmSync(runDir, { recursive: true, force: true });
+  }
+  if (rows.length >= 2) {
+    const ns = rows.map((r) => r.n);
+    console.log(`growth exponent b (seconds ~ n^b): ${stages.map((s) => `${s} ${fmt(fit(ns, rows.map((r) => r.t[s] ?? 0)), 2)}`).join('  ')}  peak memory ${fmt(fit(ns, rows.map((r) => r.peakMB)), 2)}`);
+  }
+}
+
+// ---- the distributed mode --------------------------------------------------------------------------------
+
+async function distributed(): Promise<void> {
+  const n = sizes[0]!;
+  let url = queueFlag || null;
+  let stopRedis: (() => Promise<void>) | null = null;
+  if (!url) {
+    const { startRedis, redisUnavailable } = await import('../test/pipeline/queue/redis.js');
+    const why = redisUnavailable();
+    if (why) throw new Error(`--queue without a URL starts Debian's redis-server: ${why}`);
+    const r = await startRedis();
+    url = r.url;
+    stopRedis = r.stop;
+  }
+  console.log(`bench:scale --queue  ${n} rows in ${shardCount} shards, ${workers} workers, reducer ${reducer}, queue ${url}  load average ${uptime()}`);
+  const shards = join(dir, 'shards');
+  mkdirSync(shards);
+  const per = Math.ceil(n / shardCount);
+  for (let s = 0; s < shardCount; s++) writeArrow(join(shards, `part-${String(s).padStart(4, '0')}.arrow`), s * per, Math.min(n, (s + 1) * per));
+  try {
+    const single = await runOne(shards, join(dir, 'runs-single'));
+    const s1 = single.manifest.metrics.sharded as { placeSeconds: number; rowsPerSecondPerWorker: number; referenceSeconds: number };
+    const ws = Array.from({ length: workers }, () => spawn(process.execPath, [bin, 'worker', '--queue', url!, '--quiet'], { cwd: root, stdio: 'ignore' }));
+    // workers are this bench's children: stop them however the bench ends
+    const stopWorkers = (): void => ws.forEach((w) => w.exitCode === null && w.kill('SIGKILL'));
+    process.once('exit', stopWorkers);
+    process.once('SIGTERM', () => process.exit(143));
+    process.once('SIGINT', () => process.exit(130));
+    let q: Awaited<ReturnType<typeof runOne>>;
+    try {
+      q = await runOne(shards, join(dir, 'runs-queue'), ['--queue', url]);
+    } finally {
+      for (const w of ws) w.kill('SIGTERM');
+    }
+    const t = q.manifest.timings as Record<string, number>;
+    const sh = q.manifest.metrics.sharded as { placeSeconds: number; rowsPerSecondPerWorker: number; referenceSeconds: number; workers: number };
+    const overhead = t.total! - sh.placeSeconds;
+    console.log(`single process: places ${fmt(s1.rowsPerSecondPerWorker, 0)} rows/s (${fmt(s1.placeSeconds)} s for ${n} rows)`);
+    console.log(`queue, ${sh.workers} of ${workers} workers took shards: ${fmt(sh.rowsPerSecondPerWorker, 0)} rows/s per worker (${fmt((100 * sh.rowsPerSecondPerWorker) / s1.rowsPerSecondPerWorker, 0)}% of the single process), placing took ${fmt(sh.placeSeconds)} s wall`);
+    console.log(`coordinator overhead ${fmt(overhead)} s: sampling pass (reads every shard) ${fmt(t.load)} s, reference run ${fmt(sh.referenceSeconds)} s, assembly ${fmt(t.write)} s`);
+    const N = 100e6;
+    const W = 50;
+    const sampleRate = n / Math.max(1e-9, t.load!); // rows/s the coordinator's sampling pass reads
+    const writeRate = n / Math.max(1e-9, t.write!);
+    const place = N / (W * sh.rowsPerSecondPerWorker);
+    const projected = N / sampleRate + sh.referenceSeconds + place + N / writeRate;
+    console.log(
+      `100M rows on 50 workers (from these figures, same shard storage bandwidth assumed): sampling pass ${fmt(N / sampleRate / 3600, 2)} h + reference ${fmt(sh.referenceSeconds / 60, 1)} min + placing ${fmt(place / 3600, 2)} h + assembly ${fmt(N / writeRate / 3600, 2)} h = ${fmt(projected / 3600, 2)} h`,
+    );
+  } finally {
+    await stopRedis?.();
+  }
+}
+
+try {
+  if (queueFlag !== undefined) await distributed();
+  else await scaleTable();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

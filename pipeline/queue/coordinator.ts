@@ -1,0 +1,186 @@
+// A sharded run: the coordinator draws a seeded sample from every shard, makes the reference run from it
+// with the ordinary pipeline (scaling, reducer, t-SNE, metrics), then has every shard placed into the
+// reference map (shard-job.ts), by BullMQ workers on any number of machines when a queue is given, else
+// in this process, and assembles the run. The run is written like any other: in a hidden directory,
+// renamed into place only when every shard is in. The work files live in a hidden directory beside the
+// shards (the storage the workers share) and are removed at the end.
+
+import { mkdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { InputError, throwIfAborted } from '../errors.js';
+import { runPipeline, type PipelineHooks, type PipelineResult } from '../pipeline.js';
+import { metaColumnFrom, readCodes, readPoints, writeCodes, writePoints } from '../runs/artifacts.js';
+import { RunStore } from '../runs/store.js';
+import { RUN_FILES } from '../runs/layout.js';
+import { copyModelAndHistory } from '../runs/run-dir.js';
+import type { MetaColumn, RunConfig, RunManifest } from '../types.js';
+import { listShards } from './shards.js';
+import { concatColumns, drawSample } from './sample.js';
+import { placeShard, shardOutput, type ShardJob, type ShardResult } from './shard-job.js';
+import { runOnQueue } from './dispatch.js';
+
+/** Runs a sharded configuration (config.input: a directory or glob of shards) to one complete run. */
+export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): Promise<PipelineResult> {
+  const { onProgress, signal } = hooks;
+  const log = hooks.log ?? (() => {});
+  if (config.input === null) throw new InputError('a sharded run needs --input: a directory or glob of shard files', { field: 'input' });
+  if (config.limit !== null) throw new InputError('--limit does not apply to sharded input; shards are placed whole', { field: 'limit' });
+  const started = performance.now();
+  const createdAt = new Date().toISOString();
+  const shards = await listShards(config.input);
+  const store = new RunStore(config.runsDir);
+  for (const stale of await store.cleanupStale()) log(`removed stale temporary directory ${stale}`);
+  const name = config.name ?? path.basename(config.input.replace(/[/\\][^/\\]*[*?][^/\\]*$/, '')).replace(/[/\\]+$/, '');
+  const id = hooks.id ?? store.newId(name);
+  const workDir = path.join(path.dirname(shards[0]!), `.latentmap-${id}`);
+  await mkdir(workDir, { recursive: true });
+  log(`${shards.length} shards in ${path.dirname(shards[0]!)}; work files in ${workDir}`);
+  try {
+    // 1. the seeded sample from every shard
+    let t0 = performance.now();
+    onProgress?.(0, 'load');
+    const sampleFile = path.join(workDir, 'sample.arrow');
+    const sample = await drawSample(shards, config.referenceRows, config.seed, config.labelColumn, sampleFile, { onProgress, ...(signal ? { signal } : {}) });
+    const sampleSeconds = (performance.now() - t0) / 1000;
+    const totalRows = sample.shardRows.reduce((a, b) => a + b, 0);
+    log(`sampled ${sample.rows} of ${totalRows} rows for the reference map (${sampleSeconds.toFixed(1)} s)`);
+
+    // 2. the reference run: the ordinary pipeline on the sample
+    t0 = performance.now();
+    const reference = await runPipeline(
+      { ...config, input: sampleFile, dataset: null, labelColumn: sample.label, limit: null, queue: null, runsDir: path.join(workDir, 'reference'), name: `${name}-reference` },
+      { ...hooks, id: 'reference', ifChanged: false },
+    );
+    const referenceSeconds = (performance.now() - t0) / 1000;
+    throwIfAborted(signal);
+
+    // 3. every shard placed into the reference map
+    t0 = performance.now();
+    const jobs: ShardJob[] = shards.map((shard, index) => ({ runId: id, workDir, referenceDir: reference.dir, shard, index, labelColumn: sample.label }));
+    const results = config.queue ? await runOnQueue(config.queue, jobs, hooks) : await runHere(jobs, hooks);
+    const placeSeconds = (performance.now() - t0) / 1000;
+
+    // 4. the run: shard outputs in shard order, the reference run's model and history
+    t0 = performance.now();
+    const rm0 = reference.manifest;
+    const { dir, manifest } = await store.write(id, async (runDir) => {
+      onProgress?.(0, 'write');
+      const rows = await assemble(jobs, rm0, runDir);
+      await copyModelAndHistory(reference.dir, runDir);
+      const artifacts: Record<string, string> = { ...rm0.artifacts, points: RUN_FILES.points, codes: RUN_FILES.codes };
+      delete artifacts.data;
+      const workers = new Set(results.map((r) => r.worker));
+      const shardSeconds = results.reduce((a, r) => a + r.seconds, 0);
+      const manifest: RunManifest = {
+        ...rm0,
+        id,
+        name,
+        createdAt,
+        config,
+        dataset: {
+          ...rm0.dataset,
+          name,
+          source: config.input!,
+          rows,
+          sha256: createHash('sha256').update(sample.shardSha256.join('\n')).digest('hex'),
+        },
+        timings: {
+          ...rm0.timings,
+          load: sampleSeconds + rm0.timings.load,
+          place: placeSeconds,
+          write: (performance.now() - t0) / 1000,
+          total: (performance.now() - started) / 1000,
+        },
+        metrics: {
+          ...rm0.metrics,
+          sharded: {
+            shards: shards.map((s, i) => ({ file: path.basename(s), rows: sample.shardRows[i]!, seconds: results[i]!.seconds, worker: results[i]!.worker })),
+            referenceRows: sample.rows,
+            referenceSeconds,
+            placeSeconds,
+            workers: workers.size,
+            rowsPerSecondPerWorker: shardSeconds > 0 ? rows / shardSeconds : null,
+            queue: config.queue !== null,
+          },
+        },
+        artifacts,
+        base: null,
+        notes: [
+          ...rm0.notes,
+          `sharded input: the map was made from ${sample.rows} rows sampled evenly from ${shards.length} shards (seed ${config.seed}); the other rows were placed into it (t-SNE transform); metrics are the reference map's`,
+        ],
+      };
+      return manifest;
+    });
+    onProgress?.(1, 'write');
+    log(`${rows(manifest)} rows from ${shards.length} shards placed by ${new Set(results.map((r) => r.worker)).size} worker(s) in ${placeSeconds.toFixed(1)} s`);
+    return { id, dir, manifest, skipped: false };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+function rows(m: RunManifest): number {
+  return m.dataset.rows;
+}
+
+/** A shard result with the worker that produced it. */
+export type PlacedShard = ShardResult & { worker: string };
+
+/** This process as the only worker. */
+async function runHere(jobs: ShardJob[], hooks: PipelineHooks): Promise<PlacedShard[]> {
+  const out: PlacedShard[] = [];
+  const worker = `${os.hostname()}:${process.pid}`;
+  for (const job of jobs) {
+    throwIfAborted(hooks.signal);
+    const r = await placeShard(job, {
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      onProgress: (p, _s, info) => hooks.onProgress?.((job.index + p) / jobs.length, 'tsne', { message: `shard ${job.index + 1}/${jobs.length}${info?.message ? `: ${info.message}` : ''}` }),
+    });
+    hooks.log?.(`shard ${job.index + 1}/${jobs.length} (${path.basename(job.shard)}): ${r.rows} rows placed in ${r.seconds.toFixed(1)} s`);
+    out.push({ ...r, worker });
+  }
+  return out;
+}
+
+/** Concatenates the shards' points and codes (row index: the row's number across shards in order). */
+async function assemble(jobs: ShardJob[], reference: RunManifest, runDir: string): Promise<number> {
+  const parts = await Promise.all(jobs.map(async (j) => {
+    const out = shardOutput(j.workDir, j.index);
+    return { points: await readPoints(out), codes: (await readCodes(out)).codes };
+  }));
+  const n = parts.reduce((a, p) => a + p.points.numRows, 0);
+  const cols = parts[0]!.codes.cols;
+  const index = new Int32Array(n);
+  const embedding = new Float32Array(2 * n);
+  const codes = new Float32Array(n * cols);
+  const hasError = parts.every((p) => p.points.getChild('error'));
+  const error = hasError ? new Float32Array(n) : null;
+  let o = 0;
+  for (const p of parts) {
+    const m = p.points.numRows;
+    const xs = p.points.getChild('x')!.toArray() as Float32Array;
+    const ys = p.points.getChild('y')!.toArray() as Float32Array;
+    for (let i = 0; i < m; i++) {
+      index[o + i] = o + i;
+      embedding[2 * (o + i)] = xs[i]!;
+      embedding[2 * (o + i) + 1] = ys[i]!;
+    }
+    if (error) error.set(p.points.getChild('error')!.toArray() as Float32Array, o);
+    codes.set(p.codes.values, o * cols);
+    o += m;
+  }
+  const column = (name: string): MetaColumn | null => {
+    const got = parts.map((p) => metaColumnFrom(p.points, name));
+    return got.every((c): c is MetaColumn => c !== null) ? concatColumns(got) : null;
+  };
+  const label = reference.dataset.label ? column('label') : null;
+  const metadata = reference.dataset.metadata.map(column).filter((c): c is MetaColumn => c !== null);
+  await writePoints(runDir, { index, embedding, error, label, metadata });
+  await writeCodes(runDir, { rows: n, cols, values: codes }, index);
+  return n;
+}
+

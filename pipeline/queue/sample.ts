@@ -1,0 +1,111 @@
+// The reference sample of a sharded run: the same number of seeded rows from every shard (fewer when a
+// shard is shorter), written as one Arrow file the ordinary pipeline loads. One shard is in memory at a
+// time.
+
+import { writeFile } from 'node:fs/promises';
+import { Table, makeVector, tableToIPC, type Vector } from 'apache-arrow';
+import { InputError, throwIfAborted } from '../errors.js';
+import { loadDataset } from '../load/index.js';
+import { createRandom, permutation } from '../random.js';
+import { metaVector } from '../runs/artifacts.js';
+import type { MetaColumn, StageHooks } from '../types.js';
+
+export interface ShardSample {
+  /** Rows of every shard, in shard order. */
+  shardRows: number[];
+  /** sha256 of every shard's data (the loaders' own). */
+  shardSha256: string[];
+  columns: string[];
+  label: string | null;
+  metadata: string[];
+  rows: number;
+}
+
+function pick(col: MetaColumn, rows: Int32Array): MetaColumn {
+  if (col.kind === 'number') return { name: col.name, kind: 'number', values: Float64Array.from(rows, (r) => col.values[r]!) };
+  return { name: col.name, kind: 'string', values: Array.from(rows, (r) => col.values[r] ?? null) };
+}
+
+/** Metadata columns of consecutive row ranges as one column (strings when any part holds strings). */
+export function concatColumns(parts: MetaColumn[]): MetaColumn {
+  const first = parts[0]!;
+  if (parts.every((p) => p.kind === 'number')) {
+    const out = new Float64Array(parts.reduce((s, p) => s + p.values.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p.values as Float64Array, o);
+      o += p.values.length;
+    }
+    return { name: first.name, kind: 'number', values: out };
+  }
+  const values: (string | null)[] = [];
+  for (const p of parts) {
+    if (p.kind === 'string') values.push(...p.values);
+    else for (const v of p.values) values.push(Number.isNaN(v) ? null : String(v));
+  }
+  return { name: first.name, kind: 'string', values };
+}
+
+/**
+ * Draws ceil(rows / shards) seeded rows from each shard (shard s: a permutation seeded by seed + s) and
+ * writes them, with the label and metadata columns, to `file` (Arrow IPC). Throws InputError when a
+ * shard's columns differ from the first shard's (naming both).
+ */
+export async function drawSample(
+  shards: string[],
+  rows: number,
+  seed: number,
+  labelColumn: string | null,
+  file: string,
+  hooks: StageHooks = {},
+): Promise<ShardSample> {
+  const per = Math.max(1, Math.ceil(rows / shards.length));
+  const shardRows: number[] = [];
+  const shardSha256: string[] = [];
+  const features: Float32Array[] = [];
+  let columns: string[] | null = null;
+  let label: string | null = null;
+  const labels: MetaColumn[] = [];
+  const metas: MetaColumn[][] = [];
+  for (let s = 0; s < shards.length; s++) {
+    throwIfAborted(hooks.signal);
+    const d = await loadDataset({ dataset: null, input: shards[s]!, labelColumn, dataDir: null, limit: null });
+    if (columns === null) {
+      columns = d.columns;
+      label = d.label?.name ?? null;
+    } else if (d.columns.length !== columns.length || d.columns.some((c, i) => c !== columns![i])) {
+      throw new InputError(`shard ${d.source} has columns ${d.columns.length} (${d.columns.slice(0, 3).join(', ')}...) unlike the first shard's ${columns.length} (${columns.slice(0, 3).join(', ')}...)`, { file: shards[s]! });
+    }
+    const n = d.matrix.rows;
+    shardRows.push(n);
+    shardSha256.push(d.sha256);
+    const take = permutation(n, createRandom(seed + s)).slice(0, Math.min(per, n)).sort();
+    const cols = d.matrix.cols;
+    const f = new Float32Array(take.length * cols);
+    for (let i = 0; i < take.length; i++) f.set(d.matrix.values.subarray(take[i]! * cols, (take[i]! + 1) * cols), i * cols);
+    features.push(f);
+    if (label && d.label) labels.push(pick(d.label, take));
+    metas.push(d.metadata.map((m) => pick(m, take)));
+    hooks.onProgress?.((s + 1) / shards.length, 'load', { message: `sampled shard ${s + 1} of ${shards.length}` });
+  }
+  const cols = columns!;
+  const total = features.reduce((t, f) => t + f.length / Math.max(1, cols.length), 0);
+  const vectors: Record<string, Vector> = {};
+  for (let c = 0; c < cols.length; c++) {
+    const v = new Float32Array(total);
+    let o = 0;
+    for (const f of features) {
+      const r = f.length / cols.length;
+      for (let i = 0; i < r; i++) v[o + i] = f[i * cols.length + c]!;
+      o += r;
+    }
+    vectors[cols[c]!] = makeVector(v);
+  }
+  if (label && labels.length === shards.length) vectors[label] = metaVector(concatColumns(labels));
+  const metadata = metas[0]?.map((m) => m.name) ?? [];
+  for (let m = 0; m < metadata.length; m++) {
+    if (metas.every((ms) => ms[m]?.name === metadata[m])) vectors[metadata[m]!] = metaVector(concatColumns(metas.map((ms) => ms[m]!)));
+  }
+  await writeFile(file, tableToIPC(new Table(vectors), 'file'));
+  return { shardRows, shardSha256, columns: cols, label, metadata, rows: total };
+}

@@ -1,0 +1,153 @@
+// One shard job of a sharded run: encode the shard's rows with the reference run's model and place them
+// into its map (the t-SNE transform; the reference points never move), then write the shard's points and
+// codes into the run's work directory beside the shards. A placed row depends only on itself and the
+// reference run, so a shard gives the same points whichever worker took it and however often it ran.
+// A shard's outputs (points and codes, named as in a run directory) are written into a temporary directory
+// renamed into place, so a retried or repeated job finds either nothing or the whole output, and a job
+// whose output exists does nothing.
+
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { InputError, throwIfAborted } from '../errors.js';
+import { loadDataset } from '../load/index.js';
+import { scaledRowsFor } from '../commands/new-rows.js';
+import { loadRunReducer, type RunReducer } from '../reduce/index.js';
+import { mapMethod, tsneOptions, umapOptions } from '../map.js';
+import { readCodes, readPoints, writeCodes, writePoints } from '../runs/artifacts.js';
+import { readManifest } from '../runs/run-dir.js';
+import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
+import { umapTransform } from '../umap/index.js';
+import type { Matrix, MetaColumn, RunManifest, StageHooks } from '../types.js';
+
+/** What a queue job carries (JSON). Paths are as the coordinator sees the shared storage. */
+export interface ShardJob {
+  /** The run being made. */
+  runId: string;
+  /** The run's work directory beside the shards (holds reference/ and shards/). */
+  workDir: string;
+  /** The reference run directory (a complete run made from the sample). */
+  referenceDir: string;
+  /** The shard file. */
+  shard: string;
+  /** Its position in the run's shard order. */
+  index: number;
+  labelColumn: string | null;
+}
+
+export interface ShardResult {
+  index: number;
+  rows: number;
+  /** Seconds spent on this shard (0 when its outputs already existed). */
+  seconds: number;
+  /** Whether the outputs existed already (a repeated job). */
+  reused: boolean;
+}
+
+/** The directory a shard job writes (its points and codes under the run directory's file names). */
+export function shardOutput(workDir: string, index: number): string {
+  return path.join(workDir, 'shards', String(index).padStart(6, '0'));
+}
+
+/** The reference run as a shard job needs it, loaded once per process and run. */
+interface Reference {
+  manifest: RunManifest;
+  model: RunReducer;
+  codes: Matrix;
+  embedding: Float32Array;
+}
+
+const references = new Map<string, Promise<Reference>>();
+
+async function loadReference(dir: string): Promise<Reference> {
+  const manifest = await readManifest(dir);
+  const model = await loadRunReducer(dir, manifest);
+  const codes = (await readCodes(dir)).codes;
+  const points = await readPoints(dir);
+  const xs = points.getChild('x')!.toArray() as Float32Array;
+  const ys = points.getChild('y')!.toArray() as Float32Array;
+  const embedding = new Float32Array(2 * xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    embedding[2 * i] = xs[i]!;
+    embedding[2 * i + 1] = ys[i]!;
+  }
+  return { manifest, model, codes, embedding };
+}
+
+/** Forgets (and disposes) cached reference runs other than `keep` (workers serve one run after another). */
+export async function releaseReferences(keep: string | null = null): Promise<void> {
+  for (const [dir, ref] of references) {
+    if (dir === keep) continue;
+    references.delete(dir);
+    (await ref.catch(() => null))?.model.reducer.dispose();
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs one shard job. Bad rows in the shard (a missing value, other columns than the reference's) throw
+ * InputError naming the shard, row and column; the job is not worth retrying then.
+ */
+export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise<ShardResult> {
+  const out = shardOutput(job.workDir, job.index);
+  if (await exists(out)) {
+    const rows = (await readPoints(out)).numRows;
+    return { index: job.index, rows, seconds: 0, reused: true };
+  }
+  const t0 = performance.now();
+  await releaseReferences(job.referenceDir);
+  let pending = references.get(job.referenceDir);
+  if (!pending) {
+    pending = loadReference(job.referenceDir);
+    references.set(job.referenceDir, pending);
+    pending.catch(() => references.delete(job.referenceDir));
+  }
+  const ref = await pending;
+  const { manifest } = ref;
+  hooks.onProgress?.(0.02, 'load', { message: 'loading' });
+  const dataset = await loadDataset({ dataset: null, input: job.shard, labelColumn: job.labelColumn, dataDir: null, limit: null });
+  throwIfAborted(hooks.signal);
+  const { scaled } = scaledRowsFor(dataset, manifest, ref.model.preprocessing);
+  if (scaled.rows === 0) throw new InputError(`shard ${job.shard} has no rows`, { file: job.shard });
+  hooks.onProgress?.(0.1, 'encode', { message: `encoding ${scaled.rows} rows` });
+  const codes = ref.model.reducer.encode(scaled);
+  const errors = ref.model.reducer.rowErrors(scaled);
+  throwIfAborted(hooks.signal);
+  // the map's own transform: t-SNE's (openTSNE's: perplexity 5, 250 iterations) or UMAP's
+  const placeHooks = {
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    onProgress: (p: number) => hooks.onProgress?.(0.2 + 0.75 * p, 'tsne', { message: 'placing' }),
+  };
+  const reference = { x: ref.codes, embedding: ref.embedding };
+  const placed =
+    mapMethod(manifest.config) === 'umap'
+      ? await umapTransform(reference, codes, umapOptions(manifest.config), placeHooks, {})
+      : await tsneTransform(reference, codes, tsneOptions(manifest.config), placeHooks, { ...TRANSFORM_DEFAULTS });
+  const n = scaled.rows;
+  const index = Int32Array.from({ length: n }, (_, i) => i);
+  const labelName = manifest.dataset.label;
+  const label: MetaColumn | null = labelName ? (dataset.label?.name === labelName ? dataset.label : (dataset.metadata.find((c) => c.name === labelName) ?? null)) : null;
+  const metadata = manifest.dataset.metadata.map((m) => dataset.metadata.find((c) => c.name === m)).filter((c): c is MetaColumn => Boolean(c));
+  const tmp = `${out}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    await mkdir(tmp, { recursive: true });
+    await writeCodes(tmp, codes, index);
+    await writePoints(tmp, { index, embedding: placed.embedding, error: errors, label, metadata });
+    // another attempt of the same job may have finished first: its output is the same, keep it
+    await rename(tmp, out).catch(async (err: NodeJS.ErrnoException) => {
+      if (!(await exists(out))) throw err;
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  hooks.onProgress?.(1, 'write', { message: 'written' });
+  return { index: job.index, rows: n, seconds: (performance.now() - t0) / 1000, reused: false };
+}

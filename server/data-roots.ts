@@ -1,0 +1,98 @@
+// The directories an operator lets runs started over HTTP read (`latentmap serve --data-root DIR`,
+// repeatable; none by default). A path from a request is accepted only when, after resolving `..` and every
+// symbolic link, it lies inside one of them; every refusal reads the same whether the path exists or not.
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../pipeline/errors.js';
+
+interface Root {
+  /** As the operator gave it, resolved. */
+  given: string;
+  /** With symbolic links resolved. */
+  real: string;
+}
+
+function inside(p: string, root: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+export class DataRoots {
+  private constructor(private readonly roots: Root[]) {}
+
+  /** No data roots: runs started over HTTP read only built-in datasets and uploads. */
+  static none(): DataRoots {
+    return new DataRoots([]);
+  }
+
+  /** Checks each directory exists; an InputError (field dataRoot) names the one that does not. */
+  static async open(dirs: readonly string[]): Promise<DataRoots> {
+    const roots: Root[] = [];
+    for (const dir of dirs) {
+      const given = path.resolve(dir);
+      let real: string;
+      try {
+        real = await realpath(given);
+        if (!(await stat(real)).isDirectory()) throw new Error('not a directory');
+      } catch {
+        throw new InputError(`data root ${dir} is not a readable directory`, { field: 'dataRoot' });
+      }
+      roots.push({ given, real });
+    }
+    return new DataRoots(roots);
+  }
+
+  get count(): number {
+    return this.roots.length;
+  }
+
+  /** Every root, as given and resolved (for scrubbing messages). */
+  paths(): string[] {
+    return this.roots.flatMap((r) => [r.given, r.real]);
+  }
+
+  /**
+   * The real path of the file (or directory, with `kind: 'dir'`) a request names: relative to a data root
+   * (tried in order) or absolute inside one. An InputError on `field` otherwise, the same for a path that
+   * does not exist, lies outside every root, or escapes one through `..` or a symbolic link.
+   */
+  async resolve(requested: string, field: string, kind: 'file' | 'dir' = 'file'): Promise<string> {
+    const refuse = (): never => {
+      const shown = JSON.stringify(requested.slice(0, 200));
+      if (this.roots.length === 0) {
+        throw new InputError(
+          `runs started over HTTP cannot read files of the server: upload the file (POST /api/uploads) and name it with "upload", or ask the operator to start the server with --data-root DIR (got ${shown})`,
+          { field },
+        );
+      }
+      throw new InputError(`no readable ${kind === 'dir' ? 'directory' : 'file'} ${shown} under the server's data roots; give a path relative to a data root`, { field });
+    };
+    if (requested.includes('\0')) refuse();
+    for (const root of this.roots) {
+      const candidate = path.isAbsolute(requested) ? path.resolve(requested) : path.resolve(root.given, requested);
+      // Lexically outside: never touch the file system for it.
+      if (!inside(candidate, root.given) && !inside(candidate, root.real)) continue;
+      try {
+        const real = await realpath(candidate);
+        if (!inside(real, root.real)) continue;
+        const s = await stat(real);
+        if (kind === 'dir' ? !s.isDirectory() : !s.isFile()) continue;
+        return real;
+      } catch {
+        continue;
+      }
+    }
+    return refuse();
+  }
+
+  /** `data-root:<relative path>` for a path inside a root, else null. */
+  publicName(p: string): string | null {
+    for (const root of this.roots) {
+      for (const base of [root.real, root.given]) {
+        if (inside(p, base)) return `data-root:${path.relative(base, p).split(path.sep).join('/')}`;
+      }
+    }
+    return null;
+  }
+}
+

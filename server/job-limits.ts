@@ -1,0 +1,98 @@
+// How much memory and time a run will need, estimated from its configuration and the shape of its data
+// before it starts, against what the operator allows per job (`--max-job-memory`, `--max-job-seconds`).
+// A run whose estimate exceeds a limit is refused with 400 naming the settings that drive it. The limits are
+// also enforced while the job runs (server/jobs/child.ts: heap limit, RSS watch, timeout).
+//
+// The estimates are deliberately coarse upper bounds on this kind of machine (one or two cores):
+//   memory: the Node process (~200 MB) + the data 4x (raw, prepared, split, written) + the autoencoder's
+//           weights 8x (weights, gradients, two Adam moments, per thread) + a batch of activations +
+//           t-SNE's neighbour graph (3 x perplexity neighbours) and, for the exact engine, its n x n matrix.
+//   time:   autoencoder 6 flops per weight per row per epoch at 2 GFLOP/s; PCA one pass over the covariance;
+//           t-SNE per iteration n x (6 x perplexity + 20 log2 n) at 10 ns (Barnes-Hut/FFT) or n^2 at 2 ns (exact).
+import { InputError } from '../pipeline/errors.js';
+import type { RunConfig } from '../pipeline/types.js';
+import { resolveShape } from '../pipeline/reduce/auto-size.js';
+
+export interface JobLimits {
+  /** Most memory one job may use, bytes. */
+  maxBytes: number;
+  /** Longest a job may run, seconds. */
+  maxSeconds: number;
+}
+
+export const DEFAULT_JOB_LIMITS: JobLimits = { maxBytes: 4 * 1024 ** 3, maxSeconds: 2 * 3600 };
+
+export interface JobEstimate {
+  bytes: number;
+  seconds: number;
+  /** The dominant terms, for the refusal message. */
+  detail: string;
+}
+
+const MB = 1024 * 1024;
+
+/** Estimate for `config` (resolved) on data of `rows` x `columns` (before --limit). */
+export function estimateJob(config: RunConfig, rows: number, columns: number): JobEstimate {
+  const n = Math.max(1, Math.min(rows, config.limit ?? rows));
+  const d = Math.max(1, columns);
+  // auto code size and layers as the run will resolve them (reduce/auto-size.ts)
+  const shape = resolveShape(config.codeSize, config.layers, d, n);
+  const code = Math.min(shape.codeSize, d);
+  let bytes = 200 * MB + n * d * 4 * 4;
+  let seconds = (n * d) / 20e6; // loading and preparing
+  const terms: string[] = [`${n.toLocaleString('en-US')} rows x ${d.toLocaleString('en-US')} columns`];
+  // reducer auto may train the autoencoder after measuring PCA: both are counted
+  if (config.reducer === 'pca' || config.reducer === 'auto') {
+    bytes += d * d * 8 * 2;
+    seconds += (n * d * d) / 2e9;
+  }
+  if (config.reducer === 'autoencoder' || config.reducer === 'auto') {
+    const widths = [d, ...shape.layers, code];
+    let weights = 0;
+    for (let i = 0; i + 1 < widths.length; i++) weights += widths[i]! * widths[i + 1]!;
+    weights *= config.variant === 'vae' ? 2.1 : 2; // the decoder mirrors the encoder
+    const batch = Math.min(config.batchSize, n);
+    bytes += weights * 4 * 8 + batch * widths.reduce((s, w) => s + w, 0) * 2 * 4 * 3;
+    seconds += (6 * weights * n * (1 - config.validationSplit) * config.epochs) / 2e9;
+    terms.push(`an autoencoder of ${Math.round(weights).toLocaleString('en-US')} weights (layers ${shape.layers.join(',')}) trained ${config.epochs} epochs`);
+  }
+  const k = Math.min(n - 1, Math.ceil(3 * config.perplexity));
+  bytes += n * k * 2 * 12 + n * code * 4 * 2 + n * 2 * 8 * 8;
+  const exact = config.tsneEngine === 'exact' || config.tsneEngine === 'tsne-js';
+  if (exact) {
+    bytes += n * n * 8;
+    seconds += (config.iterations * n * n) / 5e8;
+    terms.push(`exact t-SNE (n x n) for ${config.iterations} iterations`);
+  } else {
+    seconds += config.iterations * n * (6 * config.perplexity + 20 * Math.log2(n + 1)) * 1e-8;
+    terms.push(`t-SNE with perplexity ${config.perplexity} for ${config.iterations} iterations`);
+  }
+  seconds += (n * Math.log2(n + 1) * code * k) / 1e9; // neighbour search
+  return { bytes, seconds, detail: terms.join(', ') };
+}
+
+function gb(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / MB)} MB`;
+}
+
+function duration(s: number): string {
+  return s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`;
+}
+
+/** Throws an InputError when the estimate exceeds a limit; returns the estimate otherwise. */
+export function checkJobLimits(config: RunConfig, rows: number, columns: number, limits: JobLimits): JobEstimate {
+  const e = estimateJob(config, rows, columns);
+  if (e.bytes > limits.maxBytes) {
+    throw new InputError(
+      `this run would need about ${gb(e.bytes)} of memory (${e.detail}); this server allows ${gb(limits.maxBytes)} per job (--max-job-memory). Use smaller layers, a smaller code, fewer rows (limit) or another t-SNE engine`,
+      { field: config.reducer === 'autoencoder' ? 'layers' : 'limit' },
+    );
+  }
+  if (e.seconds > limits.maxSeconds) {
+    throw new InputError(
+      `this run would take about ${duration(e.seconds)} (${e.detail}); this server allows ${duration(limits.maxSeconds)} per job (--max-job-seconds). Use fewer epochs or iterations, smaller layers or fewer rows (limit)`,
+      { field: config.reducer === 'autoencoder' ? 'epochs' : 'iterations' },
+    );
+  }
+  return e;
+}

@@ -1,0 +1,55 @@
+// Files uploaded for runs. The body is the file itself (any Content-Type), its name in the query:
+//   POST   /api/uploads?name=data.csv  (token)  → 201 the upload's description {id, name, format, bytes, rows, columns ...}
+//   GET    /api/uploads                         → every upload, newest first
+//   GET    /api/uploads/:id                     → one upload
+//   DELETE /api/uploads/:id            (token)  → 204; 409 while a queued or running job reads it
+// A raw body rather than multipart/form-data: one file per request needs no form parser (less code that
+// reads hostile bytes), streams straight to disk, and the browser sends it as fetch(url, { body: file }).
+import { Router } from 'express';
+import { isUploadId } from '../../pipeline/runs/uploads.js';
+import { declaredLengthWithin } from '../body.js';
+import type { ServerContext } from '../context.js';
+import { HttpError } from '../http-error.js';
+
+function uploadIdParam(raw: unknown): string {
+  if (!isUploadId(raw)) throw new HttpError(400, 'invalid upload id: upload ids look like up-0123456789abcdef');
+  return raw;
+}
+
+export function uploadsRoutes(ctx: ServerContext): Router {
+  const router = Router();
+
+  router.post('/api/uploads', ctx.rateLimit, ctx.requireToken, declaredLengthWithin(ctx.uploads.maxBytes, 'upload'), async (req, res) => {
+    const name = req.query.name;
+    if (typeof name !== 'string' || name.trim() === '') {
+      throw new HttpError(400, 'name the file: POST /api/uploads?name=data.csv with the file as the request body');
+    }
+    const info = await ctx.uploads.receive(req, name);
+    res.setHeader('Location', `/api/uploads/${info.id}`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(201).json(info);
+  });
+
+  router.get('/api/uploads', async (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(await ctx.uploads.list());
+  });
+
+  router.get('/api/uploads/:id', async (req, res) => {
+    const id = uploadIdParam(req.params.id);
+    const info = await ctx.uploads.get(id);
+    if (!info) throw new HttpError(404, `no upload ${id}`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(info);
+  });
+
+  router.delete('/api/uploads/:id', ctx.requireToken, async (req, res) => {
+    const id = uploadIdParam(req.params.id);
+    const user = ctx.jobs.list().find((j) => (j.status === 'queued' || j.status === 'running') && j.config.upload === id);
+    if (user) throw new HttpError(409, `upload ${id} is read by job ${user.id} (${user.status}); cancel it or wait until it ends`);
+    if (!(await ctx.uploads.remove(id))) throw new HttpError(404, `no upload ${id}`);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,69 @@
+// What a run started over HTTP may read, checked before anything starts: built-in datasets, uploads
+// (`upload`), and files under the operator's data roots (`input`, `dataDir`). Every configuration field
+// that could name a path is checked here; the job gets real paths, and answers never show them.
+import { InputError } from '../pipeline/errors.js';
+import { CONFIG_SCHEMA } from '../pipeline/config.js';
+import type { RunConfig } from '../pipeline/types.js';
+import type { DataRoots } from './data-roots.js';
+import type { UploadInfo, UploadStore } from './uploads.js';
+
+/** Fields that name a file or directory of the server. */
+export const PATH_FIELDS = ['input', 'dataDir', 'runsDir'] as const;
+/** String fields that never name a path (checked or harmless names). Any other string field is refused over HTTP. */
+export const NAME_FIELDS = ['dataset', 'upload', 'name', 'labelColumn', 'encoding'] as const;
+
+const DATASET_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
+
+export interface CheckedInputs {
+  /** The configuration the job's process runs (real paths). */
+  forJob: Partial<RunConfig>;
+  /** The upload it reads, if any (its rows and columns size the run). */
+  upload: UploadInfo | null;
+  /** The input file it reads, if any (its size bounds the run's). */
+  inputFile: string | null;
+}
+
+export async function checkRunInputs(partial: Partial<RunConfig>, roots: DataRoots, uploads: UploadStore): Promise<CheckedInputs> {
+  const forJob: Partial<RunConfig> = { ...partial };
+  for (const [key, value] of Object.entries(partial)) {
+    const spec = CONFIG_SCHEMA[key as keyof RunConfig] as { type: string } | undefined;
+    if (spec?.type === 'string' && value !== null && !(PATH_FIELDS as readonly string[]).includes(key) && !(NAME_FIELDS as readonly string[]).includes(key)) {
+      throw new InputError('cannot be set for runs started over HTTP', { field: key });
+    }
+  }
+  if (partial.runsDir !== undefined) {
+    throw new InputError('runs started over HTTP are always written to the server\'s runs directory; leave runsDir out', { field: 'runsDir' });
+  }
+  if (typeof partial.dataset === 'string' && !DATASET_NAME.test(partial.dataset)) {
+    throw new InputError(`must be the name of a built-in dataset (see latentmap datasets), got ${JSON.stringify(partial.dataset.slice(0, 80))}`, { field: 'dataset' });
+  }
+  let upload: UploadInfo | null = null;
+  if (typeof partial.upload === 'string') {
+    upload = await uploads.get(partial.upload);
+    if (!upload) throw new InputError(`no upload ${JSON.stringify(partial.upload.slice(0, 80))} (list them with GET /api/uploads)`, { field: 'upload' });
+  }
+  let inputFile: string | null = null;
+  if (typeof partial.input === 'string') {
+    inputFile = await roots.resolve(partial.input, 'input', 'file');
+    forJob.input = inputFile;
+  }
+  if (typeof partial.dataDir === 'string') forJob.dataDir = await roots.resolve(partial.dataDir, 'dataDir', 'dir');
+  return { forJob, upload, inputFile };
+}
+
+/** Rows and feature columns of what a run will read, to estimate its cost before it starts. */
+export async function inputShape(
+  config: RunConfig,
+  checked: CheckedInputs,
+  loadShape: (file: string) => Promise<{ rows: number; columns: number }>,
+): Promise<{ rows: number; columns: number }> {
+  if (checked.upload) return { rows: checked.upload.rows, columns: checked.upload.columns };
+  if (checked.inputFile) return loadShape(checked.inputFile);
+  const { listDatasets, builtinNames } = await import('../pipeline/load/index.js');
+  const info = (await listDatasets(config.dataDir)).find((d) => d.name === config.dataset);
+  if (!info) {
+    throw new InputError(`unknown dataset ${JSON.stringify(String(config.dataset).slice(0, 80))}; the built-in datasets are ${builtinNames().join(', ')}`, { field: 'dataset' });
+  }
+  if (!info.available) throw new InputError(`dataset ${info.name} is not available on this server: ${info.reason ?? 'not installed'}`, { field: 'dataset' });
+  return { rows: info.rows, columns: info.columns };
+}

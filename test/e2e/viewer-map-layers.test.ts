@@ -1,0 +1,146 @@
+// The map's explanatory layers in headless chromium: density contours drawn and toggled, clusters found
+// with a label on each (the dominant class), Color by cluster, both kept in the URL.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildViewer, launchBrowser, openViewer, screenshot, startServer } from './browser.js';
+import { writeClusterRun } from './fixture.js';
+
+type Hook = { primary: { view: { shownLabels: { text: string; x: number; y: number }[]; overlay: HTMLCanvasElement } } };
+
+let runsDir: string;
+let web: { dir: string; cleanup: () => Promise<void> };
+let server: { url: string; close: () => Promise<void> };
+let chrome: { browser: Browser; close: () => Promise<void> };
+
+beforeAll(async () => {
+  runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-layers-'));
+  await writeClusterRun(runsDir, { id: 'eight', rows: 4000, clusters: 8, seed: 11, name: 'eight clusters' });
+  web = await buildViewer();
+  server = await startServer(runsDir, web.dir);
+  chrome = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await server?.close();
+  await web?.cleanup();
+  if (runsDir) await rm(runsDir, { recursive: true, force: true });
+});
+
+/** Overlay pixels close to the contour color (#2b3a55, drawn semi-transparent). */
+function contourPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const c = (window as unknown as { latentmap: Hook }).latentmap.primary.view.overlay;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let p = 0; p < d.length; p += 4) if (d[p + 3] > 40 && d[p] < 90 && d[p + 1] < 100 && d[p + 2] > 50 && d[p + 2] < 140) n++;
+    return n;
+  });
+}
+
+const frames = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+describe('map layers', () => {
+  it('draws density contours when toggled on and removes them when toggled off', async () => {
+    const { page, errors } = await openViewer(chrome.browser, server.url);
+    expect(await contourPixels(page)).toBe(0);
+    await page.locator('#layer-contours').check();
+    await frames(page);
+    const on = await contourPixels(page);
+    expect(on).toBeGreaterThan(2000);
+    await page.waitForFunction(() => location.hash.includes('layers=contours'));
+    await screenshot(page, 'layers-contours');
+    await page.locator('#layer-contours').uncheck();
+    await frames(page);
+    expect(await contourPixels(page)).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('finds the clusters, labels each with its dominant class, and offers them in Color by', async () => {
+    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#layers=clusters`);
+    await frames(page);
+    expect(await page.locator('#layer-clusters').isChecked()).toBe(true);
+    const labels = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.shownLabels.map((l) => l.text));
+    expect(labels).toHaveLength(8);
+    // each cluster of the fixture is one label class: "C3 · 5 (100 %)"
+    const classes = labels.map((t) => /^C\d+ · (\d+) \((\d+) %\)$/.exec(t));
+    for (const m of classes) {
+      expect(m).not.toBeNull();
+      expect(Number(m![2])).toBeGreaterThanOrEqual(99);
+    }
+    expect(new Set(classes.map((m) => m![1])).size).toBe(8);
+    await screenshot(page, 'layers-clusters');
+    // zoomed in, the labels keep their screen size and stay inside the view
+    await page.locator('.pane.primary canvas.scatter-overlay').focus();
+    for (let k = 0; k < 4; k++) await page.keyboard.press('+');
+    await frames(page);
+    const zoomed = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.shownLabels.length);
+    expect(zoomed).toBeGreaterThanOrEqual(1);
+    // Color by cluster: a legend of 8 clusters (plus noise as missing, if any)
+    await page.locator('#color-by').selectOption('cluster');
+    await page.waitForFunction(() => document.querySelectorAll('.legend-item').length === 8);
+    expect(await page.locator('.legend-item .legend-name').first().textContent()).toMatch(/^C1 · \d+ \(\d+ %\)$/);
+    await page.waitForFunction(() => /color=cluster/.test(location.hash) && /layers=clusters/.test(location.hash));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('linked filter charts', () => {
+  it('brushing the error histogram dims the rest of the map, recounts the label bars, and lives in the URL', async () => {
+    const { page, errors } = await openViewer(chrome.browser, server.url);
+    const chart = page.locator('.filter-item[data-column="error"] svg');
+    await chart.waitFor();
+    const labelBars = () => page.locator('.filter-item[data-column="label"] rect.kept').evaluateAll((els) => els.map((e) => Number(e.getAttribute('height'))));
+    const before = await labelBars();
+    const box = (await chart.boundingBox())!;
+    // the fixture's error grows with the class: brushing the lowest quarter keeps the first classes
+    await page.mouse.move(box.x + box.width * 0.03, box.y + box.height * 0.4);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.4, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => /filter=error:/.test(location.hash));
+    const count = await page.locator('.filter-count').textContent();
+    const m = /^([\d,]+) of 4,000 rows$/.exec(count ?? '');
+    expect(m).not.toBeNull();
+    const passing = Number(m![1].replace(/,/g, ''));
+    expect(passing).toBeGreaterThan(100);
+    expect(passing).toBeLessThan(4000);
+    const after = await labelBars();
+    expect(after.filter((h, c) => h < before[c] - 0.5).length).toBeGreaterThan(0); // other chart recounted
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await screenshot(page, 'filters-brush');
+    // a bar click adds a second filter; reload restores both
+    await page.locator('.filter-item[data-column="label"] g.bar[data-category="0"]').click();
+    await page.waitForFunction(() => /filter=.*label:0/.test(decodeURIComponent(location.hash)));
+    const hash = await page.evaluate(() => location.hash);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('.filter-item.active').length === 2);
+    expect(await page.evaluate(() => location.hash)).toBe(hash);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('explain a selection', () => {
+  it('lists the columns that most set a selected cluster apart, with the standardized difference and both means', async () => {
+    // cluster 0 of the fixture sits at (30, 0); its features are 0 + noise against 1..7 elsewhere
+    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#sel=rect:22,-8,38,-8,38,8,22,8`);
+    await page.locator('#selection-panel .explain-table tbody tr').first().waitFor({ timeout: 30_000 });
+    const rows = await page.locator('#selection-panel .explain-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    expect(rows.length).toBeGreaterThanOrEqual(6);
+    const top = rows.slice(0, 6).map((r) => r[0]);
+    expect(top.filter((name) => name.startsWith('feature_')).length).toBeGreaterThanOrEqual(5);
+    const d = Number(rows[0][1]);
+    expect(d).toBeLessThan(-1.2); // lower than the rest by more than a pooled sd
+    expect(Number(rows[0][2])).toBeLessThan(0.3); // selected mean near 0
+    expect(Number(rows[0][3])).toBeGreaterThan(3); // rest's mean near 4
+    await screenshot(page, 'explain-selection');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});

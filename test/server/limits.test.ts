@@ -1,0 +1,133 @@
+// Bounded work: a job past its memory or time limit is stopped with a clear error; the run cache holds its
+// byte budget while several big runs load at once; the run list is served from cache until the runs
+// directory changes.
+import { utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RunStore } from '../../pipeline/runs/store.js';
+import { JobQueue } from '../../server/jobs/queue.js';
+import { LruCache } from '../../server/lru.js';
+import { RunCache } from '../../server/run-cache.js';
+import { RunList } from '../../server/run-list.js';
+import { tempRunsDir, writeFixtureRun } from './fixtures.js';
+
+let runs: { dir: string; cleanup: () => Promise<void> };
+beforeEach(async () => {
+  runs = await tempRunsDir();
+});
+afterEach(async () => {
+  await runs.cleanup();
+});
+
+async function finished(q: JobQueue, id: string): Promise<{ status: string; error: string | null }> {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const j = q.get(id)!;
+    if (j.status !== 'queued' && j.status !== 'running') return j;
+    if (Date.now() > end) throw new Error(`job still ${j.status}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('a job past its limits', () => {
+  it('is stopped when its resident memory passes --max-job-memory, and says so', async () => {
+    const q = new JobQueue({
+      runsDir: runs.dir,
+      limits: { maxBytes: 200 * 1024 ** 2, maxSeconds: 600 },
+      // Touches 600 MB, then waits.
+      command: () => ({ file: process.execPath, args: ['-e', 'globalThis.b = Buffer.alloc(600e6, 1); setTimeout(() => {}, 60000)'] }),
+    });
+    try {
+      const job = await q.submit({ dataset: 'iris' });
+      const end = await finished(q, job.id);
+      expect(end.status).toBe('failed');
+      expect(end.error).toMatch(/more than this server allows per job \(200 MB, --max-job-memory\)/);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('is stopped when it runs past --max-job-seconds, and says so', async () => {
+    const q = new JobQueue({
+      runsDir: runs.dir,
+      limits: { maxBytes: 4 * 1024 ** 3, maxSeconds: 1 },
+      command: () => ({ file: process.execPath, args: ['-e', 'setTimeout(() => {}, 60000)'] }),
+    });
+    try {
+      const started = Date.now();
+      const job = await q.submit({ dataset: 'iris' });
+      const end = await finished(q, job.id);
+      expect(end.status).toBe('failed');
+      expect(end.error).toMatch(/ran longer than this server allows per job \(1 s, --max-job-seconds\)/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('gives the default command a V8 heap limit of --max-job-memory', async () => {
+    let args: string[] = [];
+    const { defaultJobCommand } = await import('../../server/jobs/child.js');
+    args = defaultJobCommand({ id: 'x', configFile: 'c.json', runsDir: runs.dir, heapMb: 512 }).args;
+    expect(args[0]).toBe('--max-old-space-size=512');
+  });
+});
+
+describe('the run cache under concurrent cold loads', () => {
+  it('never holds and reserves more than its budget, and serves every load', async () => {
+    // Four runs whose stored values (data.arrow, about 0.9 MB each) together pass a 2 MB budget.
+    for (const i of [1, 2, 3, 4]) await writeFixtureRun(runs.dir, { id: `big-${i}`, rows: 300, image: { width: 28, height: 28, channels: 1 }, seed: i });
+    const budget = 2 * 1024 * 1024;
+    const cache = new RunCache(new RunStore(runs.dir), budget);
+    let peak = 0;
+    let sampling = true;
+    const sample = (async () => {
+      while (sampling) {
+        const u = cache.usage;
+        peak = Math.max(peak, u.cached + u.reserved);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const loads = await Promise.all([1, 2, 3, 4].flatMap((i) => [cache.data(`big-${i}`), cache.codes(`big-${i}`), cache.points(`big-${i}`)]));
+    sampling = false;
+    await sample;
+    expect(loads).toHaveLength(12);
+    expect(loads.filter((l) => 'matrix' in l && l.matrix.rows === 300)).toHaveLength(8);
+    expect(peak).toBeGreaterThan(budget / 4);
+    expect(peak).toBeLessThanOrEqual(budget);
+  });
+
+  it('makes a load wait while the reservations in flight would pass the bound', async () => {
+    const c = new LruCache<string, number>({ maxSize: 100, sizeOf: () => 10 });
+    let running = 0;
+    let most = 0;
+    const load = async (): Promise<number> => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      return 1;
+    };
+    await Promise.all(['a', 'b', 'c', 'd'].map((k) => c.get(k, load, 60)));
+    expect(most).toBe(1);
+    await Promise.all(['e', 'f', 'g'].map((k) => c.get(k, load, 30)));
+    expect(most).toBe(3);
+  });
+});
+
+describe('the run list', () => {
+  it('is rebuilt only when the runs directory changes, reading only new or rewritten manifests', async () => {
+    await writeFixtureRun(runs.dir, { id: 'one', rows: 5, createdAt: '2026-01-01T00:00:00.000Z' });
+    const list = new RunList(new RunStore(runs.dir));
+    const ids = async (): Promise<string[]> => (JSON.parse((await list.json()).identity.toString()) as { id: string }[]).map((r) => r.id);
+    const t = Math.floor(Date.now() / 1000) - 10;
+    await utimes(runs.dir, t, t);
+    expect(await ids()).toEqual(['one']);
+    // Damage the manifest in place, keeping the directory's mtime: the cached list still stands.
+    await writeFile(path.join(runs.dir, 'one', 'manifest.json'), 'null');
+    await utimes(runs.dir, t, t);
+    expect(await ids()).toEqual(['one']);
+    // A new run changes the directory: the list is rebuilt, re-reading the rewritten manifest too.
+    await writeFixtureRun(runs.dir, { id: 'two', rows: 5, createdAt: '2026-01-02T00:00:00.000Z' });
+    expect(await ids()).toEqual(['two']);
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { labelClusters, smd } from '../../web/src/app/clusters.js';
+import { categoryColumn, numberColumn, type DecodedPoints } from '../../web/src/points.js';
+import { densityContours, densityGrid, findClusters } from '../../web/src/scatter/density.js';
+
+function blobs(n: number, seed: number): { x: Float32Array; y: Float32Array; truth: Int32Array } {
+  let s = seed;
+  const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const g = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  const centers = [
+    [0, 0],
+    [20, 0],
+    [10, 18],
+  ];
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  const truth = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    // sizes 3:2:1
+    const c = i % 6 < 3 ? 0 : i % 6 < 5 ? 1 : 2;
+    truth[i] = c;
+    x[i] = centers[c][0] + g() * 1.5;
+    y[i] = centers[c][1] + g() * 1.5;
+  }
+  return { x, y, truth };
+}
+const extentOf = (x: Float32Array, y: Float32Array) => ({ xmin: Math.min(...x), xmax: Math.max(...x), ymin: Math.min(...y), ymax: Math.max(...y) });
+
+describe('density and clusters', () => {
+  const { x, y, truth } = blobs(6000, 9);
+  const grid = densityGrid(x, y, extentOf(x, y));
+
+  it('bins every point into the smoothed grid (blur keeps the total)', () => {
+    const total = grid.values.reduce((a, b) => a + b, 0);
+    expect(total).toBeCloseTo(6000, -1);
+  });
+
+  it('draws contour rings around each blob, the innermost level only around blob cores', () => {
+    const levels = densityContours(grid, 5);
+    expect(levels).toHaveLength(5);
+    const top = levels[levels.length - 1];
+    expect(top.rings.length).toBeGreaterThanOrEqual(1);
+    for (const ring of top.rings) {
+      let cx = 0;
+      let cy = 0;
+      for (let k = 0; k < ring.length; k += 2) (cx += ring[k]), (cy += ring[k + 1]);
+      cx /= ring.length / 2;
+      cy /= ring.length / 2;
+      const near = [
+        [0, 0],
+        [20, 0],
+        [10, 18],
+      ].some(([a, b]) => Math.hypot(cx - a, cy - b) < 3);
+      expect(near).toBe(true);
+    }
+  });
+
+  it('finds the three blobs as clusters, largest first, agreeing with the truth for almost every point', () => {
+    const { assignment, clusters } = findClusters(grid, x, y);
+    expect(clusters).toHaveLength(3);
+    // sizes 3000 : 2000 : 1000, less the fringe left as noise
+    expect(clusters[0].size).toBeGreaterThan(2700);
+    expect(clusters[1].size).toBeGreaterThan(1800);
+    expect(clusters[2].size).toBeGreaterThan(900);
+    let agree = 0;
+    for (let i = 0; i < x.length; i++) if (assignment[i] === truth[i]) agree++;
+    expect(agree / x.length).toBeGreaterThan(0.9);
+    expect(Math.hypot(clusters[1].peak[0] - 20, clusters[1].peak[1])).toBeLessThan(2);
+  });
+
+  it('names clusters by their dominant label, or by the column that sets them apart', () => {
+    const { assignment, clusters } = findClusters(grid, x, y);
+    const label = categoryColumn('label', Array.from(truth, (c) => ['cat', 'dog', 'owl'][c]));
+    const score = numberColumn('score', Float64Array.from(truth, (c, i) => (c === 2 ? 10 : 0) + (i % 7) * 0.1));
+    const base = { n: x.length, index: new Int32Array(x.length), x, y, error: null, isNew: null, extent: extentOf(x, y), raw: [] };
+    const withLabel = { ...base, label, columns: [label, score] } as DecodedPoints;
+    const named = labelClusters(withLabel, assignment, clusters).labels;
+    expect(named.map((l) => l.text.replace(/ \(\d+ %\)/, ''))).toEqual(['C1 · cat', 'C2 · dog', 'C3 · owl']);
+    const noLabel = { ...base, label: null, columns: [score] } as DecodedPoints;
+    const byScore = labelClusters(noLabel, assignment, clusters);
+    expect(byScore.labels[2].text).toBe('C3 · score high');
+    expect(byScore.labels[2].reason).toMatch(/sd\)$/);
+    expect(byScore.column.categories).toEqual(byScore.labels.map((l) => l.text));
+    expect(smd(score, (i) => truth[i] === 2)!.d).toBeGreaterThan(1.5);
+  });
+});

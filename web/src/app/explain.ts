@@ -1,0 +1,60 @@
+// What sets a selection apart: for every numeric column (metadata, reconstruction error, the run's input
+// features), the standardized mean difference between the selected rows and the rest,
+// d = (mean_in - mean_out) / pooled sd (Cohen 1988), largest |d| first, with both means. Pure.
+
+export interface Separation {
+  name: string;
+  /** Standardized mean difference (selection minus rest, in pooled standard deviations). */
+  d: number;
+  meanIn: number;
+  meanOut: number;
+}
+
+/** Columns ranked by |d|; columns without variance or rows on either side are left out. */
+export function explainSelection(columns: readonly { name: string; values: ArrayLike<number> }[], mask: Uint8Array, top = 8): Separation[] {
+  const out: Separation[] = [];
+  for (const col of columns) {
+    let n1 = 0;
+    let s1 = 0;
+    let q1 = 0;
+    let n0 = 0;
+    let s0 = 0;
+    let q0 = 0;
+    const v = col.values;
+    for (let i = 0; i < mask.length; i++) {
+      const x = v[i];
+      if (!Number.isFinite(x)) continue;
+      if (mask[i]) {
+        n1++;
+        s1 += x;
+        q1 += x * x;
+      } else {
+        n0++;
+        s0 += x;
+        q0 += x * x;
+      }
+    }
+    if (n1 < 1 || n0 < 1 || n1 + n0 < 3) continue;
+    const m1 = s1 / n1;
+    const m0 = s0 / n0;
+    const var1 = n1 > 1 ? Math.max(0, (q1 - n1 * m1 * m1) / (n1 - 1)) : 0;
+    const var0 = n0 > 1 ? Math.max(0, (q0 - n0 * m0 * m0) / (n0 - 1)) : 0;
+    const pooled = Math.sqrt(((n1 - 1) * var1 + (n0 - 1) * var0) / Math.max(1, n1 + n0 - 2));
+    if (!(pooled > 0)) continue;
+    out.push({ name: col.name, d: (m1 - m0) / pooled, meanIn: m1, meanOut: m0 });
+  }
+  return out.sort((a, b) => Math.abs(b.d) - Math.abs(a.d) || a.name.localeCompare(b.name)).slice(0, top);
+}
+
+/** Numeric columns of a pane for the explanation: its number columns, plus its input features once fetched. */
+export async function explainColumns(
+  pane: { points: { columns: { name: string; kind: string; values?: Float64Array }[] } },
+  features: readonly string[],
+  load: (choice: string) => Promise<void>,
+): Promise<{ name: string; values: Float64Array }[]> {
+  // features first fetched (each once, a few at a time), then every numeric column
+  for (let k = 0; k < features.length; k += 8) await Promise.all(features.slice(k, k + 8).map((f) => load(`feature:${f}`).catch(() => undefined)));
+  return pane.points.columns
+    .filter((c): c is { name: string; kind: 'number'; values: Float64Array } => c.kind === 'number' && !!c.values)
+    .map((c) => ({ name: c.name.startsWith('feature:') ? c.name.slice(8) : c.name === 'error' ? 'reconstruction error' : c.name, values: c.values }));
+}

@@ -1,0 +1,69 @@
+// The map's explanatory layers, toggled from the maps bar and kept in the URL: density contours, and
+// clusters found in the map with a label on each (scatter/density.ts, app/clusters.ts). Clusters also
+// become the "cluster" column: a Color-by choice, a legend, a search term and a column of the
+// selection's CSV export.
+import { densityContours, densityGrid, findClusters, type DensityGrid } from '../scatter/density.js';
+import { labelClusters, type ClusterLabel } from './clusters.js';
+import type { Pane } from './pane.js';
+
+export type MapLayer = 'contours' | 'clusters';
+
+interface PaneLayers {
+  grid: DensityGrid;
+  contours?: ReturnType<typeof densityContours>;
+  clusters?: ClusterLabel[];
+}
+
+const cache = new WeakMap<Pane, PaneLayers>();
+
+function layersOf(pane: Pane): PaneLayers {
+  let l = cache.get(pane);
+  if (!l) {
+    l = { grid: densityGrid(pane.points.x, pane.points.y, pane.points.extent) };
+    cache.set(pane, l);
+  }
+  return l;
+}
+
+/** The pane's clusters, computed once: labels, and the `cluster` column added to its points. */
+export function clustersOf(pane: Pane): ClusterLabel[] {
+  const l = layersOf(pane);
+  if (!l.clusters) {
+    const { assignment, clusters } = findClusters(l.grid, pane.points.x, pane.points.y);
+    const { labels, column } = labelClusters(pane.points, assignment, clusters);
+    l.clusters = labels;
+    if (!pane.points.columns.some((c) => c.name === 'cluster')) {
+      pane.points.columns.push(column);
+      pane.points.raw.push({ name: 'cluster', kind: 'text', get: (r) => (column.codes[r] >= 0 ? column.categories[column.codes[r]] : null) });
+    }
+  }
+  return l.clusters;
+}
+
+/** Shows or hides the layers on a pane's map. */
+export function applyLayers(pane: Pane, layers: ReadonlySet<MapLayer>): void {
+  if (layers.has('contours')) {
+    const l = layersOf(pane);
+    l.contours ??= densityContours(l.grid);
+    pane.view.setContours(l.contours);
+  } else pane.view.setContours(null);
+  if (layers.has('clusters')) pane.view.setLabels(clustersOf(pane).map((c) => ({ x: c.peak[0], y: c.peak[1], text: c.text })));
+  else pane.view.setLabels(null);
+}
+
+/** Ticks the maps bar's layer boxes to match. */
+export function tickLayerBoxes(layers: ReadonlySet<MapLayer>): void {
+  for (const box of document.querySelectorAll<HTMLInputElement>('[data-layer]')) box.checked = layers.has(box.dataset.layer as MapLayer);
+}
+
+/** Listens to the layer boxes: each change gives the new set of layers. */
+export function bindLayerBoxes(current: () => ReadonlySet<MapLayer>, change: (layers: Set<MapLayer>) => void): void {
+  for (const box of document.querySelectorAll<HTMLInputElement>('[data-layer]')) {
+    box.addEventListener('change', () => {
+      const next = new Set(current());
+      if (box.checked) next.add(box.dataset.layer as MapLayer);
+      else next.delete(box.dataset.layer as MapLayer);
+      change(next);
+    });
+  }
+}

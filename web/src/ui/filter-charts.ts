@@ -1,0 +1,159 @@
+// The linked filter charts (D3, SVG): bars for a categorical column (click a bar to keep only it,
+// shift-click to add or remove it), a histogram with a brush for a numeric one (including reconstruction
+// error). Grey: every row; colored: the rows passing the other charts' filters.
+import { bin, brushX, max as d3max, scaleBand, scaleLinear, select, type D3BrushEvent } from 'd3';
+import type { DecodedPoints, PointColumn } from '../points.js';
+import type { Filter } from '../app/filters.js';
+import { fill, formatNumber, h } from './dom.js';
+
+export interface FilterChartHandlers {
+  /** The filter of one column changed (null: cleared). */
+  onFilter: (column: string, filter: Filter | null) => void;
+}
+
+const W = 300;
+const H = 92;
+const M = { top: 6, right: 8, bottom: 20, left: 8 };
+
+function title(col: PointColumn): string {
+  return col.name === 'error' ? 'reconstruction error' : col.name;
+}
+
+function categoryChart(col: PointColumn & { kind: 'category' }, others: Uint8Array | null, filter: Filter | null, on: FilterChartHandlers): SVGSVGElement {
+  const all = col.counts;
+  const kept = new Array<number>(col.categories.length).fill(0);
+  for (let i = 0; i < col.codes.length; i++) if (col.codes[i] >= 0 && (!others || others[i])) kept[col.codes[i]]++;
+  const x = scaleBand<number>().domain(col.categories.map((_, c) => c)).range([M.left, W - M.right]).padding(0.15);
+  const y = scaleLinear().domain([0, d3max(all) || 1]).range([H - M.bottom, M.top]);
+  const chosen = filter && filter.kind === 'set' ? new Set(filter.values) : null;
+  const svg = select(document.createElementNS('http://www.w3.org/2000/svg', 'svg')).attr('viewBox', `0 0 ${W} ${H}`).attr('class', 'filter-chart').attr('role', 'img').attr('aria-label', `${title(col)}: bars per category`);
+  const g = svg.selectAll('g.bar').data(col.categories.map((name, c) => ({ name, c }))).join('g').attr('class', 'bar').attr('data-category', (d) => d.name).style('cursor', 'pointer');
+  g.append('rect').attr('class', 'all').attr('x', (d) => x(d.c)!).attr('width', x.bandwidth()).attr('y', (d) => y(all[d.c])).attr('height', (d) => y(0) - y(all[d.c])).attr('fill', '#dde2ea');
+  g.append('rect')
+    .attr('class', 'kept')
+    .attr('x', (d) => x(d.c)!)
+    .attr('width', x.bandwidth())
+    .attr('y', (d) => y(kept[d.c]))
+    .attr('height', (d) => y(0) - y(kept[d.c]))
+    .attr('fill', (d) => (chosen && !chosen.has(d.name) ? '#b9c2cf' : '#3b6ea8'));
+  g.append('title').text((d) => `${d.name}: ${kept[d.c]} of ${all[d.c]}`);
+  if (col.categories.length <= 20) {
+    g.append('text').attr('x', (d) => x(d.c)! + x.bandwidth() / 2).attr('y', H - 6).attr('text-anchor', 'middle').attr('class', 'tick-label').text((d) => (d.name.length > 6 ? `${d.name.slice(0, 5)}…` : d.name));
+  }
+  g.on('click', (event: MouseEvent, d) => {
+    const next = new Set(chosen ?? []);
+    if (event.shiftKey) {
+      if (next.has(d.name)) next.delete(d.name);
+      else next.add(d.name);
+    } else if (chosen && chosen.size === 1 && chosen.has(d.name)) next.clear();
+    else {
+      next.clear();
+      next.add(d.name);
+    }
+    on.onFilter(col.name, next.size ? { column: col.name, kind: 'set', values: [...next] } : null);
+  });
+  return svg.node()!;
+}
+
+function histogram(col: PointColumn & { kind: 'number' }, others: Uint8Array | null, filter: Filter | null, on: FilterChartHandlers): SVGSVGElement {
+  const v = col.values;
+  const lo = col.min;
+  const hi = col.max > col.min ? col.max : col.min + 1;
+  const x = scaleLinear().domain([lo, hi]).range([M.left, W - M.right]);
+  const thresholds = x.ticks(30);
+  const allBins = new Array<number>(thresholds.length + 1).fill(0);
+  const keptBins = new Array<number>(thresholds.length + 1).fill(0);
+  const which = (t: number) => {
+    let a = 0;
+    let b = thresholds.length;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (thresholds[m] <= t) a = m + 1;
+      else b = m;
+    }
+    return a;
+  };
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) continue;
+    const k = which(v[i]);
+    allBins[k]++;
+    if (!others || others[i]) keptBins[k]++;
+  }
+  const edges = [lo, ...thresholds.filter((t) => t > lo && t < hi), hi];
+  void bin; // d3.bin's thresholds logic is mirrored by which(): one pass over millions of rows
+  const y = scaleLinear().domain([0, d3max(allBins) || 1]).range([H - M.bottom, M.top]);
+  const svg = select(document.createElementNS('http://www.w3.org/2000/svg', 'svg')).attr('viewBox', `0 0 ${W} ${H}`).attr('class', 'filter-chart').attr('role', 'img').attr('aria-label', `${title(col)}: histogram; drag to filter`);
+  const bars = edges.slice(0, -1).map((e, k) => ({ x0: e, x1: edges[k + 1], all: allBins[which(e)], kept: keptBins[which(e)] }));
+  for (const [cls, key, color] of [
+    ['all', 'all', '#dde2ea'],
+    ['kept', 'kept', '#3b6ea8'],
+  ] as const) {
+    svg
+      .append('g')
+      .attr('class', cls)
+      .selectAll('rect')
+      .data(bars)
+      .join('rect')
+      .attr('x', (d) => x(d.x0) + 0.5)
+      .attr('width', (d) => Math.max(0.5, x(d.x1) - x(d.x0) - 1))
+      .attr('y', (d) => y(d[key]))
+      .attr('height', (d) => y(0) - y(d[key]))
+      .attr('fill', color);
+  }
+  const axis = svg.append('g').attr('class', 'tick-label');
+  for (const t of [lo, hi]) axis.append('text').attr('x', x(t)).attr('y', H - 6).attr('text-anchor', t === lo ? 'start' : 'end').text(formatNumber(t));
+  const brush = brushX<unknown>()
+    .extent([
+      [M.left, M.top],
+      [W - M.right, H - M.bottom],
+    ])
+    .on('end', (event: D3BrushEvent<unknown>) => {
+      if (!event.sourceEvent) return; // moved by code
+      const sel = event.selection as [number, number] | null;
+      on.onFilter(col.name, sel ? { column: col.name, kind: 'range', lo: x.invert(sel[0]), hi: x.invert(sel[1]) } : null);
+    });
+  const gb = svg.append('g').attr('class', 'brush').call(brush);
+  if (filter && filter.kind === 'range') gb.call(brush.move, [x(Math.max(lo, filter.lo)), x(Math.min(hi, filter.hi))]);
+  return svg.node()!;
+}
+
+/**
+ * Renders one chart per column; `others(name)` gives the rows passing every filter but the one on that
+ * column (null: all rows).
+ */
+export function renderFilterCharts(
+  el: HTMLElement,
+  points: DecodedPoints,
+  columns: readonly PointColumn[],
+  filters: readonly Filter[],
+  others: (column: string) => Uint8Array | null,
+  on: FilterChartHandlers,
+  passing: number | null,
+): void {
+  const items = columns.map((col) => {
+    const filter = filters.find((f) => f.column === col.name) ?? null;
+    const chart = col.kind === 'category' ? categoryChart(col, others(col.name), filter, on) : histogram(col, others(col.name), filter, on);
+    return h(
+      'div',
+      { className: `filter-item${filter ? ' active' : ''}`, 'data-column': col.name },
+      h(
+        'div',
+        { className: 'filter-head' },
+        h('span', null, title(col)),
+        filter ? h('button', { type: 'button', className: 'link', onclick: (() => on.onFilter(col.name, null)) as EventListener }, 'clear') : null,
+      ),
+      chart,
+    );
+  });
+  fill(
+    el,
+    h(
+      'div',
+      { className: 'panel-head' },
+      h('h3', null, 'Filters'),
+      h('span', { className: 'muted small filter-count' }, passing === null ? `${formatNumber(points.n)} rows` : `${formatNumber(passing)} of ${formatNumber(points.n)} rows`),
+    ),
+    h('p', { className: 'muted small' }, 'Drag across a histogram or click bars (shift: several); the map dims the rest.'),
+    ...items,
+  );
+}
