@@ -26,6 +26,7 @@ import { tsne } from '../pipeline/tsne/index.js';
 import type { Matrix, RunConfig, TsneOptions } from '../pipeline/types.js';
 import { postProcess, type CodePost } from './quality/code-post.js';
 import { alignMap, judge, referenceOf, writeReference } from './quality/judge.js';
+import { autoCodeSize, resolveShape } from '../pipeline/reduce/auto-size.js';
 
 interface Spec {
   name: string;
@@ -77,7 +78,8 @@ async function main(): Promise<void> {
         if (!saved) throw new Error(`${spec.name}: no codes of ${spec.codesFrom} with seed ${seed} yet`);
         codes = saved;
       } else if (reducer === 'autoencoder') {
-        const options: AutoencoderOptions = { ...autoencoderOptions(config, x.cols, prepared.loss), ...(spec.options ?? {}) };
+        const shape = resolveShape(config.codeSize, config.layers, x.cols, x.rows);
+        const options: AutoencoderOptions = { ...autoencoderOptions(config, x.cols, prepared.loss, shape), ...(spec.options ?? {}) };
         const model = await trainAutoencoder(x, options);
         codes = model.encode(x);
         const s = model.summary;
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
         extra.valLoss = model.history.map((h) => (h.valLoss === null ? null : round(h.valLoss, 5)));
         model.dispose();
       } else if (reducer === 'pca') {
-        const pca = fitPca(x, Math.min(config.codeSize, x.cols), seed);
+        const pca = fitPca(x, Math.min(config.codeSize === 'auto' ? autoCodeSize(x.cols, x.rows) : config.codeSize, x.cols), seed);
         codes = pcaTransform(pca, x);
       } else {
         codes = x;

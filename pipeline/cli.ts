@@ -101,7 +101,7 @@ function loggerFor(args: Parsed, io: Io): CliLogger {
 
 const runCommand: CommandSpec = {
   name: 'run',
-  summary: 'load a dataset, train an autoencoder, run t-SNE on the codes and write a run directory',
+  summary: 'load a dataset, reduce it to codes (an autoencoder, PCA or nothing: auto measures which), run t-SNE on the codes and write a run directory',
   usage: 'latentmap run [--config job.json|job.yaml] [--dataset NAME | --input PATH] [flags...]',
   flags: {
     config: 'configuration file (JSON or YAML, keys in camelCase as below); flags override it',

@@ -20,6 +20,8 @@ export interface FieldSpec {
   /** Exclusive upper bound. */
   below?: number;
   nullable?: boolean;
+  /** Also accepts the string 'auto' (an int or intList chosen from the data when the run starts). */
+  auto?: boolean;
   /** intList: most items (min/max bound each item). */
   maxItems?: number;
   /** Shown in --help as the group heading. */
@@ -42,16 +44,16 @@ export const CONFIG_SCHEMA = {
   coordinates: { type: 'stringList', default: null, nullable: true, group: 'input', doc: 'two columns x,y that already are the map: the reducer and t-SNE are skipped' },
   // prepare
   missing: { type: 'enum', default: 'drop', values: ['drop', 'mean', 'zero', 'error'], group: 'prepare', doc: 'rows with missing (empty or NaN) values: drop the row, impute the column mean or 0, or stop with an error' },
-  scaling: { type: 'enum', default: 'auto', values: ['auto', 'minmax', 'standardize', 'none'], group: 'prepare', doc: 'feature scaling; auto: min-max to [0, 1] for BCE, standardization for MSE' },
+  scaling: { type: 'enum', default: 'auto', values: ['auto', 'minmax', 'standardize', 'uniform', 'none'], group: 'prepare', doc: 'feature scaling: min-max per column, standardize per column, uniform (one offset and scale for all columns, onto [0, 1]: keeps the geometry), none; auto: uniform when the columns share one unit (similar ranges: pixels, counts, embeddings, scores), standardize when they do not' },
   // autoencoder
-  reducer: { type: 'enum', default: 'autoencoder', values: ['autoencoder', 'pca', 'none'], group: 'autoencoder', doc: 'what makes the codes t-SNE runs on: a trained autoencoder, PCA (baseline), or none (raw scaled values)' },
+  reducer: { type: 'enum', default: 'auto', values: ['auto', 'autoencoder', 'pca', 'none'], group: 'autoencoder', doc: 'what makes the codes t-SNE runs on: a trained autoencoder, PCA, or none (the scaled values); auto: chosen by measuring how well each keeps the input\'s neighbourhoods on a sample, and its cost' },
   variant: { type: 'enum', default: 'plain', values: ['plain', 'sparse', 'denoising', 'vae'], group: 'autoencoder', doc: 'autoencoder variant' },
-  codeSize: { type: 'int', default: 32, min: 1, max: 4096, group: 'autoencoder', doc: 'width of the code (also the number of PCA components); must be smaller than the input width' },
-  layers: { type: 'intList', default: [256, 128], max: 16384, maxItems: 16, group: 'autoencoder', doc: 'hidden layer widths of the encoder, comma separated; the decoder mirrors them' },
+  codeSize: { type: 'int', default: 'auto', auto: true, min: 1, max: 4096, group: 'autoencoder', doc: 'width of the code (also the number of PCA components); an explicit size must be smaller than the input width; auto: fitted to the width and row count' },
+  layers: { type: 'intList', default: 'auto', auto: true, max: 16384, maxItems: 16, group: 'autoencoder', doc: 'hidden layer widths of the encoder, comma separated; the decoder mirrors them; auto: fitted to the width, code size and row count' },
   activation: { type: 'enum', default: 'relu', values: ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear'], group: 'autoencoder', doc: 'hidden-layer activation' },
   loss: { type: 'enum', default: 'auto', values: ['auto', 'mse', 'bce'], group: 'autoencoder', doc: 'reconstruction loss; auto: binary cross-entropy when every input lies in [0, 1], else mean squared error' },
   optimizer: { type: 'enum', default: 'adam', values: ['adam', 'sgd', 'rmsprop'], group: 'autoencoder', doc: 'gradient-descent optimizer' },
-  epochs: { type: 'int', default: 25, min: 1, max: 100000, group: 'autoencoder', doc: 'maximum training epochs (early stopping may end sooner)' },
+  epochs: { type: 'int', default: 100, min: 1, max: 100000, group: 'autoencoder', doc: 'maximum training epochs; early stopping on the validation loss (--patience) decides when to stop' },
   batchSize: { type: 'int', default: 256, min: 1, max: 1048576, group: 'autoencoder', doc: 'mini-batch size' },
   learningRate: { type: 'number', default: 0.002, above: 0, max: 10, group: 'autoencoder', doc: 'optimizer learning rate' },
   validationSplit: { type: 'number', default: 0.1, min: 0, below: 1, group: 'autoencoder', doc: 'fraction of rows held out for validation loss (0: none)' },
@@ -71,7 +73,7 @@ export const CONFIG_SCHEMA = {
   earlyExaggeration: { type: 'number', default: 12, min: 1, max: 100, group: 'tsne', doc: 'early exaggeration factor' },
   exaggerationIterations: { type: 'int', default: 250, min: 0, max: 100000, group: 'tsne', doc: 'iterations with early exaggeration' },
   tsneLearningRate: { type: 'number', default: null, nullable: true, above: 0, group: 'tsne', doc: 'step size; default: n / early exaggeration (at least 200)' },
-  metricsSample: { type: 'int', default: 2000, min: 10, max: 100000, group: 'tsne', doc: 'rows sampled to compute trustworthiness, kNN preservation and label accuracy' },
+  metricsSample: { type: 'int', default: 2000, min: 10, max: 100000, group: 'tsne', doc: 'most rows sampled to compute trustworthiness (fewer on wide, large inputs, within a fixed budget); kNN preservation and label accuracy use every row' },
   // map method; UMAP (defaults and names as umap-learn's)
   map: { type: 'enum', default: 'tsne', values: ['tsne', 'umap'], group: 'umap', doc: 'map method: t-SNE (the --tsne-* options, perplexity, iterations...) or UMAP (--n-neighbors, --min-dist, --spread, --umap-*...)' },
   nNeighbors: { type: 'int', default: 15, min: 2, max: 1000, group: 'umap', doc: 'UMAP: size of the local neighbourhood, the point itself included (umap-learn n_neighbors); larger keeps more global structure' },
@@ -130,6 +132,7 @@ export function parseValue(key: ConfigKey, raw: unknown, source: string): unknow
     if (spec.nullable) return null;
     return fail(`must not be empty`);
   }
+  if (spec.auto && raw === 'auto') return 'auto';
   switch (spec.type) {
     case 'string': {
       if (typeof raw !== 'string' || raw.length === 0) return fail(`must be a non-empty string, got ${show(raw)}`);
@@ -235,8 +238,9 @@ export function resolveConfig(...layers: Partial<RunConfig>[]): RunConfig {
       if (set.has(key) && !applies) throw new InputError(`applies only ${what}; remove it or change that setting`, { field: key });
     }
   };
-  const ae = config.reducer === 'autoencoder';
-  onlyWith(['variant', 'layers', 'activation', 'loss', 'optimizer', 'epochs', 'batchSize', 'learningRate', 'validationSplit', 'patience'], ae, `with --reducer autoencoder (this run uses ${config.reducer})`);
+  // under reducer auto the autoencoder's options stay accepted: they configure it if auto chooses it
+  const ae = config.reducer === 'autoencoder' || config.reducer === 'auto';
+  onlyWith(['variant', 'layers', 'activation', 'loss', 'optimizer', 'epochs', 'batchSize', 'learningRate', 'validationSplit', 'patience'], ae, `with --reducer autoencoder or auto (this run uses ${config.reducer})`);
   onlyWith(['sparsityPenalty', 'sparsityWeight'], ae && config.variant === 'sparse', `with --variant sparse (this run uses ${ae ? config.variant : config.reducer})`);
   onlyWith(['sparsityTarget'], ae && config.variant === 'sparse' && config.sparsityPenalty === 'kl', 'with --variant sparse and --sparsity-penalty kl');
   onlyWith(['noise'], ae && config.variant === 'denoising', `with --variant denoising (this run uses ${ae ? config.variant : config.reducer})`);

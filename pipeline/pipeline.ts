@@ -1,25 +1,27 @@
-// Composes the stages: load → prepare → reduce (autoencoder | pca | none) → map (t-SNE or UMAP) → metrics → run directory.
+// Composes the stages: load → prepare → reduce (a Reducer: autoencoder | pca | none, or auto's measured choice)
+// → map (t-SNE or UMAP, or the map --coordinates gives) → quality → run directory.
 // Emits (progress, stage); never prints and never exits (the CLI and the server's jobs do that).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { autoencoderOptions, trainAutoencoder, type Autoencoder } from './autoencoder/index.js';
-import { initBackend } from './backend.js';
 import { throwIfAborted } from './errors.js';
 import { loadDataset, type LoadOptions } from './load/index.js';
-import { mapMetrics } from './metrics.js';
 import { prepare } from './prepare.js';
 import { centrePrecise, uncentre } from './precision.js';
-import { fitPca, pcaReconstruct, pcaToJSON, pcaTransform } from './reduce/pca.js';
-import { rowErrors } from './reduce/row-errors.js';
+import { runQuality } from './quality.js';
+import { deriveSeed } from './random.js';
+import { checkExplicitCodeSize, fitRunReducer } from './reduce/choose.js';
+import { REDUCERS } from './reduce/index.js';
+import type { Reducer } from './reduce/reducer.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
-import { modelDir, writeHistory, writePcaJson, writePreprocessing } from './runs/run-dir.js';
+import { writeHistory, writePreprocessing } from './runs/run-dir.js';
 import { RunStore } from './runs/store.js';
 import { givenMap, takeCoordinates } from './coordinates.js';
 import { findUploadFile, manifestSource } from './runs/uploads.js';
 import { runMap } from './map.js';
 import type {
+  Choice,
   Dataset,
   History,
   Matrix,
@@ -27,7 +29,6 @@ import type {
   ProgressFn,
   RunConfig,
   RunManifest,
-  RunMetrics,
   StageHooks,
   StageTimings,
 } from './types.js';
@@ -166,46 +167,31 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   if (prepared.report.droppedRows > 0) note(`dropped ${prepared.report.droppedRows} rows with missing values (--missing drop)`);
   if (prepared.report.imputedValues > 0) note(`imputed ${prepared.report.imputedValues} missing values (--missing ${config.missing})`);
   if (prepared.report.constantColumns.length > 0) log(`${prepared.report.constantColumns.length} constant columns kept (scale 1)`);
-  log(`prepared ${x.rows} rows, scaling ${String(prepared.report.scaling)}, loss ${prepared.loss}`);
+  log(`prepared ${x.rows} rows, scaling ${String(prepared.report.scaling)}${prepared.report.scalingReason ? ` (auto: ${prepared.report.scalingReason})` : ''}, loss ${prepared.loss}`);
 
-  // Reduce: codes for t-SNE, and per-row reconstruction error when a model made them.
-  let codes: Matrix;
-  let errors: Float32Array | null = null;
-  let model: Autoencoder | null = null;
-  let backend = 'none';
-  let pcaJson: object | null = null;
-  const reconstruction: RunMetrics['reconstruction'] = { loss: null, train: null, validation: null };
-  const history: History = { epochs: [], tsne: [] };
+  // Reduce: the codes the map is made from (the configured reducer, or auto's measured choice; none when
+  // --coordinates gives the map).
+  const choices: Record<string, Choice> = { scaling: scalingChoice(config, prepared.report) };
+  if (!given) checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, x);
+  let reducer: Reducer | null = null;
   try {
     if (given) {
-      codes = x;
-    } else if (config.reducer === 'autoencoder') {
-      const options = autoencoderOptions(config, x.cols, prepared.loss);
-      const be = await initBackend(config.backend);
-      backend = be.name;
-      for (const n of be.notes) note(n);
-      log(`training ${config.variant} autoencoder ${[x.cols, ...config.layers, config.codeSize].join('-')} on ${backend}`);
-      model = await timed(timings, 'train', onProgress, () => trainAutoencoder(x, options, { onProgress, signal }));
-      history.epochs = model.history;
-      Object.assign(reconstruction, model.summary);
-      reconstruction.loss = prepared.loss;
-      const m = model;
-      [codes, errors] = await timed(timings, 'encode', onProgress, () => [m.encode(x), m.rowErrors(x)] as const);
-    } else if (config.reducer === 'pca') {
-      const k = Math.min(config.codeSize, x.cols);
-      const pca = await timed(timings, 'train', onProgress, () => fitPca(x, k, config.seed));
-      pcaJson = pcaToJSON(pca);
-      codes = await timed(timings, 'encode', onProgress, () => pcaTransform(pca, x));
-      errors = rowErrors(x, pcaReconstruct(pca, codes), 'mse');
-      reconstruction.loss = 'mse';
-      let sum = 0;
-      for (const e of errors) sum += e;
-      reconstruction.train = sum / Math.max(1, errors.length);
+      reducer = await REDUCERS.none.fit(x, { config, loss: prepared.loss, codeSize: x.cols, layers: [] });
+      choices.reducer = { value: 'none', auto: false, reason: 'the map is given by --coordinates' };
     } else {
-      codes = x;
+      const fitted = await timed(timings, 'train', onProgress, () => fitRunReducer(x, { config, loss: prepared.loss }, { onProgress, signal, log }));
+      reducer = fitted.reducer;
+      Object.assign(choices, fitted.choices);
     }
+    const report = reducer.report;
+    for (const n of report.notes) note(n);
+    log(`reducer: ${report.description}`);
+    const r = reducer;
+    const [codes, errors] = await timed(timings, 'encode', onProgress, () => [r.encode(x), r.rowErrors(x)] as const);
+    const history: History = { epochs: report.history, tsne: [] };
     throwIfAborted(signal);
 
+    // Map: t-SNE or UMAP on the codes, or the given one.
     const mapped = given
       ? givenMap(given, prepared.rowIndex, config.coordinates!)
       : await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal }));
@@ -213,9 +199,19 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     history.tsne = mapped.klHistory;
     log(mapped.summary);
 
+    // Quality: the map against the prepared input; what the reducer and the map each kept.
     const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
     const quality = await timed(timings, 'metrics', onProgress, () =>
-      mapMetrics(codes, mapped.embedding, labels ? labels.values : null, { k: 10, sample: config.metricsSample, seed: config.seed }),
+      runQuality(x, codes === x ? null : codes, mapped.embedding, labels ? labels.values : null, {
+        k: 10,
+        sample: config.metricsSample,
+        seed: deriveSeed(config.seed, 'metrics'),
+      }),
+    );
+    log(
+      `map against the input: trustworthiness ${quality.trustworthiness.toFixed(4)}, kNN preservation ${quality.knnPreservation.toFixed(3)}` +
+        (quality.labelAccuracy !== null ? `, label accuracy ${quality.labelAccuracy.toFixed(3)}` : '') +
+        (quality.codes ? `; codes against the input: trustworthiness ${quality.codes.trustworthiness!.toFixed(4)}` : ''),
     );
 
     // Write: everything goes into a hidden directory that is renamed into place only when complete.
@@ -228,6 +224,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
           index: prepared.rowIndex,
           embedding: mapped.embedding,
           error: errors,
+          preservation: quality.preservation,
           label: labels,
           metadata: dataset.metadata.map((c) => selectRows(c, prepared.rowIndex)),
         });
@@ -235,12 +232,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         artifacts.codes = await writeCodes(runDir, codes, prepared.rowIndex);
         artifacts.data = await writeData(runDir, selectMatrixRows(dataset.matrix, prepared.rowIndex), prepared.rowIndex);
         artifacts.preprocessing = await writePreprocessing(runDir, prepared.preprocessing);
-        if (model) {
-          // model.json (TensorFlow.js layers model), weights.bin, autoencoder.json (the options to rebuild it)
-          const dir = await modelDir(runDir);
-          for (const f of await model.save(dir)) artifacts[path.basename(f, path.extname(f)).replace(/\W+/g, '')] = path.relative(runDir, path.join(dir, f));
-        }
-        if (pcaJson) artifacts.pca = await writePcaJson(runDir, pcaJson);
+        Object.assign(artifacts, await r.save(runDir));
         artifacts.history = await writeHistory(runDir, history);
       });
       timings.total = (performance.now() - started) / 1000;
@@ -262,16 +254,22 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
           metadata: dataset.metadata.map((m) => m.name),
         },
         prepare: { ...prepared.report },
-        backend,
+        backend: report.backend,
         versions: versions(),
         timings: timings as StageTimings,
         metrics: {
-          reconstruction,
+          reconstruction: report.reconstruction,
           ...mapped.metrics,
           trustworthiness: quality.trustworthiness,
           knnPreservation: quality.knnPreservation,
           labelAccuracy: quality.labelAccuracy,
+          // for reducer none the codes are the input: the reducer kept everything, the map is judged once
+          codes: quality.codes ?? { trustworthiness: 1, knnPreservation: 1 },
+          mapVsCodes: quality.mapVsCodes ?? { trustworthiness: quality.trustworthiness, knnPreservation: quality.knnPreservation },
+          k: quality.k,
+          sample: quality.sample,
         },
+        choices,
         artifacts,
         base: null,
         notes,
@@ -280,7 +278,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     });
     return { id, dir, manifest, skipped: false };
   } finally {
-    model?.dispose();
+    reducer?.dispose();
   }
 }
 
@@ -299,4 +297,10 @@ async function findSameRun(store: RunStore, config: RunConfig, dataset: Dataset)
   if (!newest) return null;
   if (newest.dataset.sha256 !== dataset.sha256) return null;
   return configFingerprint(newest.config) === configFingerprint(config) ? newest : null;
+}
+
+/** choices.scaling: what prepare applied and why. */
+function scalingChoice(config: RunConfig, report: { scaling: string; scalingReason?: string; scalingFigures?: Record<string, number> }): Choice {
+  if (config.scaling !== 'auto') return { value: report.scaling, auto: false, reason: 'set in the configuration' };
+  return { value: report.scaling, auto: true, reason: report.scalingReason ?? '', ...(report.scalingFigures ? { figures: report.scalingFigures } : {}) };
 }

@@ -5,9 +5,10 @@
 // Auto rules:
 // - loss auto: BCE when every input value lies in [0, 1] (after the chosen scaling, when scaling is not auto),
 //   else MSE;
-// - scaling auto: for BCE min-max to [0, 1] (nothing at all when the data already lie in [0, 1]); for MSE
-//   standardization (mean 0, standard deviation 1);
+// - scaling auto: keep the geometry (uniform: one offset and scale for all columns, onto [0, 1]; nothing at all
+//   when the data already lie in [0, 1]) where the columns share one unit, else standardize (auto-scaling.ts);
 // - a constant column keeps scale 1, so it stays finite (it becomes all 0).
+import { chooseScaling } from './auto-scaling.js';
 import { InputError } from './errors.js';
 import { MIN_ROWS, tooFewRows } from './min-rows.js';
 import type { Dataset, Loss, Matrix, MissingPolicy, Preprocessing, Scaling } from './types.js';
@@ -32,6 +33,9 @@ export interface PrepareReport {
   constantColumns: string[];
   /** The scaling applied (auto resolved). */
   scaling: Preprocessing['kind'];
+  /** Why auto chose that scaling, with its figures (absent when the scaling was set). */
+  scalingReason?: string;
+  scalingFigures?: Record<string, number>;
   /** The loss chosen (auto resolved). */
   loss: 'mse' | 'bce';
   /** Missing values per column, for the columns that have any. */
@@ -142,7 +146,14 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   const n = kept;
   const fullMean = new Float64Array(cols);
   for (let c = 0; c < cols; c++) fullMean[c] = (sum[c]! + (imputed > 0 ? missingPerCol[c]! * fill[c]! : 0)) / n;
-  let sq: Float64Array | null = null; // sums of squared deviations, computed only for standardization
+  let sq: Float64Array | null = null; // sums of squared deviations, computed only when needed
+  const squares = (): Float64Array => {
+    if (sq === null) {
+      sq = new Float64Array(cols);
+      sumSquares(values, cols, rowIndex, fill, fullMean, sq);
+    }
+    return sq;
+  };
 
   const constantColumns: string[] = [];
   for (let c = 0; c < cols; c++) if (min[c] === max[c]) constantColumns.push(names[c]!);
@@ -171,22 +182,34 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
         offset[c] = min[c]!;
         scale[c] = constant ? 1 : max[c]! - min[c]!;
       } else if (k === 'standardize') {
-        if (sq === null) {
-          sq = new Float64Array(cols);
-          sumSquares(values, cols, rowIndex, fill, fullMean, sq);
-        }
+        const sq = squares();
         offset[c] = fullMean[c]!;
         const sd = Math.sqrt(sq[c]! / n);
         scale[c] = constant || !(sd > 0) ? 1 : sd;
+      } else if (k === 'uniform') {
+        // one offset and one scale for every column: the overall range onto [0, 1], distances keep their proportions
+        offset[c] = lo;
+        scale[c] = hi > lo ? hi - lo : 1;
       } else {
         offset[c] = 0;
         scale[c] = 1;
       }
     }
   };
+  let scalingReason: string | undefined;
+  let scalingFigures: Record<string, number> | undefined;
   if (opts.scaling === 'auto') {
-    loss = opts.loss === 'auto' ? (rawInUnit ? 'bce' : 'mse') : opts.loss;
-    setScaling(loss === 'bce' ? (rawInUnit ? 'none' : 'minmax') : 'standardize');
+    const sqs = squares();
+    const choice = chooseScaling(Array.from(sqs, (s) => Math.sqrt(s / n)), dataset.image !== undefined);
+    scalingReason = choice.reason;
+    scalingFigures = choice.figures;
+    // kept geometry lands in [0, 1] (BCE fits it); standardized values do not (MSE)
+    loss = opts.loss === 'auto' ? (choice.kind === 'uniform' ? 'bce' : 'mse') : opts.loss;
+    if (choice.kind === 'uniform') setScaling(rawInUnit ? 'none' : 'uniform');
+    else if (loss === 'bce') {
+      setScaling('minmax');
+      scalingReason += '; min-max per column instead, as --loss bce needs values in [0, 1]';
+    } else setScaling('standardize');
   } else {
     setScaling(opts.scaling);
     // Range of the scaled values.
@@ -248,6 +271,7 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
       imputedValues: imputed,
       constantColumns,
       scaling: kind,
+      ...(scalingReason !== undefined ? { scalingReason, scalingFigures } : {}),
       loss,
       missingByColumn,
     },
@@ -372,93 +396,4 @@ function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(3);
 }
 
-/**
- * Scales new rows as the run scaled its own: (raw - offset) / scale; a missing value (NaN) takes the saved fill
- * value (the column mean, or 0 under --missing zero) first.
- */
-export function applyPreprocessing(x: Matrix, p: Preprocessing): Matrix {
-  checkWidth(x, p);
-  const { rows, cols, values } = x;
-  const out = new Float32Array(rows * cols);
-  const inv = p.scale.map((s) => 1 / s);
-  const fill = p.fill ?? p.offset;
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) {
-      let v = values[base + c]!;
-      if (v !== v) v = fill[c]!;
-      out[base + c] = (v - p.offset[c]!) * inv[c]!;
-    }
-  }
-  return { rows, cols, values: out };
-}
-
-/** Undoes applyPreprocessing: scaled * scale + offset (for reconstructions and samples). */
-export function invertPreprocessing(x: Matrix, p: Preprocessing): Matrix {
-  checkWidth(x, p);
-  const { rows, cols, values } = x;
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) out[base + c] = values[base + c]! * p.scale[c]! + p.offset[c]!;
-  }
-  return { rows, cols, values: out };
-}
-
-function checkWidth(x: Matrix, p: Preprocessing): void {
-  if (x.cols !== p.features.length) {
-    throw new InputError(`the rows have ${x.cols} columns but the run was trained on ${p.features.length}`, { field: 'input' });
-  }
-}
-
-/**
- * The run's feature columns picked from a new dataset, in the run's order: by name (exact, then ignoring case
- * and surrounding spaces), or by position when the widths match and the names carry no meaning (col_1, pixel_0,
- * a headerless CSV or a .npy). A feature the new data lack is an InputError naming it.
- */
-export function alignFeatures(dataset: Dataset, features: string[]): Matrix {
-  const { rows, cols, values } = dataset.matrix;
-  const have = dataset.columns;
-  const file = dataset.source.startsWith('builtin:') ? dataset.name : dataset.source;
-  const exact = new Map<string, number>();
-  have.forEach((n, i) => {
-    if (!exact.has(n)) exact.set(n, i);
-  });
-  const loose = new Map<string, number>();
-  have.forEach((n, i) => {
-    const k = n.trim().toLowerCase();
-    if (!loose.has(k)) loose.set(k, i);
-  });
-  const pick: number[] = [];
-  const missing: string[] = [];
-  for (const f of features) {
-    const i = exact.get(f) ?? loose.get(f.trim().toLowerCase());
-    if (i === undefined) missing.push(f);
-    else pick.push(i);
-  }
-  if (missing.length > 0) {
-    const generic = (names: readonly string[]): boolean => names.every((n) => GENERIC.test(n.trim()));
-    if (cols === features.length && (generic(features) || generic(have))) {
-      return { rows, cols, values: values.slice() };
-    }
-    const textCol = dataset.metadata.find((m) => m.name === missing[0]) ?? (dataset.label?.name === missing[0] ? dataset.label : undefined);
-    const why = textCol
-      ? `column "${missing[0]}" is not numeric here${textCol === dataset.label ? ' (it was taken as the label column)' : ''}`
-      : `column "${missing[0]}" is missing`;
-    throw new InputError(
-      `${why}, but the run was trained on it${missing.length > 1 ? ` (${missing.length} of its ${features.length} feature columns are missing)` : ''}; the numeric columns here are: ${have.slice(0, 12).map((n) => JSON.stringify(n)).join(', ')}${have.length > 12 ? ', ...' : ''}`,
-      { file, field: missing[0] },
-    );
-  }
-  const k = features.length;
-  const out = new Float32Array(rows * k);
-  for (let r = 0; r < rows; r++) {
-    const src = r * cols;
-    const dst = r * k;
-    for (let j = 0; j < k; j++) out[dst + j] = values[src + pick[j]!]!;
-  }
-  return { rows, cols: k, values: out };
-}
-
-/** Names that mean only a position (col_3, pixel_12, x0, V5, 7). Same rule as load/columns.ts isGenericName. */
-const GENERIC = /^(col|column|c|x|v|var|f|feature|feat|pixel|px|dim|d|field)?[_ -]?\d+$/i;
+export { alignFeatures, applyPreprocessing, invertPreprocessing } from './preprocessing.js';

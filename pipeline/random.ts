@@ -8,8 +8,26 @@ export interface Random {
   normal(): number;
   /** Integer in [0, n). */
   int(n: number): number;
-  /** A new independent generator derived from this one. */
-  fork(): Random;
+}
+
+/**
+ * The seed of a named sub-stream of a run's seed: deriveSeed(seed, 'pca'), deriveSeed(seed, 'tsne-init').
+ * Every stochastic stage draws from its own stream, so adding or reordering stages never changes another
+ * stage's numbers. FNV-1a hash of the name, mixed with the seed by murmur3's 32-bit finalizer; a uint32.
+ */
+export function deriveSeed(seed: number, stream: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < stream.length; i++) {
+    h ^= stream.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h = (h ^ Math.imul((Math.floor(seed) >>> 0) ^ 0x9e3779b9, 0x85ebca6b)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** mulberry32: small, fast, 32-bit state, good enough statistics for sampling and initialization. */
@@ -38,7 +56,6 @@ export function createRandom(seed: number): Random {
     return r * Math.cos(2 * Math.PI * v);
   };
   rng.int = (n: number) => Math.floor(next() * n);
-  rng.fork = () => createRandom(Math.floor(next() * 4294967296));
   return rng;
 }
 

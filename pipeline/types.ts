@@ -95,7 +95,10 @@ export interface StageHooks {
   signal?: AbortSignal;
 }
 
-export type Reducer = 'autoencoder' | 'pca' | 'none';
+/** What makes the codes t-SNE runs on. */
+export type ReducerName = 'autoencoder' | 'pca' | 'none';
+/** The configuration's reducer: one by name, or auto (chosen from the data by measurement). */
+export type ReducerSetting = 'auto' | ReducerName;
 export type Variant = 'plain' | 'sparse' | 'denoising' | 'vae';
 export type Loss = 'auto' | 'mse' | 'bce';
 export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'linear';
@@ -104,7 +107,7 @@ export type MapMethod = 'tsne' | 'umap';
 export type UmapInit = 'spectral' | 'pca' | 'random';
 export type TsneEngine = 'auto' | 'exact' | 'bh' | 'fft' | 'tsne-js';
 export type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type Scaling = 'auto' | 'minmax' | 'standardize' | 'none';
+export type Scaling = 'auto' | 'minmax' | 'standardize' | 'uniform' | 'none';
 export type MissingPolicy = 'drop' | 'mean' | 'zero' | 'error';
 export type NoiseKind = 'gaussian' | 'mask';
 export type SparsityPenalty = 'l1' | 'kl';
@@ -126,10 +129,10 @@ export interface RunConfig {
   coordinates: string[] | null;
   missing: MissingPolicy;
   scaling: Scaling;
-  reducer: Reducer;
+  reducer: ReducerSetting;
   variant: Variant;
-  codeSize: number;
-  layers: number[];
+  codeSize: number | 'auto';
+  layers: number[] | 'auto';
   activation: Activation;
   loss: Loss;
   optimizer: 'adam' | 'sgd' | 'rmsprop';
@@ -261,16 +264,40 @@ export interface StageTimings {
   [stage: string]: number | undefined;
 }
 
+/** How well one space keeps another's neighbourhoods (see pipeline/metrics.ts). */
+export interface NeighbourhoodMetrics {
+  trustworthiness: number | null;
+  knnPreservation: number | null;
+}
+
 export interface RunMetrics {
   reconstruction: { loss: string | null; train: number | null; validation: number | null } & Record<string, unknown>;
   /** t-SNE runs; null for UMAP runs. */
   tsne: { kl: number | null; iterations: number } | null;
   /** UMAP runs only. */
   umap?: { epochs: number; a: number; b: number; edges: number; init: UmapInit };
+  /** The map against the prepared input (the user's data, scaled): trustworthiness@k. */
   trustworthiness: number | null;
+  /** The map against the prepared input: mean share of each row's k input neighbours among its k map neighbours. */
   knnPreservation: number | null;
+  /** k-NN label accuracy in the map (each labelled row against its k map neighbours, every row), when there are labels. */
   labelAccuracy: number | null;
+  /** What the reducer kept: the codes against the prepared input (absent in runs made before these fields). */
+  codes?: NeighbourhoodMetrics;
+  /** What the map method kept: the map against the codes. */
+  mapVsCodes?: NeighbourhoodMetrics;
   [extra: string]: unknown;
+}
+
+/**
+ * One setting as the run resolved it: the value used, whether it was chosen automatically, why, and the
+ * figures the choice was made from (RunManifest.choices, also logged).
+ */
+export interface Choice {
+  value: unknown;
+  auto: boolean;
+  reason: string;
+  figures?: Record<string, unknown>;
 }
 
 export type RunStatus = 'complete' | 'failed' | 'running' | 'queued' | 'cancelled';
@@ -297,6 +324,11 @@ export interface RunManifest {
   versions: Record<string, string>;
   timings: StageTimings;
   metrics: RunMetrics;
+  /**
+   * The resolved value of every setting that may be auto (reducer, codeSize, layers, scaling, ...), with the
+   * reason; absent in runs made before choices were recorded.
+   */
+  choices?: Record<string, Choice>;
   artifacts: Record<string, string>;
   base: string | null;
   notes: string[];
@@ -332,7 +364,8 @@ export interface RunSummary {
   createdAt: string;
   dataset: string;
   rows: number;
-  reducer: Reducer;
+  /** The reducer that made the codes (auto resolved). */
+  reducer: ReducerName;
   variant: Variant;
   base: string | null;
 }
@@ -374,8 +407,11 @@ export type RepulsionFn = (y: Float64Array, n: number, out: Float64Array) => num
  * same way: scaled = (raw - offset) / scale per column; raw = scaled * scale + offset. JSON-serializable.
  */
 export interface Preprocessing {
-  /** 'none' also covers data already in [0, 1] under BCE (offset 0, scale 1). */
-  kind: 'minmax' | 'standardize' | 'none';
+  /**
+   * 'none' also covers data already in [0, 1] under BCE (offset 0, scale 1); 'uniform' maps every column with
+   * one offset and one scale (the data's overall range onto [0, 1]), which keeps the geometry.
+   */
+  kind: 'minmax' | 'standardize' | 'uniform' | 'none';
   /** Feature names, in matrix column order. */
   features: string[];
   offset: number[];

@@ -11,6 +11,7 @@
 //           t-SNE per iteration n x (6 x perplexity + 20 log2 n) at 10 ns (Barnes-Hut/FFT) or n^2 at 2 ns (exact).
 import { InputError } from '../pipeline/errors.js';
 import type { RunConfig } from '../pipeline/types.js';
+import { resolveShape } from '../pipeline/reduce/auto-size.js';
 
 export interface JobLimits {
   /** Most memory one job may use, bytes. */
@@ -34,22 +35,26 @@ const MB = 1024 * 1024;
 export function estimateJob(config: RunConfig, rows: number, columns: number): JobEstimate {
   const n = Math.max(1, Math.min(rows, config.limit ?? rows));
   const d = Math.max(1, columns);
-  const code = Math.min(config.codeSize, d);
+  // auto code size and layers as the run will resolve them (reduce/auto-size.ts)
+  const shape = resolveShape(config.codeSize, config.layers, d, n);
+  const code = Math.min(shape.codeSize, d);
   let bytes = 200 * MB + n * d * 4 * 4;
   let seconds = (n * d) / 20e6; // loading and preparing
   const terms: string[] = [`${n.toLocaleString('en-US')} rows x ${d.toLocaleString('en-US')} columns`];
-  if (config.reducer === 'autoencoder') {
-    const widths = [d, ...config.layers, code];
+  // reducer auto may train the autoencoder after measuring PCA: both are counted
+  if (config.reducer === 'pca' || config.reducer === 'auto') {
+    bytes += d * d * 8 * 2;
+    seconds += (n * d * d) / 2e9;
+  }
+  if (config.reducer === 'autoencoder' || config.reducer === 'auto') {
+    const widths = [d, ...shape.layers, code];
     let weights = 0;
     for (let i = 0; i + 1 < widths.length; i++) weights += widths[i]! * widths[i + 1]!;
     weights *= config.variant === 'vae' ? 2.1 : 2; // the decoder mirrors the encoder
     const batch = Math.min(config.batchSize, n);
     bytes += weights * 4 * 8 + batch * widths.reduce((s, w) => s + w, 0) * 2 * 4 * 3;
     seconds += (6 * weights * n * (1 - config.validationSplit) * config.epochs) / 2e9;
-    terms.push(`an autoencoder of ${Math.round(weights).toLocaleString('en-US')} weights (layers ${config.layers.join(',')}) trained ${config.epochs} epochs`);
-  } else if (config.reducer === 'pca') {
-    bytes += d * d * 8 * 2;
-    seconds += (n * d * d) / 2e9;
+    terms.push(`an autoencoder of ${Math.round(weights).toLocaleString('en-US')} weights (layers ${shape.layers.join(',')}) trained ${config.epochs} epochs`);
   }
   const k = Math.min(n - 1, Math.ceil(3 * config.perplexity));
   bytes += n * k * 2 * 12 + n * code * 4 * 2 + n * 2 * 8 * 8;

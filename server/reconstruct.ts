@@ -24,19 +24,15 @@ export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor
     } catch {
       throw new HttpError(404, `run ${manifest.id} has no saved model to reconstruct with`);
     }
-    const [{ loadRunModel }, { applyPreprocessing, invertPreprocessing }] = await Promise.all([
-      import('../pipeline/commands/model-of-run.js'),
+    const [{ loadRunReducer, reducerOfRun }, { applyPreprocessing, invertPreprocessing }] = await Promise.all([
+      import('../pipeline/reduce/index.js'),
       import('../pipeline/prepare.js'),
     ]);
-    const model = await loadRunModel(runDir, manifest);
-    const rec = model.reconstruct;
-    if (!rec) {
-      model.dispose();
-      throw new HttpError(404, `run ${manifest.id} has no model that reconstructs`);
-    }
+    if (reducerOfRun(manifest) === 'none') throw new HttpError(404, `run ${manifest.id} has no model that reconstructs`);
+    const { reducer, preprocessing } = await loadRunReducer(runDir, manifest);
     return {
-      reconstruct: (raw) => invertPreprocessing(rec(applyPreprocessing(raw, model.preprocessing)), model.preprocessing),
-      dispose: () => model.dispose(),
+      reconstruct: (raw) => invertPreprocessing(reducer.reconstruct(applyPreprocessing(raw, preprocessing))!, preprocessing),
+      dispose: () => reducer.dispose(),
     };
   };
 

@@ -6,6 +6,7 @@ import { isValidRunId, type RunStore } from '../pipeline/runs/store.js';
 import type { RunManifest, RunSummary } from '../pipeline/types.js';
 import { cachedBody, type CachedBody } from './cached-body.js';
 import { JSON_TYPE } from './run-cache.js';
+import { reducerOfRun } from '../pipeline/reduce/reducer.js';
 
 export function summarize(m: RunManifest): RunSummary {
   return {
@@ -14,7 +15,7 @@ export function summarize(m: RunManifest): RunSummary {
     createdAt: m.createdAt,
     dataset: m.dataset?.name ?? '',
     rows: m.dataset?.rows ?? 0,
-    reducer: m.config?.reducer,
+    reducer: reducerOfRun(m),
     variant: m.config?.variant,
     base: m.base ?? null,
   };

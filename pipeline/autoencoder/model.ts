@@ -1,7 +1,7 @@
 // The network: named dense layers (encoder, code, decoder, output), their seeded initialization, and the
 // forward passes for training (with a hand-written dense gradient) and for inference (batched, no tape).
 import * as tf from '@tensorflow/tfjs';
-import { createRandom } from '../random.js';
+import { createRandom, deriveSeed } from '../random.js';
 import type { Activation } from '../types.js';
 import type { AutoencoderOptions, CodeActivation } from './options.js';
 
@@ -35,7 +35,7 @@ export function allLayers(net: Network): DenseLayer[] {
 
 /** Layer shapes for the options, with Glorot-uniform weights (the Keras default) and zero biases, seeded. */
 export function buildNetwork(options: AutoencoderOptions, init?: Map<string, { w: Float32Array; b: Float32Array }>): Network {
-  const random = createRandom(options.seed);
+  const random = createRandom(deriveSeed(options.seed, 'weights'));
   const make = (name: string, inputs: number, units: number, activation: LayerActivation): DenseLayer => {
     let w: Float32Array;
     let b: Float32Array;

@@ -80,86 +80,47 @@ export interface AutoencoderOptions {
   klWeight: number | null;
 }
 
+/** The network's shape: code width and encoder hidden widths (auto resolved; see pipeline/reduce/auto-size.ts). */
+export interface AutoencoderShape {
+  codeSize: number;
+  layers: number[];
+}
+
 /**
- * Builds and validates the options from a resolved run configuration.
- * `inputSize` is the width of the prepared matrix; `loss` is the resolved loss (auto already decided by prepare).
- * Throws InputError naming the configuration field when a value cannot work.
+ * Builds the options from a resolved run configuration. Every single field was checked by the schema
+ * (pipeline/config.ts); only the rules that join fields or depend on the data are checked here.
+ * `inputSize` is the width of the prepared matrix; `loss` is the resolved loss (auto already decided by prepare);
+ * `shape` gives the code size and layers when the configuration says auto (it wins over the configuration).
+ * Throws InputError naming the configuration field when a value cannot fit the data.
  */
-export function autoencoderOptions(config: RunConfig, inputSize: number, loss: 'mse' | 'bce'): AutoencoderOptions {
+export function autoencoderOptions(config: RunConfig, inputSize: number, loss: 'mse' | 'bce', shape?: AutoencoderShape): AutoencoderOptions {
   if (!Number.isInteger(inputSize) || inputSize < 2) {
     throw new InputError(`an autoencoder needs at least 2 input columns, got ${inputSize}; use --reducer none for such data`, {
       field: 'reducer',
     });
   }
-  if (loss !== 'mse' && loss !== 'bce') throw new InputError(`loss must be mse or bce, got ${String(loss)}`, { field: 'loss' });
   if (config.loss !== 'auto' && config.loss !== loss) {
     throw new InputError(`the configured loss ${config.loss} differs from the resolved loss ${loss}`, { field: 'loss' });
   }
-  positiveInt(config.codeSize, 'codeSize');
-  if (config.codeSize >= inputSize) {
+  const codeSize = shape?.codeSize ?? config.codeSize;
+  const layers = shape?.layers ?? config.layers;
+  if (codeSize === 'auto' || layers === 'auto') throw new Error('autoencoderOptions: resolve the auto code size and layers first (shape)');
+  if (codeSize >= inputSize) {
     throw new InputError(
-      `the code size (${config.codeSize}) must be smaller than the input width (${inputSize} columns); choose --code-size below ${inputSize}`,
+      `the code size (${codeSize}) must be smaller than the input width (${inputSize} columns); choose --code-size below ${inputSize}, or leave it auto`,
       { field: 'codeSize' },
     );
   }
-  if (!Array.isArray(config.layers)) throw new InputError('must be a list of positive whole numbers like 256,128', { field: 'layers' });
-  config.layers.forEach((w) => positiveInt(w, 'layers'));
-  positiveInt(config.epochs, 'epochs');
-  positiveInt(config.batchSize, 'batchSize');
-  if (!(config.learningRate > 0) || !Number.isFinite(config.learningRate)) {
-    throw new InputError(`must be a positive number, got ${config.learningRate}`, { field: 'learningRate' });
-  }
-  if (!(config.validationSplit >= 0 && config.validationSplit < 1)) {
-    throw new InputError(`must be in [0, 1), got ${config.validationSplit}`, { field: 'validationSplit' });
-  }
-  if (!Number.isInteger(config.patience) || config.patience < 0) {
-    throw new InputError(`must be a whole number of epochs >= 0, got ${config.patience}`, { field: 'patience' });
-  }
-  if (!Number.isInteger(config.seed) || config.seed < 0) throw new InputError(`must be a whole number >= 0, got ${config.seed}`, { field: 'seed' });
-
   const variant = config.variant;
-  let sparsity: SparsityOptions | null = null;
-  let noise: NoiseOptions | null = null;
-  let klWeight: number | null = null;
-  let codeActivation: CodeActivation = 'linear';
-  switch (variant) {
-    case 'plain':
-      break;
-    case 'sparse':
-      if (!(config.sparsityWeight >= 0) || !Number.isFinite(config.sparsityWeight)) {
-        throw new InputError(`must be a number >= 0, got ${config.sparsityWeight}`, { field: 'sparsityWeight' });
-      }
-      if (!(config.sparsityTarget > 0 && config.sparsityTarget < 1)) {
-        throw new InputError(`must lie strictly between 0 and 1, got ${config.sparsityTarget}`, { field: 'sparsityTarget' });
-      }
-      sparsity = { penalty: config.sparsityPenalty, weight: config.sparsityWeight, target: config.sparsityTarget };
-      codeActivation = config.sparsityPenalty === 'kl' ? 'sigmoid' : 'relu';
-      break;
-    case 'denoising':
-      if (config.noise === 'gaussian' && !(config.noiseStd > 0 && Number.isFinite(config.noiseStd))) {
-        throw new InputError(`must be a positive number, got ${config.noiseStd}`, { field: 'noiseStd' });
-      }
-      if (config.noise === 'mask' && !(config.noiseFraction > 0 && config.noiseFraction < 1)) {
-        throw new InputError(`must lie strictly between 0 and 1, got ${config.noiseFraction}`, { field: 'noiseFraction' });
-      }
-      noise = { kind: config.noise, std: config.noiseStd, fraction: config.noiseFraction };
-      break;
-    case 'vae':
-      if (!(config.klWeight >= 0) || !Number.isFinite(config.klWeight)) {
-        throw new InputError(`must be a number >= 0, got ${config.klWeight}`, { field: 'klWeight' });
-      }
-      klWeight = config.klWeight;
-      break;
-    default:
-      throw new InputError(`unknown variant ${String(variant)}; use plain, sparse, denoising or vae`, { field: 'variant' });
-  }
+  const sparse = variant === 'sparse';
   return {
     variant,
     inputSize,
-    codeSize: config.codeSize,
-    layers: [...config.layers],
+    codeSize,
+    layers: [...layers],
     activation: config.activation,
-    codeActivation,
+    // sigmoid for the kl penalty (activations must lie in (0, 1)), relu for l1; the vae code is the mean
+    codeActivation: sparse ? (config.sparsityPenalty === 'kl' ? 'sigmoid' : 'relu') : 'linear',
     loss,
     optimizer: config.optimizer,
     learningRate: config.learningRate,
@@ -170,12 +131,8 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
     seed: config.seed,
     trainer: 'auto',
     workers: 2,
-    sparsity,
-    noise,
-    klWeight,
+    sparsity: sparse ? { penalty: config.sparsityPenalty, weight: config.sparsityWeight, target: config.sparsityTarget } : null,
+    noise: variant === 'denoising' ? { kind: config.noise, std: config.noiseStd, fraction: config.noiseFraction } : null,
+    klWeight: variant === 'vae' ? config.klWeight : null,
   };
-}
-
-function positiveInt(n: number, field: string): void {
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`must be a positive whole number, got ${n}`, { field });
 }

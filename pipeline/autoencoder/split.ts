@@ -1,5 +1,5 @@
 // The seeded train/validation split: validation rows are the last fraction of a seeded shuffle.
-import { createRandom, permutation } from '../random.js';
+import { createRandom, deriveSeed, permutation } from '../random.js';
 
 export interface RowSplit {
   train: Int32Array;
@@ -12,6 +12,6 @@ export interface RowSplit {
  */
 export function splitRows(rows: number, fraction: number, seed: number): RowSplit {
   const nVal = fraction > 0 ? Math.min(rows - 1, Math.max(1, Math.round(rows * fraction))) : 0;
-  const order = permutation(rows, createRandom(seed).fork());
+  const order = permutation(rows, createRandom(deriveSeed(seed, 'split')));
   return { train: order.subarray(0, rows - nVal), validation: order.subarray(rows - nVal) };
 }

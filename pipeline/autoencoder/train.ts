@@ -2,7 +2,8 @@
 // model.ts), per-epoch validation, early stopping that restores the best weights, progress and cancel.
 import * as tf from '@tensorflow/tfjs';
 import { InputError, throwIfAborted } from '../errors.js';
-import { createRandom, permutation, type Random } from '../random.js';
+import { createRandom, deriveSeed, permutation } from '../random.js';
+import type { Random } from '../random.js';
 import type { EpochRecord, Matrix, StageHooks } from '../types.js';
 import { TrainedAutoencoder, type Autoencoder } from './autoencoder.js';
 import { corrupt } from './denoising.js';
@@ -19,6 +20,13 @@ import { klDivergence } from './vae.js';
 const PROGRESS_INTERVAL_MS = 1000;
 
 /**
+ * Early stopping: an epoch improves on the best monitored loss only when it lowers it by at least this
+ * fraction (0.2 %); after `patience` epochs without such a gain, training stops and the best weights return.
+ * (Keras' EarlyStopping min_delta, relative here so it suits any loss scale.)
+ */
+export const MIN_IMPROVEMENT = 0.002;
+
+/**
  * Trains an autoencoder on x (already scaled by prepare: in [0, 1] for bce, standardized for mse).
  * The validation rows are the last validationSplit fraction of a seeded shuffle of the rows.
  * The monitored validation loss (history valLoss, early stopping) is the mean reconstruction loss of the
@@ -29,11 +37,10 @@ const PROGRESS_INTERVAL_MS = 1000;
 export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, hooks: StageHooks = {}): Promise<Autoencoder> {
   validateInput(x, options);
   const backend = tf.getBackend();
-  const root = createRandom(options.seed);
-  root.fork(); // the split's stream (splitRows forks the same seed the same way)
-  const shuffleRandom = root.fork();
-  const noiseRandom = root.fork();
-  const epsRandom = root.fork();
+  // one named stream per use (the split draws from its own, 'split')
+  const shuffleRandom = createRandom(deriveSeed(options.seed, 'shuffle'));
+  const noiseRandom = createRandom(deriveSeed(options.seed, 'noise'));
+  const epsRandom = createRandom(deriveSeed(options.seed, 'vae-eps'));
 
   const D = options.inputSize;
   const split = splitRows(x.rows, options.validationSplit, options.seed);
@@ -45,7 +52,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
   let noisyValX: Matrix | null = null;
   if (options.noise && nVal > 0) {
     noisyValX = { rows: nVal, cols: D, values: new Float32Array(valX.values.length) };
-    corrupt(valX.values, noisyValX.values, options.noise, noiseRandom.fork(), clip);
+    corrupt(valX.values, noisyValX.values, options.noise, createRandom(deriveSeed(options.seed, 'validation-noise')), clip);
   }
 
   const net = buildNetwork(options);
@@ -62,6 +69,8 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
 
   let best = Infinity;
   let bestEpoch = 0;
+  let improvedFrom = Infinity;
+  let improvedEpoch = 0;
   let snapshot: Float32Array | null = null;
   let samples = 0;
   let stepSeconds = 0;
@@ -117,13 +126,17 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
       progress(epoch / options.epochs, { epoch, loss, ...(valLoss !== null ? { valLoss } : {}) });
 
       const monitored = valLoss ?? loss;
+      // the best weights are kept whatever the gain; only a gain of MIN_IMPROVEMENT resets the patience
+      if (monitored < improvedFrom * (1 - MIN_IMPROVEMENT)) {
+        improvedFrom = monitored;
+        improvedEpoch = epoch;
+      }
       if (monitored < best) {
         best = monitored;
         bestEpoch = epoch;
         if (options.patience > 0) snapshot = stepper.snapshot();
-      } else if (options.patience > 0 && epoch - bestEpoch >= options.patience) {
-        break;
       }
+      if (options.patience > 0 && epoch - improvedEpoch >= options.patience) break;
     }
     if (snapshot && bestEpoch < history.length) stepper.restore(snapshot, vars);
     // the engine's two threads measure the final errors faster than tfjs (the same numbers up to rounding)

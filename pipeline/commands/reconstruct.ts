@@ -3,7 +3,8 @@
 import { loadDataset } from '../load/index.js';
 import { InputError } from '../errors.js';
 import { invertPreprocessing } from '../prepare.js';
-import { loadRunModel, scaledRowsFor } from './model-of-run.js';
+import { loadRunReducer, reducerOfRun } from '../reduce/index.js';
+import { scaledRowsFor } from './new-rows.js';
 import { resolveRun } from './resolve-run.js';
 import { checkOutput, writeRows } from './write-rows.js';
 
@@ -26,25 +27,25 @@ export interface ReconstructResult {
 export async function reconstructRows(opts: ReconstructOptions): Promise<ReconstructResult> {
   const kind = await checkOutput(opts.output, opts.force);
   const { dir, manifest } = await resolveRun(opts.run, opts.runsDir);
-  if (manifest.config.reducer === 'none' || manifest.config.coordinates) {
+  if (reducerOfRun(manifest) === 'none' || manifest.config.coordinates) {
     throw new InputError(`run ${manifest.id} used ${manifest.config.coordinates ? '--coordinates' : '--reducer none'}: it has no model to reconstruct with`, { field: 'run' });
   }
   const dataset = await loadDataset({ dataset: null, input: opts.input, labelColumn: null, dataDir: null, limit: null });
-  const model = await loadRunModel(dir, manifest);
+  const { reducer, preprocessing } = await loadRunReducer(dir, manifest);
   try {
-    const { scaled } = scaledRowsFor(dataset, manifest, model.preprocessing);
-    const rec = model.reconstruct!(scaled);
-    const errors = model.rowErrors!(scaled);
+    const { scaled } = scaledRowsFor(dataset, manifest, preprocessing);
+    const rec = reducer.reconstruct(scaled)!;
+    const errors = reducer.rowErrors(scaled)!;
     let sum = 0;
     for (const e of errors) sum += e;
     // The rows keep what identifies them (label, id and other metadata) and gain their reconstruction error.
     const before = [...(dataset.label ? [dataset.label] : []), ...dataset.metadata];
-    await writeRows(opts.output, invertPreprocessing(rec, model.preprocessing), manifest.dataset.features, kind, {
+    await writeRows(opts.output, invertPreprocessing(rec, preprocessing), manifest.dataset.features, kind, {
       before,
       after: [{ name: 'reconstruction_error', values: errors }],
     });
     return { run: manifest.id, rows: rec.rows, output: opts.output, meanError: sum / Math.max(1, errors.length) };
   } finally {
-    model.dispose();
+    reducer.dispose();
   }
 }

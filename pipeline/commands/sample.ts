@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { rowToPng } from '../image.js';
 import { invertPreprocessing } from '../prepare.js';
-import { loadRunModel } from './model-of-run.js';
+import { loadRunReducer, reducerOfRun } from '../reduce/index.js';
 import { resolveRun } from './resolve-run.js';
 import { checkOutput, writeRows } from './write-rows.js';
 
@@ -34,14 +34,15 @@ export async function sampleRows(opts: SampleOptions): Promise<SampleResult> {
   const { dir, manifest, runsDir } = await resolveRun(opts.run, opts.runsDir);
   const output = opts.output ?? path.join(runsDir, SAMPLES_DIR, `${manifest.id}-seed${opts.seed}-n${opts.count}.csv`);
   const kind = await checkOutput(output, opts.force);
-  if (manifest.config.reducer !== 'autoencoder' || manifest.config.variant !== 'vae') {
+  if (reducerOfRun(manifest) !== 'autoencoder' || manifest.config.variant !== 'vae') {
     throw new InputError(`run ${manifest.id} is not a variational autoencoder run (variant ${manifest.config.variant}); train one with --variant vae`, { field: 'run' });
   }
   const image = manifest.dataset.image;
   if (opts.pngDir && !image) throw new InputError(`run ${manifest.id} is not an image dataset; --png-dir applies to image datasets only`, { field: 'png-dir' });
-  const model = await loadRunModel(dir, manifest);
+  const { reducer, preprocessing } = await loadRunReducer(dir, manifest);
   try {
-    const rows = invertPreprocessing(model.autoencoder!.sample(opts.count, opts.seed), model.preprocessing);
+    if (!reducer.sample) throw new InputError(`run ${manifest.id} has no variational autoencoder to sample from`, { field: 'run' });
+    const rows = invertPreprocessing(reducer.sample(opts.count, opts.seed), preprocessing);
     await mkdir(path.dirname(output), { recursive: true });
     await writeRows(output, rows, manifest.dataset.features, kind);
     let pngs = 0;
@@ -56,6 +57,6 @@ export async function sampleRows(opts: SampleOptions): Promise<SampleResult> {
     }
     return { run: manifest.id, rows: rows.rows, output, pngDir: opts.pngDir, pngs };
   } finally {
-    model.dispose();
+    reducer.dispose();
   }
 }

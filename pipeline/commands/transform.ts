@@ -14,7 +14,8 @@ import { manifestSource } from '../runs/uploads.js';
 import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
 import { umapTransform } from '../umap/index.js';
 import type { Matrix, MetaColumn, RunManifest } from '../types.js';
-import { loadRunModel, scaledRowsFor } from './model-of-run.js';
+import { loadRunReducer } from '../reduce/index.js';
+import { scaledRowsFor } from './new-rows.js';
 import { resolveRun } from './resolve-run.js';
 
 export interface TransformOptions {
@@ -86,15 +87,15 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
   tick('load', t0);
   log(`loaded ${dataset.matrix.rows} new rows from ${path.basename(opts.input)}`);
 
-  const model = await loadRunModel(base.dir, bm);
+  const { reducer, preprocessing } = await loadRunReducer(base.dir, bm);
   try {
     t0 = performance.now();
-    const { raw, scaled } = scaledRowsFor(dataset, bm, model.preprocessing);
+    const { raw, scaled } = scaledRowsFor(dataset, bm, preprocessing);
     tick('prepare', t0);
     t0 = performance.now();
     onProgress?.(0, 'encode');
-    const newCodes = model.encode(scaled);
-    const newErrors = model.rowErrors ? model.rowErrors(scaled) : null;
+    const newCodes = reducer.encode(scaled);
+    const newErrors = reducer.rowErrors(scaled);
     onProgress?.(1, 'encode');
     tick('encode', t0);
     throwIfAborted(signal);
@@ -148,6 +149,13 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
       error.set(baseErr.toArray() as Float32Array, 0);
       error.set(newErrors, nBase);
     }
+    // the base rows keep their neighbourhood preservation; the new rows have none (NaN: not part of the map's fit)
+    let preservation: Float32Array | null = null;
+    const basePres = basePoints.getChild('preservation');
+    if (basePres) {
+      preservation = new Float32Array(nBase + nNew).fill(NaN);
+      preservation.set(basePres.toArray() as Float32Array, 0);
+    }
     const all = Int32Array.from({ length: nNew }, (_, i) => i);
     const labelName = bm.dataset.label;
     const found = dataset.label?.name === labelName || opts.labelColumn ? dataset.label : dataset.metadata.find((c) => c.name === labelName);
@@ -165,7 +173,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
     const { dir, manifest } = await store.write(id, async (runDir) => {
       onProgress?.(0, 'write');
       const artifacts: Record<string, string> = { ...bm.artifacts };
-      artifacts.points = await writePoints(runDir, { index, embedding: allEmbedding, error, label, metadata, isNew });
+      artifacts.points = await writePoints(runDir, { index, embedding: allEmbedding, error, preservation, label, metadata, isNew });
       artifacts.codes = await writeCodes(runDir, concatRows(baseCodes, newCodes), index);
       const baseData = await readData(base.dir);
       artifacts.data = await writeData(runDir, concatRows(baseData.values, raw), index);
@@ -194,7 +202,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
     });
     return { id, dir, manifest, skipped: false };
   } finally {
-    model.dispose();
+    reducer.dispose();
   }
 }
 

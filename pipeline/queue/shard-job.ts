@@ -11,7 +11,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError, throwIfAborted } from '../errors.js';
 import { loadDataset } from '../load/index.js';
-import { loadRunModel, scaledRowsFor, type RunModel } from '../commands/model-of-run.js';
+import { scaledRowsFor } from '../commands/new-rows.js';
+import { loadRunReducer, type RunReducer } from '../reduce/index.js';
 import { mapMethod, tsneOptions, umapOptions } from '../map.js';
 import { readCodes, readPoints, writeCodes, writePoints } from '../runs/artifacts.js';
 import { readManifest } from '../runs/run-dir.js';
@@ -51,7 +52,7 @@ export function shardOutput(workDir: string, index: number): string {
 /** The reference run as a shard job needs it, loaded once per process and run. */
 interface Reference {
   manifest: RunManifest;
-  model: RunModel;
+  model: RunReducer;
   codes: Matrix;
   embedding: Float32Array;
 }
@@ -60,7 +61,7 @@ const references = new Map<string, Promise<Reference>>();
 
 async function loadReference(dir: string): Promise<Reference> {
   const manifest = await readManifest(dir);
-  const model = await loadRunModel(dir, manifest);
+  const model = await loadRunReducer(dir, manifest);
   const codes = (await readCodes(dir)).codes;
   const points = await readPoints(dir);
   const xs = points.getChild('x')!.toArray() as Float32Array;
@@ -78,7 +79,7 @@ export async function releaseReferences(keep: string | null = null): Promise<voi
   for (const [dir, ref] of references) {
     if (dir === keep) continue;
     references.delete(dir);
-    (await ref.catch(() => null))?.model.dispose();
+    (await ref.catch(() => null))?.model.reducer.dispose();
   }
 }
 
@@ -117,8 +118,8 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const { scaled } = scaledRowsFor(dataset, manifest, ref.model.preprocessing);
   if (scaled.rows === 0) throw new InputError(`shard ${job.shard} has no rows`, { file: job.shard });
   hooks.onProgress?.(0.1, 'encode', { message: `encoding ${scaled.rows} rows` });
-  const codes = ref.model.encode(scaled);
-  const errors = ref.model.rowErrors ? ref.model.rowErrors(scaled) : null;
+  const codes = ref.model.reducer.encode(scaled);
+  const errors = ref.model.reducer.rowErrors(scaled);
   throwIfAborted(hooks.signal);
   // the map's own transform: t-SNE's (openTSNE's: perplexity 5, 250 iterations) or UMAP's
   const placeHooks = {

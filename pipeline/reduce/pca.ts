@@ -4,7 +4,7 @@
 
 import type { Matrix, PcaModel } from '../types.js';
 import { InputError } from '../errors.js';
-import { createRandom, permutation } from '../random.js';
+import { createRandom, deriveSeed, permutation } from '../random.js';
 
 /** Columns up to which the covariance matrix is formed explicitly. */
 const COVARIANCE_MAX_COLS = 2048;
@@ -23,10 +23,10 @@ export function fitPca(x: Matrix, k: number, seed: number): PcaModel {
   if (k > Math.min(n, d)) {
     throw new InputError(`PCA cannot find ${k} components in ${n} rows x ${d} columns; use at most ${Math.min(n, d)}`);
   }
-  const random = createRandom(seed);
+  const random = createRandom(deriveSeed(seed, 'start'));
   // the axes are estimated from a seeded sample of at most FIT_MAX_ROWS rows (the mean from all rows)
   const fitRows =
-    n <= FIT_MAX_ROWS ? Int32Array.from({ length: n }, (_, i) => i) : permutation(n, random.fork()).slice(0, FIT_MAX_ROWS).sort();
+    n <= FIT_MAX_ROWS ? Int32Array.from({ length: n }, (_, i) => i) : permutation(n, createRandom(deriveSeed(seed, 'rows'))).slice(0, FIT_MAX_ROWS).sort();
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c]! += values[i * d + c]!;
   for (let c = 0; c < d; c++) mean[c]! /= n;

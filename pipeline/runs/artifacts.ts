@@ -26,6 +26,8 @@ export interface PointsColumns {
   embedding: Float32Array;
   /** Per-row reconstruction error, when a model made the codes. */
   error?: Float32Array | null;
+  /** Per-row neighbourhood preservation: share of the row's k input-space neighbours among its k map neighbours. */
+  preservation?: Float32Array | null;
   label?: MetaColumn | null;
   metadata?: MetaColumn[];
   /** For transform runs: true for the rows placed by the transform, false for the base run's rows. */
@@ -33,7 +35,7 @@ export interface PointsColumns {
 }
 
 /** Column names the points file reserves; metadata columns with these names are renamed with a trailing underscore. */
-const RESERVED = new Set(['index', 'x', 'y', 'error', 'label', 'isNew']);
+const RESERVED = new Set(['index', 'x', 'y', 'error', 'preservation', 'label', 'isNew']);
 
 export function metaVector(col: MetaColumn): Vector {
   if (col.kind === 'number') {
@@ -60,6 +62,7 @@ export function pointsTable(p: PointsColumns): Table {
   }
   const cols: Record<string, Vector> = { index: makeVector(p.index), x: makeVector(x), y: makeVector(y) };
   if (p.error) cols.error = makeVector(p.error);
+  if (p.preservation) cols.preservation = makeVector(p.preservation);
   if (p.label) cols.label = metaVector(p.label);
   for (const m of p.metadata ?? []) {
     let name = m.name;

@@ -5,7 +5,7 @@
 import type { Matrix, SparseMatrix, StageHooks, TsneEngine, TsneOptions, TsneResult } from '../types.js';
 import { InputError, throwIfAborted } from '../errors.js';
 import { MIN_ROWS, tooFewRows } from '../min-rows.js';
-import { createRandom } from '../random.js';
+import { createRandom, deriveSeed } from '../random.js';
 import { fitPca, pcaTransform } from '../reduce/pca.js';
 import { knnParallel } from './knn/index.js';
 import { conditionalAffinities, symmetrize } from './affinities.js';
@@ -126,10 +126,10 @@ export function prepareTsne(x: Matrix, options: TsneOptions, hooks: StageHooks =
   let init: Float64Array;
   try {
     hooks.onProgress?.(0, 'tsne', { message: 'nearest neighbours' });
-    p = inputAffinities(x, perplexity, options.seed);
+    p = inputAffinities(x, perplexity, deriveSeed(options.seed, 'knn'));
     throwIfAborted(hooks.signal);
     hooks.onProgress?.(0.05, 'tsne', { message: 'initialization' });
-    init = pcaInitialization(x, options.seed + 1, notes);
+    init = pcaInitialization(x, deriveSeed(options.seed, 'tsne-init'), notes);
   } catch (err) {
     dispose();
     throw err;

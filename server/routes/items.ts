@@ -12,6 +12,7 @@ import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
 import { JSON_TYPE, type MatrixData } from '../run-cache.js';
 import { runOr404 } from './runs.js';
+import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
 
 /** One row of a points table as a plain object (numbers, strings, booleans). */
 export function rowObject(table: Table, pos: number): Record<string, unknown> {
@@ -95,7 +96,7 @@ export function itemsRoutes(ctx: ServerContext): Router {
     }
     // The row passed through the run's model, in the input's units (null without a model or stored values).
     let reconstruction: number[] | null = null;
-    if (values && manifest.config?.reducer !== 'none') {
+    if (values && reducerOfRun(manifest) !== 'none') {
       try {
         const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values: Float32Array.from(values) });
         reconstruction = Array.from(rec.values, (v) => (Number.isFinite(v) ? shortestFloat32(v) : 0));
@@ -112,7 +113,7 @@ export function itemsRoutes(ctx: ServerContext): Router {
       reconstruction,
       image,
       imageUrl: image && values ? `/api/runs/${id}/items/${index}/image.png` : null,
-      reconstructionUrl: image && values && manifest.config?.reducer !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null,
+      reconstructionUrl: image && values && reducerOfRun(manifest) !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null,
     };
     await sendFresh(req, res, Buffer.from(JSON.stringify(body)), JSON_TYPE);
   });
@@ -125,7 +126,7 @@ export function itemsRoutes(ctx: ServerContext): Router {
 
   router.get('/api/runs/:id/items/:index/reconstruction.png', ctx.readLimit, async (req, res) => {
     const { id, manifest, values, scale } = await imageRow(ctx, req);
-    if (manifest.config?.reducer === 'none') throw new HttpError(404, `run ${id} used reducer none: it has no model to reconstruct with`);
+    if (reducerOfRun(manifest) === 'none') throw new HttpError(404, `run ${id} used reducer none: it has no model to reconstruct with`);
     const raw = { rows: 1, cols: values.length, values: Float32Array.from(values) };
     const rec = await ctx.reconstruct(ctx.store.path(id), manifest, raw);
     const bytes = await png(ctx, rec.values, manifest.dataset.image!, displayRange(values), scale);

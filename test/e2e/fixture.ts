@@ -100,7 +100,7 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
     name: o.name ?? 'clusters',
     status: 'complete',
     createdAt: new Date().toISOString(),
-    config: { ...defaultConfig(), dataset: 'clusters', codeSize: 4, layers: [16, 8], epochs: 12, iterations: 500, runsDir },
+    config: { ...defaultConfig(), dataset: 'clusters', reducer: 'autoencoder', codeSize: 4, layers: [16, 8], epochs: 12, iterations: 500, runsDir },
     dataset: {
       name: 'clusters',
       source: 'synthetic',

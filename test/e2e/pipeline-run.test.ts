@@ -20,7 +20,7 @@ beforeAll(async () => {
   runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-run-'));
   await run(
     process.execPath,
-    [path.join(ROOT, 'bin/latentmap.js'), 'run', '--dataset', 'mnist', '--limit', '300', '--epochs', '2', '--iterations', '250', '--runs-dir', runsDir, '--id', 'mnist-small'],
+    [path.join(ROOT, 'bin/latentmap.js'), 'run', '--dataset', 'mnist', '--limit', '300', '--reducer', 'autoencoder', '--epochs', '2', '--iterations', '250', '--runs-dir', runsDir, '--id', 'mnist-small'],
     { cwd: ROOT, timeout: 180_000 },
   );
   web = await buildViewer();
@@ -95,13 +95,17 @@ describe('viewer over pipeline runs', () => {
     await page.locator('#nr-epochs').fill('3');
     await page.locator('#nr-iterations').fill('250');
     await page.locator('#nr-name').fill('iris from the form');
-    // the default code size (32) is wider than iris (4 features): the job fails and says why
+    // the form's defaults are the schema's: code size and layers auto
+    expect(await page.locator('#nr-codeSize').inputValue()).toBe('auto');
+    expect(await page.locator('#nr-layers').inputValue()).toBe('auto');
+    expect(await page.locator('#nr-reducer').inputValue()).toBe('auto');
+    // an explicit code size wider than iris (4 features): the job fails and says why
+    await page.locator('#nr-codeSize').fill('8');
     await page.locator('dialog.new-run button[type=submit]').click();
     await page.locator('.run-progress .form-error').waitFor({ timeout: 120_000 });
     expect(await page.locator('.run-progress .form-error').textContent()).toMatch(/code size/i);
     await page.getByRole('button', { name: 'Edit and retry' }).click();
-    await page.locator('#nr-codeSize').fill('2');
-    await page.locator('#nr-layers').fill('8');
+    await page.locator('#nr-codeSize').fill('auto');
     await page.locator('dialog.new-run button[type=submit]').click();
     await page.locator('.run-progress progress').waitFor();
     await page.waitForFunction(() => /train|tsne|prepare|load|encode|metrics|write/.test(document.querySelector('.run-progress .stage')?.textContent ?? ''), null, { timeout: 120_000 });

@@ -40,7 +40,7 @@ describe('latentmap help', () => {
     for (const f of ['--code-size', '--layers', '--tsne-engine', '--runs-dir', '--backend', '--config', '--json', '--if-changed', '--log-format']) {
       expect(run.stdout()).toContain(f);
     }
-    expect(run.stdout()).toContain('(default 32)');
+    expect(run.stdout()).toContain('(default auto)');
   });
 
   it('exits 2 with one line for no command or an unknown one', async () => {
@@ -60,6 +60,8 @@ describe('latentmap run with bad configuration', () => {
     ['an unknown enum value', ['--variant', 'magic'], /one of plain, sparse, denoising, vae/],
     ['a dataset that does not exist', ['--dataset', 'nope'], /nope/],
     ['an input file that does not exist', ['--input', '/nonexistent/x.csv'], /x\.csv/],
+    ['an explicit code size that cannot fit the data', ['--dataset', 'iris', '--code-size', '8'], /field "codeSize": the code size \(8\) must be smaller than the input width \(4 columns\)/],
+    ['an explicit PCA code size beyond the columns', ['--dataset', 'iris', '--reducer', 'pca', '--code-size', '5'], /field "codeSize": PCA cannot find 5 components in 150 rows x 4 columns/],
   ];
   for (const [what, args, message] of cases) {
     it(`${what}: exit 2, one line on stderr, nothing written`, async () => {

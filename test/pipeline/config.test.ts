@@ -9,8 +9,10 @@ describe('run configuration schema', () => {
       expect(CONFIG_SCHEMA[key].doc.length, key).toBeGreaterThan(10);
       expect(key in config).toBe(true);
     }
-    expect(config.codeSize).toBe(32);
-    expect(config.layers).toEqual([256, 128]);
+    expect(config.reducer).toBe('auto');
+    expect(config.codeSize).toBe('auto');
+    expect(config.layers).toBe('auto');
+    expect(config.scaling).toBe('auto');
     expect(config.runsDir).toBe('./runs');
   });
 
@@ -25,6 +27,9 @@ describe('run configuration schema', () => {
     expect(parseValue('layers', '512, 64', '--layers')).toEqual([512, 64]);
     expect(parseValue('learningRate', '3e-4', '--learning-rate')).toBeCloseTo(3e-4);
     expect(parseValue('limit', 'null', '--limit')).toBeNull();
+    expect(parseValue('codeSize', 'auto', '--code-size')).toBe('auto');
+    expect(parseValue('layers', 'auto', '--layers')).toBe('auto');
+    expect(() => parseValue('epochs', 'auto', '--epochs')).toThrow(/field "epochs": must be a whole number/);
   });
 
   it('rejects wrong types and ranges with the field named', () => {
@@ -37,6 +42,16 @@ describe('run configuration schema', () => {
       ['validationSplit', 1, /less than 1/],
       ['perplexity', 0, /greater than 0/],
       ['epochs', true, /whole number/],
+      ['epochs', 0, /at least 1/],
+      ['batchSize', 0, /at least 1/],
+      ['learningRate', 0, /greater than 0/],
+      ['layers', '8,0', /positive whole numbers/],
+      ['sparsityTarget', 1, /less than 1/],
+      ['sparsityWeight', -1, /at least 0/],
+      ['noiseStd', 0, /greater than 0/],
+      ['noiseFraction', 1, /less than 1/],
+      ['klWeight', -0.1, /at least 0/],
+      ['patience', -1, /at least 0/],
     ];
     for (const [key, value, message] of bad) {
       let err: unknown;
@@ -73,7 +88,9 @@ describe('run configuration schema', () => {
     expect(() => resolveConfig({ noiseStd: 0.5 })).toThrow(/field "noiseStd": applies only with --variant denoising and --noise gaussian/);
     expect(() => resolveConfig({ variant: 'denoising', noise: 'mask', noiseStd: 0.5 })).toThrow(/noiseStd/);
     expect(() => resolveConfig({ klWeight: 2, variant: 'sparse' })).toThrow(/field "klWeight": applies only with --variant vae \(this run uses sparse\)/);
-    expect(() => resolveConfig({ reducer: 'pca', epochs: 3 })).toThrow(/field "epochs": applies only with --reducer autoencoder \(this run uses pca\)/);
+    expect(() => resolveConfig({ reducer: 'pca', epochs: 3 })).toThrow(/field "epochs": applies only with --reducer autoencoder or auto \(this run uses pca\)/);
+    // under auto the autoencoder's options stay accepted (they apply if auto chooses it)
+    expect(resolveConfig({ epochs: 3, variant: 'denoising', noiseStd: 0.1 })).toMatchObject({ reducer: 'auto', epochs: 3 });
     expect(() => resolveConfig({ tsneEngine: 'fft', theta: 0.3 })).toThrow(/field "theta"/);
     expect(resolveConfig({ variant: 'denoising', noise: 'mask', noiseFraction: 0.3 }).noiseFraction).toBe(0.3);
     expect(resolveConfig({ variant: 'sparse', sparsityPenalty: 'l1', sparsityWeight: 0.01 }).sparsityWeight).toBe(0.01);

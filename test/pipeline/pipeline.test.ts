@@ -11,8 +11,9 @@ import type { RunConfig } from '../../pipeline/types.js';
 
 let dir: string;
 const small = (over: Partial<RunConfig> = {}): RunConfig => {
-  const model = over.reducer && over.reducer !== 'autoencoder' ? {} : { layers: [8], epochs: 5 };
-  return resolveConfig({ dataset: 'iris', codeSize: 2, ...model, iterations: 300, runsDir: dir, backend: 'cpu', ...over });
+  const reducer = over.reducer ?? 'autoencoder';
+  const model = reducer !== 'autoencoder' ? {} : { layers: [8], epochs: 5 };
+  return resolveConfig({ dataset: 'iris', reducer, codeSize: 2, ...model, iterations: 300, runsDir: dir, backend: 'cpu', ...over });
 };
 
 beforeAll(async () => {
@@ -34,7 +35,7 @@ describe('runPipeline on iris', () => {
     expect((await readdir(result.dir)).sort()).toEqual(['codes.arrow', 'data.arrow', 'history.json', 'manifest.json', 'model', 'points.arrow']);
     const points = tableFromIPC(await readFile(path.join(result.dir, 'points.arrow')));
     expect(points.numRows).toBe(150);
-    expect(points.schema.fields.map((f) => f.name).slice(0, 5)).toEqual(['index', 'x', 'y', 'error', 'label']);
+    expect(points.schema.fields.map((f) => f.name).slice(0, 6)).toEqual(['index', 'x', 'y', 'error', 'preservation', 'label']);
     const xs = points.getChild('x')!.toArray() as Float32Array;
     expect(xs.every((v) => Number.isFinite(v))).toBe(true);
     expect(Array.from(points.getChild('index')!.toArray() as Int32Array)).toEqual(Array.from({ length: 150 }, (_, i) => i));

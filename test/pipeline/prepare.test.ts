@@ -45,31 +45,56 @@ describe('prepare: loss and scaling', () => {
     expect(p.preprocessing).toMatchObject({ kind: 'none', offset: [0, 0], scale: [1, 1], loss: 'bce' });
   });
 
-  it('other data → MSE with standardization (mean 0, sd 1 per column)', () => {
-    const p = prepare(randomDataset(200, 3, 1), AUTO);
+  it('columns in different units (spreads 1, 100, 10,000) → MSE with standardization (mean 0, sd 1 per column)', () => {
+    const d = randomDataset(200, 3, 1);
+    for (let r = 0; r < 200; r++) {
+      d.matrix.values[r * 3 + 1]! *= 100;
+      d.matrix.values[r * 3 + 2]! *= 10000;
+    }
+    const p = prepare(d, AUTO);
     expect(p.loss).toBe('mse');
     expect(p.report.scaling).toBe('standardize');
+    expect(p.report.scalingReason).toMatch(/do not share one unit/);
     for (let c = 0; c < 3; c++) {
       expect(mean(column(p.matrix, c))).toBeCloseTo(0, 5);
       expect(sd(column(p.matrix, c))).toBeCloseTo(1, 4);
     }
   });
 
-  it('--loss bce on wider data → min-max to exactly [0, 1]; --scaling minmax with loss auto → BCE', () => {
+  it('columns sharing one unit → one offset and scale for all (distances keep their proportions), BCE', () => {
+    const d = dataset([
+      [10, 20, 40],
+      [12, 26, 30],
+      [15, 21, 35],
+      [11, 28, 38],
+    ]);
+    const p = prepare(d, AUTO);
+    expect([p.loss, p.report.scaling]).toEqual(['bce', 'uniform']);
+    expect(p.report.scalingReason).toMatch(/share one unit/);
+    expect(p.preprocessing.offset).toEqual([10, 10, 10]);
+    expect(p.preprocessing.scale).toEqual([30, 30, 30]);
+    const dist = (m: Matrix, a: number, b: number): number => Math.hypot(...[0, 1, 2].map((c) => m.values[a * 3 + c]! - m.values[b * 3 + c]!));
+    expect(dist(p.matrix, 0, 1) / dist(p.matrix, 2, 3)).toBeCloseTo(dist(d.matrix, 0, 1) / dist(d.matrix, 2, 3), 5);
+  });
+
+  it('--loss bce on wider one-unit data → uniform onto exactly [0, 1]; --scaling minmax with loss auto → BCE, each column onto [0, 1]', () => {
     const d = randomDataset(100, 2, 2);
-    for (const p of [prepare(d, { ...AUTO, loss: 'bce' }), prepare(d, { ...AUTO, scaling: 'minmax' })]) {
-      expect(p.loss).toBe('bce');
-      expect(p.report.scaling).toBe('minmax');
-      for (let c = 0; c < 2; c++) {
-        const col = column(p.matrix, c);
-        expect(Math.min(...col)).toBe(0);
-        expect(Math.max(...col)).toBe(1);
-      }
+    const uniform = prepare(d, { ...AUTO, loss: 'bce' });
+    expect([uniform.loss, uniform.report.scaling]).toEqual(['bce', 'uniform']);
+    const all = Array.from(uniform.matrix.values);
+    expect(Math.min(...all)).toBe(0);
+    expect(Math.max(...all)).toBe(1);
+    const p = prepare(d, { ...AUTO, scaling: 'minmax' });
+    expect([p.loss, p.report.scaling]).toEqual(['bce', 'minmax']);
+    for (let c = 0; c < 2; c++) {
+      const col = column(p.matrix, c);
+      expect(Math.min(...col)).toBe(0);
+      expect(Math.max(...col)).toBe(1);
     }
   });
 
-  it('--loss mse on [0, 1] data standardizes; --scaling none on wider data picks MSE', () => {
-    expect(prepare(dataset([[0], [1], [0.5], [0.25]]), { ...AUTO, loss: 'mse' }).report.scaling).toBe('standardize');
+  it('--loss mse on [0, 1] data keeps it as it is; --scaling none on wider data picks MSE', () => {
+    expect(prepare(dataset([[0], [1], [0.5], [0.25]]), { ...AUTO, loss: 'mse' }).report.scaling).toBe('none');
     const p = prepare(randomDataset(20, 2, 3), { ...AUTO, scaling: 'none' });
     expect([p.loss, p.report.scaling]).toEqual(['mse', 'none']);
   });
@@ -87,11 +112,13 @@ describe('prepare: loss and scaling', () => {
       [7, 3, 0],
       [7, 4, 0],
     ]);
-    for (const opts of [AUTO, { ...AUTO, scaling: 'minmax' as const }]) {
+    for (const opts of [AUTO, { ...AUTO, scaling: 'minmax' as const }, { ...AUTO, scaling: 'standardize' as const }]) {
       const p = prepare(d, opts);
       expect(p.report.constantColumns).toEqual(['fa', 'fc']);
       expect(p.matrix.values.every(Number.isFinite)).toBe(true);
-      expect(column(p.matrix, 0)).toEqual([0, 0, 0, 0]);
+      const first = column(p.matrix, 0);
+      expect(first).toEqual([first[0], first[0], first[0], first[0]]);
+      if (opts.scaling !== 'auto') expect(first).toEqual([0, 0, 0, 0]);
     }
   });
 });
@@ -162,7 +189,7 @@ describe('applyPreprocessing / invertPreprocessing', () => {
         [0, 6],
         [4, 2],
       ]),
-      { ...AUTO, missing: 'mean' },
+      { ...AUTO, scaling: 'standardize', missing: 'mean' },
     );
     const y = applyPreprocessing({ rows: 1, cols: 2, values: Float32Array.of(NaN, 6) }, p.preprocessing);
     expect(y.values[0]).toBeCloseTo(0, 6); // the mean, standardized

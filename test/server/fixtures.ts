@@ -79,7 +79,7 @@ export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Pr
     tsne: [{ iteration: 50, kl: 1.2 }],
   };
   await writeHistory(writer.dir, history);
-  const config = { ...defaultConfig(), dataset: 'fixture', codeSize, runsDir };
+  const config = { ...defaultConfig(), dataset: 'fixture', reducer: 'autoencoder' as const, codeSize, layers: [16, 8], runsDir };
   const manifest: RunManifest = {
     id: o.id,
     name: 'fixture',

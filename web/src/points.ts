@@ -349,13 +349,13 @@ export function decodePoints(table: Table): DecodedPoints {
     columns.push(categoryColumn('placement', Array.from(flag, (v) => (v ? 'new (transform)' : 'base run'))));
     raw.unshift({ name: 'new point', kind: 'text', get: (r) => (flag[r] ? 'yes' : 'no') });
   }
-  // label first, then error, then the rest in file order
+  // label first, then error and preservation, then the rest in file order
   columns.sort((a, b) => rank(a.name) - rank(b.name));
   return { n, index, x, y, error, isNew, label, columns, extent: fitExtent(x, y), raw };
 }
 
 function rank(name: string): number {
-  return name === 'label' ? 0 : name === 'error' ? 1 : 2;
+  return name === 'label' ? 0 : name === 'error' ? 1 : name === 'preservation' ? 2 : 3;
 }
 
 /** Maps an input row index to its position in the points arrays (or -1). */

@@ -4,7 +4,8 @@ import { defaultConfig } from '../../../pipeline/config.js';
 import { InputError } from '../../../pipeline/errors.js';
 import type { RunConfig } from '../../../pipeline/types.js';
 
-const config = (o: Partial<RunConfig> = {}): RunConfig => ({ ...defaultConfig(), codeSize: 4, ...o });
+// Single fields are checked by the schema (test/pipeline/config.test.ts); only cross-field rules are checked here.
+const config = (o: Partial<RunConfig> = {}): RunConfig => ({ ...defaultConfig(), codeSize: 4, layers: [256, 128], ...o });
 
 function fieldOf(f: () => unknown): string | undefined {
   try {
@@ -17,15 +18,20 @@ function fieldOf(f: () => unknown): string | undefined {
 }
 
 describe('autoencoderOptions', () => {
-  it('takes the configuration defaults and fills only the variant in use', () => {
+  it('takes the configuration and fills only the variant in use', () => {
     const o = autoencoderOptions(config(), 784, 'bce');
-    expect(autoencoderOptions(defaultConfig(), 784, 'bce').codeSize).toBe(32);
     expect(o).toMatchObject({ variant: 'plain', inputSize: 784, codeSize: 4, layers: [256, 128], activation: 'relu', loss: 'bce' });
-    expect(o).toMatchObject({ epochs: 25, batchSize: 256, learningRate: 0.002, validationSplit: 0.1, patience: 5, seed: 42 });
+    expect(o).toMatchObject({ epochs: 100, batchSize: 256, learningRate: 0.002, validationSplit: 0.1, patience: 5, seed: 42 });
     expect(o.codeActivation).toBe('linear');
     expect(o.sparsity).toBeNull();
     expect(o.noise).toBeNull();
     expect(o.klWeight).toBeNull();
+  });
+
+  it('takes the resolved shape when code size and layers are auto, and needs it then', () => {
+    const o = autoencoderOptions(defaultConfig(), 64, 'mse', { codeSize: 16, layers: [32] });
+    expect(o).toMatchObject({ codeSize: 16, layers: [32] });
+    expect(() => autoencoderOptions(defaultConfig(), 64, 'mse')).toThrow(/resolve the auto code size/);
   });
 
   it('derives the code activation and parameters of each variant', () => {
@@ -45,21 +51,8 @@ describe('autoencoderOptions', () => {
     expect(() => autoencoderOptions(config({ codeSize: 10 }), 10, 'bce')).toThrow(/smaller than the input width \(10 columns\)/);
   });
 
-  it('rejects zero or negative sizes, naming the field', () => {
-    expect(fieldOf(() => autoencoderOptions(config({ codeSize: 0 }), 10, 'bce'))).toBe('codeSize');
-    expect(fieldOf(() => autoencoderOptions(config({ layers: [8, 0] }), 10, 'bce'))).toBe('layers');
-    expect(fieldOf(() => autoencoderOptions(config({ layers: [-3] }), 10, 'bce'))).toBe('layers');
-    expect(fieldOf(() => autoencoderOptions(config({ batchSize: 0 }), 10, 'bce'))).toBe('batchSize');
-    expect(fieldOf(() => autoencoderOptions(config({ epochs: -1 }), 10, 'bce'))).toBe('epochs');
-    expect(fieldOf(() => autoencoderOptions(config({ learningRate: 0 }), 10, 'bce'))).toBe('learningRate');
-  });
-
-  it('rejects variant parameters out of range, naming the field', () => {
-    expect(fieldOf(() => autoencoderOptions(config({ variant: 'sparse', sparsityTarget: 1 }), 10, 'bce'))).toBe('sparsityTarget');
-    expect(fieldOf(() => autoencoderOptions(config({ variant: 'sparse', sparsityWeight: -1 }), 10, 'bce'))).toBe('sparsityWeight');
-    expect(fieldOf(() => autoencoderOptions(config({ variant: 'denoising', noiseStd: 0 }), 10, 'bce'))).toBe('noiseStd');
-    expect(fieldOf(() => autoencoderOptions(config({ variant: 'denoising', noise: 'mask', noiseFraction: 1 }), 10, 'bce'))).toBe('noiseFraction');
-    expect(fieldOf(() => autoencoderOptions(config({ variant: 'vae', klWeight: -0.1 }), 10, 'bce'))).toBe('klWeight');
+  it('rejects an input of one column, naming reducer', () => {
+    expect(fieldOf(() => autoencoderOptions(config({ codeSize: 1 }), 1, 'mse'))).toBe('reducer');
   });
 
   it('rejects a configured loss that differs from the resolved one', () => {

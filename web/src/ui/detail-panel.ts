@@ -4,6 +4,7 @@ import type { RunManifest } from '../../../pipeline/types.js';
 import type { Api, ItemDetail, Neighbor } from '../api.js';
 import type { DecodedPoints } from '../points.js';
 import { fill, formatNumber, formatValue, h } from './dom.js';
+import { reducerOfRun } from '../../../pipeline/reduce/reducer.js';
 
 export interface DetailContext {
   api: Api;
@@ -43,7 +44,7 @@ export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
         'div',
         { className: 'pair' },
         h('figure', null, h('img', { src: api.imageUrl(runId, row), alt: `row ${row}, original`, className: 'pixelated', width: 112, height: 112 }), h('figcaption', null, 'original')),
-        manifest.config.reducer !== 'none'
+        reducerOfRun(manifest) !== 'none'
           ? h('figure', null, h('img', { src: api.reconstructionUrl(runId, row), alt: `row ${row}, reconstruction`, className: 'pixelated', width: 112, height: 112 }), h('figcaption', null, 'reconstruction'))
           : null,
       ),

@@ -16,8 +16,8 @@ const GROUPS: { title: string; keys: ConfigKey[] }[] = [
   { title: 'Map: t-SNE or UMAP', keys: ['map', 'tsneEngine', 'perplexity', 'iterations', 'nNeighbors', 'minDist', 'seed'] },
 ];
 
-/** Form defaults that differ from the CLI's (a quick interactive run). */
-const FORM_DEFAULTS: Partial<Record<ConfigKey, unknown>> = { dataset: 'mnist', limit: 2000, epochs: 10 };
+/** Form values that differ from the schema's defaults: only which data to map (training follows the schema). */
+const FORM_DEFAULTS: Partial<Record<ConfigKey, unknown>> = { dataset: 'mnist' };
 
 function label(key: string): string {
   return key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase()).replace('Tsne', 't-SNE');
@@ -80,7 +80,7 @@ export class NewRunDialog {
   }
 
   private field(key: ConfigKey): HTMLElement {
-    const spec = CONFIG_SCHEMA[key] as { type: string; default: unknown; doc: string; values?: readonly string[]; min?: number; max?: number };
+    const spec = CONFIG_SCHEMA[key] as { type: string; default: unknown; doc: string; values?: readonly string[]; min?: number; max?: number; auto?: boolean };
     const def = FORM_DEFAULTS[key] ?? spec.default;
     const id = `nr-${key}`;
     let input: HTMLInputElement | HTMLSelectElement;
@@ -89,7 +89,8 @@ export class NewRunDialog {
     } else if (key === 'dataset') {
       input = h('input', { id, name: key, list: 'nr-datasets', value: String(def ?? ''), required: true, autocomplete: 'off' });
     } else {
-      const numeric = spec.type === 'int' || spec.type === 'number';
+      // a field that may be auto takes text ('auto' or a number)
+      const numeric = (spec.type === 'int' || spec.type === 'number') && !spec.auto;
       input = h('input', {
         id,
         name: key,
@@ -156,11 +157,12 @@ export class NewRunDialog {
     for (const g of GROUPS) {
       for (const key of g.keys) {
         const raw = String(data.get(key) ?? '').trim();
-        const spec = CONFIG_SCHEMA[key] as { type: string; default: unknown };
+        const spec = CONFIG_SCHEMA[key] as { type: string; default: unknown; auto?: boolean };
         if (raw === '') continue;
         let v: unknown = raw;
-        if (spec.type === 'int' || spec.type === 'number') v = Number(raw);
-        else if (spec.type === 'intList') v = raw === 'auto' ? raw : raw.split(/[\s,]+/).filter(Boolean).map(Number);
+        if (spec.auto && raw.toLowerCase() === 'auto') v = 'auto';
+        else if (spec.type === 'int' || spec.type === 'number') v = Number(raw);
+        else if (spec.type === 'intList') v = raw.split(/[\s,]+/).filter(Boolean).map(Number);
         const def = spec.default;
         if (JSON.stringify(v) === JSON.stringify(def) && !(key in FORM_DEFAULTS)) continue;
         out[key] = v;

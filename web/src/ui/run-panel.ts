@@ -1,4 +1,5 @@
 // The run panel: dataset, configuration, stage timings, metrics, loss and KL curves.
+import { reducerOfRun } from '../../../pipeline/reduce/reducer.js';
 import type { History, RunManifest } from '../../../pipeline/types.js';
 import { lineChart } from './charts.js';
 import { fill, formatNumber, formatSeconds, h } from './dom.js';
@@ -36,13 +37,29 @@ export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History
   }
   const met = m.metrics ?? ({} as RunManifest['metrics']);
   const rec = met.reconstruction ?? { loss: null, train: null, validation: null };
-  const reducer = c?.reducer ?? 'autoencoder';
+  const reducer = reducerOfRun(m);
+  // the resolved code size and layers (auto choices), else the configured ones
+  const codeSize = m.choices?.codeSize?.value ?? c.codeSize;
+  const layers = (m.choices?.layers?.value ?? c.layers) as number[] | 'auto';
   const model =
     reducer === 'autoencoder'
-      ? `${c.variant} autoencoder ${[ds.columns, ...(c.layers ?? []), c.codeSize].join('→')} (${c.activation}, ${rec.loss ?? c.loss})`
+      ? `${c.variant} autoencoder ${[ds.columns, ...(Array.isArray(layers) ? layers : []), codeSize].join('→')} (${c.activation}, ${rec.loss ?? c.loss})`
       : reducer === 'pca'
-        ? `PCA, ${c.codeSize} components`
-        : 'none (the map of the scaled values)';
+        ? `PCA, ${String(codeSize)} components`
+        : 'none (the map of the prepared values)';
+  const auto = (key: string): HTMLElement | null => {
+    const ch = m.choices?.[key];
+    return ch?.auto ? h('li', null, h('strong', null, `${key}: ${Array.isArray(ch.value) ? ch.value.join(',') : String(ch.value)}`), ` · ${ch.reason}`) : null;
+  };
+  const choices = ['reducer', 'scaling', 'codeSize', 'layers'].map(auto).filter((x): x is HTMLElement => x !== null);
+  /** A figure with its one-line meaning underneath. */
+  const figure = (title: string, meaning: string, rows: [string, unknown][]): HTMLElement[] => [
+    h('h5', null, title),
+    h('p', { className: 'muted small' }, meaning),
+    dl(rows),
+  ];
+  const codesMet = met.codes ?? null;
+  const mapVsCodes = met.mapVsCodes ?? null;
   const charts = h('div', { className: 'charts' });
   if (history && history.epochs?.length) {
     charts.append(
@@ -73,14 +90,29 @@ export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History
       ['backend', m.backend],
       ['seed', c?.seed],
     ]),
+    choices.length ? h('details', null, h('summary', null, 'Automatic choices'), h('ul', { className: 'choices' }, ...choices)) : null,
     h('h4', null, 'Metrics'),
+    ...figure('Map against your data', 'How faithfully the map shows the prepared input: neighbours in the map that are neighbours in the data.', [
+      ['trustworthiness', met.trustworthiness],
+      ['kNN preservation', met.knnPreservation],
+      ['label accuracy (kNN)', met.labelAccuracy],
+    ]),
+    ...(codesMet
+      ? figure('What the reducer kept', `How well the codes (${reducer}) keep the input's neighbourhoods; 1 when t-SNE ran on the data itself.`, [
+          ['trustworthiness', codesMet.trustworthiness],
+          ['kNN preservation', codesMet.knnPreservation],
+        ])
+      : []),
+    ...(mapVsCodes
+      ? figure('What t-SNE kept', 'How well the map keeps the neighbourhoods of the codes it was made from.', [
+          ['trustworthiness', mapVsCodes.trustworthiness],
+          ['kNN preservation', mapVsCodes.knnPreservation],
+        ])
+      : []),
     dl([
       ['reconstruction (train)', rec.train],
       ['reconstruction (validation)', rec.validation],
       c?.map === 'umap' ? ['UMAP a, b', met.umap ? `${formatNumber(met.umap.a)}, ${formatNumber(met.umap.b)}` : null] : ['t-SNE KL', met.tsne?.kl ?? null],
-      ['trustworthiness', met.trustworthiness],
-      ['kNN preservation', met.knnPreservation],
-      ['label accuracy (kNN)', met.labelAccuracy],
     ]),
     h('h4', null, `Timings · ${formatSeconds(total)}`),
     stack,

@@ -1,0 +1,78 @@
+// The automatic code size and hidden layers (config codeSize auto, layers auto): fitted to the prepared input's
+// width and row count. Pure; its constants are the knobs to tune (bench:quality measures them).
+//
+//   code size = clamp(round(width * CODE_FRACTION), CODE_MIN, CODE_MAX), and below the width
+//   layers    = widths halving from min(HIDDEN_MAX, the power of two at or below the width) while they stay
+//               above 2 x the code size (at least one layer of 2 x the code size), then shrunk until the
+//               encoder and decoder together have at most PARAMS_PER_VALUE x rows x width parameters
+import type { Choice } from '../types.js';
+
+/** Largest automatic code: 32 keeps MNIST-like inputs at the code size t-SNE users pick (and PCA-50 habits). */
+export const CODE_MAX = 32;
+/** Smallest automatic code. */
+export const CODE_MIN = 2;
+/** Share of the input width the automatic code keeps on narrow inputs. */
+export const CODE_FRACTION = 0.5;
+/** Widest automatic hidden layer. */
+export const HIDDEN_MAX = 256;
+/** Parameter budget: at most this many weights per input value (rows x width), so small tables get small models. */
+export const PARAMS_PER_VALUE = 1;
+
+/** The automatic code size for an input of `width` columns and `rows` rows (always in [1, width - 1] for width >= 2). */
+export function autoCodeSize(width: number, rows: number): number {
+  const fromWidth = Math.round(width * CODE_FRACTION);
+  let k = Math.min(CODE_MAX, Math.max(CODE_MIN, fromWidth));
+  k = Math.min(k, width - 1, Math.max(1, rows - 1));
+  return Math.max(1, k);
+}
+
+/** Weights and biases of an encoder input → layers → code and its mirrored decoder. */
+export function autoencoderParameters(width: number, layers: number[], codeSize: number): number {
+  const sizes = [width, ...layers, codeSize];
+  let p = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) p += sizes[i]! * sizes[i + 1]! + sizes[i + 1]! + sizes[i + 1]! * sizes[i]! + sizes[i]!;
+  return p;
+}
+
+/** The automatic encoder hidden widths (decoder mirrors them). */
+export function autoLayers(width: number, codeSize: number, rows: number): number[] {
+  let first = Math.min(HIDDEN_MAX, 2 ** Math.floor(Math.log2(Math.max(2, width))));
+  first = Math.max(first, 2 * codeSize);
+  const layers: number[] = [first];
+  while (layers[layers.length - 1]! / 2 > 2 * codeSize) layers.push(layers[layers.length - 1]! / 2);
+  const budget = PARAMS_PER_VALUE * rows * width;
+  // too many weights for the data: drop the widest layer, then narrow what is left (never below the code)
+  while (layers.length > 1 && autoencoderParameters(width, layers, codeSize) > budget) layers.shift();
+  while (layers[0]! > codeSize + 1 && autoencoderParameters(width, layers, codeSize) > budget) layers[0] = Math.max(codeSize + 1, Math.floor(layers[0]! / 2));
+  return layers;
+}
+
+/** The code size and layers of a run, explicit values obeyed, auto ones fitted, each with its reason. */
+export function resolveShape(
+  codeSize: number | 'auto',
+  layers: number[] | 'auto',
+  width: number,
+  rows: number,
+): { codeSize: number; layers: number[]; choices: { codeSize: Choice; layers: Choice } } {
+  const k = codeSize === 'auto' ? autoCodeSize(width, rows) : codeSize;
+  const l = layers === 'auto' ? autoLayers(width, k, rows) : layers;
+  return {
+    codeSize: k,
+    layers: l,
+    choices: {
+      codeSize:
+        codeSize === 'auto'
+          ? { value: k, auto: true, reason: `min(${CODE_MAX}, max(${CODE_MIN}, ${CODE_FRACTION} x ${width} columns)), below the width`, figures: { width, rows } }
+          : { value: k, auto: false, reason: 'set in the configuration' },
+      layers:
+        layers === 'auto'
+          ? {
+              value: l,
+              auto: true,
+              reason: `halving from ${l[0]} toward 2 x the code size, within ${PARAMS_PER_VALUE} weight per input value (${rows} x ${width})`,
+              figures: { parameters: autoencoderParameters(width, l, k), budget: PARAMS_PER_VALUE * rows * width },
+            }
+          : { value: l, auto: false, reason: 'set in the configuration' },
+    },
+  };
+}

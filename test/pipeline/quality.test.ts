@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { neighbourPreservation } from '../../pipeline/metrics.js';
+import { runQuality } from '../../pipeline/quality.js';
+import type { Matrix, NeighborGraph } from '../../pipeline/types.js';
+
+const column = (values: number[]): Matrix => ({ rows: values.length, cols: 1, values: Float32Array.from(values) });
+const onLine = (xs: number[]): Float32Array => Float32Array.from(xs.flatMap((x) => [x, 0]));
+
+describe('per-row neighbourhood preservation', () => {
+  it('counts the share of each row\'s k input neighbours among its k map neighbours (hand-checked, k = 2)', () => {
+    // input: two groups on a line, {0, 1, 2} and {10, 11, 12}; the map moves row 2 into the second group
+    const input = column([0, 1, 2, 10, 11, 12]);
+    const map = onLine([0, 1, 11.4, 10, 11, 12.2]);
+    // input neighbours: 0:{1,2} 1:{0,2} 2:{1,0} 3:{4,5} 4:{3,5} 5:{4,3}
+    // map neighbours:   0:{1,3} 1:{0,3} 2:{4,5} 3:{4,2} 4:{2,3} 5:{2,4}
+    const q = runQuality(input, null, map, null, { k: 2, sample: 100, seed: 1 });
+    expect(Array.from(q.preservation)).toEqual([0.5, 0.5, 0, 0.5, 0.5, 0.5]);
+    expect(q.knnPreservation).toBeCloseTo(2.5 / 6, 12);
+    expect(q.k).toBe(2);
+  });
+
+  it('is 1 for every row when the map keeps the order of a line', () => {
+    const xs = [0, 1, 2, 3, 10, 11, 12, 13];
+    const q = runQuality(column(xs), null, onLine(xs.map((x) => 3 * x + 1)), null, { k: 3, sample: 100, seed: 1 });
+    expect(Array.from(q.preservation)).toEqual(xs.map(() => 1));
+    expect(q.trustworthiness).toBe(1);
+  });
+
+  it('compares two graphs row by row', () => {
+    const g = (indices: number[]): NeighborGraph => ({ n: 3, k: 1, indices: Int32Array.from(indices), distances: new Float32Array(3) });
+    expect(Array.from(neighbourPreservation(g([1, 0, 1]), g([1, 2, 1])))).toEqual([1, 0, 1]);
+  });
+});
+
+describe('run quality against the input', () => {
+  it('judges the map against the input, not the codes: codes that lose the structure give a faithful map of the codes but a poor map of the input', () => {
+    // input: 2-D, the first column separates two groups; the codes keep only the second column (noise)
+    const n = 60;
+    const input = new Float32Array(2 * n);
+    const codes = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      input[2 * i] = i < n / 2 ? 0 : 100;
+      input[2 * i + 1] = ((i * 37) % n) / n;
+      codes[i] = input[2 * i + 1]!;
+    }
+    const labels = Array.from({ length: n }, (_, i) => (i < n / 2 ? 'a' : 'b'));
+    const map = onLine(Array.from(codes)); // the map lays the codes out exactly
+    const q = runQuality({ rows: n, cols: 2, values: input }, { rows: n, cols: 1, values: codes }, map, labels, { k: 5, sample: 1000, seed: 1 });
+    expect(q.mapVsCodes!.trustworthiness).toBe(1);
+    expect(q.mapVsCodes!.knnPreservation).toBe(1);
+    expect(q.codes!.trustworthiness).toBeCloseTo(q.trustworthiness, 12);
+    expect(q.trustworthiness).toBeLessThan(0.8);
+    expect(q.labelAccuracy).toBeLessThan(0.8);
+    // a map of the input itself keeps the groups apart
+    const good = runQuality({ rows: n, cols: 2, values: input }, null, onLine(Array.from({ length: n }, (_, i) => input[2 * i]! + input[2 * i + 1]!)), labels, { k: 5, sample: 1000, seed: 1 });
+    expect(good.labelAccuracy).toBe(1);
+    expect(good.trustworthiness).toBeGreaterThan(0.95);
+    expect(good.codes).toBeNull();
+  });
+});
