@@ -25,7 +25,7 @@ describe('--coordinates', () => {
     expect(Array.from(pts.getChild('x')!.toArray() as Float32Array).slice(0, 3)).toEqual([0, 1.5, 3]);
     expect(Array.from(pts.getChild('y')!.toArray() as Float32Array).slice(0, 3)).toEqual([0, -1, -2]);
     expect(pts.getChild('label')!.get(0)).toBe('b');
-    expect(pts.schema.fields.map((f) => f.name)).toEqual(['index', 'x', 'y', 'label']);
+    expect(pts.schema.fields.map((f) => f.name)).toEqual(['index', 'x', 'y', 'preservation', 'label']);
     expect(r.manifest.dataset.features).toEqual(['f1', 'f2']);
     expect(r.manifest.metrics.tsne).toMatchObject({ iterations: 0, engine: 'given', kl: null });
     expect(r.manifest.notes).toContain('map given by columns "x", "y" (--coordinates): reducer and t-SNE skipped');
