@@ -9,8 +9,9 @@
 // within an epoch each block reads its own points' current positions but the other block's positions as
 // they were when the epoch began, and the pulls it gives the other block's points are added at the epoch's
 // end. umap-learn (parallel, numba prange) lets threads race on shared positions instead; this is the same
-// update with the races replaced by a one-epoch delay on half the reads, so the same seed gives the same
-// map whether the second block ran on a helper thread or not.
+// update with the races replaced by a one-epoch delay on the reads across the blocks, so the same seed
+// gives the same map whether the second block ran on a helper thread or not. The points are renumbered
+// (block-order.ts) so that the blocks are two halves of the initial layout and few edges cross.
 
 /** Everything an epoch of one block reads and writes; typed arrays that may live in shared memory. */
 export interface LayoutState {

@@ -104,6 +104,7 @@ export function prepareUmap(x: Matrix, options: UmapOptions, hooks: StageHooks =
     seed: options.seed + 3,
     ...helper,
   });
+  notes.push(`layout in two blocks split along the initial layout's ${layout.blockAxis === 0 ? 'x' : 'y'} axis: ${(100 * layout.crossing).toFixed(1)}% of the edge weight between them`);
   return { layout, a, b, notes };
 }
 
