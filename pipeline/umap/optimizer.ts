@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import type { SparseMatrix } from '../types.js';
 import { createRandom } from '../random.js';
 import { awaitValue, startThread } from '../threads.js';
-import { layoutBlockEpoch, layoutBlockSettle, type LayoutState } from './layout.js';
+import { layoutBlockEpoch, layoutBlockSettle, stepSize, type LayoutState } from './layout.js';
 import { blockOrder, permuteGraph } from './block-order.js';
 
 /** Slots of the shared control array (all start at -1 but stop and error at 0). */
@@ -202,9 +202,9 @@ export class UmapLayout {
     return this.epoch;
   }
 
-  /** The step size of epoch e (umap-learn: linear decay to 0). */
+  /** The step size of epoch e (umap-learn's linear decay, stepSize). */
   alpha(e: number): number {
-    return this.learningRate * (1 - e / this.epochs);
+    return stepSize(this.learningRate, e, this.epochs);
   }
 
   /** Runs one epoch; returns the number of epochs finished. */
