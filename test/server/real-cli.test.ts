@@ -92,6 +92,31 @@ describe('a real run started over HTTP', () => {
     // Eight epochs on 500 digits: reconstructions already resemble their own digit more than another.
     expect(closerToOwn).toBeGreaterThanOrEqual(5);
   });
+
+  it('decodes the mean code of each digit’s rows to a picture nearer that digit’s mean than the other digits’', async () => {
+    const points = (await request(base, `/api/runs/${id}/points?format=json`)).json() as { index: number; label: number | string }[];
+    const digits = ['0', '1', '7'];
+    const answers = [];
+    for (const d of digits) {
+      const rows = points.filter((p) => String(p.label) === d).map((p) => p.index);
+      const r = await request(base, `/api/runs/${id}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows }) });
+      expect(r.status, r.text.slice(0, 200)).toBe(200);
+      const a = r.json();
+      expect(a).toMatchObject({ reducer: 'autoencoder', decodedBy: 'decoder', count: rows.length });
+      expect(a.code).toHaveLength(16);
+      expect(a.mean).toHaveLength(784);
+      expect(a.decoded).toHaveLength(784);
+      expect(PNG.sync.read(Buffer.from(a.decodedImage.split(',')[1], 'base64')).width).toBe(112);
+      answers.push(a as { mean: number[]; decoded: number[] });
+    }
+    const dist = (a: number[], b: number[]): number => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
+    answers.forEach((a, i) => {
+      const own = dist(a.decoded, a.mean);
+      answers.forEach((b, j) => {
+        if (j !== i) expect(own, `digit ${digits[i]} against ${digits[j]}`).toBeLessThan(dist(a.decoded, b.mean));
+      });
+    });
+  });
 });
 
 describe('cancelling a real run', () => {
