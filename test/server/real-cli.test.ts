@@ -96,7 +96,7 @@ describe('a real run started over HTTP', () => {
   it('decodes the mean code of each digit’s rows to a picture nearer that digit’s mean than the other digits’', async () => {
     const points = (await request(base, `/api/runs/${id}/points?format=json`)).json() as { index: number; label: number | string }[];
     const digits = ['0', '1', '7'];
-    const answers = [];
+    const answers: { mean: number[]; decoded: number[] }[] = [];
     for (const d of digits) {
       const rows = points.filter((p) => String(p.label) === d).map((p) => p.index);
       const r = await request(base, `/api/runs/${id}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows }) });
@@ -107,7 +107,7 @@ describe('a real run started over HTTP', () => {
       expect(a.mean).toHaveLength(784);
       expect(a.decoded).toHaveLength(784);
       expect(PNG.sync.read(Buffer.from(a.decodedImage.split(',')[1], 'base64')).width).toBe(112);
-      answers.push(a as { mean: number[]; decoded: number[] });
+      answers.push(a);
     }
     const dist = (a: number[], b: number[]): number => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
     answers.forEach((a, i) => {

@@ -37,6 +37,31 @@ export interface Neighbor {
   distance: number | null;
 }
 
+/** Where neighbours are measured: among the codes the map was made from, or among the scaled input rows. */
+export type NeighborSpace = 'code' | 'input';
+
+/** What to decode (POST /api/runs/:id/decode): rows by index, a bit set of row indexes, or one code. */
+export type DecodeRequest = { rows: number[] } | { mask: string } | { code: number[] };
+
+/** The answer of POST /api/runs/:id/decode: a selection's mean beside its decoded mean code (input units). */
+export interface Decoded {
+  reducer: 'autoencoder' | 'pca' | 'none';
+  /** What decoded the code: the autoencoder's decoder, PCA's inverse transform, or nothing (reducer none). */
+  decodedBy: 'decoder' | 'inverse transform' | null;
+  /** One sentence saying what the decoded picture is. */
+  note: string;
+  /** Rows averaged (null when a code was given). */
+  count: number | null;
+  features: string[];
+  code: (number | null)[] | null;
+  mean: (number | null)[] | null;
+  decoded: (number | null)[] | null;
+  image: { width: number; height: number; channels: number } | null;
+  /** PNG data URLs for image datasets. */
+  meanImage: string | null;
+  decodedImage: string | null;
+}
+
 /**
  * An event of a run started through the API (GET /api/runs/:id/events): a progress report (the shared
  * ProgressEvent of pipeline/types.ts), a log line or a job state; `type` names which.
@@ -154,10 +179,15 @@ export class Api {
     return this.runUrl(id, 'items', index, 'reconstruction.png');
   }
 
-  /** Nearest neighbours in code space (the row itself excluded). */
-  async neighbors(id: string, index: number, k = 10): Promise<Neighbor[]> {
-    const body = await this.json<unknown>(`${this.runUrl(id, 'neighbors', index)}?k=${k}`);
+  /** Nearest neighbours in code space, or in input space (the row itself excluded). */
+  async neighbors(id: string, index: number, k = 10, space: NeighborSpace = 'code'): Promise<Neighbor[]> {
+    const body = await this.json<unknown>(`${this.runUrl(id, 'neighbors', index)}?k=${k}${space === 'code' ? '' : `&space=${space}`}`);
     return normalizeNeighbors(body, index);
+  }
+
+  /** The mean of the selected rows beside the run's model's decoding of their mean code. */
+  decode(id: string, what: DecodeRequest, signal?: AbortSignal): Promise<Decoded> {
+    return this.json(this.runUrl(id, 'decode'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(what), signal });
   }
 
   /** Starts a run; resolves to its id. */

@@ -6,10 +6,10 @@ import { Api } from './api.js';
 import { closePane, hiddenNames, openPane, syncCompare, type Pane, type Slot } from './app/pane.js';
 import { DetailController } from './app/detail.js';
 import { combineMasks, projectMask } from './app/emphasis.js';
-import { explainColumns, explainSelection } from './app/explain.js';
 import { shortcutOf } from './app/shortcuts.js';
 import { ThumbnailCache } from './app/thumbnails.js';
 import { chooseColorBy, featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
+import { SelectionController } from './app/selection.js';
 import { fillRunPickers, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
 import { exportPng, exportSvg } from './app/export-image.js';
 import { chartColumns, countOnes, filterMask, formatFilters, parseFilters, type Filter } from './app/filters.js';
@@ -18,13 +18,11 @@ import { renderFilterCharts } from './ui/filter-charts.js';
 import { encodeColumn } from './colors.js';
 import { searchPoints } from './export.js';
 import { clickCategory, countVisible, toggleCategory, visibilityMask } from './legend-state.js';
-import { selectPolygon } from './scatter/hit-test.js';
 import type { InteractionMode } from './scatter/view.js';
 import { fill, formatNumber } from './ui/dom.js';
 import { renderLegend } from './ui/legend.js';
 import { NewRunDialog } from './ui/new-run.js';
 import { renderRunPanel } from './ui/run-panel.js';
-import { renderExplanation, renderSelection } from './ui/selection-panel.js';
 import { Tooltip } from './ui/tooltip.js';
 import { emptyState, formatState, parseState, type ViewState } from './url-state.js';
 
@@ -47,7 +45,7 @@ export class App {
   private layers = new Set<MapLayer>();
   private filters: Filter[] = [];
   private filterRows: Uint8Array | null = null;
-  private selection: { kind: 'rect' | 'lasso'; polygon: number[]; mask: Uint8Array; count: number } | null = null;
+  private selection: SelectionController;
   private searchMask: Uint8Array | null = null;
   private writtenHash = '';
   private hashTimer = 0;
@@ -81,6 +79,16 @@ export class App {
       primary: () => this.primary,
       secondary: () => this.secondary,
       changed: () => this.writeHash(),
+    });
+    this.selection = new SelectionController({
+      api: this.api,
+      panel: this.els.selection,
+      primary: () => this.primary,
+      filterRows: () => this.filterRows,
+      changed: (write) => {
+        this.applyEmphasis();
+        if (write) this.writeHash();
+      },
     });
     this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id));
     this.bindControls();
@@ -140,8 +148,8 @@ export class App {
     this.els.search.value = s.search;
     this.applySearch(s.search, false);
     this.applyFilters(false);
-    if (s.selection) this.select(s.selection.kind, s.selection.polygon, false);
-    else this.clearSelection(false);
+    if (s.selection) this.selection.set(s.selection, false);
+    else this.selection.clear(false);
     if (s.view) p.view.setView(s.view);
     else p.view.resetView();
     if (s.point !== null) {
@@ -158,7 +166,7 @@ export class App {
     this.state.compare = this.secondary?.id ?? null;
     this.state.view = p.view.getView();
     this.state.hidden = hiddenNames(p);
-    this.state.selection = this.selection ? { kind: this.selection.kind, polygon: this.selection.polygon } : null;
+    this.state.selection = this.selection.current?.shape ?? null;
     this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
     this.state.search = this.els.search.value.trim();
     this.state.layers = [...this.layers].sort();
@@ -205,7 +213,7 @@ export class App {
   private async loadPrimary(id: string): Promise<void> {
     if (this.primary) closePane(this.primary);
     this.primary = null;
-    this.selection = null;
+    this.selection.reset();
     this.inspect.reset();
     try {
       this.primary = await this.loadPane(id, 'primary');
@@ -291,7 +299,7 @@ export class App {
         this.writeHash();
       },
     });
-    if (this.selection) this.select(this.selection.kind, this.selection.polygon, false);
+    this.selection.refresh();
     if (this.secondary) this.syncSecondary();
   }
 
@@ -318,35 +326,18 @@ export class App {
   }
 
   select(kind: 'rect' | 'lasso', polygon: number[], write = true): void {
-    const p = this.primary;
-    if (!p) return;
-    const { mask, count } = selectPolygon(p.points.x, p.points.y, polygon, p.visible);
-    this.selection = { kind, polygon, mask, count };
-    p.view.setSelectionShape(polygon);
-    this.els.selection.hidden = false;
-    renderSelection(this.els.selection, p.points, mask, count, p.encoding, p.id, () => this.clearSelection());
-    const selection = this.selection;
-    void explainColumns(p, featureNames(p.manifest), (f) => loadFeature(this.api, p, f)).then((cols) => {
-      if (this.selection === selection) renderExplanation(this.els.selection, explainSelection(cols, mask));
-    });
-    this.applyEmphasis();
-    if (write) this.writeHash();
+    this.selection.set({ kind, polygon }, write);
   }
 
   clearSelection(write = true): void {
-    this.selection = null;
-    this.primary?.view.setSelectionShape(null);
-    this.els.selection.hidden = true;
-    this.els.selection.replaceChildren();
-    this.applyEmphasis();
-    if (write) this.writeHash();
+    this.selection.clear(write);
   }
 
   /** Selection and search dim everything else; in compare mode the same rows light up in the other map. */
   private applyEmphasis(): void {
     const p = this.primary;
     if (!p) return;
-    const mask = combineMasks(this.selection?.mask, this.searchMask, this.filterRows);
+    const mask = combineMasks(this.selection.current?.mask, this.searchMask, this.filterRows);
     p.view.setEmphasis(mask);
     const q = this.secondary;
     if (q) q.view.setEmphasis(mask ? projectMask(mask, p.points.index, q.positionOf, q.points.n) : null);
@@ -411,7 +402,7 @@ export class App {
       const inField = !!(e.target as HTMLElement).closest('input, select, textarea, dialog');
       const action = shortcutOf({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, inField });
       if (action === 'escape') {
-        if (this.selection) this.clearSelection();
+        if (this.selection.current) this.clearSelection();
         else if (this.inspect.position >= 0) this.closeDetail();
       } else if (action === 'search') {
         e.preventDefault();
@@ -435,7 +426,10 @@ export class App {
         this.filters = [...this.filters.filter((g) => g.column !== column), ...(f ? [f] : [])];
         this.applyFilters();
       },
+      onExplain: () => this.selection.set({ kind: 'filter' }),
     }, passing);
+    // a selection of the filtered rows follows the filters
+    if (this.selection.current?.shape.kind === 'filter') this.selection.refresh();
     this.applyEmphasis();
     if (write) this.writeHash();
   }
@@ -480,6 +474,6 @@ export class App {
 
   /** Current selection count (or null). */
   selectionCount(): number | null {
-    return this.selection?.count ?? null;
+    return this.selection.current?.count ?? null;
   }
 }

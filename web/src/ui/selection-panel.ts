@@ -12,6 +12,8 @@ export function renderSelection(
   enc: ColorEncoding,
   runId: string,
   onClear: () => void,
+  /** What the count is of, after the number: "selected", "in cluster C3 · 7 (94 %)", "passing the filters". */
+  what = 'selected',
 ): void {
   const col = enc.kind === 'category' ? enc.column : points.label;
   const palette = enc.kind === 'category' && col === enc.column ? enc.palette : null;
@@ -43,7 +45,7 @@ export function renderSelection(
     h(
       'div',
       { className: 'panel-head' },
-      h('h3', null, h('span', { className: 'selection-count', 'data-count': count }, formatNumber(count)), ` selected`, h('span', { className: 'muted' }, ` of ${formatNumber(points.n)}`)),
+      h('h3', null, h('span', { className: 'selection-count', 'data-count': count }, formatNumber(count)), ` ${what}`, h('span', { className: 'muted' }, ` of ${formatNumber(points.n)}`)),
       h('button', { type: 'button', className: 'icon', 'aria-label': 'Clear selection', title: 'Clear selection (Esc)', onclick: (() => onClear()) as EventListener }, '✕'),
     ),
     col ? h('p', { className: 'muted small' }, `by ${col.name}`) : null,
@@ -59,7 +61,7 @@ export function renderSelection(
 }
 
 /** The "what sets it apart" list of a selection: standardized mean differences with both means. */
-export function renderExplanation(el: HTMLElement, rows: readonly { name: string; d: number; meanIn: number; meanOut: number }[]): void {
+export function renderExplanation(el: HTMLElement, rows: readonly { name: string; d: number; meanIn: number; meanOut: number }[], before: Element | null = null): void {
   el.querySelector('.explain')?.remove();
   const box = h('div', { className: 'explain' }, h('h4', null, 'What sets it apart'));
   if (rows.length === 0) box.append(h('p', { className: 'muted small' }, 'No numeric column differs between the selection and the rest.'));
@@ -81,5 +83,7 @@ export function renderExplanation(el: HTMLElement, rows: readonly { name: string
     table.append(body);
     box.append(table, h('p', { className: 'muted small' }, 'd: standardized mean difference (selection minus rest, in pooled standard deviations); |d| ≥ 0.8 is large.'));
   }
-  el.append(box);
+  // above the typical member when that came first
+  if (before && before.parentElement === el) el.insertBefore(box, before);
+  else el.append(box);
 }
