@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildViewer, launchBrowser, openViewer, screenshot, startServer } from './browser.js';
 import { writeClusterRun } from './fixture.js';
 
-type Hook = { primary: { view: { shownLabels: { text: string; x: number; y: number }[]; overlay: HTMLCanvasElement } } };
+type Hook = { primary: { view: { marks: { shownLabels: { text: string; x: number; y: number; width: number; id?: number }[] }; overlay: HTMLCanvasElement } } };
 
 let runsDir: string;
 let web: { dir: string; cleanup: () => Promise<void> };
@@ -64,7 +64,7 @@ describe('map layers', () => {
     const { page, errors } = await openViewer(chrome.browser, `${server.url}/#layers=clusters`);
     await frames(page);
     expect(await page.locator('#layer-clusters').isChecked()).toBe(true);
-    const labels = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.shownLabels.map((l) => l.text));
+    const labels = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels.map((l) => l.text));
     expect(labels).toHaveLength(8);
     // each cluster of the fixture is one label class: "C3 · 5 (100 %)"
     const classes = labels.map((t) => /^C\d+ · (\d+) \((\d+) %\)$/.exec(t));
@@ -78,7 +78,7 @@ describe('map layers', () => {
     await page.locator('.pane.primary canvas.scatter-overlay').focus();
     for (let k = 0; k < 4; k++) await page.keyboard.press('+');
     await frames(page);
-    const zoomed = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.shownLabels.length);
+    const zoomed = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels.length);
     expect(zoomed).toBeGreaterThanOrEqual(1);
     // Color by cluster: a legend of 8 clusters (plus noise as missing, if any)
     await page.locator('#color-by').selectOption('cluster');

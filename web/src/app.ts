@@ -320,7 +320,7 @@ export class App {
     // a few hits (a #row search) get a target each, not just a larger dot
     const marks: number[] = [];
     if (this.searchMask && n <= MAX_MARKERS) for (let i = 0; i < this.searchMask.length; i++) if (this.searchMask[i]) marks.push(i);
-    p.view.setMarkers(marks);
+    p.view.marks.setMarkers(marks);
     this.applyEmphasis();
     if (write) this.writeHash();
   }

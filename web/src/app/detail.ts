@@ -28,12 +28,12 @@ export class DetailController {
   hover(pane: Pane, other: Pane | null, i: number, clientX: number, clientY: number): void {
     if (i < 0) {
       this.host.tooltip.hide();
-      other?.view.setLinked(-1);
+      other?.view.marks.setLinked(-1);
       return;
     }
     const pts = pane.points;
     const row = pts.index[i];
-    other?.view.setLinked(other.positionOf(row));
+    other?.view.marks.setLinked(other.positionOf(row));
     const rows: [string, unknown][] = [];
     for (const col of pts.raw.slice(0, 8)) rows.push([col.name, col.get(i)]);
     const lab = pts.label && pts.label.codes[i] >= 0 ? pts.label.categories[pts.label.codes[i]] : null;
@@ -59,8 +59,8 @@ export class DetailController {
     const q = this.host.secondary();
     this.position = pos;
     this.neighbors = [];
-    p.view.setHighlights(pos, []);
-    q?.view.setHighlights(q.positionOf(p.points.index[pos]), []);
+    p.view.marks.setHighlights(pos, []);
+    q?.view.marks.setHighlights(q.positionOf(p.points.index[pos]), []);
     this.host.panel.hidden = false;
     renderDetail(this.host.panel, {
       api: this.host.api,
@@ -72,9 +72,9 @@ export class DetailController {
       onNeighbors: (positions) => {
         if (this.position !== pos) return;
         this.neighbors = positions;
-        p.view.setHighlights(pos, positions);
+        p.view.marks.setHighlights(pos, positions);
         const q2 = this.host.secondary();
-        if (q2) q2.view.setHighlights(q2.positionOf(p.points.index[pos]), positions.map((n) => q2.positionOf(p.points.index[n])).filter((j) => j >= 0));
+        if (q2) q2.view.marks.setHighlights(q2.positionOf(p.points.index[pos]), positions.map((n) => q2.positionOf(p.points.index[n])).filter((j) => j >= 0));
       },
       onSelectRow: (row) => {
         const j = p.positionOf(row);
@@ -93,8 +93,8 @@ export class DetailController {
   close(notify = true): void {
     this.position = -1;
     this.neighbors = [];
-    this.host.primary()?.view.setHighlights(-1, []);
-    this.host.secondary()?.view.setHighlights(-1, []);
+    this.host.primary()?.view.marks.setHighlights(-1, []);
+    this.host.secondary()?.view.marks.setHighlights(-1, []);
     this.host.panel.hidden = true;
     this.host.panel.replaceChildren();
     if (notify) this.host.changed();

@@ -54,7 +54,7 @@ export class SelectionController {
     const { mask, count } = made;
     const selected: Selected = { shape, mask, count };
     this.current = selected;
-    p.view.setSelectionShape(shape.kind === 'rect' || shape.kind === 'lasso' ? shape.polygon : null);
+    p.view.marks.setSelection(shape.kind === 'rect' || shape.kind === 'lasso' ? shape.polygon : null);
     const panel = this.host.panel;
     panel.hidden = false;
     const what =
@@ -95,7 +95,7 @@ export class SelectionController {
     this.decoding?.abort();
     this.decoding = null;
     this.current = null;
-    this.host.primary()?.view.setSelectionShape(null);
+    this.host.primary()?.view.marks.setSelection(null);
     this.host.panel.hidden = true;
     this.host.panel.replaceChildren();
     this.host.changed(write);
