@@ -5,6 +5,7 @@
 // which for PCA equals the mean of the rows' reconstructions); a reducer-none run has no model, so nothing is
 // decoded (decoded: null) and the answer says so. The means are taken in the worker thread.
 import express, { Router } from 'express';
+import { isInputError } from '../../pipeline/errors.js';
 import type { ImageShape, Matrix } from '../../pipeline/types.js';
 import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
 import { declaredLengthWithin, parseJsonBody } from '../body.js';
@@ -94,17 +95,24 @@ export function decodeRoutes(ctx: ServerContext): Router {
     }
 
     let decoded: Float32Array | null = null;
+    let note: string = NOTES[reducer];
     if (reducer !== 'none') {
       const m: Matrix = { rows: 1, cols: codeSize, values: code };
-      decoded = (await ctx.decode(ctx.store.path(id), manifest, m)).values;
+      try {
+        decoded = (await ctx.decode(ctx.store.path(id), manifest, m)).values;
+      } catch (err) {
+        // a run whose model files are gone (or unreadable as a model) still has the mean of its rows to show
+        if (!(err instanceof HttpError && err.status === 404) && !isInputError(err)) throw err;
+        note = `nothing decoded: ${(err as Error).message.split(ctx.store.dir).join('')}`;
+      }
     }
     const image = manifest.dataset?.image ?? null;
     const range = displayRange(mean ?? decoded ?? new Float32Array([0, 1]));
     const [meanImage, decodedImage] = await Promise.all([dataUrl(ctx, mean, image, range), dataUrl(ctx, decoded, image, range)]);
     const answer = {
       reducer,
-      decodedBy: DECODED_BY[reducer],
-      note: NOTES[reducer],
+      decodedBy: decoded ? DECODED_BY[reducer] : null,
+      note,
       count,
       features: manifest.dataset?.features ?? [],
       code: json(reducer === 'none' ? null : code),

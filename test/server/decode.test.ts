@@ -134,6 +134,21 @@ describe('POST /api/runs/:id/decode', () => {
     expect(none.json().meanImage).toMatch(/^data:image\/png/);
   });
 
+  it('still answers the mean of the rows when the run’s model files are gone, saying why nothing was decoded', async () => {
+    // the default decoder loads the run's saved model; fixture runs have none
+    const bare = await listen(createApp({ runsDir: runsDir.dir, log: () => {} }));
+    try {
+      const r = await request(bare.base, '/api/runs/tab/decode', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [1, 2] }) });
+      expect(r.status, r.text).toBe(200);
+      expect(r.json()).toMatchObject({ decoded: null, decodedBy: null, count: 2 });
+      expect(r.json().note).toMatch(/^nothing decoded: .*autoencoder\.json is missing or unreadable/);
+      expect(r.json().note).not.toContain(runsDir.dir);
+      means(tab.data, 6, [1, 2]).forEach((m, f) => expect(r.json().mean[f]).toBeCloseTo(m, 4));
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('refuses malformed selections with a 4xx that names the field', async () => {
     const cases: [unknown, RegExp][] = [
       [{}, /exactly one of rows, mask, code \(got none\)/],

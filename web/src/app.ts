@@ -200,6 +200,8 @@ export class App {
       {
         onHover: (i, x, y) => this.onHover(slot, i, x, y),
         onClick: (i) => this.onClick(slot, i),
+        // a click on a cluster's label selects the cluster (and explains it)
+        onLabel: (cluster) => slot === 'primary' && this.selection.set({ kind: 'cluster', cluster }),
         onSelect: (kind, poly) => slot === 'primary' && this.select(kind, poly, true),
         onViewChange: () => slot === 'primary' && this.writeHash(),
       },
@@ -470,6 +472,11 @@ export class App {
   /** Positions of the detail point's neighbours (highlighted on the map). */
   neighborPositions(): number[] {
     return this.inspect.neighbors.slice();
+  }
+
+  /** Positions of the detail point's nearest rows in input space (drawn as lines). */
+  inputNeighborPositions(): number[] {
+    return this.inspect.inputNeighbors.slice();
   }
 
   /** Current selection count (or null). */

@@ -1,10 +1,14 @@
-// The inspected point: the detail panel of one row of the primary map, its focus ring and its
-// neighbours' rings (in both maps when comparing), and the hover tooltip with the linked-hover ring.
+// The inspected point: the detail panel of one row of the primary map, its focus ring, its code-space
+// neighbours' rings and lines to its nearest rows in input space (in both maps when comparing; a long line is
+// a neighbour the map tore away), and the hover tooltip with the linked-hover ring.
 import type { Api } from '../api.js';
 import { unpackHex } from '../colors.js';
-import { renderDetail } from '../ui/detail-panel.js';
+import { renderDetail, renderInputLinks } from '../ui/detail-panel.js';
 import type { Tooltip } from '../ui/tooltip.js';
 import type { Pane } from './pane.js';
+
+/** Nearest rows in input space drawn as lines from the inspected point. */
+const INPUT_NEIGHBORS = 10;
 
 export interface DetailHost {
   api: Api;
@@ -21,6 +25,8 @@ export class DetailController {
   position = -1;
   /** Positions of its neighbours in the primary map. */
   neighbors: number[] = [];
+  /** Positions of its nearest rows in input space in the primary map (drawn as lines). */
+  inputNeighbors: number[] = [];
 
   constructor(private host: DetailHost) {}
 
@@ -59,8 +65,11 @@ export class DetailController {
     const q = this.host.secondary();
     this.position = pos;
     this.neighbors = [];
+    this.inputNeighbors = [];
     p.view.marks.setHighlights(pos, []);
+    p.view.marks.setLinks(null);
     q?.view.marks.setHighlights(q.positionOf(p.points.index[pos]), []);
+    q?.view.marks.setLinks(null);
     this.host.panel.hidden = false;
     renderDetail(this.host.panel, {
       api: this.host.api,
@@ -87,12 +96,45 @@ export class DetailController {
       onClose: () => this.close(),
       colorOf: (j) => unpackHex(p.encoding.colors[j]),
     });
+    this.links(p, pos);
     if (notify) this.host.changed();
+  }
+
+  /** Fetches the point's nearest rows in input space and draws a line to each (both maps when comparing). */
+  private links(p: Pane, pos: number): void {
+    const row = p.points.index[pos];
+    const panel = this.host.panel;
+    if (!p.manifest.artifacts?.data || !p.manifest.artifacts?.preprocessing) {
+      renderInputLinks(panel, { error: 'this run kept no input values and scaling (data.arrow, preprocessing.json)' });
+      return;
+    }
+    renderInputLinks(panel, { loading: true });
+    this.host.api.neighbors(p.id, row, INPUT_NEIGHBORS, 'input').then(
+      (list) => {
+        if (this.position !== pos || this.host.primary() !== p) return;
+        const to = list.map((n) => p.positionOf(n.index)).filter((j) => j >= 0);
+        this.inputNeighbors = to;
+        p.view.marks.setLinks({ from: pos, to });
+        const q = this.host.secondary();
+        if (q) {
+          const from = q.positionOf(row);
+          q.view.marks.setLinks(from >= 0 ? { from, to: to.map((j) => q.positionOf(p.points.index[j])).filter((j) => j >= 0) } : null);
+        }
+        const preservation = p.points.columns.find((c) => c.name === 'preservation');
+        renderInputLinks(panel, { count: to.length, preservation: preservation?.kind === 'number' ? preservation.values[pos] : null });
+      },
+      (err: Error) => {
+        if (this.position === pos) renderInputLinks(panel, { error: err.message });
+      },
+    );
   }
 
   close(notify = true): void {
     this.position = -1;
     this.neighbors = [];
+    this.inputNeighbors = [];
+    this.host.primary()?.view.marks.setLinks(null);
+    this.host.secondary()?.view.marks.setLinks(null);
     this.host.primary()?.view.marks.setHighlights(-1, []);
     this.host.secondary()?.view.marks.setHighlights(-1, []);
     this.host.panel.hidden = true;
@@ -104,5 +146,6 @@ export class DetailController {
   reset(): void {
     this.position = -1;
     this.neighbors = [];
+    this.inputNeighbors = [];
   }
 }

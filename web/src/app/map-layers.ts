@@ -47,7 +47,7 @@ export function applyLayers(pane: Pane, layers: ReadonlySet<MapLayer>): void {
     l.contours ??= densityContours(l.grid);
     pane.view.marks.setContours(l.contours);
   } else pane.view.marks.setContours(null);
-  if (layers.has('clusters')) pane.view.marks.setLabels(clustersOf(pane).map((c) => ({ x: c.peak[0], y: c.peak[1], text: c.text })));
+  if (layers.has('clusters')) pane.view.marks.setLabels(clustersOf(pane).map((c) => ({ x: c.peak[0], y: c.peak[1], text: c.text, id: c.id })));
   else pane.view.marks.setLabels(null);
 }
 

@@ -73,6 +73,10 @@ export class SelectionController {
     this.decoding = null;
     const panel = this.host.panel;
     if (selected.count === 0) return;
+    if (!p.manifest.artifacts?.codes) {
+      renderDecoded(panel, { error: 'this run kept no codes (codes.arrow) to average' });
+      return;
+    }
     const ctrl = new AbortController();
     this.decoding = ctrl;
     renderDecoded(panel, { loading: true });
