@@ -90,6 +90,56 @@ describe('map layers', () => {
   });
 });
 
+describe('explain a cluster or the filtered rows', () => {
+  it('selects a cluster when its label is clicked, and explains it', async () => {
+    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#layers=clusters`);
+    await frames(page);
+    const label = await page.evaluate(() => {
+      const app = (window as unknown as { latentmap: Hook & { primary: { view: { overlay: HTMLCanvasElement } } } }).latentmap;
+      const l = app.primary.view.marks.shownLabels.find((s) => s.id === 2)!;
+      const r = app.primary.view.overlay.getBoundingClientRect();
+      return { x: r.left + l.x, y: r.top + l.y, text: l.text };
+    });
+    await page.mouse.click(label.x, label.y);
+    await page.waitForFunction(() => location.hash.includes('sel=cluster:2'));
+    expect(await page.locator('#selection-panel h3').textContent()).toMatch(new RegExp(`^[\\d,]+ in cluster ${label.text.replace(/[()]/g, '\\$&')} of 4,000$`));
+    // the cluster's rows: its label class, all of them (the fixture's clusters are pure)
+    const count = Number(await page.locator('.selection-count').getAttribute('data-count'));
+    const share = /\((\d+) %\)/.exec(label.text)![1];
+    expect(Number(share)).toBeGreaterThanOrEqual(99);
+    expect(count).toBeGreaterThan(300);
+    expect(await page.locator('#selection-panel .summary li').count()).toBe(1);
+    await page.locator('#selection-panel .explain-table tbody tr').first().waitFor({ timeout: 30_000 });
+    // the fixture has no model: the typical member is the mean alone, and the panel says why
+    await page.locator('#selection-panel .typical-table').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#selection-panel .typical-note').textContent()).toMatch(/^Nothing decoded: /);
+    // the detail did not open: the click went to the label
+    expect(await page.locator('#detail-panel').isHidden()).toBe(true);
+    await page.reload();
+    await page.waitForFunction(() => Number(document.querySelector('.selection-count')?.getAttribute('data-count')) > 0);
+    expect(Number(await page.locator('.selection-count').getAttribute('data-count'))).toBe(count);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('selects the rows passing the filters with Explain, and follows the filters', async () => {
+    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#filter=label:3|5`);
+    await page.locator('.filter-count').waitFor();
+    const passing = Number(/^([\d,]+) of/.exec((await page.locator('.filter-count').textContent())!)![1].replace(/,/g, ''));
+    await page.locator('button.explain-filter').click();
+    await page.waitForFunction(() => location.hash.includes('sel=filter'));
+    expect(Number(await page.locator('.selection-count').getAttribute('data-count'))).toBe(passing);
+    expect(await page.locator('#selection-panel h3').textContent()).toMatch(/passing the filters/);
+    expect(await page.locator('#selection-panel .summary li').count()).toBe(2);
+    // one more class in the filter: the selection follows
+    await page.locator('.filter-item[data-column="label"] g.bar[data-category="0"]').click({ modifiers: ['Shift'] });
+    await page.waitForFunction(() => /label:0\|3\|5|label:3\|5\|0/.test(decodeURIComponent(location.hash)));
+    await page.waitForFunction(() => document.querySelectorAll('#selection-panel .summary li').length === 3);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
+
 describe('linked filter charts', () => {
   it('brushing the error histogram dims the rest of the map, recounts the label bars, and lives in the URL', async () => {
     const { page, errors } = await openViewer(chrome.browser, server.url);
