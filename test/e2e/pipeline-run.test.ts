@@ -130,6 +130,7 @@ describe('viewer over pipeline runs', () => {
     });
     expect(r).toBeGreaterThan(0.1);
     expect(r).toBeLessThan(0.99);
+    await page.locator('#selection-panel .typical').scrollIntoViewIfNeeded();
     await screenshot(page, 'explain-decoded-mnist');
     expect(errors).toEqual([]);
     await page.context().close();

@@ -61,8 +61,9 @@ export class SelectionController {
       shape.kind === 'cluster' ? `in cluster ${clusters!.find((c) => c.id === shape.cluster)!.text}` : shape.kind === 'filter' ? 'passing the filters' : 'selected';
     renderSelection(panel, p.points, mask, count, p.encoding, p.id, () => this.clear(), what);
     void explainColumns(p, featureNames(p.manifest), (f) => loadFeature(this.host.api, p, f)).then((cols) => {
-      if (this.current === selected) renderExplanation(panel, explainSelection(cols, mask), panel.querySelector('.typical'));
+      if (this.current === selected) renderExplanation(panel, explainSelection(cols, mask));
     });
+    // the typical member first (pictures say most), then what sets the selection apart
     this.decode(p, selected);
     this.host.changed(write);
   }

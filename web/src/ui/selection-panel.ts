@@ -61,7 +61,7 @@ export function renderSelection(
 }
 
 /** The "what sets it apart" list of a selection: standardized mean differences with both means. */
-export function renderExplanation(el: HTMLElement, rows: readonly { name: string; d: number; meanIn: number; meanOut: number }[], before: Element | null = null): void {
+export function renderExplanation(el: HTMLElement, rows: readonly { name: string; d: number; meanIn: number; meanOut: number }[]): void {
   el.querySelector('.explain')?.remove();
   const box = h('div', { className: 'explain' }, h('h4', null, 'What sets it apart'));
   if (rows.length === 0) box.append(h('p', { className: 'muted small' }, 'No numeric column differs between the selection and the rest.'));
@@ -83,7 +83,5 @@ export function renderExplanation(el: HTMLElement, rows: readonly { name: string
     table.append(body);
     box.append(table, h('p', { className: 'muted small' }, 'd: standardized mean difference (selection minus rest, in pooled standard deviations); |d| ≥ 0.8 is large.'));
   }
-  // above the typical member when that came first
-  if (before && before.parentElement === el) el.insertBefore(box, before);
-  else el.append(box);
+  el.append(box);
 }
