@@ -23,6 +23,7 @@ import { datasetsRoutes } from './routes/datasets.js';
 import { decodeRoutes } from './routes/decode.js';
 import { eventsRoutes } from './routes/events.js';
 import { featuresRoutes } from './routes/features.js';
+import { finishRoutes } from './routes/finish.js';
 import { healthRoutes } from './routes/health.js';
 import { itemsRoutes } from './routes/items.js';
 import { jobsRoutes } from './routes/jobs.js';
@@ -150,6 +151,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.use(featuresRoutes(ctx));
   app.use(runsRoutes(ctx));
   app.use(jobsRoutes(ctx));
+  app.use(finishRoutes(ctx));
   app.use(uploadsRoutes(ctx));
   app.use(pointsRoutes(ctx));
   app.use(itemsRoutes(ctx));

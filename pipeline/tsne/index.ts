@@ -68,7 +68,7 @@ function inWorker<T>(request: WorkerRequest, hooks: StageHooks): Promise<T> {
       if (msg.type === 'progress') {
         if (!settled) hooks.onProgress?.(msg.progress, 'tsne', msg.info);
       } else if (msg.type === 'layout') {
-        if (!settled) hooks.onLayout?.(msg.embedding, msg.iteration);
+        if (!settled) hooks.onLayout?.(msg.embedding, msg.iteration, msg.last);
       } else if (msg.type === 'done') {
         finish(() => resolve(msg.result as T));
       } else {

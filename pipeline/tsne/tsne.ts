@@ -191,7 +191,7 @@ async function optimize(
     } else if (it % 10 === 0) {
       hooks.onProgress?.(SETUP_SHARE + ((1 - SETUP_SHARE) * it) / total, 'tsne', { iteration: it });
     }
-    if (hooks.onLayout && it % LAYOUT_EVERY === 0) hooks.onLayout(optimizer.embedding(), it);
+    if (hooks.onLayout && it % LAYOUT_EVERY === 0) hooks.onLayout(optimizer.embedding(), it, false);
     if (Date.now() - lastYield > 100) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       lastYield = Date.now();
@@ -206,7 +206,7 @@ async function optimize(
     notes.push(`t-SNE stopped early on request after ${stoppedAt} of ${total} iterations; the layout at that point is the result`);
     hooks.onProgress?.(1, 'tsne', { iteration: stoppedAt, kl, message: 'stopped early: keeping the layout so far' });
   }
-  hooks.onLayout?.(Float32Array.from(embedding), optimizer.iteration);
+  hooks.onLayout?.(Float32Array.from(embedding), optimizer.iteration, true);
   for (let t = 0; t < embedding.length; t++) {
     if (!Number.isFinite(embedding[t]!)) throw new Error(`t-SNE produced a non-finite coordinate at point ${t >> 1}`);
   }

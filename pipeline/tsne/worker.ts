@@ -23,7 +23,7 @@ export type WorkerControl = { type: 'finish' };
 
 export type WorkerMessage =
   | { type: 'progress'; progress: number; info?: ProgressInfo }
-  | { type: 'layout'; embedding: Float32Array; iteration: number }
+  | { type: 'layout'; embedding: Float32Array; iteration: number; last: boolean }
   | { type: 'done'; result: unknown }
   | { type: 'error'; name: string; message: string; location?: unknown; stack?: string };
 
@@ -37,8 +37,8 @@ if (port) {
     port.on('message', (msg: WorkerControl) => {
       if (msg?.type === 'finish') finish.abort();
     });
-    const onLayout = (embedding: Float32Array, iteration: number): void => {
-      port.postMessage({ type: 'layout', embedding, iteration } satisfies WorkerMessage, [embedding.buffer as ArrayBuffer]);
+    const onLayout = (embedding: Float32Array, iteration: number, last: boolean): void => {
+      port.postMessage({ type: 'layout', embedding, iteration, last } satisfies WorkerMessage, [embedding.buffer as ArrayBuffer]);
     };
     const run = async (): Promise<unknown> => {
       if (req.kind === 'tsne') {

@@ -207,6 +207,15 @@ export class Api {
     if (!res.ok) throw await errorOf(res);
   }
 
+  /** Ends a running job's t-SNE now; the run is written with the layout reached (POST /api/runs/:id/finish). */
+  async finishRun(id: string): Promise<void> {
+    const headers: Record<string, string> = {};
+    const token = this.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(this.runUrl(id, 'finish'), { method: 'POST', headers });
+    if (!res.ok) throw await errorOf(res);
+  }
+
   /**
    * Uploads a file for runs (POST /api/uploads, the file as the body, its name in the query; needs the
    * token when the server has one). Resolves to its description once the server has checked it with the
@@ -253,7 +262,7 @@ export class Api {
       onEvent(data);
       if (data.type === 'done' || data.type === 'failed' || data.type === 'cancelled' || data.type === 'error') source.close();
     };
-    for (const t of ['message', 'progress', 'log', 'done', 'failed', 'cancelled', 'queued', 'started', 'state']) {
+    for (const t of ['message', 'progress', 'log', 'layout', 'done', 'failed', 'cancelled', 'queued', 'started', 'state']) {
       source.addEventListener(t, handle(t) as EventListener);
     }
     source.onerror = () => {
