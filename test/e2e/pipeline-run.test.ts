@@ -202,4 +202,43 @@ describe('viewer over pipeline runs', () => {
     await screenshot(page, 'viewer-new-run-done');
     await page.context().close();
   }, 240_000);
+
+  it('shows the map forming while t-SNE runs, and Stop keeps it as the run’s map', async () => {
+    const { page, errors } = await openViewer(chrome.browser, server.url);
+    await page.locator('#new-run').click();
+    await page.locator('dialog.new-run').waitFor();
+    await page.locator('#nr-dataset').fill('iris');
+    await page.locator('#nr-limit').fill('');
+    await page.locator('#nr-reducer').selectOption('none');
+    await page.locator('#nr-iterations').fill('50000');
+    await page.locator('#nr-name').fill('iris stopped early');
+    await page.locator('dialog.new-run button[type=submit]').click();
+    // the map appears and moves: its caption's iteration grows from frame to frame
+    const caption = page.locator('dialog.new-run .live-map figcaption, dialog.new-run .live-map p');
+    await page.locator('dialog.new-run .live-map canvas').waitFor({ timeout: 120_000 });
+    const iterationShown = async () => Number(/iteration ([\d,]+)/.exec((await caption.textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? NaN);
+    const first = await iterationShown();
+    await page.waitForFunction((f) => {
+      const m = /iteration ([\d,]+)/.exec(document.querySelector('dialog.new-run .live-map p')?.textContent ?? '');
+      return !!m && Number(m[1].replace(/,/g, '')) > f;
+    }, first, { timeout: 60_000 });
+    const dots = await page.evaluate(() => {
+      const c = document.querySelector('dialog.new-run .live-map canvas') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let p = 3; p < d.length; p += 4) if (d[p] > 0) n++;
+      return n;
+    });
+    expect(dots).toBeGreaterThan(150);
+    await screenshot(page, 'viewer-map-forming');
+    await page.getByRole('button', { name: 'Stop and keep this map' }).click();
+    // the run completes with the layout reached and its map opens
+    await page.locator('dialog.new-run').waitFor({ state: 'hidden', timeout: 120_000 });
+    await page.waitForFunction(() => document.querySelector('.pane.primary .pane-title')?.textContent?.includes('iris stopped early'), null, { timeout: 30_000 });
+    const manifest = await page.evaluate(() => (window as unknown as { latentmap: { primary: { manifest: { metrics: { tsne: { iterations: number } }; notes: string[] } } } }).latentmap.primary.manifest);
+    expect(manifest.metrics.tsne.iterations).toBeLessThan(50000);
+    expect(manifest.notes.join(' ')).toMatch(/stopped early on request/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 240_000);
 });
