@@ -6,15 +6,14 @@ import { Api } from './api.js';
 import { closePane, hiddenNames, openPane, syncCompare, type Pane, type Slot } from './app/pane.js';
 import { DetailController } from './app/detail.js';
 import { combineMasks, projectMask } from './app/emphasis.js';
-import { shortcutOf } from './app/shortcuts.js';
+import { bindControls, pressModeButton } from './app/controls.js';
 import { ThumbnailCache } from './app/thumbnails.js';
 import { chooseColorBy, featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
 import { SelectionController } from './app/selection.js';
 import { fillRunPickers, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
 import { exportPng, exportSvg } from './app/export-image.js';
-import { chartColumns, countOnes, filterMask, formatFilters, parseFilters, type Filter } from './app/filters.js';
-import { applyLayers, bindLayerBoxes, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
-import { renderFilterCharts } from './ui/filter-charts.js';
+import { FilterController } from './app/filter-panel.js';
+import { applyLayers, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { encodeColumn } from './colors.js';
 import { searchPoints } from './export.js';
 import { clickCategory, countVisible, toggleCategory, visibilityMask } from './legend-state.js';
@@ -43,8 +42,7 @@ export class App {
   secondary: Pane | null = null;
   private mode: InteractionMode = 'pan';
   private layers = new Set<MapLayer>();
-  private filters: Filter[] = [];
-  private filterRows: Uint8Array | null = null;
+  private filters: FilterController;
   private selection: SelectionController;
   private searchMask: Uint8Array | null = null;
   private writtenHash = '';
@@ -84,11 +82,22 @@ export class App {
       api: this.api,
       panel: this.els.selection,
       primary: () => this.primary,
-      filterRows: () => this.filterRows,
+      filterRows: () => this.filters.rows,
       changed: (write) => {
         this.applyEmphasis();
         if (write) this.writeHash();
       },
+    });
+    this.filters = new FilterController({
+      panel: this.els.filters,
+      primary: () => this.primary,
+      changed: (write) => {
+        // a selection of the filtered rows follows the filters
+        if (this.selection.current?.shape.kind === 'filter') this.selection.refresh();
+        this.applyEmphasis();
+        if (write) this.writeHash();
+      },
+      explain: () => this.selection.set({ kind: 'filter' }),
     });
     this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id));
     this.bindControls();
@@ -129,7 +138,7 @@ export class App {
     if (s.color && isFeatureChoice(s.color)) await loadFeature(this.api, p, s.color).catch(() => null);
     if (s.color === 'cluster' || s.layers.includes('clusters')) clustersOf(p);
     this.setLayers(new Set(s.layers as MapLayer[]), false);
-    this.filters = parseFilters(s.filter);
+    this.filters.parse(s.filter);
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
@@ -147,7 +156,7 @@ export class App {
     // search, selection, view, detail
     this.els.search.value = s.search;
     this.applySearch(s.search, false);
-    this.applyFilters(false);
+    this.filters.apply(false);
     if (s.selection) this.selection.set(s.selection, false);
     else this.selection.clear(false);
     if (s.view) p.view.setView(s.view);
@@ -170,7 +179,7 @@ export class App {
     this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
     this.state.search = this.els.search.value.trim();
     this.state.layers = [...this.layers].sort();
-    this.state.filter = formatFilters(this.filters);
+    this.state.filter = this.filters.format();
     const write = () => {
       this.hashTimer = 0;
       const hash = formatState(this.state);
@@ -339,7 +348,7 @@ export class App {
   private applyEmphasis(): void {
     const p = this.primary;
     if (!p) return;
-    const mask = combineMasks(this.selection.current?.mask, this.searchMask, this.filterRows);
+    const mask = combineMasks(this.selection.current?.mask, this.searchMask, this.filters.rows);
     p.view.setEmphasis(mask);
     const q = this.secondary;
     if (q) q.view.setEmphasis(mask ? projectMask(mask, p.points.index, q.positionOf, q.points.n) : null);
@@ -369,71 +378,42 @@ export class App {
 
   private setMode(mode: InteractionMode): void {
     this.mode = mode;
-    for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
+    pressModeButton(mode);
     this.primary?.view.setMode(mode);
     // selections are made on the primary map; the compare map stays in pan mode
   }
 
   private bindControls(): void {
-    this.els.runPicker.addEventListener('change', () => void this.applyState({ ...emptyState(), run: this.els.runPicker.value, color: this.state.color, layers: this.state.layers }));
-    this.els.comparePicker.addEventListener('change', () => {
-      const id = this.els.comparePicker.value;
-      if (!id) {
-        this.closeSecondary();
-        this.writeHash(true);
-      } else void this.loadSecondary(id).then(() => this.writeHash(true));
-    });
-    this.els.colorBy.addEventListener('change', () => {
-      const p = this.primary;
-      if (p) chooseColorBy(this.api, p, this.els.colorBy.value, (name) => this.primary === p && this.setColor(name), (m, e) => this.setStatus(m, e));
-    });
-    let searchTimer = 0;
-    this.els.search.addEventListener('input', () => {
-      clearTimeout(searchTimer);
-      searchTimer = window.setTimeout(() => this.applySearch(this.els.search.value), 120);
-    });
-    for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) {
-      b.addEventListener('click', () => this.setMode(b.dataset.mode as InteractionMode));
-    }
-    byId('export-png').addEventListener('click', () => this.primary && exportPng(this.primary, Number(byId<HTMLSelectElement>('export-scale').value) || 2, (m, e) => this.setStatus(m, e)));
-    byId('export-svg').addEventListener('click', () => this.primary && exportSvg(this.primary, (m, e) => this.setStatus(m, e)));
-    byId('new-run').addEventListener('click', () => this.newRun.open());
-    bindLayerBoxes(() => this.layers, (next) => this.setLayers(next));
-    byId('reset-view').addEventListener('click', () => this.primary?.view.resetView());
-    document.addEventListener('keydown', (e) => {
-      const inField = !!(e.target as HTMLElement).closest('input, select, textarea, dialog');
-      const action = shortcutOf({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, inField });
-      if (action === 'escape') {
+    bindControls({
+      runPicker: this.els.runPicker,
+      comparePicker: this.els.comparePicker,
+      colorBy: this.els.colorBy,
+      search: this.els.search,
+      byId,
+      openRun: (id) => void this.applyState({ ...emptyState(), run: id, color: this.state.color, layers: this.state.layers }),
+      compareWith: (id) => {
+        if (!id) {
+          this.closeSecondary();
+          this.writeHash(true);
+        } else void this.loadSecondary(id).then(() => this.writeHash(true));
+      },
+      colorByChosen: (value) => {
+        const p = this.primary;
+        if (p) chooseColorBy(this.api, p, value, (name) => this.primary === p && this.setColor(name), (m, e) => this.setStatus(m, e));
+      },
+      searchFor: (text) => this.applySearch(text),
+      setMode: (mode) => this.setMode(mode),
+      exportPng: (scale) => this.primary && exportPng(this.primary, scale, (m, e) => this.setStatus(m, e)),
+      exportSvg: () => this.primary && exportSvg(this.primary, (m, e) => this.setStatus(m, e)),
+      newRun: () => this.newRun.open(),
+      layers: () => this.layers,
+      setLayers: (next) => this.setLayers(next),
+      resetView: () => this.primary?.view.resetView(),
+      escape: () => {
         if (this.selection.current) this.clearSelection();
         else if (this.inspect.position >= 0) this.closeDetail();
-      } else if (action === 'search') {
-        e.preventDefault();
-        this.els.search.focus();
-      } else if (action === 'mode-pan') this.setMode('pan');
-      else if (action === 'mode-rect') this.setMode('rect');
-      else if (action === 'mode-lasso') this.setMode('lasso');
-    });
-  }
-
-  /** Applies the filter charts' filters: the passing rows stand out; the charts recount. */
-  private applyFilters(write = true): void {
-    const p = this.primary;
-    if (!p) return;
-    const points = p.points;
-    this.filters = this.filters.filter((f) => points.columns.some((c) => c.name === f.column));
-    this.filterRows = filterMask(points, this.filters);
-    const passing = this.filterRows ? countOnes(this.filterRows) : null;
-    renderFilterCharts(this.els.filters, points, chartColumns(points), this.filters, (col) => filterMask(points, this.filters, col), {
-      onFilter: (column, f) => {
-        this.filters = [...this.filters.filter((g) => g.column !== column), ...(f ? [f] : [])];
-        this.applyFilters();
       },
-      onExplain: () => this.selection.set({ kind: 'filter' }),
-    }, passing);
-    // a selection of the filtered rows follows the filters
-    if (this.selection.current?.shape.kind === 'filter') this.selection.refresh();
-    this.applyEmphasis();
-    if (write) this.writeHash();
+    });
   }
 
   /** Shows the map layers (contours, clusters) on the primary map and ticks their boxes. */
