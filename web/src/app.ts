@@ -15,18 +15,16 @@ import { exportPng, exportSvg } from './app/export-image.js';
 import { FilterController } from './app/filter-panel.js';
 import { applyLayers, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { encodeColumn } from './colors.js';
-import { searchPoints } from './export.js';
-import { clickCategory, countVisible, toggleCategory, visibilityMask } from './legend-state.js';
 import type { InteractionMode } from './scatter/view.js';
 import { fill, formatNumber } from './ui/dom.js';
-import { renderLegend } from './ui/legend.js';
 import { NewRunDialog } from './ui/new-run.js';
 import { renderRunPanel } from './ui/run-panel.js';
 import { Tooltip } from './ui/tooltip.js';
-import { emptyState, formatState, parseState, type ViewState } from './url-state.js';
+import { emptyState, type ViewState } from './url-state.js';
+import { HashSync } from './app/hash-sync.js';
+import { SearchController } from './app/search.js';
+import { showVisibility } from './app/visibility.js';
 
-/** Search hits up to this many get a crosshair target each. */
-const MAX_MARKERS = 20;
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -44,9 +42,8 @@ export class App {
   private layers = new Set<MapLayer>();
   private filters: FilterController;
   private selection: SelectionController;
-  private searchMask: Uint8Array | null = null;
-  private writtenHash = '';
-  private hashTimer = 0;
+  private search: SearchController;
+  private readonly hash = new HashSync();
   private tooltip: Tooltip;
   private inspect: DetailController;
   private newRun: NewRunDialog;
@@ -78,6 +75,7 @@ export class App {
       secondary: () => this.secondary,
       changed: () => this.writeHash(),
     });
+    this.search = new SearchController(this.els.searchCount);
     this.selection = new SelectionController({
       api: this.api,
       panel: this.els.selection,
@@ -108,7 +106,7 @@ export class App {
   // ---- startup and URL --------------------------------------------------------------------------
 
   private async start(): Promise<void> {
-    this.state = parseState(location.hash);
+    this.state = this.hash.read();
     try {
       this.runs = await this.api.runs();
     } catch (err) {
@@ -116,10 +114,7 @@ export class App {
       return;
     }
     this.fillPickers();
-    window.addEventListener('hashchange', () => {
-      if (location.hash.replace(/^#/, '') === this.writtenHash) return;
-      void this.applyState(parseState(location.hash));
-    });
+    this.hash.listen((s) => void this.applyState(s));
     await this.applyState(this.state);
   }
 
@@ -180,16 +175,7 @@ export class App {
     this.state.search = this.els.search.value.trim();
     this.state.layers = [...this.layers].sort();
     this.state.filter = this.filters.format();
-    const write = () => {
-      this.hashTimer = 0;
-      const hash = formatState(this.state);
-      if (hash === this.writtenHash) return;
-      this.writtenHash = hash;
-      history.replaceState(null, '', `${location.pathname}${location.search}#${hash}`);
-    };
-    clearTimeout(this.hashTimer);
-    if (now) write();
-    else this.hashTimer = window.setTimeout(write, 200);
+    this.hash.write(this.state, now);
   }
 
   // ---- loading ----------------------------------------------------------------------------------
@@ -293,25 +279,17 @@ export class App {
     if (write) this.writeHash();
   }
 
+  /** Shows the primary map's classes as its hidden set says; the selection and the compare map follow. */
   private applyVisibility(): void {
-    const p = this.primary!;
-    p.visible = p.encoding.kind === 'category' ? visibilityMask(p.encoding.column.codes, p.hidden) : null;
-    p.view.setVisible(p.visible);
-    renderLegend(this.els.legend, p.encoding, p.hidden, {
-      onCategory: (c, shift) => {
-        const count = p.encoding.kind === 'category' ? p.encoding.column.categories.length : 0;
-        p.hidden = shift ? toggleCategory(p.hidden, c) : clickCategory(p.hidden, c, count);
-        this.applyVisibility();
-        this.writeHash();
-      },
-      onShowAll: () => {
-        p.hidden = new Set();
-        this.applyVisibility();
-        this.writeHash();
-      },
+    const followed = () => {
+      this.selection.refresh();
+      if (this.secondary) this.syncSecondary();
+    };
+    showVisibility(this.primary!, this.els.legend, () => {
+      followed();
+      this.writeHash();
     });
-    this.selection.refresh();
-    if (this.secondary) this.syncSecondary();
+    followed();
   }
 
   private syncSecondary(): void {
@@ -325,13 +303,7 @@ export class App {
   private applySearch(text: string, write = true): void {
     const p = this.primary;
     if (!p) return;
-    this.searchMask = searchPoints(p.points, text);
-    const n = this.searchMask ? countVisible(this.searchMask, 0) : 0;
-    this.els.searchCount.textContent = this.searchMask ? `${formatNumber(n)} match${n === 1 ? '' : 'es'}` : '';
-    // a few hits (a #row search) get a target each, not just a larger dot
-    const marks: number[] = [];
-    if (this.searchMask && n <= MAX_MARKERS) for (let i = 0; i < this.searchMask.length; i++) if (this.searchMask[i]) marks.push(i);
-    p.view.marks.setMarkers(marks);
+    this.search.apply(p, text);
     this.applyEmphasis();
     if (write) this.writeHash();
   }
@@ -348,7 +320,7 @@ export class App {
   private applyEmphasis(): void {
     const p = this.primary;
     if (!p) return;
-    const mask = combineMasks(this.selection.current?.mask, this.searchMask, this.filters.rows);
+    const mask = combineMasks(this.selection.current?.mask, this.search.mask, this.filters.rows);
     p.view.setEmphasis(mask);
     const q = this.secondary;
     if (q) q.view.setEmphasis(mask ? projectMask(mask, p.points.index, q.positionOf, q.points.n) : null);
