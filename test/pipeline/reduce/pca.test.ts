@@ -125,7 +125,7 @@ describe('PCA', () => {
   });
 
   it('decodes a mean code to the mean of the rows’ reconstructions (the inverse transform is affine)', async () => {
-    const reducer = await pcaReducer.fit(x, { config: defaultConfig(), codeSize: 3, layers: [], loss: 'mse' });
+    const reducer = await pcaReducer.fit(x, { config: defaultConfig(), codeSize: 3, layers: [], epochs: 0, loss: 'mse' });
     const rows = { rows: 100, cols: d, values: x.values.slice(0, 100 * d) };
     const codes = reducer.encode(rows);
     const meanCode = new Float32Array(3);
@@ -142,7 +142,7 @@ describe('PCA', () => {
     const one = reducer.decode({ rows: 1, cols: 3, values: codes.values.slice(0, 3) })!;
     for (let t = 0; t < d; t++) expect(one.values[t]).toBeCloseTo(rec.values[t]!, 4);
     // reducer none keeps no model: nothing to decode
-    const none = await noneReducer.fit(rows, { config: defaultConfig(), codeSize: d, layers: [], loss: 'mse' });
+    const none = await noneReducer.fit(rows, { config: defaultConfig(), codeSize: d, layers: [], epochs: 0, loss: 'mse' });
     expect(none.decode(codes)).toBeNull();
   });
 
