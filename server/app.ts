@@ -98,7 +98,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     });
   const ctx: ServerContext = {
     store,
-    cache: new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden)),
+    cache: new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task)),
     runList: new RunList(store),
     jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, publicRoots: dataRoots.paths() }),
     uploads: new UploadStore(store.dir, options.maxUploadBytes ?? 256 * 1024 * 1024, checkUpload),

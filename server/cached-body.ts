@@ -26,10 +26,13 @@ export function strongEtag(bytes: Buffer | Uint8Array | string): string {
   return `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
 }
 
-/** Builds a cached body; compresses in libuv's thread pool so the event loop stays free. */
-export async function cachedBody(bytes: Buffer | Uint8Array, type: string, compress = true): Promise<CachedBody> {
+/**
+ * Builds a cached body; compresses in libuv's thread pool so the event loop stays free. `etag`: the bytes'
+ * strongEtag when already known (computed in the worker thread for large bodies).
+ */
+export async function cachedBody(bytes: Buffer | Uint8Array, type: string, compress = true, etag?: string): Promise<CachedBody> {
   const identity = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const body: CachedBody = { type, etag: strongEtag(identity), identity, gzip: null, br: null };
+  const body: CachedBody = { type, etag: etag ?? strongEtag(identity), identity, gzip: null, br: null };
   if (compress && identity.length >= MIN_COMPRESS) {
     const [gz, br] = await Promise.all([
       gzipAsync(identity, { level: 6 }),

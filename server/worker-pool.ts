@@ -1,10 +1,10 @@
-// A few worker threads (server/read-worker.ts) and a bounded queue in front of them. A task waits for a
+// A few worker threads (server/read-worker.ts running read-tasks.ts) and a bounded queue in front of them. A task waits for a
 // free worker; when `maxQueued` tasks already wait, run() refuses with 503 (the server is saturated: the
 // client should retry) instead of letting the queue, and memory, grow. A worker that dies is replaced.
 import type { Transferable, Worker } from 'node:worker_threads';
 import { startThread } from '../pipeline/threads.js';
 import { HttpError } from './http-error.js';
-import type { WorkerReply, WorkerTask } from './read-worker.js';
+import type { WorkerReply, WorkerTask } from './read-tasks.js';
 
 const MODULE = new URL('./read-worker.ts', import.meta.url);
 

@@ -10,7 +10,8 @@ import { shortestFloat32 } from '../points-json.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
-import { JSON_TYPE, type MatrixData } from '../run-cache.js';
+import { replyWith } from '../read-tasks.js';
+import { JSON_TYPE } from '../run-cache.js';
 import { runOr404 } from './runs.js';
 import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
 
@@ -29,9 +30,9 @@ function noRow(id: string, index: number, rows: number): HttpError {
   return new HttpError(404, `run ${id} has no row with index ${index} (it has ${rows} rows)`);
 }
 
-function rowValues(data: MatrixData, pos: number): Float32Array {
-  const { cols, values } = data.matrix;
-  return values.subarray(pos * cols, pos * cols + cols);
+/** Float32 values in their shortest round-trip decimals (4.6, not 4.599999904632568), in the worker thread. */
+async function shortest(ctx: ServerContext, values: Float32Array): Promise<number[]> {
+  return Array.from(replyWith(await ctx.workers.run({ op: 'shortest', values }), 'numbers').numbers);
 }
 
 async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string; manifest: RunManifest; values: Float32Array; scale: number }> {
@@ -46,8 +47,8 @@ async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string;
   }
   const data = await ctx.cache.data(id);
   const pos = data.lookup.positionOf(index);
-  if (pos < 0) throw noRow(id, index, data.matrix.rows);
-  return { id, manifest, values: rowValues(data, pos), scale };
+  if (pos < 0) throw noRow(id, index, data.layout.rows);
+  return { id, manifest, values: await data.row(pos), scale };
 }
 
 /** Largest scale factor of image.png and reconstruction.png. */
@@ -57,9 +58,8 @@ export const MAX_IMAGE_SIDE = 1024;
 
 /** Encodes a row as PNG in the worker thread. */
 async function png(ctx: ServerContext, values: Float32Array, image: ImageShape, range: [number, number], scale: number): Promise<Buffer> {
-  const reply = await ctx.workers.run({ op: 'png', values: Float32Array.from(values), shape: image, range, scale });
-  if (!reply.ok || !('png' in reply)) throw new Error(reply.ok ? 'unexpected worker reply' : reply.message);
-  return Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength);
+  const { png: bytes } = replyWith(await ctx.workers.run({ op: 'png', values, shape: image, range, scale }), 'png');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** [0, 1] when the row lies in it, else the row's own range: the original and its reconstruction share it. */
@@ -85,24 +85,34 @@ export function itemsRoutes(ctx: ServerContext): Router {
     const points = await ctx.cache.points(id);
     const pos = points.lookup.positionOf(index);
     if (pos < 0) throw noRow(id, index, points.rows);
-    let values: number[] | null = null;
+    let raw: Float32Array | null = null;
     try {
       const data = await ctx.cache.data(id);
       const p = data.lookup.positionOf(index);
-      // float32 values in the fewest digits that read back the same (4.6, not 4.599999904632568)
-      if (p >= 0) values = Array.from(rowValues(data, p), shortestFloat32);
+      if (p >= 0) raw = await data.row(p);
     } catch (err) {
       if (!(err instanceof HttpError && err.status === 404)) throw err;
     }
     // The row passed through the run's model, in the input's units (null without a model or stored values).
-    let reconstruction: number[] | null = null;
-    if (values && reducerOfRun(manifest) !== 'none') {
+    let rec: Float32Array | null = null;
+    if (raw && reducerOfRun(manifest) !== 'none') {
       try {
-        const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values: Float32Array.from(values) });
-        reconstruction = Array.from(rec.values, (v) => (Number.isFinite(v) ? shortestFloat32(v) : 0));
+        const out = (await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: raw.length, values: raw })).values;
+        rec = Float32Array.from(out, (v) => (Number.isFinite(v) ? v : 0));
       } catch (err) {
         ctx.log(`reconstruction of ${id}/${index} failed: ${(err as Error).message}`);
       }
+    }
+    // Both in their shortest decimals, converted in one trip to the worker thread.
+    let values: number[] | null = null;
+    let reconstruction: number[] | null = null;
+    if (raw) {
+      const both = new Float32Array(raw.length * (rec ? 2 : 1));
+      both.set(raw);
+      if (rec) both.set(rec, raw.length);
+      const numbers = await shortest(ctx, both);
+      values = numbers.slice(0, raw.length);
+      reconstruction = rec ? numbers.slice(raw.length) : null;
     }
     const image = manifest.dataset?.image ?? null;
     const body = {
@@ -127,8 +137,7 @@ export function itemsRoutes(ctx: ServerContext): Router {
   router.get('/api/runs/:id/items/:index/reconstruction.png', ctx.readLimit, async (req, res) => {
     const { id, manifest, values, scale } = await imageRow(ctx, req);
     if (reducerOfRun(manifest) === 'none') throw new HttpError(404, `run ${id} used reducer none: it has no model to reconstruct with`);
-    const raw = { rows: 1, cols: values.length, values: Float32Array.from(values) };
-    const rec = await ctx.reconstruct(ctx.store.path(id), manifest, raw);
+    const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values: Float32Array.from(values) });
     const bytes = await png(ctx, rec.values, manifest.dataset.image!, displayRange(values), scale);
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });

@@ -4,6 +4,7 @@ import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
+import { replyWith } from '../read-tasks.js';
 import { JSON_TYPE } from '../run-cache.js';
 import { runOr404 } from './runs.js';
 
@@ -21,8 +22,7 @@ export function neighborsRoutes(ctx: ServerContext): Router {
     if (pos < 0) throw new HttpError(404, `run ${id} has no row with index ${index} (it has ${codes.matrix.rows} rows)`);
     // The search runs in the worker thread, over the codes in shared memory (no copy).
     const { matrix } = codes;
-    const reply = await ctx.workers.run({ op: 'nearest', codes: matrix.values.buffer as SharedArrayBuffer, rows: matrix.rows, cols: matrix.cols, row: pos, k });
-    if (!reply.ok || !('distances' in reply)) throw new Error(reply.ok ? 'unexpected worker reply' : reply.message);
+    const reply = replyWith(await ctx.workers.run({ op: 'nearest', codes: matrix.values.buffer as SharedArrayBuffer, rows: matrix.rows, cols: matrix.cols, row: pos, k }), 'distances');
     const neighbors = Array.from(reply.rows, (r, i) => ({ index: codes.index[r]!, distance: reply.distances[i]! }));
     await sendFresh(req, res, Buffer.from(JSON.stringify({ index, k, neighbors })), JSON_TYPE);
   });

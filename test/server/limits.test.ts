@@ -75,8 +75,8 @@ describe('a job past its limits', () => {
 
 describe('the run cache under concurrent cold loads', () => {
   it('never holds and reserves more than its budget, and serves every load', async () => {
-    // Four runs whose stored values (data.arrow, about 0.9 MB each) together pass a 2 MB budget.
-    for (const i of [1, 2, 3, 4]) await writeFixtureRun(runs.dir, { id: `big-${i}`, rows: 300, image: { width: 28, height: 28, channels: 1 }, seed: i });
+    // Four runs whose codes (3,000 x 32 float32, 384 kB each, reserved three times over while loading) together pass a 2 MB budget.
+    for (const i of [1, 2, 3, 4]) await writeFixtureRun(runs.dir, { id: `big-${i}`, rows: 3000, codeSize: 32, seed: i });
     const budget = 2 * 1024 * 1024;
     const cache = new RunCache(new RunStore(runs.dir), budget);
     let peak = 0;
@@ -92,7 +92,8 @@ describe('the run cache under concurrent cold loads', () => {
     sampling = false;
     await sample;
     expect(loads).toHaveLength(12);
-    expect(loads.filter((l) => 'matrix' in l && l.matrix.rows === 300)).toHaveLength(8);
+    expect(loads.filter((l) => 'matrix' in l && l.matrix.rows === 3000 && l.matrix.cols === 32)).toHaveLength(4);
+    expect(loads.filter((l) => 'layout' in l && l.layout.rows === 3000 && l.layout.cols === 6)).toHaveLength(4);
     expect(peak).toBeGreaterThan(budget / 4);
     expect(peak).toBeLessThanOrEqual(budget);
   });
