@@ -53,6 +53,8 @@ type ChildMessage = 'stop' | { phase: 'start' } | { phase: 'end'; name: string }
 
 async function child(runsDir: string): Promise<void> {
   const app = createApp({ runsDir, log: () => {} });
+  // As serve() does at start-up: the worker thread loads its code before the first request.
+  await app.locals.context.workers.warm();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const session = PROFILE_DIR ? new Session() : null;

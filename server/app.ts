@@ -136,8 +136,8 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.use(
     compression({
       threshold: 1024,
-      // Event streams must flow as written; precompressed bodies already carry Content-Encoding.
-      filter: (req, res) => !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res),
+      // Event streams must flow as written; cached bodies (sendCached) are sent in the encoding chosen there.
+      filter: (req, res) => !(res as express.Response).locals.encoded && !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res),
     }),
   );
 

@@ -28,26 +28,34 @@ export function strongEtag(bytes: Buffer | Uint8Array | string): string {
 
 /**
  * Builds a cached body; compresses in libuv's thread pool so the event loop stays free. `etag`: the bytes'
- * strongEtag when already known (computed in the worker thread for large bodies).
+ * strongEtag when already known (computed in the worker thread for large bodies). `compress` false: identity
+ * only (compressBody adds the variants later).
  */
 export async function cachedBody(bytes: Buffer | Uint8Array, type: string, compress = true, etag?: string): Promise<CachedBody> {
   const identity = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const body: CachedBody = { type, etag: etag ?? strongEtag(identity), identity, gzip: null, br: null };
-  if (compress && identity.length >= MIN_COMPRESS) {
-    const [gz, br] = await Promise.all([
-      gzipAsync(identity, { level: 6 }),
-      brotliAsync(identity, {
-        params: {
-          [constants.BROTLI_PARAM_QUALITY]: 6,
-          [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
-        },
-      }),
-    ]);
-    // Keep a variant only when it actually saves bytes.
-    body.gzip = gz.length < identity.length * 0.95 ? gz : null;
-    body.br = br.length < identity.length * 0.95 ? br : null;
-  }
+  if (compress) await compressBody(body);
   return body;
+}
+
+/**
+ * Adds the gzip and brotli variants to a body (in libuv's thread pool), keeping each only when it saves bytes.
+ * Until it resolves the body is served as it is: identity, or the variants already there.
+ */
+export async function compressBody(body: CachedBody): Promise<void> {
+  const identity = body.identity;
+  if (identity.length < MIN_COMPRESS) return;
+  const [gz, br] = await Promise.all([
+    gzipAsync(identity, { level: 6 }),
+    brotliAsync(identity, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 6,
+        [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
+      },
+    }),
+  ]);
+  body.gzip = gz.length < identity.length * 0.95 ? gz : null;
+  body.br = br.length < identity.length * 0.95 ? br : null;
 }
 
 export function sizeOfBody(b: CachedBody): number {
@@ -95,6 +103,8 @@ export function chooseEncoding(header: string | undefined, haveBr: boolean, have
 
 /** Sends a cached body with caching headers, the best encoding the client accepts, or 304. */
 export function sendCached(req: Request, res: Response, body: CachedBody, cacheControl = IMMUTABLE): void {
+  // Sent as encoded here: the compression middleware must not compress it again on the fly (app.ts).
+  res.locals.encoded = true;
   res.setHeader('Cache-Control', cacheControl);
   res.setHeader('Vary', 'Accept-Encoding');
   const encoding = chooseEncoding(req.headers['accept-encoding'], body.br !== null, body.gzip !== null);

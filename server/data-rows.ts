@@ -3,8 +3,9 @@
 // It is often the largest file of a run (70,000 x 784 float32 is 220 MB), and a request needs one row of it
 // (an item, its picture) or one column (a feature for Color by). So the server reads only the file's Arrow IPC
 // layout (the schema and where each record batch's values start, from the message headers) and its index
-// column, a few hundred kB; a row is then one positioned read of cols x 4 bytes, in libuv's thread pool.
+// column, a few hundred kB; a row is then one positioned read of cols x 4 bytes, in the worker thread.
 // Arrow IPC file format: https://arrow.apache.org/docs/format/Columnar.html#ipc-file-format
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { DataType, Message, Precision, type Field, type Float, type Int } from 'apache-arrow';
 import type { FixedSizeList } from 'apache-arrow';
@@ -21,6 +22,8 @@ export interface DataBatch {
 
 export interface DataLayout {
   file: string;
+  /** The file's inode, mtime and size when the layout was read: a file written again is not read by it. */
+  version: string;
   rows: number;
   /** Values per row. */
   cols: number;
@@ -31,6 +34,10 @@ export interface DataLayout {
 export class DataLayoutError extends Error {}
 
 const MAGIC = 'ARROW1';
+
+function versionOf(s: Stats): string {
+  return `${s.ino}:${s.mtimeMs}:${s.size}`;
+}
 
 async function readAt(fh: FileHandle, offset: number, length: number, what: string): Promise<Buffer> {
   const buf = Buffer.alloc(length);
@@ -95,7 +102,8 @@ function planSchema(fields: Field[]): SchemaPlan {
 export async function readDataLayout(file: string): Promise<{ layout: DataLayout; index: Int32Array }> {
   const fh = await open(file, 'r');
   try {
-    const size = (await fh.stat()).size;
+    const st = await fh.stat();
+    const size = st.size;
     if (size < 18 || (await readAt(fh, 0, 6, 'header')).toString('latin1') !== MAGIC) throw new DataLayoutError('not an Arrow IPC file');
     // The file ends with the footer (schema and record batch blocks), its length, and the magic again.
     const tail = await readAt(fh, size - 10, 10, 'trailer');
@@ -152,7 +160,7 @@ export async function readDataLayout(file: string): Promise<{ layout: DataLayout
       index.set(part, at);
       at += part.length;
     }
-    return { layout: { file, rows, cols: plan.cols, batches }, index };
+    return { layout: { file, version: versionOf(st), rows, cols: plan.cols, batches }, index };
   } finally {
     await fh.close();
   }
@@ -169,19 +177,42 @@ function batchOf(layout: DataLayout, pos: number): DataBatch {
   return layout.batches[lo]!;
 }
 
-/** The values of row `pos` (0 <= pos < layout.rows), one positioned read. */
-export async function readDataRow(layout: DataLayout, pos: number): Promise<Float32Array> {
+/** Open descriptors of data files (by file and version), the least recently used closed past MAX_OPEN. */
+const open_ = new Map<string, number>();
+const MAX_OPEN = 16;
+
+function descriptor(layout: DataLayout): number {
+  const key = `${layout.file}\n${layout.version}`;
+  let fd = open_.get(key);
+  if (fd !== undefined) {
+    open_.delete(key);
+  } else {
+    fd = openSync(layout.file, 'r');
+    if (versionOf(fstatSync(fd)) !== layout.version) {
+      closeSync(fd);
+      throw new DataLayoutError('the file changed since its layout was read');
+    }
+    while (open_.size >= MAX_OPEN) {
+      const [oldKey, oldFd] = open_.entries().next().value!;
+      open_.delete(oldKey);
+      closeSync(oldFd);
+    }
+  }
+  open_.set(key, fd);
+  return fd;
+}
+
+/**
+ * The values of row `pos` (0 <= pos < layout.rows): one positioned read of cols x 4 bytes, synchronous (for
+ * the worker thread: microseconds from the page cache), through a descriptor kept open for the next row.
+ */
+export function readDataRow(layout: DataLayout, pos: number): Float32Array {
   if (!(Number.isInteger(pos) && pos >= 0 && pos < layout.rows)) throw new RangeError(`row ${pos} out of range [0, ${layout.rows})`);
   const b = batchOf(layout, pos);
   const out = new Float32Array(layout.cols);
-  const fh = await open(layout.file, 'r');
-  try {
-    const bytes = layout.cols * 4;
-    const { bytesRead } = await fh.read(new Uint8Array(out.buffer), 0, bytes, b.values + (pos - b.start) * bytes);
-    if (bytesRead !== bytes) throw new DataLayoutError(`row ${pos} is cut short`);
-  } finally {
-    await fh.close();
-  }
+  const bytes = layout.cols * 4;
+  const read = readSync(descriptor(layout), new Uint8Array(out.buffer), 0, bytes, b.values + (pos - b.start) * bytes);
+  if (read !== bytes) throw new DataLayoutError(`row ${pos} is cut short`);
   return out;
 }
 

@@ -1,25 +1,34 @@
 // What the server's worker thread (read-worker.ts) computes: CPU-heavy work a request asks for, kept off the
 // event loop so /api/health and every other request stay fast. Pure functions of the task (they read run
 // files, never write); the main thread owns the caches. Run in-process by RunCache when it has no pool (tests).
-//   png          one image row → PNG bytes (pipeline/image.ts)
+//   png          one image row (given, or read from data.arrow) → PNG bytes (pipeline/image.ts)
+//   row          one row of data.arrow (data-rows.ts): its values, and as JSON in shortest round-trip decimals
 //   nearest      the k nearest rows of one row in code space (nearest.ts) over codes in shared memory
 //   check        an uploaded file loaded by the pipeline's own loaders (pipeline/load): its shape, or its error
 //   codes        a run's codes.arrow, columns ordered by variance (nearest.ts), in shared memory
 //   points-body  a run's points as the Arrow IPC stream or the ?format=json body, with its strong ETag
 //   feature      one column of data.arrow (data-rows.ts) with the index, as an Arrow IPC stream, with its ETag
-//   shortest     float32 values in their shortest round-trip decimals (points-json.ts)
+//   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { isInputError } from '../pipeline/errors.js';
 import { rowToPng } from '../pipeline/image.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import type { ImageShape, UploadShape } from '../pipeline/types.js';
 import { strongEtag } from './cached-body.js';
-import { readDataColumn, type DataLayout } from './data-rows.js';
+import { readDataColumn, readDataRow, type DataLayout } from './data-rows.js';
 import { byVariance, nearestRows } from './nearest.js';
 import { pointsJson, shortestFloat32 } from './points-json.js';
 
+/** A row of a run's data.arrow, by position. */
+export interface RowRef {
+  layout: DataLayout;
+  pos: number;
+}
+
 export type WorkerTask =
-  | { op: 'png'; values: Float32Array; shape: ImageShape; range: [number, number]; scale: number }
+  /** range: the values mapped to black and white; null: displayRange of the row. */
+  | { op: 'png'; source: Float32Array | RowRef; shape: ImageShape; range: [number, number] | null; scale: number }
+  | { op: 'row'; row: RowRef }
   | { op: 'nearest'; codes: SharedArrayBuffer; rows: number; cols: number; row: number; k: number }
   | { op: 'check'; file: string }
   | { op: 'codes'; runDir: string }
@@ -33,8 +42,32 @@ export type WorkerReply =
   | { ok: true; shape: UploadShape }
   | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array }
   | { ok: true; bytes: Uint8Array; etag: string }
-  | { ok: true; numbers: Float64Array }
+  | { ok: true; values: Float32Array; text: string }
+  | { ok: true; text: string }
   | { ok: false; input: boolean; message: string };
+
+/** [0, 1] when the row lies in it (or [0, 255]), else the row's own range: an original and its reconstruction share it. */
+export function displayRange(values: Float32Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo >= 0 && hi <= 1) return [0, 1];
+  if (lo >= 0 && hi <= 255) return [0, 255];
+  return hi > lo ? [lo, hi] : [lo, lo + 1];
+}
+
+/** Float32 values as a JSON array in their shortest round-trip decimals (4.6, not 4.599999904632568); non-finite as 0. */
+function shortestJson(values: Float32Array): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    parts[i] = Number.isFinite(v) ? String(shortestFloat32(v)) : '0';
+  }
+  return `[${parts.join(',')}]`;
+}
 
 /** A reply of the kind that carries `key`, or an Error (the task failed, or answered something else). */
 export function replyWith<K extends string>(reply: WorkerReply, key: K): Extract<WorkerReply, Record<K, unknown>> {
@@ -49,8 +82,14 @@ function body(bytes: Uint8Array): WorkerReply {
 
 export async function runTask(task: WorkerTask): Promise<WorkerReply> {
   switch (task.op) {
-    case 'png':
-      return { ok: true, png: rowToPng(task.values, task.shape, { range: task.range, scale: task.scale }) };
+    case 'png': {
+      const values = task.source instanceof Float32Array ? task.source : readDataRow(task.source.layout, task.source.pos);
+      return { ok: true, png: rowToPng(values, task.shape, { range: task.range ?? displayRange(values), scale: task.scale }) };
+    }
+    case 'row': {
+      const values = readDataRow(task.row.layout, task.row.pos);
+      return { ok: true, values, text: shortestJson(values) };
+    }
     case 'nearest': {
       const near = nearestRows({ rows: task.rows, cols: task.cols, values: new Float32Array(task.codes, 0, task.rows * task.cols) }, task.row, task.k);
       return { ok: true, rows: near.rows, distances: near.distances };
@@ -81,7 +120,7 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
       return body(tableToIPC(tableFromArrays({ index: task.index, value }), 'stream'));
     }
     case 'shortest':
-      return { ok: true, numbers: Float64Array.from(task.values, shortestFloat32) };
+      return { ok: true, text: shortestJson(task.values) };
   }
 }
 

@@ -14,8 +14,8 @@ import type { RunFile } from '../pipeline/runs/layout.js';
 import { readHistory, readManifest } from '../pipeline/runs/run-dir.js';
 import type { RunStore } from '../pipeline/runs/store.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
-import { cachedBody, sizeOfBody, type CachedBody } from './cached-body.js';
-import { DataLayoutError, readDataLayout, readDataRow, type DataLayout } from './data-rows.js';
+import { cachedBody, compressBody, sizeOfBody, type CachedBody } from './cached-body.js';
+import { readDataLayout, type DataLayout } from './data-rows.js';
 import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
 import { runIdParam } from './params.js';
@@ -52,13 +52,11 @@ export interface MatrixData {
   lookup: IndexLookup;
 }
 
-/** The stored input values of a run (data.arrow), read a row at a time. */
+/** The stored input values of a run (data.arrow): where its rows are (read one at a time by the worker thread, data-rows.ts). */
 export interface DataRows {
   layout: DataLayout;
   index: Int32Array;
   lookup: IndexLookup;
-  /** The values of the row at `pos` (from lookup.positionOf). */
-  row(pos: number): Promise<Float32Array>;
 }
 
 /** Runs a read task, in the worker thread (the server's pool) or in this thread (tests). */
@@ -201,7 +199,16 @@ export class RunCache {
           if (err instanceof HttpError) throw err;
           throw corruptRun(id, `its ${what} cannot be read`);
         }
-        return cachedBody(reply.bytes, type, true, reply.etag);
+        // Served as identity at once; the compressed variants follow from the thread pool (seconds for
+        // megabytes on a busy machine), and the entry's size is counted again when they are in.
+        const body = await cachedBody(reply.bytes, type, false, reply.etag);
+        void compressBody(body).then(
+          () => {
+            if (this.lru.peek(cacheKey) === body) this.lru.set(cacheKey, body);
+          },
+          () => {},
+        );
+        return body;
       },
       reserve,
     )) as CachedBody;
@@ -241,22 +248,12 @@ export class RunCache {
     });
   }
 
-  /** The stored input values of every row (data.arrow), read a row at a time: only its layout and index are held. */
+  /** Where the stored input values of every row lie in data.arrow: only its layout and index are held. */
   async data(id: string): Promise<DataRows> {
     const { key, manifest } = await this.run(id);
     return this.artifact(id, 'data', 'stored input values', () => manifest.dataset.rows * 8 + 65536, `${key}#data`, async () => {
-      const file = this.store.file(id, 'data');
-      const { layout, index } = await readDataLayout(file);
-      const row = async (pos: number): Promise<Float32Array> => {
-        try {
-          return await readDataRow(layout, pos);
-        } catch (err) {
-          if (err instanceof DataLayoutError || err instanceof RangeError) throw corruptRun(id, `its stored input values cannot be read (${err.message})`);
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(404, `no run ${id}`);
-          throw err;
-        }
-      };
-      return { layout, index, lookup: indexLookup(index), row } satisfies DataRows;
+      const { layout, index } = await readDataLayout(this.store.file(id, 'data'));
+      return { layout, index, lookup: indexLookup(index) } satisfies DataRows;
     });
   }
 

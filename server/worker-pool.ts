@@ -49,6 +49,15 @@ export class WorkerPool {
     return this.waiting.length;
   }
 
+  /**
+   * Starts every thread and waits until each has loaded its code (seconds of module transpiling on a busy
+   * machine), so the first requests do not wait for it. serve() calls it at start-up.
+   */
+  async warm(): Promise<void> {
+    while (this.slots.length < this.size) this.spawn();
+    await Promise.all(this.slots.map(() => this.run({ op: 'shortest', values: new Float32Array(0) })));
+  }
+
   run(task: WorkerTask, transfer: Transferable[] = []): Promise<WorkerReply> {
     if (this.closed) return Promise.reject(new HttpError(503, 'the server is shutting down'));
     if (this.waiting.length >= this.maxQueued) {

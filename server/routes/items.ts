@@ -10,8 +10,8 @@ import { shortestFloat32 } from '../points-json.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
-import { replyWith } from '../read-tasks.js';
-import { JSON_TYPE } from '../run-cache.js';
+import { displayRange, replyWith, type RowRef, type WorkerTask } from '../read-tasks.js';
+import { corruptRun, JSON_TYPE } from '../run-cache.js';
 import { runOr404 } from './runs.js';
 import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
 
@@ -30,12 +30,18 @@ function noRow(id: string, index: number, rows: number): HttpError {
   return new HttpError(404, `run ${id} has no row with index ${index} (it has ${rows} rows)`);
 }
 
-/** Float32 values in their shortest round-trip decimals (4.6, not 4.599999904632568), in the worker thread. */
-async function shortest(ctx: ServerContext, values: Float32Array): Promise<number[]> {
-  return Array.from(replyWith(await ctx.workers.run({ op: 'shortest', values }), 'numbers').numbers);
+/** Runs a task that reads the run's data.arrow in the worker thread; a failure means the file is damaged. */
+async function dataTask<K extends string>(ctx: ServerContext, id: string, task: WorkerTask, key: K) {
+  const reply = await ctx.workers.run(task); // 503 when the pool is saturated or closing
+  try {
+    return replyWith(reply, key);
+  } catch (err) {
+    throw corruptRun(id, `its stored input values cannot be read (${(err as Error).message})`);
+  }
 }
 
-async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string; manifest: RunManifest; values: Float32Array; scale: number }> {
+/** The image row a picture route asks for: where it is in data.arrow, and the scale. */
+async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string; manifest: RunManifest; row: RowRef; scale: number }> {
   const id = runIdParam(req.params.id);
   const index = rowIndexParam(req.params.index);
   const scale = intQuery(req.query.scale, 'scale', 1, 1, MAX_SCALE);
@@ -48,7 +54,7 @@ async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string;
   const data = await ctx.cache.data(id);
   const pos = data.lookup.positionOf(index);
   if (pos < 0) throw noRow(id, index, data.layout.rows);
-  return { id, manifest, values: await data.row(pos), scale };
+  return { id, manifest, row: { layout: data.layout, pos }, scale };
 }
 
 /** Largest scale factor of image.png and reconstruction.png. */
@@ -56,23 +62,10 @@ export const MAX_SCALE = 16;
 /** Largest side of a picture the server draws, pixels. */
 export const MAX_IMAGE_SIDE = 1024;
 
-/** Encodes a row as PNG in the worker thread. */
-async function png(ctx: ServerContext, values: Float32Array, image: ImageShape, range: [number, number], scale: number): Promise<Buffer> {
-  const { png: bytes } = replyWith(await ctx.workers.run({ op: 'png', values, shape: image, range, scale }), 'png');
+/** Encodes a row as PNG in the worker thread (reading it there when `source` is a RowRef). */
+async function png(ctx: ServerContext, id: string, source: Float32Array | RowRef, image: ImageShape, range: [number, number] | null, scale: number): Promise<Buffer> {
+  const { png: bytes } = await dataTask(ctx, id, { op: 'png', source, shape: image, range, scale }, 'png');
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** [0, 1] when the row lies in it, else the row's own range: the original and its reconstruction share it. */
-function displayRange(values: Float32Array): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (lo >= 0 && hi <= 1) return [0, 1];
-  if (lo >= 0 && hi <= 255) return [0, 255];
-  return hi > lo ? [lo, hi] : [lo, lo + 1];
 }
 
 export function itemsRoutes(ctx: ServerContext): Router {
@@ -85,60 +78,53 @@ export function itemsRoutes(ctx: ServerContext): Router {
     const points = await ctx.cache.points(id);
     const pos = points.lookup.positionOf(index);
     if (pos < 0) throw noRow(id, index, points.rows);
-    let raw: Float32Array | null = null;
+    // The row's values (read and written as JSON in the worker thread), and the row passed through the run's
+    // model in the input's units (null without a model or stored values).
+    let values: { raw: Float32Array; text: string } | null = null;
+    let data = null;
     try {
-      const data = await ctx.cache.data(id);
-      const p = data.lookup.positionOf(index);
-      if (p >= 0) raw = await data.row(p);
+      data = await ctx.cache.data(id);
     } catch (err) {
       if (!(err instanceof HttpError && err.status === 404)) throw err;
     }
-    // The row passed through the run's model, in the input's units (null without a model or stored values).
-    let rec: Float32Array | null = null;
-    if (raw && reducerOfRun(manifest) !== 'none') {
+    const p = data ? data.lookup.positionOf(index) : -1;
+    if (data && p >= 0) {
+      const r = await dataTask(ctx, id, { op: 'row', row: { layout: data.layout, pos: p } }, 'values');
+      values = { raw: r.values, text: r.text };
+    }
+    let reconstruction: string | null = null;
+    if (values && reducerOfRun(manifest) !== 'none') {
       try {
-        const out = (await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: raw.length, values: raw })).values;
-        rec = Float32Array.from(out, (v) => (Number.isFinite(v) ? v : 0));
+        const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.raw.length, values: values.raw });
+        reconstruction = replyWith(await ctx.workers.run({ op: 'shortest', values: Float32Array.from(rec.values) }), 'text').text;
       } catch (err) {
+        if (err instanceof HttpError && err.status === 503) throw err;
         ctx.log(`reconstruction of ${id}/${index} failed: ${(err as Error).message}`);
       }
     }
-    // Both in their shortest decimals, converted in one trip to the worker thread.
-    let values: number[] | null = null;
-    let reconstruction: number[] | null = null;
-    if (raw) {
-      const both = new Float32Array(raw.length * (rec ? 2 : 1));
-      both.set(raw);
-      if (rec) both.set(rec, raw.length);
-      const numbers = await shortest(ctx, both);
-      values = numbers.slice(0, raw.length);
-      reconstruction = rec ? numbers.slice(raw.length) : null;
-    }
     const image = manifest.dataset?.image ?? null;
-    const body = {
-      index,
-      point: rowObject(points.table, pos),
-      features: manifest.dataset?.features ?? [],
-      values,
-      reconstruction,
-      image,
-      imageUrl: image && values ? `/api/runs/${id}/items/${index}/image.png` : null,
-      reconstructionUrl: image && values && reducerOfRun(manifest) !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null,
-    };
-    await sendFresh(req, res, Buffer.from(JSON.stringify(body)), JSON_TYPE);
+    // The two long arrays arrive as JSON text from the worker thread and are spliced in as they are.
+    const json = (v: unknown): string => JSON.stringify(v);
+    const body =
+      `{"index":${json(index)},"point":${json(rowObject(points.table, pos))},"features":${json(manifest.dataset?.features ?? [])},` +
+      `"values":${values ? values.text : 'null'},"reconstruction":${reconstruction ?? 'null'},"image":${json(image)},` +
+      `"imageUrl":${json(image && values ? `/api/runs/${id}/items/${index}/image.png` : null)},` +
+      `"reconstructionUrl":${json(image && values && reducerOfRun(manifest) !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null)}}`;
+    await sendFresh(req, res, Buffer.from(body), JSON_TYPE);
   });
 
   router.get('/api/runs/:id/items/:index/image.png', ctx.readLimit, async (req, res) => {
-    const { manifest, values, scale } = await imageRow(ctx, req);
-    const bytes = await png(ctx, values, manifest.dataset.image!, displayRange(values), scale);
+    const { id, manifest, row, scale } = await imageRow(ctx, req);
+    const bytes = await png(ctx, id, row, manifest.dataset.image!, null, scale);
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 
   router.get('/api/runs/:id/items/:index/reconstruction.png', ctx.readLimit, async (req, res) => {
-    const { id, manifest, values, scale } = await imageRow(ctx, req);
+    const { id, manifest, row, scale } = await imageRow(ctx, req);
     if (reducerOfRun(manifest) === 'none') throw new HttpError(404, `run ${id} used reducer none: it has no model to reconstruct with`);
-    const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values: Float32Array.from(values) });
-    const bytes = await png(ctx, rec.values, manifest.dataset.image!, displayRange(values), scale);
+    const { values } = await dataTask(ctx, id, { op: 'row', row }, 'values');
+    const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values });
+    const bytes = await png(ctx, id, Float32Array.from(rec.values), manifest.dataset.image!, displayRange(values), scale);
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 
