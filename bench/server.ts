@@ -18,7 +18,9 @@
 // behind other work on the loop, plus the time the kernel did not schedule the server at all. "idle p99"
 // is the same histogram in the probe process, which does almost nothing: the scheduling delay any process
 // of this niceness saw on the machine during the phase. A server p99 near the idle p99 is the machine;
-// well above it, the server's own work.
+// well above it, the server's own work. "loop busy" is the share of the phase the server's event loop was
+// running code (performance.eventLoopUtilization): far below 100% with slow responses means the time went
+// elsewhere (the worker thread, the thread pool, or the load generator reading big bodies).
 // Environment: BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_DIR (os tmpdir),
 // BENCH_ONLY (a regular expression: run only the phases whose name matches), BENCH_PROFILE (a directory: one
 // .cpuprofile of the server's main thread per phase, for Chrome DevTools).
@@ -57,6 +59,7 @@ async function child(runsDir: string): Promise<void> {
   await app.locals.context.workers.warm();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  let elu = performance.eventLoopUtilization();
   const session = PROFILE_DIR ? new Session() : null;
   if (session) {
     session.connect();
@@ -73,9 +76,10 @@ async function child(runsDir: string): Promise<void> {
       server.close(() => process.exit(0));
     } else if (m.phase === 'start') {
       loop.reset();
+      elu = performance.eventLoopUtilization();
       void (session?.post('Profiler.start') ?? Promise.resolve()).then(() => process.send!({ started: true }));
     } else {
-      const loopDelay = delays(loop);
+      const loopDelay = { ...delays(loop), busy: performance.eventLoopUtilization(elu).utilization };
       void (async () => {
         if (session) {
           const { profile } = await session.post('Profiler.stop');
@@ -181,7 +185,9 @@ interface Row {
   healthMax: number;
   loopP99: number;
   loopMax: number;
+  loopBusy: number;
   idleP99: number;
+  idleMax: number;
   peakMb: number;
   load: number;
 }
@@ -219,7 +225,7 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
   // Let the server drain the last requests, still sampling memory.
   await new Promise((r) => setTimeout(r, 1000));
   clearInterval(sampler);
-  const { loopDelay } = await ask<{ loopDelay: { p99: number; max: number } }>(proc, { phase: 'end', name });
+  const { loopDelay } = await ask<{ loopDelay: { p99: number; max: number; busy: number } }>(proc, { phase: 'end', name });
   let ok = 0;
   let limited = 0;
   let other = 0;
@@ -240,7 +246,9 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
     healthMax: health.at(-1) ?? NaN,
     loopP99: loopDelay.p99,
     loopMax: loopDelay.max,
+    loopBusy: loopDelay.busy,
     idleP99: probed.idle.p99,
+    idleMax: probed.idle.max,
     peakMb: peak,
     load,
   };
@@ -309,7 +317,7 @@ async function main(): Promise<void> {
 
     const done = rows.filter((r): r is Row => r !== null);
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per endpoint; /api/health asked every 50 ms alongside; idle RSS ${idle.toFixed(0)} MB, limit ${(BUDGET_MB + 200).toFixed(0)} MB (512 MiB cache + 200 MB)\n`);
-    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', '429', 'errors', 'health p99', 'health max', 'loop p99', 'loop max', 'idle p99', 'peak RSS MB', 'load'];
+    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', '429', 'errors', 'health p99', 'health max', 'loop p99', 'loop max', 'loop busy', 'idle p99', 'idle max', 'peak RSS MB', 'load'];
     const table = done.map((r) => [
       r.name,
       r.reqs.toFixed(0),
@@ -322,7 +330,9 @@ async function main(): Promise<void> {
       r.healthMax.toFixed(0),
       r.loopP99.toFixed(0),
       r.loopMax.toFixed(0),
+      `${(r.loopBusy * 100).toFixed(0)}%`,
       r.idleP99.toFixed(0),
+      r.idleMax.toFixed(0),
       r.peakMb.toFixed(0),
       r.load.toFixed(1),
     ]);

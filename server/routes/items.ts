@@ -36,7 +36,9 @@ async function dataTask<K extends string>(ctx: ServerContext, id: string, task: 
   try {
     return replyWith(reply, key);
   } catch (err) {
-    throw corruptRun(id, `its stored input values cannot be read (${(err as Error).message})`);
+    // The reason (it may name the file) goes to the server's log only.
+    ctx.log(`run ${id}: reading data.arrow failed: ${(err as Error).message}`);
+    throw corruptRun(id, 'its stored input values cannot be read');
   }
 }
 
