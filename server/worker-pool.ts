@@ -25,8 +25,24 @@ interface Slot {
 interface Pending {
   task: WorkerTask;
   transfer: Transferable[];
+  signal: AbortSignal | null;
   resolve: (r: WorkerReply) => void;
   reject: (e: Error) => void;
+}
+
+/** The rejection of a task whose client disconnected (nginx's 499: nobody is there to read the answer). */
+function clientGone(): HttpError {
+  return new HttpError(499, 'the client closed the connection');
+}
+
+/** Aborted when the response's connection closes before the response was sent. */
+export function requestSignal(res: { on(event: 'close', f: () => void): unknown; writableEnded: boolean; closed?: boolean }): AbortSignal {
+  const controller = new AbortController();
+  if (res.closed && !res.writableEnded) controller.abort();
+  res.on('close', () => {
+    if (!res.writableEnded) controller.abort();
+  });
+  return controller.signal;
 }
 
 export class WorkerPool {
@@ -58,13 +74,31 @@ export class WorkerPool {
     await Promise.all(this.slots.map(() => this.run({ op: 'shortest', values: new Float32Array(0) })));
   }
 
-  run(task: WorkerTask, transfer: Transferable[] = []): Promise<WorkerReply> {
+  /**
+   * Runs a task when a worker is free. `signal`: the request's (requestSignal); a task whose client went away
+   * before a worker took it is dropped from the queue (rejected with 499), so a client that fires many requests
+   * and disconnects leaves no backlog for everyone else.
+   */
+  run(task: WorkerTask, transfer: Transferable[] = [], signal: AbortSignal | null = null): Promise<WorkerReply> {
     if (this.closed) return Promise.reject(new HttpError(503, 'the server is shutting down'));
+    if (signal?.aborted) return Promise.reject(clientGone());
     if (this.waiting.length >= this.maxQueued) {
       return Promise.reject(new HttpError(503, 'the server is busy; try again in a moment', { 'Retry-After': '1' }));
     }
     return new Promise<WorkerReply>((resolve, reject) => {
-      this.waiting.push({ task, transfer, resolve, reject });
+      const pending: Pending = { task, transfer, signal, resolve, reject };
+      this.waiting.push(pending);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.waiting.indexOf(pending);
+          if (at >= 0) {
+            this.waiting.splice(at, 1);
+            reject(clientGone());
+          }
+        },
+        { once: true },
+      );
       this.pump();
     });
   }

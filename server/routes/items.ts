@@ -12,6 +12,7 @@ import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
 import { displayRange, replyWith, type RowRef, type WorkerTask } from '../read-tasks.js';
 import { corruptRun, JSON_TYPE } from '../run-cache.js';
+import { requestSignal } from '../worker-pool.js';
 import { runOr404 } from './runs.js';
 import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
 
@@ -31,8 +32,8 @@ function noRow(id: string, index: number, rows: number): HttpError {
 }
 
 /** Runs a task that reads the run's data.arrow in the worker thread; a failure means the file is damaged. */
-async function dataTask<K extends string>(ctx: ServerContext, id: string, task: WorkerTask, key: K) {
-  const reply = await ctx.workers.run(task); // 503 when the pool is saturated or closing
+async function dataTask<K extends string>(ctx: ServerContext, id: string, task: WorkerTask, key: K, signal: AbortSignal) {
+  const reply = await ctx.workers.run(task, [], signal); // 503 when the pool is saturated or closing
   try {
     return replyWith(reply, key);
   } catch (err) {
@@ -65,8 +66,8 @@ export const MAX_SCALE = 16;
 export const MAX_IMAGE_SIDE = 1024;
 
 /** Encodes a row as PNG in the worker thread (reading it there when `source` is a RowRef). */
-async function png(ctx: ServerContext, id: string, source: Float32Array | RowRef, image: ImageShape, range: [number, number] | null, scale: number): Promise<Buffer> {
-  const { png: bytes } = await dataTask(ctx, id, { op: 'png', source, shape: image, range, scale }, 'png');
+async function png(ctx: ServerContext, id: string, source: Float32Array | RowRef, image: ImageShape, range: [number, number] | null, scale: number, signal: AbortSignal): Promise<Buffer> {
+  const { png: bytes } = await dataTask(ctx, id, { op: 'png', source, shape: image, range, scale }, 'png', signal);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -74,6 +75,7 @@ export function itemsRoutes(ctx: ServerContext): Router {
   const router = Router();
 
   router.get('/api/runs/:id/items/:index', ctx.readLimit, async (req, res) => {
+    const signal = requestSignal(res);
     const id = runIdParam(req.params.id);
     const index = rowIndexParam(req.params.index);
     const { manifest } = await runOr404(ctx, id);
@@ -91,16 +93,16 @@ export function itemsRoutes(ctx: ServerContext): Router {
     }
     const p = data ? data.lookup.positionOf(index) : -1;
     if (data && p >= 0) {
-      const r = await dataTask(ctx, id, { op: 'row', row: { layout: data.layout, pos: p } }, 'values');
+      const r = await dataTask(ctx, id, { op: 'row', row: { layout: data.layout, pos: p } }, 'values', signal);
       values = { raw: r.values, text: r.text };
     }
     let reconstruction: string | null = null;
     if (values && reducerOfRun(manifest) !== 'none') {
       try {
         const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.raw.length, values: values.raw });
-        reconstruction = replyWith(await ctx.workers.run({ op: 'shortest', values: Float32Array.from(rec.values) }), 'text').text;
+        reconstruction = replyWith(await ctx.workers.run({ op: 'shortest', values: Float32Array.from(rec.values) }, [], signal), 'text').text;
       } catch (err) {
-        if (err instanceof HttpError && err.status === 503) throw err;
+        if (err instanceof HttpError && (err.status === 503 || err.status === 499)) throw err;
         ctx.log(`reconstruction of ${id}/${index} failed: ${(err as Error).message}`);
       }
     }
@@ -117,16 +119,17 @@ export function itemsRoutes(ctx: ServerContext): Router {
 
   router.get('/api/runs/:id/items/:index/image.png', ctx.readLimit, async (req, res) => {
     const { id, manifest, row, scale } = await imageRow(ctx, req);
-    const bytes = await png(ctx, id, row, manifest.dataset.image!, null, scale);
+    const bytes = await png(ctx, id, row, manifest.dataset.image!, null, scale, requestSignal(res));
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 
   router.get('/api/runs/:id/items/:index/reconstruction.png', ctx.readLimit, async (req, res) => {
     const { id, manifest, row, scale } = await imageRow(ctx, req);
     if (reducerOfRun(manifest) === 'none') throw new HttpError(404, `run ${id} used reducer none: it has no model to reconstruct with`);
-    const { values } = await dataTask(ctx, id, { op: 'row', row }, 'values');
+    const signal = requestSignal(res);
+    const { values } = await dataTask(ctx, id, { op: 'row', row }, 'values', signal);
     const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values });
-    const bytes = await png(ctx, id, Float32Array.from(rec.values), manifest.dataset.image!, displayRange(values), scale);
+    const bytes = await png(ctx, id, Float32Array.from(rec.values), manifest.dataset.image!, displayRange(values), scale, signal);
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 

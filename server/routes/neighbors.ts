@@ -6,6 +6,7 @@ import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
 import { replyWith } from '../read-tasks.js';
 import { JSON_TYPE } from '../run-cache.js';
+import { requestSignal } from '../worker-pool.js';
 import { runOr404 } from './runs.js';
 
 export const MAX_K = 1000;
@@ -22,7 +23,7 @@ export function neighborsRoutes(ctx: ServerContext): Router {
     if (pos < 0) throw new HttpError(404, `run ${id} has no row with index ${index} (it has ${codes.matrix.rows} rows)`);
     // The search runs in the worker thread, over the codes in shared memory (no copy).
     const { matrix } = codes;
-    const reply = replyWith(await ctx.workers.run({ op: 'nearest', codes: matrix.values.buffer as SharedArrayBuffer, rows: matrix.rows, cols: matrix.cols, row: pos, k }), 'distances');
+    const reply = replyWith(await ctx.workers.run({ op: 'nearest', codes: matrix.values.buffer as SharedArrayBuffer, rows: matrix.rows, cols: matrix.cols, row: pos, k }, [], requestSignal(res)), 'distances');
     const neighbors = Array.from(reply.rows, (r, i) => ({ index: codes.index[r]!, distance: reply.distances[i]! }));
     await sendFresh(req, res, Buffer.from(JSON.stringify({ index, k, neighbors })), JSON_TYPE);
   });
