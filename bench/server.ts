@@ -2,13 +2,15 @@
 // memory watched throughout.
 //
 // Set-up (synthetic, seeded, written with the same artifact writers as the pipeline): four 70,000-point
-// image runs (28 x 28, like fashion-mnist: 32-wide codes, 784 stored values per row) and 300 small runs
+// image runs (28 x 28, like fashion-mnist: 32-wide codes, 784 stored values per row, a saved PCA model so
+// items and reconstruction.png decode rows) and 300 small runs
 // (so /api/runs lists 304). The server runs in a child process with its default options (cache budget
 // 512 MiB), so the load generator does not steal its event loop.
 //
 // For each endpoint autocannon drives BENCH_CONNECTIONS (default 50) connections for BENCH_SECONDS
 // (default 5) while one separate client asks /api/health every 50 ms; the table gives the endpoint's req/s,
-// p50/p99, its 2xx, 429 (refused by the rate limit, with Retry-After: the server protecting itself) and
+// p50/p99, its 2xx, 429 (refused by the rate limit, with Retry-After: the server protecting itself), 503
+// (refused as busy, with Retry-After: a full worker queue, too many feature columns read at once) and
 // errors (any other status, timeouts, socket errors), /api/health's p99 and max during that phase, and the
 // server's peak RSS during that phase. The first phase asks for every run cold at once (points, items,
 // images, neighbours of all four big runs): the cache budget must hold while they load.
@@ -180,6 +182,7 @@ interface Row {
   p99: number;
   ok: number;
   limited: number;
+  busy: number;
   errors: number;
   healthP99: number;
   healthMax: number;
@@ -228,10 +231,12 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
   const { loopDelay } = await ask<{ loopDelay: { p99: number; max: number; busy: number } }>(proc, { phase: 'end', name });
   let ok = 0;
   let limited = 0;
+  let busy = 0;
   let other = 0;
   for (const [s, n] of statuses) {
     if (s >= 200 && s < 300) ok += n;
     else if (s === 429) limited += n;
+    else if (s === 503) busy += n;
     else other += n;
   }
   return {
@@ -241,6 +246,7 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
     p99: result.latency.p99,
     ok,
     limited,
+    busy,
     errors: other + result.errors + result.timeouts,
     healthP99: quantile(health, 0.99),
     healthMax: health.at(-1) ?? NaN,
@@ -268,7 +274,7 @@ async function main(): Promise<void> {
   try {
     const t0 = performance.now();
     for (const [i, id] of BIG.entries()) {
-      await writeFixtureRun(runsDir, { id, rows: ROWS, codeSize: 32, image: { width: 28, height: 28, channels: 1 }, seed: 7 + i });
+      await writeFixtureRun(runsDir, { id, rows: ROWS, codeSize: 32, image: { width: 28, height: 28, channels: 1 }, seed: 7 + i, pca: true });
     }
     for (let i = 0; i < SMALL_RUNS; i++) {
       await writeFixtureRun(runsDir, { id: `small-${String(i).padStart(3, '0')}`, rows: 20, seed: i, createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() });
@@ -311,13 +317,19 @@ async function main(): Promise<void> {
     rows.push(await phase('items', base, proc, () => `${run}/items/${rnd(ROWS)}`));
     rows.push(await phase('image.png', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png`));
     rows.push(await phase('image.png?scale=16', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png?scale=16`));
+    rows.push(await phase('reconstruction.png', base, proc, () => `${run}/items/${rnd(ROWS)}/reconstruction.png`));
+    rows.push(await phase('features (784 columns)', base, proc, () => `${run}/features/f${rnd(784)}`));
     rows.push(await phase('neighbors k=10', base, proc, () => `${run}/neighbors/${rnd(ROWS)}?k=10`));
     rows.push(await phase('neighbors k=1000', base, proc, () => `${run}/neighbors/${rnd(ROWS)}?k=1000`));
+    rows.push(await phase('jobs', base, proc, () => '/api/jobs'));
+    rows.push(await phase('datasets', base, proc, () => '/api/datasets'));
+    rows.push(await phase('uploads', base, proc, () => '/api/uploads'));
+    rows.push(await phase('viewer (/)', base, proc, () => '/'));
     rows.push(await phase('mixed, all 4 runs', base, proc, () => cold[rnd(cold.length)]!(big())));
 
     const done = rows.filter((r): r is Row => r !== null);
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per endpoint; /api/health asked every 50 ms alongside; idle RSS ${idle.toFixed(0)} MB, limit ${(BUDGET_MB + 200).toFixed(0)} MB (512 MiB cache + 200 MB)\n`);
-    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', '429', 'errors', 'health p99', 'health max', 'loop p99', 'loop max', 'loop busy', 'idle p99', 'idle max', 'peak RSS MB', 'load'];
+    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', '429', '503', 'errors', 'health p99', 'health max', 'loop p99', 'loop max', 'loop busy', 'idle p99', 'idle max', 'peak RSS MB', 'load'];
     const table = done.map((r) => [
       r.name,
       r.reqs.toFixed(0),
@@ -325,6 +337,7 @@ async function main(): Promise<void> {
       r.p99.toFixed(0),
       String(r.ok),
       String(r.limited),
+      String(r.busy),
       String(r.errors),
       r.healthP99.toFixed(0),
       r.healthMax.toFixed(0),

@@ -21,6 +21,9 @@ import { LruCache } from './lru.js';
 import { runIdParam } from './params.js';
 import { replyWith, runTaskSafely, type WorkerReply, type WorkerTask } from './read-tasks.js';
 
+/** Different feature columns read at once, at most. */
+export const MAX_FEATURE_LOADS = 2;
+
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -86,6 +89,8 @@ export function corruptRun(id: string, what: string): HttpError {
 
 export class RunCache {
   private readonly lru: LruCache<string, Entry>;
+  /** Feature columns being read (feature()). */
+  private readonly featureLoads = new Set<string>();
   /** Stats of manifests in flight, shared by the requests that arrive meanwhile. */
   private readonly versions = new Map<string, Promise<string | null>>();
 
@@ -257,10 +262,25 @@ export class RunCache {
     });
   }
 
-  /** One feature column of every row with the index, as an Arrow IPC stream (read in the worker thread). */
+  /**
+   * One feature column of every row with the index, as an Arrow IPC stream, read in the worker thread (a
+   * pass over data.arrow). At most MAX_FEATURE_LOADS different columns are read at once; past that, 503 with
+   * Retry-After: a client asking for every column cannot queue hundreds of passes in front of everyone.
+   */
   async feature(id: string, col: number): Promise<CachedBody> {
     const { key } = await this.run(id);
     const data = await this.data(id);
-    return this.workerBody(id, `${key}#feature:${col}`, 'stored input values', data.layout.rows * 8 * 3, { op: 'feature', layout: data.layout, index: data.index, col }, ARROW_STREAM);
+    const cacheKey = `${key}#feature:${col}`;
+    const cached = this.lru.peek(cacheKey);
+    if (cached) return cached as CachedBody;
+    if (!this.featureLoads.has(cacheKey) && this.featureLoads.size >= MAX_FEATURE_LOADS) {
+      throw new HttpError(503, 'the server is busy reading other feature columns; try again in a moment', { 'Retry-After': '1' });
+    }
+    this.featureLoads.add(cacheKey);
+    try {
+      return await this.workerBody(id, cacheKey, 'stored input values', data.layout.rows * 8 * 3, { op: 'feature', layout: data.layout, index: data.index, col }, ARROW_STREAM);
+    } finally {
+      this.featureLoads.delete(cacheKey);
+    }
   }
 }

@@ -8,6 +8,8 @@ import { RunStore } from '../../pipeline/runs/store.js';
 import { JobQueue } from '../../server/jobs/queue.js';
 import { LruCache } from '../../server/lru.js';
 import { RunCache } from '../../server/run-cache.js';
+import { runTaskSafely, type WorkerReply, type WorkerTask } from '../../server/read-tasks.js';
+import { tableFromIPC } from 'apache-arrow';
 import { RunList } from '../../server/run-list.js';
 import { tempRunsDir, writeFixtureRun } from './fixtures.js';
 
@@ -112,6 +114,37 @@ describe('the run cache under concurrent cold loads', () => {
     expect(most).toBe(1);
     await Promise.all(['e', 'f', 'g'].map((k) => c.get(k, load, 30)));
     expect(most).toBe(3);
+  });
+});
+
+describe('feature columns', () => {
+  it('are read at most two different ones at a time: a third is refused with 503, a repeat shares the read', async () => {
+    await writeFixtureRun(runs.dir, { id: 'cols', rows: 50, features: 6 });
+    const started: number[] = [];
+    const release: (() => void)[] = [];
+    const offload = async (task: WorkerTask): Promise<WorkerReply> => {
+      if (task.op !== 'feature') return runTaskSafely(task);
+      started.push(task.col);
+      await new Promise<void>((r) => release.push(r));
+      return runTaskSafely(task);
+    };
+    const cache = new RunCache(new RunStore(runs.dir), undefined, undefined, offload);
+    const a = cache.feature('cols', 0);
+    const b = cache.feature('cols', 1);
+    const again = cache.feature('cols', 0);
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(cache.feature('cols', 2)).rejects.toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
+    expect(started).toEqual([0, 1]);
+    for (const r of release) r();
+    const [bodyA, , bodyAgain] = await Promise.all([a, b, again]);
+    expect(bodyAgain).toBe(bodyA);
+    const column = tableFromIPC(bodyA.identity).getChild('value')!.toArray() as Float32Array;
+    expect(column).toHaveLength(50);
+    // once the others are done, the third column is read
+    const c = cache.feature('cols', 2);
+    await new Promise((r) => setTimeout(r, 20));
+    release.at(-1)!();
+    expect(tableFromIPC((await c).identity).numRows).toBe(50);
   });
 });
 
