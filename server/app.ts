@@ -13,7 +13,7 @@ import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { JobQueue } from './jobs/queue.js';
 import { publicManifest } from './public-manifest.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { createReconstructor, type Reconstructor } from './reconstruct.js';
+import { workerReconstructor, type Reconstructor } from './reconstruct.js';
 import { RunCache } from './run-cache.js';
 import { RunList } from './run-list.js';
 import { uploadsRoutes } from './routes/uploads.js';
@@ -62,7 +62,7 @@ export interface AppOptions {
   checkUpload?: UploadChecker;
   /** Host names the server answers to (DNS-rebinding guard); null: any. Default null (serve() sets it on loopback). */
   allowedHosts?: string[] | null;
-  /** Decodes rows with a run's model for reconstruction.png. Default: the run's saved autoencoder or PCA. */
+  /** Decodes rows with a run's model for reconstruction.png. Default: the run's saved autoencoder or PCA, in the worker thread. */
   reconstruct?: Reconstructor;
   /** Where server-side errors are logged. Default: stderr. */
   log?: (line: string) => void;
@@ -82,7 +82,6 @@ export function createApp(options: AppOptions): LatentmapApp {
   const store = new RunStore(options.runsDir);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const token = options.token ?? null;
-  const reconstructor = options.reconstruct ? null : createReconstructor();
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const dataRoots = options.dataRoots ?? DataRoots.none();
   const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -109,7 +108,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     rateLimit: createRateLimiter(options.rateLimit),
     readLimit: createRateLimiter(options.readRateLimit ?? { capacity: 200, refillPerSecond: 100 }),
     bodyLimit,
-    reconstruct: options.reconstruct ?? reconstructor!.reconstruct,
+    reconstruct: options.reconstruct ?? workerReconstructor((task) => workers.run(task)),
     log,
     streams: new Set(),
   };
@@ -122,7 +121,6 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.set('json spaces', 0);
   app.locals.context = ctx;
   app.locals.dispose = () => {
-    reconstructor?.dispose();
     void workers.close();
   };
   app.locals.endStreams = () => {

@@ -9,11 +9,14 @@
 //   points-body  a run's points as the Arrow IPC stream or the ?format=json body, with its strong ETag
 //   feature      one column of data.arrow (data-rows.ts) with the index, as an Arrow IPC stream, with its ETag
 //   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
+//   reconstruct  rows through a run's saved model (reconstruct.ts: the model, and the code that runs it, load here)
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { isInputError } from '../pipeline/errors.js';
 import { rowToPng } from '../pipeline/image.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
-import type { ImageShape, UploadShape } from '../pipeline/types.js';
+import type { ImageShape, RunManifest, UploadShape } from '../pipeline/types.js';
+import { HttpError } from './http-error.js';
+import { createReconstructor } from './reconstruct.js';
 import { strongEtag } from './cached-body.js';
 import { readDataColumn, readDataRow, type DataLayout } from './data-rows.js';
 import { byVariance, nearestRows } from './nearest.js';
@@ -34,7 +37,8 @@ export type WorkerTask =
   | { op: 'codes'; runDir: string }
   | { op: 'points-body'; runDir: string; format: 'arrow' | 'json' }
   | { op: 'feature'; layout: DataLayout; index: Int32Array; col: number }
-  | { op: 'shortest'; values: Float32Array };
+  | { op: 'shortest'; values: Float32Array }
+  | { op: 'reconstruct'; runDir: string; manifest: RunManifest; rows: number; cols: number; values: Float32Array };
 
 export type WorkerReply =
   | { ok: true; png: Uint8Array }
@@ -44,7 +48,9 @@ export type WorkerReply =
   | { ok: true; bytes: Uint8Array; etag: string }
   | { ok: true; values: Float32Array; text: string }
   | { ok: true; text: string }
-  | { ok: false; input: boolean; message: string };
+  | { ok: true; matrix: Float32Array; rows: number; cols: number }
+  /** status: the HTTP status of an HttpError thrown by the task (e.g. 404: no saved model). */
+  | { ok: false; input: boolean; message: string; status?: number };
 
 /** [0, 1] when the row lies in it (or [0, 255]), else the row's own range: an original and its reconstruction share it. */
 export function displayRange(values: Float32Array): [number, number] {
@@ -79,6 +85,9 @@ export function replyWith<K extends string>(reply: WorkerReply, key: K): Extract
 function body(bytes: Uint8Array): WorkerReply {
   return { ok: true, bytes, etag: strongEtag(bytes) };
 }
+
+/** The models this thread has loaded (reconstruct tasks). */
+let reconstructor: ReturnType<typeof createReconstructor> | null = null;
 
 export async function runTask(task: WorkerTask): Promise<WorkerReply> {
   switch (task.op) {
@@ -121,12 +130,22 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
     }
     case 'shortest':
       return { ok: true, text: shortestJson(task.values) };
+    case 'reconstruct': {
+      reconstructor ??= createReconstructor();
+      const out = await reconstructor.reconstruct(task.runDir, task.manifest, { rows: task.rows, cols: task.cols, values: task.values });
+      return { ok: true, matrix: Float32Array.from(out.values), rows: out.rows, cols: out.cols };
+    }
   }
 }
 
 /** runTask, with any failure as an error reply (input: a bad-input error of the pipeline). */
 export function runTaskSafely(task: WorkerTask): Promise<WorkerReply> {
-  return runTask(task).catch((err: unknown) => ({ ok: false as const, input: isInputError(err), message: err instanceof Error ? err.message : String(err) }));
+  return runTask(task).catch((err: unknown) => ({
+    ok: false as const,
+    input: isInputError(err),
+    message: err instanceof Error ? err.message : String(err),
+    ...(err instanceof HttpError ? { status: err.status } : {}),
+  }));
 }
 
 /** The buffers of a reply that can move to the other thread instead of being copied. */
