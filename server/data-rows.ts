@@ -217,15 +217,15 @@ export function readDataRow(layout: DataLayout, pos: number): Float32Array {
 }
 
 /**
- * Column `col` of every row, read in blocks of about `blockBytes` (memory stays bounded whatever the file's
- * size). Seconds for a file of hundreds of MB: run it in a worker thread.
+ * Columns `cols` of every row, in one pass read in blocks of about `blockBytes` (memory stays bounded whatever
+ * the file's size). Seconds for a file of hundreds of MB: run it in a worker thread.
  */
-export async function readDataColumn(layout: DataLayout, col: number, blockBytes = 4 << 20): Promise<Float32Array> {
-  if (!(Number.isInteger(col) && col >= 0 && col < layout.cols)) throw new RangeError(`column ${col} out of range [0, ${layout.cols})`);
+export async function readDataColumns(layout: DataLayout, cols: readonly number[], blockBytes = 4 << 20): Promise<Float32Array[]> {
+  for (const col of cols) if (!(Number.isInteger(col) && col >= 0 && col < layout.cols)) throw new RangeError(`column ${col} out of range [0, ${layout.cols})`);
   const rowBytes = layout.cols * 4;
   const blockRows = Math.max(1, Math.floor(blockBytes / rowBytes));
   const block = new Float32Array(blockRows * layout.cols);
-  const out = new Float32Array(layout.rows);
+  const out = cols.map(() => new Float32Array(layout.rows));
   const fh = await open(layout.file, 'r');
   try {
     for (const b of layout.batches) {
@@ -233,7 +233,11 @@ export async function readDataColumn(layout: DataLayout, col: number, blockBytes
         const n = Math.min(blockRows, b.rows - r);
         const { bytesRead } = await fh.read(new Uint8Array(block.buffer), 0, n * rowBytes, b.values + r * rowBytes);
         if (bytesRead !== n * rowBytes) throw new DataLayoutError(`rows from ${b.start + r} are cut short`);
-        for (let i = 0; i < n; i++) out[b.start + r + i] = block[i * layout.cols + col]!;
+        for (let k = 0; k < cols.length; k++) {
+          const col = cols[k]!;
+          const column = out[k]!;
+          for (let i = 0; i < n; i++) column[b.start + r + i] = block[i * layout.cols + col]!;
+        }
       }
     }
   } finally {

@@ -7,7 +7,7 @@
 //   check        an uploaded file loaded by the pipeline's own loaders (pipeline/load): its shape, or its error
 //   codes        a run's codes.arrow, columns ordered by variance (nearest.ts), in shared memory
 //   points-body  a run's points as the Arrow IPC stream or the ?format=json body, with its strong ETag
-//   feature      one column of data.arrow (data-rows.ts) with the index, as an Arrow IPC stream, with its ETag
+//   features     columns of data.arrow (data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
 //   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
 //   reconstruct  rows through a run's saved model (reconstruct.ts: the model, and the code that runs it, load here)
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
@@ -18,7 +18,7 @@ import type { ImageShape, RunManifest, UploadShape } from '../pipeline/types.js'
 import { HttpError } from './http-error.js';
 import { createReconstructor } from './reconstruct.js';
 import { strongEtag } from './cached-body.js';
-import { readDataColumn, readDataRow, type DataLayout } from './data-rows.js';
+import { readDataColumns, readDataRow, type DataLayout } from './data-rows.js';
 import { byVariance, nearestRows } from './nearest.js';
 import { pointsJson, shortestFloat32 } from './points-json.js';
 
@@ -36,7 +36,7 @@ export type WorkerTask =
   | { op: 'check'; file: string }
   | { op: 'codes'; runDir: string }
   | { op: 'points-body'; runDir: string; format: 'arrow' | 'json' }
-  | { op: 'feature'; layout: DataLayout; index: Int32Array; col: number }
+  | { op: 'features'; layout: DataLayout; index: Int32Array; cols: number[] }
   | { op: 'shortest'; values: Float32Array }
   | { op: 'reconstruct'; runDir: string; manifest: RunManifest; rows: number; cols: number; values: Float32Array };
 
@@ -46,6 +46,7 @@ export type WorkerReply =
   | { ok: true; shape: UploadShape }
   | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array }
   | { ok: true; bytes: Uint8Array; etag: string }
+  | { ok: true; streams: Uint8Array[]; etags: string[] }
   | { ok: true; values: Float32Array; text: string }
   | { ok: true; text: string }
   | { ok: true; matrix: Float32Array; rows: number; cols: number }
@@ -124,9 +125,10 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
       const table = await readPoints(task.runDir);
       return body(task.format === 'json' ? Buffer.from(pointsJson(table)) : tableToIPC(table, 'stream'));
     }
-    case 'feature': {
-      const value = await readDataColumn(task.layout, task.col);
-      return body(tableToIPC(tableFromArrays({ index: task.index, value }), 'stream'));
+    case 'features': {
+      const columns = await readDataColumns(task.layout, task.cols);
+      const streams = columns.map((value) => tableToIPC(tableFromArrays({ index: task.index, value }), 'stream'));
+      return { ok: true, streams, etags: streams.map(strongEtag) };
     }
     case 'shortest':
       return { ok: true, text: shortestJson(task.values) };
@@ -151,7 +153,7 @@ export function runTaskSafely(task: WorkerTask): Promise<WorkerReply> {
 /** The buffers of a reply that can move to the other thread instead of being copied. */
 export function transferables(reply: WorkerReply): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
-  for (const v of Object.values(reply)) {
+  for (const v of Object.values(reply).flatMap((x) => (Array.isArray(x) ? x : [x]))) {
     if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.push(v.buffer);
   }
   return out;

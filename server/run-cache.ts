@@ -21,7 +21,9 @@ import { LruCache } from './lru.js';
 import { runIdParam } from './params.js';
 import { replyWith, runTaskSafely, type WorkerReply, type WorkerTask } from './read-tasks.js';
 
-/** Different feature columns read at once, at most. */
+/** Neighbouring feature columns read in one pass over data.arrow. */
+export const FEATURE_BLOCK = 16;
+/** Blocks of feature columns read at once, at most. */
 export const MAX_FEATURE_LOADS = 2;
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
@@ -89,8 +91,8 @@ export function corruptRun(id: string, what: string): HttpError {
 
 export class RunCache {
   private readonly lru: LruCache<string, Entry>;
-  /** Feature columns being read (feature()). */
-  private readonly featureLoads = new Set<string>();
+  /** Blocks of feature columns being read (feature()). */
+  private readonly featureLoads = new Map<string, Promise<Map<number, CachedBody>>>();
   /** Stats of manifests in flight, shared by the requests that arrive meanwhile. */
   private readonly versions = new Map<string, Promise<string | null>>();
 
@@ -263,24 +265,56 @@ export class RunCache {
   }
 
   /**
-   * One feature column of every row with the index, as an Arrow IPC stream, read in the worker thread (a
-   * pass over data.arrow). At most MAX_FEATURE_LOADS different columns are read at once; past that, 503 with
-   * Retry-After: a client asking for every column cannot queue hundreds of passes in front of everyone.
+   * One feature column of every row with the index, as an Arrow IPC stream. Read in the worker thread in
+   * blocks of FEATURE_BLOCK neighbouring columns, one pass over data.arrow per block, all kept: the viewer asks
+   * for features in order, several at a time. At most MAX_FEATURE_LOADS blocks are read at once; past that,
+   * 503 with Retry-After: a client asking for every column cannot queue hundreds of passes in front of everyone.
    */
   async feature(id: string, col: number): Promise<CachedBody> {
     const { key } = await this.run(id);
     const data = await this.data(id);
-    const cacheKey = `${key}#feature:${col}`;
-    const cached = this.lru.peek(cacheKey);
+    const cacheKey = (c: number): string => `${key}#feature:${c}`;
+    const cached = this.lru.peek(cacheKey(col));
     if (cached) return cached as CachedBody;
-    if (!this.featureLoads.has(cacheKey) && this.featureLoads.size >= MAX_FEATURE_LOADS) {
-      throw new HttpError(503, 'the server is busy reading other feature columns; try again in a moment', { 'Retry-After': '1' });
+    const first = col - (col % FEATURE_BLOCK);
+    const blockKey = `${key}#features:${first}`;
+    let load = this.featureLoads.get(blockKey);
+    if (!load) {
+      if (this.featureLoads.size >= MAX_FEATURE_LOADS) {
+        throw new HttpError(503, 'the server is busy reading other feature columns; try again in a moment', { 'Retry-After': '1' });
+      }
+      const cols = Array.from({ length: Math.min(FEATURE_BLOCK, data.layout.cols - first) }, (_, k) => first + k);
+      load = this.featureBlock(id, data, cols, cacheKey).finally(() => this.featureLoads.delete(blockKey));
+      this.featureLoads.set(blockKey, load);
     }
-    this.featureLoads.add(cacheKey);
-    try {
-      return await this.workerBody(id, cacheKey, 'stored input values', data.layout.rows * 8 * 3, { op: 'feature', layout: data.layout, index: data.index, col }, ARROW_STREAM);
-    } finally {
-      this.featureLoads.delete(cacheKey);
-    }
+    return (await load).get(col)!;
   }
+
+  /** Reads columns `cols` in one pass (worker thread) and caches each as a body; reserves their bytes first. */
+  private async featureBlock(id: string, data: DataRows, cols: number[], cacheKey: (c: number) => string): Promise<Map<number, CachedBody>> {
+    const reserve = cols.length * data.layout.rows * 8 * 3;
+    return this.lru.reserveDuring(reserve, async () => {
+      let reply;
+      try {
+        reply = replyWith(await this.offload({ op: 'features', layout: data.layout, index: data.index, cols }), 'streams');
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        throw corruptRun(id, 'its stored input values cannot be read');
+      }
+      const out = new Map<number, CachedBody>();
+      for (const [k, c] of cols.entries()) {
+        const body = await cachedBody(reply.streams[k]!, ARROW_STREAM, false, reply.etags[k]);
+        this.lru.set(cacheKey(c), body);
+        void compressBody(body).then(
+          () => {
+            if (this.lru.peek(cacheKey(c)) === body) this.lru.set(cacheKey(c), body);
+          },
+          () => {},
+        );
+        out.set(c, body);
+      }
+      return out;
+    });
+  }
+
 }

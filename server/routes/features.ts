@@ -1,7 +1,8 @@
 // GET /api/runs/:id/features/:name: one input feature column of every row (the stored values of
 // data.arrow, before scaling), for the viewer's Color by. An Arrow IPC stream of `index` int32 and
 // `value` float32, in input order. 404 when the run kept no data or has no such feature; 503 with Retry-After
-// while two other columns are being read (each is a pass over data.arrow in the worker thread).
+// while two other blocks of columns are being read (each block of 16 is one pass over data.arrow in the worker
+// thread, run-cache.ts).
 import { Router } from 'express';
 import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FixedSizeList, Field, Float32, Float64, Table, makeData, makeVector, tableToIPC } from 'apache-arrow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeData } from '../../pipeline/runs/artifacts.js';
-import { DataLayoutError, readDataColumn, readDataLayout, readDataRow } from '../../server/data-rows.js';
+import { DataLayoutError, readDataColumns, readDataLayout, readDataRow } from '../../server/data-rows.js';
 import { tempRunsDir } from './fixtures.js';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -33,8 +33,9 @@ describe('rows of a data file read by position', () => {
     expect(Array.from(read)).toEqual(Array.from(index));
     for (const r of [0, 1, 17, rows - 1]) expect(Array.from(readDataRow(layout, r))).toEqual(Array.from(values.subarray(r * cols, r * cols + cols)));
     // blocks of 3 rows: the column is assembled across block boundaries
-    const col = await readDataColumn(layout, 2, 3 * cols * 4);
-    expect(Array.from(col)).toEqual(Array.from({ length: rows }, (_, r) => values[r * cols + 2]!));
+    const [col2, col4] = await readDataColumns(layout, [2, 4], 3 * cols * 4);
+    expect(Array.from(col2!)).toEqual(Array.from({ length: rows }, (_, r) => values[r * cols + 2]!));
+    expect(Array.from(col4!)).toEqual(Array.from({ length: rows }, (_, r) => values[r * cols + 4]!));
     expect(() => readDataRow(layout, rows)).toThrow(RangeError);
   });
 
@@ -51,7 +52,7 @@ describe('rows of a data file read by position', () => {
     expect(Array.from(index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(Array.from(readDataRow(layout, 3))).toEqual(Array.from(a.subarray(9, 12)));
     expect(Array.from(readDataRow(layout, 4))).toEqual(Array.from(b.subarray(0, 3)));
-    expect(Array.from(await readDataColumn(layout, 1))).toEqual([...Array.from({ length: 4 }, (_, r) => a[r * cols + 1]!), ...Array.from({ length: 6 }, (_, r) => b[r * cols + 1]!)]);
+    expect(Array.from((await readDataColumns(layout, [1]))[0]!)).toEqual([...Array.from({ length: 4 }, (_, r) => a[r * cols + 1]!), ...Array.from({ length: 6 }, (_, r) => b[r * cols + 1]!)]);
   });
 
   it('refuse a file that is cut short, not Arrow, or of another value type', async () => {

@@ -118,32 +118,36 @@ describe('the run cache under concurrent cold loads', () => {
 });
 
 describe('feature columns', () => {
-  it('are read at most two different ones at a time: a third is refused with 503, a repeat shares the read', async () => {
-    await writeFixtureRun(runs.dir, { id: 'cols', rows: 50, features: 6 });
-    const started: number[] = [];
+  it('are read sixteen neighbours per pass, at most two passes at a time: a third is refused with 503, the same block shares its pass', async () => {
+    await writeFixtureRun(runs.dir, { id: 'cols', rows: 50, features: 40 });
+    const started: number[][] = [];
     const release: (() => void)[] = [];
     const offload = async (task: WorkerTask): Promise<WorkerReply> => {
-      if (task.op !== 'feature') return runTaskSafely(task);
-      started.push(task.col);
+      if (task.op !== 'features') return runTaskSafely(task);
+      started.push(task.cols);
       await new Promise<void>((r) => release.push(r));
       return runTaskSafely(task);
     };
     const cache = new RunCache(new RunStore(runs.dir), undefined, undefined, offload);
     const a = cache.feature('cols', 0);
-    const b = cache.feature('cols', 1);
-    const again = cache.feature('cols', 0);
+    const b = cache.feature('cols', 16);
+    const sameBlock = cache.feature('cols', 5);
     await new Promise((r) => setTimeout(r, 50));
-    await expect(cache.feature('cols', 2)).rejects.toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
-    expect(started).toEqual([0, 1]);
+    await expect(cache.feature('cols', 32)).rejects.toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
+    expect(started.map((cols) => [cols[0], cols.length]).sort((x, y) => x[0]! - y[0]!)).toEqual([[0, 16], [16, 16]]);
     for (const r of release) r();
-    const [bodyA, , bodyAgain] = await Promise.all([a, b, again]);
-    expect(bodyAgain).toBe(bodyA);
-    const column = tableFromIPC(bodyA.identity).getChild('value')!.toArray() as Float32Array;
-    expect(column).toHaveLength(50);
-    // once the others are done, the third column is read
-    const c = cache.feature('cols', 2);
+    const [bodyA, , body5] = await Promise.all([a, b, sameBlock]);
+    const column = (body: { identity: Buffer }): number[] => Array.from(tableFromIPC(body.identity).getChild('value')!.toArray() as Float32Array);
+    expect(column(bodyA)).toHaveLength(50);
+    expect(column(body5)).not.toEqual(column(bodyA));
+    // the other columns of a block read are served without another pass
+    await cache.feature('cols', 15);
+    expect(started).toHaveLength(2);
+    // once the others are done, the last block (8 columns) is read
+    const c = cache.feature('cols', 33);
     await new Promise((r) => setTimeout(r, 20));
     release.at(-1)!();
+    expect(started.at(-1)).toEqual([32, 33, 34, 35, 36, 37, 38, 39]);
     expect(tableFromIPC((await c).identity).numRows).toBe(50);
   });
 });
