@@ -172,14 +172,17 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   // Reduce: the codes the map is made from (the configured reducer, or auto's measured choice; none when
   // --coordinates gives the map).
   const choices: Record<string, Choice> = { scaling: scalingChoice(config, prepared.report) };
+  const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
   if (!given) checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, x);
   let reducer: Reducer | null = null;
   try {
     if (given) {
-      reducer = await REDUCERS.none.fit(x, { config, loss: prepared.loss, codeSize: x.cols, layers: [] });
+      reducer = await REDUCERS.none.fit(x, { config, loss: prepared.loss, codeSize: x.cols, layers: [], epochs: 0 });
       choices.reducer = { value: 'none', auto: false, reason: 'the map is given by --coordinates' };
     } else {
-      const fitted = await timed(timings, 'train', onProgress, () => fitRunReducer(x, { config, loss: prepared.loss }, { onProgress, signal, log }));
+      const fitted = await timed(timings, 'train', onProgress, () =>
+        fitRunReducer(x, { config, loss: prepared.loss, labels: labels ? labels.values : null }, { onProgress, signal, log }),
+      );
       reducer = fitted.reducer;
       Object.assign(choices, fitted.choices);
     }
@@ -194,13 +197,12 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     // Map: t-SNE or UMAP on the codes, or the given one.
     const mapped = given
       ? givenMap(given, prepared.rowIndex, config.coordinates!)
-      : await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal }));
+      : await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal, onLayout: hooks.onLayout, finishEarly: hooks.finishEarly }));
     for (const n of mapped.notes) note(n);
     history.tsne = mapped.klHistory;
     log(mapped.summary);
 
     // Quality: the map against the prepared input; what the reducer and the map each kept.
-    const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
     const quality = await timed(timings, 'metrics', onProgress, () =>
       runQuality(x, codes === x ? null : codes, mapped.embedding, labels ? labels.values : null, {
         k: 10,

@@ -3,9 +3,11 @@
 // files, never write); the main thread owns the caches. Run in-process by RunCache when it has no pool (tests).
 //   png          one image row (given, or read from data.arrow) → PNG bytes (pipeline/image.ts)
 //   row          one row of data.arrow (data-rows.ts): its values, and as JSON in shortest round-trip decimals
-//   nearest      the k nearest rows of one row in code space (nearest.ts) over codes in shared memory
 //   check        an uploaded file loaded by the pipeline's own loaders (pipeline/load): its shape, or its error
 //   codes        a run's codes.arrow, columns ordered by variance (nearest.ts), in shared memory
+//   data-matrix  a run's data.arrow whole, in shared memory (input-space neighbours, selection means)
+//   nearest      over codes, or stored values through the run's scaling (input space), in shared memory
+//   mean         per-column means of chosen rows (column-means.ts) over a matrix in shared memory
 //   points-body  a run's points as the Arrow IPC stream or the ?format=json body, with its strong ETag
 //   features     columns of data.arrow (data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
 //   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
@@ -13,12 +15,13 @@
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { isInputError } from '../pipeline/errors.js';
 import { rowToPng } from '../pipeline/image.js';
-import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
+import { readCodes, readData, readPoints } from '../pipeline/runs/artifacts.js';
 import type { ImageShape, RunManifest, UploadShape } from '../pipeline/types.js';
 import { HttpError } from './http-error.js';
 import { createReconstructor } from './reconstruct.js';
 import { strongEtag } from './cached-body.js';
 import { readDataColumns, readDataRow, type DataLayout } from './data-rows.js';
+import { columnMeans } from './column-means.js';
 import { byVariance, nearestRows } from './nearest.js';
 import { pointsJson, shortestFloat32 } from './points-json.js';
 
@@ -32,7 +35,9 @@ export type WorkerTask =
   /** range: the values mapped to black and white; null: displayRange of the row. */
   | { op: 'png'; source: Float32Array | RowRef; shape: ImageShape; range: [number, number] | null; scale: number }
   | { op: 'row'; row: RowRef }
-  | { op: 'nearest'; codes: SharedArrayBuffer; rows: number; cols: number; row: number; k: number }
+  | { op: 'nearest'; values: SharedArrayBuffer; rows: number; cols: number; row: number; k: number; scaling?: { scale: Float64Array; fill: Float64Array } }
+  | { op: 'mean'; values: SharedArrayBuffer; rows: number; cols: number; positions: Int32Array }
+  | { op: 'data-matrix'; runDir: string }
   | { op: 'check'; file: string }
   | { op: 'codes'; runDir: string }
   | { op: 'points-body'; runDir: string; format: 'arrow' | 'json' }
@@ -44,7 +49,8 @@ export type WorkerReply =
   | { ok: true; png: Uint8Array }
   | { ok: true; rows: Int32Array; distances: Float32Array }
   | { ok: true; shape: UploadShape }
-  | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array }
+  | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array; columns?: Int32Array }
+  | { ok: true; mean: Float64Array }
   | { ok: true; bytes: Uint8Array; etag: string }
   | { ok: true; streams: Uint8Array[]; etags: string[] }
   | { ok: true; values: Float32Array; text: string }
@@ -101,7 +107,7 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
       return { ok: true, values, text: shortestJson(values) };
     }
     case 'nearest': {
-      const near = nearestRows({ rows: task.rows, cols: task.cols, values: new Float32Array(task.codes, 0, task.rows * task.cols) }, task.row, task.k);
+      const near = nearestRows({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.row, task.k, task.scaling);
       return { ok: true, rows: near.rows, distances: near.distances };
     }
     case 'check': {
@@ -119,8 +125,16 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
       const ordered = byVariance(codes);
       const shared = new Float32Array(new SharedArrayBuffer(ordered.values.byteLength));
       shared.set(ordered.values);
-      return { ok: true, codes: shared.buffer as SharedArrayBuffer, rows: ordered.rows, cols: ordered.cols, index: index.slice() };
+      return { ok: true, codes: shared.buffer as SharedArrayBuffer, rows: ordered.rows, cols: ordered.cols, index: index.slice(), columns: ordered.order };
     }
+    case 'data-matrix': {
+      const { values, index } = await readData(task.runDir);
+      const shared = new Float32Array(new SharedArrayBuffer(values.values.byteLength));
+      shared.set(values.values);
+      return { ok: true, codes: shared.buffer as SharedArrayBuffer, rows: values.rows, cols: values.cols, index: index.slice() };
+    }
+    case 'mean':
+      return { ok: true, mean: columnMeans({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.positions) };
     case 'points-body': {
       const table = await readPoints(task.runDir);
       return body(task.format === 'json' ? Buffer.from(pointsJson(table)) : tableToIPC(table, 'stream'));

@@ -51,8 +51,10 @@ export interface PointsData {
 }
 
 export interface MatrixData {
-  /** Values in a SharedArrayBuffer, so the worker thread searches them without a copy. */
+  /** Values in a SharedArrayBuffer, so the worker thread searches and averages them without a copy. */
   matrix: Matrix;
+  /** Codes: the original column of each stored column (they are reordered by variance); absent: in order. */
+  columns?: Int32Array;
   index: Int32Array;
   lookup: IndexLookup;
 }
@@ -250,6 +252,20 @@ export class RunCache {
     const { key } = await this.run(id);
     return this.artifact(id, 'codes', 'codes', (b) => b * 3, `${key}#codes`, async (dir) => {
       const r = replyWith(await this.offload({ op: 'codes', runDir: dir }), 'codes');
+      const matrix = { rows: r.rows, cols: r.cols, values: new Float32Array(r.codes, 0, r.rows * r.cols) };
+      return { matrix, columns: r.columns, index: r.index, lookup: indexLookup(r.index) } satisfies MatrixData;
+    });
+  }
+
+  /**
+   * The stored input values of every row as one matrix in shared memory, for the searches and means that
+   * need all of them (input-space neighbours, selection means); read and copied in the worker thread.
+   * Items, pictures and features read rows by position instead (data()).
+   */
+  async dataMatrix(id: string): Promise<MatrixData> {
+    const { key } = await this.run(id);
+    return this.artifact(id, 'data', 'stored input values', (b) => b * 2, `${key}#data.matrix`, async (dir) => {
+      const r = replyWith(await this.offload({ op: 'data-matrix', runDir: dir }), 'codes');
       const matrix = { rows: r.rows, cols: r.cols, values: new Float32Array(r.codes, 0, r.rows * r.cols) };
       return { matrix, index: r.index, lookup: indexLookup(r.index) } satisfies MatrixData;
     });

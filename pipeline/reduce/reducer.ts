@@ -15,6 +15,11 @@ export interface Reducer {
   encode(x: Matrix): Matrix;
   /** Rows [n, inputSize] → their reconstructions [n, inputSize]; null when the reducer keeps no model (none). */
   reconstruct(x: Matrix): Matrix | null;
+  /**
+   * Codes [n, codeSize] → the prepared rows they stand for [n, inputSize]: the autoencoder's decoder, PCA's
+   * inverse transform (codes W + mean); null when the reducer keeps no model (none).
+   */
+  decode(codes: Matrix): Matrix | null;
   /** Per-row reconstruction error (mean loss per value, in the run's loss); null when it keeps no model. */
   rowErrors(x: Matrix): Float32Array | null;
   /** vae only: count rows decoded from codes drawn from N(0, I); absent for every other reducer. */
@@ -37,6 +42,11 @@ export interface ReducerReport {
   notes: string[];
   /** One line that says what was fitted ("plain autoencoder 784-256-128-32", "PCA, 32 components"). */
   description: string;
+  /**
+   * Rows of the fitted input the reducer never trained on (the autoencoder's validation rows), ascending; absent
+   * when it fitted every row. Reducer auto measures the candidates' codes on these rows.
+   */
+  heldOutRows?: Int32Array;
 }
 
 /** What fitting needs besides the rows: the run's configuration with its auto values resolved. */
@@ -46,6 +56,8 @@ export interface FitSettings {
   codeSize: number;
   /** Resolved encoder hidden widths (autoencoder). */
   layers: number[];
+  /** Resolved maximum training epochs (autoencoder). */
+  epochs: number;
   /** The resolved reconstruction loss (prepare decided auto). */
   loss: 'mse' | 'bce';
 }

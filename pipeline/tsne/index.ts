@@ -7,7 +7,7 @@ import { startThread } from '../threads.js';
 import { runTsne } from './tsne.js';
 import { runTsneJs } from './tsnejs.js';
 import { tsneTransform as transformInThread, type TransformOptions, type TransformResult } from './transform.js';
-import type { WorkerMessage, WorkerRequest } from './worker.js';
+import type { WorkerControl, WorkerMessage, WorkerRequest } from './worker.js';
 
 export type TsneHooks = StageHooks & {
   /** Run in a worker thread (default true); false runs in this thread, yielding every ~100 ms. */
@@ -22,7 +22,7 @@ export function tsne(x: Matrix, options: TsneOptions, hooks: TsneHooks = {}): Pr
     }
     return runTsne(x, options, hooks);
   }
-  return inWorker<TsneResult>({ kind: 'tsne', x, options }, hooks);
+  return inWorker<TsneResult>({ kind: 'tsne', x, options, layouts: !!hooks.onLayout }, hooks);
 }
 
 /**
@@ -54,14 +54,21 @@ function inWorker<T>(request: WorkerRequest, hooks: StageHooks): Promise<T> {
       if (settled) return;
       settled = true;
       hooks.signal?.removeEventListener('abort', onAbort);
+      hooks.finishEarly?.removeEventListener('abort', onFinishEarly);
       fn();
       void worker.terminate();
     };
     const onAbort = () => finish(() => reject(new CancelledError()));
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    // ending early is the worker's to do: it stops at its next step and answers with the layout so far
+    const onFinishEarly = () => worker.postMessage({ type: 'finish' } satisfies WorkerControl);
+    if (hooks.finishEarly?.aborted) onFinishEarly();
+    else hooks.finishEarly?.addEventListener('abort', onFinishEarly, { once: true });
     worker.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'progress') {
         if (!settled) hooks.onProgress?.(msg.progress, 'tsne', msg.info);
+      } else if (msg.type === 'layout') {
+        if (!settled) hooks.onLayout?.(msg.embedding, msg.iteration, msg.last);
       } else if (msg.type === 'done') {
         finish(() => resolve(msg.result as T));
       } else {
@@ -91,7 +98,7 @@ function rebuildError(msg: Extract<WorkerMessage, { type: 'error' }>): Error {
   return err;
 }
 
-export { runTsne, prepareTsne, forcesFor, KL_EVERY } from './tsne.js';
+export { runTsne, prepareTsne, forcesFor, KL_EVERY, LAYOUT_EVERY } from './tsne.js';
 export { autoForces, fftCost, bhCost } from './gradient-auto.js';
 export { serialForces, attraction, attractRows, ATTRACTION_ROWS, type Forces, type ForceMethod, type ForceTotals } from './forces.js';
 export { runTsneJs, TSNEJS_MAX_ROWS } from './tsnejs.js';

@@ -8,7 +8,8 @@ import { runTsneJs } from './tsnejs.js';
 import { tsneTransform, type TransformOptions } from './transform.js';
 
 export type WorkerRequest =
-  | { kind: 'tsne'; x: Matrix; options: TsneOptions }
+  /** layouts: post the layout so far every LAYOUT_EVERY iterations. */
+  | { kind: 'tsne'; x: Matrix; options: TsneOptions; layouts?: boolean }
   | {
       kind: 'transform';
       reference: { x: Matrix; embedding: Float32Array };
@@ -17,8 +18,12 @@ export type WorkerRequest =
       transform: TransformOptions;
     };
 
+/** After the request, { type: 'finish' } ends a t-SNE early, keeping the layout so far. */
+export type WorkerControl = { type: 'finish' };
+
 export type WorkerMessage =
   | { type: 'progress'; progress: number; info?: ProgressInfo }
+  | { type: 'layout'; embedding: Float32Array; iteration: number; last: boolean }
   | { type: 'done'; result: unknown }
   | { type: 'error'; name: string; message: string; location?: unknown; stack?: string };
 
@@ -28,10 +33,17 @@ if (port) {
     const onProgress = (progress: number, _stage: string, info?: ProgressInfo) => {
       port.postMessage({ type: 'progress', progress, info } satisfies WorkerMessage);
     };
+    const finish = new AbortController();
+    port.on('message', (msg: WorkerControl) => {
+      if (msg?.type === 'finish') finish.abort();
+    });
+    const onLayout = (embedding: Float32Array, iteration: number, last: boolean): void => {
+      port.postMessage({ type: 'layout', embedding, iteration, last } satisfies WorkerMessage, [embedding.buffer as ArrayBuffer]);
+    };
     const run = async (): Promise<unknown> => {
       if (req.kind === 'tsne') {
         if (req.options.engine === 'tsne-js') return runTsneJs(req.x, req.options, { onProgress });
-        return runTsne(req.x, req.options, { onProgress });
+        return runTsne(req.x, req.options, { onProgress, finishEarly: finish.signal, ...(req.layouts ? { onLayout } : {}) });
       }
       return tsneTransform(req.reference, req.newX, req.options, { onProgress }, req.transform);
     };

@@ -11,6 +11,8 @@ import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
 import { displayRange, replyWith, type RowRef, type WorkerTask } from '../read-tasks.js';
+
+export { displayRange };
 import { corruptRun, JSON_TYPE } from '../run-cache.js';
 import { requestSignal } from '../worker-pool.js';
 import { runOr404 } from './runs.js';
@@ -66,8 +68,14 @@ export const MAX_SCALE = 16;
 export const MAX_IMAGE_SIDE = 1024;
 
 /** Encodes a row as PNG in the worker thread (reading it there when `source` is a RowRef). */
-async function png(ctx: ServerContext, id: string, source: Float32Array | RowRef, image: ImageShape, range: [number, number] | null, scale: number, signal: AbortSignal): Promise<Buffer> {
+async function pngOf(ctx: ServerContext, id: string, source: Float32Array | RowRef, image: ImageShape, range: [number, number] | null, scale: number, signal: AbortSignal): Promise<Buffer> {
   const { png: bytes } = await dataTask(ctx, id, { op: 'png', source, shape: image, range, scale }, 'png', signal);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Encodes given values as a PNG in the worker thread (the decode route's pictures). */
+export async function png(ctx: ServerContext, values: Float32Array, image: ImageShape, range: [number, number], scale: number): Promise<Buffer> {
+  const { png: bytes } = replyWith(await ctx.workers.run({ op: 'png', source: Float32Array.from(values), shape: image, range, scale }), 'png');
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -119,7 +127,7 @@ export function itemsRoutes(ctx: ServerContext): Router {
 
   router.get('/api/runs/:id/items/:index/image.png', ctx.readLimit, async (req, res) => {
     const { id, manifest, row, scale } = await imageRow(ctx, req);
-    const bytes = await png(ctx, id, row, manifest.dataset.image!, null, scale, requestSignal(res));
+    const bytes = await pngOf(ctx, id, row, manifest.dataset.image!, null, scale, requestSignal(res));
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 
@@ -129,7 +137,7 @@ export function itemsRoutes(ctx: ServerContext): Router {
     const signal = requestSignal(res);
     const { values } = await dataTask(ctx, id, { op: 'row', row }, 'values', signal);
     const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values });
-    const bytes = await png(ctx, id, Float32Array.from(rec.values), manifest.dataset.image!, displayRange(values), scale, signal);
+    const bytes = await pngOf(ctx, id, Float32Array.from(rec.values), manifest.dataset.image!, displayRange(values), scale, signal);
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 

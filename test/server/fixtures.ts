@@ -9,7 +9,7 @@ import { writeCodes, writeData, writePoints } from '../../pipeline/runs/artifact
 import { fitPca, pcaToJSON } from '../../pipeline/reduce/pca.js';
 import { writeHistory, writePcaJson, writePreprocessing } from '../../pipeline/runs/run-dir.js';
 import { RunStore } from '../../pipeline/runs/store.js';
-import type { History, ImageShape, RunManifest } from '../../pipeline/types.js';
+import type { History, ImageShape, Preprocessing, ReducerName, RunManifest } from '../../pipeline/types.js';
 
 export interface FixtureRunOptions {
   id: string;
@@ -27,6 +27,10 @@ export interface FixtureRunOptions {
   noData?: boolean;
   /** Save a PCA model (codeSize components, fitted on the first 1,000 rows) so the run reconstructs rows. */
   pca?: boolean;
+  /** Written as the run's preprocessing (the scaling input-space neighbours use). Default none written. */
+  preprocessing?: Preprocessing;
+  /** The reducer the manifest names. Default autoencoder. */
+  reducer?: ReducerName;
 }
 
 export interface FixtureRun {
@@ -97,7 +101,8 @@ export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Pr
       loss: 'mse',
     });
   }
-  const config = { ...defaultConfig(), dataset: 'fixture', reducer: o.pca ? ('pca' as const) : ('autoencoder' as const), codeSize, layers: [16, 8], runsDir };
+  if (o.preprocessing) await writePreprocessing(writer.dir, o.preprocessing);
+  const config = { ...defaultConfig(), dataset: 'fixture', reducer: o.reducer ?? (o.pca ? ('pca' as const) : ('autoencoder' as const)), codeSize, layers: [16, 8], runsDir };
   const manifest: RunManifest = {
     id: o.id,
     name: 'fixture',
@@ -126,7 +131,7 @@ export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Pr
       knnPreservation: null,
       labelAccuracy: null,
     },
-    artifacts: { points: 'points.arrow', codes: 'codes.arrow', history: 'history.json', ...(o.noData ? {} : { data: 'data.arrow' }) },
+    artifacts: { points: 'points.arrow', codes: 'codes.arrow', history: 'history.json', ...(o.noData ? {} : { data: 'data.arrow' }), ...(o.preprocessing ? { preprocessing: 'model/preprocessing.json' } : {}) },
     base: null,
     notes: [],
   };
