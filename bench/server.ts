@@ -2,26 +2,39 @@
 // memory watched throughout.
 //
 // Set-up (synthetic, seeded, written with the same artifact writers as the pipeline): four 70,000-point
-// image runs (28 x 28, like fashion-mnist: 32-wide codes, 784 stored values per row) and 300 small runs
+// image runs (28 x 28, like fashion-mnist: 32-wide codes, 784 stored values per row, a saved PCA model so
+// items and reconstruction.png decode rows) and 300 small runs
 // (so /api/runs lists 304). The server runs in a child process with its default options (cache budget
 // 512 MiB), so the load generator does not steal its event loop.
 //
 // For each endpoint autocannon drives BENCH_CONNECTIONS (default 50) connections for BENCH_SECONDS
 // (default 5) while one separate client asks /api/health every 50 ms; the table gives the endpoint's req/s,
-// p50/p99, its 2xx, 429 (refused by the rate limit, with Retry-After: the server protecting itself) and
+// p50/p99, its 2xx, 429 (refused by the rate limit, with Retry-After: the server protecting itself), 503
+// (refused as busy, with Retry-After: a full worker queue, too many feature columns read at once) and
 // errors (any other status, timeouts, socket errors), /api/health's p99 and max during that phase, and the
 // server's peak RSS during that phase. The first phase asks for every run cold at once (points, items,
 // images, neighbours of all four big runs): the cache budget must hold while they load.
 // Target: no errors, /api/health p99 < 100 ms in every phase, peak RSS < 512 MiB + 200 MB.
-// Environment: BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_DIR (os tmpdir).
+// Separating the server from the machine: "loop p99/max" is the server's own event-loop delay
+// (perf_hooks.monitorEventLoopDelay inside the server process, reset per phase): what a request waits
+// behind other work on the loop, plus the time the kernel did not schedule the server at all. "idle p99"
+// is the same histogram in the probe process, which does almost nothing: the scheduling delay any process
+// of this niceness saw on the machine during the phase. A server p99 near the idle p99 is the machine;
+// well above it, the server's own work. "loop busy" is the share of the phase the server's event loop was
+// running code (performance.eventLoopUtilization): far below 100% with slow responses means the time went
+// elsewhere (the worker thread, the thread pool, or the load generator reading big bodies).
+// Environment: BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_DIR (os tmpdir),
+// BENCH_ONLY (a regular expression: run only the phases whose name matches), BENCH_PROFILE (a directory: one
+// .cpuprofile of the server's main thread per phase, for Chrome DevTools).
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { createApp } from '../server/app.js';
 import { writeFixtureRun } from '../test/server/fixtures.js';
@@ -31,19 +44,61 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SMALL_RUNS = Number(process.env.BENCH_SMALL_RUNS ?? 300);
 const BIG = ['big-1', 'big-2', 'big-3', 'big-4'];
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
+const PROFILE_DIR = process.env.BENCH_PROFILE ?? null;
 const BUDGET_MB = 512 * 1.048576;
+
+/** p99 and max of an event-loop delay histogram, ms. */
+function delays(h: IntervalHistogram): { p99: number; max: number } {
+  return { p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+}
+
+type ChildMessage = 'stop' | { phase: 'start' } | { phase: 'end'; name: string };
 
 async function child(runsDir: string): Promise<void> {
   const app = createApp({ runsDir, log: () => {} });
+  // As serve() does at start-up: the worker thread loads its code before the first request.
+  await app.locals.context.workers.warm();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let elu = performance.eventLoopUtilization();
+  const session = PROFILE_DIR ? new Session() : null;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  }
   const server = app.listen(0, '127.0.0.1', () => {
     const addr = server.address() as { port: number };
     process.send!({ port: addr.port });
   });
-  process.on('message', (m) => {
+  process.on('message', (m: ChildMessage) => {
     if (m === 'stop') {
       server.closeAllConnections();
       server.close(() => process.exit(0));
+    } else if (m.phase === 'start') {
+      loop.reset();
+      elu = performance.eventLoopUtilization();
+      void (session?.post('Profiler.start') ?? Promise.resolve()).then(() => process.send!({ started: true }));
+    } else {
+      const loopDelay = { ...delays(loop), busy: performance.eventLoopUtilization(elu).utilization };
+      void (async () => {
+        if (session) {
+          const { profile } = await session.post('Profiler.stop');
+          await mkdir(PROFILE_DIR!, { recursive: true });
+          await writeFile(path.join(PROFILE_DIR!, `${m.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`), JSON.stringify(profile));
+        }
+        process.send!({ loopDelay });
+      })();
     }
+  });
+}
+
+/** Sends a message to the server child and waits for its answer. */
+function ask<T>(proc: ChildProcess, message: ChildMessage): Promise<T> {
+  return new Promise((resolve) => {
+    proc.once('message', (m) => resolve(m as T));
+    proc.send(message);
   });
 }
 
@@ -61,18 +116,24 @@ function rssMb(pid: number): number {
  * Asks /api/health every 50 ms from its own process (so the load generator's event loop does not delay it)
  * until stopped; returns the latencies, ms.
  */
-function healthProbe(base: string): { stop: () => Promise<number[]> } {
+interface ProbeResult {
+  times: number[];
+  /** Event-loop delay of the (nearly idle) probe process: the machine's scheduling delay, ms. */
+  idle: { p99: number; max: number };
+}
+
+function healthProbe(base: string): { stop: () => Promise<ProbeResult> } {
   const child = fork(fileURLToPath(import.meta.url), ['--probe', base], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-  const result = new Promise<number[]>((resolve) => {
-    child.once('message', (m) => resolve(m as number[]));
-    child.once('exit', () => resolve([]));
+  const result = new Promise<ProbeResult>((resolve) => {
+    child.once('message', (m) => resolve(m as ProbeResult));
+    child.once('exit', () => resolve({ times: [], idle: { p99: NaN, max: NaN } }));
   });
   return {
     stop: async () => {
       child.send('stop');
-      const times = await result;
+      const r = await result;
       if (child.exitCode === null) child.kill();
-      return times;
+      return r;
     },
   };
 }
@@ -80,6 +141,8 @@ function healthProbe(base: string): { stop: () => Promise<number[]> } {
 /** The probe process: see healthProbe. */
 async function probeMain(base: string, everyMs = 50): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const idle = monitorEventLoopDelay({ resolution: 10 });
+  idle.enable();
   const times: number[] = [];
   let running = true;
   const loop = (async () => {
@@ -102,7 +165,7 @@ async function probeMain(base: string, everyMs = 50): Promise<void> {
     running = false;
     void loop.then(() => {
       agent.destroy();
-      process.send!(times, undefined, undefined, () => process.exit(0));
+      process.send!({ times, idle: delays(idle) } satisfies ProbeResult, undefined, undefined, () => process.exit(0));
     });
   });
 }
@@ -119,13 +182,28 @@ interface Row {
   p99: number;
   ok: number;
   limited: number;
+  busy: number;
   errors: number;
   healthP99: number;
   healthMax: number;
+  loopP99: number;
+  loopMax: number;
+  loopBusy: number;
+  idleP99: number;
+  idleMax: number;
   peakMb: number;
+  load: number;
 }
 
-async function phase(name: string, base: string, pid: number, paths: () => string, headers: Record<string, string> = {}): Promise<Row> {
+/** The machine's 1-minute load average. */
+function loadAverage(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+async function phase(name: string, base: string, proc: ChildProcess, paths: () => string, headers: Record<string, string> = {}): Promise<Row | null> {
+  if (ONLY && !ONLY.test(name)) return null;
+  const pid = proc.pid!;
+  await ask(proc, { phase: 'start' });
   let peak = rssMb(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
   const probe = healthProbe(base);
@@ -144,16 +222,21 @@ async function phase(name: string, base: string, pid: number, paths: () => strin
     );
     instance.on('response', (_client, status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
   });
-  const health = (await probe.stop()).sort((a, b) => a - b);
+  const probed = await probe.stop();
+  const health = probed.times.sort((a, b) => a - b);
+  const load = loadAverage();
   // Let the server drain the last requests, still sampling memory.
   await new Promise((r) => setTimeout(r, 1000));
   clearInterval(sampler);
+  const { loopDelay } = await ask<{ loopDelay: { p99: number; max: number; busy: number } }>(proc, { phase: 'end', name });
   let ok = 0;
   let limited = 0;
+  let busy = 0;
   let other = 0;
   for (const [s, n] of statuses) {
     if (s >= 200 && s < 300) ok += n;
     else if (s === 429) limited += n;
+    else if (s === 503) busy += n;
     else other += n;
   }
   return {
@@ -163,10 +246,17 @@ async function phase(name: string, base: string, pid: number, paths: () => strin
     p99: result.latency.p99,
     ok,
     limited,
+    busy,
     errors: other + result.errors + result.timeouts,
     healthP99: quantile(health, 0.99),
     healthMax: health.at(-1) ?? NaN,
+    loopP99: loopDelay.p99,
+    loopMax: loopDelay.max,
+    loopBusy: loopDelay.busy,
+    idleP99: probed.idle.p99,
+    idleMax: probed.idle.max,
     peakMb: peak,
+    load,
   };
 }
 
@@ -184,7 +274,7 @@ async function main(): Promise<void> {
   try {
     const t0 = performance.now();
     for (const [i, id] of BIG.entries()) {
-      await writeFixtureRun(runsDir, { id, rows: ROWS, codeSize: 32, image: { width: 28, height: 28, channels: 1 }, seed: 7 + i });
+      await writeFixtureRun(runsDir, { id, rows: ROWS, codeSize: 32, image: { width: 28, height: 28, channels: 1 }, seed: 7 + i, pca: true });
     }
     for (let i = 0; i < SMALL_RUNS; i++) {
       await writeFixtureRun(runsDir, { id: `small-${String(i).padStart(3, '0')}`, rows: 20, seed: i, createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() });
@@ -208,51 +298,65 @@ async function main(): Promise<void> {
     };
     const big = (): string => BIG[rnd(BIG.length)]!;
     const run = `/api/runs/${BIG[0]}`;
-    const rows: Row[] = [];
+    const rows: (Row | null)[] = [];
     const cold = [
       (id: string) => `/api/runs/${id}/points`,
       (id: string) => `/api/runs/${id}/items/${rnd(ROWS)}`,
       (id: string) => `/api/runs/${id}/items/${rnd(ROWS)}/image.png`,
       (id: string) => `/api/runs/${id}/neighbors/${rnd(ROWS)}?k=10`,
     ];
-    rows.push(await phase('cold: 4 big runs at once', base, pid, () => cold[rnd(cold.length)]!(big())));
-    rows.push(await phase('health', base, pid, () => '/api/health'));
-    rows.push(await phase(`runs list (${BIG.length + SMALL_RUNS})`, base, pid, () => '/api/runs'));
-    rows.push(await phase('manifest', base, pid, () => run));
-    rows.push(await phase('history', base, pid, () => `${run}/history`));
-    rows.push(await phase('events (complete run)', base, pid, () => `${run}/events`));
-    rows.push(await phase('points arrow', base, pid, () => `${run}/points`));
-    rows.push(await phase('points arrow br', base, pid, () => `${run}/points`, { 'accept-encoding': 'br' }));
-    rows.push(await phase('points json gzip', base, pid, () => `${run}/points?format=json`, { 'accept-encoding': 'gzip' }));
-    rows.push(await phase('items', base, pid, () => `${run}/items/${rnd(ROWS)}`));
-    rows.push(await phase('image.png', base, pid, () => `${run}/items/${rnd(ROWS)}/image.png`));
-    rows.push(await phase('image.png?scale=16', base, pid, () => `${run}/items/${rnd(ROWS)}/image.png?scale=16`));
-    rows.push(await phase('neighbors k=10', base, pid, () => `${run}/neighbors/${rnd(ROWS)}?k=10`));
-    rows.push(await phase('neighbors k=1000', base, pid, () => `${run}/neighbors/${rnd(ROWS)}?k=1000`));
-    rows.push(await phase('mixed, all 4 runs', base, pid, () => cold[rnd(cold.length)]!(big())));
+    rows.push(await phase('cold: 4 big runs at once', base, proc, () => cold[rnd(cold.length)]!(big())));
+    rows.push(await phase('health', base, proc, () => '/api/health'));
+    rows.push(await phase(`runs list (${BIG.length + SMALL_RUNS})`, base, proc, () => '/api/runs'));
+    rows.push(await phase('manifest', base, proc, () => run));
+    rows.push(await phase('history', base, proc, () => `${run}/history`));
+    rows.push(await phase('events (complete run)', base, proc, () => `${run}/events`));
+    rows.push(await phase('points arrow', base, proc, () => `${run}/points`));
+    rows.push(await phase('points arrow br', base, proc, () => `${run}/points`, { 'accept-encoding': 'br' }));
+    rows.push(await phase('points json gzip', base, proc, () => `${run}/points?format=json`, { 'accept-encoding': 'gzip' }));
+    rows.push(await phase('items', base, proc, () => `${run}/items/${rnd(ROWS)}`));
+    rows.push(await phase('image.png', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png`));
+    rows.push(await phase('image.png?scale=16', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png?scale=16`));
+    rows.push(await phase('reconstruction.png', base, proc, () => `${run}/items/${rnd(ROWS)}/reconstruction.png`));
+    rows.push(await phase('features (784 columns)', base, proc, () => `${run}/features/f${rnd(784)}`));
+    rows.push(await phase('neighbors k=10', base, proc, () => `${run}/neighbors/${rnd(ROWS)}?k=10`));
+    rows.push(await phase('neighbors k=1000', base, proc, () => `${run}/neighbors/${rnd(ROWS)}?k=1000`));
+    rows.push(await phase('jobs', base, proc, () => '/api/jobs'));
+    rows.push(await phase('datasets', base, proc, () => '/api/datasets'));
+    rows.push(await phase('uploads', base, proc, () => '/api/uploads'));
+    rows.push(await phase('viewer (/)', base, proc, () => '/'));
+    rows.push(await phase('mixed, all 4 runs', base, proc, () => cold[rnd(cold.length)]!(big())));
 
+    const done = rows.filter((r): r is Row => r !== null);
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per endpoint; /api/health asked every 50 ms alongside; idle RSS ${idle.toFixed(0)} MB, limit ${(BUDGET_MB + 200).toFixed(0)} MB (512 MiB cache + 200 MB)\n`);
-    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', '429', 'errors', 'health p99', 'health max', 'peak RSS MB'];
-    const table = rows.map((r) => [
+    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', '429', '503', 'errors', 'health p99', 'health max', 'loop p99', 'loop max', 'loop busy', 'idle p99', 'idle max', 'peak RSS MB', 'load'];
+    const table = done.map((r) => [
       r.name,
       r.reqs.toFixed(0),
       r.p50.toFixed(0),
       r.p99.toFixed(0),
       String(r.ok),
       String(r.limited),
+      String(r.busy),
       String(r.errors),
       r.healthP99.toFixed(0),
       r.healthMax.toFixed(0),
+      r.loopP99.toFixed(0),
+      r.loopMax.toFixed(0),
+      `${(r.loopBusy * 100).toFixed(0)}%`,
+      r.idleP99.toFixed(0),
+      r.idleMax.toFixed(0),
       r.peakMb.toFixed(0),
+      r.load.toFixed(1),
     ]);
     const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
     const fmt = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
     console.log(fmt(head));
     console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
     for (const t of table) console.log(fmt(t));
-    const worst = Math.max(...rows.map((r) => r.healthP99));
-    const peak = Math.max(...rows.map((r) => r.peakMb));
-    const errors = rows.reduce((s, r) => s + r.errors, 0);
+    const worst = Math.max(...done.map((r) => r.healthP99));
+    const peak = Math.max(...done.map((r) => r.peakMb));
+    const errors = done.reduce((s, r) => s + r.errors, 0);
     console.log(`\nerrors ${errors}; worst /api/health p99 ${worst.toFixed(0)} ms (target < 100); peak RSS ${peak.toFixed(0)} MB (target < ${(BUDGET_MB + 200).toFixed(0)})`);
   } finally {
     if (proc && proc.exitCode === null) {

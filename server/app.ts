@@ -13,7 +13,7 @@ import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { JobQueue } from './jobs/queue.js';
 import { publicManifest } from './public-manifest.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { createReconstructor, type Decoder, type Reconstructor } from './reconstruct.js';
+import { createReconstructor, workerReconstructor, type Decoder, type Reconstructor } from './reconstruct.js';
 import { RunCache } from './run-cache.js';
 import { RunList } from './run-list.js';
 import { uploadsRoutes } from './routes/uploads.js';
@@ -64,7 +64,7 @@ export interface AppOptions {
   checkUpload?: UploadChecker;
   /** Host names the server answers to (DNS-rebinding guard); null: any. Default null (serve() sets it on loopback). */
   allowedHosts?: string[] | null;
-  /** Decodes rows with a run's model for reconstruction.png. Default: the run's saved autoencoder or PCA. */
+  /** Decodes rows with a run's model for reconstruction.png. Default: the run's saved autoencoder or PCA, in the worker thread. */
   reconstruct?: Reconstructor;
   /** Decodes codes with a run's model for POST /api/runs/:id/decode. Default: the run's saved autoencoder or PCA. */
   decode?: Decoder;
@@ -86,7 +86,8 @@ export function createApp(options: AppOptions): LatentmapApp {
   const store = new RunStore(options.runsDir);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const token = options.token ?? null;
-  const reconstructor = options.reconstruct && options.decode ? null : createReconstructor();
+  // Decodes for POST /api/runs/:id/decode run in this thread; reconstructions in the worker thread.
+  const reconstructor = options.decode ? null : createReconstructor();
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const dataRoots = options.dataRoots ?? DataRoots.none();
   const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -102,7 +103,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     });
   const ctx: ServerContext = {
     store,
-    cache: new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden)),
+    cache: new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task)),
     runList: new RunList(store),
     jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, publicRoots: dataRoots.paths() }),
     uploads: new UploadStore(store.dir, options.maxUploadBytes ?? 256 * 1024 * 1024, checkUpload),
@@ -113,7 +114,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     rateLimit: createRateLimiter(options.rateLimit),
     readLimit: createRateLimiter(options.readRateLimit ?? { capacity: 200, refillPerSecond: 100 }),
     bodyLimit,
-    reconstruct: options.reconstruct ?? reconstructor!.reconstruct,
+    reconstruct: options.reconstruct ?? workerReconstructor((task) => workers.run(task)),
     decode: options.decode ?? reconstructor!.decode,
     log,
     streams: new Set(),
@@ -141,8 +142,8 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.use(
     compression({
       threshold: 1024,
-      // Event streams must flow as written; precompressed bodies already carry Content-Encoding.
-      filter: (req, res) => !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res),
+      // Event streams must flow as written; cached bodies (sendCached) are sent in the encoding chosen there.
+      filter: (req, res) => !(res as express.Response).locals.encoded && !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res),
     }),
   );
 

@@ -26,25 +26,40 @@ export function strongEtag(bytes: Buffer | Uint8Array | string): string {
   return `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
 }
 
-/** Builds a cached body; compresses in libuv's thread pool so the event loop stays free. */
-export async function cachedBody(bytes: Buffer | Uint8Array, type: string, compress = true): Promise<CachedBody> {
+/**
+ * Builds a cached body; compresses in libuv's thread pool so the event loop stays free. `etag`: the bytes'
+ * strongEtag when already known (computed in the worker thread for large bodies). `compress` false: identity
+ * only (compressBody adds the variants later).
+ */
+export async function cachedBody(bytes: Buffer | Uint8Array, type: string, compress = true, etag?: string): Promise<CachedBody> {
   const identity = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const body: CachedBody = { type, etag: strongEtag(identity), identity, gzip: null, br: null };
-  if (compress && identity.length >= MIN_COMPRESS) {
-    const [gz, br] = await Promise.all([
-      gzipAsync(identity, { level: 6 }),
-      brotliAsync(identity, {
-        params: {
-          [constants.BROTLI_PARAM_QUALITY]: 6,
-          [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
-        },
-      }),
-    ]);
-    // Keep a variant only when it actually saves bytes.
-    body.gzip = gz.length < identity.length * 0.95 ? gz : null;
-    body.br = br.length < identity.length * 0.95 ? br : null;
-  }
+  const body: CachedBody = { type, etag: etag ?? strongEtag(identity), identity, gzip: null, br: null };
+  if (compress) await compressBody(body);
   return body;
+}
+
+/**
+ * Adds the gzip and brotli variants to a body (in libuv's thread pool), keeping each only when it saves bytes.
+ * Until it resolves the body is served as it is: identity, or the variants already there.
+ */
+export async function compressBody(body: CachedBody): Promise<void> {
+  const identity = body.identity;
+  if (identity.length < MIN_COMPRESS) return;
+  // Output in pieces of up to 1 MiB, not zlib's default 16 kB: each piece is a callback and a copy on the
+  // event loop (a block of feature columns, 9 MB, kept it busy for a second in 16 kB pieces).
+  const chunkSize = Math.min(1 << 20, Math.max(16 * 1024, identity.length));
+  const [gz, br] = await Promise.all([
+    gzipAsync(identity, { level: 6, chunkSize }),
+    brotliAsync(identity, {
+      chunkSize,
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 6,
+        [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
+      },
+    }),
+  ]);
+  body.gzip = gz.length < identity.length * 0.95 ? gz : null;
+  body.br = br.length < identity.length * 0.95 ? br : null;
 }
 
 export function sizeOfBody(b: CachedBody): number {
@@ -92,6 +107,8 @@ export function chooseEncoding(header: string | undefined, haveBr: boolean, have
 
 /** Sends a cached body with caching headers, the best encoding the client accepts, or 304. */
 export function sendCached(req: Request, res: Response, body: CachedBody, cacheControl = IMMUTABLE): void {
+  // Sent as encoded here: the compression middleware must not compress it again on the fly (app.ts).
+  res.locals.encoded = true;
   res.setHeader('Cache-Control', cacheControl);
   res.setHeader('Vary', 'Accept-Encoding');
   const encoding = chooseEncoding(req.headers['accept-encoding'], body.br !== null, body.gzip !== null);
@@ -109,7 +126,38 @@ export function sendCached(req: Request, res: Response, body: CachedBody, cacheC
     res.end();
     return;
   }
-  res.end(bytes);
+  endInSlices(res, bytes);
+}
+
+/** Largest piece of a body handed to the socket at once. */
+const SLICE = 256 * 1024;
+
+/**
+ * Ends the response with `bytes`, handing them to the socket a slice at a time, each after the last has
+ * drained. One write of a whole body copies as much of it as the kernel takes (megabytes on loopback) before
+ * the event loop moves on; fifty clients fetching a 6 MB body at once stalled the loop for seconds that way.
+ */
+function endInSlices(res: Response, bytes: Buffer): void {
+  if (bytes.length <= SLICE) {
+    res.end(bytes);
+    return;
+  }
+  let at = 0;
+  const pump = (): void => {
+    while (!res.destroyed) {
+      const slice = bytes.subarray(at, Math.min(at + SLICE, bytes.length));
+      at += slice.length;
+      if (at >= bytes.length) {
+        res.end(slice);
+        return;
+      }
+      if (!res.write(slice)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
 }
 
 /**

@@ -94,6 +94,17 @@ export class LruCache<K, V> {
     return p;
   }
 
+  /** Runs `work` while `reserve` bytes are reserved (waiting until they fit, as get() does). */
+  async reserveDuring<T>(reserve: number, work: () => Promise<T>): Promise<T> {
+    const amount = Math.min(reserve, this.options.maxSize);
+    if (amount > 0) await this.acquire(amount);
+    try {
+      return await work();
+    } finally {
+      if (amount > 0) this.release(amount);
+    }
+  }
+
   private fits(amount: number): boolean {
     // Evict least recently used values until the reservation fits (or nothing is left to evict).
     for (const [k, e] of this.entries) {

@@ -148,8 +148,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     return closing;
   };
 
-  // The viewer opens the newest run first: parse and compress its points now, not on the first request.
+  // The worker thread loads its code now, and the viewer opens the newest run first: parse and compress its
+  // points now, not on the first request.
   void (async () => {
+    await app.locals.context.workers.warm();
     const [newest] = await app.locals.context.store.list();
     if (newest) await app.locals.context.cache.pointsArrow(newest.id);
   })().catch((err: unknown) => log(`warming the cache: ${(err as Error).message}`));

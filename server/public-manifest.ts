@@ -6,12 +6,21 @@ import path from 'node:path';
 import { uploadOfFile } from '../pipeline/runs/uploads.js';
 import type { RunManifest } from '../pipeline/types.js';
 import type { DataRoots } from './data-roots.js';
+import { scrubPaths } from './error-handler.js';
 
 export function publicPathName(p: string, runsDir: string, roots: DataRoots): string {
   if (!path.isAbsolute(p)) return p.includes('/') || p.includes('\\') ? path.basename(p) : p;
   const upload = uploadOfFile(p, runsDir);
   if (upload) return `upload:${upload}`;
   return roots.publicName(p) ?? path.basename(p);
+}
+
+/** Every string inside `v` with absolute paths replaced by <path>. */
+function scrubStrings(v: unknown): unknown {
+  if (typeof v === 'string') return scrubPaths(v, [], true);
+  if (Array.isArray(v)) return v.map(scrubStrings);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrubStrings(x)]));
+  return v;
 }
 
 /** A copy of `m` without server paths; `hidden` lists directories to replace wherever they still appear. */
@@ -21,8 +30,16 @@ export function publicManifest(m: RunManifest, runsDir: string, roots: DataRoots
     const c = out.config as unknown as Record<string, unknown>;
     for (const key of ['input', 'dataDir']) if (typeof c[key] === 'string') c[key] = publicPathName(c[key] as string, runsDir, roots);
     if (typeof c.runsDir === 'string') c.runsDir = '<runs>';
+    // A queue URL may carry a password (redis://user:password@host).
+    if (typeof c.queue === 'string') c.queue = c.queue.replace(/\/\/[^@/]*@/, '//');
   }
   if (out.dataset && typeof out.dataset.source === 'string') out.dataset.source = publicPathName(out.dataset.source, runsDir, roots);
+  // Free text a run wrote (notes, the reasons of automatic choices, what preparation did, names) may quote a
+  // path of the machine that wrote it, not only under the directories known here: every absolute path in it
+  // becomes <path>. Column names (features, metadata, label) are data, and are left as they are.
+  const o = out as unknown as Record<string, unknown>;
+  for (const key of ['notes', 'choices', 'prepare', 'name', 'versions', 'backend']) if (key in o) o[key] = scrubStrings(o[key]);
+  if (out.dataset && typeof out.dataset.name === 'string') out.dataset.name = scrubPaths(out.dataset.name, [], true);
   let text = JSON.stringify(out);
   for (const dir of [...hidden].filter((d) => d.length > 1).sort((a, b) => b.length - a.length)) {
     text = text.split(JSON.stringify(dir).slice(1, -1)).join('<dir>');

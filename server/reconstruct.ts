@@ -6,12 +6,27 @@ import { access } from 'node:fs/promises';
 import { runFile } from '../pipeline/runs/layout.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
 import { HttpError } from './http-error.js';
+import type { WorkerReply, WorkerTask } from './read-tasks.js';
 
 /** Rows in the input's units → their reconstructions in the input's units. */
 export type Reconstructor = (runDir: string, manifest: RunManifest, raw: Matrix) => Promise<Matrix>;
 
 /** Codes [n, codeSize] → the rows the run's model decodes them to, in the input's units [n, features]. */
 export type Decoder = (runDir: string, manifest: RunManifest, codes: Matrix) => Promise<Matrix>;
+
+/**
+ * The server's reconstructor: the models load and run in the worker thread (read-tasks.ts), so neither
+ * importing the model code nor decoding a row holds the event loop. A failure with a status (404: the run has
+ * no saved model) keeps it.
+ */
+export function workerReconstructor(run: (task: WorkerTask) => Promise<WorkerReply>): Reconstructor {
+  return async (runDir, manifest, raw) => {
+    const reply = await run({ op: 'reconstruct', runDir, manifest, rows: raw.rows, cols: raw.cols, values: Float32Array.from(raw.values) });
+    if (!reply.ok) throw reply.status ? new HttpError(reply.status, reply.message) : new Error(reply.message);
+    if (!('matrix' in reply)) throw new Error('unexpected worker reply (no matrix)');
+    return { rows: reply.rows, cols: reply.cols, values: reply.matrix };
+  };
+}
 
 interface Loaded {
   reconstruct: (raw: Matrix) => Matrix;

@@ -1,22 +1,30 @@
-// What the server keeps in memory per run: encoded bodies (manifest, points, history) and parsed
-// arrays (points table, codes, original values), in one LRU bounded by bytes. Runs are immutable;
-// the cache key includes the manifest's inode and mtime so a run removed and written again is reloaded.
-// Each load reserves its peak size (a multiple of the file's size) before reading, so concurrent cold
-// loads of big runs stay within the budget. A run whose files cannot be read as what they should be is
+// What the server keeps in memory per run: encoded bodies (manifest, points, history, feature columns) and
+// parsed arrays (points table, codes, the layout and index of the stored input values), in one LRU bounded by
+// bytes. Runs are immutable; the cache key includes the manifest's inode and mtime so a run removed and written
+// again is reloaded (concurrent requests for one run share one stat of it). Each load reserves its peak size
+// before reading, so concurrent cold loads of big runs stay within the budget. The stored input values
+// (data.arrow, often hundreds of MB) are never loaded whole: rows are read by position (data-rows.ts). Work
+// that takes CPU time (codes ordered for search, the points as an Arrow stream or JSON, a feature column)
+// runs in the worker thread (read-tasks.ts). A run whose files cannot be read as what they should be is
 // reported as corrupt (500, the same message on every endpoint).
 import { stat } from 'node:fs/promises';
-import { tableToIPC, type Table } from 'apache-arrow';
-import { readCodes, readData, readPoints } from '../pipeline/runs/artifacts.js';
+import type { Table } from 'apache-arrow';
+import { readPoints } from '../pipeline/runs/artifacts.js';
 import type { RunFile } from '../pipeline/runs/layout.js';
 import { readHistory, readManifest } from '../pipeline/runs/run-dir.js';
 import type { RunStore } from '../pipeline/runs/store.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
-import { cachedBody, sizeOfBody, type CachedBody } from './cached-body.js';
+import { cachedBody, compressBody, sizeOfBody, type CachedBody } from './cached-body.js';
+import { readDataLayout, type DataLayout } from './data-rows.js';
 import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
-import { byVariance } from './nearest.js';
 import { runIdParam } from './params.js';
-import { pointsJson } from './points-json.js';
+import { replyWith, runTaskSafely, type WorkerReply, type WorkerTask } from './read-tasks.js';
+
+/** Neighbouring feature columns read in one pass over data.arrow. */
+export const FEATURE_BLOCK = 16;
+/** Blocks of feature columns read at once, at most. */
+export const MAX_FEATURE_LOADS = 2;
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -51,6 +59,16 @@ export interface MatrixData {
   lookup: IndexLookup;
 }
 
+/** The stored input values of a run (data.arrow): where its rows are (read one at a time by the worker thread, data-rows.ts). */
+export interface DataRows {
+  layout: DataLayout;
+  index: Int32Array;
+  lookup: IndexLookup;
+}
+
+/** Runs a read task, in the worker thread (the server's pool) or in this thread (tests). */
+export type Offload = (task: WorkerTask) => Promise<WorkerReply>;
+
 export interface RunInfo {
   manifest: RunManifest;
   body: CachedBody;
@@ -58,12 +76,13 @@ export interface RunInfo {
   key: string;
 }
 
-type Entry = CachedBody | PointsData | MatrixData | RunInfo;
+type Entry = CachedBody | PointsData | MatrixData | DataRows | RunInfo;
 
 function sizeOf(e: Entry): number {
   if ('identity' in e) return sizeOfBody(e);
   if ('table' in e) return e.table.data.reduce((s, d) => s + d.byteLength, 0) + 64;
   if ('matrix' in e) return e.matrix.values.byteLength + e.index.byteLength + 64;
+  if ('layout' in e) return e.index.byteLength * 2 + e.layout.batches.length * 32 + 256;
   return sizeOfBody(e.body) * 2 + 256;
 }
 
@@ -74,6 +93,10 @@ export function corruptRun(id: string, what: string): HttpError {
 
 export class RunCache {
   private readonly lru: LruCache<string, Entry>;
+  /** Blocks of feature columns being read (feature()). */
+  private readonly featureLoads = new Map<string, Promise<Map<number, CachedBody>>>();
+  /** Stats of manifests in flight, shared by the requests that arrive meanwhile. */
+  private readonly versions = new Map<string, Promise<string | null>>();
 
   constructor(
     readonly store: RunStore,
@@ -81,8 +104,24 @@ export class RunCache {
     maxBytes = 512 * 1024 * 1024,
     /** The manifest as clients see it (server paths removed). Default: as written. */
     private readonly view: (m: RunManifest) => RunManifest = (m) => m,
+    /** Where CPU-heavy loads run. Default: in this thread. */
+    private readonly offload: Offload = runTaskSafely,
   ) {
     this.lru = new LruCache<string, Entry>({ maxSize: maxBytes, sizeOf });
+  }
+
+  /** Version of a file (inode, mtime, size), or null when it cannot be stat'ed. */
+  private version(file: string): Promise<string | null> {
+    let p = this.versions.get(file);
+    if (!p) {
+      p = stat(file).then(
+        (s) => `${s.ino}:${s.mtimeMs}:${s.size}`,
+        () => null,
+      );
+      this.versions.set(file, p);
+      void p.then(() => this.versions.delete(file));
+    }
+    return p;
   }
 
   /** Bytes held and reserved (for tests and the benchmark). */
@@ -93,14 +132,8 @@ export class RunCache {
   /** The manifest of complete run `id`; 400 for an invalid id, 404 when there is no such complete run. */
   async run(id: string): Promise<RunInfo> {
     runIdParam(id);
-    const file = this.store.file(id, 'manifest');
-    let version: string;
-    try {
-      const s = await stat(file);
-      version = `${s.ino}:${s.mtimeMs}:${s.size}`;
-    } catch {
-      throw new HttpError(404, `no run ${id}`);
-    }
+    const version = await this.version(this.store.file(id, 'manifest'));
+    if (version === null) throw new HttpError(404, `no run ${id}`);
     const key = `${id}@${version}`;
     return (await this.lru.get(`${key}#manifest`, async () => {
       let manifest: RunManifest;
@@ -129,10 +162,12 @@ export class RunCache {
   }
 
   /**
-   * Loads an artifact with `read` (given the run's directory), reserving `factor` times its file size first;
-   * anything but an HttpError means the file is damaged.
+   * Loads an artifact with `read` (given the run's directory), reserving `reserve(file size)` bytes first;
+   * anything but an HttpError means the file is damaged. A cached artifact is served without touching the disk.
    */
-  private async artifact<T>(id: string, file: RunFile, what: string, factor: number, cacheKey: string, read: (dir: string) => Promise<T>): Promise<T> {
+  private async artifact<T>(id: string, file: RunFile, what: string, reserve: (bytes: number) => number, cacheKey: string, read: (dir: string) => Promise<T>): Promise<T> {
+    const hit = this.lru.peek(cacheKey);
+    if (hit !== undefined) return hit as unknown as T;
     const f = await this.dirWith(id, file, what);
     return (await this.lru.get(
       cacheKey,
@@ -144,14 +179,13 @@ export class RunCache {
           throw corruptRun(id, `its ${what} cannot be read`);
         }
       },
-      f.bytes * factor + 4096,
+      reserve(f.bytes) + 4096,
     )) as unknown as T;
   }
 
   async points(id: string): Promise<PointsData> {
-    const { key } = await this.run(id);
-    const { manifest } = await this.run(id);
-    return this.artifact(id, 'points', 'points', 3, `${key}#points`, async (dir) => {
+    const { key, manifest } = await this.run(id);
+    return this.artifact(id, 'points', 'points', (b) => b * 3, `${key}#points`, async (dir) => {
       const table = await readPoints(dir);
       if (table.numRows !== manifest.dataset.rows && !(manifest.base && table.numRows > 0)) {
         throw corruptRun(id, `its points hold ${table.numRows} rows, its manifest says ${manifest.dataset.rows}`);
@@ -162,54 +196,141 @@ export class RunCache {
     });
   }
 
+  /** A body the worker thread builds from the run's files (`what` names them in the corrupt-run error). */
+  private async workerBody(id: string, cacheKey: string, what: string, reserve: number, task: WorkerTask, type: string): Promise<CachedBody> {
+    return (await this.lru.get(
+      cacheKey,
+      async () => {
+        let reply;
+        try {
+          reply = replyWith(await this.offload(task), 'bytes');
+        } catch (err) {
+          if (err instanceof HttpError) throw err;
+          throw corruptRun(id, `its ${what} cannot be read`);
+        }
+        // Served as identity at once; the compressed variants follow from the thread pool (seconds for
+        // megabytes on a busy machine), and the entry's size is counted again when they are in.
+        const body = await cachedBody(reply.bytes, type, false, reply.etag);
+        void compressBody(body).then(
+          () => {
+            if (this.lru.peek(cacheKey) === body) this.lru.set(cacheKey, body);
+          },
+          () => {},
+        );
+        return body;
+      },
+      reserve,
+    )) as CachedBody;
+  }
+
   /** The points file re-encoded as an Arrow IPC stream. */
   async pointsArrow(id: string): Promise<CachedBody> {
     const { key } = await this.run(id);
     const { table } = await this.points(id);
     const bytes = table.data.reduce((s, d) => s + d.byteLength, 0);
-    return (await this.lru.get(`${key}#points.stream`, async () => cachedBody(tableToIPC(table, 'stream'), ARROW_STREAM), bytes * 3)) as CachedBody;
+    return this.workerBody(id, `${key}#points.stream`, 'points', bytes * 3, { op: 'points-body', runDir: this.store.path(id), format: 'arrow' }, ARROW_STREAM);
   }
 
   /** The `?format=json` body: an array of row objects in input order. */
   async pointsJson(id: string): Promise<CachedBody> {
     const { key } = await this.run(id);
     const { table } = await this.points(id);
-    const rows = table.numRows * table.numCols;
-    return (await this.lru.get(`${key}#points.json`, async () => cachedBody(Buffer.from(pointsJson(table)), JSON_TYPE), rows * 60)) as CachedBody;
+    return this.workerBody(id, `${key}#points.json`, 'points', table.numRows * table.numCols * 60, { op: 'points-body', runDir: this.store.path(id), format: 'json' }, JSON_TYPE);
   }
 
   async history(id: string): Promise<CachedBody> {
     const { key } = await this.run(id);
-    return this.artifact(id, 'history', 'history', 4, `${key}#history`, async (dir) => {
+    return this.artifact(id, 'history', 'history', (b) => b * 4, `${key}#history`, async (dir) => {
       const history = await readHistory(dir);
       // Re-serialized: proven JSON, without the pretty-printing.
       return cachedBody(Buffer.from(JSON.stringify(history)), JSON_TYPE);
     });
   }
 
-  /** The codes, columns reordered by variance for the neighbour search (distances are unchanged). */
+  /** The codes, columns ordered by variance (distances unchanged), in shared memory; loaded in the worker thread. */
   async codes(id: string): Promise<MatrixData> {
     const { key } = await this.run(id);
-    return this.artifact(id, 'codes', 'codes', 4, `${key}#codes`, async (dir) => {
-      const { codes, index } = await readCodes(dir);
-      // Only distances are needed from the codes: keep them in the order that searches fastest, in shared
-      // memory for the worker thread.
-      const ordered = byVariance(codes);
-      const shared = new Float32Array(new SharedArrayBuffer(ordered.values.byteLength));
-      shared.set(ordered.values);
-      return { matrix: { rows: ordered.rows, cols: ordered.cols, values: shared }, columns: ordered.order, index, lookup: indexLookup(index) } satisfies MatrixData;
+    return this.artifact(id, 'codes', 'codes', (b) => b * 3, `${key}#codes`, async (dir) => {
+      const r = replyWith(await this.offload({ op: 'codes', runDir: dir }), 'codes');
+      const matrix = { rows: r.rows, cols: r.cols, values: new Float32Array(r.codes, 0, r.rows * r.cols) };
+      return { matrix, columns: r.columns, index: r.index, lookup: indexLookup(r.index) } satisfies MatrixData;
     });
   }
 
-  /** The original (unscaled) values of every row, from the run's data file. */
-  async data(id: string): Promise<MatrixData> {
+  /**
+   * The stored input values of every row as one matrix in shared memory, for the searches and means that
+   * need all of them (input-space neighbours, selection means); read and copied in the worker thread.
+   * Items, pictures and features read rows by position instead (data()).
+   */
+  async dataMatrix(id: string): Promise<MatrixData> {
     const { key } = await this.run(id);
-    return this.artifact(id, 'data', 'stored input values', 2, `${key}#data`, async (dir) => {
-      const { values, index } = await readData(dir);
-      // in shared memory for the worker thread (input-space neighbours, selection means)
-      const shared = new Float32Array(new SharedArrayBuffer(values.values.byteLength));
-      shared.set(values.values);
-      return { matrix: { rows: values.rows, cols: values.cols, values: shared }, index, lookup: indexLookup(index) } satisfies MatrixData;
+    return this.artifact(id, 'data', 'stored input values', (b) => b * 2, `${key}#data.matrix`, async (dir) => {
+      const r = replyWith(await this.offload({ op: 'data-matrix', runDir: dir }), 'codes');
+      const matrix = { rows: r.rows, cols: r.cols, values: new Float32Array(r.codes, 0, r.rows * r.cols) };
+      return { matrix, index: r.index, lookup: indexLookup(r.index) } satisfies MatrixData;
     });
   }
+
+  /** Where the stored input values of every row lie in data.arrow: only its layout and index are held. */
+  async data(id: string): Promise<DataRows> {
+    const { key, manifest } = await this.run(id);
+    return this.artifact(id, 'data', 'stored input values', () => manifest.dataset.rows * 8 + 65536, `${key}#data`, async () => {
+      const { layout, index } = await readDataLayout(this.store.file(id, 'data'));
+      return { layout, index, lookup: indexLookup(index) } satisfies DataRows;
+    });
+  }
+
+  /**
+   * One feature column of every row with the index, as an Arrow IPC stream. Read in the worker thread in
+   * blocks of FEATURE_BLOCK neighbouring columns, one pass over data.arrow per block, all kept: the viewer asks
+   * for features in order, several at a time. At most MAX_FEATURE_LOADS blocks are read at once; past that,
+   * 503 with Retry-After: a client asking for every column cannot queue hundreds of passes in front of everyone.
+   */
+  async feature(id: string, col: number): Promise<CachedBody> {
+    const { key } = await this.run(id);
+    const data = await this.data(id);
+    const cacheKey = (c: number): string => `${key}#feature:${c}`;
+    const cached = this.lru.peek(cacheKey(col));
+    if (cached) return cached as CachedBody;
+    const first = col - (col % FEATURE_BLOCK);
+    const blockKey = `${key}#features:${first}`;
+    let load = this.featureLoads.get(blockKey);
+    if (!load) {
+      if (this.featureLoads.size >= MAX_FEATURE_LOADS) {
+        throw new HttpError(503, 'the server is busy reading other feature columns; try again in a moment', { 'Retry-After': '1' });
+      }
+      const cols = Array.from({ length: Math.min(FEATURE_BLOCK, data.layout.cols - first) }, (_, k) => first + k);
+      load = this.featureBlock(id, data, cols, cacheKey).finally(() => this.featureLoads.delete(blockKey));
+      this.featureLoads.set(blockKey, load);
+    }
+    return (await load).get(col)!;
+  }
+
+  /** Reads columns `cols` in one pass (worker thread) and caches each as a body; reserves their bytes first. */
+  private async featureBlock(id: string, data: DataRows, cols: number[], cacheKey: (c: number) => string): Promise<Map<number, CachedBody>> {
+    const reserve = cols.length * data.layout.rows * 8 * 3;
+    return this.lru.reserveDuring(reserve, async () => {
+      let reply;
+      try {
+        reply = replyWith(await this.offload({ op: 'features', layout: data.layout, index: data.index, cols }), 'streams');
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        throw corruptRun(id, 'its stored input values cannot be read');
+      }
+      const out = new Map<number, CachedBody>();
+      for (const [k, c] of cols.entries()) {
+        const body = await cachedBody(reply.streams[k]!, ARROW_STREAM, false, reply.etags[k]);
+        this.lru.set(cacheKey(c), body);
+        void compressBody(body).then(
+          () => {
+            if (this.lru.peek(cacheKey(c)) === body) this.lru.set(cacheKey(c), body);
+          },
+          () => {},
+        );
+        out.set(c, body);
+      }
+      return out;
+    });
+  }
+
 }

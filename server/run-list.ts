@@ -5,15 +5,17 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { isValidRunId, type RunStore } from '../pipeline/runs/store.js';
 import type { RunManifest, RunSummary } from '../pipeline/types.js';
 import { cachedBody, type CachedBody } from './cached-body.js';
+import { scrubPaths } from './error-handler.js';
 import { JSON_TYPE } from './run-cache.js';
 import { reducerOfRun } from '../pipeline/reduce/reducer.js';
 
 export function summarize(m: RunManifest): RunSummary {
   return {
     id: m.id,
-    name: m.name,
+    // Free text a run wrote may quote a path of the machine that wrote it (public-manifest.ts).
+    name: typeof m.name === 'string' ? scrubPaths(m.name, [], true) : m.name,
     createdAt: m.createdAt,
-    dataset: m.dataset?.name ?? '',
+    dataset: scrubPaths(m.dataset?.name ?? '', [], true),
     rows: m.dataset?.rows ?? 0,
     reducer: reducerOfRun(m),
     variant: m.config?.variant,

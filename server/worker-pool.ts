@@ -1,10 +1,10 @@
-// A few worker threads (server/read-worker.ts) and a bounded queue in front of them. A task waits for a
+// A few worker threads (server/read-worker.ts running read-tasks.ts) and a bounded queue in front of them. A task waits for a
 // free worker; when `maxQueued` tasks already wait, run() refuses with 503 (the server is saturated: the
 // client should retry) instead of letting the queue, and memory, grow. A worker that dies is replaced.
 import type { Transferable, Worker } from 'node:worker_threads';
 import { startThread } from '../pipeline/threads.js';
 import { HttpError } from './http-error.js';
-import type { WorkerReply, WorkerTask } from './read-worker.js';
+import type { WorkerReply, WorkerTask } from './read-tasks.js';
 
 const MODULE = new URL('./read-worker.ts', import.meta.url);
 
@@ -25,8 +25,24 @@ interface Slot {
 interface Pending {
   task: WorkerTask;
   transfer: Transferable[];
+  signal: AbortSignal | null;
   resolve: (r: WorkerReply) => void;
   reject: (e: Error) => void;
+}
+
+/** The rejection of a task whose client disconnected (nginx's 499: nobody is there to read the answer). */
+function clientGone(): HttpError {
+  return new HttpError(499, 'the client closed the connection');
+}
+
+/** Aborted when the response's connection closes before the response was sent. */
+export function requestSignal(res: { on(event: 'close', f: () => void): unknown; writableEnded: boolean; closed?: boolean }): AbortSignal {
+  const controller = new AbortController();
+  if (res.closed && !res.writableEnded) controller.abort();
+  res.on('close', () => {
+    if (!res.writableEnded) controller.abort();
+  });
+  return controller.signal;
 }
 
 export class WorkerPool {
@@ -49,13 +65,40 @@ export class WorkerPool {
     return this.waiting.length;
   }
 
-  run(task: WorkerTask, transfer: Transferable[] = []): Promise<WorkerReply> {
+  /**
+   * Starts every thread and waits until each has loaded its code (seconds of module transpiling on a busy
+   * machine), so the first requests do not wait for it. serve() calls it at start-up.
+   */
+  async warm(): Promise<void> {
+    while (this.slots.length < this.size) this.spawn();
+    await Promise.all(this.slots.map(() => this.run({ op: 'shortest', values: new Float32Array(0) })));
+  }
+
+  /**
+   * Runs a task when a worker is free. `signal`: the request's (requestSignal); a task whose client went away
+   * before a worker took it is dropped from the queue (rejected with 499), so a client that fires many requests
+   * and disconnects leaves no backlog for everyone else.
+   */
+  run(task: WorkerTask, transfer: Transferable[] = [], signal: AbortSignal | null = null): Promise<WorkerReply> {
     if (this.closed) return Promise.reject(new HttpError(503, 'the server is shutting down'));
+    if (signal?.aborted) return Promise.reject(clientGone());
     if (this.waiting.length >= this.maxQueued) {
       return Promise.reject(new HttpError(503, 'the server is busy; try again in a moment', { 'Retry-After': '1' }));
     }
     return new Promise<WorkerReply>((resolve, reject) => {
-      this.waiting.push({ task, transfer, resolve, reject });
+      const pending: Pending = { task, transfer, signal, resolve, reject };
+      this.waiting.push(pending);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.waiting.indexOf(pending);
+          if (at >= 0) {
+            this.waiting.splice(at, 1);
+            reject(clientGone());
+          }
+        },
+        { once: true },
+      );
       this.pump();
     });
   }

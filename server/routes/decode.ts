@@ -83,7 +83,7 @@ export function decodeRoutes(ctx: ServerContext): Router {
     } else {
       count = selection.indexes.length;
       const hasData = !!manifest.artifacts?.data;
-      const data = hasData ? await ctx.cache.data(id) : null;
+      const data = hasData ? await ctx.cache.dataMatrix(id) : null;
       const [codeMean, dataMean] = await Promise.all([
         meanOf(ctx, codes, positionsIn(codes, selection.indexes, id)),
         data ? meanOf(ctx, data, positionsIn(data, selection.indexes, id)) : null,

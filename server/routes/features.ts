@@ -1,13 +1,13 @@
 // GET /api/runs/:id/features/:name: one input feature column of every row (the stored values of
 // data.arrow, before scaling), for the viewer's Color by. An Arrow IPC stream of `index` int32 and
-// `value` float32, in input order. 404 when the run kept no data or has no such feature.
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+// `value` float32, in input order. 404 when the run kept no data or has no such feature; 503 with Retry-After
+// while two other blocks of columns are being read (each block of 16 is one pass over data.arrow in the worker
+// thread, run-cache.ts).
 import { Router } from 'express';
-import { sendFresh } from '../cached-body.js';
+import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { runIdParam } from '../params.js';
-import { ARROW_STREAM } from '../run-cache.js';
 import { runOr404 } from './runs.js';
 
 export function featuresRoutes(ctx: ServerContext): Router {
@@ -20,11 +20,8 @@ export function featuresRoutes(ctx: ServerContext): Router {
     const col = features.indexOf(name);
     if (col < 0) throw new HttpError(404, `run ${id} has no feature "${name.slice(0, 100)}"${features.length ? ` (it has ${features.length}, e.g. ${features.slice(0, 5).join(', ')})` : ''}`);
     if (!info.manifest.artifacts?.data) throw new HttpError(404, `run ${id} kept no input values (data.arrow), so its features cannot be shown`);
-    const { matrix, index } = await ctx.cache.data(id);
-    const value = new Float32Array(matrix.rows);
-    for (let r = 0; r < matrix.rows; r++) value[r] = matrix.values[r * matrix.cols + col];
-    const bytes = tableToIPC(tableFromArrays({ index: Int32Array.from(index), value }), 'stream');
-    await sendFresh(req, res, Buffer.from(bytes), ARROW_STREAM);
+    // Read from data.arrow in the worker thread, in blocks; kept as an encoded body.
+    sendCached(req, res, await ctx.cache.feature(id, col));
   });
   return router;
 }

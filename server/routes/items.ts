@@ -10,7 +10,11 @@ import { shortestFloat32 } from '../points-json.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
-import { JSON_TYPE, type MatrixData } from '../run-cache.js';
+import { displayRange, replyWith, type RowRef, type WorkerTask } from '../read-tasks.js';
+
+export { displayRange };
+import { corruptRun, JSON_TYPE } from '../run-cache.js';
+import { requestSignal } from '../worker-pool.js';
 import { runOr404 } from './runs.js';
 import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
 
@@ -29,12 +33,20 @@ function noRow(id: string, index: number, rows: number): HttpError {
   return new HttpError(404, `run ${id} has no row with index ${index} (it has ${rows} rows)`);
 }
 
-function rowValues(data: MatrixData, pos: number): Float32Array {
-  const { cols, values } = data.matrix;
-  return values.subarray(pos * cols, pos * cols + cols);
+/** Runs a task that reads the run's data.arrow in the worker thread; a failure means the file is damaged. */
+async function dataTask<K extends string>(ctx: ServerContext, id: string, task: WorkerTask, key: K, signal: AbortSignal) {
+  const reply = await ctx.workers.run(task, [], signal); // 503 when the pool is saturated or closing
+  try {
+    return replyWith(reply, key);
+  } catch (err) {
+    // The reason (it may name the file) goes to the server's log only.
+    ctx.log(`run ${id}: reading data.arrow failed: ${(err as Error).message}`);
+    throw corruptRun(id, 'its stored input values cannot be read');
+  }
 }
 
-async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string; manifest: RunManifest; values: Float32Array; scale: number }> {
+/** The image row a picture route asks for: where it is in data.arrow, and the scale. */
+async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string; manifest: RunManifest; row: RowRef; scale: number }> {
   const id = runIdParam(req.params.id);
   const index = rowIndexParam(req.params.index);
   const scale = intQuery(req.query.scale, 'scale', 1, 1, MAX_SCALE);
@@ -46,8 +58,8 @@ async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string;
   }
   const data = await ctx.cache.data(id);
   const pos = data.lookup.positionOf(index);
-  if (pos < 0) throw noRow(id, index, data.matrix.rows);
-  return { id, manifest, values: rowValues(data, pos), scale };
+  if (pos < 0) throw noRow(id, index, data.layout.rows);
+  return { id, manifest, row: { layout: data.layout, pos }, scale };
 }
 
 /** Largest scale factor of image.png and reconstruction.png. */
@@ -55,81 +67,77 @@ export const MAX_SCALE = 16;
 /** Largest side of a picture the server draws, pixels. */
 export const MAX_IMAGE_SIDE = 1024;
 
-/** Encodes a row as PNG in the worker thread. */
-export async function png(ctx: ServerContext, values: Float32Array, image: ImageShape, range: [number, number], scale: number): Promise<Buffer> {
-  const reply = await ctx.workers.run({ op: 'png', values: Float32Array.from(values), shape: image, range, scale });
-  if (!reply.ok || !('png' in reply)) throw new Error(reply.ok ? 'unexpected worker reply' : reply.message);
-  return Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength);
+/** Encodes a row as PNG in the worker thread (reading it there when `source` is a RowRef). */
+async function pngOf(ctx: ServerContext, id: string, source: Float32Array | RowRef, image: ImageShape, range: [number, number] | null, scale: number, signal: AbortSignal): Promise<Buffer> {
+  const { png: bytes } = await dataTask(ctx, id, { op: 'png', source, shape: image, range, scale }, 'png', signal);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** [0, 1] when the row lies in it, else the row's own range: the original and its reconstruction share it. */
-export function displayRange(values: Float32Array): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (lo >= 0 && hi <= 1) return [0, 1];
-  if (lo >= 0 && hi <= 255) return [0, 255];
-  return hi > lo ? [lo, hi] : [lo, lo + 1];
+/** Encodes given values as a PNG in the worker thread (the decode route's pictures). */
+export async function png(ctx: ServerContext, values: Float32Array, image: ImageShape, range: [number, number], scale: number): Promise<Buffer> {
+  const { png: bytes } = replyWith(await ctx.workers.run({ op: 'png', source: Float32Array.from(values), shape: image, range, scale }), 'png');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export function itemsRoutes(ctx: ServerContext): Router {
   const router = Router();
 
   router.get('/api/runs/:id/items/:index', ctx.readLimit, async (req, res) => {
+    const signal = requestSignal(res);
     const id = runIdParam(req.params.id);
     const index = rowIndexParam(req.params.index);
     const { manifest } = await runOr404(ctx, id);
     const points = await ctx.cache.points(id);
     const pos = points.lookup.positionOf(index);
     if (pos < 0) throw noRow(id, index, points.rows);
-    let values: number[] | null = null;
+    // The row's values (read and written as JSON in the worker thread), and the row passed through the run's
+    // model in the input's units (null without a model or stored values).
+    let values: { raw: Float32Array; text: string } | null = null;
+    let data = null;
     try {
-      const data = await ctx.cache.data(id);
-      const p = data.lookup.positionOf(index);
-      // float32 values in the fewest digits that read back the same (4.6, not 4.599999904632568)
-      if (p >= 0) values = Array.from(rowValues(data, p), shortestFloat32);
+      data = await ctx.cache.data(id);
     } catch (err) {
       if (!(err instanceof HttpError && err.status === 404)) throw err;
     }
-    // The row passed through the run's model, in the input's units (null without a model or stored values).
-    let reconstruction: number[] | null = null;
+    const p = data ? data.lookup.positionOf(index) : -1;
+    if (data && p >= 0) {
+      const r = await dataTask(ctx, id, { op: 'row', row: { layout: data.layout, pos: p } }, 'values', signal);
+      values = { raw: r.values, text: r.text };
+    }
+    let reconstruction: string | null = null;
     if (values && reducerOfRun(manifest) !== 'none') {
       try {
-        const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values: Float32Array.from(values) });
-        reconstruction = Array.from(rec.values, (v) => (Number.isFinite(v) ? shortestFloat32(v) : 0));
+        const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.raw.length, values: values.raw });
+        reconstruction = replyWith(await ctx.workers.run({ op: 'shortest', values: Float32Array.from(rec.values) }, [], signal), 'text').text;
       } catch (err) {
+        if (err instanceof HttpError && (err.status === 503 || err.status === 499)) throw err;
         ctx.log(`reconstruction of ${id}/${index} failed: ${(err as Error).message}`);
       }
     }
     const image = manifest.dataset?.image ?? null;
-    const body = {
-      index,
-      point: rowObject(points.table, pos),
-      features: manifest.dataset?.features ?? [],
-      values,
-      reconstruction,
-      image,
-      imageUrl: image && values ? `/api/runs/${id}/items/${index}/image.png` : null,
-      reconstructionUrl: image && values && reducerOfRun(manifest) !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null,
-    };
-    await sendFresh(req, res, Buffer.from(JSON.stringify(body)), JSON_TYPE);
+    // The two long arrays arrive as JSON text from the worker thread and are spliced in as they are.
+    const json = (v: unknown): string => JSON.stringify(v);
+    const body =
+      `{"index":${json(index)},"point":${json(rowObject(points.table, pos))},"features":${json(manifest.dataset?.features ?? [])},` +
+      `"values":${values ? values.text : 'null'},"reconstruction":${reconstruction ?? 'null'},"image":${json(image)},` +
+      `"imageUrl":${json(image && values ? `/api/runs/${id}/items/${index}/image.png` : null)},` +
+      `"reconstructionUrl":${json(image && values && reducerOfRun(manifest) !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null)}}`;
+    await sendFresh(req, res, Buffer.from(body), JSON_TYPE);
   });
 
   router.get('/api/runs/:id/items/:index/image.png', ctx.readLimit, async (req, res) => {
-    const { manifest, values, scale } = await imageRow(ctx, req);
-    const bytes = await png(ctx, values, manifest.dataset.image!, displayRange(values), scale);
+    const { id, manifest, row, scale } = await imageRow(ctx, req);
+    const bytes = await pngOf(ctx, id, row, manifest.dataset.image!, null, scale, requestSignal(res));
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 
   router.get('/api/runs/:id/items/:index/reconstruction.png', ctx.readLimit, async (req, res) => {
-    const { id, manifest, values, scale } = await imageRow(ctx, req);
+    const { id, manifest, row, scale } = await imageRow(ctx, req);
     if (reducerOfRun(manifest) === 'none') throw new HttpError(404, `run ${id} used reducer none: it has no model to reconstruct with`);
-    const raw = { rows: 1, cols: values.length, values: Float32Array.from(values) };
-    const rec = await ctx.reconstruct(ctx.store.path(id), manifest, raw);
-    const bytes = await png(ctx, rec.values, manifest.dataset.image!, displayRange(values), scale);
+    const signal = requestSignal(res);
+    const { values } = await dataTask(ctx, id, { op: 'row', row }, 'values', signal);
+    const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values });
+    const bytes = await pngOf(ctx, id, Float32Array.from(rec.values), manifest.dataset.image!, displayRange(values), scale, signal);
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 

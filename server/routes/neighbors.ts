@@ -9,7 +9,8 @@ import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
 import { JSON_TYPE, type MatrixData } from '../run-cache.js';
-import type { WorkerTask } from '../read-worker.js';
+import { replyWith, type WorkerTask } from '../read-tasks.js';
+import { requestSignal } from '../worker-pool.js';
 import { runOr404 } from './runs.js';
 
 export const MAX_K = 1000;
@@ -54,7 +55,7 @@ export function neighborsRoutes(ctx: ServerContext): Router {
     let scaling: Scaling | undefined;
     if (space === 'input') {
       if (!info.manifest.artifacts?.data) throw new HttpError(404, `run ${id} kept no input values (data.arrow), so its input-space neighbours cannot be found; use space=code`);
-      [data, scaling] = await Promise.all([ctx.cache.data(id), scalingOf(ctx, id, info.key)]);
+      [data, scaling] = await Promise.all([ctx.cache.dataMatrix(id), scalingOf(ctx, id, info.key)]);
       if (scaling.scale.length !== data.matrix.cols) throw new HttpError(500, `run ${id} is corrupt: its preprocessing has ${scaling.scale.length} columns, its data ${data.matrix.cols}`);
     } else data = await ctx.cache.codes(id);
     const pos = data.lookup.positionOf(index);
@@ -62,8 +63,7 @@ export function neighborsRoutes(ctx: ServerContext): Router {
     // The search runs in the worker thread, over the values in shared memory (no copy).
     const { matrix } = data;
     const task: WorkerTask = { op: 'nearest', values: matrix.values.buffer as SharedArrayBuffer, rows: matrix.rows, cols: matrix.cols, row: pos, k, ...(scaling ? { scaling } : {}) };
-    const reply = await ctx.workers.run(task);
-    if (!reply.ok || !('distances' in reply)) throw new Error(reply.ok ? 'unexpected worker reply' : reply.message);
+    const reply = replyWith(await ctx.workers.run(task, [], requestSignal(res)), 'distances');
     const neighbors = Array.from(reply.rows, (r, i) => ({ index: data.index[r]!, distance: reply.distances[i]! }));
     await sendFresh(req, res, Buffer.from(JSON.stringify({ index, k, space, neighbors })), JSON_TYPE);
   });

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { defaultConfig } from '../../pipeline/config.js';
 import { createRandom } from '../../pipeline/random.js';
 import { writeCodes, writeData, writePoints } from '../../pipeline/runs/artifacts.js';
-import { writeHistory, writePreprocessing } from '../../pipeline/runs/run-dir.js';
+import { fitPca, pcaToJSON } from '../../pipeline/reduce/pca.js';
+import { writeHistory, writePcaJson, writePreprocessing } from '../../pipeline/runs/run-dir.js';
 import { RunStore } from '../../pipeline/runs/store.js';
 import type { History, ImageShape, Preprocessing, ReducerName, RunManifest } from '../../pipeline/types.js';
 
@@ -24,6 +25,8 @@ export interface FixtureRunOptions {
   createdAt?: string;
   /** Skip data.arrow. */
   noData?: boolean;
+  /** Save a PCA model (codeSize components, fitted on the first 1,000 rows) so the run reconstructs rows. */
+  pca?: boolean;
   /** Written as the run's preprocessing (the scaling input-space neighbours use). Default none written. */
   preprocessing?: Preprocessing;
   /** The reducer the manifest names. Default autoencoder. */
@@ -83,8 +86,23 @@ export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Pr
     tsne: [{ iteration: 50, kl: 1.2 }],
   };
   await writeHistory(writer.dir, history);
+  if (o.pca) {
+    const fitRows = Math.min(n, 1000);
+    const pca = fitPca({ rows: fitRows, cols: features, values: data.subarray(0, fitRows * features) }, Math.min(codeSize, features, fitRows), o.seed ?? 1);
+    await writePcaJson(writer.dir, pcaToJSON(pca));
+    const zeros = Array.from({ length: features }, () => 0);
+    await writePreprocessing(writer.dir, {
+      kind: 'none',
+      features: Array.from({ length: features }, (_, i) => `f${i}`),
+      offset: zeros,
+      scale: zeros.map(() => 1),
+      fill: zeros,
+      missing: 'drop',
+      loss: 'mse',
+    });
+  }
   if (o.preprocessing) await writePreprocessing(writer.dir, o.preprocessing);
-  const config = { ...defaultConfig(), dataset: 'fixture', reducer: o.reducer ?? ('autoencoder' as const), codeSize, layers: [16, 8], runsDir };
+  const config = { ...defaultConfig(), dataset: 'fixture', reducer: o.reducer ?? (o.pca ? ('pca' as const) : ('autoencoder' as const)), codeSize, layers: [16, 8], runsDir };
   const manifest: RunManifest = {
     id: o.id,
     name: 'fixture',

@@ -8,6 +8,8 @@ import { RunStore } from '../../pipeline/runs/store.js';
 import { JobQueue } from '../../server/jobs/queue.js';
 import { LruCache } from '../../server/lru.js';
 import { RunCache } from '../../server/run-cache.js';
+import { runTaskSafely, type WorkerReply, type WorkerTask } from '../../server/read-tasks.js';
+import { tableFromIPC } from 'apache-arrow';
 import { RunList } from '../../server/run-list.js';
 import { tempRunsDir, writeFixtureRun } from './fixtures.js';
 
@@ -75,8 +77,8 @@ describe('a job past its limits', () => {
 
 describe('the run cache under concurrent cold loads', () => {
   it('never holds and reserves more than its budget, and serves every load', async () => {
-    // Four runs whose stored values (data.arrow, about 0.9 MB each) together pass a 2 MB budget.
-    for (const i of [1, 2, 3, 4]) await writeFixtureRun(runs.dir, { id: `big-${i}`, rows: 300, image: { width: 28, height: 28, channels: 1 }, seed: i });
+    // Four runs whose codes (3,000 x 32 float32, 384 kB each, reserved three times over while loading) together pass a 2 MB budget.
+    for (const i of [1, 2, 3, 4]) await writeFixtureRun(runs.dir, { id: `big-${i}`, rows: 3000, codeSize: 32, seed: i });
     const budget = 2 * 1024 * 1024;
     const cache = new RunCache(new RunStore(runs.dir), budget);
     let peak = 0;
@@ -92,7 +94,8 @@ describe('the run cache under concurrent cold loads', () => {
     sampling = false;
     await sample;
     expect(loads).toHaveLength(12);
-    expect(loads.filter((l) => 'matrix' in l && l.matrix.rows === 300)).toHaveLength(8);
+    expect(loads.filter((l) => 'matrix' in l && l.matrix.rows === 3000 && l.matrix.cols === 32)).toHaveLength(4);
+    expect(loads.filter((l) => 'layout' in l && l.layout.rows === 3000 && l.layout.cols === 6)).toHaveLength(4);
     expect(peak).toBeGreaterThan(budget / 4);
     expect(peak).toBeLessThanOrEqual(budget);
   });
@@ -111,6 +114,41 @@ describe('the run cache under concurrent cold loads', () => {
     expect(most).toBe(1);
     await Promise.all(['e', 'f', 'g'].map((k) => c.get(k, load, 30)));
     expect(most).toBe(3);
+  });
+});
+
+describe('feature columns', () => {
+  it('are read sixteen neighbours per pass, at most two passes at a time: a third is refused with 503, the same block shares its pass', async () => {
+    await writeFixtureRun(runs.dir, { id: 'cols', rows: 50, features: 40 });
+    const started: number[][] = [];
+    const release: (() => void)[] = [];
+    const offload = async (task: WorkerTask): Promise<WorkerReply> => {
+      if (task.op !== 'features') return runTaskSafely(task);
+      started.push(task.cols);
+      await new Promise<void>((r) => release.push(r));
+      return runTaskSafely(task);
+    };
+    const cache = new RunCache(new RunStore(runs.dir), undefined, undefined, offload);
+    const a = cache.feature('cols', 0);
+    const b = cache.feature('cols', 16);
+    const sameBlock = cache.feature('cols', 5);
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(cache.feature('cols', 32)).rejects.toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
+    expect(started.map((cols) => [cols[0], cols.length]).sort((x, y) => x[0]! - y[0]!)).toEqual([[0, 16], [16, 16]]);
+    for (const r of release) r();
+    const [bodyA, , body5] = await Promise.all([a, b, sameBlock]);
+    const column = (body: { identity: Buffer }): number[] => Array.from(tableFromIPC(body.identity).getChild('value')!.toArray() as Float32Array);
+    expect(column(bodyA)).toHaveLength(50);
+    expect(column(body5)).not.toEqual(column(bodyA));
+    // the other columns of a block read are served without another pass
+    await cache.feature('cols', 15);
+    expect(started).toHaveLength(2);
+    // once the others are done, the last block (8 columns) is read
+    const c = cache.feature('cols', 33);
+    await new Promise((r) => setTimeout(r, 20));
+    release.at(-1)!();
+    expect(started.at(-1)).toEqual([32, 33, 34, 35, 36, 37, 38, 39]);
+    expect(tableFromIPC((await c).identity).numRows).toBe(50);
   });
 });
 

@@ -210,6 +210,35 @@ describe('sizes a request can choose', () => {
   });
 });
 
+describe('runs written by the CLI on this or another machine', () => {
+  it('show no path in free text (notes, choices, preparation, names) nor a queue password, in the manifest and the run list', async () => {
+    const run = await writeFixtureRun(runs.dir, { id: 'cli-written', rows: 10 });
+    const m = JSON.parse(await readFile(path.join(run.dir, 'manifest.json'), 'utf8'));
+    m.name = '/home/alice/projects/secret-name';
+    m.dataset.name = '/srv/other-host/private/clients.csv';
+    m.notes = ['read 10 rows from /srv/other-host/private/clients.csv (2 dropped)', 'plain note, 1/2 of the rows'];
+    m.choices = { scaling: { value: 'uniform', reason: 'columns of /mnt/nfs/x.csv share one unit' } };
+    m.prepare = { source: '/var/lib/data/raw.csv', dropped: 2 };
+    m.config.queue = 'redis://worker:s3cr3t-pass@queue.internal:6379';
+    m.dataset.features = ['f0', 'f1', 'f2', 'f3', 'f4', '/odd/column'];
+    await writeFile(path.join(run.dir, 'manifest.json'), JSON.stringify(m));
+    const r = await request(base, '/api/runs/cli-written');
+    expect(r.status).toBe(200);
+    for (const secret of ['/home/alice', '/srv/other-host', '/mnt/nfs', '/var/lib/data', 's3cr3t-pass']) expect(r.text).not.toContain(secret);
+    const shown = r.json();
+    expect(shown.notes).toEqual(['read 10 rows from <path> (2 dropped)', 'plain note, 1/2 of the rows']);
+    expect(shown.choices.scaling).toEqual({ value: 'uniform', reason: 'columns of <path> share one unit' });
+    expect(shown.prepare).toEqual({ source: '<path>', dropped: 2 });
+    expect(shown.config.queue).toBe('redis://queue.internal:6379');
+    // column names are data: kept as written, so the features route still finds them
+    expect(shown.dataset.features.at(-1)).toBe('/odd/column');
+    const list = await request(base, '/api/runs');
+    const entry = list.json().find((e: { id: string }) => e.id === 'cli-written');
+    expect(entry).toMatchObject({ name: '<path>', dataset: '<path>' });
+    expect(list.text).not.toMatch(/home\/alice|other-host/);
+  });
+});
+
 describe('a corrupt run or a missing model', () => {
   it('reports a manifest of null as corrupt on every endpoint, /events included', async () => {
     await writeFixtureRun(runs.dir, { id: 'nullman', rows: 10 });
@@ -228,6 +257,19 @@ describe('a corrupt run or a missing model', () => {
       const r = await request(base, `/api/runs/nopoints${p}`);
       expect(r.status, p).toBe(500);
       expect(r.json().error, p).toMatch(/run nopoints is corrupt: its points/);
+    }
+  });
+
+  it('reports a cut-short data.arrow as corrupt on items, pictures and features, naming no path', async () => {
+    const run = await writeFixtureRun(runs.dir, { id: 'cutdata', rows: 40, image: { width: 4, height: 4, channels: 1 } });
+    const file = path.join(run.dir, 'data.arrow');
+    const bytes = await readFile(file);
+    await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    for (const p of ['/items/3', '/items/3/image.png', '/features/f2']) {
+      const r = await request(base, `/api/runs/cutdata${p}`);
+      expect(r.status, p).toBe(500);
+      expect(r.json().error, p).toBe('run cutdata is corrupt: its stored input values cannot be read; remove it (latentmap prune) or write it again');
+      expectNoServerPath(r);
     }
   });
 

@@ -1,0 +1,247 @@
+// Rows of a run's data file (data.arrow: the stored input values, `index` int32 and `values`
+// FixedSizeList<float32>; pipeline/runs/artifacts.ts writes it) read by position, never the whole file.
+// It is often the largest file of a run (70,000 x 784 float32 is 220 MB), and a request needs one row of it
+// (an item, its picture) or one column (a feature for Color by). So the server reads only the file's Arrow IPC
+// layout (the schema and where each record batch's values start, from the message headers) and its index
+// column, a few hundred kB; a row is then one positioned read of cols x 4 bytes, in the worker thread.
+// Arrow IPC file format: https://arrow.apache.org/docs/format/Columnar.html#ipc-file-format
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { DataType, Message, Precision, type Field, type Float, type Int } from 'apache-arrow';
+import type { FixedSizeList } from 'apache-arrow';
+import { Footer } from 'apache-arrow/ipc/metadata/file';
+
+/** Where the values of one record batch lie in the file. */
+export interface DataBatch {
+  /** Position of the batch's first row among all rows. */
+  start: number;
+  rows: number;
+  /** File offset of the batch's first float32 value. */
+  values: number;
+}
+
+export interface DataLayout {
+  file: string;
+  /** The file's inode, mtime and size when the layout was read: a file written again is not read by it. */
+  version: string;
+  rows: number;
+  /** Values per row. */
+  cols: number;
+  batches: DataBatch[];
+}
+
+/** The file is not a data file this server can read by position (damaged, or not what latentmap writes). */
+export class DataLayoutError extends Error {}
+
+const MAGIC = 'ARROW1';
+
+function versionOf(s: Stats): string {
+  return `${s.ino}:${s.mtimeMs}:${s.size}`;
+}
+
+async function readAt(fh: FileHandle, offset: number, length: number, what: string): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  const { bytesRead } = await fh.read(buf, 0, length, offset);
+  if (bytesRead !== length) throw new DataLayoutError(`${what}: the file ends at byte ${offset + bytesRead}, ${length} bytes were expected at ${offset}`);
+  return buf;
+}
+
+/** Buffers a fixed-width field and its children occupy in a record batch (validity first), and its node count. */
+function footprint(field: Field): { buffers: number; nodes: number } {
+  const t = field.type;
+  if (DataType.isInt(t) || DataType.isFloat(t)) return { buffers: 2, nodes: 1 };
+  if (DataType.isFixedSizeList(t)) {
+    const child = footprint(t.children[0]!);
+    return { buffers: 1 + child.buffers, nodes: 1 + child.nodes };
+  }
+  throw new DataLayoutError(`column "${field.name}" has type ${String(t)}, not a fixed-width number or list`);
+}
+
+interface SchemaPlan {
+  cols: number;
+  /** Buffer and node positions of the index data, the values list and the list's float32 child. */
+  indexData: number;
+  indexNode: number;
+  valuesNode: number;
+  itemNode: number;
+  itemData: number;
+}
+
+function planSchema(fields: Field[]): SchemaPlan {
+  let buffers = 0;
+  let nodes = 0;
+  const plan: Partial<SchemaPlan> = {};
+  for (const field of fields) {
+    const t = field.type;
+    if (field.name === 'index') {
+      if (!DataType.isInt(t) || (t as Int).bitWidth !== 32 || !(t as Int).isSigned) throw new DataLayoutError('column "index" is not int32');
+      plan.indexNode = nodes;
+      plan.indexData = buffers + 1;
+    } else if (field.name === 'values') {
+      const list = t as FixedSizeList;
+      const item = DataType.isFixedSizeList(t) ? list.children[0]!.type : null;
+      if (!item || !DataType.isFloat(item) || (item as Float).precision !== Precision.SINGLE) throw new DataLayoutError('column "values" is not a fixed-size list of float32');
+      plan.cols = list.listSize;
+      plan.valuesNode = nodes;
+      plan.itemNode = nodes + 1;
+      plan.itemData = buffers + 2;
+    }
+    const f = footprint(field);
+    buffers += f.buffers;
+    nodes += f.nodes;
+  }
+  if (plan.indexData === undefined || plan.itemData === undefined) throw new DataLayoutError('the file has no "index" and "values" columns');
+  return plan as SchemaPlan;
+}
+
+/**
+ * Reads the layout and the index column of data file `file`. Throws DataLayoutError when the file is not an
+ * uncompressed Arrow IPC file of `index` int32 and `values` FixedSizeList<float32> without nulls (what
+ * latentmap writes), or is cut short; fs errors (ENOENT ...) pass through.
+ */
+export async function readDataLayout(file: string): Promise<{ layout: DataLayout; index: Int32Array }> {
+  const fh = await open(file, 'r');
+  try {
+    const st = await fh.stat();
+    const size = st.size;
+    if (size < 18 || (await readAt(fh, 0, 6, 'header')).toString('latin1') !== MAGIC) throw new DataLayoutError('not an Arrow IPC file');
+    // The file ends with the footer (schema and record batch blocks), its length, and the magic again.
+    const tail = await readAt(fh, size - 10, 10, 'trailer');
+    if (tail.toString('latin1', 4) !== MAGIC) throw new DataLayoutError('the file is cut short (no Arrow footer)');
+    const footerLength = tail.readInt32LE(0);
+    if (footerLength <= 0 || footerLength > size - 18) throw new DataLayoutError('the Arrow footer has a bad length');
+    let footer: Footer;
+    try {
+      footer = Footer.decode(await readAt(fh, size - 10 - footerLength, footerLength, 'footer'));
+    } catch (err) {
+      throw new DataLayoutError(`the Arrow footer cannot be decoded (${(err as Error).message})`);
+    }
+    if (footer.numDictionaries > 0) throw new DataLayoutError('it has dictionary batches');
+    const plan = planSchema(footer.schema.fields);
+    const batches: DataBatch[] = [];
+    const indexParts: Int32Array[] = [];
+    let rows = 0;
+    for (const block of footer.recordBatches()) {
+      const pos = block.offset;
+      if (!(pos >= 8 && block.metaDataLength >= 8 && pos + block.metaDataLength + block.bodyLength <= size)) throw new DataLayoutError(`the record batch at byte ${pos} passes the end of the file`);
+      const prefix = await readAt(fh, pos, 8, 'message');
+      const continued = prefix.readInt32LE(0) === -1;
+      const headerBytes = continued ? 8 : 4;
+      const metaLength = continued ? prefix.readInt32LE(4) : prefix.readInt32LE(0);
+      if (metaLength <= 0 || headerBytes + metaLength > block.metaDataLength) throw new DataLayoutError(`the message at byte ${pos} has a bad length`);
+      let message: Message;
+      try {
+        message = Message.decode(await readAt(fh, pos + headerBytes, metaLength, 'message'));
+      } catch (err) {
+        throw new DataLayoutError(`the message at byte ${pos} cannot be decoded (${(err as Error).message})`);
+      }
+      if (!message.isRecordBatch()) throw new DataLayoutError(`the block at byte ${pos} is not a record batch`);
+      const body = pos + block.metaDataLength;
+      const rb = message.header();
+      if (rb.compression) throw new DataLayoutError('its record batches are compressed');
+      const n = rb.length;
+      for (const node of [plan.indexNode, plan.valuesNode, plan.itemNode]) {
+        if ((rb.nodes[node]?.nullCount ?? 1) !== 0) throw new DataLayoutError('it has missing values');
+      }
+      const idx = rb.buffers[plan.indexData];
+      const item = rb.buffers[plan.itemData];
+      const bodyLength = Math.min(message.bodyLength, block.bodyLength);
+      if (!idx || !item || idx.length < n * 4 || item.length < n * plan.cols * 4 || idx.offset + n * 4 > bodyLength || item.offset + n * plan.cols * 4 > bodyLength) {
+        throw new DataLayoutError(`the record batch at byte ${pos} is shorter than its ${n} rows`);
+      }
+      const raw = await readAt(fh, body + idx.offset, n * 4, 'index');
+      indexParts.push(new Int32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + n * 4)));
+      if (n > 0) batches.push({ start: rows, rows: n, values: body + item.offset });
+      rows += n;
+    }
+    const index = new Int32Array(rows);
+    let at = 0;
+    for (const part of indexParts) {
+      index.set(part, at);
+      at += part.length;
+    }
+    return { layout: { file, version: versionOf(st), rows, cols: plan.cols, batches }, index };
+  } finally {
+    await fh.close();
+  }
+}
+
+function batchOf(layout: DataLayout, pos: number): DataBatch {
+  let lo = 0;
+  let hi = layout.batches.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (layout.batches[mid]!.start <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return layout.batches[lo]!;
+}
+
+/** Open descriptors of data files (by file and version), the least recently used closed past MAX_OPEN. */
+const open_ = new Map<string, number>();
+const MAX_OPEN = 16;
+
+function descriptor(layout: DataLayout): number {
+  const key = `${layout.file}\n${layout.version}`;
+  let fd = open_.get(key);
+  if (fd !== undefined) {
+    open_.delete(key);
+  } else {
+    fd = openSync(layout.file, 'r');
+    if (versionOf(fstatSync(fd)) !== layout.version) {
+      closeSync(fd);
+      throw new DataLayoutError('the file changed since its layout was read');
+    }
+    while (open_.size >= MAX_OPEN) {
+      const [oldKey, oldFd] = open_.entries().next().value!;
+      open_.delete(oldKey);
+      closeSync(oldFd);
+    }
+  }
+  open_.set(key, fd);
+  return fd;
+}
+
+/**
+ * The values of row `pos` (0 <= pos < layout.rows): one positioned read of cols x 4 bytes, synchronous (for
+ * the worker thread: microseconds from the page cache), through a descriptor kept open for the next row.
+ */
+export function readDataRow(layout: DataLayout, pos: number): Float32Array {
+  if (!(Number.isInteger(pos) && pos >= 0 && pos < layout.rows)) throw new RangeError(`row ${pos} out of range [0, ${layout.rows})`);
+  const b = batchOf(layout, pos);
+  const out = new Float32Array(layout.cols);
+  const bytes = layout.cols * 4;
+  const read = readSync(descriptor(layout), new Uint8Array(out.buffer), 0, bytes, b.values + (pos - b.start) * bytes);
+  if (read !== bytes) throw new DataLayoutError(`row ${pos} is cut short`);
+  return out;
+}
+
+/**
+ * Columns `cols` of every row, in one pass read in blocks of about `blockBytes` (memory stays bounded whatever
+ * the file's size). Seconds for a file of hundreds of MB: run it in a worker thread.
+ */
+export async function readDataColumns(layout: DataLayout, cols: readonly number[], blockBytes = 4 << 20): Promise<Float32Array[]> {
+  for (const col of cols) if (!(Number.isInteger(col) && col >= 0 && col < layout.cols)) throw new RangeError(`column ${col} out of range [0, ${layout.cols})`);
+  const rowBytes = layout.cols * 4;
+  const blockRows = Math.max(1, Math.floor(blockBytes / rowBytes));
+  const block = new Float32Array(blockRows * layout.cols);
+  const out = cols.map(() => new Float32Array(layout.rows));
+  const fh = await open(layout.file, 'r');
+  try {
+    for (const b of layout.batches) {
+      for (let r = 0; r < b.rows; r += blockRows) {
+        const n = Math.min(blockRows, b.rows - r);
+        const { bytesRead } = await fh.read(new Uint8Array(block.buffer), 0, n * rowBytes, b.values + r * rowBytes);
+        if (bytesRead !== n * rowBytes) throw new DataLayoutError(`rows from ${b.start + r} are cut short`);
+        for (let k = 0; k < cols.length; k++) {
+          const col = cols[k]!;
+          const column = out[k]!;
+          for (let i = 0; i < n; i++) column[b.start + r + i] = block[i * layout.cols + col]!;
+        }
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+  return out;
+}

@@ -1,0 +1,174 @@
+// What the server's worker thread (read-worker.ts) computes: CPU-heavy work a request asks for, kept off the
+// event loop so /api/health and every other request stay fast. Pure functions of the task (they read run
+// files, never write); the main thread owns the caches. Run in-process by RunCache when it has no pool (tests).
+//   png          one image row (given, or read from data.arrow) → PNG bytes (pipeline/image.ts)
+//   row          one row of data.arrow (data-rows.ts): its values, and as JSON in shortest round-trip decimals
+//   check        an uploaded file loaded by the pipeline's own loaders (pipeline/load): its shape, or its error
+//   codes        a run's codes.arrow, columns ordered by variance (nearest.ts), in shared memory
+//   data-matrix  a run's data.arrow whole, in shared memory (input-space neighbours, selection means)
+//   nearest      over codes, or stored values through the run's scaling (input space), in shared memory
+//   mean         per-column means of chosen rows (column-means.ts) over a matrix in shared memory
+//   points-body  a run's points as the Arrow IPC stream or the ?format=json body, with its strong ETag
+//   features     columns of data.arrow (data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
+//   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
+//   reconstruct  rows through a run's saved model (reconstruct.ts: the model, and the code that runs it, load here)
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { isInputError } from '../pipeline/errors.js';
+import { rowToPng } from '../pipeline/image.js';
+import { readCodes, readData, readPoints } from '../pipeline/runs/artifacts.js';
+import type { ImageShape, RunManifest, UploadShape } from '../pipeline/types.js';
+import { HttpError } from './http-error.js';
+import { createReconstructor } from './reconstruct.js';
+import { strongEtag } from './cached-body.js';
+import { readDataColumns, readDataRow, type DataLayout } from './data-rows.js';
+import { columnMeans } from './column-means.js';
+import { byVariance, nearestRows } from './nearest.js';
+import { pointsJson, shortestFloat32 } from './points-json.js';
+
+/** A row of a run's data.arrow, by position. */
+export interface RowRef {
+  layout: DataLayout;
+  pos: number;
+}
+
+export type WorkerTask =
+  /** range: the values mapped to black and white; null: displayRange of the row. */
+  | { op: 'png'; source: Float32Array | RowRef; shape: ImageShape; range: [number, number] | null; scale: number }
+  | { op: 'row'; row: RowRef }
+  | { op: 'nearest'; values: SharedArrayBuffer; rows: number; cols: number; row: number; k: number; scaling?: { scale: Float64Array; fill: Float64Array } }
+  | { op: 'mean'; values: SharedArrayBuffer; rows: number; cols: number; positions: Int32Array }
+  | { op: 'data-matrix'; runDir: string }
+  | { op: 'check'; file: string }
+  | { op: 'codes'; runDir: string }
+  | { op: 'points-body'; runDir: string; format: 'arrow' | 'json' }
+  | { op: 'features'; layout: DataLayout; index: Int32Array; cols: number[] }
+  | { op: 'shortest'; values: Float32Array }
+  | { op: 'reconstruct'; runDir: string; manifest: RunManifest; rows: number; cols: number; values: Float32Array };
+
+export type WorkerReply =
+  | { ok: true; png: Uint8Array }
+  | { ok: true; rows: Int32Array; distances: Float32Array }
+  | { ok: true; shape: UploadShape }
+  | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array; columns?: Int32Array }
+  | { ok: true; mean: Float64Array }
+  | { ok: true; bytes: Uint8Array; etag: string }
+  | { ok: true; streams: Uint8Array[]; etags: string[] }
+  | { ok: true; values: Float32Array; text: string }
+  | { ok: true; text: string }
+  | { ok: true; matrix: Float32Array; rows: number; cols: number }
+  /** status: the HTTP status of an HttpError thrown by the task (e.g. 404: no saved model). */
+  | { ok: false; input: boolean; message: string; status?: number };
+
+/** [0, 1] when the row lies in it (or [0, 255]), else the row's own range: an original and its reconstruction share it. */
+export function displayRange(values: Float32Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo >= 0 && hi <= 1) return [0, 1];
+  if (lo >= 0 && hi <= 255) return [0, 255];
+  return hi > lo ? [lo, hi] : [lo, lo + 1];
+}
+
+/** Float32 values as a JSON array in their shortest round-trip decimals (4.6, not 4.599999904632568); non-finite as 0. */
+function shortestJson(values: Float32Array): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    parts[i] = Number.isFinite(v) ? String(shortestFloat32(v)) : '0';
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/** A reply of the kind that carries `key`, or an Error (the task failed, or answered something else). */
+export function replyWith<K extends string>(reply: WorkerReply, key: K): Extract<WorkerReply, Record<K, unknown>> {
+  if (!reply.ok) throw new Error(reply.message);
+  if (!(key in reply)) throw new Error(`unexpected worker reply (no ${key})`);
+  return reply as Extract<WorkerReply, Record<K, unknown>>;
+}
+
+function body(bytes: Uint8Array): WorkerReply {
+  return { ok: true, bytes, etag: strongEtag(bytes) };
+}
+
+/** The models this thread has loaded (reconstruct tasks). */
+let reconstructor: ReturnType<typeof createReconstructor> | null = null;
+
+export async function runTask(task: WorkerTask): Promise<WorkerReply> {
+  switch (task.op) {
+    case 'png': {
+      const values = task.source instanceof Float32Array ? task.source : readDataRow(task.source.layout, task.source.pos);
+      return { ok: true, png: rowToPng(values, task.shape, { range: task.range ?? displayRange(values), scale: task.scale }) };
+    }
+    case 'row': {
+      const values = readDataRow(task.row.layout, task.row.pos);
+      return { ok: true, values, text: shortestJson(values) };
+    }
+    case 'nearest': {
+      const near = nearestRows({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.row, task.k, task.scaling);
+      return { ok: true, rows: near.rows, distances: near.distances };
+    }
+    case 'check': {
+      const { loadDataset } = await import('../pipeline/load/index.js');
+      const d = await loadDataset({ dataset: null, input: task.file, labelColumn: null, dataDir: null, limit: null });
+      return {
+        ok: true,
+        shape: { rows: d.matrix.rows, columns: d.matrix.cols, label: d.label?.name ?? null, metadata: d.metadata.map((m) => m.name), image: d.image ?? null },
+      };
+    }
+    case 'codes': {
+      const { codes, index } = await readCodes(task.runDir);
+      // Only distances are needed from the codes: keep them in the order that searches fastest, in shared
+      // memory for the neighbour searches.
+      const ordered = byVariance(codes);
+      const shared = new Float32Array(new SharedArrayBuffer(ordered.values.byteLength));
+      shared.set(ordered.values);
+      return { ok: true, codes: shared.buffer as SharedArrayBuffer, rows: ordered.rows, cols: ordered.cols, index: index.slice(), columns: ordered.order };
+    }
+    case 'data-matrix': {
+      const { values, index } = await readData(task.runDir);
+      const shared = new Float32Array(new SharedArrayBuffer(values.values.byteLength));
+      shared.set(values.values);
+      return { ok: true, codes: shared.buffer as SharedArrayBuffer, rows: values.rows, cols: values.cols, index: index.slice() };
+    }
+    case 'mean':
+      return { ok: true, mean: columnMeans({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.positions) };
+    case 'points-body': {
+      const table = await readPoints(task.runDir);
+      return body(task.format === 'json' ? Buffer.from(pointsJson(table)) : tableToIPC(table, 'stream'));
+    }
+    case 'features': {
+      const columns = await readDataColumns(task.layout, task.cols);
+      const streams = columns.map((value) => tableToIPC(tableFromArrays({ index: task.index, value }), 'stream'));
+      return { ok: true, streams, etags: streams.map(strongEtag) };
+    }
+    case 'shortest':
+      return { ok: true, text: shortestJson(task.values) };
+    case 'reconstruct': {
+      reconstructor ??= createReconstructor();
+      const out = await reconstructor.reconstruct(task.runDir, task.manifest, { rows: task.rows, cols: task.cols, values: task.values });
+      return { ok: true, matrix: Float32Array.from(out.values), rows: out.rows, cols: out.cols };
+    }
+  }
+}
+
+/** runTask, with any failure as an error reply (input: a bad-input error of the pipeline). */
+export function runTaskSafely(task: WorkerTask): Promise<WorkerReply> {
+  return runTask(task).catch((err: unknown) => ({
+    ok: false as const,
+    input: isInputError(err),
+    message: err instanceof Error ? err.message : String(err),
+    ...(err instanceof HttpError ? { status: err.status } : {}),
+  }));
+}
+
+/** The buffers of a reply that can move to the other thread instead of being copied. */
+export function transferables(reply: WorkerReply): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const v of Object.values(reply).flatMap((x) => (Array.isArray(x) ? x : [x]))) {
+    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.push(v.buffer);
+  }
+  return out;
+}
