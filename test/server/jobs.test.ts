@@ -216,8 +216,10 @@ describe('graceful shutdown', () => {
     const id = r.json().id as string;
     let sawProgress!: () => void;
     const progressSeen = new Promise<void>((res) => (sawProgress = res));
+    // wait for training progress: the fake CLI has then created its temporary run directory (its first 'load'
+    // line comes before, and a kill between the two leaves a directory without a writer lock for a minute)
     const stream = readEvents(server.url, `/api/runs/${id}/events`, (e) => {
-      if (e.event === 'progress') sawProgress();
+      if (e.event === 'progress' && (e.data as { stage?: string }).stage === 'train') sawProgress();
       return false;
     });
     await progressSeen;
