@@ -1,8 +1,9 @@
-// Worker-thread module (started through threads.ts): runs t-SNE or a transform off the main thread so a server stays responsive.
-// Protocol: one request message in; 'progress' messages and one 'done' or 'error' message out.
+// Worker-thread module (started through threads.ts runInWorker): runs t-SNE or a transform off the main
+// thread so a server stays responsive. Protocol (threads.ts StageMessage): one WorkerRequest in;
+// progress messages and one done or error message out.
 
-import { parentPort } from 'node:worker_threads';
-import type { Matrix, ProgressInfo, TsneOptions } from '../types.js';
+import type { Matrix, TsneOptions } from '../types.js';
+import { serveStage } from '../threads.js';
 import { runTsne } from './tsne.js';
 import { runTsneJs } from './tsnejs.js';
 import { tsneTransform, type TransformOptions } from './transform.js';
@@ -17,36 +18,10 @@ export type WorkerRequest =
       transform: TransformOptions;
     };
 
-export type WorkerMessage =
-  | { type: 'progress'; progress: number; info?: ProgressInfo }
-  | { type: 'done'; result: unknown }
-  | { type: 'error'; name: string; message: string; location?: unknown; stack?: string };
-
-const port = parentPort;
-if (port) {
-  port.once('message', (req: WorkerRequest) => {
-    const onProgress = (progress: number, _stage: string, info?: ProgressInfo) => {
-      port.postMessage({ type: 'progress', progress, info } satisfies WorkerMessage);
-    };
-    const run = async (): Promise<unknown> => {
-      if (req.kind === 'tsne') {
-        if (req.options.engine === 'tsne-js') return runTsneJs(req.x, req.options, { onProgress });
-        return runTsne(req.x, req.options, { onProgress });
-      }
-      return tsneTransform(req.reference, req.newX, req.options, { onProgress }, req.transform);
-    };
-    run().then(
-      (result) => port.postMessage({ type: 'done', result } satisfies WorkerMessage),
-      (err: unknown) => {
-        const e = err instanceof Error ? err : new Error(String(err));
-        port.postMessage({
-          type: 'error',
-          name: e.name,
-          message: e.message,
-          location: (e as { location?: unknown }).location,
-          stack: e.stack,
-        } satisfies WorkerMessage);
-      },
-    );
-  });
-}
+serveStage<WorkerRequest>((req, onProgress) => {
+  if (req.kind === 'tsne') {
+    if (req.options.engine === 'tsne-js') return runTsneJs(req.x, req.options, { onProgress });
+    return runTsne(req.x, req.options, { onProgress });
+  }
+  return tsneTransform(req.reference, req.newX, req.options, { onProgress }, req.transform);
+});
