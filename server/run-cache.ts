@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { tableToIPC, type Table } from 'apache-arrow';
 import { readCodes, readData, readPoints } from '../pipeline/runs/artifacts.js';
 import type { RunFile } from '../pipeline/runs/layout.js';
-import { readHistory, readManifest } from '../pipeline/runs/run-dir.js';
+import { manifestVersion, readHistory, readManifest } from '../pipeline/runs/run-dir.js';
 import type { RunStore } from '../pipeline/runs/store.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
 import { cachedBody, sizeOfBody, type CachedBody } from './cached-body.js';
@@ -91,14 +91,8 @@ export class RunCache {
   /** The manifest of complete run `id`; 400 for an invalid id, 404 when there is no such complete run. */
   async run(id: string): Promise<RunInfo> {
     runIdParam(id);
-    const file = this.store.file(id, 'manifest');
-    let version: string;
-    try {
-      const s = await stat(file);
-      version = `${s.ino}:${s.mtimeMs}:${s.size}`;
-    } catch {
-      throw new HttpError(404, `no run ${id}`);
-    }
+    const version = await manifestVersion(this.store.path(id));
+    if (version === null) throw new HttpError(404, `no run ${id}`);
     const key = `${id}@${version}`;
     return (await this.lru.get(`${key}#manifest`, async () => {
       let manifest: RunManifest;
