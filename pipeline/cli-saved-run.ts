@@ -3,9 +3,22 @@
 // work is in pipeline/commands/.
 import path from 'node:path';
 import { loggerFor } from './cli-log.js';
-import { optionalInt, required, type CommandSpec } from './cli-args.js';
+import { headerFlag, optionalInt, required, type CommandSpec, type Parsed } from './cli-args.js';
 import { parseValue } from './config.js';
 import { InputError } from './errors.js';
+
+/** How a file of new rows is read: by default as the run read its input (see commands/new-rows.ts). */
+const READING_FLAGS = {
+  encoding: "CSV/TSV: the input's text encoding (default: the run's --encoding, else detected and said)",
+};
+const READING_BOOLS = {
+  header: "CSV/TSV: the input's first line names the columns (default: as the run's --header/--no-header, else guessed)",
+  'no-header': "CSV/TSV: the input's first line is data (default: as the run's --header/--no-header, else guessed)",
+};
+
+function readingFrom(args: Parsed): { header: 'yes' | 'no' | null; encoding: string | null } {
+  return { header: headerFlag(args), encoding: args.values.get('encoding') ?? null };
+}
 
 export const transformCommand: CommandSpec = {
   name: 'transform',
@@ -13,17 +26,18 @@ export const transformCommand: CommandSpec = {
   usage: 'latentmap transform --run ID|DIR --input PATH [--runs-dir ./runs] [--name NAME] [--json]',
   flags: {
     run: 'the base run: an id in --runs-dir, or a run directory',
-    input: 'file with the new rows (same features as the base run)',
+    input: "file with the new rows: the base run's feature columns by name (in any order, other columns kept as metadata), read as the base run read its input",
+    ...READING_FLAGS,
     'runs-dir': 'directory that holds the runs; the new run is written here (default ./runs, or the base run directory\'s parent)',
     name: 'name of the new run (default: the base run\'s name)',
-    'label-column': 'label column of the input (default: the base run\'s)',
+    'label-column': "label column of the input (default: the base run's label column when the input has it, else a column named label/class/target/species/y)",
     iterations: 't-SNE runs: optimization iterations for the new points (default 250; the old points never move)',
     perplexity: "t-SNE runs: perplexity of the new points' affinities to the map (default 5: placement by the nearest neighbours)",
     epochs: 'UMAP runs: layout epochs for the new points (default as umap-learn: 100, 30 beyond 10,000 new rows, or a third of the run\'s --umap-epochs; the old points never move)',
     'log-format': 'text or json (default text)',
     id: 'use this run id instead of a generated one',
   },
-  bools: { json: 'print one machine-readable result object', quiet: 'no progress output', help: 'show this help' },
+  bools: { ...READING_BOOLS, json: 'print one machine-readable result object', quiet: 'no progress output', help: 'show this help' },
   async run(args, io) {
     const log = loggerFor(args, io);
     const run = required(args, 'run');
@@ -39,6 +53,7 @@ export const transformCommand: CommandSpec = {
         runsDir: args.values.get('runs-dir') ?? null,
         name: args.values.get('name') ?? null,
         labelColumn: args.values.get('label-column') ?? null,
+        ...readingFrom(args),
         iterations,
         perplexity,
         epochs,
@@ -59,11 +74,12 @@ export const reconstructCommand: CommandSpec = {
   usage: 'latentmap reconstruct --run ID|DIR --input PATH --output PATH(.csv|.arrow) [--runs-dir ./runs]',
   flags: {
     run: 'the run whose model to use: an id in --runs-dir, or a run directory',
-    input: 'file with the rows to reconstruct (same features as the run)',
+    input: "file with the rows to reconstruct: the run's feature columns by name (in any order, other columns kept in the output), read as the run read its input",
+    ...READING_FLAGS,
     output: 'where to write the reconstructions: .csv or .arrow (refuses to overwrite an existing file unless --force)',
     'runs-dir': 'directory that holds the runs (default ./runs)',
   },
-  bools: { json: 'print a machine-readable summary', force: 'overwrite --output if it exists', help: 'show this help' },
+  bools: { ...READING_BOOLS, json: 'print a machine-readable summary', force: 'overwrite --output if it exists', help: 'show this help' },
   async run(args, io) {
     const { reconstructRows } = await import('./commands/reconstruct.js');
     const r = await reconstructRows({
@@ -72,7 +88,9 @@ export const reconstructCommand: CommandSpec = {
       output: path.resolve(required(args, 'output')),
       runsDir: args.values.get('runs-dir') ?? null,
       force: args.bools.has('force'),
+      ...readingFrom(args),
     });
+    for (const n of r.notes) io.err(`${n}\n`);
     io.out(args.bools.has('json') ? `${JSON.stringify({ ok: true, exitCode: 0, ...r })}\n` : `wrote ${r.rows} reconstructed rows to ${r.output} (mean error ${r.meanError.toFixed(5)})\n`);
     return 0;
   },

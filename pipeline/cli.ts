@@ -5,7 +5,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { createLogger, loggerFor, type LogFormat } from './cli-log.js';
 import { CONFIG_KEYS, CONFIG_SCHEMA, flagName, keyFromFlag, parsePartialConfig, parseValue, resolveConfig, type FieldSpec } from './config.js';
-import { helpText, optionalInt, parseArgs, required, type CommandSpec, type Io, type Parsed } from './cli-args.js';
+import { headerFlag, helpText, optionalInt, parseArgs, required, type CommandSpec, type Io, type Parsed } from './cli-args.js';
 import { InputError, isCancelled, isInputError } from './errors.js';
 import { reconstructCommand, sampleCommand, transformCommand } from './cli-saved-run.js';
 
@@ -83,9 +83,8 @@ export async function configFromArgs(args: Parsed): Promise<RunConfig> {
     if (!(CONFIG_KEYS as string[]).includes(key)) continue;
     fromFlags[key] = parseValue(key as keyof RunConfig, raw, `--${flag}`);
   }
-  if (args.bools.has('header') && args.bools.has('no-header')) throw new InputError('give --header or --no-header, not both', { field: 'header' });
-  if (args.bools.has('header')) fromFlags.header = 'yes';
-  if (args.bools.has('no-header')) fromFlags.header = 'no';
+  const header = headerFlag(args);
+  if (header) fromFlags.header = header;
   // A flag naming the data source replaces the file's choice of source.
   if ('input' in fromFlags && !('dataset' in fromFlags)) fromFlags.dataset = null;
   if ('dataset' in fromFlags && !('input' in fromFlags)) fromFlags.input = null;
