@@ -11,6 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError, throwIfAborted } from '../errors.js';
 import { loadRowsFor, scaledRowsFor } from '../commands/new-rows.js';
+import type { HeaderMode } from '../load/csv-header.js';
 import { loadRunReducer, type RunReducer } from '../reduce/index.js';
 import { mapMethod, tsneOptions, umapOptions } from '../map.js';
 import { readCodes, readPoints, writeCodes, writePoints } from '../runs/artifacts.js';
@@ -32,6 +33,9 @@ export interface ShardJob {
   /** Its position in the run's shard order. */
   index: number;
   labelColumn: string | null;
+  /** CSV/TSV shards: the run's --header/--no-header and --encoding (absent in jobs of older coordinators: auto). */
+  header?: HeaderMode;
+  encoding?: string | null;
 }
 
 export interface ShardResult {
@@ -112,7 +116,7 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const ref = await pending;
   const { manifest } = ref;
   hooks.onProgress?.(0.02, 'load', { message: 'loading' });
-  const dataset = await loadRowsFor(manifest, job.shard, { labelColumn: job.labelColumn });
+  const dataset = await loadRowsFor(manifest, job.shard, { labelColumn: job.labelColumn, header: job.header ?? null, encoding: job.encoding ?? null });
   throwIfAborted(hooks.signal);
   const { scaled, metadata: other } = scaledRowsFor(dataset, manifest, ref.model.preprocessing);
   if (scaled.rows === 0) throw new InputError(`shard ${job.shard} has no rows`, { file: job.shard });
