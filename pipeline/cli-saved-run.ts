@@ -26,7 +26,7 @@ export const transformCommand: CommandSpec = {
   usage: 'latentmap transform --run ID|DIR --input PATH [--runs-dir ./runs] [--name NAME] [--json]',
   flags: {
     run: 'the base run: an id in --runs-dir, or a run directory',
-    input: "file with the new rows: the base run's feature columns by name (in any order, other columns kept as metadata), read as the base run read its input",
+    input: "file with the new rows: the base run's feature columns by name (in any order; other columns may be there), read as the base run read its input",
     ...READING_FLAGS,
     'runs-dir': 'directory that holds the runs; the new run is written here (default ./runs, or the base run directory\'s parent)',
     name: 'name of the new run (default: the base run\'s name)',
