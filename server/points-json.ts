@@ -2,16 +2,7 @@
 // written in the fewest digits that read back to the same float32 (about 40% smaller than float64 digits).
 import { DataType, Precision, type Float, type Table } from 'apache-arrow';
 import { pointsToRows } from '../pipeline/runs/artifacts.js';
-
-/** The shortest decimal that Math.fround maps back to v (v must be a float32 value). */
-export function shortestFloat32(v: number): number {
-  if (!Number.isFinite(v)) return v;
-  for (let p = 6; p < 9; p++) {
-    const c = Number(v.toPrecision(p));
-    if (Math.fround(c) === v) return c;
-  }
-  return Number(v.toPrecision(9));
-}
+import { shortestFloat32 } from '../pipeline/precision.js';
 
 export function pointsJson(table: Table): string {
   const rows = pointsToRows(table);
