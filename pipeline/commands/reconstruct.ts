@@ -34,7 +34,12 @@ export async function reconstructRows(opts: ReconstructOptions): Promise<Reconst
   const kind = await checkOutput(opts.output, opts.force);
   const { dir, manifest } = await resolveRun(opts.run, opts.runsDir);
   if (reducerOfRun(manifest) === 'none' || manifest.config.coordinates) {
-    throw new InputError(`run ${manifest.id} used ${manifest.config.coordinates ? '--coordinates' : '--reducer none'}: it has no model to reconstruct with`, { field: 'run' });
+    const why = manifest.config.coordinates
+      ? 'took its map from columns (--coordinates)'
+      : manifest.choices?.reducer?.auto
+        ? 'mapped its columns directly (--reducer auto chose none for this data)'
+        : 'used --reducer none';
+    throw new InputError(`run ${manifest.id} ${why}: it has no model to reconstruct with; make a run with --reducer pca or --reducer autoencoder and reconstruct with that`, { field: 'run' });
   }
   const dataset = await loadRowsFor(manifest, opts.input, { header: opts.header ?? null, encoding: opts.encoding ?? null });
   const { reducer, preprocessing } = await loadRunReducer(dir, manifest);

@@ -191,4 +191,22 @@ describe('new rows are read as the run read its input', () => {
     expect(rec2.stderr).not.toMatch(/read with --header/);
     expect((await readFile(out2, 'utf8')).trim().split('\n')).toHaveLength(7);
   });
+
+  it('reconstruct on a run whose automatic reducer chose none: exit 2 saying so, and the remedy it names works', async () => {
+    const input = path.join(dir, 'auto.csv');
+    await writeFile(input, csv(['a', 'b', 'c', 'grp'], TRAIN));
+    const r = await cli('run', '--input', input, '--runs-dir', runs, '--iterations', '250', '--quiet');
+    expect(r.code, r.stderr).toBe(0);
+    const auto = r.stdout.trim().split('\n')[1]!;
+    expect((await manifestOf(auto)).choices?.reducer).toMatchObject({ value: 'none', auto: true });
+    const out = path.join(dir, 'auto-rec.csv');
+    const rec = await cli('reconstruct', '--run', auto, '--input', input, '--output', out);
+    expect(rec.code).toBe(2);
+    expect(rec.stderr).toMatch(/--reducer auto chose none for this data\): it has no model to reconstruct with; make a run with --reducer pca or --reducer autoencoder/);
+    expect(await exists(out)).toBe(false);
+    const pca = await cli('run', '--input', input, '--runs-dir', runs, '--iterations', '250', '--reducer', 'pca', '--quiet');
+    const again = await cli('reconstruct', '--run', pca.stdout.trim().split('\n')[1]!, '--input', input, '--output', out);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(61);
+  });
 });
