@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         if (!saved) throw new Error(`${spec.name}: no codes of ${spec.codesFrom} with seed ${seed} yet`);
         codes = saved;
       } else if (reducer === 'autoencoder') {
-        const shape = resolveShape(config.codeSize, config.layers, x.cols, x.rows);
+        const shape = resolveShape(config, x.cols, x.rows);
         const options: AutoencoderOptions = { ...autoencoderOptions(config, x.cols, prepared.loss, shape), ...(spec.options ?? {}) };
         const model = await trainAutoencoder(x, options);
         codes = model.encode(x);

@@ -172,14 +172,17 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   // Reduce: the codes the map is made from (the configured reducer, or auto's measured choice; none when
   // --coordinates gives the map).
   const choices: Record<string, Choice> = { scaling: scalingChoice(config, prepared.report) };
+  const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
   if (!given) checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, x);
   let reducer: Reducer | null = null;
   try {
     if (given) {
-      reducer = await REDUCERS.none.fit(x, { config, loss: prepared.loss, codeSize: x.cols, layers: [] });
+      reducer = await REDUCERS.none.fit(x, { config, loss: prepared.loss, codeSize: x.cols, layers: [], epochs: 0 });
       choices.reducer = { value: 'none', auto: false, reason: 'the map is given by --coordinates' };
     } else {
-      const fitted = await timed(timings, 'train', onProgress, () => fitRunReducer(x, { config, loss: prepared.loss }, { onProgress, signal, log }));
+      const fitted = await timed(timings, 'train', onProgress, () =>
+        fitRunReducer(x, { config, loss: prepared.loss, labels: labels ? labels.values : null }, { onProgress, signal, log }),
+      );
       reducer = fitted.reducer;
       Object.assign(choices, fitted.choices);
     }
@@ -200,7 +203,6 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     log(mapped.summary);
 
     // Quality: the map against the prepared input; what the reducer and the map each kept.
-    const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
     const quality = await timed(timings, 'metrics', onProgress, () =>
       runQuality(x, codes === x ? null : codes, mapped.embedding, labels ? labels.values : null, {
         k: 10,

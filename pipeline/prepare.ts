@@ -200,7 +200,7 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   let scalingFigures: Record<string, number> | undefined;
   if (opts.scaling === 'auto') {
     const sqs = squares();
-    const choice = chooseScaling(Array.from(sqs, (s) => Math.sqrt(s / n)), dataset.image !== undefined);
+    const choice = chooseScaling(Array.from(sqs, (s) => Math.sqrt(s / n)), dataset.image !== undefined, rawInUnit);
     scalingReason = choice.reason;
     scalingFigures = choice.figures;
     // kept geometry lands in [0, 1] (BCE fits it); standardized values do not (MSE)

@@ -136,7 +136,7 @@ export interface RunConfig {
   activation: Activation;
   loss: Loss;
   optimizer: 'adam' | 'sgd' | 'rmsprop';
-  epochs: number;
+  epochs: number | 'auto';
   batchSize: number;
   learningRate: number;
   validationSplit: number;

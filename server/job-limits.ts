@@ -36,7 +36,7 @@ export function estimateJob(config: RunConfig, rows: number, columns: number): J
   const n = Math.max(1, Math.min(rows, config.limit ?? rows));
   const d = Math.max(1, columns);
   // auto code size and layers as the run will resolve them (reduce/auto-size.ts)
-  const shape = resolveShape(config.codeSize, config.layers, d, n);
+  const shape = resolveShape(config, d, n);
   const code = Math.min(shape.codeSize, d);
   let bytes = 200 * MB + n * d * 4 * 4;
   let seconds = (n * d) / 20e6; // loading and preparing
@@ -53,8 +53,8 @@ export function estimateJob(config: RunConfig, rows: number, columns: number): J
     weights *= config.variant === 'vae' ? 2.1 : 2; // the decoder mirrors the encoder
     const batch = Math.min(config.batchSize, n);
     bytes += weights * 4 * 8 + batch * widths.reduce((s, w) => s + w, 0) * 2 * 4 * 3;
-    seconds += (6 * weights * n * (1 - config.validationSplit) * config.epochs) / 2e9;
-    terms.push(`an autoencoder of ${Math.round(weights).toLocaleString('en-US')} weights (layers ${shape.layers.join(',')}) trained ${config.epochs} epochs`);
+    seconds += (6 * weights * n * (1 - config.validationSplit) * shape.epochs) / 2e9;
+    terms.push(`an autoencoder of ${Math.round(weights).toLocaleString('en-US')} weights (layers ${shape.layers.join(',')}) trained ${shape.epochs} epochs`);
   }
   const k = Math.min(n - 1, Math.ceil(3 * config.perplexity));
   bytes += n * k * 2 * 12 + n * code * 4 * 2 + n * 2 * 8 * 8;

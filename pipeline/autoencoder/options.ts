@@ -84,6 +84,8 @@ export interface AutoencoderOptions {
 export interface AutoencoderShape {
   codeSize: number;
   layers: number[];
+  /** The resolved maximum epochs (required when config.epochs is auto). */
+  epochs?: number;
 }
 
 /**
@@ -104,7 +106,8 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
   }
   const codeSize = shape?.codeSize ?? config.codeSize;
   const layers = shape?.layers ?? config.layers;
-  if (codeSize === 'auto' || layers === 'auto') throw new Error('autoencoderOptions: resolve the auto code size and layers first (shape)');
+  const epochs = shape?.epochs ?? config.epochs;
+  if (codeSize === 'auto' || layers === 'auto' || epochs === 'auto') throw new Error('autoencoderOptions: resolve the auto code size, layers and epochs first (shape)');
   if (codeSize >= inputSize) {
     throw new InputError(
       `the code size (${codeSize}) must be smaller than the input width (${inputSize} columns); choose --code-size below ${inputSize}, or leave it auto`,
@@ -125,7 +128,7 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
     optimizer: config.optimizer,
     learningRate: config.learningRate,
     batchSize: config.batchSize,
-    epochs: config.epochs,
+    epochs,
     validationSplit: config.validationSplit,
     patience: config.patience,
     seed: config.seed,

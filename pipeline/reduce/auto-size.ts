@@ -1,10 +1,14 @@
-// The automatic code size and hidden layers (config codeSize auto, layers auto): fitted to the prepared input's
-// width and row count. Pure; its constants are the knobs to tune (bench:quality measures them).
+// The automatic code size, hidden layers and training length (config codeSize, layers and epochs auto): fitted
+// to the prepared input's width and row count. Pure; its constants are the knobs to tune (bench:quality and
+// bench/autoencoder-experiments.ts measure them).
 //
 //   code size = clamp(round(width * CODE_FRACTION), CODE_MIN, CODE_MAX), and below the width
 //   layers    = widths halving from min(HIDDEN_MAX, the power of two at or below the width) while they stay
 //               above 2 x the code size (at least one layer of 2 x the code size), then shrunk until the
 //               encoder and decoder together have at most PARAMS_PER_VALUE x rows x width parameters
+//   epochs    = clamp(round(TRAIN_SAMPLES / training rows), EPOCHS_MIN, EPOCHS_MAX): a budget of samples, not of
+//               passes, so small tables train long enough and a million rows do not take hours; early stopping
+//               on the validation loss still decides within it
 import type { Choice } from '../types.js';
 
 /** Largest automatic code: 32 keeps MNIST-like inputs at the code size t-SNE users pick (and PCA-50 habits). */
@@ -17,6 +21,22 @@ export const CODE_FRACTION = 0.5;
 export const HIDDEN_MAX = 256;
 /** Parameter budget: at most this many weights per input value (rows x width), so small tables get small models. */
 export const PARAMS_PER_VALUE = 1;
+
+/**
+ * Training samples (rows x epochs) the automatic training length aims at: MNIST's 9,000 training rows then get
+ * 40 epochs at learning rate 0.005, where its validation loss gains under 1% an epoch (bench/QUALITY-NOTES.md).
+ */
+export const TRAIN_SAMPLES = 360_000;
+/** Fewest automatic epochs (a million rows: 3 passes, 11,700 steps of 256). */
+export const EPOCHS_MIN = 3;
+/** Most automatic epochs (small tables; early stopping usually ends them sooner). */
+export const EPOCHS_MAX = 200;
+
+/** The automatic maximum epochs for `rows` rows of which `validationSplit` are held out. */
+export function autoEpochs(rows: number, validationSplit: number): number {
+  const train = Math.max(1, Math.round(rows * (1 - validationSplit)));
+  return Math.min(EPOCHS_MAX, Math.max(EPOCHS_MIN, Math.round(TRAIN_SAMPLES / train)));
+}
 
 /** The automatic code size for an input of `width` columns and `rows` rows (always in [1, width - 1] for width >= 2). */
 export function autoCodeSize(width: number, rows: number): number {
@@ -47,19 +67,38 @@ export function autoLayers(width: number, codeSize: number, rows: number): numbe
   return layers;
 }
 
-/** The code size and layers of a run, explicit values obeyed, auto ones fitted, each with its reason. */
+/** The settings resolveShape fits (a RunConfig has them all). */
+export interface ShapeSettings {
+  codeSize: number | 'auto';
+  layers: number[] | 'auto';
+  epochs: number | 'auto';
+  validationSplit: number;
+}
+
+/** The code size, layers and maximum epochs of a run, explicit values obeyed, auto ones fitted, each with its reason. */
 export function resolveShape(
-  codeSize: number | 'auto',
-  layers: number[] | 'auto',
+  settings: ShapeSettings,
   width: number,
   rows: number,
-): { codeSize: number; layers: number[]; choices: { codeSize: Choice; layers: Choice } } {
+): { codeSize: number; layers: number[]; epochs: number; choices: { codeSize: Choice; layers: Choice; epochs: Choice } } {
+  const { codeSize, layers, epochs } = settings;
   const k = codeSize === 'auto' ? autoCodeSize(width, rows) : codeSize;
   const l = layers === 'auto' ? autoLayers(width, k, rows) : layers;
+  const e = epochs === 'auto' ? autoEpochs(rows, settings.validationSplit) : epochs;
   return {
     codeSize: k,
     layers: l,
+    epochs: e,
     choices: {
+      epochs:
+        epochs === 'auto'
+          ? {
+              value: e,
+              auto: true,
+              reason: `about ${TRAIN_SAMPLES.toLocaleString('en-US')} training samples over ${Math.round(rows * (1 - settings.validationSplit)).toLocaleString('en-US')} training rows, between ${EPOCHS_MIN} and ${EPOCHS_MAX} epochs; early stopping decides within it`,
+              figures: { rows, validationSplit: settings.validationSplit },
+            }
+          : { value: e, auto: false, reason: 'set in the configuration' },
       codeSize:
         codeSize === 'auto'
           ? { value: k, auto: true, reason: `min(${CODE_MAX}, max(${CODE_MIN}, ${CODE_FRACTION} x ${width} columns)), below the width`, figures: { width, rows } }

@@ -1,7 +1,7 @@
 // Reducer autoencoder: trains the configured variant (pipeline/autoencoder) and encodes with it; saves the model
 // in TensorFlow.js format beside its options (model/model.json, weights.bin, autoencoder.json).
 import path from 'node:path';
-import { autoencoderOptions, loadAutoencoder, trainAutoencoder, type Autoencoder } from '../autoencoder/index.js';
+import { autoencoderOptions, loadAutoencoder, splitRows, trainAutoencoder, type Autoencoder } from '../autoencoder/index.js';
 import { initBackend } from '../backend.js';
 import { deriveSeed } from '../random.js';
 import { modelDir, modelDirOf } from '../runs/run-dir.js';
@@ -39,6 +39,7 @@ export const autoencoderReducer: ReducerMethod = {
     const options = autoencoderOptions({ ...config, seed: deriveSeed(config.seed, 'autoencoder') }, x.cols, settings.loss, {
       codeSize: settings.codeSize,
       layers: settings.layers,
+      epochs: settings.epochs,
     });
     const be = await initBackend(config.backend);
     const ae = await trainAutoencoder(x, options, hooks);
@@ -48,6 +49,8 @@ export const autoencoderReducer: ReducerMethod = {
       reconstruction: { ...ae.summary, loss: settings.loss } as ReducerReport['reconstruction'],
       notes: [...be.notes],
       description: `${describe(ae)} on ${be.name}`,
+      // the split trainAutoencoder made from the same rows, fraction and seed
+      heldOutRows: Int32Array.from(splitRows(x.rows, options.validationSplit, options.seed).validation).sort(),
     });
   },
   async load(runDir, settings) {

@@ -1,18 +1,24 @@
 // Fits the run's reducer: the configured one, or under reducer auto the one that measures best.
 //
-// Auto, by measurement: PCA is fitted whenever it can reduce (it costs little), the autoencoder when a reducer
-// can pay for itself here (rows x width at least REDUCE_MIN_VALUES and the width at least REDUCE_MIN_RATIO x
-// the code), there are at least AE_MIN_ROWS rows, and PCA keeps less than AE_SKIP_ABOVE. On a seeded sample of AUTO_SAMPLE rows, each candidate's
-// codes are compared with the prepared input: trustworthiness@10 and kNN preservation within the sample.
+// Auto, by measurement. PCA is fitted whenever it can reduce (it costs little); the autoencoder when reducing can
+// pay for itself here (rows x width at least REDUCE_MIN_VALUES and the width at least REDUCE_MIN_RATIO x the
+// code), there are at least AE_MIN_ROWS rows, and PCA does not already keep (nearly) every neighbourhood
+// (AE_SKIP_ABOVE: the input is then (nearly) linear and training could only cost time). Each candidate's codes
+// are compared with the prepared input on a held-out sample of at most AUTO_SAMPLE rows (the autoencoder's
+// validation rows, which it never trained on, when there are HELD_OUT_MIN of them; else a seeded sample of all rows):
+// trustworthiness@10, kNN preservation, and, when the run has labels, the 10-NN label agreement of the codes.
 // - When no reducer can pay for itself, none: t-SNE on the prepared columns costs no more than on codes and
 //   keeps every neighbourhood a reducer could only lose.
-// - Else the candidate with the best trustworthiness (the autoencoder on a tie, as it was trained to be used),
-//   when it reaches KEEP_MIN; below that every reducer loses too much and none is used.
+// - Below KEEP_MIN trustworthiness every reducer loses too much and none is used.
+// - Else, of the candidates within TRUST_TOLERANCE of the best trustworthiness (they keep the input's
+//   neighbourhoods equally well), the one whose codes agree best with the labels; without labels, the
+//   autoencoder (a trained autoencoder's codes give maps as trustworthy as PCA's with classes better apart on
+//   image-like data: bench/QUALITY-NOTES.md), else the most trustworthy.
 // Every figure, the time each candidate took and the reason go to the log and to manifest choices.reducer.
 import { performance } from 'node:perf_hooks';
 import { defaultConfig } from '../config.js';
 import { InputError, throwIfAborted } from '../errors.js';
-import { sampleRows, sampledTrustworthiness, neighbourPreservation } from '../metrics.js';
+import { graphLabelAccuracy, sampleRows, sampledTrustworthiness, neighbourPreservation } from '../metrics.js';
 import { deriveSeed } from '../random.js';
 import { knn } from '../tsne/index.js';
 import type { Choice, Matrix, ReducerName, StageHooks } from '../types.js';
@@ -20,7 +26,7 @@ import { resolveShape } from './auto-size.js';
 import { REDUCERS } from './index.js';
 import type { FitSettings, Reducer } from './reducer.js';
 
-/** Rows on which the candidates' codes are compared with the input. */
+/** Most held-out rows on which the candidates' codes are compared with the input. */
 export const AUTO_SAMPLE = 1000;
 /** rows x width from which reducing the input before t-SNE pays for itself (the neighbour search's cost). */
 export const REDUCE_MIN_VALUES = 1_000_000;
@@ -31,10 +37,18 @@ export const KEEP_MIN = 0.97;
 /** Fewest rows to train an autoencoder candidate on. */
 export const AE_MIN_ROWS = 1000;
 /**
- * When PCA keeps at least this trustworthiness, the autoencoder is not trained as a candidate: it could not keep
- * meaningfully more, and its training is most of a run's time (MNIST: PCA keeps 0.9975, a trained autoencoder 0.994).
+ * When PCA keeps at least this trustworthiness, the input is (nearly) linear: the autoencoder could not keep more,
+ * and its training is most of a run's time, so it is not trained as a candidate.
  */
-export const AE_SKIP_ABOVE = 0.995;
+export const AE_SKIP_ABOVE = 0.999;
+/**
+ * Candidates whose trustworthiness is within this of the best keep the input's neighbourhoods equally well
+ * (the spread of the figure between seeds on a 1,000-row sample is of this order); the labels, or the
+ * autoencoder's better-separated codes, decide among them.
+ */
+export const TRUST_TOLERANCE = 0.005;
+/** Fewest held-out rows to measure on; with fewer, a seeded sample of all rows is used (and the figures say so). */
+export const HELD_OUT_MIN = 300;
 /** Neighbourhood size of the measurement. */
 const K = 10;
 
@@ -56,6 +70,14 @@ interface Measured {
   seconds: number;
   trustworthiness: number;
   knnPreservation: number;
+  /** 10-NN label agreement of the codes on the sample; null without labels. */
+  labelAgreement: number | null;
+}
+
+/** What fitRunReducer needs besides the fit settings. */
+export interface RunReducerSettings extends Omit<FitSettings, 'codeSize' | 'layers' | 'epochs'> {
+  /** Labels of the prepared rows (aligned with x), when the run has a label column: auto measures the codes' agreement with them. */
+  labels?: ArrayLike<string | number | null> | null;
 }
 
 /**
@@ -64,13 +86,13 @@ interface Measured {
  */
 export async function fitRunReducer(
   x: Matrix,
-  settings: Omit<FitSettings, 'codeSize' | 'layers'>,
+  settings: RunReducerSettings,
   hooks: StageHooks & { log?: (m: string) => void } = {},
 ): Promise<FittedRunReducer> {
-  const { config } = settings;
+  const { config, labels = null, ...fitRest } = settings;
   const log = hooks.log ?? (() => {});
-  const shape = resolveShape(config.codeSize, config.layers, x.cols, x.rows);
-  const fit: FitSettings = { ...settings, codeSize: shape.codeSize, layers: shape.layers };
+  const shape = resolveShape(config, x.cols, x.rows);
+  const fit: FitSettings = { ...fitRest, config, codeSize: shape.codeSize, layers: shape.layers, epochs: shape.epochs };
   // the autoencoder options that differ from their defaults (said unused when auto chooses another reducer)
   const defaults = defaultConfig();
   const aeSet = AUTOENCODER_KEYS.filter((key) => JSON.stringify(config[key]) !== JSON.stringify(defaults[key]));
@@ -88,83 +110,85 @@ export async function fitRunReducer(
   const values = x.rows * x.cols;
   const pays = values >= REDUCE_MIN_VALUES && x.cols >= REDUCE_MIN_RATIO * shape.codeSize;
   const canReduce = x.cols >= 2 && shape.codeSize < x.cols && x.rows >= 4;
-  const sample = sampleRows(x.rows, Math.min(x.rows, AUTO_SAMPLE), deriveSeed(config.seed, 'auto-reducer'));
-  const xs = gather(x, sample);
-  const k = Math.max(1, Math.min(K, xs.rows - 1, Math.floor((2 * xs.rows - 2) / 3)));
-  const all = Int32Array.from({ length: xs.rows }, (_, i) => i);
-  const inputGraph = xs.rows > k ? knn(xs, k, { seed: 0 }) : null;
-  const measure = async (name: ReducerName): Promise<Measured | string> => {
-    const t0 = performance.now();
-    let reducer: Reducer;
-    try {
-      reducer = await REDUCERS[name].fit(x, fit, hooks);
-    } catch (err) {
-      if ((err as Error).name === 'AbortError') throw err;
-      return `${name} failed: ${(err as Error).message}`;
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    const codes = reducer.encode(xs);
-    const trust = sampledTrustworthiness(xs, [codes], k, all)[0]!;
-    const pres = inputGraph ? mean(neighbourPreservation(inputGraph, knn(codes, k, { seed: 0 }))) : NaN;
-    log(`auto reducer: ${reducer.report.description} keeps trustworthiness ${trust.toFixed(4)}, kNN preservation ${pres.toFixed(3)} on ${xs.rows} rows (${seconds.toFixed(1)} s)`);
-    return { name, reducer, seconds, trustworthiness: trust, knnPreservation: pres };
-  };
 
-  const measured: Measured[] = [];
+  // fit the candidates
+  const fitted: { name: ReducerName; reducer: Reducer; seconds: number }[] = [];
   const failures: string[] = [];
   const consider = async (name: ReducerName): Promise<void> => {
-    const m = await measure(name);
-    if (typeof m === 'string') {
-      failures.push(m);
-      log(`auto reducer: ${m}`);
-    } else measured.push(m);
+    const t0 = performance.now();
+    try {
+      fitted.push({ name, reducer: await REDUCERS[name].fit(x, fit, hooks), seconds: (performance.now() - t0) / 1000 });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      failures.push(`${name} failed: ${(err as Error).message}`);
+      log(`auto reducer: ${name} failed: ${(err as Error).message}`);
+    }
     throwIfAborted(hooks.signal);
   };
+  // PCA's trustworthiness decides whether the autoencoder is worth training: measured on a seeded sample first
+  const firstSample = sampleRows(x.rows, Math.min(x.rows, AUTO_SAMPLE), deriveSeed(config.seed, 'auto-reducer'));
   if (canReduce) await consider('pca');
-  const pca = measured.find((m) => m.name === 'pca');
   let aeSkipped: string | null = null;
   if (canReduce && pays && x.rows >= AE_MIN_ROWS) {
-    if (pca && pca.trustworthiness >= AE_SKIP_ABOVE) {
-      aeSkipped = `not trained: PCA already keeps trustworthiness ${pca.trustworthiness.toFixed(4)} (at least ${AE_SKIP_ABOVE})`;
+    const pca = fitted.find((f) => f.name === 'pca');
+    const pcaTrust = pca ? keptOn(x, pca.reducer, firstSample).trustworthiness : NaN;
+    if (pcaTrust >= AE_SKIP_ABOVE) {
+      aeSkipped = `not trained: PCA already keeps trustworthiness ${pcaTrust.toFixed(4)} (at least ${AE_SKIP_ABOVE}), so the input is nearly linear`;
       log(`auto reducer: autoencoder ${aeSkipped}`);
     } else await consider('autoencoder');
   }
+
+  // measure them on the same held-out rows
+  const heldOut = fitted.find((f) => (f.reducer.report.heldOutRows?.length ?? 0) >= HELD_OUT_MIN)?.reducer.report.heldOutRows;
+  const sample = heldOut
+    ? heldOut.length > AUTO_SAMPLE
+      ? Int32Array.from(sampleRows(heldOut.length, AUTO_SAMPLE, deriveSeed(config.seed, 'auto-reducer')), (i) => heldOut[i]!).sort()
+      : heldOut
+    : firstSample;
+  const sampleLabels = labels ? Array.from(sample, (i) => labels[i] ?? null) : null;
+  const labelled = sampleLabels ? new Set(sampleLabels.filter((v) => v !== null && !(typeof v === 'number' && Number.isNaN(v)))).size >= 2 : false;
+  const measured: Measured[] = fitted.map((f) => {
+    const kept = keptOn(x, f.reducer, sample, labelled ? sampleLabels : null);
+    log(
+      `auto reducer: ${f.reducer.report.description} keeps trustworthiness ${kept.trustworthiness.toFixed(4)}, kNN preservation ${kept.knnPreservation.toFixed(3)}` +
+        (kept.labelAgreement !== null ? `, label agreement ${kept.labelAgreement.toFixed(3)}` : '') +
+        ` on ${sample.length} ${heldOut ? 'held-out ' : ''}rows (${f.seconds.toFixed(1)} s to fit)`,
+    );
+    return { name: f.name, reducer: f.reducer, seconds: f.seconds, ...kept };
+  });
 
   const figures: Record<string, unknown> = {
     rows: x.rows,
     columns: x.cols,
     codeSize: shape.codeSize,
-    sampleRows: xs.rows,
-    k,
+    sampleRows: sample.length,
+    sample: heldOut ? 'the autoencoder\'s validation rows (never trained on)' : 'a seeded sample of all rows',
+    k: Math.max(1, Math.min(K, sample.length - 1)),
     candidates: Object.fromEntries(
-      measured.map((m) => [m.name, { trustworthiness: round(m.trustworthiness), knnPreservation: round(m.knnPreservation), seconds: round(m.seconds) }]),
+      measured.map((m) => [
+        m.name,
+        {
+          trustworthiness: round(m.trustworthiness),
+          knnPreservation: round(m.knnPreservation),
+          ...(m.labelAgreement !== null ? { labelAgreement: round(m.labelAgreement) } : {}),
+          seconds: round(m.seconds),
+        },
+      ]),
     ),
     ...(failures.length ? { failures } : {}),
     ...(aeSkipped ? { autoencoder: aeSkipped } : {}),
-    thresholds: { keepMin: KEEP_MIN, reduceMinValues: REDUCE_MIN_VALUES, reduceMinRatio: REDUCE_MIN_RATIO, aeMinRows: AE_MIN_ROWS, aeSkipAbove: AE_SKIP_ABOVE },
+    thresholds: {
+      keepMin: KEEP_MIN,
+      trustTolerance: TRUST_TOLERANCE,
+      reduceMinValues: REDUCE_MIN_VALUES,
+      reduceMinRatio: REDUCE_MIN_RATIO,
+      aeMinRows: AE_MIN_ROWS,
+      aeSkipAbove: AE_SKIP_ABOVE,
+    },
   };
-  let chosen: Measured | null = null;
-  let reason: string;
-  const best = [...measured].sort((a, b) => b.trustworthiness - a.trustworthiness || (a.name === 'autoencoder' ? -1 : 1))[0];
-  if (!canReduce) {
-    reason = `the input has ${x.cols} column${x.cols === 1 ? '' : 's'}; a code of ${shape.codeSize} would not reduce it, so t-SNE runs on the prepared columns`;
-  } else if (!pays) {
-    reason =
-      `t-SNE on the ${x.cols} prepared columns costs little here (${x.rows} x ${x.cols} = ${values.toLocaleString('en-US')} values, ` +
-      `below ${REDUCE_MIN_VALUES.toLocaleString('en-US')}${x.cols < REDUCE_MIN_RATIO * shape.codeSize ? `, or under ${REDUCE_MIN_RATIO} x the code size` : ''}), ` +
-      `and keeps every neighbourhood${best ? `; ${best.name} would keep trustworthiness ${best.trustworthiness.toFixed(4)}` : ''}`;
-  } else if (!best || best.trustworthiness < KEEP_MIN) {
-    reason = best
-      ? `the best reducer (${best.name}) keeps trustworthiness ${best.trustworthiness.toFixed(4)} of the input's neighbourhoods, below ${KEEP_MIN}: t-SNE runs on the prepared columns`
-      : 'no reducer could be fitted: t-SNE runs on the prepared columns';
-  } else {
-    chosen = best;
-    const other = measured.find((m) => m !== best);
-    reason =
-      `${best.name} keeps trustworthiness ${best.trustworthiness.toFixed(4)} of the input's neighbourhoods (at least ${KEEP_MIN})` +
-      (other ? ` against ${other.trustworthiness.toFixed(4)} for ${other.name}` : aeSkipped ? ` (the autoencoder was ${aeSkipped})` : '') +
-      ` with ${x.cols / shape.codeSize >= 10 ? 'a far' : 'a'} narrower input for t-SNE (${shape.codeSize} of ${x.cols} columns)`;
-  }
+  const decision = decideReducer(measured, { rows: x.rows, columns: x.cols, codeSize: shape.codeSize, canReduce, pays, labelled, aeSkipped });
+  const chosen = decision.name === 'none' ? null : measured.find((m) => m.name === decision.name)!;
+  const reason = decision.reason;
   for (const m of measured) if (m !== chosen) m.reducer.dispose();
   const name: ReducerName = chosen ? chosen.name : 'none';
   const reducer = chosen ? chosen.reducer : await REDUCERS.none.fit(x, fit, hooks);
@@ -173,6 +197,119 @@ export async function fitRunReducer(
   log(`auto reducer: ${name}: ${reason}`);
   if (aeSet.length > 0 && name !== 'autoencoder') log(`the autoencoder options ${aeSet.join(', ')} were not used: auto chose ${name}`);
   return { reducer, choices: { reducer: { value: name, auto: true, reason, figures }, ...shape.choices } };
+}
+
+/** A measured candidate, as decideReducer sees it. */
+export interface CandidateFigures {
+  name: ReducerName;
+  trustworthiness: number;
+  /** null without labels */
+  labelAgreement: number | null;
+}
+
+/** What decideReducer needs to know of the input besides the candidates' figures. */
+export interface DecisionContext {
+  rows: number;
+  columns: number;
+  codeSize: number;
+  /** a code of codeSize would reduce the input at all */
+  canReduce: boolean;
+  /** reducing pays for itself (REDUCE_MIN_VALUES, REDUCE_MIN_RATIO) */
+  pays: boolean;
+  /** the sample has labels of at least two classes (candidates then carry labelAgreement) */
+  labelled: boolean;
+  /** why the autoencoder was not trained, when it was not */
+  aeSkipped: string | null;
+}
+
+/**
+ * The rule of reducer auto (see the head of this file), pure: the reducer to use and one sentence saying why,
+ * with the figures it decided on. Never throws; 'none' when no candidate qualifies.
+ */
+export function decideReducer(measured: readonly CandidateFigures[], ctx: DecisionContext): { name: ReducerName; reason: string } {
+  const { rows, columns, codeSize } = ctx;
+  const best = [...measured].sort((a, b) => b.trustworthiness - a.trustworthiness)[0];
+  if (!ctx.canReduce) {
+    return { name: 'none', reason: `the input has ${columns} column${columns === 1 ? '' : 's'}; a code of ${codeSize} would not reduce it, so t-SNE runs on the prepared columns` };
+  }
+  if (!ctx.pays) {
+    const values = rows * columns;
+    return {
+      name: 'none',
+      reason:
+        `t-SNE on the ${columns} prepared columns costs little here (${rows} x ${columns} = ${values.toLocaleString('en-US')} values, ` +
+        `below ${REDUCE_MIN_VALUES.toLocaleString('en-US')}${columns < REDUCE_MIN_RATIO * codeSize ? `, or under ${REDUCE_MIN_RATIO} x the code size` : ''}), ` +
+        `and keeps every neighbourhood${best ? `; ${best.name} would keep trustworthiness ${best.trustworthiness.toFixed(4)}` : ''}`,
+    };
+  }
+  if (!best || best.trustworthiness < KEEP_MIN) {
+    return {
+      name: 'none',
+      reason: best
+        ? `the best reducer (${best.name}) keeps trustworthiness ${best.trustworthiness.toFixed(4)} of the input's neighbourhoods, below ${KEEP_MIN}: t-SNE runs on the prepared columns`
+        : 'no reducer could be fitted: t-SNE runs on the prepared columns',
+    };
+  }
+  const near = measured.filter((m) => m.trustworthiness >= best.trustworthiness - TRUST_TOLERANCE);
+  const narrower = ` with ${columns / codeSize >= 10 ? 'a far' : 'a'} narrower input for t-SNE (${codeSize} of ${columns} columns)`;
+  const trustOf = (m: CandidateFigures): string => `${m.name} ${m.trustworthiness.toFixed(4)}`;
+  const equally = `${near.map(trustOf).join(' and ')} keep the input's neighbourhoods equally well (trustworthiness within ${TRUST_TOLERANCE}); `;
+  if (near.length === 1) {
+    const other = measured.find((m) => m !== best);
+    return {
+      name: best.name,
+      reason:
+        `${best.name} keeps trustworthiness ${best.trustworthiness.toFixed(4)} of the input's neighbourhoods (at least ${KEEP_MIN})` +
+        (other ? ` against ${other.trustworthiness.toFixed(4)} for ${other.name}, more than ${TRUST_TOLERANCE} apart` : ctx.aeSkipped ? ` (the autoencoder was ${ctx.aeSkipped})` : '') +
+        narrower,
+    };
+  }
+  if (ctx.labelled) {
+    // the labels decide: the codes whose neighbours share the row's label most often (the autoencoder on a tie)
+    const chosen = [...near].sort((a, b) => (b.labelAgreement ?? 0) - (a.labelAgreement ?? 0) || (a.name === 'autoencoder' ? -1 : 1))[0]!;
+    const other = near.find((m) => m !== chosen)!;
+    return {
+      name: chosen.name,
+      reason:
+        equally +
+        `${chosen.name}'s codes agree ${chosen.labelAgreement === other.labelAgreement ? 'as well' : 'better'} with the labels (10-NN label agreement ` +
+        `${(chosen.labelAgreement ?? NaN).toFixed(3)} against ${(other.labelAgreement ?? NaN).toFixed(3)} for ${other.name})` +
+        narrower,
+    };
+  }
+  const chosen = near.find((m) => m.name === 'autoencoder') ?? best;
+  return {
+    name: chosen.name,
+    reason:
+      equally +
+      `without labels to tell them apart, ${chosen.name}` +
+      (chosen.name === 'autoencoder' ? ', trained to be used (its codes separate groups better on image-like data, bench/QUALITY-NOTES.md),' : '') +
+      narrower,
+  };
+}
+
+/**
+ * What a reducer's codes keep of the input on the sampled rows: trustworthiness@10 and kNN preservation within
+ * the sample, and the codes' 10-NN label agreement when labels (of the sampled rows, in order) are given.
+ */
+function keptOn(
+  x: Matrix,
+  reducer: Reducer,
+  sample: Int32Array,
+  sampleLabels: ArrayLike<string | number | null> | null = null,
+): { trustworthiness: number; knnPreservation: number; labelAgreement: number | null } {
+  const xs = gather(x, sample);
+  const k = Math.max(1, Math.min(K, xs.rows - 1, Math.floor((2 * xs.rows - 2) / 3)));
+  const all = Int32Array.from({ length: xs.rows }, (_, i) => i);
+  const codes = reducer.encode(xs);
+  const trustworthiness = sampledTrustworthiness(xs, [codes], k, all)[0]!;
+  if (xs.rows <= k) return { trustworthiness, knnPreservation: NaN, labelAgreement: null };
+  const codeGraph = knn(codes, k, { seed: 0 });
+  return {
+    trustworthiness,
+    knnPreservation: mean(neighbourPreservation(knn(xs, k, { seed: 0 }), codeGraph)),
+    labelAgreement: sampleLabels ? graphLabelAccuracy(codeGraph, sampleLabels) : null,
+  };
 }
 
 /**

@@ -37,6 +37,11 @@ export interface ReducerReport {
   notes: string[];
   /** One line that says what was fitted ("plain autoencoder 784-256-128-32", "PCA, 32 components"). */
   description: string;
+  /**
+   * Rows of the fitted input the reducer never trained on (the autoencoder's validation rows), ascending; absent
+   * when it fitted every row. Reducer auto measures the candidates' codes on these rows.
+   */
+  heldOutRows?: Int32Array;
 }
 
 /** What fitting needs besides the rows: the run's configuration with its auto values resolved. */
@@ -46,6 +51,8 @@ export interface FitSettings {
   codeSize: number;
   /** Resolved encoder hidden widths (autoencoder). */
   layers: number[];
+  /** Resolved maximum training epochs (autoencoder). */
+  epochs: number;
   /** The resolved reconstruction loss (prepare decided auto). */
   loss: 'mse' | 'bce';
 }

@@ -29,7 +29,8 @@ describe('run configuration schema', () => {
     expect(parseValue('limit', 'null', '--limit')).toBeNull();
     expect(parseValue('codeSize', 'auto', '--code-size')).toBe('auto');
     expect(parseValue('layers', 'auto', '--layers')).toBe('auto');
-    expect(() => parseValue('epochs', 'auto', '--epochs')).toThrow(/field "epochs": must be a whole number/);
+    expect(parseValue('epochs', 'auto', '--epochs')).toBe('auto');
+    expect(() => parseValue('batchSize', 'auto', '--batch-size')).toThrow(/field "batchSize": must be a whole number/);
   });
 
   it('rejects wrong types and ranges with the field named', () => {
@@ -90,7 +91,7 @@ describe('run configuration schema', () => {
     expect(() => resolveConfig({ klWeight: 2, variant: 'sparse' })).toThrow(/field "klWeight": applies only with --variant vae \(this run uses sparse\)/);
     expect(() => resolveConfig({ reducer: 'pca', epochs: 3 })).toThrow(/field "epochs": applies only with --reducer autoencoder or auto \(this run uses pca\)/);
     // under auto the autoencoder's options stay accepted (they apply if auto chooses it)
-    expect(resolveConfig({ epochs: 3, variant: 'denoising', noiseStd: 0.1 })).toMatchObject({ reducer: 'auto', epochs: 3 });
+    expect(resolveConfig({ epochs: 3, variant: 'denoising', noise: 'gaussian', noiseStd: 0.1 })).toMatchObject({ reducer: 'auto', epochs: 3 });
     expect(() => resolveConfig({ tsneEngine: 'fft', theta: 0.3 })).toThrow(/field "theta"/);
     expect(resolveConfig({ variant: 'denoising', noise: 'mask', noiseFraction: 0.3 }).noiseFraction).toBe(0.3);
     expect(resolveConfig({ variant: 'sparse', sparsityPenalty: 'l1', sparsityWeight: 0.01 }).sparsityWeight).toBe(0.01);

@@ -55,11 +55,12 @@ describe('every built-in dataset with the default configuration', async () => {
     }, 300_000);
   }
 
-  it('iris and penguins (4 columns) get t-SNE on the prepared columns, penguins standardized (mm beside g), iris kept in cm', async () => {
+  it('iris and penguins (4 columns) get t-SNE on the prepared columns, standardized: penguins (mm beside g) and iris (a few measurements)', async () => {
     const runs = await Promise.all(['iris', 'penguins'].map((d) => runPipeline(resolveConfig({ dataset: d, runsDir: dir }))));
     const [iris, penguins] = runs.map((r) => r.manifest);
     expect(iris!.choices!.reducer!.value).toBe('none');
-    expect(iris!.choices!.scaling!.value).toBe('uniform');
+    expect(iris!.choices!.scaling!.value).toBe('standardize');
+    expect(iris!.choices!.scaling!.reason).toMatch(/^a table of 4 varying columns \(fewer than 16\)/);
     expect(penguins!.choices!.scaling!.value).toBe('standardize');
     expect(penguins!.choices!.scaling!.reason).toMatch(/do not share one unit/);
     expect(iris!.metrics.codes).toEqual({ trustworthiness: 1, knnPreservation: 1 });
@@ -68,7 +69,7 @@ describe('every built-in dataset with the default configuration', async () => {
 
 describe('autoencoder options under reducer auto', () => {
   it('are accepted, and the manifest says they were not used when auto chose another reducer', async () => {
-    const { manifest: m } = await runPipeline(resolveConfig({ dataset: 'iris', epochs: 7, variant: 'denoising', runsDir: dir }));
+    const { manifest: m } = await runPipeline(resolveConfig({ dataset: 'iris', epochs: 7, variant: 'vae', runsDir: dir }));
     expect(m.choices!.reducer!.value).toBe('none');
     expect(m.choices!.reducer!.figures).toMatchObject({ autoencoderOptionsUsed: false, unusedOptions: ['variant', 'epochs'] });
   }, 300_000);

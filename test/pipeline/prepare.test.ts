@@ -61,24 +61,33 @@ describe('prepare: loss and scaling', () => {
     }
   });
 
-  it('columns sharing one unit → one offset and scale for all (distances keep their proportions), BCE', () => {
-    const d = dataset([
+  it('16 or more columns sharing one unit → one offset and scale for all (distances keep their proportions), BCE', () => {
+    // four rows of 16 columns: the same three-column pattern repeated, values 10..40
+    const base = [
       [10, 20, 40],
       [12, 26, 30],
       [15, 21, 35],
       [11, 28, 38],
-    ]);
+    ];
+    const d = dataset(base.map((r) => Array.from({ length: 16 }, (_, c) => r[c % 3]!)));
     const p = prepare(d, AUTO);
     expect([p.loss, p.report.scaling]).toEqual(['bce', 'uniform']);
     expect(p.report.scalingReason).toMatch(/share one unit/);
-    expect(p.preprocessing.offset).toEqual([10, 10, 10]);
-    expect(p.preprocessing.scale).toEqual([30, 30, 30]);
-    const dist = (m: Matrix, a: number, b: number): number => Math.hypot(...[0, 1, 2].map((c) => m.values[a * 3 + c]! - m.values[b * 3 + c]!));
+    expect(p.preprocessing.offset).toEqual(Array(16).fill(10));
+    expect(p.preprocessing.scale).toEqual(Array(16).fill(30));
+    const dist = (m: Matrix, a: number, b: number): number => Math.hypot(...Array.from({ length: 16 }, (_, c) => m.values[a * 16 + c]! - m.values[b * 16 + c]!));
     expect(dist(p.matrix, 0, 1) / dist(p.matrix, 2, 3)).toBeCloseTo(dist(d.matrix, 0, 1) / dist(d.matrix, 2, 3), 5);
   });
 
+  it('a table of a few measurements in one unit (iris-like: 4 lengths) is standardized, and says why', () => {
+    const d = randomDataset(50, 4, 9);
+    const p = prepare(d, AUTO);
+    expect([p.loss, p.report.scaling]).toEqual(['mse', 'standardize']);
+    expect(p.report.scalingReason).toBe('a table of 4 varying columns (fewer than 16): each column is standardized, so no one measurement decides the distances');
+  });
+
   it('--loss bce on wider one-unit data → uniform onto exactly [0, 1]; --scaling minmax with loss auto → BCE, each column onto [0, 1]', () => {
-    const d = randomDataset(100, 2, 2);
+    const d = randomDataset(100, 16, 2);
     const uniform = prepare(d, { ...AUTO, loss: 'bce' });
     expect([uniform.loss, uniform.report.scaling]).toEqual(['bce', 'uniform']);
     const all = Array.from(uniform.matrix.values);
@@ -86,7 +95,7 @@ describe('prepare: loss and scaling', () => {
     expect(Math.max(...all)).toBe(1);
     const p = prepare(d, { ...AUTO, scaling: 'minmax' });
     expect([p.loss, p.report.scaling]).toEqual(['bce', 'minmax']);
-    for (let c = 0; c < 2; c++) {
+    for (let c = 0; c < 16; c++) {
       const col = column(p.matrix, c);
       expect(Math.min(...col)).toBe(0);
       expect(Math.max(...col)).toBe(1);

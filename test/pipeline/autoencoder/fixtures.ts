@@ -22,7 +22,7 @@ export function lowRank(rows: number, cols: number, rank: number, seed: number, 
 
 /** A small, fast configuration for tests. */
 export function testConfig(overrides: Partial<RunConfig> = {}): RunConfig {
-  return { ...defaultConfig(), reducer: 'autoencoder', codeSize: 4, layers: [24, 12], epochs: 8, batchSize: 32, learningRate: 0.005, patience: 0, ...overrides };
+  return { ...defaultConfig(), reducer: 'autoencoder', variant: 'plain', codeSize: 4, layers: [24, 12], epochs: 8, batchSize: 32, learningRate: 0.005, patience: 0, ...overrides };
 }
 
 /** Mean binary cross-entropy of predictions p against targets t (both flat, same length). */

@@ -5,7 +5,7 @@ import { InputError } from '../../../pipeline/errors.js';
 import type { RunConfig } from '../../../pipeline/types.js';
 
 // Single fields are checked by the schema (test/pipeline/config.test.ts); only cross-field rules are checked here.
-const config = (o: Partial<RunConfig> = {}): RunConfig => ({ ...defaultConfig(), codeSize: 4, layers: [256, 128], ...o });
+const config = (o: Partial<RunConfig> = {}): RunConfig => ({ ...defaultConfig(), codeSize: 4, layers: [256, 128], epochs: 40, ...o });
 
 function fieldOf(f: () => unknown): string | undefined {
   try {
@@ -19,19 +19,23 @@ function fieldOf(f: () => unknown): string | undefined {
 
 describe('autoencoderOptions', () => {
   it('takes the configuration and fills only the variant in use', () => {
-    const o = autoencoderOptions(config(), 784, 'bce');
-    expect(o).toMatchObject({ variant: 'plain', inputSize: 784, codeSize: 4, layers: [256, 128], activation: 'relu', loss: 'bce' });
-    expect(o).toMatchObject({ epochs: 100, batchSize: 256, learningRate: 0.002, validationSplit: 0.1, patience: 5, seed: 42 });
+    // the defaults: the denoising recipe of bench/QUALITY-NOTES.md (masking 20% of the inputs, learning rate 0.005, patience 10)
+    const d = autoencoderOptions(config(), 784, 'bce');
+    expect(d).toMatchObject({ variant: 'denoising', inputSize: 784, codeSize: 4, layers: [256, 128], activation: 'relu', loss: 'bce' });
+    expect(d).toMatchObject({ epochs: 40, batchSize: 256, learningRate: 0.005, validationSplit: 0.1, patience: 10, seed: 42 });
+    expect(d.noise).toEqual({ kind: 'mask', std: 0.2, fraction: 0.2 });
+    const o = autoencoderOptions(config({ variant: 'plain' }), 784, 'bce');
     expect(o.codeActivation).toBe('linear');
     expect(o.sparsity).toBeNull();
     expect(o.noise).toBeNull();
     expect(o.klWeight).toBeNull();
   });
 
-  it('takes the resolved shape when code size and layers are auto, and needs it then', () => {
-    const o = autoencoderOptions(defaultConfig(), 64, 'mse', { codeSize: 16, layers: [32] });
-    expect(o).toMatchObject({ codeSize: 16, layers: [32] });
-    expect(() => autoencoderOptions(defaultConfig(), 64, 'mse')).toThrow(/resolve the auto code size/);
+  it('takes the resolved shape when code size, layers and epochs are auto, and needs it then', () => {
+    const o = autoencoderOptions(defaultConfig(), 64, 'mse', { codeSize: 16, layers: [32], epochs: 7 });
+    expect(o).toMatchObject({ codeSize: 16, layers: [32], epochs: 7 });
+    expect(() => autoencoderOptions(defaultConfig(), 64, 'mse')).toThrow(/resolve the auto code size, layers and epochs/);
+    expect(() => autoencoderOptions(defaultConfig(), 64, 'mse', { codeSize: 16, layers: [32] })).toThrow(/resolve the auto code size, layers and epochs/);
   });
 
   it('derives the code activation and parameters of each variant', () => {

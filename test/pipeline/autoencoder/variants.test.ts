@@ -40,7 +40,7 @@ describe('denoising variant', () => {
     const random = createRandom(99);
     for (let i = 0; i < noisy.values.length; i++) noisy.values[i] = Math.min(1, Math.max(0, noisy.values[i]! + 0.3 * random.normal()));
     const run = async (variant: 'plain' | 'denoising') => {
-      const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ variant, noiseStd: 0.3, epochs: 25, codeSize: 8 }), 32, 'bce'));
+      const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ variant, noise: 'gaussian', noiseStd: 0.3, epochs: 25, codeSize: 8 }), 32, 'bce'));
       const err = meanBce(ae.reconstruct(noisy).values, clean.values);
       const summary = { ...ae.summary };
       ae.dispose();
