@@ -1,5 +1,6 @@
 // How the CLI reports a running job: progress bars on a terminal, plain lines in a log file,
 // or one JSON object per line (--log-format json) for schedulers and the server's job queue.
+import { encodeLayoutFrame } from './layout-frame.js';
 import type { ProgressEvent, ProgressInfo, Stage } from './types.js';
 import type { Io, Parsed } from './cli-args.js';
 import { InputError } from './errors.js';
@@ -13,7 +14,12 @@ export interface CliLogger {
   error(message: string, exitCode: number): void;
   /** Ends any progress line in place. */
   done(): void;
+  /** The map so far (t-SNE), for a viewer watching it form: JSON logs only; null when this logger has no use for it. */
+  layout: ((embedding: Float32Array, iteration: number, last: boolean) => void) | null;
 }
+
+/** Fewest milliseconds between two layout lines of the JSON log (the last one is always written). */
+export const LAYOUT_INTERVAL_MS = 250;
 
 /**
  * Holds every line of a logger until the job reaches a stage past loading and preparing (train, encode,
@@ -47,6 +53,8 @@ export function holdUntilValidated(inner: CliLogger, tty: boolean): CliLogger {
       release();
       inner.done();
     },
+    // layouts come from the map stage, after validation
+    layout: inner.layout,
   };
 }
 
@@ -121,6 +129,7 @@ export function createLogger(opts: LoggerOptions): CliLogger {
   let lastEmit = 0;
   let lastDecile = -1;
   let barOpen = false;
+  let lastLayout = -Infinity;
 
   const endBar = (): void => {
     if (barOpen) {
@@ -147,6 +156,13 @@ export function createLogger(opts: LoggerOptions): CliLogger {
       warn: (message) => emit({ type: 'log', level: 'warn', message, elapsed: elapsed() }),
       error: (message, exitCode) => emit({ type: 'error', level: 'error', message, exitCode, elapsed: elapsed() }),
       done: () => {},
+      layout: (embedding, iteration, last) => {
+        const t = now();
+        // at most 4 a second, and the finished layout always
+        if (t - lastLayout < LAYOUT_INTERVAL_MS && !last) return;
+        lastLayout = t;
+        emit({ ...encodeLayoutFrame(embedding, iteration), elapsed: elapsed() });
+      },
     };
   }
 
@@ -191,6 +207,7 @@ export function createLogger(opts: LoggerOptions): CliLogger {
       opts.write(`error: ${message}\n`);
     },
     done: endBar,
+    layout: null,
   };
 }
 

@@ -126,8 +126,19 @@ const runCommand: CommandSpec = {
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    // SIGUSR2: end the t-SNE now and write the run with the layout reached (the server's Stop)
+    const finish = new AbortController();
+    const onFinish = (): void => {
+      if (finish.signal.aborted) return;
+      log.info('finishing the map early on request: the layout so far will be the result');
+      finish.abort();
+    };
+    process.on('SIGUSR2', onFinish);
+    const layout = log.layout;
     try {
       const result = await run(config, {
+        finishEarly: finish.signal,
+        ...(layout ? { onLayout: (e: Float32Array, it: number, last: boolean) => layout(e, it, last) } : {}),
         onProgress: (p, s, i) => log.progress(p, s, i),
         log: (m) => log.info(m),
         signal: controller.signal,
@@ -146,6 +157,7 @@ const runCommand: CommandSpec = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGUSR2', onFinish);
     }
   },
 };

@@ -197,7 +197,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     // Map: t-SNE or UMAP on the codes, or the given one.
     const mapped = given
       ? givenMap(given, prepared.rowIndex, config.coordinates!)
-      : await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal }));
+      : await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal, onLayout: hooks.onLayout, finishEarly: hooks.finishEarly }));
     for (const n of mapped.notes) note(n);
     history.tsne = mapped.klHistory;
     log(mapped.summary);

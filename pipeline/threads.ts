@@ -91,17 +91,31 @@ export function requireValue(ctrl: Int32Array, slot: number, value: number, time
  */
 export type StageMessage =
   | { type: 'progress'; progress: number; info?: ProgressInfo }
+  | { type: 'layout'; embedding: Float32Array; iteration: number; last: boolean }
   | { type: 'done'; result: unknown }
   | { type: 'error'; name: string; message: string; location?: unknown; stack?: string };
+
+/** After the request, { type: 'finish' } asks the stage to end early, keeping what it has reached. */
+export type StageControl = { type: 'finish' };
+
+/** What a stage worker's serve function gets besides the request: the hooks of runInWorker's caller, relayed. */
+export interface StageServeHooks {
+  onProgress: ProgressFn;
+  /** Posts the layout so far to the caller's hooks.onLayout (the embedding's buffer is transferred). */
+  onLayout: NonNullable<StageHooks['onLayout']>;
+  /** Aborted when the caller's hooks.finishEarly is. */
+  finishEarly: AbortSignal;
+}
 
 /** How a stage is named in messages about its worker ("the t-SNE worker exited ..."). */
 const STAGE_NAMES: Partial<Record<Stage, string>> = { tsne: 't-SNE', umap: 'UMAP' };
 
 /**
  * Runs one request of a whole stage in a new worker thread started from `module` (a module that calls
- * serveStage), and resolves with its result. Progress arrives as hooks.onProgress(progress, stage, info);
- * aborting hooks.signal terminates the thread and rejects with CancelledError (so does an already aborted
- * signal, before any thread starts). Errors thrown in the worker are rebuilt here: an InputError stays an
+ * serveStage), and resolves with its result. Progress arrives as hooks.onProgress(progress, stage, info),
+ * layouts the stage posts as hooks.onLayout; aborting hooks.finishEarly asks the stage to end early (it answers
+ * with what it reached); aborting hooks.signal terminates the thread and rejects with CancelledError (so does
+ * an already aborted signal, before any thread starts). Errors thrown in the worker are rebuilt here: an InputError stays an
  * InputError (exit 2) with its location, an abort a CancelledError, anything else an Error of the same
  * name whose stack says it came from the worker. A thread that dies without answering rejects with an Error.
  */
@@ -120,14 +134,21 @@ export function runInWorker<T>(module: URL, request: unknown, hooks: StageHooks,
       if (settled) return;
       settled = true;
       hooks.signal?.removeEventListener('abort', onAbort);
+      hooks.finishEarly?.removeEventListener('abort', onFinishEarly);
       fn();
       void worker.terminate();
     };
     const onAbort = () => finish(() => reject(new CancelledError()));
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    // ending early is the worker's to do: it stops at its next step and answers with what it reached
+    const onFinishEarly = () => worker.postMessage({ type: 'finish' } satisfies StageControl);
+    if (hooks.finishEarly?.aborted) onFinishEarly();
+    else hooks.finishEarly?.addEventListener('abort', onFinishEarly, { once: true });
     worker.on('message', (msg: StageMessage) => {
       if (msg.type === 'progress') {
         if (!settled) hooks.onProgress?.(msg.progress, stage, msg.info);
+      } else if (msg.type === 'layout') {
+        if (!settled) hooks.onLayout?.(msg.embedding, msg.iteration, msg.last);
       } else if (msg.type === 'done') {
         finish(() => resolve(msg.result as T));
       } else {
@@ -158,18 +179,25 @@ function rebuildError(msg: Extract<StageMessage, { type: 'error' }>, name: strin
 
 /**
  * The worker side of runInWorker: called once at the top of a stage worker module, it takes the one
- * request, runs `serve(request, onProgress)` and posts its progress, then its result or its error, as
- * StageMessages. Does nothing when the module is not running in a worker thread.
+ * request, runs `serve(request, hooks)` and posts its progress and layouts, then its result or its error, as
+ * StageMessages; a later { type: 'finish' } aborts hooks.finishEarly. Does nothing outside a worker thread.
  */
-export function serveStage<R>(serve: (request: R, onProgress: ProgressFn) => Promise<unknown> | unknown): void {
+export function serveStage<R>(serve: (request: R, hooks: StageServeHooks) => Promise<unknown> | unknown): void {
   const port = parentPort;
   if (!port) return;
   port.once('message', (request: R) => {
-    const onProgress: ProgressFn = (progress, _stage, info) => {
-      port.postMessage({ type: 'progress', progress, info } satisfies StageMessage);
+    const finishEarly = new AbortController();
+    port.on('message', (msg: StageControl) => {
+      if (msg?.type === 'finish') finishEarly.abort();
+    });
+    const hooks: StageServeHooks = {
+      onProgress: (progress, _stage, info) => port.postMessage({ type: 'progress', progress, info } satisfies StageMessage),
+      onLayout: (embedding, iteration, last) =>
+        port.postMessage({ type: 'layout', embedding, iteration, last } satisfies StageMessage, [embedding.buffer as ArrayBuffer]),
+      finishEarly: finishEarly.signal,
     };
     Promise.resolve()
-      .then(() => serve(request, onProgress))
+      .then(() => serve(request, hooks))
       .then(
         (result) => port.postMessage({ type: 'done', result } satisfies StageMessage),
         (err: unknown) => {

@@ -93,6 +93,13 @@ export interface StageHooks {
   onProgress?: ProgressFn;
   /** Aborting stops the stage at its next check and rejects with an AbortError. */
   signal?: AbortSignal;
+  /**
+   * t-SNE only (UMAP's map stage does not report it): the layout so far, n x 2 row-major (a copy), every
+   * LAYOUT_EVERY iterations and once more at the end (last: true), so a viewer can show the map forming.
+   */
+  onLayout?: (embedding: Float32Array, iteration: number, last: boolean) => void;
+  /** t-SNE only: aborting it ends the optimization at its next step and keeps the layout so far as the result. */
+  finishEarly?: AbortSignal;
 }
 
 /** What makes the codes t-SNE runs on. */

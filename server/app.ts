@@ -13,15 +13,17 @@ import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { JobQueue } from './jobs/queue.js';
 import { publicManifest } from './public-manifest.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { createReconstructor, type Reconstructor } from './reconstruct.js';
+import { createReconstructor, type Decoder, type Reconstructor } from './reconstruct.js';
 import { RunCache } from './run-cache.js';
 import { RunList } from './run-list.js';
 import { uploadsRoutes } from './routes/uploads.js';
 import { UploadStore, type UploadChecker } from './uploads.js';
 import { WorkerPool } from './worker-pool.js';
 import { datasetsRoutes } from './routes/datasets.js';
+import { decodeRoutes } from './routes/decode.js';
 import { eventsRoutes } from './routes/events.js';
 import { featuresRoutes } from './routes/features.js';
+import { finishRoutes } from './routes/finish.js';
 import { healthRoutes } from './routes/health.js';
 import { itemsRoutes } from './routes/items.js';
 import { jobsRoutes } from './routes/jobs.js';
@@ -64,6 +66,8 @@ export interface AppOptions {
   allowedHosts?: string[] | null;
   /** Decodes rows with a run's model for reconstruction.png. Default: the run's saved autoencoder or PCA. */
   reconstruct?: Reconstructor;
+  /** Decodes codes with a run's model for POST /api/runs/:id/decode. Default: the run's saved autoencoder or PCA. */
+  decode?: Decoder;
   /** Where server-side errors are logged. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -82,7 +86,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   const store = new RunStore(options.runsDir);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const token = options.token ?? null;
-  const reconstructor = options.reconstruct ? null : createReconstructor();
+  const reconstructor = options.reconstruct && options.decode ? null : createReconstructor();
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const dataRoots = options.dataRoots ?? DataRoots.none();
   const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -110,6 +114,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     readLimit: createRateLimiter(options.readRateLimit ?? { capacity: 200, refillPerSecond: 100 }),
     bodyLimit,
     reconstruct: options.reconstruct ?? reconstructor!.reconstruct,
+    decode: options.decode ?? reconstructor!.decode,
     log,
     streams: new Set(),
   };
@@ -146,10 +151,12 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.use(featuresRoutes(ctx));
   app.use(runsRoutes(ctx));
   app.use(jobsRoutes(ctx));
+  app.use(finishRoutes(ctx));
   app.use(uploadsRoutes(ctx));
   app.use(pointsRoutes(ctx));
   app.use(itemsRoutes(ctx));
   app.use(neighborsRoutes(ctx));
+  app.use(decodeRoutes(ctx));
   app.use(eventsRoutes(ctx));
   app.use('/api', apiNotFound);
   app.use(webRoutes(options.webRoot ?? DEFAULT_WEB_ROOT));

@@ -4,7 +4,7 @@ import type { RunStore } from '../pipeline/runs/store.js';
 import type { DataRoots } from './data-roots.js';
 import type { JobLimits } from './job-limits.js';
 import type { JobQueue } from './jobs/queue.js';
-import type { Reconstructor } from './reconstruct.js';
+import type { Decoder, Reconstructor } from './reconstruct.js';
 import type { RunCache } from './run-cache.js';
 import type { RunList } from './run-list.js';
 import type { UploadStore } from './uploads.js';
@@ -31,6 +31,8 @@ export interface ServerContext {
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
   reconstruct: Reconstructor;
+  /** Codes → rows in the input's units, through the run's saved model. */
+  decode: Decoder;
   log: (line: string) => void;
   /** Open event streams, ended at shutdown. */
   streams: Set<Response>;

@@ -1,4 +1,5 @@
-// Reconstructions of stored rows through a run's saved model (autoencoder or PCA), for reconstruction.png.
+// Reconstructions of stored rows through a run's saved model (autoencoder or PCA), for reconstruction.png,
+// and codes decoded by it (the autoencoder's decoder, PCA's inverse transform), for POST /api/runs/:id/decode.
 // The model code (tfjs) is imported on first use, so a server that never draws one never loads it.
 // A few models stay loaded (least recently used are disposed).
 import { access } from 'node:fs/promises';
@@ -9,12 +10,16 @@ import { HttpError } from './http-error.js';
 /** Rows in the input's units → their reconstructions in the input's units. */
 export type Reconstructor = (runDir: string, manifest: RunManifest, raw: Matrix) => Promise<Matrix>;
 
+/** Codes [n, codeSize] → the rows the run's model decodes them to, in the input's units [n, features]. */
+export type Decoder = (runDir: string, manifest: RunManifest, codes: Matrix) => Promise<Matrix>;
+
 interface Loaded {
   reconstruct: (raw: Matrix) => Matrix;
+  decode: (codes: Matrix) => Matrix;
   dispose(): void;
 }
 
-export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor; dispose(): void } {
+export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor; decode: Decoder; dispose(): void } {
   const models = new Map<string, Promise<Loaded>>();
 
   const load = async (runDir: string, manifest: RunManifest): Promise<Loaded> => {
@@ -32,11 +37,15 @@ export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor
     const { reducer, preprocessing } = await loadRunReducer(runDir, manifest);
     return {
       reconstruct: (raw) => invertPreprocessing(reducer.reconstruct(applyPreprocessing(raw, preprocessing))!, preprocessing),
+      decode: (codes) => {
+        if (codes.cols !== reducer.codeSize) throw new HttpError(400, `run ${manifest.id} has codes of ${reducer.codeSize} values; got ${codes.cols}`);
+        return invertPreprocessing(reducer.decode(codes)!, preprocessing);
+      },
       dispose: () => reducer.dispose(),
     };
   };
 
-  const reconstruct: Reconstructor = async (runDir, manifest, raw) => {
+  const model = async (runDir: string, manifest: RunManifest): Promise<Loaded> => {
     const key = `${runDir}\n${manifest.createdAt}`;
     let p = models.get(key);
     if (p) {
@@ -51,11 +60,12 @@ export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor
       models.delete(oldKey);
       void old.then((m) => m.dispose(), () => {});
     }
-    return (await p).reconstruct(raw);
+    return p;
   };
 
   return {
-    reconstruct,
+    reconstruct: async (runDir, manifest, raw) => (await model(runDir, manifest)).reconstruct(raw),
+    decode: async (runDir, manifest, codes) => (await model(runDir, manifest)).decode(codes),
     dispose: () => {
       for (const p of models.values()) void p.then((m) => m.dispose(), () => {});
       models.clear();

@@ -43,8 +43,10 @@ export interface PointsData {
 }
 
 export interface MatrixData {
-  /** For codes: values in a SharedArrayBuffer, so the worker thread searches them without a copy. */
+  /** Values in a SharedArrayBuffer, so the worker thread searches and averages them without a copy. */
   matrix: Matrix;
+  /** Codes: the original column of each stored column (they are reordered by variance); absent: in order. */
+  columns?: Int32Array;
   index: Int32Array;
   lookup: IndexLookup;
 }
@@ -189,7 +191,7 @@ export class RunCache {
       const ordered = byVariance(codes);
       const shared = new Float32Array(new SharedArrayBuffer(ordered.values.byteLength));
       shared.set(ordered.values);
-      return { matrix: { rows: ordered.rows, cols: ordered.cols, values: shared }, index, lookup: indexLookup(index) } satisfies MatrixData;
+      return { matrix: { rows: ordered.rows, cols: ordered.cols, values: shared }, columns: ordered.order, index, lookup: indexLookup(index) } satisfies MatrixData;
     });
   }
 
@@ -198,7 +200,10 @@ export class RunCache {
     const { key } = await this.run(id);
     return this.artifact(id, 'data', 'stored input values', 2, `${key}#data`, async (dir) => {
       const { values, index } = await readData(dir);
-      return { matrix: values, index, lookup: indexLookup(index) } satisfies MatrixData;
+      // in shared memory for the worker thread (input-space neighbours, selection means)
+      const shared = new Float32Array(new SharedArrayBuffer(values.values.byteLength));
+      shared.set(values.values);
+      return { matrix: { rows: values.rows, cols: values.cols, values: shared }, index, lookup: indexLookup(index) } satisfies MatrixData;
     });
   }
 }

@@ -13,6 +13,7 @@ function wrap(ae: Autoencoder, report: ReducerReport): Reducer {
     codeSize: ae.options.codeSize,
     encode: (x) => ae.encode(x),
     reconstruct: (x) => ae.reconstruct(x),
+    decode: (codes) => ae.decode(codes),
     rowErrors: (x) => ae.rowErrors(x),
     ...(ae.options.variant === 'vae' ? { sample: (count: number, seed: number) => ae.sample(count, seed) } : {}),
     save: async (runDir) => {

@@ -8,6 +8,7 @@ function identity(width: number): Reducer {
     codeSize: width,
     encode: (x: Matrix) => x,
     reconstruct: () => null,
+    decode: () => null,
     rowErrors: () => null,
     save: async () => ({}),
     report: {

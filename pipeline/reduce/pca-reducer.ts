@@ -15,6 +15,7 @@ function fitted(pca: PcaModel, reconstruction: Reducer['report']['reconstruction
     codeSize: k,
     encode: (x) => pcaTransform(pca, x),
     reconstruct: rec,
+    decode: (codes) => pcaReconstruct(pca, codes),
     // PCA reconstructions are unbounded, so their error is always the squared error
     rowErrors: (x) => rowErrors(x, rec(x), 'mse'),
     save: async (runDir) => ({ pca: await writePcaJson(runDir, pcaToJSON(pca)) }),

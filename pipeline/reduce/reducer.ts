@@ -15,6 +15,11 @@ export interface Reducer {
   encode(x: Matrix): Matrix;
   /** Rows [n, inputSize] → their reconstructions [n, inputSize]; null when the reducer keeps no model (none). */
   reconstruct(x: Matrix): Matrix | null;
+  /**
+   * Codes [n, codeSize] → the prepared rows they stand for [n, inputSize]: the autoencoder's decoder, PCA's
+   * inverse transform (codes W + mean); null when the reducer keeps no model (none).
+   */
+  decode(codes: Matrix): Matrix | null;
   /** Per-row reconstruction error (mean loss per value, in the run's loss); null when it keeps no model. */
   rowErrors(x: Matrix): Float32Array | null;
   /** vae only: count rows decoded from codes drawn from N(0, I); absent for every other reducer. */

@@ -24,7 +24,7 @@ export function tsne(x: Matrix, options: TsneOptions, hooks: TsneHooks = {}): Pr
     }
     return runTsne(x, options, hooks);
   }
-  return runInWorker<TsneResult>(WORKER, { kind: 'tsne', x, options } satisfies WorkerRequest, hooks, 'tsne');
+  return runInWorker<TsneResult>(WORKER, { kind: 'tsne', x, options, layouts: !!hooks.onLayout } satisfies WorkerRequest, hooks, 'tsne');
 }
 
 /**
@@ -42,7 +42,7 @@ export function tsneTransform(
   return runInWorker<TransformResult>(WORKER, { kind: 'transform', reference, newX, options, transform } satisfies WorkerRequest, hooks, 'tsne');
 }
 
-export { runTsne, prepareTsne, forcesFor, KL_EVERY } from './tsne.js';
+export { runTsne, prepareTsne, forcesFor, KL_EVERY, LAYOUT_EVERY } from './tsne.js';
 export { autoForces, fftCost, bhCost } from './gradient-auto.js';
 export { serialForces, attraction, attractRows, ATTRACTION_ROWS, type Forces, type ForceMethod, type ForceTotals } from './forces.js';
 export { runTsneJs, TSNEJS_MAX_ROWS } from './tsnejs.js';

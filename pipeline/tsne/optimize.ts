@@ -181,6 +181,12 @@ export class TsneOptimizer {
     return this.lastKl;
   }
 
+  /** KL(P || Q) of the un-exaggerated P at the current positions: one force evaluation, nothing moves. */
+  kl(): number {
+    const { z, pLogQ } = this.options.forces.evaluate(this.yi, this.n, this.q, this.rep, this.attr, true);
+    return this.pLogP - pLogQ + Math.log(z);
+  }
+
   /** The embedding as float32, n x 2 row-major. */
   embedding(): Float32Array {
     return Float32Array.from(this.y);

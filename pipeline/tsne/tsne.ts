@@ -19,6 +19,8 @@ import { TsneOptimizer } from './optimize.js';
 export const EXACT_MAX_ROWS = 20000;
 /** KL is computed (and reported) every this many iterations. */
 export const KL_EVERY = 50;
+/** The layout so far goes to hooks.onLayout every this many iterations (and at the end). */
+export const LAYOUT_EVERY = 25;
 
 /** Throws InputError for fewer than 4 rows or a non-finite value (naming the row and column). */
 export function validateTsneInput(x: Matrix): void {
@@ -173,7 +175,12 @@ async function optimize(
   const total = options.iterations;
   let lastYield = Date.now();
   let kl = NaN;
+  let stoppedAt = -1;
   while (!optimizer.done) {
+    if (hooks.finishEarly?.aborted) {
+      stoppedAt = optimizer.iteration;
+      break;
+    }
     const it = optimizer.iteration + 1; // 1-based number of the iteration being run
     const wantKl = it % KL_EVERY === 0 || it === total;
     const value = optimizer.step(wantKl);
@@ -184,6 +191,7 @@ async function optimize(
     } else if (it % 10 === 0) {
       hooks.onProgress?.(SETUP_SHARE + ((1 - SETUP_SHARE) * it) / total, 'tsne', { iteration: it });
     }
+    if (hooks.onLayout && it % LAYOUT_EVERY === 0) hooks.onLayout(optimizer.embedding(), it, false);
     if (Date.now() - lastYield > 100) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       lastYield = Date.now();
@@ -191,6 +199,14 @@ async function optimize(
     }
   }
   const embedding = optimizer.embedding();
+  if (stoppedAt >= 0) {
+    // the layout so far is the result: its KL is measured once more, so the run's figure is of this layout
+    kl = optimizer.kl();
+    klHistory.push({ iteration: stoppedAt, kl });
+    notes.push(`t-SNE stopped early on request after ${stoppedAt} of ${total} iterations; the layout at that point is the result`);
+    hooks.onProgress?.(1, 'tsne', { iteration: stoppedAt, kl, message: 'stopped early: keeping the layout so far' });
+  }
+  hooks.onLayout?.(Float32Array.from(embedding), optimizer.iteration, true);
   for (let t = 0; t < embedding.length; t++) {
     if (!Number.isFinite(embedding[t]!)) throw new Error(`t-SNE produced a non-finite coordinate at point ${t >> 1}`);
   }

@@ -11,6 +11,6 @@ export type UmapWorkerRequest =
   | { kind: 'umap'; x: Matrix; options: UmapOptions }
   | { kind: 'transform'; reference: { x: Matrix; embedding: Float32Array }; newX: Matrix; options: UmapOptions; transform: UmapTransformOptions };
 
-serveStage<UmapWorkerRequest>((req, onProgress) =>
+serveStage<UmapWorkerRequest>((req, { onProgress }) =>
   req.kind === 'umap' ? runUmap(req.x, req.options, { onProgress }) : umapTransform(req.reference, req.newX, req.options, { onProgress }, req.transform),
 );

@@ -1,6 +1,7 @@
 // The CLI's side of a job: `latentmap run --log-format json` writes one JSON object per line on stderr
 // (pipeline/cli-log.ts). This file splits a child's stderr into lines and tells the kinds apart; it knows
 // nothing of queues or processes.
+import { isLayoutFrame, type LayoutFrame } from '../../pipeline/layout-frame.js';
 import type { ProgressEvent } from '../../pipeline/types.js';
 
 /** What one stderr line of the CLI says. */
@@ -8,6 +9,8 @@ export type CliLine =
   | { kind: 'progress'; event: ProgressEvent }
   | { kind: 'error'; message: string }
   | { kind: 'log'; level: string; message: string }
+  /** The map so far (pipeline/layout-frame.ts), while t-SNE runs. */
+  | { kind: 'layout'; frame: LayoutFrame }
   /** A line that is not one of the CLI's JSON objects (a crash message, a warning of Node itself). */
   | { kind: 'text'; line: string };
 
@@ -50,6 +53,10 @@ export function parseCliLine(line: string): CliLine | null {
   if (obj.type === 'progress' && typeof obj.stage === 'string' && typeof obj.progress === 'number') {
     const { time: _time, ...rest } = obj;
     return { kind: 'progress', event: rest as unknown as ProgressEvent };
+  }
+  if (obj.type === 'layout') {
+    const { time: _time, elapsed: _elapsed, ...frame } = obj;
+    return isLayoutFrame(frame) ? { kind: 'layout', frame } : null;
   }
   if (obj.type === 'error' && typeof obj.message === 'string') return { kind: 'error', message: obj.message };
   if (obj.type === 'log' && typeof obj.message === 'string') {

@@ -9,6 +9,7 @@ import { RunStore } from '../../pipeline/runs/store.js';
 import type { ProgressEvent, RunConfig } from '../../pipeline/types.js';
 import { defaultJobCommand, REPO, startJobProcess, type JobCommand, type JobCommandInput, type JobProcess } from './child.js';
 import { lineSplitter, parseCliLine } from './cli-lines.js';
+import type { LayoutFrame } from '../../pipeline/layout-frame.js';
 import { JobRecords, type JobState, type JobStatus } from './records.js';
 
 export type { JobState, JobStatus } from './records.js';
@@ -16,6 +17,7 @@ export type { JobState, JobStatus } from './records.js';
 export type JobEvent =
   | { type: 'progress'; id: string; progress: ProgressEvent }
   | { type: 'log'; id: string; level: string; message: string }
+  | { type: 'layout'; id: string; frame: LayoutFrame }
   | { type: 'state'; job: JobState };
 
 export interface JobQueueOptions {
@@ -67,6 +69,10 @@ interface Running {
   limitError: string | null;
   tail: string[];
   exited: Promise<void>;
+  /** The latest frame of the map forming (for a client that starts watching mid-run). */
+  layout: LayoutFrame | null;
+  /** Set once the map was asked to finish early. */
+  finishRequested: boolean;
 }
 
 export class JobQueue {
@@ -205,6 +211,30 @@ export class JobQueue {
     return job;
   }
 
+  /** The latest frame of a running job's map as it forms, or null. */
+  layout(id: string): LayoutFrame | null {
+    return this.running.get(id)?.layout ?? null;
+  }
+
+  /**
+   * Asks a running job to end its t-SNE now and write the run with the layout reached (SIGUSR2 to the CLI).
+   * 'finishing' when asked (or already asked); otherwise why not: the job is not running, or its map has not
+   * started forming (only the t-SNE stage can finish early).
+   */
+  finishEarly(id: string): { ok: true } | { ok: false; reason: string } {
+    const job = this.jobs.get(id);
+    const r = this.running.get(id);
+    if (!job || job.status !== 'running' || !r) return { ok: false, reason: `job ${id} is not running${job ? ` (${job.status})` : ''}` };
+    if (job.progress?.stage !== 'tsne') {
+      return { ok: false, reason: `the map of job ${id} is not forming yet (stage ${job.progress?.stage ?? 'starting'}); only the t-SNE stage can finish early: cancel, or wait` };
+    }
+    if (!r.finishRequested) {
+      r.finishRequested = true;
+      r.proc.child.kill('SIGUSR2');
+    }
+    return { ok: true };
+  }
+
   /** Stops taking jobs; queued and running jobs are marked failed (interrupted) and their children killed. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -289,7 +319,7 @@ export class JobQueue {
       },
       limits ? { maxRssBytes: limits.maxBytes, maxSeconds: limits.maxSeconds } : {},
     );
-    r = { proc, cancelRequested: false, shutdown: false, lastError: null, limitError: null, tail: [], exited: proc.exited.then(() => {}) };
+    r = { proc, cancelRequested: false, shutdown: false, lastError: null, limitError: null, tail: [], exited: proc.exited.then(() => {}), layout: null, finishRequested: false };
     this.running.set(job.id, r);
     job.status = 'running';
     job.startedAt = new Date().toISOString();
@@ -310,6 +340,10 @@ export class JobQueue {
       case 'progress':
         job.progress = line.event;
         this.emit({ type: 'progress', id: job.id, progress: line.event });
+        break;
+      case 'layout':
+        r.layout = line.frame;
+        this.emit({ type: 'layout', id: job.id, frame: line.frame });
         break;
       case 'error':
         r.lastError = line.message;

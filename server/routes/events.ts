@@ -2,6 +2,8 @@
 //   event: state     data: the job (id, status, progress, error ...); sent first and on every status change
 //   event: progress  data: the ProgressEvent of pipeline/types.ts plus the job's id { id, type, stage, progress, elapsed, epoch, loss, ... }
 //   event: log       data: { id, level, message }
+//   event: layout    data: the map so far while t-SNE runs (pipeline/layout-frame.ts) plus the job's id; the
+//                    latest one is sent first to a client that starts watching mid-run
 // The stream ends after the state event of a finished job (status complete, failed or cancelled).
 // A complete run that no job of this server made answers one state event { id, status: "complete" } and ends.
 import { Router } from 'express';
@@ -55,8 +57,11 @@ export function eventsRoutes(ctx: ServerContext): Router {
       unsubscribe();
       ctx.streams.delete(res);
     };
+    const latest = ctx.jobs.layout(id);
+    if (latest) send('layout', { id, ...latest });
     unsubscribe = ctx.jobs.subscribe(id, (e: JobEvent) => {
       if (e.type === 'progress') send('progress', { id, ...e.progress });
+      else if (e.type === 'layout') send('layout', { id, ...e.frame });
       else if (e.type === 'log') send('log', { id, level: e.level, message: e.message });
       else {
         send('state', e.job);

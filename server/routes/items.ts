@@ -56,14 +56,14 @@ export const MAX_SCALE = 16;
 export const MAX_IMAGE_SIDE = 1024;
 
 /** Encodes a row as PNG in the worker thread. */
-async function png(ctx: ServerContext, values: Float32Array, image: ImageShape, range: [number, number], scale: number): Promise<Buffer> {
+export async function png(ctx: ServerContext, values: Float32Array, image: ImageShape, range: [number, number], scale: number): Promise<Buffer> {
   const reply = await ctx.workers.run({ op: 'png', values: Float32Array.from(values), shape: image, range, scale });
   if (!reply.ok || !('png' in reply)) throw new Error(reply.ok ? 'unexpected worker reply' : reply.message);
   return Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength);
 }
 
 /** [0, 1] when the row lies in it, else the row's own range: the original and its reconstruction share it. */
-function displayRange(values: Float32Array): [number, number] {
+export function displayRange(values: Float32Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of values) {

@@ -4,7 +4,7 @@
 import { defaultConfig } from '../../pipeline/config.js';
 import { createRandom } from '../../pipeline/random.js';
 import { writeCodes, writeData, writePoints } from '../../pipeline/runs/artifacts.js';
-import { writeHistory } from '../../pipeline/runs/run-dir.js';
+import { writeHistory, writePreprocessing } from '../../pipeline/runs/run-dir.js';
 import { RunStore } from '../../pipeline/runs/store.js';
 import type { History, RunManifest } from '../../pipeline/types.js';
 
@@ -89,6 +89,16 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
   if (full) {
     await writeCodes(writer.dir, { rows: n, cols: 4, values: codes }, index);
     await writeData(writer.dir, { rows: n, cols: features, values: data }, index);
+    // the identity scaling: input-space neighbours are among the stored values as they are
+    await writePreprocessing(writer.dir, {
+      kind: 'none',
+      features: Array.from({ length: features }, (_, f) => `feature_${f}`),
+      offset: new Array<number>(features).fill(0),
+      scale: new Array<number>(features).fill(1),
+      fill: new Array<number>(features).fill(0),
+      missing: 'mean',
+      loss: 'mse',
+    });
   }
   const history: History = {
     epochs: Array.from({ length: 12 }, (_, e) => ({ epoch: e + 1, loss: 0.5 / (e + 1), valLoss: 0.55 / (e + 1) + 0.01, seconds: 0.2 })),
@@ -123,7 +133,7 @@ export async function writeClusterRun(runsDir: string, o: ClusterRunOptions): Pr
       knnPreservation: 0.8,
       labelAccuracy: 0.99,
     },
-    artifacts: full ? { points: 'points.arrow', codes: 'codes.arrow', data: 'data.arrow', history: 'history.json' } : { points: 'points.arrow', history: 'history.json' },
+    artifacts: full ? { points: 'points.arrow', codes: 'codes.arrow', data: 'data.arrow', preprocessing: 'model/preprocessing.json', history: 'history.json' } : { points: 'points.arrow', history: 'history.json' },
     base: o.base ?? null,
     notes: [],
   };

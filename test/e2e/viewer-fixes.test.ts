@@ -13,7 +13,7 @@ import { buildViewer, countPixels, hexToRgb, launchBrowser, openViewer, screensh
 import { writeClusterRun, type ClusterRun } from './fixture.js';
 
 type Hook = {
-  primary: { view: { markedPositions(): number[]; toScreen(x: number, y: number): [number, number]; overlay: HTMLCanvasElement; size(): { width: number; height: number } } };
+  primary: { view: { marks: { markers: readonly number[] }; toScreen(x: number, y: number): [number, number]; overlay: HTMLCanvasElement; size(): { width: number; height: number } } };
 };
 
 let runsDir: string;
@@ -68,7 +68,7 @@ describe('viewer fixes', () => {
     const input = (await page.locator('#search').boundingBox())!;
     const count = (await page.locator('#search-count').boundingBox())!;
     expect(count.x).toBeGreaterThanOrEqual(input.x + input.width); // never under the native clear button
-    const marked = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.markedPositions());
+    const marked = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.markers.slice());
     expect(marked).toEqual([5]);
     // the target's magenta ring is drawn on the overlay around row 5
     const ring = await page.evaluate(

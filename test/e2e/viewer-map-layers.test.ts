@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildViewer, launchBrowser, openViewer, screenshot, startServer } from './browser.js';
 import { writeClusterRun } from './fixture.js';
 
-type Hook = { primary: { view: { shownLabels: { text: string; x: number; y: number }[]; overlay: HTMLCanvasElement } } };
+type Hook = { primary: { view: { marks: { shownLabels: { text: string; x: number; y: number; width: number; id?: number }[] }; overlay: HTMLCanvasElement } } };
 
 let runsDir: string;
 let web: { dir: string; cleanup: () => Promise<void> };
@@ -64,7 +64,7 @@ describe('map layers', () => {
     const { page, errors } = await openViewer(chrome.browser, `${server.url}/#layers=clusters`);
     await frames(page);
     expect(await page.locator('#layer-clusters').isChecked()).toBe(true);
-    const labels = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.shownLabels.map((l) => l.text));
+    const labels = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels.map((l) => l.text));
     expect(labels).toHaveLength(8);
     // each cluster of the fixture is one label class: "C3 · 5 (100 %)"
     const classes = labels.map((t) => /^C\d+ · (\d+) \((\d+) %\)$/.exec(t));
@@ -78,13 +78,63 @@ describe('map layers', () => {
     await page.locator('.pane.primary canvas.scatter-overlay').focus();
     for (let k = 0; k < 4; k++) await page.keyboard.press('+');
     await frames(page);
-    const zoomed = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.shownLabels.length);
+    const zoomed = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels.length);
     expect(zoomed).toBeGreaterThanOrEqual(1);
     // Color by cluster: a legend of 8 clusters (plus noise as missing, if any)
     await page.locator('#color-by').selectOption('cluster');
     await page.waitForFunction(() => document.querySelectorAll('.legend-item').length === 8);
     expect(await page.locator('.legend-item .legend-name').first().textContent()).toMatch(/^C1 · \d+ \(\d+ %\)$/);
     await page.waitForFunction(() => /color=cluster/.test(location.hash) && /layers=clusters/.test(location.hash));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('explain a cluster or the filtered rows', () => {
+  it('selects a cluster when its label is clicked, and explains it', async () => {
+    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#layers=clusters`);
+    await frames(page);
+    const label = await page.evaluate(() => {
+      const app = (window as unknown as { latentmap: Hook & { primary: { view: { overlay: HTMLCanvasElement } } } }).latentmap;
+      const l = app.primary.view.marks.shownLabels.find((s) => s.id === 2)!;
+      const r = app.primary.view.overlay.getBoundingClientRect();
+      return { x: r.left + l.x, y: r.top + l.y, text: l.text };
+    });
+    await page.mouse.click(label.x, label.y);
+    await page.waitForFunction(() => location.hash.includes('sel=cluster:2'));
+    expect(await page.locator('#selection-panel h3').textContent()).toMatch(new RegExp(`^[\\d,]+ in cluster ${label.text.replace(/[()]/g, '\\$&')} of 4,000$`));
+    // the cluster's rows: its label class, all of them (the fixture's clusters are pure)
+    const count = Number(await page.locator('.selection-count').getAttribute('data-count'));
+    const share = /\((\d+) %\)/.exec(label.text)![1];
+    expect(Number(share)).toBeGreaterThanOrEqual(99);
+    expect(count).toBeGreaterThan(300);
+    expect(await page.locator('#selection-panel .summary li').count()).toBe(1);
+    await page.locator('#selection-panel .explain-table tbody tr').first().waitFor({ timeout: 30_000 });
+    // the fixture has no model: the typical member is the mean alone, and the panel says why
+    await page.locator('#selection-panel .typical-table').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#selection-panel .typical-note').textContent()).toMatch(/^Nothing decoded: /);
+    // the detail did not open: the click went to the label
+    expect(await page.locator('#detail-panel').isHidden()).toBe(true);
+    await page.reload();
+    await page.waitForFunction(() => Number(document.querySelector('.selection-count')?.getAttribute('data-count')) > 0);
+    expect(Number(await page.locator('.selection-count').getAttribute('data-count'))).toBe(count);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('selects the rows passing the filters with Explain, and follows the filters', async () => {
+    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#filter=label:3|5`);
+    await page.locator('.filter-count').waitFor();
+    const passing = Number(/^([\d,]+) of/.exec((await page.locator('.filter-count').textContent())!)![1].replace(/,/g, ''));
+    await page.locator('button.explain-filter').click();
+    await page.waitForFunction(() => location.hash.includes('sel=filter'));
+    expect(Number(await page.locator('.selection-count').getAttribute('data-count'))).toBe(passing);
+    expect(await page.locator('#selection-panel h3').textContent()).toMatch(/passing the filters/);
+    expect(await page.locator('#selection-panel .summary li').count()).toBe(2);
+    // one more class in the filter: the selection follows
+    await page.locator('.filter-item[data-column="label"] g.bar[data-category="0"]').click({ modifiers: ['Shift'] });
+    await page.waitForFunction(() => /label:0\|3\|5|label:3\|5\|0/.test(decodeURIComponent(location.hash)));
+    await page.waitForFunction(() => document.querySelectorAll('#selection-panel .summary li').length === 3);
     expect(errors).toEqual([]);
     await page.context().close();
   });

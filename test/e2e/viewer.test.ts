@@ -138,7 +138,9 @@ describe('viewer', () => {
     // the exact count for the polygon the viewer stored in the URL, computed here independently
     await page.waitForFunction(() => location.hash.includes('sel=lasso'));
     const state = parseState(await page.evaluate(() => location.hash));
-    const expected = selectPolygon(runA.x, runA.y, state.selection!.polygon, null).count;
+    const sel = state.selection!;
+    if (sel.kind !== 'lasso') throw new Error(`expected a lasso, got ${sel.kind}`);
+    const expected = selectPolygon(runA.x, runA.y, sel.polygon, null).count;
     expect(shown).toBe(expected);
     expect(shown).toBeGreaterThan(480);
     expect(shown).toBeLessThanOrEqual(500);

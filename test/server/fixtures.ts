@@ -6,9 +6,9 @@ import path from 'node:path';
 import { defaultConfig } from '../../pipeline/config.js';
 import { createRandom } from '../../pipeline/random.js';
 import { writeCodes, writeData, writePoints } from '../../pipeline/runs/artifacts.js';
-import { writeHistory } from '../../pipeline/runs/run-dir.js';
+import { writeHistory, writePreprocessing } from '../../pipeline/runs/run-dir.js';
 import { RunStore } from '../../pipeline/runs/store.js';
-import type { History, ImageShape, RunManifest } from '../../pipeline/types.js';
+import type { History, ImageShape, Preprocessing, ReducerName, RunManifest } from '../../pipeline/types.js';
 
 export interface FixtureRunOptions {
   id: string;
@@ -24,6 +24,10 @@ export interface FixtureRunOptions {
   createdAt?: string;
   /** Skip data.arrow. */
   noData?: boolean;
+  /** Written as the run's preprocessing (the scaling input-space neighbours use). Default none written. */
+  preprocessing?: Preprocessing;
+  /** The reducer the manifest names. Default autoencoder. */
+  reducer?: ReducerName;
 }
 
 export interface FixtureRun {
@@ -79,7 +83,8 @@ export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Pr
     tsne: [{ iteration: 50, kl: 1.2 }],
   };
   await writeHistory(writer.dir, history);
-  const config = { ...defaultConfig(), dataset: 'fixture', reducer: 'autoencoder' as const, codeSize, layers: [16, 8], runsDir };
+  if (o.preprocessing) await writePreprocessing(writer.dir, o.preprocessing);
+  const config = { ...defaultConfig(), dataset: 'fixture', reducer: o.reducer ?? ('autoencoder' as const), codeSize, layers: [16, 8], runsDir };
   const manifest: RunManifest = {
     id: o.id,
     name: 'fixture',
@@ -108,7 +113,7 @@ export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Pr
       knnPreservation: null,
       labelAccuracy: null,
     },
-    artifacts: { points: 'points.arrow', codes: 'codes.arrow', history: 'history.json', ...(o.noData ? {} : { data: 'data.arrow' }) },
+    artifacts: { points: 'points.arrow', codes: 'codes.arrow', history: 'history.json', ...(o.noData ? {} : { data: 'data.arrow' }), ...(o.preprocessing ? { preprocessing: 'model/preprocessing.json' } : {}) },
     base: null,
     notes: [],
   };

@@ -1,6 +1,7 @@
 // nearestRows: the partial selection agrees with a full sort, excludes the row itself, handles ties and small n.
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../pipeline/random.js';
+import { applyPreprocessing } from '../../pipeline/preprocessing.js';
 import { byVariance, nearestRows } from '../../server/nearest.js';
 
 function sorted(values: Float32Array, rows: number, cols: number, row: number): { j: number; d: number }[] {
@@ -62,11 +63,31 @@ describe('byVariance', () => {
     const m = { rows, cols, values };
     const v = byVariance(m);
     expect(Array.from(v.values.subarray(0, cols))).toEqual([3, 1, 5, 2, 4, 0].map((c) => values[c]));
+    expect(Array.from(v.order)).toEqual([3, 1, 5, 2, 4, 0]);
     for (const row of [0, 17, 299]) {
       const a = nearestRows(m, row, 8);
       const b = nearestRows(v, row, 8);
       expect(Array.from(b.rows)).toEqual(Array.from(a.rows));
       a.distances.forEach((d, i) => expect(b.distances[i]).toBeCloseTo(d, 4));
     }
+  });
+});
+
+describe('nearestRows with a scaling (input space)', () => {
+  it('finds the neighbours of the scaled rows, missing values taking the fill, without copying the rows', () => {
+    const rng = createRandom(9);
+    const rows = 250;
+    const cols = 5;
+    const values = Float32Array.from({ length: rows * cols }, () => rng.normal() * 4 + 2);
+    for (let i = 3; i < values.length; i += 37) values[i] = NaN;
+    const pre = { kind: 'standardize' as const, features: ['a', 'b', 'c', 'd', 'e'], offset: [2, 1, 0, -1, 5], scale: [4, 0.5, 8, 1, 0.1], fill: [2, 2, 2, 2, 2], missing: 'mean' as const, loss: 'mse' as const };
+    const scaled = applyPreprocessing({ rows, cols, values }, pre);
+    for (const row of [0, 40, 148, 249]) {
+      const want = nearestRows(scaled, row, 12);
+      const got = nearestRows({ rows, cols, values }, row, 12, pre);
+      expect(Array.from(got.rows)).toEqual(Array.from(want.rows));
+      want.distances.forEach((d, i) => expect(got.distances[i]).toBeCloseTo(d, 3));
+    }
+    expect(() => nearestRows({ rows, cols, values }, 0, 3, { scale: [1], fill: [0] })).toThrow(RangeError);
   });
 });

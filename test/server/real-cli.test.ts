@@ -92,6 +92,31 @@ describe('a real run started over HTTP', () => {
     // Eight epochs on 500 digits: reconstructions already resemble their own digit more than another.
     expect(closerToOwn).toBeGreaterThanOrEqual(5);
   });
+
+  it('decodes the mean code of each digit’s rows to a picture nearer that digit’s mean than the other digits’', async () => {
+    const points = (await request(base, `/api/runs/${id}/points?format=json`)).json() as { index: number; label: number | string }[];
+    const digits = ['0', '1', '7'];
+    const answers: { mean: number[]; decoded: number[] }[] = [];
+    for (const d of digits) {
+      const rows = points.filter((p) => String(p.label) === d).map((p) => p.index);
+      const r = await request(base, `/api/runs/${id}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows }) });
+      expect(r.status, r.text.slice(0, 200)).toBe(200);
+      const a = r.json();
+      expect(a).toMatchObject({ reducer: 'autoencoder', decodedBy: 'decoder', count: rows.length });
+      expect(a.code).toHaveLength(16);
+      expect(a.mean).toHaveLength(784);
+      expect(a.decoded).toHaveLength(784);
+      expect(PNG.sync.read(Buffer.from(a.decodedImage.split(',')[1], 'base64')).width).toBe(112);
+      answers.push(a);
+    }
+    const dist = (a: number[], b: number[]): number => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
+    answers.forEach((a, i) => {
+      const own = dist(a.decoded, a.mean);
+      answers.forEach((b, j) => {
+        if (j !== i) expect(own, `digit ${digits[i]} against ${digits[j]}`).toBeLessThan(dist(a.decoded, b.mean));
+      });
+    });
+  });
 });
 
 describe('cancelling a real run', () => {
@@ -112,4 +137,41 @@ describe('cancelling a real run', () => {
     expect((await readdir(runs.dir)).filter((e) => e.includes(cancelId))).toEqual([]);
     expect((await request(base, `/api/runs/${cancelId}`)).status).toBe(404);
   }, 120_000);
+});
+
+describe('watching the map form', () => {
+  it('streams the layout while t-SNE runs, and Finish writes the run with the layout reached', async () => {
+    const body = JSON.stringify({ dataset: 'iris', reducer: 'none', iterations: 50000, perplexity: 10, name: 'finish-early', seed: 5 });
+    const r = await request(base, '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(r.status, r.text).toBe(202);
+    const runId = r.json().id as string;
+    let finish: Promise<{ status: number; text: string }> | null = null;
+    const { events: seen } = await readEvents(base, `/api/runs/${runId}/events`, (e) => {
+      if (e.event === 'layout' && e.data.iteration >= 100 && !finish) {
+        finish = request(base, `/api/runs/${runId}/finish`, { method: 'POST' });
+      }
+      return false;
+    });
+    const answer = await finish!;
+    expect(answer.status, answer.text).toBe(202);
+    const layouts = seen.filter((e) => e.event === 'layout').map((e) => e.data);
+    expect(layouts.length).toBeGreaterThanOrEqual(2);
+    expect(layouts[0]).toMatchObject({ id: runId, type: 'layout', rows: 150, stride: 1 });
+    expect(layouts.map((l) => l.iteration)).toEqual([...layouts.map((l) => l.iteration)].sort((a, b) => a - b));
+    expect(seen.at(-1)).toMatchObject({ event: 'state', data: { status: 'complete' } });
+    const m = (await request(base, `/api/runs/${runId}`)).json();
+    const done = m.metrics.tsne.iterations as number;
+    expect(done).toBeGreaterThanOrEqual(100);
+    expect(done).toBeLessThan(50000);
+    expect(m.notes.join(' ')).toMatch(/t-SNE stopped early on request/);
+    // the last frame is the run's map (to the frames' 16-bit precision)
+    const last = layouts.at(-1)!;
+    expect(last.iteration).toBe(done);
+    const points = (await request(base, `/api/runs/${runId}/points?format=json`)).json() as { x: number; y: number }[];
+    const [x0, , x1] = last.box as number[];
+    expect(Math.min(...points.map((p) => p.x))).toBeCloseTo(x0!, 3);
+    expect(Math.max(...points.map((p) => p.x))).toBeCloseTo(x1!, 3);
+    // a finished job cannot be finished again
+    expect((await request(base, `/api/runs/${runId}/finish`, { method: 'POST' })).status).toBe(409);
+  }, 180_000);
 });

@@ -28,6 +28,14 @@ describe('URL state', () => {
     expect(parseState(formatState({ ...emptyState(), color: '' })).color).toBe('');
   });
 
+  it('keeps a cluster or the filtered rows as the selection', () => {
+    expect(formatState({ ...emptyState(), selection: { kind: 'cluster', cluster: 3 } })).toBe('sel=cluster:3');
+    expect(parseState('#sel=cluster:3').selection).toEqual({ kind: 'cluster', cluster: 3 });
+    expect(formatState({ ...emptyState(), selection: { kind: 'filter' } })).toBe('sel=filter');
+    expect(parseState('#sel=filter').selection).toEqual({ kind: 'filter' });
+    for (const bad of ['cluster:0', 'cluster:-1', 'cluster:x', 'cluster:1.5', 'filter:1']) expect(parseState(`#sel=${bad}`).selection, bad).toBeNull();
+  });
+
   it('ignores malformed parts instead of throwing', () => {
     const s = parseState('#run=a&view=1,x,2&sel=circle:1,2&point=-3&hide=');
     expect(s.run).toBe('a');

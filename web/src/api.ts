@@ -37,6 +37,31 @@ export interface Neighbor {
   distance: number | null;
 }
 
+/** Where neighbours are measured: among the codes the map was made from, or among the scaled input rows. */
+export type NeighborSpace = 'code' | 'input';
+
+/** What to decode (POST /api/runs/:id/decode): rows by index, a bit set of row indexes, or one code. */
+export type DecodeRequest = { rows: number[] } | { mask: string } | { code: number[] };
+
+/** The answer of POST /api/runs/:id/decode: a selection's mean beside its decoded mean code (input units). */
+export interface Decoded {
+  reducer: 'autoencoder' | 'pca' | 'none';
+  /** What decoded the code: the autoencoder's decoder, PCA's inverse transform, or nothing (reducer none). */
+  decodedBy: 'decoder' | 'inverse transform' | null;
+  /** One sentence saying what the decoded picture is. */
+  note: string;
+  /** Rows averaged (null when a code was given). */
+  count: number | null;
+  features: string[];
+  code: (number | null)[] | null;
+  mean: (number | null)[] | null;
+  decoded: (number | null)[] | null;
+  image: { width: number; height: number; channels: number } | null;
+  /** PNG data URLs for image datasets. */
+  meanImage: string | null;
+  decodedImage: string | null;
+}
+
 /**
  * An event of a run started through the API (GET /api/runs/:id/events): a progress report (the shared
  * ProgressEvent of pipeline/types.ts), a log line or a job state; `type` names which.
@@ -154,10 +179,15 @@ export class Api {
     return this.runUrl(id, 'items', index, 'reconstruction.png');
   }
 
-  /** Nearest neighbours in code space (the row itself excluded). */
-  async neighbors(id: string, index: number, k = 10): Promise<Neighbor[]> {
-    const body = await this.json<unknown>(`${this.runUrl(id, 'neighbors', index)}?k=${k}`);
+  /** Nearest neighbours in code space, or in input space (the row itself excluded). */
+  async neighbors(id: string, index: number, k = 10, space: NeighborSpace = 'code'): Promise<Neighbor[]> {
+    const body = await this.json<unknown>(`${this.runUrl(id, 'neighbors', index)}?k=${k}${space === 'code' ? '' : `&space=${space}`}`);
     return normalizeNeighbors(body, index);
+  }
+
+  /** The mean of the selected rows beside the run's model's decoding of their mean code. */
+  decode(id: string, what: DecodeRequest, signal?: AbortSignal): Promise<Decoded> {
+    return this.json(this.runUrl(id, 'decode'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(what), signal });
   }
 
   /** Starts a run; resolves to its id. */
@@ -174,6 +204,15 @@ export class Api {
     const token = this.token();
     if (token) headers.authorization = `Bearer ${token}`;
     const res = await fetch(this.runUrl(id), { method: 'DELETE', headers });
+    if (!res.ok) throw await errorOf(res);
+  }
+
+  /** Ends a running job's t-SNE now; the run is written with the layout reached (POST /api/runs/:id/finish). */
+  async finishRun(id: string): Promise<void> {
+    const headers: Record<string, string> = {};
+    const token = this.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(this.runUrl(id, 'finish'), { method: 'POST', headers });
     if (!res.ok) throw await errorOf(res);
   }
 
@@ -223,7 +262,7 @@ export class Api {
       onEvent(data);
       if (data.type === 'done' || data.type === 'failed' || data.type === 'cancelled' || data.type === 'error') source.close();
     };
-    for (const t of ['message', 'progress', 'log', 'done', 'failed', 'cancelled', 'queued', 'started', 'state']) {
+    for (const t of ['message', 'progress', 'log', 'layout', 'done', 'failed', 'cancelled', 'queued', 'started', 'state']) {
       source.addEventListener(t, handle(t) as EventListener);
     }
     source.onerror = () => {

@@ -6,30 +6,25 @@ import { Api } from './api.js';
 import { closePane, hiddenNames, openPane, syncCompare, type Pane, type Slot } from './app/pane.js';
 import { DetailController } from './app/detail.js';
 import { combineMasks, projectMask } from './app/emphasis.js';
-import { explainColumns, explainSelection } from './app/explain.js';
-import { shortcutOf } from './app/shortcuts.js';
+import { bindControls, pressModeButton } from './app/controls.js';
 import { ThumbnailCache } from './app/thumbnails.js';
 import { chooseColorBy, featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
+import { SelectionController } from './app/selection.js';
 import { fillRunPickers, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
 import { exportPng, exportSvg } from './app/export-image.js';
-import { chartColumns, countOnes, filterMask, formatFilters, parseFilters, type Filter } from './app/filters.js';
-import { applyLayers, bindLayerBoxes, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
-import { renderFilterCharts } from './ui/filter-charts.js';
+import { FilterController } from './app/filter-panel.js';
+import { applyLayers, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { encodeColumn } from './colors.js';
-import { searchPoints } from './export.js';
-import { clickCategory, countVisible, toggleCategory, visibilityMask } from './legend-state.js';
-import { selectPolygon } from './scatter/hit-test.js';
 import type { InteractionMode } from './scatter/view.js';
 import { fill, formatNumber } from './ui/dom.js';
-import { renderLegend } from './ui/legend.js';
 import { NewRunDialog } from './ui/new-run.js';
 import { renderRunPanel } from './ui/run-panel.js';
-import { renderExplanation, renderSelection } from './ui/selection-panel.js';
 import { Tooltip } from './ui/tooltip.js';
-import { emptyState, formatState, parseState, type ViewState } from './url-state.js';
+import { emptyState, type ViewState } from './url-state.js';
+import { HashSync } from './app/hash-sync.js';
+import { SearchController } from './app/search.js';
+import { showVisibility } from './app/visibility.js';
 
-/** Search hits up to this many get a crosshair target each. */
-const MAX_MARKERS = 20;
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -45,12 +40,10 @@ export class App {
   secondary: Pane | null = null;
   private mode: InteractionMode = 'pan';
   private layers = new Set<MapLayer>();
-  private filters: Filter[] = [];
-  private filterRows: Uint8Array | null = null;
-  private selection: { kind: 'rect' | 'lasso'; polygon: number[]; mask: Uint8Array; count: number } | null = null;
-  private searchMask: Uint8Array | null = null;
-  private writtenHash = '';
-  private hashTimer = 0;
+  private filters: FilterController;
+  private selection: SelectionController;
+  private search: SearchController;
+  private readonly hash = new HashSync();
   private tooltip: Tooltip;
   private inspect: DetailController;
   private newRun: NewRunDialog;
@@ -82,6 +75,28 @@ export class App {
       secondary: () => this.secondary,
       changed: () => this.writeHash(),
     });
+    this.search = new SearchController(this.els.searchCount);
+    this.selection = new SelectionController({
+      api: this.api,
+      panel: this.els.selection,
+      primary: () => this.primary,
+      filterRows: () => this.filters.rows,
+      changed: (write) => {
+        this.applyEmphasis();
+        if (write) this.writeHash();
+      },
+    });
+    this.filters = new FilterController({
+      panel: this.els.filters,
+      primary: () => this.primary,
+      changed: (write) => {
+        // a selection of the filtered rows follows the filters
+        if (this.selection.current?.shape.kind === 'filter') this.selection.refresh();
+        this.applyEmphasis();
+        if (write) this.writeHash();
+      },
+      explain: () => this.selection.set({ kind: 'filter' }),
+    });
     this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id));
     this.bindControls();
     document.querySelector('.topbar .actions')?.prepend(this.newRun.badge);
@@ -91,7 +106,7 @@ export class App {
   // ---- startup and URL --------------------------------------------------------------------------
 
   private async start(): Promise<void> {
-    this.state = parseState(location.hash);
+    this.state = this.hash.read();
     try {
       this.runs = await this.api.runs();
     } catch (err) {
@@ -99,10 +114,7 @@ export class App {
       return;
     }
     this.fillPickers();
-    window.addEventListener('hashchange', () => {
-      if (location.hash.replace(/^#/, '') === this.writtenHash) return;
-      void this.applyState(parseState(location.hash));
-    });
+    this.hash.listen((s) => void this.applyState(s));
     await this.applyState(this.state);
   }
 
@@ -121,7 +133,7 @@ export class App {
     if (s.color && isFeatureChoice(s.color)) await loadFeature(this.api, p, s.color).catch(() => null);
     if (s.color === 'cluster' || s.layers.includes('clusters')) clustersOf(p);
     this.setLayers(new Set(s.layers as MapLayer[]), false);
-    this.filters = parseFilters(s.filter);
+    this.filters.parse(s.filter);
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
@@ -139,9 +151,9 @@ export class App {
     // search, selection, view, detail
     this.els.search.value = s.search;
     this.applySearch(s.search, false);
-    this.applyFilters(false);
-    if (s.selection) this.select(s.selection.kind, s.selection.polygon, false);
-    else this.clearSelection(false);
+    this.filters.apply(false);
+    if (s.selection) this.selection.set(s.selection, false);
+    else this.selection.clear(false);
     if (s.view) p.view.setView(s.view);
     else p.view.resetView();
     if (s.point !== null) {
@@ -158,21 +170,12 @@ export class App {
     this.state.compare = this.secondary?.id ?? null;
     this.state.view = p.view.getView();
     this.state.hidden = hiddenNames(p);
-    this.state.selection = this.selection ? { kind: this.selection.kind, polygon: this.selection.polygon } : null;
+    this.state.selection = this.selection.current?.shape ?? null;
     this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
     this.state.search = this.els.search.value.trim();
     this.state.layers = [...this.layers].sort();
-    this.state.filter = formatFilters(this.filters);
-    const write = () => {
-      this.hashTimer = 0;
-      const hash = formatState(this.state);
-      if (hash === this.writtenHash) return;
-      this.writtenHash = hash;
-      history.replaceState(null, '', `${location.pathname}${location.search}#${hash}`);
-    };
-    clearTimeout(this.hashTimer);
-    if (now) write();
-    else this.hashTimer = window.setTimeout(write, 200);
+    this.state.filter = this.filters.format();
+    this.hash.write(this.state, now);
   }
 
   // ---- loading ----------------------------------------------------------------------------------
@@ -192,6 +195,8 @@ export class App {
       {
         onHover: (i, x, y) => this.onHover(slot, i, x, y),
         onClick: (i) => this.onClick(slot, i),
+        // a click on a cluster's label selects the cluster (and explains it)
+        onLabel: (cluster) => slot === 'primary' && this.selection.set({ kind: 'cluster', cluster }),
         onSelect: (kind, poly) => slot === 'primary' && this.select(kind, poly, true),
         onViewChange: () => slot === 'primary' && this.writeHash(),
       },
@@ -205,7 +210,7 @@ export class App {
   private async loadPrimary(id: string): Promise<void> {
     if (this.primary) closePane(this.primary);
     this.primary = null;
-    this.selection = null;
+    this.selection.reset();
     this.inspect.reset();
     try {
       this.primary = await this.loadPane(id, 'primary');
@@ -274,25 +279,17 @@ export class App {
     if (write) this.writeHash();
   }
 
+  /** Shows the primary map's classes as its hidden set says; the selection and the compare map follow. */
   private applyVisibility(): void {
-    const p = this.primary!;
-    p.visible = p.encoding.kind === 'category' ? visibilityMask(p.encoding.column.codes, p.hidden) : null;
-    p.view.setVisible(p.visible);
-    renderLegend(this.els.legend, p.encoding, p.hidden, {
-      onCategory: (c, shift) => {
-        const count = p.encoding.kind === 'category' ? p.encoding.column.categories.length : 0;
-        p.hidden = shift ? toggleCategory(p.hidden, c) : clickCategory(p.hidden, c, count);
-        this.applyVisibility();
-        this.writeHash();
-      },
-      onShowAll: () => {
-        p.hidden = new Set();
-        this.applyVisibility();
-        this.writeHash();
-      },
+    const followed = () => {
+      this.selection.refresh();
+      if (this.secondary) this.syncSecondary();
+    };
+    showVisibility(this.primary!, this.els.legend, () => {
+      followed();
+      this.writeHash();
     });
-    if (this.selection) this.select(this.selection.kind, this.selection.polygon, false);
-    if (this.secondary) this.syncSecondary();
+    followed();
   }
 
   private syncSecondary(): void {
@@ -306,47 +303,24 @@ export class App {
   private applySearch(text: string, write = true): void {
     const p = this.primary;
     if (!p) return;
-    this.searchMask = searchPoints(p.points, text);
-    const n = this.searchMask ? countVisible(this.searchMask, 0) : 0;
-    this.els.searchCount.textContent = this.searchMask ? `${formatNumber(n)} match${n === 1 ? '' : 'es'}` : '';
-    // a few hits (a #row search) get a target each, not just a larger dot
-    const marks: number[] = [];
-    if (this.searchMask && n <= MAX_MARKERS) for (let i = 0; i < this.searchMask.length; i++) if (this.searchMask[i]) marks.push(i);
-    p.view.setMarkers(marks);
+    this.search.apply(p, text);
     this.applyEmphasis();
     if (write) this.writeHash();
   }
 
   select(kind: 'rect' | 'lasso', polygon: number[], write = true): void {
-    const p = this.primary;
-    if (!p) return;
-    const { mask, count } = selectPolygon(p.points.x, p.points.y, polygon, p.visible);
-    this.selection = { kind, polygon, mask, count };
-    p.view.setSelectionShape(polygon);
-    this.els.selection.hidden = false;
-    renderSelection(this.els.selection, p.points, mask, count, p.encoding, p.id, () => this.clearSelection());
-    const selection = this.selection;
-    void explainColumns(p, featureNames(p.manifest), (f) => loadFeature(this.api, p, f)).then((cols) => {
-      if (this.selection === selection) renderExplanation(this.els.selection, explainSelection(cols, mask));
-    });
-    this.applyEmphasis();
-    if (write) this.writeHash();
+    this.selection.set({ kind, polygon }, write);
   }
 
   clearSelection(write = true): void {
-    this.selection = null;
-    this.primary?.view.setSelectionShape(null);
-    this.els.selection.hidden = true;
-    this.els.selection.replaceChildren();
-    this.applyEmphasis();
-    if (write) this.writeHash();
+    this.selection.clear(write);
   }
 
   /** Selection and search dim everything else; in compare mode the same rows light up in the other map. */
   private applyEmphasis(): void {
     const p = this.primary;
     if (!p) return;
-    const mask = combineMasks(this.selection?.mask, this.searchMask, this.filterRows);
+    const mask = combineMasks(this.selection.current?.mask, this.search.mask, this.filters.rows);
     p.view.setEmphasis(mask);
     const q = this.secondary;
     if (q) q.view.setEmphasis(mask ? projectMask(mask, p.points.index, q.positionOf, q.points.n) : null);
@@ -376,68 +350,42 @@ export class App {
 
   private setMode(mode: InteractionMode): void {
     this.mode = mode;
-    for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
+    pressModeButton(mode);
     this.primary?.view.setMode(mode);
     // selections are made on the primary map; the compare map stays in pan mode
   }
 
   private bindControls(): void {
-    this.els.runPicker.addEventListener('change', () => void this.applyState({ ...emptyState(), run: this.els.runPicker.value, color: this.state.color, layers: this.state.layers }));
-    this.els.comparePicker.addEventListener('change', () => {
-      const id = this.els.comparePicker.value;
-      if (!id) {
-        this.closeSecondary();
-        this.writeHash(true);
-      } else void this.loadSecondary(id).then(() => this.writeHash(true));
-    });
-    this.els.colorBy.addEventListener('change', () => {
-      const p = this.primary;
-      if (p) chooseColorBy(this.api, p, this.els.colorBy.value, (name) => this.primary === p && this.setColor(name), (m, e) => this.setStatus(m, e));
-    });
-    let searchTimer = 0;
-    this.els.search.addEventListener('input', () => {
-      clearTimeout(searchTimer);
-      searchTimer = window.setTimeout(() => this.applySearch(this.els.search.value), 120);
-    });
-    for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) {
-      b.addEventListener('click', () => this.setMode(b.dataset.mode as InteractionMode));
-    }
-    byId('export-png').addEventListener('click', () => this.primary && exportPng(this.primary, Number(byId<HTMLSelectElement>('export-scale').value) || 2, (m, e) => this.setStatus(m, e)));
-    byId('export-svg').addEventListener('click', () => this.primary && exportSvg(this.primary, (m, e) => this.setStatus(m, e)));
-    byId('new-run').addEventListener('click', () => this.newRun.open());
-    bindLayerBoxes(() => this.layers, (next) => this.setLayers(next));
-    byId('reset-view').addEventListener('click', () => this.primary?.view.resetView());
-    document.addEventListener('keydown', (e) => {
-      const inField = !!(e.target as HTMLElement).closest('input, select, textarea, dialog');
-      const action = shortcutOf({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, inField });
-      if (action === 'escape') {
-        if (this.selection) this.clearSelection();
-        else if (this.inspect.position >= 0) this.closeDetail();
-      } else if (action === 'search') {
-        e.preventDefault();
-        this.els.search.focus();
-      } else if (action === 'mode-pan') this.setMode('pan');
-      else if (action === 'mode-rect') this.setMode('rect');
-      else if (action === 'mode-lasso') this.setMode('lasso');
-    });
-  }
-
-  /** Applies the filter charts' filters: the passing rows stand out; the charts recount. */
-  private applyFilters(write = true): void {
-    const p = this.primary;
-    if (!p) return;
-    const points = p.points;
-    this.filters = this.filters.filter((f) => points.columns.some((c) => c.name === f.column));
-    this.filterRows = filterMask(points, this.filters);
-    const passing = this.filterRows ? countOnes(this.filterRows) : null;
-    renderFilterCharts(this.els.filters, points, chartColumns(points), this.filters, (col) => filterMask(points, this.filters, col), {
-      onFilter: (column, f) => {
-        this.filters = [...this.filters.filter((g) => g.column !== column), ...(f ? [f] : [])];
-        this.applyFilters();
+    bindControls({
+      runPicker: this.els.runPicker,
+      comparePicker: this.els.comparePicker,
+      colorBy: this.els.colorBy,
+      search: this.els.search,
+      byId,
+      openRun: (id) => void this.applyState({ ...emptyState(), run: id, color: this.state.color, layers: this.state.layers }),
+      compareWith: (id) => {
+        if (!id) {
+          this.closeSecondary();
+          this.writeHash(true);
+        } else void this.loadSecondary(id).then(() => this.writeHash(true));
       },
-    }, passing);
-    this.applyEmphasis();
-    if (write) this.writeHash();
+      colorByChosen: (value) => {
+        const p = this.primary;
+        if (p) chooseColorBy(this.api, p, value, (name) => this.primary === p && this.setColor(name), (m, e) => this.setStatus(m, e));
+      },
+      searchFor: (text) => this.applySearch(text),
+      setMode: (mode) => this.setMode(mode),
+      exportPng: (scale) => this.primary && exportPng(this.primary, scale, (m, e) => this.setStatus(m, e)),
+      exportSvg: () => this.primary && exportSvg(this.primary, (m, e) => this.setStatus(m, e)),
+      newRun: () => this.newRun.open(),
+      layers: () => this.layers,
+      setLayers: (next) => this.setLayers(next),
+      resetView: () => this.primary?.view.resetView(),
+      escape: () => {
+        if (this.selection.current) this.clearSelection();
+        else if (this.inspect.position >= 0) this.closeDetail();
+      },
+    });
   }
 
   /** Shows the map layers (contours, clusters) on the primary map and ticks their boxes. */
@@ -478,8 +426,13 @@ export class App {
     return this.inspect.neighbors.slice();
   }
 
+  /** Positions of the detail point's nearest rows in input space (drawn as lines). */
+  inputNeighborPositions(): number[] {
+    return this.inspect.inputNeighbors.slice();
+  }
+
   /** Current selection count (or null). */
   selectionCount(): number | null {
-    return this.selection?.count ?? null;
+    return this.selection.current?.count ?? null;
   }
 }

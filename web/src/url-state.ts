@@ -1,6 +1,9 @@
 // The view lives in the URL hash, so a reload or a shared link restores it:
 //   #run=ID&color=label&view=cx,cy,k&hide=3,7&sel=lasso:x,y,x,y,...&point=12&q=text&compare=ID2&layers=contours,clusters
+//   (sel is also sel=cluster:3, one of the map's clusters, or sel=filter, the rows passing the filter charts)
 // Pure: parse and format only; the app reads and writes location.hash.
+
+export type SelectionShape = { kind: 'rect' | 'lasso'; polygon: number[] } | { kind: 'cluster'; cluster: number } | { kind: 'filter' };
 
 export interface ViewState {
   run: string | null;
@@ -12,8 +15,8 @@ export interface ViewState {
   view: { cx: number; cy: number; k: number } | null;
   /** Hidden category names of the color column. */
   hidden: string[];
-  /** Selection shape in data coordinates. */
-  selection: { kind: 'rect' | 'lasso'; polygon: number[] } | null;
+  /** What is selected: a shape in data coordinates, a cluster by number, or the rows passing the filters. */
+  selection: SelectionShape | null;
   /** Row index shown in the detail panel. */
   point: number | null;
   /** Search text. */
@@ -54,7 +57,10 @@ export function parseState(hash: string): ViewState {
   const hide = params.get('hide');
   if (hide) s.hidden = hide.split(',').map((h) => decodeURIComponent(h)).filter((h) => h !== '');
   const sel = params.get('sel');
-  if (sel) {
+  const cluster = sel ? /^cluster:([1-9]\d{0,5})$/.exec(sel) : null;
+  if (cluster) s.selection = { kind: 'cluster', cluster: Number(cluster[1]) };
+  else if (sel === 'filter') s.selection = { kind: 'filter' };
+  else if (sel) {
     const m = /^(rect|lasso):(.+)$/.exec(sel);
     if (m) {
       const poly = m[2].split(',').map(num);
@@ -81,7 +87,8 @@ export function formatState(s: ViewState): string {
   if (s.color !== null) add('color', s.color);
   if (s.view) add('view', `${fmt(s.view.cx)},${fmt(s.view.cy)},${fmt(s.view.k)}`);
   if (s.hidden.length) add('hide', s.hidden.map((h) => encodeURIComponent(h)).join(','));
-  if (s.selection) add('sel', `${s.selection.kind}:${s.selection.polygon.map(fmt).join(',')}`);
+  const sel = s.selection;
+  if (sel) add('sel', sel.kind === 'cluster' ? `cluster:${sel.cluster}` : sel.kind === 'filter' ? 'filter' : `${sel.kind}:${sel.polygon.map(fmt).join(',')}`);
   if (s.point !== null) add('point', String(s.point));
   if (s.search) add('q', s.search);
   if (s.layers.length) add('layers', s.layers.join(','));

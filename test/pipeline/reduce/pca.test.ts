@@ -3,6 +3,9 @@ import { fitPca, pcaFromJSON, pcaReconstruct, pcaToJSON, pcaTransform, jacobiEig
 import { isInputError } from '../../../pipeline/errors.js';
 import { createRandom } from '../../../pipeline/random.js';
 import type { Matrix } from '../../../pipeline/types.js';
+import { pcaReducer } from '../../../pipeline/reduce/pca-reducer.js';
+import { noneReducer } from '../../../pipeline/reduce/none.js';
+import { defaultConfig } from '../../../pipeline/config.js';
 
 /** Random orthonormal d x d basis (Gram-Schmidt of Gaussian vectors); rows are the axes. */
 function basis(d: number, seed: number): Float64Array {
@@ -119,6 +122,28 @@ describe('PCA', () => {
     expect(() => fitPca(x, d + 1, 0)).toThrow(/at most 8/);
     const m = fitPca(x, 2, 0);
     expect(() => pcaTransform(m, { rows: 1, cols: 3, values: new Float32Array(3) })).toThrow(/expects 8 columns/);
+  });
+
+  it('decodes a mean code to the mean of the rows’ reconstructions (the inverse transform is affine)', async () => {
+    const reducer = await pcaReducer.fit(x, { config: defaultConfig(), codeSize: 3, layers: [], epochs: 0, loss: 'mse' });
+    const rows = { rows: 100, cols: d, values: x.values.slice(0, 100 * d) };
+    const codes = reducer.encode(rows);
+    const meanCode = new Float32Array(3);
+    for (let i = 0; i < 100; i++) for (let a = 0; a < 3; a++) meanCode[a]! += codes.values[i * 3 + a]! / 100;
+    const decoded = reducer.decode({ rows: 1, cols: 3, values: meanCode })!;
+    const rec = reducer.reconstruct(rows)!;
+    expect(decoded.cols).toBe(d);
+    for (let t = 0; t < d; t++) {
+      let m = 0;
+      for (let i = 0; i < 100; i++) m += rec.values[i * d + t]! / 100;
+      expect(decoded.values[t]).toBeCloseTo(m, 3);
+    }
+    // a row's own code decodes to its reconstruction
+    const one = reducer.decode({ rows: 1, cols: 3, values: codes.values.slice(0, 3) })!;
+    for (let t = 0; t < d; t++) expect(one.values[t]).toBeCloseTo(rec.values[t]!, 4);
+    // reducer none keeps no model: nothing to decode
+    const none = await noneReducer.fit(rows, { config: defaultConfig(), codeSize: d, layers: [], epochs: 0, loss: 'mse' });
+    expect(none.decode(codes)).toBeNull();
   });
 
   it('handles data with no variance without NaN', () => {

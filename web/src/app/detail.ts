@@ -1,10 +1,14 @@
-// The inspected point: the detail panel of one row of the primary map, its focus ring and its
-// neighbours' rings (in both maps when comparing), and the hover tooltip with the linked-hover ring.
+// The inspected point: the detail panel of one row of the primary map, its focus ring, its code-space
+// neighbours' rings and lines to its nearest rows in input space (in both maps when comparing; a long line is
+// a neighbour the map tore away), and the hover tooltip with the linked-hover ring.
 import type { Api } from '../api.js';
 import { unpackHex } from '../colors.js';
-import { renderDetail } from '../ui/detail-panel.js';
+import { renderDetail, renderInputLinks } from '../ui/detail-panel.js';
 import type { Tooltip } from '../ui/tooltip.js';
 import type { Pane } from './pane.js';
+
+/** Nearest rows in input space drawn as lines from the inspected point. */
+const INPUT_NEIGHBORS = 10;
 
 export interface DetailHost {
   api: Api;
@@ -21,6 +25,8 @@ export class DetailController {
   position = -1;
   /** Positions of its neighbours in the primary map. */
   neighbors: number[] = [];
+  /** Positions of its nearest rows in input space in the primary map (drawn as lines). */
+  inputNeighbors: number[] = [];
 
   constructor(private host: DetailHost) {}
 
@@ -28,12 +34,12 @@ export class DetailController {
   hover(pane: Pane, other: Pane | null, i: number, clientX: number, clientY: number): void {
     if (i < 0) {
       this.host.tooltip.hide();
-      other?.view.setLinked(-1);
+      other?.view.marks.setLinked(-1);
       return;
     }
     const pts = pane.points;
     const row = pts.index[i];
-    other?.view.setLinked(other.positionOf(row));
+    other?.view.marks.setLinked(other.positionOf(row));
     const rows: [string, unknown][] = [];
     for (const col of pts.raw.slice(0, 8)) rows.push([col.name, col.get(i)]);
     const lab = pts.label && pts.label.codes[i] >= 0 ? pts.label.categories[pts.label.codes[i]] : null;
@@ -59,8 +65,11 @@ export class DetailController {
     const q = this.host.secondary();
     this.position = pos;
     this.neighbors = [];
-    p.view.setHighlights(pos, []);
-    q?.view.setHighlights(q.positionOf(p.points.index[pos]), []);
+    this.inputNeighbors = [];
+    p.view.marks.setHighlights(pos, []);
+    p.view.marks.setLinks(null);
+    q?.view.marks.setHighlights(q.positionOf(p.points.index[pos]), []);
+    q?.view.marks.setLinks(null);
     this.host.panel.hidden = false;
     renderDetail(this.host.panel, {
       api: this.host.api,
@@ -72,9 +81,9 @@ export class DetailController {
       onNeighbors: (positions) => {
         if (this.position !== pos) return;
         this.neighbors = positions;
-        p.view.setHighlights(pos, positions);
+        p.view.marks.setHighlights(pos, positions);
         const q2 = this.host.secondary();
-        if (q2) q2.view.setHighlights(q2.positionOf(p.points.index[pos]), positions.map((n) => q2.positionOf(p.points.index[n])).filter((j) => j >= 0));
+        if (q2) q2.view.marks.setHighlights(q2.positionOf(p.points.index[pos]), positions.map((n) => q2.positionOf(p.points.index[n])).filter((j) => j >= 0));
       },
       onSelectRow: (row) => {
         const j = p.positionOf(row);
@@ -87,14 +96,47 @@ export class DetailController {
       onClose: () => this.close(),
       colorOf: (j) => unpackHex(p.encoding.colors[j]),
     });
+    this.links(p, pos);
     if (notify) this.host.changed();
+  }
+
+  /** Fetches the point's nearest rows in input space and draws a line to each (both maps when comparing). */
+  private links(p: Pane, pos: number): void {
+    const row = p.points.index[pos];
+    const panel = this.host.panel;
+    if (!p.manifest.artifacts?.data || !p.manifest.artifacts?.preprocessing) {
+      renderInputLinks(panel, { error: 'this run kept no input values and scaling (data.arrow, preprocessing.json)' });
+      return;
+    }
+    renderInputLinks(panel, { loading: true });
+    this.host.api.neighbors(p.id, row, INPUT_NEIGHBORS, 'input').then(
+      (list) => {
+        if (this.position !== pos || this.host.primary() !== p) return;
+        const to = list.map((n) => p.positionOf(n.index)).filter((j) => j >= 0);
+        this.inputNeighbors = to;
+        p.view.marks.setLinks({ from: pos, to });
+        const q = this.host.secondary();
+        if (q) {
+          const from = q.positionOf(row);
+          q.view.marks.setLinks(from >= 0 ? { from, to: to.map((j) => q.positionOf(p.points.index[j])).filter((j) => j >= 0) } : null);
+        }
+        const preservation = p.points.columns.find((c) => c.name === 'preservation');
+        renderInputLinks(panel, { count: to.length, preservation: preservation?.kind === 'number' ? preservation.values[pos] : null });
+      },
+      (err: Error) => {
+        if (this.position === pos) renderInputLinks(panel, { error: err.message });
+      },
+    );
   }
 
   close(notify = true): void {
     this.position = -1;
     this.neighbors = [];
-    this.host.primary()?.view.setHighlights(-1, []);
-    this.host.secondary()?.view.setHighlights(-1, []);
+    this.inputNeighbors = [];
+    this.host.primary()?.view.marks.setLinks(null);
+    this.host.secondary()?.view.marks.setLinks(null);
+    this.host.primary()?.view.marks.setHighlights(-1, []);
+    this.host.secondary()?.view.marks.setHighlights(-1, []);
     this.host.panel.hidden = true;
     this.host.panel.replaceChildren();
     if (notify) this.host.changed();
@@ -104,5 +146,6 @@ export class DetailController {
   reset(): void {
     this.position = -1;
     this.neighbors = [];
+    this.inputNeighbors = [];
   }
 }

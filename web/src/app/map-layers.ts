@@ -45,10 +45,10 @@ export function applyLayers(pane: Pane, layers: ReadonlySet<MapLayer>): void {
   if (layers.has('contours')) {
     const l = layersOf(pane);
     l.contours ??= densityContours(l.grid);
-    pane.view.setContours(l.contours);
-  } else pane.view.setContours(null);
-  if (layers.has('clusters')) pane.view.setLabels(clustersOf(pane).map((c) => ({ x: c.peak[0], y: c.peak[1], text: c.text })));
-  else pane.view.setLabels(null);
+    pane.view.marks.setContours(l.contours);
+  } else pane.view.marks.setContours(null);
+  if (layers.has('clusters')) pane.view.marks.setLabels(clustersOf(pane).map((c) => ({ x: c.peak[0], y: c.peak[1], text: c.text, id: c.id })));
+  else pane.view.marks.setLabels(null);
 }
 
 /** Ticks the maps bar's layer boxes to match. */

@@ -20,7 +20,8 @@ export interface InteractionHost {
   /** The visible point nearest the center of the view, or -1. */
   pickCenter(): number;
   hover(i: number, clientX: number, clientY: number): void;
-  click(i: number): void;
+  /** A click on point i (-1: none), at CSS position (px, py) relative to the overlay when it came from the pointer. */
+  click(i: number, px?: number, py?: number): void;
   /** The selection shape being drawn (data coordinates), or null when the gesture ended. */
   drag(polygon: number[] | null): void;
   select(kind: 'rect' | 'lasso', polygon: number[]): void;
@@ -65,7 +66,7 @@ export class MapInteraction {
       if (host.mode() !== 'pan' || !downAt) return;
       if (Math.hypot(e.clientX - downAt[0], e.clientY - downAt[1]) > CLICK_SLOP) return; // a pan, not a click
       const [px, py] = this.local(e);
-      host.click(host.pick(px, py));
+      host.click(host.pick(px, py), px, py);
     });
   }
 

@@ -1,6 +1,8 @@
 // The overlay layer drawn above the points: thumbnails (zoomed in on an image dataset), the selection
-// shape (finished and being drawn), rings on highlighted points, the point hovered here and the one
-// hovered in a linked map. Canvas 2D calls only; geometry comes in through `toScreen`.
+// shape (finished and being drawn), lines from the inspected point to its input-space neighbours, rings on
+// highlighted points, the point hovered here and the one hovered in a linked map, cluster labels.
+// Canvas 2D calls only; geometry comes in through `toScreen`.
+import { LABEL_HALF_HEIGHT, type MapLabel, type ShownLabel } from './marks.js';
 
 /** Most points drawn as thumbnails at once (zoomed in on an image dataset). */
 export const THUMBNAIL_LIMIT = 160;
@@ -19,6 +21,8 @@ export interface OverlayState {
   linked: number;
   focus: number;
   rings: readonly number[];
+  /** Lines from point `from` to each of `to` (the inspected point's input-space neighbours); null: none. */
+  links: { from: number; to: readonly number[] } | null;
   /** Search hits to point out (a few): a crosshair target on each, visible at any zoom. */
   markers: readonly number[];
   /** Finished selection and the one being drawn (data coordinates, flat x, y pairs). */
@@ -26,7 +30,7 @@ export interface OverlayState {
   /** Density contour rings (data coordinates), faint to strong by level; null: off. */
   contours: readonly { value: number; rings: number[][] }[] | null;
   /** Cluster labels at their peaks (data coordinates), most important first; null: off. */
-  labels: readonly { x: number; y: number; text: string }[] | null;
+  labels: readonly MapLabel[] | null;
   /** Thumbnails to draw: the points in view (when few) and their loaded images. */
   thumbnails: { points: readonly number[]; image: (i: number) => CanvasImageSource | null } | null;
 }
@@ -44,6 +48,39 @@ function ring(ctx: CanvasRenderingContext2D, s: OverlayState, i: number, r: numb
   ctx.strokeStyle = stroke;
   ctx.stroke();
 }
+
+/**
+ * Lines from a point to its nearest rows in input space: short lines where the map kept the neighbourhood,
+ * long ones across the map where it tore it apart. White-backed, with a dot at each neighbour.
+ */
+function drawLinks(ctx: CanvasRenderingContext2D, s: OverlayState): void {
+  const links = s.links;
+  if (!links || links.from < 0 || links.to.length === 0) return;
+  const [fx, fy] = s.toScreen(s.x[links.from], s.y[links.from]);
+  const ends = links.to.map((j) => s.toScreen(s.x[j], s.y[j]));
+  for (const [color, width] of [
+    ['rgba(255,255,255,0.85)', 3.5],
+    [LINK_COLOR, 1.5],
+  ] as const) {
+    ctx.beginPath();
+    for (const [tx, ty] of ends) {
+      ctx.moveTo(fx, fy);
+      ctx.lineTo(tx, ty);
+    }
+    ctx.lineWidth = width;
+    ctx.strokeStyle = color;
+    ctx.stroke();
+  }
+  ctx.fillStyle = LINK_COLOR;
+  for (const [tx, ty] of ends) {
+    ctx.beginPath();
+    ctx.arc(tx, ty, 2.5, 0, Math.PI * 2);
+    ctx.fill();
+  }
+}
+
+/** Color of the lines to input-space neighbours. */
+export const LINK_COLOR = '#1d6fb8';
 
 /** A crosshair target: a white-backed ring and four ticks pointing at the point. */
 function target(ctx: CanvasRenderingContext2D, s: OverlayState, i: number, r: number): void {
@@ -128,9 +165,9 @@ function drawContours(ctx: CanvasRenderingContext2D, s: OverlayState): void {
  * Cluster labels at a fixed screen size (readable at every zoom), white-haloed; a label that would
  * overlap one already placed (a larger cluster's) is left out at this zoom.
  */
-function drawLabels(ctx: CanvasRenderingContext2D, s: OverlayState): { text: string; x: number; y: number }[] {
+function drawLabels(ctx: CanvasRenderingContext2D, s: OverlayState): ShownLabel[] {
   const placed: { x0: number; y0: number; x1: number; y1: number }[] = [];
-  const shown: { text: string; x: number; y: number }[] = [];
+  const shown: ShownLabel[] = [];
   if (!s.labels) return shown;
   ctx.font = '600 12px system-ui, sans-serif';
   ctx.textAlign = 'center';
@@ -139,7 +176,7 @@ function drawLabels(ctx: CanvasRenderingContext2D, s: OverlayState): { text: str
   for (const l of s.labels) {
     const [sx, sy] = s.toScreen(l.x, l.y);
     const w = ctx.measureText(l.text).width + 8;
-    const box = { x0: sx - w / 2, y0: sy - 9, x1: sx + w / 2, y1: sy + 9 };
+    const box = { x0: sx - w / 2, y0: sy - LABEL_HALF_HEIGHT, x1: sx + w / 2, y1: sy + LABEL_HALF_HEIGHT };
     if (placed.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1)) continue;
     placed.push(box);
     ctx.lineWidth = 4;
@@ -147,7 +184,7 @@ function drawLabels(ctx: CanvasRenderingContext2D, s: OverlayState): { text: str
     ctx.strokeText(l.text, sx, sy);
     ctx.fillStyle = '#111a28';
     ctx.fillText(l.text, sx, sy);
-    shown.push({ text: l.text, x: sx, y: sy });
+    shown.push({ text: l.text, x: sx, y: sy, width: w, ...(l.id !== undefined ? { id: l.id } : {}) });
   }
   ctx.textAlign = 'start';
   ctx.textBaseline = 'alphabetic';
@@ -155,7 +192,7 @@ function drawLabels(ctx: CanvasRenderingContext2D, s: OverlayState): { text: str
 }
 
 /** Draws the overlay into a context already cleared and scaled to CSS pixels; returns the labels shown. */
-export function drawOverlay(ctx: CanvasRenderingContext2D, s: OverlayState): { text: string; x: number; y: number }[] {
+export function drawOverlay(ctx: CanvasRenderingContext2D, s: OverlayState): ShownLabel[] {
   const r = s.radius;
   drawContours(ctx, s);
   drawThumbnails(ctx, s);
@@ -170,6 +207,7 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, s: OverlayState): { t
     ctx.stroke();
     ctx.setLineDash([]);
   }
+  drawLinks(ctx, s);
   for (const i of s.markers) target(ctx, s, i, r);
   for (const i of s.rings) ring(ctx, s, i, r + 3.5, '#d1495b', 2);
   ring(ctx, s, s.focus, r + 5, '#111', 2.5);

@@ -10,6 +10,7 @@ import type { PointData } from '../points.js';
 import { nearestInGrid, pointsInGridBox } from './grid-index.js';
 import { MapInteraction, type InteractionHost, type InteractionMode } from './interaction.js';
 import { drawOverlay, THUMBNAIL_LIMIT, type OverlayState } from './overlay.js';
+import { OverlayMarks } from './marks.js';
 import { PointsLayer, type FrameGeometry } from './points-layer.js';
 import { pointStyle } from './render.js';
 import * as T from './transform.js';
@@ -22,6 +23,8 @@ export interface ScatterCallbacks {
   /** Hovered point position (-1: none) and the pointer's position in the view's client coordinates. */
   onHover?: (i: number, clientX: number, clientY: number) => void;
   onClick?: (i: number) => void;
+  /** A click on a map label that carries an id (a cluster's number). */
+  onLabel?: (id: number) => void;
   /** A finished selection shape (data coordinates). */
   onSelect?: (kind: 'rect' | 'lasso', polygon: number[]) => void;
   onViewChange?: (view: T.MapView) => void;
@@ -57,16 +60,8 @@ export class ScatterView implements InteractionHost {
   private frame = 0;
   private currentMode: InteractionMode = 'pan';
   private hovered = -1;
-  private linked = -1;
-  private focus = -1;
-  private rings: number[] = [];
-  private markers: number[] = [];
-  private contours: OverlayState['contours'] = null;
-  private labels: OverlayState['labels'] = null;
-  /** Cluster labels drawn by the last overlay paint (CSS px), for tests and the export. */
-  shownLabels: { text: string; x: number; y: number }[] = [];
-  private selection: number[] | null = null;
-  private dragShape: number[] | null = null;
+  /** What the overlay marks (rings, lines, targets, shapes, contours, labels); its setters redraw. */
+  readonly marks = new OverlayMarks(() => this.refresh());
   private resizeObserver: ResizeObserver;
   private readonly background: string;
   private movingUntil = 0;
@@ -116,11 +111,8 @@ export class ScatterView implements InteractionHost {
     this.colors = colors;
     this.visible = null;
     this.layer.setPoints(points, colors);
-    this.hovered = this.linked = this.focus = -1;
-    this.rings = [];
-    this.markers = [];
-    this.contours = this.labels = null;
-    this.selection = null;
+    this.hovered = -1;
+    this.marks.clear();
     this.refit();
     this.invalidate();
   }
@@ -156,48 +148,6 @@ export class ScatterView implements InteractionHost {
   setEmphasis(mask: Uint8Array | null): void {
     this.layer.setEmphasis(mask);
     this.invalidate();
-  }
-
-  /** Rings around these points (e.g. the detail point's neighbours) and a focus ring on `focus`. */
-  setHighlights(focus: number, rings: number[]): void {
-    this.focus = focus;
-    this.rings = rings;
-    this.refresh();
-  }
-
-  /** Density contours to draw (data coordinates), or null. */
-  setContours(levels: OverlayState['contours']): void {
-    this.contours = levels;
-    this.refresh();
-  }
-
-  /** Cluster labels to place (data coordinates), or null. */
-  setLabels(labels: OverlayState['labels']): void {
-    this.labels = labels;
-    this.refresh();
-  }
-
-  /** Crosshair targets on these points (a few search hits, e.g. a #row search). */
-  setMarkers(positions: number[]): void {
-    this.markers = positions;
-    this.refresh();
-  }
-
-  /** Positions currently marked with a target. */
-  markedPositions(): number[] {
-    return this.markers.slice();
-  }
-
-  /** The point hovered in a linked view (-1: none). */
-  setLinked(i: number): void {
-    if (i === this.linked) return;
-    this.linked = i;
-    this.refresh();
-  }
-
-  setSelectionShape(polygon: number[] | null): void {
-    this.selection = polygon;
-    this.refresh();
   }
 
   setMode(mode: InteractionMode): void {
@@ -330,13 +280,15 @@ export class ScatterView implements InteractionHost {
     this.callbacks.onHover?.(i, clientX, clientY);
   }
 
-  click(i: number): void {
-    this.callbacks.onClick?.(i);
+  /** A click on point i (-1: none) at CSS position (px, py): a label drawn there takes it first. */
+  click(i: number, px?: number, py?: number): void {
+    const label = px === undefined || py === undefined || !this.callbacks.onLabel ? null : this.marks.labelAt(px, py);
+    if (label !== null) this.callbacks.onLabel!(label);
+    else this.callbacks.onClick?.(i);
   }
 
   drag(polygon: number[] | null): void {
-    this.dragShape = polygon;
-    this.refresh();
+    this.marks.setDragShape(polygon);
   }
 
   select(kind: 'rect' | 'lasso', polygon: number[]): void {
@@ -417,7 +369,7 @@ export class ScatterView implements InteractionHost {
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, this.fit.width, this.fit.height);
     const state = this.overlayState();
-    this.shownLabels = state ? drawOverlay(ctx, state) : [];
+    this.marks.shownLabels = state ? drawOverlay(ctx, state) : [];
   }
 
   private overlayState(): OverlayState | null {
@@ -433,13 +385,14 @@ export class ScatterView implements InteractionHost {
       toScreen: (x, y) => this.toScreen(x, y),
       colorOf: (i) => this.cssColor(i),
       hover: this.hovered,
-      linked: this.linked,
-      focus: this.focus,
-      rings: this.rings,
-      markers: this.markers,
-      contours: this.contours,
-      labels: this.labels,
-      shapes: [this.selection, this.dragShape],
+      linked: this.marks.linked,
+      focus: this.marks.focus,
+      rings: this.marks.rings,
+      links: this.marks.links,
+      markers: this.marks.markers,
+      contours: this.marks.contours,
+      labels: this.marks.labels,
+      shapes: [this.marks.selection, this.marks.dragShape],
       thumbnails: provider && inView ? { points: inView, image: provider } : null,
     };
   }

@@ -3,6 +3,7 @@
 import type { RunManifest } from '../../../pipeline/types.js';
 import type { Api, ItemDetail, Neighbor } from '../api.js';
 import type { DecodedPoints } from '../points.js';
+import { LINK_COLOR } from '../scatter/overlay.js';
 import { fill, formatNumber, formatValue, h } from './dom.js';
 import { reducerOfRun } from '../../../pipeline/reduce/reducer.js';
 
@@ -69,6 +70,7 @@ export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
     body,
     h('h4', null, 'Nearest neighbours in code space'),
     neighborsEl,
+    h('div', { className: 'input-links' }),
     h('details', null, h('summary', null, 'Metadata'), meta),
   );
 
@@ -116,6 +118,28 @@ export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
     },
     (err: Error) => fill(neighborsEl, h('p', { className: 'muted small' }, `neighbours unavailable: ${err.message}`)),
   );
+}
+
+/** What the lines to the point's nearest rows in input space show, once they are drawn. */
+export function renderInputLinks(panel: HTMLElement, state: { loading: true } | { error: string } | { count: number; preservation: number | null }): void {
+  const el = panel.querySelector<HTMLElement>('.input-links');
+  if (!el) return;
+  if ('loading' in state) fill(el, h('p', { className: 'muted small' }, 'Finding its nearest rows in input space…'));
+  else if ('error' in state) fill(el, h('p', { className: 'muted small' }, `Input-space neighbours unavailable: ${state.error}`));
+  else {
+    fill(
+      el,
+      h(
+        'p',
+        { className: 'small' },
+        h('span', { className: 'link-swatch', style: `background:${LINK_COLOR}` }),
+        `Lines: its ${state.count} nearest rows in input space. Long lines are neighbours the map placed far away (a tear).`,
+        state.preservation !== null && Number.isFinite(state.preservation)
+          ? h('span', { className: 'muted' }, ` Neighbourhood preservation of this row: ${formatNumber(state.preservation)}.`)
+          : null,
+      ),
+    );
+  }
 }
 
 function errorRank(err: Float32Array, i: number): HTMLElement {

@@ -9,6 +9,8 @@ import { fill, formatNumber, h } from './dom.js';
 export interface FilterChartHandlers {
   /** The filter of one column changed (null: cleared). */
   onFilter: (column: string, filter: Filter | null) => void;
+  /** Selects the rows passing the filters (to explain them in the selection panel). */
+  onExplain?: () => void;
 }
 
 const W = 300;
@@ -152,6 +154,9 @@ export function renderFilterCharts(
       { className: 'panel-head' },
       h('h3', null, 'Filters'),
       h('span', { className: 'muted small filter-count' }, passing === null ? `${formatNumber(points.n)} rows` : `${formatNumber(passing)} of ${formatNumber(points.n)} rows`),
+      passing !== null && on.onExplain
+        ? h('button', { type: 'button', className: 'explain-filter', title: 'Select the rows passing the filters and explain what sets them apart', onclick: (() => on.onExplain!()) as EventListener }, 'Explain')
+        : null,
     ),
     h('p', { className: 'muted small' }, 'Drag across a histogram or click bars (shift: several); the map dims the rest.'),
     ...items,

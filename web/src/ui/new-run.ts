@@ -8,6 +8,8 @@ import { CONFIG_SCHEMA, flagName, type ConfigKey } from '../../../pipeline/confi
 import type { RunConfig } from '../../../pipeline/types.js';
 import type { Api, RunEvent } from '../api.js';
 import { lineChart } from './charts.js';
+import { isLayoutFrame } from '../../../pipeline/layout-frame.js';
+import { LiveMap } from './live-map.js';
 import { fill, formatNumber, h } from './dom.js';
 
 const GROUPS: { title: string; keys: ConfigKey[] }[] = [
@@ -48,6 +50,8 @@ export class NewRunDialog {
   readonly dialog: HTMLDialogElement;
   private form: HTMLFormElement;
   private progress: HTMLDivElement;
+  /** The map forming in the watched run (for tests). */
+  liveMap: LiveMap | null = null;
   private close: (() => void) | null = null;
   /** The top-bar badge of the running (or finished, unopened) job. */
   readonly badge: HTMLElement;
@@ -190,6 +194,19 @@ export class NewRunDialog {
     const chart = h('div', { className: 'charts' });
     const log = h('p', { className: 'muted small' });
     const cancel = h('button', { type: 'button', className: 'secondary' }, 'Cancel run');
+    // the map as it forms (t-SNE), and a Stop that keeps it
+    const live = new LiveMap();
+    this.liveMap = live;
+    const finish = h('button', { type: 'button', className: 'secondary finish-run', hidden: true, title: 'End t-SNE now and keep the map as it is as the run’s result' }, 'Stop and keep this map');
+    finish.addEventListener('click', () => {
+      finish.disabled = true;
+      finish.textContent = 'Finishing…';
+      this.api.finishRun(id).catch((err: Error) => {
+        finish.disabled = false;
+        finish.textContent = 'Stop and keep this map';
+        log.textContent = err.message;
+      });
+    });
     const retry = h('button', { type: 'button', className: 'primary', hidden: true, onclick: (() => {
       this.close?.();
       this.progress.replaceChildren();
@@ -199,7 +216,7 @@ export class NewRunDialog {
     cancel.addEventListener('click', () => {
       this.api.cancelRun(id).catch((err: Error) => (log.textContent = err.message));
     });
-    fill(this.progress, h('p', null, 'Run ', h('code', null, id)), stageEl, bar, chart, log, h('div', { className: 'form-actions' }, cancel, retry, closeBtn));
+    fill(this.progress, h('p', null, 'Run ', h('code', null, id)), stageEl, bar, live.el, chart, log, h('div', { className: 'form-actions' }, finish, cancel, retry, closeBtn));
     const loss: [number, number][] = [];
     const valLoss: [number, number][] = [];
     const kl: [number, number][] = [];
@@ -223,6 +240,11 @@ export class NewRunDialog {
     this.close = this.api.events(
       id,
       (e: RunEvent) => {
+        if (e.type === 'layout') {
+          if (isLayoutFrame(e)) live.draw(e);
+          finish.hidden = false;
+          return;
+        }
         if (e.type === 'done' || e.type === 'complete') {
           stageEl.textContent = 'complete';
           bar.value = 1;
@@ -252,6 +274,7 @@ export class NewRunDialog {
           log.textContent = inFormWords(String(e.error ?? e.message ?? 'the run failed'));
           log.className = 'form-error';
           cancel.hidden = true;
+          finish.hidden = true;
           retry.hidden = false;
           return;
         }

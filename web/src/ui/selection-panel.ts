@@ -12,6 +12,8 @@ export function renderSelection(
   enc: ColorEncoding,
   runId: string,
   onClear: () => void,
+  /** What the count is of, after the number: "selected", "in cluster C3 · 7 (94 %)", "passing the filters". */
+  what = 'selected',
 ): void {
   const col = enc.kind === 'category' ? enc.column : points.label;
   const palette = enc.kind === 'category' && col === enc.column ? enc.palette : null;
@@ -43,7 +45,7 @@ export function renderSelection(
     h(
       'div',
       { className: 'panel-head' },
-      h('h3', null, h('span', { className: 'selection-count', 'data-count': count }, formatNumber(count)), ` selected`, h('span', { className: 'muted' }, ` of ${formatNumber(points.n)}`)),
+      h('h3', null, h('span', { className: 'selection-count', 'data-count': count }, formatNumber(count)), ` ${what}`, h('span', { className: 'muted' }, ` of ${formatNumber(points.n)}`)),
       h('button', { type: 'button', className: 'icon', 'aria-label': 'Clear selection', title: 'Clear selection (Esc)', onclick: (() => onClear()) as EventListener }, '✕'),
     ),
     col ? h('p', { className: 'muted small' }, `by ${col.name}`) : null,

@@ -1,0 +1,128 @@
+// POST /api/runs/:id/decode: what a typical member of a selection looks like. The body names the rows (or one
+// code; server/selection.ts). The answer holds the mean of the rows' stored values and the run's model's
+// decoding of their mean code, both in the input's units, as PNG data URLs beside the numbers for image
+// datasets. An autoencoder run decodes with its decoder; a PCA run with its inverse transform (codes W + mean,
+// which for PCA equals the mean of the rows' reconstructions); a reducer-none run has no model, so nothing is
+// decoded (decoded: null) and the answer says so. The means are taken in the worker thread.
+import express, { Router } from 'express';
+import { isInputError } from '../../pipeline/errors.js';
+import type { ImageShape, Matrix } from '../../pipeline/types.js';
+import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
+import { declaredLengthWithin, parseJsonBody } from '../body.js';
+import { sendFresh } from '../cached-body.js';
+import type { ServerContext } from '../context.js';
+import { HttpError } from '../http-error.js';
+import { runIdParam } from '../params.js';
+import { shortestFloat32 } from '../../pipeline/precision.js';
+import { JSON_TYPE, type MatrixData } from '../run-cache.js';
+import { parseSelection } from '../selection.js';
+import { displayRange, png } from './items.js';
+import { runOr404 } from './runs.js';
+
+/** Largest request body, bytes: a mask of 20 million rows in base64. */
+export const MAX_DECODE_BODY = 4 * 1024 * 1024;
+/** Scale of the PNGs in the answer (28 x 28 pictures become 112 x 112). */
+const IMAGE_SCALE = 4;
+
+/** What the model is to a code, in the panel's words. */
+const DECODED_BY = { autoencoder: 'decoder', pca: 'inverse transform', none: null } as const;
+
+const NOTES = {
+  autoencoder: "the autoencoder's decoder applied to the selection's mean code: what the model takes a typical member to be",
+  pca: 'a PCA run has no decoder; its inverse transform (mean code × components + mean) is the analogue, and for PCA it equals the mean of the rows’ reconstructions',
+  none: 'this run used reducer none (the map was made from the scaled input itself): there is no model, so there is nothing to decode',
+} as const;
+
+/** Positions (in an artifact) of the given index values; 400 naming the first one the artifact lacks. */
+function positionsIn(data: MatrixData, indexes: Int32Array, id: string): Int32Array {
+  const out = new Int32Array(indexes.length);
+  for (let i = 0; i < indexes.length; i++) {
+    const p = data.lookup.positionOf(indexes[i]!);
+    if (p < 0) throw new HttpError(400, `run ${id} has no row with index ${indexes[i]}`);
+    out[i] = p;
+  }
+  return out;
+}
+
+async function meanOf(ctx: ServerContext, data: MatrixData, positions: Int32Array): Promise<Float64Array> {
+  const { matrix } = data;
+  const reply = await ctx.workers.run({ op: 'mean', values: matrix.values.buffer as SharedArrayBuffer, rows: matrix.rows, cols: matrix.cols, positions }, [positions.buffer as ArrayBuffer]);
+  if (!reply.ok || !('mean' in reply)) throw new Error(reply.ok ? 'unexpected worker reply' : reply.message);
+  return reply.mean;
+}
+
+const json = (v: ArrayLike<number> | null): (number | null)[] | null => (v ? Array.from(v, (x) => (Number.isFinite(x) ? shortestFloat32(Math.fround(x)) : null)) : null);
+
+async function dataUrl(ctx: ServerContext, values: Float32Array | null, image: ImageShape | null, range: [number, number]): Promise<string | null> {
+  if (!values || !image || values.length !== image.width * image.height * image.channels) return null;
+  return `data:image/png;base64,${(await png(ctx, values, image, range, IMAGE_SCALE)).toString('base64')}`;
+}
+
+export function decodeRoutes(ctx: ServerContext): Router {
+  const router = Router();
+  const readBody = express.raw({ limit: MAX_DECODE_BODY, type: () => true });
+  router.post('/api/runs/:id/decode', ctx.readLimit, declaredLengthWithin(MAX_DECODE_BODY), readBody, async (req, res) => {
+    const id = runIdParam(req.params.id);
+    if (!req.is('application/json')) throw new HttpError(415, 'send the selection as JSON with Content-Type: application/json');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'send the selection in the request body: {"rows": [...]}, {"mask": "<base64>"} or {"code": [...]}');
+    const body = parseJsonBody(req.body);
+    const { manifest } = await runOr404(ctx, id);
+    const reducer = reducerOfRun(manifest);
+    const codes = await ctx.cache.codes(id);
+    let rowCount = 0;
+    for (const i of codes.index) rowCount = Math.max(rowCount, i + 1);
+    const selection = parseSelection(body, rowCount);
+    const codeSize = codes.matrix.cols;
+
+    let code: Float32Array;
+    let mean: Float32Array | null = null;
+    let count: number | null = null;
+    if (selection.kind === 'code') {
+      if (selection.code.length !== codeSize) throw new HttpError(400, `code: run ${id} has codes of ${codeSize} values; got ${selection.code.length}`);
+      code = selection.code;
+    } else {
+      count = selection.indexes.length;
+      const hasData = !!manifest.artifacts?.data;
+      const data = hasData ? await ctx.cache.data(id) : null;
+      const [codeMean, dataMean] = await Promise.all([
+        meanOf(ctx, codes, positionsIn(codes, selection.indexes, id)),
+        data ? meanOf(ctx, data, positionsIn(data, selection.indexes, id)) : null,
+      ]);
+      // the cached codes have their columns reordered by variance: put the mean back in the codes' order
+      code = new Float32Array(codeSize);
+      for (let c = 0; c < codeSize; c++) code[codes.columns ? codes.columns[c]! : c] = codeMean[c]!;
+      mean = dataMean ? Float32Array.from(dataMean) : null;
+    }
+
+    let decoded: Float32Array | null = null;
+    let note: string = NOTES[reducer];
+    if (reducer !== 'none') {
+      const m: Matrix = { rows: 1, cols: codeSize, values: code };
+      try {
+        decoded = (await ctx.decode(ctx.store.path(id), manifest, m)).values;
+      } catch (err) {
+        // a run whose model files are gone (or unreadable as a model) still has the mean of its rows to show
+        if (!(err instanceof HttpError && err.status === 404) && !isInputError(err)) throw err;
+        note = `nothing decoded: ${(err as Error).message.split(ctx.store.dir).join('')}`;
+      }
+    }
+    const image = manifest.dataset?.image ?? null;
+    const range = displayRange(mean ?? decoded ?? new Float32Array([0, 1]));
+    const [meanImage, decodedImage] = await Promise.all([dataUrl(ctx, mean, image, range), dataUrl(ctx, decoded, image, range)]);
+    const answer = {
+      reducer,
+      decodedBy: decoded ? DECODED_BY[reducer] : null,
+      note,
+      count,
+      features: manifest.dataset?.features ?? [],
+      code: json(reducer === 'none' ? null : code),
+      mean: json(mean),
+      decoded: json(decoded),
+      image,
+      meanImage,
+      decodedImage,
+    };
+    await sendFresh(req, res, Buffer.from(JSON.stringify(answer)), JSON_TYPE);
+  });
+  return router;
+}

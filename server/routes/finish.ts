@@ -1,0 +1,21 @@
+// POST /api/runs/:id/finish: ends a running job's t-SNE now and writes the run with the layout reached (the
+// viewer's "Stop and keep this map"). 202 { id, status: "finishing" }; the job then completes as usual (its
+// event stream says so). 409 when the job's map is not forming (still training, already done); 404 for no job.
+import { Router } from 'express';
+import type { ServerContext } from '../context.js';
+import { HttpError } from '../http-error.js';
+import { runIdParam } from '../params.js';
+
+export function finishRoutes(ctx: ServerContext): Router {
+  const router = Router();
+  router.post('/api/runs/:id/finish', ctx.rateLimit, ctx.requireToken, async (req, res) => {
+    const id = runIdParam(req.params.id);
+    await ctx.jobs.init();
+    if (!ctx.jobs.get(id)) throw new HttpError(404, `no job ${id} on this server`);
+    const answer = ctx.jobs.finishEarly(id);
+    if (!answer.ok) throw new HttpError(409, answer.reason);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(202).json({ id, status: 'finishing' });
+  });
+  return router;
+}
