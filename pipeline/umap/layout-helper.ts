@@ -2,7 +2,7 @@
 // claims it first (the caller runs it itself otherwise, e.g. while this thread is still starting).
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { layoutBlockEpoch } from './layout.js';
+import { layoutBlockEpoch, stepSize } from './layout.js';
 import { post } from '../threads.js';
 import { CTRL, stateOfJob, type LayoutJob } from './optimizer.js';
 
@@ -22,7 +22,7 @@ if (data && data.kind === 'umap-layout-helper' && port) {
         if (e === seen) continue;
         seen = e;
         if (Atomics.compareExchange(ctrl, CTRL.claim, e - 1, e) !== e - 1) continue;
-        layoutBlockEpoch(state, 1, e, job.learningRate * (1 - e / job.epochs));
+        layoutBlockEpoch(state, 1, e, stepSize(job.learningRate, e, job.epochs));
         post(ctrl, CTRL.done, e);
       }
     } catch {

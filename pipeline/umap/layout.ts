@@ -2,15 +2,16 @@
 // fuzzy cross-entropy. Each epoch, every edge whose turn has come (epochs_per_sample = n_epochs / (n_epochs
 // * w / w_max) epochs apart) pulls its two ends together with the gradient of log(1 / (1 + a d^2b)), and
 // its head is pushed from negativeSampleRate points drawn at random with the gradient of log(1 - 1 / (1 +
-// a d^2b)); every gradient coordinate clipped to [-4, 4], the step alpha = learningRate * (1 - epoch /
-// n_epochs).
+// a d^2b)); every gradient coordinate clipped to [-4, 4], the step alpha decaying linearly from the learning
+// rate to 0 (stepSize).
 //
 // Deterministic on one or two threads: the edges are split in two blocks by head (about equal work), and
 // within an epoch each block reads its own points' current positions but the other block's positions as
 // they were when the epoch began, and the pulls it gives the other block's points are added at the epoch's
 // end. umap-learn (parallel, numba prange) lets threads race on shared positions instead; this is the same
-// update with the races replaced by a one-epoch delay on half the reads, so the same seed gives the same
-// map whether the second block ran on a helper thread or not.
+// update with the races replaced by a one-epoch delay on the reads across the blocks, so the same seed
+// gives the same map whether the second block ran on a helper thread or not. The points are renumbered
+// (block-order.ts) so that the blocks are two halves of the initial layout and few edges cross.
 
 /** Everything an epoch of one block reads and writes; typed arrays that may live in shared memory. */
 export interface LayoutState {
@@ -47,6 +48,15 @@ export interface LayoutState {
 import { powTable, tablePow } from './fast-pow.js';
 
 const clip = (v: number): number => (v > 4 ? 4 : v < -4 ? -4 : v);
+
+/**
+ * The step of epoch e (0-based) of `epochs`: initial * (1 - (e - 1) / epochs), and `initial` for epoch 0
+ * (which samples no edge). umap-learn's schedule: optimize_layout_euclidean lowers alpha after each
+ * epoch, so epoch e runs with the value computed after epoch e - 1.
+ */
+export function stepSize(initial: number, e: number, epochs: number): number {
+  return initial * (1 - Math.max(0, e - 1) / epochs);
+}
 
 /** The table of d^(b - 1) of the last b seen (one per thread; a run uses one b). */
 let table: { b: number; tab: Float64Array } | null = null;

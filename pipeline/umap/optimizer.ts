@@ -1,13 +1,16 @@
 // The UMAP layout as a step-by-step optimizer: set-up as umap-learn's simplicial_set_embedding
 // (epochs_per_sample from the weights of the graph the caller pruned, the initial layout already scaled into
-// [0, 10]^2), then one epoch per step(). From `helperMinRows` points the second block of every epoch runs
-// on a helper thread (see layout.ts for why the result does not depend on it).
+// [0, 10]^2), then one epoch per step(). The points are renumbered along an axis of the initial layout so
+// that few edges join the two blocks (block-order.ts); embedding() answers in the graph's order. From
+// `helperMinRows` points the second block of every epoch runs on a helper thread (see layout.ts for why
+// the result does not depend on it).
 
 import type { Worker } from 'node:worker_threads';
 import type { SparseMatrix } from '../types.js';
 import { createRandom } from '../random.js';
 import { awaitValue, startThread } from '../threads.js';
-import { layoutBlockEpoch, layoutBlockSettle, type LayoutState } from './layout.js';
+import { layoutBlockEpoch, layoutBlockSettle, stepSize, type LayoutState } from './layout.js';
+import { blockOrder, permuteGraph } from './block-order.js';
 
 /** Slots of the shared control array (all start at -1 but stop and error at 0). */
 export const CTRL = { epoch: 0, claim: 1, done: 2, stop: 3, error: 4, ready: 5 } as const;
@@ -76,9 +79,8 @@ export interface Edges {
   epochsPerSample: Float64Array;
   epochOfNextSample: Float64Array;
   epochOfNextNegativeSample: Float64Array;
-  /** Per graph row: its first edge (n + 1 entries) and the sum of its weights. */
+  /** Per graph row: its first edge (n + 1 entries). */
   firstEdge: Int32Array;
-  weightOfRow: Float64Array;
 }
 
 /**
@@ -96,7 +98,6 @@ export function edgesOf(graph: SparseMatrix, epochs: number, negativeSampleRate:
   const eps = shared('f64', m) as Float64Array;
   const nextSample = shared('f64', m) as Float64Array;
   const nextNegative = shared('f64', m) as Float64Array;
-  const weightOfRow = new Float64Array(n);
   const firstEdge = new Int32Array(n + 1);
   let t = 0;
   for (let i = 0; i < n; i++) {
@@ -109,12 +110,11 @@ export function edgesOf(graph: SparseMatrix, epochs: number, negativeSampleRate:
       eps[t] = epochs / ((epochs * w) / max);
       nextSample[t] = eps[t]!;
       nextNegative[t] = eps[t]! / negativeSampleRate;
-      weightOfRow[i]! += w;
       t++;
     }
   }
   firstEdge[n] = t;
-  return { head, tail, epochsPerSample: eps, epochOfNextSample: nextSample, epochOfNextNegativeSample: nextNegative, firstEdge, weightOfRow };
+  return { head, tail, epochsPerSample: eps, epochOfNextSample: nextSample, epochOfNextNegativeSample: nextNegative, firstEdge };
 }
 
 export class UmapLayout {
@@ -122,6 +122,12 @@ export class UmapLayout {
   readonly epochs: number;
   /** Edges optimized (the graph's non-zero entries; each pair once per direction). */
   readonly edges: number;
+  /** The initial layout's axis the points are ordered along for the two blocks (block-order.ts). */
+  readonly blockAxis: 0 | 1;
+  /** Share of the edge weight between the two blocks (optimized with one epoch's delay). */
+  readonly crossing: number;
+  /** order[r]: the point at position r of the state's arrays. */
+  private readonly order: Int32Array;
   private epoch = 0;
   /** Epochs whose second block the helper thread ran. */
   helperEpochs = 0;
@@ -138,23 +144,28 @@ export class UmapLayout {
     const { epochs } = options;
     this.epochs = epochs;
     this.learningRate = options.learningRate;
-    const edges = edgesOf(graph, epochs, options.negativeSampleRate);
-    const { head, tail, firstEdge, weightOfRow } = edges;
+    // the points in an order along the initial layout, so that few edges join the two blocks
+    const blocks = blockOrder(graph, init);
+    this.order = blocks.order;
+    this.blockAxis = blocks.axis;
+    this.crossing = blocks.crossing;
+    const edges = edgesOf(permuteGraph(graph, blocks.order, blocks.rank), epochs, options.negativeSampleRate);
+    const { head, tail, firstEdge } = edges;
     const m = head.length;
     this.edges = m;
     // the second block starts where half the sampling work (proportional to the weights) is done
-    let total = 0;
-    for (const w of weightOfRow) total += w;
-    let split = 0;
-    for (let acc = 0; split < n && acc + weightOfRow[split]! <= total / 2; split++) acc += weightOfRow[split]!;
+    const split = blocks.split;
     const rng = shared('u32', 2) as Uint32Array;
     const random = createRandom(options.seed);
     rng[0] = Math.floor(random() * 4294967296);
     rng[1] = Math.floor(random() * 4294967296);
     const live = shared('f32', 2 * n) as Float32Array;
-    live.set(init);
+    for (let r = 0; r < n; r++) {
+      live[2 * r] = init[2 * blocks.order[r]!]!;
+      live[2 * r + 1] = init[2 * blocks.order[r]! + 1]!;
+    }
     const snapshot = shared('f32', 2 * n) as Float32Array;
-    snapshot.set(init);
+    snapshot.set(live);
     const edgeSplit = shared('i32', 3) as Int32Array;
     edgeSplit.set([0, firstEdge[split]!, m]);
     this.state = {
@@ -191,9 +202,9 @@ export class UmapLayout {
     return this.epoch;
   }
 
-  /** The step size of epoch e (umap-learn: linear decay to 0). */
+  /** The step size of epoch e (umap-learn's linear decay, stepSize). */
   alpha(e: number): number {
-    return this.learningRate * (1 - e / this.epochs);
+    return stepSize(this.learningRate, e, this.epochs);
   }
 
   /** Runs one epoch; returns the number of epochs finished. */
@@ -227,9 +238,15 @@ export class UmapLayout {
     return this.epoch;
   }
 
-  /** The current positions, n x 2 (a copy). */
+  /** The current positions, n x 2 in the graph's point order (a copy). */
   embedding(): Float32Array {
-    return Float32Array.from(this.state.live);
+    const { live } = this.state;
+    const out = new Float32Array(live.length);
+    for (let r = 0; r < this.order.length; r++) {
+      out[2 * this.order[r]!] = live[2 * r]!;
+      out[2 * this.order[r]! + 1] = live[2 * r + 1]!;
+    }
+    return out;
   }
 
   /** Stops the helper thread, if any (step() does this after the last epoch). */

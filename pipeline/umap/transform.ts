@@ -11,7 +11,7 @@ import { createRandom } from '../random.js';
 import { knnQuery } from '../tsne/index.js';
 import { findAbParams } from './ab-params.js';
 import { euclidean, membershipStrength, smoothKnnDist } from './graph.js';
-import { layoutBlockEpoch, type LayoutState } from './layout.js';
+import { layoutBlockEpoch, stepSize, type LayoutState } from './layout.js';
 import { edgesOf } from './optimizer.js';
 import { pruneGraph, validateUmapInput } from './umap.js';
 
@@ -132,7 +132,7 @@ export async function umapTransform(
   const alpha0 = options.learningRate / 4;
   let lastYield = Date.now();
   for (let e = 0; e < epochs; e++) {
-    layoutBlockEpoch(state, 0, e, alpha0 * (1 - e / epochs));
+    layoutBlockEpoch(state, 0, e, stepSize(alpha0, e, epochs));
     if ((e + 1) % 10 === 0) hooks.onProgress?.(0.1 + (0.9 * (e + 1)) / epochs, 'umap', { epoch: e + 1 });
     if (Date.now() - lastYield > 100) {
       await new Promise<void>((resolve) => setImmediate(resolve));

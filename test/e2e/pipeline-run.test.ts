@@ -1,6 +1,6 @@
 // The viewer over real runs made by the pipeline: a small MNIST run (images in the tooltip, the detail
 // panel's original and reconstruction, neighbour thumbnails), and a run started from the new-run form,
-// followed live through the event stream until its map opens.
+// followed live through the event stream until its map opens; and a UMAP run chosen in that form.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -239,6 +239,30 @@ describe('viewer over pipeline runs', () => {
     expect(manifest.metrics.tsne.iterations).toBeLessThan(50000);
     expect(manifest.notes.join(' ')).toMatch(/stopped early on request/);
     expect(errors).toEqual([]);
+    await page.context().close();
+  }, 240_000);
+
+  it('starts a UMAP run from the new-run form: the map method and its options reach the run, the pane names UMAP', async () => {
+    const { page } = await openViewer(chrome.browser, server.url);
+    await page.locator('#new-run').click();
+    const dialog = page.locator('dialog.new-run');
+    await dialog.waitFor();
+    await page.locator('#nr-dataset').fill('iris');
+    await page.locator('#nr-limit').fill('');
+    await page.locator('#nr-reducer').selectOption('none');
+    // a UMAP option on the default t-SNE map: refused, in the form's words
+    await page.locator('#nr-nNeighbors').fill('10');
+    await page.locator('#nr-name').fill('iris umap from the form');
+    await page.locator('dialog.new-run button[type=submit]').click();
+    await page.waitForFunction(() => /N Neighbors|nNeighbors/.test(document.querySelector('dialog.new-run .form-error')?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.locator('#nr-map').selectOption('umap');
+    await page.locator('dialog.new-run button[type=submit]').click();
+    await dialog.waitFor({ state: 'hidden', timeout: 150_000 });
+    await page.waitForFunction(() => document.querySelector('.pane.primary .pane-title')?.textContent?.includes('iris umap from the form'), null, { timeout: 30_000 });
+    expect(await page.locator('.pane.primary .pane-title').textContent()).toMatch(/UMAP · trust 0\.9\d\d · label acc 0\.9\d\d/);
+    const id = (await page.evaluate(() => location.hash)).match(/run=([^&]+)/)![1]!;
+    const manifest = await (await fetch(`${server.url}/api/runs/${decodeURIComponent(id)}`)).json();
+    expect(manifest.config).toMatchObject({ map: 'umap', nNeighbors: 10, reducer: 'none' });
     await page.context().close();
   }, 240_000);
 });

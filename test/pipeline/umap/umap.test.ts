@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prepareUmap, runUmap, umap, umapTransform, leadingEigenvectors, connectedComponents, spectralLayout } from '../../../pipeline/umap/index.js';
 import { tridiagonalEigen } from '../../../pipeline/umap/spectral.js';
+import { stepSize } from '../../../pipeline/umap/layout.js';
 import { mapMetrics } from '../../../pipeline/metrics.js';
 import { createRandom } from '../../../pipeline/random.js';
 import type { Matrix, SparseMatrix, UmapOptions } from '../../../pipeline/types.js';
@@ -128,6 +129,15 @@ describe('umap transform', () => {
     const { x } = blobs(100, 4, 2, 12);
     const fitted = await runUmap(x, OPTIONS);
     await expect(umapTransform({ x, embedding: fitted.embedding }, { rows: 2, cols: 3, values: new Float32Array(6) }, OPTIONS)).rejects.toThrow(/3 columns but the reference run has 4/);
+  });
+});
+
+describe('the learning-rate schedule', () => {
+  it("steps as umap-learn's optimize_layout_euclidean: lowered after each epoch, linearly towards 0", () => {
+    // umap-learn: alpha = 1 for epochs 0 and 1, then 1 - (n - 1) / n_epochs; 0.01 in the last of 200
+    const steps = [0, 1, 2, 100, 199].map((e) => stepSize(1, e, 200));
+    expect(steps).toEqual([1, 1, 0.995, 0.505, 0.01].map((v) => expect.closeTo(v, 12)));
+    expect(stepSize(0.25, 2, 100)).toBeCloseTo(0.2475, 12);
   });
 });
 
