@@ -97,3 +97,9 @@ export function optionalInt(args: Parsed, flag: string, min: number, max: number
   if (!Number.isInteger(n) || n < min || n > max) throw new InputError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`, { field: flag });
   return n;
 }
+
+/** --header / --no-header: 'yes', 'no', or null when neither is given. InputError when both are. */
+export function headerFlag(args: Parsed): 'yes' | 'no' | null {
+  if (args.bools.has('header') && args.bools.has('no-header')) throw new InputError('give --header or --no-header, not both', { field: 'header' });
+  return args.bools.has('header') ? 'yes' : args.bools.has('no-header') ? 'no' : null;
+}

@@ -2,6 +2,8 @@
 // or one JSON object per line (--log-format json) for schedulers and the server's job queue.
 import { encodeLayoutFrame } from './layout-frame.js';
 import type { ProgressEvent, ProgressInfo, Stage } from './types.js';
+import type { Io, Parsed } from './cli-args.js';
+import { InputError } from './errors.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -207,4 +209,12 @@ export function createLogger(opts: LoggerOptions): CliLogger {
     done: endBar,
     layout: null,
   };
+}
+
+/** The logger a command's --log-format and --quiet ask for, writing to stderr (progress bars on a terminal). */
+export function loggerFor(args: Parsed, io: Io): CliLogger {
+  const format = (args.values.get('log-format') ?? 'text') as LogFormat;
+  if (format !== 'text' && format !== 'json') throw new InputError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
+  const tty = io.tty && format === 'text';
+  return holdUntilValidated(createLogger({ format, write: io.err, tty, quiet: args.bools.has('quiet') }), tty);
 }

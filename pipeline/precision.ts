@@ -1,7 +1,8 @@
 // Large magnitudes before 32-bit training. A feature whose values float32 cannot hold (epoch-millisecond
 // timestamps: 1.7e12, where float32 steps by 131,072) arrives with its float64 values (Dataset.precise); it is
 // centred in float64 (its mean subtracted) before it is narrowed, so values one second apart stay apart, and
-// the shift is folded into the saved preprocessing, which stays in the input's units for new rows.
+// the shift is folded into the saved preprocessing, which stays in the input's units for new rows. Float32 values
+// written out as text take the fewest digits that read back to the same float32 (shortestFloat32).
 import type { Dataset, Preprocessing } from './types.js';
 
 export interface Centred {
@@ -45,4 +46,14 @@ export function uncentre(p: Preprocessing, shifts: Float64Array): Preprocessing 
     offset: p.offset.map((o, c) => o + shifts[c]!),
     ...(p.fill ? { fill: p.fill.map((f, c) => f + shifts[c]!) } : {}),
   };
+}
+
+/** The shortest decimal that Math.fround maps back to v (v must be a float32 value). */
+export function shortestFloat32(v: number): number {
+  if (!Number.isFinite(v)) return v;
+  for (let p = 6; p < 9; p++) {
+    const c = Number(v.toPrecision(p));
+    if (Math.fround(c) === v) return c;
+  }
+  return Number(v.toPrecision(9));
 }

@@ -396,4 +396,4 @@ function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(3);
 }
 
-export { alignFeatures, applyPreprocessing, invertPreprocessing } from './preprocessing.js';
+export { matchFeatures, applyPreprocessing, invertPreprocessing } from './preprocessing.js';

@@ -1,5 +1,5 @@
 // A run's saved preprocessing applied to new rows (transform, reconstruct, the server's images): the run's
-// feature columns picked from new data, scaled as the run scaled its own, and scaled values turned back into
+// feature columns found in new data, scaled as the run scaled its own, and scaled values turned back into
 // the input's units. Pure: no I/O. prepare.ts fits the preprocessing; this file applies it.
 import { InputError } from './errors.js';
 import type { Dataset, Matrix, Preprocessing } from './types.js';
@@ -44,12 +44,13 @@ function checkWidth(x: Matrix, p: Preprocessing): void {
 }
 
 /**
- * The run's feature columns picked from a new dataset, in the run's order: by name (exact, then ignoring case
- * and surrounding spaces), or by position when the widths match and the names carry no meaning (col_1, pixel_0,
- * a headerless CSV or a .npy). A feature the new data lack is an InputError naming it.
+ * Where a run's features are among a new dataset's feature columns: pick[j] is the column of dataset.matrix that
+ * holds the run's feature j. Matched by name (exact, then ignoring case and surrounding spaces), or all by
+ * position when the widths match and the names carry no meaning (col_1, pixel_0, a headerless CSV or a .npy).
+ * Throws InputError naming the first feature the new data lack, and saying when it is there but not numeric.
  */
-export function alignFeatures(dataset: Dataset, features: string[]): Matrix {
-  const { rows, cols, values } = dataset.matrix;
+export function matchFeatures(dataset: Dataset, features: readonly string[]): number[] {
+  const { cols } = dataset.matrix;
   const have = dataset.columns;
   const file = dataset.source.startsWith('builtin:') ? dataset.name : dataset.source;
   const exact = new Map<string, number>();
@@ -68,28 +69,17 @@ export function alignFeatures(dataset: Dataset, features: string[]): Matrix {
     if (i === undefined) missing.push(f);
     else pick.push(i);
   }
-  if (missing.length > 0) {
-    const generic = (names: readonly string[]): boolean => names.every((n) => GENERIC.test(n.trim()));
-    if (cols === features.length && (generic(features) || generic(have))) {
-      return { rows, cols, values: values.slice() };
-    }
-    const textCol = dataset.metadata.find((m) => m.name === missing[0]) ?? (dataset.label?.name === missing[0] ? dataset.label : undefined);
-    const why = textCol
-      ? `column "${missing[0]}" is not numeric here${textCol === dataset.label ? ' (it was taken as the label column)' : ''}`
-      : `column "${missing[0]}" is missing`;
-    throw new InputError(
-      `${why}, but the run was trained on it${missing.length > 1 ? ` (${missing.length} of its ${features.length} feature columns are missing)` : ''}; the numeric columns here are: ${have.slice(0, 12).map((n) => JSON.stringify(n)).join(', ')}${have.length > 12 ? ', ...' : ''}`,
-      { file, field: missing[0] },
-    );
-  }
-  const k = features.length;
-  const out = new Float32Array(rows * k);
-  for (let r = 0; r < rows; r++) {
-    const src = r * cols;
-    const dst = r * k;
-    for (let j = 0; j < k; j++) out[dst + j] = values[src + pick[j]!]!;
-  }
-  return { rows, cols: k, values: out };
+  if (missing.length === 0) return pick;
+  const generic = (names: readonly string[]): boolean => names.every((n) => GENERIC.test(n.trim()));
+  if (cols === features.length && (generic(features) || generic(have))) return Array.from({ length: cols }, (_, c) => c);
+  const textCol = dataset.metadata.find((m) => m.name === missing[0]) ?? (dataset.label?.name === missing[0] ? dataset.label : undefined);
+  const why = textCol
+    ? `column "${missing[0]}" is not numeric here${textCol === dataset.label ? ' (it was taken as the label column)' : ''}`
+    : `column "${missing[0]}" is missing`;
+  throw new InputError(
+    `${why}, but the run was trained on it${missing.length > 1 ? ` (${missing.length} of its ${features.length} feature columns are missing)` : ''}; the numeric columns here are: ${have.slice(0, 12).map((n) => JSON.stringify(n)).join(', ')}${have.length > 12 ? ', ...' : ''}`,
+    { file, field: missing[0] },
+  );
 }
 
 /** Names that mean only a position (col_3, pixel_12, x0, V5, 7). Same rule as load/columns.ts isGenericName. */

@@ -4,16 +4,9 @@
 // Written straight into text, column by column from the Arrow vectors, without an object per row: a 70,000-row
 // body is built in a fraction of the time (it runs in the worker thread, but a cold request waits for it).
 import { DataType, Precision, type Float, type Table, type Vector } from 'apache-arrow';
+import { shortestFloat32 } from '../pipeline/precision.js';
 
-/** The shortest decimal that Math.fround maps back to v (v must be a float32 value). */
-export function shortestFloat32(v: number): number {
-  if (!Number.isFinite(v)) return v;
-  for (let p = 6; p < 9; p++) {
-    const c = Number(v.toPrecision(p));
-    if (Math.fround(c) === v) return c;
-  }
-  return Number(v.toPrecision(9));
-}
+export { shortestFloat32 };
 
 /** A JSON value's text, as JSON.stringify writes it inside an object (non-finite numbers as null). */
 function valueText(v: unknown, single: boolean): string {

@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import type { Table } from 'apache-arrow';
 import { readPoints } from '../pipeline/runs/artifacts.js';
 import type { RunFile } from '../pipeline/runs/layout.js';
-import { readHistory, readManifest } from '../pipeline/runs/run-dir.js';
+import { manifestVersion, readHistory, readManifest } from '../pipeline/runs/run-dir.js';
 import type { RunStore } from '../pipeline/runs/store.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
 import { cachedBody, compressBody, sizeOfBody, type CachedBody } from './cached-body.js';
@@ -111,15 +111,13 @@ export class RunCache {
   }
 
   /** Version of a file (inode, mtime, size), or null when it cannot be stat'ed. */
-  private version(file: string): Promise<string | null> {
-    let p = this.versions.get(file);
+  /** The manifest's version stamp (manifestVersion), one stat shared by concurrent requests for run `id`. */
+  private version(id: string): Promise<string | null> {
+    let p = this.versions.get(id);
     if (!p) {
-      p = stat(file).then(
-        (s) => `${s.ino}:${s.mtimeMs}:${s.size}`,
-        () => null,
-      );
-      this.versions.set(file, p);
-      void p.then(() => this.versions.delete(file));
+      p = manifestVersion(this.store.path(id));
+      this.versions.set(id, p);
+      void p.then(() => this.versions.delete(id));
     }
     return p;
   }
@@ -132,7 +130,7 @@ export class RunCache {
   /** The manifest of complete run `id`; 400 for an invalid id, 404 when there is no such complete run. */
   async run(id: string): Promise<RunInfo> {
     runIdParam(id);
-    const version = await this.version(this.store.file(id, 'manifest'));
+    const version = await this.version(id);
     if (version === null) throw new HttpError(404, `no run ${id}`);
     const key = `${id}@${version}`;
     return (await this.lru.get(`${key}#manifest`, async () => {

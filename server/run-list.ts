@@ -1,7 +1,8 @@
 // GET /api/runs without re-reading every manifest per call: the list is rebuilt only when the runs
 // directory itself changed (its mtime moves whenever a run is renamed into place or removed), and then
 // only the manifests of runs not seen before (or written again: inode and mtime differ) are read.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { manifestVersion, readManifestOrNull } from '../pipeline/runs/run-dir.js';
 import { isValidRunId, type RunStore } from '../pipeline/runs/store.js';
 import type { RunManifest, RunSummary } from '../pipeline/types.js';
 import { cachedBody, type CachedBody } from './cached-body.js';
@@ -65,24 +66,17 @@ export class RunList {
     const out: RunSummary[] = [];
     await Promise.all(
       names.map(async (id) => {
-        const file = this.store.file(id, 'manifest');
-        let version: string;
-        try {
-          const s = await stat(file);
-          version = `${s.ino}:${s.mtimeMs}:${s.size}`;
-        } catch {
+        const dir = this.store.path(id);
+        const version = await manifestVersion(dir);
+        if (version === null) {
           this.known.delete(id);
           return;
         }
         let k = this.known.get(id);
         if (!k || k.version !== version) {
-          let summary: RunSummary | null = null;
-          try {
-            const m = JSON.parse(await readFile(file, 'utf8')) as RunManifest;
-            if (m && typeof m === 'object' && m.status === 'complete' && m.id === id) summary = summarize(m);
-          } catch {
-            summary = null; // corrupt: not listed (its own endpoints say why)
-          }
+          // A corrupt manifest (null) is not listed; its own endpoints say why.
+          const m = await readManifestOrNull(dir);
+          const summary = m && typeof m === 'object' && m.status === 'complete' && m.id === id ? summarize(m) : null;
           k = { version, summary };
           this.known.set(id, k);
         }

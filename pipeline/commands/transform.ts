@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError, throwIfAborted } from '../errors.js';
-import { loadDataset } from '../load/index.js';
+import type { HeaderMode } from '../load/csv-header.js';
 import { mapMethod, tsneOptions, umapOptions } from '../map.js';
 import { selectRows, versions, type PipelineHooks, type PipelineResult } from '../pipeline.js';
 import { metaColumnFrom, readCodes, readData, readPoints, writeCodes, writeData, writePoints } from '../runs/artifacts.js';
@@ -15,7 +15,7 @@ import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
 import { umapTransform } from '../umap/index.js';
 import type { Matrix, MetaColumn, RunManifest } from '../types.js';
 import { loadRunReducer } from '../reduce/index.js';
-import { scaledRowsFor } from './new-rows.js';
+import { loadRowsFor, scaledRowsFor } from './new-rows.js';
 import { resolveRun } from './resolve-run.js';
 
 export interface TransformOptions {
@@ -25,7 +25,12 @@ export interface TransformOptions {
   /** Where the new run goes; null: the base run's runs directory. */
   runsDir: string | null;
   name: string | null;
+  /** Label column of the new rows; null: the base run's label column when the file has it, else the usual names. */
   labelColumn: string | null;
+  /** CSV/TSV: whether the first line names the columns; null or absent: as the base run read its input. */
+  header?: HeaderMode | null;
+  /** CSV/TSV text encoding; null or absent: as the base run read its input (its --encoding, else detected). */
+  encoding?: string | null;
   /** Optimization iterations for the new points; null: the engine's default (250, as openTSNE's transform). */
   iterations: number | null;
   /** Perplexity of the new points' affinities to the map; null: the engine's default (5, local placement). */
@@ -81,16 +86,18 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
 
   let t0 = performance.now();
   onProgress?.(0, 'load');
-  // New rows need not carry the label: it is taken when present (under the base run's label name).
-  const dataset = await loadDataset({ dataset: null, input: opts.input, labelColumn: opts.labelColumn, dataDir: null, limit: null });
+  // Read as the base run read its input. New rows need not carry the label: it is taken when present.
+  const dataset = await loadRowsFor(bm, opts.input, { labelColumn: opts.labelColumn, header: opts.header ?? null, encoding: opts.encoding ?? null }, { signal });
   onProgress?.(1, 'load');
   tick('load', t0);
+  for (const n of dataset.notes ?? []) log(n);
   log(`loaded ${dataset.matrix.rows} new rows from ${path.basename(opts.input)}`);
 
   const { reducer, preprocessing } = await loadRunReducer(base.dir, bm);
   try {
     t0 = performance.now();
-    const { raw, scaled } = scaledRowsFor(dataset, bm, preprocessing);
+    const { raw, scaled, metadata: newMetadata, note } = scaledRowsFor(dataset, bm, preprocessing);
+    if (note) log(note);
     tick('prepare', t0);
     t0 = performance.now();
     onProgress?.(0, 'encode');
@@ -158,12 +165,12 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
     }
     const all = Int32Array.from({ length: nNew }, (_, i) => i);
     const labelName = bm.dataset.label;
-    const found = dataset.label?.name === labelName || opts.labelColumn ? dataset.label : dataset.metadata.find((c) => c.name === labelName);
+    const found = dataset.label?.name === labelName || opts.labelColumn ? dataset.label : newMetadata.find((c) => c.name === labelName);
     const newLabel = found ? selectRows(found, all) : null;
     const label = labelName ? concatMeta(metaColumnFrom(basePoints, 'label'), newLabel, nBase, nNew, labelName) : null;
     const metadata: MetaColumn[] = [];
     for (const m of bm.dataset.metadata) {
-      const added = dataset.metadata.find((c) => c.name === m) ?? null;
+      const added = newMetadata.find((c) => c.name === m) ?? null;
       const col = concatMeta(metaColumnFrom(basePoints, m), added, nBase, nNew, m);
       if (col) metadata.push(col);
     }

@@ -1,10 +1,12 @@
-// Writes a matrix of rows as CSV (header = feature names) or as an Arrow IPC file, chosen by extension.
+// Writes a matrix of rows as CSV (header = feature names; float32 values in the fewest digits that read back the
+// same) or as an Arrow IPC file, chosen by extension.
 import { writeFile, stat, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Table, makeVector, tableToIPC, type Vector } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import { cleanNames } from '../load/columns.js';
 import { metaVector } from '../runs/artifacts.js';
+import { shortestFloat32 } from '../precision.js';
 import type { Matrix, MetaColumn } from '../types.js';
 
 function csvField(s: string): string {
@@ -54,8 +56,8 @@ export async function writeRows(file: string, m: Matrix, columns: string[], kind
     const lines: string[] = [names.map(csvField).join(',')];
     for (let r = 0; r < m.rows; r++) {
       const row: string[] = before.map((c) => csvField(metaCell(c, r)));
-      for (let c = 0; c < m.cols; c++) row.push(String(Math.fround(m.values[r * m.cols + c]!)));
-      for (const a of after) row.push(String(a.values[r]!));
+      for (let c = 0; c < m.cols; c++) row.push(String(shortestFloat32(Math.fround(m.values[r * m.cols + c]!))));
+      for (const a of after) row.push(String(shortestFloat32(a.values[r]!)));
       lines.push(row.join(','));
     }
     body = `${lines.join('\n')}\n`;

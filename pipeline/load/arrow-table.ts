@@ -6,7 +6,7 @@ import { DataType, makeVector, type Data, type RecordBatch, type Schema, type Ta
 import { InputError } from '../errors.js';
 import type { Dataset, MetaColumn } from '../types.js';
 import { absolute, cleanNames, datasetName, findLabelColumn, metaFromStrings } from './columns.js';
-import { ALL_FEATURES, identifierNote, nonFeaturesByName, type FeatureSelection } from './feature-choice.js';
+import { ALL_FEATURES, identifierNote, nonFeaturesByName, notLabelColumns, type FeatureSelection } from './feature-choice.js';
 import { FLOAT32_MAX } from './number.js';
 
 /** Options of the loaders that go through Arrow tables (Arrow IPC and Parquet files). */
@@ -140,7 +140,7 @@ export class ArrowDatasetBuilder {
     const { names, notes: nameNotes } = cleanNames(fields.map((f) => f.name));
     this.notes.push(...nameNotes);
     if (capacity === 0) throw new InputError(`the ${opts.format} data has columns (${names.join(', ')}) but no rows`, { file });
-    this.labelIndex = findLabelColumn(names, opts.labelColumn, opts.ownLabel, file, opts.selection?.coordinates);
+    this.labelIndex = findLabelColumn(names, opts.labelColumn, opts.ownLabel, file, notLabelColumns(opts.selection));
     const chosen = nonFeaturesByName(names, opts.selection ?? ALL_FEATURES, this.labelIndex, file);
     const idNote = identifierNote(chosen.identifiers.filter((n) => kindOf(fields[names.indexOf(n)]!.type) === 'number'));
     if (idNote) this.notes.push(idNote);

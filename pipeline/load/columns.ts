@@ -11,7 +11,8 @@ export const LABEL_NAMES = ['label', 'class', 'target', 'species', 'y'] as const
  * Index of the label column among names, or -1 when there is none.
  * - `requested` (--label-column) must exist, else InputError listing the columns;
  * - else `own` (a built-in dataset's label column), when present;
- * - else the first column named label/class/target/species/y (case-insensitive) not in `notLabel` (--coordinates).
+ * - else the first column named label/class/target/species/y (case-insensitive) not in `notLabel` (--coordinates,
+ *   a saved run's features when reading new rows for it).
  */
 export function findLabelColumn(names: readonly string[], requested: string | null | undefined, own: string | null | undefined, file: string, notLabel: readonly string[] = []): number {
   if (requested !== null && requested !== undefined) {

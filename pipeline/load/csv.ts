@@ -13,7 +13,7 @@ import { extname } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Dataset, MetaColumn, StageHooks } from '../types.js';
 import { absolute, cleanNames, datasetName, findLabelColumn, genericColumnNames, hasLeadingZero, listNames, metaFromStrings } from './columns.js';
-import { ALL_FEATURES, identifierNote, nonFeaturesByName, type FeatureSelection } from './feature-choice.js';
+import { ALL_FEATURES, identifierNote, nonFeaturesByName, notLabelColumns, type FeatureSelection } from './feature-choice.js';
 import { CsvTokenizer, fieldText, type CsvLane, type CsvSink } from './csv-tokenizer.js';
 import { decideHeader, firstRows, type HeaderMode } from './csv-header.js';
 import { chooseEncoding, mixedEncodings, NotUtf8Error, restartEncoding, textStream, type EncodingChoice, type TextStream } from './encoding.js';
@@ -309,7 +309,7 @@ class CsvBuilder implements CsvSink {
       this.notes.push(...clean.notes);
     }
     this.ncols = this.names.length;
-    this.labelIndex = findLabelColumn(this.names, this.opts.labelColumn, this.opts.ownLabel, this.file, this.opts.selection?.coordinates);
+    this.labelIndex = findLabelColumn(this.names, this.opts.labelColumn, this.opts.ownLabel, this.file, notLabelColumns(this.opts.selection));
     const chosen = nonFeaturesByName(this.names, this.opts.selection ?? ALL_FEATURES, this.labelIndex, this.file);
     this.identifiers = chosen.identifiers;
     const meta = new Set([...(this.opts.metaColumns ?? []), ...chosen.names]);
@@ -445,12 +445,13 @@ class CsvBuilder implements CsvSink {
 
   /**
    * Numeric columns whose first rows hold numbers written with leading zeros (zip codes, FIPS codes: "06075")
-   * are codes: kept as text exactly as written, not features (unless --features names them).
+   * are codes: kept as text exactly as written, not features (unless --features names them, or a saved run used
+   * the column as a feature).
    */
   private leadingZerosToCodes(): void {
-    const chosen = this.opts.selection?.features ?? null;
+    const chosen = [...(this.opts.selection?.features ?? []), ...(this.opts.selection?.runFeatures ?? [])];
     for (const col of this.cols) {
-      if (col.kind !== Kind.Number || col.prefix === null || (chosen !== null && chosen.includes(col.name))) continue;
+      if (col.kind !== Kind.Number || col.prefix === null || chosen.includes(col.name)) continue;
       if (!col.prefix.some(hasLeadingZero)) continue;
       col.kind = Kind.Meta;
       col.strings = col.prefix.map((t) => (parseNumberText(t), parsed.status === NUM_MISSING ? null : t));

@@ -14,12 +14,25 @@ export interface FeatureSelection {
   exclude: readonly string[];
   /** Two columns that already are the map (--coordinates): read as numbers, never taken as the label. */
   coordinates?: readonly string[];
+  /**
+   * Reading new rows for a saved run (transform, reconstruct, the shards of a sharded run): the run's feature
+   * names. Each column the file has among them is read as a number whatever it looks like (an identifier-like
+   * name, row numbers, codes with leading zeros) and is never taken as the label by its name. When the file has
+   * them all by name, every other column is metadata (kept as written); else the others follow the usual rules.
+   * Names the file lacks are not an error here: the caller matches the run's features.
+   */
+  runFeatures?: readonly string[];
 }
 
 export const ALL_FEATURES: FeatureSelection = { features: null, exclude: [] };
 
 const ID_NAME = /^(id|_id|uuid|guid|index|idx|row|rownum|row[ _-]?(id|num|number|no|index)|record[ _-]?id|key|zip|zip[ _-]?code|zipcode|postal[ _-]?code|postcode|fips|geoid|unnamed: ?0|column_1)$/i;
 const ID_SUFFIX = /(^|[a-z0-9][ _-])id$|[a-z]Id$|[ _-]ID$/;
+
+/** Columns that are never taken as the label by their name (--coordinates, a saved run's features). */
+export function notLabelColumns(sel: FeatureSelection | undefined): string[] {
+  return [...(sel?.coordinates ?? []), ...(sel?.runFeatures ?? [])];
+}
 
 /** True for names of columns that identify rows (id, customer_id, customerId, zip, fips, index, ...). */
 export function isIdentifierName(name: string, position: number): boolean {
@@ -69,7 +82,13 @@ export function nonFeaturesByName(names: readonly string[], sel: FeatureSelectio
     for (const n of names) if (!keep.has(n)) out.add(n);
     return { names: out, identifiers: [] };
   }
-  const ids = names.filter((n, i) => i !== labelIndex && !out.has(n) && isIdentifierName(n, i));
+  const run = new Set(sel.runFeatures ?? []);
+  if (run.size > 0 && [...run].every((n) => known.has(n))) {
+    // New rows for a saved run that has all its features here by name: they are the features, the rest metadata.
+    for (const n of names) if (!run.has(n)) out.add(n);
+    return { names: out, identifiers: [] };
+  }
+  const ids = names.filter((n, i) => i !== labelIndex && !out.has(n) && !run.has(n) && isIdentifierName(n, i));
   for (const n of ids) out.add(n);
   return { names: out, identifiers: ids };
 }
@@ -85,13 +104,15 @@ function isRowNumbers(values: Float32Array, rows: number, cols: number, c: numbe
 
 /**
  * Moves feature columns that hold row numbers (whole numbers counting up by one) into the metadata, with a
- * note, unless the user chose the features (--features). At least one feature always stays.
+ * note, unless the user chose the features (--features) or a saved run used the column as a feature. At
+ * least one feature always stays.
  */
 export function leaveOutRowNumbers(dataset: Dataset, sel: FeatureSelection): Dataset {
   if (sel.features !== null) return dataset;
   const { rows, cols, values } = dataset.matrix;
+  const run = new Set(sel.runFeatures ?? []);
   const drop: number[] = [];
-  for (let c = 0; c < cols; c++) if (isRowNumbers(values, rows, cols, c)) drop.push(c);
+  for (let c = 0; c < cols; c++) if (!run.has(dataset.columns[c]!) && isRowNumbers(values, rows, cols, c)) drop.push(c);
   if (drop.length === 0 || drop.length === cols) return dataset;
   return moveToMetadata(dataset, drop, `${listNames(drop.map((c) => dataset.columns[c]!))} ${drop.length === 1 ? 'counts' : 'count'} rows (whole numbers going up by one) and ${drop.length === 1 ? 'is' : 'are'} kept as metadata, not used as ${drop.length === 1 ? 'a feature' : 'features'}; name ${drop.length === 1 ? 'it' : 'them'} in --features to use ${drop.length === 1 ? 'it' : 'them'}`);
 }

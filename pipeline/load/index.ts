@@ -25,6 +25,11 @@ export interface LoadOptions {
   input: string | null;
   /** Label column; default the dataset's own, else a column named label/class/target/species/y. */
   labelColumn: string | null;
+  /**
+   * Files: the label column taken when the file has it and no labelColumn is given, before the usual names (a
+   * saved run's label, when reading new rows for it). Default none.
+   */
+  ownLabel?: string | null;
   /** Where file-based built-ins live (fashion-mnist); default their standard place. */
   dataDir: string | null;
   /** Only the first N rows; default all. */
@@ -60,13 +65,13 @@ export async function loadDataset(opts: LoadOptions, hooks: StageHooks = {}): Pr
   let loaded: Dataset;
   switch (format) {
     case 'csv':
-      loaded = await loadCsv(input, { labelColumn, limit, header: opts.header ?? 'auto', encoding: opts.encoding ?? null, selection }, hooks);
+      loaded = await loadCsv(input, { labelColumn, ownLabel: opts.ownLabel ?? null, limit, header: opts.header ?? 'auto', encoding: opts.encoding ?? null, selection }, hooks);
       break;
     case 'arrow':
-      loaded = await (await import('./arrow.js')).loadArrow(input, { labelColumn, limit, selection }, hooks);
+      loaded = await (await import('./arrow.js')).loadArrow(input, { labelColumn, ownLabel: opts.ownLabel ?? null, limit, selection }, hooks);
       break;
     case 'parquet':
-      loaded = await (await import('./parquet.js')).loadParquet(input, { labelColumn, limit, selection }, hooks);
+      loaded = await (await import('./parquet.js')).loadParquet(input, { labelColumn, ownLabel: opts.ownLabel ?? null, limit, selection }, hooks);
       break;
     case 'npy':
       loaded = selectByName(await (await import('./npy.js')).loadNpy(input, { labelColumn, limit }, hooks), selection, input);

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError, throwIfAborted } from '../errors.js';
-import { runPipeline, type PipelineHooks, type PipelineResult } from '../pipeline.js';
+import { loadChoices, runPipeline, type PipelineHooks, type PipelineResult } from '../pipeline.js';
 import { metaColumnFrom, readCodes, readPoints, writeCodes, writePoints } from '../runs/artifacts.js';
 import { RunStore } from '../runs/store.js';
 import { RUN_FILES } from '../runs/layout.js';
@@ -43,7 +43,7 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
     let t0 = performance.now();
     onProgress?.(0, 'load');
     const sampleFile = path.join(workDir, 'sample.arrow');
-    const sample = await drawSample(shards, config.referenceRows, config.seed, config.labelColumn, sampleFile, { onProgress, ...(signal ? { signal } : {}) });
+    const sample = await drawSample(shards, config.referenceRows, config.seed, { labelColumn: config.labelColumn, ...loadChoices(config) }, sampleFile, { onProgress, ...(signal ? { signal } : {}) });
     const sampleSeconds = (performance.now() - t0) / 1000;
     const totalRows = sample.shardRows.reduce((a, b) => a + b, 0);
     log(`sampled ${sample.rows} of ${totalRows} rows for the reference map (${sampleSeconds.toFixed(1)} s)`);
@@ -51,7 +51,8 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
     // 2. the reference run: the ordinary pipeline on the sample
     t0 = performance.now();
     const reference = await runPipeline(
-      { ...config, input: sampleFile, dataset: null, labelColumn: sample.label, limit: null, queue: null, runsDir: path.join(workDir, 'reference'), name: `${name}-reference` },
+      // The sample is an Arrow file holding the features as the shards were read: its own columns, nothing to guess.
+      { ...config, input: sampleFile, dataset: null, labelColumn: sample.label, header: 'auto', encoding: null, features: sample.columns, exclude: [], limit: null, queue: null, runsDir: path.join(workDir, 'reference'), name: `${name}-reference` },
       { ...hooks, id: 'reference', ifChanged: false },
     );
     const referenceSeconds = (performance.now() - t0) / 1000;
@@ -59,7 +60,7 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
 
     // 3. every shard placed into the reference map
     t0 = performance.now();
-    const jobs: ShardJob[] = shards.map((shard, index) => ({ runId: id, workDir, referenceDir: reference.dir, shard, index, labelColumn: sample.label }));
+    const jobs: ShardJob[] = shards.map((shard, index) => ({ runId: id, workDir, referenceDir: reference.dir, shard, index, labelColumn: sample.label, header: config.header, encoding: config.encoding }));
     const results = config.queue ? await runOnQueue(config.queue, jobs, hooks) : await runHere(jobs, hooks);
     const placeSeconds = (performance.now() - t0) / 1000;
 

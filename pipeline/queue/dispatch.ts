@@ -70,10 +70,11 @@ export async function runOnQueue(url: string, jobs: ShardJob[], hooks: PipelineH
       if (hooks.signal?.aborted) throw new CancelledError();
       for (let i = 0; i < jobs.length; i++) {
         if (results[i]) continue;
+        // The state first, then the record: a job read before it completed would show no return value yet.
+        const state = await queue.getJobState(ids[i]!);
         const job = await Job.fromId<ShardJob, PlacedShard>(queue, ids[i]!);
-        if (!job) throw new Error(`the job of shard ${jobs[i]!.shard} vanished from the queue (was the queue emptied?)`);
-        const state = await job.getState();
-        if (state === 'completed') {
+        if (!job || state === 'unknown') throw new Error(`the job of shard ${jobs[i]!.shard} vanished from the queue (was the queue emptied?)`);
+        if (state === 'completed' && job.returnvalue) {
           results[i] = job.returnvalue;
           progress[i] = 1;
           const r = job.returnvalue;

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Table, makeVector, tableToIPC, type Vector } from 'apache-arrow';
 import { InputError, throwIfAborted } from '../errors.js';
-import { loadDataset } from '../load/index.js';
+import { loadDataset, type LoadOptions } from '../load/index.js';
 import { createRandom, permutation } from '../random.js';
 import { metaVector } from '../runs/artifacts.js';
 import type { MetaColumn, StageHooks } from '../types.js';
@@ -46,6 +46,9 @@ export function concatColumns(parts: MetaColumn[]): MetaColumn {
   return { name: first.name, kind: 'string', values };
 }
 
+/** How every shard is read: the run's label column, --header/--no-header, --encoding, --features/--exclude. */
+export type ShardReading = Pick<LoadOptions, 'labelColumn' | 'header' | 'encoding' | 'selection'>;
+
 /**
  * Draws ceil(rows / shards) seeded rows from each shard (shard s: a permutation seeded by seed + s) and
  * writes them, with the label and metadata columns, to `file` (Arrow IPC). Throws InputError when a
@@ -55,7 +58,7 @@ export async function drawSample(
   shards: string[],
   rows: number,
   seed: number,
-  labelColumn: string | null,
+  read: ShardReading,
   file: string,
   hooks: StageHooks = {},
 ): Promise<ShardSample> {
@@ -69,7 +72,7 @@ export async function drawSample(
   const metas: MetaColumn[][] = [];
   for (let s = 0; s < shards.length; s++) {
     throwIfAborted(hooks.signal);
-    const d = await loadDataset({ dataset: null, input: shards[s]!, labelColumn, dataDir: null, limit: null });
+    const d = await loadDataset({ dataset: null, input: shards[s]!, dataDir: null, limit: null, ...read });
     if (columns === null) {
       columns = d.columns;
       label = d.label?.name ?? null;

@@ -10,8 +10,8 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError, throwIfAborted } from '../errors.js';
-import { loadDataset } from '../load/index.js';
-import { scaledRowsFor } from '../commands/new-rows.js';
+import { loadRowsFor, scaledRowsFor } from '../commands/new-rows.js';
+import type { HeaderMode } from '../load/csv-header.js';
 import { loadRunReducer, type RunReducer } from '../reduce/index.js';
 import { mapMethod, tsneOptions, umapOptions } from '../map.js';
 import { readCodes, readPoints, writeCodes, writePoints } from '../runs/artifacts.js';
@@ -33,6 +33,9 @@ export interface ShardJob {
   /** Its position in the run's shard order. */
   index: number;
   labelColumn: string | null;
+  /** CSV/TSV shards: the run's --header/--no-header and --encoding (absent in jobs of older coordinators: auto). */
+  header?: HeaderMode;
+  encoding?: string | null;
 }
 
 export interface ShardResult {
@@ -113,9 +116,9 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const ref = await pending;
   const { manifest } = ref;
   hooks.onProgress?.(0.02, 'load', { message: 'loading' });
-  const dataset = await loadDataset({ dataset: null, input: job.shard, labelColumn: job.labelColumn, dataDir: null, limit: null });
+  const dataset = await loadRowsFor(manifest, job.shard, { labelColumn: job.labelColumn, header: job.header ?? null, encoding: job.encoding ?? null });
   throwIfAborted(hooks.signal);
-  const { scaled } = scaledRowsFor(dataset, manifest, ref.model.preprocessing);
+  const { scaled, metadata: other } = scaledRowsFor(dataset, manifest, ref.model.preprocessing);
   if (scaled.rows === 0) throw new InputError(`shard ${job.shard} has no rows`, { file: job.shard });
   hooks.onProgress?.(0.1, 'encode', { message: `encoding ${scaled.rows} rows` });
   const codes = ref.model.reducer.encode(scaled);
@@ -134,8 +137,8 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const n = scaled.rows;
   const index = Int32Array.from({ length: n }, (_, i) => i);
   const labelName = manifest.dataset.label;
-  const label: MetaColumn | null = labelName ? (dataset.label?.name === labelName ? dataset.label : (dataset.metadata.find((c) => c.name === labelName) ?? null)) : null;
-  const metadata = manifest.dataset.metadata.map((m) => dataset.metadata.find((c) => c.name === m)).filter((c): c is MetaColumn => Boolean(c));
+  const label: MetaColumn | null = labelName ? (dataset.label?.name === labelName ? dataset.label : (other.find((c) => c.name === labelName) ?? null)) : null;
+  const metadata = manifest.dataset.metadata.map((m) => other.find((c) => c.name === m)).filter((c): c is MetaColumn => Boolean(c));
   const tmp = `${out}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
     await mkdir(tmp, { recursive: true });

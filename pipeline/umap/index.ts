@@ -2,11 +2,13 @@
 // pieces (graph, a/b fit, spectral layout, step-by-step layout) for tests and advanced use.
 
 import type { Matrix, StageHooks, UmapOptions, UmapResult } from '../types.js';
-import { CancelledError, InputError, throwIfAborted } from '../errors.js';
-import { startThread } from '../threads.js';
+import { runInWorker } from '../threads.js';
 import { runUmap } from './umap.js';
 import { umapTransform as transformInThread, type UmapTransformOptions, type UmapTransformResult } from './transform.js';
-import type { UmapWorkerMessage, UmapWorkerRequest } from './worker.js';
+import type { UmapWorkerRequest } from './worker.js';
+
+/** The module that runs a whole fit or transform in a worker thread. */
+const WORKER = new URL('./worker.ts', import.meta.url);
 
 export type UmapHooks = StageHooks & {
   /** Run in a worker thread (default true); false runs in this thread, yielding every ~100 ms. */
@@ -16,7 +18,7 @@ export type UmapHooks = StageHooks & {
 /** Runs UMAP on the rows of x: n x 2 positions, row-major. Same seed, same map. Rejects with CancelledError on abort. */
 export function umap(x: Matrix, options: UmapOptions, hooks: UmapHooks = {}): Promise<UmapResult> {
   if (hooks.worker === false) return runUmap(x, options, hooks);
-  return inWorker<UmapResult>({ kind: 'umap', x, options }, hooks);
+  return runInWorker<UmapResult>(WORKER, { kind: 'umap', x, options } satisfies UmapWorkerRequest, hooks, 'umap');
 }
 
 /**
@@ -31,56 +33,7 @@ export function umapTransform(
   transform: UmapTransformOptions = {},
 ): Promise<UmapTransformResult> {
   if (hooks.worker === false) return transformInThread(reference, newX, options, hooks, transform);
-  return inWorker<UmapTransformResult>({ kind: 'transform', reference, newX, options, transform }, hooks);
-}
-
-function inWorker<T>(request: UmapWorkerRequest, hooks: StageHooks): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    try {
-      throwIfAborted(hooks.signal);
-    } catch (err) {
-      reject(err);
-      return;
-    }
-    const worker = startThread(new URL('./worker.ts', import.meta.url));
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      hooks.signal?.removeEventListener('abort', onAbort);
-      fn();
-      void worker.terminate();
-    };
-    const onAbort = () => finish(() => reject(new CancelledError()));
-    hooks.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (msg: UmapWorkerMessage) => {
-      if (msg.type === 'progress') {
-        if (!settled) hooks.onProgress?.(msg.progress, 'umap', msg.info);
-      } else if (msg.type === 'done') {
-        finish(() => resolve(msg.result as T));
-      } else {
-        finish(() => reject(rebuildError(msg)));
-      }
-    });
-    worker.on('error', (err) => finish(() => reject(err)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the UMAP worker exited with code ${code} before finishing`))));
-    worker.postMessage(request);
-  });
-}
-
-function rebuildError(msg: Extract<UmapWorkerMessage, { type: 'error' }>): Error {
-  let err: Error;
-  if (msg.name === 'InputError') {
-    err = new InputError(msg.message);
-    Object.defineProperty(err, 'location', { value: msg.location ?? {} });
-  } else if (msg.name === 'AbortError') {
-    err = new CancelledError(msg.message);
-  } else {
-    err = new Error(msg.message);
-    err.name = msg.name;
-  }
-  if (msg.stack) err.stack = `${err.name}: ${err.message}\n    (in the UMAP worker)\n${msg.stack}`;
-  return err;
+  return runInWorker<UmapTransformResult>(WORKER, { kind: 'transform', reference, newX, options, transform } satisfies UmapWorkerRequest, hooks, 'umap');
 }
 
 export { runUmap, prepareUmap, validateUmapInput, pruneGraph } from './umap.js';

@@ -13,7 +13,7 @@ import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { runIdParam } from '../params.js';
-import { shortestFloat32 } from '../points-json.js';
+import { shortestFloat32 } from '../../pipeline/precision.js';
 import { JSON_TYPE, type MatrixData } from '../run-cache.js';
 import { parseSelection } from '../selection.js';
 import { displayRange, png } from './items.js';

@@ -6,7 +6,7 @@ import { DataType, Precision, type Float, type Table } from 'apache-arrow';
 import { Router, type Request } from 'express';
 import type { ImageShape, RunManifest } from '../../pipeline/types.js';
 import { cachedBody, sendCached, sendFresh } from '../cached-body.js';
-import { shortestFloat32 } from '../points-json.js';
+import { shortestFloat32 } from '../../pipeline/precision.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';

@@ -1,6 +1,6 @@
 // The fallback browser: where Debian's chromium is not installed, the browser tests drive the Chromium inside
 // the @sparticuz/chromium devDependency. This machine may have Debian's, so the fallback is forced here
-// (CHROMIUM_PATH=packaged) and must launch headless and draw; under CI a failure fails, never skips.
+// (CHROMIUM_PATH=packaged) and must launch headless and draw; a browser that cannot start fails, never skips.
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchBrowser } from './browser.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignFeatures, applyPreprocessing, invertPreprocessing, prepare, type PrepareOptions } from '../../pipeline/prepare.js';
+import { matchFeatures, applyPreprocessing, invertPreprocessing, prepare, type PrepareOptions } from '../../pipeline/prepare.js';
 import { createRandom } from '../../pipeline/random.js';
 import type { Dataset, Matrix, Preprocessing } from '../../pipeline/types.js';
 
@@ -210,23 +210,23 @@ describe('applyPreprocessing / invertPreprocessing', () => {
   });
 });
 
-describe('alignFeatures', () => {
+describe('matchFeatures', () => {
   it('picks the run’s columns by name, in the run’s order, ignoring extra columns and case', () => {
     const d = dataset([[1, 2, 3]], ['b', 'extra', 'A']);
-    expect(Array.from(alignFeatures(d, ['a', 'b']).values)).toEqual([3, 1]);
+    expect(matchFeatures(d, ['a', 'b'])).toEqual([2, 0]);
   });
 
   it('falls back to position when the widths match and the names are generic', () => {
     const d = dataset([[1, 2]], ['col_1', 'col_2']);
-    expect(Array.from(alignFeatures(d, ['sepal', 'petal']).values)).toEqual([1, 2]);
+    expect(matchFeatures(d, ['sepal', 'petal'])).toEqual([0, 1]);
     const pixels = dataset([[5, 6]], ['pixel_0', 'pixel_1']);
-    expect(Array.from(alignFeatures(pixels, ['col_1', 'col_2']).values)).toEqual([5, 6]);
+    expect(matchFeatures(pixels, ['col_1', 'col_2'])).toEqual([0, 1]);
   });
 
   it('a missing feature is an InputError naming it (and saying when it became the label)', () => {
     const d = dataset([[1, 2]], ['a', 'b']);
-    expect(() => alignFeatures(d, ['a', 'c'])).toThrow(/\/data\/t\.csv, field "c": column "c" is missing, but the run was trained on it; the numeric columns here are: "a", "b"/);
+    expect(() => matchFeatures(d, ['a', 'c'])).toThrow(/\/data\/t\.csv, field "c": column "c" is missing, but the run was trained on it; the numeric columns here are: "a", "b"/);
     const labelled = dataset([[1]], ['a'], { label: { name: 'y', kind: 'number', values: Float64Array.of(1) } });
-    expect(() => alignFeatures(labelled, ['a', 'y'])).toThrow(/column "y" is not numeric here \(it was taken as the label column\)/);
+    expect(() => matchFeatures(labelled, ['a', 'y'])).toThrow(/column "y" is not numeric here \(it was taken as the label column\)/);
   });
 });
