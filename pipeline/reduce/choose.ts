@@ -21,7 +21,7 @@ import { InputError, throwIfAborted } from '../errors.js';
 import { graphLabelAccuracy, sampleRows, sampledTrustworthiness, neighbourPreservation } from '../metrics.js';
 import { deriveSeed } from '../random.js';
 import { knn } from '../tsne/index.js';
-import type { Choice, Matrix, ReducerName, StageHooks } from '../types.js';
+import type { Choice, Matrix, NeighborGraph, ReducerName, StageHooks } from '../types.js';
 import { resolveShape } from './auto-size.js';
 import { REDUCERS } from './index.js';
 import type { FitSettings, Reducer } from './reducer.js';
@@ -131,7 +131,7 @@ export async function fitRunReducer(
   let aeSkipped: string | null = null;
   if (canReduce && pays && x.rows >= AE_MIN_ROWS) {
     const pca = fitted.find((f) => f.name === 'pca');
-    const pcaTrust = pca ? keptOn(x, pca.reducer, firstSample).trustworthiness : NaN;
+    const pcaTrust = pca ? trustOn(sampleSpace(x, firstSample), pca.reducer) : NaN;
     if (pcaTrust >= AE_SKIP_ABOVE) {
       aeSkipped = `not trained: PCA already keeps trustworthiness ${pcaTrust.toFixed(4)} (at least ${AE_SKIP_ABOVE}), so the input is nearly linear`;
       log(`auto reducer: autoencoder ${aeSkipped}`);
@@ -147,8 +147,9 @@ export async function fitRunReducer(
     : firstSample;
   const sampleLabels = labels ? Array.from(sample, (i) => labels[i] ?? null) : null;
   const labelled = sampleLabels ? new Set(sampleLabels.filter((v) => v !== null && !(typeof v === 'number' && Number.isNaN(v)))).size >= 2 : false;
+  const space = sampleSpace(x, sample);
   const measured: Measured[] = fitted.map((f) => {
-    const kept = keptOn(x, f.reducer, sample, labelled ? sampleLabels : null);
+    const kept = keptOn(space, f.reducer, labelled ? sampleLabels : null);
     log(
       `auto reducer: ${f.reducer.report.description} keeps trustworthiness ${kept.trustworthiness.toFixed(4)}, kNN preservation ${kept.knnPreservation.toFixed(3)}` +
         (kept.labelAgreement !== null ? `, label agreement ${kept.labelAgreement.toFixed(3)}` : '') +
@@ -288,26 +289,42 @@ export function decideReducer(measured: readonly CandidateFigures[], ctx: Decisi
   };
 }
 
+/** The sampled rows candidates are measured on, gathered once, with their input-space neighbour graph (built once, on first use). */
+interface SampleSpace {
+  xs: Matrix;
+  k: number;
+  all: Int32Array;
+  inputGraph(): NeighborGraph;
+}
+
+function sampleSpace(x: Matrix, sample: Int32Array): SampleSpace {
+  const xs = gather(x, sample);
+  const k = Math.max(1, Math.min(K, xs.rows - 1, Math.floor((2 * xs.rows - 2) / 3)));
+  let graph: NeighborGraph | null = null;
+  return { xs, k, all: Int32Array.from({ length: xs.rows }, (_, i) => i), inputGraph: () => (graph ??= knn(xs, k, { seed: 0 })) };
+}
+
+/** Trustworthiness@k of the reducer's codes of the sampled rows against the rows themselves. */
+function trustOn(space: SampleSpace, reducer: Reducer, codes: Matrix = reducer.encode(space.xs)): number {
+  return sampledTrustworthiness(space.xs, [codes], space.k, space.all)[0]!;
+}
+
 /**
  * What a reducer's codes keep of the input on the sampled rows: trustworthiness@10 and kNN preservation within
  * the sample, and the codes' 10-NN label agreement when labels (of the sampled rows, in order) are given.
  */
 function keptOn(
-  x: Matrix,
+  space: SampleSpace,
   reducer: Reducer,
-  sample: Int32Array,
   sampleLabels: ArrayLike<string | number | null> | null = null,
 ): { trustworthiness: number; knnPreservation: number; labelAgreement: number | null } {
-  const xs = gather(x, sample);
-  const k = Math.max(1, Math.min(K, xs.rows - 1, Math.floor((2 * xs.rows - 2) / 3)));
-  const all = Int32Array.from({ length: xs.rows }, (_, i) => i);
-  const codes = reducer.encode(xs);
-  const trustworthiness = sampledTrustworthiness(xs, [codes], k, all)[0]!;
-  if (xs.rows <= k) return { trustworthiness, knnPreservation: NaN, labelAgreement: null };
-  const codeGraph = knn(codes, k, { seed: 0 });
+  const codes = reducer.encode(space.xs);
+  const trustworthiness = trustOn(space, reducer, codes);
+  if (space.xs.rows <= space.k) return { trustworthiness, knnPreservation: NaN, labelAgreement: null };
+  const codeGraph = knn(codes, space.k, { seed: 0 });
   return {
     trustworthiness,
-    knnPreservation: mean(neighbourPreservation(knn(xs, k, { seed: 0 }), codeGraph)),
+    knnPreservation: mean(neighbourPreservation(space.inputGraph(), codeGraph)),
     labelAgreement: sampleLabels ? graphLabelAccuracy(codeGraph, sampleLabels) : null,
   };
 }
