@@ -13,7 +13,7 @@ import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { JobQueue } from './jobs/queue.js';
 import { publicManifest } from './public-manifest.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { createReconstructor, workerReconstructor, type Decoder, type Reconstructor } from './reconstruct.js';
+import { workerModels, type Decoder, type Reconstructor } from './reconstruct.js';
 import { RunCache } from './run-cache.js';
 import { RunList } from './run-list.js';
 import { uploadsRoutes } from './routes/uploads.js';
@@ -66,7 +66,7 @@ export interface AppOptions {
   allowedHosts?: string[] | null;
   /** Decodes rows with a run's model for reconstruction.png. Default: the run's saved autoencoder or PCA, in the worker thread. */
   reconstruct?: Reconstructor;
-  /** Decodes codes with a run's model for POST /api/runs/:id/decode. Default: the run's saved autoencoder or PCA. */
+  /** Decodes codes with a run's model for POST /api/runs/:id/decode. Default: the run's saved autoencoder or PCA, in the worker thread. */
   decode?: Decoder;
   /** Where server-side errors are logged. Default: stderr. */
   log?: (line: string) => void;
@@ -86,13 +86,14 @@ export function createApp(options: AppOptions): LatentmapApp {
   const store = new RunStore(options.runsDir);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const token = options.token ?? null;
-  // Decodes for POST /api/runs/:id/decode run in this thread; reconstructions in the worker thread.
-  const reconstructor = options.decode ? null : createReconstructor();
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const dataRoots = options.dataRoots ?? DataRoots.none();
   const repo = fileURLToPath(new URL('..', import.meta.url));
   const hidden = [store.dir, ...dataRoots.paths(), repo.replace(/\/$/, ''), process.cwd()];
   const workers = new WorkerPool({ size: options.workerThreads ?? 1 });
+  // Reconstructions (reconstruction.png, items) and decodes (POST /api/runs/:id/decode) load and run the run's
+  // model in the worker thread.
+  const models = workerModels((task) => workers.run(task));
   const checkUpload: UploadChecker =
     options.checkUpload ??
     (async (file) => {
@@ -114,8 +115,8 @@ export function createApp(options: AppOptions): LatentmapApp {
     rateLimit: createRateLimiter(options.rateLimit),
     readLimit: createRateLimiter(options.readRateLimit ?? { capacity: 200, refillPerSecond: 100 }),
     bodyLimit,
-    reconstruct: options.reconstruct ?? workerReconstructor((task) => workers.run(task)),
-    decode: options.decode ?? reconstructor!.decode,
+    reconstruct: options.reconstruct ?? models.reconstruct,
+    decode: options.decode ?? models.decode,
     log,
     streams: new Set(),
   };
@@ -128,7 +129,6 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.set('json spaces', 0);
   app.locals.context = ctx;
   app.locals.dispose = () => {
-    reconstructor?.dispose();
     void workers.close();
   };
   app.locals.endStreams = () => {

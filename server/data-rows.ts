@@ -217,31 +217,74 @@ export function readDataRow(layout: DataLayout, pos: number): Float32Array {
 }
 
 /**
+ * Calls `visit(block, at, pos)` for rows of the file, where block[at .. at + cols) holds the values of row
+ * `pos`: every row in order (positions null: one pass), or rows `positions` (ascending; a repeated position is
+ * visited again), reading spans of neighbouring chosen rows together. Reads go in pieces of about `blockBytes`,
+ * so memory stays bounded whatever the file's size; seconds for a file of hundreds of MB: run it in a worker
+ * thread. The block is reused: copy what must outlive the call. Returns the bytes read.
+ */
+export async function visitDataRows(layout: DataLayout, positions: Int32Array | null, visit: (block: Float32Array, at: number, pos: number) => void, blockBytes = 4 << 20): Promise<number> {
+  const cols = layout.cols;
+  const rowBytes = cols * 4;
+  const blockRows = Math.max(1, Math.floor(blockBytes / Math.max(1, rowBytes)));
+  const block = new Float32Array(Math.min(blockRows, Math.max(1, layout.rows)) * cols);
+  let total = 0;
+  const fh = await open(layout.file, 'r');
+  try {
+    /** Reads rows [first, first + n) of batch b into the block. */
+    const readSpan = async (b: DataBatch, first: number, n: number): Promise<void> => {
+      const { bytesRead } = await fh.read(new Uint8Array(block.buffer), 0, n * rowBytes, b.values + (first - b.start) * rowBytes);
+      if (bytesRead !== n * rowBytes) throw new DataLayoutError(`rows from ${first} are cut short`);
+      total += bytesRead;
+    };
+    if (positions === null) {
+      for (const b of layout.batches) {
+        for (let r = 0; r < b.rows; r += blockRows) {
+          const n = Math.min(blockRows, b.rows - r);
+          await readSpan(b, b.start + r, n);
+          for (let i = 0; i < n; i++) visit(block, i * cols, b.start + r + i);
+        }
+      }
+      return total;
+    }
+    for (let i = 0; i < positions.length; i++) {
+      const p = positions[i]!;
+      if (!(Number.isInteger(p) && p >= 0 && p < layout.rows)) throw new RangeError(`row ${p} out of range [0, ${layout.rows})`);
+      if (i > 0 && p < positions[i - 1]!) throw new RangeError('positions must be in ascending order');
+    }
+    let i = 0;
+    while (i < positions.length) {
+      const first = positions[i]!;
+      const b = batchOf(layout, first);
+      // the span: chosen rows of this batch within blockRows of the first
+      const end = Math.min(first + blockRows, b.start + b.rows);
+      let j = i + 1;
+      while (j < positions.length && positions[j]! < end) j++;
+      const last = positions[j - 1]!;
+      await readSpan(b, first, last - first + 1);
+      for (let k = i; k < j; k++) visit(block, (positions[k]! - first) * cols, positions[k]!);
+      i = j;
+    }
+    return total;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
  * Columns `cols` of every row, in one pass read in blocks of about `blockBytes` (memory stays bounded whatever
  * the file's size). Seconds for a file of hundreds of MB: run it in a worker thread.
  */
 export async function readDataColumns(layout: DataLayout, cols: readonly number[], blockBytes = 4 << 20): Promise<Float32Array[]> {
   for (const col of cols) if (!(Number.isInteger(col) && col >= 0 && col < layout.cols)) throw new RangeError(`column ${col} out of range [0, ${layout.cols})`);
-  const rowBytes = layout.cols * 4;
-  const blockRows = Math.max(1, Math.floor(blockBytes / rowBytes));
-  const block = new Float32Array(blockRows * layout.cols);
   const out = cols.map(() => new Float32Array(layout.rows));
-  const fh = await open(layout.file, 'r');
-  try {
-    for (const b of layout.batches) {
-      for (let r = 0; r < b.rows; r += blockRows) {
-        const n = Math.min(blockRows, b.rows - r);
-        const { bytesRead } = await fh.read(new Uint8Array(block.buffer), 0, n * rowBytes, b.values + r * rowBytes);
-        if (bytesRead !== n * rowBytes) throw new DataLayoutError(`rows from ${b.start + r} are cut short`);
-        for (let k = 0; k < cols.length; k++) {
-          const col = cols[k]!;
-          const column = out[k]!;
-          for (let i = 0; i < n; i++) column[b.start + r + i] = block[i * layout.cols + col]!;
-        }
-      }
-    }
-  } finally {
-    await fh.close();
-  }
+  await visitDataRows(
+    layout,
+    null,
+    (block, at, pos) => {
+      for (let k = 0; k < cols.length; k++) out[k]![pos] = block[at + cols[k]!]!;
+    },
+    blockBytes,
+  );
   return out;
 }

@@ -23,53 +23,81 @@ export interface ColumnScaling {
 }
 
 /**
- * The k rows nearest to row `row` (excluding itself), nearest first; ties broken by lower row. With `scaling`,
+ * The k nearest rows to one query row, fed one row at a time (add), so the rows may come from a matrix in
+ * memory or from a pass over a file (data-rows.ts visitDataRows); ties broken by lower row. With `scaling`,
  * distances are between the scaled rows (the stored values need not be copied).
+ */
+export class NearestScan {
+  /** The k best so far by (squared distance, row): the neighbour search's one bounded heap. */
+  private readonly heap: NeighborHeaps;
+  private readonly inv: Float64Array;
+  private readonly fill: Float64Array;
+  private readonly q: Float64Array;
+  private readonly cols: number;
+
+  /**
+   * query: the query row's stored values (cols of them); k: neighbours wanted (at most the other rows);
+   * exclude: the query row's own position, never returned.
+   */
+  constructor(query: ArrayLike<number>, k: number, scaling: ColumnScaling | undefined, private readonly exclude: number) {
+    const cols = query.length;
+    if (scaling && (scaling.scale.length !== cols || scaling.fill.length !== cols)) {
+      throw new RangeError(`the scaling has ${scaling.scale.length} columns, the rows ${cols}`);
+    }
+    this.cols = cols;
+    this.heap = new NeighborHeaps(1, Math.max(0, k));
+    // (v - offset) / scale - (q - offset) / scale = v * inv - q * inv: one multiply per value; NaN takes the fill.
+    this.inv = new Float64Array(cols).fill(1);
+    this.fill = new Float64Array(cols);
+    this.q = new Float64Array(cols);
+    for (let c = 0; c < cols; c++) {
+      const v = query[c]!;
+      if (!scaling) this.q[c] = v;
+      else {
+        this.inv[c] = 1 / scaling.scale[c]!;
+        this.fill[c] = scaling.fill[c]!;
+        this.q[c] = (v === v ? v : this.fill[c]!) * this.inv[c]!;
+      }
+    }
+  }
+
+  /** Offers row `pos`, whose values are values[at .. at + cols). */
+  add(values: ArrayLike<number>, at: number, pos: number): void {
+    if (pos === this.exclude || this.heap.k === 0) return;
+    const { cols, inv, fill, q } = this;
+    // Partial distance: once the sum passes the k-th best so far, this row cannot enter (checked every 8 dims).
+    const bound = this.heap.bound[0]!;
+    let d = 0;
+    for (let c = 0; c < cols; c++) {
+      let v = values[at + c]!;
+      if (v !== v) v = fill[c]!;
+      const diff = v * inv[c]! - q[c]!;
+      d += diff * diff;
+      if ((c & 7) === 7 && d > bound) return;
+    }
+    if (d > bound) return;
+    this.heap.push(0, d, pos);
+  }
+
+  /** The rows offered so far, nearest first. */
+  result(): Nearest {
+    const rows = new Int32Array(this.heap.size[0]!);
+    const sq = new Float64Array(rows.length);
+    this.heap.sortedRow(0, rows, sq);
+    return { rows, distances: Float32Array.from(sq, Math.sqrt) };
+  }
+}
+
+/**
+ * The k rows nearest to row `row` of m (excluding itself), nearest first; ties broken by lower row. With
+ * `scaling`, distances are between the scaled rows.
  */
 export function nearestRows(m: Matrix, row: number, k: number, scaling?: ColumnScaling): Nearest {
   const { rows, cols, values } = m;
   if (!(row >= 0 && row < rows)) throw new RangeError(`row ${row} out of range [0, ${rows})`);
-  if (scaling && (scaling.scale.length !== cols || scaling.fill.length !== cols)) {
-    throw new RangeError(`the scaling has ${scaling.scale.length} columns, the rows ${cols}`);
-  }
-  const kk = Math.max(0, Math.min(k, rows - 1));
-  // the k best so far by (squared distance, row): the neighbour search's one bounded heap
-  const heap = new NeighborHeaps(1, kk);
-  // (v - offset) / scale - (q - offset) / scale = v * inv - q * inv: one multiply per value; NaN takes the fill.
-  const inv = new Float64Array(cols).fill(1);
-  const fill = new Float64Array(cols);
-  const q = new Float64Array(cols);
-  for (let c = 0; c < cols; c++) {
-    const v = values[row * cols + c]!;
-    if (!scaling) q[c] = v;
-    else {
-      inv[c] = 1 / scaling.scale[c]!;
-      fill[c] = scaling.fill[c]!;
-      q[c] = (v === v ? v : fill[c]!) * inv[c]!;
-    }
-  }
-  if (kk > 0) {
-    for (let j = 0; j < rows; j++) {
-      if (j === row) continue;
-      const base = j * cols;
-      // Partial distance: once the sum passes the k-th best so far, this row cannot enter (checked every 8 dims).
-      const bound = heap.bound[0]!;
-      let d = 0;
-      for (let c = 0; c < cols; c++) {
-        let v = values[base + c]!;
-        if (v !== v) v = fill[c]!;
-        const diff = v * inv[c]! - q[c]!;
-        d += diff * diff;
-        if ((c & 7) === 7 && d > bound) break;
-      }
-      if (d > bound) continue;
-      heap.push(0, d, j);
-    }
-  }
-  const outR = new Int32Array(heap.size[0]!);
-  const sq = new Float64Array(outR.length);
-  heap.sortedRow(0, outR, sq);
-  return { rows: outR, distances: Float32Array.from(sq, Math.sqrt) };
+  const scan = new NearestScan(values.subarray(row * cols, row * cols + cols), Math.min(k, rows - 1), scaling, row);
+  for (let j = 0; j < rows; j++) scan.add(values, j * cols, j);
+  return scan.result();
 }
 
 /**

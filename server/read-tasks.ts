@@ -5,24 +5,27 @@
 //   row          one row of data.arrow (data-rows.ts): its values, and as JSON in shortest round-trip decimals
 //   check        an uploaded file loaded by the pipeline's own loaders (pipeline/load): its shape, or its error
 //   codes        a run's codes.arrow, columns ordered by variance (nearest.ts), in shared memory
-//   data-matrix  a run's data.arrow whole, in shared memory (input-space neighbours, selection means)
-//   nearest      over codes, or stored values through the run's scaling (input space), in shared memory
-//   mean         per-column means of chosen rows (column-means.ts) over a matrix in shared memory
+//   nearest      over codes in shared memory (code space)
+//   nearest-input  several queries answered in one pass over data.arrow (data-rows.ts), the stored values
+//                through the run's scaling (input space); the file is read in 4 MB pieces, never held
+//   mean         per-column means of chosen rows (column-means.ts) over a matrix in shared memory (codes)
+//   data-mean    per-column means of chosen rows of data.arrow, only those rows read (by position)
 //   points-body  a run's points as the Arrow IPC stream or the ?format=json body, with its strong ETag
 //   features     columns of data.arrow (data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
 //   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
-//   reconstruct  rows through a run's saved model (reconstruct.ts: the model, and the code that runs it, load here)
+//   model        rows through a run's saved model, or codes decoded by it (reconstruct.ts: the model, and
+//                the code that runs it, load here)
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { isInputError } from '../pipeline/errors.js';
 import { rowToPng } from '../pipeline/image.js';
-import { readCodes, readData, readPoints } from '../pipeline/runs/artifacts.js';
+import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import type { ImageShape, RunManifest, UploadShape } from '../pipeline/types.js';
 import { HttpError } from './http-error.js';
 import { createReconstructor } from './reconstruct.js';
 import { strongEtag } from './cached-body.js';
-import { readDataColumns, readDataRow, type DataLayout } from './data-rows.js';
-import { columnMeans } from './column-means.js';
-import { byVariance, nearestRows } from './nearest.js';
+import { readDataColumns, readDataRow, visitDataRows, type DataLayout } from './data-rows.js';
+import { ColumnMeans, columnMeans } from './column-means.js';
+import { byVariance, NearestScan, nearestRows, type ColumnScaling } from './nearest.js';
 import { pointsJson, shortestFloat32 } from './points-json.js';
 
 /** A row of a run's data.arrow, by position. */
@@ -35,19 +38,25 @@ export type WorkerTask =
   /** range: the values mapped to black and white; null: displayRange of the row. */
   | { op: 'png'; source: Float32Array | RowRef; shape: ImageShape; range: [number, number] | null; scale: number }
   | { op: 'row'; row: RowRef }
-  | { op: 'nearest'; values: SharedArrayBuffer; rows: number; cols: number; row: number; k: number; scaling?: { scale: Float64Array; fill: Float64Array } }
+  | { op: 'nearest'; values: SharedArrayBuffer; rows: number; cols: number; row: number; k: number }
+  /** rows[i]: the position of query i in data.arrow, k[i] its neighbours wanted. */
+  | { op: 'nearest-input'; layout: DataLayout; scaling: ColumnScaling; rows: Int32Array; k: Int32Array }
   | { op: 'mean'; values: SharedArrayBuffer; rows: number; cols: number; positions: Int32Array }
-  | { op: 'data-matrix'; runDir: string }
+  /** positions: ascending (repeats count twice). */
+  | { op: 'data-mean'; layout: DataLayout; positions: Int32Array }
   | { op: 'check'; file: string }
   | { op: 'codes'; runDir: string }
   | { op: 'points-body'; runDir: string; format: 'arrow' | 'json' }
   | { op: 'features'; layout: DataLayout; index: Int32Array; cols: number[] }
   | { op: 'shortest'; values: Float32Array }
-  | { op: 'reconstruct'; runDir: string; manifest: RunManifest; rows: number; cols: number; values: Float32Array };
+  /** apply: reconstruct (values are rows in the input's units) or decode (values are codes). */
+  | { op: 'model'; apply: 'reconstruct' | 'decode'; runDir: string; manifest: RunManifest; rows: number; cols: number; values: Float32Array };
 
 export type WorkerReply =
   | { ok: true; png: Uint8Array }
   | { ok: true; rows: Int32Array; distances: Float32Array }
+  /** One entry per query of a nearest-input task. */
+  | { ok: true; neighbours: Int32Array[]; neighbourDistances: Float32Array[] }
   | { ok: true; shape: UploadShape }
   | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array; columns?: Int32Array }
   | { ok: true; mean: Float64Array }
@@ -107,8 +116,17 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
       return { ok: true, values, text: shortestJson(values) };
     }
     case 'nearest': {
-      const near = nearestRows({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.row, task.k, task.scaling);
+      const near = nearestRows({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.row, task.k);
       return { ok: true, rows: near.rows, distances: near.distances };
+    }
+    case 'nearest-input': {
+      const { layout } = task;
+      const scans = Array.from(task.rows, (pos, i) => new NearestScan(readDataRow(layout, pos), Math.min(task.k[i]!, layout.rows - 1), task.scaling, pos));
+      await visitDataRows(layout, null, (block, at, pos) => {
+        for (const scan of scans) scan.add(block, at, pos);
+      });
+      const found = scans.map((s) => s.result());
+      return { ok: true, neighbours: found.map((f) => f.rows), neighbourDistances: found.map((f) => f.distances) };
     }
     case 'check': {
       const { loadDataset } = await import('../pipeline/load/index.js');
@@ -127,14 +145,13 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
       shared.set(ordered.values);
       return { ok: true, codes: shared.buffer as SharedArrayBuffer, rows: ordered.rows, cols: ordered.cols, index: index.slice(), columns: ordered.order };
     }
-    case 'data-matrix': {
-      const { values, index } = await readData(task.runDir);
-      const shared = new Float32Array(new SharedArrayBuffer(values.values.byteLength));
-      shared.set(values.values);
-      return { ok: true, codes: shared.buffer as SharedArrayBuffer, rows: values.rows, cols: values.cols, index: index.slice() };
-    }
     case 'mean':
       return { ok: true, mean: columnMeans({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.positions) };
+    case 'data-mean': {
+      const means = new ColumnMeans(task.layout.cols);
+      await visitDataRows(task.layout, task.positions, (block, at) => means.add(block, at));
+      return { ok: true, mean: means.result() };
+    }
     case 'points-body': {
       const table = await readPoints(task.runDir);
       return body(task.format === 'json' ? Buffer.from(pointsJson(table)) : tableToIPC(table, 'stream'));
@@ -146,9 +163,9 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
     }
     case 'shortest':
       return { ok: true, text: shortestJson(task.values) };
-    case 'reconstruct': {
+    case 'model': {
       reconstructor ??= createReconstructor();
-      const out = await reconstructor.reconstruct(task.runDir, task.manifest, { rows: task.rows, cols: task.cols, values: task.values });
+      const out = await reconstructor[task.apply](task.runDir, task.manifest, { rows: task.rows, cols: task.cols, values: task.values });
       return { ok: true, matrix: Float32Array.from(out.values), rows: out.rows, cols: out.cols };
     }
   }

@@ -5,6 +5,7 @@
 import { access } from 'node:fs/promises';
 import { runFile } from '../pipeline/runs/layout.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
+import { InputError } from '../pipeline/errors.js';
 import { HttpError } from './http-error.js';
 import type { WorkerReply, WorkerTask } from './read-tasks.js';
 
@@ -15,17 +16,19 @@ export type Reconstructor = (runDir: string, manifest: RunManifest, raw: Matrix)
 export type Decoder = (runDir: string, manifest: RunManifest, codes: Matrix) => Promise<Matrix>;
 
 /**
- * The server's reconstructor: the models load and run in the worker thread (read-tasks.ts), so neither
- * importing the model code nor decoding a row holds the event loop. A failure with a status (404: the run has
- * no saved model) keeps it.
+ * The server's reconstructor and decoder: the models load and run in the worker thread (read-tasks.ts), so
+ * neither importing the model code, nor loading a model, nor running it holds the event loop. A failure with a
+ * status (404: the run has no saved model; 400: a code of the wrong size) keeps it; a bad-input error of the
+ * pipeline (a model file that cannot be read as one) stays an InputError.
  */
-export function workerReconstructor(run: (task: WorkerTask) => Promise<WorkerReply>): Reconstructor {
-  return async (runDir, manifest, raw) => {
-    const reply = await run({ op: 'reconstruct', runDir, manifest, rows: raw.rows, cols: raw.cols, values: Float32Array.from(raw.values) });
-    if (!reply.ok) throw reply.status ? new HttpError(reply.status, reply.message) : new Error(reply.message);
+export function workerModels(run: (task: WorkerTask) => Promise<WorkerReply>): { reconstruct: Reconstructor; decode: Decoder } {
+  const apply = (what: 'reconstruct' | 'decode'): Reconstructor => async (runDir, manifest, m) => {
+    const reply = await run({ op: 'model', apply: what, runDir, manifest, rows: m.rows, cols: m.cols, values: Float32Array.from(m.values) });
+    if (!reply.ok) throw reply.status ? new HttpError(reply.status, reply.message) : reply.input ? new InputError(reply.message) : new Error(reply.message);
     if (!('matrix' in reply)) throw new Error('unexpected worker reply (no matrix)');
     return { rows: reply.rows, cols: reply.cols, values: reply.matrix };
   };
+  return { reconstruct: apply('reconstruct'), decode: apply('decode') };
 }
 
 interface Loaded {

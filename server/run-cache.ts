@@ -3,7 +3,8 @@
 // bytes. Runs are immutable; the cache key includes the manifest's inode and mtime so a run removed and written
 // again is reloaded (concurrent requests for one run share one stat of it). Each load reserves its peak size
 // before reading, so concurrent cold loads of big runs stay within the budget. The stored input values
-// (data.arrow, often hundreds of MB) are never loaded whole: rows are read by position (data-rows.ts). Work
+// (data.arrow, often hundreds of MB) are never loaded whole: rows are read by position (data-rows.ts), and
+// what needs every row (input-space neighbours, features) reads it in passes of 4 MB pieces. Work
 // that takes CPU time (codes ordered for search, the points as an Arrow stream or JSON, a feature column)
 // runs in the worker thread (read-tasks.ts). A run whose files cannot be read as what they should be is
 // reported as corrupt (500, the same message on every endpoint).
@@ -51,7 +52,7 @@ export interface PointsData {
 }
 
 export interface MatrixData {
-  /** Values in a SharedArrayBuffer, so the worker thread searches and averages them without a copy. */
+  /** Values in a SharedArrayBuffer, so the worker thread searches and averages them without a copy (codes). */
   matrix: Matrix;
   /** Codes: the original column of each stored column (they are reordered by variance); absent: in order. */
   columns?: Int32Array;
@@ -252,20 +253,6 @@ export class RunCache {
       const r = replyWith(await this.offload({ op: 'codes', runDir: dir }), 'codes');
       const matrix = { rows: r.rows, cols: r.cols, values: new Float32Array(r.codes, 0, r.rows * r.cols) };
       return { matrix, columns: r.columns, index: r.index, lookup: indexLookup(r.index) } satisfies MatrixData;
-    });
-  }
-
-  /**
-   * The stored input values of every row as one matrix in shared memory, for the searches and means that
-   * need all of them (input-space neighbours, selection means); read and copied in the worker thread.
-   * Items, pictures and features read rows by position instead (data()).
-   */
-  async dataMatrix(id: string): Promise<MatrixData> {
-    const { key } = await this.run(id);
-    return this.artifact(id, 'data', 'stored input values', (b) => b * 2, `${key}#data.matrix`, async (dir) => {
-      const r = replyWith(await this.offload({ op: 'data-matrix', runDir: dir }), 'codes');
-      const matrix = { rows: r.rows, cols: r.cols, values: new Float32Array(r.codes, 0, r.rows * r.cols) };
-      return { matrix, index: r.index, lookup: indexLookup(r.index) } satisfies MatrixData;
     });
   }
 

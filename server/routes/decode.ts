@@ -3,8 +3,11 @@
 // decoding of their mean code, both in the input's units, as PNG data URLs beside the numbers for image
 // datasets. An autoencoder run decodes with its decoder; a PCA run with its inverse transform (codes W + mean,
 // which for PCA equals the mean of the rows' reconstructions); a reducer-none run has no model, so nothing is
-// decoded (decoded: null) and the answer says so. The means are taken in the worker thread.
-import express, { Router } from 'express';
+// decoded (decoded: null) and the answer says so. Everything that takes time runs in the worker thread: the
+// mean of the codes (cached, in shared memory), the mean of the rows' stored values (only the chosen rows of
+// data.arrow are read, by position), loading and running the model, the PNGs. At most MAX_DECODES requests
+// are decoded at once (each may read all of data.arrow); past that, 503 with Retry-After.
+import express, { Router, type Request, type Response } from 'express';
 import { isInputError } from '../../pipeline/errors.js';
 import type { ImageShape, Matrix } from '../../pipeline/types.js';
 import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
@@ -14,7 +17,9 @@ import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { runIdParam } from '../params.js';
 import { shortestFloat32 } from '../../pipeline/precision.js';
-import { JSON_TYPE, type MatrixData } from '../run-cache.js';
+import { corruptRun, JSON_TYPE, type DataRows, type IndexLookup, type MatrixData } from '../run-cache.js';
+import { replyWith } from '../read-tasks.js';
+import { requestSignal } from '../worker-pool.js';
 import { parseSelection } from '../selection.js';
 import { displayRange, png } from './items.js';
 import { runOr404 } from './runs.js';
@@ -33,22 +38,36 @@ const NOTES = {
   none: 'this run used reducer none (the map was made from the scaled input itself): there is no model, so there is nothing to decode',
 } as const;
 
+/** Decodes answered at once, at most. */
+export const MAX_DECODES = 2;
+
 /** Positions (in an artifact) of the given index values; 400 naming the first one the artifact lacks. */
-function positionsIn(data: MatrixData, indexes: Int32Array, id: string): Int32Array {
+function positionsIn(lookup: IndexLookup, indexes: Int32Array, id: string): Int32Array {
   const out = new Int32Array(indexes.length);
   for (let i = 0; i < indexes.length; i++) {
-    const p = data.lookup.positionOf(indexes[i]!);
+    const p = lookup.positionOf(indexes[i]!);
     if (p < 0) throw new HttpError(400, `run ${id} has no row with index ${indexes[i]}`);
     out[i] = p;
   }
   return out;
 }
 
-async function meanOf(ctx: ServerContext, data: MatrixData, positions: Int32Array): Promise<Float64Array> {
-  const { matrix } = data;
-  const reply = await ctx.workers.run({ op: 'mean', values: matrix.values.buffer as SharedArrayBuffer, rows: matrix.rows, cols: matrix.cols, positions }, [positions.buffer as ArrayBuffer]);
-  if (!reply.ok || !('mean' in reply)) throw new Error(reply.ok ? 'unexpected worker reply' : reply.message);
-  return reply.mean;
+/** The mean of the codes at `positions` (the cached codes, in shared memory). */
+async function codeMean(ctx: ServerContext, codes: MatrixData, positions: Int32Array, signal: AbortSignal): Promise<Float64Array> {
+  const { matrix } = codes;
+  return replyWith(await ctx.workers.run({ op: 'mean', values: matrix.values.buffer as SharedArrayBuffer, rows: matrix.rows, cols: matrix.cols, positions }, [positions.buffer as ArrayBuffer], signal), 'mean').mean;
+}
+
+/** The mean of the stored values of the rows at `positions` of data.arrow: only those rows are read. */
+async function dataMean(ctx: ServerContext, id: string, data: DataRows, positions: Int32Array, signal: AbortSignal): Promise<Float64Array> {
+  positions.sort();
+  const reply = await ctx.workers.run({ op: 'data-mean', layout: data.layout, positions }, [positions.buffer as ArrayBuffer], signal);
+  try {
+    return replyWith(reply, 'mean').mean;
+  } catch (err) {
+    ctx.log(`run ${id}: reading data.arrow failed: ${(err as Error).message}`);
+    throw corruptRun(id, 'its stored input values cannot be read');
+  }
 }
 
 const json = (v: ArrayLike<number> | null): (number | null)[] | null => (v ? Array.from(v, (x) => (Number.isFinite(x) ? shortestFloat32(Math.fround(x)) : null)) : null);
@@ -61,7 +80,19 @@ async function dataUrl(ctx: ServerContext, values: Float32Array | null, image: I
 export function decodeRoutes(ctx: ServerContext): Router {
   const router = Router();
   const readBody = express.raw({ limit: MAX_DECODE_BODY, type: () => true });
+  let decoding = 0;
   router.post('/api/runs/:id/decode', ctx.readLimit, declaredLengthWithin(MAX_DECODE_BODY), readBody, async (req, res) => {
+    if (decoding >= MAX_DECODES) throw new HttpError(503, 'the server is busy decoding other selections; try again in a moment', { 'Retry-After': '1' });
+    decoding++;
+    try {
+      await decode(req, res);
+    } finally {
+      decoding--;
+    }
+  });
+
+  async function decode(req: Request, res: Response): Promise<void> {
+    const signal = requestSignal(res);
     const id = runIdParam(req.params.id);
     if (!req.is('application/json')) throw new HttpError(415, 'send the selection as JSON with Content-Type: application/json');
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'send the selection in the request body: {"rows": [...]}, {"mask": "<base64>"} or {"code": [...]}');
@@ -82,16 +113,15 @@ export function decodeRoutes(ctx: ServerContext): Router {
       code = selection.code;
     } else {
       count = selection.indexes.length;
-      const hasData = !!manifest.artifacts?.data;
-      const data = hasData ? await ctx.cache.dataMatrix(id) : null;
-      const [codeMean, dataMean] = await Promise.all([
-        meanOf(ctx, codes, positionsIn(codes, selection.indexes, id)),
-        data ? meanOf(ctx, data, positionsIn(data, selection.indexes, id)) : null,
+      const data = manifest.artifacts?.data ? await ctx.cache.data(id) : null;
+      const [codesMean, valuesMean] = await Promise.all([
+        codeMean(ctx, codes, positionsIn(codes.lookup, selection.indexes, id), signal),
+        data ? dataMean(ctx, id, data, positionsIn(data.lookup, selection.indexes, id), signal) : null,
       ]);
       // the cached codes have their columns reordered by variance: put the mean back in the codes' order
       code = new Float32Array(codeSize);
-      for (let c = 0; c < codeSize; c++) code[codes.columns ? codes.columns[c]! : c] = codeMean[c]!;
-      mean = dataMean ? Float32Array.from(dataMean) : null;
+      for (let c = 0; c < codeSize; c++) code[codes.columns ? codes.columns[c]! : c] = codesMean[c]!;
+      mean = valuesMean ? Float32Array.from(valuesMean) : null;
     }
 
     let decoded: Float32Array | null = null;
@@ -123,6 +153,6 @@ export function decodeRoutes(ctx: ServerContext): Router {
       decodedImage,
     };
     await sendFresh(req, res, Buffer.from(JSON.stringify(answer)), JSON_TYPE);
-  });
+  }
   return router;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FixedSizeList, Field, Float32, Float64, Table, makeData, makeVector, tableToIPC } from 'apache-arrow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeData } from '../../pipeline/runs/artifacts.js';
-import { DataLayoutError, readDataColumns, readDataLayout, readDataRow } from '../../server/data-rows.js';
+import { DataLayoutError, readDataColumns, readDataLayout, readDataRow, visitDataRows } from '../../server/data-rows.js';
 import { tempRunsDir } from './fixtures.js';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -53,6 +53,31 @@ describe('rows of a data file read by position', () => {
     expect(Array.from(readDataRow(layout, 3))).toEqual(Array.from(a.subarray(9, 12)));
     expect(Array.from(readDataRow(layout, 4))).toEqual(Array.from(b.subarray(0, 3)));
     expect(Array.from((await readDataColumns(layout, [1]))[0]!)).toEqual([...Array.from({ length: 4 }, (_, r) => a[r * cols + 1]!), ...Array.from({ length: 6 }, (_, r) => b[r * cols + 1]!)]);
+  });
+
+  it('visit only the chosen rows, reading spans of neighbouring ones together, across record batches', async () => {
+    const cols = 3;
+    const a = seeded(40 * cols, 11);
+    const b = seeded(60 * cols, 12);
+    const t1 = new Table({ index: makeVector(Int32Array.from({ length: 40 }, (_, i) => i)), values: listVector(40, cols, a) });
+    const t2 = new Table({ index: makeVector(Int32Array.from({ length: 60 }, (_, i) => 40 + i)), values: listVector(60, cols, b) });
+    const file = path.join(tmp.dir, 'two.arrow');
+    await writeFile(file, tableToIPC(t1.concat(t2), 'file'));
+    const { layout } = await readDataLayout(file);
+    const all = new Float32Array([...a, ...b]);
+    const rowBytes = cols * 4;
+    const seen: [number, number[]][] = [];
+    // blocks of 4 rows: 2 and 3 share a read; 39 and 40 lie in different batches; 41 is visited twice
+    const positions = Int32Array.from([2, 3, 39, 40, 41, 41, 97]);
+    const bytes = await visitDataRows(layout, positions, (block, at, pos) => seen.push([pos, Array.from(block.subarray(at, at + cols))]), 4 * rowBytes);
+    expect(seen).toEqual(Array.from(positions, (p) => [p, Array.from(all.subarray(p * cols, p * cols + cols))]));
+    // spans read: 2-3, 39, 40-41, 97: six rows of the hundred
+    expect(bytes).toBe(6 * rowBytes);
+    let visited = 0;
+    expect(await visitDataRows(layout, null, () => visited++, 7 * rowBytes)).toBe(100 * rowBytes);
+    expect(visited).toBe(100);
+    await expect(visitDataRows(layout, Int32Array.from([5, 2]), () => {})).rejects.toThrow(/ascending/);
+    await expect(visitDataRows(layout, Int32Array.from([100]), () => {})).rejects.toThrow(RangeError);
   });
 
   it('refuse a file that is cut short, not Arrow, or of another value type', async () => {

@@ -1,6 +1,7 @@
 // What a selection looks like (POST /api/runs/:id/decode) and a row's neighbours in input space
 // (GET /api/runs/:id/neighbors/:index?space=input), over real HTTP on seeded fixture runs. Fixture runs have no
 // trained model: a stand-in decoder (value f = f + code[f mod codeSize]) shows what the route does with one.
+import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Preprocessing } from '../../pipeline/types.js';
@@ -146,6 +147,68 @@ describe('POST /api/runs/:id/decode', () => {
       means(tab.data, 6, [1, 2]).forEach((m, f) => expect(r.json().mean[f]).toBeCloseTo(m, 4));
     } finally {
       await bare.close();
+    }
+  });
+
+  it('loads and runs the model, and reads only the chosen rows of data.arrow, in the worker thread', async () => {
+    // the default decoder: the run's saved PCA, loaded and applied in the worker thread, never on the event loop
+    const pcaDir = await writeFixtureRun(runsDir.dir, { id: 'pca-model', rows: 50, codeSize: 4, features: 6, seed: 12, pca: true });
+    const app = createApp({ runsDir: runsDir.dir, log: () => {} });
+    const ctx = app.locals.context;
+    const ops: string[] = [];
+    const run = ctx.workers.run.bind(ctx.workers);
+    ctx.workers.run = (task, ...rest) => {
+      ops.push(task.op === 'model' ? `model:${task.apply}` : task.op);
+      return run(task, ...rest);
+    };
+    const served = await listen(app);
+    try {
+      const r = await request(served.base, '/api/runs/pca-model/decode', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [4, 9, 33] }) });
+      expect(r.status, r.text).toBe(200);
+      const a = r.json();
+      expect(a.decodedBy).toBe('inverse transform');
+      // what the same model decodes the same mean code to, in this thread
+      const { createReconstructor } = await import('../../server/reconstruct.js');
+      const here = createReconstructor();
+      const manifest = (await ctx.cache.run('pca-model')).manifest;
+      const want = await here.decode(path.join(runsDir.dir, 'pca-model'), manifest, { rows: 1, cols: 4, values: Float32Array.from(a.code) });
+      here.dispose();
+      Array.from(want.values).forEach((v, f) => expect(a.decoded[f]).toBeCloseTo(v, 4));
+      means(pcaDir.data, 6, [4, 9, 33]).forEach((m, f) => expect(a.mean[f]).toBeCloseTo(m, 4));
+      expect(ops).toEqual(expect.arrayContaining(['codes', 'mean', 'data-mean', 'model:decode']));
+      expect(ops).not.toContain('data-matrix');
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('decodes at most two selections at once; a third waits outside with 503 and Retry-After', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let started = 0;
+    const app = createApp({
+      runsDir: runsDir.dir,
+      log: () => {},
+      decode: async (_dir, manifest, codes) => {
+        started++;
+        await held;
+        return { rows: 1, cols: manifest.dataset.features!.length, values: new Float32Array(manifest.dataset.features!.length).fill(codes.values[0]!) };
+      },
+    });
+    const served = await listen(app);
+    const ask = () => request(served.base, '/api/runs/tab/decode', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [1, 2] }) });
+    try {
+      const first = [ask(), ask()];
+      while (started < 2) await new Promise((r) => setTimeout(r, 10));
+      const third = await ask();
+      expect(third.status).toBe(503);
+      expect(third.headers['retry-after']).toBe('1');
+      expect(third.json().error).toMatch(/busy decoding/);
+      release();
+      for (const r of await Promise.all(first)) expect(r.status, r.text).toBe(200);
+      expect((await ask()).status).toBe(200);
+    } finally {
+      await served.close();
     }
   });
 
