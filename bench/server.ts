@@ -13,7 +13,9 @@
 // (refused as busy, with Retry-After: a full worker queue, too many feature columns read at once) and
 // errors (any other status, timeouts, socket errors), /api/health's p99 and max during that phase, and the
 // server's peak RSS during that phase. The first phase asks for every run cold at once (points, items,
-// images, neighbours of all four big runs): the cache budget must hold while they load.
+// images, neighbours of all four big runs): the cache budget must hold while they load. Two phases ask for
+// image.png while 10 more connections ask for slow reads (input-space searches, feature columns) beside it:
+// whether quick reads wait behind slow ones in the worker threads.
 // Target: no errors, /api/health p99 < 100 ms in every phase, peak RSS < 512 MiB + 200 MB.
 // Separating the server from the machine: "loop p99/max" is the server's own event-loop delay
 // (perf_hooks.monitorEventLoopDelay inside the server process, reset per phase): what a request waits
@@ -37,6 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { createApp } from '../server/app.js';
+import { maskOf } from '../server/selection.js';
 import { writeFixtureRun } from '../test/server/fixtures.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 70000);
@@ -47,6 +50,8 @@ const BIG = ['big-1', 'big-2', 'big-3', 'big-4'];
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 const PROFILE_DIR = process.env.BENCH_PROFILE ?? null;
 const BUDGET_MB = 512 * 1.048576;
+/** Connections of the heavy requests some phases drive beside the measured ones. */
+const BESIDE_CONNECTIONS = 10;
 
 /** p99 and max of an event-loop delay histogram, ms. */
 function delays(h: IntervalHistogram): { p99: number; max: number } {
@@ -200,7 +205,19 @@ function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 }
 
-async function phase(name: string, base: string, proc: ChildProcess, paths: () => string, headers: Record<string, string> = {}): Promise<Row | null> {
+/** What a connection asks next: a path (GET), or a POST with a JSON body. */
+type Ask = string | { path: string; body: string };
+
+/** autocannon's request of an Ask. */
+function requestOf(ask: Ask): Partial<autocannon.Request> {
+  return typeof ask === 'string' ? { path: ask } : { path: ask.path, method: 'POST', body: ask.body, headers: { 'content-type': 'application/json' } };
+}
+
+/**
+ * Drives `paths` at CONNECTIONS connections for SECONDS. `beside`: other requests driven at the same time by
+ * BESIDE_CONNECTIONS more connections (not counted in the row): whether the endpoint's requests wait behind them.
+ */
+async function phase(name: string, base: string, proc: ChildProcess, paths: () => Ask, headers: Record<string, string> = {}, beside: (() => Ask) | null = null): Promise<Row | null> {
   if (ONLY && !ONLY.test(name)) return null;
   const pid = proc.pid!;
   await ask(proc, { phase: 'start' });
@@ -208,20 +225,29 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
   const probe = healthProbe(base);
   const statuses = new Map<number, number>();
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: base,
-        connections: CONNECTIONS,
-        duration: SECONDS,
-        timeout: 30,
-        headers,
-        requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: paths() }) }],
-      },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
-    instance.on('response', (_client, status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
-  });
+  const drive = (asks: () => Ask, connections: number, count: boolean): Promise<autocannon.Result> =>
+    new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: base,
+          connections,
+          duration: SECONDS,
+          timeout: 30,
+          headers,
+          requests: [
+            {
+              setupRequest: (req: autocannon.Request) => {
+                const next = requestOf(asks());
+                return { ...req, ...next, headers: { ...req.headers, ...next.headers } };
+              },
+            },
+          ],
+        },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      );
+      if (count) instance.on('response', (_client, status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
+    });
+  const [result] = await Promise.all([drive(paths, CONNECTIONS, true), beside ? drive(beside, BESIDE_CONNECTIONS, false) : null]);
   const probed = await probe.stop();
   const health = probed.times.sort((a, b) => a - b);
   const load = loadAverage();
@@ -321,6 +347,13 @@ async function main(): Promise<void> {
     rows.push(await phase('features (784 columns)', base, proc, () => `${run}/features/f${rnd(784)}`));
     rows.push(await phase('neighbors k=10', base, proc, () => `${run}/neighbors/${rnd(ROWS)}?k=10`));
     rows.push(await phase('neighbors k=1000', base, proc, () => `${run}/neighbors/${rnd(ROWS)}?k=1000`));
+    rows.push(await phase('neighbors space=input', base, proc, () => `${run}/neighbors/${rnd(ROWS)}?k=10&space=input`));
+    const selection = (n: number): Int32Array => Int32Array.from({ length: n }, () => rnd(ROWS));
+    rows.push(await phase('decode 100 rows', base, proc, () => ({ path: `${run}/decode`, body: JSON.stringify({ rows: Array.from(selection(100)) }) })));
+    rows.push(await phase('decode mask, 10% of rows', base, proc, () => ({ path: `${run}/decode`, body: JSON.stringify({ mask: maskOf(selection(ROWS / 10).sort()) }) })));
+    // Do quick reads wait behind slow ones in the worker? image.png beside 10 connections of input-space searches
+    rows.push(await phase('image.png beside input searches', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png`, {}, () => `${run}/neighbors/${rnd(ROWS)}?k=10&space=input`));
+    rows.push(await phase('image.png beside features', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png`, {}, () => `${run}/features/f${rnd(784)}`));
     rows.push(await phase('jobs', base, proc, () => '/api/jobs'));
     rows.push(await phase('datasets', base, proc, () => '/api/datasets'));
     rows.push(await phase('uploads', base, proc, () => '/api/uploads'));

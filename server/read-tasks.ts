@@ -25,7 +25,8 @@ import { createReconstructor } from './reconstruct.js';
 import { strongEtag } from './cached-body.js';
 import { readDataColumns, readDataRow, visitDataRows, type DataLayout } from './data-rows.js';
 import { ColumnMeans, columnMeans } from './column-means.js';
-import { byVariance, NearestScan, nearestRows, type ColumnScaling } from './nearest.js';
+import { byVariance, nearestRows, type ColumnScaling } from './nearest.js';
+import { NearestBatch } from './nearest-batch.js';
 import { pointsJson, shortestFloat32 } from './points-json.js';
 
 /** A row of a run's data.arrow, by position. */
@@ -121,11 +122,10 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
     }
     case 'nearest-input': {
       const { layout } = task;
-      const scans = Array.from(task.rows, (pos, i) => new NearestScan(readDataRow(layout, pos), Math.min(task.k[i]!, layout.rows - 1), task.scaling, pos));
-      await visitDataRows(layout, null, (block, at, pos) => {
-        for (const scan of scans) scan.add(block, at, pos);
-      });
-      const found = scans.map((s) => s.result());
+      const queries = Array.from(task.rows, (pos) => readDataRow(layout, pos));
+      const batch = new NearestBatch(queries, Array.from(task.k, (k) => Math.min(k, layout.rows - 1)), task.rows, task.scaling);
+      await visitDataRows(layout, null, (block, at, pos) => batch.add(block, at, pos));
+      const found = batch.result();
       return { ok: true, neighbours: found.map((f) => f.rows), neighbourDistances: found.map((f) => f.distances) };
     }
     case 'check': {
