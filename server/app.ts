@@ -58,8 +58,8 @@ export interface AppOptions {
   jobLimits?: JobLimits;
   /** Expensive reads (images, neighbours, items, points as JSON) per client address. Default: bursts of 200, then 100 a second. */
   readRateLimit?: RateLimitOptions;
-  /** Worker threads for CPU-heavy reads. Default 1. */
-  workerThreads?: number;
+  /** Worker threads for CPU-heavy reads, per lane (worker-pool.ts: quick and slow tasks). Default one each. */
+  workerThreads?: { quick?: number; slow?: number };
   /** Checks an upload's content. Default: the pipeline's loaders, in a worker thread. */
   checkUpload?: UploadChecker;
   /** Host names the server answers to (DNS-rebinding guard); null: any. Default null (serve() sets it on loopback). */
@@ -90,7 +90,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   const dataRoots = options.dataRoots ?? DataRoots.none();
   const repo = fileURLToPath(new URL('..', import.meta.url));
   const hidden = [store.dir, ...dataRoots.paths(), repo.replace(/\/$/, ''), process.cwd()];
-  const workers = new WorkerPool({ size: options.workerThreads ?? 1 });
+  const workers = new WorkerPool({ threads: options.workerThreads ?? {} });
   // Reconstructions (reconstruction.png, items) and decodes (POST /api/runs/:id/decode) load and run the run's
   // model in the worker thread.
   const models = workerModels((task) => workers.run(task));

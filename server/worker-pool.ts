@@ -1,6 +1,11 @@
-// A few worker threads (server/read-worker.ts running read-tasks.ts) and a bounded queue in front of them. A task waits for a
-// free worker; when `maxQueued` tasks already wait, run() refuses with 503 (the server is saturated: the
-// client should retry) instead of letting the queue, and memory, grow. A worker that dies is replaced.
+// The worker threads (server/read-worker.ts running read-tasks.ts) and a bounded queue in front of them, in
+// two lanes so that quick reads never wait behind slow ones: "slow" tasks read a whole file or run for
+// seconds (feature columns, input-space passes, selection means over data.arrow, points bodies, codes,
+// upload checks); "quick" tasks take milliseconds (a PNG, a row, a code-space search, a model applied to a
+// row once loaded). Each lane has its own threads (one each by default: the server has its event loop, and
+// the machine's other core is shared by the two) and its own queue. A task waits for a free worker of its lane;
+// when `maxQueued` tasks already wait there, run() refuses with 503 (the server is saturated: the client should
+// retry) instead of letting the queue, and memory, grow. A worker that dies is replaced.
 import type { Transferable, Worker } from 'node:worker_threads';
 import { startThread } from '../pipeline/threads.js';
 import { HttpError } from './http-error.js';
@@ -8,10 +13,19 @@ import type { WorkerReply, WorkerTask } from './read-tasks.js';
 
 const MODULE = new URL('./read-worker.ts', import.meta.url);
 
+export type Lane = 'quick' | 'slow';
+
+const SLOW: ReadonlySet<WorkerTask['op']> = new Set(['features', 'nearest-input', 'data-mean', 'points-body', 'codes', 'check']);
+
+/** The lane a task runs in. */
+export function laneOf(task: WorkerTask): Lane {
+  return SLOW.has(task.op) ? 'slow' : 'quick';
+}
+
 export interface WorkerPoolOptions {
-  /** Worker threads. Default 1 (the machine's other core serves requests). */
-  size?: number;
-  /** Tasks that may wait for a worker. Default 256. */
+  /** Worker threads per lane. Default one each. */
+  threads?: Partial<Record<Lane, number>>;
+  /** Tasks that may wait for a worker, per lane. Default 256. */
   maxQueued?: number;
   /** Heap limit of each worker, MB (typed arrays are outside it). Default 512. */
   heapMb?: number;
@@ -30,6 +44,12 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+interface LaneState {
+  size: number;
+  slots: Slot[];
+  waiting: Pending[];
+}
+
 /** The rejection of a task whose client disconnected (nginx's 499: nobody is there to read the answer). */
 function clientGone(): HttpError {
   return new HttpError(499, 'the client closed the connection');
@@ -46,23 +66,22 @@ export function requestSignal(res: { on(event: 'close', f: () => void): unknown;
 }
 
 export class WorkerPool {
-  private readonly slots: Slot[] = [];
-  private readonly waiting: Pending[] = [];
+  private readonly lanes: Record<Lane, LaneState>;
   private readonly inflight = new Map<Worker, Pending>();
   private readonly maxQueued: number;
-  private readonly size: number;
   private readonly heapMb: number;
   private closed = false;
 
   constructor(options: WorkerPoolOptions = {}) {
-    this.size = options.size ?? 1;
+    const lane = (n: number | undefined): LaneState => ({ size: Math.max(1, n ?? 1), slots: [], waiting: [] });
+    this.lanes = { quick: lane(options.threads?.quick), slow: lane(options.threads?.slow) };
     this.maxQueued = options.maxQueued ?? 256;
     this.heapMb = options.heapMb ?? 512;
   }
 
-  /** Tasks waiting for a worker. */
-  get queued(): number {
-    return this.waiting.length;
+  /** Tasks waiting for a worker, in `lane` or in both. */
+  queued(lane?: Lane): number {
+    return lane ? this.lanes[lane].waiting.length : this.lanes.quick.waiting.length + this.lanes.slow.waiting.length;
   }
 
   /**
@@ -70,40 +89,49 @@ export class WorkerPool {
    * machine), so the first requests do not wait for it. serve() calls it at start-up.
    */
   async warm(): Promise<void> {
-    while (this.slots.length < this.size) this.spawn();
-    await Promise.all(this.slots.map(() => this.run({ op: 'shortest', values: new Float32Array(0) })));
+    const warming: Promise<WorkerReply>[] = [];
+    for (const lane of Object.values(this.lanes)) {
+      while (lane.slots.length < lane.size) this.spawn(lane);
+      for (let i = 0; i < lane.size; i++) warming.push(this.enqueue(lane, { op: 'shortest', values: new Float32Array(0) }, [], null));
+    }
+    await Promise.all(warming);
   }
 
   /**
-   * Runs a task when a worker is free. `signal`: the request's (requestSignal); a task whose client went away
-   * before a worker took it is dropped from the queue (rejected with 499), so a client that fires many requests
-   * and disconnects leaves no backlog for everyone else.
+   * Runs a task when a worker of its lane is free. `signal`: the request's (requestSignal); a task whose client
+   * went away before a worker took it is dropped from the queue (rejected with 499), so a client that fires
+   * many requests and disconnects leaves no backlog for everyone else.
    */
   run(task: WorkerTask, transfer: Transferable[] = [], signal: AbortSignal | null = null): Promise<WorkerReply> {
     if (this.closed) return Promise.reject(new HttpError(503, 'the server is shutting down'));
     if (signal?.aborted) return Promise.reject(clientGone());
-    if (this.waiting.length >= this.maxQueued) {
+    const lane = this.lanes[laneOf(task)];
+    if (lane.waiting.length >= this.maxQueued) {
       return Promise.reject(new HttpError(503, 'the server is busy; try again in a moment', { 'Retry-After': '1' }));
     }
+    return this.enqueue(lane, task, transfer, signal);
+  }
+
+  private enqueue(lane: LaneState, task: WorkerTask, transfer: Transferable[], signal: AbortSignal | null): Promise<WorkerReply> {
     return new Promise<WorkerReply>((resolve, reject) => {
       const pending: Pending = { task, transfer, signal, resolve, reject };
-      this.waiting.push(pending);
+      lane.waiting.push(pending);
       signal?.addEventListener(
         'abort',
         () => {
-          const at = this.waiting.indexOf(pending);
+          const at = lane.waiting.indexOf(pending);
           if (at >= 0) {
-            this.waiting.splice(at, 1);
+            lane.waiting.splice(at, 1);
             reject(clientGone());
           }
         },
         { once: true },
       );
-      this.pump();
+      this.pump(lane);
     });
   }
 
-  private spawn(): Slot {
+  private spawn(lane: LaneState): Slot {
     const worker = startThread(MODULE, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
     worker.unref();
     const slot: Slot = { worker, busy: false };
@@ -112,30 +140,30 @@ export class WorkerPool {
       this.inflight.delete(worker);
       slot.busy = false;
       p?.resolve(msg.reply);
-      this.pump();
+      this.pump(lane);
     });
     const fail = (err: Error): void => {
       const p = this.inflight.get(worker);
       this.inflight.delete(worker);
-      const at = this.slots.indexOf(slot);
-      if (at >= 0) this.slots.splice(at, 1);
+      const at = lane.slots.indexOf(slot);
+      if (at >= 0) lane.slots.splice(at, 1);
       p?.reject(new Error(`worker thread failed: ${err.message}`));
-      this.pump();
+      this.pump(lane);
     };
     worker.on('error', fail);
     worker.on('exit', (code) => {
-      if (this.slots.includes(slot)) fail(new Error(`exited with code ${code}`));
+      if (lane.slots.includes(slot)) fail(new Error(`exited with code ${code}`));
     });
-    this.slots.push(slot);
+    lane.slots.push(slot);
     return slot;
   }
 
-  private pump(): void {
-    while (!this.closed && this.waiting.length > 0) {
-      let slot = this.slots.find((s) => !s.busy);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
+  private pump(lane: LaneState): void {
+    while (!this.closed && lane.waiting.length > 0) {
+      let slot = lane.slots.find((s) => !s.busy);
+      if (!slot && lane.slots.length < lane.size) slot = this.spawn(lane);
       if (!slot) return;
-      const p = this.waiting.shift()!;
+      const p = lane.waiting.shift()!;
       slot.busy = true;
       this.inflight.set(slot.worker, p);
       slot.worker.postMessage({ seq: 0, task: p.task }, p.transfer);
@@ -144,8 +172,11 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.waiting.splice(0)) p.reject(new HttpError(503, 'the server is shutting down'));
-    const slots = this.slots.splice(0);
+    const slots: Slot[] = [];
+    for (const lane of Object.values(this.lanes)) {
+      for (const p of lane.waiting.splice(0)) p.reject(new HttpError(503, 'the server is shutting down'));
+      slots.push(...lane.slots.splice(0));
+    }
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }

@@ -1,25 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../server/http-error.js';
-import { WorkerPool } from '../../server/worker-pool.js';
+import { laneOf, WorkerPool } from '../../server/worker-pool.js';
+import { tempRunsDir } from './fixtures.js';
 
 let pool: WorkerPool;
 afterEach(async () => pool.close());
 
 describe('the worker pool', () => {
   it('drops a queued task whose client went away, and still runs the others', async () => {
-    pool = new WorkerPool({ size: 1 });
+    pool = new WorkerPool();
     const values = Float32Array.from([0.1, 0.25, 1 / 3]);
     const first = pool.run({ op: 'shortest', values });
     const gone = new AbortController();
     const dropped = pool.run({ op: 'shortest', values }, [], gone.signal);
     const third = pool.run({ op: 'shortest', values: Float32Array.from([2.5]) });
-    expect(pool.queued).toBe(2);
+    expect(pool.queued('quick')).toBe(2);
     gone.abort();
-    expect(pool.queued).toBe(1);
+    expect(pool.queued()).toBe(1);
     await expect(dropped).rejects.toSatisfy((e) => e instanceof HttpError && e.status === 499);
     expect(await first).toEqual({ ok: true, text: '[0.1,0.25,0.33333334]' });
     expect(await third).toEqual({ ok: true, text: '[2.5]' });
     // already gone before it was queued: refused at once
     await expect(pool.run({ op: 'shortest', values }, [], gone.signal)).rejects.toSatisfy((e) => e instanceof HttpError && e.status === 499);
+  });
+});
+
+describe('the worker pool’s lanes', () => {
+  it('run a quick task while a slow one holds the other lane', async () => {
+    pool = new WorkerPool();
+    await pool.warm();
+    expect(laneOf({ op: 'features', layout: null as never, index: new Int32Array(0), cols: [] })).toBe('slow');
+    expect(laneOf({ op: 'png', source: new Float32Array(1), shape: { width: 1, height: 1, channels: 1 }, range: [0, 1], scale: 1 })).toBe('quick');
+    // a slow task that cannot finish until we let it: a mean over a 'data file' that is a FIFO nobody writes to yet
+    const tmp = await tempRunsDir();
+    try {
+      const fifo = path.join(tmp.dir, 'held.arrow');
+      execFileSync('mkfifo', [fifo]);
+      const layout = { file: fifo, version: '', rows: 1, cols: 1, batches: [{ start: 0, rows: 1, values: 0 }] };
+      let slowDone = false;
+      const slow = pool.run({ op: 'data-mean', layout, positions: Int32Array.from([0]) }).finally(() => (slowDone = true));
+      const queued = pool.run({ op: 'codes', runDir: tmp.dir });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(pool.queued('slow')).toBe(1);
+      // the quick lane answers meanwhile
+      expect(await pool.run({ op: 'shortest', values: Float32Array.from([0.5]) })).toEqual({ ok: true, text: '[0.5]' });
+      expect(slowDone).toBe(false);
+      // let the slow task go: it fails (a FIFO cannot be read by position), and the next slow task runs
+      await (await open(fifo, 'w')).close();
+      expect((await slow).ok).toBe(false);
+      expect((await queued).ok).toBe(false);
+    } finally {
+      await pool.close();
+      await tmp.cleanup();
+    }
   });
 });
