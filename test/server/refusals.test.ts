@@ -288,3 +288,32 @@ describe('rate limit', () => {
     }
   });
 });
+
+describe('expensive reads', () => {
+  it('share one per-address budget (items, pictures, neighbours, features, decodes, points as JSON): 429 with Retry-After once spent; cheap reads are never limited', async () => {
+    const app = createApp({ runsDir: runs.dir, jobs, readRateLimit: { capacity: 6, refillPerSecond: 0.001 }, log: () => {} });
+    const other = await listen(app);
+    try {
+      const expensive = [
+        () => request(other.base, '/api/runs/run1/items/1'),
+        () => request(other.base, '/api/runs/run1/items/1/image.png'),
+        () => request(other.base, '/api/runs/run1/neighbors/1?k=3'),
+        () => request(other.base, '/api/runs/run1/features/f0'),
+        () => request(other.base, '/api/runs/run1/points?format=json'),
+        () => request(other.base, '/api/runs/run1/decode', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"rows":[1,2]}' }),
+      ];
+      const spent = await Promise.all(expensive.map((ask) => ask()));
+      for (const r of spent) expect(r.status, r.text).not.toBe(429);
+      for (const ask of expensive) {
+        const r = await ask();
+        expectCleanError(r, 429);
+        expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      for (const path of ['/api/health', '/api/runs', '/api/runs/run1', '/api/runs/run1/points', '/api/runs/run1/history']) {
+        expect((await request(other.base, path)).status, path).toBe(200);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+});

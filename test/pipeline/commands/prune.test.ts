@@ -35,11 +35,15 @@ describe('prune', () => {
     for (let d = 1; d <= 4; d++) await addRun(`a${d}`, 'alpha', d);
     for (let d = 1; d <= 2; d++) await addRun(`b${d}`, 'beta', d);
     await mkdir(path.join(dir, '.jobs'));
-    for (const id of ['a1', 'a3']) await writeFile(path.join(dir, '.jobs', `${id}.json`), '{}');
+    for (const id of ['a1', 'a3']) {
+      await writeFile(path.join(dir, '.jobs', `${id}.json`), '{}');
+      await writeFile(path.join(dir, '.jobs', `${id}.config.json`), '{}');
+    }
     const r = await pruneRuns({ runsDir: dir, keep: 2, name: null, dryRun: false });
     expect(r.deleted.sort()).toEqual(['a1', 'a2']);
     expect((await readdir(dir)).filter((e) => !e.startsWith('.')).sort()).toEqual(['a3', 'a4', 'b1', 'b2']);
-    expect(await readdir(path.join(dir, '.jobs'))).toEqual(['a3.json']);
+    // the job record of a deleted run goes with it, and so does the configuration the job ran
+    expect((await readdir(path.join(dir, '.jobs'))).sort()).toEqual(['a3.config.json', 'a3.json']);
   });
 
   it('removes the records of failed and cancelled jobs beyond the newest N per name, never queued or running ones', async () => {
@@ -54,12 +58,14 @@ describe('prune', () => {
     await job('r1', 'alpha', 'running', 1);
     await job('g1', 'beta', 'failed', 1);
     await writeFile(path.join(dir, '.jobs', 'a1.json'), JSON.stringify({ id: 'a1', name: 'alpha', status: 'complete' }));
+    for (const id of ['f1', 'f3']) await writeFile(path.join(dir, '.jobs', `${id}.config.json`), '{}');
     const dry = await pruneRuns({ runsDir: dir, keep: 1, name: null, dryRun: true });
     expect(dry.jobRecords).toEqual(['f1', 'f2']);
-    expect(await readdir(path.join(dir, '.jobs'))).toHaveLength(7);
+    expect(await readdir(path.join(dir, '.jobs'))).toHaveLength(9);
     const r = await pruneRuns({ runsDir: dir, keep: 1, name: null, dryRun: false });
     expect(r.jobRecords).toEqual(['f1', 'f2']);
-    expect((await readdir(path.join(dir, '.jobs'))).sort()).toEqual(['a1.json', 'f3.json', 'g1.json', 'q1.json', 'r1.json']);
+    // a pruned job's configuration goes with its record
+    expect((await readdir(path.join(dir, '.jobs'))).sort()).toEqual(['a1.json', 'f3.config.json', 'f3.json', 'g1.json', 'q1.json', 'r1.json']);
   });
 
   it('prunes only the named runs when --name is given, and a dry run deletes nothing', async () => {
