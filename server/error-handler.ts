@@ -61,8 +61,11 @@ export function createErrorHandler(options: { roots: string[]; bodyLimit: number
         message = s === 400 ? 'bad request (malformed URL or parameters)' : 'request refused';
       }
     }
-    if (status >= 500) {
-      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    // A deliberate refusal (503 busy, with Retry-After) is no failure: logging each one would flood the log,
+    // and format a stack trace per refused request, exactly when the server is saturated. A 5xx the server
+    // chose (a corrupt run) is logged by its message; anything else with its stack.
+    if (status >= 500 && !(err instanceof HttpError && err.headers['Retry-After'] !== undefined)) {
+      const detail = err instanceof HttpError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
       options.log(`error ${req.method} ${req.originalUrl}: ${detail}`);
     }
     if (res.headersSent) {

@@ -1,6 +1,7 @@
 // Every refusal of the HTTP API over real HTTP: traversal, bad ids and indexes, bodies, tokens, rate limits,
 // cross-origin writes, foreign Host headers; and no error ever carries a stack trace or a file path.
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { JobQueue } from '../../server/jobs/queue.js';
@@ -254,6 +255,45 @@ describe('internal failures', () => {
       const r = await request(other.base, '/api/runs/imgrun/items/0/reconstruction.png');
       expectCleanError(r, 500);
       expect(r.json()).toEqual({ error: 'internal error' });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('log an internal failure with its stack, a corrupt run by its message, and never a deliberate 503 busy refusal', async () => {
+    const logged: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const app = createApp({
+      runsDir: runs.dir,
+      jobs,
+      log: (line) => logged.push(line),
+      decode: async (_dir, manifest) => {
+        await held;
+        return { rows: 1, cols: manifest.dataset.features!.length, values: new Float32Array(manifest.dataset.features!.length) };
+      },
+      reconstruct: async () => {
+        throw new Error('model exploded');
+      },
+    });
+    const other = await listen(app);
+    try {
+      const decode = () => request(other.base, '/api/runs/run1/decode', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"rows":[1]}' });
+      const first = [decode(), decode()];
+      let busy: Reply;
+      do busy = await decode();
+      while (busy.status !== 503);
+      expect(busy.headers['retry-after']).toBe('1');
+      release();
+      for (const r of await Promise.all(first)) expect(r.status).toBe(200);
+      await writeFixtureRun(runs.dir, { id: 'imgrun2', rows: 4, image: { width: 2, height: 2, channels: 1 } });
+      expectCleanError(await request(other.base, '/api/runs/imgrun2/items/0/reconstruction.png'), 500);
+      await writeFile(path.join(runs.dir, 'imgrun2', 'points.arrow'), '');
+      expect((await request(other.base, '/api/runs/imgrun2/points')).status).toBe(500);
+      expect(logged.length).toBe(2);
+      expect(logged[0]).toMatch(/model exploded\n\s+at /);
+      expect(logged[1]).toMatch(/^error GET \/api\/runs\/imgrun2\/points: run imgrun2 is corrupt: .*; remove it/);
+      expect(logged.join('\n')).not.toMatch(/busy/);
     } finally {
       await other.close();
     }
