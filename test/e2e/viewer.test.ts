@@ -328,6 +328,44 @@ describe('viewer', () => {
     }
   });
 
+  it('uploads a file chosen in the new-run form, shows its shape, and starts the run on it; a bad file is refused with the server’s reason', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-upload-'));
+    const bare = await startServer(empty, web.dir);
+    try {
+      const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${bare.url}/`);
+      await page.locator('.empty button').click();
+      await page.locator('dialog.new-run').waitFor();
+      const csv = ['x,y,z,species', ...Array.from({ length: 40 }, (_, i) => `${((i * 3) % 17) + 0.5},${(i * 7) % 13},${(i % 5) * 1.5},${i % 2 ? 'a' : 'b'}`)].join('\n');
+      await page.locator('#nr-file').setInputFiles({ name: 'mine.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.waitForFunction(() => /rows/.test(document.querySelector('#nr-file-status')?.textContent ?? ''));
+      expect(await page.locator('#nr-file-status').textContent()).toBe('mine.csv: 40 rows × 3 columns, labels from “species”. The run reads this file.');
+      expect(await page.locator('#nr-dataset').isDisabled()).toBe(true);
+      // the run is asked for with the upload, not a dataset (answered here, so no job runs)
+      let sent: Record<string, unknown> | null = null;
+      await page.route('**/api/runs', async (route) => {
+        sent = route.request().postDataJSON() as Record<string, unknown>;
+        await route.fulfill({ status: 400, contentType: 'application/json', body: '{"error":"stopped by the test"}' });
+      });
+      await page.locator('dialog.new-run button[type=submit]').click();
+      await page.locator('.form-error', { hasText: 'stopped by the test' }).waitFor();
+      const uploads = (await (await fetch(`${bare.url}/api/uploads`)).json()) as { id: string; name: string }[];
+      expect(uploads.map((u) => u.name)).toEqual(['mine.csv']);
+      expect(sent).toMatchObject({ upload: uploads[0]!.id });
+      expect(sent).not.toHaveProperty('dataset');
+      // a file the loaders refuse: the server's reason, and the dataset field is back
+      await page.locator('#nr-file').setInputFiles({ name: 'bad.npy', mimeType: 'application/octet-stream', buffer: Buffer.from('not numpy at all') });
+      await page.waitForFunction(() => /was not uploaded/.test(document.querySelector('#nr-file-status')?.textContent ?? ''));
+      expect(await page.locator('#nr-file-status').textContent()).toMatch(/^bad\.npy was not uploaded: .*bad\.npy/);
+      expect(await page.locator('#nr-dataset').isDisabled()).toBe(false);
+      await context.close();
+    } finally {
+      await bare.close();
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
   it('says so when the URL names a run that does not exist, and shows the newest', async () => {
     const { page } = await open('run=no-such-run');
     expect(await page.locator('#status').textContent()).toContain('no-such-run');

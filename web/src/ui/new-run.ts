@@ -2,10 +2,12 @@
 // POST /api/runs and shows live progress from the event stream (stage, progress, growing loss curve),
 // then hands the finished run's id back to the app. Fields, defaults and help come from the one
 // configuration schema (pipeline/config.ts), spoken in the form's words (field names, not CLI flags);
-// the dataset list comes from GET /api/datasets. With the dialog closed, a badge in the top bar shows
+// the dataset list comes from GET /api/datasets. Instead of a built-in dataset, a file of one's own (CSV, TSV,
+// Parquet, Arrow, .npy) can be chosen or dropped anywhere on the dialog: it is uploaded at once
+// (POST /api/uploads), checked by the server's loaders, and the run names it. With the dialog closed, a badge in the top bar shows
 // the running job; a run that finishes then is offered, never swapped in for the map being looked at.
 import { CONFIG_SCHEMA, flagName, type ConfigKey } from '../../../pipeline/config.js';
-import type { RunConfig } from '../../../pipeline/types.js';
+import type { RunConfig, UploadInfo } from '../../../pipeline/types.js';
 import type { Api, RunEvent } from '../api.js';
 import { lineChart } from './charts.js';
 import { isLayoutFrame } from '../../../pipeline/layout-frame.js';
@@ -53,6 +55,8 @@ export class NewRunDialog {
   /** The map forming in the watched run (for tests). */
   liveMap: LiveMap | null = null;
   private close: (() => void) | null = null;
+  /** The file uploaded for this run, if any: the run reads it instead of a dataset. */
+  private uploaded: UploadInfo | null = null;
   /** The top-bar badge of the running (or finished, unopened) job. */
   readonly badge: HTMLElement;
 
@@ -124,10 +128,11 @@ export class NewRunDialog {
     );
     const token = h('input', { id: 'nr-token', type: 'password', autocomplete: 'off', value: sessionStorage.getItem('latentmap-token') ?? '' });
     const error = h('p', { className: 'form-error', role: 'alert' });
+    const fileField = this.fileField(() => sessionStorage.setItem('latentmap-token', token.value));
     fill(
       this.form,
       datalist,
-      ...GROUPS.map((g) => h('fieldset', null, h('legend', null, g.title), ...g.keys.map((k) => this.field(k)))),
+      ...GROUPS.map((g) => h('fieldset', null, h('legend', null, g.title), ...g.keys.map((k) => this.field(k)), ...(g.title === 'Data' ? [fileField] : []))),
       h('details', null, h('summary', null, 'Access token'), h('label', { className: 'field', for: 'nr-token' }, h('span', null, 'Token (when the server requires one)'), token)),
       error,
       h(
@@ -147,11 +152,64 @@ export class NewRunDialog {
         return;
       }
       const config = this.readConfig();
+      if (this.uploaded) {
+        // the run reads the uploaded file, not a dataset
+        delete config.dataset;
+        config.upload = this.uploaded.id;
+      }
       this.api.startRun(config).then(
         (id) => this.watch(id, String(config.name ?? config.dataset ?? id)),
         (err: Error) => (error.textContent = inFormWords(err.message)),
       );
     });
+  }
+
+  /**
+   * The "Your own file" field: choosing a file (or dropping one anywhere on the dialog) uploads it and shows
+   * its shape, or the server's reason for refusing it. `saveToken`: stores the token field for the upload.
+   */
+  private fileField(saveToken: () => void): HTMLElement {
+    const input = h('input', { id: 'nr-file', type: 'file', accept: '.csv,.tsv,.txt,.parquet,.arrow,.feather,.npy' });
+    const status = h('small', { id: 'nr-file-status', role: 'status' }, 'CSV, TSV, Parquet, Arrow or .npy: uploaded to the server and used instead of the dataset above');
+    const dataset = (): HTMLInputElement | null => this.form.querySelector<HTMLInputElement>('#nr-dataset');
+    const send = (file: File): void => {
+      saveToken();
+      this.uploaded = null;
+      status.textContent = `Uploading ${file.name} (${file.size.toLocaleString('en-US')} bytes)…`;
+      this.api.upload(file, file.name).then(
+        (info) => {
+          this.uploaded = info;
+          status.textContent = `${info.name}: ${info.rows.toLocaleString('en-US')} rows × ${info.columns} columns${info.label ? `, labels from “${info.label}”` : ''}. The run reads this file.`;
+          const d = dataset();
+          if (d) {
+            d.required = false;
+            d.disabled = true;
+          }
+        },
+        (err: Error) => {
+          status.textContent = `${file.name} was not uploaded: ${inFormWords(err.message)}`;
+          const d = dataset();
+          if (d) {
+            d.disabled = false;
+            d.required = true;
+          }
+        },
+      );
+    };
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      if (file) send(file);
+    });
+    this.dialog.addEventListener('dragover', (e) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    });
+    this.dialog.addEventListener('drop', (e) => {
+      const file = e.dataTransfer?.files[0];
+      if (!file) return;
+      e.preventDefault();
+      send(file);
+    });
+    return h('label', { className: 'field', for: 'nr-file' }, h('span', null, 'Or your own file'), input, status);
   }
 
   /** Only the fields the user set or that differ from the schema default are sent. */
