@@ -186,7 +186,7 @@ describe('uploads', () => {
 });
 
 describe('sizes a request can choose', () => {
-  it('refuses with 400 a run whose estimate passes the memory limit, before anything starts', async () => {
+  it('refuses with 400 a run past any size bound of the schema, or whose estimate passes the memory or time limit, before anything starts', async () => {
     const before = jobs.list().length;
     const r = await post({ dataset: 'mnist', layers: [16000, 16000] });
     expect(r.status).toBe(400);
@@ -196,6 +196,15 @@ describe('sizes a request can choose', () => {
     expect(schema.json().error).toMatch(/at most 16384/);
     expect((await post({ dataset: 'iris', codeSize: 100000 })).status).toBe(400);
     expect((await post({ dataset: 'iris', iterations: 10_000_000 })).status).toBe(400);
+    for (const [key, value] of [['epochs', 100_001], ['limit', 100_000_001], ['perplexity', 1001], ['batchSize', 1_048_577], ['nNeighbors', 1001]] as const) {
+      const r2 = await post({ dataset: 'iris', [key]: value });
+      expect(r2.status, key).toBe(400);
+      expect(r2.json().error, key).toMatch(/at most/);
+    }
+    // within every schema bound, but the estimated time passes --max-job-seconds (default 2 h)
+    const slow = await post({ dataset: 'mnist', epochs: 100_000, layers: [2048, 1024] });
+    expect(slow.status).toBe(400);
+    expect(slow.json().error).toMatch(/would take about .*--max-job-seconds/);
     expect(jobs.list().length).toBe(before);
   });
 
