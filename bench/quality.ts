@@ -161,6 +161,8 @@ function describe(m: Manifest): string {
     if (m.metrics.reconstruction?.epochs) parts.push(`${m.metrics.reconstruction.epochs} epochs`);
   }
   parts.push(`scaling ${String(c.scaling)}`);
+  const perplexity = (m.choices?.perplexity as { value?: unknown } | undefined)?.value;
+  if (perplexity !== undefined) parts.push(`perplexity ${String(perplexity)}`);
   return parts.join(', ');
 }
 
