@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUTO_MAX_ROWS, decidePerplexity, DEFAULT_PERPLEXITY, planPerplexity, SMALL_PERPLEXITY, TRUST_TOLERANCE } from '../../pipeline/perplexity-auto.js';
+import { AUTO_MAX_ROWS, decidePerplexity, DEFAULT_PERPLEXITY, MIN_ACCURACY_GAIN, planPerplexity, SMALL_PERPLEXITY, TRUST_TOLERANCE } from '../../pipeline/perplexity-auto.js';
 
 describe('perplexity auto: which maps are made', () => {
   it('an explicit perplexity is the only one, and is not auto', () => {
@@ -24,11 +24,22 @@ describe('perplexity auto: which maps are made', () => {
 describe('perplexity auto: which map is kept', () => {
   it('the smaller perplexity wins when its labels agree better at nearly the same trustworthiness (crabs)', () => {
     const pick = decidePerplexity([
-      { perplexity: 30, trustworthiness: 0.9949, labelAccuracy: 0.26 },
-      { perplexity: 10, trustworthiness: 0.9942, labelAccuracy: 0.385 },
+      { perplexity: 30, trustworthiness: 0.9949, labelAccuracy: 0.67 },
+      { perplexity: 10, trustworthiness: 0.9942, labelAccuracy: 0.745 },
     ]);
     expect(pick.index).toBe(1);
-    expect(pick.reason).toBe('10: its map agrees better with the labels at trustworthiness within 0.002 of the best (30: trustworthiness 0.9949, label accuracy 0.260; 10: trustworthiness 0.9942, label accuracy 0.385)');
+    expect(pick.reason).toBe(
+      '10: its map agrees better with the labels (by 0.02 or more) at trustworthiness within 0.002 of the best (30: trustworthiness 0.9949, label accuracy 0.670; 10: trustworthiness 0.9942, label accuracy 0.745)',
+    );
+  });
+
+  it('a gain in label accuracy below MIN_ACCURACY_GAIN keeps the standard map (vowel: near-copies favour tight neighbourhoods)', () => {
+    expect(MIN_ACCURACY_GAIN).toBe(0.02);
+    const pick = decidePerplexity([
+      { perplexity: 30, trustworthiness: 0.9948, labelAccuracy: 0.906 },
+      { perplexity: 10, trustworthiness: 0.9962, labelAccuracy: 0.919 },
+    ]);
+    expect(pick.index).toBe(0);
   });
 
   it('a larger loss of trustworthiness keeps the standard map, however much better the labels agree (sonar)', () => {
@@ -53,7 +64,7 @@ describe('perplexity auto: which map is kept', () => {
     expect(
       decidePerplexity([
         { perplexity: 30, trustworthiness: 0.95, labelAccuracy: 0.7 },
-        { perplexity: 10, trustworthiness: 0.96, labelAccuracy: 0.71 },
+        { perplexity: 10, trustworthiness: 0.96, labelAccuracy: 0.73 },
       ]).index,
     ).toBe(1);
     expect(
