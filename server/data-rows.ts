@@ -231,6 +231,7 @@ export async function visitDataRows(layout: DataLayout, positions: Int32Array | 
   let total = 0;
   const fh = await open(layout.file, 'r');
   try {
+    if (versionOf(await fh.stat()) !== layout.version) throw new DataLayoutError('the file changed since its layout was read');
     /** Reads rows [first, first + n) of batch b into the block. */
     const readSpan = async (b: DataBatch, first: number, n: number): Promise<void> => {
       const { bytesRead } = await fh.read(new Uint8Array(block.buffer), 0, n * rowBytes, b.values + (first - b.start) * rowBytes);

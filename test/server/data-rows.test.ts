@@ -78,6 +78,9 @@ describe('rows of a data file read by position', () => {
     expect(visited).toBe(100);
     await expect(visitDataRows(layout, Int32Array.from([5, 2]), () => {})).rejects.toThrow(/ascending/);
     await expect(visitDataRows(layout, Int32Array.from([100]), () => {})).rejects.toThrow(RangeError);
+    // a file written again since its layout was read is not read by it
+    await writeFile(file, tableToIPC(t2.concat(t1), 'file'));
+    await expect(visitDataRows(layout, null, () => {})).rejects.toThrow(/changed since its layout was read/);
   });
 
   it('refuse a file that is cut short, not Arrow, or of another value type', async () => {
