@@ -8,7 +8,8 @@
 //   data-matrix  a run's data.arrow whole, in shared memory (input-space neighbours, selection means)
 //   nearest      over codes, or stored values through the run's scaling (input space), in shared memory
 //   mean         per-column means of chosen rows (column-means.ts) over a matrix in shared memory
-//   points-body  a run's points as the Arrow IPC stream or the ?format=json body, with its strong ETag
+//   points-body  a run's points as the Arrow IPC stream (all columns, or the ones named) or the ?format=json
+//                body, with its strong ETag
 //   features     columns of data.arrow (data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
 //   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
 //   reconstruct  rows through a run's saved model (reconstruct.ts: the model, and the code that runs it, load here)
@@ -40,7 +41,7 @@ export type WorkerTask =
   | { op: 'data-matrix'; runDir: string }
   | { op: 'check'; file: string }
   | { op: 'codes'; runDir: string }
-  | { op: 'points-body'; runDir: string; format: 'arrow' | 'json' }
+  | { op: 'points-body'; runDir: string; format: 'arrow' | 'json'; columns?: string[] }
   | { op: 'features'; layout: DataLayout; index: Int32Array; cols: number[] }
   | { op: 'shortest'; values: Float32Array }
   | { op: 'reconstruct'; runDir: string; manifest: RunManifest; rows: number; cols: number; values: Float32Array };
@@ -137,7 +138,8 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
       return { ok: true, mean: columnMeans({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.positions) };
     case 'points-body': {
       const table = await readPoints(task.runDir);
-      return body(task.format === 'json' ? Buffer.from(pointsJson(table)) : tableToIPC(table, 'stream'));
+      if (task.format === 'json') return body(Buffer.from(pointsJson(table)));
+      return body(tableToIPC(task.columns ? table.select(task.columns) : table, 'stream'));
     }
     case 'features': {
       const columns = await readDataColumns(task.layout, task.cols);

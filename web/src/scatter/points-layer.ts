@@ -62,8 +62,8 @@ export class PointsLayer {
   setPoints(points: PointData, colors: Uint32Array): void {
     this.points = points;
     this.grid = buildGrid(points.x, points.y, points.extent);
-    this.x = this.permute(points.x);
-    this.y = this.permute(points.y);
+    this.x = this.grid.sortedX;
+    this.y = this.grid.sortedY;
     this.colors = this.permute(colors);
     this.visible = this.emphasis = null;
     this.marked = this.permute(points.isNew);
@@ -151,20 +151,21 @@ export class PointsLayer {
   }
 
   /**
-   * Draws a frame into `pixels` and calls `show` when it is complete: at once for an interactive frame
-   * or a view with at most REST_CHUNK points, otherwise after the last chunk (unless cancelled).
+   * Draws a frame into `pixels` and calls `show` when it is complete (with true for the exact picture):
+   * at once for an interactive frame or a view with at most REST_CHUNK points, otherwise after the last
+   * chunk (unless cancelled).
    */
-  draw(pixels: Uint32Array, g: FrameGeometry, moving: boolean, force: boolean, show: () => void): void {
+  draw(pixels: Uint32Array, g: FrameGeometry, moving: boolean, force: boolean, show: (exact: boolean) => void): void {
     this.cancel();
     const started = performance.now();
     if (!this.points || !this.grid) {
       pixels.fill(this.background);
-      show();
+      show(false);
       this.lastDrawMs = performance.now() - started;
       return;
     }
     if (moving && !force && this.drawPan(pixels, g)) {
-      show();
+      show(false);
       this.lastDrawMs = performance.now() - started;
       return;
     }
@@ -178,7 +179,7 @@ export class PointsLayer {
       const blendStart = performance.now();
       run(this.steps(pixels, g, [plan]));
       const blendMs = performance.now() - blendStart;
-      show();
+      show(false);
       this.shown = this.frameOf(g);
       this.lastDrawMs = performance.now() - started;
       this.lastDrawn = { points: drawn, exact: false };
@@ -189,7 +190,7 @@ export class PointsLayer {
       const blendStart = performance.now();
       run(this.steps(pixels, g, [exact]));
       const blendMs = performance.now() - blendStart;
-      show();
+      show(true);
       this.shown = this.frameOf(g);
       this.lastDrawMs = performance.now() - started;
       this.lastDrawn = { points: inView, exact: true };
@@ -207,7 +208,7 @@ export class PointsLayer {
         setTimeout(step, 0);
         return;
       }
-      show();
+      show(true);
       this.shown = this.frameOf(g);
       this.lastDrawMs = performance.now() - started;
       this.lastDrawn = { points: inView, exact: true };
