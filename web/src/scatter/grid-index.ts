@@ -20,9 +20,6 @@ export interface GridIndex {
   ids: Uint32Array;
   /** ids[start[c] .. start[c + 1]) are the points of cell c = row * cols + col; length cols * rows + 1. */
   start: Uint32Array;
-  /** The points' coordinates in the same order as ids (x[ids[k]], y[ids[k]]): the renderer's arrays. */
-  sortedX: Float32Array;
-  sortedY: Float32Array;
 }
 
 export interface Box {
@@ -47,18 +44,7 @@ export function buildGrid(x: Float32Array, y: Float32Array, extent: Box, side = 
   const rows = side;
   const w = extent.xmax - extent.xmin || 1;
   const hgt = extent.ymax - extent.ymin || 1;
-  const grid: GridIndex = {
-    cols,
-    rows,
-    x0: extent.xmin,
-    y0: extent.ymin,
-    cellW: w / cols,
-    cellH: hgt / rows,
-    ids: new Uint32Array(0),
-    start: new Uint32Array(cols * rows + 1),
-    sortedX: new Float32Array(0),
-    sortedY: new Float32Array(0),
-  };
+  const grid: GridIndex = { cols, rows, x0: extent.xmin, y0: extent.ymin, cellW: w / cols, cellH: hgt / rows, ids: new Uint32Array(0), start: new Uint32Array(cols * rows + 1) };
   const cell = new Int32Array(n);
   const count = grid.start;
   let valid = 0;
@@ -71,20 +57,11 @@ export function buildGrid(x: Float32Array, y: Float32Array, extent: Box, side = 
     }
   }
   for (let c = 0; c < cols * rows; c++) count[c + 1] += count[c];
-  // one pass reading the points in order places ids and coordinates together (a gather of the
-  // coordinates through ids afterwards would read them at random: seconds at ten million points)
   const ids = new Uint32Array(valid);
-  const sx = new Float32Array(valid);
-  const sy = new Float32Array(valid);
   const fillAt = count.slice(0, cols * rows);
   for (let i = 0; i < n; i++) {
     const c = cell[i];
-    if (c >= 0) {
-      const k = fillAt[c]++;
-      ids[k] = i;
-      sx[k] = x[i];
-      sy[k] = y[i];
-    }
+    if (c >= 0) ids[fillAt[c]++] = i;
   }
   // shuffle within cells (Fisher-Yates, xorshift32)
   let s = seed >>> 0 || 1;
@@ -100,17 +77,9 @@ export function buildGrid(x: Float32Array, y: Float32Array, extent: Box, side = 
       const t = ids[k];
       ids[k] = ids[j];
       ids[j] = t;
-      const tx = sx[k];
-      sx[k] = sx[j];
-      sx[j] = tx;
-      const ty = sy[k];
-      sy[k] = sy[j];
-      sy[j] = ty;
     }
   }
   grid.ids = ids;
-  grid.sortedX = sx;
-  grid.sortedY = sy;
   return grid;
 }
 

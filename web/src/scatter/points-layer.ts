@@ -50,6 +50,10 @@ export class PointsLayer {
   private job = 0;
   /** What the pixel buffer holds, when it is a complete frame (null while a chunked redraw is under way). */
   private shown: ShownFrame | null = null;
+  /** Counts changes of what is drawn (points, colors, masks), so a chunked redraw knows it is current. */
+  private version = 0;
+  /** The frame a chunked exact redraw under way will show (its key), or null. */
+  private pending: string | null = null;
   /** The last level-of-detail plan, whose arrays the next one reuses. */
   private lastPlan: DrawPlan | null = null;
   /** Milliseconds of the last drawing (render + put), interactive or exact. */
@@ -62,27 +66,33 @@ export class PointsLayer {
   setPoints(points: PointData, colors: Uint32Array): void {
     this.points = points;
     this.grid = buildGrid(points.x, points.y, points.extent);
-    this.x = this.grid.sortedX;
-    this.y = this.grid.sortedY;
+    this.x = this.permute(points.x);
+    this.y = this.permute(points.y);
     this.colors = this.permute(colors);
     this.visible = this.emphasis = null;
     this.marked = this.permute(points.isNew);
-    this.shown = null;
+    this.changed();
   }
 
   setColors(colors: Uint32Array): void {
     this.colors = this.permute(colors);
-    this.shown = null;
+    this.changed();
   }
 
   setVisible(mask: Uint8Array | null): void {
     this.visible = this.permute(mask);
-    this.shown = null;
+    this.changed();
   }
 
   setEmphasis(mask: Uint8Array | null): void {
     this.emphasis = this.permute(mask);
+    this.changed();
+  }
+
+  /** What is drawn changed: the buffer's picture is stale and a chunked redraw under way is not current. */
+  private changed(): void {
     this.shown = null;
+    this.version++;
   }
 
   /** A copy of a per-point array in draw order. */
@@ -99,6 +109,7 @@ export class PointsLayer {
   /** Abandons an exact redraw in progress (the view moved). */
   cancel(): void {
     this.job++;
+    this.pending = null;
   }
 
   private steps(pixels: Uint32Array, g: FrameGeometry, chunks: DrawPlan[], clip?: Clip): Generator<number, number> {
@@ -156,6 +167,10 @@ export class PointsLayer {
    * chunk (unless cancelled).
    */
   draw(pixels: Uint32Array, g: FrameGeometry, moving: boolean, force: boolean, show: (exact: boolean) => void): void {
+    // the same exact picture already being drawn in chunks (a resize or overlay change asked for a frame
+    // while the map stood still): let it finish rather than start again
+    const key = `${this.version} ${g.width}x${g.height} ${g.k} ${g.dpr} ${g.transform.ax} ${g.transform.bx} ${g.transform.ay} ${g.transform.by}`;
+    if (!moving && !force && this.pending === key) return;
     this.cancel();
     const started = performance.now();
     if (!this.points || !this.grid) {
@@ -198,6 +213,7 @@ export class PointsLayer {
       return;
     }
     const job = this.job;
+    this.pending = key;
     const steps = this.steps(pixels, g, chunkPlan(exact, REST_CHUNK));
     const step = () => {
       if (job !== this.job) return;
@@ -208,6 +224,7 @@ export class PointsLayer {
         setTimeout(step, 0);
         return;
       }
+      this.pending = null;
       show(true);
       this.shown = this.frameOf(g);
       this.lastDrawMs = performance.now() - started;
