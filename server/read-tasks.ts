@@ -10,7 +10,8 @@
 //                through the run's scaling (input space); the file is read in 4 MB pieces, never held
 //   mean         per-column means of chosen rows (column-means.ts) over a matrix in shared memory (codes)
 //   data-mean    per-column means of chosen rows of data.arrow, only those rows read (by position)
-//   points-body  a run's points as the Arrow IPC stream or the ?format=json body, with its strong ETag
+//   points-body  a run's points as the Arrow IPC stream (all columns, or the ones named) or the ?format=json
+//                body, with its strong ETag
 //   features     columns of data.arrow (data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
 //   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
 //   model        rows through a run's saved model, or codes decoded by it (reconstruct.ts: the model, and
@@ -47,7 +48,7 @@ export type WorkerTask =
   | { op: 'data-mean'; layout: DataLayout; positions: Int32Array }
   | { op: 'check'; file: string }
   | { op: 'codes'; runDir: string }
-  | { op: 'points-body'; runDir: string; format: 'arrow' | 'json' }
+  | { op: 'points-body'; runDir: string; format: 'arrow' | 'json'; columns?: string[] }
   | { op: 'features'; layout: DataLayout; index: Int32Array; cols: number[] }
   | { op: 'shortest'; values: Float32Array }
   /** apply: reconstruct (values are rows in the input's units) or decode (values are codes). */
@@ -154,7 +155,8 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
     }
     case 'points-body': {
       const table = await readPoints(task.runDir);
-      return body(task.format === 'json' ? Buffer.from(pointsJson(table)) : tableToIPC(table, 'stream'));
+      if (task.format === 'json') return body(Buffer.from(pointsJson(table)));
+      return body(tableToIPC(task.columns ? table.select(task.columns) : table, 'stream'));
     }
     case 'features': {
       const columns = await readDataColumns(task.layout, task.cols);

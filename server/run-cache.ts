@@ -222,12 +222,16 @@ export class RunCache {
     )) as CachedBody;
   }
 
-  /** The points file re-encoded as an Arrow IPC stream. */
-  async pointsArrow(id: string): Promise<CachedBody> {
+  /**
+   * The points file re-encoded as an Arrow IPC stream: every column, or only `columns` (names the table
+   * has, checked by the caller), in the order given.
+   */
+  async pointsArrow(id: string, columns?: string[]): Promise<CachedBody> {
     const { key } = await this.run(id);
     const { table } = await this.points(id);
     const bytes = table.data.reduce((s, d) => s + d.byteLength, 0);
-    return this.workerBody(id, `${key}#points.stream`, 'points', bytes * 3, { op: 'points-body', runDir: this.store.path(id), format: 'arrow' }, ARROW_STREAM);
+    const cacheKey = columns ? `${key}#points.stream:${columns.join(',')}` : `${key}#points.stream`;
+    return this.workerBody(id, cacheKey, 'points', bytes * 3, { op: 'points-body', runDir: this.store.path(id), format: 'arrow', ...(columns ? { columns } : {}) }, ARROW_STREAM);
   }
 
   /** The `?format=json` body: an array of row objects in input order. */

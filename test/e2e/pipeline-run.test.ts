@@ -190,6 +190,25 @@ describe('viewer over pipeline runs', () => {
     await page.locator('#nr-codeSize').fill('auto');
     await page.locator('dialog.new-run button[type=submit]').click();
     await page.locator('.run-progress progress').waitFor();
+    // the live loss chart, measured the moment it appears: drawn at the run panel's size (not twice it),
+    // with whole-number epoch ticks (3 epochs: no 0.5, 1.5)
+    const chart = await (
+      await page.waitForFunction(
+        () => {
+          const live = document.querySelector('.run-progress .charts svg.chart');
+          const panel = document.querySelector('#run-panel svg.chart');
+          if (!live || !panel || live.getBoundingClientRect().width === 0) return null;
+          const ticks = [...live.querySelectorAll(':scope > g:first-of-type .tick text')].map((t) => t.textContent ?? '');
+          return { live: live.getBoundingClientRect().width, panel: panel.getBoundingClientRect().width, ticks };
+        },
+        null,
+        { timeout: 150_000, polling: 50 },
+      )
+    ).jsonValue();
+    expect(chart!.live).toBeLessThan(chart!.panel * 1.25);
+    expect(chart!.live).toBeGreaterThan(chart!.panel * 0.75);
+    expect(chart!.ticks.length).toBeGreaterThan(0);
+    for (const t of chart!.ticks) expect(t).toMatch(/^\d+$/);
     await page.waitForFunction(() => /train|tsne|prepare|load|encode|metrics|write/.test(document.querySelector('.run-progress .stage')?.textContent ?? ''), null, { timeout: 120_000 });
     await screenshot(page, 'viewer-new-run-progress');
     // the dialog closes and the new run's map opens once the job completes

@@ -157,6 +157,29 @@ describe('points', () => {
     expect(again.status).toBe(304);
   });
 
+  it('streams only the columns named, in that order, or every column but those excluded', async () => {
+    const some = await request(base, '/api/runs/plain-run/points?columns=x,y,label');
+    expect(some.status).toBe(200);
+    const t = tableFromIPC(some.body);
+    expect(t.schema.fields.map((f) => f.name)).toEqual(['x', 'y', 'label']);
+    expect(t.numRows).toBe(300);
+    expect((t.getChild('y')!.toArray() as Float32Array)[7]).toBe(plain.embedding[15]);
+    const rest = await request(base, '/api/runs/plain-run/points?exclude=x,y');
+    const r = tableFromIPC(rest.body);
+    expect(r.schema.fields.map((f) => f.name)).toEqual(['index', 'error', 'label', 'name']);
+    expect(r.getChild('name')!.get(42)).toBe(tableFromIPC((await request(base, '/api/runs/plain-run/points')).body).getChild('name')!.get(42));
+  });
+
+  it('refuses a column the points lack, naming it and the ones they have, and columns with json', async () => {
+    const r = await request(base, '/api/runs/plain-run/points?columns=x,y,colour');
+    expect(r.status).toBe(400);
+    expect(r.json().error).toBe('query parameter columns: the points have no column “colour” (they have: index, x, y, error, label, name)');
+    expect((await request(base, '/api/runs/plain-run/points?exclude=index,x,y,error,label,name')).status).toBe(400);
+    expect((await request(base, '/api/runs/plain-run/points?columns=x,x')).status).toBe(400);
+    expect((await request(base, '/api/runs/plain-run/points?columns=x&exclude=y')).status).toBe(400);
+    expect((await request(base, '/api/runs/plain-run/points?format=json&columns=x')).json().error).toMatch(/Arrow stream/);
+  });
+
   it('refuses an unknown format', async () => {
     const r = await request(base, '/api/runs/plain-run/points?format=csv');
     expect(r.status).toBe(400);

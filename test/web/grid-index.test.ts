@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildGrid, nearestInGrid, pointsInGridBox } from '../../web/src/scatter/grid-index.js';
 import { nearestVisibleScan } from '../../web/src/scatter/hit-test.js';
-import { chunkPlan, exactPlan, lodPlan, planSize } from '../../web/src/scatter/lod.js';
+import { chunkPlan, exactPlan, lodPlan, planSize, waterLevel } from '../../web/src/scatter/lod.js';
 
 function cloud(n: number, seed: number): { x: Float32Array; y: Float32Array } {
   let s = seed;
@@ -92,6 +92,29 @@ describe('level of detail', () => {
     let boosted = 0;
     for (let r = 0; r < plan.count; r++) if (plan.boost![r] > 1) boosted++;
     expect(boosted).toBeGreaterThan(0);
+  });
+
+  it('finds the water level a brute-force search finds: the largest cap whose capped counts fit the budget', () => {
+    const brute = (c0: number, c1: number, r0: number, r1: number, budget: number) => {
+      let best = 1;
+      for (let q = 1; q <= 200000; q++) {
+        let sum = 0;
+        for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) sum += Math.min(g.start[r * g.cols + c + 1] - g.start[r * g.cols + c], q);
+        if (sum > budget) break;
+        best = q;
+        if (sum === planSize(exactPlan(g, all))) break;
+      }
+      return best;
+    };
+    let max = 0;
+    for (let c = 0; c < g.cols * g.rows; c++) max = Math.max(max, g.start[c + 1] - g.start[c]);
+    for (const budget of [5000, 60000, 150000]) {
+      const q = waterLevel(g, 0, 63, 0, 63, max, budget);
+      expect(q).toBe(brute(0, 63, 0, 63, budget));
+    }
+    expect(waterLevel(g, 10, 30, 12, 40, max, 20000)).toBe(brute(10, 30, 12, 40, 20000));
+    // fewer points allowed than non-empty cells: one point a cell
+    expect(waterLevel(g, 0, 63, 0, 63, max, 10)).toBe(1);
   });
 
   it('splits the exact plan into chunks that together draw each point once', () => {

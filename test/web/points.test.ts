@@ -100,4 +100,20 @@ describe('fitExtent', () => {
     expect(e.xmax).toBeGreaterThanOrEqual(9.9);
     expect(e.xmin).toBe(0);
   });
+
+  it('fits every cluster of a million rows stored in a repeating order (row i in cluster i % 10)', () => {
+    const n = 1_000_000;
+    const x = new Float32Array(n);
+    const y = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = (2 * Math.PI * (i % 10)) / 10;
+      x[i] = 30 * Math.cos(a) + ((i * 7919) % 1000) / 500 - 1;
+      y[i] = 30 * Math.sin(a) + ((i * 104729) % 1000) / 500 - 1;
+    }
+    const e = fitExtent(x, y);
+    expect(e.xmin).toBeLessThan(-29);
+    expect(e.xmax).toBeGreaterThan(29);
+    expect(e.ymin).toBeLessThan(-27);
+    expect(e.ymax).toBeGreaterThan(27);
+  });
 });

@@ -1,6 +1,6 @@
 // Typed client of the HTTP API (DESIGN.md). Every call rejects with ApiError carrying the server's
 // `{ "error": "..." }` message and status.
-import { tableFromIPC } from 'apache-arrow';
+import { tableFromIPC, type Table } from 'apache-arrow';
 import type { History, ProgressEvent, RunConfig, RunManifest, RunSummary, UploadInfo } from '../../pipeline/types.js';
 import { decodePoints, type DecodedPoints } from './points.js';
 
@@ -141,13 +141,27 @@ export class Api {
 
   /** The run's points, read from the Arrow IPC stream. */
   async points(id: string, signal?: AbortSignal): Promise<DecodedPoints> {
-    const res = await fetch(this.runUrl(id, 'points'), { signal: signal ?? null, headers: { accept: 'application/vnd.apache.arrow.stream' } });
+    const table = await this.pointsTable(id, {}, signal);
+    const fetched = performance.now();
+    const points = decodePoints(table);
+    this.lastPointsTiming = { fetchedAt: fetched, decodeMs: performance.now() - fetched, bytes: this.lastPointsBytes };
+    return points;
+  }
+
+  private lastPointsBytes = 0;
+
+  /**
+   * The run's points as an Arrow table: every column, only `columns` (in that order), or all but
+   * `exclude` (GET /api/runs/:id/points?columns=... / ?exclude=...). Rejects with the server's 400 for a
+   * column the points lack.
+   */
+  async pointsTable(id: string, select: { columns?: string[]; exclude?: string[] }, signal?: AbortSignal): Promise<Table> {
+    const query = select.columns ? `?columns=${encodeURIComponent(select.columns.join(','))}` : select.exclude ? `?exclude=${encodeURIComponent(select.exclude.join(','))}` : '';
+    const res = await fetch(this.runUrl(id, 'points') + query, { signal: signal ?? null, headers: { accept: 'application/vnd.apache.arrow.stream' } });
     if (!res.ok) throw await errorOf(res);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    const fetched = performance.now();
-    const points = decodePoints(tableFromIPC(bytes));
-    this.lastPointsTiming = { fetchedAt: fetched, decodeMs: performance.now() - fetched, bytes: bytes.byteLength };
-    return points;
+    this.lastPointsBytes = bytes.byteLength;
+    return tableFromIPC(bytes);
   }
 
   /**

@@ -84,11 +84,20 @@ function numericValues(vec: Vector, n: number): Float64Array {
   return out;
 }
 
+/**
+ * A vector's values as an array of its own: Arrow concatenates a vector of several record batches into
+ * a fresh array (kept as it is); a single batch's array is a view into the received bytes (copied, so
+ * the bytes can be freed).
+ */
+function own<T extends Float32Array | Int32Array>(vec: Vector, arr: T, n: number): T {
+  return vec.data.length > 1 && arr.length === n ? arr : (arr.slice(0, n) as T);
+}
+
 /** A coordinate column as Float32Array (nulls: NaN), without a Float64 detour when it already is float32. */
 function float32Values(vec: Vector, n: number): Float32Array {
   if (DataType.isFloat(vec.type) && vec.nullCount === 0) {
     const arr = vec.toArray() as unknown;
-    if (arr instanceof Float32Array) return new Float32Array(arr.subarray(0, n));
+    if (arr instanceof Float32Array) return own(vec, arr, n);
   }
   return new Float32Array(numericValues(vec, n));
 }
@@ -97,7 +106,7 @@ function float32Values(vec: Vector, n: number): Float32Array {
 function int32Values(vec: Vector, n: number): Int32Array {
   if (DataType.isInt(vec.type) && vec.nullCount === 0) {
     const arr = vec.toArray() as unknown;
-    if (arr instanceof Int32Array) return new Int32Array(arr.subarray(0, n));
+    if (arr instanceof Int32Array) return own(vec, arr, n);
   }
   return new Int32Array(numericValues(vec, n));
 }
@@ -252,10 +261,12 @@ export function featureColumn(name: string, values: Float64Array): PointColumn {
 export function fitExtent(x: Float32Array, y: Float32Array): PointData['extent'] {
   const full = extentOf(x, y);
   if (x.length < 50) return full;
+  // quantiles of a seeded random sample of 20,000 rows (a fixed stride would alias with rows in a
+  // repeating order: every 50th row of rows labelled i % 10 is one class)
+  const sample = sampleRows(x.length, 20000);
   const q = (v: Float32Array, p: number) => {
-    const step = Math.max(1, Math.floor(v.length / 20000));
     const s: number[] = [];
-    for (let i = 0; i < v.length; i += step) if (Number.isFinite(v[i])) s.push(v[i]);
+    for (const i of sample) if (Number.isFinite(v[i])) s.push(v[i]);
     s.sort((a, b) => a - b);
     return s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))];
   };
@@ -271,6 +282,23 @@ export function fitExtent(x: Float32Array, y: Float32Array): PointData['extent']
     ymin: Math.max(full.ymin, ry[0] - my),
     ymax: Math.min(full.ymax, ry[1] + my),
   };
+}
+
+/** Up to m row positions of 0..n-1, drawn with a fixed seed (all of them when n <= m). */
+function sampleRows(n: number, m: number): Uint32Array {
+  if (n <= m) return Uint32Array.from({ length: n }, (_, i) => i);
+  const out = new Uint32Array(m);
+  let s = 0x9e3779b9;
+  for (let k = 0; k < m; k++) {
+    // xorshift32
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    out[k] = s % n;
+  }
+  return out;
 }
 
 function extentOf(x: Float32Array, y: Float32Array): PointData['extent'] {
@@ -291,11 +319,14 @@ function extentOf(x: Float32Array, y: Float32Array): PointData['extent'] {
   return { xmin, xmax, ymin, ymax };
 }
 
+/** Where the points are: what a map needs before any of its columns. */
+export type PointCoordinates = Pick<PointData, 'n' | 'index' | 'x' | 'y' | 'extent'>;
+
 /**
- * Decodes a run's points table (`index`, `x`, `y`, optional `error`, `label`, `isNew`, metadata).
+ * The coordinates of a run's points table (`x`, `y`, optional `index`: absent means input order).
  * Throws an Error naming the missing column when x or y is absent.
  */
-export function decodePoints(table: Table): DecodedPoints {
+export function decodeCoordinates(table: Table): PointCoordinates {
   const n = table.numRows;
   const xv = table.getChild('x');
   const yv = table.getChild('y');
@@ -304,6 +335,26 @@ export function decodePoints(table: Table): DecodedPoints {
   const y = float32Values(yv, n);
   const iv = table.getChild('index');
   const index = iv ? int32Values(iv, n) : new Int32Array(n).map((_, i) => i);
+  return { n, index, x, y, extent: fitExtent(x, y) };
+}
+
+/**
+ * Decodes a run's points table (`index`, `x`, `y`, optional `error`, `label`, `isNew`, metadata).
+ * Throws an Error naming the missing column when x or y is absent.
+ */
+export function decodePoints(table: Table): DecodedPoints {
+  return decodeAttributes(decodeCoordinates(table), table);
+}
+
+/**
+ * The points at `coords` with the columns of `table` (`error`, `label`, `isNew`, metadata; its `index`,
+ * `x` and `y` are not read, and may be absent): the same rows in the same order. A viewer decodes the
+ * coordinates and label first, draws, and decodes the other columns when they arrive. Throws when the
+ * table's row count differs.
+ */
+export function decodeAttributes(coords: PointCoordinates, table: Table): DecodedPoints {
+  const { n, index, x, y, extent } = coords;
+  if (table.numRows !== n) throw new Error(`the points' columns hold ${table.numRows} rows, their coordinates ${n}`);
   const nv = table.getChild('isNew');
   let isNew: Uint8Array | null = null;
   if (nv) {
@@ -351,7 +402,7 @@ export function decodePoints(table: Table): DecodedPoints {
   }
   // label first, then error and preservation, then the rest in file order
   columns.sort((a, b) => rank(a.name) - rank(b.name));
-  return { n, index, x, y, error, isNew, label, columns, extent: fitExtent(x, y), raw };
+  return { n, index, x, y, error, isNew, label, columns, extent, raw };
 }
 
 function rank(name: string): number {

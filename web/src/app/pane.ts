@@ -6,6 +6,7 @@ import type { Api } from '../api.js';
 import { encodeColumn, type ColorEncoding } from '../colors.js';
 import { countVisible, visibilityMask } from '../legend-state.js';
 import { indexLookup, type DecodedPoints } from '../points.js';
+import { loadPoints } from './load-points.js';
 import { ScatterView, type ScatterCallbacks } from '../scatter/view.js';
 import { fill, formatNumber, h } from '../ui/dom.js';
 import { mapSummary } from '../ui/run-panel.js';
@@ -29,7 +30,7 @@ export interface Pane {
   el: HTMLElement;
   title: HTMLElement;
   history: History | null;
-  /** Load phases, ms: fetch (request to last byte), decode, index (draw order, hit grid). */
+  /** Load phases, ms: fetch (request to the first columns' last byte), decode (of those), index (draw order, hit grid). */
   timing: { fetchMs: number; decodeMs: number; indexMs: number };
 }
 
@@ -50,40 +51,44 @@ export async function openPane(
   const el = h('section', { className: `pane ${slot}`, 'aria-label': `map of ${id}` }, title, host);
   if (slot === 'primary') maps.prepend(el);
   else maps.append(el);
-  const started = performance.now();
-  const [manifest, points, history] = await Promise.all([api.manifest(id), api.points(id), api.history(id).catch(() => null)]);
-  const t = api.lastPointsTiming;
+  const historyLoad = api.history(id).catch(() => null);
+  const manifest = await api.manifest(id);
+  const loaded = await loadPoints(api, id, manifest);
+  const first = loaded.first;
   const view: ScatterView = new ScatterView(
     host,
     {
       ...callbacks,
-      thumbnail: manifest.dataset.image ? (i) => thumbs.get(id, points.index[i], () => view.refresh()) : undefined,
+      thumbnail: manifest.dataset.image ? (i) => thumbs.get(id, first.index[i], () => view.refresh()) : undefined,
     },
     { label: `Map of ${manifest.name || id}` },
   );
+  // the first picture, colored by label (the default), is drawn while the other columns arrive
+  const encoding = encodeColumn(first.label, first.n);
+  const indexStart = performance.now();
+  view.setPoints(first, encoding.colors);
+  const indexMs = performance.now() - indexStart;
+  const [points, history] = await Promise.all([loaded.complete, historyLoad]);
   const pane: Pane = {
     id,
     slot,
     manifest,
     points,
     positionOf: indexLookup(points.index),
-    encoding: encodeColumn(null, points.n),
+    encoding,
     hidden: new Set(),
     visible: null,
     view,
     el,
     title,
     history,
-    timing: { fetchMs: t ? t.fetchedAt - started : NaN, decodeMs: t?.decodeMs ?? NaN, indexMs: 0 },
+    timing: { ...loaded.timing, indexMs },
   };
   fill(
     title,
     h('strong', null, manifest.name || id),
     h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(points.n)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''} · ${mapSummary(manifest)}`),
   );
-  const indexStart = performance.now();
-  view.setPoints(points, pane.encoding.colors);
-  pane.timing.indexMs = performance.now() - indexStart;
   return pane;
 }
 

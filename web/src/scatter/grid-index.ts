@@ -101,28 +101,45 @@ export function rowOf(g: GridIndex, py: number): number {
 
 /**
  * The visible point nearest to (px, py) within `radius` (data units), or -1; among equally near points
- * the lowest id. Hidden points (visible[i] === 0) are skipped.
+ * the lowest id. Hidden points (visible[i] === 0) are skipped. Cells are scanned in rings around the
+ * pointer's cell, and the scan stops at the first ring that cannot hold a nearer point, so in a dense
+ * core (hundreds of points a cell at ten million points) it reads a few cells, not every cell the radius
+ * touches.
  */
 export function nearestInGrid(g: GridIndex, x: Float32Array, y: Float32Array, px: number, py: number, radius: number, visible: Uint8Array | null): number {
   const c0 = colOf(g, px - radius);
   const c1 = colOf(g, px + radius);
   const r0 = rowOf(g, py - radius);
   const r1 = rowOf(g, py + radius);
+  const pc = colOf(g, px);
+  const pr = rowOf(g, py);
   const { ids, start } = g;
+  const cellMin = Math.min(g.cellW, g.cellH);
   let best = -1;
   let bestD2 = radius * radius;
-  for (let r = r0; r <= r1; r++) {
-    for (let c = c0; c <= c1; c++) {
-      const cell = r * g.cols + c;
-      for (let k = start[cell], end = start[cell + 1]; k < end; k++) {
-        const i = ids[k];
-        if (visible !== null && visible[i] === 0) continue;
-        const ex = x[i] - px;
-        const ey = y[i] - py;
-        const d2 = ex * ex + ey * ey;
-        if (d2 < bestD2 || (d2 === bestD2 && (best < 0 || i < best))) {
-          bestD2 = d2;
-          best = i;
+  const rings = Math.max(pc - c0, c1 - pc, pr - r0, r1 - pr);
+  for (let d = 0; d <= rings; d++) {
+    // every cell of ring d lies at least d - 1 whole cells from the pointer
+    const gap = (d - 1) * cellMin;
+    if (d > 1 && gap * gap > bestD2) break;
+    const ra = Math.max(r0, pr - d);
+    const rb = Math.min(r1, pr + d);
+    for (let r = ra; r <= rb; r++) {
+      // the ring's top and bottom rows are whole; the rows between hold its two side cells
+      const step = r === pr - d || r === pr + d ? 1 : 2 * d;
+      for (let c = pc - d; c <= pc + d; c += step) {
+        if (c < c0 || c > c1) continue;
+        const cell = r * g.cols + c;
+        for (let k = start[cell], end = start[cell + 1]; k < end; k++) {
+          const i = ids[k];
+          if (visible !== null && visible[i] === 0) continue;
+          const ex = x[i] - px;
+          const ey = y[i] - py;
+          const d2 = ex * ex + ey * ey;
+          if (d2 < bestD2 || (d2 === bestD2 && (best < 0 || i < best))) {
+            bestD2 = d2;
+            best = i;
+          }
         }
       }
     }

@@ -59,35 +59,29 @@ export function planSize(plan: DrawPlan): number {
  * The interactive plan: exact when the box holds at most `budget` points, otherwise every cell capped
  * at the water level q (the largest q with sum(min(count, q)) <= budget), boosted by count / q.
  */
-export function lodPlan(g: GridIndex, box: Box, budget = FRAME_BUDGET): DrawPlan {
+export function lodPlan(g: GridIndex, box: Box, budget = FRAME_BUDGET, into: DrawPlan | null = null): DrawPlan {
   const exact = exactPlan(g, box);
   if (planSize(exact) <= budget) return exact;
   const c0 = colOf(g, box.xmin);
   const c1 = colOf(g, box.xmax);
   const r0 = rowOf(g, box.ymin);
   const r1 = rowOf(g, box.ymax);
-  const counts: number[] = [];
+  let cells = 0;
   let max = 0;
   for (let r = r0; r <= r1; r++) {
     for (let c = c0; c <= c1; c++) {
       const cell = r * g.cols + c;
       const k = g.start[cell + 1] - g.start[cell];
-      if (k > 0) counts.push(k);
+      if (k > 0) cells++;
       if (k > max) max = k;
     }
   }
-  // binary search of the water level
-  let lo = 1;
-  let hi = max;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    let sum = 0;
-    for (let j = 0; j < counts.length && sum <= budget; j++) sum += counts[j] < mid ? counts[j] : mid;
-    if (sum <= budget) lo = mid;
-    else hi = mid - 1;
-  }
-  const q = lo;
-  const plan: DrawPlan = { from: new Uint32Array(counts.length), to: new Uint32Array(counts.length), boost: new Float32Array(counts.length), count: 0 };
+  const q = waterLevel(g, c0, c1, r0, r1, max, budget);
+  // a frame's plan reuses the last one's arrays when given (no garbage per frame)
+  const plan: DrawPlan =
+    into && into.boost && into.from.length >= cells
+      ? { from: into.from, to: into.to, boost: into.boost, count: 0 }
+      : { from: new Uint32Array(cells), to: new Uint32Array(cells), boost: new Float32Array(cells), count: 0 };
   for (let r = r0; r <= r1; r++) {
     // consecutive cells under the water level merge into one stretch of boost 1
     for (let c = c0; c <= c1; c++) {
@@ -110,6 +104,52 @@ export function lodPlan(g: GridIndex, box: Box, budget = FRAME_BUDGET): DrawPlan
     }
   }
   return plan;
+}
+
+/** Largest count handled by a histogram of cell counts; denser cells fall back to a binary search. */
+const HISTOGRAM_MAX = 1 << 16;
+/** The histogram's storage, kept between frames. */
+let histogram = new Uint32Array(1024);
+
+/**
+ * The water level of the cells in [c0, c1] x [r0, r1]: the largest q >= 1 with sum(min(count, q)) <=
+ * budget. From a histogram of the counts, one sweep: S(q + 1) = S(q) + #(count > q), in O(cells + max).
+ */
+export function waterLevel(g: GridIndex, c0: number, c1: number, r0: number, r1: number, max: number, budget: number): number {
+  const count = (cell: number) => g.start[cell + 1] - g.start[cell];
+  if (max > HISTOGRAM_MAX) {
+    // binary search, each probe a pass over the cells
+    let lo = 1;
+    let hi = max;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      let sum = 0;
+      for (let r = r0; r <= r1 && sum <= budget; r++) for (let c = c0; c <= c1; c++) sum += Math.min(count(r * g.cols + c), mid);
+      if (sum <= budget) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  if (histogram.length < max + 1) histogram = new Uint32Array(Math.max(max + 1, 2 * histogram.length));
+  const hist = histogram;
+  hist.fill(0, 0, max + 1);
+  let above = 0; // cells with count >= q (q = 1: every non-empty cell)
+  for (let r = r0; r <= r1; r++) {
+    for (let c = c0; c <= c1; c++) {
+      const k = count(r * g.cols + c);
+      hist[k]++;
+      if (k > 0) above++;
+    }
+  }
+  let q = 1;
+  let sum = above; // S(1)
+  while (q < max) {
+    above -= hist[q]; // cells with count > q
+    if (sum + above > budget) break;
+    sum += above;
+    q++;
+  }
+  return q;
 }
 
 /**

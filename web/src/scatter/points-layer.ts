@@ -1,19 +1,21 @@
 // The points layer of a map: the per-point arrays in draw order (grid cells, shuffled within each, so
 // the rasterizer reads memory sequentially and a view's cells are contiguous stretches), the pixel
-// buffer, and the policy of what a frame draws. While the map moves: a density-aware level of detail
-// (lod.ts) within a point budget adapted to this machine's measured speed. At rest: the exact complete
-// picture, in chunks between tasks when millions of points are in view. Also renders snapshots at any
-// scale for export.
+// buffer, and the policy of what a frame draws. While the map moves: a pan shifts the previous frame
+// and draws only the strips it uncovers (pan-shift.ts); any other frame draws a density-aware level of
+// detail (lod.ts) within a point budget adapted to this machine's measured speed. At rest: the exact
+// complete picture, in chunks between tasks when millions of points are in view. Also renders
+// snapshots at any scale for export.
 import type { PointData } from '../points.js';
 import { buildGrid, type GridIndex } from './grid-index.js';
 import { chunkPlan, exactPlan, FRAME_BUDGET, lodPlan, planSize } from './lod.js';
-import { pointStyle, renderSteps, type DrawPlan } from './render.js';
+import { panShift, shiftPixels, uncoveredStrips, type ShownFrame } from './pan-shift.js';
+import { diskSprite, pointStyle, renderSteps, type Clip, type DrawPlan } from './render.js';
 import type { Extent, RenderTransform } from './transform.js';
 
 /** Points per chunk of the exact redraw at rest (one chunk per task). */
 const REST_CHUNK = 1_500_000;
-/** Target time of an interactive frame's point drawing, ms. */
-const FRAME_TARGET_MS = 10;
+/** Target time of an interactive frame's point blending, ms (the frame adds clearing, planning and putImageData). */
+const FRAME_TARGET_MS = 5;
 /** Longest stretch of exact drawing in one task, ms. */
 const TASK_MS = 40;
 
@@ -38,8 +40,22 @@ export class PointsLayer {
   private visible: Uint8Array | null = null;
   private emphasis: Uint8Array | null = null;
   private marked: Uint8Array | null = null;
-  private budget = FRAME_BUDGET;
+  /**
+   * Measured milliseconds per sprite pixel blended (a point costs its sprite's pixels, which grow as
+   * the map is zoomed in). First guess: FRAME_BUDGET one-pixel-radius points (5 px) in 10 ms.
+   */
+  private msPerPixel = 10 / (FRAME_BUDGET * 5);
+  /** The last few frames' measured ms per sprite pixel. */
+  private speeds: number[] = [];
   private job = 0;
+  /** What the pixel buffer holds, when it is a complete frame (null while a chunked redraw is under way). */
+  private shown: ShownFrame | null = null;
+  /** Counts changes of what is drawn (points, colors, masks), so a chunked redraw knows it is current. */
+  private version = 0;
+  /** The frame a chunked exact redraw under way will show (its key), or null. */
+  private pending: string | null = null;
+  /** The last level-of-detail plan, whose arrays the next one reuses. */
+  private lastPlan: DrawPlan | null = null;
   /** Milliseconds of the last drawing (render + put), interactive or exact. */
   lastDrawMs = 0;
   /** Points drawn by the last frame, and whether it was the exact picture. */
@@ -55,18 +71,28 @@ export class PointsLayer {
     this.colors = this.permute(colors);
     this.visible = this.emphasis = null;
     this.marked = this.permute(points.isNew);
+    this.changed();
   }
 
   setColors(colors: Uint32Array): void {
     this.colors = this.permute(colors);
+    this.changed();
   }
 
   setVisible(mask: Uint8Array | null): void {
     this.visible = this.permute(mask);
+    this.changed();
   }
 
   setEmphasis(mask: Uint8Array | null): void {
     this.emphasis = this.permute(mask);
+    this.changed();
+  }
+
+  /** What is drawn changed: the buffer's picture is stale and a chunked redraw under way is not current. */
+  private changed(): void {
+    this.shown = null;
+    this.version++;
   }
 
   /** A copy of a per-point array in draw order. */
@@ -83,54 +109,111 @@ export class PointsLayer {
   /** Abandons an exact redraw in progress (the view moved). */
   cancel(): void {
     this.job++;
+    this.pending = null;
   }
 
-  private steps(pixels: Uint32Array, g: FrameGeometry, chunks: DrawPlan[]): Generator<number, number> {
+  private steps(pixels: Uint32Array, g: FrameGeometry, chunks: DrawPlan[], clip?: Clip): Generator<number, number> {
     const { radius, alpha } = pointStyle(this.points!.n, g.k);
     return renderSteps(
       pixels,
       { n: this.x.length, x: this.x, y: this.y, colors: this.colors, order: null, visible: this.visible, emphasis: this.emphasis, marked: this.marked },
       g.transform,
-      { width: g.width, height: g.height, radius: radius * g.dpr, alpha, background: this.background },
+      { width: g.width, height: g.height, radius: radius * g.dpr, alpha, background: this.background, clip },
       chunks,
     );
   }
 
+  /** The frame record of geometry g (what the buffer holds once g is drawn). */
+  private frameOf(g: FrameGeometry): ShownFrame {
+    return { transform: g.transform, width: g.width, height: g.height, radius: pointStyle(this.points?.n ?? 0, g.k).radius * g.dpr };
+  }
+
   /**
-   * Draws a frame into `pixels` and calls `show` when it is complete: at once for an interactive frame
-   * or a view with at most REST_CHUNK points, otherwise after the last chunk (unless cancelled).
+   * A pan frame: shifts the buffer by whole pixels and draws the uncovered strips (the level of detail
+   * when a strip holds more than the budget). False when the frame is not a pan of the buffer's picture.
    */
-  draw(pixels: Uint32Array, g: FrameGeometry, moving: boolean, force: boolean, show: () => void): void {
+  private drawPan(pixels: Uint32Array, g: FrameGeometry): boolean {
+    if (!this.shown || !this.grid) return false;
+    const next = this.frameOf(g);
+    const shift = panShift(this.shown, next);
+    if (!shift) return false;
+    const { sx, sy } = shift;
+    const old = this.shown.transform;
+    // the shifted picture's transform: the old one moved by whole pixels (within half a pixel of g's)
+    const t = { ax: old.ax, ay: old.ay, bx: old.bx + sx, by: old.by + sy };
+    shiftPixels(pixels, g.width, g.height, sx, sy);
+    const at = { ...g, transform: t };
+    const pad = next.radius + 2;
+    let drawn = 0;
+    for (const clip of uncoveredStrips(g.width, g.height, sx, sy)) {
+      // the strip in data units, grown by the point radius; ay < 0, so y runs the other way
+      const xa = (clip.x0 - pad - t.bx) / t.ax;
+      const xb = (clip.x1 + pad - t.bx) / t.ax;
+      const ya = (clip.y0 - pad - t.by) / t.ay;
+      const yb = (clip.y1 + pad - t.by) / t.ay;
+      const box = { xmin: Math.min(xa, xb), xmax: Math.max(xa, xb), ymin: Math.min(ya, yb), ymax: Math.max(ya, yb) };
+      const plan = lodPlan(this.grid, box, this.budget(g));
+      drawn += planSize(plan);
+      run(this.steps(pixels, at, [plan], clip));
+    }
+    this.shown = { ...next, transform: t };
+    this.lastDrawn = { points: drawn, exact: false };
+    return true;
+  }
+
+  /**
+   * Draws a frame into `pixels` and calls `show` when it is complete (with true for the exact picture):
+   * at once for an interactive frame or a view with at most REST_CHUNK points, otherwise after the last
+   * chunk (unless cancelled).
+   */
+  draw(pixels: Uint32Array, g: FrameGeometry, moving: boolean, force: boolean, show: (exact: boolean) => void): void {
+    // the same exact picture already being drawn in chunks (a resize or overlay change asked for a frame
+    // while the map stood still): let it finish rather than start again
+    const key = `${this.version} ${g.width}x${g.height} ${g.k} ${g.dpr} ${g.transform.ax} ${g.transform.bx} ${g.transform.ay} ${g.transform.by}`;
+    if (!moving && !force && this.pending === key) return;
     this.cancel();
     const started = performance.now();
     if (!this.points || !this.grid) {
       pixels.fill(this.background);
-      show();
+      show(false);
       this.lastDrawMs = performance.now() - started;
       return;
     }
+    if (moving && !force && this.drawPan(pixels, g)) {
+      show(false);
+      this.lastDrawMs = performance.now() - started;
+      return;
+    }
+    this.shown = null;
     const exact = exactPlan(this.grid, g.box);
     const inView = planSize(exact);
-    if (moving && !force && inView > this.budget) {
-      const plan = lodPlan(this.grid, g.box, this.budget);
+    const budget = this.budget(g);
+    if (moving && !force && inView > budget) {
+      const plan = (this.lastPlan = lodPlan(this.grid, g.box, budget, this.lastPlan));
       const drawn = planSize(plan);
+      const blendStart = performance.now();
       run(this.steps(pixels, g, [plan]));
-      show();
+      const blendMs = performance.now() - blendStart;
+      show(false);
+      this.shown = this.frameOf(g);
       this.lastDrawMs = performance.now() - started;
       this.lastDrawn = { points: drawn, exact: false };
-      // adapt the budget to this machine: aim at FRAME_TARGET_MS for the drawing
-      const next = Math.max(50_000, Math.min(2_000_000, (FRAME_TARGET_MS * Math.max(1, drawn)) / Math.max(0.5, this.lastDrawMs)));
-      this.budget = Math.round(0.7 * this.budget + 0.3 * next);
+      this.calibrate(drawn, blendMs, g);
       return;
     }
     if (force || inView <= REST_CHUNK) {
+      const blendStart = performance.now();
       run(this.steps(pixels, g, [exact]));
-      show();
+      const blendMs = performance.now() - blendStart;
+      show(true);
+      this.shown = this.frameOf(g);
       this.lastDrawMs = performance.now() - started;
       this.lastDrawn = { points: inView, exact: true };
+      this.calibrate(inView, blendMs, g);
       return;
     }
     const job = this.job;
+    this.pending = key;
     const steps = this.steps(pixels, g, chunkPlan(exact, REST_CHUNK));
     const step = () => {
       if (job !== this.job) return;
@@ -141,11 +224,36 @@ export class PointsLayer {
         setTimeout(step, 0);
         return;
       }
-      show();
+      this.pending = null;
+      show(true);
+      this.shown = this.frameOf(g);
       this.lastDrawMs = performance.now() - started;
       this.lastDrawn = { points: inView, exact: true };
     };
     step();
+  }
+
+  /** Sprite pixels of one point in frame g. */
+  private spritePixels(g: FrameGeometry): number {
+    return diskSprite(pointStyle(this.points?.n ?? 0, g.k).radius * g.dpr).dx.length;
+  }
+
+  /** Points a moving frame g may draw: those that take FRAME_TARGET_MS at the measured speed. */
+  private budget(g: FrameGeometry): number {
+    return Math.max(20_000, Math.min(2_000_000, Math.round(FRAME_TARGET_MS / (this.msPerPixel * this.spritePixels(g)))));
+  }
+
+  /**
+   * Adapts the speed estimate to this machine from a frame that blended `drawn` points in `ms`: the
+   * median of the last few frames, so neither the first draw (before the JIT has compiled the
+   * rasterizer, ten times slower) nor a frame the thread was paused in sets the next frames' points.
+   */
+  private calibrate(drawn: number, ms: number, g: FrameGeometry): void {
+    if (drawn < 5_000 || ms < 0.2) return; // too little to time
+    this.speeds.push(ms / (drawn * this.spritePixels(g)));
+    if (this.speeds.length > 7) this.speeds.shift();
+    const sorted = this.speeds.slice().sort((a, b) => a - b);
+    this.msPerPixel = sorted[sorted.length >> 1];
   }
 
   /** The exact picture into a fresh buffer of g.width x g.height (export at any scale). */

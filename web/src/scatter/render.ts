@@ -69,6 +69,19 @@ export interface RenderOptions {
   dimAlpha?: number;
   /** Color of the ring drawn around `marked` points (default dark grey). */
   ringColor?: number;
+  /**
+   * Only this rectangle of the buffer, device px [x0, x1) x [y0, y1), is cleared and drawn (default the
+   * whole buffer): the strip a pan uncovers, the rest of the buffer being the previous frame shifted.
+   */
+  clip?: Clip;
+}
+
+/** A rectangle of the pixel buffer, device px: [x0, x1) x [y0, y1). */
+export interface Clip {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
 }
 
 export interface RenderInput {
@@ -99,10 +112,16 @@ export interface DrawPlan {
   count: number;
 }
 
+/**
+ * One pass of the rasterizer over the stretches of `plan` (default every point): blends each
+ * qualifying point's sprite into the buffer. The sprite's pixel offsets are computed once per pass and
+ * its blend weights once per opacity: a level-of-detail plan has a stretch per grid cell, tens of
+ * thousands of them, sharing a few opacities, so nothing is allocated or called per stretch.
+ */
 function blendPass(
   buf: Uint32Array,
   w: number,
-  h: number,
+  clip: Clip,
   input: RenderInput,
   t: RenderTransform,
   sprite: Sprite,
@@ -112,91 +131,81 @@ function blendPass(
   onlyMarked: boolean,
   plan: DrawPlan | null,
 ): number {
-  if (!plan) return blendRange(buf, w, h, input, t, sprite, alpha256, want, colorOverride, onlyMarked, 0, input.n);
-  let drawn = 0;
-  const a = alpha256 / 256;
-  for (let r = 0; r < plan.count; r++) {
-    const boost = plan.boost ? plan.boost[r] : 1;
-    const alpha = boost === 1 ? alpha256 : Math.round((1 - Math.pow(1 - Math.min(a, 0.999), boost)) * 256);
-    drawn += blendRange(buf, w, h, input, t, sprite, alpha, want, colorOverride, onlyMarked, plan.from[r], plan.to[r]);
-  }
-  return drawn;
-}
-
-function blendRange(
-  buf: Uint32Array,
-  w: number,
-  h: number,
-  input: RenderInput,
-  t: RenderTransform,
-  sprite: Sprite,
-  alpha256: number,
-  want: number,
-  colorOverride: number,
-  onlyMarked: boolean,
-  from: number,
-  to: number,
-): number {
+  if (onlyMarked && !input.marked) return 0;
   const { x, y, colors } = input;
   const order = input.order ?? null;
   const visible = input.visible ?? null;
   const emphasis = want >= 0 ? (input.emphasis ?? null) : null;
   const marked = onlyMarked ? (input.marked ?? null) : null;
-  if (onlyMarked && !marked) return 0;
   const { dx, dy, cover } = sprite;
   const m = dx.length;
-  const R = Math.ceil(sprite.radius);
-  // per-pass tables: pixel offsets and blend weights (0-256) of the sprite's pixels
   const off = new Int32Array(m);
-  const wgt = new Int32Array(m);
-  for (let s = 0; s < m; s++) {
-    off[s] = dy[s] * w + dx[s];
-    wgt[s] = (cover[s] * alpha256) >> 8;
-  }
+  for (let s = 0; s < m; s++) off[s] = dy[s] * w + dx[s];
+  // blend weights (coverage x opacity, 0-256) of the sprite's pixels, per opacity 0-256, filled on first use
+  const table = new Int32Array(257 * m);
+  const filled = new Uint8Array(257);
+  const R = Math.ceil(sprite.radius);
   const { ax, bx, ay, by } = t;
-  const xmax = w - R;
-  const ymax = h - R;
+  const { x0, y0, x1, y1 } = clip;
+  // sprites wholly inside the clip take the fast path
+  const xmin = x0 + R;
+  const ymin = y0 + R;
+  const xmax = x1 - R;
+  const ymax = y1 - R;
+  const a1 = Math.min(alpha256 / 256, 0.999);
+  const stretches = plan ? plan.count : 1;
   let drawn = 0;
-  for (let k = from; k < to; k++) {
-    const i = order !== null ? order[k] : k;
-    if (visible !== null && visible[i] === 0) continue;
-    if (emphasis !== null && emphasis[i] !== want) continue;
-    if (marked !== null && marked[i] === 0) continue;
-    const fx = x[i] * ax + bx;
-    const fy = y[i] * ay + by;
-    // also skips NaN coordinates (every comparison with NaN is false)
-    if (!(fx >= -R && fy >= -R && fx < w + R && fy < h + R)) continue;
-    const cx = Math.floor(fx);
-    const cy = Math.floor(fy);
-    drawn++;
-    const c = colorOverride >= 0 ? colorOverride : colors[i];
-    const cr = c & 255;
-    const cg = (c >>> 8) & 255;
-    const cb = (c >>> 16) & 255;
-    const opaque = (c | 0xff000000) >>> 0;
-    const base = cy * w + cx;
-    if (cx >= R && cy >= R && cx < xmax && cy < ymax) {
-      for (let s = 0; s < m; s++) {
-        const p = base + off[s];
-        const a = wgt[s];
-        if (a >= 256) {
-          buf[p] = opaque;
-          continue;
+  for (let r = 0; r < stretches; r++) {
+    const from = plan ? plan.from[r] : 0;
+    const to = plan ? plan.to[r] : input.n;
+    const boost = plan && plan.boost ? plan.boost[r] : 1;
+    const alpha = boost === 1 ? alpha256 : Math.round((1 - Math.pow(1 - a1, boost)) * 256);
+    const wb = alpha * m;
+    if (filled[alpha] === 0) {
+      filled[alpha] = 1;
+      for (let s = 0; s < m; s++) table[wb + s] = (cover[s] * alpha) >> 8;
+    }
+    for (let k = from; k < to; k++) {
+      const i = order !== null ? order[k] : k;
+      if (visible !== null && visible[i] === 0) continue;
+      if (emphasis !== null && emphasis[i] !== want) continue;
+      if (marked !== null && marked[i] === 0) continue;
+      const fx = x[i] * ax + bx;
+      const fy = y[i] * ay + by;
+      // also skips NaN coordinates (every comparison with NaN is false)
+      if (!(fx >= x0 - R && fy >= y0 - R && fx < x1 + R && fy < y1 + R)) continue;
+      const cx = Math.floor(fx);
+      const cy = Math.floor(fy);
+      drawn++;
+      const c = colorOverride >= 0 ? colorOverride : colors[i];
+      const cr = c & 255;
+      const cg = (c >>> 8) & 255;
+      const cb = (c >>> 16) & 255;
+      const opaque = (c | 0xff000000) >>> 0;
+      const base = cy * w + cx;
+      if (cx >= xmin && cy >= ymin && cx < xmax && cy < ymax) {
+        for (let s = 0; s < m; s++) {
+          const p = base + off[s];
+          const a = table[wb + s];
+          if (a >= 256) {
+            buf[p] = opaque;
+            continue;
+          }
+          buf[p] = over(buf[p], cr, cg, cb, a);
         }
-        buf[p] = over(buf[p], cr, cg, cb, a);
-      }
-    } else {
-      for (let s = 0; s < m; s++) {
-        const px = cx + dx[s];
-        const py = cy + dy[s];
-        if (px < 0 || py < 0 || px >= w || py >= h) continue;
-        const p = py * w + px;
-        const a = wgt[s];
-        if (a >= 256) {
-          buf[p] = opaque;
-          continue;
+      } else {
+        for (let s = 0; s < m; s++) {
+          const px = cx + dx[s];
+          const py = cy + dy[s];
+          if (px < x0 || py < y0 || px >= x1 || py >= y1) continue;
+          const p = py * w + px;
+          const a = table[wb + s];
+          if (a >= 256) {
+            buf[p] = opaque;
+            continue;
+          }
+          buf[p] = over(buf[p], cr, cg, cb, a);
         }
-        buf[p] = over(buf[p], cr, cg, cb, a);
       }
     }
   }
@@ -223,30 +232,33 @@ export function renderPoints(buf: Uint32Array, input: RenderInput, t: RenderTran
 export function* renderSteps(buf: Uint32Array, input: RenderInput, t: RenderTransform, opts: RenderOptions, chunks: (DrawPlan | null)[]): Generator<number, number> {
   const { width: w, height: h } = opts;
   if (buf.length < w * h) throw new Error(`pixel buffer too small: ${buf.length} < ${w}x${h}`);
-  buf.fill(opts.background);
+  const c = opts.clip;
+  const clip: Clip = c ? { x0: Math.max(0, c.x0), y0: Math.max(0, c.y0), x1: Math.min(w, c.x1), y1: Math.min(h, c.y1) } : { x0: 0, y0: 0, x1: w, y1: h };
+  if (clip.x0 === 0 && clip.x1 === w) buf.fill(opts.background, clip.y0 * w, clip.y1 * w);
+  else for (let y = clip.y0; y < clip.y1; y++) buf.fill(opts.background, y * w + clip.x0, y * w + clip.x1);
   const sprite = diskSprite(opts.radius);
   const alpha256 = Math.round(Math.max(0, Math.min(1, opts.alpha)) * 256);
   const ring = opts.ringColor ?? 0xff333333;
   let drawn = 0;
   if (input.emphasis) {
     const dim = Math.round((opts.dimAlpha ?? 0.12) * 256);
-    for (const c of chunks) yield (drawn += blendPass(buf, w, h, input, t, sprite, dim, 0, -1, false, c));
+    for (const c of chunks) yield (drawn += blendPass(buf, w, clip, input, t, sprite, dim, 0, -1, false, c));
     const big = diskSprite(opts.radius * 1.35 + 0.5);
     if (input.marked) {
       for (const c of chunks) {
-        blendPass(buf, w, h, input, t, diskSprite(big.radius + 1.25), 256, 1, ring, true, c);
+        blendPass(buf, w, clip, input, t, diskSprite(big.radius + 1.25), 256, 1, ring, true, c);
         yield drawn;
       }
     }
-    for (const c of chunks) yield (drawn += blendPass(buf, w, h, input, t, big, Math.max(alpha256, 230), 1, -1, false, c));
+    for (const c of chunks) yield (drawn += blendPass(buf, w, clip, input, t, big, Math.max(alpha256, 230), 1, -1, false, c));
   } else {
     if (input.marked) {
       for (const c of chunks) {
-        blendPass(buf, w, h, input, t, diskSprite(opts.radius + 1.25), 256, -1, ring, true, c);
+        blendPass(buf, w, clip, input, t, diskSprite(opts.radius + 1.25), 256, -1, ring, true, c);
         yield drawn;
       }
     }
-    for (const c of chunks) yield (drawn += blendPass(buf, w, h, input, t, sprite, alpha256, -1, -1, false, c));
+    for (const c of chunks) yield (drawn += blendPass(buf, w, clip, input, t, sprite, alpha256, -1, -1, false, c));
   }
   return drawn;
 }

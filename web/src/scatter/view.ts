@@ -1,17 +1,17 @@
 // ScatterView: one interactive map. The points are rasterized into an ImageData buffer (render.ts) on a
-// device-pixel-ratio-aware canvas; a second canvas on top carries the overlay (overlay.ts). The view
-// transform is pure math (transform.ts); interaction.ts turns pointer, wheel and keys into transform
-// changes, hovers, clicks and selection shapes; the grid index (grid-index.ts) answers hover and click
-// and gives the draw order. While the map moves, frames draw a density-aware level of detail (lod.ts)
-// within a time budget; once it rests, the exact complete picture is drawn, in chunks between tasks
-// when it holds millions of points.
-import { packHex } from '../colors.js';
+// device-pixel-ratio-aware canvas (points-canvas.ts); a second canvas on top carries the overlay
+// (overlay.ts). The view transform is pure math (transform.ts); interaction.ts turns pointer, wheel and
+// keys into transform changes, hovers, clicks and selection shapes; the grid index (grid-index.ts)
+// answers hover and click and gives the draw order. While the map moves, frames draw a density-aware
+// level of detail (lod.ts) within a time budget; once it rests, the exact complete picture is drawn, in
+// chunks between tasks when it holds millions of points.
 import type { PointData } from '../points.js';
 import { nearestInGrid, pointsInGridBox } from './grid-index.js';
 import { MapInteraction, type InteractionHost, type InteractionMode } from './interaction.js';
 import { drawOverlay, THUMBNAIL_LIMIT, type OverlayState } from './overlay.js';
 import { OverlayMarks } from './marks.js';
-import { PointsLayer, type FrameGeometry } from './points-layer.js';
+import { PointsCanvas } from './points-canvas.js';
+import type { FrameGeometry } from './points-layer.js';
 import { pointStyle } from './render.js';
 import * as T from './transform.js';
 
@@ -36,26 +36,19 @@ export interface ScatterCallbacks {
   thumbnail?: (i: number) => CanvasImageSource | null;
 }
 
-/** The map counts as moving until this long after the last view change, ms. */
-const SETTLE_MS = 140;
-
 export class ScatterView implements InteractionHost {
   readonly root: HTMLDivElement;
   readonly canvas: HTMLCanvasElement;
   readonly overlay: HTMLCanvasElement;
-  private ctx: CanvasRenderingContext2D;
   private octx: CanvasRenderingContext2D;
   private interaction: MapInteraction;
-  private image: ImageData | null = null;
-  private pixels: Uint32Array | null = null;
-  private layer: PointsLayer;
+  private pointsCanvas: PointsCanvas;
   private points: PointData | null = null;
   private colors: Uint32Array = new Uint32Array(0);
   private visible: Uint8Array | null = null;
   private dpr = 1;
   private fit: T.BaseFit = { width: 0, height: 0, scale: 1, mx: 0, my: 0 };
   private t: T.ZoomState = { k: 1, x: 0, y: 0 };
-  private mainDirty = true;
   private overlayDirty = true;
   private frame = 0;
   private currentMode: InteractionMode = 'pan';
@@ -64,8 +57,6 @@ export class ScatterView implements InteractionHost {
   readonly marks = new OverlayMarks(() => this.refresh());
   private resizeObserver: ResizeObserver;
   private readonly background: string;
-  private movingUntil = 0;
-  private settleTimer = 0;
 
   constructor(
     container: HTMLElement,
@@ -73,11 +64,10 @@ export class ScatterView implements InteractionHost {
     options: { background?: string; label?: string } = {},
   ) {
     this.background = options.background ?? '#ffffff';
-    this.layer = new PointsLayer(packHex(this.background));
+    this.pointsCanvas = new PointsCanvas(this.background, () => this.schedule());
     this.root = document.createElement('div');
     this.root.className = 'scatter';
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'scatter-points';
+    this.canvas = this.pointsCanvas.canvas;
     this.overlay = document.createElement('canvas');
     this.overlay.className = 'scatter-overlay';
     this.overlay.tabIndex = 0;
@@ -88,7 +78,6 @@ export class ScatterView implements InteractionHost {
     );
     this.root.append(this.canvas, this.overlay);
     container.append(this.root);
-    this.ctx = this.canvas.getContext('2d', { alpha: false })!;
     this.octx = this.overlay.getContext('2d')!;
     this.interaction = new MapInteraction(this);
     this.resizeObserver = new ResizeObserver(() => this.resize());
@@ -98,8 +87,7 @@ export class ScatterView implements InteractionHost {
 
   destroy(): void {
     cancelAnimationFrame(this.frame);
-    clearTimeout(this.settleTimer);
-    this.layer.cancel();
+    this.pointsCanvas.destroy();
     this.resizeObserver.disconnect();
     this.root.remove();
   }
@@ -160,8 +148,13 @@ export class ScatterView implements InteractionHost {
     return this.currentMode;
   }
 
+  /** The points layer (draw arrays, grid index, frame policy). */
+  private get layer() {
+    return this.pointsCanvas.layer;
+  }
+
   private invalidate(): void {
-    this.mainDirty = true;
+    this.pointsCanvas.dirty = true;
     this.refresh();
   }
 
@@ -215,13 +208,11 @@ export class ScatterView implements InteractionHost {
     const view = this.points && this.fit.width > 1 ? this.getView() : null;
     this.fit = { ...this.fit, width: w, height: h };
     this.dpr = dpr;
-    for (const c of [this.canvas, this.overlay]) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-      c.style.width = `${w}px`;
-      c.style.height = `${h}px`;
-    }
-    this.image = null;
+    this.pointsCanvas.resize(w, h, dpr);
+    this.overlay.width = Math.round(w * dpr);
+    this.overlay.height = Math.round(h * dpr);
+    this.overlay.style.width = `${w}px`;
+    this.overlay.style.height = `${h}px`;
     this.refit();
     if (view) this.setView(view);
     this.invalidate();
@@ -265,7 +256,7 @@ export class ScatterView implements InteractionHost {
 
   onZoom(t: T.ZoomState): void {
     this.t = t;
-    this.moving();
+    this.pointsCanvas.moving();
     if (this.hovered >= 0) this.hover(-1, 0, 0); // the map moved under the pointer
     this.invalidate();
     this.callbacks.onViewChange?.(this.getView());
@@ -305,32 +296,12 @@ export class ScatterView implements InteractionHost {
     });
   }
 
-  /** Marks the map as moving: frames draw the level of detail until it settles. */
-  private moving(): void {
-    this.movingUntil = performance.now() + SETTLE_MS;
-    this.layer.cancel();
-    clearTimeout(this.settleTimer);
-    this.settleTimer = window.setTimeout(() => this.settle(), SETTLE_MS + 5);
-  }
-
-  private settle(): void {
-    this.settleTimer = 0;
-    if (performance.now() < this.movingUntil) {
-      this.settleTimer = window.setTimeout(() => this.settle(), this.movingUntil - performance.now() + 5);
-      return;
-    }
-    if (!this.layer.lastDrawn.exact) {
-      this.mainDirty = true;
-      this.schedule();
-    }
-  }
-
   /**
    * Draws now (what a frame would do); returns the milliseconds of the point drawing. With `force`,
    * the exact complete picture is drawn at once, however many points.
    */
   draw(force = false): number {
-    if (this.mainDirty || force) this.drawPoints(force);
+    if (this.pointsCanvas.dirty || force) this.pointsCanvas.draw(this.geometry(this.dpr), force);
     if (this.overlayDirty || force) this.paintOverlay();
     return this.layer.lastDrawMs;
   }
@@ -348,19 +319,6 @@ export class ScatterView implements InteractionHost {
       width: Math.round(this.fit.width * dpr),
       height: Math.round(this.fit.height * dpr),
     };
-  }
-
-  private drawPoints(force: boolean): void {
-    this.mainDirty = false;
-    const W = this.canvas.width;
-    const H = this.canvas.height;
-    if (!this.image || this.image.width !== W || this.image.height !== H) {
-      this.image = this.ctx.createImageData(W, H);
-      this.pixels = new Uint32Array(this.image.data.buffer);
-    }
-    const image = this.image;
-    const g = { ...this.geometry(this.dpr), width: W, height: H };
-    this.layer.draw(this.pixels!, g, performance.now() < this.movingUntil, force, () => this.ctx.putImageData(image, 0, 0));
   }
 
   private paintOverlay(): void {
@@ -407,14 +365,8 @@ export class ScatterView implements InteractionHost {
    * whatever the number of points: a canvas of (width x scale) x (height x scale).
    */
   snapshot(scale: number): HTMLCanvasElement {
-    const g = this.geometry(scale);
-    const out = document.createElement('canvas');
-    out.width = g.width;
-    out.height = g.height;
+    const out = this.pointsCanvas.snapshot(this.geometry(scale));
     const ctx = out.getContext('2d')!;
-    const image = ctx.createImageData(g.width, g.height);
-    new Uint32Array(image.data.buffer).set(this.layer.snapshot(g));
-    ctx.putImageData(image, 0, 0);
     const state = this.overlayState();
     if (state) {
       ctx.setTransform(scale, 0, 0, scale, 0, 0);
