@@ -11,7 +11,7 @@
 // Data: Fashion-MNIST (Debian's dataset-fashion-mnist), its 70,000 images first, then the same images with
 // random shifts of up to 2 pixels, written as one Arrow IPC file (a fixed-size list of 784 uint8 and the
 // class name) per size. Per size the table gives each stage's seconds (from the run's manifest), peak RSS of
-// the whole run (VmRSS of the child sampled every 200 ms, and its VmHWM), t-SNE trustworthiness and 10-NN
+// the whole run (VmRSS of the child and its descendants, summed, sampled every 200 ms, and the largest VmHWM), t-SNE trustworthiness and 10-NN
 // label accuracy (the run's own metrics, on its metrics sample), and at the end the growth exponent b of
 // seconds ~ n^b per stage, fitted by least squares on log-log over the sizes run.
 //
@@ -28,7 +28,7 @@
 // single process's rate, the coordinator's overhead (sampling pass, reference run, assembly), and what
 // 100,000,000 rows on 50 workers would take from these figures.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,15 +111,42 @@ interface Measured {
   stdout: string;
   stderr: string;
   code: number | null;
+  /** RSS samples: seconds since the child started, MB. */
+  samples: { t: number; mb: number }[];
+  /** Each stderr line with the seconds since the child started at which it arrived. */
+  lines: { t: number; text: string }[];
 }
 
-function rssOf(pid: number): { rss: number; hwm: number } {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return { rss: Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024, hwm: Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024 };
-  } catch {
-    return { rss: 0, hwm: 0 };
+/** The process and its descendants (FIt-SNE's wrapper runs the fast_tsne binary as a child). */
+function treeOf(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const task of readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = readFileSync(`/proc/${out[i]}/task/${task}/children`, 'utf8').trim();
+        if (kids) out.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      // the process ended between the listing and the read
+    }
   }
+  return out;
+}
+
+/** RSS of a process tree now (MB, summed) and the largest high-water mark (VmHWM) among its processes. */
+function rssOf(pid: number): { rss: number; hwm: number } {
+  let rss = 0;
+  let hwm = 0;
+  for (const p of treeOf(pid)) {
+    try {
+      const s = readFileSync(`/proc/${p}/status`, 'utf8');
+      rss += Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024;
+      hwm = Math.max(hwm, Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024);
+    } catch {
+      // ended
+    }
+  }
+  return { rss, hwm };
 }
 
 function measure(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
@@ -128,18 +155,60 @@ function measure(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.e
     const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let partial = '';
+    const lines: { t: number; text: string }[] = [];
+    const samples: { t: number; mb: number }[] = [];
+    const now = (): number => (performance.now() - t0) / 1000;
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const parts = (partial + String(d)).split('\n');
+      partial = parts.pop()!;
+      for (const text of parts) lines.push({ t: now(), text });
+    });
     let peak = 0;
     const timer = setInterval(() => {
       const { rss, hwm } = rssOf(child.pid!);
       peak = Math.max(peak, rss, hwm);
+      if (rss > 0) samples.push({ t: now(), mb: rss });
     }, 200);
     child.on('exit', (code) => {
       clearInterval(timer);
-      resolve({ seconds: (performance.now() - t0) / 1000, peakMB: peak, stdout, stderr, code });
+      resolve({ seconds: now(), peakMB: peak, stdout, stderr, code, samples, lines });
     });
   });
+}
+
+const STAGE_LABELS: Record<string, string> = { load: 'load', prepare: 'prepare', train: 'train', encode: 'encode', 't-SNE': 'tsne', UMAP: 'umap', metrics: 'metrics', write: 'write' };
+
+/**
+ * Peak RSS (MB) of each stage: the RSS samples between the stage's first and last progress line. The run's
+ * text log stamps each line with the seconds since its logger started (`[  12.3s] train  40%`); lines of the
+ * first stages are held until the input is validated, so the offset between that clock and the child's start
+ * is the smallest difference between a line's arrival and its stamp.
+ */
+function stagePeaks(m: Measured): Record<string, number> {
+  const marks: { stage: string; e: number; t: number }[] = [];
+  for (const { t, text } of m.lines) {
+    const hit = /^\[\s*([\d.]+)s\] (\S+)\s+\d+%/.exec(text);
+    const stage = hit ? STAGE_LABELS[hit[2]!] : undefined;
+    if (stage) marks.push({ stage, e: Number(hit![1]), t });
+  }
+  if (marks.length === 0) return {};
+  const offset = Math.min(...marks.map((k) => k.t - k.e));
+  const spans = new Map<string, [number, number]>();
+  for (const k of marks) {
+    const at = k.e + offset;
+    const span = spans.get(k.stage);
+    spans.set(k.stage, span ? [Math.min(span[0], at), Math.max(span[1], at)] : [at, at]);
+  }
+  const out: Record<string, number> = {};
+  for (const [stage, [a, b]] of spans) {
+    // the log's stamps have 0.1 s resolution and samples come every 0.2 s: widen by one sample either side
+    const inside = m.samples.filter((x) => x.t >= a - 0.2 && x.t <= b + 0.2);
+    out[stage] = inside.reduce((p, x) => Math.max(p, x.mb), 0);
+  }
+  return out;
 }
 
 function fit(ns: number[], ts: number[]): number | null {
@@ -159,7 +228,7 @@ function fit(ns: number[], ts: number[]): number | null {
 const fmt = (v: number | null | undefined, d = 1): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));
 
 async function runOne(input: string, runsDir: string, extra: string[] = []): Promise<{ m: Measured; manifest: RunManifest; dir: string }> {
-  const m = await measure(process.execPath, [bin, 'run', '--input', input, '--label-column', 'label', '--reducer', reducer, '--runs-dir', runsDir, '--json', '--quiet', ...extra]);
+  const m = await measure(process.execPath, [bin, 'run', '--input', input, '--label-column', 'label', '--reducer', reducer, '--runs-dir', runsDir, '--json', ...extra]);
   if (m.code !== 0) throw new Error(`latentmap run failed (exit ${m.code}): ${m.stderr.slice(-2000)}`);
   const out = JSON.parse(m.stdout) as { dir: string; manifest: RunManifest };
   return { m, manifest: out.manifest, dir: out.dir };
@@ -197,16 +266,17 @@ async function fitsne(runDir: string, manifest: RunManifest): Promise<{ seconds:
 
 async function scaleTable(): Promise<void> {
   const stages = ['load', 'prepare', 'train', 'encode', 'tsne', 'metrics', 'write', 'total'];
-  const rows: { n: number; t: Record<string, number>; peakMB: number; trust: number | null; acc: number | null }[] = [];
+  const rows: { n: number; t: Record<string, number>; mem: Record<string, number>; peakMB: number; trust: number | null; acc: number | null }[] = [];
   console.log(`bench:scale  reducer ${reducer}  load average at start ${uptime()}  (2-core machine; each size in a fresh process)`);
   for (const n of sizes) {
     const file = join(dir, `fmnist-${n}.arrow`);
     writeArrow(file, 0, n);
     const { m, manifest, dir: runDir } = await runOne(file, join(dir, 'runs'));
     const t = manifest.timings as Record<string, number>;
-    rows.push({ n, t, peakMB: m.peakMB, trust: manifest.metrics.trustworthiness, acc: manifest.metrics.labelAccuracy });
+    const mem = stagePeaks(m);
+    rows.push({ n, t, mem, peakMB: m.peakMB, trust: manifest.metrics.trustworthiness, acc: manifest.metrics.labelAccuracy });
     console.log(
-      `${String(n).padStart(8)} rows  ${stages.map((s) => `${s} ${fmt(t[s])} s`).join('  ')}  peak ${fmt(m.peakMB / 1024, 2)} GB  trust ${fmt(manifest.metrics.trustworthiness, 3)}  acc ${fmt(manifest.metrics.labelAccuracy, 3)}  (load ${uptime()})`,
+      `${String(n).padStart(8)} rows  ${stages.map((s) => `${s} ${fmt(t[s])} s${mem[s] ? ` ${fmt(mem[s]! / 1024, 2)} GB` : ''}`).join('  ')}  peak ${fmt(m.peakMB / 1024, 2)} GB  trust ${fmt(manifest.metrics.trustworthiness, 3)}  acc ${fmt(manifest.metrics.labelAccuracy, 3)}  (load ${uptime()})`,
     );
     if (fitsneDir && (n === 70000 || n === 250000)) {
       const f = await fitsne(runDir, manifest);
@@ -222,6 +292,7 @@ async function scaleTable(): Promise<void> {
   if (rows.length >= 2) {
     const ns = rows.map((r) => r.n);
     console.log(`growth exponent b (seconds ~ n^b): ${stages.map((s) => `${s} ${fmt(fit(ns, rows.map((r) => r.t[s] ?? 0)), 2)}`).join('  ')}  peak memory ${fmt(fit(ns, rows.map((r) => r.peakMB)), 2)}`);
+    console.log(`growth exponent b (peak MB ~ n^b): ${stages.filter((s) => s !== 'total').map((s) => `${s} ${fmt(fit(ns, rows.map((r) => r.mem[s] ?? 0)), 2)}`).join('  ')}`);
   }
 }
 
