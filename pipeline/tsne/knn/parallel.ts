@@ -59,7 +59,7 @@ export function knnParallel(x: Matrix, k: number, options: KnnOptions & Parallel
     worker = null;
   }
   try {
-    const p = prepareApprox(x, k, options);
+    const p = prepareApprox(x, k, options, true);
     const share = (src: Int32Array | Float32Array): SharedArrayBuffer => {
       const buf = new SharedArrayBuffer(4 * src.length);
       if (src instanceof Float32Array) new Float32Array(buf).set(src);
@@ -71,7 +71,7 @@ export function knnParallel(x: Matrix, k: number, options: KnnOptions & Parallel
       cols: p.xp.cols,
       k,
       leafSize: approxLeafSize(k, options),
-      values: share(p.xp.values),
+      values: p.xp.values.buffer as SharedArrayBuffer,
       starts: share(p.starts),
       pairs: share(p.pairs),
       bounds: share(p.initialBound),
