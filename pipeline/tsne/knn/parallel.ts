@@ -66,7 +66,7 @@ export function knnParallel(x: Matrix, k: number, options: KnnOptions & Parallel
       else new Int32Array(buf).set(src);
       return buf;
     };
-    const job: HelperJob = {
+    let job: HelperJob | null = {
       n,
       cols: p.xp.cols,
       k,
@@ -88,9 +88,9 @@ export function knnParallel(x: Matrix, k: number, options: KnnOptions & Parallel
         let next = 0;
         blockJoin(p.space, p.heaps, p.starts, p.pairs, () => next++);
       } else {
-        const dist = new Float32Array(job.heaps.dist);
-        const idx = new Int32Array(job.heaps.idx);
-        const size = new Int32Array(job.heaps.size);
+        const dist = new Float32Array(job!.heaps.dist);
+        const idx = new Int32Array(job!.heaps.idx);
+        const size = new Int32Array(job!.heaps.size);
         const { bound } = p.heaps;
         for (let i = 0; i < n; i++) {
           for (let t = i * k, e = i * k + size[i]!; t < e; t++) {
@@ -99,6 +99,10 @@ export function knnParallel(x: Matrix, k: number, options: KnnOptions & Parallel
         }
       }
     }
+    // the helper's heaps (8 bytes per neighbour) are merged: let them go before the graph is built
+    job = null;
+    if (worker) void worker.terminate();
+    worker = null;
     return finishApprox(p);
   } finally {
     if (worker) void worker.terminate();
