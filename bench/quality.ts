@@ -1,5 +1,5 @@
-// npm run bench:quality [-- --datasets iris,penguins,mnist,fashion-mnist,digits,wine,breast-cancer] [--limit 10000]
-//                         [--row 'NAME=--flag value ...' (repeatable)] [--no-peers] [--seed 42]
+// npm run bench:quality [-- --datasets iris,penguins,mnist,fashion-mnist,digits,wine,breast-cancer|mlbench|sonar,...] [--limit 10000]
+//                         [--row 'NAME=--flag value ...' (repeatable)] [--no-peers] [--no-forced] [--seed 42]
 //
 // Map quality on real datasets, ours beside the usual tools, one table per dataset. Every map is scored by one
 // judge (bench/quality_metrics.py) against the dataset's reference space: the raw values for images (mnist,
@@ -8,12 +8,15 @@
 // Rows:
 //   latentmap default     `latentmap run --dataset|--input ... --json` with no other flag: whatever the default is
 //   --reducer X           each reducer forced (autoencoder, pca, none), every other setting left at its default
+//                         (--no-forced leaves these rows out)
 //   --row NAME=FLAGS      extra rows of ours with the given flags (e.g. a candidate recipe)
 //   scikit-learn t-SNE    PCA init, learning rate auto, perplexity 30, on PCA-50 of the reference when wider than 50
 //   umap-learn            default settings, on the reference
 // Our seconds: the run's own total (manifest timings: load to write, its metrics included); the peers': PCA + fit.
 // Datasets: the built-ins and scikit-learn's bundled digits, wine and breast cancer (Debian's python3-sklearn,
-// exported to CSV with a label column in a temporary directory; no download). Peers are benchmark-only: when one
+// exported to CSV with a label column in a temporary directory; no download) and, with --datasets mlbench, nine
+// UCI tables that ship with Debian's r-cran-mlbench and r-cran-mass (sonar, glass, ionosphere, pima, vehicle,
+// satellite, letter, vowel, crabs: 200 to 20,000 rows, 5 to 60 columns). Peers are benchmark-only: when one
 // is not installed, its row says so.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,7 +38,7 @@ const flag = (name: string): boolean => args.includes(`--${name}`);
 
 interface DatasetSpec {
   name: string;
-  source: 'builtin' | 'sklearn';
+  source: 'builtin' | 'sklearn' | 'mlbench';
   reference: ReferenceKind;
 }
 
@@ -47,12 +50,18 @@ const DATASETS: DatasetSpec[] = [
   { name: 'digits', source: 'sklearn', reference: 'raw' },
   { name: 'wine', source: 'sklearn', reference: 'standardized' },
   { name: 'breast-cancer', source: 'sklearn', reference: 'standardized' },
+  // UCI tables from Debian's r-cran-mlbench / r-cran-mass (apt-get install r-cran-mlbench r-cran-mass); not in
+  // the default list: they are the wider check of the defaults (--datasets mlbench runs them all)
+  ...['sonar', 'glass', 'ionosphere', 'pima', 'vehicle', 'satellite', 'letter', 'vowel', 'crabs'].map((name) => ({ name, source: 'mlbench' as const, reference: 'standardized' as const })),
 ];
+const DEFAULT_DATASETS = DATASETS.filter((d) => d.source !== 'mlbench').map((d) => d.name);
+const MLBENCH_DATASETS = DATASETS.filter((d) => d.source === 'mlbench').map((d) => d.name);
 
-const chosen = value('datasets', DATASETS.map((d) => d.name).join(','))
+const chosen = value('datasets', DEFAULT_DATASETS.join(','))
   .split(',')
   .map((s) => s.trim())
-  .filter(Boolean);
+  .filter(Boolean)
+  .flatMap((n) => (n === 'mlbench' ? MLBENCH_DATASETS : [n]));
 const unknown = chosen.filter((n) => !DATASETS.some((d) => d.name === n));
 if (unknown.length) {
   console.error(`unknown dataset(s) ${unknown.join(', ')}; known: ${DATASETS.map((d) => d.name).join(', ')}`);
@@ -61,6 +70,7 @@ if (unknown.length) {
 const limit = Number(value('limit', '10000'));
 const seed = Number(value('seed', '42'));
 const peers = !flag('no-peers');
+const forced = !flag('no-forced');
 const extraRows: { name: string; flags: string[] }[] = [];
 args.forEach((a, i) => {
   if (a !== '--row') return;
@@ -94,7 +104,10 @@ function has(check: string): boolean {
 /** One run of our CLI; the map read back from its points.arrow and put into reference order. */
 function ours(name: string, input: string[], flags: string[], ref: Reference, work: string): Row {
   const runsDir = join(work, 'runs');
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'latentmap.js'), 'run', ...input, '--runs-dir', runsDir, '--json', ...flags], {
+  // the CLI's own default seed is 42: --seed reaches our runs only when another is asked for, so the default
+  // row stays a run with no flag at all
+  const seedFlags = seed === 42 || flags.includes('--seed') ? [] : ['--seed', String(seed)];
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'latentmap.js'), 'run', ...input, '--runs-dir', runsDir, '--json', ...seedFlags, ...flags], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
@@ -197,6 +210,11 @@ async function main(): Promise<void> {
       const r = spawnSync(PYTHON, [join(here, 'quality_datasets.py'), work, ...sklearnNames], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`exporting scikit-learn datasets failed: ${r.stderr}`);
     }
+    const mlbenchNames = DATASETS.filter((d) => d.source === 'mlbench' && chosen.includes(d.name)).map((d) => d.name);
+    if (mlbenchNames.length) {
+      const r = spawnSync('Rscript', [join(here, 'quality_mlbench.R'), work, ...mlbenchNames], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`exporting mlbench datasets failed (apt-get install r-cran-mlbench r-cran-mass): ${r.stderr || r.error?.message}`);
+    }
     for (const spec of chosen.map((name) => DATASETS.find((d) => d.name === name)!)) {
       const csv = join(work, `${spec.name}.csv`);
       const ds = await loadDataset(
@@ -208,11 +226,17 @@ async function main(): Promise<void> {
       writeReference(ref, work);
       const input = spec.source === 'builtin' ? ['--dataset', spec.name] : ['--input', csv];
       // --limit only where the dataset is larger, so the default row runs with no flag at all on the others
-      const full = spec.source === 'builtin' ? (await loadDataset({ dataset: spec.name, input: null, labelColumn: null, dataDir: null, limit: limit + 1 })).matrix.rows : ds.matrix.rows;
+      const full = (
+        await loadDataset(
+          spec.source === 'builtin'
+            ? { dataset: spec.name, input: null, labelColumn: null, dataDir: null, limit: limit + 1 }
+            : { dataset: null, input: csv, labelColumn: null, dataDir: null, limit: limit + 1 },
+        )
+      ).matrix.rows;
       if (full > limit) input.push('--limit', String(limit));
       const rows: Row[] = [];
       rows.push(ours('latentmap default', input, [], ref, work));
-      for (const reducer of ['autoencoder', 'pca', 'none']) rows.push(ours(`--reducer ${reducer}`, input, ['--reducer', reducer], ref, work));
+      if (forced) for (const reducer of ['autoencoder', 'pca', 'none']) rows.push(ours(`--reducer ${reducer}`, input, ['--reducer', reducer], ref, work));
       for (const extra of extraRows) rows.push(ours(extra.name, input, extra.flags, ref, work));
       if (peers) {
         rows.push(peer('tsne', ref, work));

@@ -219,7 +219,13 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
   let scalingFigures: Record<string, number> | undefined;
   if (opts.scaling === 'auto') {
     const sqs = squares();
-    const choice = chooseScaling(Array.from(sqs, (s) => Math.sqrt(s / n)), dataset.image !== undefined, rawInUnit);
+    const atMin = new Float64Array(cols);
+    countAtMin(values, cols, rowIndex, fill, min, atMin);
+    const choice = chooseScaling(
+      { sd: Array.from(sqs, (s) => Math.sqrt(s / n)), mean: fullMean, atMin: Array.from(atMin, (k) => k / n) },
+      dataset.image !== undefined,
+      rawInUnit,
+    );
     scalingReason = choice.reason;
     scalingFigures = choice.figures;
     // kept geometry lands in [0, 1] (BCE fits it); standardized values do not (MSE)
@@ -362,6 +368,19 @@ function sumSquares(values: Float32Array, cols: number, rowIndex: Int32Array, fi
       if (v !== v) v = fill[c]!;
       const d = v - mean[c]!;
       sq[c]! += d * d;
+    }
+  }
+}
+
+/** Counts, per column, the kept rows whose value (missing: its fill) equals the column's minimum. */
+function countAtMin(values: Float32Array, cols: number, rowIndex: Int32Array, fill: Float64Array, min: Float64Array, out: Float64Array): void {
+  const kept = rowIndex.length;
+  for (let k = 0; k < kept; k++) {
+    const base = rowIndex[k]! * cols;
+    for (let c = 0; c < cols; c++) {
+      let v = values[base + c]!;
+      if (v !== v) v = fill[c]!;
+      if (v === min[c]!) out[c]!++;
     }
   }
 }

@@ -86,6 +86,48 @@ describe('prepare: loss and scaling', () => {
     expect(p.report.scalingReason).toBe('a table of 4 varying columns (fewer than 16): each column is standardized, so no one measurement decides the distances');
   });
 
+  describe('wide data in one unit whose spreads differ 50-fold', () => {
+    // 20 columns; column c spreads 0.005 .. 0.25 (a factor of 50)
+    const spreadOf = (c: number): number => 0.005 * 50 ** (c / 19);
+    const build = (value: (rnd: ReturnType<typeof createRandom>, c: number) => number): Dataset => {
+      const rnd = createRandom(5);
+      return dataset(Array.from({ length: 300 }, () => Array.from({ length: 20 }, (_, c) => value(rnd, c))));
+    };
+
+    it('separate measurements (sonar-like: positive band energies in [0, 1], neither sparse nor centred) are standardized, and say why', () => {
+      const p = prepare(
+        build((rnd, c) => Math.min(1, Math.abs(2 * spreadOf(c) + spreadOf(c) * rnd.normal()))),
+        AUTO,
+      );
+      expect([p.loss, p.report.scaling]).toEqual(['mse', 'standardize']);
+      expect(p.report.scalingReason).toMatch(/^the columns share one unit but are separate measurements whose spreads differ/);
+      expect(p.report.scalingFigures).toMatchObject({ columns: 20, atMinimum: expect.any(Number), meanOverSd: expect.any(Number) });
+      expect(p.report.scalingFigures!.smallestRatio).toBeLessThan(0.1);
+      for (const c of [0, 19]) expect(sd(column(p.matrix, c))).toBeCloseTo(1, 4);
+    });
+
+    it('sparse data (pixel-like: 60% of values at the background 0) keep their geometry', () => {
+      const p = prepare(
+        build((rnd, c) => (rnd.int(10) < 6 ? 0 : Math.abs(spreadOf(c) * 4 * rnd.normal()))),
+        AUTO,
+      );
+      expect(p.report.scaling).not.toBe('standardize');
+      expect(p.report.scalingReason).toMatch(/of the values sit at their column's minimum/);
+      expect(p.report.scalingFigures!.atMinimum).toBeGreaterThan(0.5);
+    });
+
+    it('centred coordinates (PCA-score-like: mean 0, unequal spreads) keep their geometry: standardizing would whiten them', () => {
+      const p = prepare(
+        build((rnd, c) => spreadOf(19 - c) * 20 * rnd.normal()),
+        AUTO,
+      );
+      expect([p.loss, p.report.scaling]).toEqual(['bce', 'uniform']);
+      expect(p.report.scalingReason).toMatch(/centred coordinates/);
+      const offsets = new Set(p.preprocessing.offset);
+      expect(offsets.size).toBe(1); // one offset and one scale for every column
+    });
+  });
+
   it('--loss bce on wider one-unit data → uniform onto exactly [0, 1]; --scaling minmax with loss auto → BCE, each column onto [0, 1]', () => {
     const d = randomDataset(100, 16, 2);
     const uniform = prepare(d, { ...AUTO, loss: 'bce' });
