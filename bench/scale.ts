@@ -199,10 +199,12 @@ const STAGE_LABELS: Record<string, string> = { load: 'load', prepare: 'prepare',
 
 /**
  * Peak RSS (MB) and CPU seconds of each stage: the samples between the stage's first and last progress line
- * (CPU: the difference between the samples nearest those two lines). The run's
- * text log stamps each line with the seconds since its logger started (`[  12.3s] train  40%`); lines of the
- * first stages are held until the input is validated, so the offset between that clock and the child's start
- * is the smallest difference between a line's arrival and its stamp.
+ * (CPU: the difference between the samples nearest those two lines). The run's text log stamps each line with
+ * the seconds since its logger started (`[  12.3s] train  40%`), so the offset between that clock and the
+ * child's start is the smallest difference between a line's arrival and its stamp. The lines of load and
+ * prepare are held until the input is validated and stamped when they are written, at the start of training:
+ * those two stages are measured together, from the child's start to the first line of train, and reported
+ * under load (prepare: '-').
  */
 function stageFigures(m: Measured): Record<string, { mb: number; cpu: number }> {
   const marks: { stage: string; e: number; t: number }[] = [];
@@ -218,6 +220,11 @@ function stageFigures(m: Measured): Record<string, { mb: number; cpu: number }> 
     const at = k.e + offset;
     const span = spans.get(k.stage);
     spans.set(k.stage, span ? [Math.min(span[0], at), Math.max(span[1], at)] : [at, at]);
+  }
+  const train = spans.get('train');
+  if (train) {
+    spans.set('load', [0, train[0]]);
+    spans.delete('prepare');
   }
   const out: Record<string, { mb: number; cpu: number }> = {};
   const cpuAt = (t: number): number => {
@@ -351,7 +358,7 @@ async function scaleTable(): Promise<void> {
     rmSync(runDir, { recursive: true, force: true });
   }
   const ns = rows.map((r) => r.n);
-  console.log(`\nper stage: seconds (the run's timings) / peak RSS in GB / CPU seconds; load average at the end ${uptime()}`);
+  console.log(`\nper stage: seconds (the run's timings) / peak RSS in GB / CPU seconds (load: load and prepare together, from the process's start); load average at the end ${uptime()}`);
   console.log(`| stage | ${rows.map((r) => `${r.n} rows`).join(' | ')} |${rows.length >= 2 ? ' b (seconds) | b (peak) |' : ''}`);
   console.log(`| --- | ${rows.map(() => '---:').join(' | ')} |${rows.length >= 2 ? ' ---: | ---: |' : ''}`);
   for (const s of stages) {
