@@ -2,7 +2,8 @@
 // → map (t-SNE or UMAP, or the map --coordinates gives) → quality → run directory.
 // Emits (progress, stage); never prints and never exits (the CLI and the server's jobs do that).
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { throwIfAborted } from './errors.js';
@@ -151,8 +152,11 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const t0 = performance.now();
   onProgress?.(0, 'prepare');
   const plan = planPrepare(centred?.dataset ?? dataset, { scaling: config.scaling, missing: config.missing, loss: config.loss });
+  // the last check of the input before anything is written: an explicit code size must fit the kept rows
+  if (!given) checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, { ...dataset.matrix, rows: plan.rowIndex.length });
   // The run is written in its hidden directory from here on (removed if anything below fails).
   const name = config.name ?? dataset.name;
+  const runsDirIsNew = !existsSync(config.runsDir);
   const writer = await store.begin(hooks.id ?? store.newId(name));
   const id = writer.id;
   let committed = false;
@@ -177,7 +181,6 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     // --coordinates gives the map).
     const choices: Record<string, Choice> = { scaling: scalingChoice(config, prepared.report) };
     const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
-    if (!given) checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, x);
     if (given) {
       reducer = await REDUCERS.none.fit(x, { config, loss: prepared.loss, codeSize: x.cols, layers: [], epochs: 0 });
       choices.reducer = { value: 'none', auto: false, reason: 'the map is given by --coordinates' };
@@ -284,7 +287,11 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     return { id, dir, manifest, skipped: false };
   } finally {
     reducer?.dispose();
-    if (!committed) await writer.abort();
+    if (!committed) {
+      await writer.abort();
+      // a failed run leaves nothing behind: not even the runs directory it created (rmdir removes only an empty one)
+      if (runsDirIsNew) await rmdir(config.runsDir).catch(() => {});
+    }
   }
 }
 

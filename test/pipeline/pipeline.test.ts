@@ -163,6 +163,21 @@ describe('one copy of the matrix', () => {
   });
 });
 
+describe('a run that fails after prepare', () => {
+  it('is cancelled in training and leaves nothing behind, not even the runs directory it created', async () => {
+    const runsDir = path.join(dir, 'fresh-runs');
+    const controller = new AbortController();
+    const run = runPipeline(small({ runsDir }), {
+      signal: controller.signal,
+      onProgress: (_p, stage) => {
+        if (stage === 'train') controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow();
+    await expect(readdir(runsDir)).rejects.toThrow(/ENOENT/);
+  });
+});
+
 describe('sample from a variational autoencoder run', () => {
   it('writes the requested number of generated rows, and refuses a non-vae run', async () => {
     const { sampleRows } = await import('../../pipeline/commands/sample.js');
