@@ -160,7 +160,10 @@ function describe(m: Manifest): string {
     parts.push(`${String(c.variant)} ${Array.isArray(c.layers) ? c.layers.join(',') : String(c.layers)}`);
     if (m.metrics.reconstruction?.epochs) parts.push(`${m.metrics.reconstruction.epochs} epochs`);
   }
-  parts.push(`scaling ${String(c.scaling)}`);
+  const scaling = (m.choices?.scaling as { value?: unknown } | undefined)?.value;
+  parts.push(`scaling ${String(c.scaling)}${c.scaling === 'auto' && scaling !== undefined ? ` (${String(scaling)})` : ''}`);
+  const perplexity = (m.choices?.perplexity as { value?: unknown } | undefined)?.value;
+  if (perplexity !== undefined) parts.push(`perplexity ${String(perplexity)}`);
   return parts.join(', ');
 }
 

@@ -3,15 +3,16 @@
 // (timings.tsne / timings.umap) and its metrics (metrics.tsne {kl, iterations, engine} / metrics.umap
 // {epochs, a, b, edges, init}; metrics.tsne is null for a UMAP run).
 
+import { DEFAULT_PERPLEXITY } from './perplexity-auto.js';
 import { tsne } from './tsne/index.js';
 import { umap } from './umap/index.js';
 import type { MapMethod, Matrix, RunConfig, RunMetrics, StageHooks, TsneOptions, UmapOptions } from './types.js';
 
-/** The t-SNE options of a run configuration. */
+/** The t-SNE options of a run configuration (perplexity auto: the standard 30; the pipeline measures others). */
 export function tsneOptions(config: RunConfig): TsneOptions {
   return {
     engine: config.tsneEngine,
-    perplexity: config.perplexity,
+    perplexity: config.perplexity === 'auto' ? DEFAULT_PERPLEXITY : config.perplexity,
     iterations: config.iterations,
     theta: config.theta,
     earlyExaggeration: config.earlyExaggeration,

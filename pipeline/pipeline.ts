@@ -10,7 +10,7 @@ import { throwIfAborted } from './errors.js';
 import { loadDataset, type LoadOptions } from './load/index.js';
 import { planPrepare } from './prepare.js';
 import { centrePrecise, uncentre } from './precision.js';
-import { runQuality } from './quality.js';
+import { runQuality, type RunQuality } from './quality.js';
 import { deriveSeed } from './random.js';
 import { checkExplicitCodeSize, fitRunReducer } from './reduce/choose.js';
 import { REDUCERS } from './reduce/index.js';
@@ -20,7 +20,8 @@ import { writeHistory, writePreprocessing } from './runs/run-dir.js';
 import { RunStore } from './runs/store.js';
 import { givenMap, takeCoordinates } from './coordinates.js';
 import { findUploadFile, manifestSource } from './runs/uploads.js';
-import { runMap } from './map.js';
+import { mapMethod, runMap, type MapStageResult } from './map.js';
+import { decidePerplexity, DEFAULT_PERPLEXITY, planPerplexity } from './perplexity-auto.js';
 import type {
   Choice,
   Dataset,
@@ -199,22 +200,57 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     const history: History = { epochs: report.history, tsne: [] };
     throwIfAborted(signal);
 
-    // Map: t-SNE or UMAP on the codes, or the given one.
-    const mapped = given
-      ? givenMap(given, prepared.rowIndex, config.coordinates!)
-      : await timed(timings, config.map, onProgress, () => runMap(codes, config, { onProgress, signal, onLayout: hooks.onLayout, finishEarly: hooks.finishEarly }));
+    // Map: t-SNE or UMAP on the codes, or the given one; with perplexity auto on a small labelled map, t-SNE at
+    // each candidate perplexity, each map measured, the better kept (pipeline/perplexity-auto.ts).
+    // Quality: the map against the prepared input; what the reducer and the map each kept.
+    const measure = (embedding: Float32Array): Promise<RunQuality> =>
+      timed(timings, 'metrics', onProgress, () =>
+        runQuality(x, codes === x ? null : codes, embedding, labels ? labels.values : null, {
+          k: 10,
+          sample: config.metricsSample,
+          seed: deriveSeed(config.seed, 'metrics'),
+        }),
+      );
+    let mapped: MapStageResult;
+    let quality: RunQuality;
+    if (given) {
+      mapped = givenMap(given, prepared.rowIndex, config.coordinates!);
+      quality = await measure(mapped.embedding);
+    } else {
+      const plan = mapMethod(config) === 'tsne' ? planPerplexity(config.perplexity, x.rows, labels !== null) : { candidates: [0], auto: false };
+      if (plan.candidates.length > 1) log(`perplexity auto: t-SNE at ${plan.candidates.join(' and ')}, the map that keeps the input's neighbourhoods and agrees best with the labels is kept`);
+      const tries: { perplexity: number; mapped: MapStageResult; quality: RunQuality }[] = [];
+      for (const perplexity of plan.candidates) {
+        // Stop (finish early) keeps the map reached: no further candidate starts
+        if (tries.length > 0 && hooks.finishEarly?.aborted) break;
+        const m = await timed(timings, config.map, onProgress, () =>
+          runMap(codes, plan.auto ? { ...config, perplexity } : config, { onProgress, signal, onLayout: hooks.onLayout, finishEarly: hooks.finishEarly }),
+        );
+        tries.push({ perplexity, mapped: m, quality: await measure(m.embedding) });
+        throwIfAborted(signal);
+      }
+      const stopped = tries.length > 1 && hooks.finishEarly?.aborted === true;
+      const pick = stopped
+        ? { index: tries.length - 1, reason: `${tries[tries.length - 1]!.perplexity}: the map being made when Stop was pressed is kept` }
+        : tries.length > 1 ? decidePerplexity(tries.map((t) => ({ perplexity: t.perplexity, trustworthiness: t.quality.trustworthiness, labelAccuracy: t.quality.labelAccuracy }))) : null;
+      const chosen = tries[pick?.index ?? 0]!;
+      mapped = chosen.mapped;
+      quality = chosen.quality;
+      if (plan.auto) {
+        const reason = pick?.reason ?? plan.reason ?? `the standard ${DEFAULT_PERPLEXITY}`;
+        choices.perplexity = {
+          value: chosen.perplexity,
+          auto: true,
+          reason,
+          figures: { rows: x.rows, candidates: Object.fromEntries(tries.map((t) => [String(t.perplexity), { trustworthiness: t.quality.trustworthiness, labelAccuracy: t.quality.labelAccuracy }])) },
+        };
+        log(`perplexity ${chosen.perplexity}: ${reason}`);
+      }
+    }
     for (const n of mapped.notes) note(n);
     history.tsne = mapped.klHistory;
     log(mapped.summary);
 
-    // Quality: the map against the prepared input; what the reducer and the map each kept.
-    const quality = await timed(timings, 'metrics', onProgress, () =>
-      runQuality(x, codes === x ? null : codes, mapped.embedding, labels ? labels.values : null, {
-        k: 10,
-        sample: config.metricsSample,
-        seed: deriveSeed(config.seed, 'metrics'),
-      }),
-    );
     log(
       `map against the input: trustworthiness ${quality.trustworthiness.toFixed(4)}, kNN preservation ${quality.knnPreservation.toFixed(3)}` +
         (quality.labelAccuracy !== null ? `, label accuracy ${quality.labelAccuracy.toFixed(3)}` : '') +

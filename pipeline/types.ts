@@ -156,7 +156,8 @@ export interface RunConfig {
   noiseFraction: number;
   klWeight: number;
   tsneEngine: TsneEngine;
-  perplexity: number;
+  /** 'auto': see pipeline/perplexity-auto.ts. */
+  perplexity: number | 'auto';
   iterations: number;
   theta: number;
   earlyExaggeration: number;

@@ -9,6 +9,7 @@
 //           t-SNE's neighbour graph (3 x perplexity neighbours) and, for the exact engine, its n x n matrix.
 //   time:   autoencoder 6 flops per weight per row per epoch at 2 GFLOP/s; PCA one pass over the covariance;
 //           t-SNE per iteration n x (6 x perplexity + 20 log2 n) at 10 ns (Barnes-Hut/FFT) or n^2 at 2 ns (exact).
+import { DEFAULT_PERPLEXITY, planPerplexity } from '../pipeline/perplexity-auto.js';
 import { InputError } from '../pipeline/errors.js';
 import type { RunConfig } from '../pipeline/types.js';
 import { resolveShape } from '../pipeline/reduce/auto-size.js';
@@ -56,16 +57,19 @@ export function estimateJob(config: RunConfig, rows: number, columns: number): J
     seconds += (6 * weights * n * (1 - config.validationSplit) * shape.epochs) / 2e9;
     terms.push(`an autoencoder of ${Math.round(weights).toLocaleString('en-US')} weights (layers ${shape.layers.join(',')}) trained ${shape.epochs} epochs`);
   }
-  const k = Math.min(n - 1, Math.ceil(3 * config.perplexity));
+  // perplexity auto: 30, and on small labelled maps a second t-SNE at 10 (pipeline/perplexity-auto.ts)
+  const perplexity = config.perplexity === 'auto' ? DEFAULT_PERPLEXITY : config.perplexity;
+  const maps = planPerplexity(config.perplexity, n, true).candidates.length;
+  const k = Math.min(n - 1, Math.ceil(3 * perplexity));
   bytes += n * k * 2 * 12 + n * code * 4 * 2 + n * 2 * 8 * 8;
   const exact = config.tsneEngine === 'exact' || config.tsneEngine === 'tsne-js';
   if (exact) {
     bytes += n * n * 8;
-    seconds += (config.iterations * n * n) / 5e8;
-    terms.push(`exact t-SNE (n x n) for ${config.iterations} iterations`);
+    seconds += (maps * config.iterations * n * n) / 5e8;
+    terms.push(`exact t-SNE (n x n) for ${config.iterations} iterations${maps > 1 ? `, ${maps} times` : ''}`);
   } else {
-    seconds += config.iterations * n * (6 * config.perplexity + 20 * Math.log2(n + 1)) * 1e-8;
-    terms.push(`t-SNE with perplexity ${config.perplexity} for ${config.iterations} iterations`);
+    seconds += maps * config.iterations * n * (6 * perplexity + 20 * Math.log2(n + 1)) * 1e-8;
+    terms.push(`t-SNE with perplexity ${config.perplexity} for ${config.iterations} iterations${maps > 1 ? `, ${maps} times` : ''}`);
   }
   seconds += (n * Math.log2(n + 1) * code * k) / 1e9; // neighbour search
   return { bytes, seconds, detail: terms.join(', ') };

@@ -77,7 +77,7 @@ describe('run configuration schema', () => {
     const c = resolveConfig(parsePartialConfig({ dataset: 'iris', epochs: 3 }, 'file'), { epochs: 5 });
     expect(c.dataset).toBe('iris');
     expect(c.epochs).toBe(5);
-    expect(c.perplexity).toBe(30);
+    expect(c.perplexity).toBe('auto');
   });
 
   it('defaults to mnist and refuses both a dataset and an input', () => {

@@ -64,6 +64,17 @@ describe('every built-in dataset with the default configuration', async () => {
     expect(penguins!.choices!.scaling!.value).toBe('standardize');
     expect(penguins!.choices!.scaling!.reason).toMatch(/do not share one unit/);
     expect(iris!.metrics.codes).toEqual({ trustworthiness: 1, knnPreservation: 1 });
+    // small labelled maps: t-SNE at perplexity 30 and 10, both measured, the kept one's figures are the run's
+    for (const m of [iris!, penguins!]) {
+      const ch = m.choices!.perplexity!;
+      expect(ch.auto).toBe(true);
+      expect([30, 10]).toContain(ch.value);
+      const candidates = (ch.figures as { candidates: Record<string, { trustworthiness: number; labelAccuracy: number }> }).candidates;
+      expect(Object.keys(candidates).sort()).toEqual(['10', '30']);
+      expect(candidates[String(ch.value)]!.trustworthiness).toBeCloseTo(m.metrics.trustworthiness!, 10);
+      expect(candidates[String(ch.value)]!.labelAccuracy).toBeCloseTo(m.metrics.labelAccuracy!, 10);
+      expect(m.config.perplexity).toBe('auto');
+    }
   }, 300_000);
 });
 

@@ -51,7 +51,7 @@ export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History
     const ch = m.choices?.[key];
     return ch?.auto ? h('li', null, h('strong', null, `${key}: ${Array.isArray(ch.value) ? ch.value.join(',') : String(ch.value)}`), ` · ${ch.reason}`) : null;
   };
-  const choices = ['reducer', 'scaling', 'codeSize', 'layers', 'epochs'].map(auto).filter((x): x is HTMLElement => x !== null);
+  const choices = ['reducer', 'scaling', 'codeSize', 'layers', 'epochs', 'perplexity'].map(auto).filter((x): x is HTMLElement => x !== null);
   /** A figure with its one-line meaning underneath. */
   const figure = (title: string, meaning: string, rows: [string, unknown][]): HTMLElement[] => [
     h('h5', null, title),
@@ -86,7 +86,7 @@ export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History
       ['training', reducer === 'autoencoder' ? `${String(m.choices?.epochs?.value ?? c.epochs)} epochs max${rec.epochs ? ` (ran ${String(rec.epochs)})` : ''}, batch ${c.batchSize}, lr ${c.learningRate}, ${c.optimizer}` : undefined],
       c?.map === 'umap'
         ? ['UMAP', `${c.nNeighbors} neighbours, min dist ${c.minDist}, spread ${c.spread}, ${met.umap?.epochs ?? c.umapEpochs ?? 'auto'} epochs, ${c.umapInit} init`]
-        : ['t-SNE', `${c?.tsneEngine ?? '?'} engine, perplexity ${c?.perplexity}, ${met.tsne?.iterations ?? c?.iterations} iterations`],
+        : ['t-SNE', `${c?.tsneEngine ?? '?'} engine, perplexity ${String(m.choices?.perplexity?.value ?? c?.perplexity)}, ${met.tsne?.iterations ?? c?.iterations} iterations`],
       ['backend', m.backend],
       ['seed', c?.seed],
     ]),

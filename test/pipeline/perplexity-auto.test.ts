@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { AUTO_MAX_ROWS, decidePerplexity, DEFAULT_PERPLEXITY, MIN_ACCURACY_GAIN, planPerplexity, SMALL_PERPLEXITY, TRUST_TOLERANCE } from '../../pipeline/perplexity-auto.js';
+
+describe('perplexity auto: which maps are made', () => {
+  it('an explicit perplexity is the only one, and is not auto', () => {
+    expect(planPerplexity(50, 200, true)).toEqual({ candidates: [50], auto: false });
+  });
+
+  it('a small labelled map tries the standard 30 first, then 10', () => {
+    expect(planPerplexity('auto', 200, true)).toEqual({ candidates: [DEFAULT_PERPLEXITY, SMALL_PERPLEXITY], auto: true });
+    expect(planPerplexity('auto', AUTO_MAX_ROWS, true).candidates).toEqual([30, 10]);
+  });
+
+  it('without labels, or beyond the row limit, only the standard 30, saying why', () => {
+    const unlabelled = planPerplexity('auto', 200, false);
+    expect(unlabelled.candidates).toEqual([30]);
+    expect(unlabelled.reason).toMatch(/no labels/);
+    const large = planPerplexity('auto', AUTO_MAX_ROWS + 1, true);
+    expect(large.candidates).toEqual([30]);
+    expect(large.reason).toMatch(/5,001 rows \(more than 5,000\)/);
+  });
+});
+
+describe('perplexity auto: which map is kept', () => {
+  it('the smaller perplexity wins when its labels agree better at nearly the same trustworthiness (crabs)', () => {
+    const pick = decidePerplexity([
+      { perplexity: 30, trustworthiness: 0.9949, labelAccuracy: 0.67 },
+      { perplexity: 10, trustworthiness: 0.9942, labelAccuracy: 0.745 },
+    ]);
+    expect(pick.index).toBe(1);
+    expect(pick.reason).toBe(
+      '10: its map agrees better with the labels (by 0.02 or more) at trustworthiness within 0.002 of the best (30: trustworthiness 0.9949, label accuracy 0.670; 10: trustworthiness 0.9942, label accuracy 0.745)',
+    );
+  });
+
+  it('a gain in label accuracy below MIN_ACCURACY_GAIN keeps the standard map (vowel: near-copies favour tight neighbourhoods)', () => {
+    expect(MIN_ACCURACY_GAIN).toBe(0.02);
+    const pick = decidePerplexity([
+      { perplexity: 30, trustworthiness: 0.9948, labelAccuracy: 0.906 },
+      { perplexity: 10, trustworthiness: 0.9962, labelAccuracy: 0.919 },
+    ]);
+    expect(pick.index).toBe(0);
+  });
+
+  it('a larger loss of trustworthiness keeps the standard map, however much better the labels agree (sonar)', () => {
+    const pick = decidePerplexity([
+      { perplexity: 30, trustworthiness: 0.9209, labelAccuracy: 0.5328 },
+      { perplexity: 10, trustworthiness: 0.9209 - TRUST_TOLERANCE - 0.0001, labelAccuracy: 0.5861 },
+    ]);
+    expect(pick.index).toBe(0);
+    expect(pick.reason).toMatch(/^the standard 30: no smaller perplexity/);
+  });
+
+  it('equal label accuracy keeps the standard map (iris)', () => {
+    expect(
+      decidePerplexity([
+        { perplexity: 30, trustworthiness: 0.9898, labelAccuracy: 0.9467 },
+        { perplexity: 10, trustworthiness: 0.9897, labelAccuracy: 0.9467 },
+      ]).index,
+    ).toBe(0);
+  });
+
+  it('a smaller perplexity with higher trustworthiness and better labels wins; without label accuracy the first stays', () => {
+    expect(
+      decidePerplexity([
+        { perplexity: 30, trustworthiness: 0.95, labelAccuracy: 0.7 },
+        { perplexity: 10, trustworthiness: 0.96, labelAccuracy: 0.73 },
+      ]).index,
+    ).toBe(1);
+    expect(
+      decidePerplexity([
+        { perplexity: 30, trustworthiness: 0.95, labelAccuracy: null },
+        { perplexity: 10, trustworthiness: 0.96, labelAccuracy: null },
+      ]).index,
+    ).toBe(0);
+    expect(() => decidePerplexity([])).toThrow(/no maps/);
+  });
+});
