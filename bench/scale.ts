@@ -10,17 +10,22 @@
 //
 // Data: Fashion-MNIST (Debian's dataset-fashion-mnist), its 70,000 images first, then the same images with
 // random shifts of up to 2 pixels, written as one Arrow IPC file (a fixed-size list of 784 uint8 and the
-// class name) per size. Per size the table gives each stage's seconds (from the run's manifest), peak RSS of
-// the whole run (VmRSS of the child sampled every 200 ms, and its VmHWM), t-SNE trustworthiness and 10-NN
-// label accuracy (the run's own metrics, on its metrics sample), and at the end the growth exponent b of
-// seconds ~ n^b per stage, fitted by least squares on log-log over the sizes run.
+// class name) per size. The run's memory is the RSS of the child and its descendants, summed, sampled every
+// 200 ms (and the largest VmHWM), with their CPU seconds (utime + stime). Per size a line gives each stage's
+// seconds (from the run's manifest) and peak RSS (the samples between the stage's first and last log line);
+// at the end a table per stage: seconds / peak GB / CPU seconds, the run's t-SNE trustworthiness and 10-NN
+// label accuracy (its own metrics: the map against the input, on its metrics sample), and the growth exponent
+// b of seconds ~ n^b and of peak ~ n^b, fitted by least squares on log-log over the sizes run.
 //
 // FIt-SNE is not part of latentmap and nothing here builds it. To compare, build it from its public source
 // (https://github.com/KlugerLab/FIt-SNE, C++ with FFTW: `apt-get install libfftw3-dev`, then in the checkout
 // `g++ -std=c++11 -O3 src/sptree.cpp src/tsne.cpp src/nbodyfft.cpp -o bin/fast_tsne -pthread -lfftw3 -lm`)
-// and pass the checkout with --fitsne. It runs through its own Python wrapper (fast_tsne.py; numpy from
-// Debian's python3-numpy, run by /usr/bin/python3) with perplexity 30, 1000 iterations, PCA initialization
-// and 2 threads, on the run's codes.
+// and pass the checkout with --fitsne. It runs through its own Python wrapper (fast_tsne.py; numpy and
+// scikit-learn from Debian, run by /usr/bin/python3, in this bench's temporary directory, where it writes its
+// files) with perplexity 30, 1000 iterations, PCA initialization and 2 threads, on the run's codes. The
+// comparison table gives both t-SNEs' wall and CPU seconds (CPU seconds say more on a busy machine), the whole
+// latentmap run's peak against FIt-SNE's (the wrapper and the fast_tsne binary), and both maps'
+// trustworthiness and 10-NN label accuracy against the codes on one seeded 5,000-row sample.
 //
 // Distributed mode (--queue): the dataset is cut into shards; first one process places every shard
 // (latentmap run --input DIR, no queue), then a coordinator with --queue and N `latentmap worker` processes.
@@ -28,7 +33,7 @@
 // single process's rate, the coordinator's overhead (sampling pass, reference run, assembly), and what
 // 100,000,000 rows on 50 workers would take from these figures.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,35 +116,128 @@ interface Measured {
   stdout: string;
   stderr: string;
   code: number | null;
+  /** Samples: seconds since the child started, RSS (MB) and CPU seconds used so far (user + system, the tree's). */
+  samples: { t: number; mb: number; cpu: number }[];
+  /** Each stderr line with the seconds since the child started at which it arrived. */
+  lines: { t: number; text: string }[];
 }
 
-function rssOf(pid: number): { rss: number; hwm: number } {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return { rss: Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024, hwm: Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024 };
-  } catch {
-    return { rss: 0, hwm: 0 };
+/** The process and its descendants (FIt-SNE's wrapper runs the fast_tsne binary as a child). */
+function treeOf(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const task of readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = readFileSync(`/proc/${out[i]}/task/${task}/children`, 'utf8').trim();
+        if (kids) out.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      // the process ended between the listing and the read
+    }
   }
+  return out;
 }
 
-function measure(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
+/**
+ * RSS of a process tree now (MB, summed), the largest high-water mark (VmHWM) among its processes, and the CPU
+ * seconds its live processes have used (utime + stime, all threads; a waited-for child's count in its parent).
+ */
+function rssOf(pid: number): { rss: number; hwm: number; cpu: number } {
+  let rss = 0;
+  let hwm = 0;
+  let cpu = 0;
+  for (const p of treeOf(pid)) {
+    try {
+      const s = readFileSync(`/proc/${p}/status`, 'utf8');
+      rss += Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024;
+      hwm = Math.max(hwm, Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024);
+      // fields after the command's closing parenthesis: utime, stime, cutime, cstime are the 12th-15th
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
+    } catch {
+      // ended
+    }
+  }
+  return { rss, hwm, cpu };
+}
+
+/** USER_HZ of /proc/<pid>/stat (100 on Linux everywhere in practice). */
+const CLOCK_TICKS = 100;
+
+function measure(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = root): Promise<Measured> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let partial = '';
+    const lines: { t: number; text: string }[] = [];
+    const samples: { t: number; mb: number; cpu: number }[] = [];
+    const now = (): number => (performance.now() - t0) / 1000;
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const parts = (partial + String(d)).split('\n');
+      partial = parts.pop()!;
+      for (const text of parts) lines.push({ t: now(), text });
+    });
     let peak = 0;
     const timer = setInterval(() => {
-      const { rss, hwm } = rssOf(child.pid!);
+      const { rss, hwm, cpu } = rssOf(child.pid!);
       peak = Math.max(peak, rss, hwm);
+      if (rss > 0) samples.push({ t: now(), mb: rss, cpu });
     }, 200);
     child.on('exit', (code) => {
       clearInterval(timer);
-      resolve({ seconds: (performance.now() - t0) / 1000, peakMB: peak, stdout, stderr, code });
+      resolve({ seconds: now(), peakMB: peak, stdout, stderr, code, samples, lines });
     });
   });
+}
+
+const STAGE_LABELS: Record<string, string> = { load: 'load', prepare: 'prepare', train: 'train', encode: 'encode', 't-SNE': 'tsne', UMAP: 'umap', metrics: 'metrics', write: 'write' };
+
+/**
+ * Peak RSS (MB) and CPU seconds of each stage: the samples between the stage's first and last progress line
+ * (CPU: the difference between the samples nearest those two lines). The run's text log stamps each line with
+ * the seconds since its logger started (`[  12.3s] train  40%`), so the offset between that clock and the
+ * child's start is the smallest difference between a line's arrival and its stamp. The lines of load and
+ * prepare are held until the input is validated and stamped when they are written, at the start of training:
+ * those two stages are measured together, from the child's start to the first line of train, and reported
+ * under load (prepare: '-').
+ */
+function stageFigures(m: Measured): Record<string, { mb: number; cpu: number }> {
+  const marks: { stage: string; e: number; t: number }[] = [];
+  for (const { t, text } of m.lines) {
+    const hit = /^\[\s*([\d.]+)s\] (\S+)\s+\d+%/.exec(text);
+    const stage = hit ? STAGE_LABELS[hit[2]!] : undefined;
+    if (stage) marks.push({ stage, e: Number(hit![1]), t });
+  }
+  if (marks.length === 0) return {};
+  const offset = Math.min(...marks.map((k) => k.t - k.e));
+  const spans = new Map<string, [number, number]>();
+  for (const k of marks) {
+    const at = k.e + offset;
+    const span = spans.get(k.stage);
+    spans.set(k.stage, span ? [Math.min(span[0], at), Math.max(span[1], at)] : [at, at]);
+  }
+  const train = spans.get('train');
+  if (train) {
+    spans.set('load', [0, train[0]]);
+    spans.delete('prepare');
+  }
+  const out: Record<string, { mb: number; cpu: number }> = {};
+  const cpuAt = (t: number): number => {
+    let best = m.samples[0];
+    for (const x of m.samples) if (Math.abs(x.t - t) < Math.abs(best!.t - t)) best = x;
+    return best?.cpu ?? 0;
+  };
+  for (const [stage, [a, b]] of spans) {
+    // the log's stamps have 0.1 s resolution and samples come every 0.2 s: widen by one sample either side
+    const inside = m.samples.filter((x) => x.t >= a - 0.2 && x.t <= b + 0.2);
+    out[stage] = { mb: inside.reduce((p, x) => Math.max(p, x.mb), 0), cpu: cpuAt(b) - cpuAt(a) };
+  }
+  return out;
 }
 
 function fit(ns: number[], ts: number[]): number | null {
@@ -159,14 +257,30 @@ function fit(ns: number[], ts: number[]): number | null {
 const fmt = (v: number | null | undefined, d = 1): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));
 
 async function runOne(input: string, runsDir: string, extra: string[] = []): Promise<{ m: Measured; manifest: RunManifest; dir: string }> {
-  const m = await measure(process.execPath, [bin, 'run', '--input', input, '--label-column', 'label', '--reducer', reducer, '--runs-dir', runsDir, '--json', '--quiet', ...extra]);
+  const m = await measure(process.execPath, [bin, 'run', '--input', input, '--label-column', 'label', '--reducer', reducer, '--runs-dir', runsDir, '--json', ...extra]);
   if (m.code !== 0) throw new Error(`latentmap run failed (exit ${m.code}): ${m.stderr.slice(-2000)}`);
   const out = JSON.parse(m.stdout) as { dir: string; manifest: RunManifest };
   return { m, manifest: out.manifest, dir: out.dir };
 }
 
-/** FIt-SNE on the run's codes through its Python wrapper; its map's metrics as the run computes them. */
-async function fitsne(runDir: string, manifest: RunManifest): Promise<{ seconds: number; peakMB: number; trust: number; acc: number | null } | null> {
+/** Rows both maps are judged on in the FIt-SNE comparison (exact trustworthiness against the codes). */
+const COMPARE_SAMPLE = 5000;
+
+interface Compared {
+  seconds: number;
+  cpuSeconds: number;
+  peakMB: number;
+  trust: number;
+  acc: number | null;
+  /** Our run's map judged the same way (against the codes, on the same sample). */
+  ours: { trust: number; acc: number | null };
+}
+
+/**
+ * FIt-SNE on the run's codes through its Python wrapper (wall and CPU seconds of the fast_tsne call, the binary's
+ * included), and both maps' trustworthiness and 10-NN label accuracy against the codes on one seeded sample.
+ */
+async function fitsne(runDir: string, manifest: RunManifest): Promise<Compared | null> {
   if (!fitsneDir) return null;
   if (!existsSync(join(fitsneDir, 'bin/fast_tsne'))) throw new Error(`--fitsne ${fitsneDir}: no bin/fast_tsne there (build it: see the top of bench/scale.ts)`);
   const { codes } = await readCodes(runDir);
@@ -174,54 +288,90 @@ async function fitsne(runDir: string, manifest: RunManifest): Promise<{ seconds:
   writeFileSync(npy, codes.values);
   const outFile = join(dir, 'fitsne.f64');
   const script = [
-    'import sys, time, numpy as np',
+    'import sys, time, resource, numpy as np',
     `sys.path.insert(0, ${JSON.stringify(fitsneDir)})`,
     'from fast_tsne import fast_tsne',
     `X = np.fromfile(${JSON.stringify(npy)}, dtype=np.float32).reshape(${codes.rows}, ${codes.cols}).astype(np.float64)`,
-    't0 = time.time()',
+    'cpu = lambda: sum(getattr(resource.getrusage(w), f) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))',
+    't0 = time.time(); c0 = cpu()',
     `Z = fast_tsne(X, perplexity=30, max_iter=1000, nthreads=2, seed=${manifest.config.seed})`,
-    'sys.stderr.write("fitsne seconds %.2f\\n" % (time.time() - t0))',
+    'sys.stderr.write("fitsne seconds %.2f cpu %.2f\\n" % (time.time() - t0, cpu() - c0))',
     `np.ascontiguousarray(Z, dtype=np.float64).tofile(${JSON.stringify(outFile)})`,
   ].join('\n');
-  const m = await measure('/usr/bin/python3', ['-c', script], { ...process.env, OMP_NUM_THREADS: '2' });
+  // the wrapper writes its data and result files into its working directory: the bench's temporary one
+  const m = await measure('/usr/bin/python3', ['-c', script], { ...process.env, OMP_NUM_THREADS: '2' }, dir);
   if (m.code !== 0) throw new Error(`FIt-SNE failed: ${m.stderr.slice(-2000)}`);
-  const seconds = Number(/fitsne seconds ([\d.]+)/.exec(m.stderr)?.[1] ?? m.seconds);
+  const hit = /fitsne seconds ([\d.]+) cpu ([\d.]+)/.exec(m.stderr);
   const z = Float32Array.from(new Float64Array(readFileSync(outFile).buffer.slice(0)));
   const points = await readPoints(runDir);
   const labels = Array.from({ length: points.numRows }, (_, i) => String(points.getChild('label')!.get(i)));
-  const q = mapMetrics(codes, z, labels, { k: 10, sample: manifest.config.metricsSample, seed: manifest.config.seed });
-  return { seconds, peakMB: m.peakMB, trust: q.trustworthiness, acc: q.labelAccuracy };
+  const px = points.getChild('x')!.toArray() as Float32Array;
+  const py = points.getChild('y')!.toArray() as Float32Array;
+  const ourMap = new Float32Array(2 * points.numRows);
+  for (let i = 0; i < points.numRows; i++) [ourMap[2 * i], ourMap[2 * i + 1]] = [px[i]!, py[i]!];
+  const opts = { k: 10, sample: COMPARE_SAMPLE, seed: manifest.config.seed };
+  const q = mapMetrics(codes, z, labels, opts);
+  const o = mapMetrics(codes, ourMap, labels, opts);
+  return {
+    seconds: Number(hit?.[1] ?? m.seconds),
+    cpuSeconds: Number(hit?.[2] ?? NaN),
+    peakMB: m.peakMB,
+    trust: q.trustworthiness,
+    acc: q.labelAccuracy,
+    ours: { trust: o.trustworthiness, acc: o.labelAccuracy },
+  };
 }
 
 // ---- the single-machine table --------------------------------------------------------------------------
 
 async function scaleTable(): Promise<void> {
   const stages = ['load', 'prepare', 'train', 'encode', 'tsne', 'metrics', 'write', 'total'];
-  const rows: { n: number; t: Record<string, number>; peakMB: number; trust: number | null; acc: number | null }[] = [];
+  const rows: { n: number; t: Record<string, number>; fig: Record<string, { mb: number; cpu: number }>; peakMB: number; trust: number | null; acc: number | null }[] = [];
+  const compared: string[] = [];
   console.log(`bench:scale  reducer ${reducer}  load average at start ${uptime()}  (2-core machine; each size in a fresh process)`);
   for (const n of sizes) {
     const file = join(dir, `fmnist-${n}.arrow`);
     writeArrow(file, 0, n);
     const { m, manifest, dir: runDir } = await runOne(file, join(dir, 'runs'));
     const t = manifest.timings as Record<string, number>;
-    rows.push({ n, t, peakMB: m.peakMB, trust: manifest.metrics.trustworthiness, acc: manifest.metrics.labelAccuracy });
+    const fig = stageFigures(m);
+    rows.push({ n, t, fig, peakMB: m.peakMB, trust: manifest.metrics.trustworthiness, acc: manifest.metrics.labelAccuracy });
     console.log(
-      `${String(n).padStart(8)} rows  ${stages.map((s) => `${s} ${fmt(t[s])} s`).join('  ')}  peak ${fmt(m.peakMB / 1024, 2)} GB  trust ${fmt(manifest.metrics.trustworthiness, 3)}  acc ${fmt(manifest.metrics.labelAccuracy, 3)}  (load ${uptime()})`,
+      `${String(n).padStart(8)} rows  ${stages.map((s) => `${s} ${fmt(t[s])} s${fig[s] ? ` ${fmt(fig[s]!.mb / 1024, 2)} GB` : ''}`).join('  ')}  peak ${fmt(m.peakMB / 1024, 2)} GB  trust ${fmt(manifest.metrics.trustworthiness, 3)}  acc ${fmt(manifest.metrics.labelAccuracy, 3)}  (load ${uptime()})`,
     );
     if (fitsneDir && (n === 70000 || n === 250000)) {
+      const loadBefore = uptime();
       const f = await fitsne(runDir, manifest);
       if (f) {
-        console.log(
-          `${''.padStart(8)}       FIt-SNE (2 threads, same codes) ${fmt(f.seconds)} s, peak ${fmt(f.peakMB / 1024, 2)} GB, trust ${fmt(f.trust, 3)}, acc ${fmt(f.acc, 3)};  ours/FIt-SNE: t-SNE time ${fmt(t.tsne! / f.seconds, 2)}x, whole-run peak ${fmt(m.peakMB / f.peakMB, 2)}x`,
+        const cpu = fig.tsne?.cpu ?? NaN;
+        compared.push(
+          [
+            `| ${n} | latentmap | ${fmt(t.tsne)} | ${fmt(cpu)} | ${fmt(m.peakMB / 1024, 2)} | ${fmt(f.ours.trust, 4)} | ${fmt(f.ours.acc, 4)} | run: ${uptime()} |`,
+            `| ${n} | FIt-SNE | ${fmt(f.seconds)} | ${fmt(f.cpuSeconds)} | ${fmt(f.peakMB / 1024, 2)} | ${fmt(f.trust, 4)} | ${fmt(f.acc, 4)} | ${loadBefore} → ${uptime()} |`,
+            `| ${n} | ratio | ${fmt(t.tsne! / f.seconds, 2)}x | ${fmt(cpu / f.cpuSeconds, 2)}x | ${fmt(m.peakMB / f.peakMB, 2)}x | ${fmt(f.ours.trust - f.trust, 4)} | ${fmt((f.ours.acc ?? NaN) - (f.acc ?? NaN), 4)} | |`,
+          ].join('\n'),
         );
+        console.log(compared.at(-1));
       }
     }
     rmSync(file, { force: true });
     rmSync(runDir, { recursive: true, force: true });
   }
-  if (rows.length >= 2) {
-    const ns = rows.map((r) => r.n);
-    console.log(`growth exponent b (seconds ~ n^b): ${stages.map((s) => `${s} ${fmt(fit(ns, rows.map((r) => r.t[s] ?? 0)), 2)}`).join('  ')}  peak memory ${fmt(fit(ns, rows.map((r) => r.peakMB)), 2)}`);
+  const ns = rows.map((r) => r.n);
+  console.log(`\nper stage: seconds (the run's timings) / peak RSS in GB / CPU seconds (load: load and prepare together, from the process's start); load average at the end ${uptime()}`);
+  console.log(`| stage | ${rows.map((r) => `${r.n} rows`).join(' | ')} |${rows.length >= 2 ? ' b (seconds) | b (peak) |' : ''}`);
+  console.log(`| --- | ${rows.map(() => '---:').join(' | ')} |${rows.length >= 2 ? ' ---: | ---: |' : ''}`);
+  for (const s of stages) {
+    const cells = rows.map((r) => (s === 'total' ? `${fmt(r.t.total)} / ${fmt(r.peakMB / 1024, 2)}` : `${fmt(r.t[s])} / ${fmt((r.fig[s]?.mb ?? NaN) / 1024, 2)} / ${fmt(r.fig[s]?.cpu)}`));
+    const b = rows.length >= 2 ? ` ${fmt(fit(ns, rows.map((r) => r.t[s] ?? 0)), 2)} | ${fmt(fit(ns, rows.map((r) => (s === 'total' ? r.peakMB : (r.fig[s]?.mb ?? 0)))), 2)} |` : '';
+    console.log(`| ${s} | ${cells.join(' | ')} |${b}`);
+  }
+  console.log(`| trust / acc | ${rows.map((r) => `${fmt(r.trust, 4)} / ${fmt(r.acc, 4)}`).join(' | ')} |${rows.length >= 2 ? ' | |' : ''}`);
+  if (compared.length) {
+    console.log(`\nFIt-SNE side by side (2 threads each, same codes; trustworthiness and 10-NN label accuracy of each map against the codes on the same ${COMPARE_SAMPLE}-row sample; peak: the whole latentmap run vs FIt-SNE with its Python wrapper)`);
+    console.log('| rows | t-SNE | seconds | CPU seconds | peak GB | trustworthiness | label accuracy | load average |');
+    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const c of compared) console.log(c);
   }
 }
 

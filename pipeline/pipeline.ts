@@ -2,12 +2,13 @@
 // → map (t-SNE or UMAP, or the map --coordinates gives) → quality → run directory.
 // Emits (progress, stage); never prints and never exits (the CLI and the server's jobs do that).
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { throwIfAborted } from './errors.js';
 import { loadDataset, type LoadOptions } from './load/index.js';
-import { prepare } from './prepare.js';
+import { planPrepare } from './prepare.js';
 import { centrePrecise, uncentre } from './precision.js';
 import { runQuality, type RunQuality } from './quality.js';
 import { deriveSeed } from './random.js';
@@ -25,7 +26,6 @@ import type {
   Choice,
   Dataset,
   History,
-  Matrix,
   MetaColumn,
   ProgressFn,
   RunConfig,
@@ -95,16 +95,6 @@ export function selectRows(col: MetaColumn, rowIndex: Int32Array): MetaColumn {
   return { name: col.name, kind: 'string', values: Array.from(rowIndex, (r) => col.values[r] ?? null) };
 }
 
-/** Rows of a matrix named by rowIndex. */
-export function selectMatrixRows(m: Matrix, rowIndex: Int32Array): Matrix {
-  const values = new Float32Array(rowIndex.length * m.cols);
-  for (let i = 0; i < rowIndex.length; i++) {
-    const r = rowIndex[i]!;
-    values.set(m.values.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols);
-  }
-  return { rows: rowIndex.length, cols: m.cols, values };
-}
-
 /** Times one stage and reports its start and end through the hooks. */
 async function timed<T>(
   timings: Record<string, number>,
@@ -160,23 +150,38 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   // Values float32 cannot keep apart are centred in float64 first; the saved preprocessing stays in input units.
   const centred = centrePrecise(dataset);
   for (const n of centred?.notes ?? []) note(n);
-  const prepared = await timed(timings, 'prepare', onProgress, () =>
-    prepare(centred?.dataset ?? dataset, { scaling: config.scaling, missing: config.missing, loss: config.loss }),
-  );
-  if (centred) prepared.preprocessing = uncentre(prepared.preprocessing, centred.shifts);
-  const x = prepared.matrix;
-  if (prepared.report.droppedRows > 0) note(`dropped ${prepared.report.droppedRows} rows with missing values (--missing drop)`);
-  if (prepared.report.imputedValues > 0) note(`imputed ${prepared.report.imputedValues} missing values (--missing ${config.missing})`);
-  if (prepared.report.constantColumns.length > 0) log(`${prepared.report.constantColumns.length} constant columns kept (scale 1)`);
-  log(`prepared ${x.rows} rows, scaling ${String(prepared.report.scaling)}${prepared.report.scalingReason ? ` (auto: ${prepared.report.scalingReason})` : ''}, loss ${prepared.loss}`);
-
-  // Reduce: the codes the map is made from (the configured reducer, or auto's measured choice; none when
-  // --coordinates gives the map).
-  const choices: Record<string, Choice> = { scaling: scalingChoice(config, prepared.report) };
-  const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
-  if (!given) checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, x);
+  const t0 = performance.now();
+  onProgress?.(0, 'prepare');
+  const plan = planPrepare(centred?.dataset ?? dataset, { scaling: config.scaling, missing: config.missing, loss: config.loss });
+  // the last check of the input before anything is written: an explicit code size must fit the kept rows
+  if (!given) checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, { ...dataset.matrix, rows: plan.rowIndex.length });
+  // The run is written in its hidden directory from here on (removed if anything below fails).
+  const name = config.name ?? dataset.name;
+  const runsDirIsNew = !existsSync(config.runsDir);
+  const writer = await store.begin(hooks.id ?? store.newId(name));
+  const id = writer.id;
+  let committed = false;
   let reducer: Reducer | null = null;
   try {
+    // One copy of the matrix: the original values of the kept rows go to the run's data file first, then the
+    // dataset's own buffer is scaled in place (a centred dataset is already a copy; its original stays for the file).
+    const tw = performance.now();
+    const dataFile = await writeData(writer.dir, dataset.matrix, plan.rowIndex, plan.rowIndex);
+    timings.write = (performance.now() - tw) / 1000;
+    const prepared = { ...plan, matrix: plan.scale(true) };
+    timings.prepare = (performance.now() - t0) / 1000 - timings.write;
+    onProgress?.(1, 'prepare');
+    if (centred) prepared.preprocessing = uncentre(prepared.preprocessing, centred.shifts);
+    const x = prepared.matrix;
+    if (prepared.report.droppedRows > 0) note(`dropped ${prepared.report.droppedRows} rows with missing values (--missing drop)`);
+    if (prepared.report.imputedValues > 0) note(`imputed ${prepared.report.imputedValues} missing values (--missing ${config.missing})`);
+    if (prepared.report.constantColumns.length > 0) log(`${prepared.report.constantColumns.length} constant columns kept (scale 1)`);
+    log(`prepared ${x.rows} rows, scaling ${String(prepared.report.scaling)}${prepared.report.scalingReason ? ` (auto: ${prepared.report.scalingReason})` : ''}, loss ${prepared.loss}`);
+
+    // Reduce: the codes the map is made from (the configured reducer, or auto's measured choice; none when
+    // --coordinates gives the map).
+    const choices: Record<string, Choice> = { scaling: scalingChoice(config, prepared.report) };
+    const labels = dataset.label ? selectRows(dataset.label, prepared.rowIndex) : null;
     if (given) {
       reducer = await REDUCERS.none.fit(x, { config, loss: prepared.loss, codeSize: x.cols, layers: [], epochs: 0 });
       choices.reducer = { value: 'none', auto: false, reason: 'the map is given by --coordinates' };
@@ -252,10 +257,9 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         (quality.codes ? `; codes against the input: trustworthiness ${quality.codes.trustworthiness!.toFixed(4)}` : ''),
     );
 
-    // Write: everything goes into a hidden directory that is renamed into place only when complete.
-    const name = config.name ?? dataset.name;
-    const id = hooks.id ?? store.newId(name);
-    const { dir, manifest } = await store.write(id, async (runDir) => {
+    // Write: everything goes into the hidden directory, which is renamed into place only when complete.
+    const runDir = writer.dir;
+    const manifest = await (async () => {
       const artifacts: Record<string, string> = {};
       await timed(timings, 'write', onProgress, async () => {
         artifacts.points = await writePoints(runDir, {
@@ -268,7 +272,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         });
         // For reducer none the codes are the scaled rows themselves (neighbours and transform use them).
         artifacts.codes = await writeCodes(runDir, codes, prepared.rowIndex);
-        artifacts.data = await writeData(runDir, selectMatrixRows(dataset.matrix, prepared.rowIndex), prepared.rowIndex);
+        artifacts.data = dataFile;
         artifacts.preprocessing = await writePreprocessing(runDir, prepared.preprocessing);
         Object.assign(artifacts, await r.save(runDir));
         artifacts.history = await writeHistory(runDir, history);
@@ -313,10 +317,17 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         notes,
       };
       return manifest;
-    });
+    })();
+    const dir = await writer.commit(manifest);
+    committed = true;
     return { id, dir, manifest, skipped: false };
   } finally {
     reducer?.dispose();
+    if (!committed) {
+      await writer.abort();
+      // a failed run leaves nothing behind: not even the runs directory it created (rmdir removes only an empty one)
+      if (runsDirIsNew) await rmdir(config.runsDir).catch(() => {});
+    }
   }
 }
 

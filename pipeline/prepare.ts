@@ -52,6 +52,15 @@ export interface Prepared {
   report: PrepareReport;
 }
 
+/** What prepare decided, before it scales: the kept rows, the loss, the preprocessing and the report. */
+export interface PreparePlan extends Omit<Prepared, 'matrix'> {
+  /**
+   * Scales the kept rows: into a new buffer, or with inPlace into the dataset's own buffer, whose first keptRows
+   * rows then hold the scaled rows (the dataset's original values are gone: save what needs them first). Call once.
+   */
+  scale(inPlace: boolean): Matrix;
+}
+
 export { MIN_ROWS } from './min-rows.js';
 
 /** Largest magnitude a feature may have unscaled (--scaling none): squares and sums stay finite in float32. */
@@ -59,7 +68,17 @@ const UNSCALED_MAX = 1e15;
 /** Smallest non-zero magnitude a feature may have unscaled: its square is still a normal float32. */
 const UNSCALED_MIN = 1e-15;
 
+/** Missing values, then scaling, into a new matrix (the dataset is left as it was). */
 export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
+  const plan = planPrepare(dataset, opts);
+  return { matrix: plan.scale(false), rowIndex: plan.rowIndex, loss: plan.loss, preprocessing: plan.preprocessing, report: plan.report };
+}
+
+/**
+ * Every decision of prepare (and every InputError it throws) without scaling yet: a caller that keeps only one
+ * copy of a large matrix saves the original values of the kept rows (plan.rowIndex), then scales in place.
+ */
+export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan {
   const { rows, cols, values } = dataset.matrix;
   const names = dataset.columns;
   const file = dataset.source.startsWith('builtin:') ? dataset.name : dataset.source;
@@ -241,20 +260,24 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
 
   // The scaled matrix.
   const identity = kind === 'none' && kept === rows && imputed === 0;
-  let out: Float32Array;
-  if (identity) {
-    out = values;
-  } else {
-    out = new Float32Array(kept * cols);
+  const clampUnit = loss === 'bce';
+  let scaled = false;
+  const scaleRowsOnce = (inPlace: boolean): Matrix => {
+    if (scaled) throw new Error('prepare: scale() was already called');
+    scaled = true;
+    if (identity) return { rows: kept, cols, values };
+    const out = inPlace ? values.subarray(0, kept * cols) : new Float32Array(kept * cols);
     const inv = new Float64Array(cols);
     for (let c = 0; c < cols; c++) inv[c] = 1 / scale[c]!;
     // BCE needs [0, 1] exactly: float rounding may step a hair outside, so its values are clamped.
-    const bad = scaleRows(values, cols, rowIndex, fill, offset, inv, out, loss === 'bce');
+    // In place is safe: kept row k is read from row rowIndex[k] >= k before row k is written.
+    const bad = scaleRows(values, cols, rowIndex, fill, offset, inv, out, clampUnit);
     if (bad >= 0) {
       const c = bad % cols;
       throw new Error(`prepare produced a non-finite value in column "${names[c]}" (offset ${offset[c]}, scale ${scale[c]})`);
     }
-  }
+    return { rows: kept, cols, values: out };
+  };
 
   const preprocessing: Preprocessing = {
     kind,
@@ -266,7 +289,7 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
     loss,
   };
   return {
-    matrix: { rows: kept, cols, values: out },
+    scale: scaleRowsOnce,
     rowIndex,
     loss,
     preprocessing,

@@ -102,20 +102,25 @@ export class TrainingEngine {
   /**
    * The mean over x's rows of each row's reconstruction loss against `target`'s row (default: itself), through
    * the current weights (the vae through its mean code), plus the vae's weighted KL term with withKl. Both
-   * threads take part.
+   * threads take part. With `rows`, only those rows of x (and of target), in that order, without copying x.
    */
-  evaluate(x: Matrix, target: Matrix | null, withKl: boolean): number {
+  evaluate(x: Matrix, target: Matrix | null, withKl: boolean, rows: Int32Array | null = null): number {
     const D = this.options.inputSize;
     const max = this.layout.maxRows;
+    const n = rows ? rows.length : x.rows;
     const parts: PartBuffers[] = this.worker ? [this.part(0), this.part(1)] : [this.part(0)];
+    const copy = (dst: Float32Array, m: Matrix, from: number, to: number): void => {
+      if (!rows) dst.set(m.values.subarray(from * D, to * D));
+      else for (let i = from; i < to; i++) dst.set(m.values.subarray(rows[i]! * D, (rows[i]! + 1) * D), (i - from) * D);
+    };
     const fill = (p: PartBuffers, from: number, to: number) => {
-      p.input.set(x.values.subarray(from * D, to * D));
-      if (p.target) p.target.set((target ?? x).values.subarray(from * D, to * D));
+      copy(p.input, x, from, to);
+      if (p.target) copy(p.target, target ?? x, from, to);
     };
     let sum = 0;
-    for (let start = 0; start < x.rows; start += max * parts.length) {
-      const mid = Math.min(x.rows, start + max);
-      const end = Math.min(x.rows, mid + (parts.length - 1) * max);
+    for (let start = 0; start < n; start += max * parts.length) {
+      const mid = Math.min(n, start + max);
+      const end = Math.min(n, mid + (parts.length - 1) * max);
       fill(parts[0]!, start, mid);
       if (end > mid) {
         fill(parts[1]!, mid, end);
@@ -124,7 +129,7 @@ export class TrainingEngine {
       sum += this.main.evaluate(mid - start, withKl);
       if (end > mid) sum += this.worker!.finish();
     }
-    return x.rows > 0 ? sum / x.rows : NaN;
+    return n > 0 ? sum / n : NaN;
   }
 
   /** Copies the trained weights into the tfjs variables. */

@@ -46,7 +46,11 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
   const split = splitRows(x.rows, options.validationSplit, options.seed);
   const nVal = split.validation.length;
   const nTrain = split.train.length;
-  const trainX = gatherRows(x, split.train);
+  // The training rows are read from x through split.train (no copy of the matrix's bulk); the validation rows,
+  // a small share, are gathered once.
+  const trainRows = split.train;
+  let gatheredTrain: Matrix | null = null;
+  const trainX = (): Matrix => (gatheredTrain ??= gatherRows(x, trainRows));
   const valX = gatherRows(x, split.validation);
   const clip: [number, number] | null = options.loss === 'bce' ? [0, 1] : null;
   let noisyValX: Matrix | null = null;
@@ -91,7 +95,8 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
         const rows = Math.min(B, nTrain - start);
         const t0 = performance.now();
         const loss = trainStep(stepper, options, {
-          trainX,
+          x,
+          trainRows,
           perm: perm.subarray(start, start + rows),
           local,
           remote,
@@ -142,7 +147,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
     // the engine's two threads measure the final errors faster than tfjs (the same numbers up to rounding)
     if (engine) {
       errors = {
-        train: engine.evaluate(trainX, null, false),
+        train: engine.evaluate(x, null, false, trainRows),
         validation: nVal > 0 ? engine.evaluate(valX, null, false) : null,
         noisy: noisyValX ? engine.evaluate(noisyValX, valX, false) : null,
       };
@@ -170,20 +175,23 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
     seconds: (performance.now() - started) / 1000,
   };
   const model = new TrainedAutoencoder(options, net, backend, history, summary);
-  summary.train = errors ? errors.train : model.meanError(trainX);
+  summary.train = errors ? errors.train : model.meanError(trainX());
   summary.validation = errors ? errors.validation : nVal > 0 ? model.meanError(valX) : null;
-  const statsRows = nVal > 0 ? valX : trainX;
+  const statsRows = (): Matrix => (nVal > 0 ? valX : trainX());
   if (options.variant === 'sparse') {
-    const codes = model.encode(statsRows);
+    const codes = model.encode(statsRows());
     Object.assign(summary, activationStats(codes.values));
   }
   if (noisyValX) summary.noisyValidation = errors ? errors.noisy : noisyError(net, options, noisyValX, valX);
-  if (options.variant === 'vae') summary.kl = meanKl(net, statsRows);
+  if (options.variant === 'vae') summary.kl = meanKl(net, statsRows());
   return model;
 }
 
 interface StepData {
-  trainX: Matrix;
+  /** The whole prepared matrix. */
+  x: Matrix;
+  /** The rows of x that are training rows; perm indexes this list. */
+  trainRows: Int32Array;
   perm: Int32Array;
   local: PartBuffers;
   remote: PartBuffers | null;
@@ -193,16 +201,16 @@ interface StepData {
 }
 
 /**
- * Writes rows perm[from..to) of trainX into a part's buffers: the (corrupted) input, its transpose (so the
+ * Writes training rows perm[from..to) (rows trainRows[perm[...]] of x) into a part's buffers: the (corrupted) input, its transpose (so the
  * first layer's weight gradient is a plain product), the clean target and the vae's draws.
  */
 function fillPart(options: AutoencoderOptions, s: StepData, from: number, to: number, part: PartBuffers): void {
   const D = options.inputSize;
   const rows = to - from;
-  const src = s.trainX.values;
+  const src = s.x.values;
   const clean = part.target ? part.target.subarray(0, rows * D) : part.input.subarray(0, rows * D);
   for (let r = 0; r < rows; r++) {
-    const i = s.perm[from + r]!;
+    const i = s.trainRows[s.perm[from + r]!]!;
     clean.set(src.subarray(i * D, (i + 1) * D), r * D);
   }
   const input = part.input.subarray(0, rows * D);

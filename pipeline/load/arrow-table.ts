@@ -229,16 +229,21 @@ export class ArrowDatasetBuilder {
     this.checkListLengths(batch, r0);
     const sources = this.features.map((feat) => {
       const data = children[feat.col]!;
-      return feat.sub < 0 && directNumeric(data.type)
-        ? { data, direct: data.values as ArrayLike<number>, nulls: data.nullCount > 0, vec: null }
-        : { data, direct: null, nulls: false, vec: makeVector(data) as Vector };
+      if (feat.sub < 0 && directNumeric(data.type)) return { data, direct: data.values as ArrayLike<number>, stride: 1, sub: 0, nulls: data.nullCount > 0, vec: null };
+      // a fixed-size list (an embedding, image pixels) without nulls: its child's values, row i at i * listSize
+      // (a sliced list's child is sliced with it)
+      const child = data.children[0];
+      if (feat.sub >= 0 && DataType.isFixedSizeList(data.type) && child && directNumeric(child.type) && data.nullCount === 0 && child.nullCount === 0) {
+        return { data, direct: child.values as ArrayLike<number>, stride: data.type.listSize, sub: feat.sub, nulls: false, vec: null };
+      }
+      return { data, direct: null, stride: 1, sub: 0, nulls: false, vec: makeVector(data) as Vector };
     });
     // Tiles of rows: each column fills the same few hundred KB of the row-major matrix in turn.
     for (let t = 0; t < n; t += TILE) {
       const end = Math.min(n, t + TILE);
       for (let c = 0; c < this.width; c++) {
         const s = sources[c]!;
-        if (s.direct !== null) this.fillDirect(s.direct, s.nulls ? s.data : null, c, r0, t, end);
+        if (s.direct !== null) this.fillDirect(s.direct, s.stride, s.sub, s.nulls ? s.data : null, c, r0, t, end);
         else this.fillGeneric(s.vec!, this.features[c]!, c, r0, t, end);
       }
     }
@@ -250,11 +255,12 @@ export class ArrowDatasetBuilder {
     for (const batch of table.batches) this.addBatch(batch);
   }
 
-  private fillDirect(src: ArrayLike<number>, nullable: Data | null, c: number, r0: number, start: number, end: number): void {
+  /** Column c from src[i * stride + sub] for rows start..end of the batch; nullable: the column's validity, when it has nulls. */
+  private fillDirect(src: ArrayLike<number>, stride: number, sub: number, nullable: Data | null, c: number, r0: number, start: number, end: number): void {
     const width = this.width;
     const out = this.values;
     for (let i = start; i < end; i++) {
-      let v = src[i]!;
+      let v = src[i * stride + sub]!;
       if (nullable !== null && !nullable.getValid(i)) v = NaN;
       else if (v > FLOAT32_MAX || v < -FLOAT32_MAX) this.fail(this.features[c]!.name, r0 + i, v);
       out[(r0 + i) * width + c] = v;

@@ -1,13 +1,18 @@
 // Arrow IPC files of a run (points, codes, data). Writing and reading them lives here only; every function
 // takes the run directory and finds the file by its name in layout.ts.
+import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   Bool,
   DataType,
   Field,
   FixedSizeList,
   Float32,
+  RecordBatchFileWriter,
   Table,
+  type RecordBatch,
   Utf8,
   makeData,
   makeVector,
@@ -123,9 +128,40 @@ export async function readCodes(runDir: string): Promise<{ codes: Matrix; index:
   return { codes: matrixFromVector(t.getChild('code'), RUN_FILES.codes), index: int32Column(t, 'index', RUN_FILES.codes) };
 }
 
-/** The data file: original (unscaled) feature values of every row: `index` int32, `values` FixedSizeList<float32>. */
-export async function writeData(runDir: string, values: Matrix, index: Int32Array): Promise<string> {
-  await writeFile(runFile(runDir, 'data'), tableToIPC(new Table({ index: makeVector(index), values: matrixVector(values) }), 'file'));
+/** Values per record batch of the data file (about 16 MB of float32), so writing it holds one batch at a time. */
+const DATA_BATCH_VALUES = 4 << 20;
+
+/**
+ * The data file: original (unscaled) feature values of every row: `index` int32, `values` FixedSizeList<float32>.
+ * Row i of the file is row `rows[i]` of `values` (rows: increasing row numbers; row i when rows is null); the
+ * file's index column is `index`.
+ * Streamed to disk in record batches of about 16 MB: rows are gathered one batch at a time (a batch of
+ * consecutive rows is a view of the matrix), so the file never exists in memory whole.
+ */
+export async function writeData(runDir: string, values: Matrix, index: Int32Array, rows: Int32Array | null = null): Promise<string> {
+  const n = rows ? rows.length : values.rows;
+  if (index.length !== n) throw new Error(`data: ${n} rows but ${index.length} index values`);
+  const { cols } = values;
+  const per = Math.max(1, Math.floor(DATA_BATCH_VALUES / Math.max(1, cols)));
+  if (n === 0) {
+    await writeFile(runFile(runDir, 'data'), tableToIPC(new Table({ index: makeVector(index), values: matrixVector({ rows: 0, cols, values: new Float32Array(0) }) }), 'file'));
+    return RUN_FILES.data;
+  }
+  function* batches(): Generator<RecordBatch> {
+    for (let start = 0; start < n; start += per) {
+      const end = Math.min(n, start + per);
+      const first = rows ? (rows[start] ?? 0) : start;
+      const consecutive = !rows || end === start || rows[end - 1]! - first === end - 1 - start;
+      let part: Float32Array;
+      if (consecutive) part = values.values.subarray(first * cols, (first + end - start) * cols);
+      else {
+        part = new Float32Array((end - start) * cols);
+        for (let i = start; i < end; i++) part.set(values.values.subarray(rows![i]! * cols, (rows![i]! + 1) * cols), (i - start) * cols);
+      }
+      yield new Table({ index: makeVector(index.subarray(start, end)), values: matrixVector({ rows: end - start, cols, values: part }) }).batches[0]!;
+    }
+  }
+  await pipeline(Readable.from(batches()), RecordBatchFileWriter.throughNode(), createWriteStream(runFile(runDir, 'data')));
   return RUN_FILES.data;
 }
 

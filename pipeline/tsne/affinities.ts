@@ -95,51 +95,72 @@ export function conditionalAffinities(graph: NeighborGraph, perplexity: number):
 
 /**
  * P = (P_cond + P_cond^T) / (2n) as CSR (column order within a row unspecified). Sums to 1.
+ *
+ * Row i's entries are its in-neighbours i' < i (rows whose lists hold i, in row order), its own k
+ * neighbours, then its in-neighbours i' > i; a column met twice (mutual neighbours) adds to its first place.
+ * The transpose is kept as positions into the graph (4 bytes per edge) and the output is sized exactly by a
+ * first counting pass, so building P holds about 16 bytes per edge besides the graph, where a list of both
+ * directions merged afterwards held about 64.
  */
 export function symmetrize(graph: NeighborGraph, cond: ConditionalAffinities): SparseMatrix {
   const { n, k, indices } = graph;
-  const count = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    count[i]! += k;
-    for (let t = 0; t < k; t++) count[indices[i * k + t]!]!++;
-  }
-  const start = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) start[i + 1] = start[i]! + count[i]!;
-  const fill = start.slice(0, n);
-  const cols = new Int32Array(start[n]!);
-  const vals = new Float64Array(start[n]!);
-  for (let i = 0; i < n; i++) {
-    for (let t = 0; t < k; t++) {
-      const j = indices[i * k + t]!;
-      const p = cond.values[i * k + t]!;
-      cols[fill[i]!] = j;
-      vals[fill[i]!++] = p;
-      cols[fill[j]!] = i;
-      vals[fill[j]!++] = p;
-    }
-  }
-  // merge duplicate columns within each row (pairs that are mutual neighbours)
+  // transpose: for each row j, the positions e = i * k + t (increasing, so by row i) with indices[e] === j
+  const inStart = new Int32Array(n + 1);
+  for (let e = 0; e < n * k; e++) inStart[indices[e]! + 1]!++;
+  for (let j = 0; j < n; j++) inStart[j + 1]! += inStart[j]!;
+  const inPos = new Int32Array(n * k);
+  const fill = inStart.slice(0, n);
+  for (let e = 0; e < n * k; e++) inPos[fill[indices[e]!]!++] = e;
+
+  // pass 1: distinct columns per row; pass 2: columns and values
   const slot = new Int32Array(n).fill(-1);
   const indptr = new Int32Array(n + 1);
-  const outCols = new Int32Array(start[n]!);
-  const outVals = new Float64Array(start[n]!);
-  let w = 0;
+  for (let i = 0; i < n; i++) {
+    let count = 0;
+    const mark = (j: number): void => {
+      if (slot[j] !== i) {
+        slot[j] = i;
+        count++;
+      }
+    };
+    const mid = splitAt(inPos, inStart[i]!, inStart[i + 1]!, i * k);
+    for (let e = inStart[i]!; e < mid; e++) mark(Math.floor(inPos[e]! / k));
+    for (let t = 0; t < k; t++) mark(indices[i * k + t]!);
+    for (let e = mid; e < inStart[i + 1]!; e++) mark(Math.floor(inPos[e]! / k));
+    indptr[i + 1] = indptr[i]! + count;
+  }
+  const outCols = new Int32Array(indptr[n]!);
+  const outVals = new Float64Array(indptr[n]!);
+  slot.fill(-1);
   const scale = 1 / (2 * n);
+  let w = 0;
   for (let i = 0; i < n; i++) {
     const rowStart = w;
-    for (let e = start[i]!; e < start[i + 1]!; e++) {
-      const j = cols[e]!;
+    const add = (j: number, p: number): void => {
       const s = slot[j]!;
-      if (s >= rowStart) outVals[s]! += vals[e]! * scale;
+      if (s >= rowStart) outVals[s]! += p * scale;
       else {
         slot[j] = w;
         outCols[w] = j;
-        outVals[w++] = vals[e]! * scale;
+        outVals[w++] = p * scale;
       }
-    }
-    indptr[i + 1] = w;
+    };
+    const mid = splitAt(inPos, inStart[i]!, inStart[i + 1]!, i * k);
+    for (let e = inStart[i]!; e < mid; e++) add(Math.floor(inPos[e]! / k), cond.values[inPos[e]!]!);
+    for (let t = 0; t < k; t++) add(indices[i * k + t]!, cond.values[i * k + t]!);
+    for (let e = mid; e < inStart[i + 1]!; e++) add(Math.floor(inPos[e]! / k), cond.values[inPos[e]!]!);
   }
-  return { rows: n, cols: n, indptr, indices: outCols.slice(0, w), values: outVals.slice(0, w) };
+  return { rows: n, cols: n, indptr, indices: outCols, values: outVals };
+}
+
+/** The first e in [lo, hi) with sorted[e] >= value (binary search). */
+function splitAt(sorted: Int32Array, lo: number, hi: number, value: number): number {
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (sorted[m]! < value) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
 }
 
 /** Perplexity of each row of conditional affinities (exp of its entropy); for tests and diagnostics. */

@@ -84,8 +84,9 @@ export class TsneOptimizer {
   private readonly pLogP: number;
   private readonly options: Required<OptimizerOptions>;
 
+  /** P is read once, into the internal order: the optimizer keeps that copy only (see the p getter). */
   constructor(
-    readonly p: SparseMatrix,
+    p: SparseMatrix,
     init: Float64Array,
     options: OptimizerOptions,
   ) {
@@ -131,6 +132,27 @@ export class TsneOptimizer {
       if (v > 0) s += v * Math.log(v);
     }
     this.pLogP = s;
+  }
+
+  /** P in the input's order, rebuilt from the internal copy (the same entries, in the same order, as given). */
+  get p(): SparseMatrix {
+    const { n, rank, q } = this;
+    const indptr = new Int32Array(n + 1);
+    const indices = new Int32Array(q.indices.length);
+    const values = new Float64Array(q.values.length);
+    const inv = new Int32Array(n);
+    for (let i = 0; i < n; i++) inv[rank[i]!] = i;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const r = rank[i]!;
+      indptr[i] = k;
+      for (let e = q.indptr[r]!; e < q.indptr[r + 1]!; e++) {
+        indices[k] = inv[q.indices[e]!]!;
+        values[k++] = q.values[e]!;
+      }
+    }
+    indptr[n] = k;
+    return { rows: n, cols: n, indptr, indices, values };
   }
 
   get done(): boolean {

@@ -137,6 +137,48 @@ describe('reducers beside the autoencoder', () => {
   });
 });
 
+describe('one copy of the matrix', () => {
+  it('saves the original values of the kept rows in data.arrow, and scaling in place gives the codes of a file without the dropped rows', async () => {
+    // iris with a missing value in rows 3 and 10 (dropped), standardized
+    const src = (await readFile(path.join(import.meta.dirname, '../../datasets/iris/iris.csv'), 'utf8')).trim().split(/\r?\n/);
+    const header = src[0]!;
+    const body = src.slice(1);
+    const holed = body.map((l, i) => (i === 3 || i === 10 ? l.replace(/^[^,]*/, '') : l));
+    const withHoles = path.join(dir, 'iris-holes.csv');
+    const without = path.join(dir, 'iris-kept.csv');
+    await writeFile(withHoles, [header, ...holed].join('\n'));
+    await writeFile(without, [header, ...body.filter((_, i) => i !== 3 && i !== 10)].join('\n'));
+    const cfg = (input: string): RunConfig => small({ dataset: null, input, reducer: 'pca', scaling: 'standardize', missing: 'drop' });
+    const a = await runPipeline(cfg(withHoles));
+    const b = await runPipeline(cfg(without));
+
+    const data = tableFromIPC(await readFile(path.join(a.dir, 'data.arrow')));
+    const kept = Array.from({ length: 150 }, (_, i) => i).filter((i) => i !== 3 && i !== 10);
+    expect(Array.from(data.getChild('index')!.toArray() as Int32Array)).toEqual(kept);
+    const values = data.getChild('values')!;
+    const numeric = (l: string): number[] => l.split(',').map(Number).filter((_, c) => header.split(',')[c] !== 'species');
+    kept.forEach((r, i) => expect(Array.from(values.get(i)! as Float32Array)).toEqual(numeric(body[r]!).map(Math.fround)));
+
+    const codes = async (d: string) => Array.from(tableFromIPC(await readFile(path.join(d, 'codes.arrow'))).getChild('code')!.data[0]!.children[0]!.values as Float32Array);
+    expect(await codes(a.dir)).toEqual(await codes(b.dir));
+  });
+});
+
+describe('a run that fails after prepare', () => {
+  it('is cancelled in training and leaves nothing behind, not even the runs directory it created', async () => {
+    const runsDir = path.join(dir, 'fresh-runs');
+    const controller = new AbortController();
+    const run = runPipeline(small({ runsDir }), {
+      signal: controller.signal,
+      onProgress: (_p, stage) => {
+        if (stage === 'train') controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow();
+    await expect(readdir(runsDir)).rejects.toThrow(/ENOENT/);
+  });
+});
+
 describe('sample from a variational autoencoder run', () => {
   it('writes the requested number of generated rows, and refuses a non-vae run', async () => {
     const { sampleRows } = await import('../../pipeline/commands/sample.js');

@@ -51,15 +51,18 @@ export interface PreparedApprox {
   seedSize: Int32Array;
 }
 
-export function prepareApprox(x: Matrix, k: number, options: KnnOptions = {}): PreparedApprox {
+/** With shared, the renumbered rows (xp) live in shared memory, for a helper thread. */
+export function prepareApprox(x: Matrix, k: number, options: KnnOptions = {}, shared = false): PreparedApprox {
   const n = x.rows;
   const seed = options.seed ?? 0;
   const trees = Math.max(1, options.trees ?? 2);
   const leafSize = approxLeafSize(k, options);
   const minLinks = Math.max(1, options.minLinks ?? 8);
   const { perm, starts } = localityOrder(x, leafSize, seed);
-  const xp = permuteRows(x, perm);
-  const space = distanceSpace(xp, leafSize);
+  // a helper thread reads a renumbered copy in shared memory; alone, the rows go straight into the kernel's memory
+  const shareable = shared ? permuteRows(x, perm, true) : null;
+  const space = shareable ? distanceSpace(shareable, leafSize) : distanceSpace(x, leafSize, perm);
+  const xp = shareable ?? space.rows;
   const heaps = new NeighborHeaps(n, k, { precision: 'f32', bound: space.bound });
   forest(xp, space, trees, leafSize, createRandom(seed), heaps);
   const pairs = linkedBlocks(heaps, starts, minLinks);

@@ -14,7 +14,8 @@ import type { DistanceSpace } from './space.js';
 export function forest(x: Matrix, space: DistanceSpace, trees: number, leafSize: number, random: Random, heaps: NeighborHeaps): void {
   const { rows: n, cols } = x;
   const { bound } = heaps;
-  const values = Float64Array.from(x.values);
+  // read in place: a float32 value widens to the same double a Float64Array copy would hold
+  const values = x.values;
   const order = new Int32Array(n);
   const proj = new Float64Array(n);
   const dir = new Float64Array(cols);
@@ -57,24 +58,24 @@ export function localityOrder(x: Matrix, leafSize: number, seed: number): { perm
   const n = x.rows;
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
-  const src = Float64Array.from(x.values);
   const leaves: number[] = [];
-  buildLeaves(src, x.cols, perm, 0, n, leafSize, createRandom(seed ^ 0x5eed), new Float64Array(n), new Float64Array(x.cols), (lo) => leaves.push(lo));
+  buildLeaves(x.values, x.cols, perm, 0, n, leafSize, createRandom(seed ^ 0x5eed), new Float64Array(n), new Float64Array(x.cols), (lo) => leaves.push(lo));
   // the leaves are visited in an arbitrary order: their starts, sorted, cut 0..n into blocks
   const starts = Int32Array.from([...leaves, n]).sort();
   return { perm, starts };
 }
 
-export function permuteRows(x: Matrix, perm: Int32Array): Matrix {
+/** x's rows in the order perm (row i is x row perm[i]); in shared memory with shared, for a helper thread to read. */
+export function permuteRows(x: Matrix, perm: Int32Array, shared = false): Matrix {
   const { rows: n, cols } = x;
-  const values = new Float32Array(n * cols);
+  const values = shared ? new Float32Array(new SharedArrayBuffer(4 * n * cols)) : new Float32Array(n * cols);
   for (let i = 0; i < n; i++) values.set(x.values.subarray(perm[i]! * cols, (perm[i]! + 1) * cols), i * cols);
   return { rows: n, cols, values };
 }
 
 /** Recursively splits order[lo, hi) by a random hyperplane between two random points until leaves are small. */
 export function buildLeaves(
-  values: Float64Array,
+  values: Float32Array,
   cols: number,
   order: Int32Array,
   lo: number,

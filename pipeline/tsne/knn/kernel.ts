@@ -254,8 +254,11 @@ export interface LoadedRows {
   list: number;
 }
 
-/** x's rows copied (zero-padded to the kernel's stride) into a new kernel's memory, then an identity list; null without WebAssembly SIMD. */
-export function loadRows(x: Matrix, precision: KernelPrecision, listLength: number): LoadedRows | null {
+/**
+ * x's rows copied (zero-padded to the kernel's stride) into a new kernel's memory, then an identity list; null
+ * without WebAssembly SIMD. With perm, row i of the kernel's copy is x's row perm[i].
+ */
+export function loadRows(x: Matrix, precision: KernelPrecision, listLength: number, perm: Int32Array | null = null): LoadedRows | null {
   const { rows: n, cols, values } = x;
   const k = createKernel(precision, cols, 1);
   if (!k) return null;
@@ -264,7 +267,10 @@ export function loadRows(x: Matrix, precision: KernelPrecision, listLength: numb
   const elem = precision === 'f64' ? 8 : 4;
   const per = k.stride / elem;
   const dst = precision === 'f64' ? new Float64Array(k.memory.buffer, 0, n * per) : new Float32Array(k.memory.buffer, 0, n * per);
-  for (let i = 0; i < n; i++) dst.set(values.subarray(i * cols, (i + 1) * cols), i * per);
+  for (let i = 0; i < n; i++) {
+    const r = perm ? perm[i]! : i;
+    dst.set(values.subarray(r * cols, (r + 1) * cols), i * per);
+  }
   const ids = new Int32Array(k.memory.buffer, list, listLength);
   for (let i = 0; i < listLength; i++) ids[i] = i < n ? i : 0;
   return { k, rows: 0, list };

@@ -59,19 +59,19 @@ export function knnParallel(x: Matrix, k: number, options: KnnOptions & Parallel
     worker = null;
   }
   try {
-    const p = prepareApprox(x, k, options);
+    const p = prepareApprox(x, k, options, true);
     const share = (src: Int32Array | Float32Array): SharedArrayBuffer => {
       const buf = new SharedArrayBuffer(4 * src.length);
       if (src instanceof Float32Array) new Float32Array(buf).set(src);
       else new Int32Array(buf).set(src);
       return buf;
     };
-    const job: HelperJob = {
+    let job: HelperJob | null = {
       n,
       cols: p.xp.cols,
       k,
       leafSize: approxLeafSize(k, options),
-      values: share(p.xp.values),
+      values: p.xp.values.buffer as SharedArrayBuffer,
       starts: share(p.starts),
       pairs: share(p.pairs),
       bounds: share(p.initialBound),
@@ -88,9 +88,9 @@ export function knnParallel(x: Matrix, k: number, options: KnnOptions & Parallel
         let next = 0;
         blockJoin(p.space, p.heaps, p.starts, p.pairs, () => next++);
       } else {
-        const dist = new Float32Array(job.heaps.dist);
-        const idx = new Int32Array(job.heaps.idx);
-        const size = new Int32Array(job.heaps.size);
+        const dist = new Float32Array(job!.heaps.dist);
+        const idx = new Int32Array(job!.heaps.idx);
+        const size = new Int32Array(job!.heaps.size);
         const { bound } = p.heaps;
         for (let i = 0; i < n; i++) {
           for (let t = i * k, e = i * k + size[i]!; t < e; t++) {
@@ -99,6 +99,10 @@ export function knnParallel(x: Matrix, k: number, options: KnnOptions & Parallel
         }
       }
     }
+    // the helper's heaps (8 bytes per neighbour) are merged: let them go before the graph is built
+    job = null;
+    if (worker) void worker.terminate();
+    worker = null;
     return finishApprox(p);
   } finally {
     if (worker) void worker.terminate();

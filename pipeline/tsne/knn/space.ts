@@ -2,6 +2,7 @@
 
 import type { Matrix } from '../../types.js';
 import { align16, ensureMemory, loadRows, sqDist } from './kernel.js';
+import { permuteRows } from './forest.js';
 
 /**
  * Squared distances between listed rows: the SIMD kernel in float32 (relative error ~1e-6, plenty for
@@ -9,6 +10,11 @@ import { align16, ensureMemory, loadRows, sqDist } from './kernel.js';
  * fills out[r * nb + c] for r < na, c < nb (only c > r when tri).
  */
 export interface DistanceSpace {
+  /**
+   * The rows the space measures (x's rows, renumbered by perm when given): a view of the kernel's memory when
+   * its rows need no padding, else a copy in JavaScript memory.
+   */
+  rows: Matrix;
   out: Float64Array;
   measure(a: Int32Array, na: number, b: Int32Array, nb: number, tri: boolean): void;
   /** Per-row bounds (the heaps' bound array lives here, where the kernel reads it). */
@@ -23,18 +29,24 @@ export interface DistanceSpace {
   candCode: Int32Array;
 }
 
-export function distanceSpace(x: Matrix, leafSize: number): DistanceSpace {
+/**
+ * The distance space of x's rows, renumbered by perm when given (row i is x's row perm[i]): the rows go straight
+ * into the kernel's memory, without a renumbered copy in JavaScript memory where the kernel needs no padding.
+ */
+export function distanceSpace(x0: Matrix, leafSize: number, perm: Int32Array | null = null): DistanceSpace {
   const maxList = leafSize + 8;
   const maxOut = leafSize * leafSize;
-  const { rows: n, cols } = x;
-  const loaded = loadRows(x, 'f32', n + 4);
+  const { rows: n, cols } = x0;
+  const loaded = loadRows(x0, 'f32', n + 4, perm);
   if (!loaded) {
+    const x = perm ? permuteRows(x0, perm) : x0;
     const out = new Float64Array(maxOut + 4 * maxList);
     const candD = new Float32Array(2 * maxOut);
     const candCode = new Int32Array(2 * maxOut);
     const bound = new Float32Array(n).fill(Infinity);
     const v = x.values;
     return {
+      rows: x,
       out,
       bound,
       candD,
@@ -72,7 +84,12 @@ export function distanceSpace(x: Matrix, leafSize: number): DistanceSpace {
   const out = new Float64Array(kern.memory.buffer, outAt, maxOut + 4 * maxList);
   const candD = new Float32Array(kern.memory.buffer, outAt, 2 * (maxOut + 4 * maxList));
   const candCode = new Int32Array(kern.memory.buffer, outAt, 2 * (maxOut + 4 * maxList));
+  // (the memory does not grow after this, so views of it stay valid)
+  const per = kern.stride / 4;
+  const rowsView: Matrix =
+    per === cols ? { rows: n, cols, values: new Float32Array(kern.memory.buffer, 0, n * cols) } : perm ? permuteRows(x0, perm) : x0;
   return {
+    rows: rowsView,
     out,
     bound,
     candD,

@@ -46,6 +46,24 @@ describe('loadArrow', () => {
     expect(d.matrix.values[149]).toBe(149);
   });
 
+  it('reads fixed-size lists of uint8 pixels across record batches and a limit that cuts a batch, nulls included', async () => {
+    const { makeData, Uint8 } = await import('apache-arrow');
+    const list = (from: number, rows: number, nullRow: number | null) => {
+      const pixels = Uint8Array.from({ length: rows * 3 }, (_, i) => (from * 3 + i) % 251);
+      const child = makeData({ type: new Uint8(), length: pixels.length, data: pixels });
+      const nullBitmap = nullRow === null ? undefined : Uint8Array.from({ length: Math.ceil(rows / 8) }, (_, b) => (b === nullRow >> 3 ? 0xff & ~(1 << (nullRow & 7)) : 0xff));
+      return makeVector(makeData({ type: new FixedSizeList(3, new Field('p', new Uint8())), length: rows, nullCount: nullRow === null ? 0 : 1, nullBitmap, child }));
+    };
+    const t = new Table({ px: list(0, 40, null) }).concat(new Table({ px: list(40, 40, 5) }));
+    const p = writeArrow(tmp.path('pixels.arrow'), t, 'file');
+    const all = await loadArrow(p);
+    expect(all.columns).toEqual(['px_0', 'px_1', 'px_2']);
+    const want = (r: number, j: number) => (r === 45 ? NaN : (r * 3 + j) % 251);
+    expect(Array.from(all.matrix.values)).toEqual(Array.from({ length: 240 }, (_, i) => want(Math.floor(i / 3), i % 3)));
+    const cut = await loadArrow(p, { limit: 50 });
+    expect(Array.from(cut.matrix.values)).toEqual(Array.from({ length: 150 }, (_, i) => want(Math.floor(i / 3), i % 3)));
+  });
+
   it('rejects infinite values naming the column and row', async () => {
     const p = writeArrow(tmp.path('inf.arrow'), tableFromArrays({ a: Float32Array.of(1, 2), b: Float64Array.of(0, -Infinity) }));
     await expect(loadArrow(p)).rejects.toThrow(/inf\.arrow, field "b, row 2": the value is infinite/);
