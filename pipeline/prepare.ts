@@ -218,9 +218,11 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
   let scalingReason: string | undefined;
   let scalingFigures: Record<string, number> | undefined;
   if (opts.scaling === 'auto') {
-    const sqs = squares();
+    // one pass gives both the spreads (kept for standardizing) and each column's share at its minimum
     const atMin = new Float64Array(cols);
-    countAtMin(values, cols, rowIndex, fill, min, atMin);
+    const sqs = new Float64Array(cols);
+    sumSquares(values, cols, rowIndex, fill, fullMean, sqs, { min, count: atMin });
+    sq = sqs;
     const choice = chooseScaling(
       { sd: Array.from(sqs, (s) => Math.sqrt(s / n)), mean: fullMean, atMin: Array.from(atMin, (k) => k / n) },
       dataset.image !== undefined,
@@ -359,7 +361,19 @@ function columnStats(values: Float32Array, cols: number, rowIndex: Int32Array, m
   }
 }
 
-function sumSquares(values: Float32Array, cols: number, rowIndex: Int32Array, fill: Float64Array, mean: Float64Array, sq: Float64Array): void {
+/**
+ * Adds each column's squared deviations from `mean` into sq (missing values: their fill); with `atMin`, also
+ * counts per column the values equal to the column's minimum.
+ */
+function sumSquares(
+  values: Float32Array,
+  cols: number,
+  rowIndex: Int32Array,
+  fill: Float64Array,
+  mean: Float64Array,
+  sq: Float64Array,
+  atMin?: { min: Float64Array; count: Float64Array },
+): void {
   const kept = rowIndex.length;
   for (let k = 0; k < kept; k++) {
     const base = rowIndex[k]! * cols;
@@ -368,19 +382,7 @@ function sumSquares(values: Float32Array, cols: number, rowIndex: Int32Array, fi
       if (v !== v) v = fill[c]!;
       const d = v - mean[c]!;
       sq[c]! += d * d;
-    }
-  }
-}
-
-/** Counts, per column, the kept rows whose value (missing: its fill) equals the column's minimum. */
-function countAtMin(values: Float32Array, cols: number, rowIndex: Int32Array, fill: Float64Array, min: Float64Array, out: Float64Array): void {
-  const kept = rowIndex.length;
-  for (let k = 0; k < kept; k++) {
-    const base = rowIndex[k]! * cols;
-    for (let c = 0; c < cols; c++) {
-      let v = values[base + c]!;
-      if (v !== v) v = fill[c]!;
-      if (v === min[c]!) out[c]!++;
+      if (atMin !== undefined && v === atMin.min[c]!) atMin.count[c]!++;
     }
   }
 }
