@@ -60,6 +60,22 @@ function delays(h: IntervalHistogram): { p99: number; max: number } {
 
 type ChildMessage = 'stop' | { phase: 'start' } | { phase: 'end'; name: string };
 
+/** Where the server's memory was at the phase's highest RSS (sampled inside the server every 250 ms), MB. */
+interface MemoryBreakdown {
+  rss: number;
+  /** The main thread's V8 heap, and the memory outside it its objects own (Buffers, ArrayBuffers). */
+  heap: number;
+  external: number;
+  /** The run cache: values held, and reserved by loads in flight. */
+  cached: number;
+  reserved: number;
+  /** The worker threads, summed: their heaps, and the buffers their objects own. */
+  workerHeap: number;
+  workerExternal: number;
+}
+
+const MB = 1024 * 1024;
+
 async function child(runsDir: string): Promise<void> {
   const app = createApp({ runsDir, log: () => {} });
   // As serve() does at start-up: the worker thread loads its code before the first request.
@@ -67,6 +83,27 @@ async function child(runsDir: string): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let elu = performance.eventLoopUtilization();
+  const { cache, workers } = app.locals.context;
+  let peakMemory: MemoryBreakdown | null = null;
+  let sampling = false;
+  const sample = async (): Promise<void> => {
+    if (sampling) return;
+    sampling = true;
+    const threads = await workers.memory(200);
+    const m = process.memoryUsage();
+    const at: MemoryBreakdown = {
+      rss: m.rss / MB,
+      heap: m.heapUsed / MB,
+      external: m.external / MB,
+      cached: cache.usage.cached / MB,
+      reserved: cache.usage.reserved / MB,
+      workerHeap: threads.reduce((s, t) => s + t.heapUsed, 0) / MB,
+      workerExternal: threads.reduce((s, t) => s + t.external, 0) / MB,
+    };
+    if (!peakMemory || at.rss > peakMemory.rss) peakMemory = at;
+    sampling = false;
+  };
+  setInterval(() => void sample(), 250).unref();
   const session = PROFILE_DIR ? new Session() : null;
   if (session) {
     session.connect();
@@ -83,6 +120,7 @@ async function child(runsDir: string): Promise<void> {
       server.close(() => process.exit(0));
     } else if (m.phase === 'start') {
       loop.reset();
+      peakMemory = null;
       elu = performance.eventLoopUtilization();
       void (session?.post('Profiler.start') ?? Promise.resolve()).then(() => process.send!({ started: true }));
     } else {
@@ -93,7 +131,7 @@ async function child(runsDir: string): Promise<void> {
           await mkdir(PROFILE_DIR!, { recursive: true });
           await writeFile(path.join(PROFILE_DIR!, `${m.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`), JSON.stringify(profile));
         }
-        process.send!({ loopDelay });
+        process.send!({ loopDelay, memory: peakMemory });
       })();
     }
   });
@@ -197,6 +235,7 @@ interface Row {
   idleP99: number;
   idleMax: number;
   peakMb: number;
+  memory: MemoryBreakdown | null;
   load: number;
 }
 
@@ -254,7 +293,7 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
   // Let the server drain the last requests, still sampling memory.
   await new Promise((r) => setTimeout(r, 1000));
   clearInterval(sampler);
-  const { loopDelay } = await ask<{ loopDelay: { p99: number; max: number; busy: number } }>(proc, { phase: 'end', name });
+  const { loopDelay, memory } = await ask<{ loopDelay: { p99: number; max: number; busy: number }; memory: MemoryBreakdown | null }>(proc, { phase: 'end', name });
   let ok = 0;
   let limited = 0;
   let busy = 0;
@@ -282,8 +321,18 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
     idleP99: probed.idle.p99,
     idleMax: probed.idle.max,
     peakMb: peak,
+    memory,
     load,
   };
+}
+
+/** Prints a Markdown table, the first column left-aligned, the others right-aligned. */
+function printTable(head: string[], table: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
+  const fmt = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  console.log(fmt(head));
+  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const t of table) console.log(fmt(t));
 }
 
 async function main(): Promise<void> {
@@ -382,11 +431,14 @@ async function main(): Promise<void> {
       r.peakMb.toFixed(0),
       r.load.toFixed(1),
     ]);
-    const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
-    const fmt = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-    console.log(fmt(head));
-    console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-    for (const t of table) console.log(fmt(t));
+    printTable(head, table);
+    console.log(`\nwhere the memory was at each phase's highest RSS (sampled inside the server every 250 ms), MB\n`);
+    const memHead = ['endpoint', 'RSS', 'main heap', 'main external', 'cache held', 'cache reserved', 'worker heaps', 'worker external'];
+    const memTable = done.map((r) => {
+      const m = r.memory;
+      return [r.name, ...(m ? [m.rss, m.heap, m.external, m.cached, m.reserved, m.workerHeap, m.workerExternal].map((v) => v.toFixed(0)) : memHead.slice(1).map(() => '–'))];
+    });
+    printTable(memHead, memTable);
     const worst = Math.max(...done.map((r) => r.healthP99));
     const peak = Math.max(...done.map((r) => r.peakMb));
     const errors = done.reduce((s, r) => s + r.errors, 0);

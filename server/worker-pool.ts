@@ -10,6 +10,7 @@ import type { Transferable, Worker } from 'node:worker_threads';
 import { startThread } from '../pipeline/threads.js';
 import { HttpError } from './http-error.js';
 import type { WorkerReply, WorkerTask } from './read-tasks.js';
+import type { ThreadMemory } from './read-worker.js';
 
 const MODULE = new URL('./read-worker.ts', import.meta.url);
 
@@ -34,6 +35,8 @@ export interface WorkerPoolOptions {
 interface Slot {
   worker: Worker;
   busy: boolean;
+  /** Answers to memory() in flight. */
+  memory: ((m: ThreadMemory | null) => void)[];
 }
 
 interface Pending {
@@ -134,8 +137,12 @@ export class WorkerPool {
   private spawn(lane: LaneState): Slot {
     const worker = startThread(MODULE, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
     worker.unref();
-    const slot: Slot = { worker, busy: false };
-    worker.on('message', (msg: { reply: WorkerReply }) => {
+    const slot: Slot = { worker, busy: false, memory: [] };
+    worker.on('message', (msg: { reply: WorkerReply } | { memory: ThreadMemory }) => {
+      if ('memory' in msg) {
+        slot.memory.shift()?.(msg.memory);
+        return;
+      }
       const p = this.inflight.get(worker);
       this.inflight.delete(worker);
       slot.busy = false;
@@ -147,6 +154,7 @@ export class WorkerPool {
       this.inflight.delete(worker);
       const at = lane.slots.indexOf(slot);
       if (at >= 0) lane.slots.splice(at, 1);
+      for (const m of slot.memory.splice(0)) m(null);
       p?.reject(new Error(`worker thread failed: ${err.message}`));
       this.pump(lane);
     };
@@ -168,6 +176,28 @@ export class WorkerPool {
       this.inflight.set(slot.worker, p);
       slot.worker.postMessage({ seq: 0, task: p.task }, p.transfer);
     }
+  }
+
+  /**
+   * What each running thread holds (its heap and the buffers its objects own), by lane. A thread answers
+   * between the steps of the task it runs; one that has not answered within `timeoutMs` (busy in a long
+   * synchronous step) or has died is left out.
+   */
+  async memory(timeoutMs = 1000): Promise<(ThreadMemory & { lane: Lane })[]> {
+    const asks = (Object.entries(this.lanes) as [Lane, LaneState][]).flatMap(([lane, state]) =>
+      state.slots.map(
+        (slot) =>
+          new Promise<(ThreadMemory & { lane: Lane }) | null>((resolve) => {
+            const timer = setTimeout(() => resolve(null), timeoutMs);
+            slot.memory.push((m) => {
+              clearTimeout(timer);
+              resolve(m && { ...m, lane });
+            });
+            slot.worker.postMessage({ memory: true });
+          }),
+      ),
+    );
+    return (await Promise.all(asks)).filter((m): m is ThreadMemory & { lane: Lane } => m !== null);
   }
 
   async close(): Promise<void> {
