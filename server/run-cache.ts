@@ -2,7 +2,8 @@
 // parsed arrays (points table, codes, the layout and index of the stored input values), in one LRU bounded by
 // bytes. Runs are immutable; the cache key includes the manifest's inode and mtime so a run removed and written
 // again is reloaded (concurrent requests for one run share one stat of it). Each load reserves its peak size
-// before reading, so concurrent cold loads of big runs stay within the budget. The stored input values
+// before reading, so concurrent cold loads of big runs stay within the budget; what the rest of the process
+// holds (worker threads, requests in progress) counts against the same budget (memory-budget.ts). The stored input values
 // (data.arrow, often hundreds of MB) are never loaded whole: rows are read by position (data-rows.ts), and
 // what needs every row (input-space neighbours, features) reads it in passes of 4 MB pieces. Work
 // that takes CPU time (codes ordered for search, the points as an Arrow stream or JSON, a feature column)
@@ -19,6 +20,7 @@ import { cachedBody, compressBody, sizeOfBody, type CachedBody } from './cached-
 import { readDataLayout, type DataLayout } from './data-rows.js';
 import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
+import type { MemoryBudget } from './memory-budget.js';
 import { runIdParam } from './params.js';
 import { replyWith, runTaskSafely, type WorkerReply, type WorkerTask } from './read-tasks.js';
 
@@ -107,8 +109,14 @@ export class RunCache {
     private readonly view: (m: RunManifest) => RunManifest = (m) => m,
     /** Where CPU-heavy loads run. Default: in this thread. */
     private readonly offload: Offload = runTaskSafely,
+    /** The process's memory outside the cache, counted against maxBytes (memory-budget.ts). Default: not counted. */
+    memory: MemoryBudget | null = null,
   ) {
-    this.lru = new LruCache<string, Entry>({ maxSize: maxBytes, sizeOf });
+    this.lru = new LruCache<string, Entry>({
+      maxSize: maxBytes,
+      sizeOf,
+      ...(memory ? { outside: (held: number) => memory.outside(held), onEvict: (size: number) => memory.evicted(size) } : {}),
+    });
   }
 
   /** Version of a file (inode, mtime, size), or null when it cannot be stat'ed. */

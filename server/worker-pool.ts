@@ -5,7 +5,8 @@
 // row once loaded). Each lane has its own threads (one each by default: the server has its event loop, and
 // the machine's other core is shared by the two) and its own queue. A task waits for a free worker of its lane;
 // when `maxQueued` tasks already wait there, run() refuses with 503 (the server is saturated: the client should
-// retry) instead of letting the queue, and memory, grow. A worker that dies is replaced.
+// retry) instead of letting the queue, and memory, grow. A worker that dies is replaced; one whose task ran
+// out of heap (heapMb) answers that request with 503, without Retry-After (the same request would fail again).
 import type { Transferable, Worker } from 'node:worker_threads';
 import { startThread } from '../pipeline/threads.js';
 import { HttpError } from './http-error.js';
@@ -155,7 +156,11 @@ export class WorkerPool {
       const at = lane.slots.indexOf(slot);
       if (at >= 0) lane.slots.splice(at, 1);
       for (const m of slot.memory.splice(0)) m(null);
-      p?.reject(new Error(`worker thread failed: ${err.message}`));
+      p?.reject(
+        (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new HttpError(503, `this request needs more memory than a worker thread may use (${this.heapMb} MB of heap)`)
+          : new Error(`worker thread failed: ${err.message}`),
+      );
       this.pump(lane);
     };
     worker.on('error', fail);

@@ -58,3 +58,21 @@ describe('the worker pool’s lanes', () => {
     }
   });
 });
+
+describe('a worker thread out of heap', () => {
+  it('answers that request with 503 (no Retry-After: it would fail again), and the next task runs in a new thread', async () => {
+    pool = new WorkerPool({ heapMb: 64 });
+    await pool.warm();
+    // 4 million distinct values as JSON: 4 million strings of about 10 characters, far past 64 MB of heap
+    const huge = pool.run({ op: 'shortest', values: Float32Array.from({ length: 4_000_000 }, (_, i) => i * 1.000_01 + 0.1) });
+    const err = await huge.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HttpError);
+    expect((err as HttpError).status).toBe(503);
+    expect((err as HttpError).message).toBe('this request needs more memory than a worker thread may use (64 MB of heap)');
+    expect((err as HttpError).headers['Retry-After']).toBeUndefined();
+    expect(await pool.run({ op: 'shortest', values: Float32Array.from([0.5]) })).toEqual({ ok: true, text: '[0.5]' });
+  }, 60_000);
+});
