@@ -60,7 +60,7 @@ function delays(h: IntervalHistogram): { p99: number; max: number } {
 
 type ChildMessage = 'stop' | { phase: 'start' } | { phase: 'end'; name: string };
 
-/** Where the server's memory was at the phase's highest RSS (sampled inside the server every 250 ms), MB. */
+/** Where the server's memory was at the phase's highest RSS (sampled inside the server every 500 ms), MB. */
 interface MemoryBreakdown {
   rss: number;
   /** The main thread's V8 heap, and the memory outside it its objects own (Buffers, ArrayBuffers). */
@@ -103,7 +103,7 @@ async function child(runsDir: string): Promise<void> {
     if (!peakMemory || at.rss > peakMemory.rss) peakMemory = at;
     sampling = false;
   };
-  setInterval(() => void sample(), 250).unref();
+  setInterval(() => void sample(), 500).unref();
   const session = PROFILE_DIR ? new Session() : null;
   if (session) {
     session.connect();
@@ -432,7 +432,7 @@ async function main(): Promise<void> {
       r.load.toFixed(1),
     ]);
     printTable(head, table);
-    console.log(`\nwhere the memory was at each phase's highest RSS (sampled inside the server every 250 ms), MB\n`);
+    console.log(`\nwhere the memory was at each phase's highest RSS (sampled inside the server every 500 ms), MB\n`);
     const memHead = ['endpoint', 'RSS', 'main heap', 'main external', 'cache held', 'cache reserved', 'worker heaps', 'worker external'];
     const memTable = done.map((r) => {
       const m = r.memory;

@@ -16,7 +16,7 @@ import type { RunFile } from '../pipeline/runs/layout.js';
 import { manifestVersion, readHistory, readManifest } from '../pipeline/runs/run-dir.js';
 import type { RunStore } from '../pipeline/runs/store.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
-import { cachedBody, compressBody, sizeOfBody, type CachedBody } from './cached-body.js';
+import { cachedBody, setVariants, sizeOfBody, type CachedBody } from './cached-body.js';
 import { readDataLayout, type DataLayout } from './data-rows.js';
 import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
@@ -215,15 +215,9 @@ export class RunCache {
           if (err instanceof HttpError) throw err;
           throw corruptRun(id, `its ${what} cannot be read`);
         }
-        // Served as identity at once; the compressed variants follow from the thread pool (seconds for
-        // megabytes on a busy machine), and the entry's size is counted again when they are in.
+        // Served as identity at once; the compressed variants follow from the worker thread (compressLater).
         const body = await cachedBody(reply.bytes, type, false, reply.etag);
-        void compressBody(body).then(
-          () => {
-            if (this.lru.peek(cacheKey) === body) this.lru.set(cacheKey, body);
-          },
-          () => {},
-        );
+        this.compressLater([[cacheKey, body]]);
         return body;
       },
       reserve,
@@ -303,6 +297,25 @@ export class RunCache {
     return (await load).get(col)!;
   }
 
+  /**
+   * Adds the gzip and brotli variants to bodies built in the worker thread (in shared memory), compressed
+   * there in one task: megabytes compressed on the event loop's side leave pieces and copies behind whose
+   * collection paused it. Until then each body is served as identity; each entry's size is counted again when
+   * its variants are in. A refused or failed compression leaves the bodies as they are.
+   */
+  private compressLater(bodies: [string, CachedBody][]): void {
+    void this.offload({ op: 'compress', bodies: bodies.map(([, b]) => b.identity) }).then(
+      (reply) => {
+        if (!reply.ok || !('variants' in reply)) return;
+        for (const [i, [key, body]] of bodies.entries()) {
+          setVariants(body, reply.variants[i]!);
+          if (this.lru.peek(key) === body) this.lru.set(key, body);
+        }
+      },
+      () => {},
+    );
+  }
+
   /** Reads columns `cols` in one pass (worker thread) and caches each as a body; reserves their bytes first. */
   private async featureBlock(id: string, data: DataRows, cols: number[], cacheKey: (c: number) => string): Promise<Map<number, CachedBody>> {
     const reserve = cols.length * data.layout.rows * 8 * 3;
@@ -315,17 +328,14 @@ export class RunCache {
         throw corruptRun(id, 'its stored input values cannot be read');
       }
       const out = new Map<number, CachedBody>();
+      const bodies: [string, CachedBody][] = [];
       for (const [k, c] of cols.entries()) {
         const body = await cachedBody(reply.streams[k]!, ARROW_STREAM, false, reply.etags[k]);
         this.lru.set(cacheKey(c), body);
-        void compressBody(body).then(
-          () => {
-            if (this.lru.peek(cacheKey(c)) === body) this.lru.set(cacheKey(c), body);
-          },
-          () => {},
-        );
+        bodies.push([cacheKey(c), body]);
         out.set(c, body);
       }
+      this.compressLater(bodies);
       return out;
     });
   }
