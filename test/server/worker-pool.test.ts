@@ -76,3 +76,35 @@ describe('a worker thread out of heap', () => {
     expect(await pool.run({ op: 'shortest', values: Float32Array.from([0.5]) })).toEqual({ ok: true, text: '[0.5]' });
   }, 60_000);
 });
+
+describe('a full lane', () => {
+  it('refuses a task past maxQueued waiting in its lane with 503 and Retry-After, while the other lane still takes work', async () => {
+    pool = new WorkerPool({ maxQueued: 1 });
+    await pool.warm();
+    const tmp = await tempRunsDir();
+    try {
+      // the slow lane's one thread holds a task that waits on a FIFO nobody writes to yet
+      const fifo = path.join(tmp.dir, 'held.arrow');
+      execFileSync('mkfifo', [fifo]);
+      const layout = { file: fifo, version: '', rows: 1, cols: 1, batches: [{ start: 0, rows: 1, values: 0 }] };
+      const held = pool.run({ op: 'data-mean', layout, positions: Int32Array.from([0]) });
+      await new Promise((r) => setTimeout(r, 50));
+      const waiting = pool.run({ op: 'codes', runDir: tmp.dir });
+      expect(pool.queued('slow')).toBe(1);
+      const refused = await pool.run({ op: 'codes', runDir: tmp.dir }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(HttpError);
+      expect((refused as HttpError).status).toBe(503);
+      expect((refused as HttpError).headers['Retry-After']).toBe('1');
+      expect(await pool.run({ op: 'shortest', values: Float32Array.from([1.5]) })).toEqual({ ok: true, text: '[1.5]' });
+      await (await open(fifo, 'w')).close();
+      expect((await held).ok).toBe(false);
+      expect((await waiting).ok).toBe(false);
+    } finally {
+      await pool.close();
+      await tmp.cleanup();
+    }
+  });
+});
