@@ -16,6 +16,12 @@ export interface LruOptions<V> {
    * default none. Read whenever a value is stored or a load asks for room.
    */
   outside?: (held: number) => number;
+  /**
+   * What memory outside can never take from the cache, in maxSize's unit: below it values are evicted only by
+   * the cache's own bound, so a process that holds much elsewhere still keeps its hottest values instead of
+   * loading them again for every request. Default 0.
+   */
+  minSize?: number;
   /** Told the size of each value evicted (it is still in memory until collected). */
   onEvict?: (size: number) => void;
 }
@@ -65,7 +71,7 @@ export class LruCache<K, V> {
 
   /** Evicts least recently used values until `amount` more fits beside what is held; never `keep`. */
   private evictUntil(amount: number, keep?: K): boolean {
-    const outside = this.options.outside?.(this.total) ?? 0;
+    const outside = Math.min(this.options.outside?.(this.total) ?? 0, this.options.maxSize - (this.options.minSize ?? 0));
     let over = this.total + this.reserved + outside + amount - this.options.maxSize;
     for (const [k, e] of this.entries) {
       if (over <= 0 || k === keep) break;

@@ -10,6 +10,10 @@
 // and the cache keeps cached values + reservations of loads in flight + outside <= its bound (lru.ts). A load
 // already under way is counted in RSS and in its reservation both, until it ends: on the safe side.
 //
+// The rest of the process may never take more than three quarters of the bound (lru.ts minSize): the cache
+// keeps its hottest values whatever else is held, or it would load the same body again for every request.
+// The count is taken whenever the cache stores a value or a load asks for room.
+//
 // Values the cache evicts stay in memory until the main thread's next major garbage collection; they are
 // subtracted until then (onEvict), so one eviction is not counted twice and does not empty the cache.
 import { constants, PerformanceObserver } from 'node:perf_hooks';
@@ -42,10 +46,7 @@ export class MemoryBudget {
     this.everyMs = options.everyMs ?? 50;
     this.observer = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
-        if (((entry as { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-          this.uncollected = 0;
-          this.sampledAt = -Infinity;
-        }
+        if (((entry as { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.collected();
       }
     });
     this.observer.observe({ entryTypes: ['gc'] });
@@ -64,6 +65,12 @@ export class MemoryBudget {
   /** The cache evicted a value of `size` bytes: still resident until collected. */
   evicted(size: number): void {
     this.uncollected += size;
+  }
+
+  /** A major garbage collection ran: what was evicted is freed (the observer calls it). */
+  collected(): void {
+    this.uncollected = 0;
+    this.sampledAt = -Infinity;
   }
 
   close(): void {

@@ -115,7 +115,9 @@ export class RunCache {
     this.lru = new LruCache<string, Entry>({
       maxSize: maxBytes,
       sizeOf,
-      ...(memory ? { outside: (held: number) => memory.outside(held), onEvict: (size: number) => memory.evicted(size) } : {}),
+      // A quarter of the budget stays the cache's whatever the rest holds: loading the same body again for
+      // every request (a 9 MB points body, seconds each) would cost more than the memory it saves.
+      ...(memory ? { outside: (held: number) => memory.outside(held), onEvict: (size: number) => memory.evicted(size), minSize: maxBytes / 4 } : {}),
     });
   }
 

@@ -56,4 +56,16 @@ describe('LruCache with memory held outside it', () => {
     expect(c.peek('e')).toBe('e');
     expect(evicted).toEqual([3, 3, 3, 2]);
   });
+
+  it('keeps minSize whatever is held outside', async () => {
+    const c = new LruCache<string, string>({ maxSize: 10, sizeOf: (v) => v.length, outside: () => 100, minSize: 6 });
+    c.set('a', 'aaa');
+    c.set('b', 'bbb');
+    expect(c.size).toBe(6); // outside may claim at most 10 - 6
+    c.set('c', 'ccc');
+    expect([c.peek('a'), c.peek('b'), c.peek('c')]).toEqual([undefined, 'bbb', 'ccc']);
+    // the cache's own bound still holds
+    c.set('d', 'dddddddd');
+    expect([c.peek('b'), c.peek('c'), c.peek('d')]).toEqual([undefined, undefined, 'dddddddd']);
+  });
 });
