@@ -52,7 +52,8 @@ const DATASETS: DatasetSpec[] = [
   { name: 'breast-cancer', source: 'sklearn', reference: 'standardized' },
   // UCI tables from Debian's r-cran-mlbench / r-cran-mass (apt-get install r-cran-mlbench r-cran-mass); not in
   // the default list: they are the wider check of the defaults (--datasets mlbench runs them all)
-  ...['sonar', 'glass', 'ionosphere', 'pima', 'vehicle', 'satellite', 'letter', 'vowel', 'crabs'].map((name) => ({ name, source: 'mlbench' as const, reference: 'standardized' as const })),
+  // (the last five as R writes them: text factors, TRUE/FALSE, NA, an Id column)
+  ...['sonar', 'glass', 'ionosphere', 'pima', 'vehicle', 'satellite', 'letter', 'vowel', 'crabs', 'zoo', 'housevotes', 'dna', 'breastcancer', 'soybean'].map((name) => ({ name, source: 'mlbench' as const, reference: 'standardized' as const })),
 ];
 const DEFAULT_DATASETS = DATASETS.filter((d) => d.source !== 'mlbench').map((d) => d.name);
 const MLBENCH_DATASETS = DATASETS.filter((d) => d.source === 'mlbench').map((d) => d.name);
