@@ -218,13 +218,14 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
   let scalingReason: string | undefined;
   let scalingFigures: Record<string, number> | undefined;
   if (opts.scaling === 'auto') {
-    // one pass gives both the spreads (kept for standardizing) and each column's share at its minimum
+    // one pass gives both the spreads (kept for standardizing) and each column's shares at its minimum and maximum
     const atMin = new Float64Array(cols);
+    const atMax = new Float64Array(cols);
     const sqs = new Float64Array(cols);
-    sumSquares(values, cols, rowIndex, fill, fullMean, sqs, { min, count: atMin });
+    sumSquares(values, cols, rowIndex, fill, fullMean, sqs, { min, max, count: atMin, countMax: atMax });
     sq = sqs;
     const choice = chooseScaling(
-      { sd: Array.from(sqs, (s) => Math.sqrt(s / n)), mean: fullMean, atMin: Array.from(atMin, (k) => k / n) },
+      { sd: Array.from(sqs, (s) => Math.sqrt(s / n)), mean: fullMean, atMin: Array.from(atMin, (k) => k / n), atMax: Array.from(atMax, (k) => k / n) },
       dataset.image !== undefined,
       rawInUnit,
     );
@@ -363,7 +364,7 @@ function columnStats(values: Float32Array, cols: number, rowIndex: Int32Array, m
 
 /**
  * Adds each column's squared deviations from `mean` into sq (missing values: their fill); with `atMin`, also
- * counts per column the values equal to the column's minimum.
+ * counts per column the values equal to the column's minimum (count) and to its maximum (countMax).
  */
 function sumSquares(
   values: Float32Array,
@@ -372,7 +373,7 @@ function sumSquares(
   fill: Float64Array,
   mean: Float64Array,
   sq: Float64Array,
-  atMin?: { min: Float64Array; count: Float64Array },
+  atMin?: { min: Float64Array; max: Float64Array; count: Float64Array; countMax: Float64Array },
 ): void {
   const kept = rowIndex.length;
   for (let k = 0; k < kept; k++) {
@@ -382,7 +383,10 @@ function sumSquares(
       if (v !== v) v = fill[c]!;
       const d = v - mean[c]!;
       sq[c]! += d * d;
-      if (atMin !== undefined && v === atMin.min[c]!) atMin.count[c]!++;
+      if (atMin !== undefined) {
+        if (v === atMin.min[c]!) atMin.count[c]!++;
+        else if (v === atMin.max[c]!) atMin.countMax[c]!++;
+      }
     }
   }
 }
