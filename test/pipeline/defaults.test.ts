@@ -86,7 +86,7 @@ describe('a table of y/n answers with no column of numbers (UCI house votes as R
     const lines = ['"Class","V1","V2","V3","V4","V5","V6","V7","V8"'];
     for (let r = 0; r < 200; r++) {
       const party = r % 2 === 0 ? 'democrat' : 'republican';
-      const votes = Array.from({ length: 8 }, (_, v) => ((v % 2 === 0) === (party === 'democrat') ? rnd() < 0.85 : rnd() < 0.15) ? '"y"' : '"n"');
+      const votes: string[] = Array.from({ length: 8 }, (_, v) => ((v % 2 === 0) === (party === 'democrat') ? rnd() < 0.85 : rnd() < 0.15) ? '"y"' : '"n"');
       if (r % 10 === 3) votes[r % 8] = 'NA';
       lines.push([`"${party}"`, ...votes].join(','));
     }
