@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { throwIfAborted } from './errors.js';
 import { loadDataset, type LoadOptions } from './load/index.js';
-import { planPrepare } from './prepare.js';
+import { droppedRowsNote, planPrepare } from './prepare.js';
 import { centrePrecise, uncentre } from './precision.js';
 import { runQuality, type RunQuality } from './quality.js';
 import { deriveSeed } from './random.js';
@@ -173,7 +173,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     onProgress?.(1, 'prepare');
     if (centred) prepared.preprocessing = uncentre(prepared.preprocessing, centred.shifts);
     const x = prepared.matrix;
-    if (prepared.report.droppedRows > 0) note(`dropped ${prepared.report.droppedRows} rows with missing values (--missing drop)`);
+    if (prepared.report.droppedRows > 0) note(droppedRowsNote(prepared.report.droppedRows, prepared.report.droppedRows + x.rows));
     if (prepared.report.imputedValues > 0) note(`imputed ${prepared.report.imputedValues} missing values (--missing ${config.missing})`);
     if (prepared.report.constantColumns.length > 0) log(`${prepared.report.constantColumns.length} constant columns kept (scale 1)`);
     log(`prepared ${x.rows} rows, scaling ${String(prepared.report.scaling)}${prepared.report.scalingReason ? ` (auto: ${prepared.report.scalingReason})` : ''}, loss ${prepared.loss}`);
@@ -354,3 +354,4 @@ function scalingChoice(config: RunConfig, report: { scaling: string; scalingReas
   if (config.scaling !== 'auto') return { value: report.scaling, auto: false, reason: 'set in the configuration' };
   return { value: report.scaling, auto: true, reason: report.scalingReason ?? '', ...(report.scalingFigures ? { figures: report.scalingFigures } : {}) };
 }
+

@@ -445,3 +445,12 @@ function fmt(v: number): string {
 }
 
 export { matchFeatures, applyPreprocessing, invertPreprocessing } from './preprocessing.js';
+
+/**
+ * The note for rows dropped for missing values (--missing drop); when they are a tenth of the rows or more, it
+ * names the options that keep them.
+ */
+export function droppedRowsNote(dropped: number, total: number): string {
+  const base = `dropped ${dropped.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows with missing values (--missing drop)`;
+  return dropped >= 0.1 * total ? `${base}; --missing mean or --missing zero keeps them, filling each gap with its column's mean or 0` : base;
+}

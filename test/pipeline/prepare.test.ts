@@ -289,3 +289,13 @@ describe('matchFeatures', () => {
     expect(() => matchFeatures(labelled, ['a', 'y'])).toThrow(/column "y" is not numeric here \(it was taken as the label column\)/);
   });
 });
+
+describe('the note for rows dropped for missing values', () => {
+  it('counts them against all rows, and names the options that keep them when they are a tenth or more', async () => {
+    const { droppedRowsNote } = await import('../../pipeline/prepare.js');
+    expect(droppedRowsNote(11, 344)).toBe('dropped 11 of 344 rows with missing values (--missing drop)');
+    expect(droppedRowsNote(203, 435)).toBe(
+      "dropped 203 of 435 rows with missing values (--missing drop); --missing mean or --missing zero keeps them, filling each gap with its column's mean or 0",
+    );
+  });
+});
