@@ -59,7 +59,7 @@ export interface AppOptions {
   memoryAllowance?: number | null;
   /** Directories runs started over HTTP may read files from (DataRoots.open). Default none. */
   dataRoots?: DataRoots;
-  /** Largest upload, bytes. Default 256 MiB. */
+  /** Largest upload, bytes, compressed or decompressed (a gzipped upload's content). Default 256 MiB. */
   maxUploadBytes?: number;
   /** What one job may use; runs estimated to need more are refused with 400. Default 4 GiB, 2 h. */
   jobLimits?: JobLimits;
@@ -101,11 +101,17 @@ export function createApp(options: AppOptions): LatentmapApp {
   // Reconstructions (reconstruction.png, items) and decodes (POST /api/runs/:id/decode) load and run the run's
   // model in the worker thread.
   const models = workerModels((task) => workers.run(task));
+  const maxUploadBytes = options.maxUploadBytes ?? 256 * 1024 * 1024;
   const checkUpload: UploadChecker =
     options.checkUpload ??
     (async (file) => {
-      const reply = await workers.run({ op: 'check', file });
-      if (!reply.ok) throw reply.input ? new InputError(reply.message) : new Error(reply.message);
+      // The same limit bounds the decompressed content of a gzipped upload: a 1.5 MB gzip bomb must not
+      // make the check decompress and parse a gigabyte.
+      const reply = await workers.run({ op: 'check', file, maxDecompressedBytes: maxUploadBytes });
+      if (!reply.ok) {
+        if (reply.status !== undefined) throw new HttpError(reply.status, reply.message);
+        throw reply.input ? new InputError(reply.message) : new Error(reply.message);
+      }
       if (!('shape' in reply)) throw new Error('unexpected worker reply');
       return reply.shape;
     });
@@ -115,7 +121,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     cache: new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task), memory),
     runList: new RunList(store),
     jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, publicRoots: dataRoots.paths() }),
-    uploads: new UploadStore(store.dir, options.maxUploadBytes ?? 256 * 1024 * 1024, checkUpload),
+    uploads: new UploadStore(store.dir, maxUploadBytes, checkUpload),
     dataRoots,
     jobLimits: options.jobLimits ?? DEFAULT_JOB_LIMITS,
     workers,

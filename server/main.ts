@@ -19,7 +19,7 @@ export interface ServeOptions {
   concurrency?: number;
   /** Directories runs started over HTTP may read files from (--data-root). Default none. */
   dataRoots?: string[];
-  /** Largest upload, bytes (--max-upload-bytes). Default 256 MiB. */
+  /** Largest upload, bytes, compressed or decompressed (--max-upload-bytes). Default 256 MiB. */
   maxUploadBytes?: number;
   /** What one job may use (--max-job-memory, --max-job-seconds). Default 4 GiB, 2 h. */
   jobLimits?: JobLimits;

@@ -3,7 +3,8 @@
 // files, never write); the main thread owns the caches. Run in-process by RunCache when it has no pool (tests).
 //   png          one image row (given, or read from data.arrow) → PNG bytes (pipeline/image.ts)
 //   row          one row of data.arrow (data-rows.ts): its values, and as JSON in shortest round-trip decimals
-//   check        an uploaded file loaded by the pipeline's own loaders (pipeline/load): its shape, or its error
+//   check        an uploaded file loaded by the pipeline's own loaders (pipeline/load): its shape, or its error;
+//                gzipped content is decompressed only up to a cap (a gzip bomb: 413)
 //   codes        a run's codes.arrow, columns ordered by variance (nearest.ts), in shared memory
 //   nearest      over codes in shared memory (code space)
 //   nearest-input  several queries answered in one pass over data.arrow (data-rows.ts), the stored values
@@ -47,7 +48,8 @@ export type WorkerTask =
   | { op: 'mean'; values: SharedArrayBuffer; rows: number; cols: number; positions: Int32Array }
   /** positions: ascending (repeats count twice). */
   | { op: 'data-mean'; layout: DataLayout; positions: Int32Array }
-  | { op: 'check'; file: string }
+  /** maxDecompressedBytes: a gzipped file decompressing past it is refused (413), reading stopping there. */
+  | { op: 'check'; file: string; maxDecompressedBytes?: number }
   | { op: 'codes'; runDir: string }
   | { op: 'points-body'; runDir: string; format: 'arrow' | 'json'; columns?: string[] }
   | { op: 'features'; layout: DataLayout; index: Int32Array; cols: number[] }
@@ -144,8 +146,14 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
       return { ok: true, neighbours: found.map((f) => f.rows), neighbourDistances: found.map((f) => f.distances) };
     }
     case 'check': {
-      const { loadDataset } = await import('../pipeline/load/index.js');
-      const d = await loadDataset({ dataset: null, input: task.file, labelColumn: null, dataDir: null, limit: null });
+      const { loadDataset, DecompressedLimitError } = await import('../pipeline/load/index.js');
+      const cap = task.maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes: task.maxDecompressedBytes };
+      const d = await loadDataset({ dataset: null, input: task.file, labelColumn: null, dataDir: null, limit: null, ...cap }).catch((err: unknown) => {
+        if (err instanceof DecompressedLimitError) {
+          throw new HttpError(413, `the upload decompresses to more than ${err.limit} bytes, the most this server accepts (--max-upload-bytes)`);
+        }
+        throw err;
+      });
       return {
         ok: true,
         shape: { rows: d.matrix.rows, columns: d.matrix.cols, label: d.label?.name ?? null, metadata: d.metadata.map((m) => m.name), image: d.image ?? null },

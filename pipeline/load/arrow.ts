@@ -4,11 +4,14 @@ import { RecordBatchReader, Table, type RecordBatch } from 'apache-arrow';
 import { InputError, throwIfAborted } from '../errors.js';
 import type { Dataset, StageHooks } from '../types.js';
 import { datasetFromArrowTable, type TableFileOptions } from './arrow-table.js';
-import { fileSize, gzipError, isGzip, readWholeFile } from './source.js';
+import { DecompressedLimitError, fileSize, gzipError, isGzip, readWholeFile } from './source.js';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 
-export type ArrowOptions = TableFileOptions;
+export interface ArrowOptions extends TableFileOptions {
+  /** Gzipped files: fail with DecompressedLimitError past this many decompressed bytes (zlib stops there). Default no cap. */
+  maxDecompressedBytes?: number;
+}
 
 export async function loadArrow(path: string, opts: ArrowOptions = {}, hooks: StageHooks = {}): Promise<Dataset> {
   const size = await fileSize(path);
@@ -18,8 +21,12 @@ export async function loadArrow(path: string, opts: ArrowOptions = {}, hooks: St
   let bytes = whole.bytes;
   if (isGzip(bytes)) {
     try {
-      bytes = await promisify(gunzip)(bytes);
+      const cap = opts.maxDecompressedBytes;
+      bytes = await promisify(gunzip)(bytes, cap === undefined ? {} : { maxOutputLength: cap });
     } catch (err) {
+      if (opts.maxDecompressedBytes !== undefined && (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DecompressedLimitError(opts.maxDecompressedBytes, path);
+      }
       throw gzipError(err, path);
     }
   }

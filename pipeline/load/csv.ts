@@ -43,6 +43,8 @@ export interface CsvOptions {
   header?: HeaderMode;
   /** --features / --exclude. Default: every numeric column not identifier-like. */
   selection?: FeatureSelection;
+  /** Gzipped files: fail with DecompressedLimitError past this many decompressed bytes, reading no further. Default no cap. */
+  maxDecompressedBytes?: number;
 }
 
 /** Rows whose raw text is kept so a column that turns out to be text early on can be rebuilt without a second pass. */
@@ -91,7 +93,7 @@ export async function loadCsv(path: string, opts: CsvOptions = {}, hooks: StageH
   }
   const totalHint = gzip ? await gzipSizeHint(path, size) : size;
   const builder = new CsvBuilder(path, opts, limit, totalHint);
-  const src = openByteSource(path, gzip, size, hooks);
+  const src = openByteSource(path, gzip, size, hooks, opts.maxDecompressedBytes);
   let tokenizer: CsvTokenizer | null = null;
   let choice: EncodingChoice | null = opts.restartWith ?? null;
   let text: TextStream | null = null;

@@ -43,11 +43,11 @@ export function looksLikeIdx(head: Uint8Array): boolean {
  * Reads an IDX file's header and up to `limit` items (all when null), and hashes the whole file.
  * Stops decompressing once it has the items it needs.
  */
-export async function readIdx(path: string, limit: number | null, hooks: StageHooks = {}): Promise<IdxFile> {
+export async function readIdx(path: string, limit: number | null, hooks: StageHooks = {}, maxDecompressedBytes?: number): Promise<IdxFile> {
   const size = await fileSize(path);
   if (size === 0) throw new InputError('the file is empty; an IDX file starts with a 4-byte magic number and its dimensions', { file: path });
   const gzip = isGzip(await readHead(path, 2));
-  const src = openByteSource(path, gzip, size, hooks);
+  const src = openByteSource(path, gzip, size, hooks, maxDecompressedBytes);
   const chunks: Buffer[] = [];
   let total = 0;
   let need = Infinity;
@@ -169,16 +169,18 @@ export interface IdxOptions {
   labelNames?: readonly string[];
   name?: string;
   source?: string;
+  /** Gzipped files (images and labels): fail with DecompressedLimitError past this many decompressed bytes. Default no cap. */
+  maxDecompressedBytes?: number;
 }
 
 /** Loads an IDX images (or n x d) file, with its labels file when there is one. */
 export async function loadIdx(path: string, opts: IdxOptions = {}, hooks: StageHooks = {}): Promise<Dataset> {
-  const f = await readIdx(path, opts.limit ?? null, hooks);
+  const f = await readIdx(path, opts.limit ?? null, hooks, opts.maxDecompressedBytes);
   const labelsPath = opts.labels === undefined ? await findLabelsFile(path) : opts.labels;
   let label: MetaColumn | undefined;
   let sha256 = f.sha256;
   if (labelsPath !== null && f.dims.length > 1) {
-    const lf = await readIdx(labelsPath, f.items);
+    const lf = await readIdx(labelsPath, f.items, {}, opts.maxDecompressedBytes);
     label = labelColumn(lf, labelsPath, f.items, opts.labelNames);
     sha256 = combineHashes([f.sha256, lf.sha256]);
   }

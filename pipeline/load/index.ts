@@ -14,6 +14,7 @@ import { encodeTextFeatures } from './text-features.js';
 export { listDatasets, builtinNames, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type DatasetInfo } from './builtin.js';
 export { loadCsv, type CsvOptions } from './csv.js';
 export { loadIdx } from './idx.js';
+export { DecompressedLimitError } from './source.js';
 // The Arrow, Parquet and .npy loaders (pipeline/load/arrow.ts, parquet.ts, npy.ts) are imported when a file
 // needs them, so starting on a built-in or a CSV does not load apache-arrow and parquet-wasm.
 export { detectFormat, type FileFormat } from './sniff.js';
@@ -41,6 +42,11 @@ export interface LoadOptions {
   encoding?: string | null;
   /** Which columns are features (--features / --exclude); default every numeric one that is not identifier-like. */
   selection?: FeatureSelection;
+  /**
+   * Gzipped files (CSV/TSV, Arrow, IDX): fail with DecompressedLimitError once more than this many bytes
+   * have been decompressed, reading no further (the server's upload check: a gzip bomb). Default no cap.
+   */
+  maxDecompressedBytes?: number;
 }
 
 /** Loads a built-in dataset or a file. Bad input of any kind is an InputError that says what and where. */
@@ -59,6 +65,7 @@ export async function loadDataset(opts: LoadOptions, hooks: StageHooks = {}): Pr
     throw new InputError(`this is a gzipped ${format === 'npy' ? '.npy' : 'Parquet'} file, which latentmap reads only uncompressed; decompress it first (gunzip)`, { file: input });
   }
   const selection = opts.selection ?? ALL_FEATURES;
+  const cap = opts.maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes: opts.maxDecompressedBytes };
   if (format !== 'csv') {
     const textOnly = opts.header !== undefined && opts.header !== 'auto' ? 'header' : opts.encoding ? 'encoding' : null;
     if (textOnly) throw new InputError(`--${textOnly} applies to CSV/TSV files; this is ${format === 'arrow' ? 'an Arrow' : format === 'idx' ? 'an IDX' : format === 'npy' ? 'a .npy' : 'a Parquet'} file`, { file: input, field: textOnly });
@@ -66,10 +73,10 @@ export async function loadDataset(opts: LoadOptions, hooks: StageHooks = {}): Pr
   let loaded: Dataset;
   switch (format) {
     case 'csv':
-      loaded = await loadCsv(input, { labelColumn, ownLabel: opts.ownLabel ?? null, limit, header: opts.header ?? 'auto', encoding: opts.encoding ?? null, selection }, hooks);
+      loaded = await loadCsv(input, { labelColumn, ownLabel: opts.ownLabel ?? null, limit, header: opts.header ?? 'auto', encoding: opts.encoding ?? null, selection, ...cap }, hooks);
       break;
     case 'arrow':
-      loaded = await (await import('./arrow.js')).loadArrow(input, { labelColumn, ownLabel: opts.ownLabel ?? null, limit, selection }, hooks);
+      loaded = await (await import('./arrow.js')).loadArrow(input, { labelColumn, ownLabel: opts.ownLabel ?? null, limit, selection, ...cap }, hooks);
       break;
     case 'parquet':
       loaded = await (await import('./parquet.js')).loadParquet(input, { labelColumn, ownLabel: opts.ownLabel ?? null, limit, selection }, hooks);
@@ -81,7 +88,7 @@ export async function loadDataset(opts: LoadOptions, hooks: StageHooks = {}): Pr
       if (labelColumn !== null && labelColumn !== 'label') {
         throw new InputError(`an IDX file's only label column is "label" (from the labels file beside it); got "${labelColumn}"`, { field: 'labelColumn' });
       }
-      loaded = selectByName(await loadIdx(input, { limit }, hooks), selection, input);
+      loaded = selectByName(await loadIdx(input, { limit, ...cap }, hooks), selection, input);
       break;
   }
   return leaveOutRowNumbers(encodeTextFeatures(loaded, selection, input), selection);

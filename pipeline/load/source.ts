@@ -91,6 +91,19 @@ export async function hashFile(path: string, from = 0, hash = createHash('sha256
   return hash.digest('hex');
 }
 
+/**
+ * A gzip stream decompresses to more than the cap its reader was given (`maxDecompressedBytes`): a guard
+ * against gzip bombs where the caller (the server's upload check) bounds the work one file may cause.
+ */
+export class DecompressedLimitError extends InputError {
+  constructor(
+    readonly limit: number,
+    file: string,
+  ) {
+    super(`the gzip data decompresses to more than ${limit} bytes, the most accepted here; send a smaller file`, { file });
+  }
+}
+
 export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
@@ -108,7 +121,11 @@ export interface ByteSource {
   close(): void;
 }
 
-export function openByteSource(path: string, gzip: boolean, size: number, hooks: StageHooks = {}): ByteSource {
+/**
+ * `maxDecompressedBytes`: with `gzip`, the stream fails with DecompressedLimitError once the decompressed
+ * bytes pass it (reading stops there); default no cap.
+ */
+export function openByteSource(path: string, gzip: boolean, size: number, hooks: StageHooks = {}, maxDecompressedBytes?: number): ByteSource {
   const hash = createHash('sha256');
   let raw = 0;
   let lastReport = 0;
@@ -130,11 +147,13 @@ export function openByteSource(path: string, gzip: boolean, size: number, hooks:
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   const gunzip = gzip ? createGunzip({ chunkSize: 1 << 20 }) : null;
   const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const cap = gzip && maxDecompressedBytes !== undefined ? decompressedCap(path, maxDecompressedBytes) : null;
   let closed = false;
   const ignore = (): void => {
     /* errors surface through `out` */
   };
-  if (gunzip) pipeline(file, tap, gunzip, out, ignore);
+  if (gunzip && cap) pipeline(file, tap, gunzip, cap, out, ignore);
+  else if (gunzip) pipeline(file, tap, gunzip, out, ignore);
   else pipeline(file, tap, out, ignore);
   return {
     stream: out,
@@ -150,9 +169,22 @@ export function openByteSource(path: string, gzip: boolean, size: number, hooks:
       file.destroy();
       tap.destroy();
       gunzip?.destroy();
+      cap?.destroy();
       out.destroy();
     },
   };
+}
+
+/** Passes bytes through until more than `limit` have passed, then fails with DecompressedLimitError. */
+function decompressedCap(path: string, limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > limit) cb(new DecompressedLimitError(limit, path));
+      else cb(null, chunk);
+    },
+  });
 }
 
 /** Turns a zlib error into an InputError that says the gzip data is damaged. */

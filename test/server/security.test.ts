@@ -5,6 +5,7 @@
 import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { DataRoots } from '../../server/data-roots.js';
@@ -180,6 +181,25 @@ describe('uploads', () => {
     const big = await upload('big.csv', Buffer.alloc(10_000, 49));
     expect(big.status).toBe(413);
     expect((await upload('notes.exe', 'MZ')).status).toBe(400);
+    const left = (await readdir(path.join(runs.dir, '.uploads'))).filter((n) => n.startsWith('.tmp-'));
+    expect(left).toEqual([]);
+  });
+
+  it('refuses with 413 a gzipped upload whose content decompresses past --max-upload-bytes, and accepts one within it', async () => {
+    // 2 MB of valid CSV rows, under the 4096-byte limit only while compressed (the tester's bomb.csv.gz in small).
+    const rows = '1,2,3\n'.repeat(350_000);
+    const bomb = gzipSync(`a,b,c\n${rows}`, { level: 9 });
+    expect(bomb.length).toBeLessThan(4096);
+    const r = await upload('bomb.csv.gz', bomb);
+    expect(r.status, r.text).toBe(413);
+    expect(r.json().error).toBe('the upload decompresses to more than 4096 bytes, the most this server accepts (--max-upload-bytes)');
+    expectNoServerPath(r);
+    // A gzipped Arrow file goes through the same cap (zlib's maxOutputLength).
+    const arrow = await upload('bomb.arrow', gzipSync(Buffer.concat([Buffer.from('ARROW1\0\0'), Buffer.alloc(100_000)])));
+    expect(arrow.status, arrow.text).toBe(413);
+    const small = await upload('small.csv.gz', gzipSync('a,b,c\n1,2,3\n4,5,6\n7,8,10\n'));
+    expect(small.status, small.text).toBe(201);
+    expect(small.json()).toMatchObject({ name: 'small.csv.gz', rows: 3, columns: 3 });
     const left = (await readdir(path.join(runs.dir, '.uploads'))).filter((n) => n.startsWith('.tmp-'));
     expect(left).toEqual([]);
   });

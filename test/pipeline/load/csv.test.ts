@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isCancelled } from '../../../pipeline/errors.js';
 import { loadCsv } from '../../../pipeline/load/csv.js';
-import { loadDataset } from '../../../pipeline/load/index.js';
+import { DecompressedLimitError, loadDataset } from '../../../pipeline/load/index.js';
 import type { MetaColumn } from '../../../pipeline/types.js';
 import { makeTempDir, seededFloats, writeText } from './fixtures.js';
 
@@ -199,6 +199,27 @@ describe('loadCsv: bad input says what and where', () => {
     for (let i = 20; i < 200; i++) corrupt[i] = (corrupt[i]! * 31 + 7) & 255;
     writeFileSync(tmp.path('corrupt.csv.gz'), corrupt);
     await expect(loadCsv(tmp.path('corrupt.csv.gz'))).rejects.toThrow(/corrupt\.csv\.gz: the gzip data is (corrupt|truncated)/);
+  });
+
+  it('stops decompressing a gzipped CSV at maxDecompressedBytes with DecompressedLimitError, and reads one within it', async () => {
+    // Seeded random values compress about 2:1, so the compressed file spans several 1 MiB reads.
+    const v = seededFloats(900_000, 11);
+    const lines = ['a,b,c'];
+    for (let i = 0; i < v.length; i += 3) lines.push(`${v[i]},${v[i + 1]},${v[i + 2]}`);
+    const text = lines.join('\n');
+    const file = writeText(tmp.path('large.csv.gz'), text, true);
+    const size = readFileSync(file).length;
+    expect(size).toBeGreaterThan(4 << 20);
+    let readRaw = 0;
+    const hooks = { onProgress: (_f: number, _s: string, d?: { bytes?: number }) => void (readRaw = Math.max(readRaw, d?.bytes ?? 0)) };
+    const err = await loadDataset({ dataset: null, input: file, labelColumn: null, dataDir: null, limit: null, maxDecompressedBytes: 65_536 }, hooks).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DecompressedLimitError);
+    expect((err as Error).message).toBe(`${file}: the gzip data decompresses to more than 65536 bytes, the most accepted here; send a smaller file`);
+    // Reading stopped near the cap: far from the whole compressed file.
+    expect(readRaw).toBeLessThan(size / 2);
+    const whole = await loadDataset({ dataset: null, input: file, labelColumn: null, dataDir: null, limit: null, maxDecompressedBytes: text.length });
+    expect(whole.matrix.rows).toBe(300_000);
+    expect(whole.matrix.values[0]).toBe(v[0]);
   });
 
   it('a file that does not exist, and a directory', async () => {
