@@ -85,6 +85,22 @@ export class DataRoots {
     return refuse();
   }
 
+  /**
+   * Checks that a file a run will open (found inside an already resolved path: a file of a dataDir, the labels
+   * file beside an IDX input) really lies inside a data root once its symbolic links are resolved. An
+   * InputError on `field` naming it only by `shown` (never a server path) otherwise, or when it cannot be resolved.
+   */
+  async requireInside(file: string, field: string, shown: string): Promise<void> {
+    let real: string;
+    try {
+      real = await realpath(file);
+    } catch {
+      real = '';
+    }
+    if (real !== '' && this.roots.some((root) => inside(real, root.real))) return;
+    throw new InputError(`${JSON.stringify(shown.slice(0, 200))} is a symbolic link out of the server's data roots, which runs started over HTTP cannot read`, { field });
+  }
+
   /** `data-root:<relative path>` for a path inside a root, else null. */
   publicName(p: string): string | null {
     for (const root of this.roots) {

@@ -1,6 +1,7 @@
 // What a run started over HTTP may read, checked before anything starts: built-in datasets, uploads
 // (`upload`), and files under the operator's data roots (`input`, `dataDir`). Every configuration field
 // that could name a path is checked here; the job gets real paths, and answers never show them.
+import path from 'node:path';
 import { InputError } from '../pipeline/errors.js';
 import { CONFIG_SCHEMA } from '../pipeline/config.js';
 import type { RunConfig } from '../pipeline/types.js';
@@ -46,9 +47,25 @@ export async function checkRunInputs(partial: Partial<RunConfig>, roots: DataRoo
   if (typeof partial.input === 'string') {
     inputFile = await roots.resolve(partial.input, 'input', 'file');
     forJob.input = inputFile;
+    await checkBesideInput(inputFile, roots);
   }
-  if (typeof partial.dataDir === 'string') forJob.dataDir = await roots.resolve(partial.dataDir, 'dataDir', 'dir');
+  if (typeof partial.dataDir === 'string') {
+    const dir = await roots.resolve(partial.dataDir, 'dataDir', 'dir');
+    forJob.dataDir = dir;
+    // Resolving the folder is not enough: a file in it may be a symbolic link out of the data roots.
+    const { dataDirFiles } = await import('../pipeline/load/index.js');
+    for (const file of await dataDirFiles(dir)) await roots.requireInside(file, 'dataDir', path.relative(dir, file));
+  }
   return { forJob, upload, inputFile };
+}
+
+/** The labels file the IDX loader picks up beside an IDX input must lie inside a data root too. */
+async function checkBesideInput(inputFile: string, roots: DataRoots): Promise<void> {
+  const { detectFormat, findLabelsFile } = await import('../pipeline/load/index.js');
+  const format = await detectFormat(inputFile).then((d) => d.format).catch(() => null);
+  if (format !== 'idx') return;
+  const labels = await findLabelsFile(inputFile);
+  if (labels) await roots.requireInside(labels, 'input', path.basename(labels));
 }
 
 /** Rows and feature columns of what a run will read, to estimate its cost before it starts. */

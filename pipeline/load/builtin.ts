@@ -55,6 +55,8 @@ interface Builtin {
   info: Omit<DatasetInfo, 'available' | 'reason'>;
   /** null when available, else the reason it is not. */
   check(dataDir: string | null): Promise<string | null>;
+  /** The files it would open in a --data-dir (those present); absent when it reads no data directory. */
+  dataDirFiles?(dataDir: string): Promise<string[]>;
   load(opts: BuiltinLoadOptions, hooks: StageHooks): Promise<Dataset>;
 }
 
@@ -350,6 +352,9 @@ const BUILTINS: Record<string, Builtin> = {
       const { missing } = await fashionFiles(dataDir);
       return missing.length === 0 ? null : fashionReason(dataDir, missing);
     },
+    async dataDirFiles(dataDir) {
+      return (await fashionFiles(dataDir)).paths;
+    },
     load: loadFashionMnist,
   },
 };
@@ -372,6 +377,16 @@ export async function loadBuiltin(name: string, opts: BuiltinLoadOptions, hooks:
     );
   }
   return b.load(opts, hooks);
+}
+
+/**
+ * Every file a built-in dataset would open in `dataDir` (the union over the built-ins that read one), so a
+ * caller can check where each really lies (the server: symbolic links out of its data roots).
+ */
+export async function dataDirFiles(dataDir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const b of Object.values(BUILTINS)) if (b.dataDirFiles) out.push(...(await b.dataDirFiles(dataDir)));
+  return out;
 }
 
 /** Every built-in dataset and whether it can be loaded here. */

@@ -11,9 +11,9 @@ import { ALL_FEATURES, leaveOutRowNumbers, selectByName, type FeatureSelection }
 import { fileSize } from './source.js';
 import { encodeTextFeatures } from './text-features.js';
 
-export { listDatasets, builtinNames, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type DatasetInfo } from './builtin.js';
+export { listDatasets, dataDirFiles, builtinNames, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type DatasetInfo } from './builtin.js';
 export { loadCsv, type CsvOptions } from './csv.js';
-export { loadIdx } from './idx.js';
+export { findLabelsFile, loadIdx } from './idx.js';
 export { DecompressedLimitError } from './source.js';
 // The Arrow, Parquet and .npy loaders (pipeline/load/arrow.ts, parquet.ts, npy.ts) are imported when a file
 // needs them, so starting on a built-in or a CSV does not load apache-arrow and parquet-wasm.

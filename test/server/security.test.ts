@@ -113,6 +113,41 @@ describe('what a run started over HTTP may read', () => {
     await request(base, `/api/runs/${id}`, { method: 'DELETE' });
   });
 
+  it('refuses a dataDir whose IDX files are symbolic links out of the data roots, and an IDX input whose labels file beside it is one', async () => {
+    // The tester's /root/fm2: a real folder inside the data root, its files linked to a folder outside it.
+    const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+    const images = (n: number): Buffer => Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, 28, 0, 0, 0, 28]), Buffer.alloc(n * 784, 7)]);
+    const labels = (n: number): Buffer => Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, n]), Buffer.alloc(n, 1)]);
+    await mkdir(path.join(outside.dir, 'fm'), { recursive: true });
+    await mkdir(path.join(dataRoot, 'fm2'));
+    await mkdir(path.join(dataRoot, 'fm-real'));
+    for (const name of names) {
+      const bytes = name.includes('images') ? images(4) : labels(4);
+      await writeFile(path.join(outside.dir, 'fm', name), bytes);
+      await writeFile(path.join(dataRoot, 'fm-real', name), bytes);
+      await symlink(path.join(outside.dir, 'fm', name), path.join(dataRoot, 'fm2', name));
+    }
+    const before = jobs.list().length;
+    const r = await post({ dataset: 'fashion-mnist', dataDir: 'fm2', reducer: 'pca' });
+    expect(r.status, r.text).toBe(400);
+    expect(r.json().error).toBe('field "dataDir": "train-images-idx3-ubyte" is a symbolic link out of the server\'s data roots, which runs started over HTTP cannot read');
+    expectNoServerPath(r);
+    // The labels file the IDX loader would pick up beside an input.
+    await mkdir(path.join(dataRoot, 'idx'));
+    await writeFile(path.join(dataRoot, 'idx', 'train-images-idx3-ubyte'), images(4));
+    await symlink(path.join(outside.dir, 'fm', 'train-labels-idx1-ubyte'), path.join(dataRoot, 'idx', 'train-labels-idx1-ubyte'));
+    const idx = await post({ input: 'idx/train-images-idx3-ubyte', reducer: 'pca' });
+    expect(idx.status, idx.text).toBe(400);
+    expect(idx.json().error).toBe('field "input": "train-labels-idx1-ubyte" is a symbolic link out of the server\'s data roots, which runs started over HTTP cannot read');
+    expectNoServerPath(idx);
+    expect(jobs.list().length).toBe(before);
+    // The same files really inside the root are read.
+    const ok = await post({ dataset: 'fashion-mnist', dataDir: 'fm-real', reducer: 'pca' });
+    expect(ok.status, ok.text).toBe(202);
+    expect(JSON.parse(await readFile(configs.at(-1)!, 'utf8')).dataDir).toBe(path.join(dataRoot, 'fm-real'));
+    await request(base, `/api/runs/${ok.json().id}`, { method: 'DELETE' });
+  });
+
   it('refuses configuration keys named like Object properties as unknown keys', async () => {
     for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
       const r = await request(base, '/api/runs', { method: 'POST', headers: json, body: `{"${key}": {"input": "/etc/passwd"}, "dataset": "iris"}` });
