@@ -116,10 +116,17 @@ export function createApp(options: AppOptions): LatentmapApp {
       return reply.shape;
     });
   const memory = options.memoryAllowance === null ? null : new MemoryBudget({ allowance: options.memoryAllowance });
+  const cache = new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task), memory);
   const ctx: ServerContext = {
     store,
-    cache: new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task), memory),
-    runList: new RunList(store),
+    cache,
+    // A run whose files are damaged (the cache's check) is not listed: its own endpoints answer corrupt.
+    runList: new RunList(store, (id) =>
+      cache.run(id).then(
+        () => true,
+        (err: unknown) => !(err instanceof HttpError && err.status === 500 && /is corrupt/.test(err.message)),
+      ),
+    ),
     jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, publicRoots: dataRoots.paths() }),
     uploads: new UploadStore(store.dir, maxUploadBytes, checkUpload),
     dataRoots,

@@ -98,6 +98,8 @@ export class RunCache {
   private readonly lru: LruCache<string, Entry>;
   /** Blocks of feature columns being read (feature()). */
   private readonly featureLoads = new Map<string, Promise<Map<number, CachedBody>>>();
+  /** Corrupt verdicts of the points check, by run version (`id@version`). */
+  private readonly corrupt = new Map<string, HttpError>();
   /** Stats of manifests in flight, shared by the requests that arrive meanwhile. */
   private readonly versions = new Map<string, Promise<string | null>>();
 
@@ -155,10 +157,48 @@ export class RunCache {
         throw corruptRun(id, 'its manifest.json is not a run manifest');
       }
       if (manifest.status !== 'complete') throw new HttpError(404, `run ${id} is not complete`);
+      await this.checkPoints(id, key, manifest);
       const shown = this.view(manifest);
       const body = await cachedBody(Buffer.from(JSON.stringify(shown)), JSON_TYPE);
       return { manifest: shown, body, key } satisfies RunInfo;
     })) as RunInfo;
+  }
+
+  /**
+   * A complete run's points.arrow must be there, non-empty, readable as an Arrow table and hold the manifest's
+   * rows: checked once per version of the run (with its manifest entry), so every endpoint, /events and the run
+   * list answer a damaged points file alike. A corrupt verdict is remembered for that version too.
+   */
+  private async checkPoints(id: string, key: string, manifest: RunManifest): Promise<void> {
+    const known = this.corrupt.get(key);
+    if (known) throw known;
+    const verdict = await this.pointsVerdict(id, manifest);
+    if (verdict === null) return;
+    if (this.corrupt.size >= 1000) this.corrupt.delete(this.corrupt.keys().next().value!);
+    this.corrupt.set(key, verdict);
+    throw verdict;
+  }
+
+  private async pointsVerdict(id: string, manifest: RunManifest): Promise<HttpError | null> {
+    let size: number;
+    try {
+      size = (await stat(this.store.file(id, 'points'))).size;
+    } catch {
+      return corruptRun(id, 'its points.arrow is missing');
+    }
+    if (size === 0) return corruptRun(id, 'its points.arrow is empty (0 bytes)');
+    let rows: number;
+    try {
+      rows = replyWith(await this.offload({ op: 'points-rows', runDir: this.store.path(id) }), 'numRows').numRows;
+    } catch (err) {
+      // A busy or stopped worker pool says nothing about the file.
+      if (err instanceof HttpError) throw err;
+      return corruptRun(id, 'its points cannot be read');
+    }
+    if (rows !== manifest.dataset.rows && !(manifest.base && rows > 0)) {
+      return corruptRun(id, `its points hold ${rows} rows, its manifest says ${manifest.dataset.rows}`);
+    }
+    return null;
   }
 
   /** The run's directory and the size of its `file`; 404 naming `what` when the run has none. */

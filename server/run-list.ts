@@ -34,7 +34,15 @@ export class RunList {
   private body: Promise<CachedBody> | null = null;
   private readonly known = new Map<string, Known>();
 
-  constructor(private readonly store: RunStore) {}
+  constructor(
+    private readonly store: RunStore,
+    /**
+     * Whether a complete run is whole (its files read as what they should be: the run cache's check), asked
+     * once per version of its manifest; a run that is not is left out, as its own endpoints answer corrupt.
+     * Default: every complete run is listed.
+     */
+    private readonly whole: (id: string) => Promise<boolean> = async () => true,
+  ) {}
 
   /** The list's JSON body (complete runs, newest first), rebuilt only after the runs directory changed. */
   async json(): Promise<CachedBody> {
@@ -76,7 +84,8 @@ export class RunList {
         if (!k || k.version !== version) {
           // A corrupt manifest (null) is not listed; its own endpoints say why.
           const m = await readManifestOrNull(dir);
-          const summary = m && typeof m === 'object' && m.status === 'complete' && m.id === id ? summarize(m) : null;
+          const complete = m && typeof m === 'object' && m.status === 'complete' && m.id === id;
+          const summary = complete && (await this.whole(id)) ? summarize(m) : null;
           k = { version, summary };
           this.known.set(id, k);
         }

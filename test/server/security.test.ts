@@ -324,6 +324,31 @@ describe('a corrupt run or a missing model', () => {
     }
   });
 
+  it('reports an empty, a cut-short and a row-count-mismatched points.arrow as corrupt on every endpoint, /events included, and leaves the run unlisted', async () => {
+    const cases: [string, (file: string) => Promise<void>, string][] = [
+      ['ptsempty', (f) => writeFile(f, ''), 'its points.arrow is empty (0 bytes)'],
+      ['ptscut', async (f) => writeFile(f, (await readFile(f)).subarray(0, 200)), 'its points cannot be read'],
+      ['ptsrows', async (f) => writeFile(f, await readFile(path.join(runs.dir, 'good', 'points.arrow'))), 'its points hold 30 rows, its manifest says 12'],
+    ];
+    for (const [id, damage, what] of cases) {
+      const run = await writeFixtureRun(runs.dir, { id, rows: 12 });
+      await damage(path.join(run.dir, 'points.arrow'));
+      const expected = `run ${id} is corrupt: ${what}; remove it (latentmap prune) or write it again`;
+      for (const p of ['', '/points', '/points?format=json', '/history', '/items/0', '/neighbors/0', '/features/f2', '/events']) {
+        const r = await request(base, `/api/runs/${id}${p}`);
+        expect(r.status, `${id}${p}`).toBe(500);
+        expect(r.json().error, `${id}${p}`).toBe(expected);
+        expectNoServerPath(r);
+      }
+      const decode = await request(base, `/api/runs/${id}/decode`, { method: 'POST', headers: json, body: JSON.stringify({ rows: [0, 1] }) });
+      expect(decode.status).toBe(500);
+      expect(decode.json().error).toBe(expected);
+    }
+    const listed = (await request(base, '/api/runs')).json().map((e: { id: string }) => e.id);
+    expect(listed).toContain('good');
+    for (const [id] of cases) expect(listed).not.toContain(id);
+  });
+
   it('reports a cut-short data.arrow as corrupt on items, pictures and features, naming no path', async () => {
     const run = await writeFixtureRun(runs.dir, { id: 'cutdata', rows: 40, image: { width: 4, height: 4, channels: 1 } });
     const file = path.join(run.dir, 'data.arrow');
