@@ -18,8 +18,8 @@ export type Decoder = (runDir: string, manifest: RunManifest, codes: Matrix) => 
 /**
  * The server's reconstructor and decoder: the models load and run in the worker thread (read-tasks.ts), so
  * neither importing the model code, nor loading a model, nor running it holds the event loop. A failure with a
- * status (404: the run has no saved model; 400: a code of the wrong size) keeps it; a bad-input error of the
- * pipeline (a model file that cannot be read as one) stays an InputError.
+ * status (404: the run has no saved model; 400: a code of the wrong size; 500: a saved model that is incomplete
+ * or cannot be read) keeps it; any other bad-input error of the pipeline stays an InputError.
  */
 export function workerModels(run: (task: WorkerTask) => Promise<WorkerReply>): { reconstruct: Reconstructor; decode: Decoder } {
   const apply = (what: 'reconstruct' | 'decode'): Reconstructor => async (runDir, manifest, m) => {
@@ -52,7 +52,16 @@ export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor
       import('../pipeline/prepare.js'),
     ]);
     if (reducerOfRun(manifest) === 'none') throw new HttpError(404, `run ${manifest.id} has no model that reconstructs`);
-    const { reducer, preprocessing } = await loadRunReducer(runDir, manifest);
+    let loaded;
+    try {
+      loaded = await loadRunReducer(runDir, manifest);
+    } catch (err) {
+      // The run's own files are damaged (model/ without model.json, weights cut short): the server's
+      // problem, not the request's, and the loader's message would name a server path.
+      if (err instanceof HttpError) throw err;
+      throw new HttpError(500, `run ${manifest.id} is corrupt: its saved model is incomplete or cannot be read; remove it (latentmap prune) or write it again`);
+    }
+    const { reducer, preprocessing } = loaded;
     return {
       reconstruct: (raw) => invertPreprocessing(reducer.reconstruct(applyPreprocessing(raw, preprocessing))!, preprocessing),
       decode: (codes) => {

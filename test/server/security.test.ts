@@ -362,6 +362,18 @@ describe('a corrupt run or a missing model', () => {
     }
   });
 
+  it('answers 500 naming no path for reconstruction.png of a run whose model folder lacks model.json', async () => {
+    const features = 6;
+    const preprocessing = { kind: 'none' as const, features: Array.from({ length: features }, (_, c) => `f${c}`), offset: new Array(features).fill(0), scale: new Array(features).fill(1), fill: new Array(features).fill(0), missing: 'mean' as const, loss: 'mse' as const };
+    const run = await writeFixtureRun(runs.dir, { id: 'halfmodel', rows: 8, features, image: { width: 3, height: 2, channels: 1 }, preprocessing });
+    await expect(readdir(path.join(run.dir, 'model'))).resolves.toEqual(['preprocessing.json']);
+    const r = await request(base, '/api/runs/halfmodel/items/0/reconstruction.png');
+    expect(r.status, r.text).toBe(500);
+    expect(r.json().error).toBe('run halfmodel is corrupt: its saved model is incomplete or cannot be read; remove it (latentmap prune) or write it again');
+    expectNoServerPath(r);
+    expect(r.text).not.toContain('model.json');
+  });
+
   it('answers 404 for reconstruction.png of a run without a saved model', async () => {
     const r = await request(base, '/api/runs/pics/items/0/reconstruction.png');
     expect(r.status).toBe(404);
