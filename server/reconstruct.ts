@@ -9,6 +9,9 @@ import { InputError } from '../pipeline/errors.js';
 import { HttpError } from './http-error.js';
 import type { WorkerReply, WorkerTask } from './read-tasks.js';
 
+/** What the corrupt-run error of a saved model that cannot be loaded says (POST /decode still answers the mean). */
+export const MODEL_INCOMPLETE = 'its saved model is incomplete or cannot be read';
+
 /** Rows in the input's units → their reconstructions in the input's units. */
 export type Reconstructor = (runDir: string, manifest: RunManifest, raw: Matrix) => Promise<Matrix>;
 
@@ -59,7 +62,8 @@ export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor
       // The run's own files are damaged (model/ without model.json, weights cut short): the server's
       // problem, not the request's, and the loader's message would name a server path.
       if (err instanceof HttpError) throw err;
-      throw new HttpError(500, `run ${manifest.id} is corrupt: its saved model is incomplete or cannot be read; remove it (latentmap prune) or write it again`);
+      const detail = (err instanceof Error ? err.message : String(err)).split(`${runDir}/`).join('').split(runDir).join('').slice(0, 300);
+      throw new HttpError(500, `run ${manifest.id} is corrupt: ${MODEL_INCOMPLETE} (${detail}); remove it (latentmap prune) or write it again`);
     }
     const { reducer, preprocessing } = loaded;
     return {
