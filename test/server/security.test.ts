@@ -229,6 +229,7 @@ describe('runs written by the CLI on this or another machine', () => {
     m.choices = { scaling: { value: 'uniform', reason: 'columns of /mnt/nfs/x.csv share one unit' } };
     m.prepare = { source: '/var/lib/data/raw.csv', dropped: 2 };
     m.config.queue = 'redis://worker:s3cr3t-pass@queue.internal:6379';
+    m.config.name = '/home/alice/projects/config-name';
     m.dataset.features = ['f0', 'f1', 'f2', 'f3', 'f4', '/odd/column'];
     await writeFile(path.join(run.dir, 'manifest.json'), JSON.stringify(m));
     const r = await request(base, '/api/runs/cli-written');
@@ -239,6 +240,7 @@ describe('runs written by the CLI on this or another machine', () => {
     expect(shown.choices.scaling).toEqual({ value: 'uniform', reason: 'columns of <path> share one unit' });
     expect(shown.prepare).toEqual({ source: '<path>', dropped: 2 });
     expect(shown.config.queue).toBe('redis://queue.internal:6379');
+    expect(shown.config.name).toBe('<path>');
     // column names are data: kept as written, so the features route still finds them
     expect(shown.dataset.features.at(-1)).toBe('/odd/column');
     const list = await request(base, '/api/runs');
