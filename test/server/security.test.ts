@@ -112,6 +112,17 @@ describe('what a run started over HTTP may read', () => {
     await request(base, `/api/runs/${id}`, { method: 'DELETE' });
   });
 
+  it('shows no absolute path a client typed to the other readers of /api/jobs', async () => {
+    const listed = jobs.list();
+    expect(listed.length).toBeGreaterThan(0);
+    const typed = { ...listed[0]!, config: { input: path.join(dataRoot, 'sub', 'ok.csv'), name: '/home/alice/x', features: ['a', '/srv/b'], epochs: 3 } };
+    const shown = jobs.publicView(typed);
+    // this queue is not told the data roots' public names, so the whole input path is <path>
+    expect(shown.config).toEqual({ input: '<path>', name: '<path>', features: ['a', '<path>'], epochs: 3 });
+    const list = await request(base, '/api/jobs');
+    expect(list.text).not.toContain(dataRoot);
+  });
+
   it('refuses configuration keys named like Object properties as unknown keys', async () => {
     for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
       const r = await request(base, '/api/runs', { method: 'POST', headers: json, body: `{"${key}": {"input": "/etc/passwd"}, "dataset": "iris"}` });
