@@ -1,7 +1,7 @@
 // Rows of a run's data file (data.arrow: the stored input values, `index` int32 and `values`
 // FixedSizeList<float32>; pipeline/runs/artifacts.ts writes it) read by position, never the whole file.
 // It is often the largest file of a run (70,000 x 784 float32 is 220 MB), and a request needs one row of it
-// (an item, its picture) or one column (a feature for Color by). So the server reads only the file's Arrow IPC
+// (an item, its picture) or one column (a feature for Color by). So readers (the server; the pipeline reading a run's rows back) read only the file's Arrow IPC
 // layout (the schema and where each record batch's values start, from the message headers) and its index
 // column, a few hundred kB; a row is then one positioned read of cols x 4 bytes, in the worker thread.
 // Arrow IPC file format: https://arrow.apache.org/docs/format/Columnar.html#ipc-file-format
