@@ -78,21 +78,24 @@ export function sumSquares(
   }
 }
 
-/** Writes the scaled kept rows into out; returns the index of the first non-finite result, or -1. */
+/**
+ * Writes the `kept` scaled rows into out (row k from row rowIndex[k] of values; row k when rowIndex is null);
+ * returns the index of the first non-finite result, or -1.
+ */
 export function scaleRows(
   values: Float32Array,
   cols: number,
-  rowIndex: Int32Array,
+  rowIndex: Int32Array | null,
+  kept: number,
   fill: Float64Array,
   offset: Float64Array,
   inv: Float64Array,
   out: Float32Array,
   clampUnit: boolean,
 ): number {
-  const kept = rowIndex.length;
   let bad = -1;
   for (let k = 0; k < kept; k++) {
-    const src = rowIndex[k]! * cols;
+    const src = (rowIndex === null ? k : rowIndex[k]!) * cols;
     const dst = k * cols;
     for (let c = 0; c < cols; c++) {
       let v = values[src + c]!;

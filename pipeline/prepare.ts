@@ -60,6 +60,12 @@ export interface PreparePlan extends Omit<Prepared, 'matrix'> {
    * rows then hold the scaled rows (the dataset's original values are gone: save what needs them first). Call once.
    */
   scale(inPlace: boolean): Matrix;
+  /**
+   * Scales, in place, rows holding the original values of the kept rows in order (what the run's data file
+   * stores: keptRows x cols), with scale()'s arithmetic: the same float32 values, bit for bit. For a caller
+   * that released the scaled matrix and reads it back from that file.
+   */
+  rescale(original: Float32Array): Matrix;
 }
 
 export { MIN_ROWS } from './min-rows.js';
@@ -264,22 +270,31 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
   // The scaled matrix.
   const identity = kind === 'none' && kept === rows && imputed === 0;
   const clampUnit = loss === 'bce';
+  const inv = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) inv[c] = 1 / scale[c]!;
+  /** Kept row k from row rows[k] of source (row k when rows is null) into row k of out. */
+  const scaleInto = (source: Float32Array, rows: Int32Array | null, out: Float32Array): void => {
+    // BCE needs [0, 1] exactly: float rounding may step a hair outside, so its values are clamped.
+    // In place is safe: kept row k is read from row rowIndex[k] >= k before row k is written.
+    const bad = scaleRows(source, cols, rows, kept, fill, offset, inv, out, clampUnit);
+    if (bad >= 0) {
+      const c = bad % cols;
+      throw new Error(`prepare produced a non-finite value in column "${names[c]}" (offset ${offset[c]}, scale ${scale[c]})`);
+    }
+  };
   let scaled = false;
   const scaleRowsOnce = (inPlace: boolean): Matrix => {
     if (scaled) throw new Error('prepare: scale() was already called');
     scaled = true;
     if (identity) return { rows: kept, cols, values };
     const out = inPlace ? values.subarray(0, kept * cols) : new Float32Array(kept * cols);
-    const inv = new Float64Array(cols);
-    for (let c = 0; c < cols; c++) inv[c] = 1 / scale[c]!;
-    // BCE needs [0, 1] exactly: float rounding may step a hair outside, so its values are clamped.
-    // In place is safe: kept row k is read from row rowIndex[k] >= k before row k is written.
-    const bad = scaleRows(values, cols, rowIndex, fill, offset, inv, out, clampUnit);
-    if (bad >= 0) {
-      const c = bad % cols;
-      throw new Error(`prepare produced a non-finite value in column "${names[c]}" (offset ${offset[c]}, scale ${scale[c]})`);
-    }
+    scaleInto(values, rowIndex, out);
     return { rows: kept, cols, values: out };
+  };
+  const rescale = (original: Float32Array): Matrix => {
+    if (original.length !== kept * cols) throw new Error(`prepare: rescale() needs ${kept} x ${cols} values, got ${original.length}`);
+    if (!identity) scaleInto(original, null, original);
+    return { rows: kept, cols, values: original };
   };
 
   const preprocessing: Preprocessing = {
@@ -293,6 +308,7 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
   };
   return {
     scale: scaleRowsOnce,
+    rescale,
     rowIndex,
     loss,
     preprocessing,

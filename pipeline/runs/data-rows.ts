@@ -273,6 +273,34 @@ export async function visitDataRows(layout: DataLayout, positions: Int32Array | 
 }
 
 /**
+ * Every row of the file into one new Float32Array (rows x cols, row-major): each record batch's values read
+ * straight into their place, so nothing but the result is held. For a caller that needs the whole matrix back
+ * (the pipeline's metrics, after the map stage ran without it).
+ */
+export async function readAllDataRows(layout: DataLayout): Promise<Float32Array> {
+  const out = new Float32Array(layout.rows * layout.cols);
+  const bytes = new Uint8Array(out.buffer);
+  const rowBytes = layout.cols * 4;
+  const fh = await open(layout.file, 'r');
+  try {
+    if (versionOf(await fh.stat()) !== layout.version) throw new DataLayoutError('the file changed since its layout was read');
+    for (const b of layout.batches) {
+      const at = b.start * rowBytes;
+      const length = b.rows * rowBytes;
+      // a read returns at most about 2 GB: a larger batch takes several
+      for (let done = 0; done < length; ) {
+        const { bytesRead } = await fh.read(bytes, at + done, Math.min(length - done, 1 << 30), b.values + done);
+        if (bytesRead === 0) throw new DataLayoutError(`rows from ${b.start} are cut short`);
+        done += bytesRead;
+      }
+    }
+    return out;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
  * Columns `cols` of every row, in one pass read in blocks of about `blockBytes` (memory stays bounded whatever
  * the file's size). Seconds for a file of hundreds of MB: run it in a worker thread.
  */
