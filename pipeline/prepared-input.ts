@@ -3,7 +3,9 @@
 // run's largest array (250,000 x 784 float32: 0.78 GB, beside a t-SNE stage whose own peak is about as large),
 // so a run releases it before the map stage and reads it back for the metrics from the run's data file, which
 // holds the kept rows' original values, scaled again with prepare's arithmetic: the same float32 rows, bit for
-// bit, for a second or two of reading (page cache) per gigabyte.
+// bit, for a second or two of reading (page cache) per gigabyte. It is read back into a WebAssembly memory, where
+// the metrics' neighbour search renumbers the rows in place (KnnOptions.inPlace) instead of copying them into
+// its kernel's memory: the metrics hold the matrix once, not twice.
 import { MessageChannel } from 'node:worker_threads';
 import path from 'node:path';
 import type { PreparePlan } from './prepare.js';
@@ -15,12 +17,18 @@ export interface PreparedInput {
   readonly cols: number;
   /** The matrix, read back from the data file first when it was released. */
   get(): Promise<Matrix>;
-
+  /**
+   * The WebAssembly memory a read-back matrix fills from byte 0 (for KnnOptions.inPlace; a search there may
+   * grow it, detaching the matrix's views: view its buffer again), or null.
+   */
+  readonly memory: WebAssembly.Memory | null;
   /**
    * Frees the matrix's memory now, when the data file can give it back exactly and nothing else shares its
    * buffer; returns the bytes freed (0: kept). The matrix's views are empty afterwards: use get().
    */
   release(): number;
+  /** Forgets the matrix for good (its memory goes at the next garbage collection); get() cannot be called after. */
+  drop(): void;
 }
 
 export interface PreparedInputSource {
@@ -39,19 +47,32 @@ export interface PreparedInputSource {
 
 export function preparedInput(x: Matrix, source: PreparedInputSource): PreparedInput {
   let current: Matrix | null = x;
+  let memory: WebAssembly.Memory | null = null;
+  let dropped = false;
   const { rows, cols } = x;
   return {
     rows,
     cols,
+    get memory() {
+      return memory;
+    },
     async get(): Promise<Matrix> {
+      if (dropped) throw new Error('prepared input: get() after drop()');
       if (!current) {
         const { layout } = await readDataLayout(source.dataFile);
         if (layout.rows !== rows || layout.cols !== cols) {
           throw new Error(`${path.basename(source.dataFile)} holds ${layout.rows} x ${layout.cols} values, the run's input ${rows} x ${cols}`);
         }
-        current = source.plan.rescale(await readAllDataRows(layout));
+        memory = wasmMemory(rows * cols * 4 + 16 * rows);
+        current = source.plan.rescale(await readAllDataRows(layout, memory ? new Float32Array(memory.buffer, 0, rows * cols) : null));
       }
-      return current;
+      // a search in the memory may have grown it since, detaching earlier views: the same rows, viewed again
+      return memory ? { rows, cols, values: new Float32Array(memory.buffer, 0, rows * cols) } : current;
+    },
+    drop(): void {
+      current = null;
+      memory = null;
+      dropped = true;
     },
     release(): number {
       if (!current || !source.exact) return 0;
@@ -63,6 +84,19 @@ export function preparedInput(x: Matrix, source: PreparedInputSource): PreparedI
       return bytes;
     },
   };
+}
+
+/** Largest WebAssembly memory (wasm32: 65,536 pages of 64 KiB), less room for a search's lists and buffers. */
+const WASM_MAX_BYTES = 2 ** 32 - 2 ** 26;
+
+/** A WebAssembly memory of at least `bytes`, or null past what wasm32 addresses (or when none can be had). */
+function wasmMemory(bytes: number): WebAssembly.Memory | null {
+  if (bytes > WASM_MAX_BYTES) return null;
+  try {
+    return new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  } catch {
+    return null;
+  }
 }
 
 /** Whether a column the run still writes (label, metadata, precise features) is a view of `buffer`. */

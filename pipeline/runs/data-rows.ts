@@ -273,13 +273,14 @@ export async function visitDataRows(layout: DataLayout, positions: Int32Array | 
 }
 
 /**
- * Every row of the file into one new Float32Array (rows x cols, row-major): each record batch's values read
- * straight into their place, so nothing but the result is held. For a caller that needs the whole matrix back
- * (the pipeline's metrics, after the map stage ran without it).
+ * Every row of the file into `into` (rows x cols, row-major; a new Float32Array when null): each record batch's
+ * values read straight into their place, so nothing but the result is held. For a caller that needs the whole
+ * matrix back (the pipeline's metrics, after the map stage ran without it).
  */
-export async function readAllDataRows(layout: DataLayout): Promise<Float32Array> {
-  const out = new Float32Array(layout.rows * layout.cols);
-  const bytes = new Uint8Array(out.buffer);
+export async function readAllDataRows(layout: DataLayout, into: Float32Array | null = null): Promise<Float32Array> {
+  const out = into ?? new Float32Array(layout.rows * layout.cols);
+  if (out.length !== layout.rows * layout.cols) throw new RangeError(`${layout.rows} x ${layout.cols} values do not fit ${out.length}`);
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   const rowBytes = layout.cols * 4;
   const fh = await open(layout.file, 'r');
   try {
