@@ -218,6 +218,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
           k: 10,
           sample: config.metricsSample,
           seed: deriveSeed(config.seed, 'metrics'),
+          inputMemory: input.memory,
         }),
       );
     let mapped: MapStageResult;
@@ -256,6 +257,8 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         log(`perplexity ${chosen.perplexity}: ${reason}`);
       }
     }
+    // nothing reads the prepared input after the metrics: the write stage goes without it
+    input.drop();
     for (const n of mapped.notes) note(n);
     history.tsne = mapped.klHistory;
     log(mapped.summary);
