@@ -1,5 +1,6 @@
-// npm run bench:quality [-- --datasets iris,penguins,mnist,fashion-mnist,digits,wine,breast-cancer|mlbench|sonar,...] [--limit 10000]
-//                         [--row 'NAME=--flag value ...' (repeatable)] [--no-peers] [--no-forced] [--seed 42]
+// npm run bench:quality [-- --datasets iris,penguins,mnist,fashion-mnist,digits,wine,breast-cancer|mlbench|sonar,...|PATH]
+//                         [--limit 10000] [--row 'NAME=--flag value ...' (repeatable)] [--no-peers] [--no-forced]
+//                         [--seed 42] [--reference standardized|raw]
 //
 // Map quality on real datasets, ours beside the usual tools, one table per dataset. Every map is scored by one
 // judge (bench/quality_metrics.py) against the dataset's reference space: the raw values for images (mnist,
@@ -14,10 +15,12 @@
 //   umap-learn            default settings, on the reference
 // Our seconds: the run's own total (manifest timings: load to write, its metrics included); the peers': PCA + fit.
 // Datasets: the built-ins and scikit-learn's bundled digits, wine and breast cancer (Debian's python3-sklearn,
-// exported to CSV with a label column in a temporary directory; no download) and, with --datasets mlbench, nine
+// exported to CSV with a label column in a temporary directory; no download) and, with --datasets mlbench, 14
 // UCI tables that ship with Debian's r-cran-mlbench and r-cran-mass (sonar, glass, ionosphere, pima, vehicle,
-// satellite, letter, vowel, crabs: 200 to 20,000 rows, 5 to 60 columns). Peers are benchmark-only: when one
-// is not installed, its row says so.
+// satellite, letter, vowel, crabs: 200 to 20,000 rows, 5 to 60 columns; and zoo, housevotes, dna, breastcancer,
+// soybean as R writes them: text factors, TRUE/FALSE, NA, an Id column). A PATH (with a / or a file extension)
+// is your own file, judged against its standardized columns or, with --reference raw, its values as they are
+// (images). Peers are benchmark-only: when one is not installed, its row says so.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
 import { loadDataset } from '../pipeline/load/index.js';
+import type { Dataset, MetaColumn } from '../pipeline/types.js';
 import { alignMap, judge, PYTHON, referenceOf, writeReference, type Judgement, type Reference, type ReferenceKind } from './quality/judge.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,9 +40,18 @@ const value = (name: string, def: string): string => {
 };
 const flag = (name: string): boolean => args.includes(`--${name}`);
 
+/** The first n rows of a dataset (features and label; what the reference needs). */
+function firstRows(ds: Dataset, n: number): Dataset {
+  const { cols, values } = ds.matrix;
+  const label = ds.label && ({ ...ds.label, values: ds.label.values.slice(0, n) } as MetaColumn);
+  return { ...ds, matrix: { rows: n, cols, values: values.subarray(0, n * cols) }, ...(label ? { label } : {}), metadata: [] };
+}
+
 interface DatasetSpec {
   name: string;
-  source: 'builtin' | 'sklearn' | 'mlbench';
+  source: 'builtin' | 'sklearn' | 'mlbench' | 'file';
+  /** source file: the user's file. */
+  path?: string;
   reference: ReferenceKind;
 }
 
@@ -52,7 +65,8 @@ const DATASETS: DatasetSpec[] = [
   { name: 'breast-cancer', source: 'sklearn', reference: 'standardized' },
   // UCI tables from Debian's r-cran-mlbench / r-cran-mass (apt-get install r-cran-mlbench r-cran-mass); not in
   // the default list: they are the wider check of the defaults (--datasets mlbench runs them all)
-  ...['sonar', 'glass', 'ionosphere', 'pima', 'vehicle', 'satellite', 'letter', 'vowel', 'crabs'].map((name) => ({ name, source: 'mlbench' as const, reference: 'standardized' as const })),
+  // (the last five as R writes them: text factors, TRUE/FALSE, NA, an Id column)
+  ...['sonar', 'glass', 'ionosphere', 'pima', 'vehicle', 'satellite', 'letter', 'vowel', 'crabs', 'zoo', 'housevotes', 'dna', 'breastcancer', 'soybean'].map((name) => ({ name, source: 'mlbench' as const, reference: 'standardized' as const })),
 ];
 const DEFAULT_DATASETS = DATASETS.filter((d) => d.source !== 'mlbench').map((d) => d.name);
 const MLBENCH_DATASETS = DATASETS.filter((d) => d.source === 'mlbench').map((d) => d.name);
@@ -62,6 +76,10 @@ const chosen = value('datasets', DEFAULT_DATASETS.join(','))
   .map((s) => s.trim())
   .filter(Boolean)
   .flatMap((n) => (n === 'mlbench' ? MLBENCH_DATASETS : [n]));
+// a path (with a / or a file extension) is the user's own file, judged against --reference (default standardized)
+const isPath = (n: string): boolean => n.includes('/') || /\.(csv|tsv|gz|arrow|feather|parquet|npy)$/i.test(n);
+const fileReference = (value('reference', 'standardized') === 'raw' ? 'raw' : 'standardized') as ReferenceKind;
+for (const n of chosen.filter(isPath)) DATASETS.push({ name: n, source: 'file', path: n, reference: fileReference });
 const unknown = chosen.filter((n) => !DATASETS.some((d) => d.name === n));
 if (unknown.length) {
   console.error(`unknown dataset(s) ${unknown.join(', ')}; known: ${DATASETS.map((d) => d.name).join(', ')}`);
@@ -220,23 +238,19 @@ async function main(): Promise<void> {
     }
     for (const spec of chosen.map((name) => DATASETS.find((d) => d.name === name)!)) {
       const csv = join(work, `${spec.name}.csv`);
-      const ds = await loadDataset(
+      const file = spec.path ?? csv;
+      // one row more than --limit tells whether the dataset is larger (then our runs get --limit too)
+      const loaded = await loadDataset(
         spec.source === 'builtin'
-          ? { dataset: spec.name, input: null, labelColumn: null, dataDir: null, limit }
-          : { dataset: null, input: csv, labelColumn: null, dataDir: null, limit },
+          ? { dataset: spec.name, input: null, labelColumn: null, dataDir: null, limit: limit + 1 }
+          : { dataset: null, input: file, labelColumn: null, dataDir: null, limit: limit + 1 },
       );
-      const ref = referenceOf(ds, spec.reference);
+      const larger = loaded.matrix.rows > limit;
+      const ref = referenceOf(larger ? firstRows(loaded, limit) : loaded, spec.reference);
       writeReference(ref, work);
-      const input = spec.source === 'builtin' ? ['--dataset', spec.name] : ['--input', csv];
+      const input = spec.source === 'builtin' ? ['--dataset', spec.name] : ['--input', file];
       // --limit only where the dataset is larger, so the default row runs with no flag at all on the others
-      const full = (
-        await loadDataset(
-          spec.source === 'builtin'
-            ? { dataset: spec.name, input: null, labelColumn: null, dataDir: null, limit: limit + 1 }
-            : { dataset: null, input: csv, labelColumn: null, dataDir: null, limit: limit + 1 },
-        )
-      ).matrix.rows;
-      if (full > limit) input.push('--limit', String(limit));
+      if (larger) input.push('--limit', String(limit));
       const rows: Row[] = [];
       rows.push(ours('latentmap default', input, [], ref, work));
       if (forced) for (const reducer of ['autoencoder', 'pca', 'none']) rows.push(ours(`--reducer ${reducer}`, input, ['--reducer', reducer], ref, work));

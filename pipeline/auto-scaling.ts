@@ -11,6 +11,11 @@
 //   decide most of every distance, and analysts compare such tables on standardized columns (iris kept in cm
 //   scored trustworthiness 0.967 against them, standardized 0.990). Values already in [0, 1] are the exception
 //   (proportions, probabilities: binary cross-entropy fits them); they go on to the rules below.
+// - Two-valued columns (0/1 indicators, truth values) beside measurements are standardized: an indicator and a
+//   count of legs are not one unit, whatever their spreads (a quarter or more of the varying columns take only
+//   two values, and at least one column takes more; zoo: 15 truth values and legs 0-8, kept 0.943 / 0.801,
+//   standardized as scikit-learn and umap-learn are judged). Columns that all take two values (votes, DNA
+//   indicators) are one unit and go on to the rules below.
 // - Wider data keep their geometry when standardizing could only harm it:
 //   - the spreads are alike (the smallest at least ALIKE_SPREAD_RATIO of the largest): standardizing would
 //     change little, and keeping the unit keeps distances as the user measured them;
@@ -30,6 +35,8 @@ export const SHARED_SPREAD_RATIO = 0.1;
 export const SHARED_MIN_COLUMNS = 16;
 /** Smallest column spread, as a share of the largest, from which spreads count as alike. */
 export const ALIKE_SPREAD_RATIO = 0.1;
+/** Share of the varying columns taking two values from which two-valued columns beside others count as mixed kinds. */
+export const TWO_VALUED_SHARE = 0.25;
 /** Share of all values at their column's minimum from which data count as sparse. */
 export const SPARSE_SHARE = 0.25;
 /** Median |column mean| / column spread up to which columns count as centred coordinates. */
@@ -43,6 +50,11 @@ export interface ColumnSpread {
   mean: ArrayLike<number>;
   /** Share of the rows (0..1) whose value equals the column's minimum. */
   atMin: ArrayLike<number>;
+  /**
+   * Share of the rows (0..1) whose value equals the column's maximum (a varying column whose shares at its
+   * minimum and maximum sum to 1 takes two values). Optional: without it no column counts as two-valued.
+   */
+  atMax?: ArrayLike<number>;
 }
 
 export interface ScalingChoice {
@@ -72,6 +84,8 @@ export function chooseScaling(stats: ColumnSpread, image: boolean, inUnit = fals
   for (let c = 0; c < stats.atMin.length; c++) atMin += stats.atMin[c]!;
   const sparse = atMin / stats.atMin.length;
   const centred = medianOf(varying.map((c) => Math.abs(stats.mean[c]!) / stats.sd[c]!));
+  const atMax = stats.atMax;
+  const twoValued = atMax ? varying.filter((c) => stats.atMin[c]! + atMax[c]! > 1 - 1e-9).length : 0;
   const figures = {
     medianSd: round(median),
     largestSd: round(largest),
@@ -82,6 +96,7 @@ export function chooseScaling(stats: ColumnSpread, image: boolean, inUnit = fals
     meanOverSd: round(centred),
     columns: spreads.length,
     minColumns: SHARED_MIN_COLUMNS,
+    twoValued,
   };
   const standardize = (reason: string): ScalingChoice => ({ kind: 'standardize', reason, figures });
   const keep = (reason: string): ScalingChoice => ({ kind: 'uniform', reason, figures });
@@ -91,6 +106,11 @@ export function chooseScaling(stats: ColumnSpread, image: boolean, inUnit = fals
   if (spreads.length < SHARED_MIN_COLUMNS && !inUnit) {
     return standardize(
       `a table of ${spreads.length} varying column${spreads.length === 1 ? '' : 's'} (fewer than ${SHARED_MIN_COLUMNS}): each column is standardized, so no one measurement decides the distances`,
+    );
+  }
+  if (twoValued >= TWO_VALUED_SHARE * spreads.length && twoValued < spreads.length) {
+    return standardize(
+      `${twoValued} of the ${spreads.length} varying columns take two values (indicators, truth values) beside columns of measurements, which are not one unit: each column is standardized`,
     );
   }
   const unit = `the columns share one unit (median spread ${fmt(ratio)} of the largest)`;

@@ -39,7 +39,7 @@ export const CONFIG_SCHEMA = {
   // input: how a file is read, which columns are features, and a layout the file already has
   header: { type: 'enum', default: 'auto', values: ['auto', 'yes', 'no'], group: 'input', doc: "CSV/TSV: whether the first line names the columns; auto guesses from the first rows and says so (flags: --header, --no-header)" },
   encoding: { type: 'string', default: null, nullable: true, group: 'input', doc: 'CSV/TSV text encoding (utf-8, windows-1252, latin1, utf-16le, iso-8859-2, ...); default: detected (UTF-8; UTF-16 with a byte-order mark; else the likeliest legacy encoding), and said' },
-  features: { type: 'stringList', default: null, nullable: true, group: 'input', doc: 'the feature columns, comma separated (default: every numeric column except the label and identifier-like columns such as id, *_id, zip, row numbers)' },
+  features: { type: 'stringList', default: null, nullable: true, group: 'input', doc: 'the feature columns, comma separated (default: every numeric column except the label and identifier-like columns such as id, *_id, zip, row numbers, and every column of truth values (true/false, yes/no) as 0/1; category text columns become one 0/1 feature per value when named here, or when the table has fewer than two numeric columns)' },
   exclude: { type: 'stringList', default: [], group: 'input', doc: 'columns never used as features, comma separated (kept as metadata)' },
   coordinates: { type: 'stringList', default: null, nullable: true, group: 'input', doc: 'two columns x,y that already are the map: the reducer and t-SNE are skipped' },
   // prepare

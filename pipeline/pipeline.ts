@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { throwIfAborted } from './errors.js';
 import { loadDataset, type LoadOptions } from './load/index.js';
-import { planPrepare } from './prepare.js';
+import { droppedRowsNote, planPrepare } from './prepare.js';
 import { preparedInput } from './prepared-input.js';
 import { centrePrecise, uncentre } from './precision.js';
 import { runQuality, type RunQuality } from './quality.js';
@@ -175,7 +175,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     onProgress?.(1, 'prepare');
     if (centred) prepared.preprocessing = uncentre(prepared.preprocessing, centred.shifts);
     const x = prepared.matrix;
-    if (prepared.report.droppedRows > 0) note(`dropped ${prepared.report.droppedRows} rows with missing values (--missing drop)`);
+    if (prepared.report.droppedRows > 0) note(droppedRowsNote(prepared.report.droppedRows, prepared.report.droppedRows + x.rows));
     if (prepared.report.imputedValues > 0) note(`imputed ${prepared.report.imputedValues} missing values (--missing ${config.missing})`);
     if (prepared.report.constantColumns.length > 0) log(`${prepared.report.constantColumns.length} constant columns kept (scale 1)`);
     log(`prepared ${x.rows} rows, scaling ${String(prepared.report.scaling)}${prepared.report.scalingReason ? ` (auto: ${prepared.report.scalingReason})` : ''}, loss ${prepared.loss}`);
@@ -227,14 +227,15 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
       mapped = givenMap(given, prepared.rowIndex, config.coordinates!);
       quality = await measure(mapped.embedding);
     } else {
-      const plan = mapMethod(config) === 'tsne' ? planPerplexity(config.perplexity, x.rows, labels !== null) : { candidates: [0], auto: false };
-      if (plan.candidates.length > 1) log(`perplexity auto: t-SNE at ${plan.candidates.join(' and ')}, the map that keeps the input's neighbourhoods and agrees best with the labels is kept`);
-      const tries: { perplexity: number; mapped: MapStageResult; quality: RunQuality }[] = [];
-      for (const perplexity of plan.candidates) {
+      // UMAP has no perplexity: one map with its own settings
+      const plan = mapMethod(config) === 'tsne' ? planPerplexity(config.perplexity, x.rows, labels !== null) : null;
+      if (plan && plan.candidates.length > 1) log(`perplexity auto: t-SNE at ${plan.candidates.join(' and ')}, the map that keeps the input's neighbourhoods and agrees best with the labels is kept`);
+      const tries: { perplexity: number | null; mapped: MapStageResult; quality: RunQuality }[] = [];
+      for (const perplexity of plan ? plan.candidates : [null]) {
         // Stop (finish early) keeps the map reached: no further candidate starts
         if (tries.length > 0 && hooks.finishEarly?.aborted) break;
         const m = await timed(timings, config.map, onProgress, () =>
-          runMap(codes, plan.auto ? { ...config, perplexity } : config, { onProgress, signal, onLayout: hooks.onLayout, finishEarly: hooks.finishEarly }),
+          runMap(codes, plan?.auto && perplexity !== null ? { ...config, perplexity } : config, { onProgress, signal, onLayout: hooks.onLayout, finishEarly: hooks.finishEarly }),
         );
         tries.push({ perplexity, mapped: m, quality: await measure(m.embedding) });
         throwIfAborted(signal);
@@ -242,11 +243,11 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
       const stopped = tries.length > 1 && hooks.finishEarly?.aborted === true;
       const pick = stopped
         ? { index: tries.length - 1, reason: `${tries[tries.length - 1]!.perplexity}: the map being made when Stop was pressed is kept` }
-        : tries.length > 1 ? decidePerplexity(tries.map((t) => ({ perplexity: t.perplexity, trustworthiness: t.quality.trustworthiness, labelAccuracy: t.quality.labelAccuracy }))) : null;
+        : tries.length > 1 ? decidePerplexity(tries.map((t) => ({ perplexity: t.perplexity!, trustworthiness: t.quality.trustworthiness, labelAccuracy: t.quality.labelAccuracy }))) : null;
       const chosen = tries[pick?.index ?? 0]!;
       mapped = chosen.mapped;
       quality = chosen.quality;
-      if (plan.auto) {
+      if (plan?.auto && chosen.perplexity !== null) {
         const reason = pick?.reason ?? plan.reason ?? `the standard ${DEFAULT_PERPLEXITY}`;
         choices.perplexity = {
           value: chosen.perplexity,
@@ -365,3 +366,4 @@ function scalingChoice(config: RunConfig, report: { scaling: string; scalingReas
   if (config.scaling !== 'auto') return { value: report.scaling, auto: false, reason: 'set in the configuration' };
   return { value: report.scaling, auto: true, reason: report.scalingReason ?? '', ...(report.scalingFigures ? { figures: report.scalingFigures } : {}) };
 }
+

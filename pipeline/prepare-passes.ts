@@ -54,7 +54,7 @@ export function columnStats(values: Float32Array, cols: number, rowIndex: Int32A
 
 /**
  * Adds each column's squared deviations from `mean` into sq (missing values: their fill); with `atMin`, also
- * counts per column the values equal to the column's minimum.
+ * counts per column the values equal to the column's minimum (count) and to its maximum (countMax).
  */
 export function sumSquares(
   values: Float32Array,
@@ -63,7 +63,7 @@ export function sumSquares(
   fill: Float64Array,
   mean: Float64Array,
   sq: Float64Array,
-  atMin?: { min: Float64Array; count: Float64Array },
+  atMin?: { min: Float64Array; max: Float64Array; count: Float64Array; countMax: Float64Array },
 ): void {
   const kept = rowIndex.length;
   for (let k = 0; k < kept; k++) {
@@ -73,7 +73,10 @@ export function sumSquares(
       if (v !== v) v = fill[c]!;
       const d = v - mean[c]!;
       sq[c]! += d * d;
-      if (atMin !== undefined && v === atMin.min[c]!) atMin.count[c]!++;
+      if (atMin !== undefined) {
+        if (v === atMin.min[c]!) atMin.count[c]!++;
+        else if (v === atMin.max[c]!) atMin.countMax[c]!++;
+      }
     }
   }
 }

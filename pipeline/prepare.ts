@@ -225,13 +225,14 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
   let scalingReason: string | undefined;
   let scalingFigures: Record<string, number> | undefined;
   if (opts.scaling === 'auto') {
-    // one pass gives both the spreads (kept for standardizing) and each column's share at its minimum
+    // one pass gives both the spreads (kept for standardizing) and each column's shares at its minimum and maximum
     const atMin = new Float64Array(cols);
+    const atMax = new Float64Array(cols);
     const sqs = new Float64Array(cols);
-    sumSquares(values, cols, rowIndex, fill, fullMean, sqs, { min, count: atMin });
+    sumSquares(values, cols, rowIndex, fill, fullMean, sqs, { min, max, count: atMin, countMax: atMax });
     sq = sqs;
     const choice = chooseScaling(
-      { sd: Array.from(sqs, (s) => Math.sqrt(s / n)), mean: fullMean, atMin: Array.from(atMin, (k) => k / n) },
+      { sd: Array.from(sqs, (s) => Math.sqrt(s / n)), mean: fullMean, atMin: Array.from(atMin, (k) => k / n), atMax: Array.from(atMax, (k) => k / n) },
       dataset.image !== undefined,
       rawInUnit,
     );
@@ -352,3 +353,12 @@ function fmt(v: number): string {
 }
 
 export { matchFeatures, applyPreprocessing, invertPreprocessing } from './preprocessing.js';
+
+/**
+ * The note for rows dropped for missing values (--missing drop); when they are a tenth of the rows or more, it
+ * names the options that keep them.
+ */
+export function droppedRowsNote(dropped: number, total: number): string {
+  const base = `dropped ${dropped.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows with missing values (--missing drop)`;
+  return dropped >= 0.1 * total ? `${base}; --missing mean or --missing zero keeps them, filling each gap with its column's mean or 0` : base;
+}

@@ -572,7 +572,8 @@ class CsvBuilder implements CsvSink {
       }
     }
     const features = this.cols.filter((c) => c.kind === Kind.Number && c.numeric > 0);
-    if (features.length === 0) {
+    // text columns may still become features (truth values, categories: text-features.ts decides after loading)
+    if (features.length === 0 && !this.cols.some((c) => c.kind === Kind.Text && c.index !== this.labelIndex)) {
       const described = this.cols.map((c) => `${JSON.stringify(c.name)} (${c.kind === Kind.Label ? 'label' : c.kind === Kind.Number ? 'empty' : 'text'})`);
       const commas = this.cols.some((c) => c.firstText !== null && /^[+-]?\d+,\d+$/.test(c.firstText.value.trim()));
       throw new InputError(

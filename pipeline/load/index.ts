@@ -9,6 +9,7 @@ import { detectFormat } from './sniff.js';
 import type { HeaderMode } from './csv-header.js';
 import { ALL_FEATURES, leaveOutRowNumbers, selectByName, type FeatureSelection } from './feature-choice.js';
 import { fileSize } from './source.js';
+import { encodeTextFeatures } from './text-features.js';
 
 export { listDatasets, builtinNames, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type DatasetInfo } from './builtin.js';
 export { loadCsv, type CsvOptions } from './csv.js';
@@ -83,5 +84,5 @@ export async function loadDataset(opts: LoadOptions, hooks: StageHooks = {}): Pr
       loaded = selectByName(await loadIdx(input, { limit }, hooks), selection, input);
       break;
   }
-  return leaveOutRowNumbers(loaded, selection);
+  return leaveOutRowNumbers(encodeTextFeatures(loaded, selection, input), selection);
 }

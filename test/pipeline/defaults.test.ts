@@ -78,6 +78,29 @@ describe('every built-in dataset with the default configuration', async () => {
   }, 300_000);
 });
 
+describe('a table of y/n answers with no column of numbers (UCI house votes as R writes it)', () => {
+  it('runs with defaults: the truth values are the features, NA votes drop their rows with a note, and the parties separate', async () => {
+    // 200 rows, 8 votes: each party votes its own way on each bill with probability 0.85; every 10th row has an NA
+    let s = 7;
+    const rnd = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const lines = ['"Class","V1","V2","V3","V4","V5","V6","V7","V8"'];
+    for (let r = 0; r < 200; r++) {
+      const party = r % 2 === 0 ? 'democrat' : 'republican';
+      const votes: string[] = Array.from({ length: 8 }, (_, v) => ((v % 2 === 0) === (party === 'democrat') ? rnd() < 0.85 : rnd() < 0.15) ? '"y"' : '"n"');
+      if (r % 10 === 3) votes[r % 8] = 'NA';
+      lines.push([`"${party}"`, ...votes].join(','));
+    }
+    const csv = path.join(dir, 'votes.csv');
+    await writeFile(csv, `${lines.join('\n')}\n`);
+    const logs: string[] = [];
+    const { manifest: m } = await runPipeline(resolveConfig({ input: csv, runsDir: dir }), { log: (l) => logs.push(l) });
+    expect(m.dataset.features).toEqual(['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'V7', 'V8']);
+    expect(m.dataset.rows).toBe(180);
+    expect(m.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^"V1", "V2", .* hold truth values \(true\/false, yes\/no\): used as 0\/1 features$/), "dropped 20 of 200 rows with missing values (--missing drop); --missing mean or --missing zero keeps them, filling each gap with its column's mean or 0"]));
+    expect(m.metrics.labelAccuracy).toBeGreaterThan(0.9);
+  }, 300_000);
+});
+
 describe('autoencoder options under reducer auto', () => {
   it('are accepted, and the manifest says they were not used when auto chose another reducer', async () => {
     const { manifest: m } = await runPipeline(resolveConfig({ dataset: 'iris', epochs: 7, variant: 'vae', runsDir: dir }));

@@ -86,6 +86,23 @@ describe('prepare: loss and scaling', () => {
     expect(p.report.scalingReason).toBe('a table of 4 varying columns (fewer than 16): each column is standardized, so no one measurement decides the distances');
   });
 
+  it('two-valued columns beside a measurement (zoo-like: 15 truth values and legs 0-8) are standardized; all two-valued (votes) keep their geometry', () => {
+    const rnd = createRandom(3);
+    const legs = [0, 2, 4, 6, 8];
+    const zoo = dataset(Array.from({ length: 100 }, () => [...Array.from({ length: 15 }, () => rnd.int(2)), legs[rnd.int(5)]!]));
+    const p = prepare(zoo, AUTO);
+    expect([p.loss, p.report.scaling]).toEqual(['mse', 'standardize']);
+    expect(p.report.scalingReason).toBe('15 of the 16 varying columns take two values (indicators, truth values) beside columns of measurements, which are not one unit: each column is standardized');
+    expect(p.report.scalingFigures!.twoValued).toBe(15);
+    expect(sd(column(p.matrix, 15))).toBeCloseTo(1, 4);
+
+    const votes = dataset(Array.from({ length: 100 }, () => Array.from({ length: 16 }, () => rnd.int(2))));
+    const v = prepare(votes, AUTO);
+    expect([v.loss, v.report.scaling]).toEqual(['bce', 'none']);
+    expect(v.report.scalingFigures!.twoValued).toBe(16);
+    expect(v.report.scalingReason).toMatch(/spreads are alike/);
+  });
+
   describe('wide data in one unit whose spreads differ 50-fold', () => {
     // 20 columns; column c spreads 0.005 .. 0.25 (a factor of 50)
     const spreadOf = (c: number): number => 0.005 * 50 ** (c / 19);
@@ -270,5 +287,15 @@ describe('matchFeatures', () => {
     expect(() => matchFeatures(d, ['a', 'c'])).toThrow(/\/data\/t\.csv, field "c": column "c" is missing, but the run was trained on it; the numeric columns here are: "a", "b"/);
     const labelled = dataset([[1]], ['a'], { label: { name: 'y', kind: 'number', values: Float64Array.of(1) } });
     expect(() => matchFeatures(labelled, ['a', 'y'])).toThrow(/column "y" is not numeric here \(it was taken as the label column\)/);
+  });
+});
+
+describe('the note for rows dropped for missing values', () => {
+  it('counts them against all rows, and names the options that keep them when they are a tenth or more', async () => {
+    const { droppedRowsNote } = await import('../../pipeline/prepare.js');
+    expect(droppedRowsNote(11, 344)).toBe('dropped 11 of 344 rows with missing values (--missing drop)');
+    expect(droppedRowsNote(203, 435)).toBe(
+      "dropped 203 of 435 rows with missing values (--missing drop); --missing mean or --missing zero keeps them, filling each gap with its column's mean or 0",
+    );
   });
 });
