@@ -63,26 +63,38 @@ export function isGenericName(name: string): boolean {
  * first suffix _2, _3, ... that no column of the file has and no earlier rename took. So `c,c,c,c_2` gives
  * c, c_3, c_4, c_2: the file's own c_2 keeps its name. `notes` says what was renamed.
  */
+/** Renamed columns the note lists one by one; the rest are counted. */
+const MAX_RENAMES_LISTED = 20;
+
 export function cleanNames(raw: readonly string[]): { names: string[]; notes: string[] } {
   const trimmed = raw.map((r, i) => (r.trim() === '' ? `column_${i + 1}` : r.trim()));
   const taken = new Set(trimmed);
   const seen = new Set<string>();
   const renamed: string[] = [];
+  let renames = 0;
+  // the next suffix to try per name: each use of a repeated name goes on from the last one's suffix, so a
+  // header of 20,000 equal names costs 20,000 probes, not 200 million
+  const nextSuffix = new Map<string, number>();
   const empty = trimmed.filter((n, i) => raw[i]!.trim() === '' && n === `column_${i + 1}`).length;
   const names = trimmed.map((name, i) => {
     if (!seen.has(name)) {
       seen.add(name);
       return name;
     }
-    let k = 2;
+    let k = nextSuffix.get(name) ?? 2;
     while (taken.has(`${name}_${k}`)) k++;
+    nextSuffix.set(name, k + 1);
     const fresh = `${name}_${k}`;
     taken.add(fresh);
-    renamed.push(`column ${i + 1} "${name}" is named "${fresh}"`);
+    renames++;
+    if (renamed.length < MAX_RENAMES_LISTED) renamed.push(`column ${i + 1} "${name}" is named "${fresh}"`);
     return fresh;
   });
   const notes: string[] = [];
-  if (renamed.length > 0) notes.push(`duplicate column names: ${renamed.join(', ')} (names the file does not use)`);
+  if (renames > 0) {
+    const more = renames > renamed.length ? ` and ${(renames - renamed.length).toLocaleString('en-US')} more` : '';
+    notes.push(`duplicate column names: ${renamed.join(', ')}${more} (names the file does not use)`);
+  }
   if (empty > 0) notes.push(`${empty} column${empty === 1 ? ' has' : 's have'} no name in the header and ${empty === 1 ? 'is' : 'are'} named column_N by position`);
   return { names, notes };
 }

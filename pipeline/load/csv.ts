@@ -49,6 +49,8 @@ export interface CsvOptions {
 const PREFIX_ROWS = 1024;
 /** A column is "mostly numbers" (so a text cell in it is an error) when text cells are under this share. */
 const MOSTLY_NUMERIC = 0.05;
+/** Most columns a CSV/TSV may have (wide gene-expression tables have tens of thousands; images up to 316 x 316). */
+export const MAX_COLUMNS = 100_000;
 
 const enum Kind {
   Number,
@@ -298,6 +300,12 @@ class CsvBuilder implements CsvSink {
   // ---- setup ----
 
   private setupHeader(cells: string[], line: number): void {
+    if (cells.length > MAX_COLUMNS) {
+      throw new InputError(
+        `the first line has ${cells.length.toLocaleString('en-US')} fields; latentmap reads at most ${MAX_COLUMNS.toLocaleString('en-US')} columns (check the separator and the line endings: a file without line breaks reads as one endless line)`,
+        { file: this.file, line },
+      );
+    }
     if (!this.header) {
       // No header: the first line is data.
       this.headerless = true;

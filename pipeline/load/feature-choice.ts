@@ -155,5 +155,12 @@ export function selectByName(dataset: Dataset, sel: FeatureSelection, file: stri
   const out = nonFeaturesByName(dataset.columns, sel, -1, file).names;
   const drop = dataset.columns.map((n, c) => (out.has(n) ? c : -1)).filter((c) => c >= 0);
   if (drop.length === dataset.columns.length) throw new InputError('--features / --exclude leave no feature column', { file, field: 'features' });
-  return drop.length === 0 ? dataset : moveToMetadata(dataset, drop, null);
+  if (drop.length === 0) return dataset;
+  const moved = moveToMetadata(dataset, drop, null);
+  if (moved.image) {
+    // some pixels left out: the rows are no longer whole pictures
+    delete moved.image;
+    moved.notes = [...(moved.notes ?? []), `${drop.length.toLocaleString('en-US')} of the ${dataset.columns.length.toLocaleString('en-US')} pixels left out (--features / --exclude): the rows are mapped as a table, not shown as images`];
+  }
+  return moved;
 }

@@ -50,7 +50,10 @@ export async function loadDataset(opts: LoadOptions, hooks: StageHooks = {}): Pr
     throw new InputError(`must be a positive whole number, got ${limit}`, { field: 'limit' });
   }
   if (dataset !== null && input !== null) throw new InputError('give either a dataset or an input file, not both', { field: 'input' });
-  if (dataset !== null) return loadBuiltin(dataset, { labelColumn, dataDir, limit }, hooks);
+  if (dataset !== null) {
+    // --features / --exclude hold for built-ins as for files (their columns by name)
+    return selectByName(await loadBuiltin(dataset, { labelColumn, dataDir, limit }, hooks), opts.selection ?? ALL_FEATURES, dataset);
+  }
   if (input === null) throw new InputError('give a dataset name or an input file', { field: 'input' });
   const size = await fileSize(input);
   if (size === 0) throw new InputError('the file is empty (0 bytes); give a CSV/TSV, Arrow, Parquet, .npy or IDX file with data', { file: input });

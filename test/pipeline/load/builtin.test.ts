@@ -103,3 +103,29 @@ describe('built-in datasets', () => {
     await expect(loadDataset({ ...opts, dataset: 'mnits' })).rejects.toThrow(/unknown dataset "mnits"; the built-in datasets are mnist, iris, penguins, fashion-mnist/);
   });
 });
+
+describe('--features and --exclude on built-in datasets', () => {
+  const builtin = (dataset: string, selection: { features: string[] | null; exclude: string[] }) =>
+    loadDataset({ dataset, input: null, labelColumn: null, dataDir: null, limit: 50, selection });
+
+  it('are obeyed as for files: the named columns are the features, the rest metadata', async () => {
+    const d = await builtin('iris', { features: ['petal_length', 'petal_width'], exclude: [] });
+    expect(d.columns).toEqual(['petal_length', 'petal_width']);
+    expect(d.metadata.map((m) => m.name)).toEqual(['sepal_length', 'sepal_width']);
+    const e = await builtin('iris', { features: null, exclude: ['sepal_width'] });
+    expect(e.columns).toEqual(['sepal_length', 'petal_length', 'petal_width']);
+  });
+
+  it('refuse a name the dataset does not have, listing its columns (it was silently ignored)', async () => {
+    await expect(builtin('iris', { features: ['nosuch'], exclude: [] })).rejects.toThrow(/--features names "nosuch", which the file does not have; its columns are: "sepal_length", "sepal_width", "petal_length", "petal_width"/);
+  });
+
+  it('leaving pixels out of an image dataset maps its rows as a table, and says so', async () => {
+    const all = await builtin('mnist', { features: null, exclude: [] });
+    const d = await builtin('mnist', { features: null, exclude: [all.columns[0]!, all.columns[1]!] });
+    expect(all.image).toBeDefined();
+    expect(d.image).toBeUndefined();
+    expect(d.matrix.cols).toBe(782);
+    expect(d.notes?.join(' ')).toContain('2 of the 784 pixels left out (--features / --exclude): the rows are mapped as a table, not shown as images');
+  });
+});

@@ -61,6 +61,19 @@ describe('names', () => {
     expect(cleanNames([' x ', '', 'y']).names).toEqual(['x', 'column_2', 'y']);
   });
 
+  it('names 20,000 copies of one name in one pass (each goes on from the last suffix) and lists the first 20 renames', () => {
+    const { names, notes } = cleanNames([...Array<string>(20_000).fill('a'), 'a_5']);
+    expect(names.slice(0, 6)).toEqual(['a', 'a_2', 'a_3', 'a_4', 'a_6', 'a_7']);
+    expect(names[20_000]).toBe('a_5');
+    expect(new Set(names).size).toBe(20_001);
+    expect(notes).toEqual([expect.stringMatching(/^duplicate column names: column 2 "a" is named "a_2", .*column 21 "a" is named "a_22" and 19,979 more \(names the file does not use\)$/)]);
+  });
+
+  it('refuses a first line of more than 100,000 fields (a file without line breaks), naming the count', async () => {
+    const p = writeText(tmp.path('endless.csv'), `${Array<string>(100_001).fill('a').join(',')}\n`);
+    await expect(loadCsv(p)).rejects.toThrow(/endless\.csv:1: the first line has 100,001 fields; latentmap reads at most 100,000 columns/);
+  });
+
   it('--label-column c_2 takes the file\'s own c_2, not a renamed duplicate', async () => {
     const p = writeText(tmp.path('dups.csv'), 'c,c,c,c_2,label\n1,2,3,9,k0\n4,5,6,8,k1\n7,8,9,7,k0\n');
     const d = await loadCsv(p, { labelColumn: 'c_2' });
