@@ -25,7 +25,8 @@
 // well above it, the server's own work. "loop busy" is the share of the phase the server's event loop was
 // running code (performance.eventLoopUtilization): far below 100% with slow responses means the time went
 // elsewhere (the worker thread, the thread pool, or the load generator reading big bodies).
-// Environment: BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_DIR (os tmpdir),
+// Environment: BENCH_CACHE_MIB (the server's cache budget, 512: a smaller one shows the budget holding
+// without a quiet machine to fill the default one), BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_DIR (os tmpdir),
 // BENCH_ONLY (a regular expression: run only the phases whose name matches), BENCH_PROFILE (a directory: one
 // .cpuprofile of the server's main thread per phase, for Chrome DevTools).
 import { fork, type ChildProcess } from 'node:child_process';
@@ -49,7 +50,9 @@ const SMALL_RUNS = Number(process.env.BENCH_SMALL_RUNS ?? 300);
 const BIG = ['big-1', 'big-2', 'big-3', 'big-4'];
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 const PROFILE_DIR = process.env.BENCH_PROFILE ?? null;
-const BUDGET_MB = 512 * 1.048576;
+/** The server's cache budget, MiB (BENCH_CACHE_MIB; default the server's own, 512). */
+const CACHE_MIB = Number(process.env.BENCH_CACHE_MIB ?? 512);
+const BUDGET_MB = CACHE_MIB * 1.048576;
 /** Connections of the heavy requests some phases drive beside the measured ones. */
 const BESIDE_CONNECTIONS = 10;
 
@@ -60,13 +63,50 @@ function delays(h: IntervalHistogram): { p99: number; max: number } {
 
 type ChildMessage = 'stop' | { phase: 'start' } | { phase: 'end'; name: string };
 
+/** Where the server's memory was at the phase's highest RSS (sampled inside the server every 500 ms), MB. */
+interface MemoryBreakdown {
+  rss: number;
+  /** The main thread's V8 heap, and the memory outside it its objects own (Buffers, ArrayBuffers). */
+  heap: number;
+  external: number;
+  /** The run cache: values held, and reserved by loads in flight. */
+  cached: number;
+  reserved: number;
+  /** The worker threads, summed: their heaps, and the buffers their objects own. */
+  workerHeap: number;
+  workerExternal: number;
+}
+
+const MB = 1024 * 1024;
+
 async function child(runsDir: string): Promise<void> {
-  const app = createApp({ runsDir, log: () => {} });
+  const app = createApp({ runsDir, log: () => {}, ...(process.env.BENCH_CACHE_MIB ? { cacheBytes: CACHE_MIB * 1024 * 1024 } : {}) });
   // As serve() does at start-up: the worker thread loads its code before the first request.
   await app.locals.context.workers.warm();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let elu = performance.eventLoopUtilization();
+  const { cache, workers } = app.locals.context;
+  let peakMemory: MemoryBreakdown | null = null;
+  let sampling = false;
+  const sample = async (): Promise<void> => {
+    if (sampling) return;
+    sampling = true;
+    const threads = await workers.memory(200);
+    const m = process.memoryUsage();
+    const at: MemoryBreakdown = {
+      rss: m.rss / MB,
+      heap: m.heapUsed / MB,
+      external: m.external / MB,
+      cached: cache.usage.cached / MB,
+      reserved: cache.usage.reserved / MB,
+      workerHeap: threads.reduce((s, t) => s + t.heapUsed, 0) / MB,
+      workerExternal: threads.reduce((s, t) => s + t.external, 0) / MB,
+    };
+    if (!peakMemory || at.rss > peakMemory.rss) peakMemory = at;
+    sampling = false;
+  };
+  setInterval(() => void sample(), 500).unref();
   const session = PROFILE_DIR ? new Session() : null;
   if (session) {
     session.connect();
@@ -83,6 +123,7 @@ async function child(runsDir: string): Promise<void> {
       server.close(() => process.exit(0));
     } else if (m.phase === 'start') {
       loop.reset();
+      peakMemory = null;
       elu = performance.eventLoopUtilization();
       void (session?.post('Profiler.start') ?? Promise.resolve()).then(() => process.send!({ started: true }));
     } else {
@@ -93,7 +134,7 @@ async function child(runsDir: string): Promise<void> {
           await mkdir(PROFILE_DIR!, { recursive: true });
           await writeFile(path.join(PROFILE_DIR!, `${m.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`), JSON.stringify(profile));
         }
-        process.send!({ loopDelay });
+        process.send!({ loopDelay, memory: peakMemory });
       })();
     }
   });
@@ -197,6 +238,7 @@ interface Row {
   idleP99: number;
   idleMax: number;
   peakMb: number;
+  memory: MemoryBreakdown | null;
   load: number;
 }
 
@@ -254,7 +296,7 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
   // Let the server drain the last requests, still sampling memory.
   await new Promise((r) => setTimeout(r, 1000));
   clearInterval(sampler);
-  const { loopDelay } = await ask<{ loopDelay: { p99: number; max: number; busy: number } }>(proc, { phase: 'end', name });
+  const { loopDelay, memory } = await ask<{ loopDelay: { p99: number; max: number; busy: number }; memory: MemoryBreakdown | null }>(proc, { phase: 'end', name });
   let ok = 0;
   let limited = 0;
   let busy = 0;
@@ -282,8 +324,18 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
     idleP99: probed.idle.p99,
     idleMax: probed.idle.max,
     peakMb: peak,
+    memory,
     load,
   };
+}
+
+/** Prints a Markdown table, the first column left-aligned, the others right-aligned. */
+function printTable(head: string[], table: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
+  const fmt = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  console.log(fmt(head));
+  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const t of table) console.log(fmt(t));
 }
 
 async function main(): Promise<void> {
@@ -361,7 +413,7 @@ async function main(): Promise<void> {
     rows.push(await phase('mixed, all 4 runs', base, proc, () => cold[rnd(cold.length)]!(big())));
 
     const done = rows.filter((r): r is Row => r !== null);
-    console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per endpoint; /api/health asked every 50 ms alongside; idle RSS ${idle.toFixed(0)} MB, limit ${(BUDGET_MB + 200).toFixed(0)} MB (512 MiB cache + 200 MB)\n`);
+    console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per endpoint; /api/health asked every 50 ms alongside; idle RSS ${idle.toFixed(0)} MB, limit ${(BUDGET_MB + 200).toFixed(0)} MB (${CACHE_MIB} MiB cache + 200 MB)\n`);
     const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', '429', '503', 'errors', 'health p99', 'health max', 'loop p99', 'loop max', 'loop busy', 'idle p99', 'idle max', 'peak RSS MB', 'load'];
     const table = done.map((r) => [
       r.name,
@@ -382,11 +434,14 @@ async function main(): Promise<void> {
       r.peakMb.toFixed(0),
       r.load.toFixed(1),
     ]);
-    const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
-    const fmt = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-    console.log(fmt(head));
-    console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-    for (const t of table) console.log(fmt(t));
+    printTable(head, table);
+    console.log(`\nwhere the memory was at each phase's highest RSS (sampled inside the server every 500 ms), MB\n`);
+    const memHead = ['endpoint', 'RSS', 'main heap', 'main external', 'cache held', 'cache reserved', 'worker heaps', 'worker external'];
+    const memTable = done.map((r) => {
+      const m = r.memory;
+      return [r.name, ...(m ? [m.rss, m.heap, m.external, m.cached, m.reserved, m.workerHeap, m.workerExternal].map((v) => v.toFixed(0)) : memHead.slice(1).map(() => '–'))];
+    });
+    printTable(memHead, memTable);
     const worst = Math.max(...done.map((r) => r.healthP99));
     const peak = Math.max(...done.map((r) => r.peakMb));
     const errors = done.reduce((s, r) => s + r.errors, 0);

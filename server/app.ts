@@ -14,6 +14,7 @@ import { JobQueue } from './jobs/queue.js';
 import { publicManifest } from './public-manifest.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { workerModels, type Decoder, type Reconstructor } from './reconstruct.js';
+import { MemoryBudget } from './memory-budget.js';
 import { RunCache } from './run-cache.js';
 import { RunList } from './run-list.js';
 import { uploadsRoutes } from './routes/uploads.js';
@@ -50,6 +51,12 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Memory for cached run data, bytes. Default 512 MiB. */
   cacheBytes?: number;
+  /**
+   * Resident memory the server may use beside cacheBytes, bytes: past it, whatever else the process holds
+   * (worker threads, requests in progress) is counted against the cache's budget (memory-budget.ts). Default
+   * 200 MB; null: the cache counts only its own values.
+   */
+  memoryAllowance?: number | null;
   /** Directories runs started over HTTP may read files from (DataRoots.open). Default none. */
   dataRoots?: DataRoots;
   /** Largest upload, bytes. Default 256 MiB. */
@@ -102,9 +109,10 @@ export function createApp(options: AppOptions): LatentmapApp {
       if (!('shape' in reply)) throw new Error('unexpected worker reply');
       return reply.shape;
     });
+  const memory = options.memoryAllowance === null ? null : new MemoryBudget({ allowance: options.memoryAllowance });
   const ctx: ServerContext = {
     store,
-    cache: new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task)),
+    cache: new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task), memory),
     runList: new RunList(store),
     jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, publicRoots: dataRoots.paths() }),
     uploads: new UploadStore(store.dir, options.maxUploadBytes ?? 256 * 1024 * 1024, checkUpload),
@@ -129,6 +137,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.set('json spaces', 0);
   app.locals.context = ctx;
   app.locals.dispose = () => {
+    memory?.close();
     void workers.close();
   };
   app.locals.endStreams = () => {

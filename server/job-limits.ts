@@ -8,7 +8,10 @@
 //           weights 8x (weights, gradients, two Adam moments, per thread) + a batch of activations +
 //           t-SNE's neighbour graph (3 x perplexity neighbours) and, for the exact engine, its n x n matrix.
 //   time:   autoencoder 6 flops per weight per row per epoch at 2 GFLOP/s; PCA one pass over the covariance;
-//           t-SNE per iteration n x (6 x perplexity + 20 log2 n) at 10 ns (Barnes-Hut/FFT) or n^2 at 2 ns (exact).
+//           t-SNE per iteration n x (6 x perplexity + 20 log2 n) at 10 ns (Barnes-Hut/FFT) or n^2 at 2 ns (exact);
+//           UMAP: its kNN and fuzzy graphs (n x nNeighbors edges, twice), and per epoch every edge with its
+//           negative samples at 20 ns.
+// A refusal names the setting that adds the most (limit, layers, epochs, iterations, tsneEngine, nNeighbors).
 import { DEFAULT_PERPLEXITY, planPerplexity } from '../pipeline/perplexity-auto.js';
 import { InputError } from '../pipeline/errors.js';
 import type { RunConfig } from '../pipeline/types.js';
@@ -28,6 +31,8 @@ export interface JobEstimate {
   seconds: number;
   /** The dominant terms, for the refusal message. */
   detail: string;
+  /** What each setting that drives the cost adds (the largest names the field of a refusal). */
+  drivers: { field: string; bytes: number; seconds: number }[];
 }
 
 const MB = 1024 * 1024;
@@ -42,6 +47,7 @@ export function estimateJob(config: RunConfig, rows: number, columns: number): J
   let bytes = 200 * MB + n * d * 4 * 4;
   let seconds = (n * d) / 20e6; // loading and preparing
   const terms: string[] = [`${n.toLocaleString('en-US')} rows x ${d.toLocaleString('en-US')} columns`];
+  const drivers: JobEstimate['drivers'] = [{ field: 'limit', bytes: n * d * 4 * 4, seconds: (n * d) / 20e6 }];
   // reducer auto may train the autoencoder after measuring PCA: both are counted
   if (config.reducer === 'pca' || config.reducer === 'auto') {
     bytes += d * d * 8 * 2;
@@ -55,7 +61,22 @@ export function estimateJob(config: RunConfig, rows: number, columns: number): J
     const batch = Math.min(config.batchSize, n);
     bytes += weights * 4 * 8 + batch * widths.reduce((s, w) => s + w, 0) * 2 * 4 * 3;
     seconds += (6 * weights * n * (1 - config.validationSplit) * shape.epochs) / 2e9;
+    const trainBytes = weights * 4 * 8 + batch * widths.reduce((s, w) => s + w, 0) * 2 * 4 * 3;
+    const trainSeconds = (6 * weights * n * (1 - config.validationSplit) * shape.epochs) / 2e9;
+    drivers.push({ field: 'layers', bytes: trainBytes, seconds: 0 }, { field: 'epochs', bytes: 0, seconds: trainSeconds });
     terms.push(`an autoencoder of ${Math.round(weights).toLocaleString('en-US')} weights (layers ${shape.layers.join(',')}) trained ${shape.epochs} epochs`);
+  }
+  if (config.map === 'umap') {
+    // the kNN graph (index + distance per edge), the fuzzy graph made symmetric (up to 2nk edges of 12 bytes),
+    // the layout; each epoch samples every edge with negativeSampleRate negative samples (umap/)
+    const k = Math.min(n - 1, config.nNeighbors);
+    const epochs = config.umapEpochs ?? (n <= 10_000 ? 500 : 200);
+    const graph = n * k * 8 + 2 * n * k * 12;
+    bytes += graph + n * code * 4 * 2 + n * 2 * 8 * 4;
+    seconds += epochs * n * k * (1 + config.negativeSampleRate) * 2e-8 + (n * Math.log2(n + 1) * code * k) / 1e9;
+    terms.push(`UMAP with ${k} neighbours (a graph of about ${gb(graph)}) for ${epochs} epochs`);
+    drivers.push({ field: 'nNeighbors', bytes: graph, seconds: epochs * n * k * (1 + config.negativeSampleRate) * 2e-8 });
+    return { bytes, seconds, detail: terms.join(', '), drivers };
   }
   // perplexity auto: 30, and on small labelled maps a second t-SNE at 10 (pipeline/perplexity-auto.ts)
   const perplexity = config.perplexity === 'auto' ? DEFAULT_PERPLEXITY : config.perplexity;
@@ -64,15 +85,17 @@ export function estimateJob(config: RunConfig, rows: number, columns: number): J
   bytes += n * k * 2 * 12 + n * code * 4 * 2 + n * 2 * 8 * 8;
   const exact = config.tsneEngine === 'exact' || config.tsneEngine === 'tsne-js';
   if (exact) {
+    drivers.push({ field: 'tsneEngine', bytes: n * n * 8, seconds: (maps * config.iterations * n * n) / 5e8 });
     bytes += n * n * 8;
     seconds += (maps * config.iterations * n * n) / 5e8;
     terms.push(`exact t-SNE (n x n) for ${config.iterations} iterations${maps > 1 ? `, ${maps} times` : ''}`);
   } else {
+    drivers.push({ field: 'iterations', bytes: n * k * 2 * 12, seconds: maps * config.iterations * n * (6 * perplexity + 20 * Math.log2(n + 1)) * 1e-8 });
     seconds += maps * config.iterations * n * (6 * perplexity + 20 * Math.log2(n + 1)) * 1e-8;
     terms.push(`t-SNE with perplexity ${config.perplexity} for ${config.iterations} iterations${maps > 1 ? `, ${maps} times` : ''}`);
   }
   seconds += (n * Math.log2(n + 1) * code * k) / 1e9; // neighbour search
-  return { bytes, seconds, detail: terms.join(', ') };
+  return { bytes, seconds, detail: terms.join(', '), drivers };
 }
 
 function gb(bytes: number): string {
@@ -83,19 +106,24 @@ function duration(s: number): string {
   return s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`;
 }
 
+/** The field of the setting that adds the most of `what`. */
+function largest(drivers: JobEstimate['drivers'], what: 'bytes' | 'seconds'): string {
+  return drivers.reduce((a, b) => (b[what] > a[what] ? b : a)).field;
+}
+
 /** Throws an InputError when the estimate exceeds a limit; returns the estimate otherwise. */
 export function checkJobLimits(config: RunConfig, rows: number, columns: number, limits: JobLimits): JobEstimate {
   const e = estimateJob(config, rows, columns);
   if (e.bytes > limits.maxBytes) {
     throw new InputError(
-      `this run would need about ${gb(e.bytes)} of memory (${e.detail}); this server allows ${gb(limits.maxBytes)} per job (--max-job-memory). Use smaller layers, a smaller code, fewer rows (limit) or another t-SNE engine`,
-      { field: config.reducer === 'autoencoder' ? 'layers' : 'limit' },
+      `this run would need about ${gb(e.bytes)} of memory (${e.detail}); this server allows ${gb(limits.maxBytes)} per job (--max-job-memory). Use smaller layers, a smaller code, fewer rows (limit), another t-SNE engine or fewer UMAP neighbours (nNeighbors)`,
+      { field: largest(e.drivers, 'bytes') },
     );
   }
   if (e.seconds > limits.maxSeconds) {
     throw new InputError(
-      `this run would take about ${duration(e.seconds)} (${e.detail}); this server allows ${duration(limits.maxSeconds)} per job (--max-job-seconds). Use fewer epochs or iterations, smaller layers or fewer rows (limit)`,
-      { field: config.reducer === 'autoencoder' ? 'epochs' : 'iterations' },
+      `this run would take about ${duration(e.seconds)} (${e.detail}); this server allows ${duration(limits.maxSeconds)} per job (--max-job-seconds). Use fewer epochs or iterations, smaller layers, fewer UMAP neighbours or fewer rows (limit)`,
+      { field: largest(e.drivers, 'seconds') },
     );
   }
   return e;

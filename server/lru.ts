@@ -2,13 +2,28 @@
 // Loads are deduplicated: concurrent get()s of a missing key share one loader call. A load may reserve
 // its expected size first: cached values are evicted to make room, and while the reservations of loads in
 // flight plus the cached values would pass the bound, further loads wait. So concurrent cold loads of big
-// values cannot together take more than the bound (the memory a load needs while it runs included).
+// values cannot together take more than the bound (the memory a load needs while it runs included). Memory
+// held outside the cache may count against the bound too (options.outside: the server measures its process,
+// memory-budget.ts): the cache then gives up values while the rest of the process holds more.
 
 export interface LruOptions<V> {
   /** Upper bound of the sum of sizeOf() over the cached values. */
   maxSize: number;
   /** Size of one value, in the same unit as maxSize. */
   sizeOf: (value: V) => number;
+  /**
+   * Size held outside the cache that counts against maxSize, given the size of the values the cache holds;
+   * default none. Read whenever a value is stored or a load asks for room.
+   */
+  outside?: (held: number) => number;
+  /**
+   * What memory outside can never take from the cache, in maxSize's unit: below it values are evicted only by
+   * the cache's own bound, so a process that holds much elsewhere still keeps its hottest values instead of
+   * loading them again for every request. Default 0.
+   */
+  minSize?: number;
+  /** Told the size of each value evicted (it is still in memory until collected). */
+  onEvict?: (size: number) => void;
 }
 
 export class LruCache<K, V> {
@@ -50,11 +65,22 @@ export class LruCache<K, V> {
     if (size > this.options.maxSize) return;
     this.entries.set(key, { value, size });
     this.total += size;
+    // The value just stored stays (it is being served): older ones make room.
+    this.evictUntil(0, key);
+  }
+
+  /** Evicts least recently used values until `amount` more fits beside what is held; never `keep`. */
+  private evictUntil(amount: number, keep?: K): boolean {
+    const outside = Math.min(this.options.outside?.(this.total) ?? 0, this.options.maxSize - (this.options.minSize ?? 0));
+    let over = this.total + this.reserved + outside + amount - this.options.maxSize;
     for (const [k, e] of this.entries) {
-      if (this.total + this.reserved <= this.options.maxSize) break;
+      if (over <= 0 || k === keep) break;
       this.entries.delete(k);
       this.total -= e.size;
+      over -= e.size;
+      this.options.onEvict?.(e.size);
     }
+    return over <= 0;
   }
 
   delete(key: K): void {
@@ -107,12 +133,7 @@ export class LruCache<K, V> {
 
   private fits(amount: number): boolean {
     // Evict least recently used values until the reservation fits (or nothing is left to evict).
-    for (const [k, e] of this.entries) {
-      if (this.total + this.reserved + amount <= this.options.maxSize) break;
-      this.entries.delete(k);
-      this.total -= e.size;
-    }
-    return this.total + this.reserved + amount <= this.options.maxSize || this.reserved === 0;
+    return this.evictUntil(amount) || this.reserved === 0;
   }
 
   private async acquire(amount: number): Promise<void> {

@@ -30,6 +30,8 @@ export function publicManifest(m: RunManifest, runsDir: string, roots: DataRoots
     const c = out.config as unknown as Record<string, unknown>;
     for (const key of ['input', 'dataDir']) if (typeof c[key] === 'string') c[key] = publicPathName(c[key] as string, runsDir, roots);
     if (typeof c.runsDir === 'string') c.runsDir = '<runs>';
+    // the run's name defaults to the input's name and may be any text: absolute paths in it become <path>
+    if (typeof c.name === 'string') c.name = scrubPaths(c.name, [], true);
     // A queue URL may carry a password (redis://user:password@host).
     if (typeof c.queue === 'string') c.queue = c.queue.replace(/\/\/[^@/]*@/, '//');
   }

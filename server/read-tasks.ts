@@ -13,6 +13,7 @@
 //   points-body  a run's points as the Arrow IPC stream (all columns, or the ones named) or the ?format=json
 //                body, with its strong ETag
 //   features     columns of data.arrow (pipeline/runs/data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
+//   compress     the gzip and brotli variants of bodies (cached-body.ts): the event loop only stores them
 //   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
 //   model        rows through a run's saved model, or codes decoded by it (reconstruct.ts: the model, and
 //                the code that runs it, load here)
@@ -23,7 +24,7 @@ import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import type { ImageShape, RunManifest, UploadShape } from '../pipeline/types.js';
 import { HttpError } from './http-error.js';
 import { createReconstructor } from './reconstruct.js';
-import { strongEtag } from './cached-body.js';
+import { compressSync, strongEtag, type Variants } from './cached-body.js';
 import { readDataColumns, readDataRow, visitDataRows, type DataLayout } from '../pipeline/runs/data-rows.js';
 import { ColumnMeans, columnMeans } from './column-means.js';
 import { byVariance, nearestRows, type ColumnScaling } from './nearest.js';
@@ -50,6 +51,8 @@ export type WorkerTask =
   | { op: 'codes'; runDir: string }
   | { op: 'points-body'; runDir: string; format: 'arrow' | 'json'; columns?: string[] }
   | { op: 'features'; layout: DataLayout; index: Int32Array; cols: number[] }
+  /** bodies: in shared memory (as points-body and features answer), so they reach the thread without a copy. */
+  | { op: 'compress'; bodies: Uint8Array[] }
   | { op: 'shortest'; values: Float32Array }
   /** apply: reconstruct (values are rows in the input's units) or decode (values are codes). */
   | { op: 'model'; apply: 'reconstruct' | 'decode'; runDir: string; manifest: RunManifest; rows: number; cols: number; values: Float32Array };
@@ -64,6 +67,7 @@ export type WorkerReply =
   | { ok: true; mean: Float64Array }
   | { ok: true; bytes: Uint8Array; etag: string }
   | { ok: true; streams: Uint8Array[]; etags: string[] }
+  | { ok: true; variants: Variants[] }
   | { ok: true; values: Float32Array; text: string }
   | { ok: true; text: string }
   | { ok: true; matrix: Float32Array; rows: number; cols: number }
@@ -100,8 +104,18 @@ export function replyWith<K extends string>(reply: WorkerReply, key: K): Extract
   return reply as Extract<WorkerReply, Record<K, unknown>>;
 }
 
+/**
+ * `bytes` copied into shared memory: a body the main thread caches and serves, and hands back to this
+ * thread to compress ('compress') without a copy either way.
+ */
+function shared(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  out.set(bytes);
+  return out;
+}
+
 function body(bytes: Uint8Array): WorkerReply {
-  return { ok: true, bytes, etag: strongEtag(bytes) };
+  return { ok: true, bytes: shared(bytes), etag: strongEtag(bytes) };
 }
 
 /** The models this thread has loaded (reconstruct tasks). */
@@ -160,9 +174,11 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
     }
     case 'features': {
       const columns = await readDataColumns(task.layout, task.cols);
-      const streams = columns.map((value) => tableToIPC(tableFromArrays({ index: task.index, value }), 'stream'));
+      const streams = columns.map((value) => shared(tableToIPC(tableFromArrays({ index: task.index, value }), 'stream')));
       return { ok: true, streams, etags: streams.map(strongEtag) };
     }
+    case 'compress':
+      return { ok: true, variants: task.bodies.map(compressSync) };
     case 'shortest':
       return { ok: true, text: shortestJson(task.values) };
     case 'model': {
@@ -186,7 +202,8 @@ export function runTaskSafely(task: WorkerTask): Promise<WorkerReply> {
 /** The buffers of a reply that can move to the other thread instead of being copied. */
 export function transferables(reply: WorkerReply): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
-  for (const v of Object.values(reply).flatMap((x) => (Array.isArray(x) ? x : [x]))) {
+  const values = Object.values(reply).flatMap((x) => (Array.isArray(x) ? x : [x]));
+  for (const v of values.flatMap((x) => (x !== null && typeof x === 'object' && !ArrayBuffer.isView(x) ? Object.values(x) : [x]))) {
     if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.push(v.buffer);
   }
   return out;

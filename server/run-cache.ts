@@ -2,7 +2,8 @@
 // parsed arrays (points table, codes, the layout and index of the stored input values), in one LRU bounded by
 // bytes. Runs are immutable; the cache key includes the manifest's inode and mtime so a run removed and written
 // again is reloaded (concurrent requests for one run share one stat of it). Each load reserves its peak size
-// before reading, so concurrent cold loads of big runs stay within the budget. The stored input values
+// before reading, so concurrent cold loads of big runs stay within the budget; what the rest of the process
+// holds (worker threads, requests in progress) counts against the same budget (memory-budget.ts). The stored input values
 // (data.arrow, often hundreds of MB) are never loaded whole: rows are read by position (pipeline/runs/data-rows.ts), and
 // what needs every row (input-space neighbours, features) reads it in passes of 4 MB pieces. Work
 // that takes CPU time (codes ordered for search, the points as an Arrow stream or JSON, a feature column)
@@ -15,10 +16,11 @@ import type { RunFile } from '../pipeline/runs/layout.js';
 import { manifestVersion, readHistory, readManifest } from '../pipeline/runs/run-dir.js';
 import type { RunStore } from '../pipeline/runs/store.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
-import { cachedBody, compressBody, sizeOfBody, type CachedBody } from './cached-body.js';
+import { cachedBody, setVariants, sizeOfBody, type CachedBody } from './cached-body.js';
 import { readDataLayout, type DataLayout } from '../pipeline/runs/data-rows.js';
 import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
+import type { MemoryBudget } from './memory-budget.js';
 import { runIdParam } from './params.js';
 import { replyWith, runTaskSafely, type WorkerReply, type WorkerTask } from './read-tasks.js';
 
@@ -107,8 +109,16 @@ export class RunCache {
     private readonly view: (m: RunManifest) => RunManifest = (m) => m,
     /** Where CPU-heavy loads run. Default: in this thread. */
     private readonly offload: Offload = runTaskSafely,
+    /** The process's memory outside the cache, counted against maxBytes (memory-budget.ts). Default: not counted. */
+    memory: MemoryBudget | null = null,
   ) {
-    this.lru = new LruCache<string, Entry>({ maxSize: maxBytes, sizeOf });
+    this.lru = new LruCache<string, Entry>({
+      maxSize: maxBytes,
+      sizeOf,
+      // A quarter of the budget stays the cache's whatever the rest holds: loading the same body again for
+      // every request (a 9 MB points body, seconds each) would cost more than the memory it saves.
+      ...(memory ? { outside: (held: number) => memory.outside(held), onEvict: (size: number) => memory.evicted(size), minSize: maxBytes / 4 } : {}),
+    });
   }
 
   /** Version of a file (inode, mtime, size), or null when it cannot be stat'ed. */
@@ -207,15 +217,9 @@ export class RunCache {
           if (err instanceof HttpError) throw err;
           throw corruptRun(id, `its ${what} cannot be read`);
         }
-        // Served as identity at once; the compressed variants follow from the thread pool (seconds for
-        // megabytes on a busy machine), and the entry's size is counted again when they are in.
+        // Served as identity at once; the compressed variants follow from the worker thread (compressLater).
         const body = await cachedBody(reply.bytes, type, false, reply.etag);
-        void compressBody(body).then(
-          () => {
-            if (this.lru.peek(cacheKey) === body) this.lru.set(cacheKey, body);
-          },
-          () => {},
-        );
+        this.compressLater([[cacheKey, body]]);
         return body;
       },
       reserve,
@@ -295,6 +299,25 @@ export class RunCache {
     return (await load).get(col)!;
   }
 
+  /**
+   * Adds the gzip and brotli variants to bodies built in the worker thread (in shared memory), compressed
+   * there in one task: megabytes compressed on the event loop's side leave pieces and copies behind whose
+   * collection paused it. Until then each body is served as identity; each entry's size is counted again when
+   * its variants are in. A refused or failed compression leaves the bodies as they are.
+   */
+  private compressLater(bodies: [string, CachedBody][]): void {
+    void this.offload({ op: 'compress', bodies: bodies.map(([, b]) => b.identity) }).then(
+      (reply) => {
+        if (!reply.ok || !('variants' in reply)) return;
+        for (const [i, [key, body]] of bodies.entries()) {
+          setVariants(body, reply.variants[i]!);
+          if (this.lru.peek(key) === body) this.lru.set(key, body);
+        }
+      },
+      () => {},
+    );
+  }
+
   /** Reads columns `cols` in one pass (worker thread) and caches each as a body; reserves their bytes first. */
   private async featureBlock(id: string, data: DataRows, cols: number[], cacheKey: (c: number) => string): Promise<Map<number, CachedBody>> {
     const reserve = cols.length * data.layout.rows * 8 * 3;
@@ -307,17 +330,14 @@ export class RunCache {
         throw corruptRun(id, 'its stored input values cannot be read');
       }
       const out = new Map<number, CachedBody>();
+      const bodies: [string, CachedBody][] = [];
       for (const [k, c] of cols.entries()) {
         const body = await cachedBody(reply.streams[k]!, ARROW_STREAM, false, reply.etags[k]);
         this.lru.set(cacheKey(c), body);
-        void compressBody(body).then(
-          () => {
-            if (this.lru.peek(cacheKey(c)) === body) this.lru.set(cacheKey(c), body);
-          },
-          () => {},
-        );
+        bodies.push([cacheKey(c), body]);
         out.set(c, body);
       }
+      this.compressLater(bodies);
       return out;
     });
   }

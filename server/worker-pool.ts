@@ -1,21 +1,23 @@
 // The worker threads (server/read-worker.ts running read-tasks.ts) and a bounded queue in front of them, in
 // two lanes so that quick reads never wait behind slow ones: "slow" tasks read a whole file or run for
 // seconds (feature columns, input-space passes, selection means over data.arrow, points bodies, codes,
-// upload checks); "quick" tasks take milliseconds (a PNG, a row, a code-space search, a model applied to a
+// upload checks, compressing bodies); "quick" tasks take milliseconds (a PNG, a row, a code-space search, a model applied to a
 // row once loaded). Each lane has its own threads (one each by default: the server has its event loop, and
 // the machine's other core is shared by the two) and its own queue. A task waits for a free worker of its lane;
 // when `maxQueued` tasks already wait there, run() refuses with 503 (the server is saturated: the client should
-// retry) instead of letting the queue, and memory, grow. A worker that dies is replaced.
+// retry) instead of letting the queue, and memory, grow. A worker that dies is replaced; one whose task ran
+// out of heap (heapMb) answers that request with 503, without Retry-After (the same request would fail again).
 import type { Transferable, Worker } from 'node:worker_threads';
 import { startThread } from '../pipeline/threads.js';
 import { HttpError } from './http-error.js';
 import type { WorkerReply, WorkerTask } from './read-tasks.js';
+import type { ThreadMemory } from './read-worker.js';
 
 const MODULE = new URL('./read-worker.ts', import.meta.url);
 
 export type Lane = 'quick' | 'slow';
 
-const SLOW: ReadonlySet<WorkerTask['op']> = new Set(['features', 'nearest-input', 'data-mean', 'points-body', 'codes', 'check']);
+const SLOW: ReadonlySet<WorkerTask['op']> = new Set(['features', 'nearest-input', 'data-mean', 'points-body', 'codes', 'check', 'compress']);
 
 /** The lane a task runs in. */
 export function laneOf(task: WorkerTask): Lane {
@@ -34,6 +36,8 @@ export interface WorkerPoolOptions {
 interface Slot {
   worker: Worker;
   busy: boolean;
+  /** Answers to memory() in flight. */
+  memory: ((m: ThreadMemory | null) => void)[];
 }
 
 interface Pending {
@@ -134,8 +138,12 @@ export class WorkerPool {
   private spawn(lane: LaneState): Slot {
     const worker = startThread(MODULE, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
     worker.unref();
-    const slot: Slot = { worker, busy: false };
-    worker.on('message', (msg: { reply: WorkerReply }) => {
+    const slot: Slot = { worker, busy: false, memory: [] };
+    worker.on('message', (msg: { reply: WorkerReply } | { memory: ThreadMemory }) => {
+      if ('memory' in msg) {
+        slot.memory.shift()?.(msg.memory);
+        return;
+      }
       const p = this.inflight.get(worker);
       this.inflight.delete(worker);
       slot.busy = false;
@@ -147,7 +155,12 @@ export class WorkerPool {
       this.inflight.delete(worker);
       const at = lane.slots.indexOf(slot);
       if (at >= 0) lane.slots.splice(at, 1);
-      p?.reject(new Error(`worker thread failed: ${err.message}`));
+      for (const m of slot.memory.splice(0)) m(null);
+      p?.reject(
+        (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new HttpError(503, `this request needs more memory than a worker thread may use (${this.heapMb} MB of heap)`)
+          : new Error(`worker thread failed: ${err.message}`),
+      );
       this.pump(lane);
     };
     worker.on('error', fail);
@@ -168,6 +181,28 @@ export class WorkerPool {
       this.inflight.set(slot.worker, p);
       slot.worker.postMessage({ seq: 0, task: p.task }, p.transfer);
     }
+  }
+
+  /**
+   * What each running thread holds (its heap and the buffers its objects own), by lane. A thread answers
+   * between the steps of the task it runs; one that has not answered within `timeoutMs` (busy in a long
+   * synchronous step) or has died is left out.
+   */
+  async memory(timeoutMs = 1000): Promise<(ThreadMemory & { lane: Lane })[]> {
+    const asks = (Object.entries(this.lanes) as [Lane, LaneState][]).flatMap(([lane, state]) =>
+      state.slots.map(
+        (slot) =>
+          new Promise<(ThreadMemory & { lane: Lane }) | null>((resolve) => {
+            const timer = setTimeout(() => resolve(null), timeoutMs);
+            slot.memory.push((m) => {
+              clearTimeout(timer);
+              resolve(m && { ...m, lane });
+            });
+            slot.worker.postMessage({ memory: true });
+          }),
+      ),
+    );
+    return (await Promise.all(asks)).filter((m): m is ThreadMemory & { lane: Lane } => m !== null);
   }
 
   async close(): Promise<void> {

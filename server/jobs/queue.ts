@@ -182,6 +182,20 @@ export class JobQueue {
     return [...this.jobs.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   }
 
+  /**
+   * A job as /api/jobs shows it to every reader: its configuration's text values scrubbed like its messages
+   * (a client's input path becomes `data-root:...` or `<path>`), so one client's paths do not show another the
+   * server's directories.
+   */
+  publicView(job: JobState): JobState {
+    const config = job.config as unknown;
+    if (!config || typeof config !== 'object') return job;
+    const scrubbed = Object.fromEntries(
+      Object.entries(config as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? this.scrub(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? this.scrub(x) : x)) : v]),
+    );
+    return { ...job, config: scrubbed as JobState['config'] };
+  }
+
   /** Listens to one job's events; returns the unsubscribe function. */
   subscribe(id: string, listener: (e: JobEvent) => void): () => void {
     this.events.on(id, listener);

@@ -9,7 +9,7 @@ export function jobsRoutes(ctx: ServerContext): Router {
   router.get('/api/jobs', async (_req, res) => {
     await ctx.jobs.init();
     res.setHeader('Cache-Control', 'no-store');
-    res.json(ctx.jobs.list());
+    res.json(ctx.jobs.list().map((j) => ctx.jobs.publicView(j)));
   });
 
   router.get('/api/jobs/:id', async (req, res) => {
@@ -18,7 +18,7 @@ export function jobsRoutes(ctx: ServerContext): Router {
     const job = ctx.jobs.get(id);
     if (!job) throw new HttpError(404, `no job ${id}`);
     res.setHeader('Cache-Control', 'no-store');
-    res.json(job);
+    res.json(ctx.jobs.publicView(job));
   });
 
   return router;

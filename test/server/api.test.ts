@@ -147,6 +147,25 @@ describe('points', () => {
     expect(gz.body.length).toBeLessThan(identity.body.length);
   });
 
+  it('compresses a feature column in the worker thread and then serves it as brotli, to the same bytes', async () => {
+    const identity = await request(base, '/api/runs/plain-run/features/f5');
+    expect(identity.status).toBe(200);
+    // served as identity at once; the variants follow from the worker thread
+    let br = await request(base, '/api/runs/plain-run/features/f5', { headers: { 'accept-encoding': 'br' } });
+    for (let i = 0; i < 100 && br.headers['content-encoding'] !== 'br'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      br = await request(base, '/api/runs/plain-run/features/f5', { headers: { 'accept-encoding': 'br' } });
+    }
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(br.body).equals(identity.body)).toBe(true);
+    // the other columns of its block were compressed in the same task
+    const other = await request(base, '/api/runs/plain-run/features/f4', { headers: { 'accept-encoding': 'br' } });
+    expect(other.headers['content-encoding']).toBe('br');
+    const otherIdentity = await request(base, '/api/runs/plain-run/features/f4');
+    expect(brotliDecompressSync(other.body).equals(otherIdentity.body)).toBe(true);
+    expect(other.body.length).toBeLessThan(otherIdentity.body.length);
+  });
+
   it('compresses computed answers (items) in the client’s preferred encoding, with matching ETags', async () => {
     const identity = await request(base, '/api/runs/image_run/items/3');
     const br = await request(base, '/api/runs/image_run/items/3', { headers: { 'accept-encoding': 'gzip;q=0.5, br' } });

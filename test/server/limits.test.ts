@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunStore } from '../../pipeline/runs/store.js';
 import { JobQueue } from '../../server/jobs/queue.js';
 import { LruCache } from '../../server/lru.js';
+import { MemoryBudget } from '../../server/memory-budget.js';
 import { RunCache } from '../../server/run-cache.js';
 import { runTaskSafely, type WorkerReply, type WorkerTask } from '../../server/read-tasks.js';
 import { tableFromIPC } from 'apache-arrow';
@@ -72,6 +73,50 @@ describe('a job past its limits', () => {
     const { defaultJobCommand } = await import('../../server/jobs/child.js');
     args = defaultJobCommand({ id: 'x', configFile: 'c.json', runsDir: runs.dir, heapMb: 512 }).args;
     expect(args[0]).toBe('--max-old-space-size=512');
+  });
+});
+
+describe('the run cache beside the rest of the process', () => {
+  it('gives up runs while the process holds memory outside it, down to a quarter of its budget, and takes them back after', async () => {
+    // codes of 3,000 x 32 float32: 384 kB each (reserved three times over while loading)
+    for (const i of [1, 2, 3, 4]) await writeFixtureRun(runs.dir, { id: `c-${i}`, rows: 3000, codeSize: 32, seed: i });
+    const budget = 4 * 1024 * 1024;
+    // The process's RSS: the server itself (exactly its allowance), what the cache holds, and `outside`; what
+    // the cache gives up is freed at once (memory.collected(): a major GC).
+    let outside = 0;
+    let cache: RunCache | null = null;
+    const memory = new MemoryBudget({ allowance: 100 * 1024 * 1024, everyMs: 0, rss: () => 100 * 1024 * 1024 + (cache?.usage.cached ?? 0) + outside });
+    cache = new RunCache(new RunStore(runs.dir), budget, undefined, undefined, memory);
+    const codes = async (id: string): Promise<void> => {
+      await cache!.codes(id);
+      memory.collected();
+    };
+    // the cache counts what is outside whenever it stores a value: here a run's points
+    const points = async (id: string): Promise<void> => {
+      await cache!.points(id);
+      memory.collected();
+    };
+    try {
+      for (const i of [1, 2, 3, 4]) await codes(`c-${i}`);
+      const all = cache.usage.cached;
+      expect(all).toBeGreaterThan(4 * 384_000); // four runs' codes and manifests, nothing given up
+      // a worker thread takes 2.5 MiB: the cache keeps what fits beside it
+      outside = 2.5 * 1024 * 1024;
+      await points('c-1');
+      expect(cache.usage.cached).toBeLessThanOrEqual(budget - outside);
+      expect(cache.usage.cached).toBeGreaterThan(384_000);
+      // far more outside than the budget: the cache still keeps a quarter of it
+      outside = 100 * 1024 * 1024;
+      await points('c-2');
+      expect(cache.usage.cached).toBeLessThanOrEqual(budget / 4);
+      expect(cache.usage.cached).toBeGreaterThan(384_000);
+      // the memory goes back: the runs are held again
+      outside = 0;
+      for (const i of [1, 2, 3, 4]) await codes(`c-${i}`);
+      expect(cache.usage.cached).toBeGreaterThanOrEqual(all);
+    } finally {
+      memory.close();
+    }
   });
 });
 

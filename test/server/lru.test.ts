@@ -35,3 +35,37 @@ describe('LruCache', () => {
     expect(await c.get('bad', async () => 7)).toBe(7);
   });
 });
+
+describe('LruCache with memory held outside it', () => {
+  it('gives up values while memory outside counts against the bound, keeping the value just stored', async () => {
+    let outside = 0;
+    const evicted: number[] = [];
+    const c = new LruCache<string, string>({ maxSize: 10, sizeOf: (v) => v.length, outside: () => outside, onEvict: (n) => evicted.push(n) });
+    await c.get('a', async () => 'aaa');
+    await c.get('b', async () => 'bbb');
+    await c.get('c', async () => 'ccc');
+    expect(c.size).toBe(9);
+    outside = 5; // the rest of the process now holds 5: 9 + 5 > 10
+    c.set('d', 'dd');
+    // a and b go (11 - 6 = 5 <= 10 - 5); c and d stay
+    expect([c.peek('a'), c.peek('b'), c.peek('c'), c.peek('d')]).toEqual([undefined, undefined, 'ccc', 'dd']);
+    expect(evicted).toEqual([3, 3]);
+    outside = 50; // more than the whole bound outside: only the value being stored stays
+    c.set('e', 'e');
+    expect(c.count).toBe(1);
+    expect(c.peek('e')).toBe('e');
+    expect(evicted).toEqual([3, 3, 3, 2]);
+  });
+
+  it('keeps minSize whatever is held outside', async () => {
+    const c = new LruCache<string, string>({ maxSize: 10, sizeOf: (v) => v.length, outside: () => 100, minSize: 6 });
+    c.set('a', 'aaa');
+    c.set('b', 'bbb');
+    expect(c.size).toBe(6); // outside may claim at most 10 - 6
+    c.set('c', 'ccc');
+    expect([c.peek('a'), c.peek('b'), c.peek('c')]).toEqual([undefined, 'bbb', 'ccc']);
+    // the cache's own bound still holds
+    c.set('d', 'dddddddd');
+    expect([c.peek('b'), c.peek('c'), c.peek('d')]).toEqual([undefined, undefined, 'dddddddd']);
+  });
+});

@@ -112,6 +112,17 @@ describe('what a run started over HTTP may read', () => {
     await request(base, `/api/runs/${id}`, { method: 'DELETE' });
   });
 
+  it('shows no absolute path a client typed to the other readers of /api/jobs', async () => {
+    const listed = jobs.list();
+    expect(listed.length).toBeGreaterThan(0);
+    const typed = { ...listed[0]!, config: { input: path.join(dataRoot, 'sub', 'ok.csv'), name: '/home/alice/x', features: ['a', '/srv/b'], epochs: 3 } };
+    const shown = jobs.publicView(typed);
+    // this queue is not told the data roots' public names, so the whole input path is <path>
+    expect(shown.config).toEqual({ input: '<path>', name: '<path>', features: ['a', '<path>'], epochs: 3 });
+    const list = await request(base, '/api/jobs');
+    expect(list.text).not.toContain(dataRoot);
+  });
+
   it('refuses configuration keys named like Object properties as unknown keys', async () => {
     for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
       const r = await request(base, '/api/runs', { method: 'POST', headers: json, body: `{"${key}": {"input": "/etc/passwd"}, "dataset": "iris"}` });
@@ -229,6 +240,7 @@ describe('runs written by the CLI on this or another machine', () => {
     m.choices = { scaling: { value: 'uniform', reason: 'columns of /mnt/nfs/x.csv share one unit' } };
     m.prepare = { source: '/var/lib/data/raw.csv', dropped: 2 };
     m.config.queue = 'redis://worker:s3cr3t-pass@queue.internal:6379';
+    m.config.name = '/home/alice/projects/config-name';
     m.dataset.features = ['f0', 'f1', 'f2', 'f3', 'f4', '/odd/column'];
     await writeFile(path.join(run.dir, 'manifest.json'), JSON.stringify(m));
     const r = await request(base, '/api/runs/cli-written');
@@ -239,6 +251,7 @@ describe('runs written by the CLI on this or another machine', () => {
     expect(shown.choices.scaling).toEqual({ value: 'uniform', reason: 'columns of <path> share one unit' });
     expect(shown.prepare).toEqual({ source: '<path>', dropped: 2 });
     expect(shown.config.queue).toBe('redis://queue.internal:6379');
+    expect(shown.config.name).toBe('<path>');
     // column names are data: kept as written, so the features route still finds them
     expect(shown.dataset.features.at(-1)).toBe('/odd/column');
     const list = await request(base, '/api/runs');

@@ -1,8 +1,10 @@
 // Typed client of the HTTP API (DESIGN.md). Every call rejects with ApiError carrying the server's
-// `{ "error": "..." }` message and status.
+// `{ "error": "..." }` message and status. Reads refused for now (503 or 429 with Retry-After) are asked again
+// with backoff, a bounded number of times (retry.ts), and then fail saying so.
 import { tableFromIPC, type Table } from 'apache-arrow';
 import type { History, ProgressEvent, RunConfig, RunManifest, RunSummary, UploadInfo } from '../../pipeline/types.js';
 import { decodePoints, type DecodedPoints } from './points.js';
+import { fetchRetrying, type Retried } from './retry.js';
 
 export class ApiError extends Error {
   constructor(
@@ -81,7 +83,7 @@ export interface ApiOptions {
   token?: () => string | null;
 }
 
-async function errorOf(res: Response): Promise<ApiError> {
+async function errorOf(res: Response, retried?: Retried): Promise<ApiError> {
   let message = `${res.status} ${res.statusText}`;
   try {
     const body = (await res.json()) as { error?: string };
@@ -89,7 +91,17 @@ async function errorOf(res: Response): Promise<ApiError> {
   } catch {
     // not JSON
   }
+  if (retried && retried.attempts > 1) {
+    message = `${message} (still refused after ${retried.attempts} tries over ${Math.round(retried.waitedMs / 1000)} s; try again later)`;
+  }
   return new ApiError(message, res.status);
+}
+
+/** A read: asked again while the server answers 503 or 429 with Retry-After (retry.ts); ApiError past that. */
+async function read(url: string, init: RequestInit = {}): Promise<Response> {
+  const retried = await fetchRetrying(url, init);
+  if (!retried.response.ok) throw await errorOf(retried.response, retried);
+  return retried.response;
 }
 
 export class Api {
@@ -105,8 +117,11 @@ export class Api {
     return [`${this.base}/api/runs/${encodeURIComponent(id)}`, ...rest.map((r) => encodeURIComponent(String(r)))].join('/');
   }
 
+  /** GETs (and decodes, which change nothing) are asked again while the server is busy; other writes are not. */
   private async json<T>(url: string, init?: RequestInit): Promise<T> {
-    const res = await fetch(url, init);
+    const method = init?.method ?? 'GET';
+    const retry = method === 'GET' || url.endsWith('/decode');
+    const res = retry ? await read(url, init) : await fetch(url, init);
     if (!res.ok) throw await errorOf(res);
     return (await res.json()) as T;
   }
@@ -157,8 +172,7 @@ export class Api {
    */
   async pointsTable(id: string, select: { columns?: string[]; exclude?: string[] }, signal?: AbortSignal): Promise<Table> {
     const query = select.columns ? `?columns=${encodeURIComponent(select.columns.join(','))}` : select.exclude ? `?exclude=${encodeURIComponent(select.exclude.join(','))}` : '';
-    const res = await fetch(this.runUrl(id, 'points') + query, { signal: signal ?? null, headers: { accept: 'application/vnd.apache.arrow.stream' } });
-    if (!res.ok) throw await errorOf(res);
+    const res = await read(this.runUrl(id, 'points') + query, { signal: signal ?? null, headers: { accept: 'application/vnd.apache.arrow.stream' } });
     const bytes = new Uint8Array(await res.arrayBuffer());
     this.lastPointsBytes = bytes.byteLength;
     return tableFromIPC(bytes);
@@ -169,8 +183,7 @@ export class Api {
    * rows the server lacks are NaN.
    */
   async feature(id: string, name: string, index: Int32Array): Promise<Float64Array> {
-    const res = await fetch(this.runUrl(id, 'features', name), { headers: { accept: 'application/vnd.apache.arrow.stream' } });
-    if (!res.ok) throw await errorOf(res);
+    const res = await read(this.runUrl(id, 'features', name), { headers: { accept: 'application/vnd.apache.arrow.stream' } });
     const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
     const rows = table.getChild('index')!.toArray() as Int32Array;
     const vals = table.getChild('value')!.toArray() as Float32Array;

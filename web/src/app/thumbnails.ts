@@ -1,5 +1,6 @@
 // Row images for the map's thumbnails, loaded on first use into a bounded cache (the server marks them
 // immutable, so a cleared cache only costs a revalidation-free reload from the browser cache).
+import { loadImageRetrying } from '../retry.js';
 
 /** Most images kept. */
 const CACHE_LIMIT = 2000;
@@ -17,7 +18,8 @@ export class ThumbnailCache {
       if (this.images.size > CACHE_LIMIT) this.images.clear();
       img = new Image();
       img.onload = onLoad;
-      img.src = this.url(runId, row);
+      // a busy server refuses some of the many thumbnails asked at once (503, 429): they are asked again
+      loadImageRetrying(img, this.url(runId, row));
       this.images.set(key, img);
     }
     return img.complete && img.naturalWidth > 0 ? img : null;

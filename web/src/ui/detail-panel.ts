@@ -5,6 +5,7 @@ import type { Api, ItemDetail, Neighbor } from '../api.js';
 import type { DecodedPoints } from '../points.js';
 import { LINK_COLOR } from '../scatter/overlay.js';
 import { fill, formatNumber, formatValue, h } from './dom.js';
+import { loadImageRetrying } from '../retry.js';
 import { reducerOfRun } from '../../../pipeline/reduce/reducer.js';
 
 export interface DetailContext {
@@ -22,6 +23,13 @@ export interface DetailContext {
   onZoom: () => void;
   onClose: () => void;
   colorOf: (position: number) => string;
+}
+
+/** An <img> of one of the server's images, loaded again if the busy server refused it (retry.ts). */
+function serverImage(src: string, attrs: Record<string, string | number>): HTMLImageElement {
+  const img = h('img', attrs);
+  loadImageRetrying(img, src);
+  return img;
 }
 
 function numbers(v: unknown): number[] | null {
@@ -44,9 +52,9 @@ export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
       h(
         'div',
         { className: 'pair' },
-        h('figure', null, h('img', { src: api.imageUrl(runId, row), alt: `row ${row}, original`, className: 'pixelated', width: 112, height: 112 }), h('figcaption', null, 'original')),
+        h('figure', null, serverImage(api.imageUrl(runId, row), { alt: `row ${row}, original`, className: 'pixelated', width: 112, height: 112 }), h('figcaption', null, 'original')),
         reducerOfRun(manifest) !== 'none'
-          ? h('figure', null, h('img', { src: api.reconstructionUrl(runId, row), alt: `row ${row}, reconstruction`, className: 'pixelated', width: 112, height: 112 }), h('figcaption', null, 'reconstruction'))
+          ? h('figure', null, serverImage(api.reconstructionUrl(runId, row), { alt: `row ${row}, reconstruction`, className: 'pixelated', width: 112, height: 112 }), h('figcaption', null, 'reconstruction'))
           : null,
       ),
     );
@@ -105,7 +113,7 @@ export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
             h(
               'button',
               { type: 'button', className: 'neighbor', title: `row ${n.index}${n.distance !== null ? `, distance ${formatNumber(n.distance)}` : ''}`, onclick: (() => ctx.onSelectRow(n.index)) as EventListener },
-              image ? h('img', { src: api.imageUrl(runId, n.index), alt: `row ${n.index}`, className: 'pixelated', width: 48, height: 48, loading: 'lazy' }) : null,
+              image ? serverImage(api.imageUrl(runId, n.index), { alt: `row ${n.index}`, className: 'pixelated', width: 48, height: 48, loading: 'lazy' }) : null,
               h('span', { className: 'swatch', style: `background:${p >= 0 ? ctx.colorOf(p) : '#999'}` }),
               h('span', null, lab !== null ? lab : `#${n.index}`),
               !image && lab !== null ? h('span', { className: 'muted small' }, `#${n.index}`) : null,

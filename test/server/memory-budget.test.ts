@@ -1,0 +1,76 @@
+// MemoryBudget: what the process holds outside the run cache (measured RSS) counts against the cache's bound,
+// whichever thread holds it; values evicted but not yet collected are not counted twice.
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LruCache } from '../../server/lru.js';
+import { MemoryBudget } from '../../server/memory-budget.js';
+
+const MB = 1024 * 1024;
+
+/** A buffer whose pages are really resident (a zero-filled one may be mapped lazily). */
+function resident(bytes: number, fill: number): Buffer {
+  return Buffer.alloc(bytes, fill);
+}
+
+let budget: MemoryBudget | null = null;
+let worker: Worker | null = null;
+afterEach(async () => {
+  budget?.close();
+  await worker?.terminate();
+  budget = null;
+  worker = null;
+});
+
+describe('MemoryBudget', () => {
+  it('counts RSS past the allowance, less the cache and what it evicted, and reads RSS at most every everyMs', () => {
+    let rss = 500;
+    let reads = 0;
+    budget = new MemoryBudget({ allowance: 200, everyMs: 60_000, rss: () => (reads++, rss) });
+    expect(budget.outside(100)).toBe(200); // 500 - 200 - 100
+    rss = 900;
+    expect(budget.outside(100)).toBe(200); // not read again within everyMs
+    expect(reads).toBe(1);
+    budget.evicted(150);
+    expect(budget.outside(0)).toBe(150); // 500 - 200 - 0 - 150: the evicted value is still resident
+    expect(budget.outside(400)).toBe(0); // never below zero
+  });
+
+  it('makes the cache give up values while a worker thread holds memory, and take them back when it lets go', async () => {
+    const VALUE = 32 * MB;
+    const BOUND = 128 * MB;
+    // The process as it is now is "the server itself": what is added from here on is counted.
+    budget = new MemoryBudget({ allowance: process.memoryUsage.rss(), everyMs: 0 });
+    const b = budget;
+    const cache = new LruCache<string, Buffer>({ maxSize: BOUND, sizeOf: (v) => v.length, outside: (held) => b.outside(held), onEvict: (n) => b.evicted(n) });
+    for (let i = 0; i < 3; i++) cache.set(`v${i}`, resident(VALUE, i + 1));
+    expect(cache.count).toBe(3); // 96 MB of 128
+
+    // A worker thread takes 64 MB (as a decode or an upload check would): the process is now 64 MB (and the thread) past the
+    // allowance outside the cache, so the cache keeps what fits in the rest.
+    worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       const held = Buffer.alloc(64 * 1024 * 1024, 7);
+       parentPort.postMessage(held.length);
+       setInterval(() => held[0]++, 1000);`,
+      { eval: true },
+    );
+    expect(await new Promise((r) => worker!.once('message', r))).toBe(64 * MB);
+    cache.set('v3', resident(VALUE, 4));
+    const outside = b.outside(cache.size);
+    expect(outside).toBeGreaterThan(60 * MB); // the worker's 64 MB and its heap
+    expect(cache.size + outside).toBeLessThanOrEqual(BOUND);
+    expect(cache.count).toBeLessThanOrEqual(2);
+    expect(cache.peek('v3')).toBeDefined(); // the newest stays
+
+    // The worker ends: its memory goes back, and the cache may hold three values again.
+    await worker.terminate();
+    worker = null;
+    globalThis.gc?.();
+    await new Promise((r) => setTimeout(r, 100));
+    cache.set('v4', resident(VALUE, 5));
+    cache.set('v5', resident(VALUE, 6));
+    expect(b.outside(cache.size)).toBeLessThan(64 * MB);
+    expect(cache.count).toBe(3);
+    expect(cache.size).toBe(3 * VALUE);
+  });
+});
