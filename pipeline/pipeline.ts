@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { throwIfAborted } from './errors.js';
 import { loadDataset, type LoadOptions } from './load/index.js';
 import { droppedRowsNote, planPrepare } from './prepare.js';
+import { preparedInput } from './prepared-input.js';
 import { centrePrecise, uncentre } from './precision.js';
 import { runQuality, type RunQuality } from './quality.js';
 import { deriveSeed } from './random.js';
@@ -17,6 +18,7 @@ import { REDUCERS } from './reduce/index.js';
 import type { Reducer } from './reduce/reducer.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
 import { writeHistory, writePreprocessing } from './runs/run-dir.js';
+import { runFile } from './runs/layout.js';
 import { RunStore } from './runs/store.js';
 import { givenMap, takeCoordinates } from './coordinates.js';
 import { findUploadFile, manifestSource } from './runs/uploads.js';
@@ -199,16 +201,24 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     const [codes, errors] = await timed(timings, 'encode', onProgress, () => [r.encode(x), r.rowErrors(x)] as const);
     const history: History = { epochs: report.history, tsne: [] };
     throwIfAborted(signal);
+    // The map works on the codes: the prepared input is released for it and read back for the metrics
+    // (pipeline/prepared-input.ts; the same rows, bit for bit). For reducer none the codes are the input.
+    const input = preparedInput(x, { dataFile: runFile(writer.dir, 'data'), plan: prepared, dataset, exact: !centred });
+    if (codes !== x) {
+      const freed = input.release();
+      if (freed > 0) log(`released the prepared input (${Math.round(freed / 2 ** 20)} MB) for the map stage; the metrics read it back from ${dataFile}`);
+    }
 
     // Map: t-SNE or UMAP on the codes, or the given one; with perplexity auto on a small labelled map, t-SNE at
     // each candidate perplexity, each map measured, the better kept (pipeline/perplexity-auto.ts).
     // Quality: the map against the prepared input; what the reducer and the map each kept.
     const measure = (embedding: Float32Array): Promise<RunQuality> =>
-      timed(timings, 'metrics', onProgress, () =>
-        runQuality(x, codes === x ? null : codes, embedding, labels ? labels.values : null, {
+      timed(timings, 'metrics', onProgress, async () =>
+        runQuality(await input.get(), codes === x ? null : codes, embedding, labels ? labels.values : null, {
           k: 10,
           sample: config.metricsSample,
           seed: deriveSeed(config.seed, 'metrics'),
+          inputMemory: input.memory,
         }),
       );
     let mapped: MapStageResult;
@@ -248,6 +258,8 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         log(`perplexity ${chosen.perplexity}: ${reason}`);
       }
     }
+    // nothing reads the prepared input after the metrics: the write stage goes without it
+    input.drop();
     for (const n of mapped.notes) note(n);
     history.tsne = mapped.klHistory;
     log(mapped.summary);

@@ -11,6 +11,7 @@
 import { chooseScaling } from './auto-scaling.js';
 import { InputError } from './errors.js';
 import { MIN_ROWS, tooFewRows } from './min-rows.js';
+import { columnStats, scaleRows, scanAll, sumSquares } from './prepare-passes.js';
 import type { Dataset, Loss, Matrix, MissingPolicy, Preprocessing, Scaling } from './types.js';
 
 export interface PrepareOptions {
@@ -59,6 +60,12 @@ export interface PreparePlan extends Omit<Prepared, 'matrix'> {
    * rows then hold the scaled rows (the dataset's original values are gone: save what needs them first). Call once.
    */
   scale(inPlace: boolean): Matrix;
+  /**
+   * Scales, in place, rows holding the original values of the kept rows in order (what the run's data file
+   * stores: keptRows x cols), with scale()'s arithmetic: the same float32 values, bit for bit. For a caller
+   * that released the scaled matrix and reads it back from that file.
+   */
+  rescale(original: Float32Array): Matrix;
 }
 
 export { MIN_ROWS } from './min-rows.js';
@@ -264,22 +271,31 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
   // The scaled matrix.
   const identity = kind === 'none' && kept === rows && imputed === 0;
   const clampUnit = loss === 'bce';
+  const inv = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) inv[c] = 1 / scale[c]!;
+  /** Kept row k from row rows[k] of source (row k when rows is null) into row k of out. */
+  const scaleInto = (source: Float32Array, rows: Int32Array | null, out: Float32Array): void => {
+    // BCE needs [0, 1] exactly: float rounding may step a hair outside, so its values are clamped.
+    // In place is safe: kept row k is read from row rowIndex[k] >= k before row k is written.
+    const bad = scaleRows(source, cols, rows, kept, fill, offset, inv, out, clampUnit);
+    if (bad >= 0) {
+      const c = bad % cols;
+      throw new Error(`prepare produced a non-finite value in column "${names[c]}" (offset ${offset[c]}, scale ${scale[c]})`);
+    }
+  };
   let scaled = false;
   const scaleRowsOnce = (inPlace: boolean): Matrix => {
     if (scaled) throw new Error('prepare: scale() was already called');
     scaled = true;
     if (identity) return { rows: kept, cols, values };
     const out = inPlace ? values.subarray(0, kept * cols) : new Float32Array(kept * cols);
-    const inv = new Float64Array(cols);
-    for (let c = 0; c < cols; c++) inv[c] = 1 / scale[c]!;
-    // BCE needs [0, 1] exactly: float rounding may step a hair outside, so its values are clamped.
-    // In place is safe: kept row k is read from row rowIndex[k] >= k before row k is written.
-    const bad = scaleRows(values, cols, rowIndex, fill, offset, inv, out, clampUnit);
-    if (bad >= 0) {
-      const c = bad % cols;
-      throw new Error(`prepare produced a non-finite value in column "${names[c]}" (offset ${offset[c]}, scale ${scale[c]})`);
-    }
+    scaleInto(values, rowIndex, out);
     return { rows: kept, cols, values: out };
+  };
+  const rescale = (original: Float32Array): Matrix => {
+    if (original.length !== kept * cols) throw new Error(`prepare: rescale() needs ${kept} x ${cols} values, got ${original.length}`);
+    if (!identity) scaleInto(original, null, original);
+    return { rows: kept, cols, values: original };
   };
 
   const preprocessing: Preprocessing = {
@@ -293,6 +309,7 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
   };
   return {
     scale: scaleRowsOnce,
+    rescale,
     rowIndex,
     loss,
     preprocessing,
@@ -308,115 +325,6 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
       missingByColumn,
     },
   };
-}
-
-// Hot loops, kept small so the engine optimizes each on its own.
-
-function scanAll(
-  values: Float32Array,
-  rows: number,
-  cols: number,
-  perCol: Float64Array,
-  perRow: Uint8Array,
-  min: Float64Array,
-  max: Float64Array,
-  sum: Float64Array,
-  count: Float64Array,
-): { missing: number; infinite: number } {
-  let missing = 0;
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const v = values[base + c]!;
-      if (v - v !== 0) {
-        // NaN or ±Infinity
-        if (v !== v) {
-          perCol[c]!++;
-          perRow[r] = 1;
-          missing++;
-          continue;
-        }
-        return { missing, infinite: base + c };
-      }
-      if (v < min[c]!) min[c] = v;
-      if (v > max[c]!) max[c] = v;
-      sum[c]! += v;
-      count[c]!++;
-    }
-  }
-  return { missing, infinite: -1 };
-}
-
-function columnStats(values: Float32Array, cols: number, rowIndex: Int32Array, min: Float64Array, max: Float64Array, sum: Float64Array, count: Float64Array): void {
-  const kept = rowIndex.length;
-  for (let k = 0; k < kept; k++) {
-    const base = rowIndex[k]! * cols;
-    for (let c = 0; c < cols; c++) {
-      const v = values[base + c]!;
-      if (v !== v) continue;
-      if (v < min[c]!) min[c] = v;
-      if (v > max[c]!) max[c] = v;
-      sum[c]! += v;
-      count[c]!++;
-    }
-  }
-}
-
-/**
- * Adds each column's squared deviations from `mean` into sq (missing values: their fill); with `atMin`, also
- * counts per column the values equal to the column's minimum (count) and to its maximum (countMax).
- */
-function sumSquares(
-  values: Float32Array,
-  cols: number,
-  rowIndex: Int32Array,
-  fill: Float64Array,
-  mean: Float64Array,
-  sq: Float64Array,
-  atMin?: { min: Float64Array; max: Float64Array; count: Float64Array; countMax: Float64Array },
-): void {
-  const kept = rowIndex.length;
-  for (let k = 0; k < kept; k++) {
-    const base = rowIndex[k]! * cols;
-    for (let c = 0; c < cols; c++) {
-      let v = values[base + c]!;
-      if (v !== v) v = fill[c]!;
-      const d = v - mean[c]!;
-      sq[c]! += d * d;
-      if (atMin !== undefined) {
-        if (v === atMin.min[c]!) atMin.count[c]!++;
-        else if (v === atMin.max[c]!) atMin.countMax[c]!++;
-      }
-    }
-  }
-}
-
-/** Writes the scaled kept rows into out; returns the index of the first non-finite result, or -1. */
-function scaleRows(
-  values: Float32Array,
-  cols: number,
-  rowIndex: Int32Array,
-  fill: Float64Array,
-  offset: Float64Array,
-  inv: Float64Array,
-  out: Float32Array,
-  clampUnit: boolean,
-): number {
-  const kept = rowIndex.length;
-  let bad = -1;
-  for (let k = 0; k < kept; k++) {
-    const src = rowIndex[k]! * cols;
-    const dst = k * cols;
-    for (let c = 0; c < cols; c++) {
-      let v = values[src + c]!;
-      if (v !== v) v = fill[c]!;
-      let y = (v - offset[c]!) * inv[c]!;
-      if (clampUnit) y = y < 0 ? 0 : y > 1 ? 1 : y;
-      if (y - y !== 0 && bad < 0) bad = dst + c;
-      out[dst + c] = y;
-    }
-  }
-  return bad;
 }
 
 /**

@@ -12,6 +12,11 @@ export interface QualityOptions {
   /** Most rows sampled for trustworthiness (config metricsSample). */
   sample: number;
   seed: number;
+  /**
+   * The WebAssembly memory the input's values fill from byte 0, if they do: the input's neighbour search then
+   * renumbers its rows there instead of copying them (KnnOptions.inPlace).
+   */
+  inputMemory?: WebAssembly.Memory | null;
 }
 
 export interface RunQuality {
@@ -45,7 +50,10 @@ export function runQuality(input: Matrix, codes: Matrix | null, embedding: Float
   const k = Math.max(1, Math.min(opts.k ?? 10, n - 1, Math.floor((2 * n - 2) / 3)));
   const map: Matrix = { rows: n, cols: 2, values: embedding };
   const graph = (m: Matrix): NeighborGraph => knn(m, k, { seed: opts.seed });
-  const inputGraph = graph(input);
+  const inPlace = opts.inputMemory ?? null;
+  const inputGraph = inPlace ? knn(input, k, { seed: opts.seed, inPlace }) : graph(input);
+  // the search may have grown that memory, detaching the input's views: the same rows, viewed again
+  if (inPlace) input = { rows: input.rows, cols: input.cols, values: new Float32Array(inPlace.buffer, 0, input.rows * input.cols) };
   const mapGraph = graph(map);
   const preservation = neighbourPreservation(inputGraph, mapGraph);
   const codesGraph = codes ? graph(codes) : null;

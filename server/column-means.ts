@@ -1,7 +1,7 @@
 // The mean of chosen rows of a matrix, per column (for POST /api/runs/:id/decode: the mean of a selection's
 // stored values and of its codes). Missing values (NaN) are left out of their column's mean; a column with
 // no value among the rows has mean NaN. Pure: no I/O; runs in the server's worker thread, over rows in
-// memory (the codes) or rows read by position from data.arrow (data-rows.ts visitDataRows).
+// memory (the codes) or rows read by position from data.arrow (pipeline/runs/data-rows.ts visitDataRows).
 import type { Matrix } from '../pipeline/types.js';
 
 /** Per-column sums and counts of the rows added so far. */

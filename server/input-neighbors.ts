@@ -7,7 +7,7 @@
 // Bounded: passes of at most `maxRuns` runs at once, at most `maxBatch` queries waiting per run; past either,
 // 503 with Retry-After (the client asks again in a second), so memory and queued work stay bounded whatever
 // the clients do. A query whose client went away before its pass started is dropped.
-import type { DataLayout } from './data-rows.js';
+import type { DataLayout } from '../pipeline/runs/data-rows.js';
 import { HttpError } from './http-error.js';
 import type { ColumnScaling, Nearest } from './nearest.js';
 import { replyWith, type WorkerReply, type WorkerTask } from './read-tasks.js';

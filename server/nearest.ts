@@ -24,7 +24,7 @@ export interface ColumnScaling {
 
 /**
  * The k nearest rows to one query row, fed one row at a time (add), so the rows may come from a matrix in
- * memory or from a pass over a file (data-rows.ts visitDataRows); ties broken by lower row. With `scaling`,
+ * memory or from a pass over a file (pipeline/runs/data-rows.ts visitDataRows); ties broken by lower row. With `scaling`,
  * distances are between the scaled rows (the stored values need not be copied).
  */
 export class NearestScan {

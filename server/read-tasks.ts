@@ -2,19 +2,19 @@
 // event loop so /api/health and every other request stay fast. Pure functions of the task (they read run
 // files, never write); the main thread owns the caches. Run in-process by RunCache when it has no pool (tests).
 //   png          one image row (given, or read from data.arrow) → PNG bytes (pipeline/image.ts)
-//   row          one row of data.arrow (data-rows.ts): its values, and as JSON in shortest round-trip decimals
+//   row          one row of data.arrow (pipeline/runs/data-rows.ts): its values, and as JSON in shortest round-trip decimals
 //   check        an uploaded file loaded by the pipeline's own loaders (pipeline/load): its shape, or its error;
 //                gzipped content is decompressed only up to a cap (a gzip bomb: 413)
 //   points-rows  the row count of a run's points.arrow (the run cache's check that a run is whole)
 //   codes        a run's codes.arrow, columns ordered by variance (nearest.ts), in shared memory
 //   nearest      over codes in shared memory (code space)
-//   nearest-input  several queries answered in one pass over data.arrow (data-rows.ts), the stored values
+//   nearest-input  several queries answered in one pass over data.arrow (pipeline/runs/data-rows.ts), the stored values
 //                through the run's scaling (input space); the file is read in 4 MB pieces, never held
 //   mean         per-column means of chosen rows (column-means.ts) over a matrix in shared memory (codes)
 //   data-mean    per-column means of chosen rows of data.arrow, only those rows read (by position)
 //   points-body  a run's points as the Arrow IPC stream (all columns, or the ones named) or the ?format=json
 //                body, with its strong ETag
-//   features     columns of data.arrow (data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
+//   features     columns of data.arrow (pipeline/runs/data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
 //   compress     the gzip and brotli variants of bodies (cached-body.ts): the event loop only stores them
 //   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
 //   model        rows through a run's saved model, or codes decoded by it (reconstruct.ts: the model, and
@@ -27,7 +27,7 @@ import type { ImageShape, RunManifest, UploadShape } from '../pipeline/types.js'
 import { HttpError } from './http-error.js';
 import { createReconstructor } from './reconstruct.js';
 import { compressSync, strongEtag, type Variants } from './cached-body.js';
-import { readDataColumns, readDataRow, visitDataRows, type DataLayout } from './data-rows.js';
+import { readDataColumns, readDataRow, visitDataRows, type DataLayout } from '../pipeline/runs/data-rows.js';
 import { ColumnMeans, columnMeans } from './column-means.js';
 import { byVariance, nearestRows, type ColumnScaling } from './nearest.js';
 import { NearestBatch } from './nearest-batch.js';

@@ -4,7 +4,7 @@
 // again is reloaded (concurrent requests for one run share one stat of it). Each load reserves its peak size
 // before reading, so concurrent cold loads of big runs stay within the budget; what the rest of the process
 // holds (worker threads, requests in progress) counts against the same budget (memory-budget.ts). The stored input values
-// (data.arrow, often hundreds of MB) are never loaded whole: rows are read by position (data-rows.ts), and
+// (data.arrow, often hundreds of MB) are never loaded whole: rows are read by position (pipeline/runs/data-rows.ts), and
 // what needs every row (input-space neighbours, features) reads it in passes of 4 MB pieces. Work
 // that takes CPU time (codes ordered for search, the points as an Arrow stream or JSON, a feature column)
 // runs in the worker thread (read-tasks.ts). A run whose files cannot be read as what they should be is
@@ -17,7 +17,7 @@ import { manifestVersion, readHistory, readManifest } from '../pipeline/runs/run
 import type { RunStore } from '../pipeline/runs/store.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
 import { cachedBody, setVariants, sizeOfBody, type CachedBody } from './cached-body.js';
-import { readDataLayout, type DataLayout } from './data-rows.js';
+import { readDataLayout, type DataLayout } from '../pipeline/runs/data-rows.js';
 import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
 import type { MemoryBudget } from './memory-budget.js';
@@ -62,7 +62,7 @@ export interface MatrixData {
   lookup: IndexLookup;
 }
 
-/** The stored input values of a run (data.arrow): where its rows are (read one at a time by the worker thread, data-rows.ts). */
+/** The stored input values of a run (data.arrow): where its rows are (read one at a time by the worker thread, pipeline/runs/data-rows.ts). */
 export interface DataRows {
   layout: DataLayout;
   index: Int32Array;

@@ -103,6 +103,66 @@ export function conditionalAffinities(graph: NeighborGraph, perplexity: number):
  * directions merged afterwards held about 64.
  */
 export function symmetrize(graph: NeighborGraph, cond: ConditionalAffinities): SparseMatrix {
+  return build(graph, cond, false).p;
+}
+
+/**
+ * P as the optimizer holds it (TsneOptimizer, optimize.ts): the same entries as symmetrize(), renumbered in
+ * the breadth-first order of P's own graph (localityOrder: input point i is point rank[i], row r of p is input
+ * row i with rank[i] = r, its columns renumbered, its entries in symmetrize's order), in shared memory for the
+ * forces' helper thread. Built straight into that order, so P exists once: building it in the input's order and
+ * renumbering a copy held both (24 bytes per edge instead of 12).
+ */
+export function symmetrizeOrdered(graph: NeighborGraph, cond: ConditionalAffinities): OrderedAffinities {
+  return build(graph, cond, true);
+}
+
+/** P renumbered for locality (symmetrizeOrdered, TsneOptimizer). */
+export interface OrderedAffinities {
+  /** P with rows and columns renumbered: input point i is point rank[i]. */
+  p: SparseMatrix;
+  rank: Int32Array;
+  /** sum of p log p over P's entries, summed in the input's order (so the KL is the same either way). */
+  pLogP: number;
+}
+
+/**
+ * Breadth-first order of a graph from point 0 (then from each point not yet reached): returns rank, the
+ * position of each point in that order. forEachNeighbour(u, visit) visits u's neighbours in order. Neighbours
+ * get near positions, so the attractive forces read the positions of a row's neighbours from a few cache lines
+ * instead of all over the array.
+ */
+export function breadthFirstOrder(n: number, forEachNeighbour: (u: number, visit: (v: number) => void) => void): Int32Array {
+  const rank = new Int32Array(n).fill(-1);
+  const queue = new Int32Array(n);
+  let head = 0;
+  let tail = 0;
+  const visit = (v: number): void => {
+    if (rank[v]! < 0) {
+      rank[v] = tail;
+      queue[tail++] = v;
+    }
+  };
+  for (let s = 0; s < n; s++) {
+    if (rank[s]! >= 0) continue;
+    visit(s);
+    while (head < tail) forEachNeighbour(queue[head++]!, visit);
+  }
+  return rank;
+}
+
+/** Sum of v log v over the positive values. */
+export function sumPLogP(values: Float64Array): number {
+  let s = 0;
+  for (let e = 0; e < values.length; e++) {
+    const v = values[e]!;
+    if (v > 0) s += v * Math.log(v);
+  }
+  return s;
+}
+
+/** symmetrize() in the input's order (identity rank), or renumbered by locality into shared memory. */
+function build(graph: NeighborGraph, cond: ConditionalAffinities, ordered: boolean): OrderedAffinities {
   const { n, k, indices } = graph;
   // transpose: for each row j, the positions e = i * k + t (increasing, so by row i) with indices[e] === j
   const inStart = new Int32Array(n + 1);
@@ -111,46 +171,64 @@ export function symmetrize(graph: NeighborGraph, cond: ConditionalAffinities): S
   const inPos = new Int32Array(n * k);
   const fill = inStart.slice(0, n);
   for (let e = 0; e < n * k; e++) inPos[fill[indices[e]!]!++] = e;
+  /** Row i's columns in P's order, repeats included (a mutual neighbour comes twice), with p(j|i) or p(i|j). */
+  const eachEntry = (i: number, visit: (j: number, p: number) => void): void => {
+    const mid = splitAt(inPos, inStart[i]!, inStart[i + 1]!, i * k);
+    for (let e = inStart[i]!; e < mid; e++) visit(Math.floor(inPos[e]! / k), cond.values[inPos[e]!]!);
+    for (let t = 0; t < k; t++) visit(indices[i * k + t]!, cond.values[i * k + t]!);
+    for (let e = mid; e < inStart[i + 1]!; e++) visit(Math.floor(inPos[e]! / k), cond.values[inPos[e]!]!);
+  };
 
-  // pass 1: distinct columns per row; pass 2: columns and values
+  // pass 1: distinct columns per row (by input row)
   const slot = new Int32Array(n).fill(-1);
-  const indptr = new Int32Array(n + 1);
+  const count = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    let count = 0;
-    const mark = (j: number): void => {
+    let c = 0;
+    eachEntry(i, (j) => {
       if (slot[j] !== i) {
         slot[j] = i;
-        count++;
+        c++;
       }
-    };
-    const mid = splitAt(inPos, inStart[i]!, inStart[i + 1]!, i * k);
-    for (let e = inStart[i]!; e < mid; e++) mark(Math.floor(inPos[e]! / k));
-    for (let t = 0; t < k; t++) mark(indices[i * k + t]!);
-    for (let e = mid; e < inStart[i + 1]!; e++) mark(Math.floor(inPos[e]! / k));
-    indptr[i + 1] = indptr[i]! + count;
+    });
+    count[i] = c;
   }
-  const outCols = new Int32Array(indptr[n]!);
-  const outVals = new Float64Array(indptr[n]!);
+  // a repeated column is met again after its first place, so visiting repeats ranks points as P's rows do
+  const rank = ordered ? breadthFirstOrder(n, (u, visit) => eachEntry(u, (j) => visit(j))) : Int32Array.from({ length: n }, (_, i) => i);
+  const inv = new Int32Array(n);
+  for (let i = 0; i < n; i++) inv[rank[i]!] = i;
+  const edges = count.reduce((a, c) => a + c, 0);
+  const memory = (bytes: number): ArrayBuffer | SharedArrayBuffer => (ordered ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const indptr = new Int32Array(memory(4 * (n + 1)));
+  for (let r = 0; r < n; r++) indptr[r + 1] = indptr[r]! + count[inv[r]!]!;
+  const outCols = new Int32Array(memory(4 * edges));
+  const outVals = new Float64Array(memory(8 * edges));
+
+  // pass 2: columns and values, rows in the output's order (so a slot at or past the row's start is this row's)
   slot.fill(-1);
   const scale = 1 / (2 * n);
   let w = 0;
-  for (let i = 0; i < n; i++) {
+  for (let r = 0; r < n; r++) {
     const rowStart = w;
-    const add = (j: number, p: number): void => {
+    eachEntry(inv[r]!, (j, p) => {
       const s = slot[j]!;
       if (s >= rowStart) outVals[s]! += p * scale;
       else {
         slot[j] = w;
-        outCols[w] = j;
+        outCols[w] = rank[j]!;
         outVals[w++] = p * scale;
       }
-    };
-    const mid = splitAt(inPos, inStart[i]!, inStart[i + 1]!, i * k);
-    for (let e = inStart[i]!; e < mid; e++) add(Math.floor(inPos[e]! / k), cond.values[inPos[e]!]!);
-    for (let t = 0; t < k; t++) add(indices[i * k + t]!, cond.values[i * k + t]!);
-    for (let e = mid; e < inStart[i + 1]!; e++) add(Math.floor(inPos[e]! / k), cond.values[inPos[e]!]!);
+    });
   }
-  return { rows: n, cols: n, indptr, indices: outCols, values: outVals };
+  // sum p log p in the input's order of entries, as over symmetrize()'s P
+  let pLogP = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rank[i]!;
+    for (let e = indptr[r]!; e < indptr[r + 1]!; e++) {
+      const v = outVals[e]!;
+      if (v > 0) pLogP += v * Math.log(v);
+    }
+  }
+  return { p: { rows: n, cols: n, indptr, indices: outCols, values: outVals }, rank, pLogP };
 }
 
 /** The first e in [lo, hi) with sorted[e] >= value (binary search). */

@@ -4,6 +4,7 @@
 
 import type { SparseMatrix } from '../types.js';
 import type { Forces } from './forces.js';
+import { breadthFirstOrder, sumPLogP, type OrderedAffinities } from './affinities.js';
 
 /** The smallest gain by default (bhtsne, openTSNE). */
 export const MIN_GAIN = 0.01;
@@ -30,33 +31,36 @@ export interface OptimizerOptions {
 
 /**
  * Breadth-first order of the affinity graph from point 0 (then from each point not yet reached): returns
- * rank, the position of each point in that order. Neighbours get near positions, so the attractive
- * forces read the positions of a row's neighbours from a few cache lines instead of all over the array.
+ * rank, the position of each point in that order (affinities.ts breadthFirstOrder over P's rows).
  */
 export function localityOrder(p: SparseMatrix): Int32Array {
-  const n = p.rows;
   const { indptr, indices } = p;
-  const rank = new Int32Array(n).fill(-1);
-  const queue = new Int32Array(n);
-  let head = 0;
-  let tail = 0;
-  for (let s = 0; s < n; s++) {
-    if (rank[s]! >= 0) continue;
-    rank[s] = tail;
-    queue[tail++] = s;
-    while (head < tail) {
-      const u = queue[head++]!;
-      const end = indptr[u + 1]!;
-      for (let e = indptr[u]!; e < end; e++) {
-        const v = indices[e]!;
-        if (rank[v]! < 0) {
-          rank[v] = tail;
-          queue[tail++] = v;
-        }
-      }
+  return breadthFirstOrder(p.rows, (u, visit) => {
+    const end = indptr[u + 1]!;
+    for (let e = indptr[u]!; e < end; e++) visit(indices[e]!);
+  });
+}
+
+/** P renumbered in localityOrder(P) into shared memory: a copy (symmetrizeOrdered builds it in that order at once). */
+export function orderAffinities(p: SparseMatrix): OrderedAffinities {
+  const n = p.rows;
+  const rank = localityOrder(p);
+  const inv = new Int32Array(n);
+  for (let i = 0; i < n; i++) inv[rank[i]!] = i;
+  const indptr = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
+  const indices = new Int32Array(new SharedArrayBuffer(4 * p.indices.length));
+  const values = new Float64Array(new SharedArrayBuffer(8 * p.values.length));
+  let k = 0;
+  for (let r = 0; r < n; r++) {
+    const i = inv[r]!;
+    indptr[r] = k;
+    for (let e = p.indptr[i]!; e < p.indptr[i + 1]!; e++) {
+      indices[k] = rank[p.indices[e]!]!;
+      values[k++] = p.values[e]!;
     }
   }
-  return rank;
+  indptr[n] = k;
+  return { p: { rows: n, cols: n, indptr, indices, values }, rank, pLogP: sumPLogP(p.values) };
 }
 
 /**
@@ -84,37 +88,29 @@ export class TsneOptimizer {
   private readonly pLogP: number;
   private readonly options: Required<OptimizerOptions>;
 
-  /** P is read once, into the internal order: the optimizer keeps that copy only (see the p getter). */
+  /**
+   * p: P (which sums to 1), read once into the internal order (the optimizer keeps that copy only: see the p
+   * getter), or P already in that order (symmetrizeOrdered, which never holds P twice). init: n x 2 positions.
+   */
   constructor(
-    p: SparseMatrix,
+    p: SparseMatrix | OrderedAffinities,
     init: Float64Array,
     options: OptimizerOptions,
   ) {
-    this.n = p.rows;
+    const ordered = 'rank' in p ? p : orderAffinities(p);
+    this.n = ordered.p.rows;
     if (init.length !== 2 * this.n) throw new RangeError(`init has ${init.length} values, expected ${2 * this.n}`);
     this.y = Float64Array.from(init);
     const n = this.n;
-    const rank = (this.rank = localityOrder(p));
-    const inv = new Int32Array(n);
-    for (let i = 0; i < n; i++) inv[rank[i]!] = i;
-    // in shared memory, so a helper thread can read it without a copy
-    const indptr = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
-    const indices = new Int32Array(new SharedArrayBuffer(4 * p.indices.length));
-    const values = new Float64Array(new SharedArrayBuffer(8 * p.values.length));
+    this.rank = ordered.rank;
+    this.q = ordered.p;
+    this.pLogP = ordered.pLogP;
     this.yi = new Float64Array(2 * n);
-    let k = 0;
-    for (let r = 0; r < n; r++) {
-      const i = inv[r]!;
-      indptr[r] = k;
+    for (let i = 0; i < n; i++) {
+      const r = this.rank[i]!;
       this.yi[2 * r] = init[2 * i]!;
       this.yi[2 * r + 1] = init[2 * i + 1]!;
-      for (let e = p.indptr[i]!; e < p.indptr[i + 1]!; e++) {
-        indices[k] = rank[p.indices[e]!]!;
-        values[k++] = p.values[e]!;
-      }
     }
-    indptr[n] = k;
-    this.q = { rows: n, cols: n, indptr, indices, values };
     this.options = {
       initialMomentum: 0.5,
       finalMomentum: 0.8,
@@ -126,12 +122,6 @@ export class TsneOptimizer {
     this.gains = new Float64Array(2 * this.n).fill(1);
     this.rep = new Float64Array(2 * this.n);
     this.attr = new Float64Array(2 * this.n);
-    let s = 0;
-    for (let e = 0; e < p.values.length; e++) {
-      const v = p.values[e]!;
-      if (v > 0) s += v * Math.log(v);
-    }
-    this.pLogP = s;
   }
 
   /** P in the input's order, rebuilt from the internal copy (the same entries, in the same order, as given). */

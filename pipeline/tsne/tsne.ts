@@ -2,13 +2,13 @@
 // optimizer with progress, KL every 50 iterations and cancellation. tsne() in index.ts moves this to a
 // worker thread.
 
-import type { Matrix, SparseMatrix, StageHooks, TsneEngine, TsneOptions, TsneResult } from '../types.js';
+import type { Matrix, NeighborGraph, SparseMatrix, StageHooks, TsneEngine, TsneOptions, TsneResult } from '../types.js';
 import { InputError, throwIfAborted } from '../errors.js';
 import { MIN_ROWS, tooFewRows } from '../min-rows.js';
 import { createRandom, deriveSeed } from '../random.js';
 import { fitPca, pcaTransform } from '../reduce/pca.js';
 import { knnParallel } from './knn/index.js';
-import { conditionalAffinities, symmetrize } from './affinities.js';
+import { conditionalAffinities, symmetrize, symmetrizeOrdered, type ConditionalAffinities, type OrderedAffinities } from './affinities.js';
 import { exactRepulsion } from './gradient-exact.js';
 import { parallelForces } from './forces-parallel.js';
 import { autoForces } from './gradient-auto.js';
@@ -63,11 +63,24 @@ function round(v: number): number {
 
 /** Sparse symmetric input affinities P for x (k = min(n - 1, 3 * perplexity) neighbours). */
 export function inputAffinities(x: Matrix, perplexity: number, seed: number): SparseMatrix {
+  const { graph, cond } = neighbourAffinities(x, perplexity, seed);
+  return symmetrize(graph, cond);
+}
+
+/** inputAffinities() built straight into the optimizer's order (symmetrizeOrdered): P is held once. */
+export function orderedInputAffinities(x: Matrix, perplexity: number, seed: number): OrderedAffinities {
+  const { graph, cond } = neighbourAffinities(x, perplexity, seed);
+  return symmetrizeOrdered(graph, cond);
+}
+
+/** The neighbour graph (its distances dropped once used: 4 bytes per edge) and the conditional affinities. */
+function neighbourAffinities(x: Matrix, perplexity: number, seed: number): { graph: NeighborGraph; cond: ConditionalAffinities } {
   const n = x.rows;
   const k = Math.min(n - 1, Math.max(1, Math.floor(3 * perplexity)));
   // from 20,000 rows a second thread takes half of the approximate search (the same graph as knn())
   const graph = knnParallel(x, k, { seed });
-  return symmetrize(graph, conditionalAffinities(graph, perplexity));
+  const cond = conditionalAffinities(graph, perplexity);
+  return { graph: { ...graph, distances: new Float32Array(0) }, cond };
 }
 
 /** PCA initialization scaled so the first coordinate has standard deviation 1e-4 (openTSNE). */
@@ -124,11 +137,11 @@ export function prepareTsne(x: Matrix, options: TsneOptions, hooks: StageHooks =
   const dispose = () => forces.dispose();
   // a helper thread loads while the neighbours are searched
   forces.prestart(n);
-  let p: SparseMatrix;
+  let p: OrderedAffinities;
   let init: Float64Array;
   try {
     hooks.onProgress?.(0, 'tsne', { message: 'nearest neighbours' });
-    p = inputAffinities(x, perplexity, deriveSeed(options.seed, 'knn'));
+    p = orderedInputAffinities(x, perplexity, deriveSeed(options.seed, 'knn'));
     throwIfAborted(hooks.signal);
     hooks.onProgress?.(0.05, 'tsne', { message: 'initialization' });
     init = pcaInitialization(x, deriveSeed(options.seed, 'tsne-init'), notes);

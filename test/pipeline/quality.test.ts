@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { neighbourPreservation } from '../../pipeline/metrics.js';
 import { runQuality } from '../../pipeline/quality.js';
 import type { Matrix, NeighborGraph } from '../../pipeline/types.js';
+import { blobs } from './tsne/fixtures.js';
 
 const column = (values: number[]): Matrix => ({ rows: values.length, cols: 1, values: Float32Array.from(values) });
 const onLine = (xs: number[]): Float32Array => Float32Array.from(xs.flatMap((x) => [x, 0]));
@@ -56,5 +57,21 @@ describe('run quality against the input', () => {
     expect(good.labelAccuracy).toBe(1);
     expect(good.trustworthiness).toBeGreaterThan(0.95);
     expect(good.codes).toBeNull();
+  });
+});
+
+describe('the input held once: its neighbour search in the memory it fills', () => {
+  it('gives the figures of a search on a copy (6,000 rows: the approximate search), and leaves the rows in order', () => {
+    const { x, labels } = blobs(6000, 24, 6, 3);
+    const { x: codes } = blobs(6000, 4, 6, 4);
+    const map = Float32Array.from({ length: 12000 }, (_, t) => x.values[(t >> 1) * 24 + (t & 1)]!);
+    const opts = { k: 10, sample: 300, seed: 5 };
+    const copied = runQuality(x, codes, map, labels, opts);
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(x.values.byteLength / 65536) });
+    new Float32Array(memory.buffer, 0, x.values.length).set(x.values);
+    const held = runQuality({ ...x, values: new Float32Array(memory.buffer, 0, x.values.length) }, codes, map, labels, { ...opts, inputMemory: memory });
+    expect(held).toEqual(copied);
+    expect(copied.trustworthiness).toBeGreaterThan(0.5);
+    expect(Array.from(new Float32Array(memory.buffer, 0, x.values.length))).toEqual(Array.from(x.values));
   });
 });

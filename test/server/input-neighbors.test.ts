@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeData } from '../../pipeline/runs/artifacts.js';
-import { readDataLayout } from '../../server/data-rows.js';
+import { readDataLayout } from '../../pipeline/runs/data-rows.js';
 import { HttpError } from '../../server/http-error.js';
 import { InputNeighbours } from '../../server/input-neighbors.js';
 import { nearestRows } from '../../server/nearest.js';

@@ -22,9 +22,13 @@ import { distanceSpace, type DistanceSpace } from './space.js';
  */
 export function knnApprox(x: Matrix, k: number, options: KnnOptions = {}): NeighborGraph {
   const prepared = prepareApprox(x, k, options);
-  let next = 0;
-  blockJoin(prepared.space, prepared.heaps, prepared.starts, prepared.pairs, () => next++);
-  return finishApprox(prepared);
+  try {
+    let next = 0;
+    blockJoin(prepared.space, prepared.heaps, prepared.starts, prepared.pairs, () => next++);
+    return finishApprox(prepared);
+  } finally {
+    prepared.space.restore?.();
+  }
 }
 
 /** The approximate search up to the block join: renumbered rows, the kernel, the pairs of blocks to search. */
@@ -61,7 +65,7 @@ export function prepareApprox(x: Matrix, k: number, options: KnnOptions = {}, sh
   const { perm, starts } = localityOrder(x, leafSize, seed);
   // a helper thread reads a renumbered copy in shared memory; alone, the rows go straight into the kernel's memory
   const shareable = shared ? permuteRows(x, perm, true) : null;
-  const space = shareable ? distanceSpace(shareable, leafSize) : distanceSpace(x, leafSize, perm);
+  const space = shareable ? distanceSpace(shareable, leafSize) : distanceSpace(x, leafSize, perm, options.inPlace ?? null);
   const xp = shareable ?? space.rows;
   const heaps = new NeighborHeaps(n, k, { precision: 'f32', bound: space.bound });
   forest(xp, space, trees, leafSize, createRandom(seed), heaps);

@@ -222,15 +222,16 @@ export function kernelModule(): WebAssembly.Module | null {
 }
 
 /**
- * A kernel instance over its own memory of at least `bytes` bytes (grown in 64 KiB pages), or null
- * without WebAssembly SIMD.
+ * A kernel instance over its own memory of at least `bytes` bytes (grown in 64 KiB pages), or over `memory`
+ * (grown to `bytes` if smaller), or null without WebAssembly SIMD.
  */
-export function createKernel(precision: KernelPrecision, cols: number, bytes: number): DistanceKernel | null {
+export function createKernel(precision: KernelPrecision, cols: number, bytes: number, own: WebAssembly.Memory | null = null): DistanceKernel | null {
   const mod = kernelModule();
   if (!mod) return null;
   const elem = precision === 'f64' ? 8 : 4;
   const stride = Math.ceil((cols * elem) / 16) * 16;
-  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const memory = own ?? new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  if (own && own.buffer.byteLength < bytes) own.grow(Math.ceil((bytes - own.buffer.byteLength) / 65536));
   const instance = new WebAssembly.Instance(mod, { env: { mem: memory } });
   const fn = instance.exports[precision === 'f64' ? 'block64' : 'block32'] as (...args: number[]) => void;
   const cand = instance.exports.candidates32 as (...args: number[]) => number;
@@ -252,14 +253,35 @@ export interface LoadedRows {
   rows: number;
   /** Byte offset of an identity list 0, 1, ..., listLength - 1 (entries past n name row 0). */
   list: number;
+  /** Rows renumbered inside the caller's memory (KnnOptions.inPlace): puts them back in x's order. */
+  restore: (() => void) | null;
 }
 
 /**
  * x's rows copied (zero-padded to the kernel's stride) into a new kernel's memory, then an identity list; null
- * without WebAssembly SIMD. With perm, row i of the kernel's copy is x's row perm[i].
+ * without WebAssembly SIMD. With perm, row i of the kernel's copy is x's row perm[i]. With inPlace, the memory
+ * x's values fill from byte 0 (float32 rows that need no padding): the rows are renumbered there instead of
+ * copied, and restore() puts them back.
  */
-export function loadRows(x: Matrix, precision: KernelPrecision, listLength: number, perm: Int32Array | null = null): LoadedRows | null {
+export function loadRows(x: Matrix, precision: KernelPrecision, listLength: number, perm: Int32Array | null = null, inPlace: WebAssembly.Memory | null = null): LoadedRows | null {
   const { rows: n, cols, values } = x;
+  if (inPlace && precision === 'f32' && cols % 4 === 0 && values.buffer === inPlace.buffer && values.byteOffset === 0) {
+    const k = createKernel(precision, cols, 1, inPlace);
+    if (!k) return null;
+    if (perm) gatherRows(values, cols, perm);
+    const list = n * k.stride;
+    ensureMemory(k, list + 4 * listLength);
+    const ids = new Int32Array(k.memory.buffer, list, listLength);
+    for (let i = 0; i < listLength; i++) ids[i] = i < n ? i : 0;
+    const restore = perm
+      ? () => {
+          const back = new Int32Array(n);
+          for (let i = 0; i < n; i++) back[perm[i]!] = i;
+          gatherRows(new Float32Array(k.memory.buffer, 0, n * cols), cols, back);
+        }
+      : null;
+    return { k, rows: 0, list, restore };
+  }
   const k = createKernel(precision, cols, 1);
   if (!k) return null;
   const list = n * k.stride;
@@ -273,7 +295,32 @@ export function loadRows(x: Matrix, precision: KernelPrecision, listLength: numb
   }
   const ids = new Int32Array(k.memory.buffer, list, listLength);
   for (let i = 0; i < listLength; i++) ids[i] = i < n ? i : 0;
-  return { k, rows: 0, list };
+  return { k, rows: 0, list, restore: null };
+}
+
+/**
+ * Renumbers the rows of a row-major matrix in place: row i becomes the former row order[i] (order a
+ * permutation). Follows each cycle of the permutation with one row set aside: no copy of the matrix.
+ */
+export function gatherRows(values: Float32Array, cols: number, order: Int32Array): void {
+  const n = order.length;
+  const done = new Uint8Array(n);
+  const held = new Float32Array(cols);
+  for (let s = 0; s < n; s++) {
+    if (done[s] || order[s] === s) continue;
+    held.set(values.subarray(s * cols, (s + 1) * cols));
+    let i = s;
+    for (;;) {
+      done[i] = 1;
+      const j = order[i]!;
+      if (j === s) {
+        values.set(held, i * cols);
+        break;
+      }
+      values.copyWithin(i * cols, j * cols, (j + 1) * cols);
+      i = j;
+    }
+  }
 }
 
 export function align16(bytes: number): number {

@@ -13,6 +13,14 @@ export interface KnnOptions {
   leafSize?: number;
   /** Block pairs joined by fewer list entries than this are not searched (approximate). Default 8. */
   minLinks?: number;
+  /**
+   * The memory x's values fill from byte 0 (x.values = new Float32Array(inPlace.buffer, 0, rows * cols)): the
+   * approximate search then renumbers the rows inside it instead of copying them into the kernel's own memory
+   * (a large matrix held once, not twice) and puts them back in order before it returns. The memory grows,
+   * which detaches views of it: take x's values from inPlace.buffer again afterwards. Where the kernel would
+   * pad the rows (cols not a multiple of 4) or WebAssembly SIMD is missing, the rows are copied as usual.
+   */
+  inPlace?: WebAssembly.Memory;
 }
 
 /**

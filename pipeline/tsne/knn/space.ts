@@ -27,17 +27,20 @@ export interface DistanceSpace {
   candidates(a0: number, na: number, b0: number, nb: number, tri: boolean): number;
   candD: Float32Array;
   candCode: Int32Array;
+  /** Puts rows renumbered in the caller's memory (KnnOptions.inPlace) back in order; null when they were copied. */
+  restore: (() => void) | null;
 }
 
 /**
  * The distance space of x's rows, renumbered by perm when given (row i is x's row perm[i]): the rows go straight
- * into the kernel's memory, without a renumbered copy in JavaScript memory where the kernel needs no padding.
+ * into the kernel's memory, without a renumbered copy in JavaScript memory where the kernel needs no padding;
+ * with inPlace (KnnOptions.inPlace), they are renumbered inside the memory x's values fill.
  */
-export function distanceSpace(x0: Matrix, leafSize: number, perm: Int32Array | null = null): DistanceSpace {
+export function distanceSpace(x0: Matrix, leafSize: number, perm: Int32Array | null = null, inPlace: WebAssembly.Memory | null = null): DistanceSpace {
   const maxList = leafSize + 8;
   const maxOut = leafSize * leafSize;
   const { rows: n, cols } = x0;
-  const loaded = loadRows(x0, 'f32', n + 4, perm);
+  const loaded = loadRows(x0, 'f32', n + 4, perm, inPlace);
   if (!loaded) {
     const x = perm ? permuteRows(x0, perm) : x0;
     const out = new Float64Array(maxOut + 4 * maxList);
@@ -51,6 +54,7 @@ export function distanceSpace(x0: Matrix, leafSize: number, perm: Int32Array | n
       bound,
       candD,
       candCode,
+      restore: null,
       measure(a, na, b, nb, tri) {
         for (let r = 0; r < na; r++) {
           for (let c = tri ? r + 1 : 0; c < nb; c++) out[r * nb + c] = sqDist(v, a[r]!, b[c]!, cols);
@@ -94,6 +98,7 @@ export function distanceSpace(x0: Matrix, leafSize: number, perm: Int32Array | n
     bound,
     candD,
     candCode,
+    restore: loaded.restore,
     measure(a, na, b, nb, tri) {
       la.set(a.subarray(0, na));
       // the kernel reads rows of A four at a time: pad with a valid row

@@ -1,7 +1,7 @@
 // Rows of a run's data file (data.arrow: the stored input values, `index` int32 and `values`
 // FixedSizeList<float32>; pipeline/runs/artifacts.ts writes it) read by position, never the whole file.
 // It is often the largest file of a run (70,000 x 784 float32 is 220 MB), and a request needs one row of it
-// (an item, its picture) or one column (a feature for Color by). So the server reads only the file's Arrow IPC
+// (an item, its picture) or one column (a feature for Color by). So readers (the server; the pipeline reading a run's rows back) read only the file's Arrow IPC
 // layout (the schema and where each record batch's values start, from the message headers) and its index
 // column, a few hundred kB; a row is then one positioned read of cols x 4 bytes, in the worker thread.
 // Arrow IPC file format: https://arrow.apache.org/docs/format/Columnar.html#ipc-file-format
@@ -267,6 +267,35 @@ export async function visitDataRows(layout: DataLayout, positions: Int32Array | 
       i = j;
     }
     return total;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Every row of the file into `into` (rows x cols, row-major; a new Float32Array when null): each record batch's
+ * values read straight into their place, so nothing but the result is held. For a caller that needs the whole
+ * matrix back (the pipeline's metrics, after the map stage ran without it).
+ */
+export async function readAllDataRows(layout: DataLayout, into: Float32Array | null = null): Promise<Float32Array> {
+  const out = into ?? new Float32Array(layout.rows * layout.cols);
+  if (out.length !== layout.rows * layout.cols) throw new RangeError(`${layout.rows} x ${layout.cols} values do not fit ${out.length}`);
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  const rowBytes = layout.cols * 4;
+  const fh = await open(layout.file, 'r');
+  try {
+    if (versionOf(await fh.stat()) !== layout.version) throw new DataLayoutError('the file changed since its layout was read');
+    for (const b of layout.batches) {
+      const at = b.start * rowBytes;
+      const length = b.rows * rowBytes;
+      // a read returns at most about 2 GB: a larger batch takes several
+      for (let done = 0; done < length; ) {
+        const { bytesRead } = await fh.read(bytes, at + done, Math.min(length - done, 1 << 30), b.values + done);
+        if (bytesRead === 0) throw new DataLayoutError(`rows from ${b.start} are cut short`);
+        done += bytesRead;
+      }
+    }
+    return out;
   } finally {
     await fh.close();
   }

@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FixedSizeList, Field, Float32, Float64, Table, makeData, makeVector, tableToIPC } from 'apache-arrow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeData } from '../../pipeline/runs/artifacts.js';
-import { DataLayoutError, readDataColumns, readDataLayout, readDataRow, visitDataRows } from '../../server/data-rows.js';
-import { tempRunsDir } from './fixtures.js';
+import { writeData } from '../../../pipeline/runs/artifacts.js';
+import { DataLayoutError, readDataColumns, readDataLayout, readDataRow, visitDataRows } from '../../../pipeline/runs/data-rows.js';
+import { tempRunsDir } from '../../server/fixtures.js';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 beforeEach(async () => (tmp = await tempRunsDir()));
