@@ -44,26 +44,24 @@ export function estimateJob(config: RunConfig, rows: number, columns: number): J
   // auto code size and layers as the run will resolve them (reduce/auto-size.ts)
   const shape = resolveShape(config, d, n);
   const code = Math.min(shape.codeSize, d);
-  let bytes = 200 * MB + n * d * 4 * 4;
-  let seconds = (n * d) / 20e6; // loading and preparing
+  // every term once: what it adds, and the setting it is charged to (null: none a user would change)
+  const parts: { field: string | null; bytes: number; seconds: number }[] = [];
+  const add = (field: string | null, bytes: number, seconds: number): void => {
+    parts.push({ field, bytes, seconds });
+  };
+  add(null, 200 * MB, 0);
+  add('limit', n * d * 4 * 4, (n * d) / 20e6); // loading and preparing
   const terms: string[] = [`${n.toLocaleString('en-US')} rows x ${d.toLocaleString('en-US')} columns`];
-  const drivers: JobEstimate['drivers'] = [{ field: 'limit', bytes: n * d * 4 * 4, seconds: (n * d) / 20e6 }];
   // reducer auto may train the autoencoder after measuring PCA: both are counted
-  if (config.reducer === 'pca' || config.reducer === 'auto') {
-    bytes += d * d * 8 * 2;
-    seconds += (n * d * d) / 2e9;
-  }
+  if (config.reducer === 'pca' || config.reducer === 'auto') add(null, d * d * 8 * 2, (n * d * d) / 2e9);
   if (config.reducer === 'autoencoder' || config.reducer === 'auto') {
     const widths = [d, ...shape.layers, code];
     let weights = 0;
     for (let i = 0; i + 1 < widths.length; i++) weights += widths[i]! * widths[i + 1]!;
     weights *= config.variant === 'vae' ? 2.1 : 2; // the decoder mirrors the encoder
     const batch = Math.min(config.batchSize, n);
-    bytes += weights * 4 * 8 + batch * widths.reduce((s, w) => s + w, 0) * 2 * 4 * 3;
-    seconds += (6 * weights * n * (1 - config.validationSplit) * shape.epochs) / 2e9;
-    const trainBytes = weights * 4 * 8 + batch * widths.reduce((s, w) => s + w, 0) * 2 * 4 * 3;
-    const trainSeconds = (6 * weights * n * (1 - config.validationSplit) * shape.epochs) / 2e9;
-    drivers.push({ field: 'layers', bytes: trainBytes, seconds: 0 }, { field: 'epochs', bytes: 0, seconds: trainSeconds });
+    add('layers', weights * 4 * 8 + batch * widths.reduce((s, w) => s + w, 0) * 2 * 4 * 3, 0);
+    add('epochs', 0, (6 * weights * n * (1 - config.validationSplit) * shape.epochs) / 2e9);
     terms.push(`an autoencoder of ${Math.round(weights).toLocaleString('en-US')} weights (layers ${shape.layers.join(',')}) trained ${shape.epochs} epochs`);
   }
   if (config.map === 'umap') {
@@ -72,30 +70,31 @@ export function estimateJob(config: RunConfig, rows: number, columns: number): J
     const k = Math.min(n - 1, config.nNeighbors);
     const epochs = config.umapEpochs ?? (n <= 10_000 ? 500 : 200);
     const graph = n * k * 8 + 2 * n * k * 12;
-    bytes += graph + n * code * 4 * 2 + n * 2 * 8 * 4;
-    seconds += epochs * n * k * (1 + config.negativeSampleRate) * 2e-8 + (n * Math.log2(n + 1) * code * k) / 1e9;
+    add('nNeighbors', graph, epochs * n * k * (1 + config.negativeSampleRate) * 2e-8);
+    add(null, n * code * 4 * 2 + n * 2 * 8 * 4, (n * Math.log2(n + 1) * code * k) / 1e9);
     terms.push(`UMAP with ${k} neighbours (a graph of about ${gb(graph)}) for ${epochs} epochs`);
-    drivers.push({ field: 'nNeighbors', bytes: graph, seconds: epochs * n * k * (1 + config.negativeSampleRate) * 2e-8 });
-    return { bytes, seconds, detail: terms.join(', '), drivers };
-  }
-  // perplexity auto: 30, and on small labelled maps a second t-SNE at 10 (pipeline/perplexity-auto.ts)
-  const perplexity = config.perplexity === 'auto' ? DEFAULT_PERPLEXITY : config.perplexity;
-  const maps = planPerplexity(config.perplexity, n, true).candidates.length;
-  const k = Math.min(n - 1, Math.ceil(3 * perplexity));
-  bytes += n * k * 2 * 12 + n * code * 4 * 2 + n * 2 * 8 * 8;
-  const exact = config.tsneEngine === 'exact' || config.tsneEngine === 'tsne-js';
-  if (exact) {
-    drivers.push({ field: 'tsneEngine', bytes: n * n * 8, seconds: (maps * config.iterations * n * n) / 5e8 });
-    bytes += n * n * 8;
-    seconds += (maps * config.iterations * n * n) / 5e8;
-    terms.push(`exact t-SNE (n x n) for ${config.iterations} iterations${maps > 1 ? `, ${maps} times` : ''}`);
   } else {
-    drivers.push({ field: 'iterations', bytes: n * k * 2 * 12, seconds: maps * config.iterations * n * (6 * perplexity + 20 * Math.log2(n + 1)) * 1e-8 });
-    seconds += maps * config.iterations * n * (6 * perplexity + 20 * Math.log2(n + 1)) * 1e-8;
-    terms.push(`t-SNE with perplexity ${config.perplexity} for ${config.iterations} iterations${maps > 1 ? `, ${maps} times` : ''}`);
+    // perplexity auto: 30, and on small labelled maps a second t-SNE at 10 (pipeline/perplexity-auto.ts)
+    const perplexity = config.perplexity === 'auto' ? DEFAULT_PERPLEXITY : config.perplexity;
+    const maps = planPerplexity(config.perplexity, n, true).candidates.length;
+    const k = Math.min(n - 1, Math.ceil(3 * perplexity));
+    const times = maps > 1 ? `, ${maps} times` : '';
+    add(null, n * code * 4 * 2 + n * 2 * 8 * 8, (n * Math.log2(n + 1) * code * k) / 1e9); // codes, layout, neighbour search
+    if (config.tsneEngine === 'exact' || config.tsneEngine === 'tsne-js') {
+      add(null, n * k * 2 * 12, 0);
+      add('tsneEngine', n * n * 8, (maps * config.iterations * n * n) / 5e8);
+      terms.push(`exact t-SNE (n x n) for ${config.iterations} iterations${times}`);
+    } else {
+      add('iterations', n * k * 2 * 12, maps * config.iterations * n * (6 * perplexity + 20 * Math.log2(n + 1)) * 1e-8);
+      terms.push(`t-SNE with perplexity ${config.perplexity} for ${config.iterations} iterations${times}`);
+    }
   }
-  seconds += (n * Math.log2(n + 1) * code * k) / 1e9; // neighbour search
-  return { bytes, seconds, detail: terms.join(', '), drivers };
+  return {
+    bytes: parts.reduce((sum, p) => sum + p.bytes, 0),
+    seconds: parts.reduce((sum, p) => sum + p.seconds, 0),
+    detail: terms.join(', '),
+    drivers: parts.filter((p): p is JobEstimate['drivers'][number] => p.field !== null),
+  };
 }
 
 function gb(bytes: number): string {
