@@ -163,13 +163,7 @@ export class ArrowDatasetBuilder {
         this.meta.push({ col: i, name: names[i]!, type: f.type, numeric, values: numeric ? new Float64Array(capacity) : new Array<string | null>(capacity) });
       }
     });
-    // text columns may still become features (truth values, categories: text-features.ts decides after loading)
-    if (this.features.length === 0 && this.varlists.length === 0 && this.meta.every((m) => m.numeric)) {
-      throw new InputError(
-        `no numeric columns to map; the columns are ${fields.map((f, i) => `${JSON.stringify(names[i])} (${String(f.type)})`).join(', ')}`,
-        { file },
-      );
-    }
+    // no column of numbers: text-features.ts (after loading) may still make features of text, else says so
     if (this.varlists.length === 0) this.allocate();
   }
 

@@ -582,15 +582,7 @@ class CsvBuilder implements CsvSink {
       }
     }
     const features = this.cols.filter((c) => c.kind === Kind.Number && c.numeric > 0);
-    // text columns may still become features (truth values, categories: text-features.ts decides after loading)
-    if (features.length === 0 && !this.cols.some((c) => c.kind === Kind.Text && c.index !== this.labelIndex)) {
-      const described = this.cols.map((c) => `${JSON.stringify(c.name)} (${c.kind === Kind.Label ? 'label' : c.kind === Kind.Number ? 'empty' : 'text'})`);
-      const commas = this.cols.some((c) => c.firstText !== null && /^[+-]?\d+,\d+$/.test(c.firstText.value.trim()));
-      throw new InputError(
-        `no numeric columns to map; the columns are ${described.join(', ')}. latentmap needs at least one column of numbers${commas ? ' (decimal commas such as 1,5 are text: write 1.5)' : ''}`,
-        { file: this.file },
-      );
-    }
+    // no column of numbers: text-features.ts (after loading) may still make features of text, else says so
     const stride = this.stride;
     const width = features.length;
     let values = this.values;

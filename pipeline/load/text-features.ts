@@ -10,7 +10,8 @@
 //   name a category column to encode it on any table. A saved run's features ("hair", "Type=Small") are
 //   rebuilt the same way for new rows, with the run's categories only.
 // Missing values (empty, NA) stay missing (NaN in every indicator): --missing decides, as for numbers.
-// The error when no feature remains is thrown here, for every loader, with each column's kind named.
+// The error when no feature remains is thrown here, for every loader (they return no feature column rather than
+// throw), with each column's kind named.
 import { InputError } from '../errors.js';
 import type { Dataset, MetaColumn } from '../types.js';
 import { listNames } from './columns.js';
