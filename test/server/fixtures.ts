@@ -46,6 +46,12 @@ export interface FixtureRun {
   index: Int32Array;
 }
 
+/** n seeded values in [-50, 50) with two decimals (a linear congruential sequence): test matrices. */
+export function seeded(n: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) >>> 0) % 10000) / 100 - 50);
+}
+
 export async function tempRunsDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'latentmap-server-test-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };

@@ -9,16 +9,11 @@ import { HttpError } from '../../server/http-error.js';
 import { InputNeighbours } from '../../server/input-neighbors.js';
 import { nearestRows } from '../../server/nearest.js';
 import { runTaskSafely, type WorkerReply, type WorkerTask } from '../../server/read-tasks.js';
-import { tempRunsDir } from './fixtures.js';
+import { seeded, tempRunsDir } from './fixtures.js';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 beforeEach(async () => (tmp = await tempRunsDir()));
 afterEach(async () => tmp.cleanup());
-
-function seeded(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) >>> 0) % 10000) / 100 - 50);
-}
 
 /** A task runner that records the tasks and runs each when release() is called (a busy worker thread). */
 function heldRunner() {

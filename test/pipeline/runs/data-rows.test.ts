@@ -4,16 +4,11 @@ import { FixedSizeList, Field, Float32, Float64, Table, makeData, makeVector, ta
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeData } from '../../../pipeline/runs/artifacts.js';
 import { DataLayoutError, readDataColumns, readDataLayout, readDataRow, visitDataRows } from '../../../pipeline/runs/data-rows.js';
-import { tempRunsDir } from '../../server/fixtures.js';
+import { seeded, tempRunsDir } from '../../server/fixtures.js';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 beforeEach(async () => (tmp = await tempRunsDir()));
 afterEach(async () => tmp.cleanup());
-
-function seeded(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) >>> 0) % 10000) / 100 - 50);
-}
 
 function listVector(rows: number, cols: number, values: Float32Array) {
   const child = makeData({ type: new Float32(), length: rows * cols, nullCount: 0, data: values });
