@@ -47,20 +47,30 @@ export function orderAffinities(p: SparseMatrix): OrderedAffinities {
   const rank = localityOrder(p);
   const inv = new Int32Array(n);
   for (let i = 0; i < n; i++) inv[rank[i]!] = i;
-  const indptr = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
-  const indices = new Int32Array(new SharedArrayBuffer(4 * p.indices.length));
-  const values = new Float64Array(new SharedArrayBuffer(8 * p.values.length));
+  return { p: permuteRowsAndColumns(p, inv, rank, true), rank, pLogP: sumPLogP(p.values) };
+}
+
+/**
+ * The sparse matrix m with rows and columns renumbered: row r of the result is m's row `from[r]`, and each column
+ * c becomes `to[c]` (to is from's inverse). In shared memory when `shared` (the gradient workers read it).
+ */
+function permuteRowsAndColumns(m: SparseMatrix, from: Int32Array, to: Int32Array, shared: boolean): SparseMatrix {
+  const n = m.rows;
+  const alloc = (bytes: number): ArrayBuffer | SharedArrayBuffer => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const indptr = new Int32Array(alloc(4 * (n + 1)));
+  const indices = new Int32Array(alloc(4 * m.indices.length));
+  const values = new Float64Array(alloc(8 * m.values.length));
   let k = 0;
   for (let r = 0; r < n; r++) {
-    const i = inv[r]!;
+    const i = from[r]!;
     indptr[r] = k;
-    for (let e = p.indptr[i]!; e < p.indptr[i + 1]!; e++) {
-      indices[k] = rank[p.indices[e]!]!;
-      values[k++] = p.values[e]!;
+    for (let e = m.indptr[i]!; e < m.indptr[i + 1]!; e++) {
+      indices[k] = to[m.indices[e]!]!;
+      values[k++] = m.values[e]!;
     }
   }
   indptr[n] = k;
-  return { p: { rows: n, cols: n, indptr, indices, values }, rank, pLogP: sumPLogP(p.values) };
+  return { rows: n, cols: n, indptr, indices, values };
 }
 
 /**
@@ -127,22 +137,9 @@ export class TsneOptimizer {
   /** P in the input's order, rebuilt from the internal copy (the same entries, in the same order, as given). */
   get p(): SparseMatrix {
     const { n, rank, q } = this;
-    const indptr = new Int32Array(n + 1);
-    const indices = new Int32Array(q.indices.length);
-    const values = new Float64Array(q.values.length);
     const inv = new Int32Array(n);
     for (let i = 0; i < n; i++) inv[rank[i]!] = i;
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      const r = rank[i]!;
-      indptr[i] = k;
-      for (let e = q.indptr[r]!; e < q.indptr[r + 1]!; e++) {
-        indices[k] = inv[q.indices[e]!]!;
-        values[k++] = q.values[e]!;
-      }
-    }
-    indptr[n] = k;
-    return { rows: n, cols: n, indptr, indices, values };
+    return permuteRowsAndColumns(q, rank, inv, false);
   }
 
   get done(): boolean {
