@@ -49,6 +49,13 @@ export async function readConfigFile(file: string): Promise<Partial<RunConfig>> 
       const pos = e.linePos?.[0];
       throw new InputError(`invalid YAML: ${e.message.split('\n')[0]}`, { file, ...(pos ? { line: pos.line, column: pos.col } : {}) });
     }
+    // A YAML number is taken by its source text, under the same rule as a number given as text anywhere
+    // (config.ts numberFromText): YAML itself would read 0x186a0 and 0o17 as numbers.
+    YAML.visit(doc, {
+      Scalar(_key, node) {
+        if (typeof node.value === 'number' && typeof node.source === 'string') node.value = node.source;
+      },
+    });
     obj = doc.toJS();
   } else {
     try {

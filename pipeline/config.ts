@@ -146,8 +146,8 @@ export function parseValue(key: ConfigKey, raw: unknown, source: string): unknow
     }
     case 'int':
     case 'number': {
-      const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-      if (typeof n !== 'number' || !Number.isFinite(n)) return fail(`must be a ${spec.type === 'int' ? 'whole number' : 'number'}, got ${show(raw)}`);
+      const n = typeof raw === 'string' ? numberFromText(raw) : raw;
+      if (typeof n !== 'number' || !Number.isFinite(n)) return fail(`must be a ${spec.type === 'int' ? 'whole number' : 'number'} written in decimals (like 200, 0.5 or 1e-3), got ${show(raw)}`);
       if (spec.type === 'int' && !Number.isInteger(n)) return fail(`must be a whole number, got ${show(raw)}`);
       checkRange(n, spec, fail);
       return n;
@@ -170,7 +170,7 @@ export function parseValue(key: ConfigKey, raw: unknown, source: string): unknow
       else return fail(`must be a list of whole numbers like 256,128, got ${show(raw)}`);
       if (spec.maxItems !== undefined && list.length > spec.maxItems) return fail(`must have at most ${spec.maxItems} items, got ${list.length}`);
       return list.map((item) => {
-        const n = typeof item === 'string' && item !== '' ? Number(item) : item;
+        const n = typeof item === 'string' ? numberFromText(item) : item;
         if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
           return fail(`must be a list of positive whole numbers like 256,128; ${show(item)} is not one`);
         }
@@ -179,6 +179,20 @@ export function parseValue(key: ConfigKey, raw: unknown, source: string): unknow
       });
     }
   }
+}
+
+/**
+ * Numbers written as text (flags, and numbers in YAML files, read by their source text) have one rule, the same
+ * everywhere: decimal notation, an optional sign, fraction and exponent (200, -3, 0.5, .5, 1e-3, 2.5E+4),
+ * spaces around ignored. Anything else is no number: hexadecimal, octal or binary (0x186a0, 0o17, 0b1),
+ * leading zeros (0123, which YAML 1.1 reads as octal), digit separators (1_000), Infinity, NaN, ''.
+ */
+const DECIMAL = /^[+-]?(?:(?:0|[1-9]\d*)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The number a text writes under the rule above, or null. */
+export function numberFromText(text: string): number | null {
+  const t = text.trim();
+  return DECIMAL.test(t) ? Number(t) : null;
 }
 
 function checkRange(n: number, spec: FieldSpec, fail: (what: string) => never): void {

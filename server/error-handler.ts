@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isInputError } from '../pipeline/errors.js';
 import { HttpError } from './http-error.js';
+import { scrubPaths, type ScrubRoot } from './scrub.js';
 
 /** Messages for body-parser's and the router's own errors (their messages are not meant for clients). */
 const TYPE_MESSAGES: Record<string, [number, string]> = {
@@ -18,21 +19,8 @@ const TYPE_MESSAGES: Record<string, [number, string]> = {
   'stream.encoding.set': [500, 'internal error'],
 };
 
-/**
- * Removes the server's directories (runs directory, repository, temp dir, working directory) from a message;
- * with `anyPath`, also anything else that looks like an absolute file path.
- */
-export function scrubPaths(message: string, roots: string[], anyPath = false): string {
-  let out = message;
-  for (const root of roots) {
-    if (root && root.length > 1) out = out.split(root).join('<dir>');
-  }
-  if (anyPath) out = out.replace(/(^|[\s"'(=:])(\/[^\s"'()]+|[A-Za-z]:\\[^\s"'()]+)/g, '$1<path>');
-  return out;
-}
-
 export function createErrorHandler(options: { roots: string[]; bodyLimit: number; log: (line: string) => void }): ErrorRequestHandler {
-  const roots = [...options.roots.map((r) => path.resolve(r)), tmpdir(), process.cwd()].sort((a, b) => b.length - a.length);
+  const roots: ScrubRoot[] = [...options.roots.map((r) => path.resolve(r)), tmpdir(), process.cwd()].map((dir) => ({ dir, as: '<dir>' }));
   return (err: unknown, req, res, _next) => {
     let status = 500;
     let message = 'internal error';

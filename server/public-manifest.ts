@@ -6,7 +6,7 @@ import path from 'node:path';
 import { uploadOfFile } from '../pipeline/runs/uploads.js';
 import type { RunManifest } from '../pipeline/types.js';
 import type { DataRoots } from './data-roots.js';
-import { scrubPaths } from './error-handler.js';
+import { scrubPaths } from './scrub.js';
 
 export function publicPathName(p: string, runsDir: string, roots: DataRoots): string {
   if (!path.isAbsolute(p)) return p.includes('/') || p.includes('\\') ? path.basename(p) : p;
@@ -17,7 +17,7 @@ export function publicPathName(p: string, runsDir: string, roots: DataRoots): st
 
 /** Every string inside `v` with absolute paths replaced by <path>. */
 function scrubStrings(v: unknown): unknown {
-  if (typeof v === 'string') return scrubPaths(v, [], true);
+  if (typeof v === 'string') return scrubPaths(v);
   if (Array.isArray(v)) return v.map(scrubStrings);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrubStrings(x)]));
   return v;
@@ -31,7 +31,7 @@ export function publicManifest(m: RunManifest, runsDir: string, roots: DataRoots
     for (const key of ['input', 'dataDir']) if (typeof c[key] === 'string') c[key] = publicPathName(c[key] as string, runsDir, roots);
     if (typeof c.runsDir === 'string') c.runsDir = '<runs>';
     // the run's name defaults to the input's name and may be any text: absolute paths in it become <path>
-    if (typeof c.name === 'string') c.name = scrubPaths(c.name, [], true);
+    if (typeof c.name === 'string') c.name = scrubPaths(c.name);
     // A queue URL may carry a password (redis://user:password@host).
     if (typeof c.queue === 'string') c.queue = c.queue.replace(/\/\/[^@/]*@/, '//');
   }
@@ -41,7 +41,7 @@ export function publicManifest(m: RunManifest, runsDir: string, roots: DataRoots
   // becomes <path>. Column names (features, metadata, label) are data, and are left as they are.
   const o = out as unknown as Record<string, unknown>;
   for (const key of ['notes', 'choices', 'prepare', 'name', 'versions', 'backend']) if (key in o) o[key] = scrubStrings(o[key]);
-  if (out.dataset && typeof out.dataset.name === 'string') out.dataset.name = scrubPaths(out.dataset.name, [], true);
+  if (out.dataset && typeof out.dataset.name === 'string') out.dataset.name = scrubPaths(out.dataset.name);
   let text = JSON.stringify(out);
   for (const dir of [...hidden].filter((d) => d.length > 1).sort((a, b) => b.length - a.length)) {
     text = text.split(JSON.stringify(dir).slice(1, -1)).join('<dir>');

@@ -6,7 +6,7 @@ import { manifestVersion, readManifestOrNull } from '../pipeline/runs/run-dir.js
 import { isValidRunId, type RunStore } from '../pipeline/runs/store.js';
 import type { RunManifest, RunSummary } from '../pipeline/types.js';
 import { cachedBody, type CachedBody } from './cached-body.js';
-import { scrubPaths } from './error-handler.js';
+import { scrubPaths } from './scrub.js';
 import { JSON_TYPE } from './run-cache.js';
 import { reducerOfRun } from '../pipeline/reduce/reducer.js';
 
@@ -14,9 +14,9 @@ export function summarize(m: RunManifest): RunSummary {
   return {
     id: m.id,
     // Free text a run wrote may quote a path of the machine that wrote it (public-manifest.ts).
-    name: typeof m.name === 'string' ? scrubPaths(m.name, [], true) : m.name,
+    name: typeof m.name === 'string' ? scrubPaths(m.name) : m.name,
     createdAt: m.createdAt,
-    dataset: scrubPaths(m.dataset?.name ?? '', [], true),
+    dataset: scrubPaths(m.dataset?.name ?? ''),
     rows: m.dataset?.rows ?? 0,
     reducer: reducerOfRun(m),
     variant: m.config?.variant,

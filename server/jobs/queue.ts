@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { RunStore } from '../../pipeline/runs/store.js';
 import type { ProgressEvent, RunConfig } from '../../pipeline/types.js';
+import { scrubPaths } from '../scrub.js';
 import { defaultJobCommand, REPO, startJobProcess, type JobCommand, type JobCommandInput, type JobProcess } from './child.js';
 import { lineSplitter, parseCliLine } from './cli-lines.js';
 import type { LayoutFrame } from '../../pipeline/layout-frame.js';
@@ -290,11 +291,8 @@ export class JobQueue {
    * directory `<runs>`, any other absolute path `<path>`; quoted text is cut to 40 characters, the message to 500.
    */
   private scrub(message: string): string {
-    let out = message;
-    for (const root of this.publicRoots) out = out.split(`${root}/`).join('data-root:').split(root).join('data-root:');
-    out = out.replace(new RegExp(`${escapeRegExp(this.store.dir)}/\\.uploads/(up-[0-9a-f]{16})/[^\\s"':,)]*`, 'g'), 'upload:$1');
-    out = out.split(this.store.dir).join('<runs>').split(REPO).join('<app>');
-    out = out.replace(/(^|[\s"'(=:])(\/[^\s"'():,]+)/g, '$1<path>');
+    let out = message.replace(new RegExp(`${escapeRegExp(this.store.dir)}/\\.uploads/(up-[0-9a-f]{16})/[^\\s"':,)]*`, 'g'), 'upload:$1');
+    out = scrubPaths(out, [...this.publicRoots.map((dir) => ({ dir, as: 'data-root:' })), { dir: this.store.dir, as: '<runs>' }, { dir: REPO, as: '<app>' }]);
     out = out.replace(/"([^"]{40})[^"]+"/g, '"$1…"');
     return out.length > 500 ? `${out.slice(0, 497)}...` : out;
   }

@@ -88,6 +88,12 @@ describe('latentmap run with bad configuration', () => {
     const io2 = capture();
     expect(await main(['run', '--config', yaml], io2)).toBe(2);
     expect(io2.stderr()).toMatch(/field "epochs".*whole number.*job.yaml/);
+    // YAML reads 0x186a0 as a number; a config file's numbers follow the rule of numbers written as text
+    const hex = path.join(dir, 'hex.yaml');
+    await writeFile(hex, 'dataset: iris\nepochs: 0x186a0\n');
+    const io4 = capture();
+    expect(await main(['run', '--config', hex], io4)).toBe(2);
+    expect(io4.stderr()).toMatch(/field "epochs": must be a whole number written in decimals \(like 200, 0.5 or 1e-3\), got "0x186a0" \(from hex.yaml\)/);
     const broken = path.join(dir, 'broken.json');
     await writeFile(broken, '{\n  "dataset": "iris",\n  "epochs": 3,,\n}');
     const io3 = capture();

@@ -33,6 +33,31 @@ describe('run configuration schema', () => {
     expect(() => parseValue('batchSize', 'auto', '--batch-size')).toThrow(/field "batchSize": must be a whole number/);
   });
 
+  it('reads numbers written as text only in decimal notation, the same rule for every numeric field', () => {
+    expect(parseValue('epochs', '200', 'x')).toBe(200);
+    expect(parseValue('epochs', ' 1e3 ', 'x')).toBe(1000);
+    expect(parseValue('learningRate', '.5', 'x')).toBe(0.5);
+    expect(parseValue('learningRate', '2.5E-3', 'x')).toBe(0.0025);
+    expect(parseValue('minDist', '+0.25', 'x')).toBe(0.25);
+    expect(parseValue('layers', '64, 1e1', 'x')).toEqual([64, 10]);
+    for (const [key, text] of [
+      ['epochs', '0x186a0'],
+      ['epochs', '0o17'],
+      ['epochs', '0b101'],
+      ['epochs', '0123'],
+      ['epochs', '1_000'],
+      ['epochs', 'Infinity'],
+      ['epochs', ''],
+      ['epochs', '12abc'],
+      ['learningRate', '0x1p-3'],
+      ['learningRate', 'NaN'],
+      ['layers', '256,0x80'],
+    ] as const) {
+      expect(() => parseValue(key, text, 'request body'), `${key}: ${text}`).toThrow(new RegExp(`field "${key}": must be a (list of positive )?(whole )?numbers?`));
+    }
+    expect(() => parseValue('epochs', '0x186a0', 'request body')).toThrow('field "epochs": must be a whole number written in decimals (like 200, 0.5 or 1e-3), got "0x186a0" (from request body)');
+  });
+
   it('rejects wrong types and ranges with the field named', () => {
     const bad: [Parameters<typeof parseValue>[0], unknown, RegExp][] = [
       ['codeSize', '0', /at least 1/],
