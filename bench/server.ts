@@ -66,8 +66,10 @@ type ChildMessage = 'stop' | { phase: 'start' } | { phase: 'end'; name: string }
 /** Where the server's memory was at the phase's highest RSS (sampled inside the server every 500 ms), MB. */
 interface MemoryBreakdown {
   rss: number;
-  /** The main thread's V8 heap, and the memory outside it its objects own (Buffers, ArrayBuffers). */
+  /** The main thread's V8 heap: in use, and reserved from the system (what RSS sees). */
   heap: number;
+  heapTotal: number;
+  /** The memory outside the heap the main thread's objects own (Buffers, ArrayBuffers). */
   external: number;
   /** The run cache: values held, and reserved by loads in flight. */
   cached: number;
@@ -97,6 +99,7 @@ async function child(runsDir: string): Promise<void> {
     const at: MemoryBreakdown = {
       rss: m.rss / MB,
       heap: m.heapUsed / MB,
+      heapTotal: m.heapTotal / MB,
       external: m.external / MB,
       cached: cache.usage.cached / MB,
       reserved: cache.usage.reserved / MB,
@@ -436,10 +439,10 @@ async function main(): Promise<void> {
     ]);
     printTable(head, table);
     console.log(`\nwhere the memory was at each phase's highest RSS (sampled inside the server every 500 ms), MB\n`);
-    const memHead = ['endpoint', 'RSS', 'main heap', 'main external', 'cache held', 'cache reserved', 'worker heaps', 'worker external'];
+    const memHead = ['endpoint', 'RSS', 'main heap', 'main heap reserved', 'main external', 'cache held', 'cache reserved', 'worker heaps', 'worker external'];
     const memTable = done.map((r) => {
       const m = r.memory;
-      return [r.name, ...(m ? [m.rss, m.heap, m.external, m.cached, m.reserved, m.workerHeap, m.workerExternal].map((v) => v.toFixed(0)) : memHead.slice(1).map(() => '–'))];
+      return [r.name, ...(m ? [m.rss, m.heap, m.heapTotal, m.external, m.cached, m.reserved, m.workerHeap, m.workerExternal].map((v) => v.toFixed(0)) : memHead.slice(1).map(() => '–'))];
     });
     printTable(memHead, memTable);
     const worst = Math.max(...done.map((r) => r.healthP99));

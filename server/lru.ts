@@ -13,7 +13,7 @@ export interface LruOptions<V> {
   sizeOf: (value: V) => number;
   /**
    * Size held outside the cache that counts against maxSize, given the size of the values the cache holds;
-   * default none. Read whenever a value is stored or a load asks for room.
+   * default none. Read whenever a value is stored, a load asks for room, or trim() is called.
    */
   outside?: (held: number) => number;
   /**
@@ -67,6 +67,15 @@ export class LruCache<K, V> {
     this.total += size;
     // The value just stored stays (it is being served): older ones make room.
     this.evictUntil(0, key);
+  }
+
+  /**
+   * Evicts least recently used values until what is held (with the memory outside) is within the bound again:
+   * for memory the rest of the process took since the cache last stored a value or made room (memory-budget.ts
+   * calls it on a timer).
+   */
+  trim(): void {
+    this.evictUntil(0);
   }
 
   /** Evicts least recently used values until `amount` more fits beside what is held; never `keep`. */

@@ -12,7 +12,10 @@
 //
 // The rest of the process may never take more than three quarters of the bound (lru.ts minSize): the cache
 // keeps its hottest values whatever else is held, or it would load the same body again for every request.
-// The count is taken whenever the cache stores a value or a load asks for room.
+// The count is taken whenever the cache stores a value or a load asks for room, and on a timer (watch(), every
+// 500 ms): requests that never touch the cache (job lists, uploads, the viewer's files) still grow the process
+// (the V8 heap the main thread reserves under load, the allocator's arenas), and the cache must give way then
+// too.
 //
 // Values the cache evicts stay in memory until the main thread's next major garbage collection; they are
 // subtracted until then (onEvict), so one eviction is not counted twice and does not empty the cache.
@@ -28,6 +31,8 @@ export interface MemoryBudgetOptions {
   rss?: () => number;
   /** RSS is read at most this often, ms. Default 50. */
   everyMs?: number;
+  /** How often watch() checks the budget, ms. Default 500. */
+  watchEveryMs?: number;
 }
 
 export class MemoryBudget {
@@ -39,11 +44,14 @@ export class MemoryBudget {
   /** Bytes evicted from the cache since the main thread's last major garbage collection. */
   private uncollected = 0;
   private readonly observer: PerformanceObserver;
+  private readonly watchEveryMs: number;
+  private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(options: MemoryBudgetOptions = {}) {
     this.allowance = options.allowance ?? DEFAULT_ALLOWANCE;
     this.rss = options.rss ?? (() => process.memoryUsage.rss());
     this.everyMs = options.everyMs ?? 50;
+    this.watchEveryMs = options.watchEveryMs ?? 500;
     this.observer = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         if (((entry as { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.collected();
@@ -73,7 +81,18 @@ export class MemoryBudget {
     this.sampledAt = -Infinity;
   }
 
+  /**
+   * Calls `check` (the cache's trim: evict what the budget no longer allows) every watchEveryMs, on a timer that
+   * keeps no process alive, until close().
+   */
+  watch(check: () => void): void {
+    const timer = setInterval(check, this.watchEveryMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
   close(): void {
+    for (const t of this.timers.splice(0)) clearInterval(t);
     this.observer.disconnect();
   }
 }

@@ -121,6 +121,7 @@ export class RunCache {
       // every request (a 9 MB points body, seconds each) would cost more than the memory it saves.
       ...(memory ? { outside: (held: number) => memory.outside(held), onEvict: (size: number) => memory.evicted(size), minSize: maxBytes / 4 } : {}),
     });
+    memory?.watch(() => this.lru.trim());
   }
 
   /** Version of a file (inode, mtime, size), or null when it cannot be stat'ed. */

@@ -73,4 +73,23 @@ describe('MemoryBudget', () => {
     expect(cache.count).toBe(3);
     expect(cache.size).toBe(3 * VALUE);
   });
+
+  it('gives up cached values on its timer when the rest of the process grows without the cache storing anything', async () => {
+    let rss = 300;
+    budget = new MemoryBudget({ allowance: 200, everyMs: 0, watchEveryMs: 20, rss: () => rss });
+    const b = budget;
+    const cache = new LruCache<string, number>({ maxSize: 100, sizeOf: (v) => v, outside: (held) => Math.max(0, b.outside(held)), onEvict: (n) => b.evicted(n), minSize: 25 });
+    b.watch(() => cache.trim());
+    for (const k of ['a', 'b', 'c', 'd']) cache.set(k, 20);
+    rss = 200 + 80 + 30; // the cache's 80 and 30 more elsewhere (requests that never touch the cache)
+    await new Promise((r) => setTimeout(r, 100));
+    // 80 held + 30 outside > 100: the oldest value went, without any store or load
+    expect(cache.count).toBe(3);
+    expect(cache.peek('a')).toBeUndefined();
+    // a process past three quarters of the bound outside leaves the cache its quarter (minSize)
+    rss = 200 + 60 + 500;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cache.size).toBe(20);
+    b.close();
+  });
 });
