@@ -24,9 +24,12 @@ export const LAYOUT_INTERVAL_MS = 250;
 /**
  * Holds every line of a logger until the job reaches a stage past loading and preparing (train, encode,
  * t-SNE), by which time the input and configuration have been checked: a job that fails on bad input then
- * prints only its error line. A progress bar on a terminal still draws live (main() erases it before an error).
+ * prints only its error line. Progress goes out live where something watches it: a progress bar on a terminal
+ * (main() erases it before an error), and the JSON log (`liveProgress`), which a server turns into a job's
+ * progress events: loading a large file shows its bytes read of the total while it lasts, also when the file
+ * is refused at the end (an endless line, a bad row).
  */
-export function holdUntilValidated(inner: CliLogger, tty: boolean): CliLogger {
+export function holdUntilValidated(inner: CliLogger, liveProgress: boolean): CliLogger {
   let held: (() => void)[] | null = [];
   const later = (f: () => void): void => {
     if (held) held.push(f);
@@ -40,7 +43,7 @@ export function holdUntilValidated(inner: CliLogger, tty: boolean): CliLogger {
   return {
     progress: (p, s, i) => {
       if (held && s !== 'load' && s !== 'prepare') release();
-      if (tty) inner.progress(p, s, i);
+      if (liveProgress) inner.progress(p, s, i);
       else later(() => inner.progress(p, s, i));
     },
     info: (m) => later(() => inner.info(m)),
@@ -216,5 +219,5 @@ export function loggerFor(args: Parsed, io: Io): CliLogger {
   const format = (args.values.get('log-format') ?? 'text') as LogFormat;
   if (format !== 'text' && format !== 'json') throw new InputError(`--log-format must be text or json, got ${JSON.stringify(format)}`);
   const tty = io.tty && format === 'text';
-  return holdUntilValidated(createLogger({ format, write: io.err, tty, quiet: args.bools.has('quiet') }), tty);
+  return holdUntilValidated(createLogger({ format, write: io.err, tty, quiet: args.bools.has('quiet') }), tty || format === 'json');
 }

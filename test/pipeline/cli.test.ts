@@ -125,6 +125,29 @@ describe('latentmap run with bad configuration', () => {
   });
 });
 
+describe('the JSON log while a large file loads', () => {
+  it('shows the bytes read of the total live, before the error of a file refused at its end', async () => {
+    // 10 MB of rows (read for longer than the log's 250 ms between progress lines), then a byte that is not
+    // UTF-8 (the encoding was given): refused only once read to there
+    const rows = Array.from({ length: 800_000 }, (_, i) => `${i},${(i * 7) % 1000}`).join('\n');
+    const file = path.join(dir, 'late-error.csv');
+    await writeFile(file, Buffer.concat([Buffer.from(`a,b\n${rows}\n`), Buffer.from([0x31, 0x2c, 0xff, 0x0a])]));
+    const size = (await stat(file)).size;
+    const io = capture();
+    expect(await main(['run', '--input', file, '--encoding', 'utf-8', '--runs-dir', path.join(dir, 'late-runs'), '--log-format', 'json'], io)).toBe(2);
+    const lines = io.stderr().trim().split('\n').map((l) => JSON.parse(l) as { type: string; stage?: string; bytes?: number; totalBytes?: number; message?: string });
+    const loading = lines.filter((l) => l.type === 'progress' && l.stage === 'load' && l.bytes !== undefined);
+    expect(loading.length, io.stderr()).toBeGreaterThan(0);
+    expect(loading[0]!.totalBytes).toBe(size);
+    expect(loading[0]!.bytes).toBeGreaterThan(0);
+    expect(loading.at(-1)!.bytes).toBeLessThanOrEqual(size);
+    expect(lines.at(-1)).toMatchObject({ type: 'error' });
+    expect(lines.at(-1)!.message).toMatch(/line 800002/);
+    // info lines stay held until the input is checked: only progress, then the error
+    expect(lines.every((l) => l.type === 'progress' || l === lines.at(-1))).toBe(true);
+  });
+});
+
 describe('unattended use', () => {
   it('--json prints one result object on failure too: ok false, the error and the exit code', async () => {
     const io = capture();
