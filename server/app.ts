@@ -1,6 +1,5 @@
 // The HTTP API and the viewer as an Express app. A factory: no listen here (server/main.ts listens).
 import { fileURLToPath } from 'node:url';
-import compression from 'compression';
 import express from 'express';
 import { InputError } from '../pipeline/errors.js';
 import { RunStore } from '../pipeline/runs/store.js';
@@ -75,6 +74,11 @@ export interface AppOptions {
   reconstruct?: Reconstructor;
   /** Decodes codes with a run's model for POST /api/runs/:id/decode. Default: the run's saved autoencoder or PCA, in the worker thread. */
   decode?: Decoder;
+  /**
+   * How long a run's manifest stamp is trusted before it is stat'ed again, ms (a run removed or written again
+   * under its id is noticed that much later). Default 1000: one stat per run and second, not one per request.
+   */
+  runCheckMs?: number;
   /** Where server-side errors are logged. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -116,7 +120,7 @@ export function createApp(options: AppOptions): LatentmapApp {
       return reply.shape;
     });
   const memory = options.memoryAllowance === null ? null : new MemoryBudget({ allowance: options.memoryAllowance });
-  const cache = new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task), memory);
+  const cache = new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task), memory, options.runCheckMs ?? 1000);
   const ctx: ServerContext = {
     store,
     cache,
@@ -161,14 +165,6 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.use(securityHeaders);
   if (options.allowedHosts) app.use(hostCheck(options.allowedHosts));
   app.use(sameOriginWrites);
-  app.use(
-    compression({
-      threshold: 1024,
-      // Event streams must flow as written; cached bodies (sendCached) are sent in the encoding chosen there.
-      filter: (req, res) => !(res as express.Response).locals.encoded && !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res),
-    }),
-  );
-
   app.use(healthRoutes(ctx));
   app.use(datasetsRoutes(ctx));
   app.use(featuresRoutes(ctx));

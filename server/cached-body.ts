@@ -19,8 +19,18 @@ export interface CachedBody {
   br: Buffer | null;
 }
 
-/** Bodies smaller than this are not worth compressing. */
+/** Bodies stored compressed (once, then served many times) are compressed from this size. */
 const MIN_COMPRESS = 1024;
+
+/**
+ * Bodies compressed for one request (sendFresh: items, neighbours, decodes, the job and upload lists) are
+ * compressed from this size, the one threshold for per-request compression: about TCP's initial congestion
+ * window (10 segments of 1460 bytes, RFC 6928). A smaller answer reaches the client in one round trip
+ * compressed or not, so compressing it would only cost a zlib stream (a few hundred kB of native memory, and
+ * thread-pool time) per request. There is no compression middleware: everything else the server sends is
+ * small, or stored precompressed (run resources, the viewer's files).
+ */
+export const FRESH_MIN_COMPRESS = 14_600;
 
 export function strongEtag(bytes: Buffer | Uint8Array | string): string {
   return `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
@@ -133,8 +143,6 @@ export function chooseEncoding(header: string | undefined, haveBr: boolean, have
 
 /** Sends a cached body with caching headers, the best encoding the client accepts, or 304. */
 export function sendCached(req: Request, res: Response, body: CachedBody, cacheControl = IMMUTABLE): void {
-  // Sent as encoded here: the compression middleware must not compress it again on the fly (app.ts).
-  res.locals.encoded = true;
   res.setHeader('Cache-Control', cacheControl);
   res.setHeader('Vary', 'Accept-Encoding');
   const encoding = chooseEncoding(req.headers['accept-encoding'], body.br !== null, body.gzip !== null);
@@ -188,14 +196,15 @@ function endInSlices(res: Response, bytes: Buffer): void {
 
 /**
  * Sends a body computed for this request (an item, a neighbour list) like sendCached: strong ETag, 304,
- * immutable caching; only the one encoding the client prefers is compressed.
+ * immutable caching unless `cacheControl` says otherwise; only the one encoding the client prefers is
+ * compressed, and only from FRESH_MIN_COMPRESS bytes.
  */
-export async function sendFresh(req: Request, res: Response, bytes: Buffer, type: string): Promise<void> {
+export async function sendFresh(req: Request, res: Response, bytes: Buffer, type: string, cacheControl = IMMUTABLE): Promise<void> {
   const body: CachedBody = { type, etag: strongEtag(bytes), identity: bytes, gzip: null, br: null };
-  const want = bytes.length >= MIN_COMPRESS ? chooseEncoding(req.headers['accept-encoding'], true, true) : 'identity';
+  const want = bytes.length >= FRESH_MIN_COMPRESS ? chooseEncoding(req.headers['accept-encoding'], true, true) : 'identity';
   if (want !== 'identity' && !etagMatches(req.headers['if-none-match'], body.etag)) {
     if (want === 'br') body.br = await brotliAsync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } });
     else body.gzip = await gzipAsync(bytes, { level: 6 });
   }
-  sendCached(req, res, body);
+  sendCached(req, res, body, cacheControl);
 }

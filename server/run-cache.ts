@@ -100,7 +100,7 @@ export class RunCache {
   private readonly featureLoads = new Map<string, Promise<Map<number, CachedBody>>>();
   /** Corrupt verdicts of the points check, by run version (`id@version`). */
   private readonly corrupt = new Map<string, HttpError>();
-  /** Stats of manifests in flight, shared by the requests that arrive meanwhile. */
+  /** Stats of manifests in flight (and for versionTtlMs after), shared by the requests that arrive meanwhile. */
   private readonly versions = new Map<string, Promise<string | null>>();
 
   constructor(
@@ -113,6 +113,12 @@ export class RunCache {
     private readonly offload: Offload = runTaskSafely,
     /** The process's memory outside the cache, counted against maxBytes (memory-budget.ts). Default: not counted. */
     memory: MemoryBudget | null = null,
+    /**
+     * How long a run's manifest stamp (manifestVersion) is trusted before it is read again, ms. Default 0: one
+     * stat per request (shared by the requests in flight). Runs are immutable; the stamp only notices a run
+     * removed or written again under the same id, which a client may see that much later.
+     */
+    private readonly versionTtlMs = 0,
   ) {
     this.lru = new LruCache<string, Entry>({
       maxSize: maxBytes,
@@ -131,7 +137,8 @@ export class RunCache {
     if (!p) {
       p = manifestVersion(this.store.path(id));
       this.versions.set(id, p);
-      void p.then(() => this.versions.delete(id));
+      const forget = (): void => void (this.versions.get(id) === p && this.versions.delete(id));
+      void p.then(() => (this.versionTtlMs > 0 ? setTimeout(forget, this.versionTtlMs).unref() : forget()));
     }
     return p;
   }

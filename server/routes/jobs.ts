@@ -1,15 +1,17 @@
 // The jobs this server knows (runs started over HTTP): GET /api/jobs (newest first) and GET /api/jobs/:id.
 import { Router } from 'express';
+import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
+import { JSON_TYPE } from '../run-cache.js';
 import { HttpError } from '../http-error.js';
 import { runIdParam } from '../params.js';
 
 export function jobsRoutes(ctx: ServerContext): Router {
   const router = Router();
-  router.get('/api/jobs', async (_req, res) => {
+  router.get('/api/jobs', async (req, res) => {
     await ctx.jobs.init();
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(ctx.jobs.list().map((j) => ctx.jobs.publicView(j)));
+    // One entry per job this runs directory has seen: compressed when long (cached-body.ts FRESH_MIN_COMPRESS).
+    await sendFresh(req, res, Buffer.from(JSON.stringify(ctx.jobs.list().map((j) => ctx.jobs.publicView(j)))), JSON_TYPE, 'no-store');
   });
 
   router.get('/api/jobs/:id', async (req, res) => {

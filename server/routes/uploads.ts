@@ -8,7 +8,9 @@
 import { Router } from 'express';
 import { isUploadId } from '../../pipeline/runs/uploads.js';
 import { declaredLengthWithin } from '../body.js';
+import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
+import { JSON_TYPE } from '../run-cache.js';
 import { HttpError } from '../http-error.js';
 
 function uploadIdParam(raw: unknown): string {
@@ -30,9 +32,8 @@ export function uploadsRoutes(ctx: ServerContext): Router {
     res.status(201).json(info);
   });
 
-  router.get('/api/uploads', async (_req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(await ctx.uploads.list());
+  router.get('/api/uploads', async (req, res) => {
+    await sendFresh(req, res, Buffer.from(JSON.stringify(await ctx.uploads.list())), JSON_TYPE, 'no-store');
   });
 
   router.get('/api/uploads/:id', async (req, res) => {

@@ -7,6 +7,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
+import { FRESH_MIN_COMPRESS } from '../../server/cached-body.js';
 import { tempRunsDir, writeFixtureRun, type FixtureRun } from './fixtures.js';
 import { listen, readEvents, request } from './http.js';
 
@@ -166,14 +167,34 @@ describe('points', () => {
     expect(other.body.length).toBeLessThan(otherIdentity.body.length);
   });
 
-  it('compresses computed answers (items) in the client’s preferred encoding, with matching ETags', async () => {
-    const identity = await request(base, '/api/runs/image_run/items/3');
-    const br = await request(base, '/api/runs/image_run/items/3', { headers: { 'accept-encoding': 'gzip;q=0.5, br' } });
-    expect(br.headers['content-encoding']).toBe('br');
-    expect(brotliDecompressSync(br.body).equals(identity.body)).toBe(true);
-    expect(br.headers.etag).toBe(`${String(identity.headers.etag).slice(0, -1)}-br"`);
-    const again = await request(base, '/api/runs/image_run/items/3', { headers: { 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) } });
-    expect(again.status).toBe(304);
+  it('compresses computed answers (neighbours) in the client’s preferred encoding, with matching ETags', async () => {
+    const many = await tempRunsDir();
+    await writeFixtureRun(many.dir, { id: 'many', rows: 1200, codeSize: 3, seed: 5 });
+    const served = await listen(createApp({ runsDir: many.dir, log: () => {} }));
+    try {
+      const url = '/api/runs/many/neighbors/3?k=1000';
+      const identity = await request(served.base, url);
+      expect(identity.body.length).toBeGreaterThan(FRESH_MIN_COMPRESS);
+      const br = await request(served.base, url, { headers: { 'accept-encoding': 'gzip;q=0.5, br' } });
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(brotliDecompressSync(br.body).equals(identity.body)).toBe(true);
+      expect(br.headers.etag).toBe(`${String(identity.headers.etag).slice(0, -1)}-br"`);
+      const again = await request(served.base, url, { headers: { 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) } });
+      expect(again.status).toBe(304);
+    } finally {
+      await served.close();
+      await many.cleanup();
+    }
+  });
+
+  it('sends answers that fit TCP\'s first round trip uncompressed', async () => {
+    // an answer that fits TCP's first round trip is sent as it is: compressing it per request saves no time
+    const item = await request(base, '/api/runs/image_run/items/3', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(item.body.length).toBeLessThan(FRESH_MIN_COMPRESS);
+    expect(item.headers['content-encoding']).toBeUndefined();
+    const jobs = await request(base, '/api/jobs', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(jobs.headers['content-encoding']).toBeUndefined();
+    expect(jobs.headers['cache-control']).toBe('no-store');
   });
 
   it('streams only the columns named, in that order, or every column but those excluded', async () => {
