@@ -275,7 +275,7 @@ export function resolveConfig(...layers: Partial<RunConfig>[]): RunConfig {
   if (config.coordinates !== null && config.coordinates.length !== 2) {
     throw new InputError(`must name exactly two columns (x,y), got ${config.coordinates.length}`, { field: 'coordinates' });
   }
-  onlyWith(['header', 'encoding'], config.input !== null, 'to an --input file (built-in datasets are read as they ship)');
+  onlyWith(['header', 'encoding'], config.input !== null || config.upload !== null, 'to an --input file or an upload (built-in datasets are read as they ship)');
   if (config.exaggerationIterations > config.iterations) {
     throw new InputError(
       `must not exceed iterations (${config.iterations}), got ${config.exaggerationIterations}`,

@@ -352,8 +352,19 @@ export interface UploadShape {
   image: ImageShape | null;
 }
 
+/**
+ * How an uploaded CSV/TSV file is read (POST /api/uploads?header=...&encoding=..., the run settings `header`
+ * and `encoding`): it is checked so, and runs naming it read it so unless they set their own.
+ */
+export interface UploadReading {
+  /** Whether the first line names the columns; auto: guessed from the first rows. */
+  header: 'auto' | 'yes' | 'no';
+  /** The text encoding; null: detected. */
+  encoding: string | null;
+}
+
 /** A file uploaded to the server for runs (GET /api/uploads); a run names it with `"upload": id`. */
-export interface UploadInfo extends UploadShape {
+export interface UploadInfo extends UploadShape, UploadReading {
   /** `up-` and 16 hex digits. */
   id: string;
   /** The file name it was uploaded under (base name only). */

@@ -1,11 +1,11 @@
 // The HTTP API and the viewer as an Express app. A factory: no listen here (server/main.ts listens).
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import { InputError } from '../pipeline/errors.js';
 import { RunStore } from '../pipeline/runs/store.js';
 import { requireToken } from './auth.js';
 import type { ServerContext } from './context.js';
 import { apiNotFound, createErrorHandler } from './error-handler.js';
+import { checkFile } from './file-check.js';
 import { HttpError } from './http-error.js';
 import { DataRoots } from './data-roots.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
@@ -106,19 +106,10 @@ export function createApp(options: AppOptions): LatentmapApp {
   // model in the worker thread.
   const models = workerModels((task) => workers.run(task));
   const maxUploadBytes = options.maxUploadBytes ?? 256 * 1024 * 1024;
+  // The same limit bounds the decompressed content of a gzipped upload: a 1.5 MB gzip bomb must not make the
+  // check decompress and parse a gigabyte.
   const checkUpload: UploadChecker =
-    options.checkUpload ??
-    (async (file) => {
-      // The same limit bounds the decompressed content of a gzipped upload: a 1.5 MB gzip bomb must not
-      // make the check decompress and parse a gigabyte.
-      const reply = await workers.run({ op: 'check', file, maxDecompressedBytes: maxUploadBytes });
-      if (!reply.ok) {
-        if (reply.status !== undefined) throw new HttpError(reply.status, reply.message);
-        throw reply.input ? new InputError(reply.message) : new Error(reply.message);
-      }
-      if (!('shape' in reply)) throw new Error('unexpected worker reply');
-      return reply.shape;
-    });
+    options.checkUpload ?? ((file, reading) => checkFile((task) => workers.run(task), file, { what: 'the upload', maxDecompressedBytes: maxUploadBytes, reading }));
   const memory = options.memoryAllowance === null ? null : new MemoryBudget({ allowance: options.memoryAllowance });
   const cache = new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task), memory, options.runCheckMs ?? 1000);
   const ctx: ServerContext = {

@@ -23,7 +23,7 @@ import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { isInputError } from '../pipeline/errors.js';
 import { rowToPng } from '../pipeline/image.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
-import type { ImageShape, RunManifest, UploadShape } from '../pipeline/types.js';
+import type { ImageShape, RunManifest, UploadReading, UploadShape } from '../pipeline/types.js';
 import { HttpError } from './http-error.js';
 import { createReconstructor } from './reconstruct.js';
 import { compressSync, strongEtag, type Variants } from './cached-body.js';
@@ -49,8 +49,11 @@ export type WorkerTask =
   | { op: 'mean'; values: SharedArrayBuffer; rows: number; cols: number; positions: Int32Array }
   /** positions: ascending (repeats count twice). */
   | { op: 'data-mean'; layout: DataLayout; positions: Int32Array }
-  /** maxDecompressedBytes: a gzipped file decompressing past it is refused (413), reading stopping there. */
-  | { op: 'check'; file: string; maxDecompressedBytes?: number }
+  /**
+   * maxDecompressedBytes: a gzipped file decompressing past it is refused (413, `what` named: "the upload",
+   * "the input"), reading stopping there. reading: how a CSV/TSV is read (default: header guessed, encoding detected).
+   */
+  | { op: 'check'; file: string; what: string; maxDecompressedBytes?: number; reading?: UploadReading }
   | { op: 'codes'; runDir: string }
   /** The row count of a run's points.arrow (an error reply when it cannot be read as an Arrow table). */
   | { op: 'points-rows'; runDir: string }
@@ -152,9 +155,10 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
     case 'check': {
       const { loadDataset, DecompressedLimitError } = await import('../pipeline/load/index.js');
       const cap = task.maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes: task.maxDecompressedBytes };
-      const d = await loadDataset({ dataset: null, input: task.file, labelColumn: null, dataDir: null, limit: null, ...cap }).catch((err: unknown) => {
+      const reading = task.reading ? { header: task.reading.header, encoding: task.reading.encoding } : {};
+      const d = await loadDataset({ dataset: null, input: task.file, labelColumn: null, dataDir: null, limit: null, ...cap, ...reading }).catch((err: unknown) => {
         if (err instanceof DecompressedLimitError) {
-          throw new HttpError(413, `the upload decompresses to more than ${err.limit} bytes, the most this server accepts (--max-upload-bytes)`);
+          throw new HttpError(413, `${task.what} decompresses to more than ${err.limit} bytes, the most this server reads from one file (--max-upload-bytes)`);
         }
         throw err;
       });

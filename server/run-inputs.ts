@@ -42,6 +42,9 @@ export async function checkRunInputs(partial: Partial<RunConfig>, roots: DataRoo
   if (typeof partial.upload === 'string') {
     upload = await uploads.get(partial.upload);
     if (!upload) throw new InputError(`no upload ${JSON.stringify(partial.upload.slice(0, 80))} (list them with GET /api/uploads)`, { field: 'upload' });
+    // Read as it was checked (POST /api/uploads?header=...&encoding=...), unless the run says otherwise.
+    if (partial.header === undefined && upload.header !== 'auto') forJob.header = upload.header;
+    if (partial.encoding === undefined && upload.encoding !== null) forJob.encoding = upload.encoding;
   }
   let inputFile: string | null = null;
   if (typeof partial.input === 'string') {

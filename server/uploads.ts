@@ -12,12 +12,15 @@ import { pipeline } from 'node:stream/promises';
 import { InputError } from '../pipeline/errors.js';
 import { isUploadId, UPLOAD_EXTENSIONS, UPLOAD_META, uploadDir, uploadsDir } from '../pipeline/runs/uploads.js';
 import { HttpError } from './http-error.js';
-import type { UploadInfo, UploadShape } from '../pipeline/types.js';
+import type { UploadInfo, UploadReading, UploadShape } from '../pipeline/types.js';
 
 export type { UploadInfo } from '../pipeline/types.js';
 
-/** Loads a stored file with the pipeline's loaders: its shape, or an InputError saying what is wrong. */
-export type UploadChecker = (file: string) => Promise<UploadShape>;
+/** Loads a stored file with the pipeline's loaders, read as `reading` says: its shape, or an InputError saying what is wrong. */
+export type UploadChecker = (file: string, reading: UploadReading) => Promise<UploadShape>;
+
+/** How a file is read when its upload says nothing: the header guessed, the encoding detected (as the CLI does). */
+export const DEFAULT_READING: UploadReading = { header: 'auto', encoding: null };
 
 const TMP_PREFIX = '.tmp-';
 /** A partial upload folder older than this belongs to a dead server, ms. */
@@ -47,9 +50,10 @@ export class UploadStore {
 
   /**
    * Streams a request body to disk (413 past maxBytes, the partial file removed), checks it with the
-   * loaders (400 with the loader's message, naming the upload by its name) and moves it into place.
+   * loaders, read as `reading` says (400 with the loader's message, naming the upload by its name), and moves it
+   * into place; runs naming it read it the same way unless they say otherwise.
    */
-  async receive(body: IncomingMessage, rawName: string): Promise<UploadInfo> {
+  async receive(body: IncomingMessage, rawName: string, reading: UploadReading = DEFAULT_READING): Promise<UploadInfo> {
     const name = path.basename(rawName.replace(/\\/g, '/')).slice(0, 200);
     const format = uploadExtension(name);
     await mkdir(this.dir, { recursive: true });
@@ -81,12 +85,12 @@ export class UploadStore {
       if (bytes === 0) throw new InputError('the upload is empty (0 bytes); send the file as the request body', { file: name });
       let shape: UploadShape;
       try {
-        shape = await this.check(file);
+        shape = await this.check(file, reading);
       } catch (err) {
         if (err instanceof InputError) throw new InputError(err.message.split(file).join(name).split(tmp).join(''), { field: 'upload' });
         throw err;
       }
-      const info: UploadInfo = { id, name, format, bytes, sha256: hash.digest('hex'), createdAt: new Date().toISOString(), ...shape };
+      const info: UploadInfo = { id, name, format, bytes, sha256: hash.digest('hex'), createdAt: new Date().toISOString(), ...shape, header: reading.header, encoding: reading.encoding };
       await writeFile(path.join(tmp, UPLOAD_META), JSON.stringify(info, null, 2));
       await rename(tmp, uploadDir(this.runsDir, id));
       return info;
@@ -100,7 +104,8 @@ export class UploadStore {
     if (!isUploadId(id)) return null;
     try {
       const info = JSON.parse(await readFile(path.join(uploadDir(this.runsDir, id), UPLOAD_META), 'utf8')) as UploadInfo;
-      return info && info.id === id ? info : null;
+      // uploads stored before uploads said how they are read were read the default way
+      return info && info.id === id ? { ...DEFAULT_READING, ...info } : null;
     } catch {
       return null;
     }

@@ -3,10 +3,11 @@ import path from 'node:path';
 import express, { Router, type Request } from 'express';
 import { parsePartialConfig, resolveConfig } from '../../pipeline/config.js';
 import { InputError } from '../../pipeline/errors.js';
-import type { UploadShape } from '../../pipeline/types.js';
+import type { UploadReading, UploadShape } from '../../pipeline/types.js';
 import { declaredLengthWithin, parseJsonBody } from '../body.js';
 import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
+import { checkFile } from '../file-check.js';
 import { HttpError } from '../http-error.js';
 import { checkJobLimits } from '../job-limits.js';
 import { JobStoreError, QueueFullError } from '../jobs/queue.js';
@@ -14,22 +15,23 @@ import { runIdParam } from '../params.js';
 import type { RunInfo } from '../run-cache.js';
 import { checkRunInputs, inputShape } from '../run-inputs.js';
 
-/** The shape of a file under a data root, loaded once per version of the file. */
+/** The shape of a file under a data root, loaded once per version of the file and way of reading it. */
 const shapes = new Map<string, Promise<UploadShape>>();
 
-async function fileShape(ctx: ServerContext, file: string, shown: string): Promise<UploadShape> {
+/**
+ * The shape of a file under a data root, read as the run will read it (header, encoding), with the cap uploads
+ * have on what a gzipped file may decompress to (413 past it): a run started over HTTP never makes the server
+ * decompress more from one file than an upload may hold.
+ */
+async function fileShape(ctx: ServerContext, file: string, shown: string, reading: UploadReading): Promise<UploadShape> {
   const { stat } = await import('node:fs/promises');
   const s = await stat(file);
-  const key = `${file}\n${s.mtimeMs}\n${s.size}`;
+  const key = `${file}\n${s.mtimeMs}\n${s.size}\n${reading.header}\n${reading.encoding}`;
   let p = shapes.get(key);
   if (!p) {
-    p = ctx.workers.run({ op: 'check', file }).then((reply) => {
-      if (!reply.ok) {
-        if (reply.input) throw new InputError(reply.message.split(file).join(shown).split(path.dirname(file)).join(''), { field: 'input' });
-        throw new Error(reply.message);
-      }
-      if (!('shape' in reply)) throw new Error('unexpected worker reply');
-      return reply.shape;
+    p = checkFile((task) => ctx.workers.run(task), file, { what: `the input ${JSON.stringify(shown.slice(0, 80))}`, maxDecompressedBytes: ctx.uploads.maxBytes, reading }).catch((err: unknown) => {
+      if (err instanceof InputError) throw new InputError(err.message.split(file).join(shown).split(path.dirname(file)).join(''), { field: 'input' });
+      throw err;
     });
     p.catch(() => shapes.delete(key));
     if (shapes.size > 100) shapes.delete(shapes.keys().next().value!);
@@ -97,7 +99,8 @@ export function runsRoutes(ctx: ServerContext): Router {
       if (checked.upload && forJob.name === undefined) forJob.name = checked.upload.name.replace(/(\.[a-z]+)+$/i, '') || 'upload';
       // Cross-field rules (dataset vs input, exaggeration vs iterations ...), same as the CLI.
       const resolved = resolveConfig(forJob);
-      const shape = await inputShape(resolved, checked, (file) => fileShape(ctx, file, partial.input ?? path.basename(file)));
+      const reading = { header: resolved.header, encoding: resolved.encoding };
+      const shape = await inputShape(resolved, checked, (file) => fileShape(ctx, file, partial.input ?? path.basename(file), reading));
       checkJobLimits(resolved, shape.rows, shape.columns, ctx.jobLimits);
       let job;
       try {

@@ -219,6 +219,46 @@ describe('uploads', () => {
     expect((await post({ upload: info.id })).status).toBe(400);
   });
 
+  it('reads an upload as its query says (header, encoding: the run settings), checked by the same schema, and runs naming it read it so', async () => {
+    // Latin-1 text without a header line: é is the byte 0xE9, not UTF-8
+    const latin1 = Buffer.from('1.5,2,caf\xe9\n2.5,3,th\xe9\n3.5,4,caf\xe9\n4.5,6,th\xe9\n', 'latin1');
+    const up = (query: string): Promise<Reply> =>
+      request(base, `/api/uploads?name=menu.csv&${query}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: latin1 });
+    const r = await up('header=no&encoding=latin1');
+    expect(r.status, r.text).toBe(201);
+    const info = r.json();
+    // all four lines are rows (a guessed header would have taken the first), two numeric columns
+    expect(info).toMatchObject({ name: 'menu.csv', rows: 4, columns: 2, header: 'no', encoding: 'latin1' });
+    expect((await request(base, `/api/uploads/${info.id}`)).json()).toMatchObject({ header: 'no', encoding: 'latin1' });
+    // a run naming it reads it the same way; one that says otherwise is read its own way
+    const same = await post({ upload: info.id, reducer: 'pca', codeSize: 1 });
+    expect(same.status).toBe(202);
+    expect(JSON.parse(await readFile(configs.at(-1)!, 'utf8'))).toMatchObject({ upload: info.id, header: 'no', encoding: 'latin1' });
+    await request(base, `/api/runs/${same.json().id}`, { method: 'DELETE' });
+    const own = await post({ upload: info.id, reducer: 'pca', codeSize: 1, header: 'auto', encoding: 'windows-1252' });
+    expect(own.status).toBe(202);
+    expect(JSON.parse(await readFile(configs.at(-1)!, 'utf8'))).toMatchObject({ header: 'auto', encoding: 'windows-1252' });
+    await request(base, `/api/runs/${own.json().id}`, { method: 'DELETE' });
+    // bad values are refused by the configuration's schema, naming the field; unknown parameters are named
+    const bad = await up('header=maybe');
+    expect(bad.status).toBe(400);
+    expect(bad.json().error).toBe('field "header": must be one of auto, yes, no; got "maybe" (from query)');
+    expect((await up('encoding=')).json().error).toBe('field "encoding": must be a non-empty string, got "" (from query)');
+    expect((await up('header=no&header=yes')).json().error).toBe('field "header": give it once');
+    const unknown = await up('delimiter=%3B');
+    expect(unknown.status).toBe(400);
+    expect(unknown.json().error).toBe('unknown query parameter "delimiter": POST /api/uploads takes name, header, encoding');
+    // an encoding the loaders do not know, and CSV settings on a format without them
+    expect((await up('encoding=klingon')).json().error).toMatch(/klingon/);
+    const npy = await request(base, '/api/uploads?name=x.npy&header=no', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from('\x93NUMPY') });
+    expect(npy.status).toBe(400);
+    expect(npy.json().error).toMatch(/applies to CSV\/TSV files/);
+    // a run may set them for an upload, never for a built-in dataset
+    const builtin = await post({ dataset: 'iris', header: 'no' });
+    expect(builtin.status).toBe(400);
+    expect(builtin.json().error).toMatch(/^field "header": applies only to an --input file or an upload/);
+  });
+
   it('refuses bad content with the loader\'s message, a file over the limit, and unknown formats; nothing is kept', async () => {
     const bad = await upload('words.csv', 'a,b\nx,y\nz,w\n');
     expect(bad.status).toBe(400);
@@ -231,6 +271,38 @@ describe('uploads', () => {
     expect(left).toEqual([]);
   });
 
+  it('caps what a gzipped file under a data root may decompress to as uploads are capped (413), before anything starts', async () => {
+    const rows = '1,2,3\n'.repeat(350_000);
+    await writeFile(path.join(dataRoot, 'sub', 'bomb.csv.gz'), gzipSync(`a,b,c\n${rows}`, { level: 9 }));
+    const before = jobs.list().length;
+    const r = await post({ input: 'sub/bomb.csv.gz', reducer: 'pca' });
+    expect(r.status, r.text).toBe(413);
+    expect(r.json().error).toBe('the input "sub/bomb.csv.gz" decompresses to more than 4096 bytes, the most this server reads from one file (--max-upload-bytes)');
+    expectNoServerPath(r);
+    expect(jobs.list().length).toBe(before);
+    // within the cap it is read
+    await writeFile(path.join(dataRoot, 'sub', 'small.csv.gz'), gzipSync('a,b,c\n1,2,3\n4,5,6\n7,8,10\n2,2,2\n'));
+    const ok = await post({ input: 'sub/small.csv.gz', reducer: 'pca', codeSize: 1 });
+    expect(ok.status, ok.text).toBe(202);
+    await request(base, `/api/runs/${ok.json().id}`, { method: 'DELETE' });
+  });
+
+  it('names the API routes and URLs in its messages as they are, and refuses numbers not written in decimals', async () => {
+    const missing = await post({ upload: 'up-0123456789abcdef' });
+    expect(missing.status).toBe(400);
+    expect(missing.json().error).toBe('field "upload": no upload "up-0123456789abcdef" (list them with GET /api/uploads)');
+    const url = await post({ input: 'http://127.0.0.1:1/x.csv' });
+    expect(url.status).toBe(400);
+    expect(url.json().error).toBe('field "input": no readable file "http://127.0.0.1:1/x.csv" under the server\'s data roots; give a path relative to a data root');
+    // a server path a client typed is still not echoed
+    expect((await post({ input: '/etc/passwd' })).json().error).not.toContain('/etc/passwd');
+    for (const [field, value] of [['epochs', '0x186a0'], ['iterations', '1e3x'], ['perplexity', '0o17'], ['seed', '0123']] as const) {
+      const r = await post({ dataset: 'iris', [field]: value });
+      expect(r.status, `${field} ${value}`).toBe(400);
+      expect(r.json().error).toMatch(new RegExp(`^field "${field}": must be a (whole )?number written in decimals`));
+    }
+  });
+
   it('refuses with 413 a gzipped upload whose content decompresses past --max-upload-bytes, and accepts one within it', async () => {
     // 2 MB of valid CSV rows, under the 4096-byte limit only while compressed (the tester's bomb.csv.gz in small).
     const rows = '1,2,3\n'.repeat(350_000);
@@ -238,7 +310,7 @@ describe('uploads', () => {
     expect(bomb.length).toBeLessThan(4096);
     const r = await upload('bomb.csv.gz', bomb);
     expect(r.status, r.text).toBe(413);
-    expect(r.json().error).toBe('the upload decompresses to more than 4096 bytes, the most this server accepts (--max-upload-bytes)');
+    expect(r.json().error).toBe('the upload decompresses to more than 4096 bytes, the most this server reads from one file (--max-upload-bytes)');
     expectNoServerPath(r);
     // A gzipped Arrow file goes through the same cap (zlib's maxOutputLength).
     const arrow = await upload('bomb.arrow', gzipSync(Buffer.concat([Buffer.from('ARROW1\0\0'), Buffer.alloc(100_000)])));

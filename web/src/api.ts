@@ -2,7 +2,7 @@
 // `{ "error": "..." }` message and status. Reads refused for now (503 or 429 with Retry-After) are asked again
 // with backoff, a bounded number of times (retry.ts), and then fail saying so.
 import { tableFromIPC, type Table } from 'apache-arrow';
-import type { History, ProgressEvent, RunConfig, RunManifest, RunSummary, UploadInfo } from '../../pipeline/types.js';
+import type { History, ProgressEvent, RunConfig, RunManifest, RunSummary, UploadInfo, UploadReading } from '../../pipeline/types.js';
 import { decodePoints, type DecodedPoints } from './points.js';
 import { fetchRetrying, type Retried } from './retry.js';
 
@@ -248,12 +248,17 @@ export class Api {
    * token when the server has one). Resolves to its description once the server has checked it with the
    * pipeline's loaders; a run then names it with `startRun({ upload: info.id, ... })`. Rejects with the
    * server's message for a file it cannot read (400), one over its size limit (413) or an unknown format.
+   * `reading`: how a CSV/TSV is read (header auto|yes|no, encoding such as latin1; default guessed and
+   * detected); runs naming the upload read it so.
    */
-  async upload(file: Blob, name = (file as { name?: string }).name ?? 'data.csv'): Promise<UploadInfo> {
+  async upload(file: Blob, name = (file as { name?: string }).name ?? 'data.csv', reading: Partial<UploadReading> = {}): Promise<UploadInfo> {
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
     const token = this.token();
     if (token) headers.authorization = `Bearer ${token}`;
-    return this.json<UploadInfo>(`${this.base}/api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', headers, body: file });
+    const query = new URLSearchParams({ name });
+    if (reading.header !== undefined) query.set('header', reading.header);
+    if (reading.encoding) query.set('encoding', reading.encoding);
+    return this.json<UploadInfo>(`${this.base}/api/uploads?${query}`, { method: 'POST', headers, body: file });
   }
 
   /** The files uploaded for runs, newest first. */
