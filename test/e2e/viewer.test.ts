@@ -328,7 +328,7 @@ describe('viewer', () => {
     }
   });
 
-  it('uploads a file chosen in the new-run form, shows its shape, and starts the run on it; a bad file is refused with the server’s reason', async () => {
+  it('uploads a file chosen in the new-run form, shows its shape, and starts the run on it; a bad file is refused with the server’s reason; a CSV may say how it is read', async () => {
     const empty = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-upload-'));
     const bare = await startServer(empty, web.dir);
     try {
@@ -359,6 +359,14 @@ describe('viewer', () => {
       await page.waitForFunction(() => /was not uploaded/.test(document.querySelector('#nr-file-status')?.textContent ?? ''));
       expect(await page.locator('#nr-file-status').textContent()).toMatch(/^bad\.npy was not uploaded: .*bad\.npy/);
       expect(await page.locator('#nr-dataset').isDisabled()).toBe(false);
+      // how a CSV is read goes with the upload: a file whose first line is data
+      await page.locator('#nr-file-header').selectOption('no');
+      await page.locator('#nr-file-encoding').fill('latin1');
+      const plain = Buffer.from(Array.from({ length: 40 }, (_, i) => `${i + 0.5},${(i * 7) % 13},caf\xe9`).join('\n'), 'latin1');
+      await page.locator('#nr-file').setInputFiles({ name: 'plain.csv', mimeType: 'text/csv', buffer: plain });
+      await page.waitForFunction(() => /^plain\.csv: 40 rows/.test(document.querySelector('#nr-file-status')?.textContent ?? ''));
+      const listed = (await (await fetch(`${bare.url}/api/uploads`)).json()) as { name: string; header: string; encoding: string | null }[];
+      expect(listed[0]).toMatchObject({ name: 'plain.csv', header: 'no', encoding: 'latin1' });
       await context.close();
     } finally {
       await bare.close();

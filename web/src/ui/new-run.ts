@@ -171,13 +171,23 @@ export class NewRunDialog {
   private fileField(saveToken: () => void): HTMLElement {
     const input = h('input', { id: 'nr-file', type: 'file', accept: '.csv,.tsv,.txt,.parquet,.arrow,.feather,.npy' });
     const status = h('small', { id: 'nr-file-status', role: 'status' }, 'CSV, TSV, Parquet, Arrow or .npy: uploaded to the server and used instead of the dataset above');
+    // How a CSV/TSV is read (the run settings header and encoding): changing either sends the file again.
+    const header = h('select', { id: 'nr-file-header' }, h('option', { value: 'auto' }, 'first line: guessed'), h('option', { value: 'yes' }, 'first line: column names'), h('option', { value: 'no' }, 'first line: data'));
+    const encoding = h('input', { id: 'nr-file-encoding', type: 'text', placeholder: 'encoding: detected', size: 16 });
+    let last: File | null = null;
+    /** Sends so far: only the latest one's answer is shown (a file sent again when the reading changes). */
+    let sends = 0;
     const dataset = (): HTMLInputElement | null => this.form.querySelector<HTMLInputElement>('#nr-dataset');
     const send = (file: File): void => {
       saveToken();
       this.uploaded = null;
+      last = file;
+      const seq = ++sends;
       status.textContent = `Uploading ${file.name} (${file.size.toLocaleString('en-US')} bytes)…`;
-      this.api.upload(file, file.name).then(
+      const reading = { header: header.value as 'auto' | 'yes' | 'no', encoding: encoding.value.trim() || null };
+      this.api.upload(file, file.name, reading).then(
         (info) => {
+          if (seq !== sends) return;
           this.uploaded = info;
           status.textContent = `${info.name}: ${info.rows.toLocaleString('en-US')} rows × ${info.columns} columns${info.label ? `, labels from “${info.label}”` : ''}. The run reads this file.`;
           const d = dataset();
@@ -187,6 +197,7 @@ export class NewRunDialog {
           }
         },
         (err: Error) => {
+          if (seq !== sends) return;
           status.textContent = `${file.name} was not uploaded: ${inFormWords(err.message)}`;
           const d = dataset();
           if (d) {
@@ -200,6 +211,7 @@ export class NewRunDialog {
       const file = input.files?.[0];
       if (file) send(file);
     });
+    for (const control of [header, encoding]) control.addEventListener('change', () => last && send(last));
     this.dialog.addEventListener('dragover', (e) => {
       if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
     });
@@ -209,7 +221,7 @@ export class NewRunDialog {
       e.preventDefault();
       send(file);
     });
-    return h('label', { className: 'field', for: 'nr-file' }, h('span', null, 'Or your own file'), input, status);
+    return h('label', { className: 'field', for: 'nr-file' }, h('span', null, 'Or your own file'), input, h('span', { className: 'file-reading' }, header, ' ', encoding), status);
   }
 
   /** Only the fields the user set or that differ from the schema default are sent. */
