@@ -130,6 +130,8 @@ export async function openViewer(
   url: string,
   viewport = { width: 1280, height: 720 },
   deviceScaleFactor = 1,
+  /** How long the page and its map may take to appear, ms (Playwright's default 30 s; a million points on a loaded machine take longer). */
+  timeout = 30_000,
 ): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport, deviceScaleFactor });
   const page = await context.newPage();
@@ -138,16 +140,16 @@ export async function openViewer(
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
-  await page.goto(url);
-  await waitForMap(page);
+  await page.goto(url, { timeout });
+  await waitForMap(page, timeout);
   return { page, errors };
 }
 
-export async function waitForMap(page: Page): Promise<void> {
+export async function waitForMap(page: Page, timeout = 30_000): Promise<void> {
   await page.waitForFunction(() => {
     const app = (window as unknown as { latentmap?: { primary: unknown } }).latentmap;
     return !!app?.primary && document.querySelector('.pane.primary canvas.scatter-points') !== null;
-  });
+  }, null, { timeout });
   // two frames: the scheduled draw has run
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }

@@ -53,7 +53,9 @@ afterAll(async () => {
 
 /** Opens the million-point map and waits until its exact picture is on screen. */
 async function open(): Promise<{ page: Page; errors: string[] }> {
-  const opened = await openViewer(chrome.browser, `${server.url}/#run=million`);
+  // a million points take their time to arrive and draw on a loaded machine: the same wait as for the exact picture
+  const opened = await openViewer(chrome.browser, `${server.url}/#run=million`, undefined, undefined, 120_000);
+  opened.page.setDefaultTimeout(120_000);
   await opened.page.waitForFunction(() => {
     const view = (window as unknown as { latentmap: AppHandle }).latentmap.primary?.view;
     return !!view && view.ready() && view.lastDrawn.exact && view.lastDrawn.points > 0;

@@ -162,6 +162,15 @@ describe('the run cache under concurrent cold loads', () => {
   });
 });
 
+/** Resolves once `done()` holds, checking every 5 ms; fails after `ms`. */
+async function until(done: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 describe('feature columns', () => {
   it('are read sixteen neighbours per pass, at most two passes at a time: a third is refused with 503, the same block shares its pass', async () => {
     await writeFixtureRun(runs.dir, { id: 'cols', rows: 50, features: 40 });
@@ -177,7 +186,8 @@ describe('feature columns', () => {
     const a = cache.feature('cols', 0);
     const b = cache.feature('cols', 16);
     const sameBlock = cache.feature('cols', 5);
-    await new Promise((r) => setTimeout(r, 50));
+    // both passes under way (however long a loaded machine takes to get there), then a third block is asked for
+    await until(() => started.length === 2);
     await expect(cache.feature('cols', 32)).rejects.toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
     expect(started.map((cols) => [cols[0], cols.length]).sort((x, y) => x[0]! - y[0]!)).toEqual([[0, 16], [16, 16]]);
     for (const r of release) r();
@@ -190,7 +200,7 @@ describe('feature columns', () => {
     expect(started).toHaveLength(2);
     // once the others are done, the last block (8 columns) is read
     const c = cache.feature('cols', 33);
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => started.length === 3);
     release.at(-1)!();
     expect(started.at(-1)).toEqual([32, 33, 34, 35, 36, 37, 38, 39]);
     expect(tableFromIPC((await c).identity).numRows).toBe(50);
