@@ -82,8 +82,13 @@ export function decodeRoutes(ctx: ServerContext): Router {
   const router = Router();
   const readBody = express.raw({ limit: MAX_DECODE_BODY, type: () => true });
   let decoding = 0;
-  router.post('/api/runs/:id/decode', ctx.readLimit, declaredLengthWithin(MAX_DECODE_BODY), readBody, async (req, res) => {
-    if (decoding >= MAX_DECODES) throw new HttpError(503, 'the server is busy decoding other selections; try again in a moment', { 'Retry-After': '1' });
+  const busy = (): HttpError | null =>
+    decoding >= MAX_DECODES ? new HttpError(503, 'the server is busy decoding other selections; try again in a moment', { 'Retry-After': '1' }) : null;
+  // Refused before the body is read too: a saturated server answers many of these.
+  const notBusy: express.RequestHandler = (_req, _res, next) => next(busy() ?? undefined);
+  router.post('/api/runs/:id/decode', ctx.readLimit, notBusy, declaredLengthWithin(MAX_DECODE_BODY), readBody, async (req, res) => {
+    const refused = busy();
+    if (refused) throw refused;
     decoding++;
     try {
       await decode(req, res);
