@@ -349,7 +349,9 @@ export class NewRunDialog {
           return;
         }
         if (e.stage) {
-          stageEl.textContent = `${e.stage}${typeof e.progress === 'number' ? ` · ${Math.round(e.progress * 100)} %` : ''}`;
+          // while a file loads: how much of it is read (a huge file, or one refused at its end, shows it moving)
+          const read = typeof e.bytes === 'number' && typeof e.totalBytes === 'number' ? ` · ${megabytes(e.bytes)} of ${megabytes(e.totalBytes)} MB read` : '';
+          stageEl.textContent = `${e.stage}${typeof e.progress === 'number' ? ` · ${Math.round(e.progress * 100)} %` : ''}${read}`;
           this.setBadge(`Running “${name}”: ${stageEl.textContent}. `, { label: 'Show', run: () => this.dialog.showModal() });
           if (this.dialog.open) this.badge.hidden = true;
         }
@@ -374,4 +376,9 @@ export class NewRunDialog {
       if (this.watching) this.badge.hidden = false;
     });
   }
+}
+
+/** Bytes as megabytes with one decimal (0.1 for anything under 100 kB but not nothing). */
+function megabytes(bytes: number): string {
+  return (bytes > 0 && bytes < 100_000 ? 0.1 : bytes / 1e6).toFixed(1);
 }
