@@ -116,7 +116,8 @@ export class RunCache {
     /**
      * How long a run's manifest stamp (manifestVersion) is trusted before it is read again, ms. Default 0: one
      * stat per request (shared by the requests in flight). Runs are immutable; the stamp only notices a run
-     * removed or written again under the same id, which a client may see that much later.
+     * removed or written again under the same id, which a client may see that much later (a run not there yet
+     * is looked for again on every request).
      */
     private readonly versionTtlMs = 0,
   ) {
@@ -138,7 +139,8 @@ export class RunCache {
       p = manifestVersion(this.store.path(id));
       this.versions.set(id, p);
       const forget = (): void => void (this.versions.get(id) === p && this.versions.delete(id));
-      void p.then(() => (this.versionTtlMs > 0 ? setTimeout(forget, this.versionTtlMs).unref() : forget()));
+      // "No manifest" is never kept: a run that a job has just written must be served at once.
+      void p.then((v) => (this.versionTtlMs > 0 && v !== null ? setTimeout(forget, this.versionTtlMs).unref() : forget()));
     }
     return p;
   }
