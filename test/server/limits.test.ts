@@ -1,7 +1,7 @@
 // Bounded work: a job past its memory or time limit is stopped with a clear error; the run cache holds its
 // byte budget while several big runs load at once; the run list is served from cache until the runs
 // directory changes.
-import { utimes, writeFile } from 'node:fs/promises';
+import { rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunStore } from '../../pipeline/runs/store.js';
@@ -204,6 +204,20 @@ describe('feature columns', () => {
     release.at(-1)!();
     expect(started.at(-1)).toEqual([32, 33, 34, 35, 36, 37, 38, 39]);
     expect(tableFromIPC((await c).identity).numRows).toBe(50);
+  });
+});
+
+describe('a run\'s manifest stamp', () => {
+  it('is trusted for its time (one stat per run and second under load), while a run not there yet is looked for every time', async () => {
+    const cache = new RunCache(new RunStore(runs.dir), undefined, undefined, undefined, null, 60_000);
+    await expect(cache.run('later')).rejects.toMatchObject({ status: 404 });
+    await writeFixtureRun(runs.dir, { id: 'later', rows: 5 });
+    // written just now: served at once, not after the stamp's time
+    expect((await cache.run('later')).manifest.id).toBe('later');
+    // removed: this cache still trusts its stamp (and serves the run it holds); one that stats every time does not
+    await rm(path.join(runs.dir, 'later'), { recursive: true });
+    expect((await cache.run('later')).manifest.id).toBe('later');
+    await expect(new RunCache(new RunStore(runs.dir)).run('later')).rejects.toMatchObject({ status: 404 });
   });
 });
 
