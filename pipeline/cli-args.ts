@@ -1,6 +1,6 @@
 // Command-line arguments: the parsed form every command receives, the parser (long options only, with a
 // did-you-mean for unknown ones), help text, and the checks of required and whole-number options.
-import { closestName } from './config.js';
+import { closestName, numberFromText } from './config.js';
 import { InputError } from './errors.js';
 
 /** Flags every command may take besides its own. */
@@ -93,7 +93,8 @@ export function required(args: Parsed, flag: string): string {
 export function optionalInt(args: Parsed, flag: string, min: number, max: number): number | null {
   const raw = args.values.get(flag);
   if (raw === undefined) return null;
-  const n = Number(raw);
+  // numbers as text follow one rule everywhere (config.ts numberFromText: decimal notation only)
+  const n = numberFromText(raw) ?? NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new InputError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`, { field: flag });
   return n;
 }

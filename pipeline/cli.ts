@@ -107,6 +107,7 @@ const runCommand: CommandSpec = {
     config: 'configuration file (JSON or YAML, keys in camelCase as below); flags override it',
     'log-format': 'text (progress bars on a terminal, plain lines otherwise) or json (one object per line) (default text)',
     id: 'use this run id (letters, digits, - and _) instead of a generated one',
+    'max-decompressed-bytes': 'gzipped input: fail (exit 2) once more than this many bytes are decompressed, reading no further (a server passes its --max-upload-bytes to its jobs); default no cap',
     ...configFlags(),
   },
   bools: {
@@ -129,6 +130,7 @@ const runCommand: CommandSpec = {
     if (config.queue !== null) (await import('./queue/connection.js')).parseQueueUrl(config.queue);
     const run = sharded ? (await import('./queue/coordinator.js')).runSharded : runPipeline;
     const id = args.values.get('id');
+    const maxDecompressedBytes = optionalInt(args, 'max-decompressed-bytes', 1, Number.MAX_SAFE_INTEGER);
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);
@@ -151,6 +153,7 @@ const runCommand: CommandSpec = {
         signal: controller.signal,
         ifChanged: args.bools.has('if-changed'),
         ...(id !== undefined ? { id } : {}),
+        ...(maxDecompressedBytes !== null ? { maxDecompressedBytes } : {}),
       });
       log.done();
       if (args.bools.has('json')) {

@@ -46,6 +46,11 @@ export interface PipelineHooks extends StageHooks {
    * return it (skipped: true) instead of redoing the work.
    */
   ifChanged?: boolean;
+  /**
+   * Gzipped input: fail (InputError) once more than this many bytes have been decompressed, reading no further
+   * (a server's job reads at most what an upload may hold). Default no cap.
+   */
+  maxDecompressedBytes?: number;
 }
 
 export interface PipelineResult {
@@ -129,7 +134,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
 
   const loaded: Dataset = await timed(timings, 'load', onProgress, async () =>
     loadDataset(
-      { dataset: config.dataset, input: config.upload !== null ? await findUploadFile(config.runsDir, config.upload) : config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config) },
+      { dataset: config.dataset, input: config.upload !== null ? await findUploadFile(config.runsDir, config.upload) : config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config), ...(hooks.maxDecompressedBytes !== undefined ? { maxDecompressedBytes: hooks.maxDecompressedBytes } : {}) },
       { onProgress, signal },
     ),
   );

@@ -17,7 +17,7 @@ import { MemoryBudget } from './memory-budget.js';
 import { RunCache } from './run-cache.js';
 import { RunList } from './run-list.js';
 import { uploadsRoutes } from './routes/uploads.js';
-import { UploadStore, type UploadChecker } from './uploads.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, UploadStore, type UploadChecker } from './uploads.js';
 import { WorkerPool } from './worker-pool.js';
 import { datasetsRoutes } from './routes/datasets.js';
 import { decodeRoutes } from './routes/decode.js';
@@ -105,7 +105,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   // Reconstructions (reconstruction.png, items) and decodes (POST /api/runs/:id/decode) load and run the run's
   // model in the worker thread.
   const models = workerModels((task) => workers.run(task));
-  const maxUploadBytes = options.maxUploadBytes ?? 256 * 1024 * 1024;
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   // The same limit bounds the decompressed content of a gzipped upload: a 1.5 MB gzip bomb must not make the
   // check decompress and parse a gigabyte.
   const checkUpload: UploadChecker =
@@ -122,7 +122,7 @@ export function createApp(options: AppOptions): LatentmapApp {
         (err: unknown) => !(err instanceof HttpError && err.status === 500 && /is corrupt/.test(err.message)),
       ),
     ),
-    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, publicRoots: dataRoots.paths() }),
+    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, publicRoots: dataRoots.paths(), maxDecompressedBytes: maxUploadBytes }),
     uploads: new UploadStore(store.dir, maxUploadBytes, checkUpload),
     dataRoots,
     jobLimits: options.jobLimits ?? DEFAULT_JOB_LIMITS,

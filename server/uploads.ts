@@ -22,6 +22,9 @@ export type UploadChecker = (file: string, reading: UploadReading) => Promise<Up
 /** How a file is read when its upload says nothing: the header guessed, the encoding detected (as the CLI does). */
 export const DEFAULT_READING: UploadReading = { header: 'auto', encoding: null };
 
+/** Largest upload by default, bytes, and the most any file read for a run started over HTTP may decompress to. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+
 const TMP_PREFIX = '.tmp-';
 /** A partial upload folder older than this belongs to a dead server, ms. */
 const PARTIAL_MAX_AGE_MS = 60 * 60_000;

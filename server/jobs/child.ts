@@ -18,6 +18,8 @@ export interface JobCommandInput {
   runsDir: string;
   /** V8 heap limit for the job, MB (--max-old-space-size); null: Node's default. */
   heapMb?: number | null;
+  /** Most bytes a gzipped input may decompress to (the CLI's --max-decompressed-bytes); null: no cap. */
+  maxDecompressedBytes?: number | null;
 }
 
 export const BIN = fileURLToPath(new URL('../../bin/latentmap.js', import.meta.url));
@@ -27,7 +29,7 @@ export const REPO = path.dirname(path.dirname(BIN));
 export function defaultJobCommand(job: JobCommandInput): JobCommand {
   return {
     file: process.execPath,
-    args: [...(job.heapMb ? [`--max-old-space-size=${job.heapMb}`] : []), BIN, 'run', '--config', job.configFile, '--id', job.id, '--runs-dir', job.runsDir, '--log-format', 'json', '--json'],
+    args: [...(job.heapMb ? [`--max-old-space-size=${job.heapMb}`] : []), BIN, 'run', '--config', job.configFile, '--id', job.id, '--runs-dir', job.runsDir, '--log-format', 'json', '--json', ...(job.maxDecompressedBytes ? ['--max-decompressed-bytes', String(job.maxDecompressedBytes)] : [])],
   };
 }
 

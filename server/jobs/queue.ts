@@ -42,6 +42,11 @@ export interface JobQueueOptions {
   limits?: { maxBytes: number; maxSeconds: number } | null;
   /** Directories (data roots) named in client-facing messages as `data-root:`. */
   publicRoots?: string[];
+  /**
+   * Most bytes a job's gzipped input may decompress to: the job fails past it, reading no further (the server
+   * passes its --max-upload-bytes, as uploads are capped). Default none.
+   */
+  maxDecompressedBytes?: number | null;
   log?: (line: string) => void;
 }
 
@@ -86,6 +91,7 @@ export class JobQueue {
   private readonly log: (line: string) => void;
   private readonly limits: JobQueueOptions['limits'];
   private readonly publicRoots: string[];
+  private readonly maxDecompressedBytes: number | null;
   private readonly jobs = new Map<string, JobState>();
   private readonly queue: string[] = [];
   private readonly running = new Map<string, Running>();
@@ -104,6 +110,7 @@ export class JobQueue {
     this.log = options.log ?? (() => {});
     this.limits = options.limits ?? null;
     this.publicRoots = [...(options.publicRoots ?? [])].sort((a, b) => b.length - a.length);
+    this.maxDecompressedBytes = options.maxDecompressedBytes ?? null;
     this.events.setMaxListeners(0);
   }
 
@@ -313,6 +320,7 @@ export class JobQueue {
       configFile: this.records.configFile(job.id),
       runsDir: this.store.dir,
       heapMb: limits ? Math.max(256, Math.floor(limits.maxBytes / 1024 ** 2)) : null,
+      maxDecompressedBytes: this.maxDecompressedBytes,
     });
     let r!: Running;
     const proc = startJobProcess(

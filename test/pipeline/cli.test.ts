@@ -55,6 +55,7 @@ describe('latentmap run with bad configuration', () => {
   const cases: [string, string[], RegExp][] = [
     ['an unknown flag', ['--code-sise', '8'], /unknown option --code-sise.*did you mean --code-size/],
     ['a value of the wrong type', ['--code-size', 'abc'], /field "codeSize".*whole number/],
+    ['a number not written in decimals', ['--max-decompressed-bytes', '0x10', '--dataset', 'iris'], /--max-decompressed-bytes must be a whole number from 1 to \d+, got "0x10"/],
     ['an out-of-range value', ['--perplexity', '-3'], /field "perplexity"/],
     ['a flag without its value', ['--epochs'], /--epochs needs a value/],
     ['an unknown enum value', ['--variant', 'magic'], /one of plain, sparse, denoising, vae/],

@@ -3,6 +3,7 @@
 // directory changes.
 import { rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunStore } from '../../pipeline/runs/store.js';
 import { JobQueue } from '../../server/jobs/queue.js';
@@ -63,6 +64,20 @@ describe('a job past its limits', () => {
       expect(end.status).toBe('failed');
       expect(end.error).toMatch(/ran longer than this server allows per job \(1 s, --max-job-seconds\)/);
       expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('reads no more from a gzipped input than an upload may hold: past the cap the job fails, saying so', async () => {
+    const file = path.join(runs.dir, 'rows.csv.gz');
+    await writeFile(file, gzipSync(`a,b,c\n${'1,2,3\n'.repeat(50_000)}`));
+    const q = new JobQueue({ runsDir: runs.dir, maxDecompressedBytes: 4096 });
+    try {
+      const job = await q.submit({ input: file, reducer: 'pca', codeSize: 1 });
+      const end = await finished(q, job.id);
+      expect(end.status).toBe('failed');
+      expect(end.error).toMatch(/the gzip data decompresses to more than 4096 bytes, the most accepted here/);
     } finally {
       await q.close();
     }
