@@ -185,7 +185,7 @@ const serveCommand: CommandSpec = {
     token: 'bearer token required for writes (default: env LATENTMAP_TOKEN)',
     concurrency: 'runs started from the API that may train at once (default 1)',
     'data-root': 'a directory whose files runs started over HTTP may read (repeatable; default none: only built-in datasets and uploads)',
-    'max-upload-bytes': 'largest file accepted by POST /api/uploads, bytes, and the most a gzipped upload may decompress to (default 268435456, 256 MiB)',
+    'max-upload-bytes': 'largest file accepted by POST /api/uploads, bytes, and the most a gzipped file a run started over HTTP reads (an upload, a file under a data root) may decompress to (default 268435456, 256 MiB)',
     'max-job-memory': 'most memory one run started over HTTP may use, MB: larger runs are refused, a run past it is stopped (default 4096)',
     'max-job-seconds': 'longest one run started over HTTP may take, seconds: longer runs are refused, a run past it is stopped (default 7200)',
   },
