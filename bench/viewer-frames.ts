@@ -1,4 +1,4 @@
-// npx tsx bench/viewer-frames.ts [N]: the viewer's pan and zoom frames in Node, as CPU milliseconds per frame
+// npm run bench:viewer-frames [-- N]: the viewer's pan and zoom frames in Node, as CPU milliseconds per frame
 // (process.cpuUsage, so other processes on a shared machine do not count). The real PointsLayer (DOM-free)
 // draws N points (default 1,000,000) in ten Gaussian clusters into a 1280 x 720 buffer: one exact picture, 40
 // pan frames, then 40 zoom frames (x1.15 steps between k 1 and 8, about the centre), as bench:viewer scripts
