@@ -15,7 +15,8 @@
 //   flags: --sizes 100000,1000000,10000000  --repeats 40  --webgl 100000,1000000 (peer sizes; "" to skip)
 //          --timeout 300 (seconds a size may take to load before it is reported as failed)
 //          --cache-mb 3072 (the server's run cache; the default 512 MiB cannot hold a 10M-row stream)
-//          --profile (a CPU profile of the zoom frames: the page's functions by self time, on stderr)
+//          --profile (a CPU profile of the zoom frames: the page's functions by self time, on stderr; the viewer is
+//          then built unminified)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -118,7 +119,8 @@ function printProfile(what: string, p: CpuProfile): void {
 
 async function main(): Promise<void> {
   const runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-bench-viewer-'));
-  const web = await buildViewer();
+  // a profile needs the functions' own names: the bundle is then built unminified
+  const web = await buildViewer({ minify: !profile });
   // the server's run cache must hold a 10M-row stream (~320 MB) with its compressed variants, or every
   // request recompresses it: the default 512 MiB does not
   const server = await startServer(runsDir, web.dir, { cacheBytes: Number(flag('cache-mb', '3072')) * 2 ** 20 });

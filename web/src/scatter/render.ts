@@ -181,7 +181,7 @@ function blendPass(
       const cr = c & 255;
       const cg = (c >>> 8) & 255;
       const cb = (c >>> 16) & 255;
-      const opaque = (c | 0xff000000) >>> 0;
+      const opaque = c | 0xff000000;
       const base = cy * w + cx;
       if (cx >= xmin && cy >= ymin && cx < xmax && cy < ymax) {
         for (let s = 0; s < m; s++) {
@@ -296,5 +296,5 @@ function over(d: number, cr: number, cg: number, cb: number, a: number): number 
   const dr = d & 255;
   const dg = (d >>> 8) & 255;
   const db = (d >>> 16) & 255;
-  return (0xff000000 | ((db + (((cb - db) * a) >> 8)) << 16) | ((dg + (((cg - dg) * a) >> 8)) << 8) | (dr + (((cr - dr) * a) >> 8))) >>> 0;
+  return (0xff000000 | ((db + (((cb - db) * a) >> 8)) << 16) | ((dg + (((cg - dg) * a) >> 8)) << 8) | (dr + (((cr - dr) * a) >> 8))) | 0;
 }
