@@ -15,8 +15,8 @@
 //   flags: --sizes 100000,1000000,10000000  --repeats 40  --webgl 100000,1000000 (peer sizes; "" to skip)
 //          --timeout 300 (seconds a size may take to load before it is reported as failed)
 //          --cache-mb 3072 (the server's run cache; the default 512 MiB cannot hold a 10M-row stream)
-//          --profile (a CPU profile of the zoom frames: the page's functions by self time, on stderr; the viewer is
-//          then built unminified)
+//          --profile (CPU profiles of the load and of the zoom frames: the page's functions by self time, on
+//          stderr; the viewer is then built unminified)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,7 @@ const sizes = flag('sizes', '100000,1000000,10000000').split(',').filter(Boolean
 const repeats = Number(flag('repeats', '40'));
 /** How long a load may take before the size is reported as failed. */
 const LOAD_TIMEOUT = Number(flag('timeout', '300')) * 1000;
-/** --profile: a CPU profile of the zoom frames in the page, its functions by self time (stderr). */
+/** --profile: CPU profiles of the load and of the zoom frames in the page, its functions by self time (stderr). */
 const profile = process.argv.includes('--profile');
 const webglSizes = new Set(flag('webgl', '100000,1000000').split(',').filter(Boolean).map(Number));
 
@@ -157,10 +157,13 @@ async function main(): Promise<void> {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('crash', () => errors.push('the page crashed'));
+      const cdp = await context.newCDPSession(page);
       try {
+      if (profile) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
       await page.goto(`${server.url}/#run=${id}`);
       // the first exact picture on screen (points-canvas.ts marks it), then every column decoded
       await page.waitForFunction(() => performance.getEntriesByName('latentmap:first-map').length > 0, null, { timeout: LOAD_TIMEOUT, polling: 100 });
+      if (profile) printProfile('load', ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile);
       const load = await page.evaluate(() => performance.getEntriesByName('latentmap:first-map')[0].startTime);
       await page.waitForFunction(
         () => {
@@ -179,7 +182,6 @@ async function main(): Promise<void> {
         return v.ready ? v.ready() : (v as unknown as { tree: unknown }).tree !== null;
       }, null, { timeout: LOAD_TIMEOUT });
       const indexed = await page.evaluate(() => performance.now());
-      const cdp = await context.newCDPSession(page);
       await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
       const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number; embedderHeapUsedSize?: number };
       const memory = heap.usedSize + (heap.backingStorageSize ?? 0) + (heap.embedderHeapUsedSize ?? 0);
