@@ -130,6 +130,8 @@ export function createLogger(opts: LoggerOptions): CliLogger {
   const leftText = (l: number | null): string => (l === null ? '' : `  ~${formatDuration(l)} left`);
   let lastStage: Stage | null = null;
   let lastEmit = 0;
+  /** The stage whose input size (totalBytes) the JSON log has told. */
+  let sizeTold: Stage | null = null;
   let lastDecile = -1;
   let barOpen = false;
   let lastLayout = -Infinity;
@@ -146,11 +148,14 @@ export function createLogger(opts: LoggerOptions): CliLogger {
     return {
       progress(progress, stage, info) {
         const t = now();
-        // Every stage start and end, every epoch/KL report, and at most 4 lines a second in between.
-        const important = progress === 0 || progress === 1 || stage !== lastStage || info?.epoch !== undefined || info?.kl !== undefined;
+        // Every stage start and end, every epoch/KL report, the first report of the bytes read of an input (its
+        // size is told at once, however fast it loads), and at most 4 lines a second in between.
+        const firstSize = info?.totalBytes !== undefined && sizeTold !== stage;
+        const important = progress === 0 || progress === 1 || stage !== lastStage || firstSize || info?.epoch !== undefined || info?.kl !== undefined;
         if (!important && t - lastEmit < 250) return;
         lastEmit = t;
         lastStage = stage;
+        if (info?.totalBytes !== undefined) sizeTold = stage;
         const l = left(progress, stage);
         const event: ProgressEvent = { type: 'progress', stage, progress: Math.round(progress * 1000) / 1000, elapsed: elapsed(), ...(l !== null ? { stageLeft: Math.round(l) } : {}), ...info };
         emit({ ...event });

@@ -128,8 +128,7 @@ describe('latentmap run with bad configuration', () => {
 
 describe('the JSON log while a large file loads', () => {
   it('shows the bytes read of the total live, before the error of a file refused at its end', async () => {
-    // 10 MB of rows (read for longer than the log's 250 ms between progress lines), then a byte that is not
-    // UTF-8 (the encoding was given): refused only once read to there
+    // 10 MB of rows, then a byte that is not UTF-8 (the encoding was given): refused only once read to there
     const rows = Array.from({ length: 800_000 }, (_, i) => `${i},${(i * 7) % 1000}`).join('\n');
     const file = path.join(dir, 'late-error.csv');
     await writeFile(file, Buffer.concat([Buffer.from(`a,b\n${rows}\n`), Buffer.from([0x31, 0x2c, 0xff, 0x0a])]));
