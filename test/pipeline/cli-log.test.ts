@@ -29,3 +29,23 @@ describe('progress lines say the time left in the stage', () => {
     expect(JSON.parse(json.at(-1)!)).toMatchObject({ stage: 'train', progress: 0.2, stageLeft: 40, epoch: 5 });
   });
 });
+
+describe('the JSON log while an input loads', () => {
+  it('tells the bytes read of the total at once, then at most 4 lines a second', () => {
+    let t = 0;
+    const json: string[] = [];
+    const log = createLogger({ format: 'json', write: (s) => json.push(s), tty: false, quiet: false, now: () => t });
+    log.progress(0, 'load');
+    t = 10;
+    log.progress(0.05, 'load', { bytes: 500_000, totalBytes: 10_000_000 });
+    t = 20;
+    log.progress(0.1, 'load', { bytes: 1_000_000, totalBytes: 10_000_000 });
+    t = 300;
+    log.progress(0.3, 'load', { bytes: 3_000_000, totalBytes: 10_000_000 });
+    expect(json.map((l) => JSON.parse(l) as { progress: number; bytes?: number })).toMatchObject([
+      { progress: 0 },
+      { progress: 0.05, bytes: 500_000, totalBytes: 10_000_000 },
+      { progress: 0.3, bytes: 3_000_000, totalBytes: 10_000_000 },
+    ]);
+  });
+});
