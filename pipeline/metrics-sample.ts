@@ -31,8 +31,9 @@ export interface SampleQuality {
  */
 export function sampleQuality(input: Matrix, codes: Matrix | null, map: Matrix, labels: ArrayLike<string | number | null> | null, sample: Int32Array, k: number): SampleQuality {
   const s = sample.length;
-  // sklearn's formula needs k < s / 2
-  if (k < 1 || 2 * k >= s) throw new RangeError(`sampleQuality: k ${k} needs a sample of more than ${2 * k} rows, got ${s}`);
+  // the trustworthiness formula's denominator needs 2s - 3k - 1 > 0
+  const least = Math.floor((3 * k + 1) / 2) + 1;
+  if (k < 1 || s < least) throw new RangeError(`sampleQuality: k ${k} needs a sample of at least ${least} rows, got ${s}`);
   const spaces = [input, map, ...(codes ? [codes] : [])].map((m) => new StripDistances(gather(m, sample)));
   const [I, M, C] = [0, 1, 2];
   const comparisons: [number, number][] = codes ? [[I, M], [I, C], [C, M]] : [[I, M]];

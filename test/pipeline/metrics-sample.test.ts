@@ -59,7 +59,7 @@ describe('headline quality within a sample', () => {
     expect(q.mapVsCodes!.trustworthiness).toBeCloseTo(mapVsCodesRef.trustworthiness, 12);
     expect(q.mapVsCodes!.knnPreservation).toBeCloseTo(mapVsCodesRef.knnPreservation, 12);
     // the less noisy codes keep more of the input than the map does
-    expect(q.codes!.knnPreservation).toBeGreaterThan(q.map.knnPreservation);
+    expect(q.codes!.knnPreservation!).toBeGreaterThan(q.map.knnPreservation!);
   });
 
   it('counts only labelled rows for label accuracy and skips unlabelled neighbours (hand-checked, k = 1)', () => {
@@ -75,6 +75,6 @@ describe('headline quality within a sample', () => {
 
   it('refuses a sample too small for k', () => {
     const x: Matrix = { rows: 10, cols: 1, values: Float32Array.from({ length: 10 }, (_, i) => i) };
-    expect(() => sampleQuality(x, null, { rows: 10, cols: 2, values: new Float32Array(20) }, null, all(10), 5)).toThrow(/more than 10 rows/);
+    expect(() => sampleQuality(x, null, { rows: 10, cols: 2, values: new Float32Array(20) }, null, all(10), 7)).toThrow(/at least 12 rows, got 10/);
   });
 });
