@@ -8,8 +8,9 @@
 //   columns instead of d, on two threads) are the candidates, and the k of them nearest in the input (exact
 //   input distances) are its input neighbours. This is the reducer's promise turned into a search: the codes keep
 //   the input's neighbourhoods, so the input's near rows are among a row's near codes; what the codes lost,
-//   this misses (the share of the search's neighbours it finds is measured by npm run bench:scale's note in
-//   the README).
+//   this misses. Measured on Fashion-MNIST at 70,000 rows with PCA-32 codes, against the input's own search:
+//   the codes' 10 nearest are 0.42 of its neighbours, re-ranked 30 candidates 0.66 (8 CPU s), 60 candidates 0.72
+//   (14 s), 90 candidates 0.73 (20 s): past 30 the codes' losses, not the candidates' number, limit it.
 
 import type { Matrix, NeighborGraph } from './types.js';
 import { knn, knnParallel } from './tsne/index.js';
