@@ -10,7 +10,8 @@
 // A spec: {"name": "ae-denoise-mask", "reducer": "autoencoder"|"pca"|"none", "config": {RunConfig fields, e.g.
 //   "codeSize": 32, "layers": [256, 128], "variant": "denoising", "epochs": 60}, "options": {AutoencoderOptions
 //   overrides}, "post": "none"|"standardize"|"l2"|"whiten", "seeds": [42, 7], "tsne": {TsneOptions overrides},
-//   "codesFrom": "name of an earlier spec in this process whose codes to reuse (post-processing only)"}
+//   "codesFrom": "name of an earlier spec in this process whose codes to reuse (post-processing only)",
+//   "decoded": true (t-SNE on the decoder's reconstructions of the codes: distances through the decoder)}
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ interface Spec {
   seeds?: number[];
   tsne?: Partial<TsneOptions>;
   codesFrom?: string;
+  /** t-SNE on the decoder's reconstructions of the codes instead of the codes (distances measured through the decoder). */
+  decoded?: boolean;
 }
 
 const args = process.argv.slice(2);
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
   writeReference(ref, work);
   await initBackend('auto');
   const codesByName = new Map<string, Matrix>();
+  const decodedByName = new Map<string, Matrix>();
   console.log(`${ds.name}: ${ref.matrix.rows} x ${ref.matrix.cols}; ${specs.length} experiment(s); results -> ${outFile}`);
   for (const spec of specs) {
     for (const seed of spec.seeds ?? [42]) {
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
         const options: AutoencoderOptions = { ...autoencoderOptions(config, x.cols, prepared.loss, shape), ...(spec.options ?? {}) };
         const model = await trainAutoencoder(x, options);
         codes = model.encode(x);
+        if (spec.decoded) decodedByName.set(`${spec.name}#${seed}`, model.decode(codes));
         const s = model.summary;
         Object.assign(extra, { epochs: s.epochs, bestEpoch: s.bestEpoch, train: s.train, validation: s.validation, samplesPerSecond: s.samplesPerSecond });
         extra.valLoss = model.history.map((h) => (h.valLoss === null ? null : round(h.valLoss, 5)));
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
       codesByName.set(`${spec.name}#${seed}`, codes);
       if (!spec.codesFrom) saveCodes(`${spec.name}#${seed}`, codes);
       const reduceSeconds = (performance.now() - t0) / 1000;
-      const postCodes = postProcess(codes, spec.post ?? 'none');
+      const postCodes = postProcess(decodedByName.get(`${spec.name}#${seed}`) ?? codes, spec.post ?? 'none');
       const t1 = performance.now();
       const map = await tsne(postCodes, { ...tsneOptions(config), ...(spec.tsne ?? {}) });
       const tsneSeconds = (performance.now() - t1) / 1000;
@@ -117,6 +122,7 @@ async function main(): Promise<void> {
         ...(spec.post && spec.post !== 'none' ? { post: spec.post } : {}),
         ...(spec.tsne ? { tsne: spec.tsne } : {}),
         ...(spec.codesFrom ? { codesFrom: spec.codesFrom } : {}),
+        ...(spec.decoded ? { decoded: true } : {}),
         at: new Date().toISOString(),
       };
       appendFileSync(outFile, `${JSON.stringify(row)}\n`);

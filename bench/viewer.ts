@@ -15,6 +15,8 @@
 //   flags: --sizes 100000,1000000,10000000  --repeats 40  --webgl 100000,1000000 (peer sizes; "" to skip)
 //          --timeout 300 (seconds a size may take to load before it is reported as failed)
 //          --cache-mb 3072 (the server's run cache; the default 512 MiB cannot hold a 10M-row stream)
+//          --profile (CPU profiles of the load and of the zoom frames: the page's functions by self time, on
+//          stderr; the viewer is then built unminified)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,6 +32,8 @@ const sizes = flag('sizes', '100000,1000000,10000000').split(',').filter(Boolean
 const repeats = Number(flag('repeats', '40'));
 /** How long a load may take before the size is reported as failed. */
 const LOAD_TIMEOUT = Number(flag('timeout', '300')) * 1000;
+/** --profile: CPU profiles of the load and of the zoom frames in the page, its functions by self time (stderr). */
+const profile = process.argv.includes('--profile');
 const webglSizes = new Set(flag('webgl', '100000,1000000').split(',').filter(Boolean).map(Number));
 
 interface Stats {
@@ -52,13 +56,14 @@ type ViewHandle = {
 
 /** Frame times of a scripted interaction: each step moves the view and runs the frame's drawing. */
 async function frames(page: Page, kind: 'pan' | 'zoom', steps: number): Promise<number[]> {
-  return page.evaluate(
+  const result = await page.evaluate(
     ({ kind, steps }) => {
       const view = (window as unknown as { latentmap: { primary: { view: ViewHandle } } }).latentmap.primary.view;
       const app = (window as unknown as { latentmap: { primary: { points: { extent: { xmin: number; xmax: number } } } } }).latentmap;
       const width = app.primary.points.extent.xmax - app.primary.points.extent.xmin;
       const v0 = view.getView();
       const ms: number[] = [];
+      const frames: { total: number; pointsMs: number; k: number; points: number; exact: boolean }[] = [];
       for (let s = 0; s < steps; s++) {
         const v = view.getView();
         if (kind === 'pan') {
@@ -70,19 +75,52 @@ async function frames(page: Page, kind: 'pan' | 'zoom', steps: number): Promise<
           view.setView({ cx: v.cx, cy: v.cy, k: Math.max(1, Math.min(8, v.k * (up ? 1.15 : 1 / 1.15))) });
         }
         const t0 = performance.now();
-        view.draw();
-        ms.push(performance.now() - t0);
+        const pointsMs = view.draw();
+        const total = performance.now() - t0;
+        ms.push(total);
+        const drawn = (view as unknown as { lastDrawn: { points: number; exact: boolean } }).lastDrawn;
+        frames.push({ total, pointsMs, k: view.getView().k, points: drawn.points, exact: drawn.exact });
       }
       view.setView(v0);
-      return ms;
+      return { ms, frames };
     },
     { kind, steps },
   );
+  // where the slowest frames went (stderr; the table keeps the totals): the points layer's drawing
+  // (view.draw's return) against the rest of the frame (overlay, planning outside the layer)
+  const slow = result.frames.slice().sort((a, b) => b.total - a.total).slice(0, 3);
+  console.error(
+    `  ${kind}: slowest frames ${slow.map((f) => `${f.total.toFixed(1)} ms (points ${f.pointsMs.toFixed(1)} ms, ${f.points.toLocaleString('en-US')} ${f.exact ? 'exact' : 'level of detail'}, k ${f.k.toFixed(2)})`).join('; ')}`,
+  );
+  return result.ms;
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The profile's ten functions with the most self time (sampled), and its whole sampled time. */
+function printProfile(what: string, p: CpuProfile): void {
+  const byNode = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
+    const f = byNode.get(id)!.callFrame;
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`;
+    self.set(name, (self.get(name) ?? 0) + dt);
+    total += dt;
+  });
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  console.error(`  ${what} profile (${total.toFixed(0)} ms sampled): ${top.map(([n, ms]) => `${n} ${ms.toFixed(1)} ms`).join('; ')}`);
 }
 
 async function main(): Promise<void> {
   const runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-bench-viewer-'));
-  const web = await buildViewer();
+  // a profile needs the functions' own names: the bundle is then built unminified
+  const web = await buildViewer({ minify: !profile });
   // the server's run cache must hold a 10M-row stream (~320 MB) with its compressed variants, or every
   // request recompresses it: the default 512 MiB does not
   const server = await startServer(runsDir, web.dir, { cacheBytes: Number(flag('cache-mb', '3072')) * 2 ** 20 });
@@ -119,10 +157,13 @@ async function main(): Promise<void> {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('crash', () => errors.push('the page crashed'));
+      const cdp = await context.newCDPSession(page);
       try {
+      if (profile) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
       await page.goto(`${server.url}/#run=${id}`);
       // the first exact picture on screen (points-canvas.ts marks it), then every column decoded
       await page.waitForFunction(() => performance.getEntriesByName('latentmap:first-map').length > 0, null, { timeout: LOAD_TIMEOUT, polling: 100 });
+      if (profile) printProfile('load', ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile);
       const load = await page.evaluate(() => performance.getEntriesByName('latentmap:first-map')[0].startTime);
       await page.waitForFunction(
         () => {
@@ -141,12 +182,13 @@ async function main(): Promise<void> {
         return v.ready ? v.ready() : (v as unknown as { tree: unknown }).tree !== null;
       }, null, { timeout: LOAD_TIMEOUT });
       const indexed = await page.evaluate(() => performance.now());
-      const cdp = await context.newCDPSession(page);
       await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
       const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number; embedderHeapUsedSize?: number };
       const memory = heap.usedSize + (heap.backingStorageSize ?? 0) + (heap.embedderHeapUsedSize ?? 0);
       const pan = stats(await frames(page, 'pan', repeats));
+      if (profile) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
       const zoom = stats(await frames(page, 'zoom', repeats));
+      if (profile) printProfile('zoom', ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile);
       const rest = await page.evaluate((reps) => {
         const view = (window as unknown as { latentmap: { primary: { view: ViewHandle } } }).latentmap.primary.view;
         const ms: number[] = [];

@@ -94,10 +94,14 @@ export async function launchBrowser(): Promise<{ browser: Browser; close: () => 
   };
 }
 
-/** Builds the viewer bundle into a fresh temp dir (so parallel test files never share web/dist). */
-export async function buildViewer(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+/**
+ * Builds the viewer bundle into a fresh temp dir (so parallel test files never share web/dist); with
+ * `minify: false`, readable function names (for CPU profiles).
+ */
+export async function buildViewer(options: { minify?: boolean } = {}): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'latentmap-web-'));
-  await run(process.execPath, [path.join(ROOT, 'scripts/build-web.js'), '--outdir', dir], { cwd: ROOT });
+  const flags = options.minify === false ? ['--no-minify'] : [];
+  await run(process.execPath, [path.join(ROOT, 'scripts/build-web.js'), '--outdir', dir, ...flags], { cwd: ROOT });
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildGrid, nearestInGrid, pointsInGridBox } from '../../web/src/scatter/grid-index.js';
 import { nearestVisibleScan } from '../../web/src/scatter/hit-test.js';
-import { chunkPlan, exactPlan, lodPlan, planSize, waterLevel } from '../../web/src/scatter/lod.js';
+import { chunkPlan, emptyLodPlan, exactPlan, lodPlan, planSize, waterLevel } from '../../web/src/scatter/lod.js';
 
 function cloud(n: number, seed: number): { x: Float32Array; y: Float32Array } {
   let s = seed;
@@ -67,11 +67,11 @@ describe('level of detail', () => {
   it('draws every point at rest and when the view holds fewer than the budget', () => {
     expect(planSize(exactPlan(g, all))).toBe(200000);
     const small = { xmin: 15, xmax: 20, ymin: 15, ymax: 20 };
-    expect(planSize(lodPlan(g, small, 100000))).toBe(planSize(exactPlan(g, small)));
+    expect(planSize(lodPlan(g, small, 100000, emptyLodPlan()))).toBe(planSize(exactPlan(g, small)));
   });
 
   it('thins only the dense core to meet the budget, keeping every sparse point, with the opacity of what it stands for', () => {
-    const plan = lodPlan(g, all, 60000);
+    const plan = lodPlan(g, all, 60000, emptyLodPlan());
     const size = planSize(plan);
     expect(size).toBeLessThanOrEqual(60000);
     expect(size).toBeGreaterThan(55000);
@@ -92,6 +92,20 @@ describe('level of detail', () => {
     let boosted = 0;
     for (let r = 0; r < plan.count; r++) if (plan.boost![r] > 1) boosted++;
     expect(boosted).toBeGreaterThan(0);
+  });
+
+  it("fills the previous frame's arrays when they are large enough, with the stretches fresh arrays get", () => {
+    const first = lodPlan(g, all, 60000, emptyLodPlan());
+    const part = { xmin: 2, xmax: 12, ymin: 2, ymax: 12 };
+    const reused = lodPlan(g, part, 30000, first);
+    const fresh = lodPlan(g, part, 30000, emptyLodPlan());
+    expect(reused.from).toBe(first.from); // no new arrays for a view with fewer cells
+    expect(reused.count).toBe(fresh.count);
+    expect(reused.count).toBeGreaterThan(0);
+    for (let r = 0; r < fresh.count; r++) {
+      expect([reused.from[r], reused.to[r], reused.boost![r]]).toEqual([fresh.from[r], fresh.to[r], fresh.boost![r]]);
+    }
+    expect(planSize(reused)).toBeLessThanOrEqual(30000);
   });
 
   it('finds the water level a brute-force search finds: the largest cap whose capped counts fit the budget', () => {

@@ -56,16 +56,56 @@ export function planSize(plan: DrawPlan): number {
 }
 
 /**
- * The interactive plan: exact when the box holds at most `budget` points, otherwise every cell capped
- * at the water level q (the largest q with sum(min(count, q)) <= budget), boosted by count / q.
+ * Empty arrays for lodPlan to fill and grow, kept by the caller between frames. lodPlan is always given
+ * one (never null): V8 optimizes it for the arguments it has seen, and a plan that is sometimes null made
+ * the optimized code bail out to the interpreter in the middle of every frame (measured with
+ * --trace-deopt on the zoom frames of bench:viewer: 40-160 ms frames among 5 ms ones).
  */
-export function lodPlan(g: GridIndex, box: Box, budget = FRAME_BUDGET, into: DrawPlan | null = null): DrawPlan {
+export function emptyLodPlan(): DrawPlan {
+  return { from: new Uint32Array(0), to: new Uint32Array(0), boost: new Float32Array(0), count: 0 };
+}
+
+/**
+ * The interactive plan: exact when the box holds at most `budget` points, otherwise every cell capped
+ * at the water level q (the largest q with sum(min(count, q)) <= budget), boosted by count / q. The
+ * result reuses `into`'s arrays when they are large enough (no garbage per frame): keep it for the next
+ * frame when its boost is not null (emptyLodPlan() to begin with).
+ */
+export function lodPlan(g: GridIndex, box: Box, budget: number, into: DrawPlan): DrawPlan {
   const exact = exactPlan(g, box);
-  if (planSize(exact) <= budget) return exact;
+  return planSize(exact) <= budget ? exact : cappedPlan(g, box, budget, into);
+}
+
+/**
+ * lodPlan's capped plan. Each loop over the cells lives in a function of its own with no call inside or
+ * after it: V8 compiles a long loop while it runs (on-stack replacement) and reuses that code on later
+ * calls, and a call it had not yet seen when it compiled made every later frame bail out to the
+ * interpreter there (measured with node --trace-deopt on bench:viewer's zoom frames: the first frames
+ * of a zoom took 40-160 ms among 5 ms ones). The same holds for lodPlan's early return: pan strips take
+ * it frame after frame.
+ */
+function cappedPlan(g: GridIndex, box: Box, budget: number, into: DrawPlan): DrawPlan {
   const c0 = colOf(g, box.xmin);
   const c1 = colOf(g, box.xmax);
   const r0 = rowOf(g, box.ymin);
   const r1 = rowOf(g, box.ymax);
+  cellStats(g, c0, c1, r0, r1);
+  const cells = stats[0];
+  const q = waterLevel(g, c0, c1, r0, r1, stats[1], budget);
+  // a frame's plan reuses the last one's arrays when they are large enough (no garbage per frame)
+  const plan: DrawPlan =
+    into.boost !== null && into.from.length >= cells
+      ? { from: into.from, to: into.to, boost: into.boost, count: 0 }
+      : { from: new Uint32Array(cells), to: new Uint32Array(cells), boost: new Float32Array(cells), count: 0 };
+  plan.count = fillCapped(g, c0, c1, r0, r1, q, plan.from, plan.to, plan.boost!);
+  return plan;
+}
+
+/** cellStats' answer: [non-empty cells, largest count]. */
+const stats = new Uint32Array(2);
+
+/** The non-empty cells and the largest count of the cells in [c0, c1] x [r0, r1], into `stats`. */
+function cellStats(g: GridIndex, c0: number, c1: number, r0: number, r1: number): void {
   let cells = 0;
   let max = 0;
   for (let r = r0; r <= r1; r++) {
@@ -76,34 +116,39 @@ export function lodPlan(g: GridIndex, box: Box, budget = FRAME_BUDGET, into: Dra
       if (k > max) max = k;
     }
   }
-  const q = waterLevel(g, c0, c1, r0, r1, max, budget);
-  // a frame's plan reuses the last one's arrays when given (no garbage per frame)
-  const plan: DrawPlan =
-    into && into.boost && into.from.length >= cells
-      ? { from: into.from, to: into.to, boost: into.boost, count: 0 }
-      : { from: new Uint32Array(cells), to: new Uint32Array(cells), boost: new Float32Array(cells), count: 0 };
+  stats[0] = cells;
+  stats[1] = max;
+}
+
+/**
+ * The stretches of the cells in [c0, c1] x [r0, r1] capped at q points, each boosted by count / q;
+ * consecutive cells under the water level merge into one stretch of boost 1. The arrays hold at least one
+ * entry per non-empty cell. Returns the number of stretches.
+ */
+function fillCapped(
+  g: GridIndex, c0: number, c1: number, r0: number, r1: number, q: number,
+  from: Uint32Array, to: Uint32Array, boost: Float32Array,
+): number {
+  let count = 0;
   for (let r = r0; r <= r1; r++) {
-    // consecutive cells under the water level merge into one stretch of boost 1
     for (let c = c0; c <= c1; c++) {
       const cell = r * g.cols + c;
       const a = g.start[cell];
       const k = g.start[cell + 1] - a;
       if (k === 0) continue;
       const take = k < q ? k : q;
-      const boost = k / take;
-      const last = plan.count - 1;
-      if (boost === 1 && last >= 0 && plan.boost![last] === 1 && plan.to[last] === a) {
-        plan.to[last] = a + take;
+      const b = k / take;
+      if (b === 1 && count > 0 && boost[count - 1] === 1 && to[count - 1] === a) {
+        to[count - 1] = a + take;
         continue;
       }
-      growPlan(plan, plan.count + 1);
-      plan.from[plan.count] = a;
-      plan.to[plan.count] = a + take;
-      plan.boost![plan.count] = boost;
-      plan.count++;
+      from[count] = a;
+      to[count] = a + take;
+      boost[count] = b;
+      count++;
     }
   }
-  return plan;
+  return count;
 }
 
 /** Largest count handled by a histogram of cell counts; denser cells fall back to a binary search. */

@@ -85,6 +85,7 @@ export class PointsCanvas {
       if (exact && this.layer.points && this.firstExact === null) {
         this.firstExact = performance.now();
         performance.mark(FIRST_MAP_MARK);
+        this.layer.warmUp({ ...g, width: W, height: H });
       }
     });
   }
