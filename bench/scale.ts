@@ -14,7 +14,9 @@
 // 200 ms (and the largest VmHWM), with their CPU seconds (utime + stime). Per size a line gives each stage's
 // seconds (from the run's manifest) and peak RSS (the samples between the stage's first and last log line);
 // at the end a table per stage: seconds / peak GB / CPU seconds, the run's t-SNE trustworthiness and 10-NN
-// label accuracy (its own metrics: the map against the input, on its metrics sample), and the growth exponent
+// label accuracy (its own metrics: the map against the input, within its seeded metrics sample of 10,000 rows,
+// the same sample size at every n, so the sizes compare; and how the per-row preservation found its input
+// neighbours: search or codes, pipeline/metrics-neighbours.ts), and the growth exponent
 // b of seconds ~ n^b and of peak ~ n^b, fitted by least squares on log-log over the sizes run.
 //
 // FIt-SNE is not part of latentmap and nothing here builds it. To compare, build it from its public source
@@ -337,7 +339,7 @@ async function scaleTable(): Promise<void> {
     const fig = stageFigures(m);
     rows.push({ n, t, fig, peakMB: m.peakMB, trust: manifest.metrics.trustworthiness, acc: manifest.metrics.labelAccuracy });
     console.log(
-      `${String(n).padStart(8)} rows  ${stages.map((s) => `${s} ${fmt(t[s])} s${fig[s] ? ` ${fmt(fig[s]!.mb / 1024, 2)} GB` : ''}`).join('  ')}  peak ${fmt(m.peakMB / 1024, 2)} GB  trust ${fmt(manifest.metrics.trustworthiness, 3)}  acc ${fmt(manifest.metrics.labelAccuracy, 3)}  (load ${uptime()})`,
+      `${String(n).padStart(8)} rows  ${stages.map((s) => `${s} ${fmt(t[s])} s${fig[s] ? ` ${fmt(fig[s]!.mb / 1024, 2)} GB` : ''}`).join('  ')}  peak ${fmt(m.peakMB / 1024, 2)} GB  trust ${fmt(manifest.metrics.trustworthiness, 3)}  acc ${fmt(manifest.metrics.labelAccuracy, 3)} (within ${String(manifest.metrics.sample)} rows)  input neighbours ${(manifest.metrics.inputNeighbours as { method?: string } | undefined)?.method ?? '-'}  (load ${uptime()})`,
     );
     if (fitsneDir && (n === 70000 || n === 250000)) {
       const loadBefore = uptime();

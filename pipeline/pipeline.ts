@@ -326,8 +326,14 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
           // for reducer none the codes are the input: the reducer kept everything, the map is judged once
           codes: quality.codes ?? { trustworthiness: 1, knnPreservation: 1 },
           mapVsCodes: quality.mapVsCodes ?? { trustworthiness: quality.trustworthiness, knnPreservation: quality.knnPreservation },
+          // the figures above are measured within a seeded sample of `sample` rows; the per-row preservation of
+          // points.arrow over every row, with k neighbours, its input neighbours found as inputNeighbours says
+          // (pipeline/quality.ts)
           k: quality.k,
+          inputNeighbours: quality.inputNeighbours,
           sample: quality.sample,
+          sampleK: quality.sampleK,
+          sampleScope: 'within',
         },
         choices,
         artifacts,

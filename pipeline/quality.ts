@@ -1,15 +1,20 @@
 // A run's quality figures: the map against the prepared input (the headline), what the reducer kept (codes
 // against input) and what the map method kept (map against codes), plus each row's neighbourhood preservation.
-// Neighbour graphs of every row come from the t-SNE engine's search (exact or approximate by size);
-// trustworthiness, which needs exact ranks, is computed on a seeded sample sized to a fixed budget.
-import { graphLabelAccuracy, neighbourPreservation, sampleRows, sampledTrustworthiness, trustSampleSize } from './metrics.js';
+// The headline figures come from a seeded sample of at most metricsSample rows (default 10,000), measured within
+// the sample, exactly (pipeline/metrics-sample.ts): on every row when the run has no more. Each row's
+// preservation (points.arrow) compares neighbour graphs of every row: the map's from the t-SNE engine's search,
+// the input's from that search too or, on large wide inputs, from the codes' neighbours re-ranked by input
+// distance (pipeline/metrics-neighbours.ts).
+import { neighbourPreservation, sampleRows } from './metrics.js';
+import { sampleQuality } from './metrics-sample.js';
+import { inputNeighbourMethod, inputNeighbourReason, inputNeighbours, type InputNeighbourMethod } from './metrics-neighbours.js';
 import { knn } from './tsne/index.js';
-import type { Matrix, NeighborGraph, NeighbourhoodMetrics } from './types.js';
+import type { Matrix, NeighbourhoodMetrics } from './types.js';
 
 export interface QualityOptions {
   /** Neighbourhood size (default 10; lowered for tiny inputs). */
   k?: number;
-  /** Most rows sampled for trustworthiness (config metricsSample). */
+  /** Most rows of the headline figures' sample (config metricsSample). */
   sample: number;
   seed: number;
   /**
@@ -20,7 +25,7 @@ export interface QualityOptions {
 }
 
 export interface RunQuality {
-  /** The map against the prepared input. */
+  /** The map against the prepared input (within the sample). */
   trustworthiness: number;
   knnPreservation: number;
   labelAccuracy: number | null;
@@ -28,17 +33,16 @@ export interface RunQuality {
   codes: NeighbourhoodMetrics | null;
   /** The map against the codes; null when the codes are the input. */
   mapVsCodes: NeighbourhoodMetrics | null;
-  /** Per row: share of its k input neighbours among its k map neighbours. */
+  /** Per row, every row: share of its k input neighbours among its k map neighbours. */
   preservation: Float32Array;
+  /** Neighbourhood size of the per-row preservation. */
   k: number;
-  /** Rows sampled for trustworthiness. */
+  /** How the per-row preservation's input neighbours were found, and why. */
+  inputNeighbours: { method: InputNeighbourMethod; reason: string };
+  /** Rows of the headline figures' sample. */
   sample: number;
-}
-
-function mean(v: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]!;
-  return v.length ? s / v.length : NaN;
+  /** Neighbourhood size of the headline figures (k, lowered when the sample is tiny). */
+  sampleK: number;
 }
 
 /**
@@ -47,30 +51,33 @@ function mean(v: Float32Array): number {
  */
 export function runQuality(input: Matrix, codes: Matrix | null, embedding: Float32Array, labels: ArrayLike<string | number | null> | null, opts: QualityOptions): RunQuality {
   const n = input.rows;
-  const k = Math.max(1, Math.min(opts.k ?? 10, n - 1, Math.floor((2 * n - 2) / 3)));
+  const k = neighbourhood(opts.k ?? 10, n);
   const map: Matrix = { rows: n, cols: 2, values: embedding };
-  const graph = (m: Matrix): NeighborGraph => knn(m, k, { seed: opts.seed });
   const inPlace = opts.inputMemory ?? null;
-  const inputGraph = inPlace ? knn(input, k, { seed: opts.seed, inPlace }) : graph(input);
+  const method = inputNeighbourMethod(n, input.cols, codes !== null);
+  const inputGraph = inputNeighbours(input, codes, k, method, { seed: opts.seed, inPlace });
   // the search may have grown that memory, detaching the input's views: the same rows, viewed again
   if (inPlace) input = { rows: input.rows, cols: input.cols, values: new Float32Array(inPlace.buffer, 0, input.rows * input.cols) };
-  const mapGraph = graph(map);
-  const preservation = neighbourPreservation(inputGraph, mapGraph);
-  const codesGraph = codes ? graph(codes) : null;
+  const preservation = neighbourPreservation(inputGraph, knn(map, k, { seed: opts.seed }));
 
-  const widest = input.cols + (codes ? codes.cols : 0);
-  const s = trustSampleSize(n, widest, opts.sample);
-  const rows = sampleRows(n, s, opts.seed);
-  const [mapTrust, codesTrust] = sampledTrustworthiness(input, codes ? [map, codes] : [map], k, rows);
-  const mapVsCodesTrust = codes ? sampledTrustworthiness(codes, [map], k, rows)[0]! : null;
+  const rows = sampleRows(n, Math.min(n, opts.sample), opts.seed);
+  const sampleK = neighbourhood(k, rows.length);
+  const q = sampleQuality(input, codes, map, labels, rows, sampleK);
   return {
-    trustworthiness: mapTrust!,
-    knnPreservation: mean(preservation),
-    labelAccuracy: labels ? graphLabelAccuracy(mapGraph, labels) : null,
-    codes: codes && codesGraph ? { trustworthiness: codesTrust!, knnPreservation: mean(neighbourPreservation(inputGraph, codesGraph)) } : null,
-    mapVsCodes: codes && codesGraph ? { trustworthiness: mapVsCodesTrust, knnPreservation: mean(neighbourPreservation(codesGraph, mapGraph)) } : null,
+    trustworthiness: q.map.trustworthiness!,
+    knnPreservation: q.map.knnPreservation!,
+    labelAccuracy: q.labelAccuracy,
+    codes: q.codes,
+    mapVsCodes: q.mapVsCodes,
     preservation,
     k,
-    sample: s,
+    inputNeighbours: { method, reason: inputNeighbourReason(method, n, input.cols, k) },
+    sample: rows.length,
+    sampleK,
   };
+}
+
+/** k lowered for tiny inputs so that trustworthiness stays defined (2n - 3k - 1 > 0) and k < n. */
+function neighbourhood(k: number, n: number): number {
+  return Math.max(1, Math.min(k, n - 1, Math.floor((2 * n - 2) / 3)));
 }

@@ -75,3 +75,21 @@ describe('the input held once: its neighbour search in the memory it fills', () 
     expect(Array.from(new Float32Array(memory.buffer, 0, x.values.length))).toEqual(Array.from(x.values));
   });
 });
+
+describe('what the run quality says it measured', () => {
+  it('names the sample of the headline figures (at most the metrics sample, every row of a smaller run) and how the input neighbours were found', () => {
+    const { x, labels } = blobs(900, 12, 3, 8);
+    const map = Float32Array.from({ length: 1800 }, (_, t) => x.values[(t >> 1) * 12 + (t & 1)]!);
+    const sampled = runQuality(x, null, map, labels, { k: 10, sample: 400, seed: 2 });
+    expect(sampled.sample).toBe(400);
+    expect(sampled.sampleK).toBe(10);
+    expect(sampled.inputNeighbours.method).toBe('search');
+    expect(sampled.inputNeighbours.reason).toMatch(/approximate neighbour search on the prepared input \(900 x 12/);
+    expect(sampled.preservation.length).toBe(900);
+    const whole = runQuality(x, null, map, labels, { k: 10, sample: 10000, seed: 2 });
+    expect(whole.sample).toBe(900);
+    // the per-row preservation does not depend on the sample
+    expect(Array.from(whole.preservation)).toEqual(Array.from(sampled.preservation));
+    expect(whole.trustworthiness).not.toBe(sampled.trustworthiness);
+  });
+});
