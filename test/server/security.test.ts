@@ -467,6 +467,21 @@ describe('a corrupt run or a missing model', () => {
     for (const [id] of cases) expect(listed).not.toContain(id);
   });
 
+  it('reports an empty codes.arrow or data.arrow as corrupt on every endpoint, and leaves the run unlisted', async () => {
+    for (const file of ['codes', 'data']) {
+      const id = `empty${file}`;
+      const run = await writeFixtureRun(runs.dir, { id, rows: 12 });
+      await writeFile(path.join(run.dir, `${file}.arrow`), '');
+      const expected = `run ${id} is corrupt: its ${file}.arrow is empty (0 bytes); remove it (latentmap prune) or write it again`;
+      for (const p of ['', '/points', '/items/0', '/neighbors/0', '/events']) {
+        const r = await request(base, `/api/runs/${id}${p}`);
+        expect(r.status, `${id}${p}`).toBe(500);
+        expect(r.json().error, `${id}${p}`).toBe(expected);
+      }
+      expect((await request(base, '/api/runs')).json().map((e: { id: string }) => e.id)).not.toContain(id);
+    }
+  });
+
   it('reports a cut-short data.arrow as corrupt on items, pictures and features, naming no path', async () => {
     const run = await writeFixtureRun(runs.dir, { id: 'cutdata', rows: 40, image: { width: 4, height: 4, channels: 1 } });
     const file = path.join(run.dir, 'data.arrow');
