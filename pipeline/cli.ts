@@ -274,8 +274,10 @@ const pruneCommand: CommandSpec = {
       log.warn(`no run in ${path.resolve(runsDir)} is named ${JSON.stringify(name)}, so nothing was pruned${r.names.length ? `; the names there are: ${r.names.map((n) => JSON.stringify(n)).join(', ')}` : ' (it holds no complete run)'}`);
     }
     const records = r.jobRecords.length ? ` and ${r.jobRecords.length} record(s) of failed or cancelled jobs` : '';
-    const summary = `${dryRun ? 'would delete' : 'deleted'} ${r.deleted.length} run(s)${records}, kept ${r.kept.length}`;
+    const unfinished = r.stale.length ? ` and ${r.stale.length} unfinished run directory(ies) of dead writers` : '';
+    const summary = `${dryRun ? 'would delete' : 'deleted'} ${r.deleted.length} run(s)${records}${unfinished}, kept ${r.kept.length}`;
     for (const id of r.deleted) log.info(`${dryRun ? 'would delete' : 'deleted'} run ${id}`);
+    for (const dir of r.stale) log.info(`${dryRun ? 'would remove' : 'removed'} ${dir}: its writer no longer runs`);
     log.info(summary);
     log.done();
     if (args.bools.has('json')) io.out(`${JSON.stringify({ ok: true, exitCode: 0, ...r })}\n`);

@@ -10,7 +10,7 @@ import { HttpError } from './http-error.js';
 import { DataRoots } from './data-roots.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { JobQueue } from './jobs/queue.js';
-import { publicManifest } from './public-manifest.js';
+import { publicManifest, publicPathName } from './public-manifest.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { workerModels, type Decoder, type Reconstructor } from './reconstruct.js';
 import { MemoryBudget } from './memory-budget.js';
@@ -122,7 +122,7 @@ export function createApp(options: AppOptions): LatentmapApp {
         (err: unknown) => !(err instanceof HttpError && err.status === 500 && /is corrupt/.test(err.message)),
       ),
     ),
-    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, publicRoots: dataRoots.paths(), maxDecompressedBytes: maxUploadBytes }),
+    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, publicRoots: dataRoots.paths(), publicPath: (p) => publicPathName(p, store.dir, dataRoots), maxDecompressedBytes: maxUploadBytes }),
     uploads: new UploadStore(store.dir, maxUploadBytes, checkUpload),
     dataRoots,
     jobLimits: options.jobLimits ?? DEFAULT_JOB_LIMITS,
@@ -171,6 +171,6 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.use('/api', apiNotFound);
   app.use(webRoutes(options.webRoot ?? DEFAULT_WEB_ROOT));
   app.use((req, _res, next) => next(new HttpError(404, `not found: ${req.path.slice(0, 200)}`)));
-  app.use(createErrorHandler({ roots: [store.dir, repo, ...dataRoots.paths()], bodyLimit, log }));
+  app.use(createErrorHandler({ dataRoots: dataRoots.paths(), hidden: [store.dir, repo], bodyLimit, log }));
   return app;
 }

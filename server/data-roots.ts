@@ -103,9 +103,11 @@ export class DataRoots {
 
   /** `data-root:<relative path>` for a path inside a root, else null. */
   publicName(p: string): string | null {
+    // `..` resolved first: `<root>/../x` is not inside the root, and its name must not show what lies above it
+    const abs = path.resolve(p);
     for (const root of this.roots) {
       for (const base of [root.real, root.given]) {
-        if (inside(p, base)) return `data-root:${path.relative(base, p).split(path.sep).join('/')}`;
+        if (inside(abs, base)) return `data-root:${path.relative(base, abs).split(path.sep).join('/')}`;
       }
     }
     return null;

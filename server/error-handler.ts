@@ -19,8 +19,18 @@ const TYPE_MESSAGES: Record<string, [number, string]> = {
   'stream.encoding.set': [500, 'internal error'],
 };
 
-export function createErrorHandler(options: { roots: string[]; bodyLimit: number; log: (line: string) => void }): ErrorRequestHandler {
-  const roots: ScrubRoot[] = [...options.roots.map((r) => path.resolve(r)), tmpdir(), process.cwd()].map((dir) => ({ dir, as: '<dir>' }));
+/**
+ * `dataRoots`: the directories runs started over HTTP may read (named `data-root:` in answers); `hidden`: the
+ * server's own directories (runs directory, installation), which become `<path>` like any other path.
+ */
+export function createErrorHandler(options: { dataRoots: string[]; hidden: string[]; bodyLimit: number; log: (line: string) => void }): ErrorRequestHandler {
+  // A file under a data root is named as the client may name it (`data-root:a/b.csv`); any other path, the
+  // server's own directories included, is `<path>` alike, so an answer never tells whether a guessed
+  // directory is one of the server's.
+  const roots: ScrubRoot[] = [
+    ...options.dataRoots.map((r) => ({ dir: path.resolve(r), as: 'data-root:' })),
+    ...[...options.hidden.map((r) => path.resolve(r)), tmpdir(), process.cwd()].map((dir) => ({ dir, as: '<path>' })),
+  ];
   return (err: unknown, req, res, _next) => {
     let status = 500;
     let message = 'internal error';

@@ -56,12 +56,20 @@ export function estimateJob(config: RunConfig, rows: number, columns: number): J
   if (config.reducer === 'pca' || config.reducer === 'auto') add(null, d * d * 8 * 2, (n * d * d) / 2e9);
   if (config.reducer === 'autoencoder' || config.reducer === 'auto') {
     const widths = [d, ...shape.layers, code];
-    let weights = 0;
-    for (let i = 0; i + 1 < widths.length; i++) weights += widths[i]! * widths[i + 1]!;
-    weights *= config.variant === 'vae' ? 2.1 : 2; // the decoder mirrors the encoder
+    const weightsOf = (layers: number[]): number => {
+      const w = [d, ...layers, code];
+      let sum = 0;
+      for (let i = 0; i + 1 < w.length; i++) sum += w[i]! * w[i + 1]!;
+      return sum * (config.variant === 'vae' ? 2.1 : 2); // the decoder mirrors the encoder
+    };
+    const weights = weightsOf(shape.layers);
     const batch = Math.min(config.batchSize, n);
     add('layers', weights * 4 * 8 + batch * widths.reduce((s, w) => s + w, 0) * 2 * 4 * 3, 0);
-    add('epochs', 0, (6 * weights * n * (1 - config.validationSplit) * shape.epochs) / 2e9);
+    // training time grows with the weights and the epochs alike: it is charged to whichever of the two is
+    // further above what the automatic settings would choose (layers [16384] is a layers problem, epochs 10^5 an epochs one)
+    const auto = resolveShape({ ...config, layers: 'auto', epochs: 'auto' }, d, n);
+    const field = weights / weightsOf(auto.layers) >= shape.epochs / auto.epochs ? 'layers' : 'epochs';
+    add(field, 0, (6 * weights * n * (1 - config.validationSplit) * shape.epochs) / 2e9);
     terms.push(`an autoencoder of ${Math.round(weights).toLocaleString('en-US')} weights (layers ${shape.layers.join(',')}) trained ${shape.epochs} epochs`);
   }
   if (config.map === 'umap') {
@@ -70,7 +78,10 @@ export function estimateJob(config: RunConfig, rows: number, columns: number): J
     const k = Math.min(n - 1, config.nNeighbors);
     const epochs = config.umapEpochs ?? (n <= 10_000 ? 500 : 200);
     const graph = n * k * 8 + 2 * n * k * 12;
-    add('nNeighbors', graph, epochs * n * k * (1 + config.negativeSampleRate) * 2e-8);
+    add('nNeighbors', graph, 0);
+    // epochs x edges: charged to whichever is further above its default (15 neighbours; 500 or 200 epochs)
+    const defaultEpochs = n <= 10_000 ? 500 : 200;
+    add(epochs / defaultEpochs >= k / Math.min(n - 1, 15) ? 'umapEpochs' : 'nNeighbors', 0, epochs * n * k * (1 + config.negativeSampleRate) * 2e-8);
     add(null, n * code * 4 * 2 + n * 2 * 8 * 4, (n * Math.log2(n + 1) * code * k) / 1e9);
     terms.push(`UMAP with ${k} neighbours (a graph of about ${gb(graph)}) for ${epochs} epochs`);
   } else {

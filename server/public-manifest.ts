@@ -15,6 +15,23 @@ export function publicPathName(p: string, runsDir: string, roots: DataRoots): st
   return roots.publicName(p) ?? path.basename(p);
 }
 
+/**
+ * A run configuration as answers show it (manifests, /api/jobs, a job's events), one rule for all: the paths it
+ * reads (input, dataDir) by `publicPath` (`upload:<id>`, `data-root:<relative path>` or a base name), the runs
+ * directory as `<runs>`, a queue URL without its password, the run's name with absolute paths in it as
+ * `<path>` (the name defaults to the input's base name and may be any text); every other value, column
+ * names included, as the client wrote it.
+ */
+export function publicConfig(config: Record<string, unknown>, publicPath: (p: string) => string): Record<string, unknown> {
+  const c = { ...config };
+  for (const key of ['input', 'dataDir']) if (typeof c[key] === 'string') c[key] = publicPath(c[key] as string);
+  if (typeof c.runsDir === 'string') c.runsDir = '<runs>';
+  if (typeof c.name === 'string') c.name = scrubPaths(c.name);
+  // A queue URL may carry a password (redis://user:password@host).
+  if (typeof c.queue === 'string') c.queue = c.queue.replace(/\/\/[^@/]*@/, '//');
+  return c;
+}
+
 /** Every string inside `v` with absolute paths replaced by <path>. */
 function scrubStrings(v: unknown): unknown {
   if (typeof v === 'string') return scrubPaths(v);
@@ -27,13 +44,7 @@ function scrubStrings(v: unknown): unknown {
 export function publicManifest(m: RunManifest, runsDir: string, roots: DataRoots, hidden: string[]): RunManifest {
   const out = structuredClone(m) as RunManifest;
   if (out.config && typeof out.config === 'object') {
-    const c = out.config as unknown as Record<string, unknown>;
-    for (const key of ['input', 'dataDir']) if (typeof c[key] === 'string') c[key] = publicPathName(c[key] as string, runsDir, roots);
-    if (typeof c.runsDir === 'string') c.runsDir = '<runs>';
-    // the run's name defaults to the input's name and may be any text: absolute paths in it become <path>
-    if (typeof c.name === 'string') c.name = scrubPaths(c.name);
-    // A queue URL may carry a password (redis://user:password@host).
-    if (typeof c.queue === 'string') c.queue = c.queue.replace(/\/\/[^@/]*@/, '//');
+    out.config = publicConfig(out.config as unknown as Record<string, unknown>, (p) => publicPathName(p, runsDir, roots)) as unknown as RunManifest['config'];
   }
   if (out.dataset && typeof out.dataset.source === 'string') out.dataset.source = publicPathName(out.dataset.source, runsDir, roots);
   // Free text a run wrote (notes, the reasons of automatic choices, what preparation did, names) may quote a

@@ -176,7 +176,7 @@ export class RunCache {
 
   /**
    * A complete run's points.arrow must be there, non-empty, readable as an Arrow table and hold the manifest's
-   * rows: checked once per version of the run (with its manifest entry), so every endpoint, /events and the run
+   * rows, and its codes.arrow and data.arrow, when it has them, must not be empty: checked once per version of the run (with its manifest entry), so every endpoint, /events and the run
    * list answer a damaged points file alike. A corrupt verdict is remembered for that version too.
    */
   private async checkPoints(id: string, key: string, manifest: RunManifest): Promise<void> {
@@ -197,6 +197,11 @@ export class RunCache {
       return corruptRun(id, 'its points.arrow is missing');
     }
     if (size === 0) return corruptRun(id, 'its points.arrow is empty (0 bytes)');
+    // the other tables a run may have: absent is a run without them (404 where asked for), empty is damage
+    for (const file of ['codes', 'data'] as const) {
+      const bytes = await stat(this.store.file(id, file)).then((st) => st.size, () => null);
+      if (bytes === 0) return corruptRun(id, `its ${file}.arrow is empty (0 bytes)`);
+    }
     let rows: number;
     try {
       rows = replyWith(await this.offload({ op: 'points-rows', runDir: this.store.path(id) }), 'numRows').numRows;

@@ -8,10 +8,15 @@
 //   - names: relative text with slashes (a column "km/h", "1/2 of the rows", "and/or"), and a slash that
 //     starts no path segment.
 
-/** A directory to replace wherever it appears, and what it becomes. Longer directories are replaced first. */
+import { posix } from 'node:path';
+
+/**
+ * A directory whose paths get a public name. `as` is what the directory itself becomes: a prefix ending in `:`
+ * (`data-root:`) is followed by the path relative to it (`data-root:a/b.csv`); another (`<runs>`) by `/` and
+ * the relative path; `<path>` stands for the whole path (nothing about it is told).
+ */
 export interface ScrubRoot {
   dir: string;
-  /** e.g. `<dir>`, `<runs>`, `data-root:` (then `dir/` + rest becomes `data-root:rest`). */
   as: string;
 }
 
@@ -20,6 +25,8 @@ const METHOD = /(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\s+$/;
 const URL_TEXT = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^\s"'@/]*@)?[^\s"')]*/gi;
 /** A path starting at the beginning or after a space, quote, bracket, = or :. */
 const ABSOLUTE = /(^|[\s"'(=:[,])(\/[^\s"'()<>,:]+|[A-Za-z]:\\[^\s"'()<>,]+)/g;
+/** A POSIX absolute path at a boundary (as ABSOLUTE), for the named directories. */
+const ROOTED = /(^|[\s"'(=:[,])(\/[^\s"'()<>,:]*)/g;
 
 /**
  * `message` with the given roots replaced (longest first) and, unless `anyPath` is false (text the server
@@ -27,11 +34,20 @@ const ABSOLUTE = /(^|[\s"'(=:[,])(\/[^\s"'()<>,:]+|[A-Za-z]:\\[^\s"'()<>,]+)/g;
  * kept (see the top of this file).
  */
 export function scrubPaths(message: string, roots: readonly ScrubRoot[] = [], anyPath = true): string {
-  let out = message;
-  for (const { dir, as } of [...roots].filter((r) => r.dir.length > 1).sort((a, b) => b.dir.length - a.dir.length)) {
-    if (as.endsWith(':')) out = out.split(`${dir}/`).join(as);
-    out = out.split(dir).join(as);
-  }
+  const named = [...roots].filter((r) => r.dir.length > 1).map((r) => ({ ...r, dir: r.dir.replace(/\/+$/, '') })).sort((a, b) => b.dir.length - a.dir.length);
+  // A named directory counts only as a whole path's beginning, at a path boundary, and only when the path,
+  // with its `..` resolved, stays inside it: `/srv/dataX/a.csv` and `/srv/data/../etc/x` are not under
+  // `/srv/data`, and a relative text that contains the directory's name is the writer's own text.
+  let out = named.length === 0 ? message : message.replace(ROOTED, (match, before: string, p: string) => {
+    const normal = posix.normalize(p);
+    for (const { dir, as } of named) {
+      if (normal !== dir && !normal.startsWith(`${dir}/`)) continue;
+      const rest = normal.slice(dir.length + 1);
+      if (as === '<path>') return `${before}<path>`;
+      return `${before}${as.endsWith(':') ? `${as}${rest}` : rest ? `${as}/${rest}` : as}`;
+    }
+    return match;
+  });
   if (!anyPath) return out;
   // URLs are set aside first, so their paths are not taken for file paths; their passwords are dropped.
   const urls: string[] = [];

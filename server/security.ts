@@ -63,11 +63,18 @@ export function hostCheck(allowed: string[]): RequestHandler {
 
 /**
  * Writes from a browser must come from the viewer's own origin: a cross-site page must not start or
- * cancel runs (CSRF). Requests without an Origin header (curl, scripts) pass; the token guards those.
+ * cancel runs (CSRF). A browser says where a request comes from in Origin and, in browsers since 2020,
+ * Sec-Fetch-Site: a foreign Origin, or Sec-Fetch-Site cross-site or same-site (another port or subdomain is
+ * another site's page), is refused. Requests with neither (curl, scripts) pass; the token guards those.
  */
 export const sameOriginWrites: RequestHandler = (req, _res, next) => {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
     next();
+    return;
+  }
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') {
+    next(new HttpError(403, 'cross-origin writes are refused'));
     return;
   }
   const origin = req.headers.origin;

@@ -59,10 +59,13 @@ export class UploadStore {
   async receive(body: IncomingMessage, rawName: string, reading: UploadReading = DEFAULT_READING): Promise<UploadInfo> {
     const name = path.basename(rawName.replace(/\\/g, '/')).slice(0, 200);
     const format = uploadExtension(name);
-    await mkdir(this.dir, { recursive: true });
     const id = `up-${randomBytes(8).toString('hex')}`;
     const tmp = path.join(this.dir, `${TMP_PREFIX}${id}`);
-    await mkdir(tmp);
+    try {
+      await mkdir(tmp, { recursive: true });
+    } catch (err) {
+      throw storageError(err) ?? err;
+    }
     try {
       const file = path.join(tmp, `data${format}`);
       const hash = createHash('sha256');
@@ -83,7 +86,7 @@ export class UploadStore {
         await pipeline(body, counter, createWriteStream(file, { flags: 'wx' }));
       } catch (err) {
         if (err instanceof HttpError) throw err;
-        throw new HttpError(400, 'the upload was cut off before it was complete');
+        throw storageError(err) ?? new HttpError(400, 'the upload was cut off before it was complete');
       }
       if (bytes === 0) throw new InputError('the upload is empty (0 bytes); send the file as the request body', { file: name });
       let shape: UploadShape;
@@ -99,7 +102,7 @@ export class UploadStore {
       return info;
     } catch (err) {
       await rm(tmp, { recursive: true, force: true });
-      throw err;
+      throw storageError(err) ?? err;
     }
   }
 
@@ -152,4 +155,14 @@ export class UploadStore {
       }
     }
   }
+}
+
+/**
+ * The refusal of an upload the server's disk could not take (full, over quota, read-only, failing): 503, as a
+ * job that cannot be recorded, not the client's fault; null for any other error.
+ */
+export function storageError(err: unknown): HttpError | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT' && code !== 'EROFS' && code !== 'EIO') return null;
+  return new HttpError(503, `could not store the upload (${code}); nothing was kept`, { 'Retry-After': '60' });
 }

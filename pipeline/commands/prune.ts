@@ -16,7 +16,7 @@ export interface PruneOptions {
 export interface PruneResult {
   deleted: string[];
   kept: string[];
-  /** Hidden temporary directories of dead writers that were removed too. */
+  /** Hidden temporary directories of dead writers that were removed too (with dryRun: would be). */
   stale: string[];
   /**
    * Ids of the server's records of failed or cancelled jobs (runs/.jobs/<id>.json; such jobs left no run)
@@ -29,7 +29,7 @@ export interface PruneResult {
 
 export async function pruneRuns(opts: PruneOptions): Promise<PruneResult> {
   const store = new RunStore(opts.runsDir);
-  const stale = opts.dryRun ? [] : await store.cleanupStale();
+  const stale = await store.cleanupStale(undefined, opts.dryRun);
   const runs = await store.list(); // newest first
   // A run that another run names as its base is kept while that run is kept, so transforms stay usable.
   const byName = new Map<string, string[]>();

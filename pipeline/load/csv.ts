@@ -16,7 +16,7 @@ import { absolute, cleanNames, datasetName, findLabelColumn, genericColumnNames,
 import { ALL_FEATURES, identifierNote, nonFeaturesByName, notLabelColumns, type FeatureSelection } from './feature-choice.js';
 import { CsvTokenizer, fieldText, type CsvLane, type CsvSink } from './csv-tokenizer.js';
 import { decideHeader, firstRows, type HeaderMode } from './csv-header.js';
-import { chooseEncoding, mixedEncodings, NotUtf8Error, restartEncoding, textStream, type EncodingChoice, type TextStream } from './encoding.js';
+import { chooseEncoding, lineOf, mixedEncodings, NotUtf8Error, restartEncoding, textStream, type EncodingChoice, type TextStream } from './encoding.js';
 import { FLOAT32_MAX, NUM_INFINITE, NUM_MISSING, NUM_OK, NUM_TEXT, parsed, parseNumberBytes, parseNumberText } from './number.js';
 import { fileSize, fsError, gzipError, isGzip, openByteSource, readHead } from './source.js';
 
@@ -132,7 +132,8 @@ export async function loadCsv(path: string, opts: CsvOptions = {}, hooks: StageH
     if (err instanceof NotUtf8Error) {
       // The start was UTF-8 (or plain ASCII) but this byte is not: say where, or restart in the right encoding.
       if (tokenizer !== null && err.validBytes > 0 && !tokenizer.done) tokenizer.push(err.chunk.subarray(0, err.validBytes));
-      const line = tokenizer?.currentLine ?? 1;
+      // before the tokenizer exists (the bad byte in the first chunk read) the line is counted in that chunk
+      const line = tokenizer?.currentLine ?? lineOf(err.chunk, err.validBytes, 1);
       const again = opts.encoding ? null : restartEncoding(err, line);
       if (again) return loadCsv(path, { ...opts, restartWith: again }, hooks);
       throw mixedEncodings(path, line, err.byte);

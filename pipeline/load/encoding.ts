@@ -63,7 +63,8 @@ function hasNonAscii(buf: Buffer, end: number): boolean {
 }
 
 /** The 1-based line of byte `at` of `buf`, counting from `firstLine` at its start. */
-function lineOf(buf: Buffer, at: number, firstLine: number): number {
+/** The line (counted from firstLine) of byte `at` of buf. */
+export function lineOf(buf: Buffer, at: number, firstLine: number): number {
   let line = firstLine;
   for (let i = buf.indexOf(10); i >= 0 && i < at; i = buf.indexOf(10, i + 1)) line++;
   return line;
@@ -110,7 +111,7 @@ export function chooseEncoding(head: Buffer, requested: string | null, file: str
 /** The refusal of a file whose UTF-8 text is followed by bytes that are not UTF-8. */
 export function mixedEncodings(file: string, line: number, byte: number): InputError {
   return new InputError(
-    `line ${line} is not UTF-8 (byte 0x${byte.toString(16).toUpperCase()}), though the lines before it are UTF-8 text; the file mixes encodings: convert it to UTF-8 (iconv -f ENCODING -t UTF-8), or pass --encoding`,
+    `line ${line} is not UTF-8 (byte 0x${byte.toString(16).toUpperCase()}), though the lines before it are UTF-8 text; the file mixes encodings: convert it to UTF-8 (iconv -f ENCODING -t UTF-8), or give its encoding (--encoding; encoding= for an upload)`,
     { file, line },
   );
 }

@@ -210,9 +210,10 @@ export class RunStore {
 
   /**
    * Removes hidden temporary directories left by writers that no longer run (killed, crashed, on any host
-   * sharing this directory); see the liveness rule at the top of this file. Returns the names removed.
+   * sharing this directory); see the liveness rule at the top of this file. Returns the names removed (with
+   * `dryRun`, the names it would remove, removing nothing).
    */
-  async cleanupStale(staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
+  async cleanupStale(staleAfterMs = STALE_AFTER_MS, dryRun = false): Promise<string[]> {
     let entries: string[];
     try {
       entries = await readdir(this.dir);
@@ -244,7 +245,7 @@ export class RunStore {
         }
       }
       if (alive) continue;
-      await rm(dir, { recursive: true, force: true });
+      if (!dryRun) await rm(dir, { recursive: true, force: true });
       removed.push(e);
     }
     return removed;

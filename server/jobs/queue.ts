@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { RunStore } from '../../pipeline/runs/store.js';
 import type { ProgressEvent, RunConfig } from '../../pipeline/types.js';
+import { publicConfig } from '../public-manifest.js';
 import { scrubPaths } from '../scrub.js';
 import { defaultJobCommand, REPO, startJobProcess, type JobCommand, type JobCommandInput, type JobProcess } from './child.js';
 import { lineSplitter, parseCliLine } from './cli-lines.js';
@@ -42,6 +43,11 @@ export interface JobQueueOptions {
   limits?: { maxBytes: number; maxSeconds: number } | null;
   /** Directories (data roots) named in client-facing messages as `data-root:`. */
   publicRoots?: string[];
+  /**
+   * How a path of a job's configuration is shown to clients (public-manifest.ts publicPathName: `upload:<id>`,
+   * `data-root:<relative path>` or a base name). Default: the base name.
+   */
+  publicPath?: (p: string) => string;
   /**
    * Most bytes a job's gzipped input may decompress to: the job fails past it, reading no further (the server
    * passes its --max-upload-bytes, as uploads are capped). Default none.
@@ -91,6 +97,7 @@ export class JobQueue {
   private readonly log: (line: string) => void;
   private readonly limits: JobQueueOptions['limits'];
   private readonly publicRoots: string[];
+  private readonly publicPath: (p: string) => string;
   private readonly maxDecompressedBytes: number | null;
   private readonly jobs = new Map<string, JobState>();
   private readonly queue: string[] = [];
@@ -110,6 +117,7 @@ export class JobQueue {
     this.log = options.log ?? (() => {});
     this.limits = options.limits ?? null;
     this.publicRoots = [...(options.publicRoots ?? [])].sort((a, b) => b.length - a.length);
+    this.publicPath = options.publicPath ?? ((p) => path.basename(p));
     this.maxDecompressedBytes = options.maxDecompressedBytes ?? null;
     this.events.setMaxListeners(0);
   }
@@ -191,17 +199,18 @@ export class JobQueue {
   }
 
   /**
-   * A job as /api/jobs shows it to every reader: its configuration's text values scrubbed like its messages
-   * (a client's input path becomes `data-root:...` or `<path>`), so one client's paths do not show another the
-   * server's directories.
+   * A job as every reader sees it (/api/jobs, its event stream): its configuration as manifests show one
+   * (public-manifest.ts publicConfig: the paths it reads by their public names, column names as written) and
+   * its name with absolute paths as `<path>`, so one client's paths do not show another the server's
+   * directories.
    */
   publicView(job: JobState): JobState {
     const config = job.config as unknown;
-    if (!config || typeof config !== 'object') return job;
-    const scrubbed = Object.fromEntries(
-      Object.entries(config as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? this.scrub(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? this.scrub(x) : x)) : v]),
-    );
-    return { ...job, config: scrubbed as JobState['config'] };
+    const name = typeof job.name === 'string' ? scrubPaths(job.name) : job.name;
+    if (!config || typeof config !== 'object') return { ...job, name };
+    // a relative path is what the client sent, relative to a data root (it names nothing of the server)
+    const shown = (p: string): string => (path.isAbsolute(p) ? this.publicPath(p) : p);
+    return { ...job, name, config: publicConfig(config as Record<string, unknown>, shown) as JobState['config'] };
   }
 
   /** Listens to one job's events; returns the unsubscribe function. */

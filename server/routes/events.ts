@@ -22,7 +22,8 @@ export function eventsRoutes(ctx: ServerContext): Router {
     await ctx.jobs.init();
     const job = ctx.jobs.get(id);
     let initial: Pick<JobState, 'id' | 'status'> | JobState;
-    if (job) initial = job;
+    // every state event shows the job as /api/jobs does (no path of the server, no other client's paths)
+    if (job) initial = ctx.jobs.publicView(job);
     else if (await ctx.store.exists(id)) {
       // Complete only when its manifest reads as one (a corrupt run answers as it does everywhere).
       await ctx.cache.run(id);
@@ -64,7 +65,7 @@ export function eventsRoutes(ctx: ServerContext): Router {
       else if (e.type === 'layout') send('layout', { id, ...e.frame });
       else if (e.type === 'log') send('log', { id, level: e.level, message: e.message });
       else {
-        send('state', e.job);
+        send('state', ctx.jobs.publicView(e.job));
         if (FINISHED.has(e.job.status)) {
           stop();
           res.end();

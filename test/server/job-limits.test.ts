@@ -24,6 +24,13 @@ describe('job limits', () => {
     expect(() => checkJobLimits(wide, 10000, 784, { maxBytes: 4 * GB, maxSeconds: 1e9 })).toThrow(expect.objectContaining({ location: { field: 'layers' } }));
     const long = resolveConfig({ dataset: 'mnist', reducer: 'autoencoder', epochs: 100000, patience: 0 });
     expect(() => checkJobLimits(long, 10000, 784, { maxBytes: 64 * GB, maxSeconds: 3600 })).toThrow(expect.objectContaining({ location: { field: 'epochs' } }));
+    // the tester's cases: time refusals name the setting that makes the time, not another
+    const wideSlow = resolveConfig({ dataset: 'mnist', reducer: 'autoencoder', layers: [16384] });
+    expect(() => checkJobLimits(wideSlow, 10000, 784, { maxBytes: 64 * GB, maxSeconds: 600 })).toThrow(expect.objectContaining({ location: { field: 'layers' } }));
+    const umapLong = resolveConfig({ dataset: 'mnist', reducer: 'pca', map: 'umap', umapEpochs: 100000 });
+    expect(() => checkJobLimits(umapLong, 10000, 784, { maxBytes: 64 * GB, maxSeconds: 600 })).toThrow(expect.objectContaining({ location: { field: 'umapEpochs' } }));
+    const umapWide = resolveConfig({ dataset: 'mnist', reducer: 'pca', map: 'umap', nNeighbors: 1000 });
+    expect(() => checkJobLimits(umapWide, 10000, 784, { maxBytes: 64 * GB, maxSeconds: 60 })).toThrow(expect.objectContaining({ location: { field: 'nNeighbors' } }));
     const iters = resolveConfig({ dataset: 'mnist', reducer: 'pca', iterations: 100000 });
     expect(() => checkJobLimits(iters, 10000, 784, { maxBytes: 64 * GB, maxSeconds: 600 })).toThrow(expect.objectContaining({ location: { field: 'iterations' } }));
   });

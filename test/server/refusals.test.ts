@@ -223,6 +223,15 @@ describe('cross-site and host checks', () => {
     expectCleanError(r, 403);
   });
 
+  it('refuses writes a browser marks as from another site even without an Origin, and takes its own page\'s', async () => {
+    for (const site of ['cross-site', 'same-site']) {
+      const r = await request(base, '/api/uploads?name=a.csv', { method: 'POST', headers: { ...auth, 'sec-fetch-site': site }, body: 'a,b\n1,2\n' });
+      expectCleanError(r, 403);
+    }
+    const own = await request(base, '/api/runs', { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' }, body: '{"dataset": "nope"}' });
+    expect(own.status).toBe(400); // past the origin check: the body is judged
+  });
+
   it('refuses requests for another host name when allowedHosts is set', async () => {
     const other = await listen(createApp({ runsDir: runs.dir, jobs, allowedHosts: ['127.0.0.1', 'localhost'], log: () => {} }));
     try {

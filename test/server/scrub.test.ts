@@ -26,6 +26,22 @@ describe('scrubPaths', () => {
     }
   });
 
+  it('takes a named directory only as a whole path\'s start, with its `..` resolved, so no answer tells a guessed directory from another', () => {
+    const roots = [
+      { dir: '/srv/data', as: 'data-root:' },
+      { dir: '/work/app', as: '<path>' },
+    ];
+    // a sibling whose name begins like the directory is any other path
+    expect(scrubPaths('cannot read "/srv/dataX/a.csv"', roots)).toBe('cannot read "<path>"');
+    expect(scrubPaths('cannot read "/work/appX/a.csv"', roots)).toBe('cannot read "<path>"');
+    expect(scrubPaths('cannot read "/work/app/a.csv"', roots)).toBe('cannot read "<path>"');
+    // `..` out of the root is not under it, and shows nothing of what lies above
+    expect(scrubPaths('cannot read "/srv/data/../../etc/data/x.csv"', roots)).toBe('cannot read "<path>"');
+    expect(scrubPaths('read "/srv/data/sub/../a.csv"', roots)).toBe('read "data-root:a.csv"');
+    // relative text that contains the directory's name is the writer's own
+    expect(scrubPaths('column "a/srv/data/x" is not numeric', roots)).toBe('column "a/srv/data/x" is not numeric');
+  });
+
   it('replaces named directories by their public names, longest first', () => {
     const roots = [
       { dir: '/srv/data', as: 'data-root:' },

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { DataRoots } from '../../server/data-roots.js';
 import { JobQueue } from '../../server/jobs/queue.js';
+import { storageError } from '../../server/uploads.js';
 import { tempRunsDir, writeFixtureRun } from './fixtures.js';
 import { listen, readEvents, request, type Reply } from './http.js';
 
@@ -153,10 +154,30 @@ describe('what a run started over HTTP may read', () => {
     expect(listed.length).toBeGreaterThan(0);
     const typed = { ...listed[0]!, config: { input: path.join(dataRoot, 'sub', 'ok.csv'), name: '/home/alice/x', features: ['a', '/srv/b'], epochs: 3 } };
     const shown = jobs.publicView(typed);
-    // this queue is not told the data roots' public names, so the whole input path is <path>
-    expect(shown.config).toEqual({ input: '<path>', name: '<path>', features: ['a', '<path>'], epochs: 3 });
+    // this queue is not told the data roots' public names, so an absolute input shows as its base name (as
+    // manifests show one); a name's absolute paths are <path>; column names are shown as the client wrote them
+    expect(shown.config).toEqual({ input: 'ok.csv', name: '<path>', features: ['a', '/srv/b'], epochs: 3 });
     const list = await request(base, '/api/jobs');
     expect(list.text).not.toContain(dataRoot);
+  });
+
+  it("shows a job's configuration on its event stream as /api/jobs does: an absolute input under a data root not as sent", async () => {
+    const sent = path.join(dataRoot, 'sub', 'ok.csv');
+    const r = await post({ input: sent, reducer: 'pca', codeSize: 2, name: 'evt' });
+    expect(r.status, r.text).toBe(202);
+    const id = r.json().id as string;
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/runs/${id}/events`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('event: state')) text += new TextDecoder().decode((await reader.read()).value);
+    while (!/event: state\ndata: .*\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const state = JSON.parse(/event: state\ndata: (.*)\n/.exec(text)![1]!) as { config: { input: string } };
+    expect(state.config.input).toBe('ok.csv'); // this queue knows no public names: the base name, as manifests show it
+    expect(text).not.toContain(dataRoot);
+    expect(text).not.toContain(outside.dir);
+    await request(base, `/api/runs/${id}`, { method: 'DELETE' });
   });
 
   it('refuses configuration keys named like Object properties as unknown keys', async () => {
@@ -195,6 +216,18 @@ describe('request bodies', () => {
 });
 
 describe('uploads', () => {
+  it("answers an upload the server's disk cannot take with 503 (full, over quota, read-only), not as the client's fault", () => {
+    for (const code of ['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']) {
+      const e = storageError(Object.assign(new Error(`${code}: write`), { code }));
+      expect(e?.status).toBe(503);
+      expect(e?.message).toBe(`could not store the upload (${code}); nothing was kept`);
+      expect(e?.headers['Retry-After']).toBe('60');
+    }
+    // a client that stops sending is not a disk error
+    expect(storageError(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))).toBeNull();
+    expect(storageError(new Error('premature close'))).toBeNull();
+  });
+
   const upload = (name: string, body: string | Buffer): Promise<Reply> =>
     request(base, `/api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body });
 
@@ -432,6 +465,21 @@ describe('a corrupt run or a missing model', () => {
     const listed = (await request(base, '/api/runs')).json().map((e: { id: string }) => e.id);
     expect(listed).toContain('good');
     for (const [id] of cases) expect(listed).not.toContain(id);
+  });
+
+  it('reports an empty codes.arrow or data.arrow as corrupt on every endpoint, and leaves the run unlisted', async () => {
+    for (const file of ['codes', 'data']) {
+      const id = `empty${file}`;
+      const run = await writeFixtureRun(runs.dir, { id, rows: 12 });
+      await writeFile(path.join(run.dir, `${file}.arrow`), '');
+      const expected = `run ${id} is corrupt: its ${file}.arrow is empty (0 bytes); remove it (latentmap prune) or write it again`;
+      for (const p of ['', '/points', '/items/0', '/neighbors/0', '/events']) {
+        const r = await request(base, `/api/runs/${id}${p}`);
+        expect(r.status, `${id}${p}`).toBe(500);
+        expect(r.json().error, `${id}${p}`).toBe(expected);
+      }
+      expect((await request(base, '/api/runs')).json().map((e: { id: string }) => e.id)).not.toContain(id);
+    }
   });
 
   it('reports a cut-short data.arrow as corrupt on items, pictures and features, naming no path', async () => {

@@ -68,6 +68,12 @@ describe('text encodings', () => {
     }
   });
 
+  it('with --encoding utf-8, names the line of the first byte that is not UTF-8, in the first block read too', async () => {
+    const ascii = Buffer.from(`x1,x2,label\n${Array.from({ length: 250 }, (_, i) => `${i % 7},${i % 3},a`).join('\n')}\n`, 'utf8');
+    const p = write('late-latin1-utf8.csv', Buffer.concat([ascii, iconv.encode('1,2,Müller\n', 'latin1')]));
+    await expect(loadCsv(p, { encoding: 'utf-8' })).rejects.toThrow(`${p}:252: line 252 is not UTF-8 (byte 0xFC)`);
+  });
+
   it('reads UTF-8 (with or without a BOM) without a note, and honours --encoding', async () => {
     const text = rowsWith(['Müller', 'Möller']);
     const plain = await loadCsv(write('utf8.csv', Buffer.from(text, 'utf8')));

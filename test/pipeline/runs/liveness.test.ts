@@ -41,6 +41,9 @@ describe('cleanup of temporary run directories across hosts', () => {
 
   it('removes another host\'s directory once its lock has not been refreshed for the stale bound', async () => {
     await tempDir('.tmp-a-dead-4242-bbbbbb', { host: 'host-a.example', pid: 4242 }, STALE_AFTER_MS + 60_000);
+    // a dry run (prune --dry-run) names it and removes nothing
+    expect(await new RunStore(dir).cleanupStale(undefined, true)).toEqual(['.tmp-a-dead-4242-bbbbbb']);
+    expect(await readdir(dir)).toContain('.tmp-a-dead-4242-bbbbbb');
     expect(await new RunStore(dir).cleanupStale()).toEqual(['.tmp-a-dead-4242-bbbbbb']);
     expect(await readdir(dir)).toEqual([]);
   });
