@@ -8,6 +8,7 @@
 // the mean share of a row's k nearest in the reference among its k nearest in the other space; label
 // accuracy: the majority label of a row's k map neighbours (ties: the label reached first, the nearer).
 
+import { majorityLabel, missingLabel } from './metrics.js';
 import type { Matrix, NeighbourhoodMetrics } from './types.js';
 import { NeighborHeaps } from './tsne/knn/heap.js';
 import { align16, ensureMemory, loadRows, sqDist, type LoadedRows } from './tsne/knn/kernel.js';
@@ -73,22 +74,9 @@ export function sampleQuality(input: Matrix, codes: Matrix | null, map: Matrix, 
       });
       if (labels) {
         const own = labels[sample[i]!];
-        if (missing(own)) continue;
-        votes.clear();
-        let best: string | number | null = null;
-        let bestCount = 0;
-        for (const j of near[M]!) {
-          const lab = labels[sample[j]!];
-          if (missing(lab)) continue;
-          const c = (votes.get(lab!) ?? 0) + 1;
-          votes.set(lab!, c);
-          if (c > bestCount) {
-            bestCount = c;
-            best = lab!;
-          }
-        }
+        if (missingLabel(own)) continue;
         labelled++;
-        if (best === own) correct++;
+        if (majorityLabel(near[M]!, (j) => labels[sample[j]!], votes) === own) correct++;
       }
     }
   }
@@ -129,10 +117,6 @@ function intrusion(d: Float64Array, o: number, s: number, i: number, dist: Float
     if (nearer + 1 > k) penalty += nearer + 1 - k;
   }
   return penalty;
-}
-
-function missing(v: unknown): boolean {
-  return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
 }
 
 /** The sampled rows of m, in the sample's order. */

@@ -93,23 +93,9 @@ export function mapMetrics(
     }
     if (labels) {
       const own = labels[i];
-      if (own !== null && own !== undefined && !(typeof own === 'number' && Number.isNaN(own))) {
-        votes.clear();
-        let best: string | number | null = null;
-        let bestCount = 0;
-        for (let a = 0; a < k; a++) {
-          const lab = labels[li[a]!];
-          if (lab === null || lab === undefined || (typeof lab === 'number' && Number.isNaN(lab))) continue;
-          const c = (votes.get(lab) ?? 0) + 1;
-          votes.set(lab, c);
-          // strictly more votes wins; ties go to the label reached first (the nearer neighbours)
-          if (c > bestCount) {
-            bestCount = c;
-            best = lab;
-          }
-        }
+      if (!missingLabel(own)) {
         labelled++;
-        if (best !== null && best === own) correct++;
+        if (majorityLabel(li, (j) => labels[j], votes) === own) correct++;
       }
     }
   }
@@ -148,30 +134,46 @@ export function neighbourPreservation(reference: NeighborGraph, other: NeighborG
 
 /** k-NN label accuracy over every labelled row: the majority label of its k graph neighbours (ties: the nearer). */
 export function graphLabelAccuracy(graph: NeighborGraph, labels: ArrayLike<string | number | null>): number | null {
-  const missing = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
   const votes = new Map<string | number, number>();
   let correct = 0;
   let labelled = 0;
   for (let i = 0; i < graph.n; i++) {
     const own = labels[i];
-    if (missing(own)) continue;
-    votes.clear();
-    let best: string | number | null = null;
-    let bestCount = 0;
-    for (let a = 0; a < graph.k; a++) {
-      const lab = labels[graph.indices[i * graph.k + a]!];
-      if (missing(lab)) continue;
-      const c = (votes.get(lab!) ?? 0) + 1;
-      votes.set(lab!, c);
-      if (c > bestCount) {
-        bestCount = c;
-        best = lab!;
-      }
-    }
+    if (missingLabel(own)) continue;
     labelled++;
-    if (best === own) correct++;
+    if (majorityLabel(graph.indices.subarray(i * graph.k, (i + 1) * graph.k), (j) => labels[j], votes) === own) correct++;
   }
   return labelled > 0 ? correct / labelled : null;
+}
+
+/** Whether a label is missing (null, undefined or NaN). */
+export function missingLabel(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
+}
+
+/**
+ * The label most of `neighbours` carry (`labelOf` of each; missing labels do not vote; strictly more votes wins,
+ * so a tie goes to the label that reached the count first: the nearer neighbours'), or null when none has one. `votes` is scratch space, cleared here.
+ */
+export function majorityLabel(
+  neighbours: ArrayLike<number>,
+  labelOf: (j: number) => string | number | null | undefined,
+  votes: Map<string | number, number>,
+): string | number | null {
+  votes.clear();
+  let best: string | number | null = null;
+  let bestCount = 0;
+  for (let a = 0; a < neighbours.length; a++) {
+    const lab = labelOf(neighbours[a]!);
+    if (missingLabel(lab)) continue;
+    const c = (votes.get(lab!) ?? 0) + 1;
+    votes.set(lab!, c);
+    if (c > bestCount) {
+      bestCount = c;
+      best = lab!;
+    }
+  }
+  return best;
 }
 
 /**
