@@ -10,7 +10,7 @@ import { HttpError } from './http-error.js';
 import { DataRoots } from './data-roots.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { JobQueue } from './jobs/queue.js';
-import { publicManifest, publicPathName } from './public-manifest.js';
+import { publicManifest } from './public-manifest.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { workerModels, type Decoder, type Reconstructor } from './reconstruct.js';
 import { MemoryBudget } from './memory-budget.js';
@@ -122,7 +122,7 @@ export function createApp(options: AppOptions): LatentmapApp {
         (err: unknown) => !(err instanceof HttpError && err.status === 500 && /is corrupt/.test(err.message)),
       ),
     ),
-    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, publicRoots: dataRoots.paths(), publicPath: (p) => publicPathName(p, store.dir, dataRoots), maxDecompressedBytes: maxUploadBytes }),
+    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, dataRoots, maxDecompressedBytes: maxUploadBytes }),
     uploads: new UploadStore(store.dir, maxUploadBytes, checkUpload),
     dataRoots,
     jobLimits: options.jobLimits ?? DEFAULT_JOB_LIMITS,

@@ -8,7 +8,6 @@ import { createApp, type AppOptions } from './app.js';
 import { DataRoots } from './data-roots.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { DEFAULT_MAX_UPLOAD_BYTES } from './uploads.js';
-import { publicPathName } from './public-manifest.js';
 import { JobQueue, type JobQueueOptions } from './jobs/queue.js';
 
 export interface ServeOptions {
@@ -73,8 +72,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     concurrency: options.concurrency ?? 1,
     log,
     limits: jobLimits,
-    publicRoots: dataRoots.paths(),
-    publicPath: (p) => publicPathName(p, options.runsDir, dataRoots),
+    dataRoots,
     // a job reads no more from a gzipped file than an upload may hold (the upload check and POST /api/runs
     // check it before, this holds while the job runs: the file may have changed, or be a dataDir's)
     maxDecompressedBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,

@@ -7,7 +7,8 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { RunStore } from '../../pipeline/runs/store.js';
 import type { ProgressEvent, RunConfig } from '../../pipeline/types.js';
-import { publicConfig } from '../public-manifest.js';
+import { DataRoots } from '../data-roots.js';
+import { publicConfig, publicPathName } from '../public-manifest.js';
 import { scrubPaths } from '../scrub.js';
 import { defaultJobCommand, REPO, startJobProcess, type JobCommand, type JobCommandInput, type JobProcess } from './child.js';
 import { lineSplitter, parseCliLine } from './cli-lines.js';
@@ -41,13 +42,11 @@ export interface JobQueueOptions {
    * and fails saying which. The default command also gets a V8 heap limit of maxBytes. Default: none.
    */
   limits?: { maxBytes: number; maxSeconds: number } | null;
-  /** Directories (data roots) named in client-facing messages as `data-root:`. */
-  publicRoots?: string[];
   /**
-   * How a path of a job's configuration is shown to clients (public-manifest.ts publicPathName: `upload:<id>`,
-   * `data-root:<relative path>` or a base name). Default: the base name.
+   * The server's data roots: named `data-root:` in client-facing messages, and the public names of the paths of
+   * a job's configuration (public-manifest.ts publicPathName). Default: none.
    */
-  publicPath?: (p: string) => string;
+  dataRoots?: DataRoots;
   /**
    * Most bytes a job's gzipped input may decompress to: the job fails past it, reading no further (the server
    * passes its --max-upload-bytes, as uploads are capped). Default none.
@@ -96,8 +95,7 @@ export class JobQueue {
   private readonly maxQueued: number;
   private readonly log: (line: string) => void;
   private readonly limits: JobQueueOptions['limits'];
-  private readonly publicRoots: string[];
-  private readonly publicPath: (p: string) => string;
+  private readonly dataRoots: DataRoots;
   private readonly maxDecompressedBytes: number | null;
   private readonly jobs = new Map<string, JobState>();
   private readonly queue: string[] = [];
@@ -116,8 +114,7 @@ export class JobQueue {
     this.maxQueued = options.maxQueued ?? 20;
     this.log = options.log ?? (() => {});
     this.limits = options.limits ?? null;
-    this.publicRoots = [...(options.publicRoots ?? [])].sort((a, b) => b.length - a.length);
-    this.publicPath = options.publicPath ?? ((p) => path.basename(p));
+    this.dataRoots = options.dataRoots ?? DataRoots.none();
     this.maxDecompressedBytes = options.maxDecompressedBytes ?? null;
     this.events.setMaxListeners(0);
   }
@@ -209,7 +206,7 @@ export class JobQueue {
     const name = typeof job.name === 'string' ? scrubPaths(job.name) : job.name;
     if (!config || typeof config !== 'object') return { ...job, name };
     // a relative path is what the client sent, relative to a data root (it names nothing of the server)
-    const shown = (p: string): string => (path.isAbsolute(p) ? this.publicPath(p) : p);
+    const shown = (p: string): string => (path.isAbsolute(p) ? publicPathName(p, this.store.dir, this.dataRoots) : p);
     return { ...job, name, config: publicConfig(config as Record<string, unknown>, shown) as JobState['config'] };
   }
 
@@ -308,7 +305,7 @@ export class JobQueue {
    */
   private scrub(message: string): string {
     let out = message.replace(new RegExp(`${escapeRegExp(this.store.dir)}/\\.uploads/(up-[0-9a-f]{16})/[^\\s"':,)]*`, 'g'), 'upload:$1');
-    out = scrubPaths(out, [...this.publicRoots.map((dir) => ({ dir, as: 'data-root:' })), { dir: this.store.dir, as: '<runs>' }, { dir: REPO, as: '<app>' }]);
+    out = scrubPaths(out, [...this.dataRoots.paths().map((dir) => ({ dir, as: 'data-root:' })), { dir: this.store.dir, as: '<runs>' }, { dir: REPO, as: '<app>' }]);
     out = out.replace(/"([^"]{40})[^"]+"/g, '"$1…"');
     return out.length > 500 ? `${out.slice(0, 497)}...` : out;
   }
