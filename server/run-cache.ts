@@ -176,8 +176,9 @@ export class RunCache {
 
   /**
    * A complete run's points.arrow must be there, non-empty, readable as an Arrow table and hold the manifest's
-   * rows, and its codes.arrow and data.arrow, when it has them, must not be empty: checked once per version of the run (with its manifest entry), so every endpoint, /events and the run
-   * list answer a damaged points file alike. A corrupt verdict is remembered for that version too.
+   * rows, and its codes.arrow and data.arrow, when it has them, must not be empty: checked once per version of
+   * the run (with its manifest entry), so every endpoint, /events and the run list answer a damaged run alike.
+   * A corrupt verdict is remembered for that version too.
    */
   private async checkPoints(id: string, key: string, manifest: RunManifest): Promise<void> {
     const known = this.corrupt.get(key);

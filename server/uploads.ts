@@ -63,10 +63,6 @@ export class UploadStore {
     const tmp = path.join(this.dir, `${TMP_PREFIX}${id}`);
     try {
       await mkdir(tmp, { recursive: true });
-    } catch (err) {
-      throw storageError(err) ?? err;
-    }
-    try {
       const file = path.join(tmp, `data${format}`);
       const hash = createHash('sha256');
       let bytes = 0;
