@@ -238,9 +238,12 @@ export class PointsLayer {
 
   /**
    * Runs the level-of-detail path of frame g `rounds` times into a scratch buffer, one round per task,
-   * so that the user's first zoom does not pay for V8 compiling it: with a million points the first two
-   * zoom frames took 30-60 ms (planning and blending run cold) and the rest 2-8 ms, in Node and chromium
-   * alike. Called once the first exact picture is on screen; stops when what is drawn changes.
+   * so that the user's first zoom pays less for V8 compiling it: with a million points the first two zoom
+   * frames took 30-60 ms (planning and blending run cold) and the rest 2-8 ms, in Node and chromium alike;
+   * with the warm-up the first two take about half as much CPU (bench:viewer-frames). They are still the
+   * slowest: the first zoom runs the rasterizer's path for sprites that cross the frame's edge, which no
+   * picture of the whole map takes. Called once the first exact picture is on screen; stops when what is
+   * drawn changes.
    */
   warmUp(g: FrameGeometry, rounds = 3): void {
     const grid = this.grid;
