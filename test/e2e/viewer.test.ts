@@ -249,14 +249,18 @@ describe('viewer', () => {
     const pos = (await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.screenOf(77)))!;
     await page.mouse.move(pos[0], pos[1]);
     await page.locator('.tooltip').waitFor({ state: 'visible' });
-    // the linked ring (orange) appears on the other map's overlay
-    const ringPixels = await page.evaluate(() => {
-      const c = document.querySelector('.pane.secondary canvas.scatter-overlay') as HTMLCanvasElement;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let p = 0; p < d.length; p += 4) if (d[p + 3] > 200 && d[p] > 200 && d[p + 1] > 90 && d[p + 1] < 150 && d[p + 2] < 40) n++;
-      return n;
-    });
+    // the linked ring (orange) appears on the other map's overlay: it is painted at that map's next animation
+    // frame, which may come after the tooltip shows, so the overlay is read until it does (or the wait times out)
+    const ringPixels = await page
+      .waitForFunction(() => {
+        const c = document.querySelector('.pane.secondary canvas.scatter-overlay') as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let p = 0; p < d.length; p += 4) if (d[p + 3] > 200 && d[p] > 200 && d[p + 1] > 90 && d[p + 1] < 150 && d[p + 2] < 40) n++;
+        return n > 10 ? n : false;
+      }, null, { timeout: 10_000, polling: 50 })
+      .then((h) => h.jsonValue() as Promise<number>)
+      .catch(() => 0);
     expect(ringPixels).toBeGreaterThan(10);
     await screenshot(page, 'viewer-compare');
     await page.context().close();
