@@ -15,8 +15,10 @@
 // seconds (from the run's manifest) and peak RSS (the samples between the stage's first and last log line);
 // at the end a table per stage: seconds / peak GB / CPU seconds, the run's t-SNE trustworthiness and 10-NN
 // label accuracy (its own metrics: the map against the input, within its seeded metrics sample of 10,000 rows,
-// the same sample size at every n, so the sizes compare; and how the per-row preservation found its input
-// neighbours: search or codes, pipeline/metrics-neighbours.ts), and the growth exponent
+// the same sample size at every n, so the sizes compare; the same label vote in the input and in the codes
+// within that sample, which says how coarse the sample's 10 nearest are at this n before any map; and how the
+// per-row preservation found its input neighbours: search or codes, pipeline/metrics-neighbours.ts), and the
+// growth exponent
 // b of seconds ~ n^b and of peak ~ n^b, fitted by least squares on log-log over the sizes run.
 //
 // FIt-SNE is not part of latentmap and nothing here builds it. To compare, build it from its public source
@@ -39,9 +41,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Table, makeData, makeVector, tableToIPC, vectorFromArray, FixedSizeList, Field, Uint8, Utf8 } from 'apache-arrow';
-import { loadDataset } from '../pipeline/load/index.js';
-import { createRandom } from '../pipeline/random.js';
+import { parseSize, writeArrow } from './scale-data.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import { mapMetrics } from '../pipeline/metrics.js';
 import type { RunManifest } from '../pipeline/types.js';
@@ -55,11 +55,6 @@ const flag = (name: string): string | undefined => {
   const v = args[i + 1];
   return v === undefined || v.startsWith('--') ? '' : v;
 };
-const parseSize = (s: string): number => {
-  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s.trim());
-  if (!m) throw new Error(`bad size ${s}`);
-  return Math.round(Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1e3 : m[2]!.toLowerCase() === 'm' ? 1e6 : 1));
-};
 const sizes = (flag('sizes') ?? '10k,70k,250k,1m').split(',').map(parseSize);
 const reducer = flag('reducer') ?? 'autoencoder';
 const fitsneDir = flag('fitsne') ?? process.env.FITSNE_DIR ?? null;
@@ -70,44 +65,6 @@ const dir = mkdtempSync(join(tmpdir(), 'latentmap-bench-scale-'));
 
 function uptime(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-}
-
-// ---- data ------------------------------------------------------------------------------------------
-
-const base = await loadDataset({ dataset: 'fashion-mnist', input: null, labelColumn: null, dataDir: null, limit: null });
-const baseRows = base.matrix.rows;
-const names = base.label!.values as (string | null)[];
-
-/** Rows [from, to) of the benchmark data: Fashion-MNIST, then shifted copies (seeded). */
-function rowsOf(from: number, to: number): { pixels: Uint8Array; labels: string[] } {
-  const pixels = new Uint8Array((to - from) * 784);
-  const labels: string[] = [];
-  for (let r = from; r < to; r++) {
-    const src = r % baseRows;
-    const random = createRandom(r);
-    const dx = r < baseRows ? 0 : random.int(5) - 2;
-    const dy = r < baseRows ? 0 : random.int(5) - 2;
-    const o = (r - from) * 784;
-    for (let y = 0; y < 28; y++) {
-      const sy = y - dy;
-      if (sy < 0 || sy >= 28) continue;
-      for (let x = 0; x < 28; x++) {
-        const sx = x - dx;
-        if (sx < 0 || sx >= 28) continue;
-        pixels[o + y * 28 + x] = Math.round(255 * base.matrix.values[src * 784 + sy * 28 + sx]!);
-      }
-    }
-    labels.push(String(names[src]));
-  }
-  return { pixels, labels };
-}
-
-function writeArrow(file: string, from: number, to: number): void {
-  const { pixels, labels } = rowsOf(from, to);
-  const type = new FixedSizeList(784, new Field('pixel', new Uint8()));
-  const child = makeData({ type: new Uint8(), length: pixels.length, data: pixels });
-  const list = makeVector(makeData({ type, length: to - from, nullCount: 0, child }));
-  writeFileSync(file, tableToIPC(new Table({ pixels: list, label: vectorFromArray(labels, new Utf8()) }), 'file'));
 }
 
 // ---- one measured child ------------------------------------------------------------------------------
@@ -328,7 +285,7 @@ async function fitsne(runDir: string, manifest: RunManifest): Promise<Compared |
 
 async function scaleTable(): Promise<void> {
   const stages = ['load', 'prepare', 'train', 'encode', 'tsne', 'metrics', 'write', 'total'];
-  const rows: { n: number; t: Record<string, number>; fig: Record<string, { mb: number; cpu: number }>; peakMB: number; trust: number | null; acc: number | null }[] = [];
+  const rows: { n: number; t: Record<string, number>; fig: Record<string, { mb: number; cpu: number }>; peakMB: number; trust: number | null; acc: number | null; accInput: number | null; accCodes: number | null }[] = [];
   const compared: string[] = [];
   console.log(`bench:scale  reducer ${reducer}  load average at start ${uptime()}  (2-core machine; each size in a fresh process)`);
   for (const n of sizes) {
@@ -337,9 +294,11 @@ async function scaleTable(): Promise<void> {
     const { m, manifest, dir: runDir } = await runOne(file, join(dir, 'runs'));
     const t = manifest.timings as Record<string, number>;
     const fig = stageFigures(m);
-    rows.push({ n, t, fig, peakMB: m.peakMB, trust: manifest.metrics.trustworthiness, acc: manifest.metrics.labelAccuracy });
+    const accInput = manifest.metrics.inputLabelAccuracy ?? null;
+    const accCodes = manifest.metrics.codesLabelAccuracy ?? null;
+    rows.push({ n, t, fig, peakMB: m.peakMB, trust: manifest.metrics.trustworthiness, acc: manifest.metrics.labelAccuracy, accInput, accCodes });
     console.log(
-      `${String(n).padStart(8)} rows  ${stages.map((s) => `${s} ${fmt(t[s])} s${fig[s] ? ` ${fmt(fig[s]!.mb / 1024, 2)} GB` : ''}`).join('  ')}  peak ${fmt(m.peakMB / 1024, 2)} GB  trust ${fmt(manifest.metrics.trustworthiness, 3)}  acc ${fmt(manifest.metrics.labelAccuracy, 3)} (within ${String(manifest.metrics.sample)} rows)  input neighbours ${(manifest.metrics.inputNeighbours as { method?: string } | undefined)?.method ?? '-'}  (load ${uptime()})`,
+      `${String(n).padStart(8)} rows  ${stages.map((s) => `${s} ${fmt(t[s])} s${fig[s] ? ` ${fmt(fig[s]!.mb / 1024, 2)} GB` : ''}`).join('  ')}  peak ${fmt(m.peakMB / 1024, 2)} GB  trust ${fmt(manifest.metrics.trustworthiness, 3)}  acc ${fmt(manifest.metrics.labelAccuracy, 3)} (within ${String(manifest.metrics.sample)} rows; input ${fmt(accInput, 3)}, codes ${fmt(accCodes, 3)})  input neighbours ${(manifest.metrics.inputNeighbours as { method?: string } | undefined)?.method ?? '-'}  (load ${uptime()})`,
     );
     if (fitsneDir && (n === 70000 || n === 250000)) {
       const loadBefore = uptime();
@@ -369,6 +328,7 @@ async function scaleTable(): Promise<void> {
     console.log(`| ${s} | ${cells.join(' | ')} |${b}`);
   }
   console.log(`| trust / acc | ${rows.map((r) => `${fmt(r.trust, 4)} / ${fmt(r.acc, 4)}`).join(' | ')} |${rows.length >= 2 ? ' | |' : ''}`);
+  console.log(`| acc input / codes | ${rows.map((r) => `${fmt(r.accInput, 4)} / ${fmt(r.accCodes, 4)}`).join(' | ')} |${rows.length >= 2 ? ' | |' : ''}`);
   if (compared.length) {
     console.log(`\nFIt-SNE side by side (2 threads each, same codes; trustworthiness and 10-NN label accuracy of each map against the codes on the same ${COMPARE_SAMPLE}-row sample; peak: the whole latentmap run vs FIt-SNE with its Python wrapper)`);
     console.log('| rows | t-SNE | seconds | CPU seconds | peak GB | trustworthiness | label accuracy | load average |');
