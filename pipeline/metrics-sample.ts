@@ -6,7 +6,8 @@
 //
 // Trustworthiness@k: Venna & Kaski (2001), as sklearn.manifold.trustworthiness defines it; k-NN preservation:
 // the mean share of a row's k nearest in the reference among its k nearest in the other space; label
-// accuracy: the majority label of a row's k map neighbours (ties: the label reached first, the nearer).
+// accuracy: the majority label of a row's k map neighbours (ties: the label reached first, the nearer), and the
+// same vote among its k nearest in the input and in the codes, the reference a map of this sample is judged by.
 
 import { majorityLabel, missingLabel } from './metrics.js';
 import type { Matrix, NeighbourhoodMetrics } from './types.js';
@@ -21,8 +22,16 @@ export interface SampleQuality {
   codes: NeighbourhoodMetrics | null;
   /** The map against the codes (null without codes). */
   mapVsCodes: NeighbourhoodMetrics | null;
-  /** Of the labelled sampled rows (null when none is labelled or there are no labels). */
+  /** Of the labelled sampled rows, in the map (null when none is labelled or there are no labels). */
   labelAccuracy: number | null;
+  /**
+   * The same vote among each sampled row's k nearest in the input, and in the codes (null without codes): what
+   * labels and neighbourhoods of this sample agree on before any map. The sample's k nearest are a coarser
+   * neighbourhood the larger n is (about the k x n / s nearest of all rows), so these say what a map of this
+   * sample can be expected to reach.
+   */
+  inputLabelAccuracy: number | null;
+  codesLabelAccuracy: number | null;
 }
 
 /**
@@ -48,7 +57,8 @@ export function sampleQuality(input: Matrix, codes: Matrix | null, map: Matrix, 
   const intruders = new Float64Array(k);
   const counts = new Int32Array(k);
   const votes = new Map<string | number, number>();
-  let correct = 0;
+  // correct votes per space (input, map, codes), in the spaces' order
+  const correct = new Int32Array(spaces.length);
   let labelled = 0;
   for (let i0 = 0; i0 < s; i0 += TILE) {
     const na = Math.min(s, i0 + TILE) - i0;
@@ -76,10 +86,11 @@ export function sampleQuality(input: Matrix, codes: Matrix | null, map: Matrix, 
         const own = labels[sample[i]!];
         if (missingLabel(own)) continue;
         labelled++;
-        if (majorityLabel(near[M]!, (j) => labels[sample[j]!], votes) === own) correct++;
+        for (let t = 0; t < spaces.length; t++) if (majorityLabel(near[t]!, (j) => labels[sample[j]!], votes) === own) correct[t]!++;
       }
     }
   }
+  const accuracy = (t: number): number | null => (labels && labelled > 0 ? correct[t]! / labelled : null);
   const figures = (c: number): NeighbourhoodMetrics => ({
     trustworthiness: 1 - (2 * penalty[c]!) / (s * k * (2 * s - 3 * k - 1)),
     knnPreservation: preserved[c]! / (s * k),
@@ -88,7 +99,9 @@ export function sampleQuality(input: Matrix, codes: Matrix | null, map: Matrix, 
     map: figures(0),
     codes: codes ? figures(1) : null,
     mapVsCodes: codes ? figures(2) : null,
-    labelAccuracy: labels && labelled > 0 ? correct / labelled : null,
+    labelAccuracy: accuracy(M),
+    inputLabelAccuracy: accuracy(I),
+    codesLabelAccuracy: codes ? accuracy(C) : null,
   };
 }
 

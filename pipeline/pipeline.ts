@@ -323,6 +323,10 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
           trustworthiness: quality.trustworthiness,
           knnPreservation: quality.knnPreservation,
           labelAccuracy: quality.labelAccuracy,
+          // the same vote in the input and in the codes, within the same sample: what labels and neighbourhoods
+          // agree on before any map, at this sample's coarseness (pipeline/metrics-sample.ts)
+          inputLabelAccuracy: quality.inputLabelAccuracy,
+          codesLabelAccuracy: quality.codesLabelAccuracy ?? quality.inputLabelAccuracy,
           // for reducer none the codes are the input: the reducer kept everything, the map is judged once
           codes: quality.codes ?? { trustworthiness: 1, knnPreservation: 1 },
           mapVsCodes: quality.mapVsCodes ?? { trustworthiness: quality.trustworthiness, knnPreservation: quality.knnPreservation },

@@ -29,6 +29,9 @@ export interface RunQuality {
   trustworthiness: number;
   knnPreservation: number;
   labelAccuracy: number | null;
+  /** The same 10-NN label vote within the sample in the input, and in the codes (null for reducer none). */
+  inputLabelAccuracy: number | null;
+  codesLabelAccuracy: number | null;
   /** The codes against the prepared input; null when the codes are the input (reducer none). */
   codes: NeighbourhoodMetrics | null;
   /** The map against the codes; null when the codes are the input. */
@@ -67,6 +70,8 @@ export function runQuality(input: Matrix, codes: Matrix | null, embedding: Float
     trustworthiness: q.map.trustworthiness!,
     knnPreservation: q.map.knnPreservation!,
     labelAccuracy: q.labelAccuracy,
+    inputLabelAccuracy: q.inputLabelAccuracy,
+    codesLabelAccuracy: q.codesLabelAccuracy,
     codes: q.codes,
     mapVsCodes: q.mapVsCodes,
     preservation,

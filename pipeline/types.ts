@@ -288,8 +288,14 @@ export interface RunMetrics {
   trustworthiness: number | null;
   /** The map against the prepared input: mean share of each row's k input neighbours among its k map neighbours. */
   knnPreservation: number | null;
-  /** k-NN label accuracy in the map (each labelled row against its k map neighbours, every row), when there are labels. */
+  /** k-NN label accuracy in the map (each labelled row against its k map neighbours, within the metrics sample), when there are labels. */
   labelAccuracy: number | null;
+  /**
+   * The same k-NN label vote within the same sample, among each row's input neighbours and among its code
+   * neighbours: what the labels and the data's own neighbourhoods agree on before any map (absent in older runs).
+   */
+  inputLabelAccuracy?: number | null;
+  codesLabelAccuracy?: number | null;
   /** What the reducer kept: the codes against the prepared input (absent in runs made before these fields). */
   codes?: NeighbourhoodMetrics;
   /** What the map method kept: the map against the codes. */

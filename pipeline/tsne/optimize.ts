@@ -10,13 +10,17 @@ import { breadthFirstOrder, sumPLogP, type OrderedAffinities } from './affinitie
 export const MIN_GAIN = 0.01;
 
 export interface OptimizerOptions {
-  /** Step size (no factor 4 in the gradient, as bhtsne, FIt-SNE and openTSNE). */
+  /** Step size after the early exaggeration phase (no factor 4 in the gradient, as bhtsne, FIt-SNE and openTSNE). */
   learningRate: number;
+  /** Step size during the early exaggeration phase. Default: learningRate. */
+  earlyLearningRate?: number;
   /** Total iterations, exaggeration phase included. */
   iterations: number;
   /** Factor P is multiplied by during the first `exaggerationIterations`. */
   earlyExaggeration: number;
   exaggerationIterations: number;
+  /** Factor P is multiplied by after the early phase (openTSNE's `exaggeration`). Default 1. */
+  exaggeration?: number;
   /** The gradient method (forces.ts: exact, Barnes-Hut, FFT or auto). The caller disposes it. */
   forces: Forces;
   /** Momentum during exaggeration. Default 0.5. */
@@ -96,7 +100,7 @@ export class TsneOptimizer {
   private readonly rep: Float64Array;
   private readonly attr: Float64Array;
   private readonly pLogP: number;
-  private readonly options: Required<OptimizerOptions>;
+  private readonly options: Required<Omit<OptimizerOptions, 'earlyLearningRate'>> & { earlyLearningRate: number };
 
   /**
    * p: P (which sums to 1), read once into the internal order (the optimizer keeps that copy only: see the p
@@ -126,7 +130,9 @@ export class TsneOptimizer {
       finalMomentum: 0.8,
       maxStepNorm: 5,
       minGain: MIN_GAIN,
+      exaggeration: 1,
       ...options,
+      earlyLearningRate: options.earlyLearningRate ?? options.learningRate,
     };
     this.update = new Float64Array(2 * this.n);
     this.gains = new Float64Array(2 * this.n).fill(1);
@@ -151,13 +157,13 @@ export class TsneOptimizer {
     const { yi: y, n, update, gains, rep, attr } = this;
     const o = this.options;
     const exaggerating = this.iteration < o.exaggerationIterations;
-    const exaggeration = exaggerating ? o.earlyExaggeration : 1;
+    const exaggeration = exaggerating ? o.earlyExaggeration : o.exaggeration;
     const momentum = exaggerating ? o.initialMomentum : o.finalMomentum;
+    const lr = exaggerating ? o.earlyLearningRate : o.learningRate;
 
     // repulsion and attraction (sum_j p_ij q_ij (y_i - y_j)), and sum p_ij log q_ij for the KL
     const { z, pLogQ } = o.forces.evaluate(y, n, this.q, rep, attr, computeKl);
     const invZ = 1 / Math.max(z, Number.MIN_VALUE);
-    const lr = o.learningRate;
     let mx = 0;
     let my = 0;
     for (let i = 0; i < n; i++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapMetrics, sampleRows } from '../../pipeline/metrics.js';
+import { majorityLabel, mapMetrics, sampleRows } from '../../pipeline/metrics.js';
 import { sampleQuality } from '../../pipeline/metrics-sample.js';
 import { createRandom } from '../../pipeline/random.js';
 import type { Matrix } from '../../pipeline/types.js';
@@ -19,6 +19,24 @@ function noisyMap(x: Matrix, noise: number, seed: number): Matrix {
   const r = createRandom(seed);
   const values = Float32Array.from({ length: 2 * x.rows }, (_, t) => x.values[(t >> 1) * x.cols + (t & 1)]! + noise * r.normal());
   return { rows: x.rows, cols: 2, values };
+}
+
+/** Share of rows whose k nearest other rows (exact, squared distances, ties: lower index) vote their own label. */
+function bruteVote(m: Matrix, labels: (string | number | null)[], k: number): number {
+  let correct = 0;
+  for (let i = 0; i < m.rows; i++) {
+    const d: [number, number][] = [];
+    for (let j = 0; j < m.rows; j++) {
+      if (j === i) continue;
+      let s = 0;
+      for (let c = 0; c < m.cols; c++) s += (m.values[i * m.cols + c]! - m.values[j * m.cols + c]!) ** 2;
+      d.push([s, j]);
+    }
+    d.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const near = Int32Array.from(d.slice(0, k), (e) => e[1]);
+    if (majorityLabel(near, (j) => labels[j], new Map()) === labels[i]) correct++;
+  }
+  return correct / m.rows;
 }
 
 describe('headline quality within a sample', () => {
@@ -71,6 +89,24 @@ describe('headline quality within a sample', () => {
     // 3 -> 4 (b: right); 4 -> 3 (tie with 5: b, right); 5 -> 4 (b: wrong)
     expect(q.labelAccuracy).toBeCloseTo(4 / 5, 12);
     expect(q.map.trustworthiness).toBe(1);
+  });
+
+  it('gives the same label vote in the input and in the codes within the sample: what a map of the sample can be held to', () => {
+    const { x, labels } = blobs(3000, 16, 6, 3);
+    const codes = noisyMap(x, 0.5, 4);
+    const map = noisyMap(x, 3, 5);
+    const sample = sampleRows(3000, 600, 7);
+    const q = sampleQuality(x, codes, map, labels, sample, 10);
+    const sl = Array.from(sample, (r) => labels[r]!);
+    // each space's vote is a brute-force 10-NN vote among the sampled rows of that space
+    expect(q.inputLabelAccuracy).toBeCloseTo(bruteVote(rowsOf(x, sample), sl, 10), 12);
+    expect(q.codesLabelAccuracy).toBeCloseTo(bruteVote(rowsOf(codes, sample), sl, 10), 12);
+    expect(q.labelAccuracy).toBeCloseTo(bruteVote(rowsOf(map, sample), sl, 10), 12);
+    // blobs: the input separates the labels best, the noisier the space the worse
+    expect(q.inputLabelAccuracy!).toBeGreaterThan(q.codesLabelAccuracy!);
+    expect(q.codesLabelAccuracy!).toBeGreaterThan(q.labelAccuracy!);
+    expect(sampleQuality(x, null, map, labels, sample, 10).codesLabelAccuracy).toBeNull();
+    expect(sampleQuality(x, codes, map, null, sample, 10).inputLabelAccuracy).toBeNull();
   });
 
   it('refuses a sample too small for k', () => {

@@ -1,0 +1,185 @@
+// Which t-SNE schedule large maps need: `npm run bench:tsne-schedule -- --run DIR [--variants a,b] [--fitsne DIR]`.
+//
+// DIR is a finished `latentmap run` directory (its codes, data and labels; bench:scale's data, say
+// `latentmap run --input fmnist-250k.arrow --label-column label --runs-dir ... --json`). On the run's codes, with
+// P and the PCA initialization built once (the run's perplexity 30 and seed), each variant optimizes a map with
+// its own schedule in this process (the engine's auto forces, two threads), and the table gives per variant:
+// iterations, CPU seconds and wall seconds of the optimization (P excluded; the same for every variant), the
+// final KL, and the map judged as the run judges it: trustworthiness@10 against the input and 10-NN label
+// accuracy within the run's seeded 10,000-row metrics sample (pipeline/metrics-sample.ts), and 10-NN label
+// accuracy over every row of the map. Once per run it also prints the same label accuracy in the input space
+// and in the codes within the sample, and in the codes over every row: how coarse a neighbourhood the
+// sample's 10 nearest are at this n, apart from any map. With --fitsne (a FIt-SNE checkout with bin/fast_tsne,
+// see bench/scale.ts) FIt-SNE's map of the same codes (its defaults: perplexity 30, 1000 iterations, 2
+// threads) is judged the same way.
+//
+// Variants (n rows; lr: learning rate; EE: early exaggeration 12 for 250 iterations):
+//   standard       lr max(200, n/12) in both phases, momentum 0.5 then 0.8, 1000 iterations: bhtsne, FIt-SNE,
+//                  openTSNE before 1.0 (Belkina et al. 2019's lr), and latentmap's small-map schedule
+//   opentsne       lr n/12 during EE and n/exaggeration after, momentum 0.8 throughout, 250 + 500 iterations:
+//                  openTSNE 1.x (pavlin-policar/openTSNE commit b68b100, "Switch to lr=N/ex and momentum=.8")
+//   opentsne-1000  the same with 250 + 750 iterations
+//   exag2, exag4   opentsne with exaggeration 2 or 4 after EE (lr n/2, n/4; Kobak & Berens 2019: exaggeration
+//                  about 4 for very large n)
+//   late4          standard, then exaggeration 4 for the last 250 iterations (FIt-SNE's late exaggeration,
+//                  Linderman et al. 2019)
+//   ee500          standard with 500 iterations of EE (Belkina et al. 2019: longer EE for large n)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { graphLabelAccuracy, sampleRows } from '../pipeline/metrics.js';
+import { sampleQuality } from '../pipeline/metrics-sample.js';
+import { deriveSeed } from '../pipeline/random.js';
+import { readCodes, readData, readPoints } from '../pipeline/runs/artifacts.js';
+import { readManifest } from '../pipeline/runs/run-dir.js';
+import { forcesFor, knn, TsneOptimizer } from '../pipeline/tsne/index.js';
+import { orderedInputAffinities, pcaInitialization } from '../pipeline/tsne/tsne.js';
+import type { Matrix } from '../pipeline/types.js';
+import type { OptimizerOptions } from '../pipeline/tsne/optimize.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i < 0 ? undefined : args[i + 1];
+};
+const runDir = flag('run');
+if (!runDir) throw new Error('--run DIR: a finished latentmap run directory');
+const variantNames = (flag('variants') ?? 'standard,opentsne,exag4').split(',');
+const fitsneDir = flag('fitsne') ?? null;
+const K = 10;
+const SAMPLE = 10000;
+
+type Schedule = Omit<OptimizerOptions, 'forces'> & { lateFrom?: number; lateExaggeration?: number };
+
+function variant(name: string, n: number): Schedule {
+  const standard: Schedule = { learningRate: Math.max(200, n / 12), iterations: 1000, earlyExaggeration: 12, exaggerationIterations: 250, initialMomentum: 0.5, finalMomentum: 0.8 };
+  const open = (iterations: number, exaggeration: number): Schedule => ({
+    earlyLearningRate: n / 12,
+    learningRate: n / exaggeration,
+    iterations,
+    earlyExaggeration: 12,
+    exaggerationIterations: 250,
+    exaggeration,
+    initialMomentum: 0.8,
+    finalMomentum: 0.8,
+  });
+  switch (name) {
+    case 'standard':
+      return standard;
+    case 'opentsne':
+      return open(750, 1);
+    case 'opentsne-1000':
+      return open(1000, 1);
+    case 'exag2':
+      return open(750, 2);
+    case 'exag4':
+      return open(750, 4);
+    case 'late4':
+      return { ...standard, lateFrom: 750, lateExaggeration: 4 };
+    case 'ee500':
+      return { ...standard, exaggerationIterations: 500 };
+    default:
+      throw new Error(`unknown variant ${name}`);
+  }
+}
+
+const uptime = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const f = (v: number | null | undefined, d = 4): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));
+
+const manifest = await readManifest(runDir);
+const seed = manifest.config.seed;
+const { codes } = await readCodes(runDir);
+const input = (await readData(runDir)).values;
+const points = await readPoints(runDir);
+const labelColumn = points.getChild('label');
+if (!labelColumn) throw new Error(`${runDir}: points.arrow has no label column`);
+const labels = Array.from({ length: points.numRows }, (_, i) => String(labelColumn.get(i)));
+const n = codes.rows;
+const sample = sampleRows(n, Math.min(n, SAMPLE), deriveSeed(seed, 'metrics'));
+console.log(`bench:tsne-schedule  ${runDir}  ${n} rows, codes ${codes.cols} columns, input ${input.cols}  load ${uptime()}`);
+
+// how coarse the sample's neighbourhoods are at this n, apart from any map
+const inSample = (space: Matrix): number | null => sampleQuality(space, null, space, labels, sample, K).labelAccuracy;
+const allRows = (space: Matrix): number | null => graphLabelAccuracy(knn(space, K, { seed }), labels);
+console.log(
+  `10-NN label accuracy, no map: input within the ${sample.length}-row sample ${f(inSample(input))}, codes within it ${f(inSample(codes))}, codes over all ${n} rows ${f(allRows(codes))}`,
+);
+
+const c0 = cpuSeconds();
+const p = orderedInputAffinities(codes, 30, deriveSeed(seed, 'knn'));
+const init = pcaInitialization(codes, deriveSeed(seed, 'tsne-init'), []);
+console.log(`P and initialization: ${f(cpuSeconds() - c0, 1)} CPU s (built once, not counted below)`);
+
+interface Judged {
+  trust: number;
+  acc: number | null;
+  accAll: number | null;
+}
+function judge(embedding: Float32Array): Judged {
+  const map: Matrix = { rows: n, cols: 2, values: embedding };
+  const q = sampleQuality(input, null, map, labels, sample, K);
+  return { trust: q.map.trustworthiness!, acc: q.labelAccuracy, accAll: allRows(map) };
+}
+
+console.log('| variant | iterations | CPU s | wall s | KL | trustworthiness | label acc (sample) | label acc (all rows) | load |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+for (const name of variantNames) {
+  const s = variant(name, n);
+  const forces = forcesFor('auto', 0.5);
+  forces.prestart(n);
+  const loadBefore = uptime();
+  const t0 = performance.now();
+  const cpu0 = cpuSeconds();
+  let kl = NaN;
+  try {
+    let opt = new TsneOptimizer(p, init, { ...s, forces });
+    while (!opt.done) {
+      if (s.lateFrom !== undefined && opt.iteration === s.lateFrom) {
+        // FIt-SNE's late exaggeration: the same positions, gains reset, exaggeration from here on
+        const y = Float64Array.from(opt.y);
+        opt = new TsneOptimizer(p, y, { ...s, forces, iterations: s.iterations - s.lateFrom, exaggerationIterations: 0, exaggeration: s.lateExaggeration, learningRate: s.learningRate });
+      }
+      kl = opt.step(opt.iteration === (s.lateFrom !== undefined ? s.iterations - s.lateFrom : s.iterations) - 1);
+    }
+    const cpu = cpuSeconds() - cpu0;
+    const wall = (performance.now() - t0) / 1000;
+    const j = judge(opt.embedding());
+    console.log(`| ${name} | ${s.iterations} | ${f(cpu, 1)} | ${f(wall, 1)} | ${f(kl)} | ${f(j.trust)} | ${f(j.acc)} | ${f(j.accAll)} | ${loadBefore} → ${uptime()} |`);
+  } finally {
+    forces.dispose();
+  }
+}
+
+if (fitsneDir) {
+  if (!existsSync(join(fitsneDir, 'bin/fast_tsne'))) throw new Error(`--fitsne ${fitsneDir}: no bin/fast_tsne there`);
+  const dir = mkdtempSync(join(tmpdir(), 'latentmap-bench-schedule-'));
+  try {
+    const raw = join(dir, 'codes.f32');
+    writeFileSync(raw, codes.values);
+    const out = join(dir, 'fitsne.f64');
+    const script = [
+      'import sys, time, resource, numpy as np',
+      `sys.path.insert(0, ${JSON.stringify(fitsneDir)})`,
+      'from fast_tsne import fast_tsne',
+      `X = np.fromfile(${JSON.stringify(raw)}, dtype=np.float32).reshape(${n}, ${codes.cols}).astype(np.float64)`,
+      'cpu = lambda: sum(getattr(resource.getrusage(w), f) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))',
+      't0 = time.time(); c0 = cpu()',
+      `Z = fast_tsne(X, perplexity=30, max_iter=1000, nthreads=2, seed=${seed})`,
+      'sys.stderr.write("fitsne seconds %.2f cpu %.2f\\n" % (time.time() - t0, cpu() - c0))',
+      `np.ascontiguousarray(Z, dtype=np.float64).tofile(${JSON.stringify(out)})`,
+    ].join('\n');
+    const loadBefore = uptime();
+    const r = spawnSync('/usr/bin/python3', ['-c', script], { cwd: dir, env: { ...process.env, OMP_NUM_THREADS: '2' }, encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`FIt-SNE failed: ${r.stderr.slice(-2000)}`);
+    const hit = /fitsne seconds ([\d.]+) cpu ([\d.]+)/.exec(r.stderr);
+    const j = judge(Float32Array.from(new Float64Array(readFileSync(out).buffer.slice(0))));
+    console.log(`| FIt-SNE (its defaults) | 1000 | ${hit?.[2] ?? '-'} | ${hit?.[1] ?? '-'} | - | ${f(j.trust)} | ${f(j.acc)} | ${f(j.accAll)} | ${loadBefore} → ${uptime()} |`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
