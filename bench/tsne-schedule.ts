@@ -9,13 +9,13 @@
 // accuracy within the run's seeded 10,000-row metrics sample (pipeline/metrics-sample.ts), and 10-NN label
 // accuracy over every row of the map. Once per run it also prints the same label accuracy in the input space
 // and in the codes within the sample, and in the codes over every row: how coarse a neighbourhood the
-// sample's 10 nearest are at this n, apart from any map. With --fitsne (a FIt-SNE checkout with bin/fast_tsne,
+// sample's 10 nearest are at this n, apart from any map (--no-baseline leaves that out). With --fitsne (a FIt-SNE checkout with bin/fast_tsne,
 // see bench/scale.ts) FIt-SNE's map of the same codes (its defaults: perplexity 30, 1000 iterations, 2
 // threads) is judged the same way.
 //
 // Variants (n rows; lr: learning rate; EE: early exaggeration 12 for 250 iterations):
 //   standard       lr max(200, n/12) in both phases, momentum 0.5 then 0.8, 1000 iterations: bhtsne, FIt-SNE,
-//                  openTSNE before 1.0 (Belkina et al. 2019's lr), and latentmap's small-map schedule
+//                  openTSNE before 1.0 (Belkina et al. 2019's lr), and latentmap's (pipeline/tsne/schedule.ts)
 //   opentsne       lr n/12 during EE and n/exaggeration after, momentum 0.8 throughout, 250 + 500 iterations:
 //                  openTSNE 1.x (pavlin-policar/openTSNE commit b68b100, "Switch to lr=N/ex and momentum=.8")
 //   opentsne-1000  the same with 250 + 750 iterations
@@ -37,6 +37,7 @@ import { forcesFor, knn, TsneOptimizer } from '../pipeline/tsne/index.js';
 import { orderedInputAffinities, pcaInitialization } from '../pipeline/tsne/tsne.js';
 import type { Matrix } from '../pipeline/types.js';
 import type { OptimizerOptions } from '../pipeline/tsne/optimize.js';
+import { tsneSchedule } from '../pipeline/tsne/schedule.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -45,7 +46,8 @@ const flag = (name: string): string | undefined => {
 };
 const runDir = flag('run');
 if (!runDir) throw new Error('--run DIR: a finished latentmap run directory');
-const variantNames = (flag('variants') ?? 'standard,opentsne,exag4').split(',');
+const variantNames = (flag('variants') ?? 'standard,opentsne,exag2').split(',').filter((v) => v !== '');
+const noMap = !args.includes('--no-baseline');
 const fitsneDir = flag('fitsne') ?? null;
 const K = 10;
 const SAMPLE = 10000;
@@ -53,7 +55,8 @@ const SAMPLE = 10000;
 type Schedule = Omit<OptimizerOptions, 'forces'> & { lateFrom?: number; lateExaggeration?: number };
 
 function variant(name: string, n: number): Schedule {
-  const standard: Schedule = { learningRate: Math.max(200, n / 12), iterations: 1000, earlyExaggeration: 12, exaggerationIterations: 250, initialMomentum: 0.5, finalMomentum: 0.8 };
+  // the engine's own schedule at its defaults (pipeline/tsne/schedule.ts)
+  const { reason: _reason, ...standard } = tsneSchedule(n, { iterations: 1000, earlyExaggeration: 12, exaggerationIterations: 250, exaggeration: 1, learningRate: null });
   const open = (iterations: number, exaggeration: number): Schedule => ({
     earlyLearningRate: n / 12,
     learningRate: n / exaggeration,
@@ -106,7 +109,7 @@ console.log(`bench:tsne-schedule  ${runDir}  ${n} rows, codes ${codes.cols} colu
 // how coarse the sample's neighbourhoods are at this n, apart from any map
 const inSample = (space: Matrix): number | null => sampleQuality(space, null, space, labels, sample, K).labelAccuracy;
 const allRows = (space: Matrix): number | null => graphLabelAccuracy(knn(space, K, { seed }), labels);
-console.log(
+if (noMap) console.log(
   `10-NN label accuracy, no map: input within the ${sample.length}-row sample ${f(inSample(input))}, codes within it ${f(inSample(codes))}, codes over all ${n} rows ${f(allRows(codes))}`,
 );
 

@@ -6,7 +6,7 @@
 import { DEFAULT_PERPLEXITY } from './perplexity-auto.js';
 import { tsne } from './tsne/index.js';
 import { umap } from './umap/index.js';
-import type { MapMethod, Matrix, RunConfig, RunMetrics, StageHooks, TsneOptions, UmapOptions } from './types.js';
+import type { Choice, MapMethod, Matrix, RunConfig, RunMetrics, StageHooks, TsneOptions, TsneSchedule, UmapOptions } from './types.js';
 
 /** The t-SNE options of a run configuration (perplexity auto: the standard 30; the pipeline measures others). */
 export function tsneOptions(config: RunConfig): TsneOptions {
@@ -17,6 +17,8 @@ export function tsneOptions(config: RunConfig): TsneOptions {
     theta: config.theta,
     earlyExaggeration: config.earlyExaggeration,
     exaggerationIterations: config.exaggerationIterations,
+    // runs saved before the exaggeration setting existed had none after the early phase
+    exaggeration: config.exaggeration ?? 1,
     learningRate: config.tsneLearningRate,
     seed: config.seed,
   };
@@ -53,6 +55,8 @@ export interface MapStageResult {
   /** One line for the log. */
   summary: string;
   notes: string[];
+  /** t-SNE: the schedule it ran (manifest choices.tsneSchedule); UMAP: absent. */
+  schedule?: Choice;
 }
 
 /** Runs the configured map method on the codes (in a worker thread, cancellable, with progress). */
@@ -76,5 +80,15 @@ export async function runMap(codes: Matrix, config: RunConfig, hooks: StageHooks
     metrics: { tsne: { kl: r.kl, iterations: r.iterations, engine: r.engine } as RunMetrics['tsne'] },
     summary: `t-SNE (${r.engine}) finished: KL ${r.kl.toFixed(4)} after ${r.iterations} iterations`,
     notes: r.notes,
+    ...(r.schedule ? { schedule: scheduleChoice(r.schedule, config) } : {}),
   };
+}
+
+/**
+ * choices.tsneSchedule: the schedule t-SNE ran (pipeline/tsne/schedule.ts), automatic when the learning rate was
+ * left to it.
+ */
+function scheduleChoice(s: TsneSchedule, config: RunConfig): Choice {
+  const { reason, ...value } = s;
+  return { value, auto: config.tsneLearningRate === null, reason };
 }

@@ -266,6 +266,10 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     // nothing reads the prepared input after the metrics: the write stage goes without it
     input.drop();
     for (const n of mapped.notes) note(n);
+    if (mapped.schedule) {
+      choices.tsneSchedule = mapped.schedule;
+      log(`t-SNE schedule: ${mapped.schedule.reason}`);
+    }
     history.tsne = mapped.klHistory;
     log(mapped.summary);
 

@@ -162,6 +162,8 @@ export interface RunConfig {
   theta: number;
   earlyExaggeration: number;
   exaggerationIterations: number;
+  /** Exaggeration after the early phase (1: none). */
+  exaggeration: number;
   tsneLearningRate: number | null;
   metricsSample: number;
   map: MapMethod;
@@ -188,12 +190,15 @@ export interface RunConfig {
 export interface TsneOptions {
   engine: TsneEngine;
   perplexity: number;
+  /** Iterations in all, early exaggeration included. */
   iterations: number;
   /** Barnes-Hut accuracy; 0.5 by default. */
   theta: number;
   earlyExaggeration: number;
   exaggerationIterations: number;
-  /** null: automatic (n / earlyExaggeration, at least 200). */
+  /** Exaggeration after the early phase; absent: 1. */
+  exaggeration?: number;
+  /** null: automatic, max(200, n / earlyExaggeration) (tsne/schedule.ts); a number: the step size of both phases. */
   learningRate: number | null;
   seed: number;
 }
@@ -209,6 +214,26 @@ export interface TsneResult {
   engine: Exclude<TsneEngine, 'auto'>;
   /** Adjustments made to fit the input (e.g. perplexity lowered), also logged. */
   notes: string[];
+  /** The schedule the optimizer ran (automatic parts resolved); absent for tsne-js. */
+  schedule?: TsneSchedule;
+}
+
+/** The t-SNE optimization schedule a run used (pipeline/tsne/schedule.ts). */
+export interface TsneSchedule {
+  /** Iterations in all, early exaggeration included. */
+  iterations: number;
+  earlyExaggeration: number;
+  exaggerationIterations: number;
+  /** Exaggeration after the early phase (1: none). */
+  exaggeration: number;
+  /** Step size during early exaggeration and afterwards. */
+  earlyLearningRate: number;
+  learningRate: number;
+  /** Momentum during early exaggeration and afterwards. */
+  initialMomentum: number;
+  finalMomentum: number;
+  /** One line: which schedule, and why. */
+  reason: string;
 }
 
 /** Options the UMAP engine takes (umap-learn's names in camelCase; defaults in pipeline/config.ts). */

@@ -2,7 +2,7 @@
 // optimizer with progress, KL every 50 iterations and cancellation. tsne() in index.ts moves this to a
 // worker thread.
 
-import type { Matrix, NeighborGraph, SparseMatrix, StageHooks, TsneEngine, TsneOptions, TsneResult } from '../types.js';
+import type { Matrix, NeighborGraph, SparseMatrix, StageHooks, TsneEngine, TsneOptions, TsneResult, TsneSchedule } from '../types.js';
 import { InputError, throwIfAborted } from '../errors.js';
 import { MIN_ROWS, tooFewRows } from '../min-rows.js';
 import { createRandom, deriveSeed } from '../random.js';
@@ -14,6 +14,7 @@ import { parallelForces } from './forces-parallel.js';
 import { autoForces } from './gradient-auto.js';
 import { serialForces, type Forces, type ForceMethod } from './forces.js';
 import { TsneOptimizer } from './optimize.js';
+import { tsneSchedule } from './schedule.js';
 
 /** The exact engine refuses more points than this (its time grows with n^2). */
 export const EXACT_MAX_ROWS = 20000;
@@ -115,6 +116,8 @@ export interface PreparedTsne {
   /** The optimizer's forces (forces.usage: for 'auto', iterations run with each method). */
   forces: Forces;
   notes: string[];
+  /** The schedule the optimizer runs (tsne/schedule.ts). */
+  schedule: TsneSchedule;
   /** Stops the forces' helper thread, if they have one (runTsne does this when it ends). */
   dispose: () => void;
 }
@@ -149,15 +152,10 @@ export function prepareTsne(x: Matrix, options: TsneOptions, hooks: StageHooks =
     dispose();
     throw err;
   }
-  const learningRate = options.learningRate ?? Math.max(200, n / options.earlyExaggeration);
-  const optimizer = new TsneOptimizer(p, init, {
-    learningRate,
-    iterations: options.iterations,
-    earlyExaggeration: options.earlyExaggeration,
-    exaggerationIterations: Math.min(options.exaggerationIterations, options.iterations),
-    forces,
-  });
-  return { optimizer, forces, notes, dispose };
+  const schedule = tsneSchedule(n, options);
+  const { reason: _reason, ...steps } = schedule;
+  const optimizer = new TsneOptimizer(p, init, { ...steps, forces });
+  return { optimizer, forces, notes, schedule, dispose };
 }
 
 /** Fraction of the stage's progress spent before the first iteration. */
@@ -169,9 +167,9 @@ const SETUP_SHARE = 0.08;
  */
 export async function runTsne(x: Matrix, options: TsneOptions, hooks: StageHooks = {}): Promise<TsneResult> {
   throwIfAborted(hooks.signal);
-  const { optimizer, forces, notes, dispose } = prepareTsne(x, options, hooks);
+  const { optimizer, forces, notes, schedule, dispose } = prepareTsne(x, options, hooks);
   try {
-    return await optimize(optimizer, forces, notes, options, hooks);
+    return { ...(await optimize(optimizer, forces, notes, schedule.iterations, hooks)), schedule };
   } finally {
     dispose();
   }
@@ -181,11 +179,10 @@ async function optimize(
   optimizer: TsneOptimizer,
   forces: Forces,
   notes: string[],
-  options: TsneOptions,
+  total: number,
   hooks: StageHooks,
 ): Promise<TsneResult> {
   const klHistory: { iteration: number; kl: number }[] = [];
-  const total = options.iterations;
   let lastYield = Date.now();
   let kl = NaN;
   let stoppedAt = -1;
