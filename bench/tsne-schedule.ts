@@ -21,6 +21,8 @@
 //   opentsne-1000  the same with 250 + 750 iterations
 //   exag2, exag4   opentsne with exaggeration 2 or 4 after EE (lr n/2, n/4; Kobak & Berens 2019: exaggeration
 //                  about 4 for very large n)
+//   exag2-750      the engine's schedule with exaggeration 2 after EE and 750 iterations (lr max(200, n/12)
+//                  throughout): what `--exaggeration 2 --iterations 750` runs
 //   late4          standard, then exaggeration 4 for the last 250 iterations (FIt-SNE's late exaggeration,
 //                  Linderman et al. 2019)
 //   ee500          standard with 500 iterations of EE (Belkina et al. 2019: longer EE for large n)
@@ -78,6 +80,11 @@ function variant(name: string, n: number): Schedule {
       return open(750, 2);
     case 'exag4':
       return open(750, 4);
+    case 'exag2-750': {
+      // what `--exaggeration 2 --iterations 750` runs: the default step size in both phases
+      const { reason: _r, ...s } = tsneSchedule(n, { iterations: 750, earlyExaggeration: 12, exaggerationIterations: 250, exaggeration: 2, learningRate: null });
+      return s;
+    }
     case 'late4':
       return { ...standard, lateFrom: 750, lateExaggeration: 4 };
     case 'ee500':
