@@ -78,7 +78,20 @@ export interface AutoencoderOptions {
    * (the ELBO divided by the input width, so it is on the same per-value scale as the other variants).
    */
   klWeight: number | null;
+  /**
+   * residual variant only: the linear path (layers linear_in, linear_out) starts at PCA and learns at this
+   * fraction of learningRate (0.3), so the map keeps PCA's neighbourhoods while the nonlinear layers add what PCA
+   * misses. Null for the other variants.
+   */
+  linearPath: { rateScale: number } | null;
 }
+
+/** Names of the residual variant's linear path layers (in saved models too). */
+export const LINEAR_IN = 'linear_in';
+export const LINEAR_OUT = 'linear_out';
+
+/** The residual variant's linear path learns at this fraction of the learning rate (bench/QUALITY-NOTES.md, session 8). */
+export const LINEAR_PATH_RATE_SCALE = 0.3;
 
 /** The network's shape: code width and encoder hidden widths (auto resolved; see pipeline/reduce/auto-size.ts). */
 export interface AutoencoderShape {
@@ -91,7 +104,7 @@ export interface AutoencoderShape {
 /**
  * Builds the options from a resolved run configuration. Every single field was checked by the schema
  * (pipeline/config.ts); only the rules that join fields or depend on the data are checked here.
- * `inputSize` is the width of the prepared matrix; `loss` is the resolved loss (auto already decided by prepare);
+ * `inputSize` is the width of the prepared matrix; `loss` is the resolved loss (auto already decided by prepare; the residual variant takes mse under auto);
  * `shape` gives the code size and layers when the configuration says auto (it wins over the configuration).
  * Throws InputError naming the configuration field when a value cannot fit the data.
  */
@@ -101,6 +114,9 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
       field: 'reducer',
     });
   }
+  const variant = config.variant;
+  // the residual variant's output is PCA's linear reconstruction plus a correction: squared error, whatever the range
+  if (variant === 'residual' && config.loss === 'auto') loss = 'mse';
   if (config.loss !== 'auto' && config.loss !== loss) {
     throw new InputError(`the configured loss ${config.loss} differs from the resolved loss ${loss}`, { field: 'loss' });
   }
@@ -114,7 +130,6 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
       { field: 'codeSize' },
     );
   }
-  const variant = config.variant;
   const sparse = variant === 'sparse';
   return {
     variant,
@@ -137,5 +152,6 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
     sparsity: sparse ? { penalty: config.sparsityPenalty, weight: config.sparsityWeight, target: config.sparsityTarget } : null,
     noise: variant === 'denoising' ? { kind: config.noise, std: config.noiseStd, fraction: config.noiseFraction } : null,
     klWeight: variant === 'vae' ? config.klWeight : null,
+    linearPath: variant === 'residual' ? { rateScale: LINEAR_PATH_RATE_SCALE } : null,
   };
 }
