@@ -145,7 +145,8 @@ export interface RunConfig {
   optimizer: 'adam' | 'sgd' | 'rmsprop';
   epochs: number | 'auto';
   batchSize: number;
-  learningRate: number;
+  /** 'auto': pipeline/reduce/auto-size.ts autoLearningRate (by variant). */
+  learningRate: number | 'auto';
   validationSplit: number;
   patience: number;
   sparsityPenalty: SparsityPenalty;

@@ -99,6 +99,8 @@ export interface AutoencoderShape {
   layers: number[];
   /** The resolved maximum epochs (required when config.epochs is auto). */
   epochs?: number;
+  /** The resolved learning rate (required when config.learningRate is auto). */
+  learningRate?: number;
 }
 
 /**
@@ -123,7 +125,10 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
   const codeSize = shape?.codeSize ?? config.codeSize;
   const layers = shape?.layers ?? config.layers;
   const epochs = shape?.epochs ?? config.epochs;
-  if (codeSize === 'auto' || layers === 'auto' || epochs === 'auto') throw new Error('autoencoderOptions: resolve the auto code size, layers and epochs first (shape)');
+  const learningRate = shape?.learningRate ?? config.learningRate;
+  if (codeSize === 'auto' || layers === 'auto' || epochs === 'auto' || learningRate === 'auto') {
+    throw new Error('autoencoderOptions: resolve the auto code size, layers, epochs and learning rate first (shape)');
+  }
   if (codeSize >= inputSize) {
     throw new InputError(
       `the code size (${codeSize}) must be smaller than the input width (${inputSize} columns); choose --code-size below ${inputSize}, or leave it auto`,
@@ -141,7 +146,7 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
     codeActivation: sparse ? (config.sparsityPenalty === 'kl' ? 'sigmoid' : 'relu') : 'linear',
     loss,
     optimizer: config.optimizer,
-    learningRate: config.learningRate,
+    learningRate,
     batchSize: config.batchSize,
     epochs,
     validationSplit: config.validationSplit,
