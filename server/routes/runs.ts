@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { Router, type Request } from 'express';
 import { parsePartialConfig, resolveConfig } from '../../pipeline/config.js';
 import { InputError } from '../../pipeline/errors.js';
+import { checkInputFit, submittedFit } from '../../pipeline/input-fit.js';
 import type { UploadReading, UploadShape } from '../../pipeline/types.js';
 import { declaredLengthWithin, parseJsonBody } from '../body.js';
 import { sendCached } from '../cached-body.js';
@@ -101,6 +102,9 @@ export function runsRoutes(ctx: ServerContext): Router {
       const resolved = resolveConfig(forJob);
       const reading = { header: resolved.header, encoding: resolved.encoding };
       const shape = await inputShape(resolved, checked, (file) => fileShape(ctx, file, partial.input ?? path.basename(file), reading));
+      // what the pipeline would refuse once the input is loaded (code size against the width, tsne-js's row
+      // limit), refused now by the same rules (pipeline/input-fit.ts)
+      checkInputFit(resolved, submittedFit(resolved, shape.rows, shape.columns));
       checkJobLimits(resolved, shape.rows, shape.columns, ctx.jobLimits);
       let job;
       try {
