@@ -22,7 +22,7 @@ import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
 import type { MemoryBudget } from './memory-budget.js';
 import { runIdParam } from './params.js';
-import { replyWith, runTaskSafely, type WorkerReply, type WorkerTask } from './read-tasks.js';
+import { replyWith, runTaskSafely, type TaskProgress, type WorkerReply, type WorkerTask } from './read-tasks.js';
 
 /** Neighbouring feature columns read in one pass over data.arrow. */
 export const FEATURE_BLOCK = 16;
@@ -70,7 +70,7 @@ export interface DataRows {
 }
 
 /** Runs a read task, in the worker thread (the server's pool) or in this thread (tests). */
-export type Offload = (task: WorkerTask) => Promise<WorkerReply>;
+export type Offload = (task: WorkerTask, onProgress?: TaskProgress) => Promise<WorkerReply>;
 
 export interface RunInfo {
   manifest: RunManifest;

@@ -1,18 +1,17 @@
 // Runs started from the API: a queue (one at a time unless `concurrency` says otherwise). Each job is the
 // CLI in a child process (child.ts), so training never blocks the server and a crashing job cannot take it
 // down; progress comes from the CLI's JSON log lines (cli-lines.ts); job records (records.ts) let a
-// restarted server report a job cut off by a crash or restart as failed.
+// restarted server report a job cut off by a crash or restart as failed; what readers see of a job, public-view.ts.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { RunStore } from '../../pipeline/runs/store.js';
 import type { ProgressEvent, RunConfig } from '../../pipeline/types.js';
 import { DataRoots } from '../data-roots.js';
-import { publicConfig, publicPathName } from '../public-manifest.js';
-import { scrubPaths } from '../scrub.js';
-import { defaultJobCommand, REPO, startJobProcess, type JobCommand, type JobCommandInput, type JobProcess } from './child.js';
+import { defaultJobCommand, startJobProcess, type JobCommand, type JobCommandInput, type JobProcess } from './child.js';
 import { lineSplitter, parseCliLine } from './cli-lines.js';
 import type { LayoutFrame } from '../../pipeline/layout-frame.js';
+import { JobPublicView } from './public-view.js';
 import { JobRecords, type JobState, type JobStatus } from './records.js';
 
 export type { JobState, JobStatus } from './records.js';
@@ -95,7 +94,7 @@ export class JobQueue {
   private readonly maxQueued: number;
   private readonly log: (line: string) => void;
   private readonly limits: JobQueueOptions['limits'];
-  private readonly dataRoots: DataRoots;
+  private readonly view: JobPublicView;
   private readonly maxDecompressedBytes: number | null;
   private readonly jobs = new Map<string, JobState>();
   private readonly queue: string[] = [];
@@ -114,7 +113,7 @@ export class JobQueue {
     this.maxQueued = options.maxQueued ?? 20;
     this.log = options.log ?? (() => {});
     this.limits = options.limits ?? null;
-    this.dataRoots = options.dataRoots ?? DataRoots.none();
+    this.view = new JobPublicView(this.store.dir, options.dataRoots ?? DataRoots.none());
     this.maxDecompressedBytes = options.maxDecompressedBytes ?? null;
     this.events.setMaxListeners(0);
   }
@@ -195,19 +194,9 @@ export class JobQueue {
     return [...this.jobs.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   }
 
-  /**
-   * A job as every reader sees it (/api/jobs, its event stream): its configuration as manifests show one
-   * (public-manifest.ts publicConfig: the paths it reads by their public names, column names as written) and
-   * its name with absolute paths as `<path>`, so one client's paths do not show another the server's
-   * directories.
-   */
+  /** A job as every reader sees it (/api/jobs, its event stream): public-view.ts. */
   publicView(job: JobState): JobState {
-    const config = job.config as unknown;
-    const name = typeof job.name === 'string' ? scrubPaths(job.name) : job.name;
-    if (!config || typeof config !== 'object') return { ...job, name };
-    // a relative path is what the client sent, relative to a data root (it names nothing of the server)
-    const shown = (p: string): string => (path.isAbsolute(p) ? publicPathName(p, this.store.dir, this.dataRoots) : p);
-    return { ...job, name, config: publicConfig(config as Record<string, unknown>, shown) as JobState['config'] };
+    return this.view.job(job);
   }
 
   /** Listens to one job's events; returns the unsubscribe function. */
@@ -298,16 +287,8 @@ export class JobQueue {
     this.emit({ type: 'state', job });
   }
 
-  /**
-   * Client-facing messages (job errors, log lines: anyone who can read /api/jobs sees them) never carry a
-   * server path nor more than a glimpse of a file's contents: data roots become `data-root:`, the runs
-   * directory `<runs>`, any other absolute path `<path>`; quoted text is cut to 40 characters, the message to 500.
-   */
   private scrub(message: string): string {
-    let out = message.replace(new RegExp(`${escapeRegExp(this.store.dir)}/\\.uploads/(up-[0-9a-f]{16})/[^\\s"':,)]*`, 'g'), 'upload:$1');
-    out = scrubPaths(out, [...this.dataRoots.paths().map((dir) => ({ dir, as: 'data-root:' })), { dir: this.store.dir, as: '<runs>' }, { dir: REPO, as: '<app>' }]);
-    out = out.replace(/"([^"]{40})[^"]+"/g, '"$1…"');
-    return out.length > 500 ? `${out.slice(0, 497)}...` : out;
+    return this.view.message(message);
   }
 
   private pump(): void {
@@ -413,8 +394,4 @@ export class JobQueue {
       // best effort
     }
   }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
