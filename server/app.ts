@@ -62,6 +62,11 @@ export interface AppOptions {
   maxUploadBytes?: number;
   /** What one job may use; runs estimated to need more are refused with 400. Default 4 GiB, 2 h. */
   jobLimits?: JobLimits;
+  /**
+   * How long POST /api/runs waits for the pre-start check of a file under a data root before it answers 202 and
+   * the job reports the check's progress, ms. Default 2000.
+   */
+  checkGraceMs?: number;
   /** Expensive reads (images, neighbours, items, points as JSON) per client address. Default: bursts of 200, then 100 a second. */
   readRateLimit?: RateLimitOptions;
   /** Worker threads for CPU-heavy reads, per lane (worker-pool.ts: quick and slow tasks). Default one each. */
@@ -126,6 +131,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     uploads: new UploadStore(store.dir, maxUploadBytes, checkUpload),
     dataRoots,
     jobLimits: options.jobLimits ?? DEFAULT_JOB_LIMITS,
+    checkGraceMs: options.checkGraceMs ?? 2000,
     workers,
     requireToken: requireToken(token),
     rateLimit: createRateLimiter(options.rateLimit),

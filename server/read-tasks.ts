@@ -162,7 +162,14 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
       const { loadDataset, DecompressedLimitError } = await import('../pipeline/load/index.js');
       const cap = task.maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes: task.maxDecompressedBytes };
       const reading = task.reading ? { header: task.reading.header, encoding: task.reading.encoding } : {};
-      const hooks = onProgress ? { onProgress: (progress: number, stage: Stage, info?: ProgressInfo) => onProgress({ type: 'progress', stage, progress, ...info }) } : {};
+      // the loaders' last report (1: done) carries no byte counts: the whole file was read
+      let totalBytes: number | undefined;
+      const report = (progress: number, stage: Stage, info: ProgressInfo = {}): void => {
+        totalBytes = info.totalBytes ?? totalBytes;
+        const bytes = info.bytes ?? (progress >= 1 && totalBytes !== undefined ? totalBytes : undefined);
+        onProgress!({ type: 'progress', stage, progress, ...info, ...(bytes !== undefined && totalBytes !== undefined ? { bytes, totalBytes } : {}) });
+      };
+      const hooks = onProgress ? { onProgress: report } : {};
       const d = await loadDataset({ dataset: null, input: task.file, labelColumn: null, dataDir: null, limit: null, ...cap, ...reading }, hooks).catch((err: unknown) => {
         if (err instanceof DecompressedLimitError) {
           throw new HttpError(413, `${task.what} decompresses to more than ${err.limit} bytes, the most this server reads from one file (--max-upload-bytes)`);

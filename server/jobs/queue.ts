@@ -98,6 +98,8 @@ export class JobQueue {
   private readonly maxDecompressedBytes: number | null;
   private readonly jobs = new Map<string, JobState>();
   private readonly queue: string[] = [];
+  /** Queued jobs whose input is still being checked (submit's `checked`): not in `queue` until it passes. */
+  private readonly checking = new Set<string>();
   private readonly running = new Map<string, Running>();
   private readonly events = new EventEmitter();
   private closed = false;
@@ -142,12 +144,16 @@ export class JobQueue {
    * Queues a run of `config` (already validated; what clients see of it). `forJob` is what the process
    * runs (default `config`; the server passes real paths there). Returns its state (status queued).
    * When the job cannot be recorded (full disk ...) nothing of it is left and the error is thrown.
+   * `checked`: a check of the job's input still under way (the server's pre-start check of a big file): the job
+   * is listed as queued, and waits for it before it may start; its progress is reported with progress(); when
+   * it fails, so does the job, with its message (a bad input, naming the field).
    */
-  async submit(config: Partial<RunConfig>, forJob: Partial<RunConfig> = config): Promise<JobState> {
+  async submit(config: Partial<RunConfig>, forJob: Partial<RunConfig> = config, checked: Promise<unknown> | null = null): Promise<JobState> {
     await this.init();
     if (this.closed) throw new QueueFullError('the server is shutting down; start the run again once it is back');
-    if (this.queue.length >= this.maxQueued) {
-      throw new QueueFullError(`${this.queue.length} runs are already waiting; try again when one has finished`);
+    const waiting = this.queue.length + this.checking.size;
+    if (waiting >= this.maxQueued) {
+      throw new QueueFullError(`${waiting} runs are already waiting; try again when one has finished`);
     }
     const name = forJob.name ?? forJob.dataset ?? (forJob.input ? path.basename(forJob.input).replace(/\.[^.]*$/, '') : forJob.upload ? 'upload' : 'mnist');
     let id = this.store.newId(name);
@@ -179,10 +185,34 @@ export class JobQueue {
       throw new JobStoreError(`could not record the job (${(err as NodeJS.ErrnoException).code ?? 'error'}); nothing was started`, { cause: err });
     }
     this.jobs.set(id, job);
-    this.queue.push(id);
     this.emit({ type: 'state', job });
-    this.pump();
+    if (checked) {
+      this.checking.add(id);
+      void checked.then(
+        () => {
+          if (this.checking.delete(id) && job.status === 'queued') this.enqueue(id);
+        },
+        (err: unknown) => {
+          if (this.checking.delete(id) && job.status === 'queued') void this.finish(job, 'failed', err instanceof Error ? err.message : String(err));
+        },
+      );
+    } else {
+      this.enqueue(id);
+    }
     return job;
+  }
+
+  private enqueue(id: string): void {
+    this.queue.push(id);
+    this.pump();
+  }
+
+  /** Progress of a queued job's pre-start check (submit's `checked`): kept as its progress and sent to its watchers. */
+  progress(id: string, progress: ProgressEvent): void {
+    const job = this.jobs.get(id);
+    if (!job || job.status !== 'queued') return;
+    job.progress = progress;
+    this.emit({ type: 'progress', id, progress });
   }
 
   get(id: string): JobState | undefined {
@@ -216,6 +246,7 @@ export class JobQueue {
     if (job.status === 'queued') {
       const at = this.queue.indexOf(id);
       if (at >= 0) this.queue.splice(at, 1);
+      this.checking.delete(id);
       await this.finish(job, 'cancelled', 'cancelled before it started');
       return job;
     }
@@ -257,7 +288,9 @@ export class JobQueue {
     if (this.closed) return;
     this.closed = true;
     await this.init();
-    for (const id of this.queue.splice(0)) {
+    const checking = [...this.checking];
+    this.checking.clear();
+    for (const id of [...this.queue.splice(0), ...checking]) {
       const job = this.jobs.get(id);
       if (job) await this.finish(job, 'failed', 'interrupted: the server shut down before this job started; start it again');
     }

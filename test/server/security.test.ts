@@ -56,6 +56,8 @@ beforeAll(async () => {
     jobs,
     dataRoots: await DataRoots.open([dataRoot]),
     maxUploadBytes: 4096,
+    // submissions wait for the pre-start check however slow the machine (prestart-check.test.ts: when it does not)
+    checkGraceMs: 120_000,
     rateLimit: { capacity: 1000, refillPerSecond: 100 },
     webRoot: '/nonexistent',
     log: () => {},
