@@ -13,7 +13,7 @@ import { JobQueue } from './jobs/queue.js';
 import { publicManifest } from './public-manifest.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { workerModels, type Decoder, type Reconstructor } from './reconstruct.js';
-import { MemoryBudget } from './memory-budget.js';
+import { MemoryBudget, SERVER_HEADROOM } from './memory-budget.js';
 import { RunCache } from './run-cache.js';
 import { RunList } from './run-list.js';
 import { uploadsRoutes } from './routes/uploads.js';
@@ -115,7 +115,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   // check decompress and parse a gigabyte.
   const checkUpload: UploadChecker =
     options.checkUpload ?? ((file, reading) => checkFile((task) => workers.run(task), file, { what: 'the upload', maxDecompressedBytes: maxUploadBytes, reading }));
-  const memory = options.memoryAllowance === null ? null : new MemoryBudget({ allowance: options.memoryAllowance });
+  const memory = options.memoryAllowance === null ? null : new MemoryBudget({ allowance: options.memoryAllowance, headroom: SERVER_HEADROOM });
   const cache = new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task), memory, options.runCheckMs ?? 1000);
   const ctx: ServerContext = {
     store,

@@ -5,15 +5,19 @@
 // threads or a burst of requests hold memory, and the server's RSS stays within budget + allowance
 // (bench:server checks it under load), whichever thread holds what.
 //
-//   outside = RSS - allowance - cached values - evicted values not yet collected
+//   outside = RSS + headroom - allowance - cached values - evicted values not yet collected
 //
 // and the cache keeps cached values + reservations of loads in flight + outside <= its bound (lru.ts). A load
-// already under way is counted in RSS and in its reservation both, until it ends: on the safe side.
+// already under way is counted in RSS and in its reservation both, until it ends: on the safe side. The
+// headroom is the margin the bound keeps: the process grows between two counts (a burst of requests, the
+// main thread's V8 heap growing its reservation, 128 MB at 700 small requests a second in bench:server), so the
+// cache gives way before RSS reaches budget + allowance, not once it has.
 //
-// The rest of the process may never take more than three quarters of the bound (lru.ts minSize): the cache
-// keeps its hottest values whatever else is held, or it would load the same body again for every request.
+// The rest of the process may never take more than fifteen sixteenths of the bound (lru.ts minSize): the cache
+// keeps its hottest values (32 MiB of 512: a manifest, a points body) whatever else is held, or it would load
+// the same body again for every request.
 // The count is taken whenever the cache stores a value or a load asks for room, and on a timer (watch(), every
-// 500 ms): requests that never touch the cache (job lists, uploads, the viewer's files) still grow the process
+// 250 ms): requests that never touch the cache (job lists, uploads, the viewer's files) still grow the process
 // (the V8 heap the main thread reserves under load, the allocator's arenas), and the cache must give way then
 // too.
 //
@@ -24,19 +28,25 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 /** What the server itself may hold beside its cache, bytes (its idle RSS with two worker threads is about 200 MB). */
 export const DEFAULT_ALLOWANCE = 200 * 1000 * 1000;
 
+/** The margin the server's bound keeps below budget + allowance, bytes (what the process grows between counts). */
+export const SERVER_HEADROOM = 64 * 1024 * 1024;
+
 export interface MemoryBudgetOptions {
   /** RSS the server may use beside the cache's bound, bytes. Default DEFAULT_ALLOWANCE. */
   allowance?: number;
+  /** Counted as held outside the cache on top of RSS: the margin kept below the bound, bytes. Default 0 (the server: SERVER_HEADROOM). */
+  headroom?: number;
   /** The process's RSS, bytes. Default process.memoryUsage.rss (tests give their own). */
   rss?: () => number;
   /** RSS is read at most this often, ms. Default 50. */
   everyMs?: number;
-  /** How often watch() checks the budget, ms. Default 500. */
+  /** How often watch() checks the budget, ms. Default 250. */
   watchEveryMs?: number;
 }
 
 export class MemoryBudget {
   readonly allowance: number;
+  readonly headroom: number;
   private readonly rss: () => number;
   private readonly everyMs: number;
   private sampled = 0;
@@ -49,9 +59,10 @@ export class MemoryBudget {
 
   constructor(options: MemoryBudgetOptions = {}) {
     this.allowance = options.allowance ?? DEFAULT_ALLOWANCE;
+    this.headroom = options.headroom ?? 0;
     this.rss = options.rss ?? (() => process.memoryUsage.rss());
     this.everyMs = options.everyMs ?? 50;
-    this.watchEveryMs = options.watchEveryMs ?? 500;
+    this.watchEveryMs = options.watchEveryMs ?? 250;
     this.observer = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         if (((entry as { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.collected();
@@ -67,7 +78,7 @@ export class MemoryBudget {
       this.sampled = this.rss();
       this.sampledAt = now;
     }
-    return Math.max(0, this.sampled - this.allowance - held - this.uncollected);
+    return Math.max(0, this.sampled + this.headroom - this.allowance - held - this.uncollected);
   }
 
   /** The cache evicted a value of `size` bytes: still resident until collected. */

@@ -35,6 +35,31 @@ describe('MemoryBudget', () => {
     expect(budget.outside(400)).toBe(0); // never below zero
   });
 
+  it('keeps its headroom below the bound: the cache gives way before RSS reaches budget + allowance', () => {
+    let rss = 300;
+    budget = new MemoryBudget({ allowance: 200, headroom: 50, everyMs: 0, rss: () => rss });
+    const b = budget;
+    const cache = new LruCache<string, number>({ maxSize: 400, sizeOf: (v) => v, outside: (held) => b.outside(held), onEvict: (n) => b.evicted(n), minSize: 25 });
+    for (let i = 0; i < 4; i++) {
+      cache.set(`v${i}`, 50);
+      rss += 50;
+    }
+    // RSS 500 of the bound 600 (400 + 200): outside is 300 + 50 - 200 - 200 = -50 → 0 and 200 are cached
+    expect(cache.size).toBe(200);
+    // the rest of the process grows by 120: RSS 620 would pass the bound at once; with the headroom the cache
+    // keeps RSS + headroom within it, down to its floor
+    rss = 620;
+    cache.trim();
+    // outside = 620 + 50 - 200 - held - evicted: the cache evicts until held + outside <= 400
+    expect(cache.size + b.outside(cache.size)).toBeLessThanOrEqual(400);
+    expect(cache.size).toBe(100);
+    // far past the bound, the floor (minSize) is all it keeps
+    rss = 2000;
+    b.collected();
+    cache.trim();
+    expect(cache.size).toBeLessThanOrEqual(25 + 50);
+  });
+
   it('makes the cache give up values while a worker thread holds memory, and take them back when it lets go', async () => {
     const VALUE = 32 * MB;
     const BOUND = 128 * MB;
