@@ -85,8 +85,10 @@ describe('the pre-start check of a big input over HTTP', () => {
     await request(base, `/api/runs/${id}`, { method: 'DELETE' });
   });
 
-  it('the same file named again once checked is answered at once from the check kept (a bad configuration: 400)', async () => {
-    const r = await request(base, '/api/runs', { method: 'POST', headers: json, body: JSON.stringify({ input: 'table.csv', reducer: 'pca', codeSize: 4 }) });
+  it('the same file named again once checked is answered from the check kept: a bad configuration is a 400 when the check ends within the grace', async () => {
+    const patient = createApp({ runsDir: runs.dir, jobs, dataRoots: await DataRoots.open([root]), checkGraceMs: 120_000, webRoot: '/nonexistent', log: () => {} });
+    const other = await listen(patient);
+    const r = await request(other.base, '/api/runs', { method: 'POST', headers: json, body: JSON.stringify({ input: 'table.csv', reducer: 'pca', codeSize: 4 }) }).finally(() => other.close());
     expect(r.status, r.text).toBe(400);
     expect(r.json().error).toMatch(/^field "codeSize": PCA cannot find 4 components in 300000 rows x 3 columns/);
   });
