@@ -129,7 +129,7 @@ export class RunCache {
       // let the process reach its bound in bench:server, the rest of it holding 559 MiB.)
       ...(memory ? { outside: (held: number) => memory.outside(held), onEvict: (size: number) => memory.evicted(size), minSize: maxBytes / 16 } : {}),
     });
-    memory?.watch(() => this.lru.trim());
+    memory?.watch(() => this.lru.trim(), maxBytes);
   }
 
   /** Version of a file (inode, mtime, size), or null when it cannot be stat'ed. */

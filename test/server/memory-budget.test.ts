@@ -117,4 +117,39 @@ describe('MemoryBudget', () => {
     expect(cache.size).toBe(20);
     b.close();
   });
+
+  it('asks V8 for a full collection when RSS stays past the bound and the main heap is large, at most every 2 s', async () => {
+    let rss = 300;
+    let heap = 200 * MB;
+    let collections = 0;
+    budget = new MemoryBudget({ allowance: 200, everyMs: 0, watchEveryMs: 10, rss: () => rss, heapUsed: () => heap, collect: () => collections++ });
+    budget.watch(() => {}, 100);
+    // within the bound (300 <= 200 + 100): nothing asked
+    await new Promise((r) => setTimeout(r, 60));
+    expect(collections).toBe(0);
+    // past it with a large heap: one collection, and no second one within GC_EVERY_MS
+    rss = 400;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(collections).toBe(1);
+    expect(budget.forcedCollections).toBe(1);
+    budget.close();
+    // past the bound with a small heap (the memory is elsewhere, a collection would not give it back): none
+    heap = 20 * MB;
+    collections = 0;
+    budget = new MemoryBudget({ allowance: 200, everyMs: 0, watchEveryMs: 10, rss: () => rss, heapUsed: () => heap, collect: () => collections++ });
+    budget.watch(() => {}, 100);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(collections).toBe(0);
+  });
+
+  it("V8's own full collection is available to it and frees the main heap's garbage", () => {
+    budget = new MemoryBudget({ allowance: 0, everyMs: 0, rss: () => 1e12, heapUsed: () => 1e12, watchEveryMs: 1e9 });
+    let garbage: unknown[] | null = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `x${i}` }));
+    const before = process.memoryUsage().heapUsed;
+    garbage = null;
+    (budget as unknown as { collectIfOver(bound: number): void }).collectIfOver(0);
+    expect(garbage).toBeNull();
+    expect(budget.forcedCollections).toBe(1);
+    expect(process.memoryUsage().heapUsed).toBeLessThan(before - 5 * MB);
+  });
 });
