@@ -106,7 +106,7 @@ export interface StageHooks {
 export type ReducerName = 'autoencoder' | 'pca' | 'none';
 /** The configuration's reducer: one by name, or auto (chosen from the data by measurement). */
 export type ReducerSetting = 'auto' | ReducerName;
-export type Variant = 'plain' | 'sparse' | 'denoising' | 'vae';
+export type Variant = 'plain' | 'sparse' | 'denoising' | 'vae' | 'residual';
 export type Loss = 'auto' | 'mse' | 'bce';
 export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'linear';
 /** The method that makes the 2-D map. */
@@ -145,7 +145,8 @@ export interface RunConfig {
   optimizer: 'adam' | 'sgd' | 'rmsprop';
   epochs: number | 'auto';
   batchSize: number;
-  learningRate: number;
+  /** 'auto': pipeline/reduce/auto-size.ts autoLearningRate (by variant). */
+  learningRate: number | 'auto';
   validationSplit: number;
   patience: number;
   sparsityPenalty: SparsityPenalty;

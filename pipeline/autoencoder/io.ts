@@ -101,14 +101,21 @@ export async function loadAutoencoder(dir: string): Promise<Autoencoder> {
   } finally {
     layersModel.dispose();
   }
-  const net = buildNetwork(info.options, init);
+  // models saved before the residual variant existed have no linearPath
+  const options: AutoencoderOptions = { ...info.options, linearPath: info.options.linearPath ?? null };
+  let net;
+  try {
+    net = buildNetwork(options, init);
+  } catch (err) {
+    throw new InputError(`the saved model does not fit its options: ${err instanceof Error ? err.message : String(err)}`, { file: path.join(dir, MODEL_FILE) }, { cause: err });
+  }
   for (const layer of allLayers(net)) {
     if (!init.has(layer.name)) {
       allLayers(net).forEach((l) => (l.w.dispose(), l.b.dispose()));
       throw new InputError(`the saved model has no layer named ${layer.name}`, { file: path.join(dir, MODEL_FILE) });
     }
   }
-  return new TrainedAutoencoder(info.options, net, info.backend, info.history, info.summary);
+  return new TrainedAutoencoder(options, net, info.backend, info.history, info.summary);
 }
 
 /** A tfjs-layers model with the same layers and weights (for the standard model.json format). */
@@ -125,11 +132,23 @@ function toLayersModel(model: TrainedAutoencoder): tf.LayersModel {
   };
   let h = input;
   for (const layer of net.encoder) h = apply(layer, h);
-  const code = apply(net.code, h);
+  const outputActivation = options.loss === 'bce' ? 'sigmoid' : 'linear';
   const outputs: tf.SymbolicTensor[] = [];
-  let d = code;
-  for (const layer of net.decoder) d = apply(layer, d);
-  outputs.push(apply(net.output, d, options.loss === 'bce' ? 'sigmoid' : 'linear'));
+  let code: tf.SymbolicTensor;
+  if (net.linear) {
+    // residual: code = code layer + linear_in(input); output = act(output layer + linear_out(code))
+    const { in: lin, out: lout } = net.linear;
+    code = tf.layers.add({ name: 'code_sum' }).apply([apply(net.code, h), apply(lin, input)]) as tf.SymbolicTensor;
+    let d = code;
+    for (const layer of net.decoder) d = apply(layer, d);
+    const sum = tf.layers.add({ name: 'output_sum' }).apply([apply(net.output, d, 'linear'), apply(lout, code)]) as tf.SymbolicTensor;
+    outputs.push(tf.layers.activation({ activation: outputActivation, name: 'reconstruction' }).apply(sum) as tf.SymbolicTensor);
+  } else {
+    code = apply(net.code, h);
+    let d = code;
+    for (const layer of net.decoder) d = apply(layer, d);
+    outputs.push(apply(net.output, d, outputActivation));
+  }
   outputs.push(code);
   if (net.logVar) outputs.push(apply(net.logVar, h));
   return tf.model({ inputs: input, outputs, name: `latentmap_${options.variant}_autoencoder` });

@@ -7,7 +7,7 @@
 // thread, the optimizer state), then one area per thread (its rows of the batch and its activations).
 import { createAdam, createBce, createGemm, MAX_PAGES, type AdamKernel, type Bce, type Gemm } from './kernels.js';
 import type { LayerActivation } from './model.js';
-import type { AutoencoderOptions } from './options.js';
+import { LINEAR_IN, LINEAR_OUT, type AutoencoderOptions } from './options.js';
 import { optimizerStep, type OptimizerState } from './optimizer.js';
 
 /** One dense layer's place in memory (offsets in floats). */
@@ -31,6 +31,11 @@ export interface MlpLayout {
   logVar: number | null;
   decoder: number[];
   output: number;
+  /** residual variant: the linear path's layers (indices into layers), the last two; null otherwise. */
+  linear: { in: number; out: number } | null;
+  /** Parameters from this offset on (the linear path's) learn at learningRate x rateScale; count when none do. */
+  slowFrom: number;
+  rateScale: number;
   /** Parameter count (weights and biases). */
   count: number;
   /** Weight count (the transposed copy's length). */
@@ -55,8 +60,11 @@ export interface PartLayout {
   act: number[];
   /** vae: the sampled code [maxRows x codeSize]. */
   sample: number;
-  /** Gradient scratch, two of [maxRows x widest], and one [maxRows x codeSize] for the vae's log-variance. */
-  scratch: [number, number, number];
+  /**
+   * Gradient scratch, two of [maxRows x widest], one [maxRows x codeSize] for the vae's log-variance and one
+   * [maxRows x codeSize] for the residual's gradient through its linear path.
+   */
+  scratch: [number, number, number, number];
 }
 
 /** Layers in params.ts order (encoder, code, [logVar], decoder, output), as buildNetwork makes them. */
@@ -73,6 +81,13 @@ export function mlpLayout(options: AutoencoderOptions, maxRows: number, threads:
   const decoder: number[] = [];
   for (let i = 1; i < back.length; i++) decoder.push(specs.push({ name: `dec_${i}`, inputs: back[i - 1]!, units: back[i]!, activation: options.activation }) - 1);
   const output = specs.push({ name: 'output', inputs: back[back.length - 1]!, units: options.inputSize, activation: 'linear' }) - 1;
+  const residual = options.linearPath !== null && options.linearPath !== undefined;
+  const linear = residual
+    ? {
+        in: specs.push({ name: LINEAR_IN, inputs: options.inputSize, units: options.codeSize, activation: 'linear' }) - 1,
+        out: specs.push({ name: LINEAR_OUT, inputs: options.codeSize, units: options.inputSize, activation: 'linear' }) - 1,
+      }
+    : null;
 
   let count = 0;
   let weightCount = 0;
@@ -82,6 +97,7 @@ export function mlpLayout(options: AutoencoderOptions, maxRows: number, threads:
     weightCount += s.inputs * s.units;
     return spec;
   });
+  const slowFrom = linear ? layers[linear.in]!.w : count;
 
   // 16 floats (64 bytes) alignment for every array
   let top = 0;
@@ -108,10 +124,10 @@ export function mlpLayout(options: AutoencoderOptions, maxRows: number, threads:
       eps: take(vae ? maxRows * C : 0),
       act: layers.map((l) => take(maxRows * l.units)),
       sample: take(vae ? maxRows * C : 0),
-      scratch: [take(maxRows * widest), take(maxRows * widest), take(vae ? maxRows * C : 0)],
+      scratch: [take(maxRows * widest), take(maxRows * widest), take(vae ? maxRows * C : 0), take(residual ? maxRows * C : 0)],
     });
   }
-  return { layers, encoder, code, logVar, decoder, output, count, weightCount, maxRows, threads, optimizer: options.optimizer, shared, parts, floats: top };
+  return { layers, encoder, code, logVar, decoder, output, linear, slowFrom, rateScale: options.linearPath?.rateScale ?? 1, count, weightCount, maxRows, threads, optimizer: options.optimizer, shared, parts, floats: top };
 }
 
 /** A shared memory big enough for the layout. */
@@ -184,11 +200,17 @@ export class MlpPart {
     const { layout, options } = this;
     const s = layout.shared;
     const two = layout.threads === 2 && summed;
-    if (options.optimizer === 'adam') {
-      this.adam(s.weights, s.m, s.v, s.grads[0], two ? s.grads[1] : null, from, to, options.learningRate, step);
-    } else {
-      const v = this.views;
-      optimizerStep(options.optimizer, options.learningRate, step, v.weights, v.state, v.grads[0], two ? v.grads[1] : null, from, to);
+    // [from, to) in at most two ranges: before slowFrom at the learning rate, from it on at rateScale times it
+    const ranges: [number, number, number][] = [];
+    if (from < Math.min(to, layout.slowFrom)) ranges.push([from, Math.min(to, layout.slowFrom), options.learningRate]);
+    if (Math.max(from, layout.slowFrom) < to) ranges.push([Math.max(from, layout.slowFrom), to, options.learningRate * layout.rateScale]);
+    for (const [lo, hi, rate] of ranges) {
+      if (options.optimizer === 'adam') {
+        this.adam(s.weights, s.m, s.v, s.grads[0], two ? s.grads[1] : null, lo, hi, rate, step);
+      } else {
+        const v = this.views;
+        optimizerStep(options.optimizer, rate, step, v.weights, v.state, v.grads[0], two ? v.grads[1] : null, lo, hi);
+      }
     }
     this.transposeWeights(from, to);
   }
@@ -234,6 +256,7 @@ export class MlpPart {
     for (const i of layout.encoder) h = this.dense(L[i]!, h, part.act[i]!, rows);
     const before = h;
     const codeAct = this.dense(L[layout.code]!, before, part.act[layout.code]!, rows);
+    if (layout.linear) this.denseAdd(L[layout.linear.in]!, part.input, codeAct, rows);
     let z = codeAct;
     if (layout.logVar !== null) {
       const lv = this.dense(L[layout.logVar]!, before, part.act[layout.logVar]!, rows);
@@ -243,10 +266,18 @@ export class MlpPart {
     for (const i of layout.decoder) h = this.dense(L[i]!, h, part.act[i]!, rows);
     const outLayer = L[layout.output]!;
     const logits = this.dense(outLayer, h, part.act[layout.output]!, rows);
+    if (layout.linear) this.denseAdd(L[layout.linear.out]!, z, logits, rows);
 
     // objective and its gradient with respect to the logits
-    const [s0, s1, s2] = part.scratch;
+    const [s0, s1, s2, s3] = part.scratch;
     let loss = this.reconstruction(logits, s0, rows, batchRows);
+    if (layout.linear) {
+      // the linear path's output layer: its weights' gradient, and its share of the code's gradient (kept in s3
+      // while the decoder's chain reuses s0)
+      const lo = L[layout.linear.out]!;
+      this.weightGrads(lo, z, s0, rows);
+      this.inputGrad(lo, s0, s3, rows, false);
+    }
     // backward through the decoder and the output layer
     let dz = s0;
     let spare = s1;
@@ -262,6 +293,10 @@ export class MlpPart {
     // dz now holds the gradient with respect to the decoder's input (the code, or the vae's sample)
     const code = L[layout.code]!;
     const C = code.units;
+    if (layout.linear) {
+      const { f } = this;
+      for (let i = 0; i < rows * C; i++) f[dz + i] = f[dz + i]! + f[s3 + i]!;
+    }
     if (layout.logVar !== null) {
       loss += this.vaeGrads(part.act[layout.code]!, part.act[layout.logVar]!, dz, s2, rows, batchRows);
     } else {
@@ -270,6 +305,7 @@ export class MlpPart {
     }
     // backward through the code layer(s) into the encoder
     this.weightGrads(code, before, dz, rows);
+    if (layout.linear) this.weightGrads(L[layout.linear.in]!, part.input, dz, rows);
     const hasEncoder = layout.encoder.length > 0;
     if (hasEncoder) this.inputGrad(code, dz, spare, rows, false);
     if (layout.logVar !== null) {
@@ -303,9 +339,11 @@ export class MlpPart {
     for (const i of layout.encoder) h = this.dense(L[i]!, h, part.act[i]!, rows);
     const before = h;
     const mean = this.dense(L[layout.code]!, before, part.act[layout.code]!, rows);
+    if (layout.linear) this.denseAdd(L[layout.linear.in]!, part.input, mean, rows);
     h = mean;
     for (const i of layout.decoder) h = this.dense(L[i]!, h, part.act[i]!, rows);
     const logits = this.dense(L[layout.output]!, h, part.act[layout.output]!, rows);
+    if (layout.linear) this.denseAdd(L[layout.linear.out]!, mean, logits, rows);
     const D = options.inputSize;
     // scale = 1 / D: each row's mean loss (the gradient written to the scratch area is not used)
     let sum = this.reconstruction(logits, part.scratch[0], rows, rows) * rows;
@@ -361,6 +399,16 @@ export class MlpPart {
         break;
     }
     return out;
+  }
+
+  /** out += input W + b for `rows` rows (a linear layer added to another's output: the residual's linear path). */
+  private denseAdd(l: LayerSpec, input: number, out: number, rows: number): void {
+    const { f } = this;
+    const w = this.layout.shared.weights;
+    const n = l.units;
+    this.gemm(input, l.inputs, 1, w + l.w, n, out, n, rows, n, l.inputs, true);
+    const b = w + l.b;
+    for (let r = out, end = out + rows * n; r < end; r += n) for (let j = 0; j < n; j++) f[r + j] = f[r + j]! + f[b + j]!;
   }
 
   /** dz *= act'(h), from the activation's output h (n values). */

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRandom, deriveSeed } from '../random.js';
 import type { Activation } from '../types.js';
-import type { AutoencoderOptions, CodeActivation } from './options.js';
+import { LINEAR_IN, LINEAR_OUT, type AutoencoderOptions, type CodeActivation } from './options.js';
 
 export type LayerActivation = Activation | CodeActivation;
 
@@ -26,17 +26,29 @@ export interface Network {
   decoder: DenseLayer[];
   /** Last layer; its activation is linear here, the loss applies sigmoid (bce) itself. */
   output: DenseLayer;
+  /**
+   * residual variant only: the linear path beside the nonlinear layers, code = code layer + linear_in(input),
+   * output = output layer + linear_out(code); it starts as PCA (linear_in: the components and -mean x
+   * components, linear_out: their transpose and the mean), and the code and output layers start at zero.
+   */
+  linear: { in: DenseLayer; out: DenseLayer } | null;
 }
+
 
 /** Layers in a fixed order (the order of weights in saved files and optimizer state). */
 export function allLayers(net: Network): DenseLayer[] {
-  return [...net.encoder, net.code, ...(net.logVar ? [net.logVar] : []), ...net.decoder, net.output];
+  return [...net.encoder, net.code, ...(net.logVar ? [net.logVar] : []), ...net.decoder, net.output, ...(net.linear ? [net.linear.in, net.linear.out] : [])];
 }
 
-/** Layer shapes for the options, with Glorot-uniform weights (the Keras default) and zero biases, seeded. */
+/**
+ * Layer shapes for the options, with Glorot-uniform weights (the Keras default) and zero biases, seeded; `init`
+ * gives a layer's weights by name instead (a saved model; the residual variant's linear path, which must be given).
+ * The residual variant's code and output layers start at zero, so the network starts as its linear path.
+ */
 export function buildNetwork(options: AutoencoderOptions, init?: Map<string, { w: Float32Array; b: Float32Array }>): Network {
   const random = createRandom(deriveSeed(options.seed, 'weights'));
-  const make = (name: string, inputs: number, units: number, activation: LayerActivation): DenseLayer => {
+  const residual = options.linearPath !== null && options.linearPath !== undefined;
+  const make = (name: string, inputs: number, units: number, activation: LayerActivation, zero = false): DenseLayer => {
     let w: Float32Array;
     let b: Float32Array;
     const given = init?.get(name);
@@ -46,6 +58,9 @@ export function buildNetwork(options: AutoencoderOptions, init?: Map<string, { w
       }
       w = given.w;
       b = given.b;
+    } else if (zero) {
+      w = new Float32Array(inputs * units);
+      b = new Float32Array(units);
     } else {
       const limit = Math.sqrt(6 / (inputs + units));
       w = new Float32Array(inputs * units);
@@ -67,13 +82,18 @@ export function buildNetwork(options: AutoencoderOptions, init?: Map<string, { w
   for (let i = 1; i < sizes.length; i++) encoder.push(make(`enc_${i}`, sizes[i - 1]!, sizes[i]!, options.activation));
   const last = sizes[sizes.length - 1]!;
   const vae = options.variant === 'vae';
-  const code = make(vae ? 'code_mean' : 'code', last, options.codeSize, options.codeActivation);
+  const code = make(vae ? 'code_mean' : 'code', last, options.codeSize, options.codeActivation, residual);
   const logVar = vae ? make('code_logvar', last, options.codeSize, 'linear') : null;
   const back = [options.codeSize, ...[...options.layers].reverse()];
   const decoder: DenseLayer[] = [];
   for (let i = 1; i < back.length; i++) decoder.push(make(`dec_${i}`, back[i - 1]!, back[i]!, options.activation));
-  const output = make('output', back[back.length - 1]!, options.inputSize, 'linear');
-  return { encoder, code, logVar, decoder, output };
+  const output = make('output', back[back.length - 1]!, options.inputSize, 'linear', residual);
+  let linear: Network['linear'] = null;
+  if (residual) {
+    if (!init?.has(LINEAR_IN) || !init.has(LINEAR_OUT)) throw new Error('the residual variant needs its linear path (linear_in, linear_out) given');
+    linear = { in: make(LINEAR_IN, options.inputSize, options.codeSize, 'linear'), out: make(LINEAR_OUT, options.codeSize, options.inputSize, 'linear') };
+  }
+  return { encoder, code, logVar, decoder, output, linear };
 }
 
 export function disposeNetwork(net: Network): void {
@@ -156,7 +176,8 @@ export function forwardTrain(net: Network, x: tf.Tensor2D, xT: tf.Tensor2D, eps:
   };
   for (const layer of net.encoder) h = apply(layer);
   const beforeCode = h;
-  const code = apply(net.code);
+  let code = apply(net.code);
+  if (net.linear) code = tf.add(code, denseInput(x, xT, net.linear.in.w, net.linear.in.b));
   let logVar: tf.Tensor2D | null = null;
   if (net.logVar) {
     if (!eps) throw new Error('the vae forward pass needs eps');
@@ -165,8 +186,10 @@ export function forwardTrain(net: Network, x: tf.Tensor2D, xT: tf.Tensor2D, eps:
   } else {
     h = code;
   }
+  const z = h;
   for (const layer of net.decoder) h = apply(layer);
-  const logits = denseTrain(h, net.output.w, net.output.b) as tf.Tensor2D;
+  let logits = denseTrain(h, net.output.w, net.output.b) as tf.Tensor2D;
+  if (net.linear) logits = tf.add(logits, denseTrain(z, net.linear.out.w, net.linear.out.b) as tf.Tensor2D);
   return { logits, code, logVar };
 }
 
@@ -182,7 +205,8 @@ function denseInfer(x: tf.Tensor2D, layer: DenseLayer): tf.Tensor2D {
 export function encodeTensor(net: Network, x: tf.Tensor2D): tf.Tensor2D {
   let h = x;
   for (const layer of net.encoder) h = denseInfer(h, layer);
-  return denseInfer(h, net.code);
+  const code = denseInfer(h, net.code);
+  return net.linear ? tf.add(code, denseInfer(x, net.linear.in)) : code;
 }
 
 /** Inference: rows → log-variances of q(z|x) (vae only). */
@@ -197,5 +221,6 @@ export function logVarTensor(net: Network, x: tf.Tensor2D): tf.Tensor2D {
 export function decodeLogits(net: Network, codes: tf.Tensor2D): tf.Tensor2D {
   let h = codes;
   for (const layer of net.decoder) h = denseInfer(h, layer);
-  return denseInfer(h, net.output);
+  const out = denseInfer(h, net.output);
+  return net.linear ? tf.add(out, denseInfer(codes, net.linear.out)) : out;
 }

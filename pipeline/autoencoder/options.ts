@@ -78,7 +78,20 @@ export interface AutoencoderOptions {
    * (the ELBO divided by the input width, so it is on the same per-value scale as the other variants).
    */
   klWeight: number | null;
+  /**
+   * residual variant only: the linear path (layers linear_in, linear_out) starts at PCA and learns at this
+   * fraction of learningRate (0.3), so the map keeps PCA's neighbourhoods while the nonlinear layers add what PCA
+   * misses. Null for the other variants.
+   */
+  linearPath: { rateScale: number } | null;
 }
+
+/** Names of the residual variant's linear path layers (in saved models too). */
+export const LINEAR_IN = 'linear_in';
+export const LINEAR_OUT = 'linear_out';
+
+/** The residual variant's linear path learns at this fraction of the learning rate (bench/QUALITY-NOTES.md, session 8). */
+export const LINEAR_PATH_RATE_SCALE = 0.3;
 
 /** The network's shape: code width and encoder hidden widths (auto resolved; see pipeline/reduce/auto-size.ts). */
 export interface AutoencoderShape {
@@ -86,12 +99,14 @@ export interface AutoencoderShape {
   layers: number[];
   /** The resolved maximum epochs (required when config.epochs is auto). */
   epochs?: number;
+  /** The resolved learning rate (required when config.learningRate is auto). */
+  learningRate?: number;
 }
 
 /**
  * Builds the options from a resolved run configuration. Every single field was checked by the schema
  * (pipeline/config.ts); only the rules that join fields or depend on the data are checked here.
- * `inputSize` is the width of the prepared matrix; `loss` is the resolved loss (auto already decided by prepare);
+ * `inputSize` is the width of the prepared matrix; `loss` is the resolved loss (auto already decided by prepare; the residual variant takes mse under auto);
  * `shape` gives the code size and layers when the configuration says auto (it wins over the configuration).
  * Throws InputError naming the configuration field when a value cannot fit the data.
  */
@@ -101,20 +116,25 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
       field: 'reducer',
     });
   }
+  const variant = config.variant;
+  // the residual variant's output is PCA's linear reconstruction plus a correction: squared error, whatever the range
+  if (variant === 'residual' && config.loss === 'auto') loss = 'mse';
   if (config.loss !== 'auto' && config.loss !== loss) {
     throw new InputError(`the configured loss ${config.loss} differs from the resolved loss ${loss}`, { field: 'loss' });
   }
   const codeSize = shape?.codeSize ?? config.codeSize;
   const layers = shape?.layers ?? config.layers;
   const epochs = shape?.epochs ?? config.epochs;
-  if (codeSize === 'auto' || layers === 'auto' || epochs === 'auto') throw new Error('autoencoderOptions: resolve the auto code size, layers and epochs first (shape)');
+  const learningRate = shape?.learningRate ?? config.learningRate;
+  if (codeSize === 'auto' || layers === 'auto' || epochs === 'auto' || learningRate === 'auto') {
+    throw new Error('autoencoderOptions: resolve the auto code size, layers, epochs and learning rate first (shape)');
+  }
   if (codeSize >= inputSize) {
     throw new InputError(
       `the code size (${codeSize}) must be smaller than the input width (${inputSize} columns); choose --code-size below ${inputSize}, or leave it auto`,
       { field: 'codeSize' },
     );
   }
-  const variant = config.variant;
   const sparse = variant === 'sparse';
   return {
     variant,
@@ -126,7 +146,7 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
     codeActivation: sparse ? (config.sparsityPenalty === 'kl' ? 'sigmoid' : 'relu') : 'linear',
     loss,
     optimizer: config.optimizer,
-    learningRate: config.learningRate,
+    learningRate,
     batchSize: config.batchSize,
     epochs,
     validationSplit: config.validationSplit,
@@ -137,5 +157,6 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
     sparsity: sparse ? { penalty: config.sparsityPenalty, weight: config.sparsityWeight, target: config.sparsityTarget } : null,
     noise: variant === 'denoising' ? { kind: config.noise, std: config.noiseStd, fraction: config.noiseFraction } : null,
     klWeight: variant === 'vae' ? config.klWeight : null,
+    linearPath: variant === 'residual' ? { rateScale: LINEAR_PATH_RATE_SCALE } : null,
   };
 }

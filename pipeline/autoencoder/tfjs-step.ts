@@ -17,6 +17,8 @@ export class TfjsStepper {
   private readonly state: OptimizerState;
   private readonly local: PartBuffers;
   private updates = 0;
+  /** Parameters from here on (the residual's linear path, the last layers) learn at rateScale x the learning rate. */
+  private readonly slowFrom: number;
 
   constructor(
     private readonly net: Network,
@@ -25,6 +27,8 @@ export class TfjsStepper {
     batchRows: number,
   ) {
     const count = paramCount(vars);
+    const lin = net.linear;
+    this.slowFrom = lin ? count - (lin.in.w.size + lin.in.b.size + lin.out.w.size + lin.out.b.size) : count;
     this.weights = new Float32Array(count);
     this.grads = new Float32Array(count);
     this.state = optimizerState(options.optimizer, count);
@@ -63,7 +67,13 @@ export class TfjsStepper {
       readGradients(this.vars, grads, this.grads);
       loss = value.dataSync()[0]!;
     });
-    optimizerStep(this.options.optimizer, this.options.learningRate, ++this.updates, this.weights, this.state, this.grads, null, 0, this.weights.length);
+    const step = ++this.updates;
+    const { learningRate, optimizer } = this.options;
+    const slow = this.slowFrom;
+    optimizerStep(optimizer, learningRate, step, this.weights, this.state, this.grads, null, 0, slow);
+    if (slow < this.weights.length) {
+      optimizerStep(optimizer, learningRate * (this.options.linearPath?.rateScale ?? 1), step, this.weights, this.state, this.grads, null, slow, this.weights.length);
+    }
     writeParams(this.vars, this.weights);
     return loss;
   }

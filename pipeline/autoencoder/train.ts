@@ -13,6 +13,7 @@ import type { AutoencoderOptions } from './options.js';
 import { TrainingEngine, type PartBuffers } from './engine.js';
 import { TfjsStepper } from './tfjs-step.js';
 import { activationStats } from './sparse.js';
+import { linearPathInit } from './residual.js';
 import { splitRows } from './split.js';
 import { klDivergence } from './vae.js';
 
@@ -59,7 +60,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
     corrupt(valX.values, noisyValX.values, options.noise, createRandom(deriveSeed(options.seed, 'validation-noise')), clip);
   }
 
-  const net = buildNetwork(options);
+  const net = buildNetwork(options, options.linearPath ? linearPathInit(x, trainRows, options) : undefined);
   const vars = allLayers(net).flatMap((l) => [l.w, l.b]);
   const history: EpochRecord[] = [];
   const B = Math.min(options.batchSize, nTrain);

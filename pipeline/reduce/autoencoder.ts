@@ -41,13 +41,15 @@ export const autoencoderReducer: ReducerMethod = {
       codeSize: settings.codeSize,
       layers: settings.layers,
       epochs: settings.epochs,
+      ...(settings.learningRate !== undefined ? { learningRate: settings.learningRate } : {}),
     });
     const be = await initBackend(config.backend);
     const ae = await trainAutoencoder(x, options, hooks);
     return wrap(ae, {
       backend: be.name,
       history: ae.history,
-      reconstruction: { ...ae.summary, loss: settings.loss } as ReducerReport['reconstruction'],
+      // the model's own loss (the residual variant trains with mse on inputs prepare judged fit for bce)
+      reconstruction: { ...ae.summary, loss: ae.options.loss } as ReducerReport['reconstruction'],
       notes: [...be.notes],
       description: `${describe(ae)} on ${be.name}`,
       // the split trainAutoencoder made from the same rows, fraction and seed

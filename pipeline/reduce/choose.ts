@@ -75,7 +75,7 @@ interface Measured {
 }
 
 /** What fitRunReducer needs besides the fit settings. */
-export interface RunReducerSettings extends Omit<FitSettings, 'codeSize' | 'layers' | 'epochs'> {
+export interface RunReducerSettings extends Omit<FitSettings, 'codeSize' | 'layers' | 'epochs' | 'learningRate'> {
   /** Labels of the prepared rows (aligned with x), when the run has a label column: auto measures the codes' agreement with them. */
   labels?: ArrayLike<string | number | null> | null;
 }
@@ -92,7 +92,7 @@ export async function fitRunReducer(
   const { config, labels = null, ...fitRest } = settings;
   const log = hooks.log ?? (() => {});
   const shape = resolveShape(config, x.cols, x.rows);
-  const fit: FitSettings = { ...fitRest, config, codeSize: shape.codeSize, layers: shape.layers, epochs: shape.epochs };
+  const fit: FitSettings = { ...fitRest, config, codeSize: shape.codeSize, layers: shape.layers, epochs: shape.epochs, learningRate: shape.learningRate };
   // the autoencoder options that differ from their defaults (said unused when auto chooses another reducer)
   const defaults = defaultConfig();
   const aeSet = AUTOENCODER_KEYS.filter((key) => JSON.stringify(config[key]) !== JSON.stringify(defaults[key]));

@@ -58,6 +58,8 @@ export interface FitSettings {
   layers: number[];
   /** Resolved maximum training epochs (autoencoder). */
   epochs: number;
+  /** Resolved learning rate (autoencoder; config learningRate auto resolved by variant). */
+  learningRate?: number;
   /** The resolved reconstruction loss (prepare decided auto). */
   loss: 'mse' | 'bce';
 }

@@ -101,9 +101,10 @@ describe('viewer over pipeline runs', () => {
     const captions = await page.locator('#selection-panel .typical figcaption').allTextContents();
     expect(captions).toEqual([`mean of ${count.toLocaleString('en-US')} rows`, 'decoded mean code']);
     expect(await page.locator('#selection-panel .typical-note').textContent()).toMatch(/decoder applied to the selection's mean code/);
-    // the decoded picture is drawn from the model, not a copy of the mean: after this run's two epochs it is
-    // still mostly noise, but already correlated with the mean (0.26 for this seeded run; the server test
-    // checks on a better-trained model that each digit's decoded mean is nearest its own mean)
+    // the decoded picture is drawn from the model, not a copy of the mean: correlated with the mean (the default
+    // residual autoencoder starts as PCA, whose reconstruction of a mean is close to it) but not equal to it
+    // pixel for pixel (the server test checks on a trained model that each digit's decoded mean is nearest its
+    // own mean)
     const r = await page.evaluate(() => {
       const grey = (img: HTMLImageElement) => {
         const c = document.createElement('canvas');
@@ -126,10 +127,12 @@ describe('viewer over pipeline runs', () => {
         aa += (a[i] - ma) ** 2;
         bb += (b[i] - mb) ** 2;
       }
-      return ab / Math.sqrt(aa * bb);
+      let maxDiff = 0;
+      for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+      return { corr: ab / Math.sqrt(aa * bb), maxDiff };
     });
-    expect(r).toBeGreaterThan(0.1);
-    expect(r).toBeLessThan(0.99);
+    expect(r.corr).toBeGreaterThan(0.1);
+    expect(r.maxDiff).toBeGreaterThan(8);
     await page.locator('#selection-panel .typical').scrollIntoViewIfNeeded();
     await screenshot(page, 'explain-decoded-mnist');
     expect(errors).toEqual([]);

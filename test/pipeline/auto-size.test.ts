@@ -18,6 +18,17 @@ describe('resolveShape', () => {
     expect(autoencoderParameters(60, s.layers, s.codeSize)).toBeLessThanOrEqual(60 * 208);
   });
 
+  it('trains the residual variant at 0.002 and the others at 0.005 under learning rate auto, and says why; obeys an explicit rate', () => {
+    const residual = resolveShape({ ...auto, learningRate: 'auto', variant: 'residual' }, 784, 10000);
+    expect(residual.learningRate).toBe(0.002);
+    expect(residual.choices.learningRate).toMatchObject({ value: 0.002, auto: true });
+    expect(residual.choices.learningRate.reason).toMatch(/residual variant/);
+    expect(resolveShape({ ...auto, learningRate: 'auto', variant: 'denoising' }, 784, 10000).learningRate).toBe(0.005);
+    const set = resolveShape({ ...auto, learningRate: 0.01, variant: 'residual' }, 784, 10000);
+    expect(set.learningRate).toBe(0.01);
+    expect(set.choices.learningRate).toMatchObject({ value: 0.01, auto: false, reason: 'set in the configuration' });
+  });
+
   it('trains small tables longer and a million rows in a few passes, within [EPOCHS_MIN, EPOCHS_MAX]', () => {
     expect(autoEpochs(1000, 0.1)).toBe(EPOCHS_MAX);
     expect(autoEpochs(100_000, 0.1)).toBe(4);

@@ -58,7 +58,7 @@ describe('latentmap run with bad configuration', () => {
     ['a number not written in decimals', ['--max-decompressed-bytes', '0x10', '--dataset', 'iris'], /--max-decompressed-bytes must be a whole number from 1 to \d+, got "0x10"/],
     ['an out-of-range value', ['--perplexity', '-3'], /field "perplexity"/],
     ['a flag without its value', ['--epochs'], /--epochs needs a value/],
-    ['an unknown enum value', ['--variant', 'magic'], /one of plain, sparse, denoising, vae/],
+    ['an unknown enum value', ['--variant', 'magic'], /one of plain, sparse, denoising, vae, residual/],
     ['a dataset that does not exist', ['--dataset', 'nope'], /nope/],
     ['an input file that does not exist', ['--input', '/nonexistent/x.csv'], /x\.csv/],
     ['an explicit code size that cannot fit the data', ['--dataset', 'iris', '--code-size', '8'], /field "codeSize": the code size \(8\) must be smaller than the input width \(4 columns\)/],

@@ -63,7 +63,7 @@ describe('run configuration schema', () => {
       ['codeSize', '0', /at least 1/],
       ['codeSize', '3.5', /whole number/],
       ['codeSize', 'abc', /whole number/],
-      ['variant', 'fancy', /one of plain, sparse, denoising, vae/],
+      ['variant', 'fancy', /one of plain, sparse, denoising, vae, residual/],
       ['layers', '256,-1', /positive whole numbers/],
       ['validationSplit', 1, /less than 1/],
       ['perplexity', 0, /at least 1/],

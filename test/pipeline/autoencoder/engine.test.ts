@@ -125,6 +125,8 @@ describe('the engine trains the same model as tfjs autodiff', () => {
     ['denoising (gaussian)', { variant: 'denoising', noise: 'gaussian' }],
     ['denoising (mask)', { variant: 'denoising', noise: 'mask' }],
     ['vae', { variant: 'vae', klWeight: 1 }],
+    ['residual (a linear path from PCA, learning at a fraction of the rate)', { variant: 'residual' }, 'mse'],
+    ['residual with sgd, no hidden layers', { variant: 'residual', optimizer: 'sgd', learningRate: 0.05, layers: [] }, 'mse'],
     ['rmsprop', { optimizer: 'rmsprop' }],
     ['sgd', { optimizer: 'sgd', learningRate: 0.5 }],
   ];

@@ -17,9 +17,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const data = lowRank(200, 20, 3, 31);
 
 describe('save and load', () => {
-  for (const variant of ['plain', 'sparse', 'denoising', 'vae'] as const) {
+  for (const variant of ['plain', 'sparse', 'denoising', 'vae', 'residual'] as const) {
     it(`a reloaded ${variant} model gives the same codes, reconstructions and summary`, async () => {
       const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ variant, epochs: 2 }), 20, 'bce'));
+      if (variant === 'residual') expect(ae.options.loss).toBe('mse');
       const out = path.join(dir, variant);
       const files = await ae.save(out);
       expect(files.sort()).toEqual(['autoencoder.json', 'model.json', 'weights.bin']);
@@ -37,9 +38,10 @@ describe('save and load', () => {
     });
   }
 
-  it('model.json is a standard TF.js layers model whose output matches reconstruct()', async () => {
-    const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ epochs: 2 }), 20, 'bce'));
-    const out = path.join(dir, 'standard');
+  for (const variant of ['denoising', 'residual'] as const)
+  it(`model.json is a standard TF.js layers model whose output matches reconstruct() (${variant})`, async () => {
+    const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ variant, epochs: 2 }), 20, 'bce'));
+    const out = path.join(dir, `standard-${variant}`);
     await ae.save(out);
     const json = JSON.parse(readFileSync(path.join(out, 'model.json'), 'utf8')) as tf.io.ModelJSON;
     expect(json.format).toBe('layers-model');

@@ -5,7 +5,7 @@ import { InputError } from '../../../pipeline/errors.js';
 import type { RunConfig } from '../../../pipeline/types.js';
 
 // Single fields are checked by the schema (test/pipeline/config.test.ts); only cross-field rules are checked here.
-const config = (o: Partial<RunConfig> = {}): RunConfig => ({ ...defaultConfig(), codeSize: 4, layers: [256, 128], epochs: 40, ...o });
+const config = (o: Partial<RunConfig> = {}): RunConfig => ({ ...defaultConfig(), codeSize: 4, layers: [256, 128], epochs: 40, learningRate: 0.005, ...o });
 
 function fieldOf(f: () => unknown): string | undefined {
   try {
@@ -19,11 +19,16 @@ function fieldOf(f: () => unknown): string | undefined {
 
 describe('autoencoderOptions', () => {
   it('takes the configuration and fills only the variant in use', () => {
-    // the defaults: the denoising recipe of bench/QUALITY-NOTES.md (masking 20% of the inputs, learning rate 0.005, patience 10)
+    // the default variant: the residual recipe of bench/QUALITY-NOTES.md (session 8): a linear path from PCA at 0.3x
+    // the rate, squared error under loss auto even where prepare found the inputs fit for bce
     const d = autoencoderOptions(config(), 784, 'bce');
-    expect(d).toMatchObject({ variant: 'denoising', inputSize: 784, codeSize: 4, layers: [256, 128], activation: 'relu', loss: 'bce' });
+    expect(d).toMatchObject({ variant: 'residual', inputSize: 784, codeSize: 4, layers: [256, 128], activation: 'relu', loss: 'mse' });
     expect(d).toMatchObject({ epochs: 40, batchSize: 256, learningRate: 0.005, validationSplit: 0.1, patience: 10, seed: 42 });
-    expect(d.noise).toEqual({ kind: 'mask', std: 0.2, fraction: 0.2 });
+    expect(d.linearPath).toEqual({ rateScale: 0.3 });
+    expect(d.noise).toBeNull();
+    const dn = autoencoderOptions(config({ variant: 'denoising' }), 784, 'bce');
+    expect(dn).toMatchObject({ loss: 'bce', linearPath: null });
+    expect(dn.noise).toEqual({ kind: 'mask', std: 0.2, fraction: 0.2 });
     const o = autoencoderOptions(config({ variant: 'plain' }), 784, 'bce');
     expect(o.codeActivation).toBe('linear');
     expect(o.sparsity).toBeNull();
@@ -31,11 +36,11 @@ describe('autoencoderOptions', () => {
     expect(o.klWeight).toBeNull();
   });
 
-  it('takes the resolved shape when code size, layers and epochs are auto, and needs it then', () => {
-    const o = autoencoderOptions(defaultConfig(), 64, 'mse', { codeSize: 16, layers: [32], epochs: 7 });
-    expect(o).toMatchObject({ codeSize: 16, layers: [32], epochs: 7 });
-    expect(() => autoencoderOptions(defaultConfig(), 64, 'mse')).toThrow(/resolve the auto code size, layers and epochs/);
-    expect(() => autoencoderOptions(defaultConfig(), 64, 'mse', { codeSize: 16, layers: [32] })).toThrow(/resolve the auto code size, layers and epochs/);
+  it('takes the resolved shape when code size, layers, epochs and learning rate are auto, and needs it then', () => {
+    const o = autoencoderOptions(defaultConfig(), 64, 'mse', { codeSize: 16, layers: [32], epochs: 7, learningRate: 0.002 });
+    expect(o).toMatchObject({ codeSize: 16, layers: [32], epochs: 7, learningRate: 0.002 });
+    expect(() => autoencoderOptions(defaultConfig(), 64, 'mse')).toThrow(/resolve the auto code size, layers, epochs and learning rate/);
+    expect(() => autoencoderOptions(defaultConfig(), 64, 'mse', { codeSize: 16, layers: [32], epochs: 7 })).toThrow(/resolve the auto code size, layers, epochs and learning rate/);
   });
 
   it('derives the code activation and parameters of each variant', () => {

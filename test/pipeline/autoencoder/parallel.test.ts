@@ -41,8 +41,8 @@ describe('the training engine on two threads', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  for (const variant of ['denoising', 'vae'] as const) {
-    it(`splits ${variant} batches (noise, targets, draws) consistently with one thread`, async () => {
+  for (const variant of ['denoising', 'vae', 'residual'] as const) {
+    it(`splits ${variant} batches consistently with one thread (denoising: noise and targets; vae: draws; residual: its two learning rates)`, async () => {
       const one = await train(1, variant);
       const two = await train(2, variant);
       expect(two.summary.workers).toBe(2);

@@ -5,6 +5,7 @@ import { initBackend } from '../../../pipeline/backend.js';
 import { isInputError } from '../../../pipeline/errors.js';
 import { createRandom } from '../../../pipeline/random.js';
 import type { Matrix } from '../../../pipeline/types.js';
+import { fitPca, pcaTransform } from '../../../pipeline/reduce/pca.js';
 import { lowRank, meanBce, testConfig } from './fixtures.js';
 
 beforeAll(async () => {
@@ -101,5 +102,66 @@ describe('vae variant', () => {
     ae.dispose();
     expect(isInputError(err)).toBe(true);
     expect((err as Error).message).toMatch(/vae/);
+  });
+});
+
+describe('residual variant (an autoencoder that starts as PCA)', () => {
+  const meanSquared = (a: Float32Array, b: Float32Array) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+    return s / a.length;
+  };
+  // data of rank 3 squashed by a sigmoid: PCA with 2 components misses what the nonlinearity bends
+  const codeSize = 2;
+  const pca = fitPca(data, codeSize, 42);
+  const pcaCodes = pcaTransform(pca, data);
+  const pcaRecon = new Float32Array(data.values.length);
+  for (let r = 0; r < data.rows; r++) {
+    for (let d = 0; d < 32; d++) {
+      let v = pca.mean[d]!;
+      for (let c = 0; c < codeSize; c++) v += pcaCodes.values[r * codeSize + c]! * pca.components.values[c * 32 + d]!;
+      pcaRecon[r * 32 + d] = v;
+    }
+  }
+
+  it('with a vanishing learning rate it is PCA: the same codes (up to sign) and the same reconstruction error', async () => {
+    const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ variant: 'residual', codeSize, epochs: 1, learningRate: 1e-9, validationSplit: 0 }), 32, 'bce'));
+    expect(ae.options.loss).toBe('mse');
+    const codes = ae.encode(data).values;
+    for (let c = 0; c < codeSize; c++) {
+      // the axes come from the same data (all rows train), so each code unit is a PCA score up to its sign
+      let dot = 0, nA = 0, nB = 0;
+      for (let r = 0; r < data.rows; r++) {
+        const a = codes[r * codeSize + c]!, b = pcaCodes.values[r * codeSize + c]!;
+        dot += a * b; nA += a * a; nB += b * b;
+      }
+      expect(Math.abs(dot) / Math.sqrt(nA * nB)).toBeGreaterThan(0.9999);
+    }
+    const err = meanSquared(ae.reconstruct(data).values, data.values);
+    expect(err).toBeCloseTo(meanSquared(pcaRecon, data.values), 5);
+    ae.dispose();
+  });
+
+  it('training adds what PCA misses: its held-out error ends well below PCA\'s of the same code size', async () => {
+    const options = autoencoderOptions(testConfig({ variant: 'residual', codeSize, epochs: 40, batchSize: 32, learningRate: 0.005 }), 32, 'bce');
+    const ae = await trainAutoencoder(data, options);
+    const split = splitRows(data.rows, options.validationSplit, options.seed);
+    const val = gatherRows(data, split.validation);
+    const valPca = gatherRows({ rows: data.rows, cols: 32, values: pcaRecon }, split.validation);
+    const pcaErr = meanSquared(valPca.values, val.values);
+    const aeErr = meanSquared(ae.reconstruct(val).values, val.values);
+    expect(aeErr).toBeLessThan(pcaErr * 0.8);
+    // and the summary's validation figure is that same error (mse per value)
+    expect(ae.summary.validation as number).toBeCloseTo(aeErr, 6);
+    ae.dispose();
+  });
+
+  it('an explicit --loss bce is obeyed (the output passes through a sigmoid)', async () => {
+    const ae = await trainAutoencoder(data, autoencoderOptions(testConfig({ variant: 'residual', codeSize, loss: 'bce', epochs: 2 }), 32, 'bce'));
+    expect(ae.options.loss).toBe('bce');
+    const out = ae.reconstruct(data).values;
+    expect(Math.min(...out)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...out)).toBeLessThanOrEqual(1);
+    ae.dispose();
   });
 });

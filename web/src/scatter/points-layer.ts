@@ -240,23 +240,28 @@ export class PointsLayer {
    * Runs the level-of-detail path of frame g `rounds` times into a scratch buffer, one round per task,
    * so that the user's first zoom pays less for V8 compiling it: with a million points the first two zoom
    * frames took 30-60 ms (planning and blending run cold) and the rest 2-8 ms, in Node and chromium alike;
-   * with the warm-up the first two take about half as much CPU (bench:viewer-frames). They are still the
-   * slowest: the first zoom runs the rasterizer's path for sprites that cross the frame's edge, which no
-   * picture of the whole map takes. Called once the first exact picture is on screen; stops when what is
-   * drawn changes.
+   * with the warm-up the first two take about half as much CPU (bench:viewer-frames). Every other round is
+   * clipped to an inner rectangle, so the rasterizer's path for sprites that cross the frame's edge (which no
+   * picture of the whole map takes, and the first zoom needs) runs here too: with it the second zoom frame
+   * costs what the later ones do (1M points, CPU ms of the 40 zoom frames, `WARM=1 npm run bench:viewer-frames`,
+   * three runs at load 10: p95 6.3-7.2 and first frame 10-20, against 11.8-32.3 and 7-33 without the clipped
+   * rounds). Called once the first exact picture is on screen; stops when what is drawn changes.
    */
-  warmUp(g: FrameGeometry, rounds = 3): void {
+  warmUp(g: FrameGeometry, rounds = 4): void {
     const grid = this.grid;
     if (!grid || !this.points) return;
     const version = this.version;
     const inView = planSize(exactPlan(grid, g.box));
     const budget = Math.max(1, Math.min(FRAME_BUDGET, inView >> 1));
     const scratch = new Uint32Array(g.width * g.height);
+    // every other round draws into an inner rectangle, so sprites crossing a frame's edge (a zoom's or pan's
+    // first frames) run through the rasterizer's clipped path before they are needed
+    const inner: Clip = { x0: g.width >> 2, y0: g.height >> 2, x1: (3 * g.width) >> 2, y1: (3 * g.height) >> 2 };
     let plan = emptyLodPlan();
     const round = (left: number): void => {
       if (left === 0 || version !== this.version || grid !== this.grid) return;
       plan = lodPlan(grid, g.box, budget, plan);
-      run(this.steps(scratch, g, [plan]));
+      run(this.steps(scratch, g, [plan], left % 2 === 0 ? inner : undefined));
       setTimeout(() => round(left - 1), 0);
     };
     setTimeout(() => round(rounds), 0);

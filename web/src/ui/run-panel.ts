@@ -83,7 +83,7 @@ export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History
       ['dataset', `${ds.name} (${formatNumber(ds.rows)} × ${formatNumber(ds.columns)})`],
       ['label', ds.label ?? '—'],
       ['model', model],
-      ['training', reducer === 'autoencoder' ? `${String(m.choices?.epochs?.value ?? c.epochs)} epochs max${rec.epochs ? ` (ran ${String(rec.epochs)})` : ''}, batch ${c.batchSize}, lr ${c.learningRate}, ${c.optimizer}` : undefined],
+      ['training', reducer === 'autoencoder' ? `${String(m.choices?.epochs?.value ?? c.epochs)} epochs max${rec.epochs ? ` (ran ${String(rec.epochs)})` : ''}, batch ${c.batchSize}, lr ${String(m.choices?.learningRate?.value ?? c.learningRate)}, ${c.optimizer}` : undefined],
       c?.map === 'umap'
         ? ['UMAP', `${c.nNeighbors} neighbours, min dist ${c.minDist}, spread ${c.spread}, ${met.umap?.epochs ?? c.umapEpochs ?? 'auto'} epochs, ${c.umapInit} init`]
         : ['t-SNE', `${c?.tsneEngine ?? '?'} engine, perplexity ${String(m.choices?.perplexity?.value ?? c?.perplexity)}, ${met.tsne?.iterations ?? c?.iterations} iterations`],
