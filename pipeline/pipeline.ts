@@ -13,7 +13,8 @@ import { preparedInput } from './prepared-input.js';
 import { centrePrecise, uncentre } from './precision.js';
 import { runQuality, type RunQuality } from './quality.js';
 import { deriveSeed } from './random.js';
-import { checkExplicitCodeSize, fitRunReducer } from './reduce/choose.js';
+import { fitRunReducer } from './reduce/choose.js';
+import { checkInputFit } from './input-fit.js';
 import { REDUCERS } from './reduce/index.js';
 import type { Reducer } from './reduce/reducer.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
@@ -160,8 +161,9 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const t0 = performance.now();
   onProgress?.(0, 'prepare');
   const plan = planPrepare(centred?.dataset ?? dataset, { scaling: config.scaling, missing: config.missing, loss: config.loss });
-  // the last check of the input before anything is written: an explicit code size must fit the kept rows
-  if (!given) checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, { ...dataset.matrix, rows: plan.rowIndex.length });
+  // the last check of the input before anything is written: the configuration must fit the kept rows (the
+  // same rules the server checks at submission, input-fit.ts)
+  if (!given) checkInputFit(config, { rows: plan.rowIndex.length, cols: dataset.matrix.cols });
   // The run is written in its hidden directory from here on (removed if anything below fails).
   const name = config.name ?? dataset.name;
   const runsDirIsNew = !existsSync(config.runsDir);

@@ -13,7 +13,7 @@ import { JobQueue } from './jobs/queue.js';
 import { publicManifest } from './public-manifest.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { workerModels, type Decoder, type Reconstructor } from './reconstruct.js';
-import { MemoryBudget } from './memory-budget.js';
+import { MemoryBudget, SERVER_HEADROOM } from './memory-budget.js';
 import { RunCache } from './run-cache.js';
 import { RunList } from './run-list.js';
 import { uploadsRoutes } from './routes/uploads.js';
@@ -62,6 +62,11 @@ export interface AppOptions {
   maxUploadBytes?: number;
   /** What one job may use; runs estimated to need more are refused with 400. Default 4 GiB, 2 h. */
   jobLimits?: JobLimits;
+  /**
+   * How long POST /api/runs waits for the pre-start check of a file under a data root before it answers 202 and
+   * the job reports the check's progress, ms. Default 2000.
+   */
+  checkGraceMs?: number;
   /** Expensive reads (images, neighbours, items, points as JSON) per client address. Default: bursts of 200, then 100 a second. */
   readRateLimit?: RateLimitOptions;
   /** Worker threads for CPU-heavy reads, per lane (worker-pool.ts: quick and slow tasks). Default one each. */
@@ -110,7 +115,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   // check decompress and parse a gigabyte.
   const checkUpload: UploadChecker =
     options.checkUpload ?? ((file, reading) => checkFile((task) => workers.run(task), file, { what: 'the upload', maxDecompressedBytes: maxUploadBytes, reading }));
-  const memory = options.memoryAllowance === null ? null : new MemoryBudget({ allowance: options.memoryAllowance });
+  const memory = options.memoryAllowance === null ? null : new MemoryBudget({ allowance: options.memoryAllowance, headroom: SERVER_HEADROOM });
   const cache = new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task), memory, options.runCheckMs ?? 1000);
   const ctx: ServerContext = {
     store,
@@ -126,6 +131,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     uploads: new UploadStore(store.dir, maxUploadBytes, checkUpload),
     dataRoots,
     jobLimits: options.jobLimits ?? DEFAULT_JOB_LIMITS,
+    checkGraceMs: options.checkGraceMs ?? 2000,
     workers,
     requireToken: requireToken(token),
     rateLimit: createRateLimiter(options.rateLimit),

@@ -20,6 +20,8 @@ export interface ServerContext {
   dataRoots: DataRoots;
   /** What one job may use (estimated before it starts, enforced while it runs). */
   jobLimits: JobLimits;
+  /** How long a run's submission waits for the pre-start check of its input before the job reports it instead, ms. */
+  checkGraceMs: number;
   /** CPU-heavy reads (PNG encoding, neighbour search, upload checks) run here, off the event loop. */
   workers: WorkerPool;
   /** Guards writes (POST/DELETE): checks the bearer token when the server has one. */

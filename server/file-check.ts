@@ -4,6 +4,7 @@
 import { InputError } from '../pipeline/errors.js';
 import type { UploadReading, UploadShape } from '../pipeline/types.js';
 import { HttpError } from './http-error.js';
+import type { TaskProgress } from './read-tasks.js';
 import type { Offload } from './run-cache.js';
 
 export interface FileCheck {
@@ -13,6 +14,8 @@ export interface FileCheck {
   maxDecompressedBytes: number;
   /** How a CSV/TSV is read; default header guessed, encoding detected. */
   reading?: UploadReading;
+  /** Told how far the check has got (the loader's progress: bytes of the file read). */
+  onProgress?: TaskProgress;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface FileCheck {
  * message (naming the file by its server path: callers rename it), HttpError 413 past the cap.
  */
 export async function checkFile(offload: Offload, file: string, check: FileCheck): Promise<UploadShape> {
-  const reply = await offload({ op: 'check', file, what: check.what, maxDecompressedBytes: check.maxDecompressedBytes, ...(check.reading ? { reading: check.reading } : {}) });
+  const reply = await offload({ op: 'check', file, what: check.what, maxDecompressedBytes: check.maxDecompressedBytes, ...(check.reading ? { reading: check.reading } : {}) }, check.onProgress);
   if (!reply.ok) {
     if (reply.status !== undefined) throw new HttpError(reply.status, reply.message);
     throw reply.input ? new InputError(reply.message) : new Error(reply.message);

@@ -23,7 +23,7 @@ import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { isInputError } from '../pipeline/errors.js';
 import { rowToPng } from '../pipeline/image.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
-import type { ImageShape, RunManifest, UploadReading, UploadShape } from '../pipeline/types.js';
+import type { ImageShape, ProgressEvent, ProgressInfo, RunManifest, Stage, UploadReading, UploadShape } from '../pipeline/types.js';
 import { HttpError } from './http-error.js';
 import { createReconstructor } from './reconstruct.js';
 import { compressSync, strongEtag, type Variants } from './cached-body.js';
@@ -130,7 +130,13 @@ function body(bytes: Uint8Array): WorkerReply {
 /** The models this thread has loaded (reconstruct tasks). */
 let reconstructor: ReturnType<typeof createReconstructor> | null = null;
 
-export async function runTask(task: WorkerTask): Promise<WorkerReply> {
+/**
+ * How far a task has got: a file check reports the loader's progress (bytes of the file read), as the CLI's JSON
+ * log does for the load stage.
+ */
+export type TaskProgress = (progress: ProgressEvent) => void;
+
+export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Promise<WorkerReply> {
   switch (task.op) {
     case 'png': {
       const values = task.source instanceof Float32Array ? task.source : readDataRow(task.source.layout, task.source.pos);
@@ -156,7 +162,15 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
       const { loadDataset, DecompressedLimitError } = await import('../pipeline/load/index.js');
       const cap = task.maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes: task.maxDecompressedBytes };
       const reading = task.reading ? { header: task.reading.header, encoding: task.reading.encoding } : {};
-      const d = await loadDataset({ dataset: null, input: task.file, labelColumn: null, dataDir: null, limit: null, ...cap, ...reading }).catch((err: unknown) => {
+      // the loaders' last report (1: done) carries no byte counts: the whole file was read
+      let totalBytes: number | undefined;
+      const report = (progress: number, stage: Stage, info: ProgressInfo = {}): void => {
+        totalBytes = info.totalBytes ?? totalBytes;
+        const bytes = info.bytes ?? (progress >= 1 && totalBytes !== undefined ? totalBytes : undefined);
+        onProgress!({ type: 'progress', stage, progress, ...info, ...(bytes !== undefined && totalBytes !== undefined ? { bytes, totalBytes } : {}) });
+      };
+      const hooks = onProgress ? { onProgress: report } : {};
+      const d = await loadDataset({ dataset: null, input: task.file, labelColumn: null, dataDir: null, limit: null, ...cap, ...reading }, hooks).catch((err: unknown) => {
         if (err instanceof DecompressedLimitError) {
           throw new HttpError(413, `${task.what} decompresses to more than ${err.limit} bytes, the most this server reads from one file (--max-upload-bytes)`);
         }
@@ -208,8 +222,8 @@ export async function runTask(task: WorkerTask): Promise<WorkerReply> {
 }
 
 /** runTask, with any failure as an error reply (input: a bad-input error of the pipeline). */
-export function runTaskSafely(task: WorkerTask): Promise<WorkerReply> {
-  return runTask(task).catch((err: unknown) => ({
+export function runTaskSafely(task: WorkerTask, onProgress?: TaskProgress): Promise<WorkerReply> {
+  return runTask(task, onProgress).catch((err: unknown) => ({
     ok: false as const,
     input: isInputError(err),
     message: err instanceof Error ? err.message : String(err),

@@ -10,7 +10,8 @@
 import type { Transferable, Worker } from 'node:worker_threads';
 import { startThread } from '../pipeline/threads.js';
 import { HttpError } from './http-error.js';
-import type { WorkerReply, WorkerTask } from './read-tasks.js';
+import type { ProgressEvent } from '../pipeline/types.js';
+import type { TaskProgress, WorkerReply, WorkerTask } from './read-tasks.js';
 import type { ThreadMemory } from './read-worker.js';
 
 const MODULE = new URL('./read-worker.ts', import.meta.url);
@@ -44,6 +45,7 @@ interface Pending {
   task: WorkerTask;
   transfer: Transferable[];
   signal: AbortSignal | null;
+  onProgress: TaskProgress | null;
   resolve: (r: WorkerReply) => void;
   reject: (e: Error) => void;
 }
@@ -104,21 +106,22 @@ export class WorkerPool {
   /**
    * Runs a task when a worker of its lane is free. `signal`: the request's (requestSignal); a task whose client
    * went away before a worker took it is dropped from the queue (rejected with 499), so a client that fires
-   * many requests and disconnects leaves no backlog for everyone else.
+   * many requests and disconnects leaves no backlog for everyone else. `onProgress`: told the task's progress
+   * (file checks: bytes read), every 250 ms at most.
    */
-  run(task: WorkerTask, transfer: Transferable[] = [], signal: AbortSignal | null = null): Promise<WorkerReply> {
+  run(task: WorkerTask, transfer: Transferable[] = [], signal: AbortSignal | null = null, onProgress: TaskProgress | null = null): Promise<WorkerReply> {
     if (this.closed) return Promise.reject(new HttpError(503, 'the server is shutting down'));
     if (signal?.aborted) return Promise.reject(clientGone());
     const lane = this.lanes[laneOf(task)];
     if (lane.waiting.length >= this.maxQueued) {
       return Promise.reject(new HttpError(503, 'the server is busy; try again in a moment', { 'Retry-After': '1' }));
     }
-    return this.enqueue(lane, task, transfer, signal);
+    return this.enqueue(lane, task, transfer, signal, onProgress);
   }
 
-  private enqueue(lane: LaneState, task: WorkerTask, transfer: Transferable[], signal: AbortSignal | null): Promise<WorkerReply> {
+  private enqueue(lane: LaneState, task: WorkerTask, transfer: Transferable[], signal: AbortSignal | null, onProgress: TaskProgress | null = null): Promise<WorkerReply> {
     return new Promise<WorkerReply>((resolve, reject) => {
-      const pending: Pending = { task, transfer, signal, resolve, reject };
+      const pending: Pending = { task, transfer, signal, onProgress, resolve, reject };
       lane.waiting.push(pending);
       signal?.addEventListener(
         'abort',
@@ -139,9 +142,13 @@ export class WorkerPool {
     const worker = startThread(MODULE, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
     worker.unref();
     const slot: Slot = { worker, busy: false, memory: [] };
-    worker.on('message', (msg: { reply: WorkerReply } | { memory: ThreadMemory }) => {
+    worker.on('message', (msg: { reply: WorkerReply } | { memory: ThreadMemory } | { progress: ProgressEvent }) => {
       if ('memory' in msg) {
         slot.memory.shift()?.(msg.memory);
+        return;
+      }
+      if ('progress' in msg) {
+        this.inflight.get(worker)?.onProgress?.(msg.progress);
         return;
       }
       const p = this.inflight.get(worker);

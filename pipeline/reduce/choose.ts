@@ -333,7 +333,7 @@ function keptOn(
  * An explicit code size that cannot fit the prepared rows is an InputError naming codeSize (checked before any
  * fitting starts; under reducer auto it must fit the autoencoder).
  */
-export function checkExplicitCodeSize(codeSize: number | 'auto', reducer: ReducerName, x: Matrix): void {
+export function checkExplicitCodeSize(codeSize: number | 'auto', reducer: ReducerName, x: { rows: number; cols: number }): void {
   if (codeSize === 'auto' || reducer === 'none') return;
   if (reducer === 'autoencoder' && codeSize >= x.cols) {
     throw new InputError(

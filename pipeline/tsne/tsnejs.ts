@@ -28,15 +28,20 @@ type TsneJsCtor = new (config: {
 
 const require = createRequire(import.meta.url);
 
-export function runTsneJs(x: Matrix, options: TsneOptions, hooks: StageHooks = {}): TsneResult {
-  validateTsneInput(x);
-  const n = x.rows;
-  if (n > TSNEJS_MAX_ROWS) {
+/** Throws an InputError naming tsneEngine when tsne-js cannot map `rows` rows (more than TSNEJS_MAX_ROWS). */
+export function checkTsneJsRows(rows: number): void {
+  if (rows > TSNEJS_MAX_ROWS) {
     throw new InputError(
-      `the tsne-js engine computes exact t-SNE in O(n^2) and is limited to ${TSNEJS_MAX_ROWS} rows, got ${n}; use --tsne-engine bh or auto`,
+      `the tsne-js engine computes exact t-SNE in O(n^2) and is limited to ${TSNEJS_MAX_ROWS.toLocaleString('en-US')} rows, got ${rows.toLocaleString('en-US')}; use --tsne-engine bh or auto (or limit the rows)`,
       { field: 'tsneEngine' },
     );
   }
+}
+
+export function runTsneJs(x: Matrix, options: TsneOptions, hooks: StageHooks = {}): TsneResult {
+  validateTsneInput(x);
+  const n = x.rows;
+  checkTsneJsRows(n);
   throwIfAborted(hooks.signal);
   const notes: string[] = [];
   const perplexity = effectivePerplexity(options.perplexity, n, notes);

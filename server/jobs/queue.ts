@@ -1,18 +1,17 @@
 // Runs started from the API: a queue (one at a time unless `concurrency` says otherwise). Each job is the
 // CLI in a child process (child.ts), so training never blocks the server and a crashing job cannot take it
 // down; progress comes from the CLI's JSON log lines (cli-lines.ts); job records (records.ts) let a
-// restarted server report a job cut off by a crash or restart as failed.
+// restarted server report a job cut off by a crash or restart as failed; what readers see of a job, public-view.ts.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { RunStore } from '../../pipeline/runs/store.js';
 import type { ProgressEvent, RunConfig } from '../../pipeline/types.js';
 import { DataRoots } from '../data-roots.js';
-import { publicConfig, publicPathName } from '../public-manifest.js';
-import { scrubPaths } from '../scrub.js';
-import { defaultJobCommand, REPO, startJobProcess, type JobCommand, type JobCommandInput, type JobProcess } from './child.js';
+import { defaultJobCommand, startJobProcess, type JobCommand, type JobCommandInput, type JobProcess } from './child.js';
 import { lineSplitter, parseCliLine } from './cli-lines.js';
 import type { LayoutFrame } from '../../pipeline/layout-frame.js';
+import { JobPublicView } from './public-view.js';
 import { JobRecords, type JobState, type JobStatus } from './records.js';
 
 export type { JobState, JobStatus } from './records.js';
@@ -95,10 +94,12 @@ export class JobQueue {
   private readonly maxQueued: number;
   private readonly log: (line: string) => void;
   private readonly limits: JobQueueOptions['limits'];
-  private readonly dataRoots: DataRoots;
+  private readonly view: JobPublicView;
   private readonly maxDecompressedBytes: number | null;
   private readonly jobs = new Map<string, JobState>();
   private readonly queue: string[] = [];
+  /** Queued jobs whose input is still being checked (submit's `checked`): not in `queue` until it passes. */
+  private readonly checking = new Set<string>();
   private readonly running = new Map<string, Running>();
   private readonly events = new EventEmitter();
   private closed = false;
@@ -114,7 +115,7 @@ export class JobQueue {
     this.maxQueued = options.maxQueued ?? 20;
     this.log = options.log ?? (() => {});
     this.limits = options.limits ?? null;
-    this.dataRoots = options.dataRoots ?? DataRoots.none();
+    this.view = new JobPublicView(this.store.dir, options.dataRoots ?? DataRoots.none());
     this.maxDecompressedBytes = options.maxDecompressedBytes ?? null;
     this.events.setMaxListeners(0);
   }
@@ -143,12 +144,16 @@ export class JobQueue {
    * Queues a run of `config` (already validated; what clients see of it). `forJob` is what the process
    * runs (default `config`; the server passes real paths there). Returns its state (status queued).
    * When the job cannot be recorded (full disk ...) nothing of it is left and the error is thrown.
+   * `checked`: a check of the job's input still under way (the server's pre-start check of a big file): the job
+   * is listed as queued, and waits for it before it may start; its progress is reported with progress(); when
+   * it fails, so does the job, with its message (a bad input, naming the field).
    */
-  async submit(config: Partial<RunConfig>, forJob: Partial<RunConfig> = config): Promise<JobState> {
+  async submit(config: Partial<RunConfig>, forJob: Partial<RunConfig> = config, checked: Promise<unknown> | null = null): Promise<JobState> {
     await this.init();
     if (this.closed) throw new QueueFullError('the server is shutting down; start the run again once it is back');
-    if (this.queue.length >= this.maxQueued) {
-      throw new QueueFullError(`${this.queue.length} runs are already waiting; try again when one has finished`);
+    const waiting = this.queue.length + this.checking.size;
+    if (waiting >= this.maxQueued) {
+      throw new QueueFullError(`${waiting} runs are already waiting; try again when one has finished`);
     }
     const name = forJob.name ?? forJob.dataset ?? (forJob.input ? path.basename(forJob.input).replace(/\.[^.]*$/, '') : forJob.upload ? 'upload' : 'mnist');
     let id = this.store.newId(name);
@@ -180,10 +185,34 @@ export class JobQueue {
       throw new JobStoreError(`could not record the job (${(err as NodeJS.ErrnoException).code ?? 'error'}); nothing was started`, { cause: err });
     }
     this.jobs.set(id, job);
-    this.queue.push(id);
     this.emit({ type: 'state', job });
-    this.pump();
+    if (checked) {
+      this.checking.add(id);
+      void checked.then(
+        () => {
+          if (this.checking.delete(id) && job.status === 'queued') this.enqueue(id);
+        },
+        (err: unknown) => {
+          if (this.checking.delete(id) && job.status === 'queued') void this.finish(job, 'failed', err instanceof Error ? err.message : String(err));
+        },
+      );
+    } else {
+      this.enqueue(id);
+    }
     return job;
+  }
+
+  private enqueue(id: string): void {
+    this.queue.push(id);
+    this.pump();
+  }
+
+  /** Progress of a queued job's pre-start check (submit's `checked`): kept as its progress and sent to its watchers. */
+  progress(id: string, progress: ProgressEvent): void {
+    const job = this.jobs.get(id);
+    if (!job || job.status !== 'queued') return;
+    job.progress = progress;
+    this.emit({ type: 'progress', id, progress });
   }
 
   get(id: string): JobState | undefined {
@@ -195,19 +224,9 @@ export class JobQueue {
     return [...this.jobs.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   }
 
-  /**
-   * A job as every reader sees it (/api/jobs, its event stream): its configuration as manifests show one
-   * (public-manifest.ts publicConfig: the paths it reads by their public names, column names as written) and
-   * its name with absolute paths as `<path>`, so one client's paths do not show another the server's
-   * directories.
-   */
+  /** A job as every reader sees it (/api/jobs, its event stream): public-view.ts. */
   publicView(job: JobState): JobState {
-    const config = job.config as unknown;
-    const name = typeof job.name === 'string' ? scrubPaths(job.name) : job.name;
-    if (!config || typeof config !== 'object') return { ...job, name };
-    // a relative path is what the client sent, relative to a data root (it names nothing of the server)
-    const shown = (p: string): string => (path.isAbsolute(p) ? publicPathName(p, this.store.dir, this.dataRoots) : p);
-    return { ...job, name, config: publicConfig(config as Record<string, unknown>, shown) as JobState['config'] };
+    return this.view.job(job);
   }
 
   /** Listens to one job's events; returns the unsubscribe function. */
@@ -227,6 +246,7 @@ export class JobQueue {
     if (job.status === 'queued') {
       const at = this.queue.indexOf(id);
       if (at >= 0) this.queue.splice(at, 1);
+      this.checking.delete(id);
       await this.finish(job, 'cancelled', 'cancelled before it started');
       return job;
     }
@@ -268,7 +288,9 @@ export class JobQueue {
     if (this.closed) return;
     this.closed = true;
     await this.init();
-    for (const id of this.queue.splice(0)) {
+    const checking = [...this.checking];
+    this.checking.clear();
+    for (const id of [...this.queue.splice(0), ...checking]) {
       const job = this.jobs.get(id);
       if (job) await this.finish(job, 'failed', 'interrupted: the server shut down before this job started; start it again');
     }
@@ -298,16 +320,8 @@ export class JobQueue {
     this.emit({ type: 'state', job });
   }
 
-  /**
-   * Client-facing messages (job errors, log lines: anyone who can read /api/jobs sees them) never carry a
-   * server path nor more than a glimpse of a file's contents: data roots become `data-root:`, the runs
-   * directory `<runs>`, any other absolute path `<path>`; quoted text is cut to 40 characters, the message to 500.
-   */
   private scrub(message: string): string {
-    let out = message.replace(new RegExp(`${escapeRegExp(this.store.dir)}/\\.uploads/(up-[0-9a-f]{16})/[^\\s"':,)]*`, 'g'), 'upload:$1');
-    out = scrubPaths(out, [...this.dataRoots.paths().map((dir) => ({ dir, as: 'data-root:' })), { dir: this.store.dir, as: '<runs>' }, { dir: REPO, as: '<app>' }]);
-    out = out.replace(/"([^"]{40})[^"]+"/g, '"$1…"');
-    return out.length > 500 ? `${out.slice(0, 497)}...` : out;
+    return this.view.message(message);
   }
 
   private pump(): void {
@@ -413,8 +427,4 @@ export class JobQueue {
       // best effort
     }
   }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

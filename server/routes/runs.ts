@@ -3,7 +3,9 @@ import path from 'node:path';
 import express, { Router, type Request } from 'express';
 import { parsePartialConfig, resolveConfig } from '../../pipeline/config.js';
 import { InputError } from '../../pipeline/errors.js';
-import type { UploadReading, UploadShape } from '../../pipeline/types.js';
+import { checkInputFit, submittedFit } from '../../pipeline/input-fit.js';
+import type { ProgressEvent, UploadReading, UploadShape } from '../../pipeline/types.js';
+import type { TaskProgress } from '../read-tasks.js';
 import { declaredLengthWithin, parseJsonBody } from '../body.js';
 import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
@@ -15,29 +17,71 @@ import { runIdParam } from '../params.js';
 import type { RunInfo } from '../run-cache.js';
 import { checkRunInputs, inputShape } from '../run-inputs.js';
 
-/** The shape of a file under a data root, loaded once per version of the file and way of reading it. */
-const shapes = new Map<string, Promise<UploadShape>>();
+/** A check of a file's shape, shared by the submissions that name the same version of the file. */
+interface ShapeCheck {
+  shape: Promise<UploadShape>;
+  /** Told each progress report of the check (bytes of the file read). */
+  watchers: Set<TaskProgress>;
+  last: ProgressEvent | null;
+  /** Settled: no more progress will come. */
+  done: boolean;
+}
+
+/** The shape of a file under a data root, checked once per version of the file and way of reading it. */
+const shapes = new Map<string, ShapeCheck>();
 
 /**
  * The shape of a file under a data root, read as the run will read it (header, encoding), with the cap uploads
  * have on what a gzipped file may decompress to (413 past it): a run started over HTTP never makes the server
- * decompress more from one file than an upload may hold.
+ * decompress more from one file than an upload may hold. `onProgress` is told how far the check has got (the
+ * last report at once, when it is already under way).
  */
-async function fileShape(ctx: ServerContext, file: string, shown: string, reading: UploadReading): Promise<UploadShape> {
+async function fileShape(ctx: ServerContext, file: string, shown: string, reading: UploadReading, onProgress: TaskProgress): Promise<UploadShape> {
   const { stat } = await import('node:fs/promises');
   const s = await stat(file);
   const key = `${file}\n${s.mtimeMs}\n${s.size}\n${reading.header}\n${reading.encoding}`;
-  let p = shapes.get(key);
-  if (!p) {
-    p = checkFile((task) => ctx.workers.run(task), file, { what: `the input ${JSON.stringify(shown.slice(0, 80))}`, maxDecompressedBytes: ctx.uploads.maxBytes, reading }).catch((err: unknown) => {
+  let c = shapes.get(key);
+  if (!c) {
+    const check: ShapeCheck = { shape: Promise.resolve(null as unknown as UploadShape), watchers: new Set(), last: null, done: false };
+    const report = (p: ProgressEvent): void => {
+      check.last = p;
+      for (const w of check.watchers) w(p);
+    };
+    check.shape = checkFile((task, progress) => ctx.workers.run(task, [], null, progress ?? null), file, {
+      what: `the input ${JSON.stringify(shown.slice(0, 80))}`,
+      maxDecompressedBytes: ctx.uploads.maxBytes,
+      reading,
+      onProgress: report,
+    }).catch((err: unknown) => {
       if (err instanceof InputError) throw new InputError(err.message.split(file).join(shown).split(path.dirname(file)).join(''), { field: 'input' });
       throw err;
     });
-    p.catch(() => shapes.delete(key));
+    const settled = (): void => {
+      check.done = true;
+      check.watchers.clear();
+    };
+    check.shape.then(settled, () => {
+      settled();
+      shapes.delete(key);
+    });
     if (shapes.size > 100) shapes.delete(shapes.keys().next().value!);
-    shapes.set(key, p);
+    shapes.set(key, check);
+    c = check;
   }
-  return p;
+  if (!c.done) {
+    c.watchers.add(onProgress);
+    if (c.last) onProgress(c.last);
+  }
+  return c.shape;
+}
+
+/** Whether `p` settles within `ms` (its outcome is left to the caller). */
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([p.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
 }
 
 /** Loads a complete run's info, turning "not found" into a message about the job when one exists. */
@@ -100,15 +144,39 @@ export function runsRoutes(ctx: ServerContext): Router {
       // Cross-field rules (dataset vs input, exaggeration vs iterations ...), same as the CLI.
       const resolved = resolveConfig(forJob);
       const reading = { header: resolved.header, encoding: resolved.encoding };
-      const shape = await inputShape(resolved, checked, (file) => fileShape(ctx, file, partial.input ?? path.basename(file), reading));
-      checkJobLimits(resolved, shape.rows, shape.columns, ctx.jobLimits);
+      // The pre-start check: the input's shape (a file under a data root is loaded in the worker thread), then
+      // what the pipeline would refuse once it is loaded (code size against the width, tsne-js's row limit:
+      // pipeline/input-fit.ts) and the job's estimated cost.
+      const progress: { last: ProgressEvent | null; to: TaskProgress | null } = { last: null, to: null };
+      const prestart = (async () => {
+        const shown = partial.input ?? '';
+        const shape = await inputShape(resolved, checked, (file) =>
+          fileShape(ctx, file, shown || path.basename(file), reading, (p) => {
+            progress.last = p;
+            progress.to?.(p);
+          }),
+        );
+        checkInputFit(resolved, submittedFit(resolved, shape.rows, shape.columns));
+        checkJobLimits(resolved, shape.rows, shape.columns, ctx.jobLimits);
+      })();
+      // Answered once the check is done (400 for a bad input: nothing started) unless it takes longer than
+      // checkGraceMs (a big file): then the job is queued at once, reports the check's progress (bytes read) on
+      // its event stream and in /api/jobs, and fails with the check's message if the check fails.
+      const late = !(await settlesWithin(prestart, ctx.checkGraceMs));
+      if (!late) await prestart;
+      else prestart.catch(() => {});
       let job;
       try {
-        job = await ctx.jobs.submit(partial, forJob);
+        job = await ctx.jobs.submit(partial, forJob, late ? prestart : null);
       } catch (err) {
         if (err instanceof QueueFullError) throw new HttpError(503, err.message, { 'Retry-After': '30' });
         if (err instanceof JobStoreError) throw new HttpError(503, err.message, { 'Retry-After': '60' });
         throw err;
+      }
+      if (late) {
+        const id = job.id;
+        progress.to = (p) => ctx.jobs.progress(id, { ...p, message: 'checking the input before the run starts' });
+        if (progress.last) progress.to(progress.last);
       }
       res.setHeader('Location', `/api/runs/${job.id}`);
       res.setHeader('Cache-Control', 'no-store');

@@ -184,12 +184,13 @@ describe('viewer over pipeline runs', () => {
     expect(await page.locator('#nr-codeSize').inputValue()).toBe('auto');
     expect(await page.locator('#nr-layers').inputValue()).toBe('auto');
     expect(await page.locator('#nr-reducer').inputValue()).toBe('auto');
-    // an explicit code size wider than iris (4 features): the job fails and says why
+    // an explicit code size wider than iris (4 features): refused at submission (pipeline/input-fit.ts), the
+    // form says why and stays open to be edited
     await page.locator('#nr-codeSize').fill('8');
     await page.locator('dialog.new-run button[type=submit]').click();
-    await page.locator('.run-progress .form-error').waitFor({ timeout: 120_000 });
-    expect(await page.locator('.run-progress .form-error').textContent()).toMatch(/code size/i);
-    await page.getByRole('button', { name: 'Edit and retry' }).click();
+    const refused = page.locator('dialog.new-run .form-error').filter({ hasText: /code size/i });
+    await refused.waitFor({ timeout: 60_000 });
+    expect(await refused.textContent()).toMatch(/the code size \(8\) must be smaller than the input width \(4 columns\)/);
     await page.locator('#nr-codeSize').fill('auto');
     await page.locator('dialog.new-run button[type=submit]').click();
     await page.locator('.run-progress progress').waitFor();

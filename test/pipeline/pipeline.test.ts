@@ -7,6 +7,7 @@ import { resolveConfig } from '../../pipeline/config.js';
 import { runPipeline } from '../../pipeline/pipeline.js';
 import { transformRun } from '../../pipeline/commands/transform.js';
 import { reconstructRows } from '../../pipeline/commands/reconstruct.js';
+import { InputError } from '../../pipeline/errors.js';
 import type { RunConfig } from '../../pipeline/types.js';
 
 let dir: string;
@@ -131,6 +132,25 @@ describe('runPipeline with bad input', () => {
     const before = await readdir(dir);
     await expect(runPipeline(small({ codeSize: 4 }))).rejects.toThrow(/codeSize|code size/i);
     expect(await readdir(dir)).toEqual(before);
+  });
+
+  it('the tsne-js engine on more rows than it can map fails once the input is loaded, before training and before anything is written', async () => {
+    const input = path.join(dir, '..', `${path.basename(dir)}-2001.csv`);
+    await writeFile(input, `a,b,c\n${Array.from({ length: 2001 }, (_, i) => `${i % 7},${(i * 3) % 11},${(i * 5) % 13}`).join('\n')}\n`);
+    const before = await readdir(dir);
+    const stages = new Set<string>();
+    const err = await runPipeline(resolveConfig({ input, reducer: 'autoencoder', layers: [8], epochs: 5, codeSize: 2, tsneEngine: 'tsne-js', runsDir: dir, backend: 'cpu' }), {
+      onProgress: (_p, s) => stages.add(s),
+    }).then(
+      () => null,
+      (e: unknown) => e as InputError,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect(err!.message).toMatch(/tsne-js engine .* limited to 2,000 rows, got 2,001/);
+    expect(err!.location.field).toBe('tsneEngine');
+    expect(stages.has('train')).toBe(false);
+    expect(await readdir(dir)).toEqual(before);
+    await rm(input);
   });
 });
 

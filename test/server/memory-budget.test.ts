@@ -35,6 +35,31 @@ describe('MemoryBudget', () => {
     expect(budget.outside(400)).toBe(0); // never below zero
   });
 
+  it('keeps its headroom below the bound: the cache gives way before RSS reaches budget + allowance', () => {
+    let rss = 300;
+    budget = new MemoryBudget({ allowance: 200, headroom: 50, everyMs: 0, rss: () => rss });
+    const b = budget;
+    const cache = new LruCache<string, number>({ maxSize: 400, sizeOf: (v) => v, outside: (held) => b.outside(held), onEvict: (n) => b.evicted(n), minSize: 25 });
+    for (let i = 0; i < 4; i++) {
+      cache.set(`v${i}`, 50);
+      rss += 50;
+    }
+    // RSS 500 of the bound 600 (400 + 200): outside is 300 + 50 - 200 - 200 = -50 → 0 and 200 are cached
+    expect(cache.size).toBe(200);
+    // the rest of the process grows by 120: RSS 620 would pass the bound at once; with the headroom the cache
+    // keeps RSS + headroom within it, down to its floor
+    rss = 620;
+    cache.trim();
+    // outside = 620 + 50 - 200 - held - evicted: the cache evicts until held + outside <= 400
+    expect(cache.size + b.outside(cache.size)).toBeLessThanOrEqual(400);
+    expect(cache.size).toBe(100);
+    // far past the bound, the floor (minSize) is all it keeps
+    rss = 2000;
+    b.collected();
+    cache.trim();
+    expect(cache.size).toBeLessThanOrEqual(25 + 50);
+  });
+
   it('makes the cache give up values while a worker thread holds memory, and take them back when it lets go', async () => {
     const VALUE = 32 * MB;
     const BOUND = 128 * MB;
@@ -91,5 +116,40 @@ describe('MemoryBudget', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(cache.size).toBe(20);
     b.close();
+  });
+
+  it('asks V8 for a full collection when RSS stays past the bound and the main heap is large, at most every 2 s', async () => {
+    let rss = 300;
+    let heap = 200 * MB;
+    let collections = 0;
+    budget = new MemoryBudget({ allowance: 200, everyMs: 0, watchEveryMs: 10, rss: () => rss, heapUsed: () => heap, collect: () => collections++ });
+    budget.watch(() => {}, 100);
+    // within the bound (300 <= 200 + 100): nothing asked
+    await new Promise((r) => setTimeout(r, 60));
+    expect(collections).toBe(0);
+    // past it with a large heap: one collection, and no second one within GC_EVERY_MS
+    rss = 400;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(collections).toBe(1);
+    expect(budget.forcedCollections).toBe(1);
+    budget.close();
+    // past the bound with a small heap (the memory is elsewhere, a collection would not give it back): none
+    heap = 20 * MB;
+    collections = 0;
+    budget = new MemoryBudget({ allowance: 200, everyMs: 0, watchEveryMs: 10, rss: () => rss, heapUsed: () => heap, collect: () => collections++ });
+    budget.watch(() => {}, 100);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(collections).toBe(0);
+  });
+
+  it("V8's own full collection is available to it and frees the main heap's garbage", () => {
+    budget = new MemoryBudget({ allowance: 0, everyMs: 0, rss: () => 1e12, heapUsed: () => 1e12, watchEveryMs: 1e9 });
+    let garbage: unknown[] | null = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `x${i}` }));
+    const before = process.memoryUsage().heapUsed;
+    garbage = null;
+    (budget as unknown as { collectIfOver(bound: number): void }).collectIfOver(0);
+    expect(garbage).toBeNull();
+    expect(budget.forcedCollections).toBe(1);
+    expect(process.memoryUsage().heapUsed).toBeLessThan(before - 5 * MB);
   });
 });

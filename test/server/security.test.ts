@@ -56,6 +56,8 @@ beforeAll(async () => {
     jobs,
     dataRoots: await DataRoots.open([dataRoot]),
     maxUploadBytes: 4096,
+    // submissions wait for the pre-start check however slow the machine (prestart-check.test.ts: when it does not)
+    checkGraceMs: 120_000,
     rateLimit: { capacity: 1000, refillPerSecond: 100 },
     webRoot: '/nonexistent',
     log: () => {},
@@ -377,6 +379,38 @@ describe('sizes a request can choose', () => {
     expect(slow.status).toBe(400);
     expect(slow.json().error).toMatch(/would take about .*--max-job-seconds/);
     expect(jobs.list().length).toBe(before);
+  });
+
+  it('refuses at submission what the pipeline would refuse once the input is loaded, naming the field and the shape', async () => {
+    const before = jobs.list().length;
+    // a code as wide as the input (784 columns of mnist; 3 feature columns of a data-root file)
+    const wide = await post({ dataset: 'mnist', codeSize: '1e3' });
+    expect(wide.status, wide.text).toBe(400);
+    expect(wide.json().error).toMatch(/^field "codeSize": the code size \(1000\) must be smaller than the input width \(784 columns\)/);
+    const file = await post({ input: 'sub/ok.csv', codeSize: 3 });
+    expect(file.status, file.text).toBe(400);
+    expect(file.json().error).toMatch(/^field "codeSize": .*\(3 columns\)/);
+    const pca = await post({ input: 'sub/ok.csv', reducer: 'pca', codeSize: 4 });
+    expect(pca.status, pca.text).toBe(400);
+    expect(pca.json().error).toMatch(/^field "codeSize": PCA cannot find 4 components in 5 rows x 3 columns/);
+    // tsne-js past its row limit: the 10,000 rows of the built-in mnist, or the rows --limit leaves
+    const tsneJs = await post({ dataset: 'mnist', tsneEngine: 'tsne-js' });
+    expect(tsneJs.status, tsneJs.text).toBe(400);
+    expect(tsneJs.json().error).toMatch(/^field "tsneEngine": the tsne-js engine .* limited to 2,000 rows, got 10,000/);
+    expect((await post({ dataset: 'mnist', tsneEngine: 'tsne-js', limit: 2001 })).json().error).toMatch(/got 2,001/);
+    // a perplexity below one neighbour: no bandwidth has it (the map came out meaningless, without an error)
+    for (const perplexity of ['5e-324', 0.5]) {
+      const p = await post({ dataset: 'iris', perplexity });
+      expect(p.status, String(perplexity)).toBe(400);
+      expect(p.json().error).toMatch(/^field "perplexity": must be at least 1/);
+    }
+    expect(jobs.list().length).toBe(before);
+    // within the rules: accepted (a list of features may one-hot encode more columns: the pipeline checks then)
+    for (const ok of [{ dataset: 'mnist', tsneEngine: 'tsne-js', limit: 2000 }, { input: 'sub/ok.csv', codeSize: 2 }, { input: 'sub/ok.csv', codeSize: 3, features: ['a', 'b', 'c'] }, { dataset: 'iris', perplexity: 1 }]) {
+      const r = await post(ok);
+      expect(r.status, `${JSON.stringify(ok)}: ${r.text}`).toBe(202);
+      await request(base, `/api/runs/${r.json().id}`, { method: 'DELETE' });
+    }
   });
 
   it('caps image scale by the picture size', async () => {
