@@ -81,7 +81,7 @@ export function mlpLayout(options: AutoencoderOptions, maxRows: number, threads:
   const decoder: number[] = [];
   for (let i = 1; i < back.length; i++) decoder.push(specs.push({ name: `dec_${i}`, inputs: back[i - 1]!, units: back[i]!, activation: options.activation }) - 1);
   const output = specs.push({ name: 'output', inputs: back[back.length - 1]!, units: options.inputSize, activation: 'linear' }) - 1;
-  const residual = options.linearPath !== null && options.linearPath !== undefined;
+  const residual = options.linearPath !== null;
   const linear = residual
     ? {
         in: specs.push({ name: LINEAR_IN, inputs: options.inputSize, units: options.codeSize, activation: 'linear' }) - 1,
@@ -403,12 +403,9 @@ export class MlpPart {
 
   /** out += input W + b for `rows` rows (a linear layer added to another's output: the residual's linear path). */
   private denseAdd(l: LayerSpec, input: number, out: number, rows: number): void {
-    const { f } = this;
     const w = this.layout.shared.weights;
     const n = l.units;
-    this.gemm(input, l.inputs, 1, w + l.w, n, out, n, rows, n, l.inputs, true);
-    const b = w + l.b;
-    for (let r = out, end = out + rows * n; r < end; r += n) for (let j = 0; j < n; j++) f[r + j] = f[r + j]! + f[b + j]!;
+    this.gemm(input, l.inputs, 1, w + l.w, n, out, n, rows, n, l.inputs, true, w + l.b);
   }
 
   /** dz *= act'(h), from the activation's output h (n values). */

@@ -34,7 +34,6 @@ export interface Network {
   linear: { in: DenseLayer; out: DenseLayer } | null;
 }
 
-
 /** Layers in a fixed order (the order of weights in saved files and optimizer state). */
 export function allLayers(net: Network): DenseLayer[] {
   return [...net.encoder, net.code, ...(net.logVar ? [net.logVar] : []), ...net.decoder, net.output, ...(net.linear ? [net.linear.in, net.linear.out] : [])];
@@ -47,7 +46,7 @@ export function allLayers(net: Network): DenseLayer[] {
  */
 export function buildNetwork(options: AutoencoderOptions, init?: Map<string, { w: Float32Array; b: Float32Array }>): Network {
   const random = createRandom(deriveSeed(options.seed, 'weights'));
-  const residual = options.linearPath !== null && options.linearPath !== undefined;
+  const residual = options.linearPath !== null;
   const make = (name: string, inputs: number, units: number, activation: LayerActivation, zero = false): DenseLayer => {
     let w: Float32Array;
     let b: Float32Array;

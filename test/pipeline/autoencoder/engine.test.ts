@@ -21,14 +21,14 @@ describe('kernels', () => {
     expect(WebAssembly.validate(kernelModuleBytes())).toBe(true);
   });
 
-  it('gemm matches a plain triple loop for odd shapes, transposed A, accumulate, bias and relu', () => {
+  it('gemm matches a plain triple loop for odd shapes, transposed A, accumulate, bias and relu, bias with accumulate', () => {
     const mem = memory();
     const f = new Float32Array(mem.buffer);
     const gemm = createGemm(mem);
     const random = createRandom(3);
     for (const [M, N, K] of [[1, 1, 1], [4, 8, 1], [5, 9, 7], [13, 33, 17], [64, 24, 40], [3, 200, 2]] as const) {
       for (const transA of [false, true]) {
-        for (const mode of ['plain', 'accumulate', 'bias-relu'] as const) {
+        for (const mode of ['plain', 'accumulate', 'bias-relu', 'accumulate-bias'] as const) {
           const a = 16; // float offsets; keep 0 free (no bias)
           const b = a + M * K + 3;
           const c = b + K * N + 5;
@@ -37,13 +37,13 @@ describe('kernels', () => {
           const before = f.slice(c, c + M * N);
           const rsA = transA ? 1 : K;
           const csA = transA ? M : 1;
-          gemm(a, rsA, csA, b, N, c, N, M, N, K, mode === 'accumulate', mode === 'bias-relu' ? bias : undefined, mode === 'bias-relu');
+          gemm(a, rsA, csA, b, N, c, N, M, N, K, mode.startsWith('accumulate'), mode.endsWith('bias') || mode === 'bias-relu' ? bias : undefined, mode === 'bias-relu');
           let maxErr = 0;
           for (let i = 0; i < M; i++) {
             for (let j = 0; j < N; j++) {
-              let s = mode === 'bias-relu' ? f[bias + j]! : 0;
+              let s = mode === 'bias-relu' || mode === 'accumulate-bias' ? f[bias + j]! : 0;
               for (let k = 0; k < K; k++) s += f[a + i * rsA + k * csA]! * f[b + k * N + j]!;
-              if (mode === 'accumulate') s += before[i * N + j]!;
+              if (mode.startsWith('accumulate')) s += before[i * N + j]!;
               if (mode === 'bias-relu') s = Math.max(0, s);
               maxErr = Math.max(maxErr, Math.abs(s - f[c + i * N + j]!));
             }
