@@ -37,10 +37,11 @@
 // single process's rate, the coordinator's overhead (sampling pass, reference run, assembly), and what
 // 100,000,000 rows on 50 workers would take from these figures.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fitsneJob, fitsneSeconds } from './fitsne.js';
 import { parseSize, writeArrow } from './scale-data.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import { mapMetrics } from '../pipeline/metrics.js';
@@ -241,27 +242,13 @@ interface Compared {
  */
 async function fitsne(runDir: string, manifest: RunManifest): Promise<Compared | null> {
   if (!fitsneDir) return null;
-  if (!existsSync(join(fitsneDir, 'bin/fast_tsne'))) throw new Error(`--fitsne ${fitsneDir}: no bin/fast_tsne there (build it: see the top of bench/scale.ts)`);
   const { codes } = await readCodes(runDir);
-  const npy = join(dir, 'codes.f32');
-  writeFileSync(npy, codes.values);
-  const outFile = join(dir, 'fitsne.f64');
-  const script = [
-    'import sys, time, resource, numpy as np',
-    `sys.path.insert(0, ${JSON.stringify(fitsneDir)})`,
-    'from fast_tsne import fast_tsne',
-    `X = np.fromfile(${JSON.stringify(npy)}, dtype=np.float32).reshape(${codes.rows}, ${codes.cols}).astype(np.float64)`,
-    'cpu = lambda: sum(getattr(resource.getrusage(w), f) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))',
-    't0 = time.time(); c0 = cpu()',
-    `Z = fast_tsne(X, perplexity=30, max_iter=1000, nthreads=2, seed=${manifest.config.seed})`,
-    'sys.stderr.write("fitsne seconds %.2f cpu %.2f\\n" % (time.time() - t0, cpu() - c0))',
-    `np.ascontiguousarray(Z, dtype=np.float64).tofile(${JSON.stringify(outFile)})`,
-  ].join('\n');
+  const job = fitsneJob(fitsneDir, codes, manifest.config.seed, dir);
   // the wrapper writes its data and result files into its working directory: the bench's temporary one
-  const m = await measure('/usr/bin/python3', ['-c', script], { ...process.env, OMP_NUM_THREADS: '2' }, dir);
+  const m = await measure('/usr/bin/python3', ['-c', job.script], { ...process.env, OMP_NUM_THREADS: '2' }, dir);
   if (m.code !== 0) throw new Error(`FIt-SNE failed: ${m.stderr.slice(-2000)}`);
-  const hit = /fitsne seconds ([\d.]+) cpu ([\d.]+)/.exec(m.stderr);
-  const z = Float32Array.from(new Float64Array(readFileSync(outFile).buffer.slice(0)));
+  const t = fitsneSeconds(m.stderr);
+  const z = job.readMap();
   const points = await readPoints(runDir);
   const labels = Array.from({ length: points.numRows }, (_, i) => String(points.getChild('label')!.get(i)));
   const px = points.getChild('x')!.toArray() as Float32Array;
@@ -272,8 +259,8 @@ async function fitsne(runDir: string, manifest: RunManifest): Promise<Compared |
   const q = mapMetrics(codes, z, labels, opts);
   const o = mapMetrics(codes, ourMap, labels, opts);
   return {
-    seconds: Number(hit?.[1] ?? m.seconds),
-    cpuSeconds: Number(hit?.[2] ?? NaN),
+    seconds: t.seconds ?? m.seconds,
+    cpuSeconds: t.cpuSeconds ?? NaN,
     peakMB: m.peakMB,
     trust: q.trustworthiness,
     acc: q.labelAccuracy,

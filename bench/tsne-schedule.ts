@@ -27,7 +27,7 @@
 //                  Linderman et al. 2019)
 //   ee500          standard with 500 iterations of EE (Belkina et al. 2019: longer EE for large n)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { graphLabelAccuracy, sampleRows } from '../pipeline/metrics.js';
@@ -40,6 +40,7 @@ import { orderedInputAffinities, pcaInitialization } from '../pipeline/tsne/tsne
 import type { Matrix } from '../pipeline/types.js';
 import type { OptimizerOptions } from '../pipeline/tsne/optimize.js';
 import { tsneSchedule } from '../pipeline/tsne/schedule.js';
+import { fitsneJob, fitsneSeconds } from './fitsne.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -166,29 +167,15 @@ for (const name of variantNames) {
 }
 
 if (fitsneDir) {
-  if (!existsSync(join(fitsneDir, 'bin/fast_tsne'))) throw new Error(`--fitsne ${fitsneDir}: no bin/fast_tsne there`);
   const dir = mkdtempSync(join(tmpdir(), 'latentmap-bench-schedule-'));
   try {
-    const raw = join(dir, 'codes.f32');
-    writeFileSync(raw, codes.values);
-    const out = join(dir, 'fitsne.f64');
-    const script = [
-      'import sys, time, resource, numpy as np',
-      `sys.path.insert(0, ${JSON.stringify(fitsneDir)})`,
-      'from fast_tsne import fast_tsne',
-      `X = np.fromfile(${JSON.stringify(raw)}, dtype=np.float32).reshape(${n}, ${codes.cols}).astype(np.float64)`,
-      'cpu = lambda: sum(getattr(resource.getrusage(w), f) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))',
-      't0 = time.time(); c0 = cpu()',
-      `Z = fast_tsne(X, perplexity=30, max_iter=1000, nthreads=2, seed=${seed})`,
-      'sys.stderr.write("fitsne seconds %.2f cpu %.2f\\n" % (time.time() - t0, cpu() - c0))',
-      `np.ascontiguousarray(Z, dtype=np.float64).tofile(${JSON.stringify(out)})`,
-    ].join('\n');
+    const job = fitsneJob(fitsneDir, codes, seed, dir);
     const loadBefore = uptime();
-    const r = spawnSync('/usr/bin/python3', ['-c', script], { cwd: dir, env: { ...process.env, OMP_NUM_THREADS: '2' }, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync('/usr/bin/python3', ['-c', job.script], { cwd: dir, env: { ...process.env, OMP_NUM_THREADS: '2' }, encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`FIt-SNE failed: ${r.stderr.slice(-2000)}`);
-    const hit = /fitsne seconds ([\d.]+) cpu ([\d.]+)/.exec(r.stderr);
-    const j = judge(Float32Array.from(new Float64Array(readFileSync(out).buffer.slice(0))));
-    console.log(`| FIt-SNE (its defaults) | 1000 | ${hit?.[2] ?? '-'} | ${hit?.[1] ?? '-'} | - | ${f(j.trust)} | ${f(j.acc)} | ${f(j.accAll)} | ${loadBefore} → ${uptime()} |`);
+    const t = fitsneSeconds(r.stderr);
+    const j = judge(job.readMap());
+    console.log(`| FIt-SNE (its defaults) | 1000 | ${t.cpuSeconds ?? '-'} | ${t.seconds ?? '-'} | - | ${f(j.trust)} | ${f(j.acc)} | ${f(j.accAll)} | ${loadBefore} → ${uptime()} |`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
