@@ -67,7 +67,19 @@ describe('viewer over pipeline runs', () => {
     await page.keyboard.press('Escape');
     await page.evaluate(() => {
       const app = (window as unknown as { latentmap: { primary: { points: { x: Float32Array; y: Float32Array }; view: { setView(v: object): void } } } }).latentmap;
-      app.primary.view.setView({ cx: app.primary.points.x[17], cy: app.primary.points.y[17], k: 60 });
+      // centre on the point with the most others within a 60th of the map's extent (a fixed row may sit alone
+      // when the layout changes), so several images are in view
+      const { x, y } = app.primary.points;
+      let minX = Infinity, maxX = -Infinity;
+      for (const v of x) { minX = Math.min(minX, v); maxX = Math.max(maxX, v); }
+      const r = (maxX - minX) / 60;
+      let best = 0, most = -1;
+      for (let i = 0; i < x.length; i++) {
+        let n = 0;
+        for (let j = 0; j < x.length; j++) if (Math.abs(x[j]! - x[i]!) < r && Math.abs(y[j]! - y[i]!) < r) n++;
+        if (n > most) { most = n; best = i; }
+      }
+      app.primary.view.setView({ cx: x[best], cy: y[best], k: 60 });
     });
     await page.waitForFunction(() => {
       const c = document.querySelector('.pane.primary canvas.scatter-overlay') as HTMLCanvasElement;
