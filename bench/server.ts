@@ -40,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { createApp } from '../server/app.js';
+import { SERVER_NODE_FLAGS } from '../server/node-flags.js';
 import { maskOf } from '../server/selection.js';
 import { writeFixtureRun } from '../test/server/fixtures.js';
 
@@ -79,6 +80,9 @@ interface MemoryBreakdown {
   workerExternal: number;
 }
 
+/** Full collections the memory budget asked V8 for during a phase (null: it cannot, Node lacks --expose-gc). */
+type Forced = number | null;
+
 /** Megabytes are 10^6 bytes throughout (the limit is 512 MiB = 536.9 MB + 200 MB); /proc gives kB of 1024 bytes. */
 const MB = 1e6;
 
@@ -89,7 +93,8 @@ async function child(runsDir: string): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let elu = performance.eventLoopUtilization();
-  const { cache, workers } = app.locals.context;
+  const { cache, workers, memory } = app.locals.context;
+  let forcedAtStart = 0;
   let peakMemory: MemoryBreakdown | null = null;
   let sampling = false;
   const sample = async (): Promise<void> => {
@@ -130,6 +135,7 @@ async function child(runsDir: string): Promise<void> {
     } else if (m.phase === 'start') {
       loop.reset();
       peakMemory = null;
+      forcedAtStart = memory?.forcedCollections ?? 0;
       elu = performance.eventLoopUtilization();
       void (session?.post('Profiler.start') ?? Promise.resolve()).then(() => process.send!({ started: true }));
     } else {
@@ -140,7 +146,8 @@ async function child(runsDir: string): Promise<void> {
           await mkdir(PROFILE_DIR!, { recursive: true });
           await writeFile(path.join(PROFILE_DIR!, `${m.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`), JSON.stringify(profile));
         }
-        process.send!({ loopDelay, memory: peakMemory });
+        const forced: Forced = memory?.canCollect ? memory.forcedCollections - forcedAtStart : null;
+        process.send!({ loopDelay, memory: peakMemory, forced });
       })();
     }
   });
@@ -245,6 +252,7 @@ interface Row {
   idleMax: number;
   peakMb: number;
   memory: MemoryBreakdown | null;
+  forced: Forced;
   load: number;
 }
 
@@ -302,7 +310,7 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
   // Let the server drain the last requests, still sampling memory.
   await new Promise((r) => setTimeout(r, 1000));
   clearInterval(sampler);
-  const { loopDelay, memory } = await ask<{ loopDelay: { p99: number; max: number; busy: number }; memory: MemoryBreakdown | null }>(proc, { phase: 'end', name });
+  const { loopDelay, memory, forced } = await ask<{ loopDelay: { p99: number; max: number; busy: number }; memory: MemoryBreakdown | null; forced: Forced }>(proc, { phase: 'end', name });
   let ok = 0;
   let limited = 0;
   let busy = 0;
@@ -331,6 +339,7 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
     idleMax: probed.idle.max,
     peakMb: peak,
     memory,
+    forced,
     load,
   };
 }
@@ -365,7 +374,8 @@ async function main(): Promise<void> {
     }
     console.log(`synthetic runs: ${BIG.length} x ${ROWS} points (28x28 images, 32-wide codes) + ${SMALL_RUNS} small, written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    proc = fork(fileURLToPath(import.meta.url), ['--child', runsDir], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    // The server's Node as `latentmap serve` starts it (server/node-flags.ts: --expose-gc); BENCH_NO_GC=1: without it.
+    proc = fork(fileURLToPath(import.meta.url), ['--child', runsDir], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_NO_GC ? [] : SERVER_NODE_FLAGS)], stdio: 'inherit' });
     const port = await new Promise<number>((resolve, reject) => {
       proc!.once('message', (m) => resolve((m as { port: number }).port));
       proc!.once('exit', (code) => reject(new Error(`server child exited with ${code}`)));
@@ -442,10 +452,10 @@ async function main(): Promise<void> {
     ]);
     printTable(head, table);
     console.log(`\nwhere the memory was at each phase's highest RSS (sampled inside the server every 500 ms), MB\n`);
-    const memHead = ['endpoint', 'RSS', 'main heap', 'main heap reserved', 'main external', 'cache held', 'cache reserved', 'worker heaps', 'worker external'];
+    const memHead = ['endpoint', 'RSS', 'main heap', 'main heap reserved', 'main external', 'cache held', 'cache reserved', 'worker heaps', 'worker external', 'forced GCs'];
     const memTable = done.map((r) => {
       const m = r.memory;
-      return [r.name, ...(m ? [m.rss, m.heap, m.heapTotal, m.external, m.cached, m.reserved, m.workerHeap, m.workerExternal].map((v) => v.toFixed(0)) : memHead.slice(1).map(() => '–'))];
+      return [r.name, ...(m ? [m.rss, m.heap, m.heapTotal, m.external, m.cached, m.reserved, m.workerHeap, m.workerExternal].map((v) => v.toFixed(0)) : memHead.slice(1, -1).map(() => '–')), r.forced === null ? 'off' : String(r.forced)];
     });
     printTable(memHead, memTable);
     const worst = Math.max(...done.map((r) => r.healthP99));

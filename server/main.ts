@@ -92,6 +92,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     allowedHosts: options.app?.allowedHosts ?? (loopback ? ['localhost', '127.0.0.1', '::1', options.host.replace(/^\[|\]$/g, '')] : null),
   });
 
+  const { memory, cache } = app.locals.context;
+  if (memory) {
+    log(
+      `memory: ${Math.round(cache.budget / 2 ** 20)} MiB for the run cache and ${Math.round(memory.allowance / 1e6)} MB for the server beside it; full garbage collections when past it: ` +
+        (memory.canCollect ? 'on (Node started with --expose-gc)' : 'off (Node started without --expose-gc, which `latentmap serve` adds): the cache gives way alone'),
+    );
+  }
+
   const server = createServer(app);
   server.keepAliveTimeout = 5000;
   server.headersTimeout = 20_000;
