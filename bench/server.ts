@@ -40,7 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { createApp } from '../server/app.js';
-import { SERVER_NODE_FLAGS } from '../server/node-flags.js';
+import { SERVER_NODE_FLAGS, serverEnv } from '../server/node-flags.js';
 import { maskOf } from '../server/selection.js';
 import { writeFixtureRun } from '../test/server/fixtures.js';
 
@@ -374,8 +374,13 @@ async function main(): Promise<void> {
     }
     console.log(`synthetic runs: ${BIG.length} x ${ROWS} points (28x28 images, 32-wide codes) + ${SMALL_RUNS} small, written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    // The server's Node as `latentmap serve` starts it (server/node-flags.ts: --expose-gc); BENCH_NO_GC=1: without it.
-    proc = fork(fileURLToPath(import.meta.url), ['--child', runsDir], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_NO_GC ? [] : SERVER_NODE_FLAGS)], stdio: 'inherit' });
+    // The server's Node as `latentmap serve` starts it (server/node-flags.ts: --expose-gc, glibc's allocator
+    // settings); BENCH_NO_GC=1: without the flag, BENCH_DEFAULT_MALLOC=1: without the settings.
+    proc = fork(fileURLToPath(import.meta.url), ['--child', runsDir], {
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_NO_GC ? [] : SERVER_NODE_FLAGS)],
+      env: process.env.BENCH_DEFAULT_MALLOC ? process.env : serverEnv(),
+      stdio: 'inherit',
+    });
     const port = await new Promise<number>((resolve, reject) => {
       proc!.once('message', (m) => resolve((m as { port: number }).port));
       proc!.once('exit', (code) => reject(new Error(`server child exited with ${code}`)));

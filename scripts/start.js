@@ -34,8 +34,8 @@ if ((await store.list()).length === 0) {
 
 const args = ['serve', '--runs-dir', runsDir, ...process.argv.slice(2)];
 if (process.env.HOST && !process.argv.includes('--host')) args.push('--host', process.env.HOST);
-// `npm start` runs this script with the server's Node flags (package.json); run directly without them, the
-// server runs in a child Node that has them (server/node-flags.ts).
+// The server runs in a Node started with its flags and allocator settings (server/node-flags.ts): a child Node
+// unless this one has them.
 const { needsRelaunch, relaunch } = await import('../server/node-flags.ts');
 if (needsRelaunch()) {
   process.exitCode = await relaunch(bin, args);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInputError } from '../../pipeline/errors.js';
 import { isLoopback, serve } from '../../server/main.js';
-import { RELAUNCHED_ENV } from '../../server/node-flags.js';
+import { RELAUNCHED_ENV, SERVER_NODE_ENV } from '../../server/node-flags.js';
 import { tempRunsDir, writeFixtureRun } from './fixtures.js';
 import { request } from './http.js';
 
@@ -102,10 +102,10 @@ describe('latentmap serve (the CLI around serve())', () => {
     });
   };
 
-  it('serves from a Node started with --expose-gc (full collections on) and passes SIGINT on to it', async () => {
+  it("serves from a Node started with --expose-gc and glibc's allocator settings, and passes SIGINT on to it", async () => {
     const child = start(['--port', '0']);
     const { url, err } = await listening(child);
-    expect(err()).toMatch(/full garbage collections when past it: on \(Node started with --expose-gc\)/);
+    expect(err()).toMatch(/full garbage collections when past it: on \(Node started with --expose-gc\); allocator: MALLOC_MMAP_THRESHOLD_=131072 MALLOC_ARENA_MAX=2/);
     expect((await request(url, '/api/health')).json().status).toBe('ok');
     const closed = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('close', (code, signal) => r({ code, signal })));
     child.kill('SIGINT');
@@ -114,9 +114,11 @@ describe('latentmap serve (the CLI around serve())', () => {
   });
 
   it('never starts a second child: a Node marked as the relaunched one serves in-process and says the cache gives way alone', async () => {
-    const child = start(['--port', '0'], { [RELAUNCHED_ENV]: '1' });
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in SERVER_NODE_ENV))) as Record<string, string>;
+    const child = spawn(process.execPath, [BIN, 'serve', '--runs-dir', runs.dir, '--port', '0'], { env: { ...env, LATENTMAP_TOKEN: '', [RELAUNCHED_ENV]: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const { url, err } = await listening(child);
     expect(err()).toMatch(/full garbage collections when past it: off \(Node started without --expose-gc/);
+    expect(err()).toMatch(/allocator: MALLOC_MMAP_THRESHOLD_=unset MALLOC_ARENA_MAX=unset/);
     expect((await request(url, '/api/health')).json().status).toBe('ok');
     const closed = new Promise<number | null>((r) => child.on('close', r));
     child.kill('SIGTERM');
