@@ -39,8 +39,22 @@ export function serverEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessE
   return out;
 }
 
-/** Set in the child's environment: the child never starts another one (should the flag not give it gc). */
+/**
+ * Set in the child's environment to the allocator settings the parent added (comma separated, maybe none): the
+ * child never starts another one (should the flag not give it gc), and its jobs run without them (withoutServerEnv).
+ */
 export const RELAUNCHED_ENV = 'LATENTMAP_SERVER_NODE_FLAGS';
+
+/**
+ * `env` without what serverEnv() added to it (the settings named by RELAUNCHED_ENV, and that variable): a job the
+ * server starts runs in the environment `latentmap run` would have at the terminal.
+ */
+export function withoutServerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of (out[RELAUNCHED_ENV] ?? '').split(',')) if (k in SERVER_NODE_ENV) delete out[k];
+  delete out[RELAUNCHED_ENV];
+  return out;
+}
 
 /** Signals passed on to the child (the ones serve() and process managers use to stop a server). */
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -56,7 +70,7 @@ export function exposedGc(): (() => void) | null {
  * SERVER_NODE_ENV is missing from its environment, and this process is not itself such a child.
  */
 export function needsRelaunch(env: NodeJS.ProcessEnv = process.env, gc: (() => void) | null = exposedGc()): boolean {
-  if (env[RELAUNCHED_ENV] === '1') return false;
+  if (env[RELAUNCHED_ENV] !== undefined) return false;
   return gc === null || Object.keys(SERVER_NODE_ENV).some((k) => env[k] === undefined);
 }
 
@@ -69,7 +83,7 @@ export function relaunch(script: string, args: readonly string[]): Promise<numbe
   const flags = SERVER_NODE_FLAGS.filter((f) => !process.execArgv.includes(f));
   const child = spawn(process.execPath, [...process.execArgv, ...flags, script, ...args], {
     stdio: 'inherit',
-    env: { ...serverEnv(), [RELAUNCHED_ENV]: '1' },
+    env: { ...serverEnv(), [RELAUNCHED_ENV]: Object.keys(SERVER_NODE_ENV).filter((k) => process.env[k] === undefined).join(',') },
   });
   const pass = (signal: NodeJS.Signals): void => {
     // A terminal's Ctrl-C reaches both processes; the server treats a second stop signal like the first.
