@@ -25,7 +25,11 @@
 // well above it, the server's own work. "loop busy" is the share of the phase the server's event loop was
 // running code (performance.eventLoopUtilization): far below 100% with slow responses means the time went
 // elsewhere (the worker thread, the thread pool, or the load generator reading big bodies).
-// Environment: BENCH_CACHE_MIB (the server's cache budget, 512: a smaller one shows the budget holding
+// The memory table adds, per phase, the full collections the memory budget asked V8 for ("off": the server's Node
+// lacks --expose-gc) and the main thread's longest garbage-collection pause with its kind: whether a stall of the
+// event loop was a collection. The server's Node starts as `latentmap serve` starts it (server/node-flags.ts).
+// Environment: BENCH_NO_GC=1 (the server's Node without --expose-gc), BENCH_DEFAULT_MALLOC=1 (without glibc's
+// allocator settings), BENCH_CACHE_MIB (the server's cache budget, 512: a smaller one shows the budget holding
 // without a quiet machine to fill the default one), BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_DIR (os tmpdir),
 // BENCH_ONLY (a regular expression: run only the phases whose name matches), BENCH_PROFILE (a directory: one
 // .cpuprofile of the server's main thread per phase, for Chrome DevTools).
@@ -37,9 +41,10 @@ import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, performance, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { createApp } from '../server/app.js';
+import { SERVER_NODE_FLAGS, serverEnv } from '../server/node-flags.js';
 import { maskOf } from '../server/selection.js';
 import { writeFixtureRun } from '../test/server/fixtures.js';
 
@@ -79,6 +84,22 @@ interface MemoryBreakdown {
   workerExternal: number;
 }
 
+/** Full collections the memory budget asked V8 for during a phase (null: it cannot, Node lacks --expose-gc). */
+type Forced = number | null;
+
+/** The main thread's longest garbage-collection pause of a phase, ms, and its kind (V8's, as perf_hooks reports it). */
+interface GcPause {
+  ms: number;
+  kind: string;
+}
+
+const GC_KINDS: Record<number, string> = {
+  [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
+
 /** Megabytes are 10^6 bytes throughout (the limit is 512 MiB = 536.9 MB + 200 MB); /proc gives kB of 1024 bytes. */
 const MB = 1e6;
 
@@ -89,7 +110,14 @@ async function child(runsDir: string): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let elu = performance.eventLoopUtilization();
-  const { cache, workers } = app.locals.context;
+  const { cache, workers, memory } = app.locals.context;
+  let forcedAtStart = 0;
+  let longestGc: GcPause = { ms: 0, kind: '' };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.duration > longestGc.ms) longestGc = { ms: e.duration, kind: GC_KINDS[(e as { detail?: { kind?: number } }).detail?.kind ?? -1] ?? '?' };
+    }
+  }).observe({ entryTypes: ['gc'] });
   let peakMemory: MemoryBreakdown | null = null;
   let sampling = false;
   const sample = async (): Promise<void> => {
@@ -130,6 +158,8 @@ async function child(runsDir: string): Promise<void> {
     } else if (m.phase === 'start') {
       loop.reset();
       peakMemory = null;
+      forcedAtStart = memory?.forcedCollections ?? 0;
+      longestGc = { ms: 0, kind: '' };
       elu = performance.eventLoopUtilization();
       void (session?.post('Profiler.start') ?? Promise.resolve()).then(() => process.send!({ started: true }));
     } else {
@@ -140,7 +170,8 @@ async function child(runsDir: string): Promise<void> {
           await mkdir(PROFILE_DIR!, { recursive: true });
           await writeFile(path.join(PROFILE_DIR!, `${m.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`), JSON.stringify(profile));
         }
-        process.send!({ loopDelay, memory: peakMemory });
+        const forced: Forced = memory?.canCollect ? memory.forcedCollections - forcedAtStart : null;
+        process.send!({ loopDelay, memory: peakMemory, forced, gc: longestGc });
       })();
     }
   });
@@ -245,6 +276,8 @@ interface Row {
   idleMax: number;
   peakMb: number;
   memory: MemoryBreakdown | null;
+  forced: Forced;
+  gc: GcPause;
   load: number;
 }
 
@@ -302,7 +335,7 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
   // Let the server drain the last requests, still sampling memory.
   await new Promise((r) => setTimeout(r, 1000));
   clearInterval(sampler);
-  const { loopDelay, memory } = await ask<{ loopDelay: { p99: number; max: number; busy: number }; memory: MemoryBreakdown | null }>(proc, { phase: 'end', name });
+  const { loopDelay, memory, forced, gc } = await ask<{ loopDelay: { p99: number; max: number; busy: number }; memory: MemoryBreakdown | null; forced: Forced; gc: GcPause }>(proc, { phase: 'end', name });
   let ok = 0;
   let limited = 0;
   let busy = 0;
@@ -331,6 +364,8 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
     idleMax: probed.idle.max,
     peakMb: peak,
     memory,
+    forced,
+    gc,
     load,
   };
 }
@@ -365,7 +400,13 @@ async function main(): Promise<void> {
     }
     console.log(`synthetic runs: ${BIG.length} x ${ROWS} points (28x28 images, 32-wide codes) + ${SMALL_RUNS} small, written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    proc = fork(fileURLToPath(import.meta.url), ['--child', runsDir], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    // The server's Node as `latentmap serve` starts it (server/node-flags.ts: --expose-gc, glibc's allocator
+    // settings); BENCH_NO_GC=1: without the flag, BENCH_DEFAULT_MALLOC=1: without the settings.
+    proc = fork(fileURLToPath(import.meta.url), ['--child', runsDir], {
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_NO_GC ? [] : SERVER_NODE_FLAGS)],
+      env: process.env.BENCH_DEFAULT_MALLOC ? process.env : serverEnv(),
+      stdio: 'inherit',
+    });
     const port = await new Promise<number>((resolve, reject) => {
       proc!.once('message', (m) => resolve((m as { port: number }).port));
       proc!.once('exit', (code) => reject(new Error(`server child exited with ${code}`)));
@@ -442,10 +483,15 @@ async function main(): Promise<void> {
     ]);
     printTable(head, table);
     console.log(`\nwhere the memory was at each phase's highest RSS (sampled inside the server every 500 ms), MB\n`);
-    const memHead = ['endpoint', 'RSS', 'main heap', 'main heap reserved', 'main external', 'cache held', 'cache reserved', 'worker heaps', 'worker external'];
+    const memHead = ['endpoint', 'RSS', 'main heap', 'main heap reserved', 'main external', 'cache held', 'cache reserved', 'worker heaps', 'worker external', 'forced GCs', 'longest GC ms'];
     const memTable = done.map((r) => {
       const m = r.memory;
-      return [r.name, ...(m ? [m.rss, m.heap, m.heapTotal, m.external, m.cached, m.reserved, m.workerHeap, m.workerExternal].map((v) => v.toFixed(0)) : memHead.slice(1).map(() => '–'))];
+      return [
+        r.name,
+        ...(m ? [m.rss, m.heap, m.heapTotal, m.external, m.cached, m.reserved, m.workerHeap, m.workerExternal].map((v) => v.toFixed(0)) : memHead.slice(1, -2).map(() => '–')),
+        r.forced === null ? 'off' : String(r.forced),
+        r.gc.ms > 0 ? `${r.gc.ms.toFixed(0)} ${r.gc.kind}` : '–',
+      ];
     });
     printTable(memHead, memTable);
     const worst = Math.max(...done.map((r) => r.healthP99));

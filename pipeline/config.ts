@@ -19,6 +19,8 @@ export interface FieldSpec {
   above?: number;
   /** Exclusive upper bound. */
   below?: number;
+  /** Why the bounds are where they are: said when a value falls outside them. */
+  bounds?: string;
   nullable?: boolean;
   /** Also accepts the string 'auto' (an int or intList chosen from the data when the run starts). */
   auto?: boolean;
@@ -55,8 +57,16 @@ export const CONFIG_SCHEMA = {
   optimizer: { type: 'enum', default: 'adam', values: ['adam', 'sgd', 'rmsprop'], group: 'autoencoder', doc: 'gradient-descent optimizer' },
   epochs: { type: 'int', default: 'auto', auto: true, min: 1, max: 100000, group: 'autoencoder', doc: 'maximum training epochs; early stopping on the validation loss (--patience) decides when to stop; auto: about 360,000 training samples (40 epochs of 9,000 training rows), between 3 and 200 epochs' },
   batchSize: { type: 'int', default: 256, min: 1, max: 1048576, group: 'autoencoder', doc: 'mini-batch size' },
-  learningRate: { type: 'number', default: 'auto', auto: true, above: 0, max: 10, group: 'autoencoder', doc: 'optimizer learning rate; auto: 0.002 for the residual variant, 0.005 for the others' },
-  validationSplit: { type: 'number', default: 0.1, min: 0, below: 1, group: 'autoencoder', doc: 'fraction of rows held out for validation loss (0: none)' },
+  learningRate: {
+    type: 'number', default: 'auto', auto: true, min: 1e-6, max: 10, group: 'autoencoder',
+    doc: 'optimizer learning rate, from 1e-6 to 10; auto: 0.002 for the residual variant, 0.005 for the others',
+    bounds: 'Adam and RMSprop move each weight by about the learning rate per step, so below 1e-6 the few thousand steps of a run leave the weights about where they started (Keras and PyTorch default to 1e-3)',
+  },
+  validationSplit: {
+    type: 'number', default: 0.1, min: 0, max: 0.5, group: 'autoencoder',
+    doc: 'fraction of rows held out for the validation loss that early stopping watches, at most 0.5 (0: none; at least one row when above 0)',
+    bounds: 'the model must train on at least as many rows as judge it (scikit-learn and Keras default to 0.1); 0 turns validation off',
+  },
   patience: { type: 'int', default: 10, min: 0, max: 100000, group: 'autoencoder', doc: 'early stopping: epochs without validation improvement before stopping and restoring the best weights (0: off)' },
   sparsityPenalty: { type: 'enum', default: 'kl', values: ['l1', 'kl'], group: 'autoencoder', doc: 'sparse variant: L1 activity penalty or KL divergence toward --sparsity-target' },
   sparsityWeight: { type: 'number', default: 0.001, min: 0, group: 'autoencoder', doc: 'sparse variant: weight of the sparsity penalty' },
@@ -73,7 +83,11 @@ export const CONFIG_SCHEMA = {
   earlyExaggeration: { type: 'number', default: 12, min: 1, max: 100, group: 'tsne', doc: 'early exaggeration factor' },
   exaggerationIterations: { type: 'int', default: 250, min: 0, max: 100000, group: 'tsne', doc: 'iterations with early exaggeration' },
   exaggeration: { type: 'number', default: 1, min: 1, max: 100, group: 'tsne', doc: "exaggeration after the early phase (openTSNE's exaggeration; Kobak & Berens 2019 for very large maps): larger packs clusters tighter and costs less time, at the finest neighbourhoods' expense (at 250,000 rows, 2 with 750 iterations: a quarter less CPU, 10-NN label accuracy over all rows 0.80 against 0.82)" },
-  tsneLearningRate: { type: 'number', default: null, nullable: true, above: 0, group: 'tsne', doc: 'step size of both phases; default: max(200, n / early exaggeration) (Belkina et al. 2019)' },
+  tsneLearningRate: {
+    type: 'number', default: null, nullable: true, above: 0, max: 1e8, group: 'tsne',
+    doc: 'step size of both phases, at most 1e8; default: max(200, n / early exaggeration) (Belkina et al. 2019)',
+    bounds: "the largest step size a reference implementation chooses by itself is openTSNE's n (after early exaggeration), and an input has at most 100,000,000 rows (limit); every step is already cut to 5 units (openTSNE's max_step_norm), so a larger rate changes nothing but overflows",
+  },
   metricsSample: { type: 'int', default: 10000, min: 10, max: 30000, group: 'tsne', doc: 'rows of the seeded sample the headline quality figures (trustworthiness, kNN preservation, label accuracy) are measured within, exactly (every row when there are no more); the cost grows with its square (10,000 rows of 784 columns: a few seconds); the per-row preservation uses every row' },
   // map method; UMAP (defaults and names as umap-learn's)
   map: { type: 'enum', default: 'tsne', values: ['tsne', 'umap'], group: 'umap', doc: 'map method: t-SNE (the --tsne-* options, perplexity, iterations...) or UMAP (--n-neighbors, --min-dist, --spread, --umap-*...)' },
@@ -197,10 +211,11 @@ export function numberFromText(text: string): number | null {
 }
 
 function checkRange(n: number, spec: FieldSpec, fail: (what: string) => never): void {
-  if (spec.min !== undefined && n < spec.min) fail(`must be at least ${spec.min}, got ${n}`);
-  if (spec.max !== undefined && n > spec.max) fail(`must be at most ${spec.max}, got ${n}`);
-  if (spec.above !== undefined && n <= spec.above) fail(`must be greater than ${spec.above}, got ${n}`);
-  if (spec.below !== undefined && n >= spec.below) fail(`must be less than ${spec.below}, got ${n}`);
+  const why = spec.bounds ? `: ${spec.bounds}` : '';
+  if (spec.min !== undefined && n < spec.min) fail(`must be at least ${spec.min}, got ${n}${why}`);
+  if (spec.max !== undefined && n > spec.max) fail(`must be at most ${spec.max}, got ${n}${why}`);
+  if (spec.above !== undefined && n <= spec.above) fail(`must be greater than ${spec.above}, got ${n}${why}`);
+  if (spec.below !== undefined && n >= spec.below) fail(`must be less than ${spec.below}, got ${n}${why}`);
 }
 
 function show(v: unknown): string {

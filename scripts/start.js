@@ -32,7 +32,14 @@ if ((await store.list()).length === 0) {
   console.error(`First map ready after ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
 }
 
-const { main } = await import('../pipeline/cli.ts');
 const args = ['serve', '--runs-dir', runsDir, ...process.argv.slice(2)];
 if (process.env.HOST && !process.argv.includes('--host')) args.push('--host', process.env.HOST);
-process.exitCode = await main(args);
+// The server runs in a Node started with its flags and allocator settings (server/node-flags.ts): a child Node
+// unless this one has them.
+const { needsRelaunch, relaunch } = await import('../server/node-flags.ts');
+if (needsRelaunch()) {
+  process.exitCode = await relaunch(bin, args);
+} else {
+  const { main } = await import('../pipeline/cli.ts');
+  process.exitCode = await main(args);
+}

@@ -120,6 +120,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   const ctx: ServerContext = {
     store,
     cache,
+    memory,
     // A run whose files are damaged (the cache's check) is not listed: its own endpoints answer corrupt.
     runList: new RunList(store, (id) =>
       cache.run(id).then(

@@ -4,6 +4,7 @@ import type { RunStore } from '../pipeline/runs/store.js';
 import type { DataRoots } from './data-roots.js';
 import type { JobLimits } from './job-limits.js';
 import type { JobQueue } from './jobs/queue.js';
+import type { MemoryBudget } from './memory-budget.js';
 import type { Decoder, Reconstructor } from './reconstruct.js';
 import type { RunCache } from './run-cache.js';
 import type { RunList } from './run-list.js';
@@ -13,6 +14,8 @@ import type { WorkerPool } from './worker-pool.js';
 export interface ServerContext {
   store: RunStore;
   cache: RunCache;
+  /** The process's memory counted against the cache's budget (memory-budget.ts); null: the cache counts only its values. */
+  memory: MemoryBudget | null;
   runList: RunList;
   jobs: JobQueue;
   uploads: UploadStore;

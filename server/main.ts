@@ -9,6 +9,7 @@ import { DataRoots } from './data-roots.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { DEFAULT_MAX_UPLOAD_BYTES } from './uploads.js';
 import { JobQueue, type JobQueueOptions } from './jobs/queue.js';
+import { SERVER_NODE_ENV } from './node-flags.js';
 
 export interface ServeOptions {
   runsDir: string;
@@ -91,6 +92,15 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     // On loopback, answer only to loopback host names (a DNS-rebinding page cannot reach the API).
     allowedHosts: options.app?.allowedHosts ?? (loopback ? ['localhost', '127.0.0.1', '::1', options.host.replace(/^\[|\]$/g, '')] : null),
   });
+
+  const { memory, cache } = app.locals.context;
+  if (memory) {
+    log(
+      `memory: ${Math.round(cache.budget / 2 ** 20)} MiB for the run cache and ${Math.round(memory.allowance / 1e6)} MB for the server beside it; full garbage collections when past it: ` +
+        (memory.canCollect ? 'on (Node started with --expose-gc)' : 'off (Node started without --expose-gc, which `latentmap serve` adds): the cache gives way alone') +
+        `; allocator: ${Object.keys(SERVER_NODE_ENV).map((k) => `${k}=${process.env[k] ?? 'unset'}`).join(' ')}`,
+    );
+  }
 
   const server = createServer(app);
   server.keepAliveTimeout = 5000;

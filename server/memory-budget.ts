@@ -28,10 +28,12 @@
 // old generation grow to several times what is live before it collects (bench:server: 260 MB used, 60 MB of it
 // live), which took the process past its bound with the cache down to its floor. So when RSS is past the bound
 // on the timer's count and the main heap holds more than GC_FROM_BYTES, watch() asks V8 for a full collection
-// (at most every GC_EVERY_MS): the garbage, and the values evicted, go at once.
+// (at most every GC_EVERY_MS): the garbage, and the values evicted, go at once. That needs a Node started with
+// `--expose-gc` (node-flags.ts: `latentmap serve` and `npm start` start the server so); without it (a server
+// created in-process) the cache's eviction alone keeps the bound, V8 collecting when it sees fit.
 import { constants, PerformanceObserver } from 'node:perf_hooks';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
+import { exposedGc } from './node-flags.js';
 
 /** What the server itself may hold beside its cache, bytes (its idle RSS with two worker threads is about 200 MB). */
 export const DEFAULT_ALLOWANCE = 200 * 1000 * 1000;
@@ -43,18 +45,6 @@ export const SERVER_HEADROOM = 64 * 1024 * 1024;
 export const GC_FROM_BYTES = 128 * 1024 * 1024;
 /** At most one asked-for collection in this many ms (each pauses the event loop for tens of ms). */
 export const GC_EVERY_MS = 2000;
-
-/** V8's full garbage collection, as `--expose-gc` gives it (exposed once, at first use); null when unavailable. */
-function fullGc(): (() => void) | null {
-  const exposed = (globalThis as { gc?: () => void }).gc;
-  if (typeof exposed === 'function') return exposed;
-  try {
-    setFlagsFromString('--expose-gc');
-    return runInNewContext('gc') as () => void;
-  } catch {
-    return null;
-  }
-}
 
 export interface MemoryBudgetOptions {
   /** RSS the server may use beside the cache's bound, bytes. Default DEFAULT_ALLOWANCE. */
@@ -69,7 +59,7 @@ export interface MemoryBudgetOptions {
   watchEveryMs?: number;
   /** The main thread's V8 heap in use, bytes. Default v8.getHeapStatistics().used_heap_size (tests give their own). */
   heapUsed?: () => number;
-  /** A full garbage collection of the main thread. Default V8's (fullGc); tests give their own. */
+  /** A full garbage collection of the main thread. Default V8's when Node was started with --expose-gc, else none; tests give their own. */
   collect?: (() => void) | null;
 }
 
@@ -86,10 +76,15 @@ export class MemoryBudget {
   private readonly watchEveryMs: number;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly heapUsed: () => number;
-  private collect: (() => void) | null | undefined;
+  private readonly collect: (() => void) | null;
   private collectedAt = -Infinity;
   /** Full collections watch() asked for (for tests and the benchmark). */
   forcedCollections = 0;
+
+  /** Whether watch() can ask for full collections (Node started with --expose-gc, or a collect given). */
+  get canCollect(): boolean {
+    return this.collect !== null;
+  }
 
   constructor(options: MemoryBudgetOptions = {}) {
     this.allowance = options.allowance ?? DEFAULT_ALLOWANCE;
@@ -98,7 +93,7 @@ export class MemoryBudget {
     this.everyMs = options.everyMs ?? 50;
     this.watchEveryMs = options.watchEveryMs ?? 250;
     this.heapUsed = options.heapUsed ?? (() => getHeapStatistics().used_heap_size);
-    this.collect = options.collect;
+    this.collect = options.collect === undefined ? exposedGc() : options.collect;
     this.observer = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         if (((entry as { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.collected();
@@ -143,11 +138,11 @@ export class MemoryBudget {
     this.timers.push(timer);
   }
 
-  private collectIfOver(bound: number): void {
+  /** Asks for a full collection when RSS (plus the headroom) is past allowance + `bound` (watch()'s timer; public for tests). */
+  collectIfOver(bound: number): void {
     const now = performance.now();
     if (now - this.collectedAt < GC_EVERY_MS) return;
     if (this.rss() + this.headroom <= this.allowance + bound || this.heapUsed() < GC_FROM_BYTES) return;
-    if (this.collect === undefined) this.collect = fullGc();
     if (!this.collect) return;
     this.collectedAt = now;
     this.forcedCollections++;

@@ -106,7 +106,7 @@ export class RunCache {
   constructor(
     readonly store: RunStore,
     /** Memory budget for cached runs, bytes. Default 512 MiB. */
-    maxBytes = 512 * 1024 * 1024,
+    private readonly maxBytes = 512 * 1024 * 1024,
     /** The manifest as clients see it (server paths removed). Default: as written. */
     private readonly view: (m: RunManifest) => RunManifest = (m) => m,
     /** Where CPU-heavy loads run. Default: in this thread. */
@@ -147,6 +147,11 @@ export class RunCache {
   }
 
   /** Bytes held and reserved (for tests and the benchmark). */
+  /** The cache's bound, bytes. */
+  get budget(): number {
+    return this.maxBytes;
+  }
+
   get usage(): { cached: number; reserved: number } {
     return { cached: this.lru.size, reserved: this.lru.reservedSize };
   }

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withoutServerEnv } from '../node-flags.js';
 
 export interface JobCommand {
   file: string;
@@ -76,7 +77,8 @@ export function startJobProcess(
   },
   limits: ProcessLimits = {},
 ): JobProcess {
-  const env = { ...process.env };
+  // as `latentmap run` at a terminal: without the allocator settings the server's own Node was started with
+  const env = withoutServerEnv(process.env);
   delete env.LATENTMAP_TOKEN;
   const child = spawn(cmd.file, cmd.args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.setEncoding('utf8');

@@ -65,13 +65,18 @@ describe('run configuration schema', () => {
       ['codeSize', 'abc', /whole number/],
       ['variant', 'fancy', /one of plain, sparse, denoising, vae, residual/],
       ['layers', '256,-1', /positive whole numbers/],
-      ['validationSplit', 1, /less than 1/],
+      ['validationSplit', 1, /at most 0.5/],
+      ['validationSplit', 0.999999, /at most 0.5, got 0.999999: the model must train on at least as many rows as judge it/],
+      ['learningRate', 1e-300, /at least 0.000001, got 1e-300: Adam and RMSprop/],
+      ['learningRate', 9e-7, /at least 0.000001/],
+      ['tsneLearningRate', 1e308, /at most 100000000, got 1e\+308: the largest step size/],
+      ['tsneLearningRate', 0, /greater than 0/],
       ['perplexity', 0, /at least 1/],
       ['perplexity', 0.99, /at least 1/],
       ['epochs', true, /whole number/],
       ['epochs', 0, /at least 1/],
       ['batchSize', 0, /at least 1/],
-      ['learningRate', 0, /greater than 0/],
+      ['learningRate', 0, /at least 0.000001/],
       ['layers', '8,0', /positive whole numbers/],
       ['sparsityTarget', 1, /less than 1/],
       ['sparsityWeight', -1, /at least 0/],
@@ -91,6 +96,15 @@ describe('run configuration schema', () => {
       expect((err as InputError).message).toMatch(message);
       expect((err as InputError).message).toContain(`field "${key}"`);
     }
+  });
+
+  it('accepts the step sizes and splits at the edges of their bounds: the automatic t-SNE rate of the largest input, fine-tuning rates, half the rows held out', () => {
+    expect(parseValue('tsneLearningRate', 1e8, 'test')).toBe(1e8);
+    expect(parseValue('tsneLearningRate', '100000000 ', '--tsne-learning-rate')).toBe(1e8);
+    expect(parseValue('learningRate', '1e-6', '--learning-rate')).toBe(1e-6);
+    expect(parseValue('learningRate', 10, 'test')).toBe(10);
+    expect(parseValue('validationSplit', 0.5, 'test')).toBe(0.5);
+    expect(parseValue('validationSplit', 0, 'test')).toBe(0);
   });
 
   it('names an unknown key and suggests the closest known one', () => {

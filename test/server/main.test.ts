@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInputError } from '../../pipeline/errors.js';
 import { isLoopback, serve } from '../../server/main.js';
+import { RELAUNCHED_ENV, SERVER_NODE_ENV } from '../../server/node-flags.js';
 import { tempRunsDir, writeFixtureRun } from './fixtures.js';
 import { request } from './http.js';
 
@@ -84,6 +85,44 @@ describe('latentmap serve (the CLI around serve())', () => {
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code).toBe(2);
     expect(err).toMatch(/token/);
+  });
+
+  /** Starts `latentmap serve` on a free port; resolves with its URL once it listens, and what it wrote to stderr by then. */
+  const listening = (child: ReturnType<typeof start>): Promise<{ url: string; err: () => string }> => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    return new Promise((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve({ url: m[1]!, err: () => err });
+      });
+      child.on('close', () => reject(new Error(`serve exited early: ${out} ${err}`)));
+    });
+  };
+
+  it("serves from a Node started with --expose-gc and glibc's allocator settings, and passes SIGINT on to it", async () => {
+    const child = start(['--port', '0']);
+    const { url, err } = await listening(child);
+    expect(err()).toMatch(/full garbage collections when past it: on \(Node started with --expose-gc\); allocator: MALLOC_MMAP_THRESHOLD_=131072 MALLOC_ARENA_MAX=2/);
+    expect((await request(url, '/api/health')).json().status).toBe('ok');
+    const closed = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('close', (code, signal) => r({ code, signal })));
+    child.kill('SIGINT');
+    expect(await closed).toEqual({ code: 0, signal: null });
+    expect(err()).toMatch(/SIGINT: shutting down/);
+  });
+
+  it('never starts a second child: a Node marked as the relaunched one serves in-process and says the cache gives way alone', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in SERVER_NODE_ENV))) as Record<string, string>;
+    const child = spawn(process.execPath, [BIN, 'serve', '--runs-dir', runs.dir, '--port', '0'], { env: { ...env, LATENTMAP_TOKEN: '', [RELAUNCHED_ENV]: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { url, err } = await listening(child);
+    expect(err()).toMatch(/full garbage collections when past it: off \(Node started without --expose-gc/);
+    expect(err()).toMatch(/allocator: MALLOC_MMAP_THRESHOLD_=unset MALLOC_ARENA_MAX=unset/);
+    expect((await request(url, '/api/health')).json().status).toBe('ok');
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    child.kill('SIGTERM');
+    expect(await closed).toBe(0);
   });
 
   it('shuts down cleanly on SIGTERM, finishing in-flight work', async () => {

@@ -172,6 +172,22 @@ describe('request bodies', () => {
     expectCleanError(both, 400);
   });
 
+  it('refuses step sizes and splits that cannot make a useful run with 400 naming the field and why, before any job starts', async () => {
+    const before = started.length;
+    for (const [body, field, reason] of [
+      [{ dataset: 'iris', tsneLearningRate: 1e308 }, 'tsneLearningRate', /must be at most 100000000, got 1e\+308: the largest step size a reference implementation chooses/],
+      [{ dataset: 'iris', tsneLearningRate: '1e9' }, 'tsneLearningRate', /at most 100000000/],
+      [{ dataset: 'iris', learningRate: 1e-300 }, 'learningRate', /must be at least 0.000001, got 1e-300: Adam and RMSprop move each weight/],
+      [{ dataset: 'iris', validationSplit: 0.999999 }, 'validationSplit', /must be at most 0.5, got 0.999999: the model must train on at least as many rows as judge it/],
+    ] as const) {
+      const r = await request(base, '/api/runs', { method: 'POST', headers: auth, body: JSON.stringify(body) });
+      expectCleanError(r, 400);
+      expect(r.json().error).toMatch(new RegExp(`^field "${field}": `));
+      expect(r.json().error).toMatch(reason);
+    }
+    expect(started.length).toBe(before);
+  });
+
   it('refuses any runsDir, even the server’s own (an answer must not confirm its path), and writes nothing', async () => {
     for (const runsDir of ['/tmp/elsewhere', runs.dir]) {
       const r = await request(base, '/api/runs', { method: 'POST', headers: auth, body: JSON.stringify({ dataset: 'iris', runsDir }) });
