@@ -101,6 +101,11 @@ export class DataRoots {
     throw new InputError(`${JSON.stringify(shown.slice(0, 200))} is a symbolic link out of the server's data roots, which runs started over HTTP cannot read`, { field });
   }
 
+  /** Every root's real path (what a job is confined to: `latentmap run --data-root`). */
+  realPaths(): string[] {
+    return this.roots.map((r) => r.real);
+  }
+
   /** `data-root:<relative path>` for a path inside a root, else null. */
   publicName(p: string): string | null {
     // `..` resolved first: `<root>/../x` is not inside the root, and its name must not show what lies above it
