@@ -197,6 +197,9 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
         }
         throw err;
       });
+      // the rules every input meets before any setting matters, as the CLI applies them (a 1-row or all-zero file)
+      const { checkMappable } = await import('../pipeline/mappable.js');
+      checkMappable(d.matrix, d.columns, { file: task.file });
       return {
         ok: true,
         shape: { rows: d.matrix.rows, columns: d.matrix.cols, label: d.label?.name ?? null, metadata: d.metadata.map((m) => m.name), image: d.image ?? null },

@@ -4,11 +4,12 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
+import type { ImageShape } from '../../pipeline/types.js';
 import { pictureSize, rowToPng, shrinkImage } from '../../pipeline/image.js';
 import { tempRunsDir, writeFixtureRun, type FixtureRun } from './fixtures.js';
 import { listen, request } from './http.js';
 
-const IMAGE = { width: 1100, height: 1030, channels: 1 };
+const IMAGE: ImageShape = { width: 1100, height: 1030, channels: 1 };
 let runsDir: { dir: string; cleanup: () => Promise<void> };
 let big: FixtureRun;
 let base: string;
