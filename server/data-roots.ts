@@ -68,6 +68,8 @@ export class DataRoots {
       throw new InputError(`no readable ${kind === 'dir' ? 'directory' : 'file'} ${shown} under the server's data roots; give a path relative to a data root`, { field });
     };
     if (requested.includes('\0')) refuse();
+    // `iris.csv/` names a directory: resolving would drop the slash and read the file
+    if (kind === 'file' && /[/\\]$/.test(requested)) refuse();
     for (const root of this.roots) {
       const candidate = path.isAbsolute(requested) ? path.resolve(requested) : path.resolve(root.given, requested);
       // Lexically outside: never touch the file system for it.
