@@ -4,6 +4,7 @@
   /usr/bin/python3 bench/autoencoder_residual_torch.py --x /tmp/x.f32 --lr 0.002 --train-linear --lin-scale 0.3 \
       --out /tmp/latentmap-experiment-codes/fashion-mnist-10000-torch-res_42.f32
   npx tsx bench/autoencoder-experiments.ts --dataset fashion-mnist --spec '{"name":"judge","codesFrom":"torch-res"}'
+  (add --separate-bias for a free input bias instead of the shared mean: session 9's comparison)
 An autoencoder that starts as PCA. code = (x - mu) P + f(x), xhat = code P^T + mu + g(code);
 f's and g's last layers start at zero, so training starts at PCA's reconstruction and can only add to it."""
 import argparse, json, time
