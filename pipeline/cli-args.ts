@@ -92,8 +92,15 @@ export function required(args: Parsed, flag: string): string {
 
 export function optionalInt(args: Parsed, flag: string, min: number, max: number): number | null {
   const raw = args.values.get(flag);
-  if (raw === undefined) return null;
-  // numbers as text follow one rule everywhere (config.ts numberFromText: decimal notation only)
+  return raw === undefined ? null : intFromText(raw, flag, min, max);
+}
+
+/**
+ * The whole number a flag's text (or an environment variable standing in for it) writes, from min to max.
+ * Numbers as text follow one rule everywhere (config.ts numberFromText: decimal notation only; 0x10, 0123,
+ * 1_000 are no numbers). InputError naming `--flag` otherwise.
+ */
+export function intFromText(raw: string, flag: string, min: number, max: number): number {
   const n = numberFromText(raw) ?? NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new InputError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`, { field: flag });
   return n;

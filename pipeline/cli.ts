@@ -5,7 +5,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { createLogger, loggerFor, type LogFormat } from './cli-log.js';
 import { CONFIG_KEYS, CONFIG_SCHEMA, flagName, keyFromFlag, parsePartialConfig, parseValue, resolveConfig, type FieldSpec } from './config.js';
-import { headerFlag, helpText, optionalInt, parseArgs, required, type CommandSpec, type Io, type Parsed } from './cli-args.js';
+import { headerFlag, helpText, intFromText, optionalInt, parseArgs, required, type CommandSpec, type Io, type Parsed } from './cli-args.js';
 import { InputError, isCancelled, isInputError } from './errors.js';
 import { reconstructCommand, sampleCommand, transformCommand } from './cli-saved-run.js';
 
@@ -108,8 +108,10 @@ const runCommand: CommandSpec = {
     'log-format': 'text (progress bars on a terminal, plain lines otherwise) or json (one object per line) (default text)',
     id: 'use this run id (letters, digits, - and _) instead of a generated one',
     'max-decompressed-bytes': 'gzipped input: fail (exit 2) once more than this many bytes are decompressed, reading no further (a server passes its --max-upload-bytes to its jobs); default no cap',
+    'data-root': 'read the input file and data directory only inside this directory (repeatable), checked right before they are opened, and open their real paths (a server passes its --data-root to its jobs); default no confinement',
     ...configFlags(),
   },
+  repeatable: ['data-root'],
   bools: {
     header: 'CSV/TSV: the first line names the columns (default: guessed from the first rows, and said)',
     'no-header': 'CSV/TSV: the first line is data; columns are named col_1, col_2, ...',
@@ -128,6 +130,8 @@ const runCommand: CommandSpec = {
       throw new InputError('--queue needs sharded input: --input naming a directory or glob of shard files (a single file runs here)', { field: 'queue' });
     }
     if (config.queue !== null) (await import('./queue/connection.js')).parseQueueUrl(config.queue);
+    const dataRoots = args.lists.get('data-root') ?? [];
+    if (dataRoots.length > 0 && sharded) throw new InputError('--data-root reads one input file; sharded input (a directory or glob) cannot be confined to it', { field: 'input' });
     const run = sharded ? (await import('./queue/coordinator.js')).runSharded : runPipeline;
     const id = args.values.get('id');
     const maxDecompressedBytes = optionalInt(args, 'max-decompressed-bytes', 1, Number.MAX_SAFE_INTEGER);
@@ -154,6 +158,7 @@ const runCommand: CommandSpec = {
         ifChanged: args.bools.has('if-changed'),
         ...(id !== undefined ? { id } : {}),
         ...(maxDecompressedBytes !== null ? { maxDecompressedBytes } : {}),
+        ...(dataRoots.length > 0 ? { confine: await confineTo(dataRoots) } : {}),
       });
       log.done();
       if (args.bools.has('json')) {
@@ -171,6 +176,14 @@ const runCommand: CommandSpec = {
     }
   },
 };
+
+/** The pipeline's confine hook for `run --data-root`: the server's own check (server/run-inputs.ts), repeated. */
+async function confineTo(dirs: string[]): Promise<NonNullable<import('./pipeline.js').PipelineHooks['confine']>> {
+  const { DataRoots } = await import('../server/data-roots.js');
+  const { confinePaths } = await import('../server/run-inputs.js');
+  const roots = await DataRoots.open(dirs);
+  return (paths) => confinePaths(paths, roots);
+}
 
 // ---- serve -----------------------------------------------------------------------------------------
 
@@ -193,19 +206,10 @@ const serveCommand: CommandSpec = {
   bools: { help: 'show this help' },
   async run(args, io) {
     const { serve } = await import('../server/main.js');
-    const portRaw = args.values.get('port') ?? io.env.PORT ?? '3000';
-    const port = Number(portRaw);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`port must be a whole number from 0 to 65535, got ${JSON.stringify(portRaw)}`, { field: 'port' });
-    const concRaw = args.values.get('concurrency') ?? '1';
-    const concurrency = Number(concRaw);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new InputError(`concurrency must be a whole number from 1 to 64, got ${JSON.stringify(concRaw)}`, { field: 'concurrency' });
-    const positive = (flag: string, def: number): number => {
-      const raw = args.values.get(flag);
-      if (raw === undefined) return def;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 1) throw new InputError(`--${flag} must be a positive whole number, got ${JSON.stringify(raw)}`, { field: flag });
-      return n;
-    };
+    // every number flag reads as the run flags do (decimal notation only: 0x10, 0123, 1_000 are refused)
+    const port = intFromText(args.values.get('port') ?? io.env.PORT ?? '3000', 'port', 0, 65535);
+    const concurrency = optionalInt(args, 'concurrency', 1, 64) ?? 1;
+    const positive = (flag: string, def: number): number => optionalInt(args, flag, 1, Number.MAX_SAFE_INTEGER) ?? def;
     const server = await serve({
       runsDir: args.values.get('runs-dir') ?? './runs',
       port,

@@ -41,6 +41,14 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
+/**
+ * The location to give an InputError that rewords `message` (another InputError's) for `field`: none when the
+ * message already names a field (`field "encoding": ...`), so no answer reads `field "input": field "encoding"`.
+ */
+export function rewordedLocation(message: string, field: string): InputLocation {
+  return /^[^"]*field "[^"]*": /.test(message) ? {} : { field };
+}
+
 function formatMessage(message: string, loc: InputLocation): string {
   const parts: string[] = [];
   if (loc.file) {

@@ -52,6 +52,13 @@ export interface PipelineHooks extends StageHooks {
    * (a server's job reads at most what an upload may hold). Default no cap.
    */
   maxDecompressedBytes?: number;
+  /**
+   * Checks the input file and data directory again right before they are opened and returns the paths to open
+   * (their real paths), or throws an InputError: a server's job reads only inside the server's data roots, and
+   * a file swapped for a symbolic link while the job waited must not be followed (`run --data-root`). Default:
+   * the paths as configured.
+   */
+  confine?: (paths: { input: string | null; dataDir: string | null }) => Promise<{ input: string | null; dataDir: string | null }>;
 }
 
 export interface PipelineResult {
@@ -133,12 +140,14 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
   const store = new RunStore(config.runsDir);
   for (const stale of await store.cleanupStale()) log(`removed stale temporary directory ${stale}`);
 
-  const loaded: Dataset = await timed(timings, 'load', onProgress, async () =>
-    loadDataset(
-      { dataset: config.dataset, input: config.upload !== null ? await findUploadFile(config.runsDir, config.upload) : config.input, labelColumn: config.labelColumn, dataDir: config.dataDir, limit: config.limit, ...loadChoices(config), ...(hooks.maxDecompressedBytes !== undefined ? { maxDecompressedBytes: hooks.maxDecompressedBytes } : {}) },
+  const loaded: Dataset = await timed(timings, 'load', onProgress, async () => {
+    const configured = { input: config.input, dataDir: config.dataDir };
+    const { input, dataDir } = hooks.confine ? await hooks.confine(configured) : configured;
+    return loadDataset(
+      { dataset: config.dataset, input: config.upload !== null ? await findUploadFile(config.runsDir, config.upload) : input, labelColumn: config.labelColumn, dataDir, limit: config.limit, ...loadChoices(config), ...(hooks.maxDecompressedBytes !== undefined ? { maxDecompressedBytes: hooks.maxDecompressedBytes } : {}) },
       { onProgress, signal },
-    ),
-  );
+    );
+  });
   for (const n of loaded.notes ?? []) note(n);
   // --coordinates: the map is given; the two columns leave the features, the reducer and t-SNE are skipped.
   const given = config.coordinates ? takeCoordinates(loaded, config.coordinates) : null;

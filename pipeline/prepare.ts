@@ -10,6 +10,7 @@
 // - a constant column keeps scale 1, so it stays finite (it becomes all 0).
 import { chooseScaling } from './auto-scaling.js';
 import { InputError } from './errors.js';
+import { everyColumnConstant } from './mappable.js';
 import { MIN_ROWS, tooFewRows } from './min-rows.js';
 import { columnStats, scaleRows, scanAll, sumSquares } from './prepare-passes.js';
 import type { Dataset, Loss, Matrix, MissingPolicy, Preprocessing, Scaling } from './types.js';
@@ -184,8 +185,7 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
   const constantColumns: string[] = [];
   for (let c = 0; c < cols; c++) if (min[c] === max[c]) constantColumns.push(names[c]!);
   if (constantColumns.length === cols) {
-    const shown = names.slice(0, 6).map((nm, c) => `"${nm}" = ${fmt(min[c]!)}`).join(', ');
-    throw new InputError(`every feature column is constant (${shown}${cols > 6 ? ', ...' : ''}): all ${n} rows are the same point, so there is nothing to map`, { file });
+    throw everyColumnConstant(names, min, n, { file });
   }
   let lo = Infinity;
   let hi = -Infinity;

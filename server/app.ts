@@ -6,6 +6,7 @@ import { requireToken } from './auth.js';
 import type { ServerContext } from './context.js';
 import { apiNotFound, createErrorHandler } from './error-handler.js';
 import { checkFile } from './file-check.js';
+import { noBracketQueries } from './params.js';
 import { HttpError } from './http-error.js';
 import { DataRoots } from './data-roots.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
@@ -163,6 +164,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.use(securityHeaders);
   if (options.allowedHosts) app.use(hostCheck(options.allowedHosts));
   app.use(sameOriginWrites);
+  app.use('/api', noBracketQueries);
   app.use(healthRoutes(ctx));
   app.use(datasetsRoutes(ctx));
   app.use(featuresRoutes(ctx));

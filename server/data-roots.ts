@@ -68,6 +68,8 @@ export class DataRoots {
       throw new InputError(`no readable ${kind === 'dir' ? 'directory' : 'file'} ${shown} under the server's data roots; give a path relative to a data root`, { field });
     };
     if (requested.includes('\0')) refuse();
+    // `iris.csv/` names a directory: resolving would drop the slash and read the file
+    if (kind === 'file' && /[/\\]$/.test(requested)) refuse();
     for (const root of this.roots) {
       const candidate = path.isAbsolute(requested) ? path.resolve(requested) : path.resolve(root.given, requested);
       // Lexically outside: never touch the file system for it.
@@ -99,6 +101,11 @@ export class DataRoots {
     }
     if (real !== '' && this.roots.some((root) => inside(real, root.real))) return;
     throw new InputError(`${JSON.stringify(shown.slice(0, 200))} is a symbolic link out of the server's data roots, which runs started over HTTP cannot read`, { field });
+  }
+
+  /** Every root's real path (what a job is confined to: `latentmap run --data-root`). */
+  realPaths(): string[] {
+    return this.roots.map((r) => r.real);
   }
 
   /** `data-root:<relative path>` for a path inside a root, else null. */

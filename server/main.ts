@@ -56,6 +56,8 @@ export function isLoopback(host: string): boolean {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const token = options.token === '' ? null : options.token;
+  // a token of spaces guards nothing a client cannot guess, and a shell's quoting slip makes one easily
+  if (token !== null && token.trim() === '') throw new InputError(`the token is only white space (${token.length} characters); give a secret (--token or LATENTMAP_TOKEN), or none on loopback`, { field: 'token' });
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new InputError(`port must be a whole number from 0 to 65535, got ${options.port}`, { field: 'port' });
   }

@@ -1,4 +1,5 @@
 // Strict validation of route parameters: nothing that fails here reaches the file system.
+import type { RequestHandler } from 'express';
 import { runIdProblem } from '../pipeline/runs/run-id.js';
 import { HttpError } from './http-error.js';
 
@@ -24,3 +25,13 @@ export function intQuery(raw: unknown, name: string, def: number, min: number, m
   }
   return Number(raw);
 }
+
+/**
+ * Refuses a query that writes a parameter in bracket syntax (`?k[]=1`, `?scale[x]=2`): the server's query
+ * parser reads such a key as a parameter of another name, so the route would answer with its default instead of
+ * what was asked. 400 naming the key.
+ */
+export const noBracketQueries: RequestHandler = (req, _res, next) => {
+  const key = Object.keys(req.query as Record<string, unknown>).find((k) => k.includes('[') || k.includes(']'));
+  next(key === undefined ? undefined : new HttpError(400, `query parameter ${JSON.stringify(key.slice(0, 60))}: give each parameter once as name=value (no [] arrays)`));
+};

@@ -21,7 +21,7 @@
 //                the code that runs it, load here)
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { isInputError } from '../pipeline/errors.js';
-import { rowToPng } from '../pipeline/image.js';
+import { rowToPng, type PictureSize } from '../pipeline/image.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import type { ImageShape, ProgressEvent, ProgressInfo, RunManifest, Stage, UploadReading, UploadShape } from '../pipeline/types.js';
 import { HttpError } from './http-error.js';
@@ -84,6 +84,27 @@ export type WorkerReply =
   | { ok: false; input: boolean; message: string; status?: number };
 
 /** [0, 1] when the row lies in it (or [0, 255]), else the row's own range: an original and its reconstruction share it. */
+/** Largest side of a picture the server draws, pixels: a larger one is drawn reduced (pipeline/image.ts pictureSize). */
+export const MAX_IMAGE_SIDE = 1024;
+
+/**
+ * Most values of one row an answer lists as numbers (items' values and reconstruction, decode's mean and
+ * decoded): 256 x 256 pictures and 65,536 features. A longer row is shown only as its picture (at most
+ * MAX_IMAGE_SIDE a side), so no answer grows with the row (a 1,500 x 1,500 picture is 2.25 million values).
+ */
+export const MAX_ANSWER_VALUES = 65_536;
+
+/** What an answer says in place of a row's values too long to list. */
+export function valuesOmitted(length: number): string {
+  return `a row of ${length.toLocaleString('en-US')} values is more than an answer lists (${MAX_ANSWER_VALUES.toLocaleString('en-US')}); its values are shown only as a picture`;
+}
+
+/** What an answer says of a picture drawn smaller than asked (pictures are at most MAX_IMAGE_SIDE a side). */
+export function pictureNote(shape: ImageShape, size: PictureSize): string | null {
+  if (size.shrink === 1) return null;
+  return `the ${shape.width}x${shape.height} picture is drawn at ${size.width}x${size.height}, reduced ${size.shrink}x by area averaging: pictures are at most ${MAX_IMAGE_SIDE} pixels a side`;
+}
+
 export function displayRange(values: Float32Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
@@ -140,7 +161,7 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
   switch (task.op) {
     case 'png': {
       const values = task.source instanceof Float32Array ? task.source : readDataRow(task.source.layout, task.source.pos);
-      return { ok: true, png: rowToPng(values, task.shape, { range: task.range ?? displayRange(values), scale: task.scale }) };
+      return { ok: true, png: rowToPng(values, task.shape, { range: task.range ?? displayRange(values), scale: task.scale, maxSide: MAX_IMAGE_SIDE }) };
     }
     case 'row': {
       const values = readDataRow(task.row.layout, task.row.pos);
@@ -176,6 +197,9 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
         }
         throw err;
       });
+      // the rules every input meets before any setting matters, as the CLI applies them (a 1-row or all-zero file)
+      const { checkMappable } = await import('../pipeline/mappable.js');
+      checkMappable(d.matrix, d.columns, { file: task.file });
       return {
         ok: true,
         shape: { rows: d.matrix.rows, columns: d.matrix.cols, label: d.label?.name ?? null, metadata: d.metadata.map((m) => m.name), image: d.image ?? null },

@@ -172,6 +172,8 @@ export class RunCache {
       if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest) || typeof manifest.dataset !== 'object' || manifest.dataset === null) {
         throw corruptRun(id, 'its manifest.json is not a run manifest');
       }
+      // a directory copied or renamed by hand: its manifest describes another run
+      if (manifest.id !== id) throw corruptRun(id, `its manifest.json is that of run ${JSON.stringify(String(manifest.id).slice(0, 80))}, not of its directory`);
       if (manifest.status !== 'complete') throw new HttpError(404, `run ${id} is not complete`);
       await this.checkPoints(id, key, manifest);
       const shown = this.view(manifest);

@@ -46,20 +46,37 @@ export async function checkRunInputs(partial: Partial<RunConfig>, roots: DataRoo
     if (partial.header === undefined && upload.header !== 'auto') forJob.header = upload.header;
     if (partial.encoding === undefined && upload.encoding !== null) forJob.encoding = upload.encoding;
   }
-  let inputFile: string | null = null;
-  if (typeof partial.input === 'string') {
-    inputFile = await roots.resolve(partial.input, 'input', 'file');
-    forJob.input = inputFile;
-    await checkBesideInput(inputFile, roots);
+  const confined = await confinePaths(partial, roots);
+  if (confined.input !== null) forJob.input = confined.input;
+  if (confined.dataDir !== null) forJob.dataDir = confined.dataDir;
+  const inputFile = confined.input;
+  return { forJob, upload, inputFile };
+}
+
+/**
+ * The real paths of the input file and data directory a run reads, each inside a data root with every file the
+ * loaders open through them (the files of a dataDir, the labels file beside an IDX input). Called twice: when a
+ * run is submitted, and by the job's own process right before it opens them (`latentmap run --data-root`), so
+ * a file swapped for a symbolic link out of the roots while the job waited is refused, and the real path checked
+ * is the one opened. InputError (fields input, dataDir) as DataRoots.resolve.
+ */
+export async function confinePaths(
+  paths: { input?: string | null; dataDir?: string | null },
+  roots: DataRoots,
+): Promise<{ input: string | null; dataDir: string | null }> {
+  let input: string | null = null;
+  if (typeof paths.input === 'string') {
+    input = await roots.resolve(paths.input, 'input', 'file');
+    await checkBesideInput(input, roots);
   }
-  if (typeof partial.dataDir === 'string') {
-    const dir = await roots.resolve(partial.dataDir, 'dataDir', 'dir');
-    forJob.dataDir = dir;
+  let dataDir: string | null = null;
+  if (typeof paths.dataDir === 'string') {
+    dataDir = await roots.resolve(paths.dataDir, 'dataDir', 'dir');
     // Resolving the folder is not enough: a file in it may be a symbolic link out of the data roots.
     const { dataDirFiles } = await import('../pipeline/load/index.js');
-    for (const file of await dataDirFiles(dir)) await roots.requireInside(file, 'dataDir', path.relative(dir, file));
+    for (const file of await dataDirFiles(dataDir)) await roots.requireInside(file, 'dataDir', path.relative(dataDir, file));
   }
-  return { forJob, upload, inputFile };
+  return { input, dataDir };
 }
 
 /** The labels file the IDX loader picks up beside an IDX input must lie inside a data root too. */

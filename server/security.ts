@@ -46,13 +46,15 @@ export function hostName(hostHeader: string): string {
  */
 export function hostCheck(allowed: string[]): RequestHandler {
   const set = new Set(allowed.map((h) => h.toLowerCase()));
+  // named once each in the 421 message (serving on 127.0.0.1 adds it a second time)
+  const names = [...set];
   return (req, _res, next) => {
     const host = req.headers.host;
     if (!host || !set.has(hostName(host))) {
       next(
         new HttpError(
           421,
-          `this server listens on loopback and answers only requests for ${allowed.join(', ')} (a guard against DNS rebinding); to reach it under another name, serve with --host 0.0.0.0 and a --token`,
+          `this server listens on loopback and answers only requests for ${names.join(', ')} (a guard against DNS rebinding); to reach it under another name, serve with --host 0.0.0.0 and a --token`,
         ),
       );
       return;

@@ -21,6 +21,8 @@ export interface JobCommandInput {
   heapMb?: number | null;
   /** Most bytes a gzipped input may decompress to (the CLI's --max-decompressed-bytes); null: no cap. */
   maxDecompressedBytes?: number | null;
+  /** The server's data roots (real paths): the job checks its input against them again right before opening it. */
+  dataRoots?: readonly string[];
 }
 
 export const BIN = fileURLToPath(new URL('../../bin/latentmap.js', import.meta.url));
@@ -30,7 +32,7 @@ export const REPO = path.dirname(path.dirname(BIN));
 export function defaultJobCommand(job: JobCommandInput): JobCommand {
   return {
     file: process.execPath,
-    args: [...(job.heapMb ? [`--max-old-space-size=${job.heapMb}`] : []), BIN, 'run', '--config', job.configFile, '--id', job.id, '--runs-dir', job.runsDir, '--log-format', 'json', '--json', ...(job.maxDecompressedBytes ? ['--max-decompressed-bytes', String(job.maxDecompressedBytes)] : [])],
+    args: [...(job.heapMb ? [`--max-old-space-size=${job.heapMb}`] : []), BIN, 'run', '--config', job.configFile, '--id', job.id, '--runs-dir', job.runsDir, '--log-format', 'json', '--json', ...(job.maxDecompressedBytes ? ['--max-decompressed-bytes', String(job.maxDecompressedBytes)] : []), ...(job.dataRoots ?? []).flatMap((dir) => ['--data-root', dir])],
   };
 }
 

@@ -96,6 +96,8 @@ export class JobQueue {
   private readonly limits: JobQueueOptions['limits'];
   private readonly view: JobPublicView;
   private readonly maxDecompressedBytes: number | null;
+  /** The server's data roots: the job's process checks its input against them again right before opening it. */
+  private readonly dataRoots: DataRoots;
   private readonly jobs = new Map<string, JobState>();
   private readonly queue: string[] = [];
   /** Queued jobs whose input is still being checked (submit's `checked`): not in `queue` until it passes. */
@@ -115,7 +117,8 @@ export class JobQueue {
     this.maxQueued = options.maxQueued ?? 20;
     this.log = options.log ?? (() => {});
     this.limits = options.limits ?? null;
-    this.view = new JobPublicView(this.store.dir, options.dataRoots ?? DataRoots.none());
+    this.dataRoots = options.dataRoots ?? DataRoots.none();
+    this.view = new JobPublicView(this.store.dir, this.dataRoots);
     this.maxDecompressedBytes = options.maxDecompressedBytes ?? null;
     this.events.setMaxListeners(0);
   }
@@ -341,6 +344,7 @@ export class JobQueue {
       runsDir: this.store.dir,
       heapMb: limits ? Math.max(256, Math.floor(limits.maxBytes / 1024 ** 2)) : null,
       maxDecompressedBytes: this.maxDecompressedBytes,
+      dataRoots: this.dataRoots.realPaths(),
     });
     let r!: Running;
     const proc = startJobProcess(

@@ -19,7 +19,8 @@ import { MODEL_INCOMPLETE } from '../reconstruct.js';
 import { runIdParam } from '../params.js';
 import { shortestFloat32 } from '../../pipeline/precision.js';
 import { corruptRun, JSON_TYPE, type DataRows, type IndexLookup, type MatrixData } from '../run-cache.js';
-import { replyWith } from '../read-tasks.js';
+import { MAX_ANSWER_VALUES, MAX_IMAGE_SIDE, pictureNote, replyWith, valuesOmitted } from '../read-tasks.js';
+import { pictureSize } from '../../pipeline/image.js';
 import { requestSignal } from '../worker-pool.js';
 import { parseSelection } from '../selection.js';
 import { displayRange, png } from './items.js';
@@ -27,7 +28,7 @@ import { runOr404 } from './runs.js';
 
 /** Largest request body, bytes: a mask of 20 million rows in base64. */
 export const MAX_DECODE_BODY = 4 * 1024 * 1024;
-/** Scale of the PNGs in the answer (28 x 28 pictures become 112 x 112). */
+/** Scale of the PNGs in the answer (28 x 28 pictures become 112 x 112; lower for large pictures: at most MAX_IMAGE_SIDE a side). */
 const IMAGE_SCALE = 4;
 
 /** What the model is to a code, in the panel's words. */
@@ -72,6 +73,9 @@ async function dataMean(ctx: ServerContext, id: string, data: DataRows, position
 }
 
 const json = (v: ArrayLike<number> | null): (number | null)[] | null => (v ? Array.from(v, (x) => (Number.isFinite(x) ? shortestFloat32(Math.fround(x)) : null)) : null);
+
+/** A row's values as JSON numbers, or null when absent or too long to list (MAX_ANSWER_VALUES). */
+const listed = (v: Float32Array | null): (number | null)[] | null => (v && v.length <= MAX_ANSWER_VALUES ? json(v) : null);
 
 async function dataUrl(ctx: ServerContext, values: Float32Array | null, image: ImageShape | null, range: [number, number]): Promise<string | null> {
   if (!values || !image || values.length !== image.width * image.height * image.channels) return null;
@@ -144,17 +148,20 @@ export function decodeRoutes(ctx: ServerContext): Router {
       }
     }
     const image = manifest.dataset?.image ?? null;
+    const rowLength = (mean ?? decoded)?.length ?? 0;
+    const notes = [note, rowLength > MAX_ANSWER_VALUES ? valuesOmitted(rowLength) : null, image ? pictureNote(image, pictureSize(image, IMAGE_SCALE, MAX_IMAGE_SIDE)) : null];
     const range = displayRange(mean ?? decoded ?? new Float32Array([0, 1]));
     const [meanImage, decodedImage] = await Promise.all([dataUrl(ctx, mean, image, range), dataUrl(ctx, decoded, image, range)]);
     const answer = {
       reducer,
       decodedBy: decoded ? DECODED_BY[reducer] : null,
-      note,
+      note: notes.filter((n) => n !== null).join('; '),
       count,
-      features: manifest.dataset?.features ?? [],
+      // the names go with the values: none when the values are too many to list
+      features: rowLength > MAX_ANSWER_VALUES ? [] : (manifest.dataset?.features ?? []),
       code: json(reducer === 'none' ? null : code),
-      mean: json(mean),
-      decoded: json(decoded),
+      mean: listed(mean),
+      decoded: listed(decoded),
       image,
       meanImage,
       decodedImage,

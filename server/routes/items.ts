@@ -3,16 +3,17 @@
 // datasets its picture (image.png) and the picture decoded from its code by the run's model (reconstruction.png).
 // :index is the row's `index` value in points.arrow (its position in the input).
 import { DataType, Precision, type Float, type Table } from 'apache-arrow';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { ImageShape, RunManifest } from '../../pipeline/types.js';
 import { cachedBody, sendCached, sendFresh } from '../cached-body.js';
 import { shortestFloat32 } from '../../pipeline/precision.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
-import { displayRange, replyWith, type RowRef, type WorkerTask } from '../read-tasks.js';
+import { displayRange, MAX_ANSWER_VALUES, MAX_IMAGE_SIDE, pictureNote, replyWith, valuesOmitted, type RowRef, type WorkerTask } from '../read-tasks.js';
+import { pictureSize } from '../../pipeline/image.js';
 
-export { displayRange };
+export { displayRange, MAX_IMAGE_SIDE };
 import { corruptRun, JSON_TYPE } from '../run-cache.js';
 import { requestSignal } from '../worker-pool.js';
 import { runOr404 } from './runs.js';
@@ -53,7 +54,8 @@ async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string;
   const { manifest } = await runOr404(ctx, id);
   const image = manifest.dataset?.image;
   if (!image) throw new HttpError(404, `run ${id} is not an image dataset`);
-  if (scale * Math.max(image.width, image.height) > MAX_IMAGE_SIDE) {
+  // scale 1 is always drawn (reduced to fit when larger: pictureSize); a larger scale must fit
+  if (scale > 1 && scale * Math.max(image.width, image.height) > MAX_IMAGE_SIDE) {
     throw new HttpError(400, `query parameter scale: at most ${Math.max(1, Math.floor(MAX_IMAGE_SIDE / Math.max(image.width, image.height)))} for this run's ${image.width}x${image.height} images (pictures are at most ${MAX_IMAGE_SIDE} pixels wide)`);
   }
   const data = await ctx.cache.data(id);
@@ -64,8 +66,6 @@ async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string;
 
 /** Largest scale factor of image.png and reconstruction.png. */
 export const MAX_SCALE = 16;
-/** Largest side of a picture the server draws, pixels. */
-export const MAX_IMAGE_SIDE = 1024;
 
 /** Encodes a row as PNG in the worker thread (reading it there when `source` is a RowRef). */
 async function pngOf(ctx: ServerContext, id: string, source: Float32Array | RowRef, image: ImageShape, range: [number, number] | null, scale: number, signal: AbortSignal): Promise<Buffer> {
@@ -77,6 +77,12 @@ async function pngOf(ctx: ServerContext, id: string, source: Float32Array | RowR
 export async function png(ctx: ServerContext, values: Float32Array, image: ImageShape, range: [number, number], scale: number): Promise<Buffer> {
   const { png: bytes } = replyWith(await ctx.workers.run({ op: 'png', source: Float32Array.from(values), shape: image, range, scale }), 'png');
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A picture larger than MAX_IMAGE_SIDE is drawn reduced; the answer says so (header X-Image-Note). */
+function sayIfReduced(res: Response, image: ImageShape): void {
+  const note = pictureNote(image, pictureSize(image, 1, MAX_IMAGE_SIDE));
+  if (note) res.setHeader('X-Image-Note', note);
 }
 
 export function itemsRoutes(ctx: ServerContext): Router {
@@ -100,7 +106,9 @@ export function itemsRoutes(ctx: ServerContext): Router {
       if (!(err instanceof HttpError && err.status === 404)) throw err;
     }
     const p = data ? data.lookup.positionOf(index) : -1;
-    if (data && p >= 0) {
+    // a row too long to list (a large picture) is shown only as its picture: the answer stays small
+    const listed = !data || data.layout.cols <= MAX_ANSWER_VALUES;
+    if (data && p >= 0 && listed) {
       const r = await dataTask(ctx, id, { op: 'row', row: { layout: data.layout, pos: p } }, 'values', signal);
       values = { raw: r.values, text: r.text };
     }
@@ -115,19 +123,23 @@ export function itemsRoutes(ctx: ServerContext): Router {
       }
     }
     const image = manifest.dataset?.image ?? null;
+    const hasPicture = !!image && !!data && p >= 0;
+    const notes = [listed ? null : valuesOmitted(data!.layout.cols), image ? pictureNote(image, pictureSize(image, 1, MAX_IMAGE_SIDE)) : null].filter((n) => n !== null);
     // The two long arrays arrive as JSON text from the worker thread and are spliced in as they are.
     const json = (v: unknown): string => JSON.stringify(v);
     const body =
-      `{"index":${json(index)},"point":${json(rowObject(points.table, pos))},"features":${json(manifest.dataset?.features ?? [])},` +
+      `{"index":${json(index)},"point":${json(rowObject(points.table, pos))},"features":${json(listed ? (manifest.dataset?.features ?? []) : [])},` +
       `"values":${values ? values.text : 'null'},"reconstruction":${reconstruction ?? 'null'},"image":${json(image)},` +
-      `"imageUrl":${json(image && values ? `/api/runs/${id}/items/${index}/image.png` : null)},` +
-      `"reconstructionUrl":${json(image && values && reducerOfRun(manifest) !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null)}}`;
+      `"imageUrl":${json(hasPicture ? `/api/runs/${id}/items/${index}/image.png` : null)},` +
+      `"reconstructionUrl":${json(hasPicture && reducerOfRun(manifest) !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null)}` +
+      `${notes.length > 0 ? `,"note":${json(notes.join('; '))}` : ''}}`;
     await sendFresh(req, res, Buffer.from(body), JSON_TYPE);
   });
 
   router.get('/api/runs/:id/items/:index/image.png', ctx.readLimit, async (req, res) => {
     const { id, manifest, row, scale } = await imageRow(ctx, req);
     const bytes = await pngOf(ctx, id, row, manifest.dataset.image!, null, scale, requestSignal(res));
+    sayIfReduced(res, manifest.dataset.image!);
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 
@@ -138,6 +150,7 @@ export function itemsRoutes(ctx: ServerContext): Router {
     const { values } = await dataTask(ctx, id, { op: 'row', row }, 'values', signal);
     const rec = await ctx.reconstruct(ctx.store.path(id), manifest, { rows: 1, cols: values.length, values });
     const bytes = await pngOf(ctx, id, Float32Array.from(rec.values), manifest.dataset.image!, displayRange(values), scale, signal);
+    sayIfReduced(res, manifest.dataset.image!);
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 

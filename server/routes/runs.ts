@@ -2,7 +2,7 @@
 import path from 'node:path';
 import express, { Router, type Request } from 'express';
 import { parsePartialConfig, resolveConfig } from '../../pipeline/config.js';
-import { InputError } from '../../pipeline/errors.js';
+import { InputError, rewordedLocation } from '../../pipeline/errors.js';
 import { checkInputFit, submittedFit } from '../../pipeline/input-fit.js';
 import type { ProgressEvent, UploadReading, UploadShape } from '../../pipeline/types.js';
 import type { TaskProgress } from '../read-tasks.js';
@@ -53,7 +53,7 @@ async function fileShape(ctx: ServerContext, file: string, shown: string, readin
       reading,
       onProgress: report,
     }).catch((err: unknown) => {
-      if (err instanceof InputError) throw new InputError(err.message.split(file).join(shown).split(path.dirname(file)).join(''), { field: 'input' });
+      if (err instanceof InputError) throw new InputError(err.message.split(file).join(shown).split(path.dirname(file)).join(''), rewordedLocation(err.message, 'input'));
       throw err;
     });
     const settled = (): void => {

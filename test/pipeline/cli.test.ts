@@ -129,6 +129,23 @@ describe('latentmap run with bad configuration', () => {
   });
 });
 
+describe('latentmap serve with bad flags', () => {
+  it('refuses hexadecimal, leading-zero and fractional numbers in every number flag, naming the flag, before serving', async () => {
+    const runsDir = path.join(dir, 'serve-flags');
+    for (const [flag, raw] of [['port', '0x10'], ['concurrency', '0x10'], ['max-job-memory', '0x10'], ['max-job-seconds', '010'], ['max-upload-bytes', '1_000'], ['max-job-seconds', '1.5']] as const) {
+      const io = capture();
+      const args = ['serve', '--runs-dir', runsDir, ...(flag === 'port' ? [] : ['--port', '0']), `--${flag}`, raw];
+      expect(await main(args, io), `${flag} ${raw}`).toBe(2);
+      expect(io.stderr()).toContain(`--${flag} must be a whole number`);
+      expect(io.stderr()).toContain(JSON.stringify(raw));
+    }
+    // the PORT variable stands in for --port and follows the same rule
+    const io = capture();
+    expect(await main(['serve', '--runs-dir', runsDir], { ...io, env: { PORT: '0x10' } })).toBe(2);
+    expect(io.stderr()).toContain('--port must be a whole number');
+  });
+});
+
 describe('the JSON log while a large file loads', () => {
   it('shows the bytes read of the total live, before the error of a file refused at its end', async () => {
     // 10 MB of rows, then a byte that is not UTF-8 (the encoding was given): refused only once read to there
