@@ -18,10 +18,14 @@ export class PointsCanvas {
   dirty = true;
   /** When the first exact picture of the points was put on the canvas (performance.now()), or null. */
   firstExact: number | null = null;
+  /** Resolves when the first exact picture of the points is on the canvas. */
+  readonly firstPicture: Promise<void>;
+  private pictured: () => void = () => {};
   private ctx: CanvasRenderingContext2D;
   private image: ImageData | null = null;
   private pixels: Uint32Array | null = null;
   private movingUntil = 0;
+  private warmed = false;
   private settleTimer = 0;
 
   /** `redraw` asks for a frame (the view schedules it); called when the map has settled after moving. */
@@ -30,6 +34,12 @@ export class PointsCanvas {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'scatter-points';
     this.ctx = this.canvas.getContext('2d', { alpha: false })!;
+    this.firstPicture = new Promise((resolve) => (this.pictured = resolve));
+    // a big map's grid, built after its first picture: redraw in the grid's draw order
+    this.layer.onReady = () => {
+      this.dirty = true;
+      this.redraw();
+    };
   }
 
   destroy(): void {
@@ -85,6 +95,11 @@ export class PointsCanvas {
       if (exact && this.layer.points && this.firstExact === null) {
         this.firstExact = performance.now();
         performance.mark(FIRST_MAP_MARK);
+        this.pictured();
+      }
+      // the level of detail is warmed up once the grid exists (a big map's first picture comes before it)
+      if (exact && this.layer.grid && !this.warmed) {
+        this.warmed = true;
         this.layer.warmUp({ ...g, width: W, height: H });
       }
     });
