@@ -119,8 +119,10 @@ describe('a map past GRID_SYNC_POINTS', () => {
     const first = await frame(later, g, false);
     expect(first.exact).toBe(true);
     expect(later.lastDrawn).toEqual({ points: 150_000, exact: true, sampled: false });
+    expect(later.ready).toBe(false);
     await built;
     expect(later.grid).not.toBeNull();
+    expect(later.ready).toBe(true);
     const after = await frame(later, g, false);
     const atOnce = new PointsLayer(0xffffffff);
     atOnce.setPoints(points, colors);

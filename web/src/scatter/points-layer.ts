@@ -76,6 +76,11 @@ export class PointsLayer {
   private sampled: DrawArrays = emptyArrays();
   /** Counts grid builds started, so a build between tasks stops when the points change. */
   private building = 0;
+  /** The level-of-detail path has been warmed up for these points (warmUp), or is being warmed up. */
+  private warmed = false;
+  private warming = false;
+  /** The geometry of the last frame drawn (what a warm-up at the end of a grid build draws). */
+  private lastGeometry: FrameGeometry | null = null;
   /** Points up to which setPoints builds the grid at once (GRID_SYNC_POINTS; tests lower it). */
   gridSyncPoints = GRID_SYNC_POINTS;
   /** Target ms of a moving frame's blending (FRAME_TARGET_MS; tests lower it to the 20,000-point floor). */
@@ -122,9 +127,10 @@ export class PointsLayer {
     this.sampled = emptyArrays();
     this.building++;
     this.gridStarted = false;
+    this.warmed = this.warming = false;
     this.input = { colors, visible: null, emphasis: null, marked: points.isNew };
     this.full = { x: points.x, y: points.y, colors, visible: null, emphasis: null, marked: points.isNew };
-    if (points.n <= this.gridSyncPoints) run(this.buildSteps(this.building));
+    if (points.n <= this.gridSyncPoints) run(this.buildSteps(this.building, false));
     this.changed();
   }
 
@@ -138,7 +144,7 @@ export class PointsLayer {
   private buildLater(): void {
     this.gridStarted = true;
     const build = this.building;
-    const steps = this.buildSteps(build);
+    const steps = this.buildSteps(build, true);
     const step = () => {
       if (build !== this.building) return;
       const t0 = performance.now();
@@ -155,9 +161,11 @@ export class PointsLayer {
 
   /**
    * The grid of the current points, and the draw-ordered copies of their arrays, one slice per step; at
-   * the end the layer switches to them (unless other points were set meanwhile).
+   * the end the layer switches to them (unless other points were set meanwhile). A build between tasks
+   * (`later`) ends with the warm-up of the level of detail (warmUp's rounds, one per step), before the
+   * layer reports itself ready: a user's first zoom right after comes after it.
    */
-  private *buildSteps(build: number): Generator<void, void> {
+  private *buildSteps(build: number, later: boolean): Generator<void, void> {
     const points = this.points!;
     this.gridStarted = true;
     const grid: GridIndex = yield* gridSteps(points.x, points.y, points.extent);
@@ -179,6 +187,19 @@ export class PointsLayer {
       this.sampled = { x: this.resample(f.x), y: this.resample(f.y), colors: this.resample(f.colors), visible: this.resample(f.visible), emphasis: this.resample(f.emphasis), marked: this.resample(f.marked) };
     }
     this.changed();
+    if (later && this.lastGeometry && !this.warmed) {
+      this.warmed = this.warming = true;
+      for (const _ of this.warmRounds(this.lastGeometry, grid)) {
+        yield;
+        if (build !== this.building) return;
+      }
+      this.warming = false;
+    }
+  }
+
+  /** Whether hover and click answer: the grid is built (and, built between tasks, warmed up). */
+  get ready(): boolean {
+    return this.grid !== null && !this.warming;
   }
 
   setColors(colors: Uint32Array): void {
@@ -297,6 +318,7 @@ export class PointsLayer {
     const key = `${this.version} ${g.width}x${g.height} ${g.k} ${g.dpr} ${g.transform.ax} ${g.transform.bx} ${g.transform.ay} ${g.transform.by}`;
     if (!moving && !force && this.pending === key) return;
     this.cancel();
+    this.lastGeometry = g;
     const started = performance.now();
     if (!this.points) {
       pixels.fill(this.background);
@@ -375,8 +397,19 @@ export class PointsLayer {
    */
   warmUp(g: FrameGeometry, rounds = 4): void {
     const grid = this.grid;
-    if (!grid || !this.points) return;
+    if (!grid || !this.points || this.warmed) return;
+    this.warmed = true;
     const version = this.version;
+    const steps = this.warmRounds(g, grid, rounds);
+    const round = (): void => {
+      if (version !== this.version || grid !== this.grid) return;
+      if (!steps.next().done) setTimeout(round, 0);
+    };
+    setTimeout(round, 0);
+  }
+
+  /** warmUp's rounds, one per step: the level-of-detail path of frame g drawn into a scratch buffer. */
+  private *warmRounds(g: FrameGeometry, grid: GridIndex, rounds = 4): Generator<void, void> {
     const inView = planSize(exactPlan(grid, g.box));
     const budget = Math.max(1, Math.min(FRAME_BUDGET, inView >> 1));
     const scratch = new Uint32Array(g.width * g.height);
@@ -384,13 +417,11 @@ export class PointsLayer {
     // first frames) run through the rasterizer's clipped path before they are needed
     const inner: Clip = { x0: g.width >> 2, y0: g.height >> 2, x1: (3 * g.width) >> 2, y1: (3 * g.height) >> 2 };
     let plan = emptyLodPlan();
-    const round = (left: number): void => {
-      if (left === 0 || version !== this.version || grid !== this.grid) return;
+    for (let left = rounds; left > 0; left--) {
       plan = lodPlan(grid, g.box, budget, plan, this.sample);
       run(this.steps(scratch, g, [plan], left % 2 === 0 ? inner : undefined));
-      setTimeout(() => round(left - 1), 0);
-    };
-    setTimeout(() => round(rounds), 0);
+      yield;
+    }
   }
 
   /** Sprite pixels of one point in frame g. */

@@ -106,11 +106,11 @@ export class ScatterView implements InteractionHost {
   }
 
   /**
-   * Whether hover and click can answer: once points are set, or, past GRID_SYNC_POINTS (points-layer.ts),
-   * once their grid has been built after the first picture.
+   * Whether hover and click answer: once points are set, or, past GRID_SYNC_POINTS (points-layer.ts),
+   * once their grid has been built (and the level of detail warmed up) after the first picture.
    */
   ready(): boolean {
-    return this.layer.grid !== null;
+    return this.layer.ready;
   }
 
   /** Resolves when the first exact picture of the points is on screen. */
