@@ -25,7 +25,6 @@ export class PointsCanvas {
   private image: ImageData | null = null;
   private pixels: Uint32Array | null = null;
   private movingUntil = 0;
-  private warmed = false;
   private settleTimer = 0;
 
   /** `redraw` asks for a frame (the view schedules it); called when the map has settled after moving. */
@@ -97,11 +96,9 @@ export class PointsCanvas {
         performance.mark(FIRST_MAP_MARK);
         this.pictured();
       }
-      // the level of detail is warmed up once the grid exists (a big map's first picture comes before it)
-      if (exact && this.layer.grid && !this.warmed) {
-        this.warmed = true;
-        this.layer.warmUp({ ...g, width: W, height: H });
-      }
+      // the level of detail is warmed up once per map, after its first exact picture with the grid (a big
+      // map's very first picture comes before its grid)
+      if (exact && this.layer.grid) this.layer.warmUp({ ...g, width: W, height: H });
     });
   }
 

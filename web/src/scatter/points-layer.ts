@@ -78,9 +78,8 @@ export class PointsLayer {
   private building = 0;
   /** The level-of-detail path has been warmed up for these points (warmUp), or is being warmed up. */
   private warmed = false;
+  /** A grid built between tasks waits for its warm-up before the layer reports ready. */
   private warming = false;
-  /** The geometry of the last frame drawn (what a warm-up at the end of a grid build draws). */
-  private lastGeometry: FrameGeometry | null = null;
   /** Points up to which setPoints builds the grid at once (GRID_SYNC_POINTS; tests lower it). */
   gridSyncPoints = GRID_SYNC_POINTS;
   /** Target ms of a moving frame's blending (FRAME_TARGET_MS; tests lower it to the 20,000-point floor). */
@@ -162,8 +161,10 @@ export class PointsLayer {
   /**
    * The grid of the current points, and the draw-ordered copies of their arrays, one slice per step; at
    * the end the layer switches to them (unless other points were set meanwhile). A build between tasks
-   * (`later`) ends with the warm-up of the level of detail (warmUp's rounds, one per step), before the
-   * layer reports itself ready: a user's first zoom right after comes after it.
+   * (`later`) leaves the layer not yet ready: the picture is redrawn in the grid's order, then the level of
+   * detail is warmed up (warmUp), and only then does it report itself ready. In the other order (warm-up,
+   * then the ten-million-point redraw) the first moving frames after it ran cold: V8 had recompiled the
+   * rasterizer for the exact picture (bench:viewer at 10M: a first pan frame of 119,000 points took 29-365 ms).
    */
   private *buildSteps(build: number, later: boolean): Generator<void, void> {
     const points = this.points!;
@@ -187,17 +188,11 @@ export class PointsLayer {
       this.sampled = { x: this.resample(f.x), y: this.resample(f.y), colors: this.resample(f.colors), visible: this.resample(f.visible), emphasis: this.resample(f.emphasis), marked: this.resample(f.marked) };
     }
     this.changed();
-    if (later && this.lastGeometry && !this.warmed) {
-      this.warmed = this.warming = true;
-      for (const _ of this.warmRounds(this.lastGeometry, grid)) {
-        yield;
-        if (build !== this.building) return;
-      }
-      this.warming = false;
-    }
+    // a grid built between tasks is followed by a redraw in its order, then the warm-up: ready after both
+    this.warming = later;
   }
 
-  /** Whether hover and click answer: the grid is built (and, built between tasks, warmed up). */
+  /** Whether the layer is ready: the grid is built (and, when built between tasks, the level of detail warmed up). */
   get ready(): boolean {
     return this.grid !== null && !this.warming;
   }
@@ -318,7 +313,6 @@ export class PointsLayer {
     const key = `${this.version} ${g.width}x${g.height} ${g.k} ${g.dpr} ${g.transform.ax} ${g.transform.bx} ${g.transform.ay} ${g.transform.by}`;
     if (!moving && !force && this.pending === key) return;
     this.cancel();
-    this.lastGeometry = g;
     const started = performance.now();
     if (!this.points) {
       pixels.fill(this.background);
@@ -402,8 +396,11 @@ export class PointsLayer {
     const version = this.version;
     const steps = this.warmRounds(g, grid, rounds);
     const round = (): void => {
-      if (version !== this.version || grid !== this.grid) return;
-      if (!steps.next().done) setTimeout(round, 0);
+      if (version !== this.version || grid !== this.grid || steps.next().done) {
+        this.warming = false;
+        return;
+      }
+      setTimeout(round, 0);
     };
     setTimeout(round, 0);
   }
