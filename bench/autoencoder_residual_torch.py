@@ -17,6 +17,7 @@ p.add_argument("--lr", type=float, default=0.001); p.add_argument("--batch", typ
 p.add_argument("--mask", type=float, default=0.0); p.add_argument("--loss", default="mse")
 p.add_argument("--train-linear", action="store_true"); p.add_argument("--seed", type=int, default=42)
 p.add_argument("--no-skip", action="store_true"); p.add_argument("--branch-mask", type=float, default=0.0); p.add_argument("--lin-scale", type=float, default=1.0)
+p.add_argument("--separate-bias", action="store_true", help="linear_in and linear_out each with its own bias, as the engine's residual variant")
 a = p.parse_args()
 torch.manual_seed(a.seed); torch.set_num_threads(1)
 X = torch.from_numpy(np.fromfile(a.x, dtype=np.float32).reshape(-1, a.cols))
@@ -41,15 +42,18 @@ def mlp(sizes):
 enc = mlp([a.cols] + L + [a.code]); dec = mlp([a.code] + L[::-1] + [a.cols])
 Pin = nn.Parameter(P.clone(), requires_grad=a.train_linear); Pout = nn.Parameter(P.T.clone(), requires_grad=a.train_linear)
 mup = nn.Parameter(mu.clone(), requires_grad=a.train_linear)
+bin_ = nn.Parameter(-(mu @ P), requires_grad=a.train_linear)
 def encode(x, xn=None):
     c = enc(x if xn is None else xn)
-    return c if a.no_skip else c + (x - mup) @ Pin
+    if a.no_skip: return c
+    return c + (x @ Pin + bin_ if a.separate_bias else (x - mup) @ Pin)
 def decode(c):
     y = dec(c)
     return y if a.no_skip else y + c @ Pout + mup
-params = list(enc.parameters()) + list(dec.parameters()) + ([Pin, Pout, mup] if a.train_linear else [])
+lin = [Pin, Pout, mup] + ([bin_] if a.separate_bias else [])
+params = list(enc.parameters()) + list(dec.parameters()) + (lin if a.train_linear else [])
 groups = [{"params": list(enc.parameters()) + list(dec.parameters())}]
-if a.train_linear: groups.append({"params": [Pin, Pout, mup], "lr": a.lr * a.lin_scale})
+if a.train_linear: groups.append({"params": lin, "lr": a.lr * a.lin_scale})
 opt = torch.optim.Adam(groups, lr=a.lr, eps=1e-7)
 def lossf(y, x):
     if a.loss == "bce": return nn.functional.binary_cross_entropy(y.clamp(1e-6, 1 - 1e-6), x)

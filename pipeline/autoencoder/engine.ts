@@ -9,6 +9,7 @@ import { MlpPart, mlpLayout, mlpMemory, partViews, sharedViews, type MlpLayout }
 import type { AutoencoderOptions } from './options.js';
 import { GradientWorker, updateSplit } from './parallel.js';
 import { readParams, writeParams } from './params.js';
+import { linearPathOffsets, tieMeanBias, tieMeanGradients, type LinearPathOffsets } from './residual.js';
 
 /** Where fillPart writes one part of a batch. */
 export interface PartBuffers {
@@ -23,6 +24,8 @@ export interface PartBuffers {
 export class TrainingEngine {
   private updates = 0;
   private readonly views: ReturnType<typeof sharedViews>;
+  /** The residual variant's linear path (its input bias tied to its mean, see residual.ts); null otherwise. */
+  private readonly tied: LinearPathOffsets | null;
 
   private constructor(
     private readonly options: AutoencoderOptions,
@@ -34,6 +37,7 @@ export class TrainingEngine {
     readonly fallback: string | null,
   ) {
     this.views = sharedViews(layout, memory);
+    this.tied = layout.linear ? linearPathOffsets(layout.count, options.inputSize, options.codeSize) : null;
   }
 
   /**
@@ -87,8 +91,9 @@ export class TrainingEngine {
     const step = ++this.updates;
     const count = this.layout.count;
     const split = w !== null && mine < rows;
+    if (split) loss += w.finish();
+    if (this.tied) tieMeanGradients(this.tied, this.views.weights, this.views.grads[0], split ? this.views.grads[1] : null);
     if (split) {
-      loss += w.finish();
       w.beginUpdate(step);
       this.main.update(step, 0, updateSplit(count), true);
       w.finish();
@@ -96,6 +101,7 @@ export class TrainingEngine {
       // one thread, or a one-row batch the worker had no part of (its gradient array is stale)
       this.main.update(step, 0, count, false);
     }
+    if (this.tied) tieMeanBias(this.tied, this.views.weights);
     return loss;
   }
 

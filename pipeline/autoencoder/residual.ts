@@ -6,6 +6,10 @@
 // networks learn a correction to the identity (He et al., 2016, "Deep residual learning for image recognition").
 // The linear path is trained too, at a fraction of the learning rate (options.linearPath.rateScale): fixed, the
 // codes stay PCA's; at the full rate they drift from the input's geometry (bench/QUALITY-NOTES.md, session 8).
+// Its two layers share one mean: linear_in's bias is not a free parameter but -mean P_in, with mean linear_out's
+// bias, so the path always projects the centred input, (x - mean) P_in. Trained with a free input bias instead,
+// the same recipe lost most of its gain over PCA (Fashion-MNIST label accuracy 0.8080 against 0.8140 on three
+// seeds, bench/QUALITY-NOTES.md, session 9). tieMeanGradients and tieMeanBias keep the tie in any trainer.
 import { createRandom, deriveSeed, permutation } from '../random.js';
 import { FIT_MAX_ROWS, fitPca } from '../reduce/pca.js';
 import type { Matrix } from '../types.js';
@@ -45,4 +49,66 @@ export function linearPathInit(x: Matrix, trainRows: Int32Array, options: Autoen
     [LINEAR_IN, { w: wIn, b: bIn }],
     [LINEAR_OUT, { w: Float32Array.from(axes), b: Float32Array.from(pca.mean) }],
   ]);
+}
+
+/** Offsets of the linear path's parameters in the flat parameter array (params.ts order: linear_in, linear_out last). */
+export interface LinearPathOffsets {
+  /** linear_in's weights [inputSize x codeSize], row-major. */
+  wIn: number;
+  /** linear_in's bias [codeSize]: tied, -mean · W_in. */
+  bIn: number;
+  /** linear_out's bias [inputSize]: the shared mean. */
+  mean: number;
+  inputSize: number;
+  codeSize: number;
+}
+
+/** The offsets for a flat array of `count` parameters whose last two layers are the linear path. */
+export function linearPathOffsets(count: number, inputSize: number, codeSize: number): LinearPathOffsets {
+  const D = inputSize;
+  const C = codeSize;
+  const wIn = count - (D * C + C + C * D + D);
+  if (wIn < 0) throw new Error(`linearPathOffsets: ${count} parameters cannot hold a ${D} x ${C} linear path`);
+  return { wIn, bIn: wIn + D * C, mean: count - D, inputSize: D, codeSize: C };
+}
+
+/**
+ * The chain rule of the tie b_in = -mean · W_in, applied to gradients computed as if b_in were free: with
+ * gb = dL/db_in (the sum g0 + g1 of two threads' parts), dL/dW_in[d][c] += -mean[d] gb[c] and
+ * dL/dmean[d] += -Σ_c W_in[d][c] gb[c], then dL/db_in = 0 (the optimizer leaves it alone; tieMeanBias sets it).
+ * Corrections go into g0; `weights` are the values the gradients were taken at. In place; call between the
+ * gradient and the optimizer update.
+ */
+export function tieMeanGradients(o: LinearPathOffsets, weights: Float32Array, g0: Float32Array, g1: Float32Array | null): void {
+  const D = o.inputSize;
+  const C = o.codeSize;
+  const gb = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    gb[c] = g0[o.bIn + c]! + (g1 ? g1[o.bIn + c]! : 0);
+    g0[o.bIn + c] = 0;
+    if (g1) g1[o.bIn + c] = 0;
+  }
+  for (let d = 0; d < D; d++) {
+    const m = weights[o.mean + d]!;
+    const row = o.wIn + d * C;
+    let s = 0;
+    for (let c = 0; c < C; c++) {
+      s += weights[row + c]! * gb[c]!;
+      g0[row + c] = g0[row + c]! - m * gb[c]!;
+    }
+    g0[o.mean + d] = g0[o.mean + d]! - s;
+  }
+}
+
+/** Sets linear_in's bias to -mean · W_in from the current weights (after each optimizer update). In place. */
+export function tieMeanBias(o: LinearPathOffsets, weights: Float32Array): void {
+  const D = o.inputSize;
+  const C = o.codeSize;
+  const b = new Float64Array(C);
+  for (let d = 0; d < D; d++) {
+    const m = weights[o.mean + d]!;
+    const row = o.wIn + d * C;
+    for (let c = 0; c < C; c++) b[c] = b[c]! - m * weights[row + c]!;
+  }
+  for (let c = 0; c < C; c++) weights[o.bIn + c] = b[c]!;
 }

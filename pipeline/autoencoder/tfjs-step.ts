@@ -8,6 +8,7 @@ import { objective } from './objective.js';
 import type { AutoencoderOptions } from './options.js';
 import { optimizerState, optimizerStep, type OptimizerState } from './optimizer.js';
 import { paramCount, readGradients, readParams, writeParams } from './params.js';
+import { linearPathOffsets, tieMeanBias, tieMeanGradients, type LinearPathOffsets } from './residual.js';
 
 export class TfjsStepper {
   readonly threads = 1 as const;
@@ -19,6 +20,8 @@ export class TfjsStepper {
   private updates = 0;
   /** Parameters from here on (the residual's linear path, the last layers) learn at rateScale x the learning rate. */
   private readonly slowFrom: number;
+  /** The residual variant's linear path (its input bias tied to its mean, see residual.ts); null otherwise. */
+  private readonly tied: LinearPathOffsets | null;
 
   constructor(
     private readonly net: Network,
@@ -29,6 +32,7 @@ export class TfjsStepper {
     const count = paramCount(vars);
     const lin = net.linear;
     this.slowFrom = lin ? count - (lin.in.w.size + lin.in.b.size + lin.out.w.size + lin.out.b.size) : count;
+    this.tied = lin ? linearPathOffsets(count, options.inputSize, options.codeSize) : null;
     this.weights = new Float32Array(count);
     this.grads = new Float32Array(count);
     this.state = optimizerState(options.optimizer, count);
@@ -67,6 +71,7 @@ export class TfjsStepper {
       readGradients(this.vars, grads, this.grads);
       loss = value.dataSync()[0]!;
     });
+    if (this.tied) tieMeanGradients(this.tied, this.weights, this.grads, null);
     const step = ++this.updates;
     const { learningRate, optimizer } = this.options;
     const slow = this.slowFrom;
@@ -74,6 +79,7 @@ export class TfjsStepper {
     if (slow < this.weights.length) {
       optimizerStep(optimizer, learningRate * (this.options.linearPath?.rateScale ?? 1), step, this.weights, this.state, this.grads, null, slow, this.weights.length);
     }
+    if (this.tied) tieMeanBias(this.tied, this.weights);
     writeParams(this.vars, this.weights);
     return loss;
   }

@@ -6,6 +6,9 @@ import { isInputError } from '../../../pipeline/errors.js';
 import { createRandom } from '../../../pipeline/random.js';
 import type { Matrix } from '../../../pipeline/types.js';
 import { fitPca, pcaTransform } from '../../../pipeline/reduce/pca.js';
+import type { TrainedAutoencoder } from '../../../pipeline/autoencoder/autoencoder.js';
+import { linearPathOffsets, tieMeanBias, tieMeanGradients } from '../../../pipeline/autoencoder/residual.js';
+import * as tf from '@tensorflow/tfjs';
 import { lowRank, meanBce, testConfig } from './fixtures.js';
 
 beforeAll(async () => {
@@ -154,6 +157,63 @@ describe('residual variant (an autoencoder that starts as PCA)', () => {
     // and the summary's validation figure is that same error (mse per value)
     expect(ae.summary.validation as number).toBeCloseTo(aeErr, 6);
     ae.dispose();
+  });
+
+  it('its two linear layers share one mean: after training (two threads), linear_in\'s bias is -mean · W_in', async () => {
+    const options = { ...autoencoderOptions(testConfig({ variant: 'residual', codeSize, epochs: 5, batchSize: 32, learningRate: 0.01 }), 32, 'bce'), workers: 2 as const };
+    const ae = (await trainAutoencoder(data, options)) as TrainedAutoencoder;
+    expect(ae.summary.workers).toBe(2);
+    const wIn = ae.net.linear!.in.w.dataSync();
+    const bIn = ae.net.linear!.in.b.dataSync();
+    const mean = ae.net.linear!.out.b.dataSync();
+    // the mean moved away from PCA's (it trains), and the input bias followed it
+    let moved = 0;
+    for (let d = 0; d < 32; d++) moved = Math.max(moved, Math.abs(mean[d]! - pca.mean[d]!));
+    expect(moved).toBeGreaterThan(1e-3);
+    for (let c = 0; c < codeSize; c++) {
+      let expected = 0;
+      for (let d = 0; d < 32; d++) expected -= mean[d]! * wIn[d * codeSize + c]!;
+      expect(bIn[c]!).toBeCloseTo(expected, 5);
+    }
+    ae.dispose();
+  });
+
+  it('tieMeanGradients is the chain rule of b_in = -mean · W_in (against tfjs autodiff of the tied function)', () => {
+    const D = 5, C = 3;
+    const rand = createRandom(7);
+    const draw = (n: number) => Float32Array.from({ length: n }, () => rand.normal());
+    const [w, m, other] = [draw(D * C), draw(D), draw(4)];
+    // the gradients are taken where the tie holds, as in training
+    const b = tf.neg(tf.matMul(tf.tensor2d(m, [1, D]), tf.tensor2d(w, [D, C]))).dataSync() as Float32Array;
+    // any smooth function of the free parameters
+    const L = (W: tf.Tensor, B: tf.Tensor, M: tf.Tensor) =>
+      tf.add(tf.sum(tf.sin(tf.mul(B, tf.range(1, C + 1)))), tf.add(tf.sum(tf.square(tf.matMul(M.reshape([1, D]), W))), tf.sum(tf.mul(tf.square(M), W.sum(1)))));
+    const free = tf.grads((W, B, M) => L(W, B, M))([tf.tensor2d(w, [D, C]), tf.tensor1d(b), tf.tensor1d(m)]);
+    const tied = tf.grads((W, M) => L(W, tf.neg(tf.matMul(M.reshape([1, D]), W)).reshape([C]), M))([tf.tensor2d(w, [D, C]), tf.tensor1d(m)]);
+    // flat parameters as the trainers hold them: [other layer (4) | W_in | b_in | W_out (C x D) | mean]
+    const count = 4 + D * C + C + C * D + D;
+    const o = linearPathOffsets(count, D, C);
+    const weights = new Float32Array(count);
+    const g0 = new Float32Array(count);
+    weights.set(other, 0);
+    weights.set(w, o.wIn);
+    weights.set(m, o.mean);
+    // the free gradient split between two threads' arrays, as the engine sums them
+    const [gw, gb, gm] = free.map((t) => t.dataSync() as Float32Array);
+    const g1 = new Float32Array(count);
+    g0.set(gw!, o.wIn);
+    gb!.forEach((v, c) => { g0[o.bIn + c] = v * 0.25; g1[o.bIn + c] = v * 0.75; });
+    g0.set(gm!, o.mean);
+    tieMeanGradients(o, weights, g0, g1);
+    const [tw, tm] = tied.map((t) => t.dataSync() as Float32Array);
+    tw!.forEach((v, i) => expect(g0[o.wIn + i]!).toBeCloseTo(v, 4));
+    tm!.forEach((v, d) => expect(g0[o.mean + d]!).toBeCloseTo(v, 4));
+    for (let c = 0; c < C; c++) expect(g0[o.bIn + c]! + g1[o.bIn + c]!).toBe(0);
+    // and the bias it ties (b_in was left at 0 in weights)
+    tieMeanBias(o, weights);
+    b.forEach((v, c) => expect(weights[o.bIn + c]!).toBeCloseTo(v, 5));
+    expect(Array.from(weights.subarray(0, 4))).toEqual(Array.from(other));
+    tf.dispose([...free, ...tied]);
   });
 
   it('an explicit --loss bce is obeyed (the output passes through a sigmoid)', async () => {
