@@ -167,7 +167,7 @@ describe('moving frames from the compact sample', () => {
     const without = new PointsLayer(0xffffffff);
     without.sampleMinPoints = Infinity;
     for (const layer of [withSample, without]) {
-      layer.frameTargetMs = 1e-6; // both at the budget's floor of 20,000 points, whatever their measured speed
+      layer.frameBudget.targetMs = 1e-6; // both at the budget's floor of 20,000 points, whatever their measured speed
       layer.setPoints(points, colors);
       const visible = new Uint8Array(points.n).fill(1);
       for (let i = 0; i < points.n; i += 7) visible[i] = 0;

@@ -2,7 +2,7 @@
 // the rasterizer reads memory sequentially and a view's cells are contiguous stretches), the pixel
 // buffer, and the policy of what a frame draws. While the map moves: a pan shifts the previous frame
 // and draws only the strips it uncovers (pan-shift.ts); any other frame draws a density-aware level of
-// detail (lod.ts) within a point budget adapted to this machine's measured speed, from the compact
+// detail (lod.ts) within a point budget adapted to this machine's measured speed (frame-budget.ts), from the compact
 // sample of the cells (lod-sample.ts) at millions of points. At rest: the exact complete picture, in
 // chunks between tasks when millions of points are in view. Past GRID_SYNC_POINTS points the grid is
 // built between tasks after the first picture, which is drawn meanwhile from the input order (complete
@@ -12,14 +12,14 @@ import type { PointData } from '../points.js';
 import { gridSteps, type GridIndex } from './grid-index.js';
 import { chunkPlan, emptyLodPlan, exactPlan, FRAME_BUDGET, interleavedPlan, lodPlan, planSize, strideSample } from './lod.js';
 import { buildSample, sampleOf, type LodSample } from './lod-sample.js';
+import { emptyArrays, gather, type DrawArrays, type InputArrays } from './draw-arrays.js';
+import { FrameBudget } from './frame-budget.js';
 import { panShift, shiftPixels, uncoveredStrips, type ShownFrame } from './pan-shift.js';
-import { diskSprite, pointStyle, renderSteps, type Clip, type DrawPlan } from './render.js';
+import { pointStyle, renderSteps, type Clip, type DrawPlan } from './render.js';
 import type { Extent, RenderTransform } from './transform.js';
 
 /** Points per chunk of the exact redraw at rest (one chunk per task). */
 const REST_CHUNK = 1_500_000;
-/** Target time of an interactive frame's point blending, ms (the frame adds clearing, planning and putImageData). */
-const FRAME_TARGET_MS = 5;
 /** Longest stretch of exact drawing (or of building the grid) in one task, ms. */
 const TASK_MS = 40;
 /**
@@ -32,24 +32,6 @@ export const GRID_SYNC_POINTS = 2_000_000;
  * the map's arrays (4 MB each at a million points) stay in the cache anyway.
  */
 export const SAMPLE_MIN_POINTS = 2_000_000;
-
-/** The per-point arrays in input order, as set (the layer keeps draw-ordered copies). */
-interface InputArrays {
-  colors: Uint32Array;
-  visible: Uint8Array | null;
-  emphasis: Uint8Array | null;
-  marked: Uint8Array | null;
-}
-
-/** The arrays a frame draws from: the map's (draw order) or the level of detail's sample of them. */
-interface DrawArrays {
-  x: Float32Array;
-  y: Float32Array;
-  colors: Uint32Array;
-  visible: Uint8Array | null;
-  emphasis: Uint8Array | null;
-  marked: Uint8Array | null;
-}
 
 export interface FrameGeometry {
   /** Data → device pixels. */
@@ -82,19 +64,12 @@ export class PointsLayer {
   private warming = false;
   /** Points up to which setPoints builds the grid at once (GRID_SYNC_POINTS; tests lower it). */
   gridSyncPoints = GRID_SYNC_POINTS;
-  /** Target ms of a moving frame's blending (FRAME_TARGET_MS; tests lower it to the 20,000-point floor). */
-  frameTargetMs = FRAME_TARGET_MS;
+  /** Points a moving frame may draw, at this machine's measured speed. */
+  readonly frameBudget = new FrameBudget();
   /** Points from which moving frames draw from the compact sample (SAMPLE_MIN_POINTS; tests lower it). */
   sampleMinPoints = SAMPLE_MIN_POINTS;
   /** Called when a grid built between tasks is ready (the picture should be redrawn in its order). */
   onReady: () => void = () => {};
-  /**
-   * Measured milliseconds per sprite pixel blended (a point costs its sprite's pixels, which grow as
-   * the map is zoomed in). First guess: FRAME_BUDGET one-pixel-radius points (5 px) in 10 ms.
-   */
-  private msPerPixel = 10 / (FRAME_BUDGET * 5);
-  /** The last few frames' measured ms per sprite pixel. */
-  private speeds: number[] = [];
   private job = 0;
   /** What the pixel buffer holds, when it is a complete frame (null while a chunked redraw is under way). */
   private shown: ShownFrame | null = null;
@@ -425,27 +400,13 @@ export class PointsLayer {
     }
   }
 
-  /** Sprite pixels of one point in frame g. */
-  private spritePixels(g: FrameGeometry): number {
-    return diskSprite(pointStyle(this.points?.n ?? 0, g.k).radius * g.dpr).dx.length;
-  }
-
-  /** Points a moving frame g may draw: those that take FRAME_TARGET_MS at the measured speed. */
+  /** Points a moving frame g may draw. */
   private budget(g: FrameGeometry): number {
-    return Math.max(20_000, Math.min(2_000_000, Math.round(this.frameTargetMs / (this.msPerPixel * this.spritePixels(g)))));
+    return this.frameBudget.points(this.points?.n ?? 0, g);
   }
 
-  /**
-   * Adapts the speed estimate to this machine from a frame that blended `drawn` points in `ms`: the
-   * median of the last few frames, so neither the first draw (before the JIT has compiled the
-   * rasterizer, ten times slower) nor a frame the thread was paused in sets the next frames' points.
-   */
   private calibrate(drawn: number, ms: number, g: FrameGeometry): void {
-    if (drawn < 5_000 || ms < 0.2) return; // too little to time
-    this.speeds.push(ms / (drawn * this.spritePixels(g)));
-    if (this.speeds.length > 7) this.speeds.shift();
-    const sorted = this.speeds.slice().sort((a, b) => a - b);
-    this.msPerPixel = sorted[sorted.length >> 1];
+    this.frameBudget.calibrate(this.points?.n ?? 0, drawn, ms, g);
   }
 
   /** The exact picture into a fresh buffer of g.width x g.height (export at any scale). */
@@ -455,15 +416,6 @@ export class PointsLayer {
     run(this.steps(pixels, g, [this.grid ? exactPlan(this.grid, g.box) : interleavedPlan(this.points.n)]));
     return pixels;
   }
-}
-
-function emptyArrays(): DrawArrays {
-  return { x: new Float32Array(0), y: new Float32Array(0), colors: new Uint32Array(0), visible: null, emphasis: null, marked: null };
-}
-
-/** out[k] = a[ids[k]] for k in [from, to). */
-function gather(out: Float32Array, a: Float32Array, ids: Uint32Array, from: number, to: number): void {
-  for (let k = from; k < to; k++) out[k] = a[ids[k]];
 }
 
 function run(it: Generator<unknown, unknown>): void {
