@@ -1,4 +1,4 @@
-// npm run bench:viewer-frames [-- N]: the viewer's pan and zoom frames in Node, as CPU milliseconds per frame
+// npm run bench:viewer-frames [-- N] (SAMPLE=0: without the compact level-of-detail sample): the viewer's pan and zoom frames in Node, as CPU milliseconds per frame
 // (process.cpuUsage, so other processes on a shared machine do not count). The real PointsLayer (DOM-free)
 // draws N points (default 1,000,000) in ten Gaussian clusters into a 1280 x 720 buffer: one exact picture, 40
 // pan frames, then 40 zoom frames (x1.15 steps between k 1 and 8, about the centre), as bench:viewer scripts
@@ -17,6 +17,10 @@ const colors = new Uint32Array(n); for (let i = 0; i < n; i++) colors[i] = (0xff
 const extent = { xmin: -45, xmax: 45, ymin: -45, ymax: 45 };
 const pts = { n, x, y, extent, isNew: null } as never;
 const layer = new PointsLayer(0xffffffff);
+// the grid at once (the viewer builds a big map's grid between tasks after its first picture); SAMPLE=0: moving
+// frames read the map's whole arrays, not the level of detail's compact sample, at any size
+layer.gridSyncPoints = Infinity;
+if (process.env.SAMPLE === '0') layer.sampleMinPoints = Infinity;
 layer.setPoints(pts, colors);
 const W = 1280, H = 720;
 const fit = T.fitExtent(extent, W, H);

@@ -63,7 +63,7 @@ async function frames(page: Page, kind: 'pan' | 'zoom', steps: number): Promise<
       const width = app.primary.points.extent.xmax - app.primary.points.extent.xmin;
       const v0 = view.getView();
       const ms: number[] = [];
-      const frames: { total: number; pointsMs: number; k: number; points: number; exact: boolean }[] = [];
+      const frames: { total: number; pointsMs: number; k: number; points: number; exact: boolean; sampled: boolean }[] = [];
       for (let s = 0; s < steps; s++) {
         const v = view.getView();
         if (kind === 'pan') {
@@ -78,8 +78,8 @@ async function frames(page: Page, kind: 'pan' | 'zoom', steps: number): Promise<
         const pointsMs = view.draw();
         const total = performance.now() - t0;
         ms.push(total);
-        const drawn = (view as unknown as { lastDrawn: { points: number; exact: boolean } }).lastDrawn;
-        frames.push({ total, pointsMs, k: view.getView().k, points: drawn.points, exact: drawn.exact });
+        const drawn = (view as unknown as { lastDrawn: { points: number; exact: boolean; sampled?: boolean } }).lastDrawn;
+        frames.push({ total, pointsMs, k: view.getView().k, points: drawn.points, exact: drawn.exact, sampled: !!drawn.sampled });
       }
       view.setView(v0);
       return { ms, frames };
@@ -90,7 +90,7 @@ async function frames(page: Page, kind: 'pan' | 'zoom', steps: number): Promise<
   // (view.draw's return) against the rest of the frame (overlay, planning outside the layer)
   const slow = result.frames.slice().sort((a, b) => b.total - a.total).slice(0, 3);
   console.error(
-    `  ${kind}: slowest frames ${slow.map((f) => `${f.total.toFixed(1)} ms (points ${f.pointsMs.toFixed(1)} ms, ${f.points.toLocaleString('en-US')} ${f.exact ? 'exact' : 'level of detail'}, k ${f.k.toFixed(2)})`).join('; ')}`,
+    `  ${kind}: slowest frames ${slow.map((f) => `${f.total.toFixed(1)} ms (points ${f.pointsMs.toFixed(1)} ms, ${f.points.toLocaleString('en-US')} ${f.exact ? 'exact' : f.sampled ? 'level of detail, sample' : 'level of detail'}, k ${f.k.toFixed(2)})`).join('; ')}`,
   );
   return result.ms;
 }
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
       // of the streams is the server's cost, not the viewer's), and wait for the compressed variants, which
       // are made in the background and would otherwise compete with the page for the two cores
       const encodings: string[] = [];
-      for (const query of ['columns=index,x,y,label', 'exclude=index,x,y']) {
+      for (const query of ['columns=x,y,label', 'exclude=x,y']) {
         const url = `${server.url}/api/runs/${id}/points?${query}`;
         await (await fetch(url)).arrayBuffer();
         let enc = 'identity';

@@ -12,8 +12,8 @@
 //                through the run's scaling (input space); the file is read in 4 MB pieces, never held
 //   mean         per-column means of chosen rows (column-means.ts) over a matrix in shared memory (codes)
 //   data-mean    per-column means of chosen rows of data.arrow, only those rows read (by position)
-//   points-body  a run's points as the Arrow IPC stream (all columns, or the ones named) or the ?format=json
-//                body, with its strong ETag
+//   points-body  a run's points as the Arrow IPC stream (all columns, or the ones named; integer columns
+//                narrowed, points-stream.ts) or the ?format=json body, with its strong ETag
 //   features     columns of data.arrow (pipeline/runs/data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
 //   compress     the gzip and brotli variants of bodies (cached-body.ts): the event loop only stores them
 //   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
@@ -32,6 +32,7 @@ import { ColumnMeans, columnMeans } from './column-means.js';
 import { byVariance, nearestRows, type ColumnScaling } from './nearest.js';
 import { NearestBatch } from './nearest-batch.js';
 import { pointsJson, shortestFloat32 } from './points-json.js';
+import { pointsStream } from './points-stream.js';
 
 /** A row of a run's data.arrow, by position. */
 export interface RowRef {
@@ -226,7 +227,7 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
     case 'points-body': {
       const table = await readPoints(task.runDir);
       if (task.format === 'json') return body(Buffer.from(pointsJson(table)));
-      return body(tableToIPC(task.columns ? table.select(task.columns) : table, 'stream'));
+      return body(pointsStream(table, task.columns));
     }
     case 'features': {
       const columns = await readDataColumns(task.layout, task.cols);

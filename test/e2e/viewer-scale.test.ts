@@ -157,6 +157,51 @@ describe('a million points', () => {
     await page.context().close();
   }, 240_000);
 
+  it('past the grid threshold, shows the complete picture before the grid, then hovers and rests exactly once it is built', async () => {
+    const { page, errors } = await open();
+    // the same million points set again with the threshold of ten-million-point maps lowered below them
+    const before = await page.evaluate(() => {
+      const view = (window as unknown as { latentmap: AppHandle }).latentmap.primary.view as unknown as View & {
+        pointsCanvas: { layer: { gridSyncPoints: number } };
+        points: unknown;
+        colors: Uint32Array;
+        setPoints(p: unknown, c: Uint32Array): void;
+      };
+      view.pointsCanvas.layer.gridSyncPoints = 500_000;
+      view.setPoints(view.points, view.colors);
+      const readyAtOnce = view.ready();
+      view.draw(true);
+      return { readyAtOnce, drawn: { ...view.lastDrawn }, readyAfterDraw: view.ready() };
+    });
+    expect(before.readyAtOnce).toBe(false);
+    // the first picture: every point, the exact picture in input order, with no grid yet
+    expect(before.drawn).toEqual({ points: ROWS, exact: true, sampled: false });
+    expect(before.readyAfterDraw).toBe(false);
+    // the grid is built between tasks, the picture redrawn in its order and the level of detail warmed up
+    await page.waitForFunction(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.ready(), null, { timeout: 120_000 });
+    await settled(page);
+    const rest = await canvasHash(page);
+    await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.draw(true));
+    expect(await canvasHash(page)).toBe(rest);
+    // hover answers exactly
+    const probe = await page.evaluate(() => {
+      const { view, points } = (window as unknown as { latentmap: AppHandle }).latentmap.primary;
+      const [sx, sy] = view.toScreen(points.x[1234], points.y[1234]);
+      const picked = view.pick(sx, sy);
+      const [dx, dy] = view.toData(sx, sy);
+      let best = -1;
+      let bestD = Infinity;
+      for (let i = 0; i < points.n; i++) {
+        const d = (points.x[i] - dx) ** 2 + (points.y[i] - dy) ** 2;
+        if (d < bestD) (bestD = d), (best = i);
+      }
+      return { picked, best };
+    });
+    expect(probe.picked).toBe(probe.best);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 240_000);
+
   it('hit-tests the nearest point, selects a rectangle exactly and highlights it', async () => {
     const { page, errors } = await open();
     // hover: the point under the pointer is the nearest one, by a linear scan of all million points

@@ -1,6 +1,6 @@
 import { tableFromArrays, tableFromIPC, tableToIPC, vectorFromArray, Table, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { categoryColumn, compareCategories, decodePoints, fitExtent, indexLookup } from '../../web/src/points.js';
+import { categoryColumn, compareCategories, decodeAttributes, decodeCoordinates, decodePoints, fitExtent, indexLookup, readIndex } from '../../web/src/points.js';
 
 function roundTrip(t: Table): Table {
   return tableFromIPC(tableToIPC(t, 'stream'));
@@ -26,6 +26,32 @@ describe('decodePoints', () => {
     expect(p.label!.counts).toEqual([1, 1, 2]);
     expect(p.columns.map((c) => c.name)).toEqual(['label', 'error']);
     expect(p.extent).toEqual({ xmin: 0, xmax: 3, ymin: 0, ymax: 3 });
+  });
+
+  it('decodes coordinates without an index in input order, and takes the run\'s index into the same array later', () => {
+    const first = roundTrip(tableFromArrays({ x: Float32Array.from([0, 1, 2]), y: Float32Array.from([2, 1, 0]), label: Int8Array.from([1, 0, 1]) }));
+    const coords = decodeCoordinates(first);
+    const index = coords.index;
+    expect(Array.from(index)).toEqual([0, 1, 2]);
+    const rest = roundTrip(tableFromArrays({ index: Int32Array.from([7, 3, 9]), label: Int8Array.from([1, 0, 1]), error: Float32Array.from([0.5, 0.25, 1]) }));
+    expect(readIndex(rest, coords.index)).toBe(true);
+    expect(coords.index).toBe(index);
+    expect(Array.from(index)).toEqual([7, 3, 9]);
+    const p = decodeAttributes(coords, rest);
+    expect(p.index).toBe(index);
+    expect(p.columns.map((c) => c.name)).toEqual(['label', 'error']);
+    expect(readIndex(first, new Int32Array(3))).toBe(false);
+    expect(() => readIndex(rest, new Int32Array(2))).toThrow(/3 rows, their coordinates 2/);
+  });
+
+  it('codes narrow integer labels as it codes the same labels stored as floats', () => {
+    const labels = [3, 0, 3, 9, -1, 0];
+    const base = { x: Float32Array.from(labels, (_, i) => i), y: Float32Array.from(labels, (_, i) => -i) };
+    const ints = decodePoints(roundTrip(tableFromArrays({ ...base, label: Int8Array.from(labels) })));
+    const floats = decodePoints(roundTrip(tableFromArrays({ ...base, label: Float64Array.from(labels) })));
+    expect(ints.label!.categories).toEqual(['-1', '0', '3', '9']);
+    expect(ints.label).toEqual(floats.label);
+    expect(ints.raw[0].get(3)).toBe(9);
   });
 
   it('keeps text metadata as categories, marks new points, and treats nulls as missing', () => {

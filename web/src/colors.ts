@@ -106,12 +106,15 @@ export const DEFAULT_COLOR = '#3b6ea8';
 /** Encodes a categorical column. */
 export function encodeCategory(column: CategoryColumn): ColorEncoding & { kind: 'category' } {
   const palette = categoricalPalette(column.categories.length);
-  const packed = palette.map((c) => packHex(c));
-  const missing = packHex(MISSING_COLOR);
+  // colours as int32 (an opaque one read as uint32 is no small integer to V8: a boxed number per row)
+  const packed = Int32Array.from(palette, (c) => packHex(c) | 0);
+  const missing = packHex(MISSING_COLOR) | 0;
   const colors = new Uint32Array(column.codes.length);
-  for (let i = 0; i < colors.length; i++) {
-    const c = column.codes[i];
-    colors[i] = c < 0 ? missing : packed[c];
+  const out = new Int32Array(colors.buffer);
+  const codes = column.codes;
+  for (let i = 0; i < out.length; i++) {
+    const c = codes[i];
+    out[i] = c < 0 ? missing : packed[c];
   }
   return { kind: 'category', column, colors, palette };
 }

@@ -102,13 +102,12 @@ function float32Values(vec: Vector, n: number): Float32Array {
   return new Float32Array(numericValues(vec, n));
 }
 
-/** An integer column as Int32Array, straight from Arrow when it already is int32 without nulls. */
-function int32Values(vec: Vector, n: number): Int32Array {
-  if (DataType.isInt(vec.type) && vec.nullCount === 0) {
-    const arr = vec.toArray() as unknown;
-    if (arr instanceof Int32Array) return own(vec, arr, n);
-  }
-  return new Int32Array(numericValues(vec, n));
+/** A column of 32-bit or narrower integers without nulls, as Arrow's own array (no copy); else null. */
+function integerValues(vec: Vector, n: number): Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array | null {
+  if (!DataType.isInt(vec.type) || vec.nullCount > 0) return null;
+  const arr = vec.toArray() as unknown;
+  const ok = arr instanceof Int32Array || arr instanceof Int16Array || arr instanceof Int8Array || arr instanceof Uint32Array || arr instanceof Uint16Array || arr instanceof Uint8Array;
+  return ok ? arr.subarray(0, n) : null;
 }
 
 function textValues(vec: Vector, n: number): (string | null)[] {
@@ -333,9 +332,23 @@ export function decodeCoordinates(table: Table): PointCoordinates {
   if (!xv || !yv) throw new Error(`the points table has no ${!xv ? 'x' : 'y'} column (columns: ${table.schema.fields.map((f) => f.name).join(', ')})`);
   const x = float32Values(xv, n);
   const y = float32Values(yv, n);
-  const iv = table.getChild('index');
-  const index = iv ? int32Values(iv, n) : new Int32Array(n).map((_, i) => i);
+  const index = new Int32Array(n);
+  if (!readIndex(table, index)) for (let i = 0; i < n; i++) index[i] = i;
   return { n, index, x, y, extent: fitExtent(x, y) };
+}
+
+/**
+ * Copies a points table's `index` column into `into` (same length); false, leaving `into` as it is, when
+ * the table has no index column. Throws when the lengths differ.
+ */
+export function readIndex(table: Table, into: Int32Array): boolean {
+  const iv = table.getChild('index');
+  if (!iv) return false;
+  if (table.numRows !== into.length) throw new Error(`the points' index holds ${table.numRows} rows, their coordinates ${into.length}`);
+  const arr = iv.toArray() as unknown;
+  if (iv.nullCount === 0 && arr instanceof Int32Array) into.set(arr.subarray(0, into.length));
+  else into.set(numericValues(iv, into.length));
+  return true;
 }
 
 /**
@@ -370,7 +383,14 @@ export function decodeAttributes(coords: PointCoordinates, table: Table): Decode
   for (const field of table.schema.fields) {
     if (RESERVED.has(field.name)) continue;
     const vec = table.getChild(field.name)!;
-    if (isNumeric(field.type)) {
+    const ints = field.name === 'label' ? integerValues(vec, n) : null;
+    if (ints) {
+      // integer labels without nulls (class numbers): coded straight from Arrow's array, no float copy
+      const values = ints;
+      raw.push({ name: field.name, kind: 'number', get: (r) => values[r] });
+      label = numericCategoryColumn('label', values);
+      columns.unshift(label);
+    } else if (isNumeric(field.type)) {
       const values = numericValues(vec, n);
       raw.push({ name: field.name, kind: 'number', get: (r) => (Number.isNaN(values[r]) ? null : values[r]) });
       if (field.name === 'error') {

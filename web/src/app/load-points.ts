@@ -1,11 +1,15 @@
 // A run's points in two steps, so a big map is on screen before all its columns have arrived: first the
-// columns its first picture needs (index, x, y, the label it is colored by, the new-point flags of a
-// transform run), then, while that picture is drawn, every other column (reconstruction error,
-// preservation, metadata) for color-by, filters, search, tooltips and export. At ten million rows the
-// first part is 160 MB of the stream's 280 MB.
+// columns its first picture needs (x, y, the label it is colored by, the new-point flags of a transform
+// run), then, once that picture is drawn, every other column (the input row index, reconstruction error,
+// preservation, metadata) for hover, color-by, filters, search, tooltips and export. At ten million rows
+// the first part is 120 MB of the stream's 280 MB. The second request waits for the first picture (or
+// REST_WAIT_MS), so its transfer and decoding do not compete with drawing it on a 2-core machine.
 import type { RunManifest } from '../../../pipeline/types.js';
 import { ApiError, type Api } from '../api.js';
-import { decodeAttributes, decodeCoordinates, decodePoints, type DecodedPoints } from '../points.js';
+import { decodeAttributes, decodeCoordinates, decodePoints, readIndex, type DecodedPoints } from '../points.js';
+
+/** Longest wait for the first picture before the other columns are requested anyway, ms. */
+export const REST_WAIT_MS = 5000;
 
 /** Load phases, ms from the request: the first columns received and decoded, and all of them. */
 export interface PointsTiming {
@@ -15,15 +19,21 @@ export interface PointsTiming {
 
 /** The points' columns the first picture needs, by the manifest. */
 export function mapColumns(manifest: RunManifest): string[] {
-  return ['index', 'x', 'y', ...(manifest.dataset.label ? ['label'] : []), ...(manifest.base ? ['isNew'] : [])];
+  return ['x', 'y', ...(manifest.dataset.label ? ['label'] : []), ...(manifest.base ? ['isNew'] : [])];
 }
 
 /**
- * Fetches and decodes the first columns; `complete` resolves with every column (the same index, x and y
- * arrays, and the same label column object). A run whose points lack a column the manifest promises
- * (a 400) is read whole in one request.
+ * Fetches and decodes the first columns; `complete(after)` requests the others once `after` settles (or
+ * REST_WAIT_MS has passed) and resolves with every column: the same index, x and y arrays, and the same
+ * label column object. Until then `first.index` is input order; the run's index is copied into that same
+ * array when it arrives. A run whose points lack a column the manifest promises (a 400) is read whole in
+ * one request.
  */
-export async function loadPoints(api: Api, id: string, manifest: RunManifest): Promise<{ first: DecodedPoints; complete: Promise<DecodedPoints>; timing: PointsTiming }> {
+export async function loadPoints(
+  api: Api,
+  id: string,
+  manifest: RunManifest,
+): Promise<{ first: DecodedPoints; complete: (after?: Promise<unknown>) => Promise<DecodedPoints>; timing: PointsTiming }> {
   const started = performance.now();
   const columns = mapColumns(manifest);
   let table;
@@ -34,13 +44,18 @@ export async function loadPoints(api: Api, id: string, manifest: RunManifest): P
     const whole = await api.pointsTable(id, {});
     const fetched = performance.now();
     const points = decodePoints(whole);
-    return { first: points, complete: Promise.resolve(points), timing: { fetchMs: fetched - started, decodeMs: performance.now() - fetched } };
+    return { first: points, complete: () => Promise.resolve(points), timing: { fetchMs: fetched - started, decodeMs: performance.now() - fetched } };
   }
   const fetched = performance.now();
   const coords = decodeCoordinates(table);
   const first = decodeAttributes(coords, table);
   const timing = { fetchMs: fetched - started, decodeMs: performance.now() - fetched };
-  const complete = api.pointsTable(id, { exclude: ['index', 'x', 'y'] }).then((rest) => {
+  const complete = async (after: Promise<unknown> = Promise.resolve()): Promise<DecodedPoints> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([after.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, REST_WAIT_MS)))]);
+    clearTimeout(timer);
+    const rest = await api.pointsTable(id, { exclude: ['x', 'y'] });
+    readIndex(rest, coords.index);
     const points = decodeAttributes(coords, rest);
     // the label the first picture was colored by stays the one object the pane's encoding holds
     if (first.label && points.label) {
@@ -49,6 +64,6 @@ export async function loadPoints(api: Api, id: string, manifest: RunManifest): P
       points.label = label;
     }
     return points;
-  });
+  };
   return { first, complete, timing };
 }

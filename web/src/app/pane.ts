@@ -55,11 +55,14 @@ export async function openPane(
   const manifest = await api.manifest(id);
   const loaded = await loadPoints(api, id, manifest);
   const first = loaded.first;
+  const rowIndex = first.index;
   const view: ScatterView = new ScatterView(
     host,
     {
       ...callbacks,
-      thumbnail: manifest.dataset.image ? (i) => thumbs.get(id, first.index[i], () => view.refresh()) : undefined,
+      // the index array, not `first` (whose raw columns hold the first response's bytes), stays referenced;
+      // the run's index is copied into it when the other columns arrive
+      thumbnail: manifest.dataset.image ? (i) => thumbs.get(id, rowIndex[i], () => view.refresh()) : undefined,
     },
     { label: `Map of ${manifest.name || id}` },
   );
@@ -68,7 +71,8 @@ export async function openPane(
   const indexStart = performance.now();
   view.setPoints(first, encoding.colors);
   const indexMs = performance.now() - indexStart;
-  const [points, history] = await Promise.all([loaded.complete, historyLoad]);
+  // the other columns are requested once the first picture is on screen
+  const [points, history] = await Promise.all([loaded.complete(view.firstPicture()), historyLoad]);
   const pane: Pane = {
     id,
     slot,

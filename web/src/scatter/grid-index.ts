@@ -34,11 +34,26 @@ export function gridSide(n: number): number {
   return Math.max(16, Math.min(512, Math.round(Math.sqrt(n / 16))));
 }
 
+/** Points handled per step of gridSteps (each step is one task's work when the grid is built between tasks). */
+export const GRID_SLICE = 1 << 20;
+
 /**
  * Builds the grid over `extent` with `side` x `side` cells (default gridSide(n)); within each cell the
  * ids are in a seeded random order, so no class systematically paints over another.
  */
 export function buildGrid(x: Float32Array, y: Float32Array, extent: Box, side = gridSide(x.length), seed = 7): GridIndex {
+  const steps = gridSteps(x, y, extent, side, seed);
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/**
+ * buildGrid one slice at a time: each step handles about `slice` points (cell assignment, counting sort,
+ * shuffle), so ten million points can be indexed between tasks while the map is already on screen. The
+ * generator's return value is the grid, the same one buildGrid gives.
+ */
+export function* gridSteps(x: Float32Array, y: Float32Array, extent: Box, side = gridSide(x.length), seed = 7, slice = GRID_SLICE): Generator<void, GridIndex> {
   const n = x.length;
   const cols = side;
   const rows = side;
@@ -48,7 +63,37 @@ export function buildGrid(x: Float32Array, y: Float32Array, extent: Box, side = 
   const cell = new Int32Array(n);
   const count = grid.start;
   let valid = 0;
-  for (let i = 0; i < n; i++) {
+  for (let a = 0; a < n; a += slice) {
+    valid += assignCells(grid, x, y, cell, a, Math.min(n, a + slice));
+    yield;
+  }
+  for (let c = 0; c < cols * rows; c++) count[c + 1] += count[c];
+  const ids = new Uint32Array(valid);
+  const fillAt = count.slice(0, cols * rows);
+  for (let a = 0; a < n; a += slice) {
+    const b = Math.min(n, a + slice);
+    for (let i = a; i < b; i++) {
+      const c = cell[i];
+      if (c >= 0) ids[fillAt[c]++] = i;
+    }
+    yield;
+  }
+  // shuffle within cells (Fisher-Yates, xorshift32), a slice of cells at a time
+  const state = new Uint32Array([seed >>> 0 || 1]);
+  const cellSlice = Math.max(1, Math.floor((cols * rows * slice) / Math.max(1, valid)));
+  for (let c0 = 0; c0 < cols * rows; c0 += cellSlice) {
+    shuffleCells(ids, count, c0, Math.min(cols * rows, c0 + cellSlice), state);
+    yield;
+  }
+  grid.ids = ids;
+  return grid;
+}
+
+/** The cells of points [a, b) into `cell` (-1 for NaN), counted into grid.start[c + 1]; returns the valid ones. */
+function assignCells(grid: GridIndex, x: Float32Array, y: Float32Array, cell: Int32Array, a: number, b: number): number {
+  const count = grid.start;
+  let valid = 0;
+  for (let i = a; i < b; i++) {
     const c = cellOf(grid, x[i], y[i]);
     cell[i] = c;
     if (c >= 0) {
@@ -56,18 +101,15 @@ export function buildGrid(x: Float32Array, y: Float32Array, extent: Box, side = 
       valid++;
     }
   }
-  for (let c = 0; c < cols * rows; c++) count[c + 1] += count[c];
-  const ids = new Uint32Array(valid);
-  const fillAt = count.slice(0, cols * rows);
-  for (let i = 0; i < n; i++) {
-    const c = cell[i];
-    if (c >= 0) ids[fillAt[c]++] = i;
-  }
-  // shuffle within cells (Fisher-Yates, xorshift32)
-  let s = seed >>> 0 || 1;
-  for (let c = 0; c < cols * rows; c++) {
-    const a = count[c];
-    for (let k = count[c + 1] - 1; k > a; k--) {
+  return valid;
+}
+
+/** Shuffles the ids of cells [c0, c1) in place; `state` carries the xorshift32 state between calls. */
+function shuffleCells(ids: Uint32Array, start: Uint32Array, c0: number, c1: number, state: Uint32Array): void {
+  let s = state[0];
+  for (let c = c0; c < c1; c++) {
+    const a = start[c];
+    for (let k = start[c + 1] - 1; k > a; k--) {
       s ^= s << 13;
       s >>>= 0;
       s ^= s >>> 17;
@@ -79,8 +121,7 @@ export function buildGrid(x: Float32Array, y: Float32Array, extent: Box, side = 
       ids[j] = t;
     }
   }
-  grid.ids = ids;
-  return grid;
+  state[0] = s;
 }
 
 /** The cell of a position (clamped to the grid), or -1 for NaN. */

@@ -7,6 +7,7 @@
 // Pure: no DOM.
 import type { Box, GridIndex } from './grid-index.js';
 import { colOf, rowOf } from './grid-index.js';
+import type { LodSample } from './lod-sample.js';
 import type { DrawPlan } from './render.js';
 
 /** Points drawn while the map moves, by default (about 10 ms of the rasterizer on a 2-core machine). */
@@ -35,7 +36,7 @@ export function exactPlan(g: GridIndex, box: Box): DrawPlan {
   const r0 = rowOf(g, box.ymin);
   const r1 = rowOf(g, box.ymax);
   const rows = Math.max(0, r1 - r0 + 1);
-  const plan: DrawPlan = { from: new Uint32Array(rows), to: new Uint32Array(rows), boost: null, count: 0 };
+  const plan: DrawPlan = { from: new Uint32Array(rows), to: new Uint32Array(rows), boost: null, count: 0, sampled: false };
   for (let r = r0; r <= r1; r++) {
     const a = g.start[r * g.cols + c0];
     const b = g.start[r * g.cols + c1 + 1];
@@ -62,19 +63,24 @@ export function planSize(plan: DrawPlan): number {
  * --trace-deopt on the zoom frames of bench:viewer: 40-160 ms frames among 5 ms ones).
  */
 export function emptyLodPlan(): DrawPlan {
-  return { from: new Uint32Array(0), to: new Uint32Array(0), boost: new Float32Array(0), count: 0 };
+  return { from: new Uint32Array(0), to: new Uint32Array(0), boost: new Float32Array(0), count: 0, sampled: false };
 }
 
 /**
  * The interactive plan: exact when the box holds at most `budget` points, otherwise every cell capped
  * at the water level q (the largest q with sum(min(count, q)) <= budget), boosted by count / q. The
  * result reuses `into`'s arrays when they are large enough (no garbage per frame): keep it for the next
- * frame when its boost is not null (emptyLodPlan() to begin with).
+ * frame when its boost is not null (emptyLodPlan() to begin with). With a `sample` whose cap is at least
+ * q, the capped plan's stretches index the sample's arrays (plan.sampled): the same points, stored
+ * side by side.
  */
-export function lodPlan(g: GridIndex, box: Box, budget: number, into: DrawPlan): DrawPlan {
+export function lodPlan(g: GridIndex, box: Box, budget: number, into: DrawPlan, sample: LodSample | null = null): DrawPlan {
   const exact = exactPlan(g, box);
-  return planSize(exact) <= budget ? exact : cappedPlan(g, box, budget, into);
+  return planSize(exact) <= budget ? exact : cappedPlan(g, box, budget, into, sample === null ? NO_SAMPLE : sample);
 }
+
+/** cappedPlan's stand-in for no sample (always an object: see emptyLodPlan on V8 and changing arguments). */
+const NO_SAMPLE: LodSample = { cap: 0, start: new Uint32Array(0), pick: new Uint32Array(0) };
 
 /**
  * lodPlan's capped plan. Each loop over the cells lives in a function of its own with no call inside or
@@ -84,7 +90,7 @@ export function lodPlan(g: GridIndex, box: Box, budget: number, into: DrawPlan):
  * of a zoom took 40-160 ms among 5 ms ones). The same holds for lodPlan's early return: pan strips take
  * it frame after frame.
  */
-function cappedPlan(g: GridIndex, box: Box, budget: number, into: DrawPlan): DrawPlan {
+function cappedPlan(g: GridIndex, box: Box, budget: number, into: DrawPlan, sample: LodSample): DrawPlan {
   const c0 = colOf(g, box.xmin);
   const c1 = colOf(g, box.xmax);
   const r0 = rowOf(g, box.ymin);
@@ -95,9 +101,10 @@ function cappedPlan(g: GridIndex, box: Box, budget: number, into: DrawPlan): Dra
   // a frame's plan reuses the last one's arrays when they are large enough (no garbage per frame)
   const plan: DrawPlan =
     into.boost !== null && into.from.length >= cells
-      ? { from: into.from, to: into.to, boost: into.boost, count: 0 }
-      : { from: new Uint32Array(cells), to: new Uint32Array(cells), boost: new Float32Array(cells), count: 0 };
-  plan.count = fillCapped(g, c0, c1, r0, r1, q, plan.from, plan.to, plan.boost!);
+      ? { from: into.from, to: into.to, boost: into.boost, count: 0, sampled: false }
+      : { from: new Uint32Array(cells), to: new Uint32Array(cells), boost: new Float32Array(cells), count: 0, sampled: false };
+  plan.sampled = q <= sample.cap;
+  plan.count = fillCapped(g, plan.sampled ? sample.start : g.start, c0, c1, r0, r1, q, plan.from, plan.to, plan.boost!);
   return plan;
 }
 
@@ -122,19 +129,20 @@ function cellStats(g: GridIndex, c0: number, c1: number, r0: number, r1: number)
 
 /**
  * The stretches of the cells in [c0, c1] x [r0, r1] capped at q points, each boosted by count / q;
- * consecutive cells under the water level merge into one stretch of boost 1. The arrays hold at least one
- * entry per non-empty cell. Returns the number of stretches.
+ * consecutive cells under the water level merge into one stretch of boost 1. A cell's stretch starts at
+ * base[cell] (the grid's start, or a sample's holding at least q points of each cell). The arrays hold at
+ * least one entry per non-empty cell. Returns the number of stretches.
  */
 function fillCapped(
-  g: GridIndex, c0: number, c1: number, r0: number, r1: number, q: number,
+  g: GridIndex, base: Uint32Array, c0: number, c1: number, r0: number, r1: number, q: number,
   from: Uint32Array, to: Uint32Array, boost: Float32Array,
 ): number {
   let count = 0;
   for (let r = r0; r <= r1; r++) {
     for (let c = c0; c <= c1; c++) {
       const cell = r * g.cols + c;
-      const a = g.start[cell];
-      const k = g.start[cell + 1] - a;
+      const a = base[cell];
+      const k = g.start[cell + 1] - g.start[cell];
       if (k === 0) continue;
       const take = k < q ? k : q;
       const b = k / take;
@@ -203,7 +211,7 @@ export function waterLevel(g: GridIndex, c0: number, c1: number, r0: number, r1:
  */
 export function chunkPlan(plan: DrawPlan, chunk: number): DrawPlan[] {
   const out: DrawPlan[] = [];
-  let cur: DrawPlan = { from: new Uint32Array(8), to: new Uint32Array(8), boost: null, count: 0 };
+  let cur: DrawPlan = { from: new Uint32Array(8), to: new Uint32Array(8), boost: null, count: 0, sampled: false };
   let size = 0;
   for (let r = 0; r < plan.count; r++) {
     let a = plan.from[r];
@@ -218,11 +226,56 @@ export function chunkPlan(plan: DrawPlan, chunk: number): DrawPlan[] {
       a += take;
       if (size >= chunk) {
         out.push(cur);
-        cur = { from: new Uint32Array(8), to: new Uint32Array(8), boost: null, count: 0 };
+        cur = { from: new Uint32Array(8), to: new Uint32Array(8), boost: null, count: 0, sampled: false };
         size = 0;
       }
     }
   }
   if (cur.count) out.push(cur);
   return out;
+}
+
+/** Points per stretch of the input-order plans (sequential reads). */
+const INPUT_BLOCK = 256;
+/** Stretches of the input visited in turn by interleavedPlan. */
+const INPUT_SECTIONS = 64;
+
+/**
+ * Every point in input order, but interleaved: the input is cut into INPUT_SECTIONS sections, which are
+ * visited in turn, INPUT_BLOCK points at a time. The picture a map shows before its grid index (and its
+ * shuffled draw order) is built: complete and exact, and a file sorted by class does not paint its last
+ * class over the others.
+ */
+export function interleavedPlan(n: number): DrawPlan {
+  const section = Math.ceil(n / INPUT_SECTIONS);
+  const rounds = Math.ceil(section / INPUT_BLOCK);
+  const size = rounds * INPUT_SECTIONS;
+  const plan: DrawPlan = { from: new Uint32Array(size), to: new Uint32Array(size), boost: null, count: 0, sampled: false };
+  for (let r = 0; r < rounds; r++) {
+    for (let s = 0; s < INPUT_SECTIONS; s++) {
+      const end = Math.min(n, (s + 1) * section);
+      const a = s * section + r * INPUT_BLOCK;
+      if (a >= end) continue;
+      plan.from[plan.count] = a;
+      plan.to[plan.count] = Math.min(end, a + INPUT_BLOCK);
+      plan.count++;
+    }
+  }
+  return plan;
+}
+
+/**
+ * A moving frame's plan before the grid index exists: every m-th block of INPUT_BLOCK points in input
+ * order (m the smallest stride that keeps within `budget`), each point drawn with the opacity of the m it
+ * stands for; all points when n <= budget.
+ */
+export function strideSample(n: number, budget: number): DrawPlan {
+  const m = Math.max(1, Math.ceil(n / Math.max(1, budget)));
+  const blocks = Math.max(1, Math.min(Math.ceil(n / (INPUT_BLOCK * m)), Math.floor(budget / INPUT_BLOCK)));
+  const plan: DrawPlan = { from: new Uint32Array(blocks), to: new Uint32Array(blocks), boost: new Float32Array(blocks).fill(m), count: blocks, sampled: false };
+  for (let b = 0; b < blocks; b++) {
+    plan.from[b] = b * INPUT_BLOCK * m;
+    plan.to[b] = Math.min(n, plan.from[b] + INPUT_BLOCK);
+  }
+  return plan;
 }

@@ -18,6 +18,9 @@ export class PointsCanvas {
   dirty = true;
   /** When the first exact picture of the points was put on the canvas (performance.now()), or null. */
   firstExact: number | null = null;
+  /** Resolves when the first exact picture of the points is on the canvas. */
+  readonly firstPicture: Promise<void>;
+  private pictured: () => void = () => {};
   private ctx: CanvasRenderingContext2D;
   private image: ImageData | null = null;
   private pixels: Uint32Array | null = null;
@@ -30,6 +33,12 @@ export class PointsCanvas {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'scatter-points';
     this.ctx = this.canvas.getContext('2d', { alpha: false })!;
+    this.firstPicture = new Promise((resolve) => (this.pictured = resolve));
+    // a big map's grid, built after its first picture: redraw in the grid's draw order
+    this.layer.onReady = () => {
+      this.dirty = true;
+      this.redraw();
+    };
   }
 
   destroy(): void {
@@ -85,8 +94,11 @@ export class PointsCanvas {
       if (exact && this.layer.points && this.firstExact === null) {
         this.firstExact = performance.now();
         performance.mark(FIRST_MAP_MARK);
-        this.layer.warmUp({ ...g, width: W, height: H });
+        this.pictured();
       }
+      // the level of detail is warmed up once per map, after its first exact picture with the grid (a big
+      // map's very first picture comes before its grid)
+      if (exact && this.layer.grid) this.layer.warmUp({ ...g, width: W, height: H });
     });
   }
 

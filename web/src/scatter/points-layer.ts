@@ -2,22 +2,36 @@
 // the rasterizer reads memory sequentially and a view's cells are contiguous stretches), the pixel
 // buffer, and the policy of what a frame draws. While the map moves: a pan shifts the previous frame
 // and draws only the strips it uncovers (pan-shift.ts); any other frame draws a density-aware level of
-// detail (lod.ts) within a point budget adapted to this machine's measured speed. At rest: the exact
-// complete picture, in chunks between tasks when millions of points are in view. Also renders
-// snapshots at any scale for export.
+// detail (lod.ts) within a point budget adapted to this machine's measured speed (frame-budget.ts), from the compact
+// sample of the cells (lod-sample.ts) at millions of points. At rest: the exact complete picture, in
+// chunks between tasks when millions of points are in view. Past GRID_SYNC_POINTS points the grid is
+// built between tasks after the first picture, which is drawn meanwhile from the input order (complete
+// and exact, interleaved); hover and click answer once it is built (ready). Also renders snapshots at
+// any scale for export.
 import type { PointData } from '../points.js';
-import { buildGrid, type GridIndex } from './grid-index.js';
-import { chunkPlan, emptyLodPlan, exactPlan, FRAME_BUDGET, lodPlan, planSize } from './lod.js';
+import { gridSteps, type GridIndex } from './grid-index.js';
+import { chunkPlan, emptyLodPlan, exactPlan, FRAME_BUDGET, interleavedPlan, lodPlan, planSize, strideSample } from './lod.js';
+import { buildSample, sampleOf, type LodSample } from './lod-sample.js';
+import { emptyArrays, gather, type DrawArrays, type InputArrays } from './draw-arrays.js';
+import { FrameBudget } from './frame-budget.js';
 import { panShift, shiftPixels, uncoveredStrips, type ShownFrame } from './pan-shift.js';
-import { diskSprite, pointStyle, renderSteps, type Clip, type DrawPlan } from './render.js';
+import { pointStyle, renderSteps, type Clip, type DrawPlan } from './render.js';
 import type { Extent, RenderTransform } from './transform.js';
 
 /** Points per chunk of the exact redraw at rest (one chunk per task). */
 const REST_CHUNK = 1_500_000;
-/** Target time of an interactive frame's point blending, ms (the frame adds clearing, planning and putImageData). */
-const FRAME_TARGET_MS = 5;
-/** Longest stretch of exact drawing in one task, ms. */
+/** Longest stretch of exact drawing (or of building the grid) in one task, ms. */
 const TASK_MS = 40;
+/**
+ * Maps of at most this many points build their grid at once (about 0.3 s at two million on a 2-core
+ * machine); bigger ones after their first picture, between tasks (1.7 s of CPU at ten million).
+ */
+export const GRID_SYNC_POINTS = 2_000_000;
+/**
+ * Maps of at least this many points draw moving frames from the compact sample of lod-sample.ts; below,
+ * the map's arrays (4 MB each at a million points) stay in the cache anyway.
+ */
+export const SAMPLE_MIN_POINTS = 2_000_000;
 
 export interface FrameGeometry {
   /** Data → device pixels. */
@@ -32,21 +46,30 @@ export interface FrameGeometry {
 }
 
 export class PointsLayer {
+  /** The grid index, once built (null while a big map's grid is built between tasks). */
   grid: GridIndex | null = null;
   points: PointData | null = null;
-  private x: Float32Array<ArrayBufferLike> = new Float32Array(0);
-  private y: Float32Array<ArrayBufferLike> = new Float32Array(0);
-  private colors: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
-  private visible: Uint8Array | null = null;
-  private emphasis: Uint8Array | null = null;
-  private marked: Uint8Array | null = null;
-  /**
-   * Measured milliseconds per sprite pixel blended (a point costs its sprite's pixels, which grow as
-   * the map is zoomed in). First guess: FRAME_BUDGET one-pixel-radius points (5 px) in 10 ms.
-   */
-  private msPerPixel = 10 / (FRAME_BUDGET * 5);
-  /** The last few frames' measured ms per sprite pixel. */
-  private speeds: number[] = [];
+  /** What was set, in input order. */
+  private input: InputArrays = { colors: new Uint32Array(0), visible: null, emphasis: null, marked: null };
+  /** What is drawn: input order until the grid is built, then the grid's draw order. */
+  private full: DrawArrays = emptyArrays();
+  /** The level of detail's compact sample and its copies of the arrays (maps of SAMPLE_MIN_POINTS and more). */
+  private sample: LodSample | null = null;
+  private sampled: DrawArrays = emptyArrays();
+  /** Counts grid builds started, so a build between tasks stops when the points change. */
+  private building = 0;
+  /** The level-of-detail path has been warmed up for these points (warmUp), or is being warmed up. */
+  private warmed = false;
+  /** A grid built between tasks waits for its warm-up before the layer reports ready. */
+  private warming = false;
+  /** Points up to which setPoints builds the grid at once (GRID_SYNC_POINTS; tests lower it). */
+  gridSyncPoints = GRID_SYNC_POINTS;
+  /** Points a moving frame may draw, at this machine's measured speed. */
+  readonly frameBudget = new FrameBudget();
+  /** Points from which moving frames draw from the compact sample (SAMPLE_MIN_POINTS; tests lower it). */
+  sampleMinPoints = SAMPLE_MIN_POINTS;
+  /** Called when a grid built between tasks is ready (the picture should be redrawn in its order). */
+  onReady: () => void = () => {};
   private job = 0;
   /** What the pixel buffer holds, when it is a complete frame (null while a chunked redraw is under way). */
   private shown: ShownFrame | null = null;
@@ -59,35 +82,122 @@ export class PointsLayer {
   private stripPlan: DrawPlan = emptyLodPlan();
   /** Milliseconds of the last drawing (render + put), interactive or exact. */
   lastDrawMs = 0;
-  /** Points drawn by the last frame, and whether it was the exact picture. */
-  lastDrawn = { points: 0, exact: true };
+  /**
+   * Points drawn by the last frame, whether it was the exact picture, and whether it was drawn (in part)
+   * from the level of detail's compact sample.
+   */
+  lastDrawn = { points: 0, exact: true, sampled: false };
 
   constructor(private background: number) {}
 
+  /**
+   * The points and their colors: the grid is built now (at most GRID_SYNC_POINTS points), or between
+   * tasks once the first picture is on screen (onReady tells when).
+   */
   setPoints(points: PointData, colors: Uint32Array): void {
     this.points = points;
-    this.grid = buildGrid(points.x, points.y, points.extent);
-    this.x = this.permute(points.x);
-    this.y = this.permute(points.y);
-    this.colors = this.permute(colors);
-    this.visible = this.emphasis = null;
-    this.marked = this.permute(points.isNew);
+    this.grid = null;
+    this.sample = null;
+    this.sampled = emptyArrays();
+    this.building++;
+    this.gridStarted = false;
+    this.warmed = this.warming = false;
+    this.input = { colors, visible: null, emphasis: null, marked: points.isNew };
+    this.full = { x: points.x, y: points.y, colors, visible: null, emphasis: null, marked: points.isNew };
+    if (points.n <= this.gridSyncPoints) run(this.buildSteps(this.building, false));
     this.changed();
   }
 
+  /** Whether a grid is wanted and not yet being built (a big map before its first picture). */
+  private get gridPending(): boolean {
+    return this.points !== null && this.grid === null && !this.gridStarted;
+  }
+  private gridStarted = false;
+
+  /** Builds the grid between tasks (TASK_MS each), then switches to its draw order and calls onReady. */
+  private buildLater(): void {
+    this.gridStarted = true;
+    const build = this.building;
+    const steps = this.buildSteps(build, true);
+    const step = () => {
+      if (build !== this.building) return;
+      const t0 = performance.now();
+      let r = steps.next();
+      while (!r.done && performance.now() - t0 < TASK_MS) r = steps.next();
+      if (!r.done) {
+        setTimeout(step, 0);
+        return;
+      }
+      this.onReady();
+    };
+    setTimeout(step, 0);
+  }
+
+  /**
+   * The grid of the current points, and the draw-ordered copies of their arrays, one slice per step; at
+   * the end the layer switches to them (unless other points were set meanwhile). A build between tasks
+   * (`later`) leaves the layer not yet ready: the picture is redrawn in the grid's order, then the level of
+   * detail is warmed up (warmUp), and only then does it report itself ready. In the other order (warm-up,
+   * then the ten-million-point redraw) the first moving frames after it ran cold: V8 had recompiled the
+   * rasterizer for the exact picture (bench:viewer at 10M: a first pan frame of 119,000 points took 29-365 ms).
+   */
+  private *buildSteps(build: number, later: boolean): Generator<void, void> {
+    const points = this.points!;
+    this.gridStarted = true;
+    const grid: GridIndex = yield* gridSteps(points.x, points.y, points.extent);
+    const ids = grid.ids;
+    const x = new Float32Array(ids.length);
+    const y = new Float32Array(ids.length);
+    for (let a = 0; a < ids.length; a += 1 << 20) {
+      gather(x, points.x, ids, a, Math.min(ids.length, a + (1 << 20)));
+      gather(y, points.y, ids, a, Math.min(ids.length, a + (1 << 20)));
+      yield;
+    }
+    if (build !== this.building) return;
+    this.grid = grid;
+    const { colors, visible, emphasis, marked } = this.input;
+    this.full = { x, y, colors: this.permute(colors), visible: this.permute(visible), emphasis: this.permute(emphasis), marked: this.permute(marked) };
+    if (points.n >= this.sampleMinPoints) {
+      this.sample = buildSample(grid);
+      const f = this.full;
+      this.sampled = { x: this.resample(f.x), y: this.resample(f.y), colors: this.resample(f.colors), visible: this.resample(f.visible), emphasis: this.resample(f.emphasis), marked: this.resample(f.marked) };
+    }
+    this.changed();
+    // a grid built between tasks is followed by a redraw in its order, then the warm-up: ready after both
+    this.warming = later;
+  }
+
+  /** Whether the layer is ready: the grid is built (and, when built between tasks, the level of detail warmed up). */
+  get ready(): boolean {
+    return this.grid !== null && !this.warming;
+  }
+
   setColors(colors: Uint32Array): void {
-    this.colors = this.permute(colors);
+    this.input.colors = colors;
+    this.full.colors = this.permute(colors);
+    this.sampled.colors = this.resample(this.full.colors);
     this.changed();
   }
 
   setVisible(mask: Uint8Array | null): void {
-    this.visible = this.permute(mask);
+    this.input.visible = mask;
+    this.full.visible = this.permute(mask);
+    this.sampled.visible = this.resample(this.full.visible);
     this.changed();
   }
 
   setEmphasis(mask: Uint8Array | null): void {
-    this.emphasis = this.permute(mask);
+    this.input.emphasis = mask;
+    this.full.emphasis = this.permute(mask);
+    this.sampled.emphasis = this.resample(this.full.emphasis);
     this.changed();
+  }
+
+  /** The level of detail's copy of a draw-ordered array (the input itself when there is no sample). */
+  private resample<T extends Float32Array | Uint32Array | Uint8Array>(a: T): T;
+  private resample<T extends Float32Array | Uint32Array | Uint8Array>(a: T | null): T | null;
+  private resample<T extends Float32Array | Uint32Array | Uint8Array>(a: T | null): T | null {
+    return this.sample ? sampleOf(this.sample, a) : a;
   }
 
   /** What is drawn changed: the buffer's picture is stale and a chunked redraw under way is not current. */
@@ -113,11 +223,13 @@ export class PointsLayer {
     this.pending = null;
   }
 
+  /** The drawing of `chunks` (all sampled, or none) in frame g. */
   private steps(pixels: Uint32Array, g: FrameGeometry, chunks: DrawPlan[], clip?: Clip): Generator<number, number> {
     const { radius, alpha } = pointStyle(this.points!.n, g.k);
+    const a = chunks.length > 0 && chunks[0].sampled ? this.sampled : this.full;
     return renderSteps(
       pixels,
-      { n: this.x.length, x: this.x, y: this.y, colors: this.colors, order: null, visible: this.visible, emphasis: this.emphasis, marked: this.marked },
+      { n: a.x.length, x: a.x, y: a.y, colors: a.colors, order: null, visible: a.visible, emphasis: a.emphasis, marked: a.marked },
       g.transform,
       { width: g.width, height: g.height, radius: radius * g.dpr, alpha, background: this.background, clip },
       chunks,
@@ -146,6 +258,7 @@ export class PointsLayer {
     const at = { ...g, transform: t };
     const pad = next.radius + 2;
     let drawn = 0;
+    let sampled = false;
     for (const clip of uncoveredStrips(g.width, g.height, sx, sy)) {
       // the strip in data units, grown by the point radius; ay < 0, so y runs the other way
       const xa = (clip.x0 - pad - t.bx) / t.ax;
@@ -153,13 +266,14 @@ export class PointsLayer {
       const ya = (clip.y0 - pad - t.by) / t.ay;
       const yb = (clip.y1 + pad - t.by) / t.ay;
       const box = { xmin: Math.min(xa, xb), xmax: Math.max(xa, xb), ymin: Math.min(ya, yb), ymax: Math.max(ya, yb) };
-      const plan = lodPlan(this.grid, box, this.budget(g), this.stripPlan);
+      const plan = lodPlan(this.grid, box, this.budget(g), this.stripPlan, this.sample);
       if (plan.boost) this.stripPlan = plan;
       drawn += planSize(plan);
+      sampled ||= plan.sampled;
       run(this.steps(pixels, at, [plan], clip));
     }
     this.shown = { ...next, transform: t };
-    this.lastDrawn = { points: drawn, exact: false };
+    this.lastDrawn = { points: drawn, exact: false, sampled };
     return true;
   }
 
@@ -175,7 +289,7 @@ export class PointsLayer {
     if (!moving && !force && this.pending === key) return;
     this.cancel();
     const started = performance.now();
-    if (!this.points || !this.grid) {
+    if (!this.points) {
       pixels.fill(this.background);
       show(false);
       this.lastDrawMs = performance.now() - started;
@@ -187,12 +301,13 @@ export class PointsLayer {
       return;
     }
     this.shown = null;
-    const exact = exactPlan(this.grid, g.box);
+    // before a big map's grid is built: every point in interleaved input order
+    const exact = this.grid ? exactPlan(this.grid, g.box) : interleavedPlan(this.points.n);
     const inView = planSize(exact);
     const budget = this.budget(g);
     if (moving && !force && inView > budget) {
-      const plan = lodPlan(this.grid, g.box, budget, this.framePlan);
-      if (plan.boost) this.framePlan = plan;
+      const plan = this.grid ? lodPlan(this.grid, g.box, budget, this.framePlan, this.sample) : strideSample(this.points.n, budget);
+      if (plan.boost && this.grid) this.framePlan = plan;
       const drawn = planSize(plan);
       const blendStart = performance.now();
       run(this.steps(pixels, g, [plan]));
@@ -200,7 +315,7 @@ export class PointsLayer {
       show(false);
       this.shown = this.frameOf(g);
       this.lastDrawMs = performance.now() - started;
-      this.lastDrawn = { points: drawn, exact: false };
+      this.lastDrawn = { points: drawn, exact: false, sampled: plan.sampled };
       this.calibrate(drawn, blendMs, g);
       return;
     }
@@ -211,8 +326,9 @@ export class PointsLayer {
       show(true);
       this.shown = this.frameOf(g);
       this.lastDrawMs = performance.now() - started;
-      this.lastDrawn = { points: inView, exact: true };
+      this.lastDrawn = { points: inView, exact: true, sampled: false };
       this.calibrate(inView, blendMs, g);
+      if (this.gridPending) this.buildLater();
       return;
     }
     const job = this.job;
@@ -231,7 +347,8 @@ export class PointsLayer {
       show(true);
       this.shown = this.frameOf(g);
       this.lastDrawMs = performance.now() - started;
-      this.lastDrawn = { points: inView, exact: true };
+      this.lastDrawn = { points: inView, exact: true, sampled: false };
+      if (this.gridPending) this.buildLater();
     };
     step();
   }
@@ -249,8 +366,22 @@ export class PointsLayer {
    */
   warmUp(g: FrameGeometry, rounds = 4): void {
     const grid = this.grid;
-    if (!grid || !this.points) return;
+    if (!grid || !this.points || this.warmed) return;
+    this.warmed = true;
     const version = this.version;
+    const steps = this.warmRounds(g, grid, rounds);
+    const round = (): void => {
+      if (version !== this.version || grid !== this.grid || steps.next().done) {
+        this.warming = false;
+        return;
+      }
+      setTimeout(round, 0);
+    };
+    setTimeout(round, 0);
+  }
+
+  /** warmUp's rounds, one per step: the level-of-detail path of frame g drawn into a scratch buffer. */
+  private *warmRounds(g: FrameGeometry, grid: GridIndex, rounds = 4): Generator<void, void> {
     const inView = planSize(exactPlan(grid, g.box));
     const budget = Math.max(1, Math.min(FRAME_BUDGET, inView >> 1));
     const scratch = new Uint32Array(g.width * g.height);
@@ -258,47 +389,35 @@ export class PointsLayer {
     // first frames) run through the rasterizer's clipped path before they are needed
     const inner: Clip = { x0: g.width >> 2, y0: g.height >> 2, x1: (3 * g.width) >> 2, y1: (3 * g.height) >> 2 };
     let plan = emptyLodPlan();
-    const round = (left: number): void => {
-      if (left === 0 || version !== this.version || grid !== this.grid) return;
-      plan = lodPlan(grid, g.box, budget, plan);
+    for (let left = rounds; left > 0; left--) {
+      plan = lodPlan(grid, g.box, budget, plan, this.sample);
+      const t0 = performance.now();
       run(this.steps(scratch, g, [plan], left % 2 === 0 ? inner : undefined));
-      setTimeout(() => round(left - 1), 0);
-    };
-    setTimeout(() => round(rounds), 0);
+      // the unclipped rounds measure the speed the first moving frames' budget is set by (without them it
+      // came from a first guess: at ten million points the first zoom frames drew 119,000 points in 50-120 ms)
+      if (left % 2 === 1) this.calibrate(planSize(plan), performance.now() - t0, g);
+      yield;
+    }
   }
 
-  /** Sprite pixels of one point in frame g. */
-  private spritePixels(g: FrameGeometry): number {
-    return diskSprite(pointStyle(this.points?.n ?? 0, g.k).radius * g.dpr).dx.length;
-  }
-
-  /** Points a moving frame g may draw: those that take FRAME_TARGET_MS at the measured speed. */
+  /** Points a moving frame g may draw. */
   private budget(g: FrameGeometry): number {
-    return Math.max(20_000, Math.min(2_000_000, Math.round(FRAME_TARGET_MS / (this.msPerPixel * this.spritePixels(g)))));
+    return this.frameBudget.points(this.points?.n ?? 0, g);
   }
 
-  /**
-   * Adapts the speed estimate to this machine from a frame that blended `drawn` points in `ms`: the
-   * median of the last few frames, so neither the first draw (before the JIT has compiled the
-   * rasterizer, ten times slower) nor a frame the thread was paused in sets the next frames' points.
-   */
   private calibrate(drawn: number, ms: number, g: FrameGeometry): void {
-    if (drawn < 5_000 || ms < 0.2) return; // too little to time
-    this.speeds.push(ms / (drawn * this.spritePixels(g)));
-    if (this.speeds.length > 7) this.speeds.shift();
-    const sorted = this.speeds.slice().sort((a, b) => a - b);
-    this.msPerPixel = sorted[sorted.length >> 1];
+    this.frameBudget.calibrate(this.points?.n ?? 0, drawn, ms, g);
   }
 
   /** The exact picture into a fresh buffer of g.width x g.height (export at any scale). */
   snapshot(g: FrameGeometry): Uint32Array {
     const pixels = new Uint32Array(g.width * g.height);
-    if (!this.points || !this.grid) return pixels.fill(this.background);
-    run(this.steps(pixels, g, [exactPlan(this.grid, g.box)]));
+    if (!this.points) return pixels.fill(this.background);
+    run(this.steps(pixels, g, [this.grid ? exactPlan(this.grid, g.box) : interleavedPlan(this.points.n)]));
     return pixels;
   }
 }
 
-function run(it: Generator<number, number>): void {
+function run(it: Generator<unknown, unknown>): void {
   for (let r = it.next(); !r.done; r = it.next());
 }

@@ -110,6 +110,11 @@ export interface DrawPlan {
   to: Uint32Array;
   boost: Float32Array | null;
   count: number;
+  /**
+   * True when the stretches index the level of detail's compact sample (lod-sample.ts), whose arrays the
+   * caller then draws, rather than the map's whole arrays.
+   */
+  sampled: boolean;
 }
 
 /**

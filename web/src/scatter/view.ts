@@ -105,9 +105,17 @@ export class ScatterView implements InteractionHost {
     this.invalidate();
   }
 
-  /** Whether hover and click can answer (always, once points are set). */
+  /**
+   * Whether hover and click answer: once points are set, or, past GRID_SYNC_POINTS (points-layer.ts),
+   * once their grid has been built (and the level of detail warmed up) after the first picture.
+   */
   ready(): boolean {
-    return this.layer.grid !== null;
+    return this.layer.ready;
+  }
+
+  /** Resolves when the first exact picture of the points is on screen. */
+  firstPicture(): Promise<void> {
+    return this.pointsCanvas.firstPicture;
   }
 
   /** Milliseconds of the last point drawing (render + putImageData), interactive or exact. */
@@ -115,8 +123,8 @@ export class ScatterView implements InteractionHost {
     return this.layer.lastDrawMs;
   }
 
-  /** Points drawn by the last frame, and whether it was the exact picture. */
-  get lastDrawn(): { points: number; exact: boolean } {
+  /** Points drawn by the last frame, whether it was the exact picture, and whether from the compact sample. */
+  get lastDrawn(): { points: number; exact: boolean; sampled: boolean } {
     return this.layer.lastDrawn;
   }
 
