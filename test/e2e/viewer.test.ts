@@ -325,6 +325,13 @@ describe('viewer', () => {
       expect(await page.locator('.empty').textContent()).toContain('latentmap run');
       await page.locator('.empty button').click();
       await page.locator('dialog.new-run').waitFor();
+      // a first run arrives (as when a run started in the form ends): its map replaces the card
+      await page.keyboard.press('Escape');
+      await writeClusterRun(empty, { id: 'first', rows: 200, seed: 3 });
+      await page.evaluate(() => (window as unknown as { latentmap: { afterNewRun(id: string): Promise<void> } }).latentmap.afterNewRun('first'));
+      await waitForMap(page);
+      expect(await page.locator('#maps .empty').count()).toBe(0);
+      expect(await page.locator('#maps .pane.primary').count()).toBe(1);
       await context.close();
     } finally {
       await bare.close();

@@ -208,6 +208,8 @@ export class App {
   }
 
   private async loadPrimary(id: string): Promise<void> {
+    // the empty state's card goes when a first run arrives (it stayed under the map otherwise)
+    this.els.maps.querySelector(':scope > .empty')?.remove();
     if (this.primary) closePane(this.primary);
     this.primary = null;
     this.selection.reset();
