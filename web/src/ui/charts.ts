@@ -20,6 +20,21 @@ export interface ChartOptions {
   title: string;
 }
 
+/**
+ * A per-iteration series cut where its x goes back (a new pass: with perplexity auto, t-SNE runs once per
+ * candidate perplexity, each from iteration 0), so that no line joins the end of one pass to the start of the
+ * next. Returns one array of points per pass, in order; [] for no points.
+ */
+export function splitPasses(points: readonly [number, number][]): [number, number][][] {
+  const passes: [number, number][][] = [];
+  for (const p of points) {
+    const current = passes[passes.length - 1];
+    if (!current || p[0] < current[current.length - 1]![0]) passes.push([p]);
+    else current.push(p);
+  }
+  return passes;
+}
+
 export function lineChart(series: Series[], opts: ChartOptions): SVGSVGElement {
   const width = opts.width ?? 300;
   const height = opts.height ?? 150;

@@ -9,7 +9,7 @@
 import { CONFIG_SCHEMA, flagName, type ConfigKey } from '../../../pipeline/config.js';
 import type { RunConfig, UploadInfo } from '../../../pipeline/types.js';
 import type { Api, RunEvent } from '../api.js';
-import { lineChart } from './charts.js';
+import { lineChart, splitPasses } from './charts.js';
 import { isLayoutFrame } from '../../../pipeline/layout-frame.js';
 import { LiveMap } from './live-map.js';
 import { fill, formatNumber, h } from './dom.js';
@@ -304,7 +304,13 @@ export class NewRunDialog {
           ),
         );
       }
-      if (kl.length) chart.append(lineChart([{ name: 'KL', color: '#009E73', points: kl }], { title: 't-SNE KL', xLabel: 'iteration' }));
+      if (kl.length) {
+        // one line per t-SNE pass (perplexity auto runs one per candidate, each from iteration 0)
+        const passes = splitPasses(kl);
+        const colors = ['#009E73', '#CC79A7', '#E69F00', '#56B4E9'];
+        const series = passes.map((points, i) => ({ name: passes.length > 1 ? `pass ${i + 1}` : 'KL', color: colors[i % colors.length]!, points }));
+        chart.append(lineChart(series, { title: 't-SNE KL', xLabel: 'iteration' }));
+      }
     };
     this.close?.();
     this.close = this.api.events(
