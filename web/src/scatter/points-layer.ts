@@ -118,19 +118,7 @@ export class PointsLayer {
   private buildLater(): void {
     this.gridStarted = true;
     const build = this.building;
-    const steps = this.buildSteps(build, true);
-    const step = () => {
-      if (build !== this.building) return;
-      const t0 = performance.now();
-      let r = steps.next();
-      while (!r.done && performance.now() - t0 < TASK_MS) r = steps.next();
-      if (!r.done) {
-        setTimeout(step, 0);
-        return;
-      }
-      this.onReady();
-    };
-    setTimeout(step, 0);
+    runInTasks(this.buildSteps(build, true), () => build === this.building, () => this.onReady(), false);
   }
 
   /**
@@ -334,15 +322,7 @@ export class PointsLayer {
     const job = this.job;
     this.pending = key;
     const steps = this.steps(pixels, g, chunkPlan(exact, REST_CHUNK));
-    const step = () => {
-      if (job !== this.job) return;
-      const t0 = performance.now();
-      let r = steps.next();
-      while (!r.done && performance.now() - t0 < TASK_MS) r = steps.next();
-      if (!r.done) {
-        setTimeout(step, 0);
-        return;
-      }
+    const finished = () => {
       this.pending = null;
       show(true);
       this.shown = this.frameOf(g);
@@ -350,7 +330,7 @@ export class PointsLayer {
       this.lastDrawn = { points: inView, exact: true, sampled: false };
       if (this.gridPending) this.buildLater();
     };
-    step();
+    runInTasks(steps, () => job === this.job, finished, true);
   }
 
   /**
@@ -416,6 +396,23 @@ export class PointsLayer {
     run(this.steps(pixels, g, [this.grid ? exactPlan(this.grid, g.box) : interleavedPlan(this.points.n)]));
     return pixels;
   }
+}
+
+/**
+ * Runs a generator's steps in tasks of at most TASK_MS each, a setTimeout between them, while alive() holds;
+ * then calls done. The first task runs at once with `now`, otherwise after a setTimeout.
+ */
+function runInTasks(steps: Generator<unknown, unknown>, alive: () => boolean, done: () => void, now: boolean): void {
+  const task = (): void => {
+    if (!alive()) return;
+    const t0 = performance.now();
+    let r = steps.next();
+    while (!r.done && performance.now() - t0 < TASK_MS) r = steps.next();
+    if (r.done) done();
+    else setTimeout(task, 0);
+  };
+  if (now) task();
+  else setTimeout(task, 0);
 }
 
 function run(it: Generator<unknown, unknown>): void {
