@@ -122,11 +122,15 @@ export function createApp(options: AppOptions): LatentmapApp {
     store,
     cache,
     memory,
-    // A run whose files are damaged (the cache's check) is not listed: its own endpoints answer corrupt.
+    // A run that is not complete, or whose files are damaged (the cache's check), is not listed: its own
+    // endpoints answer why.
     runList: new RunList(store, (id) =>
       cache.run(id).then(
-        () => true,
-        (err: unknown) => !(err instanceof HttpError && err.status === 500 && /is corrupt/.test(err.message)),
+        (info) => info.manifest,
+        (err: unknown) => {
+          if (err instanceof HttpError && (err.status === 404 || (err.status === 500 && /is corrupt/.test(err.message)))) return null;
+          throw err;
+        },
       ),
     ),
     jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, dataRoots, maxDecompressedBytes: maxUploadBytes }),

@@ -5,7 +5,6 @@
 //   row          one row of data.arrow (pipeline/runs/data-rows.ts): its values, and as JSON in shortest round-trip decimals
 //   check        an uploaded file loaded by the pipeline's own loaders (pipeline/load): its shape, or its error;
 //                gzipped content is decompressed only up to a cap (a gzip bomb: 413)
-//   points-rows  the row count of a run's points.arrow (the run cache's check that a run is whole)
 //   codes        a run's codes.arrow, columns ordered by variance (nearest.ts), in shared memory
 //   nearest      over codes in shared memory (code space)
 //   nearest-input  several queries answered in one pass over data.arrow (pipeline/runs/data-rows.ts), the stored values
@@ -56,8 +55,6 @@ export type WorkerTask =
    */
   | { op: 'check'; file: string; what: string; maxDecompressedBytes?: number; reading?: UploadReading }
   | { op: 'codes'; runDir: string }
-  /** The row count of a run's points.arrow (an error reply when it cannot be read as an Arrow table). */
-  | { op: 'points-rows'; runDir: string }
   | { op: 'points-body'; runDir: string; format: 'arrow' | 'json'; columns?: string[] }
   | { op: 'features'; layout: DataLayout; index: Int32Array; cols: number[] }
   /** bodies: in shared memory (as points-body and features answer), so they reach the thread without a copy. */
@@ -74,7 +71,6 @@ export type WorkerReply =
   | { ok: true; shape: UploadShape }
   | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array; columns?: Int32Array }
   | { ok: true; mean: Float64Array }
-  | { ok: true; numRows: number }
   | { ok: true; bytes: Uint8Array; etag: string }
   | { ok: true; streams: Uint8Array[]; etags: string[] }
   | { ok: true; variants: Variants[] }
@@ -215,8 +211,6 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
       shared.set(ordered.values);
       return { ok: true, codes: shared.buffer as SharedArrayBuffer, rows: ordered.rows, cols: ordered.cols, index: index.slice(), columns: ordered.order };
     }
-    case 'points-rows':
-      return { ok: true, numRows: (await readPoints(task.runDir)).numRows };
     case 'mean':
       return { ok: true, mean: columnMeans({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.positions) };
     case 'data-mean': {

@@ -9,9 +9,11 @@
 // that takes CPU time (codes ordered for search, the points as an Arrow stream or JSON, a feature column)
 // runs in the worker thread (read-tasks.ts). A run whose files cannot be read as what they should be is
 // reported as corrupt (500, the same message on every endpoint).
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Table } from 'apache-arrow';
 import { readPoints } from '../pipeline/runs/artifacts.js';
+import { fileVersion, readArrowFileStructure } from '../pipeline/runs/arrow-footer.js';
 import type { RunFile } from '../pipeline/runs/layout.js';
 import { manifestVersion, readHistory, readManifest } from '../pipeline/runs/run-dir.js';
 import type { RunStore } from '../pipeline/runs/store.js';
@@ -98,6 +100,8 @@ export class RunCache {
   private readonly lru: LruCache<string, Entry>;
   /** Blocks of feature columns being read (feature()). */
   private readonly featureLoads = new Map<string, Promise<Map<number, CachedBody>>>();
+  /** Row counts of points files read from their Arrow footers, by path and version (pointsRows). */
+  private readonly rowCounts = new Map<string, number>();
   /** Corrupt verdicts of the points check, by run version (`id@version`). */
   private readonly corrupt = new Map<string, HttpError>();
   /** Stats of manifests in flight (and for versionTtlMs after), shared by the requests that arrive meanwhile. */
@@ -199,13 +203,14 @@ export class RunCache {
   }
 
   private async pointsVerdict(id: string, manifest: RunManifest): Promise<HttpError | null> {
-    let size: number;
+    const file = this.store.file(id, 'points');
+    let st: Stats;
     try {
-      size = (await stat(this.store.file(id, 'points'))).size;
+      st = await stat(file);
     } catch {
       return corruptRun(id, 'its points.arrow is missing');
     }
-    if (size === 0) return corruptRun(id, 'its points.arrow is empty (0 bytes)');
+    if (st.size === 0) return corruptRun(id, 'its points.arrow is empty (0 bytes)');
     // the other tables a run may have: absent is a run without them (404 where asked for), empty is damage
     for (const file of ['codes', 'data'] as const) {
       const bytes = await stat(this.store.file(id, file)).then((st) => st.size, () => null);
@@ -213,16 +218,29 @@ export class RunCache {
     }
     let rows: number;
     try {
-      rows = replyWith(await this.offload({ op: 'points-rows', runDir: this.store.path(id) }), 'numRows').numRows;
-    } catch (err) {
-      // A busy or stopped worker pool says nothing about the file.
-      if (err instanceof HttpError) throw err;
+      rows = await this.pointsRows(file, st);
+    } catch {
       return corruptRun(id, 'its points cannot be read');
     }
     if (rows !== manifest.dataset.rows && !(manifest.base && rows > 0)) {
       return corruptRun(id, `its points hold ${rows} rows, its manifest says ${manifest.dataset.rows}`);
     }
     return null;
+  }
+
+  /**
+   * The row count of a points file from its Arrow footer and record batch headers (a few hundred bytes,
+   * whatever the file's size), kept by the file's path and version (inode, mtime, size). Throws when the
+   * file is not a whole Arrow IPC file.
+   */
+  private async pointsRows(file: string, st: Stats): Promise<number> {
+    const key = `${file}\n${fileVersion(st)}`;
+    const known = this.rowCounts.get(key);
+    if (known !== undefined) return known;
+    const structure = await readArrowFileStructure(file);
+    if (this.rowCounts.size >= 4096) this.rowCounts.delete(this.rowCounts.keys().next().value!);
+    this.rowCounts.set(`${file}\n${structure.version}`, structure.rows);
+    return structure.rows;
   }
 
   /** The run's directory and the size of its `file`; 404 naming `what` when the run has none. */

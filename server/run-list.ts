@@ -1,6 +1,7 @@
 // GET /api/runs without re-reading every manifest per call: the list is rebuilt only when the runs
 // directory itself changed (its mtime moves whenever a run is renamed into place or removed), and then
-// only the manifests of runs not seen before (or written again: inode and mtime differ) are read.
+// only the manifests of runs not seen before (or written again: inode and mtime differ) are read, through the
+// run cache (which checks a run whole from its points file's Arrow footer, never its data).
 import { readdir, stat } from 'node:fs/promises';
 import { manifestVersion, readManifestOrNull } from '../pipeline/runs/run-dir.js';
 import { isValidRunId, type RunStore } from '../pipeline/runs/store.js';
@@ -37,11 +38,15 @@ export class RunList {
   constructor(
     private readonly store: RunStore,
     /**
-     * Whether a complete run is whole (its files read as what they should be: the run cache's check), asked
-     * once per version of its manifest; a run that is not is left out, as its own endpoints answer corrupt.
-     * Default: every complete run is listed.
+     * The manifest of complete run `id` when it is whole (its files read as what they should be: the run
+     * cache's check), else null (not complete, or corrupt: its own endpoints say why); asked once per version
+     * of its manifest. Throws on a failure that says nothing about the run (the list is built again on the
+     * next call). Default: the manifest as written, when it says complete.
      */
-    private readonly whole: (id: string) => Promise<boolean> = async () => true,
+    private readonly manifestOf: (id: string) => Promise<RunManifest | null> = async (id) => {
+      const m = await readManifestOrNull(this.store.path(id));
+      return m && typeof m === 'object' && m.status === 'complete' && m.id === id ? m : null;
+    },
   ) {}
 
   /** The list's JSON body (complete runs, newest first), rebuilt only after the runs directory changed. */
@@ -82,11 +87,8 @@ export class RunList {
         }
         let k = this.known.get(id);
         if (!k || k.version !== version) {
-          // A corrupt manifest (null) is not listed; its own endpoints say why.
-          const m = await readManifestOrNull(dir);
-          const complete = m && typeof m === 'object' && m.status === 'complete' && m.id === id;
-          const summary = complete && (await this.whole(id)) ? summarize(m) : null;
-          k = { version, summary };
+          const m = await this.manifestOf(id);
+          k = { version, summary: m ? summarize(m) : null };
           this.known.set(id, k);
         }
         if (k.summary) out.push(k.summary);

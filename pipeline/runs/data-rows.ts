@@ -5,11 +5,11 @@
 // layout (the schema and where each record batch's values start, from the message headers) and its index
 // column, a few hundred kB; a row is then one positioned read of cols x 4 bytes, in the worker thread.
 // Arrow IPC file format: https://arrow.apache.org/docs/format/Columnar.html#ipc-file-format
-import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
-import { DataType, Message, Precision, type Field, type Float, type Int } from 'apache-arrow';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { DataType, Precision, type Field, type Float, type Int } from 'apache-arrow';
 import type { FixedSizeList } from 'apache-arrow';
-import { Footer } from 'apache-arrow/ipc/metadata/file';
+import { ArrowFileError as DataLayoutError, fileVersion, readArrowStructure, readAt } from './arrow-footer.js';
 
 /** Where the values of one record batch lie in the file. */
 export interface DataBatch {
@@ -31,20 +31,7 @@ export interface DataLayout {
 }
 
 /** The file is not a data file this server can read by position (damaged, or not what latentmap writes). */
-export class DataLayoutError extends Error {}
-
-const MAGIC = 'ARROW1';
-
-function versionOf(s: Stats): string {
-  return `${s.ino}:${s.mtimeMs}:${s.size}`;
-}
-
-async function readAt(fh: FileHandle, offset: number, length: number, what: string): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  const { bytesRead } = await fh.read(buf, 0, length, offset);
-  if (bytesRead !== length) throw new DataLayoutError(`${what}: the file ends at byte ${offset + bytesRead}, ${length} bytes were expected at ${offset}`);
-  return buf;
-}
+export { ArrowFileError as DataLayoutError } from './arrow-footer.js';
 
 /** Buffers a fixed-width field and its children occupy in a record batch (validity first), and its node count. */
 function footprint(field: Field): { buffers: number; nodes: number } {
@@ -102,56 +89,26 @@ function planSchema(fields: Field[]): SchemaPlan {
 export async function readDataLayout(file: string): Promise<{ layout: DataLayout; index: Int32Array }> {
   const fh = await open(file, 'r');
   try {
-    const st = await fh.stat();
-    const size = st.size;
-    if (size < 18 || (await readAt(fh, 0, 6, 'header')).toString('latin1') !== MAGIC) throw new DataLayoutError('not an Arrow IPC file');
-    // The file ends with the footer (schema and record batch blocks), its length, and the magic again.
-    const tail = await readAt(fh, size - 10, 10, 'trailer');
-    if (tail.toString('latin1', 4) !== MAGIC) throw new DataLayoutError('the file is cut short (no Arrow footer)');
-    const footerLength = tail.readInt32LE(0);
-    if (footerLength <= 0 || footerLength > size - 18) throw new DataLayoutError('the Arrow footer has a bad length');
-    let footer: Footer;
-    try {
-      footer = Footer.decode(await readAt(fh, size - 10 - footerLength, footerLength, 'footer'));
-    } catch (err) {
-      throw new DataLayoutError(`the Arrow footer cannot be decoded (${(err as Error).message})`);
-    }
-    if (footer.numDictionaries > 0) throw new DataLayoutError('it has dictionary batches');
-    const plan = planSchema(footer.schema.fields);
+    const structure = await readArrowStructure(fh);
+    if (structure.numDictionaries > 0) throw new DataLayoutError('it has dictionary batches');
+    const plan = planSchema(structure.fields);
     const batches: DataBatch[] = [];
     const indexParts: Int32Array[] = [];
     let rows = 0;
-    for (const block of footer.recordBatches()) {
-      const pos = block.offset;
-      if (!(pos >= 8 && block.metaDataLength >= 8 && pos + block.metaDataLength + block.bodyLength <= size)) throw new DataLayoutError(`the record batch at byte ${pos} passes the end of the file`);
-      const prefix = await readAt(fh, pos, 8, 'message');
-      const continued = prefix.readInt32LE(0) === -1;
-      const headerBytes = continued ? 8 : 4;
-      const metaLength = continued ? prefix.readInt32LE(4) : prefix.readInt32LE(0);
-      if (metaLength <= 0 || headerBytes + metaLength > block.metaDataLength) throw new DataLayoutError(`the message at byte ${pos} has a bad length`);
-      let message: Message;
-      try {
-        message = Message.decode(await readAt(fh, pos + headerBytes, metaLength, 'message'));
-      } catch (err) {
-        throw new DataLayoutError(`the message at byte ${pos} cannot be decoded (${(err as Error).message})`);
-      }
-      if (!message.isRecordBatch()) throw new DataLayoutError(`the block at byte ${pos} is not a record batch`);
-      const body = pos + block.metaDataLength;
-      const rb = message.header();
+    for (const batch of structure.batches) {
+      const { header: rb, rows: n, bodyLength } = batch;
       if (rb.compression) throw new DataLayoutError('its record batches are compressed');
-      const n = rb.length;
       for (const node of [plan.indexNode, plan.valuesNode, plan.itemNode]) {
         if ((rb.nodes[node]?.nullCount ?? 1) !== 0) throw new DataLayoutError('it has missing values');
       }
       const idx = rb.buffers[plan.indexData];
       const item = rb.buffers[plan.itemData];
-      const bodyLength = Math.min(message.bodyLength, block.bodyLength);
       if (!idx || !item || idx.length < n * 4 || item.length < n * plan.cols * 4 || idx.offset + n * 4 > bodyLength || item.offset + n * plan.cols * 4 > bodyLength) {
-        throw new DataLayoutError(`the record batch at byte ${pos} is shorter than its ${n} rows`);
+        throw new DataLayoutError(`the record batch at byte ${batch.offset} is shorter than its ${n} rows`);
       }
-      const raw = await readAt(fh, body + idx.offset, n * 4, 'index');
+      const raw = await readAt(fh, batch.body + idx.offset, n * 4, 'index');
       indexParts.push(new Int32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + n * 4)));
-      if (n > 0) batches.push({ start: rows, rows: n, values: body + item.offset });
+      if (n > 0) batches.push({ start: rows, rows: n, values: batch.body + item.offset });
       rows += n;
     }
     const index = new Int32Array(rows);
@@ -160,7 +117,7 @@ export async function readDataLayout(file: string): Promise<{ layout: DataLayout
       index.set(part, at);
       at += part.length;
     }
-    return { layout: { file, version: versionOf(st), rows, cols: plan.cols, batches }, index };
+    return { layout: { file, version: structure.version, rows, cols: plan.cols, batches }, index };
   } finally {
     await fh.close();
   }
@@ -188,7 +145,7 @@ function descriptor(layout: DataLayout): number {
     open_.delete(key);
   } else {
     fd = openSync(layout.file, 'r');
-    if (versionOf(fstatSync(fd)) !== layout.version) {
+    if (fileVersion(fstatSync(fd)) !== layout.version) {
       closeSync(fd);
       throw new DataLayoutError('the file changed since its layout was read');
     }
@@ -231,7 +188,7 @@ export async function visitDataRows(layout: DataLayout, positions: Int32Array | 
   let total = 0;
   const fh = await open(layout.file, 'r');
   try {
-    if (versionOf(await fh.stat()) !== layout.version) throw new DataLayoutError('the file changed since its layout was read');
+    if (fileVersion(await fh.stat()) !== layout.version) throw new DataLayoutError('the file changed since its layout was read');
     /** Reads rows [first, first + n) of batch b into the block. */
     const readSpan = async (b: DataBatch, first: number, n: number): Promise<void> => {
       const { bytesRead } = await fh.read(new Uint8Array(block.buffer), 0, n * rowBytes, b.values + (first - b.start) * rowBytes);
@@ -284,7 +241,7 @@ export async function readAllDataRows(layout: DataLayout, into: Float32Array | n
   const rowBytes = layout.cols * 4;
   const fh = await open(layout.file, 'r');
   try {
-    if (versionOf(await fh.stat()) !== layout.version) throw new DataLayoutError('the file changed since its layout was read');
+    if (fileVersion(await fh.stat()) !== layout.version) throw new DataLayoutError('the file changed since its layout was read');
     for (const b of layout.batches) {
       const at = b.start * rowBytes;
       const length = b.rows * rowBytes;
