@@ -20,6 +20,7 @@ import type { Reducer } from './reduce/reducer.js';
 import { writeCodes, writeData, writePoints } from './runs/artifacts.js';
 import { writeHistory, writePreprocessing } from './runs/run-dir.js';
 import { runFile } from './runs/layout.js';
+import { manifestFeatureNames, writeFeatureNames } from './runs/feature-names.js';
 import { RunStore } from './runs/store.js';
 import { givenMap, takeCoordinates } from './coordinates.js';
 import { findUploadFile, manifestSource } from './runs/uploads.js';
@@ -306,6 +307,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         // For reducer none the codes are the scaled rows themselves (neighbours and transform use them).
         artifacts.codes = await writeCodes(runDir, codes, prepared.rowIndex);
         artifacts.data = dataFile;
+        artifacts.features = await writeFeatureNames(runDir, dataset.columns);
         artifacts.preprocessing = await writePreprocessing(runDir, prepared.preprocessing);
         Object.assign(artifacts, await r.save(runDir));
         artifacts.history = await writeHistory(runDir, history);
@@ -325,7 +327,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
           sha256: dataset.sha256,
           label: dataset.label?.name ?? null,
           image: dataset.image ?? null,
-          features: dataset.columns,
+          features: manifestFeatureNames(dataset.columns),
           metadata: dataset.metadata.map((m) => m.name),
         },
         prepare: { ...prepared.report },

@@ -356,7 +356,11 @@ export interface RunManifest {
     sha256: string;
     label: string | null;
     image: ImageShape | null;
-    features: string[];
+    /**
+     * The feature names, in column order, when there are at most 1,000 (runs/feature-names.ts); every run
+     * has them all in features.arrow (runs written before it: here, however many). Read them with readFeatureNames.
+     */
+    features?: string[];
     metadata: string[];
   };
   prepare: Record<string, unknown>;

@@ -5,6 +5,12 @@
 //   row          one row of data.arrow (pipeline/runs/data-rows.ts): its values, and as JSON in shortest round-trip decimals
 //   check        an uploaded file loaded by the pipeline's own loaders (pipeline/load): its shape, or its error;
 //                gzipped content is decompressed only up to a cap (a gzip bomb: 413)
+//   manifest     a large manifest.json (a run written before features.arrow: millions of feature names) parsed
+//                here, and answered without the long name list (pipeline/runs/feature-names.ts compactManifest)
+//   feature-names  a run's feature names (features.arrow, or an old manifest's list): the first `limit`, their
+//                count, and where `find` is among them
+//   scaling      the per-column scale and fill of a run's preprocessing (model/preprocessing.json: three
+//                numbers and a name per column, 87 MB of JSON for a 1,500 x 1,500 picture)
 //   codes        a run's codes.arrow, columns ordered by variance (nearest.ts), in shared memory
 //   nearest      over codes in shared memory (code space)
 //   nearest-input  several queries answered in one pass over data.arrow (pipeline/runs/data-rows.ts), the stored values
@@ -22,6 +28,8 @@ import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { isInputError } from '../pipeline/errors.js';
 import { rowToPng, type PictureSize } from '../pipeline/image.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
+import { compactManifest, readFeatureNames } from '../pipeline/runs/feature-names.js';
+import { readManifest, readPreprocessing } from '../pipeline/runs/run-dir.js';
 import type { ImageShape, ProgressEvent, ProgressInfo, RunManifest, Stage, UploadReading, UploadShape } from '../pipeline/types.js';
 import { HttpError } from './http-error.js';
 import { createReconstructor } from './reconstruct.js';
@@ -55,6 +63,10 @@ export type WorkerTask =
    */
   | { op: 'check'; file: string; what: string; maxDecompressedBytes?: number; reading?: UploadReading }
   | { op: 'codes'; runDir: string }
+  | { op: 'manifest'; runDir: string }
+  /** limit: most names answered (the first ones); find: a name whose position is wanted. */
+  | { op: 'feature-names'; runDir: string; limit: number; find?: string }
+  | { op: 'scaling'; runDir: string }
   | { op: 'points-body'; runDir: string; format: 'arrow' | 'json'; columns?: string[] }
   | { op: 'features'; layout: DataLayout; index: Int32Array; cols: number[] }
   /** bodies: in shared memory (as points-body and features answer), so they reach the thread without a copy. */
@@ -71,6 +83,10 @@ export type WorkerReply =
   | { ok: true; shape: UploadShape }
   | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array; columns?: Int32Array }
   | { ok: true; mean: Float64Array }
+  | { ok: true; manifest: RunManifest }
+  /** found: the position of `find` among all the names, -1 when absent or not asked. */
+  | { ok: true; names: string[]; count: number; found: number }
+  | { ok: true; scale: Float64Array; fill: Float64Array }
   | { ok: true; bytes: Uint8Array; etag: string }
   | { ok: true; streams: Uint8Array[]; etags: string[] }
   | { ok: true; variants: Variants[] }
@@ -210,6 +226,16 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
       const shared = new Float32Array(new SharedArrayBuffer(ordered.values.byteLength));
       shared.set(ordered.values);
       return { ok: true, codes: shared.buffer as SharedArrayBuffer, rows: ordered.rows, cols: ordered.cols, index: index.slice(), columns: ordered.order };
+    }
+    case 'manifest':
+      return { ok: true, manifest: compactManifest(await readManifest(task.runDir)) };
+    case 'feature-names': {
+      const names = await readFeatureNames(task.runDir);
+      return { ok: true, names: names.length > task.limit ? names.slice(0, task.limit) : names, count: names.length, found: task.find === undefined ? -1 : names.indexOf(task.find) };
+    }
+    case 'scaling': {
+      const pre = await readPreprocessing(task.runDir);
+      return { ok: true, scale: Float64Array.from(pre.scale), fill: Float64Array.from(pre.fill ?? pre.offset) };
     }
     case 'mean':
       return { ok: true, mean: columnMeans({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.positions) };

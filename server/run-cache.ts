@@ -24,7 +24,11 @@ import { HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
 import type { MemoryBudget } from './memory-budget.js';
 import { runIdParam } from './params.js';
-import { replyWith, runTaskSafely, type TaskProgress, type WorkerReply, type WorkerTask } from './read-tasks.js';
+import { compactManifest } from '../pipeline/runs/feature-names.js';
+import { MAX_ANSWER_VALUES, replyWith, runTaskSafely, type TaskProgress, type WorkerReply, type WorkerTask } from './read-tasks.js';
+
+/** Largest manifest parsed on the event loop, bytes; a larger one is parsed in the worker thread. */
+export const MANIFEST_INLINE_BYTES = 1 << 20;
 
 /** Neighbouring feature columns read in one pass over data.arrow. */
 export const FEATURE_BLOCK = 16;
@@ -81,12 +85,18 @@ export interface RunInfo {
   key: string;
 }
 
-type Entry = CachedBody | PointsData | MatrixData | DataRows | RunInfo;
+/** Feature names read from features.arrow (featureNames). */
+interface FeatureNames {
+  names: string[];
+}
+
+type Entry = CachedBody | PointsData | MatrixData | DataRows | RunInfo | FeatureNames;
 
 function sizeOf(e: Entry): number {
   if ('identity' in e) return sizeOfBody(e);
   if ('table' in e) return e.table.data.reduce((s, d) => s + d.byteLength, 0) + 64;
   if ('matrix' in e) return e.matrix.values.byteLength + e.index.byteLength + 64;
+  if ('names' in e) return e.names.reduce((n, name) => n + 48 + name.length * 2, 64);
   if ('layout' in e) return e.index.byteLength * 2 + e.layout.batches.length * 32 + 256;
   return sizeOfBody(e.body) * 2 + 256;
 }
@@ -167,12 +177,7 @@ export class RunCache {
     if (version === null) throw new HttpError(404, `no run ${id}`);
     const key = `${id}@${version}`;
     return (await this.lru.get(`${key}#manifest`, async () => {
-      let manifest: RunManifest;
-      try {
-        manifest = await readManifest(this.store.path(id));
-      } catch {
-        throw corruptRun(id, 'its manifest.json is not valid JSON');
-      }
+      const manifest = await this.readManifest(id, version);
       if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest) || typeof manifest.dataset !== 'object' || manifest.dataset === null) {
         throw corruptRun(id, 'its manifest.json is not a run manifest');
       }
@@ -184,6 +189,69 @@ export class RunCache {
       const body = await cachedBody(Buffer.from(JSON.stringify(shown)), JSON_TYPE);
       return { manifest: shown, body, key } satisfies RunInfo;
     })) as RunInfo;
+  }
+
+  /**
+   * The manifest of run `id` as readers keep it (compactManifest: no list of millions of feature names). One
+   * of at most MANIFEST_INLINE_BYTES is parsed here (a millisecond or two); a larger one (a run written before
+   * features.arrow) in the worker thread, so that parsing tens of megabytes never stops the event loop.
+   */
+  private async readManifest(id: string, version: string): Promise<RunManifest> {
+    const bytes = Number(version.split(':')[2]);
+    const dir = this.store.path(id);
+    if (!(bytes <= MANIFEST_INLINE_BYTES)) {
+      const reply = await this.offload({ op: 'manifest', runDir: dir });
+      if (reply.ok && 'manifest' in reply) return reply.manifest;
+      if (!reply.ok && reply.status !== undefined) throw new HttpError(reply.status, reply.message);
+      throw corruptRun(id, 'its manifest.json is not valid JSON');
+    }
+    try {
+      return compactManifest(await readManifest(dir));
+    } catch {
+      throw corruptRun(id, 'its manifest.json is not valid JSON');
+    }
+  }
+
+  /**
+   * The feature names of complete run `id`, in column order, for answers that list them with a row's values
+   * (items, decodes: rows of at most MAX_ANSWER_VALUES values): from the manifest when it lists them, else
+   * read in the worker thread (features.arrow) and kept. Only the first MAX_ANSWER_VALUES names of a run that
+   * has more are read; such a run's answers list none.
+   */
+  async featureNames(id: string): Promise<string[]> {
+    const { key, manifest } = await this.run(id);
+    const listed = manifest.dataset.features;
+    if (Array.isArray(listed)) return listed;
+    const entry = (await this.lru.get(`${key}#feature-names`, async () => {
+      let reply;
+      try {
+        reply = replyWith(await this.offload({ op: 'feature-names', runDir: this.store.path(id), limit: MAX_ANSWER_VALUES }), 'names');
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        throw corruptRun(id, 'its feature names (features.arrow) cannot be read');
+      }
+      return { names: reply.names } satisfies FeatureNames;
+    })) as FeatureNames;
+    return entry.names;
+  }
+
+  /**
+   * Where feature `name` is among the columns of complete run `id` (-1: it has no such feature), with how
+   * many it has and the first few names (for the 404). A run whose manifest does not list its names is
+   * searched in the worker thread.
+   */
+  async featureIndex(id: string, name: string): Promise<{ index: number; count: number; first: string[] }> {
+    const { manifest } = await this.run(id);
+    const listed = manifest.dataset.features;
+    if (Array.isArray(listed)) return { index: listed.indexOf(name), count: listed.length, first: listed.slice(0, 5) };
+    let reply;
+    try {
+      reply = replyWith(await this.offload({ op: 'feature-names', runDir: this.store.path(id), limit: 5, find: name }), 'names');
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      throw corruptRun(id, 'its feature names (features.arrow) cannot be read');
+    }
+    return { index: reply.found, count: reply.count, first: reply.names };
   }
 
   /**

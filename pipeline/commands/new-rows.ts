@@ -6,7 +6,8 @@ import type { HeaderMode } from '../load/csv-header.js';
 import { moveToMetadata } from '../load/feature-choice.js';
 import { detectFormat } from '../load/sniff.js';
 import { applyPreprocessing, matchFeatures } from '../preprocessing.js';
-import type { Dataset, Matrix, MetaColumn, Preprocessing, RunManifest, StageHooks } from '../types.js';
+import type { ManifestWithFeatures } from '../runs/feature-names.js';
+import type { Dataset, Matrix, MetaColumn, Preprocessing, StageHooks } from '../types.js';
 
 /** How to read a file of new rows; every field defaults to how the run read its own input. */
 export interface NewRowsReading {
@@ -26,7 +27,7 @@ export interface NewRowsReading {
  * and --encoding unless `reading` says otherwise. Columns the run did not use may be anywhere in the file.
  * Bad input is an InputError (exit 2) naming the file and what is wrong.
  */
-export async function loadRowsFor(manifest: RunManifest, input: string, reading: NewRowsReading = {}, hooks: StageHooks = {}): Promise<Dataset> {
+export async function loadRowsFor(manifest: ManifestWithFeatures, input: string, reading: NewRowsReading = {}, hooks: StageHooks = {}): Promise<Dataset> {
   const { format } = await detectFormat(input);
   const text = format === 'csv';
   const header = reading.header ?? (text ? manifest.config.header : 'auto');
@@ -68,7 +69,7 @@ export interface RowsForRun {
  * (columns too large for float32, Dataset.precise, are scaled from their float64 values). InputError naming the
  * column when a feature of the run is missing or not numeric, or a value is not finite.
  */
-export function scaledRowsFor(dataset: Dataset, manifest: RunManifest, preprocessing: Preprocessing): RowsForRun {
+export function scaledRowsFor(dataset: Dataset, manifest: ManifestWithFeatures, preprocessing: Preprocessing): RowsForRun {
   const features = manifest.dataset.features;
   const pick = matchFeatures(dataset, features);
   const { rows, cols, values } = dataset.matrix;

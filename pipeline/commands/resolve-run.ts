@@ -3,13 +3,15 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { RUN_FILES } from '../runs/layout.js';
+import { withFeatureNames, type ManifestWithFeatures } from '../runs/feature-names.js';
 import { readManifest } from '../runs/run-dir.js';
 import { RunStore, isValidRunId } from '../runs/store.js';
 import type { RunManifest } from '../types.js';
 
 export interface ResolvedRun {
   dir: string;
-  manifest: RunManifest;
+  /** With every feature name (features.arrow, or the list in a manifest written before it). */
+  manifest: ManifestWithFeatures;
   /** The runs directory the run lives in. */
   runsDir: string;
 }
@@ -41,5 +43,11 @@ export async function resolveRun(run: string, runsDir: string | null): Promise<R
   } catch {
     throw new InputError(`${dir} is not a complete run (no readable ${RUN_FILES.manifest})`, { field: 'run' });
   }
-  return { dir, manifest, runsDir: runsDir ? path.resolve(runsDir) : path.dirname(dir) };
+  let full: ManifestWithFeatures;
+  try {
+    full = await withFeatureNames(dir, manifest);
+  } catch {
+    throw new InputError(`${dir} is not a complete run (no readable ${RUN_FILES.features})`, { field: 'run' });
+  }
+  return { dir, manifest: full, runsDir: runsDir ? path.resolve(runsDir) : path.dirname(dir) };
 }

@@ -10,6 +10,7 @@ import { selectRows, versions, type PipelineHooks, type PipelineResult } from '.
 import { metaColumnFrom, readCodes, readData, readPoints, writeCodes, writeData, writePoints } from '../runs/artifacts.js';
 import { copyModelAndHistory, writeTransformRecord } from '../runs/run-dir.js';
 import { RunStore } from '../runs/store.js';
+import { manifestFeatureNames, writeFeatureNames } from '../runs/feature-names.js';
 import { manifestSource } from '../runs/uploads.js';
 import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
 import { umapTransform } from '../umap/index.js';
@@ -186,6 +187,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
       artifacts.data = await writeData(runDir, concatRows(baseData.values, raw), index);
       // The model is the base run's: copy it so the new run is self-contained (encode, reconstruct, images).
       await copyModelAndHistory(base.dir, runDir);
+      artifacts.features = await writeFeatureNames(runDir, bm.dataset.features);
       artifacts.transform = await writeTransformRecord(runDir, { base: bm.id, input: manifestSource(dataset.source, store.dir), rows: nNew, method, ...placement, notes: placed.notes });
       onProgress?.(1, 'write');
       timings.total = (performance.now() - started) / 1000;
@@ -197,7 +199,7 @@ export async function transformRun(opts: TransformOptions, hooks: PipelineHooks 
         config: { ...bm.config, name, input: dataset.source, dataset: null, perplexity: placement.perplexity, iterations: placement.iterations, exaggerationIterations: 0 },
         status: 'complete',
         createdAt: new Date().toISOString(),
-        dataset: { ...bm.dataset, rows: nBase + nNew, source: manifestSource(dataset.source, store.dir), sha256: dataset.sha256 },
+        dataset: { ...bm.dataset, features: manifestFeatureNames(bm.dataset.features), rows: nBase + nNew, source: manifestSource(dataset.source, store.dir), sha256: dataset.sha256 },
         versions: versions(),
         timings: timings as RunManifest['timings'],
         metrics: { ...bm.metrics, transform: { newRows: nNew, ...placement } },

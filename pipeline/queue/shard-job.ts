@@ -15,10 +15,11 @@ import type { HeaderMode } from '../load/csv-header.js';
 import { loadRunReducer, type RunReducer } from '../reduce/index.js';
 import { mapMethod, tsneOptions, umapOptions } from '../map.js';
 import { readCodes, readPoints, writeCodes, writePoints } from '../runs/artifacts.js';
+import { withFeatureNames, type ManifestWithFeatures } from '../runs/feature-names.js';
 import { readManifest } from '../runs/run-dir.js';
 import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
 import { umapTransform } from '../umap/index.js';
-import type { Matrix, MetaColumn, RunManifest, StageHooks } from '../types.js';
+import type { Matrix, MetaColumn, StageHooks } from '../types.js';
 
 /** What a queue job carries (JSON). Paths are as the coordinator sees the shared storage. */
 export interface ShardJob {
@@ -54,7 +55,7 @@ export function shardOutput(workDir: string, index: number): string {
 
 /** The reference run as a shard job needs it, loaded once per process and run. */
 interface Reference {
-  manifest: RunManifest;
+  manifest: ManifestWithFeatures;
   model: RunReducer;
   codes: Matrix;
   embedding: Float32Array;
@@ -63,7 +64,7 @@ interface Reference {
 const references = new Map<string, Promise<Reference>>();
 
 async function loadReference(dir: string): Promise<Reference> {
-  const manifest = await readManifest(dir);
+  const manifest = await withFeatureNames(dir, await readManifest(dir));
   const model = await loadRunReducer(dir, manifest);
   const codes = (await readCodes(dir)).codes;
   const points = await readPoints(dir);

@@ -12,6 +12,8 @@ export const RUN_FILES = {
   codes: 'codes.arrow',
   /** Arrow IPC: index and the original (unscaled) feature values. */
   data: 'data.arrow',
+  /** Arrow IPC: the input's feature names (`name` utf8), one row per stored value column, in column order. */
+  features: 'features.arrow',
   /** Per-epoch losses and t-SNE KL. */
   history: 'history.json',
   /** Transform runs: the base run, the input and the placement settings. */

@@ -158,7 +158,7 @@ export function decodeRoutes(ctx: ServerContext): Router {
       note: notes.filter((n) => n !== null).join('; '),
       count,
       // the names go with the values: none when the values are too many to list
-      features: rowLength > MAX_ANSWER_VALUES ? [] : (manifest.dataset?.features ?? []),
+      features: rowLength > MAX_ANSWER_VALUES ? [] : await ctx.cache.featureNames(id),
       code: json(reducer === 'none' ? null : code),
       mean: listed(mean),
       decoded: listed(decoded),

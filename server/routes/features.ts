@@ -16,10 +16,9 @@ export function featuresRoutes(ctx: ServerContext): Router {
     const id = runIdParam(req.params.id);
     const name = String(req.params.name);
     const info = await runOr404(ctx, id);
-    const features = (info.manifest.dataset as { features?: string[] }).features ?? [];
-    const col = features.indexOf(name);
-    if (col < 0) throw new HttpError(404, `run ${id} has no feature "${name.slice(0, 100)}"${features.length ? ` (it has ${features.length}, e.g. ${features.slice(0, 5).join(', ')})` : ''}`);
     if (!info.manifest.artifacts?.data) throw new HttpError(404, `run ${id} kept no input values (data.arrow), so its features cannot be shown`);
+    const { index: col, count, first } = await ctx.cache.featureIndex(id, name);
+    if (col < 0) throw new HttpError(404, `run ${id} has no feature "${name.slice(0, 100)}"${count ? ` (it has ${count}, e.g. ${first.join(', ')})` : ''}`);
     // Read from data.arrow in the worker thread, in blocks; kept as an encoded body.
     sendCached(req, res, await ctx.cache.feature(id, col));
   });

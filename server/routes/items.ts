@@ -128,7 +128,7 @@ export function itemsRoutes(ctx: ServerContext): Router {
     // The two long arrays arrive as JSON text from the worker thread and are spliced in as they are.
     const json = (v: unknown): string => JSON.stringify(v);
     const body =
-      `{"index":${json(index)},"point":${json(rowObject(points.table, pos))},"features":${json(listed ? (manifest.dataset?.features ?? []) : [])},` +
+      `{"index":${json(index)},"point":${json(rowObject(points.table, pos))},"features":${json(listed ? await ctx.cache.featureNames(id) : [])},` +
       `"values":${values ? values.text : 'null'},"reconstruction":${reconstruction ?? 'null'},"image":${json(image)},` +
       `"imageUrl":${json(hasPicture ? `/api/runs/${id}/items/${index}/image.png` : null)},` +
       `"reconstructionUrl":${json(hasPicture && reducerOfRun(manifest) !== 'none' ? `/api/runs/${id}/items/${index}/reconstruction.png` : null)}` +

@@ -45,7 +45,7 @@ beforeAll(async () => {
     reconstruct: async (_dir, _manifest, raw) => raw,
     decode: async (_dir, manifest, codes) => {
       decodedCodes.push(Float32Array.from(codes.values));
-      const width = manifest.dataset.features!.length;
+      const width = manifest.dataset.columns;
       return { rows: 1, cols: width, values: Float32Array.from({ length: width }, (_, f) => (manifest.dataset.image ? 0.5 : f) + codes.values[f % codes.cols]! / 100) };
     },
   });
@@ -192,7 +192,7 @@ describe('POST /api/runs/:id/decode', () => {
       decode: async (_dir, manifest, codes) => {
         started++;
         await held;
-        return { rows: 1, cols: manifest.dataset.features!.length, values: new Float32Array(manifest.dataset.features!.length).fill(codes.values[0]!) };
+        return { rows: 1, cols: manifest.dataset.columns, values: new Float32Array(manifest.dataset.columns).fill(codes.values[0]!) };
       },
     });
     const served = await listen(app);

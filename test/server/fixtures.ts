@@ -6,6 +6,7 @@ import path from 'node:path';
 import { defaultConfig } from '../../pipeline/config.js';
 import { createRandom } from '../../pipeline/random.js';
 import { writeCodes, writeData, writePoints } from '../../pipeline/runs/artifacts.js';
+import { manifestFeatureNames, writeFeatureNames } from '../../pipeline/runs/feature-names.js';
 import { fitPca, pcaToJSON } from '../../pipeline/reduce/pca.js';
 import { writeHistory, writePcaJson, writePreprocessing } from '../../pipeline/runs/run-dir.js';
 import { RunStore } from '../../pipeline/runs/store.js';
@@ -31,6 +32,11 @@ export interface FixtureRunOptions {
   preprocessing?: Preprocessing;
   /** The reducer the manifest names. Default autoencoder. */
   reducer?: ReducerName;
+  /**
+   * Written as a run before features.arrow was: every feature name in the manifest, however many, and no
+   * features.arrow. Default: as the pipeline writes now (features.arrow; the manifest lists at most 1,000).
+   */
+  namesInManifest?: boolean;
 }
 
 export interface FixtureRun {
@@ -108,6 +114,8 @@ export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Pr
     });
   }
   if (o.preprocessing) await writePreprocessing(writer.dir, o.preprocessing);
+  const names = Array.from({ length: features }, (_, i) => `f${i}`);
+  if (!o.namesInManifest) await writeFeatureNames(writer.dir, names);
   const config = { ...defaultConfig(), dataset: 'fixture', reducer: o.reducer ?? (o.pca ? ('pca' as const) : ('autoencoder' as const)), codeSize, layers: [16, 8], runsDir };
   const manifest: RunManifest = {
     id: o.id,
@@ -123,7 +131,7 @@ export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Pr
       sha256: '0'.repeat(64),
       label: 'label',
       image,
-      features: Array.from({ length: features }, (_, i) => `f${i}`),
+      features: o.namesInManifest ? names : manifestFeatureNames(names),
       metadata: ['name'],
     },
     prepare: {},
@@ -137,7 +145,7 @@ export async function writeFixtureRun(runsDir: string, o: FixtureRunOptions): Pr
       knnPreservation: null,
       labelAccuracy: null,
     },
-    artifacts: { points: 'points.arrow', codes: 'codes.arrow', history: 'history.json', ...(o.noData ? {} : { data: 'data.arrow' }), ...(o.preprocessing ? { preprocessing: 'model/preprocessing.json' } : {}) },
+    artifacts: { points: 'points.arrow', codes: 'codes.arrow', history: 'history.json', ...(o.noData ? {} : { data: 'data.arrow' }), ...(o.namesInManifest ? {} : { features: 'features.arrow' }), ...(o.preprocessing ? { preprocessing: 'model/preprocessing.json' } : {}) },
     base: null,
     notes: [],
   };

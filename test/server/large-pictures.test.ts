@@ -24,7 +24,7 @@ beforeAll(async () => {
     log: () => {},
     reconstruct: async (_dir, _manifest, raw) => raw,
     decode: async (_dir, manifest, codes) => {
-      const width = manifest.dataset.features!.length;
+      const width = manifest.dataset.columns;
       return { rows: 1, cols: width, values: Float32Array.from({ length: width }, (_, f) => (f % 7) / 7 + codes.values[0]! / 1000) };
     },
   });

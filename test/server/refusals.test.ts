@@ -295,7 +295,7 @@ describe('internal failures', () => {
       log: (line) => logged.push(line),
       decode: async (_dir, manifest) => {
         await held;
-        return { rows: 1, cols: manifest.dataset.features!.length, values: new Float32Array(manifest.dataset.features!.length) };
+        return { rows: 1, cols: manifest.dataset.columns, values: new Float32Array(manifest.dataset.columns) };
       },
       reconstruct: async () => {
         throw new Error('model exploded');

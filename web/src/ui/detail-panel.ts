@@ -88,7 +88,9 @@ export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
       const orig = numbers(item.values) ?? numbers(item.features) ?? numbers(item.original);
       const rec = numbers(item.reconstruction);
       if (!orig) return;
-      const names = manifest.dataset.features ?? [];
+      // a manifest lists at most 1,000 feature names; the item lists a row's names with its values
+      const listed = Array.isArray(item.features) && item.features.every((f) => typeof f === 'string') ? (item.features as string[]) : [];
+      const names = manifest.dataset.features ?? listed;
       const table = h('table', { className: 'values-table' }, h('thead', null, h('tr', null, h('th', null, 'feature'), h('th', null, 'original'), rec ? h('th', null, 'reconstruction') : null)));
       const tb = h('tbody');
       orig.slice(0, 200).forEach((v, k) => tb.append(h('tr', null, h('td', null, names[k] ?? `#${k}`), h('td', { className: 'num' }, formatValue(v)), rec ? h('td', { className: 'num' }, formatValue(rec[k])) : null)));
