@@ -17,6 +17,8 @@
 //                through the run's scaling (input space); the file is read in 4 MB pieces, never held
 //   mean         per-column means of chosen rows (column-means.ts) over a matrix in shared memory (codes)
 //   data-mean    per-column means of chosen rows of data.arrow, only those rows read (by position)
+//   columns      whether the label column and feature columns a run names are columns of its input (a file or
+//                a built-in), by the CLI's own loaders reading only the first COLUMN_CHECK_ROWS rows
 //   points-body  a run's points as the Arrow IPC stream (all columns, or the ones named; integer columns
 //                narrowed, points-stream.ts) or the ?format=json body, with its strong ETag
 //   features     columns of data.arrow (pipeline/runs/data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
@@ -63,6 +65,8 @@ export type WorkerTask =
    */
   | { op: 'check'; file: string; what: string; maxDecompressedBytes?: number; reading?: UploadReading }
   | { op: 'codes'; runDir: string }
+  /** file: an input file; else dataset (a built-in, its files in dataDir when given). */
+  | { op: 'columns'; file: string | null; dataset: string | null; dataDir: string | null; choice: ColumnChoice; reading?: UploadReading; maxDecompressedBytes?: number }
   | { op: 'manifest'; runDir: string }
   /** limit: most names answered (the first ones); find: a name whose position is wanted. */
   | { op: 'feature-names'; runDir: string; limit: number; find?: string }
@@ -84,6 +88,7 @@ export type WorkerReply =
   | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array; columns?: Int32Array }
   | { ok: true; mean: Float64Array }
   | { ok: true; manifest: RunManifest }
+  | { ok: true; columnsChecked: true }
   /** found: the position of `find` among all the names, -1 when absent or not asked. */
   | { ok: true; names: string[]; count: number; found: number }
   | { ok: true; scale: Float64Array; fill: Float64Array }
@@ -94,7 +99,22 @@ export type WorkerReply =
   | { ok: true; text: string }
   | { ok: true; matrix: Float32Array; rows: number; cols: number }
   /** status: the HTTP status of an HttpError thrown by the task (e.g. 404: no saved model). */
-  | { ok: false; input: boolean; message: string; status?: number };
+  /** field: the configuration field a bad-input error names, when it names one. */
+  | { ok: false; input: boolean; message: string; status?: number; field?: string };
+
+/** The columns a run configuration names in its input (labelColumn, features, exclude, coordinates). */
+export interface ColumnChoice {
+  labelColumn: string | null;
+  features: string[] | null;
+  exclude: string[];
+  coordinates: string[] | null;
+}
+
+/** Rows the column check reads: the loaders name and choose columns from the header or schema and the first rows. */
+export const COLUMN_CHECK_ROWS = 100;
+
+/** Fields whose bad-input errors the column check reports; any other problem is left to the input's full check and the job. */
+export const COLUMN_FIELDS: ReadonlySet<string> = new Set(['labelColumn', 'features', 'exclude', 'coordinates']);
 
 /** [0, 1] when the row lies in it (or [0, 255]), else the row's own range: an original and its reconstruction share it. */
 /** Largest side of a picture the server draws, pixels: a larger one is drawn reduced (pipeline/image.ts pictureSize). */
@@ -227,6 +247,26 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
       shared.set(ordered.values);
       return { ok: true, codes: shared.buffer as SharedArrayBuffer, rows: ordered.rows, cols: ordered.cols, index: index.slice(), columns: ordered.order };
     }
+    case 'columns': {
+      const { loadDataset } = await import('../pipeline/load/index.js');
+      const { choice } = task;
+      try {
+        await loadDataset({
+          dataset: task.dataset,
+          input: task.file,
+          labelColumn: choice.labelColumn,
+          dataDir: task.dataDir,
+          limit: COLUMN_CHECK_ROWS,
+          ...(task.reading ? { header: task.reading.header, encoding: task.reading.encoding } : {}),
+          ...(task.maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes: task.maxDecompressedBytes }),
+          selection: { features: choice.features, exclude: choice.exclude, coordinates: choice.coordinates ?? [] },
+        });
+      } catch (err) {
+        if (isInputError(err) && COLUMN_FIELDS.has(err.location.field ?? '')) throw err;
+        // anything else is for the input's full check and the job to say (with every row read)
+      }
+      return { ok: true, columnsChecked: true };
+    }
     case 'manifest':
       return { ok: true, manifest: compactManifest(await readManifest(task.runDir)) };
     case 'feature-names': {
@@ -273,6 +313,7 @@ export function runTaskSafely(task: WorkerTask, onProgress?: TaskProgress): Prom
     input: isInputError(err),
     message: err instanceof Error ? err.message : String(err),
     ...(err instanceof HttpError ? { status: err.status } : {}),
+    ...(isInputError(err) && err.location?.field ? { field: err.location.field } : {}),
   }));
 }
 

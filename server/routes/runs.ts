@@ -3,12 +3,14 @@ import path from 'node:path';
 import express, { Router, type Request } from 'express';
 import { parsePartialConfig, resolveConfig } from '../../pipeline/config.js';
 import { InputError, rewordedLocation } from '../../pipeline/errors.js';
+import { findUploadFile } from '../../pipeline/runs/uploads.js';
 import { checkInputFit, submittedFit } from '../../pipeline/input-fit.js';
 import type { ProgressEvent, UploadReading, UploadShape } from '../../pipeline/types.js';
 import type { TaskProgress } from '../read-tasks.js';
 import { declaredLengthWithin, parseJsonBody } from '../body.js';
 import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
+import { checkColumnChoices, type ColumnSource } from '../column-check.js';
 import { checkFile } from '../file-check.js';
 import { HttpError } from '../http-error.js';
 import { checkJobLimits } from '../job-limits.js';
@@ -144,6 +146,16 @@ export function runsRoutes(ctx: ServerContext): Router {
       // Cross-field rules (dataset vs input, exaggeration vs iterations ...), same as the CLI.
       const resolved = resolveConfig(forJob);
       const reading = { header: resolved.header, encoding: resolved.encoding };
+      // The columns it names (label, features, exclude, coordinates) must be the input's: 400 before anything is
+      // queued, from the header or schema and the first rows (column-check.ts).
+      const source: ColumnSource | null = checked.upload
+        ? { file: await findUploadFile(ctx.store.dir, checked.upload.id), shown: checked.upload.name, reading }
+        : checked.inputFile
+          ? { file: checked.inputFile, shown: partial.input ?? path.basename(checked.inputFile), reading }
+          : resolved.dataset !== null
+            ? { dataset: resolved.dataset, dataDir: forJob.dataDir ?? null }
+            : null;
+      if (source) await checkColumnChoices((task) => ctx.workers.run(task), resolved, source, ctx.uploads.maxBytes);
       // The pre-start check: the input's shape (a file under a data root is loaded in the worker thread), then
       // what the pipeline would refuse once it is loaded (code size against the width, tsne-js's row limit:
       // pipeline/input-fit.ts) and the job's estimated cost.
