@@ -42,7 +42,11 @@ export async function checkColumnChoices(
   if (reply.status !== undefined) throw new HttpError(reply.status, reply.message);
   if (reply.input && reply.field !== undefined && COLUMN_FIELDS.has(reply.field)) {
     // the loaders name the file by its server path: answers name it as the client did
-    const message = 'file' in source ? reply.message.split(source.file).join(source.shown).split(path.dirname(source.file)).join('') : reply.message;
+    // (a built-in's by the path of its file under the package: named by the dataset's name instead)
+    const message =
+      'file' in source
+        ? reply.message.split(source.file).join(source.shown).split(path.dirname(source.file)).join('')
+        : reply.message.replace(/^\/[^,]*, field "/, `${source.dataset}, field "`);
     throw new InputError(message);
   }
   throw new Error(reply.message);

@@ -108,10 +108,14 @@ describe('columns a run names that its input lacks', () => {
     const before = await jobCount();
     const r = await submit({ dataset: 'iris', labelColumn: 'colour' });
     expect(r.status).toBe(400);
-    expect(r.error).toMatch(/field "labelColumn": label column "colour" not found; the columns are: "sepal_length", "sepal_width", "petal_length", "petal_width", "species"/);
+    expect(r.error).toBe('iris, field "labelColumn": label column "colour" not found; the columns are: "sepal_length", "sepal_width", "petal_length", "petal_width", "species"');
     const f = await submit({ dataset: 'iris', features: ['sepal_length', 'stem_length'] });
     expect(f.status).toBe(400);
-    expect(f.error).toMatch(/field "features": --features names "stem_length"/);
+    expect(f.error).toMatch(/^iris, field "features": --features names "stem_length", which the file does not have; its columns are: "sepal_length"/);
+    // a column named like a server file: refused like any other missing column, the path not echoed
+    const p = await submit({ input: 'boxes.csv', labelColumn: '/etc/passwd', features: ['/etc/shadow'] });
+    expect(p.status).toBe(400);
+    expect(p.error).toMatch(/^boxes\.csv, field "labelColumn": label column "<path>" not found/);
     expect(await jobCount()).toBe(before);
   });
 
