@@ -33,7 +33,7 @@ describe('runPipeline on iris', () => {
   });
 
   it('writes a complete run directory that apache-arrow reads back with one point per row', async () => {
-    expect((await readdir(result.dir)).sort()).toEqual(['codes.arrow', 'data.arrow', 'history.json', 'manifest.json', 'model', 'points.arrow']);
+    expect((await readdir(result.dir)).sort()).toEqual(['codes.arrow', 'data.arrow', 'features.arrow', 'history.json', 'manifest.json', 'model', 'points.arrow']);
     const points = tableFromIPC(await readFile(path.join(result.dir, 'points.arrow')));
     expect(points.numRows).toBe(150);
     expect(points.schema.fields.map((f) => f.name).slice(0, 6)).toEqual(['index', 'x', 'y', 'error', 'preservation', 'label']);
