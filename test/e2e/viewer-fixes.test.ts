@@ -5,6 +5,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
 import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,37 @@ describe('viewer fixes', () => {
     );
     expect(ring).toBeGreaterThan(40);
     await screenshot(page, 'fixes-search-target');
+    await page.context().close();
+  });
+
+  it('searches the input features by range (fetching the feature named), and names a column that does not exist', async () => {
+    const { page, errors } = await open('run=ten');
+    // the rows the server holds with feature_2 in [1.5, 2.5] (float32 bounds, as the viewer compares)
+    const table = tableFromIPC(new Uint8Array(await (await fetch(`${server.url}/api/runs/ten/features/feature_2`)).arrayBuffer()));
+    const values = table.getChild('value')!.toArray() as Float32Array;
+    const expected = values.filter((v) => v >= Math.fround(1.5) && v <= Math.fround(2.5)).length;
+    expect(expected).toBeGreaterThan(100);
+    expect(expected).toBeLessThan(ROWS / 2);
+    await page.locator('#search').fill('feature_2:1.5..2.5');
+    await page.waitForFunction((n) => document.getElementById('search-count')?.textContent === `${n.toLocaleString('en-US')} matches`, expected);
+    // the rows found are those of cluster 2 (each feature is the cluster number plus noise of sd 0.5)
+    const emphasized = await page.evaluate(() => {
+      const app = (window as unknown as { latentmap: { search: { mask: Uint8Array | null } } }).latentmap;
+      return Array.from(app.search.mask ?? []);
+    });
+    expect(emphasized.reduce((a, b) => a + b, 0)).toBe(expected);
+    const labels = emphasized.flatMap((m, i) => (m ? [ten.labels[i]] : []));
+    expect(labels.filter((l) => l === 2).length / labels.length).toBeGreaterThan(0.6);
+    await page.waitForFunction(() => decodeURIComponent(location.hash).includes('q=feature_2:1.5..2.5'));
+    await screenshot(page, 'fixes-search-feature-range');
+    // a comparison on another feature, and a misspelt name: one message naming the close names, no matches
+    await page.locator('#search').fill('feature_5>6');
+    await page.waitForFunction(() => /^\d[\d,]* match/.test(document.getElementById('search-count')?.textContent ?? ''));
+    await page.locator('#search').fill('featur_2:1..2');
+    await page.waitForFunction(() => document.getElementById('search-count')?.classList.contains('error'));
+    expect(await page.locator('#search-count').textContent()).toBe('No column “featur_2”. Did you mean “feature_2”?');
+    await screenshot(page, 'fixes-search-unknown-column');
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 
