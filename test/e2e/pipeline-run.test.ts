@@ -145,6 +145,33 @@ describe('viewer over pipeline runs', () => {
     });
     expect(r.corr).toBeGreaterThan(0.1);
     expect(r.maxDiff).toBeGreaterThan(8);
+    // what sets it apart: the pixels (a heat map over the 28x28 grid and the top ones listed) and the code units
+    await page.locator('#selection-panel .explain-units tbody tr').first().waitFor({ timeout: 30_000 });
+    const columns = await page.locator('#selection-panel .explain-columns tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    const pixels = columns.filter((c) => /^pixel_\d+ \(\d+, \d+\)$/.test(c[0]));
+    expect(pixels.length).toBeGreaterThanOrEqual(6);
+    // a selection around one digit differs from the rest by more than a pooled standard deviation somewhere
+    expect(Math.abs(Number(pixels[0][1]))).toBeGreaterThan(0.8);
+    const units = await page.locator('#selection-panel .explain-units tbody tr td:first-child').allTextContents();
+    expect(units.length).toBeGreaterThanOrEqual(1);
+    for (const u of units) expect(u).toMatch(/^unit \d+$/);
+    const heat = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('#selection-panel canvas.explain-heat')!;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let green = 0;
+      let pink = 0;
+      for (let p = 0; p < d.length; p += 4) {
+        if (d[p + 1] > d[p] + 40) green++;
+        else if (d[p] > d[p + 1] + 40) pink++;
+      }
+      return { width: c.width, height: c.height, green, pink };
+    });
+    expect([heat.width, heat.height]).toEqual([28, 28]);
+    // pixels brighter and darker in the selection than in the rest both show
+    expect(heat.green).toBeGreaterThan(10);
+    expect(heat.pink).toBeGreaterThan(10);
+    await page.locator('#selection-panel .explain').scrollIntoViewIfNeeded();
+    await screenshot(page, 'explain-pixels-mnist');
     await page.locator('#selection-panel .typical').scrollIntoViewIfNeeded();
     await screenshot(page, 'explain-decoded-mnist');
     expect(errors).toEqual([]);

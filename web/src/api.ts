@@ -62,6 +62,26 @@ export interface Decoded {
   /** PNG data URLs for image datasets. */
   meanImage: string | null;
   decodedImage: string | null;
+  /** What sets the selection apart (null when a code was decoded): see server/routes/decode.ts. */
+  separation: DecodedSeparation | null;
+}
+
+/** One column's standardized mean difference (selection minus rest) and both means; null when undefined. */
+export interface SeparationFigure {
+  name: string;
+  d: number | null;
+  meanIn: number | null;
+  meanOut: number | null;
+}
+
+export interface DecodedSeparation {
+  /** Input features of largest |d|, largest first. */
+  features: SeparationFigure[];
+  /** Code units ("unit k") of largest |d|, largest first. */
+  units: SeparationFigure[];
+  /** Image runs: d of every input value in input order (the heat map); null otherwise. */
+  featureD: (number | null)[] | null;
+  note: string | null;
 }
 
 /**
