@@ -227,9 +227,9 @@ describe('viewer over pipeline runs', () => {
     // form says why and stays open to be edited
     await page.locator('#nr-codeSize').fill('8');
     await page.locator('dialog.new-run button[type=submit]').click();
-    const refused = page.locator('dialog.new-run .form-error').filter({ hasText: /code size/i });
+    const refused = page.locator('#nr-codeSize-error').filter({ hasText: /code size/i });
     await refused.waitFor({ timeout: 60_000 });
-    expect(await refused.textContent()).toMatch(/the code size \(8\) must be smaller than the input width \(4 columns\)/);
+    expect(await refused.textContent()).toMatch(/^Code size: the code size \(8\) must be smaller than the input width \(4 columns\)/);
     await page.locator('#nr-codeSize').fill('auto');
     await page.locator('dialog.new-run button[type=submit]').click();
     await page.locator('.run-progress progress').waitFor();
@@ -316,7 +316,8 @@ describe('viewer over pipeline runs', () => {
     await page.locator('#nr-nNeighbors').fill('10');
     await page.locator('#nr-name').fill('iris umap from the form');
     await page.locator('dialog.new-run button[type=submit]').click();
-    await page.waitForFunction(() => /N Neighbors|nNeighbors/.test(document.querySelector('dialog.new-run .form-error')?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.waitForFunction(() => (document.getElementById('nr-nNeighbors-error')?.textContent ?? '') !== '', null, { timeout: 30_000 });
+    expect(await page.locator('#nr-nNeighbors-error').textContent()).toBe('Neighbours (UMAP): applies only with “Map method” umap (this run uses tsne); remove it or change that setting');
     await page.locator('#nr-map').selectOption('umap');
     await page.locator('dialog.new-run button[type=submit]').click();
     await dialog.waitFor({ state: 'hidden', timeout: 150_000 });
