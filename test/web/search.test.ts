@@ -93,6 +93,13 @@ describe('numeric search over metadata, reconstruction error and input features'
     expect(error(searchPoints(p, 'species>2', features(), known))).toBe('“species” holds text, not numbers: search it as species:value.');
   });
 
+  it('says why a run lacks a column when the caller knows (no reconstruction error under reducer none)', () => {
+    const p = points();
+    const why = 'This run has no reconstruction error: its reducer is none.';
+    expect(error(searchPoints(p, 'error>0.2', [], [], { error: why }))).toBe(why);
+    expect(error(searchPoints(p, 'ERROR:0..1', [], [], { error: why }))).toBe(why);
+  });
+
   it('treats text with a colon as a value when no column has that name but some row has that value', () => {
     const t = tableFromArrays({ index: Int32Array.from([0, 1]), x: Float32Array.from([0, 1]), y: Float32Array.from([0, 1]), time: ['10:30', '11:00'] });
     const p = decodePoints(tableFromIPC(tableToIPC(t, 'stream')));

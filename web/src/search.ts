@@ -122,8 +122,13 @@ export function closeNames(name: string, names: readonly string[], max = 4): str
   return scored.filter((s) => s.score === scored[0].score).slice(0, max).map((s) => s.c);
 }
 
-/** The message for a column the map lacks: the closest names, or what can be searched. */
-export function unknownColumn(name: string, names: readonly string[]): string {
+/**
+ * The message for a column the map lacks: why, when `absent` says (a run without reconstruction error), else
+ * the closest names, or what can be searched.
+ */
+export function unknownColumn(name: string, names: readonly string[], absent: Readonly<Record<string, string>> = {}): string {
+  const why = absent[name.toLowerCase()];
+  if (why) return why;
   const close = closeNames(name, names);
   if (close.length) return `No column “${name}”. Did you mean ${close.map((c) => `“${c}”`).join(', ')}?`;
   const shown = names.slice(0, 6).map((c) => `“${c}”`).join(', ');
@@ -135,9 +140,15 @@ const text = (v: string | number | boolean | null) => (v === null ? null : Strin
 /**
  * Searches `points` (their columns and `more`, the run's fetched features) for `query`; null for an empty
  * query. `known`: every column name the map can answer for (features not yet fetched included), for the
- * message when a query names another.
+ * message when a query names another; `absent`: why a column is missing, by lower-case name.
  */
-export function searchPoints(points: Searchable, query: string, more: readonly SearchColumn[] = [], known: readonly string[] = []): SearchAnswer | null {
+export function searchPoints(
+  points: Searchable,
+  query: string,
+  more: readonly SearchColumn[] = [],
+  known: readonly string[] = [],
+  absent: Readonly<Record<string, string>> = {},
+): SearchAnswer | null {
   const q = query.trim().toLowerCase();
   if (!q) return null;
   const n = points.n;
@@ -157,7 +168,7 @@ export function searchPoints(points: Searchable, query: string, more: readonly S
   const range = parseRange(q);
   if (range) {
     const col = find(range.column);
-    if (!col) return { error: unknownColumn(range.column, names) };
+    if (!col) return { error: unknownColumn(range.column, names, absent) };
     if (col.kind !== 'number') return { error: `“${col.name}” holds text, not numbers: search it as ${col.name}:value.` };
     for (let i = 0; i < n; i++) {
       const v = col.get(i);
@@ -180,7 +191,7 @@ export function searchPoints(points: Searchable, query: string, more: readonly S
     }
     // not a column: the whole text may still be a value ("http://...", "10:30"); if nothing has it, say so
     const plain = plainText(own, n, q);
-    return plain.found ? { mask: plain.mask } : { error: unknownColumn(name, names) };
+    return plain.found ? { mask: plain.mask } : { error: unknownColumn(name, names, absent) };
   }
   return { mask: plainText(own, n, q).mask };
 }

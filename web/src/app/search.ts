@@ -27,6 +27,25 @@ export function featureSearchColumn(c: PointColumn): SearchColumn {
   return { name, kind: 'number', get: (i) => (c.codes[i] < 0 ? null : values[c.codes[i]]) };
 }
 
+/** The label column under the dataset's own name for it too (iris: species), when that differs. */
+function labelAlias(p: Pane): SearchColumn[] {
+  const name = p.manifest.dataset.label;
+  const label = p.points.raw.find((c) => c.name === 'label');
+  if (!name || !label || name === 'label' || p.points.raw.some((c) => c.name.toLowerCase() === name.toLowerCase())) return [];
+  return [{ ...label, name }];
+}
+
+/** Why a run lacks the reconstruction error: its reducer reconstructs nothing. */
+function absentColumns(p: Pane): Record<string, string> {
+  if (p.points.raw.some((c) => c.name === 'error')) return {};
+  const reducer = p.manifest.choices?.reducer?.value ?? p.manifest.config.reducer;
+  const why =
+    reducer === 'none'
+      ? 'This run has no reconstruction error: its reducer is none (the map was made from the scaled input itself), so nothing was reconstructed.'
+      : 'This run has no reconstruction error column.';
+  return { error: why, 'reconstruction error': why };
+}
+
 export class SearchController {
   /** Matching rows (1) per position of the primary map; null: no search (or one that cannot be answered). */
   mask: Uint8Array | null = null;
@@ -55,8 +74,8 @@ export class SearchController {
       }
       if (seq !== this.seq) return;
     }
-    const more = p.points.columns.filter((c) => c.name.startsWith(FEATURE_PREFIX)).map(featureSearchColumn);
-    const answer = searchPoints(p.points, text, more, features);
+    const more = [...labelAlias(p), ...p.points.columns.filter((c) => c.name.startsWith(FEATURE_PREFIX)).map(featureSearchColumn)];
+    const answer = searchPoints(p.points, text, more, features, absentColumns(p));
     if (answer && 'error' in answer) {
       this.fail(p, answer.error);
       return;
