@@ -14,6 +14,8 @@
 //   data-mean    per-column means of chosen rows of data.arrow, only those rows read (by position)
 //   points-body  a run's points as the Arrow IPC stream (all columns, or the ones named; integer columns
 //                narrowed, points-stream.ts) or the ?format=json body, with its strong ETag
+//   points-subset  an overview sample of a run's points, or the rows of a region (points-subset.ts), as the same
+//                Arrow IPC stream, with the true count; the thread keeps the last run's table and grid a while
 //   features     columns of data.arrow (pipeline/runs/data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
 //   compress     the gzip and brotli variants of bodies (cached-body.ts): the event loop only stores them
 //   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
@@ -33,6 +35,7 @@ import { byVariance, nearestRows, type ColumnScaling } from './nearest.js';
 import { NearestBatch } from './nearest-batch.js';
 import { pointsJson, shortestFloat32 } from './points-json.js';
 import { pointsStream } from './points-stream.js';
+import { pointsSubset, type SubsetPick } from './points-subset.js';
 
 /** A row of a run's data.arrow, by position. */
 export interface RowRef {
@@ -59,6 +62,7 @@ export type WorkerTask =
   /** The row count of a run's points.arrow (an error reply when it cannot be read as an Arrow table). */
   | { op: 'points-rows'; runDir: string }
   | { op: 'points-body'; runDir: string; format: 'arrow' | 'json'; columns?: string[] }
+  | { op: 'points-subset'; runDir: string; pick: SubsetPick }
   | { op: 'features'; layout: DataLayout; index: Int32Array; cols: number[] }
   /** bodies: in shared memory (as points-body and features answer), so they reach the thread without a copy. */
   | { op: 'compress'; bodies: Uint8Array[] }
@@ -75,7 +79,8 @@ export type WorkerReply =
   | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array; columns?: Int32Array }
   | { ok: true; mean: Float64Array }
   | { ok: true; numRows: number }
-  | { ok: true; bytes: Uint8Array; etag: string }
+  /** total: of a points-subset, the rows it stands for (the true count); rows: the rows it holds. */
+  | { ok: true; bytes: Uint8Array; etag: string; total?: number; rows?: number }
   | { ok: true; streams: Uint8Array[]; etags: string[] }
   | { ok: true; variants: Variants[] }
   | { ok: true; values: Float32Array; text: string }
@@ -228,6 +233,10 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
       const table = await readPoints(task.runDir);
       if (task.format === 'json') return body(Buffer.from(pointsJson(table)));
       return body(pointsStream(table, task.columns));
+    }
+    case 'points-subset': {
+      const subset = await pointsSubset(task.runDir, task.pick);
+      return { ...(body(subset.bytes) as { ok: true; bytes: Uint8Array; etag: string }), total: subset.total, rows: subset.rows };
     }
     case 'features': {
       const columns = await readDataColumns(task.layout, task.cols);
