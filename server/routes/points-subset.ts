@@ -1,6 +1,7 @@
 // GET /api/runs/:id/points/overview?rows=N&seed=S: a stratified sample of at most N of the run's points
-// GET /api/runs/:id/points/region?x0=&y0=&x1=&y1=&limit=L&seed=S: the points inside the region (bounds
-// included), all of them when they are at most L, else a stratified sample of L of them.
+// GET /api/runs/:id/points/region?x0=&y0=&x1=&y1=&limit=L&seed=S&around=N: the points inside the region
+// (bounds included), all of them when they are at most L, else a stratified sample of L of them; with
+// around=N (default 0: none) also the rows of the N-row overview (same seed) that lie outside the region.
 // Both answer the Arrow IPC stream /points serves (every column, the `index` column naming each row), its
 // schema metadata saying how many rows the answer stands for (the true count) and whether it is a sample
 // (points-subset.ts SUBSET_KEYS). For maps past what a browser holds: the viewer draws the overview, and the
@@ -54,7 +55,7 @@ export function addPointsSubsetRoutes(router: Router, ctx: ServerContext): void 
 
   router.get('/api/runs/:id/points/region', async (req, res: Response) => {
     const id = runIdParam(req.params.id);
-    onlyParams(req, ['x0', 'y0', 'x1', 'y1', 'limit', 'seed']);
+    onlyParams(req, ['x0', 'y0', 'x1', 'y1', 'limit', 'seed', 'around']);
     const x0 = numberQuery(req.query.x0, 'x0');
     const y0 = numberQuery(req.query.y0, 'y0');
     const x1 = numberQuery(req.query.x1, 'x1');
@@ -62,11 +63,12 @@ export function addPointsSubsetRoutes(router: Router, ctx: ServerContext): void 
     if (!(x0 <= x1) || !(y0 <= y1)) throw new HttpError(400, `the region must have x0 <= x1 and y0 <= y1 (got x ${x0}..${x1}, y ${y0}..${y1})`);
     const limit = intQuery(req.query.limit, 'limit', DEFAULT_SUBSET_ROWS, 1, MAX_SUBSET_ROWS);
     const seed = intQuery(req.query.seed, 'seed', 0, 0, MAX_SEED);
+    const around = intQuery(req.query.around, 'around', 0, 0, MAX_SUBSET_ROWS);
     await runOr404(ctx, id);
     await new Promise<void>((resolve, reject) => ctx.readLimit(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
     let reply;
     try {
-      reply = replyWith(await ctx.workers.run({ op: 'points-subset', runDir: ctx.store.path(id), pick: { kind: 'region', x0, y0, x1, y1, limit, seed } }, [], requestSignal(res)), 'bytes');
+      reply = replyWith(await ctx.workers.run({ op: 'points-subset', runDir: ctx.store.path(id), pick: { kind: 'region', x0, y0, x1, y1, limit, seed, around } }, [], requestSignal(res)), 'bytes');
     } catch (err) {
       if (err instanceof HttpError) throw err;
       throw corruptRun(id, 'its points cannot be read');

@@ -200,6 +200,26 @@ describe('the overview and region endpoints', () => {
     expect(some.schema.metadata.get(SUBSET_KEYS.sampled)).toBe('true');
   });
 
+  it('add the overview rows outside the region with around, the region rows still exact', async () => {
+    const region = { x0: 0, y0: 0, x1: 3, y1: 3 };
+    const q = `x0=${region.x0}&y0=${region.y0}&x1=${region.x1}&y1=${region.y1}`;
+    const overview = await table('/api/runs/big-map/points/overview?rows=500&seed=2');
+    const both = await table(`/api/runs/big-map/points/region?${q}&limit=100000&around=500&seed=2`);
+    const isInside = (x: number, y: number): boolean => x >= region.x0 && x <= region.x1 && y >= region.y0 && y <= region.y1;
+    const rowsOf = (t: Table, inside: boolean): number[] => {
+      const idx = t.getChild('index')!.toArray() as Int32Array;
+      const xs = t.getChild('x')!.toArray() as Float32Array;
+      const ys = t.getChild('y')!.toArray() as Float32Array;
+      return Array.from(idx).filter((_, j) => isInside(xs[j]!, ys[j]!) === inside);
+    };
+    const want: number[] = [];
+    for (let i = 0; i < n; i++) if (isInside(map.x[i]!, map.y[i]!)) want.push(index[i]!);
+    expect(rowsOf(both, true)).toEqual(want);
+    expect(rowsOf(both, false)).toEqual(rowsOf(overview, false));
+    expect(both.schema.metadata.get(SUBSET_KEYS.outside)).toBe(String(rowsOf(overview, false).length));
+    expect(both.schema.metadata.get(SUBSET_KEYS.total)).toBe(String(want.length));
+  });
+
   it.each([
     ['x0 above x1', 'region?x0=2&y0=0&x1=1&y1=1', /x0 <= x1/],
     ['a missing bound', 'region?x0=0&y0=0&x1=1', /y1 must be a finite decimal number \(it is required\)/],
