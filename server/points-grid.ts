@@ -36,6 +36,8 @@ export function gridSide(n: number): number {
 }
 /** A label with more distinct values than this is not stratified by (only the cells are). */
 export const MAX_STRATA_CLASSES = 64;
+/** Class values below this (whole, non-negative) are coded through an array. */
+const SMALL_CLASS = 4096;
 
 export interface PointsGrid {
   side: number;
@@ -122,13 +124,20 @@ export function buildGrid(x: ArrayLike<number>, y: ArrayLike<number>, classOf: I
 export function classCodes(n: number, get: (row: number) => unknown, max = MAX_STRATA_CLASSES): { codes: Int32Array; classes: number } | null {
   const ids = new Map<unknown, number>();
   const codes = new Int32Array(n);
+  // small non-negative integers (class numbers) are looked up in an array, not the Map
+  const small = new Int32Array(SMALL_CLASS).fill(-1);
   for (let i = 0; i < n; i++) {
     const v = get(i) ?? null;
+    if (typeof v === 'number' && v >= 0 && v < SMALL_CLASS && (v | 0) === v && small[v]! >= 0) {
+      codes[i] = small[v]!;
+      continue;
+    }
     let id = ids.get(v);
     if (id === undefined) {
       if (ids.size >= max) return null;
       id = ids.size;
       ids.set(v, id);
+      if (typeof v === 'number' && v >= 0 && v < SMALL_CLASS && (v | 0) === v) small[v] = id;
     }
     codes[i] = id;
   }

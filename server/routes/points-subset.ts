@@ -45,10 +45,11 @@ export function addPointsSubsetRoutes(router: Router, ctx: ServerContext): void 
     onlyParams(req, ['rows', 'seed']);
     const rows = intQuery(req.query.rows, 'rows', DEFAULT_SUBSET_ROWS, 1, MAX_SUBSET_ROWS);
     const seed = intQuery(req.query.seed, 'seed', 0, 0, MAX_SEED);
-    const { key } = await runOr404(ctx, id);
+    const { key, manifest } = await runOr404(ctx, id);
     const file = await stat(ctx.store.file(id, 'points')).then((s) => s.size, () => 0);
-    // the answer is at most the file's share of the rows asked for; twice that while it is built
-    const reserve = Math.max(65536, file * 2);
+    // the answer is about the file's share of the rows asked for; twice that while it is built (the worker
+    // thread's table and grid count against the budget as the process's memory)
+    const reserve = Math.max(65536, Math.ceil(file * Math.min(1, rows / Math.max(1, manifest.dataset.rows)) * 2));
     const body = await ctx.cache.workerBody(id, `${key}#points.overview:${rows}:${seed}`, 'points', reserve, { op: 'points-subset', runDir: ctx.store.path(id), pick: { kind: 'overview', rows, seed } }, ARROW_STREAM);
     sendCached(req, res, body);
   });
