@@ -6,12 +6,17 @@
 // picture waits for are what count.
 import { DataType, Int8, Int16, makeData, makeVector, Table, tableToIPC, type Vector } from 'apache-arrow';
 
-/** The IPC stream of `table` (or of its `columns`, in that order) with narrowed integer columns. */
-export function pointsStream(table: Table, columns?: string[]): Uint8Array {
+/**
+ * The IPC stream of `table` (or of its `columns`, in that order) with narrowed integer columns, and
+ * `metadata` (if given) as the schema's custom metadata.
+ */
+export function pointsStream(table: Table, columns?: string[], metadata?: Map<string, string>): Uint8Array {
   const chosen: Table = columns ? table.select(columns) : table;
   const vectors: Record<string, Vector> = {};
   for (const field of chosen.schema.fields) vectors[field.name] = narrowInteger(chosen.getChild(field.name)!);
-  return tableToIPC(new Table(vectors), 'stream');
+  const out = new Table(vectors);
+  for (const [k, v] of metadata ?? []) out.schema.metadata.set(k, v);
+  return tableToIPC(out, 'stream');
 }
 
 /**

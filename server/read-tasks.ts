@@ -22,6 +22,8 @@
 //                a built-in), by the CLI's own loaders reading only the first COLUMN_CHECK_ROWS rows
 //   points-body  a run's points as the Arrow IPC stream (all columns, or the ones named; integer columns
 //                narrowed, points-stream.ts) or the ?format=json body, with its strong ETag
+//   points-subset  an overview sample of a run's points, or the rows of a region (points-subset.ts), as the same
+//                Arrow IPC stream, with the true count; the thread keeps the last run's table and grid a while
 //   features     columns of data.arrow (pipeline/runs/data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
 //   compress     the gzip and brotli variants of bodies (cached-body.ts): the event loop only stores them
 //   shortest     float32 values as a JSON array of their shortest round-trip decimals (points-json.ts)
@@ -43,6 +45,7 @@ import { byVariance, nearestRows, type ColumnScaling } from './nearest.js';
 import { NearestBatch } from './nearest-batch.js';
 import { pointsJson, shortestFloat32 } from './points-json.js';
 import { pointsStream } from './points-stream.js';
+import { pointsSubset, type SubsetPick } from './points-subset.js';
 
 /** A row of a run's data.arrow, by position. */
 export interface RowRef {
@@ -74,6 +77,7 @@ export type WorkerTask =
   | { op: 'feature-names'; runDir: string; limit: number; find?: string }
   | { op: 'scaling'; runDir: string }
   | { op: 'points-body'; runDir: string; format: 'arrow' | 'json'; columns?: string[] }
+  | { op: 'points-subset'; runDir: string; pick: SubsetPick }
   | { op: 'features'; layout: DataLayout; index: Int32Array; cols: number[] }
   /** bodies: in shared memory (as points-body and features answer), so they reach the thread without a copy. */
   | { op: 'compress'; bodies: Uint8Array[] }
@@ -94,7 +98,8 @@ export type WorkerReply =
   /** found: the position of `find` among all the names, -1 when absent or not asked. */
   | { ok: true; names: string[]; count: number; found: number }
   | { ok: true; scale: Float64Array; fill: Float64Array }
-  | { ok: true; bytes: Uint8Array; etag: string }
+  /** total: of a points-subset, the rows it stands for (the true count); rows: the rows it holds. */
+  | { ok: true; bytes: Uint8Array; etag: string; total?: number; rows?: number }
   | { ok: true; streams: Uint8Array[]; etags: string[] }
   | { ok: true; variants: Variants[] }
   | { ok: true; values: Float32Array; text: string }
@@ -290,6 +295,10 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
       const table = await readPoints(task.runDir);
       if (task.format === 'json') return body(Buffer.from(pointsJson(table)));
       return body(pointsStream(table, task.columns));
+    }
+    case 'points-subset': {
+      const subset = await pointsSubset(task.runDir, task.pick);
+      return { ...(body(subset.bytes) as { ok: true; bytes: Uint8Array; etag: string }), total: subset.total, rows: subset.rows };
     }
     case 'features': {
       const columns = await readDataColumns(task.layout, task.cols);

@@ -356,7 +356,7 @@ export class RunCache {
   }
 
   /** A body the worker thread builds from the run's files (`what` names them in the corrupt-run error). */
-  private async workerBody(id: string, cacheKey: string, what: string, reserve: number, task: WorkerTask, type: string): Promise<CachedBody> {
+  async workerBody(id: string, cacheKey: string, what: string, reserve: number, task: WorkerTask, type: string): Promise<CachedBody> {
     return (await this.lru.get(
       cacheKey,
       async () => {

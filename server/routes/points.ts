@@ -7,6 +7,7 @@ import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { runIdParam } from '../params.js';
+import { addPointsSubsetRoutes } from './points-subset.js';
 import { runOr404 } from './runs.js';
 
 /** The names of a comma-separated column list parameter, each one the table has; 400 otherwise. */
@@ -47,5 +48,7 @@ export function pointsRoutes(ctx: ServerContext): Router {
     }
     sendCached(req, res, await ctx.cache.pointsArrow(id, selected));
   });
+  // the overview and region answers for maps past what a browser holds
+  addPointsSubsetRoutes(router, ctx);
   return router;
 }

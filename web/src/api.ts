@@ -210,6 +210,16 @@ export class Api {
   }
 
   /**
+   * Some of a run's points (GET /api/runs/:id/points/overview or /region, app/overview.ts): an Arrow table
+   * like pointsTable's, whose schema metadata gives the rows it stands for (the true count).
+   */
+  async pointsSubset(id: string, kind: 'overview' | 'region', query: Record<string, number>, signal?: AbortSignal): Promise<Table> {
+    const q = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+    const res = await read(`${this.runUrl(id, 'points', kind)}?${q.toString()}`, { signal: signal ?? null, headers: { accept: 'application/vnd.apache.arrow.stream' } });
+    return tableFromIPC(new Uint8Array(await res.arrayBuffer()));
+  }
+
+  /**
    * One input feature of every row, aligned with `index` (the points' input row of each position);
    * rows the server lacks are NaN.
    */

@@ -16,7 +16,7 @@ import { FilterController } from './app/filter-panel.js';
 import { applyLayers, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { encodeColumn } from './colors.js';
 import type { InteractionMode } from './scatter/view.js';
-import { fill, formatNumber } from './ui/dom.js';
+import { fill, formatNumber, h } from './ui/dom.js';
 import { NewRunDialog } from './ui/new-run.js';
 import { renderRunPanel } from './ui/run-panel.js';
 import { Tooltip } from './ui/tooltip.js';
@@ -24,6 +24,8 @@ import { emptyState, type ViewState } from './url-state.js';
 import { HashSync } from './app/hash-sync.js';
 import { SearchController } from './app/search.js';
 import { showVisibility } from './app/visibility.js';
+import { RegionLoader, selectionNote, showCoverage, type Coverage } from './app/overview.js';
+import { indexLookup, type DecodedPoints } from './points.js';
 
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -47,6 +49,8 @@ export class App {
   private tooltip: Tooltip;
   private inspect: DetailController;
   private newRun: NewRunDialog;
+  /** Loads the region in view of a primary map past the overview threshold (app/overview.ts). */
+  private regions: RegionLoader | null = null;
   private thumbs = new ThumbnailCache((run, row) => this.api.imageUrl(run, row));
   private readonly els = {
     runPicker: byId<HTMLSelectElement>('run-picker'),
@@ -83,6 +87,8 @@ export class App {
       filterRows: () => this.filters.rows,
       changed: (write) => {
         this.applyEmphasis();
+        const c = this.primary?.coverage;
+        if (c && !(c.kind === 'overview' && c.exact) && this.selection.current) this.els.selection.prepend(h('p', { className: 'muted scale-selection' }, selectionNote(c)));
         if (write) this.writeHash();
       },
     });
@@ -159,6 +165,7 @@ export class App {
     if (s.point !== null) {
       const pos = p.positionOf(s.point);
       if (pos >= 0) this.openDetail(pos, false);
+      else this.closeDetail(false);
     } else this.closeDetail(false);
     this.writeHash(true);
   }
@@ -198,7 +205,11 @@ export class App {
         // a click on a cluster's label selects the cluster (and explains it)
         onLabel: (cluster) => slot === 'primary' && this.selection.set({ kind: 'cluster', cluster }),
         onSelect: (kind, poly) => slot === 'primary' && this.select(kind, poly, true),
-        onViewChange: () => slot === 'primary' && this.writeHash(),
+        onViewChange: () => {
+          if (slot !== 'primary') return;
+          this.writeHash();
+          this.regions?.viewChanged();
+        },
       },
       this.thumbs,
     );
@@ -212,6 +223,8 @@ export class App {
     this.els.maps.querySelector(':scope > .empty')?.remove();
     if (this.primary) closePane(this.primary);
     this.primary = null;
+    this.regions?.stop();
+    this.regions = null;
     this.selection.reset();
     this.inspect.reset();
     try {
@@ -220,6 +233,11 @@ export class App {
       this.els.maps.querySelector('.pane.primary')?.remove();
       this.setStatus(`Cannot load run ${id}: ${(err as Error).message}`, true);
       throw err;
+    }
+    const overview = this.primary.overview;
+    if (overview) {
+      const view = (): Pane['view'] | null => (this.primary?.id === id ? this.primary.view : null);
+      this.regions = new RegionLoader(this.api, id, view, overview, this.primary.settings, (points, c) => void this.showRows(points, c), (m) => this.setStatus(m, true));
     }
     this.els.runPicker.value = id;
     this.fillPickers();
@@ -263,6 +281,23 @@ export class App {
     this.runs = await this.api.runs();
     this.fillPickers();
     await this.applyState({ ...emptyState(), run: id });
+  }
+
+  /**
+   * Swaps the primary map's rows for those of the region in view or the overview (app/overview.ts): the same
+   * view, color column, hidden classes, filters, search and selection, applied to the rows now held.
+   */
+  private async showRows(points: DecodedPoints, coverage: Coverage): Promise<void> {
+    const p = this.primary;
+    if (!p) return;
+    this.writeHash(true);
+    const name = p.encoding.kind === 'none' ? null : p.encoding.column.name;
+    const encoding = encodeColumn(points.columns.find((c) => c.name === name) ?? null, points.n);
+    // a new pane object: what is computed per pane (density grid, clusters) is computed again for these rows
+    this.primary = { ...p, points, positionOf: indexLookup(points.index), encoding, hidden: new Set(), visible: null, coverage };
+    this.primary.view.setPoints(points, encoding.colors);
+    showCoverage(p.el, coverage);
+    await this.applyState(this.state);
   }
 
   // ---- color, legend, visibility -----------------------------------------------------------------

@@ -7,6 +7,7 @@ import { encodeColumn, type ColorEncoding } from '../colors.js';
 import { countVisible, visibilityMask } from '../legend-state.js';
 import { indexLookup, type DecodedPoints } from '../points.js';
 import { loadPoints } from './load-points.js';
+import { loadOverview, needsOverview, scaleSettings, showCoverage, type Coverage, type ScaleSettings } from './overview.js';
 import { ScatterView, type ScatterCallbacks } from '../scatter/view.js';
 import { fill, formatNumber, h } from '../ui/dom.js';
 import { mapSummary } from '../ui/run-panel.js';
@@ -32,6 +33,11 @@ export interface Pane {
   history: History | null;
   /** Load phases, ms: fetch (request to the first columns' last byte), decode (of those), index (draw order, hit grid). */
   timing: { fetchMs: number; decodeMs: number; indexMs: number };
+  /** A run past the overview threshold (app/overview.ts): its overview, and what the rows held stand for; null: every row is held. */
+  overview: { points: DecodedPoints; coverage: Coverage } | null;
+  coverage: Coverage | null;
+  /** The overview settings of the page (its query string). */
+  settings: ScaleSettings;
 }
 
 /**
@@ -53,7 +59,13 @@ export async function openPane(
   else maps.append(el);
   const historyLoad = api.history(id).catch(() => null);
   const manifest = await api.manifest(id);
-  const loaded = await loadPoints(api, id, manifest);
+  // past what a browser holds: the overview first, the regions zoomed into later (app/overview.ts)
+  const settings = scaleSettings(location.search);
+  const overviewStart = performance.now();
+  const overview = needsOverview(manifest, settings) ? await loadOverview(api, id, settings) : null;
+  const loaded = overview
+    ? { first: overview.points, complete: () => Promise.resolve(overview.points), timing: { fetchMs: performance.now() - overviewStart, decodeMs: 0 } }
+    : await loadPoints(api, id, manifest);
   const first = loaded.first;
   const rowIndex = first.index;
   const view: ScatterView = new ScatterView(
@@ -87,12 +99,17 @@ export async function openPane(
     title,
     history,
     timing: { ...loaded.timing, indexMs },
+    overview,
+    coverage: overview?.coverage ?? null,
+    settings,
   };
+  const runRows = overview ? overview.coverage.runRows : points.n;
   fill(
     title,
     h('strong', null, manifest.name || id),
-    h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(points.n)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''} · ${mapSummary(manifest)}`),
+    h('span', { className: 'muted' }, ` · ${manifest.dataset.name} · ${formatNumber(runRows)} points${points.isNew ? ` · ${countVisible(points.isNew, 0)} new (ringed)` : ''} · ${mapSummary(manifest)}`),
   );
+  if (overview) showCoverage(el, overview.coverage);
   return pane;
 }
 

@@ -1,0 +1,128 @@
+// npm run bench:viewer-overview — a map past what a browser holds (20,000,000 points by default) in headless
+// chromium (no GPU), through the real server and the real app, two ways side by side:
+//   overview: the viewer's default past 10M rows: the server's stratified overview sample (1M rows) first,
+//             then, zoomed into a cluster, the rows of the region in view (app/overview.ts)
+//   all:      every point loaded, as below the threshold (?overview-threshold=999999999), bench:viewer's path
+// For each: the time from navigation to the first exact picture on screen (bench:viewer's `load`), the page's
+// memory after load (JS heap plus ArrayBuffer backing stores, CDP Runtime.getHeapUsage, after a collection),
+// and for the overview the time from a zoom to the region's exact points on screen. The server's cache is
+// warmed first (the overview, the region, the two points streams with their compressed variants), so the
+// times are the viewer's; the server's cold overview (the worker's first read of points.arrow and its grid)
+// is printed apart. The machine is shared: read ratios, and the load average printed with them.
+//   flags: --rows 20000000  --timeout 300 (seconds a load may take before it is reported as failed)
+//          --cache-mb 4096 (the server's run cache)  --skip-all (only the overview)
+//          --threshold N (the overview way's ?overview-threshold=, for a small --rows trial; default the viewer's 10M)
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { buildViewer, launchBrowser, startServer } from '../test/e2e/browser.js';
+import { writeClusterRun, type ClusterRun } from '../test/e2e/fixture.js';
+
+function flag(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : def;
+}
+const ROWS = Number(flag('rows', '20000000'));
+const LOAD_TIMEOUT = Number(flag('timeout', '300')) * 1000;
+const skipAll = process.argv.includes('--skip-all');
+/** --threshold N: the overview way's threshold (a small --rows run needs one below its rows). Default the viewer's. */
+const threshold = flag('threshold', '');
+const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+type Handle = {
+  primary: { points: { n: number }; view: { setView(v: { cx: number; cy: number; k: number }): void } } | null;
+};
+
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const r = await f();
+  return [r, performance.now() - t0];
+}
+
+/** Opens the map at `query`, returns load ms (navigation to the first exact picture), memory MB, points held. */
+async function measure(browser: Browser, url: string, run: ClusterRun | null): Promise<Record<string, string>> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
+  await context.addInitScript('window.__name = (f) => f');
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('crash', () => errors.push('the page crashed'));
+  const cdp = await context.newCDPSession(page);
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => performance.getEntriesByName('latentmap:first-map').length > 0, null, { timeout: LOAD_TIMEOUT, polling: 100 });
+    const loadMs = await page.evaluate(() => performance.getEntriesByName('latentmap:first-map')[0]!.startTime);
+    await page.waitForFunction(() => !!(window as unknown as { latentmap: Handle }).latentmap.primary, null, { timeout: LOAD_TIMEOUT, polling: 100 });
+    await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
+    const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number; embedderHeapUsedSize?: number };
+    const memory = heap.usedSize + (heap.backingStorageSize ?? 0) + (heap.embedderHeapUsedSize ?? 0);
+    const held = await page.evaluate(() => (window as unknown as { latentmap: Handle }).latentmap.primary!.points.n);
+    const row: Record<string, string> = { 'first picture ms': loadMs.toFixed(0), 'memory MB': (memory / 1e6).toFixed(0), 'points held': held.toLocaleString('en-US') };
+    if (run) {
+      // zoom into the first cluster: the time until the region's exact points are on the map
+      const [cx, cy] = run.centers[0]!;
+      const t0 = await page.evaluate(([x, y]) => {
+        (window as unknown as { latentmap: Handle }).latentmap.primary!.view.setView({ cx: x, cy: y, k: 64 });
+        return performance.now();
+      }, [cx, cy]);
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('.pane.primary .scale-note')?.dataset.kind === 'region', null, { timeout: LOAD_TIMEOUT, polling: 50 });
+      const [t1, note, n] = await page.evaluate(() => [performance.now(), document.querySelector('.pane.primary .scale-note')!.textContent, (window as unknown as { latentmap: Handle }).latentmap.primary!.points.n] as const);
+      row['zoom to exact region ms'] = `${(t1 - t0).toFixed(0)} (incl. ${300} ms debounce)`;
+      row['region'] = `${n.toLocaleString('en-US')} held: ${note}`;
+    }
+    if (errors.length) row.errors = errors.join('; ').slice(0, 120);
+    return row;
+  } catch (err) {
+    return { 'first picture ms': `failed: ${(err as Error).message.split('\n')[0]!.slice(0, 100)}${errors.length ? ` (${errors.join('; ')})` : ''}` };
+  } finally {
+    await context.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-bench-overview-'));
+  const web = await buildViewer();
+  const server = await startServer(runsDir, web.dir, { cacheBytes: Number(flag('cache-mb', '4096')) * 2 ** 20 });
+  const chrome = await launchBrowser();
+  try {
+    console.log(`overview benchmark — ${ROWS.toLocaleString('en-US')} points, headless chromium ${chrome.browser.version()} (no GPU), 1280x720; load average ${load()}`);
+    const id = 'bench-overview';
+    const [run, writeMs] = await timed(() => writeClusterRun(runsDir, { id, rows: ROWS, clusters: 10, seed: 3, pointsOnly: true, name: `bench ${ROWS}` }));
+    console.log(`  run written in ${(writeMs / 1000).toFixed(1)} s (points.arrow as the pipeline writes it)`);
+    const api = `${server.url}/api/runs/${id}/points`;
+    const [, coldMs] = await timed(async () => (await fetch(`${api}/overview?rows=1000000&seed=0`)).arrayBuffer());
+    const [, warmMs] = await timed(async () => (await fetch(`${api}/overview?rows=1000000&seed=0`)).arrayBuffer());
+    const [cx, cy] = run.centers[0]!;
+    const [, regionMs] = await timed(async () => (await fetch(`${api}/region?x0=${cx - 1}&y0=${cy - 1}&x1=${cx + 1}&y1=${cy + 1}&limit=2000000&around=1000000&seed=0`)).arrayBuffer());
+    console.log(`  server: cold overview (read points.arrow, grid, sample) ${coldMs.toFixed(0)} ms, cached ${warmMs.toFixed(0)} ms; a region with the overview around it ${regionMs.toFixed(0)} ms`);
+    const rows: Record<string, string>[] = [];
+    rows.push({ way: 'overview (default)', ...(await measure(chrome.browser, `${server.url}/${threshold ? `?overview-threshold=${threshold}` : ''}#run=${id}`, run)) });
+    console.log(`  overview: ${JSON.stringify(rows[0])}; load average ${load()}`);
+    if (!skipAll) {
+      // warm the two streams the viewer asks for and wait for their compressed variants (as bench:viewer)
+      for (const query of ['columns=x,y,label', 'exclude=x,y']) {
+        await (await fetch(`${api}?${query}`)).arrayBuffer();
+        for (let waited = 0; waited < 300_000; waited += 1000) {
+          const head = await fetch(`${api}?${query}`, { method: 'HEAD', headers: { 'accept-encoding': 'br, gzip' } });
+          if (head.headers.get('content-encoding')) break;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+      rows.push({ way: 'all points', ...(await measure(chrome.browser, `${server.url}/?overview-threshold=999999999#run=${id}`, null)) });
+    }
+    console.table(rows);
+    console.log('first picture: navigation to the first exact picture of the map on screen. memory: JS heap + ArrayBuffer backing stores after load and a collection.');
+    console.log(`load average after: ${load()}`);
+  } finally {
+    await chrome.close();
+    await server.close();
+    await web.cleanup();
+    await rm(runsDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
