@@ -13,7 +13,8 @@ import { SelectionController } from './app/selection.js';
 import { fillRunPickers, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
 import { exportPng, exportSvg } from './app/export-image.js';
 import { FilterController } from './app/filter-panel.js';
-import { applyLayers, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
+import { applyLayers, clusterReason, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
+import { LiveRun } from './app/live-run.js';
 import { encodeColumn } from './colors.js';
 import type { InteractionMode } from './scatter/view.js';
 import { fill, formatNumber } from './ui/dom.js';
@@ -47,6 +48,8 @@ export class App {
   private tooltip: Tooltip;
   private inspect: DetailController;
   private newRun: NewRunDialog;
+  /** The map of a run started here, shown forming in the main map. */
+  readonly live: LiveRun;
   private thumbs = new ThumbnailCache((run, row) => this.api.imageUrl(run, row));
   private readonly els = {
     runPicker: byId<HTMLSelectElement>('run-picker'),
@@ -97,7 +100,8 @@ export class App {
       },
       explain: () => this.selection.set({ kind: 'filter' }),
     });
-    this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id));
+    this.live = new LiveRun({ api: this.api, maps: this.els.maps, shown: () => this.showLive(true), gone: () => this.showLive(false) });
+    this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id), { started: (id, name) => this.live.watch(id, name), watchedElsewhere: () => this.live.showing() });
     this.bindControls();
     document.querySelector('.topbar .actions')?.prepend(this.newRun.badge);
     this.ready = this.start();
@@ -221,6 +225,8 @@ export class App {
       this.setStatus(`Cannot load run ${id}: ${(err as Error).message}`, true);
       throw err;
     }
+    // the finished run (or another one opened meanwhile) replaces a map forming in its place
+    this.live.dismiss();
     this.els.runPicker.value = id;
     this.fillPickers();
     this.setControlsEnabled(true);
@@ -253,6 +259,12 @@ export class App {
     fill(this.els.legend);
     fill(this.els.run);
     this.setControlsEnabled(false);
+  }
+
+  /** While a map forms in place of the maps, their controls rest; the run picker stays usable. */
+  private showLive(on: boolean): void {
+    this.setControlsEnabled(!on && !!this.primary);
+    this.els.runPicker.disabled = this.runs.length === 0;
   }
 
   private setControlsEnabled(on: boolean): void {
@@ -392,11 +404,14 @@ export class App {
 
   /** Shows the map layers (contours, clusters) on the primary map and ticks their boxes. */
   private setLayers(layers: Set<MapLayer>, write = true): void {
+    const clustersWereOn = this.layers.has('clusters');
     this.layers = layers;
     tickLayerBoxes(layers);
     const p = this.primary;
     if (!p) return;
     applyLayers(p, layers);
+    // how many clusters, and why
+    if (layers.has('clusters') && !clustersWereOn) this.setStatus(`Clusters: ${clusterReason(p)}`);
     // clusters add a Color-by choice
     if (p.points.columns.some((c) => c.name === 'cluster') && !this.els.colorBy.querySelector('option[value="cluster"]')) {
       fillColorBy(this.els.colorBy, p.points.columns, featureNames(p.manifest));
