@@ -97,6 +97,8 @@ describe('cluster labels at every zoom', () => {
     type ZoomHook = Hook & { primary: { view: { setView(v: { cx: number; cy: number; k: number }): void; toScreen(x: number, y: number): [number, number]; size(): { width: number; height: number } } } };
     // the fixture's class c sits at 30 (cos, sin)(2 pi c / 8) with sd 3; look 7 units beside the centre of
     // the first label's class, at 40 times the fitted zoom: its peak is far off screen
+    // the status line says how many clusters were found and why
+    await page.waitForFunction(() => /^Clusters: 8 clusters: \d+ density peaks? in the map/.test(document.getElementById('status')?.textContent ?? ''));
     const first = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels[0]);
     const cls = Number(/^C\d+ · (\d+) /.exec(first.text)![1]);
     const cx = 30 * Math.cos((2 * Math.PI * cls) / 8);

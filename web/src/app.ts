@@ -13,7 +13,7 @@ import { SelectionController } from './app/selection.js';
 import { fillRunPickers, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
 import { exportPng, exportSvg } from './app/export-image.js';
 import { FilterController } from './app/filter-panel.js';
-import { applyLayers, clusterReason, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
+import { applyLayers, clustersOf, newClusterReason, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { LiveRun } from './app/live-run.js';
 import { encodeColumn } from './colors.js';
 import type { InteractionMode } from './scatter/view.js';
@@ -404,14 +404,14 @@ export class App {
 
   /** Shows the map layers (contours, clusters) on the primary map and ticks their boxes. */
   private setLayers(layers: Set<MapLayer>, write = true): void {
-    const clustersWereOn = this.layers.has('clusters');
     this.layers = layers;
     tickLayerBoxes(layers);
     const p = this.primary;
     if (!p) return;
     applyLayers(p, layers);
-    // how many clusters, and why
-    if (layers.has('clusters') && !clustersWereOn) this.setStatus(`Clusters: ${clusterReason(p)}`);
+    // how many clusters, and why (once per map)
+    const reason = layers.has('clusters') ? newClusterReason(p) : null;
+    if (reason) this.setStatus(`Clusters: ${reason}`);
     // clusters add a Color-by choice
     if (p.points.columns.some((c) => c.name === 'cluster') && !this.els.colorBy.querySelector('option[value="cluster"]')) {
       fillColorBy(this.els.colorBy, p.points.columns, featureNames(p.manifest));

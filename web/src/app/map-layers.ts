@@ -16,6 +16,8 @@ interface PaneLayers {
   clusters?: ClusterLabel[];
   /** How many clusters were found and why. */
   reason?: string;
+  /** Whether the reason was shown. */
+  told?: boolean;
 }
 
 const cache = new WeakMap<Pane, PaneLayers>();
@@ -45,9 +47,12 @@ export function clustersOf(pane: Pane): ClusterLabel[] {
   return l.clusters;
 }
 
-/** How the pane's clusters were found (null before they are). */
-export function clusterReason(pane: Pane): string | null {
-  return cache.get(pane)?.reason ?? null;
+/** How the pane's clusters were found: once per pane (for the status line when they first show), else null. */
+export function newClusterReason(pane: Pane): string | null {
+  const l = cache.get(pane);
+  if (!l?.reason || l.told) return null;
+  l.told = true;
+  return l.reason;
 }
 
 /** Shows or hides the layers on a pane's map. */

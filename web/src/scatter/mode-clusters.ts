@@ -223,11 +223,12 @@ export function findClusters(g: DensityGrid, x: Float32Array, y: Float32Array, o
     return { size: size.get(root) ?? 0, peak: [region[0], region[1]] as [number, number], region };
   });
   const noise = assignment.reduce((a, k) => a + (k < 0 ? 1 : 0), 0);
+  const plural = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
   const reason =
-    `${clusters.length} cluster${clusters.length === 1 ? '' : 's'}: ${modes} density peaks in the map, ` +
-    `${persistent} standing out from the saddle to a higher peak (saddle under ${Math.round(mergeRatio * 100)} % of the peak)` +
+    `${plural(clusters.length, 'cluster', 'clusters')}: ${plural(modes, 'density peak', 'density peaks')} in the map, ` +
+    `${persistent} standing out (the density between each and a higher peak falls under ${Math.round(mergeRatio * 100)} % of it)` +
     (absorbed ? `, ${absorbed} under ${minSize} points joined to a neighbour` : '') +
-    (dropped ? `, ${dropped} isolated under ${minSize} points left as noise` : '') +
-    (noise ? `; ${noise} points in sparse areas belong to none` : '');
+    (dropped ? `, ${plural(dropped, 'isolated group', 'isolated groups')} under ${minSize} points left out` : '') +
+    (noise ? `; ${plural(noise, 'point', 'points')} in sparse areas in none` : '');
   return { assignment, clusters, reason };
 }
