@@ -7,7 +7,7 @@
 //   npx tsx bench/clusters.ts RUN_DIR [RUN_DIR ...]
 //   npm run bench:clusters -- /tmp/runs/<mnist run> /tmp/runs/<fashion-mnist run>
 import { readPoints } from '../pipeline/runs/artifacts.js';
-import { densityGrid } from '../web/src/scatter/density.js';
+import { DENSITY_SIDE, densityBlur, densityGrid } from '../web/src/scatter/density.js';
 import { findClusters } from '../web/src/scatter/mode-clusters.js';
 import { fitExtent } from '../web/src/points.js';
 
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       return names.get(s)!;
     });
     const t0 = performance.now();
-    const grid = densityGrid(x, y, fitExtent(x, y));
+    const grid = densityGrid(x, y, fitExtent(x, y), DENSITY_SIDE, densityBlur(x.length));
     const { assignment, clusters } = findClusters(grid, x, y);
     const ms = performance.now() - t0;
     const inCluster = [...assignment.keys()].filter((i) => assignment[i] >= 0);

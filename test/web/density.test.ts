@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelClusters, smd } from '../../web/src/app/clusters.js';
 import { categoryColumn, numberColumn, type DecodedPoints } from '../../web/src/points.js';
-import { densityContours, densityGrid } from '../../web/src/scatter/density.js';
+import { densityBlur, densityContours, densityGrid } from '../../web/src/scatter/density.js';
 import { findClusters } from '../../web/src/scatter/mode-clusters.js';
 
 function blobs(n: number, seed: number): { x: Float32Array; y: Float32Array; truth: Int32Array } {
@@ -127,5 +127,14 @@ describe('density and clusters', () => {
     for (let i = n - 12; i < n; i++) expect(assignment[i]).toBe(-1);
     // its region lists its cells densest first, starting at the peak
     expect([clusters[0].region[0], clusters[0].region[1]]).toEqual(clusters[0].peak);
+  });
+
+  it('smooths a small map more than a big one (Scott’s rule, n^-1/6), within 1 to 5 cells', () => {
+    expect(densityBlur(10_000)).toBeCloseTo(2, 6);
+    expect(densityBlur(150)).toBeCloseTo(4.02, 2);
+    expect(densityBlur(2_000)).toBeCloseTo(2.62, 2);
+    expect(densityBlur(1_000_000)).toBe(1);
+    expect(densityBlur(3)).toBe(5);
+    expect(densityBlur(0)).toBe(5);
   });
 });

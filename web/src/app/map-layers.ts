@@ -3,7 +3,7 @@
 // scatter/mode-clusters.ts, app/clusters.ts). Clusters also
 // become the "cluster" column: a Color-by choice, a legend, a search term and a column of the
 // selection's CSV export.
-import { densityContours, densityGrid, type DensityGrid } from '../scatter/density.js';
+import { DENSITY_SIDE, densityBlur, densityContours, densityGrid, type DensityGrid } from '../scatter/density.js';
 import { findClusters } from '../scatter/mode-clusters.js';
 import { labelClusters, type ClusterLabel } from './clusters.js';
 import type { Pane } from './pane.js';
@@ -25,7 +25,7 @@ const cache = new WeakMap<Pane, PaneLayers>();
 function layersOf(pane: Pane): PaneLayers {
   let l = cache.get(pane);
   if (!l) {
-    l = { grid: densityGrid(pane.points.x, pane.points.y, pane.points.extent) };
+    l = { grid: densityGrid(pane.points.x, pane.points.y, pane.points.extent, DENSITY_SIDE, densityBlur(pane.points.n)) };
     cache.set(pane, l);
   }
   return l;
