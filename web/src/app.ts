@@ -100,7 +100,7 @@ export class App {
       },
       explain: () => this.selection.set({ kind: 'filter' }),
     });
-    this.live = new LiveRun({ api: this.api, maps: this.els.maps, shown: () => this.showLive(true), gone: () => this.showLive(false) });
+    this.live = new LiveRun({ api: this.api, maps: this.els.maps, covered: () => (this.primary ? this.primary.manifest.name || this.primary.id : null), shown: () => this.showLive(true), gone: () => this.showLive(false) });
     this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id), { started: (id, name) => this.live.watch(id, name), watchedElsewhere: () => this.live.showing() });
     this.bindControls();
     document.querySelector('.topbar .actions')?.prepend(this.newRun.badge);
@@ -261,9 +261,13 @@ export class App {
     this.setControlsEnabled(false);
   }
 
-  /** While a map forms in place of the maps, their controls rest; the run picker stays usable. */
+  /** While a map forms in place of the maps, their controls and panels rest (greyed, in place); the run picker stays usable. */
   private showLive(on: boolean): void {
-    this.setControlsEnabled(!on && !!this.primary);
+    setMapControlsEnabled(!on && !!this.primary, []);
+    for (const panel of [this.els.legend.closest('.panel'), this.els.run, this.els.filters]) {
+      panel?.toggleAttribute('inert', on);
+      panel?.classList.toggle('resting', on);
+    }
     this.els.runPicker.disabled = this.runs.length === 0;
   }
 

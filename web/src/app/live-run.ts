@@ -3,7 +3,8 @@
 // ScatterView of its own in place of the map being looked at, fitted to the frame, with a Stop that ends
 // t-SNE and keeps the layout on screen as the run's result. When the run completes (or is stopped) the app
 // opens the finished run in its place (the new-run dialog asks `showing()` to decide); when it fails or is
-// cancelled, or the user opens another run meanwhile, the live map goes and the map it covered comes back.
+// cancelled, or the user goes back to the map it covered (its Back button) or opens another run meanwhile,
+// the live map goes and the map it covered comes back, and the finished run is then offered, not swapped in.
 import { decodeLayoutFrame, isLayoutFrame, type LayoutFrame } from '../../../pipeline/layout-frame.js';
 import type { Api, RunEvent } from '../api.js';
 import { encodeColumn } from '../colors.js';
@@ -30,6 +31,8 @@ export interface LiveRunHooks {
   api: Api;
   /** The maps area: the live map goes first in it. */
   maps: HTMLElement;
+  /** The name of the map the live map covers (null: none, the empty state): a button goes back to it. */
+  covered: () => string | null;
   /** The live map has appeared, covering the maps: their controls rest. */
   shown: () => void;
   /** The live map has gone (the run failed or was cancelled, or another run was opened) and the maps show again. */
@@ -122,8 +125,14 @@ export class LiveRun {
         caption.textContent = err.message;
       });
     });
+    // the map it covers is one click away (and then the finished run is offered, not swapped in)
+    const coveredName = this.hooks.covered();
+    const back = coveredName
+      ? h('button', { type: 'button', className: 'link back-to-map', title: 'Look at that map meanwhile; the run goes on and is offered when it is done' }, `Back to ${coveredName}`)
+      : null;
+    back?.addEventListener('click', () => this.dismiss());
     const title = h('div', { className: 'pane-title live-title' });
-    fill(title, h('strong', null, `Forming: ${name}`), ' ', caption, ' ', stop);
+    fill(title, h('strong', null, `Forming: ${name}`), ' ', caption, ' ', stop, back ? ' ' : null, back);
     const host = h('div', { className: 'map-host' });
     const el = h('section', { className: 'pane live', 'aria-label': `map of ${name}, forming` }, title, host);
     // it covers the maps (and the empty state) until it goes
