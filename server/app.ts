@@ -21,6 +21,7 @@ import { uploadsRoutes } from './routes/uploads.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, UploadStore, type UploadChecker } from './uploads.js';
 import { WorkerPool } from './worker-pool.js';
 import { datasetsRoutes } from './routes/datasets.js';
+import { runOptionsRoutes } from './routes/run-options.js';
 import { decodeRoutes } from './routes/decode.js';
 import { eventsRoutes } from './routes/events.js';
 import { featuresRoutes } from './routes/features.js';
@@ -167,6 +168,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.use('/api', noBracketQueries);
   app.use(healthRoutes(ctx));
   app.use(datasetsRoutes(ctx));
+  app.use(runOptionsRoutes(ctx));
   app.use(featuresRoutes(ctx));
   app.use(runsRoutes(ctx));
   app.use(jobsRoutes(ctx));

@@ -47,6 +47,9 @@ export function createErrorHandler(options: { dataRoots: string[]; hidden: strin
     } else if (isInputError(err)) {
       status = 400;
       message = (err as Error).message;
+      // the setting at fault, for a form to show the message beside its field
+      const field = (err as { location?: { field?: unknown } }).location?.field;
+      if (typeof field === 'string') extra = { field };
     } else if (err && typeof err === 'object') {
       const e = err as { type?: unknown; status?: unknown; statusCode?: unknown };
       const known = typeof e.type === 'string' ? TYPE_MESSAGES[e.type] : undefined;

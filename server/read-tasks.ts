@@ -10,8 +10,9 @@
 //   nearest      over codes in shared memory (code space)
 //   nearest-input  several queries answered in one pass over data.arrow (pipeline/runs/data-rows.ts), the stored values
 //                through the run's scaling (input space); the file is read in 4 MB pieces, never held
-//   mean         per-column means of chosen rows (column-means.ts) over a matrix in shared memory (codes)
-//   data-mean    per-column means of chosen rows of data.arrow, only those rows read (by position)
+//   moments      per-column count, sum and sum of squares (column-moments.ts) of chosen rows, or of every row,
+//                of a matrix in shared memory (codes)
+//   data-moments the same over data.arrow: only the chosen rows read (by position), or one pass over every row
 //   points-body  a run's points as the Arrow IPC stream (all columns, or the ones named; integer columns
 //                narrowed, points-stream.ts) or the ?format=json body, with its strong ETag
 //   features     columns of data.arrow (pipeline/runs/data-rows.ts, one pass), each with the index as an Arrow IPC stream, with its ETag
@@ -28,7 +29,7 @@ import { HttpError } from './http-error.js';
 import { createReconstructor } from './reconstruct.js';
 import { compressSync, strongEtag, type Variants } from './cached-body.js';
 import { readDataColumns, readDataRow, visitDataRows, type DataLayout } from '../pipeline/runs/data-rows.js';
-import { ColumnMeans, columnMeans } from './column-means.js';
+import { ColumnMoments, columnMoments, type Moments } from './column-moments.js';
 import { byVariance, nearestRows, type ColumnScaling } from './nearest.js';
 import { NearestBatch } from './nearest-batch.js';
 import { pointsJson, shortestFloat32 } from './points-json.js';
@@ -47,9 +48,10 @@ export type WorkerTask =
   | { op: 'nearest'; values: SharedArrayBuffer; rows: number; cols: number; row: number; k: number }
   /** rows[i]: the position of query i in data.arrow, k[i] its neighbours wanted. */
   | { op: 'nearest-input'; layout: DataLayout; scaling: ColumnScaling; rows: Int32Array; k: Int32Array }
-  | { op: 'mean'; values: SharedArrayBuffer; rows: number; cols: number; positions: Int32Array }
-  /** positions: ascending (repeats count twice). */
-  | { op: 'data-mean'; layout: DataLayout; positions: Int32Array }
+  /** positions: the rows (repeats count twice); null: every row. */
+  | { op: 'moments'; values: SharedArrayBuffer; rows: number; cols: number; positions: Int32Array | null }
+  /** positions: ascending (repeats count twice); null: every row. */
+  | { op: 'data-moments'; layout: DataLayout; positions: Int32Array | null }
   /**
    * maxDecompressedBytes: a gzipped file decompressing past it is refused (413, `what` named: "the upload",
    * "the input"), reading stopping there. reading: how a CSV/TSV is read (default: header guessed, encoding detected).
@@ -73,7 +75,7 @@ export type WorkerReply =
   | { ok: true; neighbours: Int32Array[]; neighbourDistances: Float32Array[] }
   | { ok: true; shape: UploadShape }
   | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array; columns?: Int32Array }
-  | { ok: true; mean: Float64Array }
+  | { ok: true; moments: Moments }
   | { ok: true; numRows: number }
   | { ok: true; bytes: Uint8Array; etag: string }
   | { ok: true; streams: Uint8Array[]; etags: string[] }
@@ -217,12 +219,12 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
     }
     case 'points-rows':
       return { ok: true, numRows: (await readPoints(task.runDir)).numRows };
-    case 'mean':
-      return { ok: true, mean: columnMeans({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.positions) };
-    case 'data-mean': {
-      const means = new ColumnMeans(task.layout.cols);
-      await visitDataRows(task.layout, task.positions, (block, at) => means.add(block, at));
-      return { ok: true, mean: means.result() };
+    case 'moments':
+      return { ok: true, moments: columnMoments({ rows: task.rows, cols: task.cols, values: new Float32Array(task.values, 0, task.rows * task.cols) }, task.positions) };
+    case 'data-moments': {
+      const acc = new ColumnMoments(task.layout.cols);
+      await visitDataRows(task.layout, task.positions, (block, at) => acc.add(block, at));
+      return { ok: true, moments: acc.result() };
     }
     case 'points-body': {
       const table = await readPoints(task.runDir);

@@ -18,7 +18,7 @@ const MODULE = new URL('./read-worker.ts', import.meta.url);
 
 export type Lane = 'quick' | 'slow';
 
-const SLOW: ReadonlySet<WorkerTask['op']> = new Set(['features', 'nearest-input', 'data-mean', 'points-body', 'codes', 'check', 'compress']);
+const SLOW: ReadonlySet<WorkerTask['op']> = new Set(['features', 'nearest-input', 'data-moments', 'points-body', 'codes', 'check', 'compress']);
 
 /** The lane a task runs in. */
 export function laneOf(task: WorkerTask): Lane {

@@ -7,6 +7,10 @@
 // mean of the codes (cached, in shared memory), the mean of the rows' stored values (only the chosen rows of
 // data.arrow are read, by position), loading and running the model, the PNGs. At most MAX_DECODES requests
 // are decoded at once (each may read all of data.arrow); past that, 503 with Retry-After.
+// The answer also says what sets the selection apart (separation.ts): the standardized mean difference of
+// every input feature and code unit, the largest listed with both means, and for image datasets the
+// difference of every pixel (the viewer's heat map). The rest's figures come from the moments of every row,
+// one pass over data.arrow and the codes per run, kept (TOTALS_KEPT runs).
 import express, { Router, type Request, type Response } from 'express';
 import { isInputError } from '../../pipeline/errors.js';
 import type { ImageShape, Matrix } from '../../pipeline/types.js';
@@ -23,6 +27,8 @@ import { MAX_ANSWER_VALUES, MAX_IMAGE_SIDE, pictureNote, replyWith, valuesOmitte
 import { pictureSize } from '../../pipeline/image.js';
 import { requestSignal } from '../worker-pool.js';
 import { parseSelection } from '../selection.js';
+import { meansOf, type Moments } from '../column-moments.js';
+import { largest, separations, type Separation } from '../separation.js';
 import { displayRange, png } from './items.js';
 import { runOr404 } from './runs.js';
 
@@ -54,22 +60,57 @@ function positionsIn(lookup: IndexLookup, indexes: Int32Array, id: string): Int3
   return out;
 }
 
-/** The mean of the codes at `positions` (the cached codes, in shared memory). */
-async function codeMean(ctx: ServerContext, codes: MatrixData, positions: Int32Array, signal: AbortSignal): Promise<Float64Array> {
+/** Features of largest |d| listed, and code units. */
+const TOP_FEATURES = 12;
+const TOP_UNITS = 8;
+/** Runs whose every-row moments are kept (two small arrays per run: a pass over data.arrow saved). */
+const TOTALS_KEPT = 16;
+
+/**
+ * The moments of the codes at `positions` (every row when null), per code unit in the codes' own order (the
+ * cached codes have their columns reordered by variance).
+ */
+async function codeMoments(ctx: ServerContext, codes: MatrixData, positions: Int32Array | null, signal?: AbortSignal): Promise<Moments> {
   const { matrix } = codes;
-  return replyWith(await ctx.workers.run({ op: 'mean', values: matrix.values.buffer as SharedArrayBuffer, rows: matrix.rows, cols: matrix.cols, positions }, [positions.buffer as ArrayBuffer], signal), 'mean').mean;
+  const task = { op: 'moments' as const, values: matrix.values.buffer as SharedArrayBuffer, rows: matrix.rows, cols: matrix.cols, positions };
+  const m = replyWith(await ctx.workers.run(task, positions ? [positions.buffer as ArrayBuffer] : [], signal), 'moments').moments;
+  const order = codes.columns;
+  if (!order) return m;
+  const out: Moments = { count: new Float64Array(matrix.cols), sum: new Float64Array(matrix.cols), sumSq: new Float64Array(matrix.cols) };
+  for (let c = 0; c < matrix.cols; c++) {
+    out.count[order[c]!] = m.count[c]!;
+    out.sum[order[c]!] = m.sum[c]!;
+    out.sumSq[order[c]!] = m.sumSq[c]!;
+  }
+  return out;
 }
 
-/** The mean of the stored values of the rows at `positions` of data.arrow: only those rows are read. */
-async function dataMean(ctx: ServerContext, id: string, data: DataRows, positions: Int32Array, signal: AbortSignal): Promise<Float64Array> {
-  positions.sort();
-  const reply = await ctx.workers.run({ op: 'data-mean', layout: data.layout, positions }, [positions.buffer as ArrayBuffer], signal);
+/** The moments of the stored values of the rows at `positions` of data.arrow (only those rows read), or of every row when null. */
+async function dataMoments(ctx: ServerContext, id: string, data: DataRows, positions: Int32Array | null, signal?: AbortSignal): Promise<Moments> {
+  positions?.sort();
+  const reply = await ctx.workers.run({ op: 'data-moments', layout: data.layout, positions }, positions ? [positions.buffer as ArrayBuffer] : [], signal);
   try {
-    return replyWith(reply, 'mean').mean;
+    return replyWith(reply, 'moments').moments;
   } catch (err) {
     ctx.log(`run ${id}: reading data.arrow failed: ${(err as Error).message}`);
     throw corruptRun(id, 'its stored input values cannot be read');
   }
+}
+
+/** A figure of the answer: 6 significant digits (d: 4), null when not finite. */
+const figure = (v: number | null, digits = 6): number | null => (v !== null && Number.isFinite(v) ? Number(v.toPrecision(digits)) : null);
+const rounded = (s: Separation): Separation => ({ name: s.name, d: figure(s.d, 4), meanIn: figure(s.meanIn), meanOut: figure(s.meanOut) });
+
+/** What sets a selection apart, as the answer carries it. */
+interface SeparationAnswer {
+  /** The features of largest |d|, largest first (empty when the run kept no input values). */
+  features: Separation[];
+  /** The code units of largest |d| ("unit k"), largest first (empty for reducer none). */
+  units: Separation[];
+  /** Image datasets: d of every feature (pixel) in input order, for a heat map; null otherwise. */
+  featureD: (number | null)[] | null;
+  /** What is missing and why, or null. */
+  note: string | null;
 }
 
 const json = (v: ArrayLike<number> | null): (number | null)[] | null => (v ? Array.from(v, (x) => (Number.isFinite(x) ? shortestFloat32(Math.fround(x)) : null)) : null);
@@ -86,6 +127,18 @@ export function decodeRoutes(ctx: ServerContext): Router {
   const router = Router();
   const readBody = express.raw({ limit: MAX_DECODE_BODY, type: () => true });
   let decoding = 0;
+  /** Every row's moments per run (id and creation time), the oldest dropped past TOTALS_KEPT. */
+  const totals = new Map<string, Promise<{ codes: Moments; data: Moments | null }>>();
+  const totalsOf = (key: string, load: () => Promise<{ codes: Moments; data: Moments | null }>) => {
+    let t = totals.get(key);
+    if (!t) {
+      t = load();
+      t.catch(() => totals.delete(key));
+      totals.set(key, t);
+      if (totals.size > TOTALS_KEPT) totals.delete(totals.keys().next().value!);
+    }
+    return t;
+  };
   const busy = (): HttpError | null =>
     decoding >= MAX_DECODES ? new HttpError(503, 'the server is busy decoding other selections; try again in a moment', { 'Retry-After': '1' }) : null;
   // Refused before the body is read too: a saturated server answers many of these.
@@ -118,20 +171,22 @@ export function decodeRoutes(ctx: ServerContext): Router {
     let code: Float32Array;
     let mean: Float32Array | null = null;
     let count: number | null = null;
+    let separation: SeparationAnswer | null = null;
     if (selection.kind === 'code') {
       if (selection.code.length !== codeSize) throw new HttpError(400, `code: run ${id} has codes of ${codeSize} values; got ${selection.code.length}`);
       code = selection.code;
     } else {
       count = selection.indexes.length;
       const data = manifest.artifacts?.data ? await ctx.cache.data(id) : null;
-      const [codesMean, valuesMean] = await Promise.all([
-        codeMean(ctx, codes, positionsIn(codes.lookup, selection.indexes, id), signal),
-        data ? dataMean(ctx, id, data, positionsIn(data.lookup, selection.indexes, id), signal) : null,
+      const [codesIn, valuesIn, all] = await Promise.all([
+        codeMoments(ctx, codes, positionsIn(codes.lookup, selection.indexes, id), signal),
+        data ? dataMoments(ctx, id, data, positionsIn(data.lookup, selection.indexes, id), signal) : null,
+        // not tied to this request: a run's totals, once read, serve every later selection
+        totalsOf(`${id}@${manifest.createdAt}`, async () => ({ codes: await codeMoments(ctx, codes, null), data: data ? await dataMoments(ctx, id, data, null) : null })),
       ]);
-      // the cached codes have their columns reordered by variance: put the mean back in the codes' order
-      code = new Float32Array(codeSize);
-      for (let c = 0; c < codeSize; c++) code[codes.columns ? codes.columns[c]! : c] = codesMean[c]!;
-      mean = valuesMean ? Float32Array.from(valuesMean) : null;
+      code = Float32Array.from(meansOf(codesIn));
+      mean = valuesIn ? Float32Array.from(meansOf(valuesIn)) : null;
+      separation = separationAnswer(manifest, reducer, codesIn, valuesIn, all);
     }
 
     let decoded: Float32Array | null = null;
@@ -165,8 +220,32 @@ export function decodeRoutes(ctx: ServerContext): Router {
       image,
       meanImage,
       decodedImage,
+      separation,
     };
     await sendFresh(req, res, Buffer.from(JSON.stringify(answer)), JSON_TYPE);
   }
   return router;
+}
+
+/** The separation part of the answer: features (with every pixel's d for images) and code units. */
+function separationAnswer(
+  manifest: { dataset: { features?: string[]; image?: ImageShape | null } },
+  reducer: 'autoencoder' | 'pca' | 'none',
+  codesIn: Moments,
+  valuesIn: Moments | null,
+  all: { codes: Moments; data: Moments | null },
+): SeparationAnswer {
+  const names = manifest.dataset.features ?? [];
+  const notes: string[] = [];
+  let features: Separation[] = [];
+  let featureD: (number | null)[] | null = null;
+  if (valuesIn && all.data) {
+    const list = separations(all.data, valuesIn, (c) => names[c] ?? `feature ${c}`);
+    features = largest(list, TOP_FEATURES).map(rounded);
+    if (manifest.dataset.image && list.length <= MAX_ANSWER_VALUES) featureD = list.map((s) => figure(s.d, 3));
+  } else notes.push('this run kept no input values (data.arrow), so its features cannot be compared');
+  // reducer none: the codes are the scaled input itself, not units of a model
+  const units = reducer === 'none' ? [] : largest(separations(all.codes, codesIn, (c) => `unit ${c}`), TOP_UNITS).map(rounded);
+  if (features.length === 0 && valuesIn && all.data) notes.push('no feature differs: every feature is constant, or the selection holds every row');
+  return { features, units, featureD, note: notes.length ? notes.join('; ') : null };
 }

@@ -146,6 +146,33 @@ describe('viewer over pipeline runs', () => {
     });
     expect(r.corr).toBeGreaterThan(0.1);
     expect(r.maxDiff).toBeGreaterThan(8);
+    // what sets it apart: the pixels (a heat map over the 28x28 grid and the top ones listed) and the code units
+    await page.locator('#selection-panel .explain-units tbody tr').first().waitFor({ timeout: 30_000 });
+    const columns = await page.locator('#selection-panel .explain-columns tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    const pixels = columns.filter((c) => /^pixel_\d+ \(\d+, \d+\)$/.test(c[0]));
+    expect(pixels.length).toBeGreaterThanOrEqual(6);
+    // a selection around one digit differs from the rest by more than a pooled standard deviation somewhere
+    expect(Math.abs(Number(pixels[0][1]))).toBeGreaterThan(0.8);
+    const units = await page.locator('#selection-panel .explain-units tbody tr td:first-child').allTextContents();
+    expect(units.length).toBeGreaterThanOrEqual(1);
+    for (const u of units) expect(u).toMatch(/^unit \d+$/);
+    const heat = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('#selection-panel canvas.explain-heat')!;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let green = 0;
+      let pink = 0;
+      for (let p = 0; p < d.length; p += 4) {
+        if (d[p + 1] > d[p] + 40) green++;
+        else if (d[p] > d[p + 1] + 40) pink++;
+      }
+      return { width: c.width, height: c.height, green, pink };
+    });
+    expect([heat.width, heat.height]).toEqual([28, 28]);
+    // pixels brighter and darker in the selection than in the rest both show
+    expect(heat.green).toBeGreaterThan(10);
+    expect(heat.pink).toBeGreaterThan(10);
+    await page.locator('#selection-panel .explain').scrollIntoViewIfNeeded();
+    await screenshot(page, 'explain-pixels-mnist');
     await page.locator('#selection-panel .typical').scrollIntoViewIfNeeded();
     await screenshot(page, 'explain-decoded-mnist');
     expect(errors).toEqual([]);
@@ -201,9 +228,9 @@ describe('viewer over pipeline runs', () => {
     // form says why and stays open to be edited
     await page.locator('#nr-codeSize').fill('8');
     await page.locator('dialog.new-run button[type=submit]').click();
-    const refused = page.locator('dialog.new-run .form-error').filter({ hasText: /code size/i });
+    const refused = page.locator('#nr-codeSize-error').filter({ hasText: /code size/i });
     await refused.waitFor({ timeout: 60_000 });
-    expect(await refused.textContent()).toMatch(/the code size \(8\) must be smaller than the input width \(4 columns\)/);
+    expect(await refused.textContent()).toMatch(/^Code size: the code size \(8\) must be smaller than the input width \(4 columns\)/);
     await page.locator('#nr-codeSize').fill('auto');
     await page.locator('dialog.new-run button[type=submit]').click();
     await page.locator('.run-progress progress').waitFor();
@@ -317,7 +344,8 @@ describe('viewer over pipeline runs', () => {
     await page.locator('#nr-nNeighbors').fill('10');
     await page.locator('#nr-name').fill('iris umap from the form');
     await page.locator('dialog.new-run button[type=submit]').click();
-    await page.waitForFunction(() => /N Neighbors|nNeighbors/.test(document.querySelector('dialog.new-run .form-error')?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.waitForFunction(() => (document.getElementById('nr-nNeighbors-error')?.textContent ?? '') !== '', null, { timeout: 30_000 });
+    expect(await page.locator('#nr-nNeighbors-error').textContent()).toBe('Neighbours (UMAP): applies only with “Map method” umap (this run uses tsne); remove it or change that setting');
     await page.locator('#nr-map').selectOption('umap');
     await page.locator('dialog.new-run button[type=submit]').click();
     await dialog.waitFor({ state: 'hidden', timeout: 150_000 });

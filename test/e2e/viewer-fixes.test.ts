@@ -5,6 +5,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
 import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,37 @@ describe('viewer fixes', () => {
     );
     expect(ring).toBeGreaterThan(40);
     await screenshot(page, 'fixes-search-target');
+    await page.context().close();
+  });
+
+  it('searches the input features by range (fetching the feature named), and names a column that does not exist', async () => {
+    const { page, errors } = await open('run=ten');
+    // the rows the server holds with feature_2 in [1.5, 2.5] (float32 bounds, as the viewer compares)
+    const table = tableFromIPC(new Uint8Array(await (await fetch(`${server.url}/api/runs/ten/features/feature_2`)).arrayBuffer()));
+    const values = table.getChild('value')!.toArray() as Float32Array;
+    const expected = values.filter((v) => v >= Math.fround(1.5) && v <= Math.fround(2.5)).length;
+    expect(expected).toBeGreaterThan(100);
+    expect(expected).toBeLessThan(ROWS / 2);
+    await page.locator('#search').fill('feature_2:1.5..2.5');
+    await page.waitForFunction((n) => document.getElementById('search-count')?.textContent === `${n.toLocaleString('en-US')} matches`, expected);
+    // the rows found are those of cluster 2 (each feature is the cluster number plus noise of sd 0.5)
+    const emphasized = await page.evaluate(() => {
+      const app = (window as unknown as { latentmap: { search: { mask: Uint8Array | null } } }).latentmap;
+      return Array.from(app.search.mask ?? []);
+    });
+    expect(emphasized.reduce((a, b) => a + b, 0)).toBe(expected);
+    const labels = emphasized.flatMap((m, i) => (m ? [ten.labels[i]] : []));
+    expect(labels.filter((l) => l === 2).length / labels.length).toBeGreaterThan(0.6);
+    await page.waitForFunction(() => decodeURIComponent(location.hash).includes('q=feature_2:1.5..2.5'));
+    await screenshot(page, 'fixes-search-feature-range');
+    // a comparison on another feature, and a misspelt name: one message naming the close names, no matches
+    await page.locator('#search').fill('feature_5>6');
+    await page.waitForFunction(() => /^\d[\d,]* match/.test(document.getElementById('search-count')?.textContent ?? ''));
+    await page.locator('#search').fill('featur_2:1..2');
+    await page.waitForFunction(() => document.getElementById('search-count')?.classList.contains('error'));
+    expect(await page.locator('#search-count').textContent()).toBe('No column “featur_2”. Did you mean “feature_2”?');
+    await screenshot(page, 'fixes-search-unknown-column');
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 
@@ -171,25 +203,48 @@ describe('viewer fixes', () => {
     await context.close();
   });
 
-  it('speaks the form\'s words in the New-run form, lists datasets from the API, forgets the last name, and explains a bad Layers value', async () => {
-    const { page } = await open('run=ten');
+  it('speaks the form\'s words in the New-run form (help from the server\'s schema), lists datasets from the API, forgets the last name, and puts each bad value\'s message beside its field', async () => {
+    const { page, errors } = await open('run=ten');
     await page.locator('#new-run').click();
-    await page.locator('dialog.new-run').waitFor();
-    const help = await page.locator('dialog.new-run .field small').allTextContents();
-    expect(help.length).toBeGreaterThan(5);
-    for (const t of help) expect(t).not.toMatch(/--[a-z]/);
+    await page.locator('dialog.new-run #nr-codeSize').waitFor();
+    const help = await page.locator('dialog.new-run .field small.field-help').allTextContents();
+    expect(help).toHaveLength(19);
+    for (const t of help) {
+      expect(t).not.toMatch(/--[a-z]|\.md\b|QUALITY/);
+    }
+    // what it does, its default and what auto decides, its range: as the server serves them
+    const served = ((await (await fetch(`${server.url}/api/run-options`)).json()) as { groups: { fields: { key: string; help: string }[] }[] }).groups.flatMap((g) => g.fields);
+    expect(await page.locator('#nr-codeSize-help').textContent()).toBe(served.find((f) => f.key === 'codeSize')!.help);
+    expect(await page.locator('#nr-codeSize-help').textContent()).toMatch(/Default: auto \(fitted to .*\)\. From 1 to 4,096, whole numbers\.$/);
+    expect(await page.locator('label[data-field="codeSize"] > span').textContent()).toBe('Code size');
     const datasets = await page.locator('#nr-datasets option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
     expect(datasets).toEqual(expect.arrayContaining(['iris', 'mnist', 'penguins']));
     await page.locator('#nr-name').fill('my first');
+    // a bad value: one message beside its field, nothing sent
     await page.locator('#nr-layers').fill('64,abc');
+    await page.locator('#nr-codeSize').fill('0');
     await page.locator('dialog.new-run button[type=submit]').click();
-    const error = page.locator('dialog.new-run .form-error');
-    await page.waitForFunction(() => (document.querySelector('dialog.new-run .form-error')?.textContent ?? '') !== '');
-    expect(await error.textContent()).toContain('“abc” is not a layer size');
-    expect(await error.textContent()).not.toContain('null');
+    await page.locator('#nr-layers-error').waitFor();
+    expect(await page.locator('#nr-layers-error').textContent()).toBe('Hidden layers: “abc” is not a whole number. Write whole numbers separated by commas, for example 256,128, or auto.');
+    expect(await page.locator('#nr-codeSize-error').textContent()).toBe('Code size: 0 is out of range. Give a whole number from 1 to 4,096, or auto.');
+    expect(await page.locator('#nr-codeSize').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('dialog.new-run .form-error').textContent()).toBe('');
+    await screenshot(page, 'fixes-new-run-field-errors');
+    // fixed, the messages go; a value only the server can judge (a code size wider than iris's 4 columns) comes back beside its field too
+    await page.locator('#nr-layers').fill('');
+    await page.locator('#nr-dataset').fill('iris');
+    await page.locator('#nr-codeSize').fill('8');
+    await page.locator('dialog.new-run button[type=submit]').click();
+    await page.waitForFunction(() => (document.getElementById('nr-codeSize-error')?.textContent ?? '').includes('4'));
+    expect(await page.locator('#nr-layers-error').isHidden()).toBe(true);
+    const serverMessage = (await page.locator('#nr-codeSize-error').textContent())!;
+    expect(serverMessage).toMatch(/^Code size: /);
+    expect(serverMessage).not.toMatch(/--|field "|request body/);
+    await screenshot(page, 'fixes-new-run-server-error');
     await page.getByRole('button', { name: 'Cancel' }).first().click();
     await page.locator('#new-run').click();
     expect(await page.locator('#nr-name').inputValue()).toBe('');
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     await page.context().close();
   });
 

@@ -82,6 +82,40 @@ describe('POST /api/runs/:id/decode', () => {
     expect(a.features).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
   });
 
+  it('says what sets the selection apart: the features and code units of largest standardized mean difference, with both means', async () => {
+    const a = (await post('tab', { rows: chosen })).json();
+    const rest = Array.from({ length: 200 }, (_, i) => i).filter((i) => !chosen.includes(i));
+    const d = (values: Float32Array, cols: number, c: number) => {
+      const col = (rows: number[]) => rows.map((r) => values[r * cols + c]!);
+      const [x, y] = [col(chosen), col(rest)];
+      const mean = (v: number[]) => v.reduce((s, t) => s + t, 0) / v.length;
+      const ss = (v: number[]) => v.reduce((s, t) => s + (t - mean(v)) ** 2, 0);
+      return { d: (mean(x) - mean(y)) / Math.sqrt((ss(x) + ss(y)) / (x.length + y.length - 2)), meanIn: mean(x), meanOut: mean(y) };
+    };
+    const features = Array.from({ length: 6 }, (_, f) => ({ name: `f${f}`, ...d(tab.data, 6, f) })).sort((p, q) => Math.abs(q.d) - Math.abs(p.d));
+    expect(a.separation.features.map((s: { name: string }) => s.name)).toEqual(features.map((f) => f.name));
+    a.separation.features.forEach((s: { d: number; meanIn: number; meanOut: number }, k: number) => {
+      expect(s.d).toBeCloseTo(features[k]!.d, 3);
+      expect(s.meanIn).toBeCloseTo(features[k]!.meanIn, 4);
+      expect(s.meanOut).toBeCloseTo(features[k]!.meanOut, 4);
+    });
+    const units = Array.from({ length: 5 }, (_, u) => ({ name: `unit ${u}`, ...d(tab.codes, 5, u) })).sort((p, q) => Math.abs(q.d) - Math.abs(p.d));
+    expect(a.separation.units.map((s: { name: string }) => s.name)).toEqual(units.map((u) => u.name));
+    a.separation.units.forEach((s: { d: number }, k: number) => expect(s.d).toBeCloseTo(units[k]!.d, 3));
+    // a table has no heat map
+    expect(a.separation.featureD).toBeNull();
+  });
+
+  it('gives image runs the difference of every pixel, for a heat map over the picture', async () => {
+    const a = (await post('images', { rows: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] })).json();
+    expect(a.separation.featureD).toHaveLength(48);
+    const top = a.separation.features[0];
+    const at = images.manifest.dataset.features!.indexOf(top.name);
+    expect(a.separation.featureD[at]).toBeCloseTo(top.d, 2);
+    expect(Math.max(...a.separation.featureD.map((v: number | null) => Math.abs(v ?? 0)))).toBeCloseTo(Math.abs(top.d), 2);
+    expect(a.separation.features).toHaveLength(12);
+  });
+
   it('reads a mask as the same selection as the list of its rows', async () => {
     const byRows = (await post('tab', { rows: chosen })).json();
     const byMask = await post('tab', { mask: maskOf(chosen) });
@@ -150,7 +184,7 @@ describe('POST /api/runs/:id/decode', () => {
     }
   });
 
-  it('loads and runs the model, and reads only the chosen rows of data.arrow, in the worker thread', async () => {
+  it('loads and runs the model, and reads the chosen rows of data.arrow (every row once per run, for the rest), in the worker thread', async () => {
     // the default decoder: the run's saved PCA, loaded and applied in the worker thread, never on the event loop
     const pcaDir = await writeFixtureRun(runsDir.dir, { id: 'pca-model', rows: 50, codeSize: 4, features: 6, seed: 12, pca: true });
     const app = createApp({ runsDir: runsDir.dir, log: () => {} });
@@ -175,8 +209,14 @@ describe('POST /api/runs/:id/decode', () => {
       here.dispose();
       Array.from(want.values).forEach((v, f) => expect(a.decoded[f]).toBeCloseTo(v, 4));
       means(pcaDir.data, 6, [4, 9, 33]).forEach((m, f) => expect(a.mean[f]).toBeCloseTo(m, 4));
-      expect(ops).toEqual(expect.arrayContaining(['codes', 'mean', 'data-mean', 'model:decode']));
+      expect(ops).toEqual(expect.arrayContaining(['codes', 'moments', 'data-moments', 'model:decode']));
       expect(ops).not.toContain('data-matrix');
+      // the selection's rows, and every row for the rest's figures; a second selection reads only its own rows
+      expect(ops.filter((o) => o === 'data-moments')).toHaveLength(2);
+      ops.length = 0;
+      const again = await request(served.base, '/api/runs/pca-model/decode', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [1, 2] }) });
+      expect(again.status, again.text).toBe(200);
+      expect(ops.filter((o) => o === 'data-moments')).toHaveLength(1);
     } finally {
       await served.close();
     }

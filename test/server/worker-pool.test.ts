@@ -18,7 +18,7 @@ function holdSlowLane(dir: string): { held: Promise<WorkerReply>; release: () =>
   const fifo = path.join(dir, 'held.arrow');
   execFileSync('mkfifo', [fifo]);
   const layout = { file: fifo, version: '', rows: 1, cols: 1, batches: [{ start: 0, rows: 1, values: 0 }] };
-  const held = pool.run({ op: 'data-mean', layout, positions: Int32Array.from([0]) });
+  const held = pool.run({ op: 'data-moments', layout, positions: Int32Array.from([0]) });
   return { held, release: async () => (await open(fifo, 'w')).close() };
 }
 

@@ -1,6 +1,6 @@
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { parseRange, searchPoints, selectedRows, summarize, toCsv } from '../../web/src/export.js';
+import { selectedRows, summarize, toCsv } from '../../web/src/export.js';
 import { decodePoints } from '../../web/src/points.js';
 
 function points() {
@@ -41,52 +41,5 @@ describe('export', () => {
       { name: '5', code: 1, count: 2 },
       { name: '15', code: 2, count: 1 },
     ]);
-  });
-});
-
-describe('search', () => {
-  it('matches a label exactly before matching substrings', () => {
-    const p = points();
-    expect(Array.from(searchPoints(p, '5')!)).toEqual([1, 0, 1, 0]); // not 15
-    expect(Array.from(searchPoints(p, 'BOB')!)).toEqual([0, 1, 0, 0]);
-    expect(Array.from(searchPoints(p, 'an')!)).toEqual([1, 0, 0, 0]); // substring of text columns
-  });
-
-  it('supports column:value and #row queries, and returns null for an empty query', () => {
-    const p = points();
-    expect(Array.from(searchPoints(p, 'label:1')!)).toEqual([0, 0, 0, 1]);
-    expect(Array.from(searchPoints(p, '#12')!)).toEqual([0, 0, 1, 0]);
-    expect(Array.from(searchPoints(p, 'nothing-here')!)).toEqual([0, 0, 0, 0]);
-    expect(searchPoints(p, '   ')).toBeNull();
-  });
-});
-
-describe('numeric range search', () => {
-  function withError() {
-    const t = tableFromArrays({
-      index: Int32Array.from([0, 1, 2, 3, 4]),
-      x: Float32Array.from([0, 1, 2, 3, 4]),
-      y: Float32Array.from([0, 1, 2, 3, 4]),
-      error: Float32Array.from([0.05, 0.2, 0.25, 0.5, NaN]),
-      petal_length: Float64Array.from([1, 1.5, 2, 2.5, 0.9]),
-    });
-    return decodePoints(tableFromIPC(tableToIPC(t, 'stream')));
-  }
-
-  it('matches comparisons and inclusive ranges on numeric columns, never a missing value', () => {
-    const p = withError();
-    expect(Array.from(searchPoints(p, 'error>0.2')!)).toEqual([0, 0, 1, 1, 0]);
-    expect(Array.from(searchPoints(p, 'error >= 0.2')!)).toEqual([0, 1, 1, 1, 0]);
-    expect(Array.from(searchPoints(p, 'error<0.2')!)).toEqual([1, 0, 0, 0, 0]);
-    expect(Array.from(searchPoints(p, 'petal_length:1..2')!)).toEqual([1, 1, 1, 0, 0]);
-    expect(Array.from(searchPoints(p, 'Petal_Length:2..1')!)).toEqual([1, 1, 1, 0, 0]);
-    expect(Array.from(searchPoints(p, 'petal_length=2.5')!)).toEqual([0, 0, 0, 1, 0]);
-  });
-
-  it('parses the forms it accepts and leaves other text to the text search', () => {
-    expect(parseRange('error>0.2')).toEqual({ column: 'error', lo: 0.2, hi: Infinity, loOpen: true, hiOpen: false });
-    expect(parseRange('x:-1.5..1e2')).toEqual({ column: 'x', lo: -1.5, hi: 100, loOpen: false, hiOpen: false });
-    expect(parseRange('species:adelie')).toBeNull();
-    expect(parseRange('#12')).toBeNull();
   });
 });

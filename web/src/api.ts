@@ -3,6 +3,7 @@
 // with backoff, a bounded number of times (retry.ts), and then fail saying so.
 import { tableFromIPC, type Table } from 'apache-arrow';
 import type { History, ProgressEvent, RunConfig, RunManifest, RunSummary, UploadInfo, UploadReading } from '../../pipeline/types.js';
+import type { FormGroup } from '../../server/run-form.js';
 import { decodePoints, type DecodedPoints } from './points.js';
 import { fetchRetrying, type Retried } from './retry.js';
 
@@ -10,6 +11,8 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** The setting a 400 is about (a run's configuration key), when the server names one. */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -62,6 +65,26 @@ export interface Decoded {
   /** PNG data URLs for image datasets. */
   meanImage: string | null;
   decodedImage: string | null;
+  /** What sets the selection apart (null when a code was decoded): see server/routes/decode.ts. */
+  separation: DecodedSeparation | null;
+}
+
+/** One column's standardized mean difference (selection minus rest) and both means; null when undefined. */
+export interface SeparationFigure {
+  name: string;
+  d: number | null;
+  meanIn: number | null;
+  meanOut: number | null;
+}
+
+export interface DecodedSeparation {
+  /** Input features of largest |d|, largest first. */
+  features: SeparationFigure[];
+  /** Code units ("unit k") of largest |d|, largest first. */
+  units: SeparationFigure[];
+  /** Image runs: d of every input value in input order (the heat map); null otherwise. */
+  featureD: (number | null)[] | null;
+  note: string | null;
 }
 
 /**
@@ -85,16 +108,18 @@ export interface ApiOptions {
 
 async function errorOf(res: Response, retried?: Retried): Promise<ApiError> {
   let message = `${res.status} ${res.statusText}`;
+  let field: string | undefined;
   try {
-    const body = (await res.json()) as { error?: string };
+    const body = (await res.json()) as { error?: string; field?: unknown };
     if (body && typeof body.error === 'string') message = body.error;
+    if (body && typeof body.field === 'string') field = body.field;
   } catch {
     // not JSON
   }
   if (retried && retried.attempts > 1) {
     message = `${message} (still refused after ${retried.attempts} tries over ${Math.round(retried.waitedMs / 1000)} s; try again later)`;
   }
-  return new ApiError(message, res.status);
+  return new ApiError(message, res.status, field);
 }
 
 /** A read: asked again while the server answers 503 or 429 with Retry-After (retry.ts); ApiError past that. */
@@ -134,6 +159,12 @@ export class Api {
   async datasets(): Promise<DatasetChoice[]> {
     const body = await this.json<{ datasets?: DatasetChoice[] }>(`${this.base}/api/datasets`);
     return body.datasets ?? [];
+  }
+
+  /** The New-run form's settings: groups of fields with labels, help, defaults and ranges (GET /api/run-options). */
+  async runOptions(): Promise<FormGroup[]> {
+    const body = await this.json<{ groups?: FormGroup[] }>(`${this.base}/api/run-options`);
+    return body.groups ?? [];
   }
 
   /** Complete runs, newest first. The server may send summaries or full manifests; both are normalized. */

@@ -78,7 +78,7 @@ export class App {
       secondary: () => this.secondary,
       changed: () => this.writeHash(),
     });
-    this.search = new SearchController(this.els.searchCount);
+    this.search = new SearchController(this.els.searchCount, this.api);
     this.selection = new SelectionController({
       api: this.api,
       panel: this.els.selection,
@@ -321,9 +321,9 @@ export class App {
   private applySearch(text: string, write = true): void {
     const p = this.primary;
     if (!p) return;
-    this.search.apply(p, text);
-    this.applyEmphasis();
+    // a query naming an input feature fetches it first; the box's text goes to the URL at once
     if (write) this.writeHash();
+    void this.search.apply(p, text).then(() => this.applyEmphasis());
   }
 
   select(kind: 'rect' | 'lasso', polygon: number[], write = true): void {

@@ -1,26 +1,103 @@
-// The search box of the primary map: the rows matching its text (export.ts searchPoints: text, column:value,
-// numeric conditions, #row), their count beside the box, and a target on each of a few hits.
-import { searchPoints } from '../export.js';
+// The search box of the primary map: the rows matching its text (search.ts: text, column:value, numeric
+// conditions over metadata, reconstruction error and the run's input features, #row), their count beside
+// the box (or why the query cannot be answered), and a target on each of a few hits. A query naming an
+// input feature fetches it first (GET /api/runs/:id/features/:name, once: it stays a column of the points).
+import type { RunManifest } from '../../../pipeline/types.js';
+import type { Api } from '../api.js';
 import { countVisible } from '../legend-state.js';
+import type { PointColumn } from '../points.js';
+import { queryColumn, searchPoints, type SearchColumn } from '../search.js';
 import { formatNumber } from '../ui/dom.js';
+import { FEATURE_PREFIX, loadFeature } from './color-by.js';
 import type { Pane } from './pane.js';
 
 /** Search hits up to this many get a crosshair target each. */
 const MAX_MARKERS = 20;
 
+/** The input features a run can send (every one, images' pixels too), when it kept its input values. */
+export function searchableFeatures(m: RunManifest): string[] {
+  return m.artifacts?.data ? ((m.dataset as { features?: string[] }).features ?? []) : [];
+}
+
+/** A fetched feature column of the points (named feature:NAME) as a searchable column named NAME. */
+export function featureSearchColumn(c: PointColumn): SearchColumn {
+  const name = c.name.slice(FEATURE_PREFIX.length);
+  if (c.kind === 'number') return { name, kind: 'number', get: (i) => (Number.isNaN(c.values[i]) ? null : c.values[i]) };
+  const values = c.categories.map(Number);
+  return { name, kind: 'number', get: (i) => (c.codes[i] < 0 ? null : values[c.codes[i]]) };
+}
+
+/** The label column under the dataset's own name for it too (iris: species), when that differs. */
+function labelAlias(p: Pane): SearchColumn[] {
+  const name = p.manifest.dataset.label;
+  const label = p.points.raw.find((c) => c.name === 'label');
+  if (!name || !label || name === 'label' || p.points.raw.some((c) => c.name.toLowerCase() === name.toLowerCase())) return [];
+  return [{ ...label, name }];
+}
+
+/** Why a run lacks the reconstruction error: its reducer reconstructs nothing. */
+function absentColumns(p: Pane): Record<string, string> {
+  if (p.points.raw.some((c) => c.name === 'error')) return {};
+  const reducer = p.manifest.choices?.reducer?.value ?? p.manifest.config.reducer;
+  const why =
+    reducer === 'none'
+      ? 'This run has no reconstruction error: its reducer is none (the map was made from the scaled input itself), so nothing was reconstructed.'
+      : 'This run has no reconstruction error column.';
+  return { error: why, 'reconstruction error': why };
+}
+
 export class SearchController {
-  /** Matching rows (1) per position of the primary map; null: no search. */
+  /** Matching rows (1) per position of the primary map; null: no search (or one that cannot be answered). */
   mask: Uint8Array | null = null;
+  /** Searches so far: a search answered after a newer one started is dropped. */
+  private seq = 0;
 
-  constructor(private readonly count: HTMLElement) {}
+  constructor(
+    private readonly count: HTMLElement,
+    private readonly api: Api,
+  ) {}
 
-  apply(p: Pane, text: string): void {
-    this.mask = searchPoints(p.points, text);
+  /** Searches `text` (fetching a feature it names first); resolves once the mask and the count are set. */
+  async apply(p: Pane, text: string): Promise<void> {
+    const seq = ++this.seq;
+    const features = searchableFeatures(p.manifest);
+    const named = queryColumn(text)?.toLowerCase();
+    const own = (name: string) => p.points.raw.some((c) => c.name.toLowerCase() === name);
+    const feature = named && !own(named) ? features.find((f) => f.toLowerCase() === named) : undefined;
+    if (feature && !p.points.columns.some((c) => c.name === FEATURE_PREFIX + feature)) {
+      this.show(`loading ${feature}…`, false);
+      try {
+        await loadFeature(this.api, p, FEATURE_PREFIX + feature);
+      } catch (err) {
+        if (seq === this.seq) this.fail(p, `Cannot search ${feature}: ${(err as Error).message}`);
+        return;
+      }
+      if (seq !== this.seq) return;
+    }
+    const more = [...labelAlias(p), ...p.points.columns.filter((c) => c.name.startsWith(FEATURE_PREFIX)).map(featureSearchColumn)];
+    const answer = searchPoints(p.points, text, more, features, absentColumns(p));
+    if (answer && 'error' in answer) {
+      this.fail(p, answer.error);
+      return;
+    }
+    this.mask = answer ? answer.mask : null;
     const n = this.mask ? countVisible(this.mask, 0) : 0;
-    this.count.textContent = this.mask ? `${formatNumber(n)} match${n === 1 ? '' : 'es'}` : '';
+    this.show(this.mask ? `${formatNumber(n)} match${n === 1 ? '' : 'es'}` : '', false);
     // a few hits (a #row search) get a target each, not just a larger dot
     const marks: number[] = [];
     if (this.mask && n <= MAX_MARKERS) for (let i = 0; i < this.mask.length; i++) if (this.mask[i]) marks.push(i);
     p.view.marks.setMarkers(marks);
+  }
+
+  private fail(p: Pane, message: string): void {
+    this.mask = null;
+    p.view.marks.setMarkers([]);
+    this.show(message, true);
+  }
+
+  private show(message: string, isError: boolean): void {
+    this.count.textContent = message;
+    this.count.title = message;
+    this.count.classList.toggle('error', isError);
   }
 }

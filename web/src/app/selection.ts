@@ -1,17 +1,20 @@
 // The selection of the primary map, whatever made it (a rectangle or lasso, a click on a cluster's label, the
 // filter panel's Explain): its rows, its panel (count, per-label summary, export), what sets it apart
-// (app/explain.ts) and a typical member, the mean of its rows beside the run's model's decoding of their
-// mean code (POST /api/runs/:id/decode, ui/decoded-panel.ts).
+// (the pane's own columns here, app/explain.ts; every input feature, pixel and code unit on the server) and a
+// typical member, the mean of its rows beside the run's model's decoding of their mean code (both from POST
+// /api/runs/:id/decode; ui/decoded-panel.ts, ui/explain-panel.ts).
 import type { Api } from '../api.js';
 import type { SelectionShape } from '../url-state.js';
 import { renderDecoded } from '../ui/decoded-panel.js';
-import { renderExplanation, renderSelection } from '../ui/selection-panel.js';
+import { renderExplanation } from '../ui/explain-panel.js';
+import { renderSelection } from '../ui/selection-panel.js';
 import { featureNames, loadFeature } from './color-by.js';
-import { explainColumns, explainSelection } from './explain.js';
+import { EXPLAIN_ROWS, explainColumns, explainSelection, explanationOf, ownColumns } from './explain.js';
 import { clustersOf } from './map-layers.js';
 import type { Pane } from './pane.js';
 import { indexBitset, selectionMask } from './selection-mask.js';
 import type { CategoryColumn } from '../points.js';
+
 
 export interface SelectionHost {
   api: Api;
@@ -60,11 +63,17 @@ export class SelectionController {
     const what =
       shape.kind === 'cluster' ? `in cluster ${clusters!.find((c) => c.id === shape.cluster)!.text}` : shape.kind === 'filter' ? 'passing the filters' : 'selected';
     renderSelection(panel, p.points, mask, count, p.encoding, p.id, () => this.clear(), what);
-    void explainColumns(p, featureNames(p.manifest), (f) => loadFeature(this.host.api, p, f)).then((cols) => {
-      if (this.current === selected) renderExplanation(panel, explainSelection(cols, mask));
-    });
     // the typical member first (pictures say most), then what sets the selection apart
     this.decode(p, selected);
+    if (p.manifest.artifacts?.codes) {
+      // the pane's own columns at once; the features and code units come with the decoded mean (decode())
+      renderExplanation(panel, { columns: explainSelection(ownColumns(p), mask, EXPLAIN_ROWS), pending: count > 0 });
+    } else {
+      // nothing to decode: the features are fetched and compared here (tables; images list no pixels)
+      void explainColumns(p, featureNames(p.manifest), (f) => loadFeature(this.host.api, p, f)).then((cols) => {
+        if (this.current === selected) renderExplanation(panel, { columns: explainSelection(cols, mask, EXPLAIN_ROWS) });
+      });
+    }
     this.host.changed(write);
   }
 
@@ -81,12 +90,17 @@ export class SelectionController {
     const ctrl = new AbortController();
     this.decoding = ctrl;
     renderDecoded(panel, { loading: true });
+    const own = explainSelection(ownColumns(p), selected.mask, EXPLAIN_ROWS);
     this.host.api.decode(p.id, { mask: indexBitset(p.points.index, selected.mask) }, ctrl.signal).then(
       (decoded) => {
-        if (this.current === selected) renderDecoded(panel, { decoded });
+        if (this.current !== selected) return;
+        renderDecoded(panel, { decoded });
+        renderExplanation(panel, explanationOf(own, decoded), p.manifest.dataset.features ?? []);
       },
       (err: Error) => {
-        if (this.current === selected && !ctrl.signal.aborted) renderDecoded(panel, { error: err.message });
+        if (this.current !== selected || ctrl.signal.aborted) return;
+        renderDecoded(panel, { error: err.message });
+        renderExplanation(panel, { columns: own, note: `the input features and code units were not compared: ${err.message}` });
       },
     );
   }

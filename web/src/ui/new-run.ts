@@ -1,52 +1,19 @@
 // The new-run form: dataset, autoencoder variant and hyperparameters, the map method and its settings. Starts a run through
 // POST /api/runs and shows live progress from the event stream (stage, progress, growing loss curve),
-// then hands the finished run's id back to the app. Fields, defaults and help come from the one
-// configuration schema (pipeline/config.ts), spoken in the form's words (field names, not CLI flags);
-// the dataset list comes from GET /api/datasets. Instead of a built-in dataset, a file of one's own (CSV, TSV,
+// then hands the finished run's id back to the app. Fields, labels, help, defaults and ranges come from
+// GET /api/run-options (the server's configuration schema, in the form's words: ui/run-form.ts), the dataset
+// list from GET /api/datasets; a bad value is named next to its field, before the run is sent or from the
+// server's answer. Instead of a built-in dataset, a file of one's own (CSV, TSV,
 // Parquet, Arrow, .npy) can be chosen or dropped anywhere on the dialog: it is uploaded at once
 // (POST /api/uploads), checked by the server's loaders, and the run names it. With the dialog closed, a badge in the top bar shows
 // the running job; a run that finishes then is offered, never swapped in for the map being looked at.
-import { CONFIG_SCHEMA, flagName, type ConfigKey } from '../../../pipeline/config.js';
 import type { RunConfig, UploadInfo } from '../../../pipeline/types.js';
-import type { Api, RunEvent } from '../api.js';
+import { ApiError, type Api, type RunEvent } from '../api.js';
 import { lineChart, splitPasses } from './charts.js';
 import { isLayoutFrame } from '../../../pipeline/layout-frame.js';
 import { LiveMap } from './live-map.js';
 import { fill, formatNumber, h } from './dom.js';
-
-const GROUPS: { title: string; keys: ConfigKey[] }[] = [
-  { title: 'Data', keys: ['dataset', 'limit', 'name'] },
-  { title: 'Autoencoder', keys: ['reducer', 'variant', 'codeSize', 'layers', 'activation', 'loss', 'epochs', 'batchSize', 'learningRate'] },
-  { title: 'Map: t-SNE or UMAP', keys: ['map', 'tsneEngine', 'perplexity', 'iterations', 'nNeighbors', 'minDist', 'seed'] },
-];
-
-/** Form values that differ from the schema's defaults: only which data to map (training follows the schema). */
-const FORM_DEFAULTS: Partial<Record<ConfigKey, unknown>> = { dataset: 'mnist' };
-
-function label(key: string): string {
-  return key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase()).replace('Tsne', 't-SNE');
-}
-
-const FLAG_TO_KEY = new Map((Object.keys(CONFIG_SCHEMA) as ConfigKey[]).map((k) => [flagName(k), k]));
-
-/**
- * A message written for the command line, in the form's words: "--code-size" becomes "Code size", and
- * "--flag value" pairs lose their dashes. Flags that are not form fields keep their name without dashes.
- */
-export function inFormWords(text: string): string {
-  return text.replace(/--([a-z][a-z0-9-]*)/g, (_m, flag: string) => {
-    const key = FLAG_TO_KEY.get(flag);
-    return key ? `“${label(key)}”` : flag;
-  });
-}
-
-/** Why a Layers value is not a list of sizes (null when it is one, or empty, or "auto"). */
-export function layersProblem(raw: string): string | null {
-  const t = raw.trim();
-  if (t === '' || t === 'auto') return null;
-  const bad = t.split(/[\s,]+/).filter(Boolean).find((p) => !/^[1-9]\d*$/.test(p));
-  return bad === undefined ? null : `Layers: “${bad}” is not a layer size. Write whole numbers separated by commas, for example 256,128 (or leave it empty for automatic).`;
-}
+import { faultyField, fieldElement, fieldProblem, fieldValue, inFormWords, showFieldError, type FormField, type FormGroup } from './run-form.js';
 
 export class NewRunDialog {
   readonly dialog: HTMLDialogElement;
@@ -89,33 +56,6 @@ export class NewRunDialog {
     (this.form.querySelector('input, select') as HTMLElement | null)?.focus();
   }
 
-  private field(key: ConfigKey): HTMLElement {
-    const spec = CONFIG_SCHEMA[key] as { type: string; default: unknown; doc: string; values?: readonly string[]; min?: number; max?: number; auto?: boolean };
-    const def = FORM_DEFAULTS[key] ?? spec.default;
-    const id = `nr-${key}`;
-    let input: HTMLInputElement | HTMLSelectElement;
-    if (spec.type === 'enum') {
-      input = h('select', { id, name: key }, ...(spec.values ?? []).map((v) => h('option', { value: v, selected: v === def }, v)));
-    } else if (key === 'dataset') {
-      input = h('input', { id, name: key, list: 'nr-datasets', value: String(def ?? ''), required: true, autocomplete: 'off' });
-    } else {
-      // a field that may be auto takes text ('auto' or a number)
-      const numeric = (spec.type === 'int' || spec.type === 'number') && !spec.auto;
-      input = h('input', {
-        id,
-        name: key,
-        type: numeric ? 'number' : 'text',
-        step: spec.type === 'number' ? 'any' : numeric ? '1' : null,
-        min: spec.min ?? null,
-        max: spec.max ?? null,
-        value: def === null || def === undefined ? '' : Array.isArray(def) ? def.join(',') : String(def),
-        placeholder: def === null ? 'default' : null,
-      });
-    }
-    const doc = inFormWords(spec.doc);
-    return h('label', { className: 'field', title: doc, for: id }, h('span', null, label(key)), input, h('small', null, doc));
-  }
-
   private buildForm(): void {
     const datalist = h('datalist', { id: 'nr-datasets' });
     this.api.datasets().then(
@@ -131,10 +71,15 @@ export class NewRunDialog {
     const token = h('input', { id: 'nr-token', type: 'password', autocomplete: 'off', value: sessionStorage.getItem('latentmap-token') ?? '' });
     const error = h('p', { className: 'form-error', role: 'alert' });
     const fileField = this.fileField(() => sessionStorage.setItem('latentmap-token', token.value));
+    const groups = h('div', { className: 'form-groups' }, h('p', { className: 'muted small' }, 'Loading the settings…'));
+    this.api.runOptions().then(
+      (list) => this.fillGroups(groups, list, fileField),
+      (err: Error) => fill(groups, h('p', { className: 'form-error' }, `The run settings could not be loaded: ${err.message}`)),
+    );
     fill(
       this.form,
       datalist,
-      ...GROUPS.map((g) => h('fieldset', null, h('legend', null, g.title), ...g.keys.map((k) => this.field(k)), ...(g.title === 'Data' ? [fileField] : []))),
+      groups,
       h('details', null, h('summary', null, 'Access token'), h('label', { className: 'field', for: 'nr-token' }, h('span', null, 'Token (when the server requires one)'), token)),
       error,
       h(
@@ -144,13 +89,14 @@ export class NewRunDialog {
         h('button', { type: 'submit', className: 'primary' }, 'Start run'),
       ),
     );
+    this.form.noValidate = true;
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       sessionStorage.setItem('latentmap-token', token.value);
       error.textContent = '';
-      const layers = layersProblem(String(new FormData(this.form).get('layers') ?? ''));
-      if (layers) {
-        error.textContent = layers;
+      const bad = this.checkFields();
+      if (bad) {
+        this.form.querySelector<HTMLElement>(`#nr-${bad.key}`)?.focus();
         return;
       }
       const config = this.readConfig();
@@ -158,12 +104,59 @@ export class NewRunDialog {
         // the run reads the uploaded file, not a dataset
         delete config.dataset;
         config.upload = this.uploaded.id;
+      } else if (config.dataset === undefined) {
+        showFieldError(this.form, 'dataset', 'Dataset: choose a dataset, or a file of your own below.');
+        return;
       }
       this.api.startRun(config).then(
         (id) => this.watch(id, String(config.name ?? config.dataset ?? id)),
-        (err: Error) => (error.textContent = inFormWords(err.message)),
+        (err: Error) => {
+          // a message about one setting goes beside its field; any other under the form
+          const field = err instanceof ApiError ? faultyField(err.field, this.fields) : null;
+          const message = inFormWords(err.message, this.fields);
+          if (field) {
+            showFieldError(this.form, field.key, `${field.label}: ${message}`);
+            this.form.querySelector<HTMLElement>(`#nr-${field.key}`)?.focus();
+          } else error.textContent = message;
+        },
       );
     });
+  }
+
+  /** The form's settings, as the server serves them. */
+  private fields: FormField[] = [];
+
+  private fillGroups(el: HTMLElement, groups: FormGroup[], fileField: HTMLElement): void {
+    this.fields = groups.flatMap((g) => g.fields);
+    fill(
+      el,
+      ...groups.map((g) =>
+        h(
+          'fieldset',
+          null,
+          h('legend', null, g.title),
+          ...g.fields.map((f) => fieldElement(f, f.key === 'dataset' ? 'nr-datasets' : null)),
+          g.fields.some((f) => f.key === 'dataset') ? fileField : null,
+        ),
+      ),
+    );
+    // a value is checked as soon as it is left, and its message goes once it is fixed
+    for (const f of this.fields) {
+      const input = this.form.querySelector<HTMLInputElement | HTMLSelectElement>(`#nr-${f.key}`);
+      input?.addEventListener('change', () => showFieldError(this.form, f.key, fieldProblem(f, input.value)));
+    }
+  }
+
+  /** Shows each field's problem beside it; returns the first field at fault, or null. */
+  private checkFields(): FormField | null {
+    const data = new FormData(this.form);
+    let first: FormField | null = null;
+    for (const f of this.fields) {
+      const problem = fieldProblem(f, String(data.get(f.key) ?? ''));
+      showFieldError(this.form, f.key, problem);
+      if (problem && !first) first = f;
+    }
+    return first;
   }
 
   /**
@@ -200,7 +193,7 @@ export class NewRunDialog {
         },
         (err: Error) => {
           if (seq !== sends) return;
-          status.textContent = `${file.name} was not uploaded: ${inFormWords(err.message)}`;
+          status.textContent = `${file.name} was not uploaded: ${inFormWords(err.message, this.fields)}`;
           const d = dataset();
           if (d) {
             d.disabled = false;
@@ -226,23 +219,13 @@ export class NewRunDialog {
     return h('label', { className: 'field', for: 'nr-file' }, h('span', null, 'Or your own file'), input, h('span', { className: 'file-reading' }, header, ' ', encoding), status);
   }
 
-  /** Only the fields the user set or that differ from the schema default are sent. */
+  /** Only the fields the user set that differ from the defaults are sent (the dataset always). */
   private readConfig(): Partial<RunConfig> {
     const out: Record<string, unknown> = {};
     const data = new FormData(this.form);
-    for (const g of GROUPS) {
-      for (const key of g.keys) {
-        const raw = String(data.get(key) ?? '').trim();
-        const spec = CONFIG_SCHEMA[key] as { type: string; default: unknown; auto?: boolean };
-        if (raw === '') continue;
-        let v: unknown = raw;
-        if (spec.auto && raw.toLowerCase() === 'auto') v = 'auto';
-        else if (spec.type === 'int' || spec.type === 'number') v = Number(raw);
-        else if (spec.type === 'intList') v = raw.split(/[\s,]+/).filter(Boolean).map(Number);
-        const def = spec.default;
-        if (JSON.stringify(v) === JSON.stringify(def) && !(key in FORM_DEFAULTS)) continue;
-        out[key] = v;
-      }
+    for (const f of this.fields) {
+      const v = fieldValue(f, String(data.get(f.key) ?? ''));
+      if (v !== undefined) out[f.key] = v;
     }
     return out as Partial<RunConfig>;
   }
@@ -350,7 +333,7 @@ export class NewRunDialog {
           this.watching = null;
           if (!this.dialog.open) this.setBadge(`Run “${name}” ${e.type === 'cancelled' ? 'was cancelled' : 'failed'}. `, { label: 'Details', run: () => this.dialog.showModal() });
           stageEl.textContent = e.type;
-          log.textContent = inFormWords(String(e.error ?? e.message ?? 'the run failed'));
+          log.textContent = inFormWords(String(e.error ?? e.message ?? 'the run failed'), this.fields);
           log.className = 'form-error';
           cancel.hidden = true;
           finish.hidden = true;

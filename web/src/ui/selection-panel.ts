@@ -59,29 +59,3 @@ export function renderSelection(
     ),
   );
 }
-
-/** The "what sets it apart" list of a selection: standardized mean differences with both means. */
-export function renderExplanation(el: HTMLElement, rows: readonly { name: string; d: number; meanIn: number; meanOut: number }[]): void {
-  el.querySelector('.explain')?.remove();
-  const box = h('div', { className: 'explain' }, h('h4', null, 'What sets it apart'));
-  if (rows.length === 0) box.append(h('p', { className: 'muted small' }, 'No numeric column differs between the selection and the rest.'));
-  else {
-    const table = h('table', { className: 'values explain-table' }, h('thead', null, h('tr', null, h('th', null, 'column'), h('th', { title: 'standardized mean difference: selection minus rest, in pooled standard deviations' }, 'd'), h('th', null, 'selected'), h('th', null, 'rest'))));
-    const body = h('tbody');
-    for (const r of rows) {
-      body.append(
-        h(
-          'tr',
-          { 'data-column': r.name },
-          h('td', null, r.name),
-          h('td', { className: `num ${r.d > 0 ? 'up' : 'down'}` }, `${r.d > 0 ? '+' : ''}${r.d.toFixed(2)}`),
-          h('td', { className: 'num' }, formatNumber(r.meanIn)),
-          h('td', { className: 'num' }, formatNumber(r.meanOut)),
-        ),
-      );
-    }
-    table.append(body);
-    box.append(table, h('p', { className: 'muted small' }, 'd: standardized mean difference (selection minus rest, in pooled standard deviations); |d| ≥ 0.8 is large.'));
-  }
-  el.append(box);
-}

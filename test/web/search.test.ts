@@ -1,0 +1,132 @@
+import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { featureSearchColumn } from '../../web/src/app/search.js';
+import { featureColumn, decodePoints } from '../../web/src/points.js';
+import { closeNames, parseRange, queryColumn, searchPoints, type SearchAnswer } from '../../web/src/search.js';
+
+function points() {
+  const t = tableFromArrays({
+    index: Int32Array.from([10, 11, 12, 13]),
+    x: Float32Array.from([0, 1, 2, 3]),
+    y: Float32Array.from([0, 1, 2, 3]),
+    label: Int32Array.from([5, 15, 5, 1]),
+    name: ['Ann, "the first"', 'bob', '=cmd()', 'Dora\nDee'],
+  });
+  return decodePoints(tableFromIPC(tableToIPC(t, 'stream')));
+}
+
+const rows = (a: SearchAnswer | null) => {
+  if (!a || 'error' in a) throw new Error(`expected matches, got ${JSON.stringify(a)}`);
+  return Array.from(a.mask);
+};
+const error = (a: SearchAnswer | null) => {
+  if (!a || !('error' in a)) throw new Error(`expected an error, got ${a ? 'matches' : 'null'}`);
+  return a.error;
+};
+
+describe('search over the points’ own columns', () => {
+  it('matches a label exactly before matching substrings', () => {
+    const p = points();
+    expect(rows(searchPoints(p, '5'))).toEqual([1, 0, 1, 0]); // not 15
+    expect(rows(searchPoints(p, 'BOB'))).toEqual([0, 1, 0, 0]);
+    expect(rows(searchPoints(p, 'an'))).toEqual([1, 0, 0, 0]); // substring of text columns
+  });
+
+  it('supports column:value and #row queries, and returns null for an empty query', () => {
+    const p = points();
+    expect(rows(searchPoints(p, 'label:1'))).toEqual([0, 0, 0, 1]);
+    expect(rows(searchPoints(p, '#12'))).toEqual([0, 0, 1, 0]);
+    expect(rows(searchPoints(p, 'nothing-here'))).toEqual([0, 0, 0, 0]);
+    expect(searchPoints(p, '   ')).toBeNull();
+  });
+});
+
+function withError() {
+  const t = tableFromArrays({
+    index: Int32Array.from([0, 1, 2, 3, 4]),
+    x: Float32Array.from([0, 1, 2, 3, 4]),
+    y: Float32Array.from([0, 1, 2, 3, 4]),
+    error: Float32Array.from([0.05, 0.2, 0.25, 0.5, NaN]),
+    species: ['setosa', 'setosa', 'versicolor', 'virginica', 'virginica'],
+  });
+  return decodePoints(tableFromIPC(tableToIPC(t, 'stream')));
+}
+
+/** iris-like input features, fetched as the viewer fetches them (float32 values, NaN for a missing row). */
+const features = () => [
+  featureSearchColumn(featureColumn('feature:petal_length', Float64Array.from([1.4, 1.9, 4.5, 6, NaN].map(Math.fround)))),
+  featureSearchColumn(featureColumn('feature:petal_width', Float64Array.from([0.2, 0.4, 1.5, 2.5, 1.8].map(Math.fround)))),
+];
+const known = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+
+describe('numeric search over metadata, reconstruction error and input features', () => {
+  it('matches comparisons and inclusive ranges on the reconstruction error, never a missing value', () => {
+    const p = withError();
+    expect(rows(searchPoints(p, 'error>0.2'))).toEqual([0, 0, 1, 1, 0]);
+    expect(rows(searchPoints(p, 'error >= 0.2'))).toEqual([0, 1, 1, 1, 0]);
+    expect(rows(searchPoints(p, 'error<0.2'))).toEqual([1, 0, 0, 0, 0]);
+    expect(rows(searchPoints(p, 'reconstruction error:0.2..0.3'))).toEqual([0, 1, 1, 0, 0]);
+  });
+
+  it('matches ranges and comparisons on fetched feature columns, bounds compared in float32', () => {
+    const p = withError();
+    expect(rows(searchPoints(p, 'petal_length:1..2', features(), known))).toEqual([1, 1, 0, 0, 0]);
+    expect(rows(searchPoints(p, 'Petal_Length:2..1', features(), known))).toEqual([1, 1, 0, 0, 0]);
+    expect(rows(searchPoints(p, 'petal_width<=0.4', features(), known))).toEqual([1, 1, 0, 0, 0]);
+    expect(rows(searchPoints(p, 'petal_width>0.4', features(), known))).toEqual([0, 0, 1, 1, 1]);
+    expect(rows(searchPoints(p, 'petal_length=6', features(), known))).toEqual([0, 0, 0, 1, 0]);
+    expect(rows(searchPoints(p, 'petal_width:2.5', features(), known))).toEqual([0, 0, 0, 1, 0]);
+  });
+
+  it('matches a metadata value exactly, and leaves features out of a plain-text search', () => {
+    const p = withError();
+    expect(rows(searchPoints(p, 'species:setosa', features(), known))).toEqual([1, 1, 0, 0, 0]);
+    expect(rows(searchPoints(p, '6', features(), known))).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('names a column the map lacks and lists the close names, rather than finding nothing', () => {
+    const p = withError();
+    expect(error(searchPoints(p, 'petal_lenght:1..2', features(), known))).toBe('No column “petal_lenght”. Did you mean “petal_length”?');
+    expect(error(searchPoints(p, 'petal>1', features(), known))).toBe('No column “petal”. Did you mean “petal_length”, “petal_width”?');
+    expect(error(searchPoints(p, 'zzz:1..2', features(), known))).toMatch(/^No column “zzz”\. Columns: “error”, “species”, “petal_length”/);
+    expect(error(searchPoints(p, 'wingspan:large', features(), known))).toMatch(/^No column “wingspan”/);
+    expect(error(searchPoints(p, 'species>2', features(), known))).toBe('“species” holds text, not numbers: search it as species:value.');
+  });
+
+  it('says why a run lacks a column when the caller knows (no reconstruction error under reducer none)', () => {
+    const p = points();
+    const why = 'This run has no reconstruction error: its reducer is none.';
+    expect(error(searchPoints(p, 'error>0.2', [], [], { error: why }))).toBe(why);
+    expect(error(searchPoints(p, 'ERROR:0..1', [], [], { error: why }))).toBe(why);
+  });
+
+  it('treats text with a colon as a value when no column has that name but some row has that value', () => {
+    const t = tableFromArrays({ index: Int32Array.from([0, 1]), x: Float32Array.from([0, 1]), y: Float32Array.from([0, 1]), time: ['10:30', '11:00'] });
+    const p = decodePoints(tableFromIPC(tableToIPC(t, 'stream')));
+    expect(rows(searchPoints(p, '10:30'))).toEqual([1, 0]);
+  });
+});
+
+describe('query parsing', () => {
+  it('parses the numeric forms it accepts and leaves other text to the text search', () => {
+    expect(parseRange('error>0.2')).toEqual({ column: 'error', lo: 0.2, hi: Infinity, loOpen: true, hiOpen: false });
+    expect(parseRange('x:-1.5..1e2')).toEqual({ column: 'x', lo: -1.5, hi: 100, loOpen: false, hiOpen: false });
+    expect(parseRange('species:adelie')).toBeNull();
+    expect(parseRange('#12')).toBeNull();
+  });
+
+  it('names the column a query is about, so the viewer can fetch that feature first', () => {
+    expect(queryColumn('petal_length:1..2')).toBe('petal_length');
+    expect(queryColumn(' sepal_width <= 3 ')).toBe('sepal_width');
+    expect(queryColumn('species:setosa')).toBe('species');
+    expect(queryColumn('#12')).toBeNull();
+    expect(queryColumn('index:12')).toBeNull();
+    expect(queryColumn('setosa')).toBeNull();
+  });
+
+  it('ranks close names: containing the typed text first, then by edit distance', () => {
+    expect(closeNames('width', known)).toEqual(['petal_width', 'sepal_width']);
+    expect(closeNames('sepal_lenth', known)).toEqual(['sepal_length']);
+    expect(closeNames('colour', known)).toEqual([]);
+  });
+});
