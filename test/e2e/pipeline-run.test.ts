@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeLayoutFrame, type LayoutFrame } from '../../pipeline/layout-frame.js';
 import { buildViewer, countPixels, launchBrowser, openViewer, ROOT, screenshot, startServer } from './browser.js';
 
 const run = promisify(execFile);
@@ -265,7 +266,7 @@ describe('viewer over pipeline runs', () => {
     await page.context().close();
   }, 240_000);
 
-  it('shows the map forming while t-SNE runs, and Stop keeps it as the run’s map', async () => {
+  it('shows the map forming in the main map while t-SNE runs, moving, and Stop keeps the last streamed layout as the run’s map', async () => {
     const { page, errors } = await openViewer(chrome.browser, server.url);
     await page.locator('#new-run').click();
     await page.locator('dialog.new-run').waitFor();
@@ -275,31 +276,58 @@ describe('viewer over pipeline runs', () => {
     await page.locator('#nr-iterations').fill('50000');
     await page.locator('#nr-name').fill('iris stopped early');
     await page.locator('dialog.new-run button[type=submit]').click();
-    // the map appears and moves: its caption's iteration grows from frame to frame
-    const caption = page.locator('dialog.new-run .live-map figcaption, dialog.new-run .live-map p');
+    // the dialog's preview shows it forming too
     await page.locator('dialog.new-run .live-map canvas').waitFor({ timeout: 120_000 });
-    const iterationShown = async () => Number(/iteration ([\d,]+)/.exec((await caption.textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? NaN);
-    const first = await iterationShown();
-    await page.waitForFunction((f) => {
-      const m = /iteration ([\d,]+)/.exec(document.querySelector('dialog.new-run .live-map p')?.textContent ?? '');
-      return !!m && Number(m[1].replace(/,/g, '')) > f;
-    }, first, { timeout: 60_000 });
-    const dots = await page.evaluate(() => {
-      const c = document.querySelector('dialog.new-run .live-map canvas') as HTMLCanvasElement;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let p = 3; p < d.length; p += 4) if (d[p] > 0) n++;
-      return n;
-    });
-    expect(dots).toBeGreaterThan(150);
-    await screenshot(page, 'viewer-map-forming');
-    await page.getByRole('button', { name: 'Stop and keep this map' }).click();
-    // the run completes with the layout reached and its map opens
-    await page.locator('dialog.new-run').waitFor({ state: 'hidden', timeout: 120_000 });
-    await page.waitForFunction(() => document.querySelector('.pane.primary .pane-title')?.textContent?.includes('iris stopped early'), null, { timeout: 30_000 });
-    const manifest = await page.evaluate(() => (window as unknown as { latentmap: { primary: { manifest: { metrics: { tsne: { iterations: number } }; notes: string[] } } } }).latentmap.primary.manifest);
-    expect(manifest.metrics.tsne.iterations).toBeLessThan(50000);
-    expect(manifest.notes.join(' ')).toMatch(/stopped early on request/);
+    // the dialog closes; the main map shows the run forming in place of the map looked at
+    await page.locator('dialog.new-run').getByRole('button', { name: 'Close' }).click();
+    await page.locator('dialog.new-run').waitFor({ state: 'hidden' });
+    const live = page.locator('#maps .pane.live');
+    await live.locator('canvas.scatter-points').waitFor({ timeout: 120_000 });
+    expect(await page.locator('#maps .pane.primary').isHidden()).toBe(true);
+    type LiveHook = { latentmap: { live: { frames: number; lastFrame: { iteration: number; stride: number; rows: number; box: number[]; points: string } | null } } };
+    /** The live map's frame count and iteration, and its points canvas as drawn (pixels that are not white). */
+    const picture = () =>
+      page.evaluate(() => {
+        const c = document.querySelector('#maps .pane.live canvas.scatter-points') as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const dark: number[] = [];
+        for (let p = 0; p < d.length; p += 4) if (d[p] < 250 || d[p + 1] < 250 || d[p + 2] < 250) dark.push(p >> 2);
+        const l = (window as unknown as LiveHook).latentmap.live;
+        return { frames: l.frames, iteration: l.lastFrame?.iteration ?? -1, dark };
+      });
+    await page.waitForFunction(() => (window as unknown as LiveHook).latentmap.live.frames >= 2, null, { timeout: 60_000 });
+    const a = await picture();
+    await page.waitForFunction((f) => (window as unknown as LiveHook).latentmap.live.frames > f + 1, a.frames, { timeout: 60_000 });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const b = await picture();
+    expect(b.iteration).toBeGreaterThan(a.iteration);
+    // the points moved: the two pictures differ in many pixels
+    expect(a.dark.length).toBeGreaterThan(150);
+    const before = new Set(a.dark);
+    const moved = b.dark.filter((p) => !before.has(p)).length;
+    expect(moved).toBeGreaterThan(50);
+    expect(await live.locator('.pane-title').textContent()).toMatch(/Forming: iris stopped early.*t-SNE iteration [\d,]+ · 150 rows/);
+    await screenshot(page, 'viewer-main-map-forming');
+    await live.getByRole('button', { name: 'Stop and keep this map' }).click();
+    // the run completes with the layout reached, and its map replaces the forming one
+    await page.waitForFunction(() => !document.querySelector('#maps .pane.live') && document.querySelector('#maps .pane.primary .pane-title')?.textContent?.includes('iris stopped early'), null, { timeout: 120_000 });
+    await screenshot(page, 'viewer-main-map-stopped');
+    const manifest = await page.evaluate(() => (window as unknown as { latentmap: { primary: { id: string; manifest: { metrics: { tsne: { iterations: number } }; notes: string[] } } } }).latentmap.primary);
+    expect(manifest.manifest.metrics.tsne.iterations).toBeLessThan(50000);
+    expect(manifest.manifest.notes.join(' ')).toMatch(/stopped early on request/);
+    // the run's points are the last layout streamed, within the stream's precision (16 bits over its box)
+    const last = (await page.evaluate(() => (window as unknown as LiveHook).latentmap.live.lastFrame))!;
+    expect(last.iteration).toBe(manifest.manifest.metrics.tsne.iterations);
+    const streamed = decodeLayoutFrame(last as LayoutFrame);
+    const points = (await (await fetch(`${server.url}/api/runs/${encodeURIComponent(manifest.id)}/points?format=json`)).json()) as { index: number; x: number; y: number }[];
+    expect(points).toHaveLength(150);
+    const tolX = (last.box[2] - last.box[0]) / 65535 + 1e-5;
+    const tolY = (last.box[3] - last.box[1]) / 65535 + 1e-5;
+    for (let k = 0; k < streamed.length / 2; k++) {
+      const p = points.find((q) => q.index === k * last.stride)!;
+      expect(Math.abs(p.x - streamed[2 * k])).toBeLessThanOrEqual(tolX);
+      expect(Math.abs(p.y - streamed[2 * k + 1])).toBeLessThanOrEqual(tolY);
+    }
     expect(errors).toEqual([]);
     await page.context().close();
   }, 240_000);

@@ -248,13 +248,14 @@ describe('viewer fixes', () => {
     await page.context().close();
   });
 
-  it('with the dialog closed, shows the running job in the top bar and offers the finished run instead of replacing the map', async () => {
+  it('with the dialog closed, shows the running job in the top bar; back at the map looked at, offers the finished run instead of replacing it', async () => {
     const { page, errors } = await open('run=ten');
     await page.locator('#new-run').click();
     await page.locator('#nr-dataset').fill('iris');
     await page.locator('#nr-limit').fill('');
     await page.locator('#nr-epochs').fill('3');
-    await page.locator('#nr-iterations').fill('250');
+    // t-SNE long enough to go back to the map while it forms
+    await page.locator('#nr-iterations').fill('5000');
     await page.locator('#nr-codeSize').fill('2');
     await page.locator('#nr-layers').fill('8');
     await page.locator('#nr-name').fill('iris in the background');
@@ -264,6 +265,13 @@ describe('viewer fixes', () => {
     const badge = page.locator('#job-badge');
     await page.waitForFunction(() => /Running|ready/.test(document.getElementById('job-badge')?.textContent ?? ''), null, { timeout: 60_000 });
     await screenshot(page, 'fixes-job-badge');
+    // once t-SNE starts the map forms in the main map, and one click goes back to the map looked at
+    const live = page.locator('#maps .pane.live');
+    await live.waitFor({ timeout: 200_000 });
+    expect(await page.locator('#maps .pane.primary').isHidden()).toBe(true);
+    await live.getByRole('button', { name: 'Back to ten clusters' }).click();
+    await live.waitFor({ state: 'detached' });
+    expect(await page.locator('#maps .pane.primary').isVisible()).toBe(true);
     await page.waitForFunction(() => /is ready/.test(document.getElementById('job-badge')?.textContent ?? ''), null, { timeout: 200_000 });
     // the map being looked at stays
     expect(await page.locator('.pane.primary .pane-title').textContent()).toContain('ten clusters');

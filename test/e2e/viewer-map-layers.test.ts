@@ -90,6 +90,55 @@ describe('map layers', () => {
   });
 });
 
+describe('cluster labels at every zoom', () => {
+  it('zoomed in deep, off every peak, labels the cluster on screen, whole inside the view, none overlapping', async () => {
+    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#layers=clusters`);
+    await frames(page);
+    type ZoomHook = Hook & { primary: { view: { setView(v: { cx: number; cy: number; k: number }): void; toScreen(x: number, y: number): [number, number]; size(): { width: number; height: number } } } };
+    // the fixture's class c sits at 30 (cos, sin)(2 pi c / 8) with sd 3; look 7 units beside the centre of
+    // the first label's class, at 40 times the fitted zoom: its peak is far off screen
+    // the status line says how many clusters were found and why
+    await page.waitForFunction(() => /^Clusters: 8 clusters: \d+ density peaks? in the map/.test(document.getElementById('status')?.textContent ?? ''));
+    const first = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels[0]);
+    const cls = Number(/^C\d+ · (\d+) /.exec(first.text)![1]);
+    const cx = 30 * Math.cos((2 * Math.PI * cls) / 8);
+    const cy = 30 * Math.sin((2 * Math.PI * cls) / 8);
+    const seen = await page.evaluate(
+      ([x, y]) => {
+        const v = (window as unknown as { latentmap: ZoomHook }).latentmap.primary.view;
+        v.setView({ cx: x + 7, cy: y, k: 40 });
+        return new Promise<{ peak: [number, number]; size: { width: number; height: number } }>((r) =>
+          requestAnimationFrame(() => requestAnimationFrame(() => r({ peak: v.toScreen(x, y), size: v.size() }))),
+        );
+      },
+      [cx, cy],
+    );
+    expect(seen.peak[0] < 0 || seen.peak[0] > seen.size.width || seen.peak[1] < 0 || seen.peak[1] > seen.size.height).toBe(true);
+    const shown = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels);
+    expect(shown.map((l) => l.text)).toEqual([first.text]);
+    for (const l of shown) {
+      expect(l.x - l.width / 2).toBeGreaterThanOrEqual(0);
+      expect(l.x + l.width / 2).toBeLessThanOrEqual(seen.size.width);
+      expect(l.y).toBeGreaterThan(0);
+      expect(l.y).toBeLessThan(seen.size.height);
+    }
+    await screenshot(page, 'layers-clusters-deep-zoom');
+    // back at the fitted zoom every cluster is labelled and no two labels overlap
+    await page.evaluate(() => (window as unknown as { latentmap: ZoomHook }).latentmap.primary.view.setView({ cx: 0, cy: 0, k: 1 }));
+    await frames(page);
+    const all = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels);
+    expect(all).toHaveLength(8);
+    for (let i = 0; i < all.length; i++) {
+      for (let j = i + 1; j < all.length; j++) {
+        const apart = Math.abs(all[i].x - all[j].x) >= (all[i].width + all[j].width) / 2 || Math.abs(all[i].y - all[j].y) >= 18;
+        expect(apart).toBe(true);
+      }
+    }
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
+
 describe('explain a cluster or the filtered rows', () => {
   it('selects a cluster when its label is clicked, and explains it', async () => {
     const { page, errors } = await openViewer(chrome.browser, `${server.url}/#layers=clusters`);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { labelClusters, smd } from '../../web/src/app/clusters.js';
 import { categoryColumn, numberColumn, type DecodedPoints } from '../../web/src/points.js';
-import { densityContours, densityGrid, findClusters } from '../../web/src/scatter/density.js';
+import { densityBlur, densityContours, densityGrid } from '../../web/src/scatter/density.js';
+import { findClusters } from '../../web/src/scatter/mode-clusters.js';
 
 function blobs(n: number, seed: number): { x: Float32Array; y: Float32Array; truth: Int32Array } {
   let s = seed;
@@ -82,5 +83,58 @@ describe('density and clusters', () => {
     expect(byScore.labels[2].reason).toMatch(/sd\)$/);
     expect(byScore.column.categories).toEqual(byScore.labels.map((l) => l.text));
     expect(smd(score, (i) => truth[i] === 2)!.d).toBeGreaterThan(1.5);
+  });
+
+  it('splits two blobs that touch (a saddle well under their peaks) and says how many it found and why', () => {
+    // two blobs 7 sd apart: the density between them is well above the sparse background, so a single
+    // density level would join them; their modes stand out from the saddle
+    let s = 5;
+    const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const g = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+    const n = 4000;
+    const tx = new Float32Array(n);
+    const ty = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      tx[i] = (i % 2 ? 7 : 0) + g() * 1.4;
+      ty[i] = g() * 1.4;
+    }
+    const { assignment, clusters, reason } = findClusters(densityGrid(tx, ty, extentOf(tx, ty)), tx, ty);
+    expect(clusters).toHaveLength(2);
+    let agree = 0;
+    const left = assignment[0];
+    for (let i = 0; i < n; i++) if ((assignment[i] === left) === (i % 2 === 0)) agree++;
+    expect(agree / n).toBeGreaterThan(0.95);
+    expect(reason).toMatch(/^2 clusters: \d+ density peaks? in the map, \d+ standing out \(the density between each and a higher peak falls under 60 % of it\)/);
+  });
+
+  it('keeps one broad blob as one cluster, and leaves a tiny far island as noise', () => {
+    let s = 11;
+    const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const n = 3000;
+    const tx = new Float32Array(n);
+    const ty = new Float32Array(n);
+    // a uniform disc (its density is flat, with sampling ripples) and 12 points far away
+    for (let i = 0; i < n - 12; i++) {
+      const a = 2 * Math.PI * r();
+      const d = 5 * Math.sqrt(r());
+      tx[i] = d * Math.cos(a);
+      ty[i] = d * Math.sin(a);
+    }
+    for (let i = n - 12; i < n; i++) (tx[i] = 30 + r()), (ty[i] = 30 + r());
+    const { assignment, clusters } = findClusters(densityGrid(tx, ty, extentOf(tx, ty)), tx, ty);
+    expect(clusters).toHaveLength(1);
+    expect(clusters[0].size).toBeGreaterThan(0.95 * (n - 12));
+    for (let i = n - 12; i < n; i++) expect(assignment[i]).toBe(-1);
+    // its region lists its cells densest first, starting at the peak
+    expect([clusters[0].region[0], clusters[0].region[1]]).toEqual(clusters[0].peak);
+  });
+
+  it('smooths a small map more than a big one (Scott’s rule, n^-1/6), within 1 to 5 cells', () => {
+    expect(densityBlur(10_000)).toBeCloseTo(2, 6);
+    expect(densityBlur(150)).toBeCloseTo(4.027, 3);
+    expect(densityBlur(2_000)).toBeCloseTo(2.615, 3);
+    expect(densityBlur(1_000_000)).toBe(1);
+    expect(densityBlur(3)).toBe(5);
+    expect(densityBlur(0)).toBe(5);
   });
 });

@@ -13,7 +13,8 @@ import { SelectionController } from './app/selection.js';
 import { fillRunPickers, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
 import { exportPng, exportSvg } from './app/export-image.js';
 import { FilterController } from './app/filter-panel.js';
-import { applyLayers, clustersOf, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
+import { applyLayers, clustersOf, newClusterReason, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
+import { LiveRun } from './app/live-run.js';
 import { encodeColumn } from './colors.js';
 import type { InteractionMode } from './scatter/view.js';
 import { fill, formatNumber, h } from './ui/dom.js';
@@ -51,6 +52,8 @@ export class App {
   private newRun: NewRunDialog;
   /** Loads the region in view of a primary map past the overview threshold (app/overview.ts). */
   private regions: RegionLoader | null = null;
+  /** The map of a run started here, shown forming in the main map. */
+  readonly live: LiveRun;
   private thumbs = new ThumbnailCache((run, row) => this.api.imageUrl(run, row));
   private readonly els = {
     runPicker: byId<HTMLSelectElement>('run-picker'),
@@ -103,7 +106,8 @@ export class App {
       },
       explain: () => this.selection.set({ kind: 'filter' }),
     });
-    this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id));
+    this.live = new LiveRun({ api: this.api, maps: this.els.maps, covered: () => (this.primary ? this.primary.manifest.name || this.primary.id : null), shown: () => this.showLive(true), gone: () => this.showLive(false) });
+    this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id), { started: (id, name) => this.live.watch(id, name), watchedElsewhere: () => this.live.showing() });
     this.bindControls();
     document.querySelector('.topbar .actions')?.prepend(this.newRun.badge);
     this.ready = this.start();
@@ -239,6 +243,8 @@ export class App {
       const view = (): Pane['view'] | null => (this.primary?.id === id ? this.primary.view : null);
       this.regions = new RegionLoader(this.api, id, view, overview, this.primary.settings, (points, c) => void this.showRows(points, c), (m) => this.setStatus(m, true));
     }
+    // the finished run (or another one opened meanwhile) replaces a map forming in its place
+    this.live.dismiss();
     this.els.runPicker.value = id;
     this.fillPickers();
     this.setControlsEnabled(true);
@@ -271,6 +277,16 @@ export class App {
     fill(this.els.legend);
     fill(this.els.run);
     this.setControlsEnabled(false);
+  }
+
+  /** While a map forms in place of the maps, their controls and panels rest (greyed, in place); the run picker stays usable. */
+  private showLive(on: boolean): void {
+    setMapControlsEnabled(!on && !!this.primary, []);
+    for (const panel of [this.els.legend.closest('.panel'), this.els.run, this.els.filters]) {
+      panel?.toggleAttribute('inert', on);
+      panel?.classList.toggle('resting', on);
+    }
+    this.els.runPicker.disabled = this.runs.length === 0;
   }
 
   private setControlsEnabled(on: boolean): void {
@@ -432,6 +448,9 @@ export class App {
     const p = this.primary;
     if (!p) return;
     applyLayers(p, layers);
+    // how many clusters, and why (once per map)
+    const reason = layers.has('clusters') ? newClusterReason(p) : null;
+    if (reason) this.setStatus(`Clusters: ${reason}`);
     // clusters add a Color-by choice
     if (p.points.columns.some((c) => c.name === 'cluster') && !this.els.colorBy.querySelector('option[value="cluster"]')) {
       fillColorBy(this.els.colorBy, p.points.columns, featureNames(p.manifest));

@@ -1,9 +1,9 @@
-// Names for the map's clusters (found by scatter/density.ts): the dominant class and its share when the
+// Names for the map's clusters (found by scatter/mode-clusters.ts): the dominant class and its share when the
 // run has labels; otherwise what most sets the cluster apart: a metadata category far more common in it
 // than overall, or the numeric column whose cluster mean is furthest from the overall mean in standard
 // deviations (standardized mean difference). The clusters also become a categorical column ("cluster")
 // for Color by, the legend, search and the selection's CSV export. Pure: no DOM.
-import type { Cluster } from '../scatter/density.js';
+import type { Cluster } from '../scatter/mode-clusters.js';
 import { numericCategoryColumn, type CategoryColumn, type DecodedPoints, type NumberColumn } from '../points.js';
 
 export interface ClusterLabel {
@@ -11,6 +11,8 @@ export interface ClusterLabel {
   id: number;
   size: number;
   peak: [number, number];
+  /** Its grid cells' centers (x, y pairs, densest first): where the label goes when the peak is off screen. */
+  region: Float32Array;
   /** Short label drawn on the map, e.g. "C1 · 7 (94 %)". */
   text: string;
   /** Why the label says what it says. */
@@ -102,7 +104,7 @@ export function smd(col: NumberColumn, inCluster: (i: number) => boolean): { d: 
 export function labelClusters(points: DecodedPoints, assignment: Int32Array, clusters: Cluster[]): { labels: ClusterLabel[]; column: CategoryColumn } {
   const labels = clusters.map((c, k) => {
     const { text, reason } = describeCluster(points, (i) => assignment[i] === k, c.size);
-    return { id: k + 1, size: c.size, peak: c.peak, text: `C${k + 1} · ${text}`, reason };
+    return { id: k + 1, size: c.size, peak: c.peak, region: c.region, text: `C${k + 1} · ${text}`, reason };
   });
   const ids = new Float64Array(points.n);
   for (let i = 0; i < points.n; i++) ids[i] = assignment[i] >= 0 ? assignment[i] + 1 : NaN;

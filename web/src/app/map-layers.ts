@@ -1,8 +1,10 @@
 // The map's explanatory layers, toggled from the maps bar and kept in the URL: density contours, and
-// clusters found in the map with a label on each (scatter/density.ts, app/clusters.ts). Clusters also
+// clusters found as the modes of the map's density with a label on each (scatter/density.ts,
+// scatter/mode-clusters.ts, app/clusters.ts). Clusters also
 // become the "cluster" column: a Color-by choice, a legend, a search term and a column of the
 // selection's CSV export.
-import { densityContours, densityGrid, findClusters, type DensityGrid } from '../scatter/density.js';
+import { DENSITY_SIDE, densityBlur, densityContours, densityGrid, type DensityGrid } from '../scatter/density.js';
+import { findClusters } from '../scatter/mode-clusters.js';
 import { labelClusters, type ClusterLabel } from './clusters.js';
 import type { Pane } from './pane.js';
 
@@ -12,6 +14,10 @@ interface PaneLayers {
   grid: DensityGrid;
   contours?: ReturnType<typeof densityContours>;
   clusters?: ClusterLabel[];
+  /** How many clusters were found and why. */
+  reason?: string;
+  /** Whether the reason was shown. */
+  told?: boolean;
 }
 
 const cache = new WeakMap<Pane, PaneLayers>();
@@ -19,7 +25,7 @@ const cache = new WeakMap<Pane, PaneLayers>();
 function layersOf(pane: Pane): PaneLayers {
   let l = cache.get(pane);
   if (!l) {
-    l = { grid: densityGrid(pane.points.x, pane.points.y, pane.points.extent) };
+    l = { grid: densityGrid(pane.points.x, pane.points.y, pane.points.extent, DENSITY_SIDE, densityBlur(pane.points.n)) };
     cache.set(pane, l);
   }
   return l;
@@ -29,8 +35,9 @@ function layersOf(pane: Pane): PaneLayers {
 export function clustersOf(pane: Pane): ClusterLabel[] {
   const l = layersOf(pane);
   if (!l.clusters) {
-    const { assignment, clusters } = findClusters(l.grid, pane.points.x, pane.points.y);
+    const { assignment, clusters, reason } = findClusters(l.grid, pane.points.x, pane.points.y);
     const { labels, column } = labelClusters(pane.points, assignment, clusters);
+    l.reason = reason;
     l.clusters = labels;
     if (!pane.points.columns.some((c) => c.name === 'cluster')) {
       pane.points.columns.push(column);
@@ -40,6 +47,14 @@ export function clustersOf(pane: Pane): ClusterLabel[] {
   return l.clusters;
 }
 
+/** How the pane's clusters were found: once per pane (for the status line when they first show), else null. */
+export function newClusterReason(pane: Pane): string | null {
+  const l = cache.get(pane);
+  if (!l?.reason || l.told) return null;
+  l.told = true;
+  return l.reason;
+}
+
 /** Shows or hides the layers on a pane's map. */
 export function applyLayers(pane: Pane, layers: ReadonlySet<MapLayer>): void {
   if (layers.has('contours')) {
@@ -47,7 +62,11 @@ export function applyLayers(pane: Pane, layers: ReadonlySet<MapLayer>): void {
     l.contours ??= densityContours(l.grid);
     pane.view.marks.setContours(l.contours);
   } else pane.view.marks.setContours(null);
-  if (layers.has('clusters')) pane.view.marks.setLabels(clustersOf(pane).map((c) => ({ x: c.peak[0], y: c.peak[1], text: c.text, id: c.id })));
+  if (layers.has('clusters')) {
+    const g = layersOf(pane).grid;
+    const region = (c: ClusterLabel) => ({ centers: c.region, halfW: g.cellW / 2, halfH: g.cellH / 2 });
+    pane.view.marks.setLabels(clustersOf(pane).map((c) => ({ x: c.peak[0], y: c.peak[1], text: c.text, id: c.id, region: region(c) })));
+  }
   else pane.view.marks.setLabels(null);
 }
 

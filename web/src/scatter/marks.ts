@@ -10,6 +10,11 @@ export interface MapLabel {
   text: string;
   /** What a click on the label names (a cluster number). */
   id?: number;
+  /**
+   * The region it names (a cluster's grid cells: centers as x, y pairs in data coordinates, densest first,
+   * each halfW x halfH either side), so the label stays on screen when zoomed in past its anchor.
+   */
+  region?: { centers: Float32Array; halfW: number; halfH: number };
 }
 
 /** A label as drawn: its centre in CSS px and its box's width. */
@@ -43,7 +48,7 @@ export class OverlayMarks {
   selection: readonly number[] | null = null;
   /** The selection shape being drawn. */
   dragShape: readonly number[] | null = null;
-  /** The labels drawn last, with their boxes (those that overlapped a larger cluster's are left out). */
+  /** The labels drawn last, with their boxes (those of clusters out of view, or crowded out, are left out). */
   shownLabels: ShownLabel[] = [];
 
   constructor(private readonly changed: () => void) {}

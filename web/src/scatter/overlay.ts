@@ -2,7 +2,8 @@
 // shape (finished and being drawn), lines from the inspected point to its input-space neighbours, rings on
 // highlighted points, the point hovered here and the one hovered in a linked map, cluster labels.
 // Canvas 2D calls only; geometry comes in through `toScreen`.
-import { LABEL_HALF_HEIGHT, type MapLabel, type ShownLabel } from './marks.js';
+import { placeLabels } from './label-placement.js';
+import type { MapLabel, ShownLabel } from './marks.js';
 
 /** Most points drawn as thumbnails at once (zoomed in on an image dataset). */
 export const THUMBNAIL_LIMIT = 160;
@@ -14,6 +15,9 @@ export interface OverlayState {
   radius: number;
   /** Zoom factor. */
   k: number;
+  /** The view's size, CSS px. */
+  width: number;
+  height: number;
   toScreen: (x: number, y: number) => [number, number];
   /** CSS color of point i. */
   colorOf: (i: number) => string;
@@ -29,7 +33,7 @@ export interface OverlayState {
   shapes: readonly (readonly number[] | null)[];
   /** Density contour rings (data coordinates), faint to strong by level; null: off. */
   contours: readonly { value: number; rings: number[][] }[] | null;
-  /** Cluster labels at their peaks (data coordinates), most important first; null: off. */
+  /** Cluster labels (data coordinates), most important first; null: off. */
   labels: readonly MapLabel[] | null;
   /** Thumbnails to draw: the points in view (when few) and their loaded images. */
   thumbnails: { points: readonly number[]; image: (i: number) => CanvasImageSource | null } | null;
@@ -162,33 +166,26 @@ function drawContours(ctx: CanvasRenderingContext2D, s: OverlayState): void {
 }
 
 /**
- * Cluster labels at a fixed screen size (readable at every zoom), white-haloed; a label that would
- * overlap one already placed (a larger cluster's) is left out at this zoom.
+ * Cluster labels at a fixed screen size (readable at every zoom), white-haloed, where label-placement.ts
+ * puts them: on the peak, or on the part of the cluster in view, inside the view, never overlapping.
  */
 function drawLabels(ctx: CanvasRenderingContext2D, s: OverlayState): ShownLabel[] {
-  const placed: { x0: number; y0: number; x1: number; y1: number }[] = [];
-  const shown: ShownLabel[] = [];
-  if (!s.labels) return shown;
+  if (!s.labels) return [];
   ctx.font = '600 12px system-ui, sans-serif';
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   ctx.lineJoin = 'round';
-  for (const l of s.labels) {
-    const [sx, sy] = s.toScreen(l.x, l.y);
-    const w = ctx.measureText(l.text).width + 8;
-    const box = { x0: sx - w / 2, y0: sy - LABEL_HALF_HEIGHT, x1: sx + w / 2, y1: sy + LABEL_HALF_HEIGHT };
-    if (placed.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1)) continue;
-    placed.push(box);
+  const placed = placeLabels(s.labels, s.toScreen, s.width, s.height, (t) => ctx.measureText(t).width);
+  for (const p of placed) {
     ctx.lineWidth = 4;
     ctx.strokeStyle = 'rgba(255,255,255,0.92)';
-    ctx.strokeText(l.text, sx, sy);
+    ctx.strokeText(p.label.text, p.x, p.y);
     ctx.fillStyle = '#111a28';
-    ctx.fillText(l.text, sx, sy);
-    shown.push({ text: l.text, x: sx, y: sy, width: w, ...(l.id !== undefined ? { id: l.id } : {}) });
+    ctx.fillText(p.label.text, p.x, p.y);
   }
   ctx.textAlign = 'start';
   ctx.textBaseline = 'alphabetic';
-  return shown;
+  return placed.map((p) => ({ text: p.label.text, x: p.x, y: p.y, width: p.width, ...(p.label.id !== undefined ? { id: p.label.id } : {}) }));
 }
 
 /** Draws the overlay into a context already cleared and scaled to CSS pixels; returns the labels shown. */

@@ -348,6 +348,8 @@ export class ScatterView implements InteractionHost {
       y: pts.y,
       radius: pointStyle(pts.n, this.t.k).radius,
       k: this.t.k,
+      width: this.fit.width,
+      height: this.fit.height,
       toScreen: (x, y) => this.toScreen(x, y),
       colorOf: (i) => this.cssColor(i),
       hover: this.hovered,

@@ -30,6 +30,8 @@ export class NewRunDialog {
   constructor(
     private api: Api,
     private onDone: (id: string) => void,
+    /** started: a run was started (the app shows its map forming); watchedElsewhere: the user watches it outside the dialog. */
+    private hooks: { started?: (id: string, name: string) => void; watchedElsewhere?: () => boolean } = {},
   ) {
     this.badge = h('div', { id: 'job-badge', className: 'job-badge', role: 'status', 'aria-live': 'polite', hidden: true });
     this.form = h('form', { className: 'new-run-form', method: 'dialog' });
@@ -241,6 +243,7 @@ export class NewRunDialog {
 
   private watch(id: string, name: string): void {
     this.watching = id;
+    this.hooks.started?.(id, name);
     this.form.hidden = true;
     const stageEl = h('div', { className: 'stage' }, 'queued');
     const bar = h('progress', { max: 1, value: 0 });
@@ -309,8 +312,8 @@ export class NewRunDialog {
           bar.value = 1;
           this.close?.();
           this.watching = null;
-          if (this.dialog.open) {
-            // the user is watching: open the new map
+          if (this.dialog.open || this.hooks.watchedElsewhere?.()) {
+            // the user is watching (here, or the map forming in the main map): open the new map
             this.dialog.close();
             this.setBadge(null);
             this.onDone(id);

@@ -1,0 +1,94 @@
+// How well the viewer's automatic clusters (web/src/scatter/mode-clusters.ts, on the density grid of
+// web/src/scatter/density.ts, exactly as the viewer computes them) match a run's labels. Prints a table per
+// run directory: clusters found, adjusted Rand index (Hubert & Arabie 1985; noise counted as one more
+// cluster), ARI over the clustered points only, purity (the share of clustered points in their cluster's
+// dominant label), and the share of points in a cluster.
+//
+//   npx tsx bench/clusters.ts RUN_DIR [RUN_DIR ...]
+//   npm run bench:clusters -- /tmp/runs/<mnist run> /tmp/runs/<fashion-mnist run>
+import { readPoints } from '../pipeline/runs/artifacts.js';
+import { DENSITY_SIDE, densityBlur, densityGrid } from '../web/src/scatter/density.js';
+import { findClusters } from '../web/src/scatter/mode-clusters.js';
+import { fitExtent } from '../web/src/points.js';
+
+/** Adjusted Rand index of two labelings of the same points (integer ids, any range). */
+export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  const table = new Map<string, number>();
+  const ra = new Map<number, number>();
+  const rb = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const k = `${a[i]},${b[i]}`;
+    table.set(k, (table.get(k) ?? 0) + 1);
+    ra.set(a[i], (ra.get(a[i]) ?? 0) + 1);
+    rb.set(b[i], (rb.get(b[i]) ?? 0) + 1);
+  }
+  const c2 = (m: number) => (m * (m - 1)) / 2;
+  let index = 0;
+  for (const m of table.values()) index += c2(m);
+  let sa = 0;
+  let sb = 0;
+  for (const m of ra.values()) sa += c2(m);
+  for (const m of rb.values()) sb += c2(m);
+  const expected = (sa * sb) / c2(n);
+  const max = (sa + sb) / 2;
+  return max === expected ? 1 : (index - expected) / (max - expected);
+}
+
+/** Share of the clustered points (cluster >= 0) that carry their cluster's most common label. */
+export function purity(cluster: ArrayLike<number>, label: ArrayLike<number>): number {
+  const counts = new Map<number, Map<number, number>>();
+  let clustered = 0;
+  for (let i = 0; i < cluster.length; i++) {
+    if (cluster[i] < 0) continue;
+    clustered++;
+    const m = counts.get(cluster[i]) ?? new Map<number, number>();
+    m.set(label[i], (m.get(label[i]) ?? 0) + 1);
+    counts.set(cluster[i], m);
+  }
+  let dominant = 0;
+  for (const m of counts.values()) dominant += Math.max(...m.values());
+  return clustered ? dominant / clustered : 0;
+}
+
+async function main(): Promise<void> {
+  const dirs = process.argv.slice(2);
+  if (!dirs.length) {
+    process.stderr.write('usage: tsx bench/clusters.ts RUN_DIR [RUN_DIR ...]\n');
+    process.exit(2);
+  }
+  const rows: string[][] = [['run', 'points', 'labels', 'clusters', 'ARI', 'ARI clustered', 'purity', 'clustered', 'ms']];
+  for (const dir of dirs) {
+    const table = await readPoints(dir);
+    const x = table.getChild('x')!.toArray() as Float32Array;
+    const y = table.getChild('y')!.toArray() as Float32Array;
+    const labelCol = table.getChild('label');
+    if (!labelCol) throw new Error(`${dir}: points.arrow has no label column`);
+    const names = new Map<string, number>();
+    const label = Int32Array.from({ length: x.length }, (_, i) => {
+      const s = String(labelCol.get(i));
+      if (!names.has(s)) names.set(s, names.size);
+      return names.get(s)!;
+    });
+    const t0 = performance.now();
+    const grid = densityGrid(x, y, fitExtent(x, y), DENSITY_SIDE, densityBlur(x.length));
+    const { assignment, clusters } = findClusters(grid, x, y);
+    const ms = performance.now() - t0;
+    const inCluster = [...assignment.keys()].filter((i) => assignment[i] >= 0);
+    rows.push([
+      dir.split('/').filter(Boolean).pop()!,
+      String(x.length),
+      String(names.size),
+      String(clusters.length),
+      adjustedRandIndex(assignment, label).toFixed(3),
+      adjustedRandIndex(inCluster.map((i) => assignment[i]), inCluster.map((i) => label[i])).toFixed(3),
+      purity(assignment, label).toFixed(3),
+      (inCluster.length / x.length).toFixed(3),
+      ms.toFixed(0),
+    ]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) process.stdout.write(r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ') + '\n');
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) void main();
