@@ -1,7 +1,7 @@
 // How the pipeline's cost grows with the number of rows: `npm run bench:scale [-- flags]`.
 //
 //   --sizes 10k,70k,250k,1m   row counts (default all four); each runs `latentmap run` in a fresh child process
-//   --reducer autoencoder|pca  the reducer of the runs (default autoencoder, the default pipeline)
+//   --reducer auto|autoencoder|pca|none  the reducer of the runs (default auto, the CLI's default)
 //   --fitsne DIR               a FIt-SNE checkout with bin/fast_tsne built (or env FITSNE_DIR): at 70k and 250k
 //                              FIt-SNE runs with 2 threads on the same codes, side by side
 //   --queue [redis://host:port] the distributed mode instead (below); without a URL a redis-server is started here
@@ -57,7 +57,7 @@ const flag = (name: string): string | undefined => {
   return v === undefined || v.startsWith('--') ? '' : v;
 };
 const sizes = (flag('sizes') ?? '10k,70k,250k,1m').split(',').map(parseSize);
-const reducer = flag('reducer') ?? 'autoencoder';
+const reducer = flag('reducer') ?? 'auto';
 const fitsneDir = flag('fitsne') ?? process.env.FITSNE_DIR ?? null;
 const queueFlag = flag('queue');
 const workers = Number(flag('workers') ?? 3);
