@@ -42,12 +42,14 @@ export async function checkColumnChoices(
   if (reply.status !== undefined) throw new HttpError(reply.status, reply.message);
   if (reply.input && reply.field !== undefined && COLUMN_FIELDS.has(reply.field)) {
     // the loaders name the file by its server path: answers name it as the client did
-    // (a built-in's by the path of its file under the package: named by the dataset's name instead)
+    // (a built-in's by the path of its file under the package, or as builtin:NAME: named by the dataset's name instead)
     const message =
       'file' in source
         ? reply.message.split(source.file).join(source.shown).split(path.dirname(source.file)).join('')
-        : reply.message.replace(/^\/[^,]*, field "/, `${source.dataset}, field "`);
-    throw new InputError(message);
+        : reply.message.replace(/^(?:\/[^,]*|builtin:[^,]*), field "/, `${source.dataset}, field "`);
+    // rebuilt from its parts, so the answer carries the field beside the message (for a form to show it there)
+    const m = /^(.*?), field "([^"]+)": ([\s\S]*)$/.exec(message);
+    throw m ? new InputError(m[3]!, { file: m[1]!, field: m[2]! }) : new InputError(message, { field: reply.field });
   }
   throw new Error(reply.message);
 }

@@ -256,9 +256,10 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
     }
     case 'columns': {
       const { loadDataset } = await import('../pipeline/load/index.js');
+      const { takeCoordinates } = await import('../pipeline/coordinates.js');
       const { choice } = task;
       try {
-        await loadDataset({
+        const head = await loadDataset({
           dataset: task.dataset,
           input: task.file,
           labelColumn: choice.labelColumn,
@@ -268,6 +269,8 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
           ...(task.maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes: task.maxDecompressedBytes }),
           selection: { features: choice.features, exclude: choice.exclude, coordinates: choice.coordinates ?? [] },
         });
+        // a built-in's loader does not see the selection's coordinates: the pipeline's own step checks them
+        if (choice.coordinates) takeCoordinates(head, choice.coordinates);
       } catch (err) {
         if (isInputError(err) && COLUMN_FIELDS.has(err.location.field ?? '')) throw err;
         // anything else is for the input's full check and the job to say (with every row read)

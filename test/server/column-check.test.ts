@@ -60,6 +60,7 @@ afterAll(async () => {
 
 async function submit(config: Record<string, unknown>): Promise<{ status: number; error: string | undefined }> {
   const r = await request(base, '/api/runs', { method: 'POST', headers: json, body: JSON.stringify({ reducer: 'pca', ...config }) });
+  if (r.status === 400) expect(r.json().field, `the 400 names its field: ${r.text}`).toMatch(/^(labelColumn|features|exclude|coordinates)$/);
   return { status: r.status, error: r.status === 202 ? undefined : (r.json().error as string) };
 }
 
@@ -112,6 +113,13 @@ describe('columns a run names that its input lacks', () => {
     const f = await submit({ dataset: 'iris', features: ['sepal_length', 'stem_length'] });
     expect(f.status).toBe(400);
     expect(f.error).toMatch(/^iris, field "features": --features names "stem_length", which the file does not have; its columns are: "sepal_length"/);
+    // coordinates: a built-in's loader does not take them, the check does
+    const c = await submit({ dataset: 'iris', coordinates: ['x1', 'y1'] });
+    expect(c.status).toBe(400);
+    expect(c.error).toBe('iris, field "coordinates": --coordinates names "x1", which the data does not have');
+    const cu = await submit({ input: 'boxes.csv', coordinates: ['height', 'breadth'] });
+    expect(cu.status).toBe(400);
+    expect(cu.error).toMatch(/^boxes\.csv, field "coordinates": .*"breadth"/);
     // a column named like a server file: refused like any other missing column, the path not echoed
     const p = await submit({ input: 'boxes.csv', labelColumn: '/etc/passwd', features: ['/etc/shadow'] });
     expect(p.status).toBe(400);
