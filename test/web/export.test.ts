@@ -1,18 +1,8 @@
-import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import { samplePoints } from './sample-points.js';
 import { selectedRows, summarize, toCsv } from '../../web/src/export.js';
-import { decodePoints } from '../../web/src/points.js';
 
-function points() {
-  const t = tableFromArrays({
-    index: Int32Array.from([10, 11, 12, 13]),
-    x: Float32Array.from([0, 1, 2, 3]),
-    y: Float32Array.from([0, 1, 2, 3]),
-    label: Int32Array.from([5, 15, 5, 1]),
-    name: ['Ann, "the first"', 'bob', '=cmd()', 'Dora\nDee'],
-  });
-  return decodePoints(tableFromIPC(tableToIPC(t, 'stream')));
-}
+const points = samplePoints;
 
 describe('export', () => {
   it('exports the selected rows in input order with every column', () => {

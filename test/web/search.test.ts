@@ -1,19 +1,11 @@
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import { samplePoints } from './sample-points.js';
 import { featureSearchColumn } from '../../web/src/app/search.js';
 import { featureColumn, decodePoints } from '../../web/src/points.js';
 import { closeNames, parseRange, queryColumn, searchPoints, type SearchAnswer } from '../../web/src/search.js';
 
-function points() {
-  const t = tableFromArrays({
-    index: Int32Array.from([10, 11, 12, 13]),
-    x: Float32Array.from([0, 1, 2, 3]),
-    y: Float32Array.from([0, 1, 2, 3]),
-    label: Int32Array.from([5, 15, 5, 1]),
-    name: ['Ann, "the first"', 'bob', '=cmd()', 'Dora\nDee'],
-  });
-  return decodePoints(tableFromIPC(tableToIPC(t, 'stream')));
-}
+const points = samplePoints;
 
 const rows = (a: SearchAnswer | null) => {
   if (!a || 'error' in a) throw new Error(`expected matches, got ${JSON.stringify(a)}`);
