@@ -12,11 +12,14 @@ export interface InputLocation {
 /** Bad data or configuration. The message says what is wrong and, where known, where and what to do. */
 export class InputError extends Error {
   readonly location: InputLocation;
+  /** What is wrong, without the location (`message` is both, formatted: "file:line:column, field "f": reason"). */
+  readonly reason: string;
 
   constructor(message: string, location: InputLocation = {}, options?: { cause?: unknown }) {
     super(formatMessage(message, location), options);
     this.name = 'InputError';
     this.location = location;
+    this.reason = message;
   }
 }
 

@@ -6,9 +6,8 @@
 import path from 'node:path';
 import { InputError } from '../pipeline/errors.js';
 import type { RunConfig, UploadReading } from '../pipeline/types.js';
-import { HttpError } from './http-error.js';
 import type { ColumnChoice, WorkerReply, WorkerTask } from './read-tasks.js';
-import { COLUMN_FIELDS } from './read-tasks.js';
+import { COLUMN_FIELDS, errorOfReply } from './read-tasks.js';
 
 /** What a run reads: a file (its server path, and the name answers show for it) or a built-in dataset. */
 export type ColumnSource = { file: string; shown: string; reading: UploadReading } | { dataset: string; dataDir: string | null };
@@ -39,17 +38,11 @@ export async function checkColumnChoices(
       : { op: 'columns', file: null, dataset: source.dataset, dataDir: source.dataDir, choice };
   const reply = await run(task);
   if (reply.ok) return;
-  if (reply.status !== undefined) throw new HttpError(reply.status, reply.message);
-  if (reply.input && reply.field !== undefined && COLUMN_FIELDS.has(reply.field)) {
-    // the loaders name the file by its server path: answers name it as the client did
-    // (a built-in's by the path of its file under the package, or as builtin:NAME: named by the dataset's name instead)
-    const message =
-      'file' in source
-        ? reply.message.split(source.file).join(source.shown).split(path.dirname(source.file)).join('')
-        : reply.message.replace(/^(?:\/[^,]*|builtin:[^,]*), field "/, `${source.dataset}, field "`);
-    // rebuilt from its parts, so the answer carries the field beside the message (for a form to show it there)
-    const m = /^(.*?), field "([^"]+)": ([\s\S]*)$/.exec(message);
-    throw m ? new InputError(m[3]!, { file: m[1]!, field: m[2]! }) : new InputError(message, { field: reply.field });
-  }
-  throw new Error(reply.message);
+  const err = errorOfReply(reply);
+  if (!(err instanceof InputError) || !COLUMN_FIELDS.has(err.location.field ?? '')) throw err;
+  // The loaders name the file by its server path: answers name it as the client did, and a built-in by the
+  // dataset's name (its loader names the file under the package, or builtin:NAME).
+  const shown = 'file' in source ? source.shown : source.dataset;
+  const reason = 'file' in source ? err.reason.split(source.file).join(source.shown).split(path.dirname(source.file)).join('') : err.reason;
+  throw new InputError(reason, { ...err.location, file: shown });
 }

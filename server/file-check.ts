@@ -1,10 +1,8 @@
 // A file's shape as the pipeline's loaders read it, in the worker thread: every file a client may have the
 // server read before a run starts (an upload when it arrives, a file under a data root when a run names it).
 // One cap on what a gzipped file may decompress to (the operator's --max-upload-bytes), for both.
-import { InputError } from '../pipeline/errors.js';
 import type { UploadReading, UploadShape } from '../pipeline/types.js';
-import { HttpError } from './http-error.js';
-import type { TaskProgress } from './read-tasks.js';
+import { errorOfReply, type TaskProgress } from './read-tasks.js';
 import type { Offload } from './run-cache.js';
 
 export interface FileCheck {
@@ -24,10 +22,7 @@ export interface FileCheck {
  */
 export async function checkFile(offload: Offload, file: string, check: FileCheck): Promise<UploadShape> {
   const reply = await offload({ op: 'check', file, what: check.what, maxDecompressedBytes: check.maxDecompressedBytes, ...(check.reading ? { reading: check.reading } : {}) }, check.onProgress);
-  if (!reply.ok) {
-    if (reply.status !== undefined) throw new HttpError(reply.status, reply.message);
-    throw reply.input ? new InputError(reply.message) : new Error(reply.message);
-  }
+  if (!reply.ok) throw errorOfReply(reply);
   if (!('shape' in reply)) throw new Error('unexpected worker reply');
   return reply.shape;
 }
