@@ -82,8 +82,9 @@ export interface AppOptions {
   /** Decodes codes with a run's model for POST /api/runs/:id/decode. Default: the run's saved autoencoder or PCA, in the worker thread. */
   decode?: Decoder;
   /**
-   * How long a run's manifest stamp is trusted before it is stat'ed again, ms (a run removed or written again
-   * under its id is noticed that much later). Default 1000: one stat per run and second, not one per request.
+   * How long a run's check is trusted before the stamp of its files is compared again, ms (a run removed,
+   * written again under its id, or damaged in place is noticed that much later, by every endpoint and the run
+   * list alike). Default 1000: a few stats per run and second, not per request.
    */
   runCheckMs?: number;
   /** Where server-side errors are logged. Default: stderr. */
@@ -125,15 +126,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     memory,
     // A run that is not complete, or whose files are damaged (the cache's check), is not listed: its own
     // endpoints answer why.
-    runList: new RunList(store, (id) =>
-      cache.run(id).then(
-        (info) => info.manifest,
-        (err: unknown) => {
-          if (err instanceof HttpError && (err.status === 404 || (err.status === 500 && /is corrupt/.test(err.message)))) return null;
-          throw err;
-        },
-      ),
-    ),
+    runList: new RunList(store, (ids) => cache.summaries(ids), options.runCheckMs ?? 1000),
     jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, dataRoots, maxDecompressedBytes: maxUploadBytes }),
     uploads: new UploadStore(store.dir, maxUploadBytes, checkUpload),
     dataRoots,

@@ -5,8 +5,11 @@
 //   row          one row of data.arrow (pipeline/runs/data-rows.ts): its values, and as JSON in shortest round-trip decimals
 //   check        an uploaded file loaded by the pipeline's own loaders (pipeline/load): its shape, or its error;
 //                gzipped content is decompressed only up to a cap (a gzip bomb: 413)
-//   manifest     a large manifest.json (a run written before features.arrow: millions of feature names) parsed
-//                here, and answered without the long name list (pipeline/runs/feature-names.ts compactManifest)
+//   run-check    whether runs are whole (pipeline/runs/run-check.ts: manifests parsed, Arrow footers and JSON
+//                files read, never their data), with the stamp of the files looked at; a run whose stamp is the
+//                one the caller knows is answered `same` without reading anything. Answers the whole manifest
+//                (one run opened) or only the fields the run list shows (run-summary.ts), in batches of
+//                RUN_CHECK_BATCH runs
 //   feature-names  a run's feature names (features.arrow, or an old manifest's list): the first `limit`, their
 //                count, and where `find` is among them
 //   scaling      the per-column scale and fill of a run's preprocessing (model/preprocessing.json: three
@@ -30,11 +33,13 @@
 //   model        rows through a run's saved model, or codes decoded by it (reconstruct.ts: the model, and
 //                the code that runs it, load here)
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
-import { isInputError } from '../pipeline/errors.js';
+import { InputError, isInputError, type InputLocation } from '../pipeline/errors.js';
 import { rowToPng, type PictureSize } from '../pipeline/image.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
-import { compactManifest, readFeatureNames } from '../pipeline/runs/feature-names.js';
-import { readManifest, readPreprocessing } from '../pipeline/runs/run-dir.js';
+import { readFeatureNames } from '../pipeline/runs/feature-names.js';
+import { readPreprocessing } from '../pipeline/runs/run-dir.js';
+import { checkRun, stampRun, type RunCheck } from '../pipeline/runs/run-check.js';
+import { listedPart, type ListedManifest } from './run-summary.js';
 import type { ImageShape, ProgressEvent, ProgressInfo, RunManifest, Stage, UploadReading, UploadShape } from '../pipeline/types.js';
 import { HttpError } from './http-error.js';
 import { createReconstructor } from './reconstruct.js';
@@ -72,7 +77,8 @@ export type WorkerTask =
   | { op: 'codes'; runDir: string }
   /** file: an input file; else dataset (a built-in, its files in dataDir when given). */
   | { op: 'columns'; file: string | null; dataset: string | null; dataDir: string | null; choice: ColumnChoice; reading?: UploadReading; maxDecompressedBytes?: number }
-  | { op: 'manifest'; runDir: string }
+  /** manifest: answer each complete run's whole manifest (else only its listed part). */
+  | { op: 'run-check'; runs: RunCheckAsk[]; manifest: boolean }
   /** limit: most names answered (the first ones); find: a name whose position is wanted. */
   | { op: 'feature-names'; runDir: string; limit: number; find?: string }
   | { op: 'scaling'; runDir: string }
@@ -93,7 +99,7 @@ export type WorkerReply =
   | { ok: true; shape: UploadShape }
   | { ok: true; codes: SharedArrayBuffer; rows: number; cols: number; index: Int32Array; columns?: Int32Array }
   | { ok: true; moments: Moments }
-  | { ok: true; manifest: RunManifest }
+  | { ok: true; checks: RunCheckAnswer[] }
   | { ok: true; columnsChecked: true }
   /** found: the position of `find` among all the names, -1 when absent or not asked. */
   | { ok: true; names: string[]; count: number; found: number }
@@ -105,9 +111,41 @@ export type WorkerReply =
   | { ok: true; values: Float32Array; text: string }
   | { ok: true; text: string }
   | { ok: true; matrix: Float32Array; rows: number; cols: number }
-  /** status: the HTTP status of an HttpError thrown by the task (e.g. 404: no saved model). */
-  /** field: the configuration field a bad-input error names, when it names one. */
-  | { ok: false; input: boolean; message: string; status?: number; field?: string };
+  | TaskFailure;
+
+/**
+ * A task that failed, with what the main thread needs to throw the same error there (errorOfReply): an
+ * HttpError's status and extra fields, or a bad-input error's parts (InputError: its message without the
+ * location, and the location: file, line, column, field).
+ */
+export interface TaskFailure {
+  ok: false;
+  /** A bad-input error of the pipeline (InputError). */
+  input: boolean;
+  /** The error's message as formatted (with its location). */
+  message: string;
+  /** The HTTP status of an HttpError thrown by the task (e.g. 404: no saved model), and its extra JSON fields. */
+  status?: number;
+  extra?: Record<string, unknown>;
+  /** An InputError's own parts. */
+  reason?: string;
+  location?: InputLocation;
+}
+
+/** A run to check: its id and directory, and the files and stamp of the check the caller holds, if any. */
+export interface RunCheckAsk {
+  id: string;
+  runDir: string;
+  known?: { files: string[]; stamp: string };
+}
+
+/** A run checked: `same` when its files' stamp is the one the caller holds, else the check. */
+export type RunCheckAnswer =
+  | { id: string; same: true }
+  | ({ id: string; same: false; listing: ListedManifest | null } & RunCheck);
+
+/** Runs checked in one task (the run list's batches): the thread is not held for long by any one task. */
+export const RUN_CHECK_BATCH = 32;
 
 /** The columns a run configuration names in its input (labelColumn, features, exclude, coordinates). */
 export interface ColumnChoice {
@@ -169,7 +207,7 @@ function shortestJson(values: Float32Array): string {
 
 /** A reply of the kind that carries `key`, or an Error (the task failed, or answered something else). */
 export function replyWith<K extends string>(reply: WorkerReply, key: K): Extract<WorkerReply, Record<K, unknown>> {
-  if (!reply.ok) throw new Error(reply.message);
+  if (!reply.ok) throw errorOfReply(reply);
   if (!(key in reply)) throw new Error(`unexpected worker reply (no ${key})`);
   return reply as Extract<WorkerReply, Record<K, unknown>>;
 }
@@ -277,8 +315,19 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
       }
       return { ok: true, columnsChecked: true };
     }
-    case 'manifest':
-      return { ok: true, manifest: compactManifest(await readManifest(task.runDir)) };
+    case 'run-check': {
+      const checks: RunCheckAnswer[] = [];
+      for (const run of task.runs) {
+        if (run.known && (await stampRun(run.runDir, run.known.files)) === run.known.stamp) {
+          checks.push({ id: run.id, same: true });
+          continue;
+        }
+        const check = await checkRun(run.runDir, run.id);
+        const listing = check.manifest ? listedPart(check.manifest) : null;
+        checks.push({ id: run.id, same: false, ...check, manifest: task.manifest ? check.manifest : null, listing: task.manifest ? null : listing });
+      }
+      return { ok: true, checks };
+    }
     case 'feature-names': {
       const names = await readFeatureNames(task.runDir);
       return { ok: true, names: names.length > task.limit ? names.slice(0, task.limit) : names, count: names.length, found: task.find === undefined ? -1 : names.indexOf(task.find) };
@@ -320,15 +369,27 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
   }
 }
 
-/** runTask, with any failure as an error reply (input: a bad-input error of the pipeline). */
-export function runTaskSafely(task: WorkerTask, onProgress?: TaskProgress): Promise<WorkerReply> {
-  return runTask(task, onProgress).catch((err: unknown) => ({
-    ok: false as const,
-    input: isInputError(err),
+/** The failure reply of an error a task threw (errorOfReply makes the same error of it). */
+export function failureOf(err: unknown): TaskFailure {
+  if (isInputError(err)) return { ok: false, input: true, message: err.message, reason: err.reason, location: { ...err.location } };
+  return {
+    ok: false,
+    input: false,
     message: err instanceof Error ? err.message : String(err),
-    ...(err instanceof HttpError ? { status: err.status } : {}),
-    ...(isInputError(err) && err.location?.field ? { field: err.location.field } : {}),
-  }));
+    ...(err instanceof HttpError ? { status: err.status, ...(Object.keys(err.extra).length ? { extra: err.extra } : {}) } : {}),
+  };
+}
+
+/** The error a failed task threw, made again in this thread: an HttpError (status kept), an InputError (its parts kept), else an Error. */
+export function errorOfReply(reply: TaskFailure): Error {
+  if (reply.status !== undefined) return new HttpError(reply.status, reply.message, {}, reply.extra ?? {});
+  if (reply.input) return reply.reason !== undefined ? new InputError(reply.reason, reply.location ?? {}) : new InputError(reply.message);
+  return new Error(reply.message);
+}
+
+/** runTask, with any failure as an error reply (failureOf). */
+export function runTaskSafely(task: WorkerTask, onProgress?: TaskProgress): Promise<WorkerReply> {
+  return runTask(task, onProgress).catch(failureOf);
 }
 
 /** The buffers of a reply that can move to the other thread instead of being copied. */

@@ -5,9 +5,8 @@
 import { access } from 'node:fs/promises';
 import { runFile } from '../pipeline/runs/layout.js';
 import type { Matrix, RunManifest } from '../pipeline/types.js';
-import { InputError } from '../pipeline/errors.js';
-import { HttpError } from './http-error.js';
-import type { WorkerReply, WorkerTask } from './read-tasks.js';
+import { corruptRun, HttpError } from './http-error.js';
+import { errorOfReply, type WorkerReply, type WorkerTask } from './read-tasks.js';
 
 /** What the corrupt-run error of a saved model that cannot be loaded says (POST /decode still answers the mean). */
 export const MODEL_INCOMPLETE = 'its saved model is incomplete or cannot be read';
@@ -22,12 +21,12 @@ export type Decoder = (runDir: string, manifest: RunManifest, codes: Matrix) => 
  * The server's reconstructor and decoder: the models load and run in the worker thread (read-tasks.ts), so
  * neither importing the model code, nor loading a model, nor running it holds the event loop. A failure with a
  * status (404: the run has no saved model; 400: a code of the wrong size; 500: a saved model that is incomplete
- * or cannot be read) keeps it; any other bad-input error of the pipeline stays an InputError.
+ * or cannot be read: 409, corruptRun) keeps it; any other bad-input error of the pipeline stays an InputError.
  */
 export function workerModels(run: (task: WorkerTask) => Promise<WorkerReply>): { reconstruct: Reconstructor; decode: Decoder } {
   const apply = (what: 'reconstruct' | 'decode'): Reconstructor => async (runDir, manifest, m) => {
     const reply = await run({ op: 'model', apply: what, runDir, manifest, rows: m.rows, cols: m.cols, values: Float32Array.from(m.values) });
-    if (!reply.ok) throw reply.status ? new HttpError(reply.status, reply.message) : reply.input ? new InputError(reply.message) : new Error(reply.message);
+    if (!reply.ok) throw errorOfReply(reply);
     if (!('matrix' in reply)) throw new Error('unexpected worker reply (no matrix)');
     return { rows: reply.rows, cols: reply.cols, values: reply.matrix };
   };
@@ -63,7 +62,7 @@ export function createReconstructor(maxModels = 2): { reconstruct: Reconstructor
       // problem, not the request's, and the loader's message would name a server path.
       if (err instanceof HttpError) throw err;
       const detail = (err instanceof Error ? err.message : String(err)).split(`${runDir}/`).join('').split(runDir).join('').slice(0, 300);
-      throw new HttpError(500, `run ${manifest.id} is corrupt: ${MODEL_INCOMPLETE} (${detail}); remove it (latentmap prune) or write it again`);
+      throw corruptRun(manifest.id, `${MODEL_INCOMPLETE} (${detail})`);
     }
     const { reducer, preprocessing } = loaded;
     return {

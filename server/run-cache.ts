@@ -1,34 +1,35 @@
 // What the server keeps in memory per run: encoded bodies (manifest, points, history, feature columns) and
 // parsed arrays (points table, codes, the layout and index of the stored input values), in one LRU bounded by
-// bytes. Runs are immutable; the cache key includes the manifest's inode and mtime so a run removed and written
-// again is reloaded (concurrent requests for one run share one stat of it). Each load reserves its peak size
+// bytes. Runs are immutable; the cache key includes a digest of the stamp of the run's files (inode, mtime and
+// size of each) so a run removed and written again, or damaged in place, is checked and loaded again
+// (concurrent requests for one run share one comparison of the stamp). Each load reserves its peak size
 // before reading, so concurrent cold loads of big runs stay within the budget; what the rest of the process
 // holds (worker threads, requests in progress) counts against the same budget (memory-budget.ts). The stored input values
 // (data.arrow, often hundreds of MB) are never loaded whole: rows are read by position (pipeline/runs/data-rows.ts), and
 // what needs every row (input-space neighbours, features) reads it in passes of 4 MB pieces. Work
 // that takes CPU time (codes ordered for search, the points as an Arrow stream or JSON, a feature column)
 // runs in the worker thread (read-tasks.ts). A run whose files cannot be read as what they should be is
-// reported as corrupt (500, the same message on every endpoint).
-import type { Stats } from 'node:fs';
+// reported as corrupt (409 with code "run_corrupt", the same message on every endpoint): each run is checked
+// whole (pipeline/runs/run-check.ts, in the worker thread) once per version of its files, their stamp compared
+// again at most once per versionTtlMs, so a run damaged while the server runs is noticed too.
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import type { Table } from 'apache-arrow';
 import { readPoints } from '../pipeline/runs/artifacts.js';
-import { fileVersion, readArrowFileStructure } from '../pipeline/runs/arrow-footer.js';
 import type { RunFile } from '../pipeline/runs/layout.js';
-import { manifestVersion, readHistory, readManifest } from '../pipeline/runs/run-dir.js';
+import { stampRun, type RunCheck, type RunState } from '../pipeline/runs/run-check.js';
+import { readHistory } from '../pipeline/runs/run-dir.js';
 import type { RunStore } from '../pipeline/runs/store.js';
-import type { Matrix, RunManifest } from '../pipeline/types.js';
+import type { Matrix, RunManifest, RunSummary } from '../pipeline/types.js';
 import { cachedBody, setVariants, sizeOfBody, type CachedBody } from './cached-body.js';
 import { readDataLayout, type DataLayout } from '../pipeline/runs/data-rows.js';
-import { HttpError } from './http-error.js';
+import { corruptRun, HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
 import type { MemoryBudget } from './memory-budget.js';
 import { runIdParam } from './params.js';
-import { compactManifest } from '../pipeline/runs/feature-names.js';
-import { MAX_ANSWER_VALUES, replyWith, runTaskSafely, type TaskProgress, type WorkerReply, type WorkerTask } from './read-tasks.js';
-
-/** Largest manifest parsed on the event loop, bytes; a larger one is parsed in the worker thread. */
-export const MANIFEST_INLINE_BYTES = 1 << 20;
+import { MAX_ANSWER_VALUES, replyWith, RUN_CHECK_BATCH, runTaskSafely, type TaskProgress, type WorkerReply, type WorkerTask } from './read-tasks.js';
+import { listedPart, summarize, type ListedManifest } from './run-summary.js';
 
 /** Neighbouring feature columns read in one pass over data.arrow. */
 export const FEATURE_BLOCK = 16;
@@ -101,21 +102,33 @@ function sizeOf(e: Entry): number {
   return sizeOfBody(e.body) * 2 + 256;
 }
 
-/** The error every endpoint answers for a run whose files are damaged. */
-export function corruptRun(id: string, what: string): HttpError {
-  return new HttpError(500, `run ${id} is corrupt: ${what}; remove it (latentmap prune) or write it again`);
+/** What the cache knows of one run: its last check (pipeline/runs/run-check.ts) and when its stamp was last found current. */
+interface KnownRun {
+  /** The files the check looked at, and their stamp then (stampRun). */
+  files: string[];
+  stamp: string;
+  state: RunState;
+  problem: string | null;
+  /** Cache key prefix of this version of the run (its id and a digest of the stamp). */
+  key: string;
+  /** What the run list shows of it (complete runs). */
+  listing: ListedManifest | null;
+  /** Its line in the run list, made once (complete runs). */
+  summary: RunSummary | null;
+  /** The manifest the check read (a check asked for it), until the manifest entry is made of it. */
+  manifest: RunManifest | null;
+  /** When the stamp was last found current, performance.now() ms. */
+  seen: number;
 }
 
 export class RunCache {
   private readonly lru: LruCache<string, Entry>;
   /** Blocks of feature columns being read (feature()). */
   private readonly featureLoads = new Map<string, Promise<Map<number, CachedBody>>>();
-  /** Row counts of points files read from their Arrow footers, by path and version (pointsRows). */
-  private readonly rowCounts = new Map<string, number>();
-  /** Corrupt verdicts of the points check, by run version (`id@version`). */
-  private readonly corrupt = new Map<string, HttpError>();
-  /** Stats of manifests in flight (and for versionTtlMs after), shared by the requests that arrive meanwhile. */
-  private readonly versions = new Map<string, Promise<string | null>>();
+  /** The last check of every run seen (not of runs absent), by id. */
+  private readonly known = new Map<string, KnownRun>();
+  /** Stamps compared or checks in flight, by id, shared by the requests that arrive meanwhile. */
+  private readonly looking = new Map<string, Promise<KnownRun>>();
 
   constructor(
     readonly store: RunStore,
@@ -128,10 +141,10 @@ export class RunCache {
     /** The process's memory outside the cache, counted against maxBytes (memory-budget.ts). Default: not counted. */
     memory: MemoryBudget | null = null,
     /**
-     * How long a run's manifest stamp (manifestVersion) is trusted before it is read again, ms. Default 0: one
-     * stat per request (shared by the requests in flight). Runs are immutable; the stamp only notices a run
-     * removed or written again under the same id, which a client may see that much later (a run not there yet
-     * is looked for again on every request).
+     * How long a run's check is trusted before its files' stamp is compared again, ms. Default 0: at every
+     * request (one comparison shared by the requests in flight). A run damaged in place, removed, or written
+     * again under the same id is noticed that much later (a run not there yet is looked for again on every
+     * request).
      */
     private readonly versionTtlMs = 0,
   ) {
@@ -146,70 +159,127 @@ export class RunCache {
     memory?.watch(() => this.lru.trim(), maxBytes);
   }
 
-  /** Version of a file (inode, mtime, size), or null when it cannot be stat'ed. */
-  /** The manifest's version stamp (manifestVersion), one stat shared by concurrent requests for run `id`. */
-  private version(id: string): Promise<string | null> {
-    let p = this.versions.get(id);
-    if (!p) {
-      p = manifestVersion(this.store.path(id));
-      this.versions.set(id, p);
-      const forget = (): void => void (this.versions.get(id) === p && this.versions.delete(id));
-      // "No manifest" is never kept: a run that a job has just written must be served at once.
-      void p.then((v) => (this.versionTtlMs > 0 && v !== null ? setTimeout(forget, this.versionTtlMs).unref() : forget()));
-    }
-    return p;
-  }
-
-  /** Bytes held and reserved (for tests and the benchmark). */
   /** The cache's bound, bytes. */
   get budget(): number {
     return this.maxBytes;
   }
 
+  /** Bytes held and reserved (for tests and the benchmark). */
   get usage(): { cached: number; reserved: number } {
     return { cached: this.lru.size, reserved: this.lru.reservedSize };
   }
 
-  /** The manifest of complete run `id`; 400 for an invalid id, 404 when there is no such complete run. */
+  /** What a check says of run `id`, kept (a run absent is forgotten: it is looked for again next time). */
+  private learn(id: string, check: RunCheck, listing: ListedManifest | null): KnownRun {
+    const k: KnownRun = {
+      files: check.files,
+      stamp: check.stamp,
+      state: check.state,
+      problem: check.problem,
+      key: `${id}@${createHash('sha256').update(check.stamp).digest('base64url').slice(0, 16)}`,
+      listing: listing ?? (check.manifest ? listedPart(check.manifest) : null),
+      summary: null,
+      manifest: check.manifest,
+      seen: performance.now(),
+    };
+    if (check.state === 'absent') this.known.delete(id);
+    else this.known.set(id, k);
+    return k;
+  }
+
+  /** Checks run `id` in the worker thread, its manifest read whole. */
+  private async check(id: string): Promise<KnownRun> {
+    const [answer] = replyWith(await this.offload({ op: 'run-check', runs: [{ id, runDir: this.store.path(id) }], manifest: true }), 'checks').checks;
+    if (!answer || answer.same) throw new Error('unexpected worker reply (no check)');
+    return this.learn(id, answer, null);
+  }
+
+  /**
+   * What is known of run `id` now: its last check while versionTtlMs has not passed since its stamp was last
+   * found current, else its files' stamp compared (a few stats), and checked again (worker thread) when the
+   * stamp moved or the run was never checked.
+   */
+  private current(id: string): Promise<KnownRun> {
+    const k = this.known.get(id);
+    if (k && performance.now() - k.seen < this.versionTtlMs) return Promise.resolve(k);
+    let p = this.looking.get(id);
+    if (!p) {
+      p = (async () => {
+        if (k && (await stampRun(this.store.path(id), k.files)) === k.stamp) {
+          k.seen = performance.now();
+          return k;
+        }
+        return this.check(id);
+      })().finally(() => this.looking.delete(id));
+      this.looking.set(id, p);
+    }
+    return p;
+  }
+
+  /** Throws what every endpoint of run `id` answers when it is not complete and whole: 404, or 409 (corrupt). */
+  private verdict(id: string, k: KnownRun): void {
+    if (k.state === 'absent') throw new HttpError(404, `no run ${id}`);
+    if (k.state === 'incomplete') throw new HttpError(404, `run ${id} is not complete`);
+    if (k.state === 'corrupt') throw corruptRun(id, k.problem ?? 'its files cannot be read');
+  }
+
+  /**
+   * The manifest of complete run `id` (as clients see it); 400 for an invalid id, 404 when there is no such
+   * complete run, 409 (corruptRun) when its files are damaged: checked whole once per version of its files
+   * (pipeline/runs/run-check.ts, in the worker thread), so every endpoint, /events and the run list answer a
+   * damaged run alike, however it was damaged and whether before or while the server runs.
+   */
   async run(id: string): Promise<RunInfo> {
     runIdParam(id);
-    const version = await this.version(id);
-    if (version === null) throw new HttpError(404, `no run ${id}`);
-    const key = `${id}@${version}`;
-    return (await this.lru.get(`${key}#manifest`, async () => {
-      const manifest = await this.readManifest(id, version);
-      if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest) || typeof manifest.dataset !== 'object' || manifest.dataset === null) {
-        throw corruptRun(id, 'its manifest.json is not a run manifest');
+    const k = await this.current(id);
+    this.verdict(id, k);
+    return (await this.lru.get(`${k.key}#manifest`, async () => {
+      let manifest = k.manifest;
+      k.manifest = null;
+      if (!manifest) {
+        // checked for the run list, or its entry evicted since: read again
+        const again = await this.check(id);
+        this.verdict(id, again);
+        manifest = again.manifest!;
+        again.manifest = null;
       }
-      // a directory copied or renamed by hand: its manifest describes another run
-      if (manifest.id !== id) throw corruptRun(id, `its manifest.json is that of run ${JSON.stringify(String(manifest.id).slice(0, 80))}, not of its directory`);
-      if (manifest.status !== 'complete') throw new HttpError(404, `run ${id} is not complete`);
-      await this.checkPoints(id, key, manifest);
       const shown = this.view(manifest);
       const body = await cachedBody(Buffer.from(JSON.stringify(shown)), JSON_TYPE);
-      return { manifest: shown, body, key } satisfies RunInfo;
+      return { manifest: shown, body, key: k.key } satisfies RunInfo;
     })) as RunInfo;
   }
 
   /**
-   * The manifest of run `id` as readers keep it (compactManifest: no list of millions of feature names). One
-   * of at most MANIFEST_INLINE_BYTES is parsed here (a millisecond or two); a larger one (a run written before
-   * features.arrow) in the worker thread, so that parsing tens of megabytes never stops the event loop.
+   * The run list's line of each of `ids` that is a complete, whole run, else null (absent, not complete, or
+   * corrupt: its own endpoints say why). Every run is looked at in the worker thread, RUN_CHECK_BATCH a task:
+   * one whose stamp has not moved by a few stats there, the others read whole, so the first list of hundreds of
+   * runs after a start never holds the event loop. (RunList says how often.)
    */
-  private async readManifest(id: string, version: string): Promise<RunManifest> {
-    const bytes = Number(version.split(':')[2]);
-    const dir = this.store.path(id);
-    if (!(bytes <= MANIFEST_INLINE_BYTES)) {
-      const reply = await this.offload({ op: 'manifest', runDir: dir });
-      if (reply.ok && 'manifest' in reply) return reply.manifest;
-      if (!reply.ok && reply.status !== undefined) throw new HttpError(reply.status, reply.message);
-      throw corruptRun(id, 'its manifest.json is not valid JSON');
-    }
-    try {
-      return compactManifest(await readManifest(dir));
-    } catch {
-      throw corruptRun(id, 'its manifest.json is not valid JSON');
-    }
+  async summaries(ids: string[]): Promise<(RunSummary | null)[]> {
+    const batches: string[][] = [];
+    for (let i = 0; i < ids.length; i += RUN_CHECK_BATCH) batches.push(ids.slice(i, i + RUN_CHECK_BATCH));
+    await Promise.all(
+      batches.map(async (batch) => {
+        const runs = batch.map((id) => {
+          const k = this.known.get(id);
+          return { id, runDir: this.store.path(id), ...(k ? { known: { files: k.files, stamp: k.stamp } } : {}) };
+        });
+        for (const a of replyWith(await this.offload({ op: 'run-check', runs, manifest: false }), 'checks').checks) {
+          if (!a.same) this.learn(a.id, a, a.listing);
+          else {
+            const k = this.known.get(a.id);
+            if (k) k.seen = performance.now();
+          }
+        }
+      }),
+    );
+    return ids.map((id) => {
+      const k = this.known.get(id);
+      if (!k || k.state !== 'complete' || !k.listing) return null;
+      // the listed fields as clients see them (public-manifest.ts works on them as on the whole manifest)
+      k.summary ??= summarize(this.view(k.listing as RunManifest));
+      return k.summary;
+    });
   }
 
   /**
@@ -252,63 +322,6 @@ export class RunCache {
       throw corruptRun(id, 'its feature names (features.arrow) cannot be read');
     }
     return { index: reply.found, count: reply.count, first: reply.names };
-  }
-
-  /**
-   * A complete run's points.arrow must be there, non-empty, readable as an Arrow table and hold the manifest's
-   * rows, and its codes.arrow and data.arrow, when it has them, must not be empty: checked once per version of
-   * the run (with its manifest entry), so every endpoint, /events and the run list answer a damaged run alike.
-   * A corrupt verdict is remembered for that version too.
-   */
-  private async checkPoints(id: string, key: string, manifest: RunManifest): Promise<void> {
-    const known = this.corrupt.get(key);
-    if (known) throw known;
-    const verdict = await this.pointsVerdict(id, manifest);
-    if (verdict === null) return;
-    if (this.corrupt.size >= 1000) this.corrupt.delete(this.corrupt.keys().next().value!);
-    this.corrupt.set(key, verdict);
-    throw verdict;
-  }
-
-  private async pointsVerdict(id: string, manifest: RunManifest): Promise<HttpError | null> {
-    const file = this.store.file(id, 'points');
-    let st: Stats;
-    try {
-      st = await stat(file);
-    } catch {
-      return corruptRun(id, 'its points.arrow is missing');
-    }
-    if (st.size === 0) return corruptRun(id, 'its points.arrow is empty (0 bytes)');
-    // the other tables a run may have: absent is a run without them (404 where asked for), empty is damage
-    for (const file of ['codes', 'data'] as const) {
-      const bytes = await stat(this.store.file(id, file)).then((st) => st.size, () => null);
-      if (bytes === 0) return corruptRun(id, `its ${file}.arrow is empty (0 bytes)`);
-    }
-    let rows: number;
-    try {
-      rows = await this.pointsRows(file, st);
-    } catch {
-      return corruptRun(id, 'its points cannot be read');
-    }
-    if (rows !== manifest.dataset.rows && !(manifest.base && rows > 0)) {
-      return corruptRun(id, `its points hold ${rows} rows, its manifest says ${manifest.dataset.rows}`);
-    }
-    return null;
-  }
-
-  /**
-   * The row count of a points file from its Arrow footer and record batch headers (a few hundred bytes,
-   * whatever the file's size), kept by the file's path and version (inode, mtime, size). Throws when the
-   * file is not a whole Arrow IPC file.
-   */
-  private async pointsRows(file: string, st: Stats): Promise<number> {
-    const key = `${file}\n${fileVersion(st)}`;
-    const known = this.rowCounts.get(key);
-    if (known !== undefined) return known;
-    const structure = await readArrowFileStructure(file);
-    if (this.rowCounts.size >= 4096) this.rowCounts.delete(this.rowCounts.keys().next().value!);
-    this.rowCounts.set(`${file}\n${structure.version}`, structure.rows);
-    return structure.rows;
   }
 
   /** The run's directory and the size of its `file`; 404 naming `what` when the run has none. */

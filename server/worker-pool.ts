@@ -1,8 +1,8 @@
 // The worker threads (server/read-worker.ts running read-tasks.ts) and a bounded queue in front of them, in
 // two lanes so that quick reads never wait behind slow ones: "slow" tasks read a whole file or run for
 // seconds (feature columns, input-space passes, selection means over data.arrow, points bodies, codes,
-// upload checks, compressing bodies, large manifests, feature names, preprocessing); "quick" tasks take milliseconds (a PNG, a row, a code-space search, a model applied to a
-// row once loaded). Each lane has its own threads (one each by default: the server has its event loop, and
+// upload checks, compressing bodies, feature names, preprocessing); "quick" tasks take milliseconds (a PNG, a row, a code-space search, a model applied to a
+// row once loaded, runs checked for the run list RUN_CHECK_BATCH at a time). Each lane has its own threads (one each by default: the server has its event loop, and
 // the machine's other core is shared by the two) and its own queue. A task waits for a free worker of its lane;
 // when `maxQueued` tasks already wait there, run() refuses with 503 (the server is saturated: the client should
 // retry) instead of letting the queue, and memory, grow. A worker that dies is replaced; one whose task ran
@@ -18,7 +18,7 @@ const MODULE = new URL('./read-worker.ts', import.meta.url);
 
 export type Lane = 'quick' | 'slow';
 
-const SLOW: ReadonlySet<WorkerTask['op']> = new Set(['features', 'nearest-input', 'data-moments', 'points-body', 'points-subset', 'codes', 'check', 'compress', 'manifest', 'feature-names', 'scaling', 'columns']);
+const SLOW: ReadonlySet<WorkerTask['op']> = new Set(['features', 'nearest-input', 'data-moments', 'points-body', 'points-subset', 'codes', 'check', 'compress', 'feature-names', 'scaling', 'columns']);
 
 /** The lane a task runs in. */
 export function laneOf(task: WorkerTask): Lane {

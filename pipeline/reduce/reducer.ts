@@ -81,7 +81,7 @@ export interface ReducerMethod {
 }
 
 /** The reducer that made a run's codes: the auto choice when recorded, else the configured one. */
-export function reducerOfRun(manifest: Pick<RunManifest, 'config' | 'choices'>): ReducerName {
+export function reducerOfRun(manifest: Pick<RunManifest, 'choices'> & { config?: Partial<Pick<RunManifest['config'], 'reducer'>> }): ReducerName {
   const chosen = manifest.choices?.reducer?.value;
   if (chosen === 'autoencoder' || chosen === 'pca' || chosen === 'none') return chosen;
   const configured = manifest.config?.reducer;

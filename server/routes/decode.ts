@@ -18,11 +18,11 @@ import { reducerOfRun } from '../../pipeline/reduce/reducer.js';
 import { declaredLengthWithin, parseJsonBody } from '../body.js';
 import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
-import { HttpError } from '../http-error.js';
+import { corruptRun, HttpError, isCorruptRun } from '../http-error.js';
 import { MODEL_INCOMPLETE } from '../reconstruct.js';
 import { runIdParam } from '../params.js';
 import { shortestFloat32 } from '../../pipeline/precision.js';
-import { corruptRun, JSON_TYPE, type DataRows, type IndexLookup, type MatrixData } from '../run-cache.js';
+import { JSON_TYPE, type DataRows, type IndexLookup, type MatrixData } from '../run-cache.js';
 import { MAX_ANSWER_VALUES, MAX_IMAGE_SIDE, pictureNote, replyWith, valuesOmitted } from '../read-tasks.js';
 import { pictureSize } from '../../pipeline/image.js';
 import { requestSignal } from '../worker-pool.js';
@@ -197,7 +197,7 @@ export function decodeRoutes(ctx: ServerContext): Router {
         decoded = (await ctx.decode(ctx.store.path(id), manifest, m)).values;
       } catch (err) {
         // a run whose model files are gone (or unreadable as a model) still has the mean of its rows to show
-        const modelGone = err instanceof HttpError && (err.status === 404 || (err.status === 500 && err.message.includes(MODEL_INCOMPLETE)));
+        const modelGone = err instanceof HttpError && (err.status === 404 || (isCorruptRun(err) && err.message.includes(MODEL_INCOMPLETE)));
         if (!modelGone && !isInputError(err)) throw err;
         note = `nothing decoded: ${(err as Error).message.split(ctx.store.dir).join('')}`;
       }

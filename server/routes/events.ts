@@ -23,8 +23,11 @@ export function eventsRoutes(ctx: ServerContext): Router {
     const job = ctx.jobs.get(id);
     let initial: Pick<JobState, 'id' | 'status'> | JobState;
     // every state event shows the job as /api/jobs does (no path of the server, no other client's paths)
-    if (job) initial = ctx.jobs.publicView(job);
-    else if (await ctx.store.exists(id)) {
+    if (job) {
+      // a job that wrote its run says complete only while the run reads as one (a run damaged since is corrupt here too)
+      if (job.status === 'complete' && (await ctx.store.exists(id))) await ctx.cache.run(id);
+      initial = ctx.jobs.publicView(job);
+    } else if (await ctx.store.exists(id)) {
       // Complete only when its manifest reads as one (a corrupt run answers as it does everywhere).
       await ctx.cache.run(id);
       initial = { id, status: 'complete' };

@@ -8,13 +8,13 @@ import type { ImageShape, RunManifest } from '../../pipeline/types.js';
 import { cachedBody, sendCached, sendFresh } from '../cached-body.js';
 import { shortestFloat32 } from '../../pipeline/precision.js';
 import type { ServerContext } from '../context.js';
-import { HttpError } from '../http-error.js';
+import { corruptRun, HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
 import { displayRange, MAX_ANSWER_VALUES, MAX_IMAGE_SIDE, pictureNote, replyWith, valuesOmitted, type RowRef, type WorkerTask } from '../read-tasks.js';
 import { pictureSize } from '../../pipeline/image.js';
 
 export { displayRange, MAX_IMAGE_SIDE };
-import { corruptRun, JSON_TYPE } from '../run-cache.js';
+import { JSON_TYPE } from '../run-cache.js';
 import { requestSignal } from '../worker-pool.js';
 import { runOr404 } from './runs.js';
 import { reducerOfRun } from '../../pipeline/reduce/reducer.js';

@@ -7,10 +7,10 @@
 import { Router } from 'express';
 import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
-import { HttpError } from '../http-error.js';
+import { corruptRun, HttpError } from '../http-error.js';
 import { intQuery, rowIndexParam, runIdParam } from '../params.js';
 import { InputNeighbours } from '../input-neighbors.js';
-import { corruptRun, JSON_TYPE, type RunInfo } from '../run-cache.js';
+import { JSON_TYPE, type RunInfo } from '../run-cache.js';
 import { replyWith, type WorkerTask } from '../read-tasks.js';
 import { requestSignal } from '../worker-pool.js';
 import { runOr404 } from './runs.js';

@@ -10,10 +10,10 @@ import { stat } from 'node:fs/promises';
 import type { Request, Response, Router } from 'express';
 import { sendCached, type CachedBody } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
-import { HttpError } from '../http-error.js';
+import { corruptRun, HttpError } from '../http-error.js';
 import { intQuery, runIdParam } from '../params.js';
 import { replyWith } from '../read-tasks.js';
-import { ARROW_STREAM, corruptRun } from '../run-cache.js';
+import { ARROW_STREAM } from '../run-cache.js';
 import { requestSignal } from '../worker-pool.js';
 import { runOr404 } from './runs.js';
 

@@ -1,7 +1,7 @@
 // Bounded work: a job past its memory or time limit is stopped with a clear error; the run cache holds its
 // byte budget while several big runs load at once; the run list is served from cache until the runs
 // directory changes.
-import { rm, utimes, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,6 @@ import { MemoryBudget } from '../../server/memory-budget.js';
 import { RunCache } from '../../server/run-cache.js';
 import { runTaskSafely, type WorkerReply, type WorkerTask } from '../../server/read-tasks.js';
 import { tableFromIPC } from 'apache-arrow';
-import { RunList } from '../../server/run-list.js';
 import { tempRunsDir, writeFixtureRun } from './fixtures.js';
 
 let runs: { dir: string; cleanup: () => Promise<void> };
@@ -238,20 +237,3 @@ describe('a run\'s manifest stamp', () => {
   });
 });
 
-describe('the run list', () => {
-  it('is rebuilt only when the runs directory changes, reading only new or rewritten manifests', async () => {
-    await writeFixtureRun(runs.dir, { id: 'one', rows: 5, createdAt: '2026-01-01T00:00:00.000Z' });
-    const list = new RunList(new RunStore(runs.dir));
-    const ids = async (): Promise<string[]> => (JSON.parse((await list.json()).identity.toString()) as { id: string }[]).map((r) => r.id);
-    const t = Math.floor(Date.now() / 1000) - 10;
-    await utimes(runs.dir, t, t);
-    expect(await ids()).toEqual(['one']);
-    // Damage the manifest in place, keeping the directory's mtime: the cached list still stands.
-    await writeFile(path.join(runs.dir, 'one', 'manifest.json'), 'null');
-    await utimes(runs.dir, t, t);
-    expect(await ids()).toEqual(['one']);
-    // A new run changes the directory: the list is rebuilt, re-reading the rewritten manifest too.
-    await writeFixtureRun(runs.dir, { id: 'two', rows: 5, createdAt: '2026-01-02T00:00:00.000Z' });
-    expect(await ids()).toEqual(['two']);
-  });
-});

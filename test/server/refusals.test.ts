@@ -314,7 +314,7 @@ describe('internal failures', () => {
       await writeFixtureRun(runs.dir, { id: 'imgrun2', rows: 4, image: { width: 2, height: 2, channels: 1 } });
       expectCleanError(await request(other.base, '/api/runs/imgrun2/items/0/reconstruction.png'), 500);
       await writeFile(path.join(runs.dir, 'imgrun2', 'points.arrow'), '');
-      expect((await request(other.base, '/api/runs/imgrun2/points')).status).toBe(500);
+      expect((await request(other.base, '/api/runs/imgrun2/points')).status).toBe(409);
       expect(logged.length).toBe(2);
       expect(logged[0]).toMatch(/model exploded\n\s+at /);
       expect(logged[1]).toMatch(/^error GET \/api\/runs\/imgrun2\/points: run imgrun2 is corrupt: .*; remove it/);

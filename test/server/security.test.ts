@@ -461,8 +461,8 @@ describe('a corrupt run or a missing model', () => {
     await writeFile(path.join(runs.dir, 'nullman', 'manifest.json'), 'null');
     for (const p of ['', '/points', '/history', '/items/0', '/neighbors/0', '/events']) {
       const r = await request(base, `/api/runs/nullman${p}`);
-      expect(r.status, p).toBe(500);
-      expect(r.json().error, p).toMatch(/run nullman is corrupt/);
+      expect(r.status, p).toBe(409);
+      expect(r.json(), p).toEqual({ code: 'run_corrupt', error: 'run nullman is corrupt: its manifest.json is not a run manifest; remove it (latentmap prune) or write it again' });
     }
   });
 
@@ -471,7 +471,7 @@ describe('a corrupt run or a missing model', () => {
     await writeFile(path.join(runs.dir, 'nopoints', 'points.arrow'), '');
     for (const p of ['/points', '/points?format=json', '/items/0']) {
       const r = await request(base, `/api/runs/nopoints${p}`);
-      expect(r.status, p).toBe(500);
+      expect(r.status, p).toBe(409);
       expect(r.json().error, p).toMatch(/run nopoints is corrupt: its points/);
     }
   });
@@ -479,7 +479,7 @@ describe('a corrupt run or a missing model', () => {
   it('reports an empty, a cut-short and a row-count-mismatched points.arrow as corrupt on every endpoint, /events included, and leaves the run unlisted', async () => {
     const cases: [string, (file: string) => Promise<void>, string][] = [
       ['ptsempty', (f) => writeFile(f, ''), 'its points.arrow is empty (0 bytes)'],
-      ['ptscut', async (f) => writeFile(f, (await readFile(f)).subarray(0, 200)), 'its points cannot be read'],
+      ['ptscut', async (f) => writeFile(f, (await readFile(f)).subarray(0, 200)), 'its points.arrow cannot be read (the file is cut short (no Arrow footer))'],
       ['ptsrows', async (f) => writeFile(f, await readFile(path.join(runs.dir, 'good', 'points.arrow'))), 'its points hold 30 rows, its manifest says 12'],
     ];
     for (const [id, damage, what] of cases) {
@@ -488,12 +488,12 @@ describe('a corrupt run or a missing model', () => {
       const expected = `run ${id} is corrupt: ${what}; remove it (latentmap prune) or write it again`;
       for (const p of ['', '/points', '/points?format=json', '/history', '/items/0', '/neighbors/0', '/features/f2', '/events']) {
         const r = await request(base, `/api/runs/${id}${p}`);
-        expect(r.status, `${id}${p}`).toBe(500);
-        expect(r.json().error, `${id}${p}`).toBe(expected);
+        expect(r.status, `${id}${p}`).toBe(409);
+        expect(r.json(), `${id}${p}`).toEqual({ code: 'run_corrupt', error: expected });
         expectNoServerPath(r);
       }
       const decode = await request(base, `/api/runs/${id}/decode`, { method: 'POST', headers: json, body: JSON.stringify({ rows: [0, 1] }) });
-      expect(decode.status).toBe(500);
+      expect(decode.status).toBe(409);
       expect(decode.json().error).toBe(expected);
     }
     const listed = (await request(base, '/api/runs')).json().map((e: { id: string }) => e.id);
@@ -509,7 +509,7 @@ describe('a corrupt run or a missing model', () => {
       const expected = `run ${id} is corrupt: its ${file}.arrow is empty (0 bytes); remove it (latentmap prune) or write it again`;
       for (const p of ['', '/points', '/items/0', '/neighbors/0', '/events']) {
         const r = await request(base, `/api/runs/${id}${p}`);
-        expect(r.status, `${id}${p}`).toBe(500);
+        expect(r.status, `${id}${p}`).toBe(409);
         expect(r.json().error, `${id}${p}`).toBe(expected);
       }
       expect((await request(base, '/api/runs')).json().map((e: { id: string }) => e.id)).not.toContain(id);
@@ -523,19 +523,20 @@ describe('a corrupt run or a missing model', () => {
     await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
     for (const p of ['/items/3', '/items/3/image.png', '/features/f2']) {
       const r = await request(base, `/api/runs/cutdata${p}`);
-      expect(r.status, p).toBe(500);
-      expect(r.json().error, p).toBe('run cutdata is corrupt: its stored input values cannot be read; remove it (latentmap prune) or write it again');
+      expect(r.status, p).toBe(409);
+      expect(r.json().error, p).toBe('run cutdata is corrupt: its data.arrow cannot be read (the file is cut short (no Arrow footer)); remove it (latentmap prune) or write it again');
       expectNoServerPath(r);
     }
   });
 
-  it('answers 500 naming no path for reconstruction.png of a run whose model folder lacks model.json', async () => {
+  it('answers 409 naming no path for reconstruction.png of a run whose model folder lacks model.json', async () => {
     const features = 6;
     const preprocessing = { kind: 'none' as const, features: Array.from({ length: features }, (_, c) => `f${c}`), offset: new Array(features).fill(0), scale: new Array(features).fill(1), fill: new Array(features).fill(0), missing: 'mean' as const, loss: 'mse' as const };
     const run = await writeFixtureRun(runs.dir, { id: 'halfmodel', rows: 8, features, image: { width: 3, height: 2, channels: 1 }, preprocessing });
     await expect(readdir(path.join(run.dir, 'model'))).resolves.toEqual(['preprocessing.json']);
     const r = await request(base, '/api/runs/halfmodel/items/0/reconstruction.png');
-    expect(r.status, r.text).toBe(500);
+    expect(r.status, r.text).toBe(409);
+    expect(r.json().code).toBe('run_corrupt');
     // What is missing is named inside the run (model/...), never by its server path.
     expect(r.json().error).toMatch(/^run halfmodel is corrupt: its saved model is incomplete or cannot be read \(model\/[a-z]+\.json[^)]*\); remove it \(latentmap prune\) or write it again$/);
     expectNoServerPath(r);

@@ -58,9 +58,9 @@ describe('strict requests', () => {
 
   it('reports a run directory whose manifest names another run as corrupt, and leaves it unlisted', async () => {
     const r = await request(base, '/api/runs/copied');
-    expect(r.status).toBe(500);
+    expect(r.status).toBe(409);
     expect(r.json().error).toContain('run copied is corrupt: its manifest.json is that of run "original"');
-    expect((await request(base, '/api/runs/copied/points?format=json')).status).toBe(500);
+    expect((await request(base, '/api/runs/copied/points?format=json')).status).toBe(409);
     expect((await request(base, '/api/runs')).json().map((m: { id: string }) => m.id)).not.toContain('copied');
   });
 
