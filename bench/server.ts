@@ -12,7 +12,8 @@
 // p50/p99, its 2xx, 429 (refused by the rate limit, with Retry-After: the server protecting itself), 503
 // (refused as busy, with Retry-After: a full worker queue, too many feature columns read at once) and
 // errors (any other status, timeouts, socket errors), /api/health's p99 and max during that phase, and the
-// server's peak RSS during that phase. The first phase asks for every run cold at once (points, items,
+// server's peak RSS during that phase. The very first request is one /api/runs, timed alone with /api/health
+// asked alongside: the list right after a start reads every run once. The first phase asks for every run cold at once (points, items,
 // images, neighbours of all four big runs): the cache budget must hold while they load. Two phases ask for
 // image.png while 10 more connections ask for slow reads (input-space searches, feature columns) beside it:
 // whether quick reads wait behind slow ones in the worker threads.
@@ -205,13 +206,22 @@ interface ProbeResult {
   idle: { p99: number; max: number };
 }
 
-function healthProbe(base: string): { stop: () => Promise<ProbeResult> } {
+function healthProbe(base: string): { ready: Promise<void>; stop: () => Promise<ProbeResult> } {
   const child = fork(fileURLToPath(import.meta.url), ['--probe', base], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  let isReady!: () => void;
+  const ready = new Promise<void>((resolve) => (isReady = resolve));
   const result = new Promise<ProbeResult>((resolve) => {
-    child.once('message', (m) => resolve(m as ProbeResult));
-    child.once('exit', () => resolve({ times: [], idle: { p99: NaN, max: NaN } }));
+    child.on('message', (m) => {
+      if ((m as { ready?: boolean }).ready) isReady();
+      else resolve(m as ProbeResult);
+    });
+    child.once('exit', () => {
+      isReady();
+      resolve({ times: [], idle: { p99: NaN, max: NaN } });
+    });
   });
   return {
+    ready,
     stop: async () => {
       child.send('stop');
       const r = await result;
@@ -241,6 +251,7 @@ async function probeMain(base: string, everyMs = 50): Promise<void> {
         req.on('timeout', () => req.destroy());
       });
       times.push(performance.now() - t);
+      if (times.length === 1) process.send!({ ready: true });
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
@@ -299,36 +310,77 @@ function requestOf(ask: Ask): Partial<autocannon.Request> {
  * BESIDE_CONNECTIONS more connections (not counted in the row): whether the endpoint's requests wait behind them.
  */
 async function phase(name: string, base: string, proc: ChildProcess, paths: () => Ask, headers: Record<string, string> = {}, beside: (() => Ask) | null = null): Promise<Row | null> {
+  return measured(name, base, proc, false, async () => {
+    const statuses = new Map<number, number>();
+    const drive = (asks: () => Ask, connections: number, count: boolean): Promise<autocannon.Result> =>
+      new Promise<autocannon.Result>((resolve, reject) => {
+        const instance = autocannon(
+          {
+            url: base,
+            connections,
+            duration: SECONDS,
+            timeout: 30,
+            headers,
+            requests: [
+              {
+                setupRequest: (req: autocannon.Request) => {
+                  const next = requestOf(asks());
+                  return { ...req, ...next, headers: { ...req.headers, ...next.headers } };
+                },
+              },
+            ],
+          },
+          (err, res) => (err ? reject(err) : resolve(res)),
+        );
+        if (count) instance.on('response', (_client, status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
+      });
+    const [result] = await Promise.all([drive(paths, CONNECTIONS, true), beside ? drive(beside, BESIDE_CONNECTIONS, false) : null]);
+    return { reqs: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses, failed: result.errors + result.timeouts };
+  });
+}
+
+/**
+ * One request, timed, with /api/health asked alongside from the moment the probe answers: for what is slow
+ * only the first time (the run list right after the server started, reading every run).
+ */
+async function once(name: string, base: string, proc: ChildProcess, url: string): Promise<Row | null> {
+  return measured(name, base, proc, true, async () => {
+    const t = performance.now();
+    const status = await new Promise<number>((resolve) => {
+      const req = get(`${base}${url}`, { timeout: 60_000 }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(0));
+      });
+      req.on('error', () => resolve(0));
+      req.on('timeout', () => req.destroy());
+    });
+    const ms = performance.now() - t;
+    // health keeps being asked a moment after: a stall that outlasts the answer counts too
+    await new Promise((r) => setTimeout(r, 500));
+    return { reqs: 1000 / ms, p50: ms, p99: ms, statuses: new Map(status ? [[status, 1]] : []), failed: status ? 0 : 1 };
+  });
+}
+
+/** What one phase drove: its throughput and latency, the statuses answered, and requests that got no answer. */
+interface Driven {
+  reqs: number;
+  p50: number;
+  p99: number;
+  statuses: Map<number, number>;
+  failed: number;
+}
+
+/** Runs `drive` as phase `name` (when BENCH_ONLY lets it), with the server's memory, event loop and /api/health watched. */
+async function measured(name: string, base: string, proc: ChildProcess, probeFirst: boolean, drive: () => Promise<Driven>): Promise<Row | null> {
   if (ONLY && !ONLY.test(name)) return null;
   const pid = proc.pid!;
   await ask(proc, { phase: 'start' });
   let peak = rssMb(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
   const probe = healthProbe(base);
-  const statuses = new Map<number, number>();
-  const drive = (asks: () => Ask, connections: number, count: boolean): Promise<autocannon.Result> =>
-    new Promise<autocannon.Result>((resolve, reject) => {
-      const instance = autocannon(
-        {
-          url: base,
-          connections,
-          duration: SECONDS,
-          timeout: 30,
-          headers,
-          requests: [
-            {
-              setupRequest: (req: autocannon.Request) => {
-                const next = requestOf(asks());
-                return { ...req, ...next, headers: { ...req.headers, ...next.headers } };
-              },
-            },
-          ],
-        },
-        (err, res) => (err ? reject(err) : resolve(res)),
-      );
-      if (count) instance.on('response', (_client, status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
-    });
-  const [result] = await Promise.all([drive(paths, CONNECTIONS, true), beside ? drive(beside, BESIDE_CONNECTIONS, false) : null]);
+  if (probeFirst) await probe.ready;
+  const result = await drive();
   const probed = await probe.stop();
   const health = probed.times.sort((a, b) => a - b);
   const load = loadAverage();
@@ -340,7 +392,7 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
   let limited = 0;
   let busy = 0;
   let other = 0;
-  for (const [s, n] of statuses) {
+  for (const [s, n] of result.statuses) {
     if (s >= 200 && s < 300) ok += n;
     else if (s === 429) limited += n;
     else if (s === 503) busy += n;
@@ -348,13 +400,13 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
   }
   return {
     name,
-    reqs: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    reqs: result.reqs,
+    p50: result.p50,
+    p99: result.p99,
     ok,
     limited,
     busy,
-    errors: other + result.errors + result.timeouts,
+    errors: other + result.failed,
     healthP99: quantile(health, 0.99),
     healthMax: health.at(-1) ?? NaN,
     loopP99: loopDelay.p99,
@@ -430,6 +482,8 @@ async function main(): Promise<void> {
       (id: string) => `/api/runs/${id}/items/${rnd(ROWS)}/image.png`,
       (id: string) => `/api/runs/${id}/neighbors/${rnd(ROWS)}?k=10`,
     ];
+    // first of all: the run list right after the start (every run read once), /api/health asked meanwhile
+    rows.push(await once(`runs list, first after start (${BIG.length + SMALL_RUNS})`, base, proc, '/api/runs'));
     rows.push(await phase('cold: 4 big runs at once', base, proc, () => cold[rnd(cold.length)]!(big())));
     rows.push(await phase('health', base, proc, () => '/api/health'));
     rows.push(await phase(`runs list (${BIG.length + SMALL_RUNS})`, base, proc, () => '/api/runs'));
