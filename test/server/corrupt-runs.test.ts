@@ -1,0 +1,119 @@
+// A run damaged while the server runs, after every endpoint of it has been served (and cached): each kind of
+// file cut short, emptied or replaced. Every endpoint then answers 409 { code: "run_corrupt" } naming what is
+// damaged (never a 500, an empty map, or an event stream saying complete), the run list leaves the run out,
+// and once the file is whole again the run is served again.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { JobQueue } from '../../server/jobs/queue.js';
+import { tempRunsDir, writeFixtureRun } from './fixtures.js';
+import { listen, request, type Reply } from './http.js';
+
+let runs: { dir: string; cleanup: () => Promise<void> };
+let base: string;
+let close: () => Promise<void>;
+let slowBase: string;
+let closeSlow: () => Promise<void>;
+
+/** Every endpoint of a run (the image run of the fixtures, with a PCA model and its preprocessing). */
+const ENDPOINTS = [
+  '',
+  '/points',
+  '/points?format=json',
+  '/points/overview?rows=5',
+  '/points/region?x0=-100&y0=-100&x1=100&y1=100',
+  '/history',
+  '/items/0',
+  '/items/0/image.png',
+  '/items/0/reconstruction.png',
+  '/neighbors/0?k=2',
+  '/neighbors/0?k=2&space=input',
+  '/features/f2',
+  '/events',
+  'POST /decode',
+];
+
+function ask(id: string, endpoint: string): Promise<Reply> {
+  return ask2(base, id, endpoint);
+}
+
+function ask2(at: string, id: string, endpoint: string): Promise<Reply> {
+  if (endpoint.startsWith('POST ')) {
+    return request(at, `/api/runs/${id}${endpoint.slice(5)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [0, 1] }) });
+  }
+  return request(at, `/api/runs/${id}${endpoint}`);
+}
+
+const listed = async (at: string): Promise<string[]> => (await request(at, '/api/runs')).json().map((r: { id: string }) => r.id);
+
+beforeAll(async () => {
+  runs = await tempRunsDir();
+  const jobs = new JobQueue({ runsDir: runs.dir, command: () => ({ file: process.execPath, args: ['-e', ''] }) });
+  // runCheckMs 0: a run's files are stamped again at every request, so each damage shows at once
+  ({ base, close } = await listen(createApp({ runsDir: runs.dir, jobs, runCheckMs: 0, log: () => {} })));
+  // and with a stamp trusted for a while, as `latentmap serve` runs (1 s)
+  ({ base: slowBase, close: closeSlow } = await listen(createApp({ runsDir: runs.dir, jobs, runCheckMs: 300, log: () => {} })));
+});
+
+afterAll(async () => {
+  await close();
+  await closeSlow();
+  await runs.cleanup();
+});
+
+/** Damages one file of a run: cuts it to `keep` of its bytes, or writes `bytes` over it. */
+type Damage = { file: string; keep: number } | { file: string; bytes: string };
+
+const CASES: [string, Damage, RegExp][] = [
+  ['manifest cut short', { file: 'manifest.json', keep: 0.5 }, /its manifest\.json is not valid JSON/],
+  ['manifest null', { file: 'manifest.json', bytes: 'null' }, /its manifest\.json is not a run manifest/],
+  ['points 0 bytes', { file: 'points.arrow', keep: 0 }, /its points\.arrow is empty \(0 bytes\)/],
+  ['points cut short', { file: 'points.arrow', keep: 0.6 }, /its points\.arrow cannot be read \(/],
+  ['codes cut short', { file: 'codes.arrow', keep: 0.6 }, /its codes\.arrow cannot be read \(/],
+  ['data cut short', { file: 'data.arrow', keep: 0.9 }, /its data\.arrow cannot be read \(/],
+  ['feature names replaced', { file: 'features.arrow', bytes: 'name\nf0\n' }, /its features\.arrow cannot be read \(not an Arrow IPC file\)/],
+  ['history cut short', { file: 'history.json', keep: 0.5 }, /its history\.json is not valid JSON/],
+  ['preprocessing cut short', { file: 'model/preprocessing.json', keep: 0.5 }, /its model\/preprocessing\.json is not valid JSON/],
+  ['PCA model emptied', { file: 'model/pca.json', keep: 0 }, /its model\/pca\.json is empty \(0 bytes\)/],
+];
+
+describe('a run damaged while the server runs', () => {
+  for (const [i, [what, damage, problem]] of CASES.entries()) {
+    it(`is corrupt on every endpoint and unlisted, then served again once mended: ${what}`, async () => {
+      const id = `dmg${i}`;
+      await writeFixtureRun(runs.dir, { id, rows: 12, image: { width: 4, height: 4, channels: 1 }, pca: true, seed: i });
+      for (const e of ENDPOINTS) expect((await ask(id, e)).status, `${id}${e} before`).toBe(200);
+      expect(await listed(base)).toContain(id);
+
+      const file = path.join(runs.dir, id, damage.file);
+      const whole = await readFile(file);
+      await writeFile(file, 'keep' in damage ? whole.subarray(0, Math.floor(whole.length * damage.keep)) : damage.bytes);
+      for (const e of ENDPOINTS) {
+        const r = await ask(id, e);
+        expect(r.status, `${id}${e}: ${r.text.slice(0, 300)}`).toBe(409);
+        expect(r.headers['content-type'], `${id}${e}`).toMatch(/^application\/json/);
+        const body = r.json();
+        expect(body.code, `${id}${e}`).toBe('run_corrupt');
+        expect(body.error, `${id}${e}`).toMatch(new RegExp(`^run ${id} is corrupt: ${problem.source}.*; remove it \\(latentmap prune\\) or write it again$`));
+        expect(body.error).not.toContain(runs.dir);
+      }
+      expect(await listed(base)).not.toContain(id);
+
+      await writeFile(file, whole);
+      for (const e of ENDPOINTS) expect((await ask(id, e)).status, `${id}${e} mended`).toBe(200);
+      expect(await listed(base)).toContain(id);
+    });
+  }
+
+  it('is noticed within the time a run check is trusted, by every endpoint and the list alike', async () => {
+    const id = 'later';
+    await writeFixtureRun(runs.dir, { id, rows: 12, image: { width: 4, height: 4, channels: 1 }, pca: true });
+    for (const e of ENDPOINTS) expect((await ask2(slowBase, id, e)).status, `${id}${e} before`).toBe(200);
+    expect(await listed(slowBase)).toContain(id);
+    await writeFile(path.join(runs.dir, id, 'points.arrow'), '');
+    await new Promise((r) => setTimeout(r, 400));
+    for (const e of ENDPOINTS) expect((await ask2(slowBase, id, e)).status, `${id}${e}`).toBe(409);
+    expect(await listed(slowBase)).not.toContain(id);
+  });
+});
