@@ -1,5 +1,6 @@
 // GET /api/runs without reading every run per call. The runs directory is listed again when its mtime moves
-// (a run renamed into place or removed) or `recheckMs` has passed since the last look; the runs are checked
+// (a run renamed into place or removed: built before answering) or `recheckMs` has passed since the last look
+// (the list held answered meanwhile); the runs are checked
 // through the run cache (RunCache.summaries: in the worker thread, in batches, each run read whole only when
 // its files' stamp moved), so a run damaged in place leaves the list at the next look, and the first list of
 // hundreds of runs after a start never holds the event loop. A list that came out the same keeps its body (and
@@ -20,16 +21,23 @@ export class RunList {
   private builtAt = -Infinity;
   private body: Promise<CachedBody> | null = null;
   private text = '';
+  /** A build under way while the held list is answered. */
+  private building = false;
 
   constructor(
     private readonly store: RunStore,
     /** The runs' lines (RunCache.summaries: complete and whole runs only). */
     private readonly summaries: Summaries,
-    /** How long a list is served before the runs are looked at again, ms. Default 0: at every call. */
+    /** How long a list is served before the runs are looked at again, ms. Default 0: at every call, before answering. */
     private readonly recheckMs = 0,
   ) {}
 
-  /** The list's JSON body (complete runs, newest first). */
+  /**
+   * The list's JSON body (complete runs, newest first). After the runs directory changed, the list is built
+   * before it is answered (a run just written is listed at once); when only `recheckMs` has passed, the list
+   * held is answered and built again meanwhile (a run damaged in place leaves it that much later), so no
+   * request waits for the runs to be looked at again.
+   */
   async json(): Promise<CachedBody> {
     let version: string;
     try {
@@ -38,25 +46,37 @@ export class RunList {
     } catch {
       version = 'none';
     }
-    if (version !== this.dirVersion || !this.body || !(performance.now() - this.builtAt < this.recheckMs)) {
+    const held = this.body;
+    if (version !== this.dirVersion || !held || this.recheckMs <= 0) {
       this.dirVersion = version;
-      this.builtAt = performance.now();
-      const previous = this.body;
-      const body = this.build().then(async (list) => {
-        const text = JSON.stringify(list);
-        if (previous && text === this.text) return previous;
-        this.text = text;
-        return cachedBody(Buffer.from(text), JSON_TYPE);
-      });
-      this.body = body;
-      // A failed build is retried on the next call.
-      body.catch(() => {
-        if (this.body !== body) return;
-        this.dirVersion = '';
-        this.body = null;
-      });
+      return this.rebuild(held);
     }
-    return this.body;
+    if (!(performance.now() - this.builtAt < this.recheckMs) && !this.building) {
+      this.building = true;
+      void this.rebuild(held)
+        .catch(() => {})
+        .finally(() => (this.building = false));
+    }
+    return held;
+  }
+
+  /** Builds the list again; `previous` (the body held) is kept when the list came out the same. */
+  private rebuild(previous: Promise<CachedBody> | null): Promise<CachedBody> {
+    this.builtAt = performance.now();
+    const body = this.build().then(async (list) => {
+      const text = JSON.stringify(list);
+      if (previous && text === this.text) return previous;
+      this.text = text;
+      return cachedBody(Buffer.from(text), JSON_TYPE);
+    });
+    this.body = body;
+    // A failed build is retried on the next call.
+    body.catch(() => {
+      if (this.body !== body) return;
+      this.dirVersion = '';
+      this.body = null;
+    });
+    return body;
   }
 
   private async build(): Promise<RunSummary[]> {

@@ -106,7 +106,7 @@ describe('a run damaged while the server runs', () => {
     });
   }
 
-  it('is noticed within the time a run check is trusted, by every endpoint and the list alike', async () => {
+  it('is noticed within the time a run check is trusted, by every endpoint, and by the list built after it', async () => {
     const id = 'later';
     await writeFixtureRun(runs.dir, { id, rows: 12, image: { width: 4, height: 4, channels: 1 }, pca: true });
     for (const e of ENDPOINTS) expect((await ask2(slowBase, id, e)).status, `${id}${e} before`).toBe(200);
@@ -114,6 +114,11 @@ describe('a run damaged while the server runs', () => {
     await writeFile(path.join(runs.dir, id, 'points.arrow'), '');
     await new Promise((r) => setTimeout(r, 400));
     for (const e of ENDPOINTS) expect((await ask2(slowBase, id, e)).status, `${id}${e}`).toBe(409);
-    expect(await listed(slowBase)).not.toContain(id);
+    // the list held is answered while it is built again: the run leaves it with the next list built
+    let calls = 0;
+    while ((await listed(slowBase)).includes(id)) {
+      expect(++calls, 'lists still showing the damaged run').toBeLessThan(50);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 });
