@@ -1,6 +1,6 @@
 // Readers and writers of a run directory's JSON files (manifest, history, preprocessing, PCA model, transform
 // record) and of its model folder. The Arrow files are artifacts.ts's; the names are layout.ts's.
-import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { History, Preprocessing, RunManifest } from '../types.js';
 import { RUN_FILES, runFile, type RunFile } from './layout.js';
@@ -48,20 +48,6 @@ export function readManifest(runDir: string): Promise<RunManifest> {
 export async function readManifestOrNull(runDir: string): Promise<RunManifest | null> {
   try {
     return await readManifest(runDir);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * A stamp of the manifest file as it is on disk now (inode, mtime in ms, size), or null when the run
- * directory has no manifest. Runs are immutable, so an unchanged stamp means an unchanged run; a run removed
- * and written again under the same id gets a new stamp. Readers that cache a run key their entries by it.
- */
-export async function manifestVersion(runDir: string): Promise<string | null> {
-  try {
-    const s = await stat(runFile(runDir, 'manifest'));
-    return `${s.ino}:${s.mtimeMs}:${s.size}`;
   } catch {
     return null;
   }
