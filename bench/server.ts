@@ -16,7 +16,8 @@
 // asked alongside: the list right after a start reads every run once. The first phase asks for every run cold at once (points, items,
 // images, neighbours of all four big runs): the cache budget must hold while they load. Two phases ask for
 // image.png while 10 more connections ask for slow reads (input-space searches, feature columns) beside it:
-// whether quick reads wait behind slow ones in the worker threads.
+// whether quick reads wait behind slow ones in the worker threads. One phase opens a run of 1,500 x 1,500 pixel
+// pictures (manifest, points, history, items, image.png), the kind of run that once stalled the server.
 // Target: no errors, /api/health p99 < 100 ms in every phase, peak RSS < 512 MiB + 200 MB.
 // Separating the server from the machine: "loop p99/max" is the server's own event-loop delay
 // (perf_hooks.monitorEventLoopDelay inside the server process, reset per phase): what a request waits
@@ -31,7 +32,7 @@
 // event loop was a collection. The server's Node starts as `latentmap serve` starts it (server/node-flags.ts).
 // Environment: BENCH_NO_GC=1 (the server's Node without --expose-gc), BENCH_DEFAULT_MALLOC=1 (without glibc's
 // allocator settings), BENCH_CACHE_MIB (the server's cache budget, 512: a smaller one shows the budget holding
-// without a quiet machine to fill the default one), BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_DIR (os tmpdir),
+// without a quiet machine to fill the default one), BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_HUGE_ROWS (24), BENCH_DIR (os tmpdir),
 // BENCH_ONLY (a regular expression: run only the phases whose name matches), BENCH_PROFILE (a directory: one
 // .cpuprofile of the server's main thread per phase, for Chrome DevTools).
 import { fork, type ChildProcess } from 'node:child_process';
@@ -59,6 +60,10 @@ const PROFILE_DIR = process.env.BENCH_PROFILE ?? null;
 /** The server's cache budget, MiB (BENCH_CACHE_MIB; default the server's own, 512). */
 const CACHE_MIB = Number(process.env.BENCH_CACHE_MIB ?? 512);
 const BUDGET_MB = CACHE_MIB * 1.048576;
+/** The 1,500 x 1,500 picture run (BENCH_HUGE_ROWS rows, default 24), and the phase that opens it. */
+const HUGE = 'huge-1500px';
+const HUGE_ROWS = Number(process.env.BENCH_HUGE_ROWS ?? 24);
+const HUGE_PHASE = 'open a 1500x1500 image run';
 /** Connections of the heavy requests some phases drive beside the measured ones. */
 const BESIDE_CONNECTIONS = 10;
 
@@ -450,6 +455,12 @@ async function main(): Promise<void> {
     for (let i = 0; i < SMALL_RUNS; i++) {
       await writeFixtureRun(runsDir, { id: `small-${String(i).padStart(3, '0')}`, rows: 20, seed: i, createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() });
     }
+    // The tester's large picture run: 1,500 x 1,500 pixels a row (2.25 million values; pictures drawn reduced to
+    // 1,024 a side, items without their values), written only when a phase opens it.
+    const withHuge = !ONLY || ONLY.test(HUGE_PHASE);
+    if (withHuge) {
+      await writeFixtureRun(runsDir, { id: HUGE, rows: HUGE_ROWS, codeSize: 8, image: { width: 1500, height: 1500, channels: 1 }, seed: 99, reducer: 'none' });
+    }
     console.log(`synthetic runs: ${BIG.length} x ${ROWS} points (28x28 images, 32-wide codes) + ${SMALL_RUNS} small, written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     // The server's Node as `latentmap serve` starts it (server/node-flags.ts: --expose-gc, glibc's allocator
@@ -474,6 +485,7 @@ async function main(): Promise<void> {
       return seed % n;
     };
     const big = (): string => BIG[rnd(BIG.length)]!;
+    const onDisk = BIG.length + SMALL_RUNS + (withHuge ? 1 : 0);
     const run = `/api/runs/${BIG[0]}`;
     const rows: (Row | null)[] = [];
     const cold = [
@@ -483,10 +495,10 @@ async function main(): Promise<void> {
       (id: string) => `/api/runs/${id}/neighbors/${rnd(ROWS)}?k=10`,
     ];
     // first of all: the run list right after the start (every run read once), /api/health asked meanwhile
-    rows.push(await once(`runs list, first after start (${BIG.length + SMALL_RUNS})`, base, proc, '/api/runs'));
+    rows.push(await once(`runs list, first after start (${onDisk})`, base, proc, '/api/runs'));
     rows.push(await phase('cold: 4 big runs at once', base, proc, () => cold[rnd(cold.length)]!(big())));
     rows.push(await phase('health', base, proc, () => '/api/health'));
-    rows.push(await phase(`runs list (${BIG.length + SMALL_RUNS})`, base, proc, () => '/api/runs'));
+    rows.push(await phase(`runs list (${onDisk})`, base, proc, () => '/api/runs'));
     rows.push(await phase('manifest', base, proc, () => run));
     rows.push(await phase('history', base, proc, () => `${run}/history`));
     rows.push(await phase('events (complete run)', base, proc, () => `${run}/events`));
@@ -507,6 +519,10 @@ async function main(): Promise<void> {
     // Do quick reads wait behind slow ones in the worker? image.png beside 10 connections of input-space searches
     rows.push(await phase('image.png beside input searches', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png`, {}, () => `${run}/neighbors/${rnd(ROWS)}?k=10&space=input`));
     rows.push(await phase('image.png beside features', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png`, {}, () => `${run}/features/f${rnd(784)}`));
+    // Opening the 1,500 px run as the viewer does: its manifest, points and history, then rows hovered (items and their pictures)
+    const huge = `/api/runs/${HUGE}`;
+    const opening = [() => huge, () => `${huge}/points`, () => `${huge}/history`, () => `${huge}/items/${rnd(HUGE_ROWS)}`, () => `${huge}/items/${rnd(HUGE_ROWS)}/image.png`];
+    rows.push(await phase(HUGE_PHASE, base, proc, () => opening[rnd(opening.length)]!()));
     rows.push(await phase('jobs', base, proc, () => '/api/jobs'));
     rows.push(await phase('datasets', base, proc, () => '/api/datasets'));
     rows.push(await phase('uploads', base, proc, () => '/api/uploads'));

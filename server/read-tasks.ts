@@ -316,16 +316,15 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
       return { ok: true, columnsChecked: true };
     }
     case 'run-check': {
-      const checks: RunCheckAnswer[] = [];
-      for (const run of task.runs) {
-        if (run.known && (await stampRun(run.runDir, run.known.files)) === run.known.stamp) {
-          checks.push({ id: run.id, same: true });
-          continue;
-        }
-        const check = await checkRun(run.runDir, run.id);
-        const listing = check.manifest ? listedPart(check.manifest) : null;
-        checks.push({ id: run.id, same: false, ...check, manifest: task.manifest ? check.manifest : null, listing: task.manifest ? null : listing });
-      }
+      // the runs of a batch at once: their reads overlap in libuv's thread pool
+      const checks = await Promise.all(
+        task.runs.map(async (run): Promise<RunCheckAnswer> => {
+          if (run.known && (await stampRun(run.runDir, run.known.files)) === run.known.stamp) return { id: run.id, same: true };
+          const check = await checkRun(run.runDir, run.id);
+          const listing = check.manifest ? listedPart(check.manifest) : null;
+          return { id: run.id, same: false, ...check, manifest: task.manifest ? check.manifest : null, listing: task.manifest ? null : listing };
+        }),
+      );
       return { ok: true, checks };
     }
     case 'feature-names': {
