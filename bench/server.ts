@@ -32,7 +32,7 @@
 // event loop was a collection. The server's Node starts as `latentmap serve` starts it (server/node-flags.ts).
 // Environment: BENCH_NO_GC=1 (the server's Node without --expose-gc), BENCH_DEFAULT_MALLOC=1 (without glibc's
 // allocator settings), BENCH_CACHE_MIB (the server's cache budget, 512: a smaller one shows the budget holding
-// without a quiet machine to fill the default one), BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_HUGE_ROWS (24), BENCH_DIR (os tmpdir),
+// without a quiet machine to fill the default one), BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_HUGE_ROWS (24), BENCH_HUGE_OLD (1: the 1,500 px run with its names in its manifest, as written before features.arrow), BENCH_DIR (os tmpdir),
 // BENCH_ONLY (a regular expression: run only the phases whose name matches), BENCH_PROFILE (a directory: one
 // .cpuprofile of the server's main thread per phase, for Chrome DevTools).
 import { fork, type ChildProcess } from 'node:child_process';
@@ -64,6 +64,8 @@ const BUDGET_MB = CACHE_MIB * 1.048576;
 const HUGE = 'huge-1500px';
 const HUGE_ROWS = Number(process.env.BENCH_HUGE_ROWS ?? 24);
 const HUGE_PHASE = 'open a 1500x1500 image run';
+/** BENCH_HUGE_OLD=1: that run as written before features.arrow, its 2.25 million feature names in its manifest (50 MB). */
+const HUGE_OLD = process.env.BENCH_HUGE_OLD === '1';
 /** Connections of the heavy requests some phases drive beside the measured ones. */
 const BESIDE_CONNECTIONS = 10;
 
@@ -459,7 +461,7 @@ async function main(): Promise<void> {
     // 1,024 a side, items without their values), written only when a phase opens it.
     const withHuge = !ONLY || ONLY.test(HUGE_PHASE);
     if (withHuge) {
-      await writeFixtureRun(runsDir, { id: HUGE, rows: HUGE_ROWS, codeSize: 8, image: { width: 1500, height: 1500, channels: 1 }, seed: 99, reducer: 'none' });
+      await writeFixtureRun(runsDir, { id: HUGE, rows: HUGE_ROWS, codeSize: 8, image: { width: 1500, height: 1500, channels: 1 }, seed: 99, reducer: 'none', namesInManifest: HUGE_OLD });
     }
     console.log(`synthetic runs: ${BIG.length} x ${ROWS} points (28x28 images, 32-wide codes) + ${SMALL_RUNS} small, written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 

@@ -72,6 +72,17 @@ describe('a job started over HTTP', () => {
     expect(list.find((j) => j.id === id)?.config).toEqual({ dataset: 'iris', name: 'ok' });
   });
 
+  it('says a run its job completed is corrupt on /events, not complete, once the run is damaged', async () => {
+    const id = await post({ dataset: 'iris', name: 'ok' });
+    await waitFor(() => jobs.get(id)?.status === 'complete');
+    expect((await readEvents(base, `/api/runs/${id}/events`)).events.at(-1)!.data).toMatchObject({ status: 'complete' });
+    await writeFile(path.join(runs.dir, id, 'points.arrow'), '');
+    // noticed within the second a run's check is trusted
+    await waitFor(async () => (await request(base, `/api/runs/${id}/events`)).status === 409, 5000);
+    const r = await request(base, `/api/runs/${id}/events`);
+    expect(r.json()).toEqual({ code: 'run_corrupt', error: `run ${id} is corrupt: its points.arrow is empty (0 bytes); remove it (latentmap prune) or write it again` });
+  });
+
   it('runs one job at a time: the second waits queued, and a queued job can be cancelled', async () => {
     const slow = await post({ name: 'slow' });
     const second = await post({ name: 'ok' });
