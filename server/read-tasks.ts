@@ -9,7 +9,8 @@
 //                files read, never their data), with the stamp of the files looked at; a run whose stamp is the
 //                one the caller knows is answered `same` without reading anything. Answers the whole manifest
 //                (one run opened) or only the fields the run list shows (run-summary.ts), in batches of
-//                RUN_CHECK_BATCH runs
+//                RUN_CHECK_BATCH runs; a run whose manifest is past LARGE_MANIFEST_BYTES (seconds to parse) is
+//                answered `heavy` and checked again by itself in the slow lane
 //   feature-names  a run's feature names (features.arrow, or an old manifest's list): the first `limit`, their
 //                count, and where `find` is among them
 //   scaling      the per-column scale and fill of a run's preprocessing (model/preprocessing.json: three
@@ -38,7 +39,9 @@ import { rowToPng, type PictureSize } from '../pipeline/image.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import { readFeatureNames } from '../pipeline/runs/feature-names.js';
 import { readPreprocessing } from '../pipeline/runs/run-dir.js';
-import { checkRun, stampRun, type RunCheck } from '../pipeline/runs/run-check.js';
+import { stat } from 'node:fs/promises';
+import { runFile } from '../pipeline/runs/layout.js';
+import { checkRun, LARGE_MANIFEST_BYTES, stampRun, type RunCheck } from '../pipeline/runs/run-check.js';
 import { listedPart, type ListedManifest } from './run-summary.js';
 import type { ImageShape, ProgressEvent, ProgressInfo, RunManifest, Stage, UploadReading, UploadShape } from '../pipeline/types.js';
 import { HttpError } from './http-error.js';
@@ -77,8 +80,11 @@ export type WorkerTask =
   | { op: 'codes'; runDir: string }
   /** file: an input file; else dataset (a built-in, its files in dataDir when given). */
   | { op: 'columns'; file: string | null; dataset: string | null; dataDir: string | null; choice: ColumnChoice; reading?: UploadReading; maxDecompressedBytes?: number }
-  /** manifest: answer each complete run's whole manifest (else only its listed part). */
-  | { op: 'run-check'; runs: RunCheckAsk[]; manifest: boolean }
+  /**
+   * manifest: answer each complete run's whole manifest (else only its listed part). heavy: runs whose manifest
+   * is past LARGE_MANIFEST_BYTES, checked in the slow lane; without it such a run is answered `heavy`, unread.
+   */
+  | { op: 'run-check'; runs: RunCheckAsk[]; manifest: boolean; heavy?: boolean }
   /** limit: most names answered (the first ones); find: a name whose position is wanted. */
   | { op: 'feature-names'; runDir: string; limit: number; find?: string }
   | { op: 'scaling'; runDir: string }
@@ -139,9 +145,10 @@ export interface RunCheckAsk {
   known?: { files: string[]; stamp: string };
 }
 
-/** A run checked: `same` when its files' stamp is the one the caller holds, else the check. */
+/** A run checked: `same` when its files' stamp is the one the caller holds, `heavy` when its manifest is to be read in the slow lane, else the check. */
 export type RunCheckAnswer =
   | { id: string; same: true }
+  | { id: string; heavy: true }
   | ({ id: string; same: false; listing: ListedManifest | null } & RunCheck);
 
 /** Runs checked in one task (the run list's batches): the thread is not held for long by any one task. */
@@ -320,6 +327,7 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
       const checks = await Promise.all(
         task.runs.map(async (run): Promise<RunCheckAnswer> => {
           if (run.known && (await stampRun(run.runDir, run.known.files)) === run.known.stamp) return { id: run.id, same: true };
+          if (!task.heavy && (await stat(runFile(run.runDir, 'manifest')).then((st) => st.size, () => 0)) > LARGE_MANIFEST_BYTES) return { id: run.id, heavy: true };
           const check = await checkRun(run.runDir, run.id);
           const listing = check.manifest ? listedPart(check.manifest) : null;
           return { id: run.id, same: false, ...check, manifest: task.manifest ? check.manifest : null, listing: task.manifest ? null : listing };

@@ -28,7 +28,7 @@ import { corruptRun, HttpError } from './http-error.js';
 import { LruCache } from './lru.js';
 import type { MemoryBudget } from './memory-budget.js';
 import { runIdParam } from './params.js';
-import { MAX_ANSWER_VALUES, replyWith, RUN_CHECK_BATCH, runTaskSafely, type TaskProgress, type WorkerReply, type WorkerTask } from './read-tasks.js';
+import { MAX_ANSWER_VALUES, replyWith, RUN_CHECK_BATCH, runTaskSafely, type RunCheckAnswer, type RunCheckAsk, type TaskProgress, type WorkerReply, type WorkerTask } from './read-tasks.js';
 import { listedPart, summarize, type ListedManifest } from './run-summary.js';
 
 /** Neighbouring feature columns read in one pass over data.arrow. */
@@ -187,10 +187,25 @@ export class RunCache {
     return k;
   }
 
+  /**
+   * Checks `runs` in the worker thread (one task, quick lane); those whose manifest is megabytes long are
+   * checked again one by one in the slow lane, so that parsing one never holds the quick reads.
+   */
+  private async checks(runs: RunCheckAsk[], manifest: boolean): Promise<RunCheckAnswer[]> {
+    const answers = replyWith(await this.offload({ op: 'run-check', runs, manifest }), 'checks').checks;
+    return Promise.all(
+      answers.map(async (a, i) => {
+        if (!('heavy' in a)) return a;
+        const [again] = replyWith(await this.offload({ op: 'run-check', runs: [runs[i]!], manifest, heavy: true }), 'checks').checks;
+        return again!;
+      }),
+    );
+  }
+
   /** Checks run `id` in the worker thread, its manifest read whole. */
   private async check(id: string): Promise<KnownRun> {
-    const [answer] = replyWith(await this.offload({ op: 'run-check', runs: [{ id, runDir: this.store.path(id) }], manifest: true }), 'checks').checks;
-    if (!answer || answer.same) throw new Error('unexpected worker reply (no check)');
+    const [answer] = await this.checks([{ id, runDir: this.store.path(id) }], true);
+    if (!answer || !('state' in answer)) throw new Error('unexpected worker reply (no check)');
     return this.learn(id, answer, null);
   }
 
@@ -264,8 +279,8 @@ export class RunCache {
           const k = this.known.get(id);
           return { id, runDir: this.store.path(id), ...(k ? { known: { files: k.files, stamp: k.stamp } } : {}) };
         });
-        for (const a of replyWith(await this.offload({ op: 'run-check', runs, manifest: false }), 'checks').checks) {
-          if (!a.same) this.learn(a.id, a, a.listing);
+        for (const a of await this.checks(runs, false)) {
+          if ('state' in a) this.learn(a.id, a, a.listing);
           else {
             const k = this.known.get(a.id);
             if (k) k.seen = performance.now();

@@ -2,7 +2,7 @@
 // two lanes so that quick reads never wait behind slow ones: "slow" tasks read a whole file or run for
 // seconds (feature columns, input-space passes, selection means over data.arrow, points bodies, codes,
 // upload checks, compressing bodies, feature names, preprocessing); "quick" tasks take milliseconds (a PNG, a row, a code-space search, a model applied to a
-// row once loaded, runs checked for the run list RUN_CHECK_BATCH at a time). Each lane has its own threads (one each by default: the server has its event loop, and
+// row once loaded, runs checked, RUN_CHECK_BATCH at a time for the run list, but for a manifest of megabytes). Each lane has its own threads (one each by default: the server has its event loop, and
 // the machine's other core is shared by the two) and its own queue. A task waits for a free worker of its lane;
 // when `maxQueued` tasks already wait there, run() refuses with 503 (the server is saturated: the client should
 // retry) instead of letting the queue, and memory, grow. A worker that dies is replaced; one whose task ran
@@ -22,7 +22,7 @@ const SLOW: ReadonlySet<WorkerTask['op']> = new Set(['features', 'nearest-input'
 
 /** The lane a task runs in. */
 export function laneOf(task: WorkerTask): Lane {
-  return SLOW.has(task.op) ? 'slow' : 'quick';
+  return SLOW.has(task.op) || (task.op === 'run-check' && task.heavy) ? 'slow' : 'quick';
 }
 
 export interface WorkerPoolOptions {
