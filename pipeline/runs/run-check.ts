@@ -11,7 +11,7 @@ import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { RunManifest } from '../types.js';
 import { fileVersion, readArrowStructure } from './arrow-footer.js';
-import { compactManifest } from './feature-names.js';
+import { parseCompactManifest } from './feature-names.js';
 import { RUN_FILES } from './layout.js';
 
 /** What a run directory is: no manifest (absent), a manifest of a run not complete, damaged files, or whole. */
@@ -34,7 +34,7 @@ export const JSON_PARSE_BYTES = 8 << 20;
 
 /**
  * A manifest past this size (a run written before features.arrow: one name per input column, 50 MB for a
- * 1,500 x 1,500 picture; seconds to parse) is kept, compacted, by its file's version for the next check of
+ * 1,500 x 1,500 picture; seconds to scan and parse) is kept, compacted, by its file's version for the next check of
  * the same run in this thread (the run list's check, then the run opened), up to 8 of them.
  */
 export const LARGE_MANIFEST_BYTES = 1 << 20;
@@ -136,7 +136,7 @@ export async function checkRun(runDir: string, id: string): Promise<RunCheck> {
   if (kept?.version === version) m = structuredClone(kept.manifest);
   else {
     try {
-      m = JSON.parse(await readFile(manifestFile, 'utf8')) as RunManifest;
+      m = parseCompactManifest(await readFile(manifestFile, 'utf8'));
     } catch {
       return corrupt(`its ${RUN_FILES.manifest} is not valid JSON`);
     }
@@ -177,7 +177,7 @@ export async function checkRun(runDir: string, id: string): Promise<RunCheck> {
     }
     if (problem !== null) return corrupt(problem);
   }
-  const compact = compactManifest(m);
+  const compact = m;
   if (manifestStat.size > LARGE_MANIFEST_BYTES && kept?.version !== version) {
     if (largeManifests.size >= 8) largeManifests.delete(largeManifests.keys().next().value!);
     largeManifests.set(manifestFile, { version, manifest: structuredClone(compact) });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../pipeline/config.js';
 import { runPipeline } from '../../../pipeline/pipeline.js';
-import { compactManifest, MANIFEST_FEATURE_NAMES, readFeatureNames, withFeatureNames } from '../../../pipeline/runs/feature-names.js';
+import { compactManifest, MANIFEST_FEATURE_NAMES, parseCompactManifest, readFeatureNames, withFeatureNames } from '../../../pipeline/runs/feature-names.js';
 import { readManifest } from '../../../pipeline/runs/run-dir.js';
 import { reconstructRows } from '../../../pipeline/commands/reconstruct.js';
 import type { RunManifest } from '../../../pipeline/types.js';
@@ -73,5 +73,33 @@ describe('feature names of a run', () => {
     // a short list stays
     const few = { id: 'x', dataset: { features: ['a', 'b'] } } as unknown as RunManifest;
     expect(compactManifest(few).dataset.features).toEqual(['a', 'b']);
+  });
+});
+
+describe('parseCompactManifest', () => {
+  const manifest = (names: string[]): Record<string, unknown> => ({
+    id: 'r',
+    config: { features: ['a]"', 'b'], exclude: [], name: 'x "features": [1]' },
+    notes: ['"dataset": {"features": [0]}'],
+    dataset: { name: 'pics', rows: 3, features: names, metadata: ['m'], image: { width: 2, height: 2, channels: 1 } },
+    artifacts: { points: 'points.arrow' },
+  });
+
+  it('gives what parsing whole and compacting gives, for long and short name lists, names of any characters, pretty or not', () => {
+    const tricky = Array.from({ length: MANIFEST_FEATURE_NAMES * 3 }, (_, i) => [`p${i}`, 'a]b', 'c"d', 'e\\f', 'g,h', '{i}', '[j]', 'k: l', 'ünï'][i % 9]!);
+    for (const names of [tricky, tricky.slice(0, 10), []]) {
+      for (const text of [JSON.stringify(manifest(names)), JSON.stringify(manifest(names), null, 2)]) {
+        const padded = `${text}${' '.repeat(70 * 1024)}`;
+        const expected = compactManifest(JSON.parse(padded) as RunManifest);
+        expect(parseCompactManifest(padded)).toEqual(expected);
+      }
+    }
+    expect(parseCompactManifest(`${JSON.stringify(manifest(tricky))}${' '.repeat(70 * 1024)}`).config.features).toEqual(['a]"', 'b']);
+  });
+
+  it('throws as JSON.parse does on a manifest cut short, inside its names or after them', () => {
+    const text = JSON.stringify(manifest(Array.from({ length: 20_000 }, (_, i) => `n${i}`)), null, 2);
+    expect(() => parseCompactManifest(text.slice(0, text.length / 2))).toThrow(SyntaxError);
+    expect(() => parseCompactManifest(text.slice(0, text.length - 20))).toThrow(SyntaxError);
   });
 });
