@@ -265,12 +265,16 @@ export class RunCache {
   }
 
   /**
-   * The run list's line of each of `ids` that is a complete, whole run, else null (absent, not complete, or
+   * The run list's line of each of `ids` (every run id in the runs directory: what is known of any other is
+   * dropped) that is a complete, whole run, else null (absent, not complete, or
    * corrupt: its own endpoints say why). Every run is looked at in the worker thread, RUN_CHECK_BATCH a task:
    * one whose stamp has not moved by a few stats there, the others read whole, so the first list of hundreds of
    * runs after a start never holds the event loop. (RunList says how often.)
    */
   async summaries(ids: string[]): Promise<(RunSummary | null)[]> {
+    // `ids` are the runs directory's: what is known of runs no longer there goes
+    const present = new Set(ids);
+    for (const id of this.known.keys()) if (!present.has(id)) this.known.delete(id);
     const batches: string[][] = [];
     for (let i = 0; i < ids.length; i += RUN_CHECK_BATCH) batches.push(ids.slice(i, i + RUN_CHECK_BATCH));
     await Promise.all(
