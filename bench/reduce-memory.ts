@@ -47,7 +47,7 @@ const sampler = new Worker(
   { eval: true, workerData: { phase: phaseBuffer, peaks: peakBuffer } },
 );
 sampler.unref();
-const enter = (p: Phase): void => Atomics.store(phase, 0, PHASES.indexOf(p));
+const enter = (p: Phase): void => void Atomics.store(phase, 0, PHASES.indexOf(p));
 const settle = (ms = 300): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (npm run bench:reduce-memory does)');
