@@ -22,7 +22,7 @@ import { graphLabelAccuracy, sampleRows, sampledTrustworthiness, neighbourPreser
 import { deriveSeed } from '../random.js';
 import { knn } from '../tsne/index.js';
 import type { Choice, ImageShape, Matrix, NeighborGraph, Preprocessing, ReducerName, StageHooks } from '../types.js';
-import { resolveShift } from './auto-augment.js';
+import { edgeRows, resolveShift } from './auto-augment.js';
 import { resolveShape } from './auto-size.js';
 import { REDUCERS } from './index.js';
 import type { FitSettings, Reducer } from './reducer.js';
@@ -98,7 +98,9 @@ export async function fitRunReducer(
   const shape = resolveShape(config, x.cols, x.rows);
   // the autoencoder's input augmentation: resolved (and an explicit one checked) only where an autoencoder may train
   const usesAutoencoder = config.reducer === 'autoencoder' || config.reducer === 'auto';
-  const augment = usesAutoencoder ? resolveShift(config.augmentShift, { image, columns: x.cols, scaling }) : null;
+  const augment = usesAutoencoder
+    ? resolveShift(config.augmentShift, { image, columns: x.cols, scaling, edgeRows: config.augmentShift === 'auto' && image ? edgeRows(x, image) : null })
+    : null;
   const shapeChoices: Record<string, Choice> = { ...shape.choices, ...(augment ? { augmentShift: augment.choice } : {}) };
   const fit: FitSettings = {
     ...fitRest,

@@ -8,7 +8,7 @@ import { OPTIONS_FILE } from '../../../pipeline/autoencoder/io.js';
 import { initBackend } from '../../../pipeline/backend.js';
 import { isInputError } from '../../../pipeline/errors.js';
 import { createRandom, type Random } from '../../../pipeline/random.js';
-import { AUTO_SHIFT_PIXELS, resolveShift } from '../../../pipeline/reduce/auto-augment.js';
+import { AUTO_SHIFT_PIXELS, edgeRows, resolveShift } from '../../../pipeline/reduce/auto-augment.js';
 import type { Matrix } from '../../../pipeline/types.js';
 import { testConfig } from './fixtures.js';
 
@@ -82,18 +82,40 @@ describe('shiftImages', () => {
 describe('resolveShift (config augmentShift)', () => {
   const mnist = { width: 28, height: 28, channels: 1 as const };
 
-  it('auto moves images whose pixels share one unit by one pixel, and says so', () => {
-    const r = resolveShift('auto', { image: mnist, columns: 784, scaling: 'none' });
+  it('auto moves images that sit inside their frame by one pixel, and says so', () => {
+    const r = resolveShift('auto', { image: mnist, columns: 784, scaling: 'none', edgeRows: 0.014 });
     expect(r.shift).toEqual({ ...mnist, pixels: AUTO_SHIFT_PIXELS });
-    expect(r.choice).toMatchObject({ value: 1, auto: true });
-    expect(r.choice.reason).toMatch(/28x28 images/);
+    expect(r.choice).toMatchObject({ value: 1, auto: true, figures: { edgeRows: 0.014 } });
+    expect(r.choice.reason).toMatch(/28x28 images that sit inside their frame \(only 1\.4% of the rows reach its edge\)/);
+  });
+
+  it('auto does not move pictures that fill their frame (moving them would crop them)', () => {
+    const r = resolveShift('auto', { image: mnist, columns: 784, scaling: 'none', edgeRows: 0.995 });
+    expect(r.shift).toBeNull();
+    expect(r.choice).toMatchObject({ value: 0, auto: true });
+    expect(r.choice.reason).toMatch(/reach the frame's edge in 99\.5% of the rows/);
+    expect(resolveShift('auto', { image: mnist, columns: 784, scaling: 'none' }).shift).toBeNull();
   });
 
   it('auto leaves other data as it is, with the reason', () => {
     expect(resolveShift('auto', { image: null, columns: 4, scaling: 'standardize' }).choice).toMatchObject({ value: 0, auto: true, reason: expect.stringMatching(/not images/) });
     expect(resolveShift('auto', { image: mnist, columns: 784, scaling: 'standardize' }).choice.reason).toMatch(/one column at a time \(standardize\)/);
     expect(resolveShift('auto', { image: mnist, columns: 700, scaling: 'none' }).choice.reason).toMatch(/700 prepared columns/);
-    expect(resolveShift('auto', { image: { width: 6, height: 6, channels: 1 }, columns: 36, scaling: 'uniform' }).shift).toBeNull();
+    expect(resolveShift('auto', { image: { width: 6, height: 6, channels: 1 }, columns: 36, scaling: 'uniform', edgeRows: 0 }).shift).toBeNull();
+  });
+
+  it('edgeRows counts the rows whose outer ring of pixels leaves the background', () => {
+    // 10 x 10 images on a background of 0.2: 30 with a centred square, 10 with a square against the left edge
+    const rows = 40;
+    const values = new Float32Array(rows * 100).fill(0.2);
+    for (let r = 0; r < rows; r++) {
+      const x0 = r < 30 ? 4 : 0;
+      for (let y = 4; y < 6; y++) for (let x = x0; x < x0 + 2; x++) values[r * 100 + y * 10 + x] = 0.9;
+    }
+    // a faint speck (under a tenth of the range) on the ring of a centred row does not count
+    values[3 * 100 + 9] = 0.25;
+    expect(edgeRows({ rows, cols: 100, values }, { width: 10, height: 10, channels: 1 })).toBeCloseTo(10 / 40, 10);
+    expect(edgeRows({ rows, cols: 99, values }, { width: 10, height: 10, channels: 1 })).toBe(0);
   });
 
   it('an explicit move is obeyed on images and refused, naming the field, where it cannot apply', () => {
