@@ -24,6 +24,17 @@ import type { Moments } from './column-moments.js';
  */
 export const SPREAD_FLOOR = 1 / 20;
 
+/**
+ * d from the two sides' means, their pooled standard deviation and the column's range over every row (0 when
+ * not known): (meanIn - meanOut) / max(pooled, SPREAD_FLOOR * range). Null when that spread is below float32's
+ * resolution of the means (rounding, not variance). The viewer's own columns use it too (web/src/app/explain.ts).
+ */
+export function standardizedDifference(meanIn: number, meanOut: number, pooled: number, range: number): number | null {
+  const spread = Math.max(pooled, range > 0 ? SPREAD_FLOOR * range : 0);
+  const scale = Math.max(Math.abs(meanIn), Math.abs(meanOut));
+  return spread > scale * 1e-6 ? (meanIn - meanOut) / spread : null;
+}
+
 export interface Separation {
   /** The column's name (a feature) or "unit k" (a code unit, k from 0). */
   name: string;
@@ -53,11 +64,7 @@ export function separations(all: Moments, selected: Moments, names: (c: number) 
       const ss1 = Math.max(0, selected.sumSq[c]! - n1 * m1 * m1);
       const ss0 = Math.max(0, all.sumSq[c]! - selected.sumSq[c]! - n0 * m0 * m0);
       const pooled = Math.sqrt((ss1 + ss0) / (n1 + n0 - 2));
-      const range = all.min && all.max ? all.max[c]! - all.min[c]! : 0;
-      const spread = Math.max(pooled, range > 0 ? SPREAD_FLOOR * range : 0);
-      // a spread below float32's resolution of the values is rounding, not variance
-      const scale = Math.max(Math.abs(m1), Math.abs(m0));
-      if (spread > scale * 1e-6) d = (m1 - m0) / spread;
+      d = standardizedDifference(m1, m0, pooled, all.min && all.max ? all.max[c]! - all.min[c]! : 0);
     }
     out.push({ name: names(c), d, meanIn: m1, meanOut: m0 });
   }
