@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { decodeLayoutFrame, type LayoutFrame } from '../../pipeline/layout-frame.js';
-import { countPixels, ROOT, screenshot } from './browser.js';
+import { OKABE_ITO } from '../../web/src/colors.js';
+import { countPixels, hexToRgb, ROOT, screenshot } from './browser.js';
 import { useViewer } from './use-viewer.js';
 
 const run = promisify(execFile);
@@ -258,7 +259,7 @@ describe('viewer over pipeline runs', () => {
     await page.locator('#nr-dataset').fill('iris');
     await page.locator('#nr-limit').fill('');
     await page.locator('#nr-reducer').selectOption('none');
-    await page.locator('#nr-iterations').fill('50000');
+    await page.locator('#nr-iterations').fill('100000');
     await page.locator('#nr-name').fill('iris stopped early');
     await page.locator('dialog.new-run button[type=submit]').click();
     // the dialog's preview shows it forming too
@@ -291,13 +292,27 @@ describe('viewer over pipeline runs', () => {
     const moved = b.dark.filter((p) => !before.has(p)).length;
     expect(moved).toBeGreaterThan(50);
     expect(await live.locator('.pane-title').textContent()).toMatch(/Forming: iris stopped early.*t-SNE iteration [\d,]+ · 150 rows/);
+    // coloured by the label the frames carry: a key of iris's three classes, each class's colour drawn, the
+    // colours the finished map will give them
+    expect(await live.locator('.live-key-item').allTextContents()).toEqual(['setosa', 'versicolor', 'virginica']);
+    const liveSwatches = await live.locator('.live-key-item .swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    expect(liveSwatches).toEqual(OKABE_ITO.slice(0, 3).map((hex) => `rgb(${hexToRgb(hex).join(', ')})`));
+    for (const hex of OKABE_ITO.slice(0, 3)) expect(await countPixels(page, hexToRgb(hex), 60, 'live')).toBeGreaterThan(20);
+    // hovering a point names its row and class
+    const at = (await page.evaluate(() => window.latentmap.live.screenOf(0)))!;
+    await page.mouse.move(at[0], at[1]);
+    await page.locator('.tooltip:not([hidden]) .tooltip-title').waitFor();
+    expect(await page.locator('.tooltip .tooltip-title').textContent()).toMatch(/^Row \d+ · (setosa|versicolor|virginica)$/);
     await screenshot(page, 'viewer-main-map-forming');
+    await page.mouse.move(5, 5);
     await live.getByRole('button', { name: 'Stop and keep this map' }).click();
     // the run completes with the layout reached, and its map replaces the forming one
     await page.waitForFunction(() => !document.querySelector('#maps .pane.live') && document.querySelector('#maps .pane.primary .pane-title')?.textContent?.includes('iris stopped early'), null, { timeout: 120_000 });
     await screenshot(page, 'viewer-main-map-stopped');
+    const finalSwatches = await page.locator('.legend-item .swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    expect(finalSwatches).toEqual(liveSwatches);
     const manifest = await page.evaluate(() => (window as unknown as { latentmap: { primary: { id: string; manifest: { metrics: { tsne: { iterations: number } }; notes: string[] } } } }).latentmap.primary);
-    expect(manifest.manifest.metrics.tsne.iterations).toBeLessThan(50000);
+    expect(manifest.manifest.metrics.tsne.iterations).toBeLessThan(100000);
     expect(manifest.manifest.notes.join(' ')).toMatch(/stopped early on request/);
     // the run's points are the last layout streamed, within the stream's precision (16 bits over its box)
     const last = (await page.evaluate(() => window.latentmap.live.lastFrame))!;

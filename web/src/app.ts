@@ -108,7 +108,7 @@ export class App {
       },
       explain: () => this.selection.set({ kind: 'filter' }),
     });
-    this.live = new LiveRun({ api: this.api, maps: this.els.maps, covered: () => (this.primary ? this.primary.manifest.name || this.primary.id : null), shown: () => this.showLive(true), gone: () => this.showLive(false) });
+    this.live = new LiveRun({ api: this.api, maps: this.els.maps, tooltip: this.tooltip, covered: () => (this.primary ? this.primary.manifest.name || this.primary.id : null), shown: () => this.showLive(true), gone: () => this.showLive(false) });
     this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id), { started: (id, name) => this.live.watch(id, name), watchedElsewhere: () => this.live.showing() });
     this.bindControls();
     document.querySelector('.topbar .actions')?.prepend(this.newRun.badge);
