@@ -28,6 +28,7 @@ import type { Matrix, RunConfig, TsneOptions } from '../pipeline/types.js';
 import { postProcess, type CodePost } from './quality/code-post.js';
 import { alignMap, judge, referenceOf, writeReference } from './quality/judge.js';
 import { autoCodeSize, resolveShape } from '../pipeline/reduce/auto-size.js';
+import { edgeRows, resolveShift } from '../pipeline/reduce/auto-augment.js';
 
 interface Spec {
   name: string;
@@ -82,7 +83,10 @@ async function main(): Promise<void> {
         if (!saved) throw new Error(`${spec.name}: no codes of ${spec.codesFrom} with seed ${seed} yet`);
         codes = saved;
       } else if (reducer === 'autoencoder') {
-        const shape = resolveShape(config, x.cols, x.rows);
+        const image = ds.image ?? null;
+        const edge = image ? edgeRows(x, image) : null;
+        const { shift } = resolveShift(config.augmentShift, { image, columns: x.cols, scaling: prepared.preprocessing.kind, edgeRows: edge });
+        const shape = { ...resolveShape(config, x.cols, x.rows), shift };
         const options: AutoencoderOptions = { ...autoencoderOptions(config, x.cols, prepared.loss, shape), ...(spec.options ?? {}) };
         const model = await trainAutoencoder(x, options);
         codes = model.encode(x);

@@ -18,6 +18,7 @@ p.add_argument("--lr", type=float, default=0.001); p.add_argument("--batch", typ
 p.add_argument("--mask", type=float, default=0.0); p.add_argument("--loss", default="mse")
 p.add_argument("--train-linear", action="store_true"); p.add_argument("--seed", type=int, default=42)
 p.add_argument("--no-skip", action="store_true"); p.add_argument("--branch-mask", type=float, default=0.0); p.add_argument("--lin-scale", type=float, default=1.0)
+p.add_argument("--shift", type=int, default=0, help="images (28x28): the input shifted by up to this many pixels per axis, the target unshifted (denoising by translation)")
 p.add_argument("--separate-bias", action="store_true", help="linear_in and linear_out each with its own bias, as the engine's residual variant")
 a = p.parse_args()
 torch.manual_seed(a.seed); torch.set_num_threads(1)
@@ -56,6 +57,21 @@ params = list(enc.parameters()) + list(dec.parameters()) + (lin if a.train_linea
 groups = [{"params": list(enc.parameters()) + list(dec.parameters())}]
 if a.train_linear: groups.append({"params": lin, "lr": a.lr * a.lin_scale})
 opt = torch.optim.Adam(groups, lr=a.lr, eps=1e-7)
+def shifted(xb):
+    """Each row of xb (28x28 images) moved by a random whole number of pixels in [-shift, shift] per axis, zeros
+    shifted in."""
+    side = int(round(a.cols ** 0.5)); img = xb.reshape(-1, side, side)
+    out = torch.zeros_like(img); k = a.shift
+    d = torch.randint(-k, k + 1, (xb.shape[0], 2), generator=g)
+    for dy in range(-k, k + 1):
+        for dx in range(-k, k + 1):
+            m = (d[:, 0] == dy) & (d[:, 1] == dx)
+            if not m.any(): continue
+            src = img[m]
+            ys, yd = (slice(0, side - dy), slice(dy, side)) if dy >= 0 else (slice(-dy, side), slice(0, side + dy))
+            xs, xd = (slice(0, side - dx), slice(dx, side)) if dx >= 0 else (slice(-dx, side), slice(0, side + dx))
+            blk = torch.zeros_like(src); blk[:, yd, xd] = src[:, ys, xs]; out[m] = blk
+    return out.reshape(xb.shape)
 def lossf(y, x):
     if a.loss == "bce": return nn.functional.binary_cross_entropy(y.clamp(1e-6, 1 - 1e-6), x)
     return ((y - x) ** 2).mean()
@@ -66,6 +82,7 @@ for ep in range(a.epochs):
     for s in range(0, tr.shape[0], a.batch):
         xb = tr[pr[s:s + a.batch]]
         xin = xb * (torch.rand(xb.shape, generator=g) >= a.mask).float() if a.mask > 0 else xb
+        if a.shift > 0: xin = shifted(xin)
         xn = xb * (torch.rand(xb.shape, generator=g) >= a.branch_mask).float() if a.branch_mask > 0 else None
         opt.zero_grad(); l = lossf(decode(encode(xin, xn)), xb); l.backward(); opt.step()
     with torch.no_grad():

@@ -75,6 +75,11 @@ export const CONFIG_SCHEMA = {
   noiseStd: { type: 'number', default: 0.2, above: 0, group: 'autoencoder', doc: 'denoising variant (gaussian): noise standard deviation, in scaled units' },
   noiseFraction: { type: 'number', default: 0.2, above: 0, below: 1, group: 'autoencoder', doc: 'denoising variant (mask): fraction of inputs set to 0' },
   klWeight: { type: 'number', default: 1, min: 0, group: 'autoencoder', doc: 'vae variant: weight of the KL term against the reconstruction loss' },
+  augmentShift: {
+    type: 'int', default: 'auto', auto: true, min: 0, max: 8, group: 'autoencoder',
+    doc: 'image inputs: while the autoencoder trains, each input image is moved by up to this many whole pixels per axis and its target left in place, so an image and the same image moved a little get nearby codes (0: off); auto: 1 for images whose pictures sit inside their frame (at most 5% of rows reach its outer ring; MNIST\'s digits do, Fashion-MNIST\'s clothes fill it) and whose pixels share one unit, 0 for other data',
+    bounds: 'a move of more than a few pixels changes what a small image shows (MNIST digits are 20 pixels tall)',
+  },
   // t-SNE
   tsneEngine: { type: 'enum', default: 'auto', values: ['auto', 'exact', 'bh', 'fft', 'tsne-js'], group: 'tsne', doc: 'gradient method: exact O(n^2), Barnes-Hut, FFT interpolation, tsne-js (baseline, at most 2,000 rows); auto picks by size' },
   perplexity: { type: 'number', default: 'auto', auto: true, min: 1, max: 1000, group: 'tsne', doc: 'effective number of neighbours, at least 1 (the perplexity of any distribution over neighbours is; below it no bandwidth exists and the search for one gives a meaningless map); auto: 30, except on labelled maps of at most 5,000 rows, where t-SNE also runs at 10 and that map is kept when it agrees better with the labels (by 0.02) at trustworthiness within 0.002' },
@@ -270,7 +275,7 @@ export function resolveConfig(...layers: Partial<RunConfig>[]): RunConfig {
   };
   // under reducer auto the autoencoder's options stay accepted: they configure it if auto chooses it
   const ae = config.reducer === 'autoencoder' || config.reducer === 'auto';
-  onlyWith(['variant', 'layers', 'activation', 'loss', 'optimizer', 'epochs', 'batchSize', 'learningRate', 'validationSplit', 'patience'], ae, `with --reducer autoencoder or auto (this run uses ${config.reducer})`);
+  onlyWith(['variant', 'layers', 'activation', 'loss', 'optimizer', 'epochs', 'batchSize', 'learningRate', 'validationSplit', 'patience', 'augmentShift'], ae, `with --reducer autoencoder or auto (this run uses ${config.reducer})`);
   onlyWith(['sparsityPenalty', 'sparsityWeight'], ae && config.variant === 'sparse', `with --variant sparse (this run uses ${ae ? config.variant : config.reducer})`);
   onlyWith(['sparsityTarget'], ae && config.variant === 'sparse' && config.sparsityPenalty === 'kl', 'with --variant sparse and --sparsity-penalty kl');
   onlyWith(['noise'], ae && config.variant === 'denoising', `with --variant denoising (this run uses ${ae ? config.variant : config.reducer})`);

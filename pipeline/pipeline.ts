@@ -207,7 +207,11 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
       choices.reducer = { value: 'none', auto: false, reason: 'the map is given by --coordinates' };
     } else {
       const fitted = await timed(timings, 'train', onProgress, () =>
-        fitRunReducer(x, { config, loss: prepared.loss, labels: labels ? labels.values : null }, { onProgress, signal, log }),
+        fitRunReducer(
+          x,
+          { config, loss: prepared.loss, labels: labels ? labels.values : null, image: dataset.image ?? null, scaling: prepared.preprocessing.kind },
+          { onProgress, signal, log },
+        ),
       );
       reducer = fitted.reducer;
       Object.assign(choices, fitted.choices);

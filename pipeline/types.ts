@@ -165,6 +165,8 @@ export interface RunConfig {
   noiseStd: number;
   noiseFraction: number;
   klWeight: number;
+  /** 'auto': pipeline/reduce/auto-augment.ts (1 pixel for images, 0 otherwise). */
+  augmentShift: number | 'auto';
   tsneEngine: TsneEngine;
   /** 'auto': see pipeline/perplexity-auto.ts. */
   perplexity: number | 'auto';

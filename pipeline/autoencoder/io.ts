@@ -101,8 +101,8 @@ export async function loadAutoencoder(dir: string): Promise<Autoencoder> {
   } finally {
     layersModel.dispose();
   }
-  // models saved before the residual variant existed have no linearPath
-  const options: AutoencoderOptions = { ...info.options, linearPath: info.options.linearPath ?? null };
+  // models saved before the residual variant (or the shift augmentation) existed have no linearPath (shift)
+  const options: AutoencoderOptions = { ...info.options, linearPath: info.options.linearPath ?? null, shift: info.options.shift ?? null };
   let net;
   try {
     net = buildNetwork(options, init);

@@ -7,7 +7,7 @@
 // thread, the optimizer state), then one area per thread (its rows of the batch and its activations).
 import { createAdam, createBce, createGemm, MAX_PAGES, type AdamKernel, type Bce, type Gemm } from './kernels.js';
 import type { LayerActivation } from './model.js';
-import { LINEAR_IN, LINEAR_OUT, type AutoencoderOptions } from './options.js';
+import { altersInputs, LINEAR_IN, LINEAR_OUT, type AutoencoderOptions } from './options.js';
 import { optimizerStep, type OptimizerState } from './optimizer.js';
 
 /** One dense layer's place in memory (offsets in floats). */
@@ -120,7 +120,7 @@ export function mlpLayout(options: AutoencoderOptions, maxRows: number, threads:
   for (let t = 0; t < threads; t++) {
     parts.push({
       input: take(maxRows * D),
-      target: take(options.noise ? maxRows * D : 0),
+      target: take(altersInputs(options) ? maxRows * D : 0),
       eps: take(vae ? maxRows * C : 0),
       act: layers.map((l) => take(maxRows * l.units)),
       sample: take(vae ? maxRows * C : 0),
@@ -157,7 +157,7 @@ export function partViews(layout: MlpLayout, memory: WebAssembly.Memory, options
   const D = options.inputSize;
   return {
     input: f.subarray(part.input, part.input + layout.maxRows * D),
-    target: options.noise ? f.subarray(part.target, part.target + layout.maxRows * D) : null,
+    target: altersInputs(options) ? f.subarray(part.target, part.target + layout.maxRows * D) : null,
     eps: options.variant === 'vae' ? f.subarray(part.eps, part.eps + layout.maxRows * options.codeSize) : null,
   };
 }
@@ -469,7 +469,7 @@ export class MlpPart {
     const { f, options } = this;
     const D = options.inputSize;
     const n = rows * D;
-    const x = options.noise ? this.part.target : this.part.input;
+    const x = altersInputs(options) ? this.part.target : this.part.input;
     const scale = 1 / (batchRows * D);
     let sum = 0;
     if (options.loss === 'bce') {

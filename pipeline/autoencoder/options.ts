@@ -1,6 +1,7 @@
 // The one options type every autoencoder variant takes, and its builder from a run configuration.
 // Defaults are stated once, in pipeline/config.ts; this file only validates and derives.
 import { InputError } from '../errors.js';
+import type { ShiftAugment } from './augment.js';
 import type { Activation, NoiseKind, RunConfig, SparsityPenalty, Variant } from '../types.js';
 
 /** Activation of the code layer: derived from the variant, never set by the user. */
@@ -84,6 +85,17 @@ export interface AutoencoderOptions {
    * misses. Null for the other variants.
    */
   linearPath: { rateScale: number } | null;
+  /**
+   * Image inputs: each training input is moved by up to `pixels` whole pixels per axis, the target left in place
+   * (augment.ts; config augmentShift, auto resolved by pipeline/reduce/auto-augment.ts). Null: inputs as they are.
+   * Absent in models saved before it existed (read as null).
+   */
+  shift: ShiftAugment | null;
+}
+
+/** Whether training alters the inputs (denoising noise, shift augmentation): then the clean target needs its own buffer. */
+export function altersInputs(options: Pick<AutoencoderOptions, 'noise' | 'shift'>): boolean {
+  return options.noise !== null || options.shift !== null;
 }
 
 /** Names of the residual variant's linear path layers (in saved models too). */
@@ -101,6 +113,8 @@ export interface AutoencoderShape {
   epochs?: number;
   /** The resolved learning rate (required when config.learningRate is auto). */
   learningRate?: number;
+  /** The resolved translation augmentation (config augmentShift; needs the image's shape). Absent: none. */
+  shift?: ShiftAugment | null;
 }
 
 /**
@@ -158,5 +172,6 @@ export function autoencoderOptions(config: RunConfig, inputSize: number, loss: '
     noise: variant === 'denoising' ? { kind: config.noise, std: config.noiseStd, fraction: config.noiseFraction } : null,
     klWeight: variant === 'vae' ? config.klWeight : null,
     linearPath: variant === 'residual' ? { rateScale: LINEAR_PATH_RATE_SCALE } : null,
+    shift: shape?.shift ?? null,
   };
 }

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { PartBuffers } from './engine.js';
 import type { Network } from './model.js';
 import { objective } from './objective.js';
-import type { AutoencoderOptions } from './options.js';
+import { altersInputs, type AutoencoderOptions } from './options.js';
 import { optimizerState, optimizerStep, type OptimizerState } from './optimizer.js';
 import { paramCount, readGradients, readParams, writeParams } from './params.js';
 import { linearPathOffsets, tieMeanBias, tieMeanGradients, type LinearPathOffsets } from './residual.js';
@@ -41,7 +41,7 @@ export class TfjsStepper {
     this.local = {
       input: new Float32Array(n),
       inputT: new Float32Array(n),
-      target: options.noise ? new Float32Array(n) : null,
+      target: altersInputs(options) ? new Float32Array(n) : null,
       eps: options.variant === 'vae' ? new Float32Array(batchRows * options.codeSize) : null,
     };
   }

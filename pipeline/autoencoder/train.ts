@@ -6,6 +6,7 @@ import { createRandom, deriveSeed, permutation } from '../random.js';
 import type { Random } from '../random.js';
 import type { EpochRecord, Matrix, StageHooks } from '../types.js';
 import { TrainedAutoencoder, type Autoencoder } from './autoencoder.js';
+import { shiftImages } from './augment.js';
 import { corrupt } from './denoising.js';
 import { rowLoss } from './loss.js';
 import { allLayers, buildNetwork, decodeLogits, encodeTensor, logVarTensor, type Network } from './model.js';
@@ -41,6 +42,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
   // one named stream per use (the split draws from its own, 'split')
   const shuffleRandom = createRandom(deriveSeed(options.seed, 'shuffle'));
   const noiseRandom = createRandom(deriveSeed(options.seed, 'noise'));
+  const shiftRandom = createRandom(deriveSeed(options.seed, 'shift'));
   const epsRandom = createRandom(deriveSeed(options.seed, 'vae-eps'));
 
   const D = options.inputSize;
@@ -102,6 +104,7 @@ export async function trainAutoencoder(x: Matrix, options: AutoencoderOptions, h
           local,
           remote,
           noiseRandom,
+          shiftRandom,
           epsRandom,
           clip,
         });
@@ -197,12 +200,13 @@ interface StepData {
   local: PartBuffers;
   remote: PartBuffers | null;
   noiseRandom: Random;
+  shiftRandom: Random;
   epsRandom: Random;
   clip: [number, number] | null;
 }
 
 /**
- * Writes training rows perm[from..to) (rows trainRows[perm[...]] of x) into a part's buffers: the (corrupted) input, its transpose (so the
+ * Writes training rows perm[from..to) (rows trainRows[perm[...]] of x) into a part's buffers: the (shifted, corrupted) input, its transpose (so the
  * first layer's weight gradient is a plain product), the clean target and the vae's draws.
  */
 function fillPart(options: AutoencoderOptions, s: StepData, from: number, to: number, part: PartBuffers): void {
@@ -215,7 +219,9 @@ function fillPart(options: AutoencoderOptions, s: StepData, from: number, to: nu
     clean.set(src.subarray(i * D, (i + 1) * D), r * D);
   }
   const input = part.input.subarray(0, rows * D);
-  if (options.noise) corrupt(clean, input, options.noise, s.noiseRandom, s.clip);
+  // shifted first, then noise on the shifted image (corrupt reads and writes input in place)
+  if (options.shift) shiftImages(clean, input, rows, options.shift, s.shiftRandom);
+  if (options.noise) corrupt(options.shift ? input : clean, input, options.noise, s.noiseRandom, s.clip);
   const inT = part.inputT;
   for (let r = 0; inT && r < rows; r++) {
     const off = r * D;

@@ -42,6 +42,7 @@ export const autoencoderReducer: ReducerMethod = {
       layers: settings.layers,
       epochs: settings.epochs,
       ...(settings.learningRate !== undefined ? { learningRate: settings.learningRate } : {}),
+      shift: settings.shift ?? null,
     });
     const be = await initBackend(config.backend);
     const ae = await trainAutoencoder(x, options, hooks);

@@ -21,7 +21,8 @@ import { InputError, throwIfAborted } from '../errors.js';
 import { graphLabelAccuracy, sampleRows, sampledTrustworthiness, neighbourPreservation } from '../metrics.js';
 import { deriveSeed } from '../random.js';
 import { knn } from '../tsne/index.js';
-import type { Choice, Matrix, NeighborGraph, ReducerName, StageHooks } from '../types.js';
+import type { Choice, ImageShape, Matrix, NeighborGraph, Preprocessing, ReducerName, StageHooks } from '../types.js';
+import { edgeRows, resolveShift } from './auto-augment.js';
 import { resolveShape } from './auto-size.js';
 import { REDUCERS } from './index.js';
 import type { FitSettings, Reducer } from './reducer.js';
@@ -55,7 +56,7 @@ const K = 10;
 /** The configuration keys that shape or train the autoencoder (used only when it makes the codes). */
 export const AUTOENCODER_KEYS = [
   'variant', 'layers', 'activation', 'loss', 'optimizer', 'epochs', 'batchSize', 'learningRate', 'validationSplit', 'patience',
-  'sparsityPenalty', 'sparsityWeight', 'sparsityTarget', 'noise', 'noiseStd', 'noiseFraction', 'klWeight',
+  'sparsityPenalty', 'sparsityWeight', 'sparsityTarget', 'noise', 'noiseStd', 'noiseFraction', 'klWeight', 'augmentShift',
 ] as const;
 
 export interface FittedRunReducer {
@@ -78,6 +79,9 @@ interface Measured {
 export interface RunReducerSettings extends Omit<FitSettings, 'codeSize' | 'layers' | 'epochs' | 'learningRate'> {
   /** Labels of the prepared rows (aligned with x), when the run has a label column: auto measures the codes' agreement with them. */
   labels?: ArrayLike<string | number | null> | null;
+  /** The loader's image shape (null or absent: the rows are not images) and the scaling prepare applied: augmentShift needs them. */
+  image?: ImageShape | null;
+  scaling?: Preprocessing['kind'] | null;
 }
 
 /**
@@ -89,10 +93,24 @@ export async function fitRunReducer(
   settings: RunReducerSettings,
   hooks: StageHooks & { log?: (m: string) => void } = {},
 ): Promise<FittedRunReducer> {
-  const { config, labels = null, ...fitRest } = settings;
+  const { config, labels = null, image = null, scaling = null, ...fitRest } = settings;
   const log = hooks.log ?? (() => {});
   const shape = resolveShape(config, x.cols, x.rows);
-  const fit: FitSettings = { ...fitRest, config, codeSize: shape.codeSize, layers: shape.layers, epochs: shape.epochs, learningRate: shape.learningRate };
+  // the autoencoder's input augmentation: resolved (and an explicit one checked) only where an autoencoder may train
+  const usesAutoencoder = config.reducer === 'autoencoder' || config.reducer === 'auto';
+  const augment = usesAutoencoder
+    ? resolveShift(config.augmentShift, { image, columns: x.cols, scaling, edgeRows: config.augmentShift === 'auto' && image ? edgeRows(x, image) : null })
+    : null;
+  const shapeChoices: Record<string, Choice> = { ...shape.choices, ...(augment ? { augmentShift: augment.choice } : {}) };
+  const fit: FitSettings = {
+    ...fitRest,
+    config,
+    codeSize: shape.codeSize,
+    layers: shape.layers,
+    epochs: shape.epochs,
+    learningRate: shape.learningRate,
+    shift: augment?.shift ?? null,
+  };
   // the autoencoder options that differ from their defaults (said unused when auto chooses another reducer)
   const defaults = defaultConfig();
   const aeSet = AUTOENCODER_KEYS.filter((key) => JSON.stringify(config[key]) !== JSON.stringify(defaults[key]));
@@ -102,7 +120,7 @@ export async function fitRunReducer(
     const reducer = await REDUCERS[config.reducer].fit(x, fit, hooks);
     return {
       reducer,
-      choices: { reducer: { value: config.reducer, auto: false, reason: 'set in the configuration' }, ...shape.choices },
+      choices: { reducer: { value: config.reducer, auto: false, reason: 'set in the configuration' }, ...shapeChoices },
     };
   }
   if (config.codeSize !== 'auto') checkExplicitCodeSize(config.codeSize, 'autoencoder', x);
@@ -197,7 +215,7 @@ export async function fitRunReducer(
   if (aeSet.length > 0 && name !== 'autoencoder') figures.unusedOptions = aeSet;
   log(`auto reducer: ${name}: ${reason}`);
   if (aeSet.length > 0 && name !== 'autoencoder') log(`the autoencoder options ${aeSet.join(', ')} were not used: auto chose ${name}`);
-  return { reducer, choices: { reducer: { value: name, auto: true, reason, figures }, ...shape.choices } };
+  return { reducer, choices: { reducer: { value: name, auto: true, reason, figures }, ...shapeChoices } };
 }
 
 /** A measured candidate, as decideReducer sees it. */

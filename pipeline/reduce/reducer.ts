@@ -5,6 +5,7 @@ import type { EpochRecord, Matrix, RunConfig, RunManifest, RunMetrics, StageHook
 
 export type { ReducerName } from '../types.js';
 import type { ReducerName } from '../types.js';
+import type { ShiftAugment } from '../autoencoder/augment.js';
 
 /** A fitted reducer. Rows are prepared (scaled) rows of the run's input width; matrices are row-major. */
 export interface Reducer {
@@ -62,6 +63,8 @@ export interface FitSettings {
   learningRate?: number;
   /** The resolved reconstruction loss (prepare decided auto). */
   loss: 'mse' | 'bce';
+  /** The resolved translation augmentation of the autoencoder's inputs (auto-augment.ts); absent: none. */
+  shift?: ShiftAugment | null;
 }
 
 /** What loading a saved reducer needs besides its directory. */

@@ -42,6 +42,10 @@ describe('every built-in dataset with the default configuration', async () => {
       expect(['autoencoder', 'pca', 'none']).toContain(m.choices!.reducer!.value);
       expect(m.choices!.reducer!.figures).toMatchObject({ rows: m.dataset.rows, columns: m.dataset.columns });
       expect(logs.some((l) => l.startsWith(`auto reducer: ${String(m.choices!.reducer!.value)}: `))).toBe(true);
+      // the autoencoder's inputs are moved by a pixel only for pictures inside their frame (MNIST's digits)
+      expect(m.choices!.augmentShift, 'augmentShift').toMatchObject({ auto: true, value: name === 'mnist' ? 1 : 0 });
+      if (name === 'fashion-mnist') expect(m.choices!.augmentShift!.reason).toMatch(/reach the frame's edge in 9\d\.\d% of the rows/);
+      if (name === 'iris') expect(m.choices!.augmentShift!.reason).toMatch(/not images/);
       // the headline metrics are the map against the prepared input; the codes' and the map-vs-codes figures beside them
       expect(m.metrics.trustworthiness).toBeGreaterThan(0.9);
       expect(m.metrics.labelAccuracy).toBeGreaterThan(0.6);
