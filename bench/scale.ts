@@ -33,12 +33,13 @@
 //
 // Distributed mode (--queue): the dataset is cut into shards; first one process places every shard
 // (latentmap run --input DIR, no queue), then a coordinator with --queue and N `latentmap worker` processes.
-// It reports rows per second per worker (rows over the summed seconds of the shard jobs), against the
-// single process's rate, the coordinator's overhead (sampling pass, reference run, assembly), and what
-// 100,000,000 rows on 50 workers would take from these figures.
+// Two tables: rows per second of each worker (its rows over the summed seconds of its shard jobs) beside the
+// single process's; and both runs' figures: rows/s per worker, the coordinator's overhead (the whole run minus
+// placing) split into the sampling pass, the reference run, the assembly and the rest (queueing, polling).
+// Then what 100,000,000 rows on 50 workers would take from these figures, and the load average at both ends.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitsneJob, fitsneSeconds } from './fitsne.js';
@@ -326,6 +327,24 @@ async function scaleTable(): Promise<void> {
 
 // ---- the distributed mode --------------------------------------------------------------------------------
 
+/** The codes' width of a run (choices.codeSize when auto chose it, else the configured one). */
+function codeWidth(m: RunManifest): number | null {
+  const v = m.choices?.codeSize?.value ?? m.config.codeSize;
+  return typeof v === 'number' ? v : null;
+}
+
+/** manifest.metrics.sharded (pipeline/queue/coordinator.ts). */
+interface Sharded {
+  shards: { file: string; rows: number; seconds: number; worker: string }[];
+  referenceRows: number;
+  /** absent in runs made before it was recorded */
+  sampleSeconds?: number;
+  referenceSeconds: number;
+  placeSeconds: number;
+  workers: number;
+  rowsPerSecondPerWorker: number;
+}
+
 async function distributed(): Promise<void> {
   const n = sizes[0]!;
   let url = queueFlag || null;
@@ -338,14 +357,13 @@ async function distributed(): Promise<void> {
     url = r.url;
     stopRedis = r.stop;
   }
-  console.log(`bench:scale --queue  ${n} rows in ${shardCount} shards, ${workers} workers, reducer ${reducer}, queue ${url}  load average ${uptime()}`);
+  console.log(`bench:scale --queue  ${n} rows in ${shardCount} shards, ${workers} workers, reducer ${reducer}, queue ${url}  load average at start ${uptime()}`);
   const shards = join(dir, 'shards');
   mkdirSync(shards);
   const per = Math.ceil(n / shardCount);
   for (let s = 0; s < shardCount; s++) writeArrow(join(shards, `part-${String(s).padStart(4, '0')}.arrow`), s * per, Math.min(n, (s + 1) * per));
   try {
     const single = await runOne(shards, join(dir, 'runs-single'));
-    const s1 = single.manifest.metrics.sharded as { placeSeconds: number; rowsPerSecondPerWorker: number; referenceSeconds: number };
     const ws = Array.from({ length: workers }, () => spawn(process.execPath, [bin, 'worker', '--queue', url!, '--quiet'], { cwd: root, stdio: 'ignore' }));
     // workers are this bench's children: stop them however the bench ends
     const stopWorkers = (): void => ws.forEach((w) => w.exitCode === null && w.kill('SIGKILL'));
@@ -359,20 +377,55 @@ async function distributed(): Promise<void> {
       for (const w of ws) w.kill('SIGTERM');
     }
     const t = q.manifest.timings as Record<string, number>;
-    const sh = q.manifest.metrics.sharded as { placeSeconds: number; rowsPerSecondPerWorker: number; referenceSeconds: number; workers: number };
+    const sh = q.manifest.metrics.sharded as Sharded;
+    const n1 = single.manifest.metrics.sharded as Sharded;
+    // the sampling pass alone (older manifests: the load timing, which also holds the reference run's load)
+    const sampling = sh.sampleSeconds ?? t.load!;
+    const assembly = t.write!;
     const overhead = t.total! - sh.placeSeconds;
-    console.log(`single process: places ${fmt(s1.rowsPerSecondPerWorker, 0)} rows/s (${fmt(s1.placeSeconds)} s for ${n} rows)`);
-    console.log(`queue, ${sh.workers} of ${workers} workers took shards: ${fmt(sh.rowsPerSecondPerWorker, 0)} rows/s per worker (${fmt((100 * sh.rowsPerSecondPerWorker) / s1.rowsPerSecondPerWorker, 0)}% of the single process), placing took ${fmt(sh.placeSeconds)} s wall`);
-    console.log(`coordinator overhead ${fmt(overhead)} s: sampling pass (reads every shard) ${fmt(t.load)} s, reference run ${fmt(sh.referenceSeconds)} s, assembly ${fmt(t.write)} s`);
+    const rate = sh.rowsPerSecondPerWorker;
+    const rate1 = n1.rowsPerSecondPerWorker;
+    console.log(`\nper worker (rows over the summed seconds of the shard jobs it ran; the first job of each also loads the reference run)`);
+    console.log('| worker | shards | rows | seconds | rows/s |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    const byWorker = new Map<string, { shards: number; rows: number; seconds: number }>();
+    for (const x of sh.shards) {
+      const w = byWorker.get(x.worker) ?? { shards: 0, rows: 0, seconds: 0 };
+      byWorker.set(x.worker, { shards: w.shards + 1, rows: w.rows + x.rows, seconds: w.seconds + x.seconds });
+    }
+    for (const [name, w] of byWorker) console.log(`| ${name} | ${w.shards} | ${w.rows} | ${fmt(w.seconds)} | ${fmt(w.rows / w.seconds, 0)} |`);
+    const single1 = n1.shards.reduce((a, x) => ({ rows: a.rows + x.rows, seconds: a.seconds + x.seconds }), { rows: 0, seconds: 0 });
+    console.log(`| single process (no queue) | ${n1.shards.length} | ${single1.rows} | ${fmt(single1.seconds)} | ${fmt(rate1, 0)} |`);
+
+    console.log(`\nthe run (${n} rows, ${shardCount} shards, ${workers} worker processes on this ${availableParallelism()}-core machine; seconds)`);
+    console.log('| figure | single process | queue |');
+    console.log('| --- | ---: | ---: |');
+    const t1 = single.manifest.timings as Record<string, number>;
+    console.log(`| whole run | ${fmt(t1.total)} | ${fmt(t.total)} |`);
+    console.log(`| placing every shard (wall) | ${fmt(n1.placeSeconds)} | ${fmt(sh.placeSeconds)} |`);
+    console.log(`| rows/s per worker | ${fmt(rate1, 0)} | ${fmt(rate, 0)} (${fmt((100 * rate) / rate1, 0)}% of the single process; ${sh.workers} of ${workers} workers took shards) |`);
+    console.log(`| coordinator overhead (whole run minus placing) | ${fmt(t1.total! - n1.placeSeconds)} | ${fmt(overhead)} |`);
+    console.log(`| - sampling pass (reads every shard) | ${fmt(n1.sampleSeconds ?? t1.load)} | ${fmt(sampling)} |`);
+    console.log(`| - reference run (${sh.referenceRows} rows: reducer, t-SNE, metrics) | ${fmt(n1.referenceSeconds)} | ${fmt(sh.referenceSeconds)} |`);
+    console.log(`| - assembly (shard outputs into the run) | ${fmt(t1.write)} | ${fmt(assembly)} |`);
+    console.log(`| - queueing and polling (the rest) | ${fmt(t1.total! - n1.placeSeconds - (n1.sampleSeconds ?? t1.load!) - n1.referenceSeconds - t1.write!)} | ${fmt(overhead - sampling - sh.referenceSeconds - assembly)} |`);
+
+    // 100M rows on 50 workers: sampling and assembly grow with the rows (one coordinator reads every shard and
+    // writes every row), the reference run does not (referenceRows), placing divides among the workers
     const N = 100e6;
     const W = 50;
-    const sampleRate = n / Math.max(1e-9, t.load!); // rows/s the coordinator's sampling pass reads
-    const writeRate = n / Math.max(1e-9, t.write!);
-    const place = N / (W * sh.rowsPerSecondPerWorker);
-    const projected = N / sampleRate + sh.referenceSeconds + place + N / writeRate;
+    const sampleTime = (N * sampling) / n;
+    const place = N / (W * rate);
+    const assemblyTime = (N * assembly) / n;
+    const projected = sampleTime + sh.referenceSeconds + place + assemblyTime;
+    const codeBytes = 4 * (codeWidth(single.manifest) ?? 32);
     console.log(
-      `100M rows on 50 workers (from these figures, same shard storage bandwidth assumed): sampling pass ${fmt(N / sampleRate / 3600, 2)} h + reference ${fmt(sh.referenceSeconds / 60, 1)} min + placing ${fmt(place / 3600, 2)} h + assembly ${fmt(N / writeRate / 3600, 2)} h = ${fmt(projected / 3600, 2)} h`,
+      `\n100M rows on 50 workers, from these figures (the rates measured at ${n} rows, same shard storage bandwidth assumed): ` +
+        `sampling pass ${fmt(sampleTime / 3600, 2)} h + reference run ${fmt(sh.referenceSeconds / 60, 1)} min + placing ${fmt(place / 3600, 2)} h + assembly ${fmt(assemblyTime / 3600, 2)} h = ${fmt(projected / 3600, 2)} h. ` +
+        `The coordinator's sampling pass and assembly read and write every row in one process; the assembly holds every row's code and point ` +
+        `(about ${fmt((N * (codeBytes + 16)) / 2 ** 30, 1)} GB at 100M rows).`,
     );
+    console.log(`load average at the end ${uptime()}`);
   } finally {
     await stopRedis?.();
   }

@@ -11,7 +11,8 @@ import { loadDataset, type LoadOptions } from './load/index.js';
 import { droppedRowsNote, planPrepare } from './prepare.js';
 import { preparedInput } from './prepared-input.js';
 import { centrePrecise, uncentre } from './precision.js';
-import { runQuality, type RunQuality } from './quality.js';
+import type { RunQuality } from './quality.js';
+import { measureQuality } from './quality-stage.js';
 import { deriveSeed } from './random.js';
 import { fitRunReducer } from './reduce/choose.js';
 import { checkInputFit } from './input-fit.js';
@@ -235,13 +236,8 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     // each candidate perplexity, each map measured, the better kept (pipeline/perplexity-auto.ts).
     // Quality: the map against the prepared input; what the reducer and the map each kept.
     const measure = (embedding: Float32Array): Promise<RunQuality> =>
-      timed(timings, 'metrics', onProgress, async () =>
-        runQuality(await input.get(), codes === x ? null : codes, embedding, labels ? labels.values : null, {
-          k: 10,
-          sample: config.metricsSample,
-          seed: deriveSeed(config.seed, 'metrics'),
-          inputMemory: input.memory,
-        }),
+      timed(timings, 'metrics', onProgress, () =>
+        measureQuality(input, codes === x ? null : codes, embedding, labels ? labels.values : null, { k: 10, sample: config.metricsSample, seed: deriveSeed(config.seed, 'metrics') }, { onProgress, signal }),
       );
     let mapped: MapStageResult;
     let quality: RunQuality;

@@ -111,3 +111,38 @@ export function scaleRows(
   }
   return bad;
 }
+
+/**
+ * What rescaling the kept rows' original values takes, as plain data (structured-cloneable: a worker thread that
+ * reads the run's data file back scales its rows with it): scaleRows' arguments for rows already in kept order.
+ */
+export interface Rescaling {
+  /** Kept rows and columns. */
+  rows: number;
+  cols: number;
+  /** The values are used as they are (no scaling, nothing imputed, every row kept). */
+  identity: boolean;
+  fill: Float64Array;
+  offset: Float64Array;
+  /** 1 / scale per column. */
+  inv: Float64Array;
+  /** Clamp to [0, 1] (BCE). */
+  clampUnit: boolean;
+  /** Column names (for the error on a non-finite result). */
+  columns: string[];
+}
+
+/**
+ * Scales rows holding the original values of the kept rows (rows x cols, in order) in place, with scaleRows'
+ * arithmetic: bit for bit what prepare's scale() gave. Throws Error on a non-finite result, naming the column.
+ */
+export function rescaleRows(original: Float32Array, r: Rescaling): Float32Array {
+  if (original.length !== r.rows * r.cols) throw new Error(`prepare: rescale() needs ${r.rows} x ${r.cols} values, got ${original.length}`);
+  if (r.identity) return original;
+  const bad = scaleRows(original, r.cols, null, r.rows, r.fill, r.offset, r.inv, original, r.clampUnit);
+  if (bad >= 0) {
+    const c = bad % r.cols;
+    throw new Error(`prepare produced a non-finite value in column "${r.columns[c]}" (offset ${r.offset[c]}, scale ${1 / r.inv[c]!})`);
+  }
+  return original;
+}

@@ -12,7 +12,7 @@ import { chooseScaling } from './auto-scaling.js';
 import { InputError } from './errors.js';
 import { everyColumnConstant } from './mappable.js';
 import { MIN_ROWS, tooFewRows } from './min-rows.js';
-import { columnStats, scaleRows, scanAll, sumSquares } from './prepare-passes.js';
+import { columnStats, rescaleRows, scaleRows, scanAll, sumSquares, type Rescaling } from './prepare-passes.js';
 import type { Dataset, Loss, Matrix, MissingPolicy, Preprocessing, Scaling } from './types.js';
 
 export interface PrepareOptions {
@@ -67,6 +67,8 @@ export interface PreparePlan extends Omit<Prepared, 'matrix'> {
    * that released the scaled matrix and reads it back from that file.
    */
   rescale(original: Float32Array): Matrix;
+  /** rescale()'s arithmetic as plain data (rescaleRows in prepare-passes.ts), for a thread that reads the rows back. */
+  rescaling: Rescaling;
 }
 
 export { MIN_ROWS } from './min-rows.js';
@@ -292,11 +294,8 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
     scaleInto(values, rowIndex, out);
     return { rows: kept, cols, values: out };
   };
-  const rescale = (original: Float32Array): Matrix => {
-    if (original.length !== kept * cols) throw new Error(`prepare: rescale() needs ${kept} x ${cols} values, got ${original.length}`);
-    if (!identity) scaleInto(original, null, original);
-    return { rows: kept, cols, values: original };
-  };
+  const rescaling: Rescaling = { rows: kept, cols, identity, fill, offset, inv, clampUnit, columns: [...names] };
+  const rescale = (original: Float32Array): Matrix => ({ rows: kept, cols, values: rescaleRows(original, rescaling) });
 
   const preprocessing: Preprocessing = {
     kind,
@@ -310,6 +309,7 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
   return {
     scale: scaleRowsOnce,
     rescale,
+    rescaling,
     rowIndex,
     loss,
     preprocessing,

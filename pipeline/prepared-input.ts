@@ -9,6 +9,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import path from 'node:path';
 import type { PreparePlan } from './prepare.js';
+import { rescaleRows, type Rescaling } from './prepare-passes.js';
 import { readAllDataRows, readDataLayout } from './runs/data-rows.js';
 import type { Dataset, Matrix } from './types.js';
 
@@ -29,13 +30,25 @@ export interface PreparedInput {
   release(): number;
   /** Forgets the matrix for good (its memory goes at the next garbage collection); get() cannot be called after. */
   drop(): void;
+  /**
+   * Where a worker thread reads the matrix back itself (readBackInput), while it is released and has not been read
+   * back here; null while this thread holds it.
+   */
+  readBack(): ReadBack | null;
+}
+
+/** The matrix's read-back, as plain data a worker thread can be sent. */
+export interface ReadBack {
+  /** The run's data file. */
+  dataFile: string;
+  rescaling: Rescaling;
 }
 
 export interface PreparedInputSource {
   /** The run's data file (data.arrow): row i holds the original values of kept row i. */
   dataFile: string;
   /** Scales rows of original values exactly as the matrix was scaled. */
-  plan: Pick<PreparePlan, 'rescale'>;
+  plan: Pick<PreparePlan, 'rescaling'>;
   /** The dataset the matrix came from: a metadata, label or precise column viewing its buffer keeps it. */
   dataset: Dataset;
   /**
@@ -58,16 +71,12 @@ export function preparedInput(x: Matrix, source: PreparedInputSource): PreparedI
     },
     async get(): Promise<Matrix> {
       if (dropped) throw new Error('prepared input: get() after drop()');
-      if (!current) {
-        const { layout } = await readDataLayout(source.dataFile);
-        if (layout.rows !== rows || layout.cols !== cols) {
-          throw new Error(`${path.basename(source.dataFile)} holds ${layout.rows} x ${layout.cols} values, the run's input ${rows} x ${cols}`);
-        }
-        memory = wasmMemory(rows * cols * 4 + 16 * rows);
-        current = source.plan.rescale(await readAllDataRows(layout, memory ? new Float32Array(memory.buffer, 0, rows * cols) : null));
-      }
+      if (!current) ({ matrix: current, memory } = await readBackInput({ dataFile: source.dataFile, rescaling: source.plan.rescaling }));
       // a search in the memory may have grown it since, detaching earlier views: the same rows, viewed again
       return memory ? { rows, cols, values: new Float32Array(memory.buffer, 0, rows * cols) } : current;
+    },
+    readBack(): ReadBack | null {
+      return current || dropped ? null : { dataFile: source.dataFile, rescaling: source.plan.rescaling };
     },
     drop(): void {
       current = null;
@@ -84,6 +93,22 @@ export function preparedInput(x: Matrix, source: PreparedInputSource): PreparedI
       return bytes;
     },
   };
+}
+
+/**
+ * Reads the released matrix back from the run's data file and scales it again (the same float32 rows, bit for
+ * bit), into a new WebAssembly memory when one can hold it (memory: for KnnOptions.inPlace), else a plain array.
+ * Throws Error when the file's shape is not the matrix's.
+ */
+export async function readBackInput(from: ReadBack): Promise<{ matrix: Matrix; memory: WebAssembly.Memory | null }> {
+  const { rows, cols } = from.rescaling;
+  const { layout } = await readDataLayout(from.dataFile);
+  if (layout.rows !== rows || layout.cols !== cols) {
+    throw new Error(`${path.basename(from.dataFile)} holds ${layout.rows} x ${layout.cols} values, the run's input ${rows} x ${cols}`);
+  }
+  const memory = wasmMemory(rows * cols * 4 + 16 * rows);
+  const values = rescaleRows(await readAllDataRows(layout, memory ? new Float32Array(memory.buffer, 0, rows * cols) : null), from.rescaling);
+  return { matrix: { rows, cols, values }, memory };
 }
 
 /** Largest WebAssembly memory (wasm32: 65,536 pages of 64 KiB), less room for a search's lists and buffers. */

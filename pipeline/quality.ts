@@ -22,6 +22,8 @@ export interface QualityOptions {
    * renumbers its rows there instead of copying them (KnnOptions.inPlace).
    */
   inputMemory?: WebAssembly.Memory | null;
+  /** Called with the share of the work done (0 to 1) after each of its three parts. */
+  onProgress?: (fraction: number) => void;
 }
 
 export interface RunQuality {
@@ -59,13 +61,16 @@ export function runQuality(input: Matrix, codes: Matrix | null, embedding: Float
   const inPlace = opts.inputMemory ?? null;
   const method = inputNeighbourMethod(n, input.cols, codes !== null);
   const inputGraph = inputNeighbours(input, codes, k, method, { seed: opts.seed, inPlace });
+  opts.onProgress?.(0.6);
   // the search may have grown that memory, detaching the input's views: the same rows, viewed again
   if (inPlace) input = { rows: input.rows, cols: input.cols, values: new Float32Array(inPlace.buffer, 0, input.rows * input.cols) };
   const preservation = neighbourPreservation(inputGraph, knn(map, k, { seed: opts.seed }));
+  opts.onProgress?.(0.8);
 
   const rows = sampleRows(n, Math.min(n, opts.sample), opts.seed);
   const sampleK = neighbourhood(k, rows.length);
   const q = sampleQuality(input, codes, map, labels, rows, sampleK);
+  opts.onProgress?.(1);
   return {
     trustworthiness: q.map.trustworthiness!,
     knnPreservation: q.map.knnPreservation!,

@@ -100,6 +100,7 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
           sharded: {
             shards: shards.map((s, i) => ({ file: path.basename(s), rows: sample.shardRows[i]!, seconds: results[i]!.seconds, worker: results[i]!.worker })),
             referenceRows: sample.rows,
+            sampleSeconds,
             referenceSeconds,
             placeSeconds,
             workers: workers.size,

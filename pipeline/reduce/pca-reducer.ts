@@ -4,7 +4,7 @@ import { deriveSeed } from '../random.js';
 import type { Matrix, PcaModel } from '../types.js';
 import { fitPca, pcaFromJSON, pcaReconstruct, pcaToJSON, pcaTransform } from './pca.js';
 import { meanOf, type Reducer, type ReducerMethod } from './reducer.js';
-import { rowErrors } from './row-errors.js';
+import { blockRowErrors } from './row-errors.js';
 import { readPcaJson, writePcaJson } from '../runs/run-dir.js';
 
 function fitted(pca: PcaModel, reconstruction: Reducer['report']['reconstruction']): Reducer {
@@ -16,8 +16,9 @@ function fitted(pca: PcaModel, reconstruction: Reducer['report']['reconstruction
     encode: (x) => pcaTransform(pca, x),
     reconstruct: rec,
     decode: (codes) => pcaReconstruct(pca, codes),
-    // PCA reconstructions are unbounded, so their error is always the squared error
-    rowErrors: (x) => rowErrors(x, rec(x), 'mse'),
+    // PCA reconstructions are unbounded, so their error is always the squared error (block by block: no
+    // reconstruction of the whole matrix)
+    rowErrors: (x) => blockRowErrors(x, rec, 'mse'),
     save: async (runDir) => ({ pca: await writePcaJson(runDir, pcaToJSON(pca)) }),
     report: { backend: 'none', history: [], reconstruction, notes: [], description: `PCA, ${k} components` },
     dispose: () => {},
@@ -31,15 +32,7 @@ export const pcaReducer: ReducerMethod = {
     const pca = fitPca(x, k, deriveSeed(settings.config.seed, 'pca'));
     const reducer = fitted(pca, { loss: 'mse', train: null, validation: null });
     reducer.report.reconstruction.train = meanOf(reducer.rowErrors(x)!);
-    let total = 0;
-    for (let c = 0; c < x.cols; c++) {
-      let s = 0;
-      let q = 0;
-      for (let r = 0; r < x.rows; r++) s += x.values[r * x.cols + c]!;
-      const m = s / x.rows;
-      for (let r = 0; r < x.rows; r++) q += (x.values[r * x.cols + c]! - m) ** 2;
-      total += q / Math.max(1, x.rows - 1);
-    }
+    const total = totalVariance(x);
     let kept = 0;
     for (const v of pca.explainedVariance) kept += v;
     reducer.report.reconstruction.explainedVariance = total > 0 ? Math.min(1, kept / total) : 1;
@@ -55,3 +48,21 @@ export const pcaReducer: ReducerMethod = {
     return fitted(pcaFromJSON(json), { loss: 'mse', train: null, validation: null });
   },
 };
+
+/** Sum of the columns' sample variances (two passes along the rows, in float64). */
+function totalVariance(x: Matrix): number {
+  const { rows, cols, values } = x;
+  const mean = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let c = 0, o = r * cols; c < cols; c++) mean[c]! += values[o + c]!;
+  for (let c = 0; c < cols; c++) mean[c]! /= rows;
+  const squares = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0, o = r * cols; c < cols; c++) {
+      const d = values[o + c]! - mean[c]!;
+      squares[c]! += d * d;
+    }
+  }
+  let total = 0;
+  for (let c = 0; c < cols; c++) total += squares[c]! / Math.max(1, rows - 1);
+  return total;
+}
