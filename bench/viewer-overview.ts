@@ -18,6 +18,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { buildViewer, launchBrowser, startServer } from '../test/e2e/browser.js';
 import { writeClusterRun, type ClusterRun } from '../test/e2e/fixture.js';
+import { benchPage, pageMemory, warmPoints } from './viewer-page.js';
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,10 +31,6 @@ const skipAll = process.argv.includes('--skip-all');
 const threshold = flag('threshold', '');
 const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
 
-type Handle = {
-  primary: { points: { n: number }; view: { setView(v: { cx: number; cy: number; k: number }): void } } | null;
-};
-
 async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
   const r = await f();
@@ -42,32 +39,24 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 
 /** Opens the map at `query`, returns load ms (navigation to the first exact picture), memory MB, points held. */
 async function measure(browser: Browser, url: string, run: ClusterRun | null): Promise<Record<string, string>> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
-  await context.addInitScript('window.__name = (f) => f');
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('crash', () => errors.push('the page crashed'));
-  const cdp = await context.newCDPSession(page);
+  const { context, page, errors, cdp } = await benchPage(browser);
   try {
     await page.goto(url);
     await page.waitForFunction(() => performance.getEntriesByName('latentmap:first-map').length > 0, null, { timeout: LOAD_TIMEOUT, polling: 100 });
     const loadMs = await page.evaluate(() => performance.getEntriesByName('latentmap:first-map')[0]!.startTime);
-    await page.waitForFunction(() => !!(window as unknown as { latentmap: Handle }).latentmap.primary, null, { timeout: LOAD_TIMEOUT, polling: 100 });
-    await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
-    const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number; embedderHeapUsedSize?: number };
-    const memory = heap.usedSize + (heap.backingStorageSize ?? 0) + (heap.embedderHeapUsedSize ?? 0);
-    const held = await page.evaluate(() => (window as unknown as { latentmap: Handle }).latentmap.primary!.points.n);
+    await page.waitForFunction(() => !!window.latentmap.primary, null, { timeout: LOAD_TIMEOUT, polling: 100 });
+    const memory = await pageMemory(cdp);
+    const held = await page.evaluate(() => window.latentmap.primary!.points.n);
     const row: Record<string, string> = { 'first picture ms': loadMs.toFixed(0), 'memory MB': (memory / 1e6).toFixed(0), 'points held': held.toLocaleString('en-US') };
     if (run) {
       // zoom into the first cluster: the time until the region's exact points are on the map
       const [cx, cy] = run.centers[0]!;
       const t0 = await page.evaluate(([x, y]) => {
-        (window as unknown as { latentmap: Handle }).latentmap.primary!.view.setView({ cx: x, cy: y, k: 64 });
+        window.latentmap.primary!.view.setView({ cx: x, cy: y, k: 64 });
         return performance.now();
       }, [cx, cy]);
       await page.waitForFunction(() => document.querySelector<HTMLElement>('.pane.primary .scale-note')?.dataset.kind === 'region', null, { timeout: LOAD_TIMEOUT, polling: 50 });
-      const [t1, note, n] = await page.evaluate(() => [performance.now(), document.querySelector('.pane.primary .scale-note')!.textContent, (window as unknown as { latentmap: Handle }).latentmap.primary!.points.n] as const);
+      const [t1, note, n] = await page.evaluate(() => [performance.now(), document.querySelector('.pane.primary .scale-note')!.textContent, window.latentmap.primary!.points.n] as const);
       row['zoom to exact region ms'] = `${(t1 - t0).toFixed(0)} (incl. ${300} ms debounce)`;
       row['region'] = `${n.toLocaleString('en-US')} held: ${note}`;
     }
@@ -101,14 +90,7 @@ async function main(): Promise<void> {
     console.log(`  overview: ${JSON.stringify(rows[0])}; load average ${load()}`);
     if (!skipAll) {
       // warm the two streams the viewer asks for and wait for their compressed variants (as bench:viewer)
-      for (const query of ['columns=x,y,label', 'exclude=x,y']) {
-        await (await fetch(`${api}?${query}`)).arrayBuffer();
-        for (let waited = 0; waited < 300_000; waited += 1000) {
-          const head = await fetch(`${api}?${query}`, { method: 'HEAD', headers: { 'accept-encoding': 'br, gzip' } });
-          if (head.headers.get('content-encoding')) break;
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      }
+      await warmPoints(server.url, id, 300_000);
       rows.push({ way: 'all points', ...(await measure(chrome.browser, `${server.url}/?overview-threshold=999999999#run=${id}`, null)) });
     }
     console.table(rows);

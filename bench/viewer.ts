@@ -23,6 +23,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildViewer, launchBrowser, startServer } from '../test/e2e/browser.js';
 import { writeClusterRun } from '../test/e2e/fixture.js';
+import { benchPage, pageMemory, warmPoints } from './viewer-page.js';
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,21 +47,13 @@ function stats(ms: number[]): Stats {
 }
 const fmt = (s: Stats) => `${s.median.toFixed(1)} [${s.p95.toFixed(1)}]`;
 
-type ViewHandle = {
-  getView(): { cx: number; cy: number; k: number };
-  setView(v: { cx: number; cy: number; k: number }): void;
-  draw(force?: boolean): number;
-  pick(px: number, py: number): number;
-  size(): { width: number; height: number };
-};
-
 /** Frame times of a scripted interaction: each step moves the view and runs the frame's drawing. */
 async function frames(page: Page, kind: 'pan' | 'zoom', steps: number): Promise<number[]> {
   const result = await page.evaluate(
     ({ kind, steps }) => {
-      const view = (window as unknown as { latentmap: { primary: { view: ViewHandle } } }).latentmap.primary.view;
-      const app = (window as unknown as { latentmap: { primary: { points: { extent: { xmin: number; xmax: number } } } } }).latentmap;
-      const width = app.primary.points.extent.xmax - app.primary.points.extent.xmin;
+      const view = window.latentmap.primary!.view;
+      const { extent } = window.latentmap.primary!.points;
+      const width = extent.xmax - extent.xmin;
       const v0 = view.getView();
       const ms: number[] = [];
       const frames: { total: number; pointsMs: number; k: number; points: number; exact: boolean; sampled: boolean }[] = [];
@@ -78,7 +71,7 @@ async function frames(page: Page, kind: 'pan' | 'zoom', steps: number): Promise<
         const pointsMs = view.draw();
         const total = performance.now() - t0;
         ms.push(total);
-        const drawn = (view as unknown as { lastDrawn: { points: number; exact: boolean; sampled?: boolean } }).lastDrawn;
+        const drawn = view.lastDrawn;
         frames.push({ total, pointsMs, k: view.getView().k, points: drawn.points, exact: drawn.exact, sampled: !!drawn.sampled });
       }
       view.setView(v0);
@@ -136,28 +129,9 @@ async function main(): Promise<void> {
       // warm the server's cache with the two requests the viewer makes (its one-time read and compression
       // of the streams is the server's cost, not the viewer's), and wait for the compressed variants, which
       // are made in the background and would otherwise compete with the page for the two cores
-      const encodings: string[] = [];
-      for (const query of ['columns=x,y,label', 'exclude=x,y']) {
-        const url = `${server.url}/api/runs/${id}/points?${query}`;
-        await (await fetch(url)).arrayBuffer();
-        let enc = 'identity';
-        for (let waited = 0; waited < 180_000; waited += 1000) {
-          const head = await fetch(url, { method: 'HEAD', headers: { 'accept-encoding': 'br, gzip' } });
-          enc = head.headers.get('content-encoding') ?? 'identity';
-          if (enc !== 'identity') break;
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-        encodings.push(enc);
-      }
+      const encodings = await warmPoints(server.url, id, 180_000);
       console.error(`  ${n.toLocaleString('en-US')}: streams served as ${encodings.join(' and ')}`);
-      const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
-      // tsx compiles this file with esbuild's keepNames, whose __name helper the page lacks
-      await context.addInitScript('window.__name = (f) => f');
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('crash', () => errors.push('the page crashed'));
-      const cdp = await context.newCDPSession(page);
+      const { context, page, errors, cdp } = await benchPage(chrome.browser);
       try {
       if (profile) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
       await page.goto(`${server.url}/#run=${id}`);
@@ -167,30 +141,28 @@ async function main(): Promise<void> {
       const load = await page.evaluate(() => performance.getEntriesByName('latentmap:first-map')[0].startTime);
       await page.waitForFunction(
         () => {
-          const app = (window as unknown as { latentmap?: { primary: { view: { lastDrawMs: number } } | null } }).latentmap;
+          // the page's script may not have run yet
+          const app = window.latentmap as typeof window.latentmap | undefined;
           return !!app?.primary && app.primary.view.lastDrawMs > 0;
         },
         null,
         { timeout: LOAD_TIMEOUT, polling: 100 },
       );
       const complete = await page.evaluate(() => performance.now());
-      const phases = await page.evaluate(() => (window as unknown as { latentmap: { primary: { timing?: { fetchMs: number; decodeMs: number; indexMs: number } } } }).latentmap.primary.timing ?? null);
+      const phases = await page.evaluate(() => window.latentmap.primary!.timing);
       if (phases) console.error(`  ${n.toLocaleString('en-US')}: first columns fetched in ${phases.fetchMs.toFixed(0)} ms, decoded in ${phases.decodeMs.toFixed(0)} ms, indexed in ${phases.indexMs.toFixed(0)} ms; first exact picture at ${load.toFixed(0)} ms, all columns at ${complete.toFixed(0)} ms`);
       // let background work (indexes) finish before measuring frames
       await page.waitForFunction(() => {
-        const v = (window as unknown as { latentmap: { primary: { view: { pick(x: number, y: number): number; ready?: () => boolean } } } }).latentmap.primary.view;
-        return v.ready ? v.ready() : (v as unknown as { tree: unknown }).tree !== null;
+        return window.latentmap.primary!.view.ready();
       }, null, { timeout: LOAD_TIMEOUT });
       const indexed = await page.evaluate(() => performance.now());
-      await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
-      const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number; embedderHeapUsedSize?: number };
-      const memory = heap.usedSize + (heap.backingStorageSize ?? 0) + (heap.embedderHeapUsedSize ?? 0);
+      const memory = await pageMemory(cdp);
       const pan = stats(await frames(page, 'pan', repeats));
       if (profile) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
       const zoom = stats(await frames(page, 'zoom', repeats));
       if (profile) printProfile('zoom', ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile);
       const rest = await page.evaluate((reps) => {
-        const view = (window as unknown as { latentmap: { primary: { view: ViewHandle } } }).latentmap.primary.view;
+        const view = window.latentmap.primary!.view;
         const ms: number[] = [];
         for (let r = 0; r < reps; r++) {
           const t = performance.now();
@@ -200,7 +172,7 @@ async function main(): Promise<void> {
         return ms;
       }, n >= 10_000_000 ? 3 : 7);
       const hover = await page.evaluate(() => {
-        const view = (window as unknown as { latentmap: { primary: { view: ViewHandle } } }).latentmap.primary.view;
+        const view = window.latentmap.primary!.view;
         const { width, height } = view.size();
         let s = 12345;
         const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);

@@ -1,7 +1,7 @@
 // How the CLI reports a running job: progress bars on a terminal, plain lines in a log file,
 // or one JSON object per line (--log-format json) for schedulers and the server's job queue.
-import { encodeLayoutFrame } from './layout-frame.js';
-import type { ProgressEvent, ProgressInfo, Stage } from './types.js';
+import { encodeLayoutFrame, MAX_FRAME_POINTS } from './layout-frame.js';
+import type { MapRows, ProgressEvent, ProgressInfo, Stage } from './types.js';
 import type { Io, Parsed } from './cli-args.js';
 import { InputError } from './errors.js';
 
@@ -15,7 +15,7 @@ export interface CliLogger {
   /** Ends any progress line in place. */
   done(): void;
   /** The map so far (t-SNE), for a viewer watching it form: JSON logs only; null when this logger has no use for it. */
-  layout: ((embedding: Float32Array, iteration: number, last: boolean) => void) | null;
+  layout: ((embedding: Float32Array, iteration: number, last: boolean, rows: MapRows | null) => void) | null;
 }
 
 /** Fewest milliseconds between two layout lines of the JSON log (the last one is always written). */
@@ -164,12 +164,12 @@ export function createLogger(opts: LoggerOptions): CliLogger {
       warn: (message) => emit({ type: 'log', level: 'warn', message, elapsed: elapsed() }),
       error: (message, exitCode) => emit({ type: 'error', level: 'error', message, exitCode, elapsed: elapsed() }),
       done: () => {},
-      layout: (embedding, iteration, last) => {
+      layout: (embedding, iteration, last, rows) => {
         const t = now();
         // at most 4 a second, and the finished layout always
         if (t - lastLayout < LAYOUT_INTERVAL_MS && !last) return;
         lastLayout = t;
-        emit({ ...encodeLayoutFrame(embedding, iteration), elapsed: elapsed() });
+        emit({ ...encodeLayoutFrame(embedding, iteration, MAX_FRAME_POINTS, rows), elapsed: elapsed() });
       },
     };
   }

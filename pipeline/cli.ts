@@ -10,7 +10,7 @@ import { InputError, isCancelled, isInputError } from './errors.js';
 import { reconstructCommand, sampleCommand, transformCommand } from './cli-saved-run.js';
 
 export type { Io } from './cli-args.js';
-import type { RunConfig } from './types.js';
+import type { MapRows, RunConfig } from './types.js';
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t),
@@ -151,7 +151,7 @@ const runCommand: CommandSpec = {
     try {
       const result = await run(config, {
         finishEarly: finish.signal,
-        ...(layout ? { onLayout: (e: Float32Array, it: number, last: boolean) => layout(e, it, last) } : {}),
+        ...(layout ? { onLayout: (e: Float32Array, it: number, last: boolean, rows?: MapRows) => layout(e, it, last, rows ?? null) } : {}),
         onProgress: (p, s, i) => log.progress(p, s, i),
         log: (m) => log.info(m),
         signal: controller.signal,

@@ -31,6 +31,7 @@ import type {
   Choice,
   Dataset,
   History,
+  MapRows,
   MetaColumn,
   ProgressFn,
   RunConfig,
@@ -244,6 +245,9 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
       mapped = givenMap(given, prepared.rowIndex, config.coordinates!);
       quality = await measure(mapped.embedding);
     } else {
+      // the layouts say what the map's rows are (input rows when some were dropped, labels), for a viewer of the map forming
+      const mapRows: MapRows = { index: prepared.report.droppedRows > 0 ? prepared.rowIndex : null, label: labels };
+      const onLayout = hooks.onLayout ? (e: Float32Array, it: number, last: boolean) => hooks.onLayout!(e, it, last, mapRows) : undefined;
       // UMAP has no perplexity: one map with its own settings
       const plan = mapMethod(config) === 'tsne' ? planPerplexity(config.perplexity, x.rows, labels !== null) : null;
       if (plan && plan.candidates.length > 1) log(`perplexity auto: t-SNE at ${plan.candidates.join(' and ')}, the map that keeps the input's neighbourhoods and agrees best with the labels is kept`);
@@ -252,7 +256,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
         // Stop (finish early) keeps the map reached: no further candidate starts
         if (tries.length > 0 && hooks.finishEarly?.aborted) break;
         const m = await timed(timings, config.map, onProgress, () =>
-          runMap(codes, plan?.auto && perplexity !== null ? { ...config, perplexity } : config, { onProgress, signal, onLayout: hooks.onLayout, finishEarly: hooks.finishEarly }),
+          runMap(codes, plan?.auto && perplexity !== null ? { ...config, perplexity } : config, { onProgress, signal, onLayout, finishEarly: hooks.finishEarly }),
         );
         tries.push({ perplexity, mapped: m, quality: await measure(m.embedding) });
         throwIfAborted(signal);

@@ -88,6 +88,14 @@ export interface ProgressEvent extends ProgressInfo {
  */
 export type ProgressFn = (progress: number, stage: Stage, info?: ProgressInfo) => void;
 
+/** What the rows of a map are, for whoever shows its layouts as they form (pipeline/layout-frame.ts). */
+export interface MapRows {
+  /** The input row of each map row (null: the map's rows are the input's 0..n-1). */
+  index: Int32Array | null;
+  /** The label of each map row, when the dataset has a label column. */
+  label: MetaColumn | null;
+}
+
 /** Hooks every long-running stage accepts. */
 export interface StageHooks {
   onProgress?: ProgressFn;
@@ -95,9 +103,10 @@ export interface StageHooks {
   signal?: AbortSignal;
   /**
    * t-SNE only (UMAP's map stage does not report it): the layout so far, n x 2 row-major (a copy), every
-   * LAYOUT_EVERY iterations and once more at the end (last: true), so a viewer can show the map forming.
+   * LAYOUT_EVERY iterations and once more at the end (last: true), so a viewer can show the map forming. The
+   * pipeline adds `rows` (the same object for every layout of a run): what the map's rows are.
    */
-  onLayout?: (embedding: Float32Array, iteration: number, last: boolean) => void;
+  onLayout?: (embedding: Float32Array, iteration: number, last: boolean, rows?: MapRows) => void;
   /** t-SNE only: aborting it ends the optimization at its next step and keeps the layout so far as the result. */
   finishEarly?: AbortSignal;
 }

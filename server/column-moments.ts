@@ -5,35 +5,49 @@
 // read by position from data.arrow (pipeline/runs/data-rows.ts visitDataRows).
 import type { Matrix } from '../pipeline/types.js';
 
-/** Per column (length cols): how many values, their sum and their sum of squares. */
+/**
+ * Per column (length cols): how many values, their sum and their sum of squares; and, where the moments were
+ * summed here, the smallest and largest value (Infinity and -Infinity for a column without values). The range
+ * is what separation.ts floors a column's spread by; moments put together elsewhere may leave it out.
+ */
 export interface Moments {
   count: Float64Array;
   sum: Float64Array;
   sumSq: Float64Array;
+  min?: Float64Array;
+  max?: Float64Array;
 }
 
 /** Sums of the rows added so far, per column. */
 export class ColumnMoments {
-  private readonly m: Moments;
+  private readonly m: Required<Moments>;
 
   constructor(readonly cols: number) {
-    this.m = { count: new Float64Array(cols), sum: new Float64Array(cols), sumSq: new Float64Array(cols) };
+    this.m = {
+      count: new Float64Array(cols),
+      sum: new Float64Array(cols),
+      sumSq: new Float64Array(cols),
+      min: new Float64Array(cols).fill(Infinity),
+      max: new Float64Array(cols).fill(-Infinity),
+    };
   }
 
   /** Adds the row whose values are values[at .. at + cols). */
   add(values: ArrayLike<number>, at: number): void {
-    const { sum, count, sumSq } = this.m;
+    const { sum, count, sumSq, min, max } = this.m;
     for (let c = 0; c < this.cols; c++) {
       const v = values[at + c]!;
       if (v === v) {
         sum[c]! += v;
         sumSq[c]! += v * v;
         count[c]!++;
+        if (v < min[c]!) min[c] = v;
+        if (v > max[c]!) max[c] = v;
       }
     }
   }
 
-  result(): Moments {
+  result(): Required<Moments> {
     return this.m;
   }
 }
@@ -44,7 +58,7 @@ export function meansOf(m: Moments): Float64Array {
 }
 
 /** Per-column moments over rows `positions` of m (every row when null; repeats count twice). */
-export function columnMoments(m: Matrix, positions: Int32Array | null): Moments {
+export function columnMoments(m: Matrix, positions: Int32Array | null): Required<Moments> {
   const { rows, cols, values } = m;
   const acc = new ColumnMoments(cols);
   if (!positions) {

@@ -76,13 +76,19 @@ async function codeMoments(ctx: ServerContext, codes: MatrixData, positions: Int
   const m = replyWith(await ctx.workers.run(task, positions ? [positions.buffer as ArrayBuffer] : [], signal), 'moments').moments;
   const order = codes.columns;
   if (!order) return m;
-  const out: Moments = { count: new Float64Array(matrix.cols), sum: new Float64Array(matrix.cols), sumSq: new Float64Array(matrix.cols) };
-  for (let c = 0; c < matrix.cols; c++) {
-    out.count[order[c]!] = m.count[c]!;
-    out.sum[order[c]!] = m.sum[c]!;
-    out.sumSq[order[c]!] = m.sumSq[c]!;
-  }
-  return out;
+  // every moment reordered, the range too (separation's floor on the pooled spread needs it)
+  const reorder = (a: Float64Array): Float64Array => {
+    const b = new Float64Array(matrix.cols);
+    for (let c = 0; c < matrix.cols; c++) b[order[c]!] = a[c]!;
+    return b;
+  };
+  return {
+    count: reorder(m.count),
+    sum: reorder(m.sum),
+    sumSq: reorder(m.sumSq),
+    ...(m.min ? { min: reorder(m.min) } : {}),
+    ...(m.max ? { max: reorder(m.max) } : {}),
+  };
 }
 
 /** The moments of the stored values of the rows at `positions` of data.arrow (only those rows read), or of every row when null. */

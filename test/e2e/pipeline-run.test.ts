@@ -2,41 +2,27 @@
 // panel's original and reconstruction, neighbour thumbnails), and a run started from the new-run form,
 // followed live through the event stream until its map opens; and a UMAP run chosen in that form.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { decodeLayoutFrame, type LayoutFrame } from '../../pipeline/layout-frame.js';
-import { buildViewer, countPixels, launchBrowser, openViewer, ROOT, screenshot, startServer } from './browser.js';
+import { OKABE_ITO } from '../../web/src/colors.js';
+import { countPixels, hexToRgb, ROOT, screenshot } from './browser.js';
+import { useViewer } from './use-viewer.js';
 
 const run = promisify(execFile);
-let runsDir: string;
-let web: { dir: string; cleanup: () => Promise<void> };
-let server: { url: string; close: () => Promise<void> };
-let chrome: { browser: Browser; close: () => Promise<void> };
-
-beforeAll(async () => {
-  runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-run-'));
-  await run(
-    process.execPath,
-    [path.join(ROOT, 'bin/latentmap.js'), 'run', '--dataset', 'mnist', '--limit', '300', '--reducer', 'autoencoder', '--epochs', '2', '--iterations', '250', '--runs-dir', runsDir, '--id', 'mnist-small'],
-    { cwd: ROOT, timeout: 180_000 },
-  );
-  web = await buildViewer();
-  server = await startServer(runsDir, web.dir);
-  chrome = await launchBrowser();
-}, 240_000);
-
-afterAll(async () => {
-  await chrome?.close();
-  await server?.close();
-  await web?.cleanup();
-  if (runsDir) await rm(runsDir, { recursive: true, force: true });
+const viewer = useViewer({
+  name: 'run',
+  runs: async (runsDir) => {
+    await run(
+      process.execPath,
+      [path.join(ROOT, 'bin/latentmap.js'), 'run', '--dataset', 'mnist', '--limit', '300', '--reducer', 'autoencoder', '--epochs', '2', '--iterations', '250', '--runs-dir', runsDir, '--id', 'mnist-small'],
+      { cwd: ROOT, timeout: 180_000 },
+    );
+  },
+  timeout: 240_000,
 });
-
-type Hook = { screenOf(row: number): [number, number] | null };
 
 async function imagesLoaded(page: Page, selector: string): Promise<number[]> {
   await page.waitForFunction((sel) => {
@@ -48,10 +34,10 @@ async function imagesLoaded(page: Page, selector: string): Promise<number[]> {
 
 describe('viewer over pipeline runs', () => {
   it('shows digit images in the tooltip and the detail panel, with neighbour thumbnails', async () => {
-    const { page, errors } = await openViewer(chrome.browser, server.url);
+    const { page, errors } = await viewer.open();
     expect(await countPixels(page, null)).toBeGreaterThan(300);
     expect(await page.locator('.legend-item').count()).toBe(10);
-    const pos = (await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.screenOf(17)))!;
+    const pos = (await page.evaluate(() => window.latentmap.screenOf(17)))!;
     await page.mouse.move(pos[0], pos[1]);
     await page.locator('.tooltip img').waitFor();
     expect(await imagesLoaded(page, '.tooltip img')).toEqual([28]);
@@ -67,10 +53,10 @@ describe('viewer over pipeline runs', () => {
     // zoomed in far enough, the points become their digit images
     await page.keyboard.press('Escape');
     await page.evaluate(() => {
-      const app = (window as unknown as { latentmap: { primary: { points: { x: Float32Array; y: Float32Array }; view: { setView(v: object): void } } } }).latentmap;
+      const app = window.latentmap;
       // centre on the point with the most others within a 60th of the map's extent (a fixed row may sit alone
       // when the layout changes), so several images are in view
-      const { x, y } = app.primary.points;
+      const { x, y } = app.primary!.points;
       let minX = Infinity, maxX = -Infinity;
       for (const v of x) { minX = Math.min(minX, v); maxX = Math.max(maxX, v); }
       const r = (maxX - minX) / 60;
@@ -80,7 +66,7 @@ describe('viewer over pipeline runs', () => {
         for (let j = 0; j < x.length; j++) if (Math.abs(x[j]! - x[i]!) < r && Math.abs(y[j]! - y[i]!) < r) n++;
         if (n > most) { most = n; best = i; }
       }
-      app.primary.view.setView({ cx: x[best], cy: y[best], k: 60 });
+      app.primary!.view.setView({ cx: x[best], cy: y[best], k: 60 });
     });
     await page.waitForFunction(() => {
       const c = document.querySelector('.pane.primary canvas.scatter-overlay') as HTMLCanvasElement;
@@ -99,8 +85,8 @@ describe('viewer over pipeline runs', () => {
   });
 
   it('explains a rectangle selection with the decoder’s picture of its mean code beside the mean of its rows', async () => {
-    const { page, errors } = await openViewer(chrome.browser, server.url);
-    const pos = (await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.screenOf(17)))!;
+    const { page, errors } = await viewer.open();
+    const pos = (await page.evaluate(() => window.latentmap.screenOf(17)))!;
     await page.keyboard.press('r');
     await page.mouse.move(pos[0] - 70, pos[1] - 70);
     await page.mouse.down();
@@ -180,16 +166,16 @@ describe('viewer over pipeline runs', () => {
   });
 
   it('draws lines from a clicked point to its nearest rows in input space', async () => {
-    const { page, errors } = await openViewer(chrome.browser, server.url);
-    const pos = (await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.screenOf(17)))!;
+    const { page, errors } = await viewer.open();
+    const pos = (await page.evaluate(() => window.latentmap.screenOf(17)))!;
     await page.mouse.click(pos[0], pos[1]);
-    await page.waitForFunction(() => (window as unknown as { latentmap: { inputNeighborPositions(): number[] } }).latentmap.inputNeighborPositions().length === 10);
+    await page.waitForFunction(() => window.latentmap.inputNeighborPositions().length === 10);
     // the rows the server finds in input space, in the map's positions
     const drawn = await page.evaluate(() => {
-      const app = (window as unknown as { latentmap: { inputNeighborPositions(): number[]; primary: { points: { index: Int32Array } } } }).latentmap;
-      return app.inputNeighborPositions().map((p) => app.primary.points.index[p]);
+      const app = window.latentmap;
+      return app.inputNeighborPositions().map((p) => app.primary!.points.index[p]);
     });
-    const served = (await (await fetch(`${server.url}/api/runs/mnist-small/neighbors/17?k=10&space=input`)).json()) as { neighbors: { index: number }[] };
+    const served = (await (await fetch(`${viewer.url}/api/runs/mnist-small/neighbors/17?k=10&space=input`)).json()) as { neighbors: { index: number }[] };
     expect(drawn).toEqual(served.neighbors.map((n) => n.index));
     expect(await page.locator('#detail-panel .input-links').textContent()).toMatch(/Lines: its 10 nearest rows in input space.*Neighbourhood preservation of this row: [\d.]+/);
     // the lines are on the overlay in their color (#1d6fb8)
@@ -205,13 +191,13 @@ describe('viewer over pipeline runs', () => {
     await screenshot(page, 'input-space-lines');
     // closing the detail removes them
     await page.keyboard.press('Escape');
-    expect(await page.evaluate(() => (window as unknown as { latentmap: { inputNeighborPositions(): number[] } }).latentmap.inputNeighborPositions())).toEqual([]);
+    expect(await page.evaluate(() => window.latentmap.inputNeighborPositions())).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
   });
 
   it('starts a run from the new-run form, shows its progress, and opens its map when done', async () => {
-    const { page } = await openViewer(chrome.browser, server.url);
+    const { page } = await viewer.open();
     await page.locator('#new-run').click();
     const dialog = page.locator('dialog.new-run');
     await dialog.waitFor();
@@ -267,13 +253,13 @@ describe('viewer over pipeline runs', () => {
   }, 240_000);
 
   it('shows the map forming in the main map while t-SNE runs, moving, and Stop keeps the last streamed layout as the run’s map', async () => {
-    const { page, errors } = await openViewer(chrome.browser, server.url);
+    const { page, errors } = await viewer.open();
     await page.locator('#new-run').click();
     await page.locator('dialog.new-run').waitFor();
     await page.locator('#nr-dataset').fill('iris');
     await page.locator('#nr-limit').fill('');
     await page.locator('#nr-reducer').selectOption('none');
-    await page.locator('#nr-iterations').fill('50000');
+    await page.locator('#nr-iterations').fill('100000');
     await page.locator('#nr-name').fill('iris stopped early');
     await page.locator('dialog.new-run button[type=submit]').click();
     // the dialog's preview shows it forming too
@@ -284,7 +270,6 @@ describe('viewer over pipeline runs', () => {
     const live = page.locator('#maps .pane.live');
     await live.locator('canvas.scatter-points').waitFor({ timeout: 120_000 });
     expect(await page.locator('#maps .pane.primary').isHidden()).toBe(true);
-    type LiveHook = { latentmap: { live: { frames: number; lastFrame: { iteration: number; stride: number; rows: number; box: number[]; points: string } | null } } };
     /** The live map's frame count and iteration, and its points canvas as drawn (pixels that are not white). */
     const picture = () =>
       page.evaluate(() => {
@@ -292,12 +277,12 @@ describe('viewer over pipeline runs', () => {
         const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
         const dark: number[] = [];
         for (let p = 0; p < d.length; p += 4) if (d[p] < 250 || d[p + 1] < 250 || d[p + 2] < 250) dark.push(p >> 2);
-        const l = (window as unknown as LiveHook).latentmap.live;
+        const l = window.latentmap.live;
         return { frames: l.frames, iteration: l.lastFrame?.iteration ?? -1, dark };
       });
-    await page.waitForFunction(() => (window as unknown as LiveHook).latentmap.live.frames >= 2, null, { timeout: 60_000 });
+    await page.waitForFunction(() => window.latentmap.live.frames >= 2, null, { timeout: 60_000 });
     const a = await picture();
-    await page.waitForFunction((f) => (window as unknown as LiveHook).latentmap.live.frames > f + 1, a.frames, { timeout: 60_000 });
+    await page.waitForFunction((f) => window.latentmap.live.frames > f + 1, a.frames, { timeout: 60_000 });
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const b = await picture();
     expect(b.iteration).toBeGreaterThan(a.iteration);
@@ -307,19 +292,33 @@ describe('viewer over pipeline runs', () => {
     const moved = b.dark.filter((p) => !before.has(p)).length;
     expect(moved).toBeGreaterThan(50);
     expect(await live.locator('.pane-title').textContent()).toMatch(/Forming: iris stopped early.*t-SNE iteration [\d,]+ · 150 rows/);
+    // coloured by the label the frames carry: a key of iris's three classes, each class's colour drawn, the
+    // colours the finished map will give them
+    expect(await live.locator('.live-key-item').allTextContents()).toEqual(['setosa', 'versicolor', 'virginica']);
+    const liveSwatches = await live.locator('.live-key-item .swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    expect(liveSwatches).toEqual(OKABE_ITO.slice(0, 3).map((hex) => `rgb(${hexToRgb(hex).join(', ')})`));
+    for (const hex of OKABE_ITO.slice(0, 3)) expect(await countPixels(page, hexToRgb(hex), 60, 'live')).toBeGreaterThan(20);
+    // hovering a point names its row and class
+    const at = (await page.evaluate(() => window.latentmap.live.screenOf(0)))!;
+    await page.mouse.move(at[0], at[1]);
+    await page.locator('.tooltip:not([hidden]) .tooltip-title').waitFor();
+    expect(await page.locator('.tooltip .tooltip-title').textContent()).toMatch(/^Row \d+ · (setosa|versicolor|virginica)$/);
     await screenshot(page, 'viewer-main-map-forming');
+    await page.mouse.move(5, 5);
     await live.getByRole('button', { name: 'Stop and keep this map' }).click();
     // the run completes with the layout reached, and its map replaces the forming one
     await page.waitForFunction(() => !document.querySelector('#maps .pane.live') && document.querySelector('#maps .pane.primary .pane-title')?.textContent?.includes('iris stopped early'), null, { timeout: 120_000 });
     await screenshot(page, 'viewer-main-map-stopped');
+    const finalSwatches = await page.locator('.legend-item .swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    expect(finalSwatches).toEqual(liveSwatches);
     const manifest = await page.evaluate(() => (window as unknown as { latentmap: { primary: { id: string; manifest: { metrics: { tsne: { iterations: number } }; notes: string[] } } } }).latentmap.primary);
-    expect(manifest.manifest.metrics.tsne.iterations).toBeLessThan(50000);
+    expect(manifest.manifest.metrics.tsne.iterations).toBeLessThan(100000);
     expect(manifest.manifest.notes.join(' ')).toMatch(/stopped early on request/);
     // the run's points are the last layout streamed, within the stream's precision (16 bits over its box)
-    const last = (await page.evaluate(() => (window as unknown as LiveHook).latentmap.live.lastFrame))!;
+    const last = (await page.evaluate(() => window.latentmap.live.lastFrame))!;
     expect(last.iteration).toBe(manifest.manifest.metrics.tsne.iterations);
     const streamed = decodeLayoutFrame(last as LayoutFrame);
-    const points = (await (await fetch(`${server.url}/api/runs/${encodeURIComponent(manifest.id)}/points?format=json`)).json()) as { index: number; x: number; y: number }[];
+    const points = (await (await fetch(`${viewer.url}/api/runs/${encodeURIComponent(manifest.id)}/points?format=json`)).json()) as { index: number; x: number; y: number }[];
     expect(points).toHaveLength(150);
     const tolX = (last.box[2] - last.box[0]) / 65535 + 1e-5;
     const tolY = (last.box[3] - last.box[1]) / 65535 + 1e-5;
@@ -333,7 +332,7 @@ describe('viewer over pipeline runs', () => {
   }, 240_000);
 
   it('starts a UMAP run from the new-run form: the map method and its options reach the run, the pane names UMAP', async () => {
-    const { page } = await openViewer(chrome.browser, server.url);
+    const { page } = await viewer.open();
     await page.locator('#new-run').click();
     const dialog = page.locator('dialog.new-run');
     await dialog.waitFor();
@@ -352,7 +351,7 @@ describe('viewer over pipeline runs', () => {
     await page.waitForFunction(() => document.querySelector('.pane.primary .pane-title')?.textContent?.includes('iris umap from the form'), null, { timeout: 30_000 });
     expect(await page.locator('.pane.primary .pane-title').textContent()).toMatch(/UMAP · trust 0\.9\d\d · label acc 0\.9\d\d/);
     const id = (await page.evaluate(() => location.hash)).match(/run=([^&]+)/)![1]!;
-    const manifest = await (await fetch(`${server.url}/api/runs/${decodeURIComponent(id)}`)).json();
+    const manifest = await (await fetch(`${viewer.url}/api/runs/${decodeURIComponent(id)}`)).json();
     expect(manifest.config).toMatchObject({ map: 'umap', nNeighbors: 10, reducer: 'none' });
     await page.context().close();
   }, 240_000);

@@ -2,52 +2,29 @@
 // the palette for 10 classes, the search count beside (not under) the clear button and a target on a
 // #row hit, numbers written as data, the empty state, the compare picker, PNG/SVG export with title
 // and legend at a scale, feature columns in Color by, and the New-run form's words, name and datasets.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { tableFromIPC } from 'apache-arrow';
 import { PNG } from 'pngjs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { TOL_QUALITATIVE } from '../../web/src/colors.js';
-import { buildViewer, countPixels, hexToRgb, launchBrowser, openViewer, screenshot, startServer } from './browser.js';
+import { countPixels, hexToRgb, screenshot } from './browser.js';
 import { writeClusterRun, type ClusterRun } from './fixture.js';
+import { useViewer } from './use-viewer.js';
 
-type Hook = {
-  primary: { view: { marks: { markers: readonly number[] }; toScreen(x: number, y: number): [number, number]; overlay: HTMLCanvasElement; size(): { width: number; height: number } } };
-};
-
-let runsDir: string;
-let emptyDir: string;
-let web: { dir: string; cleanup: () => Promise<void> };
-let server: { url: string; close: () => Promise<void> };
-let emptyServer: { url: string; close: () => Promise<void> };
-let chrome: { browser: Browser; close: () => Promise<void> };
-let ten: ClusterRun;
 const ROWS = 2000;
-
-beforeAll(async () => {
-  runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-fixes-'));
-  emptyDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-empty-'));
-  await writeClusterRun(runsDir, { id: 'six', rows: ROWS, seed: 4, name: 'six clusters' });
-  await new Promise((r) => setTimeout(r, 20));
-  ten = await writeClusterRun(runsDir, { id: 'ten', rows: ROWS, clusters: 10, seed: 5, name: 'ten clusters', year: true });
-  web = await buildViewer();
-  server = await startServer(runsDir, web.dir);
-  emptyServer = await startServer(emptyDir, web.dir);
-  chrome = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await chrome?.close();
-  await server?.close();
-  await emptyServer?.close();
-  await web?.cleanup();
-  for (const d of [runsDir, emptyDir]) if (d) await rm(d, { recursive: true, force: true });
+let ten: ClusterRun;
+const viewer = useViewer({
+  name: 'fixes',
+  runs: async (runsDir) => {
+    await writeClusterRun(runsDir, { id: 'six', rows: ROWS, seed: 4, name: 'six clusters' });
+    await new Promise((r) => setTimeout(r, 20));
+    ten = await writeClusterRun(runsDir, { id: 'ten', rows: ROWS, clusters: 10, seed: 5, name: 'ten clusters', year: true });
+  },
 });
 
 async function open(hash = ''): Promise<{ page: Page; errors: string[] }> {
-  return openViewer(chrome.browser, `${server.url}/${hash ? `#${hash}` : ''}`);
+  return viewer.open(`/${hash ? `#${hash}` : ''}`);
 }
 
 describe('viewer fixes', () => {
@@ -69,12 +46,12 @@ describe('viewer fixes', () => {
     const input = (await page.locator('#search').boundingBox())!;
     const count = (await page.locator('#search-count').boundingBox())!;
     expect(count.x).toBeGreaterThanOrEqual(input.x + input.width); // never under the native clear button
-    const marked = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.markers.slice());
+    const marked = await page.evaluate(() => window.latentmap.primary!.view.marks.markers.slice());
     expect(marked).toEqual([5]);
     // the target's magenta ring is drawn on the overlay around row 5
     const ring = await page.evaluate(
       ([x, y]) => {
-        const v = (window as unknown as { latentmap: Hook }).latentmap.primary.view;
+        const v = window.latentmap.primary!.view;
         const [sx, sy] = v.toScreen(x, y);
         const ctx = v.overlay.getContext('2d')!;
         const d = ctx.getImageData(Math.round(sx) - 30, Math.round(sy) - 30, 60, 60).data;
@@ -92,7 +69,7 @@ describe('viewer fixes', () => {
   it('searches the input features by range (fetching the feature named), and names a column that does not exist', async () => {
     const { page, errors } = await open('run=ten');
     // the rows the server holds with feature_2 in [1.5, 2.5] (float32 bounds, as the viewer compares)
-    const table = tableFromIPC(new Uint8Array(await (await fetch(`${server.url}/api/runs/ten/features/feature_2`)).arrayBuffer()));
+    const table = tableFromIPC(new Uint8Array(await (await fetch(`${viewer.url}/api/runs/ten/features/feature_2`)).arrayBuffer()));
     const values = table.getChild('value')!.toArray() as Float32Array;
     const expected = values.filter((v) => v >= Math.fround(1.5) && v <= Math.fround(2.5)).length;
     expect(expected).toBeGreaterThan(100);
@@ -162,7 +139,7 @@ describe('viewer fixes', () => {
 
   it('exports a PNG with title and legend at the chosen scale, and an SVG of the points', async () => {
     const { page } = await open('run=ten');
-    const { width, height } = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.size());
+    const { width, height } = await page.evaluate(() => window.latentmap.primary!.view.size());
     await page.locator('#export-scale').selectOption('2');
     const [png] = await Promise.all([page.waitForEvent('download'), page.locator('#export-png').click()]);
     expect(png.suggestedFilename()).toBe('ten-map.png');
@@ -189,9 +166,8 @@ describe('viewer fixes', () => {
   });
 
   it('with no runs, disables what needs a map, hides the empty cards and keeps New run', async () => {
-    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 720 } });
-    const page = await context.newPage();
-    await page.goto(emptyServer.url);
+    const empty = await viewer.serveEmpty('empty');
+    const page = await viewer.visit(empty.url);
     await page.locator('.empty h2').waitFor();
     for (const sel of ['#export-png', '#export-svg', '#reset-view', '[data-mode="lasso"]', '#search', '#color-by', '#run-picker', '#compare-picker']) {
       expect(await page.locator(sel).isDisabled(), sel).toBe(true);
@@ -200,7 +176,8 @@ describe('viewer fixes', () => {
     expect(await page.locator('#run-panel').isVisible()).toBe(false);
     expect(await page.locator('#legend').isVisible()).toBe(false);
     await screenshot(page, 'fixes-empty-state');
-    await context.close();
+    await page.context().close();
+    await empty.close();
   });
 
   it('speaks the form\'s words in the New-run form (help from the server\'s schema), lists datasets from the API, forgets the last name, and puts each bad value\'s message beside its field', async () => {
@@ -213,7 +190,7 @@ describe('viewer fixes', () => {
       expect(t).not.toMatch(/--[a-z]|\.md\b|QUALITY/);
     }
     // what it does, its default and what auto decides, its range: as the server serves them
-    const served = ((await (await fetch(`${server.url}/api/run-options`)).json()) as { groups: { fields: { key: string; help: string }[] }[] }).groups.flatMap((g) => g.fields);
+    const served = ((await (await fetch(`${viewer.url}/api/run-options`)).json()) as { groups: { fields: { key: string; help: string }[] }[] }).groups.flatMap((g) => g.fields);
     expect(await page.locator('#nr-codeSize-help').textContent()).toBe(served.find((f) => f.key === 'codeSize')!.help);
     expect(await page.locator('#nr-codeSize-help').textContent()).toMatch(/Default: auto \(fitted to .*\)\. From 1 to 4,096, whole numbers\.$/);
     expect(await page.locator('label[data-field="codeSize"] > span').textContent()).toBe('Code size');

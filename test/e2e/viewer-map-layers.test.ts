@@ -1,39 +1,22 @@
 // The map's explanatory layers in headless chromium: density contours drawn and toggled, clusters found
 // with a label on each (the dominant class), Color by cluster, both kept in the URL.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildViewer, launchBrowser, openViewer, screenshot, startServer } from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from './browser.js';
 import { writeClusterRun } from './fixture.js';
+import { useViewer } from './use-viewer.js';
 
-type Hook = { primary: { view: { marks: { shownLabels: { text: string; x: number; y: number; width: number; id?: number }[] }; overlay: HTMLCanvasElement } } };
-
-let runsDir: string;
-let web: { dir: string; cleanup: () => Promise<void> };
-let server: { url: string; close: () => Promise<void> };
-let chrome: { browser: Browser; close: () => Promise<void> };
-
-beforeAll(async () => {
-  runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-layers-'));
-  await writeClusterRun(runsDir, { id: 'eight', rows: 4000, clusters: 8, seed: 11, name: 'eight clusters' });
-  web = await buildViewer();
-  server = await startServer(runsDir, web.dir);
-  chrome = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await chrome?.close();
-  await server?.close();
-  await web?.cleanup();
-  if (runsDir) await rm(runsDir, { recursive: true, force: true });
+const viewer = useViewer({
+  name: 'layers',
+  runs: async (runsDir) => {
+    await writeClusterRun(runsDir, { id: 'eight', rows: 4000, clusters: 8, seed: 11, name: 'eight clusters' });
+  },
 });
 
 /** Overlay pixels close to the contour color (#2b3a55, drawn semi-transparent). */
 function contourPixels(page: Page): Promise<number> {
   return page.evaluate(() => {
-    const c = (window as unknown as { latentmap: Hook }).latentmap.primary.view.overlay;
+    const c = window.latentmap.primary!.view.overlay;
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let p = 0; p < d.length; p += 4) if (d[p + 3] > 40 && d[p] < 90 && d[p + 1] < 100 && d[p + 2] > 50 && d[p + 2] < 140) n++;
@@ -45,7 +28,7 @@ const frames = (page: Page) => page.evaluate(() => new Promise((r) => requestAni
 
 describe('map layers', () => {
   it('draws density contours when toggled on and removes them when toggled off', async () => {
-    const { page, errors } = await openViewer(chrome.browser, server.url);
+    const { page, errors } = await viewer.open();
     expect(await contourPixels(page)).toBe(0);
     await page.locator('#layer-contours').check();
     await frames(page);
@@ -61,10 +44,10 @@ describe('map layers', () => {
   });
 
   it('finds the clusters, labels each with its dominant class, and offers them in Color by', async () => {
-    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#layers=clusters`);
+    const { page, errors } = await viewer.open(`/#layers=clusters`);
     await frames(page);
     expect(await page.locator('#layer-clusters').isChecked()).toBe(true);
-    const labels = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels.map((l) => l.text));
+    const labels = await page.evaluate(() => window.latentmap.primary!.view.marks.shownLabels.map((l) => l.text));
     expect(labels).toHaveLength(8);
     // each cluster of the fixture is one label class: "C3 · 5 (100 %)"
     const classes = labels.map((t) => /^C\d+ · (\d+) \((\d+) %\)$/.exec(t));
@@ -78,7 +61,7 @@ describe('map layers', () => {
     await page.locator('.pane.primary canvas.scatter-overlay').focus();
     for (let k = 0; k < 4; k++) await page.keyboard.press('+');
     await frames(page);
-    const zoomed = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels.length);
+    const zoomed = await page.evaluate(() => window.latentmap.primary!.view.marks.shownLabels.length);
     expect(zoomed).toBeGreaterThanOrEqual(1);
     // Color by cluster: a legend of 8 clusters (plus noise as missing, if any)
     await page.locator('#color-by').selectOption('cluster');
@@ -92,20 +75,19 @@ describe('map layers', () => {
 
 describe('cluster labels at every zoom', () => {
   it('zoomed in deep, off every peak, labels the cluster on screen, whole inside the view, none overlapping', async () => {
-    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#layers=clusters`);
+    const { page, errors } = await viewer.open(`/#layers=clusters`);
     await frames(page);
-    type ZoomHook = Hook & { primary: { view: { setView(v: { cx: number; cy: number; k: number }): void; toScreen(x: number, y: number): [number, number]; size(): { width: number; height: number } } } };
     // the fixture's class c sits at 30 (cos, sin)(2 pi c / 8) with sd 3; look 7 units beside the centre of
     // the first label's class, at 40 times the fitted zoom: its peak is far off screen
     // the status line says how many clusters were found and why
     await page.waitForFunction(() => /^Clusters: 8 clusters: \d+ density peaks? in the map/.test(document.getElementById('status')?.textContent ?? ''));
-    const first = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels[0]);
+    const first = await page.evaluate(() => window.latentmap.primary!.view.marks.shownLabels[0]);
     const cls = Number(/^C\d+ · (\d+) /.exec(first.text)![1]);
     const cx = 30 * Math.cos((2 * Math.PI * cls) / 8);
     const cy = 30 * Math.sin((2 * Math.PI * cls) / 8);
     const seen = await page.evaluate(
       ([x, y]) => {
-        const v = (window as unknown as { latentmap: ZoomHook }).latentmap.primary.view;
+        const v = window.latentmap.primary!.view;
         v.setView({ cx: x + 7, cy: y, k: 40 });
         return new Promise<{ peak: [number, number]; size: { width: number; height: number } }>((r) =>
           requestAnimationFrame(() => requestAnimationFrame(() => r({ peak: v.toScreen(x, y), size: v.size() }))),
@@ -114,7 +96,7 @@ describe('cluster labels at every zoom', () => {
       [cx, cy],
     );
     expect(seen.peak[0] < 0 || seen.peak[0] > seen.size.width || seen.peak[1] < 0 || seen.peak[1] > seen.size.height).toBe(true);
-    const shown = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels);
+    const shown = await page.evaluate(() => window.latentmap.primary!.view.marks.shownLabels);
     expect(shown.map((l) => l.text)).toEqual([first.text]);
     for (const l of shown) {
       expect(l.x - l.width / 2).toBeGreaterThanOrEqual(0);
@@ -124,9 +106,9 @@ describe('cluster labels at every zoom', () => {
     }
     await screenshot(page, 'layers-clusters-deep-zoom');
     // back at the fitted zoom every cluster is labelled and no two labels overlap
-    await page.evaluate(() => (window as unknown as { latentmap: ZoomHook }).latentmap.primary.view.setView({ cx: 0, cy: 0, k: 1 }));
+    await page.evaluate(() => window.latentmap.primary!.view.setView({ cx: 0, cy: 0, k: 1 }));
     await frames(page);
-    const all = await page.evaluate(() => (window as unknown as { latentmap: Hook }).latentmap.primary.view.marks.shownLabels);
+    const all = await page.evaluate(() => window.latentmap.primary!.view.marks.shownLabels);
     expect(all).toHaveLength(8);
     for (let i = 0; i < all.length; i++) {
       for (let j = i + 1; j < all.length; j++) {
@@ -141,12 +123,12 @@ describe('cluster labels at every zoom', () => {
 
 describe('explain a cluster or the filtered rows', () => {
   it('selects a cluster when its label is clicked, and explains it', async () => {
-    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#layers=clusters`);
+    const { page, errors } = await viewer.open(`/#layers=clusters`);
     await frames(page);
     const label = await page.evaluate(() => {
-      const app = (window as unknown as { latentmap: Hook & { primary: { view: { overlay: HTMLCanvasElement } } } }).latentmap;
-      const l = app.primary.view.marks.shownLabels.find((s) => s.id === 2)!;
-      const r = app.primary.view.overlay.getBoundingClientRect();
+      const app = window.latentmap;
+      const l = app.primary!.view.marks.shownLabels.find((s) => s.id === 2)!;
+      const r = app.primary!.view.overlay.getBoundingClientRect();
       return { x: r.left + l.x, y: r.top + l.y, text: l.text };
     });
     await page.mouse.click(label.x, label.y);
@@ -172,7 +154,7 @@ describe('explain a cluster or the filtered rows', () => {
   });
 
   it('selects the rows passing the filters with Explain, and follows the filters', async () => {
-    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#filter=label:3|5`);
+    const { page, errors } = await viewer.open(`/#filter=label:3|5`);
     await page.locator('.filter-count').waitFor();
     const passing = Number(/^([\d,]+) of/.exec((await page.locator('.filter-count').textContent())!)![1].replace(/,/g, ''));
     await page.locator('button.explain-filter').click();
@@ -191,7 +173,7 @@ describe('explain a cluster or the filtered rows', () => {
 
 describe('linked filter charts', () => {
   it('brushing the error histogram dims the rest of the map, recounts the label bars, and lives in the URL', async () => {
-    const { page, errors } = await openViewer(chrome.browser, server.url);
+    const { page, errors } = await viewer.open();
     const chart = page.locator('.filter-item[data-column="error"] svg');
     await chart.waitFor();
     const labelBars = () => page.locator('.filter-item[data-column="label"] rect.kept').evaluateAll((els) => els.map((e) => Number(e.getAttribute('height'))));
@@ -228,7 +210,7 @@ describe('linked filter charts', () => {
 describe('explain a selection', () => {
   it('lists the columns that most set a selected cluster apart, with the standardized difference and both means', async () => {
     // cluster 0 of the fixture sits at (30, 0); its features are 0 + noise against 1..7 elsewhere
-    const { page, errors } = await openViewer(chrome.browser, `${server.url}/#sel=rect:22,-8,38,-8,38,8,22,8`);
+    const { page, errors } = await viewer.open(`/#sel=rect:22,-8,38,-8,38,8,22,8`);
     await page.locator('#selection-panel .explain-table tbody tr').first().waitFor({ timeout: 30_000 });
     const rows = await page.locator('#selection-panel .explain-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
     expect(rows.length).toBeGreaterThanOrEqual(6);

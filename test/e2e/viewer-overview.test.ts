@@ -2,47 +2,18 @@
 // page's query string): the viewer draws the server's overview sample and says so on the map; zoomed into a
 // cluster it loads the rows of the region in view, and the points it holds there grow to exactly the run's
 // points in that region; a selection says it covers the loaded points only.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildViewer, launchBrowser, openViewer } from './browser.js';
-import { startServer } from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { writeClusterRun, type ClusterRun } from './fixture.js';
-
-type View = {
-  getView(): { cx: number; cy: number; k: number };
-  setView(v: { cx: number; cy: number; k: number }): void;
-  toData(px: number, py: number): [number, number];
-  size(): { width: number; height: number };
-};
-type AppHandle = {
-  primary: { view: View; points: { n: number; x: Float32Array; y: Float32Array; index: Int32Array } };
-  select(kind: 'rect' | 'lasso', polygon: number[]): void;
-  selectionCount(): number | null;
-};
+import { useViewer } from './use-viewer.js';
 
 const ROWS = 20_000;
-let runsDir: string;
-let web: { dir: string; cleanup: () => Promise<void> };
-let server: { url: string; close: () => Promise<void> };
-let chrome: { browser: Browser; close: () => Promise<void> };
 let run: ClusterRun;
-
-beforeAll(async () => {
-  runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-overview-'));
-  run = await writeClusterRun(runsDir, { id: 'big', rows: ROWS, clusters: 10, seed: 3, pointsOnly: true, name: 'past the threshold' });
-  web = await buildViewer();
-  server = await startServer(runsDir, web.dir);
-  chrome = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await chrome?.close();
-  await server?.close();
-  await web?.cleanup();
-  if (runsDir) await rm(runsDir, { recursive: true, force: true });
+const viewer = useViewer({
+  name: 'overview',
+  runs: async (runsDir) => {
+    run = await writeClusterRun(runsDir, { id: 'big', rows: ROWS, clusters: 10, seed: 3, pointsOnly: true, name: 'past the threshold' });
+  },
 });
 
 /** The note on the map: its text and what it says of the rows. */
@@ -56,7 +27,7 @@ function note(page: Page): Promise<{ text: string; kind: string; loaded: number;
 /** The visible data box and the input rows of the points held inside it. */
 function held(page: Page): Promise<{ box: [number, number, number, number]; rows: number[]; n: number }> {
   return page.evaluate(() => {
-    const p = (window as unknown as { latentmap: AppHandle }).latentmap.primary;
+    const p = window.latentmap.primary!;
     const { width, height } = p.view.size();
     const [x0, y1] = p.view.toData(0, 0);
     const [x1, y0] = p.view.toData(width, height);
@@ -72,19 +43,19 @@ function held(page: Page): Promise<{ box: [number, number, number, number]; rows
 
 describe('a map past the overview threshold', () => {
   it('draws the overview, says so, and loads the exact points of the region zoomed into', async () => {
-    const { page, errors } = await openViewer(chrome.browser, `${server.url}/?overview-threshold=5000&overview-rows=2000&region-limit=6000#run=big`, undefined, undefined, 60_000);
+    const { page, errors } = await viewer.open('/?overview-threshold=5000&overview-rows=2000&region-limit=6000#run=big', { timeout: 60_000 });
     page.setDefaultTimeout(60_000);
     await page.waitForFunction(() => document.querySelector('.pane.primary .scale-note') !== null);
     const first = (await note(page))!;
     expect(first.kind).toBe('overview');
     expect(first.loaded).toBe(2000);
     expect(first.text).toContain('Overview: 2,000 of 20,000 points');
-    expect(await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.points.n)).toBe(2000);
+    expect(await page.evaluate(() => window.latentmap.primary!.points.n)).toBe(2000);
     expect(await page.locator('.pane.primary .pane-title').textContent()).toContain('20,000 points');
 
     // zoom into the first cluster: far fewer than the region limit of the run's points lie in view
     const [cx, cy] = run.centers[0]!;
-    await page.evaluate(([x, y]) => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.setView({ cx: x, cy: y, k: 6 }), [cx, cy]);
+    await page.evaluate(([x, y]) => window.latentmap.primary!.view.setView({ cx: x, cy: y, k: 6 }), [cx, cy]);
     const before = await held(page);
     await page.waitForFunction(() => document.querySelector<HTMLElement>('.pane.primary .scale-note')?.dataset.kind === 'region');
     const zoomed = (await note(page))!;
@@ -101,15 +72,15 @@ describe('a map past the overview threshold', () => {
     expect(zoomed.text).toContain(`all ${want.length.toLocaleString('en-US')} points in this region (exact)`);
 
     // a selection says it covers the loaded points only
-    await page.evaluate(([a, b, c, d]) => (window as unknown as { latentmap: AppHandle }).latentmap.select('rect', [a, b, c, b, c, d, a, d]), [x0, y0, x1, y1]);
+    await page.evaluate(([a, b, c, d]) => window.latentmap.select('rect', [a, b, c, b, c, d, a, d]), [x0, y0, x1, y1]);
     await page.waitForFunction(() => document.querySelector('#selection-panel .scale-selection') !== null);
     expect(await page.locator('#selection-panel .scale-selection').textContent()).toContain('covers the');
-    expect(await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.selectionCount())).toBe(want.length);
+    expect(await page.evaluate(() => window.latentmap.selectionCount())).toBe(want.length);
 
     // zoomed out again: the overview
-    await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.setView({ cx: 0, cy: 0, k: 0.5 }));
+    await page.evaluate(() => window.latentmap.primary!.view.setView({ cx: 0, cy: 0, k: 0.5 }));
     await page.waitForFunction(() => document.querySelector<HTMLElement>('.pane.primary .scale-note')?.dataset.kind === 'overview');
-    expect(await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.points.n)).toBe(2000);
+    expect(await page.evaluate(() => window.latentmap.primary!.points.n)).toBe(2000);
     expect(errors).toEqual([]);
   }, 180_000);
 });

@@ -3,61 +3,29 @@
 // complete one, pixel for pixel the picture drawn from scratch. Hover, rectangle selection and its
 // highlighting answer exactly, checked against a linear scan over all million points. No times are
 // asserted (bench:viewer measures them).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildViewer, launchBrowser, openViewer, screenshot, startServer } from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from './browser.js';
 import { writeClusterRun, type ClusterRun } from './fixture.js';
-
-type View = {
-  getView(): { cx: number; cy: number; k: number };
-  setView(v: { cx: number; cy: number; k: number }): void;
-  draw(force?: boolean): number;
-  pick(px: number, py: number): number;
-  toScreen(x: number, y: number): [number, number];
-  toData(px: number, py: number): [number, number];
-  ready(): boolean;
-  lastDrawn: { points: number; exact: boolean };
-  overlay: HTMLCanvasElement;
-  canvas: HTMLCanvasElement;
-};
-type AppHandle = {
-  primary: { view: View; points: { n: number; x: Float32Array; y: Float32Array } };
-  select(kind: 'rect' | 'lasso', polygon: number[]): void;
-  selectionCount(): number | null;
-};
+import { useViewer } from './use-viewer.js';
 
 const ROWS = 1_000_000;
-let runsDir: string;
-let web: { dir: string; cleanup: () => Promise<void> };
-let server: { url: string; close: () => Promise<void> };
-let chrome: { browser: Browser; close: () => Promise<void> };
 let run: ClusterRun;
-
-beforeAll(async () => {
-  runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-scale-'));
-  run = await writeClusterRun(runsDir, { id: 'million', rows: ROWS, clusters: 10, seed: 5, pointsOnly: true, name: 'a million points' });
-  web = await buildViewer();
-  server = await startServer(runsDir, web.dir, { cacheBytes: 1024 * 2 ** 20 });
-  chrome = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await chrome?.close();
-  await server?.close();
-  await web?.cleanup();
-  if (runsDir) await rm(runsDir, { recursive: true, force: true });
+const viewer = useViewer({
+  name: 'scale',
+  runs: async (runsDir) => {
+    run = await writeClusterRun(runsDir, { id: 'million', rows: ROWS, clusters: 10, seed: 5, pointsOnly: true, name: 'a million points' });
+  },
+  cacheBytes: 1024 * 2 ** 20,
 });
 
 /** Opens the million-point map and waits until its exact picture is on screen. */
 async function open(): Promise<{ page: Page; errors: string[] }> {
   // a million points take their time to arrive and draw on a loaded machine: the same wait as for the exact picture
-  const opened = await openViewer(chrome.browser, `${server.url}/#run=million`, undefined, undefined, 120_000);
+  const opened = await viewer.open('/#run=million', { timeout: 120_000 });
   opened.page.setDefaultTimeout(120_000);
   await opened.page.waitForFunction(() => {
-    const view = (window as unknown as { latentmap: AppHandle }).latentmap.primary?.view;
+    const view = window.latentmap.primary?.view;
     return !!view && view.ready() && view.lastDrawn.exact && view.lastDrawn.points > 0;
   }, null, { timeout: 120_000 });
   return opened;
@@ -66,7 +34,7 @@ async function open(): Promise<{ page: Page; errors: string[] }> {
 /** A checksum of the point canvas's pixels (FNV-1a over RGBA). */
 function canvasHash(page: Page): Promise<number> {
   return page.evaluate(() => {
-    const c = (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.canvas;
+    const c = window.latentmap.primary!.view.canvas;
     const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     let h = 0x811c9dc5;
     for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i], 0x01000193);
@@ -77,7 +45,7 @@ function canvasHash(page: Page): Promise<number> {
 /** Waits until the map has settled and its exact picture is back on the canvas. */
 async function settled(page: Page): Promise<void> {
   await page.waitForTimeout(400);
-  await page.waitForFunction(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.lastDrawn.exact, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.latentmap.primary!.view.lastDrawn.exact, null, { timeout: 60_000 });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
@@ -87,7 +55,7 @@ async function settled(page: Page): Promise<void> {
  */
 function darkness(page: Page, polygon: number[]): Promise<{ inside: number; outside: number }> {
   return page.evaluate((poly) => {
-    const view = (window as unknown as { latentmap: AppHandle }).latentmap.primary.view;
+    const view = window.latentmap.primary!.view;
     const c = view.canvas;
     const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     const dpr = c.width / view.overlay.getBoundingClientRect().width;
@@ -118,12 +86,12 @@ describe('a million points', () => {
     const { page, errors } = await open();
     const before = await canvasHash(page);
     // the exact picture drawn from scratch is the one on screen
-    await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.draw(true));
+    await page.evaluate(() => window.latentmap.primary!.view.draw(true));
     expect(await canvasHash(page)).toBe(before);
 
     // zoom in and out again programmatically: each moving frame draws the level of detail
     const frames = await page.evaluate(() => {
-      const view = (window as unknown as { latentmap: AppHandle }).latentmap.primary.view;
+      const view = window.latentmap.primary!.view;
       const v0 = view.getView();
       const out: { points: number; exact: boolean }[] = [];
       for (const k of [1.3, 1.7, 1.3, 1]) {
@@ -150,7 +118,7 @@ describe('a million points', () => {
     await settled(page);
     const panned = await canvasHash(page);
     expect(panned).not.toBe(before);
-    await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.draw(true));
+    await page.evaluate(() => window.latentmap.primary!.view.draw(true));
     expect(await canvasHash(page)).toBe(panned);
     await screenshot(page, 'scale-million-panned');
     expect(errors).toEqual([]);
@@ -161,14 +129,11 @@ describe('a million points', () => {
     const { page, errors } = await open();
     // the same million points set again with the threshold of ten-million-point maps lowered below them
     const before = await page.evaluate(() => {
-      const view = (window as unknown as { latentmap: AppHandle }).latentmap.primary.view as unknown as View & {
-        pointsCanvas: { layer: { gridSyncPoints: number } };
-        points: unknown;
-        colors: Uint32Array;
-        setPoints(p: unknown, c: Uint32Array): void;
-      };
-      view.pointsCanvas.layer.gridSyncPoints = 500_000;
-      view.setPoints(view.points, view.colors);
+      const view = window.latentmap.primary!.view;
+      // the view's own state, not its public interface
+      const inner = view as unknown as { pointsCanvas: { layer: { gridSyncPoints: number } }; points: Parameters<typeof view.setPoints>[0]; colors: Uint32Array };
+      inner.pointsCanvas.layer.gridSyncPoints = 500_000;
+      view.setPoints(inner.points, inner.colors);
       const readyAtOnce = view.ready();
       view.draw(true);
       return { readyAtOnce, drawn: { ...view.lastDrawn }, readyAfterDraw: view.ready() };
@@ -178,14 +143,14 @@ describe('a million points', () => {
     expect(before.drawn).toEqual({ points: ROWS, exact: true, sampled: false });
     expect(before.readyAfterDraw).toBe(false);
     // the grid is built between tasks, the picture redrawn in its order and the level of detail warmed up
-    await page.waitForFunction(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.ready(), null, { timeout: 120_000 });
+    await page.waitForFunction(() => window.latentmap.primary!.view.ready(), null, { timeout: 120_000 });
     await settled(page);
     const rest = await canvasHash(page);
-    await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.draw(true));
+    await page.evaluate(() => window.latentmap.primary!.view.draw(true));
     expect(await canvasHash(page)).toBe(rest);
     // hover answers exactly
     const probe = await page.evaluate(() => {
-      const { view, points } = (window as unknown as { latentmap: AppHandle }).latentmap.primary;
+      const { view, points } = window.latentmap.primary!;
       const [sx, sy] = view.toScreen(points.x[1234], points.y[1234]);
       const picked = view.pick(sx, sy);
       const [dx, dy] = view.toData(sx, sy);
@@ -206,8 +171,8 @@ describe('a million points', () => {
     const { page, errors } = await open();
     // hover: the point under the pointer is the nearest one, by a linear scan of all million points
     const probes = await page.evaluate(() => {
-      const app = (window as unknown as { latentmap: AppHandle }).latentmap;
-      const { view, points } = app.primary;
+      const app = window.latentmap;
+      const { view, points } = app.primary!;
       const out: { picked: number; nearest: number }[] = [];
       let s = 17;
       const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
@@ -235,10 +200,10 @@ describe('a million points', () => {
 
     // a real hover over a row in view shows its tooltip
     const pos = await page.evaluate(() => {
-      const app = (window as unknown as { latentmap: AppHandle }).latentmap;
-      const r = app.primary.view.overlay.getBoundingClientRect();
+      const app = window.latentmap;
+      const r = app.primary!.view.overlay.getBoundingClientRect();
       for (let row = 4321; ; row++) {
-        const [sx, sy] = app.primary.view.toScreen(app.primary.points.x[row], app.primary.points.y[row]);
+        const [sx, sy] = app.primary!.view.toScreen(app.primary!.points.x[row], app.primary!.points.y[row]);
         if (sx > 20 && sy > 20 && sx < r.width - 20 && sy < r.height - 20) return [r.left + sx, r.top + sy];
       }
     });
@@ -251,11 +216,11 @@ describe('a million points', () => {
     const c = run.centers[3];
     const rect = [c[0] - 4, c[1] - 4, c[0] + 4, c[1] - 4, c[0] + 4, c[1] + 4, c[0] - 4, c[1] + 4];
     const before = await darkness(page, rect);
-    await page.evaluate((poly) => (window as unknown as { latentmap: AppHandle }).latentmap.select('rect', poly), rect);
+    await page.evaluate((poly) => window.latentmap.select('rect', poly), rect);
     await page.locator('#selection-panel').waitFor({ state: 'visible' });
     let expected = 0;
     for (let i = 0; i < ROWS; i++) if (run.x[i] >= c[0] - 4 && run.x[i] <= c[0] + 4 && run.y[i] >= c[1] - 4 && run.y[i] <= c[1] + 4) expected++;
-    expect(await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.selectionCount())).toBe(expected);
+    expect(await page.evaluate(() => window.latentmap.selectionCount())).toBe(expected);
     expect(Number(await page.locator('.selection-count').getAttribute('data-count'))).toBe(expected);
     expect(expected).toBeGreaterThan(50_000);
 

@@ -1,59 +1,38 @@
 // The viewer in a real browser over the real server: points drawn (canvas pixels), hover tooltip, legend
 // hide/isolate (the hidden class's pixels disappear), lasso count, detail panel with neighbours, URL
 // restore, keyboard zoom, compare with linked hover, a narrow window. Screenshots go to test-results/.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { OKABE_ITO } from '../../web/src/colors.js';
 import { selectPolygon } from '../../web/src/scatter/hit-test.js';
 import { parseState } from '../../web/src/url-state.js';
-import { buildViewer, countPixels, hexToRgb, launchBrowser, openViewer, screenshot, startServer, waitForMap } from './browser.js';
+import { countPixels, hexToRgb, screenshot, waitForMap } from './browser.js';
 import { writeClusterRun, type ClusterRun } from './fixture.js';
+import { useViewer } from './use-viewer.js';
 
-type AppHandle = {
-  screenOf(row: number, slot?: string): [number, number] | null;
-  selectionCount(): number | null;
-  neighborPositions(): number[];
-  primary: { view: { getView(): { cx: number; cy: number; k: number }; toScreen(x: number, y: number): [number, number]; overlay: HTMLCanvasElement } };
-};
-
-let runsDir: string;
-let web: { dir: string; cleanup: () => Promise<void> };
-let server: { url: string; close: () => Promise<void> };
-let chrome: { browser: Browser; close: () => Promise<void> };
-let runA: ClusterRun;
 const ROWS = 3000;
-
-beforeAll(async () => {
-  runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-'));
-  // run B first so that run A (created later) is the newest, shown by default
-  await writeClusterRun(runsDir, { id: 'clusters-b', rows: ROWS, rotate: 0.6, seed: 9, name: 'clusters rotated' });
-  await writeClusterRun(runsDir, { id: 'clusters-t', rows: ROWS, seed: 7, name: 'clusters transform', newRows: 300, base: 'clusters-a' });
-  await new Promise((r) => setTimeout(r, 20));
-  runA = await writeClusterRun(runsDir, { id: 'clusters-a', rows: ROWS, seed: 7 });
-  web = await buildViewer();
-  server = await startServer(runsDir, web.dir);
-  chrome = await launchBrowser();
-});
-
-afterAll(async () => {
-  await chrome?.close();
-  await server?.close();
-  await web?.cleanup();
-  if (runsDir) await rm(runsDir, { recursive: true, force: true });
+let runA: ClusterRun;
+const viewer = useViewer({
+  name: 'viewer',
+  runs: async (runsDir) => {
+    // run B first so that run A (created later) is the newest, shown by default
+    await writeClusterRun(runsDir, { id: 'clusters-b', rows: ROWS, rotate: 0.6, seed: 9, name: 'clusters rotated' });
+    await writeClusterRun(runsDir, { id: 'clusters-t', rows: ROWS, seed: 7, name: 'clusters transform', newRows: 300, base: 'clusters-a' });
+    await new Promise((r) => setTimeout(r, 20));
+    runA = await writeClusterRun(runsDir, { id: 'clusters-a', rows: ROWS, seed: 7 });
+  },
 });
 
 async function open(hash = '', viewport?: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
-  return openViewer(chrome.browser, `${server.url}/${hash ? `#${hash}` : ''}`, viewport);
+  return viewer.open(`/${hash ? `#${hash}` : ''}`, { viewport });
 }
 
 function centerScreen(page: Page, c: [number, number]): Promise<[number, number]> {
   return page.evaluate(([x, y]) => {
-    const app = (window as unknown as { latentmap: AppHandle }).latentmap;
-    const [sx, sy] = app.primary.view.toScreen(x, y);
-    const r = app.primary.view.overlay.getBoundingClientRect();
+    const app = window.latentmap;
+    const [sx, sy] = app.primary!.view.toScreen(x, y);
+    const r = app.primary!.view.overlay.getBoundingClientRect();
     return [r.left + sx, r.top + sy] as [number, number];
   }, c);
 }
@@ -82,7 +61,7 @@ describe('viewer', () => {
   it('shows a tooltip with the row metadata when hovering a point', async () => {
     const { page } = await open();
     const row = 123;
-    const pos = await page.evaluate((r) => (window as unknown as { latentmap: AppHandle }).latentmap.screenOf(r), row);
+    const pos = await page.evaluate((r) => window.latentmap.screenOf(r), row);
     expect(pos).not.toBeNull();
     await page.mouse.move(pos![0], pos![1]);
     const tip = page.locator('.tooltip');
@@ -167,7 +146,7 @@ describe('viewer', () => {
   it('opens a detail panel with the row values and its neighbours highlighted', async () => {
     const { page } = await open();
     const row = 40;
-    const pos = (await page.evaluate((r) => (window as unknown as { latentmap: AppHandle }).latentmap.screenOf(r), row))!;
+    const pos = (await page.evaluate((r) => window.latentmap.screenOf(r), row))!;
     await page.mouse.move(pos[0], pos[1]);
     await page.mouse.down();
     await page.mouse.up();
@@ -178,7 +157,7 @@ describe('viewer', () => {
     await page.locator('#detail-panel .values-table').waitFor();
     expect(await page.locator('#detail-panel .values-table tbody tr').count()).toBe(6);
     expect(await panel.textContent()).toContain('reconstruction error');
-    const neighbors = await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.neighborPositions());
+    const neighbors = await page.evaluate(() => window.latentmap.neighborPositions());
     expect(neighbors.length).toBe(10);
     const clicked = Number(/Row (\d+)/.exec((await panel.locator('h3').textContent()) ?? '')![1]);
     for (const n of neighbors) expect(runA.labels[n]).toBe(runA.labels[clicked]);
@@ -212,14 +191,14 @@ describe('viewer', () => {
     // the cluster-3 row nearest the cluster's center (on screen: the rectangle was dragged there)
     let near = 3;
     for (let i = 3; i < ROWS; i += 6) if (Math.hypot(runA.x[i] - c[0], runA.y[i] - c[1]) < Math.hypot(runA.x[near] - c[0], runA.y[near] - c[1])) near = i;
-    const pos = (await page.evaluate((r) => (window as unknown as { latentmap: AppHandle }).latentmap.screenOf(r), near))!;
+    const pos = (await page.evaluate((r) => window.latentmap.screenOf(r), near))!;
     await page.mouse.click(pos[0], pos[1]);
     await page.locator('#detail-panel').waitFor({ state: 'visible' });
     const detailTitle = await page.locator('#detail-panel h3').textContent();
     await page.waitForFunction(() => ['q=', 'hide=', 'sel=rect', 'point='].every((k) => location.hash.includes(k)));
     await page.waitForTimeout(300);
     const hash = await page.evaluate(() => location.hash);
-    const before = await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.getView());
+    const before = await page.evaluate(() => window.latentmap.primary!.view.getView());
     expect(before.k).toBeCloseTo(1.96, 2);
     await page.context().close();
 
@@ -229,7 +208,7 @@ describe('viewer', () => {
     expect(await p2.locator('#color-by').inputValue()).toBe('group');
     expect(await p2.locator('.legend-item', { hasText: 'east' }).getAttribute('aria-pressed')).toBe('false');
     expect(await p2.locator('#search').inputValue()).toBe('score:50');
-    const after = await p2.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.getView());
+    const after = await p2.evaluate(() => window.latentmap.primary!.view.getView());
     expect(after.k).toBeCloseTo(before.k, 3);
     expect(after.cx).toBeCloseTo(before.cx, 2);
     expect(after.cy).toBeCloseTo(before.cy, 2);
@@ -246,7 +225,7 @@ describe('viewer', () => {
     await page.waitForFunction(() => document.querySelectorAll('.pane').length === 2);
     await waitForMap(page);
     expect(await countPixels(page, null, 0, 'secondary')).toBeGreaterThan(ROWS * 2);
-    const pos = (await page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.screenOf(77)))!;
+    const pos = (await page.evaluate(() => window.latentmap.screenOf(77)))!;
     await page.mouse.move(pos[0], pos[1]);
     await page.locator('.tooltip').waitFor({ state: 'visible' });
     // the linked ring (orange) appears on the other map's overlay: it is painted at that map's next animation
@@ -268,7 +247,7 @@ describe('viewer', () => {
 
   it('pans, zooms and opens a point from the keyboard alone', async () => {
     const { page } = await open();
-    const view = () => page.evaluate(() => (window as unknown as { latentmap: AppHandle }).latentmap.primary.view.getView());
+    const view = () => page.evaluate(() => window.latentmap.primary!.view.getView());
     await page.locator('.pane.primary .scatter-overlay').focus();
     const v0 = await view();
     await page.keyboard.press('+');
@@ -304,7 +283,7 @@ describe('viewer', () => {
   });
 
   it('draws at the device pixel ratio, so points stay sharp on high-density screens', async () => {
-    const { page } = await openViewer(chrome.browser, `${server.url}/`, { width: 1000, height: 700 }, 2);
+    const { page } = await viewer.open('/', { viewport: { width: 1000, height: 700 }, deviceScaleFactor: 2 });
     const size = await page.evaluate(() => {
       const c = document.querySelector('.pane.primary canvas.scatter-points') as HTMLCanvasElement;
       return { width: c.width, css: c.getBoundingClientRect().width };
@@ -315,37 +294,30 @@ describe('viewer', () => {
   });
 
   it('explains an empty runs directory and offers the new-run form', async () => {
-    const empty = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-empty-'));
-    const bare = await startServer(empty, web.dir);
+    const bare = await viewer.serveEmpty('empty');
     try {
-      const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 720 } });
-      const page = await context.newPage();
-      await page.goto(`${bare.url}/#run=missing`);
+      const page = await viewer.visit(`${bare.url}/#run=missing`);
       await page.locator('.empty h2').waitFor();
       expect(await page.locator('.empty').textContent()).toContain('latentmap run');
       await page.locator('.empty button').click();
       await page.locator('dialog.new-run').waitFor();
       // a first run arrives (as when a run started in the form ends): its map replaces the card
       await page.keyboard.press('Escape');
-      await writeClusterRun(empty, { id: 'first', rows: 200, seed: 3 });
+      await writeClusterRun(bare.runsDir, { id: 'first', rows: 200, seed: 3 });
       await page.evaluate(() => (window as unknown as { latentmap: { afterNewRun(id: string): Promise<void> } }).latentmap.afterNewRun('first'));
       await waitForMap(page);
       expect(await page.locator('#maps .empty').count()).toBe(0);
       expect(await page.locator('#maps .pane.primary').count()).toBe(1);
-      await context.close();
+      await page.context().close();
     } finally {
       await bare.close();
-      await rm(empty, { recursive: true, force: true });
     }
   });
 
   it('uploads a file chosen in the new-run form, shows its shape, and starts the run on it; a bad file is refused with the server’s reason; a CSV may say how it is read', async () => {
-    const empty = await mkdtemp(path.join(tmpdir(), 'latentmap-e2e-upload-'));
-    const bare = await startServer(empty, web.dir);
+    const bare = await viewer.serveEmpty('upload');
     try {
-      const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      await page.goto(`${bare.url}/`);
+      const page = await viewer.visit(`${bare.url}/`, { width: 1280, height: 900 });
       await page.locator('.empty button').click();
       await page.locator('dialog.new-run').waitFor();
       const csv = ['x,y,z,species', ...Array.from({ length: 40 }, (_, i) => `${((i * 3) % 17) + 0.5},${(i * 7) % 13},${(i % 5) * 1.5},${i % 2 ? 'a' : 'b'}`)].join('\n');
@@ -378,10 +350,9 @@ describe('viewer', () => {
       await page.waitForFunction(() => /^plain\.csv: 40 rows/.test(document.querySelector('#nr-file-status')?.textContent ?? ''));
       const listed = (await (await fetch(`${bare.url}/api/uploads`)).json()) as { name: string; header: string; encoding: string | null }[];
       expect(listed[0]).toMatchObject({ name: 'plain.csv', header: 'no', encoding: 'latin1' });
-      await context.close();
+      await page.context().close();
     } finally {
       await bare.close();
-      await rm(empty, { recursive: true, force: true });
     }
   });
 

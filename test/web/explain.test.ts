@@ -23,6 +23,20 @@ describe('explain a selection', () => {
     expect(r[1].d).toBeLessThan(-1);
   });
 
+  it('floors the pooled spread at a 20th of the column\'s range, as the server does: a near-blank column ranks below a real difference', () => {
+    const n = 4000;
+    const mask = Uint8Array.from({ length: n }, (_, i) => (i < 200 ? 1 : 0));
+    // 0 but for faint values in a tenth of the selection and one bright row in the rest (textbook d 0.33)
+    const blank = Float64Array.from({ length: n }, (_, i) => (i < 200 ? (i % 10 === 0 ? 0.05 : 0) : i === 3000 ? 0.9 : 0));
+    // a real shift of 0.08 on values spread over 0..1 (textbook d 0.28: below the blank column's, unfloored)
+    const real = Float64Array.from({ length: n }, (_, i) => (i < 200 ? 0.08 : 0) + ((i * 7919) % 101) / 101);
+    const r = explainSelection([{ name: 'blank', values: blank }, { name: 'real', values: real }], mask);
+    expect(r.map((s) => s.name)).toEqual(['real', 'blank']);
+    const b = r[1]!;
+    expect(b.d).toBeCloseTo((b.meanIn - b.meanOut) / (0.05 * 0.9), 6);
+    expect(b.d).toBeLessThan(0.15);
+  });
+
   it('says nothing when the selection is everything or nothing', () => {
     const v = Float64Array.from([1, 2, 3, 4]);
     expect(explainSelection([{ name: 'v', values: v }], new Uint8Array(4).fill(1))).toEqual([]);

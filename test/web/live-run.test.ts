@@ -29,4 +29,21 @@ describe('a layout frame as the points of the forming map', () => {
     expect(p.index[p.n - 1]).toBe(44_997);
     expect(p.y[p.n - 1]).toBeCloseTo(layout[2 * 44_997 + 1], 3);
   });
+
+  it('carries the run\'s labels as a category column in the viewer\'s order of classes, and the input rows when the map dropped some', () => {
+    const layout = Float32Array.from({ length: 2 * 6 }, (_, i) => i);
+    const frame = encodeLayoutFrame(layout, 50, 100, {
+      index: Int32Array.from([0, 2, 3, 5, 6, 9]),
+      label: { name: 'species', kind: 'string', values: ['virginica', 'setosa', null, 'versicolor', 'setosa', 'virginica'] },
+    });
+    const p = framePoints(JSON.parse(JSON.stringify(frame)));
+    expect(Array.from(p.index)).toEqual([0, 2, 3, 5, 6, 9]);
+    expect(p.label!.name).toBe('species');
+    // ordered as the finished map's label column (so the same palette colours)
+    expect(p.label!.categories).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(Array.from(p.label!.codes)).toEqual([2, 0, -1, 1, 0, 2]);
+    expect(p.label!.counts).toEqual([2, 1, 2]);
+    expect(p.label!.missing).toBe(1);
+    expect(p.columns).toEqual([p.label]);
+  });
 });

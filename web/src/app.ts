@@ -1,23 +1,25 @@
-// The viewer application: wires the run picker, one or two map panes (app/pane.ts), color-by, legend,
-// search, selection, detail panel, run panel and new-run form together, and keeps the view in the URL
-// hash. The parts that are pure (emphasis masks, shortcuts, URL state) live in their own modules.
+// The viewer application: wires the run picker, one or two map panes (loaded by app/maps.ts), color-by,
+// legend, search, selection, detail panel, run panel, new-run form and the map forming live together, and
+// keeps the view in the URL hash. The parts that are pure (emphasis masks, shortcuts, URL state) live in
+// their own modules.
 import type { RunSummary } from '../../pipeline/types.js';
 import { Api } from './api.js';
-import { closePane, hiddenNames, openPane, syncCompare, type Pane, type Slot } from './app/pane.js';
+import { hiddenNames, syncCompare, type Pane, type Slot } from './app/pane.js';
+import { Maps } from './app/maps.js';
 import { DetailController } from './app/detail.js';
 import { combineMasks, projectMask } from './app/emphasis.js';
 import { bindControls, pressModeButton } from './app/controls.js';
 import { ThumbnailCache } from './app/thumbnails.js';
-import { chooseColorBy, featureNames, fillColorBy, isFeatureChoice, loadFeature } from './app/color-by.js';
+import { chooseColorBy, featureNames, fillColorBy, isFeatureChoice, loadFeature, offerNewColumns } from './app/color-by.js';
 import { SelectionController } from './app/selection.js';
-import { fillRunPickers, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
+import { fillRunPickers, restMapControls, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
 import { exportPng, exportSvg } from './app/export-image.js';
 import { FilterController } from './app/filter-panel.js';
 import { applyLayers, clustersOf, newClusterReason, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { LiveRun } from './app/live-run.js';
 import { encodeColumn } from './colors.js';
 import type { InteractionMode } from './scatter/view.js';
-import { fill, formatNumber, h } from './ui/dom.js';
+import { fill } from './ui/dom.js';
 import { NewRunDialog } from './ui/new-run.js';
 import { renderRunPanel } from './ui/run-panel.js';
 import { Tooltip } from './ui/tooltip.js';
@@ -25,22 +27,15 @@ import { emptyState, type ViewState } from './url-state.js';
 import { HashSync } from './app/hash-sync.js';
 import { SearchController } from './app/search.js';
 import { showVisibility } from './app/visibility.js';
-import { RegionLoader, selectionNote, showCoverage, type Coverage } from './app/overview.js';
-import { indexLookup, type DecodedPoints } from './points.js';
-
-
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} is missing from index.html`);
-  return el as T;
-}
+import { showSelectionCoverage } from './app/overview.js';
+import { byId, viewerElements } from './app/elements.js';
 
 export class App {
   readonly api = new Api({ token: () => sessionStorage.getItem('latentmap-token') });
   private state: ViewState = emptyState();
   private runs: RunSummary[] = [];
-  primary: Pane | null = null;
-  secondary: Pane | null = null;
+  /** The primary map and the compare map (app/maps.ts). */
+  private readonly maps: Maps;
   private mode: InteractionMode = 'pan';
   private layers = new Set<MapLayer>();
   private filters: FilterController;
@@ -50,30 +45,38 @@ export class App {
   private tooltip: Tooltip;
   private inspect: DetailController;
   private newRun: NewRunDialog;
-  /** Loads the region in view of a primary map past the overview threshold (app/overview.ts). */
-  private regions: RegionLoader | null = null;
   /** The map of a run started here, shown forming in the main map. */
   readonly live: LiveRun;
   private thumbs = new ThumbnailCache((run, row) => this.api.imageUrl(run, row));
-  private readonly els = {
-    runPicker: byId<HTMLSelectElement>('run-picker'),
-    comparePicker: byId<HTMLSelectElement>('compare-picker'),
-    colorBy: byId<HTMLSelectElement>('color-by'),
-    search: byId<HTMLInputElement>('search'),
-    searchCount: byId<HTMLElement>('search-count'),
-    maps: byId<HTMLElement>('maps'),
-    legend: byId<HTMLElement>('legend'),
-    selection: byId<HTMLElement>('selection-panel'),
-    filters: byId<HTMLElement>('filter-panel'),
-    detail: byId<HTMLElement>('detail-panel'),
-    run: byId<HTMLElement>('run-panel'),
-    status: byId<HTMLElement>('status'),
-  };
+  private readonly els = viewerElements();
   /** Resolves when the first run (if any) is on screen. */
   ready: Promise<void>;
 
   constructor() {
     this.tooltip = new Tooltip(this.els.maps);
+    this.maps = new Maps({
+      api: this.api,
+      el: this.els.maps,
+      thumbs: this.thumbs,
+      callbacks: (slot) => ({
+        onHover: (i, x, y) => {
+          const pane = this.maps.pane(slot);
+          if (pane) this.inspect.hover(pane, this.maps.pane(slot === 'primary' ? 'secondary' : 'primary'), i, x, y);
+        },
+        onClick: (i) => {
+          const pane = this.maps.pane(slot);
+          if (pane) this.inspect.click(pane, i);
+        },
+        // a click on a cluster's label selects the cluster (and explains it)
+        onLabel: (cluster) => slot === 'primary' && this.selection.set({ kind: 'cluster', cluster }),
+        onSelect: (kind, poly) => slot === 'primary' && this.select(kind, poly, true),
+        onViewChange: () => slot === 'primary' && this.writeHash(),
+      }),
+      mode: () => this.mode,
+      status: (text, isError) => this.setStatus(text, isError),
+      rowsLeaving: () => this.writeHash(true),
+      rowsArrived: () => this.applyState(this.state),
+    });
     this.inspect = new DetailController({
       api: this.api,
       panel: this.els.detail,
@@ -90,8 +93,7 @@ export class App {
       filterRows: () => this.filters.rows,
       changed: (write) => {
         this.applyEmphasis();
-        const c = this.primary?.coverage;
-        if (c && !(c.kind === 'overview' && c.exact) && this.selection.current) this.els.selection.prepend(h('p', { className: 'muted scale-selection' }, selectionNote(c)));
+        if (this.selection.current) showSelectionCoverage(this.els.selection, this.primary?.coverage ?? null);
         if (write) this.writeHash();
       },
     });
@@ -106,7 +108,7 @@ export class App {
       },
       explain: () => this.selection.set({ kind: 'filter' }),
     });
-    this.live = new LiveRun({ api: this.api, maps: this.els.maps, covered: () => (this.primary ? this.primary.manifest.name || this.primary.id : null), shown: () => this.showLive(true), gone: () => this.showLive(false) });
+    this.live = new LiveRun({ api: this.api, maps: this.els.maps, tooltip: this.tooltip, covered: () => (this.primary ? this.primary.manifest.name || this.primary.id : null), shown: () => this.showLive(true), gone: () => this.showLive(false) });
     this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id), { started: (id, name) => this.live.watch(id, name), watchedElsewhere: () => this.live.showing() });
     this.bindControls();
     document.querySelector('.topbar .actions')?.prepend(this.newRun.badge);
@@ -156,7 +158,7 @@ export class App {
     // compare
     const compareId = s.compare && s.compare !== runId && this.runs.some((r) => r.id === s.compare) ? s.compare : null;
     if (compareId && this.secondary?.id !== compareId) await this.loadSecondary(compareId);
-    if (!compareId && this.secondary) this.closeSecondary();
+    if (!compareId && this.secondary) this.maps.closeSecondary();
     this.els.comparePicker.value = compareId ?? '';
     // search, selection, view, detail
     this.els.search.value = s.search;
@@ -168,9 +170,9 @@ export class App {
     else p.view.resetView();
     if (s.point !== null) {
       const pos = p.positionOf(s.point);
-      if (pos >= 0) this.openDetail(pos, false);
-      else this.closeDetail(false);
-    } else this.closeDetail(false);
+      if (pos >= 0) this.inspect.open(pos, false);
+      else this.inspect.close(false);
+    } else this.inspect.close(false);
     this.writeHash(true);
   }
 
@@ -195,81 +197,21 @@ export class App {
     fillRunPickers(this.els.runPicker, this.els.comparePicker, this.runs, this.primary?.id ?? null, this.secondary?.id ?? null);
   }
 
-  private async loadPane(id: string, slot: Slot): Promise<Pane> {
-    this.els.maps.classList.toggle('compare', slot === 'secondary' || !!this.secondary);
-    const started = performance.now();
-    const pane = await openPane(
-      this.api,
-      this.els.maps,
-      id,
-      slot,
-      {
-        onHover: (i, x, y) => this.onHover(slot, i, x, y),
-        onClick: (i) => this.onClick(slot, i),
-        // a click on a cluster's label selects the cluster (and explains it)
-        onLabel: (cluster) => slot === 'primary' && this.selection.set({ kind: 'cluster', cluster }),
-        onSelect: (kind, poly) => slot === 'primary' && this.select(kind, poly, true),
-        onViewChange: () => {
-          if (slot !== 'primary') return;
-          this.writeHash();
-          this.regions?.viewChanged();
-        },
-      },
-      this.thumbs,
-    );
-    pane.view.setMode(slot === 'primary' ? this.mode : 'pan');
-    this.setStatus(`Loaded ${formatNumber(pane.points.n)} points in ${Math.round(performance.now() - started)} ms`);
-    return pane;
-  }
-
   private async loadPrimary(id: string): Promise<void> {
-    // the empty state's card goes when a first run arrives (it stayed under the map otherwise)
-    this.els.maps.querySelector(':scope > .empty')?.remove();
-    if (this.primary) closePane(this.primary);
-    this.primary = null;
-    this.regions?.stop();
-    this.regions = null;
     this.selection.reset();
     this.inspect.reset();
-    try {
-      this.primary = await this.loadPane(id, 'primary');
-    } catch (err) {
-      this.els.maps.querySelector('.pane.primary')?.remove();
-      this.setStatus(`Cannot load run ${id}: ${(err as Error).message}`, true);
-      throw err;
-    }
-    const overview = this.primary.overview;
-    if (overview) {
-      const view = (): Pane['view'] | null => (this.primary?.id === id ? this.primary.view : null);
-      this.regions = new RegionLoader(this.api, id, view, overview, this.primary.settings, (points, c) => void this.showRows(points, c), (m) => this.setStatus(m, true));
-    }
+    const pane = await this.maps.openPrimary(id);
     // the finished run (or another one opened meanwhile) replaces a map forming in its place
     this.live.dismiss();
     this.els.runPicker.value = id;
     this.fillPickers();
     this.setControlsEnabled(true);
-    fillColorBy(this.els.colorBy, this.primary.points.columns, featureNames(this.primary.manifest));
-    renderRunPanel(this.els.run, this.primary.manifest, this.primary.history);
+    fillColorBy(this.els.colorBy, pane.points.columns, featureNames(pane.manifest));
+    renderRunPanel(this.els.run, pane.manifest, pane.history);
   }
 
   private async loadSecondary(id: string): Promise<void> {
-    this.closeSecondary();
-    try {
-      this.secondary = await this.loadPane(id, 'secondary');
-    } catch (err) {
-      this.els.maps.querySelector('.pane.secondary')?.remove();
-      this.setStatus(`Cannot load run ${id}: ${(err as Error).message}`, true);
-      return;
-    }
-    this.els.maps.classList.add('compare');
-    this.syncSecondary();
-  }
-
-  private closeSecondary(): void {
-    if (!this.secondary) return;
-    closePane(this.secondary);
-    this.secondary = null;
-    this.els.maps.classList.remove('compare');
+    if (await this.maps.openSecondary(id)) this.syncSecondary();
   }
 
   private showEmpty(): void {
@@ -281,39 +223,23 @@ export class App {
 
   /** While a map forms in place of the maps, their controls and panels rest (greyed, in place); the run picker stays usable. */
   private showLive(on: boolean): void {
-    setMapControlsEnabled(!on && !!this.primary, []);
-    for (const panel of [this.els.legend.closest('.panel'), this.els.run, this.els.filters]) {
-      panel?.toggleAttribute('inert', on);
-      panel?.classList.toggle('resting', on);
-    }
+    restMapControls(on, !!this.primary, this.mapPanels());
     this.els.runPicker.disabled = this.runs.length === 0;
   }
 
   private setControlsEnabled(on: boolean): void {
-    setMapControlsEnabled(on, [this.els.legend.closest('.panel'), this.els.run, this.els.filters]);
+    setMapControlsEnabled(on, this.mapPanels());
+  }
+
+  /** The panels that speak of the map: legend, run, filters. */
+  private mapPanels(): (HTMLElement | null)[] {
+    return [this.els.legend.closest<HTMLElement>('.panel'), this.els.run, this.els.filters];
   }
 
   private async afterNewRun(id: string): Promise<void> {
     this.runs = await this.api.runs();
     this.fillPickers();
     await this.applyState({ ...emptyState(), run: id });
-  }
-
-  /**
-   * Swaps the primary map's rows for those of the region in view or the overview (app/overview.ts): the same
-   * view, color column, hidden classes, filters, search and selection, applied to the rows now held.
-   */
-  private async showRows(points: DecodedPoints, coverage: Coverage): Promise<void> {
-    const p = this.primary;
-    if (!p) return;
-    this.writeHash(true);
-    const name = p.encoding.kind === 'none' ? null : p.encoding.column.name;
-    const encoding = encodeColumn(points.columns.find((c) => c.name === name) ?? null, points.n);
-    // a new pane object: what is computed per pane (density grid, clusters) is computed again for these rows
-    this.primary = { ...p, points, positionOf: indexLookup(points.index), encoding, hidden: new Set(), visible: null, coverage };
-    this.primary.view.setPoints(points, encoding.colors);
-    showCoverage(p.el, coverage);
-    await this.applyState(this.state);
   }
 
   // ---- color, legend, visibility -----------------------------------------------------------------
@@ -365,10 +291,6 @@ export class App {
     this.selection.set({ kind, polygon }, write);
   }
 
-  clearSelection(write = true): void {
-    this.selection.clear(write);
-  }
-
   /** Selection and search dim everything else; in compare mode the same rows light up in the other map. */
   private applyEmphasis(): void {
     const p = this.primary;
@@ -377,26 +299,6 @@ export class App {
     p.view.setEmphasis(mask);
     const q = this.secondary;
     if (q) q.view.setEmphasis(mask ? projectMask(mask, p.points.index, q.positionOf, q.points.n) : null);
-  }
-
-  // ---- hover, click, detail ---------------------------------------------------------------------
-
-  private onHover(slot: Slot, i: number, x: number, y: number): void {
-    const pane = slot === 'primary' ? this.primary : this.secondary;
-    if (pane) this.inspect.hover(pane, slot === 'primary' ? this.secondary : this.primary, i, x, y);
-  }
-
-  private onClick(slot: Slot, i: number): void {
-    const pane = slot === 'primary' ? this.primary : this.secondary;
-    if (pane) this.inspect.click(pane, i);
-  }
-
-  openDetail(pos: number, write = true): void {
-    this.inspect.open(pos, write);
-  }
-
-  closeDetail(write = true): void {
-    this.inspect.close(write);
   }
 
   // ---- controls ---------------------------------------------------------------------------------
@@ -418,7 +320,7 @@ export class App {
       openRun: (id) => void this.applyState({ ...emptyState(), run: id, color: this.state.color, layers: this.state.layers }),
       compareWith: (id) => {
         if (!id) {
-          this.closeSecondary();
+          this.maps.closeSecondary();
           this.writeHash(true);
         } else void this.loadSecondary(id).then(() => this.writeHash(true));
       },
@@ -435,8 +337,8 @@ export class App {
       setLayers: (next) => this.setLayers(next),
       resetView: () => this.primary?.view.resetView(),
       escape: () => {
-        if (this.selection.current) this.clearSelection();
-        else if (this.inspect.position >= 0) this.closeDetail();
+        if (this.selection.current) this.selection.clear();
+        else if (this.inspect.position >= 0) this.inspect.close();
       },
     });
   }
@@ -452,10 +354,7 @@ export class App {
     const reason = layers.has('clusters') ? newClusterReason(p) : null;
     if (reason) this.setStatus(`Clusters: ${reason}`);
     // clusters add a Color-by choice
-    if (p.points.columns.some((c) => c.name === 'cluster') && !this.els.colorBy.querySelector('option[value="cluster"]')) {
-      fillColorBy(this.els.colorBy, p.points.columns, featureNames(p.manifest));
-      this.els.colorBy.value = this.state.color ?? '';
-    }
+    offerNewColumns(this.els.colorBy, p, this.state.color ?? '');
     if (write) this.writeHash();
   }
 
@@ -466,15 +365,19 @@ export class App {
 
   // ---- hooks for tests and the benchmark --------------------------------------------------------
 
+  /** The map looked at (null: none yet). */
+  get primary(): Pane | null {
+    return this.maps.primary;
+  }
+
+  /** The map it is compared with (null: none). */
+  get secondary(): Pane | null {
+    return this.maps.secondary;
+  }
+
   /** CSS-pixel position (relative to the page) of a row in the primary map, or null. */
   screenOf(row: number, slot: Slot = 'primary'): [number, number] | null {
-    const pane = slot === 'primary' ? this.primary : this.secondary;
-    if (!pane) return null;
-    const i = pane.positionOf(row);
-    if (i < 0) return null;
-    const [sx, sy] = pane.view.toScreen(pane.points.x[i], pane.points.y[i]);
-    const r = pane.view.overlay.getBoundingClientRect();
-    return [r.left + sx, r.top + sy];
+    return this.maps.screenOf(row, slot);
   }
 
   /** Positions of the detail point's neighbours (highlighted on the map). */

@@ -37,3 +37,15 @@ export function showNoRuns(maps: HTMLElement, onNewRun: () => void): void {
     ),
   );
 }
+
+/**
+ * While a map forms in place of the maps (app/live-run.ts), the controls that act on a map are disabled and
+ * its panels rest greyed in place (inert); when it goes, the controls come back if there is a map.
+ */
+export function restMapControls(resting: boolean, hasMap: boolean, panels: readonly (HTMLElement | null)[]): void {
+  setMapControlsEnabled(!resting && hasMap, []);
+  for (const panel of panels) {
+    panel?.toggleAttribute('inert', resting);
+    panel?.classList.toggle('resting', resting);
+  }
+}

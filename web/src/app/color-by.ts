@@ -43,6 +43,14 @@ export function fillColorBy(select: HTMLSelectElement, columns: readonly PointCo
   );
 }
 
+/** Fills the Color-by select again when the pane has gained a column it does not offer (the clusters, once found), keeping `chosen`. */
+export function offerNewColumns(select: HTMLSelectElement, pane: Pane, chosen: string): void {
+  const values = new Set([...select.options].map((o) => o.value));
+  if (pane.points.columns.every((c) => isFeatureChoice(c.name) || values.has(c.name))) return;
+  fillColorBy(select, pane.points.columns, featureNames(pane.manifest));
+  select.value = chosen;
+}
+
 /** Fetches a feature and adds it to the pane's columns (once). */
 export async function loadFeature(api: Api, pane: Pane, choice: string): Promise<void> {
   if (pane.points.columns.some((c) => c.name === choice)) return;

@@ -1,7 +1,9 @@
 // What sets a selection apart: for every numeric column (metadata, reconstruction error, the run's input
 // features), the standardized mean difference between the selected rows and the rest,
-// d = (mean_in - mean_out) / pooled sd (Cohen 1988), largest |d| first, with both means; and the server's
-// figures for every input feature and code unit merged in. Pure.
+// d = (mean_in - mean_out) / pooled sd (Cohen 1988), the pooled sd floored at a 20th of the column's range as
+// the server does (server/separation.ts), largest |d| first, with both means; and the server's figures for
+// every input feature and code unit merged in. Pure.
+import { standardizedDifference } from '../../../server/separation.js';
 import type { Decoded } from '../api.js';
 import type { ExplainState } from '../ui/explain-panel.js';
 
@@ -16,7 +18,7 @@ export interface Separation {
   meanOut: number;
 }
 
-/** Columns ranked by |d|; columns without variance or rows on either side are left out. */
+/** Columns ranked by |d| (pooled sd floored at SPREAD_FLOOR of the column's range); columns without variance or rows on either side are left out. */
 export function explainSelection(columns: readonly { name: string; values: ArrayLike<number> }[], mask: Uint8Array, top = 8): Separation[] {
   const out: Separation[] = [];
   for (const col of columns) {
@@ -26,10 +28,14 @@ export function explainSelection(columns: readonly { name: string; values: Array
     let n0 = 0;
     let s0 = 0;
     let q0 = 0;
+    let min = Infinity;
+    let max = -Infinity;
     const v = col.values;
     for (let i = 0; i < mask.length; i++) {
       const x = v[i];
       if (!Number.isFinite(x)) continue;
+      if (x < min) min = x;
+      if (x > max) max = x;
       if (mask[i]) {
         n1++;
         s1 += x;
@@ -46,8 +52,8 @@ export function explainSelection(columns: readonly { name: string; values: Array
     const var1 = n1 > 1 ? Math.max(0, (q1 - n1 * m1 * m1) / (n1 - 1)) : 0;
     const var0 = n0 > 1 ? Math.max(0, (q0 - n0 * m0 * m0) / (n0 - 1)) : 0;
     const pooled = Math.sqrt(((n1 - 1) * var1 + (n0 - 1) * var0) / Math.max(1, n1 + n0 - 2));
-    if (!(pooled > 0)) continue;
-    out.push({ name: col.name, d: (m1 - m0) / pooled, meanIn: m1, meanOut: m0 });
+    const d = standardizedDifference(m1, m0, pooled, max - min);
+    if (d !== null) out.push({ name: col.name, d, meanIn: m1, meanOut: m0 });
   }
   return out.sort((a, b) => Math.abs(b.d) - Math.abs(a.d) || a.name.localeCompare(b.name)).slice(0, top);
 }

@@ -5,32 +5,68 @@
 // opens the finished run in its place (the new-run dialog asks `showing()` to decide); when it fails or is
 // cancelled, or the user goes back to the map it covered (its Back button) or opens another run meanwhile,
 // the live map goes and the map it covered comes back, and the finished run is then offered, not swapped in.
-import { decodeLayoutFrame, isLayoutFrame, type LayoutFrame } from '../../../pipeline/layout-frame.js';
+// When the run has labels, the frames carry them: the points are coloured as the finished map will be (the
+// same classes in the same order, so the same palette), a key under the title names the classes, and hovering
+// a point shows its input row and label.
+import { decodeFrameRows, decodeLayoutFrame, isLayoutFrame, type LayoutFrame } from '../../../pipeline/layout-frame.js';
 import type { Api, RunEvent } from '../api.js';
-import { encodeColumn } from '../colors.js';
-import { fitExtent, type PointData } from '../points.js';
+import { encodeColumn, unpackHex, type ColorEncoding } from '../colors.js';
+import { compareCategories, fitExtent, type CategoryColumn, type PointData } from '../points.js';
 import { ScatterView } from '../scatter/view.js';
 import { fill, formatNumber, h } from '../ui/dom.js';
+import type { Tooltip } from '../ui/tooltip.js';
 
-/** A frame as the points of a map: every `stride`-th row of the run, in the run's row order. */
+/** Classes named in the forming map's key; the rest are counted. */
+const KEY_CLASSES = 12;
+
+/**
+ * A frame as the points of a map: every `stride`-th row of the map, in its row order, named by their input row,
+ * with the label column when the frame carries one (every class of the run, in the viewer's order).
+ */
 export function framePoints(frame: LayoutFrame): PointData {
   const xy = decodeLayoutFrame(frame);
   const n = xy.length >> 1;
   const x = new Float32Array(n);
   const y = new Float32Array(n);
-  const index = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     x[k] = xy[2 * k];
     y[k] = xy[2 * k + 1];
-    index[k] = k * frame.stride;
   }
-  return { n, index, x, y, error: null, isNew: null, label: null, columns: [], extent: fitExtent(x, y) };
+  const rows = decodeFrameRows(frame);
+  let label: CategoryColumn | null = null;
+  if (rows.label) {
+    const { name, classes, codes } = rows.label;
+    const sorted = classes.map((c, id) => ({ c, id })).sort((a, b) => compareCategories(a.c, b.c));
+    const remap = new Int32Array(classes.length);
+    sorted.forEach((e, k) => (remap[e.id] = k));
+    const out = new Int32Array(n);
+    const counts = new Array<number>(classes.length).fill(0);
+    let missing = 0;
+    for (let k = 0; k < n; k++) {
+      const c = codes[k] < classes.length ? codes[k] : -1;
+      out[k] = c < 0 ? -1 : remap[c];
+      if (c < 0) missing++;
+      else counts[remap[c]]++;
+    }
+    label = { name, kind: 'category', codes: out, categories: sorted.map((e) => e.c), counts, missing };
+  }
+  return { n, index: rows.index, x, y, error: null, isNew: null, label, columns: label ? [label] : [], extent: fitExtent(x, y) };
+}
+
+/** The forming map's key: a swatch and name per class (the first KEY_CLASSES), empty without labels. */
+function keyOf(encoding: ColorEncoding): HTMLElement[] {
+  if (encoding.kind !== 'category') return [];
+  const { categories } = encoding.column;
+  const shown = categories.slice(0, KEY_CLASSES).map((name, c) => h('span', { className: 'live-key-item' }, h('span', { className: 'swatch', style: `background:${encoding.palette[c]}` }), name));
+  return categories.length > KEY_CLASSES ? [...shown, h('span', { className: 'muted' }, `+${formatNumber(categories.length - KEY_CLASSES)} more`)] : shown;
 }
 
 export interface LiveRunHooks {
   api: Api;
   /** The maps area: the live map goes first in it. */
   maps: HTMLElement;
+  /** The maps' hover tooltip. */
+  tooltip: Tooltip;
   /** The name of the map the live map covers (null: none, the empty state): a button goes back to it. */
   covered: () => string | null;
   /** The live map has appeared, covering the maps: their controls rest. */
@@ -44,6 +80,13 @@ interface LivePane {
   view: ScatterView;
   caption: HTMLElement;
   stop: HTMLButtonElement;
+  /** The class key under the title (filled once, from the first frame with labels). */
+  key: HTMLElement;
+  /** The points and colours on screen (for hover). */
+  points: PointData | null;
+  encoding: ColorEncoding | null;
+  /** What it hid in the maps area (the maps, the empty state), shown again when it goes. */
+  covered: HTMLElement[];
 }
 
 export class LiveRun {
@@ -107,7 +150,11 @@ export class LiveRun {
   private draw(frame: LayoutFrame, name: string): void {
     const pane = this.pane ?? this.openPane(name);
     const points = framePoints(frame);
-    pane.view.setPoints(points, encodeColumn(null, points.n).colors);
+    const encoding = encodeColumn(points.label, points.n);
+    pane.points = points;
+    pane.encoding = encoding;
+    pane.view.setPoints(points, encoding.colors);
+    if (!pane.key.hasChildNodes()) fill(pane.key, ...keyOf(encoding));
     this.frames++;
     pane.caption.textContent = `t-SNE iteration ${formatNumber(frame.iteration)} · ${frame.stride > 1 ? `every ${frame.stride}th of ${formatNumber(frame.rows)} rows` : `${formatNumber(frame.rows)} rows`}`;
   }
@@ -133,24 +180,50 @@ export class LiveRun {
     back?.addEventListener('click', () => this.dismiss());
     const title = h('div', { className: 'pane-title live-title' });
     fill(title, h('strong', null, `Forming: ${name}`), ' ', caption, ' ', stop, back ? ' ' : null, back);
+    const key = h('div', { className: 'live-key small', 'aria-label': 'classes' });
     const host = h('div', { className: 'map-host' });
-    const el = h('section', { className: 'pane live', 'aria-label': `map of ${name}, forming` }, title, host);
-    // it covers the maps (and the empty state) until it goes
-    for (const other of this.hooks.maps.children) if (other !== el) (other as HTMLElement).hidden = true;
+    const el = h('section', { className: 'pane live', 'aria-label': `map of ${name}, forming` }, title, key, host);
+    // it covers the maps (and the empty state) until it goes; what was hidden before (the tooltip) stays so after
+    this.hooks.tooltip.hide();
+    const covered = [...this.hooks.maps.children].filter((c): c is HTMLElement => c instanceof HTMLElement && c !== el && !c.hidden);
+    for (const other of covered) other.hidden = true;
     this.hooks.maps.classList.add('forming');
     this.hooks.maps.prepend(el);
-    const view = new ScatterView(host, {}, { label: `Map of ${name} as it forms` });
-    this.pane = { el, view, caption, stop };
+    const view = new ScatterView(host, { onHover: (i, cx, cy) => this.hover(i, cx, cy) }, { label: `Map of ${name} as it forms` });
+    this.pane = { el, view, caption, stop, key, points: null, encoding: null, covered };
     this.hooks.shown();
     return this.pane;
   }
 
+  /** CSS-pixel position (relative to the page) of point k of the frame on screen, or null (for tests). */
+  screenOf(k: number): [number, number] | null {
+    const p = this.pane;
+    if (!p?.points || k < 0 || k >= p.points.n) return null;
+    const [sx, sy] = p.view.toScreen(p.points.x[k], p.points.y[k]);
+    const r = p.view.overlay.getBoundingClientRect();
+    return [r.left + sx, r.top + sy];
+  }
+
+  /** The tooltip of point i of the frame on screen (-1: none): its input row and label. */
+  private hover(i: number, clientX: number, clientY: number): void {
+    const p = this.pane?.points;
+    const enc = this.pane?.encoding;
+    if (i < 0 || !p || !enc || i >= p.n) {
+      this.hooks.tooltip.hide();
+      return;
+    }
+    const lab = p.label && p.label.codes[i] >= 0 ? p.label.categories[p.label.codes[i]] : null;
+    const rows: [string, unknown][] = p.label ? [[p.label.name, lab ?? '(none)']] : [];
+    this.hooks.tooltip.show(lab !== null ? `Row ${p.index[i]} · ${lab}` : `Row ${p.index[i]}`, rows, clientX, clientY, null, unpackHex(enc.colors[i]));
+  }
+
   private removePane(): void {
     if (!this.pane) return;
+    this.hooks.tooltip.hide();
     this.pane.view.destroy();
     this.pane.el.remove();
+    for (const other of this.pane.covered) other.hidden = false;
     this.pane = null;
-    for (const other of this.hooks.maps.children) (other as HTMLElement).hidden = false;
     this.hooks.maps.classList.remove('forming');
     this.hooks.gone();
   }

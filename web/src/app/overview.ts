@@ -122,6 +122,11 @@ export function selectionNote(c: Coverage): string {
   return `This selection covers the ${formatNumber(c.loaded)} points loaded, not all ${formatNumber(c.runRows)} of the run: ${c.kind === 'region' && c.exact ? 'every point of the region in view, the overview elsewhere' : 'an overview sample'}.`;
 }
 
+/** Heads the selection panel with selectionNote when the rows loaded are a part of the run's (null coverage: every row is loaded). */
+export function showSelectionCoverage(panel: HTMLElement, c: Coverage | null): void {
+  if (c && !(c.kind === 'overview' && c.exact)) panel.prepend(h('p', { className: 'muted scale-selection' }, selectionNote(c)));
+}
+
 /**
  * Loads the region in view of a pane that holds an overview, REGION_DEBOUNCE_MS after the last view change
  * (a request still running is cancelled by the next), and back to the overview when the whole map is in view.

@@ -33,7 +33,7 @@ const HEAT_SIDE = 112;
 /** Pixels (or columns) listed beside the heat map. */
 const HEAT_LIST_ROWS = 8;
 
-const D_TITLE = 'standardized mean difference: selection minus rest, in pooled standard deviations';
+const D_TITLE = 'standardized mean difference: selection minus rest, in pooled standard deviations (taken as at least a 20th of the column’s range)';
 
 function table(first: string, rows: readonly SeparationRow[], className: string, label: (name: string) => string = (n) => n): HTMLElement {
   const t = h('table', { className: `values explain-table ${className}` }, h('thead', null, h('tr', null, h('th', null, first), h('th', { title: D_TITLE }, 'd'), h('th', null, 'selected'), h('th', null, 'rest'))));
@@ -122,6 +122,6 @@ export function renderExplanation(el: HTMLElement, state: ExplainState, featureN
   if (state.units?.length) parts.push(h('h5', null, 'Code units'), table('code unit', state.units, 'explain-units'));
   if (state.pending) parts.push(h('p', { className: 'muted small explain-pending' }, 'Comparing the input features and code units…'));
   if (state.note) parts.push(h('p', { className: 'muted small explain-note' }, state.note.charAt(0).toUpperCase() + state.note.slice(1) + '.'));
-  parts.push(h('p', { className: 'muted small' }, 'd: standardized mean difference (selection minus rest, in pooled standard deviations); |d| ≥ 0.8 is large.'));
+  parts.push(h('p', { className: 'muted small' }, 'd: standardized mean difference (selection minus rest, in pooled standard deviations, taken as at least a 20th of the column’s range so a nearly constant column cannot lead on tiny values); |d| ≥ 0.8 is large.'));
   fill(box, ...parts);
 }
