@@ -170,8 +170,12 @@ export async function readData(runDir: string): Promise<{ values: Matrix; index:
   return { values: matrixFromVector(t.getChild('values'), RUN_FILES.data), index: int32Column(t, 'index', RUN_FILES.data) };
 }
 
+/** The run's points.arrow. Throws when the file is missing, unreadable as Arrow, or has no x and y columns (emptied: never an empty map). */
 export async function readPoints(runDir: string): Promise<Table> {
-  return tableFromIPC(await readFile(runFile(runDir, 'points')));
+  const table = tableFromIPC(await readFile(runFile(runDir, 'points')));
+  // an emptied or foreign file reads as a table without the map's columns: never an empty map
+  if (!table.getChild('x') || !table.getChild('y')) throw new Error(`${runFile(runDir, 'points')} holds no x and y columns`);
+  return table;
 }
 
 /** The `?format=json` body: one plain object per row, in input order. */

@@ -106,6 +106,24 @@ describe('a run damaged while the server runs', () => {
     });
   }
 
+  it('emptied within the time a run check is trusted, is never served as an empty map (a fresh tester got 200, 0 rows, cached for a year)', async () => {
+    const id = 'race';
+    await writeFixtureRun(runs.dir, { id, rows: 12, image: { width: 4, height: 4, channels: 1 }, pca: true });
+    // a run check trusted for a minute: only the read itself can notice the damage
+    const jobs = new JobQueue({ runsDir: runs.dir, command: () => ({ file: process.execPath, args: ['-e', ''] }) });
+    const trusting = await listen(createApp({ runsDir: runs.dir, jobs, runCheckMs: 60_000, log: () => {} }));
+    try {
+      expect((await ask2(trusting.base, id, '/points?format=json')).status).toBe(200);
+      await writeFile(path.join(runs.dir, id, 'points.arrow'), '');
+      const r = await ask2(trusting.base, id, '/points');
+      expect(r.status, r.text.slice(0, 200)).toBe(409);
+      expect(r.json().code).toBe('run_corrupt');
+      expect(r.headers['cache-control'] ?? '').not.toMatch(/immutable/);
+    } finally {
+      await trusting.close();
+    }
+  });
+
   it('is noticed within the time a run check is trusted, by every endpoint, and by the list built after it', async () => {
     const id = 'later';
     await writeFixtureRun(runs.dir, { id, rows: 12, image: { width: 4, height: 4, channels: 1 }, pca: true });
