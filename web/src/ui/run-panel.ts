@@ -51,7 +51,9 @@ export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History
     const ch = m.choices?.[key];
     return ch?.auto ? h('li', null, h('strong', null, `${key}: ${Array.isArray(ch.value) ? ch.value.join(',') : String(ch.value)}`), ` · ${ch.reason}`) : null;
   };
-  const choices = ['reducer', 'scaling', 'codeSize', 'layers', 'epochs', 'perplexity'].map(auto).filter((x): x is HTMLElement => x !== null);
+  // the autoencoder's input shift only where the autoencoder made the codes
+  const keys = ['reducer', 'scaling', 'codeSize', 'layers', 'epochs', ...(reducer === 'autoencoder' ? ['augmentShift'] : []), 'perplexity'];
+  const choices = keys.map(auto).filter((x): x is HTMLElement => x !== null);
   /** A figure with its one-line meaning underneath. */
   const figure = (title: string, meaning: string, rows: [string, unknown][]): HTMLElement[] => [
     h('h5', null, title),
