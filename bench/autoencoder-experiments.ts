@@ -28,7 +28,7 @@ import type { Matrix, RunConfig, TsneOptions } from '../pipeline/types.js';
 import { postProcess, type CodePost } from './quality/code-post.js';
 import { alignMap, judge, referenceOf, writeReference } from './quality/judge.js';
 import { autoCodeSize, resolveShape } from '../pipeline/reduce/auto-size.js';
-import { edgeRows, resolveShift } from '../pipeline/reduce/auto-augment.js';
+import { resolveShiftOf } from '../pipeline/reduce/auto-augment.js';
 
 interface Spec {
   name: string;
@@ -84,8 +84,7 @@ async function main(): Promise<void> {
         codes = saved;
       } else if (reducer === 'autoencoder') {
         const image = ds.image ?? null;
-        const edge = image ? edgeRows(x, image) : null;
-        const { shift } = resolveShift(config.augmentShift, { image, columns: x.cols, scaling: prepared.preprocessing.kind, edgeRows: edge });
+        const { shift } = resolveShiftOf(config.augmentShift, x, image, prepared.preprocessing.kind);
         const shape = { ...resolveShape(config, x.cols, x.rows), shift };
         const options: AutoencoderOptions = { ...autoencoderOptions(config, x.cols, prepared.loss, shape), ...(spec.options ?? {}) };
         const model = await trainAutoencoder(x, options);

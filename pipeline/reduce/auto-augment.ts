@@ -137,3 +137,17 @@ export function resolveShift(setting: number | 'auto', input: ShiftInput): { shi
     },
   };
 }
+
+/**
+ * resolveShift for the prepared rows x: measures where the pictures sit (edgeRows) only when auto needs it.
+ * Throws as resolveShift does.
+ */
+export function resolveShiftOf(
+  setting: number | 'auto',
+  x: Matrix,
+  image: ImageShape | null,
+  scaling: Preprocessing['kind'] | null,
+): { shift: ShiftAugment | null; choice: Choice } {
+  const edge = setting === 'auto' && image ? edgeRows(x, image) : null;
+  return resolveShift(setting, { image, columns: x.cols, scaling, edgeRows: edge });
+}

@@ -22,7 +22,7 @@ import { graphLabelAccuracy, sampleRows, sampledTrustworthiness, neighbourPreser
 import { deriveSeed } from '../random.js';
 import { knn } from '../tsne/index.js';
 import type { Choice, ImageShape, Matrix, NeighborGraph, Preprocessing, ReducerName, StageHooks } from '../types.js';
-import { edgeRows, resolveShift } from './auto-augment.js';
+import { resolveShiftOf } from './auto-augment.js';
 import { resolveShape } from './auto-size.js';
 import { REDUCERS } from './index.js';
 import type { FitSettings, Reducer } from './reducer.js';
@@ -99,7 +99,7 @@ export async function fitRunReducer(
   // the autoencoder's input augmentation: resolved (and an explicit one checked) only where an autoencoder may train
   const usesAutoencoder = config.reducer === 'autoencoder' || config.reducer === 'auto';
   const augment = usesAutoencoder
-    ? resolveShift(config.augmentShift, { image, columns: x.cols, scaling, edgeRows: config.augmentShift === 'auto' && image ? edgeRows(x, image) : null })
+    ? resolveShiftOf(config.augmentShift, x, image, scaling)
     : null;
   const shapeChoices: Record<string, Choice> = { ...shape.choices, ...(augment ? { augmentShift: augment.choice } : {}) };
   const fit: FitSettings = {
