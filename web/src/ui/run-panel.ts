@@ -21,6 +21,30 @@ export function mapSummary(m: RunManifest): string {
   return `${method}${part('trust', q.trustworthiness)}${part('label acc', q.labelAccuracy)}`;
 }
 
+/** One automatic choice as the run panel lists it: the configuration key, the value chosen, and why. */
+export interface ShownChoice {
+  key: string;
+  value: string;
+  reason: string;
+}
+
+/**
+ * The automatic choices the run panel lists, in its order: the reducer, scaling, code size (PCA's components
+ * too; not without a reducer), the autoencoder's layers, epochs and training images' shift (only when the autoencoder made the codes:
+ * otherwise they configured nothing) and the perplexity. A key set explicitly (auto false) or absent from the
+ * manifest (older runs) is left out.
+ */
+export function automaticChoices(m: RunManifest): ShownChoice[] {
+  const reducer = reducerOfRun(m);
+  const keys = ['reducer', 'scaling', ...(reducer !== 'none' ? ['codeSize'] : []), ...(reducer === 'autoencoder' ? ['layers', 'epochs', 'augmentShift'] : []), 'perplexity'];
+  const out: ShownChoice[] = [];
+  for (const key of keys) {
+    const ch = m.choices?.[key];
+    if (ch?.auto) out.push({ key, value: Array.isArray(ch.value) ? ch.value.join(',') : String(ch.value), reason: ch.reason });
+  }
+  return out;
+}
+
 export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History | null): void {
   const c = m.config;
   const ds = m.dataset;
@@ -47,13 +71,7 @@ export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History
       : reducer === 'pca'
         ? `PCA, ${String(codeSize)} components`
         : 'none (the map of the prepared values)';
-  const auto = (key: string): HTMLElement | null => {
-    const ch = m.choices?.[key];
-    return ch?.auto ? h('li', null, h('strong', null, `${key}: ${Array.isArray(ch.value) ? ch.value.join(',') : String(ch.value)}`), ` · ${ch.reason}`) : null;
-  };
-  // the autoencoder's input shift only where the autoencoder made the codes
-  const keys = ['reducer', 'scaling', 'codeSize', 'layers', 'epochs', ...(reducer === 'autoencoder' ? ['augmentShift'] : []), 'perplexity'];
-  const choices = keys.map(auto).filter((x): x is HTMLElement => x !== null);
+  const choices = automaticChoices(m).map((ch) => h('li', null, h('strong', null, `${ch.key}: ${ch.value}`), ` · ${ch.reason}`));
   /** A figure with its one-line meaning underneath. */
   const figure = (title: string, meaning: string, rows: [string, unknown][]): HTMLElement[] => [
     h('h5', null, title),
