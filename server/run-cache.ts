@@ -361,15 +361,21 @@ export class RunCache {
             if (k) k.seen = Math.max(k.seen, began);
           }
         }
+        // each batch's lines made as its answer comes (about 0.2 ms a run: the public view of its fields), not
+        // all at the end: 300 runs at once held the event loop 60-80 ms, stretched to hundreds on a loaded machine
+        for (const id of batch) this.summaryOf(id);
       }),
     );
-    return ids.map((id) => {
-      const k = this.known.get(id);
-      if (!k || k.state !== 'complete' || !k.listing) return null;
-      // the listed fields as clients see them (public-manifest.ts works on them as on the whole manifest)
-      k.summary ??= summarize(this.view(k.listing as RunManifest));
-      return k.summary;
-    });
+    return ids.map((id) => this.summaryOf(id));
+  }
+
+  /** The run list's line of run `id` when it is known complete and whole (made once per check), else null. */
+  private summaryOf(id: string): RunSummary | null {
+    const k = this.known.get(id);
+    if (!k || k.state !== 'complete' || !k.listing) return null;
+    // the listed fields as clients see them (public-manifest.ts works on them as on the whole manifest)
+    k.summary ??= summarize(this.view(k.listing as RunManifest));
+    return k.summary;
   }
 
   /**
