@@ -262,7 +262,9 @@ export class RunCache {
     const wait = k ? k.seen + STAMP_GATHER_MS - now : 0;
     const began = wait > 0 ? now + wait : now;
     const known = (async () => {
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // not before `began`: a timer may fire a little early (whole ms, the loop's cached clock), and the stats
+      // must follow every request that joined this comparison
+      while (performance.now() < began) await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(began - performance.now()))));
       if (k && (await stampRun(this.store.path(id), k.files)) === k.stamp) {
         k.seen = Math.max(k.seen, began);
         return k;
