@@ -5,7 +5,6 @@ import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import type { ProgressEvent } from '../pipeline/types.js';
 import { runTaskSafely, transferables, type WorkerTask } from './read-tasks.js';
-import { lowerThisThread } from './thread-priority.js';
 
 export type { WorkerReply, WorkerTask } from './read-tasks.js';
 
@@ -20,9 +19,6 @@ export interface ThreadMemory {
   external: number;
   arrayBuffers: number;
 }
-
-// the event loop first when the machine is short of CPU (thread-priority.ts)
-if (parentPort) lowerThisThread();
 
 parentPort?.on('message', (msg: { seq: number; task: WorkerTask } | { memory: true }) => {
   if ('memory' in msg) {
