@@ -29,7 +29,8 @@
 // elsewhere (the worker thread, the thread pool, or the load generator reading big bodies).
 // The memory table adds, per phase, the full collections the memory budget asked V8 for ("off": the server's Node
 // lacks --expose-gc) and the main thread's longest garbage-collection pause with its kind: whether a stall of the
-// event loop was a collection. The server's Node starts as `latentmap serve` starts it (server/node-flags.ts).
+// event loop was a collection. A third table gives the server's CPU time per phase: its main thread's (/proc) and all its
+// threads' (process.cpuUsage) beside the phase's wall time. The server's Node starts as `latentmap serve` starts it (server/node-flags.ts).
 // Environment: BENCH_NO_GC=1 (the server's Node without --expose-gc), BENCH_DEFAULT_MALLOC=1 (without glibc's
 // allocator settings), BENCH_CACHE_MIB (the server's cache budget, 512: a smaller one shows the budget holding
 // without a quiet machine to fill the default one), BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_HUGE_ROWS (24), BENCH_HUGE_OLD (1: the 1,500 px run with its names in its manifest, as written before features.arrow), BENCH_DIR (os tmpdir),
@@ -111,6 +112,24 @@ const GC_KINDS: Record<number, string> = {
 /** Megabytes are 10^6 bytes throughout (the limit is 512 MiB = 536.9 MB + 200 MB); /proc gives kB of 1024 bytes. */
 const MB = 1e6;
 
+/** CPU time of this process's main thread (user and system), ms: /proc/self/task/<pid>/stat, in clock ticks of 10 ms. */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The server's CPU time during a phase, ms: its main thread's, all its threads' (workers, libuv's pool, V8's helpers), and the phase's wall time. */
+interface CpuTime {
+  main: number;
+  all: number;
+  wall: number;
+}
+
 async function child(runsDir: string): Promise<void> {
   const app = createApp({ runsDir, log: () => {}, ...(process.env.BENCH_CACHE_MIB ? { cacheBytes: CACHE_MIB * 1024 * 1024 } : {}) });
   // As serve() does at start-up: the worker thread loads its code before the first request.
@@ -118,6 +137,7 @@ async function child(runsDir: string): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let elu = performance.eventLoopUtilization();
+  let cpuAtStart = { main: mainThreadCpuMs(), all: process.cpuUsage(), wall: performance.now() };
   const { cache, workers, memory } = app.locals.context;
   let forcedAtStart = 0;
   let longestGc: GcPause = { ms: 0, kind: '' };
@@ -169,9 +189,12 @@ async function child(runsDir: string): Promise<void> {
       forcedAtStart = memory?.forcedCollections ?? 0;
       longestGc = { ms: 0, kind: '' };
       elu = performance.eventLoopUtilization();
+      cpuAtStart = { main: mainThreadCpuMs(), all: process.cpuUsage(), wall: performance.now() };
       void (session?.post('Profiler.start') ?? Promise.resolve()).then(() => process.send!({ started: true }));
     } else {
       const loopDelay = { ...delays(loop), busy: performance.eventLoopUtilization(elu).utilization };
+      const all = process.cpuUsage(cpuAtStart.all);
+      const cpu: CpuTime = { main: mainThreadCpuMs() - cpuAtStart.main, all: (all.user + all.system) / 1000, wall: performance.now() - cpuAtStart.wall };
       void (async () => {
         if (session) {
           const { profile } = await session.post('Profiler.stop');
@@ -179,7 +202,7 @@ async function child(runsDir: string): Promise<void> {
           await writeFile(path.join(PROFILE_DIR!, `${m.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`), JSON.stringify(profile));
         }
         const forced: Forced = memory?.canCollect ? memory.forcedCollections - forcedAtStart : null;
-        process.send!({ loopDelay, memory: peakMemory, forced, gc: longestGc });
+        process.send!({ loopDelay, memory: peakMemory, forced, gc: longestGc, cpu });
       })();
     }
   });
@@ -296,6 +319,7 @@ interface Row {
   memory: MemoryBreakdown | null;
   forced: Forced;
   gc: GcPause;
+  cpu: CpuTime;
   load: number;
 }
 
@@ -394,7 +418,7 @@ async function measured(name: string, base: string, proc: ChildProcess, probeFir
   // Let the server drain the last requests, still sampling memory.
   await new Promise((r) => setTimeout(r, 1000));
   clearInterval(sampler);
-  const { loopDelay, memory, forced, gc } = await ask<{ loopDelay: { p99: number; max: number; busy: number }; memory: MemoryBreakdown | null; forced: Forced; gc: GcPause }>(proc, { phase: 'end', name });
+  const { loopDelay, memory, forced, gc, cpu } = await ask<{ loopDelay: { p99: number; max: number; busy: number }; memory: MemoryBreakdown | null; forced: Forced; gc: GcPause; cpu: CpuTime }>(proc, { phase: 'end', name });
   let ok = 0;
   let limited = 0;
   let busy = 0;
@@ -419,6 +443,7 @@ async function measured(name: string, base: string, proc: ChildProcess, probeFir
     loopP99: loopDelay.p99,
     loopMax: loopDelay.max,
     loopBusy: loopDelay.busy,
+    cpu,
     idleP99: probed.idle.p99,
     idleMax: probed.idle.max,
     peakMb: peak,
@@ -566,6 +591,13 @@ async function main(): Promise<void> {
       ];
     });
     printTable(memHead, memTable);
+    // whether a slow phase was work of the server's main thread, work of its other threads, or time the machine
+    // gave to other processes (wall time far above the CPU time with the loop idle)
+    console.log(`\nthe server's CPU time per phase (from the phase's start until a second after its last request), ms\n`);
+    printTable(
+      ['endpoint', 'wall', 'main thread CPU', 'all threads CPU', 'main thread share of wall'],
+      done.map((r) => [r.name, r.cpu.wall.toFixed(0), r.cpu.main.toFixed(0), r.cpu.all.toFixed(0), `${((r.cpu.main / r.cpu.wall) * 100).toFixed(0)}%`]),
+    );
     const worst = Math.max(...done.map((r) => r.healthP99));
     const peak = Math.max(...done.map((r) => r.peakMb));
     const errors = done.reduce((s, r) => s + r.errors, 0);

@@ -82,9 +82,11 @@ export interface AppOptions {
   /** Decodes codes with a run's model for POST /api/runs/:id/decode. Default: the run's saved autoencoder or PCA, in the worker thread. */
   decode?: Decoder;
   /**
-   * How long a run's check is trusted before the stamp of its files is compared again, ms (a run removed,
-   * written again under its id, or damaged in place is noticed that much later, by every endpoint and the run
-   * list alike). Default 1000: a few stats per run and second, not per request.
+   * How long the run list is held before the runs' stamps are compared again (it is answered meanwhile, and
+   * built again at once when a request found a run damaged), and how long the lookups a request makes after
+   * its first trust that first one's comparison, ms. Every request of a run compares the stamp of its files
+   * (a stat of each, shared by the requests that came before the comparison began), so no answer of a run is
+   * built from what was cached of it before its files were damaged. Default 1000.
    */
   runCheckMs?: number;
   /** Where server-side errors are logged. Default: stderr. */
@@ -126,7 +128,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     memory,
     // A run that is not complete, or whose files are damaged (the cache's check), is not listed: its own
     // endpoints answer why.
-    runList: new RunList(store, (ids) => cache.summaries(ids), options.runCheckMs ?? 1000),
+    runList: new RunList(store, (ids) => cache.summaries(ids), options.runCheckMs ?? 1000, () => cache.changes),
     jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, dataRoots, maxDecompressedBytes: maxUploadBytes }),
     uploads: new UploadStore(store.dir, maxUploadBytes, checkUpload),
     dataRoots,

@@ -10,8 +10,11 @@
 // that takes CPU time (codes ordered for search, the points as an Arrow stream or JSON, a feature column)
 // runs in the worker thread (read-tasks.ts). A run whose files cannot be read as what they should be is
 // reported as corrupt (409 with code "run_corrupt", the same message on every endpoint): each run is checked
-// whole (pipeline/runs/run-check.ts, in the worker thread) once per version of its files, their stamp compared
-// again at most once per versionTtlMs, so a run damaged while the server runs is noticed too.
+// whole (pipeline/runs/run-check.ts, in the worker thread) once per version of its files, and their stamp is
+// compared again for every request (run(): a comparison begun after the request came, shared by the requests
+// that came before it began), so nothing cached (bodies, their compressed variants, tables) is served after
+// the run's files were damaged; the run list and the lookups a request makes after run() trust a comparison
+// for versionTtlMs.
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +38,13 @@ import { listedPart, summarize, type ListedManifest } from './run-summary.js';
 export const FEATURE_BLOCK = 16;
 /** Blocks of feature columns read at once, at most. */
 export const MAX_FEATURE_LOADS = 2;
+
+/**
+ * Comparisons of a run's stamp begin at most this often, ms: a comparison is a stat of each of the run's files
+ * (about 10; 0.25 ms of CPU time in libuv's pool and the event loop, measured), and a run asked 1,000 times a
+ * second would otherwise pay one per request. A request waits at most this long more for its comparison.
+ */
+export const STAMP_GATHER_MS = 5;
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -117,8 +127,14 @@ interface KnownRun {
   summary: RunSummary | null;
   /** The manifest the check read (a check asked for it), until the manifest entry is made of it. */
   manifest: RunManifest | null;
-  /** When the stamp was last found current, performance.now() ms. */
+  /** When the comparison (or check) that last found the stamp current began, performance.now() ms. */
   seen: number;
+}
+
+/** A comparison of a run's stamp (or a check) under way, and when it began (performance.now() ms). */
+interface Looking {
+  began: number;
+  known: Promise<KnownRun>;
 }
 
 export class RunCache {
@@ -127,8 +143,10 @@ export class RunCache {
   private readonly featureLoads = new Map<string, Promise<Map<number, CachedBody>>>();
   /** The last check of every run seen (not of runs absent), by id. */
   private readonly known = new Map<string, KnownRun>();
-  /** Stamps compared or checks in flight, by id, shared by the requests that arrive meanwhile. */
-  private readonly looking = new Map<string, Promise<KnownRun>>();
+  /** Stamps compared or checks in flight, by id, shared by the requests that arrive before they begin. */
+  private readonly looking = new Map<string, Looking>();
+  /** Counts the verdicts that changed (a run damaged, mended, written again or gone): see `changes`. */
+  private changed = 0;
 
   constructor(
     readonly store: RunStore,
@@ -169,8 +187,22 @@ export class RunCache {
     return { cached: this.lru.size, reserved: this.lru.reservedSize };
   }
 
-  /** What a check says of run `id`, kept (a run absent is forgotten: it is looked for again next time). */
-  private learn(id: string, check: RunCheck, listing: ListedManifest | null): KnownRun {
+  /**
+   * How many times a run's verdict changed since the cache was made (a run found damaged, mended, written again
+   * or gone, by any request or list): the run list built before the last change may list a run as it no longer
+   * is (RunList builds again before answering).
+   */
+  get changes(): number {
+    return this.changed;
+  }
+
+  /**
+   * What a check begun at `began` (performance.now() ms) says of run `id`, kept (a run absent is forgotten: it
+   * is looked for again next time).
+   */
+  private learn(id: string, check: RunCheck, listing: ListedManifest | null, began: number): KnownRun {
+    const before = this.known.get(id);
+    if (before && (before.stamp !== check.stamp || before.state !== check.state)) this.changed++;
     const k: KnownRun = {
       files: check.files,
       stamp: check.stamp,
@@ -180,7 +212,7 @@ export class RunCache {
       listing: listing ?? (check.manifest ? listedPart(check.manifest) : null),
       summary: null,
       manifest: check.manifest,
-      seen: performance.now(),
+      seen: began,
     };
     if (check.state === 'absent') this.known.delete(id);
     else this.known.set(id, k);
@@ -204,31 +236,48 @@ export class RunCache {
 
   /** Checks run `id` in the worker thread, its manifest read whole. */
   private async check(id: string): Promise<KnownRun> {
+    const began = performance.now();
     const [answer] = await this.checks([{ id, runDir: this.store.path(id) }], true);
     if (!answer || !('state' in answer)) throw new Error('unexpected worker reply (no check)');
-    return this.learn(id, answer, null);
+    return this.learn(id, answer, null, began);
   }
 
   /**
-   * What is known of run `id` now: its last check while versionTtlMs has not passed since its stamp was last
-   * found current, else its files' stamp compared (a few stats), and checked again (worker thread) when the
-   * stamp moved or the run was never checked.
+   * What is known of run `id` as of `since` (performance.now() ms): its last check when a comparison of its
+   * files' stamp (a stat of each, pipeline/runs/run-check.ts stampRun) that began at or after `since` found it
+   * current, else the stamp compared again, and the run checked again (worker thread) when the stamp moved or
+   * the run was never checked. A comparison under way is shared only by callers whose `since` it does not
+   * precede; the others wait for it and share the next one: a file damaged after `since` cannot hide behind
+   * stats made before it. Comparisons of one run begin at most every STAMP_GATHER_MS (an isolated request's at
+   * once): under load the requests that come meanwhile share one.
    */
-  private current(id: string): Promise<KnownRun> {
+  private current(id: string, since: number): Promise<KnownRun> {
     const k = this.known.get(id);
-    if (k && performance.now() - k.seen < this.versionTtlMs) return Promise.resolve(k);
-    let p = this.looking.get(id);
-    if (!p) {
-      p = (async () => {
-        if (k && (await stampRun(this.store.path(id), k.files)) === k.stamp) {
-          k.seen = performance.now();
-          return k;
-        }
-        return this.check(id);
-      })().finally(() => this.looking.delete(id));
-      this.looking.set(id, p);
-    }
-    return p;
+    if (k && k.seen >= since) return Promise.resolve(k);
+    const under = this.looking.get(id);
+    if (under && under.began >= since) return under.known;
+    if (under) return under.known.then(() => this.current(id, since), () => this.current(id, since));
+    // a comparison begins at most every STAMP_GATHER_MS: the requests that come meanwhile wait for it
+    const now = performance.now();
+    const wait = k ? k.seen + STAMP_GATHER_MS - now : 0;
+    const began = wait > 0 ? now + wait : now;
+    const known = (async () => {
+      // not before `began`: a timer may fire a little early (whole ms, the loop's cached clock), and the stats
+      // must follow every request that joined this comparison
+      while (performance.now() < began) await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(began - performance.now()))));
+      if (k && (await stampRun(this.store.path(id), k.files)) === k.stamp) {
+        k.seen = Math.max(k.seen, began);
+        return k;
+      }
+      return this.check(id);
+    })().finally(() => this.looking.delete(id));
+    this.looking.set(id, { began, known });
+    return known;
+  }
+
+  /** What is known of run `id`, trusted for versionTtlMs after a comparison found its stamp current. */
+  private recent(id: string): Promise<KnownRun> {
+    return this.current(id, performance.now() - this.versionTtlMs);
   }
 
   /** Throws what every endpoint of run `id` answers when it is not complete and whole: 404, or 409 (corrupt). */
@@ -239,14 +288,33 @@ export class RunCache {
   }
 
   /**
-   * The manifest of complete run `id` (as clients see it); 400 for an invalid id, 404 when there is no such
-   * complete run, 409 (corruptRun) when its files are damaged: checked whole once per version of its files
-   * (pipeline/runs/run-check.ts, in the worker thread), so every endpoint, /events and the run list answer a
-   * damaged run alike, however it was damaged and whether before or while the server runs.
+   * The manifest of complete run `id` (as clients see it), the lookup every request of a run makes first;
+   * 400 for an invalid id, 404 when there is no such complete run, 409 (corruptRun) when its files are damaged:
+   * checked whole once per version of its files (pipeline/runs/run-check.ts, in the worker thread), so every
+   * endpoint, /events and the run list answer a damaged run alike, however it was damaged and whether before or
+   * while the server runs. The stamp of the run's files is compared after this call begins (one comparison,
+   * a stat of each file, shared by the calls that came before it began), so a request that comes after a file
+   * was damaged is never answered from what was cached of the whole run: every cached body (points, their
+   * compressed variants, history, features, the overview) and every table an answer is built from (items,
+   * neighbours, pictures) is reached only through this lookup or, within the same request, `recent` (trusted
+   * for versionTtlMs).
    */
   async run(id: string): Promise<RunInfo> {
     runIdParam(id);
-    const k = await this.current(id);
+    return this.info(id, await this.current(id, performance.now()));
+  }
+
+  /**
+   * run(id) for the lookups a request makes after run(): its comparison trusted for versionTtlMs (a route that
+   * reaches the cache otherwise is answered from a verdict at most that old).
+   */
+  private async ofRequest(id: string): Promise<RunInfo> {
+    runIdParam(id);
+    return this.info(id, await this.recent(id));
+  }
+
+  /** The manifest entry of run `id` as its verdict `k` says: 404 or 409 when not complete and whole. */
+  private async info(id: string, k: KnownRun): Promise<RunInfo> {
     this.verdict(id, k);
     return (await this.lru.get(`${k.key}#manifest`, async () => {
       let manifest = k.manifest;
@@ -274,7 +342,11 @@ export class RunCache {
   async summaries(ids: string[]): Promise<(RunSummary | null)[]> {
     // `ids` are the runs directory's: what is known of runs no longer there goes
     const present = new Set(ids);
-    for (const id of this.known.keys()) if (!present.has(id)) this.known.delete(id);
+    for (const id of this.known.keys()) {
+      if (present.has(id)) continue;
+      this.known.delete(id);
+      this.changed++;
+    }
     const batches: string[][] = [];
     for (let i = 0; i < ids.length; i += RUN_CHECK_BATCH) batches.push(ids.slice(i, i + RUN_CHECK_BATCH));
     await Promise.all(
@@ -283,22 +355,29 @@ export class RunCache {
           const k = this.known.get(id);
           return { id, runDir: this.store.path(id), ...(k ? { known: { files: k.files, stamp: k.stamp } } : {}) };
         });
+        const began = performance.now();
         for (const a of await this.checks(runs, false)) {
-          if ('state' in a) this.learn(a.id, a, a.listing);
+          if ('state' in a) this.learn(a.id, a, a.listing, began);
           else {
             const k = this.known.get(a.id);
-            if (k) k.seen = performance.now();
+            if (k) k.seen = Math.max(k.seen, began);
           }
         }
+        // each batch's lines made as its answer comes (about 0.2 ms a run: the public view of its fields), not
+        // all at the end: 300 runs at once held the event loop 60-80 ms, stretched to hundreds on a loaded machine
+        for (const id of batch) this.summaryOf(id);
       }),
     );
-    return ids.map((id) => {
-      const k = this.known.get(id);
-      if (!k || k.state !== 'complete' || !k.listing) return null;
-      // the listed fields as clients see them (public-manifest.ts works on them as on the whole manifest)
-      k.summary ??= summarize(this.view(k.listing as RunManifest));
-      return k.summary;
-    });
+    return ids.map((id) => this.summaryOf(id));
+  }
+
+  /** The run list's line of run `id` when it is known complete and whole (made once per check), else null. */
+  private summaryOf(id: string): RunSummary | null {
+    const k = this.known.get(id);
+    if (!k || k.state !== 'complete' || !k.listing) return null;
+    // the listed fields as clients see them (public-manifest.ts works on them as on the whole manifest)
+    k.summary ??= summarize(this.view(k.listing as RunManifest));
+    return k.summary;
   }
 
   /**
@@ -308,7 +387,7 @@ export class RunCache {
    * has more are read; such a run's answers list none.
    */
   async featureNames(id: string): Promise<string[]> {
-    const { key, manifest } = await this.run(id);
+    const { key, manifest } = await this.ofRequest(id);
     const listed = manifest.dataset.features;
     if (Array.isArray(listed)) return listed;
     const entry = (await this.lru.get(`${key}#feature-names`, async () => {
@@ -330,7 +409,7 @@ export class RunCache {
    * searched in the worker thread.
    */
   async featureIndex(id: string, name: string): Promise<{ index: number; count: number; first: string[] }> {
-    const { manifest } = await this.run(id);
+    const { manifest } = await this.ofRequest(id);
     const listed = manifest.dataset.features;
     if (Array.isArray(listed)) return { index: listed.indexOf(name), count: listed.length, first: listed.slice(0, 5) };
     let reply;
@@ -375,7 +454,7 @@ export class RunCache {
   }
 
   async points(id: string): Promise<PointsData> {
-    const { key, manifest } = await this.run(id);
+    const { key, manifest } = await this.ofRequest(id);
     return this.artifact(id, 'points', 'points', (b) => b * 3, `${key}#points`, async (dir) => {
       const table = await readPoints(dir);
       if (table.numRows !== manifest.dataset.rows && !(manifest.base && table.numRows > 0)) {
@@ -413,7 +492,7 @@ export class RunCache {
    * has, checked by the caller), in the order given.
    */
   async pointsArrow(id: string, columns?: string[]): Promise<CachedBody> {
-    const { key } = await this.run(id);
+    const { key } = await this.ofRequest(id);
     const { table } = await this.points(id);
     const bytes = table.data.reduce((s, d) => s + d.byteLength, 0);
     const cacheKey = columns ? `${key}#points.stream:${columns.join(',')}` : `${key}#points.stream`;
@@ -422,13 +501,13 @@ export class RunCache {
 
   /** The `?format=json` body: an array of row objects in input order. */
   async pointsJson(id: string): Promise<CachedBody> {
-    const { key } = await this.run(id);
+    const { key } = await this.ofRequest(id);
     const { table } = await this.points(id);
     return this.workerBody(id, `${key}#points.json`, 'points', table.numRows * table.numCols * 60, { op: 'points-body', runDir: this.store.path(id), format: 'json' }, JSON_TYPE);
   }
 
   async history(id: string): Promise<CachedBody> {
-    const { key } = await this.run(id);
+    const { key } = await this.ofRequest(id);
     return this.artifact(id, 'history', 'history', (b) => b * 4, `${key}#history`, async (dir) => {
       const history = await readHistory(dir);
       // Re-serialized: proven JSON, without the pretty-printing.
@@ -438,7 +517,7 @@ export class RunCache {
 
   /** The codes, columns ordered by variance (distances unchanged), in shared memory; loaded in the worker thread. */
   async codes(id: string): Promise<MatrixData> {
-    const { key } = await this.run(id);
+    const { key } = await this.ofRequest(id);
     return this.artifact(id, 'codes', 'codes', (b) => b * 3, `${key}#codes`, async (dir) => {
       const r = replyWith(await this.offload({ op: 'codes', runDir: dir }), 'codes');
       const matrix = { rows: r.rows, cols: r.cols, values: new Float32Array(r.codes, 0, r.rows * r.cols) };
@@ -448,7 +527,7 @@ export class RunCache {
 
   /** Where the stored input values of every row lie in data.arrow: only its layout and index are held. */
   async data(id: string): Promise<DataRows> {
-    const { key, manifest } = await this.run(id);
+    const { key, manifest } = await this.ofRequest(id);
     return this.artifact(id, 'data', 'stored input values', () => manifest.dataset.rows * 8 + 65536, `${key}#data`, async () => {
       const { layout, index } = await readDataLayout(this.store.file(id, 'data'));
       return { layout, index, lookup: indexLookup(index) } satisfies DataRows;
@@ -462,7 +541,7 @@ export class RunCache {
    * 503 with Retry-After: a client asking for every column cannot queue hundreds of passes in front of everyone.
    */
   async feature(id: string, col: number): Promise<CachedBody> {
-    const { key } = await this.run(id);
+    const { key } = await this.ofRequest(id);
     const data = await this.data(id);
     const cacheKey = (c: number): string => `${key}#feature:${c}`;
     const cached = this.lru.peek(cacheKey(col));

@@ -4,7 +4,8 @@
 // through the run cache (RunCache.summaries: in the worker thread, in batches, each run read whole only when
 // its files' stamp moved), so a run damaged in place leaves the list at the next look, and the first list of
 // hundreds of runs after a start never holds the event loop. A list that came out the same keeps its body (and
-// ETag).
+// ETag). A list built before the run cache saw a verdict change (a run found damaged by a request of it,
+// mended, written again) is not answered again: the list is built again first.
 import { readdir, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { isValidRunId, type RunStore } from '../pipeline/runs/store.js';
@@ -23,6 +24,8 @@ export class RunList {
   private text = '';
   /** A build under way while the held list is answered. */
   private building = false;
+  /** `changes()` when the held list began to be built. */
+  private changesSeen = -1;
 
   constructor(
     private readonly store: RunStore,
@@ -30,13 +33,17 @@ export class RunList {
     private readonly summaries: Summaries,
     /** How long a list is served before the runs are looked at again, ms. Default 0: at every call, before answering. */
     private readonly recheckMs = 0,
+    /** How many verdicts the run cache has changed (RunCache.changes); default: none ever. */
+    private readonly changes: () => number = () => 0,
   ) {}
 
   /**
    * The list's JSON body (complete runs, newest first). After the runs directory changed, the list is built
    * before it is answered (a run just written is listed at once); when only `recheckMs` has passed, the list
    * held is answered and built again meanwhile (a run damaged in place leaves it that much later), so no
-   * request waits for the runs to be looked at again.
+   * request waits for the runs to be looked at again. When the run cache has changed a verdict since the held
+   * list began to be built (a request found a run damaged), the list is built again before it is answered: a
+   * run seen damaged is not listed.
    */
   async json(): Promise<CachedBody> {
     let version: string;
@@ -47,7 +54,7 @@ export class RunList {
       version = 'none';
     }
     const held = this.body;
-    if (version !== this.dirVersion || !held || this.recheckMs <= 0) {
+    if (version !== this.dirVersion || !held || this.recheckMs <= 0 || this.changes() !== this.changesSeen) {
       this.dirVersion = version;
       return this.rebuild(held);
     }
@@ -63,6 +70,7 @@ export class RunList {
   /** Builds the list again; `previous` (the body held) is kept when the list came out the same. */
   private rebuild(previous: Promise<CachedBody> | null): Promise<CachedBody> {
     this.builtAt = performance.now();
+    this.changesSeen = this.changes();
     const body = this.build().then(async (list) => {
       const text = JSON.stringify(list);
       if (previous && text === this.text) return previous;

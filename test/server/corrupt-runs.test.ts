@@ -124,6 +124,49 @@ describe('a run damaged while the server runs', () => {
     }
   });
 
+  it('damaged right after its cached bodies were served, is 409 on the next request of each, and leaves the held list at once (a fresh tester got the cached JSON rows, 200 immutable, for a second)', async () => {
+    // a run check trusted for a minute: a cached body must not be served on that trust
+    const jobs = new JobQueue({ runsDir: runs.dir, command: () => ({ file: process.execPath, args: ['-e', ''] }) });
+    const trusting = await listen(createApp({ runsDir: runs.dir, jobs, runCheckMs: 60_000, log: () => {} }));
+    const cached = ['', '/points?format=json', '/points', '/points?columns=x,y', '/points/overview?rows=5', '/history', '/features/f2', '/items/0', '/items/0/image.png', '/neighbors/0?k=2'];
+    try {
+      for (const [i, file] of ['points.arrow', 'history.json', 'codes.arrow'].entries()) {
+        const id = `stale${i}`;
+        await writeFixtureRun(runs.dir, { id, rows: 12, image: { width: 4, height: 4, channels: 1 }, pca: true, seed: 40 + i });
+        expect(await listed(trusting.base)).toContain(id);
+        for (const e of cached) {
+          // twice, and again compressed: every body and its variants are in the cache
+          for (const enc of ['identity', 'gzip', 'br']) {
+            const r = await request(trusting.base, `/api/runs/${id}${e}`, { headers: { 'accept-encoding': enc } });
+            expect(r.status, `${id}${e} before`).toBe(200);
+          }
+        }
+        expect((await request(trusting.base, `/api/runs/${id}/points?format=json`)).json()).toHaveLength(12);
+        // the compressed variants arrive from the worker thread after the first answer: wait until one is served
+        for (let tries = 0; ; tries++) {
+          const r = await request(trusting.base, `/api/runs/${id}/points?format=json`, { headers: { 'accept-encoding': 'gzip' } });
+          if (r.headers['content-encoding'] === 'gzip') break;
+          expect(tries, 'the JSON body is never served compressed').toBeLessThan(50);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await writeFile(path.join(runs.dir, id, file), '');
+        for (const e of cached) {
+          for (const enc of ['identity', 'gzip', 'br']) {
+            const r = await request(trusting.base, `/api/runs/${id}${e}`, { headers: { 'accept-encoding': enc } });
+            expect(r.status, `${id}${e} (${enc}) after ${file} was emptied: ${r.text.slice(0, 120)}`).toBe(409);
+            expect(r.json().code).toBe('run_corrupt');
+            expect(r.json().error).toContain(`its ${file} is empty (0 bytes)`);
+            expect(r.headers['cache-control'] ?? '').not.toMatch(/immutable/);
+          }
+        }
+        // the list held for a minute is built again now that a request saw the damage
+        expect(await listed(trusting.base)).not.toContain(id);
+      }
+    } finally {
+      await trusting.close();
+    }
+  });
+
   it('is noticed within the time a run check is trusted, by every endpoint, and by the list built after it', async () => {
     const id = 'later';
     await writeFixtureRun(runs.dir, { id, rows: 12, image: { width: 4, height: 4, channels: 1 }, pca: true });
