@@ -156,6 +156,13 @@ async function main(): Promise<void> {
         return window.latentmap.primary!.view.ready();
       }, null, { timeout: LOAD_TIMEOUT });
       const indexed = await page.evaluate(() => performance.now());
+      // what the page spent before the first frames on readying the drawing path for V8: the miniature map run
+      // through it before the first map (prime.ts) and the level of detail's warm-up rounds (points-layer.ts)
+      const readying = await page.evaluate(() => {
+        const sum = (name: string) => performance.getEntriesByName(name).reduce((a, e) => a + e.duration, 0);
+        return { prime: sum('latentmap:prime-drawing'), warm: sum('latentmap:warm-up'), rounds: performance.getEntriesByName('latentmap:warm-up').length };
+      });
+      console.error(`  ${n.toLocaleString('en-US')}: priming ${readying.prime.toFixed(1)} ms, warm-up ${readying.warm.toFixed(0)} ms in ${readying.rounds} rounds`);
       const memory = await pageMemory(cdp);
       const pan = stats(await frames(page, 'pan', repeats));
       if (profile) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diskSprite, drawOrder, pointStyle, primeRasterizer, renderPoints, type DrawPlan, type RenderInput } from '../../web/src/scatter/render.js';
+import { primeDrawing } from '../../web/src/scatter/prime.js';
+import { diskSprite, drawOrder, pointStyle, renderPoints, type DrawPlan, type RenderInput } from '../../web/src/scatter/render.js';
 
 const BG = 0xffffffff;
 const RED = 0xff0000ff; // rgba(255,0,0,1) packed little-endian
@@ -110,10 +111,10 @@ describe('clipping and boosted stretches', () => {
     expect(single[centre] & 255).toBe(255);
   });
 
-  it('draws the same after primeRasterizer (it shares the sprites and their weights)', () => {
+  it('draws the same after primeDrawing (it shares the sprites, their weights and the scratch arrays)', () => {
     const before = new Uint32Array(60 * 40);
     renderPoints(before, input, t, opts);
-    primeRasterizer();
+    primeDrawing();
     const after = new Uint32Array(60 * 40);
     renderPoints(after, input, t, opts);
     expect(Array.from(after)).toEqual(Array.from(before));

@@ -10,7 +10,7 @@
 // So the hot loop (blendStretches) takes only numbers and typed arrays, and each of its branches does
 // the same work for every frame: a sprite is drawn as horizontal runs, each clipped to the frame with
 // min and max (no separate path for sprites crossing its edge), fully opaque pixels go through the same
-// blend as the rest, and primeRasterizer runs every branch once on a tiny buffer before the first map.
+// blend as the rest, and prime.ts runs every branch once on a tiny buffer before the first map.
 import type { RenderTransform } from './transform.js';
 
 /** One pixel of a point sprite: offset from the point's pixel and coverage (0-256). */
@@ -401,58 +401,3 @@ function over(d: number, cr: number, cg: number, cb: number, a: number): number 
   return (0xff000000 | ((db + (((cb - db) * a) >> 8)) << 16) | ((dg + (((cg - dg) * a) >> 8)) << 8) | (dr + (((cr - dr) * a) >> 8))) | 0;
 }
 
-/** Whether primeRasterizer has run in this page. */
-let primed = false;
-
-/**
- * Runs every branch of the rasterizer on a tiny 24 x 16 buffer, a dozen times (V8 starts to record
- * what a function meets only after its first few calls): whole and clipped frames, sprites inside,
- * across each edge and outside, a NaN point, plain and boosted stretches (up to fully opaque pixels), a
- * draw order, hidden, emphasized and ringed points. V8 then compiles the rasterizer, when a map makes it
- * hot, for everything frames will meet, instead of recompiling it when a zoom first meets a new branch.
- * Coordinates and the transform are fractional, as a map's are. Once per page; well under a millisecond.
- */
-export function primeRasterizer(): void {
-  if (primed) return;
-  primed = true;
-  const w = 24;
-  const h = 16;
-  const buf = new Uint32Array(w * h);
-  const n = 40;
-  const x = new Float32Array(n);
-  const y = new Float32Array(n);
-  const colors = new Uint32Array(n);
-  const visible = new Uint8Array(n);
-  const emphasis = new Uint8Array(n);
-  const marked = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    // pixels -4.5 .. 28.3 across, 19.6 .. -4.3 down: inside, across every edge, outside
-    x[i] = (i % 8) * 0.43 - 0.8 + i * 0.013;
-    y[i] = (i % 5) * 0.61 - 0.55 + i * 0.011;
-    colors[i] = (0xff000000 | (i * 0x2f1d0b)) >>> 0;
-    visible[i] = i % 7 === 3 ? 0 : 1;
-    emphasis[i] = i % 3 === 0 ? 1 : 0;
-    marked[i] = i % 4 === 1 ? 1 : 0;
-  }
-  x[5] = NaN;
-  const order = drawOrder(n, 7);
-  const t: RenderTransform = { ax: 9.7, bx: 3.3, ay: -7.9, by: 11.2 };
-  const exact: DrawPlan = { from: Uint32Array.of(0, 17), to: Uint32Array.of(12, n), boost: null, count: 2, sampled: false };
-  const lod: DrawPlan = { from: Uint32Array.of(0, 9, 20), to: Uint32Array.of(4, 13, 31), boost: Float32Array.of(1, 2.5, 9), count: 3, sampled: false };
-  const inner: Clip = { x0: 5, y0: 3, x1: 19, y1: 12 };
-  // the object shapes the points layer passes (points-layer.ts steps)
-  const plain: RenderInput = { n, x, y, colors, order: null, visible: null, emphasis: null, marked: null };
-  const ordered: RenderInput = { n, x, y, colors, order, visible: null, emphasis: null, marked: null };
-  const masked: RenderInput = { n, x, y, colors, order: null, visible, emphasis: null, marked };
-  const emphasized: RenderInput = { n, x, y, colors, order: null, visible, emphasis, marked };
-  for (let round = 0; round < 12; round++) {
-    const radius = 1.7 + (round % 3) * 0.6;
-    const whole: RenderOptions = { width: w, height: h, radius, alpha: 0.7, background: 0xffffffff, clip: undefined };
-    const clipped: RenderOptions = { width: w, height: h, radius, alpha: 0.7, background: 0xffffffff, clip: inner };
-    renderPoints(buf, plain, t, whole);
-    renderPoints(buf, ordered, t, clipped, exact);
-    renderPoints(buf, plain, t, whole, lod);
-    renderPoints(buf, masked, t, clipped, lod);
-    renderPoints(buf, emphasized, t, whole, exact);
-  }
-}
