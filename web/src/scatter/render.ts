@@ -7,10 +7,10 @@
 // a time on a 2-core machine) the first time a value or a branch it has not met comes along. The first
 // zoom frames met several the exact picture and pan frames never had (sprites crossing the frame's edge,
 // fully opaque sprite pixels, boosted opacities, new object shapes): they took 20-90 ms among 3 ms ones.
-// So the hot loop (blendStretches) takes only numbers and typed arrays, and each of its branches does
-// the same work for every frame: a sprite is drawn as horizontal runs, each clipped to the frame with
-// min and max (no separate path for sprites crossing its edge), fully opaque pixels go through the same
-// blend as the rest, and prime.ts runs every branch once on a tiny buffer before the first map.
+// So the hot loop (blendStretches) takes only numbers and typed arrays; a sprite crossing the frame's
+// edge is drawn as horizontal runs clipped with min and max (no test per pixel), fully opaque pixels go
+// through the same blend as the rest (no branch of their own), and prime.ts runs every branch once on a
+// tiny buffer before the first map.
 import type { RenderTransform } from './transform.js';
 
 /** One pixel of a point sprite: offset from the point's pixel and coverage (0-256). */
@@ -239,22 +239,32 @@ function blendPass(
   const y0 = clip.y0 | 0;
   const x1 = clip.x1 | 0;
   const y1 = clip.y1 | 0;
+  // the sprite's pixel offsets in a buffer w px wide
+  const m = sprite.cover.length;
+  if (spriteOffsets.length < m) spriteOffsets = new Int32Array(Math.max(m, 2 * spriteOffsets.length));
+  const off = spriteOffsets;
+  for (let s = 0; s < m; s++) off[s] = sprite.dy[s] * w + sprite.dx[s];
   return blendStretches(
     buf, w | 0, input.x, input.y, colors,
     input.order ?? null, input.visible ?? null, want >= 0 ? (input.emphasis ?? null) : null, want | 0, onlyMarked ? (input.marked ?? null) : null,
     plan.from, plan.to, weightAt, count | 0,
     +t.ax, +t.bx, +t.ay, +t.by,
     x0, y0, x1, y1, R,
+    off, m,
     sprite.runX, sprite.runY, sprite.runLen, sprite.runAt, sprite.runX.length,
     sprite.weights, override | 0, color | 0,
   );
 }
 
+/** A sprite's pixel offsets in the buffer (blendPass), kept between passes. */
+let spriteOffsets = new Int32Array(64);
+
 /**
  * The rasterizer's loop: for each stretch r < count, the points k in [from[r], to[r]) (point order[k],
- * or k), each visible one landing within R px of the clip drawn as its sprite's runs, clipped to
- * [x0, x1) x [y0, y1), with the weights at weights[weightAt[r] + ...]. Numbers and typed arrays only, the
- * same work for every frame (see the top of this file). Returns the points drawn.
+ * or k), each visible one landing within R px of the clip drawn as its sprite, with the weights at
+ * weights[weightAt[r] + ...]: a sprite wholly inside the clip [x0, x1) x [y0, y1) pixel by pixel at its
+ * offsets `off`, one that crosses its edge as its horizontal runs, each clipped with min and max. Numbers
+ * and typed arrays only (see the top of this file). Returns the points drawn.
  */
 function blendStretches(
   buf: Int32Array, w: number, x: Float32Array, y: Float32Array, colors: Int32Array,
@@ -262,13 +272,19 @@ function blendStretches(
   from: Uint32Array, to: Uint32Array, weightAt: Int32Array, count: number,
   ax: number, bx: number, ay: number, by: number,
   x0: number, y0: number, x1: number, y1: number, R: number,
+  off: Int32Array, m: number,
   runX: Int32Array, runY: Int32Array, runLen: Int32Array, runAt: Int32Array, runs: number,
   weights: Int32Array, override: number, color: number,
 ): number {
+  // points whose pixel lies in [xlo, xhi) x [ylo, yhi) touch the clip; in [xin, xout) x [yin, yout) their sprite lies inside it
   const xlo = x0 - R;
   const ylo = y0 - R;
   const xhi = x1 + R;
   const yhi = y1 + R;
+  const xin = x0 + R;
+  const yin = y0 + R;
+  const xout = x1 - R;
+  const yout = y1 - R;
   let drawn = 0;
   for (let r = 0; r < count; r++) {
     const end = to[r];
@@ -282,13 +298,21 @@ function blendStretches(
       const fy = y[i] * ay + by;
       // also skips NaN coordinates (every comparison with NaN is false)
       if (!(fx >= xlo && fy >= ylo && fx < xhi && fy < yhi)) continue;
-      const cx = Math.floor(fx) | 0;
-      const cy = Math.floor(fy) | 0;
+      const cx = Math.floor(fx);
+      const cy = Math.floor(fy);
       drawn++;
       const c = override !== 0 ? color : colors[i];
       const cr = c & 255;
       const cg = (c >> 8) & 255;
       const cb = (c >> 16) & 255;
+      if (cx >= xin && cy >= yin && cx < xout && cy < yout) {
+        const base = cy * w + cx;
+        for (let s = 0; s < m; s++) {
+          const p = base + off[s];
+          buf[p] = over(buf[p], cr, cg, cb, weights[wr + s]);
+        }
+        continue;
+      }
       for (let j = 0; j < runs; j++) {
         const py = cy + runY[j];
         if (py < y0 || py >= y1) continue;
