@@ -349,7 +349,9 @@ export class PointsLayer {
    * picture of the whole map takes, and the first zoom needs) runs here too: with it the second zoom frame
    * costs what the later ones do (1M points, CPU ms of the 40 zoom frames, `WARM=1 npm run bench:viewer-frames`,
    * three runs at load 10: p95 6.3-7.2 and first frame 10-20, against 11.8-32.3 and 7-33 without the clipped
-   * rounds). Called once the first exact picture is on screen; stops when what is drawn changes.
+   * rounds). Called once the first exact picture is on screen; stops when what is drawn changes. Since
+   * prime.ts runs every branch before the first map, the warm-up no longer decides which branches V8
+   * compiles: it has V8 compile the level of detail before the first zoom, and it calibrates the frame budget.
    */
   warmUp(g: FrameGeometry, rounds = 4): void {
     const grid = this.grid;
