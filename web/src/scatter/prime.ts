@@ -1,6 +1,6 @@
 // Priming the drawing path for V8: before the first map, a miniature map (a few hundred points on a 16 x 16
 // grid, a 24 x 16 pixel buffer) is run through every branch of the level of detail's planning and of the
-// rasterizer, a dozen times (V8 starts recording what a function meets only after its first few calls).
+// rasterizer, three times (V8 starts recording what a function meets only after its first few calls).
 // V8 compiles a function, once it is hot, for the kinds of values and the branches recorded so far, and
 // throws the compiled code away the first time something else comes along, then recompiles it: tens of ms
 // of CPU each time on a 2-core machine. Without priming, the first zoom of a map met branches its exact
@@ -14,8 +14,8 @@ import { buildSample } from './lod-sample.js';
 import { drawOrder, renderSteps, type Clip, type DrawPlan, type RenderInput, type RenderOptions } from './render.js';
 import type { RenderTransform } from './transform.js';
 
-/** Rounds of priming: more than the calls after which V8 starts recording feedback (8 in V8 11-15). */
-const ROUNDS = 12;
+/** Rounds of priming: enough calls of each function for V8 to start recording what it meets (its feedback vector comes after a few calls or one long loop). */
+const ROUNDS = 3;
 
 let primed = false;
 
