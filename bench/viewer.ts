@@ -17,10 +17,14 @@
 //          --cache-mb 3072 (the server's run cache; the default 512 MiB cannot hold a 10M-row stream)
 //          --profile (CPU profiles of the load and of the zoom frames: the page's functions by self time, on
 //          stderr; the viewer is then built unminified)
+//          --cpu (pan and zoom frames one per task, each timed by the page's main-thread CPU time instead of
+//          the wall clock (CDP Performance.getMetrics ThreadTime, less the median cost of a task that draws
+//          nothing): frame costs that other processes on a shared machine do not inflate; a frame's cost then
+//          includes its view change (setView: the zoom state, the URL), 2-3 ms, which the wall clock leaves out)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { buildViewer, launchBrowser, startServer } from '../test/e2e/browser.js';
 import { writeClusterRun } from '../test/e2e/fixture.js';
 import { benchPage, pageMemory, warmPoints } from './viewer-page.js';
@@ -35,6 +39,8 @@ const repeats = Number(flag('repeats', '40'));
 const LOAD_TIMEOUT = Number(flag('timeout', '300')) * 1000;
 /** --profile: CPU profiles of the load and of the zoom frames in the page, its functions by self time (stderr). */
 const profile = process.argv.includes('--profile');
+/** --cpu: pan and zoom frames timed by the page's main-thread CPU time, one frame per task. */
+const cpu = process.argv.includes('--cpu');
 const webglSizes = new Set(flag('webgl', '100000,1000000').split(',').filter(Boolean).map(Number));
 
 interface Stats {
@@ -86,6 +92,48 @@ async function frames(page: Page, kind: 'pan' | 'zoom', steps: number): Promise<
     `  ${kind}: slowest frames ${slow.map((f) => `${f.total.toFixed(1)} ms (points ${f.pointsMs.toFixed(1)} ms, ${f.points.toLocaleString('en-US')} ${f.exact ? 'exact' : f.sampled ? 'level of detail, sample' : 'level of detail'}, k ${f.k.toFixed(2)})`).join('; ')}`,
   );
   return result.ms;
+}
+
+/**
+ * The same interaction as `frames`, one frame per page task, each frame's cost the main thread's CPU time
+ * (CDP ThreadTime) across its task less the median of eight tasks that draw nothing (the round trip's own
+ * cost, 2-3 ms). Frames between tasks also give V8 time to install code compiled in the background, as a
+ * user's frames do (a frame every 16 ms at best), where `frames` draws them back to back.
+ */
+async function cpuFrames(page: Page, cdp: CDPSession, kind: 'pan' | 'zoom', steps: number): Promise<number[]> {
+  await cdp.send('Performance.enable');
+  const thread = async () => {
+    const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+    return metrics.find((m) => m.name === 'ThreadTime')!.value * 1000;
+  };
+  const idle: number[] = [];
+  for (let r = 0; r < 8; r++) {
+    const a = await thread();
+    await page.evaluate(() => window.latentmap.primary!.view.lastDrawMs);
+    idle.push((await thread()) - a);
+  }
+  const overhead = stats(idle).median;
+  const v0 = await page.evaluate(() => window.latentmap.primary!.view.getView());
+  const ms: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const a = await thread();
+    await page.evaluate(
+      ({ kind, s }) => {
+        const view = window.latentmap.primary!.view;
+        const { extent } = window.latentmap.primary!.points;
+        const width = extent.xmax - extent.xmin;
+        const v = view.getView();
+        // the steps of `frames`
+        if (kind === 'pan') view.setView({ cx: v.cx + ((Math.floor(s / 10) % 2 === 0 ? 1 : -1) * 0.015 * width) / v.k, cy: v.cy, k: v.k });
+        else view.setView({ cx: v.cx, cy: v.cy, k: Math.max(1, Math.min(8, v.k * (Math.floor(s / 15) % 2 === 0 ? 1.15 : 1 / 1.15))) });
+        view.draw();
+      },
+      { kind, s },
+    );
+    ms.push(Math.max(0, (await thread()) - a - overhead));
+  }
+  await page.evaluate((v) => window.latentmap.primary!.view.setView(v), v0);
+  return ms;
 }
 
 interface CpuProfile {
@@ -156,10 +204,20 @@ async function main(): Promise<void> {
         return window.latentmap.primary!.view.ready();
       }, null, { timeout: LOAD_TIMEOUT });
       const indexed = await page.evaluate(() => performance.now());
+      // what the page spent before the first frames on readying the drawing path for V8: the miniature map run
+      // through it before the first map (prime.ts) and the level of detail's warm-up rounds (points-layer.ts)
+      const readying = await page.evaluate(() => {
+        const sum = (name: string) => performance.getEntriesByName(name).reduce((a, e) => a + e.duration, 0);
+        return { prime: sum('latentmap:prime-drawing'), warm: sum('latentmap:warm-up'), rounds: performance.getEntriesByName('latentmap:warm-up').length };
+      });
+      console.error(`  ${n.toLocaleString('en-US')}: priming ${readying.prime.toFixed(1)} ms, warm-up ${readying.warm.toFixed(0)} ms in ${readying.rounds} rounds`);
       const memory = await pageMemory(cdp);
-      const pan = stats(await frames(page, 'pan', repeats));
+      const pan = stats(cpu ? await cpuFrames(page, cdp, 'pan', repeats) : await frames(page, 'pan', repeats));
       if (profile) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
-      const zoom = stats(await frames(page, 'zoom', repeats));
+      const zoomMs = cpu ? await cpuFrames(page, cdp, 'zoom', repeats) : await frames(page, 'zoom', repeats);
+      // the first zoom frames are the ones a cold rasterizer makes slow
+      console.error(`  ${n.toLocaleString('en-US')}: first zoom frames ${zoomMs.slice(0, 8).map((v) => v.toFixed(1)).join(' ')} ms${cpu ? ' of main-thread CPU' : ''}`);
+      const zoom = stats(zoomMs);
       if (profile) printProfile('zoom', ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile);
       const rest = await page.evaluate((reps) => {
         const view = window.latentmap.primary!.view;
@@ -205,6 +263,7 @@ async function main(): Promise<void> {
       await rm(path.join(runsDir, id), { recursive: true, force: true });
     }
     console.table(rows);
+    if (cpu) console.log('pan and zoom: main-thread CPU ms per frame (the view change and its drawing), one frame per task (--cpu), not the wall clock.');
     console.log('median [p95] ms per frame. load: navigation to the first exact picture on screen; all columns: to every column decoded. rest: the exact full redraw after interaction stops.');
     console.log('webgl2 peer: a raw WebGL2 gl.POINTS draw (2 px points, alpha blending) of the same number of points, finished with readPixels, in the same page.');
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diskSprite, drawOrder, pointStyle, renderPoints } from '../../web/src/scatter/render.js';
+import { primeDrawing } from '../../web/src/scatter/prime.js';
+import { diskSprite, drawOrder, pointStyle, renderPoints, type DrawPlan, type RenderInput } from '../../web/src/scatter/render.js';
 
 const BG = 0xffffffff;
 const RED = 0xff0000ff; // rgba(255,0,0,1) packed little-endian
@@ -61,7 +62,83 @@ describe('renderPoints', () => {
   });
 });
 
+describe('clipping and boosted stretches', () => {
+  // 200 points spread past every edge of a 60 x 40 buffer, fractional coordinates and transform
+  const n = 200;
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  const colors = new Uint32Array(n);
+  let s = 5;
+  const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let i = 0; i < n; i++) {
+    x[i] = rnd() * 1.3 - 0.15;
+    y[i] = rnd() * 1.3 - 0.15;
+    colors[i] = (0xff000000 | Math.floor(rnd() * 0xffffff)) >>> 0;
+  }
+  const input: RenderInput = { n, x, y, colors, order: null, visible: null, emphasis: null, marked: null };
+  const t = { ax: 57.3, bx: 1.4, ay: -38.6, by: 39.2 };
+  const opts = { width: 60, height: 40, radius: 2.6, alpha: 0.7, background: 0xffffffff };
+
+  it('draws inside a clip exactly what the whole frame has there, sprites across its edge included, and nothing outside it', () => {
+    const whole = new Uint32Array(60 * 40);
+    renderPoints(whole, input, t, opts);
+    const clip = { x0: 13, y0: 7, x1: 41, y1: 29 };
+    const part = new Uint32Array(60 * 40).fill(0xff123456);
+    renderPoints(part, input, t, { ...opts, clip });
+    let inside = 0;
+    for (let py = 0; py < 40; py++) {
+      for (let px = 0; px < 60; px++) {
+        const p = py * 60 + px;
+        if (px >= clip.x0 && px < clip.x1 && py >= clip.y0 && py < clip.y1) {
+          expect(part[p]).toBe(whole[p]);
+          if (whole[p] !== 0xffffffff) inside++;
+        } else expect(part[p]).toBe(0xff123456);
+      }
+    }
+    expect(inside).toBeGreaterThan(100);
+  });
+
+  it('draws a stretch standing for many points opaque where its sprite covers a pixel fully, blended elsewhere', () => {
+    const one: RenderInput = { ...input, n: 1, x: Float32Array.of(0.5), y: Float32Array.of(0.5), colors: Uint32Array.of(RED) };
+    const plan = (boost: number): DrawPlan => ({ from: Uint32Array.of(0), to: Uint32Array.of(1), boost: Float32Array.of(boost), count: 1, sampled: false });
+    const dense = new Uint32Array(60 * 40);
+    renderPoints(dense, one, t, opts, plan(12));
+    const single = new Uint32Array(60 * 40);
+    renderPoints(single, one, t, opts, plan(1));
+    const centre = 19 * 60 + 30; // the point lands at pixel (30.05, 19.9)
+    expect(dense[centre]).toBe(RED); // 1 - 0.3^12 of opacity rounds to 256/256
+    expect(single[centre]).not.toBe(RED);
+    expect(single[centre] & 255).toBe(255);
+  });
+
+  it('draws the same after primeDrawing (it shares the sprites, their weights and the scratch arrays)', () => {
+    const before = new Uint32Array(60 * 40);
+    renderPoints(before, input, t, opts);
+    primeDrawing();
+    const after = new Uint32Array(60 * 40);
+    renderPoints(after, input, t, opts);
+    expect(Array.from(after)).toEqual(Array.from(before));
+  });
+});
+
 describe('sprites, order and style', () => {
+  it('lays each sprite pixel in exactly one of its horizontal runs, in the same order', () => {
+    for (const r of [0.5, 1, 1.75, 2.6, 9]) {
+      const sp = diskSprite(r);
+      const pixels: string[] = [];
+      for (let j = 0; j < sp.runX.length; j++) {
+        for (let q = 0; q < sp.runLen[j]; q++) {
+          const s2 = sp.runAt[j] + q;
+          expect(sp.dx[s2]).toBe(sp.runX[j] + q);
+          expect(sp.dy[s2]).toBe(sp.runY[j]);
+          pixels.push(`${sp.dx[s2]},${sp.dy[s2]}`);
+        }
+      }
+      expect(pixels.length).toBe(sp.dx.length);
+      expect(new Set(pixels).size).toBe(sp.dx.length);
+    }
+  });
+
   it('makes round sprites whose coverage grows with the radius', () => {
     const small = diskSprite(1);
     const big = diskSprite(3);

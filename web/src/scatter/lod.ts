@@ -169,7 +169,10 @@ let histogram = new Uint32Array(1024);
  * budget. From a histogram of the counts, one sweep: S(q + 1) = S(q) + #(count > q), in O(cells + max).
  */
 export function waterLevel(g: GridIndex, c0: number, c1: number, r0: number, r1: number, max: number, budget: number): number {
-  const count = (cell: number) => g.start[cell + 1] - g.start[cell];
+  // the counts are read inline, not through a closure made per call: V8 compiled the call for the
+  // first call's closure and bailed out on the next frame's ('wrong call target' in chromium)
+  const start = g.start;
+  const cols = g.cols;
   if (max > HISTOGRAM_MAX) {
     // binary search, each probe a pass over the cells
     let lo = 1;
@@ -177,7 +180,13 @@ export function waterLevel(g: GridIndex, c0: number, c1: number, r0: number, r1:
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       let sum = 0;
-      for (let r = r0; r <= r1 && sum <= budget; r++) for (let c = c0; c <= c1; c++) sum += Math.min(count(r * g.cols + c), mid);
+      for (let r = r0; r <= r1 && sum <= budget; r++) {
+        for (let c = c0; c <= c1; c++) {
+          const cell = r * cols + c;
+          const k = start[cell + 1] - start[cell];
+          sum += k < mid ? k : mid;
+        }
+      }
       if (sum <= budget) lo = mid;
       else hi = mid - 1;
     }
@@ -189,7 +198,8 @@ export function waterLevel(g: GridIndex, c0: number, c1: number, r0: number, r1:
   let above = 0; // cells with count >= q (q = 1: every non-empty cell)
   for (let r = r0; r <= r1; r++) {
     for (let c = c0; c <= c1; c++) {
-      const k = count(r * g.cols + c);
+      const cell = r * cols + c;
+      const k = start[cell + 1] - start[cell];
       hist[k]++;
       if (k > 0) above++;
     }

@@ -15,6 +15,7 @@ import { buildSample, sampleOf, type LodSample } from './lod-sample.js';
 import { emptyArrays, gather, type DrawArrays, type InputArrays } from './draw-arrays.js';
 import { FrameBudget } from './frame-budget.js';
 import { panShift, shiftPixels, uncoveredStrips, type ShownFrame } from './pan-shift.js';
+import { primeDrawing } from './prime.js';
 import { pointStyle, renderSteps, type Clip, type DrawPlan } from './render.js';
 import type { Extent, RenderTransform } from './transform.js';
 
@@ -32,6 +33,9 @@ export const GRID_SYNC_POINTS = 2_000_000;
  * the map's arrays (4 MB each at a million points) stay in the cache anyway.
  */
 export const SAMPLE_MIN_POINTS = 2_000_000;
+
+/** The performance measure of each round of the warm-up (bench:viewer reports their sum). */
+export const WARM_UP_MEASURE = 'latentmap:warm-up';
 
 export interface FrameGeometry {
   /** Data → device pixels. */
@@ -88,7 +92,10 @@ export class PointsLayer {
    */
   lastDrawn = { points: 0, exact: true, sampled: false };
 
-  constructor(private background: number) {}
+  constructor(private background: number) {
+    // every branch of the drawing path run once on a miniature map, so that V8 compiles it for all of them
+    primeDrawing();
+  }
 
   /**
    * The points and their colors: the grid is built now (at most GRID_SYNC_POINTS points), or between
@@ -241,7 +248,7 @@ export class PointsLayer {
     const { sx, sy } = shift;
     const old = this.shown.transform;
     // the shifted picture's transform: the old one moved by whole pixels (within half a pixel of g's)
-    const t = { ax: old.ax, ay: old.ay, bx: old.bx + sx, by: old.by + sy };
+    const t = { ax: old.ax, bx: old.bx + sx, ay: old.ay, by: old.by + sy }; // the fields in renderTransform's order: one object shape
     shiftPixels(pixels, g.width, g.height, sx, sy);
     const at = { ...g, transform: t };
     const pad = next.radius + 2;
@@ -342,7 +349,9 @@ export class PointsLayer {
    * picture of the whole map takes, and the first zoom needs) runs here too: with it the second zoom frame
    * costs what the later ones do (1M points, CPU ms of the 40 zoom frames, `WARM=1 npm run bench:viewer-frames`,
    * three runs at load 10: p95 6.3-7.2 and first frame 10-20, against 11.8-32.3 and 7-33 without the clipped
-   * rounds). Called once the first exact picture is on screen; stops when what is drawn changes.
+   * rounds). Called once the first exact picture is on screen; stops when what is drawn changes. Since
+   * prime.ts runs every branch before the first map, the warm-up no longer decides which branches V8
+   * compiles: it has V8 compile the level of detail before the first zoom, and it calibrates the frame budget.
    */
   warmUp(g: FrameGeometry, rounds = 4): void {
     const grid = this.grid;
@@ -370,12 +379,14 @@ export class PointsLayer {
     const inner: Clip = { x0: g.width >> 2, y0: g.height >> 2, x1: (3 * g.width) >> 2, y1: (3 * g.height) >> 2 };
     let plan = emptyLodPlan();
     for (let left = rounds; left > 0; left--) {
+      const started = performance.now();
       plan = lodPlan(grid, g.box, budget, plan, this.sample);
       const t0 = performance.now();
       run(this.steps(scratch, g, [plan], left % 2 === 0 ? inner : undefined));
       // the unclipped rounds measure the speed the first moving frames' budget is set by (without them it
       // came from a first guess: at ten million points the first zoom frames drew 119,000 points in 50-120 ms)
       if (left % 2 === 1) this.calibrate(planSize(plan), performance.now() - t0, g);
+      performance.measure(WARM_UP_MEASURE, { start: started });
       yield;
     }
   }

@@ -1,6 +1,16 @@
 // The point renderer: rasterizes every point straight into a Uint32 pixel buffer (ImageData layout),
 // alpha-blended anti-aliased disks, no per-point canvas calls. Pure: no DOM, so the benchmark and tests
 // can run it anywhere. The caller puts the buffer on a canvas with putImageData.
+//
+// Written for V8's optimizing compilers, which compile a function for the kinds of values and the
+// branches it has met so far, and throw that code away (deoptimize, then recompile: tens of ms of CPU at
+// a time on a 2-core machine) the first time a value or a branch it has not met comes along. The first
+// zoom frames met several the exact picture and pan frames never had (sprites crossing the frame's edge,
+// fully opaque sprite pixels, boosted opacities, new object shapes): they took 20-90 ms among 3 ms ones.
+// So the hot loop (blendStretches) takes only numbers and typed arrays; a sprite crossing the frame's
+// edge is drawn as horizontal runs clipped with min and max (no test per pixel), fully opaque pixels go
+// through the same blend as the rest (no branch of their own), and prime.ts runs every branch once on a
+// tiny buffer before the first map.
 import type { RenderTransform } from './transform.js';
 
 /** One pixel of a point sprite: offset from the point's pixel and coverage (0-256). */
@@ -9,6 +19,17 @@ export interface Sprite {
   dy: Int32Array;
   cover: Int32Array;
   radius: number;
+  /**
+   * The same pixels as horizontal runs, in the same order: run j covers the runLen[j] pixels from
+   * (runX[j], runY[j]) rightwards, whose coverages are cover[runAt[j]...].
+   */
+  runX: Int32Array;
+  runY: Int32Array;
+  runLen: Int32Array;
+  runAt: Int32Array;
+  /** Blend weights (coverage x opacity >> 8, 0-256) of the sprite's pixels at opacity a: weights[a * m + s], filled when filled[a] is 1. */
+  weights: Int32Array;
+  filled: Uint8Array;
 }
 
 const spriteCache = new Map<number, Sprite>();
@@ -48,7 +69,34 @@ export function diskSprite(radius: number): Sprite {
     dy.push(0);
     cover.push(256);
   }
-  const sprite = { dx: Int32Array.from(dx), dy: Int32Array.from(dy), cover: Int32Array.from(cover), radius: r };
+  // runs: consecutive pixels of one row (the pixels are in row order, left to right)
+  const runX: number[] = [];
+  const runY: number[] = [];
+  const runLen: number[] = [];
+  const runAt: number[] = [];
+  for (let s = 0; s < dx.length; s++) {
+    const j = runX.length - 1;
+    if (j >= 0 && runY[j] === dy[s] && runX[j] + runLen[j] === dx[s]) runLen[j]++;
+    else {
+      runX.push(dx[s]);
+      runY.push(dy[s]);
+      runLen.push(1);
+      runAt.push(s);
+    }
+  }
+  const m = dx.length;
+  const sprite: Sprite = {
+    dx: Int32Array.from(dx),
+    dy: Int32Array.from(dy),
+    cover: Int32Array.from(cover),
+    radius: r,
+    runX: Int32Array.from(runX),
+    runY: Int32Array.from(runY),
+    runLen: Int32Array.from(runLen),
+    runAt: Int32Array.from(runAt),
+    weights: new Int32Array(257 * m),
+    filled: new Uint8Array(257),
+  };
   spriteCache.set(r, sprite);
   return sprite;
 }
@@ -118,104 +166,163 @@ export interface DrawPlan {
 }
 
 /**
- * One pass of the rasterizer over the stretches of `plan` (default every point): blends each
- * qualifying point's sprite into the buffer. The sprite's pixel offsets are computed once per pass and
- * its blend weights once per opacity: a level-of-detail plan has a stretch per grid cell, tens of
- * thousands of them, sharing a few opacities, so nothing is allocated or called per stretch.
+ * One pass of the rasterizer over a plan: its points' sprite and opacity (0-256); which points (want -1:
+ * every visible one; 0/1: those whose emphasis equals it; onlyMarked: the marked ones); override 1 draws them
+ * all in `color` (int32 ABGR), 0 in their own colours; whether they count as drawn (a ring does not).
  */
-function blendPass(
-  buf: Uint32Array,
-  w: number,
-  clip: Clip,
-  input: RenderInput,
-  t: RenderTransform,
-  sprite: Sprite,
-  alpha256: number,
-  want: number, // -1: every visible point; 0/1: only points whose emphasis equals want
-  colorOverride: number, // -1: per-point color
-  onlyMarked: boolean,
-  plan: DrawPlan | null,
-): number {
-  if (onlyMarked && !input.marked) return 0;
-  const { x, y } = input;
-  // Pixels and colours are read as int32 (an opaque ABGR value is then -16,777,216 .. -1): read as uint32
-  // they exceed V8's small integers, and each read in code not yet optimized allocated a number (the zoom
-  // frames' CPU profile in chromium: 121 of 450 ms in the garbage collector)
-  const buf32 = new Int32Array(buf.buffer, buf.byteOffset, buf.length);
-  const colors = new Int32Array(input.colors.buffer, input.colors.byteOffset, input.colors.length);
-  const order = input.order ?? null;
-  const visible = input.visible ?? null;
-  const emphasis = want >= 0 ? (input.emphasis ?? null) : null;
-  const marked = onlyMarked ? (input.marked ?? null) : null;
-  const { dx, dy, cover } = sprite;
-  const m = dx.length;
-  const off = new Int32Array(m);
-  for (let s = 0; s < m; s++) off[s] = dy[s] * w + dx[s];
-  // blend weights (coverage x opacity, 0-256) of the sprite's pixels, per opacity 0-256, filled on first use
-  const table = new Int32Array(257 * m);
-  const filled = new Uint8Array(257);
-  const R = Math.ceil(sprite.radius);
-  const { ax, bx, ay, by } = t;
-  const { x0, y0, x1, y1 } = clip;
-  // sprites wholly inside the clip take the fast path
-  const xmin = x0 + R;
-  const ymin = y0 + R;
-  const xmax = x1 - R;
-  const ymax = y1 - R;
+interface Pass {
+  sprite: Sprite;
+  alpha: number;
+  want: number;
+  override: number;
+  color: number;
+  onlyMarked: boolean;
+  counts: boolean;
+}
+
+/** Weight offsets per stretch (stretchWeights' answer), kept between passes. */
+let stretchWeightAt = new Int32Array(1024);
+
+/**
+ * Fills sprite.weights for opacity `alpha` (0-256) on first use; returns where they start (alpha * m).
+ */
+function weightsFor(sprite: Sprite, alpha: number): number {
+  const m = sprite.cover.length;
+  const at = alpha * m;
+  if (sprite.filled[alpha] === 0) {
+    sprite.filled[alpha] = 1;
+    const cover = sprite.cover;
+    const weights = sprite.weights;
+    for (let s = 0; s < m; s++) weights[at + s] = (cover[s] * alpha) >> 8;
+  }
+  return at;
+}
+
+/**
+ * Where each of the first `count` stretches' blend weights start in sprite.weights: the opacity of a
+ * stretch standing for `boost` points is 1 - (1 - alpha)^boost (alpha256 / 256 the point opacity).
+ */
+function stretchWeights(boost: Float32Array, count: number, alpha256: number, sprite: Sprite): Int32Array {
+  if (stretchWeightAt.length < count) stretchWeightAt = new Int32Array(Math.max(count, 2 * stretchWeightAt.length));
+  const out = stretchWeightAt;
   const a1 = Math.min(alpha256 / 256, 0.999);
-  const stretches = plan ? plan.count : 1;
-  let drawn = 0;
-  for (let r = 0; r < stretches; r++) {
-    const from = plan ? plan.from[r] : 0;
-    const to = plan ? plan.to[r] : input.n;
-    const boost = plan && plan.boost ? plan.boost[r] : 1;
-    const alpha = boost === 1 ? alpha256 : Math.round((1 - Math.pow(1 - a1, boost)) * 256);
-    const wb = alpha * m;
-    if (filled[alpha] === 0) {
-      filled[alpha] = 1;
-      for (let s = 0; s < m; s++) table[wb + s] = (cover[s] * alpha) >> 8;
+  const plain = weightsFor(sprite, alpha256);
+  // the last boost's weights, reused while the boost repeats (cells capped at the same water level)
+  let lastBoost = 1;
+  let lastAt = plain;
+  for (let r = 0; r < count; r++) {
+    const b = boost[r];
+    if (b !== lastBoost) {
+      lastBoost = b;
+      lastAt = weightsFor(sprite, Math.round((1 - Math.pow(1 - a1, b)) * 256));
     }
-    for (let k = from; k < to; k++) {
-      const i = order !== null ? order[k] : k;
+    out[r] = lastAt;
+  }
+  return out;
+}
+
+/**
+ * One pass of the rasterizer over the stretches of `plan`: blends each qualifying point's sprite into
+ * the buffer. The sprite's blend weights are computed once per opacity (and kept with the sprite): a
+ * level-of-detail plan has a stretch per grid cell, tens of thousands of them, sharing a few opacities.
+ */
+function blendPass(buf: Int32Array, w: number, clip: Clip, input: RenderInput, colors: Int32Array, t: RenderTransform, pass: Pass, plan: DrawPlan): number {
+  const { sprite, alpha: alpha256, want, override, color, onlyMarked } = pass;
+  if (onlyMarked && !input.marked) return 0;
+  const count = plan.count;
+  let weightAt: Int32Array;
+  if (plan.boost === null) {
+    if (stretchWeightAt.length < count) stretchWeightAt = new Int32Array(Math.max(count, 2 * stretchWeightAt.length));
+    weightAt = stretchWeightAt;
+    weightAt.fill(weightsFor(sprite, alpha256), 0, count);
+  } else weightAt = stretchWeights(plan.boost, count, alpha256, sprite);
+  const R = Math.ceil(sprite.radius) | 0;
+  const x0 = clip.x0 | 0;
+  const y0 = clip.y0 | 0;
+  const x1 = clip.x1 | 0;
+  const y1 = clip.y1 | 0;
+  // the sprite's pixel offsets in a buffer w px wide
+  const m = sprite.cover.length;
+  if (spriteOffsets.length < m) spriteOffsets = new Int32Array(Math.max(m, 2 * spriteOffsets.length));
+  const off = spriteOffsets;
+  for (let s = 0; s < m; s++) off[s] = sprite.dy[s] * w + sprite.dx[s];
+  return blendStretches(
+    buf, w | 0, input.x, input.y, colors,
+    input.order ?? null, input.visible ?? null, want >= 0 ? (input.emphasis ?? null) : null, want | 0, onlyMarked ? (input.marked ?? null) : null,
+    plan.from, plan.to, weightAt, count | 0,
+    +t.ax, +t.bx, +t.ay, +t.by,
+    x0, y0, x1, y1, R,
+    off, m,
+    sprite.runX, sprite.runY, sprite.runLen, sprite.runAt, sprite.runX.length,
+    sprite.weights, override | 0, color | 0,
+  );
+}
+
+/** A sprite's pixel offsets in the buffer (blendPass), kept between passes. */
+let spriteOffsets = new Int32Array(64);
+
+/**
+ * The rasterizer's loop: for each stretch r < count, the points k in [from[r], to[r]) (point order[k],
+ * or k), each visible one landing within R px of the clip drawn as its sprite, with the weights at
+ * weights[weightAt[r] + ...]: a sprite wholly inside the clip [x0, x1) x [y0, y1) pixel by pixel at its
+ * offsets `off`, one that crosses its edge as its horizontal runs, each clipped with min and max. Numbers
+ * and typed arrays only (see the top of this file). Returns the points drawn.
+ */
+function blendStretches(
+  buf: Int32Array, w: number, x: Float32Array, y: Float32Array, colors: Int32Array,
+  order: Uint32Array | null, visible: Uint8Array | null, emphasis: Uint8Array | null, want: number, marked: Uint8Array | null,
+  from: Uint32Array, to: Uint32Array, weightAt: Int32Array, count: number,
+  ax: number, bx: number, ay: number, by: number,
+  x0: number, y0: number, x1: number, y1: number, R: number,
+  off: Int32Array, m: number,
+  runX: Int32Array, runY: Int32Array, runLen: Int32Array, runAt: Int32Array, runs: number,
+  weights: Int32Array, override: number, color: number,
+): number {
+  // points whose pixel lies in [xlo, xhi) x [ylo, yhi) touch the clip; in [xin, xout) x [yin, yout) their sprite lies inside it
+  const xlo = x0 - R;
+  const ylo = y0 - R;
+  const xhi = x1 + R;
+  const yhi = y1 + R;
+  const xin = x0 + R;
+  const yin = y0 + R;
+  const xout = x1 - R;
+  const yout = y1 - R;
+  let drawn = 0;
+  for (let r = 0; r < count; r++) {
+    const end = to[r];
+    const wr = weightAt[r];
+    for (let k = from[r]; k < end; k++) {
+      const i = order === null ? k : order[k];
       if (visible !== null && visible[i] === 0) continue;
       if (emphasis !== null && emphasis[i] !== want) continue;
       if (marked !== null && marked[i] === 0) continue;
       const fx = x[i] * ax + bx;
       const fy = y[i] * ay + by;
       // also skips NaN coordinates (every comparison with NaN is false)
-      if (!(fx >= x0 - R && fy >= y0 - R && fx < x1 + R && fy < y1 + R)) continue;
+      if (!(fx >= xlo && fy >= ylo && fx < xhi && fy < yhi)) continue;
       const cx = Math.floor(fx);
       const cy = Math.floor(fy);
       drawn++;
-      const c = colorOverride >= 0 ? colorOverride : colors[i];
+      const c = override !== 0 ? color : colors[i];
       const cr = c & 255;
-      const cg = (c >>> 8) & 255;
-      const cb = (c >>> 16) & 255;
-      const opaque = c | 0xff000000;
-      const base = cy * w + cx;
-      if (cx >= xmin && cy >= ymin && cx < xmax && cy < ymax) {
+      const cg = (c >> 8) & 255;
+      const cb = (c >> 16) & 255;
+      if (cx >= xin && cy >= yin && cx < xout && cy < yout) {
+        const base = cy * w + cx;
         for (let s = 0; s < m; s++) {
           const p = base + off[s];
-          const a = table[wb + s];
-          if (a >= 256) {
-            buf32[p] = opaque;
-            continue;
-          }
-          buf32[p] = over(buf32[p], cr, cg, cb, a);
+          buf[p] = over(buf[p], cr, cg, cb, weights[wr + s]);
         }
-      } else {
-        for (let s = 0; s < m; s++) {
-          const px = cx + dx[s];
-          const py = cy + dy[s];
-          if (px < x0 || py < y0 || px >= x1 || py >= y1) continue;
-          const p = py * w + px;
-          const a = table[wb + s];
-          if (a >= 256) {
-            buf32[p] = opaque;
-            continue;
-          }
-          buf32[p] = over(buf32[p], cr, cg, cb, a);
-        }
+        continue;
+      }
+      for (let j = 0; j < runs; j++) {
+        const py = cy + runY[j];
+        if (py < y0 || py >= y1) continue;
+        const xa = cx + runX[j];
+        const xs = Math.max(xa, x0);
+        const xe = Math.min(xa + runLen[j], x1);
+        let wt = wr + runAt[j] + xs - xa;
+        for (let p = py * w + xs, pe = py * w + xe; p < pe; p++, wt++) buf[p] = over(buf[p], cr, cg, cb, weights[wt]);
       }
     }
   }
@@ -234,6 +341,11 @@ export function renderPoints(buf: Uint32Array, input: RenderInput, t: RenderTran
   return drawn;
 }
 
+/** A plan of every point of an n-point input, in order. */
+function wholePlan(n: number): DrawPlan {
+  return { from: Uint32Array.of(0), to: Uint32Array.of(n), boost: null, count: 1, sampled: false };
+}
+
 /**
  * The same drawing as renderPoints, one chunk of the plan at a time: each step draws one plan of
  * `chunks` for one pass and yields the running count, so a long redraw can be spread over several
@@ -246,29 +358,38 @@ export function* renderSteps(buf: Uint32Array, input: RenderInput, t: RenderTran
   const clip: Clip = c ? { x0: Math.max(0, c.x0), y0: Math.max(0, c.y0), x1: Math.min(w, c.x1), y1: Math.min(h, c.y1) } : { x0: 0, y0: 0, x1: w, y1: h };
   if (clip.x0 === 0 && clip.x1 === w) buf.fill(opts.background, clip.y0 * w, clip.y1 * w);
   else for (let y = clip.y0; y < clip.y1; y++) buf.fill(opts.background, y * w + clip.x0, y * w + clip.x1);
+  // Pixels and colours are read as int32 (an opaque ABGR value is then -16,777,216 .. -1): read as uint32
+  // they exceed V8's small integers, and each read in code not yet optimized allocated a number (the zoom
+  // frames' CPU profile in chromium: 121 of 450 ms in the garbage collector)
+  const buf32 = new Int32Array(buf.buffer, buf.byteOffset, buf.length);
+  const colors = new Int32Array(input.colors.buffer, input.colors.byteOffset, input.colors.length);
+  const plans: DrawPlan[] = [];
+  for (let b = 0; b < chunks.length; b++) plans.push(chunks[b] ?? wholePlan(input.n));
   const sprite = diskSprite(opts.radius);
   const alpha256 = Math.round(Math.max(0, Math.min(1, opts.alpha)) * 256);
-  const ring = opts.ringColor ?? 0xff333333;
-  let drawn = 0;
+  const ring = (opts.ringColor ?? 0xff333333) | 0;
+  // the passes, drawn one after the other through one call site (six sites, one per kind of pass, had
+  // V8 compile six copies of blendPass into this generator: 205 ms of compiling at a million points, load 20)
+  const passes: Pass[] = [];
   if (input.emphasis) {
     const dim = Math.round((opts.dimAlpha ?? 0.12) * 256);
-    for (const c of chunks) yield (drawn += blendPass(buf, w, clip, input, t, sprite, dim, 0, -1, false, c));
+    passes.push({ sprite, alpha: dim, want: 0, override: 0, color: 0, onlyMarked: false, counts: true });
     const big = diskSprite(opts.radius * 1.35 + 0.5);
-    if (input.marked) {
-      for (const c of chunks) {
-        blendPass(buf, w, clip, input, t, diskSprite(big.radius + 1.25), 256, 1, ring, true, c);
-        yield drawn;
-      }
-    }
-    for (const c of chunks) yield (drawn += blendPass(buf, w, clip, input, t, big, Math.max(alpha256, 230), 1, -1, false, c));
+    if (input.marked) passes.push({ sprite: diskSprite(big.radius + 1.25), alpha: 256, want: 1, override: 1, color: ring, onlyMarked: true, counts: false });
+    passes.push({ sprite: big, alpha: Math.max(alpha256, 230), want: 1, override: 0, color: 0, onlyMarked: false, counts: true });
   } else {
-    if (input.marked) {
-      for (const c of chunks) {
-        blendPass(buf, w, clip, input, t, diskSprite(opts.radius + 1.25), 256, -1, ring, true, c);
-        yield drawn;
-      }
+    if (input.marked) passes.push({ sprite: diskSprite(opts.radius + 1.25), alpha: 256, want: -1, override: 1, color: ring, onlyMarked: true, counts: false });
+    passes.push({ sprite, alpha: alpha256, want: -1, override: 0, color: 0, onlyMarked: false, counts: true });
+  }
+  let drawn = 0;
+  // indexed loops, not for-of: V8 bailed out of this generator at a for-of's iterator result ('wrong map')
+  for (let a = 0; a < passes.length; a++) {
+    const pass = passes[a];
+    for (let b = 0; b < plans.length; b++) {
+      const d = blendPass(buf32, w, clip, input, colors, t, pass, plans[b]);
+      if (pass.counts) drawn += d;
+      yield drawn;
     }
-    for (const c of chunks) yield (drawn += blendPass(buf, w, clip, input, t, sprite, alpha256, -1, -1, false, c));
   }
   return drawn;
 }
@@ -308,3 +429,4 @@ function over(d: number, cr: number, cg: number, cb: number, a: number): number 
   const db = (d >>> 16) & 255;
   return (0xff000000 | ((db + (((cb - db) * a) >> 8)) << 16) | ((dg + (((cg - dg) * a) >> 8)) << 8) | (dr + (((cr - dr) * a) >> 8))) | 0;
 }
+
