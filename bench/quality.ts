@@ -1,6 +1,6 @@
 // npm run bench:quality [-- --datasets iris,penguins,mnist,fashion-mnist,digits,wine,breast-cancer|mlbench|sonar,...|PATH]
 //                         [--limit 10000] [--row 'NAME=--flag value ...' (repeatable)] [--no-peers] [--no-forced]
-//                         [--seed 42] [--reference standardized|raw]
+//                         [--seed 42 | --seeds 42,1,2,3,4 | --seeds 5] [--reference standardized|raw]
 //
 // Map quality on real datasets, ours beside the usual tools, one table per dataset. Every map is scored by one
 // judge (bench/quality_metrics.py) against the dataset's reference space: the raw values for images (mnist,
@@ -21,13 +21,25 @@
 // soybean as R writes them: text factors, TRUE/FALSE, NA, an Id column). A PATH (with a / or a file extension)
 // is your own file, judged against its standardized columns or, with --reference raw, its values as they are
 // (images). Peers are benchmark-only: when one is not installed, its row says so.
+// Seeds: --seed S runs every map once with seed S (ours gets --seed S; 42 is the CLI's own default). --seeds
+// 42,1,2 (or --seeds N: 42 and 1 .. N-1) runs every map once per seed and reports the mean over seeds, the
+// spread (smallest-largest) and the first seed's figures. Our t-SNE of a small table starts from its PCA
+// initialization and does not depend on the seed, while a peer's map moves from seed to seed by 0.01-0.03 in
+// label accuracy on tables of 150-1000 rows (a tiny change at the start, amplified by the optimization); so, to
+// measure the same spread for every map, each seed other than 42 also hands the rows over in a seeded order:
+// our runs read a copy of the CSV file with its data lines shuffled (built-in iris and penguins through their
+// CSV files), the peers get the reference rows in the same order, and every map is put back into the reference
+// order before the judge, whose folds therefore stay the same. Seed 42 keeps the rows in their order, so its
+// figures are the single-seed run's. Inputs that are not CSV files (mnist, fashion-mnist) keep their order.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
+import { DATASETS_DIR } from '../pipeline/load/builtin.js';
 import { loadDataset } from '../pipeline/load/index.js';
+import { createRandom, permutation } from '../pipeline/random.js';
 import type { Dataset, MetaColumn } from '../pipeline/types.js';
 import { alignMap, judge, PYTHON, referenceOf, writeReference, type Judgement, type Reference, type ReferenceKind } from './quality/judge.js';
 
@@ -53,11 +65,18 @@ interface DatasetSpec {
   /** source file: the user's file. */
   path?: string;
   reference: ReferenceKind;
+  /** A built-in dataset's own CSV file and the flags that make `--input` load it as `--dataset` does (--seeds). */
+  csv?: { path: string; flags: string[] };
 }
 
 const DATASETS: DatasetSpec[] = [
-  { name: 'iris', source: 'builtin', reference: 'standardized' },
-  { name: 'penguins', source: 'builtin', reference: 'standardized' },
+  { name: 'iris', source: 'builtin', reference: 'standardized', csv: { path: join(DATASETS_DIR, 'iris', 'iris.csv'), flags: ['--label-column', 'species'] } },
+  {
+    name: 'penguins',
+    source: 'builtin',
+    reference: 'standardized',
+    csv: { path: join(DATASETS_DIR, 'penguins', 'penguins.csv'), flags: ['--label-column', 'species', '--exclude', 'year'] },
+  },
   { name: 'mnist', source: 'builtin', reference: 'raw' },
   { name: 'fashion-mnist', source: 'builtin', reference: 'raw' },
   { name: 'digits', source: 'sklearn', reference: 'raw' },
@@ -86,7 +105,20 @@ if (unknown.length) {
   process.exit(2);
 }
 const limit = Number(value('limit', '10000'));
-const seed = Number(value('seed', '42'));
+/** The seeds to run: --seeds 42,1,2 or --seeds N (42, then 1 .. N-1); else --seed alone (default 42). */
+function seedList(): number[] {
+  const list = value('seeds', '');
+  if (!list) return [Number(value('seed', '42'))];
+  const parts = list.split(',').map((t) => t.trim()).filter(Boolean).map(Number);
+  const bad = parts.length === 0 || parts.some((v) => !Number.isInteger(v) || v < 0);
+  if (bad) {
+    console.error(`--seeds takes a comma-separated list of whole numbers or a count, got "${list}"`);
+    process.exit(2);
+  }
+  if (parts.length === 1 && !list.includes(',')) return [42, ...Array.from({ length: parts[0]! - 1 }, (_, i) => i + 1)];
+  return [...new Set(parts)];
+}
+const seeds = seedList();
 const peers = !flag('no-peers');
 const forced = !flag('no-forced');
 const extraRows: { name: string; flags: string[] }[] = [];
@@ -119,9 +151,41 @@ function has(check: string): boolean {
   return spawnSync(PYTHON, ['-c', check], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * The rows of one seed: `input`, the CLI's input flags (a shuffled copy of a CSV file for seeds other than 42);
+ * `order`: null when the rows keep their order, else order[j] = the dataset row number of the input's row j.
+ */
+interface Ordering {
+  seed: number;
+  input: string[];
+  order: Int32Array | null;
+  /** How the rows were handed over, for the notes. */
+  note: string;
+}
+
+/**
+ * The rows for seed s. Seed 42 (and any input that is not a CSV file) keeps the given input; otherwise a copy of
+ * the CSV file with its data lines in a seeded order is written into work. The copy is used only when one data
+ * line is one row (the loaded row count equals the line count), so the row numbers can be put back.
+ */
+function ordering(spec: DatasetSpec, input: string[], rows: number, s: number, work: string): Ordering {
+  const keep: Ordering = { seed: s, input, order: null, note: 'rows in their order' };
+  const file = spec.csv?.path ?? spec.path ?? (spec.source === 'builtin' ? null : join(work, `${spec.name}.csv`));
+  if (s === 42 || !file || !/\.csv$/i.test(file) || input.includes('--limit')) return keep;
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  const data = lines.length - 1;
+  if (data !== rows) return { ...keep, note: `rows in their order (${data} data lines for ${rows} rows: not shuffled)` };
+  const order = permutation(data, createRandom(s));
+  const out = join(work, `${spec.name.replace(/[^\w.-]/g, '_')}.seed${s}.csv`);
+  writeFileSync(out, [lines[0]!, ...Array.from(order, (j) => lines[j + 1]!)].join('\n') + '\n');
+  return { seed: s, input: ['--input', out, ...(spec.csv?.flags ?? [])], order, note: 'rows in a seeded order for seeds other than 42' };
+}
+
 /** One run of our CLI; the map read back from its points.arrow and put into reference order. */
-function ours(name: string, input: string[], flags: string[], ref: Reference, work: string): Row {
+function ours(name: string, o: Ordering, flags: string[], ref: Reference, work: string): Row {
   const runsDir = join(work, 'runs');
+  const { input, seed } = o;
   // the CLI's own default seed is 42: --seed reaches our runs only when another is asked for, so the default
   // row stays a run with no flag at all
   const seedFlags = seed === 42 || flags.includes('--seed') ? [] : ['--seed', String(seed)];
@@ -142,7 +206,9 @@ function ours(name: string, input: string[], flags: string[], ref: Reference, wo
     return { name, score: null, seconds: null, note: `failed (exit ${r.status}): ${why.replace(/^error:\s*/, '')}` };
   }
   const table = tableFromIPC(readFileSync(join(result.dir, 'points.arrow')));
-  const index = table.getChild('index')!.toArray() as Int32Array;
+  const inputIndex = table.getChild('index')!.toArray() as Int32Array;
+  // row j of a shuffled copy is the dataset's row order[j]
+  const index = o.order ? Int32Array.from(inputIndex, (j) => o.order![j]!) : inputIndex;
   const xs = table.getChild('x')!.toArray() as Float32Array;
   const ys = table.getChild('y')!.toArray() as Float32Array;
   const embedding = new Float32Array(xs.length * 2);
@@ -185,17 +251,40 @@ function describe(m: Manifest): string {
   return parts.join(', ');
 }
 
-function peer(method: 'tsne' | 'umap', ref: Reference, work: string): Row {
+/**
+ * The reference rows in the order the seed hands them over: peerOrder[t] = the reference row given t-th (the
+ * order of the shuffled CSV copy ours reads), or null when they keep their order.
+ */
+function peerOrder(ref: Reference, o: Ordering): Int32Array | null {
+  if (!o.order) return null;
+  const position = new Map<number, number>();
+  o.order.forEach((row, j) => position.set(row, j));
+  return Int32Array.from({ length: ref.matrix.rows }, (_, i) => i).sort((a, b) => position.get(ref.index[a]!)! - position.get(ref.index[b]!)!);
+}
+
+function peer(method: 'tsne' | 'umap', ref: Reference, work: string, o: Ordering): Row {
   const name = method === 'tsne' ? 'scikit-learn t-SNE' : 'umap-learn';
   const out = join(work, `${method}.f32`);
-  const r = spawnSync(PYTHON, [join(here, 'quality_peers.py'), method, ref.files!.matrix, String(ref.matrix.rows), String(ref.matrix.cols), out, String(seed)], {
+  const { rows: n, cols: d, values } = ref.matrix;
+  const given = peerOrder(ref, o);
+  let matrixFile = ref.files!.matrix;
+  if (given) {
+    const shuffled = new Float32Array(n * d);
+    given.forEach((i, t) => shuffled.set(values.subarray(i * d, (i + 1) * d), t * d));
+    matrixFile = join(work, `${method}.input.f32`);
+    writeFileSync(matrixFile, Buffer.from(shuffled.buffer));
+  }
+  const r = spawnSync(PYTHON, [join(here, 'quality_peers.py'), method, matrixFile, String(n), String(d), out, String(o.seed)], {
     encoding: 'utf8',
     env: PEER_ENV,
   });
   if (r.status !== 0) return { name, score: null, seconds: null, note: `failed: ${r.stderr.trim().split('\n').pop()}` };
   const info = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; version: string };
   const bytes = readFileSync(out);
-  const map = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
+  const returned = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
+  // back into the reference's order
+  const map = given ? new Float32Array(2 * n) : returned;
+  if (given) given.forEach((i, t) => map.set(returned.subarray(2 * t, 2 * t + 2), 2 * i));
   const note = method === 'tsne' ? `${info.version}${ref.matrix.cols > 50 ? ', on PCA-50' : ''}` : info.version;
   return { name, score: judge(ref, map, join(work, 'map.f32')), seconds: info.seconds, note };
 }
@@ -205,12 +294,52 @@ const fmt = (v: number | null | undefined, d: number): string => (v === null || 
 function printTable(title: string, rows: Row[]): void {
   const head = ['map', 'trust@10', '10-NN acc', 'seconds', 'notes'];
   const body = rows.map((r) => [r.name, fmt(r.score?.trustworthiness, 4), fmt(r.score?.labelAccuracy, 4), fmt(r.seconds, 1), r.note]);
+  printMarkdown(title, head, body, [0, 4]);
+}
+
+function printMarkdown(title: string, head: string[], body: string[][], leftColumns: number[]): void {
+  const left = (i: number): boolean => leftColumns.includes(i);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   console.log(`\n${title}`);
   console.log(line(head));
-  console.log(`|${widths.map((w, i) => (i === 0 || i === 4 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  console.log(`|${widths.map((w, i) => (left(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const b of body) console.log(line(b));
+}
+
+/** Mean, smallest and largest of the finite values; null when there are none. */
+function summary(values: (number | null | undefined)[]): { mean: number; min: number; max: number; count: number } | null {
+  const v = values.filter((x): x is number => x !== null && x !== undefined && Number.isFinite(x));
+  if (v.length === 0) return null;
+  return { mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v), count: v.length };
+}
+
+/**
+ * One line per map over every seed: the means of trustworthiness and label accuracy, each one's smallest and
+ * largest, the first seed's figures, the mean seconds. A map that failed on some seed says on how many it ran.
+ */
+function printSeedsTable(title: string, perSeed: Row[][]): void {
+  const first = seeds[0]!;
+  const head = ['map', 'trust@10 mean', '(min-max)', '10-NN acc mean', '(min-max)', `seed ${first}`, 'seconds', 'notes'];
+  const body = perSeed[0]!.map((r0, i) => {
+    const all = perSeed.map((rows) => rows[i]!);
+    const t = summary(all.map((r) => r.score?.trustworthiness));
+    const a = summary(all.map((r) => r.score?.labelAccuracy));
+    const sec = summary(all.map((r) => r.seconds));
+    const ran = t?.count ?? 0;
+    const notes = [...new Set(all.map((r) => r.note))].join('; ');
+    return [
+      r0.name,
+      fmt(t?.mean, 4),
+      t ? `${fmt(t.min, 4)}-${fmt(t.max, 4)}` : '-',
+      fmt(a?.mean, 4),
+      a ? `${fmt(a.min, 4)}-${fmt(a.max, 4)}` : '-',
+      `${fmt(r0.score?.trustworthiness, 4)} / ${fmt(r0.score?.labelAccuracy, 4)}`,
+      fmt(sec?.mean, 1),
+      (ran < all.length ? `ran on ${ran} of ${all.length} seeds; ` : '') + notes,
+    ];
+  });
+  printMarkdown(title, head, body, [0, 7]);
 }
 
 async function main(): Promise<void> {
@@ -219,7 +348,7 @@ async function main(): Promise<void> {
     const haveSk = has('import sklearn.manifold');
     const haveUmap = has('import umap');
     const load = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
-    console.log(`bench:quality: ${chosen.join(', ')}; at most ${limit} rows each; seed ${seed}; ${load}`);
+    console.log(`bench:quality: ${chosen.join(', ')}; at most ${limit} rows each; seed${seeds.length > 1 ? `s ${seeds.join(', ')} (means over seeds)` : ` ${seeds[0]}`}; ${load}`);
     console.log(`judge: trustworthiness@10 (sklearn) against the reference (raw values: images; standardized columns: tables); 10-NN accuracy 5-fold on the map`);
     console.log(`peers: scikit-learn ${haveSk ? 'installed' : 'NOT installed (apt-get install python3-sklearn)'}; umap-learn ${haveUmap ? 'installed' : 'NOT installed (apt-get install umap-learn)'}`);
     if (!haveSk) {
@@ -251,15 +380,24 @@ async function main(): Promise<void> {
       const input = spec.source === 'builtin' ? ['--dataset', spec.name] : ['--input', file];
       // --limit only where the dataset is larger, so the default row runs with no flag at all on the others
       if (larger) input.push('--limit', String(limit));
-      const rows: Row[] = [];
-      rows.push(ours('latentmap default', input, [], ref, work));
-      if (forced) for (const reducer of ['autoencoder', 'pca', 'none']) rows.push(ours(`--reducer ${reducer}`, input, ['--reducer', reducer], ref, work));
-      for (const extra of extraRows) rows.push(ours(extra.name, input, extra.flags, ref, work));
-      if (peers) {
-        rows.push(peer('tsne', ref, work));
-        rows.push(haveUmap ? peer('umap', ref, work) : { name: 'umap-learn', score: null, seconds: null, note: 'NOT installed (apt-get install umap-learn)' });
+      const perSeed: Row[][] = [];
+      const orders: string[] = [];
+      for (const s of seeds) {
+        const o = ordering(spec, input, loaded.matrix.rows, s, work);
+        orders.push(o.note);
+        const rows: Row[] = [];
+        rows.push(ours('latentmap default', o, [], ref, work));
+        if (forced) for (const reducer of ['autoencoder', 'pca', 'none']) rows.push(ours(`--reducer ${reducer}`, o, ['--reducer', reducer], ref, work));
+        for (const extra of extraRows) rows.push(ours(extra.name, o, extra.flags, ref, work));
+        if (peers) {
+          rows.push(peer('tsne', ref, work, o));
+          rows.push(haveUmap ? peer('umap', ref, work, o) : { name: 'umap-learn', score: null, seconds: null, note: 'NOT installed (apt-get install umap-learn)' });
+        }
+        perSeed.push(rows);
       }
-      printTable(`${spec.name}: ${ref.matrix.rows} rows x ${ref.matrix.cols} columns, reference ${spec.reference === 'raw' ? 'raw values' : 'standardized columns'}${ref.labels ? '' : ', no labels'}`, rows);
+      const title = `${spec.name}: ${ref.matrix.rows} rows x ${ref.matrix.cols} columns, reference ${spec.reference === 'raw' ? 'raw values' : 'standardized columns'}${ref.labels ? '' : ', no labels'}`;
+      if (seeds.length === 1) printTable(title, perSeed[0]!);
+      else printSeedsTable(`${title}; seeds ${seeds.join(', ')}: ${[...new Set(orders)].join('; ')}`, perSeed);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

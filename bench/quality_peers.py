@@ -4,6 +4,7 @@
 #         principal components when the reference is wider than 50 columns;
 #   umap: umap-learn UMAP with its default settings.
 # Usage: python3 quality_peers.py METHOD REFERENCE.f32 N D MAP.f32 SEED
+#    or: python3 quality_peers.py --jobs FILE   (one job a line, the six arguments tab-separated; one JSON a line)
 # Writes the n x 2 map (float32) and prints {"seconds": ..., "version": ...} (seconds: PCA + fit).
 import json
 import sys
@@ -12,27 +13,37 @@ import warnings
 
 import numpy as np
 
-method, ref_path, n, d, out, seed = sys.argv[1:7]
-n, d, seed = int(n), int(d), int(seed)
-X = np.fromfile(ref_path, dtype=np.float32, count=n * d).reshape(n, d)
+def run(method, ref_path, n, d, out, seed):
+    n, d, seed = int(n), int(d), int(seed)
+    X = np.fromfile(ref_path, dtype=np.float32, count=n * d).reshape(n, d)
+    if method == "tsne":
+        import sklearn
+        from sklearn.decomposition import PCA
+        from sklearn.manifold import TSNE
+
+        t = time.perf_counter()
+        Z = PCA(n_components=50, random_state=seed).fit_transform(X) if d > 50 else X
+        Y = TSNE(n_components=2, init="pca", learning_rate="auto", perplexity=min(30.0, (n - 1) / 3), random_state=seed).fit_transform(Z)
+        version = sklearn.__version__
+    elif method == "umap":
+        import umap
+
+        t = time.perf_counter()
+        Y = umap.UMAP(random_state=seed).fit_transform(X)
+        version = umap.__version__
+    else:
+        sys.exit(f"unknown method {method}")
+    seconds = time.perf_counter() - t
+    np.ascontiguousarray(Y, dtype=np.float32).tofile(out)
+    return {"seconds": seconds, "version": version}
+
+
 warnings.filterwarnings("ignore")
-if method == "tsne":
-    import sklearn
-    from sklearn.decomposition import PCA
-    from sklearn.manifold import TSNE
-
-    t = time.perf_counter()
-    Z = PCA(n_components=50, random_state=seed).fit_transform(X) if d > 50 else X
-    Y = TSNE(n_components=2, init="pca", learning_rate="auto", perplexity=min(30.0, (n - 1) / 3), random_state=seed).fit_transform(Z)
-    version = sklearn.__version__
-elif method == "umap":
-    import umap
-
-    t = time.perf_counter()
-    Y = umap.UMAP(random_state=seed).fit_transform(X)
-    version = umap.__version__
+if sys.argv[1] == "--jobs":
+    # one job per line (the six arguments above, tab-separated); one JSON object per line, in order
+    with open(sys.argv[2]) as f:
+        for line in f:
+            if line.strip():
+                print(json.dumps(run(*line.rstrip("\n").split("\t"))), flush=True)
 else:
-    sys.exit(f"unknown method {method}")
-seconds = time.perf_counter() - t
-np.ascontiguousarray(Y, dtype=np.float32).tofile(out)
-print(json.dumps({"seconds": seconds, "version": version}))
+    print(json.dumps(run(*sys.argv[1:7])))

@@ -82,7 +82,7 @@ export const CONFIG_SCHEMA = {
   },
   // t-SNE
   tsneEngine: { type: 'enum', default: 'auto', values: ['auto', 'exact', 'bh', 'fft', 'tsne-js'], group: 'tsne', doc: 'gradient method: exact O(n^2), Barnes-Hut, FFT interpolation, tsne-js (baseline, at most 2,000 rows); auto picks by size' },
-  perplexity: { type: 'number', default: 'auto', auto: true, min: 1, max: 1000, group: 'tsne', doc: 'effective number of neighbours, at least 1 (the perplexity of any distribution over neighbours is; below it no bandwidth exists and the search for one gives a meaningless map); auto: 30, except on labelled maps of at most 5,000 rows, where t-SNE also runs at 10 and that map is kept when it agrees better with the labels (by 0.02) at trustworthiness within 0.002' },
+  perplexity: { type: 'number', default: 'auto', auto: true, min: 1, max: 1000, group: 'tsne', doc: 'effective number of neighbours, at least 1 (the perplexity of any distribution over neighbours is; below it no bandwidth exists and the search for one gives a meaningless map); auto: 30, except on labelled maps of at most 5,000 rows, where t-SNE also runs at 10 and that map is kept when it agrees better with the labels (by 0.03) at trustworthiness within 0.002' },
   iterations: { type: 'int', default: 1000, min: 1, max: 100000, group: 'tsne', doc: 'optimization iterations, early exaggeration included' },
   theta: { type: 'number', default: 0.5, min: 0, max: 1, group: 'tsne', doc: 'Barnes-Hut accuracy (0: exact, larger: faster, coarser)' },
   earlyExaggeration: { type: 'number', default: 12, min: 1, max: 100, group: 'tsne', doc: 'early exaggeration factor' },

@@ -1,0 +1,187 @@
+// npx tsx bench/quality-seeds.ts --data DIR --datasets iris,sonar,... [--seeds 5 | --seeds 42,1,2] [--peers]
+//                                [--row 'NAME={"configKey": value, ...}' (repeatable)] [--no-default] [--jsonl FILE]
+//
+// bench:quality's judgement over several seeds, for comparing candidate defaults on small tables quickly: our
+// pipeline runs in this process (no CLI start per map), the peers and the judge each in one Python process for
+// all maps (umap-learn compiles once). Same judge (bench/quality_metrics.py), same reference spaces (standardized
+// columns), same seeded row orders as `npm run bench:quality -- --seeds` (seed 42: the rows in their order;
+// any other: the CSV file's data lines in a seeded order, the peers' rows in the same order, every map put back
+// into the reference order before the judge). Rows: `latentmap default` (the config's defaults), each --row
+// (the defaults with the given config fields; --no-default leaves the first out), and with --peers scikit-learn's t-SNE and umap-learn.
+// Datasets: iris and penguins (the built-in CSV files), or NAME with DIR/NAME.csv (bench:quality exports them:
+// `Rscript bench/quality_mlbench.R DIR sonar glass ...`, `python3 bench/quality_datasets.py DIR digits wine`).
+// Prints one table per dataset (mean over seeds, smallest-largest, the first seed's figures) and, with --jsonl,
+// appends one line per map and seed to FILE.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tableFromIPC } from 'apache-arrow';
+import { parsePartialConfig, resolveConfig } from '../pipeline/config.js';
+import { DATASETS_DIR } from '../pipeline/load/builtin.js';
+import { loadDataset } from '../pipeline/load/index.js';
+import { runPipeline } from '../pipeline/pipeline.js';
+import { createRandom, permutation } from '../pipeline/random.js';
+import type { RunConfig } from '../pipeline/types.js';
+import { alignMap, PYTHON, referenceOf, writeReference, type Reference } from './quality/judge.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const value = (name: string, def: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
+};
+const dataDir = value('data', '');
+const names = value('datasets', 'iris').split(',').filter(Boolean);
+const seedArg = value('seeds', '5');
+const seeds = seedArg.includes(',') ? seedArg.split(',').map(Number) : [42, ...Array.from({ length: Number(seedArg) - 1 }, (_, i) => i + 1)];
+const withPeers = args.includes('--peers');
+const jsonl = value('jsonl', '');
+const rows: { name: string; overrides: Partial<RunConfig> }[] = args.includes('--no-default') ? [] : [{ name: 'latentmap default', overrides: {} }];
+args.forEach((a, i) => {
+  if (a !== '--row') return;
+  const spec = args[i + 1] ?? '';
+  const eq = spec.indexOf('=');
+  rows.push({ name: spec.slice(0, eq), overrides: parsePartialConfig(JSON.parse(spec.slice(eq + 1)), `--row ${spec.slice(0, eq)}`) });
+});
+
+interface Source {
+  file: string;
+  builtin: boolean;
+  config: Partial<RunConfig>;
+}
+function sourceOf(name: string): Source {
+  if (name === 'iris') return { file: join(DATASETS_DIR, 'iris', 'iris.csv'), builtin: true, config: { labelColumn: 'species' } };
+  if (name === 'penguins') return { file: join(DATASETS_DIR, 'penguins', 'penguins.csv'), builtin: true, config: { labelColumn: 'species', exclude: ['year'] } };
+  return { file: join(dataDir, `${name}.csv`), builtin: false, config: {} };
+}
+
+interface Job {
+  dataset: string;
+  map: string;
+  seed: number;
+  file: string;
+  ref: Reference;
+  seconds: number;
+  note: string;
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'quality12-seeds-'));
+  const jobs: Job[] = [];
+  const peerJobs: { job: Job; line: string; given: Int32Array | null; raw: string }[] = [];
+  try {
+    for (const name of names) {
+      const src = sourceOf(name);
+      const loaded = await loadDataset(
+        src.builtin ? { dataset: name, input: null, labelColumn: null, dataDir: null, limit: null } : { dataset: null, input: src.file, labelColumn: null, dataDir: null, limit: null },
+      );
+      const ref = referenceOf(loaded, 'standardized');
+      writeReference(ref, work);
+      const lines = readFileSync(src.file, 'utf8').split(/\r?\n/);
+      while (lines.length && lines[lines.length - 1] === '') lines.pop();
+      if (lines.length - 1 !== loaded.matrix.rows) throw new Error(`${name}: ${lines.length - 1} data lines for ${loaded.matrix.rows} rows`);
+      for (const s of seeds) {
+        const order = s === 42 ? null : permutation(lines.length - 1, createRandom(s));
+        const input = join(work, `${name}.seed${s}.csv`);
+        writeFileSync(input, order ? [lines[0]!, ...Array.from(order, (j) => lines[j + 1]!)].join('\n') + '\n' : lines.join('\n') + '\n');
+        for (const row of rows) {
+          const config = resolveConfig({ dataset: null, input, runsDir: join(work, 'runs'), seed: s, ...src.config, ...row.overrides });
+          const t = performance.now();
+          const result = await runPipeline(config, {});
+          const seconds = (performance.now() - t) / 1000;
+          const table = tableFromIPC(readFileSync(join(result.dir, 'points.arrow')));
+          const inputIndex = table.getChild('index')!.toArray() as Int32Array;
+          const index = order ? Int32Array.from(inputIndex, (j) => order[j]!) : inputIndex;
+          const xs = table.getChild('x')!.toArray() as Float32Array;
+          const ys = table.getChild('y')!.toArray() as Float32Array;
+          const embedding = new Float32Array(xs.length * 2);
+          for (let i = 0; i < xs.length; i++) {
+            embedding[2 * i] = xs[i]!;
+            embedding[2 * i + 1] = ys[i]!;
+          }
+          const file = join(work, `${name}.${jobs.length}.map.f32`);
+          const aligned = alignMap(ref, index, embedding);
+          writeFileSync(file, Buffer.from(aligned.buffer));
+          const c = result.manifest.choices as Record<string, { value?: unknown; figures?: { candidates?: Record<string, { trustworthiness: number; labelAccuracy: number | null }> } }> | undefined;
+          // perplexity auto's measured candidates (the run's own trustworthiness and leave-one-out label accuracy)
+          const tried = Object.entries(c?.perplexity?.figures?.candidates ?? {})
+            .map(([p, f]) => `${p}: ${f.trustworthiness.toFixed(4)}/${f.labelAccuracy?.toFixed(3) ?? '-'}`)
+            .join(' ');
+          const note = `perplexity ${String(c?.perplexity?.value ?? config.perplexity)}${tried ? ` (${tried})` : ''}, reducer ${String(c?.reducer?.value ?? config.reducer)}, scaling ${String(c?.scaling?.value ?? config.scaling)}`;
+          jobs.push({ dataset: name, map: row.name, seed: s, file, ref, seconds, note });
+          rmSync(result.dir, { recursive: true, force: true });
+        }
+        if (withPeers) {
+          // the reference rows in the order of the shuffled file
+          let given: Int32Array | null = null;
+          if (order) {
+            const position = new Map<number, number>();
+            order.forEach((r, j) => position.set(r, j));
+            given = Int32Array.from({ length: ref.matrix.rows }, (_, i) => i).sort((a, b) => position.get(ref.index[a]!)! - position.get(ref.index[b]!)!);
+          }
+          const { rows: n, cols: d, values } = ref.matrix;
+          const matrix = join(work, `${name}.seed${s}.ref.f32`);
+          const shuffled = new Float32Array(n * d);
+          (given ?? Int32Array.from({ length: n }, (_, i) => i)).forEach((i, t) => shuffled.set(values.subarray(i * d, (i + 1) * d), t * d));
+          writeFileSync(matrix, Buffer.from(shuffled.buffer));
+          for (const method of ['tsne', 'umap']) {
+            const raw = join(work, `${name}.${jobs.length}.raw.f32`);
+            const file = join(work, `${name}.${jobs.length}.map.f32`);
+            const job: Job = { dataset: name, map: method === 'tsne' ? 'scikit-learn t-SNE' : 'umap-learn', seed: s, file, ref, seconds: 0, note: '' };
+            jobs.push(job);
+            peerJobs.push({ job, line: [method, matrix, n, d, raw, s].join('\t'), given, raw });
+          }
+        }
+      }
+    }
+    if (peerJobs.length) {
+      const list = join(work, 'peers.txt');
+      writeFileSync(list, peerJobs.map((p) => p.line).join('\n') + '\n');
+      const r = spawnSync(PYTHON, [join(here, 'quality_peers.py'), '--jobs', list], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 1 << 24 });
+      if (r.status !== 0) throw new Error(`peers failed: ${r.stderr}`);
+      const outs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { seconds: number; version: string });
+      peerJobs.forEach((p, i) => {
+        const bytes = readFileSync(p.raw);
+        const y = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+        const n = p.job.ref.matrix.rows;
+        const map = new Float32Array(2 * n);
+        if (p.given) p.given.forEach((ri, t) => map.set(y.subarray(2 * t, 2 * t + 2), 2 * ri));
+        else map.set(y.subarray(0, 2 * n));
+        writeFileSync(p.job.file, Buffer.from(map.buffer));
+        p.job.seconds = outs[i]!.seconds;
+        p.job.note = outs[i]!.version;
+      });
+    }
+    const list = join(work, 'judge.txt');
+    writeFileSync(list, jobs.map((j) => [j.ref.files!.matrix, j.ref.matrix.rows, j.ref.matrix.cols, j.file, j.ref.files!.labels].join('\t')).join('\n') + '\n');
+    const r = spawnSync(PYTHON, [join(here, 'quality_metrics.py'), '--jobs', list], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 1 << 24 });
+    if (r.status !== 0) throw new Error(`judge failed: ${r.stderr}`);
+    const scores = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { trustworthiness: number; labelAccuracy?: number });
+    const results = jobs.map((j, i) => ({ dataset: j.dataset, map: j.map, seed: j.seed, trustworthiness: scores[i]!.trustworthiness, labelAccuracy: scores[i]!.labelAccuracy ?? null, seconds: j.seconds, note: j.note }));
+    if (jsonl) appendFileSync(jsonl, results.map((x) => JSON.stringify(x)).join('\n') + '\n');
+    const load = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+    console.log(`seeds ${seeds.join(', ')}; ${load}`);
+    for (const name of names) {
+      console.log(`\n${name}\n| map | trust@10 mean | 10-NN acc mean | acc min-max | seed ${seeds[0]} | notes |\n|:--|--:|--:|--:|--:|:--|`);
+      const maps = [...new Set(results.filter((x) => x.dataset === name).map((x) => x.map))];
+      for (const m of maps) {
+        const xs = results.filter((x) => x.dataset === name && x.map === m);
+        const mean = (f: (x: (typeof xs)[number]) => number) => xs.reduce((a, x) => a + f(x), 0) / xs.length;
+        const accs = xs.map((x) => x.labelAccuracy ?? NaN);
+        const first = xs[0]!;
+        console.log(
+          `| ${m} | ${mean((x) => x.trustworthiness).toFixed(4)} | ${mean((x) => x.labelAccuracy ?? NaN).toFixed(4)} | ${Math.min(...accs).toFixed(4)}-${Math.max(...accs).toFixed(4)} | ${first.trustworthiness.toFixed(4)} / ${(first.labelAccuracy ?? NaN).toFixed(4)} | ${[...new Set(xs.map((x) => x.note))].join('; ')} |`,
+        );
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : String(err));
+  process.exit(1);
+});
