@@ -218,9 +218,12 @@ describe('viewer fixes', () => {
     expect(serverMessage).toMatch(/^Code size: /);
     expect(serverMessage).not.toMatch(/--|field "|request body/);
     await screenshot(page, 'fixes-new-run-server-error');
+    // Rows, like the name, belongs to one run: a 3000 left in would silently cut the next run
+    await page.locator('#nr-limit').fill('3000');
     await page.getByRole('button', { name: 'Cancel' }).first().click();
     await page.locator('#new-run').click();
     expect(await page.locator('#nr-name').inputValue()).toBe('');
+    expect(await page.locator('#nr-limit').inputValue()).toBe('');
     expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     await page.context().close();
   });
