@@ -10,6 +10,9 @@ import { readPoints } from '../pipeline/runs/artifacts.js';
 import { DENSITY_SIDE, densityBlur, densityGrid } from '../web/src/scatter/density.js';
 import { findClusters } from '../web/src/scatter/mode-clusters.js';
 import { fitExtent } from '../web/src/points.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 /** Adjusted Rand index of two labelings of the same points (integer ids, any range). */
 export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -18,6 +18,9 @@ import { loadDataset } from '../pipeline/load/index.js';
 import { fitPca, pcaTransform } from '../pipeline/reduce/pca.js';
 import * as current from '../pipeline/tsne/knn/index.js';
 import { knnParallel } from '../pipeline/tsne/knn/index.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 const args = process.argv.slice(2);
 const value = (name: string, def: string) => {

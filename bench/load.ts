@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 const here = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);

@@ -42,6 +42,9 @@ import { loadDataset } from '../pipeline/load/index.js';
 import { createRandom, permutation } from '../pipeline/random.js';
 import type { Dataset, MetaColumn } from '../pipeline/types.js';
 import { alignMap, judge, PYTHON, referenceOf, writeReference, type Judgement, type Reference, type ReferenceKind } from './quality/judge.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');

@@ -17,6 +17,9 @@ import { resolveConfig } from '../pipeline/config.js';
 import { fitRunReducer } from '../pipeline/reduce/choose.js';
 import { REDUCERS } from '../pipeline/reduce/index.js';
 import type { RunConfig } from '../pipeline/types.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {

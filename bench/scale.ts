@@ -47,6 +47,9 @@ import { parseSize, writeArrow } from './scale-data.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import { mapMetrics } from '../pipeline/metrics.js';
 import type { RunManifest } from '../pipeline/types.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin/latentmap.js');

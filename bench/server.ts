@@ -50,6 +50,9 @@ import { createApp } from '../server/app.js';
 import { SERVER_NODE_FLAGS, serverEnv } from '../server/node-flags.js';
 import { maskOf } from '../server/selection.js';
 import { writeFixtureRun } from '../test/server/fixtures.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 70000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

@@ -20,6 +20,9 @@ import { initBackend } from '../pipeline/backend.js';
 import { defaultConfig } from '../pipeline/config.js';
 import type { Backend, Matrix } from '../pipeline/types.js';
 import { mnistDigits } from './mnist-digits.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 const env = process.env;
 const epochs = Number(env.BENCH_EPOCHS ?? 3);

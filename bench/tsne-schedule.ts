@@ -41,6 +41,9 @@ import type { Matrix } from '../pipeline/types.js';
 import type { OptimizerOptions } from '../pipeline/tsne/optimize.js';
 import { tsneSchedule } from '../pipeline/tsne/schedule.js';
 import { fitsneJob, fitsneSeconds } from './fitsne.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

@@ -18,6 +18,9 @@ import { loadDataset } from '../pipeline/load/index.js';
 import { fitPca, pcaTransform } from '../pipeline/reduce/pca.js';
 import { tsne } from '../pipeline/tsne/index.js';
 import { mapMetrics } from '../pipeline/metrics.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);

@@ -25,6 +25,9 @@ import { fitPca, pcaTransform } from '../pipeline/reduce/pca.js';
 import { mapMetrics } from '../pipeline/metrics.js';
 import { createRandom } from '../pipeline/random.js';
 import { umap } from '../pipeline/umap/index.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);

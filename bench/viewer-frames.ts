@@ -8,6 +8,10 @@
 import { PointsLayer } from '../web/src/scatter/points-layer.js';
 import * as T from '../web/src/scatter/transform.js';
 import { pointStyle } from '../web/src/scatter/render.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
+
 const n = Number(process.argv[2] ?? 1_000_000);
 let s = 12345;
 const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);

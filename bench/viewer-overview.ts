@@ -19,6 +19,9 @@ import type { Browser } from 'playwright-core';
 import { buildViewer, launchBrowser, startServer } from '../test/e2e/browser.js';
 import { writeClusterRun, type ClusterRun } from '../test/e2e/fixture.js';
 import { benchPage, pageMemory, warmPoints } from './viewer-page.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);

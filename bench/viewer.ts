@@ -28,6 +28,9 @@ import type { CDPSession, Page } from 'playwright-core';
 import { buildViewer, launchBrowser, startServer } from '../test/e2e/browser.js';
 import { writeClusterRun } from '../test/e2e/fixture.js';
 import { benchPage, pageMemory, warmPoints } from './viewer-page.js';
+import { helpOrContinue } from './usage.js';
+
+helpOrContinue(import.meta.url);
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);

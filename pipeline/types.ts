@@ -396,6 +396,11 @@ export interface UploadShape {
   columns: number;
   label: string | null;
   metadata: string[];
+  /**
+   * The feature columns' names in matrix order, for choosing the label column and columns to exclude; null for
+   * image files (pixels) and past 500 columns (server/read-tasks.ts UPLOAD_FEATURE_NAMES). Absent from uploads stored before it was reported.
+   */
+  featureNames?: string[] | null;
   image: ImageShape | null;
 }
 

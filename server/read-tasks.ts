@@ -55,6 +55,9 @@ import { pointsJson, shortestFloat32 } from './points-json.js';
 import { pointsStream } from './points-stream.js';
 import { pointsSubset, type SubsetPick } from './points-subset.js';
 
+/** Uploads with more feature columns than this report no featureNames (nobody picks among them by hand). */
+export const UPLOAD_FEATURE_NAMES = 500;
+
 /** A row of a run's data.arrow, by position. */
 export interface RowRef {
   layout: DataLayout;
@@ -287,7 +290,14 @@ export async function runTask(task: WorkerTask, onProgress?: TaskProgress): Prom
       checkMappable(d.matrix, d.columns, { file: task.file });
       return {
         ok: true,
-        shape: { rows: d.matrix.rows, columns: d.matrix.cols, label: d.label?.name ?? null, metadata: d.metadata.map((m) => m.name), image: d.image ?? null },
+        shape: {
+          rows: d.matrix.rows,
+          columns: d.matrix.cols,
+          label: d.label?.name ?? null,
+          metadata: d.metadata.map((m) => m.name),
+          featureNames: d.image || d.columns.length > UPLOAD_FEATURE_NAMES ? null : d.columns.slice(),
+          image: d.image ?? null,
+        },
       };
     }
     case 'codes': {

@@ -1,7 +1,8 @@
 // What a new user found wrong with the viewer (issue 14, item 7), each checked in headless chromium:
 // the palette for 10 classes, the search count beside (not under) the clear button and a target on a
 // #row hit, numbers written as data, the empty state, the compare picker, PNG/SVG export with title
-// and legend at a scale, feature columns in Color by, and the New-run form's words, name and datasets.
+// and legend at a scale (SVG with the cluster labels), feature columns in Color by and in the filter charts,
+// number formats (years, legends), and the New-run form's words, name, rows, datasets and an upload's columns.
 import { readFile } from 'node:fs/promises';
 import { tableFromIPC } from 'apache-arrow';
 import { PNG } from 'pngjs';
@@ -109,6 +110,71 @@ describe('viewer fixes', () => {
     await page.context().close();
   });
 
+  it('writes a year column as years and a feature by its name; charts the input features, brushed like any column, with readable bar names', async () => {
+    const { page, errors } = await open('run=ten');
+    await page.locator('.filter-item[data-column="feature:feature_5"] svg').waitFor({ timeout: 30_000 });
+    // every feature of the table is charted, after the point columns
+    const charted = await page.locator('.filter-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-column')));
+    expect(charted).toEqual(expect.arrayContaining(['label', 'year', ...Array.from({ length: 6 }, (_, f) => `feature:feature_${f}`)]));
+    expect(await page.locator('.filter-item[data-column="feature:feature_0"] .filter-head span').textContent()).toBe('feature_0');
+    // the year axis: 1990 / 2019, never 1,990
+    expect(await page.locator('.filter-item[data-column="year"] g.tick-label text').allTextContents()).toEqual(['1990', '2019']);
+    // the text column's ten names whole (turned where they do not fit), not cut to five letters
+    const names = await page.locator('.filter-item[data-column="group"] text.tick-label').allTextContents();
+    expect(names).toHaveLength(10);
+    for (const n of names) expect(n).not.toMatch(/…/);
+    // brushing a feature's histogram filters the map, and the filter lives in the URL
+    const chart = page.locator('.filter-item[data-column="feature:feature_0"] svg');
+    await chart.scrollIntoViewIfNeeded();
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.4);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.4, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => /filter=feature:feature_0:-?[\d.]+\.\.-?[\d.]+/.test(decodeURIComponent(decodeURIComponent(location.hash))));
+    expect(await page.locator('.filter-count').textContent()).toMatch(/^[\d,]+ of 2,000 rows$/);
+    // the legend of the year column: years without grouping, ticks in plain notation
+    await page.locator('#color-by').selectOption('year');
+    await page.waitForFunction(() => document.querySelector('#legend')?.textContent?.includes('percentile'));
+    const legend = (await page.locator('#legend').textContent())!;
+    expect(legend).toMatch(/1st–99th percentile: 19\d\d – 20\d\d; range 1990 – 2019/);
+    expect(legend).not.toMatch(/\d,\d{3}|e\+/);
+    await page.locator('#color-by').selectOption('feature:feature_2');
+    await page.waitForFunction(() => document.querySelector('#legend .legend-head')?.textContent === 'feature_2');
+    await screenshot(page, 'fixes-feature-charts');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows an uploaded file’s columns in the New-run form and sends the label column and the columns left out', async () => {
+    const empty = await viewer.serveEmpty('upload-columns');
+    const page = await viewer.visit(empty.url);
+    await page.locator('#new-run').click();
+    await page.locator('dialog.new-run #nr-codeSize').waitFor();
+    const rows = Array.from({ length: 40 }, (_, i) => `${['a', 'b', 'c'][i % 3]},row ${i},${(i * 0.37).toFixed(2)},${((i * 7) % 11) + 0.5},${(i % 5) * 1.25},${i * i * 0.01}`);
+    await page.locator('#nr-file').setInputFiles({ name: 'mine.csv', mimeType: 'text/csv', buffer: Buffer.from(`species,name,f1,f2,f3,f4\n${rows.join('\n')}\n`) });
+    await page.waitForFunction(() => /The run reads this file/.test(document.getElementById('nr-file-status')?.textContent ?? ''), null, { timeout: 60_000 });
+    expect(await page.locator('#nr-file-status').textContent()).toBe('mine.csv: 40 rows; 4 feature columns, 2 others (species, name); labels from “species”. The run reads this file.');
+    expect(await page.locator('#nr-labelColumn').inputValue()).toBe('species');
+    expect(await page.locator('#nr-labelColumn option').allTextContents()).toEqual(['species', 'name', 'f1', 'f2', 'f3', 'f4']);
+    await page.locator('#nr-labelColumn').selectOption('name');
+    await page.locator('#nr-exclude input[value="f3"]').check();
+    await page.locator('.upload-columns').scrollIntoViewIfNeeded();
+    await screenshot(page, 'fixes-upload-columns');
+    // the run's settings as sent (answered here, so no run starts)
+    let sent: Record<string, unknown> | null = null;
+    await page.route('**/api/runs', (route) => {
+      sent = route.request().postDataJSON() as Record<string, unknown>;
+      return route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'not started in this test' }) });
+    });
+    await page.locator('dialog.new-run button[type=submit]').click();
+    await page.waitForFunction(() => /not started in this test/.test(document.querySelector('dialog.new-run .form-error')?.textContent ?? ''));
+    expect(sent).toMatchObject({ labelColumn: 'name', exclude: ['f3'] });
+    expect(String(sent!.upload)).toMatch(/^up-/);
+    await page.context().close();
+    await empty.close();
+  });
+
   it('offers only other runs to compare with', async () => {
     const { page } = await open('run=ten');
     const values = await page.locator('#compare-picker option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
@@ -162,6 +228,16 @@ describe('viewer fixes', () => {
     expect(text.match(/<circle /g)?.length).toBe(ROWS);
     expect(text).toContain('ten clusters');
     expect(text).toContain('label');
+    expect(text).not.toContain('cluster-labels'); // none shown, none exported
+    // with the cluster labels on, the SVG carries each label the map shows, where it shows it
+    await page.locator('#layer-clusters').check();
+    await page.waitForFunction(() => window.latentmap.primary!.view.marks.shownLabels.length > 0);
+    const shown = await page.evaluate(() => window.latentmap.primary!.view.marks.shownLabels.map((l) => ({ text: l.text, x: l.x, y: l.y })));
+    const [svg2] = await Promise.all([page.waitForEvent('download'), page.locator('#export-svg').click()]);
+    const labelled = await readFile((await svg2.path())!, 'utf8');
+    const group = /<g class="cluster-labels"[^>]*>([\s\S]*?)<\/g>/.exec(labelled);
+    expect(group).not.toBeNull();
+    for (const l of shown) expect(group![1]).toContain(`<text x="${l.x.toFixed(1)}" y="${l.y.toFixed(1)}">${l.text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`);
     await page.context().close();
   });
 
@@ -218,9 +294,12 @@ describe('viewer fixes', () => {
     expect(serverMessage).toMatch(/^Code size: /);
     expect(serverMessage).not.toMatch(/--|field "|request body/);
     await screenshot(page, 'fixes-new-run-server-error');
+    // Rows, like the name, belongs to one run: a 3000 left in would silently cut the next run
+    await page.locator('#nr-limit').fill('3000');
     await page.getByRole('button', { name: 'Cancel' }).first().click();
     await page.locator('#new-run').click();
     expect(await page.locator('#nr-name').inputValue()).toBe('');
+    expect(await page.locator('#nr-limit').inputValue()).toBe('');
     expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     await page.context().close();
   });

@@ -176,6 +176,8 @@ describe('linked filter charts', () => {
     const { page, errors } = await viewer.open();
     const chart = page.locator('.filter-item[data-column="error"] svg');
     await chart.waitFor();
+    // the feature charts fetched and drawn (the panel is drawn again when they arrive): a drag then stays on one chart
+    await page.waitForFunction(() => !document.querySelector('.filter-loading') && document.querySelector('.filter-item[data-column^="feature:"]'));
     const labelBars = () => page.locator('.filter-item[data-column="label"] rect.kept').evaluateAll((els) => els.map((e) => Number(e.getAttribute('height'))));
     const before = await labelBars();
     const box = (await chart.boundingBox())!;

@@ -67,6 +67,6 @@ describe('uploads the CLI would refuse', () => {
     expect(left.filter((n) => !n.startsWith('.'))).toEqual([]);
     const ok = await upload('four.csv', 'a,b\n0,5\n0,3\n0,8\n0,1\n');
     expect(ok.status, ok.text).toBe(201);
-    expect(ok.json()).toMatchObject({ rows: 4, columns: 2 });
+    expect(ok.json()).toMatchObject({ rows: 4, columns: 2, featureNames: ['a', 'b'] });
   });
 });

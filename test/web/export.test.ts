@@ -1,4 +1,6 @@
+import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import { decodePoints } from '../../web/src/points.js';
 import { samplePoints } from './sample-points.js';
 import { selectedRows, summarize, toCsv } from '../../web/src/export.js';
 
@@ -22,6 +24,21 @@ describe('export', () => {
     expect(lines[3]).toBe('13,3,3,1,"Dora\nDee"'); // an embedded newline stays inside the quotes
     expect(csv.endsWith('\r\n')).toBe(true);
     expect(toCsv([])).toBe('\r\n');
+  });
+
+  it('writes float32 columns (x, y, preservation) as their shortest decimal, float64 columns as they are', () => {
+    const t = tableFromArrays({
+      index: Int32Array.from([0, 1]),
+      x: Float32Array.from([0.1, 1.7]),
+      y: Float32Array.from([-2.3, 1e-7]),
+      preservation: Float32Array.from([0.2, 0.8333333]),
+      score: Float64Array.from([0.20000000298023224, 1 / 3]),
+    });
+    const p = decodePoints(tableFromIPC(tableToIPC(t, 'stream')));
+    const lines = toCsv(selectedRows(p, Uint8Array.from([1, 1]))).split('\r\n');
+    expect(lines[0]).toBe('index,x,y,preservation,score');
+    expect(lines[1]).toBe('0,0.1,-2.3,0.2,0.20000000298023224');
+    expect(lines[2]).toBe(`1,1.7,1e-7,0.8333333,${1 / 3}`);
   });
 
   it('summarizes a selection per label, largest first', () => {

@@ -20,6 +20,12 @@ describe('New-run form values', () => {
     expect(fieldProblem(field('layers'), '64,abc')).toBe('Hidden layers: “abc” is not a whole number. Write whole numbers separated by commas, for example 256,128, or auto.');
     expect(fieldProblem(field('layers'), '256, 128')).toBeNull();
     expect(fieldProblem(field('layers'), '99999')).toBe('Hidden layers: 99999 is too large; each is at most 16,384.');
+    // an empty entry is refused, not silently dropped; a negative or zero width is out of range, not "not a whole number"
+    expect(fieldProblem(field('layers'), '256,,128')).toBe('Hidden layers: an entry is empty (two commas in a row, or a comma at an end). Write whole numbers separated by commas, for example 256,128, or auto.');
+    expect(fieldProblem(field('layers'), '256,')).toMatch(/an entry is empty/);
+    expect(fieldProblem(field('layers'), '-3')).toBe('Hidden layers: -3 is out of range; each is at least 1.');
+    expect(fieldProblem(field('layers'), '128,0')).toBe('Hidden layers: 0 is out of range; each is at least 1.');
+    expect(fieldProblem(field('layers'), '256 128')).toBeNull();
     expect(fieldProblem(field('reducer'), 'umap')).toBe('Reducer: choose one of auto, autoencoder, pca, none.');
   });
 

@@ -107,6 +107,7 @@ export class App {
         if (write) this.writeHash();
       },
       explain: () => this.selection.set({ kind: 'filter' }),
+      loadFeature: (pane, column) => loadFeature(this.api, pane, column),
     });
     this.live = new LiveRun({ api: this.api, maps: this.els.maps, tooltip: this.tooltip, covered: () => (this.primary ? this.primary.manifest.name || this.primary.id : null), shown: () => this.showLive(true), gone: () => this.showLive(false) });
     this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id), { started: (id, name) => this.live.watch(id, name), watchedElsewhere: () => this.live.showing() });

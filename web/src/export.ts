@@ -1,15 +1,26 @@
 // Selection export: CSV (RFC 4180 quoting) and JSON of the selected rows, and a per-label summary. Pure.
+import { float32Text } from './format.js';
 import type { DecodedPoints } from './points.js';
 
 export type Row = Record<string, string | number | boolean | null>;
 
-/** The rows whose mask is 1, in input order: index, x, y, then every other column. */
+/** A float32 value as the number whose decimal is the float32's shortest (0.20000000298023224 → 0.2). */
+const short32 = (v: number): number => Number(float32Text(v));
+
+/**
+ * The rows whose mask is 1, in input order: index, x, y, then every other column. Float32 values (x, y, and
+ * columns stored as float32: error, preservation) are given as their shortest decimal, not float32 noise.
+ */
 export function selectedRows(points: DecodedPoints, mask: Uint8Array): Row[] {
   const rows: Row[] = [];
   for (let i = 0; i < points.n; i++) {
     if (!mask[i]) continue;
-    const row: Row = { index: points.index[i], x: points.x[i], y: points.y[i] };
-    for (const col of points.raw) if (col.name !== 'new point') row[col.name] = col.get(i);
+    const row: Row = { index: points.index[i], x: short32(points.x[i]), y: short32(points.y[i]) };
+    for (const col of points.raw) {
+      if (col.name === 'new point') continue;
+      const v = col.get(i);
+      row[col.name] = col.float32 && typeof v === 'number' ? short32(v) : v;
+    }
     if (points.isNew) row.isNew = points.isNew[i] === 1;
     rows.push(row);
   }

@@ -1,6 +1,6 @@
 // The points of a run, decoded once from the Arrow stream into flat typed arrays the renderer and
 // hit-tester read directly. Pure: no DOM, no fetch (the API client hands in the Arrow table).
-import { DataType, type Table, type Vector } from 'apache-arrow';
+import { DataType, Precision, type Table, type Vector } from 'apache-arrow';
 
 /** A numeric column, colored with a sequential scale. */
 export interface NumberColumn {
@@ -58,6 +58,8 @@ export interface RawColumn {
   name: string;
   kind: 'number' | 'text';
   get(row: number): string | number | boolean | null;
+  /** Stored as 32-bit (or 16-bit) floats: written out as the shortest decimal of the float32 (format.ts float32Text). */
+  float32?: boolean;
 }
 
 export interface DecodedPoints extends PointData {
@@ -392,7 +394,7 @@ export function decodeAttributes(coords: PointCoordinates, table: Table): Decode
       columns.unshift(label);
     } else if (isNumeric(field.type)) {
       const values = numericValues(vec, n);
-      raw.push({ name: field.name, kind: 'number', get: (r) => (Number.isNaN(values[r]) ? null : values[r]) });
+      raw.push({ name: field.name, kind: 'number', get: (r) => (Number.isNaN(values[r]) ? null : values[r]), float32: DataType.isFloat(field.type) && field.type.precision !== Precision.DOUBLE });
       if (field.name === 'error') {
         error = new Float32Array(values);
         columns.push(numberColumn('error', values));

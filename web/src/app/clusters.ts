@@ -3,7 +3,9 @@
 // than overall, or the numeric column whose cluster mean is furthest from the overall mean in standard
 // deviations (standardized mean difference). The clusters also become a categorical column ("cluster")
 // for Color by, the legend, search and the selection's CSV export. Pure: no DOM.
+import { formatNumber } from '../format.js';
 import type { Cluster } from '../scatter/mode-clusters.js';
+import { columnTitle } from './color-by.js';
 import { numericCategoryColumn, type CategoryColumn, type DecodedPoints, type NumberColumn } from '../points.js';
 
 export interface ClusterLabel {
@@ -46,8 +48,8 @@ export function describeCluster(points: DecodedPoints, inCluster: (i: number) =>
       const s = smd(col, inCluster);
       if (s && Math.abs(s.d) > bestScore) {
         bestScore = Math.abs(s.d);
-        bestText = `${col.name === 'error' ? 'error' : col.name} ${s.d > 0 ? 'high' : 'low'}`;
-        bestReason = `mean ${col.name} ${fmt(s.mean)} against ${fmt(s.overall)} overall (${s.d > 0 ? '+' : ''}${s.d.toFixed(1)} sd)`;
+        bestText = `${col.name === 'error' ? 'error' : columnTitle(col.name)} ${s.d > 0 ? 'high' : 'low'}`;
+        bestReason = `mean ${columnTitle(col.name)} ${fmt(s.mean)} against ${fmt(s.overall)} overall (${s.d > 0 ? '+' : ''}${s.d.toFixed(1)} sd)`;
       }
     }
   }
@@ -55,7 +57,7 @@ export function describeCluster(points: DecodedPoints, inCluster: (i: number) =>
 }
 
 function fmt(v: number): string {
-  return String(Number(v.toPrecision(3)));
+  return formatNumber(v);
 }
 
 /** The category most over-represented in the cluster (lift × share), when it holds at least half of it. */

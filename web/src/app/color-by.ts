@@ -23,6 +23,12 @@ export function featureNames(m: RunManifest): string[] {
   return names;
 }
 
+/** A column's name as shown in titles (legend, filter charts, exports): a feature without its prefix, error spelled out. */
+export function columnTitle(name: string): string {
+  if (name === 'error') return 'reconstruction error';
+  return isFeatureChoice(name) ? name.slice(FEATURE_PREFIX.length) : name;
+}
+
 /** The option text of a column. */
 export function columnLabel(c: PointColumn): string {
   if (c.name === 'error') return 'reconstruction error';

@@ -2,8 +2,11 @@
 // scale factor, and a legend beside it. PNG always (any number of points, drawn exactly at the scale);
 // SVG (one circle per point, editable in a vector program) when the view holds at most SVG_LIMIT points.
 import { unpackHex, type ColorEncoding } from '../colors.js';
+import type { ShownLabel } from '../scatter/marks.js';
 import { pointStyle } from '../scatter/render.js';
+import { columnFormat, formatCount, statsOf } from '../format.js';
 import { download, formatNumber } from '../ui/dom.js';
+import { columnTitle } from './color-by.js';
 import type { Pane } from './pane.js';
 
 /** Most points an SVG export holds (beyond, files get too big to open). */
@@ -31,9 +34,10 @@ export function legendEntries(enc: ColorEncoding, hidden: ReadonlySet<number>): 
   if (enc.kind === 'none') return { heading: '', entries: [], more: 0 };
   if (enc.kind === 'number') {
     const [lo, hi] = enc.domain;
-    const fmt = (v: number) => String(Number(v.toPrecision(3)));
+    // the column's one format, as the on-screen legend writes it
+    const fmt = columnFormat(statsOf(enc.column));
     return {
-      heading: `${enc.column.name === 'error' ? 'reconstruction error' : enc.column.name}${enc.log ? ' (log scale)' : ''}`,
+      heading: `${columnTitle(enc.column.name)}${enc.log ? ' (log scale)' : ''}`,
       entries: [0, 0.25, 0.5, 0.75, 1].map((t) => {
         const v = enc.log ? Math.exp(Math.log(lo) + t * (Math.log(hi) - Math.log(lo))) : lo + t * (hi - lo);
         return { color: enc.interpolate(t), text: `${t === 0 ? '≤ ' : t === 1 ? '≥ ' : ''}${fmt(v)}` };
@@ -42,8 +46,8 @@ export function legendEntries(enc: ColorEncoding, hidden: ReadonlySet<number>): 
     };
   }
   const shown = enc.column.categories.map((name, c) => ({ c, name })).filter((e) => !hidden.has(e.c));
-  const entries = shown.slice(0, LEGEND_ROWS).map((e) => ({ color: enc.palette[e.c], text: `${e.name} (${enc.column.counts[e.c].toLocaleString('en-US')})` }));
-  return { heading: enc.column.name, entries, more: shown.length - entries.length };
+  const entries = shown.slice(0, LEGEND_ROWS).map((e) => ({ color: enc.palette[e.c], text: `${e.name} (${formatCount(enc.column.counts[e.c])})` }));
+  return { heading: columnTitle(enc.column.name), entries, more: shown.length - entries.length };
 }
 
 /** Title above, legend to the right of a map canvas drawn at `scale`. */
@@ -90,7 +94,10 @@ function esc(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
-/** The map as SVG: one circle per point given in CSS px, the title and the legend. */
+/**
+ * The map as SVG: one circle per point given in CSS px, the cluster labels where the map shows them (`labels`:
+ * centres in CSS px, as the view placed them; white-haloed as on screen and in the PNG), the title and the legend.
+ */
 export function composeSvg(
   width: number,
   height: number,
@@ -98,6 +105,7 @@ export function composeSvg(
   radius: number,
   opacity: number,
   meta: ExportMeta,
+  labels: readonly ShownLabel[] = [],
 ): string {
   const legend = legendEntries(meta.encoding, meta.hidden);
   const legendW = legend.entries.length ? LEGEND_W : 0;
@@ -112,6 +120,14 @@ export function composeSvg(
     ...circles.map((c) => `<circle cx="${c.x.toFixed(1)}" cy="${c.y.toFixed(1)}" r="${radius.toFixed(2)}" fill="${c.color}"/>`),
     '</g></g>',
   ];
+  if (labels.length) {
+    // as scatter/overlay.ts draws them: 600 12px, centred, a 4 px white halo under the dark text
+    parts.push(
+      `<g class="cluster-labels" transform="translate(0,${TITLE_H})" font-size="12" font-weight="600" text-anchor="middle" dominant-baseline="central" fill="#111a28" stroke="rgba(255,255,255,0.92)" stroke-width="4" stroke-linejoin="round" paint-order="stroke">`,
+      ...labels.map((l) => `<text x="${l.x.toFixed(1)}" y="${l.y.toFixed(1)}">${esc(l.text)}</text>`),
+      '</g>',
+    );
+  }
   if (legendW) {
     let y = TITLE_H + 22;
     parts.push(`<text x="${width + 12}" y="${y}" font-size="13" font-weight="600" fill="#1b2430">${esc(legend.heading)}</text>`);
@@ -128,7 +144,7 @@ export function composeSvg(
 /** Title and legend of a pane's export. */
 export function exportMeta(p: Pane): ExportMeta {
   const enc = p.encoding;
-  const what = enc.kind === 'none' ? 'one color' : `colored by ${enc.column.name === 'error' ? 'reconstruction error' : enc.column.name}`;
+  const what = enc.kind === 'none' ? 'one color' : `colored by ${columnTitle(enc.column.name)}`;
   return {
     title: p.manifest.name || p.id,
     subtitle: `${p.manifest.dataset.name} · ${formatNumber(p.points.n)} points · ${what} · latentmap run ${p.id}`,
@@ -156,6 +172,8 @@ export function exportSvg(p: Pane, status: (message: string, isError: boolean) =
     const [x, y] = p.view.toScreen(p.points.x[i], p.points.y[i]);
     return { x, y, color: unpackHex(p.encoding.colors[i]) };
   });
-  download(new Blob([composeSvg(width, height, circles, radius, alpha, exportMeta(p))], { type: 'image/svg+xml' }), `${p.id}-map.svg`);
+  // the labels the map shows now, placed as on screen (and in the PNG, which draws the same overlay)
+  const labels = p.view.marks.shownLabels;
+  download(new Blob([composeSvg(width, height, circles, radius, alpha, exportMeta(p), labels)], { type: 'image/svg+xml' }), `${p.id}-map.svg`);
   status(`Exported ${formatNumber(circles.length)} points as SVG.`, false);
 }

@@ -1,8 +1,18 @@
 // The linked filter charts of the primary map: the filters (app/filters.ts, kept in the URL), the rows passing
-// them (the map dims the rest), and the charts recounted on every change (ui/filter-charts.ts).
+// them (the map dims the rest), and the charts recounted on every change (ui/filter-charts.ts). Besides the
+// points' own columns, the run's input features are charted: a table's first ones at once, any other added by
+// name (image runs: pixels, none at once); each is fetched like Color by's (app/color-by.ts loadFeature).
+import type { RunManifest } from '../../../pipeline/types.js';
+import type { PointColumn } from '../points.js';
 import { renderFilterCharts } from '../ui/filter-charts.js';
-import { chartColumns, countOnes, filterMask, parseFilters, formatFilters, type Filter } from './filters.js';
+import { featureNames, FEATURE_PREFIX } from './color-by.js';
+import { addableFeatures, autoFeatureCharts, chartColumns, chartedFeatures, countOnes, filterMask, parseFilters, formatFilters, type Filter } from './filters.js';
 import type { Pane } from './pane.js';
+
+/** Every feature of a run whose values can be fetched (the run keeps its data), images' pixels included. */
+function fetchableFeatures(m: RunManifest): string[] {
+  return m.artifacts?.data ? ((m.dataset as { features?: string[] }).features ?? []) : [];
+}
 
 export interface FilterHost {
   panel: HTMLElement;
@@ -11,6 +21,8 @@ export interface FilterHost {
   changed(write: boolean): void;
   /** The panel's Explain: select the passing rows. */
   explain(): void;
+  /** Fetches a feature column (`feature:NAME`) into the pane's points (app/color-by.ts loadFeature). */
+  loadFeature(pane: Pane, column: string): Promise<void>;
 }
 
 export class FilterController {
@@ -18,7 +30,21 @@ export class FilterController {
   /** Rows passing every filter (1), per position of the primary map; null: no filter. */
   rows: Uint8Array | null = null;
 
+  /** Features the user added as charts, for the run `addedFor`. */
+  private added: string[] = [];
+  private addedFor: string | null = null;
+  /** Feature columns being fetched or that could not be, per run: not asked for again. */
+  private asked = new Set<string>();
+  /** Feature columns whose fetch failed, per run (`id\tcolumn`): not charted. */
+  private failed = new Set<string>();
+
   constructor(private host: FilterHost) {}
+
+  /** Adds a chart of the feature NAME (fetched first) to the panel. */
+  addFeature(name: string): void {
+    if (!this.added.includes(name)) this.added.push(name);
+    this.apply(false);
+  }
 
   /** Takes the filters of the URL form (app/filters.ts) without applying them. */
   parse(text: string): void {
@@ -35,14 +61,23 @@ export class FilterController {
     const p = this.host.primary();
     if (!p) return;
     const points = p.points;
-    // a filter on a column this run lacks (kept from another run) is dropped
-    this.filters = this.filters.filter((f) => points.columns.some((c) => c.name === f.column));
+    if (this.addedFor !== p.id) {
+      this.added = [];
+      this.addedFor = p.id;
+    }
+    const known = fetchableFeatures(p.manifest);
+    const knownSet = new Set(known);
+    // a filter on a column this run lacks (kept from another run) is dropped; one on a feature waits for its values
+    this.filters = this.filters.filter((f) => points.columns.some((c) => c.name === f.column) || (f.column.startsWith(FEATURE_PREFIX) && knownSet.has(f.column.slice(FEATURE_PREFIX.length))));
+    const features = chartedFeatures(featureNames(p.manifest), this.added, this.filters, known, autoFeatureCharts(points.n)).filter((name) => !this.failed.has(`${p.id}\t${name}`));
+    this.fetch(p, features);
+    const loaded = features.map((name) => points.columns.find((c) => c.name === name)).filter((c): c is PointColumn => !!c);
     this.rows = filterMask(points, this.filters);
     const passing = this.rows ? countOnes(this.rows) : null;
     renderFilterCharts(
       this.host.panel,
       points,
-      chartColumns(points),
+      [...chartColumns(points), ...loaded],
       this.filters,
       (col) => filterMask(points, this.filters, col),
       {
@@ -51,9 +86,23 @@ export class FilterController {
           this.apply();
         },
         onExplain: () => this.host.explain(),
+        addable: addableFeatures(known, features),
+        onAdd: (name) => this.addFeature(name),
       },
       passing,
+      features.length - loaded.length,
     );
     this.host.changed(write);
+  }
+
+  /** Fetches the charted features the points lack, then draws the charts again (once all are in). */
+  private fetch(p: Pane, columns: readonly string[]): void {
+    const missing = columns.filter((name) => !p.points.columns.some((c) => c.name === name) && !this.asked.has(`${p.id}\t${name}`));
+    if (!missing.length) return;
+    for (const name of missing) this.asked.add(`${p.id}\t${name}`);
+    const load = (name: string) => this.host.loadFeature(p, name).catch(() => void this.failed.add(`${p.id}\t${name}`));
+    void Promise.all(missing.map(load)).then(() => {
+      if (this.host.primary() === p) this.apply(false);
+    });
   }
 }

@@ -74,9 +74,40 @@ export function parseFilters(text: string): Filter[] {
   return out;
 }
 
-/** The columns offered as charts: label, reconstruction error, then metadata; at most `max`. */
+/** The point columns offered as charts: label, reconstruction error, preservation, then metadata; at most `max`. Features are charted apart (chartedFeatures). */
 export function chartColumns(points: DecodedPoints, max = 6): PointColumn[] {
-  return points.columns.filter((c) => c.name !== 'placement' && (c.kind === 'number' || c.categories.length <= 40)).slice(0, max);
+  return points.columns.filter((c) => !c.name.startsWith(FEATURE) && c.name !== 'placement' && (c.kind === 'number' || c.categories.length <= 40)).slice(0, max);
+}
+
+/** Prefix of a feature column's name among the points' columns (app/color-by.ts FEATURE_PREFIX). */
+const FEATURE = 'feature:';
+/** A table's first features charted without being asked for (wine's 13 all are). */
+export const FEATURE_CHARTS = 16;
+/** Feature values fetched for the charts shown at once, at most: fewer charts at once on big maps (1M rows: 2). */
+export const FEATURE_CHART_VALUES = 2_000_000;
+
+/** How many of a table's features are charted without being asked for, on a map of `rows` points. */
+export function autoFeatureCharts(rows: number): number {
+  return Math.max(0, Math.min(FEATURE_CHARTS, Math.floor(FEATURE_CHART_VALUES / Math.max(1, rows))));
+}
+
+/**
+ * The input features charted, as column names (`feature:NAME`), in this order without repeats: the first
+ * `auto` of `tableFeatures` (a table's features; none for images, whose features are pixels), those the user
+ * added by name, and those a filter is on (a filter from the URL keeps its chart). Only names in `known`
+ * (the run's features) count.
+ */
+export function chartedFeatures(tableFeatures: readonly string[], added: readonly string[], filters: readonly Filter[], known: readonly string[], auto = FEATURE_CHARTS): string[] {
+  const have = new Set(known);
+  const fromFilters = filters.filter((f) => f.column.startsWith(FEATURE)).map((f) => f.column.slice(FEATURE.length));
+  const names = [...tableFeatures.slice(0, auto), ...added, ...fromFilters].filter((n) => have.has(n));
+  return [...new Set(names)].map((n) => FEATURE + n);
+}
+
+/** The features that can still be added as charts (every known feature not charted), in the run's order. */
+export function addableFeatures(known: readonly string[], charted: readonly string[]): string[] {
+  const shown = new Set(charted);
+  return known.filter((n) => !shown.has(FEATURE + n));
 }
 
 /** How many entries of a 0/1 mask are 1. */

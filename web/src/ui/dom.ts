@@ -32,24 +32,8 @@ export function fill(el: Element, ...children: Child[]): void {
   append(el, children);
 }
 
-/** Formats a number for display: integers with separators, others with 3-4 significant digits. */
-export function formatNumber(v: unknown): string {
-  if (typeof v !== 'number') return v === null || v === undefined ? '—' : String(v);
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
-  return String(Number(v.toPrecision(a < 1 ? 3 : 4)));
-}
-
-/**
- * Formats a data value (a cell of the table, not a count): integers as written (a year stays "2007",
- * an id "3625"), other numbers with 4 significant digits like formatNumber, text as is.
- */
-export function formatValue(v: unknown): string {
-  if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
-  return formatNumber(v);
-}
+// Numbers are written by one module, web/src/format.ts; re-exported here for the panels that import dom.ts.
+export { formatCount, formatNumber, formatValue } from '../format.js';
 
 export function formatSeconds(s: unknown): string {
   if (typeof s !== 'number' || !Number.isFinite(s)) return '—';

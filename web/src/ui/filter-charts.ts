@@ -4,13 +4,19 @@
 import { bin, brushX, max as d3max, scaleBand, scaleLinear, select, type D3BrushEvent } from 'd3';
 import type { DecodedPoints, PointColumn } from '../points.js';
 import type { Filter } from '../app/filters.js';
-import { fill, formatNumber, h } from './dom.js';
+import { columnTitle } from '../app/color-by.js';
+import { columnFormat, formatCount, statsOf } from '../format.js';
+import { fill, h } from './dom.js';
 
 export interface FilterChartHandlers {
   /** The filter of one column changed (null: cleared). */
   onFilter: (column: string, filter: Filter | null) => void;
   /** Selects the rows passing the filters (to explain them in the selection panel). */
   onExplain?: () => void;
+  /** Input features that can be added as a chart (names without prefix), offered in an "Add a chart" list. */
+  addable?: readonly string[];
+  /** A feature was chosen from that list. */
+  onAdd?: (name: string) => void;
 }
 
 const W = 300;
@@ -18,7 +24,24 @@ const H = 92;
 const M = { top: 6, right: 8, bottom: 20, left: 8 };
 
 function title(col: PointColumn): string {
-  return col.name === 'error' ? 'reconstruction error' : col.name;
+  return columnTitle(col.name);
+}
+
+/** Width of a tick label's character at the charts' 9-unit font, in viewBox units (a generous average). */
+const CHAR = 5.2;
+/** Rotated labels longer than this are cut (the bar's tooltip has the whole name). */
+const MAX_ROTATED = 16;
+
+/**
+ * How the bars' names are written under bars `band` units apart: level and whole when every name fits its
+ * bar; else turned 45° (so each may take more room than its bar), cut past MAX_ROTATED characters with "…".
+ * `bottom`: the margin below the bars the labels need.
+ */
+export function barLabels(names: readonly string[], band: number): { rotate: boolean; texts: string[]; bottom: number } {
+  if (names.every((n) => n.length * CHAR <= band - 2)) return { rotate: false, texts: [...names], bottom: M.bottom };
+  const texts = names.map((n) => (n.length > MAX_ROTATED ? `${n.slice(0, MAX_ROTATED - 1)}…` : n));
+  const longest = Math.max(...texts.map((t) => t.length));
+  return { rotate: true, texts, bottom: Math.ceil(longest * CHAR * Math.SQRT1_2 + 12) };
 }
 
 function categoryChart(col: PointColumn & { kind: 'category' }, others: Uint8Array | null, filter: Filter | null, on: FilterChartHandlers): SVGSVGElement {
@@ -26,9 +49,13 @@ function categoryChart(col: PointColumn & { kind: 'category' }, others: Uint8Arr
   const kept = new Array<number>(col.categories.length).fill(0);
   for (let i = 0; i < col.codes.length; i++) if (col.codes[i] >= 0 && (!others || others[i])) kept[col.codes[i]]++;
   const x = scaleBand<number>().domain(col.categories.map((_, c) => c)).range([M.left, W - M.right]).padding(0.15);
+  const labelled = col.categories.length <= 20;
+  const labels = barLabels(labelled ? col.categories : [], x.step());
+  // the plot keeps its height; turned labels make the chart taller below it
+  const height = H - M.bottom + labels.bottom;
   const y = scaleLinear().domain([0, d3max(all) || 1]).range([H - M.bottom, M.top]);
   const chosen = filter && filter.kind === 'set' ? new Set(filter.values) : null;
-  const svg = select(document.createElementNS('http://www.w3.org/2000/svg', 'svg')).attr('viewBox', `0 0 ${W} ${H}`).attr('class', 'filter-chart').attr('role', 'img').attr('aria-label', `${title(col)}: bars per category`);
+  const svg = select(document.createElementNS('http://www.w3.org/2000/svg', 'svg')).attr('viewBox', `0 0 ${W} ${height}`).attr('class', 'filter-chart').attr('role', 'img').attr('aria-label', `${title(col)}: bars per category`);
   const g = svg.selectAll('g.bar').data(col.categories.map((name, c) => ({ name, c }))).join('g').attr('class', 'bar').attr('data-category', (d) => d.name).style('cursor', 'pointer');
   g.append('rect').attr('class', 'all').attr('x', (d) => x(d.c)!).attr('width', x.bandwidth()).attr('y', (d) => y(all[d.c])).attr('height', (d) => y(0) - y(all[d.c])).attr('fill', '#dde2ea');
   g.append('rect')
@@ -38,9 +65,15 @@ function categoryChart(col: PointColumn & { kind: 'category' }, others: Uint8Arr
     .attr('y', (d) => y(kept[d.c]))
     .attr('height', (d) => y(0) - y(kept[d.c]))
     .attr('fill', (d) => (chosen && !chosen.has(d.name) ? '#b9c2cf' : '#3b6ea8'));
-  g.append('title').text((d) => `${d.name}: ${kept[d.c]} of ${all[d.c]}`);
-  if (col.categories.length <= 20) {
-    g.append('text').attr('x', (d) => x(d.c)! + x.bandwidth() / 2).attr('y', H - 6).attr('text-anchor', 'middle').attr('class', 'tick-label').text((d) => (d.name.length > 6 ? `${d.name.slice(0, 5)}…` : d.name));
+  g.append('title').text((d) => `${d.name}: ${formatCount(kept[d.c])} of ${formatCount(all[d.c])}`);
+  if (labelled) {
+    const text = g.append('text').attr('class', 'tick-label').text((d) => labels.texts[d.c]);
+    if (labels.rotate) {
+      // turned about the bar's foot, ending under it
+      text
+        .attr('text-anchor', 'end')
+        .attr('transform', (d) => `translate(${x(d.c)! + x.bandwidth() / 2},${H - M.bottom + 9}) rotate(-45)`);
+    } else text.attr('x', (d) => x(d.c)! + x.bandwidth() / 2).attr('y', H - 6).attr('text-anchor', 'middle');
   }
   g.on('click', (event: MouseEvent, d) => {
     const next = new Set(chosen ?? []);
@@ -103,7 +136,9 @@ function histogram(col: PointColumn & { kind: 'number' }, others: Uint8Array | n
       .attr('fill', color);
   }
   const axis = svg.append('g').attr('class', 'tick-label');
-  for (const t of [lo, hi]) axis.append('text').attr('x', x(t)).attr('y', H - 6).attr('text-anchor', t === lo ? 'start' : 'end').text(formatNumber(t));
+  // both ends in the column's one format (a year column reads "1990", not "1,990")
+  const value = columnFormat(statsOf(col));
+  for (const t of [lo, hi]) axis.append('text').attr('x', x(t)).attr('y', H - 6).attr('text-anchor', t === lo ? 'start' : 'end').text(value(t));
   const brush = brushX<unknown>()
     .extent([
       [M.left, M.top],
@@ -119,6 +154,20 @@ function histogram(col: PointColumn & { kind: 'number' }, others: Uint8Array | n
   return svg.node()!;
 }
 
+/** The "Add a chart" list of the features not charted yet. */
+function addChart(names: readonly string[], onAdd: (name: string) => void): HTMLElement {
+  const select = h(
+    'select',
+    { id: 'filter-add', 'aria-label': 'Add a chart of an input feature' },
+    h('option', { value: '' }, `Add a chart of a feature (${formatCount(names.length)} more)…`),
+    ...names.map((n) => h('option', { value: n }, n)),
+  );
+  select.addEventListener('change', () => {
+    if (select.value) onAdd(select.value);
+  });
+  return h('div', { className: 'filter-add' }, select);
+}
+
 /**
  * Renders one chart per column; `others(name)` gives the rows passing every filter but the one on that
  * column (null: all rows).
@@ -131,6 +180,8 @@ export function renderFilterCharts(
   others: (column: string) => Uint8Array | null,
   on: FilterChartHandlers,
   passing: number | null,
+  /** Charts whose column is still being fetched. */
+  loading = 0,
 ): void {
   const items = columns.map((col) => {
     const filter = filters.find((f) => f.column === col.name) ?? null;
@@ -153,12 +204,14 @@ export function renderFilterCharts(
       'div',
       { className: 'panel-head' },
       h('h3', null, 'Filters'),
-      h('span', { className: 'muted small filter-count' }, passing === null ? `${formatNumber(points.n)} rows` : `${formatNumber(passing)} of ${formatNumber(points.n)} rows`),
+      h('span', { className: 'muted small filter-count' }, passing === null ? `${formatCount(points.n)} rows` : `${formatCount(passing)} of ${formatCount(points.n)} rows`),
       passing !== null && on.onExplain
         ? h('button', { type: 'button', className: 'explain-filter', title: 'Select the rows passing the filters and explain what sets them apart', onclick: (() => on.onExplain!()) as EventListener }, 'Explain')
         : null,
     ),
     h('p', { className: 'muted small' }, 'Drag across a histogram or click bars (shift: several); the map dims the rest.'),
     ...items,
+    loading ? h('p', { className: 'muted small filter-loading' }, `Loading ${loading} feature chart${loading === 1 ? '' : 's'}…`) : null,
+    on.addable?.length && on.onAdd ? addChart(on.addable, on.onAdd) : null,
   );
 }

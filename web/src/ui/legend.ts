@@ -1,8 +1,13 @@
 // The legend: categories with swatches and counts (click hides, a second click isolates, a third shows
 // all; shift-click toggles one), or a sequential color bar for numeric columns.
-import { axisBottom, scaleLinear, scaleLog, select } from 'd3';
+import { axisBottom, scaleLinear, scaleLog, select, type NumberValue } from 'd3';
 import { SAFE_CATEGORIES, type ColorEncoding } from '../colors.js';
-import { formatNumber, h, fill } from './dom.js';
+import { columnTitle } from '../app/color-by.js';
+import { columnFormat, formatCount, statsOf, tickFormat } from '../format.js';
+import { h, fill } from './dom.js';
+
+/** d3's log scale takes a formatter function too (its typings list only a specifier string). */
+type LogTicks = { tickFormat(count: number, format: (v: number) => string): (v: NumberValue) => string };
 
 export interface LegendHandlers {
   onCategory: (cat: number, shift: boolean) => void;
@@ -38,7 +43,7 @@ export function renderLegend(
         },
         h('span', { className: 'swatch', style: `background:${enc.palette[c]}` }),
         h('span', { className: 'legend-name' }, name),
-        h('span', { className: 'legend-count' }, formatNumber(col.counts[c])),
+        h('span', { className: 'legend-count' }, formatCount(col.counts[c])),
       );
       list.append(h('li', null, button));
     });
@@ -48,7 +53,7 @@ export function renderLegend(
       h(
         'div',
         { className: 'legend-head' },
-        h('span', null, `${col.name} · ${col.categories.length} classes${col.missing ? ` · ${col.missing} missing` : ''}`),
+        h('span', null, `${columnTitle(col.name)} · ${col.categories.length} classes${col.missing ? ` · ${col.missing} missing` : ''}`),
         hidden.size
           ? h('button', { type: 'button', className: 'link', onclick: (() => handlers.onShowAll()) as EventListener }, `show all (${shown}/${col.categories.length})`)
           : null,
@@ -76,16 +81,21 @@ export function renderLegend(
     }
   }
   const svg = select(document.createElementNS('http://www.w3.org/2000/svg', 'svg')).attr('width', width + 16).attr('height', 22);
+  // one format for the column (years ungrouped, grouping alike across the line), ticks in fixed notation
+  const stats = statsOf(enc.column);
+  const value = columnFormat(stats);
+  const tick = tickFormat([lo, hi], enc.log ? 4 : 5, stats, enc.log);
   const scale = (enc.log ? scaleLog() : scaleLinear()).domain([lo, hi]).range([0, width]);
   svg
     .append('g')
     .attr('transform', 'translate(8,1)')
-    .call(axisBottom(scale).ticks(enc.log ? 4 : 5, '~g').tickSizeOuter(0));
+    // a log axis keeps d3's thinning of the labels between powers (scale.tickFormat given our formatter)
+    .call(axisBottom(scale).ticks(enc.log ? 4 : 5).tickFormat(enc.log ? (scale as unknown as LogTicks).tickFormat(4, tick) : (v) => tick(+v)).tickSizeOuter(0));
   fill(
     el,
-    h('div', { className: 'legend-head' }, h('span', null, `${enc.column.name}${enc.log ? ' (log scale)' : ''}`)),
+    h('div', { className: 'legend-head' }, h('span', null, `${columnTitle(enc.column.name)}${enc.log ? ' (log scale)' : ''}`)),
     h('div', { className: 'colorbar-wrap' }, canvas, svg.node()),
-    h('p', { className: 'muted small' }, `1st–99th percentile: ${formatNumber(lo)} – ${formatNumber(hi)}; range ${formatNumber(enc.column.min)} – ${formatNumber(enc.column.max)}`),
+    h('p', { className: 'muted small' }, `1st–99th percentile: ${value(lo)} – ${value(hi)}; range ${value(enc.column.min)} – ${value(enc.column.max)}`),
     enc.column.name === 'preservation'
       ? h('p', { className: 'muted small legend-note' }, 'Neighbourhood preservation: the share of each row’s nearest neighbours in the input that are also its neighbours on the map. Dark regions are where the map tore or folded the data: do not read distances there.')
       : null,

@@ -12,8 +12,12 @@ import { ApiError, type Api, type RunEvent } from '../api.js';
 import { lineChart, splitPasses } from './charts.js';
 import { isLayoutFrame } from '../../../pipeline/layout-frame.js';
 import { LiveMap } from './live-map.js';
-import { fill, formatNumber, h } from './dom.js';
+import { fill, formatCount, formatNumber, h } from './dom.js';
+import { uploadColumnsElement, uploadSummary } from './upload-columns.js';
 import { faultyField, fieldElement, fieldProblem, fieldValue, inFormWords, showFieldError, type FormField, type FormGroup } from './run-form.js';
+
+/** Fields that belong to one run and go back to their defaults each time the form opens. */
+const PER_RUN_FIELDS = ['name', 'limit'] as const;
 
 export class NewRunDialog {
   readonly dialog: HTMLDialogElement;
@@ -24,6 +28,8 @@ export class NewRunDialog {
   private close: (() => void) | null = null;
   /** The file uploaded for this run, if any: the run reads it instead of a dataset. */
   private uploaded: UploadInfo | null = null;
+  /** The uploaded file's label and excluded columns, as chosen in the form (ui/upload-columns.ts). */
+  private uploadColumns: ReturnType<typeof uploadColumnsElement> | null = null;
   /** The top-bar badge of the running (or finished, unopened) job. */
   readonly badge: HTMLElement;
 
@@ -49,9 +55,13 @@ export class NewRunDialog {
     }
     this.progress.replaceChildren();
     this.form.hidden = false;
-    // each run gets its own name: never the previous run's
-    const name = this.form.querySelector<HTMLInputElement>('#nr-name');
-    if (name) name.value = '';
+    // each run gets its own name and row count: never the previous run's (a kept Rows would silently cut the next run)
+    for (const key of PER_RUN_FIELDS) {
+      const input = this.form.querySelector<HTMLInputElement>(`#nr-${key}`);
+      const f = this.fields.find((x) => x.key === key);
+      if (input) input.value = f && f.default !== null && f.default !== undefined ? String(f.default) : '';
+      showFieldError(this.form, key, null);
+    }
     this.dialog.showModal();
     (this.form.querySelector('input, select') as HTMLElement | null)?.focus();
   }
@@ -63,7 +73,7 @@ export class NewRunDialog {
         fill(
           datalist,
           ...list.map((d) =>
-            h('option', { value: d.name, disabled: !d.available }, `${d.description.split(':')[0]} · ${d.rows.toLocaleString('en-US')} × ${d.columns}${d.available ? '' : ` (${d.reason})`}`),
+            h('option', { value: d.name, disabled: !d.available }, `${d.description.split(':')[0]} · ${formatCount(d.rows)} × ${d.columns}${d.available ? '' : ` (${d.reason})`}`),
           ),
         ),
       () => undefined, // the field still takes any name; the server says which exist
@@ -104,6 +114,7 @@ export class NewRunDialog {
         // the run reads the uploaded file, not a dataset
         delete config.dataset;
         config.upload = this.uploaded.id;
+        Object.assign(config, this.uploadColumns?.settings() ?? {});
       } else if (config.dataset === undefined) {
         showFieldError(this.form, 'dataset', 'Dataset: choose a dataset, or a file of your own below.');
         return;
@@ -166,6 +177,12 @@ export class NewRunDialog {
   private fileField(saveToken: () => void): HTMLElement {
     const input = h('input', { id: 'nr-file', type: 'file', accept: '.csv,.tsv,.txt,.parquet,.arrow,.feather,.npy' });
     const status = h('small', { id: 'nr-file-status', role: 'status' }, 'CSV, TSV, Parquet, Arrow or .npy: uploaded to the server and used instead of the dataset above');
+    /** Where the uploaded file's columns are chosen (label, left out), once it is in. */
+    const columns = h('div', { className: 'upload-columns-slot' });
+    const showColumns = (info: UploadInfo | null): void => {
+      this.uploadColumns = info ? uploadColumnsElement(info) : null;
+      fill(columns, this.uploadColumns?.element ?? null);
+    };
     // How a CSV/TSV is read (the run settings header and encoding): changing either sends the file again.
     const header = h('select', { id: 'nr-file-header' }, h('option', { value: 'auto' }, 'first line: guessed'), h('option', { value: 'yes' }, 'first line: column names'), h('option', { value: 'no' }, 'first line: data'));
     const encoding = h('input', { id: 'nr-file-encoding', type: 'text', placeholder: 'encoding: detected', size: 16 });
@@ -176,15 +193,17 @@ export class NewRunDialog {
     const send = (file: File): void => {
       saveToken();
       this.uploaded = null;
+      showColumns(null);
       last = file;
       const seq = ++sends;
-      status.textContent = `Uploading ${file.name} (${file.size.toLocaleString('en-US')} bytes)…`;
+      status.textContent = `Uploading ${file.name} (${formatCount(file.size)} bytes)…`;
       const reading = { header: header.value as 'auto' | 'yes' | 'no', encoding: encoding.value.trim() || null };
       this.api.upload(file, file.name, reading).then(
         (info) => {
           if (seq !== sends) return;
           this.uploaded = info;
-          status.textContent = `${info.name}: ${info.rows.toLocaleString('en-US')} rows × ${info.columns} columns${info.label ? `, labels from “${info.label}”` : ''}. The run reads this file.`;
+          status.textContent = `${info.name}: ${uploadSummary(info)}. The run reads this file.`;
+          showColumns(info);
           const d = dataset();
           if (d) {
             d.required = false;
@@ -216,7 +235,7 @@ export class NewRunDialog {
       e.preventDefault();
       send(file);
     });
-    return h('label', { className: 'field', for: 'nr-file' }, h('span', null, 'Or your own file'), input, h('span', { className: 'file-reading' }, header, ' ', encoding), status);
+    return h('div', null, h('label', { className: 'field', for: 'nr-file' }, h('span', null, 'Or your own file'), input, h('span', { className: 'file-reading' }, header, ' ', encoding), status), columns);
   }
 
   /** Only the fields the user set that differ from the defaults are sent (the dataset always). */

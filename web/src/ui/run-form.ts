@@ -23,6 +23,14 @@ function outside(f: FormField, n: number): boolean {
   return (f.min !== null && n < f.min) || (f.max !== null && n > f.max) || (f.above !== null && n <= f.above) || (f.below !== null && n >= f.below);
 }
 
+/**
+ * The entries of a list value: split at commas (spaces around them allowed) or, without commas, at spaces.
+ * An empty entry ("256,,128", "256,") stays as '' so the check can refuse it instead of dropping it.
+ */
+function listItems(t: string): string[] {
+  return t.includes(',') ? t.split(',').map((p) => p.trim()) : t.split(/\s+/);
+}
+
 /** Why `raw` is no value for the field, in the form's words (starting with its label); null when it is one. Empty means the default. */
 export function fieldProblem(f: FormField, raw: string): string | null {
   const t = raw.trim();
@@ -39,10 +47,14 @@ export function fieldProblem(f: FormField, raw: string): string | null {
       return null;
     }
     case 'intList': {
-      const items = t.split(/[\s,]+/).filter(Boolean);
-      const bad = items.find((p) => !/^[1-9]\d*$/.test(p));
+      const items = listItems(t);
       const example = 'for example 256,128';
-      if (bad !== undefined) return `${f.label}: “${bad}” is not a whole number. Write whole numbers separated by commas, ${example}${f.auto ? ', or auto' : ''}.`;
+      const how = `Write whole numbers separated by commas, ${example}${f.auto ? ', or auto' : ''}.`;
+      if (items.includes('')) return `${f.label}: an entry is empty (two commas in a row, or a comma at an end). ${how}`;
+      const bad = items.find((p) => !/^[+-]?\d+$/.test(p));
+      if (bad !== undefined) return `${f.label}: “${bad}” is not a whole number. ${how}`;
+      const small = items.find((p) => Number(p) < 1);
+      if (small !== undefined) return `${f.label}: ${small} is out of range; each is at least 1.`;
       const big = items.find((p) => f.max !== null && Number(p) > f.max);
       if (big !== undefined) return `${f.label}: ${big} is too large; each is at most ${num(f.max!)}.`;
       if (f.maxItems !== null && items.length > f.maxItems) return `${f.label}: ${items.length} values; at most ${f.maxItems}.`;
@@ -60,7 +72,7 @@ export function fieldValue(f: FormField, raw: string): unknown {
   let v: unknown = t;
   if (f.auto && t.toLowerCase() === 'auto') v = 'auto';
   else if (f.type === 'int' || f.type === 'number') v = Number(t);
-  else if (f.type === 'intList') v = t.split(/[\s,]+/).filter(Boolean).map(Number);
+  else if (f.type === 'intList') v = listItems(t).map(Number);
   return JSON.stringify(v) === JSON.stringify(f.default) && f.key !== 'dataset' ? undefined : v;
 }
 
