@@ -17,6 +17,7 @@ import { exportPng, exportSvg } from './app/export-image.js';
 import { FilterController } from './app/filter-panel.js';
 import { applyLayers, clustersOf, newClusterReason, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { LiveRun } from './app/live-run.js';
+import { chooseRun, RunList } from './app/run-list.js';
 import { encodeColumn } from './colors.js';
 import type { InteractionMode } from './scatter/view.js';
 import { fill } from './ui/dom.js';
@@ -33,7 +34,10 @@ import { byId, viewerElements } from './app/elements.js';
 export class App {
   readonly api = new Api({ token: () => sessionStorage.getItem('latentmap-token') });
   private state: ViewState = emptyState();
-  private runs: RunSummary[] = [];
+  /** The runs listed, refreshed periodically and on focus (app/run-list.ts). */
+  private readonly runList = new RunList(() => this.api.runs(), () => this.runsChanged());
+  /** A run the URL names that is not listed: the URL is left as given (not rewritten) until the user opens another. */
+  private heldRun: string | null = null;
   /** The primary map and the compare map (app/maps.ts). */
   private readonly maps: Maps;
   private mode: InteractionMode = 'pan';
@@ -120,25 +124,50 @@ export class App {
   private async start(): Promise<void> {
     this.state = this.hash.read();
     try {
-      this.runs = await this.api.runs();
+      await this.runList.refresh();
     } catch (err) {
       this.setStatus(`Cannot list runs: ${(err as Error).message}`, true);
       return;
     }
     this.fillPickers();
     this.hash.listen((s) => void this.applyState(s));
+    this.runList.keepFresh();
     await this.applyState(this.state);
   }
 
+  /** The runs listed, newest first. */
+  private get runs(): readonly RunSummary[] {
+    return this.runList.runs;
+  }
+
+  /**
+   * The run list changed (a CLI run written, a run removed): the pickers follow; a run the URL named and the
+   * list lacked opens once it is there, and a first run replaces the empty state. The map looked at stays.
+   */
+  private runsChanged(): void {
+    this.fillPickers();
+    if (this.live.showing()) return;
+    const held = this.heldRun;
+    if (held && this.runs.some((r) => r.id === held)) void this.applyState(this.hash.read());
+    else if (!this.primary && this.runs.length) void this.applyState(this.state);
+  }
+
   private async applyState(s: ViewState): Promise<void> {
-    const runId = s.run && this.runs.some((r) => r.id === s.run) ? s.run : (this.runs[0]?.id ?? null);
+    // a run the list lacks may have been written since it was listed: list again before saying it is not there
+    if (s.run && !this.runs.some((r) => r.id === s.run)) await this.runList.refresh().catch(() => false);
+    const { run: runId, missing } = chooseRun(s.run, this.runs, this.primary?.id ?? null);
+    // the URL names a run that is not there: it stays as given (a reload or a later look finds the run)
+    this.heldRun = missing;
+    const notFound = missing
+      ? `Run “${missing}” is not in this server’s runs (listed again just now)${runId ? `; showing “${this.runs.find((r) => r.id === runId)?.name ?? runId}” meanwhile` : ''}. The link is kept: the run opens once it is there.`
+      : null;
     if (!runId) {
       this.showEmpty();
+      if (notFound) this.setStatus(notFound, true);
       return;
     }
     this.state = { ...s, run: runId };
     if (!this.primary || this.primary.id !== runId) await this.loadPrimary(runId);
-    if (s.run && s.run !== runId) this.setStatus(`Run “${s.run}” was not found; showing the newest run.`, true);
     const p = this.primary!;
     // color by
     const fallback = p.points.label ? 'label' : p.points.error ? 'error' : '';
@@ -174,10 +203,11 @@ export class App {
       else this.inspect.close(false);
     } else this.inspect.close(false);
     this.writeHash(true);
+    if (notFound) this.setStatus(notFound, true);
   }
 
   private writeHash(now = false): void {
-    if (!this.primary) return;
+    if (!this.primary || this.heldRun) return;
     const p = this.primary;
     this.state.run = p.id;
     this.state.compare = this.secondary?.id ?? null;
@@ -236,10 +266,11 @@ export class App {
     return [this.els.legend.closest<HTMLElement>('.panel'), this.els.run, this.els.filters];
   }
 
+  /** Opens a run started here (the user chose to): the map layers and Color by of the map looked at carry over. */
   private async afterNewRun(id: string): Promise<void> {
-    this.runs = await this.api.runs();
+    await this.runList.refresh();
     this.fillPickers();
-    await this.applyState({ ...emptyState(), run: id });
+    await this.applyState({ ...emptyState(), run: id, color: this.state.color, layers: this.state.layers });
   }
 
   // ---- color, legend, visibility -----------------------------------------------------------------
