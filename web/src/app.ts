@@ -367,6 +367,7 @@ export class App {
       layers: () => this.layers,
       setLayers: (next) => this.setLayers(next),
       resetView: () => this.primary?.view.resetView(),
+      mapKey: (key) => this.primary?.view.overlay.dispatchEvent(new KeyboardEvent('keydown', { key, cancelable: true })),
       escape: () => {
         if (this.selection.current) this.selection.clear();
         else if (this.inspect.position >= 0) this.inspect.close();
