@@ -315,7 +315,7 @@ export class App {
     if (!p) return;
     // a query naming an input feature fetches it first; the box's text goes to the URL at once
     if (write) this.writeHash();
-    void this.search.apply(p, text).then(() => this.applyEmphasis());
+    void this.search.apply(p, text, this.layers.has('clusters')).then(() => this.applyEmphasis());
   }
 
   select(kind: 'rect' | 'lasso', polygon: number[], write = true): void {
@@ -387,6 +387,8 @@ export class App {
     if (reason) this.setStatus(`Clusters: ${reason}`);
     // clusters add a Color-by choice
     offerNewColumns(this.els.colorBy, p, this.state.color ?? '');
+    // a search may name the clusters (cluster:C2): answered again as they come or go
+    if (write && this.els.search.value.trim()) this.applySearch(this.els.search.value, false);
     if (write) this.writeHash();
   }
 
