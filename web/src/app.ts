@@ -49,7 +49,7 @@ export class App {
   private tooltip: Tooltip;
   private inspect: DetailController;
   private newRun: NewRunDialog;
-  /** The map of a run started here, shown forming in the main map. */
+  /** The map of a run started here, shown forming in the main map when the user asks (the job badge). */
   readonly live: LiveRun;
   private thumbs = new ThumbnailCache((run, row) => this.api.imageUrl(run, row));
   private readonly els = viewerElements();
@@ -113,7 +113,7 @@ export class App {
       explain: () => this.selection.set({ kind: 'filter' }),
     });
     this.live = new LiveRun({ api: this.api, maps: this.els.maps, tooltip: this.tooltip, covered: () => (this.primary ? this.primary.manifest.name || this.primary.id : null), shown: () => this.showLive(true), gone: () => this.showLive(false) });
-    this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id), { started: (id, name) => this.live.watch(id, name), watchedElsewhere: () => this.live.showing() });
+    this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id), { started: (id, name) => this.live.watch(id, name), watchedElsewhere: () => this.live.showing(), watchMap: () => this.live.show() });
     this.bindControls();
     document.querySelector('.topbar .actions')?.prepend(this.newRun.badge);
     this.ready = this.start();
