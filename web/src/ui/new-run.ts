@@ -39,7 +39,7 @@ export class NewRunDialog {
      */
     private hooks: { started?: (id: string, name: string) => void; watchedElsewhere?: () => boolean; watchMap?: () => void } = {},
   ) {
-    this.badge = h('div', { id: 'job-badge', className: 'job-badge', role: 'status', 'aria-live': 'polite', hidden: true });
+    this.badge = h('div', { id: 'job-badge', className: 'job-badge', role: 'status', 'aria-live': 'polite', hidden: true }, this.badgeText, this.badgeButtons);
     this.form = h('form', { className: 'new-run-form', method: 'dialog' });
     this.progress = h('div', { className: 'run-progress', 'aria-live': 'polite' });
     this.dialog = h('dialog', { className: 'new-run', 'aria-labelledby': 'new-run-title' }, h('h2', { id: 'new-run-title' }, 'New run'), this.form, this.progress);
@@ -238,9 +238,23 @@ export class NewRunDialog {
 
   private watching: string | null = null;
 
+  /** The badge's text (fixed width: its buttons and the top bar do not move as the progress changes). */
+  private readonly badgeText = h('span', { className: 'job-text' });
+  private readonly badgeButtons = h('span', { className: 'job-actions' });
+  private badgeActions: { label: string; run: () => void }[] = [];
+
+  /**
+   * Sets the badge's text and buttons (null: hides it). Buttons stay the same elements while their labels do:
+   * progress rewrites the badge many times a second, and a button made anew under the pointer loses the click.
+   */
   private setBadge(text: string | null, ...actions: { label: string; run: () => void }[]): void {
     this.badge.hidden = text === null;
-    fill(this.badge, text, ...actions.flatMap((a, k) => [k ? ' · ' : null, h('button', { type: 'button', className: 'link', onclick: (() => a.run()) as EventListener }, a.label)]));
+    this.badgeText.textContent = text ?? '';
+    this.badgeText.title = text ?? '';
+    const same = actions.length === this.badgeActions.length && actions.every((a, k) => a.label === this.badgeActions[k].label);
+    this.badgeActions = actions;
+    if (same) return;
+    fill(this.badgeButtons, ...actions.flatMap((a, k) => [k ? ' · ' : null, h('button', { type: 'button', className: 'link', onclick: (() => this.badgeActions[k]?.run()) as EventListener }, a.label)]));
   }
 
   private watch(id: string, name: string): void {
