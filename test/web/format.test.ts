@@ -50,6 +50,15 @@ describe('format: one number formatter for the viewer', () => {
     expect(formatValue(2007)).toBe('2007');
   });
 
+  it('writes negatives with the ASCII hyphen-minus, so a copied value reads back as a number', () => {
+    for (const v of [-0.0123, -1.5, -2900, -12345]) {
+      expect(formatNumber(v)).toMatch(/^-/);
+      expect(Number(formatNumber(v).replace(/,/g, ''))).toBeCloseTo(v, 1);
+    }
+    const tick = tickFormat([-10, 10], 5);
+    expect(tick(-5)).toBe('-5');
+  });
+
   it('writes a float32 value as the shortest decimal that reads back as the same float32', () => {
     expect(float32Text(Math.fround(0.2))).toBe('0.2');
     expect(float32Text(0.20000000298023224)).toBe('0.2');

@@ -9,7 +9,12 @@
 // - single values without a column (formatNumber): 4 significant digits, grouped;
 // - float32 values written to files (float32Text): the shortest decimal that reads back as the same float32.
 // Pure: no DOM.
-import { format, precisionFixed, tickStep } from 'd3';
+import { formatLocale, precisionFixed, tickStep } from 'd3';
+
+// d3-format's default locale writes negatives with U+2212 (−), which reads back as NaN when a value is copied
+// into a spreadsheet, a search box or Number(): the viewer writes the ASCII hyphen-minus, as every other
+// number it shows and every file it exports do.
+const format = formatLocale({ decimal: '.', thousands: ',', grouping: [3], currency: ['', ''], minus: '-' }).format;
 
 const grouped = format(',d');
 
