@@ -62,7 +62,12 @@ export class UploadStore {
     const id = `up-${randomBytes(8).toString('hex')}`;
     const tmp = path.join(this.dir, `${TMP_PREFIX}${id}`);
     try {
-      await mkdir(tmp, { recursive: true });
+      // one level at a time (the runs directory exists: the server made it): Node's recursive mkdir reports
+      // ENOENT, not EROFS, on a read-only file system, and the 503 below would be missed (the client got a 500)
+      await mkdir(this.dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+      await mkdir(tmp);
       const file = path.join(tmp, `data${format}`);
       const hash = createHash('sha256');
       let bytes = 0;
