@@ -323,7 +323,7 @@ describe('viewer', () => {
       const csv = ['x,y,z,species', ...Array.from({ length: 40 }, (_, i) => `${((i * 3) % 17) + 0.5},${(i * 7) % 13},${(i % 5) * 1.5},${i % 2 ? 'a' : 'b'}`)].join('\n');
       await page.locator('#nr-file').setInputFiles({ name: 'mine.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
       await page.waitForFunction(() => /rows/.test(document.querySelector('#nr-file-status')?.textContent ?? ''));
-      expect(await page.locator('#nr-file-status').textContent()).toBe('mine.csv: 40 rows × 3 columns, labels from “species”. The run reads this file.');
+      expect(await page.locator('#nr-file-status').textContent()).toBe('mine.csv: 40 rows; 3 feature columns, 1 other (species); labels from “species”. The run reads this file.');
       expect(await page.locator('#nr-dataset').isDisabled()).toBe(true);
       // the run is asked for with the upload, not a dataset (answered here, so no job runs)
       let sent: Record<string, unknown> | null = null;
