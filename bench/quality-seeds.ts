@@ -17,14 +17,13 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tableFromIPC } from 'apache-arrow';
 import { parsePartialConfig, resolveConfig } from '../pipeline/config.js';
 import { DATASETS_DIR } from '../pipeline/load/builtin.js';
 import { loadDataset } from '../pipeline/load/index.js';
 import { runPipeline } from '../pipeline/pipeline.js';
 import { createRandom, permutation } from '../pipeline/random.js';
 import type { RunConfig } from '../pipeline/types.js';
-import { alignMap, PYTHON, referenceOf, writeReference, type Reference } from './quality/judge.js';
+import { PYTHON, runMapAligned, referenceOf, writeReference, type Reference } from './quality/judge.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -91,18 +90,8 @@ async function main(): Promise<void> {
           const t = performance.now();
           const result = await runPipeline(config, {});
           const seconds = (performance.now() - t) / 1000;
-          const table = tableFromIPC(readFileSync(join(result.dir, 'points.arrow')));
-          const inputIndex = table.getChild('index')!.toArray() as Int32Array;
-          const index = order ? Int32Array.from(inputIndex, (j) => order[j]!) : inputIndex;
-          const xs = table.getChild('x')!.toArray() as Float32Array;
-          const ys = table.getChild('y')!.toArray() as Float32Array;
-          const embedding = new Float32Array(xs.length * 2);
-          for (let i = 0; i < xs.length; i++) {
-            embedding[2 * i] = xs[i]!;
-            embedding[2 * i + 1] = ys[i]!;
-          }
           const file = join(work, `${name}.${jobs.length}.map.f32`);
-          const aligned = alignMap(ref, index, embedding);
+          const aligned = runMapAligned(ref, result.dir, order);
           writeFileSync(file, Buffer.from(aligned.buffer));
           const c = result.manifest.choices as Record<string, { value?: unknown; figures?: { candidates?: Record<string, { trustworthiness: number; labelAccuracy: number | null }> } }> | undefined;
           // perplexity auto's measured candidates (the run's own trustworthiness and leave-one-out label accuracy)

@@ -36,12 +36,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tableFromIPC } from 'apache-arrow';
 import { DATASETS_DIR } from '../pipeline/load/builtin.js';
 import { loadDataset } from '../pipeline/load/index.js';
 import { createRandom, permutation } from '../pipeline/random.js';
 import type { Dataset, MetaColumn } from '../pipeline/types.js';
-import { alignMap, judge, PYTHON, referenceOf, writeReference, type Judgement, type Reference, type ReferenceKind } from './quality/judge.js';
+import { judge, runMapAligned, PYTHON, referenceOf, writeReference, type Judgement, type Reference, type ReferenceKind } from './quality/judge.js';
 import { helpOrContinue } from './usage.js';
 
 helpOrContinue(import.meta.url);
@@ -208,18 +207,7 @@ function ours(name: string, o: Ordering, flags: string[], ref: Reference, work: 
     const why = result?.error ?? (lines.find((l) => /error/i.test(l)) ?? lines.pop()) ?? `exit ${r.status}`;
     return { name, score: null, seconds: null, note: `failed (exit ${r.status}): ${why.replace(/^error:\s*/, '')}` };
   }
-  const table = tableFromIPC(readFileSync(join(result.dir, 'points.arrow')));
-  const inputIndex = table.getChild('index')!.toArray() as Int32Array;
-  // row j of a shuffled copy is the dataset's row order[j]
-  const index = o.order ? Int32Array.from(inputIndex, (j) => o.order![j]!) : inputIndex;
-  const xs = table.getChild('x')!.toArray() as Float32Array;
-  const ys = table.getChild('y')!.toArray() as Float32Array;
-  const embedding = new Float32Array(xs.length * 2);
-  for (let i = 0; i < xs.length; i++) {
-    embedding[2 * i] = xs[i]!;
-    embedding[2 * i + 1] = ys[i]!;
-  }
-  const score = judge(ref, alignMap(ref, index, embedding), join(work, 'map.f32'));
+  const score = judge(ref, runMapAligned(ref, result.dir, o.order ?? null), join(work, 'map.f32'));
   rmSync(result.dir, { recursive: true, force: true });
   return { name, score, seconds: result.manifest.timings.total, note: describe(result.manifest) };
 }

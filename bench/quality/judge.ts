@@ -2,9 +2,10 @@
 // trustworthiness@10 against the reference rows and 5-fold cross-validated 10-NN label accuracy in the map.
 // Shared by bench/quality.ts and bench/autoencoder-experiments.ts, so ours and the peers' maps are scored alike.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tableFromIPC } from 'apache-arrow';
 import type { Dataset, Matrix } from '../../pipeline/types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -83,6 +84,25 @@ export function alignMap(ref: Reference, rowIndex: ArrayLike<number>, embedding:
     out[2 * i + 1] = Number(embedding[2 * j + 1]);
   }
   return out;
+}
+
+/**
+ * A run's map in the reference's row order: points.arrow of `runDir` read, its rows numbered by the input row
+ * they came from; `order` (row j of a shuffled input copy is the dataset's row order[j]; null: not shuffled)
+ * maps those numbers back to the dataset's rows before alignMap.
+ */
+export function runMapAligned(ref: Reference, runDir: string, order: ArrayLike<number> | null): Float32Array {
+  const table = tableFromIPC(readFileSync(join(runDir, 'points.arrow')));
+  const inputIndex = table.getChild('index')!.toArray() as Int32Array;
+  const index = order ? Int32Array.from(inputIndex, (j) => Number(order[j])) : inputIndex;
+  const xs = table.getChild('x')!.toArray() as Float32Array;
+  const ys = table.getChild('y')!.toArray() as Float32Array;
+  const embedding = new Float32Array(xs.length * 2);
+  for (let i = 0; i < xs.length; i++) {
+    embedding[2 * i] = xs[i]!;
+    embedding[2 * i + 1] = ys[i]!;
+  }
+  return alignMap(ref, index, embedding);
 }
 
 export interface Judgement {
