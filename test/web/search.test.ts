@@ -1,9 +1,10 @@
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { samplePoints } from './sample-points.js';
-import { featureSearchColumn } from '../../web/src/app/search.js';
-import { featureColumn, decodePoints } from '../../web/src/points.js';
-import { closeNames, parseRange, queryColumn, searchPoints, type SearchAnswer } from '../../web/src/search.js';
+import { CLUSTERS_OFF, featureSearchColumn } from '../../web/src/app/search.js';
+import { clusterSearchColumn } from '../../web/src/app/map-layers.js';
+import { featureColumn, decodePoints, type CategoryColumn } from '../../web/src/points.js';
+import { closeNames, parseRange, queryColumn, searchPoints, type SearchAnswer, type Searchable } from '../../web/src/search.js';
 
 const points = samplePoints;
 
@@ -120,5 +121,25 @@ describe('query parsing', () => {
     expect(closeNames('width', known)).toEqual(['petal_width', 'sepal_width']);
     expect(closeNames('sepal_lenth', known)).toEqual(['sepal_length']);
     expect(closeNames('colour', known)).toEqual([]);
+  });
+});
+
+describe('search by cluster', () => {
+  const column: CategoryColumn = { name: 'cluster', kind: 'category', codes: Int32Array.from([0, 1, 1, -1, 2]), categories: ['C1 · setosa (100 %)', 'C2 · 3 (96 %)', 'C12 · 7 (80 %)'], counts: [1, 2, 1], missing: 1 };
+  const clustered = (): Searchable => ({ n: 5, index: Int32Array.from([0, 1, 2, 3, 4]), raw: [clusterSearchColumn(column)] });
+
+  it('finds a cluster by its id (cluster:C2), as by its whole label', () => {
+    expect(rows(searchPoints(clustered(), 'cluster:C2'))).toEqual([0, 1, 1, 0, 0]);
+    expect(rows(searchPoints(clustered(), 'cluster:c12'))).toEqual([0, 0, 0, 0, 1]);
+    expect(rows(searchPoints(clustered(), 'cluster:C2 · 3 (96 %)'))).toEqual([0, 1, 1, 0, 0]);
+    // the id alone, as plain text, too; not a prefix of another id
+    expect(rows(searchPoints(clustered(), 'C1'))).toEqual([1, 0, 0, 0, 0]);
+    expect(rows(searchPoints(clustered(), 'cluster:C3'))).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('says that clusters must be on when the map has none to search', () => {
+    const none: Searchable = { n: 5, index: Int32Array.from([0, 1, 2, 3, 4]), raw: [] };
+    expect(error(searchPoints(none, 'cluster:C2', [], ['label'], { cluster: CLUSTERS_OFF }))).toBe(CLUSTERS_OFF);
+    expect(CLUSTERS_OFF).toMatch(/Clusters are off/);
   });
 });

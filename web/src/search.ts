@@ -3,7 +3,7 @@
 // one: queryColumn). Pure: no DOM, no fetch.
 //   #123, index:123        a row index
 //   error>0.2, a<=3, a=2   a numeric comparison;  a:1..2  an inclusive range
-//   species:adelie         a column's value, exactly (case-insensitive)
+//   species:adelie         a column's value, exactly (case-insensitive), or its key (cluster:C2 for "C2 · 3 (96 %)")
 //   5, adelie              any column's value exactly when some value equals it (so "5" finds label 5, not 15),
 //                          otherwise any text value containing it
 // A query naming a column the map lacks is an error listing the closest names, never an empty answer.
@@ -13,6 +13,11 @@ export interface SearchColumn {
   name: string;
   kind: 'number' | 'text';
   get(i: number): string | number | boolean | null;
+  /**
+   * A short name of the value at a position that a query also matches exactly, when the value is a longer
+   * label: a cluster's id (C2) for its label "C2 · 3 (96 %)". Absent: only the value matches.
+   */
+  key?(i: number): string | null;
 }
 
 /** What search needs of the points: their count, row indexes and columns. */
@@ -185,7 +190,7 @@ export function searchPoints(
       const wanted = col.kind === 'number' && want !== '' && Number.isFinite(Number(want)) ? Number(want) : null;
       for (let i = 0; i < n; i++) {
         const v = col.get(i);
-        if (wanted !== null ? v === wanted : text(v) === want) mask[i] = 1;
+        if (wanted !== null ? v === wanted : text(v) === want || (col.key !== undefined && text(col.key(i)) === want)) mask[i] = 1;
       }
       return { mask };
     }
@@ -202,7 +207,7 @@ function plainText(columns: readonly SearchColumn[], n: number, q: string): { ma
   let found = false;
   for (const col of columns) {
     if (col.name === 'error') continue;
-    for (let i = 0; i < n; i++) if (!mask[i] && text(col.get(i)) === q) (mask[i] = 1), (found = true);
+    for (let i = 0; i < n; i++) if (!mask[i] && (text(col.get(i)) === q || (col.key !== undefined && text(col.key(i)) === q))) (mask[i] = 1), (found = true);
   }
   if (found) return { mask, found };
   for (const col of columns) {

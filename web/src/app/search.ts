@@ -6,7 +6,7 @@ import type { RunManifest } from '../../../pipeline/types.js';
 import type { Api } from '../api.js';
 import { countVisible } from '../legend-state.js';
 import type { PointColumn } from '../points.js';
-import { queryColumn, searchPoints, type SearchColumn } from '../search.js';
+import { queryColumn, searchPoints, type SearchColumn, type Searchable } from '../search.js';
 import { formatNumber } from '../ui/dom.js';
 import { FEATURE_PREFIX, loadFeature } from './color-by.js';
 import type { Pane } from './pane.js';
@@ -35,15 +35,24 @@ function labelAlias(p: Pane): SearchColumn[] {
   return [{ ...label, name }];
 }
 
-/** Why a run lacks the reconstruction error: its reducer reconstructs nothing. */
-function absentColumns(p: Pane): Record<string, string> {
-  if (p.points.raw.some((c) => c.name === 'error')) return {};
+/** Why the clusters cannot be searched while they are off (they are found when the Clusters box is ticked). */
+export const CLUSTERS_OFF = 'Clusters are off: tick Clusters above the map to find them, then search cluster:C2.';
+
+/** Why a column is missing: the clusters while they are off; the reconstruction error when the reducer reconstructs nothing. */
+function absentColumns(p: Pane, clustersShown: boolean): Record<string, string> {
+  const out: Record<string, string> = clustersShown ? {} : { cluster: CLUSTERS_OFF, clusters: CLUSTERS_OFF };
+  if (p.points.raw.some((c) => c.name === 'error')) return out;
   const reducer = p.manifest.choices?.reducer?.value ?? p.manifest.config.reducer;
   const why =
     reducer === 'none'
       ? 'This run has no reconstruction error: its reducer is none (the map was made from the scaled input itself), so nothing was reconstructed.'
       : 'This run has no reconstruction error column.';
-  return { error: why, 'reconstruction error': why };
+  return { ...out, error: why, 'reconstruction error': why };
+}
+
+/** The points as searched: without the cluster column while clusters are off (found earlier, then unticked). */
+function searchedPoints(p: Pane, clustersShown: boolean): Searchable {
+  return clustersShown ? p.points : { n: p.points.n, index: p.points.index, raw: p.points.raw.filter((c) => c.name !== 'cluster') };
 }
 
 export class SearchController {
@@ -57,8 +66,11 @@ export class SearchController {
     private readonly api: Api,
   ) {}
 
-  /** Searches `text` (fetching a feature it names first); resolves once the mask and the count are set. */
-  async apply(p: Pane, text: string): Promise<void> {
+  /**
+   * Searches `text` (fetching a feature it names first); resolves once the mask and the count are set.
+   * `clustersShown`: the Clusters layer is on, so `cluster:C2` can be answered.
+   */
+  async apply(p: Pane, text: string, clustersShown: boolean): Promise<void> {
     const seq = ++this.seq;
     const features = searchableFeatures(p.manifest);
     const named = queryColumn(text)?.toLowerCase();
@@ -75,7 +87,7 @@ export class SearchController {
       if (seq !== this.seq) return;
     }
     const more = [...labelAlias(p), ...p.points.columns.filter((c) => c.name.startsWith(FEATURE_PREFIX)).map(featureSearchColumn)];
-    const answer = searchPoints(p.points, text, more, features, absentColumns(p));
+    const answer = searchPoints(searchedPoints(p, clustersShown), text, more, features, absentColumns(p, clustersShown));
     if (answer && 'error' in answer) {
       this.fail(p, answer.error);
       return;
