@@ -1,7 +1,7 @@
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { samplePoints } from './sample-points.js';
-import { CLUSTERS_OFF, featureSearchColumn } from '../../web/src/app/search.js';
+import { CLUSTERS_OFF, featureSearchColumn, inputRows } from '../../web/src/app/search.js';
 import { clusterSearchColumn } from '../../web/src/app/map-layers.js';
 import { featureColumn, decodePoints, type CategoryColumn } from '../../web/src/points.js';
 import { closeNames, parseRange, queryColumn, searchPoints, type SearchAnswer, type Searchable } from '../../web/src/search.js';
@@ -141,5 +141,40 @@ describe('search by cluster', () => {
     const none: Searchable = { n: 5, index: Int32Array.from([0, 1, 2, 3, 4]), raw: [] };
     expect(error(searchPoints(none, 'cluster:C2', [], ['label'], { cluster: CLUSTERS_OFF }))).toBe(CLUSTERS_OFF);
     expect(CLUSTERS_OFF).toMatch(/Clusters are off/);
+  });
+});
+
+describe('a #row search that finds nothing says why', () => {
+  // input rows 0..5 read, rows 1 and 4 dropped for missing values
+  const kept = (): Searchable => ({ n: 4, index: Int32Array.from([0, 2, 3, 5]), raw: [] });
+  const note = (a: SearchAnswer | null) => {
+    if (!a || 'error' in a) throw new Error(`expected matches, got ${JSON.stringify(a)}`);
+    expect(Array.from(a.mask).every((v) => v === 0)).toBe(true);
+    return a.note;
+  };
+
+  it('a row dropped for missing values: dropped, with the run’s count', () => {
+    expect(note(searchPoints(kept(), '#4', [], [], {}, { rows: 6, dropped: 2 }))).toBe('row 4 was dropped: missing values (the run dropped 2 of 6 rows that had one)');
+  });
+
+  it('a row past the input’s end, a row of a run that dropped none, and a sampled overview', () => {
+    expect(note(searchPoints(kept(), '#6', [], [], {}, { rows: 6, dropped: 2 }))).toBe("no row 6: the run's input has 6 rows (#0 to #5)");
+    const all: Searchable = { n: 3, index: Int32Array.from([0, 1, 2]), raw: [] };
+    expect(note(searchPoints(all, '#2000', [], [], {}, { rows: 1500, dropped: 0 }))).toBe("no row 2,000: the run's input has 1,500 rows (#0 to #1,499)");
+    expect(note(searchPoints(kept(), '#1', [], [], {}, { rows: 6, dropped: 0, sampled: true }))).toMatch(/^row 1 is not among the points loaded/);
+    expect(note(searchPoints(kept(), '#1', [], [], {}, null))).toBe('no row 1 in this map');
+  });
+
+  it('a row that is there has no note', () => {
+    const a = searchPoints(kept(), '#5', [], [], {}, { rows: 6, dropped: 2 });
+    expect(rows(a)).toEqual([0, 0, 0, 1]);
+    expect(a && 'note' in a ? a.note : undefined).toBeUndefined();
+  });
+
+  it('reads the rows read and dropped from the manifest’s prepare report', () => {
+    const m = { prepare: { rows: 200000, keptRows: 199798, droppedRows: 202 }, dataset: { rows: 199798 } } as unknown as Parameters<typeof inputRows>[0];
+    expect(inputRows(m, false)).toEqual({ rows: 200000, dropped: 202, sampled: false });
+    const old = { dataset: { rows: 150 } } as unknown as Parameters<typeof inputRows>[0];
+    expect(inputRows(old, true)).toEqual({ rows: 150, dropped: 0, sampled: true });
   });
 });

@@ -27,8 +27,40 @@ export interface Searchable {
   raw: readonly SearchColumn[];
 }
 
-/** A search's answer: the matching rows (1 per position), or why the query cannot be answered. */
-export type SearchAnswer = { mask: Uint8Array } | { error: string };
+/**
+ * A search's answer: the matching rows (1 per position), with `note` saying why a `#row` search found none,
+ * or why the query cannot be answered.
+ */
+export type SearchAnswer = { mask: Uint8Array; note?: string } | { error: string };
+
+/** What a run records of its input rows (its manifest's `prepare` report), to say why a row is not on the map. */
+export interface InputRows {
+  /** Rows the run read (before any were dropped). */
+  rows: number;
+  /** Rows dropped for missing values (--missing drop); their row indexes are absent from the points. */
+  dropped: number;
+  /** The points loaded are a sample of the run's (an overview past ten million points), not all of them. */
+  sampled?: boolean;
+}
+
+const grouped = (k: number) => k.toLocaleString('en-US');
+
+/**
+ * Why row `row` (an input row index, as `#row` searches) is not among the points: dropped for missing values,
+ * past the end of the input, or not among the points loaded. `maxIndex`: the largest row index of the points.
+ */
+export function absentRowReason(row: number, input: InputRows | null, maxIndex: number): string {
+  if (input && row >= input.rows && row > maxIndex) {
+    return `no row ${grouped(row)}: the run's input has ${grouped(input.rows)} row${input.rows === 1 ? '' : 's'} (#0 to #${grouped(input.rows - 1)})`;
+  }
+  if (input?.sampled) {
+    return `row ${grouped(row)} is not among the points loaded (a sample of the run's rows${input.dropped > 0 ? '; or it was dropped for missing values' : ''})`;
+  }
+  if (input && input.dropped > 0) {
+    return `row ${grouped(row)} was dropped: missing values (the run dropped ${grouped(input.dropped)} of ${grouped(input.rows)} rows that had one)`;
+  }
+  return `no row ${grouped(row)} in this map`;
+}
 
 /** A numeric condition on a column: `error>0.2`, `score<=10`, `petal_length:1..2` (inclusive range). */
 export interface RangeQuery {
@@ -145,7 +177,8 @@ const text = (v: string | number | boolean | null) => (v === null ? null : Strin
 /**
  * Searches `points` (their columns and `more`, the run's fetched features) for `query`; null for an empty
  * query. `known`: every column name the map can answer for (features not yet fetched included), for the
- * message when a query names another; `absent`: why a column is missing, by lower-case name.
+ * message when a query names another; `absent`: why a column is missing, by lower-case name; `input`: the
+ * run's input rows, to say why a `#row` search finds nothing.
  */
 export function searchPoints(
   points: Searchable,
@@ -153,6 +186,7 @@ export function searchPoints(
   more: readonly SearchColumn[] = [],
   known: readonly string[] = [],
   absent: Readonly<Record<string, string>> = {},
+  input: InputRows | null = null,
 ): SearchAnswer | null {
   const q = query.trim().toLowerCase();
   if (!q) return null;
@@ -161,8 +195,14 @@ export function searchPoints(
   const idx = isIndexQuery(q);
   if (idx) {
     const r = Number(idx[1]);
-    for (let i = 0; i < n; i++) if (points.index[i] === r) mask[i] = 1;
-    return { mask };
+    let found = false;
+    let maxIndex = -1;
+    for (let i = 0; i < n; i++) {
+      const v = points.index[i];
+      if (v === r) (mask[i] = 1), (found = true);
+      if (v > maxIndex) maxIndex = v;
+    }
+    return found ? { mask } : { mask, note: absentRowReason(r, input, maxIndex) };
   }
   // the points' own columns first: a feature sharing a metadata column's name is found as the metadata;
   // plain text searches only the points' own columns (a label "5", not every feature equal to 5)

@@ -6,7 +6,7 @@ import type { RunManifest } from '../../../pipeline/types.js';
 import type { Api } from '../api.js';
 import { countVisible } from '../legend-state.js';
 import type { PointColumn } from '../points.js';
-import { queryColumn, searchPoints, type SearchColumn, type Searchable } from '../search.js';
+import { queryColumn, searchPoints, type InputRows, type SearchColumn, type Searchable } from '../search.js';
 import { formatNumber } from '../ui/dom.js';
 import { FEATURE_PREFIX, loadFeature } from './color-by.js';
 import type { Pane } from './pane.js';
@@ -50,6 +50,14 @@ function absentColumns(p: Pane, clustersShown: boolean): Record<string, string> 
   return { ...out, error: why, 'reconstruction error': why };
 }
 
+/** What the run records of its input rows (the manifest's prepare report), for a `#row` search's answer. */
+export function inputRows(m: RunManifest, sampled: boolean): InputRows | null {
+  const prepare = (m.prepare ?? {}) as { rows?: unknown; droppedRows?: unknown };
+  const dropped = typeof prepare.droppedRows === 'number' ? prepare.droppedRows : 0;
+  const rows = typeof prepare.rows === 'number' ? prepare.rows : m.dataset?.rows;
+  return typeof rows === 'number' ? { rows, dropped, sampled } : null;
+}
+
 /** The points as searched: without the cluster column while clusters are off (found earlier, then unticked). */
 function searchedPoints(p: Pane, clustersShown: boolean): Searchable {
   return clustersShown ? p.points : { n: p.points.n, index: p.points.index, raw: p.points.raw.filter((c) => c.name !== 'cluster') };
@@ -87,14 +95,16 @@ export class SearchController {
       if (seq !== this.seq) return;
     }
     const more = [...labelAlias(p), ...p.points.columns.filter((c) => c.name.startsWith(FEATURE_PREFIX)).map(featureSearchColumn)];
-    const answer = searchPoints(searchedPoints(p, clustersShown), text, more, features, absentColumns(p, clustersShown));
+    const answer = searchPoints(searchedPoints(p, clustersShown), text, more, features, absentColumns(p, clustersShown), inputRows(p.manifest, !!p.coverage && p.coverage.loaded < p.coverage.runRows));
     if (answer && 'error' in answer) {
       this.fail(p, answer.error);
       return;
     }
     this.mask = answer ? answer.mask : null;
     const n = this.mask ? countVisible(this.mask, 0) : 0;
-    this.show(this.mask ? `${formatNumber(n)} match${n === 1 ? '' : 'es'}` : '', false);
+    // no match for a #row: why (dropped for missing values, past the input's end, not loaded)
+    const note = answer && 'note' in answer && n === 0 ? answer.note : undefined;
+    this.show(this.mask ? (note ? `No match: ${note}` : `${formatNumber(n)} match${n === 1 ? '' : 'es'}`) : '', false, !!note);
     // a few hits (a #row search) get a target each, not just a larger dot
     const marks: number[] = [];
     if (this.mask && n <= MAX_MARKERS) for (let i = 0; i < this.mask.length; i++) if (this.mask[i]) marks.push(i);
@@ -107,9 +117,11 @@ export class SearchController {
     this.show(message, true);
   }
 
-  private show(message: string, isError: boolean): void {
+  /** Shows the count, or a message (`long`: a sentence, shown under the box like an error). */
+  private show(message: string, isError: boolean, long = isError): void {
     this.count.textContent = message;
     this.count.title = message;
     this.count.classList.toggle('error', isError);
+    this.count.classList.toggle('message', long);
   }
 }
