@@ -13,7 +13,7 @@ import { ThumbnailCache } from './app/thumbnails.js';
 import { chooseColorBy, featureNames, fillColorBy, isFeatureChoice, loadFeature, offerNewColumns } from './app/color-by.js';
 import { SelectionController } from './app/selection.js';
 import { fillRunPickers, restMapControls, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
-import { exportPng, exportSvg } from './app/export-image.js';
+import { exportPng, exportSvg, highlighted, type Emphasis } from './app/export-image.js';
 import { FilterController } from './app/filter-panel.js';
 import { applyLayers, clustersOf, newClusterReason, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { LiveRun } from './app/live-run.js';
@@ -362,8 +362,11 @@ export class App {
       },
       searchFor: (text) => this.applySearch(text),
       setMode: (mode) => this.setMode(mode),
-      exportPng: (scale) => this.primary && exportPng(this.primary, scale, (m, e) => this.setStatus(m, e)),
-      exportSvg: () => this.primary && exportSvg(this.primary, (m, e) => this.setStatus(m, e)),
+      exportPng: (scale) => this.primary && exportPng(this.primary, scale, this.exportEmphasis()?.emphasis ?? null, (m, e) => this.setStatus(m, e)),
+      exportSvg: () => {
+        const shown = this.exportEmphasis();
+        if (this.primary) exportSvg(this.primary, shown?.emphasis ?? null, shown?.mask ?? null, (m, e) => this.setStatus(m, e));
+      },
       newRun: () => this.newRun.open(),
       layers: () => this.layers,
       setLayers: (next) => this.setLayers(next),
@@ -377,6 +380,12 @@ export class App {
   }
 
   /** Shows the map layers (contours, clusters) on the primary map and ticks their boxes. */
+  /** What the primary map highlights, for an export's caption (null: nothing). */
+  private exportEmphasis(): { emphasis: Emphasis; mask: Uint8Array } | null {
+    const sel = this.selection.current;
+    return this.primary && highlighted(this.primary, this.filters.rows ? this.filters.filters : [], this.search.mask ? this.els.search.value : '', sel && { shape: sel.shape, mask: sel.mask }, this.search.mask, this.filters.rows);
+  }
+
   private setLayers(layers: Set<MapLayer>, write = true): void {
     this.layers = layers;
     tickLayerBoxes(layers);
