@@ -175,7 +175,7 @@ export class App {
     if (s.color && isFeatureChoice(s.color)) await loadFeature(this.api, p, s.color).catch(() => null);
     if (s.color === 'cluster' || s.layers.includes('clusters')) clustersOf(p);
     this.setLayers(new Set(s.layers as MapLayer[]), false);
-    this.filters.parse(s.filter);
+    this.filters.parse(s.filter, s.charts, runId);
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
@@ -219,6 +219,7 @@ export class App {
     this.state.search = this.els.search.value.trim();
     this.state.layers = [...this.layers].sort();
     this.state.filter = this.filters.format();
+    this.state.charts = this.filters.addedCharts();
     this.hash.write(this.state, now);
   }
 
