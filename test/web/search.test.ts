@@ -178,3 +178,30 @@ describe('a #row search that finds nothing says why', () => {
     expect(inputRows(old, true)).toEqual({ rows: 150, dropped: 0, sampled: true });
   });
 });
+
+describe('a condition whose bound is not a number', () => {
+  const scored = (): Searchable => ({
+    n: 3,
+    index: Int32Array.from([0, 1, 2]),
+    raw: [
+      { name: 'error', kind: 'number', get: (i) => [0.1, 0.3, 0.5][i] },
+      { name: 'group', kind: 'text', get: (i) => ['a>b', 'x', 'y'][i] },
+    ],
+  });
+
+  it('is an error that says how to write one, not "0 matches"', () => {
+    expect(error(searchPoints(scored(), 'error>abc'))).toBe('“abc” is not a number: write a condition as error>0.2, error<=3 or error:1..2 (both ends).');
+    expect(error(searchPoints(scored(), 'error:1..x'))).toMatch(/^“1\.\.x” is not a number/);
+    expect(error(searchPoints(scored(), 'error:..2'))).toMatch(/^“\.\.2” is not a number/);
+    expect(error(searchPoints(scored(), 'error>'))).toMatch(/^a number is missing/);
+    expect(error(searchPoints(scored(), 'group<3'))).toMatch(/holds text, not numbers/);
+    // a feature of the run not fetched yet (a well-formed condition would fetch it)
+    expect(error(searchPoints(scored(), 'petal_width>x', [], ['petal_width']))).toMatch(/^“x” is not a number: write a condition as petal_width>0.2/);
+  });
+
+  it('leaves alone text that names no column, and well-formed conditions', () => {
+    expect(rows(searchPoints(scored(), 'a>b'))).toEqual([1, 0, 0]); // a value, not a condition on a column "a"
+    expect(rows(searchPoints(scored(), 'error>0.2'))).toEqual([0, 1, 1]);
+    expect(rows(searchPoints(scored(), 'error:0.2..0.4'))).toEqual([0, 1, 0]);
+  });
+});

@@ -113,6 +113,17 @@ export function inRange(r: RangeQuery, v: number): boolean {
   return (r.loOpen ? v > lo : v >= lo) && (r.hiOpen ? v < hi : v <= hi);
 }
 
+/**
+ * A condition whose bound is not a number (`error>abc`, `f0:1..x`, `error:..2`): the column named and the
+ * text where a number should be, or null when the text is no such condition.
+ */
+export function malformedCondition(q: string): { column: string; bound: string } | null {
+  const cmp = /^([^<>=:]+?)\s*(<=|>=|<|>)\s*(.*)$/.exec(q);
+  if (cmp) return { column: cmp[1].trim(), bound: cmp[3].trim() };
+  const range = /^([^<>=:]+?)\s*:\s*(.*\.\..*)$/.exec(q);
+  return range ? { column: range[1].trim(), bound: range[2].trim() } : null;
+}
+
 const isIndexQuery = (q: string) => /^(?:#|index:)\s*(\d+)$/i.exec(q.trim());
 
 /**
@@ -220,6 +231,15 @@ export function searchPoints(
       if (typeof v === 'number' && inRange(range, v)) mask[i] = 1;
     }
     return { mask };
+  }
+  // a condition on a column the map has, with a bound that is not a number: said, not "0 matches"
+  const bad = malformedCondition(q);
+  const badColumn = bad ? find(bad.column) : undefined;
+  const badName = badColumn?.name ?? (bad ? names.find((c) => c.toLowerCase() === bad.column) : undefined);
+  if (bad && badName) {
+    if (badColumn && badColumn.kind !== 'number') return { error: `“${badName}” holds text, not numbers: search it as ${badName}:value.` };
+    const what = bad.bound ? `“${bad.bound}” is not a number` : 'a number is missing';
+    return { error: `${what}: write a condition as ${badName}>0.2, ${badName}<=3 or ${badName}:1..2 (both ends).` };
   }
   const colon = q.indexOf(':');
   if (colon > 0) {
