@@ -197,8 +197,9 @@ export function renderFilterCharts(
         'div',
         { className: 'filter-head' },
         h('span', null, title(col)),
+        // a div, not a span: the head's one span is the chart's title
         h(
-          'span',
+          'div',
           { className: 'filter-actions' },
           filter ? h('button', { type: 'button', className: 'link', onclick: (() => on.onFilter(col.name, null)) as EventListener }, 'clear') : null,
           on.onRemove && on.removable?.includes(col.name)
