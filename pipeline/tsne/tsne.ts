@@ -209,6 +209,8 @@ async function optimize(
     }
   }
   const embedding = optimizer.embedding();
+  // the engines' counts of the iterations run, before the KL measured below (an evaluation, not an iteration)
+  const usage = forces.usage ? { ...forces.usage } : null;
   if (stoppedAt >= 0) {
     // the layout so far is the result: its KL is measured once more, so the run's figure is of this layout
     kl = optimizer.kl();
@@ -221,7 +223,6 @@ async function optimize(
     if (!Number.isFinite(embedding[t]!)) throw new Error(`t-SNE produced a non-finite coordinate at point ${t >> 1}`);
   }
   let engine: Exclude<TsneEngine, 'auto'> = forces.method === 'auto' ? 'bh' : forces.method;
-  const usage = forces.usage;
   if (usage) {
     engine = usage.fft > usage.bh ? 'fft' : 'bh';
     notes.push(`auto engine: FFT gradient for ${usage.fft} iterations, Barnes-Hut for ${usage.bh} (chosen each iteration by cost)`);

@@ -10,6 +10,7 @@ import type { ProgressEvent, RunConfig } from '../../pipeline/types.js';
 import { DataRoots } from '../data-roots.js';
 import { defaultJobCommand, startJobProcess, type JobCommand, type JobCommandInput, type JobProcess } from './child.js';
 import { lineSplitter, parseCliLine } from './cli-lines.js';
+import { earlyFinish } from './early-finish.js';
 import type { LayoutFrame } from '../../pipeline/layout-frame.js';
 import { JobPublicView } from './public-view.js';
 import { JobRecords, type JobState, type JobStatus } from './records.js';
@@ -269,16 +270,17 @@ export class JobQueue {
 
   /**
    * Asks a running job to end its t-SNE now and write the run with the layout reached (SIGUSR2 to the CLI).
-   * 'finishing' when asked (or already asked); otherwise why not: the job is not running, or its map has not
-   * started forming (only the t-SNE stage can finish early).
+   * ok when asked (or already asked); complete when its map has already finished forming (the run is on its
+   * metrics or writing: nothing to stop, the finished map is kept); otherwise why not: the job is not running,
+   * or its map has not started forming (only the t-SNE stage can finish early). See jobs/early-finish.ts.
    */
-  finishEarly(id: string): { ok: true } | { ok: false; reason: string } {
+  finishEarly(id: string): { ok: true; complete?: string } | { ok: false; reason: string } {
     const job = this.jobs.get(id);
     const r = this.running.get(id);
     if (!job || job.status !== 'running' || !r) return { ok: false, reason: `job ${id} is not running${job ? ` (${job.status})` : ''}` };
-    if (job.progress?.stage !== 'tsne') {
-      return { ok: false, reason: `the map of job ${id} is not forming yet (stage ${job.progress?.stage ?? 'starting'}); only the t-SNE stage can finish early: cancel, or wait` };
-    }
+    const answer = earlyFinish(id, job.progress?.stage);
+    if (answer.kind === 'complete') return { ok: true, complete: answer.message };
+    if (answer.kind === 'not-yet') return { ok: false, reason: answer.message };
     if (!r.finishRequested) {
       r.finishRequested = true;
       r.proc.child.kill('SIGUSR2');

@@ -264,9 +264,15 @@ describe('viewer over pipeline runs', () => {
     await page.locator('dialog.new-run button[type=submit]').click();
     // the dialog's preview shows it forming too
     await page.locator('dialog.new-run .live-map canvas').waitFor({ timeout: 120_000 });
-    // the dialog closes; the main map shows the run forming in place of the map looked at
+    // the dialog closes; the map looked at stays until the user asks the job badge to watch the run form
     await page.locator('dialog.new-run').getByRole('button', { name: 'Close' }).click();
     await page.locator('dialog.new-run').waitFor({ state: 'hidden' });
+    const watch = page.locator('#job-badge').getByRole('button', { name: 'Watch the map' });
+    await watch.waitFor({ timeout: 120_000 });
+    expect(await page.locator('#maps .pane.live').count()).toBe(0);
+    expect(await page.locator('#maps .pane.primary').isVisible()).toBe(true);
+    await watch.click();
+    // the main map shows the run forming in place of the map looked at
     const live = page.locator('#maps .pane.live');
     await live.locator('canvas.scatter-points').waitFor({ timeout: 120_000 });
     expect(await page.locator('#maps .pane.primary').isHidden()).toBe(true);

@@ -304,8 +304,10 @@ describe('viewer fixes', () => {
     await page.context().close();
   });
 
-  it('with the dialog closed, shows the running job in the top bar; back at the map looked at, offers the finished run instead of replacing it', async () => {
-    const { page, errors } = await open('run=ten');
+  it('with the dialog closed, shows the running job in the top bar and never changes the map looked at by itself: the forming map only when asked, the finished run offered, the URL state kept', async () => {
+    const { page, errors } = await open('run=ten&layers=clusters');
+    const hash = () => page.evaluate(() => decodeURIComponent(location.hash));
+    expect(await hash()).toMatch(/run=ten.*layers=clusters|layers=clusters.*run=ten/);
     await page.locator('#new-run').click();
     await page.locator('#nr-dataset').fill('iris');
     await page.locator('#nr-limit').fill('');
@@ -321,21 +323,98 @@ describe('viewer fixes', () => {
     const badge = page.locator('#job-badge');
     await page.waitForFunction(() => /Running|ready/.test(document.getElementById('job-badge')?.textContent ?? ''), null, { timeout: 60_000 });
     await screenshot(page, 'fixes-job-badge');
-    // once t-SNE starts the map forms in the main map, and one click goes back to the map looked at
+    // once t-SNE starts the badge offers to watch the map form; the map looked at stays, and so does its URL
+    const watch = badge.getByRole('button', { name: 'Watch the map' });
+    await watch.waitFor({ timeout: 200_000 });
+    await page.waitForFunction(() => window.latentmap.live.lastFrame !== null, null, { timeout: 60_000 });
+    expect(await page.evaluate(() => window.latentmap.live.frames)).toBe(0);
+    expect(await page.locator('#maps .pane.live').count()).toBe(0);
+    expect(await page.locator('#maps .pane.primary').isVisible()).toBe(true);
+    expect(await hash()).toMatch(/layers=clusters/);
+    expect(await hash()).toMatch(/run=ten\b/);
+    // asked, the map forms in the main map, and one click goes back to the map looked at
+    await watch.click();
     const live = page.locator('#maps .pane.live');
-    await live.waitFor({ timeout: 200_000 });
+    await live.waitFor({ timeout: 30_000 });
     expect(await page.locator('#maps .pane.primary').isHidden()).toBe(true);
     await live.getByRole('button', { name: 'Back to ten clusters' }).click();
     await live.waitFor({ state: 'detached' });
     expect(await page.locator('#maps .pane.primary').isVisible()).toBe(true);
     await page.waitForFunction(() => /is ready/.test(document.getElementById('job-badge')?.textContent ?? ''), null, { timeout: 200_000 });
-    // the map being looked at stays
+    // the map being looked at stays, with its URL state
     expect(await page.locator('.pane.primary .pane-title').textContent()).toContain('ten clusters');
+    expect(await hash()).toMatch(/run=ten\b/);
+    expect(await hash()).toMatch(/layers=clusters/);
     await badge.getByRole('button', { name: 'Open it' }).click();
     await page.waitForFunction(() => document.querySelector('.pane.primary .pane-title')?.textContent?.includes('iris in the background'), null, { timeout: 30_000 });
     expect(await badge.isVisible()).toBe(false);
+    // opened on request, it keeps the map layers of the map looked at
+    expect(await hash()).toMatch(/layers=clusters/);
+    expect(await hash()).not.toMatch(/run=ten\b/);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 300_000);
+
+  it('keeps the shortcuts working after a click on a layer box, and finds a cluster by its id (cluster:C2)', async () => {
+    const { page, errors } = await open('run=ten');
+    const k = () => page.evaluate(() => window.latentmap.primary!.view.getView().k);
+    await page.locator('#layer-clusters').click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('layer-clusters');
+    const k0 = await k();
+    await page.keyboard.press('+');
+    await page.waitForFunction((k0) => window.latentmap.primary!.view.getView().k > k0 * 1.2, k0);
+    await page.keyboard.press('0');
+    await page.waitForFunction((k0) => Math.abs(window.latentmap.primary!.view.getView().k - k0) < 1e-6, k0);
+    // typed into the search box, the same keys are text
+    await page.locator('#search').fill('cluster:C');
+    await page.keyboard.press('2');
+    expect(await k()).toBeCloseTo(k0, 6);
+    await page.waitForFunction(() => /^[1-9][\d,]* match/.test(document.getElementById('search-count')?.textContent ?? ''));
+    const found = await page.evaluate(() => {
+      const p = window.latentmap.primary!;
+      const col = p.points.raw.find((c) => c.name === 'cluster')!;
+      let matched = 0;
+      for (let i = 0; i < p.points.n; i++) if (String(col.get(i)).startsWith('C2 · ')) matched++;
+      return { matched, count: document.getElementById('search-count')?.textContent ?? '' };
+    });
+    expect(found.matched).toBeGreaterThan(0);
+    expect(found.count).toBe(`${found.matched.toLocaleString('en-US')} match${found.matched === 1 ? '' : 'es'}`);
+    // with clusters off the search says to tick them
+    await page.locator('#layer-clusters').click();
+    await page.waitForFunction(() => /Clusters are off/.test(document.getElementById('search-count')?.textContent ?? ''));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('lists the runs again for a link to a run written since it loaded, keeps the link to a run that is not there, and leaves the empty state by itself', async () => {
+    const { page, errors } = await open('run=six');
+    const title = (text: string) => page.waitForFunction((t) => document.querySelector('.pane.primary .pane-title')?.textContent?.includes(t), text, { timeout: 30_000 });
+    // a CLI run written while the viewer is open, linked by hash
+    await writeClusterRun(viewer.runsDir, { id: 'later', rows: 300, seed: 9, name: 'written later' });
+    await page.evaluate(() => (location.hash = '#run=later'));
+    await title('written later');
+    // a run that is not there: said so, and the link stays as given
+    await page.evaluate(() => (location.hash = '#run=nowhere'));
+    await page.waitForFunction(() => /“nowhere” is not in this server’s runs/.test(document.getElementById('status')?.textContent ?? ''));
+    await page.waitForTimeout(600);
+    expect(await page.evaluate(() => location.hash)).toBe('#run=nowhere');
+    // once it is written, the next look at the list (on focus here) opens it
+    await writeClusterRun(viewer.runsDir, { id: 'nowhere', rows: 300, seed: 10, name: 'arrived at last' });
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await title('arrived at last');
+    expect(await page.evaluate(() => location.hash)).toMatch(/run=nowhere/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+    // the empty state goes by itself when a first run is written
+    const empty = await viewer.serveEmpty('fixes-list');
+    const blank = await viewer.visit(empty.url);
+    await blank.locator('.empty h2').waitFor();
+    await writeClusterRun(empty.runsDir, { id: 'first', rows: 300, seed: 11, name: 'the first run' });
+    await blank.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await blank.waitForFunction(() => document.querySelector('.pane.primary .pane-title')?.textContent?.includes('the first run'), null, { timeout: 30_000 });
+    expect(await blank.locator('.empty').count()).toBe(0);
+    await blank.context().close();
+    await empty.close();
+  });
 });
 

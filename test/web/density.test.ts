@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { labelClusters, smd } from '../../web/src/app/clusters.js';
 import { categoryColumn, numberColumn, type DecodedPoints } from '../../web/src/points.js';
 import { densityBlur, densityContours, densityGrid } from '../../web/src/scatter/density.js';
-import { findClusters } from '../../web/src/scatter/mode-clusters.js';
+import { clusterReason, findClusters } from '../../web/src/scatter/mode-clusters.js';
 
 function blobs(n: number, seed: number): { x: Float32Array; y: Float32Array; truth: Int32Array } {
   let s = seed;
@@ -136,5 +136,33 @@ describe('density and clusters', () => {
     expect(densityBlur(1_000_000)).toBe(1);
     expect(densityBlur(3)).toBe(5);
     expect(densityBlur(0)).toBe(5);
+  });
+});
+
+describe('clusterReason', () => {
+  const base = { clusters: 3, modes: 5, persistent: 4, mergeRatio: 0.6, absorbed: 0, dropped: 0, minSize: 2000, noise: 0 };
+
+  it('never builds a sentence on an empty count: no noise, no merges, nothing said of them', () => {
+    const r = clusterReason(base);
+    expect(r).toBe('3 clusters: 5 density peaks in the map, 4 standing out (the density between each and a higher peak falls under 60 % of it)');
+    expect(r).not.toMatch(/\bnone\b|\b0 /);
+  });
+
+  it('says which points belong to no cluster, in the singular and the plural, counts grouped', () => {
+    expect(clusterReason({ ...base, noise: 1 })).toMatch(/; 1 point in a sparse area belongs to no cluster$/);
+    expect(clusterReason({ ...base, noise: 12345 })).toMatch(/; 12,345 points in sparse areas belong to no cluster$/);
+    expect(clusterReason({ ...base, noise: 12345 })).not.toMatch(/in none/);
+  });
+
+  it('words merged and dropped groups for one and for many', () => {
+    expect(clusterReason({ ...base, absorbed: 1 })).toContain(', 1 smaller one (under 2,000 points) joined to its neighbour');
+    expect(clusterReason({ ...base, absorbed: 3 })).toContain(', 3 smaller ones (under 2,000 points) joined to their neighbours');
+    expect(clusterReason({ ...base, dropped: 1 })).toContain(', 1 isolated group under 2,000 points left out');
+    expect(clusterReason({ ...base, dropped: 2 })).toContain(', 2 isolated groups under 2,000 points left out');
+  });
+
+  it('says "no clusters" and one of each in the singular', () => {
+    expect(clusterReason({ ...base, clusters: 0, modes: 0, persistent: 0, noise: 40 })).toBe('no clusters: no density peaks in the map; 40 points in sparse areas belong to no cluster');
+    expect(clusterReason({ ...base, clusters: 1, modes: 1, persistent: 1 })).toMatch(/^1 cluster: 1 density peak in the map, 1 standing out/);
   });
 });

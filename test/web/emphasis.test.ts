@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { combineMasks, projectMask } from '../../web/src/app/emphasis.js';
-import { shortcutOf } from '../../web/src/app/shortcuts.js';
+import { shortcutOf, takesKeys } from '../../web/src/app/shortcuts.js';
 
 describe('emphasis', () => {
   it('intersects the selection and the search, and passes a single mask through', () => {
@@ -34,5 +34,26 @@ describe('shortcuts', () => {
     expect(key('r', { ctrlKey: true })).toBeNull();
     expect(key('l', { inField: true })).toBeNull();
     expect(key('x')).toBeNull();
+  });
+});
+
+describe('where shortcuts work', () => {
+  it('sends the map keys (+, -, 0, arrows) to the map from outside it', () => {
+    for (const k of ['+', '=', '-', '0', 'ArrowLeft']) expect(shortcutOf({ key: k, ctrlKey: false, metaKey: false, inField: false })).toBe('map');
+    expect(shortcutOf({ key: '0', ctrlKey: false, metaKey: false, inField: true })).toBeNull();
+  });
+
+  it('works with focus on a clicked checkbox, radio or button, not in a text input, text area, select or editable text', () => {
+    expect(takesKeys({ tagName: 'INPUT', type: 'checkbox' })).toBe(false);
+    expect(takesKeys({ tagName: 'INPUT', type: 'radio' })).toBe(false);
+    expect(takesKeys({ tagName: 'BUTTON', type: 'submit' })).toBe(false);
+    expect(takesKeys({ tagName: 'CANVAS' })).toBe(false);
+    expect(takesKeys(null)).toBe(false);
+    expect(takesKeys({ tagName: 'INPUT', type: 'search' })).toBe(true);
+    expect(takesKeys({ tagName: 'INPUT', type: 'number' })).toBe(true);
+    expect(takesKeys({ tagName: 'INPUT' })).toBe(true);
+    expect(takesKeys({ tagName: 'TEXTAREA' })).toBe(true);
+    expect(takesKeys({ tagName: 'SELECT' })).toBe(true);
+    expect(takesKeys({ tagName: 'DIV', isContentEditable: true })).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { composeSvg, legendEntries } from '../../web/src/app/export-image.js';
+import { composeSvg, emphasisCaption, legendEntries } from '../../web/src/app/export-image.js';
+import { DIM_KEEP } from '../../web/src/scatter/render.js';
 import { encodeNumber } from '../../web/src/colors.js';
 import { numberColumn } from '../../web/src/points.js';
 
@@ -26,5 +27,47 @@ describe('image export', () => {
     const l = legendEntries(enc, new Set());
     expect(l.heading).toBe('body_mass_g');
     for (const e of l.entries) expect(e.text).toMatch(/^(≤ |≥ )?\d,\d{3}$/);
+  });
+
+  it('captions a filtered, searched or selected map with what is shown and how many of how many points', () => {
+    const none = { filters: [], search: '', selection: null, shown: 200_000, total: 200_000 };
+    expect(emphasisCaption(none)).toBeNull();
+    expect(
+      emphasisCaption({
+        ...none,
+        filters: [
+          { column: 'error', kind: 'range', lo: 0.1, hi: 0.30000001 },
+          { column: 'label', kind: 'set', values: ['3', '5', '8'] },
+        ],
+        shown: 1234,
+      }),
+    ).toBe('Filters: reconstruction error 0.1–0.3; label 3, 5 or 8 · 1,234 of 200,000 points shown, the rest dimmed');
+    expect(emphasisCaption({ ...none, filters: [{ column: 'feature:f2', kind: 'range', lo: -1, hi: 2 }], search: 'species:k3', shown: 20_000 })).toBe(
+      'Filter: f2 -1–2 · search “species:k3” · 20,000 of 200,000 points shown, the rest dimmed',
+    );
+    expect(emphasisCaption({ ...none, search: '#12', selection: { kind: 'cluster', cluster: 2 }, shown: 1 })).toBe(
+      'Search “#12” · selection: cluster C2 · 1 of 200,000 points shown, the rest dimmed',
+    );
+    expect(emphasisCaption({ ...none, selection: { kind: 'lasso', polygon: [0, 0, 1, 0, 1, 1] }, shown: 7 })).toMatch(/^Selection: a lasso · 7 of 200,000/);
+  });
+
+  it('puts the caption in the SVG under the title and draws dimmed points faded, smaller and under the others', () => {
+    const meta = { title: 't', subtitle: 's', caption: 'Search “a<b” · 1 of 2 points shown, the rest dimmed', encoding: { kind: 'none' as const, colors: new Uint32Array(2) }, hidden: new Set<number>() };
+    const svg = composeSvg(200, 100, [{ x: 10, y: 10, color: '#f00' }, { x: 20, y: 20, color: '#00f', dim: true }], 2, 0.7, meta);
+    expect(svg).toContain('<text class="caption" x="14" y="56" font-size="12" fill="#1b2430">Search “a&lt;b” · 1 of 2 points shown, the rest dimmed</text>');
+    expect(svg).toContain('height="164"'); // a caption line more than the 46 px title block
+    const dimmed = /<g class="dimmed" opacity="([\d.]+)">([\s\S]*?)<\/g>/.exec(svg);
+    expect(dimmed).not.toBeNull();
+    expect(Number(dimmed![1])).toBe(DIM_KEEP);
+    expect(dimmed![2]).toContain('fill="#00f"');
+    expect(dimmed![2]).not.toContain('fill="#f00"');
+    expect(svg.indexOf('fill="#f00"')).toBeGreaterThan(svg.indexOf('fill="#00f"')); // highlighted on top
+    const r = (color: string) => Number(new RegExp(`r="([\\d.]+)" fill="${color}"`).exec(svg)![1]);
+    expect(r('#00f')).toBeLessThan(r('#f00'));
+    // nothing dimmed, no caption: the plain picture
+    const plain = composeSvg(200, 100, [{ x: 10, y: 10, color: '#f00' }], 2, 0.7, { ...meta, caption: undefined });
+    expect(plain).not.toContain('caption');
+    expect(plain).not.toContain('dimmed');
+    expect(plain).toContain('height="146"');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { primeDrawing } from '../../web/src/scatter/prime.js';
-import { diskSprite, drawOrder, pointStyle, renderPoints, type DrawPlan, type RenderInput } from '../../web/src/scatter/render.js';
+import { DIM_KEEP, diskSprite, drawOrder, pointStyle, renderPoints, type DrawPlan, type RenderInput } from '../../web/src/scatter/render.js';
 
 const BG = 0xffffffff;
 const RED = 0xff0000ff; // rgba(255,0,0,1) packed little-endian
@@ -51,7 +51,40 @@ describe('renderPoints', () => {
     expect(at(5, 5)).toBe(RED);
     const dim = at(15, 5);
     expect(dim).not.toBe(BLUE);
-    expect(dim & 255).toBeGreaterThan(200); // mostly background
+    expect(dim & 255).toBeGreaterThanOrEqual(Math.floor(255 * (1 - DIM_KEEP)) - 1); // mostly background
+  });
+
+  it('keeps the dimmed points a pale tint at every density, apart from the emphasized ones drawn on top', () => {
+    // a dense pile of dimmed blue points (2,000 on one pixel) and one emphasized red point, both at the
+    // 200k-point opacity: the pile saturated to full blue under the old per-point dimming (0.12 each)
+    const m = 2001;
+    const x = new Array<number>(m).fill(1);
+    const y = new Array<number>(m).fill(0);
+    x[0] = 0;
+    const colors = new Array<number>(m).fill(BLUE);
+    colors[0] = RED;
+    const emphasis = new Uint8Array(m);
+    emphasis[0] = 1;
+    const { at } = render({ x, y, colors, emphasis, alpha: 0.7, radius: 1.7 });
+    const pile = at(15, 5);
+    // blue (ABGR: red channel in the low byte) keeps at most 28 % of its distance from white: red >= 255 - 0.28 * 255
+    expect(pile & 255).toBeGreaterThanOrEqual(Math.floor(255 * (1 - DIM_KEEP)) - 1);
+    expect((pile >>> 16) & 255).toBe(255);
+    // the emphasized point: its own colour, nearly opaque
+    const hit = at(5, 5);
+    expect(hit & 255).toBeGreaterThan(235);
+    expect((hit >>> 8) & 255).toBeLessThan(30);
+    // a lone dimmed point still shows (a tint, not the background)
+    const lone = render({ x: [0, 1], y: [0, 0], colors: [RED, BLUE], emphasis: Uint8Array.from([1, 0]), alpha: 0.7, radius: 1.7 }).at(15, 5);
+    expect(lone).not.toBe(BG);
+    expect(lone & 255).toBeGreaterThan(200);
+  });
+
+  it('draws the dimmed points smaller than the emphasized ones', () => {
+    const lit = render({ x: [1], y: [0], colors: [BLUE], emphasis: Uint8Array.from([1]), radius: 3 });
+    const dim = render({ x: [1], y: [0], colors: [BLUE], emphasis: Uint8Array.from([0]), radius: 3 });
+    const covered = (buf: Uint32Array) => buf.reduce((k, v) => k + (v !== BG ? 1 : 0), 0);
+    expect(covered(dim.buf)).toBeLessThan(covered(lit.buf) / 2);
   });
 
   it('clips points partly outside the buffer and ignores NaN coordinates', () => {

@@ -1,9 +1,10 @@
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { samplePoints } from './sample-points.js';
-import { featureSearchColumn } from '../../web/src/app/search.js';
-import { featureColumn, decodePoints } from '../../web/src/points.js';
-import { closeNames, parseRange, queryColumn, searchPoints, type SearchAnswer } from '../../web/src/search.js';
+import { CLUSTERS_OFF, featureSearchColumn, inputRows } from '../../web/src/app/search.js';
+import { clusterSearchColumn } from '../../web/src/app/map-layers.js';
+import { featureColumn, decodePoints, type CategoryColumn } from '../../web/src/points.js';
+import { closeNames, parseRange, queryColumn, searchPoints, type SearchAnswer, type Searchable } from '../../web/src/search.js';
 
 const points = samplePoints;
 
@@ -120,5 +121,87 @@ describe('query parsing', () => {
     expect(closeNames('width', known)).toEqual(['petal_width', 'sepal_width']);
     expect(closeNames('sepal_lenth', known)).toEqual(['sepal_length']);
     expect(closeNames('colour', known)).toEqual([]);
+  });
+});
+
+describe('search by cluster', () => {
+  const column: CategoryColumn = { name: 'cluster', kind: 'category', codes: Int32Array.from([0, 1, 1, -1, 2]), categories: ['C1 · setosa (100 %)', 'C2 · 3 (96 %)', 'C12 · 7 (80 %)'], counts: [1, 2, 1], missing: 1 };
+  const clustered = (): Searchable => ({ n: 5, index: Int32Array.from([0, 1, 2, 3, 4]), raw: [clusterSearchColumn(column)] });
+
+  it('finds a cluster by its id (cluster:C2), as by its whole label', () => {
+    expect(rows(searchPoints(clustered(), 'cluster:C2'))).toEqual([0, 1, 1, 0, 0]);
+    expect(rows(searchPoints(clustered(), 'cluster:c12'))).toEqual([0, 0, 0, 0, 1]);
+    expect(rows(searchPoints(clustered(), 'cluster:C2 · 3 (96 %)'))).toEqual([0, 1, 1, 0, 0]);
+    // the id alone, as plain text, too; not a prefix of another id
+    expect(rows(searchPoints(clustered(), 'C1'))).toEqual([1, 0, 0, 0, 0]);
+    expect(rows(searchPoints(clustered(), 'cluster:C3'))).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('says that clusters must be on when the map has none to search', () => {
+    const none: Searchable = { n: 5, index: Int32Array.from([0, 1, 2, 3, 4]), raw: [] };
+    expect(error(searchPoints(none, 'cluster:C2', [], ['label'], { cluster: CLUSTERS_OFF }))).toBe(CLUSTERS_OFF);
+    expect(CLUSTERS_OFF).toMatch(/Clusters are off/);
+  });
+});
+
+describe('a #row search that finds nothing says why', () => {
+  // input rows 0..5 read, rows 1 and 4 dropped for missing values
+  const kept = (): Searchable => ({ n: 4, index: Int32Array.from([0, 2, 3, 5]), raw: [] });
+  const note = (a: SearchAnswer | null) => {
+    if (!a || 'error' in a) throw new Error(`expected matches, got ${JSON.stringify(a)}`);
+    expect(Array.from(a.mask).every((v) => v === 0)).toBe(true);
+    return a.note;
+  };
+
+  it('a row dropped for missing values: dropped, with the run’s count', () => {
+    expect(note(searchPoints(kept(), '#4', [], [], {}, { rows: 6, dropped: 2 }))).toBe('row 4 was dropped: missing values (the run dropped 2 of 6 rows that had one)');
+  });
+
+  it('a row past the input’s end, a row of a run that dropped none, and a sampled overview', () => {
+    expect(note(searchPoints(kept(), '#6', [], [], {}, { rows: 6, dropped: 2 }))).toBe("no row 6: the run's input has 6 rows (#0 to #5)");
+    const all: Searchable = { n: 3, index: Int32Array.from([0, 1, 2]), raw: [] };
+    expect(note(searchPoints(all, '#2000', [], [], {}, { rows: 1500, dropped: 0 }))).toBe("no row 2,000: the run's input has 1,500 rows (#0 to #1,499)");
+    expect(note(searchPoints(kept(), '#1', [], [], {}, { rows: 6, dropped: 0, sampled: true }))).toMatch(/^row 1 is not among the points loaded/);
+    expect(note(searchPoints(kept(), '#1', [], [], {}, null))).toBe('no row 1 in this map');
+  });
+
+  it('a row that is there has no note', () => {
+    const a = searchPoints(kept(), '#5', [], [], {}, { rows: 6, dropped: 2 });
+    expect(rows(a)).toEqual([0, 0, 0, 1]);
+    expect(a && 'note' in a ? a.note : undefined).toBeUndefined();
+  });
+
+  it('reads the rows read and dropped from the manifest’s prepare report', () => {
+    const m = { prepare: { rows: 200000, keptRows: 199798, droppedRows: 202 }, dataset: { rows: 199798 } } as unknown as Parameters<typeof inputRows>[0];
+    expect(inputRows(m, false)).toEqual({ rows: 200000, dropped: 202, sampled: false });
+    const old = { dataset: { rows: 150 } } as unknown as Parameters<typeof inputRows>[0];
+    expect(inputRows(old, true)).toEqual({ rows: 150, dropped: 0, sampled: true });
+  });
+});
+
+describe('a condition whose bound is not a number', () => {
+  const scored = (): Searchable => ({
+    n: 3,
+    index: Int32Array.from([0, 1, 2]),
+    raw: [
+      { name: 'error', kind: 'number', get: (i) => [0.1, 0.3, 0.5][i] },
+      { name: 'group', kind: 'text', get: (i) => ['a>b', 'x', 'y'][i] },
+    ],
+  });
+
+  it('is an error that says how to write one, not "0 matches"', () => {
+    expect(error(searchPoints(scored(), 'error>abc'))).toBe('“abc” is not a number: write a condition as error>0.2, error<=3 or error:1..2 (both ends).');
+    expect(error(searchPoints(scored(), 'error:1..x'))).toMatch(/^“1\.\.x” is not a number/);
+    expect(error(searchPoints(scored(), 'error:..2'))).toMatch(/^“\.\.2” is not a number/);
+    expect(error(searchPoints(scored(), 'error>'))).toMatch(/^a number is missing/);
+    expect(error(searchPoints(scored(), 'group<3'))).toMatch(/holds text, not numbers/);
+    // a feature of the run not fetched yet (a well-formed condition would fetch it)
+    expect(error(searchPoints(scored(), 'petal_width>x', [], ['petal_width']))).toMatch(/^“x” is not a number: write a condition as petal_width>0.2/);
+  });
+
+  it('leaves alone text that names no column, and well-formed conditions', () => {
+    expect(rows(searchPoints(scored(), 'a>b'))).toEqual([1, 0, 0]); // a value, not a condition on a column "a"
+    expect(rows(searchPoints(scored(), 'error>0.2'))).toEqual([0, 1, 1]);
+    expect(rows(searchPoints(scored(), 'error:0.2..0.4'))).toEqual([0, 1, 0]);
   });
 });

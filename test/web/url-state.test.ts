@@ -14,6 +14,7 @@ describe('URL state', () => {
       search: 'species:adelie & co',
       layers: ['clusters', 'contours'],
       filter: 'error:0.1..0.3;label:3|5',
+      charts: ['petal width (cm)', 'a,b', 'f7'],
     };
     const hash = formatState(s);
     const back = parseState(`#${hash}`);
@@ -26,6 +27,13 @@ describe('URL state', () => {
     expect(parseState('')).toEqual(emptyState());
     // color '' (nothing) differs from no color (default)
     expect(parseState(formatState({ ...emptyState(), color: '' })).color).toBe('');
+  });
+
+  it('keeps the feature charts added to the filter panel, names escaped, and drops none of them silently', () => {
+    expect(formatState({ ...emptyState(), charts: ['f7', 'x,y'] })).toBe('charts=f7,x%252Cy');
+    expect(parseState('#charts=f7,x%252Cy').charts).toEqual(['f7', 'x,y']);
+    expect(parseState('#charts=').charts).toEqual([]);
+    expect(parseState('#charts=%E0%A4%A,f2').charts).toEqual(['f2']); // a malformed name is ignored, the rest kept
   });
 
   it('keeps a cluster or the filtered rows as the selection', () => {

@@ -275,13 +275,19 @@ export class Api {
     if (!res.ok) throw await errorOf(res);
   }
 
-  /** Ends a running job's t-SNE now; the run is written with the layout reached (POST /api/runs/:id/finish). */
-  async finishRun(id: string): Promise<void> {
+  /**
+   * Ends a running job's t-SNE now; the run is written with the layout reached (POST /api/runs/:id/finish).
+   * Resolves to null when t-SNE is ending, or to the server's message when it had already ended (the map is
+   * complete and the run is finishing its metrics: nothing to stop). Rejects with the server's reason otherwise.
+   */
+  async finishRun(id: string): Promise<string | null> {
     const headers: Record<string, string> = {};
     const token = this.token();
     if (token) headers.authorization = `Bearer ${token}`;
     const res = await fetch(this.runUrl(id, 'finish'), { method: 'POST', headers });
     if (!res.ok) throw await errorOf(res);
+    const body = (await res.json().catch(() => ({}))) as { status?: string; message?: string };
+    return body.status === 'complete' ? (body.message ?? 'The map is already complete; the run is finishing its metrics.') : null;
   }
 
   /**

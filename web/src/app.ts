@@ -13,10 +13,11 @@ import { ThumbnailCache } from './app/thumbnails.js';
 import { chooseColorBy, featureNames, fillColorBy, isFeatureChoice, loadFeature, offerNewColumns } from './app/color-by.js';
 import { SelectionController } from './app/selection.js';
 import { fillRunPickers, restMapControls, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
-import { exportPng, exportSvg } from './app/export-image.js';
+import { exportPng, exportSvg, highlighted, type Emphasis } from './app/export-image.js';
 import { FilterController } from './app/filter-panel.js';
 import { applyLayers, clustersOf, newClusterReason, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { LiveRun } from './app/live-run.js';
+import { chooseRun, RunList } from './app/run-list.js';
 import { encodeColumn } from './colors.js';
 import type { InteractionMode } from './scatter/view.js';
 import { fill } from './ui/dom.js';
@@ -33,7 +34,10 @@ import { byId, viewerElements } from './app/elements.js';
 export class App {
   readonly api = new Api({ token: () => sessionStorage.getItem('latentmap-token') });
   private state: ViewState = emptyState();
-  private runs: RunSummary[] = [];
+  /** The runs listed, refreshed periodically and on focus (app/run-list.ts). */
+  private readonly runList = new RunList(() => this.api.runs(), () => this.runsChanged());
+  /** A run the URL names that is not listed: the URL is left as given (not rewritten) until the user opens another. */
+  private heldRun: string | null = null;
   /** The primary map and the compare map (app/maps.ts). */
   private readonly maps: Maps;
   private mode: InteractionMode = 'pan';
@@ -45,7 +49,7 @@ export class App {
   private tooltip: Tooltip;
   private inspect: DetailController;
   private newRun: NewRunDialog;
-  /** The map of a run started here, shown forming in the main map. */
+  /** The map of a run started here, shown forming in the main map when the user asks (the job badge). */
   readonly live: LiveRun;
   private thumbs = new ThumbnailCache((run, row) => this.api.imageUrl(run, row));
   private readonly els = viewerElements();
@@ -110,7 +114,7 @@ export class App {
       loadFeature: (pane, column) => loadFeature(this.api, pane, column),
     });
     this.live = new LiveRun({ api: this.api, maps: this.els.maps, tooltip: this.tooltip, covered: () => (this.primary ? this.primary.manifest.name || this.primary.id : null), shown: () => this.showLive(true), gone: () => this.showLive(false) });
-    this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id), { started: (id, name) => this.live.watch(id, name), watchedElsewhere: () => this.live.showing() });
+    this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id), { started: (id, name) => this.live.watch(id, name), watchedElsewhere: () => this.live.showing(), watchMap: () => this.live.show() });
     this.bindControls();
     document.querySelector('.topbar .actions')?.prepend(this.newRun.badge);
     this.ready = this.start();
@@ -121,32 +125,57 @@ export class App {
   private async start(): Promise<void> {
     this.state = this.hash.read();
     try {
-      this.runs = await this.api.runs();
+      await this.runList.refresh();
     } catch (err) {
       this.setStatus(`Cannot list runs: ${(err as Error).message}`, true);
       return;
     }
     this.fillPickers();
     this.hash.listen((s) => void this.applyState(s));
+    this.runList.keepFresh();
     await this.applyState(this.state);
   }
 
+  /** The runs listed, newest first. */
+  private get runs(): readonly RunSummary[] {
+    return this.runList.runs;
+  }
+
+  /**
+   * The run list changed (a CLI run written, a run removed): the pickers follow; a run the URL named and the
+   * list lacked opens once it is there, and a first run replaces the empty state. The map looked at stays.
+   */
+  private runsChanged(): void {
+    this.fillPickers();
+    if (this.live.showing()) return;
+    const held = this.heldRun;
+    if (held && this.runs.some((r) => r.id === held)) void this.applyState(this.hash.read());
+    else if (!this.primary && this.runs.length) void this.applyState(this.state);
+  }
+
   private async applyState(s: ViewState): Promise<void> {
-    const runId = s.run && this.runs.some((r) => r.id === s.run) ? s.run : (this.runs[0]?.id ?? null);
+    // a run the list lacks may have been written since it was listed: list again before saying it is not there
+    if (s.run && !this.runs.some((r) => r.id === s.run)) await this.runList.refresh().catch(() => false);
+    const { run: runId, missing } = chooseRun(s.run, this.runs, this.primary?.id ?? null);
+    // the URL names a run that is not there: it stays as given (a reload or a later look finds the run)
+    this.heldRun = missing;
+    const notFound = missing
+      ? `Run “${missing}” is not in this server’s runs (listed again just now)${runId ? `; showing “${this.runs.find((r) => r.id === runId)?.name ?? runId}” meanwhile` : ''}. The link is kept: the run opens once it is there.`
+      : null;
     if (!runId) {
       this.showEmpty();
+      if (notFound) this.setStatus(notFound, true);
       return;
     }
     this.state = { ...s, run: runId };
     if (!this.primary || this.primary.id !== runId) await this.loadPrimary(runId);
-    if (s.run && s.run !== runId) this.setStatus(`Run “${s.run}” was not found; showing the newest run.`, true);
     const p = this.primary!;
     // color by
     const fallback = p.points.label ? 'label' : p.points.error ? 'error' : '';
     if (s.color && isFeatureChoice(s.color)) await loadFeature(this.api, p, s.color).catch(() => null);
     if (s.color === 'cluster' || s.layers.includes('clusters')) clustersOf(p);
     this.setLayers(new Set(s.layers as MapLayer[]), false);
-    this.filters.parse(s.filter);
+    this.filters.parse(s.filter, s.charts, runId);
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
@@ -175,10 +204,11 @@ export class App {
       else this.inspect.close(false);
     } else this.inspect.close(false);
     this.writeHash(true);
+    if (notFound) this.setStatus(notFound, true);
   }
 
   private writeHash(now = false): void {
-    if (!this.primary) return;
+    if (!this.primary || this.heldRun) return;
     const p = this.primary;
     this.state.run = p.id;
     this.state.compare = this.secondary?.id ?? null;
@@ -189,6 +219,7 @@ export class App {
     this.state.search = this.els.search.value.trim();
     this.state.layers = [...this.layers].sort();
     this.state.filter = this.filters.format();
+    this.state.charts = this.filters.addedCharts();
     this.hash.write(this.state, now);
   }
 
@@ -237,10 +268,11 @@ export class App {
     return [this.els.legend.closest<HTMLElement>('.panel'), this.els.run, this.els.filters];
   }
 
+  /** Opens a run started here (the user chose to): the map layers and Color by of the map looked at carry over. */
   private async afterNewRun(id: string): Promise<void> {
-    this.runs = await this.api.runs();
+    await this.runList.refresh();
     this.fillPickers();
-    await this.applyState({ ...emptyState(), run: id });
+    await this.applyState({ ...emptyState(), run: id, color: this.state.color, layers: this.state.layers });
   }
 
   // ---- color, legend, visibility -----------------------------------------------------------------
@@ -285,7 +317,7 @@ export class App {
     if (!p) return;
     // a query naming an input feature fetches it first; the box's text goes to the URL at once
     if (write) this.writeHash();
-    void this.search.apply(p, text).then(() => this.applyEmphasis());
+    void this.search.apply(p, text, this.layers.has('clusters')).then(() => this.applyEmphasis());
   }
 
   select(kind: 'rect' | 'lasso', polygon: number[], write = true): void {
@@ -331,12 +363,16 @@ export class App {
       },
       searchFor: (text) => this.applySearch(text),
       setMode: (mode) => this.setMode(mode),
-      exportPng: (scale) => this.primary && exportPng(this.primary, scale, (m, e) => this.setStatus(m, e)),
-      exportSvg: () => this.primary && exportSvg(this.primary, (m, e) => this.setStatus(m, e)),
+      exportPng: (scale) => this.primary && exportPng(this.primary, scale, this.exportEmphasis()?.emphasis ?? null, (m, e) => this.setStatus(m, e)),
+      exportSvg: () => {
+        const shown = this.exportEmphasis();
+        if (this.primary) exportSvg(this.primary, shown?.emphasis ?? null, shown?.mask ?? null, (m, e) => this.setStatus(m, e));
+      },
       newRun: () => this.newRun.open(),
       layers: () => this.layers,
       setLayers: (next) => this.setLayers(next),
       resetView: () => this.primary?.view.resetView(),
+      mapKey: (key) => this.primary?.view.overlay.dispatchEvent(new KeyboardEvent('keydown', { key, cancelable: true })),
       escape: () => {
         if (this.selection.current) this.selection.clear();
         else if (this.inspect.position >= 0) this.inspect.close();
@@ -345,6 +381,12 @@ export class App {
   }
 
   /** Shows the map layers (contours, clusters) on the primary map and ticks their boxes. */
+  /** What the primary map highlights, for an export's caption (null: nothing). */
+  private exportEmphasis(): { emphasis: Emphasis; mask: Uint8Array } | null {
+    const sel = this.selection.current;
+    return this.primary && highlighted(this.primary, this.filters.rows ? this.filters.filters : [], this.search.mask ? this.els.search.value : '', sel && { shape: sel.shape, mask: sel.mask }, this.search.mask, this.filters.rows);
+  }
+
   private setLayers(layers: Set<MapLayer>, write = true): void {
     this.layers = layers;
     tickLayerBoxes(layers);
@@ -356,6 +398,8 @@ export class App {
     if (reason) this.setStatus(`Clusters: ${reason}`);
     // clusters add a Color-by choice
     offerNewColumns(this.els.colorBy, p, this.state.color ?? '');
+    // a search may name the clusters (cluster:C2): answered again as they come or go
+    if (write && this.els.search.value.trim()) this.applySearch(this.els.search.value, false);
     if (write) this.writeHash();
   }
 

@@ -3,7 +3,7 @@
 // one: queryColumn). Pure: no DOM, no fetch.
 //   #123, index:123        a row index
 //   error>0.2, a<=3, a=2   a numeric comparison;  a:1..2  an inclusive range
-//   species:adelie         a column's value, exactly (case-insensitive)
+//   species:adelie         a column's value, exactly (case-insensitive), or its key (cluster:C2 for "C2 · 3 (96 %)")
 //   5, adelie              any column's value exactly when some value equals it (so "5" finds label 5, not 15),
 //                          otherwise any text value containing it
 // A query naming a column the map lacks is an error listing the closest names, never an empty answer.
@@ -13,6 +13,11 @@ export interface SearchColumn {
   name: string;
   kind: 'number' | 'text';
   get(i: number): string | number | boolean | null;
+  /**
+   * A short name of the value at a position that a query also matches exactly, when the value is a longer
+   * label: a cluster's id (C2) for its label "C2 · 3 (96 %)". Absent: only the value matches.
+   */
+  key?(i: number): string | null;
 }
 
 /** What search needs of the points: their count, row indexes and columns. */
@@ -22,8 +27,40 @@ export interface Searchable {
   raw: readonly SearchColumn[];
 }
 
-/** A search's answer: the matching rows (1 per position), or why the query cannot be answered. */
-export type SearchAnswer = { mask: Uint8Array } | { error: string };
+/**
+ * A search's answer: the matching rows (1 per position), with `note` saying why a `#row` search found none,
+ * or why the query cannot be answered.
+ */
+export type SearchAnswer = { mask: Uint8Array; note?: string } | { error: string };
+
+/** What a run records of its input rows (its manifest's `prepare` report), to say why a row is not on the map. */
+export interface InputRows {
+  /** Rows the run read (before any were dropped). */
+  rows: number;
+  /** Rows dropped for missing values (--missing drop); their row indexes are absent from the points. */
+  dropped: number;
+  /** The points loaded are a sample of the run's (an overview past ten million points), not all of them. */
+  sampled?: boolean;
+}
+
+const grouped = (k: number) => k.toLocaleString('en-US');
+
+/**
+ * Why row `row` (an input row index, as `#row` searches) is not among the points: dropped for missing values,
+ * past the end of the input, or not among the points loaded. `maxIndex`: the largest row index of the points.
+ */
+export function absentRowReason(row: number, input: InputRows | null, maxIndex: number): string {
+  if (input && row >= input.rows && row > maxIndex) {
+    return `no row ${grouped(row)}: the run's input has ${grouped(input.rows)} row${input.rows === 1 ? '' : 's'} (#0 to #${grouped(input.rows - 1)})`;
+  }
+  if (input?.sampled) {
+    return `row ${grouped(row)} is not among the points loaded (a sample of the run's rows${input.dropped > 0 ? '; or it was dropped for missing values' : ''})`;
+  }
+  if (input && input.dropped > 0) {
+    return `row ${grouped(row)} was dropped: missing values (the run dropped ${grouped(input.dropped)} of ${grouped(input.rows)} rows that had one)`;
+  }
+  return `no row ${grouped(row)} in this map`;
+}
 
 /** A numeric condition on a column: `error>0.2`, `score<=10`, `petal_length:1..2` (inclusive range). */
 export interface RangeQuery {
@@ -74,6 +111,17 @@ export function inRange(r: RangeQuery, v: number): boolean {
   const lo = f32 ? Math.fround(r.lo) : r.lo;
   const hi = f32 ? Math.fround(r.hi) : r.hi;
   return (r.loOpen ? v > lo : v >= lo) && (r.hiOpen ? v < hi : v <= hi);
+}
+
+/**
+ * A condition whose bound is not a number (`error>abc`, `f0:1..x`, `error:..2`): the column named and the
+ * text where a number should be, or null when the text is no such condition.
+ */
+export function malformedCondition(q: string): { column: string; bound: string } | null {
+  const cmp = /^([^<>=:]+?)\s*(<=|>=|<|>)\s*(.*)$/.exec(q);
+  if (cmp) return { column: cmp[1].trim(), bound: cmp[3].trim() };
+  const range = /^([^<>=:]+?)\s*:\s*(.*\.\..*)$/.exec(q);
+  return range ? { column: range[1].trim(), bound: range[2].trim() } : null;
 }
 
 const isIndexQuery = (q: string) => /^(?:#|index:)\s*(\d+)$/i.exec(q.trim());
@@ -140,7 +188,8 @@ const text = (v: string | number | boolean | null) => (v === null ? null : Strin
 /**
  * Searches `points` (their columns and `more`, the run's fetched features) for `query`; null for an empty
  * query. `known`: every column name the map can answer for (features not yet fetched included), for the
- * message when a query names another; `absent`: why a column is missing, by lower-case name.
+ * message when a query names another; `absent`: why a column is missing, by lower-case name; `input`: the
+ * run's input rows, to say why a `#row` search finds nothing.
  */
 export function searchPoints(
   points: Searchable,
@@ -148,6 +197,7 @@ export function searchPoints(
   more: readonly SearchColumn[] = [],
   known: readonly string[] = [],
   absent: Readonly<Record<string, string>> = {},
+  input: InputRows | null = null,
 ): SearchAnswer | null {
   const q = query.trim().toLowerCase();
   if (!q) return null;
@@ -156,8 +206,14 @@ export function searchPoints(
   const idx = isIndexQuery(q);
   if (idx) {
     const r = Number(idx[1]);
-    for (let i = 0; i < n; i++) if (points.index[i] === r) mask[i] = 1;
-    return { mask };
+    let found = false;
+    let maxIndex = -1;
+    for (let i = 0; i < n; i++) {
+      const v = points.index[i];
+      if (v === r) (mask[i] = 1), (found = true);
+      if (v > maxIndex) maxIndex = v;
+    }
+    return found ? { mask } : { mask, note: absentRowReason(r, input, maxIndex) };
   }
   // the points' own columns first: a feature sharing a metadata column's name is found as the metadata;
   // plain text searches only the points' own columns (a label "5", not every feature equal to 5)
@@ -176,6 +232,15 @@ export function searchPoints(
     }
     return { mask };
   }
+  // a condition on a column the map has, with a bound that is not a number: said, not "0 matches"
+  const bad = malformedCondition(q);
+  const badColumn = bad ? find(bad.column) : undefined;
+  const badName = badColumn?.name ?? (bad ? names.find((c) => c.toLowerCase() === bad.column) : undefined);
+  if (bad && badName) {
+    if (badColumn && badColumn.kind !== 'number') return { error: `“${badName}” holds text, not numbers: search it as ${badName}:value.` };
+    const what = bad.bound ? `“${bad.bound}” is not a number` : 'a number is missing';
+    return { error: `${what}: write a condition as ${badName}>0.2, ${badName}<=3 or ${badName}:1..2 (both ends).` };
+  }
   const colon = q.indexOf(':');
   if (colon > 0) {
     const name = q.slice(0, colon).trim();
@@ -185,7 +250,7 @@ export function searchPoints(
       const wanted = col.kind === 'number' && want !== '' && Number.isFinite(Number(want)) ? Number(want) : null;
       for (let i = 0; i < n; i++) {
         const v = col.get(i);
-        if (wanted !== null ? v === wanted : text(v) === want) mask[i] = 1;
+        if (wanted !== null ? v === wanted : text(v) === want || (col.key !== undefined && text(col.key(i)) === want)) mask[i] = 1;
       }
       return { mask };
     }
@@ -202,7 +267,7 @@ function plainText(columns: readonly SearchColumn[], n: number, q: string): { ma
   let found = false;
   for (const col of columns) {
     if (col.name === 'error') continue;
-    for (let i = 0; i < n; i++) if (!mask[i] && text(col.get(i)) === q) (mask[i] = 1), (found = true);
+    for (let i = 0; i < n; i++) if (!mask[i] && (text(col.get(i)) === q || (col.key !== undefined && text(col.key(i)) === q))) (mask[i] = 1), (found = true);
   }
   if (found) return { mask, found };
   for (const col of columns) {

@@ -1,5 +1,6 @@
 // The view lives in the URL hash, so a reload or a shared link restores it:
 //   #run=ID&color=label&view=cx,cy,k&hide=3,7&sel=lasso:x,y,x,y,...&point=12&q=text&compare=ID2&layers=contours,clusters
+//   &filter=error:0.1..0.3&charts=f7,f12 (feature charts added to the filter panel)
 //   (sel is also sel=cluster:3, one of the map's clusters, or sel=filter, the rows passing the filter charts)
 // Pure: parse and format only; the app reads and writes location.hash.
 
@@ -25,10 +26,12 @@ export interface ViewState {
   layers: string[];
   /** Filter charts' filters in their URL form (app/filters.ts), "" for none. */
   filter: string;
+  /** Input features the user added as filter charts, by name, in the order added. */
+  charts: string[];
 }
 
 export function emptyState(): ViewState {
-  return { run: null, compare: null, color: null, view: null, hidden: [], selection: null, point: null, search: '', layers: [], filter: '' };
+  return { run: null, compare: null, color: null, view: null, hidden: [], selection: null, point: null, search: '', layers: [], filter: '', charts: [] };
 }
 
 function num(s: string): number {
@@ -75,6 +78,16 @@ export function parseState(hash: string): ViewState {
   const layers = params.get('layers');
   if (layers) s.layers = layers.split(',').filter((l) => l === 'contours' || l === 'clusters');
   s.filter = params.get('filter') ?? '';
+  const charts = params.get('charts');
+  if (charts) {
+    s.charts = charts.split(',').flatMap((c) => {
+      try {
+        return c ? [decodeURIComponent(c)] : [];
+      } catch {
+        return []; // malformed escape: ignored
+      }
+    });
+  }
   return s;
 }
 
@@ -93,5 +106,6 @@ export function formatState(s: ViewState): string {
   if (s.search) add('q', s.search);
   if (s.layers.length) add('layers', s.layers.join(','));
   if (s.filter) add('filter', s.filter);
+  if (s.charts.length) add('charts', s.charts.map((c) => encodeURIComponent(c)).join(','));
   return parts.join('&');
 }

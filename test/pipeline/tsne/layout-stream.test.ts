@@ -54,4 +54,17 @@ describe('t-SNE layout stream', () => {
       expect(Array.from(seen.at(-1)!.layout)).toEqual(Array.from(res.embedding));
     });
   }
+
+  it('counts the auto engine\'s iterations, not the KL measured after an early stop, in its note', async () => {
+    const { x } = blobs(150, 6, 3, 4);
+    const finish = new AbortController();
+    const res = await tsne(x, { ...options, engine: 'auto', iterations: 5000 }, {
+      worker: false,
+      finishEarly: finish.signal,
+      onLayout: (_layout, iteration) => iteration === 100 && finish.abort(),
+    });
+    const used = /FFT gradient for (\d+) iterations, Barnes-Hut for (\d+)/.exec(res.notes.join(' '));
+    expect(used, res.notes.join(' ')).not.toBeNull();
+    expect(Number(used![1]) + Number(used![2])).toBe(res.iterations);
+  });
 });

@@ -3,7 +3,7 @@
 // than overall, or the numeric column whose cluster mean is furthest from the overall mean in standard
 // deviations (standardized mean difference). The clusters also become a categorical column ("cluster")
 // for Color by, the legend, search and the selection's CSV export. Pure: no DOM.
-import { formatNumber } from '../format.js';
+import { formatCount, formatNumber } from '../format.js';
 import type { Cluster } from '../scatter/mode-clusters.js';
 import { columnTitle } from './color-by.js';
 import { numericCategoryColumn, type CategoryColumn, type DecodedPoints, type NumberColumn } from '../points.js';
@@ -30,7 +30,7 @@ export function describeCluster(points: DecodedPoints, inCluster: (i: number) =>
     let best = 0;
     for (let c = 1; c < counts.length; c++) if (counts[c] > counts[best]) best = c;
     const share = Math.round((100 * counts[best]) / Math.max(1, size));
-    return { text: `${col.categories[best]} (${share} %)`, reason: `dominant label: ${share} % of its ${size} points are ${col.categories[best]}` };
+    return { text: `${col.categories[best]} (${share} %)`, reason: `dominant label: ${share} % of its ${formatCount(size)} point${size === 1 ? '' : 's'} are ${col.categories[best]}` };
   }
   let bestText = '';
   let bestReason = '';
@@ -53,7 +53,7 @@ export function describeCluster(points: DecodedPoints, inCluster: (i: number) =>
       }
     }
   }
-  return bestText ? { text: bestText, reason: bestReason } : { text: `${size} points`, reason: 'no column sets it apart' };
+  return bestText ? { text: bestText, reason: bestReason } : { text: `${formatCount(size)} point${size === 1 ? '' : 's'}`, reason: 'no column sets it apart' };
 }
 
 function fmt(v: number): string {

@@ -3,7 +3,7 @@
 // What each control does is the host's; this file only listens.
 import type { InteractionMode } from '../scatter/view.js';
 import { bindLayerBoxes, type MapLayer } from './map-layers.js';
-import { shortcutOf } from './shortcuts.js';
+import { shortcutOf, takesKeys } from './shortcuts.js';
 
 /** Milliseconds the search waits for typing to pause. */
 const SEARCH_DEBOUNCE_MS = 120;
@@ -28,6 +28,8 @@ export interface ControlsHost {
   resetView(): void;
   /** Esc: clear the selection, else close the detail. */
   escape(): void;
+  /** A map key (arrows, +, -, 0) pressed outside the map: the primary map handles it as if focused. */
+  mapKey(key: string): void;
 }
 
 export function bindControls(c: ControlsHost): void {
@@ -48,9 +50,15 @@ export function bindControls(c: ControlsHost): void {
   bindLayerBoxes(c.layers, c.setLayers);
   c.byId('reset-view').addEventListener('click', () => c.resetView());
   document.addEventListener('keydown', (e) => {
-    const inField = !!(e.target as HTMLElement).closest('input, select, textarea, dialog');
+    // a clicked checkbox or button keeps the focus but takes no typed keys: shortcuts work there
+    const inField = takesKeys(e.target as HTMLElement) || !!document.querySelector('dialog[open]');
     const action = shortcutOf({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, inField });
-    if (action === 'escape') c.escape();
+    if (action === 'map') {
+      // the focused map handled it already
+      if (e.defaultPrevented) return;
+      e.preventDefault();
+      c.mapKey(e.key);
+    } else if (action === 'escape') c.escape();
     else if (action === 'search') {
       e.preventDefault();
       c.search.focus();

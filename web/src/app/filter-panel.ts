@@ -40,15 +40,33 @@ export class FilterController {
 
   constructor(private host: FilterHost) {}
 
-  /** Adds a chart of the feature NAME (fetched first) to the panel. */
+  /** Adds a chart of the feature NAME (fetched first) to the panel; the URL keeps it. */
   addFeature(name: string): void {
     if (!this.added.includes(name)) this.added.push(name);
-    this.apply(false);
+    this.apply();
   }
 
-  /** Takes the filters of the URL form (app/filters.ts) without applying them. */
-  parse(text: string): void {
+  /** Removes the added chart of the feature NAME, and the filter on it; the focus goes to the panel's Add list. */
+  removeFeature(name: string): void {
+    this.added = this.added.filter((n) => n !== name);
+    this.filters = this.filters.filter((f) => f.column !== FEATURE_PREFIX + name);
+    this.apply();
+    this.host.panel.querySelector<HTMLElement>('#filter-add')?.focus();
+  }
+
+  /** The features added as charts (their names), for the URL. */
+  addedCharts(): string[] {
+    return [...this.added];
+  }
+
+  /**
+   * Takes the filters of the URL form (app/filters.ts) and the charts added (feature names) for the run
+   * `run`, without applying them.
+   */
+  parse(text: string, charts: readonly string[] = [], run: string | null = null): void {
     this.filters = parseFilters(text);
+    this.added = [...charts];
+    this.addedFor = run;
   }
 
   /** The URL form of the filters. */
@@ -69,7 +87,11 @@ export class FilterController {
     const knownSet = new Set(known);
     // a filter on a column this run lacks (kept from another run) is dropped; one on a feature waits for its values
     this.filters = this.filters.filter((f) => points.columns.some((c) => c.name === f.column) || (f.column.startsWith(FEATURE_PREFIX) && knownSet.has(f.column.slice(FEATURE_PREFIX.length))));
-    const features = chartedFeatures(featureNames(p.manifest), this.added, this.filters, known, autoFeatureCharts(points.n)).filter((name) => !this.failed.has(`${p.id}\t${name}`));
+    const auto = autoFeatureCharts(points.n);
+    // charts added by name, and by a filter from a link, can be removed; the table's first features cannot
+    this.added = this.added.filter((n) => knownSet.has(n));
+    const features = chartedFeatures(featureNames(p.manifest), this.added, this.filters, known, auto).filter((name) => !this.failed.has(`${p.id}\t${name}`));
+    const always = new Set(featureNames(p.manifest).slice(0, auto).map((n) => FEATURE_PREFIX + n));
     this.fetch(p, features);
     const loaded = features.map((name) => points.columns.find((c) => c.name === name)).filter((c): c is PointColumn => !!c);
     this.rows = filterMask(points, this.filters);
@@ -88,6 +110,8 @@ export class FilterController {
         onExplain: () => this.host.explain(),
         addable: addableFeatures(known, features),
         onAdd: (name) => this.addFeature(name),
+        removable: features.filter((c) => !always.has(c)),
+        onRemove: (column) => this.removeFeature(column.slice(FEATURE_PREFIX.length)),
       },
       passing,
       features.length - loaded.length,

@@ -1,10 +1,13 @@
 // The map of a run started from the browser, in the main map while its t-SNE runs: each layout frame of the
 // run's event stream (pipeline/layout-frame.ts, every few dozen iterations, at most 4 a second) drawn by a
 // ScatterView of its own in place of the map being looked at, fitted to the frame, with a Stop that ends
-// t-SNE and keeps the layout on screen as the run's result. When the run completes (or is stopped) the app
-// opens the finished run in its place (the new-run dialog asks `showing()` to decide); when it fails or is
-// cancelled, or the user goes back to the map it covered (its Back button) or opens another run meanwhile,
-// the live map goes and the map it covered comes back, and the finished run is then offered, not swapped in.
+// t-SNE and keeps the layout on screen as the run's result. It appears only when the user asks (`show()`, the
+// job badge's "Watch the map"; at once when no map is looked at, the empty state): the map looked at never
+// changes by itself. When the run completes (or is stopped) while it is on screen, the app opens the finished
+// run in its place (the new-run dialog asks `showing()` to decide); when it fails or is cancelled, or the user
+// goes back to the map it covered (its Back button) or opens another run meanwhile, the live map goes and the
+// map it covered comes back, and the finished run is then offered, not swapped in. Once t-SNE has ended (the
+// run measures its metrics) the Stop goes: the map is complete.
 // When the run has labels, the frames carry them: the points are coloured as the finished map will be (the
 // same classes in the same order, so the same palette), a key under the title names the classes, and hovering
 // a point shows its input row and label.
@@ -87,6 +90,10 @@ interface LivePane {
   encoding: ColorEncoding | null;
   /** What it hid in the maps area (the maps, the empty state), shown again when it goes. */
   covered: HTMLElement[];
+  /** t-SNE has ended: the map on screen is complete. */
+  complete: boolean;
+  /** The iteration of the frame on screen. */
+  iteration: number;
 }
 
 export class LiveRun {
@@ -98,8 +105,10 @@ export class LiveRun {
   lastFrame: LayoutFrame | null = null;
   private pane: LivePane | null = null;
   private close: (() => void) | null = null;
-  /** The user opened another map meanwhile: this run's frames stay out of the main map. */
+  /** The frames stay out of the main map: a map is looked at and the user has not asked to watch (or went back to it). */
   private dismissed = false;
+  /** The watched run's name. */
+  private name = '';
 
   constructor(private readonly hooks: LiveRunHooks) {}
 
@@ -108,14 +117,25 @@ export class LiveRun {
     return this.pane !== null;
   }
 
-  /** Follows a run just started: its layout frames appear in the main map. */
+  /**
+   * Follows a run just started. Its layout frames appear in the main map at once only when no map is looked at
+   * (the empty state); otherwise they wait for `show()`.
+   */
   watch(id: string, name: string): void {
     this.stopWatching();
     this.id = id;
+    this.name = name;
     this.frames = 0;
     this.lastFrame = null;
-    this.dismissed = false;
+    this.dismissed = this.hooks.covered() !== null;
     this.close = this.hooks.api.events(id, (e) => this.onEvent(e, name));
+  }
+
+  /** The user asked to watch the map form: the latest frame (if any) and the ones after it take the main map. */
+  show(): void {
+    if (this.id === null) return;
+    this.dismissed = false;
+    if (this.lastFrame && !this.pane) this.draw(this.lastFrame, this.name);
   }
 
   /** The user opened another map: the live map goes (the run goes on; the new-run badge follows it). */
@@ -144,7 +164,18 @@ export class LiveRun {
     if (e.type === 'failed' || e.type === 'error' || e.type === 'cancelled') {
       this.stopWatching();
       this.removePane();
+      return;
     }
+    // t-SNE has ended (the run measures its metrics, writes itself): the map on screen is complete
+    if (e.stage && e.stage !== 'tsne' && this.pane && this.lastFrame) this.mapComplete(`t-SNE done at iteration ${formatNumber(this.lastFrame.iteration)} · the map is complete; the run is finishing its metrics…`);
+  }
+
+  /** The map on screen is the finished one: no Stop, and the caption says so. */
+  private mapComplete(message: string): void {
+    if (!this.pane) return;
+    this.pane.stop.hidden = true;
+    this.pane.caption.textContent = message;
+    this.pane.complete = true;
   }
 
   private draw(frame: LayoutFrame, name: string): void {
@@ -156,6 +187,14 @@ export class LiveRun {
     pane.view.setPoints(points, encoding.colors);
     if (!pane.key.hasChildNodes()) fill(pane.key, ...keyOf(encoding));
     this.frames++;
+    // a new pass (perplexity auto runs one per candidate, each from iteration 0) forms again: Stop is back;
+    // the last frame of a pass that ended may come after the stage that follows it, and keeps the caption
+    if (pane.complete && frame.iteration < pane.iteration) {
+      pane.complete = false;
+      pane.stop.hidden = false;
+    }
+    pane.iteration = frame.iteration;
+    if (pane.complete) return;
     pane.caption.textContent = `t-SNE iteration ${formatNumber(frame.iteration)} · ${frame.stride > 1 ? `every ${frame.stride}th of ${formatNumber(frame.rows)} rows` : `${formatNumber(frame.rows)} rows`}`;
   }
 
@@ -166,11 +205,15 @@ export class LiveRun {
     stop.addEventListener('click', () => {
       stop.disabled = true;
       stop.textContent = 'Finishing…';
-      this.hooks.api.finishRun(id).catch((err: Error) => {
-        stop.disabled = false;
-        stop.textContent = 'Stop and keep this map';
-        caption.textContent = err.message;
-      });
+      this.hooks.api.finishRun(id).then(
+        // t-SNE had already ended: the map is complete, the run is finishing its metrics
+        (complete) => complete && this.mapComplete(complete),
+        (err: Error) => {
+          stop.disabled = false;
+          stop.textContent = 'Stop and keep this map';
+          caption.textContent = err.message;
+        },
+      );
     });
     // the map it covers is one click away (and then the finished run is offered, not swapped in)
     const coveredName = this.hooks.covered();
@@ -190,7 +233,7 @@ export class LiveRun {
     this.hooks.maps.classList.add('forming');
     this.hooks.maps.prepend(el);
     const view = new ScatterView(host, { onHover: (i, cx, cy) => this.hover(i, cx, cy) }, { label: `Map of ${name} as it forms` });
-    this.pane = { el, view, caption, stop, key, points: null, encoding: null, covered };
+    this.pane = { el, view, caption, stop, key, points: null, encoding: null, covered, complete: false, iteration: -1 };
     this.hooks.shown();
     return this.pane;
   }

@@ -5,6 +5,8 @@
 // selection's CSV export.
 import { DENSITY_SIDE, densityBlur, densityContours, densityGrid, type DensityGrid } from '../scatter/density.js';
 import { findClusters } from '../scatter/mode-clusters.js';
+import type { CategoryColumn } from '../points.js';
+import type { SearchColumn } from '../search.js';
 import { labelClusters, type ClusterLabel } from './clusters.js';
 import type { Pane } from './pane.js';
 
@@ -41,10 +43,24 @@ export function clustersOf(pane: Pane): ClusterLabel[] {
     l.clusters = labels;
     if (!pane.points.columns.some((c) => c.name === 'cluster')) {
       pane.points.columns.push(column);
-      pane.points.raw.push({ name: 'cluster', kind: 'text', get: (r) => (column.codes[r] >= 0 ? column.categories[column.codes[r]] : null) });
+      pane.points.raw.push(clusterSearchColumn(column));
     }
   }
   return l.clusters;
+}
+
+/**
+ * The `cluster` column as searched and shown in tooltips: each row's cluster label ("C2 · 3 (96 %)"; noise rows
+ * missing), keyed by the cluster's id, so `cluster:C2` finds cluster C2 as `cluster:c2 · 3 (96 %)` does.
+ */
+export function clusterSearchColumn(column: CategoryColumn): SearchColumn {
+  const keys = column.categories.map((c) => /^(C\d+)\b/.exec(c)?.[1] ?? c);
+  return {
+    name: 'cluster',
+    kind: 'text',
+    get: (r) => (column.codes[r] >= 0 ? column.categories[column.codes[r]] : null),
+    key: (r) => (column.codes[r] >= 0 ? keys[column.codes[r]] : null),
+  };
 }
 
 /** How the pane's clusters were found: once per pane (for the status line when they first show), else null. */

@@ -6,7 +6,7 @@ import type { RunManifest } from '../../../pipeline/types.js';
 import type { Api } from '../api.js';
 import { countVisible } from '../legend-state.js';
 import type { PointColumn } from '../points.js';
-import { queryColumn, searchPoints, type SearchColumn } from '../search.js';
+import { queryColumn, searchPoints, type InputRows, type SearchColumn, type Searchable } from '../search.js';
 import { formatNumber } from '../ui/dom.js';
 import { FEATURE_PREFIX, loadFeature } from './color-by.js';
 import type { Pane } from './pane.js';
@@ -35,15 +35,32 @@ function labelAlias(p: Pane): SearchColumn[] {
   return [{ ...label, name }];
 }
 
-/** Why a run lacks the reconstruction error: its reducer reconstructs nothing. */
-function absentColumns(p: Pane): Record<string, string> {
-  if (p.points.raw.some((c) => c.name === 'error')) return {};
+/** Why the clusters cannot be searched while they are off (they are found when the Clusters box is ticked). */
+export const CLUSTERS_OFF = 'Clusters are off: tick Clusters above the map to find them, then search cluster:C2.';
+
+/** Why a column is missing: the clusters while they are off; the reconstruction error when the reducer reconstructs nothing. */
+function absentColumns(p: Pane, clustersShown: boolean): Record<string, string> {
+  const out: Record<string, string> = clustersShown ? {} : { cluster: CLUSTERS_OFF, clusters: CLUSTERS_OFF };
+  if (p.points.raw.some((c) => c.name === 'error')) return out;
   const reducer = p.manifest.choices?.reducer?.value ?? p.manifest.config.reducer;
   const why =
     reducer === 'none'
       ? 'This run has no reconstruction error: its reducer is none (the map was made from the scaled input itself), so nothing was reconstructed.'
       : 'This run has no reconstruction error column.';
-  return { error: why, 'reconstruction error': why };
+  return { ...out, error: why, 'reconstruction error': why };
+}
+
+/** What the run records of its input rows (the manifest's prepare report), for a `#row` search's answer. */
+export function inputRows(m: RunManifest, sampled: boolean): InputRows | null {
+  const prepare = (m.prepare ?? {}) as { rows?: unknown; droppedRows?: unknown };
+  const dropped = typeof prepare.droppedRows === 'number' ? prepare.droppedRows : 0;
+  const rows = typeof prepare.rows === 'number' ? prepare.rows : m.dataset?.rows;
+  return typeof rows === 'number' ? { rows, dropped, sampled } : null;
+}
+
+/** The points as searched: without the cluster column while clusters are off (found earlier, then unticked). */
+function searchedPoints(p: Pane, clustersShown: boolean): Searchable {
+  return clustersShown ? p.points : { n: p.points.n, index: p.points.index, raw: p.points.raw.filter((c) => c.name !== 'cluster') };
 }
 
 export class SearchController {
@@ -57,8 +74,11 @@ export class SearchController {
     private readonly api: Api,
   ) {}
 
-  /** Searches `text` (fetching a feature it names first); resolves once the mask and the count are set. */
-  async apply(p: Pane, text: string): Promise<void> {
+  /**
+   * Searches `text` (fetching a feature it names first); resolves once the mask and the count are set.
+   * `clustersShown`: the Clusters layer is on, so `cluster:C2` can be answered.
+   */
+  async apply(p: Pane, text: string, clustersShown: boolean): Promise<void> {
     const seq = ++this.seq;
     const features = searchableFeatures(p.manifest);
     const named = queryColumn(text)?.toLowerCase();
@@ -75,14 +95,16 @@ export class SearchController {
       if (seq !== this.seq) return;
     }
     const more = [...labelAlias(p), ...p.points.columns.filter((c) => c.name.startsWith(FEATURE_PREFIX)).map(featureSearchColumn)];
-    const answer = searchPoints(p.points, text, more, features, absentColumns(p));
+    const answer = searchPoints(searchedPoints(p, clustersShown), text, more, features, absentColumns(p, clustersShown), inputRows(p.manifest, !!p.coverage && p.coverage.loaded < p.coverage.runRows));
     if (answer && 'error' in answer) {
       this.fail(p, answer.error);
       return;
     }
     this.mask = answer ? answer.mask : null;
     const n = this.mask ? countVisible(this.mask, 0) : 0;
-    this.show(this.mask ? `${formatNumber(n)} match${n === 1 ? '' : 'es'}` : '', false);
+    // no match for a #row: why (dropped for missing values, past the input's end, not loaded)
+    const note = answer && 'note' in answer && n === 0 ? answer.note : undefined;
+    this.show(this.mask ? (note ? `No match: ${note}` : `${formatNumber(n)} match${n === 1 ? '' : 'es'}`) : '', false, !!note);
     // a few hits (a #row search) get a target each, not just a larger dot
     const marks: number[] = [];
     if (this.mask && n <= MAX_MARKERS) for (let i = 0; i < this.mask.length; i++) if (this.mask[i]) marks.push(i);
@@ -95,9 +117,11 @@ export class SearchController {
     this.show(message, true);
   }
 
-  private show(message: string, isError: boolean): void {
+  /** Shows the count, or a message (`long`: a sentence, shown under the box like an error). */
+  private show(message: string, isError: boolean, long = isError): void {
     this.count.textContent = message;
     this.count.title = message;
     this.count.classList.toggle('error', isError);
+    this.count.classList.toggle('message', long);
   }
 }

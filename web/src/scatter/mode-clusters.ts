@@ -57,6 +57,46 @@ export interface ClusterOptions {
   minShare?: number;
 }
 
+/** The figures behind a clustering's reason (clusterReason). */
+export interface ClusterCounts {
+  /** Clusters kept. */
+  clusters: number;
+  /** Local maxima of the density. */
+  modes: number;
+  /** Peaks standing out from the ridge to a higher one (before small clusters were merged). */
+  persistent: number;
+  /** MERGE_RATIO as used (a share, 0-1). */
+  mergeRatio: number;
+  /** Small clusters merged into a neighbour. */
+  absorbed: number;
+  /** Small isolated groups left out (their points are noise). */
+  dropped: number;
+  /** The size under which a cluster is small (points). */
+  minSize: number;
+  /** Points in no cluster. */
+  noise: number;
+}
+
+const count = (k: number) => k.toLocaleString('en-US');
+/** "no clusters", "1 cluster", "1,234 clusters". */
+const counted = (k: number, one: string, many: string) => (k === 0 ? `no ${many}` : `${count(k)} ${k === 1 ? one : many}`);
+
+/**
+ * How many clusters were found and why, in words, every count in the right number (none, one, many):
+ * "3 clusters: 5 density peaks in the map, 4 standing out (...), 1 smaller one (under 2,000 points) joined to
+ * its neighbour; 1,234 points in sparse areas belong to no cluster".
+ */
+export function clusterReason(c: ClusterCounts): string {
+  const parts = [
+    `${counted(c.clusters, 'cluster', 'clusters')}: ${counted(c.modes, 'density peak', 'density peaks')} in the map`,
+    c.modes === 0 ? '' : `, ${c.persistent === 0 ? 'none' : count(c.persistent)} standing out (the density between each and a higher peak falls under ${Math.round(c.mergeRatio * 100)} % of it)`,
+    c.absorbed ? `, ${c.absorbed === 1 ? '1 smaller one' : `${count(c.absorbed)} smaller ones`} (under ${count(c.minSize)} points) joined to ${c.absorbed === 1 ? 'its neighbour' : 'their neighbours'}` : '',
+    c.dropped ? `, ${counted(c.dropped, 'isolated group', 'isolated groups')} under ${count(c.minSize)} points left out` : '',
+    c.noise ? `; ${c.noise === 1 ? '1 point in a sparse area belongs' : `${count(c.noise)} points in sparse areas belong`} to no cluster` : '',
+  ];
+  return parts.join('');
+}
+
 /**
  * Clusters of the points (x, y: data coordinates, n each) on their density grid `g`. O(cells log cells + n).
  * Returns each point's cluster and the clusters, largest first.
@@ -222,12 +262,6 @@ export function findClusters(g: DensityGrid, x: Float32Array, y: Float32Array, o
   });
   let noise = 0;
   for (let i = 0; i < n; i++) if (assignment[i] < 0) noise++;
-  const plural = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
-  const reason =
-    `${plural(clusters.length, 'cluster', 'clusters')}: ${plural(modes, 'density peak', 'density peaks')} in the map, ` +
-    `${persistent} standing out (the density between each and a higher peak falls under ${Math.round(mergeRatio * 100)} % of it)` +
-    (absorbed ? `, ${absorbed} under ${minSize} points joined to a neighbour` : '') +
-    (dropped ? `, ${plural(dropped, 'isolated group', 'isolated groups')} under ${minSize} points left out` : '') +
-    (noise ? `; ${plural(noise, 'point', 'points')} in sparse areas in none` : '');
+  const reason = clusterReason({ clusters: clusters.length, modes, persistent, mergeRatio, absorbed, dropped, minSize, noise });
   return { assignment, clusters, reason };
 }

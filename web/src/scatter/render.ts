@@ -113,8 +113,12 @@ export interface RenderOptions {
   alpha: number;
   /** Background, packed 0xAABBGGRR; the buffer is cleared to it first. */
   background: number;
-  /** Opacity of points outside `emphasis` while an emphasis is active (default 0.12). */
-  dimAlpha?: number;
+  /**
+   * While an emphasis is active, the most of its own colour a pixel of the other points keeps (0-1, default
+   * DIM_KEEP): they are drawn smaller, then faded toward the background, so even a dense pile of them stays
+   * a pale tint, clearly apart from the emphasized points drawn on top in full colour.
+   */
+  dimKeep?: number;
   /** Color of the ring drawn around `marked` points (default dark grey). */
   ringColor?: number;
   /**
@@ -178,6 +182,33 @@ interface Pass {
   color: number;
   onlyMarked: boolean;
   counts: boolean;
+  /** After this pass (all its plans), fade the clip toward the background to keep this share (0-256; 0: no fade). */
+  fadeAfter: number;
+}
+
+/** Default RenderOptions.dimKeep: a dimmed pixel keeps at most this share of its colour. */
+export const DIM_KEEP = 0.28;
+/** Dimmed points are drawn at this share of the point radius (at least DIM_MIN_RADIUS device px). */
+export const DIM_RADIUS = 0.75;
+const DIM_MIN_RADIUS = 0.6;
+
+/**
+ * Fades the rectangle [x0, x1) x [y0, y1) of `buf` toward `background`: each channel keeps keep256 / 256 of its
+ * distance from the background's. Numbers and typed arrays only, like the rasterizer's loop.
+ */
+function fadeToward(buf: Int32Array, w: number, x0: number, y0: number, x1: number, y1: number, background: number, keep256: number): void {
+  const br = background & 255;
+  const bg = (background >> 8) & 255;
+  const bb = (background >> 16) & 255;
+  for (let py = y0; py < y1; py++) {
+    for (let p = py * w + x0, pe = py * w + x1; p < pe; p++) {
+      const d = buf[p];
+      const r = d & 255;
+      const g = (d >> 8) & 255;
+      const b = (d >> 16) & 255;
+      buf[p] = (0xff000000 | ((bb + (((b - bb) * keep256) >> 8)) << 16) | ((bg + (((g - bg) * keep256) >> 8)) << 8) | (br + (((r - br) * keep256) >> 8))) | 0;
+    }
+  }
 }
 
 /** Weight offsets per stretch (stretchWeights' answer), kept between passes. */
@@ -331,8 +362,8 @@ function blendStretches(
 
 /**
  * Clears `buf` to the background and draws the visible points (those of `plan`, default all). Returns
- * how many points landed in view. With an emphasis, the other points are drawn first, dimmed, and the
- * emphasized ones on top, larger.
+ * how many points landed in view. With an emphasis, the other points are drawn first, smaller, and faded
+ * toward the background (RenderOptions.dimKeep), and the emphasized ones on top, larger.
  */
 export function renderPoints(buf: Uint32Array, input: RenderInput, t: RenderTransform, opts: RenderOptions, plan: DrawPlan | null = null): number {
   const steps = renderSteps(buf, input, t, opts, plan ? [plan] : [null]);
@@ -372,14 +403,17 @@ export function* renderSteps(buf: Uint32Array, input: RenderInput, t: RenderTran
   // V8 compile six copies of blendPass into this generator: 205 ms of compiling at a million points, load 20)
   const passes: Pass[] = [];
   if (input.emphasis) {
-    const dim = Math.round((opts.dimAlpha ?? 0.12) * 256);
-    passes.push({ sprite, alpha: dim, want: 0, override: 0, color: 0, onlyMarked: false, counts: true });
+    // the rest first, smaller, then faded as a layer (not point by point: a dense pile of faint points still
+    // sums to full colour), then the emphasized ones on top, larger and nearly opaque
+    const keep = Math.round(Math.max(0, Math.min(1, opts.dimKeep ?? DIM_KEEP)) * 256);
+    const small = diskSprite(Math.max(DIM_MIN_RADIUS, opts.radius * DIM_RADIUS));
+    passes.push({ sprite: small, alpha: alpha256, want: 0, override: 0, color: 0, onlyMarked: false, counts: true, fadeAfter: keep });
     const big = diskSprite(opts.radius * 1.35 + 0.5);
-    if (input.marked) passes.push({ sprite: diskSprite(big.radius + 1.25), alpha: 256, want: 1, override: 1, color: ring, onlyMarked: true, counts: false });
-    passes.push({ sprite: big, alpha: Math.max(alpha256, 230), want: 1, override: 0, color: 0, onlyMarked: false, counts: true });
+    if (input.marked) passes.push({ sprite: diskSprite(big.radius + 1.25), alpha: 256, want: 1, override: 1, color: ring, onlyMarked: true, counts: false, fadeAfter: 0 });
+    passes.push({ sprite: big, alpha: Math.max(alpha256, 230), want: 1, override: 0, color: 0, onlyMarked: false, counts: true, fadeAfter: 0 });
   } else {
-    if (input.marked) passes.push({ sprite: diskSprite(opts.radius + 1.25), alpha: 256, want: -1, override: 1, color: ring, onlyMarked: true, counts: false });
-    passes.push({ sprite, alpha: alpha256, want: -1, override: 0, color: 0, onlyMarked: false, counts: true });
+    if (input.marked) passes.push({ sprite: diskSprite(opts.radius + 1.25), alpha: 256, want: -1, override: 1, color: ring, onlyMarked: true, counts: false, fadeAfter: 0 });
+    passes.push({ sprite, alpha: alpha256, want: -1, override: 0, color: 0, onlyMarked: false, counts: true, fadeAfter: 0 });
   }
   let drawn = 0;
   // indexed loops, not for-of: V8 bailed out of this generator at a for-of's iterator result ('wrong map')
@@ -388,6 +422,7 @@ export function* renderSteps(buf: Uint32Array, input: RenderInput, t: RenderTran
     for (let b = 0; b < plans.length; b++) {
       const d = blendPass(buf32, w, clip, input, colors, t, pass, plans[b]);
       if (pass.counts) drawn += d;
+      if (pass.fadeAfter > 0 && b === plans.length - 1) fadeToward(buf32, w, clip.x0 | 0, clip.y0 | 0, clip.x1 | 0, clip.y1 | 0, opts.background | 0, pass.fadeAfter | 0);
       yield drawn;
     }
   }

@@ -17,6 +17,10 @@ export interface FilterChartHandlers {
   addable?: readonly string[];
   /** A feature was chosen from that list. */
   onAdd?: (name: string) => void;
+  /** Columns whose chart can be removed (features added by name): each gets a remove button. */
+  removable?: readonly string[];
+  /** The remove button of a chart was pressed (its column). */
+  onRemove?: (column: string) => void;
 }
 
 const W = 300;
@@ -193,7 +197,25 @@ export function renderFilterCharts(
         'div',
         { className: 'filter-head' },
         h('span', null, title(col)),
-        filter ? h('button', { type: 'button', className: 'link', onclick: (() => on.onFilter(col.name, null)) as EventListener }, 'clear') : null,
+        // a div, not a span: the head's one span is the chart's title
+        h(
+          'div',
+          { className: 'filter-actions' },
+          filter ? h('button', { type: 'button', className: 'link', onclick: (() => on.onFilter(col.name, null)) as EventListener }, 'clear') : null,
+          on.onRemove && on.removable?.includes(col.name)
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  className: 'icon filter-remove',
+                  title: `Remove this chart${filter ? ' and its filter' : ''}`,
+                  'aria-label': `Remove the chart of ${title(col)}${filter ? ' and its filter' : ''}`,
+                  onclick: (() => on.onRemove!(col.name)) as EventListener,
+                },
+                '×',
+              )
+            : null,
+        ),
       ),
       chart,
     );

@@ -6,12 +6,15 @@
 // server's answer. Instead of a built-in dataset, a file of one's own (CSV, TSV,
 // Parquet, Arrow, .npy) can be chosen or dropped anywhere on the dialog: it is uploaded at once
 // (POST /api/uploads), checked by the server's loaders, and the run names it. With the dialog closed, a badge in the top bar shows
-// the running job; a run that finishes then is offered, never swapped in for the map being looked at.
+// the running job and, while its t-SNE runs, offers to watch its map form in the main map; a run that finishes
+// then is offered, never swapped in for the map being looked at unless the user was watching it form
+// (ui/job-badge.ts).
 import type { RunConfig, UploadInfo } from '../../../pipeline/types.js';
 import { ApiError, type Api, type RunEvent } from '../api.js';
 import { lineChart, splitPasses } from './charts.js';
 import { isLayoutFrame } from '../../../pipeline/layout-frame.js';
 import { LiveMap } from './live-map.js';
+import { badgeActions, whenComplete, type BadgeAction } from './job-badge.js';
 import { fill, formatCount, formatNumber, h } from './dom.js';
 import { uploadColumnsElement, uploadSummary } from './upload-columns.js';
 import { faultyField, fieldElement, fieldProblem, fieldValue, inFormWords, showFieldError, type FormField, type FormGroup } from './run-form.js';
@@ -36,10 +39,13 @@ export class NewRunDialog {
   constructor(
     private api: Api,
     private onDone: (id: string) => void,
-    /** started: a run was started (the app shows its map forming); watchedElsewhere: the user watches it outside the dialog. */
-    private hooks: { started?: (id: string, name: string) => void; watchedElsewhere?: () => boolean } = {},
+    /**
+     * started: a run was started (the app follows its map forming, off screen until asked); watchedElsewhere: the
+     * user watches it form in the main map; watchMap: the user asked to (the badge's "Watch the map").
+     */
+    private hooks: { started?: (id: string, name: string) => void; watchedElsewhere?: () => boolean; watchMap?: () => void } = {},
   ) {
-    this.badge = h('div', { id: 'job-badge', className: 'job-badge', role: 'status', 'aria-live': 'polite', hidden: true });
+    this.badge = h('div', { id: 'job-badge', className: 'job-badge', role: 'status', 'aria-live': 'polite', hidden: true }, this.badgeText, this.badgeButtons);
     this.form = h('form', { className: 'new-run-form', method: 'dialog' });
     this.progress = h('div', { className: 'run-progress', 'aria-live': 'polite' });
     this.dialog = h('dialog', { className: 'new-run', 'aria-labelledby': 'new-run-title' }, h('h2', { id: 'new-run-title' }, 'New run'), this.form, this.progress);
@@ -251,13 +257,23 @@ export class NewRunDialog {
 
   private watching: string | null = null;
 
-  private setBadge(text: string | null, action?: { label: string; run: () => void }): void {
+  /** The badge's text (fixed width: its buttons and the top bar do not move as the progress changes). */
+  private readonly badgeText = h('span', { className: 'job-text' });
+  private readonly badgeButtons = h('span', { className: 'job-actions' });
+  private badgeActions: { label: string; run: () => void }[] = [];
+
+  /**
+   * Sets the badge's text and buttons (null: hides it). Buttons stay the same elements while their labels do:
+   * progress rewrites the badge many times a second, and a button made anew under the pointer loses the click.
+   */
+  private setBadge(text: string | null, ...actions: { label: string; run: () => void }[]): void {
     this.badge.hidden = text === null;
-    fill(
-      this.badge,
-      text,
-      action ? h('button', { type: 'button', className: 'link', onclick: (() => action.run()) as EventListener }, action.label) : null,
-    );
+    this.badgeText.textContent = text ?? '';
+    this.badgeText.title = text ?? '';
+    const same = actions.length === this.badgeActions.length && actions.every((a, k) => a.label === this.badgeActions[k].label);
+    this.badgeActions = actions;
+    if (same) return;
+    fill(this.badgeButtons, ...actions.flatMap((a, k) => [k ? ' · ' : null, h('button', { type: 'button', className: 'link', onclick: (() => this.badgeActions[k]?.run()) as EventListener }, a.label)]));
   }
 
   private watch(id: string, name: string): void {
@@ -276,11 +292,17 @@ export class NewRunDialog {
     finish.addEventListener('click', () => {
       finish.disabled = true;
       finish.textContent = 'Finishing…';
-      this.api.finishRun(id).catch((err: Error) => {
-        finish.disabled = false;
-        finish.textContent = 'Stop and keep this map';
-        log.textContent = err.message;
-      });
+      this.api.finishRun(id).then(
+        (complete) => {
+          // t-SNE had already ended: the map is complete, the run is finishing its metrics
+          if (complete) (finish.hidden = true), (log.textContent = complete);
+        },
+        (err: Error) => {
+          finish.disabled = false;
+          finish.textContent = 'Stop and keep this map';
+          log.textContent = err.message;
+        },
+      );
     });
     const retry = h('button', { type: 'button', className: 'primary', hidden: true, onclick: (() => {
       this.close?.();
@@ -292,6 +314,27 @@ export class NewRunDialog {
       this.api.cancelRun(id).catch((err: Error) => (log.textContent = err.message));
     });
     fill(this.progress, h('p', null, 'Run ', h('code', null, id)), stageEl, bar, live.el, chart, log, h('div', { className: 'form-actions' }, finish, cancel, retry, closeBtn));
+    /** t-SNE is running (layout frames arrive): the badge offers to watch the map form. */
+    let forming = false;
+    const labels: Record<BadgeAction, string> = { show: 'Show', watch: 'Watch the map', open: 'Open it', details: 'Details' };
+    const runs: Record<BadgeAction, () => void> = {
+      show: () => this.dialog.showModal(),
+      watch: () => {
+        this.hooks.watchMap?.();
+        runningBadge();
+      },
+      open: () => {
+        this.setBadge(null);
+        this.onDone(id);
+      },
+      details: () => this.dialog.showModal(),
+    };
+    const badgeFor = (text: string, phase: 'running' | 'complete' | 'failed') =>
+      this.setBadge(text, ...badgeActions({ phase, forming, watching: this.hooks.watchedElsewhere?.() ?? false }).map((a) => ({ label: labels[a], run: runs[a] })));
+    const runningBadge = () => {
+      badgeFor(`Running “${name}”: ${stageEl.textContent}. `, 'running');
+      if (this.dialog.open) this.badge.hidden = true;
+    };
     const loss: [number, number][] = [];
     const valLoss: [number, number][] = [];
     const kl: [number, number][] = [];
@@ -324,6 +367,10 @@ export class NewRunDialog {
         if (e.type === 'layout') {
           if (isLayoutFrame(e)) live.draw(e);
           finish.hidden = false;
+          if (!forming) {
+            forming = true;
+            runningBadge();
+          }
           return;
         }
         if (e.type === 'done' || e.type === 'complete') {
@@ -331,26 +378,22 @@ export class NewRunDialog {
           bar.value = 1;
           this.close?.();
           this.watching = null;
-          if (this.dialog.open || this.hooks.watchedElsewhere?.()) {
+          forming = false;
+          if (whenComplete({ dialogOpen: this.dialog.open, watchingMap: this.hooks.watchedElsewhere?.() ?? false }) === 'open') {
             // the user is watching (here, or the map forming in the main map): open the new map
             this.dialog.close();
             this.setBadge(null);
             this.onDone(id);
           } else {
             // the user is looking at another map: offer the new one, do not swap it in
-            this.setBadge(`Run “${name}” is ready. `, {
-              label: 'Open it',
-              run: () => {
-                this.setBadge(null);
-                this.onDone(id);
-              },
-            });
+            badgeFor(`Run “${name}” is ready. `, 'complete');
           }
           return;
         }
         if (e.type === 'failed' || e.type === 'error' || e.type === 'cancelled') {
           this.watching = null;
-          if (!this.dialog.open) this.setBadge(`Run “${name}” ${e.type === 'cancelled' ? 'was cancelled' : 'failed'}. `, { label: 'Details', run: () => this.dialog.showModal() });
+          forming = false;
+          if (!this.dialog.open) badgeFor(`Run “${name}” ${e.type === 'cancelled' ? 'was cancelled' : 'failed'}. `, 'failed');
           stageEl.textContent = e.type;
           log.textContent = inFormWords(String(e.error ?? e.message ?? 'the run failed'), this.fields);
           log.className = 'form-error';
@@ -363,8 +406,12 @@ export class NewRunDialog {
           // while a file loads: how much of it is read (a huge file, or one refused at its end, shows it moving)
           const read = typeof e.bytes === 'number' && typeof e.totalBytes === 'number' ? ` · ${megabytes(e.bytes)} of ${megabytes(e.totalBytes)} MB read` : '';
           stageEl.textContent = `${e.stage}${typeof e.progress === 'number' ? ` · ${Math.round(e.progress * 100)} %` : ''}${read}`;
-          this.setBadge(`Running “${name}”: ${stageEl.textContent}. `, { label: 'Show', run: () => this.dialog.showModal() });
-          if (this.dialog.open) this.badge.hidden = true;
+          // t-SNE has ended (the run measures its metrics, writes itself): the map is complete, nothing to stop
+          if (e.stage !== 'tsne' && forming) {
+            forming = false;
+            finish.hidden = true;
+          }
+          runningBadge();
         }
         if (typeof e.progress === 'number') bar.value = e.progress;
         if (typeof e.epoch === 'number' && typeof e.loss === 'number' && (loss.length === 0 || loss[loss.length - 1][0] !== e.epoch)) {
