@@ -3,8 +3,8 @@
 //
 // bench:quality's judgement over several seeds, for comparing candidate defaults on small tables quickly: our
 // pipeline runs in this process (no CLI start per map), the peers and the judge each in one Python process for
-// all maps (umap-learn compiles once). Same judge (bench/quality_metrics.py), same reference spaces (standardized
-// columns), same seeded row orders as `npm run bench:quality -- --seeds` (seed 42: the rows in their order;
+// all maps (umap-learn compiles once). Same judge (bench/quality_metrics.py), same reference spaces (raw values for
+// digits, standardized columns for the tables), same seeded row orders as `npm run bench:quality -- --seeds` (seed 42: the rows in their order;
 // any other: the CSV file's data lines in a seeded order, the peers' rows in the same order, every map put back
 // into the reference order before the judge). Rows: `latentmap default` (the config's defaults), each --row
 // (the defaults with the given config fields; --no-default leaves the first out), and with --peers scikit-learn's t-SNE and umap-learn.
@@ -23,7 +23,7 @@ import { loadDataset } from '../pipeline/load/index.js';
 import { runPipeline } from '../pipeline/pipeline.js';
 import { createRandom, permutation } from '../pipeline/random.js';
 import type { RunConfig } from '../pipeline/types.js';
-import { PYTHON, runMapAligned, referenceOf, writeReference, type Reference } from './quality/judge.js';
+import { PYTHON, runMapAligned, referenceOf, writeReference, type Reference, type ReferenceKind } from './quality/judge.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -49,11 +49,13 @@ interface Source {
   file: string;
   builtin: boolean;
   config: Partial<RunConfig>;
+  /** The judge's space, as bench:quality's (bench/quality.ts): raw values for images (digits), standardized columns for tables. */
+  reference: ReferenceKind;
 }
 function sourceOf(name: string): Source {
-  if (name === 'iris') return { file: join(DATASETS_DIR, 'iris', 'iris.csv'), builtin: true, config: { labelColumn: 'species' } };
-  if (name === 'penguins') return { file: join(DATASETS_DIR, 'penguins', 'penguins.csv'), builtin: true, config: { labelColumn: 'species', exclude: ['year'] } };
-  return { file: join(dataDir, `${name}.csv`), builtin: false, config: {} };
+  if (name === 'iris') return { file: join(DATASETS_DIR, 'iris', 'iris.csv'), builtin: true, config: { labelColumn: 'species' }, reference: 'standardized' };
+  if (name === 'penguins') return { file: join(DATASETS_DIR, 'penguins', 'penguins.csv'), builtin: true, config: { labelColumn: 'species', exclude: ['year'] }, reference: 'standardized' };
+  return { file: join(dataDir, `${name}.csv`), builtin: false, config: {}, reference: name === 'digits' ? 'raw' : 'standardized' };
 }
 
 interface Job {
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
       const loaded = await loadDataset(
         src.builtin ? { dataset: name, input: null, labelColumn: null, dataDir: null, limit: null } : { dataset: null, input: src.file, labelColumn: null, dataDir: null, limit: null },
       );
-      const ref = referenceOf(loaded, 'standardized');
+      const ref = referenceOf(loaded, src.reference);
       writeReference(ref, work);
       const lines = readFileSync(src.file, 'utf8').split(/\r?\n/);
       while (lines.length && lines[lines.length - 1] === '') lines.pop();
