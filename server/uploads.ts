@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InputError, rewordedLocation } from '../pipeline/errors.js';
+import { InputError, reworded } from '../pipeline/errors.js';
 import { isUploadId, UPLOAD_EXTENSIONS, UPLOAD_META, uploadDir, uploadsDir } from '../pipeline/runs/uploads.js';
 import { HttpError } from './http-error.js';
 import type { UploadInfo, UploadReading, UploadShape } from '../pipeline/types.js';
@@ -94,7 +94,7 @@ export class UploadStore {
       try {
         shape = await this.check(file, reading);
       } catch (err) {
-        if (err instanceof InputError) throw new InputError(err.message.split(file).join(name).split(tmp).join(''), rewordedLocation(err.message, 'upload'));
+        if (err instanceof InputError) throw reworded(err, (text) => text.split(file).join(name).split(tmp).join(''), 'upload');
         throw err;
       }
       const info: UploadInfo = { id, name, format, bytes, sha256: hash.digest('hex'), createdAt: new Date().toISOString(), ...shape, header: reading.header, encoding: reading.encoding };
