@@ -15,6 +15,7 @@ import { publicManifest } from './public-manifest.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { workerModels, type Decoder, type Reconstructor } from './reconstruct.js';
 import { MemoryBudget, SERVER_HEADROOM } from './memory-budget.js';
+import { writesAllowed } from './read-only.js';
 import { RunCache } from './run-cache.js';
 import { RunList } from './run-list.js';
 import { uploadsRoutes } from './routes/uploads.js';
@@ -89,6 +90,11 @@ export interface AppOptions {
    * built from what was cached of it before its files were damaged. Default 1000.
    */
   runCheckMs?: number;
+  /**
+   * Why the runs directory cannot be written (read-only.ts runsDirReadOnly: serve() finds out at start), or null
+   * (default): the server then serves its runs read-only, and every write is answered 503 with this reason.
+   */
+  readOnly?: string | null;
   /** Where server-side errors are logged. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -107,6 +113,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   const store = new RunStore(options.runsDir);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const token = options.token ?? null;
+  const readOnly = options.readOnly ?? null;
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const dataRoots = options.dataRoots ?? DataRoots.none();
   const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -129,13 +136,15 @@ export function createApp(options: AppOptions): LatentmapApp {
     // A run that is not complete, or whose files are damaged (the cache's check), is not listed: its own
     // endpoints answer why.
     runList: new RunList(store, (ids) => cache.summaries(ids), options.runCheckMs ?? 1000, () => cache.changes),
-    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, dataRoots, maxDecompressedBytes: maxUploadBytes }),
+    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, dataRoots, maxDecompressedBytes: maxUploadBytes, readOnly }),
     uploads: new UploadStore(store.dir, maxUploadBytes, checkUpload),
     dataRoots,
     jobLimits: options.jobLimits ?? DEFAULT_JOB_LIMITS,
     checkGraceMs: options.checkGraceMs ?? 2000,
     workers,
     requireToken: requireToken(token),
+    readOnly,
+    writesAllowed: writesAllowed(readOnly),
     rateLimit: createRateLimiter(options.rateLimit),
     readLimit: createRateLimiter(options.readRateLimit ?? { capacity: 200, refillPerSecond: 100 }),
     bodyLimit,
@@ -145,7 +154,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     streams: new Set(),
   };
   void ctx.jobs.init().catch((err: unknown) => log(`job queue: ${(err as Error).message}`));
-  void ctx.uploads.cleanupPartial().catch(() => {});
+  if (readOnly === null) void ctx.uploads.cleanupPartial().catch(() => {});
 
   const app = express() as LatentmapApp;
   app.disable('x-powered-by');

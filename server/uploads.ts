@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError, reworded } from '../pipeline/errors.js';
+import { makeDirs } from '../pipeline/make-dirs.js';
 import { isUploadId, UPLOAD_EXTENSIONS, UPLOAD_META, uploadDir, uploadsDir } from '../pipeline/runs/uploads.js';
 import { HttpError } from './http-error.js';
 import type { UploadInfo, UploadReading, UploadShape } from '../pipeline/types.js';
@@ -62,11 +63,9 @@ export class UploadStore {
     const id = `up-${randomBytes(8).toString('hex')}`;
     const tmp = path.join(this.dir, `${TMP_PREFIX}${id}`);
     try {
-      // one level at a time (the runs directory exists: the server made it): Node's recursive mkdir reports
-      // ENOENT, not EROFS, on a read-only file system, and the 503 below would be missed (the client got a 500)
-      await mkdir(this.dir).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-      });
+      // makeDirs, not a recursive mkdir: that reports ENOENT, not EROFS, on a read-only file system, and the 503
+      // below would be missed (the client got a 500). The upload's own folder is new (mkdir fails if it exists).
+      await makeDirs(this.dir);
       await mkdir(tmp);
       const file = path.join(tmp, `data${format}`);
       const hash = createHash('sha256');

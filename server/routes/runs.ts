@@ -134,6 +134,7 @@ export function runsRoutes(ctx: ServerContext): Router {
     '/api/runs',
     ctx.rateLimit,
     ctx.requireToken,
+    ctx.writesAllowed,
     (req, _res, next) => {
       requireJson(req);
       next();
@@ -199,7 +200,7 @@ export function runsRoutes(ctx: ServerContext): Router {
     },
   );
 
-  router.delete('/api/runs/:id', ctx.requireToken, async (req, res) => {
+  router.delete('/api/runs/:id', ctx.requireToken, ctx.writesAllowed, async (req, res) => {
     const id = runIdParam(req.params.id);
     await ctx.jobs.init();
     const job = ctx.jobs.get(id);

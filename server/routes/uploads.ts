@@ -51,7 +51,7 @@ function uploadIdParam(raw: unknown): string {
 export function uploadsRoutes(ctx: ServerContext): Router {
   const router = Router();
 
-  router.post('/api/uploads', ctx.rateLimit, ctx.requireToken, declaredLengthWithin(ctx.uploads.maxBytes, 'upload'), async (req, res) => {
+  router.post('/api/uploads', ctx.rateLimit, ctx.requireToken, ctx.writesAllowed, declaredLengthWithin(ctx.uploads.maxBytes, 'upload'), async (req, res) => {
     const name = req.query.name;
     if (typeof name !== 'string' || name.trim() === '') {
       throw queryError('name', 'name the file: POST /api/uploads?name=data.csv with the file as the request body');
@@ -74,7 +74,7 @@ export function uploadsRoutes(ctx: ServerContext): Router {
     res.json(info);
   });
 
-  router.delete('/api/uploads/:id', ctx.requireToken, async (req, res) => {
+  router.delete('/api/uploads/:id', ctx.requireToken, ctx.writesAllowed, async (req, res) => {
     const id = uploadIdParam(req.params.id);
     const user = ctx.jobs.list().find((j) => (j.status === 'queued' || j.status === 'running') && j.config.upload === id);
     if (user) throw new HttpError(409, `upload ${id} is read by job ${user.id} (${user.status}); cancel it or wait until it ends`);
