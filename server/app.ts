@@ -12,7 +12,8 @@ import { DataRoots } from './data-roots.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { JobQueue } from './jobs/queue.js';
 import { publicManifest } from './public-manifest.js';
-import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { createRateBuckets, createRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { readLimits } from './read-limit.js';
 import { workerModels, type Decoder, type Reconstructor } from './reconstruct.js';
 import { MemoryBudget, SERVER_HEADROOM } from './memory-budget.js';
 import { writesAllowed } from './read-only.js';
@@ -129,6 +130,8 @@ export function createApp(options: AppOptions): LatentmapApp {
     options.checkUpload ?? ((file, reading) => checkFile((task) => workers.run(task), file, { what: 'the upload', maxDecompressedBytes: maxUploadBytes, reading }));
   const memory = options.memoryAllowance === null ? null : new MemoryBudget({ allowance: options.memoryAllowance, headroom: SERVER_HEADROOM });
   const cache = new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task), memory, options.runCheckMs ?? 1000);
+  // expensive reads are counted before routing (read-limit.ts); the region route counts its own after its checks
+  const reads = readLimits(createRateBuckets(options.readRateLimit ?? { capacity: 200, refillPerSecond: 100 }));
   const ctx: ServerContext = {
     store,
     cache,
@@ -146,7 +149,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     readOnly,
     writesAllowed: writesAllowed(readOnly),
     rateLimit: createRateLimiter(options.rateLimit),
-    readLimit: createRateLimiter(options.readRateLimit ?? { capacity: 200, refillPerSecond: 100 }),
+    readLimit: reads.late,
     bodyLimit,
     reconstruct: options.reconstruct ?? models.reconstruct,
     decode: options.decode ?? models.decode,
@@ -174,6 +177,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   if (options.allowedHosts) app.use(hostCheck(options.allowedHosts));
   app.use(sameOriginWrites);
   app.use('/api', noBracketQueries);
+  app.use(reads.early);
   app.use(healthRoutes(ctx));
   app.use(datasetsRoutes(ctx));
   app.use(runOptionsRoutes(ctx));

@@ -38,7 +38,10 @@ export interface ServerContext {
   writesAllowed: RequestHandler;
   /** Throttles POSTs per client address. */
   rateLimit: RequestHandler;
-  /** Throttles expensive reads (images, neighbours, items, points as JSON) per client address. */
+  /**
+   * Throttles expensive reads per client address, for a route that counts after its own checks (the region route).
+   * Items, pictures, neighbours, features, decodes and points as JSON are counted before routing (read-limit.ts).
+   */
   readLimit: RequestHandler;
   /** Largest accepted request body, bytes. */
   bodyLimit: number;

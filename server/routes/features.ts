@@ -12,7 +12,7 @@ import { runOr404 } from './runs.js';
 
 export function featuresRoutes(ctx: ServerContext): Router {
   const router = Router();
-  router.get('/api/runs/:id/features/:name', ctx.readLimit, async (req, res) => {
+  router.get('/api/runs/:id/features/:name', async (req, res) => {
     const id = runIdParam(req.params.id);
     const name = String(req.params.name);
     onlyQuery(req.query, []);

@@ -89,7 +89,7 @@ function sayIfReduced(res: Response, image: ImageShape): void {
 export function itemsRoutes(ctx: ServerContext): Router {
   const router = Router();
 
-  router.get('/api/runs/:id/items/:index', ctx.readLimit, async (req, res) => {
+  router.get('/api/runs/:id/items/:index', async (req, res) => {
     const signal = requestSignal(res);
     const id = runIdParam(req.params.id);
     const index = rowIndexParam(req.params.index);
@@ -138,14 +138,14 @@ export function itemsRoutes(ctx: ServerContext): Router {
     await sendFresh(req, res, Buffer.from(body), JSON_TYPE);
   });
 
-  router.get('/api/runs/:id/items/:index/image.png', ctx.readLimit, async (req, res) => {
+  router.get('/api/runs/:id/items/:index/image.png', async (req, res) => {
     const { id, manifest, row, scale } = await imageRow(ctx, req);
     const bytes = await pngOf(ctx, id, row, manifest.dataset.image!, null, scale, requestSignal(res));
     sayIfReduced(res, manifest.dataset.image!);
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 
-  router.get('/api/runs/:id/items/:index/reconstruction.png', ctx.readLimit, async (req, res) => {
+  router.get('/api/runs/:id/items/:index/reconstruction.png', async (req, res) => {
     const { id, manifest, row, scale } = await imageRow(ctx, req);
     if (reducerOfRun(manifest) === 'none') throw new HttpError(404, `run ${id} used reducer none: it has no model to reconstruct with`);
     const signal = requestSignal(res);

@@ -83,7 +83,7 @@ export function neighborsRoutes(ctx: ServerContext): Router {
     return Array.from(reply.rows, (r, i) => ({ index: data.index[r]!, distance: reply.distances[i]! }));
   }
 
-  router.get('/api/runs/:id/neighbors/:index', ctx.readLimit, async (req, res) => {
+  router.get('/api/runs/:id/neighbors/:index', async (req, res) => {
     const id = runIdParam(req.params.id);
     const index = rowIndexParam(req.params.index);
     onlyQuery(req.query, ['k', 'space']);

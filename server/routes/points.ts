@@ -32,7 +32,7 @@ export function pointsRoutes(ctx: ServerContext): Router {
     if (format === 'json' && (columns !== undefined || exclude !== undefined)) throw queryError(columns !== undefined ? 'columns' : 'exclude', 'query parameters columns and exclude apply to the Arrow stream, not format=json');
     await runOr404(ctx, id);
     if (format === 'json') {
-      await new Promise<void>((resolve, reject) => ctx.readLimit(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      // counted against the read limit before routing (read-limit.ts)
       sendCached(req, res, await ctx.cache.pointsJson(id));
       return;
     }
