@@ -14,7 +14,8 @@
 // errors (any other status, timeouts, socket errors), /api/health's p99 and max during that phase, and the
 // server's peak RSS during that phase. The very first request is one /api/runs, timed alone with /api/health
 // asked alongside: the list right after a start reads every run once. The first phase asks for every run cold at once (points, items,
-// images, neighbours of all four big runs): the cache budget must hold while they load. Two phases ask for
+// images, neighbours of all four big runs): the cache budget must hold while they load. One phase floods the server
+// with bad row indexes (400 asked for, counted in their own column; 429 past the read limit). Two phases ask for
 // image.png while 10 more connections ask for slow reads (input-space searches, feature columns) beside it:
 // whether quick reads wait behind slow ones in the worker threads. One phase opens a run of 1,500 x 1,500 pixel
 // pictures (manifest, points, history, items, image.png), the kind of run that once stalled the server.
