@@ -14,7 +14,8 @@
 // errors (any other status, timeouts, socket errors), /api/health's p99 and max during that phase, and the
 // server's peak RSS during that phase. The very first request is one /api/runs, timed alone with /api/health
 // asked alongside: the list right after a start reads every run once. The first phase asks for every run cold at once (points, items,
-// images, neighbours of all four big runs): the cache budget must hold while they load. Two phases ask for
+// images, neighbours of all four big runs): the cache budget must hold while they load. One phase floods the server
+// with bad row indexes (400 asked for, counted in their own column; 429 past the read limit). Two phases ask for
 // image.png while 10 more connections ask for slow reads (input-space searches, feature columns) beside it:
 // whether quick reads wait behind slow ones in the worker threads. One phase opens a run of 1,500 x 1,500 pixel
 // pictures (manifest, points, history, items, image.png), the kind of run that once stalled the server.
@@ -310,6 +311,8 @@ interface Row {
   ok: number;
   limited: number;
   busy: number;
+  /** Answers of the status the phase asked for on purpose (400 to bad requests). */
+  refused: number;
   errors: number;
   healthP99: number;
   healthMax: number;
@@ -343,8 +346,8 @@ function requestOf(ask: Ask): Partial<autocannon.Request> {
  * Drives `paths` at CONNECTIONS connections for SECONDS. `beside`: other requests driven at the same time by
  * BESIDE_CONNECTIONS more connections (not counted in the row): whether the endpoint's requests wait behind them.
  */
-async function phase(name: string, base: string, proc: ChildProcess, paths: () => Ask, headers: Record<string, string> = {}, beside: (() => Ask) | null = null): Promise<Row | null> {
-  return measured(name, base, proc, false, async () => {
+async function phase(name: string, base: string, proc: ChildProcess, paths: () => Ask, headers: Record<string, string> = {}, beside: (() => Ask) | null = null, asked: number[] = []): Promise<Row | null> {
+  return measured(name, base, proc, false, asked, async () => {
     const statuses = new Map<number, number>();
     const drive = (asks: () => Ask, connections: number, count: boolean): Promise<autocannon.Result> =>
       new Promise<autocannon.Result>((resolve, reject) => {
@@ -378,7 +381,7 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
  * only the first time (the run list right after the server started, reading every run).
  */
 async function once(name: string, base: string, proc: ChildProcess, url: string): Promise<Row | null> {
-  return measured(name, base, proc, true, async () => {
+  return measured(name, base, proc, true, [], async () => {
     const t = performance.now();
     const status = await new Promise<number>((resolve) => {
       const req = get(`${base}${url}`, { timeout: 60_000 }, (res) => {
@@ -405,8 +408,11 @@ interface Driven {
   failed: number;
 }
 
-/** Runs `drive` as phase `name` (when BENCH_ONLY lets it), with the server's memory, event loop and /api/health watched. */
-async function measured(name: string, base: string, proc: ChildProcess, probeFirst: boolean, drive: () => Promise<Driven>): Promise<Row | null> {
+/**
+ * Runs `drive` as phase `name` (when BENCH_ONLY lets it), with the server's memory, event loop and /api/health watched.
+ * `asked`: statuses the phase asks for on purpose (400 for a flood of bad requests), counted as refused, not as errors.
+ */
+async function measured(name: string, base: string, proc: ChildProcess, probeFirst: boolean, asked: number[], drive: () => Promise<Driven>): Promise<Row | null> {
   if (ONLY && !ONLY.test(name)) return null;
   const pid = proc.pid!;
   await ask(proc, { phase: 'start' });
@@ -425,11 +431,13 @@ async function measured(name: string, base: string, proc: ChildProcess, probeFir
   let ok = 0;
   let limited = 0;
   let busy = 0;
+  let refused = 0;
   let other = 0;
   for (const [s, n] of result.statuses) {
     if (s >= 200 && s < 300) ok += n;
     else if (s === 429) limited += n;
     else if (s === 503) busy += n;
+    else if (asked.includes(s)) refused += n;
     else other += n;
   }
   return {
@@ -440,6 +448,7 @@ async function measured(name: string, base: string, proc: ChildProcess, probeFir
     ok,
     limited,
     busy,
+    refused,
     errors: other + result.failed,
     healthP99: quantile(health, 0.99),
     healthMax: health.at(-1) ?? NaN,
@@ -534,8 +543,13 @@ async function main(): Promise<void> {
     rows.push(await phase('events (complete run)', base, proc, () => `${run}/events`));
     rows.push(await phase('points arrow', base, proc, () => `${run}/points`));
     rows.push(await phase('points arrow br', base, proc, () => `${run}/points`, { 'accept-encoding': 'br' }));
+    // as a client without Accept-Encoding asks (curl, autocannon by default): the JSON uncompressed
+    rows.push(await phase('points json', base, proc, () => `${run}/points?format=json`));
     rows.push(await phase('points json gzip', base, proc, () => `${run}/points?format=json`, { 'accept-encoding': 'gzip' }));
     rows.push(await phase('items', base, proc, () => `${run}/items/${rnd(ROWS)}`));
+    // a flood of requests that are refused: row indexes that are not indexes (400), past the read limit 429
+    const bad = [(n: number) => `${run}/items/-${n}`, (n: number) => `${run}/items/${n}x/image.png`, (n: number) => `${run}/neighbors/${n}.5?k=10`];
+    rows.push(await phase('bad row index (400)', base, proc, () => bad[rnd(bad.length)]!(rnd(ROWS)), {}, null, [400]));
     rows.push(await phase('image.png', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png`));
     rows.push(await phase('image.png?scale=16', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png?scale=16`));
     rows.push(await phase('reconstruction.png', base, proc, () => `${run}/items/${rnd(ROWS)}/reconstruction.png`));
@@ -561,13 +575,14 @@ async function main(): Promise<void> {
 
     const done = rows.filter((r): r is Row => r !== null);
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per endpoint; /api/health asked every 50 ms alongside; idle RSS ${idle.toFixed(0)} MB, limit ${(BUDGET_MB + 200).toFixed(0)} MB (${CACHE_MIB} MiB cache + 200 MB)\n`);
-    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', '429', '503', 'errors', 'health p99', 'health max', 'loop p99', 'loop max', 'loop busy', 'idle p99', 'idle max', 'peak RSS MB', 'load'];
+    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', '400 asked', '429', '503', 'errors', 'health p99', 'health max', 'loop p99', 'loop max', 'loop busy', 'idle p99', 'idle max', 'peak RSS MB', 'load'];
     const table = done.map((r) => [
       r.name,
       r.reqs.toFixed(0),
       r.p50.toFixed(0),
       r.p99.toFixed(0),
       String(r.ok),
+      String(r.refused),
       String(r.limited),
       String(r.busy),
       String(r.errors),

@@ -280,9 +280,12 @@ const pruneCommand: CommandSpec = {
     const records = r.jobRecords.length ? ` and ${r.jobRecords.length} record(s) of failed or cancelled jobs` : '';
     const unfinished = r.stale.length ? ` and ${r.stale.length} unfinished run directory(ies) of dead writers` : '';
     const summary = `${dryRun ? 'would delete' : 'deleted'} ${r.deleted.length} run(s)${records}${unfinished}, kept ${r.kept.length}`;
-    for (const id of r.deleted) log.info(`${dryRun ? 'would delete' : 'deleted'} run ${id}`);
+    // The summary and the runs deleted are the result, printed once: on stdout in text; the log (stderr) repeats
+    // them only where stdout is not read as text (--json, or a --log-format json reader of stderr).
+    const resultInLog = args.bools.has('json') || args.values.get('log-format') === 'json';
+    if (resultInLog) for (const id of r.deleted) log.info(`${dryRun ? 'would delete' : 'deleted'} run ${id}`);
     for (const dir of r.stale) log.info(`${dryRun ? 'would remove' : 'removed'} ${dir}: its writer no longer runs`);
-    log.info(summary);
+    if (resultInLog) log.info(summary);
     log.done();
     if (args.bools.has('json')) io.out(`${JSON.stringify({ ok: true, exitCode: 0, ...r })}\n`);
     else io.out(`${summary}${r.deleted.length ? `:\n${r.deleted.join('\n')}` : ''}\n`);

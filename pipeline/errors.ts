@@ -45,11 +45,17 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /**
- * The location to give an InputError that rewords `message` (another InputError's) for `field`: none when the
- * message already names a field (`field "encoding": ...`), so no answer reads `field "input": field "encoding"`.
+ * `err` told again in words a client may read: its text through `rename` (a server path replaced by the name the
+ * client knows), about `field` unless it is already about one. The field it names is kept as its location, so
+ * an HTTP answer carries it as `"field"` (error-handler.ts), and no text reads `field "input": field "encoding"`.
  */
-export function rewordedLocation(message: string, field: string): InputLocation {
-  return /^[^"]*field "[^"]*": /.test(message) ? {} : { field };
+export function reworded(err: InputError, rename: (text: string) => string, field: string): InputError {
+  const { field: own, ...rest } = err.location;
+  if (own !== undefined) return new InputError(rename(formatMessage(err.reason, rest)), { field: own }, { cause: err });
+  // an error made from a message that already names its field (`field "header": ...`, not its location)
+  const named = /^[^"]*?field "([^"]*)": (.*)$/s.exec(err.message);
+  if (named) return new InputError(rename(named[2]!), { field: named[1]! }, { cause: err });
+  return new InputError(rename(err.message), { field }, { cause: err });
 }
 
 function formatMessage(message: string, loc: InputLocation): string {

@@ -12,9 +12,11 @@ import { DataRoots } from './data-roots.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { JobQueue } from './jobs/queue.js';
 import { publicManifest } from './public-manifest.js';
-import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { createRateBuckets, createRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { readLimits } from './read-limit.js';
 import { workerModels, type Decoder, type Reconstructor } from './reconstruct.js';
 import { MemoryBudget, SERVER_HEADROOM } from './memory-budget.js';
+import { writesAllowed } from './read-only.js';
 import { RunCache } from './run-cache.js';
 import { RunList } from './run-list.js';
 import { uploadsRoutes } from './routes/uploads.js';
@@ -89,6 +91,11 @@ export interface AppOptions {
    * built from what was cached of it before its files were damaged. Default 1000.
    */
   runCheckMs?: number;
+  /**
+   * Why the runs directory cannot be written (read-only.ts runsDirReadOnly: serve() finds out at start), or null
+   * (default): the server then serves its runs read-only, and every write is answered 503 with this reason.
+   */
+  readOnly?: string | null;
   /** Where server-side errors are logged. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -107,6 +114,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   const store = new RunStore(options.runsDir);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const token = options.token ?? null;
+  const readOnly = options.readOnly ?? null;
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const dataRoots = options.dataRoots ?? DataRoots.none();
   const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -122,6 +130,8 @@ export function createApp(options: AppOptions): LatentmapApp {
     options.checkUpload ?? ((file, reading) => checkFile((task) => workers.run(task), file, { what: 'the upload', maxDecompressedBytes: maxUploadBytes, reading }));
   const memory = options.memoryAllowance === null ? null : new MemoryBudget({ allowance: options.memoryAllowance, headroom: SERVER_HEADROOM });
   const cache = new RunCache(store, options.cacheBytes, (m) => publicManifest(m, store.dir, dataRoots, hidden), (task) => workers.run(task), memory, options.runCheckMs ?? 1000);
+  // expensive reads are counted before routing (read-limit.ts); the region route counts its own after its checks
+  const reads = readLimits(createRateBuckets(options.readRateLimit ?? { capacity: 200, refillPerSecond: 100 }));
   const ctx: ServerContext = {
     store,
     cache,
@@ -129,15 +139,17 @@ export function createApp(options: AppOptions): LatentmapApp {
     // A run that is not complete, or whose files are damaged (the cache's check), is not listed: its own
     // endpoints answer why.
     runList: new RunList(store, (ids) => cache.summaries(ids), options.runCheckMs ?? 1000, () => cache.changes),
-    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, dataRoots, maxDecompressedBytes: maxUploadBytes }),
+    jobs: options.jobs ?? new JobQueue({ runsDir: store.dir, log, dataRoots, maxDecompressedBytes: maxUploadBytes, readOnly }),
     uploads: new UploadStore(store.dir, maxUploadBytes, checkUpload),
     dataRoots,
     jobLimits: options.jobLimits ?? DEFAULT_JOB_LIMITS,
     checkGraceMs: options.checkGraceMs ?? 2000,
     workers,
     requireToken: requireToken(token),
+    readOnly,
+    writesAllowed: writesAllowed(readOnly),
     rateLimit: createRateLimiter(options.rateLimit),
-    readLimit: createRateLimiter(options.readRateLimit ?? { capacity: 200, refillPerSecond: 100 }),
+    readLimit: reads.late,
     bodyLimit,
     reconstruct: options.reconstruct ?? models.reconstruct,
     decode: options.decode ?? models.decode,
@@ -145,7 +157,7 @@ export function createApp(options: AppOptions): LatentmapApp {
     streams: new Set(),
   };
   void ctx.jobs.init().catch((err: unknown) => log(`job queue: ${(err as Error).message}`));
-  void ctx.uploads.cleanupPartial().catch(() => {});
+  if (readOnly === null) void ctx.uploads.cleanupPartial().catch(() => {});
 
   const app = express() as LatentmapApp;
   app.disable('x-powered-by');
@@ -165,6 +177,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   if (options.allowedHosts) app.use(hostCheck(options.allowedHosts));
   app.use(sameOriginWrites);
   app.use('/api', noBracketQueries);
+  app.use(reads.early);
   app.use(healthRoutes(ctx));
   app.use(datasetsRoutes(ctx));
   app.use(runOptionsRoutes(ctx));

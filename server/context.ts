@@ -29,9 +29,19 @@ export interface ServerContext {
   workers: WorkerPool;
   /** Guards writes (POST/DELETE): checks the bearer token when the server has one. */
   requireToken: RequestHandler;
+  /**
+   * Why the runs directory cannot be written ("the file system is read-only (EROFS)"), or null: the server then
+   * serves its runs read-only.
+   */
+  readOnly: string | null;
+  /** Every route that writes passes this: 503 naming readOnly when the server serves its runs read-only (read-only.ts). */
+  writesAllowed: RequestHandler;
   /** Throttles POSTs per client address. */
   rateLimit: RequestHandler;
-  /** Throttles expensive reads (images, neighbours, items, points as JSON) per client address. */
+  /**
+   * Throttles expensive reads per client address, for a route that counts after its own checks (the region route).
+   * Items, pictures, neighbours, features, decodes and points as JSON are counted before routing (read-limit.ts).
+   */
   readLimit: RequestHandler;
   /** Largest accepted request body, bytes. */
   bodyLimit: number;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isInputError } from '../pipeline/errors.js';
 import { HttpError, isCorruptRun } from './http-error.js';
+import { isReadOnlyRefusal } from './read-only.js';
 import { scrubPaths, type ScrubRoot } from './scrub.js';
 
 /** Messages for body-parser's and the router's own errors (their messages are not meant for clients). */
@@ -62,11 +63,12 @@ export function createErrorHandler(options: { dataRoots: string[]; hidden: strin
         message = s === 400 ? 'bad request (malformed URL or parameters)' : 'request refused';
       }
     }
-    // A deliberate refusal (503 busy, with Retry-After) is no failure: logging each one would flood the log,
+    // A deliberate refusal (503 busy, with Retry-After; a write to a server serving its runs read-only, which the
+    // start-up log said once) is no failure: logging each one would flood the log,
     // and format a stack trace per refused request, exactly when the server is saturated. A 5xx the server
     // chose is logged by its message, and so is a corrupt run's 409 (the operator has a run to remove or write
     // again); anything else with its stack.
-    if ((status >= 500 && !(err instanceof HttpError && err.headers['Retry-After'] !== undefined)) || isCorruptRun(err)) {
+    if ((status >= 500 && !(err instanceof HttpError && err.headers['Retry-After'] !== undefined) && !isReadOnlyRefusal(err)) || isCorruptRun(err)) {
       const detail = err instanceof HttpError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
       options.log(`error ${req.method} ${req.originalUrl}: ${detail}`);
     }

@@ -7,6 +7,7 @@ import { InputError } from '../pipeline/errors.js';
 import { createApp, type AppOptions } from './app.js';
 import { DataRoots } from './data-roots.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
+import { readOnlyNotice, runsDirReadOnly } from './read-only.js';
 import { DEFAULT_MAX_UPLOAD_BYTES } from './uploads.js';
 import { JobQueue, type JobQueueOptions } from './jobs/queue.js';
 import { SERVER_NODE_ENV } from './node-flags.js';
@@ -69,6 +70,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     );
   }
   const dataRoots = await DataRoots.open(options.dataRoots ?? []);
+  // A runs directory that cannot be written is served read-only (writes answered 503), said once here.
+  const readOnly = await runsDirReadOnly(options.runsDir);
+  if (readOnly !== null) log(readOnlyNotice(options.runsDir, readOnly));
   const jobLimits = options.jobLimits ?? DEFAULT_JOB_LIMITS;
   const jobs = new JobQueue({
     runsDir: options.runsDir,
@@ -79,6 +83,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     // a job reads no more from a gzipped file than an upload may hold (the upload check and POST /api/runs
     // check it before, this holds while the job runs: the file may have changed, or be a dataDir's)
     maxDecompressedBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    readOnly,
     ...(options.jobCommand ? { command: options.jobCommand } : {}),
   });
   await jobs.init();
@@ -90,6 +95,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     log,
     dataRoots,
     jobLimits,
+    readOnly,
     ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
     // On loopback, answer only to loopback host names (a DNS-rebinding page cannot reach the API).
     allowedHosts: options.app?.allowedHosts ?? (loopback ? ['localhost', '127.0.0.1', '::1', options.host.replace(/^\[|\]$/g, '')] : null),

@@ -17,11 +17,32 @@ export function rowIndexParam(raw: unknown): number {
   return Number(raw);
 }
 
+/**
+ * A 400 about query parameter `name`: the answer names it as `"field"`, as a refused run setting is named
+ * (error-handler.ts), so every 400 about a parameter says which one.
+ */
+export function queryError(name: string, message: string): HttpError {
+  return new HttpError(400, message, {}, { field: name });
+}
+
+/**
+ * Refuses a query parameter the route does not take (`?kk=5` for `?k=5` would otherwise be answered with the
+ * default, as if it had been read): 400 naming it as `field`, with the parameters the route takes.
+ */
+export function onlyQuery(query: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(query)) {
+    if (!allowed.includes(key)) {
+      const takes = allowed.length ? `this endpoint takes ${allowed.join(', ')}` : 'this endpoint takes none';
+      throw queryError(key.slice(0, 60), `unknown query parameter ${JSON.stringify(key.slice(0, 60))} (${takes})`);
+    }
+  }
+}
+
 /** An optional whole-number query parameter within [min, max]. */
 export function intQuery(raw: unknown, name: string, def: number, min: number, max: number): number {
   if (raw === undefined) return def;
   if (typeof raw !== 'string' || !/^[0-9]{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new HttpError(400, `query parameter ${name} must be a whole number from ${min} to ${max}`);
+    throw queryError(name, `query parameter ${name} must be a whole number from ${min} to ${max}`);
   }
   return Number(raw);
 }
@@ -33,5 +54,5 @@ export function intQuery(raw: unknown, name: string, def: number, min: number, m
  */
 export const noBracketQueries: RequestHandler = (req, _res, next) => {
   const key = Object.keys(req.query as Record<string, unknown>).find((k) => k.includes('[') || k.includes(']'));
-  next(key === undefined ? undefined : new HttpError(400, `query parameter ${JSON.stringify(key.slice(0, 60))}: give each parameter once as name=value (no [] arrays)`));
+  next(key === undefined ? undefined : queryError(key.slice(0, 60), `query parameter ${JSON.stringify(key.slice(0, 60))}: give each parameter once as name=value (no [] arrays)`));
 };

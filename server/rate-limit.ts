@@ -13,7 +13,13 @@ export interface RateLimitOptions {
   maxClients?: number;
 }
 
-export function createRateLimiter(options: RateLimitOptions = {}): RequestHandler {
+/** Token buckets per client address (a client is its socket's remote address). */
+export interface RateLimiter {
+  /** Takes a token for `key`: 0 when there was one, else the whole seconds until there will be (Retry-After). */
+  take(key: string): number;
+}
+
+export function createRateBuckets(options: RateLimitOptions = {}): RateLimiter {
   const capacity = options.capacity ?? 10;
   const rate = options.refillPerSecond ?? 0.2;
   const now = options.now ?? Date.now;
@@ -26,28 +32,44 @@ export function createRateLimiter(options: RateLimitOptions = {}): RequestHandle
     b.at = t;
   };
 
-  return (req, _res, next) => {
-    const key = req.socket.remoteAddress ?? 'unknown';
-    const t = now();
-    let b = buckets.get(key);
-    if (!b) {
-      if (buckets.size >= maxClients) {
-        for (const [k, other] of buckets) {
-          refill(other, t);
-          if (other.tokens >= capacity) buckets.delete(k);
+  return {
+    take(key) {
+      const t = now();
+      let b = buckets.get(key);
+      if (!b) {
+        if (buckets.size >= maxClients) {
+          for (const [k, other] of buckets) {
+            refill(other, t);
+            if (other.tokens >= capacity) buckets.delete(k);
+          }
+          if (buckets.size >= maxClients) buckets.delete(buckets.keys().next().value!);
         }
-        if (buckets.size >= maxClients) buckets.delete(buckets.keys().next().value!);
+        b = { tokens: capacity, at: t };
+        buckets.set(key, b);
       }
-      b = { tokens: capacity, at: t };
-      buckets.set(key, b);
-    }
-    refill(b, t);
-    if (b.tokens < 1) {
-      const wait = Math.ceil((1 - b.tokens) / rate);
-      next(new HttpError(429, `too many requests: try again in ${wait} s`, { 'Retry-After': String(wait) }));
-      return;
-    }
-    b.tokens -= 1;
-    next();
+      refill(b, t);
+      if (b.tokens < 1) return Math.ceil((1 - b.tokens) / rate);
+      b.tokens -= 1;
+      return 0;
+    },
+  };
+}
+
+/** The client a request is counted for. */
+export function clientOf(req: { socket: { remoteAddress?: string | undefined } }): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** The message of a 429. */
+export function tooManyMessage(wait: number): string {
+  return `too many requests: try again in ${wait} s`;
+}
+
+/** Middleware over `buckets` (or new ones of `options`): a request without a token is a 429 HttpError with Retry-After. */
+export function createRateLimiter(options: RateLimitOptions | RateLimiter = {}): RequestHandler {
+  const buckets = 'take' in options ? options : createRateBuckets(options);
+  return (req, _res, next) => {
+    const wait = buckets.take(clientOf(req));
+    next(wait === 0 ? undefined : new HttpError(429, tooManyMessage(wait), { 'Retry-After': String(wait) }));
   };
 }

@@ -9,7 +9,8 @@ import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InputError, rewordedLocation } from '../pipeline/errors.js';
+import { InputError, reworded } from '../pipeline/errors.js';
+import { makeDirs } from '../pipeline/make-dirs.js';
 import { isUploadId, UPLOAD_EXTENSIONS, UPLOAD_META, uploadDir, uploadsDir } from '../pipeline/runs/uploads.js';
 import { HttpError } from './http-error.js';
 import type { UploadInfo, UploadReading, UploadShape } from '../pipeline/types.js';
@@ -62,11 +63,9 @@ export class UploadStore {
     const id = `up-${randomBytes(8).toString('hex')}`;
     const tmp = path.join(this.dir, `${TMP_PREFIX}${id}`);
     try {
-      // one level at a time (the runs directory exists: the server made it): Node's recursive mkdir reports
-      // ENOENT, not EROFS, on a read-only file system, and the 503 below would be missed (the client got a 500)
-      await mkdir(this.dir).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-      });
+      // makeDirs, not a recursive mkdir: that reports ENOENT, not EROFS, on a read-only file system, and the 503
+      // below would be missed (the client got a 500). The upload's own folder is new (mkdir fails if it exists).
+      await makeDirs(this.dir);
       await mkdir(tmp);
       const file = path.join(tmp, `data${format}`);
       const hash = createHash('sha256');
@@ -94,7 +93,7 @@ export class UploadStore {
       try {
         shape = await this.check(file, reading);
       } catch (err) {
-        if (err instanceof InputError) throw new InputError(err.message.split(file).join(name).split(tmp).join(''), rewordedLocation(err.message, 'upload'));
+        if (err instanceof InputError) throw reworded(err, (text) => text.split(file).join(name).split(tmp).join(''), 'upload');
         throw err;
       }
       const info: UploadInfo = { id, name, format, bytes, sha256: hash.digest('hex'), createdAt: new Date().toISOString(), ...shape, header: reading.header, encoding: reading.encoding };

@@ -1,7 +1,7 @@
 // Save and load an autoencoder in TensorFlow.js layers format (model.json + weights.bin, loadable with
 // tf.loadLayersModel), plus autoencoder.json (options, backend, history, summary). Plain file IO through
 // tf.io.withSaveHandler / tf.io.fromMemory, so it works without tfjs-node.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors.js';
@@ -9,6 +9,7 @@ import type { EpochRecord } from '../types.js';
 import { TrainedAutoencoder, type Autoencoder } from './autoencoder.js';
 import { allLayers, buildNetwork, type DenseLayer } from './model.js';
 import type { AutoencoderOptions } from './options.js';
+import { makeDirs } from '../make-dirs.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -54,7 +55,7 @@ export async function saveAutoencoder(model: TrainedAutoencoder, dir: string): P
     history: model.history,
     summary: model.summary,
   };
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   await writeFile(path.join(dir, WEIGHTS_FILE), new Uint8Array(weightData));
   await writeFile(path.join(dir, MODEL_FILE), JSON.stringify(modelJson));
   await writeFile(path.join(dir, OPTIONS_FILE), JSON.stringify(info, null, 2));

@@ -1,5 +1,5 @@
 // `latentmap sample`: generate new rows from a variational autoencoder run (PNGs too for image datasets).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { rowToPng } from '../image.js';
@@ -7,6 +7,7 @@ import { invertPreprocessing } from '../prepare.js';
 import { loadRunReducer, reducerOfRun } from '../reduce/index.js';
 import { resolveRun } from './resolve-run.js';
 import { checkOutput, writeRows } from './write-rows.js';
+import { makeDirs } from '../make-dirs.js';
 
 export interface SampleOptions {
   run: string;
@@ -43,11 +44,11 @@ export async function sampleRows(opts: SampleOptions): Promise<SampleResult> {
   try {
     if (!reducer.sample) throw new InputError(`run ${manifest.id} has no variational autoencoder to sample from`, { field: 'run' });
     const rows = invertPreprocessing(reducer.sample(opts.count, opts.seed), preprocessing);
-    await mkdir(path.dirname(output), { recursive: true });
+    await makeDirs(path.dirname(output));
     await writeRows(output, rows, manifest.dataset.features, kind);
     let pngs = 0;
     if (opts.pngDir && image) {
-      await mkdir(opts.pngDir, { recursive: true });
+      await makeDirs(opts.pngDir);
       const width = String(rows.rows - 1).length;
       for (let r = 0; r < rows.rows; r++) {
         const png = rowToPng(rows.values.subarray(r * rows.cols, (r + 1) * rows.cols), image, { scale: 4 });

@@ -5,7 +5,7 @@
 // renamed into place only when every shard is in. The work files live in a hidden directory beside the
 // shards (the storage the workers share) and are removed at the end.
 
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import { listShards } from './shards.js';
 import { concatColumns, drawSample } from './sample.js';
 import { placeShard, shardOutput, type ShardJob, type ShardResult } from './shard-job.js';
 import { runOnQueue } from './dispatch.js';
+import { makeDirs } from '../make-dirs.js';
 
 /** Runs a sharded configuration (config.input: a directory or glob of shards) to one complete run. */
 export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): Promise<PipelineResult> {
@@ -36,7 +37,7 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
   const name = config.name ?? path.basename(config.input.replace(/[/\\][^/\\]*[*?][^/\\]*$/, '')).replace(/[/\\]+$/, '');
   const id = hooks.id ?? store.newId(name);
   const workDir = path.join(path.dirname(shards[0]!), `.latentmap-${id}`);
-  await mkdir(workDir, { recursive: true });
+  await makeDirs(workDir);
   log(`${shards.length} shards in ${path.dirname(shards[0]!)}; work files in ${workDir}`);
   try {
     // 1. the seeded sample from every shard

@@ -6,7 +6,7 @@
 // renamed into place, so a retried or repeated job finds either nothing or the whole output, and a job
 // whose output exists does nothing.
 
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError, throwIfAborted } from '../errors.js';
@@ -20,6 +20,7 @@ import { readManifest } from '../runs/run-dir.js';
 import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
 import { umapTransform } from '../umap/index.js';
 import type { Matrix, MetaColumn, StageHooks } from '../types.js';
+import { makeDirs } from '../make-dirs.js';
 
 /** What a queue job carries (JSON). Paths are as the coordinator sees the shared storage. */
 export interface ShardJob {
@@ -142,7 +143,7 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const metadata = manifest.dataset.metadata.map((m) => other.find((c) => c.name === m)).filter((c): c is MetaColumn => Boolean(c));
   const tmp = `${out}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
-    await mkdir(tmp, { recursive: true });
+    await makeDirs(tmp);
     await writeCodes(tmp, codes, index);
     await writePoints(tmp, { index, embedding: placed.embedding, error: errors, label, metadata });
     // another attempt of the same job may have finished first: its output is the same, keep it

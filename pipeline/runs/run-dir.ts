@@ -1,9 +1,10 @@
 // Readers and writers of a run directory's JSON files (manifest, history, preprocessing, PCA model, transform
 // record) and of its model folder. The Arrow files are artifacts.ts's; the names are layout.ts's.
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { History, Preprocessing, RunManifest } from '../types.js';
 import { RUN_FILES, runFile, type RunFile } from './layout.js';
+import { makeDirs } from '../make-dirs.js';
 
 /** Thrown when a run directory lacks a file or holds one that is not JSON. `file` is relative to the run. */
 export class RunFileError extends Error {
@@ -34,7 +35,7 @@ async function readJson<T>(runDir: string, file: RunFile): Promise<T> {
 
 async function writeJson(runDir: string, file: RunFile, value: unknown, pretty = false): Promise<string> {
   const p = runFile(runDir, file);
-  await mkdir(path.dirname(p), { recursive: true });
+  await makeDirs(path.dirname(p));
   await writeFile(p, `${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`);
   return RUN_FILES[file];
 }
@@ -104,7 +105,7 @@ export function writeTransformRecord(runDir: string, t: TransformRecord): Promis
 /** The folder a run's saved reducer lives in (created when absent). */
 export async function modelDir(runDir: string): Promise<string> {
   const dir = runFile(runDir, 'model');
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   return dir;
 }
 

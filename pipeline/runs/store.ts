@@ -12,7 +12,7 @@
 //     itself has not changed for a minute.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../errors.js';
@@ -20,6 +20,7 @@ import type { RunManifest } from '../types.js';
 import { jobRecordFile, runFile, TMP_PREFIX, type RunFile } from './layout.js';
 import { readManifestOrNull, writeManifest } from './run-dir.js';
 import { isValidRunId, newRunId, runIdProblem } from './run-id.js';
+import { makeDirs } from '../make-dirs.js';
 
 export { isValidRunId, newRunId, runIdProblem } from './run-id.js';
 
@@ -152,10 +153,10 @@ export class RunStore {
   /** Starts writing run `id` in a hidden temporary directory. Fails if the id is taken. */
   async begin(id: string): Promise<RunWriter> {
     assertRunId(id);
-    await mkdir(this.dir, { recursive: true });
+    await makeDirs(this.dir);
     if (await this.exists(id)) throw new InputError(`run ${id} already exists in ${this.dir}`, { field: 'id' });
     const tmp = path.join(this.dir, `${TMP_PREFIX}${id}-${process.pid}-${randomBytes(3).toString('hex')}`);
-    await mkdir(tmp, { recursive: true });
+    await makeDirs(tmp);
     // The lock file lets any process, on any host sharing this directory, tell a live writer from a dead one.
     const lock: WriterLock = { host: hostname(), pid: process.pid, startedAt: new Date().toISOString(), processStart: processStartTime(process.pid) };
     const lockFile = path.join(tmp, LOCK);

@@ -52,6 +52,11 @@ export interface JobQueueOptions {
    * passes its --max-upload-bytes, as uploads are capped). Default none.
    */
   maxDecompressedBytes?: number | null;
+  /**
+   * Why the runs directory cannot be written ("the file system is read-only (EROFS)"), or null (default): a queue
+   * that cannot write reads the job records only (init), removes nothing, and refuses every job (JobStoreError).
+   */
+  readOnly?: string | null;
   log?: (line: string) => void;
 }
 
@@ -107,6 +112,8 @@ export class JobQueue {
   private readonly events = new EventEmitter();
   private closed = false;
   private ready: Promise<void> | null = null;
+  /** Why the runs directory cannot be written, or null. */
+  readonly readOnly: string | null;
 
   constructor(options: JobQueueOptions) {
     this.store = new RunStore(options.runsDir);
@@ -121,6 +128,7 @@ export class JobQueue {
     this.dataRoots = options.dataRoots ?? DataRoots.none();
     this.view = new JobPublicView(this.store.dir, this.dataRoots);
     this.maxDecompressedBytes = options.maxDecompressedBytes ?? null;
+    this.readOnly = options.readOnly ?? null;
     this.events.setMaxListeners(0);
   }
 
@@ -139,7 +147,8 @@ export class JobQueue {
   }
 
   private async recover(): Promise<void> {
-    for (const job of await this.records.recover()) this.jobs.set(job.id, job);
+    for (const job of await this.records.recover(this.readOnly !== null)) this.jobs.set(job.id, job);
+    if (this.readOnly !== null) return;
     const removed = await this.store.cleanupStale();
     if (removed.length) this.log(`removed ${removed.length} unfinished run director${removed.length === 1 ? 'y' : 'ies'}`);
   }
@@ -155,6 +164,7 @@ export class JobQueue {
   async submit(config: Partial<RunConfig>, forJob: Partial<RunConfig> = config, checked: Promise<unknown> | null = null): Promise<JobState> {
     await this.init();
     if (this.closed) throw new QueueFullError('the server is shutting down; start the run again once it is back');
+    if (this.readOnly !== null) throw new JobStoreError(`the runs directory cannot be written (${this.readOnly}); nothing was started`);
     const waiting = this.queue.length + this.checking.size;
     if (waiting >= this.maxQueued) {
       throw new QueueFullError(`${waiting} runs are already waiting; try again when one has finished`);

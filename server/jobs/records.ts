@@ -1,13 +1,14 @@
 // Job records: one small state file per job (runs/.jobs/<id>.json) beside the configuration the job runs
 // (runs/.jobs/<id>.config.json), so a restarted server can report a job a crash or restart cut off.
 // Writing, reading and crash recovery of those files live here; the queue decides when.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { JOBS_DIR, jobConfigFile } from '../../pipeline/runs/layout.js';
 import { isProcessAlive, isValidRunId, type RunStore } from '../../pipeline/runs/store.js';
 import type { ProgressEvent, RunConfig } from '../../pipeline/types.js';
 import { killOrphan } from './child.js';
+import { makeDirs } from '../../pipeline/make-dirs.js';
 
 export type JobStatus = 'queued' | 'running' | 'complete' | 'failed' | 'cancelled';
 
@@ -53,7 +54,7 @@ export class JobRecords {
   }
 
   async writeConfig(id: string, config: Partial<RunConfig>): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await makeDirs(this.dir);
     await writeFile(this.configFile(id), JSON.stringify(config, null, 2));
   }
 
@@ -78,10 +79,12 @@ export class JobRecords {
   /**
    * Loads every job record. Jobs a previous server left queued or running were cut off (crash or
    * restart): they are marked failed (or complete, when their run made it into place) and saved; an orphan
-   * child still running is ended. Jobs another live server on this host owns are left alone.
+   * child still running is ended. Jobs another live server on this host owns are left alone. `readOnly`: the
+   * runs directory cannot be written (a server serving it read-only): the records are read, the jobs cut off
+   * reported as such, and nothing is made or saved.
    */
-  async recover(): Promise<JobState[]> {
-    await mkdir(this.dir, { recursive: true });
+  async recover(readOnly = false): Promise<JobState[]> {
+    if (!readOnly) await makeDirs(this.dir);
     let names: string[] = [];
     try {
       names = await readdir(this.dir);
@@ -112,7 +115,7 @@ export class JobRecords {
           job.error = `interrupted: the server stopped while this job was ${was}; start it again`;
         }
         job.finishedAt = new Date().toISOString();
-        await this.save(job);
+        if (!readOnly) await this.save(job);
       }
       delete job.pid;
       delete job.owner;

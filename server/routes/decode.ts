@@ -149,7 +149,7 @@ export function decodeRoutes(ctx: ServerContext): Router {
     decoding >= MAX_DECODES ? new HttpError(503, 'the server is busy decoding other selections; try again in a moment', { 'Retry-After': '1' }) : null;
   // Refused before the body is read too: a saturated server answers many of these.
   const notBusy: express.RequestHandler = (_req, _res, next) => next(busy() ?? undefined);
-  router.post('/api/runs/:id/decode', ctx.readLimit, notBusy, declaredLengthWithin(MAX_DECODE_BODY), readBody, async (req, res) => {
+  router.post('/api/runs/:id/decode', notBusy, declaredLengthWithin(MAX_DECODE_BODY), readBody, async (req, res) => {
     const refused = busy();
     if (refused) throw refused;
     decoding++;

@@ -7,14 +7,15 @@ import { Router } from 'express';
 import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
-import { runIdParam } from '../params.js';
+import { onlyQuery, runIdParam } from '../params.js';
 import { runOr404 } from './runs.js';
 
 export function featuresRoutes(ctx: ServerContext): Router {
   const router = Router();
-  router.get('/api/runs/:id/features/:name', ctx.readLimit, async (req, res) => {
+  router.get('/api/runs/:id/features/:name', async (req, res) => {
     const id = runIdParam(req.params.id);
     const name = String(req.params.name);
+    onlyQuery(req.query, []);
     const info = await runOr404(ctx, id);
     if (!info.manifest.artifacts?.data) throw new HttpError(404, `run ${id} kept no input values (data.arrow), so its features cannot be shown`);
     const { index: col, count, first } = await ctx.cache.featureIndex(id, name);

@@ -10,7 +10,7 @@ import { runIdParam } from '../params.js';
 
 export function finishRoutes(ctx: ServerContext): Router {
   const router = Router();
-  router.post('/api/runs/:id/finish', ctx.rateLimit, ctx.requireToken, async (req, res) => {
+  router.post('/api/runs/:id/finish', ctx.rateLimit, ctx.requireToken, ctx.writesAllowed, async (req, res) => {
     const id = runIdParam(req.params.id);
     await ctx.jobs.init();
     if (!ctx.jobs.get(id)) throw new HttpError(404, `no job ${id} on this server`);

@@ -9,7 +9,7 @@ import { cachedBody, sendCached, sendFresh } from '../cached-body.js';
 import { shortestFloat32 } from '../../pipeline/precision.js';
 import type { ServerContext } from '../context.js';
 import { corruptRun, HttpError } from '../http-error.js';
-import { intQuery, rowIndexParam, runIdParam } from '../params.js';
+import { intQuery, onlyQuery, queryError, rowIndexParam, runIdParam } from '../params.js';
 import { displayRange, MAX_ANSWER_VALUES, MAX_IMAGE_SIDE, pictureNote, replyWith, valuesOmitted, type RowRef, type WorkerTask } from '../read-tasks.js';
 import { pictureSize } from '../../pipeline/image.js';
 
@@ -50,13 +50,14 @@ async function dataTask<K extends string>(ctx: ServerContext, id: string, task: 
 async function imageRow(ctx: ServerContext, req: Request): Promise<{ id: string; manifest: RunManifest; row: RowRef; scale: number }> {
   const id = runIdParam(req.params.id);
   const index = rowIndexParam(req.params.index);
+  onlyQuery(req.query, ['scale']);
   const scale = intQuery(req.query.scale, 'scale', 1, 1, MAX_SCALE);
   const { manifest } = await runOr404(ctx, id);
   const image = manifest.dataset?.image;
   if (!image) throw new HttpError(404, `run ${id} is not an image dataset`);
   // scale 1 is always drawn (reduced to fit when larger: pictureSize); a larger scale must fit
   if (scale > 1 && scale * Math.max(image.width, image.height) > MAX_IMAGE_SIDE) {
-    throw new HttpError(400, `query parameter scale: at most ${Math.max(1, Math.floor(MAX_IMAGE_SIDE / Math.max(image.width, image.height)))} for this run's ${image.width}x${image.height} images (pictures are at most ${MAX_IMAGE_SIDE} pixels wide)`);
+    throw queryError('scale', `query parameter scale: at most ${Math.max(1, Math.floor(MAX_IMAGE_SIDE / Math.max(image.width, image.height)))} for this run's ${image.width}x${image.height} images (pictures are at most ${MAX_IMAGE_SIDE} pixels wide)`);
   }
   const data = await ctx.cache.data(id);
   const pos = data.lookup.positionOf(index);
@@ -88,10 +89,11 @@ function sayIfReduced(res: Response, image: ImageShape): void {
 export function itemsRoutes(ctx: ServerContext): Router {
   const router = Router();
 
-  router.get('/api/runs/:id/items/:index', ctx.readLimit, async (req, res) => {
+  router.get('/api/runs/:id/items/:index', async (req, res) => {
     const signal = requestSignal(res);
     const id = runIdParam(req.params.id);
     const index = rowIndexParam(req.params.index);
+    onlyQuery(req.query, []);
     const { manifest } = await runOr404(ctx, id);
     const points = await ctx.cache.points(id);
     const pos = points.lookup.positionOf(index);
@@ -136,14 +138,14 @@ export function itemsRoutes(ctx: ServerContext): Router {
     await sendFresh(req, res, Buffer.from(body), JSON_TYPE);
   });
 
-  router.get('/api/runs/:id/items/:index/image.png', ctx.readLimit, async (req, res) => {
+  router.get('/api/runs/:id/items/:index/image.png', async (req, res) => {
     const { id, manifest, row, scale } = await imageRow(ctx, req);
     const bytes = await pngOf(ctx, id, row, manifest.dataset.image!, null, scale, requestSignal(res));
     sayIfReduced(res, manifest.dataset.image!);
     sendCached(req, res, await cachedBody(bytes, 'image/png', false));
   });
 
-  router.get('/api/runs/:id/items/:index/reconstruction.png', ctx.readLimit, async (req, res) => {
+  router.get('/api/runs/:id/items/:index/reconstruction.png', async (req, res) => {
     const { id, manifest, row, scale } = await imageRow(ctx, req);
     if (reducerOfRun(manifest) === 'none') throw new HttpError(404, `run ${id} used reducer none: it has no model to reconstruct with`);
     const signal = requestSignal(res);

@@ -8,7 +8,7 @@ import { Router } from 'express';
 import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { corruptRun, HttpError } from '../http-error.js';
-import { intQuery, rowIndexParam, runIdParam } from '../params.js';
+import { intQuery, onlyQuery, queryError, rowIndexParam, runIdParam } from '../params.js';
 import { InputNeighbours } from '../input-neighbors.js';
 import { JSON_TYPE, type RunInfo } from '../run-cache.js';
 import { replyWith, type WorkerTask } from '../read-tasks.js';
@@ -47,7 +47,7 @@ function scalingOf(ctx: ServerContext, id: string, key: string): Promise<Scaling
 function spaceQuery(raw: unknown): Space {
   if (raw === undefined || raw === 'code') return 'code';
   if (raw === 'input') return 'input';
-  throw new HttpError(400, 'query parameter space must be code or input');
+  throw queryError('space', 'query parameter space must be code or input');
 }
 
 export function neighborsRoutes(ctx: ServerContext): Router {
@@ -83,9 +83,10 @@ export function neighborsRoutes(ctx: ServerContext): Router {
     return Array.from(reply.rows, (r, i) => ({ index: data.index[r]!, distance: reply.distances[i]! }));
   }
 
-  router.get('/api/runs/:id/neighbors/:index', ctx.readLimit, async (req, res) => {
+  router.get('/api/runs/:id/neighbors/:index', async (req, res) => {
     const id = runIdParam(req.params.id);
     const index = rowIndexParam(req.params.index);
+    onlyQuery(req.query, ['k', 'space']);
     const k = intQuery(req.query.k, 'k', 10, 1, MAX_K);
     const space = spaceQuery(req.query.space);
     const info = await runOr404(ctx, id);

@@ -7,11 +7,11 @@
 // (points-subset.ts SUBSET_KEYS). For maps past what a browser holds: the viewer draws the overview, and the
 // exact rows of the region it shows once the user has zoomed in far enough. Built in the worker thread.
 import { stat } from 'node:fs/promises';
-import type { Request, Response, Router } from 'express';
+import type { Response, Router } from 'express';
 import { sendCached, type CachedBody } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { corruptRun, HttpError } from '../http-error.js';
-import { intQuery, runIdParam } from '../params.js';
+import { intQuery, onlyQuery, queryError, runIdParam } from '../params.js';
 import { replyWith } from '../read-tasks.js';
 import { ARROW_STREAM } from '../run-cache.js';
 import { requestSignal } from '../worker-pool.js';
@@ -24,17 +24,10 @@ export const MAX_SUBSET_ROWS = 10_000_000;
 /** Largest seed. */
 export const MAX_SEED = 999_999_999;
 
-/** 400 naming any query parameter the route does not take. */
-function onlyParams(req: Request, allowed: string[]): void {
-  for (const key of Object.keys(req.query)) {
-    if (!allowed.includes(key)) throw new HttpError(400, `unknown query parameter ${JSON.stringify(key.slice(0, 60))} (this endpoint takes ${allowed.join(', ')})`);
-  }
-}
-
 /** A required finite decimal number query parameter (no hex, no Infinity, at most 40 characters). */
 function numberQuery(raw: unknown, name: string): number {
   if (typeof raw !== 'string' || raw.length > 40 || !/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw) || !Number.isFinite(Number(raw))) {
-    throw new HttpError(400, `query parameter ${name} must be a finite decimal number${raw === undefined ? ' (it is required)' : ''}`);
+    throw queryError(name, `query parameter ${name} must be a finite decimal number${raw === undefined ? ' (it is required)' : ''}`);
   }
   return Number(raw);
 }
@@ -42,7 +35,7 @@ function numberQuery(raw: unknown, name: string): number {
 export function addPointsSubsetRoutes(router: Router, ctx: ServerContext): void {
   router.get('/api/runs/:id/points/overview', async (req, res) => {
     const id = runIdParam(req.params.id);
-    onlyParams(req, ['rows', 'seed']);
+    onlyQuery(req.query, ['rows', 'seed']);
     const rows = intQuery(req.query.rows, 'rows', DEFAULT_SUBSET_ROWS, 1, MAX_SUBSET_ROWS);
     const seed = intQuery(req.query.seed, 'seed', 0, 0, MAX_SEED);
     const { key, manifest } = await runOr404(ctx, id);
@@ -56,12 +49,12 @@ export function addPointsSubsetRoutes(router: Router, ctx: ServerContext): void 
 
   router.get('/api/runs/:id/points/region', async (req, res: Response) => {
     const id = runIdParam(req.params.id);
-    onlyParams(req, ['x0', 'y0', 'x1', 'y1', 'limit', 'seed', 'around']);
+    onlyQuery(req.query, ['x0', 'y0', 'x1', 'y1', 'limit', 'seed', 'around']);
     const x0 = numberQuery(req.query.x0, 'x0');
     const y0 = numberQuery(req.query.y0, 'y0');
     const x1 = numberQuery(req.query.x1, 'x1');
     const y1 = numberQuery(req.query.y1, 'y1');
-    if (!(x0 <= x1) || !(y0 <= y1)) throw new HttpError(400, `the region must have x0 <= x1 and y0 <= y1 (got x ${x0}..${x1}, y ${y0}..${y1})`);
+    if (!(x0 <= x1) || !(y0 <= y1)) throw queryError(x0 <= x1 ? 'y1' : 'x1', `the region must have x0 <= x1 and y0 <= y1 (got x ${x0}..${x1}, y ${y0}..${y1})`);
     const limit = intQuery(req.query.limit, 'limit', DEFAULT_SUBSET_ROWS, 1, MAX_SUBSET_ROWS);
     const seed = intQuery(req.query.seed, 'seed', 0, 0, MAX_SEED);
     const around = intQuery(req.query.around, 'around', 0, 0, MAX_SUBSET_ROWS);

@@ -5,19 +5,18 @@
 import { Router } from 'express';
 import { sendCached } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
-import { HttpError } from '../http-error.js';
-import { runIdParam } from '../params.js';
+import { onlyQuery, queryError, runIdParam } from '../params.js';
 import { addPointsSubsetRoutes } from './points-subset.js';
 import { runOr404 } from './runs.js';
 
 /** The names of a comma-separated column list parameter, each one the table has; 400 otherwise. */
 function columnList(param: string, value: unknown, have: string[]): string[] {
-  if (typeof value !== 'string' || value.trim() === '') throw new HttpError(400, `query parameter ${param} must be a comma-separated list of column names`);
+  if (typeof value !== 'string' || value.trim() === '') throw queryError(param, `query parameter ${param} must be a comma-separated list of column names`);
   const names = value.split(',').map((s) => s.trim());
   for (const name of names) {
-    if (!have.includes(name)) throw new HttpError(400, `query parameter ${param}: the points have no column “${name}” (they have: ${have.join(', ')})`);
+    if (!have.includes(name)) throw queryError(param, `query parameter ${param}: the points have no column “${name}” (they have: ${have.join(', ')})`);
   }
-  if (new Set(names).size !== names.length) throw new HttpError(400, `query parameter ${param} names a column twice`);
+  if (new Set(names).size !== names.length) throw queryError(param, `query parameter ${param} names a column twice`);
   return names;
 }
 
@@ -25,14 +24,15 @@ export function pointsRoutes(ctx: ServerContext): Router {
   const router = Router();
   router.get('/api/runs/:id/points', async (req, res) => {
     const id = runIdParam(req.params.id);
+    onlyQuery(req.query, ['format', 'columns', 'exclude']);
     const format = req.query.format ?? 'arrow';
-    if (format !== 'arrow' && format !== 'json') throw new HttpError(400, 'query parameter format must be arrow (default) or json');
+    if (format !== 'arrow' && format !== 'json') throw queryError('format', 'query parameter format must be arrow (default) or json');
     const { columns, exclude } = req.query;
-    if (columns !== undefined && exclude !== undefined) throw new HttpError(400, 'query parameters columns and exclude cannot be used together');
-    if (format === 'json' && (columns !== undefined || exclude !== undefined)) throw new HttpError(400, 'query parameters columns and exclude apply to the Arrow stream, not format=json');
+    if (columns !== undefined && exclude !== undefined) throw queryError('exclude', 'query parameters columns and exclude cannot be used together');
+    if (format === 'json' && (columns !== undefined || exclude !== undefined)) throw queryError(columns !== undefined ? 'columns' : 'exclude', 'query parameters columns and exclude apply to the Arrow stream, not format=json');
     await runOr404(ctx, id);
     if (format === 'json') {
-      await new Promise<void>((resolve, reject) => ctx.readLimit(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      // counted against the read limit before routing (read-limit.ts)
       sendCached(req, res, await ctx.cache.pointsJson(id));
       return;
     }
@@ -43,7 +43,7 @@ export function pointsRoutes(ctx: ServerContext): Router {
       else {
         const drop = new Set(columnList('exclude', exclude, have));
         selected = have.filter((name) => !drop.has(name));
-        if (selected.length === 0) throw new HttpError(400, 'query parameter exclude leaves no column');
+        if (selected.length === 0) throw queryError('exclude', 'query parameter exclude leaves no column');
       }
     }
     sendCached(req, res, await ctx.cache.pointsArrow(id, selected));

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import express, { Router, type Request } from 'express';
 import { parsePartialConfig, resolveConfig } from '../../pipeline/config.js';
-import { InputError, rewordedLocation } from '../../pipeline/errors.js';
+import { InputError, reworded } from '../../pipeline/errors.js';
 import { findUploadFile } from '../../pipeline/runs/uploads.js';
 import { checkInputFit, submittedFit } from '../../pipeline/input-fit.js';
 import type { ProgressEvent, UploadReading, UploadShape } from '../../pipeline/types.js';
@@ -15,7 +15,7 @@ import { checkFile } from '../file-check.js';
 import { HttpError } from '../http-error.js';
 import { checkJobLimits } from '../job-limits.js';
 import { JobStoreError, QueueFullError } from '../jobs/queue.js';
-import { runIdParam } from '../params.js';
+import { onlyQuery, runIdParam } from '../params.js';
 import type { RunInfo } from '../run-cache.js';
 import { checkRunInputs, inputShape } from '../run-inputs.js';
 
@@ -55,7 +55,7 @@ async function fileShape(ctx: ServerContext, file: string, shown: string, readin
       reading,
       onProgress: report,
     }).catch((err: unknown) => {
-      if (err instanceof InputError) throw new InputError(err.message.split(file).join(shown).split(path.dirname(file)).join(''), rewordedLocation(err.message, 'input'));
+      if (err instanceof InputError) throw reworded(err, (text) => text.split(file).join(shown).split(path.dirname(file)).join(''), 'input');
       throw err;
     });
     const settled = (): void => {
@@ -114,12 +114,15 @@ export function runsRoutes(ctx: ServerContext): Router {
   });
 
   router.get('/api/runs/:id', async (req, res) => {
-    const info = await runOr404(ctx, runIdParam(req.params.id));
+    const id = runIdParam(req.params.id);
+    onlyQuery(req.query, []);
+    const info = await runOr404(ctx, id);
     sendCached(req, res, info.body);
   });
 
   router.get('/api/runs/:id/history', async (req, res) => {
     const id = runIdParam(req.params.id);
+    onlyQuery(req.query, []);
     await runOr404(ctx, id);
     sendCached(req, res, await ctx.cache.history(id));
   });
@@ -131,6 +134,7 @@ export function runsRoutes(ctx: ServerContext): Router {
     '/api/runs',
     ctx.rateLimit,
     ctx.requireToken,
+    ctx.writesAllowed,
     (req, _res, next) => {
       requireJson(req);
       next();
@@ -196,7 +200,7 @@ export function runsRoutes(ctx: ServerContext): Router {
     },
   );
 
-  router.delete('/api/runs/:id', ctx.requireToken, async (req, res) => {
+  router.delete('/api/runs/:id', ctx.requireToken, ctx.writesAllowed, async (req, res) => {
     const id = runIdParam(req.params.id);
     await ctx.jobs.init();
     const job = ctx.jobs.get(id);

@@ -16,6 +16,7 @@ import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { JSON_TYPE } from '../run-cache.js';
 import { HttpError } from '../http-error.js';
+import { queryError } from '../params.js';
 import { DEFAULT_READING } from '../uploads.js';
 
 /** The query parameters of POST /api/uploads: the name, and how a CSV/TSV is read (the run settings of the same names). */
@@ -27,7 +28,7 @@ const UPLOAD_PARAMS = ['name', 'header', 'encoding'];
  */
 export function readingOf(query: Record<string, unknown>): UploadReading {
   for (const key of Object.keys(query)) {
-    if (!UPLOAD_PARAMS.includes(key)) throw new HttpError(400, `unknown query parameter ${JSON.stringify(key.slice(0, 40))}: POST /api/uploads takes ${UPLOAD_PARAMS.join(', ')}`);
+    if (!UPLOAD_PARAMS.includes(key)) throw queryError(key.slice(0, 40), `unknown query parameter ${JSON.stringify(key.slice(0, 40))}: POST /api/uploads takes ${UPLOAD_PARAMS.join(', ')}`);
   }
   const one = (key: 'header' | 'encoding'): unknown => {
     const v = query[key];
@@ -50,10 +51,10 @@ function uploadIdParam(raw: unknown): string {
 export function uploadsRoutes(ctx: ServerContext): Router {
   const router = Router();
 
-  router.post('/api/uploads', ctx.rateLimit, ctx.requireToken, declaredLengthWithin(ctx.uploads.maxBytes, 'upload'), async (req, res) => {
+  router.post('/api/uploads', ctx.rateLimit, ctx.requireToken, ctx.writesAllowed, declaredLengthWithin(ctx.uploads.maxBytes, 'upload'), async (req, res) => {
     const name = req.query.name;
     if (typeof name !== 'string' || name.trim() === '') {
-      throw new HttpError(400, 'name the file: POST /api/uploads?name=data.csv with the file as the request body');
+      throw queryError('name', 'name the file: POST /api/uploads?name=data.csv with the file as the request body');
     }
     const info = await ctx.uploads.receive(req, name, readingOf(req.query));
     res.setHeader('Location', `/api/uploads/${info.id}`);
@@ -73,7 +74,7 @@ export function uploadsRoutes(ctx: ServerContext): Router {
     res.json(info);
   });
 
-  router.delete('/api/uploads/:id', ctx.requireToken, async (req, res) => {
+  router.delete('/api/uploads/:id', ctx.requireToken, ctx.writesAllowed, async (req, res) => {
     const id = uploadIdParam(req.params.id);
     const user = ctx.jobs.list().find((j) => (j.status === 'queued' || j.status === 'running') && j.config.upload === id);
     if (user) throw new HttpError(409, `upload ${id} is read by job ${user.id} (${user.status}); cancel it or wait until it ends`);

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type Io } from '../../pipeline/cli.js';
+import { defaultConfig } from '../../pipeline/config.js';
+import { RunStore } from '../../pipeline/runs/store.js';
+import type { RunManifest } from '../../pipeline/types.js';
 
 const BIN = path.join(import.meta.dirname, '../../bin/latentmap.js');
 let dir: string;
@@ -187,6 +190,22 @@ describe('unattended use', () => {
     const lines = io.stderr().trim().split('\n').map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ type: 'log', level: 'warn', message: `no run in ${runs} is named "nightly", so nothing was pruned (it holds no complete run)` });
     expect(lines.at(-1)).toMatchObject({ type: 'log', level: 'info', message: 'deleted 0 run(s), kept 0' });
+  });
+
+  it('prune prints its summary and the runs it deleted once (stdout), not again as log lines', async () => {
+    const runs = path.join(dir, 'prune-text');
+    const store = new RunStore(runs);
+    for (const day of [1, 2, 3]) {
+      const id = `nightly-${day}`;
+      const m = { id, name: 'nightly', status: 'complete', createdAt: new Date(Date.UTC(2026, 0, day)).toISOString(), config: defaultConfig() } as unknown as RunManifest;
+      await (await store.begin(id)).commit(m);
+    }
+    const io = capture();
+    expect(await main(['prune', '--keep', '1', '--runs-dir', runs], io)).toBe(0);
+    const both = io.stdout() + io.stderr();
+    expect(io.stdout()).toBe('deleted 2 run(s), kept 1:\nnightly-2\nnightly-1\n');
+    expect(both.split('deleted 2 run(s)').length - 1, both).toBe(1);
+    expect(both.split('nightly-1').length - 1, both).toBe(1);
   });
 });
 

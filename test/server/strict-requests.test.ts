@@ -88,6 +88,64 @@ describe('strict requests', () => {
     expect(r.json().error).not.toMatch(/field "[^"]*": .*field "/);
   });
 
+  it('names the field of an encoding the loaders do not know (the check in the worker thread), as it names a bad header', async () => {
+    const csv = Buffer.from('a,b,c\n1,2,3\n4,5,6\n7,8,9\n1,3,5\n');
+    const klingon = await request(base, '/api/uploads?name=x.csv&encoding=klingon', { method: 'POST', body: csv });
+    expect(klingon.status).toBe(400);
+    expect(klingon.json()).toMatchObject({ field: 'encoding', error: expect.stringMatching(/^field "encoding": unknown text encoding "klingon"/) });
+    const header = await request(base, '/api/uploads?name=x.csv&header=maybe', { method: 'POST', body: csv });
+    expect(header.json()).toMatchObject({ field: 'header' });
+    // a run naming a file under a data root with that encoding: the same field, not "input"
+    const run = await request(base, '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: 'ok.csv', encoding: 'klingon', reducer: 'pca', codeSize: 2 }) });
+    expect(run.status).toBe(400);
+    expect(run.json()).toMatchObject({ field: 'encoding', error: expect.stringMatching(/^field "encoding": unknown text encoding "klingon"/) });
+  });
+
+  it('refuses a query parameter a run resource does not take, naming it as the field (as points/region does)', async () => {
+    const unknown: [string, string][] = [
+      ['/api/runs/pics/neighbors/0?kk=3', 'kk'],
+      ['/api/runs/pics/neighbors/0?k=3&spaces=input', 'spaces'],
+      ['/api/runs/pics/items/0?values=1', 'values'],
+      ['/api/runs/pics/items/0/image.png?size=2', 'size'],
+      ['/api/runs/pics/items/0/reconstruction.png?scale=1&x=2', 'x'],
+      ['/api/runs/pics/points?formt=json', 'formt'],
+      ['/api/runs/pics?full=1', 'full'],
+      ['/api/runs/pics/history?a=b', 'a'],
+      ['/api/runs/pics/features/f0?as=csv', 'as'],
+      ['/api/runs/pics/points/overview?row=5', 'row'],
+      ['/api/uploads?name=x.csv&delimiter=%3B', 'delimiter'],
+    ];
+    for (const [p, field] of unknown) {
+      const r = await request(base, p, p.startsWith('/api/uploads') ? { method: 'POST', body: Buffer.from('a\n1\n') } : {});
+      expect(r.status, p).toBe(400);
+      expect(r.json(), p).toMatchObject({ field, error: expect.stringContaining(`unknown query parameter "${field}"`) });
+    }
+    // what each takes is still taken
+    for (const p of ['/api/runs/pics/neighbors/0?k=3&space=code', '/api/runs/pics/items/0', '/api/runs/pics/items/0/image.png?scale=2', '/api/runs/pics/points?format=json', '/api/runs/pics/points?columns=index,x', '/api/runs/pics', '/api/runs/pics/history']) {
+      expect((await request(base, p)).status, p).toBe(200);
+    }
+  });
+
+  it('names the parameter as the field in every 400 about a query value', async () => {
+    const bad: [string, string][] = [
+      ['/api/runs/pics/neighbors/0?k=0', 'k'],
+      ['/api/runs/pics/neighbors/0?k=abc', 'k'],
+      ['/api/runs/pics/neighbors/0?space=latent', 'space'],
+      ['/api/runs/pics/items/0/image.png?scale=99', 'scale'],
+      ['/api/runs/pics/points?format=xml', 'format'],
+      ['/api/runs/pics/points?columns=nope', 'columns'],
+      ['/api/runs/pics/points?exclude=index,x,y,error,preservation,label', 'exclude'],
+      ['/api/runs/pics/points/region?x0=1&y0=0&x1=0&y1=1', 'x1'],
+      ['/api/runs/pics/points/region?x0=0&y0=0&x1=0x1&y1=1', 'x1'],
+      ['/api/runs/pics/neighbors/0?k[]=1', 'k[]'],
+    ];
+    for (const [p, field] of bad) {
+      const r = await request(base, p);
+      expect(r.status, p).toBe(400);
+      expect(r.json().field, `${p}: ${r.text}`).toBe(field);
+    }
+  });
+
   it('refuses a token of spaces before listening', async () => {
     await expect(serve({ runsDir: runs.dir, port: 0, host: '127.0.0.1', token: '   ', log: () => {} })).rejects.toThrow(/field "token": the token is only white space/);
   });

@@ -2,48 +2,28 @@
 // recorded, never 500. It needs a real read-only mount (Node's recursive mkdir reports ENOENT there, not EROFS,
 // which no mocked fs reproduces): a tmpfs mounted, then remounted read-only. Only root may mount; elsewhere
 // the test is skipped and says why.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError } from '../../server/http-error.js';
 import { UploadStore } from '../../server/uploads.js';
+import { readOnlyMount } from '../fixtures/read-only-mount.js';
 
-const mnt = mkdtempSync(path.join(tmpdir(), 'latentmap-ro-'));
-function tryMount(): string | null {
-  if (process.getuid?.() !== 0) return 'not root: mounting a read-only file system needs root';
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'pipe' });
-    return null;
-  } catch (err) {
-    return `mount refused here (${String((err as Error).message).split('\n')[0]})`;
-  }
-}
-const why = tryMount();
-if (why) {
-  console.log(`upload-readonly: skipped: ${why}`);
-  rmSync(mnt, { recursive: true, force: true });
-}
+const mount = readOnlyMount('latentmap-ro-upload');
+const mnt = mount.dir;
 
-describe.skipIf(why !== null)('an upload to a read-only runs directory', () => {
+describe.skipIf(mount.skipped !== null)('an upload to a read-only runs directory', () => {
   const runs = path.join(mnt, 'runs');
   const check = async () => ({ rows: 4, columns: 3, label: null, metadata: [], image: null }) as never;
   const body = () => Readable.from([Buffer.from('a,b,c\n1,2,3\n4,5,6\n7,8,9\n1,1,1\n')]) as unknown as IncomingMessage;
-  const remount = (mode: 'ro' | 'rw') => execFileSync('mount', ['-o', `remount,${mode}`, mnt], { stdio: 'pipe' });
+  const remount = mount.remount;
 
   beforeAll(() => {
     mkdirSync(runs);
   });
-  afterAll(() => {
-    try {
-      execFileSync('umount', [mnt], { stdio: 'pipe' });
-    } finally {
-      rmSync(mnt, { recursive: true, force: true });
-    }
-  });
+  afterAll(() => mount.cleanup());
 
   const refused = async (store: UploadStore): Promise<HttpError> => {
     const err = await store.receive(body(), 'g.csv').then(
