@@ -221,8 +221,11 @@ export class LiveRun {
       ? h('button', { type: 'button', className: 'link back-to-map', title: 'Look at that map meanwhile; the run goes on and is offered when it is done' }, `Back to ${coveredName}`)
       : null;
     back?.addEventListener('click', () => this.dismiss());
+    // the buttons go before the caption: it is rewritten with every frame (several a second) and grows long once
+    // t-SNE ends, so after it they would move under the pointer (a click between two frames missed them) or be
+    // pushed past the title's clipped end
     const title = h('div', { className: 'pane-title live-title' });
-    fill(title, h('strong', null, `Forming: ${name}`), ' ', caption, ' ', stop, back ? ' ' : null, back);
+    fill(title, h('strong', null, `Forming: ${name}`), ' ', stop, back ? ' ' : null, back, ' ', caption);
     const key = h('div', { className: 'live-key small', 'aria-label': 'classes' });
     const host = h('div', { className: 'map-host' });
     const el = h('section', { className: 'pane live', 'aria-label': `map of ${name}, forming` }, title, key, host);
