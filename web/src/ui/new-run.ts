@@ -16,6 +16,7 @@ import { isLayoutFrame } from '../../../pipeline/layout-frame.js';
 import { LiveMap } from './live-map.js';
 import { badgeActions, whenComplete, type BadgeAction } from './job-badge.js';
 import { fill, formatCount, formatNumber, h } from './dom.js';
+import { trailingThrottle } from './throttle.js';
 import { uploadColumnsElement, uploadSummary } from './upload-columns.js';
 import { faultyField, fieldElement, fieldProblem, fieldValue, inFormWords, showFieldError, type FormField, type FormGroup } from './run-form.js';
 
@@ -338,7 +339,6 @@ export class NewRunDialog {
     const loss: [number, number][] = [];
     const valLoss: [number, number][] = [];
     const kl: [number, number][] = [];
-    let last = 0;
     const redraw = () => {
       chart.replaceChildren();
       if (loss.length) {
@@ -360,6 +360,9 @@ export class NewRunDialog {
         chart.append(lineChart(series, { title: 't-SNE KL', xLabel: 'iteration' }));
       }
     };
+    // at most 4 redraws a second, the last one always made: the points that came in a burst (a loaded machine
+    // sends the whole training in a few packets) are drawn even when no event follows them
+    const chartsDue = trailingThrottle(redraw, 250);
     this.close?.();
     this.close = this.api.events(
       id,
@@ -421,11 +424,7 @@ export class NewRunDialog {
         if (typeof e.kl === 'number' && typeof e.iteration === 'number') kl.push([e.iteration, e.kl]);
         if (e.message) log.textContent = e.message;
         else if (typeof e.loss === 'number') log.textContent = `loss ${formatNumber(e.loss)}`;
-        const now = performance.now();
-        if (now - last > 250) {
-          last = now;
-          redraw();
-        }
+        chartsDue();
       },
       (message) => (log.textContent = message),
     );
