@@ -166,8 +166,9 @@ export class LiveRun {
       this.removePane();
       return;
     }
-    // t-SNE has ended (the run measures its metrics, writes itself): the map on screen is complete
-    if (e.stage && e.stage !== 'tsne' && this.pane && this.lastFrame) this.mapComplete(`t-SNE done at iteration ${formatNumber(this.lastFrame.iteration)} · the map is complete; the run is finishing its metrics…`);
+    // t-SNE has ended (the run measures its metrics, writes itself): the map on screen is complete. Only a progress
+    // event says so: a state event's stage is the job's status ("running" again when the stream reconnects)
+    if (e.type === 'progress' && e.stage && e.stage !== 'tsne' && this.pane && this.lastFrame) this.mapComplete(`t-SNE done at iteration ${formatNumber(this.lastFrame.iteration)} · the map is complete; the run is finishing its metrics…`);
   }
 
   /** The map on screen is the finished one: no Stop, and the caption says so. */

@@ -409,8 +409,10 @@ export class NewRunDialog {
           // while a file loads: how much of it is read (a huge file, or one refused at its end, shows it moving)
           const read = typeof e.bytes === 'number' && typeof e.totalBytes === 'number' ? ` · ${megabytes(e.bytes)} of ${megabytes(e.totalBytes)} MB read` : '';
           stageEl.textContent = `${e.stage}${typeof e.progress === 'number' ? ` · ${Math.round(e.progress * 100)} %` : ''}${read}`;
-          // t-SNE has ended (the run measures its metrics, writes itself): the map is complete, nothing to stop
-          if (e.stage !== 'tsne' && forming) {
+          // t-SNE has ended (the run measures its metrics, writes itself): the map is complete, nothing to stop.
+          // Only a progress event says so: a state event's stage is the job's status ("running" again when the
+          // stream reconnects, while t-SNE goes on)
+          if (e.type === 'progress' && e.stage !== 'tsne' && forming) {
             forming = false;
             finish.hidden = true;
           }
