@@ -235,10 +235,16 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     // Map: t-SNE or UMAP on the codes, or the given one; with perplexity auto on a small labelled map, t-SNE at
     // each candidate perplexity, each map measured, the better kept (pipeline/perplexity-auto.ts).
     // Quality: the map against the prepared input; what the reducer and the map each kept.
-    const measure = (embedding: Float32Array): Promise<RunQuality> =>
-      timed(timings, 'metrics', onProgress, () =>
-        measureQuality(input, codes === x ? null : codes, embedding, labels ? labels.values : null, { k: 10, sample: config.metricsSample, seed: deriveSeed(config.seed, 'metrics') }, { onProgress, signal }),
+    // A candidate map measured while another t-SNE pass follows reports itself as the end of the map stage, not as
+    // the metrics stage: the map is still forming (a viewer keeps offering to watch it and to Stop, and a Stop then
+    // keeps this map rather than being answered "already complete" and lost to the next pass).
+    const measure = (embedding: Float32Array, next: number | null = null): Promise<RunQuality> => {
+      const report: ProgressFn | undefined =
+        next === null || !onProgress ? onProgress : () => onProgress(1, config.map, { message: `measuring this map; t-SNE at perplexity ${next} follows` });
+      return timed(timings, 'metrics', report, () =>
+        measureQuality(input, codes === x ? null : codes, embedding, labels ? labels.values : null, { k: 10, sample: config.metricsSample, seed: deriveSeed(config.seed, 'metrics') }, { onProgress: report, signal }),
       );
+    };
     let mapped: MapStageResult;
     let quality: RunQuality;
     if (given) {
@@ -252,16 +258,18 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
       const plan = mapMethod(config) === 'tsne' ? planPerplexity(config.perplexity, x.rows, labels !== null) : null;
       if (plan && plan.candidates.length > 1) log(`perplexity auto: t-SNE at ${plan.candidates.join(' and ')}, the map that keeps the input's neighbourhoods and agrees best with the labels is kept`);
       const tries: { perplexity: number | null; mapped: MapStageResult; quality: RunQuality }[] = [];
-      for (const perplexity of plan ? plan.candidates : [null]) {
+      const candidates = plan ? plan.candidates : [null];
+      for (const [k, perplexity] of candidates.entries()) {
         // Stop (finish early) keeps the map reached: no further candidate starts
         if (tries.length > 0 && hooks.finishEarly?.aborted) break;
         const m = await timed(timings, config.map, onProgress, () =>
           runMap(codes, plan?.auto && perplexity !== null ? { ...config, perplexity } : config, { onProgress, signal, onLayout, finishEarly: hooks.finishEarly }),
         );
-        tries.push({ perplexity, mapped: m, quality: await measure(m.embedding) });
+        tries.push({ perplexity, mapped: m, quality: await measure(m.embedding, candidates[k + 1] ?? null) });
         throwIfAborted(signal);
       }
-      const stopped = tries.length > 1 && hooks.finishEarly?.aborted === true;
+      // Stop pressed during a pass, or while a pass was measured with another to follow: the last map made is kept
+      const stopped = candidates.length > 1 && hooks.finishEarly?.aborted === true;
       const pick = stopped
         ? { index: tries.length - 1, reason: `${tries[tries.length - 1]!.perplexity}: the map being made when Stop was pressed is kept` }
         : tries.length > 1 ? decidePerplexity(tries.map((t) => ({ perplexity: t.perplexity!, trustworthiness: t.quality.trustworthiness, labelAccuracy: t.quality.labelAccuracy }))) : null;

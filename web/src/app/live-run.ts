@@ -166,8 +166,9 @@ export class LiveRun {
       this.removePane();
       return;
     }
-    // t-SNE has ended (the run measures its metrics, writes itself): the map on screen is complete
-    if (e.stage && e.stage !== 'tsne' && this.pane && this.lastFrame) this.mapComplete(`t-SNE done at iteration ${formatNumber(this.lastFrame.iteration)} · the map is complete; the run is finishing its metrics…`);
+    // t-SNE has ended (the run measures its metrics, writes itself): the map on screen is complete. Only a progress
+    // event says so: a state event's stage is the job's status ("running" again when the stream reconnects)
+    if (e.type === 'progress' && e.stage && e.stage !== 'tsne' && this.pane && this.lastFrame) this.mapComplete(`t-SNE done at iteration ${formatNumber(this.lastFrame.iteration)} · the map is complete; the run is finishing its metrics…`);
   }
 
   /** The map on screen is the finished one: no Stop, and the caption says so. */
@@ -221,8 +222,11 @@ export class LiveRun {
       ? h('button', { type: 'button', className: 'link back-to-map', title: 'Look at that map meanwhile; the run goes on and is offered when it is done' }, `Back to ${coveredName}`)
       : null;
     back?.addEventListener('click', () => this.dismiss());
+    // the buttons go before the caption: it is rewritten with every frame (several a second) and grows long once
+    // t-SNE ends, so after it they would move under the pointer (a click between two frames missed them) or be
+    // pushed past the title's clipped end
     const title = h('div', { className: 'pane-title live-title' });
-    fill(title, h('strong', null, `Forming: ${name}`), ' ', caption, ' ', stop, back ? ' ' : null, back);
+    fill(title, h('strong', null, `Forming: ${name}`), ' ', stop, back ? ' ' : null, back, ' ', caption);
     const key = h('div', { className: 'live-key small', 'aria-label': 'classes' });
     const host = h('div', { className: 'map-host' });
     const el = h('section', { className: 'pane live', 'aria-label': `map of ${name}, forming` }, title, key, host);

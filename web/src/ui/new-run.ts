@@ -16,6 +16,7 @@ import { isLayoutFrame } from '../../../pipeline/layout-frame.js';
 import { LiveMap } from './live-map.js';
 import { badgeActions, whenComplete, type BadgeAction } from './job-badge.js';
 import { fill, formatCount, formatNumber, h } from './dom.js';
+import { trailingThrottle } from './throttle.js';
 import { uploadColumnsElement, uploadSummary } from './upload-columns.js';
 import { faultyField, fieldElement, fieldProblem, fieldValue, inFormWords, showFieldError, type FormField, type FormGroup } from './run-form.js';
 
@@ -338,7 +339,6 @@ export class NewRunDialog {
     const loss: [number, number][] = [];
     const valLoss: [number, number][] = [];
     const kl: [number, number][] = [];
-    let last = 0;
     const redraw = () => {
       chart.replaceChildren();
       if (loss.length) {
@@ -360,6 +360,9 @@ export class NewRunDialog {
         chart.append(lineChart(series, { title: 't-SNE KL', xLabel: 'iteration' }));
       }
     };
+    // at most 4 redraws a second, the last one always made: the points that came in a burst (a loaded machine
+    // sends the whole training in a few packets) are drawn even when no event follows them
+    const chartsDue = trailingThrottle(redraw, 250);
     this.close?.();
     this.close = this.api.events(
       id,
@@ -406,8 +409,10 @@ export class NewRunDialog {
           // while a file loads: how much of it is read (a huge file, or one refused at its end, shows it moving)
           const read = typeof e.bytes === 'number' && typeof e.totalBytes === 'number' ? ` · ${megabytes(e.bytes)} of ${megabytes(e.totalBytes)} MB read` : '';
           stageEl.textContent = `${e.stage}${typeof e.progress === 'number' ? ` · ${Math.round(e.progress * 100)} %` : ''}${read}`;
-          // t-SNE has ended (the run measures its metrics, writes itself): the map is complete, nothing to stop
-          if (e.stage !== 'tsne' && forming) {
+          // t-SNE has ended (the run measures its metrics, writes itself): the map is complete, nothing to stop.
+          // Only a progress event says so: a state event's stage is the job's status ("running" again when the
+          // stream reconnects, while t-SNE goes on)
+          if (e.type === 'progress' && e.stage !== 'tsne' && forming) {
             forming = false;
             finish.hidden = true;
           }
@@ -421,11 +426,7 @@ export class NewRunDialog {
         if (typeof e.kl === 'number' && typeof e.iteration === 'number') kl.push([e.iteration, e.kl]);
         if (e.message) log.textContent = e.message;
         else if (typeof e.loss === 'number') log.textContent = `loss ${formatNumber(e.loss)}`;
-        const now = performance.now();
-        if (now - last > 250) {
-          last = now;
-          redraw();
-        }
+        chartsDue();
       },
       (message) => (log.textContent = message),
     );
