@@ -223,7 +223,7 @@ describe('viewer over pipeline runs', () => {
     await page.locator('dialog.new-run button[type=submit]').click();
     await page.locator('.run-progress progress').waitFor();
     // the live loss chart, measured the moment it appears: drawn at the run panel's size (not twice it),
-    // with whole-number epoch ticks (3 epochs: no 0.5, 1.5)
+    // with whole-number epoch ticks (3 epochs: no 0.5, 1.5), written whole ("200", "1,000", never "0.2k")
     const chart = await (
       await page.waitForFunction(
         () => {
@@ -240,7 +240,7 @@ describe('viewer over pipeline runs', () => {
     expect(chart!.live).toBeLessThan(chart!.panel * 1.25);
     expect(chart!.live).toBeGreaterThan(chart!.panel * 0.75);
     expect(chart!.ticks.length).toBeGreaterThan(0);
-    for (const t of chart!.ticks) expect(t).toMatch(/^\d+$/);
+    for (const t of chart!.ticks) expect(t).toMatch(/^\d{1,3}(,\d{3})*$/);
     await page.waitForFunction(() => /train|tsne|prepare|load|encode|metrics|write/.test(document.querySelector('.run-progress .stage')?.textContent ?? ''), null, { timeout: 120_000 });
     await screenshot(page, 'viewer-new-run-progress');
     // Stop keeps the map reached; the dialog closes and the new run's map opens once the job completes

@@ -1,5 +1,6 @@
 // Line charts drawn with D3 (SVG): training/validation loss per epoch, t-SNE KL per iteration.
 import { axisBottom, axisLeft, extent, line, scaleLinear, scaleLog, select } from 'd3';
+import { tickFormat } from '../format.js';
 
 export interface Series {
   name: string;
@@ -57,9 +58,8 @@ export function lineChart(series: Series[], opts: ChartOptions): SVGSVGElement {
   const y = (useLog ? scaleLog().domain([y0, y1]) : scaleLinear().domain(y0 === y1 ? [y0 - 1, y1 + 1] : [y0, y1]))
     .nice()
     .range([height - m.bottom, m.top]);
-  const xAxis = axisBottom(x).ticks(5, '~s').tickSizeOuter(0);
-  // an epoch axis never shows 1.5: whole-number ticks only
-  if (opts.integerX ?? true) xAxis.tickValues(x.ticks(5).filter(Number.isInteger));
+  const xt = xTicks(x.domain() as [number, number], opts.integerX ?? true);
+  const xAxis = axisBottom(x).tickValues(xt.values).tickFormat((v) => xt.format(+v)).tickSizeOuter(0);
   svg.append('g').attr('transform', `translate(0,${height - m.bottom})`).call(xAxis);
   svg.append('g').attr('transform', `translate(${m.left},0)`).call(axisLeft(y).ticks(4, '~g').tickSizeOuter(0));
   svg.append('text').attr('class', 'axis-label').attr('x', width - m.right).attr('y', height - 2).attr('text-anchor', 'end').text(opts.xLabel);
@@ -86,4 +86,14 @@ export function lineChart(series: Series[], opts: ChartOptions): SVGSVGElement {
     }
   }
   return svg.node()!;
+}
+
+/**
+ * The x ticks of a progress chart over `domain` (epochs or iterations): about five values, whole numbers only
+ * when `integer` (an epoch axis never shows 1.5), written as the viewer writes numbers ("200", "1,000", "2M"),
+ * never with d3's shared SI prefix ("0.2k" beside "1k").
+ */
+export function xTicks(domain: readonly [number, number], integer: boolean): { values: number[]; format: (v: number) => string } {
+  const values = scaleLinear().domain(domain).ticks(5);
+  return { values: integer ? values.filter(Number.isInteger) : values, format: tickFormat(domain, 5) };
 }
