@@ -131,10 +131,10 @@ describe('density and clusters', () => {
     expect([clusters[0].region[0], clusters[0].region[1]]).toEqual(clusters[0].peak);
   });
 
-  it('finds the 10 islands of a 200,000-point map with gaps 3 point spacings wide (0.4 % of its extent)', () => {
-    // a fixed grid of 160 cells a side blurs these gaps shut: 1 cluster
+  it('finds the 10 islands of a 200,000-point map with gaps 2 point spacings wide (0.3 % of its extent)', () => {
+    // a fixed grid of 160 cells a side blurs these gaps shut: 1 cluster (127 density peaks, 1 standing out)
     const n = 200_000;
-    const { x, y, truth } = islandMap(n, { islands: 10, gap: 3, seed: 1 });
+    const { x, y, truth } = islandMap(n, { islands: 10, gap: 2, seed: 1 });
     const { side, blur } = clusterResolution(n);
     const { assignment, clusters, reason } = findClusters(densityGrid(x, y, fitExtent(x, y), side, blur), x, y);
     expect(clusters).toHaveLength(10);
@@ -150,17 +150,20 @@ describe('density and clusters', () => {
       dominant.add(top);
     }
     expect(dominant.size).toBe(10);
-    expect(reason).toMatch(/^10 clusters: [\d,]+ density peaks in the map \(its density on 716 × 716 cells, smoothed over 2 cells\)/);
+    expect(reason).toMatch(/^10 clusters: [\d,]+ density peaks in the map \(its density on 924 × 924 cells, smoothed over 2.2 cells\)/);
   });
 
-  it('chooses the clusters’ grid from the number of points: the contours’ up to 10,000, then finer as √n', () => {
-    for (const n of [0, 150, 5_000, 10_000]) expect(clusterResolution(n)).toEqual({ side: DENSITY_SIDE, blur: densityBlur(n) });
-    expect(clusterResolution(40_000)).toEqual({ side: 320, blur: 2 });
-    expect(clusterResolution(200_000).side).toBe(716);
-    expect(clusterResolution(200_000).blur).toBeCloseTo(2, 2);
+  it('chooses the clusters’ grid from the number of points: the contours’ up to 6,000, then finer as √n', () => {
+    for (const n of [0, 150, 5_000, 6_000]) expect(clusterResolution(n)).toEqual({ side: DENSITY_SIDE, blur: densityBlur(n) });
+    expect(clusterResolution(24_000).side).toBe(320);
+    expect(clusterResolution(200_000).side).toBe(924);
+    // about as many points a cell as 6,000 on 160 cells: the same smoothing until the cap
+    expect(clusterResolution(24_000).blur).toBeCloseTo(densityBlur(6_000), 6);
+    expect(clusterResolution(200_000).blur).toBeCloseTo(densityBlur(6_000), 2);
     // past the cap the cells fill up and the smoothing narrows by Scott's rule
     expect(clusterResolution(1_000_000).side).toBe(MAX_CLUSTER_SIDE);
-    expect(clusterResolution(1_000_000).blur).toBeCloseTo(2 * Math.pow(10_000 / (1_000_000 * (160 / 1024) ** 2), 1 / 6), 6);
+    expect(clusterResolution(1_000_000).blur).toBeCloseTo(densityBlur(1_000_000 * (160 / 1024) ** 2), 6);
+    expect(clusterResolution(1_000_000).blur).toBeLessThan(densityBlur(6_000));
     expect(clusterResolution(50_000_000).blur).toBe(1);
   });
 

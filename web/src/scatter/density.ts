@@ -31,20 +31,24 @@ export function densityBlur(n: number): number {
   return Math.min(5, Math.max(1, 2 * Math.pow(10_000 / Math.max(1, n), 1 / 6)));
 }
 
-/** The most cells a side of the clusters' density grid (about a million cells: 40 ms to blur, 8 MB). */
+/** The most cells a side of the clusters' density grid (about a million cells: 8 MB, under a second). */
 export const MAX_CLUSTER_SIDE = 1024;
+/** Points past which the clusters' grid gets finer than the contours' (4.3 cells a point, see clusterResolution). */
+export const FINER_FROM = 6_000;
 
 /**
- * The clusters' density grid for n points: cells a side and smoothing radius in cells. Up to 10,000 points
- * it is the contours' grid (DENSITY_SIDE cells a side, densityBlur(n)). Past that the grid gets finer as
- * the square root of n (to MAX_CLUSTER_SIDE), so each cell keeps about as many points as 10,000 points
- * give on DENSITY_SIDE cells, and the smoothing stays densityBlur of that effective count (2 cells until
- * the cap, less beyond): a t-SNE map gives each point about the same area, so its extent grows as the
- * square root of n while the gaps between its islands stay a few point spacings wide, and a fixed grid
- * blurs them shut on big maps (200,000 points in 10 islands: 1 or 2 clusters on 160 cells a side).
+ * The clusters' density grid for n points: cells a side and smoothing radius in cells. Up to FINER_FROM
+ * points it is the contours' grid (DENSITY_SIDE cells a side, densityBlur(n)). Past that the grid gets
+ * finer as the square root of n (to MAX_CLUSTER_SIDE), so there are about as many points per cell as
+ * FINER_FROM points give on DENSITY_SIDE cells, and the smoothing is densityBlur of that effective count
+ * (2.2 cells until the cap, less beyond): a t-SNE map gives each point about the same area, so its extent
+ * grows as the square root of n while the gaps between its islands stay a few point spacings wide, and a
+ * fixed grid blurs them shut on big maps (200,000 points in 10 islands: 1 cluster on 160 cells a side).
+ * FINER_FROM was chosen by bench/clusters.ts: 10,000 left the gaps of islands 2 point spacings apart shut
+ * at 20,000 to 100,000 points, 5,000 split Fashion-MNIST's 10,000 rows into 23 clusters.
  */
 export function clusterResolution(n: number): { side: number; blur: number } {
-  const side = Math.round(Math.min(MAX_CLUSTER_SIDE, Math.max(DENSITY_SIDE, DENSITY_SIDE * Math.sqrt(n / 10_000))));
+  const side = Math.round(Math.min(MAX_CLUSTER_SIDE, Math.max(DENSITY_SIDE, DENSITY_SIDE * Math.sqrt(n / FINER_FROM))));
   return { side, blur: densityBlur(n * (DENSITY_SIDE / side) ** 2) };
 }
 
