@@ -1,6 +1,6 @@
 // Where the map is dense: a smoothed 2-D histogram of the points (binned in O(n), then d3.blur2) and its
-// contour lines (d3.contours, marching squares) in data coordinates. The clusters are found on the same
-// grid (mode-clusters.ts). Pure: no DOM.
+// contour lines (d3.contours, marching squares) in data coordinates. The clusters are found on such a grid
+// too (mode-clusters.ts), finer on big maps (clusterResolution). Pure: no DOM.
 import { blur2, contours } from 'd3';
 
 export interface DensityGrid {
