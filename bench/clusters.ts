@@ -2,14 +2,17 @@
 // web/src/scatter/density.ts, exactly as the viewer computes them) match a run's labels. Prints a table per
 // run directory: clusters found, adjusted Rand index (Hubert & Arabie 1985; noise counted as one more
 // cluster), ARI over the clustered points only, purity (the share of clustered points in their cluster's
-// dominant label), and the share of points in a cluster.
+// dominant label), the share of points in a cluster, the density grid chosen (cells a side, smoothing in
+// cells) and the milliseconds to grid and cluster. `islands:N[:GAP]` instead of a run directory is a
+// synthetic map of N points in 10 islands GAP point spacings apart (bench/island-maps.ts; GAP 2 unless given).
 //
-//   npx tsx bench/clusters.ts RUN_DIR [RUN_DIR ...]
-//   npm run bench:clusters -- /tmp/runs/<mnist run> /tmp/runs/<fashion-mnist run>
+//   npx tsx bench/clusters.ts RUN_DIR|islands:N[:GAP] ...
+//   npm run bench:clusters -- /tmp/runs/<mnist run> /tmp/runs/<fashion-mnist run> islands:200000
 import { readPoints } from '../pipeline/runs/artifacts.js';
-import { DENSITY_SIDE, densityBlur, densityGrid } from '../web/src/scatter/density.js';
+import { clusterResolution, densityGrid } from '../web/src/scatter/density.js';
 import { findClusters } from '../web/src/scatter/mode-clusters.js';
 import { fitExtent } from '../web/src/points.js';
+import { islandMap } from './island-maps.js';
 import { helpOrContinue } from './usage.js';
 
 helpOrContinue(import.meta.url);
@@ -54,39 +57,64 @@ export function purity(cluster: ArrayLike<number>, label: ArrayLike<number>): nu
   return clustered ? dominant / clustered : 0;
 }
 
+interface Labelled {
+  x: Float32Array;
+  y: Float32Array;
+  /** Each point's label as an integer id. */
+  label: Int32Array;
+  /** Distinct labels. */
+  labels: number;
+}
+
+/** A run's map and labels (points.arrow). Throws when it has no label column. */
+async function runOf(dir: string): Promise<Labelled> {
+  const table = await readPoints(dir);
+  const x = table.getChild('x')!.toArray() as Float32Array;
+  const y = table.getChild('y')!.toArray() as Float32Array;
+  const labelCol = table.getChild('label');
+  if (!labelCol) throw new Error(`${dir}: points.arrow has no label column`);
+  const names = new Map<string, number>();
+  const label = Int32Array.from({ length: x.length }, (_, i) => {
+    const s = String(labelCol.get(i));
+    if (!names.has(s)) names.set(s, names.size);
+    return names.get(s)!;
+  });
+  return { x, y, label, labels: names.size };
+}
+
+/** The synthetic map of n points in 10 islands `gap` point spacings apart, labelled by island. */
+function islandsOf(n: number, gap: number): Labelled {
+  const { x, y, truth } = islandMap(n, { gap });
+  return { x, y, label: truth, labels: 10 };
+}
+
 async function main(): Promise<void> {
   const dirs = process.argv.slice(2);
   if (!dirs.length) {
-    process.stderr.write('usage: tsx bench/clusters.ts RUN_DIR [RUN_DIR ...]\n');
+    process.stderr.write('usage: tsx bench/clusters.ts RUN_DIR|islands:N[:GAP] ...\n');
     process.exit(2);
   }
-  const rows: string[][] = [['run', 'points', 'labels', 'clusters', 'ARI', 'ARI clustered', 'purity', 'clustered', 'ms']];
+  const rows: string[][] = [['run', 'points', 'labels', 'clusters', 'ARI', 'ARI clustered', 'purity', 'clustered', 'side', 'blur', 'ms']];
   for (const dir of dirs) {
-    const table = await readPoints(dir);
-    const x = table.getChild('x')!.toArray() as Float32Array;
-    const y = table.getChild('y')!.toArray() as Float32Array;
-    const labelCol = table.getChild('label');
-    if (!labelCol) throw new Error(`${dir}: points.arrow has no label column`);
-    const names = new Map<string, number>();
-    const label = Int32Array.from({ length: x.length }, (_, i) => {
-      const s = String(labelCol.get(i));
-      if (!names.has(s)) names.set(s, names.size);
-      return names.get(s)!;
-    });
+    const synthetic = /^islands:(\d+)(?::([\d.]+))?$/.exec(dir);
+    const { x, y, label, labels } = synthetic ? islandsOf(Number(synthetic[1]), Number(synthetic[2] ?? 2)) : await runOf(dir);
     const t0 = performance.now();
-    const grid = densityGrid(x, y, fitExtent(x, y), DENSITY_SIDE, densityBlur(x.length));
+    const { side, blur } = clusterResolution(x.length);
+    const grid = densityGrid(x, y, fitExtent(x, y), side, blur);
     const { assignment, clusters } = findClusters(grid, x, y);
     const ms = performance.now() - t0;
     const inCluster = [...assignment.keys()].filter((i) => assignment[i] >= 0);
     rows.push([
       dir.split('/').filter(Boolean).pop()!,
       String(x.length),
-      String(names.size),
+      String(labels),
       String(clusters.length),
       adjustedRandIndex(assignment, label).toFixed(3),
       adjustedRandIndex(inCluster.map((i) => assignment[i]), inCluster.map((i) => label[i])).toFixed(3),
       purity(assignment, label).toFixed(3),
       (inCluster.length / x.length).toFixed(3),
+      String(side),
+      blur.toFixed(2),
       ms.toFixed(0),
     ]);
   }

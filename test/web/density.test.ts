@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { labelClusters, smd } from '../../web/src/app/clusters.js';
 import { categoryColumn, numberColumn, type DecodedPoints } from '../../web/src/points.js';
-import { densityBlur, densityContours, densityGrid } from '../../web/src/scatter/density.js';
-import { clusterReason, findClusters } from '../../web/src/scatter/mode-clusters.js';
+import { islandMap } from '../../bench/island-maps.js';
+import { DENSITY_SIDE, MAX_CLUSTER_SIDE, clusterResolution, densityBlur, densityContours, densityGrid } from '../../web/src/scatter/density.js';
+import { clusterReason, densestFirst, findClusters } from '../../web/src/scatter/mode-clusters.js';
+import { fitExtent } from '../../web/src/points.js';
 
 function blobs(n: number, seed: number): { x: Float32Array; y: Float32Array; truth: Int32Array } {
   let s = seed;
@@ -104,7 +106,7 @@ describe('density and clusters', () => {
     const left = assignment[0];
     for (let i = 0; i < n; i++) if ((assignment[i] === left) === (i % 2 === 0)) agree++;
     expect(agree / n).toBeGreaterThan(0.95);
-    expect(reason).toMatch(/^2 clusters: \d+ density peaks? in the map, \d+ standing out \(the density between each and a higher peak falls under 60 % of it\)/);
+    expect(reason).toMatch(/^2 clusters: \d+ density peaks? in the map \(its density on 160 × 160 cells, smoothed over 2 cells\), \d+ standing out \(the density between each and a higher peak falls under 60 % of it\)/);
   });
 
   it('keeps one broad blob as one cluster, and leaves a tiny far island as noise', () => {
@@ -127,6 +129,52 @@ describe('density and clusters', () => {
     for (let i = n - 12; i < n; i++) expect(assignment[i]).toBe(-1);
     // its region lists its cells densest first, starting at the peak
     expect([clusters[0].region[0], clusters[0].region[1]]).toEqual(clusters[0].peak);
+  });
+
+  it('finds the 10 islands of a 200,000-point map with gaps 2 point spacings wide (0.3 % of its extent)', () => {
+    // a fixed grid of 160 cells a side blurs these gaps shut: 1 cluster (127 density peaks, 1 standing out)
+    const n = 200_000;
+    const { x, y, truth } = islandMap(n, { islands: 10, gap: 2, seed: 1 });
+    const { side, blur } = clusterResolution(n);
+    const { assignment, clusters, reason } = findClusters(densityGrid(x, y, fitExtent(x, y), side, blur), x, y);
+    expect(clusters).toHaveLength(10);
+    // each island is one cluster of its own, all but its frayed edge
+    const dominant = new Set<number>();
+    for (let island = 0; island < 10; island++) {
+      const counts = new Map<number, number>();
+      let size = 0;
+      for (let i = 0; i < n; i++) if (truth[i] === island) (size++, counts.set(assignment[i], (counts.get(assignment[i]) ?? 0) + 1));
+      const [top, m] = [...counts].sort((a, b) => b[1] - a[1])[0];
+      expect(top).toBeGreaterThanOrEqual(0);
+      expect(m / size).toBeGreaterThan(0.97);
+      dominant.add(top);
+    }
+    expect(dominant.size).toBe(10);
+    expect(reason).toMatch(/^10 clusters: [\d,]+ density peaks in the map \(its density on 924 × 924 cells, smoothed over 2.2 cells\)/);
+  });
+
+  it('chooses the clusters’ grid from the number of points: the contours’ up to 6,000, then finer as √n', () => {
+    for (const n of [0, 150, 5_000, 6_000]) expect(clusterResolution(n)).toEqual({ side: DENSITY_SIDE, blur: densityBlur(n) });
+    expect(clusterResolution(24_000).side).toBe(320);
+    expect(clusterResolution(200_000).side).toBe(924);
+    // about as many points a cell as 6,000 on 160 cells: the same smoothing until the cap
+    expect(clusterResolution(24_000).blur).toBeCloseTo(densityBlur(6_000), 6);
+    expect(clusterResolution(200_000).blur).toBeCloseTo(densityBlur(6_000), 2);
+    // past the cap the cells fill up and the smoothing narrows by Scott's rule
+    expect(clusterResolution(1_000_000).side).toBe(MAX_CLUSTER_SIDE);
+    expect(clusterResolution(1_000_000).blur).toBeCloseTo(densityBlur(1_000_000 * (160 / 1024) ** 2), 6);
+    expect(clusterResolution(1_000_000).blur).toBeLessThan(densityBlur(6_000));
+    expect(clusterResolution(50_000_000).blur).toBe(1);
+  });
+
+  it('orders the cells densest first, ties by index, leaving out those under the floor', () => {
+    let s = 3;
+    const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    // values on a coarse lattice so many tie
+    const v = Float64Array.from({ length: 5000 }, () => Math.floor(r() * 40) / 4);
+    const expected = [...v.keys()].filter((c) => v[c] >= 1).sort((a, b) => v[b] - v[a] || a - b);
+    expect([...densestFirst(v, 1)]).toEqual(expected);
+    expect(densestFirst(new Float64Array(4), 1)).toHaveLength(0);
   });
 
   it('smooths a small map more than a big one (Scott’s rule, n^-1/6), within 1 to 5 cells', () => {

@@ -3,7 +3,7 @@
 // scatter/mode-clusters.ts, app/clusters.ts). Clusters also
 // become the "cluster" column: a Color-by choice, a legend, a search term and a column of the
 // selection's CSV export.
-import { DENSITY_SIDE, densityBlur, densityContours, densityGrid, type DensityGrid } from '../scatter/density.js';
+import { DENSITY_SIDE, clusterResolution, densityBlur, densityContours, densityGrid, type DensityGrid } from '../scatter/density.js';
 import { findClusters } from '../scatter/mode-clusters.js';
 import type { CategoryColumn } from '../points.js';
 import type { SearchColumn } from '../search.js';
@@ -13,7 +13,10 @@ import type { Pane } from './pane.js';
 export type MapLayer = 'contours' | 'clusters';
 
 interface PaneLayers {
+  /** The contours' grid (DENSITY_SIDE cells a side). */
   grid: DensityGrid;
+  /** The clusters' grid: the contours' up to 10,000 points, finer past that (clusterResolution). */
+  clusterGrid?: DensityGrid;
   contours?: ReturnType<typeof densityContours>;
   clusters?: ClusterLabel[];
   /** How many clusters were found and why. */
@@ -37,7 +40,9 @@ function layersOf(pane: Pane): PaneLayers {
 export function clustersOf(pane: Pane): ClusterLabel[] {
   const l = layersOf(pane);
   if (!l.clusters) {
-    const { assignment, clusters, reason } = findClusters(l.grid, pane.points.x, pane.points.y);
+    const { side, blur } = clusterResolution(pane.points.n);
+    l.clusterGrid ??= side === l.grid.w && blur === l.grid.blur ? l.grid : densityGrid(pane.points.x, pane.points.y, pane.points.extent, side, blur);
+    const { assignment, clusters, reason } = findClusters(l.clusterGrid, pane.points.x, pane.points.y);
     const { labels, column } = labelClusters(pane.points, assignment, clusters);
     l.reason = reason;
     l.clusters = labels;

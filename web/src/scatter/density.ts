@@ -1,6 +1,6 @@
 // Where the map is dense: a smoothed 2-D histogram of the points (binned in O(n), then d3.blur2) and its
-// contour lines (d3.contours, marching squares) in data coordinates. The clusters are found on the same
-// grid (mode-clusters.ts). Pure: no DOM.
+// contour lines (d3.contours, marching squares) in data coordinates. The clusters are found on such a grid
+// too (mode-clusters.ts), finer on big maps (clusterResolution). Pure: no DOM.
 import { blur2, contours } from 'd3';
 
 export interface DensityGrid {
@@ -12,6 +12,8 @@ export interface DensityGrid {
   y0: number;
   cellW: number;
   cellH: number;
+  /** Smoothing radius used, in cells (d3.blur2's radius). */
+  blur: number;
   /** Smoothed point count per cell, row-major from (x0, y0) (row 0 at the bottom of the map). */
   values: Float64Array;
 }
@@ -27,6 +29,27 @@ export const DENSITY_SIDE = 160;
  */
 export function densityBlur(n: number): number {
   return Math.min(5, Math.max(1, 2 * Math.pow(10_000 / Math.max(1, n), 1 / 6)));
+}
+
+/** The most cells a side of the clusters' density grid (about a million cells: 8 MB, under a second). */
+export const MAX_CLUSTER_SIDE = 1024;
+/** Points past which the clusters' grid gets finer than the contours' (4.3 cells a point, see clusterResolution). */
+export const FINER_FROM = 6_000;
+
+/**
+ * The clusters' density grid for n points: cells a side and smoothing radius in cells. Up to FINER_FROM
+ * points it is the contours' grid (DENSITY_SIDE cells a side, densityBlur(n)). Past that the grid gets
+ * finer as the square root of n (to MAX_CLUSTER_SIDE), so there are about as many points per cell as
+ * FINER_FROM points give on DENSITY_SIDE cells, and the smoothing is densityBlur of that effective count
+ * (2.2 cells until the cap, less beyond): a t-SNE map gives each point about the same area, so its extent
+ * grows as the square root of n while the gaps between its islands stay a few point spacings wide, and a
+ * fixed grid blurs them shut on big maps (200,000 points in 10 islands: 1 cluster on 160 cells a side).
+ * FINER_FROM was chosen by bench/clusters.ts: 10,000 left the gaps of islands 2 point spacings apart shut
+ * at 20,000 to 100,000 points, 5,000 split Fashion-MNIST's 10,000 rows into 23 clusters.
+ */
+export function clusterResolution(n: number): { side: number; blur: number } {
+  const side = Math.round(Math.min(MAX_CLUSTER_SIDE, Math.max(DENSITY_SIDE, DENSITY_SIDE * Math.sqrt(n / FINER_FROM))));
+  return { side, blur: densityBlur(n * (DENSITY_SIDE / side) ** 2) };
 }
 
 /**
@@ -55,7 +78,7 @@ export function densityGrid(
     if (c >= 0 && c < side && r >= 0 && r < side) values[r * side + c]++;
   }
   if (blur > 0) blur2({ data: values, width: side, height: side }, blur);
-  return { w: side, h: side, x0, y0, cellW, cellH, values };
+  return { w: side, h: side, x0, y0, cellW, cellH, blur, values };
 }
 
 /** Contour rings in data coordinates: for each level, polygons as flat [x, y, ...] rings. */
