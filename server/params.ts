@@ -9,10 +9,13 @@ export function runIdParam(raw: unknown): string {
   return raw as string;
 }
 
-/** A row index: a non-negative whole number written in plain decimal digits, at most 2^31 - 1. */
+/**
+ * A row index (the path's `:index`): a non-negative whole number written in plain decimal digits, at most
+ * 2^31 - 1; else a 400 naming `index` as its field, as every 400 about a parameter names it.
+ */
 export function rowIndexParam(raw: unknown): number {
   if (typeof raw !== 'string' || !/^(0|[1-9][0-9]{0,9})$/.test(raw) || Number(raw) > 2147483647) {
-    throw new HttpError(400, `invalid row index ${JSON.stringify(String(raw).slice(0, 40))}: use a non-negative whole number`);
+    throw new HttpError(400, `invalid row index ${JSON.stringify(String(raw).slice(0, 40))}: use a non-negative whole number`, {}, { field: 'index' });
   }
   return Number(raw);
 }

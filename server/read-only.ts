@@ -17,15 +17,16 @@ const NOT_WRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
 /**
  * Why the server cannot write into `runsDir` ("the file system is read-only (EROFS)", "permission denied
  * (EACCES)"), or null when it can. Makes the runs directory and its job records' folder (.jobs) when they are
- * missing and can be made. A runs directory that is missing and cannot be made is an InputError (field
- * runs-dir) saying why: there would be nothing to serve.
+ * missing and can be made. A runs directory that is missing and cannot be made, or an empty string, is an
+ * InputError (field runs-dir) saying why: there would be nothing to serve.
  */
 export async function runsDirReadOnly(runsDir: string): Promise<string | null> {
+  if (runsDir.trim() === '') throw new InputError('the runs directory must be a path, not an empty string', { field: 'runs-dir' });
   try {
     await makeDirs(runsDir);
   } catch (err) {
     if (err instanceof DirectoryError) {
-      throw new InputError(`the runs directory ${path.resolve(runsDir)} does not exist and cannot be made: ${causeOf(err.cause)}${path.resolve(runsDir) === err.dir ? '' : ` (at ${err.dir})`}`, { field: 'runs-dir' });
+      throw new InputError(`the runs directory ${path.resolve(runsDir)} cannot be made: ${causeOf(err.cause)}${path.resolve(runsDir) === err.dir ? '' : ` (at ${err.dir})`}`, { field: 'runs-dir' });
     }
     throw err;
   }

@@ -100,6 +100,6 @@ describe.skipIf(mount.skipped !== null)('serve on a read-only runs directory', (
     const missing = path.join(mount.dir, 'nope', 'runs');
     const err = await serve({ runsDir: missing, port: 0, host: '127.0.0.1', token: null, handleSignals: false, log: () => {} }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'InputError' });
-    expect((err as Error).message).toBe(`field "runs-dir": the runs directory ${missing} does not exist and cannot be made: the file system is read-only (EROFS) (at ${path.join(mount.dir, 'nope')})`);
+    expect((err as Error).message).toBe(`field "runs-dir": the runs directory ${missing} cannot be made: the file system is read-only (EROFS) (at ${path.join(mount.dir, 'nope')})`);
   });
 });
