@@ -4,6 +4,7 @@
 import { Router } from 'express';
 import { listDatasets } from '../../pipeline/load/builtin.js';
 import type { ServerContext } from '../context.js';
+import { onlyQuery } from '../params.js';
 
 export interface DatasetSummary {
   name: string;
@@ -19,7 +20,8 @@ export interface DatasetSummary {
 
 export function datasetsRoutes(_ctx: ServerContext): Router {
   const router = Router();
-  router.get('/api/datasets', async (_req, res) => {
+  router.get('/api/datasets', async (req, res) => {
+    onlyQuery(req.query, []);
     const list = await listDatasets();
     const body: DatasetSummary[] = list.map((d) => ({
       name: d.name,

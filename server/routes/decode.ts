@@ -20,7 +20,7 @@ import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { corruptRun, HttpError, isCorruptRun } from '../http-error.js';
 import { MODEL_INCOMPLETE } from '../reconstruct.js';
-import { runIdParam } from '../params.js';
+import { onlyQuery, runIdParam } from '../params.js';
 import { shortestFloat32 } from '../../pipeline/precision.js';
 import { JSON_TYPE, type DataRows, type IndexLookup, type MatrixData } from '../run-cache.js';
 import { MAX_ANSWER_VALUES, MAX_IMAGE_SIDE, pictureNote, replyWith, valuesOmitted } from '../read-tasks.js';
@@ -150,6 +150,7 @@ export function decodeRoutes(ctx: ServerContext): Router {
   // Refused before the body is read too: a saturated server answers many of these.
   const notBusy: express.RequestHandler = (_req, _res, next) => next(busy() ?? undefined);
   router.post('/api/runs/:id/decode', notBusy, declaredLengthWithin(MAX_DECODE_BODY), readBody, async (req, res) => {
+    onlyQuery(req.query, []);
     const refused = busy();
     if (refused) throw refused;
     decoding++;

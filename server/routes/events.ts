@@ -10,7 +10,7 @@ import { Router } from 'express';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import type { JobEvent, JobState } from '../jobs/queue.js';
-import { runIdParam } from '../params.js';
+import { onlyQuery, runIdParam } from '../params.js';
 
 const FINISHED = new Set(['complete', 'failed', 'cancelled']);
 const HEARTBEAT_MS = 15_000;
@@ -18,6 +18,7 @@ const HEARTBEAT_MS = 15_000;
 export function eventsRoutes(ctx: ServerContext): Router {
   const router = Router();
   router.get('/api/runs/:id/events', async (req, res) => {
+    onlyQuery(req.query, []);
     const id = runIdParam(req.params.id);
     await ctx.jobs.init();
     const job = ctx.jobs.get(id);

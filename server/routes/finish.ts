@@ -6,11 +6,12 @@
 import { Router } from 'express';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
-import { runIdParam } from '../params.js';
+import { onlyQuery, runIdParam } from '../params.js';
 
 export function finishRoutes(ctx: ServerContext): Router {
   const router = Router();
   router.post('/api/runs/:id/finish', ctx.rateLimit, ctx.requireToken, ctx.writesAllowed, async (req, res) => {
+    onlyQuery(req.query, []);
     const id = runIdParam(req.params.id);
     await ctx.jobs.init();
     if (!ctx.jobs.get(id)) throw new HttpError(404, `no job ${id} on this server`);

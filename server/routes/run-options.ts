@@ -3,11 +3,13 @@
 import { Router } from 'express';
 import type { ServerContext } from '../context.js';
 import { formGroups } from '../run-form.js';
+import { onlyQuery } from '../params.js';
 
 export function runOptionsRoutes(_ctx: ServerContext): Router {
   const router = Router();
   const body = JSON.stringify({ groups: formGroups() });
-  router.get('/api/run-options', (_req, res) => {
+  router.get('/api/run-options', (req, res) => {
+    onlyQuery(req.query, []);
     res.setHeader('Cache-Control', 'no-store');
     res.type('application/json').send(body);
   });

@@ -110,6 +110,7 @@ export function runsRoutes(ctx: ServerContext): Router {
   const router = Router();
 
   router.get('/api/runs', async (req, res) => {
+    onlyQuery(req.query, []);
     sendCached(req, res, await ctx.runList.json(), 'no-cache');
   });
 
@@ -201,6 +202,7 @@ export function runsRoutes(ctx: ServerContext): Router {
   );
 
   router.delete('/api/runs/:id', ctx.requireToken, ctx.writesAllowed, async (req, res) => {
+    onlyQuery(req.query, []);
     const id = runIdParam(req.params.id);
     await ctx.jobs.init();
     const job = ctx.jobs.get(id);

@@ -16,7 +16,7 @@ import { sendFresh } from '../cached-body.js';
 import type { ServerContext } from '../context.js';
 import { JSON_TYPE } from '../run-cache.js';
 import { HttpError } from '../http-error.js';
-import { queryError } from '../params.js';
+import { onlyQuery, queryError } from '../params.js';
 import { DEFAULT_READING } from '../uploads.js';
 
 /** The query parameters of POST /api/uploads: the name, and how a CSV/TSV is read (the run settings of the same names). */
@@ -63,10 +63,12 @@ export function uploadsRoutes(ctx: ServerContext): Router {
   });
 
   router.get('/api/uploads', async (req, res) => {
+    onlyQuery(req.query, []);
     await sendFresh(req, res, Buffer.from(JSON.stringify(await ctx.uploads.list())), JSON_TYPE, 'no-store');
   });
 
   router.get('/api/uploads/:id', async (req, res) => {
+    onlyQuery(req.query, []);
     const id = uploadIdParam(req.params.id);
     const info = await ctx.uploads.get(id);
     if (!info) throw new HttpError(404, `no upload ${id}`);
@@ -75,6 +77,7 @@ export function uploadsRoutes(ctx: ServerContext): Router {
   });
 
   router.delete('/api/uploads/:id', ctx.requireToken, ctx.writesAllowed, async (req, res) => {
+    onlyQuery(req.query, []);
     const id = uploadIdParam(req.params.id);
     const user = ctx.jobs.list().find((j) => (j.status === 'queued' || j.status === 'running') && j.config.upload === id);
     if (user) throw new HttpError(409, `upload ${id} is read by job ${user.id} (${user.status}); cancel it or wait until it ends`);

@@ -114,14 +114,22 @@ describe('strict requests', () => {
       ['/api/runs/pics/features/f0?as=csv', 'as'],
       ['/api/runs/pics/points/overview?row=5', 'row'],
       ['/api/uploads?name=x.csv&delimiter=%3B', 'delimiter'],
+      // and every other endpoint but /api/health
+      ['/api/runs?x=1', 'x'],
+      ['/api/jobs?status=running', 'status'],
+      ['/api/jobs/pics?x=1', 'x'],
+      ['/api/datasets?all=1', 'all'],
+      ['/api/run-options?x=1', 'x'],
+      ['/api/uploads?x=1', 'x'],
+      ['/api/runs/pics/events?last=1', 'last'],
     ];
     for (const [p, field] of unknown) {
-      const r = await request(base, p, p.startsWith('/api/uploads') ? { method: 'POST', body: Buffer.from('a\n1\n') } : {});
+      const r = await request(base, p, p.startsWith('/api/uploads?name=') ? { method: 'POST', body: Buffer.from('a\n1\n') } : {});
       expect(r.status, p).toBe(400);
       expect(r.json(), p).toMatchObject({ field, error: expect.stringContaining(`unknown query parameter "${field}"`) });
     }
     // what each takes is still taken
-    for (const p of ['/api/runs/pics/neighbors/0?k=3&space=code', '/api/runs/pics/items/0', '/api/runs/pics/items/0/image.png?scale=2', '/api/runs/pics/points?format=json', '/api/runs/pics/points?columns=index,x', '/api/runs/pics', '/api/runs/pics/history']) {
+    for (const p of ['/api/runs/pics/neighbors/0?k=3&space=code', '/api/runs/pics/items/0', '/api/runs/pics/items/0/image.png?scale=2', '/api/runs/pics/points?format=json', '/api/runs/pics/points?columns=index,x', '/api/runs/pics', '/api/runs/pics/history', '/api/runs', '/api/jobs', '/api/datasets', '/api/run-options', '/api/uploads', '/api/health?probe=1']) {
       expect((await request(base, p)).status, p).toBe(200);
     }
   });
