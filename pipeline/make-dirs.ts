@@ -74,6 +74,9 @@ export async function makeDirs(dir: string): Promise<void> {
   }
 }
 
+/** Errno codes that mean "this process may not write here", as opposed to a missing or broken disk. */
+export const NOT_WRITABLE: ReadonlySet<string> = new Set(['EROFS', 'EACCES', 'EPERM']);
+
 /**
  * Why this process cannot write into directory `dir` (create, rename and delete entries there), or null when it
  * can: "the file system is read-only (EROFS)", "permission denied (EACCES)". A directory that does not exist is
@@ -85,7 +88,7 @@ export async function whyNotWritable(dir: string): Promise<string | null> {
     return null;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return causeOf(err);
+    if (code !== undefined && NOT_WRITABLE.has(code)) return causeOf(err);
     throw err;
   }
 }

@@ -15,14 +15,15 @@ export function runIdParam(raw: unknown): string {
  */
 export function rowIndexParam(raw: unknown): number {
   if (typeof raw !== 'string' || !/^(0|[1-9][0-9]{0,9})$/.test(raw) || Number(raw) > 2147483647) {
-    throw new HttpError(400, `invalid row index ${JSON.stringify(String(raw).slice(0, 40))}: use a non-negative whole number`, {}, { field: 'index' });
+    throw queryError('index', `invalid row index ${JSON.stringify(String(raw).slice(0, 40))}: use a non-negative whole number`);
   }
   return Number(raw);
 }
 
 /**
- * A 400 about query parameter `name`: the answer names it as `"field"`, as a refused run setting is named
- * (error-handler.ts), so every 400 about a parameter says which one.
+ * A 400 about request parameter `name` (a query parameter, or a path parameter such as a row's `index`): the
+ * answer names it as `"field"`, as a refused run setting is named (error-handler.ts), so every 400 about a
+ * parameter says which one.
  */
 export function queryError(name: string, message: string): HttpError {
   return new HttpError(400, message, {}, { field: name });

@@ -4,15 +4,12 @@
 import path from 'node:path';
 import type { RequestHandler } from 'express';
 import { InputError } from '../pipeline/errors.js';
-import { causeOf, DirectoryError, makeDirs, whyNotWritable } from '../pipeline/make-dirs.js';
+import { causeOf, DirectoryError, makeDirs, NOT_WRITABLE, whyNotWritable } from '../pipeline/make-dirs.js';
 import { JOBS_DIR } from '../pipeline/runs/layout.js';
 import { HttpError } from './http-error.js';
 
 /** The `code` of the answer to a write on a server whose runs directory is read-only. */
 export const READ_ONLY = 'read_only';
-
-/** Errno codes that mean "this process may not write here", as opposed to a missing or broken disk. */
-const NOT_WRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
 
 /**
  * Why the server cannot write into `runsDir` ("the file system is read-only (EROFS)", "permission denied
