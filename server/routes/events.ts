@@ -1,6 +1,8 @@
 // GET /api/runs/:id/events: a job's progress as server-sent events.
 //   event: state     data: the job (id, status, progress, error ...); sent first and on every status change
-//   event: progress  data: the ProgressEvent of pipeline/types.ts plus the job's id { id, type, stage, progress, elapsed, epoch, loss, ... }
+//   event: progress  data: the ProgressEvent of pipeline/types.ts plus the job's id { id, type, stage, progress, elapsed, epoch, loss, ... };
+//                    at most 5 a second per stream, the latest of each interval (server/progress-coalescer.ts),
+//                    every stage change at once
 //   event: log       data: { id, level, message }
 //   event: layout    data: the map so far while t-SNE runs (pipeline/layout-frame.ts) plus the job's id; the
 //                    latest one is sent first to a client that starts watching mid-run
@@ -11,6 +13,7 @@ import type { ServerContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import type { JobEvent, JobState } from '../jobs/queue.js';
 import { onlyQuery, runIdParam } from '../params.js';
+import { ProgressCoalescer } from '../progress-coalescer.js';
 
 const FINISHED = new Set(['complete', 'failed', 'cancelled']);
 const HEARTBEAT_MS = 15_000;
@@ -57,18 +60,21 @@ export function eventsRoutes(ctx: ServerContext): Router {
     let unsubscribe = (): void => {};
     const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
     ctx.streams.add(res);
+    const progress = new ProgressCoalescer((p) => send('progress', { id, ...p }));
     const stop = (): void => {
       clearInterval(heartbeat);
+      progress.dispose();
       unsubscribe();
       ctx.streams.delete(res);
     };
     const latest = ctx.jobs.layout(id);
     if (latest) send('layout', { id, ...latest });
     unsubscribe = ctx.jobs.subscribe(id, (e: JobEvent) => {
-      if (e.type === 'progress') send('progress', { id, ...e.progress });
+      if (e.type === 'progress') progress.push(e.progress);
       else if (e.type === 'layout') send('layout', { id, ...e.frame });
       else if (e.type === 'log') send('log', { id, level: e.level, message: e.message });
       else {
+        progress.flush();
         send('state', ctx.jobs.publicView(e.job));
         if (FINISHED.has(e.job.status)) {
           stop();

@@ -1,7 +1,8 @@
 // A stand-in for `latentmap run ... --log-format json --json` that keeps the CLI's process contract
 // (JSON progress/error lines on stderr, one result object on stdout, exit 0/1/2, the run written through
 // the store's hidden temporary directory) without training anything, so job tests take milliseconds.
-// The configuration's `name` picks the behaviour: ok, slow (runs until killed), bad (exit 2), crash (exit 1).
+// The configuration's `name` picks the behaviour: ok, slow (runs until killed), bad (exit 2), crash (exit 1),
+// burst (t-SNE reports for 1.5 s as fast as a small run makes them, then ok).
 import { readFile } from 'node:fs/promises';
 import { RunStore } from '../../pipeline/runs/store.js';
 import { writeFixtureRun } from './fixtures.js';
@@ -38,6 +39,13 @@ if (mode === 'slow') {
   for (let epoch = 1; ; epoch++) {
     line({ type: 'progress', stage: 'train', progress: Math.min(0.99, epoch / 1000), elapsed: epoch / 10, epoch, loss: 1 / epoch });
     await sleep(50);
+  }
+}
+if (mode === 'burst') {
+  // a small map's t-SNE: a KL report every 50 iterations, about 80 a second (here 1 every 12.5 ms for 1.5 s)
+  for (let k = 1; k <= 120; k++) {
+    line({ type: 'progress', stage: 'tsne', progress: k / 121, elapsed: k / 80, iteration: 50 * k, kl: 3 - k / 100 });
+    if (k % 4 === 0) await sleep(50);
   }
 }
 for (let epoch = 1; epoch <= 3; epoch++) {

@@ -72,6 +72,24 @@ describe('a job started over HTTP', () => {
     expect(list.find((j) => j.id === id)?.config).toEqual({ dataset: 'iris', name: 'ok' });
   });
 
+  it('sends a burst of t-SNE reports (80 a second) at most 5 a second, always ending on the latest', async () => {
+    const id = await post({ dataset: 'iris', name: 'burst' });
+    const stream = await readEvents(base, `/api/runs/${id}/events`);
+    const progress = stream.events.filter((e) => e.event === 'progress').map((e) => e.data);
+    const firstTrain = progress.findIndex((p) => p.stage === 'train');
+    const burst = progress.slice(0, firstTrain).filter((p) => p.stage === 'tsne');
+    // 120 reports over about 1.5 s: a handful reach the stream, in order, the burst's last one among them
+    expect(burst.length).toBeGreaterThanOrEqual(2);
+    expect(burst.length).toBeLessThanOrEqual(14);
+    const its = burst.map((p) => p.iteration as number);
+    expect([...its].sort((a, b) => a - b)).toEqual(its);
+    expect(new Set(its).size).toBe(its.length);
+    expect(burst.at(-1)).toMatchObject({ id, stage: 'tsne', iteration: 6000 });
+    // what follows (a new stage, its end, the final state) still arrives whole
+    expect(progress.filter((p) => p.stage === 'train').at(-1)).toMatchObject({ progress: 1, epoch: 3 });
+    expect(stream.events.at(-1)!.data).toMatchObject({ id, status: 'complete' });
+  });
+
   it('says a run its job completed is corrupt on /events, not complete, once the run is damaged', async () => {
     const id = await post({ dataset: 'iris', name: 'ok' });
     await waitFor(() => jobs.get(id)?.status === 'complete');

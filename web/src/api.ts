@@ -5,6 +5,7 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 import type { History, ProgressEvent, RunConfig, RunManifest, RunSummary, UploadInfo, UploadReading } from '../../pipeline/types.js';
 import type { FormGroup } from '../../server/run-form.js';
 import { decodePoints, type DecodedPoints } from './points.js';
+import { EventStreams } from './event-stream.js';
 import { fetchRetrying, type Retried } from './retry.js';
 
 export class ApiError extends Error {
@@ -132,6 +133,7 @@ async function read(url: string, init: RequestInit = {}): Promise<Response> {
 export class Api {
   readonly base: string;
   private readonly token: () => string | null;
+  private readonly streams = new EventStreams();
 
   constructor(options: ApiOptions = {}) {
     this.base = (options.base ?? '').replace(/\/$/, '');
@@ -322,32 +324,12 @@ export class Api {
     if (!res.ok) throw await errorOf(res);
   }
 
-  /** Subscribes to a run's progress events; returns the close function. */
+  /**
+   * Subscribes to a run's progress events; returns the close function. Every subscriber of one job in this page
+   * shares one event stream (event-stream.ts).
+   */
   events(id: string, onEvent: (e: RunEvent) => void, onError?: (message: string) => void): () => void {
-    const source = new EventSource(this.runUrl(id, 'events'));
-    const handle = (type: string) => (msg: MessageEvent) => {
-      let data: RunEvent;
-      try {
-        data = { type, ...(JSON.parse(String(msg.data)) as object) } as RunEvent;
-      } catch {
-        data = { type, message: String(msg.data) };
-      }
-      if (type === 'message' && typeof (data as { type?: unknown }).type === 'string') data.type = String(data.type);
-      // the server's `state` event carries the job's status; finished states end the stream
-      const status = typeof data.status === 'string' ? data.status : null;
-      if (type === 'state' && status === 'complete') data.type = 'done';
-      else if (type === 'state' && (status === 'failed' || status === 'cancelled')) data.type = status;
-      else if (type === 'state' && status) data.stage = data.stage ?? status;
-      onEvent(data);
-      if (data.type === 'done' || data.type === 'failed' || data.type === 'cancelled' || data.type === 'error') source.close();
-    };
-    for (const t of ['message', 'progress', 'log', 'layout', 'done', 'failed', 'cancelled', 'queued', 'started', 'state']) {
-      source.addEventListener(t, handle(t) as EventListener);
-    }
-    source.onerror = () => {
-      if (source.readyState === EventSource.CLOSED) onError?.('the event stream closed');
-    };
-    return () => source.close();
+    return this.streams.subscribe(this.runUrl(id, 'events'), onEvent, onError);
   }
 }
 
