@@ -2,6 +2,7 @@
 // No stack trace and no file path ever reaches a client; 5xx details go to the server log only.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { isInputError } from '../pipeline/errors.js';
+import { operatorNote } from './data-roots.js';
 import { HttpError, isCorruptRun } from './http-error.js';
 import { isReadOnlyRefusal } from './read-only.js';
 import { scrubPaths } from './scrub.js';
@@ -62,6 +63,9 @@ export function createErrorHandler(options: { bodyLimit: number; log: (line: str
       const detail = err instanceof HttpError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
       options.log(`error ${req.method} ${req.originalUrl}: ${detail}`);
     }
+    // a refusal answered without detail (a path refused the same whether it exists or not): the operator's log says why
+    const note = operatorNote(err);
+    if (note !== null) options.log(`refused ${req.method} ${req.originalUrl.slice(0, 200)}: ${note}`);
     if (res.headersSent) {
       // Too late for a JSON answer: cut the connection so the client sees a failure, not a truncated body.
       res.destroy();
