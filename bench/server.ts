@@ -11,11 +11,13 @@
 // (default 5) while one separate client asks /api/health every 50 ms; the table gives the endpoint's req/s,
 // p50/p99, its 2xx, 429 (refused by the rate limit, with Retry-After: the server protecting itself), 503
 // (refused as busy, with Retry-After: a full worker queue, too many feature columns read at once) and
-// errors (any other status, timeouts, socket errors), /api/health's p99 and max during that phase, and the
+// errors (any other status, timeouts, socket errors), /api/health's answers (n), p50, p99 and max during that phase (the probe answers once before the phase starts), and the
 // server's peak RSS during that phase. The very first request is one /api/runs, timed alone with /api/health
 // asked alongside: the list right after a start reads every run once. The first phase asks for every run cold at once (points, items,
-// images, neighbours of all four big runs): the cache budget must hold while they load. One phase floods the server
-// with bad row indexes (400 asked for, counted in their own column; 429 past the read limit). Two phases ask for
+// images, neighbours of all four big runs): the cache budget must hold while they load. Three phases flood the server
+// with refused requests (asked for, counted in their own column): row indexes that are not indexes and run ids
+// that are not ids (400), and paths of no endpoint under a run (404); their health p50/p99 is the figure, and the
+// CPU table's main-thread time per answer against the health phase's says what a refusal costs. Two phases ask for
 // image.png while 10 more connections ask for slow reads (input-space searches, feature columns) beside it:
 // whether quick reads wait behind slow ones in the worker threads. One phase opens a run of 1,500 x 1,500 pixel
 // pictures (manifest, points, history, items, image.png), the kind of run that once stalled the server.
@@ -314,6 +316,9 @@ interface Row {
   /** Answers of the status the phase asked for on purpose (400 to bad requests). */
   refused: number;
   errors: number;
+  /** /api/health answers the probe timed during the phase. */
+  healthN: number;
+  healthP50: number;
   healthP99: number;
   healthMax: number;
   loopP99: number;
@@ -347,7 +352,7 @@ function requestOf(ask: Ask): Partial<autocannon.Request> {
  * BESIDE_CONNECTIONS more connections (not counted in the row): whether the endpoint's requests wait behind them.
  */
 async function phase(name: string, base: string, proc: ChildProcess, paths: () => Ask, headers: Record<string, string> = {}, beside: (() => Ask) | null = null, asked: number[] = []): Promise<Row | null> {
-  return measured(name, base, proc, false, asked, async () => {
+  return measured(name, base, proc, asked, async () => {
     const statuses = new Map<number, number>();
     const drive = (asks: () => Ask, connections: number, count: boolean): Promise<autocannon.Result> =>
       new Promise<autocannon.Result>((resolve, reject) => {
@@ -381,7 +386,7 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
  * only the first time (the run list right after the server started, reading every run).
  */
 async function once(name: string, base: string, proc: ChildProcess, url: string): Promise<Row | null> {
-  return measured(name, base, proc, true, [], async () => {
+  return measured(name, base, proc, [], async () => {
     const t = performance.now();
     const status = await new Promise<number>((resolve) => {
       const req = get(`${base}${url}`, { timeout: 60_000 }, (res) => {
@@ -412,14 +417,16 @@ interface Driven {
  * Runs `drive` as phase `name` (when BENCH_ONLY lets it), with the server's memory, event loop and /api/health watched.
  * `asked`: statuses the phase asks for on purpose (400 for a flood of bad requests), counted as refused, not as errors.
  */
-async function measured(name: string, base: string, proc: ChildProcess, probeFirst: boolean, asked: number[], drive: () => Promise<Driven>): Promise<Row | null> {
+async function measured(name: string, base: string, proc: ChildProcess, asked: number[], drive: () => Promise<Driven>): Promise<Row | null> {
   if (ONLY && !ONLY.test(name)) return null;
   const pid = proc.pid!;
   await ask(proc, { phase: 'start' });
   let peak = rssMb(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
   const probe = healthProbe(base);
-  if (probeFirst) await probe.ready;
+  // The probe answers once before the load starts: a probe process still starting on a loaded machine asked only
+  // at the end of a phase (one sample, its p50 its max)
+  await probe.ready;
   const result = await drive();
   const probed = await probe.stop();
   const health = probed.times.sort((a, b) => a - b);
@@ -450,6 +457,8 @@ async function measured(name: string, base: string, proc: ChildProcess, probeFir
     busy,
     refused,
     errors: other + result.failed,
+    healthN: health.length,
+    healthP50: quantile(health, 0.5),
     healthP99: quantile(health, 0.99),
     healthMax: health.at(-1) ?? NaN,
     loopP99: loopDelay.p99,
@@ -547,9 +556,14 @@ async function main(): Promise<void> {
     rows.push(await phase('points json', base, proc, () => `${run}/points?format=json`));
     rows.push(await phase('points json gzip', base, proc, () => `${run}/points?format=json`, { 'accept-encoding': 'gzip' }));
     rows.push(await phase('items', base, proc, () => `${run}/items/${rnd(ROWS)}`));
-    // a flood of requests that are refused: row indexes that are not indexes (400), past the read limit 429
+    // floods of requests that are refused (an outside tester's, at 50 clients): row indexes that are not indexes
+    // and run ids that are not ids (400, refused before routing and not counted by the read limit), and paths
+    // of no endpoint under a run (404)
     const bad = [(n: number) => `${run}/items/-${n}`, (n: number) => `${run}/items/${n}x/image.png`, (n: number) => `${run}/neighbors/${n}.5?k=10`];
     rows.push(await phase('bad row index (400)', base, proc, () => bad[rnd(bad.length)]!(rnd(ROWS)), {}, null, [400]));
+    const badIds = [(n: number) => `/api/runs/r.${n}`, (n: number) => `/api/runs/${n}..x/points`, (n: number) => `/api/runs/%2E%2E%2F${n}/history`, (n: number) => `/api/runs/-${n}/items/${n}`];
+    rows.push(await phase('bad run id (400)', base, proc, () => badIds[rnd(badIds.length)]!(rnd(ROWS)), {}, null, [400]));
+    rows.push(await phase('no such run path (404)', base, proc, () => `${run}/points/-${rnd(ROWS)}`, {}, null, [404]));
     rows.push(await phase('image.png', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png`));
     rows.push(await phase('image.png?scale=16', base, proc, () => `${run}/items/${rnd(ROWS)}/image.png?scale=16`));
     rows.push(await phase('reconstruction.png', base, proc, () => `${run}/items/${rnd(ROWS)}/reconstruction.png`));
@@ -575,7 +589,7 @@ async function main(): Promise<void> {
 
     const done = rows.filter((r): r is Row => r !== null);
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per endpoint; /api/health asked every 50 ms alongside; idle RSS ${idle.toFixed(0)} MB, limit ${(BUDGET_MB + 200).toFixed(0)} MB (${CACHE_MIB} MiB cache + 200 MB)\n`);
-    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', '400 asked', '429', '503', 'errors', 'health p99', 'health max', 'loop p99', 'loop max', 'loop busy', 'idle p99', 'idle max', 'peak RSS MB', 'load'];
+    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', 'refused (asked)', '429', '503', 'errors', 'health n', 'health p50', 'health p99', 'health max', 'loop p99', 'loop max', 'loop busy', 'idle p99', 'idle max', 'peak RSS MB', 'load'];
     const table = done.map((r) => [
       r.name,
       r.reqs.toFixed(0),
@@ -586,6 +600,8 @@ async function main(): Promise<void> {
       String(r.limited),
       String(r.busy),
       String(r.errors),
+      String(r.healthN),
+      r.healthP50.toFixed(0),
       r.healthP99.toFixed(0),
       r.healthMax.toFixed(0),
       r.loopP99.toFixed(0),
@@ -613,8 +629,11 @@ async function main(): Promise<void> {
     // gave to other processes (wall time far above the CPU time with the loop idle)
     console.log(`\nthe server's CPU time per phase (from the phase's start until a second after its last request), ms\n`);
     printTable(
-      ['endpoint', 'wall', 'main thread CPU', 'all threads CPU', 'main thread share of wall'],
-      done.map((r) => [r.name, r.cpu.wall.toFixed(0), r.cpu.main.toFixed(0), r.cpu.all.toFixed(0), `${((r.cpu.main / r.cpu.wall) * 100).toFixed(0)}%`]),
+      ['endpoint', 'wall', 'main thread CPU', 'all threads CPU', 'main thread share of wall', 'answers', 'main CPU per answer µs'],
+      done.map((r) => {
+        const answers = r.ok + r.limited + r.busy + r.refused + r.errors;
+        return [r.name, r.cpu.wall.toFixed(0), r.cpu.main.toFixed(0), r.cpu.all.toFixed(0), `${((r.cpu.main / r.cpu.wall) * 100).toFixed(0)}%`, String(answers), answers > 0 ? ((r.cpu.main * 1000) / answers).toFixed(0) : '–'];
+      }),
     );
     const worst = Math.max(...done.map((r) => r.healthP99));
     const peak = Math.max(...done.map((r) => r.peakMb));

@@ -14,6 +14,7 @@ import { JobQueue } from './jobs/queue.js';
 import { publicManifest } from './public-manifest.js';
 import { createRateBuckets, createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { readLimits } from './read-limit.js';
+import { refuseMalformedPaths } from './malformed-paths.js';
 import { workerModels, type Decoder, type Reconstructor } from './reconstruct.js';
 import { MemoryBudget, SERVER_HEADROOM } from './memory-budget.js';
 import { writesAllowed } from './read-only.js';
@@ -177,6 +178,7 @@ export function createApp(options: AppOptions): LatentmapApp {
   if (options.allowedHosts) app.use(hostCheck(options.allowedHosts));
   app.use(sameOriginWrites);
   app.use('/api', noBracketQueries);
+  app.use(refuseMalformedPaths);
   app.use(reads.early);
   app.use(healthRoutes(ctx));
   app.use(datasetsRoutes(ctx));
@@ -194,6 +196,6 @@ export function createApp(options: AppOptions): LatentmapApp {
   app.use('/api', apiNotFound);
   app.use(webRoutes(options.webRoot ?? DEFAULT_WEB_ROOT));
   app.use((req, _res, next) => next(new HttpError(404, `not found: ${req.path.slice(0, 200)}`)));
-  app.use(createErrorHandler({ dataRoots: dataRoots.paths(), hidden: [store.dir, repo], bodyLimit, log }));
+  app.use(createErrorHandler({ bodyLimit, log }));
   return app;
 }

@@ -1,9 +1,25 @@
 // The directories an operator lets runs started over HTTP read (`latentmap serve --data-root DIR`,
 // repeatable; none by default). A path from a request is accepted only when, after resolving `..` and every
 // symbolic link, it lies inside one of them; every refusal reads the same whether the path exists or not.
-import { realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../pipeline/errors.js';
+import { scrubPaths } from './scrub.js';
+
+/**
+ * What the operator is told of a refusal the client is answered without detail (DataRoots.resolve): an
+ * InputError's `cause`, written to the server's log by the error handler, never answered.
+ */
+export interface OperatorNote {
+  operator: string;
+}
+
+/** The operator's note of `err`, or null. */
+export function operatorNote(err: unknown): string | null {
+  const note = (err as { cause?: { operator?: unknown } } | null)?.cause?.operator;
+  return typeof note === 'string' ? note : null;
+}
 
 interface Root {
   /** As the operator gave it, resolved. */
@@ -53,38 +69,59 @@ export class DataRoots {
 
   /**
    * The real path of the file (or directory, with `kind: 'dir'`) a request names: relative to a data root
-   * (tried in order) or absolute inside one. An InputError on `field` otherwise, the same for a path that
-   * does not exist, lies outside every root, or escapes one through `..` or a symbolic link.
+   * (tried in order) or absolute inside one, and readable. An InputError on `field` otherwise, with one message
+   * for every refusal: a path that does not exist, cannot be read, is not a file (a directory), lies outside
+   * every root, or escapes one through `..` or a symbolic link, all read alike, the path echoed as the client
+   * sent it but an absolute one as `<path>` (the answer's scrub would name one inside a root `data-root:...`
+   * and leave one outside as it is: a client could find a root by guessing). Why it was refused, naming the
+   * root, is the error's `cause.operator`, for the server's log (OperatorNote).
    */
   async resolve(requested: string, field: string, kind: 'file' | 'dir' = 'file'): Promise<string> {
-    const refuse = (): never => {
-      const shown = JSON.stringify(requested.slice(0, 200));
+    const what = kind === 'dir' ? 'directory' : 'file';
+    const refuse = (why: string): never => {
+      const cause: OperatorNote = { operator: `${field} ${JSON.stringify(requested.slice(0, 300))} refused: ${why}` };
+      const shown = JSON.stringify(scrubPaths(requested.slice(0, 200)));
       if (this.roots.length === 0) {
         throw new InputError(
           `runs started over HTTP cannot read files of the server: upload the file (POST /api/uploads) and name it with "upload", or ask the operator to start the server with --data-root DIR (got ${shown})`,
           { field },
+          { cause },
         );
       }
-      throw new InputError(`no readable ${kind === 'dir' ? 'directory' : 'file'} ${shown} under the server's data roots; give a path relative to a data root`, { field });
+      throw new InputError(`no readable ${what} ${shown} under the server's data roots; give a path relative to a data root`, { field }, { cause });
     };
-    if (requested.includes('\0')) refuse();
+    if (this.roots.length === 0) refuse('the server has no data root');
+    if (requested.includes('\0')) refuse('it holds a NUL character');
     // `iris.csv/` names a directory: resolving would drop the slash and read the file
-    if (kind === 'file' && /[/\\]$/.test(requested)) refuse();
+    if (kind === 'file' && /[/\\]$/.test(requested)) refuse('it ends with a slash (a directory)');
+    const whys: string[] = [];
     for (const root of this.roots) {
       const candidate = path.isAbsolute(requested) ? path.resolve(requested) : path.resolve(root.given, requested);
       // Lexically outside: never touch the file system for it.
-      if (!inside(candidate, root.given) && !inside(candidate, root.real)) continue;
+      if (!inside(candidate, root.given) && !inside(candidate, root.real)) {
+        whys.push(`outside data root ${root.given}`);
+        continue;
+      }
       try {
         const real = await realpath(candidate);
-        if (!inside(real, root.real)) continue;
+        if (!inside(real, root.real)) {
+          whys.push(`a symbolic link out of data root ${root.given} (to ${real})`);
+          continue;
+        }
         const s = await stat(real);
-        if (kind === 'dir' ? !s.isDirectory() : !s.isFile()) continue;
+        if (kind === 'dir' ? !s.isDirectory() : !s.isFile()) {
+          whys.push(`not a ${what} (under data root ${root.given})`);
+          continue;
+        }
+        await access(real, kind === 'dir' ? constants.R_OK | constants.X_OK : constants.R_OK);
         return real;
-      } catch {
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        whys.push(`${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`} under data root ${root.given}`);
         continue;
       }
     }
-    return refuse();
+    return refuse(whys.join('; '));
   }
 
   /**

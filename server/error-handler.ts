@@ -1,12 +1,11 @@
 // The final error handler: every failure becomes { "error": "..." } JSON with a 4xx/5xx status.
 // No stack trace and no file path ever reaches a client; 5xx details go to the server log only.
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { isInputError } from '../pipeline/errors.js';
+import { operatorNote } from './data-roots.js';
 import { HttpError, isCorruptRun } from './http-error.js';
 import { isReadOnlyRefusal } from './read-only.js';
-import { scrubPaths, type ScrubRoot } from './scrub.js';
+import { scrubPaths } from './scrub.js';
 
 /** Messages for body-parser's and the router's own errors (their messages are not meant for clients). */
 const TYPE_MESSAGES: Record<string, [number, string]> = {
@@ -21,26 +20,18 @@ const TYPE_MESSAGES: Record<string, [number, string]> = {
 };
 
 /**
- * `dataRoots`: the directories runs started over HTTP may read (named `data-root:` in answers); `hidden`: the
- * server's own directories (runs directory, installation), which become `<path>` like any other path.
+ * Every message answered has each absolute file path in it as `<path>`, whichever directory it names (a data
+ * root, the runs directory, the installation, anywhere else): text a client sent comes back the same whether or
+ * not it names one of the server's directories, so no answer confirms a guessed location. URL paths
+ * (`/api/...`, a request line) stay as written (scrub.ts).
  */
-export function createErrorHandler(options: { dataRoots: string[]; hidden: string[]; bodyLimit: number; log: (line: string) => void }): ErrorRequestHandler {
-  // A file under a data root is named as the client may name it (`data-root:a/b.csv`); any other path, the
-  // server's own directories included, is `<path>` alike, so an answer never tells whether a guessed
-  // directory is one of the server's.
-  const roots: ScrubRoot[] = [
-    ...options.dataRoots.map((r) => ({ dir: path.resolve(r), as: 'data-root:' })),
-    ...[...options.hidden.map((r) => path.resolve(r)), tmpdir(), process.cwd()].map((dir) => ({ dir, as: '<path>' })),
-  ];
+export function createErrorHandler(options: { bodyLimit: number; log: (line: string) => void }): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let status = 500;
     let message = 'internal error';
     let headers: Record<string, string> = {};
     let extra: Record<string, unknown> = {};
-    // Messages this server composed name only URL paths and ids; anything else may carry a file path.
-    let anyPath = true;
     if (err instanceof HttpError) {
-      anyPath = false;
       status = err.status;
       message = err.message;
       headers = err.headers;
@@ -72,24 +63,42 @@ export function createErrorHandler(options: { dataRoots: string[]; hidden: strin
       const detail = err instanceof HttpError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
       options.log(`error ${req.method} ${req.originalUrl}: ${detail}`);
     }
+    // a refusal answered without detail (a path refused the same whether it exists or not): the operator's log says why
+    const note = operatorNote(err);
+    if (note !== null) options.log(`refused ${req.method} ${req.originalUrl.slice(0, 200)}: ${note}`);
     if (res.headersSent) {
       // Too late for a JSON answer: cut the connection so the client sees a failure, not a truncated body.
       res.destroy();
       return;
     }
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.removeHeader('ETag');
-    res.removeHeader('Content-Encoding');
-    res.setHeader('Cache-Control', 'no-store');
-    // Written directly, not through Express's res.json()/send() (an ETag hashed, the content type parsed and
-    // set again, per answer): at 50 clients most answers of a saturated endpoint are 429/503 refusals, and
-    // that path took a fifth of the event loop's time in the feature-columns phase of bench:server.
-    const body = JSON.stringify({ ...extra, error: scrubPaths(message, roots, anyPath) });
-    res.statusCode = status;
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Length', Buffer.byteLength(body));
-    res.end(req.method === 'HEAD' ? undefined : body);
+    const body = err instanceof HttpError ? errorBody(err) : JSON.stringify({ ...extra, error: scrubPaths(message) });
+    writeError(req, res, status, body, headers);
   };
+}
+
+/**
+ * The body of the answer for an HttpError: its extra fields and its message (composed by this server from ids,
+ * URL paths and what the client sent: a run id, a row index, a feature's name), absolute paths as `<path>`.
+ */
+export function errorBody(err: HttpError): string {
+  return JSON.stringify({ ...err.extra, error: scrubPaths(err.message) });
+}
+
+/**
+ * Writes an error answer: `headers`, `Cache-Control: no-store`, the JSON `body` (none for HEAD). Written
+ * directly, not through Express's res.json()/send() (an ETag hashed, the content type parsed and set again, per
+ * answer): at 50 clients most answers of a saturated endpoint are refusals, and that path took a fifth of the
+ * event loop's time in the feature-columns phase of bench:server.
+ */
+export function writeError(req: Request, res: Response, status: number, body: string, headers: Record<string, string> = {}): void {
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  res.removeHeader('ETag');
+  res.removeHeader('Content-Encoding');
+  res.setHeader('Cache-Control', 'no-store');
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /** 404 for any /api route nothing answered. */

@@ -3,20 +3,31 @@ import type { RequestHandler } from 'express';
 import { runIdProblem } from '../pipeline/runs/run-id.js';
 import { HttpError } from './http-error.js';
 
-export function runIdParam(raw: unknown): string {
+/** The 400 for a path's run id that is not one (run-id.ts), or null when it is one. */
+export function badRunId(raw: unknown): HttpError | null {
   const problem = runIdProblem(raw);
-  if (problem !== null) throw new HttpError(400, problem);
+  return problem === null ? null : new HttpError(400, problem);
+}
+
+export function runIdParam(raw: unknown): string {
+  const refused = badRunId(raw);
+  if (refused) throw refused;
   return raw as string;
 }
 
 /**
- * A row index (the path's `:index`): a non-negative whole number written in plain decimal digits, at most
- * 2^31 - 1; else a 400 naming `index` as its field, as every 400 about a parameter names it.
+ * The 400 for a row index (the path's `:index`) that is not a non-negative whole number written in plain decimal
+ * digits, at most 2^31 - 1, naming `index` as its field, as every 400 about a parameter names it; null for one.
  */
+export function badRowIndex(raw: unknown): HttpError | null {
+  if (typeof raw === 'string' && /^(0|[1-9][0-9]{0,9})$/.test(raw) && Number(raw) <= 2147483647) return null;
+  return queryError('index', `invalid row index ${JSON.stringify(String(raw).slice(0, 40))}: use a non-negative whole number`);
+}
+
+/** A row index (the path's `:index`) as a number; badRowIndex's 400 otherwise. */
 export function rowIndexParam(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^(0|[1-9][0-9]{0,9})$/.test(raw) || Number(raw) > 2147483647) {
-    throw queryError('index', `invalid row index ${JSON.stringify(String(raw).slice(0, 40))}: use a non-negative whole number`);
-  }
+  const refused = badRowIndex(raw);
+  if (refused) throw refused;
   return Number(raw);
 }
 

@@ -1,7 +1,7 @@
 // What the server keeps in memory per run: encoded bodies (manifest, points, history, feature columns) and
 // parsed arrays (points table, codes, the layout and index of the stored input values), in one LRU bounded by
-// bytes. Runs are immutable; the cache key includes a digest of the stamp of the run's files (inode, mtime and
-// size of each) so a run removed and written again, or damaged in place, is checked and loaded again
+// bytes. Runs are immutable; the cache key includes a digest of the stamp of the run's files (inode, mtime,
+// ctime and size of each) so a run removed and written again, or damaged in place, is checked and loaded again
 // (concurrent requests for one run share one comparison of the stamp). Each load reserves its peak size
 // before reading, so concurrent cold loads of big runs stay within the budget; what the rest of the process
 // holds (worker threads, requests in progress) counts against the same budget (memory-budget.ts). The stored input values

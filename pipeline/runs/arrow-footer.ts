@@ -25,7 +25,7 @@ export interface ArrowBatch {
 }
 
 export interface ArrowFileStructure {
-  /** The file's inode, mtime and size when it was read. */
+  /** The file's inode, mtime, ctime and size when it was read (fileVersion). */
   version: string;
   fields: Field[];
   numDictionaries: number;
@@ -35,9 +35,16 @@ export interface ArrowFileStructure {
 
 const MAGIC = 'ARROW1';
 
-/** A file's version stamp: inode, mtime (ms) and size. */
+/**
+ * A file's version stamp: inode, mtime, ctime (ms) and size. The ctime (the inode's last change) is there for
+ * damage that keeps the size and puts the mtime back (`touch -r`, `utimes`, a copy that preserves times): only
+ * the kernel sets a ctime, to the clock's time, whenever the file's content or attributes change, so no
+ * user-level tool can restore it (git's index stamps files the same way). A change of attributes (chmod, a
+ * hard link) moves it too: the file is then only checked again. What it cannot see: a write made while the
+ * system clock was set back to the old ctime.
+ */
 export function fileVersion(s: Stats): string {
-  return `${s.ino}:${s.mtimeMs}:${s.size}`;
+  return `${s.ino}:${s.mtimeMs}:${s.ctimeMs}:${s.size}`;
 }
 
 /** `length` bytes at `offset`; ArrowFileError (naming `what`) when the file ends sooner. */

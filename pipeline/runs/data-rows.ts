@@ -22,7 +22,7 @@ export interface DataBatch {
 
 export interface DataLayout {
   file: string;
-  /** The file's inode, mtime and size when the layout was read: a file written again is not read by it. */
+  /** The file's inode, mtime, ctime and size (fileVersion) when the layout was read: a file written again is not read by it. */
   version: string;
   rows: number;
   /** Values per row. */

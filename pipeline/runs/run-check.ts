@@ -2,7 +2,7 @@
 // Arrow file's footer and record-batch headers (arrow-footer.ts; a few hundred bytes each, whatever the file's
 // size; points.arrow must hold the manifest's rows), every JSON file parsed (up to JSON_PARSE_BYTES; a larger
 // one checked to begin and end as JSON does), every other file the manifest lists there and not empty. Never
-// the files' data. With the check goes a stamp of every file it looked at (inode, mtime and size, or absent):
+// the files' data. With the check goes a stamp of every file it looked at (inode, mtime, ctime and size, or absent: arrow-footer.ts fileVersion):
 // while the stamp is the same, so is the verdict, and a reader that keeps a run's verdict (the server) stats
 // those files again to know whether to check the run again. Runs are immutable; a stamp that moved means a run
 // written again, or damaged in place.
@@ -43,7 +43,7 @@ const largeManifests = new Map<string, { version: string; manifest: RunManifest 
 /** The run's own files a check always looks at (the manifest may list more: the saved model's). */
 const KNOWN_FILES: string[] = Object.values(RUN_FILES).filter((f) => f !== RUN_FILES.model);
 
-/** A stamp of `files` (relative to `runDir`): each one's inode, mtime and size, or "-" when it is not there. */
+/** A stamp of `files` (relative to `runDir`): each one's inode, mtime, ctime and size, or "-" when it is not there. */
 export async function stampRun(runDir: string, files: readonly string[]): Promise<string> {
   const parts = await Promise.all(files.map((f) => stat(path.join(runDir, f)).then(fileVersion, () => '-')));
   return parts.join('|');

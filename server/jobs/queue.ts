@@ -417,6 +417,13 @@ export class JobQueue {
 
   private async onExit(job: JobState, r: Running, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     const complete = code === 0 && (await this.store.exists(job.id));
+    // The child is gone: its hidden temporary directory (if any) goes before the job is said to have ended, so
+    // whoever sees it failed (a stopped job's half-written run) finds nothing of it left.
+    try {
+      await this.store.cleanupStale();
+    } catch {
+      // best effort
+    }
     if (complete) {
       await this.finish(job, 'complete', null);
     } else if (r.shutdown) {
@@ -435,12 +442,6 @@ export class JobQueue {
           ? 'the job ended without writing its run'
           : `the job ${signal ? `was killed (${signal})` : `exited with code ${code}`}${r.tail.length ? `: ${r.tail[r.tail.length - 1]}` : ''}`);
       await this.finish(job, 'failed', why);
-    }
-    // The child is gone: its hidden temporary directory (if any) can go too.
-    try {
-      await this.store.cleanupStale();
-    } catch {
-      // best effort
     }
   }
 }

@@ -21,8 +21,8 @@ const HEARTBEAT_MS = 15_000;
 export function eventsRoutes(ctx: ServerContext): Router {
   const router = Router();
   router.get('/api/runs/:id/events', async (req, res) => {
-    onlyQuery(req.query, []);
     const id = runIdParam(req.params.id);
+    onlyQuery(req.query, []);
     await ctx.jobs.init();
     const job = ctx.jobs.get(id);
     let initial: Pick<JobState, 'id' | 'status'> | JobState;

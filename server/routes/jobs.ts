@@ -16,8 +16,8 @@ export function jobsRoutes(ctx: ServerContext): Router {
   });
 
   router.get('/api/jobs/:id', async (req, res) => {
-    onlyQuery(req.query, []);
     const id = runIdParam(req.params.id);
+    onlyQuery(req.query, []);
     await ctx.jobs.init();
     const job = ctx.jobs.get(id);
     if (!job) throw new HttpError(404, `no job ${id}`);

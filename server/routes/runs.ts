@@ -93,7 +93,9 @@ export async function runOr404(ctx: ServerContext, id: string): Promise<RunInfo>
   } catch (err) {
     const job = ctx.jobs.get(id);
     if (err instanceof HttpError && err.status === 404 && job && job.status !== 'complete') {
-      const what = job.status === 'queued' || job.status === 'running' ? `is ${job.status}; follow /api/runs/${id}/events` : `${job.status}${job.error ? `: ${job.error}` : ''}`;
+      // the job's error as /api/jobs shows it (no server path)
+      const error = ctx.jobs.publicView(job).error;
+      const what = job.status === 'queued' || job.status === 'running' ? `is ${job.status}; follow /api/runs/${id}/events` : `${job.status}${error ? `: ${error}` : ''}`;
       throw new HttpError(404, `run ${id} ${what}`, {}, { status: job.status });
     }
     throw err;

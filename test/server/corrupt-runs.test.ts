@@ -2,7 +2,8 @@
 // file cut short, emptied or replaced. Every endpoint then answers 409 { code: "run_corrupt" } naming what is
 // damaged (never a 500, an empty map, or an event stream saying complete), the run list leaves the run out,
 // and once the file is whole again the run is served again.
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
@@ -180,6 +181,46 @@ describe('a run damaged while the server runs', () => {
     while ((await listed(slowBase)).includes(id)) {
       expect(++calls, 'lists still showing the damaged run').toBeLessThan(50);
       await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  it('damaged in place keeping its size and putting its mtime back (touch -r), is still 409 on every endpoint: the stamp has the ctime, which no tool puts back', async () => {
+    const jobs = new JobQueue({ runsDir: runs.dir, command: () => ({ file: process.execPath, args: ['-e', ''] }) });
+    // a run check trusted for a minute: only the stamp compared before each answer can notice the damage
+    const trusting = await listen(createApp({ runsDir: runs.dir, jobs, runCheckMs: 60_000, log: () => {} }));
+    try {
+      for (const [i, [file, at, bytes, problem]] of ([
+        // the Arrow footer's closing magic, and the manifest's opening brace: same length, other bytes
+        ['points.arrow', -6, 'XXXXXX', /its points\.arrow cannot be read/],
+        ['manifest.json', 0, '[', /its manifest\.json is not valid JSON/],
+      ] as const).entries()) {
+        const id = `touched${i}`;
+        await writeFixtureRun(runs.dir, { id, rows: 12, image: { width: 4, height: 4, channels: 1 }, pca: true, seed: 60 + i });
+        for (const e of ENDPOINTS) expect((await ask2(trusting.base, id, e)).status, `${id}${e} before`).toBe(200);
+        const target = path.join(runs.dir, id, file);
+        const before = await stat(target);
+        // its times kept aside on another file, as a tester does with touch -r
+        const reference = `${runs.dir}/.times-${id}`;
+        await writeFile(reference, '');
+        execFileSync('touch', ['-r', target, reference]);
+        // a moment later, so the ctime the write sets differs from the one the run was written with
+        await new Promise((r) => setTimeout(r, 20));
+        const fh = await open(target, 'r+');
+        await fh.write(Buffer.from(bytes), 0, bytes.length, at < 0 ? before.size + at : at);
+        await fh.close();
+        execFileSync('touch', ['-r', reference, target]);
+        const after = await stat(target);
+        expect([after.ino, after.size, after.mtimeMs]).toEqual([before.ino, before.size, before.mtimeMs]);
+        expect(after.ctimeMs).not.toBe(before.ctimeMs);
+        for (const e of ENDPOINTS) {
+          const r = await ask2(trusting.base, id, e);
+          expect(r.status, `${id}${e} after ${file} was damaged in place: ${r.text.slice(0, 200)}`).toBe(409);
+          expect(r.json().code).toBe('run_corrupt');
+          expect(r.json().error).toMatch(problem);
+        }
+        expect(await listed(trusting.base)).not.toContain(id);
+      }
+    } finally {
+      await trusting.close();
     }
   });
 });

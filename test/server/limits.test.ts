@@ -1,7 +1,7 @@
 // Bounded work: a job past its memory or time limit is stopped with a clear error; the run cache holds its
 // byte budget while several big runs load at once; the run list is served from cache until the runs
 // directory changes.
-import { rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,8 +22,8 @@ afterEach(async () => {
   await runs.cleanup();
 });
 
-async function finished(q: JobQueue, id: string): Promise<{ status: string; error: string | null }> {
-  const end = Date.now() + 30_000;
+async function finished(q: JobQueue, id: string, ms = 30_000): Promise<{ status: string; error: string | null }> {
+  const end = Date.now() + ms;
   for (;;) {
     const j = q.get(id)!;
     if (j.status !== 'queued' && j.status !== 'running') return j;
@@ -67,6 +67,65 @@ describe('a job past its limits', () => {
       await q.close();
     }
   });
+
+  it('is stopped when a real run that passed the estimate runs past --max-job-seconds: failed saying so, its half-written directory removed, nothing published', async () => {
+    // The estimate (job-limits.ts) does not count the process's start (Node, tfjs) and is made for an unloaded
+    // machine: this run is estimated well under the limit. Once the job has written part of its run (data.arrow
+    // in its hidden directory), it is paused (SIGSTOP), so it is still running, half-written, when the limit comes.
+    // The limit leaves a loaded machine time to get there (19 s at load 9).
+    const maxSeconds = 45;
+    const limits = { maxBytes: 4 * 1024 ** 3, maxSeconds };
+    const config = { dataset: 'iris', reducer: 'pca', codeSize: 2, iterations: 1000, seed: 1 };
+    const { resolveConfig } = await import('../../pipeline/config.js');
+    const { estimateJob } = await import('../../server/job-limits.js');
+    expect(estimateJob(resolveConfig(config as never), 150, 4).seconds).toBeLessThan(maxSeconds / 10);
+    const q = new JobQueue({ runsDir: runs.dir, limits });
+    const { createApp } = await import('../../server/app.js');
+    const { listen, request } = await import('./http.js');
+    const server = await listen(createApp({ runsDir: runs.dir, jobs: q, jobLimits: limits, webRoot: '/nonexistent', log: () => {} }));
+    let paused: number | null = null;
+    try {
+      const started = Date.now();
+      const r = await request(server.base, '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+      expect(r.status, r.text).toBe(202);
+      const id = r.json().id as string;
+      // its hidden directory is named .tmp-<id>-<pid>-<random>: the job's process
+      const hidden = async (): Promise<string | null> => (await readdir(runs.dir)).find((n) => n.startsWith(`.tmp-${id}-`)) ?? null;
+      for (;;) {
+        const tmp = await hidden();
+        if (tmp && (await readdir(path.join(runs.dir, tmp))).includes('data.arrow')) {
+          paused = Number(tmp.slice(`.tmp-${id}-`.length).split('-')[0]);
+          process.kill(paused, 'SIGSTOP');
+          break;
+        }
+        expect(q.get(id)!.status, 'the job ended before it had written part of its run (a machine too slow for this limit?)').toMatch(/^(queued|running)$/);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(q.get(id)!.progress?.stage).toBeDefined();
+      const end = await finished(q, id, (maxSeconds + 30) * 1000);
+      expect(end.status).toBe('failed');
+      expect(end.error).toBe(`stopped: the job ran longer than this server allows per job (${maxSeconds} s, --max-job-seconds); use fewer epochs or iterations or fewer rows`);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(maxSeconds * 1000);
+      // nothing published, the hidden directory gone, the process gone; every reader says why
+      expect(await readdir(runs.dir).then((names) => names.filter((n) => n === id || n.startsWith('.tmp-')))).toEqual([]);
+      expect(() => process.kill(paused!, 0)).toThrow();
+      paused = null;
+      const manifest = await request(server.base, `/api/runs/${id}`);
+      expect(manifest.status).toBe(404);
+      expect(manifest.json()).toMatchObject({ status: 'failed', error: expect.stringContaining('--max-job-seconds') });
+      expect((await request(server.base, `/api/jobs/${id}`)).json()).toMatchObject({ status: 'failed', error: end.error });
+    } finally {
+      if (paused !== null) {
+        try {
+          process.kill(paused, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+      await q.close();
+      await server.close();
+    }
+  }, 180_000);
 
   it('reads no more from a gzipped input than an upload may hold: past the cap the job fails, saying so', async () => {
     const file = path.join(runs.dir, 'rows.csv.gz');

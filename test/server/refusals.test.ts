@@ -374,11 +374,14 @@ describe('expensive reads', () => {
         expectCleanError(r, 429);
         expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
       }
-      // counted before routing (read-limit.ts), as Express routes them: any case, a trailing slash, HEAD, a bad
-      // index or an unknown run alike (the refusal is what is cheap to answer)
-      for (const path of ['/api/runs/run1/ITEMS/1', '/api/runs/run1/items/1/', '/api/runs/run1/Neighbors/1?k=3', '/api/runs/run1/items/-1', '/api/runs/nope/items/1', '/api/runs/run1/points/?format=json']) {
+      // counted before routing (read-limit.ts), as Express routes them: any case, a trailing slash, HEAD, an
+      // unknown run alike (the refusal is what is cheap to answer)
+      for (const path of ['/api/runs/run1/ITEMS/1', '/api/runs/run1/items/1/', '/api/runs/run1/Neighbors/1?k=3', '/api/runs/nope/items/1', '/api/runs/run1/points/?format=json']) {
         expectCleanError(await request(other.base, path), 429);
       }
+      // a malformed row index or run id is refused before it is counted (malformed-paths.ts): still a 400
+      expectCleanError(await request(other.base, '/api/runs/run1/items/-1'), 400);
+      expectCleanError(await request(other.base, '/api/runs/r.1/neighbors/1'), 400);
       expect((await request(other.base, '/api/runs/run1/items/1', { method: 'HEAD' })).status).toBe(429);
       for (const path of ['/api/health', '/api/runs', '/api/runs/run1', '/api/runs/run1/points', '/api/runs/run1/history']) {
         expect((await request(other.base, path)).status, path).toBe(200);
