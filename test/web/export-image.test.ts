@@ -41,10 +41,12 @@ describe('image export', () => {
         ],
         shown: 1234,
       }),
-    ).toBe('Filters: reconstruction error 0.1–0.3; label 3, 5 or 8 · 1,234 of 200,000 points shown, the rest dimmed');
+    ).toBe('Filters: reconstruction error 0.1 to 0.3; label 3, 5 or 8 · 1,234 of 200,000 points shown, the rest dimmed');
     expect(emphasisCaption({ ...none, filters: [{ column: 'feature:f2', kind: 'range', lo: -1, hi: 2 }], search: 'species:k3', shown: 20_000 })).toBe(
-      'Filter: f2 -1–2 · search “species:k3” · 20,000 of 200,000 points shown, the rest dimmed',
+      'Filter: f2 -1 to 2 · search “species:k3” · 20,000 of 200,000 points shown, the rest dimmed',
     );
+    // a range with a negative start reads as a range, not as "-4.687–1.678"
+    expect(emphasisCaption({ ...none, filters: [{ column: 'feature:f2', kind: 'range', lo: -4.68712, hi: 1.67803 }], shown: 5 })).toMatch(/^Filter: f2 -4\.687 to 1\.678 · 5 of/);
     expect(emphasisCaption({ ...none, search: '#12', selection: { kind: 'cluster', cluster: 2 }, shown: 1 })).toBe(
       'Search “#12” · selection: cluster C2 · 1 of 200,000 points shown, the rest dimmed',
     );

@@ -4,7 +4,7 @@ import { samplePoints } from './sample-points.js';
 import { CLUSTERS_OFF, featureSearchColumn, inputRows } from '../../web/src/app/search.js';
 import { clusterSearchColumn } from '../../web/src/app/map-layers.js';
 import { featureColumn, decodePoints, type CategoryColumn } from '../../web/src/points.js';
-import { closeNames, parseRange, queryColumn, searchPoints, type SearchAnswer, type Searchable } from '../../web/src/search.js';
+import { absentRowReason, closeNames, parseRange, queryColumn, searchPoints, type SearchAnswer, type Searchable } from '../../web/src/search.js';
 
 const points = samplePoints;
 
@@ -160,7 +160,8 @@ describe('a #row search that finds nothing says why', () => {
   it('a row past the input’s end, a row of a run that dropped none, and a sampled overview', () => {
     expect(note(searchPoints(kept(), '#6', [], [], {}, { rows: 6, dropped: 2 }))).toBe("no row 6: the run's input has 6 rows (#0 to #5)");
     const all: Searchable = { n: 3, index: Int32Array.from([0, 1, 2]), raw: [] };
-    expect(note(searchPoints(all, '#2000', [], [], {}, { rows: 1500, dropped: 0 }))).toBe("no row 2,000: the run's input has 1,500 rows (#0 to #1,499)");
+    // row numbers as the #row a search takes, never grouped; the count of rows grouped as every count
+    expect(note(searchPoints(all, '#2000', [], [], {}, { rows: 1500, dropped: 0 }))).toBe("no row 2000: the run's input has 1,500 rows (#0 to #1499)");
     expect(note(searchPoints(kept(), '#1', [], [], {}, { rows: 6, dropped: 0, sampled: true }))).toMatch(/^row 1 is not among the points loaded/);
     expect(note(searchPoints(kept(), '#1', [], [], {}, null))).toBe('no row 1 in this map');
   });
@@ -169,6 +170,12 @@ describe('a #row search that finds nothing says why', () => {
     const a = searchPoints(kept(), '#5', [], [], {}, { rows: 6, dropped: 2 });
     expect(rows(a)).toEqual([0, 0, 0, 1]);
     expect(a && 'note' in a ? a.note : undefined).toBeUndefined();
+  });
+
+  it('writes a dropped row past a thousand as its #row, ungrouped (not "row 150,000")', () => {
+    expect(absentRowReason(150000, { rows: 200000, dropped: 1500 }, 199999)).toBe('row 150000 was dropped: missing values (the run dropped 1,500 of 200,000 rows that had one)');
+    expect(absentRowReason(150000, { rows: 200000, dropped: 0, sampled: true }, 199999)).toMatch(/^row 150000 is not among/);
+    expect(absentRowReason(150000, null, 10)).toBe('no row 150000 in this map');
   });
 
   it('reads the rows read and dropped from the manifest’s prepare report', () => {

@@ -7,6 +7,7 @@
 //   5, adelie              any column's value exactly when some value equals it (so "5" finds label 5, not 15),
 //                          otherwise any text value containing it
 // A query naming a column the map lacks is an error listing the closest names, never an empty answer.
+import { formatCount, formatRow } from './format.js';
 
 /** A column searched: its name and its value at a position (null when missing). */
 export interface SearchColumn {
@@ -43,7 +44,6 @@ export interface InputRows {
   sampled?: boolean;
 }
 
-const grouped = (k: number) => k.toLocaleString('en-US');
 
 /**
  * Why row `row` (an input row index, as `#row` searches) is not among the points: dropped for missing values,
@@ -51,15 +51,15 @@ const grouped = (k: number) => k.toLocaleString('en-US');
  */
 export function absentRowReason(row: number, input: InputRows | null, maxIndex: number): string {
   if (input && row >= input.rows && row > maxIndex) {
-    return `no row ${grouped(row)}: the run's input has ${grouped(input.rows)} row${input.rows === 1 ? '' : 's'} (#0 to #${grouped(input.rows - 1)})`;
+    return `no row ${formatRow(row)}: the run's input has ${formatCount(input.rows)} row${input.rows === 1 ? '' : 's'} (#0 to #${formatRow(input.rows - 1)})`;
   }
   if (input?.sampled) {
-    return `row ${grouped(row)} is not among the points loaded (a sample of the run's rows${input.dropped > 0 ? '; or it was dropped for missing values' : ''})`;
+    return `row ${formatRow(row)} is not among the points loaded (a sample of the run's rows${input.dropped > 0 ? '; or it was dropped for missing values' : ''})`;
   }
   if (input && input.dropped > 0) {
-    return `row ${grouped(row)} was dropped: missing values (the run dropped ${grouped(input.dropped)} of ${grouped(input.rows)} rows that had one)`;
+    return `row ${formatRow(row)} was dropped: missing values (the run dropped ${formatCount(input.dropped)} of ${formatCount(input.rows)} rows that had one)`;
   }
-  return `no row ${grouped(row)} in this map`;
+  return `no row ${formatRow(row)} in this map`;
 }
 
 /** A numeric condition on a column: `error>0.2`, `score<=10`, `petal_length:1..2` (inclusive range). */

@@ -7,7 +7,7 @@ import { DIM_KEEP, DIM_RADIUS, pointStyle } from '../scatter/render.js';
 import type { SelectionShape } from '../url-state.js';
 import { combineMasks } from './emphasis.js';
 import { countOnes, type Filter } from './filters.js';
-import { columnFormat, formatCount, statsOf } from '../format.js';
+import { columnFormat, formatCount, formatRange, statsOf } from '../format.js';
 import { download, formatNumber } from '../ui/dom.js';
 import { columnTitle } from './color-by.js';
 import type { Pane } from './pane.js';
@@ -84,16 +84,16 @@ export function highlighted(
   return { emphasis: { filters, search, selection: selection?.shape ?? null, shown: countOnes(mask), total: p.points.n }, mask };
 }
 
-/** A filter in words: "error 0.1–0.3", "label 3 or 5". */
+/** A filter in words: "error 0.1 to 0.3", "f2 -4.687 to 1.678", "label 3 or 5". */
 function filterText(f: Filter): string {
   const name = columnTitle(f.column);
-  if (f.kind === 'range') return `${name} ${formatNumber(f.lo)}–${formatNumber(f.hi)}`;
+  if (f.kind === 'range') return `${name} ${formatRange(f.lo, f.hi)}`;
   return `${name} ${f.values.length === 1 ? f.values[0] : `${f.values.slice(0, -1).join(', ')} or ${f.values[f.values.length - 1]}`}`;
 }
 
 /**
  * The caption of an export of a filtered, searched or selected map: which filters, search and selection, and
- * how many of how many points are shown ("Filter: error 0.1–0.3 · search “#12” · 1,234 of 200,000 points
+ * how many of how many points are shown ("Filter: error 0.1 to 0.3 · search “#12” · 1,234 of 200,000 points
  * shown, the rest dimmed"); null when nothing is highlighted.
  */
 export function emphasisCaption(e: Emphasis): string | null {
