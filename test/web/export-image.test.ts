@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { composeSvg, emphasisCaption, legendEntries } from '../../web/src/app/export-image.js';
+import { classList, composeSvg, emphasisCaption, legendEntries } from '../../web/src/app/export-image.js';
 import { DIM_KEEP } from '../../web/src/scatter/render.js';
-import { encodeNumber } from '../../web/src/colors.js';
-import { numberColumn } from '../../web/src/points.js';
+import { encodeCategory, encodeNumber } from '../../web/src/colors.js';
+import { categoryColumn, numberColumn } from '../../web/src/points.js';
 
 describe('image export', () => {
   it('puts the map’s cluster labels in the SVG, where the map shows them, haloed like the PNG’s', () => {
@@ -27,6 +27,28 @@ describe('image export', () => {
     const l = legendEntries(enc, new Set());
     expect(l.heading).toBe('body_mass_g');
     for (const e of l.entries) expect(e.text).toMatch(/^(≤ |≥ )?\d,\d{3}$/);
+  });
+
+  it('lists a class hidden in the legend as hidden (outlined), after the shown ones, not left out', () => {
+    const enc = encodeCategory(categoryColumn('label', [...Array(50).fill('setosa'), ...Array(50).fill('versicolor'), ...Array(50).fill('virginica')]));
+    const l = legendEntries(enc, new Set([0]));
+    expect(l.entries.map((e) => e.text)).toEqual(['versicolor (50)', 'virginica (50)', 'setosa (50), hidden']);
+    expect(l.entries.map((e) => !!e.hidden)).toEqual([false, false, true]);
+    const svg = composeSvg(200, 100, [], 2, 1, { title: 't', subtitle: 's', encoding: enc, hidden: new Set([0]) });
+    expect(svg).toMatch(/<rect class="hidden-class"[^>]*fill="none"[^>]*\/><text[^>]*>setosa \(50\), hidden<\/text>/);
+    expect(classList(['0', '1', '2', '3', '4'])).toBe('0, 1, 2 and 2 more');
+    expect(classList(['3', '5'])).toBe('3 and 5');
+  });
+
+  it('says when the highlighted rows lie in hidden classes, counting only what the map draws', () => {
+    const base = { filters: [], search: 'species:setosa', selection: null, total: 100, hiddenClasses: ['setosa'] };
+    expect(emphasisCaption({ ...base, shown: 0, hiddenHits: 50 })).toBe(
+      'Search “species:setosa” · 0 of 100 points shown, the rest dimmed · all 50 of its rows are in the hidden class setosa, not drawn',
+    );
+    expect(emphasisCaption({ ...base, search: 'petal_length>4', shown: 40, hiddenHits: 10, hiddenClasses: ['setosa', 'virginica'] })).toBe(
+      'Search “petal_length>4” · 40 of 100 points shown, the rest dimmed · 10 more of its rows are in the hidden classes setosa and virginica, not drawn',
+    );
+    expect(emphasisCaption({ ...base, shown: 20, hiddenHits: 0 })).toBe('Search “species:setosa” · 20 of 100 points shown, the rest dimmed');
   });
 
   it('captions a filtered, searched or selected map with what is shown and how many of how many points', () => {

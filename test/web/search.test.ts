@@ -1,10 +1,10 @@
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { samplePoints } from './sample-points.js';
-import { CLUSTERS_OFF, featureSearchColumn, inputRows } from '../../web/src/app/search.js';
+import { CLUSTERS_OFF, countHiddenHits, featureSearchColumn, inputRows, matchCount } from '../../web/src/app/search.js';
 import { clusterSearchColumn } from '../../web/src/app/map-layers.js';
 import { featureColumn, decodePoints, type CategoryColumn } from '../../web/src/points.js';
-import { absentRowReason, closeNames, parseRange, queryColumn, searchPoints, type SearchAnswer, type Searchable } from '../../web/src/search.js';
+import { absentRowReason, closeNames, outOfRange, parseRange, queryColumn, searchPoints, type SearchAnswer, type Searchable } from '../../web/src/search.js';
 
 const points = samplePoints;
 
@@ -91,6 +91,20 @@ describe('numeric search over metadata, reconstruction error and input features'
     const why = 'This run has no reconstruction error: its reducer is none.';
     expect(error(searchPoints(p, 'error>0.2', [], [], { error: why }))).toBe(why);
     expect(error(searchPoints(p, 'ERROR:0..1', [], [], { error: why }))).toBe(why);
+    // a bound that is not a number on the column the run lacks: the same reason, not "0 matches"
+    expect(error(searchPoints(p, 'error>abc', [], [], { error: why }))).toBe(why);
+  });
+
+  it('says what a numeric column spans when a condition on it matches no row (a PCA run’s small errors)', () => {
+    const p: Searchable = { n: 3, index: Int32Array.from([0, 1, 2]), raw: [{ name: 'error', kind: 'number', get: (i) => [0.0041556554, 0.02, 0.050977826][i] }] };
+    const a = searchPoints(p, 'error>0.2');
+    if (!a || 'error' in a) throw new Error('expected an answer with a mask');
+    expect(Array.from(a.mask)).toEqual([0, 0, 0]);
+    expect(a.note).toBe('the reconstruction error runs from 0.00416 to 0.051 on this map');
+    const hit = searchPoints(p, 'error>0.01');
+    expect(hit && 'note' in hit ? hit.note : undefined).toBeUndefined();
+    expect(outOfRange('f2', -4.68712, -4.68712)).toBe('“f2” is -4.687 for every row of this map');
+    expect(outOfRange('f2', Infinity, -Infinity)).toBe('“f2” has no value on this map');
   });
 
   it('treats text with a colon as a value when no column has that name but some row has that value', () => {
@@ -141,6 +155,16 @@ describe('search by cluster', () => {
     const none: Searchable = { n: 5, index: Int32Array.from([0, 1, 2, 3, 4]), raw: [] };
     expect(error(searchPoints(none, 'cluster:C2', [], ['label'], { cluster: CLUSTERS_OFF }))).toBe(CLUSTERS_OFF);
     expect(CLUSTERS_OFF).toMatch(/Clusters are off/);
+  });
+});
+
+describe('the search count says what the map draws', () => {
+  it('counts the matches in hidden classes apart: "50 matches, all in hidden classes", not "50 matches"', () => {
+    expect(matchCount(50, 0)).toBe('50 matches');
+    expect(matchCount(50, 50)).toBe('50 matches, all in hidden classes');
+    expect(matchCount(1, 1)).toBe('1 match, in a hidden class');
+    expect(matchCount(1200, 300)).toBe('1,200 matches, 300 in hidden classes');
+    expect(countHiddenHits(Uint8Array.from([1, 1, 0, 1]), Uint8Array.from([0, 1, 0, 0]))).toBe(2);
   });
 });
 

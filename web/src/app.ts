@@ -295,6 +295,8 @@ export class App {
   private applyVisibility(): void {
     const followed = () => {
       this.selection.refresh();
+      // the search's count says how many of its matches the hidden classes leave undrawn
+      if (this.primary) this.search.recount(this.primary);
       if (this.secondary) this.syncSecondary();
     };
     showVisibility(this.primary!, this.els.legend, () => {
