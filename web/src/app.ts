@@ -212,7 +212,8 @@ export class App {
     const p = this.primary;
     this.state.run = p.id;
     this.state.compare = this.secondary?.id ?? null;
-    this.state.view = p.view.getView();
+    // a view framing the drawn points is left out: a reload or a shared link frames them again, at its size
+    this.state.view = p.view.isFitted() ? null : p.view.getView();
     this.state.hidden = hiddenNames(p);
     this.state.selection = this.selection.current?.shape ?? null;
     this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
