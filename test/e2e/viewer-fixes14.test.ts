@@ -101,4 +101,68 @@ describe('viewer fixes (session 14)', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 60_000);
+
+  it('describes a map forming in the main map in the legend, Color by and status line, and gives the panels back after Back and Stop', async () => {
+    const { page, errors } = await viewer.open('/#run=iris&color=preservation', { timeout: 60_000 });
+    const legendHead = page.locator('#legend .legend-head, #legend .legend-title, #legend').first();
+    await page.waitForFunction(() => (document.getElementById('color-by') as HTMLSelectElement).value === 'preservation');
+    const before = await legendHead.textContent();
+    const status = page.locator('#status');
+    await page.locator('#new-run').click();
+    await page.locator('dialog.new-run').waitFor();
+    await page.locator('#nr-dataset').fill('iris');
+    await page.locator('#nr-limit').fill('');
+    await page.locator('#nr-reducer').selectOption('none');
+    await page.locator('#nr-iterations').fill('100000');
+    // a step size so small that the map is still forming when the test looks (see pipeline-run.test.ts)
+    await page.route('**/api/runs', (route) =>
+      route.request().method() === 'POST' ? route.continue({ postData: JSON.stringify({ ...route.request().postDataJSON(), tsneLearningRate: 0.001 }) }) : route.continue(),
+    );
+    await page.locator('#nr-name').fill('iris forming');
+    await page.locator('dialog.new-run button[type=submit]').click();
+    await page.locator('dialog.new-run .live-map canvas').waitFor({ timeout: 120_000 });
+    await page.locator('dialog.new-run').getByRole('button', { name: 'Close' }).click();
+    const watch = page.locator('#job-badge').getByRole('button', { name: 'Watch the map' });
+    const forming = page.locator('.forming-legend');
+    const describesForming = async () => {
+      await page.waitForFunction(() => window.latentmap.live.frames >= 1, null, { timeout: 120_000 });
+      await forming.waitFor();
+      expect(await forming.locator('.legend-head').textContent()).toMatch(/^Forming: iris forming · \S+ · 3 classes$/);
+      expect(await forming.locator('.forming-class').allTextContents()).toEqual(['setosa', 'versicolor', 'virginica']);
+      expect(await page.locator('#legend').isHidden()).toBe(true);
+      for (const panel of ['#filter-panel', '#run-panel', '#selection-panel', '#detail-panel']) expect(await page.locator(panel).isHidden()).toBe(true);
+      const colorBy = page.locator('#color-by');
+      expect(await colorBy.isDisabled()).toBe(true);
+      expect(await colorBy.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toMatch(/ \(the map forming\)$/);
+      expect(await status.textContent()).toMatch(/^Watching the map of “iris forming” form: /);
+    };
+    await watch.click({ timeout: 120_000 });
+    await describesForming();
+    await screenshot(page, 'fixes14-forming-panels');
+    // back to the map looked at: its legend, Color by, filters and run panel as they were
+    await page.locator('#maps .pane.live').getByRole('button', { name: 'Back to iris' }).click();
+    await forming.waitFor({ state: 'detached' });
+    expect(await legendHead.textContent()).toBe(before);
+    expect(await page.locator('#legend').isVisible()).toBe(true);
+    expect(await page.locator('#filter-panel').isVisible()).toBe(true);
+    expect(await page.locator('#run-panel').isVisible()).toBe(true);
+    expect(await page.locator('#color-by').isDisabled()).toBe(false);
+    expect(await page.locator('#color-by').inputValue()).toBe('preservation');
+    expect(await page.locator('#color-by option[value="__forming"]').count()).toBe(0);
+    expect(await status.textContent()).not.toMatch(/^Watching/);
+    // watched again and stopped: the finished run opens and the panels describe it
+    await watch.click({ timeout: 120_000 });
+    await describesForming();
+    await page.locator('#maps .pane.live').getByRole('button', { name: 'Stop and keep this map' }).click();
+    await page.waitForFunction(() => !document.querySelector('#maps .pane.live') && document.querySelector('#maps .pane.primary .pane-title')?.textContent?.includes('iris forming'), null, { timeout: 120_000 });
+    expect(await forming.count()).toBe(0);
+    expect(await page.locator('#legend').isVisible()).toBe(true);
+    expect(await page.locator('#filter-panel').isVisible()).toBe(true);
+    expect(await page.locator('#run-panel').textContent()).toContain('iris forming');
+    expect(await page.locator('#color-by').isDisabled()).toBe(false);
+    expect(await page.locator('#color-by').inputValue()).toBe(await page.evaluate(() => { const e = window.latentmap.primary!.encoding; return e.kind === 'none' ? '' : e.column.name; }));
+    expect(await status.textContent()).not.toMatch(/^Watching/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 300_000);
 });
