@@ -88,6 +88,24 @@ describe('viewer fixes (session 14)', () => {
     await page.context().close();
   }, 120_000);
 
+  it('draws the cluster chart’s turned bar labels whole, inside the chart', async () => {
+    const { page, errors } = await viewer.open('/#run=iris&layers=clusters');
+    const chart = page.locator('.filter-item[data-column="cluster"] svg');
+    await chart.waitFor({ timeout: 30_000 });
+    await chart.scrollIntoViewIfNeeded();
+    const boxes = await chart.evaluate((svg) => {
+      const s = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('text.tick-label')].map((t) => {
+        const b = t.getBoundingClientRect();
+        return { text: t.textContent, out: Math.max(s.left - b.left, b.right - s.right, s.top - b.top, b.bottom - s.bottom) };
+      });
+    });
+    expect(boxes.length).toBeGreaterThan(1);
+    for (const b of boxes) expect(b.out, `${b.text} reaches past the chart`).toBeLessThanOrEqual(0.5);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   it('says why a condition on the reconstruction error finds nothing on a run without one', async () => {
     const { page, errors } = await viewer.open('/#run=iris');
     for (const q of ['error>0.2', 'error>abc']) {
