@@ -106,6 +106,68 @@ describe('viewer fixes (session 14)', () => {
     await page.context().close();
   }, 60_000);
 
+  it('asks for a clicked point’s input-space neighbours first, and keeps the hover tooltip off their lines', async () => {
+    const { page, errors } = await viewer.open('/#run=iris', { viewport: { width: 1280, height: 800 } });
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      const m = /\/api\/runs\/[^/]+\/(items|neighbors)\/\d+(.*)$/.exec(r.url());
+      if (m) asked.push(`${m[1]}${m[2]}`);
+    });
+    // rows whose map neighbourhood is least like their input one: long lines, a tear
+    const rows = await page.evaluate(() => {
+      const p = window.latentmap.primary!;
+      const col = p.points.raw.find((c) => c.name === 'preservation')!;
+      return Array.from({ length: p.points.n }, (_, i) => i).sort((a, b) => (col.get(a) as number) - (col.get(b) as number)).slice(0, 12).map((i) => p.points.index[i]);
+    });
+    let tested = 0;
+    for (const row of rows) {
+      asked.length = 0;
+      const at = (await page.evaluate((r) => window.latentmap.screenOf(r), row))!;
+      await page.mouse.click(at[0], at[1]);
+      await page.waitForFunction((r) => window.latentmap.inputNeighborPositions().length > 0 && Number(new URLSearchParams(location.hash.slice(1)).get('point')) === r, row);
+      // the input-space request went out before the panel's other requests
+      expect(asked[0]).toBe('neighbors?k=10&space=input');
+      // hover the point: the tooltip keeps off its lines where a corner allows
+      await page.mouse.move(at[0] + 40, at[1] + 40);
+      await page.mouse.move(at[0], at[1]);
+      await page.locator('.tooltip:not([hidden])').waitFor();
+      const cover = await page.evaluate((p0) => {
+        const app = window.latentmap;
+        const segs = app.inputNeighborPositions().map((j) => {
+          const p = app.primary!;
+          const [x, y] = app.screenOf(p.points.index[j])!;
+          return [p0[0], p0[1], x, y];
+        });
+        const inside = (s: number[], x0: number, y0: number, x1: number, y1: number) => {
+          // sampled: the share of 200 points of the segment inside the box, times its length
+          let k = 0;
+          for (let t = 0; t <= 1; t += 0.005) {
+            const x = s[0] + t * (s[2] - s[0]);
+            const y = s[1] + t * (s[3] - s[1]);
+            if (x >= x0 && x <= x1 && y >= y0 && y <= y1) k++;
+          }
+          return (k / 201) * Math.hypot(s[2] - s[0], s[3] - s[1]);
+        };
+        const b = document.querySelector('.tooltip')!.getBoundingClientRect();
+        const now = segs.reduce((a, s) => a + inside(s, b.left, b.top, b.right, b.bottom), 0);
+        // where it used to go: below and right of the pointer
+        const old = segs.reduce((a, s) => a + inside(s, p0[0] + 14, p0[1] + 14, p0[0] + 14 + b.width, p0[1] + 14 + b.height), 0);
+        return { now, old };
+      }, at);
+      expect(cover.now).toBeLessThanOrEqual(cover.old);
+      if (cover.old > 5) {
+        expect(cover.now).toBeLessThan(1);
+        tested++;
+        await screenshot(page, 'fixes14-tooltip-off-lines');
+        break;
+      }
+    }
+    // at least one point had lines where the tooltip used to sit
+    expect(tested).toBe(1);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
   it('says why a condition on the reconstruction error finds nothing on a run without one', async () => {
     const { page, errors } = await viewer.open('/#run=iris');
     for (const q of ['error>0.2', 'error>abc']) {
