@@ -44,6 +44,8 @@ export class DetailController {
   neighbors: number[] = [];
   /** Positions of its nearest rows in input space in the primary map (drawn as lines). */
   inputNeighbors: number[] = [];
+  /** Ends the shown point's requests (endRequests). */
+  private requests: AbortController | null = null;
 
   constructor(private host: DetailHost) {}
 
@@ -88,6 +90,8 @@ export class DetailController {
     q?.view.marks.setHighlights(q.positionOf(p.points.index[pos]), []);
     q?.view.marks.setLinks(null);
     this.host.panel.hidden = false;
+    this.endRequests();
+    this.requests = new AbortController();
     // the input-space neighbours are asked for first: the panel's other requests (the row, its pictures, the
     // code-space neighbours, their thumbnails) wait in the server's quick lane behind a model's first load, and
     // while they do they hold the browser's six connections to the server, so a request made after them waited
@@ -117,6 +121,7 @@ export class DetailController {
       },
       onClose: () => this.close(),
       colorOf: (j) => unpackHex(p.encoding.colors[j]),
+      signal: this.requests.signal,
     });
     this.links(p, pos, inputNear);
     if (notify) this.host.changed();
@@ -125,7 +130,7 @@ export class DetailController {
   /** Asks for the point's nearest rows in input space (null: the run kept no input values to search). */
   private fetchLinks(p: Pane, pos: number): Promise<Neighbor[]> | null {
     if (!p.manifest.artifacts?.data || !p.manifest.artifacts?.preprocessing) return null;
-    const asked = this.host.api.neighbors(p.id, p.points.index[pos], INPUT_NEIGHBORS, 'input');
+    const asked = this.host.api.neighbors(p.id, p.points.index[pos], INPUT_NEIGHBORS, 'input', this.requests?.signal);
     asked.catch(() => undefined); // answered in links(), once the panel is drawn
     return asked;
   }
@@ -154,12 +159,25 @@ export class DetailController {
         renderInputLinks(panel, { count: to.length, preservation: preservation?.kind === 'number' ? preservation.values[pos] : null });
       },
       (err: Error) => {
-        if (this.position === pos) renderInputLinks(panel, { error: err.message });
+        // ended because another point was opened (or this one again): that one's answer is drawn
+        if (this.position === pos && err.name !== 'AbortError') renderInputLinks(panel, { error: err.message });
       },
     );
   }
 
+  /**
+   * Ends the requests of the point shown (its row, neighbours and pictures) once another is opened or the panel
+   * closes: still waiting, they held the browser's six connections to the server, and the next point's waited
+   * for them (seconds on a loaded server, whose quick lane answers them one at a time).
+   */
+  private endRequests(): void {
+    this.requests?.abort();
+    this.requests = null;
+    for (const img of this.host.panel.querySelectorAll('img')) img.removeAttribute('src');
+  }
+
   close(notify = true): void {
+    this.endRequests();
     this.position = -1;
     this.neighbors = [];
     this.inputNeighbors = [];
