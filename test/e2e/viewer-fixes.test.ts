@@ -137,7 +137,7 @@ describe('viewer fixes', () => {
     await page.locator('#color-by').selectOption('year');
     await page.waitForFunction(() => document.querySelector('#legend')?.textContent?.includes('percentile'));
     const legend = (await page.locator('#legend').textContent())!;
-    expect(legend).toMatch(/1st–99th percentile: 19\d\d – 20\d\d; range 1990 – 2019/);
+    expect(legend).toMatch(/1st–99th percentile: 19\d\d to 20\d\d; range 1990 to 2019/);
     expect(legend).not.toMatch(/\d,\d{3}|e\+/);
     await page.locator('#color-by').selectOption('feature:feature_2');
     await page.waitForFunction(() => document.querySelector('#legend .legend-head')?.textContent === 'feature_2');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { composeSvg, emphasisCaption, legendEntries } from '../../web/src/app/export-image.js';
+import { classList, composeSvg, emphasisCaption, legendEntries } from '../../web/src/app/export-image.js';
 import { DIM_KEEP } from '../../web/src/scatter/render.js';
-import { encodeNumber } from '../../web/src/colors.js';
-import { numberColumn } from '../../web/src/points.js';
+import { encodeCategory, encodeNumber } from '../../web/src/colors.js';
+import { categoryColumn, numberColumn } from '../../web/src/points.js';
 
 describe('image export', () => {
   it('puts the map’s cluster labels in the SVG, where the map shows them, haloed like the PNG’s', () => {
@@ -29,6 +29,28 @@ describe('image export', () => {
     for (const e of l.entries) expect(e.text).toMatch(/^(≤ |≥ )?\d,\d{3}$/);
   });
 
+  it('lists a class hidden in the legend as hidden (outlined), after the shown ones, not left out', () => {
+    const enc = encodeCategory(categoryColumn('label', [...Array(50).fill('setosa'), ...Array(50).fill('versicolor'), ...Array(50).fill('virginica')]));
+    const l = legendEntries(enc, new Set([0]));
+    expect(l.entries.map((e) => e.text)).toEqual(['versicolor (50)', 'virginica (50)', 'setosa (50), hidden']);
+    expect(l.entries.map((e) => !!e.hidden)).toEqual([false, false, true]);
+    const svg = composeSvg(200, 100, [], 2, 1, { title: 't', subtitle: 's', encoding: enc, hidden: new Set([0]) });
+    expect(svg).toMatch(/<rect class="hidden-class"[^>]*fill="none"[^>]*\/><text[^>]*>setosa \(50\), hidden<\/text>/);
+    expect(classList(['0', '1', '2', '3', '4'])).toBe('0, 1, 2 and 2 more');
+    expect(classList(['3', '5'])).toBe('3 and 5');
+  });
+
+  it('says when the highlighted rows lie in hidden classes, counting only what the map draws', () => {
+    const base = { filters: [], search: 'species:setosa', selection: null, total: 100, hiddenClasses: ['setosa'] };
+    expect(emphasisCaption({ ...base, shown: 0, hiddenHits: 50 })).toBe(
+      'Search “species:setosa” · 0 of 100 points shown, the rest dimmed · all 50 of its rows are in the hidden class setosa, not drawn',
+    );
+    expect(emphasisCaption({ ...base, search: 'petal_length>4', shown: 40, hiddenHits: 10, hiddenClasses: ['setosa', 'virginica'] })).toBe(
+      'Search “petal_length>4” · 40 of 100 points shown, the rest dimmed · 10 more of its rows are in the hidden classes setosa and virginica, not drawn',
+    );
+    expect(emphasisCaption({ ...base, shown: 20, hiddenHits: 0 })).toBe('Search “species:setosa” · 20 of 100 points shown, the rest dimmed');
+  });
+
   it('captions a filtered, searched or selected map with what is shown and how many of how many points', () => {
     const none = { filters: [], search: '', selection: null, shown: 200_000, total: 200_000 };
     expect(emphasisCaption(none)).toBeNull();
@@ -41,10 +63,12 @@ describe('image export', () => {
         ],
         shown: 1234,
       }),
-    ).toBe('Filters: reconstruction error 0.1–0.3; label 3, 5 or 8 · 1,234 of 200,000 points shown, the rest dimmed');
+    ).toBe('Filters: reconstruction error 0.1 to 0.3; label 3, 5 or 8 · 1,234 of 200,000 points shown, the rest dimmed');
     expect(emphasisCaption({ ...none, filters: [{ column: 'feature:f2', kind: 'range', lo: -1, hi: 2 }], search: 'species:k3', shown: 20_000 })).toBe(
-      'Filter: f2 -1–2 · search “species:k3” · 20,000 of 200,000 points shown, the rest dimmed',
+      'Filter: f2 -1 to 2 · search “species:k3” · 20,000 of 200,000 points shown, the rest dimmed',
     );
+    // a range with a negative start reads as a range, not as "-4.687–1.678"
+    expect(emphasisCaption({ ...none, filters: [{ column: 'feature:f2', kind: 'range', lo: -4.68712, hi: 1.67803 }], shown: 5 })).toMatch(/^Filter: f2 -4\.687 to 1\.678 · 5 of/);
     expect(emphasisCaption({ ...none, search: '#12', selection: { kind: 'cluster', cluster: 2 }, shown: 1 })).toBe(
       'Search “#12” · selection: cluster C2 · 1 of 200,000 points shown, the rest dimmed',
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnFormat, float32Text, formatCount, formatNumber, formatValue, statsOf, tickFormat, ungroupedColumn } from '../../web/src/format.js';
+import { columnFormat, float32Text, formatCount, formatNumber, formatRange, formatRow, formatValue, statsOf, tickFormat, ungroupedColumn } from '../../web/src/format.js';
 
 const col = (name: string, values: number[]) => {
   const v = Float64Array.from(values);
@@ -48,6 +48,14 @@ describe('format: one number formatter for the viewer', () => {
     expect(formatNumber(1234567.8)).toBe('1,234,568');
     expect(formatNumber(null)).toBe('—');
     expect(formatValue(2007)).toBe('2007');
+  });
+
+  it('never groups a row number or a column of row numbers; writes a range with "to", not a dash', () => {
+    expect(formatRow(150000)).toBe('150000');
+    expect(columnFormat(col('row', [0, 150000]))(150000)).toBe('150000');
+    expect(columnFormat(col('source_index', [0, 150000]))(12345)).toBe('12345');
+    expect(formatRange(-4.68712, 1.67803)).toBe('-4.687 to 1.678');
+    expect(formatRange(1990, 2014, columnFormat(col('year', [1990, 2014])))).toBe('1990 to 2014');
   });
 
   it('writes negatives with the ASCII hyphen-minus, so a copied value reads back as a number', () => {

@@ -113,7 +113,7 @@ describe('loadImageRetrying', () => {
   it('sets the image’s source again after each error, with doubling waits, and gives up after the attempts', async () => {
     vi.useFakeTimers();
     const sets: number[] = [];
-    const img = new EventTarget() as EventTarget & { src: string };
+    const img = Object.assign(new EventTarget(), { isConnected: true }) as EventTarget & { src: string; isConnected: boolean };
     Object.defineProperty(img, 'src', { set: () => void sets.push(Date.now()), get: () => '' });
     loadImageRetrying(img as unknown as HTMLImageElement, '/api/runs/r/items/3/image.png');
     for (let i = 0; i < 8; i++) {
@@ -122,5 +122,14 @@ describe('loadImageRetrying', () => {
     }
     expect(sets.length).toBe(DEFAULT_RETRY.attempts);
     expect(sets.slice(1).map((t, i) => t - sets[i]!)).toEqual([500, 1000, 2000, 4000]);
+    // an image taken out of the page (the detail panel of another point) is not asked for again
+    sets.length = 0;
+    const gone = Object.assign(new EventTarget(), { isConnected: true }) as EventTarget & { src: string; isConnected: boolean };
+    Object.defineProperty(gone, 'src', { set: () => void sets.push(Date.now()), get: () => '' });
+    loadImageRetrying(gone as unknown as HTMLImageElement, '/api/runs/r/items/4/image.png');
+    gone.isConnected = false;
+    gone.dispatchEvent(new Event('error'));
+    await vi.runAllTimersAsync();
+    expect(sets.length).toBe(1);
   });
 });

@@ -1,10 +1,10 @@
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { samplePoints } from './sample-points.js';
-import { CLUSTERS_OFF, featureSearchColumn, inputRows } from '../../web/src/app/search.js';
+import { CLUSTERS_OFF, countHiddenHits, featureSearchColumn, inputRows, matchCount } from '../../web/src/app/search.js';
 import { clusterSearchColumn } from '../../web/src/app/map-layers.js';
 import { featureColumn, decodePoints, type CategoryColumn } from '../../web/src/points.js';
-import { closeNames, parseRange, queryColumn, searchPoints, type SearchAnswer, type Searchable } from '../../web/src/search.js';
+import { absentRowReason, closeNames, outOfRange, parseRange, queryColumn, searchPoints, type SearchAnswer, type Searchable } from '../../web/src/search.js';
 
 const points = samplePoints;
 
@@ -91,6 +91,20 @@ describe('numeric search over metadata, reconstruction error and input features'
     const why = 'This run has no reconstruction error: its reducer is none.';
     expect(error(searchPoints(p, 'error>0.2', [], [], { error: why }))).toBe(why);
     expect(error(searchPoints(p, 'ERROR:0..1', [], [], { error: why }))).toBe(why);
+    // a bound that is not a number on the column the run lacks: the same reason, not "0 matches"
+    expect(error(searchPoints(p, 'error>abc', [], [], { error: why }))).toBe(why);
+  });
+
+  it('says what a numeric column spans when a condition on it matches no row (a PCA run’s small errors)', () => {
+    const p: Searchable = { n: 3, index: Int32Array.from([0, 1, 2]), raw: [{ name: 'error', kind: 'number', get: (i) => [0.0041556554, 0.02, 0.050977826][i] }] };
+    const a = searchPoints(p, 'error>0.2');
+    if (!a || 'error' in a) throw new Error('expected an answer with a mask');
+    expect(Array.from(a.mask)).toEqual([0, 0, 0]);
+    expect(a.note).toBe('the reconstruction error runs from 0.00416 to 0.051 on this map');
+    const hit = searchPoints(p, 'error>0.01');
+    expect(hit && 'note' in hit ? hit.note : undefined).toBeUndefined();
+    expect(outOfRange('f2', -4.68712, -4.68712)).toBe('“f2” is -4.687 for every row of this map');
+    expect(outOfRange('f2', Infinity, -Infinity)).toBe('“f2” has no value on this map');
   });
 
   it('treats text with a colon as a value when no column has that name but some row has that value', () => {
@@ -144,6 +158,16 @@ describe('search by cluster', () => {
   });
 });
 
+describe('the search count says what the map draws', () => {
+  it('counts the matches in hidden classes apart: "50 matches, all in hidden classes", not "50 matches"', () => {
+    expect(matchCount(50, 0)).toBe('50 matches');
+    expect(matchCount(50, 50)).toBe('50 matches, all in hidden classes');
+    expect(matchCount(1, 1)).toBe('1 match, in a hidden class');
+    expect(matchCount(1200, 300)).toBe('1,200 matches, 300 in hidden classes');
+    expect(countHiddenHits(Uint8Array.from([1, 1, 0, 1]), Uint8Array.from([0, 1, 0, 0]))).toBe(2);
+  });
+});
+
 describe('a #row search that finds nothing says why', () => {
   // input rows 0..5 read, rows 1 and 4 dropped for missing values
   const kept = (): Searchable => ({ n: 4, index: Int32Array.from([0, 2, 3, 5]), raw: [] });
@@ -160,7 +184,8 @@ describe('a #row search that finds nothing says why', () => {
   it('a row past the input’s end, a row of a run that dropped none, and a sampled overview', () => {
     expect(note(searchPoints(kept(), '#6', [], [], {}, { rows: 6, dropped: 2 }))).toBe("no row 6: the run's input has 6 rows (#0 to #5)");
     const all: Searchable = { n: 3, index: Int32Array.from([0, 1, 2]), raw: [] };
-    expect(note(searchPoints(all, '#2000', [], [], {}, { rows: 1500, dropped: 0 }))).toBe("no row 2,000: the run's input has 1,500 rows (#0 to #1,499)");
+    // row numbers as the #row a search takes, never grouped; the count of rows grouped as every count
+    expect(note(searchPoints(all, '#2000', [], [], {}, { rows: 1500, dropped: 0 }))).toBe("no row 2000: the run's input has 1,500 rows (#0 to #1499)");
     expect(note(searchPoints(kept(), '#1', [], [], {}, { rows: 6, dropped: 0, sampled: true }))).toMatch(/^row 1 is not among the points loaded/);
     expect(note(searchPoints(kept(), '#1', [], [], {}, null))).toBe('no row 1 in this map');
   });
@@ -169,6 +194,12 @@ describe('a #row search that finds nothing says why', () => {
     const a = searchPoints(kept(), '#5', [], [], {}, { rows: 6, dropped: 2 });
     expect(rows(a)).toEqual([0, 0, 0, 1]);
     expect(a && 'note' in a ? a.note : undefined).toBeUndefined();
+  });
+
+  it('writes a dropped row past a thousand as its #row, ungrouped (not "row 150,000")', () => {
+    expect(absentRowReason(150000, { rows: 200000, dropped: 1500 }, 199999)).toBe('row 150000 was dropped: missing values (the run dropped 1,500 of 200,000 rows that had one)');
+    expect(absentRowReason(150000, { rows: 200000, dropped: 0, sampled: true }, 199999)).toMatch(/^row 150000 is not among/);
+    expect(absentRowReason(150000, null, 10)).toBe('no row 150000 in this map');
   });
 
   it('reads the rows read and dropped from the manifest’s prepare report', () => {

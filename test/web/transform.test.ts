@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FIT_PAD, fitExtent, renderTransform, toData, toScreen, viewOf, viewOfBox, visibleBox, zoomFor } from '../../web/src/scatter/transform.js';
+import { FIT_PAD, fitExtent, renderTransform, toData, toScreen, viewOf, viewOfBox, viewOfExtent, visibleBox, zoomFor } from '../../web/src/scatter/transform.js';
+import { drawnExtent } from '../../web/src/points.js';
 
 const extent = { xmin: -10, xmax: 30, ymin: 0, ymax: 20 };
 const fit = fitExtent(extent, 856, 456);
@@ -48,5 +49,25 @@ describe('view transform', () => {
     expect(box.xmax).toBeGreaterThan(4);
     expect(box.ymin).toBeLessThan(0);
     expect(box.ymax).toBeGreaterThan(2);
+  });
+
+  it('frames the drawn points as the base fit frames the map: centred, with the margin (classes hidden)', () => {
+    // the map's own extent is zoom 1 at its centre
+    expect(viewOfExtent(fit, extent)).toEqual({ cx: 10, cy: 10, k: 1 });
+    // the right half drawn: centred on it, twice the zoom, the margin on the limiting side
+    const half = { xmin: 10, xmax: 30, ymin: 0, ymax: 20 };
+    const v = viewOfExtent(fit, half);
+    expect(v).toEqual({ cx: 20, cy: 10, k: 1 });
+    const t = zoomFor(fit, v);
+    const [x0] = toScreen(fit, t, 10, 0);
+    const [x1] = toScreen(fit, t, 30, 0);
+    expect(x0 + x1).toBeCloseTo(856, 6); // centred across
+    const small = viewOfExtent(fit, { xmin: 20, xmax: 30, ymin: 5, ymax: 10 });
+    expect(small.k).toBeCloseTo(4, 6);
+    // the points a mask draws: a hidden island at one side leaves the others' extent
+    const points = { x: Float32Array.from([-10, -9, 20, 30]), y: Float32Array.from([0, 1, 5, 10]), extent };
+    expect(drawnExtent(points, Uint8Array.from([0, 0, 1, 1]))).toEqual({ xmin: 20, xmax: 30, ymin: 5, ymax: 10 });
+    expect(drawnExtent(points, null)).toBe(extent);
+    expect(drawnExtent(points, new Uint8Array(4))).toBe(extent);
   });
 });

@@ -237,8 +237,8 @@ export class Api {
     return out;
   }
 
-  item(id: string, index: number): Promise<ItemDetail> {
-    return this.json(this.runUrl(id, 'items', index));
+  item(id: string, index: number, signal?: AbortSignal): Promise<ItemDetail> {
+    return this.json(this.runUrl(id, 'items', index), { signal });
   }
 
   imageUrl(id: string, index: number): string {
@@ -250,8 +250,8 @@ export class Api {
   }
 
   /** Nearest neighbours in code space, or in input space (the row itself excluded). */
-  async neighbors(id: string, index: number, k = 10, space: NeighborSpace = 'code'): Promise<Neighbor[]> {
-    const body = await this.json<unknown>(`${this.runUrl(id, 'neighbors', index)}?k=${k}${space === 'code' ? '' : `&space=${space}`}`);
+  async neighbors(id: string, index: number, k = 10, space: NeighborSpace = 'code', signal?: AbortSignal): Promise<Neighbor[]> {
+    const body = await this.json<unknown>(`${this.runUrl(id, 'neighbors', index)}?k=${k}${space === 'code' ? '' : `&space=${space}`}`, { signal });
     return normalizeNeighbors(body, index);
   }
 

@@ -17,6 +17,7 @@ import { exportPng, exportSvg, highlighted, type Emphasis } from './app/export-i
 import { FilterController } from './app/filter-panel.js';
 import { applyLayers, clustersOf, newClusterReason, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { LiveRun } from './app/live-run.js';
+import { FormingPanels } from './app/forming-panels.js';
 import { chooseRun, RunList } from './app/run-list.js';
 import { encodeColumn } from './colors.js';
 import type { InteractionMode } from './scatter/view.js';
@@ -53,6 +54,13 @@ export class App {
   readonly live: LiveRun;
   private thumbs = new ThumbnailCache((run, row) => this.api.imageUrl(run, row));
   private readonly els = viewerElements();
+  /** What the panels say while a map forms in the main map. */
+  private readonly forming = new FormingPanels({
+    legend: this.els.legend,
+    colorBy: this.els.colorBy,
+    status: this.els.status,
+    panels: [this.els.filters, this.els.selection, this.els.detail, this.els.run],
+  });
   /** Resolves when the first run (if any) is on screen. */
   ready: Promise<void>;
 
@@ -113,7 +121,15 @@ export class App {
       explain: () => this.selection.set({ kind: 'filter' }),
       loadFeature: (pane, column) => loadFeature(this.api, pane, column),
     });
-    this.live = new LiveRun({ api: this.api, maps: this.els.maps, tooltip: this.tooltip, covered: () => (this.primary ? this.primary.manifest.name || this.primary.id : null), shown: () => this.showLive(true), gone: () => this.showLive(false) });
+    this.live = new LiveRun({
+      api: this.api,
+      maps: this.els.maps,
+      tooltip: this.tooltip,
+      covered: () => (this.primary ? this.primary.manifest.name || this.primary.id : null),
+      shown: () => this.showLive(true),
+      gone: () => this.showLive(false),
+      drawn: (name, encoding) => this.forming.show(name, encoding),
+    });
     this.newRun = new NewRunDialog(this.api, (id) => void this.afterNewRun(id), { started: (id, name) => this.live.watch(id, name), watchedElsewhere: () => this.live.showing(), watchMap: () => this.live.show() });
     this.bindControls();
     document.querySelector('.topbar .actions')?.prepend(this.newRun.badge);
@@ -212,7 +228,8 @@ export class App {
     const p = this.primary;
     this.state.run = p.id;
     this.state.compare = this.secondary?.id ?? null;
-    this.state.view = p.view.getView();
+    // a view framing the drawn points is left out: a reload or a shared link frames them again, at its size
+    this.state.view = p.view.isFitted() ? null : p.view.getView();
     this.state.hidden = hiddenNames(p);
     this.state.selection = this.selection.current?.shape ?? null;
     this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
@@ -253,9 +270,13 @@ export class App {
     this.setControlsEnabled(false);
   }
 
-  /** While a map forms in place of the maps, their controls and panels rest (greyed, in place); the run picker stays usable. */
+  /**
+   * While a map forms in place of the maps, their controls rest (disabled) and the panels describe the forming
+   * map (app/forming-panels.ts); the run picker stays usable.
+   */
   private showLive(on: boolean): void {
-    restMapControls(on, !!this.primary, this.mapPanels());
+    if (!on) this.forming.hide();
+    restMapControls(on, !!this.primary, []);
     this.els.runPicker.disabled = this.runs.length === 0;
   }
 
@@ -295,6 +316,8 @@ export class App {
   private applyVisibility(): void {
     const followed = () => {
       this.selection.refresh();
+      // the search's count says how many of its matches the hidden classes leave undrawn
+      if (this.primary) this.search.recount(this.primary);
       if (this.secondary) this.syncSecondary();
     };
     showVisibility(this.primary!, this.els.legend, () => {

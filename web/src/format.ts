@@ -1,12 +1,15 @@
 // The viewer's one number formatter. Every number the viewer writes goes through here, so one line never
 // mixes "2,900" with "5979" and a year never reads "1,990":
 // - counts (rows, points, matches): grouped integers, "3,625";
+// - row numbers and identifiers (formatRow): never grouped, "row 150000", "#3625";
 // - a column's values (legend ranges, filter axes, brush bounds): one format per column, decided from the
 //   whole column, not per value (columnFormat): integer columns that look like years or identifiers stay
 //   ungrouped ("1990"), others are grouped with as many decimals as the column's range needs;
 // - axis ticks (tickFormat): d3-format with a fixed format chosen from the domain and tick step, SI
 //   prefixes only past a million; never scientific notation for ordinary magnitudes;
 // - single values without a column (formatNumber): 4 significant digits, grouped;
+// - a range of values (formatRange): "-4.687 to 1.678", never a dash between them, which a negative start
+//   would make read as "-4.687–1.678";
 // - float32 values written to files (float32Text): the shortest decimal that reads back as the same float32.
 // Pure: no DOM.
 import { formatLocale, precisionFixed, tickStep } from 'd3';
@@ -21,6 +24,22 @@ const grouped = format(',d');
 /** A count or other whole number, grouped: 3625 → "3,625". Non-integers fall back to formatNumber. */
 export function formatCount(n: number): string {
   return Number.isInteger(n) ? grouped(n) : formatNumber(n);
+}
+
+/**
+ * A row number or other identifier (an input row index, a `#row`): written as is, never grouped, so
+ * "row 150000" reads as the `#150000` a search takes and as every other row number in the viewer.
+ */
+export function formatRow(row: number): string {
+  return Number.isInteger(row) ? String(row) : formatNumber(row);
+}
+
+/**
+ * A range of values, both ends in `value`'s format (formatNumber unless given): "0.1 to 0.3", "-4.687 to 1.678".
+ * Written with "to", not a dash: between a negative start and its end a dash reads as a second minus sign.
+ */
+export function formatRange(lo: number, hi: number, value: (v: number) => string = formatNumber): string {
+  return `${value(lo)} to ${value(hi)}`;
 }
 
 /**
@@ -60,8 +79,8 @@ export interface ColumnStats {
 
 /** Whole numbers in this range are read as years (or year-like codes) and never grouped. */
 export const YEAR_RANGE: readonly [number, number] = [1000, 2100];
-/** Column names whose whole numbers are identifiers or years, never grouped ("id", "user_id", "year", "zip"). */
-const IDENTIFIER_NAME = /(^|[_\s-])(id|year|yr|vintage|zip|code|no)$/i;
+/** Column names whose whole numbers are identifiers or years, never grouped ("id", "user_id", "year", "zip", "row", "index"). */
+const IDENTIFIER_NAME = /(^|[_\s-])(id|year|yr|vintage|zip|code|no|index|idx|row)$/i;
 
 /**
  * Whether a column's whole numbers are written without grouping: every value an integer and either all in

@@ -255,6 +255,25 @@ export function featureColumn(name: string, values: Float64Array): PointColumn {
 }
 
 /**
+ * The extent fitted to the points a visibility mask draws (1: drawn; the classes hidden in the legend left
+ * out), as fitExtent fits all of them; the whole map's extent when the mask is null or draws none.
+ */
+export function drawnExtent(points: Pick<PointData, 'x' | 'y' | 'extent'>, visible: Uint8Array | null): PointData['extent'] {
+  if (!visible) return points.extent;
+  let n = 0;
+  for (let i = 0; i < visible.length; i++) n += visible[i] ? 1 : 0;
+  if (n === 0 || n === visible.length) return points.extent;
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  for (let i = 0, k = 0; i < visible.length; i++) {
+    if (!visible[i]) continue;
+    x[k] = points.x[i];
+    y[k++] = points.y[i];
+  }
+  return fitExtent(x, y);
+}
+
+/**
  * The extent the map is fitted to: the full range, unless a few far outliers would squeeze the bulk of
  * the map into a corner (full range more than twice the 0.5-99.5 % range); then the robust range plus a
  * margin. Zooming out still shows the outliers.

@@ -102,7 +102,8 @@ export function loadImageRetrying(img: HTMLImageElement, src: string, policy: Re
     const delay = policy.baseMs * 2 ** attempt;
     if (++attempt >= policy.attempts || delay > policy.maxWaitMs) return;
     setTimeout(() => {
-      img.src = src;
+      // an image taken out of the page (a detail panel replaced) is not asked for again
+      if (img.isConnected) img.src = src;
     }, delay);
   });
   img.src = src;

@@ -7,6 +7,7 @@
 //   5, adelie              any column's value exactly when some value equals it (so "5" finds label 5, not 15),
 //                          otherwise any text value containing it
 // A query naming a column the map lacks is an error listing the closest names, never an empty answer.
+import { formatCount, formatNumber, formatRange, formatRow } from './format.js';
 
 /** A column searched: its name and its value at a position (null when missing). */
 export interface SearchColumn {
@@ -43,7 +44,6 @@ export interface InputRows {
   sampled?: boolean;
 }
 
-const grouped = (k: number) => k.toLocaleString('en-US');
 
 /**
  * Why row `row` (an input row index, as `#row` searches) is not among the points: dropped for missing values,
@@ -51,15 +51,15 @@ const grouped = (k: number) => k.toLocaleString('en-US');
  */
 export function absentRowReason(row: number, input: InputRows | null, maxIndex: number): string {
   if (input && row >= input.rows && row > maxIndex) {
-    return `no row ${grouped(row)}: the run's input has ${grouped(input.rows)} row${input.rows === 1 ? '' : 's'} (#0 to #${grouped(input.rows - 1)})`;
+    return `no row ${formatRow(row)}: the run's input has ${formatCount(input.rows)} row${input.rows === 1 ? '' : 's'} (#0 to #${formatRow(input.rows - 1)})`;
   }
   if (input?.sampled) {
-    return `row ${grouped(row)} is not among the points loaded (a sample of the run's rows${input.dropped > 0 ? '; or it was dropped for missing values' : ''})`;
+    return `row ${formatRow(row)} is not among the points loaded (a sample of the run's rows${input.dropped > 0 ? '; or it was dropped for missing values' : ''})`;
   }
   if (input && input.dropped > 0) {
-    return `row ${grouped(row)} was dropped: missing values (the run dropped ${grouped(input.dropped)} of ${grouped(input.rows)} rows that had one)`;
+    return `row ${formatRow(row)} was dropped: missing values (the run dropped ${formatCount(input.dropped)} of ${formatCount(input.rows)} rows that had one)`;
   }
-  return `no row ${grouped(row)} in this map`;
+  return `no row ${formatRow(row)} in this map`;
 }
 
 /** A numeric condition on a column: `error>0.2`, `score<=10`, `petal_length:1..2` (inclusive range). */
@@ -226,16 +226,25 @@ export function searchPoints(
     const col = find(range.column);
     if (!col) return { error: unknownColumn(range.column, names, absent) };
     if (col.kind !== 'number') return { error: `“${col.name}” holds text, not numbers: search it as ${col.name}:value.` };
+    let found = false;
+    let lo = Infinity;
+    let hi = -Infinity;
     for (let i = 0; i < n; i++) {
       const v = col.get(i);
-      if (typeof v === 'number' && inRange(range, v)) mask[i] = 1;
+      if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      if (inRange(range, v)) (mask[i] = 1), (found = true);
     }
-    return { mask };
+    // nothing passes: say what the column holds, so "0 matches" is not left unexplained
+    return found ? { mask } : { mask, note: outOfRange(col.name, lo, hi) };
   }
   // a condition on a column the map has, with a bound that is not a number: said, not "0 matches"
   const bad = malformedCondition(q);
   const badColumn = bad ? find(bad.column) : undefined;
   const badName = badColumn?.name ?? (bad ? names.find((c) => c.toLowerCase() === bad.column) : undefined);
+  // a condition on a column the run lacks (error>abc under reducer none): why, as for a well-formed one
+  if (bad && !badName && absent[bad.column]) return { error: absent[bad.column] };
   if (bad && badName) {
     if (badColumn && badColumn.kind !== 'number') return { error: `“${badName}” holds text, not numbers: search it as ${badName}:value.` };
     const what = bad.bound ? `“${bad.bound}” is not a number` : 'a number is missing';
@@ -259,6 +268,16 @@ export function searchPoints(
     return plain.found ? { mask: plain.mask } : { error: unknownColumn(name, names, absent) };
   }
   return { mask: plainText(own, n, q).mask };
+}
+
+/**
+ * Why a numeric condition matches no row: the range the column's values span ("the reconstruction error of
+ * this map's rows runs from 0.004156 to 0.05098"), or that it has no value at all.
+ */
+export function outOfRange(name: string, lo: number, hi: number): string {
+  const what = name === 'error' ? 'the reconstruction error' : `“${name}”`;
+  if (!(lo <= hi)) return `${what} has no value on this map`;
+  return lo === hi ? `${what} is ${formatNumber(lo)} for every row of this map` : `${what} runs from ${formatRange(lo, hi)} on this map`;
 }
 
 /** Rows whose value of some column equals q, or failing that, rows with a text value containing q. */

@@ -1,10 +1,11 @@
 // The inspected point: the detail panel of one row of the primary map, its focus ring, its code-space
 // neighbours' rings and lines to its nearest rows in input space (in both maps when comparing; a long line is
 // a neighbour the map tore away), and the hover tooltip with the linked-hover ring.
-import type { Api } from '../api.js';
+import type { Api, Neighbor } from '../api.js';
 import { unpackHex } from '../colors.js';
 import { renderDetail, renderInputLinks } from '../ui/detail-panel.js';
 import type { Tooltip } from '../ui/tooltip.js';
+import type { Segment } from '../ui/tooltip-place.js';
 import type { Pane } from './pane.js';
 
 /** Nearest rows in input space drawn as lines from the inspected point. */
@@ -20,6 +21,22 @@ export interface DetailHost {
   changed(): void;
 }
 
+/** The lines a pane draws from the inspected point to its input-space neighbours, client px (for the tooltip to keep off). */
+function linkSegments(pane: Pane): Segment[] {
+  const links = pane.view.marks.links;
+  if (!links || links.from < 0 || links.to.length === 0) return [];
+  const r = pane.view.overlay.getBoundingClientRect();
+  const at = (j: number) => {
+    const [sx, sy] = pane.view.toScreen(pane.points.x[j], pane.points.y[j]);
+    return [r.left + sx, r.top + sy] as const;
+  };
+  const [fx, fy] = at(links.from);
+  return links.to.map((j) => {
+    const [tx, ty] = at(j);
+    return [fx, fy, tx, ty] as const;
+  });
+}
+
 export class DetailController {
   /** Position of the inspected point in the primary map (-1: none). */
   position = -1;
@@ -27,6 +44,8 @@ export class DetailController {
   neighbors: number[] = [];
   /** Positions of its nearest rows in input space in the primary map (drawn as lines). */
   inputNeighbors: number[] = [];
+  /** Ends the shown point's requests (endRequests). */
+  private requests: AbortController | null = null;
 
   constructor(private host: DetailHost) {}
 
@@ -44,7 +63,7 @@ export class DetailController {
     for (const col of pts.raw.slice(0, 8)) rows.push([col.name, col.get(i)]);
     const lab = pts.label && pts.label.codes[i] >= 0 ? pts.label.categories[pts.label.codes[i]] : null;
     const image = pane.manifest.dataset.image ? this.host.api.imageUrl(pane.id, row) : null;
-    this.host.tooltip.show(lab !== null ? `Row ${row} · ${lab}` : `Row ${row}`, rows, clientX, clientY, image, unpackHex(pane.encoding.colors[i]));
+    this.host.tooltip.show(lab !== null ? `Row ${row} · ${lab}` : `Row ${row}`, rows, clientX, clientY, image, unpackHex(pane.encoding.colors[i]), linkSegments(pane));
   }
 
   /** A click on point i of a pane (-1: on empty space, which closes the detail of the primary map). */
@@ -71,6 +90,13 @@ export class DetailController {
     q?.view.marks.setHighlights(q.positionOf(p.points.index[pos]), []);
     q?.view.marks.setLinks(null);
     this.host.panel.hidden = false;
+    this.endRequests();
+    this.requests = new AbortController();
+    // the input-space neighbours are asked for first: the panel's other requests (the row, its pictures, the
+    // code-space neighbours, their thumbnails) wait in the server's quick lane behind a model's first load, and
+    // while they do they hold the browser's six connections to the server, so a request made after them waited
+    // for one of those to end (seconds on a loaded machine) before it was even sent
+    const inputNear = this.fetchLinks(p, pos);
     renderDetail(this.host.panel, {
       api: this.host.api,
       runId: p.id,
@@ -95,21 +121,30 @@ export class DetailController {
       },
       onClose: () => this.close(),
       colorOf: (j) => unpackHex(p.encoding.colors[j]),
+      signal: this.requests.signal,
     });
-    this.links(p, pos);
+    this.links(p, pos, inputNear);
     if (notify) this.host.changed();
   }
 
-  /** Fetches the point's nearest rows in input space and draws a line to each (both maps when comparing). */
-  private links(p: Pane, pos: number): void {
+  /** Asks for the point's nearest rows in input space (null: the run kept no input values to search). */
+  private fetchLinks(p: Pane, pos: number): Promise<Neighbor[]> | null {
+    if (!p.manifest.artifacts?.data || !p.manifest.artifacts?.preprocessing) return null;
+    const asked = this.host.api.neighbors(p.id, p.points.index[pos], INPUT_NEIGHBORS, 'input', this.requests?.signal);
+    asked.catch(() => undefined); // answered in links(), once the panel is drawn
+    return asked;
+  }
+
+  /** Draws a line from the point to each of its nearest rows in input space, as they arrive (both maps when comparing). */
+  private links(p: Pane, pos: number, asked: Promise<Neighbor[]> | null): void {
     const row = p.points.index[pos];
     const panel = this.host.panel;
-    if (!p.manifest.artifacts?.data || !p.manifest.artifacts?.preprocessing) {
+    if (!asked) {
       renderInputLinks(panel, { error: 'this run kept no input values and scaling (data.arrow, preprocessing.json)' });
       return;
     }
     renderInputLinks(panel, { loading: true });
-    this.host.api.neighbors(p.id, row, INPUT_NEIGHBORS, 'input').then(
+    asked.then(
       (list) => {
         if (this.position !== pos || this.host.primary() !== p) return;
         const to = list.map((n) => p.positionOf(n.index)).filter((j) => j >= 0);
@@ -124,12 +159,25 @@ export class DetailController {
         renderInputLinks(panel, { count: to.length, preservation: preservation?.kind === 'number' ? preservation.values[pos] : null });
       },
       (err: Error) => {
-        if (this.position === pos) renderInputLinks(panel, { error: err.message });
+        // ended because another point was opened (or this one again): that one's answer is drawn
+        if (this.position === pos && err.name !== 'AbortError') renderInputLinks(panel, { error: err.message });
       },
     );
   }
 
+  /**
+   * Ends the requests of the point shown (its row, neighbours and pictures) once another is opened or the panel
+   * closes: still waiting, they held the browser's six connections to the server, and the next point's waited
+   * for them (seconds on a loaded server, whose quick lane answers them one at a time).
+   */
+  private endRequests(): void {
+    this.requests?.abort();
+    this.requests = null;
+    for (const img of this.host.panel.querySelectorAll('img')) img.removeAttribute('src');
+  }
+
   close(notify = true): void {
+    this.endRequests();
     this.position = -1;
     this.neighbors = [];
     this.inputNeighbors = [];

@@ -7,10 +7,10 @@ import { DIM_KEEP, DIM_RADIUS, pointStyle } from '../scatter/render.js';
 import type { SelectionShape } from '../url-state.js';
 import { combineMasks } from './emphasis.js';
 import { countOnes, type Filter } from './filters.js';
-import { columnFormat, formatCount, statsOf } from '../format.js';
+import { columnFormat, formatCount, formatRange, statsOf } from '../format.js';
 import { download, formatNumber } from '../ui/dom.js';
 import { columnTitle } from './color-by.js';
-import type { Pane } from './pane.js';
+import { hiddenNames, type Pane } from './pane.js';
 
 /** Most points an SVG export holds (beyond, files get too big to open). */
 export const SVG_LIMIT = 20_000;
@@ -20,10 +20,14 @@ const TITLE_TOP = 46;
 /** The title block's height with a caption line (what is shown of a filtered, searched or selected map). */
 const CAPTION_H = 64;
 const LEGEND_W = 210;
+/** Text of a hidden class in the legend. */
+const HIDDEN_TEXT = '#8a94a3';
 
 export interface LegendEntry {
   color: string;
   text: string;
+  /** A class hidden in the legend: listed (outlined swatch, grey text) so the export says it is not drawn. */
+  hidden?: boolean;
 }
 
 export interface ExportMeta {
@@ -32,11 +36,14 @@ export interface ExportMeta {
   /** What the picture highlights and how many points (emphasisCaption); absent when nothing is dimmed. */
   caption?: string;
   encoding: ColorEncoding;
-  /** Hidden category codes (left out of the legend). */
+  /** Hidden category codes (listed in the legend after the shown ones, as hidden). */
   hidden: ReadonlySet<number>;
 }
 
-/** The legend's rows: one per shown category (with its count), or the numeric scale's ends. */
+/**
+ * The legend's rows: one per shown category (with its count), then one per hidden category ("setosa (50),
+ * hidden", flagged `hidden`: its points are not drawn), or the numeric scale's ends.
+ */
 export function legendEntries(enc: ColorEncoding, hidden: ReadonlySet<number>): { heading: string; entries: LegendEntry[]; more: number } {
   if (enc.kind === 'none') return { heading: '', entries: [], more: 0 };
   if (enc.kind === 'number') {
@@ -52,9 +59,13 @@ export function legendEntries(enc: ColorEncoding, hidden: ReadonlySet<number>): 
       more: 0,
     };
   }
-  const shown = enc.column.categories.map((name, c) => ({ c, name })).filter((e) => !hidden.has(e.c));
-  const entries = shown.slice(0, LEGEND_ROWS).map((e) => ({ color: enc.palette[e.c], text: `${e.name} (${formatCount(enc.column.counts[e.c])})` }));
-  return { heading: columnTitle(enc.column.name), entries, more: shown.length - entries.length };
+  const all = enc.column.categories.map((name, c) => ({ c, name }));
+  const listed = [...all.filter((e) => !hidden.has(e.c)), ...all.filter((e) => hidden.has(e.c))];
+  const entries = listed.slice(0, LEGEND_ROWS).map((e): LegendEntry => {
+    const text = `${e.name} (${formatCount(enc.column.counts[e.c])})`;
+    return hidden.has(e.c) ? { color: enc.palette[e.c], text: `${text}, hidden`, hidden: true } : { color: enc.palette[e.c], text };
+  });
+  return { heading: columnTitle(enc.column.name), entries, more: listed.length - entries.length };
 }
 
 /** What a map's highlighted points are: its filters, its search and its selection (each absent when not set). */
@@ -62,9 +73,12 @@ export interface Emphasis {
   filters: readonly Filter[];
   search: string;
   selection: SelectionShape | null;
-  /** Points highlighted (passing all of the above) and the points of the map. */
+  /** Points highlighted (passing all of the above) that the map draws, and the points it draws. */
   shown: number;
   total: number;
+  /** Highlighted points in classes hidden in the legend (not drawn), and those classes' names; absent: none hidden. */
+  hiddenHits?: number;
+  hiddenClasses?: readonly string[];
 }
 
 /**
@@ -81,19 +95,36 @@ export function highlighted(
 ): { emphasis: Emphasis; mask: Uint8Array } | null {
   const mask = combineMasks(selection?.mask, searchMask, filterMask);
   if (!mask) return null;
-  return { emphasis: { filters, search, selection: selection?.shape ?? null, shown: countOnes(mask), total: p.points.n }, mask };
+  const emphasis: Emphasis = { filters, search, selection: selection?.shape ?? null, shown: countOnes(mask), total: p.points.n };
+  const visible = p.visible;
+  if (visible) {
+    // what the map draws: the hidden classes' points are not on it, highlighted or not
+    let hits = 0;
+    for (let i = 0; i < mask.length; i++) if (mask[i] && !visible[i]) hits++;
+    emphasis.shown -= hits;
+    emphasis.total = countOnes(visible);
+    emphasis.hiddenHits = hits;
+    emphasis.hiddenClasses = hiddenNames(p);
+  }
+  return { emphasis, mask };
 }
 
-/** A filter in words: "error 0.1–0.3", "label 3 or 5". */
+/** Names of hidden classes in a sentence: "setosa", "3 and 5", "0, 1, 2 and 4 more". */
+export function classList(names: readonly string[], max = 3): string {
+  if (names.length <= max) return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `${names.slice(0, max).join(', ')} and ${formatCount(names.length - max)} more`;
+}
+
+/** A filter in words: "error 0.1 to 0.3", "f2 -4.687 to 1.678", "label 3 or 5". */
 function filterText(f: Filter): string {
   const name = columnTitle(f.column);
-  if (f.kind === 'range') return `${name} ${formatNumber(f.lo)}–${formatNumber(f.hi)}`;
+  if (f.kind === 'range') return `${name} ${formatRange(f.lo, f.hi)}`;
   return `${name} ${f.values.length === 1 ? f.values[0] : `${f.values.slice(0, -1).join(', ')} or ${f.values[f.values.length - 1]}`}`;
 }
 
 /**
  * The caption of an export of a filtered, searched or selected map: which filters, search and selection, and
- * how many of how many points are shown ("Filter: error 0.1–0.3 · search “#12” · 1,234 of 200,000 points
+ * how many of how many points are shown ("Filter: error 0.1 to 0.3 · search “#12” · 1,234 of 200,000 points
  * shown, the rest dimmed"); null when nothing is highlighted.
  */
 export function emphasisCaption(e: Emphasis): string | null {
@@ -104,7 +135,14 @@ export function emphasisCaption(e: Emphasis): string | null {
   if (sel && sel.kind !== 'filter') parts.push(sel.kind === 'cluster' ? `selection: cluster C${sel.cluster}` : `selection: a ${sel.kind === 'rect' ? 'rectangle' : 'lasso'}`);
   if (!parts.length) return null;
   const head = parts.join(' · ');
-  return `${head.charAt(0).toUpperCase()}${head.slice(1)} · ${formatCount(e.shown)} of ${formatCount(e.total)} points shown, the rest dimmed`;
+  const caption = `${head.charAt(0).toUpperCase()}${head.slice(1)} · ${formatCount(e.shown)} of ${formatCount(e.total)} points shown, the rest dimmed`;
+  const hits = e.hiddenHits ?? 0;
+  if (hits === 0) return caption;
+  // highlighted rows the hidden classes leave off the map: said, so "0 of 100 shown" is not a mystery
+  const classes = e.hiddenClasses ?? [];
+  const where = `in the hidden class${classes.length === 1 ? '' : 'es'} ${classList(classes)}, not drawn`;
+  const all = e.shown === 0;
+  return `${caption} · ${all ? (hits === 1 ? 'its 1 row is' : `all ${formatCount(hits)} of its rows are`) : `${formatCount(hits)} more of its rows ${hits === 1 ? 'is' : 'are'}`} ${where}`;
 }
 
 /** Title above, legend to the right of a map canvas drawn at `scale`. */
@@ -139,9 +177,16 @@ export function composeImage(map: HTMLCanvasElement, scale: number, meta: Export
     ctx.font = '12px system-ui, sans-serif';
     for (const e of legend.entries) {
       y += 19;
-      ctx.fillStyle = e.color;
-      ctx.fillRect(x0, y - 10, 12, 12);
-      ctx.fillStyle = '#1b2430';
+      if (e.hidden) {
+        // an outlined swatch and grey text, as the on-screen legend shows a hidden class
+        ctx.strokeStyle = e.color;
+        ctx.lineWidth = 1.5;
+        ctx.strokeRect(x0 + 0.75, y - 9.25, 10.5, 10.5);
+      } else {
+        ctx.fillStyle = e.color;
+        ctx.fillRect(x0, y - 10, 12, 12);
+      }
+      ctx.fillStyle = e.hidden ? HIDDEN_TEXT : '#1b2430';
       ctx.fillText(e.text, x0 + 18, y, LEGEND_W - 34);
     }
     if (legend.more > 0) {
@@ -210,7 +255,11 @@ export function composeSvg(
     parts.push(`<text x="${width + 12}" y="${y}" font-size="13" font-weight="600" fill="#1b2430">${esc(legend.heading)}</text>`);
     for (const e of legend.entries) {
       y += 19;
-      parts.push(`<rect x="${width + 12}" y="${y - 10}" width="12" height="12" fill="${e.color}"/><text x="${width + 30}" y="${y}" font-size="12" fill="#1b2430">${esc(e.text)}</text>`);
+      parts.push(
+        e.hidden
+          ? `<rect class="hidden-class" x="${width + 12.75}" y="${y - 9.25}" width="10.5" height="10.5" fill="none" stroke="${e.color}" stroke-width="1.5"/><text x="${width + 30}" y="${y}" font-size="12" fill="${HIDDEN_TEXT}">${esc(e.text)}</text>`
+          : `<rect x="${width + 12}" y="${y - 10}" width="12" height="12" fill="${e.color}"/><text x="${width + 30}" y="${y}" font-size="12" fill="#1b2430">${esc(e.text)}</text>`,
+      );
     }
     if (legend.more > 0) parts.push(`<text x="${width + 12}" y="${y + 19}" font-size="12" fill="#5b6675">… and ${legend.more} more</text>`);
   }
@@ -224,7 +273,7 @@ export function exportMeta(p: Pane, emphasis: Emphasis | null = null): ExportMet
   const what = enc.kind === 'none' ? 'one color' : `colored by ${columnTitle(enc.column.name)}`;
   return {
     title: p.manifest.name || p.id,
-    subtitle: `${p.manifest.dataset.name} · ${formatNumber(p.points.n)} points · ${what} · latentmap run ${p.id}`,
+    subtitle: `${p.manifest.dataset.name} · ${formatNumber(p.points.n)} points${p.visible ? ` (${formatCount(countOnes(p.visible))} drawn: ${formatCount(p.hidden.size)} class${p.hidden.size === 1 ? '' : 'es'} hidden)` : ''} · ${what} · latentmap run ${p.id}`,
     caption: (emphasis && emphasisCaption(emphasis)) ?? undefined,
     encoding: enc,
     hidden: p.hidden,

@@ -76,6 +76,8 @@ export interface LiveRunHooks {
   shown: () => void;
   /** The live map has gone (the run failed or was cancelled, or another run was opened) and the maps show again. */
   gone: () => void;
+  /** A frame of run `name` was drawn in the main map, coloured by `encoding` (its labels, when the frames carry them). */
+  drawn?: (name: string, encoding: ColorEncoding) => void;
 }
 
 interface LivePane {
@@ -187,6 +189,7 @@ export class LiveRun {
     pane.encoding = encoding;
     pane.view.setPoints(points, encoding.colors);
     if (!pane.key.hasChildNodes()) fill(pane.key, ...keyOf(encoding));
+    this.hooks.drawn?.(name, encoding);
     this.frames++;
     // a new pass (perplexity auto runs one per candidate, each from iteration 0) forms again: Stop is back;
     // the last frame of a pass that ended may come after the stage that follows it, and keeps the caption

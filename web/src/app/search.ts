@@ -7,7 +7,7 @@ import type { Api } from '../api.js';
 import { countVisible } from '../legend-state.js';
 import type { PointColumn } from '../points.js';
 import { queryColumn, searchPoints, type InputRows, type SearchColumn, type Searchable } from '../search.js';
-import { formatNumber } from '../ui/dom.js';
+import { formatCount } from '../format.js';
 import { FEATURE_PREFIX, loadFeature } from './color-by.js';
 import type { Pane } from './pane.js';
 
@@ -63,9 +63,29 @@ function searchedPoints(p: Pane, clustersShown: boolean): Searchable {
   return clustersShown ? p.points : { n: p.points.n, index: p.points.index, raw: p.points.raw.filter((c) => c.name !== 'cluster') };
 }
 
+/** Matching rows (mask 1) that the legend hides (visible 0): in the search, not drawn. */
+export function countHiddenHits(mask: Uint8Array, visible: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] && !visible[i]) s++;
+  return s;
+}
+
+/**
+ * The count beside the search box, of what the map draws: "50 matches"; with classes hidden in the legend,
+ * "50 matches, 30 in hidden classes" or "50 matches, all in hidden classes" (none drawn highlighted).
+ */
+export function matchCount(n: number, hidden: number): string {
+  const head = `${formatCount(n)} match${n === 1 ? '' : 'es'}`;
+  if (hidden <= 0 || n === 0) return head;
+  if (hidden >= n) return n === 1 ? `${head}, in a hidden class` : `${head}, all in hidden classes`;
+  return `${head}, ${formatCount(hidden)} in hidden classes`;
+}
+
 export class SearchController {
   /** Matching rows (1) per position of the primary map; null: no search (or one that cannot be answered). */
   mask: Uint8Array | null = null;
+  /** Why the search matches no row, when the search says (shown only while nothing matches). */
+  private note: string | undefined;
   /** Searches so far: a search answered after a newer one started is dropped. */
   private seq = 0;
 
@@ -101,13 +121,29 @@ export class SearchController {
       return;
     }
     this.mask = answer ? answer.mask : null;
-    const n = this.mask ? countVisible(this.mask, 0) : 0;
-    // no match for a #row: why (dropped for missing values, past the input's end, not loaded)
-    const note = answer && 'note' in answer && n === 0 ? answer.note : undefined;
-    this.show(this.mask ? (note ? `No match: ${note}` : `${formatNumber(n)} match${n === 1 ? '' : 'es'}`) : '', false, !!note);
-    // a few hits (a #row search) get a target each, not just a larger dot
+    this.note = answer && 'note' in answer ? answer.note : undefined;
+    if (this.mask) this.recount(p);
+    else {
+      this.show('', false);
+      p.view.marks.setMarkers([]);
+    }
+  }
+
+  /**
+   * Writes the count of the current search on the map as drawn (again when the legend hides or shows a class):
+   * the matches, and how many of them lie in hidden classes, which the map does not draw; a target on each of
+   * a few drawn hits (a #row search), not just a larger dot.
+   */
+  recount(p: Pane): void {
+    // no search, or one answered by a message (kept); or a search of the map this one replaces, answered next
+    if (!this.mask || this.mask.length !== p.points.n) return;
+    const n = countVisible(this.mask, 0);
+    const hidden = p.visible ? countHiddenHits(this.mask, p.visible) : 0;
+    // no match: why (a #row dropped for missing values or past the input's end; a range past the column's values)
+    const note = n === 0 ? this.note : undefined;
+    this.show(note ? `No match: ${note}` : matchCount(n, hidden), false, !!note || hidden > 0);
     const marks: number[] = [];
-    if (this.mask && n <= MAX_MARKERS) for (let i = 0; i < this.mask.length; i++) if (this.mask[i]) marks.push(i);
+    if (n - hidden <= MAX_MARKERS) for (let i = 0; i < this.mask.length; i++) if (this.mask[i] && (!p.visible || p.visible[i])) marks.push(i);
     p.view.marks.setMarkers(marks);
   }
 

@@ -7,8 +7,12 @@ import type { Pane } from './pane.js';
 
 /** Applies the pane's hidden classes to its map and draws its legend; `changed` follows every legend click. */
 export function showVisibility(p: Pane, legend: HTMLElement, changed: () => void): void {
+  // a view framing the drawn points (not moved since) frames them again: hiding the island at one side
+  // leaves the rest centred, not off to the other; a view the user chose stays
+  const fitted = p.view.isFitted();
   p.visible = p.encoding.kind === 'category' ? visibilityMask(p.encoding.column.codes, p.hidden) : null;
   p.view.setVisible(p.visible);
+  if (fitted) p.view.resetView();
   const again = () => {
     showVisibility(p, legend, changed);
     changed();

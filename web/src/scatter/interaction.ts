@@ -25,6 +25,8 @@ export interface InteractionHost {
   /** The selection shape being drawn (data coordinates), or null when the gesture ended. */
   drag(polygon: number[] | null): void;
   select(kind: 'rect' | 'lasso', polygon: number[]): void;
+  /** Frames the drawn points (the `0` key). */
+  resetView(): void;
 }
 
 /** Pixels a press may move and still count as a click, not a pan. */
@@ -149,7 +151,7 @@ export class MapInteraction {
         z.scaleBy(s, 1 / 1.4);
         break;
       case '0':
-        this.reset();
+        this.host.resetView();
         break;
       case 'Enter': {
         // keyboard users open the point nearest the center of the view

@@ -100,6 +100,17 @@ export function viewOfBox(f: BaseFit, x0: number, y0: number, x1: number, y1: nu
   return { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, k: Math.max(1, k) };
 }
 
+/**
+ * The view that frames a data-space extent exactly as the base fit frames the whole map (FIT_PAD margins, zoom
+ * at most 50): the extent of the drawn points, when classes are hidden. The map's own extent gives zoom 1.
+ */
+export function viewOfExtent(f: BaseFit, e: Extent): MapView {
+  const w = Math.max(1e-9, (e.xmax - e.xmin) * f.scale);
+  const h = Math.max(1e-9, (e.ymax - e.ymin) * f.scale);
+  const k = Math.min((f.width - 2 * FIT_PAD) / w, (f.height - 2 * FIT_PAD) / h);
+  return { cx: (e.xmin + e.xmax) / 2, cy: (e.ymin + e.ymax) / 2, k: Math.max(MIN_ZOOM, Math.min(50, k)) };
+}
+
 /** The data-space box the canvas shows. */
 export function visibleBox(f: BaseFit, t: ZoomState): Extent {
   const [xmin, ymax] = toData(f, t, 0, 0);

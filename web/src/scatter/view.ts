@@ -5,7 +5,7 @@
 // answers hover and click and gives the draw order. While the map moves, frames draw a density-aware
 // level of detail (lod.ts) within a time budget; once it rests, the exact complete picture is drawn, in
 // chunks between tasks when it holds millions of points.
-import type { PointData } from '../points.js';
+import { drawnExtent, type PointData } from '../points.js';
 import { nearestInGrid, pointsInGridBox } from './grid-index.js';
 import { MapInteraction, type InteractionHost, type InteractionMode } from './interaction.js';
 import { drawOverlay, THUMBNAIL_LIMIT, type OverlayState } from './overlay.js';
@@ -48,6 +48,8 @@ export class ScatterView implements InteractionHost {
   private visible: Uint8Array | null = null;
   private dpr = 1;
   private fit: T.BaseFit = { width: 0, height: 0, scale: 1, mx: 0, my: 0 };
+  /** The extent of the drawn points, for the visibility mask and points it was measured on. */
+  private fitted: { mask: Uint8Array; points: PointData; extent: PointData['extent'] } | null = null;
   private t: T.ZoomState = { k: 1, x: 0, y: 0 };
   private overlayDirty = true;
   private frame = 0;
@@ -198,8 +200,28 @@ export class ScatterView implements InteractionHost {
     this.interaction.transformTo(T.zoomFor(this.fit, view));
   }
 
+  /**
+   * Frames the drawn points: the whole map, or with classes hidden in the legend the points still drawn (the
+   * Fit button, the `0` key, a map opened without a view in its URL).
+   */
   resetView(): void {
-    this.interaction.reset();
+    if (!this.visible) this.interaction.reset();
+    else this.setView(this.fittedView());
+  }
+
+  /** The view that frames the drawn points (resetView's). */
+  fittedView(): T.MapView {
+    if (!this.points || !this.visible) return T.viewOf(this.fit, { k: 1, x: 0, y: 0 });
+    if (this.fitted?.mask !== this.visible || this.fitted.points !== this.points) this.fitted = { mask: this.visible, points: this.points, extent: drawnExtent(this.points, this.visible) };
+    return T.viewOfExtent(this.fit, this.fitted.extent);
+  }
+
+  /** Whether the view frames the drawn points, to within a pixel: the user has not moved it since it was fitted. */
+  isFitted(): boolean {
+    if (!this.points || this.fit.width <= 1) return false;
+    const a = this.getView();
+    const b = this.fittedView();
+    return Math.abs(a.k - b.k) <= 1e-3 * b.k && Math.hypot(a.cx - b.cx, a.cy - b.cy) * this.fit.scale * a.k < 1;
   }
 
   /** Zooms to show a data-space bounding box. */

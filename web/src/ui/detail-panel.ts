@@ -23,6 +23,8 @@ export interface DetailContext {
   onZoom: () => void;
   onClose: () => void;
   colorOf: (position: number) => string;
+  /** Aborted when another point is opened or the panel closes: its requests end (the browser's few connections to the server are freed). */
+  signal?: AbortSignal;
 }
 
 /** An <img> of one of the server's images, loaded again if the busy server refused it (retry.ts). */
@@ -82,7 +84,7 @@ export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
     h('details', null, h('summary', null, 'Metadata'), meta),
   );
 
-  api.item(runId, row).then(
+  api.item(runId, row, ctx.signal).then(
     (item: ItemDetail) => {
       if (image) return;
       const orig = numbers(item.values) ?? numbers(item.features) ?? numbers(item.original);
@@ -100,7 +102,7 @@ export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
     (err: Error) => fill(valuesEl, h('p', { className: 'muted small' }, `values unavailable: ${err.message}`)),
   );
 
-  api.neighbors(runId, row, 10).then(
+  api.neighbors(runId, row, 10, 'code', ctx.signal).then(
     (list: Neighbor[]) => {
       const positions = list.map((n) => ctx.positionOf(n.index)).filter((p) => p >= 0);
       ctx.onNeighbors(positions);

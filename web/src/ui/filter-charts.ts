@@ -39,13 +39,18 @@ const MAX_ROTATED = 16;
 /**
  * How the bars' names are written under bars `band` units apart: level and whole when every name fits its
  * bar; else turned 45° (so each may take more room than its bar), cut past MAX_ROTATED characters with "…".
- * `bottom`: the margin below the bars the labels need.
+ * `bottom`: the margin below the bars the labels need; `left`: the room a turned label needs left of the chart
+ * (it ends under its bar and runs down to the left, so the first bars' labels reach past the chart's left edge;
+ * `centres`: the bars' centres, viewBox units from the chart's left edge).
  */
-export function barLabels(names: readonly string[], band: number): { rotate: boolean; texts: string[]; bottom: number } {
-  if (names.every((n) => n.length * CHAR <= band - 2)) return { rotate: false, texts: [...names], bottom: M.bottom };
+export function barLabels(names: readonly string[], band: number, centres: readonly number[] = []): { rotate: boolean; texts: string[]; bottom: number; left: number } {
+  if (names.every((n) => n.length * CHAR <= band - 2)) return { rotate: false, texts: [...names], bottom: M.bottom, left: 0 };
   const texts = names.map((n) => (n.length > MAX_ROTATED ? `${n.slice(0, MAX_ROTATED - 1)}…` : n));
   const longest = Math.max(...texts.map((t) => t.length));
-  return { rotate: true, texts, bottom: Math.ceil(longest * CHAR * Math.SQRT1_2 + 12) };
+  // a turned label's start: its length along the 45° line, less the baseline's 9 units below the bar's foot
+  const reach = (t: string) => t.length * CHAR * Math.SQRT1_2 + 2;
+  const left = Math.max(0, ...texts.map((t, c) => (centres[c] === undefined ? 0 : Math.ceil(reach(t) - centres[c]!))));
+  return { rotate: true, texts, bottom: Math.ceil(longest * CHAR * Math.SQRT1_2 + 12), left };
 }
 
 function categoryChart(col: PointColumn & { kind: 'category' }, others: Uint8Array | null, filter: Filter | null, on: FilterChartHandlers): SVGSVGElement {
@@ -54,12 +59,12 @@ function categoryChart(col: PointColumn & { kind: 'category' }, others: Uint8Arr
   for (let i = 0; i < col.codes.length; i++) if (col.codes[i] >= 0 && (!others || others[i])) kept[col.codes[i]]++;
   const x = scaleBand<number>().domain(col.categories.map((_, c) => c)).range([M.left, W - M.right]).padding(0.15);
   const labelled = col.categories.length <= 20;
-  const labels = barLabels(labelled ? col.categories : [], x.step());
-  // the plot keeps its height; turned labels make the chart taller below it
+  const labels = barLabels(labelled ? col.categories : [], x.step(), col.categories.map((_, c) => x(c)! + x.bandwidth() / 2));
+  // the plot keeps its height; turned labels make the chart taller below it, and wider to the left
   const height = H - M.bottom + labels.bottom;
   const y = scaleLinear().domain([0, d3max(all) || 1]).range([H - M.bottom, M.top]);
   const chosen = filter && filter.kind === 'set' ? new Set(filter.values) : null;
-  const svg = select(document.createElementNS('http://www.w3.org/2000/svg', 'svg')).attr('viewBox', `0 0 ${W} ${height}`).attr('class', 'filter-chart').attr('role', 'img').attr('aria-label', `${title(col)}: bars per category`);
+  const svg = select(document.createElementNS('http://www.w3.org/2000/svg', 'svg')).attr('viewBox', `${-labels.left} 0 ${W + labels.left} ${height}`).attr('class', 'filter-chart').attr('role', 'img').attr('aria-label', `${title(col)}: bars per category`);
   const g = svg.selectAll('g.bar').data(col.categories.map((name, c) => ({ name, c }))).join('g').attr('class', 'bar').attr('data-category', (d) => d.name).style('cursor', 'pointer');
   g.append('rect').attr('class', 'all').attr('x', (d) => x(d.c)!).attr('width', x.bandwidth()).attr('y', (d) => y(all[d.c])).attr('height', (d) => y(0) - y(all[d.c])).attr('fill', '#dde2ea');
   g.append('rect')

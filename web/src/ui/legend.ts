@@ -3,7 +3,7 @@
 import { axisBottom, scaleLinear, scaleLog, select, type NumberValue } from 'd3';
 import { SAFE_CATEGORIES, type ColorEncoding } from '../colors.js';
 import { columnTitle } from '../app/color-by.js';
-import { columnFormat, formatCount, statsOf, tickFormat } from '../format.js';
+import { columnFormat, formatCount, formatRange, statsOf, tickFormat } from '../format.js';
 import { h, fill } from './dom.js';
 
 /** d3's log scale takes a formatter function too (its typings list only a specifier string). */
@@ -95,7 +95,7 @@ export function renderLegend(
     el,
     h('div', { className: 'legend-head' }, h('span', null, `${columnTitle(enc.column.name)}${enc.log ? ' (log scale)' : ''}`)),
     h('div', { className: 'colorbar-wrap' }, canvas, svg.node()),
-    h('p', { className: 'muted small' }, `1st–99th percentile: ${value(lo)} – ${value(hi)}; range ${value(enc.column.min)} – ${value(enc.column.max)}`),
+    h('p', { className: 'muted small' }, `1st–99th percentile: ${formatRange(lo, hi, value)}; range ${formatRange(enc.column.min, enc.column.max, value)}`),
     enc.column.name === 'preservation'
       ? h('p', { className: 'muted small legend-note' }, 'Neighbourhood preservation: the share of each row’s nearest neighbours in the input that are also its neighbours on the map. Dark regions are where the map tore or folded the data: do not read distances there.')
       : null,

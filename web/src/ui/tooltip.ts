@@ -1,5 +1,6 @@
 // The hover tooltip: the row's metadata and, for image datasets, the image itself.
 import { fill, formatValue, h } from './dom.js';
+import { placeTooltip, type Segment } from './tooltip-place.js';
 
 export class Tooltip {
   readonly el: HTMLDivElement;
@@ -9,8 +10,11 @@ export class Tooltip {
     parent.append(this.el);
   }
 
-  /** Shows rows of [name, value] (and an image URL) near client position (x, y), kept inside the parent. */
-  show(title: string, rows: [string, unknown][], x: number, y: number, image?: string | null, swatch?: string): void {
+  /**
+   * Shows rows of [name, value] (and an image URL) near client position (x, y), kept inside the parent and off
+   * the segments `avoid` (client px: the lines to the inspected point's input-space neighbours) where it can be.
+   */
+  show(title: string, rows: [string, unknown][], x: number, y: number, image?: string | null, swatch?: string, avoid: readonly Segment[] = []): void {
     const img = image ? h('img', { src: image, alt: '', width: 84, height: 84, className: 'pixelated' }) : null;
     fill(
       this.el,
@@ -20,13 +24,9 @@ export class Tooltip {
     );
     this.el.hidden = false;
     const parent = this.el.parentElement!.getBoundingClientRect();
-    const w = this.el.offsetWidth;
-    const hgt = this.el.offsetHeight;
-    let left = x - parent.left + 14;
-    let top = y - parent.top + 14;
-    if (left + w > parent.width - 4) left = x - parent.left - w - 14;
-    if (top + hgt > parent.height - 4) top = y - parent.top - hgt - 14;
-    this.el.style.transform = `translate(${Math.max(4, left)}px, ${Math.max(4, top)}px)`;
+    const local = avoid.map((s): Segment => [s[0] - parent.left, s[1] - parent.top, s[2] - parent.left, s[3] - parent.top]);
+    const at = placeTooltip(x - parent.left, y - parent.top, this.el.offsetWidth, this.el.offsetHeight, parent.width, parent.height, local);
+    this.el.style.transform = `translate(${at.left}px, ${at.top}px)`;
   }
 
   hide(): void {
