@@ -15,7 +15,7 @@ import { SelectionController } from './app/selection.js';
 import { fillRunPickers, restMapControls, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
 import { exportPng, exportSvg, highlighted, type Emphasis } from './app/export-image.js';
 import { FilterController } from './app/filter-panel.js';
-import { applyLayers, clustersOf, newClusterReason, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
+import { applyLayers, clustersOf, findClustersOf, findingClustersOf, newClusterReason, showFindingClusters, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { LiveRun } from './app/live-run.js';
 import { chooseRun, RunList } from './app/run-list.js';
 import { encodeColumn } from './colors.js';
@@ -31,6 +31,9 @@ import { showVisibility } from './app/visibility.js';
 import { showSelectionCoverage } from './app/overview.js';
 import { byId, viewerElements } from './app/elements.js';
 
+/** The status line while the clusters are found. */
+const FINDING_CLUSTERS = 'Finding clusters…';
+
 export class App {
   readonly api = new Api({ token: () => sessionStorage.getItem('latentmap-token') });
   private state: ViewState = emptyState();
@@ -42,6 +45,8 @@ export class App {
   private readonly maps: Maps;
   private mode: InteractionMode = 'pan';
   private layers = new Set<MapLayer>();
+  /** The map whose clusters are awaited (awaitClusters). */
+  private awaiting: Pane | null = null;
   private filters: FilterController;
   private selection: SelectionController;
   private search: SearchController;
@@ -94,6 +99,7 @@ export class App {
       api: this.api,
       panel: this.els.selection,
       primary: () => this.primary,
+      awaitClusters: (p) => this.awaitClusters(p),
       filterRows: () => this.filters.rows,
       changed: (write) => {
         this.applyEmphasis();
@@ -173,12 +179,16 @@ export class App {
     // color by
     const fallback = p.points.label ? 'label' : p.points.error ? 'error' : '';
     if (s.color && isFeatureChoice(s.color)) await loadFeature(this.api, p, s.color).catch(() => null);
-    if (s.color === 'cluster' || s.layers.includes('clusters')) clustersOf(p);
+    // the clusters are found in a worker: a color or selection by cluster waits for them (clustersFound)
+    const clusterColor = s.color === 'cluster' && !clustersOf(p);
+    if (s.color === 'cluster') this.awaitClusters(p);
     this.setLayers(new Set(s.layers as MapLayer[]), false);
     this.filters.parse(s.filter, s.charts, runId);
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
+    // colored by cluster once they are found; the URL keeps asking for it meanwhile
+    if (clusterColor) this.state.color = 'cluster';
     // hidden categories by name
     if (p.encoding.kind === 'category' && s.hidden.length) {
       const names = p.encoding.column.categories;
@@ -214,7 +224,7 @@ export class App {
     this.state.compare = this.secondary?.id ?? null;
     this.state.view = p.view.getView();
     this.state.hidden = hiddenNames(p);
-    this.state.selection = this.selection.current?.shape ?? null;
+    this.state.selection = this.selection.current?.shape ?? this.selection.pending;
     this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
     this.state.search = this.els.search.value.trim();
     this.state.layers = [...this.layers].sort();
@@ -393,6 +403,8 @@ export class App {
     const p = this.primary;
     if (!p) return;
     applyLayers(p, layers);
+    if (layers.has('clusters')) this.awaitClusters(p);
+    showFindingClusters(findingClustersOf(p) && layers.has('clusters'));
     // how many clusters, and why (once per map)
     const reason = layers.has('clusters') ? newClusterReason(p) : null;
     if (reason) this.setStatus(`Clusters: ${reason}`);
@@ -401,6 +413,37 @@ export class App {
     // a search may name the clusters (cluster:C2): answered again as they come or go
     if (write && this.els.search.value.trim()) this.applySearch(this.els.search.value, false);
     if (write) this.writeHash();
+  }
+
+  /**
+   * Has the primary map's clusters found (in the worker) unless they are, saying so meanwhile; when they come
+   * and the map is still the one looked at, what waits for them follows (clustersFound).
+   */
+  private awaitClusters(p: Pane): void {
+    if (clustersOf(p) || this.awaiting === p) return;
+    this.awaiting = p;
+    this.setStatus(FINDING_CLUSTERS);
+    findClustersOf(p).then(
+      (labels) => {
+        if (this.awaiting === p) this.awaiting = null;
+        if (labels && this.primary === p) this.clustersFound(p);
+      },
+      (err: Error) => {
+        if (this.awaiting === p) this.awaiting = null;
+        if (this.primary !== p) return;
+        showFindingClusters(false);
+        this.setStatus(`Cannot find the clusters: ${err.message}`, true);
+      },
+    );
+  }
+
+  /** The primary map's clusters came: their labels, reason and Color-by choice, a color or selection waiting for them. */
+  private clustersFound(p: Pane): void {
+    if (this.els.status.textContent === FINDING_CLUSTERS) this.setStatus('');
+    this.setLayers(this.layers, false);
+    if (this.state.color === 'cluster' && (p.encoding.kind === 'none' || p.encoding.column.name !== 'cluster')) this.setColor('cluster', false);
+    this.selection.clustersFound();
+    this.writeHash();
   }
 
   private setStatus(text: string, isError = false): void {
