@@ -147,6 +147,16 @@ describe('clusters found in a worker', () => {
     // the clusters were found for the color, the layer stays off: no labels, and no "finding" left behind
     expect(await page.evaluate(() => window.latentmap.primary!.view.marks.shownLabels.length)).toBe(0);
     expect(await page.locator('#status').textContent()).not.toBe('Finding clusters…');
+    // a cluster hidden in the legend is hidden again when the link is opened: the URL keeps it while they are found
+    const second = await page.locator('.legend-item .legend-name').nth(1).textContent();
+    await page.locator('.legend-item').nth(1).click();
+    await page.waitForFunction(() => /hide=/.test(location.hash));
+    const link = await page.evaluate(() => location.hash);
+    await page.reload();
+    expect(await page.evaluate(() => location.hash)).toBe(link);
+    await page.waitForFunction(() => document.querySelectorAll('.legend-item').length === 8 && (document.getElementById('color-by') as HTMLSelectElement).value === 'cluster');
+    expect(await page.locator('.legend-item.off .legend-name').allTextContents()).toEqual([second]);
+    await page.waitForFunction((link) => location.hash === link, link);
     expect(errors).toEqual([]);
     await page.context().close();
   });

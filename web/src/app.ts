@@ -45,6 +45,8 @@ export class App {
   private readonly maps: Maps;
   private mode: InteractionMode = 'pan';
   private layers = new Set<MapLayer>();
+  /** The hidden clusters the URL names while Color by cluster waits for the clusters (null: not waiting). */
+  private hiddenClusters: readonly string[] | null = null;
   /** The map whose clusters are awaited (awaitClusters). */
   private awaiting: Pane | null = null;
   private filters: FilterController;
@@ -187,14 +189,14 @@ export class App {
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
-    // colored by cluster once they are found; the URL keeps asking for it meanwhile
-    if (clusterColor) this.state.color = 'cluster';
-    // hidden categories by name
-    if (p.encoding.kind === 'category' && s.hidden.length) {
-      const names = p.encoding.column.categories;
-      p.hidden = new Set(s.hidden.map((n) => names.indexOf(n)).filter((c) => c >= 0));
-      this.applyVisibility();
+    // colored by cluster once they are found (its hidden clusters with it); the URL keeps asking for both meanwhile
+    this.hiddenClusters = clusterColor ? s.hidden : null;
+    if (clusterColor) {
+      this.state.color = 'cluster';
+      this.state.hidden = s.hidden;
     }
+    // hidden categories by name
+    if (!clusterColor) this.hideByName(s.hidden);
     // compare
     const compareId = s.compare && s.compare !== runId && this.runs.some((r) => r.id === s.compare) ? s.compare : null;
     if (compareId && this.secondary?.id !== compareId) await this.loadSecondary(compareId);
@@ -223,7 +225,7 @@ export class App {
     this.state.run = p.id;
     this.state.compare = this.secondary?.id ?? null;
     this.state.view = p.view.getView();
-    this.state.hidden = hiddenNames(p);
+    this.state.hidden = this.hiddenClusters ? [...this.hiddenClusters] : hiddenNames(p);
     this.state.selection = this.selection.current?.shape ?? this.selection.pending;
     this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
     this.state.search = this.els.search.value.trim();
@@ -287,9 +289,19 @@ export class App {
 
   // ---- color, legend, visibility -----------------------------------------------------------------
 
+  /** Hides the primary map's categories of these names (the URL's hidden classes). */
+  private hideByName(hidden: readonly string[]): void {
+    const p = this.primary;
+    if (!p || p.encoding.kind !== 'category' || !hidden.length) return;
+    const names = p.encoding.column.categories;
+    p.hidden = new Set(hidden.map((n) => names.indexOf(n)).filter((c) => c >= 0));
+    this.applyVisibility();
+  }
+
   private setColor(name: string, write = true): void {
     const p = this.primary;
     if (!p) return;
+    this.hiddenClusters = null;
     const col = p.points.columns.find((c) => c.name === name) ?? null;
     p.encoding = encodeColumn(col, p.points.n);
     p.hidden = new Set();
@@ -441,7 +453,12 @@ export class App {
   private clustersFound(p: Pane): void {
     if (this.els.status.textContent === FINDING_CLUSTERS) this.setStatus('');
     this.setLayers(this.layers, false);
-    if (this.state.color === 'cluster' && (p.encoding.kind === 'none' || p.encoding.column.name !== 'cluster')) this.setColor('cluster', false);
+    if (this.state.color === 'cluster' && (p.encoding.kind === 'none' || p.encoding.column.name !== 'cluster')) {
+      const hidden = this.hiddenClusters ?? [];
+      this.hiddenClusters = null;
+      this.setColor('cluster', false);
+      this.hideByName(hidden);
+    }
     this.selection.clustersFound();
     this.writeHash();
   }
