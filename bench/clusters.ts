@@ -1,5 +1,5 @@
-// How well the viewer's automatic clusters (web/src/scatter/mode-clusters.ts, on the density grid of
-// web/src/scatter/density.ts, exactly as the viewer computes them) match a run's labels. Prints a table per
+// How well the viewer's automatic clusters (web/src/scatter/map-clusters.ts: mode-clusters.ts on the density
+// grid of density.ts, the function the viewer's clusters worker runs) match a run's labels. Prints a table per
 // run directory: clusters found, adjusted Rand index (Hubert & Arabie 1985; noise counted as one more
 // cluster), ARI over the clustered points only, purity (the share of clustered points in their cluster's
 // dominant label), the share of points in a cluster, the density grid chosen (cells a side, smoothing in
@@ -9,8 +9,7 @@
 //   npx tsx bench/clusters.ts RUN_DIR|islands:N[:GAP] ...
 //   npm run bench:clusters -- /tmp/runs/<mnist run> /tmp/runs/<fashion-mnist run> islands:200000
 import { readPoints } from '../pipeline/runs/artifacts.js';
-import { clusterResolution, densityGrid } from '../web/src/scatter/density.js';
-import { findClusters } from '../web/src/scatter/mode-clusters.js';
+import { clusterMap } from '../web/src/scatter/map-clusters.js';
 import { fitExtent } from '../web/src/points.js';
 import { islandMap } from './island-maps.js';
 import { helpOrContinue } from './usage.js';
@@ -99,9 +98,7 @@ async function main(): Promise<void> {
     const synthetic = /^islands:(\d+)(?::([\d.]+))?$/.exec(dir);
     const { x, y, label, labels } = synthetic ? islandsOf(Number(synthetic[1]), Number(synthetic[2] ?? 2)) : await runOf(dir);
     const t0 = performance.now();
-    const { side, blur } = clusterResolution(x.length);
-    const grid = densityGrid(x, y, fitExtent(x, y), side, blur);
-    const { assignment, clusters } = findClusters(grid, x, y);
+    const { assignment, clusters, side, blur } = clusterMap(x, y, fitExtent(x, y));
     const ms = performance.now() - t0;
     const inCluster = [...assignment.keys()].filter((i) => assignment[i] >= 0);
     rows.push([

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Builds the browser viewer: bundles web/src/main.ts (with d3 and apache-arrow) into web/dist/main.js,
-// minified, with a sourcemap, and copies web/index.html and web/styles.css beside it.
+// Builds the browser viewer: bundles web/src/main.ts (with d3 and apache-arrow) into web/dist/main.js and the
+// clusters worker web/src/workers/clusters-worker.ts into web/dist/clusters-worker.js (a classic worker script,
+// which every browser the bundle targets runs; the page starts it by its URL beside main.js), minified, with
+// sourcemaps, and copies web/index.html and web/styles.css beside them.
 // Runs from `npm run build` and from `npm install` (the "prepare" script).
 //
 //   node scripts/build-web.js            one build
@@ -19,6 +21,8 @@ const argv = process.argv.slice(2);
 const outArg = argv.indexOf('--outdir');
 const outDir = outArg >= 0 && argv[outArg + 1] ? resolve(argv[outArg + 1]) : join(webDir, 'dist');
 const entry = join(webDir, 'src', 'main.ts');
+/** Web Workers, each bundled on its own into web/dist/<name>.js (app/cluster-finder.ts starts it). */
+const WORKERS = [join(webDir, 'src', 'workers', 'clusters-worker.ts')];
 /** Static files copied verbatim into web/dist (when present). */
 const STATIC_FILES = ['index.html', 'styles.css', 'favicon.svg'];
 
@@ -59,11 +63,8 @@ async function main() {
   await mkdir(outDir, { recursive: true });
   await copyStatic();
 
-  const options = {
-    entryPoints: [entry],
+  const shared = {
     bundle: true,
-    outfile: join(outDir, 'main.js'),
-    format: 'esm',
     platform: 'browser',
     target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
     minify,
@@ -71,6 +72,14 @@ async function main() {
     legalComments: 'linked',
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
+  };
+  // module workers came to Firefox only in 114: the workers are classic scripts (an IIFE, no imports)
+  const workers = { ...shared, entryPoints: WORKERS, outdir: outDir, entryNames: '[name]', format: 'iife' };
+  const options = {
+    ...shared,
+    entryPoints: [entry],
+    outfile: join(outDir, 'main.js'),
+    format: 'esm',
   };
 
   const started = performance.now();
@@ -80,10 +89,11 @@ async function main() {
       plugins: [{ name: 'copy-static', setup: (b) => b.onEnd(() => copyStatic()) }],
     });
     await ctx.watch();
+    await (await esbuild.context(workers)).watch();
     console.log(`build-web: watching ${entry} → ${outDir}`);
     return null;
   }
-  await esbuild.build(options);
+  await Promise.all([esbuild.build(options), esbuild.build(workers)]);
   const files = await readdir(outDir);
   let bytes = 0;
   for (const f of files) bytes += (await stat(join(outDir, f))).size;

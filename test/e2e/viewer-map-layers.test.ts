@@ -1,7 +1,14 @@
 // The map's explanatory layers in headless chromium: density contours drawn and toggled, clusters found
-// with a label on each (the dominant class), Color by cluster, both kept in the URL.
+// (in a Web Worker, exactly as the direct functions find them) with a label on each (the dominant class),
+// Color by cluster, both kept in the URL.
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { readPoints } from '../../pipeline/runs/artifacts.js';
+import { labelClusters } from '../../web/src/app/clusters.js';
+import { categoryColumn, fitExtent, type DecodedPoints } from '../../web/src/points.js';
+import { clusterResolution, densityGrid } from '../../web/src/scatter/density.js';
+import { findClusters } from '../../web/src/scatter/mode-clusters.js';
 import { screenshot } from './browser.js';
 import { writeClusterRun } from './fixture.js';
 import { useViewer } from './use-viewer.js';
@@ -26,6 +33,12 @@ function contourPixels(page: Page): Promise<number> {
 
 const frames = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
+/** Waits until the clusters (found in the worker) are labelled on the map, then two frames. */
+async function clustersShown(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.latentmap.primary!.view.marks.shownLabels.length > 0);
+  await frames(page);
+}
+
 describe('map layers', () => {
   it('draws density contours when toggled on and removes them when toggled off', async () => {
     const { page, errors } = await viewer.open();
@@ -45,7 +58,7 @@ describe('map layers', () => {
 
   it('finds the clusters, labels each with its dominant class, and offers them in Color by', async () => {
     const { page, errors } = await viewer.open(`/#layers=clusters`);
-    await frames(page);
+    await clustersShown(page);
     expect(await page.locator('#layer-clusters').isChecked()).toBe(true);
     const labels = await page.evaluate(() => window.latentmap.primary!.view.marks.shownLabels.map((l) => l.text));
     expect(labels).toHaveLength(8);
@@ -73,10 +86,86 @@ describe('map layers', () => {
   });
 });
 
+describe('clusters found in a worker', () => {
+  it('says it is finding them while the map stays usable, then labels each row as the direct functions do', async () => {
+    const { page, errors } = await viewer.open();
+    // ticked: the answer comes from the worker in a later task, so right after the click the box says it is finding them
+    const right = await page.evaluate(() => {
+      const box = document.getElementById('layer-clusters') as HTMLInputElement;
+      box.click();
+      const finding = box.closest('label')!.classList.contains('finding');
+      const status = document.getElementById('status')!.textContent;
+      // the map answers meanwhile: a hit-test and a redraw run on the main thread
+      const v = window.latentmap.primary!.view;
+      const { width, height } = v.size();
+      const picked = v.pick(width / 2, height / 2);
+      v.draw(true);
+      return { finding, status, picked, labels: v.marks.shownLabels.length };
+    });
+    expect(right).toMatchObject({ finding: true, status: 'Finding clusters…', labels: 0 });
+    expect(typeof right.picked).toBe('number');
+    await clustersShown(page);
+    // found by the viewer's worker script (kept for the next map), not on the page
+    expect(page.workers().map((w) => new URL(w.url()).pathname)).toContain('/clusters-worker.js');
+    expect(await page.locator('#layer-clusters').evaluate((b) => b.closest('label')!.classList.contains('finding'))).toBe(false);
+    expect(await page.locator('#status').textContent()).toMatch(/^Clusters: 8 clusters: /);
+    // every row's cluster and every label as the page's direct functions give them for the run's points
+    const seen = await page.evaluate(() => {
+      const p = window.latentmap.primary!;
+      const col = p.points.columns.find((c) => c.name === 'cluster')!;
+      if (col.kind !== 'category') throw new Error('the cluster column is not categorical');
+      const name = (code: number) => (code >= 0 ? col.categories[code] : null);
+      return { index: Array.from(p.points.index), cluster: Array.from(col.codes, name), labels: p.view.marks.shownLabels.map((l) => l.text).sort() };
+    });
+    const table = await readPoints(path.join(viewer.runsDir, 'eight'));
+    const x = table.getChild('x')!.toArray() as Float32Array;
+    const y = table.getChild('y')!.toArray() as Float32Array;
+    const labelCol = table.getChild('label')!;
+    const label = categoryColumn('label', Array.from({ length: x.length }, (_, i) => String(labelCol.get(i))));
+    const index = Int32Array.from(table.getChild('index')!.toArray() as ArrayLike<number>);
+    const points = { n: x.length, index, x, y, error: null, isNew: null, label, columns: [label], extent: fitExtent(x, y), raw: [] } as DecodedPoints;
+    const { side, blur } = clusterResolution(x.length);
+    const found = findClusters(densityGrid(x, y, points.extent, side, blur), x, y);
+    const direct = labelClusters(points, found.assignment, found.clusters);
+    expect(seen.labels).toEqual(direct.labels.map((l) => l.text).sort());
+    const byIndex = new Map(Array.from(index, (r, i) => [r, direct.column.codes[i] >= 0 ? direct.column.categories[direct.column.codes[i]] : null]));
+    expect(seen.index.length).toBe(4000);
+    expect(seen.cluster).toEqual(seen.index.map((r) => byIndex.get(r)));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('opens a link colored by cluster with a cluster selected once the clusters come, keeping both in the URL meanwhile', async () => {
+    const { page, errors } = await viewer.open(`/#color=cluster&sel=cluster:3`);
+    await page.waitForFunction(() => Number(document.querySelector('.selection-count')?.getAttribute('data-count')) > 0);
+    await page.waitForFunction(() => document.querySelectorAll('.legend-item').length === 8);
+    expect(await page.locator('#color-by').inputValue()).toBe('cluster');
+    expect(await page.locator('#selection-panel h3').textContent()).toMatch(/in cluster C3 · /);
+    const hash = decodeURIComponent(await page.evaluate(() => location.hash));
+    expect(hash).toMatch(/color=cluster/);
+    expect(hash).toMatch(/sel=cluster:3/);
+    // the clusters were found for the color, the layer stays off: no labels, and no "finding" left behind
+    expect(await page.evaluate(() => window.latentmap.primary!.view.marks.shownLabels.length)).toBe(0);
+    expect(await page.locator('#status').textContent()).not.toBe('Finding clusters…');
+    // a cluster hidden in the legend is hidden again when the link is opened: the URL keeps it while they are found
+    const second = await page.locator('.legend-item .legend-name').nth(1).textContent();
+    await page.locator('.legend-item').nth(1).click();
+    await page.waitForFunction(() => /hide=/.test(location.hash));
+    const link = await page.evaluate(() => location.hash);
+    await page.reload();
+    expect(await page.evaluate(() => location.hash)).toBe(link);
+    await page.waitForFunction(() => document.querySelectorAll('.legend-item').length === 8 && (document.getElementById('color-by') as HTMLSelectElement).value === 'cluster');
+    expect(await page.locator('.legend-item.off .legend-name').allTextContents()).toEqual([second]);
+    await page.waitForFunction((link) => location.hash === link, link);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
+
 describe('cluster labels at every zoom', () => {
   it('zoomed in deep, off every peak, labels the cluster on screen, whole inside the view, none overlapping', async () => {
     const { page, errors } = await viewer.open(`/#layers=clusters`);
-    await frames(page);
+    await clustersShown(page);
     // the fixture's class c sits at 30 (cos, sin)(2 pi c / 8) with sd 3; look 7 units beside the centre of
     // the first label's class, at 40 times the fitted zoom: its peak is far off screen
     // the status line says how many clusters were found and why
@@ -124,7 +213,7 @@ describe('cluster labels at every zoom', () => {
 describe('explain a cluster or the filtered rows', () => {
   it('selects a cluster when its label is clicked, and explains it', async () => {
     const { page, errors } = await viewer.open(`/#layers=clusters`);
-    await frames(page);
+    await clustersShown(page);
     const label = await page.evaluate(() => {
       const app = window.latentmap;
       const l = app.primary!.view.marks.shownLabels.find((s) => s.id === 2)!;

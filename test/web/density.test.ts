@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { labelClusters, smd } from '../../web/src/app/clusters.js';
+import { describeClusters, labelClusters, smd } from '../../web/src/app/clusters.js';
+import { formatNumber } from '../../web/src/format.js';
 import { categoryColumn, numberColumn, type DecodedPoints } from '../../web/src/points.js';
 import { islandMap } from '../../bench/island-maps.js';
 import { DENSITY_SIDE, MAX_CLUSTER_SIDE, clusterResolution, densityBlur, densityContours, densityGrid } from '../../web/src/scatter/density.js';
@@ -85,6 +86,32 @@ describe('density and clusters', () => {
     expect(byScore.labels[2].reason).toMatch(/sd\)$/);
     expect(byScore.column.categories).toEqual(byScore.labels.map((l) => l.text));
     expect(smd(score, (i) => truth[i] === 2)!.d).toBeGreaterThan(1.5);
+  });
+
+  it('describes every cluster in one pass with the figures of a pass over its own rows (dominant share, standardized mean difference)', () => {
+    const { assignment, clusters } = findClusters(grid, x, y);
+    const label = categoryColumn('label', Array.from(truth, (c, i) => (i % 11 === 0 ? null : ['cat', 'dog', 'owl'][(c + (i % 5 === 0 ? 1 : 0)) % 3])));
+    const score = numberColumn('score', Float64Array.from(truth, (c, i) => (i % 13 === 0 ? NaN : c * 0.7 + Math.sin(i))));
+    const base = { n: x.length, index: new Int32Array(x.length), x, y, error: null, isNew: null, extent: extentOf(x, y), raw: [] };
+    const sizes = clusters.map((c) => c.size);
+    // with labels: each cluster's dominant label and its share, counted over the cluster's rows alone
+    const named = describeClusters({ ...base, label, columns: [label] } as DecodedPoints, assignment, sizes);
+    clusters.forEach((c, k) => {
+      const counts = [0, 0, 0];
+      for (let i = 0; i < x.length; i++) if (assignment[i] === k && label.codes[i] >= 0) counts[label.codes[i]]++;
+      const best = counts.indexOf(Math.max(...counts));
+      expect(named[k].text).toBe(`${label.categories[best]} (${Math.round((100 * counts[best]) / c.size)} %)`);
+    });
+    // without: the standardized mean difference of each cluster, to the last digit of a pass over its rows
+    const byScore = describeClusters({ ...base, label: null, columns: [score] } as DecodedPoints, assignment, sizes);
+    clusters.forEach((_, k) => {
+      const d = smd(score, (i) => assignment[i] === k)!;
+      expect(byScore[k].reason).toBe(`mean score ${formatNumber(d.mean)} against ${formatNumber(d.overall)} overall (${d.d > 0 ? '+' : ''}${d.d.toFixed(1)} sd)`);
+    });
+    let t = 0;
+    let m = 0;
+    for (let i = 0; i < x.length; i++) if (assignment[i] === 0 && Number.isFinite(score.values[i])) (t += score.values[i]), m++;
+    expect(smd(score, (i) => assignment[i] === 0)!.mean).toBe(t / m);
   });
 
   it('splits two blobs that touch (a saddle well under their peaks) and says how many it found and why', () => {

@@ -15,7 +15,7 @@ import { SelectionController } from './app/selection.js';
 import { fillRunPickers, restMapControls, setMapControlsEnabled, showNoRuns } from './app/chrome.js';
 import { exportPng, exportSvg, highlighted, type Emphasis } from './app/export-image.js';
 import { FilterController } from './app/filter-panel.js';
-import { applyLayers, clustersOf, newClusterReason, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
+import { applyLayers, clustersOf, findClustersOf, findingClustersOf, newClusterReason, showFindingClusters, tickLayerBoxes, type MapLayer } from './app/map-layers.js';
 import { LiveRun } from './app/live-run.js';
 import { FormingPanels } from './app/forming-panels.js';
 import { chooseRun, RunList } from './app/run-list.js';
@@ -32,6 +32,9 @@ import { showVisibility } from './app/visibility.js';
 import { showSelectionCoverage } from './app/overview.js';
 import { byId, viewerElements } from './app/elements.js';
 
+/** The status line while the clusters are found. */
+const FINDING_CLUSTERS = 'Finding clusters…';
+
 export class App {
   readonly api = new Api({ token: () => sessionStorage.getItem('latentmap-token') });
   private state: ViewState = emptyState();
@@ -43,6 +46,10 @@ export class App {
   private readonly maps: Maps;
   private mode: InteractionMode = 'pan';
   private layers = new Set<MapLayer>();
+  /** The hidden clusters the URL names while Color by cluster waits for the clusters (null: not waiting). */
+  private hiddenClusters: readonly string[] | null = null;
+  /** The map whose clusters are awaited (awaitClusters). */
+  private awaiting: Pane | null = null;
   private filters: FilterController;
   private selection: SelectionController;
   private search: SearchController;
@@ -102,6 +109,7 @@ export class App {
       api: this.api,
       panel: this.els.selection,
       primary: () => this.primary,
+      awaitClusters: (p) => this.awaitClusters(p),
       filterRows: () => this.filters.rows,
       changed: (write) => {
         this.applyEmphasis();
@@ -189,18 +197,22 @@ export class App {
     // color by
     const fallback = p.points.label ? 'label' : p.points.error ? 'error' : '';
     if (s.color && isFeatureChoice(s.color)) await loadFeature(this.api, p, s.color).catch(() => null);
-    if (s.color === 'cluster' || s.layers.includes('clusters')) clustersOf(p);
+    // the clusters are found in a worker: a color or selection by cluster waits for them (clustersFound)
+    const clusterColor = s.color === 'cluster' && !clustersOf(p);
+    if (s.color === 'cluster') this.awaitClusters(p);
     this.setLayers(new Set(s.layers as MapLayer[]), false);
     this.filters.parse(s.filter, s.charts, runId);
     // a color column this run lacks (e.g. kept from another run) falls back to the default
     const colName = s.color === null || (s.color !== '' && !p.points.columns.some((c) => c.name === s.color)) ? fallback : s.color;
     this.setColor(colName, false);
-    // hidden categories by name
-    if (p.encoding.kind === 'category' && s.hidden.length) {
-      const names = p.encoding.column.categories;
-      p.hidden = new Set(s.hidden.map((n) => names.indexOf(n)).filter((c) => c >= 0));
-      this.applyVisibility();
+    // colored by cluster once they are found (its hidden clusters with it); the URL keeps asking for both meanwhile
+    this.hiddenClusters = clusterColor ? s.hidden : null;
+    if (clusterColor) {
+      this.state.color = 'cluster';
+      this.state.hidden = s.hidden;
     }
+    // hidden categories by name
+    if (!clusterColor) this.hideByName(s.hidden);
     // compare
     const compareId = s.compare && s.compare !== runId && this.runs.some((r) => r.id === s.compare) ? s.compare : null;
     if (compareId && this.secondary?.id !== compareId) await this.loadSecondary(compareId);
@@ -230,8 +242,8 @@ export class App {
     this.state.compare = this.secondary?.id ?? null;
     // a view framing the drawn points is left out: a reload or a shared link frames them again, at its size
     this.state.view = p.view.isFitted() ? null : p.view.getView();
-    this.state.hidden = hiddenNames(p);
-    this.state.selection = this.selection.current?.shape ?? null;
+    this.state.hidden = this.hiddenClusters ? [...this.hiddenClusters] : hiddenNames(p);
+    this.state.selection = this.selection.current?.shape ?? this.selection.pending;
     this.state.point = this.inspect.position >= 0 ? p.points.index[this.inspect.position] : null;
     this.state.search = this.els.search.value.trim();
     this.state.layers = [...this.layers].sort();
@@ -298,9 +310,19 @@ export class App {
 
   // ---- color, legend, visibility -----------------------------------------------------------------
 
+  /** Hides the primary map's categories of these names (the URL's hidden classes). */
+  private hideByName(hidden: readonly string[]): void {
+    const p = this.primary;
+    if (!p || p.encoding.kind !== 'category' || !hidden.length) return;
+    const names = p.encoding.column.categories;
+    p.hidden = new Set(hidden.map((n) => names.indexOf(n)).filter((c) => c >= 0));
+    this.applyVisibility();
+  }
+
   private setColor(name: string, write = true): void {
     const p = this.primary;
     if (!p) return;
+    this.hiddenClusters = null;
     const col = p.points.columns.find((c) => c.name === name) ?? null;
     p.encoding = encodeColumn(col, p.points.n);
     p.hidden = new Set();
@@ -416,6 +438,8 @@ export class App {
     const p = this.primary;
     if (!p) return;
     applyLayers(p, layers);
+    if (layers.has('clusters')) this.awaitClusters(p);
+    showFindingClusters(findingClustersOf(p) && layers.has('clusters'));
     // how many clusters, and why (once per map)
     const reason = layers.has('clusters') ? newClusterReason(p) : null;
     if (reason) this.setStatus(`Clusters: ${reason}`);
@@ -424,6 +448,42 @@ export class App {
     // a search may name the clusters (cluster:C2): answered again as they come or go
     if (write && this.els.search.value.trim()) this.applySearch(this.els.search.value, false);
     if (write) this.writeHash();
+  }
+
+  /**
+   * Has the primary map's clusters found (in the worker) unless they are, saying so meanwhile; when they come
+   * and the map is still the one looked at, what waits for them follows (clustersFound).
+   */
+  private awaitClusters(p: Pane): void {
+    if (clustersOf(p) || this.awaiting === p) return;
+    this.awaiting = p;
+    this.setStatus(FINDING_CLUSTERS);
+    findClustersOf(p).then(
+      (labels) => {
+        if (this.awaiting === p) this.awaiting = null;
+        if (labels && this.primary === p) this.clustersFound(p);
+      },
+      (err: Error) => {
+        if (this.awaiting === p) this.awaiting = null;
+        if (this.primary !== p) return;
+        showFindingClusters(false);
+        this.setStatus(`Cannot find the clusters: ${err.message}`, true);
+      },
+    );
+  }
+
+  /** The primary map's clusters came: their labels, reason and Color-by choice, a color or selection waiting for them. */
+  private clustersFound(p: Pane): void {
+    if (this.els.status.textContent === FINDING_CLUSTERS) this.setStatus('');
+    this.setLayers(this.layers, false);
+    if (this.state.color === 'cluster' && (p.encoding.kind === 'none' || p.encoding.column.name !== 'cluster')) {
+      const hidden = this.hiddenClusters ?? [];
+      this.hiddenClusters = null;
+      this.setColor('cluster', false);
+      this.hideByName(hidden);
+    }
+    this.selection.clustersFound();
+    this.writeHash();
   }
 
   private setStatus(text: string, isError = false): void {

@@ -1,24 +1,27 @@
 // The map's explanatory layers, toggled from the maps bar and kept in the URL: density contours, and
 // clusters found as the modes of the map's density with a label on each (scatter/density.ts,
-// scatter/mode-clusters.ts, app/clusters.ts). Clusters also
-// become the "cluster" column: a Color-by choice, a legend, a search term and a column of the
-// selection's CSV export.
-import { DENSITY_SIDE, clusterResolution, densityBlur, densityContours, densityGrid, type DensityGrid } from '../scatter/density.js';
-import { findClusters } from '../scatter/mode-clusters.js';
+// scatter/map-clusters.ts, app/clusters.ts). The clusters are found in a Web Worker (app/cluster-finder.ts):
+// the map stays interactive meanwhile, the Clusters box says they are being found, and they show when they
+// come. Clusters also become the "cluster" column: a Color-by choice, a legend, a search term and a column of
+// the selection's CSV export.
+import { DENSITY_SIDE, densityBlur, densityContours, densityGrid, type DensityGrid } from '../scatter/density.js';
 import type { CategoryColumn } from '../points.js';
 import type { SearchColumn } from '../search.js';
+import { ClusterFinder } from './cluster-finder.js';
 import { labelClusters, type ClusterLabel } from './clusters.js';
 import type { Pane } from './pane.js';
 
 export type MapLayer = 'contours' | 'clusters';
 
 interface PaneLayers {
-  /** The contours' grid (DENSITY_SIDE cells a side). */
-  grid: DensityGrid;
-  /** The clusters' grid: the contours' up to 10,000 points, finer past that (clusterResolution). */
-  clusterGrid?: DensityGrid;
+  /** The contours' grid (DENSITY_SIDE cells a side), made when the contours are first shown. */
+  grid?: DensityGrid;
   contours?: ReturnType<typeof densityContours>;
   clusters?: ClusterLabel[];
+  /** Half a cell of the clusters' grid, data units (a label's region is a list of such cells). */
+  halfCell?: [number, number];
+  /** The clusters being found (null when cancelled). */
+  finding?: Promise<ClusterLabel[] | null>;
   /** How many clusters were found and why. */
   reason?: string;
   /** Whether the reason was shown. */
@@ -26,32 +29,69 @@ interface PaneLayers {
 }
 
 const cache = new WeakMap<Pane, PaneLayers>();
+const finder = new ClusterFinder();
+/** The map whose clusters the finder is finding. */
+let findingFor: Pane | null = null;
 
 function layersOf(pane: Pane): PaneLayers {
   let l = cache.get(pane);
   if (!l) {
-    l = { grid: densityGrid(pane.points.x, pane.points.y, pane.points.extent, DENSITY_SIDE, densityBlur(pane.points.n)) };
+    l = {};
     cache.set(pane, l);
   }
   return l;
 }
 
-/** The pane's clusters, computed once: labels, and the `cluster` column added to its points. */
-export function clustersOf(pane: Pane): ClusterLabel[] {
+/** The pane's clusters when found (the `cluster` column then added to its points), else null. */
+export function clustersOf(pane: Pane): ClusterLabel[] | null {
+  return cache.get(pane)?.clusters ?? null;
+}
+
+/** Whether the pane's clusters are being found. */
+export function findingClustersOf(pane: Pane): boolean {
+  const l = cache.get(pane);
+  return !!l?.finding && !l.clusters;
+}
+
+/**
+ * Finds the pane's clusters (once; in the worker) and labels them: resolves with the labels once the
+ * `cluster` column is on its points, null when cancelled (another map's clusters were asked for, or
+ * stopFindingClustersBut). Rejects when they could not be found.
+ */
+export function findClustersOf(pane: Pane): Promise<ClusterLabel[] | null> {
   const l = layersOf(pane);
-  if (!l.clusters) {
-    const { side, blur } = clusterResolution(pane.points.n);
-    l.clusterGrid ??= side === l.grid.w && blur === l.grid.blur ? l.grid : densityGrid(pane.points.x, pane.points.y, pane.points.extent, side, blur);
-    const { assignment, clusters, reason } = findClusters(l.clusterGrid, pane.points.x, pane.points.y);
-    const { labels, column } = labelClusters(pane.points, assignment, clusters);
-    l.reason = reason;
-    l.clusters = labels;
-    if (!pane.points.columns.some((c) => c.name === 'cluster')) {
-      pane.points.columns.push(column);
-      pane.points.raw.push(clusterSearchColumn(column));
-    }
-  }
-  return l.clusters;
+  if (l.clusters) return Promise.resolve(l.clusters);
+  if (l.finding) return l.finding;
+  findingFor = pane;
+  const { x, y, extent } = pane.points;
+  const finding = finder.find(x, y, extent).then(
+    (found) => {
+      if (findingFor === pane) findingFor = null;
+      if (l.finding === finding) l.finding = undefined;
+      if (!found) return null;
+      const { labels, column } = labelClusters(pane.points, found.assignment, found.clusters);
+      l.reason = found.reason;
+      l.clusters = labels;
+      l.halfCell = [found.cellW / 2, found.cellH / 2];
+      if (!pane.points.columns.some((c) => c.name === 'cluster')) {
+        pane.points.columns.push(column);
+        pane.points.raw.push(clusterSearchColumn(column));
+      }
+      return labels;
+    },
+    (err: Error) => {
+      if (findingFor === pane) findingFor = null;
+      if (l.finding === finding) l.finding = undefined;
+      throw err;
+    },
+  );
+  l.finding = finding;
+  return finding;
+}
+
+/** Stops finding the clusters of any map but `pane` (the map looked at changed). */
+export function stopFindingClustersBut(pane: Pane | null): void {
+  if (findingFor && findingFor !== pane) finder.cancel();
 }
 
 /**
@@ -76,19 +116,32 @@ export function newClusterReason(pane: Pane): string | null {
   return l.reason;
 }
 
-/** Shows or hides the layers on a pane's map. */
+/**
+ * Shows or hides the layers on a pane's map. Clusters not found yet are not drawn: the caller asks for them
+ * (findClustersOf) and applies the layers again when they come. Work on another map's clusters stops.
+ */
 export function applyLayers(pane: Pane, layers: ReadonlySet<MapLayer>): void {
+  stopFindingClustersBut(pane);
   if (layers.has('contours')) {
     const l = layersOf(pane);
+    l.grid ??= densityGrid(pane.points.x, pane.points.y, pane.points.extent, DENSITY_SIDE, densityBlur(pane.points.n));
     l.contours ??= densityContours(l.grid);
     pane.view.marks.setContours(l.contours);
   } else pane.view.marks.setContours(null);
-  if (layers.has('clusters')) {
-    const g = layersOf(pane).grid;
-    const region = (c: ClusterLabel) => ({ centers: c.region, halfW: g.cellW / 2, halfH: g.cellH / 2 });
-    pane.view.marks.setLabels(clustersOf(pane).map((c) => ({ x: c.peak[0], y: c.peak[1], text: c.text, id: c.id, region: region(c) })));
+  const l = cache.get(pane);
+  if (layers.has('clusters') && l?.clusters && l.halfCell) {
+    const [halfW, halfH] = l.halfCell;
+    pane.view.marks.setLabels(l.clusters.map((c) => ({ x: c.peak[0], y: c.peak[1], text: c.text, id: c.id, region: { centers: c.region, halfW, halfH } })));
+  } else pane.view.marks.setLabels(null);
+}
+
+/** Marks the Clusters box while the clusters are being found ("finding clusters…" beside it). */
+export function showFindingClusters(on: boolean): void {
+  for (const box of document.querySelectorAll<HTMLInputElement>('[data-layer="clusters"]')) {
+    const label = box.closest('label');
+    label?.classList.toggle('finding', on);
+    label?.setAttribute('aria-busy', String(on));
   }
-  else pane.view.marks.setLabels(null);
 }
 
 /** Ticks the maps bar's layer boxes to match. */

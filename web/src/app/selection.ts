@@ -20,6 +20,8 @@ export interface SelectionHost {
   api: Api;
   panel: HTMLElement;
   primary(): Pane | null;
+  /** Has the map's clusters found (in a worker): clustersFound() is called when they come. */
+  awaitClusters(p: Pane): void;
   /** Rows passing the filter charts (null: no filter). */
   filterRows(): Uint8Array | null;
   /** The selection changed (emphasis; the URL when `write`). */
@@ -35,6 +37,8 @@ export interface Selected {
 
 export class SelectionController {
   current: Selected | null = null;
+  /** A cluster selected (by the URL) before the clusters were found: made when they come (clustersFound). */
+  pending: SelectionShape | null = null;
   private decoding: AbortController | null = null;
 
   constructor(private host: SelectionHost) {}
@@ -44,6 +48,13 @@ export class SelectionController {
     const p = this.host.primary();
     if (!p) return;
     const clusters = shape.kind === 'cluster' ? clustersOf(p) : null;
+    if (shape.kind === 'cluster' && !clusters) {
+      this.clear(false);
+      this.pending = shape;
+      this.host.awaitClusters(p);
+      return;
+    }
+    this.pending = null;
     const column = clusters ? (p.points.columns.find((c) => c.name === 'cluster') as CategoryColumn | undefined) : undefined;
     const made = selectionMask(p.points, shape, {
       visible: p.visible,
@@ -105,12 +116,18 @@ export class SelectionController {
     );
   }
 
+  /** The clusters were found: a cluster selected before is made now. */
+  clustersFound(): void {
+    if (this.pending) this.set(this.pending, false);
+  }
+
   /** Makes the selection again (the hidden points or the filters changed). */
   refresh(): void {
     if (this.current) this.set(this.current.shape, false);
   }
 
   clear(write = true): void {
+    this.pending = null;
     this.decoding?.abort();
     this.decoding = null;
     this.current = null;
@@ -125,5 +142,6 @@ export class SelectionController {
     this.decoding?.abort();
     this.decoding = null;
     this.current = null;
+    this.pending = null;
   }
 }
