@@ -76,6 +76,7 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
       delete artifacts.data;
       const workers = new Set(results.map((r) => r.worker));
       const shardSeconds = results.reduce((a, r) => a + r.seconds, 0);
+      const shardCpu = results.every((r) => r.cpuSeconds !== undefined) ? results.reduce((a, r) => a + r.cpuSeconds!, 0) : null;
       const manifest: RunManifest = {
         ...rm0,
         id,
@@ -99,13 +100,16 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
         metrics: {
           ...rm0.metrics,
           sharded: {
-            shards: shards.map((s, i) => ({ file: path.basename(s), rows: sample.shardRows[i]!, seconds: results[i]!.seconds, worker: results[i]!.worker })),
+            shards: shards.map((s, i) => ({ file: path.basename(s), rows: sample.shardRows[i]!, seconds: results[i]!.seconds, cpuSeconds: results[i]!.cpuSeconds ?? null, worker: results[i]!.worker })),
             referenceRows: sample.rows,
             sampleSeconds,
             referenceSeconds,
             placeSeconds,
             workers: workers.size,
             rowsPerSecondPerWorker: shardSeconds > 0 ? rows / shardSeconds : null,
+            // per CPU second of the workers' processes while they placed (the placing thread included): what a
+            // worker does with the CPU it gets, whatever else shares the machine
+            rowsPerCpuSecond: shardCpu ? rows / shardCpu : null,
             queue: config.queue !== null,
           },
         },

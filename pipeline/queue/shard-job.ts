@@ -45,6 +45,12 @@ export interface ShardResult {
   rows: number;
   /** Seconds spent on this shard (0 when its outputs already existed). */
   seconds: number;
+  /**
+   * CPU seconds this process used meanwhile (user + system, all its threads: the placing thread included;
+   * process.cpuUsage). The job's own when the process runs one job at a time, as workers do by default.
+   * 0 when the outputs already existed; absent in results of older workers.
+   */
+  cpuSeconds?: number;
   /** Whether the outputs existed already (a repeated job). */
   reused: boolean;
 }
@@ -105,9 +111,10 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const out = shardOutput(job.workDir, job.index);
   if (await exists(out)) {
     const rows = (await readPoints(out)).numRows;
-    return { index: job.index, rows, seconds: 0, reused: true };
+    return { index: job.index, rows, seconds: 0, cpuSeconds: 0, reused: true };
   }
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await releaseReferences(job.referenceDir);
   let pending = references.get(job.referenceDir);
   if (!pending) {
@@ -154,5 +161,6 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
     await rm(tmp, { recursive: true, force: true });
   }
   hooks.onProgress?.(1, 'write', { message: 'written' });
-  return { index: job.index, rows: n, seconds: (performance.now() - t0) / 1000, reused: false };
+  const cpu = process.cpuUsage(cpu0);
+  return { index: job.index, rows: n, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, reused: false };
 }
