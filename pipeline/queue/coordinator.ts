@@ -110,6 +110,8 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
             // per CPU second of the workers' processes while they placed (the placing thread included): what a
             // worker does with the CPU it gets, whatever else shares the machine
             rowsPerCpuSecond: shardCpu ? rows / shardCpu : null,
+            // shard jobs that ran again after an attempt whose lock had expired had written the outputs
+            repeatedJobs: results.filter((r) => r.reused).length,
             queue: config.queue !== null,
           },
         },
@@ -148,7 +150,7 @@ async function runHere(jobs: ShardJob[], hooks: PipelineHooks): Promise<PlacedSh
       onProgress: (p, _s, info) => hooks.onProgress?.((job.index + p) / jobs.length, 'tsne', { message: `shard ${job.index + 1}/${jobs.length}${info?.message ? `: ${info.message}` : ''}` }),
     });
     hooks.log?.(`shard ${job.index + 1}/${jobs.length} (${path.basename(job.shard)}): ${r.rows} rows placed in ${r.seconds.toFixed(1)} s`);
-    out.push({ ...r, worker });
+    out.push({ ...r, worker: r.placedBy ?? worker });
   }
   return out;
 }

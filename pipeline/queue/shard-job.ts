@@ -6,7 +6,8 @@
 // renamed into place, so a retried or repeated job finds either nothing or the whole output, and a job
 // whose output exists does nothing.
 
-import { rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError, throwIfAborted } from '../errors.js';
@@ -53,6 +54,25 @@ export interface ShardResult {
   cpuSeconds?: number;
   /** Whether the outputs existed already (a repeated job). */
   reused: boolean;
+  /**
+   * A repeated job's: the worker (host:pid) whose attempt wrote the outputs, whose seconds and cpuSeconds these
+   * are (from the outputs' PLACED_FILE), so a shard's figures count once, for the process that did the work.
+   */
+  placedBy?: string;
+}
+
+/**
+ * Beside a shard's outputs: who placed it and at what cost (JSON: rows, seconds, cpuSeconds, worker). A job runs
+ * again after its outputs are written when the attempt that wrote them lost its lock (a worker whose event loop
+ * stalled past --lock-seconds, or that died between the rename and reporting); that job reports these figures.
+ */
+export const PLACED_FILE = 'placed.json';
+
+interface PlacedRecord {
+  rows: number;
+  seconds: number;
+  cpuSeconds: number;
+  worker: string;
 }
 
 /** The directory a shard job writes (its points and codes under the run directory's file names). */
@@ -111,6 +131,9 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const out = shardOutput(job.workDir, job.index);
   if (await exists(out)) {
     const rows = (await readPoints(out)).numRows;
+    // outputs of an older worker have no record: their cost is unknown here (0)
+    const record = await readFile(path.join(out, PLACED_FILE), 'utf8').then((t) => JSON.parse(t) as PlacedRecord, () => null);
+    if (record) return { index: job.index, rows, seconds: record.seconds, cpuSeconds: record.cpuSeconds, reused: true, placedBy: record.worker };
     return { index: job.index, rows, seconds: 0, cpuSeconds: 0, reused: true };
   }
   const t0 = performance.now();
@@ -153,14 +176,16 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
     await makeDirs(tmp);
     await writeCodes(tmp, codes, index);
     await writePoints(tmp, { index, embedding: placed.embedding, error: errors, label, metadata });
+    const cpu = process.cpuUsage(cpu0);
+    const record: PlacedRecord = { rows: n, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, worker: `${os.hostname()}:${process.pid}` };
+    await writeFile(path.join(tmp, PLACED_FILE), JSON.stringify(record));
     // another attempt of the same job may have finished first: its output is the same, keep it
     await rename(tmp, out).catch(async (err: NodeJS.ErrnoException) => {
       if (!(await exists(out))) throw err;
     });
+    hooks.onProgress?.(1, 'write', { message: 'written' });
+    return { index: job.index, rows: n, seconds: record.seconds, cpuSeconds: record.cpuSeconds, reused: false };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  hooks.onProgress?.(1, 'write', { message: 'written' });
-  const cpu = process.cpuUsage(cpu0);
-  return { index: job.index, rows: n, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, reused: false };
 }
