@@ -14,6 +14,7 @@ import { InputError, throwIfAborted } from '../errors.js';
 import { loadRowsFor, scaledRowsFor } from '../commands/new-rows.js';
 import type { HeaderMode } from '../load/csv-header.js';
 import { loadRunReducer, type RunReducer } from '../reduce/index.js';
+import { encodeInChunks } from '../reduce/encode-chunks.js';
 import { mapMethod, tsneOptions, umapOptions } from '../map.js';
 import { readCodes, readPoints, writeCodes, writePoints } from '../runs/artifacts.js';
 import { withFeatureNames, type ManifestWithFeatures } from '../runs/feature-names.js';
@@ -153,8 +154,8 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const { scaled, metadata: other } = scaledRowsFor(dataset, manifest, ref.model.preprocessing);
   if (scaled.rows === 0) throw new InputError(`shard ${job.shard} has no rows`, { file: job.shard });
   hooks.onProgress?.(0.1, 'encode', { message: `encoding ${scaled.rows} rows` });
-  const codes = ref.model.reducer.encode(scaled);
-  const errors = ref.model.reducer.rowErrors(scaled);
+  // in chunks, so the event loop keeps renewing the job's lock meanwhile (encode-chunks.ts)
+  const { codes, errors } = await encodeInChunks(ref.model.reducer, scaled, hooks.signal);
   throwIfAborted(hooks.signal);
   // the map's own transform: t-SNE's (openTSNE's: perplexity 5, 250 iterations) or UMAP's
   const placeHooks = {
