@@ -534,22 +534,22 @@ async function distributed(): Promise<void> {
     );
 
     // 100M rows on 50 workers. Sampling and assembly grow with the rows (one coordinator reads every shard and
-    // writes every row); the reference run does not (referenceRows); placing divides among the workers, each on
-    // a machine of its own: one worker places at the single process's wall rate here (it had this machine to itself)
-    // scaled by the workers' rows per CPU second against the single process's.
+    // writes every row); the reference run does not (referenceRows); placing divides among the workers: at the wall
+    // rate a worker had here (the sharing of this machine), and at one core per worker for its placing thread (the
+    // transform places on one thread) times the rows per CPU second measured here.
     const N = 100e6;
     const W = 50;
     const sampleTime = (N * (sh.sampleSeconds ?? t.load!)) / n;
-    const perWorker = rate1 * (cpuRate / cpuRate1);
-    const place = N / (W * perWorker);
     const assemblyTime = (N * t.write!) / n;
-    const projected = sampleTime + sh.referenceSeconds + place + assemblyTime;
+    const fixed = sampleTime + sh.referenceSeconds + assemblyTime;
+    const placeWall = N / (W * rate);
+    const placeCore = N / (W * cpuRate);
     const codeBytes = 4 * (codeWidth(single.manifest) ?? 32);
     console.log(
-      `\n100M rows on 50 workers (one per machine like this one), from these figures: sampling pass 100M x ${fmt(sh.sampleSeconds ?? t.load)} s / ${n} = ${fmt(sampleTime / 3600, 2)} h` +
-        ` + reference run ${fmt(sh.referenceSeconds / 60, 1)} min + placing 100M / (50 x ${fmt(rate1, 0)} rows/s x ${fmt(cpuRate / cpuRate1, 2)}) = ${fmt(place / 3600, 2)} h` +
-        ` + assembly 100M x ${fmt(t.write)} s / ${n} = ${fmt(assemblyTime / 3600, 2)} h; total ${fmt(projected / 3600, 2)} h.` +
-        ` With the workers' wall rate here instead (${fmt(rate, 0)} rows/s: ${workers} workers sharing ${availableParallelism()} cores) placing would take ${fmt(N / (W * rate) / 3600, 2)} h.` +
+      `\n100M rows on 50 workers, T = N x sampling / n + reference run + N / (W x rows/s per worker) + N x assembly / n: ` +
+        `sampling pass 100M x ${fmt(sh.sampleSeconds ?? t.load)} s / ${n} = ${fmt(sampleTime / 3600, 2)} h + reference run ${fmt(sh.referenceSeconds / 60, 1)} min` +
+        ` + assembly 100M x ${fmt(t.write)} s / ${n} = ${fmt(assemblyTime / 3600, 2)} h + placing: at the workers' wall rate here (${fmt(rate, 0)} rows/s) ${fmt(placeWall / 3600, 2)} h, total ${fmt((fixed + placeWall) / 3600, 2)} h;` +
+        ` with a core per worker (${fmt(cpuRate, 0)} rows per CPU second) ${fmt(placeCore / 3600, 2)} h, total ${fmt((fixed + placeCore) / 3600, 2)} h.` +
         ` The coordinator's sampling pass and assembly read and write every row in one process; the assembly holds every row's code and point (about ${fmt((N * (codeBytes + 16)) / 2 ** 30, 1)} GB at 100M rows).`,
     );
     console.log(`load average: ${loadAtStart} at the start, ${loadAtEnd} at the end of the queue run`);
