@@ -7,6 +7,8 @@
 //   --queue [redis://host:port] the distributed mode instead (below); without a URL a redis-server is started here
 //   --workers N                workers of the distributed mode (default 3)
 //   --shards N                 shards of the distributed mode (default 12)
+//   --kill-worker              distributed mode: SIGKILL one worker at half of its first shard (its shard goes to
+//                              another worker once its lock expires, 30 s); the points must still match
 //
 // Data: Fashion-MNIST (Debian's dataset-fashion-mnist), its 70,000 images first, then the same images with
 // random shifts of up to 2 pixels, written as one Arrow IPC file (a fixed-size list of 784 uint8 and the
@@ -32,12 +34,17 @@
 // trustworthiness and 10-NN label accuracy against the codes on one seeded 5,000-row sample.
 //
 // Distributed mode (--queue): the dataset is cut into shards; first one process places every shard
-// (latentmap run --input DIR, no queue), then a coordinator with --queue and N `latentmap worker` processes.
-// Two tables: rows per second of each worker (its rows over the summed seconds of its shard jobs) beside the
-// single process's; and both runs' figures: rows/s per worker, the coordinator's overhead (the whole run minus
-// placing) split into the sampling pass, the reference run, the assembly and the rest (queueing, polling).
-// Then what 100,000,000 rows on 50 workers would take from these figures, and the load average at both ends.
-import { spawn } from 'node:child_process';
+// (latentmap run --input DIR, no queue), then a coordinator with --queue and N `latentmap worker` processes
+// (with --kill-worker one of them is killed with SIGKILL at half of its first shard, read from its job's progress).
+// Per worker process: the shard jobs it completed, their wall and CPU seconds (process.cpuUsage over the job: the
+// placing thread included), rows per second and rows per CPU second, its peak RSS and all the CPU it used; the
+// single process beside them. Rows per CPU second say what a worker does with the CPU it gets; on a machine with
+// fewer cores than workers the wall rate measures the sharing. Both runs' figures: rows/s per worker, rows per
+// CPU second, the coordinator's overhead (the whole run minus placing) split into the sampling pass, the
+// reference run (and its stages), the assembly and the rest (queueing, polling), the coordinator's peak and CPU.
+// Whether the queue run's points are byte-identical to the single process's (exit 1 if not). Then what
+// 100,000,000 rows on 50 workers would take from these figures, and the load average at both ends.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +73,7 @@ const fitsneDir = flag('fitsne') ?? process.env.FITSNE_DIR ?? null;
 const queueFlag = flag('queue');
 const workers = Number(flag('workers') ?? 3);
 const shardCount = Number(flag('shards') ?? 12);
+const killWorker = args.includes('--kill-worker');
 const dir = mkdtempSync(join(tmpdir(), 'latentmap-bench-scale-'));
 
 function uptime(): string {
@@ -338,7 +346,7 @@ function codeWidth(m: RunManifest): number | null {
 
 /** manifest.metrics.sharded (pipeline/queue/coordinator.ts). */
 interface Sharded {
-  shards: { file: string; rows: number; seconds: number; worker: string }[];
+  shards: { file: string; rows: number; seconds: number; cpuSeconds?: number | null; worker: string }[];
   referenceRows: number;
   /** absent in runs made before it was recorded */
   sampleSeconds?: number;
@@ -346,6 +354,80 @@ interface Sharded {
   placeSeconds: number;
   workers: number;
   rowsPerSecondPerWorker: number;
+  rowsPerCpuSecond?: number | null;
+  /** shard jobs that found their outputs written by an earlier attempt that had lost its lock */
+  repeatedJobs?: number;
+}
+
+/** A `latentmap worker` child of the bench: its log lines, and its RSS and CPU seconds sampled from /proc. */
+interface BenchWorker {
+  child: ChildProcess;
+  lines: string[];
+  peakMB: number;
+  /** CPU seconds (utime + stime, all threads) at the last sample before it ended. */
+  cpu: number;
+  killed: { shard: number; progress: number; atSeconds: number } | null;
+}
+
+function startWorker(url: string): BenchWorker {
+  const child = spawn(process.execPath, [bin, 'worker', '--queue', url], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const w: BenchWorker = { child, lines: [], peakMB: 0, cpu: 0, killed: null };
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => w.lines.push(...d.split('\n').filter(Boolean)));
+  return w;
+}
+
+/**
+ * --kill-worker: SIGKILL the first worker that starts a shard once that shard's job reports half its progress
+ * (placing under way: 0.2 + 0.75 x the transform's progress), read from the job on the queue.
+ */
+async function killMidShard(url: string, ws: BenchWorker[], t0: number, done: () => boolean): Promise<BenchWorker | null> {
+  const { openQueue } = await import('../pipeline/queue/dispatch.js');
+  const { Job } = await import('bullmq');
+  const queue = await openQueue(url);
+  try {
+    while (!done()) {
+      for (const w of ws) {
+        const started = w.lines.map((l) => /shard (\d+) of run (\S+) .*started \(attempt 1\)/.exec(l)).find(Boolean);
+        if (!started) continue;
+        const index = Number(started[1]) - 1;
+        const job = await Job.fromId(queue, `${started[2]}-shard-${index}`);
+        const progress = typeof job?.progress === 'number' ? job.progress : 0;
+        if (progress >= 0.5) {
+          w.child.kill('SIGKILL');
+          w.killed = { shard: index + 1, progress, atSeconds: (performance.now() - t0) / 1000 };
+          return w;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return null;
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Whether two runs' points are the same bytes (index, x, y, label); else the largest coordinate difference. */
+async function comparePoints(a: string, b: string): Promise<{ identical: boolean; rows: number; maxDiff: number; note: string }> {
+  const [p, q] = [await readPoints(a), await readPoints(b)];
+  if (p.numRows !== q.numRows) return { identical: false, rows: q.numRows, maxDiff: NaN, note: `${p.numRows} rows against ${q.numRows}` };
+  const col = (t: typeof p, name: string): Uint8Array => {
+    const v = t.getChild(name)!.toArray() as Float32Array | Int32Array;
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  };
+  const same = (x: Uint8Array, y: Uint8Array): boolean => x.length === y.length && Buffer.compare(Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(y.buffer, y.byteOffset, y.byteLength)) === 0;
+  let maxDiff = 0;
+  for (const name of ['x', 'y']) {
+    const u = p.getChild(name)!.toArray() as Float32Array;
+    const v = q.getChild(name)!.toArray() as Float32Array;
+    for (let i = 0; i < u.length; i++) maxDiff = Math.max(maxDiff, Math.abs(u[i]! - v[i]!));
+  }
+  let labels = true;
+  const la = p.getChild('label');
+  const lb = q.getChild('label');
+  if (la && lb) for (let i = 0; i < p.numRows && labels; i++) labels = la.get(i) === lb.get(i);
+  const identical = same(col(p, 'index'), col(q, 'index')) && same(col(p, 'x'), col(q, 'x')) && same(col(p, 'y'), col(q, 'y')) && labels;
+  return { identical, rows: p.numRows, maxDiff, note: labels ? '' : 'labels differ' };
 }
 
 async function distributed(): Promise<void> {
@@ -360,75 +442,119 @@ async function distributed(): Promise<void> {
     url = r.url;
     stopRedis = r.stop;
   }
-  console.log(`bench:scale --queue  ${n} rows in ${shardCount} shards, ${workers} workers, reducer ${reducer}, queue ${url}  load average at start ${uptime()}`);
+  const loadAtStart = uptime();
+  console.log(`bench:scale --queue  ${n} rows in ${shardCount} shards, ${workers} workers${killWorker ? ', one killed (SIGKILL) at half of its first shard' : ''}, reducer ${reducer}, queue ${url}  load average at start ${loadAtStart}`);
   const shards = join(dir, 'shards');
   mkdirSync(shards);
   const per = Math.ceil(n / shardCount);
   for (let s = 0; s < shardCount; s++) writeArrow(join(shards, `part-${String(s).padStart(4, '0')}.arrow`), s * per, Math.min(n, (s + 1) * per));
+  console.log(`data written (load ${uptime()})`);
   try {
     const single = await runOne(shards, join(dir, 'runs-single'));
-    const ws = Array.from({ length: workers }, () => spawn(process.execPath, [bin, 'worker', '--queue', url!, '--quiet'], { cwd: root, stdio: 'ignore' }));
+    console.log(`single process: ${fmt(single.m.seconds)} s, peak ${fmt(single.m.peakMB / 1024, 2)} GB (load ${uptime()})`);
+    const ws = Array.from({ length: workers }, () => startWorker(url!));
     // workers are this bench's children: stop them however the bench ends
-    const stopWorkers = (): void => ws.forEach((w) => w.exitCode === null && w.kill('SIGKILL'));
+    const stopWorkers = (): void => ws.forEach((w) => w.child.exitCode === null && w.child.kill('SIGKILL'));
     process.once('exit', stopWorkers);
     process.once('SIGTERM', () => process.exit(143));
     process.once('SIGINT', () => process.exit(130));
+    const sampler = setInterval(() => {
+      for (const w of ws) {
+        if (w.child.exitCode !== null || w.child.signalCode !== null) continue;
+        const { rss, hwm, cpu } = rssOf(w.child.pid!);
+        w.peakMB = Math.max(w.peakMB, rss, hwm);
+        if (cpu > 0) w.cpu = cpu;
+      }
+    }, 500);
     let q: Awaited<ReturnType<typeof runOne>>;
+    let finished = false;
+    const t0 = performance.now();
     try {
-      q = await runOne(shards, join(dir, 'runs-queue'), ['--queue', url]);
+      const killing = killWorker ? killMidShard(url, ws, t0, () => finished) : Promise.resolve(null);
+      q = await runOne(shards, join(dir, 'runs-queue'), ['--queue', url]).finally(() => (finished = true));
+      await killing;
     } finally {
-      for (const w of ws) w.kill('SIGTERM');
+      clearInterval(sampler);
+      for (const w of ws) w.child.kill('SIGTERM');
     }
+    const loadAtEnd = uptime();
     const t = q.manifest.timings as Record<string, number>;
+    const t1 = single.manifest.timings as Record<string, number>;
     const sh = q.manifest.metrics.sharded as Sharded;
     const n1 = single.manifest.metrics.sharded as Sharded;
-    // the sampling pass alone (older manifests: the load timing, which also holds the reference run's load)
-    const sampling = sh.sampleSeconds ?? t.load!;
-    const assembly = t.write!;
-    const overhead = t.total! - sh.placeSeconds;
+    const killed = ws.find((w) => w.killed);
+    const same = await comparePoints(single.dir, q.dir);
+
+    console.log(`\nper worker process (shard jobs it completed: rows over their summed wall seconds and over their CPU seconds, placing thread included; process peak RSS and all the CPU seconds it used, an abandoned shard's included)`);
+    console.log('| worker | shards | rows | wall s | CPU s | rows/s | rows per CPU s | peak GB | process CPU s |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const w of ws) {
+      const mine = sh.shards.filter((x) => x.worker.endsWith(`:${w.child.pid}`));
+      const rows = mine.reduce((a, x) => a + x.rows, 0);
+      const wall = mine.reduce((a, x) => a + x.seconds, 0);
+      const cpu = mine.reduce((a, x) => a + (x.cpuSeconds ?? NaN), 0);
+      const name = `pid ${w.child.pid}${w.killed ? ` (killed at ${fmt(100 * w.killed.progress, 0)}% of shard ${w.killed.shard}, ${fmt(w.killed.atSeconds)} s into the run)` : ''}`;
+      console.log(`| ${name} | ${mine.length} | ${rows} | ${fmt(wall)} | ${fmt(cpu)} | ${fmt(rows / wall, 0)} | ${fmt(rows / cpu, 0)} | ${fmt(w.peakMB / 1024, 2)} | ${fmt(w.cpu)} |`);
+    }
+    const s1 = n1.shards.reduce((a, x) => ({ rows: a.rows + x.rows, seconds: a.seconds + x.seconds, cpu: a.cpu + (x.cpuSeconds ?? NaN) }), { rows: 0, seconds: 0, cpu: 0 });
+    for (const w of ws) {
+      const repeats = w.lines.filter((l) => /already written/.test(l)).length;
+      const errors = w.lines.filter((l) => /queue: /.test(l));
+      if (repeats || errors.length) console.log(`  pid ${w.child.pid}: ${repeats} shard job(s) found already written; ${errors.length} queue error(s)${errors.length ? `, e.g. ${errors.slice(0, 2).join(' / ')}` : ''}`);
+    }
+    console.log(`| single process (no queue) | ${n1.shards.length} | ${s1.rows} | ${fmt(s1.seconds)} | ${fmt(s1.cpu)} | ${fmt(s1.rows / s1.seconds, 0)} | ${fmt(s1.rows / s1.cpu, 0)} | ${fmt(single.m.peakMB / 1024, 2)} | ${fmt(single.m.samples.at(-1)?.cpu)} |`);
+
     const rate = sh.rowsPerSecondPerWorker;
     const rate1 = n1.rowsPerSecondPerWorker;
-    console.log(`\nper worker (rows over the summed seconds of the shard jobs it ran; the first job of each also loads the reference run)`);
-    console.log('| worker | shards | rows | seconds | rows/s |');
-    console.log('| --- | ---: | ---: | ---: | ---: |');
-    const byWorker = new Map<string, { shards: number; rows: number; seconds: number }>();
-    for (const x of sh.shards) {
-      const w = byWorker.get(x.worker) ?? { shards: 0, rows: 0, seconds: 0 };
-      byWorker.set(x.worker, { shards: w.shards + 1, rows: w.rows + x.rows, seconds: w.seconds + x.seconds });
-    }
-    for (const [name, w] of byWorker) console.log(`| ${name} | ${w.shards} | ${w.rows} | ${fmt(w.seconds)} | ${fmt(w.rows / w.seconds, 0)} |`);
-    const single1 = n1.shards.reduce((a, x) => ({ rows: a.rows + x.rows, seconds: a.seconds + x.seconds }), { rows: 0, seconds: 0 });
-    console.log(`| single process (no queue) | ${n1.shards.length} | ${single1.rows} | ${fmt(single1.seconds)} | ${fmt(rate1, 0)} |`);
-
+    const cpuRate = sh.rowsPerCpuSecond ?? NaN;
+    const cpuRate1 = n1.rowsPerCpuSecond ?? NaN;
+    // the single process's CPU seconds per wall second while placing: how much of this machine one placing process uses
+    const busy1 = s1.cpu / s1.seconds;
     console.log(`\nthe run (${n} rows, ${shardCount} shards, ${workers} worker processes on this ${availableParallelism()}-core machine; seconds)`);
     console.log('| figure | single process | queue |');
     console.log('| --- | ---: | ---: |');
-    const t1 = single.manifest.timings as Record<string, number>;
-    console.log(`| whole run | ${fmt(t1.total)} | ${fmt(t.total)} |`);
+    console.log(`| whole run (wall) | ${fmt(t1.total)} | ${fmt(t.total)} |`);
     console.log(`| placing every shard (wall) | ${fmt(n1.placeSeconds)} | ${fmt(sh.placeSeconds)} |`);
-    console.log(`| rows/s per worker | ${fmt(rate1, 0)} | ${fmt(rate, 0)} (${fmt((100 * rate) / rate1, 0)}% of the single process; ${sh.workers} of ${workers} workers took shards) |`);
-    console.log(`| coordinator overhead (whole run minus placing) | ${fmt(t1.total! - n1.placeSeconds)} | ${fmt(overhead)} |`);
-    console.log(`| - sampling pass (reads every shard) | ${fmt(n1.sampleSeconds ?? t1.load)} | ${fmt(sampling)} |`);
-    console.log(`| - reference run (${sh.referenceRows} rows: reducer, t-SNE, metrics) | ${fmt(n1.referenceSeconds)} | ${fmt(sh.referenceSeconds)} |`);
-    console.log(`| - assembly (shard outputs into the run) | ${fmt(t1.write)} | ${fmt(assembly)} |`);
-    console.log(`| - queueing and polling (the rest) | ${fmt(t1.total! - n1.placeSeconds - (n1.sampleSeconds ?? t1.load!) - n1.referenceSeconds - t1.write!)} | ${fmt(overhead - sampling - sh.referenceSeconds - assembly)} |`);
+    console.log(`| rows/s per worker (wall) | ${fmt(rate1, 0)} | ${fmt(rate, 0)} (${fmt((100 * rate) / rate1, 0)}%; ${sh.workers} of ${workers} workers completed shards) |`);
+    console.log(`| rows per CPU second per worker | ${fmt(cpuRate1, 0)} | ${fmt(cpuRate, 0)} (${fmt((100 * cpuRate) / cpuRate1, 0)}%) |`);
+    console.log(`| rows/s of all workers together (rows / placing wall) | ${fmt(n / n1.placeSeconds, 0)} | ${fmt(n / sh.placeSeconds, 0)} |`);
+    console.log(`| CPU seconds per wall second of one placing process | ${fmt(busy1, 2)} | ${fmt(s1.cpu > 0 ? sh.shards.reduce((a, x) => a + (x.cpuSeconds ?? NaN), 0) / sh.shards.reduce((a, x) => a + x.seconds, 0) : NaN, 2)} |`);
+    console.log(`| coordinator overhead (whole run minus placing) | ${fmt(t1.total! - n1.placeSeconds)} | ${fmt(t.total! - sh.placeSeconds)} |`);
+    console.log(`| - sampling pass (reads every shard) | ${fmt(n1.sampleSeconds ?? t1.load)} | ${fmt(sh.sampleSeconds ?? t.load)} |`);
+    console.log(`| - reference run (${sh.referenceRows} rows) | ${fmt(n1.referenceSeconds)} | ${fmt(sh.referenceSeconds)} |`);
+    for (const st of ['prepare', 'train', 'encode', 'tsne', 'metrics']) console.log(`|   - of which ${st} | ${fmt(t1[st])} | ${fmt(t[st])} |`);
+    console.log(`| - assembly (shard outputs into the run) | ${fmt(t1.write)} | ${fmt(t.write)} |`);
+    const rest = (tt: Record<string, number>, x: Sharded): number => tt.total! - x.placeSeconds - (x.sampleSeconds ?? tt.load!) - x.referenceSeconds - tt.write!;
+    console.log(`| - queueing, polling, starting (the rest) | ${fmt(rest(t1, n1))} | ${fmt(rest(t, sh))} |`);
+    console.log(`| shard jobs run again after a lost lock (outputs already written) | ${n1.repeatedJobs ?? '-'} | ${sh.repeatedJobs ?? '-'} |`);
+    console.log(`| coordinator process: peak GB / CPU seconds | ${fmt(single.m.peakMB / 1024, 2)} / ${fmt(single.m.samples.at(-1)?.cpu)} | ${fmt(q.m.peakMB / 1024, 2)} / ${fmt(q.m.samples.at(-1)?.cpu)} |`);
+    console.log(
+      `\npoints: ${same.identical ? `byte-identical to the single process's (${same.rows} rows: index, x, y, label)` : `DIFFER from the single process's (${same.rows} rows; largest coordinate difference ${same.maxDiff}${same.note ? `; ${same.note}` : ''})`}` +
+        `${killed ? `; worker pid ${killed.child.pid} was killed at ${fmt(100 * killed.killed!.progress, 0)}% of shard ${killed.killed!.shard}, which ${sh.shards[killed.killed!.shard - 1]!.worker} placed again` : ''}`,
+    );
 
-    // 100M rows on 50 workers: sampling and assembly grow with the rows (one coordinator reads every shard and
-    // writes every row), the reference run does not (referenceRows), placing divides among the workers
+    // 100M rows on 50 workers. Sampling and assembly grow with the rows (one coordinator reads every shard and
+    // writes every row); the reference run does not (referenceRows); placing divides among the workers: at the wall
+    // rate a worker had here (the sharing of this machine), and at one core per worker for its placing thread (the
+    // transform places on one thread) times the rows per CPU second measured here.
     const N = 100e6;
     const W = 50;
-    const sampleTime = (N * sampling) / n;
-    const place = N / (W * rate);
-    const assemblyTime = (N * assembly) / n;
-    const projected = sampleTime + sh.referenceSeconds + place + assemblyTime;
+    const sampleTime = (N * (sh.sampleSeconds ?? t.load!)) / n;
+    const assemblyTime = (N * t.write!) / n;
+    const fixed = sampleTime + sh.referenceSeconds + assemblyTime;
+    const placeWall = N / (W * rate);
+    const placeCore = N / (W * cpuRate);
     const codeBytes = 4 * (codeWidth(single.manifest) ?? 32);
     console.log(
-      `\n100M rows on 50 workers, from these figures (the rates measured at ${n} rows, same shard storage bandwidth assumed): ` +
-        `sampling pass ${fmt(sampleTime / 3600, 2)} h + reference run ${fmt(sh.referenceSeconds / 60, 1)} min + placing ${fmt(place / 3600, 2)} h + assembly ${fmt(assemblyTime / 3600, 2)} h = ${fmt(projected / 3600, 2)} h. ` +
-        `The coordinator's sampling pass and assembly read and write every row in one process; the assembly holds every row's code and point ` +
-        `(about ${fmt((N * (codeBytes + 16)) / 2 ** 30, 1)} GB at 100M rows).`,
+      `\n100M rows on 50 workers, T = N x sampling / n + reference run + N / (W x rows/s per worker) + N x assembly / n: ` +
+        `sampling pass 100M x ${fmt(sh.sampleSeconds ?? t.load)} s / ${n} = ${fmt(sampleTime / 3600, 2)} h + reference run ${fmt(sh.referenceSeconds / 60, 1)} min` +
+        ` + assembly 100M x ${fmt(t.write)} s / ${n} = ${fmt(assemblyTime / 3600, 2)} h + placing: at the workers' wall rate here (${fmt(rate, 0)} rows/s) ${fmt(placeWall / 3600, 2)} h, total ${fmt((fixed + placeWall) / 3600, 2)} h;` +
+        ` with a core per worker (${fmt(cpuRate, 0)} rows per CPU second) ${fmt(placeCore / 3600, 2)} h, total ${fmt((fixed + placeCore) / 3600, 2)} h.` +
+        ` The coordinator's sampling pass and assembly read and write every row in one process; the assembly holds every row's code and point (about ${fmt((N * (codeBytes + 16)) / 2 ** 30, 1)} GB at 100M rows).`,
     );
-    console.log(`load average at the end ${uptime()}`);
+    console.log(`load average: ${loadAtStart} at the start, ${loadAtEnd} at the end of the queue run`);
+    if (killWorker && !killed) throw new Error('--kill-worker: no worker reached half of a shard before the run ended');
+    if (!same.identical) process.exitCode = 1;
   } finally {
     await stopRedis?.();
   }

@@ -76,6 +76,7 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
       delete artifacts.data;
       const workers = new Set(results.map((r) => r.worker));
       const shardSeconds = results.reduce((a, r) => a + r.seconds, 0);
+      const shardCpu = results.every((r) => r.cpuSeconds !== undefined) ? results.reduce((a, r) => a + r.cpuSeconds!, 0) : null;
       const manifest: RunManifest = {
         ...rm0,
         id,
@@ -99,13 +100,18 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
         metrics: {
           ...rm0.metrics,
           sharded: {
-            shards: shards.map((s, i) => ({ file: path.basename(s), rows: sample.shardRows[i]!, seconds: results[i]!.seconds, worker: results[i]!.worker })),
+            shards: shards.map((s, i) => ({ file: path.basename(s), rows: sample.shardRows[i]!, seconds: results[i]!.seconds, cpuSeconds: results[i]!.cpuSeconds ?? null, worker: results[i]!.worker })),
             referenceRows: sample.rows,
             sampleSeconds,
             referenceSeconds,
             placeSeconds,
             workers: workers.size,
             rowsPerSecondPerWorker: shardSeconds > 0 ? rows / shardSeconds : null,
+            // per CPU second of the workers' processes while they placed (the placing thread included): what a
+            // worker does with the CPU it gets, whatever else shares the machine
+            rowsPerCpuSecond: shardCpu ? rows / shardCpu : null,
+            // shard jobs that ran again after an attempt whose lock had expired had written the outputs
+            repeatedJobs: results.filter((r) => r.reused).length,
             queue: config.queue !== null,
           },
         },
@@ -144,7 +150,7 @@ async function runHere(jobs: ShardJob[], hooks: PipelineHooks): Promise<PlacedSh
       onProgress: (p, _s, info) => hooks.onProgress?.((job.index + p) / jobs.length, 'tsne', { message: `shard ${job.index + 1}/${jobs.length}${info?.message ? `: ${info.message}` : ''}` }),
     });
     hooks.log?.(`shard ${job.index + 1}/${jobs.length} (${path.basename(job.shard)}): ${r.rows} rows placed in ${r.seconds.toFixed(1)} s`);
-    out.push({ ...r, worker });
+    out.push({ ...r, worker: r.placedBy ?? worker });
   }
   return out;
 }

@@ -6,13 +6,15 @@
 // renamed into place, so a retried or repeated job finds either nothing or the whole output, and a job
 // whose output exists does nothing.
 
-import { rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError, throwIfAborted } from '../errors.js';
 import { loadRowsFor, scaledRowsFor } from '../commands/new-rows.js';
 import type { HeaderMode } from '../load/csv-header.js';
 import { loadRunReducer, type RunReducer } from '../reduce/index.js';
+import { encodeInChunks } from '../reduce/encode-chunks.js';
 import { mapMethod, tsneOptions, umapOptions } from '../map.js';
 import { readCodes, readPoints, writeCodes, writePoints } from '../runs/artifacts.js';
 import { withFeatureNames, type ManifestWithFeatures } from '../runs/feature-names.js';
@@ -45,8 +47,33 @@ export interface ShardResult {
   rows: number;
   /** Seconds spent on this shard (0 when its outputs already existed). */
   seconds: number;
+  /**
+   * CPU seconds this process used meanwhile (user + system, all its threads: the placing thread included;
+   * process.cpuUsage). The job's own when the process runs one job at a time, as workers do by default.
+   * 0 when the outputs already existed; absent in results of older workers.
+   */
+  cpuSeconds?: number;
   /** Whether the outputs existed already (a repeated job). */
   reused: boolean;
+  /**
+   * A repeated job's: the worker (host:pid) whose attempt wrote the outputs, whose seconds and cpuSeconds these
+   * are (from the outputs' PLACED_FILE), so a shard's figures count once, for the process that did the work.
+   */
+  placedBy?: string;
+}
+
+/**
+ * Beside a shard's outputs: who placed it and at what cost (JSON: rows, seconds, cpuSeconds, worker). A job runs
+ * again after its outputs are written when the attempt that wrote them lost its lock (a worker whose event loop
+ * stalled past --lock-seconds, or that died between the rename and reporting); that job reports these figures.
+ */
+export const PLACED_FILE = 'placed.json';
+
+interface PlacedRecord {
+  rows: number;
+  seconds: number;
+  cpuSeconds: number;
+  worker: string;
 }
 
 /** The directory a shard job writes (its points and codes under the run directory's file names). */
@@ -105,9 +132,13 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const out = shardOutput(job.workDir, job.index);
   if (await exists(out)) {
     const rows = (await readPoints(out)).numRows;
-    return { index: job.index, rows, seconds: 0, reused: true };
+    // outputs of an older worker have no record: their cost is unknown here (0)
+    const record = await readFile(path.join(out, PLACED_FILE), 'utf8').then((t) => JSON.parse(t) as PlacedRecord, () => null);
+    if (record) return { index: job.index, rows, seconds: record.seconds, cpuSeconds: record.cpuSeconds, reused: true, placedBy: record.worker };
+    return { index: job.index, rows, seconds: 0, cpuSeconds: 0, reused: true };
   }
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await releaseReferences(job.referenceDir);
   let pending = references.get(job.referenceDir);
   if (!pending) {
@@ -123,8 +154,8 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const { scaled, metadata: other } = scaledRowsFor(dataset, manifest, ref.model.preprocessing);
   if (scaled.rows === 0) throw new InputError(`shard ${job.shard} has no rows`, { file: job.shard });
   hooks.onProgress?.(0.1, 'encode', { message: `encoding ${scaled.rows} rows` });
-  const codes = ref.model.reducer.encode(scaled);
-  const errors = ref.model.reducer.rowErrors(scaled);
+  // in chunks, so the event loop keeps renewing the job's lock meanwhile (encode-chunks.ts)
+  const { codes, errors } = await encodeInChunks(ref.model.reducer, scaled, hooks.signal);
   throwIfAborted(hooks.signal);
   // the map's own transform: t-SNE's (openTSNE's: perplexity 5, 250 iterations) or UMAP's
   const placeHooks = {
@@ -146,13 +177,16 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
     await makeDirs(tmp);
     await writeCodes(tmp, codes, index);
     await writePoints(tmp, { index, embedding: placed.embedding, error: errors, label, metadata });
+    const cpu = process.cpuUsage(cpu0);
+    const record: PlacedRecord = { rows: n, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, worker: `${os.hostname()}:${process.pid}` };
+    await writeFile(path.join(tmp, PLACED_FILE), JSON.stringify(record));
     // another attempt of the same job may have finished first: its output is the same, keep it
     await rename(tmp, out).catch(async (err: NodeJS.ErrnoException) => {
       if (!(await exists(out))) throw err;
     });
+    hooks.onProgress?.(1, 'write', { message: 'written' });
+    return { index: job.index, rows: n, seconds: record.seconds, cpuSeconds: record.cpuSeconds, reused: false };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  hooks.onProgress?.(1, 'write', { message: 'written' });
-  return { index: job.index, rows: n, seconds: (performance.now() - t0) / 1000, reused: false };
 }

@@ -46,8 +46,9 @@ export async function serveShards(options: WorkerOptions): Promise<{ jobs: numbe
         });
         jobs++;
         rows += r.rows;
-        log(`shard ${data.index + 1} of run ${data.runId}: ${r.rows} rows in ${r.seconds.toFixed(1)} s${r.reused ? ' (already written)' : ''}`);
-        return { ...r, worker: me };
+        log(`shard ${data.index + 1} of run ${data.runId}: ${r.rows} rows ${r.reused ? `already written by ${r.placedBy ?? 'an earlier attempt'}` : `in ${r.seconds.toFixed(1)} s`}`);
+        // a repeated job's figures are the placing attempt's: count them for the worker that did the work
+        return { ...r, worker: r.placedBy ?? me };
       } catch (err) {
         // bad rows will be bad on any worker: fail the job for good, naming what and where
         if (isInputError(err)) throw new UnrecoverableError(`${INPUT_ERROR_PREFIX}${(err as Error).message}`);

@@ -86,7 +86,10 @@ describe.skipIf(unavailable !== null)('sharded runs over BullMQ on a real Redis'
 
     const single = await runSharded(config(shards, path.join(tmp, 'runs-single'), null));
     expect(single.manifest.dataset.rows).toBe(5400);
-    expect((single.manifest.metrics.sharded as { workers: number }).workers).toBe(1);
+    const placedHere = single.manifest.metrics.sharded as { workers: number; shards: { cpuSeconds: number | null }[]; rowsPerCpuSecond: number | null };
+    expect(placedHere.workers).toBe(1);
+    for (const s of placedHere.shards) expect(s.cpuSeconds).toBeGreaterThan(0);
+    expect(placedHere.rowsPerCpuSecond).toBeCloseTo(5400 / placedHere.shards.reduce((a, s) => a + s.cpuSeconds!, 0), 6);
 
     for (let w = 0; w < 3; w++) workers.push(startWorker(redis.url));
     const runsDir = path.join(tmp, 'runs-queue');
@@ -114,13 +117,19 @@ describe.skipIf(unavailable !== null)('sharded runs over BullMQ on a real Redis'
     await killed.exited;
     expect(visible()).toEqual([result.id]);
     const shardOfKilled = /shard (\d+) of run/.exec(killed.lines.find((l) => /started \(attempt 1\)/.test(l))!)![1];
-    const sharded = result.manifest.metrics.sharded as { workers: number; shards: { worker: string }[] };
+    const sharded = result.manifest.metrics.sharded as { workers: number; shards: { worker: string; seconds: number; cpuSeconds: number | null }[]; rowsPerCpuSecond: number | null };
     expect(result.manifest.dataset.rows).toBe(5400);
     // the killed worker's shard was placed again by a live one
     expect(sharded.shards.every((s) => !s.worker.endsWith(`:${killed.child.pid}`))).toBe(true);
     const live = workers.filter((w) => w !== killed);
     expect(live.some((w) => w.lines.some((l) => new RegExp(`shard ${shardOfKilled} of run .*: 900 rows in`).test(l)))).toBe(true);
     expect(logs.filter((l) => /rows placed by/.test(l))).toHaveLength(6);
+    // every shard's CPU seconds are recorded (the placing thread's included; 0 only for a job that found its
+    // output written by an earlier attempt whose lock had expired), and rows per CPU second is the rows over their sum
+    for (const s of sharded.shards) expect(s.cpuSeconds! > 0 || s.seconds === 0).toBe(true);
+    const cpu = sharded.shards.reduce((a, s) => a + s.cpuSeconds!, 0);
+    expect(cpu).toBeGreaterThan(0);
+    expect(sharded.rowsPerCpuSecond).toBeCloseTo(5400 / cpu, 6);
 
     const a = await points(single.dir);
     const b = await points(result.dir);
