@@ -172,7 +172,8 @@ export interface RunConfig {
   perplexity: number | 'auto';
   iterations: number;
   theta: number;
-  earlyExaggeration: number;
+  /** 'auto': 12 from 600 rows, n / 50 (at least 4) below (pipeline/tsne/schedule.ts). */
+  earlyExaggeration: number | 'auto';
   exaggerationIterations: number;
   /** Exaggeration after the early phase (1: none). */
   exaggeration: number;
@@ -206,7 +207,8 @@ export interface TsneOptions {
   iterations: number;
   /** Barnes-Hut accuracy; 0.5 by default. */
   theta: number;
-  earlyExaggeration: number;
+  /** 'auto': by the number of rows (tsne/schedule.ts autoEarlyExaggeration). */
+  earlyExaggeration: number | 'auto';
   exaggerationIterations: number;
   /** Exaggeration after the early phase; absent: 1. */
   exaggeration?: number;

@@ -6,6 +6,7 @@ import type { Matrix, StageHooks, TsneOptions, TsneResult } from '../types.js';
 import { CancelledError, InputError, throwIfAborted } from '../errors.js';
 import { createRandom } from '../random.js';
 import { KL_EVERY, effectivePerplexity, validateTsneInput } from './tsne.js';
+import { autoEarlyExaggeration } from './schedule.js';
 
 /** tsne-js needs O(n^2) memory and time per iteration; above this it takes hours. */
 export const TSNEJS_MAX_ROWS = 2000;
@@ -48,11 +49,12 @@ export function runTsneJs(x: Matrix, options: TsneOptions, hooks: StageHooks = {
   notes.push('tsne-js applies early exaggeration for a fixed 100 iterations and may stop early when KL stops improving');
   const TSNE = require('tsne-js') as TsneJsCtor;
   // tsne-js's gradient carries the factor 4, hence scikit-learn's automatic rate n / exaggeration / 4
-  const learningRate = options.learningRate ?? Math.max(50, n / options.earlyExaggeration / 4);
+  const earlyExaggeration = options.earlyExaggeration === 'auto' ? autoEarlyExaggeration(n) : options.earlyExaggeration;
+  const learningRate = options.learningRate ?? Math.max(50, n / earlyExaggeration / 4);
   const model = new TSNE({
     dim: 2,
     perplexity,
-    earlyExaggeration: options.earlyExaggeration,
+    earlyExaggeration,
     learningRate,
     nIter: options.iterations,
     metric: 'euclidean',

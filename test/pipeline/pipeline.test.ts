@@ -62,12 +62,12 @@ describe('runPipeline on iris', () => {
     // the same vote among the input's and the codes' neighbours (iris: petal sizes separate setosa, mostly the others)
     expect(m.metrics.inputLabelAccuracy).toBeGreaterThan(0.9);
     expect(m.metrics.codesLabelAccuracy).toBeGreaterThan(0.8);
-    // the t-SNE schedule it ran: explicit iterations obeyed, the learning rate chosen for 150 rows, said why
+    // the t-SNE schedule it ran: explicit iterations obeyed, the learning rate and early exaggeration chosen for 150 rows, said why
     expect(m.choices!.tsneSchedule).toMatchObject({
       auto: true,
-      value: { iterations: 300, exaggerationIterations: 250, earlyExaggeration: 12, exaggeration: 1, earlyLearningRate: 200, learningRate: 200, initialMomentum: 0.5, finalMomentum: 0.8 },
+      value: { iterations: 300, exaggerationIterations: 250, earlyExaggeration: 4, exaggeration: 1, earlyLearningRate: 200, learningRate: 200, initialMomentum: 0.5, finalMomentum: 0.8 },
     });
-    expect(m.choices!.tsneSchedule!.reason).toMatch(/^150 rows: learning rate max\(200, n \/ 12\) = 200 in both phases, momentum 0.5 then 0.8, early exaggeration 12 for 250 of 300 iterations/);
+    expect(m.choices!.tsneSchedule!.reason).toMatch(/^150 rows: learning rate max\(200, n \/ 4\) = 200 in both phases, momentum 0.5 then 0.8, early exaggeration 4 \(auto: n \/ 50, at least 4, below 600 rows\) for 250 of 300 iterations/);
   });
 
   it('reports progress for every stage and writes the training and KL history', async () => {

@@ -31,6 +31,24 @@ describe('the t-SNE schedule', () => {
     expect(small.reason).toMatch(/^1,000 rows: learning rate max\(200, n \/ 12\) = 200 in both phases/);
   });
 
+  it('early exaggeration auto: 12 from 600 rows, n / 50 below, at least 4, said in the reason; the run configuration asks for it by default', () => {
+    const auto = { ...defaults, earlyExaggeration: 'auto' as const };
+    expect(tsneSchedule(150, auto).earlyExaggeration).toBe(4);
+    expect(tsneSchedule(200, auto).earlyExaggeration).toBe(4);
+    expect(tsneSchedule(350, auto).earlyExaggeration).toBe(7);
+    expect(tsneSchedule(600, auto).earlyExaggeration).toBe(12);
+    expect(tsneSchedule(70_000, auto).earlyExaggeration).toBe(12);
+    // the floor rate stays 200 below 2,400 rows; above, the rate follows the exaggeration actually used
+    expect(tsneSchedule(350, auto).learningRate).toBe(200);
+    expect(tsneSchedule(70_000, auto).learningRate).toBeCloseTo(70_000 / 12, 9);
+    expect(tsneSchedule(214, auto).reason).toMatch(/early exaggeration 4\.28 \(auto: n \/ 50, at least 4, below 600 rows\) for 250 of 1000 iterations/);
+    expect(tsneSchedule(70_000, auto).reason).toMatch(/, early exaggeration 12 for 250 of 1000 iterations \(/);
+    expect(resolveConfig({ dataset: 'iris' }).earlyExaggeration).toBe('auto');
+    expect(tsneOptions(resolveConfig({ dataset: 'iris' })).earlyExaggeration).toBe('auto');
+    // an explicit 12 is obeyed on a small table
+    expect(tsneSchedule(150, { ...defaults, earlyExaggeration: 12 }).earlyExaggeration).toBe(12);
+  });
+
   it('obeys explicit options: a learning rate for both phases, iterations, early exaggeration, and an exaggeration after it', () => {
     const s = tsneSchedule(250_000, { iterations: 600, earlyExaggeration: 4, exaggerationIterations: 400, exaggeration: 2, learningRate: 1000 });
     expect(s).toMatchObject({ iterations: 600, earlyExaggeration: 4, exaggerationIterations: 400, exaggeration: 2, earlyLearningRate: 1000, learningRate: 1000 });
