@@ -476,6 +476,8 @@ export class App {
   private clustersFound(p: Pane): void {
     if (this.els.status.textContent === FINDING_CLUSTERS) this.setStatus('');
     this.setLayers(this.layers, false);
+    // the filter panel charts the new cluster column too
+    this.filters.apply(false);
     if (this.state.color === 'cluster' && (p.encoding.kind === 'none' || p.encoding.column.name !== 'cluster')) {
       const hidden = this.hiddenClusters ?? [];
       this.hiddenClusters = null;
