@@ -10,6 +10,7 @@ import { decodeLayoutFrame, type LayoutFrame } from '../../pipeline/layout-frame
 import { OKABE_ITO } from '../../web/src/colors.js';
 import { countPixels, hexToRgb, ROOT, screenshot } from './browser.js';
 import { useViewer } from './use-viewer.js';
+import { startFormingIrisRun } from './forming-run.js';
 
 const run = promisify(execFile);
 const viewer = useViewer({
@@ -257,23 +258,7 @@ describe('viewer over pipeline runs', () => {
 
   it('shows the map forming in the main map while t-SNE runs, moving, and Stop keeps the last streamed layout as the run’s map', async () => {
     const { page, errors } = await viewer.open('/', { timeout: 120_000 });
-    await page.locator('#new-run').click();
-    await page.locator('dialog.new-run').waitFor();
-    await page.locator('#nr-dataset').fill('iris');
-    await page.locator('#nr-limit').fill('');
-    await page.locator('#nr-reducer').selectOption('none');
-    await page.locator('#nr-iterations').fill('100000');
-    // a t-SNE step size so small that the map is still visibly forming tens of thousands of iterations in: at the
-    // default, iris settles within about 2,000 iterations and then moves less than a pixel a frame, so a loaded
-    // machine, where the test looks later in the run, saw no movement. The form does not offer the setting (the
-    // API does): it is added to the form's request
-    await page.route('**/api/runs', (route) =>
-      route.request().method() === 'POST' ? route.continue({ postData: JSON.stringify({ ...route.request().postDataJSON(), tsneLearningRate: 0.001 }) }) : route.continue(),
-    );
-    await page.locator('#nr-name').fill('iris stopped early');
-    await page.locator('dialog.new-run button[type=submit]').click();
-    // the dialog's preview shows it forming too
-    await page.locator('dialog.new-run .live-map canvas').waitFor({ timeout: 120_000 });
+    await startFormingIrisRun(page, 'iris stopped early');
     // the dialog closes; the map looked at stays until the user asks the job badge to watch the run form
     await page.locator('dialog.new-run').getByRole('button', { name: 'Close' }).click();
     await page.locator('dialog.new-run').waitFor({ state: 'hidden' });

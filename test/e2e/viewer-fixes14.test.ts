@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ROOT, screenshot } from './browser.js';
 import { useViewer } from './use-viewer.js';
+import { startFormingIrisRun } from './forming-run.js';
 
 const run = promisify(execFile);
 
@@ -188,19 +189,7 @@ describe('viewer fixes (session 14)', () => {
     await page.waitForFunction(() => (document.getElementById('color-by') as HTMLSelectElement).value === 'preservation');
     const before = await legendHead.textContent();
     const status = page.locator('#status');
-    await page.locator('#new-run').click();
-    await page.locator('dialog.new-run').waitFor();
-    await page.locator('#nr-dataset').fill('iris');
-    await page.locator('#nr-limit').fill('');
-    await page.locator('#nr-reducer').selectOption('none');
-    await page.locator('#nr-iterations').fill('100000');
-    // a step size so small that the map is still forming when the test looks (see pipeline-run.test.ts)
-    await page.route('**/api/runs', (route) =>
-      route.request().method() === 'POST' ? route.continue({ postData: JSON.stringify({ ...route.request().postDataJSON(), tsneLearningRate: 0.001 }) }) : route.continue(),
-    );
-    await page.locator('#nr-name').fill('iris forming');
-    await page.locator('dialog.new-run button[type=submit]').click();
-    await page.locator('dialog.new-run .live-map canvas').waitFor({ timeout: 120_000 });
+    await startFormingIrisRun(page, 'iris forming');
     await page.locator('dialog.new-run').getByRole('button', { name: 'Close' }).click();
     const watch = page.locator('#job-badge').getByRole('button', { name: 'Watch the map' });
     const forming = page.locator('.forming-legend');
