@@ -362,6 +362,13 @@ describe('viewer fixes', () => {
 
   it('keeps the shortcuts working after a click on a layer box, and finds a cluster by its id (cluster:C2)', async () => {
     const { page, errors } = await open('run=ten');
+    // the clusters worker's script is held back, so the search below is typed while the clusters are being found
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/clusters-worker.js', async (route) => {
+      await held;
+      await route.continue();
+    });
     const k = () => page.evaluate(() => window.latentmap.primary!.view.getView().k);
     await page.locator('#layer-clusters').click();
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('layer-clusters');
@@ -374,6 +381,9 @@ describe('viewer fixes', () => {
     await page.locator('#search').fill('cluster:C');
     await page.keyboard.press('2');
     expect(await k()).toBeCloseTo(k0, 6);
+    // answered when the clusters come, and says so meanwhile
+    await page.waitForFunction(() => document.getElementById('search-count')?.textContent === 'finding the clusters…');
+    release();
     await page.waitForFunction(() => /^[1-9][\d,]* match/.test(document.getElementById('search-count')?.textContent ?? ''));
     const found = await page.evaluate(() => {
       const p = window.latentmap.primary!;

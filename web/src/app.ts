@@ -478,6 +478,8 @@ export class App {
     this.setLayers(this.layers, false);
     // the filter panel charts the new cluster column too
     this.filters.apply(false);
+    // a search naming them (cluster:C2), typed while they were found, is answered now
+    if (this.els.search.value.trim()) this.applySearch(this.els.search.value, false);
     if (this.state.color === 'cluster' && (p.encoding.kind === 'none' || p.encoding.column.name !== 'cluster')) {
       const hidden = this.hiddenClusters ?? [];
       this.hiddenClusters = null;

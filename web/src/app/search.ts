@@ -38,6 +38,9 @@ function labelAlias(p: Pane): SearchColumn[] {
 /** Why the clusters cannot be searched while they are off (they are found when the Clusters box is ticked). */
 export const CLUSTERS_OFF = 'Clusters are off: tick Clusters above the map to find them, then search cluster:C2.';
 
+/** The count's text while a search names the clusters and they are still being found. */
+export const FINDING_FOR_SEARCH = 'finding the clusters…';
+
 /** Why a column is missing: the clusters while they are off; the reconstruction error when the reducer reconstructs nothing. */
 function absentColumns(p: Pane, clustersShown: boolean): Record<string, string> {
   const out: Record<string, string> = clustersShown ? {} : { cluster: CLUSTERS_OFF, clusters: CLUSTERS_OFF };
@@ -113,6 +116,14 @@ export class SearchController {
         return;
       }
       if (seq !== this.seq) return;
+    }
+    // clusters being found (in the worker): answered when they come (the app searches again then)
+    if ((named === 'cluster' || named === 'clusters') && clustersShown && !own('cluster')) {
+      this.mask = null;
+      this.note = undefined;
+      p.view.marks.setMarkers([]);
+      this.show(FINDING_FOR_SEARCH, false);
+      return;
     }
     const more = [...labelAlias(p), ...p.points.columns.filter((c) => c.name.startsWith(FEATURE_PREFIX)).map(featureSearchColumn)];
     const answer = searchPoints(searchedPoints(p, clustersShown), text, more, features, absentColumns(p, clustersShown), inputRows(p.manifest, !!p.coverage && p.coverage.loaded < p.coverage.runRows));
