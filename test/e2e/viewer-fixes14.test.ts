@@ -107,6 +107,41 @@ describe('viewer fixes (session 14)', () => {
     await page.context().close();
   }, 60_000);
 
+  it('keeps a linked filter on a cluster while the clusters are found, and applies it when they come', async () => {
+    // the cluster's label and size, as a user who wrote the link saw them
+    const first = await viewer.open('/#run=iris&layers=clusters');
+    await first.page.waitForFunction(() => window.latentmap.primary!.points.columns.some((c) => c.name === 'cluster'), null, { timeout: 30_000 });
+    const { label, size } = await first.page.evaluate(() => {
+      const col = window.latentmap.primary!.points.columns.find((c) => c.name === 'cluster')!;
+      if (col.kind !== 'category') throw new Error('the cluster column is not a category');
+      let size = 0;
+      for (let i = 0; i < col.codes.length; i++) if (col.codes[i] === 0) size++;
+      return { label: col.categories[0]!, size };
+    });
+    await first.page.context().close();
+    expect(size).toBeGreaterThan(0);
+    expect(size).toBeLessThan(150);
+    // a fresh page opens the link while the clusters worker's script is held back
+    const { page, errors } = await viewer.open('/#run=iris');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/clusters-worker.js', async (route) => {
+      await held;
+      await route.continue();
+    });
+    // the URL form: the value escaped in the filter (app/filters.ts), the filter escaped in the hash (url-state.ts)
+    const link = `cluster:${encodeURIComponent(encodeURIComponent(label))}`;
+    await page.evaluate((f) => (location.hash = `#run=iris&filter=${f}`), link);
+    await page.waitForFunction(() => /^Finding clusters/.test(document.getElementById('status')?.textContent ?? ''));
+    expect(await page.evaluate(() => location.hash)).toContain(`filter=${link}`);
+    release();
+    const want = `${size.toLocaleString('en-US')} of 150 rows`;
+    await page.waitForFunction((w) => document.querySelector('#filter-panel .filter-count')?.textContent === w, want, { timeout: 30_000 });
+    expect(await page.evaluate(() => location.hash)).toContain(`filter=${link}`);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
   it('asks for a clicked point’s input-space neighbours first, and keeps the hover tooltip off their lines', async () => {
     const { page, errors } = await viewer.open('/#run=iris', { viewport: { width: 1280, height: 800 } });
     const asked: string[] = [];

@@ -128,6 +128,7 @@ export class App {
       },
       explain: () => this.selection.set({ kind: 'filter' }),
       loadFeature: (pane, column) => loadFeature(this.api, pane, column),
+      awaitClusters: (pane) => this.awaitClusters(pane),
     });
     this.live = new LiveRun({
       api: this.api,

@@ -14,6 +14,9 @@ function fetchableFeatures(m: RunManifest): string[] {
   return m.artifacts?.data ? ((m.dataset as { features?: string[] }).features ?? []) : [];
 }
 
+/** The column the map's clusters add to its points when found (app/map-layers.ts). */
+const CLUSTER_COLUMN = 'cluster';
+
 export interface FilterHost {
   panel: HTMLElement;
   primary(): Pane | null;
@@ -23,6 +26,8 @@ export interface FilterHost {
   explain(): void;
   /** Fetches a feature column (`feature:NAME`) into the pane's points (app/color-by.ts loadFeature). */
   loadFeature(pane: Pane, column: string): Promise<void>;
+  /** Has the map's clusters found (in a worker); the panel is applied again when they come. */
+  awaitClusters(pane: Pane): void;
 }
 
 export class FilterController {
@@ -85,8 +90,12 @@ export class FilterController {
     }
     const known = fetchableFeatures(p.manifest);
     const knownSet = new Set(known);
-    // a filter on a column this run lacks (kept from another run) is dropped; one on a feature waits for its values
-    this.filters = this.filters.filter((f) => points.columns.some((c) => c.name === f.column) || (f.column.startsWith(FEATURE_PREFIX) && knownSet.has(f.column.slice(FEATURE_PREFIX.length))));
+    // a filter on a column this run lacks (kept from another run) is dropped; one on a feature waits for its
+    // values, one on the clusters (a link) for them to be found
+    const has = (name: string) => points.columns.some((c) => c.name === name);
+    const waitsForClusters = this.filters.some((f) => f.column === CLUSTER_COLUMN) && !has(CLUSTER_COLUMN);
+    if (waitsForClusters) this.host.awaitClusters(p);
+    this.filters = this.filters.filter((f) => has(f.column) || (f.column === CLUSTER_COLUMN && waitsForClusters) || (f.column.startsWith(FEATURE_PREFIX) && knownSet.has(f.column.slice(FEATURE_PREFIX.length))));
     const auto = autoFeatureCharts(points.n);
     // charts added by name, and by a filter from a link, can be removed; the table's first features cannot
     this.added = this.added.filter((n) => knownSet.has(n));
