@@ -303,6 +303,8 @@ describe('explain a selection', () => {
     // cluster 0 of the fixture sits at (30, 0); its features are 0 + noise against 1..7 elsewhere
     const { page, errors } = await viewer.open(`/#sel=rect:22,-8,38,-8,38,8,22,8`);
     await page.locator('#selection-panel .explain-table tbody tr').first().waitFor({ timeout: 30_000 });
+    // the map's own columns come at once; the input features with the decoded mean, after which the table is whole
+    await page.locator('#selection-panel .explain-pending').waitFor({ state: 'detached', timeout: 30_000 });
     const rows = await page.locator('#selection-panel .explain-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
     expect(rows.length).toBeGreaterThanOrEqual(6);
     const top = rows.slice(0, 6).map((r) => r[0]);
