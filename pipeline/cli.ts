@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { createLogger, loggerFor, type LogFormat } from './cli-log.js';
 import { CONFIG_KEYS, CONFIG_SCHEMA, flagName, keyFromFlag, parsePartialConfig, parseValue, resolveConfig, type FieldSpec } from './config.js';
 import { headerFlag, helpText, intFromText, optionalInt, parseArgs, required, type CommandSpec, type Io, type Parsed } from './cli-args.js';
-import { InputError, isCancelled, isInputError } from './errors.js';
+import { InputError, isCancelled, isInputError, operatorNote } from './errors.js';
 import { reconstructCommand, sampleCommand, transformCommand } from './cli-saved-run.js';
 
 export type { Io } from './cli-args.js';
@@ -373,8 +373,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     const code = isInputError(err) ? 2 : 1;
     const message = isCancelled(err) ? 'cancelled; nothing was written' : err instanceof Error ? err.message : String(err);
     if (io.tty && !jsonLog) io.err('\r\x1b[2K'); // erase a progress bar in place
-    if (jsonLog) io.err(`${JSON.stringify({ time: new Date().toISOString(), type: 'error', level: 'error', message, exitCode: code })}\n`);
-    else io.err(`error: ${message}\n`);
+    // the operator's side of a refusal answered without detail (a data root's): for the log of whoever runs this
+    const note = operatorNote(err);
+    if (jsonLog) io.err(`${JSON.stringify({ time: new Date().toISOString(), type: 'error', level: 'error', message, exitCode: code, ...(note ? { operator: note } : {}) })}\n`);
+    else io.err(`error: ${message}\n${note ? `  (why: ${note})\n` : ''}`);
     if (jsonResult) io.out(`${JSON.stringify({ ok: false, command: name, error: message, exitCode: code })}\n`);
     if (code === 1 && io.env.LATENTMAP_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
     return code;

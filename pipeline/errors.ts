@@ -70,3 +70,19 @@ function formatMessage(message: string, loc: InputLocation): string {
   if (loc.column !== undefined && loc.line === undefined) parts.push(`column ${loc.column}`);
   return parts.length ? `${parts.join(', ')}: ${message}` : message;
 }
+
+/**
+ * What the operator is told of a refusal the client is answered without detail (server/data-roots.ts
+ * DataRoots.resolve: a path refused the same whether it exists or not): an InputError's `cause`. The server's
+ * error handler writes it to the server's log; a job's process (`latentmap run --log-format json`) puts it on
+ * its error line as `operator`, which the server's job queue logs and never answers.
+ */
+export interface OperatorNote {
+  operator: string;
+}
+
+/** The operator's note of `err`, or null. */
+export function operatorNote(err: unknown): string | null {
+  const note = (err as { cause?: { operator?: unknown } } | null)?.cause?.operator;
+  return typeof note === 'string' ? note : null;
+}

@@ -7,19 +7,10 @@ import path from 'node:path';
 import { InputError } from '../pipeline/errors.js';
 import { scrubPaths } from './scrub.js';
 
-/**
- * What the operator is told of a refusal the client is answered without detail (DataRoots.resolve): an
- * InputError's `cause`, written to the server's log by the error handler, never answered.
- */
-export interface OperatorNote {
-  operator: string;
-}
-
-/** The operator's note of `err`, or null. */
-export function operatorNote(err: unknown): string | null {
-  const note = (err as { cause?: { operator?: unknown } } | null)?.cause?.operator;
-  return typeof note === 'string' ? note : null;
-}
+// The operator's note of a refusal (an InputError's `cause.operator`) is defined with the errors, so the CLI's
+// job process can pass it on to the server's log (pipeline/errors.ts operatorNote).
+export { operatorNote, type OperatorNote } from '../pipeline/errors.js';
+import type { OperatorNote } from '../pipeline/errors.js';
 
 interface Root {
   /** As the operator gave it, resolved. */

@@ -7,7 +7,8 @@ import type { ProgressEvent } from '../../pipeline/types.js';
 /** What one stderr line of the CLI says. */
 export type CliLine =
   | { kind: 'progress'; event: ProgressEvent }
-  | { kind: 'error'; message: string }
+  /** `operator`: what the operator's log is told and the client is not (pipeline/errors.ts operatorNote). */
+  | { kind: 'error'; message: string; operator?: string }
   | { kind: 'log'; level: string; message: string }
   /** The map so far (pipeline/layout-frame.ts), while t-SNE runs. */
   | { kind: 'layout'; frame: LayoutFrame }
@@ -58,7 +59,9 @@ export function parseCliLine(line: string): CliLine | null {
     const { time: _time, elapsed: _elapsed, ...frame } = obj;
     return isLayoutFrame(frame) ? { kind: 'layout', frame } : null;
   }
-  if (obj.type === 'error' && typeof obj.message === 'string') return { kind: 'error', message: obj.message };
+  if (obj.type === 'error' && typeof obj.message === 'string') {
+    return { kind: 'error', message: obj.message, ...(typeof obj.operator === 'string' ? { operator: obj.operator.slice(0, 2000) } : {}) };
+  }
   if (obj.type === 'log' && typeof obj.message === 'string') {
     return { kind: 'log', level: typeof obj.level === 'string' ? obj.level : 'info', message: obj.message };
   }

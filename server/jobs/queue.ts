@@ -81,6 +81,8 @@ interface Running {
   cancelRequested: boolean;
   shutdown: boolean;
   lastError: string | null;
+  /** The operator's note on the job's error (its refusal's detail, for the server's log only). */
+  operatorNote: string | null;
   /** Set when the job was killed for passing a limit. */
   limitError: string | null;
   tail: string[];
@@ -323,7 +325,9 @@ export class JobQueue {
     this.events.emit(id, e);
   }
 
-  private async finish(job: JobState, status: JobStatus, error: string | null): Promise<void> {
+  private async finish(job: JobState, status: JobStatus, error: string | null, operatorNote: string | null = null): Promise<void> {
+    // the operator's log says why a job failed in full (paths unscrubbed, a refusal's detail); clients get it scrubbed
+    if (status === 'failed') this.log(`job ${job.id} failed: ${error ?? 'no reason given'}${operatorNote ? ` (${operatorNote})` : ''}`);
     job.status = status;
     job.error = error === null ? null : this.scrub(error);
     job.finishedAt = new Date().toISOString();
@@ -375,7 +379,7 @@ export class JobQueue {
       },
       limits ? { maxRssBytes: limits.maxBytes, maxSeconds: limits.maxSeconds } : {},
     );
-    r = { proc, cancelRequested: false, shutdown: false, lastError: null, limitError: null, tail: [], exited: proc.exited.then(() => {}), layout: null, finishRequested: false };
+    r = { proc, cancelRequested: false, shutdown: false, lastError: null, operatorNote: null, limitError: null, tail: [], exited: proc.exited.then(() => {}), layout: null, finishRequested: false };
     this.running.set(job.id, r);
     job.status = 'running';
     job.startedAt = new Date().toISOString();
@@ -403,6 +407,7 @@ export class JobQueue {
         break;
       case 'error':
         r.lastError = line.message;
+        r.operatorNote = line.operator ?? null;
         break;
       case 'log':
         this.emit({ type: 'log', id: job.id, level: line.level, message: this.scrub(line.message) });
@@ -441,7 +446,7 @@ export class JobQueue {
         (code === 0
           ? 'the job ended without writing its run'
           : `the job ${signal ? `was killed (${signal})` : `exited with code ${code}`}${r.tail.length ? `: ${r.tail[r.tail.length - 1]}` : ''}`);
-      await this.finish(job, 'failed', why);
+      await this.finish(job, 'failed', why, r.operatorNote);
     }
   }
 }

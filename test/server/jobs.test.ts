@@ -22,10 +22,12 @@ let runs: { dir: string; cleanup: () => Promise<void> };
 let jobs: JobQueue;
 let base: string;
 let close: () => Promise<void>;
+/** The operator's log (the server's). */
+const logged: string[] = [];
 
 beforeEach(async () => {
   runs = await tempRunsDir();
-  jobs = new JobQueue({ runsDir: runs.dir, concurrency: 1, command: fakeCommand, killGraceMs: 2000 });
+  jobs = new JobQueue({ runsDir: runs.dir, concurrency: 1, command: fakeCommand, killGraceMs: 2000, log: (line) => logged.push(line) });
   ({ base, close } = await listen(createApp({ runsDir: runs.dir, jobs, log: () => {} })));
 });
 
@@ -150,6 +152,8 @@ describe('a job started over HTTP', () => {
     const job = (await request(base, `/api/jobs/${id}`)).json() as JobState;
     expect(job.error).toMatch(/no built-in dataset "nope"/);
     expect(job.error).not.toContain(runs.dir);
+    // the operator's log has the message whole, the path with it
+    expect(logged.find((l) => l.startsWith(`job ${id} failed: `))).toMatch(new RegExp(`no built-in dataset "nope" \\(from ${runs.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     const m = await request(base, `/api/runs/${id}`);
     expect(m.status).toBe(404);
     expect(m.json().error).toMatch(/failed/);

@@ -19,6 +19,8 @@ let gate: string;
 let jobs: JobQueue;
 let base: string;
 let close: () => Promise<void>;
+/** The server's log (the operator's): what a client is not told. */
+const logged: string[] = [];
 
 beforeAll(async () => {
   runs = await tempRunsDir();
@@ -31,6 +33,7 @@ beforeAll(async () => {
   // The real job command, held until the test opens the gate: the time a job waits in the queue.
   jobs = new JobQueue({
     runsDir: runs.dir,
+    log: (line) => logged.push(line),
     dataRoots: await DataRoots.open([dataRoot]),
     command: (j) => {
       const real = defaultJobCommand(j);
@@ -82,5 +85,11 @@ describe('a data-root file swapped while its job waits', () => {
     expect(text).not.toContain('pw-secret');
     expect(text).not.toContain(outside.dir);
     expect((await request(base, `/api/runs/${id}/points?format=json`)).status).toBe(404);
+    // the operator's log says which path was refused and why, as the server's own refusals do (data-roots.test.ts)
+    const said = logged.filter((l) => l.startsWith(`job ${id} failed: `));
+    expect(said, logged.join('\n')).toHaveLength(1);
+    expect(said[0]).toMatch(/\(input "[^"]*swapped\.csv" refused: .+\)$/);
+    expect(said[0]).toContain(`a symbolic link out of data root ${dataRoot}`);
+    expect(said[0]).toContain(`(to ${path.join(outside.dir, 'secret.csv')})`);
   }, 120_000);
 });
