@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { columnFormat, float32Text, formatCount, formatNumber, formatRange, formatRow, formatValue, statsOf, tickFormat, ungroupedColumn } from '../../web/src/format.js';
+import { cellText, columnFormat, featurePairFormat, float32Text, formatCount, formatNumber, formatRange, formatRow, formatValue, statsOf, tickFormat, ungroupedColumn } from '../../web/src/format.js';
+import type { PointColumn } from '../../web/src/points.js';
 
 const col = (name: string, values: number[]) => {
   const v = Float64Array.from(values);
@@ -48,6 +49,31 @@ describe('format: one number formatter for the viewer', () => {
     expect(formatNumber(1234567.8)).toBe('1,234,568');
     expect(formatNumber(null)).toBe('—');
     expect(formatValue(2007)).toBe('2007');
+  });
+
+  it('writes a feature and its reconstruction in one format, and a point column as its chart does (an outside tester saw "3650" beside "3,995")', () => {
+    // penguins' body mass: both grouped
+    const mass = featurePairFormat('body_mass_g', 3650);
+    expect([mass(3650), mass(3995.2)]).toEqual(['3,650', '3,995']);
+    // a year: both as written
+    const year = featurePairFormat('year', 2007);
+    expect([year(2007), year(2007.34)]).toEqual(['2007', '2007.3']);
+    const inRange = featurePairFormat('measured', 1998);
+    expect(inRange(1998)).toBe('1998');
+    // an identifier by its name, whatever its size
+    expect(featurePairFormat('user_id', 123456)(123456)).toBe('123456');
+    // small and fractional values as formatNumber
+    expect(featurePairFormat('flipper_length_mm', 181)(181)).toBe('181');
+    expect(featurePairFormat('bill_depth_mm', 18.7)(18.72)).toBe('18.72');
+    // the tooltip and the detail list: a numeric point column in its column's format; text as is
+    const columns = [
+      { name: 'body_mass_g', kind: 'number', values: new Float64Array([2700, 3650, 6300]), min: 2700, max: 6300 },
+      { name: 'year', kind: 'number', values: new Float64Array([2007, 2008, 2009]), min: 2007, max: 2009 },
+    ] as unknown as PointColumn[];
+    expect(cellText(columns, 'body_mass_g', 3650)).toBe('3,650');
+    expect(cellText(columns, 'year', 2008)).toBe('2008');
+    expect(cellText(columns, 'species', 'Adelie')).toBe('Adelie');
+    expect(cellText(columns, 'not charted', 3650)).toBe('3650');
   });
 
   it('never groups a row number or a column of row numbers; writes a range with "to", not a dash', () => {

@@ -13,6 +13,7 @@
 // - float32 values written to files (float32Text): the shortest decimal that reads back as the same float32.
 // Pure: no DOM.
 import { formatLocale, precisionFixed, tickStep } from 'd3';
+import type { PointColumn } from './points.js';
 
 // d3-format's default locale writes negatives with U+2212 (−), which reads back as NaN when a value is copied
 // into a spreadsheet, a search box or Number(): the viewer writes the ASCII hyphen-minus, as every other
@@ -64,6 +65,26 @@ export function formatNumber(v: unknown): string {
 export function formatValue(v: unknown): string {
   if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
   return formatNumber(v);
+}
+
+/**
+ * The text of a value of the point column `name` (tooltip, the detail panel's list): a numeric column of the
+ * points with its own format (columnFormat, as its chart and the selection panel write it), so "3,650" in one
+ * place is "3,650" in the others; any other value as formatValue.
+ */
+export function cellText(columns: readonly PointColumn[], name: string, v: unknown): string {
+  const col = typeof v === 'number' ? columns.find((c) => c.name === name) : undefined;
+  return col && col.kind === 'number' ? columnFormat(statsOf(col))(v as number) : formatValue(v);
+}
+
+/**
+ * One formatter for a feature's original value and its reconstruction side by side (the detail panel's table),
+ * decided by the original: a year or an identifier (ungroupedColumn) as written ("2007" beside "2007.3"), else
+ * both grouped like formatNumber ("3,650" beside "3,995"), never one of each.
+ */
+export function featurePairFormat(name: string, original: number): (v: number) => string {
+  const whole = Number.isInteger(original);
+  return Number.isFinite(original) && ungroupedColumn({ name, min: original, max: original, integer: whole }) ? format('.1~f') : formatNumber;
 }
 
 /** What a column's format depends on. */

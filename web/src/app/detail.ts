@@ -3,6 +3,7 @@
 // a neighbour the map tore away), and the hover tooltip with the linked-hover ring.
 import type { Api, Neighbor } from '../api.js';
 import { unpackHex } from '../colors.js';
+import { cellText } from '../format.js';
 import { renderDetail, renderInputLinks } from '../ui/detail-panel.js';
 import type { Tooltip } from '../ui/tooltip.js';
 import type { Segment } from '../ui/tooltip-place.js';
@@ -60,7 +61,8 @@ export class DetailController {
     const row = pts.index[i];
     other?.view.marks.setLinked(other.positionOf(row));
     const rows: [string, unknown][] = [];
-    for (const col of pts.raw.slice(0, 8)) rows.push([col.name, col.get(i)]);
+    // numbers in their column's format, as the detail panel and the charts write them
+    for (const col of pts.raw.slice(0, 8)) rows.push([col.name, cellText(pts.columns, col.name, col.get(i))]);
     const lab = pts.label && pts.label.codes[i] >= 0 ? pts.label.categories[pts.label.codes[i]] : null;
     const image = pane.manifest.dataset.image ? this.host.api.imageUrl(pane.id, row) : null;
     this.host.tooltip.show(lab !== null ? `Row ${row} · ${lab}` : `Row ${row}`, rows, clientX, clientY, image, unpackHex(pane.encoding.colors[i]), linkSegments(pane));

@@ -4,7 +4,8 @@ import type { RunManifest } from '../../../pipeline/types.js';
 import type { Api, ItemDetail, Neighbor } from '../api.js';
 import type { DecodedPoints } from '../points.js';
 import { LINK_COLOR } from '../scatter/overlay.js';
-import { fill, formatNumber, formatValue, h } from './dom.js';
+import { fill, formatNumber, h } from './dom.js';
+import { cellText, featurePairFormat } from '../format.js';
 import { loadImageRetrying } from '../retry.js';
 import { reducerOfRun } from '../../../pipeline/reduce/reducer.js';
 
@@ -45,7 +46,7 @@ export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
   const image = manifest.dataset.image;
   const labelText = points.label ? (points.label.codes[i] >= 0 ? points.label.categories[points.label.codes[i]] : '—') : null;
   const meta = h('dl', { className: 'kv' });
-  for (const col of points.raw) meta.append(h('dt', null, col.name), h('dd', null, formatValue(col.get(i))));
+  for (const col of points.raw) meta.append(h('dt', null, col.name), h('dd', null, cellText(points.columns, col.name, col.get(i))));
   meta.append(h('dt', null, 'map x, y'), h('dd', null, `${formatNumber(points.x[i])}, ${formatNumber(points.y[i])}`));
   const body = h('div', { className: 'detail-body' });
   const neighborsEl = h('div', { className: 'neighbors' }, h('p', { className: 'muted small' }, 'Loading neighbours…'));
@@ -95,7 +96,12 @@ export function renderDetail(el: HTMLElement, ctx: DetailContext): void {
       const names = manifest.dataset.features ?? listed;
       const table = h('table', { className: 'values-table' }, h('thead', null, h('tr', null, h('th', null, 'feature'), h('th', null, 'original'), rec ? h('th', null, 'reconstruction') : null)));
       const tb = h('tbody');
-      orig.slice(0, 200).forEach((v, k) => tb.append(h('tr', null, h('td', null, names[k] ?? `#${k}`), h('td', { className: 'num' }, formatValue(v)), rec ? h('td', { className: 'num' }, formatValue(rec[k])) : null)));
+      orig.slice(0, 200).forEach((v, k) => {
+        const name = names[k] ?? `#${k}`;
+        // the original and its reconstruction in one format (a year as written, other numbers grouped)
+        const text = featurePairFormat(name, v);
+        tb.append(h('tr', null, h('td', null, name), h('td', { className: 'num' }, text(v)), rec ? h('td', { className: 'num' }, text(rec[k])) : null));
+      });
       table.append(tb);
       fill(valuesEl, table, orig.length > 200 ? h('p', { className: 'muted small' }, `first 200 of ${orig.length} values`) : null);
     },
