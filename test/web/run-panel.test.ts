@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunManifest } from '../../pipeline/types.js';
-import { automaticChoices } from '../../web/src/ui/run-panel.js';
+import { automaticChoices, mapSummary } from '../../web/src/ui/run-panel.js';
 
 // choices as a default MNIST run writes them (shortened reasons), with the code size set explicitly
 const choices = {
@@ -39,5 +39,15 @@ describe('run panel: automatic choices', () => {
 
   it('lists nothing for a run written before automatic choices', () => {
     expect(automaticChoices({ config: { reducer: 'pca' } } as unknown as RunManifest)).toEqual([]);
+  });
+});
+
+describe('run panel: the map summary of a pane title', () => {
+  it('names the method that made the map: t-SNE, UMAP, or the coordinates that came with the input', () => {
+    const m = (config: Record<string, unknown>) => ({ config, metrics: { trustworthiness: 0.98412, labelAccuracy: 0.7891 } }) as unknown as RunManifest;
+    expect(mapSummary(m({ map: 'tsne', coordinates: null }))).toBe('t-SNE · trust 0.984 · label acc 0.789');
+    expect(mapSummary(m({ map: 'umap' }))).toBe('UMAP · trust 0.984 · label acc 0.789');
+    // an outside tester saw "t-SNE" over a --coordinates run, where none ran
+    expect(mapSummary(m({ map: 'tsne', coordinates: ['m1', 'm2'] }))).toBe('coordinates m1, m2 · trust 0.984 · label acc 0.789');
   });
 });

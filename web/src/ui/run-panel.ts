@@ -15,7 +15,9 @@ function dl(rows: [string, unknown][]): HTMLDListElement {
 
 /** The map method and its quality in a few words, for a map pane's title: "UMAP · trust 0.984 · label acc 0.789". */
 export function mapSummary(m: RunManifest): string {
-  const method = m.config?.map === 'umap' ? 'UMAP' : 't-SNE';
+  const given = m.config?.coordinates;
+  // a map whose coordinates came with the input (--coordinates): no t-SNE ran
+  const method = given?.length ? `coordinates ${given.join(', ')}` : m.config?.map === 'umap' ? 'UMAP' : 't-SNE';
   const q = m.metrics ?? ({} as RunManifest['metrics']);
   const part = (name: string, v: number | null | undefined) => (typeof v === 'number' ? ` · ${name} ${v.toFixed(3)}` : '');
   return `${method}${part('trust', q.trustworthiness)}${part('label acc', q.labelAccuracy)}`;
@@ -104,7 +106,9 @@ export function renderRunPanel(el: HTMLElement, m: RunManifest, history: History
       ['label', ds.label ?? '—'],
       ['model', model],
       ['training', reducer === 'autoencoder' ? `${String(m.choices?.epochs?.value ?? c.epochs)} epochs max${rec.epochs ? ` (ran ${String(rec.epochs)})` : ''}, batch ${c.batchSize}, lr ${String(m.choices?.learningRate?.value ?? c.learningRate)}, ${c.optimizer}` : undefined],
-      c?.map === 'umap'
+      c?.coordinates?.length
+        ? ['map', `the input's columns ${c.coordinates.join(', ')} as coordinates (no t-SNE)`]
+        : c?.map === 'umap'
         ? ['UMAP', `${c.nNeighbors} neighbours, min dist ${c.minDist}, spread ${c.spread}, ${met.umap?.epochs ?? c.umapEpochs ?? 'auto'} epochs, ${c.umapInit} init`]
         : ['t-SNE', `${c?.tsneEngine ?? '?'} engine, perplexity ${String(m.choices?.perplexity?.value ?? c?.perplexity)}, ${met.tsne?.iterations ?? c?.iterations} iterations`],
       ['backend', m.backend],
