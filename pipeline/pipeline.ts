@@ -197,7 +197,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     if (prepared.report.droppedRows > 0) note(droppedRowsNote(prepared.report.droppedRows, prepared.report.droppedRows + x.rows));
     if (prepared.report.imputedValues > 0) note(`imputed ${prepared.report.imputedValues} missing values (--missing ${config.missing})`);
     if (prepared.report.constantColumns.length > 0) log(`${prepared.report.constantColumns.length} constant columns kept (scale 1)`);
-    log(`prepared ${x.rows} rows, scaling ${String(prepared.report.scaling)}${prepared.report.scalingReason ? ` (auto: ${prepared.report.scalingReason})` : ''}, loss ${prepared.loss}`);
+    log(`prepared ${x.rows} rows, scaling ${String(prepared.report.scaling)}${prepared.report.scalingReason ? ` (auto: ${prepared.report.scalingReason})` : ''}`);
 
     // Reduce: the codes the map is made from (the configured reducer, or auto's measured choice; none when
     // --coordinates gives the map).
@@ -219,7 +219,9 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     }
     const report = reducer.report;
     for (const n of report.notes) note(n);
-    log(`reducer: ${report.description}`);
+    // the loss with the reducer that used it (prepare's is the autoencoder's, which auto may not choose; PCA's is mse)
+    const loss = report.reconstruction?.loss;
+    log(`reducer: ${report.description}${loss && !report.description.includes(loss) ? `, reconstruction loss ${loss}` : ''}`);
     const r = reducer;
     const [codes, errors] = await timed(timings, 'encode', onProgress, () => [r.encode(x), r.rowErrors(x)] as const);
     const history: History = { epochs: report.history, tsne: [] };
