@@ -135,7 +135,10 @@ export async function fitRunReducer(
   const consider = async (name: ReducerName): Promise<void> => {
     const t0 = performance.now();
     try {
-      fitted.push({ name, reducer: await REDUCERS[name].fit(x, fit, hooks), seconds: (performance.now() - t0) / 1000 });
+      // the autoencoder candidate's training reports the train stage; PCA's fit before it would make that progress
+      // run backwards (0.9, then the autoencoder's 0), so a PCA candidate fits quietly
+      const own = name === 'pca' ? { ...hooks, onProgress: undefined } : hooks;
+      fitted.push({ name, reducer: await REDUCERS[name].fit(x, fit, own), seconds: (performance.now() - t0) / 1000 });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       failures.push(`${name} failed: ${(err as Error).message}`);

@@ -27,9 +27,11 @@ function fitted(pca: PcaModel, reconstruction: Reducer['report']['reconstruction
 
 export const pcaReducer: ReducerMethod = {
   name: 'pca',
-  async fit(x, settings) {
+  async fit(x, settings, hooks) {
     const k = Math.min(settings.codeSize, x.cols, x.rows);
-    const pca = fitPca(x, k, deriveSeed(settings.config.seed, 'pca'));
+    // the fit is one synchronous pass or a few: its progress is reported as it goes (the train stage)
+    const report = hooks?.onProgress && ((f: number) => hooks.onProgress!(0.9 * f, 'train'));
+    const pca = fitPca(x, k, deriveSeed(settings.config.seed, 'pca'), report);
     const reducer = fitted(pca, { loss: 'mse', train: null, validation: null });
     reducer.report.reconstruction.train = meanOf(reducer.rowErrors(x)!);
     const total = totalVariance(x);

@@ -17,7 +17,7 @@ export const FIT_MAX_ROWS = 20000;
 const OVERSAMPLE = 10;
 
 /** Fits the top-k principal axes of x (rows are samples). Deterministic for a seed. */
-export function fitPca(x: Matrix, k: number, seed: number): PcaModel {
+export function fitPca(x: Matrix, k: number, seed: number, onProgress?: (fraction: number) => void): PcaModel {
   const { rows: n, cols: d, values } = x;
   if (!Number.isInteger(k) || k < 1) throw new InputError(`PCA needs a positive whole number of components, got ${k}`);
   if (k > Math.min(n, d)) {
@@ -38,10 +38,13 @@ export function fitPca(x: Matrix, k: number, seed: number): PcaModel {
 
   let apply: (v: Float64Array) => Float64Array; // v: l basis vectors of length d → C v
   let iterations: number;
+  // progress: the covariance (its pass over the rows) is most of the work; otherwise each iteration is a pass
+  let before = 0;
   if (d <= COVARIANCE_MAX_COLS) {
-    const cov = covariance(x, mean, fitRows);
+    const cov = covariance(x, mean, fitRows, onProgress && ((f) => onProgress(0.8 * f)));
     apply = (v) => multiplySymmetric(cov, d, v, l);
     iterations = 30;
+    before = 0.8;
   } else {
     apply = (v) => gramApply(x, mean, v, l, fitRows);
     iterations = 6;
@@ -50,6 +53,7 @@ export function fitPca(x: Matrix, k: number, seed: number): PcaModel {
     const next = apply(q);
     orthonormalize(next, d, l);
     q = next;
+    onProgress?.(before + ((1 - before) * 0.95 * (it + 1)) / iterations);
   }
   // Rayleigh-Ritz: B = Q^T C Q (l x l), eigen-decompose, rotate
   const cq = apply(q);
@@ -171,14 +175,17 @@ export function pcaFromJSON(o: unknown): PcaModel {
  * Scatter matrix of the centred rows listed in `rows`: X^T X accumulated eight rows at a time over the raw
  * values (zero entries, common in image data, are skipped), minus m * mean mean^T.
  */
-function covariance(x: Matrix, mean: Float64Array, rows: Int32Array): Float64Array {
+function covariance(x: Matrix, mean: Float64Array, rows: Int32Array, onProgress?: (fraction: number) => void): Float64Array {
   const { cols: d, values } = x;
   const n = rows.length;
+  // about 50 reports over the pass
+  const every = Math.max(8, Math.ceil(n / 50 / 8) * 8);
   const c = new Float64Array(d * d);
   const B = 8;
   const block = new Float64Array(B * d); // block[t * d + a]
   const active = new Int32Array(d);
   for (let i = 0; i < n; i += B) {
+    if (onProgress && i > 0 && i % every === 0) onProgress(i / n);
     const m = Math.min(B, n - i);
     block.fill(0);
     for (let t = 0; t < m; t++) {

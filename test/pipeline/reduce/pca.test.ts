@@ -70,6 +70,22 @@ describe('PCA', () => {
     }
   });
 
+  it('reports its progress as it fits, rising to below 1, the same model with or without (an outside tester saw "train 0 %" for 30 s)', async () => {
+    const seen: number[] = [];
+    const m = fitPca(x, 4, 2, (f) => seen.push(f));
+    expect(m.components.values).toEqual(fitPca(x, 4, 2).components.values);
+    expect(seen.length).toBeGreaterThan(20);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]!);
+    expect(seen[0]).toBeGreaterThan(0);
+    expect(seen.at(-1)).toBeLessThan(1);
+    expect(seen.at(-1)).toBeGreaterThan(0.9);
+    // the reducer reports them as the train stage
+    const stages: [number, string][] = [];
+    await pcaReducer.fit(x, { config: defaultConfig(), codeSize: 3, layers: [], epochs: 0, loss: 'mse' }, { onProgress: (p, stage) => stages.push([p, stage]) });
+    expect(stages.length).toBeGreaterThan(20);
+    expect(stages.every(([p, stage]) => stage === 'train' && p > 0 && p < 1)).toBe(true);
+  });
+
   it('transform then reconstruct with all components gives the rows back', () => {
     const m = fitPca(x, d, 3);
     const codes = pcaTransform(m, x);
