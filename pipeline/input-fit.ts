@@ -7,6 +7,7 @@
 import type { RunConfig } from './types.js';
 import { checkExplicitCodeSize } from './reduce/choose.js';
 import { checkTsneJsRows } from './tsne/tsnejs.js';
+import { checkExplicitPerplexity } from './tsne/tsne.js';
 
 export interface InputFit {
   /** Rows the run will map (after --limit and dropped rows when known; an upper bound before loading). */
@@ -17,13 +18,15 @@ export interface InputFit {
 
 /**
  * Throws an InputError naming the field when `config` cannot run on input of `shape`: an explicit code size
- * the autoencoder or PCA cannot give (codeSize), the tsne-js engine past its row limit (tsneEngine). A run
+ * the autoencoder or PCA cannot give (codeSize), the tsne-js engine past its row limit (tsneEngine), an explicit
+ * perplexity larger than the rows allow (perplexity; auto is lowered instead, never refused). A run
  * whose map is given (coordinates) skips both stages and both rules.
  */
-export function checkInputFit(config: Pick<RunConfig, 'codeSize' | 'reducer' | 'map' | 'tsneEngine' | 'coordinates'>, shape: InputFit): void {
+export function checkInputFit(config: Pick<RunConfig, 'codeSize' | 'reducer' | 'map' | 'tsneEngine' | 'coordinates' | 'perplexity'>, shape: InputFit): void {
   if (config.coordinates) return;
   if (shape.cols !== null) checkExplicitCodeSize(config.codeSize, config.reducer === 'auto' ? 'autoencoder' : config.reducer, { rows: shape.rows, cols: shape.cols });
   if (config.map === 'tsne' && config.tsneEngine === 'tsne-js') checkTsneJsRows(shape.rows);
+  if (config.map === 'tsne') checkExplicitPerplexity(config.perplexity, shape.rows);
 }
 
 /**

@@ -47,6 +47,20 @@ export function forcesFor(engine: ForceMethod, theta: number): Forces {
   return parallelForces(engine, theta);
 }
 
+/**
+ * An explicit perplexity must fit the map's rows: 3 x perplexity neighbours per row, so at most (rows - 1) / 3.
+ * InputError on field perplexity otherwise, saying the largest that fits; perplexity auto is never refused (it is
+ * lowered with a note, effectivePerplexity). Checked before a run starts (input-fit.ts).
+ */
+export function checkExplicitPerplexity(perplexity: number | 'auto', rows: number): void {
+  if (perplexity === 'auto' || !(3 * perplexity > rows - 1)) return;
+  const most = Math.floor(((rows - 1) / 3) * 100) / 100;
+  throw new InputError(
+    `perplexity ${perplexity} needs at least ${(3 * Math.ceil(perplexity) + 1).toLocaleString('en-US')} rows (3 neighbours per unit of perplexity), but the map has ${rows.toLocaleString('en-US')}; use a perplexity of at most ${most} or auto`,
+    { field: 'perplexity' },
+  );
+}
+
 /** Perplexity actually used for n points: lowered to (n - 1) / 3 when 3 * perplexity neighbours do not exist. */
 export function effectivePerplexity(perplexity: number, n: number, notes: string[]): number {
   if (!(perplexity > 0)) throw new InputError(`perplexity must be positive, got ${perplexity}`, { field: 'perplexity' });

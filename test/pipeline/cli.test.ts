@@ -69,6 +69,7 @@ describe('latentmap run with bad configuration', () => {
     ['an input file that does not exist', ['--input', '/nonexistent/x.csv'], /x\.csv/],
     ['an explicit code size that cannot fit the data', ['--dataset', 'iris', '--code-size', '8'], /field "codeSize": the code size \(8\) must be smaller than the input width \(4 columns\)/],
     ['an explicit PCA code size beyond the columns', ['--dataset', 'iris', '--reducer', 'pca', '--code-size', '5'], /field "codeSize": PCA cannot find 5 components in 150 rows x 4 columns/],
+    ['an explicit perplexity beyond what the rows allow', ['--dataset', 'iris', '--perplexity', '50'], /field "perplexity": perplexity 50 needs at least 151 rows .* the map has 150; use a perplexity of at most 49.66 or auto$/],
   ];
   for (const [what, args, message] of cases) {
     it(`${what}: exit 2, one line on stderr, nothing written`, async () => {

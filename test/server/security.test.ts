@@ -404,9 +404,15 @@ describe('sizes a request can choose', () => {
       expect(p.status, String(perplexity)).toBe(400);
       expect(p.json().error).toMatch(/^field "perplexity": must be at least 1/);
     }
+    // an explicit perplexity past what the rows allow, (rows - 1) / 3: 49.66 on iris's 150 (an outside tester saw
+    // 1000 accepted from the New-run form and quietly lowered); the rows --limit leaves count
+    const big = await post({ dataset: 'iris', perplexity: 1000 });
+    expect(big.status, big.text).toBe(400);
+    expect(big.json().error).toBe('field "perplexity": perplexity 1000 needs at least 3,001 rows (3 neighbours per unit of perplexity), but the map has 150; use a perplexity of at most 49.66 or auto');
+    expect((await post({ dataset: 'mnist', perplexity: 50, limit: 150 })).json().error).toMatch(/^field "perplexity": perplexity 50 needs at least 151 rows .* has 150;/);
     expect(jobs.list().length).toBe(before);
     // within the rules: accepted (a list of features may one-hot encode more columns: the pipeline checks then)
-    for (const ok of [{ dataset: 'mnist', tsneEngine: 'tsne-js', limit: 2000 }, { input: 'sub/ok.csv', codeSize: 2 }, { input: 'sub/ok.csv', codeSize: 3, features: ['a', 'b', 'c'] }, { dataset: 'iris', perplexity: 1 }]) {
+    for (const ok of [{ dataset: 'mnist', tsneEngine: 'tsne-js', limit: 2000 }, { input: 'sub/ok.csv', codeSize: 2 }, { input: 'sub/ok.csv', codeSize: 3, features: ['a', 'b', 'c'] }, { dataset: 'iris', perplexity: 1 }, { dataset: 'iris', perplexity: 49.66 }]) {
       const r = await post(ok);
       expect(r.status, `${JSON.stringify(ok)}: ${r.text}`).toBe(202);
       await request(base, `/api/runs/${r.json().id}`, { method: 'DELETE' });
