@@ -423,8 +423,14 @@ export interface UploadInfo extends UploadShape, UploadReading {
   id: string;
   /** The file name it was uploaded under (base name only). */
   name: string;
-  /** Its extension, which decides the format (.csv, .parquet, .arrow, .npy ...). */
+  /**
+   * The format it is read as, by its content (the magic bytes of Parquet, Arrow and .npy; text as CSV), written
+   * as that format's extension (.csv, .tsv, .csv.gz, .parquet, .arrow, .npy ...): the name's extension when the
+   * content agrees, the content's otherwise (Parquet bytes uploaded as x.csv: .parquet, with a `note`).
+   */
   format: string;
+  /** Set when the content's format is not the one the name says. */
+  note?: string;
   bytes: number;
   sha256: string;
   createdAt: string;

@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { InputError, reworded } from '../pipeline/errors.js';
 import { makeDirs } from '../pipeline/make-dirs.js';
 import { isUploadId, UPLOAD_EXTENSIONS, UPLOAD_META, uploadDir, uploadsDir } from '../pipeline/runs/uploads.js';
+import { detectFormat, formatFromExtension, type FileFormat } from '../pipeline/load/sniff.js';
 import { HttpError } from './http-error.js';
 import type { UploadInfo, UploadReading, UploadShape } from '../pipeline/types.js';
 
@@ -38,6 +39,20 @@ export function uploadExtension(name: string): string {
     throw new InputError(`upload a file named like data.csv: the name's extension gives the format, one of ${UPLOAD_EXTENSIONS.join(', ')}`, { field: 'name' });
   }
   return ext;
+}
+
+/** The extension each format is written with when the content's format is not the name's. */
+const FORMAT_EXTENSION: Record<FileFormat, string> = { csv: '.csv', arrow: '.arrow', parquet: '.parquet', npy: '.npy', idx: '.idx' };
+
+/**
+ * The format a stored upload is read as (pipeline/load/sniff.ts detectFormat: magic bytes first), as an extension:
+ * `named` (the name's) when they agree, else the content's, with a note saying so.
+ */
+async function contentFormat(file: string, named: string): Promise<{ format: string; note: string | null }> {
+  const { format, gzip } = await detectFormat(file);
+  if (formatFromExtension(`x${named}`) === format) return { format: named, note: null };
+  const ext = `${FORMAT_EXTENSION[format]}${gzip ? '.gz' : ''}`;
+  return { format: ext, note: `holds ${format === 'csv' ? 'text (CSV)' : format === 'npy' ? 'NumPy .npy' : format === 'arrow' ? 'Arrow' : format === 'parquet' ? 'Parquet' : format.toUpperCase()} data, not what its name says (${named}): read as ${ext}` };
 }
 
 export class UploadStore {
@@ -88,7 +103,7 @@ export class UploadStore {
         if (err instanceof HttpError) throw err;
         throw storageError(err) ?? new HttpError(400, 'the upload was cut off before it was complete');
       }
-      if (bytes === 0) throw new InputError('the upload is empty (0 bytes); send the file as the request body', { file: name });
+      if (bytes === 0) throw new InputError('the upload is empty (0 bytes); send the file as the request body', { file: name, field: 'upload' });
       let shape: UploadShape;
       try {
         shape = await this.check(file, reading);
@@ -96,7 +111,20 @@ export class UploadStore {
         if (err instanceof InputError) throw reworded(err, (text) => text.split(file).join(name).split(tmp).join(''), 'upload');
         throw err;
       }
-      const info: UploadInfo = { id, name, format, bytes, sha256: hash.digest('hex'), createdAt: new Date().toISOString(), ...shape, header: reading.header, encoding: reading.encoding };
+      // the loaders read by content (the magic bytes win): the answer says the format read, not the name's
+      const read = await contentFormat(file, format);
+      const info: UploadInfo = {
+        id,
+        name,
+        format: read.format,
+        ...(read.note ? { note: `${name} ${read.note}` } : {}),
+        bytes,
+        sha256: hash.digest('hex'),
+        createdAt: new Date().toISOString(),
+        ...shape,
+        header: reading.header,
+        encoding: reading.encoding,
+      };
       await writeFile(path.join(tmp, UPLOAD_META), JSON.stringify(info, null, 2));
       await rename(tmp, uploadDir(this.runsDir, id));
       return info;

@@ -74,7 +74,8 @@ export function readArrowTable(bytes: Uint8Array, path: string, limit: number | 
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw new InputError(
-      `the Arrow data is truncated or corrupt (${(err as Error).message}); write the file again`,
+      // the reader's own message names its insides (properties of null...), not the file's fault: kept as the cause
+      'the Arrow data is truncated or corrupt: it does not read as a whole Arrow IPC file or stream; write the file again',
       { file: path },
       { cause: err },
     );

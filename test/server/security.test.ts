@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:f
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { DataRoots } from '../../server/data-roots.js';
@@ -254,6 +255,21 @@ describe('uploads', () => {
     expect((await post({ upload: info.id })).status).toBe(400);
   });
 
+  it('says the format it reads an upload as, by its content, when the name says another (Arrow bytes named .csv)', async () => {
+    const arrow = Buffer.from(tableToIPC(tableFromArrays({ a: Float64Array.from({ length: 20 }, (_, i) => i + 0.5), b: Float64Array.from({ length: 20 }, (_, i) => i * i + 0.25) }), 'file'));
+    const r = await upload('table.csv', arrow);
+    expect(r.status, r.text).toBe(201);
+    expect(r.json()).toMatchObject({ name: 'table.csv', format: '.arrow', rows: 20, columns: 2, note: 'table.csv holds Arrow data, not what its name says (.csv): read as .arrow' });
+    const same = await upload('table.arrow', arrow);
+    expect(same.json().format).toBe('.arrow');
+    expect(same.json().note).toBeUndefined();
+    const gz = await upload('t.csv.gz', gzipSync('x,y\n1,2\n2,3\n3,5\n4,4\n'));
+    expect(gz.status, gz.text).toBe(201);
+    expect(gz.json().format).toBe('.csv.gz');
+    expect(gz.json().note).toBeUndefined();
+    for (const u of [r, same, gz]) await request(base, `/api/uploads/${u.json().id}`, { method: 'DELETE' });
+  });
+
   it('reads an upload as its query says (header, encoding: the run settings), checked by the same schema, and runs naming it read it so', async () => {
     // Latin-1 text without a header line: é is the byte 0xE9, not UTF-8
     const latin1 = Buffer.from('1.5,2,caf\xe9\n2.5,3,th\xe9\n3.5,4,caf\xe9\n4.5,6,th\xe9\n', 'latin1');
@@ -299,6 +315,16 @@ describe('uploads', () => {
     expect(bad.status).toBe(400);
     expect(bad.json().error).toMatch(/words\.csv|numeric/);
     expectNoServerPath(bad);
+    // an empty body and a truncated Arrow file: one clear line each, on field upload, nothing of the reader's insides
+    const empty = await upload('empty.csv', '');
+    expect(empty.status).toBe(400);
+    expect(empty.json()).toMatchObject({ field: 'upload', error: expect.stringMatching(/^empty\.csv, field "upload": the upload is empty/) });
+    const arrow = Buffer.from(tableToIPC(tableFromArrays({ a: Float64Array.from({ length: 50 }, (_, i) => i), b: Float64Array.from({ length: 50 }, (_, i) => i * i) }), 'file'));
+    const cut = await upload('cut.arrow', arrow.subarray(0, Math.floor(arrow.length / 2)));
+    expect(cut.status).toBe(400);
+    expect(cut.json().field).toBe('upload');
+    expect(cut.json().error).toMatch(/cut\.arrow.*truncated or corrupt/);
+    expect(cut.json().error).not.toMatch(/Cannot read|properties|undefined|null/);
     const big = await upload('big.csv', Buffer.alloc(10_000, 49));
     expect(big.status).toBe(413);
     expect((await upload('notes.exe', 'MZ')).status).toBe(400);
