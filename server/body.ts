@@ -35,10 +35,23 @@ export function jsonDepth(text: string): number {
   return max;
 }
 
-/** Parses raw request bytes as JSON: empty, non-UTF-8, too deeply nested and malformed bodies are 400s. */
-export function parseJsonBody(raw: unknown): unknown {
+/** What a route's JSON body is, for its 400s: the run configuration of POST /api/runs by default. */
+export interface BodyShape {
+  /** What to send, for an empty body: "send ... in the request body". */
+  expected: string;
+  /** What the body looks like, for one nested too deep. */
+  shape: string;
+}
+
+const RUN_CONFIGURATION: BodyShape = { expected: 'the run configuration as a JSON object', shape: 'a run configuration is one flat object (it may be {})' };
+
+/**
+ * Parses raw request bytes as JSON: empty, non-UTF-8, too deeply nested and malformed bodies are 400s, which
+ * say what the route takes (`body`).
+ */
+export function parseJsonBody(raw: unknown, body: BodyShape = RUN_CONFIGURATION): unknown {
   if (!Buffer.isBuffer(raw) || raw.length === 0) {
-    throw new HttpError(400, 'send the run configuration as a JSON object in the request body (it may be {})');
+    throw new HttpError(400, `send ${body.expected} in the request body; ${body.shape}`);
   }
   let text: string;
   try {
@@ -46,7 +59,7 @@ export function parseJsonBody(raw: unknown): unknown {
   } catch {
     throw new HttpError(400, 'request body is not valid UTF-8');
   }
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new HttpError(400, `request body nests deeper than ${MAX_JSON_DEPTH} levels; a run configuration is one flat object`);
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new HttpError(400, `request body nests deeper than ${MAX_JSON_DEPTH} levels; ${body.shape}`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

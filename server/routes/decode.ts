@@ -32,6 +32,9 @@ import { largest, separations, type Separation } from '../separation.js';
 import { displayRange, png } from './items.js';
 import { runOr404 } from './runs.js';
 
+/** The body of POST /decode, for its 400s. */
+const SELECTION_BODY = { expected: 'the selection', shape: 'a selection is {"rows": [...]}, {"mask": "<base64>"} or {"code": [...]}' };
+
 /** Largest request body, bytes: a mask of 20 million rows in base64. */
 export const MAX_DECODE_BODY = 4 * 1024 * 1024;
 /** Scale of the PNGs in the answer (28 x 28 pictures become 112 x 112; lower for large pictures: at most MAX_IMAGE_SIDE a side). */
@@ -165,8 +168,7 @@ export function decodeRoutes(ctx: ServerContext): Router {
     const signal = requestSignal(res);
     const id = runIdParam(req.params.id);
     if (!req.is('application/json')) throw new HttpError(415, 'send the selection as JSON with Content-Type: application/json');
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'send the selection in the request body: {"rows": [...]}, {"mask": "<base64>"} or {"code": [...]}');
-    const body = parseJsonBody(req.body);
+    const body = parseJsonBody(req.body, SELECTION_BODY);
     const { manifest } = await runOr404(ctx, id);
     const reducer = reducerOfRun(manifest);
     const codes = await ctx.cache.codes(id);

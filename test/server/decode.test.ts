@@ -271,7 +271,13 @@ describe('POST /api/runs/:id/decode', () => {
       expect(r.json().error).toMatch(message);
     }
     expect((await post('tab', 'rows=1', 'text/plain')).status).toBe(415);
-    expect((await post('tab', '')).status).toBe(400);
+    const empty = await post('tab', '');
+    expect(empty.status).toBe(400);
+    expect(empty.json().error).toBe('send the selection in the request body; a selection is {"rows": [...]}, {"mask": "<base64>"} or {"code": [...]}');
+    // nested too deep: said in the selection's terms (an outside tester read "a run configuration is one flat object")
+    const deep = await post('tab', JSON.parse(`{"rows":${'['.repeat(40)}${']'.repeat(40)}}`));
+    expect(deep.status).toBe(400);
+    expect(deep.json().error).toBe('request body nests deeper than 32 levels; a selection is {"rows": [...]}, {"mask": "<base64>"} or {"code": [...]}');
     expect((await post('no-such-run', { rows: [1] })).status).toBe(404);
   });
 });
