@@ -71,7 +71,8 @@ export class DataRoots {
     const what = kind === 'dir' ? 'directory' : 'file';
     const refuse = (why: string): never => {
       const cause: OperatorNote = { operator: `${field} ${JSON.stringify(requested.slice(0, 300))} refused: ${why}` };
-      const shown = JSON.stringify(scrubPaths(requested.slice(0, 200)));
+      // an absolute path is `<path>` whole (the scrub leaves a lone "/" as it is)
+      const shown = JSON.stringify(path.isAbsolute(requested) || /^[A-Za-z]:[\\/]/.test(requested) ? '<path>' : scrubPaths(requested.slice(0, 200)));
       if (this.roots.length === 0) {
         throw new InputError(
           `runs started over HTTP cannot read files of the server: upload the file (POST /api/uploads) and name it with "upload", or ask the operator to start the server with --data-root DIR (got ${shown})`,
@@ -128,7 +129,7 @@ export class DataRoots {
       real = '';
     }
     if (real !== '' && this.roots.some((root) => inside(real, root.real))) return;
-    throw new InputError(`${JSON.stringify(shown.slice(0, 200))} is a symbolic link out of the server's data roots, which runs started over HTTP cannot read`, { field });
+    throw new InputError(`${JSON.stringify(shown.slice(0, 200))} is not a readable file inside the server's data roots (a symbolic link out of them, or to nothing), which runs started over HTTP cannot read`, { field });
   }
 
   /** Every root's real path (what a job is confined to: `latentmap run --data-root`). */

@@ -1,6 +1,7 @@
 // What a run started over HTTP may read, checked before anything starts: built-in datasets, uploads
 // (`upload`), and files under the operator's data roots (`input`, `dataDir`). Every configuration field
 // that could name a path is checked here; the job gets real paths, and answers never show them.
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../pipeline/errors.js';
 import { CONFIG_SCHEMA } from '../pipeline/config.js';
@@ -79,13 +80,21 @@ export async function confinePaths(
   return { input, dataDir };
 }
 
-/** The labels file the IDX loader picks up beside an IDX input must lie inside a data root too. */
+/**
+ * The labels file the IDX loader picks up beside an IDX input must lie inside a data root too. Every name the
+ * loader looks at that exists as an entry (a file, or a symbolic link whether or not its target exists) is
+ * checked, so a link out of the roots is refused the same whether what it points at exists or not (an answer
+ * must not tell which).
+ */
 async function checkBesideInput(inputFile: string, roots: DataRoots): Promise<void> {
-  const { detectFormat, findLabelsFile } = await import('../pipeline/load/index.js');
+  const { detectFormat } = await import('../pipeline/load/index.js');
+  const { labelsFileCandidates } = await import('../pipeline/load/idx.js');
   const format = await detectFormat(inputFile).then((d) => d.format).catch(() => null);
   if (format !== 'idx') return;
-  const labels = await findLabelsFile(inputFile);
-  if (labels) await roots.requireInside(labels, 'input', path.basename(labels));
+  for (const candidate of labelsFileCandidates(inputFile)) {
+    const entry = await lstat(candidate).catch(() => null);
+    if (entry) await roots.requireInside(candidate, 'input', path.basename(candidate));
+  }
 }
 
 /** Rows and feature columns of what a run will read, to estimate its cost before it starts. */

@@ -143,13 +143,7 @@ export function idxValues(f: IdxFile, scaleBytes: boolean): Float32Array {
 
 /** The labels file that belongs to an images file, when one exists beside it. */
 export async function findLabelsFile(imagesPath: string): Promise<string | null> {
-  const base = basename(imagesPath);
-  const stem = base.replace(/\.gz$/i, '');
-  let cand = stem.replace(/images/i, 'labels').replace(/idx[34]/i, 'idx1');
-  if (cand === stem) cand = stem.replace(/idx[34]/i, 'idx1');
-  if (cand === stem) return null;
-  for (const name of [cand, `${cand}.gz`]) {
-    const p = join(dirname(imagesPath), name);
+  for (const p of labelsFileCandidates(imagesPath)) {
     try {
       await access(p);
       return p;
@@ -158,6 +152,15 @@ export async function findLabelsFile(imagesPath: string): Promise<string | null>
     }
   }
   return null;
+}
+
+/** The paths findLabelsFile looks at beside an IDX images file, in order (none when its name says no labels file). */
+export function labelsFileCandidates(imagesPath: string): string[] {
+  const stem = basename(imagesPath).replace(/\.gz$/i, '');
+  let cand = stem.replace(/images/i, 'labels').replace(/idx[34]/i, 'idx1');
+  if (cand === stem) cand = stem.replace(/idx[34]/i, 'idx1');
+  if (cand === stem) return [];
+  return [cand, `${cand}.gz`].map((name) => join(dirname(imagesPath), name));
 }
 
 export interface IdxOptions {
