@@ -5,7 +5,7 @@
 // renamed into place only when every shard is in. The work files live in a hidden directory beside the
 // shards (the storage the workers share) and are removed at the end.
 
-import { rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +72,10 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
       onProgress?.(0, 'write');
       const rows = await assemble(jobs, rm0, runDir);
       await copyModelAndHistory(reference.dir, runDir);
+      // the input's feature names (every shard's: one set of columns) as the reference run stored them; the
+      // manifest lists every artifact of the reference run but data, so each must be here (a server refused the
+      // run as corrupt when features.arrow was listed and missing)
+      if (rm0.artifacts.features) await cp(path.join(reference.dir, rm0.artifacts.features), path.join(runDir, rm0.artifacts.features));
       const artifacts: Record<string, string> = { ...rm0.artifacts, points: RUN_FILES.points, codes: RUN_FILES.codes };
       delete artifacts.data;
       const workers = new Set(results.map((r) => r.worker));
