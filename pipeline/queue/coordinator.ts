@@ -36,6 +36,11 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
   for (const stale of await store.cleanupStale()) log(`removed stale temporary directory ${stale}`);
   const name = config.name ?? path.basename(config.input.replace(/[/\\][^/\\]*[*?][^/\\]*$/, '')).replace(/[/\\]+$/, '');
   const id = hooks.id ?? store.newId(name);
+  // the queue is reached first: an unreachable Redis fails the run within seconds, not after the reference run
+  if (config.queue) {
+    const { openQueue } = await import('./dispatch.js');
+    await (await openQueue(config.queue)).close();
+  }
   const workDir = path.join(path.dirname(shards[0]!), `.latentmap-${id}`);
   await makeDirs(workDir);
   log(`${shards.length} shards in ${path.dirname(shards[0]!)}; work files in ${workDir}`);

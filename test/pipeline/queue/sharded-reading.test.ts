@@ -58,3 +58,20 @@ describe('a sharded run reads its shards as the configuration says', () => {
     expect(xs.every((v) => Number.isFinite(v))).toBe(true);
   });
 });
+
+describe('a sharded run whose queue cannot be reached', () => {
+  it('fails within the connection timeout, before the reference run, leaving nothing beside the shards or in the runs directory', async () => {
+    const { existsSync, readdirSync } = await import('node:fs');
+    const shards = path.join(tmp, 'shards-unreachable');
+    writeShards(shards);
+    const runsDir = path.join(tmp, 'runs-unreachable');
+    // port 9 (discard): nothing listens there
+    const config = resolveConfig({}, { input: shards, header: 'no', labelColumn: 'col_5', reducer: 'pca', referenceRows: 90, iterations: 250, runsDir, seed: 3, queue: 'redis://127.0.0.1:9' });
+    const stages: string[] = [];
+    await expect(runSharded(config, { onProgress: (_p, stage) => stages.push(stage) })).rejects.toThrow(/cannot reach the queue at redis:\/\/127\.0\.0\.1:9 within \d+ s; is Redis running there\?/);
+    // an outside tester's coordinator ran the whole reference run (minutes) before it first tried Redis
+    expect(stages).toEqual([]);
+    expect(readdirSync(shards).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(existsSync(runsDir) ? readdirSync(runsDir) : []).toEqual([]);
+  }, 30_000);
+});
