@@ -196,7 +196,12 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
     const x = prepared.matrix;
     if (prepared.report.droppedRows > 0) note(droppedRowsNote(prepared.report.droppedRows, prepared.report.droppedRows + x.rows));
     if (prepared.report.imputedValues > 0) note(`imputed ${prepared.report.imputedValues} missing values (--missing ${config.missing})`);
-    if (prepared.report.constantColumns.length > 0) log(`${prepared.report.constantColumns.length} constant columns kept (scale 1)`);
+    const constant = prepared.report.constantColumns;
+    if (constant.length > 0) {
+      // named (the first few), in the log and the manifest's notes: a user asks which column carries nothing
+      const names = constant.slice(0, 5).map((c) => JSON.stringify(c)).join(', ') + (constant.length > 5 ? ` and ${constant.length - 5} more` : '');
+      note(`${constant.length === 1 ? 'column' : `${constant.length} columns`} ${names} ${constant.length === 1 ? 'is' : 'are'} constant: kept, ${constant.length === 1 ? 'it adds' : 'they add'} nothing to the distances`);
+    }
     log(`prepared ${x.rows} rows, scaling ${String(prepared.report.scaling)}${prepared.report.scalingReason ? ` (auto: ${prepared.report.scalingReason})` : ''}`);
 
     // Reduce: the codes the map is made from (the configured reducer, or auto's measured choice; none when

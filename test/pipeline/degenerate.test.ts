@@ -58,6 +58,16 @@ describe('degenerate data', () => {
     expect(await visibleRuns()).toEqual([]);
   });
 
+  it('names a constant column among varying ones in its notes, and keeps it (an outside tester read only "1 constant columns kept")', async () => {
+    const rnd = createRandom(5);
+    const p = await csv('one_constant.csv', 'x1,x2,k,x3,label', Array.from({ length: 40 }, (_, i) => `${rnd().toFixed(3)},${rnd().toFixed(3)},5,${rnd().toFixed(3)},${i % 2 ? 'a' : 'b'}`));
+    const logged: string[] = [];
+    const result = await runPipeline(config(p, { reducer: 'pca', runsDir: path.join(dir, 'runs-constant') }), { log: (l) => logged.push(l) });
+    expect(result.manifest.notes).toContain('column "k" is constant: kept, it adds nothing to the distances');
+    expect(logged.join('\n')).toContain('column "k" is constant');
+    expect(result.manifest.dataset.features).toContain('k');
+  });
+
   it('refuses --scaling none on values near 1e30 and 1e-30 naming the columns and the scaling that works, which then does', async () => {
     const rnd = createRandom(3);
     const rows = Array.from({ length: 60 }, (_, i) => `${(rnd.normal() * 3e29).toExponential(6)},${(rnd.normal() * 5e-31).toExponential(6)},${(rnd.normal() * 50).toFixed(3)},c${i % 3}`);
