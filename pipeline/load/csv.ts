@@ -105,7 +105,7 @@ export async function loadCsv(path: string, opts: CsvOptions = {}, hooks: StageH
       const raw = chunk as Buffer;
       if (text === null) {
         choice ??= chooseEncoding(raw, opts.encoding ?? null, path);
-        text = textStream(choice);
+        text = textStream(choice, path);
       }
       const buf = text.push(raw);
       if (tokenizer === null) {
@@ -541,7 +541,7 @@ class CsvBuilder implements CsvSink {
     const sink = new RefillSink(targets, upto, this.headerless);
     const src = openByteSource(this.file, gzip, size);
     const tok = new CsvTokenizer(sink, this.delimiter.charCodeAt(0), this.file);
-    const text = textStream(encoding);
+    const text = textStream(encoding, this.file);
     try {
       for await (const chunk of src.stream) {
         tok.push(text.push(chunk as Buffer));

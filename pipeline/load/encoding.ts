@@ -19,6 +19,9 @@ export interface EncodingChoice {
 
 const UTF8: EncodingChoice = { encoding: 'utf8', label: 'UTF-8', note: null };
 
+/** What a decoder writes for a byte its encoding has no character for. */
+const REPLACEMENT = '\uFFFD';
+
 /** The first byte that is not part of valid UTF-8, ignoring a multi-byte character cut off at the end; -1 if none. */
 export function firstNonUtf8(buf: Buffer): number {
   const cut = completeUtf8Length(buf);
@@ -80,10 +83,16 @@ export function requestedEncoding(name: string): EncodingChoice {
   return { encoding: norm, label: name, note: `read as ${name} (--encoding)` };
 }
 
-/** Guesses the encoding of bytes that are not UTF-8 (chardet); Latin-1 is read as its superset Windows-1252. */
+/**
+ * Guesses the encoding of bytes that are not UTF-8 (chardet's candidates, most confident first), taking the first
+ * in which every byte of the sample is a character: chardet's statistics alone read Polish Windows-1250 as
+ * Windows-1257, in which "ź" (0x9F) is no character (an outside tester got "Łódź" as "£ód\uFFFD"). Latin-1 is read
+ * as its superset Windows-1252.
+ */
 function guessLegacy(sample: Buffer, why: string): EncodingChoice {
   const guesses = chardet.analyse(sample).filter((g) => iconv.encodingExists(g.name) && !/^UTF-(8|16|32)/i.test(g.name));
-  const top = guesses[0];
+  const decodable = (name: string): boolean => !iconv.decode(sample, /^(ISO-8859-1|windows-1252)$/i.test(name) ? 'windows-1252' : name).includes(REPLACEMENT);
+  const top = guesses.find((g) => decodable(g.name)) ?? guesses[0];
   const name = top?.name ?? 'ISO-8859-1';
   const latin1 = /^(ISO-8859-1|windows-1252)$/i.test(name);
   const label = latin1 ? 'ISO-8859-1/Windows-1252' : name;
@@ -136,12 +145,26 @@ export interface TextStream {
   end(): Buffer;
 }
 
-export function textStream(choice: EncodingChoice): TextStream {
+export function textStream(choice: EncodingChoice, file?: string): TextStream {
   if (choice.encoding !== 'utf8') {
     const decoder = iconv.getDecoder(choice.encoding, { stripBOM: true });
+    // a byte the encoding has no character for becomes U+FFFD: refused, never replaced silently
+    let line = 1;
+    const checked = (text: string): Buffer => {
+      const at = text.indexOf(REPLACEMENT);
+      if (at >= 0) {
+        for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+        throw new InputError(
+          `line ${line} holds a byte that is no character in ${choice.label}, the encoding ${choice.note?.includes('--encoding') ? 'given' : 'the file is read as'}; give the file's encoding with --encoding (encoding= for an upload), e.g. windows-1250 for Central European text`,
+          { ...(file ? { file } : {}), line, field: 'encoding' },
+        );
+      }
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) line++;
+      return Buffer.from(text, 'utf8');
+    };
     return {
-      push: (chunk) => Buffer.from(decoder.write(chunk), 'utf8'),
-      end: () => Buffer.from(decoder.end() ?? '', 'utf8'),
+      push: (chunk) => checked(decoder.write(chunk)),
+      end: () => checked(decoder.end() ?? ''),
     };
   }
   let carry: Buffer | null = null;

@@ -37,6 +37,17 @@ describe('text encodings', () => {
     }
   });
 
+  it('reads Central European Windows-1250 as an encoding in which every byte is a character, or refuses naming the line; never a U+FFFD', async () => {
+    // an outside tester's file: chardet's top guess was Windows-1257, which has no "ź", and "Łódź" came out "£ód\uFFFD"
+    const labels = ['Łódź', 'Kraków', 'Gdańsk', 'Wrocław', 'Poznań'];
+    const p = write('polish-1250.csv', iconv.encode(rowsWith(labels, 60), 'windows-1250'));
+    const d = await loadCsv(p);
+    expect(distinct(d.label!.values)).toEqual(distinct(labels));
+    expect(d.notes?.[0]).toMatch(/^decoded as (windows-1250|ISO-8859-2) \(the file is not UTF-8: line 2 has byte 0x/);
+    // an encoding given that has no character for a byte: refused naming the line, not replaced
+    await expect(loadCsv(p, { encoding: 'windows-1257' })).rejects.toThrow(/polish-1250\.csv:2 \(field "encoding"\)|polish-1250\.csv:2.*line 2 holds a byte that is no character in windows-1257/);
+  });
+
   it('decodes UTF-16 with a byte-order mark, little- and big-endian', async () => {
     const text = rowsWith(['Müller', 'Möller', '東京']);
     for (const enc of ['utf-16le', 'utf-16be'] as const) {
