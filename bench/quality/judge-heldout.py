@@ -6,7 +6,8 @@
 #   issue:    MET when the default's mean reaches the target on both metrics; else SHORT by the gaps
 #             ("n.s." beside a gap no larger than twice the se of the paired difference default - that peer).
 #   pairwise: session 14's proposal, against each peer separately: not worse by more than 0.01 on either metric,
-#             unless better by more than 0.01 on the other; MET when it holds against both peers.
+#             unless better by more than 0.01 on the other; MET when it holds against both peers ("n.s." beside a
+#             shortfall beyond 0.01 no larger than twice the se of the paired difference).
 # Only seeds every map of the dataset has are used (the pairing needs them).
 import json
 import math
@@ -93,8 +94,11 @@ for ds in order:
     for p in PEERS:
         da, dt = diffs[p]["labelAccuracy"][0], diffs[p]["trustworthiness"][0]
         ok = (da >= -0.01 and dt >= -0.01) or (da < -0.01 and dt > 0.01) or (dt < -0.01 and da > 0.01)
-        pair.append((p, ok, da, dt))
-    pw = "MET" if all(ok for _, ok, _, _ in pair) else "SHORT vs " + ", ".join(f"{p} (acc {signed(da)}, trust {signed(dt)})" for p, ok, da, dt in pair if not ok)
+        # n.s.: the shortfall beyond 0.01 on the losing metric is within twice the se of the paired difference
+        lose = "labelAccuracy" if da < dt else "trustworthiness"
+        ns = (-0.01 - diffs[p][lose][0]) <= 2 * diffs[p][lose][1]
+        pair.append((p, ok, da, dt, ns))
+    pw = "MET" if all(ok for _, ok, _, _, _ in pair) else "SHORT vs " + ", ".join(f"{p} (acc {signed(da)}, trust {signed(dt)}{'; n.s.' if ns else ''})" for p, ok, da, dt, ns in pair if not ok)
     print(f"\nissue's rule: {issue}\npairwise reading: {pw}")
     summary.append((ds, len(seeds), target, {m: {k: mean(val(m, k)) for k, _ in METRICS} for m in names}, diffs, issue, pw))
 
