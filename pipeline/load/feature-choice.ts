@@ -1,8 +1,9 @@
 // Which columns are features: every numeric column, except the label, the columns --exclude names, the
 // columns that identify rows rather than measure them, and (with --features) every column not listed.
 // Identifier-like columns are left out with a note: by name (id, *_id, uuid, index, row numbers, zip and postal
-// codes, FIPS codes, an unnamed first column as pandas writes its index) and, after loading, by value (whole
-// numbers counting up by one, as row numbers do; codes written with leading zeros are text already).
+// codes, FIPS codes, `Unnamed: 0` as pandas reads its own index back) and, after loading, by value (whole
+// numbers counting up by one, as row numbers do; an unnamed first column of whole numbers going up, as pandas
+// writes its index; codes written with leading zeros are text already).
 import { InputError } from '../errors.js';
 import type { Dataset, MetaColumn } from '../types.js';
 import { listNames } from './columns.js';
@@ -26,7 +27,7 @@ export interface FeatureSelection {
 
 export const ALL_FEATURES: FeatureSelection = { features: null, exclude: [] };
 
-const ID_NAME = /^(id|_id|uuid|guid|index|idx|row|rownum|row[ _-]?(id|num|number|no|index)|record[ _-]?id|key|zip|zip[ _-]?code|zipcode|postal[ _-]?code|postcode|fips|geoid|unnamed: ?0|column_1)$/i;
+const ID_NAME = /^(id|_id|uuid|guid|index|idx|row|rownum|row[ _-]?(id|num|number|no|index)|record[ _-]?id|key|zip|zip[ _-]?code|zipcode|postal[ _-]?code|postcode|fips|geoid|unnamed: ?0)$/i;
 const ID_SUFFIX = /(^|[a-z0-9][ _-])id$|[a-z]Id$|[ _-]ID$/;
 
 /** Columns that are never taken as the label by their name (--coordinates, a saved run's features). */
@@ -36,8 +37,8 @@ export function notLabelColumns(sel: FeatureSelection | undefined): string[] {
 
 /** True for names of columns that identify rows (id, customer_id, customerId, zip, fips, index, ...). */
 export function isIdentifierName(name: string, position: number): boolean {
+  void position; // an unnamed first column (column_1) is judged by its values: leaveOutRowNumbers
   const n = name.trim();
-  if (n === 'column_1' && position !== 0) return false; // only an unnamed first column is an index
   return ID_NAME.test(n) || ID_SUFFIX.test(n);
 }
 
@@ -113,8 +114,35 @@ export function leaveOutRowNumbers(dataset: Dataset, sel: FeatureSelection): Dat
   const run = new Set(sel.runFeatures ?? []);
   const drop: number[] = [];
   for (let c = 0; c < cols; c++) if (!run.has(dataset.columns[c]!) && isRowNumbers(values, rows, cols, c)) drop.push(c);
-  if (drop.length === 0 || drop.length === cols) return dataset;
-  return moveToMetadata(dataset, drop, `${listNames(drop.map((c) => dataset.columns[c]!))} ${drop.length === 1 ? 'counts' : 'count'} rows (whole numbers going up by one) and ${drop.length === 1 ? 'is' : 'are'} kept as metadata, not used as ${drop.length === 1 ? 'a feature' : 'features'}; name ${drop.length === 1 ? 'it' : 'them'} in --features to use ${drop.length === 1 ? 'it' : 'them'}`);
+  // an unnamed first column (the loader names it column_1) of whole numbers going up, with gaps: the index pandas
+  // writes for rows it filtered or sampled; one of measurements (fractions, any order) stays a feature
+  const index = cols > 1 && dataset.columns[0] === UNNAMED_FIRST && !drop.includes(0) && !run.has(UNNAMED_FIRST) && isIncreasingWhole(values, rows, cols, 0);
+  const notes: string[] = [];
+  if (drop.length > 0 && drop.length < cols) {
+    notes.push(`${listNames(drop.map((c) => dataset.columns[c]!))} ${drop.length === 1 ? 'counts' : 'count'} rows (whole numbers going up by one) and ${drop.length === 1 ? 'is' : 'are'} kept as metadata, not used as ${drop.length === 1 ? 'a feature' : 'features'}; name ${drop.length === 1 ? 'it' : 'them'} in --features to use ${drop.length === 1 ? 'it' : 'them'}`);
+  } else drop.length = 0;
+  if (index && drop.length + 1 < cols) {
+    drop.unshift(0);
+    notes.push(`the unnamed first column ("${UNNAMED_FIRST}") holds whole numbers going up, as pandas writes its index, and is kept as metadata, not used as a feature; name it in --features to use it`);
+  }
+  if (drop.length === 0) return dataset;
+  const moved = moveToMetadata(dataset, drop.sort((a, b) => a - b), null);
+  return { ...moved, notes: [...(dataset.notes ?? []), ...notes] };
+}
+
+/** The name the loader gives a first column whose header cell is empty (columns.ts). */
+const UNNAMED_FIRST = 'column_1';
+
+/** Whether feature column c holds whole numbers strictly going up from row to row (an index with gaps). */
+function isIncreasingWhole(values: Float32Array, rows: number, cols: number, c: number): boolean {
+  if (rows < 3) return false;
+  let prev = -Infinity;
+  for (let r = 0; r < rows; r++) {
+    const v = values[r * cols + c]!;
+    if (!Number.isInteger(v) || v <= prev || Math.abs(v) > 1e9) return false;
+    prev = v;
+  }
+  return true;
 }
 
 /** A dataset with feature columns `drop` moved to the metadata (as numbers), and `note` added. */

@@ -49,3 +49,22 @@ describe('loadDataset on files', () => {
     await expect(loadDataset({ ...base, dataset: 'iris', input: null, labelColumn: 'colour' })).rejects.toThrow(/label column "colour" not found/);
   });
 });
+
+describe('an unnamed first column', () => {
+  const rows = (first: (i: number) => string): string =>
+    Array.from({ length: 30 }, (_, i) => `${first(i)},${((i * 0.37) % 3).toFixed(2)},${((i * 0.91) % 5).toFixed(2)},${i % 2 ? 'a' : 'b'}`).join('\n');
+  it('is an index when it holds whole numbers going up (as pandas writes one, gaps and all), kept as metadata with a note', async () => {
+    const d = await loadDataset({ ...base, input: writeText(tmp.path('pandas-index.csv'), `,x,y,label\n${rows((i) => String(i * 3 + 1))}\n`) });
+    expect(d.columns).toEqual(['x', 'y']);
+    expect(d.metadata.map((m) => m.name)).toContain('column_1');
+    expect(d.notes).toContain('the unnamed first column ("column_1") holds whole numbers going up, as pandas writes its index, and is kept as metadata, not used as a feature; name it in --features to use it');
+  });
+  it('is a feature when it holds measurements (an outside tester saw 0.346, 4.905 ... dropped as an identifier "by name", a name the loader made up)', async () => {
+    const d = await loadDataset({ ...base, input: writeText(tmp.path('unnamed-measure.csv'), `,x,y,label\n${rows((i) => ((i * 1.37) % 5).toFixed(3))}\n`) });
+    expect(d.columns).toEqual(['column_1', 'x', 'y']);
+    expect((d.notes ?? []).join(' ')).not.toMatch(/identifier|index/);
+    // whole numbers that do not go up are measurements too (counts, scores)
+    const counts = await loadDataset({ ...base, input: writeText(tmp.path('unnamed-counts.csv'), `,x,y,label\n${rows((i) => String((i * 7) % 11))}\n`) });
+    expect(counts.columns).toEqual(['column_1', 'x', 'y']);
+  });
+});
