@@ -129,7 +129,9 @@ export class DataRoots {
       real = '';
     }
     if (real !== '' && this.roots.some((root) => inside(real, root.real))) return;
-    throw new InputError(`${JSON.stringify(shown.slice(0, 200))} is not a readable file inside the server's data roots (a symbolic link out of them, or to nothing), which runs started over HTTP cannot read`, { field });
+    // the operator's log says which file and where it leads (the client is told neither)
+    const cause: OperatorNote = { operator: `${field}: ${JSON.stringify(file)} refused: ${real === '' ? 'a symbolic link to nothing (its target does not exist)' : `it leads out of the data roots (to ${real})`}` };
+    throw new InputError(`${JSON.stringify(shown.slice(0, 200))} is not a readable file inside the server's data roots (a symbolic link out of them, or to nothing), which runs started over HTTP cannot read`, { field }, { cause });
   }
 
   /** Every root's real path (what a job is confined to: `latentmap run --data-root`). */

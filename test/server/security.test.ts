@@ -18,6 +18,8 @@ import { listen, readEvents, request, type Reply } from './http.js';
 let runs: { dir: string; cleanup: () => Promise<void> };
 let outside: { dir: string; cleanup: () => Promise<void> };
 let dataRoot: string;
+/** The server's log (the operator's). */
+const serverLog: string[] = [];
 let base: string;
 let close: () => Promise<void>;
 let jobs: JobQueue;
@@ -61,7 +63,7 @@ beforeAll(async () => {
     checkGraceMs: 120_000,
     rateLimit: { capacity: 1000, refillPerSecond: 100 },
     webRoot: '/nonexistent',
-    log: () => {},
+    log: (line) => serverLog.push(line),
   });
   ({ base, close } = await listen(app));
 });
@@ -153,6 +155,10 @@ describe('what a run started over HTTP may read', () => {
     const dangling = await post({ input: 'idx-dangling/train-images-idx3-ubyte', reducer: 'pca' });
     expect(dangling.status, dangling.text).toBe(400);
     expect(dangling.json().error).toBe(idx.json().error);
+    // the operator's log says where each leads (a verifier found these refusals missing from it)
+    const said = serverLog.filter((l) => l.includes('train-labels-idx1-ubyte" refused'));
+    expect(said.some((l) => l.includes(`it leads out of the data roots (to ${path.join(outside.dir, 'fm', 'train-labels-idx1-ubyte')})`))).toBe(true);
+    expect(said.some((l) => l.includes('a symbolic link to nothing'))).toBe(true);
     // an absolute path, even "/", is echoed as <path>
     for (const input of ['/', '/etc', 'C:\\x.csv']) expect((await post({ input })).json().error).toContain('no readable file "<path>"');
     expect(jobs.list().length).toBe(before);

@@ -19,6 +19,21 @@ describe('filter charts: which columns', () => {
     expect(chartColumns(points).map((c) => c.name)).toEqual(['label', 'preservation']);
   });
 
+  it('keeps the clusters among the charts, after the label, however many metadata columns the table has (penguins: cut off before)', () => {
+    const n = 3;
+    const num = (name: string) => numberColumn(name, Float64Array.of(1, 2, 3));
+    const cat = (name: string) => numericCategoryColumn(name, [0, 1, 0]);
+    const points = {
+      n,
+      columns: [cat('label'), num('error'), num('preservation'), cat('island'), cat('sex'), num('year'), cat('cluster')],
+    } as unknown as DecodedPoints;
+    expect(chartColumns(points).map((c) => c.name)).toEqual(['label', 'cluster', 'error', 'preservation', 'island', 'sex']);
+    // no clusters found: as before
+    expect(chartColumns({ ...points, columns: points.columns.slice(0, 6) } as DecodedPoints).map((c) => c.name)).toEqual(['label', 'error', 'preservation', 'island', 'sex', 'year']);
+    // no label: the clusters first
+    expect(chartColumns({ ...points, columns: points.columns.slice(1) } as DecodedPoints).map((c) => c.name)[0]).toBe('cluster');
+  });
+
   it('on image runs (pixels: no table features) charts none at once; a pixel added by name, or filtered in the URL, is charted', () => {
     const pixels = Array.from({ length: 784 }, (_, i) => `pixel${i}`);
     const filters = parseFilters('feature%3Apixel300:0.2..1;label:3');

@@ -74,9 +74,18 @@ export function parseFilters(text: string): Filter[] {
   return out;
 }
 
-/** The point columns offered as charts: label, reconstruction error, preservation, then metadata; at most `max`. Features are charted apart (chartedFeatures). */
+/**
+ * The point columns offered as charts: label, reconstruction error, preservation, then metadata; at most `max`,
+ * and the map's clusters (once found) always among them, after the label: a table with four metadata columns
+ * (penguins) cut them off. Features are charted apart (chartedFeatures).
+ */
 export function chartColumns(points: DecodedPoints, max = 6): PointColumn[] {
-  return points.columns.filter((c) => !c.name.startsWith(FEATURE) && c.name !== 'placement' && (c.kind === 'number' || c.categories.length <= 40)).slice(0, max);
+  const all = points.columns.filter((c) => !c.name.startsWith(FEATURE) && c.name !== 'placement' && (c.kind === 'number' || c.categories.length <= 40));
+  const cluster = all.find((c) => c.name === 'cluster');
+  if (!cluster) return all.slice(0, max);
+  const rest = all.filter((c) => c !== cluster);
+  const at = rest.length > 0 && rest[0]!.name === 'label' ? 1 : 0;
+  return [...rest.slice(0, at), cluster, ...rest.slice(at)].slice(0, max);
 }
 
 /** Prefix of a feature column's name among the points' columns (app/color-by.ts FEATURE_PREFIX). */
