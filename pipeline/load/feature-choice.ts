@@ -36,8 +36,7 @@ export function notLabelColumns(sel: FeatureSelection | undefined): string[] {
 }
 
 /** True for names of columns that identify rows (id, customer_id, customerId, zip, fips, index, ...). */
-export function isIdentifierName(name: string, position: number): boolean {
-  void position; // an unnamed first column (column_1) is judged by its values: leaveOutRowNumbers
+export function isIdentifierName(name: string): boolean {
   const n = name.trim();
   return ID_NAME.test(n) || ID_SUFFIX.test(n);
 }
@@ -89,7 +88,7 @@ export function nonFeaturesByName(names: readonly string[], sel: FeatureSelectio
     for (const n of names) if (!run.has(n)) out.add(n);
     return { names: out, identifiers: [] };
   }
-  const ids = names.filter((n, i) => i !== labelIndex && !out.has(n) && !run.has(n) && isIdentifierName(n, i));
+  const ids = names.filter((n, i) => i !== labelIndex && !out.has(n) && !run.has(n) && isIdentifierName(n));
   for (const n of ids) out.add(n);
   return { names: out, identifiers: ids };
 }
@@ -112,22 +111,22 @@ export function leaveOutRowNumbers(dataset: Dataset, sel: FeatureSelection): Dat
   if (sel.features !== null) return dataset;
   const { rows, cols, values } = dataset.matrix;
   const run = new Set(sel.runFeatures ?? []);
-  const drop: number[] = [];
-  for (let c = 0; c < cols; c++) if (!run.has(dataset.columns[c]!) && isRowNumbers(values, rows, cols, c)) drop.push(c);
+  const counting: number[] = [];
+  for (let c = 0; c < cols; c++) if (!run.has(dataset.columns[c]!) && isRowNumbers(values, rows, cols, c)) counting.push(c);
+  // every column counting rows: none is left out (at least one feature stays)
+  const drop = counting.length < cols ? counting : [];
+  const notes: string[] = [];
+  if (drop.length > 0) {
+    notes.push(`${listNames(drop.map((c) => dataset.columns[c]!))} ${drop.length === 1 ? 'counts' : 'count'} rows (whole numbers going up by one) and ${drop.length === 1 ? 'is' : 'are'} kept as metadata, not used as ${drop.length === 1 ? 'a feature' : 'features'}; name ${drop.length === 1 ? 'it' : 'them'} in --features to use ${drop.length === 1 ? 'it' : 'them'}`);
+  }
   // an unnamed first column (the loader names it column_1) of whole numbers going up, with gaps: the index pandas
   // writes for rows it filtered or sampled; one of measurements (fractions, any order) stays a feature
-  const index = cols > 1 && dataset.columns[0] === UNNAMED_FIRST && !drop.includes(0) && !run.has(UNNAMED_FIRST) && isIncreasingWhole(values, rows, cols, 0);
-  const notes: string[] = [];
-  if (drop.length > 0 && drop.length < cols) {
-    notes.push(`${listNames(drop.map((c) => dataset.columns[c]!))} ${drop.length === 1 ? 'counts' : 'count'} rows (whole numbers going up by one) and ${drop.length === 1 ? 'is' : 'are'} kept as metadata, not used as ${drop.length === 1 ? 'a feature' : 'features'}; name ${drop.length === 1 ? 'it' : 'them'} in --features to use ${drop.length === 1 ? 'it' : 'them'}`);
-  } else drop.length = 0;
-  if (index && drop.length + 1 < cols) {
+  if (dataset.columns[0] === UNNAMED_FIRST && !counting.includes(0) && !run.has(UNNAMED_FIRST) && drop.length + 1 < cols && isIncreasingWhole(values, rows, cols, 0)) {
     drop.unshift(0);
     notes.push(`the unnamed first column ("${UNNAMED_FIRST}") holds whole numbers going up, as pandas writes its index, and is kept as metadata, not used as a feature; name it in --features to use it`);
   }
   if (drop.length === 0) return dataset;
-  const moved = moveToMetadata(dataset, drop.sort((a, b) => a - b), null);
-  return { ...moved, notes: [...(dataset.notes ?? []), ...notes] };
+  return { ...moveToMetadata(dataset, drop, null), notes: [...(dataset.notes ?? []), ...notes] };
 }
 
 /** The name the loader gives a first column whose header cell is empty (columns.ts). */

@@ -90,7 +90,7 @@ export function encodeTextFeatures(dataset: Dataset, sel: FeatureSelection, file
   const truthNames: string[] = [];
   // Truth values: features unless the user (--features) or the saved run chose others.
   for (const { m, i } of candidates) {
-    if (named ? !named.has(m.name) : run ? !run.has(m.name) : isIdentifierName(m.name, -1)) continue;
+    if (named ? !named.has(m.name) : run ? !run.has(m.name) : isIdentifierName(m.name)) continue;
     const values = truthValues(m.values);
     if (!values) continue;
     added.push({ name: m.name, values });
@@ -117,7 +117,7 @@ export function encodeTextFeatures(dataset: Dataset, sel: FeatureSelection, file
       cats = [...run].filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length));
       if (cats.length === 0) continue;
     } else {
-      if (numericCount >= 2 || isIdentifierName(m.name, -1)) continue;
+      if (numericCount >= 2 || isIdentifierName(m.name)) continue;
       cats = categoriesOf(m.values);
       if (cats.length < 2 || cats.length > Math.min(MAX_AUTO_CATEGORIES, Math.floor(rows / 5))) continue;
     }
