@@ -41,8 +41,14 @@ export function uploadExtension(name: string): string {
   return ext;
 }
 
-/** The extension each format is written with when the content's format is not the name's. */
-const FORMAT_EXTENSION: Record<FileFormat, string> = { csv: '.csv', arrow: '.arrow', parquet: '.parquet', npy: '.npy', idx: '.idx' };
+/** Each format's extension and name, for an upload whose content's format is not the name's. */
+const FORMATS: Record<FileFormat, { ext: string; name: string }> = {
+  csv: { ext: '.csv', name: 'text (CSV)' },
+  arrow: { ext: '.arrow', name: 'Arrow' },
+  parquet: { ext: '.parquet', name: 'Parquet' },
+  npy: { ext: '.npy', name: 'NumPy .npy' },
+  idx: { ext: '.idx', name: 'IDX' },
+};
 
 /**
  * The format a stored upload is read as (pipeline/load/sniff.ts detectFormat: magic bytes first), as an extension:
@@ -51,8 +57,8 @@ const FORMAT_EXTENSION: Record<FileFormat, string> = { csv: '.csv', arrow: '.arr
 async function contentFormat(file: string, named: string): Promise<{ format: string; note: string | null }> {
   const { format, gzip } = await detectFormat(file);
   if (formatFromExtension(`x${named}`) === format) return { format: named, note: null };
-  const ext = `${FORMAT_EXTENSION[format]}${gzip ? '.gz' : ''}`;
-  return { format: ext, note: `holds ${format === 'csv' ? 'text (CSV)' : format === 'npy' ? 'NumPy .npy' : format === 'arrow' ? 'Arrow' : format === 'parquet' ? 'Parquet' : format.toUpperCase()} data, not what its name says (${named}): read as ${ext}` };
+  const ext = `${FORMATS[format].ext}${gzip ? '.gz' : ''}`;
+  return { format: ext, note: `holds ${FORMATS[format].name} data, not what its name says (${named}): read as ${ext}` };
 }
 
 export class UploadStore {
