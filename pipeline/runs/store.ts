@@ -5,11 +5,18 @@
 // `.owner` in its temporary directory ({host, pid, startedAt, processStart}) and rewrites it every
 // HEARTBEAT_MS, so its mtime (set by the file server) shows the writer is alive. cleanupStale() removes a
 // temporary directory only when its writer is dead:
-//   - on another host: when the lock has not been refreshed for STALE_AFTER_MS (a pid means nothing there);
+//   - on another host: when the lock has not been refreshed for STALE_AFTER_MS (a pid means nothing there),
+//     or when its mtime lies more than FUTURE_TOLERANCE_MS ahead: a live writer's rewrite would have set it
+//     to the file server's present within a heartbeat, so a lock dated in the future was touched or copied
+//     there, not refreshed;
 //   - on this host: when the pid is gone, or it now names another process (its start time differs from the
 //     one recorded, or, without /proc, the lock is older than STALE_AFTER_MS), so a reused pid is cleaned;
 //   - with no lock (removed just before the rename of a commit, or never written): when the directory
 //     itself has not changed for a minute.
+// Ages are measured on the file server's clock, not this host's: cleanup writes a probe file into the runs
+// directory and takes its mtime as "now" (fileServerNow), so a host whose clock is behind or ahead of the
+// file server's neither removes live writers' directories nor keeps dead ones. Where the probe cannot be
+// written (a read-only directory) this host's clock stands in.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -29,6 +36,12 @@ const LOCK = '.owner';
 export const HEARTBEAT_MS = 10_000;
 /** A lock not refreshed for this long belongs to a dead writer, ms (30 heartbeats: generous for clock skew and busy hosts). */
 export const STALE_AFTER_MS = 5 * 60_000;
+/**
+ * A lock dated this far ahead of the file server's present, ms, cannot be a live writer's (its heartbeat
+ * rewrites the lock, and the file server dates the rewrite): timestamps' granularity and a probe raced by a
+ * heartbeat stay well within it.
+ */
+export const FUTURE_TOLERANCE_MS = 3 * HEARTBEAT_MS;
 /** A temporary directory without a lock is being committed (renamed) for at most this long, ms. */
 const NO_LOCK_GRACE_MS = 60_000;
 
@@ -58,12 +71,31 @@ export function processStartTime(pid: number): string | null {
  * See the liveness rule at the top of this file.
  */
 export function writerAlive(lock: Partial<WriterLock>, ageMs: number, here = hostname(), staleAfterMs = STALE_AFTER_MS): boolean {
-  const fresh = ageMs < staleAfterMs;
+  const fresh = ageMs < staleAfterMs && ageMs > -FUTURE_TOLERANCE_MS;
   if (lock.host !== here || !lock.pid) return fresh;
   if (!isProcessAlive(lock.pid)) return false;
   const now = processStartTime(lock.pid);
   if (now !== null && lock.processStart) return now === lock.processStart;
   return fresh;
+}
+
+/**
+ * The file server's present, ms since the epoch: the mtime of a probe file written into `dir` (and removed),
+ * which the file server dates with its own clock as it dates a writer's heartbeat. This host's clock when
+ * the probe cannot be written.
+ */
+export async function fileServerNow(dir: string): Promise<number> {
+  const probe = path.join(dir, `${TMP_PREFIX}clock-${process.pid}-${randomBytes(3).toString('hex')}`);
+  try {
+    await writeFile(probe, '');
+    try {
+      return (await stat(probe)).mtimeMs;
+    } finally {
+      await rm(probe, { force: true });
+    }
+  } catch {
+    return Date.now();
+  }
 }
 
 /** Throws InputError (field `id`) with the one run-id message when `id` is not a valid run id. */
@@ -222,12 +254,15 @@ export class RunStore {
       return [];
     }
     const removed: string[] = [];
-    for (const e of entries.filter((n) => n.startsWith(TMP_PREFIX))) {
+    const candidates = entries.filter((n) => n.startsWith(TMP_PREFIX));
+    if (candidates.length === 0) return removed;
+    const now = await fileServerNow(this.dir);
+    for (const e of candidates) {
       const dir = path.join(this.dir, e);
       let alive: boolean;
       const lockFile = path.join(dir, LOCK);
       try {
-        const age = Date.now() - (await stat(lockFile)).mtimeMs;
+        const age = now - (await stat(lockFile)).mtimeMs;
         let lock: Partial<WriterLock> = {};
         try {
           const parsed = JSON.parse(await readFile(lockFile, 'utf8')) as unknown;
@@ -240,7 +275,8 @@ export class RunStore {
         // No lock: being committed right now (the lock goes just before the rename), a trash directory of
         // remove(), or a writer killed in that moment. Judge by the directory's own age.
         try {
-          alive = Date.now() - (await stat(dir)).mtimeMs < Math.min(staleAfterMs, NO_LOCK_GRACE_MS);
+          const age = now - (await stat(dir)).mtimeMs;
+          alive = age < Math.min(staleAfterMs, NO_LOCK_GRACE_MS) && age > -FUTURE_TOLERANCE_MS;
         } catch {
           continue; // gone meanwhile
         }

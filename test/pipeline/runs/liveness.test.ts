@@ -6,7 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pruneRuns } from '../../../pipeline/commands/prune.js';
-import { processStartTime, RunStore, STALE_AFTER_MS, writerAlive } from '../../../pipeline/runs/store.js';
+import { FUTURE_TOLERANCE_MS, fileServerNow, processStartTime, RunStore, STALE_AFTER_MS, writerAlive } from '../../../pipeline/runs/store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -70,6 +70,34 @@ describe('cleanup of temporary run directories across hosts', () => {
     await w.abort();
   });
 
+  it('removes a directory whose lock is dated in the future (touched or copied, not a heartbeat), keeps one a little ahead', async () => {
+    // An hour ahead of the file server: no live writer's rewrite could have dated it so.
+    await tempDir('.tmp-a-future-4242-gggggg', { host: 'host-a.example', pid: 4242 }, -3_600_000);
+    // A few seconds ahead (timestamp granularity, a heartbeat racing the probe): alive.
+    await tempDir('.tmp-a-ahead-4243-hhhhhh', { host: 'host-a.example', pid: 4243 }, -5_000);
+    // Without a lock, the directory's own date alike.
+    const d = path.join(dir, '.tmp-nolock-future-1-iiiiii');
+    await mkdir(d);
+    const t = (Date.now() + 3_600_000) / 1000;
+    await utimes(d, t, t);
+    expect((await new RunStore(dir).cleanupStale()).sort()).toEqual(['.tmp-a-future-4242-gggggg', '.tmp-nolock-future-1-iiiiii']);
+    expect(await readdir(dir)).toEqual(['.tmp-a-ahead-4243-hhhhhh']);
+  });
+
+  it('measures ages on the file server\'s clock (a probe file\'s mtime), leaving nothing behind', async () => {
+    const before = Date.now();
+    const now = await fileServerNow(dir);
+    // a local file system dates the probe with this host's clock
+    expect(now).toBeGreaterThanOrEqual(before - 1000);
+    expect(now).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(await readdir(dir)).toEqual([]);
+    // where the probe cannot be written, this host's clock
+    const t0 = Date.now();
+    const none = await fileServerNow(path.join(dir, 'no-such-directory'));
+    expect(none).toBeGreaterThanOrEqual(t0);
+    expect(none).toBeLessThanOrEqual(Date.now());
+  });
+
   it('a directory without a lock is left alone while it is being committed, and removed once old', async () => {
     await mkdir(path.join(dir, '.tmp-committing-1-eeeeee'));
     const old = path.join(dir, '.tmp-killed-at-commit-1-ffffff');
@@ -84,6 +112,9 @@ describe('writerAlive', () => {
   it('judges a foreign lock by age only and a local one by pid and start time', () => {
     expect(writerAlive({ host: 'elsewhere', pid: process.pid }, 1000, 'here')).toBe(true);
     expect(writerAlive({ host: 'elsewhere', pid: process.pid }, STALE_AFTER_MS + 1, 'here')).toBe(false);
+    // dated ahead of the file server's present: within the tolerance alive, beyond it not
+    expect(writerAlive({ host: 'elsewhere', pid: process.pid }, -FUTURE_TOLERANCE_MS + 1, 'here')).toBe(true);
+    expect(writerAlive({ host: 'elsewhere', pid: process.pid }, -FUTURE_TOLERANCE_MS - 1, 'here')).toBe(false);
     expect(writerAlive({ host: 'here', pid: 999999999 }, 0, 'here')).toBe(false);
     const start = processStartTime(process.pid);
     if (start !== null) {
