@@ -182,7 +182,9 @@ async function confineTo(dirs: string[]): Promise<NonNullable<import('./pipeline
   const { DataRoots } = await import('../server/data-roots.js');
   const { confinePaths } = await import('../server/run-inputs.js');
   const roots = await DataRoots.open(dirs);
-  return (paths) => confinePaths(paths, roots);
+  // The paths a server passes are real paths it resolved inside its roots: a refusal names them as
+  // `data-root:<relative path>`, as the client gave them, not `<path>`.
+  return (paths) => confinePaths(paths, roots, { nameInsideRoots: true });
 }
 
 // ---- serve -----------------------------------------------------------------------------------------

@@ -65,14 +65,19 @@ export class DataRoots {
    * every root, or escapes one through `..` or a symbolic link, all read alike, the path echoed as the client
    * sent it but an absolute one as `<path>` (the answer's scrub would name one inside a root `data-root:...`
    * and leave one outside as it is: a client could find a root by guessing). Why it was refused, naming the
-   * root, is the error's `cause.operator`, for the server's log (OperatorNote).
+   * root, is the error's `cause.operator`, for the server's log (OperatorNote). `opts.nameInsideRoots`: an
+   * absolute path inside a root is echoed as `data-root:<relative path>` instead: for a job re-checking the
+   * real path the server resolved from the client's relative one (the client learns no root from it).
    */
-  async resolve(requested: string, field: string, kind: 'file' | 'dir' = 'file'): Promise<string> {
+  async resolve(requested: string, field: string, kind: 'file' | 'dir' = 'file', opts: { nameInsideRoots?: boolean } = {}): Promise<string> {
     const what = kind === 'dir' ? 'directory' : 'file';
     const refuse = (why: string): never => {
       const cause: OperatorNote = { operator: `${field} ${JSON.stringify(requested.slice(0, 300))} refused: ${why}` };
-      // an absolute path is `<path>` whole (the scrub leaves a lone "/" as it is)
-      const shown = JSON.stringify(path.isAbsolute(requested) || /^[A-Za-z]:[\\/]/.test(requested) ? '<path>' : scrubPaths(requested.slice(0, 200)));
+      // an absolute path is `<path>` whole (the scrub leaves a lone "/" as it is); with nameInsideRoots (the
+      // job's re-check of a path the server resolved itself) one inside a root is `data-root:<relative path>`
+      const absolute = path.isAbsolute(requested) || /^[A-Za-z]:[\\/]/.test(requested);
+      const named = absolute && opts.nameInsideRoots ? this.publicName(requested) : null;
+      const shown = JSON.stringify(named ?? (absolute ? '<path>' : scrubPaths(requested.slice(0, 200))));
       if (this.roots.length === 0) {
         throw new InputError(
           `runs started over HTTP cannot read files of the server: upload the file (POST /api/uploads) and name it with "upload", or ask the operator to start the server with --data-root DIR (got ${shown})`,

@@ -64,15 +64,16 @@ export async function checkRunInputs(partial: Partial<RunConfig>, roots: DataRoo
 export async function confinePaths(
   paths: { input?: string | null; dataDir?: string | null },
   roots: DataRoots,
+  opts: { nameInsideRoots?: boolean } = {},
 ): Promise<{ input: string | null; dataDir: string | null }> {
   let input: string | null = null;
   if (typeof paths.input === 'string') {
-    input = await roots.resolve(paths.input, 'input', 'file');
+    input = await roots.resolve(paths.input, 'input', 'file', opts);
     await checkBesideInput(input, roots);
   }
   let dataDir: string | null = null;
   if (typeof paths.dataDir === 'string') {
-    dataDir = await roots.resolve(paths.dataDir, 'dataDir', 'dir');
+    dataDir = await roots.resolve(paths.dataDir, 'dataDir', 'dir', opts);
     // Resolving the folder is not enough: a file in it may be a symbolic link out of the data roots.
     const { dataDirFiles } = await import('../pipeline/load/index.js');
     for (const file of await dataDirFiles(dataDir)) await roots.requireInside(file, 'dataDir', path.relative(dataDir, file));

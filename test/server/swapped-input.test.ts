@@ -79,8 +79,8 @@ describe('a data-root file swapped while its job waits', () => {
     const last = (await readEvents(base, `/api/runs/${id}/events`)).events.at(-1)!;
     expect(last.data.status, JSON.stringify(last)).toBe('failed');
     expect(last.data.error).toContain('field "input"');
-    // refused as any path a data root does not hold, named by no directory (data-roots.test.ts)
-    expect(last.data.error).toContain("no readable file \"<path>\" under the server's data roots");
+    // refused as any path a data root does not hold, named as the client named it: relative to its root
+    expect(last.data.error).toContain("no readable file \"data-root:sub/swapped.csv\" under the server's data roots");
     const text = JSON.stringify(last) + (await request(base, '/api/jobs')).text + (await request(base, `/api/runs/${id}`)).text;
     expect(text).not.toContain('pw-secret');
     expect(text).not.toContain(outside.dir);
