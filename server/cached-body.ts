@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync, type BrotliOptions, type ZlibOptions } from 'node:zlib';
 import type { Request, Response } from 'express';
+import { endInSlices } from './send-slices.js';
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -161,37 +162,6 @@ export function sendCached(req: Request, res: Response, body: CachedBody, cacheC
     return;
   }
   endInSlices(res, bytes);
-}
-
-/** Largest piece of a body handed to the socket at once. */
-const SLICE = 256 * 1024;
-
-/**
- * Ends the response with `bytes`, handing them to the socket a slice at a time, each after the last has
- * drained. One write of a whole body copies as much of it as the kernel takes (megabytes on loopback) before
- * the event loop moves on; fifty clients fetching a 6 MB body at once stalled the loop for seconds that way.
- */
-function endInSlices(res: Response, bytes: Buffer): void {
-  if (bytes.length <= SLICE) {
-    res.end(bytes);
-    return;
-  }
-  let at = 0;
-  const pump = (): void => {
-    while (!res.destroyed) {
-      const slice = bytes.subarray(at, Math.min(at + SLICE, bytes.length));
-      at += slice.length;
-      if (at >= bytes.length) {
-        res.end(slice);
-        return;
-      }
-      if (!res.write(slice)) {
-        res.once('drain', pump);
-        return;
-      }
-    }
-  };
-  pump();
 }
 
 /**
