@@ -64,8 +64,20 @@ function codingOptions(length: number): { gzip: ZlibOptions; br: BrotliOptions }
   };
 }
 
+/**
+ * `b` in a buffer of its own size. zlib's output is a view of its whole output chunk (up to 1 MiB, or the
+ * body's size): kept as it is, a 2 kB variant would hold the chunk in the cache, uncounted, and a worker's
+ * reply could not move it to the event loop's thread but copied every chunk there (18 MB a feature block).
+ */
+function exact(b: Uint8Array): Uint8Array {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b;
+  const own = Buffer.allocUnsafeSlow(b.byteLength);
+  own.set(b);
+  return own;
+}
+
 function kept(identity: Uint8Array, gz: Uint8Array, br: Uint8Array): Variants {
-  return { gzip: gz.length < identity.length * 0.95 ? gz : null, br: br.length < identity.length * 0.95 ? br : null };
+  return { gzip: gz.length < identity.length * 0.95 ? exact(gz) : null, br: br.length < identity.length * 0.95 ? exact(br) : null };
 }
 
 /**
