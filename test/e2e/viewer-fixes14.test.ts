@@ -218,6 +218,18 @@ describe('viewer fixes (session 14)', () => {
     await page.context().close();
   }, 60_000);
 
+  it('keeps the toolbar on one line on a 1,366 px screen (its actions wrapped onto a second line below 1,560 px)', async () => {
+    const { page, errors } = await viewer.open('/#run=iris', { viewport: { width: 1366, height: 768 } });
+    await page.waitForFunction(() => (document.getElementById('run-picker') as HTMLSelectElement).options.length > 0);
+    const rows = await page.evaluate(() => [...document.querySelector('.topbar')!.children].filter((e) => !(e as HTMLElement).hidden).map((e) => Math.round(e.getBoundingClientRect().top)));
+    expect(rows.length).toBe(6);
+    expect(Math.max(...rows) - Math.min(...rows)).toBeLessThanOrEqual(4);
+    // every control keeps a usable width: the search box and both pickers
+    for (const id of ['search', 'run-picker', 'color-by']) expect((await page.locator(`#${id}`).boundingBox())!.width).toBeGreaterThanOrEqual(120);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('describes a map forming in the main map in the legend, Color by and status line, and gives the panels back after Back and Stop', async () => {
     const { page, errors } = await viewer.open('/#run=iris&color=preservation', { timeout: 60_000 });
     const legendHead = page.locator('#legend .legend-head, #legend .legend-title, #legend').first();
