@@ -3,7 +3,8 @@ import { describeClusters, labelClusters, smd } from '../../web/src/app/clusters
 import { formatNumber } from '../../web/src/format.js';
 import { categoryColumn, numberColumn, type DecodedPoints } from '../../web/src/points.js';
 import { islandMap } from '../../bench/island-maps.js';
-import { DENSITY_SIDE, MAX_CLUSTER_SIDE, clusterResolution, densityBlur, densityContours, densityGrid } from '../../web/src/scatter/density.js';
+import { DENSITY_SIDE, GRID_MARGIN, MAX_CLUSTER_SIDE, clusterResolution, contourReach, densityBlur, densityContours, densityGrid } from '../../web/src/scatter/density.js';
+import * as T from '../../web/src/scatter/transform.js';
 import { clusterReason, densestFirst, findClusters } from '../../web/src/scatter/mode-clusters.js';
 import { fitExtent } from '../../web/src/points.js';
 
@@ -239,5 +240,74 @@ describe('clusterReason', () => {
   it('says "no clusters" and one of each in the singular', () => {
     expect(clusterReason({ ...base, clusters: 0, modes: 0, persistent: 0, noise: 40 })).toBe('no clusters: no density peaks in the map; 40 points in sparse areas belong to no cluster');
     expect(clusterReason({ ...base, clusters: 1, modes: 1, persistent: 1 })).toMatch(/^1 cluster: 1 density peak in the map, 1 standing out/);
+  });
+});
+
+describe('the fit leaves room for the outer contours', () => {
+  /** n points spread evenly over three discs of radius 3: islands that end sharply, as t-SNE's do. */
+  function islands(n: number, seed: number): { x: Float32Array; y: Float32Array } {
+    let s = seed;
+    const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const centers = [
+      [0, 0],
+      [20, 0],
+      [10, 18],
+    ];
+    const x = new Float32Array(n);
+    const y = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const [cx, cy] = centers[i % 3]!;
+      const rad = 3 * Math.sqrt(r());
+      const a = 2 * Math.PI * r();
+      x[i] = cx! + rad * Math.cos(a);
+      y[i] = cy! + rad * Math.sin(a);
+    }
+    return { x, y };
+  }
+  const W = 900;
+  const H = 600;
+  /** Screen positions of every contour ring point of islands(n) in a W x H map fitted with `grow`. */
+  function ringsOnScreen(n: number, grow: number): { x: number; y: number }[] {
+    const { x, y } = islands(n, 7);
+    const extent = fitExtent(x, y);
+    const levels = densityContours(densityGrid(x, y, extent, DENSITY_SIDE, densityBlur(n)));
+    const f = T.fitExtent(extent, W, H, grow);
+    const out: { x: number; y: number }[] = [];
+    for (const level of levels) {
+      for (const ring of level.rings) {
+        for (let i = 0; i < ring.length; i += 2) {
+          const [sx, sy] = T.toScreen(f, { k: 1, x: 0, y: 0 }, ring[i]!, ring[i + 1]!);
+          out.push({ x: sx, y: sy });
+        }
+      }
+    }
+    return out;
+  }
+  const outside = (points: { x: number; y: number }[]) => points.filter((p) => p.x < 0 || p.x > W || p.y < 0 || p.y > H);
+
+  it('keeps every contour inside the canvas at Fit, small maps and large (FIT_PAD alone cut them off)', () => {
+    for (const n of [60, 150, 600, 3000, 30_000]) {
+      const rings = ringsOnScreen(n, contourReach(n));
+      expect(rings.length).toBeGreaterThan(100);
+      expect(outside(rings), `n = ${n}`).toEqual([]);
+    }
+    // without the room, the outer rings of small maps leave the canvas (FIT_PAD's 28 px is enough from a few
+    // thousand points on a canvas this size)
+    for (const n of [60, 150]) expect(outside(ringsOnScreen(n, 0)).length, `n = ${n}`).toBeGreaterThan(0);
+  });
+
+  it('takes less room as the map grows (the smoothing narrows), never past the grid\'s margin', () => {
+    expect(contourReach(40)).toBe(GRID_MARGIN);
+    expect(contourReach(150)).toBeCloseTo(0.075, 2);
+    expect(contourReach(30_000)).toBeCloseTo(0.035, 2);
+    expect(contourReach(1_000_000)).toBeLessThan(contourReach(30_000));
+    expect(contourReach(1_000_000)).toBeGreaterThan(0.02);
+  });
+
+  it('frames the whole map at zoom 1 when the drawn points are all of it (viewOfExtent keeps the same room)', () => {
+    const { x, y } = islands(300, 3);
+    const extent = fitExtent(x, y);
+    const f = T.fitExtent(extent, W, H, contourReach(300));
+    expect(T.viewOfExtent(f, extent).k).toBeCloseTo(1, 6);
   });
 });

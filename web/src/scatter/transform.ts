@@ -45,14 +45,22 @@ export interface BaseFit {
   scale: number;
   mx: number;
   my: number;
+  /** Room kept around a fitted extent, a fraction of its size on each side (fitExtent's `grow`). */
+  grow: number;
 }
 
-/** Fits an extent into a width x height canvas with FIT_PAD margins, keeping the aspect ratio. */
-export function fitExtent(extent: Extent, width: number, height: number): BaseFit {
+/**
+ * Fits an extent into a width x height canvas with FIT_PAD margins, keeping the aspect ratio. `grow`: room
+ * kept around the extent besides, a fraction of its width (height) on each side (the density contours'
+ * reach past the outermost points, density.ts contourReach).
+ */
+export function fitExtent(extent: Extent, width: number, height: number, grow = 0): BaseFit {
   const w = Math.max(1, width - 2 * FIT_PAD);
   const h = Math.max(1, height - 2 * FIT_PAD);
-  const scale = Math.min(w / (extent.xmax - extent.xmin || 1), h / (extent.ymax - extent.ymin || 1));
-  return { width, height, scale, mx: (extent.xmin + extent.xmax) / 2, my: (extent.ymin + extent.ymax) / 2 };
+  const ex = (extent.xmax - extent.xmin || 1) * (1 + 2 * grow);
+  const ey = (extent.ymax - extent.ymin || 1) * (1 + 2 * grow);
+  const scale = Math.min(w / ex, h / ey);
+  return { width, height, scale, mx: (extent.xmin + extent.xmax) / 2, my: (extent.ymin + extent.ymax) / 2, grow };
 }
 
 /** Data → CSS pixel coordinates. */
@@ -105,8 +113,8 @@ export function viewOfBox(f: BaseFit, x0: number, y0: number, x1: number, y1: nu
  * at most 50): the extent of the drawn points, when classes are hidden. The map's own extent gives zoom 1.
  */
 export function viewOfExtent(f: BaseFit, e: Extent): MapView {
-  const w = Math.max(1e-9, (e.xmax - e.xmin) * f.scale);
-  const h = Math.max(1e-9, (e.ymax - e.ymin) * f.scale);
+  const w = Math.max(1e-9, (e.xmax - e.xmin) * (1 + 2 * f.grow) * f.scale);
+  const h = Math.max(1e-9, (e.ymax - e.ymin) * (1 + 2 * f.grow) * f.scale);
   const k = Math.min((f.width - 2 * FIT_PAD) / w, (f.height - 2 * FIT_PAD) / h);
   return { cx: (e.xmin + e.xmax) / 2, cy: (e.ymin + e.ymax) / 2, k: Math.max(MIN_ZOOM, Math.min(50, k)) };
 }

@@ -13,6 +13,7 @@ import { OverlayMarks } from './marks.js';
 import { PointsCanvas } from './points-canvas.js';
 import type { FrameGeometry } from './points-layer.js';
 import { pointStyle } from './render.js';
+import { contourReach } from './density.js';
 import * as T from './transform.js';
 
 export type { InteractionMode } from './interaction.js';
@@ -47,7 +48,9 @@ export class ScatterView implements InteractionHost {
   private colors: Uint32Array = new Uint32Array(0);
   private visible: Uint8Array | null = null;
   private dpr = 1;
-  private fit: T.BaseFit = { width: 0, height: 0, scale: 1, mx: 0, my: 0 };
+  private fit: T.BaseFit = { width: 0, height: 0, scale: 1, mx: 0, my: 0, grow: 0 };
+  /** The extent the fit's room was chosen for, and that room (refit). */
+  private fitRoom: { extent: T.Extent; grow: number } | null = null;
   /** The extent of the drawn points, for the visibility mask and points it was measured on. */
   private fitted: { mask: Uint8Array; points: PointData; extent: PointData['extent'] } | null = null;
   private t: T.ZoomState = { k: 1, x: 0, y: 0 };
@@ -178,7 +181,15 @@ export class ScatterView implements InteractionHost {
 
   private refit(): void {
     if (!this.points) return;
-    this.fit = T.fitExtent(this.points.extent, this.fit.width, this.fit.height);
+    // Room for the outer density contours past the outermost points, whether or not they are drawn (turning
+    // them on does not move the map). Kept while the extent stays: a region's exact points, which replace an
+    // overview's with the same extent, must not move the view either.
+    const e = this.points.extent;
+    const kept = this.fitRoom;
+    if (!kept || kept.extent.xmin !== e.xmin || kept.extent.xmax !== e.xmax || kept.extent.ymin !== e.ymin || kept.extent.ymax !== e.ymax) {
+      this.fitRoom = { extent: { ...e }, grow: contourReach(this.points.n) };
+    }
+    this.fit = T.fitExtent(e, this.fit.width, this.fit.height, this.fitRoom!.grow);
   }
 
   /** Data → CSS pixel coordinates in the current view. */
