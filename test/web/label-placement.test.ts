@@ -54,6 +54,15 @@ describe('cluster label placement', () => {
     expect(placed).toHaveLength(1);
   });
 
+  it('labels no cluster whose cells only graze the view, zoomed into the empty gap beside it', () => {
+    // k = 100: the view shows data x 14.4..18.4, y 8..11; cluster 1's cells end at x = 14.5, 10 px into the view
+    const toScreen = view(100, 14.4, 8);
+    expect(labelAnchor(a, toScreen, 400, 300)).toBeNull();
+    expect(placeLabels([a], toScreen, 400, 300, measure)).toEqual([]);
+    // a quarter of a cell in view (x from 14.25) is enough: the cluster shows at the view's edge
+    expect(labelAnchor(a, view(100, 14.25, 8), 400, 300)).not.toBeNull();
+  });
+
   it('labels no cluster with no part in view', () => {
     expect(labelAnchor(a, view(100, 50, 50), 400, 300)).toBeNull();
     expect(placeLabels([a, b], view(100, 50, 50), 400, 300, measure)).toEqual([]);

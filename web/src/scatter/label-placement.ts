@@ -2,7 +2,8 @@
 // view; zoomed in so far that the peak is off screen, on the densest part of the cluster still in view; always
 // whole inside the view (pinned to its edge rather than cut off), and never over another label: a label that
 // would overlap one placed before it (a larger cluster's) tries the places just above, below and beside its
-// anchor, and is left out only when none is free. A cluster with no part in view has no label. Pure: no DOM
+// anchor, and is left out only when none is free. A cluster with no part in view has no label, nor one whose
+// cells only graze the view's edge (a quarter of a cell at least must show). Pure: no DOM
 // (the text's width comes from `measure`).
 import { LABEL_HALF_HEIGHT, type MapLabel } from './marks.js';
 
@@ -13,6 +14,9 @@ export interface PlacedLabel {
   y: number;
   width: number;
 }
+
+/** The share of a cluster cell (or of the view, if smaller) that must lie in view for it to anchor a label. */
+const GRAZE = 0.25;
 
 /** Space kept between a label and the view's edge, CSS px. */
 const EDGE = 2;
@@ -35,9 +39,16 @@ export function labelAnchor(l: MapLabel, toScreen: (x: number, y: number) => [nu
   const [hx, hy] = toScreen(r.halfW, r.halfH);
   const dx = Math.abs(hx - ox);
   const dy = Math.abs(hy - oy);
+  // a cell counts when at least a quarter of it (or of the view, when the cell is larger) lies in view: one
+  // that only grazes the view's edge, zoomed into an empty gap beside the cluster, would pin the label to a
+  // corner of a view that shows none of it
+  const needX = GRAZE * Math.min(2 * dx, width);
+  const needY = GRAZE * Math.min(2 * dy, height);
   for (let k = 0; k < r.centers.length; k += 2) {
     const [cx, cy] = toScreen(r.centers[k], r.centers[k + 1]);
-    if (cx + dx >= 0 && cx - dx <= width && cy + dy >= 0 && cy - dy <= height) return [Math.min(width, Math.max(0, cx)), Math.min(height, Math.max(0, cy))];
+    const inX = Math.min(width, cx + dx) - Math.max(0, cx - dx);
+    const inY = Math.min(height, cy + dy) - Math.max(0, cy - dy);
+    if (inX >= needX && inY >= needY && inX > 0 && inY > 0) return [Math.min(width, Math.max(0, cx)), Math.min(height, Math.max(0, cy))];
   }
   return null;
 }
