@@ -11,7 +11,8 @@
 // Datasets: iris and penguins (the built-in CSV files), or NAME with DIR/NAME.csv (bench:quality exports them:
 // `Rscript bench/quality_mlbench.R DIR sonar glass ...`, `python3 bench/quality_datasets.py DIR digits wine`).
 // Prints one table per dataset (mean over seeds, smallest-largest, the first seed's figures) and, with --jsonl,
-// appends one line per map and seed to FILE.
+// appends one line per map and seed to FILE, each seed's lines as soon as its maps are judged (a run stopped
+// early keeps every seed it finished; the peers and the judge run in one Python process each, fed seed by seed).
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ import { loadDataset } from '../pipeline/load/index.js';
 import { runPipeline } from '../pipeline/pipeline.js';
 import { createRandom, permutation } from '../pipeline/random.js';
 import type { RunConfig } from '../pipeline/types.js';
+import { JobPipe } from './quality/job-pipe.js';
 import { PYTHON, runMapAligned, referenceOf, writeReference, type Reference, type ReferenceKind } from './quality/judge.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -68,10 +70,24 @@ interface Job {
   note: string;
 }
 
+interface Result {
+  dataset: string;
+  map: string;
+  seed: number;
+  trustworthiness: number;
+  labelAccuracy: number | null;
+  seconds: number;
+  note: string;
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'quality12-seeds-'));
-  const jobs: Job[] = [];
-  const peerJobs: { job: Job; line: string; given: Int32Array | null; raw: string }[] = [];
+  const env = { OMP_WAIT_POLICY: 'PASSIVE' };
+  // one process each for the whole run, fed seed by seed (the imports cost 20 s on this machine)
+  const judge = new JobPipe(PYTHON, [join(here, 'quality_metrics.py'), '--jobs', '-'], env);
+  const peers = withPeers ? new JobPipe(PYTHON, [join(here, 'quality_peers.py'), '--jobs', '-'], env) : null;
+  const results: Result[] = [];
+  let mapCount = 0;
   try {
     for (const name of names) {
       const src = sourceOf(name);
@@ -84,6 +100,7 @@ async function main(): Promise<void> {
       while (lines.length && lines[lines.length - 1] === '') lines.pop();
       if (lines.length - 1 !== loaded.matrix.rows) throw new Error(`${name}: ${lines.length - 1} data lines for ${loaded.matrix.rows} rows`);
       for (const s of seeds) {
+        const jobs: Job[] = []; // this seed's maps, judged and written before the next seed starts
         const order = s === 42 ? null : permutation(lines.length - 1, createRandom(s));
         const input = join(work, `${name}.seed${s}.csv`);
         writeFileSync(input, order ? [lines[0]!, ...Array.from(order, (j) => lines[j + 1]!)].join('\n') + '\n' : lines.join('\n') + '\n');
@@ -92,7 +109,7 @@ async function main(): Promise<void> {
           const t = performance.now();
           const result = await runPipeline(config, {});
           const seconds = (performance.now() - t) / 1000;
-          const file = join(work, `${name}.${jobs.length}.map.f32`);
+          const file = join(work, `${name}.${mapCount++}.map.f32`);
           const aligned = runMapAligned(ref, result.dir, order);
           writeFileSync(file, Buffer.from(aligned.buffer));
           const c = result.manifest.choices as Record<string, { value?: unknown; figures?: { candidates?: Record<string, { trustworthiness: number; labelAccuracy: number | null }> } }> | undefined;
@@ -107,7 +124,7 @@ async function main(): Promise<void> {
           jobs.push({ dataset: name, map: row.name, seed: s, file, ref, seconds, note });
           rmSync(result.dir, { recursive: true, force: true });
         }
-        if (withPeers) {
+        if (peers) {
           // the reference rows in the order of the shuffled file
           let given: Int32Array | null = null;
           if (order) {
@@ -121,40 +138,34 @@ async function main(): Promise<void> {
           (given ?? Int32Array.from({ length: n }, (_, i) => i)).forEach((i, t) => shuffled.set(values.subarray(i * d, (i + 1) * d), t * d));
           writeFileSync(matrix, Buffer.from(shuffled.buffer));
           for (const method of ['tsne', 'umap']) {
-            const raw = join(work, `${name}.${jobs.length}.raw.f32`);
-            const file = join(work, `${name}.${jobs.length}.map.f32`);
-            const job: Job = { dataset: name, map: method === 'tsne' ? 'scikit-learn t-SNE' : 'umap-learn', seed: s, file, ref, seconds: 0, note: '' };
-            jobs.push(job);
-            peerJobs.push({ job, line: [method, matrix, n, d, raw, s].join('\t'), given, raw });
+            const raw = join(work, `${name}.${mapCount}.raw.f32`);
+            const file = join(work, `${name}.${mapCount++}.map.f32`);
+            const out = await peers.ask<{ seconds: number; version: string }>([method, matrix, n, d, raw, s]);
+            const bytes = readFileSync(raw);
+            const y = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+            const map = new Float32Array(2 * n);
+            if (given) given.forEach((ri, t) => map.set(y.subarray(2 * t, 2 * t + 2), 2 * ri));
+            else map.set(y.subarray(0, 2 * n));
+            writeFileSync(file, Buffer.from(map.buffer));
+            rmSync(raw, { force: true });
+            jobs.push({ dataset: name, map: method === 'tsne' ? 'scikit-learn t-SNE' : 'umap-learn', seed: s, file, ref, seconds: out.seconds, note: out.version });
           }
+          rmSync(matrix, { force: true });
         }
+        const judged: Result[] = [];
+        for (const j of jobs) {
+          const score = await judge.ask<{ trustworthiness: number; labelAccuracy?: number; error?: string }>([j.ref.files!.matrix, j.ref.matrix.rows, j.ref.matrix.cols, j.file, j.ref.files!.labels]);
+          if (score.error) throw new Error(`judge: ${j.dataset} ${j.map} seed ${j.seed}: ${score.error}`);
+          judged.push({ dataset: j.dataset, map: j.map, seed: j.seed, trustworthiness: score.trustworthiness, labelAccuracy: score.labelAccuracy ?? null, seconds: j.seconds, note: j.note });
+          rmSync(j.file, { force: true });
+        }
+        // written as soon as judged: a run stopped later keeps every seed it finished
+        if (jsonl) appendFileSync(jsonl, judged.map((x) => JSON.stringify(x)).join('\n') + '\n');
+        results.push(...judged);
+        console.error(`${name} seed ${s}: ${judged.map((x) => `${x.map} ${x.trustworthiness.toFixed(4)} / ${x.labelAccuracy?.toFixed(4) ?? '-'}`).join('; ')}${jsonl ? ` (written to ${jsonl})` : ''}`);
       }
     }
-    if (peerJobs.length) {
-      const list = join(work, 'peers.txt');
-      writeFileSync(list, peerJobs.map((p) => p.line).join('\n') + '\n');
-      const r = spawnSync(PYTHON, [join(here, 'quality_peers.py'), '--jobs', list], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 1 << 24 });
-      if (r.status !== 0) throw new Error(`peers failed: ${r.stderr}`);
-      const outs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { seconds: number; version: string });
-      peerJobs.forEach((p, i) => {
-        const bytes = readFileSync(p.raw);
-        const y = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-        const n = p.job.ref.matrix.rows;
-        const map = new Float32Array(2 * n);
-        if (p.given) p.given.forEach((ri, t) => map.set(y.subarray(2 * t, 2 * t + 2), 2 * ri));
-        else map.set(y.subarray(0, 2 * n));
-        writeFileSync(p.job.file, Buffer.from(map.buffer));
-        p.job.seconds = outs[i]!.seconds;
-        p.job.note = outs[i]!.version;
-      });
-    }
-    const list = join(work, 'judge.txt');
-    writeFileSync(list, jobs.map((j) => [j.ref.files!.matrix, j.ref.matrix.rows, j.ref.matrix.cols, j.file, j.ref.files!.labels].join('\t')).join('\n') + '\n');
-    const r = spawnSync(PYTHON, [join(here, 'quality_metrics.py'), '--jobs', list], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 1 << 24 });
-    if (r.status !== 0) throw new Error(`judge failed: ${r.stderr}`);
-    const scores = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { trustworthiness: number; labelAccuracy?: number });
-    const results = jobs.map((j, i) => ({ dataset: j.dataset, map: j.map, seed: j.seed, trustworthiness: scores[i]!.trustworthiness, labelAccuracy: scores[i]!.labelAccuracy ?? null, seconds: j.seconds, note: j.note }));
-    if (jsonl) appendFileSync(jsonl, results.map((x) => JSON.stringify(x)).join('\n') + '\n');
+    await Promise.all([judge.close(), peers?.close()]);
     const load = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
     console.log(`seeds ${seeds.join(', ')}; ${load}`);
     for (const name of names) {

@@ -4,6 +4,7 @@
 #   label accuracy:     mean of cross_val_score(KNeighborsClassifier(10), map, labels, cv=5) (stratified 5-fold)
 # Usage: python3 quality_metrics.py REFERENCE.f32 N D MAP.f32 LABELS.txt
 #    or: python3 quality_metrics.py --jobs FILE   (one job a line, the five arguments tab-separated; one JSON a line)
+#        FILE `-`: the jobs from stdin, each answered (flushed) before the next line is read (bench/quality/job-pipe.ts)
 #   REFERENCE.f32: n x d float32 (row-major), MAP.f32: n x 2 float32 in the same row order,
 #   LABELS.txt: one label per line (empty file: no labels). Prints one JSON object.
 import json
@@ -32,8 +33,8 @@ def score(ref_path, n, d, map_path, labels_path):
 
 if sys.argv[1] == "--jobs":
     # one job per line (the five arguments above, tab-separated); one JSON object per line, in order
-    with open(sys.argv[2]) as f:
-        for line in f:
+    with (sys.stdin if sys.argv[2] == "-" else open(sys.argv[2])) as f:
+        for line in iter(f.readline, ""):
             if line.strip():
                 print(json.dumps(score(*line.rstrip("\n").split("\t"))), flush=True)
 else:

@@ -5,6 +5,7 @@
 #   umap: umap-learn UMAP with its default settings.
 # Usage: python3 quality_peers.py METHOD REFERENCE.f32 N D MAP.f32 SEED
 #    or: python3 quality_peers.py --jobs FILE   (one job a line, the six arguments tab-separated; one JSON a line)
+#        FILE `-`: the jobs from stdin, each answered (flushed) before the next line is read (bench/quality/job-pipe.ts)
 # Writes the n x 2 map (float32) and prints {"seconds": ..., "version": ...} (seconds: PCA + fit).
 import json
 import sys
@@ -41,8 +42,8 @@ def run(method, ref_path, n, d, out, seed):
 warnings.filterwarnings("ignore")
 if sys.argv[1] == "--jobs":
     # one job per line (the six arguments above, tab-separated); one JSON object per line, in order
-    with open(sys.argv[2]) as f:
-        for line in f:
+    with (sys.stdin if sys.argv[2] == "-" else open(sys.argv[2])) as f:
+        for line in iter(f.readline, ""):
             if line.strip():
                 print(json.dumps(run(*line.rstrip("\n").split("\t"))), flush=True)
 else:

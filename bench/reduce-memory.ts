@@ -12,7 +12,7 @@
 // autoencoder's fit, measuring the candidates, after the fit. A phase's peak minus the before-fit figure is what
 // that phase adds. Run with node's --expose-gc (the npm script does).
 import { Worker } from 'node:worker_threads';
-import { rowsOf, parseSize } from './scale-data.js';
+import { fashionImages, rowsOf, parseSize } from './scale-data.js';
 import { resolveConfig } from '../pipeline/config.js';
 import { fitRunReducer } from '../pipeline/reduce/choose.js';
 import { REDUCERS } from '../pipeline/reduce/index.js';
@@ -30,6 +30,8 @@ const n = parseSize(flag('rows', '250k'));
 const reducer = flag('reducer', 'auto') as RunConfig['reducer'];
 const variant = flag('variant', 'residual') as RunConfig['variant'];
 const epochs = Number(flag('epochs', '1'));
+// the images the rows are built from, loaded before any phase is sampled (as when scale-data loaded them on import)
+await fashionImages();
 
 const PHASES = ['data', 'before fit', 'PCA fit', 'autoencoder fit', 'measure', 'after fit'] as const;
 type Phase = (typeof PHASES)[number];
@@ -56,7 +58,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (npm run bench:reduce-memory does)');
 
 enter('data');
-const { pixels, labels } = rowsOf(0, n);
+const { pixels, labels } = await rowsOf(0, n);
 const values = new Float32Array(pixels.length);
 for (let i = 0; i < pixels.length; i++) values[i] = pixels[i]! / 255;
 const x = { rows: n, cols: 784, values };

@@ -1,6 +1,13 @@
 // How the pipeline's cost grows with the number of rows: `npm run bench:scale [-- flags]`.
 //
 //   --sizes 10k,70k,250k,1m   row counts (default all four); each runs `latentmap run` in a fresh child process
+//   --sample-of N              each size's rows a seeded uniform sample (without replacement, in row order) of the
+//                              rows of the N-row data (say 1m) instead of its first rows, so every size is drawn from
+//                              one distribution: the same rows, shifts and labels the N-row run has (sizes at most
+//                              N; N itself: all N rows). Default: the first n rows, whose mix of plain and shifted
+//                              images changes with n (all plain up to 70,000). Not with --queue
+//   --sample-seed S            the seed of that sample (default 1); for one seed a smaller size's rows are among a
+//                              larger one's
 //   --reducer auto|autoencoder|pca|none  the reducer of the runs (default auto, the CLI's default)
 //   --fitsne DIR               a FIt-SNE checkout with bin/fast_tsne built (or env FITSNE_DIR): at 70k and 250k
 //                              FIt-SNE runs with 2 threads on the same codes, side by side
@@ -12,7 +19,8 @@
 //
 // Data: Fashion-MNIST (Debian's dataset-fashion-mnist), its 70,000 images first, then the same images with
 // random shifts of up to 2 pixels, written as one Arrow IPC file (a fixed-size list of 784 uint8 and the
-// class name) per size. The run's memory is the RSS of the child and its descendants, summed, sampled every
+// class name) per size (bench/scale-data.ts): the first n rows, or with --sample-of N the sampled rows of the
+// N-row data, each built from its row number alone (nothing of the N rows is held but the sample's row numbers). The run's memory is the RSS of the child and its descendants, summed, sampled every
 // 200 ms (and the largest VmHWM), with their CPU seconds (utime + stime). Per size a line gives each stage's
 // seconds (from the run's manifest) and peak RSS (the samples between the stage's first and last log line);
 // at the end a table per stage: seconds / peak GB / CPU seconds, the run's t-SNE trustworthiness and 10-NN
@@ -50,7 +58,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitsneJob, fitsneSeconds } from './fitsne.js';
-import { parseSize, writeArrow } from './scale-data.js';
+import { parseSize, sampleOf, writeArrow, writeArrowRows } from './scale-data.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import { mapMetrics } from '../pipeline/metrics.js';
 import type { RunManifest } from '../pipeline/types.js';
@@ -74,6 +82,13 @@ const queueFlag = flag('queue');
 const workers = Number(flag('workers') ?? 3);
 const shardCount = Number(flag('shards') ?? 12);
 const killWorker = args.includes('--kill-worker');
+const sampleOfFlag = flag('sample-of');
+const sampleFrom = sampleOfFlag === undefined ? null : parseSize(sampleOfFlag);
+const sampleSeed = Number(flag('sample-seed') ?? 1);
+if (sampleFrom !== null && !(sampleFrom > 0)) throw new Error(`--sample-of: a row count, say 1m (got '${sampleOfFlag}')`);
+if (!Number.isInteger(sampleSeed)) throw new Error(`--sample-seed: an integer (got '${flag('sample-seed')}')`);
+if (sampleFrom !== null && sizes.some((n) => n > sampleFrom)) throw new Error(`--sample-of ${sampleFrom}: every size must be at most that (--sizes ${sizes.join(',')})`);
+if (sampleFrom !== null && queueFlag !== undefined) throw new Error('--sample-of is for the single-machine table, not --queue');
 const dir = mkdtempSync(join(tmpdir(), 'latentmap-bench-scale-'));
 
 function uptime(): string {
@@ -286,10 +301,12 @@ async function scaleTable(): Promise<void> {
   const stages = ['load', 'prepare', 'train', 'encode', 'tsne', 'metrics', 'write', 'total'];
   const rows: { n: number; t: Record<string, number>; fig: Record<string, { mb: number; cpu: number }>; peakMB: number; trust: number | null; acc: number | null; accInput: number | null; accCodes: number | null }[] = [];
   const compared: string[] = [];
-  console.log(`bench:scale  reducer ${reducer}  load average at start ${uptime()}  (2-core machine; each size in a fresh process)`);
+  const data = sampleFrom === null ? 'the first n rows of the data' : `each size a uniform sample (seed ${sampleSeed}) of the rows of the ${sampleFrom}-row data`;
+  console.log(`bench:scale  reducer ${reducer}  ${data}  load average at start ${uptime()}  (2-core machine; each size in a fresh process)`);
   for (const n of sizes) {
     const file = join(dir, `fmnist-${n}.arrow`);
-    writeArrow(file, 0, n);
+    if (sampleFrom === null) await writeArrow(file, 0, n);
+    else await writeArrowRows(file, sampleOf(n, sampleFrom, sampleSeed));
     const { m, manifest, dir: runDir } = await runOne(file, join(dir, 'runs'));
     const t = manifest.timings as Record<string, number>;
     const fig = stageFigures(m);
@@ -297,7 +314,7 @@ async function scaleTable(): Promise<void> {
     const accCodes = manifest.metrics.codesLabelAccuracy ?? null;
     rows.push({ n, t, fig, peakMB: m.peakMB, trust: manifest.metrics.trustworthiness, acc: manifest.metrics.labelAccuracy, accInput, accCodes });
     console.log(
-      `${String(n).padStart(8)} rows  ${stages.map((s) => `${s} ${fmt(t[s])} s${fig[s] ? ` ${fmt(fig[s]!.mb / 1024, 2)} GB` : ''}`).join('  ')}  peak ${fmt(m.peakMB / 1024, 2)} GB  trust ${fmt(manifest.metrics.trustworthiness, 3)}  acc ${fmt(manifest.metrics.labelAccuracy, 3)} (within ${String(manifest.metrics.sample)} rows; input ${fmt(accInput, 3)}, codes ${fmt(accCodes, 3)})  input neighbours ${(manifest.metrics.inputNeighbours as { method?: string } | undefined)?.method ?? '-'}  (load ${uptime()})`,
+      `${String(n).padStart(8)} rows  ${stages.map((s) => `${s} ${fmt(t[s])} s${fig[s] ? ` ${fmt(fig[s]!.mb / 1024, 2)} GB` : ''}`).join('  ')}  peak ${fmt(m.peakMB / 1024, 2)} GB  trust ${fmt(manifest.metrics.trustworthiness, 3)}  acc ${fmt(manifest.metrics.labelAccuracy, 3)} (within ${String(manifest.metrics.sample)} rows; input ${fmt(accInput, 3)}, codes ${fmt(accCodes, 3)})  input neighbours ${(manifest.metrics.inputNeighbours as { method?: string } | undefined)?.method ?? '-'}  reducer ${String(manifest.choices?.reducer?.value ?? reducer)} (${codeWidth(manifest) ?? '-'} codes)  (load ${uptime()})`,
     );
     if (fitsneDir && (n === 70000 || n === 250000)) {
       const loadBefore = uptime();
@@ -447,7 +464,7 @@ async function distributed(): Promise<void> {
   const shards = join(dir, 'shards');
   mkdirSync(shards);
   const per = Math.ceil(n / shardCount);
-  for (let s = 0; s < shardCount; s++) writeArrow(join(shards, `part-${String(s).padStart(4, '0')}.arrow`), s * per, Math.min(n, (s + 1) * per));
+  for (let s = 0; s < shardCount; s++) await writeArrow(join(shards, `part-${String(s).padStart(4, '0')}.arrow`), s * per, Math.min(n, (s + 1) * per));
   console.log(`data written (load ${uptime()})`);
   try {
     const single = await runOne(shards, join(dir, 'runs-single'));
