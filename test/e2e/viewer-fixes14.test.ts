@@ -129,8 +129,8 @@ describe('viewer fixes (session 14)', () => {
       await held;
       await route.continue();
     });
-    // the URL form: the value escaped in the filter (app/filters.ts), the filter escaped in the hash (url-state.ts)
-    const link = `cluster:${encodeURIComponent(encodeURIComponent(label))}`;
+    // the URL form: the value escaped once (app/filters.ts), the filter as it is in the hash (url-state.ts)
+    const link = `cluster:${encodeURIComponent(label)}`;
     await page.evaluate((f) => (location.hash = `#run=iris&filter=${f}`), link);
     await page.waitForFunction(() => /^Finding clusters/.test(document.getElementById('status')?.textContent ?? ''));
     expect(await page.evaluate(() => location.hash)).toContain(`filter=${link}`);

@@ -1,6 +1,9 @@
 // The view lives in the URL hash, so a reload or a shared link restores it:
 //   #run=ID&color=label&view=cx,cy,k&hide=3,7&sel=lasso:x,y,x,y,...&point=12&q=text&compare=ID2&layers=contours,clusters
 //   &filter=error:0.1..0.3&charts=f7,f12 (feature charts added to the filter panel)
+// hide, filter and charts hold names escaped once (encodeURIComponent) between plain separators (, ; | :), and
+// are written as they are; links written before session 16 escaped them a second time (a%2520b, %3B, %7C),
+// and are still read (listText).
 //   (sel is also sel=cluster:3, one of the map's clusters, or sel=filter, the rows passing the filter charts)
 // Pure: parse and format only; the app reads and writes location.hash.
 
@@ -45,10 +48,41 @@ export function fmt(v: number): string {
   return String(Number(v.toPrecision(6)));
 }
 
+/** The value of `key` in a hash as written, not decoded (null when absent): for the fields of escaped names. */
+function rawParam(hash: string, key: string): string | null {
+  for (const part of hash.replace(/^#/, '').split('&')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq) === key) return part.slice(eq + 1);
+  }
+  return null;
+}
+
+/**
+ * A list field's text (hide, filter, charts: names escaped once between plain separators) from its value as
+ * written. A link written before session 16 escaped the whole text once more (`a%2520b`, `;` as `%3B`, `|` as
+ * `%7C`): such a value, which has no plain `;` or `|` and decodes to a text whose every `%` begins an escape,
+ * is decoded once. A name holding `%`, `;` or `|` itself is escaped alike in both forms, except that a single
+ * filter on a name holding `;` or `|` reads as the old form (one filter's link, not two).
+ */
+export function listText(raw: string): string {
+  if (!/%(25|3B|7C)/i.test(raw) || /[;|]/.test(raw)) return raw;
+  let once: string;
+  try {
+    once = decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+  return /%(?![0-9A-Fa-f]{2})/.test(once) ? raw : once;
+}
+
 /** Parses a location hash (with or without '#'). Malformed parts are ignored, never thrown. */
 export function parseState(hash: string): ViewState {
   const s = emptyState();
   const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const list = (key: string): string | null => {
+    const raw = rawParam(hash, key);
+    return raw === null ? null : listText(raw);
+  };
   s.run = params.get('run') || null;
   s.compare = params.get('compare') || null;
   s.color = params.has('color') ? params.get('color') : null;
@@ -57,8 +91,16 @@ export function parseState(hash: string): ViewState {
     const [cx, cy, k] = view.split(',').map(num);
     if (Number.isFinite(cx) && Number.isFinite(cy) && k > 0) s.view = { cx, cy, k };
   }
-  const hide = params.get('hide');
-  if (hide) s.hidden = hide.split(',').map((h) => decodeURIComponent(h)).filter((h) => h !== '');
+  const hide = list('hide');
+  if (hide) {
+    s.hidden = hide.split(',').flatMap((h) => {
+      try {
+        return h ? [decodeURIComponent(h)] : [];
+      } catch {
+        return []; // malformed escape: ignored
+      }
+    });
+  }
   const sel = params.get('sel');
   const cluster = sel ? /^cluster:([1-9]\d{0,5})$/.exec(sel) : null;
   if (cluster) s.selection = { kind: 'cluster', cluster: Number(cluster[1]) };
@@ -77,8 +119,8 @@ export function parseState(hash: string): ViewState {
   s.search = params.get('q') ?? '';
   const layers = params.get('layers');
   if (layers) s.layers = layers.split(',').filter((l) => l === 'contours' || l === 'clusters');
-  s.filter = params.get('filter') ?? '';
-  const charts = params.get('charts');
+  s.filter = list('filter') ?? '';
+  const charts = list('charts');
   if (charts) {
     s.charts = charts.split(',').flatMap((c) => {
       try {
@@ -99,13 +141,15 @@ export function formatState(s: ViewState): string {
   if (s.compare) add('compare', s.compare);
   if (s.color !== null) add('color', s.color);
   if (s.view) add('view', `${fmt(s.view.cx)},${fmt(s.view.cy)},${fmt(s.view.k)}`);
-  if (s.hidden.length) add('hide', s.hidden.map((h) => encodeURIComponent(h)).join(','));
+  // the list fields: names escaped once, the separators plain (not escaped again)
+  const addList = (k: string, v: string) => parts.push(`${k}=${v}`);
+  if (s.hidden.length) addList('hide', s.hidden.map((h) => encodeURIComponent(h)).join(','));
   const sel = s.selection;
   if (sel) add('sel', sel.kind === 'cluster' ? `cluster:${sel.cluster}` : sel.kind === 'filter' ? 'filter' : `${sel.kind}:${sel.polygon.map(fmt).join(',')}`);
   if (s.point !== null) add('point', String(s.point));
   if (s.search) add('q', s.search);
   if (s.layers.length) add('layers', s.layers.join(','));
-  if (s.filter) add('filter', s.filter);
-  if (s.charts.length) add('charts', s.charts.map((c) => encodeURIComponent(c)).join(','));
+  if (s.filter) addList('filter', s.filter);
+  if (s.charts.length) addList('charts', s.charts.map((c) => encodeURIComponent(c)).join(','));
   return parts.join('&');
 }
