@@ -75,6 +75,18 @@ export function listText(raw: string): string {
   return /%(?![0-9A-Fa-f]{2})/.test(once) ? raw : once;
 }
 
+/** The names of a comma-separated list of escaped names (hide, charts); an empty or malformed one is ignored. */
+function names(text: string | null): string[] {
+  if (!text) return [];
+  return text.split(',').flatMap((n) => {
+    try {
+      return n ? [decodeURIComponent(n)] : [];
+    } catch {
+      return []; // malformed escape: ignored
+    }
+  });
+}
+
 /** Parses a location hash (with or without '#'). Malformed parts are ignored, never thrown. */
 export function parseState(hash: string): ViewState {
   const s = emptyState();
@@ -91,16 +103,7 @@ export function parseState(hash: string): ViewState {
     const [cx, cy, k] = view.split(',').map(num);
     if (Number.isFinite(cx) && Number.isFinite(cy) && k > 0) s.view = { cx, cy, k };
   }
-  const hide = list('hide');
-  if (hide) {
-    s.hidden = hide.split(',').flatMap((h) => {
-      try {
-        return h ? [decodeURIComponent(h)] : [];
-      } catch {
-        return []; // malformed escape: ignored
-      }
-    });
-  }
+  s.hidden = names(list('hide'));
   const sel = params.get('sel');
   const cluster = sel ? /^cluster:([1-9]\d{0,5})$/.exec(sel) : null;
   if (cluster) s.selection = { kind: 'cluster', cluster: Number(cluster[1]) };
@@ -120,16 +123,7 @@ export function parseState(hash: string): ViewState {
   const layers = params.get('layers');
   if (layers) s.layers = layers.split(',').filter((l) => l === 'contours' || l === 'clusters');
   s.filter = list('filter') ?? '';
-  const charts = list('charts');
-  if (charts) {
-    s.charts = charts.split(',').flatMap((c) => {
-      try {
-        return c ? [decodeURIComponent(c)] : [];
-      } catch {
-        return []; // malformed escape: ignored
-      }
-    });
-  }
+  s.charts = names(list('charts'));
   return s;
 }
 

@@ -273,6 +273,11 @@ export class LiveRun {
     this.pane.view.destroy();
     this.pane.el.remove();
     for (const other of this.pane.covered) other.hidden = false;
+    // and what opened while it covered the maps (pane.ts: a run's map loaded meanwhile)
+    for (const other of this.hooks.maps.querySelectorAll<HTMLElement>(':scope > [data-covered-by-forming]')) {
+      other.hidden = false;
+      delete other.dataset.coveredByForming;
+    }
     this.pane = null;
     this.hooks.maps.classList.remove('forming');
     this.hooks.gone();

@@ -56,6 +56,11 @@ export async function openPane(
   const title = h('div', { className: 'pane-title' }, `Loading ${id}…`);
   const host = h('div', { className: 'map-host' });
   const el = h('section', { className: `pane ${slot}`, 'aria-label': `map of ${id}` }, title, host);
+  // a map forming covers the maps (live-run.ts): one that opens meanwhile stays covered until it goes
+  if (maps.classList.contains('forming')) {
+    el.hidden = true;
+    el.dataset.coveredByForming = '';
+  }
   if (slot === 'primary') maps.prepend(el);
   else maps.append(el);
   const historyLoad = api.history(id).catch(() => null);
