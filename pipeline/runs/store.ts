@@ -67,11 +67,19 @@ export function processStartTime(pid: number): string | null {
 }
 
 /**
+ * Whether a file last written `ageMs` ago (on the file server's clock) may belong to a live writer: younger than
+ * `boundMs`, and not dated further ahead than FUTURE_TOLERANCE_MS (a heartbeat would have dated it to the present).
+ */
+function withinAge(ageMs: number, boundMs: number): boolean {
+  return ageMs < boundMs && ageMs > -FUTURE_TOLERANCE_MS;
+}
+
+/**
  * Whether the writer that holds `lock` (a lock file last written `ageMs` ago) may still be writing.
  * See the liveness rule at the top of this file.
  */
 export function writerAlive(lock: Partial<WriterLock>, ageMs: number, here = hostname(), staleAfterMs = STALE_AFTER_MS): boolean {
-  const fresh = ageMs < staleAfterMs && ageMs > -FUTURE_TOLERANCE_MS;
+  const fresh = withinAge(ageMs, staleAfterMs);
   if (lock.host !== here || !lock.pid) return fresh;
   if (!isProcessAlive(lock.pid)) return false;
   const now = processStartTime(lock.pid);
@@ -276,7 +284,7 @@ export class RunStore {
         // remove(), or a writer killed in that moment. Judge by the directory's own age.
         try {
           const age = now - (await stat(dir)).mtimeMs;
-          alive = age < Math.min(staleAfterMs, NO_LOCK_GRACE_MS) && age > -FUTURE_TOLERANCE_MS;
+          alive = withinAge(age, Math.min(staleAfterMs, NO_LOCK_GRACE_MS));
         } catch {
           continue; // gone meanwhile
         }

@@ -8,15 +8,22 @@ import * as T from '../../web/src/scatter/transform.js';
 import { clusterReason, densestFirst, findClusters } from '../../web/src/scatter/mode-clusters.js';
 import { fitExtent } from '../../web/src/points.js';
 
-function blobs(n: number, seed: number): { x: Float32Array; y: Float32Array; truth: Int32Array } {
+/** A seeded uniform random number generator in [0, 1] (a linear congruential one). */
+function lcg(seed: number): () => number {
   let s = seed;
-  const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+}
+/** The three group centers of the synthetic maps below. */
+const CENTERS = [
+  [0, 0],
+  [20, 0],
+  [10, 18],
+];
+
+function blobs(n: number, seed: number): { x: Float32Array; y: Float32Array; truth: Int32Array } {
+  const r = lcg(seed);
   const g = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  const centers = [
-    [0, 0],
-    [20, 0],
-    [10, 18],
-  ];
+  const centers = CENTERS;
   const x = new Float32Array(n);
   const y = new Float32Array(n);
   const truth = new Int32Array(n);
@@ -246,17 +253,11 @@ describe('clusterReason', () => {
 describe('the fit leaves room for the outer contours', () => {
   /** n points spread evenly over three discs of radius 3: islands that end sharply, as t-SNE's do. */
   function islands(n: number, seed: number): { x: Float32Array; y: Float32Array } {
-    let s = seed;
-    const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    const centers = [
-      [0, 0],
-      [20, 0],
-      [10, 18],
-    ];
+    const r = lcg(seed);
     const x = new Float32Array(n);
     const y = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      const [cx, cy] = centers[i % 3]!;
+      const [cx, cy] = CENTERS[i % 3]!;
       const rad = 3 * Math.sqrt(r());
       const a = 2 * Math.PI * r();
       x[i] = cx! + rad * Math.cos(a);
