@@ -11,7 +11,7 @@
 // (default 5) while one separate client asks /api/health every 50 ms; the table gives the endpoint's req/s,
 // p50/p99, its 2xx, 429 (refused by the rate limit, with Retry-After: the server protecting itself), 503
 // (refused as busy, with Retry-After: a full worker queue, too many feature columns read at once) and
-// errors (any other status, timeouts, socket errors), /api/health's answers (n), p50, p99 and max during that phase (the probe answers once before the phase starts), and the
+// errors (any other status, timeouts, socket errors, and each connection that got no answer in the whole phase), /api/health's answers (n), p50, p99 and max during that phase (the probe answers once before the phase starts), and the
 // server's peak RSS during that phase. The very first request is one /api/runs, timed alone with /api/health
 // asked alongside: the list right after a start reads every run once. The first phase asks for every run cold at once (points, items,
 // images, neighbours of all four big runs): the cache budget must hold while they load. Three phases flood the server
@@ -354,6 +354,9 @@ function requestOf(ask: Ask): Partial<autocannon.Request> {
 async function phase(name: string, base: string, proc: ChildProcess, paths: () => Ask, headers: Record<string, string> = {}, beside: (() => Ask) | null = null, asked: number[] = []): Promise<Row | null> {
   return measured(name, base, proc, asked, async () => {
     const statuses = new Map<number, number>();
+    // the connections that got an answer during the phase: one that got none waited the whole phase on one request,
+    // which autocannon neither answers nor counts as an error when the phase ends (its timeout is 30 s)
+    const answered = new Set<object>();
     const drive = (asks: () => Ask, connections: number, count: boolean): Promise<autocannon.Result> =>
       new Promise<autocannon.Result>((resolve, reject) => {
         const instance = autocannon(
@@ -363,6 +366,7 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
             duration: SECONDS,
             timeout: 30,
             headers,
+            ...(count ? { setupClient: (client: { on: (event: 'response', f: () => void) => void }) => client.on('response', () => answered.add(client)) } : {}),
             requests: [
               {
                 setupRequest: (req: autocannon.Request) => {
@@ -377,7 +381,9 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
         if (count) instance.on('response', (_client, status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
       });
     const [result] = await Promise.all([drive(paths, CONNECTIONS, true), beside ? drive(beside, BESIDE_CONNECTIONS, false) : null]);
-    return { reqs: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses, failed: result.errors + result.timeouts };
+    // autocannon's errors include its timeouts; a connection with neither an answer nor an error is one more failure
+    const unanswered = Math.max(0, CONNECTIONS - answered.size - result.errors);
+    return { reqs: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses, failed: result.errors + unanswered };
   });
 }
 

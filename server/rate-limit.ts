@@ -1,5 +1,6 @@
-// A small token bucket per client address: bursts of `capacity` requests, refilled at `refillPerSecond`.
+// A small token bucket per client (its host: clientOf): bursts of `capacity` requests, refilled at `refillPerSecond`.
 import type { RequestHandler } from 'express';
+import ipaddr from 'ipaddr.js';
 import { HttpError } from './http-error.js';
 
 export interface RateLimitOptions {
@@ -55,9 +56,28 @@ export function createRateBuckets(options: RateLimitOptions = {}): RateLimiter {
   };
 }
 
-/** The client a request is counted for. */
+/**
+ * The client a request is counted for: the host its address names, not the address itself. Every loopback
+ * address (all of 127.0.0.0/8, ::1, and IPv4-mapped ones) is one client, "loopback": a local process can pick any
+ * of 16 million 127.x.y.z sources, and each would otherwise get a fresh bucket. An IPv6 address counts by its /64
+ * (the prefix a single host or LAN is given: RFC 6177; a host picks any interface id inside it, as with privacy
+ * addresses, RFC 8981); IPv4-mapped IPv6 (::ffff:a.b.c.d) as the IPv4 address. Parsed with ipaddr.js.
+ */
 export function clientOf(req: { socket: { remoteAddress?: string | undefined } }): string {
-  return req.socket.remoteAddress ?? 'unknown';
+  return clientKey(req.socket.remoteAddress);
+}
+
+/** clientOf's key of one remote address (`undefined` and unparsable ones keep their own text). */
+export function clientKey(address: string | undefined): string {
+  if (address === undefined) return 'unknown';
+  // a zone index (fe80::1%eth0) is not part of the address
+  const bare = address.replace(/%.*$/, '');
+  if (!ipaddr.isValid(bare)) return address;
+  const parsed = ipaddr.process(bare);
+  if (parsed.range() === 'loopback') return 'loopback';
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
+  return `${parts.join(':')}::/64`;
 }
 
 /** The message of a 429. */

@@ -1,6 +1,7 @@
 // Files uploaded for runs. The body is the file itself (any Content-Type), its name in the query:
 //   POST   /api/uploads?name=data.csv[&header=auto|yes|no][&encoding=latin1]  (token)
-//                                              → 201 the upload's description {id, name, format, bytes, rows, columns, header, encoding ...}
+//                                              → 201 the upload's description {id, name, format, bytes, rows, columns, header, encoding ...};
+//                                                415 for a multipart/form-data body (send the file itself)
 //   GET    /api/uploads                         → every upload, newest first
 //   GET    /api/uploads/:id                     → one upload
 //   DELETE /api/uploads/:id            (token)  → 204; 409 while a queued or running job reads it
@@ -52,6 +53,14 @@ export function uploadsRoutes(ctx: ServerContext): Router {
   const router = Router();
 
   router.post('/api/uploads', ctx.rateLimit, ctx.requireToken, ctx.writesAllowed, declaredLengthWithin(ctx.uploads.maxBytes, 'upload'), async (req, res) => {
+    // a browser form or `curl -F` wraps the file in a multipart envelope this endpoint does not unwrap: said, not
+    // read as a malformed file
+    if (req.is('multipart/*')) {
+      throw new HttpError(
+        415,
+        'send the file itself as the request body, not a multipart form: fetch(url, { method: "POST", body: file }), or curl --data-binary @data.csv',
+      );
+    }
     const name = req.query.name;
     if (typeof name !== 'string' || name.trim() === '') {
       throw queryError('name', 'name the file: POST /api/uploads?name=data.csv with the file as the request body');

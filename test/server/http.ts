@@ -17,13 +17,15 @@ export interface RequestOptions {
   method?: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** The source address to send from (any 127.x.y.z works on loopback). */
+  localAddress?: string;
 }
 
 export function request(base: string, path: string, o: RequestOptions = {}): Promise<Reply> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path, method: o.method ?? 'GET', headers: o.headers ?? {} },
+      { host: url.hostname, port: url.port, path, method: o.method ?? 'GET', headers: o.headers ?? {}, localAddress: o.localAddress },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -352,6 +352,21 @@ describe('rate limit', () => {
       await other.close();
     }
   });
+
+  it('counts every loopback source address as one client: a fresh 127.x.y.z gets no fresh burst', async () => {
+    const app = createApp({ runsDir: runs.dir, jobs, rateLimit: { capacity: 3, refillPerSecond: 0.001 }, log: () => {} });
+    const other = await listen(app);
+    try {
+      const statuses: number[] = [];
+      for (const from of ['127.0.0.1', '127.0.0.2', '127.9.8.7', '127.0.0.3', '127.200.0.1']) {
+        const r = await request(other.base, '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"nope": 1}', localAddress: from });
+        statuses.push(r.status);
+      }
+      expect(statuses).toEqual([400, 400, 400, 429, 429]);
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe('expensive reads', () => {

@@ -61,6 +61,15 @@ describe('uploads the CLI would refuse', () => {
     expect(cli.err).toContain('every feature column is constant ("a" = 0');
   });
 
+  it('refuses a multipart form (a browser form, curl -F) with 415 saying to send the file itself', async () => {
+    const boundary = 'x-boundary-1';
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="four.csv"\r\nContent-Type: text/csv\r\n\r\na,b\n0,5\n0,3\n0,8\n0,1\n\r\n--${boundary}--\r\n`;
+    const r = await request(base, '/api/uploads?name=four.csv', { method: 'POST', body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    expect(r.status, r.text).toBe(415);
+    expect(r.json().error).toContain('send the file itself as the request body, not a multipart form');
+    expect(r.json().error).toContain('curl --data-binary @data.csv');
+  });
+
   it('keeps nothing of a refused upload and lists none, and takes 4 rows with one varying column', async () => {
     expect((await request(base, '/api/uploads')).json()).toEqual([]);
     const left = await readdir(path.join(runs.dir, '.uploads')).catch(() => []);
