@@ -158,6 +158,32 @@ export async function waitForMap(page: Page, timeout = 30_000): Promise<void> {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
+/**
+ * page.waitForFunction(fn) that, when it times out, says what the page showed instead: the URL's hash, the status
+ * line, the search count, the panes and whether the primary map hides classes (a flaky wait says why it waited).
+ */
+export async function waitForPage(page: Page, fn: () => unknown, what: string, timeout = 30_000): Promise<void> {
+  try {
+    await page.waitForFunction(fn, null, { timeout });
+  } catch (err) {
+    const seen = await page
+      .evaluate(() => {
+        const app = (window as unknown as { latentmap?: { primary?: { id?: string; visible?: unknown; hidden?: unknown } | null } }).latentmap;
+        const text = (id: string) => document.getElementById(id)?.textContent ?? null;
+        return JSON.stringify({
+          hash: location.hash,
+          status: document.querySelector('.status')?.textContent ?? null,
+          searchCount: text('search-count'),
+          search: (document.getElementById('search') as HTMLInputElement | null)?.value ?? null,
+          panes: [...document.querySelectorAll('.pane')].map((e) => `${e.className}${(e as HTMLElement).hidden ? ' (hidden)' : ''}`),
+          primary: app?.primary ? { id: app.primary.id, visible: app.primary.visible ? 'set' : app.primary.visible, hidden: app.primary.hidden instanceof Set ? [...app.primary.hidden] : app.primary.hidden } : app ? null : 'no app',
+        });
+      })
+      .catch((e: Error) => `(the page could not be read: ${e.message})`);
+    throw new Error(`waiting for ${what}: ${(err as Error).message.split('\n')[0]}; the page showed ${seen}`);
+  }
+}
+
 /** Counts pixels of the primary map's point canvas within `tolerance` of an RGB color (or, with null, every non-background pixel). */
 export async function countPixels(page: Page, rgb: [number, number, number] | null, tolerance = 40, slot = 'primary'): Promise<number> {
   return page.evaluate(

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ROOT, screenshot } from './browser.js';
+import { ROOT, screenshot, waitForPage } from './browser.js';
 import { useViewer } from './use-viewer.js';
 import { startFormingIrisRun, uploadSlowIris } from './forming-run.js';
 
@@ -75,7 +75,11 @@ describe('viewer fixes (session 14)', () => {
     // a reload (the view not moved: left out of the URL) frames the drawn classes again, centred
     expect(await page.evaluate(() => location.hash)).not.toMatch(/view=/);
     await page.reload();
-    await page.waitForFunction(() => window.latentmap?.primary?.visible && document.getElementById('search-count')?.textContent === '50 matches, all in hidden classes');
+    await waitForPage(
+      page,
+      () => window.latentmap?.primary?.visible && document.getElementById('search-count')?.textContent === '50 matches, all in hidden classes',
+      'the reloaded map with setosa hidden and the search counted',
+    );
     expectCentred(await drawnMargins(page));
     // a view the user moved stays in the URL and through a reload
     await page.evaluate(() => window.latentmap.primary!.view.overlay.focus());
