@@ -11,7 +11,9 @@
 // (default 5) while one separate client asks /api/health every 50 ms; the table gives the endpoint's req/s,
 // p50/p99, its 2xx, 429 (refused by the rate limit, with Retry-After: the server protecting itself), 503
 // (refused as busy, with Retry-After: a full worker queue, too many feature columns read at once) and
-// errors (any other status, timeouts, socket errors, and each connection that got no answer in the whole phase), /api/health's answers (n), p50, p99 and max during that phase (the probe answers once before the phase starts), and the
+// errors (any other status, timeouts, socket errors; in a phase where nothing at all was answered, each connection),
+// "no answer" (connections whose first request was still in flight when the phase ended: slow, not failed; autocannon
+// neither answers nor counts them), /api/health's answers (n), p50, p99 and max during that phase (the probe answers once before the phase starts), and the
 // server's peak RSS during that phase. The very first request is one /api/runs, timed alone with /api/health
 // asked alongside: the list right after a start reads every run once. The first phase asks for every run cold at once (points, items,
 // images, neighbours of all four big runs): the cache budget must hold while they load. Three phases flood the server
@@ -316,6 +318,8 @@ interface Row {
   /** Answers of the status the phase asked for on purpose (400 to bad requests). */
   refused: number;
   errors: number;
+  /** Connections that got no answer in the whole phase (Driven.silent). */
+  silent: number;
   /** /api/health answers the probe timed during the phase. */
   healthN: number;
   healthP50: number;
@@ -381,9 +385,10 @@ async function phase(name: string, base: string, proc: ChildProcess, paths: () =
         if (count) instance.on('response', (_client, status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
       });
     const [result] = await Promise.all([drive(paths, CONNECTIONS, true), beside ? drive(beside, BESIDE_CONNECTIONS, false) : null]);
-    // autocannon's errors include its timeouts; a connection with neither an answer nor an error is one more failure
-    const unanswered = Math.max(0, CONNECTIONS - answered.size - result.errors);
-    return { reqs: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses, failed: result.errors + unanswered };
+    // autocannon's errors include its timeouts; a connection with neither an answer nor an error was still waiting
+    // for its first answer when the phase ended
+    const silent = Math.max(0, CONNECTIONS - answered.size - result.errors);
+    return { reqs: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses, failed: result.errors, silent };
   });
 }
 
@@ -406,7 +411,7 @@ async function once(name: string, base: string, proc: ChildProcess, url: string)
     const ms = performance.now() - t;
     // health keeps being asked a moment after: a stall that outlasts the answer counts too
     await new Promise((r) => setTimeout(r, 500));
-    return { reqs: 1000 / ms, p50: ms, p99: ms, statuses: new Map(status ? [[status, 1]] : []), failed: status ? 0 : 1 };
+    return { reqs: 1000 / ms, p50: ms, p99: ms, statuses: new Map(status ? [[status, 1]] : []), failed: status ? 0 : 1, silent: 0 };
   });
 }
 
@@ -417,6 +422,8 @@ interface Driven {
   p99: number;
   statuses: Map<number, number>;
   failed: number;
+  /** Connections that got no answer in the whole phase (their first request still in flight at its end). */
+  silent: number;
 }
 
 /**
@@ -462,7 +469,9 @@ async function measured(name: string, base: string, proc: ChildProcess, asked: n
     limited,
     busy,
     refused,
-    errors: other + result.failed,
+    // a phase in which nothing was answered failed as a whole: each of its connections is an error
+    errors: other + result.failed + (ok + limited + busy + refused + other === 0 ? result.silent : 0),
+    silent: result.silent,
     healthN: health.length,
     healthP50: quantile(health, 0.5),
     healthP99: quantile(health, 0.99),
@@ -595,7 +604,7 @@ async function main(): Promise<void> {
 
     const done = rows.filter((r): r is Row => r !== null);
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per endpoint; /api/health asked every 50 ms alongside; idle RSS ${idle.toFixed(0)} MB, limit ${(BUDGET_MB + 200).toFixed(0)} MB (${CACHE_MIB} MiB cache + 200 MB)\n`);
-    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', 'refused (asked)', '429', '503', 'errors', 'health n', 'health p50', 'health p99', 'health max', 'loop p99', 'loop max', 'loop busy', 'idle p99', 'idle max', 'peak RSS MB', 'load'];
+    const head = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', '2xx', 'refused (asked)', '429', '503', 'errors', 'no answer', 'health n', 'health p50', 'health p99', 'health max', 'loop p99', 'loop max', 'loop busy', 'idle p99', 'idle max', 'peak RSS MB', 'load'];
     const table = done.map((r) => [
       r.name,
       r.reqs.toFixed(0),
@@ -606,6 +615,7 @@ async function main(): Promise<void> {
       String(r.limited),
       String(r.busy),
       String(r.errors),
+      String(r.silent),
       String(r.healthN),
       r.healthP50.toFixed(0),
       r.healthP99.toFixed(0),
@@ -644,8 +654,10 @@ async function main(): Promise<void> {
     const worst = Math.max(...done.map((r) => r.healthP99));
     const peak = Math.max(...done.map((r) => r.peakMb));
     const errors = done.reduce((s, r) => s + r.errors, 0);
+    const silent = done.filter((r) => r.silent > 0).map((r) => `${r.name} ${r.silent}`);
     const hwm = rssMb(pid, 'VmHWM');
     console.log(`\nerrors ${errors}; worst /api/health p99 ${worst.toFixed(0)} ms (target < 100); peak RSS ${peak.toFixed(0)} MB, high-water mark ${hwm.toFixed(0)} MB (VmHWM) (target < ${(BUDGET_MB + 200).toFixed(0)})`);
+    console.log(`connections of ${CONNECTIONS} still waiting for a first answer when their phase ended: ${silent.length ? silent.join(', ') : 'none'}`);
   } finally {
     if (proc && proc.exitCode === null) {
       proc.send('stop');

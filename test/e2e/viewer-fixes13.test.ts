@@ -128,7 +128,7 @@ describe('viewer fixes (session 13)', () => {
     await screenshot(page, 'fixes13-added-charts');
     await remove18.click();
     await page.waitForFunction(() => !document.querySelector('.filter-item[data-column="feature:f18"]'));
-    // the URL is written a moment later (hash-sync debounces): the chart and its filter leave it
+    // the URL may be written a moment later (hash-sync writes at most every 200 ms): the chart and its filter leave it
     await page.waitForFunction(() => !/f18/.test(decodeURIComponent(location.hash)));
     const hash = await page.evaluate(() => decodeURIComponent(location.hash));
     expect(hash).not.toMatch(/f18/);

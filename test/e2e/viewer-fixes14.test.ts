@@ -74,6 +74,9 @@ describe('viewer fixes (session 14)', () => {
     expect(svg).toMatch(/<rect class="hidden-class"[^>]*\/><text[^>]*>setosa \(50\), hidden<\/text>/);
     // a reload (the view not moved: left out of the URL) frames the drawn classes again, centred
     expect(await page.evaluate(() => location.hash)).not.toMatch(/view=/);
+    // the URL holds what is reloaded: setosa hidden again and the search (hash-sync.ts writes a lone change at once)
+    expect(await page.evaluate(() => location.hash)).toMatch(/hide=setosa/);
+    expect(await page.evaluate(() => location.hash)).toMatch(/q=species/);
     await page.reload();
     await waitForPage(
       page,
