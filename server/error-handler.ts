@@ -103,5 +103,5 @@ export function writeError(req: Request, res: Response, status: number, body: st
 
 /** 404 for any /api route nothing answered. */
 export const apiNotFound: RequestHandler = (req, _res, next) => {
-  next(new HttpError(404, `no such API endpoint: ${req.method} ${req.path.slice(0, 200)}`));
+  next(new HttpError(404, `no such API endpoint: ${req.method} ${(req.baseUrl + req.path).slice(0, 200)}`));
 };

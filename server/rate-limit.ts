@@ -59,13 +59,18 @@ export function createRateBuckets(options: RateLimitOptions = {}): RateLimiter {
 /**
  * The client a request is counted for: the host its address names, not the address itself. Every loopback
  * address (all of 127.0.0.0/8, ::1, and IPv4-mapped ones) is one client, "loopback": a local process can pick any
- * of 16 million 127.x.y.z sources, and each would otherwise get a fresh bucket. An IPv6 address counts by its /64
- * (the prefix a single host or LAN is given: RFC 6177; a host picks any interface id inside it, as with privacy
- * addresses, RFC 8981); IPv4-mapped IPv6 (::ffff:a.b.c.d) as the IPv4 address. Parsed with ipaddr.js.
+ * of 16 million 127.x.y.z sources, and each would otherwise get a fresh bucket. An IPv6 address counts by its
+ * /56 (IPV6_PREFIX), as express-rate-limit does by default: a host picks any interface id in its /64 (privacy
+ * addresses, RFC 8981) and is often delegated a /56 or more (RFC 6177), so per-address or per-/64 buckets are
+ * fresh bursts for the asking; the price is that hosts sharing a /56 share a bucket. IPv4-mapped IPv6
+ * (::ffff:a.b.c.d) counts as the IPv4 address. Parsed with ipaddr.js.
  */
 export function clientOf(req: { socket: { remoteAddress?: string | undefined } }): string {
   return clientKey(req.socket.remoteAddress);
 }
+
+/** The IPv6 prefix length a client is counted by (clientOf). */
+export const IPV6_PREFIX = 56;
 
 /** clientOf's key of one remote address (`undefined` and unparsable ones keep their own text). */
 export function clientKey(address: string | undefined): string {
@@ -76,8 +81,10 @@ export function clientKey(address: string | undefined): string {
   const parsed = ipaddr.process(bare);
   if (parsed.range() === 'loopback') return 'loopback';
   if (parsed.kind() === 'ipv4') return parsed.toString();
-  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
-  return `${parts.join(':')}::/64`;
+  // the first IPV6_PREFIX bits: three whole 16-bit parts and the high byte of the fourth
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4);
+  parts[3] = parts[3]! & 0xff00;
+  return `${parts.map((p) => p.toString(16)).join(':')}::/${IPV6_PREFIX}`;
 }
 
 /** The message of a 429. */

@@ -6,7 +6,7 @@
 
 import os from 'node:os';
 import { Job, Queue } from 'bullmq';
-import { CancelledError, InputError } from '../errors.js';
+import { CancelledError, InputError, type InputLocation } from '../errors.js';
 import type { PipelineHooks } from '../pipeline.js';
 import { parseQueueUrl, QUEUE_NAME } from './connection.js';
 import type { ShardJob } from './shard-job.js';
@@ -20,6 +20,26 @@ const CONNECT_TIMEOUT_MS = 10000;
 const POLL_MS = 300;
 /** Marks a failure that retrying cannot mend (bad rows in a shard), in a job's failedReason. */
 export const INPUT_ERROR_PREFIX = 'InputError: ';
+
+/**
+ * A shard job's failure reason for bad input (a worker's InputError): the prefix, then its reason and location as
+ * JSON, so the coordinator raises the same error once (shardInputError), not its message inside another.
+ */
+export function inputErrorReason(err: InputError): string {
+  return `${INPUT_ERROR_PREFIX}${JSON.stringify({ reason: err.reason ?? err.message, location: err.location ?? {} })}`;
+}
+
+/** The InputError a shard job failed with (inputErrorReason), located in `shard`; an older plain reason as it is. */
+export function shardInputError(failedReason: string, shard: string): InputError {
+  const text = failedReason.slice(INPUT_ERROR_PREFIX.length);
+  try {
+    const { reason, location } = JSON.parse(text) as { reason: string; location: InputLocation };
+    if (typeof reason === 'string') return new InputError(reason, { ...location, file: shard });
+  } catch {
+    // a reason written before the JSON form: its text, located in the shard
+  }
+  return new InputError(text, { file: shard });
+}
 
 /** The id of a shard's job. */
 export function shardJobId(job: ShardJob): string {
@@ -78,10 +98,10 @@ export async function runOnQueue(url: string, jobs: ShardJob[], hooks: PipelineH
           results[i] = job.returnvalue;
           progress[i] = 1;
           const r = job.returnvalue;
-          log(`shard ${i + 1}/${jobs.length} (${jobs[i]!.shard.split(/[/\\]/).pop()}): ${r.rows} rows placed by ${r.worker} in ${r.seconds.toFixed(1)} s${job.attemptsMade > 1 ? ` (attempt ${job.attemptsMade})` : ''}`);
+          log(`shard ${i + 1}/${jobs.length} (${jobs[i]!.shard.split(/[/\\]/).pop()}): ${r.rows.toLocaleString('en-US')} rows placed by ${r.worker} in ${r.seconds.toFixed(1)} s${job.attemptsMade > 1 ? ` (attempt ${job.attemptsMade})` : ''}`);
         } else if (state === 'failed') {
           const reason = job.failedReason ?? 'unknown failure';
-          if (reason.startsWith(INPUT_ERROR_PREFIX)) throw new InputError(reason.slice(INPUT_ERROR_PREFIX.length), { file: jobs[i]!.shard });
+          if (reason.startsWith(INPUT_ERROR_PREFIX)) throw shardInputError(reason, jobs[i]!.shard);
           throw new Error(`shard ${jobs[i]!.shard} failed after ${job.attemptsMade} attempts: ${reason}`);
         } else if (typeof job.progress === 'number') {
           progress[i] = Math.min(0.99, job.progress);

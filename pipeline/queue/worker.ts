@@ -4,9 +4,9 @@
 // worker killed mid-shard stops renewing it, and another worker takes the job when the lock expires.
 
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { isInputError } from '../errors.js';
+import { isInputError, type InputError } from '../errors.js';
 import { parseQueueUrl, QUEUE_NAME } from './connection.js';
-import { INPUT_ERROR_PREFIX, workerName } from './dispatch.js';
+import { inputErrorReason, workerName } from './dispatch.js';
 import { placeShard, releaseReferences, type ShardJob } from './shard-job.js';
 import type { PlacedShard } from './coordinator.js';
 
@@ -51,7 +51,7 @@ export async function serveShards(options: WorkerOptions): Promise<{ jobs: numbe
         return { ...r, worker: r.placedBy ?? me };
       } catch (err) {
         // bad rows will be bad on any worker: fail the job for good, naming what and where
-        if (isInputError(err)) throw new UnrecoverableError(`${INPUT_ERROR_PREFIX}${(err as Error).message}`);
+        if (isInputError(err)) throw new UnrecoverableError(inputErrorReason(err as InputError));
         throw err;
       }
     },

@@ -10,7 +10,7 @@ import { onlyQuery, runIdParam } from '../params.js';
 
 export function finishRoutes(ctx: ServerContext): Router {
   const router = Router();
-  router.post('/api/runs/:id/finish', ctx.rateLimit, ctx.requireToken, ctx.writesAllowed, async (req, res) => {
+  router.post('/api/runs/:id/finish', ctx.requireToken, ctx.rateLimit, ctx.writesAllowed, async (req, res) => {
     onlyQuery(req.query, []);
     const id = runIdParam(req.params.id);
     await ctx.jobs.init();

@@ -135,8 +135,10 @@ export function runsRoutes(ctx: ServerContext): Router {
 
   router.post(
     '/api/runs',
-    ctx.rateLimit,
+    // the token first: a request without it is refused before it can spend the budget the token holder's writes
+    // share with every other process on the same host (rate-limit.ts counts a host as one client)
     ctx.requireToken,
+    ctx.rateLimit,
     ctx.writesAllowed,
     (req, _res, next) => {
       requireJson(req);

@@ -52,7 +52,7 @@ function uploadIdParam(raw: unknown): string {
 export function uploadsRoutes(ctx: ServerContext): Router {
   const router = Router();
 
-  router.post('/api/uploads', ctx.rateLimit, ctx.requireToken, ctx.writesAllowed, declaredLengthWithin(ctx.uploads.maxBytes, 'upload'), async (req, res) => {
+  router.post('/api/uploads', ctx.requireToken, ctx.rateLimit, ctx.writesAllowed, declaredLengthWithin(ctx.uploads.maxBytes, 'upload'), async (req, res) => {
     // a browser form or `curl -F` wraps the file in a multipart envelope this endpoint does not unwrap: said, not
     // read as a malformed file
     if (req.is('multipart/*')) {

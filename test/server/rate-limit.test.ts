@@ -8,16 +8,17 @@ describe('the client a request is counted for', () => {
     }
   });
 
-  it('is the address itself for other IPv4 (mapped or not), and the /64 for IPv6', () => {
+  it('is the address itself for other IPv4 (mapped or not), and the /56 for IPv6', () => {
     expect(clientKey('10.0.0.1')).toBe('10.0.0.1');
     expect(clientKey('::ffff:10.0.0.1')).toBe('10.0.0.1');
     expect(clientKey('10.0.0.2')).not.toBe(clientKey('10.0.0.1'));
-    // one host's privacy addresses share its /64; another /64 is another client
-    expect(clientKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
-    expect(clientKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
-    expect(clientKey('2001:0db8:0001:0002:0:0:0:9')).toBe('2001:db8:1:2::/64');
-    expect(clientKey('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
-    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    // one host's privacy addresses, and its other /64s inside the /56 it was given, share a bucket
+    expect(clientKey('2001:db8:1:2::1')).toBe('2001:db8:1:0::/56');
+    expect(clientKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:0::/56');
+    expect(clientKey('2001:0db8:0001:00ff:0:0:0:9')).toBe('2001:db8:1:0::/56');
+    // another /56 is another client
+    expect(clientKey('2001:db8:1:100::1')).toBe('2001:db8:1:100::/56');
+    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/56');
   });
 
   it('keeps what it cannot parse as its own key', () => {
@@ -27,7 +28,7 @@ describe('the client a request is counted for', () => {
 
   it('gives addresses of one key one bucket', () => {
     const buckets = createRateBuckets({ capacity: 2, refillPerSecond: 0.001, now: () => 0 });
-    const takes = ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2::3', '2001:db8:1:3::1'].map((a) => buckets.take(clientKey(a)));
+    const takes = ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:3::3', '2001:db8:2:3::1'].map((a) => buckets.take(clientKey(a)));
     expect(takes.map((w) => w === 0)).toEqual([true, true, false, true]);
   });
 });

@@ -353,6 +353,21 @@ describe('rate limit', () => {
     }
   });
 
+  it('refuses a write without the token before the rate limit: a tokenless flood from the same host leaves the token holder its burst', async () => {
+    const app = createApp({ runsDir: runs.dir, jobs, token: 'sesame', rateLimit: { capacity: 3, refillPerSecond: 0.001 }, log: () => {} });
+    const other = await listen(app);
+    try {
+      const post = (from: string, headers: Record<string, string> = {}) =>
+        request(other.base, '/api/runs', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"nope": 1}', localAddress: from });
+      for (let i = 0; i < 6; i++) expect((await post('127.0.0.9')).status).toBe(401);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await post('127.0.0.1', { authorization: 'Bearer sesame' })).status);
+      expect(statuses).toEqual([400, 400, 400, 429]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('counts every loopback source address as one client: a fresh 127.x.y.z gets no fresh burst', async () => {
     const app = createApp({ runsDir: runs.dir, jobs, rateLimit: { capacity: 3, refillPerSecond: 0.001 }, log: () => {} });
     const other = await listen(app);
