@@ -15,7 +15,7 @@ import { resolveConfig } from '../pipeline/config.js';
 import { DATASETS_DIR } from '../pipeline/load/builtin.js';
 import { loadDataset } from '../pipeline/load/index.js';
 import { loadChoices, selectRows } from '../pipeline/pipeline.js';
-import type { RunConfig } from '../pipeline/types.js';
+import type { Dataset, RunConfig } from '../pipeline/types.js';
 import { centrePrecise } from '../pipeline/precision.js';
 import { planPrepare } from '../pipeline/prepare.js';
 import { createRandom, permutation } from '../pipeline/random.js';
@@ -31,6 +31,7 @@ const names = value('datasets', '').split(',').filter(Boolean);
 const seeds = value('seeds', '42').split(',').map(Number);
 const dump = value('dump', '');
 const verbose = args.includes('--verbose');
+// mnist and fashion-mnist: the built-in image sets (--limit rows, 10,000 unless given), seed 42.
 // --no-labels: decide as for a run without a label column (the label-free half of the rule)
 const noLabels = args.includes('--no-labels');
 
@@ -42,6 +43,14 @@ async function main(): Promise<void> {
       // iris and penguins as bench/quality-seeds.ts reads them (their built-in CSV files, the label named)
       const own: Partial<RunConfig> =
         name === 'iris' ? { labelColumn: 'species' } : name === 'penguins' ? { labelColumn: 'species', exclude: ['year'] } : {};
+      if (name === 'mnist' || name === 'fashion-mnist') {
+        // the image sets as a run with --dataset NAME --limit LIMIT loads them (seed 42 only: no row order to shuffle)
+        const limit = Number(value('limit', '10000'));
+        const config = resolveConfig({ dataset: name, limit, seed: 42 });
+        const loaded = await loadDataset({ dataset: name, input: null, labelColumn: null, dataDir: null, limit });
+        await screen(name, 42, config, loaded);
+        continue;
+      }
       const file = name === 'iris' || name === 'penguins' ? join(DATASETS_DIR, name, `${name}.csv`) : join(dataDir, `${name}.csv`);
       const lines = readFileSync(file, 'utf8').split(/\r?\n/);
       while (lines.length && lines[lines.length - 1] === '') lines.pop();
@@ -51,28 +60,33 @@ async function main(): Promise<void> {
         writeFileSync(input, order ? [lines[0]!, ...Array.from(order, (j) => lines[j + 1]!)].join('\n') + '\n' : lines.join('\n') + '\n');
         const config = resolveConfig({ dataset: null, input, seed: s, ...own });
         const loaded = await loadDataset({ dataset: null, input, labelColumn: config.labelColumn, dataDir: null, limit: null, ...loadChoices(config) });
-        const centred = centrePrecise(loaded);
-        const plan = planPrepare(centred?.dataset ?? loaded, { scaling: config.scaling, missing: config.missing, loss: config.loss });
-        const x = plan.scale(false);
-        const labels = loaded.label && !noLabels ? selectRows(loaded.label, plan.rowIndex) : null;
-        const logs: string[] = [];
-        const t0 = performance.now();
-        const fitted = await fitRunReducer(x, { config, loss: plan.loss, labels: labels ? labels.values : null, image: loaded.image ?? null, scaling: plan.preprocessing.kind }, { log: (m) => logs.push(m) });
-        const seconds = (performance.now() - t0) / 1000;
-        const choice = fitted.choices.reducer!;
-        fitted.reducer.dispose();
-        if (verbose) for (const l of logs) console.log(`  ${l}`);
-        console.log(
-          JSON.stringify({ dataset: name, seed: s, rows: x.rows, columns: x.cols, scaling: plan.report.scaling, reducer: choice.value, codeSize: fitted.choices.codeSize?.value, seconds: Number(seconds.toFixed(2)), reason: choice.reason, figures: choice.figures }),
-        );
-        if (dump && s === seeds[0]) {
-          writeFileSync(join(dump, `${name}.f32`), Buffer.from(x.values.buffer, x.values.byteOffset, x.values.byteLength));
-          writeFileSync(join(dump, `${name}.labels.json`), JSON.stringify({ rows: x.rows, cols: x.cols, labels: labels ? Array.from(labels.values as ArrayLike<unknown>) : null }));
-        }
+        await screen(name, s, config, loaded, s === seeds[0]);
       }
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Prepares one loaded table as a run does, runs reducer auto on it and prints its decision (and dumps it when asked). */
+async function screen(name: string, s: number, config: RunConfig, loaded: Dataset, first = true): Promise<void> {
+  const centred = centrePrecise(loaded);
+  const plan = planPrepare(centred?.dataset ?? loaded, { scaling: config.scaling, missing: config.missing, loss: config.loss });
+  const x = plan.scale(false);
+  const labels = loaded.label && !noLabels ? selectRows(loaded.label, plan.rowIndex) : null;
+  const logs: string[] = [];
+  const t0 = performance.now();
+  const fitted = await fitRunReducer(x, { config, loss: plan.loss, labels: labels ? labels.values : null, image: loaded.image ?? null, scaling: plan.preprocessing.kind }, { log: (m) => logs.push(m) });
+  const seconds = (performance.now() - t0) / 1000;
+  const choice = fitted.choices.reducer!;
+  fitted.reducer.dispose();
+  if (verbose) for (const l of logs) console.log(`  ${l}`);
+  console.log(
+    JSON.stringify({ dataset: name, seed: s, rows: x.rows, columns: x.cols, scaling: plan.report.scaling, reducer: choice.value, codeSize: fitted.choices.codeSize?.value, seconds: Number(seconds.toFixed(2)), reason: choice.reason, figures: choice.figures }),
+  );
+  if (dump && first) {
+    writeFileSync(join(dump, `${name}.f32`), Buffer.from(x.values.buffer, x.values.byteOffset, x.values.byteLength));
+    writeFileSync(join(dump, `${name}.labels.json`), JSON.stringify({ rows: x.rows, cols: x.cols, labels: labels ? Array.from(labels.values as ArrayLike<unknown>) : null }));
   }
 }
 
