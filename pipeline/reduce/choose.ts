@@ -8,15 +8,15 @@
 // validation rows, which it never trained on, when there are HELD_OUT_MIN of them; else a seeded sample of all rows):
 // trustworthiness@10, kNN preservation, and, when the run has labels, the 10-NN label agreement of the codes and
 // how often a row's 10 nearest sampled neighbours share its label, in the codes and in the input.
-// - PCA denoises (checked first, and taken even when reducing does not pay and below KEEP_MIN): t-SNE on the
-//   prepared columns would follow noise that PCA's code drops. With labels, the labels say so: a sampled row's
-//   k nearest sampled neighbours share its label more often in PCA's codes than in the input, by more than
-//   DENOISE_Z standard errors of the paired difference over the sampled rows, and the codes leave at least
-//   DENOISE_MIN_CUT of the input's other-label neighbours out (bench/QUALITY-NOTES.md, session 17: on mlbench's
-//   DNA, 180 0/1 columns, +0.075, 10 standard errors, a cut of 0.198; its t-SNE maps on PCA-32 gain 0.058 label
-//   accuracy). Without labels, the spectrum says so: the code keeps less
-//   than NOISE_SHARE_MIN of the variance and the rest spreads over at least as many components as the code
-//   holds (each no larger than the smallest kept one: a flat bulk, as independent noise in many columns gives,
+// - Where the two rules below would keep the prepared columns, PCA is used when its code denoises them (t-SNE
+//   on the columns would follow noise the code drops), even though reducing does not pay or keeps less than
+//   KEEP_MIN. With labels, the labels say so: a sampled row's k nearest sampled neighbours share its label more
+//   often in PCA's codes than in the input, by more than DENOISE_Z standard errors of the paired difference over
+//   the sampled rows, and the codes leave out at least DENOISE_MIN_CUT of the input's neighbours with another label
+//   (bench/QUALITY-NOTES.md, session 17: mlbench's DNA, 180 0/1 columns, +0.075 at 10 standard errors, a cut of
+//   0.198, and its t-SNE maps on PCA-32 gain 0.058 label accuracy). Without labels, the spectrum says so: the code
+//   keeps less than NOISE_SHARE_MIN of the variance and the rest spreads over at least as many components as the
+//   code holds (none larger than the smallest kept one: a flat bulk, as independent noise in many columns gives,
 //   not a few strong directions PCA would lose). Width alone never decides.
 // - When no reducer can pay for itself, none: t-SNE on the prepared columns costs no more than on codes and
 //   keeps every neighbourhood a reducer could only lose.
@@ -65,7 +65,7 @@ export const HELD_OUT_MIN = 300;
  * PCA denoises, by the labels, when its codes leave at least this share of the input's neighbours that carry
  * another label out (on the mean over the sampled rows: gain / (1 - the input's share))... The 1,000-row slices
  * of MNIST and Fashion-MNIST gain 0.067 and 0.041 of it (5 and 3.5 standard errors) and their maps do not gain
- * (Fashion-MNIST's lose 0.008 label accuracy); ionosphere's 0.117 and DNA's 0.198 do (bench/QUALITY-NOTES.md,
+ * (Fashion-MNIST's lose 0.008 label accuracy); ionosphere's 0.116 and DNA's 0.198 do (bench/QUALITY-NOTES.md,
  * session 17). It also keeps the decision from flipping between row orders where PCA and the input agree
  * (satellite, digits: +0.002, standard error 0.001, on some row orders).
  */
