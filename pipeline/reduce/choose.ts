@@ -14,10 +14,10 @@
 //   often in PCA's codes than in the input, by more than DENOISE_Z standard errors of the paired difference over
 //   the sampled rows, and the codes leave out at least DENOISE_MIN_CUT of the input's neighbours with another label
 //   (bench/QUALITY-NOTES.md, session 17: mlbench's DNA, 180 0/1 columns, +0.075 at 10 standard errors, a cut of
-//   0.198, and its t-SNE maps on PCA-32 gain 0.059 label accuracy over 13 seeds). Without labels, the spectrum says so: the code
-//   keeps less than NOISE_SHARE_MIN of the variance and the rest spreads over at least as many components as the
-//   code holds (none larger than the smallest kept one: a flat bulk, as independent noise in many columns gives,
-//   not a few strong directions PCA would lose). Width alone never decides.
+//   0.198, and its t-SNE maps on PCA-32 gain 0.059 label accuracy over 13 seeds). Without labels, the spectrum
+//   says so: the code keeps less than NOISE_SHARE_MIN of the variance and the rest spreads over at least as many
+//   components as the code holds (none larger than the smallest kept one: a flat bulk, as independent noise in
+//   many columns gives, not a few strong directions PCA would lose). Width alone never decides.
 // - When no reducer can pay for itself, none: t-SNE on the prepared columns costs no more than on codes and
 //   keeps every neighbourhood a reducer could only lose.
 // - Below KEEP_MIN trustworthiness every reducer loses too much and none is used.
