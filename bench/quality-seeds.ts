@@ -4,7 +4,7 @@
 // bench:quality's judgement over several seeds, for comparing candidate defaults on small tables quickly: our
 // pipeline runs in this process (no CLI start per map), the peers and the judge each in one Python process for
 // all maps (umap-learn compiles once). Same judge (bench/quality_metrics.py), same reference spaces (raw values for
-// digits, standardized columns for the tables), same seeded row orders as `npm run bench:quality -- --seeds` (seed 42: the rows in their order;
+// digits and exported slices of MNIST / Fashion-MNIST named mnist* / fashion*, standardized columns for the tables), same seeded row orders as `npm run bench:quality -- --seeds` (seed 42: the rows in their order;
 // any other: the CSV file's data lines in a seeded order, the peers' rows in the same order, every map put back
 // into the reference order before the judge). Rows: `latentmap default` (the config's defaults), each --row
 // (the defaults with the given config fields; --no-default leaves the first out), and with --peers scikit-learn's t-SNE and umap-learn.
@@ -57,7 +57,10 @@ interface Source {
 function sourceOf(name: string): Source {
   if (name === 'iris') return { file: join(DATASETS_DIR, 'iris', 'iris.csv'), builtin: true, config: { labelColumn: 'species' }, reference: 'standardized' };
   if (name === 'penguins') return { file: join(DATASETS_DIR, 'penguins', 'penguins.csv'), builtin: true, config: { labelColumn: 'species', exclude: ['year'] }, reference: 'standardized' };
-  return { file: join(dataDir, `${name}.csv`), builtin: false, config: {}, reference: name === 'digits' ? 'raw' : 'standardized' };
+  // images are judged against their raw pixels, as bench:quality judges digits, MNIST and Fashion-MNIST (an export
+  // of a built-in image set named mnist* or fashion* alike: session 17's 1,000-row slices)
+  const image = name === 'digits' || name.startsWith('mnist') || name.startsWith('fashion');
+  return { file: join(dataDir, `${name}.csv`), builtin: false, config: {}, reference: image ? 'raw' : 'standardized' };
 }
 
 interface Job {

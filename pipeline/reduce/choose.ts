@@ -6,7 +6,18 @@
 // (AE_SKIP_ABOVE: the input is then (nearly) linear and training could only cost time). Each candidate's codes
 // are compared with the prepared input on a held-out sample of at most AUTO_SAMPLE rows (the autoencoder's
 // validation rows, which it never trained on, when there are HELD_OUT_MIN of them; else a seeded sample of all rows):
-// trustworthiness@10, kNN preservation, and, when the run has labels, the 10-NN label agreement of the codes.
+// trustworthiness@10, kNN preservation, and, when the run has labels, the 10-NN label agreement of the codes and
+// how often a row's 10 nearest sampled neighbours share its label, in the codes and in the input.
+// - Where the two rules below would keep the prepared columns, PCA is used when its code denoises them (t-SNE
+//   on the columns would follow noise the code drops), even though reducing does not pay or keeps less than
+//   KEEP_MIN. With labels, the labels say so: a sampled row's k nearest sampled neighbours share its label more
+//   often in PCA's codes than in the input, by more than DENOISE_Z standard errors of the paired difference over
+//   the sampled rows, and the codes leave out at least DENOISE_MIN_CUT of the input's neighbours with another label
+//   (bench/QUALITY-NOTES.md, session 17: mlbench's DNA, 180 0/1 columns, +0.075 at 10 standard errors, a cut of
+//   0.198, and its t-SNE maps on PCA-32 gain 0.059 label accuracy over 13 seeds). Without labels, the spectrum
+//   says so: the code keeps less than NOISE_SHARE_MIN of the variance and the rest spreads over at least as many
+//   components as the code holds (none larger than the smallest kept one: a flat bulk, as independent noise in
+//   many columns gives, not a few strong directions PCA would lose). Width alone never decides.
 // - When no reducer can pay for itself, none: t-SNE on the prepared columns costs no more than on codes and
 //   keeps every neighbourhood a reducer could only lose.
 // - Below KEEP_MIN trustworthiness every reducer loses too much and none is used.
@@ -18,7 +29,7 @@
 import { performance } from 'node:perf_hooks';
 import { defaultConfig } from '../config.js';
 import { InputError, throwIfAborted } from '../errors.js';
-import { graphLabelAccuracy, sampleRows, sampledTrustworthiness, neighbourPreservation } from '../metrics.js';
+import { graphLabelAccuracy, missingLabel, sampleRows, sampledTrustworthiness, neighbourPreservation } from '../metrics.js';
 import { deriveSeed } from '../random.js';
 import { knn } from '../tsne/index.js';
 import type { Choice, ImageShape, Matrix, NeighborGraph, Preprocessing, ReducerName, StageHooks } from '../types.js';
@@ -50,6 +61,23 @@ export const AE_SKIP_ABOVE = 0.999;
 export const TRUST_TOLERANCE = 0.005;
 /** Fewest held-out rows to measure on; with fewer, a seeded sample of all rows is used (and the figures say so). */
 export const HELD_OUT_MIN = 300;
+/**
+ * PCA denoises, by the labels, when its codes leave at least this share of the input's neighbours that carry
+ * another label out (on the mean over the sampled rows: gain / (1 - the input's share))... The 1,000-row slices
+ * of MNIST and Fashion-MNIST gain 0.067 and 0.041 of it (5 and 3.5 standard errors) and their maps do not gain
+ * (Fashion-MNIST's lose 0.008 label accuracy); ionosphere's 0.116 and DNA's 0.198 do (bench/QUALITY-NOTES.md,
+ * session 17). It also keeps the decision from flipping between row orders where PCA and the input agree
+ * (satellite, digits: +0.002, standard error 0.001, on some row orders).
+ */
+export const DENOISE_MIN_CUT = 0.1;
+/** ...and by more than this many standard errors of the paired per-row difference (the sample's noise). */
+export const DENOISE_Z = 2;
+/**
+ * PCA denoises, without labels, when its code keeps less than this share of the variance (what it leaves out
+ * then weighs more in every distance than what it keeps) and the rest spreads over at least as many components
+ * as the code holds.
+ */
+export const NOISE_SHARE_MIN = 0.5;
 /** Neighbourhood size of the measurement. */
 const K = 10;
 
@@ -73,6 +101,8 @@ interface Measured {
   knnPreservation: number;
   /** 10-NN label agreement of the codes on the sample; null without labels. */
   labelAgreement: number | null;
+  /** How often the sampled rows' nearest neighbours share their label, in the codes and in the input; null without labels. */
+  labelShare: LabelShare | null;
 }
 
 /** What fitRunReducer needs besides the fit settings. */
@@ -169,15 +199,21 @@ export async function fitRunReducer(
   const sampleLabels = labels ? Array.from(sample, (i) => labels[i] ?? null) : null;
   const labelled = sampleLabels ? new Set(sampleLabels.filter((v) => v !== null && !(typeof v === 'number' && Number.isNaN(v)))).size >= 2 : false;
   const space = sampleSpace(x, sample);
+  // the input's own neighbour label shares on the sample, which each candidate's are compared with row by row
+  const inputShares = labelled && space.xs.rows > space.k ? rowLabelShares(space.inputGraph(), sampleLabels!) : null;
   const measured: Measured[] = fitted.map((f) => {
-    const kept = keptOn(space, f.reducer, labelled ? sampleLabels : null);
+    const { shares, ...kept } = keptOn(space, f.reducer, labelled ? sampleLabels : null);
+    const labelShare = shares && inputShares ? pairedShare(shares, inputShares) : null;
     log(
       `auto reducer: ${f.reducer.report.description} keeps trustworthiness ${kept.trustworthiness.toFixed(4)}, kNN preservation ${kept.knnPreservation.toFixed(3)}` +
         (kept.labelAgreement !== null ? `, label agreement ${kept.labelAgreement.toFixed(3)}` : '') +
+        (labelShare ? `, neighbours sharing the label ${labelShare.codes.toFixed(3)} (input ${labelShare.input.toFixed(3)}, se of the difference ${labelShare.se.toFixed(4)})` : '') +
         ` on ${sample.length} ${heldOut ? 'held-out ' : ''}rows (${f.seconds.toFixed(1)} s to fit)`,
     );
-    return { name: f.name, reducer: f.reducer, seconds: f.seconds, ...kept };
+    return { name: f.name, reducer: f.reducer, seconds: f.seconds, ...kept, labelShare };
   });
+  const pcaFitted = fitted.find((f) => f.name === 'pca');
+  const spectrum = pcaFitted ? leftOutOf(pcaFitted.reducer) : null;
 
   const figures: Record<string, unknown> = {
     rows: x.rows,
@@ -193,14 +229,19 @@ export async function fitRunReducer(
           trustworthiness: round(m.trustworthiness),
           knnPreservation: round(m.knnPreservation),
           ...(m.labelAgreement !== null ? { labelAgreement: round(m.labelAgreement) } : {}),
+          ...(m.labelShare ? { labelShare: round(m.labelShare.codes), inputLabelShare: round(m.labelShare.input), labelShareSe: round(m.labelShare.se) } : {}),
           seconds: round(m.seconds),
         },
       ]),
     ),
     ...(failures.length ? { failures } : {}),
     ...(aeSkipped ? { autoencoder: aeSkipped } : {}),
+    ...(spectrum ? { pcaLeftOut: { varianceShare: round(spectrum.share), components: round(spectrum.components) } } : {}),
     thresholds: {
       keepMin: KEEP_MIN,
+      denoiseMinCut: DENOISE_MIN_CUT,
+      denoiseZ: DENOISE_Z,
+      noiseShareMin: NOISE_SHARE_MIN,
       trustTolerance: TRUST_TOLERANCE,
       reduceMinValues: REDUCE_MIN_VALUES,
       reduceMinRatio: REDUCE_MIN_RATIO,
@@ -208,7 +249,7 @@ export async function fitRunReducer(
       aeSkipAbove: AE_SKIP_ABOVE,
     },
   };
-  const decision = decideReducer(measured, { rows: x.rows, columns: x.cols, codeSize: shape.codeSize, canReduce, pays, labelled, aeSkipped });
+  const decision = decideReducer(measured, { rows: x.rows, columns: x.cols, codeSize: shape.codeSize, canReduce, pays, labelled, aeSkipped, pcaLeftOut: spectrum });
   const chosen = decision.name === 'none' ? null : measured.find((m) => m.name === decision.name)!;
   const reason = decision.reason;
   for (const m of measured) if (m !== chosen) m.reducer.dispose();
@@ -221,12 +262,28 @@ export async function fitRunReducer(
   return { reducer, choices: { reducer: { value: name, auto: true, reason, figures }, ...shapeChoices } };
 }
 
+/**
+ * How often the sampled rows' nearest sampled neighbours share the row's label: per row the share of its k
+ * neighbours (those with a label) that carry its label, averaged over the labelled sampled rows; in a candidate's
+ * codes and in the input, on the same rows.
+ */
+export interface LabelShare {
+  codes: number;
+  input: number;
+  /** codes - input: the mean of the per-row differences */
+  gain: number;
+  /** standard error of that mean (the per-row differences' sd / sqrt(rows)) */
+  se: number;
+}
+
 /** A measured candidate, as decideReducer sees it. */
 export interface CandidateFigures {
   name: ReducerName;
   trustworthiness: number;
   /** null without labels */
   labelAgreement: number | null;
+  /** null or absent without labels */
+  labelShare?: LabelShare | null;
 }
 
 /** What decideReducer needs to know of the input besides the candidates' figures. */
@@ -242,6 +299,12 @@ export interface DecisionContext {
   labelled: boolean;
   /** why the autoencoder was not trained, when it was not */
   aeSkipped: string | null;
+  /**
+   * What PCA's code leaves out: the share of the total variance outside its components, and the fewest components
+   * that share needs when none is larger than the smallest kept one (left-out variance / smallest kept
+   * component's). Null or absent when PCA was not fitted.
+   */
+  pcaLeftOut?: { share: number; components: number } | null;
 }
 
 /**
@@ -254,6 +317,11 @@ export function decideReducer(measured: readonly CandidateFigures[], ctx: Decisi
   if (!ctx.canReduce) {
     return { name: 'none', reason: `the input has ${columns} column${columns === 1 ? '' : 's'}; a code of ${codeSize} would not reduce it, so t-SNE runs on the prepared columns` };
   }
+  // where the rule below would keep the prepared columns, PCA is taken when it denoises them
+  const pca = measured.find((m) => m.name === 'pca');
+  const denoise = pca ? denoiseCheck(pca, ctx) : null;
+  const why = denoise ? `; ${denoise.reason}` : '';
+  if ((!ctx.pays || !best || best.trustworthiness < KEEP_MIN) && denoise?.denoises) return { name: 'pca', reason: denoise.reason };
   if (!ctx.pays) {
     const values = rows * columns;
     return {
@@ -261,14 +329,14 @@ export function decideReducer(measured: readonly CandidateFigures[], ctx: Decisi
       reason:
         `t-SNE on the ${columns} prepared columns costs little here (${rows} x ${columns} = ${values.toLocaleString('en-US')} values, ` +
         `below ${REDUCE_MIN_VALUES.toLocaleString('en-US')}${columns < REDUCE_MIN_RATIO * codeSize ? `, or under ${REDUCE_MIN_RATIO} x the code size` : ''}), ` +
-        `and keeps every neighbourhood${best ? `; ${best.name} would keep trustworthiness ${best.trustworthiness.toFixed(4)}` : ''}`,
+        `and keeps every neighbourhood${best ? `; ${best.name} would keep trustworthiness ${best.trustworthiness.toFixed(4)}` : ''}${why}`,
     };
   }
   if (!best || best.trustworthiness < KEEP_MIN) {
     return {
       name: 'none',
       reason: best
-        ? `the best reducer (${best.name}) keeps trustworthiness ${best.trustworthiness.toFixed(4)} of the input's neighbourhoods, below ${KEEP_MIN}: t-SNE runs on the prepared columns`
+        ? `the best reducer (${best.name}) keeps trustworthiness ${best.trustworthiness.toFixed(4)} of the input's neighbourhoods, below ${KEEP_MIN}: t-SNE runs on the prepared columns${why}`
         : 'no reducer could be fitted: t-SNE runs on the prepared columns',
     };
   }
@@ -310,6 +378,49 @@ export function decideReducer(measured: readonly CandidateFigures[], ctx: Decisi
   };
 }
 
+/**
+ * Whether PCA's codes denoise the prepared columns (the head of this file), with the clause that says why or
+ * why not. Decides only when reducer auto would otherwise keep the prepared columns (decideReducer). With labels
+ * the labels decide; without, the spectrum. Null when there is nothing to decide on.
+ */
+function denoiseCheck(pca: CandidateFigures, ctx: DecisionContext): { denoises: boolean; reason: string } | null {
+  const { columns, codeSize } = ctx;
+  if (ctx.labelled) {
+    const s = pca.labelShare;
+    if (!s || !Number.isFinite(s.gain)) return null;
+    // the share of the input's other-label neighbours the codes leave out (0 when the input has none: nothing to cut)
+    const cut = s.input < 1 ? s.gain / (1 - s.input) : 0;
+    const figures =
+      `a sampled row's nearest neighbours share its label ${s.codes.toFixed(3)} of the time in PCA's codes against ${s.input.toFixed(3)} in the input ` +
+      `(${s.gain >= 0 ? '+' : ''}${s.gain.toFixed(3)}, standard error ${s.se.toFixed(4)}; ${Math.abs(cut).toFixed(3)} of the input's neighbours with another label ${cut >= 0 ? 'left out' : 'added'})`;
+    const test = `at least ${DENOISE_MIN_CUT} of them left out and a gain over ${DENOISE_Z} standard errors`;
+    if (cut >= DENOISE_MIN_CUT && s.gain > DENOISE_Z * s.se) {
+      return {
+        denoises: true,
+        reason:
+          `PCA's ${codeSize} components denoise the ${columns} prepared columns: ${figures}, ${test}, ` +
+          `so t-SNE runs on the codes though they keep trustworthiness ${pca.trustworthiness.toFixed(4)} of the input's neighbourhoods`,
+      };
+    }
+    return { denoises: false, reason: `PCA would not denoise: ${figures}, not ${test}` };
+  }
+  const left = ctx.pcaLeftOut;
+  if (!left || !Number.isFinite(left.share) || !Number.isFinite(left.components)) return null;
+  const leftPct = Math.round(1000 * left.share) / 10; // the two percentages add up to 100 as printed
+  const figures =
+    `its ${codeSize} components keep ${(100 - leftPct).toFixed(1)}% of the variance and the ${leftPct.toFixed(1)}% left out spreads over at least ` +
+    `${Math.floor(left.components)} components`;
+  if (left.share > NOISE_SHARE_MIN && left.components >= codeSize) {
+    return {
+      denoises: true,
+      reason:
+        `PCA denoises the ${columns} prepared columns: ${figures} (none larger than the smallest kept), a flat bulk as independent noise in many columns gives ` +
+        `(more than ${NOISE_SHARE_MIN} left out, over at least the code's ${codeSize} components), so t-SNE runs on the codes though they keep trustworthiness ${pca.trustworthiness.toFixed(4)} of the input's neighbourhoods`,
+    };
+  }
+  return { denoises: false, reason: `PCA would not denoise: ${figures}, not more than ${NOISE_SHARE_MIN} left out over at least ${codeSize} components` };
+}
+
 /** The sampled rows candidates are measured on, gathered once, with their input-space neighbour graph (built once, on first use). */
 interface SampleSpace {
   xs: Matrix;
@@ -338,16 +449,71 @@ function keptOn(
   space: SampleSpace,
   reducer: Reducer,
   sampleLabels: ArrayLike<string | number | null> | null = null,
-): { trustworthiness: number; knnPreservation: number; labelAgreement: number | null } {
+): { trustworthiness: number; knnPreservation: number; labelAgreement: number | null; shares: Float64Array | null } {
   const codes = reducer.encode(space.xs);
   const trustworthiness = trustOn(space, reducer, codes);
-  if (space.xs.rows <= space.k) return { trustworthiness, knnPreservation: NaN, labelAgreement: null };
+  if (space.xs.rows <= space.k) return { trustworthiness, knnPreservation: NaN, labelAgreement: null, shares: null };
   const codeGraph = knn(codes, space.k, { seed: 0 });
   return {
     trustworthiness,
     knnPreservation: mean(neighbourPreservation(space.inputGraph(), codeGraph)),
     labelAgreement: sampleLabels ? graphLabelAccuracy(codeGraph, sampleLabels) : null,
+    shares: sampleLabels ? rowLabelShares(codeGraph, sampleLabels) : null,
   };
+}
+
+/**
+ * Per row of the graph: the share of its neighbours (those with a label) that carry the row's label; NaN for a
+ * row without a label or without a labelled neighbour.
+ */
+export function rowLabelShares(graph: NeighborGraph, labels: ArrayLike<string | number | null>): Float64Array {
+  const out = new Float64Array(graph.n).fill(NaN);
+  for (let i = 0; i < graph.n; i++) {
+    const own = labels[i];
+    if (missingLabel(own)) continue;
+    let same = 0;
+    let counted = 0;
+    for (let a = 0; a < graph.k; a++) {
+      const lab = labels[graph.indices[i * graph.k + a]!];
+      if (missingLabel(lab)) continue;
+      counted++;
+      if (lab === own) same++;
+    }
+    if (counted > 0) out[i] = same / counted;
+  }
+  return out;
+}
+
+/** The codes' label shares against the input's on the same rows (rows NaN in either left out): means, their paired difference and its standard error. */
+export function pairedShare(codes: Float64Array, input: Float64Array): LabelShare {
+  let n = 0;
+  let sc = 0;
+  let si = 0;
+  for (let i = 0; i < codes.length; i++) {
+    if (Number.isNaN(codes[i]!) || Number.isNaN(input[i]!)) continue;
+    n++;
+    sc += codes[i]!;
+    si += input[i]!;
+  }
+  const gain = n ? (sc - si) / n : NaN;
+  let ss = 0;
+  for (let i = 0; i < codes.length; i++) {
+    if (Number.isNaN(codes[i]!) || Number.isNaN(input[i]!)) continue;
+    const d = codes[i]! - input[i]! - gain;
+    ss += d * d;
+  }
+  return { codes: n ? sc / n : NaN, input: n ? si / n : NaN, gain, se: n > 1 ? Math.sqrt(ss / (n - 1) / n) : NaN };
+}
+
+/** What a fitted PCA's code leaves out of the variance (DecisionContext.pcaLeftOut); null without its spectrum. */
+function leftOutOf(reducer: Reducer): { share: number; components: number } | null {
+  const spectrum = reducer.report.spectrum;
+  if (!spectrum || !(spectrum.totalVariance > 0) || spectrum.componentVariance.length === 0) return null;
+  let kept = 0;
+  for (const v of spectrum.componentVariance) kept += v;
+  const left = Math.max(0, spectrum.totalVariance - kept);
+  const smallest = spectrum.componentVariance[spectrum.componentVariance.length - 1]!;
+  return { share: left / spectrum.totalVariance, components: smallest > 0 ? left / smallest : left > 0 ? Infinity : 0 };
 }
 
 /**

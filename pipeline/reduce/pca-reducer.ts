@@ -38,6 +38,7 @@ export const pcaReducer: ReducerMethod = {
     let kept = 0;
     for (const v of pca.explainedVariance) kept += v;
     reducer.report.reconstruction.explainedVariance = total > 0 ? Math.min(1, kept / total) : 1;
+    reducer.report.spectrum = { componentVariance: Array.from(pca.explainedVariance), totalVariance: total };
     return reducer;
   },
   async load(runDir) {

@@ -48,6 +48,12 @@ export interface ReducerReport {
    * when it fitted every row. Reducer auto measures the candidates' codes on these rows.
    */
   heldOutRows?: Int32Array;
+  /**
+   * PCA only: the variance of the prepared rows along each kept component (descending, in the input's squared
+   * units) and their total variance (the sum of the columns' sample variances). Reducer auto reads how much of
+   * the variance the code leaves out, and over how many components it must spread.
+   */
+  spectrum?: { componentVariance: number[]; totalVariance: number };
 }
 
 /** What fitting needs besides the rows: the run's configuration with its auto values resolved. */

@@ -170,3 +170,41 @@ describe('reducer auto where reducing pays', () => {
     }
   }, 600_000);
 });
+
+describe('reducer auto where PCA denoises', () => {
+  it('takes PCA on a table whose classes live in 6 of 156 columns and the other 150 are noise, with labels and without, though reducing does not pay', async () => {
+    const { fitRunReducer } = await import('../../pipeline/reduce/choose.js');
+    const { createRandom } = await import('../../pipeline/random.js');
+    const rnd = createRandom(5);
+    const n = 1200;
+    const d = 156; // 1200 x 156 = 187,200 values: reducing does not pay
+    const values = new Float32Array(n * d);
+    const labels: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const c = i % 3;
+      labels.push(`c${c}`);
+      for (let j = 0; j < d; j++) values[i * d + j] = (j < 6 && j % 3 === c ? 1.2 : 0) + rnd.normal() * 0.5;
+    }
+    const config = resolveConfig({ dataset: 'x', runsDir: dir, seed: 1 });
+    for (const withLabels of [true, false]) {
+      const { reducer, choices } = await fitRunReducer({ rows: n, cols: d, values }, { config, loss: 'mse', labels: withLabels ? labels : null });
+      try {
+        expect(choices.reducer!.value).toBe('pca');
+        expect(reducer.codeSize).toBe(32);
+        const figures = choices.reducer!.figures as { candidates: { pca: { trustworthiness: number; labelShare?: number; inputLabelShare?: number } }; pcaLeftOut: { varianceShare: number; components: number } };
+        expect(figures.candidates.pca.trustworthiness).toBeLessThan(0.97); // below KEEP_MIN: the old rule kept the columns
+        expect(figures.pcaLeftOut.varianceShare).toBeGreaterThan(0.5);
+        expect(figures.pcaLeftOut.components).toBeGreaterThanOrEqual(32);
+        if (withLabels) {
+          expect(figures.candidates.pca.labelShare! - figures.candidates.pca.inputLabelShare!).toBeGreaterThan(0.05);
+          expect(choices.reducer!.reason).toMatch(/^PCA's 32 components denoise the 156 prepared columns: a sampled row's nearest neighbours share its label 0\.\d{3} of the time in PCA's codes/);
+        } else {
+          expect(figures.candidates.pca.labelShare).toBeUndefined();
+          expect(choices.reducer!.reason).toMatch(/^PCA denoises the 156 prepared columns: its 32 components keep \d+\.\d% of the variance and the \d+\.\d% left out spreads over at least \d+ components/);
+        }
+      } finally {
+        reducer.dispose();
+      }
+    }
+  }, 120_000);
+});
