@@ -42,7 +42,9 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
     await (await openQueue(config.queue)).close();
   }
   const workDir = path.join(path.dirname(shards[0]!), `.latentmap-${id}`);
-  await makeDirs(workDir);
+  // shards/ made here, once: the shard jobs write into it but never make it (shard-job.ts), so a job still running
+  // after the run ended cannot bring the work directory back
+  await makeDirs(path.join(workDir, 'shards'));
   log(`${shards.length} shards in ${path.dirname(shards[0]!)}; work files in ${workDir}`);
   try {
     // 1. the seeded sample from every shard

@@ -6,7 +6,7 @@
 // renamed into place, so a retried or repeated job finds either nothing or the whole output, and a job
 // whose output exists does nothing.
 
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,7 +22,6 @@ import { readManifest } from '../runs/run-dir.js';
 import { TRANSFORM_DEFAULTS, tsneTransform } from '../tsne/index.js';
 import { umapTransform } from '../umap/index.js';
 import type { Matrix, MetaColumn, StageHooks } from '../types.js';
-import { makeDirs } from '../make-dirs.js';
 
 /** What a queue job carries (JSON). Paths are as the coordinator sees the shared storage. */
 export interface ShardJob {
@@ -174,7 +173,12 @@ export async function placeShard(job: ShardJob, hooks: StageHooks = {}): Promise
   const metadata = manifest.dataset.metadata.map((m) => other.find((c) => c.name === m)).filter((c): c is MetaColumn => Boolean(c));
   const tmp = `${out}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
-    await makeDirs(tmp);
+    // not recursive: the coordinator made `shards` in the work directory and removes the whole directory when the
+    // run ends (done, failed or cancelled); an attempt still placing then must not make it again beside the shards
+    await mkdir(tmp).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new Error(`the run's work directory ${job.workDir} is gone (the run ended: finished, failed or cancelled); shard ${job.index + 1} is not written`);
+      throw err;
+    });
     await writeCodes(tmp, codes, index);
     await writePoints(tmp, { index, embedding: placed.embedding, error: errors, label, metadata });
     const cpu = process.cpuUsage(cpu0);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,8 @@ describe('a shard job run again after its outputs were written', () => {
     csv(path.join(tmp, 'part-00.csv'), 120, 2);
     const reference = await runPipeline(resolveConfig({}, { input: path.join(tmp, 'reference.csv'), reducer: 'pca', codeSize: 3, iterations: 250, runsDir: path.join(tmp, 'runs'), seed: 3 }), { id: 'reference' });
     job = { runId: 'r', workDir: path.join(tmp, 'work'), referenceDir: reference.dir, shard: path.join(tmp, 'part-00.csv'), index: 0, labelColumn: 'label' };
+    // as the coordinator makes it
+    mkdirSync(path.join(job.workDir, 'shards'), { recursive: true });
   }, 120000);
   afterAll(async () => {
     await releaseReferences(null);
@@ -45,5 +47,11 @@ describe('a shard job run again after its outputs were written', () => {
     // outputs of an older worker (no record): their cost is unknown, reported as 0, with no worker named
     rmSync(path.join(shardOutput(job.workDir, 0), PLACED_FILE));
     expect(await placeShard(job)).toEqual({ index: 0, rows: 120, seconds: 0, cpuSeconds: 0, reused: true });
+  }, 120000);
+
+  it('writes nothing once the run ended and its work directory is gone (a failed run left an attempt still placing)', async () => {
+    const gone = { ...job, workDir: path.join(tmp, 'ended-run'), index: 1 };
+    await expect(placeShard(gone)).rejects.toThrow(/work directory .*ended-run is gone \(the run ended: finished, failed or cancelled\); shard 2 is not written/);
+    expect(existsSync(gone.workDir)).toBe(false);
   }, 120000);
 });
