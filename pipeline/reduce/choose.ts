@@ -231,6 +231,7 @@ export async function fitRunReducer(
           ...(m.labelAgreement !== null ? { labelAgreement: round(m.labelAgreement) } : {}),
           ...(m.labelShare ? { labelShare: round(m.labelShare.codes), inputLabelShare: round(m.labelShare.input), labelShareSe: round(m.labelShare.se) } : {}),
           seconds: round(m.seconds),
+          ...trainingFacts(m.reducer),
         },
       ]),
     ),
@@ -260,6 +261,20 @@ export async function fitRunReducer(
   log(`auto reducer: ${name}: ${reason}`);
   if (aeSet.length > 0 && name !== 'autoencoder') log(`the autoencoder options ${aeSet.join(', ')} were not used: auto chose ${name}`);
   return { reducer, choices: { reducer: { value: name, auto: true, reason, figures }, ...shapeChoices } };
+}
+
+/**
+ * How a trained candidate trained (epochs run, the best one kept, trainer, threads, and its notes: a fallback to
+ * one thread or to tfjs), for manifest choices.reducer.figures: a candidate auto did not choose is disposed, and
+ * these facts are what tells two runs of one seed apart when their candidates differ. Empty for PCA.
+ */
+function trainingFacts(reducer: Reducer): { training?: Record<string, unknown> } {
+  const r = reducer.report.reconstruction as Record<string, unknown> | null | undefined;
+  if (!r || reducer.report.history.length === 0) return {};
+  const facts: Record<string, unknown> = { epochs: reducer.report.history.length };
+  for (const key of ['bestEpoch', 'trainer', 'workers', 'notes']) if (r[key] !== undefined && r[key] !== null) facts[key] = r[key];
+  if (reducer.report.notes.length) facts.backendNotes = reducer.report.notes;
+  return { training: facts };
 }
 
 /**

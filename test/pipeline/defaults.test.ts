@@ -141,6 +141,27 @@ describe("the README's configuration example", () => {
 });
 
 describe('reducer auto where reducing pays', () => {
+  it('records how the autoencoder candidate trained (epochs, trainer, threads) among its figures, chosen or not', async () => {
+    const { fitRunReducer } = await import('../../pipeline/reduce/choose.js');
+    const { createRandom } = await import('../../pipeline/random.js');
+    const rnd = createRandom(5);
+    const n = 1000;
+    const d = 1000;
+    // no low-rank structure: PCA keeps little, so the autoencoder is trained as a candidate
+    const values = Float32Array.from({ length: n * d }, () => rnd.normal());
+    const config = resolveConfig({ dataset: 'x', runsDir: dir, backend: 'cpu', epochs: 2, layers: [64] });
+    const { reducer, choices } = await fitRunReducer({ rows: n, cols: d, values }, { config, loss: 'mse' });
+    try {
+      const figures = choices.reducer!.figures as { candidates: Record<string, { training?: Record<string, unknown> }> };
+      expect(Object.keys(figures.candidates).sort()).toEqual(['autoencoder', 'pca']);
+      expect(figures.candidates.pca!.training).toBeUndefined();
+      expect(figures.candidates.autoencoder!.training).toMatchObject({ epochs: 2, trainer: 'engine', workers: 2 });
+      expect(figures.candidates.autoencoder!.training!.bestEpoch).toBeGreaterThanOrEqual(1);
+    } finally {
+      reducer.dispose();
+    }
+  }, 300_000);
+
   it('measures PCA on a sample, uses it when it keeps the neighbourhoods, and spares the autoencoder\'s training when PCA keeps nearly all (1,000 x 1,000, rank 5)', async () => {
     const { fitRunReducer } = await import('../../pipeline/reduce/choose.js');
     const { createRandom } = await import('../../pipeline/random.js');
