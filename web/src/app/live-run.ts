@@ -90,8 +90,6 @@ interface LivePane {
   /** The points and colours on screen (for hover). */
   points: PointData | null;
   encoding: ColorEncoding | null;
-  /** What it hid in the maps area (the maps, the empty state), shown again when it goes. */
-  covered: HTMLElement[];
   /** t-SNE has ended: the map on screen is complete. */
   complete: boolean;
   /** The iteration of the frame on screen. */
@@ -235,12 +233,16 @@ export class LiveRun {
     const el = h('section', { className: 'pane live', 'aria-label': `map of ${name}, forming` }, title, key, host);
     // it covers the maps (and the empty state) until it goes; what was hidden before (the tooltip) stays so after
     this.hooks.tooltip.hide();
-    const covered = [...this.hooks.maps.children].filter((c): c is HTMLElement => c instanceof HTMLElement && c !== el && !c.hidden);
-    for (const other of covered) other.hidden = true;
+    // what it hides is marked, as pane.ts marks a map that opens while it covers them: shown again when it goes
+    for (const other of this.hooks.maps.children) {
+      if (!(other instanceof HTMLElement) || other === el || other.hidden) continue;
+      other.hidden = true;
+      other.dataset.coveredByForming = '';
+    }
     this.hooks.maps.classList.add('forming');
     this.hooks.maps.prepend(el);
     const view = new ScatterView(host, { onHover: (i, cx, cy) => this.hover(i, cx, cy) }, { label: `Map of ${name} as it forms` });
-    this.pane = { el, view, caption, stop, key, points: null, encoding: null, covered, complete: false, iteration: -1 };
+    this.pane = { el, view, caption, stop, key, points: null, encoding: null, complete: false, iteration: -1 };
     this.hooks.shown();
     return this.pane;
   }
@@ -272,8 +274,7 @@ export class LiveRun {
     this.hooks.tooltip.hide();
     this.pane.view.destroy();
     this.pane.el.remove();
-    for (const other of this.pane.covered) other.hidden = false;
-    // and what opened while it covered the maps (pane.ts: a run's map loaded meanwhile)
+    // what it covered, and what opened while it covered the maps (pane.ts: a run's map loaded meanwhile)
     for (const other of this.hooks.maps.querySelectorAll<HTMLElement>(':scope > [data-covered-by-forming]')) {
       other.hidden = false;
       delete other.dataset.coveredByForming;
