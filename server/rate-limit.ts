@@ -71,6 +71,8 @@ export function clientOf(req: { socket: { remoteAddress?: string | undefined } }
 
 /** The IPv6 prefix length a client is counted by (clientOf). */
 export const IPV6_PREFIX = 56;
+/** The mask of the first four 16-bit parts of an IPv6 address for IPV6_PREFIX (at most 64). */
+const IPV6_MASK = [0, 1, 2, 3].map((i) => (0xffff << (16 - Math.max(0, Math.min(16, IPV6_PREFIX - 16 * i)))) & 0xffff);
 
 /** clientOf's key of one remote address (`undefined` and unparsable ones keep their own text). */
 export function clientKey(address: string | undefined): string {
@@ -81,9 +83,8 @@ export function clientKey(address: string | undefined): string {
   const parsed = ipaddr.process(bare);
   if (parsed.range() === 'loopback') return 'loopback';
   if (parsed.kind() === 'ipv4') return parsed.toString();
-  // the first IPV6_PREFIX bits: three whole 16-bit parts and the high byte of the fourth
-  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4);
-  parts[3] = parts[3]! & 0xff00;
+  // the first IPV6_PREFIX bits (within the first four 16-bit parts: a prefix of at most /64)
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((p, i) => p & IPV6_MASK[i]!);
   return `${parts.map((p) => p.toString(16)).join(':')}::/${IPV6_PREFIX}`;
 }
 
