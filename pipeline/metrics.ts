@@ -146,6 +146,28 @@ export function graphLabelAccuracy(graph: NeighborGraph, labels: ArrayLike<strin
   return labelled > 0 ? correct / labelled : null;
 }
 
+/**
+ * Per row of the graph: the share of its neighbours (those with a label) that carry the row's label; NaN for a
+ * row without a label or without a labelled neighbour.
+ */
+export function rowLabelShares(graph: NeighborGraph, labels: ArrayLike<string | number | null>): Float64Array {
+  const out = new Float64Array(graph.n).fill(NaN);
+  for (let i = 0; i < graph.n; i++) {
+    const own = labels[i];
+    if (missingLabel(own)) continue;
+    let same = 0;
+    let counted = 0;
+    for (let a = 0; a < graph.k; a++) {
+      const lab = labels[graph.indices[i * graph.k + a]!];
+      if (missingLabel(lab)) continue;
+      counted++;
+      if (lab === own) same++;
+    }
+    if (counted > 0) out[i] = same / counted;
+  }
+  return out;
+}
+
 /** Whether a label is missing (null, undefined or NaN). */
 export function missingLabel(v: unknown): boolean {
   return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));

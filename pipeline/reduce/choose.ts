@@ -29,7 +29,7 @@
 import { performance } from 'node:perf_hooks';
 import { defaultConfig } from '../config.js';
 import { InputError, throwIfAborted } from '../errors.js';
-import { graphLabelAccuracy, missingLabel, sampleRows, sampledTrustworthiness, neighbourPreservation } from '../metrics.js';
+import { graphLabelAccuracy, rowLabelShares, sampleRows, sampledTrustworthiness, neighbourPreservation } from '../metrics.js';
 import { deriveSeed } from '../random.js';
 import { knn } from '../tsne/index.js';
 import type { Choice, ImageShape, Matrix, NeighborGraph, Preprocessing, ReducerName, StageHooks } from '../types.js';
@@ -475,28 +475,6 @@ function keptOn(
     labelAgreement: sampleLabels ? graphLabelAccuracy(codeGraph, sampleLabels) : null,
     shares: sampleLabels ? rowLabelShares(codeGraph, sampleLabels) : null,
   };
-}
-
-/**
- * Per row of the graph: the share of its neighbours (those with a label) that carry the row's label; NaN for a
- * row without a label or without a labelled neighbour.
- */
-export function rowLabelShares(graph: NeighborGraph, labels: ArrayLike<string | number | null>): Float64Array {
-  const out = new Float64Array(graph.n).fill(NaN);
-  for (let i = 0; i < graph.n; i++) {
-    const own = labels[i];
-    if (missingLabel(own)) continue;
-    let same = 0;
-    let counted = 0;
-    for (let a = 0; a < graph.k; a++) {
-      const lab = labels[graph.indices[i * graph.k + a]!];
-      if (missingLabel(lab)) continue;
-      counted++;
-      if (lab === own) same++;
-    }
-    if (counted > 0) out[i] = same / counted;
-  }
-  return out;
 }
 
 /** The codes' label shares against the input's on the same rows (rows NaN in either left out): means, their paired difference and its standard error. */

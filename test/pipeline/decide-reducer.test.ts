@@ -6,12 +6,12 @@ import {
   KEEP_MIN,
   NOISE_SHARE_MIN,
   pairedShare,
-  rowLabelShares,
   TRUST_TOLERANCE,
   type CandidateFigures,
   type DecisionContext,
   type LabelShare,
 } from '../../pipeline/reduce/choose.js';
+import { rowLabelShares } from '../../pipeline/metrics.js';
 
 const wide: DecisionContext = { rows: 10000, columns: 784, codeSize: 32, canReduce: true, pays: true, labelled: false, aeSkipped: null };
 const c = (name: 'pca' | 'autoencoder', trustworthiness: number, labelAgreement: number | null = null): CandidateFigures => ({ name, trustworthiness, labelAgreement });
