@@ -11,6 +11,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { resolveConfig } from '../pipeline/config.js';
 import { DATASETS_DIR } from '../pipeline/load/builtin.js';
 import { loadDataset } from '../pipeline/load/index.js';
@@ -21,19 +22,25 @@ import { planPrepare } from '../pipeline/prepare.js';
 import { createRandom, permutation } from '../pipeline/random.js';
 import { fitRunReducer } from '../pipeline/reduce/choose.js';
 
-const args = process.argv.slice(2);
-const value = (name: string, def: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-};
-const dataDir = value('data', '');
-const names = value('datasets', '').split(',').filter(Boolean);
-const seeds = value('seeds', '42').split(',').map(Number);
-const dump = value('dump', '');
-const verbose = args.includes('--verbose');
-// mnist and fashion-mnist: the built-in image sets (--limit rows, 10,000 unless given), seed 42.
-// --no-labels: decide as for a run without a label column (the label-free half of the rule)
-const noLabels = args.includes('--no-labels');
+const { values: flags } = parseArgs({
+  options: {
+    data: { type: 'string', default: '' },
+    datasets: { type: 'string', default: '' },
+    seeds: { type: 'string', default: '42' },
+    dump: { type: 'string', default: '' },
+    verbose: { type: 'boolean', default: false },
+    // mnist and fashion-mnist: the built-in image sets (--limit rows, 10,000 unless given), seed 42
+    limit: { type: 'string', default: '10000' },
+    // decide as for a run without a label column (the label-free half of the rule)
+    'no-labels': { type: 'boolean', default: false },
+  },
+});
+const dataDir = flags.data;
+const names = flags.datasets.split(',').filter(Boolean);
+const seeds = flags.seeds.split(',').map(Number);
+const dump = flags.dump;
+const verbose = flags.verbose;
+const noLabels = flags['no-labels'];
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'reducer-screen-'));
@@ -45,7 +52,7 @@ async function main(): Promise<void> {
         name === 'iris' ? { labelColumn: 'species' } : name === 'penguins' ? { labelColumn: 'species', exclude: ['year'] } : {};
       if (name === 'mnist' || name === 'fashion-mnist') {
         // the image sets as a run with --dataset NAME --limit LIMIT loads them (seed 42 only: no row order to shuffle)
-        const limit = Number(value('limit', '10000'));
+        const limit = Number(flags.limit);
         const config = resolveConfig({ dataset: name, limit, seed: 42 });
         const loaded = await loadDataset({ dataset: name, input: null, labelColumn: null, dataDir: null, limit });
         await screen(name, 42, config, loaded);
