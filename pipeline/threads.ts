@@ -46,7 +46,13 @@ export function startThread(module: URL, options: ThreadOptions = {}): Worker {
   return worker;
 }
 
-/** Stores `value` in ctrl[slot] and wakes every thread waiting on that slot. */
+/**
+ * Stores `value` in ctrl[slot] and wakes every thread waiting on that slot. The store and the wake are two steps:
+ * a waiter may see the value, serve it and wait again before the wake arrives, and that late wake returns its
+ * Atomics.wait with 'ok' while the slot still holds the value it served. So a wake is no news: a waiter acts
+ * only on a changed value (awaitChange, awaitValue). Acting on the wake re-ran the training worker's optimizer
+ * update on a busy machine (a preempted caller between store and notify), and a seed stopped giving one model.
+ */
 export function post(ctrl: Int32Array, slot: number, value: number): void {
   Atomics.store(ctrl, slot, value);
   Atomics.notify(ctrl, slot);
@@ -68,7 +74,7 @@ export function awaitValue(ctrl: Int32Array, slot: number, value: number, timeou
   }
 }
 
-/** Blocks this thread while ctrl[slot] === from; returns the new value, or `from` when `timeoutMs` passed first. */
+/** Blocks this thread while ctrl[slot] === from; returns the new value, or `from` when `timeoutMs` (may be Infinity) passed first. */
 export function awaitChange(ctrl: Int32Array, slot: number, from: number, timeoutMs: number): number {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

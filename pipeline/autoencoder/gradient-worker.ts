@@ -1,7 +1,7 @@
 // The training engine's second thread (see parallel.ts): the forward and backward pass of the second part of
 // each batch, and the optimizer update of the second half of the parameters, on the shared memory.
 import { parentPort, workerData } from 'node:worker_threads';
-import { post } from '../threads.js';
+import { awaitChange, post } from '../threads.js';
 import { MlpPart } from './mlp.js';
 import { CMD, CTRL, updateSplit, type WorkerData } from './parallel.js';
 
@@ -12,8 +12,8 @@ parentPort!.postMessage('ready');
 
 let seen = 0;
 for (;;) {
-  Atomics.wait(c, CTRL.request, seen);
-  seen = Atomics.load(c, CTRL.request);
+  // a new request number, not merely a wake: a wake can be the late notify of the request just served (see post)
+  seen = awaitChange(c, CTRL.request, seen, Infinity);
   const command = c[CTRL.command];
   if (command === CMD.exit) break;
   try {

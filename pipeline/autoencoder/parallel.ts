@@ -4,7 +4,8 @@
 //   update: each thread applies the optimizer to its half of the parameters with the sum of both gradients
 //           and rewrites the transposed weights of that half.
 // Every parameter is updated by one fixed thread with the same arithmetic, so a seed gives the same weights
-// whatever the timing. Synchronization is counters in an Int32Array (Atomics.wait / notify).
+// whatever the timing. Synchronization is counters in an Int32Array (Atomics.wait / notify); the worker serves a
+// request when the request counter changes, never merely when woken (a wake can arrive late: see post in threads.ts).
 import type { Worker } from 'node:worker_threads';
 import { awaitValue, post, startThread } from '../threads.js';
 import type { MlpLayout } from './mlp.js';

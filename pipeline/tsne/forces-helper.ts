@@ -9,7 +9,7 @@ import { QuadTree, TreeOverflowError, bhChunk, bhChunks } from './gradient-bh.js
 import { FftState } from './gradient-fft.js';
 import { CTRL, MODE, TREE, type HelperData, type SharedAffinities } from './forces-parallel.js';
 import { ATTRACTION_ROWS, attractRows } from './forces.js';
-import { post } from '../threads.js';
+import { awaitChange, post } from '../threads.js';
 
 const data = workerData as HelperData | undefined;
 if (data && data.kind === 'forces-helper') {
@@ -28,8 +28,9 @@ if (data && data.kind === 'forces-helper') {
   const rowChunks = Math.ceil(n / ATTRACTION_ROWS);
   post(ctrl, CTRL.ready, 1);
   for (;;) {
-    Atomics.wait(ctrl, CTRL.generation, seen);
-    const gen = Atomics.load(ctrl, CTRL.generation);
+    // a new generation, not merely a wake (a late wake of the generation just served would compute it again
+    // while the caller moves the points: see post in threads.ts)
+    const gen = awaitChange(ctrl, CTRL.generation, seen, Infinity);
     if (gen < 0) break; // disposed
     seen = gen;
     const mode = Atomics.load(ctrl, CTRL.mode);

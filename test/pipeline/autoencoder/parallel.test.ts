@@ -3,6 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { autoencoderOptions, trainAutoencoder } from '../../../pipeline/autoencoder/index.js';
 import { initBackend } from '../../../pipeline/backend.js';
 import type { Variant } from '../../../pipeline/types.js';
+import { TrainingEngine } from '../../../pipeline/autoencoder/engine.js';
+import { allLayers, buildNetwork } from '../../../pipeline/autoencoder/model.js';
+import { CTRL } from '../../../pipeline/autoencoder/parallel.js';
 import { lowRank, testConfig } from './fixtures.js';
 
 beforeAll(async () => {
@@ -49,4 +52,46 @@ describe('the training engine on two threads', () => {
       expect(two.summary.validation as number).toBeCloseTo(one.summary.validation as number, 3);
     });
   }
+});
+
+describe('the training worker and a late wake', () => {
+  // post() stores a request number, then wakes the worker: two steps. On a busy machine the worker can see the new
+  // number, serve it and wait again before the wake arrives; that wake must not serve the request again. (It did:
+  // the worker's half of the optimizer update ran twice, and a seed stopped giving one model under load.)
+  it('serves each request once: a wake with no new request changes nothing', async () => {
+    const options = { ...autoencoderOptions(testConfig({ epochs: 1, batchSize: 64 }), 20, 'bce'), workers: 2 as const };
+    const net = buildNetwork(options);
+    const vars = allLayers(net).flatMap((l) => [l.w, l.b]);
+    const engine = await TrainingEngine.start(options, vars, 64, 2);
+    try {
+      expect(engine.threads).toBe(2);
+      const [p0, p1] = [engine.part(0), engine.part(1)];
+      p0.input.set(data.values.subarray(0, 32 * 20));
+      p1.input.set(data.values.subarray(32 * 20, 64 * 20));
+      engine.step(64);
+      const after = engine.snapshot();
+      // the wake of the update request, arriving after the worker served it
+      const control = (engine as unknown as { worker: { data: { control: Int32Array } } }).worker.data.control;
+      // (once the worker waits again: a wake sent before that finds no one)
+      let woken = 0;
+      for (let tries = 0; woken === 0 && tries < 200; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        woken = Atomics.notify(control, CTRL.request);
+      }
+      expect(woken, 'the worker was never seen waiting').toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const now = engine.snapshot();
+      let changed = 0;
+      for (let i = 0; i < now.length; i++) if (now[i] !== after[i]) changed++;
+      expect(changed, 'parameters changed by a wake without a request').toBe(0);
+      // and the next request is still served (the worker did not lose count)
+      expect(Number.isFinite(engine.step(64))).toBe(true);
+    } finally {
+      await engine.close();
+      allLayers(net).forEach((l) => {
+        l.w.dispose();
+        l.b.dispose();
+      });
+    }
+  });
 });
