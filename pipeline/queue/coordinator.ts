@@ -5,7 +5,7 @@
 // renamed into place only when every shard is in. The work files live in a hidden directory beside the
 // shards (the storage the workers share) and are removed at the end.
 
-import { cp, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,8 @@ import { listShards } from './shards.js';
 import { concatColumns, drawSample } from './sample.js';
 import { placeShard, shardOutput, type ShardJob, type ShardResult } from './shard-job.js';
 import { runOnQueue } from './dispatch.js';
-import { makeDirs } from '../make-dirs.js';
+import { DirectoryError } from '../make-dirs.js';
+import { dirWriterAlive, fileServerNow, holdLock, type HeldLock } from '../runs/writer-lock.js';
 
 /** Runs a sharded configuration (config.input: a directory or glob of shards) to one complete run. */
 export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): Promise<PipelineResult> {
@@ -41,10 +42,12 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
     const { openQueue } = await import('./dispatch.js');
     await (await openQueue(config.queue)).close();
   }
+  if (await store.exists(id)) throw new InputError(`run ${id} already exists in ${store.dir}`, { field: 'id' });
   const workDir = path.join(path.dirname(shards[0]!), `.latentmap-${id}`);
+  const held = await claimWorkDir(workDir, id, log);
   // shards/ made here, once: the shard jobs write into it but never make it (shard-job.ts), so a job still running
   // after the run ended cannot bring the work directory back
-  await makeDirs(path.join(workDir, 'shards'));
+  await mkdir(path.join(workDir, 'shards'));
   log(`${shards.length} shards in ${path.dirname(shards[0]!)}; work files in ${workDir}`);
   try {
     // 1. the seeded sample from every shard
@@ -139,6 +142,30 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
     log(`${rows(manifest)} rows from ${shards.length} shards placed by ${new Set(results.map((r) => r.worker)).size} worker(s) in ${placeSeconds.toFixed(1)} s`);
     return { id, dir, manifest, skipped: false };
   } finally {
+    await held.release();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Makes the run's work directory and holds a lock on it (writer-lock.ts), so one run at a time uses it: a second run
+ * with the same id from the same shards is refused (InputError, field id) while the first lives, and the work files
+ * a dead run left (killed, its host lost) are removed first, on any host sharing the storage.
+ */
+async function claimWorkDir(workDir: string, id: string, log: (m: string) => void): Promise<HeldLock> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(workDir);
+      return await holdLock(workDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DirectoryError(workDir, err as NodeJS.ErrnoException);
+    }
+    const writer = await dirWriterAlive(workDir, await fileServerNow(path.dirname(workDir)));
+    if (writer?.alive || attempt > 0) {
+      const by = writer?.lock?.host ? ` (process ${writer.lock.pid ?? '?'} on ${writer.lock.host}, since ${writer.lock.startedAt ?? '?'})` : '';
+      throw new InputError(`a run with id ${id} is already being made from these shards${by}: its work files are in ${workDir}; give this run another --id`, { field: 'id' });
+    }
+    log(`removed the work files of an earlier run with id ${id} that no longer runs (${workDir})`);
     await rm(workDir, { recursive: true, force: true });
   }
 }

@@ -1,26 +1,11 @@
 // The runs directory: immutable run directories, each assembled in a hidden temporary directory
 // (`.tmp-<id>-<pid>-<random>`) and renamed into place only when complete, so every visible run is whole.
 //
-// Liveness across hosts (the runs directory may be shared, e.g. over NFS): a writer keeps a lock file
-// `.owner` in its temporary directory ({host, pid, startedAt, processStart}) and rewrites it every
-// HEARTBEAT_MS, so its mtime (set by the file server) shows the writer is alive. cleanupStale() removes a
-// temporary directory only when its writer is dead:
-//   - on another host: when the lock has not been refreshed for STALE_AFTER_MS (a pid means nothing there),
-//     or when its mtime lies more than FUTURE_TOLERANCE_MS ahead: a live writer's rewrite would have set it
-//     to the file server's present within a heartbeat, so a lock dated in the future was touched or copied
-//     there, not refreshed;
-//   - on this host: when the pid is gone, or it now names another process (its start time differs from the
-//     one recorded, or, without /proc, the lock is older than STALE_AFTER_MS), so a reused pid is cleaned;
-//   - with no lock (removed just before the rename of a commit, or never written): when the directory
-//     itself has not changed for a minute.
-// Ages are measured on the file server's clock, not this host's: cleanup writes a probe file into the runs
-// directory and takes its mtime as "now" (fileServerNow), so a host whose clock is behind or ahead of the
-// file server's neither removes live writers' directories nor keeps dead ones. Where the probe cannot be
-// written (a read-only directory) this host's clock stands in.
+// The runs directory may be shared between hosts (e.g. over NFS): a writer holds a lock on its temporary directory
+// (writer-lock.ts), and cleanupStale() removes a temporary directory only when that lock's liveness rule says its
+// writer is dead (killed, crashed, on any host).
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { RunManifest } from '../types.js';
@@ -28,83 +13,9 @@ import { jobRecordFile, runFile, TMP_PREFIX, type RunFile } from './layout.js';
 import { readManifestOrNull, writeManifest } from './run-dir.js';
 import { isValidRunId, newRunId, runIdProblem } from './run-id.js';
 import { makeDirs } from '../make-dirs.js';
+import { STALE_AFTER_MS, dirWriterAlive, fileServerNow, holdLock } from './writer-lock.js';
 
 export { isValidRunId, newRunId, runIdProblem } from './run-id.js';
-
-const LOCK = '.owner';
-/** How often a writer refreshes its lock file, ms. */
-export const HEARTBEAT_MS = 10_000;
-/** A lock not refreshed for this long belongs to a dead writer, ms (30 heartbeats: generous for clock skew and busy hosts). */
-export const STALE_AFTER_MS = 5 * 60_000;
-/**
- * A lock dated this far ahead of the file server's present, ms, cannot be a live writer's (its heartbeat
- * rewrites the lock, and the file server dates the rewrite): timestamps' granularity and a probe raced by a
- * heartbeat stay well within it.
- */
-export const FUTURE_TOLERANCE_MS = 3 * HEARTBEAT_MS;
-/** A temporary directory without a lock is being committed (renamed) for at most this long, ms. */
-const NO_LOCK_GRACE_MS = 60_000;
-
-/** The lock file of a run being written. */
-export interface WriterLock {
-  host: string;
-  pid: number;
-  startedAt: string;
-  /** The process's start time in clock ticks since boot (Linux /proc/<pid>/stat field 22); null elsewhere. */
-  processStart: string | null;
-}
-
-/** Start time of process `pid` (clock ticks since boot, Linux), or null when unknown. */
-export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: fields after the last ')' are fixed.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Whether a file last written `ageMs` ago (on the file server's clock) may belong to a live writer: younger than
- * `boundMs`, and not dated further ahead than FUTURE_TOLERANCE_MS (a heartbeat would have dated it to the present).
- */
-function withinAge(ageMs: number, boundMs: number): boolean {
-  return ageMs < boundMs && ageMs > -FUTURE_TOLERANCE_MS;
-}
-
-/**
- * Whether the writer that holds `lock` (a lock file last written `ageMs` ago) may still be writing.
- * See the liveness rule at the top of this file.
- */
-export function writerAlive(lock: Partial<WriterLock>, ageMs: number, here = hostname(), staleAfterMs = STALE_AFTER_MS): boolean {
-  const fresh = withinAge(ageMs, staleAfterMs);
-  if (lock.host !== here || !lock.pid) return fresh;
-  if (!isProcessAlive(lock.pid)) return false;
-  const now = processStartTime(lock.pid);
-  if (now !== null && lock.processStart) return now === lock.processStart;
-  return fresh;
-}
-
-/**
- * The file server's present, ms since the epoch: the mtime of a probe file written into `dir` (and removed),
- * which the file server dates with its own clock as it dates a writer's heartbeat. This host's clock when
- * the probe cannot be written.
- */
-export async function fileServerNow(dir: string): Promise<number> {
-  const probe = path.join(dir, `${TMP_PREFIX}clock-${process.pid}-${randomBytes(3).toString('hex')}`);
-  try {
-    await writeFile(probe, '');
-    try {
-      return (await stat(probe)).mtimeMs;
-    } finally {
-      await rm(probe, { force: true });
-    }
-  } catch {
-    return Date.now();
-  }
-}
 
 /** Throws InputError (field `id`) with the one run-id message when `id` is not a valid run id. */
 export function assertRunId(id: string): void {
@@ -197,16 +108,8 @@ export class RunStore {
     if (await this.exists(id)) throw new InputError(`run ${id} already exists in ${this.dir}`, { field: 'id' });
     const tmp = path.join(this.dir, `${TMP_PREFIX}${id}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await makeDirs(tmp);
-    // The lock file lets any process, on any host sharing this directory, tell a live writer from a dead one.
-    const lock: WriterLock = { host: hostname(), pid: process.pid, startedAt: new Date().toISOString(), processStart: processStartTime(process.pid) };
-    const lockFile = path.join(tmp, LOCK);
-    await writeFile(lockFile, JSON.stringify(lock));
-    let beats = 0;
-    const heartbeat = setInterval(() => {
-      // Rewriting (not utimes) lets the file server set the mtime from its own clock.
-      writeFile(lockFile, JSON.stringify({ ...lock, beats: ++beats })).catch(() => {});
-    }, HEARTBEAT_MS);
-    heartbeat.unref();
+    // The lock lets any process, on any host sharing this directory, tell a live writer from a dead one.
+    const held = await holdLock(tmp);
     const final = path.join(this.dir, id);
     let done = false;
     return {
@@ -215,8 +118,7 @@ export class RunStore {
       commit: async (manifest: RunManifest) => {
         if (done) throw new Error(`run ${id} was already committed or aborted`);
         await writeManifest(tmp, manifest);
-        clearInterval(heartbeat);
-        await rm(lockFile, { force: true });
+        await held.release();
         try {
           // rename(2) onto an existing non-empty directory fails, so a concurrent job can never clobber a run.
           await rename(tmp, final);
@@ -228,7 +130,7 @@ export class RunStore {
       },
       abort: async () => {
         done = true;
-        clearInterval(heartbeat);
+        await held.release();
         await rm(tmp, { recursive: true, force: true });
       },
     };
@@ -267,29 +169,9 @@ export class RunStore {
     const now = await fileServerNow(this.dir);
     for (const e of candidates) {
       const dir = path.join(this.dir, e);
-      let alive: boolean;
-      const lockFile = path.join(dir, LOCK);
-      try {
-        const age = now - (await stat(lockFile)).mtimeMs;
-        let lock: Partial<WriterLock> = {};
-        try {
-          const parsed = JSON.parse(await readFile(lockFile, 'utf8')) as unknown;
-          if (parsed && typeof parsed === 'object') lock = parsed as Partial<WriterLock>;
-        } catch {
-          // caught mid-rewrite, or corrupt: the lock's age alone decides
-        }
-        alive = writerAlive(lock, age, hostname(), staleAfterMs);
-      } catch {
-        // No lock: being committed right now (the lock goes just before the rename), a trash directory of
-        // remove(), or a writer killed in that moment. Judge by the directory's own age.
-        try {
-          const age = now - (await stat(dir)).mtimeMs;
-          alive = withinAge(age, Math.min(staleAfterMs, NO_LOCK_GRACE_MS));
-        } catch {
-          continue; // gone meanwhile
-        }
-      }
-      if (alive) continue;
+      const writer = await dirWriterAlive(dir, now, staleAfterMs);
+      if (!writer) continue; // gone meanwhile
+      if (writer.alive) continue;
       if (!dryRun) await rm(dir, { recursive: true, force: true });
       removed.push(e);
     }
@@ -303,15 +185,5 @@ export class RunStore {
     const trash = path.join(this.dir, `${TMP_PREFIX}deleted-${id}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await rename(target, trash);
     await rm(trash, { recursive: true, force: true });
-  }
-}
-
-/** Whether a process with this pid exists on this host (signal 0 probes without signalling). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

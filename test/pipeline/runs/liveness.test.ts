@@ -6,7 +6,8 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pruneRuns } from '../../../pipeline/commands/prune.js';
-import { FUTURE_TOLERANCE_MS, fileServerNow, processStartTime, RunStore, STALE_AFTER_MS, writerAlive } from '../../../pipeline/runs/store.js';
+import { RunStore } from '../../../pipeline/runs/store.js';
+import { FUTURE_TOLERANCE_MS, fileServerNow, processStartTime, STALE_AFTER_MS, writerAlive } from '../../../pipeline/runs/writer-lock.js';
 
 let dir: string;
 beforeEach(async () => {
