@@ -74,7 +74,7 @@ describe('the training worker and a late wake', () => {
       const control = (engine as unknown as { worker: { data: { control: Int32Array } } }).worker.data.control;
       // (once the worker waits again: a wake sent before that finds no one)
       let woken = 0;
-      for (let tries = 0; woken === 0 && tries < 200; tries++) {
+      for (let tries = 0; woken === 0 && tries < 2000; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 5));
         woken = Atomics.notify(control, CTRL.request);
       }

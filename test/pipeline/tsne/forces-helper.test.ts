@@ -43,7 +43,7 @@ describe('the t-SNE forces helper and a late wake', () => {
       // generation 1 arrives (sent once the helper waits again: a wake before that finds no one)
       Atomics.store(ctrl, CTRL.next, 0);
       let woken = 0;
-      for (let tries = 0; woken === 0 && tries < 400; tries++) {
+      for (let tries = 0; woken === 0 && tries < 2000; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 5));
         woken = Atomics.notify(ctrl, CTRL.generation);
       }
