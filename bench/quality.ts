@@ -41,7 +41,8 @@ import { loadDataset } from '../pipeline/load/index.js';
 import { createRandom, permutation } from '../pipeline/random.js';
 import type { Dataset, MetaColumn } from '../pipeline/types.js';
 import { judge, runMapAligned, PYTHON, referenceOf, writeReference, type Judgement, type Reference, type ReferenceKind } from './quality/judge.js';
-import { FlagError, readFlags, wholeNumber, wholeNumbers } from './flags.js';
+import { FlagError, readFlags } from './flags.js';
+import { seedList } from './quality/seed-list.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -82,20 +83,6 @@ const DATASETS: DatasetSpec[] = [
 ];
 const DEFAULT_DATASETS = DATASETS.filter((d) => d.source !== 'mlbench').map((d) => d.name);
 const MLBENCH_DATASETS = DATASETS.filter((d) => d.source === 'mlbench').map((d) => d.name);
-
-/**
- * --seeds: 42,1,2 (those seeds, each once) or N (42, then 1 .. N-1); null for '' (then --seed alone).
- * FlagError for anything else.
- */
-function seedList(text: string): number[] | null {
-  if (text === '') return null;
-  try {
-    if (!text.includes(',')) return [42, ...Array.from({ length: wholeNumber(text.trim(), 'seeds', 1) - 1 }, (_, i) => i + 1)];
-    return [...new Set(wholeNumbers(text.split(',').filter((t) => t.trim()).join(','), 'seeds', 0))];
-  } catch {
-    throw new FlagError(`--seeds takes a comma-separated list of whole numbers or a count, got ${JSON.stringify(text)}`);
-  }
-}
 
 /** --row NAME=FLAGS: an extra row of ours, NAME in the table, FLAGS (split at spaces) given to `latentmap run`. */
 function extraRow(spec: string): { name: string; flags: string[] } {
