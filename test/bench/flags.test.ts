@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { FlagError, parseFlags, wholeNumber, wholeNumbers } from '../../bench/flags.js';
 
@@ -73,4 +74,15 @@ describe('bench flags (parseFlags)', () => {
     expect(() => wholeNumber('', 'n')).toThrow(FlagError);
     expect(() => wholeNumber('0x10', 'n')).toThrow(FlagError);
   });
+});
+
+describe('bench scripts refuse a bad command line (bench/flags.ts readFlags)', () => {
+  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen'];
+  // each script imports its pipeline modules before reading its flags: a few CPU seconds, long on a busy machine
+  it.each(scripts)('bench/%s.ts: an unknown flag is one line on stderr and exit 2, before any work', (name) => {
+    const r = spawnSync('npx', ['tsx', `bench/${name}.ts`, '--bogus-flag'], { encoding: 'utf8', timeout: 110_000 });
+    expect(r.stderr).toBe(`bench/${name}.ts: unknown flag --bogus-flag (see --help)\n`);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(2);
+  }, 120_000);
 });
