@@ -18,19 +18,14 @@ import { loadDataset } from '../pipeline/load/index.js';
 import { fitPca, pcaTransform } from '../pipeline/reduce/pca.js';
 import * as current from '../pipeline/tsne/knn/index.js';
 import { knnParallel } from '../pipeline/tsne/knn/index.js';
-import { helpOrContinue } from './usage.js';
+import { readFlags } from './flags.js';
 
-helpOrContinue(import.meta.url);
-
-const args = process.argv.slice(2);
-const value = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
-};
-const sizes = value('sizes', '10000,70000').split(',').map(Number);
-const k = Number(value('k', '90'));
-const baselinePath = value('baseline', '');
-const repeat = Number(value('repeat', '1'));
+const { sizes, k, baseline: baselinePath, repeat } = readFlags(import.meta.url, {
+  sizes: { type: 'integer-list', default: [10000, 70000], min: 1 },
+  k: { type: 'integer', default: 90, min: 1 },
+  baseline: { type: 'string', default: '' },
+  repeat: { type: 'integer', default: 1, min: 1 },
+});
 const cache = join(tmpdir(), 'latentmap-knn-bench');
 mkdirSync(cache, { recursive: true });
 

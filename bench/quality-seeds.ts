@@ -8,7 +8,7 @@
 // any other: the CSV file's data lines in a seeded order, the peers' rows in the same order, every map put back
 // into the reference order before the judge). Rows: `latentmap default` (the config's defaults), each --row
 // (the defaults with the given config fields; --no-default leaves the first out), and with --peers scikit-learn's t-SNE and umap-learn.
-// Datasets: iris and penguins (the built-in CSV files), or NAME with DIR/NAME.csv (bench:quality exports them:
+// Datasets (iris when --datasets is not given): iris and penguins (the built-in CSV files), or NAME with DIR/NAME.csv (bench:quality exports them:
 // `Rscript bench/quality_mlbench.R DIR sonar glass ...`, `python3 bench/quality_datasets.py DIR digits wine`).
 // Prints one table per dataset (mean over seeds, smallest-largest, the first seed's figures) and, with --jsonl,
 // appends one line per map and seed to FILE, each seed's lines as soon as its maps are judged (a run stopped
@@ -24,28 +24,56 @@ import { loadDataset } from '../pipeline/load/index.js';
 import { runPipeline } from '../pipeline/pipeline.js';
 import { createRandom, permutation } from '../pipeline/random.js';
 import type { RunConfig } from '../pipeline/types.js';
+import { InputError } from '../pipeline/errors.js';
 import { JobPipe } from './quality/job-pipe.js';
 import { PYTHON, runMapAligned, referenceOf, writeReference, type Reference, type ReferenceKind } from './quality/judge.js';
+import { seedList } from './quality/seed-list.js';
+import { FlagError, readFlags } from './flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const value = (name: string, def: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-};
-const dataDir = value('data', '');
-const names = value('datasets', 'iris').split(',').filter(Boolean);
-const seedArg = value('seeds', '5');
-const seeds = seedArg.includes(',') ? seedArg.split(',').map(Number) : [42, ...Array.from({ length: Number(seedArg) - 1 }, (_, i) => i + 1)];
-const withPeers = args.includes('--peers');
-const jsonl = value('jsonl', '');
-const rows: { name: string; overrides: Partial<RunConfig> }[] = args.includes('--no-default') ? [] : [{ name: 'latentmap default', overrides: {} }];
-args.forEach((a, i) => {
-  if (a !== '--row') return;
-  const spec = args[i + 1] ?? '';
+
+/** --row NAME={"configKey": value, ...}: a row of ours, the config's defaults with those fields. */
+function configRow(spec: string): { name: string; overrides: Partial<RunConfig> } {
   const eq = spec.indexOf('=');
-  rows.push({ name: spec.slice(0, eq), overrides: parsePartialConfig(JSON.parse(spec.slice(eq + 1)), `--row ${spec.slice(0, eq)}`) });
+  if (eq < 1) throw new FlagError(`--row takes NAME={"configKey": value, ...}, got ${JSON.stringify(spec)}`);
+  const name = spec.slice(0, eq);
+  let fields: unknown;
+  try {
+    fields = JSON.parse(spec.slice(eq + 1));
+  } catch (err) {
+    throw new FlagError(`--row ${name}: the fields are not JSON (${(err as Error).message})`);
+  }
+  try {
+    return { name, overrides: parsePartialConfig(fields, `--row ${name}`) };
+  } catch (err) {
+    if (err instanceof InputError) throw new FlagError(err.message);
+    throw err;
+  }
+}
+
+const flags = readFlags(import.meta.url, {
+  data: { type: 'string', default: '' },
+  datasets: { type: 'string', default: 'iris' },
+  seeds: {
+    type: 'custom',
+    default: '5',
+    parse: (text: string): number[] => {
+      const list = seedList(text);
+      if (!list) throw new FlagError('--seeds needs a value');
+      return list;
+    },
+  },
+  peers: { type: 'boolean' },
+  row: { type: 'repeated', parse: configRow },
+  'no-default': { type: 'boolean' },
+  jsonl: { type: 'string', default: '' },
 });
+const dataDir = flags.data;
+const names = flags.datasets.split(',').filter(Boolean);
+const seeds = flags.seeds;
+const withPeers = flags.peers;
+const jsonl = flags.jsonl;
+const rows: { name: string; overrides: Partial<RunConfig> }[] = [...(flags['no-default'] ? [] : [{ name: 'latentmap default', overrides: {} }]), ...flags.row];
 
 interface Source {
   file: string;

@@ -41,19 +41,11 @@ import { loadDataset } from '../pipeline/load/index.js';
 import { createRandom, permutation } from '../pipeline/random.js';
 import type { Dataset, MetaColumn } from '../pipeline/types.js';
 import { judge, runMapAligned, PYTHON, referenceOf, writeReference, type Judgement, type Reference, type ReferenceKind } from './quality/judge.js';
-import { helpOrContinue } from './usage.js';
-
-helpOrContinue(import.meta.url);
+import { FlagError, readFlags } from './flags.js';
+import { seedList } from './quality/seed-list.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const args = process.argv.slice(2);
-const value = (name: string, def: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-};
-const flag = (name: string): boolean => args.includes(`--${name}`);
-
 /** The first n rows of a dataset (features and label; what the reference needs). */
 function firstRows(ds: Dataset, n: number): Dataset {
   const { cols, values } = ds.matrix;
@@ -92,48 +84,44 @@ const DATASETS: DatasetSpec[] = [
 const DEFAULT_DATASETS = DATASETS.filter((d) => d.source !== 'mlbench').map((d) => d.name);
 const MLBENCH_DATASETS = DATASETS.filter((d) => d.source === 'mlbench').map((d) => d.name);
 
-const chosen = value('datasets', DEFAULT_DATASETS.join(','))
+/** --row NAME=FLAGS: an extra row of ours, NAME in the table, FLAGS (split at spaces) given to `latentmap run`. */
+function extraRow(spec: string): { name: string; flags: string[] } {
+  const eq = spec.indexOf('=');
+  if (eq < 1) throw new FlagError(`--row takes NAME=FLAGS, got ${JSON.stringify(spec)}`);
+  return { name: spec.slice(0, eq), flags: spec.slice(eq + 1).trim().split(/\s+/).filter(Boolean) };
+}
+
+const flags = readFlags(import.meta.url, {
+  datasets: { type: 'string', default: DEFAULT_DATASETS.join(',') },
+  limit: { type: 'integer', default: 10000, min: 1 },
+  row: { type: 'repeated', parse: extraRow },
+  'no-peers': { type: 'boolean' },
+  'no-forced': { type: 'boolean' },
+  seed: { type: 'integer', default: 42, min: 0 },
+  seeds: { type: 'custom', default: '', parse: seedList },
+  reference: { type: 'string', default: 'standardized', choices: ['standardized', 'raw'] },
+});
+
+const chosen = flags.datasets
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean)
   .flatMap((n) => (n === 'mlbench' ? MLBENCH_DATASETS : [n]));
 // a path (with a / or a file extension) is the user's own file, judged against --reference (default standardized)
 const isPath = (n: string): boolean => n.includes('/') || /\.(csv|tsv|gz|arrow|feather|parquet|npy)$/i.test(n);
-const fileReference = (value('reference', 'standardized') === 'raw' ? 'raw' : 'standardized') as ReferenceKind;
+const fileReference = flags.reference as ReferenceKind;
 for (const n of chosen.filter(isPath)) DATASETS.push({ name: n, source: 'file', path: n, reference: fileReference });
 const unknown = chosen.filter((n) => !DATASETS.some((d) => d.name === n));
 if (unknown.length) {
   console.error(`unknown dataset(s) ${unknown.join(', ')}; known: ${DATASETS.map((d) => d.name).join(', ')}`);
   process.exit(2);
 }
-const limit = Number(value('limit', '10000'));
-/** The seeds to run: --seeds 42,1,2 or --seeds N (42, then 1 .. N-1); else --seed alone (default 42). */
-function seedList(): number[] {
-  const list = value('seeds', '');
-  if (!list) return [Number(value('seed', '42'))];
-  const parts = list.split(',').map((t) => t.trim()).filter(Boolean).map(Number);
-  const bad = parts.length === 0 || parts.some((v) => !Number.isInteger(v) || v < 0);
-  if (bad) {
-    console.error(`--seeds takes a comma-separated list of whole numbers or a count, got "${list}"`);
-    process.exit(2);
-  }
-  if (parts.length === 1 && !list.includes(',')) return [42, ...Array.from({ length: parts[0]! - 1 }, (_, i) => i + 1)];
-  return [...new Set(parts)];
-}
-const seeds = seedList();
-const peers = !flag('no-peers');
-const forced = !flag('no-forced');
-const extraRows: { name: string; flags: string[] }[] = [];
-args.forEach((a, i) => {
-  if (a !== '--row') return;
-  const spec = args[i + 1] ?? '';
-  const eq = spec.indexOf('=');
-  if (eq < 1) {
-    console.error(`--row takes NAME=FLAGS, got "${spec}"`);
-    process.exit(2);
-  }
-  extraRows.push({ name: spec.slice(0, eq), flags: spec.slice(eq + 1).trim().split(/\s+/).filter(Boolean) });
-});
+const limit = flags.limit;
+/** The seeds to run: --seeds, else --seed alone (default 42). */
+const seeds = flags.seeds ?? [flags.seed];
+const peers = !flags['no-peers'];
+const forced = !flags['no-forced'];
+const extraRows = flags.row;
 
 interface Row {
   name: string;

@@ -7,11 +7,11 @@
 // of reducer auto's rule on every table before any map is made (bench/QUALITY-NOTES.md, session 17).
 // --dump OUTDIR also writes each table's prepared matrix (NAME.f32, rows x columns float32) and its labels
 // (NAME.labels.json) in the seed-42 order, for a look at the spectrum in Python. --no-labels decides as for a
-// run without a label column.
+// run without a label column. --verbose also prints fitRunReducer's log lines. The built-in image sets mnist and
+// fashion-mnist are screened at seed 42 only, on their first --limit rows (default 10000).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { resolveConfig } from '../pipeline/config.js';
 import { DATASETS_DIR } from '../pipeline/load/builtin.js';
 import { loadDataset } from '../pipeline/load/index.js';
@@ -21,23 +21,22 @@ import { centrePrecise } from '../pipeline/precision.js';
 import { planPrepare } from '../pipeline/prepare.js';
 import { createRandom, permutation } from '../pipeline/random.js';
 import { fitRunReducer } from '../pipeline/reduce/choose.js';
+import { readFlags } from './flags.js';
 
-const { values: flags } = parseArgs({
-  options: {
-    data: { type: 'string', default: '' },
-    datasets: { type: 'string', default: '' },
-    seeds: { type: 'string', default: '42' },
-    dump: { type: 'string', default: '' },
-    verbose: { type: 'boolean', default: false },
-    // mnist and fashion-mnist: the built-in image sets (--limit rows, 10,000 unless given), seed 42
-    limit: { type: 'string', default: '10000' },
-    // decide as for a run without a label column (the label-free half of the rule)
-    'no-labels': { type: 'boolean', default: false },
-  },
+const flags = readFlags(import.meta.url, {
+  data: { type: 'string', default: '' },
+  datasets: { type: 'string', default: '' },
+  seeds: { type: 'integer-list', default: [42], min: 0 },
+  dump: { type: 'string', default: '' },
+  verbose: { type: 'boolean' },
+  // mnist and fashion-mnist: the built-in image sets (--limit rows, 10,000 unless given), seed 42
+  limit: { type: 'integer', default: 10000, min: 1 },
+  // decide as for a run without a label column (the label-free half of the rule)
+  'no-labels': { type: 'boolean' },
 });
 const dataDir = flags.data;
 const names = flags.datasets.split(',').filter(Boolean);
-const seeds = flags.seeds.split(',').map(Number);
+const seeds = flags.seeds;
 const dump = flags.dump;
 const verbose = flags.verbose;
 const noLabels = flags['no-labels'];
@@ -52,7 +51,7 @@ async function main(): Promise<void> {
         name === 'iris' ? { labelColumn: 'species' } : name === 'penguins' ? { labelColumn: 'species', exclude: ['year'] } : {};
       if (name === 'mnist' || name === 'fashion-mnist') {
         // the image sets as a run with --dataset NAME --limit LIMIT loads them (seed 42 only: no row order to shuffle)
-        const limit = Number(flags.limit);
+        const limit = flags.limit;
         const config = resolveConfig({ dataset: name, limit, seed: 42 });
         const loaded = await loadDataset({ dataset: name, input: null, labelColumn: null, dataDir: null, limit });
         await screen(name, 42, config, loaded);

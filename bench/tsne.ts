@@ -1,12 +1,15 @@
 // npm run bench:tsne [-- --sizes 1000,10000,70000] [--engines auto,bh,fft] [--iterations 1000] [--no-peers] [--no-sklearn]
-//                      [--sample 2000]
+//                      [--sample 2000] [--threads 2]
 //
 // Fashion-MNIST (Debian's dataset-fashion-mnist), first 50 principal components (our PCA), perplexity 30,
 // 1,000 iterations. A table per size: seconds for the whole t-SNE stage (neighbours included), ms per
 // iteration, for our engine the setup seconds (neighbours, affinities, initialization) and the optimizer's
 // own ms per iteration, final KL, trustworthiness@10 and 10-NN label accuracy (our metrics, the same for every row),
 // and the time as a ratio to Rtsne measured in the same run on the same input. tsne-js is the baseline row
-// at n = 1,000. Peers run only when installed (r-cran-rtsne, python3-sklearn) and the table says so otherwise.
+// at n = 1,000. Peers run only when installed (r-cran-rtsne, python3-sklearn) and the table says so otherwise;
+// --threads is the peers' thread count. Our engines per size: all five up to 2,000 rows, bh, fft and auto up to
+// 20,000, auto beyond; --engines (a list of auto, exact, bh, fft, tsne-js) runs those at every size instead, but
+// tsne-js only up to 2,000 rows and exact up to 5,000.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,26 +21,39 @@ import { loadDataset } from '../pipeline/load/index.js';
 import { fitPca, pcaTransform } from '../pipeline/reduce/pca.js';
 import { tsne } from '../pipeline/tsne/index.js';
 import { mapMetrics } from '../pipeline/metrics.js';
-import { helpOrContinue } from './usage.js';
+import { FlagError, readFlags } from './flags.js';
 
-helpOrContinue(import.meta.url);
+const ENGINES: readonly TsneEngine[] = ['auto', 'exact', 'bh', 'fft', 'tsne-js'];
+
+/** --engines: our engines to run at every size (tsne-js only up to 2,000 rows); null for '' (the per-size list). */
+function engineList(text: string): TsneEngine[] | null {
+  if (text === '') return null;
+  const names = text.split(',').map((e) => e.trim());
+  const bad = names.find((e) => !(ENGINES as readonly string[]).includes(e));
+  if (bad !== undefined) throw new FlagError(`--engines takes a comma-separated list of ${ENGINES.join(', ')}, got ${JSON.stringify(bad)}`);
+  return names as TsneEngine[];
+}
+
+const flags = readFlags(import.meta.url, {
+  sizes: { type: 'integer-list', default: [1000, 10000, 70000], min: 1 },
+  engines: { type: 'custom', default: '', parse: engineList },
+  iterations: { type: 'integer', default: 1000, min: 1 },
+  'no-peers': { type: 'boolean' },
+  'no-sklearn': { type: 'boolean' },
+  sample: { type: 'integer', default: 2000, min: 1 },
+  threads: { type: 'integer', default: 2, min: 1 },
+});
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const value = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
-};
-const sizes = value('sizes', '1000,10000,70000').split(',').map(Number);
-const iterations = Number(value('iterations', '1000'));
-const engineArg = value('engines', '');
-const threads = Number(value('threads', '2'));
+const sizes = flags.sizes;
+const iterations = flags.iterations;
+const engines = flags.engines;
+const threads = flags.threads;
 /** Points the quality metrics are computed on (all of them when n is smaller). */
-const metricSample = Number(value('sample', '2000'));
+const metricSample = flags.sample;
 
 function enginesFor(n: number): TsneEngine[] {
-  if (engineArg) return engineArg.split(',').filter((e) => e !== 'tsne-js' || n <= 2000) as TsneEngine[];
+  if (engines) return engines.filter((e) => e !== 'tsne-js' || n <= 2000);
   if (n <= 2000) return ['tsne-js', 'exact', 'bh', 'fft', 'auto'];
   if (n <= 20000) return ['bh', 'fft', 'auto'];
   return ['auto'];
@@ -47,10 +63,10 @@ function has(cmd: string, check: string[]): boolean {
   const r = spawnSync(cmd, check, { stdio: 'ignore' });
   return r.status === 0;
 }
-const peers = !flag('no-peers');
+const peers = !flags['no-peers'];
 const haveR = peers && has('Rscript', ['-e', 'suppressPackageStartupMessages(library(Rtsne))']);
 const python = '/usr/bin/python3';
-const haveSk = peers && !flag('no-sklearn') && has(python, ['-c', 'import sklearn.manifold']);
+const haveSk = peers && !flags['no-sklearn'] && has(python, ['-c', 'import sklearn.manifold']);
 
 interface Row {
   engine: string;
@@ -78,7 +94,7 @@ async function main(): Promise<void> {
   const labels = ds.label ? Array.from(ds.label.values as ArrayLike<string | number | null>) : null;
   console.log(`loaded ${ds.matrix.rows} x ${ds.matrix.cols} and took 50 principal components in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const notInstalled = (pkg: string) => (peers ? `NOT installed (apt-get install ${pkg})` : 'skipped (--no-peers)');
-  console.log(`peers: Rtsne ${haveR ? 'installed' : notInstalled('r-cran-rtsne')}; scikit-learn ${haveSk ? 'installed' : peers && flag('no-sklearn') ? 'skipped (--no-sklearn)' : notInstalled('python3-sklearn')}`);
+  console.log(`peers: Rtsne ${haveR ? 'installed' : notInstalled('r-cran-rtsne')}; scikit-learn ${haveSk ? 'installed' : peers && flags['no-sklearn'] ? 'skipped (--no-sklearn)' : notInstalled('python3-sklearn')}`);
   console.log(`cores: 2 on the reference machine; peers run with ${threads} threads; our engine runs in one worker thread plus a gradient helper thread from 4,000 rows`);
   console.log(`quality metrics (trustworthiness@10, 10-NN label accuracy) on ${metricSample} sampled points (all when n is smaller)`);
   const dir = mkdtempSync(join(tmpdir(), 'bench-tsne-'));

@@ -25,24 +25,26 @@ import { fitPca, pcaTransform } from '../pipeline/reduce/pca.js';
 import { mapMetrics } from '../pipeline/metrics.js';
 import { createRandom } from '../pipeline/random.js';
 import { umap } from '../pipeline/umap/index.js';
-import { helpOrContinue } from './usage.js';
+import { readFlags } from './flags.js';
 
-helpOrContinue(import.meta.url);
+const flags = readFlags(import.meta.url, {
+  sizes: { type: 'integer-list', default: [10000, 70000], min: 1 },
+  'no-peers': { type: 'boolean' },
+  'no-umap-learn': { type: 'boolean' },
+  'no-umap-js': { type: 'boolean' },
+  'umap-js-max': { type: 'integer', default: 10000, min: 0 },
+  sample: { type: 'integer', default: 2000, min: 1 },
+  twice: { type: 'boolean' },
+});
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const value = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
-};
-const sizes = value('sizes', '10000,70000').split(',').map(Number);
-const metricSample = Number(value('sample', '2000'));
-const umapJsMax = Number(value('umap-js-max', '10000'));
-const peers = !flag('no-peers');
+const sizes = flags.sizes;
+const metricSample = flags.sample;
+const umapJsMax = flags['umap-js-max'];
+const peers = !flags['no-peers'];
 const python = '/usr/bin/python3';
-const haveUmapLearn = peers && !flag('no-umap-learn') && spawnSync(python, ['-c', 'import umap'], { stdio: 'ignore' }).status === 0;
-const runUmapJs = peers && !flag('no-umap-js');
+const haveUmapLearn = peers && !flags['no-umap-learn'] && spawnSync(python, ['-c', 'import umap'], { stdio: 'ignore' }).status === 0;
+const runUmapJs = peers && !flags['no-umap-js'];
 
 interface Row {
   method: string;
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
   const labels = ds.label ? Array.from(ds.label.values as ArrayLike<string | number | null>) : null;
   console.log(`loaded ${ds.matrix.rows} x ${ds.matrix.cols} and took 50 principal components in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const notInstalled = peers ? 'NOT installed (apt-get install python3-umap-learn)' : 'skipped (--no-peers)';
-  console.log(`peers: umap-learn ${haveUmapLearn ? 'installed' : flag('no-umap-learn') ? 'skipped (--no-umap-learn)' : notInstalled}; umap-js ${runUmapJs ? `in process up to ${umapJsMax} rows` : 'skipped'}`);
+  console.log(`peers: umap-learn ${haveUmapLearn ? 'installed' : flags['no-umap-learn'] ? 'skipped (--no-umap-learn)' : notInstalled}; umap-js ${runUmapJs ? `in process up to ${umapJsMax} rows` : 'skipped'}`);
   console.log(`load average at start: ${loadavg().map((v) => v.toFixed(1)).join(' ')} (2 cores on the reference machine)`);
   console.log(`quality metrics (trustworthiness@10, 10-NN label accuracy) on ${metricSample} sampled points (all when n is smaller)`);
   const dir = mkdtempSync(join(tmpdir(), 'bench-umap-'));
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
       if (haveUmapLearn) {
         const out = join(dir, `umap-learn-${n}.f32`);
         try {
-          const stdout = execFileSync(python, [join(here, 'umap_learn.py'), input, String(n), '50', out, ...(flag('twice') ? ['twice'] : [])], {
+          const stdout = execFileSync(python, [join(here, 'umap_learn.py'), input, String(n), '50', out, ...(flags.twice ? ['twice'] : [])], {
             encoding: 'utf8',
             stdio: ['ignore', 'pipe', 'ignore'],
             maxBuffer: 1 << 20,
