@@ -7,6 +7,7 @@ import { TrainingEngine } from '../../../pipeline/autoencoder/engine.js';
 import { allLayers, buildNetwork } from '../../../pipeline/autoencoder/model.js';
 import { CTRL } from '../../../pipeline/autoencoder/parallel.js';
 import { lowRank, testConfig } from './fixtures.js';
+import { wakeWhenWaiting } from '../../fixtures/late-wake.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -73,12 +74,7 @@ describe('the training worker and a late wake', () => {
       // the wake of the update request, arriving after the worker served it
       const control = (engine as unknown as { worker: { data: { control: Int32Array } } }).worker.data.control;
       // (once the worker waits again: a wake sent before that finds no one)
-      let woken = 0;
-      for (let tries = 0; woken === 0 && tries < 2000; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        woken = Atomics.notify(control, CTRL.request);
-      }
-      expect(woken, 'the worker was never seen waiting').toBe(1);
+      expect(await wakeWhenWaiting(control, CTRL.request), 'the worker was never seen waiting').toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 300));
       const now = engine.snapshot();
       let changed = 0;

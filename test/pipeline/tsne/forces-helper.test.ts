@@ -9,6 +9,7 @@ import { sharedTreeBuffers } from '../../../pipeline/tsne/gradient-bh.js';
 import { ATTRACTION_ROWS } from '../../../pipeline/tsne/forces.js';
 import { awaitChange, awaitValue, post, startThread } from '../../../pipeline/threads.js';
 import { createRandom } from '../../../pipeline/random.js';
+import { wakeWhenWaiting } from '../../fixtures/late-wake.js';
 
 describe('the t-SNE forces helper and a late wake', () => {
   it('serves each generation once: a wake with no new generation claims no work', async () => {
@@ -42,12 +43,7 @@ describe('the t-SNE forces helper and a late wake', () => {
       // the caller prepares generation 2 (its chunk counter back at 0) and has not posted it yet, when the wake of
       // generation 1 arrives (sent once the helper waits again: a wake before that finds no one)
       Atomics.store(ctrl, CTRL.next, 0);
-      let woken = 0;
-      for (let tries = 0; woken === 0 && tries < 2000; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        woken = Atomics.notify(ctrl, CTRL.generation);
-      }
-      expect(woken, 'the helper was never seen waiting').toBe(1);
+      expect(await wakeWhenWaiting(ctrl, CTRL.generation), 'the helper was never seen waiting').toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(Atomics.load(ctrl, CTRL.next), 'chunks claimed by a wake without a generation').toBe(0);
       // generation 2 is still served
