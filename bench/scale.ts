@@ -545,8 +545,15 @@ async function distributed(): Promise<void> {
     console.log(`| - queueing, polling, starting (the rest) | ${fmt(rest(t1, n1))} | ${fmt(rest(t, sh))} |`);
     console.log(`| shard jobs run again after a lost lock (outputs already written) | ${n1.repeatedJobs ?? '-'} | ${sh.repeatedJobs ?? '-'} |`);
     console.log(`| coordinator process: peak GB / CPU seconds | ${fmt(single.m.peakMB / 1024, 2)} / ${fmt(single.m.samples.at(-1)?.cpu)} | ${fmt(q.m.peakMB / 1024, 2)} / ${fmt(q.m.samples.at(-1)?.cpu)} |`);
+    // what each reference run chose: a difference in the points usually starts there (the reducer, the candidate's training)
+    const chose = (m: RunManifest): string => {
+      const r = m.choices?.reducer as { value?: unknown; figures?: { candidates?: Record<string, { training?: { epochs?: number; bestEpoch?: number } }> } } | undefined;
+      const ae = r?.figures?.candidates?.autoencoder?.training;
+      return `${String(r?.value ?? m.config.reducer)}${ae ? ` (autoencoder candidate ${ae.epochs ?? '?'} epochs, best ${ae.bestEpoch ?? '?'})` : ''}`;
+    };
+    console.log(`\nreference runs chose: single process ${chose(single.manifest)}; queue ${chose(q.manifest)}`);
     console.log(
-      `\npoints: ${same.identical ? `byte-identical to the single process's (${same.rows} rows: index, x, y, label)` : `DIFFER from the single process's (${same.rows} rows; largest coordinate difference ${same.maxDiff}${same.note ? `; ${same.note}` : ''})`}` +
+      `points: ${same.identical ? `byte-identical to the single process's (${same.rows} rows: index, x, y, label)` : `DIFFER from the single process's (${same.rows} rows; largest coordinate difference ${same.maxDiff}${same.note ? `; ${same.note}` : ''})`}` +
         `${killed ? `; worker pid ${killed.child.pid} was killed at ${fmt(100 * killed.killed!.progress, 0)}% of shard ${killed.killed!.shard}, which ${sh.shards[killed.killed!.shard - 1]!.worker} placed again` : ''}`,
     );
 

@@ -28,9 +28,19 @@ function configFlags(): Record<string, string> {
     const spec: FieldSpec = CONFIG_SCHEMA[key];
     const def = spec.default === null ? '' : ` (default ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)})`;
     const vals = spec.values ? ` [${spec.values.join('|')}]` : '';
-    out[flagName(key)] = `${spec.doc}${vals}${def}`;
+    out[flagName(key)] = `${spec.doc}${vals}${rangeOf(spec)}${def}`;
   }
   return out;
+}
+
+/** A numeric field's accepted range for --help: " [100 to 10,000,000]", " [at least 1]", " [each 0 to 1]"; '' without bounds. */
+function rangeOf(spec: FieldSpec): string {
+  const num = (v: number) => (Number.isInteger(v) ? v.toLocaleString('en-US') : String(v));
+  const each = spec.type === 'intList' ? 'each ' : '';
+  if (spec.min !== undefined && spec.max !== undefined) return ` [${each}${num(spec.min)} to ${num(spec.max)}]`;
+  if (spec.min !== undefined) return ` [${each}at least ${num(spec.min)}]`;
+  if (spec.max !== undefined) return ` [${each}at most ${num(spec.max)}]`;
+  return '';
 }
 
 /** Reads a --config file (JSON or YAML) into a validated partial configuration. */

@@ -5,8 +5,8 @@
 // renamed into place only when every shard is in. The work files live in a hidden directory beside the
 // shards (the storage the workers share) and are removed at the end.
 
-import { cp, mkdir, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { cp, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -150,7 +150,9 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
 /**
  * Makes the run's work directory and holds a lock on it (writer-lock.ts), so one run at a time uses it: a second run
  * with the same id from the same shards is refused (InputError, field id) while the first lives, and the work files
- * a dead run left (killed, its host lost) are removed first, on any host sharing the storage.
+ * a dead run left (killed, its host lost) are removed first, on any host sharing the storage. A dead run's directory
+ * is moved aside (one rename: of two runs taking it over at once, one moves it) and removed only when what was moved
+ * is the directory judged dead (its inode); a directory another run made meanwhile is put back, and that run wins.
  */
 async function claimWorkDir(workDir: string, id: string, log: (m: string) => void): Promise<HeldLock> {
   for (let attempt = 0; ; attempt++) {
@@ -160,13 +162,27 @@ async function claimWorkDir(workDir: string, id: string, log: (m: string) => voi
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DirectoryError(workDir, err as NodeJS.ErrnoException);
     }
+    const judged = await stat(workDir).catch(() => null);
+    if (!judged) continue; // removed meanwhile: try to make it again
     const writer = await dirWriterAlive(workDir, await fileServerNow(path.dirname(workDir)));
-    if (writer?.alive || attempt > 0) {
+    if (writer?.alive || attempt >= 3) {
       const by = writer?.lock?.host ? ` (process ${writer.lock.pid ?? '?'} on ${writer.lock.host}, since ${writer.lock.startedAt ?? '?'})` : '';
       throw new InputError(`a run with id ${id} is already being made from these shards${by}: its work files are in ${workDir}; give this run another --id`, { field: 'id' });
     }
+    const aside = `${workDir}.dead-${process.pid}-${randomBytes(3).toString('hex')}`;
+    try {
+      await rename(workDir, aside);
+    } catch {
+      continue; // another run moved it first
+    }
+    const moved = await stat(aside);
+    if (moved.ino !== judged.ino || moved.dev !== judged.dev) {
+      // another run removed the dead directory and made its own meanwhile: that one is live, put it back
+      await rename(aside, workDir).catch(() => {});
+      continue;
+    }
     log(`removed the work files of an earlier run with id ${id} that no longer runs (${workDir})`);
-    await rm(workDir, { recursive: true, force: true });
+    await rm(aside, { recursive: true, force: true });
   }
 }
 

@@ -2,6 +2,7 @@
 // shard is shorter), written as one Arrow file the ordinary pipeline loads. One shard is in memory at a
 // time.
 
+import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { Table, makeVector, tableToIPC, type Vector } from 'apache-arrow';
 import { InputError, throwIfAborted } from '../errors.js';
@@ -77,7 +78,7 @@ export async function drawSample(
       columns = d.columns;
       label = d.label?.name ?? null;
     } else if (d.columns.length !== columns.length || d.columns.some((c, i) => c !== columns![i])) {
-      throw new InputError(`shard ${d.source} has columns ${d.columns.length} (${d.columns.slice(0, 3).join(', ')}...) unlike the first shard's ${columns.length} (${columns.slice(0, 3).join(', ')}...)`, { file: shards[s]! });
+      throw new InputError(`its feature columns differ from the first shard's (${path.basename(shards[0]!)}): ${columnDifference(columns, d.columns)}`, { file: shards[s]! });
     }
     const n = d.matrix.rows;
     shardRows.push(n);
@@ -111,4 +112,23 @@ export async function drawSample(
   }
   await writeFile(file, tableToIPC(new Table(vectors), 'file'));
   return { shardRows, shardSha256, columns: cols, label, metadata, rows: total };
+}
+
+/**
+ * How feature columns `got` differ from `expected`, in words: the columns missing and the extra ones (at most five of
+ * each named), or, with the same names, the first position where the order differs.
+ */
+export function columnDifference(expected: readonly string[], got: readonly string[]): string {
+  const names = (list: string[]) => `${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''}`;
+  const have = new Set(got);
+  const want = new Set(expected);
+  const missing = expected.filter((c) => !have.has(c));
+  const extra = got.filter((c) => !want.has(c));
+  const parts: string[] = [];
+  if (missing.length) parts.push(`${missing.length === 1 ? 'column' : `${missing.length} columns`} ${names(missing)} missing`);
+  if (extra.length) parts.push(`${extra.length === 1 ? 'column' : `${extra.length} columns`} ${names(extra)} not in the first shard`);
+  if (parts.length) return parts.join('; ');
+  const at = expected.findIndex((c, i) => got[i] !== c);
+  if (at >= 0) return `the same columns in another order (column ${at + 1} is ${got[at]}, not ${expected[at]})`;
+  return `${got.length} columns against ${expected.length} (a name repeated)`;
 }
