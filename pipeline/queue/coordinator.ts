@@ -42,7 +42,7 @@ export async function runSharded(config: RunConfig, hooks: PipelineHooks = {}): 
     const { openQueue } = await import('./dispatch.js');
     await (await openQueue(config.queue)).close();
   }
-  if (await store.exists(id)) throw new InputError(`run ${id} already exists in ${store.dir}`, { field: 'id' });
+  await store.assertNew(id);
   const workDir = path.join(path.dirname(shards[0]!), `.latentmap-${id}`);
   const held = await claimWorkDir(workDir, id, log);
   // shards/ made here, once: the shard jobs write into it but never make it (shard-job.ts), so a job still running

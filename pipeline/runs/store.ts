@@ -101,11 +101,16 @@ export class RunStore {
     return newRunId(name, now);
   }
 
+  /** Throws InputError (field `id`) when `id` is already a complete run here. */
+  async assertNew(id: string): Promise<void> {
+    if (await this.exists(id)) throw new InputError(`run ${id} already exists in ${this.dir}`, { field: 'id' });
+  }
+
   /** Starts writing run `id` in a hidden temporary directory. Fails if the id is taken. */
   async begin(id: string): Promise<RunWriter> {
     assertRunId(id);
     await makeDirs(this.dir);
-    if (await this.exists(id)) throw new InputError(`run ${id} already exists in ${this.dir}`, { field: 'id' });
+    await this.assertNew(id);
     const tmp = path.join(this.dir, `${TMP_PREFIX}${id}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await makeDirs(tmp);
     // The lock lets any process, on any host sharing this directory, tell a live writer from a dead one.

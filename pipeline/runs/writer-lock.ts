@@ -92,7 +92,6 @@ export async function fileServerNow(dir: string): Promise<number> {
   }
 }
 
-
 /** Whether a process with this pid exists on this host (signal 0 probes without signalling). */
 export function isProcessAlive(pid: number): boolean {
   try {
