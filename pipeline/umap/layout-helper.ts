@@ -3,7 +3,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { layoutBlockEpoch, stepSize } from './layout.js';
-import { post } from '../threads.js';
+import { awaitChange, post } from '../threads.js';
 import { CTRL, stateOfJob, type LayoutJob } from './optimizer.js';
 
 const data = workerData as { kind: string; ctrl: SharedArrayBuffer } | undefined;
@@ -16,10 +16,9 @@ if (data && data.kind === 'umap-layout-helper' && port) {
     let seen = -1;
     try {
       for (;;) {
-        Atomics.wait(ctrl, CTRL.epoch, seen);
+        // a new epoch, not merely a wake (see post in threads.ts); stopping publishes one too
+        const e = awaitChange(ctrl, CTRL.epoch, seen, Infinity);
         if (Atomics.load(ctrl, CTRL.stop) !== 0) break;
-        const e = Atomics.load(ctrl, CTRL.epoch);
-        if (e === seen) continue;
         seen = e;
         if (Atomics.compareExchange(ctrl, CTRL.claim, e - 1, e) !== e - 1) continue;
         layoutBlockEpoch(state, 1, e, stepSize(job.learningRate, e, job.epochs));

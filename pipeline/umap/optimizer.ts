@@ -8,7 +8,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { SparseMatrix } from '../types.js';
 import { createRandom } from '../random.js';
-import { awaitValue, startThread } from '../threads.js';
+import { awaitValue, post, startThread } from '../threads.js';
 import { layoutBlockEpoch, layoutBlockSettle, stepSize, type LayoutState } from './layout.js';
 import { blockOrder, permuteGraph } from './block-order.js';
 
@@ -213,10 +213,7 @@ export class UmapLayout {
     const e = this.epoch;
     const alpha = this.alpha(e);
     const ctrl = this.ctrl;
-    if (ctrl) {
-      Atomics.store(ctrl, CTRL.epoch, e);
-      Atomics.notify(ctrl, CTRL.epoch);
-    }
+    if (ctrl) post(ctrl, CTRL.epoch, e);
     layoutBlockEpoch(this.state, 0, e, alpha);
     if (!ctrl || Atomics.compareExchange(ctrl, CTRL.claim, e - 1, e) === e - 1) {
       layoutBlockEpoch(this.state, 1, e, alpha);
@@ -253,8 +250,7 @@ export class UmapLayout {
   dispose(): void {
     if (this.ctrl) {
       Atomics.store(this.ctrl, CTRL.stop, 1);
-      Atomics.store(this.ctrl, CTRL.epoch, 0x7fffffff);
-      Atomics.notify(this.ctrl, CTRL.epoch);
+      post(this.ctrl, CTRL.epoch, 0x7fffffff);
       this.ctrl = null;
     }
     if (this.worker) {
