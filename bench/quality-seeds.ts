@@ -148,9 +148,9 @@ async function main(): Promise<void> {
           const tried = Object.entries(c?.perplexity?.figures?.candidates ?? {})
             .map(([p, f]) => `${p}: ${f.trustworthiness.toFixed(4)}/${f.labelAccuracy?.toFixed(3) ?? '-'}`)
             .join(' ');
-          // the run's own label-free figures of the kept map: t-SNE's final KL and trustworthiness against the prepared input
+          // the run's own figures of the kept map: t-SNE's final KL, trustworthiness against the prepared input and leave-one-out label accuracy
           const m = result.manifest.metrics;
-          const own = `kl ${m.tsne?.kl?.toFixed(4) ?? '-'}, run trustworthiness ${m.trustworthiness?.toFixed(4) ?? '-'}`;
+          const own = `kl ${m.tsne?.kl?.toFixed(4) ?? '-'}, run trustworthiness ${m.trustworthiness?.toFixed(4) ?? '-'}, run label accuracy ${m.labelAccuracy?.toFixed(4) ?? '-'}`;
           const note = `perplexity ${String(c?.perplexity?.value ?? config.perplexity)}${tried ? ` (${tried})` : ''}, reducer ${String(c?.reducer?.value ?? config.reducer)}, scaling ${String(c?.scaling?.value ?? config.scaling)}, ${own}`;
           jobs.push({ dataset: name, map: row.name, seed: s, file, ref, seconds, note });
           rmSync(result.dir, { recursive: true, force: true });
