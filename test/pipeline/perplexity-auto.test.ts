@@ -29,7 +29,7 @@ describe('perplexity auto: which map is kept', () => {
     ]);
     expect(pick.index).toBe(1);
     expect(pick.reason).toBe(
-      '10: its map agrees better with the labels (by 0.03 or more) at trustworthiness within 0.002 of the best (30: trustworthiness 0.9949, label accuracy 0.670; 10: trustworthiness 0.9942, label accuracy 0.745)',
+      '10: its map agrees better with the labels (by 0.03 or more) at trustworthiness within 0.01 of the best (30: trustworthiness 0.9949, label accuracy 0.670; 10: trustworthiness 0.9942, label accuracy 0.745)',
     );
   });
 
@@ -54,6 +54,16 @@ describe('perplexity auto: which map is kept', () => {
       { perplexity: 10, trustworthiness: 0.9936, labelAccuracy: 0.745 },
     ]);
     expect(crabs.index).toBe(1);
+  });
+
+  it('a loss of trustworthiness within the spread between row orders does not keep the standard map (birthwt)', () => {
+    // bench/quality-seeds.ts, session 19, birthwt in its file's order: the judge's 5-fold accuracy 0.699 at 10 against 0.662 at 30
+    expect(TRUST_TOLERANCE).toBe(0.01);
+    const pick = decidePerplexity([
+      { perplexity: 30, trustworthiness: 0.9702, labelAccuracy: 0.6349 },
+      { perplexity: 10, trustworthiness: 0.962, labelAccuracy: 0.6772 },
+    ]);
+    expect(pick.index).toBe(1);
   });
 
   it('a larger loss of trustworthiness keeps the standard map, however much better the labels agree (sonar)', () => {
