@@ -138,7 +138,11 @@ async function main(): Promise<void> {
         for (const row of rows) {
           const config = resolveConfig({ dataset: null, input, runsDir: join(work, 'runs'), seed: s, ...src.config, ...row.overrides });
           const t = performance.now();
-          const result = await runPipeline(config, {});
+          const result = await runPipeline(config, {}).catch((err: unknown) => {
+            // a --row whose settings cannot fit this table (a perplexity too large for its rows...): one line, exit 2
+            if (err instanceof InputError) throw new FlagError(`${name}, row ${JSON.stringify(row.name)}: ${err.message}`);
+            throw err;
+          });
           const seconds = (performance.now() - t) / 1000;
           const file = join(work, `${name}.${mapCount++}.map.f32`);
           const aligned = runMapAligned(ref, result.dir, order);
@@ -218,6 +222,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof FlagError) {
+    console.error(`bench/quality-seeds.ts: ${err.message}`);
+    process.exit(2);
+  }
   console.error(err instanceof Error ? err.stack : String(err));
   process.exit(1);
 });
