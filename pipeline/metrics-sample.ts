@@ -40,17 +40,60 @@ export interface SampleQuality {
  * the sampled rows only. Throws RangeError when the sample is too small for k.
  */
 export function sampleQuality(input: Matrix, codes: Matrix | null, map: Matrix, labels: ArrayLike<string | number | null> | null, sample: Int32Array, k: number): SampleQuality {
+  const spaces = sampleSpaces(input, codes, map, labels, sample, k);
+  return sampleFigures(sampleSums(spaces, 0, spaces.input.rows), spaces);
+}
+
+/**
+ * The sampled rows of each space, gathered into matrices of their own (the sample's order), with their labels
+ * and k: what sampleSums needs, and all a helper thread is sent. Throws RangeError when the sample is too small for k.
+ */
+export interface SampleSpaces {
+  input: Matrix;
+  map: Matrix;
+  codes: Matrix | null;
+  /** The sampled rows' labels, in the sample's order; null when the run has none. */
+  labels: (string | number | null)[] | null;
+  k: number;
+}
+
+export function sampleSpaces(input: Matrix, codes: Matrix | null, map: Matrix, labels: ArrayLike<string | number | null> | null, sample: Int32Array, k: number): SampleSpaces {
   const s = sample.length;
   // the trustworthiness formula's denominator needs 2s - 3k - 1 > 0
   const least = Math.floor((3 * k + 1) / 2) + 1;
   if (k < 1 || s < least) throw new RangeError(`sampleQuality: k ${k} needs a sample of at least ${least} rows, got ${s}`);
-  const spaces = [input, map, ...(codes ? [codes] : [])].map((m) => new StripDistances(gather(m, sample)));
+  return {
+    input: gather(input, sample),
+    map: gather(map, sample),
+    codes: codes ? gather(codes, sample) : null,
+    labels: labels ? Array.from(sample, (r) => labels[r] ?? null) : null,
+    k,
+  };
+}
+
+/**
+ * What sampleQuality adds up over sampled rows [from, to): per comparison (input-map, then input-codes and
+ * codes-map) the trustworthiness penalty and the preserved neighbours; per space (input, map, codes) the correct
+ * label votes; the labelled rows. Every sum is a whole number (held exactly in float64 far past any sample), so
+ * the figures are the same however the rows are split among threads.
+ */
+export interface SampleSums {
+  penalty: number[];
+  preserved: number[];
+  correct: number[];
+  labelled: number;
+}
+
+export function sampleSums(spaces: SampleSpaces, from: number, to: number): SampleSums {
+  const { k, labels } = spaces;
+  const s = spaces.input.rows;
+  const strided = [spaces.input, spaces.map, ...(spaces.codes ? [spaces.codes] : [])].map((m) => new StripDistances(m));
   const [I, M, C] = [0, 1, 2];
-  const comparisons: [number, number][] = codes ? [[I, M], [I, C], [C, M]] : [[I, M]];
-  const penalty = new Float64Array(comparisons.length);
-  const preserved = new Float64Array(comparisons.length);
-  const strips = spaces.map(() => new Float64Array(TILE * s));
-  const near = spaces.map(() => new Int32Array(k));
+  const comparisons: [number, number][] = spaces.codes ? [[I, M], [I, C], [C, M]] : [[I, M]];
+  const penalty = new Array<number>(comparisons.length).fill(0);
+  const preserved = new Array<number>(comparisons.length).fill(0);
+  const strips = strided.map(() => new Float64Array(TILE * s));
+  const near = strided.map(() => new Int32Array(k));
   const nearDist = new Float64Array(k);
   const heap = new NeighborHeaps(1, k);
   const mark = new Int32Array(s).fill(-1);
@@ -58,15 +101,15 @@ export function sampleQuality(input: Matrix, codes: Matrix | null, map: Matrix, 
   const counts = new Int32Array(k);
   const votes = new Map<string | number, number>();
   // correct votes per space (input, map, codes), in the spaces' order
-  const correct = new Int32Array(spaces.length);
+  const correct = new Array<number>(strided.length).fill(0);
   let labelled = 0;
-  for (let i0 = 0; i0 < s; i0 += TILE) {
-    const na = Math.min(s, i0 + TILE) - i0;
-    spaces.forEach((sp, t) => sp.strip(i0, na, strips[t]!));
+  for (let i0 = from; i0 < to; i0 += TILE) {
+    const na = Math.min(to, i0 + TILE) - i0;
+    strided.forEach((sp, t) => sp.strip(i0, na, strips[t]!));
     for (let a = 0; a < na; a++) {
       const i = i0 + a;
       const o = a * s;
-      for (let t = 0; t < spaces.length; t++) {
+      for (let t = 0; t < strided.length; t++) {
         const d = strips[t]!;
         heap.clear(0);
         const { bound } = heap;
@@ -83,17 +126,31 @@ export function sampleQuality(input: Matrix, codes: Matrix | null, map: Matrix, 
         if (p > 0) penalty[c]! += intrusion(strips[ref]!, o, s, i, intruders, p, counts, k);
       });
       if (labels) {
-        const own = labels[sample[i]!];
+        const own = labels[i];
         if (missingLabel(own)) continue;
         labelled++;
-        for (let t = 0; t < spaces.length; t++) if (majorityLabel(near[t]!, (j) => labels[sample[j]!], votes) === own) correct[t]!++;
+        for (let t = 0; t < strided.length; t++) if (majorityLabel(near[t]!, (j) => labels[j], votes) === own) correct[t]!++;
       }
     }
   }
-  const accuracy = (t: number): number | null => (labels && labelled > 0 ? correct[t]! / labelled : null);
+  return { penalty, preserved, correct, labelled };
+}
+
+/** Sums over disjoint row ranges, added. */
+export function addSums(a: SampleSums, b: SampleSums): SampleSums {
+  const add = (x: number[], y: number[]): number[] => x.map((v, t) => v + y[t]!);
+  return { penalty: add(a.penalty, b.penalty), preserved: add(a.preserved, b.preserved), correct: add(a.correct, b.correct), labelled: a.labelled + b.labelled };
+}
+
+/** The figures of sums over every sampled row. */
+export function sampleFigures(sums: SampleSums, spaces: SampleSpaces): SampleQuality {
+  const { k, codes, labels } = spaces;
+  const s = spaces.input.rows;
+  const [I, M, C] = [0, 1, 2];
+  const accuracy = (t: number): number | null => (labels && sums.labelled > 0 ? sums.correct[t]! / sums.labelled : null);
   const figures = (c: number): NeighbourhoodMetrics => ({
-    trustworthiness: 1 - (2 * penalty[c]!) / (s * k * (2 * s - 3 * k - 1)),
-    knnPreservation: preserved[c]! / (s * k),
+    trustworthiness: 1 - (2 * sums.penalty[c]!) / (s * k * (2 * s - 3 * k - 1)),
+    knnPreservation: sums.preserved[c]! / (s * k),
   });
   return {
     map: figures(0),

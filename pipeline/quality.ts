@@ -6,7 +6,7 @@
 // the input's from that search too or, on large wide inputs, from the codes' neighbours re-ranked by input
 // distance (pipeline/metrics-neighbours.ts).
 import { neighbourPreservation, sampleRows } from './metrics.js';
-import { sampleQuality } from './metrics-sample.js';
+import { sampleQualityParallel } from './metrics-sample-parallel.js';
 import { inputNeighbourMethod, inputNeighbourReason, inputNeighbours, type InputNeighbourMethod } from './metrics-neighbours.js';
 import { knn } from './tsne/index.js';
 import type { Matrix, NeighbourhoodMetrics } from './types.js';
@@ -54,7 +54,13 @@ export interface RunQuality {
  * input: the prepared rows (n x d); codes: the reducer's output (n x c), or null when it is the input;
  * embedding: the map (n x 2, row-major); labels: one per row, or null.
  */
-export function runQuality(input: Matrix, codes: Matrix | null, embedding: Float32Array, labels: ArrayLike<string | number | null> | null, opts: QualityOptions): RunQuality {
+export async function runQuality(
+  input: Matrix,
+  codes: Matrix | null,
+  embedding: Float32Array,
+  labels: ArrayLike<string | number | null> | null,
+  opts: QualityOptions,
+): Promise<RunQuality> {
   const n = input.rows;
   const k = neighbourhood(opts.k ?? 10, n);
   const map: Matrix = { rows: n, cols: 2, values: embedding };
@@ -69,7 +75,7 @@ export function runQuality(input: Matrix, codes: Matrix | null, embedding: Float
 
   const rows = sampleRows(n, Math.min(n, opts.sample), opts.seed);
   const sampleK = neighbourhood(k, rows.length);
-  const q = sampleQuality(input, codes, map, labels, rows, sampleK);
+  const q = await sampleQualityParallel(input, codes, map, labels, rows, sampleK);
   opts.onProgress?.(1);
   return {
     trustworthiness: q.map.trustworthiness!,

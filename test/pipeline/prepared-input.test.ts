@@ -97,7 +97,7 @@ describe('a run releases its input for the map stage', () => {
     const embedding = new Float32Array(2 * px.length);
     for (let i = 0; i < px.length; i++) [embedding[2 * i], embedding[2 * i + 1]] = [px[i]!, py[i]!];
     const labels = selectRows(dataset.label!, x.rowIndex).values;
-    const q = runQuality(x.matrix, codes, embedding, labels, { k: 10, sample: config.metricsSample, seed: deriveSeed(config.seed, 'metrics') });
+    const q = await runQuality(x.matrix, codes, embedding, labels, { k: 10, sample: config.metricsSample, seed: deriveSeed(config.seed, 'metrics') });
     const m = result.manifest.metrics;
     expect(m.trustworthiness).toBe(q.trustworthiness);
     expect(m.knnPreservation).toBe(q.knnPreservation);

@@ -60,7 +60,7 @@ describe('the metrics stage', () => {
     expect(input.readBack()).not.toBeNull();
     const progress: [number, string][] = [];
     const q = await measureQuality(input, codes, embedding, labels, options, { onProgress: (p, stage) => progress.push([p, stage]) });
-    const here = runQuality(expected, codes, embedding, labels, options);
+    const here = await runQuality(expected, codes, embedding, labels, options);
     expect(q.trustworthiness).toBe(here.trustworthiness);
     expect(q.knnPreservation).toBe(here.knnPreservation);
     expect(q.labelAccuracy).toBe(here.labelAccuracy);
@@ -83,7 +83,7 @@ describe('the metrics stage', () => {
     expect(input.readBack()).toBeNull();
     const q = await measureQuality(input, codes, embedding, labels, options);
     expect(x.values.length).toBe(300 * 6);
-    expect(q.trustworthiness).toBe(runQuality(expected, codes, embedding, labels, options).trustworthiness);
+    expect(q.trustworthiness).toBe((await runQuality(expected, codes, embedding, labels, options)).trustworthiness);
   });
 
   it('is cancelled at once when the run is, stopping its worker', async () => {
