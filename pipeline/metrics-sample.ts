@@ -44,10 +44,7 @@ export function sampleQuality(input: Matrix, codes: Matrix | null, map: Matrix, 
   return sampleFigures(sampleSums(spaces, 0, spaces.input.rows), spaces);
 }
 
-/**
- * The sampled rows of each space, gathered into matrices of their own (the sample's order), with their labels
- * and k: what sampleSums needs, and all a helper thread is sent. Throws RangeError when the sample is too small for k.
- */
+/** The sampled rows of each space as matrices of their own (the sample's order), their labels and k: what sampleSums needs, and all a helper thread is sent. */
 export interface SampleSpaces {
   input: Matrix;
   map: Matrix;
@@ -57,6 +54,7 @@ export interface SampleSpaces {
   k: number;
 }
 
+/** Gathers sampleQuality's arguments into SampleSpaces. Throws RangeError when the sample is too small for k. */
 export function sampleSpaces(input: Matrix, codes: Matrix | null, map: Matrix, labels: ArrayLike<string | number | null> | null, sample: Int32Array, k: number): SampleSpaces {
   const s = sample.length;
   // the trustworthiness formula's denominator needs 2s - 3k - 1 > 0

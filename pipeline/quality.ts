@@ -52,7 +52,8 @@ export interface RunQuality {
 
 /**
  * input: the prepared rows (n x d); codes: the reducer's output (n x c), or null when it is the input;
- * embedding: the map (n x 2, row-major); labels: one per row, or null.
+ * embedding: the map (n x 2, row-major); labels: one per row, or null. The headline figures' sampled rows are
+ * split with a helper thread when the sample is large (metrics-sample-parallel.ts; the same figures either way).
  */
 export async function runQuality(
   input: Matrix,
