@@ -2,7 +2,8 @@
 // auto resolved from it. Pure.
 //
 //   auto = AUTO_SHIFT_PIXELS when the rows are images (the loader knew their shape: IDX, NumPy n x h x w, the
-//          built-in image datasets), every prepared column is one of their pixels, the scaling kept one unit for
+//          built-in image datasets; or, without one, image-guess.ts reads a square number of columns that
+//          correlate as neighbouring pixels do as square images: an MNIST CSV file), every prepared column is one of their pixels, the scaling kept one unit for
 //          all pixels (none or uniform: a per-column scaling would give a moved pixel another column's unit), both
 //          sides have at least SHIFT_MIN_SIDE pixels, and the pictures sit inside their frame: at most
 //          EDGE_ROWS_MAX of the rows differ from the background anywhere on the outermost ring of pixels (a
@@ -15,6 +16,7 @@
 import { InputError } from '../errors.js';
 import type { ShiftAugment } from '../autoencoder/augment.js';
 import type { Choice, ImageShape, Matrix, Preprocessing } from '../types.js';
+import { guessImage } from './image-guess.js';
 
 const round = (v: number): number => Math.round(v * 10000) / 10000;
 
@@ -93,7 +95,7 @@ export function resolveShift(setting: number | 'auto', input: ShiftInput): { shi
     if (setting === 0) return { shift: null, choice: { value: 0, auto: false, reason: 'set in the configuration' } };
     if (!image) {
       throw new InputError(
-        'moves images by whole pixels, and these rows are not images (image shapes come from IDX files, NumPy arrays of n x height x width and the built-in image datasets); use 0 or leave it auto',
+        'moves images by whole pixels, and these rows are not images (image shapes come from IDX files, NumPy arrays of n x height x width, the built-in image datasets, or a square number of columns whose neighbours correlate as pixels do); use 0 or leave it auto',
         { field: 'augmentShift' },
       );
     }
@@ -148,6 +150,12 @@ export function resolveShiftOf(
   image: ImageShape | null,
   scaling: Preprocessing['kind'] | null,
 ): { shift: ShiftAugment | null; choice: Choice } {
-  const edge = setting === 'auto' && image ? edgeRows(x, image) : null;
-  return resolveShift(setting, { image, columns: x.cols, scaling, edgeRows: edge });
+  // without the loader's shape, rows of a square number of columns that correlate as pixels do read as images
+  const guess = image === null && setting !== 0 ? guessImage(x, SHIFT_MIN_SIDE) : null;
+  const shape = image ?? guess?.image ?? null;
+  const edge = setting === 'auto' && shape ? edgeRows(x, shape) : null;
+  const resolved = resolveShift(setting, { image: shape, columns: x.cols, scaling, edgeRows: edge });
+  if (!guess) return resolved;
+  const { choice } = resolved;
+  return { ...resolved, choice: { ...choice, reason: `${guess.reason}; ${choice.reason}`, figures: { ...(choice.figures ?? {}), adjacentCorrelation: guess.figures } } };
 }
