@@ -77,7 +77,7 @@ export const CONFIG_SCHEMA = {
   klWeight: { type: 'number', default: 1, min: 0, group: 'autoencoder', doc: 'vae variant: weight of the KL term against the reconstruction loss' },
   augmentShift: {
     type: 'int', default: 'auto', auto: true, min: 0, max: 8, group: 'autoencoder',
-    doc: 'image inputs: while the autoencoder trains, each input image is moved by up to this many whole pixels per axis and its target left in place, so an image and the same image moved a little get nearby codes (0: off); auto: 1 for images whose pictures sit inside their frame (at most 5% of rows reach its outer ring; MNIST\'s digits do, Fashion-MNIST\'s clothes fill it) and whose pixels share one unit, 0 for other data',
+    doc: 'image inputs: while the autoencoder trains, each input image is moved by up to this many whole pixels per axis and its target left in place, so an image and the same image moved a little get nearby codes (0: off); auto: 1 for images whose pictures sit inside their frame (at most 5% of rows reach its outer ring; MNIST\'s digits do, Fashion-MNIST\'s clothes fill it) and whose pixels share one unit, 0 for other data; images are what IDX files, NumPy arrays of n x height x width and the built-in image datasets give, or a table of a square number of columns whose neighbouring columns correlate as pixels do (an MNIST CSV file)',
     bounds: 'a move of more than a few pixels changes what a small image shows (MNIST digits are 20 pixels tall)',
   },
   // t-SNE
