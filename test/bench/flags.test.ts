@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { FlagError, parseFlags, wholeNumber, wholeNumbers } from '../../bench/flags.js';
+import { FlagError, parseCommandLine, parseFlags, wholeNumber, wholeNumberOf, wholeNumbers } from '../../bench/flags.js';
 
 const spec = {
   sizes: { type: 'integer-list', default: [10000, 70000], min: 1 },
@@ -68,6 +68,110 @@ describe('bench flags (parseFlags)', () => {
     expect(refusal(['--reference', 'Raw'])).toBe('--reference takes standardized or raw, got "Raw"');
   });
 
+  describe('a flag whose value may be left out (optional)', () => {
+    const withQueue = {
+      queue: { type: 'optional' },
+      port: { type: 'optional', parse: (t: string) => wholeNumber(t, 'port', 1) },
+      sizes: { type: 'integer-list', default: [10], min: 1 },
+      'kill-worker': { type: 'boolean' },
+      baseline: { type: 'string', default: '' },
+    } as const;
+    const read = (argv: string[]) => parseFlags(withQueue, argv);
+    const refused = (argv: string[]): string => {
+      try {
+        read(argv);
+      } catch (err) {
+        expect(err).toBeInstanceOf(FlagError);
+        return (err as Error).message;
+      }
+      throw new Error(`parseFlags accepted ${JSON.stringify(argv)}`);
+    };
+
+    it('is not given, given alone, or given with its value (spaced or after =)', () => {
+      expect(read([]).queue).toEqual({ given: false, value: null });
+      expect(read(['--queue']).queue).toEqual({ given: true, value: null });
+      expect(read(['--queue', 'redis://h:1']).queue).toEqual({ given: true, value: 'redis://h:1' });
+      expect(read(['--queue=redis://h:1']).queue).toEqual({ given: true, value: 'redis://h:1' });
+      expect(read(['--queue=-x']).queue).toEqual({ given: true, value: '-x' });
+    });
+
+    it('given alone, does not take the next flag as its value', () => {
+      expect(read(['--queue', '--sizes', '20000'])).toEqual({
+        queue: { given: true, value: null },
+        port: { given: false, value: null },
+        sizes: [20000],
+        'kill-worker': false,
+        baseline: '',
+      });
+      expect(read(['--queue', '--kill-worker', '--sizes', '5'])).toMatchObject({ queue: { given: true, value: null }, 'kill-worker': true, sizes: [5] });
+      expect(read(['--sizes', '5', '--queue'])).toMatchObject({ queue: { given: true, value: null }, sizes: [5] });
+    });
+
+    it("sends its value through parse, and the last one given counts", () => {
+      expect(read(['--port', '6600']).port).toEqual({ given: true, value: 6600 });
+      expect(read(['--port']).port).toEqual({ given: true, value: null });
+      expect(read(['--queue', 'a', '--queue']).queue).toEqual({ given: true, value: null });
+      expect(read(['--queue', '--queue', 'b']).queue).toEqual({ given: true, value: 'b' });
+      expect(refused(['--port', 'x'])).toBe('--port takes a whole number of at least 1, got "x"');
+    });
+
+    it('refuses an empty value after =, a second argument after its value, and is not taken from another flag', () => {
+      expect(refused(['--queue='])).toBe('--queue= gives an empty value (write --queue alone for none)');
+      expect(refused(['--queue', 'a', 'b'])).toMatch(/^unexpected argument "b"/);
+      // --queue here is --baseline's value, which reads as a flag: refused as for any value-taking flag
+      expect(refused(['--baseline', '--queue'])).toMatch(/^--baseline needs a value, got "--queue"/);
+      expect(refused(['--', '--queue'])).toMatch(/^unexpected argument "--queue"/);
+      expect(refused(['--queu'])).toBe('unknown flag --queu; did you mean --queue? (see --help)');
+    });
+  });
+
+  describe('a script with positional arguments (parseCommandLine)', () => {
+    const flags = { k: { type: 'integer', default: 90, min: 1 }, 'no-peers': { type: 'boolean' } } as const;
+    const three = { usage: 'DATASET ROWS OUT.csv', min: 3, max: 3 };
+    const refused = (positionals: { usage: string; min: number; max: number }, argv: string[]): string => {
+      try {
+        parseCommandLine(flags, positionals, argv);
+      } catch (err) {
+        expect(err).toBeInstanceOf(FlagError);
+        return (err as Error).message;
+      }
+      throw new Error(`parseCommandLine accepted ${JSON.stringify(argv)}`);
+    };
+
+    it('gives the arguments in order, flags anywhere among them, everything after -- an argument', () => {
+      expect(parseCommandLine(flags, three, ['mnist', '--k', '5', '1000', 'out.csv'])).toEqual({ flags: { k: 5, 'no-peers': false }, args: ['mnist', '1000', 'out.csv'] });
+      expect(parseCommandLine(flags, three, ['--no-peers', 'a', '--', '-1', '--k'])).toEqual({ flags: { k: 90, 'no-peers': true }, args: ['a', '-1', '--k'] });
+      expect(parseCommandLine(flags, { usage: 'DIR ...', min: 1, max: Infinity }, ['a', 'b', 'c']).args).toEqual(['a', 'b', 'c']);
+    });
+
+    it('refuses too few or too many arguments, naming the usage and what was given', () => {
+      expect(refused(three, ['mnist', '1000'])).toBe('takes DATASET ROWS OUT.csv (3 arguments), got 2: "mnist" "1000" (see --help)');
+      expect(refused(three, [])).toBe('takes DATASET ROWS OUT.csv (3 arguments), got none (see --help)');
+      expect(refused(three, ['a', 'b', 'c', 'd'])).toMatch(/^takes DATASET ROWS OUT.csv \(3 arguments\), got 4: /);
+      expect(refused({ usage: 'OUTDIR [ROWS]', min: 1, max: 2 }, [])).toBe('takes OUTDIR [ROWS] (1 to 2 arguments), got none (see --help)');
+      expect(refused({ usage: 'RUN_DIR ...', min: 1, max: Infinity }, ['--k', '3'])).toBe('takes RUN_DIR ... (at least 1 argument), got none (see --help)');
+    });
+
+    it('still refuses unknown flags and bad values among the arguments', () => {
+      expect(refused(three, ['a', '--bogus', 'b', 'c'])).toBe('unknown flag --bogus (see --help)');
+      expect(refused(three, ['a', 'b', 'c', '--k', '0'])).toBe('--k takes a whole number of at least 1, got "0"');
+      expect(() => parseFlags(flags, ['a'])).toThrow(/^unexpected argument "a": this script takes flags only/);
+    });
+
+    it('names a bad number argument by its usage name', () => {
+      expect(wholeNumberOf('1000', 'ROWS', 1)).toBe(1000);
+      expect(() => wholeNumberOf('1k', 'ROWS', 1)).toThrow('ROWS takes a whole number of at least 1, got "1k"');
+      expect(() => wholeNumberOf('0', 'ROWS', 1)).toThrow(FlagError);
+    });
+  });
+
+  it('gives null for a custom flag with default null left out, and sends any value given through parse', () => {
+    const nullable = { 'sample-of': { type: 'custom', default: null, parse: (t: string) => wholeNumber(t, 'sample-of', 1) } } as const;
+    expect(parseFlags(nullable, [])).toEqual({ 'sample-of': null });
+    expect(parseFlags(nullable, ['--sample-of', '7'])).toEqual({ 'sample-of': 7 });
+    expect(() => parseFlags(nullable, ['--sample-of', ''])).toThrow('--sample-of takes a whole number of at least 1, got ""');
+  });
+
   it('reads whole numbers as the CLI does (decimal notation, exponent allowed)', () => {
     expect(wholeNumber('1e4', 'n')).toBe(10000);
     expect(wholeNumbers(' 42,1 ,2', 'seeds')).toEqual([42, 1, 2]);
@@ -86,3 +190,4 @@ describe('bench scripts refuse a bad command line (bench/flags.ts readFlags)', (
     expect(r.status).toBe(2);
   }, 120_000);
 });
+
