@@ -1,21 +1,26 @@
 // How the pipeline's cost grows with the number of rows: `npm run bench:scale [-- flags]`.
 //
-//   --sizes 10k,70k,250k,1m   row counts (default all four); each runs `latentmap run` in a fresh child process
+//   --sizes 10k,70k,250k,1m   row counts (default all four); each runs `latentmap run` in a fresh child process.
+//                              With --queue one size (default 10k)
 //   --sample-of N              each size's rows a seeded uniform sample (without replacement, in row order) of the
 //                              rows of the N-row data (say 1m) instead of its first rows, so every size is drawn from
 //                              one distribution: the same rows, shifts and labels the N-row run has (sizes at most
 //                              N; N itself: all N rows). Default: the first n rows, whose mix of plain and shifted
 //                              images changes with n (all plain up to 70,000). Not with --queue
-//   --sample-seed S            the seed of that sample (default 1); for one seed a smaller size's rows are among a
+//   --sample-seed S            the seed of that sample, a whole number (default 1); for one seed a smaller size's rows are among a
 //                              larger one's
 //   --reducer auto|autoencoder|pca|none  the reducer of the runs (default auto, the CLI's default)
 //   --fitsne DIR               a FIt-SNE checkout with bin/fast_tsne built (or env FITSNE_DIR): at 70k and 250k
-//                              FIt-SNE runs with 2 threads on the same codes, side by side
-//   --queue [redis://host:port] the distributed mode instead (below); without a URL a redis-server is started here
+//                              FIt-SNE runs with 2 threads on the same codes, side by side. Not with --queue
+//   --queue [redis://host:port] the distributed mode instead (below); without a URL (`--queue` last, or followed by
+//                              another flag) a redis-server is started here
 //   --workers N                workers of the distributed mode (default 3)
 //   --shards N                 shards of the distributed mode (default 12)
-//   --kill-worker              distributed mode: SIGKILL one worker at half of its first shard (its shard goes to
+//   --kill-worker              distributed mode (with --queue only): SIGKILL one worker at half of its first shard (its shard goes to
 //                              another worker once its lock expires, 30 s); the points must still match
+//
+// A bad command line (an unknown flag, a bad size or URL, flags that do not go together) is one line on stderr
+// and exit 2, before any work (bench/flags.ts).
 //
 // Data: Fashion-MNIST (Debian's dataset-fashion-mnist), its 70,000 images first, then the same images with
 // random shifts of up to 2 pixels, written as one Arrow IPC file (a fixed-size list of 784 uint8 and the
@@ -62,33 +67,74 @@ import { parseSize, sampleOf, writeArrow, writeArrowRows } from './scale-data.js
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import { mapMetrics } from '../pipeline/metrics.js';
 import type { RunManifest } from '../pipeline/types.js';
-import { helpOrContinue } from './usage.js';
+import { InputError } from '../pipeline/errors.js';
+import { parseQueueUrl } from '../pipeline/queue/connection.js';
+import { FlagError, readFlags } from './flags.js';
 
-helpOrContinue(import.meta.url);
+/** A row count as --NAME takes it (10k, 1m, 250000), at least 1; FlagError naming the flag otherwise. */
+function rowCount(text: string, flag: string): number {
+  let n: number;
+  try {
+    n = parseSize(text);
+  } catch {
+    n = NaN;
+  }
+  if (!(n >= 1)) throw new FlagError(`--${flag} takes row counts like 10k, 250000 or 1m, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** --sizes when not given: 10k, 70k, 250k, 1m (with --queue: the first, 10k). */
+const DEFAULT_SIZES = [10_000, 70_000, 250_000, 1_000_000];
+
+const flags = readFlags(
+  import.meta.url,
+  {
+    sizes: { type: 'custom', default: null, parse: (t: string) => t.split(',').map((s) => rowCount(s, 'sizes')) },
+    'sample-of': { type: 'custom', default: null, parse: (t: string) => rowCount(t, 'sample-of') },
+    'sample-seed': { type: 'integer', default: 1 },
+    reducer: { type: 'string', default: 'auto', choices: ['auto', 'autoencoder', 'pca', 'none'] },
+    fitsne: { type: 'string', default: '' },
+    queue: { type: 'optional', parse: queueUrl },
+    workers: { type: 'integer', default: 3, min: 1 },
+    shards: { type: 'integer', default: 12, min: 1 },
+    'kill-worker': { type: 'boolean' },
+  },
+  {
+    check: (f) => {
+      const from = f['sample-of'];
+      if (from !== null && f.queue.given) throw new FlagError('--sample-of is for the single-machine table, not --queue');
+      const sizes = f.sizes ?? DEFAULT_SIZES;
+      if (from !== null && sizes.some((n) => n > from)) throw new FlagError(`--sample-of ${from}: every size must be at most that (--sizes ${sizes.join(',')})`);
+      if (f.queue.given && f.sizes !== null && f.sizes.length > 1) throw new FlagError(`--queue runs one size, got --sizes ${f.sizes.join(',')}`);
+      if (f['kill-worker'] && !f.queue.given) throw new FlagError('--kill-worker is for the distributed mode: give --queue too');
+      if (f.fitsne && f.queue.given) throw new FlagError('--fitsne is for the single-machine table, not --queue');
+    },
+  },
+);
+
+/** A --queue URL, checked as the coordinator and workers will read it (pipeline/queue/connection.ts). */
+function queueUrl(text: string): string {
+  try {
+    parseQueueUrl(text);
+  } catch (err) {
+    if (err instanceof InputError) throw new FlagError(`--queue: ${err.reason}`);
+    throw err;
+  }
+  return text;
+}
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin/latentmap.js');
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  return v === undefined || v.startsWith('--') ? '' : v;
-};
-const sizes = (flag('sizes') ?? '10k,70k,250k,1m').split(',').map(parseSize);
-const reducer = flag('reducer') ?? 'auto';
-const fitsneDir = flag('fitsne') ?? process.env.FITSNE_DIR ?? null;
-const queueFlag = flag('queue');
-const workers = Number(flag('workers') ?? 3);
-const shardCount = Number(flag('shards') ?? 12);
-const killWorker = args.includes('--kill-worker');
-const sampleOfFlag = flag('sample-of');
-const sampleFrom = sampleOfFlag === undefined ? null : parseSize(sampleOfFlag);
-const sampleSeed = Number(flag('sample-seed') ?? 1);
-if (sampleFrom !== null && !(sampleFrom > 0)) throw new Error(`--sample-of: a row count, say 1m (got '${sampleOfFlag}')`);
-if (!Number.isInteger(sampleSeed)) throw new Error(`--sample-seed: an integer (got '${flag('sample-seed')}')`);
-if (sampleFrom !== null && sizes.some((n) => n > sampleFrom)) throw new Error(`--sample-of ${sampleFrom}: every size must be at most that (--sizes ${sizes.join(',')})`);
-if (sampleFrom !== null && queueFlag !== undefined) throw new Error('--sample-of is for the single-machine table, not --queue');
+const sizes = flags.sizes ?? DEFAULT_SIZES;
+const reducer = flags.reducer;
+const fitsneDir = flags.fitsne || process.env.FITSNE_DIR || null;
+/** --queue: null for the single-machine table; '' to start a redis-server here; else the queue's URL. */
+const queueFlag = flags.queue.given ? (flags.queue.value ?? '') : null;
+const workers = flags.workers;
+const shardCount = flags.shards;
+const killWorker = flags['kill-worker'];
+const sampleFrom = flags['sample-of'];
+const sampleSeed = flags['sample-seed'];
 const dir = mkdtempSync(join(tmpdir(), 'latentmap-bench-scale-'));
 
 function uptime(): string {
@@ -585,7 +631,7 @@ async function distributed(): Promise<void> {
 }
 
 try {
-  if (queueFlag !== undefined) await distributed();
+  if (queueFlag !== null) await distributed();
   else await scaleTable();
 } finally {
   rmSync(dir, { recursive: true, force: true });

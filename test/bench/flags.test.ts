@@ -181,7 +181,7 @@ describe('bench flags (parseFlags)', () => {
 });
 
 describe('bench scripts refuse a bad command line (bench/flags.ts readFlags)', () => {
-  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen'];
+  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale'];
   // each script imports its pipeline modules before reading its flags: a few CPU seconds, long on a busy machine
   it.each(scripts)('bench/%s.ts: an unknown flag is one line on stderr and exit 2, before any work', (name) => {
     const r = spawnSync('npx', ['tsx', `bench/${name}.ts`, '--bogus-flag'], { encoding: 'utf8', timeout: 110_000 });
@@ -191,3 +191,30 @@ describe('bench scripts refuse a bad command line (bench/flags.ts readFlags)', (
   }, 120_000);
 });
 
+/** bench/SCRIPT.ts run with argv: its stderr, stdout and exit status (it must refuse before any work). */
+function runScript(name: string, argv: string[]): { stderr: string; stdout: string; status: number | null } {
+  const r = spawnSync('npx', ['tsx', `bench/${name}.ts`, ...argv], { encoding: 'utf8', timeout: 110_000 });
+  return { stderr: r.stderr, stdout: r.stdout, status: r.status };
+}
+
+describe('bench/scale.ts command line', () => {
+  it('--queue alone does not take the next flag as its URL, and runs one size', () => {
+    // were --sizes eaten as the URL, the refusal would be about the URL; this one shows --queue given alone, --sizes read
+    expect(runScript('scale', ['--queue', '--sizes', '20k,30k'])).toEqual({
+      stderr: 'bench/scale.ts: --queue runs one size, got --sizes 20000,30000\n',
+      stdout: '',
+      status: 2,
+    });
+  }, 120_000);
+
+  it('refuses a --queue URL the workers could not use, and flags that do not go together, in one line', () => {
+    expect(runScript('scale', ['--queue', 'http://h:6379'])).toEqual({
+      stderr: 'bench/scale.ts: --queue: queue must be a redis:// URL (BullMQ on Redis), got "http://h:6379"\n',
+      stdout: '',
+      status: 2,
+    });
+    expect(runScript('scale', ['--queue', 'redis://127.0.0.1:6600', '--sample-of', '1m']).stderr).toBe('bench/scale.ts: --sample-of is for the single-machine table, not --queue\n');
+    expect(runScript('scale', ['--sizes', '250k,2m', '--sample-of', '1m']).stderr).toBe('bench/scale.ts: --sample-of 1000000: every size must be at most that (--sizes 250000,2000000)\n');
+    expect(runScript('scale', ['--sizes', '10k,lots']).stderr).toBe('bench/scale.ts: --sizes takes row counts like 10k, 250000 or 1m, got "lots"\n');
+  }, 240_000);
+});
