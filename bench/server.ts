@@ -40,7 +40,9 @@
 // allocator settings), BENCH_CACHE_MIB (the server's cache budget, 512: a smaller one shows the budget holding
 // without a quiet machine to fill the default one), BENCH_ROWS (70000), BENCH_SECONDS (5), BENCH_CONNECTIONS (50), BENCH_SMALL_RUNS (300), BENCH_HUGE_ROWS (24), BENCH_HUGE_OLD (1: the 1,500 px run with its names in its manifest, as written before features.arrow), BENCH_DIR (os tmpdir),
 // BENCH_ONLY (a regular expression: run only the phases whose name matches), BENCH_PROFILE (a directory: one
-// .cpuprofile of the server's main thread per phase, for Chrome DevTools).
+// .cpuprofile of the server's main thread per phase, for Chrome DevTools). The numbers are whole numbers (BENCH_SMALL_RUNS
+// may be 0, the others at least 1). The command line takes no flags (only --help): a flag or argument, or a
+// setting above that is not a number or not a regular expression, is one line on stderr and exit 2, before any work.
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -55,23 +57,51 @@ import { createApp } from '../server/app.js';
 import { SERVER_NODE_FLAGS, serverEnv } from '../server/node-flags.js';
 import { maskOf } from '../server/selection.js';
 import { writeFixtureRun } from '../test/server/fixtures.js';
-import { helpOrContinue } from './usage.js';
+import { FlagError, readFlags, wholeNumberOf } from './flags.js';
 
-helpOrContinue(import.meta.url);
+/** A whole-number BENCH_* setting: `def` when unset or empty; FlagError naming the variable when not a whole number of at least `min`. */
+function envWhole(name: string, def: number, min: number): number {
+  const text = process.env[name];
+  return text === undefined || text === '' ? def : wholeNumberOf(text, name, min);
+}
 
-const ROWS = Number(process.env.BENCH_ROWS ?? 70000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const SMALL_RUNS = Number(process.env.BENCH_SMALL_RUNS ?? 300);
+/** BENCH_ONLY as a regular expression (null when unset); FlagError when it is not one. */
+function onlyPattern(): RegExp | null {
+  const text = process.env.BENCH_ONLY;
+  if (!text) return null;
+  try {
+    return new RegExp(text);
+  } catch (err) {
+    throw new FlagError(`BENCH_ONLY is not a regular expression: ${(err as Error).message}`);
+  }
+}
+
+// `--child DIR` and `--probe URL` are this script forking itself (the server, the health probe). The bench's own
+// command line takes no flags, its settings being the BENCH_* variables: a flag or argument given, or a setting that
+// is not a number, is refused in one line (exit 2) before any work.
+const INTERNAL = process.argv.length === 4 && (process.argv[2] === '--child' || process.argv[2] === '--probe');
+if (!INTERNAL) {
+  readFlags(import.meta.url, {}, {
+    check: () => {
+      for (const [name, min] of [['BENCH_ROWS', 1], ['BENCH_SECONDS', 1], ['BENCH_CONNECTIONS', 1], ['BENCH_SMALL_RUNS', 0], ['BENCH_CACHE_MIB', 1], ['BENCH_HUGE_ROWS', 1]] as const) envWhole(name, 0, min);
+      onlyPattern();
+    },
+  });
+}
+
+const ROWS = envWhole('BENCH_ROWS', 70000, 1);
+const SECONDS = envWhole('BENCH_SECONDS', 5, 1);
+const CONNECTIONS = envWhole('BENCH_CONNECTIONS', 50, 1);
+const SMALL_RUNS = envWhole('BENCH_SMALL_RUNS', 300, 0);
 const BIG = ['big-1', 'big-2', 'big-3', 'big-4'];
-const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
+const ONLY = onlyPattern();
 const PROFILE_DIR = process.env.BENCH_PROFILE ?? null;
 /** The server's cache budget, MiB (BENCH_CACHE_MIB; default the server's own, 512). */
-const CACHE_MIB = Number(process.env.BENCH_CACHE_MIB ?? 512);
+const CACHE_MIB = envWhole('BENCH_CACHE_MIB', 512, 1);
 const BUDGET_MB = CACHE_MIB * 1.048576;
 /** The 1,500 x 1,500 picture run (BENCH_HUGE_ROWS rows, default 24), and the phase that opens it. */
 const HUGE = 'huge-1500px';
-const HUGE_ROWS = Number(process.env.BENCH_HUGE_ROWS ?? 24);
+const HUGE_ROWS = envWhole('BENCH_HUGE_ROWS', 24, 1);
 const HUGE_PHASE = 'open a 1500x1500 image run';
 /** BENCH_HUGE_OLD=1: that run as written before features.arrow, its 2.25 million feature names in its manifest (50 MB). */
 const HUGE_OLD = process.env.BENCH_HUGE_OLD === '1';
@@ -500,11 +530,11 @@ function printTable(head: string[], table: string[][]): void {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--child') {
+  if (INTERNAL && process.argv[2] === '--child') {
     await child(process.argv[3]!);
     return;
   }
-  if (process.argv[2] === '--probe') {
+  if (INTERNAL && process.argv[2] === '--probe') {
     await probeMain(process.argv[3]!);
     return;
   }

@@ -149,6 +149,7 @@ describe('bench flags (parseFlags)', () => {
       expect(refused(three, [])).toBe('takes DATASET ROWS OUT.csv (3 arguments), got none (see --help)');
       expect(refused(three, ['a', 'b', 'c', 'd'])).toMatch(/^takes DATASET ROWS OUT.csv \(3 arguments\), got 4: /);
       expect(refused({ usage: 'OUTDIR [ROWS]', min: 1, max: 2 }, [])).toBe('takes OUTDIR [ROWS] (1 to 2 arguments), got none (see --help)');
+      expect(refused({ usage: '[N]', min: 0, max: 1 }, ['1', '2'])).toBe('takes [N] (at most 1 argument), got 2: "1" "2" (see --help)');
       expect(refused({ usage: 'RUN_DIR ...', min: 1, max: Infinity }, ['--k', '3'])).toBe('takes RUN_DIR ... (at least 1 argument), got none (see --help)');
     });
 
@@ -181,7 +182,7 @@ describe('bench flags (parseFlags)', () => {
 });
 
 describe('bench scripts refuse a bad command line (bench/flags.ts readFlags)', () => {
-  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale'];
+  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale', 'server'];
   // each script imports its pipeline modules before reading its flags: a few CPU seconds, long on a busy machine
   it.each(scripts)('bench/%s.ts: an unknown flag is one line on stderr and exit 2, before any work', (name) => {
     const r = spawnSync('npx', ['tsx', `bench/${name}.ts`, '--bogus-flag'], { encoding: 'utf8', timeout: 110_000 });
@@ -192,8 +193,8 @@ describe('bench scripts refuse a bad command line (bench/flags.ts readFlags)', (
 });
 
 /** bench/SCRIPT.ts run with argv: its stderr, stdout and exit status (it must refuse before any work). */
-function runScript(name: string, argv: string[]): { stderr: string; stdout: string; status: number | null } {
-  const r = spawnSync('npx', ['tsx', `bench/${name}.ts`, ...argv], { encoding: 'utf8', timeout: 110_000 });
+function runScript(name: string, argv: string[], env: NodeJS.ProcessEnv = {}): { stderr: string; stdout: string; status: number | null } {
+  const r = spawnSync('npx', ['tsx', `bench/${name}.ts`, ...argv], { encoding: 'utf8', timeout: 110_000, env: { ...process.env, ...env } });
   return { stderr: r.stderr, stdout: r.stdout, status: r.status };
 }
 
@@ -217,4 +218,15 @@ describe('bench/scale.ts command line', () => {
     expect(runScript('scale', ['--sizes', '250k,2m', '--sample-of', '1m']).stderr).toBe('bench/scale.ts: --sample-of 1000000: every size must be at most that (--sizes 250000,2000000)\n');
     expect(runScript('scale', ['--sizes', '10k,lots']).stderr).toBe('bench/scale.ts: --sizes takes row counts like 10k, 250000 or 1m, got "lots"\n');
   }, 240_000);
+});
+
+describe('bench/server.ts command line', () => {
+  it('server.ts takes no argument, and refuses a BENCH_* setting that is not a whole number or a regular expression', () => {
+    expect(runScript('server', ['70000'])).toEqual({ stderr: 'bench/server.ts: unexpected argument "70000": this script takes flags only (see --help)\n', stdout: '', status: 2 });
+    expect(runScript('server', [], { BENCH_ROWS: '70k' })).toEqual({ stderr: 'bench/server.ts: BENCH_ROWS takes a whole number of at least 1, got "70k"\n', stdout: '', status: 2 });
+    expect(runScript('server', [], { BENCH_ONLY: '(' }).stderr).toMatch(/^bench\/server.ts: BENCH_ONLY is not a regular expression: [^\n]*\n$/);
+    // --child DIR is the script forking its server; --child alone is not that, and not a flag of the bench
+    expect(runScript('server', ['--child']).stderr).toBe('bench/server.ts: unknown flag --child (see --help)\n');
+  }, 240_000);
+
 });
