@@ -187,6 +187,7 @@ function countOf(p: PositionalSpec): string {
   const word = (n: number): string => `${n} argument${n === 1 ? '' : 's'}`;
   if (p.min === p.max) return word(p.min);
   if (p.max === Infinity) return `at least ${word(p.min)}`;
+  if (p.min === 0) return `at most ${word(p.max)}`;
   return `${p.min} to ${p.max} arguments`;
 }
 

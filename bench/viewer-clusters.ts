@@ -13,23 +13,23 @@
 //   flags: --sizes 200000,1000000  --repeats 3
 //          --web DIR (a viewer built elsewhere, e.g. `node scripts/build-web.js --outdir DIR` of another checkout,
 //          to measure it before a change; default: this checkout's, built into a temp dir)
+//   A bad command line (an unknown flag, a value that is not a whole number) is one line on stderr and exit 2.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildViewer, launchBrowser, startServer } from '../test/e2e/browser.js';
 import { writeClusterRun } from '../test/e2e/fixture.js';
 import { benchPage, warmPoints } from './viewer-page.js';
-import { helpOrContinue } from './usage.js';
+import { readFlags } from './flags.js';
 
-helpOrContinue(import.meta.url);
-
-function flag(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : def;
-}
-const sizes = flag('sizes', '200000,1000000').split(',').filter(Boolean).map(Number);
-const repeats = Number(flag('repeats', '3'));
-const webDir = flag('web', '');
+const flags = readFlags(import.meta.url, {
+  sizes: { type: 'integer-list', default: [200000, 1000000], min: 1 },
+  repeats: { type: 'integer', default: 3, min: 1 },
+  web: { type: 'string', default: '' },
+});
+const sizes = flags.sizes;
+const repeats = flags.repeats;
+const webDir = flags.web;
 
 interface Tick {
   clickMs: number;

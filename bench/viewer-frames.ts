@@ -5,14 +5,17 @@
 // them in chromium. With WARM=1 the layer's warm-up (run by the viewer after its first exact picture) runs
 // first. Prints median [p95] and max, and every zoom frame. For chasing V8 deoptimizations:
 // node --trace-deopt --import tsx bench/viewer-frames.ts
+// N is a whole number of at least 1; no flags are taken: a flag, a second argument or a bad N is one line on
+// stderr and exit 2.
 import { PointsLayer } from '../web/src/scatter/points-layer.js';
 import * as T from '../web/src/scatter/transform.js';
 import { pointStyle } from '../web/src/scatter/render.js';
-import { helpOrContinue } from './usage.js';
+import { readCommandLine, wholeNumberOf } from './flags.js';
 
-helpOrContinue(import.meta.url);
-
-const n = Number(process.argv[2] ?? 1_000_000);
+const { args } = readCommandLine(import.meta.url, {}, { usage: '[N]', min: 0, max: 1 }, {
+  check: ({ args: [text] }) => void (text === undefined || wholeNumberOf(text, 'N', 1)),
+});
+const n = args[0] === undefined ? 1_000_000 : wholeNumberOf(args[0], 'N', 1);
 let s = 12345;
 const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 const x = new Float32Array(n), y = new Float32Array(n);

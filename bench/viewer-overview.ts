@@ -9,9 +9,10 @@
 // warmed first (the overview, the region, the two points streams with their compressed variants), so the
 // times are the viewer's; the server's cold overview (the worker's first read of points.arrow and its grid)
 // is printed apart. The machine is shared: read ratios, and the load average printed with them.
-//   flags: --rows 20000000  --timeout 300 (seconds a load may take before it is reported as failed)
+//   flags: --rows 20000000  --timeout 300 (whole seconds a load may take before it is reported as failed)
 //          --cache-mb 4096 (the server's run cache)  --skip-all (only the overview)
 //          --threshold N (the overview way's ?overview-threshold=, for a small --rows trial; default the viewer's 10M)
+//   A bad command line (an unknown flag, a value that is not a whole number) is one line on stderr and exit 2.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,19 +20,20 @@ import type { Browser } from 'playwright-core';
 import { buildViewer, launchBrowser, startServer } from '../test/e2e/browser.js';
 import { writeClusterRun, type ClusterRun } from '../test/e2e/fixture.js';
 import { benchPage, pageMemory, warmPoints } from './viewer-page.js';
-import { helpOrContinue } from './usage.js';
+import { readFlags, wholeNumber } from './flags.js';
 
-helpOrContinue(import.meta.url);
-
-function flag(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : def;
-}
-const ROWS = Number(flag('rows', '20000000'));
-const LOAD_TIMEOUT = Number(flag('timeout', '300')) * 1000;
-const skipAll = process.argv.includes('--skip-all');
+const flags = readFlags(import.meta.url, {
+  rows: { type: 'integer', default: 20000000, min: 1 },
+  timeout: { type: 'integer', default: 300, min: 1 },
+  'cache-mb': { type: 'integer', default: 4096, min: 1 },
+  'skip-all': { type: 'boolean' },
+  threshold: { type: 'custom', default: null, parse: (t: string) => String(wholeNumber(t, 'threshold', 1)) },
+});
+const ROWS = flags.rows;
+const LOAD_TIMEOUT = flags.timeout * 1000;
+const skipAll = flags['skip-all'];
 /** --threshold N: the overview way's threshold (a small --rows run needs one below its rows). Default the viewer's. */
-const threshold = flag('threshold', '');
+const threshold = flags.threshold ?? '';
 const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
@@ -75,7 +77,7 @@ async function measure(browser: Browser, url: string, run: ClusterRun | null): P
 async function main(): Promise<void> {
   const runsDir = await mkdtemp(path.join(tmpdir(), 'latentmap-bench-overview-'));
   const web = await buildViewer();
-  const server = await startServer(runsDir, web.dir, { cacheBytes: Number(flag('cache-mb', '4096')) * 2 ** 20 });
+  const server = await startServer(runsDir, web.dir, { cacheBytes: flags['cache-mb'] * 2 ** 20 });
   const chrome = await launchBrowser();
   try {
     console.log(`overview benchmark — ${ROWS.toLocaleString('en-US')} points, headless chromium ${chrome.browser.version()} (no GPU), 1280x720; load average ${load()}`);

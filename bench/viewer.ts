@@ -13,7 +13,7 @@
 // deck.gl's ScatterplotLayer reduce to), which on a machine without a GPU runs on SwiftShader.
 // Prints a table. The machine is shared: read ratios and the load average printed with it.
 //   flags: --sizes 100000,1000000,10000000  --repeats 40  --webgl 100000,1000000 (peer sizes; "" to skip)
-//          --timeout 300 (seconds a size may take to load before it is reported as failed)
+//          --timeout 300 (whole seconds a size may take to load before it is reported as failed)
 //          --cache-mb 3072 (the server's run cache; the default 512 MiB cannot hold a 10M-row stream)
 //          --profile (CPU profiles of the load and of the zoom frames: the page's functions by self time, on
 //          stderr; the viewer is then built unminified)
@@ -21,6 +21,7 @@
 //          the wall clock (CDP Performance.getMetrics ThreadTime, less the median cost of a task that draws
 //          nothing): frame costs that other processes on a shared machine do not inflate; a frame's cost then
 //          includes its view change (setView: the zoom state, the URL), 2-3 ms, which the wall clock leaves out)
+//   A bad command line (an unknown flag, a value that is not a whole number) is one line on stderr and exit 2.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,23 +29,26 @@ import type { CDPSession, Page } from 'playwright-core';
 import { buildViewer, launchBrowser, startServer } from '../test/e2e/browser.js';
 import { writeClusterRun } from '../test/e2e/fixture.js';
 import { benchPage, pageMemory, warmPoints } from './viewer-page.js';
-import { helpOrContinue } from './usage.js';
+import { readFlags, wholeNumbers } from './flags.js';
 
-helpOrContinue(import.meta.url);
-
-function flag(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : def;
-}
-const sizes = flag('sizes', '100000,1000000,10000000').split(',').filter(Boolean).map(Number);
-const repeats = Number(flag('repeats', '40'));
+const flags = readFlags(import.meta.url, {
+  sizes: { type: 'integer-list', default: [100000, 1000000, 10000000], min: 1 },
+  repeats: { type: 'integer', default: 40, min: 1 },
+  webgl: { type: 'custom', default: '100000,1000000', parse: (t: string) => (t === '' ? [] : wholeNumbers(t, 'webgl', 1)) },
+  timeout: { type: 'integer', default: 300, min: 1 },
+  'cache-mb': { type: 'integer', default: 3072, min: 1 },
+  profile: { type: 'boolean' },
+  cpu: { type: 'boolean' },
+});
+const sizes = flags.sizes;
+const repeats = flags.repeats;
 /** How long a load may take before the size is reported as failed. */
-const LOAD_TIMEOUT = Number(flag('timeout', '300')) * 1000;
+const LOAD_TIMEOUT = flags.timeout * 1000;
 /** --profile: CPU profiles of the load and of the zoom frames in the page, its functions by self time (stderr). */
-const profile = process.argv.includes('--profile');
+const profile = flags.profile;
 /** --cpu: pan and zoom frames timed by the page's main-thread CPU time, one frame per task. */
-const cpu = process.argv.includes('--cpu');
-const webglSizes = new Set(flag('webgl', '100000,1000000').split(',').filter(Boolean).map(Number));
+const cpu = flags.cpu;
+const webglSizes = new Set(flags.webgl);
 
 interface Stats {
   median: number;
@@ -167,7 +171,7 @@ async function main(): Promise<void> {
   const web = await buildViewer({ minify: !profile });
   // the server's run cache must hold a 10M-row stream (~320 MB) with its compressed variants, or every
   // request recompresses it: the default 512 MiB does not
-  const server = await startServer(runsDir, web.dir, { cacheBytes: Number(flag('cache-mb', '3072')) * 2 ** 20 });
+  const server = await startServer(runsDir, web.dir, { cacheBytes: flags['cache-mb'] * 2 ** 20 });
   const chrome = await launchBrowser();
   const rows: Record<string, string>[] = [];
   try {

@@ -182,7 +182,7 @@ describe('bench flags (parseFlags)', () => {
 });
 
 describe('bench scripts refuse a bad command line (bench/flags.ts readFlags)', () => {
-  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale', 'server'];
+  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale', 'server', 'viewer', 'viewer-clusters', 'viewer-frames', 'viewer-overview'];
   // each script imports its pipeline modules before reading its flags: a few CPU seconds, long on a busy machine
   it.each(scripts)('bench/%s.ts: an unknown flag is one line on stderr and exit 2, before any work', (name) => {
     const r = spawnSync('npx', ['tsx', `bench/${name}.ts`, '--bogus-flag'], { encoding: 'utf8', timeout: 110_000 });
@@ -228,5 +228,30 @@ describe('bench/server.ts command line', () => {
     // --child DIR is the script forking its server; --child alone is not that, and not a flag of the bench
     expect(runScript('server', ['--child']).stderr).toBe('bench/server.ts: unknown flag --child (see --help)\n');
   }, 240_000);
+});
 
+describe('the viewer benches: command lines', () => {
+  it('viewer.ts refuses a size that is not a whole number, and an empty entry in --webgl ("" alone: no peer)', () => {
+    expect(runScript('viewer', ['--sizes', '100000,1e6x'])).toEqual({
+      stderr: 'bench/viewer.ts: --sizes takes comma-separated whole numbers of at least 1, got "100000,1e6x"\n',
+      stdout: '',
+      status: 2,
+    });
+    expect(runScript('viewer', ['--webgl', '100000,', '--cpu']).stderr).toBe('bench/viewer.ts: --webgl takes comma-separated whole numbers of at least 1, got "100000,"\n');
+  }, 240_000);
+
+  it('viewer-clusters.ts refuses --web without its directory and a --repeats of 0', () => {
+    expect(runScript('viewer-clusters', ['--web', '--sizes', '200000']).stderr).toMatch(/^bench\/viewer-clusters.ts: --web needs a value, got "--sizes"/);
+    expect(runScript('viewer-clusters', ['--repeats', '0']).stderr).toBe('bench/viewer-clusters.ts: --repeats takes a whole number of at least 1, got "0"\n');
+  }, 240_000);
+
+  it('viewer-frames.ts takes at most one argument N, a whole number', () => {
+    expect(runScript('viewer-frames', ['100', '200'])).toEqual({ stderr: 'bench/viewer-frames.ts: takes [N] (at most 1 argument), got 2: "100" "200" (see --help)\n', stdout: '', status: 2 });
+    expect(runScript('viewer-frames', ['1m']).stderr).toBe('bench/viewer-frames.ts: N takes a whole number of at least 1, got "1m"\n');
+  }, 240_000);
+
+  it('viewer-overview.ts refuses a --threshold that is not a whole number, and a value given to --skip-all', () => {
+    expect(runScript('viewer-overview', ['--rows', '200000', '--threshold', '1e5.5']).stderr).toBe('bench/viewer-overview.ts: --threshold takes a whole number of at least 1, got "1e5.5"\n');
+    expect(runScript('viewer-overview', ['--skip-all=yes']).stderr).toBe('bench/viewer-overview.ts: --skip-all takes no value, got "yes"\n');
+  }, 240_000);
 });
