@@ -7,14 +7,16 @@
 // synthetic map of N points in 10 islands GAP point spacings apart (bench/island-maps.ts; GAP 2 unless given).
 //
 //   npx tsx bench/clusters.ts RUN_DIR|islands:N[:GAP] ...
+//   (at least one; N a whole number, GAP a positive number: anything else, a directory without points.arrow or a
+//   flag is one line on stderr and exit 2, before any map is read)
 //   npm run bench:clusters -- /tmp/runs/<mnist run> /tmp/runs/<fashion-mnist run> islands:200000
 import { readPoints } from '../pipeline/runs/artifacts.js';
 import { clusterMap } from '../web/src/scatter/map-clusters.js';
 import { fitExtent } from '../web/src/points.js';
 import { islandMap } from './island-maps.js';
-import { helpOrContinue } from './usage.js';
-
-helpOrContinue(import.meta.url);
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { FlagError, readCommandLine, wholeNumberOf } from './flags.js';
 
 /** Adjusted Rand index of two labelings of the same points (integer ids, any range). */
 export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -87,16 +89,28 @@ function islandsOf(n: number, gap: number): Labelled {
   return { x, y, label: truth, labels: 10 };
 }
 
-async function main(): Promise<void> {
-  const dirs = process.argv.slice(2);
-  if (!dirs.length) {
-    process.stderr.write('usage: tsx bench/clusters.ts RUN_DIR|islands:N[:GAP] ...\n');
-    process.exit(2);
+/** A command-line argument: a synthetic map (islands:N[:GAP]) or a run directory with points.arrow; FlagError otherwise. */
+function mapOf(arg: string): { islands: { n: number; gap: number } } | { dir: string } {
+  if (arg.startsWith('islands:')) {
+    const [n, gap, extra] = arg.slice('islands:'.length).split(':');
+    const g = gap === undefined ? 2 : Number(gap);
+    if (extra !== undefined || !(g > 0) || !/^[\d.]+$/.test(gap ?? '2')) {
+      throw new FlagError(`${arg}: a synthetic map is islands:N or islands:N:GAP, GAP a positive number of point spacings`);
+    }
+    return { islands: { n: wholeNumberOf(n!, `${arg}: N`, 1), gap: g } };
   }
+  if (!existsSync(join(arg, 'points.arrow'))) throw new FlagError(`${arg}: no points.arrow there, so not a finished run directory (or islands:N[:GAP])`);
+  return { dir: arg };
+}
+
+async function main(): Promise<void> {
+  const { args: dirs } = readCommandLine(import.meta.url, {}, { usage: 'RUN_DIR|islands:N[:GAP] ...', min: 1, max: Infinity }, {
+    check: ({ args }) => args.forEach(mapOf),
+  });
   const rows: string[][] = [['run', 'points', 'labels', 'clusters', 'ARI', 'ARI clustered', 'purity', 'clustered', 'side', 'blur', 'ms']];
   for (const dir of dirs) {
-    const synthetic = /^islands:(\d+)(?::([\d.]+))?$/.exec(dir);
-    const { x, y, label, labels } = synthetic ? islandsOf(Number(synthetic[1]), Number(synthetic[2] ?? 2)) : await runOf(dir);
+    const map = mapOf(dir);
+    const { x, y, label, labels } = 'islands' in map ? islandsOf(map.islands.n, map.islands.gap) : await runOf(map.dir);
     const t0 = performance.now();
     const { assignment, clusters, side, blur } = clusterMap(x, y, fitExtent(x, y));
     const ms = performance.now() - t0;

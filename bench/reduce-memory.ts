@@ -2,8 +2,11 @@
 //
 //   --rows 250k            rows of bench:scale's data (Fashion-MNIST, then shifted copies; bench/scale-data.ts)
 //   --reducer auto         the reducer (auto|autoencoder|pca|none)
-//   --variant residual     the autoencoder variant
-//   --epochs 1             training epochs (memory does not depend on them; time does)
+//   --variant residual     the autoencoder variant (plain|sparse|denoising|vae|residual)
+//   --epochs 1             training epochs, a whole number (memory does not depend on them; time does)
+//
+// A bad command line (an unknown flag, a bad row count or choice), or node without --expose-gc, is one line on
+// stderr and exit 2, before any data is built.
 //
 // The whole 1,000,000-row run takes an hour or more; the train stage's copies of the matrix show at a quarter of
 // that. The rows are scaled to [0, 1] (as prepare's min-max scaling of pixels does) and fitRunReducer runs on them
@@ -12,24 +15,32 @@
 // autoencoder's fit, measuring the candidates, after the fit. A phase's peak minus the before-fit figure is what
 // that phase adds. Run with node's --expose-gc (the npm script does).
 import { Worker } from 'node:worker_threads';
-import { fashionImages, rowsOf, parseSize } from './scale-data.js';
-import { resolveConfig } from '../pipeline/config.js';
+import { fashionImages, rowsOf, rowCountFlag } from './scale-data.js';
+import { CONFIG_SCHEMA, resolveConfig } from '../pipeline/config.js';
 import { fitRunReducer } from '../pipeline/reduce/choose.js';
 import { REDUCERS } from '../pipeline/reduce/index.js';
 import type { RunConfig } from '../pipeline/types.js';
-import { helpOrContinue } from './usage.js';
+import { FlagError, readFlags } from './flags.js';
 
-helpOrContinue(import.meta.url);
+const flags = readFlags(
+  import.meta.url,
+  {
+    rows: { type: 'custom', default: '250k', parse: (t: string) => rowCountFlag(t, 'rows') },
+    reducer: { type: 'string', default: 'auto', choices: CONFIG_SCHEMA.reducer.values },
+    variant: { type: 'string', default: 'residual', choices: CONFIG_SCHEMA.variant.values },
+    epochs: { type: 'integer', default: 1, min: 1 },
+  },
+  {
+    check: () => {
+      if (!(globalThis as { gc?: () => void }).gc) throw new FlagError('run with node --expose-gc (npm run bench:reduce-memory does)');
+    },
+  },
+);
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
-const n = parseSize(flag('rows', '250k'));
-const reducer = flag('reducer', 'auto') as RunConfig['reducer'];
-const variant = flag('variant', 'residual') as RunConfig['variant'];
-const epochs = Number(flag('epochs', '1'));
+const n = flags.rows;
+const reducer = flags.reducer as RunConfig['reducer'];
+const variant = flags.variant as RunConfig['variant'];
+const epochs = flags.epochs;
 // the images the rows are built from, loaded before any phase is sampled (as when scale-data loaded them on import)
 await fashionImages();
 

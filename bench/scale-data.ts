@@ -8,6 +8,7 @@ import { Table, makeData, makeVector, tableToIPC, vectorFromArray, FixedSizeList
 import { loadDataset } from '../pipeline/load/index.js';
 import { sampleRows } from '../pipeline/metrics.js';
 import { createRandom } from '../pipeline/random.js';
+import { FlagError } from './flags.js';
 
 /** Images the construction shifts: rows x 784 values in [0, 1] (28 x 28, row-major) and one class name each. */
 export interface BaseImages {
@@ -90,4 +91,16 @@ export function parseSize(s: string): number {
   const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s.trim());
   if (!m) throw new Error(`bad size ${s}`);
   return Math.round(Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1e3 : m[2]!.toLowerCase() === 'm' ? 1e6 : 1));
+}
+
+/** A row-count flag's value (--sizes' entries, --sample-of, --rows): parseSize of `text`, at least 1; FlagError naming --`flag` otherwise. */
+export function rowCountFlag(text: string, flag: string): number {
+  let n: number;
+  try {
+    n = parseSize(text);
+  } catch {
+    n = NaN;
+  }
+  if (!(n >= 1)) throw new FlagError(`--${flag} takes row counts like 10k, 250000 or 1m, got ${JSON.stringify(text)}`);
+  return n;
 }

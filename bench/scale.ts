@@ -63,7 +63,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitsneJob, fitsneSeconds } from './fitsne.js';
-import { parseSize, sampleOf, writeArrow, writeArrowRows } from './scale-data.js';
+import { rowCountFlag, sampleOf, writeArrow, writeArrowRows } from './scale-data.js';
 import { readCodes, readPoints } from '../pipeline/runs/artifacts.js';
 import { mapMetrics } from '../pipeline/metrics.js';
 import type { RunManifest } from '../pipeline/types.js';
@@ -71,26 +71,14 @@ import { InputError } from '../pipeline/errors.js';
 import { parseQueueUrl } from '../pipeline/queue/connection.js';
 import { FlagError, readFlags } from './flags.js';
 
-/** A row count as --NAME takes it (10k, 1m, 250000), at least 1; FlagError naming the flag otherwise. */
-function rowCount(text: string, flag: string): number {
-  let n: number;
-  try {
-    n = parseSize(text);
-  } catch {
-    n = NaN;
-  }
-  if (!(n >= 1)) throw new FlagError(`--${flag} takes row counts like 10k, 250000 or 1m, got ${JSON.stringify(text)}`);
-  return n;
-}
-
 /** --sizes when not given: 10k, 70k, 250k, 1m (with --queue: the first, 10k). */
 const DEFAULT_SIZES = [10_000, 70_000, 250_000, 1_000_000];
 
 const flags = readFlags(
   import.meta.url,
   {
-    sizes: { type: 'custom', default: null, parse: (t: string) => t.split(',').map((s) => rowCount(s, 'sizes')) },
-    'sample-of': { type: 'custom', default: null, parse: (t: string) => rowCount(t, 'sample-of') },
+    sizes: { type: 'custom', default: null, parse: (t: string) => t.split(',').map((s) => rowCountFlag(s, 'sizes')) },
+    'sample-of': { type: 'custom', default: null, parse: (t: string) => rowCountFlag(t, 'sample-of') },
     'sample-seed': { type: 'integer', default: 1 },
     reducer: { type: 'string', default: 'auto', choices: ['auto', 'autoencoder', 'pca', 'none'] },
     fitsne: { type: 'string', default: '' },

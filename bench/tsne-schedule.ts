@@ -1,4 +1,6 @@
-// Which t-SNE schedule large maps need: `npm run bench:tsne-schedule -- --run DIR [--variants a,b] [--fitsne DIR]`.
+// Which t-SNE schedule large maps need: `npm run bench:tsne-schedule -- --run DIR [--variants a,b] [--no-baseline]
+// [--fitsne DIR]`. --run is needed; --variants takes the names below (default standard,opentsne,exag2). A bad
+// command line (an unknown flag or variant, no --run, a directory that is no run) is one line and exit 2.
 //
 // DIR is a finished `latentmap run` directory (its codes, data and labels; bench:scale's data, say
 // `latentmap run --input fmnist-250k.arrow --label-column label --runs-dir ... --json`). On the run's codes, with
@@ -27,7 +29,7 @@
 //                  Linderman et al. 2019)
 //   ee500          standard with 500 iterations of EE (Belkina et al. 2019: longer EE for large n)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { graphLabelAccuracy, sampleRows } from '../pipeline/metrics.js';
@@ -41,20 +43,38 @@ import type { Matrix } from '../pipeline/types.js';
 import type { OptimizerOptions } from '../pipeline/tsne/optimize.js';
 import { tsneSchedule } from '../pipeline/tsne/schedule.js';
 import { fitsneJob, fitsneSeconds } from './fitsne.js';
-import { helpOrContinue } from './usage.js';
+import { FlagError, readFlags } from './flags.js';
 
-helpOrContinue(import.meta.url);
+/** The variants below, by name (--variants takes these). */
+const VARIANTS = ['standard', 'opentsne', 'opentsne-1000', 'exag2', 'exag4', 'exag2-750', 'late4', 'ee500'] as const;
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i < 0 ? undefined : args[i + 1];
-};
-const runDir = flag('run');
-if (!runDir) throw new Error('--run DIR: a finished latentmap run directory');
-const variantNames = (flag('variants') ?? 'standard,opentsne,exag2').split(',').filter((v) => v !== '');
-const noMap = !args.includes('--no-baseline');
-const fitsneDir = flag('fitsne') ?? null;
+/** --variants: comma-separated names of VARIANTS, at least one; FlagError naming an unknown one. */
+function variantList(text: string): string[] {
+  const names = text.split(',').filter((v) => v !== '');
+  const bad = names.find((v) => !(VARIANTS as readonly string[]).includes(v));
+  if (bad !== undefined || names.length === 0) throw new FlagError(`--variants takes a comma-separated list of ${VARIANTS.join(', ')}, got ${JSON.stringify(text)}`);
+  return names;
+}
+
+const flags = readFlags(
+  import.meta.url,
+  {
+    run: { type: 'string', default: '' },
+    variants: { type: 'custom', default: 'standard,opentsne,exag2', parse: variantList },
+    'no-baseline': { type: 'boolean' },
+    fitsne: { type: 'string', default: '' },
+  },
+  {
+    check: (f) => {
+      if (!f.run) throw new FlagError('--run DIR is needed: a finished latentmap run directory');
+      if (!existsSync(join(f.run, 'manifest.json'))) throw new FlagError(`--run ${f.run}: no manifest.json there, so not a finished latentmap run directory`);
+    },
+  },
+);
+const runDir = flags.run;
+const variantNames = flags.variants;
+const noMap = !flags['no-baseline'];
+const fitsneDir = flags.fitsne || null;
 const K = 10;
 const SAMPLE = 10000;
 

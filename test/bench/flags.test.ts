@@ -182,7 +182,7 @@ describe('bench flags (parseFlags)', () => {
 });
 
 describe('bench scripts refuse a bad command line (bench/flags.ts readFlags)', () => {
-  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale', 'server', 'viewer', 'viewer-clusters', 'viewer-frames', 'viewer-overview'];
+  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale', 'server', 'viewer', 'viewer-clusters', 'viewer-frames', 'viewer-overview', 'tsne-schedule', 'clusters', 'reduce-memory'];
   // each script imports its pipeline modules before reading its flags: a few CPU seconds, long on a busy machine
   it.each(scripts)('bench/%s.ts: an unknown flag is one line on stderr and exit 2, before any work', (name) => {
     const r = spawnSync('npx', ['tsx', `bench/${name}.ts`, '--bogus-flag'], { encoding: 'utf8', timeout: 110_000 });
@@ -253,5 +253,25 @@ describe('the viewer benches: command lines', () => {
   it('viewer-overview.ts refuses a --threshold that is not a whole number, and a value given to --skip-all', () => {
     expect(runScript('viewer-overview', ['--rows', '200000', '--threshold', '1e5.5']).stderr).toBe('bench/viewer-overview.ts: --threshold takes a whole number of at least 1, got "1e5.5"\n');
     expect(runScript('viewer-overview', ['--skip-all=yes']).stderr).toBe('bench/viewer-overview.ts: --skip-all takes no value, got "yes"\n');
+  }, 240_000);
+});
+
+describe('tsne-schedule, clusters and reduce-memory: command lines', () => {
+  it('tsne-schedule.ts needs --run, a run directory, and knows its variants', () => {
+    expect(runScript('tsne-schedule', ['--variants', 'standard'])).toEqual({ stderr: 'bench/tsne-schedule.ts: --run DIR is needed: a finished latentmap run directory\n', stdout: '', status: 2 });
+    expect(runScript('tsne-schedule', ['--run', 'bench']).stderr).toBe('bench/tsne-schedule.ts: --run bench: no manifest.json there, so not a finished latentmap run directory\n');
+    expect(runScript('tsne-schedule', ['--run', 'bench', '--variants', 'standard,exag3']).stderr).toMatch(/^bench\/tsne-schedule.ts: --variants takes a comma-separated list of standard, [^\n]*, got "standard,exag3"\n$/);
+  }, 240_000);
+
+  it('clusters.ts takes at least one map, each a run directory or islands:N[:GAP]', () => {
+    expect(runScript('clusters', [])).toEqual({ stderr: 'bench/clusters.ts: takes RUN_DIR|islands:N[:GAP] ... (at least 1 argument), got none (see --help)\n', stdout: '', status: 2 });
+    expect(runScript('clusters', ['islands:2000', 'islands:20k']).stderr).toBe('bench/clusters.ts: islands:20k: N takes a whole number of at least 1, got "20k"\n');
+    expect(runScript('clusters', ['islands:2000:-1']).stderr).toMatch(/^bench\/clusters.ts: islands:2000:-1: a synthetic map is islands:N or islands:N:GAP/);
+    expect(runScript('clusters', ['bench']).stderr).toBe('bench/clusters.ts: bench: no points.arrow there, so not a finished run directory (or islands:N[:GAP])\n');
+  }, 240_000);
+
+  it('reduce-memory.ts refuses a variant it does not know, and node without --expose-gc, in one line', () => {
+    expect(runScript('reduce-memory', ['--variant', 'vae2']).stderr).toBe('bench/reduce-memory.ts: --variant takes plain or sparse or denoising or vae or residual, got "vae2"\n');
+    expect(runScript('reduce-memory', ['--rows', '10k'])).toEqual({ stderr: 'bench/reduce-memory.ts: run with node --expose-gc (npm run bench:reduce-memory does)\n', stdout: '', status: 2 });
   }, 240_000);
 });

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { rowsAt, sampleOf, type BaseImages } from '../../bench/scale-data.js';
+import { FlagError } from '../../bench/flags.js';
+import { rowCountFlag, rowsAt, sampleOf, type BaseImages } from '../../bench/scale-data.js';
 import { createRandom } from '../../pipeline/random.js';
 
 /** Five 28 x 28 images whose every pixel differs from its neighbours (a shift always shows). */
@@ -59,10 +60,20 @@ describe('bench:scale data', () => {
     expect(plain).toBeLessThan(80);
   });
 
+  it('reads a row-count flag as parseSize does (10k, 1m, 2.5k), refusing anything else and 0 in one line', () => {
+    expect(rowCountFlag('10k', 'sizes')).toBe(10000);
+    expect(rowCountFlag('1M', 'sizes')).toBe(1000000);
+    expect(rowCountFlag('2.5k', 'rows')).toBe(2500);
+    expect(rowCountFlag('30000', 'rows')).toBe(30000);
+    expect(() => rowCountFlag('10x', 'sizes')).toThrow(FlagError);
+    expect(() => rowCountFlag('0', 'sizes')).toThrow('--sizes takes row counts like 10k, 250000 or 1m, got "0"');
+    expect(() => rowCountFlag('', 'sample-of')).toThrow('--sample-of takes row counts like 10k, 250000 or 1m, got ""');
+  });
+
   it('bench:scale -- --help documents --sample-of; a size above it is refused before any work', () => {
     expect(execFileSync('npx', ['tsx', 'bench/scale.ts', '--help'], { encoding: 'utf8', timeout: 60_000 })).toContain('--sample-of N');
     const r = spawnSync('npx', ['tsx', 'bench/scale.ts', '--sizes', '70k,2m', '--sample-of', '1m'], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.status).not.toBe(0);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('--sample-of 1000000: every size must be at most that');
   }, 130_000);
 });
