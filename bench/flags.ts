@@ -83,6 +83,12 @@ export function wholeNumberOf(text: string, what: string, min = 0): number {
   return n;
 }
 
+/** DATASET, a positional argument naming one of `names` (the built-in datasets); FlagError listing them otherwise. */
+export function datasetArg(text: string, names: readonly string[]): string {
+  if (!names.includes(text)) throw new FlagError(`DATASET ${JSON.stringify(text)} is not a built-in dataset (${names.join(', ')})`);
+  return text;
+}
+
 /** `text` as comma-separated whole numbers (at least one), each at least `min`; FlagError naming --`flag` otherwise. */
 export function wholeNumbers(text: string, flag: string, min = 0): number[] {
   const parts = text.split(',').map((t) => t.trim());

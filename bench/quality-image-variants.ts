@@ -6,17 +6,20 @@
 //   binary-mnist.csv  28 x 28 pixels thresholded at 0.5 to 0/1, as semeion stores its digits
 // Each has a `label` column. Judge them with
 //   npm run bench:quality -- --datasets OUTDIR/usps-like.csv,OUTDIR/binary-mnist.csv --reference raw
+// ROWS is a whole number of at least 1; a flag, another count of arguments or a bad ROWS is one line on stderr
+// and exit 2.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset } from '../pipeline/load/index.js';
+import { readCommandLine, wholeNumberOf } from './flags.js';
 
-const out = process.argv[2];
-if (!out) {
-  console.error('usage: npx tsx bench/quality-image-variants.ts OUTDIR [ROWS]');
-  process.exit(2);
-}
-const limit = Number(process.argv[3] ?? '5000');
-mkdirSync(out, { recursive: true });
+const {
+  args: [out, rowsArg],
+} = readCommandLine(import.meta.url, {}, { usage: 'OUTDIR [ROWS]', min: 1, max: 2 }, {
+  check: ({ args }) => void (args[1] === undefined || wholeNumberOf(args[1], 'ROWS', 1)),
+});
+const limit = rowsArg === undefined ? 5000 : wholeNumberOf(rowsArg, 'ROWS', 1);
+mkdirSync(out!, { recursive: true });
 const ds = await loadDataset({ dataset: 'mnist', input: null, labelColumn: null, dataDir: null, limit });
 const { rows, cols, values } = ds.matrix;
 const label = (r: number): string => String(ds.label!.values[r]);
@@ -35,7 +38,7 @@ for (let r = 0; r < rows; r++) {
   }
   usps.push([...line, label(r)].join(','));
 }
-writeFileSync(join(out, 'usps-like.csv'), `${usps.join('\n')}\n`);
+writeFileSync(join(out!, 'usps-like.csv'), `${usps.join('\n')}\n`);
 
 const binary = [[...Array.from({ length: cols }, (_, i) => `b${i}`), 'label'].join(',')];
 for (let r = 0; r < rows; r++) {
@@ -43,5 +46,5 @@ for (let r = 0; r < rows; r++) {
   for (let c = 0; c < cols; c++) line.push(values[r * cols + c]! > 0.5 ? '1' : '0');
   binary.push([...line, label(r)].join(','));
 }
-writeFileSync(join(out, 'binary-mnist.csv'), `${binary.join('\n')}\n`);
-console.log(`wrote ${join(out, 'usps-like.csv')} (${rows} x 256) and ${join(out, 'binary-mnist.csv')} (${rows} x ${cols})`);
+writeFileSync(join(out!, 'binary-mnist.csv'), `${binary.join('\n')}\n`);
+console.log(`wrote ${join(out!, 'usps-like.csv')} (${rows} x 256) and ${join(out!, 'binary-mnist.csv')} (${rows} x ${cols})`);

@@ -182,7 +182,7 @@ describe('bench flags (parseFlags)', () => {
 });
 
 describe('bench scripts refuse a bad command line (bench/flags.ts readFlags)', () => {
-  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale', 'server', 'viewer', 'viewer-clusters', 'viewer-frames', 'viewer-overview', 'tsne-schedule', 'clusters', 'reduce-memory'];
+  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale', 'server', 'viewer', 'viewer-clusters', 'viewer-frames', 'viewer-overview', 'tsne-schedule', 'clusters', 'reduce-memory', 'export-images', 'dump-prepared', 'quality-image-variants'];
   // each script imports its pipeline modules before reading its flags: a few CPU seconds, long on a busy machine
   it.each(scripts)('bench/%s.ts: an unknown flag is one line on stderr and exit 2, before any work', (name) => {
     const r = spawnSync('npx', ['tsx', `bench/${name}.ts`, '--bogus-flag'], { encoding: 'utf8', timeout: 110_000 });
@@ -273,5 +273,22 @@ describe('tsne-schedule, clusters and reduce-memory: command lines', () => {
   it('reduce-memory.ts refuses a variant it does not know, and node without --expose-gc, in one line', () => {
     expect(runScript('reduce-memory', ['--variant', 'vae2']).stderr).toBe('bench/reduce-memory.ts: --variant takes plain or sparse or denoising or vae or residual, got "vae2"\n');
     expect(runScript('reduce-memory', ['--rows', '10k'])).toEqual({ stderr: 'bench/reduce-memory.ts: run with node --expose-gc (npm run bench:reduce-memory does)\n', stdout: '', status: 2 });
+  }, 240_000);
+});
+
+describe('the positional scripts (export-images, dump-prepared, quality-image-variants): command lines', () => {
+  it('export-images.ts takes exactly DATASET ROWS OUT.csv, a built-in dataset and a whole number of rows', () => {
+    expect(runScript('export-images', ['mnist', '1000'])).toEqual({ stderr: 'bench/export-images.ts: takes DATASET ROWS OUT.csv (3 arguments), got 2: "mnist" "1000" (see --help)\n', stdout: '', status: 2 });
+    expect(runScript('export-images', ['mnist', '1k', '/tmp/never.csv']).stderr).toBe('bench/export-images.ts: ROWS takes a whole number of at least 1, got "1k"\n');
+    expect(runScript('export-images', ['mnits', '1000', '/tmp/never.csv']).stderr).toMatch(/^bench\/export-images.ts: DATASET "mnits" is not a built-in dataset \([^\n]*mnist[^\n]*\)\n$/);
+  }, 240_000);
+
+  it('dump-prepared.ts takes exactly DATASET OUT.f32', () => {
+    expect(runScript('dump-prepared', ['mnist', 'a.f32', 'b.f32']).stderr).toBe('bench/dump-prepared.ts: takes DATASET OUT.f32 (2 arguments), got 3: "mnist" "a.f32" "b.f32" (see --help)\n');
+  }, 120_000);
+
+  it('quality-image-variants.ts takes OUTDIR and at most a whole number of ROWS', () => {
+    expect(runScript('quality-image-variants', ['/tmp/never', '5k']).stderr).toBe('bench/quality-image-variants.ts: ROWS takes a whole number of at least 1, got "5k"\n');
+    expect(runScript('quality-image-variants', []).stderr).toBe('bench/quality-image-variants.ts: takes OUTDIR [ROWS] (1 to 2 arguments), got none (see --help)\n');
   }, 240_000);
 });
