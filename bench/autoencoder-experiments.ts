@@ -1,5 +1,10 @@
-// npx tsx bench/autoencoder-experiments.ts --dataset mnist [--limit 10000] [--out FILE.jsonl] SPEC.json [SPEC.json...]
-//   (or --spec '{"name": ...}' inline, repeatable)
+// npx tsx bench/autoencoder-experiments.ts --dataset mnist [--limit 10000] [--out FILE.jsonl] [--codes-dir DIR]
+//   SPEC.json [SPEC.json...] (or --spec '{"name": ...}' inline, repeatable; files and --spec run in the order
+//   given, at least one spec). --codes-dir: where each spec's codes are kept for a later codesFrom, in this run or
+//   another (default $TMPDIR/latentmap-experiment-codes).
+//   --dataset: a built-in dataset (default mnist); --limit: rows, a whole number (default 10000). An unknown flag,
+//   a bad number, a spec that is not JSON or has no "name", or a file that cannot be read is one line on stderr
+//   and exit 2, before the dataset is loaded.
 //
 // The autoencoder research harness of issue #11: which codes make good t-SNE maps? Loads and prepares the dataset
 // once (the run's default preparation), then for each experiment spec trains a reducer, optionally post-processes
@@ -19,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { autoencoderOptions, trainAutoencoder, type AutoencoderOptions } from '../pipeline/autoencoder/index.js';
 import { initBackend } from '../pipeline/backend.js';
 import { resolveConfig } from '../pipeline/config.js';
-import { loadDataset } from '../pipeline/load/index.js';
+import { builtinNames, loadDataset } from '../pipeline/load/index.js';
 import { tsneOptions } from '../pipeline/pipeline.js';
 import { prepare } from '../pipeline/prepare.js';
 import { fitPca, pcaTransform } from '../pipeline/reduce/pca.js';
@@ -29,6 +34,7 @@ import { postProcess, type CodePost } from './quality/code-post.js';
 import { alignMap, judge, referenceOf, writeReference } from './quality/judge.js';
 import { autoCodeSize, resolveShape } from '../pipeline/reduce/auto-size.js';
 import { resolveShiftOf } from '../pipeline/reduce/auto-augment.js';
+import { FlagError, readCommandLine } from './flags.js';
 
 interface Spec {
   name: string;
@@ -43,20 +49,58 @@ interface Spec {
   decoded?: boolean;
 }
 
-const args = process.argv.slice(2);
-const value = (name: string, def: string | null): string | null => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-};
-const datasetName = value('dataset', 'mnist')!;
-const limit = Number(value('limit', '10000'));
-const outFile = value('out', 'bench/experiments.jsonl')!;
-const specs: Spec[] = [];
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--spec') specs.push(JSON.parse(args[++i]!) as Spec);
-  else if (args[i]!.startsWith('--')) i++;
-  else specs.push(...([] as Spec[]).concat(JSON.parse(readFileSync(args[i]!, 'utf8')) as Spec | Spec[]));
+/** One spec, or a list of them, from JSON text (`where`: the flag or file it came from); FlagError when it is not. */
+function specsOf(text: string, where: string): Spec[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new FlagError(`${where}: not JSON (${(err as Error).message})`);
+  }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  for (const spec of list) {
+    if (typeof spec !== 'object' || spec === null || typeof (spec as { name?: unknown }).name !== 'string') {
+      throw new FlagError(`${where}: a spec is an object with a "name" (got ${JSON.stringify(spec)?.slice(0, 80)})`);
+    }
+  }
+  return list as Spec[];
 }
+
+/** A SPEC.json argument's specs; FlagError when the file cannot be read or holds no specs. */
+function specFile(path: string): Spec[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new FlagError(`${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return specsOf(text, path);
+}
+
+/** Each SPEC.json argument's specs, read while the command line is checked (before any work). */
+let fileSpecs: Spec[][] = [];
+const { flags, order } = readCommandLine(
+  import.meta.url,
+  {
+    dataset: { type: 'string', default: 'mnist', choices: builtinNames() },
+    limit: { type: 'integer', default: 10000, min: 1 },
+    out: { type: 'string', default: 'bench/experiments.jsonl' },
+    'codes-dir': { type: 'string', default: join(tmpdir(), 'latentmap-experiment-codes') },
+    spec: { type: 'repeated', parse: (t: string) => specsOf(t, '--spec') },
+  },
+  { usage: '[SPEC.json ...]', min: 0, max: Infinity },
+  {
+    check: ({ flags: f, args }) => {
+      fileSpecs = args.map(specFile);
+      if (f.spec.length + fileSpecs.length === 0) throw new FlagError('no experiment: give SPEC.json files or --spec \'{"name": ...}\'');
+    },
+  },
+);
+const datasetName = flags.dataset;
+const limit = flags.limit;
+const outFile = flags.out;
+/** The specs in the order the command line gives them (files and --spec interleaved: codesFrom names an earlier one). */
+const specs: Spec[] = order.flatMap((o) => (o.kind === 'arg' ? fileSpecs[o.index]! : flags.spec[o.index]!));
 
 async function main(): Promise<void> {
   const work = join(tmpdir(), `latentmap-experiments-${process.pid}`);
@@ -138,7 +182,7 @@ async function main(): Promise<void> {
 }
 
 /** Codes kept between processes (in --codes-dir, default the system's temp directory), for codesFrom. */
-const codesDir = value('codes-dir', join(tmpdir(), 'latentmap-experiment-codes'))!;
+const codesDir = flags['codes-dir'];
 const codesFile = (key: string) => join(codesDir, `${datasetName}-${limit}-${key.replace(/[^\w.+-]+/g, '_')}.f32`);
 
 function saveCodes(key: string, codes: Matrix): void {

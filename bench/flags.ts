@@ -119,6 +119,18 @@ export function parseFlags<const S extends Record<string, FlagSpec>>(spec: S, ar
   return parseCommandLine(spec, null, argv).flags;
 }
 
+/** A command line read: its flags, its positional arguments, and the order of those and of repeated flags' values. */
+export interface CommandLine<S extends Record<string, FlagSpec>> {
+  flags: FlagValues<S>;
+  args: string[];
+  /**
+   * The positional arguments (args[index]) and the values of repeated flags (flags[name][index]) in the order the
+   * command line gives them: for a script running both in turn (autoencoder-experiments: SPEC.json files and
+   * --spec), whose later items may name earlier ones.
+   */
+  order: ({ kind: 'arg'; index: number } | { kind: 'flag'; name: string; index: number })[];
+}
+
 /**
  * parseFlags for a script that also takes positional arguments (`positionals`; null: none, as parseFlags):
  * the flags and the arguments in order. Flags may come before, between or after them; after `--` everything
@@ -129,7 +141,7 @@ export function parseCommandLine<const S extends Record<string, FlagSpec>>(
   spec: S,
   positionals: PositionalSpec | null,
   argv: readonly string[],
-): { flags: FlagValues<S>; args: string[] } {
+): CommandLine<S> {
   const { rest, optionals } = takeOptionals(spec, argv);
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
   for (const [name, f] of Object.entries(spec)) {
@@ -185,7 +197,18 @@ export function parseCommandLine<const S extends Record<string, FlagSpec>>(
     const given = args.length === 0 ? 'none' : `${args.length}: ${args.map((a) => JSON.stringify(a)).join(' ')}`;
     throw new FlagError(`takes ${positionals.usage} (${countOf(positionals)}), got ${given} (see --help)`);
   }
-  return { flags: out as FlagValues<S>, args };
+  const order: CommandLine<S>['order'] = [];
+  const seen = new Map<string, number>();
+  let positional = 0;
+  for (const t of parsed.tokens) {
+    if (t.kind === 'positional') order.push({ kind: 'arg', index: positional++ });
+    else if (t.kind === 'option' && spec[t.name]?.type === 'repeated') {
+      const index = seen.get(t.name) ?? 0;
+      seen.set(t.name, index + 1);
+      order.push({ kind: 'flag', name: t.name, index });
+    }
+  }
+  return { flags: out as FlagValues<S>, args, order };
 }
 
 /** How many arguments a PositionalSpec takes, in words. */
@@ -311,8 +334,8 @@ export function readCommandLine<const S extends Record<string, FlagSpec>>(
   moduleUrl: string,
   spec: S,
   positionals: PositionalSpec | null,
-  options: ReadOptions<{ flags: FlagValues<S>; args: string[] }> = {},
-): { flags: FlagValues<S>; args: string[] } {
+  options: ReadOptions<CommandLine<S>> = {},
+): CommandLine<S> {
   const argv = options.argv ?? process.argv.slice(2);
   helpOrContinue(moduleUrl, argv);
   try {

@@ -4,6 +4,8 @@
 // and prints MB/s of the file and peak RSS against the matrix size. Baselines measured in the same run:
 // - "read": streaming the same file's bytes without parsing (the disk/page-cache ceiling), per format;
 // - "idle": the peak RSS of a child that imports the loaders and loads nothing.
+// --rows, --cols and --repeat are whole numbers of at least 1; an unknown flag, a bad number or an argument is
+// one line on stderr and exit 2, before any file is written.
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,16 +13,10 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { helpOrContinue } from './usage.js';
-
-helpOrContinue(import.meta.url);
+import { readFlags } from './flags.js';
 
 const here = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);
-const arg = (name: string, def: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
 
 interface ChildResult {
   seconds: number;
@@ -29,7 +25,8 @@ interface ChildResult {
   cols: number;
 }
 
-if (args[0] === '--child') {
+// `--child MODE PATH` is this script running itself (child() below), not its command line
+if (args.length === 3 && args[0] === '--child') {
   // Child: load one file (or nothing, for the idle baseline, or just read the bytes) and report.
   const [, mode, path] = args;
   const { loadDataset } = await import('../pipeline/load/index.js');
@@ -53,9 +50,14 @@ if (args[0] === '--child') {
   process.exit(0);
 }
 
-const ROWS = arg('rows', 1_000_000);
-const COLS = arg('cols', 64);
-const REPEAT = arg('repeat', 1);
+const flags = readFlags(import.meta.url, {
+  rows: { type: 'integer', default: 1_000_000, min: 1 },
+  cols: { type: 'integer', default: 64, min: 1 },
+  repeat: { type: 'integer', default: 1, min: 1 },
+});
+const ROWS = flags.rows;
+const COLS = flags.cols;
+const REPEAT = flags.repeat;
 const dir = mkdtempSync(join(tmpdir(), 'latentmap-bench-load-'));
 const matrixMB = (ROWS * COLS * 4) / 2 ** 20;
 

@@ -139,8 +139,9 @@ describe('bench flags (parseFlags)', () => {
     };
 
     it('gives the arguments in order, flags anywhere among them, everything after -- an argument', () => {
-      expect(parseCommandLine(flags, three, ['mnist', '--k', '5', '1000', 'out.csv'])).toEqual({ flags: { k: 5, 'no-peers': false }, args: ['mnist', '1000', 'out.csv'] });
-      expect(parseCommandLine(flags, three, ['--no-peers', 'a', '--', '-1', '--k'])).toEqual({ flags: { k: 90, 'no-peers': true }, args: ['a', '-1', '--k'] });
+      const args3 = [0, 1, 2].map((index) => ({ kind: 'arg', index }));
+      expect(parseCommandLine(flags, three, ['mnist', '--k', '5', '1000', 'out.csv'])).toEqual({ flags: { k: 5, 'no-peers': false }, args: ['mnist', '1000', 'out.csv'], order: args3 });
+      expect(parseCommandLine(flags, three, ['--no-peers', 'a', '--', '-1', '--k'])).toEqual({ flags: { k: 90, 'no-peers': true }, args: ['a', '-1', '--k'], order: args3 });
       expect(parseCommandLine(flags, { usage: 'DIR ...', min: 1, max: Infinity }, ['a', 'b', 'c']).args).toEqual(['a', 'b', 'c']);
     });
 
@@ -151,6 +152,20 @@ describe('bench flags (parseFlags)', () => {
       expect(refused({ usage: 'OUTDIR [ROWS]', min: 1, max: 2 }, [])).toBe('takes OUTDIR [ROWS] (1 to 2 arguments), got none (see --help)');
       expect(refused({ usage: '[N]', min: 0, max: 1 }, ['1', '2'])).toBe('takes [N] (at most 1 argument), got 2: "1" "2" (see --help)');
       expect(refused({ usage: 'RUN_DIR ...', min: 1, max: Infinity }, ['--k', '3'])).toBe('takes RUN_DIR ... (at least 1 argument), got none (see --help)');
+    });
+
+    it('gives the order of the arguments and of a repeated flag\'s values, interleaved as given', () => {
+      const withSpec = { ...flags, spec: { type: 'repeated' } } as const;
+      const r = parseCommandLine(withSpec, { usage: '[SPEC.json ...]', min: 0, max: Infinity }, ['a.json', '--spec', '{"x":1}', '--k', '3', 'b.json', '--spec={"y":2}', '--no-peers', 'c.json']);
+      expect(r.args).toEqual(['a.json', 'b.json', 'c.json']);
+      expect(r.flags.spec).toEqual(['{"x":1}', '{"y":2}']);
+      expect(r.order).toEqual([
+        { kind: 'arg', index: 0 },
+        { kind: 'flag', name: 'spec', index: 0 },
+        { kind: 'arg', index: 1 },
+        { kind: 'flag', name: 'spec', index: 1 },
+        { kind: 'arg', index: 2 },
+      ]);
     });
 
     it('still refuses unknown flags and bad values among the arguments', () => {
@@ -182,7 +197,7 @@ describe('bench flags (parseFlags)', () => {
 });
 
 describe('bench scripts refuse a bad command line (bench/flags.ts readFlags)', () => {
-  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale', 'server', 'viewer', 'viewer-clusters', 'viewer-frames', 'viewer-overview', 'tsne-schedule', 'clusters', 'reduce-memory', 'export-images', 'dump-prepared', 'quality-image-variants'];
+  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale', 'server', 'viewer', 'viewer-clusters', 'viewer-frames', 'viewer-overview', 'tsne-schedule', 'clusters', 'reduce-memory', 'export-images', 'dump-prepared', 'quality-image-variants', 'autoencoder-experiments', 'load'];
   // each script imports its pipeline modules before reading its flags: a few CPU seconds, long on a busy machine
   it.each(scripts)('bench/%s.ts: an unknown flag is one line on stderr and exit 2, before any work', (name) => {
     const r = spawnSync('npx', ['tsx', `bench/${name}.ts`, '--bogus-flag'], { encoding: 'utf8', timeout: 110_000 });
@@ -290,5 +305,22 @@ describe('the positional scripts (export-images, dump-prepared, quality-image-va
   it('quality-image-variants.ts takes OUTDIR and at most a whole number of ROWS', () => {
     expect(runScript('quality-image-variants', ['/tmp/never', '5k']).stderr).toBe('bench/quality-image-variants.ts: ROWS takes a whole number of at least 1, got "5k"\n');
     expect(runScript('quality-image-variants', []).stderr).toBe('bench/quality-image-variants.ts: takes OUTDIR [ROWS] (1 to 2 arguments), got none (see --help)\n');
+  }, 240_000);
+});
+
+describe('autoencoder-experiments and load: command lines', () => {
+  it('autoencoder-experiments.ts needs a spec, each JSON with a name, and reads SPEC.json files before any work', () => {
+    expect(runScript('autoencoder-experiments', ['--dataset', 'mnist'])).toEqual({
+      stderr: 'bench/autoencoder-experiments.ts: no experiment: give SPEC.json files or --spec \'{"name": ...}\'\n',
+      stdout: '',
+      status: 2,
+    });
+    expect(runScript('autoencoder-experiments', ['--spec', '{"name": "a"', '--limit', '100']).stderr).toMatch(/^bench\/autoencoder-experiments.ts: --spec: not JSON \([^\n]*\)\n$/);
+    expect(runScript('autoencoder-experiments', ['--spec', '{"name": "a"}', '/nonexistent/spec.json']).stderr).toBe('bench/autoencoder-experiments.ts: /nonexistent/spec.json: cannot read it (ENOENT)\n');
+  }, 240_000);
+
+  it('load.ts refuses a row count that is not a whole number, and its internal --child form from a user', () => {
+    expect(runScript('load', ['--rows', '1e6x'])).toEqual({ stderr: 'bench/load.ts: --rows takes a whole number of at least 1, got "1e6x"\n', stdout: '', status: 2 });
+    expect(runScript('load', ['--child', 'load']).stderr).toBe('bench/load.ts: unknown flag --child (see --help)\n');
   }, 240_000);
 });
