@@ -83,6 +83,33 @@ export function wholeNumberOf(text: string, what: string, min = 0): number {
   return n;
 }
 
+/**
+ * A whole-number setting of a script configured by environment variables (bench:server's BENCH_ROWS): `def`
+ * when `name` is unset or empty, else its value, at least `min`; FlagError naming the variable otherwise.
+ */
+export function envWhole(name: string, def: number, min: number, env: NodeJS.ProcessEnv = process.env): number {
+  const text = env[name];
+  return text === undefined || text === '' ? def : wholeNumberOf(text, name, min);
+}
+
+/** envWhole for comma-separated whole numbers (bench:train's BENCH_BATCHES), each at least `min`. */
+export function envWholeList(name: string, def: readonly number[], min: number, env: NodeJS.ProcessEnv = process.env): number[] {
+  const text = env[name];
+  return text === undefined || text === '' ? [...def] : wholeNumbersOf(text, name, min);
+}
+
+/**
+ * A comma-separated setting of names (bench:train's BENCH_METHODS): `def` when `name` is unset or empty, else
+ * its entries, each one of `choices`; FlagError naming the variable and the choices otherwise.
+ */
+export function envChoices(name: string, def: readonly string[], choices: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const text = env[name];
+  if (text === undefined || text === '') return [...def];
+  const names = text.split(',');
+  if (names.some((n) => !choices.includes(n))) throw new FlagError(`${name} takes a comma-separated list of ${choices.join(', ')}, got ${JSON.stringify(text)}`);
+  return names;
+}
+
 /** DATASET, a positional argument naming one of `names` (the built-in datasets); FlagError listing them otherwise. */
 export function datasetArg(text: string, names: readonly string[]): string {
   if (!names.includes(text)) throw new FlagError(`DATASET ${JSON.stringify(text)} is not a built-in dataset (${names.join(', ')})`);
@@ -91,10 +118,15 @@ export function datasetArg(text: string, names: readonly string[]): string {
 
 /** `text` as comma-separated whole numbers (at least one), each at least `min`; FlagError naming --`flag` otherwise. */
 export function wholeNumbers(text: string, flag: string, min = 0): number[] {
+  return wholeNumbersOf(text, `--${flag}`, min);
+}
+
+/** wholeNumbers, the FlagError naming `what` (a flag with its dashes, an argument or a variable). */
+function wholeNumbersOf(text: string, what: string, min: number): number[] {
   const parts = text.split(',').map((t) => t.trim());
   const values = parts.map((t) => numberFromText(t) ?? NaN);
   if (values.some((n) => !Number.isInteger(n) || n < min)) {
-    throw new FlagError(`--${flag} takes comma-separated whole numbers of at least ${min}, got ${JSON.stringify(text)}`);
+    throw new FlagError(`${what} takes comma-separated whole numbers of at least ${min}, got ${JSON.stringify(text)}`);
   }
   return values;
 }

@@ -57,13 +57,7 @@ import { createApp } from '../server/app.js';
 import { SERVER_NODE_FLAGS, serverEnv } from '../server/node-flags.js';
 import { maskOf } from '../server/selection.js';
 import { writeFixtureRun } from '../test/server/fixtures.js';
-import { FlagError, readFlags, wholeNumberOf } from './flags.js';
-
-/** A whole-number BENCH_* setting: `def` when unset or empty; FlagError naming the variable when not a whole number of at least `min`. */
-function envWhole(name: string, def: number, min: number): number {
-  const text = process.env[name];
-  return text === undefined || text === '' ? def : wholeNumberOf(text, name, min);
-}
+import { envWhole, FlagError, readFlags } from './flags.js';
 
 /** BENCH_ONLY as a regular expression (null when unset); FlagError when it is not one. */
 function onlyPattern(): RegExp | null {

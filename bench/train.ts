@@ -7,7 +7,9 @@
 // validation (for everyone; ours also in steps-only and whole-call forms). Environment: BENCH_EPOCHS (default 3), BENCH_BATCHES (default 256,512),
 // BENCH_BACKENDS (default wasm,cpu; tensorflow when tfjs-node is installed), BENCH_ROWS (default 10000),
 // BENCH_REPEAT (default 1; repeat r uses seed 42 + r), BENCH_METHODS (default pytorch,model.fit,tfjs,engine), BENCH_CPU_ROWS (rows for the slow cpu backend, default 1000, 1 epoch),
-// BENCH_PYTHON (a python with torch; default: python3, then /usr/bin/python3).
+// BENCH_PYTHON (a python with torch; default: python3, then /usr/bin/python3). The numbers are whole numbers of at
+// least 1; the command line takes no flags (only --help): a flag or argument, or a setting that is not a number or
+// not one of the names above, is one line on stderr and exit 2, before any work.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,17 +22,27 @@ import { initBackend } from '../pipeline/backend.js';
 import { defaultConfig } from '../pipeline/config.js';
 import type { Backend, Matrix } from '../pipeline/types.js';
 import { mnistDigits } from './mnist-digits.js';
-import { helpOrContinue } from './usage.js';
+import { envChoices, envWhole, envWholeList, readFlags } from './flags.js';
 
-helpOrContinue(import.meta.url);
+const METHODS = ['pytorch', 'model.fit', 'tfjs', 'engine'];
+const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
+/** The BENCH_* settings (header comment); FlagError for one that is not a whole number or not a known name. */
+function settings() {
+  return {
+    epochs: envWhole('BENCH_EPOCHS', 3, 1),
+    batches: envWholeList('BENCH_BATCHES', [256, 512], 1),
+    rows: envWhole('BENCH_ROWS', 10000, 1),
+    cpuRows: envWhole('BENCH_CPU_ROWS', 1000, 1),
+    repeat: envWhole('BENCH_REPEAT', 1, 1),
+    methods: new Set(envChoices('BENCH_METHODS', METHODS, METHODS)),
+    backends: envChoices('BENCH_BACKENDS', BACKENDS, BACKENDS) as Backend[],
+  };
+}
 
-const env = process.env;
-const epochs = Number(env.BENCH_EPOCHS ?? 3);
-const batches = (env.BENCH_BATCHES ?? '256,512').split(',').map(Number);
-const rows = Number(env.BENCH_ROWS ?? 10000);
-const cpuRows = Number(env.BENCH_CPU_ROWS ?? 1000);
-const repeat = Number(env.BENCH_REPEAT ?? 1);
-const methods = new Set((env.BENCH_METHODS ?? 'pytorch,model.fit,tfjs,engine').split(','));
+// the command line takes no flags (its settings are the BENCH_* variables): anything given, or a setting that is
+// not a whole number or a known name, is one line and exit 2 before any work
+readFlags(import.meta.url, {}, { check: () => void settings() });
+const { epochs, batches, rows, cpuRows, repeat, methods, backends } = settings();
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface Row {
@@ -94,7 +106,7 @@ async function runFit(x: Matrix, options: AutoencoderOptions): Promise<{ sps: nu
 
 function runTorch(x: Matrix, options: AutoencoderOptions): { sps: number; val: number; steps: number } | string {
   // Debian's python3-torch lives in /usr/bin/python3's packages; a pyenv or venv python3 on PATH may not see it.
-  const python = [env.BENCH_PYTHON, 'python3', '/usr/bin/python3'].find(
+  const python = [process.env.BENCH_PYTHON, 'python3', '/usr/bin/python3'].find(
     (p) => p && spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0,
   );
   if (!python) return 'python3-torch not installed (apt-get install -y python3-torch libopenblas0-pthread)';
@@ -122,7 +134,7 @@ function runTorch(x: Matrix, options: AutoencoderOptions): { sps: number; val: n
 
 async function main(): Promise<void> {
   const all = mnistDigits(rows).matrix;
-  const requested = (env.BENCH_BACKENDS ?? 'tensorflow,wasm,cpu').split(',') as Backend[];
+  const requested = backends;
   const table: Row[] = [];
   const notes: string[] = [];
   const torchFor = new Map<number, number>();

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { FlagError, parseCommandLine, parseFlags, wholeNumber, wholeNumberOf, wholeNumbers } from '../../bench/flags.js';
+import { envChoices, envWhole, envWholeList, FlagError, parseCommandLine, parseFlags, wholeNumber, wholeNumberOf, wholeNumbers } from '../../bench/flags.js';
 
 const spec = {
   sizes: { type: 'integer-list', default: [10000, 70000], min: 1 },
@@ -188,6 +188,19 @@ describe('bench flags (parseFlags)', () => {
     expect(() => parseFlags(nullable, ['--sample-of', ''])).toThrow('--sample-of takes a whole number of at least 1, got ""');
   });
 
+  it('reads the BENCH_* settings of env-configured scripts: the default when unset or empty, else checked', () => {
+    const env = { BENCH_ROWS: '2e4', BENCH_EMPTY: '', BENCH_BAD: '70k', BENCH_BATCHES: '256, 512', BENCH_METHODS: 'tfjs,engine', BENCH_TYPO: 'tfjs,fit' };
+    expect(envWhole('BENCH_ROWS', 70000, 1, env)).toBe(20000);
+    expect(envWhole('BENCH_UNSET', 70000, 1, env)).toBe(70000);
+    expect(envWhole('BENCH_EMPTY', 5, 1, env)).toBe(5);
+    expect(() => envWhole('BENCH_BAD', 1, 1, env)).toThrow('BENCH_BAD takes a whole number of at least 1, got "70k"');
+    expect(envWholeList('BENCH_BATCHES', [1], 1, env)).toEqual([256, 512]);
+    expect(() => envWholeList('BENCH_BAD', [1], 1, env)).toThrow('BENCH_BAD takes comma-separated whole numbers of at least 1, got "70k"');
+    expect(envChoices('BENCH_METHODS', ['pytorch'], ['pytorch', 'tfjs', 'engine'], env)).toEqual(['tfjs', 'engine']);
+    expect(envChoices('BENCH_UNSET', ['pytorch'], ['pytorch', 'tfjs'], env)).toEqual(['pytorch']);
+    expect(() => envChoices('BENCH_TYPO', [], ['tfjs', 'engine'], env)).toThrow('BENCH_TYPO takes a comma-separated list of tfjs, engine, got "tfjs,fit"');
+  });
+
   it('reads whole numbers as the CLI does (decimal notation, exponent allowed)', () => {
     expect(wholeNumber('1e4', 'n')).toBe(10000);
     expect(wholeNumbers(' 42,1 ,2', 'seeds')).toEqual([42, 1, 2]);
@@ -197,7 +210,7 @@ describe('bench flags (parseFlags)', () => {
 });
 
 describe('bench scripts refuse a bad command line (bench/flags.ts readFlags)', () => {
-  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale', 'server', 'viewer', 'viewer-clusters', 'viewer-frames', 'viewer-overview', 'tsne-schedule', 'clusters', 'reduce-memory', 'export-images', 'dump-prepared', 'quality-image-variants', 'autoencoder-experiments', 'load'];
+  const scripts = ['knn', 'quality', 'quality-seeds', 'tsne', 'umap', 'reducer-screen', 'scale', 'server', 'viewer', 'viewer-clusters', 'viewer-frames', 'viewer-overview', 'tsne-schedule', 'clusters', 'reduce-memory', 'export-images', 'dump-prepared', 'quality-image-variants', 'autoencoder-experiments', 'load', 'train'];
   // each script imports its pipeline modules before reading its flags: a few CPU seconds, long on a busy machine
   it.each(scripts)('bench/%s.ts: an unknown flag is one line on stderr and exit 2, before any work', (name) => {
     const r = spawnSync('npx', ['tsx', `bench/${name}.ts`, '--bogus-flag'], { encoding: 'utf8', timeout: 110_000 });
@@ -242,6 +255,14 @@ describe('bench/server.ts command line', () => {
     expect(runScript('server', [], { BENCH_ONLY: '(' }).stderr).toMatch(/^bench\/server.ts: BENCH_ONLY is not a regular expression: [^\n]*\n$/);
     // --child DIR is the script forking its server; --child alone is not that, and not a flag of the bench
     expect(runScript('server', ['--child']).stderr).toBe('bench/server.ts: unknown flag --child (see --help)\n');
+  }, 240_000);
+});
+
+describe('bench/train.ts command line', () => {
+  it('takes no argument, and refuses a BENCH_* setting that is not a whole number or a known name', () => {
+    expect(runScript('train', ['3'])).toEqual({ stderr: 'bench/train.ts: unexpected argument "3": this script takes flags only (see --help)\n', stdout: '', status: 2 });
+    expect(runScript('train', [], { BENCH_METHODS: 'pytorch,fit' }).stderr).toBe('bench/train.ts: BENCH_METHODS takes a comma-separated list of pytorch, model.fit, tfjs, engine, got "pytorch,fit"\n');
+    expect(runScript('train', [], { BENCH_BATCHES: '256,' }).stderr).toBe('bench/train.ts: BENCH_BATCHES takes comma-separated whole numbers of at least 1, got "256,"\n');
   }, 240_000);
 });
 
