@@ -20,7 +20,7 @@ import { autoencoderOptions, splitRows, trainAutoencoder, type AutoencoderOption
 import { gatherRows } from '../pipeline/autoencoder/train.js';
 import { initBackend } from '../pipeline/backend.js';
 import { defaultConfig } from '../pipeline/config.js';
-import type { Backend, Matrix } from '../pipeline/types.js';
+import type { Backend, Matrix, RunConfig } from '../pipeline/types.js';
 import { mnistDigits } from './mnist-digits.js';
 import { envChoices, envWhole, envWholeList, readFlags } from './flags.js';
 
@@ -63,7 +63,20 @@ interface Row {
 function optionsFor(batch: number, rep = 0): AutoencoderOptions {
   // each repeat uses the next seed (initialization, shuffles, split), so repeats also show the seed-to-seed
   // spread of the validation loss that a comparison between two frameworks has to be read against
-  const config = { ...defaultConfig(), epochs, batchSize: batch, patience: 0, seed: defaultConfig().seed + rep };
+  // the frameworks train one fixed model: the plain 784-256-128-32 autoencoder with binary cross-entropy (the run's
+  // defaults are auto and the residual variant, which the peers do not have)
+  const config: RunConfig = {
+    ...defaultConfig(),
+    variant: 'plain',
+    codeSize: 32,
+    layers: [256, 128],
+    learningRate: 0.005,
+    loss: 'bce',
+    epochs,
+    batchSize: batch,
+    patience: 0,
+    seed: defaultConfig().seed + rep,
+  };
   return autoencoderOptions(config, 784, 'bce');
 }
 
