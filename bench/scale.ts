@@ -481,6 +481,11 @@ async function comparePoints(a: string, b: string): Promise<{ identical: boolean
   return { identical, rows: p.numRows, maxDiff, note: labels ? '' : 'labels differ' };
 }
 
+/** What this machine lacks for the bench (a program to start): said in one line, exit 1. */
+class Unavailable extends Error {
+  override name = 'Unavailable';
+}
+
 async function distributed(): Promise<void> {
   const n = sizes[0]!;
   let url = queueFlag || null;
@@ -488,7 +493,7 @@ async function distributed(): Promise<void> {
   if (!url) {
     const { startRedis, redisUnavailable } = await import('../test/pipeline/queue/redis.js');
     const why = redisUnavailable();
-    if (why) throw new Error(`--queue without a URL starts Debian's redis-server: ${why}`);
+    if (why) throw new Unavailable(`--queue without a URL starts Debian's redis-server here, but ${why}; or give --queue redis://host:port`);
     const r = await startRedis();
     url = r.url;
     stopRedis = r.stop;
@@ -621,6 +626,11 @@ async function distributed(): Promise<void> {
 try {
   if (queueFlag !== null) await distributed();
   else await scaleTable();
+} catch (err) {
+  // something this machine lacks: one line and exit 1 (a retry elsewhere may succeed), not a stack trace
+  if (!(err instanceof Unavailable)) throw err;
+  console.error(`bench/scale.ts: ${err.message}`);
+  process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -76,4 +76,13 @@ describe('bench:scale data', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--sample-of 1000000: every size must be at most that');
   }, 130_000);
+
+  it('bench:scale --queue without a URL on a machine without redis-server: one line naming what is missing, exit 1', () => {
+    const env = { ...process.env, PATH: '/nonexistent' };
+    delete env.LATENTMAP_TEST_REDIS;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/scale.ts', '--queue'], { encoding: 'utf8', env, timeout: 60_000 });
+    expect(r.stderr).toMatch(/^bench\/scale\.ts: --queue without a URL starts Debian's redis-server here, but redis-server is not installed .*; or give --queue redis:\/\/host:port\n$/);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(1);
+  }, 70_000);
 });
