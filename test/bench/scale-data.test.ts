@@ -78,7 +78,7 @@ describe('bench:scale data', () => {
   }, 130_000);
 
   it('bench:scale --queue without a URL on a machine without redis-server: one line naming what is missing, exit 1', () => {
-    const env = { ...process.env, PATH: '/nonexistent' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: '/nonexistent' };
     delete env.LATENTMAP_TEST_REDIS;
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/scale.ts', '--queue'], { encoding: 'utf8', env, timeout: 60_000 });
     expect(r.stderr).toMatch(/^bench\/scale\.ts: --queue without a URL starts Debian's redis-server here, but redis-server is not installed .*; or give --queue redis:\/\/host:port\n$/);
