@@ -35,14 +35,27 @@ describe('rows without an image shape read as square images (guessImage)', () =>
     expect(g?.image).toEqual({ width: 28, height: 28, channels: 1 });
     expect(g!.figures.across).toBeGreaterThan(0.6);
     expect(g!.figures.down).toBeGreaterThan(0.6);
-    expect(g!.reason).toMatch(/^the 784 columns read as 28x28 images \(no image shape came with the file\): neighbouring columns correlate as pixels do, 0\.\d\d across and 0\.\d\d down/);
+    expect(g!.figures.apart).toBeLessThan(0.2);
+    expect(g!.reason).toMatch(/^the 784 columns read as 28x28 images \(no image shape came with the file\): neighbouring columns correlate as pixels do, 0\.\d\d across and 0\.\d\d down \(at least 0\.3 each\), against 0\.\d\d half a row apart$/);
   });
 
   it('does not read sparse counts, a non-square width or images smaller than the least side as images', () => {
     expect(guessImage(sparseCounts(500, 784, 1), SHIFT_MIN_SIDE)).toBeNull();
     expect(guessImage({ rows: mnist.rows, cols: 783, values: mnist.values.subarray(0, mnist.rows * 783) }, SHIFT_MIN_SIDE)).toBeNull();
     expect(guessImage(fields(300, 6, 2), SHIFT_MIN_SIDE)).toBeNull();
-    expect(guessImage(fields(300, 6, 2), 6)?.image).toEqual({ width: 6, height: 6, channels: 1 });
+  });
+
+  it('does not read smooth 1-D series laid out in rows (spectra) as images: the column a row further on is not the nearest', () => {
+    // each row: three broad peaks over 784 bands, intensities varying 20-fold, on a zero baseline
+    const r = createRandom(8);
+    const n = 400;
+    const values = new Float32Array(n * 784);
+    for (let i = 0; i < n; i++) {
+      const scale = Math.exp(1.5 * r.normal());
+      const peaks = Array.from({ length: 3 }, () => ({ at: r() * 784, width: 30 + 70 * r(), height: r() }));
+      for (let c = 0; c < 784; c++) values[i * 784 + c] = scale * peaks.reduce((sum, p) => sum + p.height * Math.exp(-(((c - p.at) / p.width) ** 2)), 0);
+    }
+    expect(guessImage({ rows: n, cols: 784, values }, SHIFT_MIN_SIDE)).toBeNull();
   });
 
   it('needs the columns to correlate both across and down: columns shuffled within each image row do not read as images', () => {
