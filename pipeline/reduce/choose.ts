@@ -147,6 +147,7 @@ export async function fitRunReducer(
 
   if (config.reducer !== 'auto') {
     checkExplicitCodeSize(config.codeSize, config.reducer, x);
+    if (augment) log(`augment shift ${String(augment.choice.value)}: ${augment.choice.reason}`);
     const reducer = await REDUCERS[config.reducer].fit(x, fit, hooks);
     return {
       reducer,
@@ -260,6 +261,15 @@ export async function fitRunReducer(
   if (aeSet.length > 0 && name !== 'autoencoder') figures.unusedOptions = aeSet;
   log(`auto reducer: ${name}: ${reason}`);
   if (aeSet.length > 0 && name !== 'autoencoder') log(`the autoencoder options ${aeSet.join(', ')} were not used: auto chose ${name}`);
+  // the shift applies to the autoencoder's training only: said in the log when one trained, and marked unused when none was chosen
+  if (augment) {
+    const trained = fitted.some((f) => f.name === 'autoencoder');
+    if (trained) log(`augment shift ${String(augment.choice.value)}: ${augment.choice.reason}`);
+    if (name !== 'autoencoder') {
+      const why = trained ? `auto chose ${name}, not the autoencoder it was for` : `no autoencoder was trained (auto chose ${name})`;
+      shapeChoices.augmentShift = { ...augment.choice, reason: `${augment.choice.reason} (not used: ${why})` };
+    }
+  }
   return { reducer, choices: { reducer: { value: name, auto: true, reason, figures }, ...shapeChoices } };
 }
 

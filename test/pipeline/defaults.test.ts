@@ -46,6 +46,9 @@ describe('every built-in dataset with the default configuration', async () => {
       expect(m.choices!.augmentShift, 'augmentShift').toMatchObject({ auto: true, value: name === 'mnist' ? 1 : 0 });
       if (name === 'fashion-mnist') expect(m.choices!.augmentShift!.reason).toMatch(/reach the frame's edge in 9\d\.\d% of the rows/);
       if (name === 'iris') expect(m.choices!.augmentShift!.reason).toMatch(/not images/);
+      // 1,000 images are too few values for an autoencoder candidate: the shift is said to be unused, and not logged
+      if (name === 'mnist') expect(m.choices!.augmentShift!.reason).toMatch(/\(not used: no autoencoder was trained \(auto chose (pca|none)\)\)$/);
+      expect(logs.some((l) => l.startsWith('augment shift'))).toBe(false);
       // the headline metrics are the map against the prepared input; the codes' and the map-vs-codes figures beside them
       expect(m.metrics.trustworthiness).toBeGreaterThan(0.9);
       expect(m.metrics.labelAccuracy).toBeGreaterThan(0.6);
@@ -58,6 +61,15 @@ describe('every built-in dataset with the default configuration', async () => {
       expect(pres.reduce((s, v) => s + v, 0) / pres.length).toBeCloseTo(m.metrics.knnPreservation!, 5);
     }, 300_000);
   }
+
+  it('an autoencoder that trains says in the log how its inputs are moved (MNIST: by a pixel)', async () => {
+    const logs: string[] = [];
+    const config = resolveConfig({ dataset: 'mnist', limit: 300, reducer: 'autoencoder', epochs: 2, runsDir: dir });
+    const { manifest: m } = await runPipeline(config, { log: (l) => logs.push(l) });
+    expect(m.choices!.augmentShift).toMatchObject({ value: 1, auto: true });
+    expect(logs).toContain(`augment shift 1: ${m.choices!.augmentShift!.reason}`);
+    expect(m.choices!.augmentShift!.reason).toMatch(/^28x28 images that sit inside their frame/);
+  }, 300_000);
 
   it('iris and penguins (4 columns) get t-SNE on the prepared columns, standardized: penguins (mm beside g) and iris (a few measurements)', async () => {
     const runs = await Promise.all(['iris', 'penguins'].map((d) => runPipeline(resolveConfig({ dataset: d, runsDir: dir }))));
