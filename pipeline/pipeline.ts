@@ -291,7 +291,7 @@ export async function runPipeline(config: RunConfig, hooks: PipelineHooks = {}):
           reason,
           figures: { rows: x.rows, candidates: Object.fromEntries(tries.map((t) => [String(t.perplexity), { trustworthiness: t.quality.trustworthiness, labelAccuracy: t.quality.labelAccuracy }])) },
         };
-        log(`perplexity ${chosen.perplexity}: ${reason}`);
+        log(`perplexity: ${reason}`);
       }
     }
     // nothing reads the prepared input after the metrics: the write stage goes without it

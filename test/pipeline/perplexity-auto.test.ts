@@ -66,6 +66,33 @@ describe('perplexity auto: which map is kept', () => {
     expect(pick.index).toBe(1);
   });
 
+  it('a gain of exactly the margin keeps the smaller perplexity, whatever the rounding of shares of rows (6 of 200 rows)', () => {
+    // 58/200 - 52/200 is 0.0299999... in floating point, where 145/200 - 139/200 is 0.03000...
+    expect(58 / 200 - 52 / 200).toBeLessThan(MIN_ACCURACY_GAIN);
+    expect(decidePerplexity([
+      { perplexity: 30, trustworthiness: 0.99, labelAccuracy: 52 / 200 },
+      { perplexity: 10, trustworthiness: 0.99, labelAccuracy: 58 / 200 },
+    ]).index).toBe(1);
+    expect(decidePerplexity([
+      { perplexity: 30, trustworthiness: 0.99, labelAccuracy: 139 / 200 },
+      { perplexity: 10, trustworthiness: 0.99, labelAccuracy: 145 / 200 },
+    ]).index).toBe(1);
+  });
+
+  it('says why the standard map was kept: which condition the smaller perplexity missed, by how much', () => {
+    const small = decidePerplexity([
+      { perplexity: 30, trustworthiness: 0.9475, labelAccuracy: 0.664 },
+      { perplexity: 10, trustworthiness: 0.9413, labelAccuracy: 0.687 },
+    ]);
+    expect(small.index).toBe(0);
+    expect(small.reason).toContain('(10 agreed with the labels better by only 0.023, under 0.03)');
+    const lost = decidePerplexity([
+      { perplexity: 30, trustworthiness: 0.95, labelAccuracy: 0.6 },
+      { perplexity: 10, trustworthiness: 0.938, labelAccuracy: 0.7 },
+    ]);
+    expect(lost.reason).toContain('(10 lost 0.0120 trustworthiness, more than 0.01)');
+  });
+
   it('a larger loss of trustworthiness keeps the standard map, however much better the labels agree (sonar)', () => {
     const pick = decidePerplexity([
       { perplexity: 30, trustworthiness: 0.9209, labelAccuracy: 0.5328 },
