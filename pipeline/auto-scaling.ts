@@ -65,9 +65,10 @@ export interface ScalingChoice {
 
 /**
  * Chooses the scaling from the columns' statistics; `image`: the dataset is an image dataset; `inUnit`: every
- * value already lies in [0, 1]. Never throws.
+ * value already lies in [0, 1]; `names`: the columns' names (the reason then names the widest-spread column).
+ * Never throws.
  */
-export function chooseScaling(stats: ColumnSpread, image: boolean, inUnit = false): ScalingChoice {
+export function chooseScaling(stats: ColumnSpread, image: boolean, inUnit = false, names: readonly string[] = []): ScalingChoice {
   if (image) return { kind: 'uniform', reason: 'an image dataset: every column is a pixel in one unit', figures: {} };
   const varying: number[] = [];
   for (let c = 0; c < stats.sd.length; c++) {
@@ -101,7 +102,11 @@ export function chooseScaling(stats: ColumnSpread, image: boolean, inUnit = fals
   const standardize = (reason: string): ScalingChoice => ({ kind: 'standardize', reason, figures });
   const keep = (reason: string): ScalingChoice => ({ kind: 'uniform', reason, figures });
   if (ratio < SHARED_SPREAD_RATIO) {
-    return standardize(`the columns do not share one unit (median spread ${fmt(ratio)} of the largest, below ${SHARED_SPREAD_RATIO}): each column is standardized`);
+    // the widest column, named: a label or an identifier read as a feature shows here (a 0-9 "digit" among pixels)
+    const widest = varying.reduce((a, c) => (stats.sd[c]! > stats.sd[a]! ? c : a), varying[0]!);
+    const next = spreads.length > 1 ? spreads[spreads.length - 2]! : null;
+    const which = names[widest] !== undefined ? `; the largest is column ${JSON.stringify(names[widest])}'s, sd ${fmt(largest)}${next !== null ? `, the next ${fmt(next)}` : ''}` : '';
+    return standardize(`the columns do not share one unit (median spread ${fmt(ratio)} of the largest, below ${SHARED_SPREAD_RATIO}${which}): each column is standardized`);
   }
   if (spreads.length < SHARED_MIN_COLUMNS && !inUnit) {
     return standardize(

@@ -237,6 +237,7 @@ export function planPrepare(dataset: Dataset, opts: PrepareOptions): PreparePlan
       { sd: Array.from(sqs, (s) => Math.sqrt(s / n)), mean: fullMean, atMin: Array.from(atMin, (k) => k / n), atMax: Array.from(atMax, (k) => k / n) },
       dataset.image !== undefined,
       rawInUnit,
+      names,
     );
     scalingReason = choice.reason;
     scalingFigures = choice.figures;

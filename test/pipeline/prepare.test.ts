@@ -55,6 +55,8 @@ describe('prepare: loss and scaling', () => {
     expect(p.loss).toBe('mse');
     expect(p.report.scaling).toBe('standardize');
     expect(p.report.scalingReason).toMatch(/do not share one unit/);
+    // the reason names the widest column (where a label or an identifier read as a feature would show)
+    expect(p.report.scalingReason).toMatch(new RegExp(`the largest is column "${d.columns[2]}"'s, sd \\d+\\.\\d\\d, the next \\d+\\.\\d\\d\\)`));
     for (let c = 0; c < 3; c++) {
       expect(mean(column(p.matrix, c))).toBeCloseTo(0, 5);
       expect(sd(column(p.matrix, c))).toBeCloseTo(1, 4);
