@@ -6,7 +6,8 @@
 // both alike. Data: the built-in MNIST digits, their first --rows rows (784 pixel columns) as the input, PCA-32 as
 // the codes and PCA-2 as the map (the cost does not depend on how good the map is); every row is sampled, as a
 // run of --rows rows samples them (metricsSample 10,000). Prints a table per repeat: wall seconds of each, the
-// ratio, this process's CPU seconds of each, and whether both gave the same figures (they must, to the bit).
+// ratio, this process's CPU seconds of each, the figures (one thread's), and whether both gave the same figures
+// (they must, to the bit).
 import { loadavg } from 'node:os';
 import { loadDataset } from '../pipeline/load/index.js';
 import { sampleQuality } from '../pipeline/metrics-sample.js';
@@ -34,8 +35,8 @@ const cpu = (): number => {
 const load = (): string => loadavg().map((v) => v.toFixed(1)).join(' ');
 
 console.log(`bench:metrics  ${x.rows} rows x ${x.cols} columns, codes 32, map 2, k 10, every row sampled; load average ${load()}`);
-console.log('| repeat | one thread s | two threads s | two / one | CPU s one | CPU s two | same figures |');
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log('| repeat | one thread s | two threads s | two / one | CPU s one | CPU s two | map: trustworthiness, label accuracy; codes: trustworthiness | same figures |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
 for (let r = 1; r <= repeat; r++) {
   let t = performance.now();
   let c = cpu();
@@ -48,7 +49,8 @@ for (let r = 1; r <= repeat; r++) {
   const twoS = (performance.now() - t) / 1000;
   const twoCpu = cpu() - c;
   const same = JSON.stringify(one) === JSON.stringify(two);
-  console.log(`| ${r} | ${oneS.toFixed(2)} | ${twoS.toFixed(2)} | ${(twoS / oneS).toFixed(2)} | ${oneCpu.toFixed(1)} | ${twoCpu.toFixed(1)} | ${same ? 'yes' : 'NO'} |`);
+  const figures = `${one.map.trustworthiness!.toFixed(4)}, ${one.labelAccuracy?.toFixed(4) ?? '-'}; ${one.codes?.trustworthiness?.toFixed(4) ?? '-'}`;
+  console.log(`| ${r} | ${oneS.toFixed(2)} | ${twoS.toFixed(2)} | ${(twoS / oneS).toFixed(2)} | ${oneCpu.toFixed(1)} | ${twoCpu.toFixed(1)} | ${figures} | ${same ? 'yes' : 'NO'} |`);
   if (!same) process.exitCode = 1;
 }
 console.log(`load average at the end ${load()}`);
