@@ -2,8 +2,8 @@
 // auto resolved from it. Pure.
 //
 //   auto = AUTO_SHIFT_PIXELS when the rows are images (the loader knew their shape: IDX, NumPy n x h x w, the
-//          built-in image datasets; or, without one, image-guess.ts reads a square number of columns that
-//          correlate as neighbouring pixels do as square images: an MNIST CSV file), every prepared column is one of their pixels, the scaling kept one unit for
+//          built-in image datasets; or, without one, image-guess.ts reads the columns as a grid of pixels: an
+//          MNIST CSV file), every prepared column is one of their pixels, the scaling kept one unit for
 //          all pixels (none or uniform: a per-column scaling would give a moved pixel another column's unit), both
 //          sides have at least SHIFT_MIN_SIDE pixels, and the pictures sit inside their frame: at most
 //          EDGE_ROWS_MAX of the rows differ from the background anywhere on the outermost ring of pixels (a

@@ -9,8 +9,8 @@
 // than with the one half a row away. In numbers, the mean Pearson correlation over the sampled rows (pairs where
 // both columns vary) of horizontally adjacent columns (across) and of vertically adjacent ones (down) is at least
 // ADJACENT_MIN each, and down exceeds that of columns half a row apart in the same row (apart) by ADJACENT_MIN:
-// in a 1-D series laid out in rows (spectra, time series) the column side positions further on is farther than
-// the one side / 2 further on, in an image it is the nearest. Measured on 2,000 rows (session 19): across / down /
+// in a 1-D series laid out in rows (spectra, time series) the column `side` places further on is farther than
+// the one side / 2 places on; in an image it is the nearest below. Measured on 2,000 rows (session 19): across / down /
 // apart: MNIST 0.70 / 0.69 / 0.04, Fashion-MNIST 0.75 / 0.83 / 0.16, scikit-learn's 8x8 digits 0.29 / 0.48 / 0.06;
 // smooth spectra of 784 bands 1.00 / 0.79 / 0.94 (the outside tester's, which passed the first two tests); sparse
 // random counts 0.00 / 0.00; mlbench's satellite (3 x 3 pixels x 4 bands, 36 columns read as 6 x 6) 0.51 / -0.10.
