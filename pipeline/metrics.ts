@@ -109,11 +109,6 @@ export function mapMetrics(
 
 // ---- the run's quality: the map against the prepared input, what the reducer kept, what the map kept ----
 
-/** Reference-space distance work (multiply-adds) the sampled trustworthiness may spend: about 1.5 s on 2 cores. */
-export const TRUST_BUDGET = 2e9;
-/** Fewest sampled rows for trustworthiness, whatever the budget. */
-export const TRUST_MIN_SAMPLE = 300;
-
 /**
  * Per row: the share of its k nearest neighbours in `reference` that are among its k nearest in `other`
  * (both graphs over the same rows, with the same k). Float32Array of n values in [0, 1].
@@ -196,72 +191,6 @@ export function majorityLabel(
     }
   }
   return best;
-}
-
-/**
- * Trustworthiness@k (scikit-learn's definition) of each of `others` against `reference`, for the sampled rows
- * against all rows: the reference distances of a sampled row are computed once and shared by every space.
- */
-export function sampledTrustworthiness(reference: Matrix, others: Matrix[], k: number, sample: Int32Array): number[] {
-  const n = reference.rows;
-  const refDist = new Float64Array(n);
-  const penalty = new Float64Array(others.length);
-  const dist = new Float64Array(k);
-  const idx = new Int32Array(k);
-  const heap = new NeighborHeaps(1, k);
-  for (const i of sample) {
-    squaredDistances(reference, i, refDist);
-    for (let o = 0; o < others.length; o++) {
-      const m = others[o]!;
-      heap.clear(0);
-      const { bound } = heap;
-      for (let j = 0; j < n; j++) {
-        if (j === i) continue;
-        const dj = squaredDistance(m, i, j);
-        if (dj <= bound[0]!) heap.push(0, dj, j);
-      }
-      const size = Math.min(k, heap.size[0]!);
-      heap.sortedRow(0, idx, dist);
-      for (let a = 0; a < size; a++) {
-        const dj = refDist[idx[a]!]!;
-        let rank = 1; // j's place among i's reference neighbours (ties count in j's favour, as in mapMetrics)
-        for (let t = 0; t < n; t++) if (t !== i && refDist[t]! < dj) rank++;
-        if (rank > k) penalty[o]! += rank - k;
-      }
-    }
-  }
-  const s = sample.length;
-  return Array.from(penalty, (p) => 1 - (2 * p) / (s * k * (2 * n - 3 * k - 1)));
-}
-
-function squaredDistances(m: Matrix, i: number, out: Float64Array): void {
-  const { rows, cols, values } = m;
-  const o = i * cols;
-  for (let j = 0; j < rows; j++) {
-    let acc = 0;
-    const p = j * cols;
-    for (let c = 0; c < cols; c++) {
-      const t = values[o + c]! - values[p + c]!;
-      acc += t * t;
-    }
-    out[j] = acc;
-  }
-}
-
-function squaredDistance(m: Matrix, i: number, j: number): number {
-  const { cols, values } = m;
-  let acc = 0;
-  for (let c = 0; c < cols; c++) {
-    const t = values[i * cols + c]! - values[j * cols + c]!;
-    acc += t * t;
-  }
-  return acc;
-}
-
-/** Rows sampled for trustworthiness: at most `max`, within TRUST_BUDGET for this size, never below TRUST_MIN_SAMPLE. */
-export function trustSampleSize(n: number, cols: number, max: number): number {
-  const affordable = Math.floor(TRUST_BUDGET / Math.max(1, n * (cols + 4)));
-  return Math.min(n, Math.max(Math.min(TRUST_MIN_SAMPLE, max), Math.min(max, affordable)));
 }
 
 /** A seeded sample of s of the n rows, in increasing order (all rows when s >= n). */

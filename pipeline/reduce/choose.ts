@@ -29,7 +29,8 @@
 import { performance } from 'node:perf_hooks';
 import { defaultConfig } from '../config.js';
 import { InputError, throwIfAborted } from '../errors.js';
-import { graphLabelAccuracy, rowLabelShares, sampleRows, sampledTrustworthiness, neighbourPreservation } from '../metrics.js';
+import { graphLabelAccuracy, rowLabelShares, sampleRows, neighbourPreservation } from '../metrics.js';
+import { sampleQuality } from '../metrics-sample.js';
 import { deriveSeed } from '../random.js';
 import { knn } from '../tsne/index.js';
 import type { Choice, ImageShape, Matrix, NeighborGraph, Preprocessing, ReducerName, StageHooks } from '../types.js';
@@ -461,9 +462,14 @@ function sampleSpace(x: Matrix, sample: Int32Array): SampleSpace {
   return { xs, k, all: Int32Array.from({ length: xs.rows }, (_, i) => i), inputGraph: () => (graph ??= knn(xs, k, { seed: 0 })) };
 }
 
-/** Trustworthiness@k of the reducer's codes of the sampled rows against the rows themselves. */
+/**
+ * Trustworthiness@k of the reducer's codes of the sampled rows against the rows themselves, within the sample
+ * (metrics-sample.ts: the float32 SIMD distance kernel; 0.19 s for 1,000 rows of MNIST's 784 pixels, where the
+ * plain float64 pass it replaced took 2.0 s, three times a run: session 19). NaN on a sample too small for k.
+ */
 function trustOn(space: SampleSpace, reducer: Reducer, codes: Matrix = reducer.encode(space.xs)): number {
-  return sampledTrustworthiness(space.xs, [codes], space.k, space.all)[0]!;
+  if (space.xs.rows < Math.floor((3 * space.k + 1) / 2) + 1) return NaN;
+  return sampleQuality(space.xs, null, codes, null, space.all, space.k).map.trustworthiness ?? NaN;
 }
 
 /**
