@@ -376,7 +376,15 @@ export function readCommandLine<const S extends Record<string, FlagSpec>>(
     return read;
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
-    process.stderr.write(`bench/${basename(fileURLToPath(moduleUrl))}: ${err.message}\n`);
-    process.exit(2);
+    refuse(moduleUrl, err);
   }
+}
+
+/**
+ * A bad command line, refused: `bench/SCRIPT.ts: REASON` on stderr, exit 2. For a FlagError found after the flags
+ * were read (a --row that cannot fit a table); readFlags and readCommandLine refuse through it too.
+ */
+export function refuse(moduleUrl: string, err: FlagError): never {
+  process.stderr.write(`bench/${basename(fileURLToPath(moduleUrl))}: ${err.message}\n`);
+  process.exit(2);
 }

@@ -28,7 +28,7 @@ import { InputError } from '../pipeline/errors.js';
 import { JobPipe } from './quality/job-pipe.js';
 import { PYTHON, runMapAligned, referenceOf, writeReference, type Reference, type ReferenceKind } from './quality/judge.js';
 import { seedList } from './quality/seed-list.js';
-import { FlagError, readFlags } from './flags.js';
+import { FlagError, readFlags, refuse } from './flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -222,10 +222,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof FlagError) {
-    console.error(`bench/quality-seeds.ts: ${err.message}`);
-    process.exit(2);
-  }
+  if (err instanceof FlagError) refuse(import.meta.url, err);
   console.error(err instanceof Error ? err.stack : String(err));
   process.exit(1);
 });
