@@ -54,11 +54,15 @@ export interface SampleSpaces {
   k: number;
 }
 
+/** Fewest sampled rows for neighbourhoods of k: the trustworthiness formula's denominator needs 2s - 3k - 1 > 0. */
+export function leastSampleRows(k: number): number {
+  return Math.floor((3 * k + 1) / 2) + 1;
+}
+
 /** Gathers sampleQuality's arguments into SampleSpaces. Throws RangeError when the sample is too small for k. */
 export function sampleSpaces(input: Matrix, codes: Matrix | null, map: Matrix, labels: ArrayLike<string | number | null> | null, sample: Int32Array, k: number): SampleSpaces {
   const s = sample.length;
-  // the trustworthiness formula's denominator needs 2s - 3k - 1 > 0
-  const least = Math.floor((3 * k + 1) / 2) + 1;
+  const least = leastSampleRows(k);
   if (k < 1 || s < least) throw new RangeError(`sampleQuality: k ${k} needs a sample of at least ${least} rows, got ${s}`);
   return {
     input: gather(input, sample),

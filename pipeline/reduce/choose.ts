@@ -30,7 +30,7 @@ import { performance } from 'node:perf_hooks';
 import { defaultConfig } from '../config.js';
 import { InputError, throwIfAborted } from '../errors.js';
 import { graphLabelAccuracy, rowLabelShares, sampleRows, neighbourPreservation } from '../metrics.js';
-import { sampleQuality } from '../metrics-sample.js';
+import { leastSampleRows, sampleQuality } from '../metrics-sample.js';
 import { deriveSeed } from '../random.js';
 import { knn } from '../tsne/index.js';
 import type { Choice, ImageShape, Matrix, NeighborGraph, Preprocessing, ReducerName, StageHooks } from '../types.js';
@@ -468,7 +468,7 @@ function sampleSpace(x: Matrix, sample: Int32Array): SampleSpace {
  * plain float64 pass it replaced took 2.0 s, three times a run: session 19). NaN on a sample too small for k.
  */
 function trustOn(space: SampleSpace, reducer: Reducer, codes: Matrix = reducer.encode(space.xs)): number {
-  if (space.xs.rows < Math.floor((3 * space.k + 1) / 2) + 1) return NaN;
+  if (space.xs.rows < leastSampleRows(space.k)) return NaN;
   return sampleQuality(space.xs, null, codes, null, space.all, space.k).map.trustworthiness ?? NaN;
 }
 
